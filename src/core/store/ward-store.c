@@ -1,0 +1,1044 @@
+/* ward-store.c
+ *
+ * Copyright 2026 The Wardwatch authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "ward-store"
+
+#include "config.h"
+
+#include "ward-store.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sqlite3.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <glib/gstdio.h>
+
+/* The warm-path store.  One writing connection, owned by the pipeline
+ * thread; readers (the UI, the CLI) open their own read-only connections,
+ * which WAL lets run beside the writer.  Statements are prepared once and
+ * cached by the address of their SQL literal.
+ */
+
+struct _WardStore
+{
+  GObject      parent_instance;
+
+  sqlite3     *db;
+  char        *path;
+  GHashTable  *statements;   /* const char *sql -> sqlite3_stmt */
+  gboolean     readonly;
+  gboolean     in_transaction;
+};
+
+G_DEFINE_FINAL_TYPE (WardStore, ward_store, G_TYPE_OBJECT)
+
+G_DEFINE_QUARK (ward-store-error-quark, ward_store_error)
+
+/* Numbered migrations.  Migration N takes a database from version N - 1
+ * to N.  Never edit one that has shipped: add the next.
+ */
+static const char * const migrations[] = {
+  /* 1: ingest: who is where, what arrived, what was measured. */
+  "CREATE TABLE patients ("
+  "  id TEXT PRIMARY KEY,"
+  "  name TEXT,"
+  "  spo2_scale INTEGER NOT NULL DEFAULT 1 CHECK (spo2_scale IN (1, 2)),"
+  "  spo2_scale_set_by TEXT,"
+  "  spo2_scale_set_at INTEGER"
+  ");"
+  "CREATE TABLE beds ("
+  "  id TEXT PRIMARY KEY,"
+  "  label TEXT NOT NULL,"
+  "  patient_id TEXT REFERENCES patients (id)"
+  ");"
+  "CREATE TABLE devices ("
+  "  id TEXT PRIMARY KEY,"
+  "  bed_id TEXT REFERENCES beds (id),"
+  "  patient_id TEXT REFERENCES patients (id)"
+  ");"
+  "CREATE TABLE raw_messages ("
+  "  id INTEGER PRIMARY KEY,"
+  "  received_at INTEGER NOT NULL,"
+  "  source TEXT NOT NULL,"
+  "  device_id TEXT,"
+  "  payload BLOB NOT NULL"
+  ");"
+  "CREATE INDEX raw_messages_received_at ON raw_messages (received_at);"
+  "CREATE TABLE dead_letters ("
+  "  id INTEGER PRIMARY KEY,"
+  "  raw_message_id INTEGER REFERENCES raw_messages (id),"
+  "  stage TEXT NOT NULL,"
+  "  reason TEXT NOT NULL,"
+  "  created_at INTEGER NOT NULL"
+  ");"
+  "CREATE TABLE measurements ("
+  "  id INTEGER PRIMARY KEY,"
+  "  patient_id TEXT NOT NULL REFERENCES patients (id),"
+  "  device_id TEXT,"
+  "  source TEXT NOT NULL CHECK (source IN ('device', 'nurse')),"
+  "  entered_by TEXT,"
+  "  kind TEXT NOT NULL,"
+  "  value REAL NOT NULL,"
+  "  observed_at INTEGER NOT NULL,"
+  "  received_at INTEGER NOT NULL,"
+  "  raw_message_id INTEGER REFERENCES raw_messages (id)"
+  ");"
+  "CREATE INDEX measurements_patient_kind_time ON measurements (patient_id, kind, observed_at);",
+
+  /* 2: scoring and care: window scores, flags and alerts, the audit log. */
+  "CREATE TABLE scores ("
+  "  id INTEGER PRIMARY KEY,"
+  "  patient_id TEXT NOT NULL REFERENCES patients (id),"
+  "  window_start INTEGER NOT NULL,"
+  "  window_end INTEGER NOT NULL,"
+  "  computed_at INTEGER NOT NULL,"
+  "  total INTEGER NOT NULL CHECK (total BETWEEN 0 AND 20),"
+  "  band TEXT NOT NULL CHECK (band IN ('low', 'low-medium', 'medium', 'high')),"
+  "  complete INTEGER NOT NULL,"
+  "  status TEXT NOT NULL CHECK (status IN ('preliminary', 'final')),"
+  "  confirmed_by TEXT,"
+  "  confirmed_at INTEGER,"
+  "  inputs TEXT NOT NULL,"
+  "  UNIQUE (patient_id, window_end)"
+  ");"
+  "CREATE TABLE flags ("
+  "  id INTEGER PRIMARY KEY,"
+  "  patient_id TEXT REFERENCES patients (id),"
+  "  kind TEXT NOT NULL CHECK (kind IN ('clinical', 'technical')),"
+  "  subject TEXT,"
+  "  band TEXT,"
+  "  opened_at INTEGER NOT NULL,"
+  "  escalated_at INTEGER,"
+  "  closed_at INTEGER,"
+  "  score_id INTEGER REFERENCES scores (id),"
+  "  reason TEXT,"
+  "  acknowledged_by TEXT,"
+  "  acknowledged_at INTEGER"
+  ");"
+  "CREATE INDEX flags_patient ON flags (patient_id, opened_at);"
+  "CREATE TABLE events ("
+  "  id INTEGER PRIMARY KEY,"
+  "  at INTEGER NOT NULL,"
+  "  actor TEXT NOT NULL,"
+  "  kind TEXT NOT NULL,"
+  "  patient_id TEXT,"
+  "  detail TEXT"
+  ");"
+  "CREATE INDEX events_at ON events (at);",
+};
+
+G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == WARD_STORE_SCHEMA_VERSION);
+
+static gboolean
+set_sql_error (WardStore   *self,
+               int          rc,
+               const char  *what,
+               GError     **error)
+{
+  g_set_error (error, WARD_STORE_ERROR, WARD_STORE_ERROR_SQL,
+               "%s: %s (%s)", what,
+               self->db ? sqlite3_errmsg (self->db) : "no database",
+               sqlite3_errstr (rc));
+  return FALSE;
+}
+
+static gboolean
+exec_sql (WardStore   *self,
+          const char  *sql,
+          GError     **error)
+{
+  char *errmsg = NULL;
+  int rc;
+
+  rc = sqlite3_exec (self->db, sql, NULL, NULL, &errmsg);
+  if (rc != SQLITE_OK)
+    {
+      g_set_error (error, WARD_STORE_ERROR, WARD_STORE_ERROR_SQL,
+                   "%s", errmsg ? errmsg : sqlite3_errstr (rc));
+      sqlite3_free (errmsg);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+/* Returns a reset statement, prepared on first use. */
+static sqlite3_stmt *
+get_statement (WardStore   *self,
+               const char  *sql,
+               GError     **error)
+{
+  sqlite3_stmt *stmt;
+  int rc;
+
+  stmt = g_hash_table_lookup (self->statements, sql);
+  if (stmt != NULL)
+    {
+      sqlite3_reset (stmt);
+      sqlite3_clear_bindings (stmt);
+      return stmt;
+    }
+
+  rc = sqlite3_prepare_v3 (self->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, NULL);
+  if (rc != SQLITE_OK)
+    {
+      set_sql_error (self, rc, "prepare", error);
+      return NULL;
+    }
+
+  g_hash_table_insert (self->statements, (gpointer) sql, stmt);
+  return stmt;
+}
+
+static void
+bind_text_or_null (sqlite3_stmt *stmt,
+                   int           index,
+                   const char   *text)
+{
+  if (text != NULL)
+    sqlite3_bind_text (stmt, index, text, -1, SQLITE_TRANSIENT);
+  else
+    sqlite3_bind_null (stmt, index);
+}
+
+static void
+bind_int64_or_null (sqlite3_stmt *stmt,
+                    int           index,
+                    gint64        value)
+{
+  if (value != 0)
+    sqlite3_bind_int64 (stmt, index, value);
+  else
+    sqlite3_bind_null (stmt, index);
+}
+
+/* Steps a statement that returns no rows. */
+static gboolean
+step_done (WardStore     *self,
+           sqlite3_stmt  *stmt,
+           const char    *what,
+           GError       **error)
+{
+  int rc = sqlite3_step (stmt);
+
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    return set_sql_error (self, rc, what, error);
+
+  return TRUE;
+}
+
+static int
+read_user_version (WardStore *self)
+{
+  sqlite3_stmt *stmt = NULL;
+  int version = -1;
+
+  if (sqlite3_prepare_v2 (self->db, "PRAGMA user_version", -1, &stmt, NULL) == SQLITE_OK &&
+      sqlite3_step (stmt) == SQLITE_ROW)
+    version = sqlite3_column_int (stmt, 0);
+
+  sqlite3_finalize (stmt);
+  return version;
+}
+
+static gboolean
+migrate (WardStore  *self,
+         int         target,
+         GError    **error)
+{
+  int version = read_user_version (self);
+
+  if (version < 0)
+    return set_sql_error (self, SQLITE_ERROR, "reading the schema version", error);
+
+  if (version > WARD_STORE_SCHEMA_VERSION)
+    {
+      g_set_error (error, WARD_STORE_ERROR, WARD_STORE_ERROR_TOO_NEW,
+                   "The database %s has schema version %d; this Wardwatch knows up to %d",
+                   self->path, version, WARD_STORE_SCHEMA_VERSION);
+      return FALSE;
+    }
+
+  for (int v = version + 1; v <= target; v++)
+    {
+      g_autofree char *set_version = g_strdup_printf ("PRAGMA user_version = %d", v);
+
+      /* Each migration and its version number commit together, so a
+       * crash leaves the database at one version or the next.
+       */
+      if (!exec_sql (self, "BEGIN IMMEDIATE", error))
+        return FALSE;
+
+      if (!exec_sql (self, migrations[v - 1], error) ||
+          !exec_sql (self, set_version, error))
+        {
+          exec_sql (self, "ROLLBACK", NULL);
+          g_prefix_error (error, "Migration %d of %s failed: ", v, self->path);
+          return FALSE;
+        }
+
+      if (!exec_sql (self, "COMMIT", error))
+        return FALSE;
+
+      g_debug ("Migrated %s to schema version %d", self->path, v);
+    }
+
+  return TRUE;
+}
+
+/* The file holds patient data: create it readable by its owner only, and
+ * tighten one that is not.  SQLite gives the -wal and -shm files the
+ * database file's permissions.
+ */
+static gboolean
+prepare_private_file (const char  *path,
+                      GError     **error)
+{
+  g_autofree char *dir = g_path_get_dirname (path);
+  struct stat st;
+  int fd;
+
+  if (g_mkdir_with_parents (dir, 0700) != 0)
+    {
+      int errsv = errno;
+      g_set_error (error, WARD_STORE_ERROR, WARD_STORE_ERROR_OPEN,
+                   "Cannot create the folder %s: %s", dir, g_strerror (errsv));
+      return FALSE;
+    }
+
+  fd = g_open (path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0)
+    {
+      int errsv = errno;
+      g_set_error (error, WARD_STORE_ERROR, WARD_STORE_ERROR_OPEN,
+                   "Cannot open %s: %s", path, g_strerror (errsv));
+      return FALSE;
+    }
+
+  if (fstat (fd, &st) == 0 && (st.st_mode & 0077) != 0)
+    {
+      if (fchmod (fd, 0600) != 0)
+        g_debug ("Could not make %s private: %s", path, g_strerror (errno));
+    }
+
+  close (fd);
+  return TRUE;
+}
+
+static WardStore *
+open_store (const char  *path,
+            gboolean     readonly,
+            int          target_version,
+            GError     **error)
+{
+  g_autoptr(WardStore) self = NULL;
+  int flags;
+  int rc;
+
+  g_return_val_if_fail (path != NULL, NULL);
+
+  if (!readonly && !prepare_private_file (path, error))
+    return NULL;
+
+  self = g_object_new (WARD_TYPE_STORE, NULL);
+  self->path = g_strdup (path);
+  self->readonly = readonly;
+
+  flags = (readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE)
+        | SQLITE_OPEN_NOMUTEX;
+  rc = sqlite3_open_v2 (path, &self->db, flags, NULL);
+  if (rc != SQLITE_OK)
+    {
+      g_set_error (error, WARD_STORE_ERROR, WARD_STORE_ERROR_OPEN,
+                   "Cannot open the database %s: %s", path,
+                   self->db ? sqlite3_errmsg (self->db) : sqlite3_errstr (rc));
+      return NULL;
+    }
+
+  sqlite3_extended_result_codes (self->db, 1);
+  sqlite3_busy_timeout (self->db, 5000);
+
+  if (readonly)
+    {
+      int version = read_user_version (self);
+
+      if (version > WARD_STORE_SCHEMA_VERSION)
+        {
+          g_set_error (error, WARD_STORE_ERROR, WARD_STORE_ERROR_TOO_NEW,
+                       "The database %s has schema version %d; this Wardwatch knows up to %d",
+                       path, version, WARD_STORE_SCHEMA_VERSION);
+          return NULL;
+        }
+      if (version < WARD_STORE_SCHEMA_VERSION)
+        {
+          g_set_error (error, WARD_STORE_ERROR, WARD_STORE_ERROR_OPEN,
+                       "The database %s is at schema version %d, not %d: open it once "
+                       "with Wardwatch to migrate it", path, version, WARD_STORE_SCHEMA_VERSION);
+          return NULL;
+        }
+      return g_steal_pointer (&self);
+    }
+
+  /* WAL lets readers run beside the writer.  synchronous=FULL makes each
+   * commit durable against power loss, which acknowledgements rely on;
+   * the pipeline commits once per tick, so the cost is a few fsyncs a
+   * second.
+   */
+  if (!exec_sql (self, "PRAGMA journal_mode = WAL;"
+                       "PRAGMA synchronous = FULL;"
+                       "PRAGMA foreign_keys = ON;", error))
+    {
+      g_prefix_error (error, "Cannot set up %s: ", path);
+      return NULL;
+    }
+
+  if (!migrate (self, target_version, error))
+    return NULL;
+
+  return g_steal_pointer (&self);
+}
+
+static void
+ward_store_finalize (GObject *object)
+{
+  WardStore *self = (WardStore *) object;
+
+  g_clear_pointer (&self->statements, g_hash_table_unref);
+  if (self->db != NULL)
+    {
+      sqlite3_close (self->db);
+      self->db = NULL;
+    }
+  g_clear_pointer (&self->path, g_free);
+
+  G_OBJECT_CLASS (ward_store_parent_class)->finalize (object);
+}
+
+static void
+ward_store_class_init (WardStoreClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->finalize = ward_store_finalize;
+}
+
+static void
+ward_store_init (WardStore *self)
+{
+  self->statements = g_hash_table_new_full (NULL, NULL, NULL,
+                                            (GDestroyNotify) sqlite3_finalize);
+}
+
+WardStore *
+ward_store_open (const char  *path,
+                 GError     **error)
+{
+  return open_store (path, FALSE, WARD_STORE_SCHEMA_VERSION, error);
+}
+
+WardStore *
+ward_store_open_readonly (const char  *path,
+                          GError     **error)
+{
+  return open_store (path, TRUE, WARD_STORE_SCHEMA_VERSION, error);
+}
+
+WardStore *
+_ward_store_open_at_version (const char  *path,
+                             int          version,
+                             GError     **error)
+{
+  g_return_val_if_fail (version >= 0 && version <= WARD_STORE_SCHEMA_VERSION, NULL);
+
+  return open_store (path, FALSE, version, error);
+}
+
+int
+ward_store_get_schema_version (WardStore *self)
+{
+  g_return_val_if_fail (WARD_IS_STORE (self), -1);
+
+  return read_user_version (self);
+}
+
+const char *
+ward_store_get_path (WardStore *self)
+{
+  g_return_val_if_fail (WARD_IS_STORE (self), NULL);
+
+  return self->path;
+}
+
+gboolean
+ward_store_begin (WardStore  *self,
+                  GError    **error)
+{
+  g_return_val_if_fail (WARD_IS_STORE (self), FALSE);
+  g_return_val_if_fail (!self->in_transaction, FALSE);
+
+  if (!exec_sql (self, "BEGIN IMMEDIATE", error))
+    return FALSE;
+
+  self->in_transaction = TRUE;
+  return TRUE;
+}
+
+gboolean
+ward_store_commit (WardStore  *self,
+                   GError    **error)
+{
+  g_return_val_if_fail (WARD_IS_STORE (self), FALSE);
+  g_return_val_if_fail (self->in_transaction, FALSE);
+
+  if (!exec_sql (self, "COMMIT", error))
+    return FALSE;
+
+  self->in_transaction = FALSE;
+  return TRUE;
+}
+
+void
+ward_store_rollback (WardStore *self)
+{
+  g_return_if_fail (WARD_IS_STORE (self));
+
+  if (!self->in_transaction)
+    return;
+
+  exec_sql (self, "ROLLBACK", NULL);
+  self->in_transaction = FALSE;
+}
+
+gboolean
+ward_store_upsert_patient (WardStore   *self,
+                           const char  *patient_id,
+                           const char  *name,
+                           int          spo2_scale,
+                           GError     **error)
+{
+  static const char sql[] =
+    "INSERT INTO patients (id, name, spo2_scale) VALUES (?1, ?2, ?3) "
+    "ON CONFLICT (id) DO UPDATE SET name = excluded.name";
+  sqlite3_stmt *stmt;
+
+  g_return_val_if_fail (WARD_IS_STORE (self), FALSE);
+  g_return_val_if_fail (patient_id != NULL, FALSE);
+
+  if (!(stmt = get_statement (self, sql, error)))
+    return FALSE;
+
+  sqlite3_bind_text (stmt, 1, patient_id, -1, SQLITE_TRANSIENT);
+  bind_text_or_null (stmt, 2, name);
+  sqlite3_bind_int (stmt, 3, spo2_scale == 2 ? 2 : 1);
+
+  return step_done (self, stmt, "upsert patient", error);
+}
+
+gboolean
+ward_store_set_spo2_scale (WardStore   *self,
+                           const char  *patient_id,
+                           int          spo2_scale,
+                           const char  *set_by,
+                           gint64       at,
+                           GError     **error)
+{
+  static const char sql[] =
+    "UPDATE patients SET spo2_scale = ?2, spo2_scale_set_by = ?3, spo2_scale_set_at = ?4 "
+    "WHERE id = ?1";
+  sqlite3_stmt *stmt;
+
+  g_return_val_if_fail (WARD_IS_STORE (self), FALSE);
+  g_return_val_if_fail (patient_id != NULL, FALSE);
+  g_return_val_if_fail (spo2_scale == 1 || spo2_scale == 2, FALSE);
+
+  if (!(stmt = get_statement (self, sql, error)))
+    return FALSE;
+
+  sqlite3_bind_text (stmt, 1, patient_id, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int (stmt, 2, spo2_scale);
+  bind_text_or_null (stmt, 3, set_by);
+  sqlite3_bind_int64 (stmt, 4, at);
+
+  if (!step_done (self, stmt, "set SpO2 scale", error))
+    return FALSE;
+
+  if (sqlite3_changes (self->db) == 0)
+    {
+      g_set_error (error, WARD_STORE_ERROR, WARD_STORE_ERROR_NOT_FOUND,
+                   "No patient %s", patient_id);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+gboolean
+ward_store_upsert_bed (WardStore   *self,
+                       const char  *bed_id,
+                       const char  *label,
+                       const char  *patient_id,
+                       GError     **error)
+{
+  static const char sql[] =
+    "INSERT INTO beds (id, label, patient_id) VALUES (?1, ?2, ?3) "
+    "ON CONFLICT (id) DO UPDATE SET label = excluded.label, patient_id = excluded.patient_id";
+  sqlite3_stmt *stmt;
+
+  g_return_val_if_fail (WARD_IS_STORE (self), FALSE);
+  g_return_val_if_fail (bed_id != NULL && label != NULL, FALSE);
+
+  if (!(stmt = get_statement (self, sql, error)))
+    return FALSE;
+
+  sqlite3_bind_text (stmt, 1, bed_id, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 2, label, -1, SQLITE_TRANSIENT);
+  bind_text_or_null (stmt, 3, patient_id);
+
+  return step_done (self, stmt, "upsert bed", error);
+}
+
+gboolean
+ward_store_upsert_device (WardStore   *self,
+                          const char  *device_id,
+                          const char  *bed_id,
+                          const char  *patient_id,
+                          GError     **error)
+{
+  static const char sql[] =
+    "INSERT INTO devices (id, bed_id, patient_id) VALUES (?1, ?2, ?3) "
+    "ON CONFLICT (id) DO UPDATE SET bed_id = excluded.bed_id, patient_id = excluded.patient_id";
+  sqlite3_stmt *stmt;
+
+  g_return_val_if_fail (WARD_IS_STORE (self), FALSE);
+  g_return_val_if_fail (device_id != NULL, FALSE);
+
+  if (!(stmt = get_statement (self, sql, error)))
+    return FALSE;
+
+  sqlite3_bind_text (stmt, 1, device_id, -1, SQLITE_TRANSIENT);
+  bind_text_or_null (stmt, 2, bed_id);
+  bind_text_or_null (stmt, 3, patient_id);
+
+  return step_done (self, stmt, "upsert device", error);
+}
+
+gint64
+ward_store_add_raw_message (WardStore   *self,
+                            gint64       received_at,
+                            const char  *source,
+                            const char  *device_id,
+                            const char  *payload,
+                            gsize        length,
+                            GError     **error)
+{
+  static const char sql[] =
+    "INSERT INTO raw_messages (received_at, source, device_id, payload) VALUES (?1, ?2, ?3, ?4)";
+  sqlite3_stmt *stmt;
+
+  g_return_val_if_fail (WARD_IS_STORE (self), 0);
+  g_return_val_if_fail (source != NULL, 0);
+  g_return_val_if_fail (payload != NULL || length == 0, 0);
+
+  if (!(stmt = get_statement (self, sql, error)))
+    return 0;
+
+  sqlite3_bind_int64 (stmt, 1, received_at);
+  sqlite3_bind_text (stmt, 2, source, -1, SQLITE_TRANSIENT);
+  bind_text_or_null (stmt, 3, device_id);
+  /* A blob, not text: raw bytes are kept exactly as they arrived. */
+  sqlite3_bind_blob64 (stmt, 4, payload ? payload : "", length, SQLITE_TRANSIENT);
+
+  if (!step_done (self, stmt, "archive raw message", error))
+    return 0;
+
+  return sqlite3_last_insert_rowid (self->db);
+}
+
+gint64
+ward_store_add_dead_letter (WardStore   *self,
+                            gint64       raw_message_id,
+                            const char  *stage,
+                            const char  *reason,
+                            gint64       at,
+                            GError     **error)
+{
+  static const char sql[] =
+    "INSERT INTO dead_letters (raw_message_id, stage, reason, created_at) VALUES (?1, ?2, ?3, ?4)";
+  sqlite3_stmt *stmt;
+
+  g_return_val_if_fail (WARD_IS_STORE (self), 0);
+  g_return_val_if_fail (stage != NULL && reason != NULL, 0);
+
+  if (!(stmt = get_statement (self, sql, error)))
+    return 0;
+
+  bind_int64_or_null (stmt, 1, raw_message_id);
+  sqlite3_bind_text (stmt, 2, stage, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 3, reason, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64 (stmt, 4, at);
+
+  if (!step_done (self, stmt, "record dead letter", error))
+    return 0;
+
+  return sqlite3_last_insert_rowid (self->db);
+}
+
+gint64
+ward_store_add_measurement (WardStore              *self,
+                            const WardMeasurement  *m,
+                            gint64                  received_at,
+                            GError                **error)
+{
+  static const char sql[] =
+    "INSERT INTO measurements (patient_id, device_id, source, entered_by, kind, value, "
+    "observed_at, received_at, raw_message_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
+  sqlite3_stmt *stmt;
+
+  g_return_val_if_fail (WARD_IS_STORE (self), 0);
+  g_return_val_if_fail (m != NULL && m->patient_id != NULL, 0);
+
+  if (!(stmt = get_statement (self, sql, error)))
+    return 0;
+
+  sqlite3_bind_text (stmt, 1, m->patient_id, -1, SQLITE_TRANSIENT);
+  bind_text_or_null (stmt, 2, m->device_id);
+  sqlite3_bind_text (stmt, 3, ward_source_to_string (m->source), -1, SQLITE_STATIC);
+  bind_text_or_null (stmt, 4, m->entered_by);
+  sqlite3_bind_text (stmt, 5, ward_meas_kind_to_string (m->kind), -1, SQLITE_STATIC);
+  sqlite3_bind_double (stmt, 6, m->value);
+  sqlite3_bind_int64 (stmt, 7, m->observed_at);
+  sqlite3_bind_int64 (stmt, 8, received_at);
+  bind_int64_or_null (stmt, 9, m->raw_message_id);
+
+  if (!step_done (self, stmt, "store measurement", error))
+    return 0;
+
+  return sqlite3_last_insert_rowid (self->db);
+}
+
+gint64
+ward_store_upsert_score (WardStore              *self,
+                         const WardScoreRecord  *score,
+                         gboolean               *inserted,
+                         GError                **error)
+{
+  static const char find_sql[] =
+    "SELECT id FROM scores WHERE patient_id = ?1 AND window_end = ?2";
+  static const char insert_sql[] =
+    "INSERT INTO scores (patient_id, window_start, window_end, computed_at, total, band, "
+    "complete, status, confirmed_by, confirmed_at, inputs) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)";
+  static const char update_sql[] =
+    "UPDATE scores SET window_start = ?2, computed_at = ?4, total = ?5, band = ?6, "
+    "complete = ?7, status = ?8, confirmed_by = ?9, confirmed_at = ?10, inputs = ?11 "
+    "WHERE id = ?12";
+  sqlite3_stmt *stmt;
+  gint64 id = 0;
+  int rc;
+
+  g_return_val_if_fail (WARD_IS_STORE (self), 0);
+  g_return_val_if_fail (score != NULL && score->patient_id != NULL, 0);
+  g_return_val_if_fail (score->inputs_json != NULL, 0);
+
+  /* A re-scored window updates its row: one row per patient and window. */
+  if (!(stmt = get_statement (self, find_sql, error)))
+    return 0;
+  sqlite3_bind_text (stmt, 1, score->patient_id, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64 (stmt, 2, score->window_end);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    id = sqlite3_column_int64 (stmt, 0);
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    {
+      set_sql_error (self, rc, "find score", error);
+      return 0;
+    }
+
+  if (!(stmt = get_statement (self, id ? update_sql : insert_sql, error)))
+    return 0;
+
+  sqlite3_bind_text (stmt, 1, score->patient_id, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64 (stmt, 2, score->window_start);
+  sqlite3_bind_int64 (stmt, 3, score->window_end);
+  sqlite3_bind_int64 (stmt, 4, score->computed_at);
+  sqlite3_bind_int (stmt, 5, score->total);
+  sqlite3_bind_text (stmt, 6, ward_band_to_string (score->band), -1, SQLITE_STATIC);
+  sqlite3_bind_int (stmt, 7, score->complete ? 1 : 0);
+  sqlite3_bind_text (stmt, 8, score->final ? "final" : "preliminary", -1, SQLITE_STATIC);
+  bind_text_or_null (stmt, 9, score->confirmed_by);
+  bind_int64_or_null (stmt, 10, score->confirmed_at);
+  sqlite3_bind_text (stmt, 11, score->inputs_json, -1, SQLITE_TRANSIENT);
+  if (id != 0)
+    sqlite3_bind_int64 (stmt, 12, id);
+
+  if (!step_done (self, stmt, "store score", error))
+    return 0;
+
+  if (inserted != NULL)
+    *inserted = (id == 0);
+
+  return id ? id : sqlite3_last_insert_rowid (self->db);
+}
+
+gint64
+ward_store_open_flag (WardStore   *self,
+                      const char  *patient_id,
+                      const char  *kind,
+                      const char  *subject,
+                      WardBand     band,
+                      gint64       opened_at,
+                      gint64       score_id,
+                      const char  *reason,
+                      GError     **error)
+{
+  static const char sql[] =
+    "INSERT INTO flags (patient_id, kind, subject, band, opened_at, score_id, reason) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
+  sqlite3_stmt *stmt;
+
+  g_return_val_if_fail (WARD_IS_STORE (self), 0);
+  g_return_val_if_fail (kind != NULL, 0);
+
+  if (!(stmt = get_statement (self, sql, error)))
+    return 0;
+
+  bind_text_or_null (stmt, 1, patient_id);
+  sqlite3_bind_text (stmt, 2, kind, -1, SQLITE_TRANSIENT);
+  bind_text_or_null (stmt, 3, subject);
+  if (g_strcmp0 (kind, "clinical") == 0)
+    sqlite3_bind_text (stmt, 4, ward_band_to_string (band), -1, SQLITE_STATIC);
+  else
+    sqlite3_bind_null (stmt, 4);
+  sqlite3_bind_int64 (stmt, 5, opened_at);
+  bind_int64_or_null (stmt, 6, score_id);
+  bind_text_or_null (stmt, 7, reason);
+
+  if (!step_done (self, stmt, "open flag", error))
+    return 0;
+
+  return sqlite3_last_insert_rowid (self->db);
+}
+
+static gboolean
+update_flag (WardStore   *self,
+             const char  *sql,
+             gint64       flag_id,
+             const char  *text,
+             gint64       at,
+             GError     **error)
+{
+  sqlite3_stmt *stmt;
+
+  if (!(stmt = get_statement (self, sql, error)))
+    return FALSE;
+
+  sqlite3_bind_int64 (stmt, 1, flag_id);
+  bind_text_or_null (stmt, 2, text);
+  sqlite3_bind_int64 (stmt, 3, at);
+
+  if (!step_done (self, stmt, "update flag", error))
+    return FALSE;
+
+  if (sqlite3_changes (self->db) == 0)
+    {
+      g_set_error (error, WARD_STORE_ERROR, WARD_STORE_ERROR_NOT_FOUND,
+                   "No open flag %" G_GINT64_FORMAT, flag_id);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+gboolean
+ward_store_escalate_flag (WardStore   *self,
+                          gint64       flag_id,
+                          WardBand     band,
+                          gint64       at,
+                          GError     **error)
+{
+  static const char sql[] =
+    "UPDATE flags SET band = ?2, escalated_at = ?3 WHERE id = ?1 AND closed_at IS NULL";
+
+  g_return_val_if_fail (WARD_IS_STORE (self), FALSE);
+
+  return update_flag (self, sql, flag_id, ward_band_to_string (band), at, error);
+}
+
+gboolean
+ward_store_close_flag (WardStore   *self,
+                       gint64       flag_id,
+                       gint64       at,
+                       GError     **error)
+{
+  /* ?2 stays unused: SQLite numbers parameters up to the highest, so the
+   * slot exists and update_flag() can bind it for every statement.
+   */
+  static const char sql[] =
+    "UPDATE flags SET closed_at = ?3 WHERE id = ?1 AND closed_at IS NULL";
+
+  g_return_val_if_fail (WARD_IS_STORE (self), FALSE);
+
+  return update_flag (self, sql, flag_id, NULL, at, error);
+}
+
+gboolean
+ward_store_acknowledge_flag (WardStore   *self,
+                             gint64       flag_id,
+                             const char  *user,
+                             gint64       at,
+                             char       **patient_id,
+                             GError     **error)
+{
+  static const char sql[] =
+    "UPDATE flags SET acknowledged_by = ?2, acknowledged_at = ?3 "
+    "WHERE id = ?1 AND closed_at IS NULL";
+  static const char patient_sql[] = "SELECT patient_id FROM flags WHERE id = ?1";
+  sqlite3_stmt *stmt;
+
+  g_return_val_if_fail (WARD_IS_STORE (self), FALSE);
+  g_return_val_if_fail (user != NULL, FALSE);
+
+  if (!update_flag (self, sql, flag_id, user, at, error))
+    return FALSE;
+
+  if (patient_id != NULL)
+    {
+      if (!(stmt = get_statement (self, patient_sql, error)))
+        return FALSE;
+      sqlite3_bind_int64 (stmt, 1, flag_id);
+      *patient_id = NULL;
+      if (sqlite3_step (stmt) == SQLITE_ROW && sqlite3_column_text (stmt, 0) != NULL)
+        *patient_id = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+      sqlite3_reset (stmt);
+    }
+
+  return TRUE;
+}
+
+gint64
+ward_store_add_event (WardStore   *self,
+                      gint64       at,
+                      const char  *actor,
+                      const char  *kind,
+                      const char  *patient_id,
+                      const char  *detail_json,
+                      GError     **error)
+{
+  static const char sql[] =
+    "INSERT INTO events (at, actor, kind, patient_id, detail) VALUES (?1, ?2, ?3, ?4, ?5)";
+  sqlite3_stmt *stmt;
+
+  g_return_val_if_fail (WARD_IS_STORE (self), 0);
+  g_return_val_if_fail (actor != NULL && kind != NULL, 0);
+
+  if (!(stmt = get_statement (self, sql, error)))
+    return 0;
+
+  sqlite3_bind_int64 (stmt, 1, at);
+  sqlite3_bind_text (stmt, 2, actor, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 3, kind, -1, SQLITE_TRANSIENT);
+  bind_text_or_null (stmt, 4, patient_id);
+  bind_text_or_null (stmt, 5, detail_json);
+
+  if (!step_done (self, stmt, "record event", error))
+    return 0;
+
+  return sqlite3_last_insert_rowid (self->db);
+}
+
+gint64
+_ward_store_query_int (WardStore   *self,
+                       const char  *sql,
+                       GError     **error)
+{
+  sqlite3_stmt *stmt = NULL;
+  gint64 value = -1;
+  int rc;
+
+  g_return_val_if_fail (WARD_IS_STORE (self), -1);
+
+  rc = sqlite3_prepare_v2 (self->db, sql, -1, &stmt, NULL);
+  if (rc != SQLITE_OK)
+    {
+      set_sql_error (self, rc, sql, error);
+      return -1;
+    }
+
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    value = sqlite3_column_int64 (stmt, 0);
+  else
+    set_sql_error (self, rc, sql, error);
+
+  sqlite3_finalize (stmt);
+  return value;
+}
+
+gboolean
+_ward_store_exec (WardStore   *self,
+                  const char  *sql,
+                  GError     **error)
+{
+  g_return_val_if_fail (WARD_IS_STORE (self), FALSE);
+
+  return exec_sql (self, sql, error);
+}
+
+gboolean
+ward_store_get_counts (WardStore        *self,
+                       WardStoreCounts  *counts,
+                       GError          **error)
+{
+  static const struct {
+    const char *sql;
+    gsize       offset;
+  } queries[] = {
+    { "SELECT count(*) FROM patients", G_STRUCT_OFFSET (WardStoreCounts, patients) },
+    { "SELECT count(*) FROM beds", G_STRUCT_OFFSET (WardStoreCounts, beds) },
+    { "SELECT count(*) FROM devices", G_STRUCT_OFFSET (WardStoreCounts, devices) },
+    { "SELECT count(*) FROM raw_messages", G_STRUCT_OFFSET (WardStoreCounts, raw_messages) },
+    { "SELECT count(*) FROM measurements", G_STRUCT_OFFSET (WardStoreCounts, measurements) },
+    { "SELECT count(*) FROM dead_letters", G_STRUCT_OFFSET (WardStoreCounts, dead_letters) },
+    { "SELECT count(*) FROM scores", G_STRUCT_OFFSET (WardStoreCounts, scores) },
+    { "SELECT count(*) FROM flags WHERE kind = 'clinical' AND closed_at IS NULL",
+      G_STRUCT_OFFSET (WardStoreCounts, flags_open) },
+    { "SELECT count(*) FROM flags WHERE kind = 'clinical'",
+      G_STRUCT_OFFSET (WardStoreCounts, flags_total) },
+    { "SELECT count(*) FROM flags WHERE kind = 'technical' AND closed_at IS NULL",
+      G_STRUCT_OFFSET (WardStoreCounts, technical_alerts_open) },
+    { "SELECT count(*) FROM flags WHERE kind = 'technical'",
+      G_STRUCT_OFFSET (WardStoreCounts, technical_alerts_total) },
+    { "SELECT count(*) FROM events", G_STRUCT_OFFSET (WardStoreCounts, events) },
+  };
+
+  g_return_val_if_fail (WARD_IS_STORE (self), FALSE);
+  g_return_val_if_fail (counts != NULL, FALSE);
+
+  for (guint i = 0; i < G_N_ELEMENTS (queries); i++)
+    {
+      sqlite3_stmt *stmt;
+      int rc;
+
+      if (!(stmt = get_statement (self, queries[i].sql, error)))
+        return FALSE;
+
+      rc = sqlite3_step (stmt);
+      if (rc != SQLITE_ROW)
+        {
+          sqlite3_reset (stmt);
+          return set_sql_error (self, rc, queries[i].sql, error);
+        }
+
+      G_STRUCT_MEMBER (gint64, counts, queries[i].offset) = sqlite3_column_int64 (stmt, 0);
+      sqlite3_reset (stmt);
+    }
+
+  return TRUE;
+}

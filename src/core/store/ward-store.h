@@ -1,0 +1,169 @@
+/* ward-store.h
+ *
+ * Copyright 2026 The Wardwatch authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <glib-object.h>
+
+#include "ward-measurement.h"
+#include "ward-types.h"
+
+G_BEGIN_DECLS
+
+#define WARD_STORE_ERROR (ward_store_error_quark ())
+
+typedef enum
+{
+  WARD_STORE_ERROR_OPEN,
+  WARD_STORE_ERROR_SQL,
+  WARD_STORE_ERROR_TOO_NEW,      /* written by a newer Wardwatch */
+  WARD_STORE_ERROR_NOT_FOUND,
+} WardStoreError;
+
+/* The latest schema version; the migrations in ward-store.c go up to it. */
+#define WARD_STORE_SCHEMA_VERSION 2
+
+typedef struct
+{
+  gint64 patients;
+  gint64 beds;
+  gint64 devices;
+  gint64 raw_messages;
+  gint64 measurements;
+  gint64 dead_letters;
+  gint64 scores;
+  gint64 flags_open;
+  gint64 flags_total;
+  gint64 technical_alerts_open;
+  gint64 technical_alerts_total;
+  gint64 events;
+} WardStoreCounts;
+
+/* One NEWS2 window score, with every input it was made from. */
+typedef struct
+{
+  const char  *patient_id;
+  gint64       window_start;
+  gint64       window_end;
+  gint64       computed_at;
+  int          total;
+  WardBand     band;
+  gboolean     complete;
+  gboolean     final;
+  const char  *confirmed_by;     /* NULL while preliminary */
+  gint64       confirmed_at;
+  const char  *inputs_json;      /* per parameter: value, time, source, points */
+} WardScoreRecord;
+
+#define WARD_TYPE_STORE (ward_store_get_type ())
+G_DECLARE_FINAL_TYPE (WardStore, ward_store, WARD, STORE, GObject)
+
+GQuark      ward_store_error_quark         (void);
+
+WardStore  *ward_store_open                (const char             *path,
+                                            GError                **error);
+WardStore  *ward_store_open_readonly       (const char             *path,
+                                            GError                **error);
+int         ward_store_get_schema_version  (WardStore              *self);
+const char *ward_store_get_path            (WardStore              *self);
+
+gboolean    ward_store_begin               (WardStore              *self,
+                                            GError                **error);
+gboolean    ward_store_commit              (WardStore              *self,
+                                            GError                **error);
+void        ward_store_rollback            (WardStore              *self);
+
+gboolean    ward_store_upsert_patient      (WardStore              *self,
+                                            const char             *patient_id,
+                                            const char             *name,
+                                            int                     spo2_scale,
+                                            GError                **error);
+gboolean    ward_store_set_spo2_scale      (WardStore              *self,
+                                            const char             *patient_id,
+                                            int                     spo2_scale,
+                                            const char             *set_by,
+                                            gint64                  at,
+                                            GError                **error);
+gboolean    ward_store_upsert_bed          (WardStore              *self,
+                                            const char             *bed_id,
+                                            const char             *label,
+                                            const char             *patient_id,
+                                            GError                **error);
+gboolean    ward_store_upsert_device       (WardStore              *self,
+                                            const char             *device_id,
+                                            const char             *bed_id,
+                                            const char             *patient_id,
+                                            GError                **error);
+
+gint64      ward_store_add_raw_message     (WardStore              *self,
+                                            gint64                  received_at,
+                                            const char             *source,
+                                            const char             *device_id,
+                                            const char             *payload,
+                                            gsize                   length,
+                                            GError                **error);
+gint64      ward_store_add_dead_letter     (WardStore              *self,
+                                            gint64                  raw_message_id,
+                                            const char             *stage,
+                                            const char             *reason,
+                                            gint64                  at,
+                                            GError                **error);
+gint64      ward_store_add_measurement     (WardStore              *self,
+                                            const WardMeasurement  *m,
+                                            gint64                  received_at,
+                                            GError                **error);
+gint64      ward_store_upsert_score        (WardStore              *self,
+                                            const WardScoreRecord  *score,
+                                            gboolean               *inserted,
+                                            GError                **error);
+gint64      ward_store_open_flag           (WardStore              *self,
+                                            const char             *patient_id,
+                                            const char             *kind,
+                                            const char             *subject,
+                                            WardBand                band,
+                                            gint64                  opened_at,
+                                            gint64                  score_id,
+                                            const char             *reason,
+                                            GError                **error);
+gboolean    ward_store_escalate_flag       (WardStore              *self,
+                                            gint64                  flag_id,
+                                            WardBand                band,
+                                            gint64                  at,
+                                            GError                **error);
+gboolean    ward_store_close_flag          (WardStore              *self,
+                                            gint64                  flag_id,
+                                            gint64                  at,
+                                            GError                **error);
+gboolean    ward_store_acknowledge_flag    (WardStore              *self,
+                                            gint64                  flag_id,
+                                            const char             *user,
+                                            gint64                  at,
+                                            char                  **patient_id,
+                                            GError                **error);
+gint64      ward_store_add_event           (WardStore              *self,
+                                            gint64                  at,
+                                            const char             *actor,
+                                            const char             *kind,
+                                            const char             *patient_id,
+                                            const char             *detail_json,
+                                            GError                **error);
+
+gboolean    ward_store_get_counts          (WardStore              *self,
+                                            WardStoreCounts        *counts,
+                                            GError                **error);
+
+/* For tests of the migrations: create a database at an older version. */
+WardStore  *_ward_store_open_at_version    (const char             *path,
+                                            int                     version,
+                                            GError                **error);
+gboolean    _ward_store_exec               (WardStore              *self,
+                                            const char             *sql,
+                                            GError                **error);
+gint64      _ward_store_query_int          (WardStore              *self,
+                                            const char             *sql,
+                                            GError                **error);
+
+G_END_DECLS

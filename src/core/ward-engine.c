@@ -1,0 +1,838 @@
+/* ward-engine.c
+ *
+ * Copyright 2026 The Wardwatch authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "ward-engine"
+
+#include "config.h"
+
+#include "ward-engine.h"
+
+#include "ward-device-mapping.h"
+
+#include <string.h>
+
+#define SYSTEM_ACTOR "wardwatch"
+
+typedef struct
+{
+  char            *patient_id;
+  char            *name;
+  char            *initials;
+  char            *bed_id;
+  char            *bed_label;
+  char            *device_id;
+  int              spo2_scale;
+
+  WardLatestValue  latest[WARD_MEAS_N_KINDS];
+  gboolean         dirty;
+
+  gboolean         has_score;
+  WardWindowScore  score;
+  gint64           score_id;
+  gboolean         score_final;
+
+  gint64           confirmed_at;
+  char            *confirmed_by;
+
+  WardFlagTracker  tracker;
+  gint64           flag_id;
+  gint64           flag_opened_at;
+  char            *flag_ack_by;
+  gint64           flag_ack_at;
+} Patient;
+
+typedef struct
+{
+  char    *device_id;
+  Patient *patient;
+  gint64   last_seen;
+  gint64   alert_id;
+  gint64   alert_since;
+} Device;
+
+struct _WardEngine
+{
+  GObject            parent_instance;
+
+  WardStore         *store;
+  WardDeviceMapping *mapping;
+  WardEngineConfig   config;
+
+  GPtrArray         *patients;      /* Patient, in bed order */
+  GHashTable        *by_patient;    /* patient id -> Patient (borrowed) */
+  GHashTable        *devices;       /* device id -> Device */
+  GArray            *scratch;       /* WardMeasurement, reused per message */
+
+  WardCounters       counters;
+  guint64            serial;
+  gint64             last_window_end;
+};
+
+G_DEFINE_FINAL_TYPE (WardEngine, ward_engine, G_TYPE_OBJECT)
+
+G_DEFINE_QUARK (ward-engine-error-quark, ward_engine_error)
+
+static void
+patient_free (gpointer data)
+{
+  Patient *p = data;
+
+  g_free (p->patient_id);
+  g_free (p->name);
+  g_free (p->initials);
+  g_free (p->bed_id);
+  g_free (p->bed_label);
+  g_free (p->device_id);
+  g_free (p->confirmed_by);
+  g_free (p->flag_ack_by);
+  g_free (p);
+}
+
+static void
+device_free (gpointer data)
+{
+  Device *d = data;
+
+  g_free (d->device_id);
+  g_free (d);
+}
+
+static char *
+make_initials (const char *name)
+{
+  g_auto(GStrv) words = NULL;
+  GString *str = g_string_new (NULL);
+
+  if (name == NULL)
+    return g_string_free (str, FALSE);
+
+  words = g_strsplit (name, " ", -1);
+  for (guint i = 0; words[i] != NULL; i++)
+    {
+      gunichar c = g_utf8_get_char_validated (words[i], -1);
+
+      if (words[i][0] == '\0' || c == (gunichar) -1 || c == (gunichar) -2)
+        continue;
+      g_string_append_unichar (str, g_unichar_toupper (c));
+      g_string_append_c (str, '.');
+    }
+
+  return g_string_free (str, FALSE);
+}
+
+static Patient *
+lookup_patient (WardEngine  *self,
+                const char  *patient_id,
+                GError     **error)
+{
+  Patient *p = patient_id ? g_hash_table_lookup (self->by_patient, patient_id) : NULL;
+
+  if (p == NULL)
+    g_set_error (error, WARD_ENGINE_ERROR, WARD_ENGINE_ERROR_UNKNOWN_PATIENT,
+                 "No patient %s on this ward", patient_id ? patient_id : "(none)");
+
+  return p;
+}
+
+static gboolean
+record_event (WardEngine  *self,
+              gint64       at,
+              const char  *actor,
+              const char  *kind,
+              const char  *patient_id,
+              const char  *detail_json,
+              GError     **error)
+{
+  return ward_store_add_event (self->store, at, actor, kind, patient_id, detail_json, error) != 0;
+}
+
+static gboolean
+dead_letter (WardEngine  *self,
+             gint64       raw_id,
+             const char  *stage,
+             const char  *reason,
+             gint64       at,
+             GError     **error)
+{
+  /* The reason may quote the message, which may hold patient data: it
+   * goes to the 0600 store, never to the log.
+   */
+  g_debug ("Dead letter for raw message %" G_GINT64_FORMAT " at stage %s", raw_id, stage);
+
+  if (ward_store_add_dead_letter (self->store, raw_id, stage, reason, at, error) == 0)
+    return FALSE;
+
+  self->counters.dead_letters++;
+  return TRUE;
+}
+
+static void
+update_latest (Patient               *p,
+               const WardMeasurement *m)
+{
+  WardLatestValue *v = &p->latest[m->kind];
+
+  /* Spot values (NIBP, temperature) may arrive late and out of order:
+   * the newest observation wins, whatever the order of arrival.
+   */
+  if (v->valid && v->observed_at > m->observed_at)
+    return;
+
+  v->valid = TRUE;
+  v->value = m->value;
+  v->observed_at = m->observed_at;
+  v->source = m->source;
+  p->dirty = TRUE;
+}
+
+static void
+ward_engine_finalize (GObject *object)
+{
+  WardEngine *self = (WardEngine *) object;
+
+  g_clear_pointer (&self->devices, g_hash_table_unref);
+  g_clear_pointer (&self->by_patient, g_hash_table_unref);
+  g_clear_pointer (&self->patients, g_ptr_array_unref);
+  g_clear_pointer (&self->scratch, g_array_unref);
+  g_clear_object (&self->mapping);
+  g_clear_object (&self->store);
+
+  G_OBJECT_CLASS (ward_engine_parent_class)->finalize (object);
+}
+
+static void
+ward_engine_class_init (WardEngineClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->finalize = ward_engine_finalize;
+}
+
+static void
+ward_engine_init (WardEngine *self)
+{
+  self->patients = g_ptr_array_new_with_free_func (patient_free);
+  self->by_patient = g_hash_table_new (g_str_hash, g_str_equal);
+  self->devices = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, device_free);
+  self->scratch = g_array_new (FALSE, TRUE, sizeof (WardMeasurement));
+  g_array_set_clear_func (self->scratch, (GDestroyNotify) ward_measurement_clear);
+  self->mapping = ward_device_mapping_new ();
+}
+
+void
+ward_engine_config_init (WardEngineConfig *config)
+{
+  g_return_if_fail (config != NULL);
+
+  ward_window_policy_init (&config->window);
+  ward_flag_policy_init (&config->flags);
+  config->device_silence_usec = 60 * WARD_USEC_PER_SEC;
+}
+
+WardEngine *
+ward_engine_new (WardStore              *store,
+                 const WardEngineConfig *config)
+{
+  WardEngine *self;
+
+  g_return_val_if_fail (WARD_IS_STORE (store), NULL);
+
+  self = g_object_new (WARD_TYPE_ENGINE, NULL);
+  self->store = g_object_ref (store);
+  if (config != NULL)
+    self->config = *config;
+  else
+    ward_engine_config_init (&self->config);
+
+  return self;
+}
+
+WardStore *
+ward_engine_get_store (WardEngine *self)
+{
+  g_return_val_if_fail (WARD_IS_ENGINE (self), NULL);
+
+  return self->store;
+}
+
+gboolean
+ward_engine_register_bed (WardEngine  *self,
+                          const char  *bed_id,
+                          const char  *bed_label,
+                          const char  *patient_id,
+                          const char  *patient_name,
+                          const char  *device_id,
+                          int          spo2_scale,
+                          GError     **error)
+{
+  Patient *p;
+
+  g_return_val_if_fail (WARD_IS_ENGINE (self), FALSE);
+  g_return_val_if_fail (bed_id != NULL && bed_label != NULL && patient_id != NULL, FALSE);
+  g_return_val_if_fail (g_hash_table_lookup (self->by_patient, patient_id) == NULL, FALSE);
+
+  if (!ward_store_upsert_patient (self->store, patient_id, patient_name, spo2_scale, error) ||
+      !ward_store_upsert_bed (self->store, bed_id, bed_label, patient_id, error))
+    return FALSE;
+
+  if (device_id != NULL && !ward_store_upsert_device (self->store, device_id, bed_id, patient_id, error))
+    return FALSE;
+
+  p = g_new0 (Patient, 1);
+  p->patient_id = g_strdup (patient_id);
+  p->name = g_strdup (patient_name);
+  p->initials = make_initials (patient_name);
+  p->bed_id = g_strdup (bed_id);
+  p->bed_label = g_strdup (bed_label);
+  p->device_id = g_strdup (device_id);
+  p->spo2_scale = spo2_scale == 2 ? 2 : 1;
+  g_ptr_array_add (self->patients, p);
+  g_hash_table_insert (self->by_patient, p->patient_id, p);
+
+  if (device_id != NULL)
+    {
+      Device *d = g_new0 (Device, 1);
+
+      d->device_id = g_strdup (device_id);
+      d->patient = p;
+      g_hash_table_replace (self->devices, d->device_id, d);
+    }
+
+  return TRUE;
+}
+
+gboolean
+ward_engine_begin (WardEngine  *self,
+                   GError     **error)
+{
+  g_return_val_if_fail (WARD_IS_ENGINE (self), FALSE);
+
+  return ward_store_begin (self->store, error);
+}
+
+gboolean
+ward_engine_commit (WardEngine  *self,
+                    GError     **error)
+{
+  g_return_val_if_fail (WARD_IS_ENGINE (self), FALSE);
+
+  return ward_store_commit (self->store, error);
+}
+
+void
+ward_engine_rollback (WardEngine *self)
+{
+  g_return_if_fail (WARD_IS_ENGINE (self));
+
+  ward_store_rollback (self->store);
+}
+
+static gboolean
+close_technical_alert (WardEngine  *self,
+                       Device      *d,
+                       gint64       at,
+                       GError     **error)
+{
+  g_autofree char *detail = NULL;
+
+  if (d->alert_id == 0)
+    return TRUE;
+
+  if (!ward_store_close_flag (self->store, d->alert_id, at, error))
+    return FALSE;
+
+  detail = g_strdup_printf ("{\"flag_id\":%" G_GINT64_FORMAT ",\"device\":\"%s\"}",
+                            d->alert_id, d->device_id);
+  if (!record_event (self, at, SYSTEM_ACTOR, "technical-alert-cleared",
+                     d->patient ? d->patient->patient_id : NULL, detail, error))
+    return FALSE;
+
+  d->alert_id = 0;
+  d->alert_since = 0;
+  return TRUE;
+}
+
+gboolean
+ward_engine_ingest (WardEngine  *self,
+                    const char  *source,
+                    const char  *device_id_hint,
+                    const char  *payload,
+                    gsize        length,
+                    gint64       received_at,
+                    GError     **error)
+{
+  g_autoptr(GError) map_error = NULL;
+  g_autofree char *device_id = NULL;
+  g_autofree char *rejected = NULL;
+  Device *d;
+  gint64 raw_id;
+
+  g_return_val_if_fail (WARD_IS_ENGINE (self), FALSE);
+  g_return_val_if_fail (source != NULL, FALSE);
+
+  /* Stage 3: the raw copy first, so nothing that arrived is ever lost. */
+  raw_id = ward_store_add_raw_message (self->store, received_at, source, device_id_hint,
+                                       payload, length, error);
+  if (raw_id == 0)
+    return FALSE;
+  self->counters.messages++;
+
+  /* Stage 4: device mapping. */
+  g_array_set_size (self->scratch, 0);
+  if (!ward_device_mapping_map (self->mapping, payload, length, device_id_hint, received_at,
+                                self->scratch, &device_id, &rejected, &map_error))
+    {
+      const char *stage = g_error_matches (map_error, WARD_MAPPING_ERROR, WARD_MAPPING_ERROR_PARSE)
+                        ? "parse" : "mapping";
+
+      return dead_letter (self, raw_id, stage, map_error->message, received_at, error);
+    }
+
+  /* Stage 5: identity, device to patient. */
+  d = g_hash_table_lookup (self->devices, device_id);
+  if (d == NULL || d->patient == NULL)
+    {
+      g_autofree char *reason = g_strdup_printf ("device %s is not assigned to a patient", device_id);
+
+      return dead_letter (self, raw_id, "identity", reason, received_at, error);
+    }
+
+  if (rejected != NULL && !dead_letter (self, raw_id, "validation", rejected, received_at, error))
+    return FALSE;
+
+  /* Stage 9: the warm-path history. */
+  for (guint i = 0; i < self->scratch->len; i++)
+    {
+      WardMeasurement *m = &g_array_index (self->scratch, WardMeasurement, i);
+
+      m->patient_id = g_strdup (d->patient->patient_id);
+      m->raw_message_id = raw_id;
+      if (ward_store_add_measurement (self->store, m, received_at, error) == 0)
+        return FALSE;
+      self->counters.measurements++;
+      update_latest (d->patient, m);
+    }
+
+  d->last_seen = MAX (d->last_seen, received_at);
+  return close_technical_alert (self, d, received_at, error);
+}
+
+gboolean
+ward_engine_nurse_entry (WardEngine    *self,
+                         const char    *patient_id,
+                         WardMeasKind   kind,
+                         double         value,
+                         gint64         at,
+                         const char    *user,
+                         GError       **error)
+{
+  g_autofree char *detail = NULL;
+  char buf[G_ASCII_DTOSTR_BUF_SIZE];
+  WardMeasurement m = { 0 };
+  Patient *p;
+
+  g_return_val_if_fail (WARD_IS_ENGINE (self), FALSE);
+  g_return_val_if_fail (kind < WARD_MEAS_N_KINDS, FALSE);
+  g_return_val_if_fail (user != NULL, FALSE);
+
+  if (!(p = lookup_patient (self, patient_id, error)))
+    return FALSE;
+
+  if (!ward_measurement_is_plausible (kind, value))
+    {
+      g_set_error (error, WARD_ENGINE_ERROR, WARD_ENGINE_ERROR_INVALID,
+                   "%s: impossible value %s", ward_meas_kind_to_string (kind),
+                   g_ascii_dtostr (buf, sizeof buf, value));
+      return FALSE;
+    }
+
+  m.kind = kind;
+  m.value = value;
+  m.observed_at = at;
+  m.source = WARD_SOURCE_NURSE;
+  m.patient_id = p->patient_id;
+  m.entered_by = (char *) user;
+
+  if (ward_store_add_measurement (self->store, &m, at, error) == 0)
+    return FALSE;
+  self->counters.measurements++;
+  update_latest (p, &m);
+
+  detail = g_strdup_printf ("{\"kind\":\"%s\",\"value\":%s}", ward_meas_kind_to_string (kind),
+                            g_ascii_dtostr (buf, sizeof buf, value));
+  return record_event (self, at, user, "nurse-entry", p->patient_id, detail, error);
+}
+
+gboolean
+ward_engine_set_spo2_scale (WardEngine  *self,
+                            const char  *patient_id,
+                            int          scale,
+                            gint64       at,
+                            const char  *user,
+                            GError     **error)
+{
+  g_autofree char *detail = NULL;
+  Patient *p;
+
+  g_return_val_if_fail (WARD_IS_ENGINE (self), FALSE);
+  g_return_val_if_fail (user != NULL, FALSE);
+
+  if (!(p = lookup_patient (self, patient_id, error)))
+    return FALSE;
+
+  if (scale != 1 && scale != 2)
+    {
+      g_set_error (error, WARD_ENGINE_ERROR, WARD_ENGINE_ERROR_INVALID,
+                   "spo2_scale: %d is not 1 or 2", scale);
+      return FALSE;
+    }
+
+  if (!ward_store_set_spo2_scale (self->store, p->patient_id, scale, user, at, error))
+    return FALSE;
+
+  p->spo2_scale = scale;
+  p->dirty = TRUE;
+
+  detail = g_strdup_printf ("{\"spo2_scale\":%d}", scale);
+  return record_event (self, at, user, "spo2-scale", p->patient_id, detail, error);
+}
+
+gboolean
+ward_engine_confirm (WardEngine  *self,
+                     const char  *patient_id,
+                     gint64       at,
+                     const char  *user,
+                     GError     **error)
+{
+  Patient *p;
+
+  g_return_val_if_fail (WARD_IS_ENGINE (self), FALSE);
+  g_return_val_if_fail (user != NULL, FALSE);
+
+  if (!(p = lookup_patient (self, patient_id, error)))
+    return FALSE;
+
+  p->confirmed_at = at;
+  g_free (p->confirmed_by);
+  p->confirmed_by = g_strdup (user);
+  p->dirty = TRUE;
+
+  return record_event (self, at, user, "confirm", p->patient_id, NULL, error);
+}
+
+gboolean
+ward_engine_acknowledge (WardEngine  *self,
+                         gint64       flag_id,
+                         gint64       at,
+                         const char  *user,
+                         GError     **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  g_autofree char *detail = NULL;
+  g_autofree char *patient_id = NULL;
+  Patient *p;
+
+  g_return_val_if_fail (WARD_IS_ENGINE (self), FALSE);
+  g_return_val_if_fail (user != NULL, FALSE);
+
+  if (!ward_store_acknowledge_flag (self->store, flag_id, user, at, &patient_id, &local_error))
+    {
+      if (g_error_matches (local_error, WARD_STORE_ERROR, WARD_STORE_ERROR_NOT_FOUND))
+        g_set_error (error, WARD_ENGINE_ERROR, WARD_ENGINE_ERROR_NO_FLAG,
+                     "Flag %" G_GINT64_FORMAT " is not open", flag_id);
+      else
+        g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+
+  p = patient_id ? g_hash_table_lookup (self->by_patient, patient_id) : NULL;
+  if (p != NULL && p->flag_id == flag_id)
+    {
+      g_free (p->flag_ack_by);
+      p->flag_ack_by = g_strdup (user);
+      p->flag_ack_at = at;
+    }
+
+  detail = g_strdup_printf ("{\"flag_id\":%" G_GINT64_FORMAT "}", flag_id);
+  return record_event (self, at, user, "acknowledge", patient_id, detail, error);
+}
+
+static gboolean
+score_patient (WardEngine  *self,
+               Patient     *p,
+               gint64       now,
+               GError     **error)
+{
+  g_autofree char *inputs = NULL;
+  WardWindowScore score;
+  WardScoreRecord record = { 0 };
+  gboolean any = FALSE;
+  gboolean inserted = FALSE;
+  gboolean final;
+  gint64 id;
+
+  ward_window_score (&self->config.window, p->latest, p->spo2_scale, now, &score);
+
+  for (guint i = 0; i < WARD_NEWS2_N_PARAMS; i++)
+    any |= score.result.points[i] >= 0;
+
+  if (!any)
+    {
+      p->has_score = FALSE;
+      return TRUE;
+    }
+
+  /* Final once a nurse has confirmed the inputs in this window. */
+  final = p->confirmed_at > score.window_start && p->confirmed_at <= score.window_end;
+
+  inputs = ward_window_score_to_json (&score);
+  record.patient_id = p->patient_id;
+  record.window_start = score.window_start;
+  record.window_end = score.window_end;
+  record.computed_at = now;
+  record.total = score.result.total;
+  record.band = score.result.band;
+  record.complete = score.result.complete;
+  record.final = final;
+  record.confirmed_by = final ? p->confirmed_by : NULL;
+  record.confirmed_at = final ? p->confirmed_at : 0;
+  record.inputs_json = inputs;
+
+  id = ward_store_upsert_score (self->store, &record, &inserted, error);
+  if (id == 0)
+    return FALSE;
+
+  if (inserted)
+    self->counters.scores++;
+
+  p->score = score;
+  p->score_id = id;
+  p->score_final = final;
+  p->has_score = TRUE;
+  return TRUE;
+}
+
+/* Flags follow monitor data: a window with none of RR, SpO2 or pulse
+ * (a silent device) neither opens nor closes a flag.  Closing a flag
+ * because the data stopped would be unsafe; the technical alert covers
+ * the silence.
+ */
+static gboolean
+score_has_monitor_data (const WardWindowScore *score)
+{
+  return score->result.points[WARD_NEWS2_RR] >= 0 ||
+         score->result.points[WARD_NEWS2_SPO2] >= 0 ||
+         score->result.points[WARD_NEWS2_HR] >= 0;
+}
+
+static gboolean
+run_flag_rules (WardEngine  *self,
+                Patient     *p,
+                gint64       now,
+                GError     **error)
+{
+  g_autofree char *detail = NULL;
+  g_autofree char *reason = NULL;
+  WardFlagAction action;
+  WardBand band = WARD_BAND_LOW;
+
+  if (!p->has_score || !score_has_monitor_data (&p->score))
+    return TRUE;
+
+  action = ward_flag_tracker_update (&p->tracker, &self->config.flags,
+                                     p->score.result.band, now, &band);
+
+  switch (action)
+    {
+    case WARD_FLAG_ACTION_NONE:
+      return TRUE;
+
+    case WARD_FLAG_ACTION_OPEN:
+      reason = g_strdup_printf ("NEWS2 %d (%s)%s", p->score.result.total,
+                                ward_band_to_string (p->score.result.band),
+                                p->score.result.complete ? "" : ", partial");
+      p->flag_id = ward_store_open_flag (self->store, p->patient_id, "clinical", NULL, band,
+                                         now, p->score_id, reason, error);
+      if (p->flag_id == 0)
+        return FALSE;
+      p->flag_opened_at = now;
+      g_clear_pointer (&p->flag_ack_by, g_free);
+      p->flag_ack_at = 0;
+      self->counters.flags_raised++;
+      detail = g_strdup_printf ("{\"flag_id\":%" G_GINT64_FORMAT ",\"band\":\"%s\",\"score_id\":%"
+                                G_GINT64_FORMAT "}", p->flag_id, ward_band_to_string (band),
+                                p->score_id);
+      return record_event (self, now, SYSTEM_ACTOR, "flag-raised", p->patient_id, detail, error);
+
+    case WARD_FLAG_ACTION_ESCALATE:
+      if (!ward_store_escalate_flag (self->store, p->flag_id, band, now, error))
+        return FALSE;
+      self->counters.flags_escalated++;
+      detail = g_strdup_printf ("{\"flag_id\":%" G_GINT64_FORMAT ",\"band\":\"%s\"}",
+                                p->flag_id, ward_band_to_string (band));
+      return record_event (self, now, SYSTEM_ACTOR, "flag-escalated", p->patient_id, detail, error);
+
+    case WARD_FLAG_ACTION_CLOSE:
+      if (!ward_store_close_flag (self->store, p->flag_id, now, error))
+        return FALSE;
+      detail = g_strdup_printf ("{\"flag_id\":%" G_GINT64_FORMAT "}", p->flag_id);
+      p->flag_id = 0;
+      p->flag_opened_at = 0;
+      g_clear_pointer (&p->flag_ack_by, g_free);
+      p->flag_ack_at = 0;
+      return record_event (self, now, SYSTEM_ACTOR, "flag-closed", p->patient_id, detail, error);
+
+    default:
+      g_assert_not_reached ();
+    }
+
+  return TRUE;
+}
+
+static gboolean
+check_silence (WardEngine  *self,
+               Device      *d,
+               gint64       now,
+               GError     **error)
+{
+  g_autofree char *detail = NULL;
+  g_autofree char *reason = NULL;
+  gint64 silent_for;
+
+  /* A device that never sent is not yet "silent": it may not be in use. */
+  if (d->last_seen == 0 || d->alert_id != 0)
+    return TRUE;
+
+  silent_for = now - d->last_seen;
+  if (silent_for <= self->config.device_silence_usec)
+    return TRUE;
+
+  reason = g_strdup_printf ("no data from %s for %" G_GINT64_FORMAT " s", d->device_id,
+                            silent_for / WARD_USEC_PER_SEC);
+  d->alert_id = ward_store_open_flag (self->store, d->patient ? d->patient->patient_id : NULL,
+                                      "technical", d->device_id, WARD_BAND_LOW, now, 0,
+                                      reason, error);
+  if (d->alert_id == 0)
+    return FALSE;
+  d->alert_since = now;
+  self->counters.technical_alerts++;
+
+  detail = g_strdup_printf ("{\"flag_id\":%" G_GINT64_FORMAT ",\"device\":\"%s\",\"last_seen\":%"
+                            G_GINT64_FORMAT "}", d->alert_id, d->device_id, d->last_seen);
+  return record_event (self, now, SYSTEM_ACTOR, "technical-alert", d->patient ? d->patient->patient_id : NULL,
+                       detail, error);
+}
+
+gboolean
+ward_engine_evaluate (WardEngine  *self,
+                      gint64       now,
+                      GError     **error)
+{
+  GHashTableIter iter;
+  gpointer value;
+  gint64 window_end;
+  gboolean new_window;
+
+  g_return_val_if_fail (WARD_IS_ENGINE (self), FALSE);
+
+  /* When time crosses into a new window, every patient is re-scored:
+   * values age out of windows even when nothing new arrives.
+   */
+  ward_window_bounds (&self->config.window, now, NULL, &window_end);
+  new_window = window_end != self->last_window_end;
+  self->last_window_end = window_end;
+
+  for (guint i = 0; i < self->patients->len; i++)
+    {
+      Patient *p = g_ptr_array_index (self->patients, i);
+
+      if (p->dirty || new_window)
+        {
+          if (!score_patient (self, p, now, error))
+            return FALSE;
+          p->dirty = FALSE;
+        }
+
+      if (!run_flag_rules (self, p, now, error))
+        return FALSE;
+    }
+
+  g_hash_table_iter_init (&iter, self->devices);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    {
+      if (!check_silence (self, value, now, error))
+        return FALSE;
+    }
+
+  return TRUE;
+}
+
+WardSnapshot *
+ward_engine_snapshot (WardEngine *self,
+                      gint64      now)
+{
+  g_autoptr(GArray) beds = NULL;
+
+  g_return_val_if_fail (WARD_IS_ENGINE (self), NULL);
+
+  beds = g_array_sized_new (FALSE, TRUE, sizeof (WardBedState), self->patients->len);
+  g_array_set_clear_func (beds, (GDestroyNotify) _ward_bed_state_clear);
+
+  for (guint i = 0; i < self->patients->len; i++)
+    {
+      Patient *p = g_ptr_array_index (self->patients, i);
+      Device *d = p->device_id ? g_hash_table_lookup (self->devices, p->device_id) : NULL;
+      WardBedState bed = { 0 };
+
+      bed.bed_id = g_strdup (p->bed_id);
+      bed.bed_label = g_strdup (p->bed_label);
+      bed.patient_id = g_strdup (p->patient_id);
+      bed.patient_name = g_strdup (p->name);
+      bed.patient_initials = g_strdup (p->initials);
+      bed.device_id = g_strdup (p->device_id);
+      bed.spo2_scale = p->spo2_scale;
+      memcpy (bed.latest, p->latest, sizeof bed.latest);
+
+      bed.has_score = p->has_score;
+      for (guint k = 0; k < WARD_NEWS2_N_PARAMS; k++)
+        bed.score_points[k] = -1;
+      if (p->has_score)
+        {
+          bed.score_total = p->score.result.total;
+          bed.score_band = p->score.result.band;
+          bed.score_complete = p->score.result.complete;
+          bed.score_final = p->score_final;
+          memcpy (bed.score_points, p->score.result.points, sizeof bed.score_points);
+          bed.score_window_start = p->score.window_start;
+          bed.score_window_end = p->score.window_end;
+        }
+
+      bed.flag_state = p->tracker.state;
+      bed.flag_id = p->flag_id;
+      bed.flag_band = p->tracker.open_band;
+      bed.flag_opened_at = p->flag_opened_at;
+      bed.flag_acknowledged_by = g_strdup (p->flag_ack_by);
+      bed.flag_acknowledged_at = p->flag_ack_at;
+
+      if (d != NULL && d->alert_id != 0)
+        {
+          bed.technical_alert = TRUE;
+          bed.technical_alert_since = d->alert_since;
+        }
+
+      g_array_append_val (beds, bed);
+    }
+
+  return _ward_snapshot_new (now, ++self->serial, beds, &self->counters);
+}
+
+const WardCounters *
+ward_engine_get_counters (WardEngine *self)
+{
+  g_return_val_if_fail (WARD_IS_ENGINE (self), NULL);
+
+  return &self->counters;
+}

@@ -1,0 +1,111 @@
+/* ward-engine.h
+ *
+ * Copyright 2026 The Wardwatch authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <glib-object.h>
+
+#include "ward-flag-rules.h"
+#include "ward-snapshot.h"
+#include "ward-store.h"
+#include "ward-window.h"
+
+G_BEGIN_DECLS
+
+#define WARD_ENGINE_ERROR (ward_engine_error_quark ())
+
+typedef enum
+{
+  WARD_ENGINE_ERROR_UNKNOWN_PATIENT,
+  WARD_ENGINE_ERROR_INVALID,
+  WARD_ENGINE_ERROR_NO_FLAG,
+} WardEngineError;
+
+typedef struct
+{
+  WardWindowPolicy window;
+  WardFlagPolicy   flags;
+  gint64           device_silence_usec;
+} WardEngineConfig;
+
+/* The stages of the pipeline, run synchronously: archive, device mapping,
+ * identity, history store, window scoring, flag rules, technical alerts.
+ * It knows nothing of threads or clocks: the caller (WardPipeline on its
+ * thread, or a test, or a benchmark) passes the time in and brackets the
+ * work in ward_engine_begin() / ward_engine_commit(), one transaction per
+ * batch.
+ */
+#define WARD_TYPE_ENGINE (ward_engine_get_type ())
+G_DECLARE_FINAL_TYPE (WardEngine, ward_engine, WARD, ENGINE, GObject)
+
+GQuark              ward_engine_error_quark     (void);
+void                ward_engine_config_init     (WardEngineConfig       *config);
+
+WardEngine         *ward_engine_new             (WardStore              *store,
+                                                 const WardEngineConfig *config);
+WardStore          *ward_engine_get_store       (WardEngine             *self);
+
+gboolean            ward_engine_register_bed    (WardEngine             *self,
+                                                 const char             *bed_id,
+                                                 const char             *bed_label,
+                                                 const char             *patient_id,
+                                                 const char             *patient_name,
+                                                 const char             *device_id,
+                                                 int                     spo2_scale,
+                                                 GError                **error);
+
+gboolean            ward_engine_begin           (WardEngine             *self,
+                                                 GError                **error);
+gboolean            ward_engine_commit          (WardEngine             *self,
+                                                 GError                **error);
+void                ward_engine_rollback        (WardEngine             *self);
+
+/* Bad input is not an error here: it is archived, recorded as a dead
+ * letter with its stage and reason, and processing goes on.  FALSE means
+ * the store itself failed.
+ */
+gboolean            ward_engine_ingest          (WardEngine             *self,
+                                                 const char             *source,
+                                                 const char             *device_id_hint,
+                                                 const char             *payload,
+                                                 gsize                   length,
+                                                 gint64                  received_at,
+                                                 GError                **error);
+
+gboolean            ward_engine_nurse_entry     (WardEngine             *self,
+                                                 const char             *patient_id,
+                                                 WardMeasKind            kind,
+                                                 double                  value,
+                                                 gint64                  at,
+                                                 const char             *user,
+                                                 GError                **error);
+gboolean            ward_engine_set_spo2_scale  (WardEngine             *self,
+                                                 const char             *patient_id,
+                                                 int                     scale,
+                                                 gint64                  at,
+                                                 const char             *user,
+                                                 GError                **error);
+gboolean            ward_engine_confirm         (WardEngine             *self,
+                                                 const char             *patient_id,
+                                                 gint64                  at,
+                                                 const char             *user,
+                                                 GError                **error);
+gboolean            ward_engine_acknowledge     (WardEngine             *self,
+                                                 gint64                  flag_id,
+                                                 gint64                  at,
+                                                 const char             *user,
+                                                 GError                **error);
+
+/* Scores what changed, runs the flag rules and the silence check. */
+gboolean            ward_engine_evaluate        (WardEngine             *self,
+                                                 gint64                  now,
+                                                 GError                **error);
+
+WardSnapshot       *ward_engine_snapshot        (WardEngine             *self,
+                                                 gint64                  now);
+const WardCounters *ward_engine_get_counters    (WardEngine             *self);
+
+G_END_DECLS

@@ -1,0 +1,20 @@
+/* ward-headless.h
+ *
+ * Copyright 2026 The Wardwatch authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include "ward-pipeline.h"
+
+G_BEGIN_DECLS
+
+/* Runs the pipeline without a window until duration_sec has passed (0:
+ * until SIGINT or SIGTERM), stops it cleanly and prints the run's summary
+ * as one JSON object on stdout.  Returns the process exit status.
+ */
+int ward_headless_run (const WardPipelineConfig *config,
+                       double                    duration_sec);
+
+G_END_DECLS

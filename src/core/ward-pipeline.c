@@ -1,0 +1,937 @@
+/* ward-pipeline.c
+ *
+ * Copyright 2026 The Wardwatch authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "ward-pipeline"
+
+#include "config.h"
+
+#include "ward-pipeline.h"
+
+#include "ward-engine.h"
+#include "ward-simulator.h"
+
+#include <string.h>
+
+/* The pipeline thread.  It owns the engine (and so the only writing
+ * SQLite connection) and the simulator, and runs them on its own
+ * GMainContext: a tick every tick_msec, or sooner when a command arrives.
+ * Each tick is one transaction: feed the simulator's events due by now,
+ * run the queued commands, score, commit, then publish a snapshot and
+ * complete the commands.  Commands complete only after their commit.
+ */
+
+typedef enum
+{
+  COMMAND_NURSE_ENTRY,
+  COMMAND_SPO2_SCALE,
+  COMMAND_CONFIRM,
+  COMMAND_ACKNOWLEDGE,
+  COMMAND_PUSH_MESSAGE,
+  COMMAND_QUIT,
+} CommandType;
+
+typedef struct
+{
+  CommandType   type;
+  GTask        *task;          /* NULL for QUIT */
+  char         *patient_id;
+  WardMeasKind  kind;
+  double        value;
+  int           scale;
+  gint64        flag_id;
+  char         *user;
+  char         *source;
+  char         *device_id;
+  GBytes       *payload;
+  GError       *error;         /* set while running */
+} Command;
+
+struct _WardPipeline
+{
+  GObject             parent_instance;
+
+  WardPipelineConfig  config;
+
+  /* Owned by the pipeline thread once started. */
+  WardEngine         *engine;
+  WardSimulator      *simulator;
+  GMainContext       *context;
+  GMainLoop          *loop;
+  GThread            *thread;
+  GSource            *tick_source;
+  GSource            *command_source;
+  GPtrArray          *done;          /* Command, completed after commit */
+  gboolean            quitting;
+
+  /* Clock: fixed at start, read from any thread. */
+  gint64              start_sim;
+  gint64              start_mono;
+
+  /* Shared, under lock. */
+  GAsyncQueue        *commands;
+  GMutex              lock;
+  WardSnapshot       *snapshot;
+  guint               pending_delivery;
+  GMainContext       *main_context;
+  WardSnapshotFunc    func;
+  gpointer            func_data;
+  GError             *fatal_error;
+};
+
+G_DEFINE_FINAL_TYPE (WardPipeline, ward_pipeline, G_TYPE_OBJECT)
+
+G_DEFINE_QUARK (ward-pipeline-error-quark, ward_pipeline_error)
+
+#define WARD_IS_PIPELINE_THREAD(self) (g_main_context_is_owner ((self)->context))
+
+static void
+command_free (Command *cmd)
+{
+  g_clear_object (&cmd->task);
+  g_free (cmd->patient_id);
+  g_free (cmd->user);
+  g_free (cmd->source);
+  g_free (cmd->device_id);
+  g_clear_pointer (&cmd->payload, g_bytes_unref);
+  g_clear_error (&cmd->error);
+  g_free (cmd);
+}
+
+void
+ward_pipeline_config_init (WardPipelineConfig *config)
+{
+  g_return_if_fail (config != NULL);
+
+  memset (config, 0, sizeof *config);
+  config->n_beds = 16;
+  config->seed = 1;
+  config->time_scale = 1.0;
+  config->window_usec = 30 * WARD_USEC_PER_MINUTE;
+  config->window_step_usec = 5 * WARD_USEC_PER_MINUTE;
+  config->nurse_validity_usec = 12 * WARD_USEC_PER_HOUR;
+  config->flag_threshold = WARD_BAND_MEDIUM;
+  config->flag_open_delay_usec = 3 * WARD_USEC_PER_MINUTE;
+  config->flag_close_delay_usec = 10 * WARD_USEC_PER_MINUTE;
+  config->device_silence_usec = 60 * WARD_USEC_PER_SEC;
+  config->tick_msec = 50;
+}
+
+void
+ward_pipeline_config_clear (WardPipelineConfig *config)
+{
+  g_return_if_fail (config != NULL);
+
+  g_clear_pointer (&config->db_path, g_free);
+  g_clear_pointer (&config->scenarios, g_strfreev);
+  g_clear_pointer (&config->scenario_dirs, g_strfreev);
+  g_clear_pointer (&config->nurse_entries, g_strfreev);
+}
+
+void
+ward_pipeline_config_copy (const WardPipelineConfig *src,
+                           WardPipelineConfig       *dest)
+{
+  g_return_if_fail (src != NULL);
+  g_return_if_fail (dest != NULL);
+
+  *dest = *src;
+  dest->db_path = g_strdup (src->db_path);
+  dest->scenarios = g_strdupv (src->scenarios);
+  dest->scenario_dirs = g_strdupv (src->scenario_dirs);
+  dest->nurse_entries = g_strdupv (src->nurse_entries);
+}
+
+static gint64
+pipeline_now (WardPipeline *self)
+{
+  gint64 elapsed;
+
+  if (!self->config.demo)
+    return g_get_real_time ();
+
+  elapsed = g_get_monotonic_time () - self->start_mono;
+  return self->start_sim + (gint64) ((double) elapsed * self->config.time_scale);
+}
+
+static gboolean
+deliver_snapshot_cb (gpointer data)
+{
+  WardPipeline *self = data;
+  g_autoptr(WardSnapshot) snapshot = NULL;
+
+  g_mutex_lock (&self->lock);
+  snapshot = self->snapshot ? ward_snapshot_ref (self->snapshot) : NULL;
+  self->pending_delivery = 0;
+  g_mutex_unlock (&self->lock);
+
+  if (snapshot != NULL && self->func != NULL)
+    self->func (snapshot, self->func_data);
+
+  return G_SOURCE_REMOVE;
+}
+
+static void
+publish_snapshot (WardPipeline *self,
+                  WardSnapshot *snapshot)
+{
+  g_mutex_lock (&self->lock);
+  g_clear_pointer (&self->snapshot, ward_snapshot_unref);
+  self->snapshot = snapshot;
+  /* At most one pending delivery: the reader always gets the newest. */
+  if (self->pending_delivery == 0 && self->func != NULL && self->main_context != NULL)
+    {
+      GSource *source = g_idle_source_new ();
+
+      g_source_set_priority (source, G_PRIORITY_DEFAULT);
+      g_source_set_callback (source, deliver_snapshot_cb, g_object_ref (self), g_object_unref);
+      g_source_set_static_name (source, "[ward-pipeline-deliver]");
+      self->pending_delivery = g_source_attach (source, self->main_context);
+      g_source_unref (source);
+    }
+  g_mutex_unlock (&self->lock);
+}
+
+static void
+sim_event_cb (const WardSimEvent *event,
+              gpointer            user_data)
+{
+  WardPipeline *self = user_data;
+  g_autoptr(GError) error = NULL;
+  gboolean ok = TRUE;
+
+  switch (event->type)
+    {
+    case WARD_SIM_EVENT_DEVICE_MESSAGE:
+      ok = ward_engine_ingest (self->engine, "simulator", event->device_id, event->payload,
+                               strlen (event->payload), event->at, &error);
+      break;
+    case WARD_SIM_EVENT_NURSE_ENTRY:
+      ok = ward_engine_nurse_entry (self->engine, event->patient_id, event->kind, event->value,
+                                    event->at, event->user, &error);
+      break;
+    case WARD_SIM_EVENT_SPO2_SCALE:
+      ok = ward_engine_set_spo2_scale (self->engine, event->patient_id, (int) event->value,
+                                       event->at, event->user, &error);
+      break;
+    case WARD_SIM_EVENT_CONFIRM:
+      ok = ward_engine_confirm (self->engine, event->patient_id, event->at, event->user, &error);
+      break;
+    default:
+      g_assert_not_reached ();
+    }
+
+  if (!ok)
+    g_warning ("Simulated event failed: %s", error->message);
+}
+
+static void
+run_command (WardPipeline *self,
+             Command      *cmd,
+             gint64        now)
+{
+  switch (cmd->type)
+    {
+    case COMMAND_NURSE_ENTRY:
+      ward_engine_nurse_entry (self->engine, cmd->patient_id, cmd->kind, cmd->value, now,
+                               cmd->user, &cmd->error);
+      break;
+    case COMMAND_SPO2_SCALE:
+      ward_engine_set_spo2_scale (self->engine, cmd->patient_id, cmd->scale, now, cmd->user,
+                                  &cmd->error);
+      break;
+    case COMMAND_CONFIRM:
+      ward_engine_confirm (self->engine, cmd->patient_id, now, cmd->user, &cmd->error);
+      break;
+    case COMMAND_ACKNOWLEDGE:
+      ward_engine_acknowledge (self->engine, cmd->flag_id, now, cmd->user, &cmd->error);
+      break;
+    case COMMAND_PUSH_MESSAGE:
+      {
+        gsize len = 0;
+        const char *data = g_bytes_get_data (cmd->payload, &len);
+
+        ward_engine_ingest (self->engine, cmd->source, cmd->device_id, data, len, now,
+                            &cmd->error);
+      }
+      break;
+    case COMMAND_QUIT:
+      self->quitting = TRUE;
+      break;
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+static void
+complete_commands (WardPipeline *self,
+                   const GError *batch_error)
+{
+  for (guint i = 0; i < self->done->len; i++)
+    {
+      Command *cmd = g_ptr_array_index (self->done, i);
+
+      if (cmd->task == NULL)
+        continue;
+
+      if (batch_error != NULL)
+        g_task_return_error (cmd->task, g_error_copy (batch_error));
+      else if (cmd->error != NULL)
+        g_task_return_error (cmd->task, g_steal_pointer (&cmd->error));
+      else
+        g_task_return_boolean (cmd->task, TRUE);
+    }
+
+  g_ptr_array_set_size (self->done, 0);
+}
+
+static void
+tick (WardPipeline *self)
+{
+  g_autoptr(GError) error = NULL;
+  Command *cmd;
+  gint64 now;
+
+  g_assert (WARD_IS_PIPELINE_THREAD (self));
+
+  now = pipeline_now (self);
+
+  if (!ward_engine_begin (self->engine, &error))
+    goto failed;
+
+  if (self->simulator != NULL)
+    ward_simulator_advance (self->simulator, now, sim_event_cb, self);
+
+  while ((cmd = g_async_queue_try_pop (self->commands)) != NULL)
+    {
+      run_command (self, cmd, now);
+      g_ptr_array_add (self->done, cmd);
+    }
+
+  if (!ward_engine_evaluate (self->engine, now, &error) ||
+      !ward_engine_commit (self->engine, &error))
+    goto failed;
+
+  publish_snapshot (self, ward_engine_snapshot (self->engine, now));
+  complete_commands (self, NULL);
+  return;
+
+failed:
+  /* The store failed (disk full, file removed): nothing of this batch was
+   * committed, and the commands say so.  Device sources keep their
+   * messages unacknowledged and resend them.
+   */
+  g_critical ("Pipeline transaction failed: %s", error->message);
+  ward_engine_rollback (self->engine);
+  complete_commands (self, error);
+  g_mutex_lock (&self->lock);
+  if (self->fatal_error == NULL)
+    self->fatal_error = g_error_copy (error);
+  g_mutex_unlock (&self->lock);
+}
+
+static gboolean
+tick_cb (gpointer data)
+{
+  WardPipeline *self = data;
+
+  tick (self);
+  if (self->quitting)
+    {
+      g_main_loop_quit (self->loop);
+      return G_SOURCE_REMOVE;
+    }
+
+  return G_SOURCE_CONTINUE;
+}
+
+/* A source that dispatches when the command queue is not empty, so a
+ * command runs at once instead of waiting for the next tick.
+ */
+typedef struct
+{
+  GSource       source;
+  GAsyncQueue  *queue;
+} CommandSource;
+
+static gboolean
+command_source_prepare (GSource *source,
+                        gint    *timeout)
+{
+  CommandSource *cs = (CommandSource *) source;
+
+  *timeout = -1;
+  return g_async_queue_length (cs->queue) > 0;
+}
+
+static gboolean
+command_source_check (GSource *source)
+{
+  CommandSource *cs = (CommandSource *) source;
+
+  return g_async_queue_length (cs->queue) > 0;
+}
+
+static gboolean
+command_source_dispatch (GSource     *source,
+                         GSourceFunc  callback,
+                         gpointer     user_data)
+{
+  return callback (user_data);
+}
+
+static void
+command_source_finalize (GSource *source)
+{
+  CommandSource *cs = (CommandSource *) source;
+
+  g_clear_pointer (&cs->queue, g_async_queue_unref);
+}
+
+static GSourceFuncs command_source_funcs = {
+  command_source_prepare,
+  command_source_check,
+  command_source_dispatch,
+  command_source_finalize,
+  NULL, NULL,
+};
+
+static gpointer
+pipeline_thread (gpointer data)
+{
+  WardPipeline *self = data;
+
+  g_main_context_push_thread_default (self->context);
+
+  self->tick_source = g_timeout_source_new (self->config.tick_msec);
+  g_source_set_callback (self->tick_source, tick_cb, self, NULL);
+  g_source_set_static_name (self->tick_source, "[ward-pipeline-tick]");
+  g_source_attach (self->tick_source, self->context);
+
+  self->command_source = g_source_new (&command_source_funcs, sizeof (CommandSource));
+  ((CommandSource *) self->command_source)->queue = g_async_queue_ref (self->commands);
+  g_source_set_callback (self->command_source, tick_cb, self, NULL);
+  g_source_set_static_name (self->command_source, "[ward-pipeline-commands]");
+  g_source_attach (self->command_source, self->context);
+
+  g_main_loop_run (self->loop);
+
+  g_source_destroy (self->tick_source);
+  g_clear_pointer (&self->tick_source, g_source_unref);
+  g_source_destroy (self->command_source);
+  g_clear_pointer (&self->command_source, g_source_unref);
+
+  /* The engine and its SQLite connection end on the thread that used them. */
+  g_clear_object (&self->simulator);
+  g_clear_object (&self->engine);
+
+  g_main_context_pop_thread_default (self->context);
+
+  return NULL;
+}
+
+static void
+ward_pipeline_dispose (GObject *object)
+{
+  WardPipeline *self = (WardPipeline *) object;
+
+  ward_pipeline_stop (self);
+
+  G_OBJECT_CLASS (ward_pipeline_parent_class)->dispose (object);
+}
+
+static void
+ward_pipeline_finalize (GObject *object)
+{
+  WardPipeline *self = (WardPipeline *) object;
+
+  g_clear_pointer (&self->commands, g_async_queue_unref);
+  g_clear_pointer (&self->done, g_ptr_array_unref);
+  g_clear_pointer (&self->loop, g_main_loop_unref);
+  g_clear_pointer (&self->context, g_main_context_unref);
+  g_clear_pointer (&self->main_context, g_main_context_unref);
+  g_clear_pointer (&self->snapshot, ward_snapshot_unref);
+  g_clear_error (&self->fatal_error);
+  g_clear_object (&self->engine);
+  g_clear_object (&self->simulator);
+  ward_pipeline_config_clear (&self->config);
+  g_mutex_clear (&self->lock);
+
+  G_OBJECT_CLASS (ward_pipeline_parent_class)->finalize (object);
+}
+
+static void
+ward_pipeline_class_init (WardPipelineClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = ward_pipeline_dispose;
+  object_class->finalize = ward_pipeline_finalize;
+}
+
+static void
+ward_pipeline_init (WardPipeline *self)
+{
+  g_mutex_init (&self->lock);
+  self->commands = g_async_queue_new_full ((GDestroyNotify) command_free);
+  self->done = g_ptr_array_new_with_free_func ((GDestroyNotify) command_free);
+  self->context = g_main_context_new ();
+  self->loop = g_main_loop_new (self->context, FALSE);
+}
+
+WardPipeline *
+ward_pipeline_new (const WardPipelineConfig *config)
+{
+  WardPipeline *self;
+
+  g_return_val_if_fail (config != NULL, NULL);
+
+  self = g_object_new (WARD_TYPE_PIPELINE, NULL);
+  ward_pipeline_config_copy (config, &self->config);
+  if (self->config.tick_msec == 0)
+    self->config.tick_msec = 50;
+  if (self->config.time_scale <= 0)
+    self->config.time_scale = 1.0;
+
+  return self;
+}
+
+static gboolean
+register_demo_ward (WardPipeline  *self,
+                    GError       **error)
+{
+  guint n = ward_simulator_get_n_beds (self->simulator);
+
+  if (!ward_engine_begin (self->engine, error))
+    return FALSE;
+
+  for (guint i = 0; i < n; i++)
+    {
+      const WardSimBed *bed = ward_simulator_get_bed (self->simulator, i);
+
+      if (!ward_engine_register_bed (self->engine, bed->bed_id, bed->bed_label, bed->patient_id,
+                                     bed->patient_name, bed->device_id, bed->spo2_scale, error))
+        {
+          ward_engine_rollback (self->engine);
+          return FALSE;
+        }
+    }
+
+  return ward_engine_commit (self->engine, error);
+}
+
+static const char *
+resolve_bed (WardPipeline *self,
+             const char   *bed)
+{
+  guint n = ward_simulator_get_n_beds (self->simulator);
+  guint64 number = 0;
+
+  if (g_ascii_string_to_unsigned (bed, 10, 1, n, &number, NULL))
+    return ward_simulator_get_bed (self->simulator, number - 1)->patient_id;
+
+  for (guint i = 0; i < n; i++)
+    {
+      const WardSimBed *b = ward_simulator_get_bed (self->simulator, i);
+
+      if (g_strcmp0 (bed, b->bed_id) == 0 || g_strcmp0 (bed, b->patient_id) == 0)
+        return b->patient_id;
+    }
+
+  return NULL;
+}
+
+/* Nurse entries from the command line ("3:acvpu=C"), checked before the
+ * thread starts so that a typo is an error, not a silent no-op.
+ */
+static gboolean
+queue_nurse_entries (WardPipeline  *self,
+                     GError       **error)
+{
+  static const char user[] = "command line";
+
+  for (guint i = 0; self->config.nurse_entries && self->config.nurse_entries[i]; i++)
+    {
+      const char *entry = self->config.nurse_entries[i];
+      g_auto(GStrv) bed_rest = g_strsplit (entry, ":", 2);
+      g_auto(GStrv) key_value = NULL;
+      const char *patient_id;
+      Command *cmd;
+
+      if (g_strv_length (bed_rest) != 2 ||
+          g_strv_length (key_value = g_strsplit (bed_rest[1], "=", 2)) != 2)
+        {
+          g_set_error (error, WARD_PIPELINE_ERROR, WARD_PIPELINE_ERROR_FAILED,
+                       "\"%s\": expected BED:FIELD=VALUE", entry);
+          return FALSE;
+        }
+
+      if (self->simulator == NULL || !(patient_id = resolve_bed (self, bed_rest[0])))
+        {
+          g_set_error (error, WARD_PIPELINE_ERROR, WARD_PIPELINE_ERROR_NOT_FOUND,
+                       "\"%s\": no bed %s on this ward", entry, bed_rest[0]);
+          return FALSE;
+        }
+
+      cmd = g_new0 (Command, 1);
+      cmd->patient_id = g_strdup (patient_id);
+      cmd->user = g_strdup (user);
+
+      if (g_str_equal (key_value[0], "acvpu"))
+        {
+          WardAcvpu acvpu;
+
+          cmd->type = COMMAND_NURSE_ENTRY;
+          cmd->kind = WARD_MEAS_CONSCIOUSNESS;
+          if (!ward_acvpu_from_string (key_value[1], &acvpu))
+            goto bad_value;
+          cmd->value = acvpu;
+        }
+      else if (g_str_equal (key_value[0], "oxygen"))
+        {
+          /* "oxygen=0" is air; any flow in L/min is oxygen. */
+          cmd->type = COMMAND_NURSE_ENTRY;
+          cmd->kind = WARD_MEAS_ON_OXYGEN;
+          if (g_str_equal (key_value[1], "air"))
+            cmd->value = 0;
+          else if (!g_ascii_string_to_signed (key_value[1], 10, 0, 70, NULL, NULL))
+            goto bad_value;
+          else
+            cmd->value = g_ascii_strtoll (key_value[1], NULL, 10) > 0 ? 1 : 0;
+        }
+      else if (g_str_equal (key_value[0], "spo2-scale"))
+        {
+          gint64 scale;
+
+          cmd->type = COMMAND_SPO2_SCALE;
+          if (!g_ascii_string_to_signed (key_value[1], 10, 1, 2, &scale, NULL))
+            goto bad_value;
+          cmd->scale = (int) scale;
+        }
+      else
+        {
+          command_free (cmd);
+          g_set_error (error, WARD_PIPELINE_ERROR, WARD_PIPELINE_ERROR_FAILED,
+                       "\"%s\": unknown field %s (acvpu, oxygen, spo2-scale)", entry, key_value[0]);
+          return FALSE;
+        }
+
+      g_async_queue_push (self->commands, cmd);
+      continue;
+
+    bad_value:
+      command_free (cmd);
+      g_set_error (error, WARD_PIPELINE_ERROR, WARD_PIPELINE_ERROR_FAILED,
+                   "\"%s\": bad value %s", entry, key_value[1]);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+gboolean
+ward_pipeline_start (WardPipeline      *self,
+                     WardSnapshotFunc   func,
+                     gpointer           user_data,
+                     GError           **error)
+{
+  g_autoptr(WardStore) store = NULL;
+  WardEngineConfig engine_config;
+  gint64 now;
+
+  g_return_val_if_fail (WARD_IS_PIPELINE (self), FALSE);
+  g_return_val_if_fail (self->thread == NULL, FALSE);
+
+  if (self->config.db_path == NULL)
+    {
+      g_set_error_literal (error, WARD_PIPELINE_ERROR, WARD_PIPELINE_ERROR_FAILED,
+                           "No database path");
+      return FALSE;
+    }
+
+  /* Opened here so that errors reach the caller; from now on only the
+   * pipeline thread touches it.
+   */
+  store = ward_store_open (self->config.db_path, error);
+  if (store == NULL)
+    return FALSE;
+
+  ward_engine_config_init (&engine_config);
+  engine_config.window.window_usec = self->config.window_usec;
+  engine_config.window.step_usec = self->config.window_step_usec;
+  engine_config.window.nurse_validity_usec = self->config.nurse_validity_usec;
+  engine_config.flags.threshold = self->config.flag_threshold;
+  engine_config.flags.open_delay_usec = self->config.flag_open_delay_usec;
+  engine_config.flags.close_delay_usec = self->config.flag_close_delay_usec;
+  engine_config.device_silence_usec = self->config.device_silence_usec;
+  self->engine = ward_engine_new (store, &engine_config);
+
+  now = g_get_real_time ();
+  self->start_sim = self->config.start_usec ? self->config.start_usec : now;
+  self->start_mono = g_get_monotonic_time ();
+
+  if (self->config.demo)
+    {
+      self->simulator = ward_simulator_new (self->config.n_beds, self->config.seed,
+                                            self->start_sim,
+                                            (const char * const *) self->config.scenarios,
+                                            (const char * const *) self->config.scenario_dirs,
+                                            error);
+      if (self->simulator == NULL || !register_demo_ward (self, error) ||
+          !queue_nurse_entries (self, error))
+        {
+          g_clear_object (&self->simulator);
+          g_clear_object (&self->engine);
+          return FALSE;
+        }
+    }
+
+  self->func = func;
+  self->func_data = user_data;
+  self->main_context = g_main_context_ref_thread_default ();
+
+  /* A first snapshot before any tick, so a window has beds to show. */
+  g_clear_pointer (&self->snapshot, ward_snapshot_unref);
+  self->snapshot = ward_engine_snapshot (self->engine, pipeline_now (self));
+
+  self->thread = g_thread_new ("ward-pipeline", pipeline_thread, self);
+  return TRUE;
+}
+
+void
+ward_pipeline_stop (WardPipeline *self)
+{
+  Command *quit;
+
+  g_return_if_fail (WARD_IS_PIPELINE (self));
+
+  if (self->thread == NULL)
+    return;
+
+  quit = g_new0 (Command, 1);
+  quit->type = COMMAND_QUIT;
+  g_async_queue_push (self->commands, quit);
+  g_main_context_wakeup (self->context);
+
+  g_thread_join (self->thread);
+  self->thread = NULL;
+
+  /* Deliveries after stop would reach a caller that is tearing down. */
+  g_mutex_lock (&self->lock);
+  if (self->pending_delivery != 0)
+    {
+      GSource *source = g_main_context_find_source_by_id (self->main_context,
+                                                          self->pending_delivery);
+      if (source != NULL)
+        g_source_destroy (source);
+      self->pending_delivery = 0;
+    }
+  self->func = NULL;
+  g_mutex_unlock (&self->lock);
+}
+
+WardSnapshot *
+ward_pipeline_get_snapshot (WardPipeline *self)
+{
+  WardSnapshot *snapshot;
+
+  g_return_val_if_fail (WARD_IS_PIPELINE (self), NULL);
+
+  g_mutex_lock (&self->lock);
+  snapshot = self->snapshot ? ward_snapshot_ref (self->snapshot) : NULL;
+  g_mutex_unlock (&self->lock);
+
+  return snapshot;
+}
+
+gint64
+ward_pipeline_get_now (WardPipeline *self)
+{
+  g_return_val_if_fail (WARD_IS_PIPELINE (self), 0);
+
+  return pipeline_now (self);
+}
+
+const char *
+ward_pipeline_get_db_path (WardPipeline *self)
+{
+  g_return_val_if_fail (WARD_IS_PIPELINE (self), NULL);
+
+  return self->config.db_path;
+}
+
+gboolean
+ward_pipeline_check_health (WardPipeline  *self,
+                            GError       **error)
+{
+  gboolean ok;
+
+  g_return_val_if_fail (WARD_IS_PIPELINE (self), FALSE);
+
+  g_mutex_lock (&self->lock);
+  ok = self->fatal_error == NULL;
+  if (!ok)
+    g_propagate_error (error, g_error_copy (self->fatal_error));
+  g_mutex_unlock (&self->lock);
+
+  return ok;
+}
+
+static void
+queue_command (WardPipeline *self,
+               Command      *cmd)
+{
+  if (self->thread == NULL)
+    {
+      g_task_return_new_error (cmd->task, WARD_PIPELINE_ERROR, WARD_PIPELINE_ERROR_STOPPED,
+                               "The pipeline is not running");
+      command_free (cmd);
+      return;
+    }
+
+  g_async_queue_push (self->commands, cmd);
+  g_main_context_wakeup (self->context);
+}
+
+static Command *
+command_new (WardPipeline        *self,
+             CommandType          type,
+             gpointer             source_tag,
+             GCancellable        *cancellable,
+             GAsyncReadyCallback  callback,
+             gpointer             user_data)
+{
+  Command *cmd = g_new0 (Command, 1);
+
+  cmd->type = type;
+  cmd->task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (cmd->task, source_tag);
+
+  return cmd;
+}
+
+void
+ward_pipeline_nurse_entry_async (WardPipeline        *self,
+                                 const char          *patient_id,
+                                 WardMeasKind         kind,
+                                 double               value,
+                                 const char          *user,
+                                 GCancellable        *cancellable,
+                                 GAsyncReadyCallback  callback,
+                                 gpointer             user_data)
+{
+  Command *cmd;
+
+  g_return_if_fail (WARD_IS_PIPELINE (self));
+  g_return_if_fail (patient_id != NULL && user != NULL);
+
+  cmd = command_new (self, COMMAND_NURSE_ENTRY, ward_pipeline_nurse_entry_async,
+                     cancellable, callback, user_data);
+  cmd->patient_id = g_strdup (patient_id);
+  cmd->kind = kind;
+  cmd->value = value;
+  cmd->user = g_strdup (user);
+  queue_command (self, cmd);
+}
+
+void
+ward_pipeline_set_spo2_scale_async (WardPipeline        *self,
+                                    const char          *patient_id,
+                                    int                  scale,
+                                    const char          *user,
+                                    GCancellable        *cancellable,
+                                    GAsyncReadyCallback  callback,
+                                    gpointer             user_data)
+{
+  Command *cmd;
+
+  g_return_if_fail (WARD_IS_PIPELINE (self));
+  g_return_if_fail (patient_id != NULL && user != NULL);
+
+  cmd = command_new (self, COMMAND_SPO2_SCALE, ward_pipeline_set_spo2_scale_async,
+                     cancellable, callback, user_data);
+  cmd->patient_id = g_strdup (patient_id);
+  cmd->scale = scale;
+  cmd->user = g_strdup (user);
+  queue_command (self, cmd);
+}
+
+void
+ward_pipeline_confirm_async (WardPipeline        *self,
+                             const char          *patient_id,
+                             const char          *user,
+                             GCancellable        *cancellable,
+                             GAsyncReadyCallback  callback,
+                             gpointer             user_data)
+{
+  Command *cmd;
+
+  g_return_if_fail (WARD_IS_PIPELINE (self));
+  g_return_if_fail (patient_id != NULL && user != NULL);
+
+  cmd = command_new (self, COMMAND_CONFIRM, ward_pipeline_confirm_async,
+                     cancellable, callback, user_data);
+  cmd->patient_id = g_strdup (patient_id);
+  cmd->user = g_strdup (user);
+  queue_command (self, cmd);
+}
+
+void
+ward_pipeline_acknowledge_async (WardPipeline        *self,
+                                 gint64               flag_id,
+                                 const char          *user,
+                                 GCancellable        *cancellable,
+                                 GAsyncReadyCallback  callback,
+                                 gpointer             user_data)
+{
+  Command *cmd;
+
+  g_return_if_fail (WARD_IS_PIPELINE (self));
+  g_return_if_fail (user != NULL);
+
+  cmd = command_new (self, COMMAND_ACKNOWLEDGE, ward_pipeline_acknowledge_async,
+                     cancellable, callback, user_data);
+  cmd->flag_id = flag_id;
+  cmd->user = g_strdup (user);
+  queue_command (self, cmd);
+}
+
+void
+ward_pipeline_push_message_async (WardPipeline        *self,
+                                  const char          *source,
+                                  const char          *device_id,
+                                  const char          *payload,
+                                  gssize               length,
+                                  GCancellable        *cancellable,
+                                  GAsyncReadyCallback  callback,
+                                  gpointer             user_data)
+{
+  Command *cmd;
+
+  g_return_if_fail (WARD_IS_PIPELINE (self));
+  g_return_if_fail (source != NULL);
+  g_return_if_fail (payload != NULL || length == 0);
+
+  if (length < 0)
+    length = strlen (payload);
+
+  cmd = command_new (self, COMMAND_PUSH_MESSAGE, ward_pipeline_push_message_async,
+                     cancellable, callback, user_data);
+  cmd->source = g_strdup (source);
+  cmd->device_id = g_strdup (device_id);
+  cmd->payload = g_bytes_new (payload, length);
+  queue_command (self, cmd);
+}
+
+gboolean
+ward_pipeline_command_finish (WardPipeline  *self,
+                              GAsyncResult  *result,
+                              GError       **error)
+{
+  g_return_val_if_fail (WARD_IS_PIPELINE (self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}

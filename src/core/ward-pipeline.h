@@ -1,0 +1,133 @@
+/* ward-pipeline.h
+ *
+ * Copyright 2026 The Wardwatch authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <gio/gio.h>
+
+#include "ward-snapshot.h"
+#include "ward-types.h"
+
+G_BEGIN_DECLS
+
+#define WARD_PIPELINE_ERROR (ward_pipeline_error_quark ())
+
+typedef enum
+{
+  WARD_PIPELINE_ERROR_FAILED,
+  WARD_PIPELINE_ERROR_NOT_FOUND,
+  WARD_PIPELINE_ERROR_STOPPED,
+} WardPipelineError;
+
+/* Everything the pipeline is started with.  Times are microseconds of
+ * simulated time in demo mode, of wall-clock time otherwise.
+ */
+typedef struct
+{
+  char       *db_path;
+  gboolean    demo;
+  guint       n_beds;
+  guint64     seed;
+  double      time_scale;
+  char      **scenarios;              /* NULL: the default ward plan */
+  char      **scenario_dirs;
+  gint64      start_usec;             /* 0: now */
+  char      **nurse_entries;          /* "BED:acvpu=C", "BED:oxygen=2", "BED:spo2-scale=2",
+                                       * applied at start; BED is a bed number, bed id or
+                                       * patient id */
+
+  gint64      window_usec;            /* NEWS2 observation window, 30 min */
+  gint64      window_step_usec;       /* windows end on multiples of this, 5 min */
+  gint64      nurse_validity_usec;    /* how long an ACVPU or air/O2 entry counts, 12 h */
+  WardBand    flag_threshold;         /* medium */
+  gint64      flag_open_delay_usec;   /* sustained this long before a flag opens, 3 min */
+  gint64      flag_close_delay_usec;  /* sustained recovery before it closes, 10 min */
+  gint64      device_silence_usec;    /* technical alert after this, 60 s */
+  guint       tick_msec;              /* real time between ticks, 50 ms */
+} WardPipelineConfig;
+
+void      ward_pipeline_config_init   (WardPipelineConfig       *config);
+void      ward_pipeline_config_clear  (WardPipelineConfig       *config);
+void      ward_pipeline_config_copy   (const WardPipelineConfig *src,
+                                       WardPipelineConfig       *dest);
+
+typedef void (*WardSnapshotFunc) (WardSnapshot *snapshot,
+                                  gpointer      user_data);
+
+#define WARD_TYPE_PIPELINE (ward_pipeline_get_type ())
+G_DECLARE_FINAL_TYPE (WardPipeline, ward_pipeline, WARD, PIPELINE, GObject)
+
+GQuark        ward_pipeline_error_quark       (void);
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (WardPipelineConfig, ward_pipeline_config_clear)
+
+WardPipeline *ward_pipeline_new               (const WardPipelineConfig *config);
+
+/* Opens the store, registers the demo ward and starts the thread.
+ * Snapshots are delivered to func on the thread-default main context of
+ * the caller, at most one pending delivery at a time: a slow reader gets
+ * the newest snapshot, never a queue of old ones.
+ */
+gboolean      ward_pipeline_start             (WardPipeline             *self,
+                                               WardSnapshotFunc          func,
+                                               gpointer                  user_data,
+                                               GError                  **error);
+/* Runs a last tick, commits, stops and joins the thread. */
+void          ward_pipeline_stop              (WardPipeline             *self);
+
+WardSnapshot *ward_pipeline_get_snapshot      (WardPipeline             *self);
+gint64        ward_pipeline_get_now           (WardPipeline             *self);
+const char   *ward_pipeline_get_db_path       (WardPipeline             *self);
+/* FALSE, with the error, once a transaction has failed (disk full, file
+ * removed): the pipeline keeps trying, but the caller should say so.
+ */
+gboolean      ward_pipeline_check_health      (WardPipeline             *self,
+                                               GError                  **error);
+
+/* Commands, queued to the pipeline thread; they complete on the caller's
+ * thread-default main context once their transaction is committed.
+ */
+void          ward_pipeline_nurse_entry_async (WardPipeline             *self,
+                                               const char               *patient_id,
+                                               WardMeasKind              kind,
+                                               double                    value,
+                                               const char               *user,
+                                               GCancellable             *cancellable,
+                                               GAsyncReadyCallback       callback,
+                                               gpointer                  user_data);
+void          ward_pipeline_set_spo2_scale_async (WardPipeline          *self,
+                                               const char               *patient_id,
+                                               int                       scale,
+                                               const char               *user,
+                                               GCancellable             *cancellable,
+                                               GAsyncReadyCallback       callback,
+                                               gpointer                  user_data);
+void          ward_pipeline_confirm_async     (WardPipeline             *self,
+                                               const char               *patient_id,
+                                               const char               *user,
+                                               GCancellable             *cancellable,
+                                               GAsyncReadyCallback       callback,
+                                               gpointer                  user_data);
+void          ward_pipeline_acknowledge_async (WardPipeline             *self,
+                                               gint64                    flag_id,
+                                               const char               *user,
+                                               GCancellable             *cancellable,
+                                               GAsyncReadyCallback       callback,
+                                               gpointer                  user_data);
+/* A device message from any source; archived before it is mapped. */
+void          ward_pipeline_push_message_async (WardPipeline            *self,
+                                               const char               *source,
+                                               const char               *device_id,
+                                               const char               *payload,
+                                               gssize                    length,
+                                               GCancellable             *cancellable,
+                                               GAsyncReadyCallback       callback,
+                                               gpointer                  user_data);
+gboolean      ward_pipeline_command_finish    (WardPipeline             *self,
+                                               GAsyncResult             *result,
+                                               GError                  **error);
+
+G_END_DECLS

@@ -1,0 +1,119 @@
+/* ward-snapshot.c
+ *
+ * Copyright 2026 The Wardwatch authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "ward-snapshot"
+
+#include "config.h"
+
+#include "ward-snapshot.h"
+
+struct _WardSnapshot
+{
+  gint64        now;
+  guint64       serial;
+  GArray       *beds;       /* WardBedState, owned */
+  WardCounters  counters;
+};
+
+G_DEFINE_BOXED_TYPE (WardSnapshot, ward_snapshot, ward_snapshot_ref, ward_snapshot_unref)
+
+static void
+snapshot_free (gpointer data)
+{
+  WardSnapshot *self = data;
+
+  g_clear_pointer (&self->beds, g_array_unref);
+}
+
+void
+_ward_bed_state_clear (WardBedState *bed)
+{
+  g_clear_pointer (&bed->bed_id, g_free);
+  g_clear_pointer (&bed->bed_label, g_free);
+  g_clear_pointer (&bed->patient_id, g_free);
+  g_clear_pointer (&bed->patient_name, g_free);
+  g_clear_pointer (&bed->patient_initials, g_free);
+  g_clear_pointer (&bed->device_id, g_free);
+  g_clear_pointer (&bed->flag_acknowledged_by, g_free);
+}
+
+WardSnapshot *
+_ward_snapshot_new (gint64              now,
+                    guint64             serial,
+                    GArray             *beds,
+                    const WardCounters *counters)
+{
+  WardSnapshot *self;
+
+  g_return_val_if_fail (beds != NULL, NULL);
+  g_return_val_if_fail (counters != NULL, NULL);
+
+  self = g_atomic_rc_box_new0 (WardSnapshot);
+  self->now = now;
+  self->serial = serial;
+  self->beds = g_array_ref (beds);
+  self->counters = *counters;
+
+  return self;
+}
+
+WardSnapshot *
+ward_snapshot_ref (WardSnapshot *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+
+  return g_atomic_rc_box_acquire (self);
+}
+
+void
+ward_snapshot_unref (WardSnapshot *self)
+{
+  g_return_if_fail (self != NULL);
+
+  g_atomic_rc_box_release_full (self, snapshot_free);
+}
+
+gint64
+ward_snapshot_get_now (WardSnapshot *self)
+{
+  g_return_val_if_fail (self != NULL, 0);
+
+  return self->now;
+}
+
+guint64
+ward_snapshot_get_serial (WardSnapshot *self)
+{
+  g_return_val_if_fail (self != NULL, 0);
+
+  return self->serial;
+}
+
+guint
+ward_snapshot_get_n_beds (WardSnapshot *self)
+{
+  g_return_val_if_fail (self != NULL, 0);
+
+  return self->beds->len;
+}
+
+const WardBedState *
+ward_snapshot_get_bed (WardSnapshot *self,
+                       guint         index)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+  g_return_val_if_fail (index < self->beds->len, NULL);
+
+  return &g_array_index (self->beds, WardBedState, index);
+}
+
+const WardCounters *
+ward_snapshot_get_counters (WardSnapshot *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+
+  return &self->counters;
+}

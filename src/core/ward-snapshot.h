@@ -1,0 +1,102 @@
+/* ward-snapshot.h
+ *
+ * Copyright 2026 The Wardwatch authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <glib-object.h>
+
+#include "ward-types.h"
+
+G_BEGIN_DECLS
+
+/* An immutable, reference-counted picture of the ward, made on the
+ * pipeline thread and read on the main thread.  Nothing in it changes
+ * after ward_engine_snapshot() returns it, so readers take no lock.
+ */
+
+typedef struct
+{
+  gboolean    valid;
+  double      value;
+  gint64      observed_at;
+  WardSource  source;
+} WardLatestValue;
+
+typedef enum
+{
+  WARD_FLAG_STATE_NONE,
+  WARD_FLAG_STATE_PENDING,      /* above threshold, not yet sustained */
+  WARD_FLAG_STATE_OPEN,
+  WARD_FLAG_STATE_RECOVERING,   /* open, below threshold, not yet sustained */
+} WardFlagState;
+
+typedef struct
+{
+  char            *bed_id;
+  char            *bed_label;
+  char            *patient_id;
+  char            *patient_name;
+  char            *patient_initials;
+  char            *device_id;
+  int              spo2_scale;
+
+  WardLatestValue  latest[WARD_MEAS_N_KINDS];
+
+  gboolean         has_score;
+  int              score_total;
+  WardBand         score_band;
+  gboolean         score_complete;
+  gboolean         score_final;
+  int              score_points[WARD_NEWS2_N_PARAMS];   /* -1 where absent */
+  gint64           score_window_start;
+  gint64           score_window_end;
+
+  WardFlagState    flag_state;
+  gint64           flag_id;          /* 0 if none open */
+  WardBand         flag_band;
+  gint64           flag_opened_at;
+  char            *flag_acknowledged_by;
+  gint64           flag_acknowledged_at;
+
+  gboolean         technical_alert;  /* device silent */
+  gint64           technical_alert_since;
+} WardBedState;
+
+typedef struct
+{
+  guint64 messages;
+  guint64 measurements;
+  guint64 scores;
+  guint64 flags_raised;
+  guint64 flags_escalated;
+  guint64 technical_alerts;
+  guint64 dead_letters;
+} WardCounters;
+
+typedef struct _WardSnapshot WardSnapshot;
+
+#define WARD_TYPE_SNAPSHOT (ward_snapshot_get_type ())
+
+GType               ward_snapshot_get_type      (void) G_GNUC_CONST;
+WardSnapshot       *ward_snapshot_ref           (WardSnapshot *self);
+void                ward_snapshot_unref         (WardSnapshot *self);
+gint64              ward_snapshot_get_now       (WardSnapshot *self);
+guint64             ward_snapshot_get_serial    (WardSnapshot *self);
+guint               ward_snapshot_get_n_beds    (WardSnapshot *self);
+const WardBedState *ward_snapshot_get_bed       (WardSnapshot *self,
+                                                 guint         index);
+const WardCounters *ward_snapshot_get_counters  (WardSnapshot *self);
+
+/* For the producer only. */
+WardSnapshot       *_ward_snapshot_new          (gint64        now,
+                                                 guint64       serial,
+                                                 GArray       *beds,
+                                                 const WardCounters *counters);
+void                _ward_bed_state_clear       (WardBedState *bed);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (WardSnapshot, ward_snapshot_unref)
+
+G_END_DECLS

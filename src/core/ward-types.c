@@ -1,0 +1,162 @@
+/* ward-types.c
+ *
+ * Copyright 2026 The Wardwatch authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "ward-types"
+
+#include "config.h"
+
+#include "ward-types.h"
+
+#include <string.h>
+
+static const char * const band_names[] = { "low", "low-medium", "medium", "high" };
+static const char * const meas_names[] = {
+  "hr", "rr", "spo2", "sbp", "dbp", "map", "temp", "consciousness", "on_oxygen", "o2_flow",
+};
+static const char * const news2_names[] = {
+  "rr", "spo2", "air_or_oxygen", "sbp", "hr", "consciousness", "temp",
+};
+
+G_STATIC_ASSERT (G_N_ELEMENTS (meas_names) == WARD_MEAS_N_KINDS);
+G_STATIC_ASSERT (G_N_ELEMENTS (news2_names) == WARD_NEWS2_N_PARAMS);
+
+const char *
+ward_band_to_string (WardBand band)
+{
+  g_return_val_if_fail (band <= WARD_BAND_HIGH, NULL);
+
+  return band_names[band];
+}
+
+gboolean
+ward_band_from_string (const char *str,
+                       WardBand   *band)
+{
+  g_return_val_if_fail (band != NULL, FALSE);
+
+  for (guint i = 0; str != NULL && i < G_N_ELEMENTS (band_names); i++)
+    {
+      if (strcmp (str, band_names[i]) == 0)
+        {
+          *band = (WardBand) i;
+          return TRUE;
+        }
+    }
+
+  return FALSE;
+}
+
+char
+ward_acvpu_to_letter (WardAcvpu acvpu)
+{
+  g_return_val_if_fail (acvpu <= WARD_ACVPU_UNRESPONSIVE, '?');
+
+  return "ACVPU"[acvpu];
+}
+
+gboolean
+ward_acvpu_from_string (const char *str,
+                        WardAcvpu  *acvpu)
+{
+  const char *p;
+
+  g_return_val_if_fail (acvpu != NULL, FALSE);
+
+  if (str == NULL || str[0] == '\0' || str[1] != '\0')
+    return FALSE;
+
+  p = strchr ("ACVPU", g_ascii_toupper (str[0]));
+  if (p == NULL)
+    return FALSE;
+
+  *acvpu = (WardAcvpu) (p - "ACVPU");
+  return TRUE;
+}
+
+const char *
+ward_source_to_string (WardSource source)
+{
+  return source == WARD_SOURCE_NURSE ? "nurse" : "device";
+}
+
+const char *
+ward_meas_kind_to_string (WardMeasKind kind)
+{
+  g_return_val_if_fail (kind < WARD_MEAS_N_KINDS, NULL);
+
+  return meas_names[kind];
+}
+
+gboolean
+ward_meas_kind_from_string (const char   *str,
+                            WardMeasKind *kind)
+{
+  g_return_val_if_fail (kind != NULL, FALSE);
+
+  for (guint i = 0; str != NULL && i < G_N_ELEMENTS (meas_names); i++)
+    {
+      if (strcmp (str, meas_names[i]) == 0)
+        {
+          *kind = (WardMeasKind) i;
+          return TRUE;
+        }
+    }
+
+  return FALSE;
+}
+
+const char *
+ward_news2_param_to_string (WardNews2Param param)
+{
+  g_return_val_if_fail (param < WARD_NEWS2_N_PARAMS, NULL);
+
+  return news2_names[param];
+}
+
+char *
+ward_time_format_iso8601 (gint64 usec)
+{
+  g_autoptr(GDateTime) dt = g_date_time_new_from_unix_utc (usec / WARD_USEC_PER_SEC);
+  gint64 frac_ms;
+
+  if (dt == NULL)
+    return g_strdup ("invalid");
+
+  frac_ms = (usec % WARD_USEC_PER_SEC) / 1000;
+  if (frac_ms < 0)
+    frac_ms += 1000;
+
+  return g_strdup_printf ("%04d-%02d-%02dT%02d:%02d:%02d.%03dZ",
+                          g_date_time_get_year (dt),
+                          g_date_time_get_month (dt),
+                          g_date_time_get_day_of_month (dt),
+                          g_date_time_get_hour (dt),
+                          g_date_time_get_minute (dt),
+                          g_date_time_get_second (dt),
+                          (int) frac_ms);
+}
+
+gboolean
+ward_time_parse_iso8601 (const char *str,
+                         gint64     *usec)
+{
+  g_autoptr(GDateTime) dt = NULL;
+  g_autoptr(GTimeZone) utc = NULL;
+
+  g_return_val_if_fail (usec != NULL, FALSE);
+
+  if (str == NULL)
+    return FALSE;
+
+  utc = g_time_zone_new_utc ();
+  dt = g_date_time_new_from_iso8601 (str, utc);
+  if (dt == NULL)
+    return FALSE;
+
+  /* g_date_time_to_unix_usec() is GLib 2.80; bookworm has 2.74. */
+  *usec = g_date_time_to_unix (dt) * WARD_USEC_PER_SEC + g_date_time_get_microsecond (dt);
+  return TRUE;
+}

@@ -1,0 +1,92 @@
+/* ward-types.h
+ *
+ * Copyright 2026 The Wardwatch authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/* The seven NEWS2 parameters, in the order of the RCP chart. */
+typedef enum
+{
+  WARD_NEWS2_RR,
+  WARD_NEWS2_SPO2,
+  WARD_NEWS2_AIR_OR_OXYGEN,
+  WARD_NEWS2_SBP,
+  WARD_NEWS2_HR,
+  WARD_NEWS2_CONSCIOUSNESS,
+  WARD_NEWS2_TEMP,
+  WARD_NEWS2_N_PARAMS
+} WardNews2Param;
+
+typedef enum
+{
+  WARD_BAND_LOW,
+  WARD_BAND_LOW_MEDIUM,
+  WARD_BAND_MEDIUM,
+  WARD_BAND_HIGH,
+} WardBand;
+
+/* ACVPU, stored as these letters. */
+typedef enum
+{
+  WARD_ACVPU_ALERT,
+  WARD_ACVPU_CONFUSION,
+  WARD_ACVPU_VOICE,
+  WARD_ACVPU_PAIN,
+  WARD_ACVPU_UNRESPONSIVE,
+} WardAcvpu;
+
+/* Where a measurement came from. */
+typedef enum
+{
+  WARD_SOURCE_DEVICE,
+  WARD_SOURCE_NURSE,
+} WardSource;
+
+/* Kinds of measurement the pipeline stores.  NEWS2 uses a subset; the
+ * others (diastolic, mean pressure, oxygen flow) are kept for display and
+ * for FHIR.  The string names are the stable keys used in the store, the
+ * CLI and snapshots.
+ */
+typedef enum
+{
+  WARD_MEAS_HR,
+  WARD_MEAS_RR,
+  WARD_MEAS_SPO2,
+  WARD_MEAS_SBP,
+  WARD_MEAS_DBP,
+  WARD_MEAS_MAP,
+  WARD_MEAS_TEMP,
+  WARD_MEAS_CONSCIOUSNESS,   /* value is a WardAcvpu */
+  WARD_MEAS_ON_OXYGEN,       /* value is 0 (air) or 1 (oxygen) */
+  WARD_MEAS_O2_FLOW,         /* L/min */
+  WARD_MEAS_N_KINDS
+} WardMeasKind;
+
+const char   *ward_band_to_string          (WardBand      band);
+gboolean      ward_band_from_string        (const char   *str,
+                                            WardBand     *band);
+char          ward_acvpu_to_letter         (WardAcvpu     acvpu);
+gboolean      ward_acvpu_from_string       (const char   *str,
+                                            WardAcvpu    *acvpu);
+const char   *ward_source_to_string        (WardSource    source);
+const char   *ward_meas_kind_to_string     (WardMeasKind  kind);
+gboolean      ward_meas_kind_from_string   (const char   *str,
+                                            WardMeasKind *kind);
+const char   *ward_news2_param_to_string   (WardNews2Param param);
+
+/* Times are UTC microseconds since the Unix epoch everywhere inside. */
+char         *ward_time_format_iso8601     (gint64        usec);
+gboolean      ward_time_parse_iso8601      (const char   *str,
+                                            gint64       *usec);
+
+#define WARD_USEC_PER_SEC    G_GINT64_CONSTANT (1000000)
+#define WARD_USEC_PER_MINUTE (60 * WARD_USEC_PER_SEC)
+#define WARD_USEC_PER_HOUR   (60 * WARD_USEC_PER_MINUTE)
+
+G_END_DECLS

@@ -1,0 +1,198 @@
+/* main.c
+ *
+ * Copyright 2026 The Wardwatch authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "wardwatch"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <locale.h>
+#include <string.h>
+
+#include "ward-headless.h"
+#include "ward-pipeline.h"
+
+#ifdef WARD_WITH_UI
+# include "ward-application.h"
+#endif
+
+static gboolean
+parse_band_cb (const char  *option_name,
+               const char  *value,
+               gpointer     data,
+               GError     **error)
+{
+  WardPipelineConfig *config = data;
+
+  if (!ward_band_from_string (value, &config->flag_threshold))
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   _("%s: expected low, low-medium, medium or high"), option_name);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+static void
+add_nurse_entries (GStrvBuilder *builder,
+                   GStrv         values,
+                   const char   *field)
+{
+  for (guint i = 0; values != NULL && values[i] != NULL; i++)
+    {
+      const char *colon = strchr (values[i], ':');
+      g_autofree char *entry = NULL;
+
+      /* Without a colon it goes through as it is, and the pipeline says
+       * what is wrong with it.
+       */
+      if (colon == NULL)
+        entry = g_strdup (values[i]);
+      else
+        entry = g_strdup_printf ("%.*s:%s=%s", (int) (colon - values[i]), values[i], field,
+                                 colon + 1);
+      g_strv_builder_add (builder, entry);
+    }
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_auto(WardPipelineConfig) config = { 0 };
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) acvpu = NULL;
+  g_auto(GStrv) oxygen = NULL;
+  g_auto(GStrv) scales = NULL;
+  g_autoptr(GStrvBuilder) nurse = NULL;
+  gboolean headless = FALSE;
+  gboolean version = FALSE;
+  double duration = 0;
+  double window_minutes = 30;
+  double open_delay = -1;
+  double close_delay = -1;
+  double silence = -1;
+  gint64 seed = 1;
+  int beds = 16;
+
+  setlocale (LC_ALL, "");
+  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
+
+  ward_pipeline_config_init (&config);
+
+  {
+    GOptionEntry entries[] = {
+      { "headless", 0, 0, G_OPTION_ARG_NONE, &headless,
+        N_("Run the pipeline without a window and print a summary at exit"), NULL },
+      { "demo", 0, 0, G_OPTION_ARG_NONE, &config.demo,
+        N_("Feed the pipeline from simulated bedside monitors"), NULL },
+      { "duration", 0, 0, G_OPTION_ARG_DOUBLE, &duration,
+        N_("Stop cleanly after this many seconds"), N_("SECONDS") },
+      { "db", 0, 0, G_OPTION_ARG_FILENAME, &config.db_path,
+        N_("The history database (default: in the user data folder)"), N_("PATH") },
+      { "time-scale", 0, 0, G_OPTION_ARG_DOUBLE, &config.time_scale,
+        N_("Simulated seconds per real second in demo mode"), N_("X") },
+      { "seed", 0, 0, G_OPTION_ARG_INT64, &seed,
+        N_("Seed of the simulated ward, for reproducible runs"), N_("N") },
+      { "beds", 0, 0, G_OPTION_ARG_INT, &beds,
+        N_("Number of simulated beds (1 to 256)"), N_("N") },
+      { "scenario", 0, 0, G_OPTION_ARG_STRING_ARRAY, &config.scenarios,
+        N_("Scenario for the beds, in turn (repeat for several)"), N_("ID") },
+      { "scenario-dir", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &config.scenario_dirs,
+        N_("Also load scenarios from this folder"), N_("DIR") },
+      { "acvpu", 0, 0, G_OPTION_ARG_STRING_ARRAY, &acvpu,
+        N_("Enter consciousness for a bed at start, e.g. 3:C"), N_("BED:A|C|V|P|U") },
+      { "oxygen", 0, 0, G_OPTION_ARG_STRING_ARRAY, &oxygen,
+        N_("Enter air (0) or oxygen flow in L/min for a bed at start, e.g. 4:2"), N_("BED:FLOW") },
+      { "spo2-scale", 0, 0, G_OPTION_ARG_STRING_ARRAY, &scales,
+        N_("Set the SpO2 scale of a bed's patient at start, e.g. 4:2"), N_("BED:1|2") },
+      { "window-minutes", 0, 0, G_OPTION_ARG_DOUBLE, &window_minutes,
+        N_("NEWS2 observation window (default 30)"), N_("MINUTES") },
+      { "flag-threshold", 0, 0, G_OPTION_ARG_CALLBACK, parse_band_cb,
+        N_("Lowest band that raises a flag (default medium)"), N_("BAND") },
+      { "flag-open-delay", 0, 0, G_OPTION_ARG_DOUBLE, &open_delay,
+        N_("Seconds a band must last before a flag opens or escalates (default 180)"), N_("SECONDS") },
+      { "flag-close-delay", 0, 0, G_OPTION_ARG_DOUBLE, &close_delay,
+        N_("Seconds of recovery before a flag closes (default 600)"), N_("SECONDS") },
+      { "device-silence", 0, 0, G_OPTION_ARG_DOUBLE, &silence,
+        N_("Seconds without data before a technical alert (default 60)"), N_("SECONDS") },
+      { "version", 0, 0, G_OPTION_ARG_NONE, &version, N_("Print the version"), NULL },
+      { NULL }
+    };
+    GOptionGroup *group = g_option_group_new ("wardwatch", NULL, NULL, &config, NULL);
+
+    g_option_group_add_entries (group, entries);
+    g_option_group_set_translation_domain (group, GETTEXT_PACKAGE);
+    context = g_option_context_new (NULL);
+    g_option_context_set_summary (context, _("Ward clinician dashboard: live NEWS2 scores and flags"));
+    g_option_context_set_main_group (context, group);
+  }
+
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    {
+      g_printerr ("wardwatch: %s\n", error->message);
+      return 2;
+    }
+
+  if (version)
+    {
+      g_print ("wardwatch %s\n", PACKAGE_VERSION);
+      return 0;
+    }
+
+  if (beds < 1 || beds > 256 || config.time_scale <= 0 || window_minutes <= 0 || duration < 0 ||
+      seed < 0)
+    {
+      g_printerr ("wardwatch: %s\n",
+                  _("--beds takes 1 to 256; --time-scale, --window-minutes and --seed must be "
+                    "positive; --duration must not be negative"));
+      return 2;
+    }
+
+  config.n_beds = beds;
+  config.seed = (guint64) seed;
+  config.window_usec = (gint64) (window_minutes * WARD_USEC_PER_MINUTE);
+  if (open_delay >= 0)
+    config.flag_open_delay_usec = (gint64) (open_delay * WARD_USEC_PER_SEC);
+  if (close_delay >= 0)
+    config.flag_close_delay_usec = (gint64) (close_delay * WARD_USEC_PER_SEC);
+  if (silence >= 0)
+    config.device_silence_usec = (gint64) (silence * WARD_USEC_PER_SEC);
+
+  /* --acvpu=3:C becomes the pipeline's "3:acvpu=C", and so on. */
+  nurse = g_strv_builder_new ();
+  add_nurse_entries (nurse, acvpu, "acvpu");
+  add_nurse_entries (nurse, oxygen, "oxygen");
+  add_nurse_entries (nurse, scales, "spo2-scale");
+  config.nurse_entries = g_strv_builder_end (nurse);
+
+  if (config.db_path == NULL)
+    config.db_path = g_build_filename (g_get_user_data_dir (), "wardwatch",
+                                       config.demo ? "demo.db" : "wardwatch.db", NULL);
+
+#ifdef WARD_WITH_UI
+  if (!headless)
+    {
+      g_autoptr(WardApplication) app = ward_application_new (&config);
+      char *app_argv[] = { argv[0], NULL };
+
+      return g_application_run (G_APPLICATION (app), 1, app_argv);
+    }
+#endif
+
+  if (!config.demo)
+    {
+      g_printerr ("wardwatch: %s\n",
+                  _("No device source is configured: run with --demo for a simulated ward"));
+      return 2;
+    }
+
+  return ward_headless_run (&config, duration);
+}
