@@ -585,8 +585,14 @@ score_patient (WardEngine  *self,
       return TRUE;
     }
 
-  /* Final once a nurse has confirmed the inputs in this window. */
-  final = p->confirmed_at > score.window_start && p->confirmed_at <= score.window_end;
+  /* Final once a nurse has confirmed the inputs while this window was
+   * the open one.  Windows overlap (each covers window_usec and a new
+   * one opens every step_usec), so "while it was open" is the step that
+   * ends the window; the next window is device data again, preliminary
+   * until confirmed.
+   */
+  final = p->confirmed_at > score.window_end - self->config.window.step_usec &&
+          p->confirmed_at <= score.window_end;
 
   inputs = ward_window_score_to_json (&score);
   record.patient_id = p->patient_id;

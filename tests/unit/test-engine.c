@@ -1,0 +1,523 @@
+/* test-engine.c
+ *
+ * Copyright 2026 The Wardwatch authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <glib/gstdio.h>
+#include <string.h>
+
+#include "ward-engine.h"
+
+/* 2027-01-15T08:00:00Z: on a 5-minute window boundary. */
+#define T0 G_GINT64_CONSTANT (1800000000000000)
+#define SEC WARD_USEC_PER_SEC
+#define MINUTE WARD_USEC_PER_MINUTE
+
+typedef struct
+{
+  char       *dir;
+  char       *path;
+  WardStore  *store;
+  WardEngine *engine;
+} Fixture;
+
+static void
+fixture_set_up (Fixture       *f,
+                gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+
+  f->dir = g_dir_make_tmp ("ward-engine-XXXXXX", &error);
+  g_assert_no_error (error);
+  f->path = g_build_filename (f->dir, "ward.db", NULL);
+  f->store = ward_store_open (f->path, &error);
+  g_assert_no_error (error);
+  f->engine = ward_engine_new (f->store, NULL);
+
+  g_assert_true (ward_engine_begin (f->engine, &error));
+  g_assert_true (ward_engine_register_bed (f->engine, "bed-01", "Bed 1", "p1", "Ada Obi",
+                                           "mon-1", 1, &error));
+  g_assert_true (ward_engine_register_bed (f->engine, "bed-02", "Bed 2", "p2", "Lee Min-jun",
+                                           "mon-2", 1, &error));
+  g_assert_true (ward_engine_commit (f->engine, &error));
+  g_assert_no_error (error);
+}
+
+static void
+fixture_tear_down (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autofree char *wal = g_strconcat (f->path, "-wal", NULL);
+  g_autofree char *shm = g_strconcat (f->path, "-shm", NULL);
+
+  g_clear_object (&f->engine);
+  g_clear_object (&f->store);
+  g_unlink (f->path);
+  g_unlink (wal);
+  g_unlink (shm);
+  g_rmdir (f->dir);
+  g_free (f->path);
+  g_free (f->dir);
+}
+
+static char *
+vitals_message (const char *device,
+                gint64      at,
+                const char *values)
+{
+  g_autofree char *iso = ward_time_format_iso8601 (at);
+
+  return g_strdup_printf ("{\"deviceId\":\"%s\",\"kind\":\"vitals\",\"measuredAt\":\"%s\"%s%s}",
+                          device, iso, values[0] ? "," : "", values);
+}
+
+/* Ingests one message and evaluates, in one transaction, as a tick does. */
+static void
+ingest_at (Fixture    *f,
+           const char *device,
+           gint64      at,
+           const char *values)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *msg = vitals_message (device, at, values);
+
+  g_assert_true (ward_engine_begin (f->engine, &error));
+  g_assert_true (ward_engine_ingest (f->engine, "test", NULL, msg, strlen (msg), at, &error));
+  g_assert_true (ward_engine_evaluate (f->engine, at, &error));
+  g_assert_true (ward_engine_commit (f->engine, &error));
+  g_assert_no_error (error);
+}
+
+static void
+ingest_raw (Fixture    *f,
+            const char *device_hint,
+            const char *payload,
+            gint64      at)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (ward_engine_begin (f->engine, &error));
+  g_assert_true (ward_engine_ingest (f->engine, "test", device_hint, payload, strlen (payload),
+                                     at, &error));
+  g_assert_true (ward_engine_commit (f->engine, &error));
+  g_assert_no_error (error);
+}
+
+static void
+nurse (Fixture      *f,
+       const char   *patient,
+       WardMeasKind  kind,
+       double        value,
+       gint64        at)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (ward_engine_begin (f->engine, &error));
+  g_assert_true (ward_engine_nurse_entry (f->engine, patient, kind, value, at, "Nurse Kim", &error));
+  g_assert_true (ward_engine_evaluate (f->engine, at, &error));
+  g_assert_true (ward_engine_commit (f->engine, &error));
+  g_assert_no_error (error);
+}
+
+static void
+evaluate (Fixture *f,
+          gint64   at)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (ward_engine_begin (f->engine, &error));
+  g_assert_true (ward_engine_evaluate (f->engine, at, &error));
+  g_assert_true (ward_engine_commit (f->engine, &error));
+  g_assert_no_error (error);
+}
+
+static gint64
+query (Fixture    *f,
+       const char *sql)
+{
+  g_autoptr(GError) error = NULL;
+  gint64 v = _ward_store_query_int (f->store, sql, &error);
+
+  g_assert_no_error (error);
+  return v;
+}
+
+static const WardBedState *
+bed_state (WardSnapshot *snapshot,
+           guint         index)
+{
+  g_assert_cmpuint (index, <, ward_snapshot_get_n_beds (snapshot));
+  return ward_snapshot_get_bed (snapshot, index);
+}
+
+static void
+test_ingest_and_latest (Fixture       *f,
+                        gconstpointer  data)
+{
+  g_autoptr(WardSnapshot) snap = NULL;
+  const WardBedState *bed;
+
+  ingest_at (f, "mon-1", T0 + 5 * SEC, "\"heartRate\":72,\"respiratoryRate\":16,\"spo2\":97");
+
+  g_assert_cmpint (query (f, "SELECT count(*) FROM raw_messages"), ==, 1);
+  g_assert_cmpint (query (f, "SELECT count(*) FROM measurements WHERE patient_id = 'p1' "
+                             "AND source = 'device' AND device_id = 'mon-1' "
+                             "AND raw_message_id IS NOT NULL"), ==, 3);
+  g_assert_cmpint (query (f, "SELECT value FROM measurements WHERE kind = 'hr'"), ==, 72);
+
+  snap = ward_engine_snapshot (f->engine, T0 + 5 * SEC);
+  bed = bed_state (snap, 0);
+  g_assert_cmpstr (bed->bed_label, ==, "Bed 1");
+  g_assert_cmpstr (bed->patient_initials, ==, "A.O.");
+  g_assert_true (bed->latest[WARD_MEAS_HR].valid);
+  g_assert_cmpfloat (bed->latest[WARD_MEAS_HR].value, ==, 72);
+  g_assert_cmpint (bed->latest[WARD_MEAS_HR].observed_at, ==, T0 + 5 * SEC);
+  g_assert_cmpint (bed->latest[WARD_MEAS_SPO2].source, ==, WARD_SOURCE_DEVICE);
+  g_assert_false (bed->latest[WARD_MEAS_TEMP].valid);
+  g_assert_false (bed_state (snap, 1)->latest[WARD_MEAS_HR].valid);
+
+  /* A spot value that arrives late does not replace a newer one. */
+  ingest_at (f, "mon-1", T0 + 10 * SEC, "\"heartRate\":75");
+  ingest_raw (f, NULL, "{\"deviceId\":\"mon-1\",\"measuredAt\":\"2027-01-15T07:59:00Z\",\"heartRate\":99}",
+              T0 + 11 * SEC);
+  g_clear_pointer (&snap, ward_snapshot_unref);
+  snap = ward_engine_snapshot (f->engine, T0 + 11 * SEC);
+  g_assert_cmpfloat (bed_state (snap, 0)->latest[WARD_MEAS_HR].value, ==, 75);
+  g_assert_cmpint (query (f, "SELECT count(*) FROM measurements WHERE kind = 'hr'"), ==, 3);
+}
+
+static void
+test_bad_input_dead_letters (Fixture       *f,
+                             gconstpointer  data)
+{
+  static const struct {
+    const char *hint;
+    const char *payload;
+    const char *stage;
+    const char *reason_part;
+  } cases[] = {
+    { NULL, "{\"deviceId\":\"mon-1\",\"measuredAt\":\"2027-01-15T08:00:01Z\",\"heartRa", "parse", "not JSON" },
+    { NULL, "[1,2,3]", "parse", "not a JSON object" },
+    { NULL, "", "parse", "empty" },
+    { NULL, "{\"measuredAt\":\"2027-01-15T08:00:01Z\",\"heartRate\":70}", "mapping", "deviceId" },
+    { NULL, "{\"deviceId\":{\"x\":1},\"measuredAt\":\"2027-01-15T08:00:01Z\",\"heartRate\":70}", "mapping", "deviceId" },
+    { NULL, "{\"deviceId\":\"mon-1\",\"heartRate\":70}", "mapping", "measuredAt: missing" },
+    { NULL, "{\"deviceId\":\"mon-1\",\"measuredAt\":\"yesterday\",\"heartRate\":70}", "mapping", "not an ISO 8601" },
+    { NULL, "{\"deviceId\":\"mon-1\",\"measuredAt\":\"2027-01-15T09:00:00Z\",\"heartRate\":70}", "mapping", "future" },
+    { NULL, "{\"deviceId\":\"mon-1\",\"measuredAt\":\"2027-01-15T08:00:01Z\",\"colour\":\"blue\"}", "mapping", "no value" },
+    { NULL, "{\"deviceId\":\"mon-9\",\"measuredAt\":\"2027-01-15T08:00:01Z\",\"heartRate\":70}", "identity", "mon-9" },
+    { "mon-2", "{\"measuredAt\":\"2027-01-15T08:00:01Z\",\"heartRate\":-5,\"spo2\":120,\"respiratoryRate\":18}",
+      "validation", "heartRate: impossible value -5; spo2: impossible value 120" },
+    { NULL, "{\"deviceId\":\"mon-1\",\"measuredAt\":\"2027-01-15T08:00:01Z\",\"heartRate\":\"fast\",\"spo2\":95}",
+      "validation", "heartRate: not a number" },
+  };
+  g_autoptr(WardSnapshot) snap = NULL;
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *sql = NULL;
+
+      ingest_raw (f, cases[i].hint, cases[i].payload, T0 + 2 * SEC);
+
+      /* The raw message is archived, the failure recorded with its stage
+       * and reason, pointing at the raw message.
+       */
+      g_assert_cmpint (query (f, "SELECT count(*) FROM raw_messages"), ==, i + 1);
+      g_assert_cmpint (query (f, "SELECT count(*) FROM dead_letters"), ==, i + 1);
+      sql = g_strdup_printf ("SELECT count(*) FROM dead_letters d JOIN raw_messages r "
+                             "ON r.id = d.raw_message_id WHERE d.id = %u AND d.stage = '%s' "
+                             "AND instr(d.reason, '%s') > 0", i + 1, cases[i].stage,
+                             cases[i].reason_part);
+      if (query (f, sql) != 1)
+        g_error ("case %u (%s): wrong dead letter", i, cases[i].payload);
+    }
+
+  /* Valid values beside impossible ones were kept. */
+  g_assert_cmpint (query (f, "SELECT count(*) FROM measurements WHERE patient_id = 'p2' AND kind = 'rr'"), ==, 1);
+  g_assert_cmpint (query (f, "SELECT count(*) FROM measurements WHERE patient_id = 'p1' AND kind = 'spo2'"), ==, 1);
+  g_assert_cmpint (query (f, "SELECT count(*) FROM measurements WHERE kind = 'hr'"), ==, 0);
+
+  /* And the pipeline goes on. */
+  ingest_at (f, "mon-1", T0 + 3 * SEC, "\"heartRate\":81");
+  g_assert_cmpint (query (f, "SELECT count(*) FROM measurements WHERE kind = 'hr'"), ==, 1);
+  snap = ward_engine_snapshot (f->engine, T0 + 3 * SEC);
+  g_assert_cmpuint (ward_snapshot_get_counters (snap)->dead_letters, ==, G_N_ELEMENTS (cases));
+  g_assert_cmpuint (ward_snapshot_get_counters (snap)->messages, ==, G_N_ELEMENTS (cases) + 1);
+}
+
+static void
+complete_normal_set (Fixture *f,
+                     gint64   at)
+{
+  nurse (f, "p1", WARD_MEAS_CONSCIOUSNESS, WARD_ACVPU_ALERT, at);
+  nurse (f, "p1", WARD_MEAS_ON_OXYGEN, 0, at);
+  ingest_raw (f, "mon-1", "{\"kind\":\"nibp\",\"measuredAt\":\"2027-01-15T08:00:10Z\",\"systolic\":125,\"diastolic\":80,\"mean\":95}",
+              at);
+  ingest_raw (f, "mon-1", "{\"kind\":\"temperature\",\"measuredAt\":\"2027-01-15T08:00:10Z\",\"temperature\":36.8}",
+              at);
+  ingest_at (f, "mon-1", at, "\"heartRate\":72,\"respiratoryRate\":16,\"spo2\":97");
+}
+
+static void
+test_complete_score_is_traceable (Fixture       *f,
+                                  gconstpointer  data)
+{
+  g_autoptr(WardSnapshot) snap = NULL;
+  const WardBedState *bed;
+
+  complete_normal_set (f, T0 + 10 * SEC);
+
+  snap = ward_engine_snapshot (f->engine, T0 + 10 * SEC);
+  bed = bed_state (snap, 0);
+  g_assert_true (bed->has_score);
+  g_assert_true (bed->score_complete);
+  g_assert_cmpint (bed->score_total, ==, 0);
+  g_assert_cmpint (bed->score_band, ==, WARD_BAND_LOW);
+  g_assert_false (bed->score_final);
+  g_assert_cmpint (bed->score_window_end, ==, T0 + 5 * MINUTE);
+  g_assert_cmpint (bed->score_window_start, ==, T0 + 5 * MINUTE - 30 * MINUTE);
+  for (guint i = 0; i < WARD_NEWS2_N_PARAMS; i++)
+    g_assert_cmpint (bed->score_points[i], ==, 0);
+
+  /* One row per window, with every input behind the score. */
+  g_assert_cmpint (query (f, "SELECT count(*) FROM scores WHERE patient_id = 'p1'"), ==, 1);
+  g_assert_cmpint (query (f, "SELECT count(*) FROM scores WHERE patient_id = 'p1' AND complete = 1 "
+                             "AND status = 'preliminary' AND band = 'low'"), ==, 1);
+  {
+    /* Read the inputs JSON through SQLite's JSON functions. */
+    g_assert_cmpint (query (f, "SELECT json_extract(inputs, '$.params.rr.value') FROM scores"), ==, 16);
+    g_assert_cmpint (query (f, "SELECT json_extract(inputs, '$.params.consciousness.source') = 'nurse' "
+                               "FROM scores"), ==, 1);
+    g_assert_cmpint (query (f, "SELECT json_extract(inputs, '$.params.hr.source') = 'device' "
+                               "FROM scores"), ==, 1);
+    g_assert_cmpint (query (f, "SELECT json_extract(inputs, '$.params.sbp.observed_at') = "
+                               "'2027-01-15T08:00:10.000Z' FROM scores"), ==, 1);
+  }
+}
+
+static void
+test_partial_score_escalates (Fixture       *f,
+                              gconstpointer  data)
+{
+  g_autoptr(WardSnapshot) snap = NULL;
+  const WardBedState *bed;
+
+  /* No SpO2, no nurse entries: HR 135 (3) + RR 26 (3) + SBP 88 (3) = 9. */
+  ingest_raw (f, "mon-2", "{\"measuredAt\":\"2027-01-15T08:00:05Z\",\"systolic\":88,\"diastolic\":50}",
+              T0 + 5 * SEC);
+  ingest_at (f, "mon-2", T0 + 6 * SEC, "\"heartRate\":135,\"respiratoryRate\":26");
+
+  snap = ward_engine_snapshot (f->engine, T0 + 6 * SEC);
+  bed = bed_state (snap, 1);
+  g_assert_true (bed->has_score);
+  g_assert_false (bed->score_complete);
+  g_assert_cmpint (bed->score_total, ==, 9);
+  g_assert_cmpint (bed->score_band, ==, WARD_BAND_HIGH);
+  g_assert_cmpint (bed->score_points[WARD_NEWS2_SPO2], ==, -1);
+  g_assert_cmpint (bed->score_points[WARD_NEWS2_CONSCIOUSNESS], ==, -1);
+  g_assert_cmpint (bed->score_points[WARD_NEWS2_HR], ==, 3);
+  g_assert_cmpint (query (f, "SELECT count(*) FROM scores WHERE patient_id = 'p2' AND complete = 0 "
+                             "AND band = 'high' AND json_extract(inputs, '$.params.spo2') IS NULL"), ==, 1);
+}
+
+static void
+test_confirm_makes_final (Fixture       *f,
+                          gconstpointer  data)
+{
+  g_autoptr(WardSnapshot) snap = NULL;
+  g_autoptr(GError) error = NULL;
+
+  complete_normal_set (f, T0 + 10 * SEC);
+
+  g_assert_true (ward_engine_begin (f->engine, &error));
+  g_assert_true (ward_engine_confirm (f->engine, "p1", T0 + 20 * SEC, "Nurse Kim", &error));
+  g_assert_true (ward_engine_evaluate (f->engine, T0 + 20 * SEC, &error));
+  g_assert_true (ward_engine_commit (f->engine, &error));
+
+  snap = ward_engine_snapshot (f->engine, T0 + 20 * SEC);
+  g_assert_true (bed_state (snap, 0)->score_final);
+  g_assert_false (bed_state (snap, 1)->score_final);
+  g_assert_cmpint (query (f, "SELECT count(*) FROM scores WHERE status = 'final' "
+                             "AND confirmed_by = 'Nurse Kim'"), ==, 1);
+  g_assert_cmpint (query (f, "SELECT count(*) FROM events WHERE kind = 'confirm' AND actor = 'Nurse Kim'"), ==, 1);
+
+  /* The next window is device data only again: preliminary. */
+  ingest_at (f, "mon-1", T0 + 6 * MINUTE, "\"heartRate\":74,\"respiratoryRate\":16,\"spo2\":97");
+  g_clear_pointer (&snap, ward_snapshot_unref);
+  snap = ward_engine_snapshot (f->engine, T0 + 6 * MINUTE);
+  g_assert_false (bed_state (snap, 0)->score_final);
+
+  /* Unknown patients are an error, not a silent no-op. */
+  g_assert_true (ward_engine_begin (f->engine, &error));
+  g_assert_false (ward_engine_confirm (f->engine, "nobody", T0, "Nurse Kim", &error));
+  g_assert_error (error, WARD_ENGINE_ERROR, WARD_ENGINE_ERROR_UNKNOWN_PATIENT);
+  ward_engine_rollback (f->engine);
+}
+
+static void
+test_spo2_scale_and_oxygen (Fixture       *f,
+                            gconstpointer  data)
+{
+  g_autoptr(WardSnapshot) snap = NULL;
+  g_autoptr(GError) error = NULL;
+  const WardBedState *bed;
+
+  /* SpO2 95 on oxygen: scale 1 scores 1 (+2 for oxygen)... */
+  nurse (f, "p1", WARD_MEAS_ON_OXYGEN, 1, T0 + SEC);
+  ingest_at (f, "mon-1", T0 + 2 * SEC, "\"spo2\":95");
+  snap = ward_engine_snapshot (f->engine, T0 + 2 * SEC);
+  bed = bed_state (snap, 0);
+  g_assert_cmpint (bed->score_points[WARD_NEWS2_SPO2], ==, 1);
+  g_assert_cmpint (bed->score_points[WARD_NEWS2_AIR_OR_OXYGEN], ==, 2);
+
+  /* ...scale 2, set by a clinician, scores 95 % on oxygen as 2. */
+  g_assert_true (ward_engine_begin (f->engine, &error));
+  g_assert_true (ward_engine_set_spo2_scale (f->engine, "p1", 2, T0 + 3 * SEC, "Dr Osei", &error));
+  g_assert_true (ward_engine_evaluate (f->engine, T0 + 3 * SEC, &error));
+  g_assert_true (ward_engine_commit (f->engine, &error));
+  g_clear_pointer (&snap, ward_snapshot_unref);
+  snap = ward_engine_snapshot (f->engine, T0 + 3 * SEC);
+  bed = bed_state (snap, 0);
+  g_assert_cmpint (bed->spo2_scale, ==, 2);
+  g_assert_cmpint (bed->score_points[WARD_NEWS2_SPO2], ==, 2);
+  g_assert_cmpint (query (f, "SELECT count(*) FROM patients WHERE id = 'p1' AND spo2_scale = 2 "
+                             "AND spo2_scale_set_by = 'Dr Osei'"), ==, 1);
+
+  /* Impossible entries are refused with a reason. */
+  g_assert_true (ward_engine_begin (f->engine, &error));
+  g_assert_false (ward_engine_set_spo2_scale (f->engine, "p1", 3, T0, "Dr Osei", &error));
+  g_assert_error (error, WARD_ENGINE_ERROR, WARD_ENGINE_ERROR_INVALID);
+  g_clear_error (&error);
+  g_assert_false (ward_engine_nurse_entry (f->engine, "p1", WARD_MEAS_CONSCIOUSNESS, 7, T0,
+                                           "Nurse Kim", &error));
+  g_assert_error (error, WARD_ENGINE_ERROR, WARD_ENGINE_ERROR_INVALID);
+  ward_engine_rollback (f->engine);
+}
+
+static void
+test_values_age_out_of_window (Fixture       *f,
+                               gconstpointer  data)
+{
+  g_autoptr(WardSnapshot) snap = NULL;
+  const WardBedState *bed;
+
+  complete_normal_set (f, T0 + 10 * SEC);
+
+  /* 40 minutes on, only HR has been sent again: the device values from
+   * 08:00 are outside the window; the nurse entries still count.
+   */
+  ingest_at (f, "mon-1", T0 + 40 * MINUTE, "\"heartRate\":95");
+  snap = ward_engine_snapshot (f->engine, T0 + 40 * MINUTE);
+  bed = bed_state (snap, 0);
+  g_assert_false (bed->score_complete);
+  g_assert_cmpint (bed->score_points[WARD_NEWS2_HR], ==, 1);
+  g_assert_cmpint (bed->score_points[WARD_NEWS2_RR], ==, -1);
+  g_assert_cmpint (bed->score_points[WARD_NEWS2_TEMP], ==, -1);
+  g_assert_cmpint (bed->score_points[WARD_NEWS2_CONSCIOUSNESS], ==, 0);
+  g_assert_cmpint (bed->score_points[WARD_NEWS2_AIR_OR_OXYGEN], ==, 0);
+  g_assert_cmpint (bed->score_total, ==, 1);
+}
+
+static void
+test_flag_lifecycle (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autoptr(WardSnapshot) snap = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 t = T0;
+  gint64 flag_id;
+
+  complete_normal_set (f, t);
+
+  /* Deteriorating: NEWS2 7 (HR 3, RR 2, SpO2 2) every 5 s for 5 min. */
+  for (; t < T0 + 5 * MINUTE; t += 5 * SEC)
+    ingest_at (f, "mon-1", t, "\"heartRate\":135,\"respiratoryRate\":22,\"spo2\":93");
+
+  g_assert_cmpint (query (f, "SELECT count(*) FROM flags WHERE kind = 'clinical'"), ==, 1);
+  g_assert_cmpint (query (f, "SELECT count(*) FROM flags WHERE patient_id = 'p1' AND band = 'high' "
+                             "AND closed_at IS NULL AND score_id IS NOT NULL"), ==, 1);
+  g_assert_cmpint (query (f, "SELECT opened_at FROM flags"), ==, T0 + 3 * MINUTE);
+  flag_id = query (f, "SELECT id FROM flags");
+
+  snap = ward_engine_snapshot (f->engine, t);
+  g_assert_cmpint (bed_state (snap, 0)->flag_state, ==, WARD_FLAG_STATE_OPEN);
+  g_assert_cmpint (bed_state (snap, 0)->flag_id, ==, flag_id);
+  g_assert_cmpuint (ward_snapshot_get_counters (snap)->flags_raised, ==, 1);
+
+  /* Acknowledged: who and when. */
+  g_assert_true (ward_engine_begin (f->engine, &error));
+  g_assert_true (ward_engine_acknowledge (f->engine, flag_id, t, "Nurse Kim", &error));
+  g_assert_true (ward_engine_commit (f->engine, &error));
+  g_clear_pointer (&snap, ward_snapshot_unref);
+  snap = ward_engine_snapshot (f->engine, t);
+  g_assert_cmpstr (bed_state (snap, 0)->flag_acknowledged_by, ==, "Nurse Kim");
+  g_assert_cmpint (query (f, "SELECT count(*) FROM events WHERE kind = 'acknowledge' "
+                             "AND actor = 'Nurse Kim' AND patient_id = 'p1'"), ==, 1);
+
+  /* Recovery for 12 minutes closes it. */
+  for (; t < T0 + 17 * MINUTE; t += 5 * SEC)
+    ingest_at (f, "mon-1", t, "\"heartRate\":75,\"respiratoryRate\":16,\"spo2\":97");
+  g_assert_cmpint (query (f, "SELECT count(*) FROM flags WHERE closed_at IS NOT NULL"), ==, 1);
+  g_assert_cmpint (query (f, "SELECT count(*) FROM flags"), ==, 1);
+
+  /* A closed flag cannot be acknowledged. */
+  g_assert_true (ward_engine_begin (f->engine, &error));
+  g_assert_false (ward_engine_acknowledge (f->engine, flag_id, t, "Nurse Kim", &error));
+  g_assert_error (error, WARD_ENGINE_ERROR, WARD_ENGINE_ERROR_NO_FLAG);
+  ward_engine_rollback (f->engine);
+}
+
+static void
+test_technical_alert (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autoptr(WardSnapshot) snap = NULL;
+
+  ingest_at (f, "mon-1", T0, "\"heartRate\":75");
+  evaluate (f, T0 + 60 * SEC);
+  g_assert_cmpint (query (f, "SELECT count(*) FROM flags WHERE kind = 'technical'"), ==, 0);
+
+  /* Silent for more than 60 s: one technical alert for that device. */
+  evaluate (f, T0 + 61 * SEC);
+  evaluate (f, T0 + 90 * SEC);
+  g_assert_cmpint (query (f, "SELECT count(*) FROM flags WHERE kind = 'technical' AND subject = 'mon-1' "
+                             "AND patient_id = 'p1' AND closed_at IS NULL"), ==, 1);
+  snap = ward_engine_snapshot (f->engine, T0 + 90 * SEC);
+  g_assert_true (bed_state (snap, 0)->technical_alert);
+  g_assert_cmpint (bed_state (snap, 0)->technical_alert_since, ==, T0 + 61 * SEC);
+  /* A device that never sent is not "silent". */
+  g_assert_false (bed_state (snap, 1)->technical_alert);
+
+  /* Data again clears it. */
+  ingest_at (f, "mon-1", T0 + 95 * SEC, "\"heartRate\":76");
+  g_assert_cmpint (query (f, "SELECT count(*) FROM flags WHERE kind = 'technical' "
+                             "AND closed_at = 1800000095000000"), ==, 1);
+  g_clear_pointer (&snap, ward_snapshot_unref);
+  snap = ward_engine_snapshot (f->engine, T0 + 95 * SEC);
+  g_assert_false (bed_state (snap, 0)->technical_alert);
+  g_assert_cmpuint (ward_snapshot_get_counters (snap)->technical_alerts, ==, 1);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+#define ADD(path, func) g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
+  ADD ("/core/engine/ingest-and-latest", test_ingest_and_latest);
+  ADD ("/core/engine/bad-input-dead-letters", test_bad_input_dead_letters);
+  ADD ("/core/engine/complete-score-is-traceable", test_complete_score_is_traceable);
+  ADD ("/core/engine/partial-score-escalates", test_partial_score_escalates);
+  ADD ("/core/engine/confirm-makes-final", test_confirm_makes_final);
+  ADD ("/core/engine/spo2-scale-and-oxygen", test_spo2_scale_and_oxygen);
+  ADD ("/core/engine/values-age-out-of-window", test_values_age_out_of_window);
+  ADD ("/core/engine/flag-lifecycle", test_flag_lifecycle);
+  ADD ("/core/engine/technical-alert", test_technical_alert);
+#undef ADD
+
+  return g_test_run ();
+}

@@ -1,0 +1,333 @@
+/* test-store.c
+ *
+ * Copyright 2026 The Wardwatch authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <glib/gstdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "ward-store.h"
+
+typedef struct
+{
+  char *dir;
+  char *path;
+} Fixture;
+
+static void
+fixture_set_up (Fixture       *f,
+                gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+
+  f->dir = g_dir_make_tmp ("ward-store-XXXXXX", &error);
+  g_assert_no_error (error);
+  f->path = g_build_filename (f->dir, "sub", "ward.db", NULL);
+}
+
+static void
+remove_tree (const char *path)
+{
+  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *child = g_build_filename (path, name, NULL);
+
+      if (g_file_test (child, G_FILE_TEST_IS_DIR))
+        remove_tree (child);
+      else
+        g_unlink (child);
+    }
+  g_rmdir (path);
+}
+
+static void
+fixture_tear_down (Fixture       *f,
+                   gconstpointer  data)
+{
+  remove_tree (f->dir);
+  g_free (f->dir);
+  g_free (f->path);
+}
+
+static void
+test_create_private_wal (Fixture       *f,
+                         gconstpointer  data)
+{
+  g_autoptr(WardStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_path_get_dirname (f->path);
+  g_autofree char *wal = g_strconcat (f->path, "-wal", NULL);
+  struct stat st;
+
+  store = ward_store_open (f->path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (ward_store_get_schema_version (store), ==, WARD_STORE_SCHEMA_VERSION);
+
+  /* Patient data: the file and its folder are the user's alone. */
+  g_assert_cmpint (g_stat (f->path, &st), ==, 0);
+  g_assert_cmpint (st.st_mode & 0777, ==, 0600);
+  g_assert_cmpint (g_stat (dir, &st), ==, 0);
+  g_assert_cmpint (st.st_mode & 0077, ==, 0);
+
+  g_assert_cmpint (_ward_store_query_int (store, "SELECT count(*) FROM pragma_journal_mode "
+                                                 "WHERE journal_mode = 'wal'", &error), ==, 1);
+  g_assert_no_error (error);
+
+  /* Writing makes the WAL file, with the same permissions. */
+  g_assert_true (ward_store_upsert_patient (store, "p1", "Ada Obi", 1, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (g_stat (wal, &st), ==, 0);
+  g_assert_cmpint (st.st_mode & 0777, ==, 0600);
+}
+
+static void
+test_tightens_permissions (Fixture       *f,
+                           gconstpointer  data)
+{
+  g_autoptr(WardStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_path_get_dirname (f->path);
+  struct stat st;
+
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
+  g_assert_true (g_file_set_contents (f->path, "", 0, &error));
+  g_assert_cmpint (g_chmod (f->path, 0644), ==, 0);
+
+  store = ward_store_open (f->path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (g_stat (f->path, &st), ==, 0);
+  g_assert_cmpint (st.st_mode & 0777, ==, 0600);
+}
+
+static void
+test_migrate_from_v1 (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autoptr(WardStore) old = NULL;
+  g_autoptr(WardStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+  WardMeasurement m = { 0 };
+  WardScoreRecord score = { 0 };
+  WardStoreCounts counts;
+  gint64 raw_id;
+
+  /* A database as the first schema left it, with data in it. */
+  old = _ward_store_open_at_version (f->path, 1, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (ward_store_get_schema_version (old), ==, 1);
+  g_assert_cmpint (_ward_store_query_int (old, "SELECT count(*) FROM sqlite_master "
+                                               "WHERE name = 'scores'", &error), ==, 0);
+  g_assert_true (ward_store_upsert_patient (old, "p1", "Ada Obi", 2, &error));
+  g_assert_true (ward_store_upsert_bed (old, "bed-01", "Bed 1", "p1", &error));
+  raw_id = ward_store_add_raw_message (old, 1000, "mqtt", "dev-1", "{\"hr\":80}", 9, &error);
+  g_assert_cmpint (raw_id, >, 0);
+  m.kind = WARD_MEAS_HR;
+  m.value = 80;
+  m.observed_at = 1000;
+  m.patient_id = (char *) "p1";
+  m.device_id = (char *) "dev-1";
+  m.raw_message_id = raw_id;
+  g_assert_cmpint (ward_store_add_measurement (old, &m, 1000, &error), >, 0);
+  g_assert_no_error (error);
+  g_clear_object (&old);
+
+  /* Opening it now migrates it, keeping everything. */
+  store = ward_store_open (f->path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (ward_store_get_schema_version (store), ==, WARD_STORE_SCHEMA_VERSION);
+  g_assert_true (ward_store_get_counts (store, &counts, &error));
+  g_assert_cmpint (counts.patients, ==, 1);
+  g_assert_cmpint (counts.raw_messages, ==, 1);
+  g_assert_cmpint (counts.measurements, ==, 1);
+  g_assert_cmpint (counts.scores, ==, 0);
+  g_assert_cmpint (_ward_store_query_int (store, "SELECT spo2_scale FROM patients WHERE id = 'p1'",
+                                          &error), ==, 2);
+
+  /* The tables of version 2 work. */
+  score.patient_id = "p1";
+  score.window_start = 0;
+  score.window_end = 1800;
+  score.computed_at = 1000;
+  score.total = 3;
+  score.band = WARD_BAND_LOW_MEDIUM;
+  score.inputs_json = "{}";
+  g_assert_cmpint (ward_store_upsert_score (store, &score, NULL, &error), >, 0);
+  g_assert_no_error (error);
+}
+
+static void
+test_refuses_newer (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autoptr(WardStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+
+  store = ward_store_open (f->path, &error);
+  g_assert_no_error (error);
+  g_assert_true (_ward_store_exec (store, "PRAGMA user_version = 99", &error));
+  g_clear_object (&store);
+
+  store = ward_store_open (f->path, &error);
+  g_assert_null (store);
+  g_assert_error (error, WARD_STORE_ERROR, WARD_STORE_ERROR_TOO_NEW);
+  g_assert_nonnull (strstr (error->message, "99"));
+}
+
+static void
+test_score_upsert_one_row_per_window (Fixture       *f,
+                                      gconstpointer  data)
+{
+  g_autoptr(WardStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+  WardScoreRecord score = { 0 };
+  gboolean inserted = FALSE;
+  gint64 id1, id2, id3;
+
+  store = ward_store_open (f->path, &error);
+  g_assert_no_error (error);
+  g_assert_true (ward_store_upsert_patient (store, "p1", NULL, 1, &error));
+
+  score.patient_id = "p1";
+  score.window_start = 0;
+  score.window_end = 300;
+  score.computed_at = 100;
+  score.total = 2;
+  score.band = WARD_BAND_LOW;
+  score.inputs_json = "{\"a\":1}";
+  id1 = ward_store_upsert_score (store, &score, &inserted, &error);
+  g_assert_true (inserted);
+
+  /* Re-scoring the same window updates the row. */
+  score.total = 6;
+  score.band = WARD_BAND_MEDIUM;
+  score.final = TRUE;
+  score.confirmed_by = "Nurse Kim";
+  score.confirmed_at = 200;
+  id2 = ward_store_upsert_score (store, &score, &inserted, &error);
+  g_assert_false (inserted);
+  g_assert_cmpint (id1, ==, id2);
+  g_assert_cmpint (_ward_store_query_int (store, "SELECT total FROM scores", &error), ==, 6);
+  g_assert_cmpint (_ward_store_query_int (store, "SELECT count(*) FROM scores WHERE status = 'final' "
+                                                 "AND confirmed_by = 'Nurse Kim'", &error), ==, 1);
+
+  score.window_end = 600;
+  id3 = ward_store_upsert_score (store, &score, &inserted, &error);
+  g_assert_true (inserted);
+  g_assert_cmpint (id3, !=, id1);
+  g_assert_cmpint (_ward_store_query_int (store, "SELECT count(*) FROM scores", &error), ==, 2);
+
+  /* The schema refuses impossible totals. */
+  score.window_end = 900;
+  score.total = 21;
+  g_assert_cmpint (ward_store_upsert_score (store, &score, NULL, &error), ==, 0);
+  g_assert_error (error, WARD_STORE_ERROR, WARD_STORE_ERROR_SQL);
+}
+
+static void
+test_flags_and_counts (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autoptr(WardStore) store = NULL;
+  g_autoptr(WardStore) reader = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *patient = NULL;
+  WardStoreCounts c;
+  gint64 flag, alert;
+
+  store = ward_store_open (f->path, &error);
+  g_assert_no_error (error);
+  g_assert_true (ward_store_begin (store, &error));
+  g_assert_true (ward_store_upsert_patient (store, "p1", NULL, 1, &error));
+  flag = ward_store_open_flag (store, "p1", "clinical", NULL, WARD_BAND_MEDIUM, 10, 0, "NEWS2 5", &error);
+  alert = ward_store_open_flag (store, "p1", "technical", "dev-1", WARD_BAND_LOW, 10, 0, "silent", &error);
+  g_assert_cmpint (flag, >, 0);
+  g_assert_cmpint (alert, >, 0);
+  g_assert_true (ward_store_escalate_flag (store, flag, WARD_BAND_HIGH, 20, &error));
+  g_assert_true (ward_store_acknowledge_flag (store, flag, "Nurse Kim", 30, &patient, &error));
+  g_assert_cmpstr (patient, ==, "p1");
+  g_assert_true (ward_store_close_flag (store, alert, 40, &error));
+  g_assert_true (ward_store_add_dead_letter (store, 0, "parse", "not JSON", 50, &error) > 0);
+  g_assert_true (ward_store_commit (store, &error));
+  g_assert_no_error (error);
+
+  /* A closed flag can be neither closed nor acknowledged again. */
+  g_assert_false (ward_store_close_flag (store, alert, 60, &error));
+  g_assert_error (error, WARD_STORE_ERROR, WARD_STORE_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+
+  /* A reader sees the committed state beside the writer. */
+  reader = ward_store_open_readonly (f->path, &error);
+  g_assert_no_error (error);
+  g_assert_true (ward_store_get_counts (reader, &c, &error));
+  g_assert_cmpint (c.flags_open, ==, 1);
+  g_assert_cmpint (c.flags_total, ==, 1);
+  g_assert_cmpint (c.technical_alerts_open, ==, 0);
+  g_assert_cmpint (c.technical_alerts_total, ==, 1);
+  g_assert_cmpint (c.dead_letters, ==, 1);
+  g_assert_cmpint (_ward_store_query_int (reader, "SELECT count(*) FROM flags WHERE band = 'high' "
+                                                  "AND acknowledged_by = 'Nurse Kim' "
+                                                  "AND acknowledged_at = 30", &error), ==, 1);
+
+  /* The reader cannot write. */
+  g_assert_false (ward_store_upsert_patient (reader, "p2", NULL, 1, &error));
+  g_assert_error (error, WARD_STORE_ERROR, WARD_STORE_ERROR_SQL);
+}
+
+static void
+test_rollback_keeps_nothing (Fixture       *f,
+                             gconstpointer  data)
+{
+  g_autoptr(WardStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+
+  store = ward_store_open (f->path, &error);
+  g_assert_true (ward_store_begin (store, &error));
+  g_assert_cmpint (ward_store_add_raw_message (store, 1, "test", NULL, "x", 1, &error), >, 0);
+  ward_store_rollback (store);
+  g_assert_cmpint (_ward_store_query_int (store, "SELECT count(*) FROM raw_messages", &error), ==, 0);
+  g_assert_no_error (error);
+}
+
+static void
+test_raw_bytes_kept_exactly (Fixture       *f,
+                             gconstpointer  data)
+{
+  static const char payload[] = "MSH|\xe9\x00zz\x0b\x1c";
+  g_autoptr(WardStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+
+  store = ward_store_open (f->path, &error);
+  g_assert_cmpint (ward_store_add_raw_message (store, 1, "mllp", NULL, payload,
+                                               sizeof payload - 1, &error), >, 0);
+  g_assert_cmpint (_ward_store_query_int (store, "SELECT length(payload) FROM raw_messages",
+                                          &error), ==, sizeof payload - 1);
+  g_assert_cmpint (_ward_store_query_int (store, "SELECT payload = x'4d53487ce9007a7a0b1c' "
+                                                 "FROM raw_messages", &error), ==, 1);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+#define ADD(path, func) g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
+  ADD ("/core/store/create-private-wal", test_create_private_wal);
+  ADD ("/core/store/tightens-permissions", test_tightens_permissions);
+  ADD ("/core/store/migrate-from-v1", test_migrate_from_v1);
+  ADD ("/core/store/refuses-newer", test_refuses_newer);
+  ADD ("/core/store/score-upsert-one-row-per-window", test_score_upsert_one_row_per_window);
+  ADD ("/core/store/flags-and-counts", test_flags_and_counts);
+  ADD ("/core/store/rollback-keeps-nothing", test_rollback_keeps_nothing);
+  ADD ("/core/store/raw-bytes-kept-exactly", test_raw_bytes_kept_exactly);
+#undef ADD
+
+  return g_test_run ();
+}
