@@ -1,0 +1,338 @@
+/* test-pipeline.c
+ *
+ * Copyright 2026 The Wardwatch authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <glib/gstdio.h>
+#include <string.h>
+
+#include "ward-engine.h"
+#include "ward-pipeline.h"
+#include "ward-store.h"
+
+typedef struct
+{
+  char          *dir;
+  char          *path;
+  WardPipeline  *pipeline;
+  guint          n_snapshots;
+  WardSnapshot  *last;
+  GThread       *main_thread;
+} Fixture;
+
+static void
+snapshot_cb (WardSnapshot *snapshot,
+             gpointer      user_data)
+{
+  Fixture *f = user_data;
+
+  /* Delivered on the thread that started the pipeline. */
+  g_assert_true (g_thread_self () == f->main_thread);
+
+  if (f->last != NULL)
+    g_assert_cmpuint (ward_snapshot_get_serial (snapshot), >, ward_snapshot_get_serial (f->last));
+
+  f->n_snapshots++;
+  g_clear_pointer (&f->last, ward_snapshot_unref);
+  f->last = ward_snapshot_ref (snapshot);
+}
+
+static void
+fixture_set_up (Fixture       *f,
+                gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_auto(WardPipelineConfig) config = { 0 };
+
+  f->main_thread = g_thread_self ();
+  f->dir = g_dir_make_tmp ("ward-pipeline-XXXXXX", &error);
+  g_assert_no_error (error);
+  f->path = g_build_filename (f->dir, "ward.db", NULL);
+
+  ward_pipeline_config_init (&config);
+  config.db_path = g_strdup (f->path);
+  config.demo = TRUE;
+  config.n_beds = 4;
+  config.seed = 7;
+  config.time_scale = 120;
+  config.tick_msec = 20;
+
+  f->pipeline = ward_pipeline_new (&config);
+  g_assert_true (ward_pipeline_start (f->pipeline, snapshot_cb, f, &error));
+  g_assert_no_error (error);
+}
+
+static void
+fixture_tear_down (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autoptr(GDir) dir = NULL;
+  const char *name;
+
+  g_clear_object (&f->pipeline);
+  g_clear_pointer (&f->last, ward_snapshot_unref);
+
+  dir = g_dir_open (f->dir, 0, NULL);
+  while (dir && (name = g_dir_read_name (dir)))
+    {
+      g_autofree char *p = g_build_filename (f->dir, name, NULL);
+      g_unlink (p);
+    }
+  g_rmdir (f->dir);
+  g_free (f->path);
+  g_free (f->dir);
+}
+
+static gboolean
+timeout_cb (gpointer data)
+{
+  g_error ("Timed out waiting in %s", (const char *) data);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+wait_for_messages (Fixture *f,
+                   guint64  n)
+{
+  guint id = g_timeout_add_seconds (20, timeout_cb, (gpointer) "wait_for_messages");
+
+  while (f->last == NULL || ward_snapshot_get_counters (f->last)->messages < n)
+    g_main_context_iteration (NULL, TRUE);
+
+  g_source_remove (id);
+}
+
+static void
+command_done_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  GError **error_out = user_data;
+  GError *error = NULL;
+
+  if (!ward_pipeline_command_finish (WARD_PIPELINE (object), result, &error))
+    *error_out = error ? error : g_error_new_literal (G_IO_ERROR, G_IO_ERROR_FAILED, "?");
+  else
+    *error_out = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_EXISTS, "ok");
+}
+
+/* Runs the main loop until the command completes; returns its error or
+ * NULL on success.
+ */
+static GError *
+wait_command (gpointer *slot)
+{
+  guint id = g_timeout_add_seconds (20, timeout_cb, (gpointer) "wait_command");
+  GError *error;
+
+  while (*slot == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  g_source_remove (id);
+
+  error = *slot;
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_EXISTS))
+    {
+      g_error_free (error);
+      return NULL;
+    }
+  return error;
+}
+
+static gint64
+db_query (Fixture    *f,
+          const char *sql)
+{
+  g_autoptr(WardStore) reader = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 v;
+
+  reader = ward_store_open_readonly (f->path, &error);
+  g_assert_no_error (error);
+  v = _ward_store_query_int (reader, sql, &error);
+  g_assert_no_error (error);
+  return v;
+}
+
+static void
+test_runs_and_delivers (Fixture       *f,
+                        gconstpointer  data)
+{
+  const WardBedState *bed;
+
+  wait_for_messages (f, 20);
+
+  g_assert_cmpuint (ward_snapshot_get_n_beds (f->last), ==, 4);
+  bed = ward_snapshot_get_bed (f->last, 0);
+  g_assert_cmpstr (bed->bed_id, ==, "bed-01");
+  g_assert_cmpstr (bed->device_id, !=, NULL);
+  g_assert_true (bed->latest[WARD_MEAS_HR].valid);
+
+  /* Simulated time runs at the requested scale. */
+  g_assert_cmpint (ward_pipeline_get_now (f->pipeline) - g_get_real_time (), >, 0);
+
+  /* What the snapshot counts is in the store. */
+  g_assert_cmpint (db_query (f, "SELECT count(*) FROM raw_messages"), >=, 20);
+  g_assert_cmpint (db_query (f, "SELECT count(*) FROM beds"), ==, 4);
+}
+
+static void
+test_one_pending_delivery (Fixture       *f,
+                           gconstpointer  data)
+{
+  guint before;
+
+  wait_for_messages (f, 1);
+
+  /* The main thread is busy for 300 ms: about 15 ticks happen, but the
+   * reader gets one delivery with the newest snapshot, not a backlog.
+   */
+  g_usleep (300 * 1000);
+  before = f->n_snapshots;
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  g_assert_cmpuint (f->n_snapshots - before, ==, 1);
+}
+
+static void
+test_commands_complete_after_commit (Fixture       *f,
+                                     gconstpointer  data)
+{
+  gpointer slot = NULL;
+  GError *error;
+
+  wait_for_messages (f, 1);
+
+  ward_pipeline_nurse_entry_async (f->pipeline, "sim-patient-02", WARD_MEAS_CONSCIOUSNESS,
+                                   WARD_ACVPU_VOICE, "Nurse Test", NULL, command_done_cb, &slot);
+  error = wait_command (&slot);
+  g_assert_no_error (error);
+
+  /* Completed means committed: another connection sees it at once. */
+  g_assert_cmpint (db_query (f, "SELECT count(*) FROM measurements WHERE patient_id = 'sim-patient-02' "
+                                "AND kind = 'consciousness' AND value = 2 AND source = 'nurse' "
+                                "AND entered_by = 'Nurse Test'"), ==, 1);
+
+  slot = NULL;
+  ward_pipeline_confirm_async (f->pipeline, "nobody", "Nurse Test", NULL, command_done_cb, &slot);
+  error = wait_command (&slot);
+  g_assert_error (error, WARD_ENGINE_ERROR, WARD_ENGINE_ERROR_UNKNOWN_PATIENT);
+  g_clear_error (&error);
+
+  slot = NULL;
+  ward_pipeline_acknowledge_async (f->pipeline, 424242, "Nurse Test", NULL, command_done_cb, &slot);
+  error = wait_command (&slot);
+  g_assert_nonnull (error);
+  g_assert_nonnull (strstr (error->message, "not open"));
+  g_clear_error (&error);
+
+  /* A garbage device message is archived and dead-lettered; the command
+   * itself succeeds, because bad input is not a pipeline failure.
+   */
+  slot = NULL;
+  ward_pipeline_push_message_async (f->pipeline, "test", "sim-monitor-01", "\x01garbage", -1,
+                                    NULL, command_done_cb, &slot);
+  error = wait_command (&slot);
+  g_assert_no_error (error);
+  g_assert_cmpint (db_query (f, "SELECT count(*) FROM dead_letters d JOIN raw_messages r "
+                                "ON r.id = d.raw_message_id WHERE r.source = 'test' "
+                                "AND d.stage = 'parse'"), ==, 1);
+}
+
+static void
+test_stop_is_clean (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autoptr(WardSnapshot) final = NULL;
+  gpointer slot = NULL;
+  GError *error;
+
+  wait_for_messages (f, 5);
+  ward_pipeline_stop (f->pipeline);
+  ward_pipeline_stop (f->pipeline);
+
+  /* The final snapshot counts what the store holds: the last tick was
+   * committed before the thread ended.
+   */
+  final = ward_pipeline_get_snapshot (f->pipeline);
+  g_assert_cmpint (db_query (f, "SELECT count(*) FROM raw_messages"), ==,
+                   (gint64) ward_snapshot_get_counters (final)->messages);
+  g_assert_cmpint (db_query (f, "SELECT count(*) FROM measurements"), ==,
+                   (gint64) ward_snapshot_get_counters (final)->measurements);
+
+  ward_pipeline_confirm_async (f->pipeline, "sim-patient-01", "Nurse Test", NULL,
+                               command_done_cb, &slot);
+  error = wait_command (&slot);
+  g_assert_error (error, WARD_PIPELINE_ERROR, WARD_PIPELINE_ERROR_STOPPED);
+  g_clear_error (&error);
+}
+
+static void
+test_bad_start (void)
+{
+  g_autoptr(WardPipeline) pipeline = NULL;
+  g_autoptr(GError) error = NULL;
+  g_auto(WardPipelineConfig) config = { 0 };
+
+  ward_pipeline_config_init (&config);
+  config.db_path = g_strdup ("/proc/wardwatch-cannot-be-here/ward.db");
+  pipeline = ward_pipeline_new (&config);
+  g_assert_false (ward_pipeline_start (pipeline, NULL, NULL, &error));
+  g_assert_error (error, WARD_STORE_ERROR, WARD_STORE_ERROR_OPEN);
+  g_clear_error (&error);
+  g_clear_object (&pipeline);
+
+  /* An unknown scenario is a clear error naming it. */
+  g_clear_pointer (&config.db_path, g_free);
+  {
+    g_autofree char *dir = g_dir_make_tmp ("ward-pipeline-XXXXXX", NULL);
+    g_autofree char *db = g_build_filename (dir, "x.db", NULL);
+    g_autofree char *wal = g_strconcat (db, "-wal", NULL);
+    g_autofree char *shm = g_strconcat (db, "-shm", NULL);
+    char *scenarios[] = { (char *) "no-such-scenario", NULL };
+
+    config.db_path = g_strdup (db);
+    config.demo = TRUE;
+    config.scenarios = g_strdupv (scenarios);
+    pipeline = ward_pipeline_new (&config);
+    g_assert_false (ward_pipeline_start (pipeline, NULL, NULL, &error));
+    g_assert_nonnull (error);
+    g_assert_nonnull (strstr (error->message, "no-such-scenario"));
+    g_clear_error (&error);
+    g_clear_object (&pipeline);
+
+    /* A nurse entry for a bed that does not exist is refused. */
+    g_clear_pointer (&config.scenarios, g_strfreev);
+    config.n_beds = 2;
+    config.nurse_entries = g_strsplit ("9:acvpu=C", ";", -1);
+    pipeline = ward_pipeline_new (&config);
+    g_assert_false (ward_pipeline_start (pipeline, NULL, NULL, &error));
+    g_assert_error (error, WARD_PIPELINE_ERROR, WARD_PIPELINE_ERROR_NOT_FOUND);
+    g_clear_error (&error);
+    g_clear_object (&pipeline);
+
+    g_unlink (db);
+    g_unlink (wal);
+    g_unlink (shm);
+    g_rmdir (dir);
+  }
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+#define ADD(path, func) g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
+  ADD ("/core/pipeline/runs-and-delivers", test_runs_and_delivers);
+  ADD ("/core/pipeline/one-pending-delivery", test_one_pending_delivery);
+  ADD ("/core/pipeline/commands-complete-after-commit", test_commands_complete_after_commit);
+  ADD ("/core/pipeline/stop-is-clean", test_stop_is_clean);
+#undef ADD
+  g_test_add_func ("/core/pipeline/bad-start", test_bad_start);
+
+  return g_test_run ();
+}
