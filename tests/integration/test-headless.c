@@ -1,0 +1,273 @@
+/* test-headless.c
+ *
+ * Copyright 2026 The Wardwatch authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <gio/gio.h>
+#include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
+#include <signal.h>
+#include <string.h>
+
+#include "ward-store.h"
+
+/* Runs the installed-style binaries the way a user does. */
+
+typedef struct
+{
+  int    status;
+  char  *out;
+  char  *err;
+} Result;
+
+static void
+result_clear (Result *r)
+{
+  g_clear_pointer (&r->out, g_free);
+  g_clear_pointer (&r->err, g_free);
+}
+
+static GSubprocessLauncher *
+make_launcher (void)
+{
+  GSubprocessLauncher *launcher;
+
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  /* Headless means no display at all. */
+  g_subprocess_launcher_unsetenv (launcher, "DISPLAY");
+  g_subprocess_launcher_unsetenv (launcher, "WAYLAND_DISPLAY");
+  return launcher;
+}
+
+static Result
+run (const char * const *argv)
+{
+  g_autoptr(GSubprocessLauncher) launcher = make_launcher ();
+  g_autoptr(GSubprocess) proc = NULL;
+  g_autoptr(GError) error = NULL;
+  Result r = { 0 };
+
+  proc = g_subprocess_launcher_spawnv (launcher, argv, &error);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (proc, NULL, NULL, &r.out, &r.err, &error);
+  g_assert_no_error (error);
+  r.status = g_subprocess_get_if_exited (proc) ? g_subprocess_get_exit_status (proc) : -1;
+  return r;
+}
+
+static const char *
+wardwatch (void)
+{
+  const char *path = g_getenv ("WARDWATCH");
+
+  if (path == NULL)
+    g_error ("WARDWATCH is not set: run through meson test");
+  return path;
+}
+
+static JsonObject *
+parse_object (const char *text)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+
+  json_parser_load_from_data (parser, text, -1, &error);
+  g_assert_no_error (error);
+  g_assert_true (JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)));
+  return json_object_ref (json_node_get_object (json_parser_get_root (parser)));
+}
+
+static char *
+tmp_db (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("ward-headless-XXXXXX", NULL);
+
+  return g_build_filename (dir, "demo.db", NULL);
+}
+
+static void
+remove_db (const char *db)
+{
+  g_autofree char *dir = g_path_get_dirname (db);
+  g_autofree char *wal = g_strconcat (db, "-wal", NULL);
+  g_autofree char *shm = g_strconcat (db, "-shm", NULL);
+
+  g_unlink (db);
+  g_unlink (wal);
+  g_unlink (shm);
+  g_rmdir (dir);
+}
+
+static gint64
+db_count (const char *db,
+          const char *sql)
+{
+  g_autoptr(WardStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 v;
+
+  store = ward_store_open_readonly (db, &error);
+  g_assert_no_error (error);
+  v = _ward_store_query_int (store, sql, &error);
+  g_assert_no_error (error);
+  return v;
+}
+
+static void
+test_demo_summary (void)
+{
+  g_autofree char *db = tmp_db ();
+  g_autofree char *db_arg = g_strconcat ("--db=", db, NULL);
+  g_autoptr(JsonObject) summary = NULL;
+  g_autoptr(JsonObject) stats = NULL;
+  const char *argv[] = { wardwatch (), "--headless", "--demo", "--duration=4", "--time-scale=1800",
+                         "--seed=3", "--beds=8", db_arg, "--acvpu=2:C", "--spo2-scale=bed-04:2",
+                         NULL };
+  static const char * const keys[] = {
+    "beds", "messages", "measurements", "scores", "flags_raised", "dead_letters",
+  };
+  g_auto(GStrv) lines = NULL;
+  Result r = run (argv);
+  Result s;
+
+  if (r.status != 0)
+    g_printerr ("%s", r.err);
+  g_assert_cmpint (r.status, ==, 0);
+
+  /* Exactly one JSON object on stdout. */
+  lines = g_strsplit (g_strchomp (r.out), "\n", -1);
+  g_assert_cmpuint (g_strv_length (lines), ==, 1);
+  summary = parse_object (lines[0]);
+  for (guint i = 0; i < G_N_ELEMENTS (keys); i++)
+    {
+      JsonNode *node = json_object_get_member (summary, keys[i]);
+
+      g_assert_nonnull (node);
+      g_assert_cmpint (json_node_get_value_type (node), ==, G_TYPE_INT64);
+    }
+
+  /* Four real seconds at 1800x are about two simulated hours of 8 beds:
+   * a monitor message every 5 s per bed, three values in each.
+   */
+  g_assert_cmpint (json_object_get_int_member (summary, "beds"), ==, 8);
+  g_assert_cmpint (json_object_get_int_member (summary, "messages"), >, 8 * 600);
+  g_assert_cmpint (json_object_get_int_member (summary, "measurements"), >,
+                   2 * json_object_get_int_member (summary, "messages"));
+  g_assert_cmpint (json_object_get_int_member (summary, "scores"), >=, 8 * 12);
+  /* The default plan puts a deteriorating and a recovering patient on
+   * the first eight beds: at least one flag in two hours.
+   */
+  g_assert_cmpint (json_object_get_int_member (summary, "flags_raised"), >=, 1);
+
+  /* The summary is the store's truth, record for record. */
+  {
+    g_autofree char *stats_db = g_strconcat ("--db=", db, NULL);
+    const char *sargv[] = { g_getenv ("WARDWATCH_CLI"), "stats", stats_db, NULL };
+
+    s = run (sargv);
+    g_assert_cmpint (s.status, ==, 0);
+    stats = parse_object (s.out);
+    result_clear (&s);
+  }
+  g_assert_cmpint (json_object_get_int_member (stats, "raw_messages"), ==,
+                   json_object_get_int_member (summary, "messages"));
+  g_assert_cmpint (json_object_get_int_member (stats, "measurements"), ==,
+                   json_object_get_int_member (summary, "measurements"));
+  g_assert_cmpint (json_object_get_int_member (stats, "scores"), ==,
+                   json_object_get_int_member (summary, "scores"));
+  g_assert_cmpint (json_object_get_int_member (stats, "flags_total"), ==,
+                   json_object_get_int_member (summary, "flags_raised"));
+  g_assert_cmpint (json_object_get_int_member (stats, "dead_letters"), ==,
+                   json_object_get_int_member (summary, "dead_letters"));
+
+  /* The command-line nurse entries went in as nurse measurements. */
+  g_assert_cmpint (db_count (db, "SELECT count(*) FROM measurements WHERE patient_id = 'sim-patient-02' "
+                                 "AND kind = 'consciousness' AND value = 1 AND entered_by = 'command line'"),
+                   ==, 1);
+  g_assert_cmpint (db_count (db, "SELECT spo2_scale FROM patients WHERE id = 'sim-patient-04'"), ==, 2);
+
+  result_clear (&r);
+  remove_db (db);
+}
+
+static void
+test_sigterm_stops_cleanly (void)
+{
+  g_autofree char *db = tmp_db ();
+  g_autofree char *db_arg = g_strconcat ("--db=", db, NULL);
+  g_autoptr(GSubprocessLauncher) launcher = make_launcher ();
+  g_autoptr(GSubprocess) proc = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonObject) summary = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  const char *argv[] = { wardwatch (), "--headless", "--demo", "--time-scale=60", db_arg, NULL };
+
+  proc = g_subprocess_launcher_spawnv (launcher, argv, &error);
+  g_assert_no_error (error);
+  g_usleep (1500 * 1000);
+  g_subprocess_send_signal (proc, SIGTERM);
+  g_subprocess_communicate_utf8 (proc, NULL, NULL, &out, &err, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_if_exited (proc));
+  g_assert_cmpint (g_subprocess_get_exit_status (proc), ==, 0);
+
+  summary = parse_object (out);
+  g_assert_cmpint (json_object_get_int_member (summary, "beds"), ==, 16);
+  g_assert_cmpint (json_object_get_int_member (summary, "messages"), ==,
+                   db_count (db, "SELECT count(*) FROM raw_messages"));
+  remove_db (db);
+}
+
+static void
+test_usage_errors (void)
+{
+  static const struct {
+    const char *args[4];
+    int         status;
+    const char *message;
+  } cases[] = {
+    { { "--headless", NULL }, 2, "--demo" },
+    { { "--headless", "--demo", "--beds=0", NULL }, 2, "--beds" },
+    { { "--headless", "--demo", "--time-scale=-1", NULL }, 2, "--time-scale" },
+    { { "--headless", "--demo", "--flag-threshold=severe", NULL }, 2, "low, low-medium, medium or high" },
+    { { "--headless", "--demo", "--scenario=no-such-thing", NULL }, 1, "no-such-thing" },
+    { { "--headless", "--demo", "--acvpu=3:Q", NULL }, 1, "bad value Q" },
+    { { "--headless", "--demo", "--no-such-option", NULL }, 2, "no-such-option" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *db = tmp_db ();
+      g_autofree char *db_arg = g_strconcat ("--db=", db, NULL);
+      const char *argv[8] = { wardwatch (), db_arg, "--duration=1" };
+      Result r;
+
+      for (guint k = 0; cases[i].args[k] != NULL; k++)
+        argv[3 + k] = cases[i].args[k];
+
+      r = run (argv);
+      if (r.status != cases[i].status || strstr (r.err, cases[i].message) == NULL)
+        g_error ("case %u: status %d, stderr: %s", i, r.status, r.err);
+      /* Errors go to stderr; stdout stays clean for scripts. */
+      g_assert_cmpstr (r.out, ==, "");
+      result_clear (&r);
+      remove_db (db);
+    }
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/headless/demo-summary", test_demo_summary);
+  g_test_add_func ("/headless/sigterm-stops-cleanly", test_sigterm_stops_cleanly);
+  g_test_add_func ("/headless/usage-errors", test_usage_errors);
+
+  return g_test_run ();
+}
