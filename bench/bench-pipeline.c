@@ -1,0 +1,292 @@
+/* bench-pipeline.c
+ *
+ * Copyright 2026 The Wardwatch authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <glib/gstdio.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "ward-engine.h"
+#include "ward-simulator.h"
+
+/* A 64-bed ward's simulated messages through device mapping, the store
+ * and scoring, in-process at full speed, against the raw SQLite insert
+ * rate of the same rows (a raw message and its measurements per message)
+ * on the same disk, with the same journal settings and batch size.  The
+ * ratio is what the pipeline's stages cost on top of bare storage.
+ */
+
+#define N_BEDS          64
+#define SIM_HOURS       2
+#define BATCH           2000
+#define MIN_RATIO       0.20   /* the pipeline keeps at least this share of bare insert speed */
+
+typedef struct
+{
+  WardSimEventType  type;
+  gint64            at;
+  char             *device_id;
+  char             *patient_id;
+  char             *payload;
+  WardMeasKind      kind;
+  double            value;
+  char             *user;
+} Event;
+
+static void
+event_clear (Event *e)
+{
+  g_free (e->device_id);
+  g_free (e->patient_id);
+  g_free (e->payload);
+  g_free (e->user);
+}
+
+static void
+collect_cb (const WardSimEvent *sim,
+            gpointer            user_data)
+{
+  GArray *events = user_data;
+  Event e = {
+    .type = sim->type,
+    .at = sim->at,
+    .device_id = g_strdup (sim->device_id),
+    .patient_id = g_strdup (sim->patient_id),
+    .payload = g_strdup (sim->payload),
+    .kind = sim->kind,
+    .value = sim->value,
+    .user = g_strdup (sim->user),
+  };
+
+  g_array_append_val (events, e);
+}
+
+static char *
+fresh_db (const char *dir,
+          const char *name)
+{
+  g_autofree char *path = g_build_filename (dir, name, NULL);
+  g_autofree char *wal = g_strconcat (path, "-wal", NULL);
+  g_autofree char *shm = g_strconcat (path, "-shm", NULL);
+
+  g_unlink (path);
+  g_unlink (wal);
+  g_unlink (shm);
+  return g_steal_pointer (&path);
+}
+
+static double
+run_pipeline (GArray        *events,
+              WardSimulator *sim,
+              const char    *path,
+              guint64       *n_messages,
+              guint64       *n_measurements)
+{
+  g_autoptr(WardStore) store = NULL;
+  g_autoptr(WardEngine) engine = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 start, end;
+  guint in_batch = 0;
+
+  store = ward_store_open (path, &error);
+  g_assert_no_error (error);
+  engine = ward_engine_new (store, NULL);
+
+  ward_engine_begin (engine, &error);
+  for (guint i = 0; i < ward_simulator_get_n_beds (sim); i++)
+    {
+      const WardSimBed *b = ward_simulator_get_bed (sim, i);
+
+      ward_engine_register_bed (engine, b->bed_id, b->bed_label, b->patient_id, b->patient_name,
+                                b->device_id, b->spo2_scale, &error);
+    }
+  ward_engine_commit (engine, &error);
+  g_assert_no_error (error);
+
+  start = g_get_monotonic_time ();
+  ward_engine_begin (engine, &error);
+  for (guint i = 0; i < events->len; i++)
+    {
+      const Event *e = &g_array_index (events, Event, i);
+      gboolean ok = TRUE;
+
+      switch (e->type)
+        {
+        case WARD_SIM_EVENT_DEVICE_MESSAGE:
+          ok = ward_engine_ingest (engine, "simulator", e->device_id, e->payload,
+                                   strlen (e->payload), e->at, &error);
+          break;
+        case WARD_SIM_EVENT_NURSE_ENTRY:
+          ok = ward_engine_nurse_entry (engine, e->patient_id, e->kind, e->value, e->at, e->user, &error);
+          break;
+        case WARD_SIM_EVENT_SPO2_SCALE:
+          ok = ward_engine_set_spo2_scale (engine, e->patient_id, (int) e->value, e->at, e->user, &error);
+          break;
+        case WARD_SIM_EVENT_CONFIRM:
+          ok = ward_engine_confirm (engine, e->patient_id, e->at, e->user, &error);
+          break;
+        default:
+          g_assert_not_reached ();
+        }
+      g_assert_no_error (error);
+      g_assert_true (ok);
+
+      /* One transaction per tick, as on the pipeline thread. */
+      if (++in_batch == BATCH || i + 1 == events->len)
+        {
+          ward_engine_evaluate (engine, e->at, &error);
+          ward_engine_commit (engine, &error);
+          g_assert_no_error (error);
+          ward_snapshot_unref (ward_engine_snapshot (engine, e->at));
+          in_batch = 0;
+          if (i + 1 < events->len)
+            ward_engine_begin (engine, &error);
+        }
+    }
+  end = g_get_monotonic_time ();
+
+  *n_messages = ward_engine_get_counters (engine)->messages;
+  *n_measurements = ward_engine_get_counters (engine)->measurements;
+  return (end - start) / 1e6;
+}
+
+static double
+run_raw_inserts (GArray     *events,
+                 const char *path,
+                 guint64     values_per_message_x1000)
+{
+  g_autoptr(WardStore) schema = NULL;
+  g_autoptr(GError) error = NULL;
+  sqlite3 *db = NULL;
+  sqlite3_stmt *raw = NULL;
+  sqlite3_stmt *meas = NULL;
+  gint64 start, end;
+  guint in_batch = 0;
+  guint64 made = 0;
+  guint64 owed = 0;
+
+  /* The same schema and pragmas as the real store. */
+  schema = ward_store_open (path, &error);
+  g_assert_no_error (error);
+  ward_store_upsert_patient (schema, "p", NULL, 1, &error);
+  g_clear_object (&schema);
+
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  sqlite3_exec (db, "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;",
+                NULL, NULL, NULL);
+  sqlite3_prepare_v2 (db, "INSERT INTO raw_messages (received_at, source, device_id, payload) "
+                          "VALUES (?1, 'simulator', ?2, ?3)", -1, &raw, NULL);
+  sqlite3_prepare_v2 (db, "INSERT INTO measurements (patient_id, device_id, source, kind, value, "
+                          "observed_at, received_at, raw_message_id) "
+                          "VALUES ('p', ?1, 'device', 'hr', 72, ?2, ?2, ?3)", -1, &meas, NULL);
+
+  start = g_get_monotonic_time ();
+  sqlite3_exec (db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+  for (guint i = 0; i < events->len; i++)
+    {
+      const Event *e = &g_array_index (events, Event, i);
+      gint64 raw_id;
+
+      if (e->type != WARD_SIM_EVENT_DEVICE_MESSAGE)
+        continue;
+
+      sqlite3_bind_int64 (raw, 1, e->at);
+      sqlite3_bind_text (raw, 2, e->device_id, -1, SQLITE_STATIC);
+      sqlite3_bind_blob (raw, 3, e->payload, strlen (e->payload), SQLITE_STATIC);
+      g_assert_cmpint (sqlite3_step (raw), ==, SQLITE_DONE);
+      sqlite3_reset (raw);
+      raw_id = sqlite3_last_insert_rowid (db);
+
+      /* As many measurement rows as the pipeline made, spread evenly. */
+      owed += values_per_message_x1000;
+      for (; made * 1000 < owed; made++)
+        {
+          sqlite3_bind_text (meas, 1, e->device_id, -1, SQLITE_STATIC);
+          sqlite3_bind_int64 (meas, 2, e->at);
+          sqlite3_bind_int64 (meas, 3, raw_id);
+          g_assert_cmpint (sqlite3_step (meas), ==, SQLITE_DONE);
+          sqlite3_reset (meas);
+        }
+
+      if (++in_batch == BATCH)
+        {
+          sqlite3_exec (db, "COMMIT; BEGIN IMMEDIATE", NULL, NULL, NULL);
+          in_batch = 0;
+        }
+    }
+  sqlite3_exec (db, "COMMIT", NULL, NULL, NULL);
+  end = g_get_monotonic_time ();
+
+  sqlite3_finalize (raw);
+  sqlite3_finalize (meas);
+  sqlite3_close (db);
+
+  return (end - start) / 1e6;
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr(WardSimulator) sim = NULL;
+  g_autoptr(GArray) events = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = NULL;
+  g_autofree char *db_a = NULL;
+  g_autofree char *db_b = NULL;
+  const char *bench_dir = g_getenv ("WARD_BENCH_DIR");
+  gint64 t0 = G_GINT64_CONSTANT (1800000000000000);
+  guint64 n_messages = 0, n_measurements = 0, n_device = 0;
+  double pipeline_s, raw_s, pipeline_rate, raw_rate, ratio;
+
+  /* On the disk the store lives on, not tmpfs: fsync is part of the cost. */
+  dir = g_build_filename (bench_dir ? bench_dir : g_get_user_cache_dir (), "wardwatch-bench", NULL);
+  g_mkdir_with_parents (dir, 0700);
+  db_a = fresh_db (dir, "pipeline.db");
+  db_b = fresh_db (dir, "raw.db");
+
+  sim = ward_simulator_new (N_BEDS, 42, t0, NULL, NULL, &error);
+  g_assert_no_error (error);
+  events = g_array_new (FALSE, TRUE, sizeof (Event));
+  g_array_set_clear_func (events, (GDestroyNotify) event_clear);
+  ward_simulator_advance (sim, t0 + SIM_HOURS * WARD_USEC_PER_HOUR, collect_cb, events);
+  for (guint i = 0; i < events->len; i++)
+    n_device += g_array_index (events, Event, i).type == WARD_SIM_EVENT_DEVICE_MESSAGE;
+
+  pipeline_s = run_pipeline (events, sim, db_a, &n_messages, &n_measurements);
+  raw_s = run_raw_inserts (events, db_b, n_measurements * 1000 / MAX (n_device, 1));
+
+  pipeline_rate = n_messages / pipeline_s;
+  raw_rate = n_device / raw_s;
+  ratio = pipeline_rate / raw_rate;
+
+  printf ("bench-pipeline: %d beds, %d simulated hours, %" G_GUINT64_FORMAT " messages, %"
+          G_GUINT64_FORMAT " measurements, batches of %d\n",
+          N_BEDS, SIM_HOURS, n_messages, n_measurements, BATCH);
+  printf ("  pipeline (archive, mapping, store, scoring, flags): %.3f s, %.0f messages/s\n",
+          pipeline_s, pipeline_rate);
+  printf ("  raw SQLite inserts of the same rows:                %.3f s, %.0f messages/s\n",
+          raw_s, raw_rate);
+  printf ("  ratio pipeline/raw: %.3f (limit >= %.2f): %s\n", ratio, MIN_RATIO,
+          ratio >= MIN_RATIO ? "PASS" : "FAIL");
+  printf ("  a 64-bed ward sends about %.0f messages/s in real time: headroom %.0fx\n",
+          n_device / (SIM_HOURS * 3600.0), pipeline_rate / (n_device / (SIM_HOURS * 3600.0)));
+
+  g_unlink (db_a);
+  g_unlink (db_b);
+  {
+    g_autofree char *p1 = g_strconcat (db_a, "-wal", NULL);
+    g_autofree char *p2 = g_strconcat (db_a, "-shm", NULL);
+    g_autofree char *p3 = g_strconcat (db_b, "-wal", NULL);
+    g_autofree char *p4 = g_strconcat (db_b, "-shm", NULL);
+    g_unlink (p1); g_unlink (p2); g_unlink (p3); g_unlink (p4);
+  }
+  g_rmdir (dir);
+
+  return ratio >= MIN_RATIO ? 0 : 1;
+}
