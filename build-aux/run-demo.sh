@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Installs what Wardwatch needs, builds it and starts the simulated demo ward.
+# Extra arguments go to wardwatch (e.g. --beds=32 --time-scale=120 --seed=7).
+set -euo pipefail
+top="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$top"
+build-aux/install-deps.sh
+[ -f _build/build.ninja ] || meson setup _build
+ninja -C _build
+if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then
+  exec _build/src/wardwatch --demo --time-scale=60 "$@"
+else
+  echo "run-demo: no display; running the demo headless for 60 s (60 simulated minutes)" >&2
+  exec _build/src/wardwatch --headless --demo --time-scale=60 --duration=60 "$@"
+fi
