@@ -463,7 +463,8 @@ parse_patient (Scenario    *scenario,
   /* NEWS2 is not validated for under-16s. */
   if (!get_number (json_object_get_member (object, "age"), &number)
       || number != floor (number) || number < 16 || number > 120)
-    return set_scenario_error (error, origin, "patient.age: expected a whole number of years, 16-120");
+    return set_scenario_error (error, origin,
+                               "patient.age: expected a whole number of years, 16-120");
   scenario->age = (guint) number;
 
   if (json_object_has_member (object, "spo2_scale"))
@@ -785,7 +786,8 @@ parse_nurse_events (Scenario    *scenario,
               || strchr ("ACVPU", letter[0]) == NULL
               || !ward_acvpu_from_string (letter, &acvpu))
             return set_scenario_error (error, origin,
-                                       "%s.consciousness: expected one of \"A\", \"C\", \"V\", \"P\", \"U\"",
+                                       "%s.consciousness: expected one of "
+                                       "\"A\", \"C\", \"V\", \"P\", \"U\"",
                                        where);
           add_action (scenario, entry->at, WARD_SIM_EVENT_NURSE_ENTRY,
                       WARD_MEAS_CONSCIOUSNESS, acvpu, user);
@@ -796,7 +798,8 @@ parse_nurse_events (Scenario    *scenario,
       if ((member = json_object_get_member (object, "on_oxygen")) != NULL)
         {
           if (!get_boolean (member, &on_oxygen))
-            return set_scenario_error (error, origin, "%s.on_oxygen: expected true or false", where);
+            return set_scenario_error (error, origin, "%s.on_oxygen: expected true or false",
+                                       where);
           has_oxygen = TRUE;
           add_action (scenario, entry->at, WARD_SIM_EVENT_NURSE_ENTRY,
                       WARD_MEAS_ON_OXYGEN, on_oxygen ? 1 : 0, user);
@@ -833,15 +836,18 @@ parse_nurse_events (Scenario    *scenario,
    */
   if (!start_consciousness || !start_oxygen)
     return set_scenario_error (error, origin,
-                               "nurse_events: minute 0 must enter “consciousness” and “on_oxygen”");
+                               "nurse_events: minute 0 must enter "
+                               "“consciousness” and “on_oxygen”");
 
   if (scenario->spo2_scale == 2 && start_scale != 2)
     return set_scenario_error (error, origin,
-                               "nurse_events: patient.spo2_scale is 2, so minute 0 must set \"spo2_scale\": 2");
+                               "nurse_events: patient.spo2_scale is 2, "
+                               "so minute 0 must set \"spo2_scale\": 2");
 
   if (scenario->spo2_scale == 1 && start_scale == 2)
     return set_scenario_error (error, origin,
-                               "nurse_events: minute 0 sets SpO2 scale 2 but patient.spo2_scale is 1");
+                               "nurse_events: minute 0 sets SpO2 scale 2 "
+                               "but patient.spo2_scale is 1");
 
   return TRUE;
 }
@@ -1447,9 +1453,11 @@ bed_init (Bed            *bed,
 
   bed->stream_base[STREAM_VITALS] = start + phase;
   bed->stream_period[STREAM_VITALS] = VITALS_PERIOD_USEC;
-  bed->stream_base[STREAM_NIBP] = start + phase + g_rand_int_range (bed->rand, 0, 30000) * (gint64) 1000;
+  bed->stream_base[STREAM_NIBP] = start + phase
+                                  + g_rand_int_range (bed->rand, 0, 30000) * (gint64) 1000;
   bed->stream_period[STREAM_NIBP] = scenario->nibp_interval;
-  bed->stream_base[STREAM_TEMP] = start + g_rand_int_range (bed->rand, 30000, 120000) * (gint64) 1000;
+  bed->stream_base[STREAM_TEMP] = start
+                                  + g_rand_int_range (bed->rand, 30000, 120000) * (gint64) 1000;
   bed->stream_period[STREAM_TEMP] = scenario->temp_interval;
 
   schedule_nurse_stream (bed);
@@ -1810,7 +1818,7 @@ ward_simulator_new (guint               n_beds,
   self->start = start_usec;
   self->time = start_usec;
 
-  for (guint i = 0; i < n_plan && i < n_beds; i++)
+  for (guint i = 0; i < n_plan; i++)
     {
       const Source *source;
       Scenario *scenario;
