@@ -1,0 +1,33 @@
+/* ward-cli.h
+ *
+ * Copyright 2026 The Wardwatch authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/* Errors in a command's input, reported per line or per argument. */
+#define WARD_CLI_ERROR (ward_cli_error_quark ())
+
+typedef enum
+{
+  WARD_CLI_ERROR_INVALID_INPUT,
+} WardCliError;
+
+GQuark ward_cli_error_quark  (void);
+
+/* Each wardwatch-cli command takes the arguments after the command name,
+ * with argv[0] naming the command ("wardwatch-cli score"), and returns
+ * the process exit status: 0 on success, 1 when some input failed, 2 on
+ * a usage error.
+ */
+int    ward_cli_score        (int    argc,
+                              char **argv);
+int    ward_cli_stats        (int    argc,
+                              char **argv);
+
+G_END_DECLS

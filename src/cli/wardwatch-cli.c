@@ -1,0 +1,133 @@
+/* wardwatch-cli.c
+ *
+ * Copyright 2026 The Wardwatch authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "wardwatch-cli"
+
+#include "config.h"
+
+#include "ward-cli.h"
+
+#include <locale.h>
+#include <stdio.h>
+#include <string.h>
+
+/* wardwatch-cli COMMAND [OPTION…]: the entry only dispatches.  Each
+ * command parses its own options, so `wardwatch-cli score --help`
+ * describes the score command.
+ */
+
+typedef struct
+{
+  const char *name;
+  const char *description;
+  int       (*run) (int    argc,
+                    char **argv);
+} Command;
+
+static const Command commands[] = {
+  { "score", "Score NEWS2 for vital-sign sets read as JSON lines on standard input", ward_cli_score },
+  { "stats", "Count every kind of record in a Wardwatch database, as JSON", ward_cli_stats },
+};
+
+G_DEFINE_QUARK (ward-cli-error-quark, ward_cli_error)
+
+static const Command *
+find_command (const char *name)
+{
+  for (gsize i = 0; i < G_N_ELEMENTS (commands); i++)
+    if (strcmp (commands[i].name, name) == 0)
+      return &commands[i];
+
+  return NULL;
+}
+
+static char *
+describe_commands (void)
+{
+  GString *str = g_string_new ("Commands:\n");
+
+  for (gsize i = 0; i < G_N_ELEMENTS (commands); i++)
+    g_string_append_printf (str, "  %-8s %s\n", commands[i].name, commands[i].description);
+
+  g_string_append (str, "\nRun “wardwatch-cli COMMAND --help” for the options of a command.");
+
+  return g_string_free (str, FALSE);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *description = NULL;
+  g_autofree char *command_name = NULL;
+  const Command *command;
+  gboolean version = FALSE;
+  const GOptionEntry entries[] = {
+    { "version", 0, 0, G_OPTION_ARG_NONE, &version, "Print the version and exit", NULL },
+    G_OPTION_ENTRY_NULL
+  };
+
+  /* Messages follow the user's locale.  JSON numbers do not: json-glib
+   * writes them with g_ascii_dtostr()/g_ascii_formatd() and reads them
+   * with g_strtod(), which also accepts the C form.
+   */
+  setlocale (LC_ALL, "");
+
+  g_set_prgname ("wardwatch-cli");
+
+  description = describe_commands ();
+  context = g_option_context_new ("COMMAND [OPTION…]");
+  g_option_context_add_main_entries (context, entries, NULL);
+  g_option_context_set_description (context, description);
+  /* Stop at the command name and leave the rest to the command. */
+  g_option_context_set_strict_posix (context, TRUE);
+
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    {
+      g_printerr ("wardwatch-cli: %s\n", error->message);
+      return 2;
+    }
+
+  if (version)
+    {
+      g_print ("wardwatch-cli %s\n", PACKAGE_VERSION);
+      return 0;
+    }
+
+  if (argc < 2)
+    {
+      g_autofree char *help = g_option_context_get_help (context, TRUE, NULL);
+
+      g_printerr ("%s", help);
+      return 2;
+    }
+
+  if (strcmp (argv[1], "help") == 0)
+    {
+      g_autofree char *help = g_option_context_get_help (context, TRUE, NULL);
+
+      g_print ("%s", help);
+      return 0;
+    }
+
+  command = find_command (argv[1]);
+  if (command == NULL)
+    {
+      g_printerr ("wardwatch-cli: unknown command “%s”\n"
+                  "Run “wardwatch-cli --help” for the list of commands.\n",
+                  argv[1]);
+      return 2;
+    }
+
+  /* The command sees itself as argv[0], and its --help says so. */
+  command_name = g_strdup_printf ("wardwatch-cli %s", command->name);
+  g_set_prgname (command_name);
+  argv[1] = command_name;
+
+  return command->run (argc - 1, argv + 1);
+}
