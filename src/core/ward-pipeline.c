@@ -65,6 +65,8 @@ struct _WardPipeline
   GSource            *command_source;
   GPtrArray          *done;          /* Command, completed after commit */
   gboolean            quitting;
+  gint64              last_evaluated;  /* simulated time of the last evaluate */
+  guint               in_batch;        /* events in the open transaction */
 
   /* Clock: fixed at start, read from any thread. */
   gint64              start_sim;
@@ -194,6 +196,36 @@ publish_snapshot (WardPipeline *self,
   g_mutex_unlock (&self->lock);
 }
 
+/* Within one tick, evaluate every EVALUATE_STEP of simulated time, so
+ * that scores and flag delays follow simulated time whatever the time
+ * scale, and commit every MAX_BATCH events, so a transaction stays small.
+ */
+#define EVALUATE_STEP (5 * WARD_USEC_PER_SEC)
+#define MAX_BATCH     4000
+
+static gboolean
+split_batch (WardPipeline  *self,
+             gint64         at,
+             GError       **error)
+{
+  if (at - self->last_evaluated >= EVALUATE_STEP)
+    {
+      if (!ward_engine_evaluate (self->engine, at, error))
+        return FALSE;
+      self->last_evaluated = at;
+    }
+
+  if (++self->in_batch >= MAX_BATCH)
+    {
+      if (!ward_engine_commit (self->engine, error) ||
+          !ward_engine_begin (self->engine, error))
+        return FALSE;
+      self->in_batch = 0;
+    }
+
+  return TRUE;
+}
+
 static void
 sim_event_cb (const WardSimEvent *event,
               gpointer            user_data)
@@ -201,6 +233,12 @@ sim_event_cb (const WardSimEvent *event,
   WardPipeline *self = user_data;
   g_autoptr(GError) error = NULL;
   gboolean ok = TRUE;
+
+  if (!split_batch (self, event->at, &error))
+    {
+      g_critical ("Pipeline transaction failed: %s", error->message);
+      return;
+    }
 
   switch (event->type)
     {
@@ -300,6 +338,7 @@ tick (WardPipeline *self)
 
   if (!ward_engine_begin (self->engine, &error))
     goto failed;
+  self->in_batch = 0;
 
   if (self->simulator != NULL)
     ward_simulator_advance (self->simulator, now, sim_event_cb, self);
@@ -313,6 +352,7 @@ tick (WardPipeline *self)
   if (!ward_engine_evaluate (self->engine, now, &error) ||
       !ward_engine_commit (self->engine, &error))
     goto failed;
+  self->last_evaluated = now;
 
   publish_snapshot (self, ward_engine_snapshot (self->engine, now));
   complete_commands (self, NULL);
