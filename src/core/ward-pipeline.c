@@ -188,7 +188,12 @@ publish_snapshot (WardPipeline *self,
       GSource *source = g_idle_source_new ();
 
       g_source_set_priority (source, G_PRIORITY_DEFAULT);
-      g_source_set_callback (source, deliver_snapshot_cb, g_object_ref (self), g_object_unref);
+      /* No reference: a pending delivery must not keep a pipeline (and
+       * its thread) alive after its owner dropped it.  stop(), which
+       * dispose runs, removes the pending source; both run on the
+       * owner's thread, as does the delivery.
+       */
+      g_source_set_callback (source, deliver_snapshot_cb, self, NULL);
       g_source_set_static_name (source, "[ward-pipeline-deliver]");
       self->pending_delivery = g_source_attach (source, self->main_context);
       g_source_unref (source);
