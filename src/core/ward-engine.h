@@ -11,7 +11,7 @@
 #include "ward-flag-rules.h"
 #include "ward-snapshot.h"
 #include "ward-store.h"
-#include "ward-window.h"
+#include "ward-score-window.h"
 
 G_BEGIN_DECLS
 

@@ -1,14 +1,14 @@
-/* ward-window.c
+/* ward-score-window.c
  *
  * Copyright 2026 The Wardwatch authors
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 
-#define G_LOG_DOMAIN "ward-window"
+#define G_LOG_DOMAIN "ward-score-window"
 
 #include "config.h"
 
-#include "ward-window.h"
+#include "ward-score-window.h"
 
 #include <string.h>
 

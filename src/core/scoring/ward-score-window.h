@@ -1,4 +1,4 @@
-/* ward-window.h
+/* ward-score-window.h
  *
  * Copyright 2026 The Wardwatch authors
  * SPDX-License-Identifier: GPL-3.0-or-later

@@ -1,0 +1,264 @@
+/* ward-application.c
+ *
+ * Copyright 2026 The Wardwatch authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "ward-application"
+
+#include "config.h"
+
+#include <glib-unix.h>
+#include <glib/gi18n.h>
+#include <signal.h>
+
+#include "ward-application.h"
+#include "ward-window.h"
+
+struct _WardApplication
+{
+  AdwApplication      parent_instance;
+
+  /* Owned */
+  WardPipelineConfig  config;
+  WardPipeline       *pipeline;       /* NULL until started, and if it failed */
+
+  /* Borrowed */
+  WardWindow         *window;         /* weak */
+
+  guint               sigint_source;
+  guint               sigterm_source;
+};
+
+G_DEFINE_FINAL_TYPE (WardApplication, ward_application, ADW_TYPE_APPLICATION)
+
+static void
+show_start_error (WardApplication *self,
+                  const GError    *error)
+{
+  AdwMessageDialog *dialog;
+
+  g_assert (self->window != NULL);
+
+  /* The window keeps saying what went wrong once the dialog is gone. */
+  ward_window_show_error (self->window, error);
+
+  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_WINDOW (self->window),
+                                                       _("Could Not Start the Ward Pipeline"),
+                                                       error->message));
+  adw_message_dialog_add_response (dialog, "close", _("_Close"));
+  adw_message_dialog_set_default_response (dialog, "close");
+  adw_message_dialog_set_close_response (dialog, "close");
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+snapshot_cb (WardSnapshot *snapshot,
+             gpointer      user_data)
+{
+  WardApplication *self = user_data;
+
+  g_assert (WARD_IS_APPLICATION (self));
+
+  if (self->window != NULL)
+    ward_window_apply_snapshot (self->window, snapshot);
+}
+
+static void
+start_pipeline (WardApplication *self)
+{
+  g_autoptr(WardPipeline) pipeline = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_assert (self->pipeline == NULL);
+
+  pipeline = ward_pipeline_new (&self->config);
+  if (!ward_pipeline_start (pipeline, snapshot_cb, self, &error))
+    {
+      g_debug ("Pipeline did not start: %s", error->message);
+      show_start_error (self, error);
+      return;
+    }
+
+  self->pipeline = g_steal_pointer (&pipeline);
+}
+
+static void
+about_action_cb (GSimpleAction *action,
+                 GVariant      *parameter,
+                 gpointer       user_data)
+{
+  static const char *developers[] = { "The Wardwatch authors", NULL };
+  WardApplication *self = user_data;
+  GtkWindow *about;
+
+  about = g_object_new (ADW_TYPE_ABOUT_WINDOW,
+                        "transient-for", gtk_application_get_active_window (GTK_APPLICATION (self)),
+                        "application-icon", APP_ID,
+                        "application-name", _("Wardwatch"),
+                        "developer-name", _("The Wardwatch authors"),
+                        "version", PACKAGE_VERSION,
+                        "comments", _("Vital signs, NEWS2 early-warning scores, flags and device "
+                                      "alerts for every bed of a hospital ward."),
+                        "website", "https://github.com/wardwatch/wardwatch",
+                        "issue-url", "https://github.com/wardwatch/wardwatch/issues",
+                        "copyright", "© 2026 The Wardwatch authors",
+                        "license-type", GTK_LICENSE_GPL_3_0,
+                        "developers", developers,
+                        /* Translators: your names, one per line */
+                        "translator-credits", _("translator-credits"),
+                        NULL);
+  gtk_window_present (about);
+}
+
+static void
+quit_action_cb (GSimpleAction *action,
+                GVariant      *parameter,
+                gpointer       user_data)
+{
+  WardApplication *self = user_data;
+
+  /* Closing the window first lets it remember its size. */
+  if (self->window != NULL)
+    gtk_window_close (GTK_WINDOW (self->window));
+
+  g_application_quit (G_APPLICATION (self));
+}
+
+/* A kiosk session ending, or Ctrl+C in a terminal, quits like the menu item,
+ * so that the pipeline commits its last tick.
+ */
+static gboolean
+quit_signal_cb (gpointer user_data)
+{
+  WardApplication *self = user_data;
+
+  g_action_group_activate_action (G_ACTION_GROUP (self), "quit", NULL);
+
+  return G_SOURCE_CONTINUE;
+}
+
+static const GActionEntry app_actions[] = {
+  { "about", about_action_cb },
+  { "quit", quit_action_cb },
+};
+
+static void
+ward_application_startup (GApplication *app)
+{
+  WardApplication *self = WARD_APPLICATION (app);
+
+  G_APPLICATION_CLASS (ward_application_parent_class)->startup (app);
+
+  g_action_map_add_action_entries (G_ACTION_MAP (self),
+                                   app_actions, G_N_ELEMENTS (app_actions),
+                                   self);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self),
+                                         "app.quit",
+                                         (const char * const[]) { "<Control>q", NULL });
+
+  self->sigint_source = g_unix_signal_add (SIGINT, quit_signal_cb, self);
+  self->sigterm_source = g_unix_signal_add (SIGTERM, quit_signal_cb, self);
+}
+
+static void
+ward_application_activate (GApplication *app)
+{
+  WardApplication *self = WARD_APPLICATION (app);
+  WardWindow *window;
+
+  if (self->window != NULL)
+    {
+      gtk_window_present (GTK_WINDOW (self->window));
+      return;
+    }
+
+  window = ward_window_new (GTK_APPLICATION (self));
+  ward_window_set_demo (window, self->config.demo);
+  g_set_weak_pointer (&self->window, window);
+  gtk_window_present (GTK_WINDOW (window));
+
+  /* Started after the window is up, so that a failure has a parent to be
+   * shown on; snapshots then arrive on this thread's main context.
+   */
+  if (self->pipeline == NULL)
+    start_pipeline (self);
+}
+
+static void
+ward_application_shutdown (GApplication *app)
+{
+  WardApplication *self = WARD_APPLICATION (app);
+
+  g_clear_handle_id (&self->sigint_source, g_source_remove);
+  g_clear_handle_id (&self->sigterm_source, g_source_remove);
+
+  /* Stopping runs a last tick and commits it before the thread is joined. */
+  if (self->pipeline != NULL)
+    ward_pipeline_stop (self->pipeline);
+  g_clear_object (&self->pipeline);
+
+  G_APPLICATION_CLASS (ward_application_parent_class)->shutdown (app);
+}
+
+static void
+ward_application_dispose (GObject *object)
+{
+  WardApplication *self = WARD_APPLICATION (object);
+
+  g_clear_weak_pointer (&self->window);
+  g_clear_object (&self->pipeline);
+
+  G_OBJECT_CLASS (ward_application_parent_class)->dispose (object);
+}
+
+static void
+ward_application_finalize (GObject *object)
+{
+  WardApplication *self = WARD_APPLICATION (object);
+
+  ward_pipeline_config_clear (&self->config);
+
+  G_OBJECT_CLASS (ward_application_parent_class)->finalize (object);
+}
+
+static void
+ward_application_class_init (WardApplicationClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GApplicationClass *app_class = G_APPLICATION_CLASS (klass);
+
+  object_class->dispose = ward_application_dispose;
+  object_class->finalize = ward_application_finalize;
+
+  app_class->startup = ward_application_startup;
+  app_class->activate = ward_application_activate;
+  app_class->shutdown = ward_application_shutdown;
+}
+
+static void
+ward_application_init (WardApplication *self)
+{
+}
+
+/**
+ * ward_application_new:
+ * @config: what the pipeline is started with; it is copied
+ *
+ * Returns: (transfer full): a new #WardApplication
+ */
+WardApplication *
+ward_application_new (const WardPipelineConfig *config)
+{
+  WardApplication *self;
+
+  g_return_val_if_fail (config != NULL, NULL);
+
+  self = g_object_new (WARD_TYPE_APPLICATION,
+                       "application-id", APP_ID,
+                       "flags", G_APPLICATION_DEFAULT_FLAGS,
+                       NULL);
+  ward_pipeline_config_copy (config, &self->config);
+
+  return self;
+}

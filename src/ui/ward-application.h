@@ -1,0 +1,20 @@
+/* ward-application.h
+ *
+ * Copyright 2026 The Wardwatch authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <adwaita.h>
+
+#include "ward-pipeline.h"
+
+G_BEGIN_DECLS
+
+#define WARD_TYPE_APPLICATION (ward_application_get_type ())
+G_DECLARE_FINAL_TYPE (WardApplication, ward_application, WARD, APPLICATION, AdwApplication)
+
+WardApplication *ward_application_new  (const WardPipelineConfig *config);
+
+G_END_DECLS

@@ -1,0 +1,551 @@
+/* ward-bed-tile.c
+ *
+ * Copyright 2026 The Wardwatch authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "ward-bed-tile"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "ward-bed-tile.h"
+
+struct _WardBedTile
+{
+  GtkWidget   parent_instance;
+
+  /* Template widgets */
+  GtkLabel   *bed_label;
+  GtkLabel   *patient_label;
+  GtkLabel   *status_label;
+  GtkLabel   *score_label;
+  GtkLabel   *band_label;
+  GtkLabel   *hr_label;
+  GtkLabel   *rr_label;
+  GtkLabel   *spo2_label;
+  GtkLabel   *temp_label;
+  GtkLabel   *bp_label;
+  GtkLabel   *points_label;
+  GtkWidget  *flag_box;
+  GtkLabel   *flag_label;
+  GtkLabel   *ack_label;
+  GtkWidget  *silent_box;
+  GtkLabel   *silent_label;
+
+  /* Owned */
+  char       *bed_id;
+  char       *summary;
+
+  /* Borrowed: one of the static band class names */
+  const char *band_class;
+};
+
+G_DEFINE_FINAL_TYPE (WardBedTile, ward_bed_tile, GTK_TYPE_WIDGET)
+
+#define NO_VALUE "—"
+
+static const char *
+get_band_title (WardBand band)
+{
+  switch (band)
+    {
+    case WARD_BAND_LOW:
+      return C_("NEWS2 band", "Low");
+    case WARD_BAND_LOW_MEDIUM:
+      return C_("NEWS2 band", "Low-medium");
+    case WARD_BAND_MEDIUM:
+      return C_("NEWS2 band", "Medium");
+    case WARD_BAND_HIGH:
+      return C_("NEWS2 band", "High");
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+/* The same band inside a sentence, where most languages want lower case. */
+static const char *
+get_band_phrase (WardBand band)
+{
+  switch (band)
+    {
+    case WARD_BAND_LOW:
+      return C_("NEWS2 band in a sentence", "low");
+    case WARD_BAND_LOW_MEDIUM:
+      return C_("NEWS2 band in a sentence", "low-medium");
+    case WARD_BAND_MEDIUM:
+      return C_("NEWS2 band in a sentence", "medium");
+    case WARD_BAND_HIGH:
+      return C_("NEWS2 band in a sentence", "high");
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+static const char *
+get_band_class (WardBand band)
+{
+  switch (band)
+    {
+    case WARD_BAND_LOW:
+      return "band-low";
+    case WARD_BAND_LOW_MEDIUM:
+      return "band-low-medium";
+    case WARD_BAND_MEDIUM:
+      return "band-medium";
+    case WARD_BAND_HIGH:
+      return "band-high";
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+static const char *
+get_param_abbreviation (WardNews2Param param)
+{
+  switch (param)
+    {
+    case WARD_NEWS2_RR:
+      return _("RR");
+    case WARD_NEWS2_SPO2:
+      return _("SpO₂");
+    case WARD_NEWS2_AIR_OR_OXYGEN:
+      /* Translators: air or supplemental oxygen, a NEWS2 parameter, abbreviated */
+      return _("O₂");
+    case WARD_NEWS2_SBP:
+      /* Translators: systolic blood pressure, abbreviated */
+      return _("SBP");
+    case WARD_NEWS2_HR:
+      return _("HR");
+    case WARD_NEWS2_CONSCIOUSNESS:
+      /* Translators: the consciousness scale (Alert, new Confusion, Voice, Pain, Unresponsive) */
+      return _("ACVPU");
+    case WARD_NEWS2_TEMP:
+      return _("Temp");
+    case WARD_NEWS2_N_PARAMS:
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+static char *
+format_clock (gint64 usec)
+{
+  g_autoptr(GDateTime) dt = g_date_time_new_from_unix_local (usec / G_USEC_PER_SEC);
+
+  if (dt == NULL)
+    return g_strdup (NO_VALUE);
+
+  return g_date_time_format (dt, "%H:%M");
+}
+
+static char *
+format_age (gint64 age_usec)
+{
+  guint seconds = MAX (age_usec, 0) / G_USEC_PER_SEC;
+
+  if (seconds < 60)
+    /* Translators: an age in seconds */
+    return g_strdup_printf (_("%u s"), seconds);
+  if (seconds < 3600)
+    /* Translators: an age in minutes */
+    return g_strdup_printf (_("%u min"), seconds / 60);
+
+  /* Translators: an age in hours and minutes */
+  return g_strdup_printf (_("%u h %02u min"), seconds / 3600, (seconds % 3600) / 60);
+}
+
+static void
+set_band_class (WardBedTile *self,
+                const char  *band_class)
+{
+  if (self->band_class == band_class)
+    return;
+
+  if (self->band_class != NULL)
+    gtk_widget_remove_css_class (GTK_WIDGET (self), self->band_class);
+  self->band_class = band_class;
+  gtk_widget_add_css_class (GTK_WIDGET (self), band_class);
+}
+
+static void
+set_status_class (GtkWidget  *widget,
+                  const char *status_class)
+{
+  static const char * const status_classes[] = { "error", "warning" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (status_classes); i++)
+    {
+      if (g_strcmp0 (status_classes[i], status_class) == 0)
+        gtk_widget_add_css_class (widget, status_classes[i]);
+      else
+        gtk_widget_remove_css_class (widget, status_classes[i]);
+    }
+}
+
+/* Shows one vital sign with its source and age.  A value observed before
+ * the window the current score was computed on did not count towards it,
+ * so it is dimmed and says so.
+ */
+static void
+set_vital (GtkLabel              *label,
+           const char            *text,
+           const WardLatestValue *value,
+           const WardBedState    *bed,
+           gint64                 now)
+{
+  g_autofree char *age = NULL;
+  g_autofree char *tooltip = NULL;
+  const char *source;
+  gboolean stale;
+
+  g_assert (GTK_IS_LABEL (label));
+
+  if (!value->valid)
+    {
+      gtk_label_set_text (label, NO_VALUE);
+      gtk_widget_set_tooltip_text (GTK_WIDGET (label), _("No measurement"));
+      gtk_widget_remove_css_class (GTK_WIDGET (label), "dim-label");
+      return;
+    }
+
+  stale = bed->has_score && value->observed_at < bed->score_window_start;
+  age = format_age (now - value->observed_at);
+  source = value->source == WARD_SOURCE_NURSE ? _("Entered by a nurse") : _("From the device");
+
+  if (stale)
+    /* Translators: the first %s is where a value came from, the second its age */
+    tooltip = g_strdup_printf (_("%s, %s ago, outside the scoring window"), source, age);
+  else
+    /* Translators: the first %s is where a value came from, the second its age */
+    tooltip = g_strdup_printf (_("%s, %s ago"), source, age);
+
+  gtk_label_set_text (label, text);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (label), tooltip);
+  if (stale)
+    gtk_widget_add_css_class (GTK_WIDGET (label), "dim-label");
+  else
+    gtk_widget_remove_css_class (GTK_WIDGET (label), "dim-label");
+}
+
+static void
+update_vitals (WardBedTile        *self,
+               const WardBedState *bed,
+               gint64              now)
+{
+  const WardLatestValue *hr = &bed->latest[WARD_MEAS_HR];
+  const WardLatestValue *rr = &bed->latest[WARD_MEAS_RR];
+  const WardLatestValue *spo2 = &bed->latest[WARD_MEAS_SPO2];
+  const WardLatestValue *sbp = &bed->latest[WARD_MEAS_SBP];
+  const WardLatestValue *dbp = &bed->latest[WARD_MEAS_DBP];
+  const WardLatestValue *temp = &bed->latest[WARD_MEAS_TEMP];
+  g_autofree char *hr_text = g_strdup_printf ("%.0f /min", hr->value);
+  g_autofree char *rr_text = g_strdup_printf ("%.0f /min", rr->value);
+  g_autofree char *spo2_text = g_strdup_printf ("%.0f %%", spo2->value);
+  g_autofree char *temp_text = g_strdup_printf ("%.1f °C", temp->value);
+  g_autofree char *bp_text = NULL;
+
+  if (dbp->valid)
+    bp_text = g_strdup_printf ("%.0f/%.0f mmHg", sbp->value, dbp->value);
+  else
+    bp_text = g_strdup_printf ("%.0f/" NO_VALUE " mmHg", sbp->value);
+
+  set_vital (self->hr_label, hr_text, hr, bed, now);
+  set_vital (self->rr_label, rr_text, rr, bed, now);
+  set_vital (self->spo2_label, spo2_text, spo2, bed, now);
+  set_vital (self->temp_label, temp_text, temp, bed, now);
+  /* NEWS2 scores the systolic pressure only, so its age is the one shown. */
+  set_vital (self->bp_label, bp_text, sbp, bed, now);
+}
+
+static void
+update_patient (WardBedTile        *self,
+                const WardBedState *bed,
+                gboolean            show_patient_name)
+{
+  const char *text;
+
+  if (bed->patient_id == NULL)
+    text = _("No patient");
+  else if (show_patient_name && bed->patient_name != NULL)
+    text = bed->patient_name;
+  else if (bed->patient_initials != NULL)
+    text = bed->patient_initials;
+  else
+    text = NO_VALUE;
+
+  gtk_label_set_text (self->patient_label, text);
+}
+
+static void
+update_score (WardBedTile        *self,
+              const WardBedState *bed)
+{
+  g_autofree char *total = NULL;
+  g_autofree char *start = NULL;
+  g_autofree char *end = NULL;
+  g_autofree char *window = NULL;
+  g_autoptr(GString) points = NULL;
+  const char *status;
+
+  if (!bed->has_score)
+    {
+      gtk_label_set_text (self->score_label, NO_VALUE);
+      gtk_label_set_text (self->band_label, _("No score"));
+      gtk_label_set_text (self->status_label, _("Waiting for observations"));
+      gtk_widget_set_tooltip_text (GTK_WIDGET (self->status_label), NULL);
+      gtk_widget_set_visible (GTK_WIDGET (self->points_label), FALSE);
+      set_band_class (self, "no-score");
+      return;
+    }
+
+  if (bed->score_final)
+    status = bed->score_complete ? _("Final") : _("Final, partial");
+  else
+    status = bed->score_complete ? _("Preliminary") : _("Preliminary, partial");
+
+  total = g_strdup_printf ("%d", bed->score_total);
+  start = format_clock (bed->score_window_start);
+  end = format_clock (bed->score_window_end);
+  /* Translators: the observation window a score was computed on, "14:00–14:30" */
+  window = g_strdup_printf (_("Scored on the observations of %s–%s"), start, end);
+
+  /* Every score shows the points behind it, "–" where a parameter is absent.
+   * A no-break space keeps each name with its points when the line wraps.
+   */
+  points = g_string_new (_("Points:"));
+  for (guint i = 0; i < WARD_NEWS2_N_PARAMS; i++)
+    {
+      const char *name = get_param_abbreviation (i);
+
+      /* Scale 2 scores SpO₂ differently, so say which scale was used. */
+      if (i == WARD_NEWS2_SPO2 && bed->spo2_scale == 2)
+        /* Translators: SpO₂ scored on NEWS2 SpO₂ scale 2 (hypercapnic respiratory failure) */
+        name = _("SpO₂ scale 2");
+
+      g_string_append_printf (points, "%s%s\u00A0", i == 0 ? " " : " · ", name);
+      if (bed->score_points[i] < 0)
+        g_string_append (points, "–");
+      else
+        g_string_append_printf (points, "%d", bed->score_points[i]);
+    }
+
+  gtk_label_set_text (self->score_label, total);
+  gtk_label_set_text (self->band_label, get_band_title (bed->score_band));
+  gtk_label_set_text (self->status_label, status);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->status_label), window);
+  gtk_label_set_text (self->points_label, points->str);
+  gtk_widget_set_visible (GTK_WIDGET (self->points_label), TRUE);
+  set_band_class (self, get_band_class (bed->score_band));
+}
+
+static void
+update_flag (WardBedTile        *self,
+             const WardBedState *bed)
+{
+  g_autofree char *flag = NULL;
+  g_autofree char *ack = NULL;
+  const char *status_class;
+
+  switch (bed->flag_state)
+    {
+    case WARD_FLAG_STATE_NONE:
+      gtk_widget_set_visible (self->flag_box, FALSE);
+      return;
+
+    case WARD_FLAG_STATE_PENDING:
+      flag = g_strdup (_("Flag pending"));
+      ack = g_strdup (_("Above the threshold, not yet sustained"));
+      status_class = "warning";
+      break;
+
+    case WARD_FLAG_STATE_OPEN:
+    case WARD_FLAG_STATE_RECOVERING:
+      if (bed->flag_state == WARD_FLAG_STATE_OPEN)
+        /* Translators: %s is a NEWS2 band, "Flag open: High" */
+        flag = g_strdup_printf (_("Flag open: %s"), get_band_title (bed->flag_band));
+      else
+        /* Translators: %s is a NEWS2 band, "Flag open: High, recovering" */
+        flag = g_strdup_printf (_("Flag open: %s, recovering"), get_band_title (bed->flag_band));
+
+      if (bed->flag_acknowledged_by != NULL)
+        {
+          /* Translators: %s is the name of the clinician who acknowledged the flag */
+          ack = g_strdup_printf (_("Acknowledged by %s"), bed->flag_acknowledged_by);
+          status_class = "warning";
+        }
+      else
+        {
+          ack = g_strdup (_("Not acknowledged"));
+          status_class = "error";
+        }
+      break;
+
+    default:
+      g_assert_not_reached ();
+    }
+
+  gtk_label_set_text (self->flag_label, flag);
+  gtk_label_set_text (self->ack_label, ack);
+  set_status_class (self->flag_box, status_class);
+  gtk_widget_set_visible (self->flag_box, TRUE);
+}
+
+static void
+update_technical_alert (WardBedTile        *self,
+                        const WardBedState *bed)
+{
+  g_autofree char *text = NULL;
+
+  gtk_widget_set_visible (self->silent_box, bed->technical_alert);
+  if (!bed->technical_alert)
+    return;
+
+  if (bed->technical_alert_since > 0)
+    {
+      g_autofree char *since = format_clock (bed->technical_alert_since);
+
+      /* Translators: %s is a time of day, "14:02" */
+      text = g_strdup_printf (_("Device silent since %s"), since);
+    }
+  else
+    {
+      text = g_strdup (_("Device silent"));
+    }
+
+  gtk_label_set_text (self->silent_label, text);
+}
+
+static void
+update_summary (WardBedTile        *self,
+                const WardBedState *bed)
+{
+  g_autofree char *summary = NULL;
+  const char *bed_label = bed->bed_label != NULL ? bed->bed_label : bed->bed_id;
+
+  if (bed->has_score)
+    /* Translators: the accessible name of a bed tile, "Bed 4, NEWS2 7, high" */
+    summary = g_strdup_printf (_("%s, NEWS2 %d, %s"),
+                               bed_label, bed->score_total, get_band_phrase (bed->score_band));
+  else
+    /* Translators: the accessible name of a bed tile, "Bed 4, no NEWS2 score" */
+    summary = g_strdup_printf (_("%s, no NEWS2 score"), bed_label);
+
+  if (g_strcmp0 (summary, self->summary) == 0)
+    return;
+
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, summary,
+                                  -1);
+  g_free (self->summary);
+  self->summary = g_steal_pointer (&summary);
+}
+
+static void
+ward_bed_tile_dispose (GObject *object)
+{
+  WardBedTile *self = WARD_BED_TILE (object);
+  GtkWidget *child;
+
+  gtk_widget_dispose_template (GTK_WIDGET (self), WARD_TYPE_BED_TILE);
+
+  /* dispose_template() unparents bound children only, not the unnamed box. */
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
+    gtk_widget_unparent (child);
+
+  G_OBJECT_CLASS (ward_bed_tile_parent_class)->dispose (object);
+}
+
+static void
+ward_bed_tile_finalize (GObject *object)
+{
+  WardBedTile *self = WARD_BED_TILE (object);
+
+  g_clear_pointer (&self->bed_id, g_free);
+  g_clear_pointer (&self->summary, g_free);
+
+  G_OBJECT_CLASS (ward_bed_tile_parent_class)->finalize (object);
+}
+
+static void
+ward_bed_tile_class_init (WardBedTileClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = ward_bed_tile_dispose;
+  object_class->finalize = ward_bed_tile_finalize;
+
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/io/github/wardwatch/Wardwatch/ui/ward-bed-tile.ui");
+  gtk_widget_class_bind_template_child (widget_class, WardBedTile, bed_label);
+  gtk_widget_class_bind_template_child (widget_class, WardBedTile, patient_label);
+  gtk_widget_class_bind_template_child (widget_class, WardBedTile, status_label);
+  gtk_widget_class_bind_template_child (widget_class, WardBedTile, score_label);
+  gtk_widget_class_bind_template_child (widget_class, WardBedTile, band_label);
+  gtk_widget_class_bind_template_child (widget_class, WardBedTile, hr_label);
+  gtk_widget_class_bind_template_child (widget_class, WardBedTile, rr_label);
+  gtk_widget_class_bind_template_child (widget_class, WardBedTile, spo2_label);
+  gtk_widget_class_bind_template_child (widget_class, WardBedTile, temp_label);
+  gtk_widget_class_bind_template_child (widget_class, WardBedTile, bp_label);
+  gtk_widget_class_bind_template_child (widget_class, WardBedTile, points_label);
+  gtk_widget_class_bind_template_child (widget_class, WardBedTile, flag_box);
+  gtk_widget_class_bind_template_child (widget_class, WardBedTile, flag_label);
+  gtk_widget_class_bind_template_child (widget_class, WardBedTile, ack_label);
+  gtk_widget_class_bind_template_child (widget_class, WardBedTile, silent_box);
+  gtk_widget_class_bind_template_child (widget_class, WardBedTile, silent_label);
+
+  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
+  gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_GROUP);
+}
+
+static void
+ward_bed_tile_init (WardBedTile *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  gtk_label_set_text (self->score_label, NO_VALUE);
+  set_band_class (self, "no-score");
+}
+
+GtkWidget *
+ward_bed_tile_new (void)
+{
+  return g_object_new (WARD_TYPE_BED_TILE, NULL);
+}
+
+const char *
+ward_bed_tile_get_bed_id (WardBedTile *self)
+{
+  g_return_val_if_fail (WARD_IS_BED_TILE (self), NULL);
+
+  return self->bed_id;
+}
+
+/* Called for every snapshot: it only sets texts, classes and visibility,
+ * and GTK skips the relayout where a text did not change.
+ */
+void
+ward_bed_tile_update (WardBedTile        *self,
+                      const WardBedState *bed,
+                      gint64              now,
+                      gboolean            show_patient_name)
+{
+  g_return_if_fail (WARD_IS_BED_TILE (self));
+  g_return_if_fail (bed != NULL);
+
+  if (g_strcmp0 (self->bed_id, bed->bed_id) != 0)
+    {
+      g_free (self->bed_id);
+      self->bed_id = g_strdup (bed->bed_id);
+    }
+
+  gtk_label_set_text (self->bed_label, bed->bed_label != NULL ? bed->bed_label : bed->bed_id);
+  update_patient (self, bed, show_patient_name);
+  update_score (self, bed);
+  update_vitals (self, bed, now);
+  update_flag (self, bed);
+  update_technical_alert (self, bed);
+  update_summary (self, bed);
+}

@@ -1,0 +1,30 @@
+/* ward-window.h
+ *
+ * Copyright 2026 The Wardwatch authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <adwaita.h>
+
+#include "ward-snapshot.h"
+
+G_BEGIN_DECLS
+
+#define WARD_TYPE_WINDOW (ward_window_get_type ())
+G_DECLARE_FINAL_TYPE (WardWindow, ward_window, WARD, WINDOW, AdwApplicationWindow)
+
+WardWindow *ward_window_new                     (GtkApplication *application);
+gboolean    ward_window_get_demo                (WardWindow     *self);
+void        ward_window_set_demo                (WardWindow     *self,
+                                                 gboolean        demo);
+gboolean    ward_window_get_show_patient_names  (WardWindow     *self);
+void        ward_window_set_show_patient_names  (WardWindow     *self,
+                                                 gboolean        show_patient_names);
+void        ward_window_apply_snapshot          (WardWindow     *self,
+                                                 WardSnapshot   *snapshot);
+void        ward_window_show_error              (WardWindow     *self,
+                                                 const GError   *error);
+
+G_END_DECLS
