@@ -118,8 +118,8 @@ run_pipeline (GArray        *events,
       switch (e->type)
         {
         case WARD_SIM_EVENT_DEVICE_MESSAGE:
-          ok = ward_engine_ingest (engine, "simulator", e->device_id, e->payload,
-                                   strlen (e->payload), e->at, &error);
+          ok = ward_engine_ingest (engine, "simulator", WARD_CONTENT_TYPE_JSON, e->device_id,
+                                   e->payload, strlen (e->payload), e->at, NULL, NULL, &error);
           break;
         case WARD_SIM_EVENT_NURSE_ENTRY:
           ok = ward_engine_nurse_entry (engine, e->patient_id, e->kind, e->value, e->at, e->user, &error);

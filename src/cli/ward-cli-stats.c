@@ -62,11 +62,13 @@ ward_cli_stats (int    argc,
 
   g_print ("{\"schema_version\":%d,\"patients\":%" G_GINT64_FORMAT ",\"beds\":%" G_GINT64_FORMAT
            ",\"devices\":%" G_GINT64_FORMAT ",\"raw_messages\":%" G_GINT64_FORMAT
+           ",\"raw_messages_pending\":%" G_GINT64_FORMAT
            ",\"measurements\":%" G_GINT64_FORMAT ",\"dead_letters\":%" G_GINT64_FORMAT
            ",\"scores\":%" G_GINT64_FORMAT ",\"flags_open\":%" G_GINT64_FORMAT
            ",\"flags_total\":%" G_GINT64_FORMAT ",\"technical_alerts_open\":%" G_GINT64_FORMAT
            ",\"technical_alerts_total\":%" G_GINT64_FORMAT ",\"events\":%" G_GINT64_FORMAT "}\n",
            ward_store_get_schema_version (store), c.patients, c.beds, c.devices, c.raw_messages,
+           c.raw_messages_pending,
            c.measurements, c.dead_letters, c.scores, c.flags_open, c.flags_total,
            c.technical_alerts_open, c.technical_alerts_total, c.events);
 

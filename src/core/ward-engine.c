@@ -355,39 +355,59 @@ close_technical_alert (WardEngine  *self,
   return TRUE;
 }
 
-gboolean
-ward_engine_ingest (WardEngine  *self,
-                    const char  *source,
-                    const char  *device_id_hint,
-                    const char  *payload,
-                    gsize        length,
-                    gint64       received_at,
-                    GError     **error)
+/* Sets the outcome and its reason, keeping the worst of the message. */
+static void
+set_outcome (WardIngestOutcome *outcome,
+             char             **reason_out,
+             WardIngestOutcome  value,
+             const char        *reason)
+{
+  if (outcome != NULL)
+    *outcome = value;
+  if (reason_out != NULL)
+    {
+      g_free (*reason_out);
+      *reason_out = g_strdup (reason);
+    }
+}
+
+/* Stages 4 to 9 for one archived raw message. */
+static gboolean
+map_and_store (WardEngine         *self,
+               gint64              raw_id,
+               const char         *content_type,
+               const char         *device_id_hint,
+               const char         *payload,
+               gsize               length,
+               gint64              received_at,
+               WardIngestOutcome  *outcome,
+               char              **reason,
+               GError            **error)
 {
   g_autoptr(GError) map_error = NULL;
   g_autofree char *device_id = NULL;
   g_autofree char *rejected = NULL;
   Device *d;
-  gint64 raw_id;
 
-  g_return_val_if_fail (WARD_IS_ENGINE (self), FALSE);
-  g_return_val_if_fail (source != NULL, FALSE);
-
-  /* Stage 3: the raw copy first, so nothing that arrived is ever lost. */
-  raw_id = ward_store_add_raw_message (self->store, received_at, source, device_id_hint,
-                                       payload, length, error);
-  if (raw_id == 0)
-    return FALSE;
-  self->counters.messages++;
+  set_outcome (outcome, reason, WARD_INGEST_ACCEPTED, NULL);
 
   /* Stage 4: device mapping. */
   g_array_set_size (self->scratch, 0);
+  if (content_type != NULL && g_strcmp0 (content_type, WARD_CONTENT_TYPE_JSON) != 0)
+    {
+      g_autofree char *why = g_strdup_printf ("no device mapping for content type %s", content_type);
+
+      set_outcome (outcome, reason, WARD_INGEST_REJECTED, why);
+      return dead_letter (self, raw_id, "mapping", why, received_at, error);
+    }
+
   if (!ward_device_mapping_map (self->mapping, payload, length, device_id_hint, received_at,
                                 self->scratch, &device_id, &rejected, &map_error))
     {
       const char *stage = g_error_matches (map_error, WARD_MAPPING_ERROR, WARD_MAPPING_ERROR_PARSE)
                         ? "parse" : "mapping";
 
+      set_outcome (outcome, reason, WARD_INGEST_REJECTED, map_error->message);
       return dead_letter (self, raw_id, stage, map_error->message, received_at, error);
     }
 
@@ -395,19 +415,25 @@ ward_engine_ingest (WardEngine  *self,
   d = g_hash_table_lookup (self->devices, device_id);
   if (d == NULL || d->patient == NULL)
     {
-      g_autofree char *reason = g_strdup_printf ("device %s is not assigned to a patient", device_id);
+      g_autofree char *why = g_strdup_printf ("device %s is not assigned to a patient", device_id);
 
-      return dead_letter (self, raw_id, "identity", reason, received_at, error);
+      set_outcome (outcome, reason, WARD_INGEST_REJECTED, why);
+      return dead_letter (self, raw_id, "identity", why, received_at, error);
     }
 
-  if (rejected != NULL && !dead_letter (self, raw_id, "validation", rejected, received_at, error))
-    return FALSE;
+  if (rejected != NULL)
+    {
+      set_outcome (outcome, reason, WARD_INGEST_PARTIAL, rejected);
+      if (!dead_letter (self, raw_id, "validation", rejected, received_at, error))
+        return FALSE;
+    }
 
   /* Stage 9: the warm-path history. */
   for (guint i = 0; i < self->scratch->len; i++)
     {
       WardMeasurement *m = &g_array_index (self->scratch, WardMeasurement, i);
 
+      g_free (m->patient_id);
       m->patient_id = g_strdup (d->patient->patient_id);
       m->raw_message_id = raw_id;
       if (ward_store_add_measurement (self->store, m, received_at, error) == 0)
@@ -418,6 +444,97 @@ ward_engine_ingest (WardEngine  *self,
 
   d->last_seen = MAX (d->last_seen, received_at);
   return close_technical_alert (self, d, received_at, error);
+}
+
+gboolean
+ward_engine_process_archived (WardEngine         *self,
+                              gint64              raw_id,
+                              const char         *content_type,
+                              const char         *device_id_hint,
+                              const char         *payload,
+                              gsize               length,
+                              gint64              received_at,
+                              WardIngestOutcome  *outcome,
+                              char              **reason,
+                              GError            **error)
+{
+  g_return_val_if_fail (WARD_IS_ENGINE (self), FALSE);
+  g_return_val_if_fail (raw_id > 0, FALSE);
+
+  self->counters.messages++;
+
+  return map_and_store (self, raw_id, content_type, device_id_hint, payload, length,
+                        received_at, outcome, reason, error) &&
+         ward_store_mark_processed (self->store, raw_id, received_at, error);
+}
+
+gboolean
+ward_engine_ingest (WardEngine         *self,
+                    const char         *source,
+                    const char         *content_type,
+                    const char         *device_id_hint,
+                    const char         *payload,
+                    gsize               length,
+                    gint64              received_at,
+                    WardIngestOutcome  *outcome,
+                    char              **reason,
+                    GError            **error)
+{
+  gint64 raw_id;
+
+  g_return_val_if_fail (WARD_IS_ENGINE (self), FALSE);
+  g_return_val_if_fail (source != NULL, FALSE);
+
+  /* Stage 3: the raw copy first, so nothing that arrived is ever lost. */
+  raw_id = ward_store_add_raw_message (self->store, received_at, source, content_type,
+                                       device_id_hint, payload, length, error);
+  if (raw_id == 0)
+    return FALSE;
+
+  return ward_engine_process_archived (self, raw_id, content_type, device_id_hint, payload,
+                                       length, received_at, outcome, reason, error);
+}
+
+typedef struct
+{
+  WardEngine *engine;
+  guint       n;
+} ReplayData;
+
+static gboolean
+replay_cb (gint64       id,
+           gint64       received_at,
+           const char  *source,
+           const char  *content_type,
+           const char  *device_id,
+           const void  *payload,
+           gsize        length,
+           gpointer     user_data,
+           GError     **error)
+{
+  ReplayData *data = user_data;
+
+  data->n++;
+  return ward_engine_process_archived (data->engine, id, content_type, device_id, payload, length,
+                                       received_at, NULL, NULL, error);
+}
+
+gboolean
+ward_engine_process_pending (WardEngine  *self,
+                             guint       *n_processed,
+                             GError     **error)
+{
+  ReplayData data = { self, 0 };
+
+  g_return_val_if_fail (WARD_IS_ENGINE (self), FALSE);
+
+  if (!ward_store_foreach_pending (self->store, replay_cb, &data, error))
+    return FALSE;
+
+  if (n_processed != NULL)
+    *n_processed = data.n;
+
+  return TRUE;
 }
 
 gboolean

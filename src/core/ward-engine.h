@@ -69,10 +69,28 @@ void                ward_engine_rollback        (WardEngine             *self);
  */
 gboolean            ward_engine_ingest          (WardEngine             *self,
                                                  const char             *source,
+                                                 const char             *content_type,
                                                  const char             *device_id_hint,
                                                  const char             *payload,
                                                  gsize                   length,
                                                  gint64                  received_at,
+                                                 WardIngestOutcome      *outcome,
+                                                 char                  **reason,
+                                                 GError                **error);
+/* The same for a message another connection already archived. */
+gboolean            ward_engine_process_archived (WardEngine            *self,
+                                                 gint64                  raw_id,
+                                                 const char             *content_type,
+                                                 const char             *device_id_hint,
+                                                 const char             *payload,
+                                                 gsize                   length,
+                                                 gint64                  received_at,
+                                                 WardIngestOutcome      *outcome,
+                                                 char                  **reason,
+                                                 GError                **error);
+/* Maps every archived message that was not mapped yet (a crash, a kill). */
+gboolean            ward_engine_process_pending (WardEngine             *self,
+                                                 guint                  *n_processed,
                                                  GError                **error);
 
 gboolean            ward_engine_nurse_entry     (WardEngine             *self,

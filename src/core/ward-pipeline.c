@@ -30,6 +30,7 @@ typedef enum
   COMMAND_CONFIRM,
   COMMAND_ACKNOWLEDGE,
   COMMAND_PUSH_MESSAGE,
+  COMMAND_PROCESS_ARCHIVED,
   COMMAND_QUIT,
 } CommandType;
 
@@ -44,10 +45,27 @@ typedef struct
   gint64        flag_id;
   char         *user;
   char         *source;
+  char         *content_type;
   char         *device_id;
   GBytes       *payload;
+  gint64        raw_id;
+  WardIngestOutcome outcome;
+  char         *reason;
   GError       *error;         /* set while running */
 } Command;
+
+typedef struct
+{
+  WardIngestOutcome  outcome;
+  char              *reason;
+} PushResult;
+
+static void
+push_result_free (PushResult *result)
+{
+  g_free (result->reason);
+  g_free (result);
+}
 
 struct _WardPipeline
 {
@@ -78,6 +96,8 @@ struct _WardPipeline
   WardSnapshot       *snapshot;
   guint               pending_delivery;
   GMainContext       *main_context;
+  GMutex              archive_lock;
+  WardStore          *archive;         /* the archive-first connection, under archive_lock */
   WardSnapshotFunc    func;
   gpointer            func_data;
   GError             *fatal_error;
@@ -96,7 +116,9 @@ command_free (Command *cmd)
   g_free (cmd->patient_id);
   g_free (cmd->user);
   g_free (cmd->source);
+  g_free (cmd->content_type);
   g_free (cmd->device_id);
+  g_free (cmd->reason);
   g_clear_pointer (&cmd->payload, g_bytes_unref);
   g_clear_error (&cmd->error);
   g_free (cmd);
@@ -248,8 +270,9 @@ sim_event_cb (const WardSimEvent *event,
   switch (event->type)
     {
     case WARD_SIM_EVENT_DEVICE_MESSAGE:
-      ok = ward_engine_ingest (self->engine, "simulator", event->device_id, event->payload,
-                               strlen (event->payload), event->at, &error);
+      ok = ward_engine_ingest (self->engine, "simulator", WARD_CONTENT_TYPE_JSON, event->device_id,
+                               event->payload, strlen (event->payload), event->at, NULL, NULL,
+                               &error);
       break;
     case WARD_SIM_EVENT_NURSE_ENTRY:
       ok = ward_engine_nurse_entry (self->engine, event->patient_id, event->kind, event->value,
@@ -296,8 +319,23 @@ run_command (WardPipeline *self,
         gsize len = 0;
         const char *data = g_bytes_get_data (cmd->payload, &len);
 
-        ward_engine_ingest (self->engine, cmd->source, cmd->device_id, data, len, now,
-                            &cmd->error);
+        ward_engine_ingest (self->engine, cmd->source, cmd->content_type, cmd->device_id, data,
+                            len, now, &cmd->outcome, &cmd->reason, &cmd->error);
+      }
+      break;
+    case COMMAND_PROCESS_ARCHIVED:
+      {
+        gsize len = 0;
+        const char *data = g_bytes_get_data (cmd->payload, &len);
+
+        /* The archive connection committed it; a failure here leaves it
+         * pending, to be mapped at the next start.
+         */
+        if (!ward_engine_process_archived (self->engine, cmd->raw_id, cmd->content_type,
+                                           cmd->device_id, data, len, now, NULL, NULL,
+                                           &cmd->error))
+          g_warning ("Mapping archived message %" G_GINT64_FORMAT " failed: %s",
+                     cmd->raw_id, cmd->error->message);
       }
       break;
     case COMMAND_QUIT:
@@ -323,6 +361,14 @@ complete_commands (WardPipeline *self,
         g_task_return_error (cmd->task, g_error_copy (batch_error));
       else if (cmd->error != NULL)
         g_task_return_error (cmd->task, g_steal_pointer (&cmd->error));
+      else if (cmd->type == COMMAND_PUSH_MESSAGE)
+        {
+          PushResult *result = g_new0 (PushResult, 1);
+
+          result->outcome = cmd->outcome;
+          result->reason = g_steal_pointer (&cmd->reason);
+          g_task_return_pointer (cmd->task, result, (GDestroyNotify) push_result_free);
+        }
       else
         g_task_return_boolean (cmd->task, TRUE);
     }
@@ -498,6 +544,8 @@ ward_pipeline_finalize (GObject *object)
   g_clear_pointer (&self->context, g_main_context_unref);
   g_clear_pointer (&self->main_context, g_main_context_unref);
   g_clear_pointer (&self->snapshot, ward_snapshot_unref);
+  g_clear_object (&self->archive);
+  g_mutex_clear (&self->archive_lock);
   g_clear_error (&self->fatal_error);
   g_clear_object (&self->engine);
   g_clear_object (&self->simulator);
@@ -520,6 +568,7 @@ static void
 ward_pipeline_init (WardPipeline *self)
 {
   g_mutex_init (&self->lock);
+  g_mutex_init (&self->archive_lock);
   self->commands = g_async_queue_new_full ((GDestroyNotify) command_free);
   self->done = g_ptr_array_new_with_free_func ((GDestroyNotify) command_free);
   self->context = g_main_context_new ();
@@ -732,6 +781,25 @@ ward_pipeline_start (WardPipeline      *self,
           return FALSE;
         }
     }
+
+  /* Messages archived but not mapped before the last stop (a crash, a
+   * kill) are mapped now, before anything new.
+   */
+  {
+    guint n = 0;
+
+    if (!ward_engine_begin (self->engine, error) ||
+        !ward_engine_process_pending (self->engine, &n, error) ||
+        !ward_engine_commit (self->engine, error))
+      {
+        ward_engine_rollback (self->engine);
+        g_clear_object (&self->simulator);
+        g_clear_object (&self->engine);
+        return FALSE;
+      }
+    if (n > 0)
+      g_message ("Mapped %u messages archived before the last stop", n);
+  }
 
   self->func = func;
   self->func_data = user_data;
@@ -946,6 +1014,7 @@ ward_pipeline_acknowledge_async (WardPipeline        *self,
 void
 ward_pipeline_push_message_async (WardPipeline        *self,
                                   const char          *source,
+                                  const char          *content_type,
                                   const char          *device_id,
                                   const char          *payload,
                                   gssize               length,
@@ -965,9 +1034,95 @@ ward_pipeline_push_message_async (WardPipeline        *self,
   cmd = command_new (self, COMMAND_PUSH_MESSAGE, ward_pipeline_push_message_async,
                      cancellable, callback, user_data);
   cmd->source = g_strdup (source);
+  cmd->content_type = g_strdup (content_type);
   cmd->device_id = g_strdup (device_id);
   cmd->payload = g_bytes_new (payload, length);
   queue_command (self, cmd);
+}
+
+gboolean
+ward_pipeline_push_message_finish (WardPipeline       *self,
+                                   GAsyncResult       *result,
+                                   WardIngestOutcome  *outcome,
+                                   char              **reason,
+                                   GError            **error)
+{
+  PushResult *push;
+
+  g_return_val_if_fail (WARD_IS_PIPELINE (self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == ward_pipeline_push_message_async,
+                        FALSE);
+
+  push = g_task_propagate_pointer (G_TASK (result), error);
+  if (push == NULL)
+    return FALSE;
+
+  if (outcome != NULL)
+    *outcome = push->outcome;
+  if (reason != NULL)
+    *reason = g_steal_pointer (&push->reason);
+  push_result_free (push);
+
+  return TRUE;
+}
+
+gint64
+ward_pipeline_archive_message (WardPipeline  *self,
+                               const char    *source,
+                               const char    *content_type,
+                               const char    *device_id,
+                               const char    *payload,
+                               gsize          length,
+                               GError       **error)
+{
+  Command *cmd;
+  gint64 raw_id;
+  gint64 now;
+
+  g_return_val_if_fail (WARD_IS_PIPELINE (self), 0);
+  g_return_val_if_fail (source != NULL, 0);
+  g_return_val_if_fail (payload != NULL || length == 0, 0);
+
+  if (self->thread == NULL)
+    {
+      g_set_error_literal (error, WARD_PIPELINE_ERROR, WARD_PIPELINE_ERROR_STOPPED,
+                           "The pipeline is not running");
+      return 0;
+    }
+
+  now = pipeline_now (self);
+
+  g_mutex_lock (&self->archive_lock);
+  if (self->archive == NULL)
+    {
+      self->archive = ward_store_open (self->config.db_path, error);
+      /* Each message is its own transaction here, so the WAL is synced
+       * at checkpoints rather than at every commit: a commit survives a
+       * crash of Wardwatch; what power loss can take is the same window
+       * the transport's early acknowledgement already has.
+       */
+      if (self->archive != NULL)
+        ward_store_set_sync_full (self->archive, FALSE);
+    }
+  raw_id = self->archive ? ward_store_add_raw_message (self->archive, now, source, content_type,
+                                                       device_id, payload, length, error)
+                         : 0;
+  g_mutex_unlock (&self->archive_lock);
+
+  if (raw_id == 0)
+    return 0;
+
+  cmd = g_new0 (Command, 1);
+  cmd->type = COMMAND_PROCESS_ARCHIVED;
+  cmd->raw_id = raw_id;
+  cmd->content_type = g_strdup (content_type);
+  cmd->device_id = g_strdup (device_id);
+  cmd->payload = g_bytes_new (payload, length);
+  g_async_queue_push (self->commands, cmd);
+  g_main_context_wakeup (self->context);
+
+  return raw_id;
 }
 
 gboolean

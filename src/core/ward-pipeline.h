@@ -117,15 +117,45 @@ void          ward_pipeline_acknowledge_async (WardPipeline             *self,
                                                GCancellable             *cancellable,
                                                GAsyncReadyCallback       callback,
                                                gpointer                  user_data);
-/* A device message from any source; archived before it is mapped. */
+/* A device message from any source, queued to the pipeline thread: it
+ * is archived, mapped (IoMT device template for JSON, the HL7 mapper for
+ * HL7 v2), stored and scored in the next transaction.  The completion
+ * comes after the commit, so a source that acknowledges to its sender
+ * (MLLP) does it in the callback.  device_id is the id the transport
+ * gives (an MQTT topic), or NULL.
+ */
 void          ward_pipeline_push_message_async (WardPipeline            *self,
                                                const char               *source,
+                                               const char               *content_type,
                                                const char               *device_id,
                                                const char               *payload,
                                                gssize                    length,
                                                GCancellable             *cancellable,
                                                GAsyncReadyCallback       callback,
                                                gpointer                  user_data);
+/* FALSE with error only when the store failed: nothing was committed. */
+gboolean      ward_pipeline_push_message_finish (WardPipeline           *self,
+                                               GAsyncResult             *result,
+                                               WardIngestOutcome        *outcome,
+                                               char                    **reason,
+                                               GError                  **error);
+
+/* Thread-safe and blocking: commits the raw message to the archive on a
+ * connection of its own before it returns, then queues it for mapping.
+ * For transports whose library acknowledges before the application has
+ * the message (libmosquitto's QoS 1 PUBACK): call it from the message
+ * callback.  A message archived but not yet mapped when Wardwatch stops
+ * (or is killed) is mapped at the next start.  Returns the raw message id,
+ * or 0 with error when the store failed.
+ */
+gint64        ward_pipeline_archive_message   (WardPipeline             *self,
+                                               const char               *source,
+                                               const char               *content_type,
+                                               const char               *device_id,
+                                               const char               *payload,
+                                               gsize                     length,
+                                               GError                  **error);
+
 gboolean      ward_pipeline_command_finish    (WardPipeline             *self,
                                                GAsyncResult             *result,
                                                GError                  **error);

@@ -68,6 +68,18 @@ typedef enum
   WARD_MEAS_N_KINDS
 } WardMeasKind;
 
+/* What became of a device message, after device mapping. */
+typedef enum
+{
+  WARD_INGEST_ACCEPTED,   /* mapped; its measurements are stored */
+  WARD_INGEST_PARTIAL,    /* mapped, but some values were rejected (see reason) */
+  WARD_INGEST_REJECTED,   /* archived and dead-lettered (see reason) */
+} WardIngestOutcome;
+
+/* Content types of device messages. */
+#define WARD_CONTENT_TYPE_JSON "application/json"
+#define WARD_CONTENT_TYPE_HL7V2 "x-application/hl7-v2+er7"
+
 const char   *ward_band_to_string          (WardBand      band);
 gboolean      ward_band_from_string        (const char   *str,
                                             WardBand     *band);

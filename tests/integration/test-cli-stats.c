@@ -73,6 +73,7 @@ test_counts_every_record (Fixture       *f,
   } expected[] = {
     { "schema_version", WARD_STORE_SCHEMA_VERSION },
     { "patients", 2 }, { "beds", 1 }, { "devices", 1 }, { "raw_messages", 3 },
+    { "raw_messages_pending", 3 },
     { "measurements", 1 }, { "dead_letters", 2 }, { "scores", 1 }, { "flags_open", 1 },
     { "flags_total", 2 }, { "technical_alerts_open", 1 }, { "technical_alerts_total", 1 },
     { "events", 1 },
@@ -94,7 +95,7 @@ test_counts_every_record (Fixture       *f,
   g_assert_true (ward_store_upsert_bed (store, "b1", "Bed 1", "p1", &error));
   g_assert_true (ward_store_upsert_device (store, "d1", "b1", "p1", &error));
   for (guint i = 0; i < 3; i++)
-    g_assert_cmpint (ward_store_add_raw_message (store, i, "t", NULL, "{}", 2, &error), >, 0);
+    g_assert_cmpint (ward_store_add_raw_message (store, i, "t", NULL, NULL, "{}", 2, &error), >, 0);
   g_assert_cmpint (ward_store_add_measurement (store, &m, 1, &error), >, 0);
   g_assert_cmpint (ward_store_add_dead_letter (store, 1, "parse", "x", 1, &error), >, 0);
   g_assert_cmpint (ward_store_add_dead_letter (store, 2, "identity", "y", 1, &error), >, 0);

@@ -85,7 +85,8 @@ ingest_at (Fixture    *f,
   g_autofree char *msg = vitals_message (device, at, values);
 
   g_assert_true (ward_engine_begin (f->engine, &error));
-  g_assert_true (ward_engine_ingest (f->engine, "test", NULL, msg, strlen (msg), at, &error));
+  g_assert_true (ward_engine_ingest (f->engine, "test", WARD_CONTENT_TYPE_JSON, NULL, msg,
+                                     strlen (msg), at, NULL, NULL, &error));
   g_assert_true (ward_engine_evaluate (f->engine, at, &error));
   g_assert_true (ward_engine_commit (f->engine, &error));
   g_assert_no_error (error);
@@ -100,8 +101,8 @@ ingest_raw (Fixture    *f,
   g_autoptr(GError) error = NULL;
 
   g_assert_true (ward_engine_begin (f->engine, &error));
-  g_assert_true (ward_engine_ingest (f->engine, "test", device_hint, payload, strlen (payload),
-                                     at, &error));
+  g_assert_true (ward_engine_ingest (f->engine, "test", WARD_CONTENT_TYPE_JSON, device_hint,
+                                     payload, strlen (payload), at, NULL, NULL, &error));
   g_assert_true (ward_engine_commit (f->engine, &error));
   g_assert_no_error (error);
 }

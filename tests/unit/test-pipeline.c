@@ -119,6 +119,36 @@ command_done_cb (GObject      *object,
     *error_out = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_EXISTS, "ok");
 }
 
+typedef struct
+{
+  gboolean           done;
+  WardIngestOutcome  outcome;
+  char              *reason;
+  GError            *error;
+} Push;
+
+static void
+push_done_cb (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  Push *push = user_data;
+
+  ward_pipeline_push_message_finish (WARD_PIPELINE (object), result, &push->outcome,
+                                     &push->reason, &push->error);
+  push->done = TRUE;
+}
+
+static void
+wait_push (Push *push)
+{
+  guint id = g_timeout_add_seconds (20, timeout_cb, (gpointer) "wait_push");
+
+  while (!push->done)
+    g_main_context_iteration (NULL, TRUE);
+  g_source_remove (id);
+}
+
 /* Runs the main loop until the command completes; returns its error or
  * NULL on success.
  */
@@ -200,7 +230,10 @@ static void
 test_commands_complete_after_commit (Fixture       *f,
                                      gconstpointer  data)
 {
+  g_autofree char *good = NULL;
+  g_autofree char *now_iso = NULL;
   gpointer slot = NULL;
+  Push push = { 0 };
   GError *error;
 
   wait_for_messages (f, 1);
@@ -232,13 +265,115 @@ test_commands_complete_after_commit (Fixture       *f,
    * itself succeeds, because bad input is not a pipeline failure.
    */
   slot = NULL;
-  ward_pipeline_push_message_async (f->pipeline, "test", "sim-monitor-01", "\x01garbage", -1,
-                                    NULL, command_done_cb, &slot);
-  error = wait_command (&slot);
-  g_assert_no_error (error);
+  ward_pipeline_push_message_async (f->pipeline, "test", WARD_CONTENT_TYPE_JSON, "sim-monitor-01",
+                                    "\x01garbage", -1, NULL, push_done_cb, &push);
+  wait_push (&push);
+  g_assert_no_error (push.error);
+  g_assert_cmpint (push.outcome, ==, WARD_INGEST_REJECTED);
+  g_assert_nonnull (strstr (push.reason, "not JSON"));
   g_assert_cmpint (db_query (f, "SELECT count(*) FROM dead_letters d JOIN raw_messages r "
                                 "ON r.id = d.raw_message_id WHERE r.source = 'test' "
-                                "AND d.stage = 'parse'"), ==, 1);
+                                "AND d.stage = 'parse' AND r.processed_at IS NOT NULL"), ==, 1);
+  g_clear_pointer (&push.reason, g_free);
+
+  /* A good one is accepted, and stored by the time it completes. */
+  now_iso = ward_time_format_iso8601 (ward_pipeline_get_now (f->pipeline));
+  good = g_strdup_printf ("{\"deviceId\":\"sim-monitor-03\",\"measuredAt\":\"%s\",\"heartRate\":181}",
+                          now_iso);
+  push = (Push) { 0 };
+  ward_pipeline_push_message_async (f->pipeline, "test", WARD_CONTENT_TYPE_JSON, NULL, good, -1,
+                                    NULL, push_done_cb, &push);
+  wait_push (&push);
+  g_assert_no_error (push.error);
+  g_assert_cmpint (push.outcome, ==, WARD_INGEST_ACCEPTED);
+  g_assert_null (push.reason);
+  g_assert_cmpint (db_query (f, "SELECT count(*) FROM measurements WHERE value = 181 "
+                                "AND patient_id = 'sim-patient-03'"), ==, 1);
+}
+
+static void
+test_archive_first (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *msg = NULL;
+  g_autofree char *iso = NULL;
+  gint64 raw_id;
+  guint id;
+
+  wait_for_messages (f, 1);
+
+  /* Committed before it returns: another connection sees it at once,
+   * not yet mapped...
+   */
+  iso = ward_time_format_iso8601 (ward_pipeline_get_now (f->pipeline));
+  msg = g_strdup_printf ("{\"measuredAt\":\"%s\",\"heartRate\":177}", iso);
+  raw_id = ward_pipeline_archive_message (f->pipeline, "mqtt", WARD_CONTENT_TYPE_JSON,
+                                          "sim-monitor-02", msg, strlen (msg), &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (raw_id, >, 0);
+  g_assert_cmpint (db_query (f, "SELECT count(*) FROM raw_messages WHERE source = 'mqtt'"), ==, 1);
+
+  /* ...and mapped by the pipeline shortly after, with the device id the
+   * transport gave.
+   */
+  id = g_timeout_add_seconds (20, timeout_cb, (gpointer) "archive-first");
+  while (db_query (f, "SELECT count(*) FROM measurements WHERE value = 177 "
+                      "AND patient_id = 'sim-patient-02'") == 0)
+    g_main_context_iteration (NULL, FALSE), g_usleep (10000);
+  g_source_remove (id);
+  g_assert_cmpint (db_query (f, "SELECT count(*) FROM raw_messages WHERE processed_at IS NULL"), ==, 0);
+}
+
+static void
+test_pending_mapped_at_start (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("ward-pipeline-XXXXXX", NULL);
+  g_autofree char *db = g_build_filename (dir, "ward.db", NULL);
+  g_autoptr(WardPipeline) pipeline = NULL;
+  g_autoptr(WardStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+  g_auto(WardPipelineConfig) config = { 0 };
+  g_autofree char *msg = NULL;
+  g_autofree char *iso = NULL;
+
+  /* A message archived by a Wardwatch that died before mapping it. */
+  iso = ward_time_format_iso8601 (g_get_real_time ());
+  msg = g_strdup_printf ("{\"deviceId\":\"sim-monitor-01\",\"measuredAt\":\"%s\",\"spo2\":83}", iso);
+  store = ward_store_open (db, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (ward_store_add_raw_message (store, g_get_real_time (), "mqtt",
+                                               WARD_CONTENT_TYPE_JSON, NULL, msg, strlen (msg),
+                                               &error), >, 0);
+  g_clear_object (&store);
+
+  ward_pipeline_config_init (&config);
+  config.db_path = g_strdup (db);
+  config.demo = TRUE;
+  config.n_beds = 1;
+  pipeline = ward_pipeline_new (&config);
+  g_assert_true (ward_pipeline_start (pipeline, NULL, NULL, &error));
+  g_assert_no_error (error);
+  ward_pipeline_stop (pipeline);
+
+  store = ward_store_open_readonly (db, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (_ward_store_query_int (store, "SELECT count(*) FROM measurements WHERE kind = 'spo2' "
+                                                 "AND value = 83", &error), ==, 1);
+  g_assert_cmpint (_ward_store_query_int (store, "SELECT count(*) FROM raw_messages "
+                                                 "WHERE processed_at IS NULL", &error), ==, 0);
+  g_clear_object (&store);
+  {
+    g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
+    const char *name;
+
+    while (d && (name = g_dir_read_name (d)))
+      {
+        g_autofree char *p = g_build_filename (dir, name, NULL);
+        g_unlink (p);
+      }
+    g_rmdir (dir);
+  }
 }
 
 static void
@@ -331,8 +466,10 @@ main (int   argc,
   ADD ("/core/pipeline/one-pending-delivery", test_one_pending_delivery);
   ADD ("/core/pipeline/commands-complete-after-commit", test_commands_complete_after_commit);
   ADD ("/core/pipeline/stop-is-clean", test_stop_is_clean);
+  ADD ("/core/pipeline/archive-first", test_archive_first);
 #undef ADD
   g_test_add_func ("/core/pipeline/bad-start", test_bad_start);
+  g_test_add_func ("/core/pipeline/pending-mapped-at-start", test_pending_mapped_at_start);
 
   return g_test_run ();
 }

@@ -126,7 +126,10 @@ test_migrate_from_v1 (Fixture       *f,
                                                "WHERE name = 'scores'", &error), ==, 0);
   g_assert_true (ward_store_upsert_patient (old, "p1", "Ada Obi", 2, &error));
   g_assert_true (ward_store_upsert_bed (old, "bed-01", "Bed 1", "p1", &error));
-  raw_id = ward_store_add_raw_message (old, 1000, "mqtt", "dev-1", "{\"hr\":80}", 9, &error);
+  /* Raw SQL: the store's own statements are for the latest schema. */
+  g_assert_true (_ward_store_exec (old, "INSERT INTO raw_messages (received_at, source, device_id, payload) "
+                                        "VALUES (1000, 'mqtt', 'dev-1', '{\"hr\":80}')", &error));
+  raw_id = _ward_store_query_int (old, "SELECT max(id) FROM raw_messages", &error);
   g_assert_cmpint (raw_id, >, 0);
   m.kind = WARD_MEAS_HR;
   m.value = 80;
@@ -149,6 +152,10 @@ test_migrate_from_v1 (Fixture       *f,
   g_assert_cmpint (counts.scores, ==, 0);
   g_assert_cmpint (_ward_store_query_int (store, "SELECT spo2_scale FROM patients WHERE id = 'p1'",
                                           &error), ==, 2);
+  /* Version 3: messages from before it count as mapped. */
+  g_assert_cmpint (_ward_store_query_int (store, "SELECT count(*) FROM raw_messages "
+                                                 "WHERE processed_at = received_at", &error), ==, 1);
+  g_assert_cmpint (counts.raw_messages_pending, ==, 0);
 
   /* The tables of version 2 work. */
   score.patient_id = "p1";
@@ -289,7 +296,7 @@ test_rollback_keeps_nothing (Fixture       *f,
 
   store = ward_store_open (f->path, &error);
   g_assert_true (ward_store_begin (store, &error));
-  g_assert_cmpint (ward_store_add_raw_message (store, 1, "test", NULL, "x", 1, &error), >, 0);
+  g_assert_cmpint (ward_store_add_raw_message (store, 1, "test", NULL, NULL, "x", 1, &error), >, 0);
   ward_store_rollback (store);
   g_assert_cmpint (_ward_store_query_int (store, "SELECT count(*) FROM raw_messages", &error), ==, 0);
   g_assert_no_error (error);
@@ -304,7 +311,7 @@ test_raw_bytes_kept_exactly (Fixture       *f,
   g_autoptr(GError) error = NULL;
 
   store = ward_store_open (f->path, &error);
-  g_assert_cmpint (ward_store_add_raw_message (store, 1, "mllp", NULL, payload,
+  g_assert_cmpint (ward_store_add_raw_message (store, 1, "mllp", WARD_CONTENT_TYPE_HL7V2, NULL, payload,
                                                sizeof payload - 1, &error), >, 0);
   g_assert_cmpint (_ward_store_query_int (store, "SELECT length(payload) FROM raw_messages",
                                           &error), ==, sizeof payload - 1);

@@ -130,6 +130,15 @@ static const char * const migrations[] = {
   "  detail TEXT"
   ");"
   "CREATE INDEX events_at ON events (at);",
+
+  /* 3: sources that archive before mapping (MQTT): a raw message records
+   * its content type and when it was mapped; one archived but not yet
+   * mapped when Wardwatch stopped is mapped at the next start.
+   */
+  "ALTER TABLE raw_messages ADD COLUMN content_type TEXT;"
+  "ALTER TABLE raw_messages ADD COLUMN processed_at INTEGER;"
+  "UPDATE raw_messages SET processed_at = received_at;"
+  "CREATE INDEX raw_messages_pending ON raw_messages (id) WHERE processed_at IS NULL;",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == WARD_STORE_SCHEMA_VERSION);
@@ -632,13 +641,15 @@ gint64
 ward_store_add_raw_message (WardStore   *self,
                             gint64       received_at,
                             const char  *source,
+                            const char  *content_type,
                             const char  *device_id,
                             const char  *payload,
                             gsize        length,
                             GError     **error)
 {
   static const char sql[] =
-    "INSERT INTO raw_messages (received_at, source, device_id, payload) VALUES (?1, ?2, ?3, ?4)";
+    "INSERT INTO raw_messages (received_at, source, content_type, device_id, payload) "
+    "VALUES (?1, ?2, ?3, ?4, ?5)";
   sqlite3_stmt *stmt;
 
   g_return_val_if_fail (WARD_IS_STORE (self), 0);
@@ -650,14 +661,87 @@ ward_store_add_raw_message (WardStore   *self,
 
   sqlite3_bind_int64 (stmt, 1, received_at);
   sqlite3_bind_text (stmt, 2, source, -1, SQLITE_TRANSIENT);
-  bind_text_or_null (stmt, 3, device_id);
+  bind_text_or_null (stmt, 3, content_type);
+  bind_text_or_null (stmt, 4, device_id);
   /* A blob, not text: raw bytes are kept exactly as they arrived. */
-  sqlite3_bind_blob64 (stmt, 4, payload ? payload : "", length, SQLITE_TRANSIENT);
+  sqlite3_bind_blob64 (stmt, 5, payload ? payload : "", length, SQLITE_TRANSIENT);
 
   if (!step_done (self, stmt, "archive raw message", error))
     return 0;
 
   return sqlite3_last_insert_rowid (self->db);
+}
+
+gboolean
+ward_store_mark_processed (WardStore   *self,
+                           gint64       raw_message_id,
+                           gint64       at,
+                           GError     **error)
+{
+  static const char sql[] = "UPDATE raw_messages SET processed_at = ?2 WHERE id = ?1";
+  sqlite3_stmt *stmt;
+
+  g_return_val_if_fail (WARD_IS_STORE (self), FALSE);
+
+  if (!(stmt = get_statement (self, sql, error)))
+    return FALSE;
+
+  sqlite3_bind_int64 (stmt, 1, raw_message_id);
+  sqlite3_bind_int64 (stmt, 2, at);
+
+  return step_done (self, stmt, "mark raw message processed", error);
+}
+
+gboolean
+ward_store_foreach_pending (WardStore           *self,
+                            WardStoreRawFunc     func,
+                            gpointer             user_data,
+                            GError             **error)
+{
+  static const char sql[] =
+    "SELECT id, received_at, source, content_type, device_id, payload FROM raw_messages "
+    "WHERE processed_at IS NULL ORDER BY id";
+  sqlite3_stmt *stmt = NULL;
+  int rc;
+
+  g_return_val_if_fail (WARD_IS_STORE (self), FALSE);
+  g_return_val_if_fail (func != NULL, FALSE);
+
+  /* Not the cached statement: func may use the store while it runs. */
+  rc = sqlite3_prepare_v2 (self->db, sql, -1, &stmt, NULL);
+  if (rc != SQLITE_OK)
+    return set_sql_error (self, rc, "list pending raw messages", error);
+
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      if (!func (sqlite3_column_int64 (stmt, 0),
+                 sqlite3_column_int64 (stmt, 1),
+                 (const char *) sqlite3_column_text (stmt, 2),
+                 (const char *) sqlite3_column_text (stmt, 3),
+                 (const char *) sqlite3_column_text (stmt, 4),
+                 sqlite3_column_blob (stmt, 5),
+                 sqlite3_column_bytes (stmt, 5),
+                 user_data, error))
+        {
+          sqlite3_finalize (stmt);
+          return FALSE;
+        }
+    }
+
+  sqlite3_finalize (stmt);
+  if (rc != SQLITE_DONE)
+    return set_sql_error (self, rc, "list pending raw messages", error);
+
+  return TRUE;
+}
+
+void
+ward_store_set_sync_full (WardStore *self,
+                          gboolean   full)
+{
+  g_return_if_fail (WARD_IS_STORE (self));
+
+  exec_sql (self, full ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL", NULL);
 }
 
 gint64
@@ -1004,6 +1088,8 @@ ward_store_get_counts (WardStore        *self,
     { "SELECT count(*) FROM beds", G_STRUCT_OFFSET (WardStoreCounts, beds) },
     { "SELECT count(*) FROM devices", G_STRUCT_OFFSET (WardStoreCounts, devices) },
     { "SELECT count(*) FROM raw_messages", G_STRUCT_OFFSET (WardStoreCounts, raw_messages) },
+    { "SELECT count(*) FROM raw_messages WHERE processed_at IS NULL",
+      G_STRUCT_OFFSET (WardStoreCounts, raw_messages_pending) },
     { "SELECT count(*) FROM measurements", G_STRUCT_OFFSET (WardStoreCounts, measurements) },
     { "SELECT count(*) FROM dead_letters", G_STRUCT_OFFSET (WardStoreCounts, dead_letters) },
     { "SELECT count(*) FROM scores", G_STRUCT_OFFSET (WardStoreCounts, scores) },

@@ -24,7 +24,7 @@ typedef enum
 } WardStoreError;
 
 /* The latest schema version; the migrations in ward-store.c go up to it. */
-#define WARD_STORE_SCHEMA_VERSION 2
+#define WARD_STORE_SCHEMA_VERSION 3
 
 typedef struct
 {
@@ -32,6 +32,7 @@ typedef struct
   gint64 beds;
   gint64 devices;
   gint64 raw_messages;
+  gint64 raw_messages_pending;     /* archived, not yet mapped */
   gint64 measurements;
   gint64 dead_letters;
   gint64 scores;
@@ -57,6 +58,16 @@ typedef struct
   gint64       confirmed_at;
   const char  *inputs_json;      /* per parameter: value, time, source, points */
 } WardScoreRecord;
+
+typedef gboolean (*WardStoreRawFunc) (gint64       id,
+                                      gint64       received_at,
+                                      const char  *source,
+                                      const char  *content_type,
+                                      const char  *device_id,
+                                      const void  *payload,
+                                      gsize        length,
+                                      gpointer     user_data,
+                                      GError     **error);
 
 #define WARD_TYPE_STORE (ward_store_get_type ())
 G_DECLARE_FINAL_TYPE (WardStore, ward_store, WARD, STORE, GObject)
@@ -101,10 +112,26 @@ gboolean    ward_store_upsert_device       (WardStore              *self,
 gint64      ward_store_add_raw_message     (WardStore              *self,
                                             gint64                  received_at,
                                             const char             *source,
+                                            const char             *content_type,
                                             const char             *device_id,
                                             const char             *payload,
                                             gsize                   length,
                                             GError                **error);
+gboolean    ward_store_mark_processed      (WardStore              *self,
+                                            gint64                  raw_message_id,
+                                            gint64                  at,
+                                            GError                **error);
+/* Raw messages archived but not yet mapped, oldest first. */
+gboolean    ward_store_foreach_pending     (WardStore              *self,
+                                            WardStoreRawFunc        func,
+                                            gpointer                user_data,
+                                            GError                **error);
+/* FULL (the default) syncs the WAL at every commit: durable against power
+ * loss.  NORMAL syncs at checkpoints only: a commit still survives a
+ * crash of the process.
+ */
+void        ward_store_set_sync_full       (WardStore              *self,
+                                            gboolean                full);
 gint64      ward_store_add_dead_letter     (WardStore              *self,
                                             gint64                  raw_message_id,
                                             const char             *stage,
