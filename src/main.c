@@ -121,6 +121,8 @@ main (int   argc,
         N_("Seconds a band must last before a flag opens or escalates (default 180)"), N_("SECONDS") },
       { "flag-close-delay", 0, 0, G_OPTION_ARG_DOUBLE, &close_delay,
         N_("Seconds of recovery before a flag closes (default 600)"), N_("SECONDS") },
+      { "raw-retention-days", 0, 0, G_OPTION_ARG_DOUBLE, &config.raw_retention_days,
+        N_("Keep raw device messages this many days (default 30; 0: forever)"), N_("DAYS") },
       { "device-silence", 0, 0, G_OPTION_ARG_DOUBLE, &silence,
         N_("Seconds without data before a technical alert (default 60)"), N_("SECONDS") },
       { "version", 0, 0, G_OPTION_ARG_NONE, &version, N_("Print the version"), NULL },
@@ -148,11 +150,11 @@ main (int   argc,
     }
 
   if (beds < 1 || beds > 256 || config.time_scale <= 0 || window_minutes <= 0 || duration < 0 ||
-      seed < 0)
+      seed < 0 || config.raw_retention_days < 0)
     {
       g_printerr ("wardwatch: %s\n",
                   _("--beds takes 1 to 256; --time-scale, --window-minutes and --seed must be "
-                    "positive; --duration must not be negative"));
+                    "positive; --duration and --raw-retention-days must not be negative"));
       return 2;
     }
 

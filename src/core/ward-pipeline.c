@@ -84,6 +84,7 @@ struct _WardPipeline
   GPtrArray          *done;          /* Command, completed after commit */
   gboolean            quitting;
   gint64              last_evaluated;  /* simulated time of the last evaluate */
+  gint64              last_pruned;     /* time of the last raw archive retention run */
   guint               in_batch;        /* events in the open transaction */
 
   /* Clock: fixed at start, read from any thread. */
@@ -141,6 +142,7 @@ ward_pipeline_config_init (WardPipelineConfig *config)
   config->flag_close_delay_usec = 10 * WARD_USEC_PER_MINUTE;
   config->device_silence_usec = 60 * WARD_USEC_PER_SEC;
   config->tick_msec = 50;
+  config->raw_retention_days = 30;
 }
 
 void
@@ -400,10 +402,22 @@ tick (WardPipeline *self)
       g_ptr_array_add (self->done, cmd);
     }
 
-  if (!ward_engine_evaluate (self->engine, now, &error) ||
-      !ward_engine_commit (self->engine, &error))
+  if (!ward_engine_evaluate (self->engine, now, &error))
     goto failed;
   self->last_evaluated = now;
+
+  /* Retention, hourly. */
+  if (self->config.raw_retention_days > 0 && now - self->last_pruned >= WARD_USEC_PER_HOUR)
+    {
+      gint64 keep = (gint64) (self->config.raw_retention_days * 24 * WARD_USEC_PER_HOUR);
+
+      if (ward_store_prune_raw (ward_engine_get_store (self->engine), now - keep, now, &error) < 0)
+        goto failed;
+      self->last_pruned = now;
+    }
+
+  if (!ward_engine_commit (self->engine, &error))
+    goto failed;
 
   publish_snapshot (self, ward_engine_snapshot (self->engine, now));
   complete_commands (self, NULL);

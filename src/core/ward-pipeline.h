@@ -47,6 +47,7 @@ typedef struct
   gint64      flag_close_delay_usec;  /* sustained recovery before it closes, 10 min */
   gint64      device_silence_usec;    /* technical alert after this, 60 s */
   guint       tick_msec;              /* real time between ticks, 50 ms */
+  double      raw_retention_days;     /* raw payloads kept this long, 30; 0 keeps them forever */
 } WardPipelineConfig;
 
 void      ward_pipeline_config_init   (WardPipelineConfig       *config);

@@ -319,6 +319,40 @@ test_raw_bytes_kept_exactly (Fixture       *f,
                                                  "FROM raw_messages", &error), ==, 1);
 }
 
+static void
+test_retention_keeps_records (Fixture       *f,
+                              gconstpointer  data)
+{
+  g_autoptr(WardStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+  WardStoreCounts c;
+  gint64 old_id, new_id, pending_id;
+
+  store = ward_store_open (f->path, &error);
+  g_assert_no_error (error);
+  old_id = ward_store_add_raw_message (store, 1000, "mqtt", WARD_CONTENT_TYPE_JSON, "d", "{\"a\":1}", 7, &error);
+  new_id = ward_store_add_raw_message (store, 9000, "mqtt", WARD_CONTENT_TYPE_JSON, "d", "{\"a\":2}", 7, &error);
+  pending_id = ward_store_add_raw_message (store, 500, "mqtt", WARD_CONTENT_TYPE_JSON, "d", "{\"a\":3}", 7, &error);
+  g_assert_true (ward_store_mark_processed (store, old_id, 1001, &error));
+  g_assert_true (ward_store_mark_processed (store, new_id, 9001, &error));
+  g_assert_no_error (error);
+
+  /* Older than 5000 and mapped: the bytes go, the record stays. */
+  g_assert_cmpint (ward_store_prune_raw (store, 5000, 10000, &error), ==, 1);
+  g_assert_cmpint (_ward_store_query_int (store, "SELECT count(*) FROM raw_messages", &error), ==, 3);
+  g_assert_cmpint (_ward_store_query_int (store, "SELECT length(payload) FROM raw_messages WHERE id = 1", &error), ==, 0);
+  g_assert_cmpint (_ward_store_query_int (store, "SELECT pruned_at FROM raw_messages WHERE id = 1", &error), ==, 10000);
+  g_assert_cmpint (_ward_store_query_int (store, "SELECT length(payload) FROM raw_messages WHERE id = 2", &error), ==, 7);
+  /* An unmapped message keeps its bytes, however old: it is still owed a mapping. */
+  g_assert_cmpint (_ward_store_query_int (store, "SELECT length(payload) FROM raw_messages WHERE id = 3", &error), ==, 7);
+  g_assert_true (ward_store_get_counts (store, &c, &error));
+  g_assert_cmpint (c.raw_messages_pending, ==, 1);
+  g_assert_cmpint (pending_id, ==, 3);
+
+  /* Running it again changes nothing. */
+  g_assert_cmpint (ward_store_prune_raw (store, 5000, 11000, &error), ==, 0);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -334,6 +368,7 @@ main (int   argc,
   ADD ("/core/store/flags-and-counts", test_flags_and_counts);
   ADD ("/core/store/rollback-keeps-nothing", test_rollback_keeps_nothing);
   ADD ("/core/store/raw-bytes-kept-exactly", test_raw_bytes_kept_exactly);
+  ADD ("/core/store/retention-keeps-records", test_retention_keeps_records);
 #undef ADD
 
   return g_test_run ();

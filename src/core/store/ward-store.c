@@ -137,6 +137,7 @@ static const char * const migrations[] = {
    */
   "ALTER TABLE raw_messages ADD COLUMN content_type TEXT;"
   "ALTER TABLE raw_messages ADD COLUMN processed_at INTEGER;"
+  "ALTER TABLE raw_messages ADD COLUMN pruned_at INTEGER;"
   "UPDATE raw_messages SET processed_at = received_at;"
   "CREATE INDEX raw_messages_pending ON raw_messages (id) WHERE processed_at IS NULL;",
 };
@@ -733,6 +734,85 @@ ward_store_foreach_pending (WardStore           *self,
     return set_sql_error (self, rc, "list pending raw messages", error);
 
   return TRUE;
+}
+
+gboolean
+ward_store_foreach_dead_letter (WardStore              *self,
+                                gint64                  since,
+                                WardStoreDeadLetterFunc func,
+                                gpointer                user_data,
+                                GError                **error)
+{
+  static const char sql[] =
+    "SELECT d.id, d.created_at, d.stage, d.reason, d.raw_message_id, r.received_at, r.source, "
+    "r.content_type, r.device_id, r.payload, r.pruned_at IS NOT NULL "
+    "FROM dead_letters d LEFT JOIN raw_messages r ON r.id = d.raw_message_id "
+    "WHERE d.created_at >= ?1 ORDER BY d.id";
+  sqlite3_stmt *stmt = NULL;
+  int rc;
+
+  g_return_val_if_fail (WARD_IS_STORE (self), FALSE);
+  g_return_val_if_fail (func != NULL, FALSE);
+
+  rc = sqlite3_prepare_v2 (self->db, sql, -1, &stmt, NULL);
+  if (rc != SQLITE_OK)
+    return set_sql_error (self, rc, "list dead letters", error);
+
+  sqlite3_bind_int64 (stmt, 1, since);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      WardDeadLetter dl = {
+        .id = sqlite3_column_int64 (stmt, 0),
+        .created_at = sqlite3_column_int64 (stmt, 1),
+        .stage = (const char *) sqlite3_column_text (stmt, 2),
+        .reason = (const char *) sqlite3_column_text (stmt, 3),
+        .raw_message_id = sqlite3_column_int64 (stmt, 4),
+        .received_at = sqlite3_column_int64 (stmt, 5),
+        .source = (const char *) sqlite3_column_text (stmt, 6),
+        .content_type = (const char *) sqlite3_column_text (stmt, 7),
+        .device_id = (const char *) sqlite3_column_text (stmt, 8),
+        .payload = sqlite3_column_blob (stmt, 9),
+        .payload_length = sqlite3_column_bytes (stmt, 9),
+        .payload_pruned = sqlite3_column_int (stmt, 10) != 0,
+      };
+
+      func (&dl, user_data);
+    }
+
+  sqlite3_finalize (stmt);
+  if (rc != SQLITE_DONE)
+    return set_sql_error (self, rc, "list dead letters", error);
+
+  return TRUE;
+}
+
+gint64
+ward_store_prune_raw (WardStore   *self,
+                      gint64       older_than,
+                      gint64       now,
+                      GError     **error)
+{
+  /* The row stays, so measurements and dead letters keep pointing at
+   * the record of what arrived; only the bytes go.  Unmapped messages
+   * keep theirs whatever their age.
+   */
+  static const char sql[] =
+    "UPDATE raw_messages SET payload = x'', pruned_at = ?2 "
+    "WHERE received_at < ?1 AND pruned_at IS NULL AND processed_at IS NOT NULL";
+  sqlite3_stmt *stmt;
+
+  g_return_val_if_fail (WARD_IS_STORE (self), -1);
+
+  if (!(stmt = get_statement (self, sql, error)))
+    return -1;
+
+  sqlite3_bind_int64 (stmt, 1, older_than);
+  sqlite3_bind_int64 (stmt, 2, now);
+
+  if (!step_done (self, stmt, "prune raw archive", error))
+    return -1;
+
+  return sqlite3_changes (self->db);
 }
 
 void

@@ -126,6 +126,39 @@ gboolean    ward_store_foreach_pending     (WardStore              *self,
                                             WardStoreRawFunc        func,
                                             gpointer                user_data,
                                             GError                **error);
+/* A dead letter with the raw message it points at. */
+typedef struct
+{
+  gint64       id;
+  gint64       created_at;
+  const char  *stage;
+  const char  *reason;
+  gint64       raw_message_id;
+  gint64       received_at;
+  const char  *source;
+  const char  *content_type;
+  const char  *device_id;
+  const void  *payload;
+  gsize        payload_length;
+  gboolean     payload_pruned;
+} WardDeadLetter;
+
+typedef void (*WardStoreDeadLetterFunc) (const WardDeadLetter *dead_letter,
+                                         gpointer              user_data);
+
+gboolean    ward_store_foreach_dead_letter (WardStore              *self,
+                                            gint64                  since,
+                                            WardStoreDeadLetterFunc func,
+                                            gpointer                user_data,
+                                            GError                **error);
+
+/* Retention: drops the payloads of mapped raw messages received before
+ * older_than.  Returns how many, or -1 with error.
+ */
+gint64      ward_store_prune_raw           (WardStore              *self,
+                                            gint64                  older_than,
+                                            gint64                  now,
+                                            GError                **error);
 /* FULL (the default) syncs the WAL at every commit: durable against power
  * loss.  NORMAL syncs at checkpoints only: a commit still survives a
  * crash of the process.
