@@ -183,6 +183,10 @@ ward_application_activate (GApplication *app)
    */
   if (self->pipeline == NULL)
     start_pipeline (self);
+
+  /* The data issues view reads the store on its own connection. */
+  if (self->pipeline != NULL)
+    g_object_set (window, "db-path", ward_pipeline_get_db_path (self->pipeline), NULL);
 }
 
 static void

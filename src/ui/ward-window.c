@@ -11,6 +11,7 @@
 #include <glib/gi18n.h>
 
 #include "ward-bed-tile.h"
+#include "ward-data-issues.h"
 #include "ward-window.h"
 
 struct _WardWindow
@@ -28,6 +29,10 @@ struct _WardWindow
   /* Owned */
   GSettings            *settings;       /* NULL when the schema is not installed */
   WardSnapshot         *snapshot;
+  char                 *db_path;        /* NULL until the application sets it */
+
+  /* Borrowed */
+  WardDataIssues       *data_issues;    /* weak */
 
   guint                 n_tiles;
   guint                 demo : 1;
@@ -40,6 +45,7 @@ enum {
   PROP_0,
   PROP_DEMO,
   PROP_SHOW_PATIENT_NAMES,
+  PROP_DB_PATH,
   N_PROPS
 };
 
@@ -245,6 +251,49 @@ show_snapshot (WardWindow *self)
 }
 
 static void
+update_actions (WardWindow *self)
+{
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.data-issues", self->db_path != NULL);
+}
+
+static void
+set_db_path (WardWindow *self,
+             const char *db_path)
+{
+  if (g_strcmp0 (self->db_path, db_path) == 0)
+    return;
+
+  g_free (self->db_path);
+  self->db_path = g_strdup (db_path);
+  update_actions (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DB_PATH]);
+}
+
+static void
+data_issues_action_cb (GtkWidget  *widget,
+                       const char *action_name,
+                       GVariant   *parameter)
+{
+  WardWindow *self = WARD_WINDOW (widget);
+
+  g_assert (self->db_path != NULL);
+
+  /* One view per window: opening it again brings it up to date. */
+  if (self->data_issues != NULL &&
+      g_strcmp0 (ward_data_issues_get_db_path (self->data_issues), self->db_path) == 0)
+    ward_data_issues_reload (self->data_issues);
+  else
+    {
+      if (self->data_issues != NULL)
+        gtk_window_destroy (GTK_WINDOW (self->data_issues));
+      g_set_weak_pointer (&self->data_issues, ward_data_issues_new (GTK_WINDOW (self),
+                                                                    self->db_path));
+    }
+
+  gtk_window_present (GTK_WINDOW (self->data_issues));
+}
+
+static void
 restore_size (WardWindow *self)
 {
   g_assert (self->settings != NULL);
@@ -297,6 +346,8 @@ ward_window_dispose (GObject *object)
     g_settings_unbind (self, "show-patient-names");
   g_clear_object (&self->settings);
   g_clear_pointer (&self->snapshot, ward_snapshot_unref);
+  g_clear_pointer (&self->db_path, g_free);
+  g_clear_weak_pointer (&self->data_issues);
 
   gtk_widget_dispose_template (GTK_WIDGET (self), WARD_TYPE_WINDOW);
 
@@ -321,6 +372,10 @@ ward_window_get_property (GObject    *object,
       g_value_set_boolean (value, ward_window_get_show_patient_names (self));
       break;
 
+    case PROP_DB_PATH:
+      g_value_set_string (value, self->db_path);
+      break;
+
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -342,6 +397,10 @@ ward_window_set_property (GObject      *object,
 
     case PROP_SHOW_PATIENT_NAMES:
       ward_window_set_show_patient_names (self, g_value_get_boolean (value));
+      break;
+
+    case PROP_DB_PATH:
+      set_db_path (self, g_value_get_string (value));
       break;
 
     default:
@@ -382,6 +441,17 @@ ward_window_class_init (WardWindowClass *klass)
                           FALSE,
                           (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
 
+  /**
+   * WardWindow:db-path:
+   *
+   * The pipeline's database, whose dead letters the data issues view
+   * reads; %NULL leaves the view unavailable.
+   */
+  properties[PROP_DB_PATH] =
+    g_param_spec_string ("db-path", NULL, NULL,
+                         NULL,
+                         (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   gtk_widget_class_set_template_from_resource (widget_class,
@@ -393,7 +463,10 @@ ward_window_class_init (WardWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, WardWindow, summary_label);
   gtk_widget_class_bind_template_child (widget_class, WardWindow, flow_box);
 
+  gtk_widget_class_install_action (widget_class, "win.data-issues", NULL, data_issues_action_cb);
+
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_w, GDK_CONTROL_MASK, "window.close", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_i, GDK_CONTROL_MASK, "win.data-issues", NULL);
 
   g_type_ensure (WARD_TYPE_BED_TILE);
 }
@@ -416,6 +489,7 @@ ward_window_init (WardWindow *self)
     }
 
   update_title (self);
+  update_actions (self);
 }
 
 /**

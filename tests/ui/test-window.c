@@ -9,9 +9,12 @@
 #include "config.h"
 
 #include <adwaita.h>
+#include <glib/gstdio.h>
 
 #include "ward-bed-tile.h"
+#include "ward-data-issues.h"
 #include "ward-snapshot.h"
+#include "ward-store.h"
 #include "ward-window.h"
 
 /* 2026-11-22T10:00:00Z */
@@ -396,6 +399,134 @@ test_window_error (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+/* The first actionable widget for action_name under widget, depth first. */
+static GtkWidget *
+find_actionable (GtkWidget  *widget,
+                 const char *action_name)
+{
+  if (GTK_IS_ACTIONABLE (widget) &&
+      g_strcmp0 (gtk_actionable_get_action_name (GTK_ACTIONABLE (widget)), action_name) == 0)
+    return widget;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_actionable (child, action_name);
+
+      if (found != NULL)
+        return found;
+    }
+
+  return NULL;
+}
+
+static WardDataIssues *
+find_data_issues (WardWindow *window)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+  WardDataIssues *found = NULL;
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GObject) toplevel = g_list_model_get_item (toplevels, i);
+
+      if (WARD_IS_DATA_ISSUES (toplevel) &&
+          gtk_window_get_transient_for (GTK_WINDOW (toplevel)) == GTK_WINDOW (window))
+        {
+          g_assert_null (found);
+          found = WARD_DATA_ISSUES (toplevel);
+        }
+    }
+
+  return found;
+}
+
+static gboolean
+timeout_cb (gpointer user_data)
+{
+  gboolean *timed_out = user_data;
+
+  *timed_out = TRUE;
+
+  return G_SOURCE_REMOVE;
+}
+
+static void
+wait_loaded (WardDataIssues *view)
+{
+  gboolean timed_out = FALSE;
+  guint timeout = g_timeout_add_seconds (10, timeout_cb, &timed_out);
+
+  while (ward_data_issues_get_loading (view) && !timed_out)
+    g_main_context_iteration (NULL, TRUE);
+
+  g_assert_false (timed_out);
+  g_source_remove (timeout);
+}
+
+static void
+test_window_data_issues (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("ward-win-XXXXXX", NULL);
+  g_autofree char *db = g_build_filename (dir, "ward.db", NULL);
+  g_autofree char *wal = g_strconcat (db, "-wal", NULL);
+  g_autofree char *shm = g_strconcat (db, "-shm", NULL);
+  g_autoptr(WardStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+  WardWindow *window = present_window ();
+  WardDataIssues *view;
+  GtkWidget *button;
+  gint64 raw_id;
+
+  store = ward_store_open (db, &error);
+  g_assert_no_error (error);
+  g_assert_true (ward_store_begin (store, &error));
+  raw_id = ward_store_add_raw_message (store, NOW, "mqtt", "application/json", "sim-monitor-01",
+                                       "{\"oops\"", 7, &error);
+  g_assert_cmpint (raw_id, >, 0);
+  g_assert_cmpint (ward_store_add_dead_letter (store, raw_id, "parse", "not JSON", NOW, &error), >, 0);
+  g_assert_true (ward_store_commit (store, &error));
+  g_assert_no_error (error);
+
+  /* In the header bar; without a database there is nothing to show. */
+  button = find_actionable (GTK_WIDGET (window), "win.data-issues");
+  g_assert_nonnull (button);
+  iterate_main_loop ();
+  g_assert_false (gtk_widget_get_sensitive (button));
+
+  g_object_set (window, "db-path", db, NULL);
+  iterate_main_loop ();
+  g_assert_true (gtk_widget_get_sensitive (button));
+
+  /* The action (Ctrl+I) opens the view, transient for the window. */
+  g_assert_null (find_data_issues (window));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.data-issues", NULL));
+  view = find_data_issues (window);
+  g_assert_nonnull (view);
+  g_object_add_weak_pointer (G_OBJECT (view), (gpointer *) &view);
+  g_assert_cmpstr (ward_data_issues_get_db_path (view), ==, db);
+  wait_loaded (view);
+  g_assert_cmpuint (ward_data_issues_get_n_issues (view), ==, 1);
+
+  /* Again: the same view, read again. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.data-issues", NULL));
+  g_assert_true (find_data_issues (window) == view);
+  g_assert_true (ward_data_issues_get_loading (view));
+  wait_loaded (view);
+
+  /* It goes with its window. */
+  gtk_window_destroy (GTK_WINDOW (window));
+  iterate_main_loop ();
+  g_assert_null (view);
+
+  g_clear_object (&store);
+  g_unlink (wal);
+  g_unlink (shm);
+  g_unlink (db);
+  g_rmdir (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -409,6 +540,7 @@ main (int   argc,
   g_test_add_func ("/ui/window/patient-names", test_window_patient_names);
   g_test_add_func ("/ui/window/demo-title", test_window_demo_title);
   g_test_add_func ("/ui/window/error", test_window_error);
+  g_test_add_func ("/ui/window/data-issues", test_window_data_issues);
 
   return g_test_run ();
 }
