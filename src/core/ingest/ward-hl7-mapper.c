@@ -1,0 +1,1465 @@
+/* ward-hl7-mapper.c
+ *
+ * Copyright 2026 The Wardwatch authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "ward-hl7-mapper"
+
+#include "config.h"
+
+#include "ward-hl7-mapper.h"
+
+#include <math.h>
+#include <string.h>
+
+typedef enum
+{
+  KIND_HR,          /* heart rate: ECG or unspecified */
+  KIND_PULSE,       /* pulse rate: oximeter, NIBP, generic */
+  KIND_RR,
+  KIND_SPO2,
+  KIND_BP,
+  KIND_ABP,
+  KIND_TEMP,
+  KIND_O2_FLOW,
+  KIND_FIO2,
+  KIND_ACVPU,
+} Kind;
+
+typedef enum
+{
+  DIM_NONE,
+  DIM_PER_MIN,          /* /min: a heart or a respiratory rate */
+  DIM_BEATS_PER_MIN,
+  DIM_BREATHS_PER_MIN,
+  DIM_PERCENT,
+  DIM_PRESSURE,         /* converted to mm[Hg] */
+  DIM_TEMPERATURE,      /* converted to Cel */
+  DIM_FLOW,             /* L/min */
+} Dimension;
+
+/* A code we know.  priority orders the sources of heart rate and of
+ * respiratory rate: per message, the lowest present wins.
+ */
+typedef struct
+{
+  guint32     mdc;        /* 0 when LOINC only */
+  const char *loinc;
+  const char *refid;      /* the MDC reference id, for codes sent without number */
+  Kind        kind;
+  const char *name;       /* the value name */
+  const char *qualifier;  /* method, source or site */
+  int         priority;
+} CodeInfo;
+
+typedef struct
+{
+  guint32     mdc;
+  const char *refid;
+  const char *ucum;       /* and common spellings, '|'-separated */
+  Dimension   dim;
+  double      scale;      /* value * scale + offset, in the canonical unit */
+  double      offset;
+} UnitInfo;
+
+#define MDC(partition, code) (((guint32) (partition) << 16) | (code))
+
+static const CodeInfo codes[] = {
+  /* Heart rate and pulse rate. */
+  { 147842, "", "MDC_ECG_HEART_RATE", KIND_HR, "hr", "ecg", 0 },
+  { 147842, "", "MDC_ECG_CARD_BEAT_RATE", KIND_HR, "hr", "ecg", 0 },
+  { 0, "8867-4", NULL, KIND_HR, "hr", "unspecified", 1 },
+  { 149530, "", "MDC_PULS_OXIM_PULS_RATE", KIND_PULSE, "pulse", "spo2", 2 },
+  { MDC (2, 0x4822), "", NULL, KIND_PULSE, "pulse", "spo2", 2 },     /* Philips pleth pulse */
+  { MDC (2, 0xF09D), "", NULL, KIND_PULSE, "pulse", "spo2", 2 },     /* Philips telemetry */
+  { 0, "8889-8", NULL, KIND_PULSE, "pulse", "spo2", 2 },
+  { 149514, "", "MDC_PULS_RATE", KIND_PULSE, "pulse", "unspecified", 2 },
+  { 149546, "", "MDC_PULS_RATE_NON_INV", KIND_PULSE, "pulse", "nibp", 3 },
+  { MDC (2, 0xF0E5), "", NULL, KIND_PULSE, "pulse", "nibp", 3 },     /* Philips NIBP pulse */
+
+  /* Respiratory rate: measured first, derived and ventilator rates after. */
+  { 151578, "", "MDC_TTHOR_RESP_RATE", KIND_RR, "rr", "impedance", 0 },
+  { 151562, "", "MDC_RESP_RATE", KIND_RR, "rr", "unspecified", 0 },
+  { 0, "9279-1", NULL, KIND_RR, "rr", "unspecified", 0 },
+  { 151570, "", "MDC_AWAY_RESP_RATE", KIND_RR, "rr", "airway", 0 },
+  { 151586, "", "MDC_VENT_RESP_RATE", KIND_RR, "rr", "ventilator", 1 },
+  { MDC (2, 0xF0E2), "", NULL, KIND_RR, "rr", "spirometry", 1 },    /* Philips awRR spiro */
+  { MDC (2, 0xF0F1), "", NULL, KIND_RR, "rr", "ventilator", 1 },    /* Philips mandatory */
+
+  /* SpO2. */
+  { 150456, "2708-6", "MDC_PULS_OXIM_SAT_O2", KIND_SPO2, "spo2", NULL, 0 },
+  { 0, "59408-5", NULL, KIND_SPO2, "spo2", NULL, 0 },
+  { MDC (2, 0xF09C), "", NULL, KIND_SPO2, "spo2", NULL, 0 },        /* Philips telemetry */
+
+  /* Non-invasive blood pressure. */
+  { 150301, "8480-6", "MDC_PRESS_CUFF_SYS", KIND_BP, "systolic", NULL, 0 },
+  { 150302, "8462-4", "MDC_PRESS_CUFF_DIA", KIND_BP, "diastolic", NULL, 0 },
+  { 150303, "8478-0", "MDC_PRESS_CUFF_MEAN", KIND_BP, "mean", NULL, 0 },
+  { 150021, "", "MDC_PRESS_BLD_NONINV_SYS", KIND_BP, "systolic", NULL, 0 },
+  { 150022, "", "MDC_PRESS_BLD_NONINV_DIA", KIND_BP, "diastolic", NULL, 0 },
+  { 150023, "", "MDC_PRESS_BLD_NONINV_MEAN", KIND_BP, "mean", NULL, 0 },
+  { MDC (2, 0xF0A1), "", NULL, KIND_BP, "systolic", NULL, 0 },      /* Philips telemetry */
+  { MDC (2, 0xF0A2), "", NULL, KIND_BP, "diastolic", NULL, 0 },
+  { MDC (2, 0xF0A3), "", NULL, KIND_BP, "mean", NULL, 0 },
+
+  /* Invasive arterial pressure: kept, not scored. */
+  { 150033, "", "MDC_PRESS_BLD_ART_SYS", KIND_ABP, "systolic", NULL, 0 },
+  { 150034, "", "MDC_PRESS_BLD_ART_DIA", KIND_ABP, "diastolic", NULL, 0 },
+  { 150035, "", "MDC_PRESS_BLD_ART_MEAN", KIND_ABP, "mean", NULL, 0 },
+  { 150037, "", "MDC_PRESS_BLD_ART_ABP_SYS", KIND_ABP, "systolic", NULL, 0 },
+  { 150038, "", "MDC_PRESS_BLD_ART_ABP_DIA", KIND_ABP, "diastolic", NULL, 0 },
+  { 150039, "", "MDC_PRESS_BLD_ART_ABP_MEAN", KIND_ABP, "mean", NULL, 0 },
+
+  /* Body temperature, by site; skin and generic probes are not body temperature. */
+  { 150344, "8310-5", "MDC_TEMP", KIND_TEMP, "temperature", "body", 0 },
+  { 150364, "", "MDC_TEMP_BODY", KIND_TEMP, "temperature", "body", 0 },
+  { 188496, "8328-7", "MDC_TEMP_AXIL", KIND_TEMP, "temperature", "axillary", 0 },
+  { MDC (2, 0xF10C), "", NULL, KIND_TEMP, "temperature", "axillary", 0 },  /* Philips */
+  { MDC (2, 0xF118), "", NULL, KIND_TEMP, "temperature", "axillary", 0 },  /* predictive */
+  { MDC (2, 0xF108), "8331-1", NULL, KIND_TEMP, "temperature", "oral", 0 },
+  { MDC (2, 0xF110), "", NULL, KIND_TEMP, "temperature", "oral", 0 },      /* predictive */
+  { 188420, "8332-9", "MDC_TEMP_RECT", KIND_TEMP, "temperature", "rectal", 0 },
+  { MDC (2, 0xF114), "", NULL, KIND_TEMP, "temperature", "rectal", 0 },    /* predictive */
+  { 150392, "8333-7", "MDC_TEMP_TYMP", KIND_TEMP, "temperature", "tympanic", 0 },
+  { 150368, "8329-5", "MDC_TEMP_CORE", KIND_TEMP, "temperature", "core", 0 },
+  { 150372, "", "MDC_TEMP_ESOPH", KIND_TEMP, "temperature", "oesophageal", 0 },
+  { 150380, "", "MDC_TEMP_NASOPH", KIND_TEMP, "temperature", "nasopharyngeal", 0 },
+  { MDC (2, 0xF0C4), "", NULL, KIND_TEMP, "temperature", "bladder", 0 },   /* Philips */
+
+  /* Oxygen therapy and consciousness (nurse-entered, through interfaces). */
+  { 0, "3151-8", NULL, KIND_O2_FLOW, "flow", NULL, 0 },
+  { 152196, "3150-0", "MDC_CONC_AWAY_O2_INSP", KIND_FIO2, "fio2", NULL, 0 },
+  { 0, "67775-7", NULL, KIND_ACVPU, "acvpu", NULL, 0 },
+};
+
+static const UnitInfo units[] = {
+  { MDC (4, 0x0AA0), "MDC_DIM_BEAT_PER_MIN", "{beats}/min|{beat}/min|{heartbeats}/min|bpm|beats/min|/min{beats}",
+    DIM_BEATS_PER_MIN, 1, 0 },
+  { MDC (4, 0x0AC0), "MDC_DIM_PULS_PER_MIN", "{pulses}/min|{pulse}/min", DIM_BEATS_PER_MIN, 1, 0 },
+  { MDC (4, 0x0AE0), "MDC_DIM_RESP_PER_MIN", "{breaths}/min|{breath}/min|{resp}/min|rpm|breaths/min|br/min",
+    DIM_BREATHS_PER_MIN, 1, 0 },
+  { MDC (4, 0x09E0), "MDC_DIM_PER_MIN", "/min|1/min|min-1", DIM_PER_MIN, 1, 0 },
+  { MDC (4, 0x0220), "MDC_DIM_PERCENT", "%", DIM_PERCENT, 1, 0 },
+  { MDC (4, 0x0F20), "MDC_DIM_MMHG", "mm[Hg]|mmHg|mm Hg", DIM_PRESSURE, 1, 0 },
+  { MDC (4, 0x0F03), "MDC_DIM_KILO_PASCAL", "kPa", DIM_PRESSURE, 7.500617, 0 },
+  { MDC (4, 0x0F02), "MDC_DIM_HECTO_PASCAL", "hPa", DIM_PRESSURE, 0.7500617, 0 },
+  { MDC (4, 0x17A0), "MDC_DIM_DEGC", "Cel|degC|\xc2\xb0" "C", DIM_TEMPERATURE, 1, 0 },
+  { MDC (4, 0x1140), "MDC_DIM_FAHR", "[degF]|degF|\xc2\xb0" "F", DIM_TEMPERATURE, 5.0 / 9.0, -32.0 * 5.0 / 9.0 },
+  { MDC (4, 0x1120), "MDC_DIM_KELVIN", "K", DIM_TEMPERATURE, 1, -273.15 },
+  { MDC (4, 0x0C00), "MDC_DIM_X_L_PER_MIN", "L/min|l/min", DIM_FLOW, 1, 0 },
+};
+
+/* SNOMED CT answers to LOINC 67775-7 (CLINICAL.md section 3). */
+static const struct {
+  const char *snomed;
+  const char *letter;
+} acvpu_answers[] = {
+  { "248234008", "A" },
+  { "130987000", "C" },
+  { "300202002", "V" },
+  { "450847001", "P" },
+  { "422768004", "U" },
+};
+
+/* LOINC panels: header rows with no value of their own. */
+static const char *loinc_panels[] = { "85353-1", "85354-9", "34566-0", "8716-3" };
+
+typedef struct
+{
+  const CodeInfo *code;
+  char           *value;
+  gint64          time;
+  char           *device_id;
+  char           *patient_id;
+  char           *encounter_id;
+  guint           obx;
+} Obs;
+
+typedef struct
+{
+  WardHl7Message *msg;
+  GString        *warnings;
+  GArray         *obs;             /* Obs */
+
+  /* The state of the walk through the segments. */
+  char           *patient_id;
+  char           *encounter_id;
+  char           *obr_device_eui;  /* the last OBX-18 EUI-64 in this OBR group */
+  char           *obr_device_other;
+  char           *msh_device_eui;
+  char           *msh_device_other;
+  gint64          msh_time;
+  gboolean        has_msh_time;
+  gint64          obr_time;
+  gboolean        has_obr_time;
+  GPtrArray      *no_offset;       /* field names read as UTC, no duplicates */
+  guint           n_obx;
+} Mapper;
+
+static void
+obs_clear (Obs *o)
+{
+  g_clear_pointer (&o->value, g_free);
+  g_clear_pointer (&o->device_id, g_free);
+  g_clear_pointer (&o->patient_id, g_free);
+  g_clear_pointer (&o->encounter_id, g_free);
+}
+
+static void
+mapper_clear (Mapper *m)
+{
+  g_clear_pointer (&m->msg, ward_hl7_message_unref);
+  g_clear_pointer (&m->obs, g_array_unref);
+  g_clear_pointer (&m->patient_id, g_free);
+  g_clear_pointer (&m->encounter_id, g_free);
+  g_clear_pointer (&m->obr_device_eui, g_free);
+  g_clear_pointer (&m->obr_device_other, g_free);
+  g_clear_pointer (&m->msh_device_eui, g_free);
+  g_clear_pointer (&m->msh_device_other, g_free);
+  g_clear_pointer (&m->no_offset, g_ptr_array_unref);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Mapper, mapper_clear)
+
+G_GNUC_PRINTF (2, 3)
+static void
+warn (Mapper     *m,
+      const char *format,
+      ...)
+{
+  va_list args;
+
+  if (m->warnings == NULL)
+    return;
+
+  va_start (args, format);
+  g_string_append_vprintf (m->warnings, format, args);
+  va_end (args);
+  g_string_append_c (m->warnings, '\n');
+}
+
+/* NULL for an empty or HL7-null ("") string, else the stripped string. */
+static char *
+nonempty (char *s)
+{
+  if (s != NULL)
+    g_strstrip (s);
+
+  if (s == NULL || *s == '\0' || strcmp (s, "\"\"") == 0)
+    {
+      g_free (s);
+      return NULL;
+    }
+
+  return s;
+}
+
+static char *
+get_comp (WardHl7Message *msg,
+          guint           seg,
+          guint           field,
+          guint           comp)
+{
+  return nonempty (ward_hl7_message_get_component (msg, seg, field, comp));
+}
+
+static char *
+get_comp_rep (WardHl7Message *msg,
+              guint           seg,
+              guint           field,
+              guint           rep,
+              guint           comp)
+{
+  return nonempty (ward_hl7_message_get_value (msg, seg, field, rep, comp, 1));
+}
+
+static gboolean
+is_all_digits (const char *s)
+{
+  if (s == NULL || *s == '\0')
+    return FALSE;
+
+  for (; *s != '\0'; s++)
+    if (!g_ascii_isdigit (*s))
+      return FALSE;
+
+  return TRUE;
+}
+
+/* Philips MDIL: "0002-4182" = partition 2, term code 0x4182. */
+static gboolean
+parse_mdil (const char *s,
+            guint32    *mdc)
+{
+  const char *dash;
+  guint64 partition, term;
+  char *end = NULL;
+
+  if (s == NULL)
+    return FALSE;
+
+  dash = strchr (s, '-');
+  if (dash == NULL || dash == s || dash - s > 4 || strlen (dash + 1) == 0 || strlen (dash + 1) > 4)
+    return FALSE;
+
+  for (const char *p = s; *p != '\0'; p++)
+    if (p != dash && !g_ascii_isxdigit (*p))
+      return FALSE;
+
+  partition = g_ascii_strtoull (s, &end, 16);
+  if (end != dash)
+    return FALSE;
+  term = g_ascii_strtoull (dash + 1, &end, 16);
+  if (*end != '\0')
+    return FALSE;
+
+  *mdc = MDC (partition, term);
+  return TRUE;
+}
+
+static gboolean
+parse_mdc (const char *s,
+           guint32    *mdc)
+{
+  guint64 v;
+
+  if (!is_all_digits (s) || strlen (s) > 10)
+    return FALSE;
+
+  v = g_ascii_strtoull (s, NULL, 10);
+  if (v > G_MAXUINT32)
+    return FALSE;
+
+  *mdc = (guint32) v;
+  return TRUE;
+}
+
+static gboolean
+is_system (const char *system,
+           const char *name)
+{
+  return system != NULL && g_ascii_strcasecmp (system, name) == 0;
+}
+
+static gboolean
+is_mdc_system (const char *system)
+{
+  return is_system (system, "MDC") || is_system (system, "urn:iso:std:iso:11073:10101");
+}
+
+static gboolean
+is_loinc_system (const char *system)
+{
+  return is_system (system, "LN") || is_system (system, "LOINC") ||
+         is_system (system, "http://loinc.org");
+}
+
+/* A numeric MDC code from an identifier in any of the forms we meet. */
+static gboolean
+identifier_to_mdc (const char *id,
+                   const char *system,
+                   guint32    *mdc)
+{
+  if (is_system (system, "MDIL") || (system == NULL && strchr (id, '-') != NULL))
+    return parse_mdil (id, mdc);
+
+  if (is_mdc_system (system) || system == NULL)
+    return parse_mdc (id, mdc) || parse_mdil (id, mdc);
+
+  return FALSE;
+}
+
+static const CodeInfo *
+lookup_code_triplet (const char *id,
+                     const char *text,
+                     const char *system,
+                     guint32    *mdc_out)
+{
+  guint32 mdc = 0;
+
+  if (id != NULL && is_loinc_system (system))
+    {
+      for (guint i = 0; i < G_N_ELEMENTS (codes); i++)
+        if (codes[i].loinc != NULL && strcmp (codes[i].loinc, id) == 0)
+          return &codes[i];
+      return NULL;
+    }
+
+  if (id != NULL && identifier_to_mdc (id, system, &mdc))
+    {
+      *mdc_out = mdc;
+      for (guint i = 0; i < G_N_ELEMENTS (codes); i++)
+        if (codes[i].mdc == mdc)
+          return &codes[i];
+      return NULL;
+    }
+
+  /* An MDC code sent by reference id only. */
+  if (text != NULL && (id == NULL || is_mdc_system (system)))
+    for (guint i = 0; i < G_N_ELEMENTS (codes); i++)
+      if (codes[i].refid != NULL && strcmp (codes[i].refid, text) == 0)
+        return &codes[i];
+
+  return NULL;
+}
+
+typedef struct
+{
+  char *c[6];
+} Coded;
+
+static void
+coded_clear (Coded *coded)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (coded->c); i++)
+    g_clear_pointer (&coded->c[i], g_free);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Coded, coded_clear)
+
+static void
+read_coded (WardHl7Message *msg,
+            guint           seg,
+            guint           field,
+            Coded          *coded)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (coded->c); i++)
+    coded->c[i] = get_comp (msg, seg, field, i + 1);
+}
+
+/* The code in OBX-3, primary coding first, then the alternate. */
+static const CodeInfo *
+lookup_code (const Coded *coded,
+             guint32     *mdc)
+{
+  const CodeInfo *info;
+
+  info = lookup_code_triplet (coded->c[0], coded->c[1], coded->c[2], mdc);
+  if (info == NULL && (coded->c[3] != NULL || coded->c[4] != NULL))
+    info = lookup_code_triplet (coded->c[3], coded->c[4], coded->c[5], mdc);
+
+  return info;
+}
+
+static const UnitInfo *
+lookup_unit_triplet (const char *id,
+                     const char *text,
+                     const char *system)
+{
+  guint32 mdc;
+
+  if (id != NULL && !is_system (system, "UCUM") && identifier_to_mdc (id, system, &mdc))
+    {
+      for (guint i = 0; i < G_N_ELEMENTS (units); i++)
+        if (units[i].mdc == mdc)
+          return &units[i];
+      return NULL;
+    }
+
+  for (guint pass = 0; pass < 2; pass++)
+    {
+      const char *s = pass == 0 ? id : text;
+
+      if (s == NULL)
+        continue;
+
+      for (guint i = 0; i < G_N_ELEMENTS (units); i++)
+        {
+          g_auto(GStrv) spellings = NULL;
+
+          if (strcmp (units[i].refid, s) == 0)
+            return &units[i];
+
+          spellings = g_strsplit (units[i].ucum, "|", -1);
+          for (guint j = 0; spellings[j] != NULL; j++)
+            if (g_ascii_strcasecmp (spellings[j], s) == 0)
+              return &units[i];
+        }
+    }
+
+  return NULL;
+}
+
+static const UnitInfo *
+lookup_unit (const Coded *coded)
+{
+  const UnitInfo *unit;
+
+  unit = lookup_unit_triplet (coded->c[0], coded->c[1], coded->c[2]);
+  if (unit == NULL && (coded->c[3] != NULL || coded->c[4] != NULL))
+    unit = lookup_unit_triplet (coded->c[3], coded->c[4], coded->c[5]);
+
+  return unit;
+}
+
+static gboolean
+unit_fits (Kind      kind,
+           Dimension dim)
+{
+  switch (kind)
+    {
+    case KIND_HR:
+    case KIND_PULSE:
+      return dim == DIM_PER_MIN || dim == DIM_BEATS_PER_MIN;
+    case KIND_RR:
+      return dim == DIM_PER_MIN || dim == DIM_BREATHS_PER_MIN;
+    case KIND_SPO2:
+    case KIND_FIO2:
+      return dim == DIM_PERCENT;
+    case KIND_BP:
+    case KIND_ABP:
+      return dim == DIM_PRESSURE;
+    case KIND_TEMP:
+      return dim == DIM_TEMPERATURE;
+    case KIND_O2_FLOW:
+      return dim == DIM_FLOW;
+    case KIND_ACVPU:
+      return dim == DIM_NONE;
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+static gboolean
+is_scored (Kind kind)
+{
+  switch (kind)
+    {
+    case KIND_HR:
+    case KIND_PULSE:
+    case KIND_RR:
+    case KIND_SPO2:
+    case KIND_BP:
+    case KIND_TEMP:
+      return TRUE;
+    case KIND_ABP:
+    case KIND_O2_FLOW:
+    case KIND_FIO2:
+    case KIND_ACVPU:
+      return FALSE;
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+static const char *
+kind_to_type (Kind kind)
+{
+  switch (kind)
+    {
+    case KIND_HR:
+      return "heartrate";
+    case KIND_PULSE:
+      return "pulserate";
+    case KIND_RR:
+      return "respiratoryrate";
+    case KIND_SPO2:
+      return "spo2";
+    case KIND_BP:
+      return "bloodpressure";
+    case KIND_ABP:
+      return "arterialpressure";
+    case KIND_TEMP:
+      return "temperature";
+    case KIND_O2_FLOW:
+      return "oxygenflow";
+    case KIND_FIO2:
+      return "inspiredoxygen";
+    case KIND_ACVPU:
+      return "consciousness";
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+static char *
+describe_code (const Coded *coded)
+{
+  return g_strdup_printf ("%s^%s^%s",
+                          coded->c[0] ? coded->c[0] : "",
+                          coded->c[1] ? coded->c[1] : "",
+                          coded->c[2] ? coded->c[2] : "");
+}
+
+static gboolean
+parse_number (const char *text,
+              double     *value)
+{
+  char *end = NULL;
+
+  if (text == NULL || *text == '\0')
+    return FALSE;
+
+  *value = g_ascii_strtod (text, &end);
+  return end != text && *end == '\0' && isfinite (*value);
+}
+
+/* The value in its canonical unit: the sender's text when nothing is
+ * converted, so that no precision is added or lost.
+ */
+static char *
+convert_value (const char     *text,
+               const UnitInfo *unit)
+{
+  char buf[G_ASCII_DTOSTR_BUF_SIZE];
+  double v;
+
+  if (unit == NULL || (unit->scale == 1 && unit->offset == 0) || !parse_number (text, &v))
+    return g_strdup (text);
+
+  v = v * unit->scale + unit->offset;
+  if (unit->dim == DIM_TEMPERATURE)
+    g_ascii_formatd (buf, sizeof buf, "%.1f", v);
+  else
+    g_ascii_formatd (buf, sizeof buf, "%.0f", v);
+
+  return g_strdup (buf);
+}
+
+/* A time field: FALSE with error when it does not parse; *found FALSE
+ * when it is empty.
+ */
+static gboolean
+read_time (Mapper      *m,
+           guint        seg,
+           guint        field,
+           const char  *name,
+           gint64      *usec,
+           gboolean    *found,
+           GError     **error)
+{
+  g_autofree char *text = get_comp (m->msg, seg, field, 1);
+  g_autoptr(GError) local_error = NULL;
+  gboolean has_offset = FALSE;
+
+  *found = FALSE;
+  if (text == NULL)
+    return TRUE;
+
+  if (!ward_hl7_parse_timestamp (text, usec, &has_offset, &local_error))
+    {
+      g_set_error (error, WARD_HL7_ERROR, WARD_HL7_ERROR_BAD_TIME,
+                   "%s: %s", name, local_error->message);
+      return FALSE;
+    }
+
+  if (!has_offset)
+    {
+      gboolean seen = FALSE;
+
+      for (guint i = 0; i < m->no_offset->len && !seen; i++)
+        seen = strcmp (g_ptr_array_index (m->no_offset, i), name) == 0;
+      if (!seen)
+        g_ptr_array_add (m->no_offset, (gpointer) name);
+    }
+
+  *found = TRUE;
+  return TRUE;
+}
+
+/* The device in an EI field (OBX-18, repeating): the EUI-64 if one
+ * repetition is typed so, else the first entity identifier.
+ */
+static void
+read_device (WardHl7Message  *msg,
+             guint            seg,
+             guint            field,
+             char           **eui,
+             char           **other)
+{
+  guint n = ward_hl7_message_get_n_repetitions (msg, seg, field);
+
+  *eui = NULL;
+  *other = NULL;
+
+  for (guint r = 1; r <= n; r++)
+    {
+      g_autofree char *type = get_comp_rep (msg, seg, field, r, 4);
+
+      if (type != NULL && g_ascii_strcasecmp (type, "EUI-64") == 0)
+        {
+          *eui = get_comp_rep (msg, seg, field, r, 3);
+          if (*eui == NULL)
+            *eui = get_comp_rep (msg, seg, field, r, 1);
+          if (*eui != NULL)
+            break;
+        }
+      if (*other == NULL)
+        *other = get_comp_rep (msg, seg, field, r, 1);
+    }
+}
+
+static void
+fill_info (WardHl7Message     *msg,
+           WardHl7MessageInfo *info)
+{
+  g_autofree char *time = NULL;
+  gint64 usec;
+
+  ward_hl7_message_info_clear (info);
+
+  info->sending_application = nonempty (ward_hl7_message_get_field_er7 (msg, 0, 3));
+  info->sending_facility = nonempty (ward_hl7_message_get_field_er7 (msg, 0, 4));
+  info->receiving_application = nonempty (ward_hl7_message_get_field_er7 (msg, 0, 5));
+  info->receiving_facility = nonempty (ward_hl7_message_get_field_er7 (msg, 0, 6));
+  info->message_type = nonempty (ward_hl7_message_get_field_er7 (msg, 0, 9));
+  info->message_code = get_comp (msg, 0, 9, 1);
+  info->trigger_event = get_comp (msg, 0, 9, 2);
+  info->control_id = get_comp (msg, 0, 10, 1);
+  info->processing_id = get_comp (msg, 0, 11, 1);
+  info->version = get_comp (msg, 0, 12, 1);
+  info->accept_ack_type = get_comp (msg, 0, 15, 1);
+  info->application_ack_type = get_comp (msg, 0, 16, 1);
+  info->charset = g_strdup (ward_hl7_message_get_charset (msg));
+
+  time = get_comp (msg, 0, 7, 1);
+  if (time != NULL && ward_hl7_parse_timestamp (time, &usec, NULL, NULL))
+    info->message_time = usec;
+}
+
+void
+ward_hl7_message_info_clear (WardHl7MessageInfo *info)
+{
+  g_return_if_fail (info != NULL);
+
+  g_clear_pointer (&info->control_id, g_free);
+  g_clear_pointer (&info->accept_ack_type, g_free);
+  g_clear_pointer (&info->application_ack_type, g_free);
+  g_clear_pointer (&info->sending_application, g_free);
+  g_clear_pointer (&info->sending_facility, g_free);
+  g_clear_pointer (&info->receiving_application, g_free);
+  g_clear_pointer (&info->receiving_facility, g_free);
+  g_clear_pointer (&info->message_type, g_free);
+  g_clear_pointer (&info->message_code, g_free);
+  g_clear_pointer (&info->trigger_event, g_free);
+  g_clear_pointer (&info->processing_id, g_free);
+  g_clear_pointer (&info->version, g_free);
+  g_clear_pointer (&info->charset, g_free);
+  info->message_time = 0;
+}
+
+gboolean
+ward_hl7_read_message_info (const char          *data,
+                            gsize                length,
+                            WardHl7MessageInfo  *info,
+                            GError             **error)
+{
+  g_autoptr(WardHl7Message) msg = NULL;
+  g_autoptr(GError) local_error = NULL;
+  gsize start = 0;
+  gsize end;
+  char terminator;
+
+  g_return_val_if_fail (data != NULL || length == 0, FALSE);
+  g_return_val_if_fail (info != NULL, FALSE);
+
+  ward_hl7_message_info_clear (info);
+
+  /* Only the MSH line: the rest may be what makes the message bad, and
+   * the sender still deserves an ACK that names it.
+   */
+  while (start < length && (data[start] == 0x0b || g_ascii_isspace (data[start])))
+    start++;
+  terminator = memchr (data + start, '\r', length - start) != NULL ? '\r' : '\n';
+  end = start;
+  while (end < length && data[end] != terminator)
+    end++;
+
+  msg = ward_hl7_message_parse (data + start, end - start, &local_error);
+  if (msg == NULL && g_error_matches (local_error, WARD_HL7_ERROR, WARD_HL7_ERROR_CHARSET))
+    {
+      /* Bytes that do not fit the character set: read the ids anyway. */
+      g_autofree char *ascii = g_strndup (data + start, end - start);
+
+      for (char *p = ascii; *p != '\0'; p++)
+        if ((guchar) *p >= 0x80)
+          *p = '?';
+
+      g_clear_error (&local_error);
+      msg = ward_hl7_message_parse (ascii, strlen (ascii), &local_error);
+    }
+
+  if (msg == NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+
+  fill_info (msg, info);
+  return TRUE;
+}
+
+static gboolean
+check_message_type (Mapper  *m,
+                    GError **error)
+{
+  g_autofree char *code = get_comp (m->msg, 0, 9, 1);
+  g_autofree char *event = get_comp (m->msg, 0, 9, 2);
+
+  if (g_strcmp0 (code, "ORU") != 0 || g_strcmp0 (event, "R01") != 0)
+    {
+      g_set_error (error, WARD_HL7_ERROR, WARD_HL7_ERROR_UNSUPPORTED,
+                   "message type %s^%s is not ORU^R01", code ? code : "", event ? event : "");
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+static void
+read_pid (Mapper *m,
+          guint   seg)
+{
+  g_clear_pointer (&m->patient_id, g_free);
+  g_clear_pointer (&m->encounter_id, g_free);
+  m->patient_id = get_comp (m->msg, seg, 3, 1);
+}
+
+static void
+read_pv1 (Mapper *m,
+          guint   seg)
+{
+  g_clear_pointer (&m->encounter_id, g_free);
+  m->encounter_id = get_comp (m->msg, seg, 19, 1);
+}
+
+static gboolean
+read_obr (Mapper  *m,
+          guint    seg,
+          GError **error)
+{
+  g_clear_pointer (&m->obr_device_eui, g_free);
+  g_clear_pointer (&m->obr_device_other, g_free);
+
+  return read_time (m, seg, 7, "OBR-7", &m->obr_time, &m->has_obr_time, error);
+}
+
+static char *
+acvpu_letter (Mapper *m,
+              guint   seg)
+{
+  g_autofree char *code = get_comp (m->msg, seg, 5, 1);
+
+  for (guint i = 0; i < G_N_ELEMENTS (acvpu_answers); i++)
+    if (g_strcmp0 (code, acvpu_answers[i].snomed) == 0)
+      return g_strdup (acvpu_answers[i].letter);
+
+  /* A bare letter, as some interfaces send it. */
+  if (code != NULL && strlen (code) == 1 && strchr ("ACVPU", g_ascii_toupper (code[0])) != NULL)
+    return g_strnfill (1, g_ascii_toupper (code[0]));
+
+  return NULL;
+}
+
+/* The number in OBX-5: NM (or ST) as it is, SN with "=" or no comparator.
+ * Anything else is returned as sent, for the binding to reject.
+ */
+static char *
+read_numeric_value (Mapper     *m,
+                    guint       seg,
+                    const char *value_type)
+{
+  if (g_strcmp0 (value_type, "SN") == 0)
+    {
+      g_autofree char *comparator = get_comp (m->msg, seg, 5, 1);
+      g_autofree char *num1 = get_comp (m->msg, seg, 5, 2);
+      g_autofree char *separator = get_comp (m->msg, seg, 5, 3);
+
+      if ((comparator == NULL || strcmp (comparator, "=") == 0) && separator == NULL)
+        return g_steal_pointer (&num1);
+
+      return g_strdup_printf ("%s%s", comparator ? comparator : "", num1 ? num1 : "");
+    }
+
+  return get_comp (m->msg, seg, 5, 1);
+}
+
+static gboolean
+status_is_absent (const char *status)
+{
+  return status != NULL &&
+         (strcmp (status, "X") == 0 || strcmp (status, "N") == 0 ||
+          strcmp (status, "D") == 0 || strcmp (status, "W") == 0 ||
+          strcmp (status, "I") == 0);
+}
+
+static gboolean
+is_panel (const Coded *coded)
+{
+  if (!is_loinc_system (coded->c[2]) || coded->c[0] == NULL)
+    return FALSE;
+
+  for (guint i = 0; i < G_N_ELEMENTS (loinc_panels); i++)
+    if (strcmp (loinc_panels[i], coded->c[0]) == 0)
+      return TRUE;
+
+  return FALSE;
+}
+
+static gboolean
+read_obx (Mapper  *m,
+          guint    seg,
+          GError **error)
+{
+  g_auto(Coded) code = { { NULL } };
+  g_auto(Coded) unit_coded = { { NULL } };
+  g_autofree char *eui = NULL;
+  g_autofree char *other = NULL;
+  g_autofree char *status = NULL;
+  g_autofree char *value_type = NULL;
+  g_autofree char *raw_value = NULL;
+  g_autofree char *method = NULL;
+  g_autofree char *described = NULL;
+  const CodeInfo *info;
+  const UnitInfo *unit = NULL;
+  guint32 mdc = 0;
+  guint obx = ++m->n_obx;
+  gboolean found = FALSE;
+  gboolean aperiodic;
+  Obs o = { 0 };
+
+  /* The device first: a containment row (MDS) without a value names the
+   * device of the metrics that follow it.
+   */
+  read_device (m->msg, seg, 18, &eui, &other);
+  if (eui != NULL)
+    {
+      g_free (m->obr_device_eui);
+      m->obr_device_eui = g_strdup (eui);
+    }
+  if (other != NULL)
+    {
+      g_free (m->obr_device_other);
+      m->obr_device_other = g_strdup (other);
+    }
+
+  status = get_comp (m->msg, seg, 11, 1);
+  read_coded (m->msg, seg, 3, &code);
+  described = describe_code (&code);
+
+  if (status != NULL && (strcmp (status, "D") == 0 || strcmp (status, "W") == 0))
+    {
+      warn (m, "OBX %u (%s): result status %s, skipped", obx, described, status);
+      return TRUE;
+    }
+  if (status_is_absent (status))
+    return TRUE;
+
+  info = lookup_code (&code, &mdc);
+  if (info == NULL)
+    {
+      /* Device descriptions (MDC partition 1, objects) and panels are
+       * structure, not observations.
+       */
+      if ((mdc >> 16) == 1 || is_panel (&code))
+        return TRUE;
+      if (code.c[0] == NULL && code.c[1] == NULL)
+        warn (m, "OBX %u: no observation identifier (OBX-3), skipped", obx);
+      else
+        warn (m, "OBX %u: unknown code %s, skipped", obx, described);
+      return TRUE;
+    }
+
+  value_type = get_comp (m->msg, seg, 2, 1);
+  if (info->kind == KIND_ACVPU)
+    {
+      g_autofree char *answer = get_comp (m->msg, seg, 5, 1);
+
+      if (answer == NULL)
+        return TRUE;
+      raw_value = acvpu_letter (m, seg);
+      if (raw_value == NULL)
+        {
+          warn (m, "OBX %u (%s): unknown level of responsiveness answer %s, skipped",
+                obx, described, answer);
+          return TRUE;
+        }
+    }
+  else
+    {
+      g_autofree char *value = read_numeric_value (m, seg, value_type);
+
+      if (value == NULL)
+        return TRUE;
+
+      read_coded (m->msg, seg, 6, &unit_coded);
+      unit = lookup_unit (&unit_coded);
+      if (unit == NULL || !unit_fits (info->kind, unit->dim))
+        {
+          g_autofree char *unit_text = describe_code (&unit_coded);
+          const char *problem = unit_coded.c[0] == NULL && unit_coded.c[1] == NULL
+                              ? "has no unit (OBX-6)"
+                              : unit == NULL ? "has an unknown unit" : "has a unit that does not fit";
+
+          if (is_scored (info->kind))
+            {
+              g_set_error (error, WARD_HL7_ERROR, WARD_HL7_ERROR_BAD_UNIT,
+                           "OBX %u (%s) %s %s", obx, described, problem,
+                           unit_coded.c[0] || unit_coded.c[1] ? unit_text : "");
+              return FALSE;
+            }
+
+          warn (m, "OBX %u (%s) %s %s, skipped", obx, described, problem,
+                unit_coded.c[0] || unit_coded.c[1] ? unit_text : "");
+          return TRUE;
+        }
+
+      raw_value = convert_value (value, unit);
+    }
+
+  /* The time of the observation itself; the OBR and message times only
+   * when the device gave none.
+   */
+  if (!read_time (m, seg, 14, "OBX-14", &o.time, &found, error))
+    return FALSE;
+
+  method = ward_hl7_message_get_field_er7 (m->msg, seg, 17);
+  aperiodic = method != NULL && strstr (method, "APERIODIC") != NULL;
+
+  if (!found)
+    {
+      if (m->has_obr_time)
+        o.time = m->obr_time;
+      else if (m->has_msh_time)
+        o.time = m->msh_time;
+      else
+        {
+          g_set_error (error, WARD_HL7_ERROR, WARD_HL7_ERROR_INCOMPLETE,
+                       "OBX %u (%s) has no observation time (OBX-14, OBR-7 and MSH-7 are empty)",
+                       obx, described);
+          return FALSE;
+        }
+
+      if (aperiodic)
+        warn (m, "OBX %u (%s): spot value without OBX-14; stamped with %s",
+              obx, described, m->has_obr_time ? "OBR-7" : "MSH-7");
+    }
+
+  o.code = info;
+  o.value = g_steal_pointer (&raw_value);
+  o.device_id = g_strdup (m->obr_device_eui ? m->obr_device_eui
+                          : m->msh_device_eui ? m->msh_device_eui
+                          : m->obr_device_other ? m->obr_device_other
+                          : m->msh_device_other);
+  o.patient_id = g_strdup (m->patient_id);
+  o.encounter_id = g_strdup (m->encounter_id);
+  o.obx = obx;
+  g_array_append_val (m->obs, o);
+
+  return TRUE;
+}
+
+typedef struct
+{
+  GPtrArray  *result;
+  GHashTable *groups;   /* key -> WardNormalized (borrowed from result) */
+} Groups;
+
+static void
+add_value (Mapper     *m,
+           Groups     *g,
+           const Obs  *o,
+           Kind        kind,
+           const char *name,
+           const char *qualifier_name)
+{
+  const char *type = kind_to_type (kind);
+  const char *qualifier = o->code->qualifier;
+  g_autofree char *key = NULL;
+  WardNormalized *n;
+
+  /* Pulse sources and temperature sites are separate measurements;
+   * other types have one value of each name per time.
+   */
+  key = g_strdup_printf ("%s\x1f%" G_GINT64_FORMAT "\x1f%s\x1f%s\x1f%s\x1f%s",
+                         type, o->time,
+                         o->device_id ? o->device_id : "",
+                         o->patient_id ? o->patient_id : "",
+                         o->encounter_id ? o->encounter_id : "",
+                         (kind == KIND_PULSE || kind == KIND_TEMP) && qualifier ? qualifier : "");
+
+  n = g_hash_table_lookup (g->groups, key);
+  if (n == NULL)
+    {
+      n = ward_normalized_new (type, o->time, o->device_id);
+      n->patient_id = g_strdup (o->patient_id);
+      n->encounter_id = g_strdup (o->encounter_id);
+      g_ptr_array_add (g->result, n);
+      g_hash_table_insert (g->groups, g_steal_pointer (&key), n);
+    }
+  else if (ward_normalized_get_value (n, name) != NULL)
+    {
+      warn (m, "OBX %u: a second %s.%s for the same time and device, skipped", o->obx, type, name);
+      return;
+    }
+
+  ward_normalized_add_value (n, name, o->value);
+  if (qualifier_name != NULL && qualifier != NULL &&
+      ward_normalized_get_value (n, qualifier_name) == NULL)
+    ward_normalized_add_value (n, qualifier_name, qualifier);
+}
+
+static GPtrArray *
+build_groups (Mapper *m)
+{
+  Groups g;
+  int best_hr = G_MAXINT;
+  int best_rr = G_MAXINT;
+
+  g.result = g_ptr_array_new_with_free_func ((GDestroyNotify) ward_normalized_free);
+  g.groups = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+
+  /* The preferred sources present in this message. */
+  for (guint i = 0; i < m->obs->len; i++)
+    {
+      const Obs *o = &g_array_index (m->obs, Obs, i);
+
+      if (o->code->kind == KIND_HR || o->code->kind == KIND_PULSE)
+        best_hr = MIN (best_hr, o->code->priority);
+      else if (o->code->kind == KIND_RR)
+        best_rr = MIN (best_rr, o->code->priority);
+    }
+
+  for (guint i = 0; i < m->obs->len; i++)
+    {
+      const Obs *o = &g_array_index (m->obs, Obs, i);
+
+      switch (o->code->kind)
+        {
+        case KIND_HR:
+          if (o->code->priority == best_hr)
+            add_value (m, &g, o, KIND_HR, "hr", "method");
+          else
+            warn (m, "OBX %u: heart rate (%s) not used: a preferred source is present",
+                  o->obx, o->code->qualifier);
+          break;
+
+        case KIND_PULSE:
+          if (o->code->priority == best_hr)
+            {
+              Obs as_hr = *o;
+              CodeInfo hr_code = *o->code;
+
+              hr_code.qualifier = g_str_equal (o->code->qualifier, "spo2") ? "pulse-oximetry"
+                                : g_str_equal (o->code->qualifier, "nibp") ? "nibp" : "pulse";
+              as_hr.code = &hr_code;
+              add_value (m, &g, &as_hr, KIND_HR, "hr", "method");
+            }
+          add_value (m, &g, o, KIND_PULSE, "pulse", "source");
+          break;
+
+        case KIND_RR:
+          if (o->code->priority == best_rr)
+            add_value (m, &g, o, KIND_RR, "rr", "method");
+          else
+            warn (m, "OBX %u: respiratory rate (%s) not used: a measured rate is present",
+                  o->obx, o->code->qualifier);
+          break;
+
+        case KIND_TEMP:
+          add_value (m, &g, o, KIND_TEMP, "temperature", "site");
+          break;
+
+        case KIND_SPO2:
+        case KIND_BP:
+        case KIND_ABP:
+        case KIND_O2_FLOW:
+        case KIND_FIO2:
+        case KIND_ACVPU:
+          add_value (m, &g, o, o->code->kind, o->code->name, NULL);
+          break;
+
+        default:
+          g_assert_not_reached ();
+        }
+    }
+
+  g_hash_table_unref (g.groups);
+  return g.result;
+}
+
+GPtrArray *
+ward_hl7_map_message (const char          *data,
+                      gsize                length,
+                      gint64               received_at,
+                      WardHl7MessageInfo  *info,
+                      GString             *warnings,
+                      GError             **error)
+{
+  g_auto(Mapper) m = { 0 };
+  g_autoptr(GError) local_error = NULL;
+  guint n_segments;
+  gboolean found;
+
+  g_return_val_if_fail (data != NULL || length == 0, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (info != NULL)
+    ward_hl7_message_info_clear (info);
+
+  m.msg = ward_hl7_message_parse (data, length, &local_error);
+  if (m.msg == NULL)
+    {
+      /* The header alone may still say what to acknowledge. */
+      if (info != NULL)
+        ward_hl7_read_message_info (data, length, info, NULL);
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return NULL;
+    }
+
+  if (info != NULL)
+    fill_info (m.msg, info);
+
+  if (!check_message_type (&m, error))
+    return NULL;
+
+  m.warnings = warnings;
+  m.obs = g_array_new (FALSE, TRUE, sizeof (Obs));
+  g_array_set_clear_func (m.obs, (GDestroyNotify) obs_clear);
+  m.no_offset = g_ptr_array_new ();
+
+  if (!read_time (&m, 0, 7, "MSH-7", &m.msh_time, &found, error))
+    return NULL;
+  m.has_msh_time = found;
+
+  {
+    g_autofree char *type = get_comp (m.msg, 0, 3, 3);
+
+    if (type != NULL && g_ascii_strcasecmp (type, "EUI-64") == 0)
+      m.msh_device_eui = get_comp (m.msg, 0, 3, 2);
+    m.msh_device_other = get_comp (m.msg, 0, 3, 1);
+  }
+
+  n_segments = ward_hl7_message_get_n_segments (m.msg);
+  for (guint i = 1; i < n_segments; i++)
+    {
+      const char *id = ward_hl7_message_get_segment_id (m.msg, i);
+
+      if (strcmp (id, "PID") == 0)
+        read_pid (&m, i);
+      else if (strcmp (id, "PV1") == 0)
+        read_pv1 (&m, i);
+      else if (strcmp (id, "OBR") == 0)
+        {
+          if (!read_obr (&m, i, error))
+            return NULL;
+        }
+      else if (strcmp (id, "OBX") == 0)
+        {
+          if (!read_obx (&m, i, error))
+            return NULL;
+        }
+    }
+
+  if (m.no_offset->len > 0)
+    {
+      g_autofree char *fields = NULL;
+
+      g_ptr_array_add (m.no_offset, NULL);
+      fields = g_strjoinv (", ", (char **) m.no_offset->pdata);
+      warn (&m, "timestamps without a UTC offset (%s) were read as UTC", fields);
+    }
+
+  if (received_at > 0)
+    for (guint i = 0; i < m.obs->len; i++)
+      {
+        const Obs *o = &g_array_index (m.obs, Obs, i);
+
+        if (o->time > received_at + 5 * 60 * G_USEC_PER_SEC)
+          {
+            warn (&m, "OBX %u: observation time is more than 5 minutes after the message "
+                  "was received (device clock?)", o->obx);
+            break;
+          }
+      }
+
+  return build_groups (&m);
+}
+
+static char *
+truncate_text (const char *text,
+               glong       max_chars)
+{
+  if (g_utf8_strlen (text, -1) <= max_chars)
+    return g_strdup (text);
+
+  return g_utf8_substring (text, 0, max_chars);
+}
+
+/* The message's character set, for the ACK: Latin-1 or ASCII when the
+ * sender did not declare UTF-8.
+ */
+static char *
+encode_for_charset (const char *utf8,
+                    const char *charset)
+{
+  gunichar max;
+  GString *out;
+
+  if (charset != NULL && g_ascii_strcasecmp (charset, "UNICODE UTF-8") == 0)
+    return g_strdup (utf8);
+
+  max = charset != NULL && g_ascii_strcasecmp (charset, "8859/1") == 0 ? 0xff : 0x7f;
+  out = g_string_sized_new (strlen (utf8));
+  for (const char *p = utf8; *p != '\0'; p = g_utf8_next_char (p))
+    {
+      gunichar c = g_utf8_get_char (p);
+
+      g_string_append_c (out, c <= max ? (char) c : '?');
+    }
+
+  return g_string_free (out, FALSE);
+}
+
+/* A code we echo into the ACK's MSH: only if it is a plain token. */
+static const char *
+plain_token (const char *s,
+             const char *fallback)
+{
+  if (s == NULL || *s == '\0' || strlen (s) > 20)
+    return fallback;
+
+  for (const char *p = s; *p != '\0'; p++)
+    if (!g_ascii_isalnum (*p) && *p != '.' && *p != '_' && *p != '-')
+      return fallback;
+
+  return s;
+}
+
+static gboolean
+version_at_least (const char *version,
+                  int         major,
+                  int         minor)
+{
+  guint64 v_major, v_minor = 0;
+  char *end = NULL;
+
+  if (version == NULL)
+    return TRUE;
+
+  v_major = g_ascii_strtoull (version, &end, 10);
+  if (end == version)
+    return TRUE;
+  if (*end == '.')
+    v_minor = g_ascii_strtoull (end + 1, NULL, 10);
+
+  return v_major > (guint64) major || (v_major == (guint64) major && v_minor >= (guint64) minor);
+}
+
+char *
+ward_hl7_build_ack (const WardHl7MessageInfo *info,
+                    const char               *ack_code,
+                    const char               *text,
+                    gint64                    now)
+{
+  g_autofree char *timestamp = NULL;
+  g_autofree char *control_id = NULL;
+  g_autofree char *msa_text = NULL;
+  g_autofree char *err_text = NULL;
+  const char *error_code;
+  const char *error_name;
+  const char *charset = NULL;
+  const char *version;
+  GString *ack;
+
+  g_return_val_if_fail (info != NULL, NULL);
+  g_return_val_if_fail (ack_code != NULL, NULL);
+
+  /* We answer in the sender's version; 2.6 (IHE PCD-01) when it gave none. */
+  version = plain_token (info->version, "2.6");
+
+  /* Echo only a character set we could have read. */
+  if (info->charset != NULL &&
+      (g_ascii_strcasecmp (info->charset, "8859/1") == 0 ||
+       g_ascii_strcasecmp (info->charset, "UNICODE UTF-8") == 0 ||
+       g_ascii_strcasecmp (info->charset, "ASCII") == 0))
+    charset = info->charset;
+
+  timestamp = ward_hl7_format_timestamp (now);
+  if (info->control_id != NULL)
+    {
+      g_autofree char *escaped = ward_hl7_escape (info->control_id);
+
+      control_id = g_strdup_printf ("ACK%s", escaped);
+    }
+  else
+    control_id = g_strdup_printf ("ACK%" G_GINT64_FORMAT, now);
+
+  ack = g_string_new ("MSH|^~\\&|");
+  g_string_append_printf (ack, "%s|%s|%s|%s|%s||ACK^%s^ACK|%s|%s|%s",
+                          info->receiving_application ? info->receiving_application : "WARDWATCH",
+                          info->receiving_facility ? info->receiving_facility : "",
+                          info->sending_application ? info->sending_application : "",
+                          info->sending_facility ? info->sending_facility : "",
+                          timestamp,
+                          plain_token (info->trigger_event, "R01"),
+                          control_id,
+                          plain_token (info->processing_id, "P"),
+                          version);
+  if (charset != NULL)
+    g_string_append_printf (ack, "||||||%s", charset);
+  g_string_append_c (ack, '\r');
+
+  if (text != NULL && *text != '\0')
+    {
+      g_autofree char *short_text = truncate_text (text, 80);
+      g_autofree char *long_text = truncate_text (text, 250);
+
+      msa_text = ward_hl7_escape (short_text);
+      err_text = ward_hl7_escape (long_text);
+    }
+
+  g_string_append_printf (ack, "MSA|%s|", ack_code);
+  if (info->control_id != NULL)
+    {
+      g_autofree char *escaped = ward_hl7_escape (info->control_id);
+
+      g_string_append (ack, escaped);
+    }
+  /* MSA-3 is deprecated since 2.4 and withdrawn in 2.7, but older
+   * receivers show nothing else.
+   */
+  if (msa_text != NULL && !version_at_least (version, 2, 7))
+    g_string_append_printf (ack, "|%s", msa_text);
+  g_string_append_c (ack, '\r');
+
+  if (strcmp (ack_code, "AA") == 0 || strcmp (ack_code, "CA") == 0)
+    {
+      error_code = "0";
+      error_name = "Message accepted";
+    }
+  else if (info->message_code != NULL && strcmp (info->message_code, "ORU") != 0)
+    {
+      error_code = "200";
+      error_name = "Unsupported message type";
+    }
+  else if (info->message_code != NULL && g_strcmp0 (info->trigger_event, "R01") != 0)
+    {
+      error_code = "201";
+      error_name = "Unsupported event code";
+    }
+  else
+    {
+      error_code = "207";
+      error_name = "Application internal error";
+    }
+
+  if (err_text != NULL || (strcmp (ack_code, "AA") != 0 && strcmp (ack_code, "CA") != 0))
+    {
+      const char *severity = strcmp (ack_code, "AA") == 0 || strcmp (ack_code, "CA") == 0
+                           ? "W" : "E";
+
+      if (version_at_least (version, 2, 5))
+        g_string_append_printf (ack, "ERR|||%s^%s^HL70357|%s||||%s\r",
+                                error_code, error_name, severity, err_text ? err_text : "");
+      else
+        g_string_append_printf (ack, "ERR|^^^%s&%s&HL70357\r", error_code, error_name);
+    }
+
+  {
+    g_autofree char *utf8 = g_string_free (ack, FALSE);
+
+    return encode_for_charset (utf8, charset);
+  }
+}

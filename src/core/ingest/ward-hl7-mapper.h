@@ -1,0 +1,129 @@
+/* ward-hl7-mapper.h
+ *
+ * Copyright 2026 The Wardwatch authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <glib.h>
+
+#include "ward-hl7.h"
+#include "ward-normalized.h"
+
+G_BEGIN_DECLS
+
+/* What the header (MSH) of a message says: enough to acknowledge it.
+ * Strings are NULL when the field is empty.  Composite fields are kept
+ * in ER7 with the standard separators ^~\&, ready to copy into an ACK.
+ */
+typedef struct
+{
+  char    *control_id;            /* MSH-10 */
+  char    *accept_ack_type;       /* MSH-15: AL, NE, ER, SU; NULL: original mode */
+  char    *application_ack_type;  /* MSH-16 */
+  char    *sending_application;   /* MSH-3, "VSM_GATEWAY^0060B0FFFE112233^EUI-64" */
+  char    *sending_facility;      /* MSH-4 */
+  char    *receiving_application; /* MSH-5 */
+  char    *receiving_facility;    /* MSH-6 */
+  char    *message_type;          /* MSH-9, "ORU^R01^ORU_R01" */
+  char    *message_code;          /* MSH-9.1, "ORU" */
+  char    *trigger_event;         /* MSH-9.2, "R01" */
+  char    *processing_id;         /* MSH-11.1, "P" */
+  char    *version;               /* MSH-12.1, "2.6" */
+  char    *charset;               /* MSH-18 (first repetition) */
+  gint64   message_time;          /* MSH-7, UTC usec; 0 when empty or unparsable */
+} WardHl7MessageInfo;
+
+void       ward_hl7_message_info_clear (WardHl7MessageInfo *info);
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (WardHl7MessageInfo, ward_hl7_message_info_clear)
+
+/* Reads only the header: for a listener that must acknowledge a message
+ * whatever becomes of it.  FALSE with error when there is no usable MSH
+ * (then info holds nothing).
+ */
+gboolean   ward_hl7_read_message_info  (const char          *data,
+                                        gsize                length,
+                                        WardHl7MessageInfo  *info,
+                                        GError             **error);
+
+/* Maps an ORU^R01 (IHE PCD-01, LOINC-coded results, or the Philips
+ * IntelliVue MDIL dialect) to WardNormalized measurements: an array of
+ * WardNormalized* with free func ward_normalized_free (possibly empty:
+ * a message of containment rows only maps to nothing).
+ *
+ * info (may be NULL) is filled from MSH as far as it parses, even when
+ * the mapping fails, so that the caller can acknowledge; clear it with
+ * ward_hl7_message_info_clear().  warnings (may be NULL) gets one line,
+ * ending with \n, per thing skipped or assumed: unknown or vendor-private
+ * codes, withdrawn values, duplicates, a timestamp without a UTC offset
+ * (read as UTC)...  Warnings never contain patient names.
+ *
+ * Types and value names (the scored ones are those of
+ * ward_normalized_bind()):
+ *
+ *   heartrate        hr (/min), method (ecg, unspecified, pulse-oximetry,
+ *                    pulse, nibp)
+ *   respiratoryrate  rr (/min), method (impedance, unspecified, airway,
+ *                    ventilator)
+ *   spo2             spo2 (%)
+ *   bloodpressure    systolic, diastolic, mean (mm[Hg]); NIBP only
+ *   temperature      temperature (Cel), site (body, axillary, oral, ...)
+ *   pulserate        pulse (/min), source (spo2, nibp, unspecified)
+ *   arterialpressure systolic, diastolic, mean (mm[Hg]); invasive, not scored
+ *   oxygenflow       flow (L/min)
+ *   inspiredoxygen   fio2 (%)
+ *   consciousness    acvpu (A, C, V, P or U, from the SNOMED CT answer)
+ *
+ * Rules:
+ * - Times: OBX-14 of each OBX; only when it is empty, OBR-7, then MSH-7.
+ *   A spot value (OBX-17 APERIODIC) is never stamped with the message
+ *   time without a warning.  A timestamp without offset is read as UTC
+ *   (warning); an unparsable one is an error.
+ * - Heart rate: per message, the best source present gives "heartrate":
+ *   ECG (MDC 147842) over an unspecified heart rate (LOINC 8867-4) over
+ *   oximeter or generic pulse (149530, 149514, LOINC 8889-8) over NIBP
+ *   pulse (149546).  Pulse rates are also always given as "pulserate".
+ * - Respiratory rate: measured (impedance 151578, 151562, airway 151570,
+ *   LOINC 9279-1) over derived or ventilator rates (151586 and the
+ *   Philips ventilator/spirometry rates), which are then skipped with a
+ *   warning.
+ * - Values: OBX-11 X (and N, D, W, I) or an empty OBX-5 means absent.
+ *   Numbers are kept as sent unless converted; a value that is not a
+ *   number is passed on as it is, for ward_normalized_bind() to reject.
+ * - Units (OBX-6, MDC, MDIL or UCUM) are checked against the code; degF
+ *   and K become Cel, kPa and hPa become mm[Hg].  A missing or unknown
+ *   unit on a scored code fails the whole message (WARD_HL7_ERROR_BAD_UNIT):
+ *   a number whose unit we do not know must not be scored.
+ * - Values of the same type, time, device and patient are grouped into
+ *   one WardNormalized (blood pressure: systolic, diastolic, mean).
+ * - Device id: the EUI-64 in OBX-18 (inherited by the OBX that follow it
+ *   in the same OBR group), else the EUI-64 in MSH-3, else OBX-18.1,
+ *   else MSH-3.1.  Patient id: PID-3.1 of the first repetition;
+ *   encounter id: PV1-19.1.  PV1-3 is not used.
+ *
+ * Errors (WARD_HL7_ERROR): parser errors, not ORU^R01 (UNSUPPORTED), an
+ * unparsable timestamp (BAD_TIME), a bad unit (BAD_UNIT), an OBX without
+ * any time (INCOMPLETE).
+ */
+GPtrArray *ward_hl7_map_message        (const char          *data,
+                                        gsize                length,
+                                        gint64               received_at,
+                                        WardHl7MessageInfo  *info,
+                                        GString             *warnings,
+                                        GError             **error);
+
+/* An ACK to the message described by info (which may be all empty, for
+ * input that was not HL7 at all): MSH, MSA|code|MSH-10, and for AE and
+ * AR (or AA with text) the text in MSA-3 and an ERR segment.  The MSH
+ * echoes MSH-3..6 swapped, MSH-11, MSH-12 and MSH-18; the ACK is encoded
+ * in the message's character set (Latin-1 for 8859/1; characters it
+ * cannot hold become '?').  Segments end with \r; no MLLP framing.
+ */
+char      *ward_hl7_build_ack          (const WardHl7MessageInfo *info,
+                                        const char          *ack_code,
+                                        const char          *text,
+                                        gint64               now);
+
+G_END_DECLS
