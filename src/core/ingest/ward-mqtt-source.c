@@ -1,0 +1,1308 @@
+/* ward-mqtt-source.c
+ *
+ * Copyright 2026 The Wardwatch authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "ward-mqtt-source"
+
+#include "config.h"
+
+#include "ward-mqtt-source.h"
+
+#include <mosquitto.h>
+
+#include <errno.h>
+#include <string.h>
+#include <sys/socket.h>
+
+/* Threads.  The owner (the thread that calls start) creates and destroys
+ * the mosquitto client and receives the notifications.  The loop thread
+ * runs the network loop and every libmosquitto callback, and so every
+ * archive commit.  They share the status and the stop flag under the lock.
+ */
+
+typedef struct
+{
+  char *subscription;      /* the filter with its placeholder as "+" */
+  char *match;             /* the same without a "$share/<group>/" prefix */
+  int   device_level;      /* the placeholder's level in match, or -1 */
+} Filter;
+
+struct _WardMqttSource
+{
+  GObject               parent_instance;
+
+  /* Owned; fixed while the loop thread runs. */
+  WardPipeline         *pipeline;
+  WardMqttSourceConfig  config;
+  char                 *client_id;
+  char                 *host;
+  int                   port;
+  gboolean              tls;
+  GArray               *filters;          /* Filter */
+  struct mosquitto     *mosq;
+  GThread              *thread;
+  GMainContext         *main_context;
+
+  /* Loop thread only. */
+  GThread              *loop_self;
+  guint                 delay;            /* the next reconnection delay, seconds */
+  gboolean              dropping;         /* the archive failed: this connection goes down */
+  gboolean              refused;          /* the CONNACK of this attempt refused us */
+
+  /* Owner thread only: what the properties said at the last notification. */
+  WardMqttSourceStatus  notified;
+
+  /* Shared, under lock. */
+  GMutex                lock;
+  GCond                 cond;
+  gboolean              stopping;
+  WardMqttSourceStatus  status;
+  guint                 pending_notify;
+  guint                 inject_failures;
+};
+
+enum {
+  PROP_0,
+  PROP_CLIENT_ID,
+  PROP_CONNECTED,
+  PROP_N_RECEIVED,
+  PROP_N_ARCHIVED,
+  PROP_N_FAILED,
+  PROP_N_SKIPPED,
+  PROP_LAST_ERROR,
+  N_PROPS
+};
+
+G_DEFINE_FINAL_TYPE (WardMqttSource, ward_mqtt_source, G_TYPE_OBJECT)
+
+G_DEFINE_QUARK (ward-mqtt-source-error-quark, ward_mqtt_source_error)
+
+static GParamSpec *properties[N_PROPS];
+
+#define WARD_IS_MQTT_LOOP_THREAD(self) (g_thread_self () == (self)->loop_self)
+
+#define SOURCE_NAME          "mqtt"
+#define LOOP_TIMEOUT_MSEC    1000
+#define DISCONNECT_WAIT_USEC (2 * G_USEC_PER_SEC)
+#define NOTIFY_INTERVAL_MSEC 50
+
+static void
+ensure_library (void)
+{
+  static gsize initialized = 0;
+
+  /* mosquitto_lib_init() is not thread-safe and must run once. */
+  if (g_once_init_enter (&initialized))
+    {
+      mosquitto_lib_init ();
+      g_once_init_leave (&initialized, 1);
+    }
+}
+
+static void
+filter_clear (Filter *filter)
+{
+  g_clear_pointer (&filter->subscription, g_free);
+  g_clear_pointer (&filter->match, g_free);
+}
+
+static void
+wipe_string (char **str)
+{
+  if (*str != NULL)
+    {
+      explicit_bzero (*str, strlen (*str));
+      g_clear_pointer (str, g_free);
+    }
+}
+
+void
+ward_mqtt_source_config_init (WardMqttSourceConfig *config)
+{
+  g_return_if_fail (config != NULL);
+
+  memset (config, 0, sizeof *config);
+  config->keepalive = 30;
+  config->max_inflight = 100;
+  config->reconnect_delay_min = 1;
+  config->reconnect_delay_max = 30;
+}
+
+void
+ward_mqtt_source_config_clear (WardMqttSourceConfig *config)
+{
+  g_return_if_fail (config != NULL);
+
+  g_clear_pointer (&config->url, g_free);
+  g_clear_pointer (&config->client_id, g_free);
+  g_clear_pointer (&config->topics, g_strfreev);
+  g_clear_pointer (&config->ca_file, g_free);
+  g_clear_pointer (&config->ca_path, g_free);
+  g_clear_pointer (&config->cert_file, g_free);
+  g_clear_pointer (&config->key_file, g_free);
+  g_clear_pointer (&config->username, g_free);
+  wipe_string (&config->password);
+}
+
+void
+ward_mqtt_source_config_copy (const WardMqttSourceConfig *src,
+                              WardMqttSourceConfig       *dest)
+{
+  g_return_if_fail (src != NULL);
+  g_return_if_fail (dest != NULL);
+
+  *dest = *src;
+  dest->url = g_strdup (src->url);
+  dest->client_id = g_strdup (src->client_id);
+  dest->topics = g_strdupv (src->topics);
+  dest->ca_file = g_strdup (src->ca_file);
+  dest->ca_path = g_strdup (src->ca_path);
+  dest->cert_file = g_strdup (src->cert_file);
+  dest->key_file = g_strdup (src->key_file);
+  dest->username = g_strdup (src->username);
+  dest->password = g_strdup (src->password);
+}
+
+void
+ward_mqtt_source_status_clear (WardMqttSourceStatus *status)
+{
+  g_return_if_fail (status != NULL);
+
+  g_clear_pointer (&status->last_error, g_free);
+}
+
+static void
+status_copy (const WardMqttSourceStatus *src,
+             WardMqttSourceStatus       *dest)
+{
+  *dest = *src;
+  dest->last_error = g_strdup (src->last_error);
+}
+
+/* Topic filters */
+
+static gboolean
+parse_filter (const char  *text,
+              Filter      *filter,
+              GError     **error)
+{
+  g_auto(GStrv) levels = NULL;
+  guint first = 0;
+  int device_level = -1;
+
+  if (text == NULL || *text == '\0')
+    {
+      g_set_error_literal (error, WARD_MQTT_SOURCE_ERROR, WARD_MQTT_SOURCE_ERROR_INVALID_TOPIC,
+                           "Empty topic filter");
+      return FALSE;
+    }
+
+  levels = g_strsplit (text, "/", -1);
+
+  /* A shared subscription ("$share/<group>/<filter>", several Wardwatch
+   * instances sharing the devices): topics match the part after the group.
+   */
+  if (g_strcmp0 (levels[0], "$share") == 0 && levels[1] != NULL && levels[2] != NULL)
+    first = 2;
+
+  for (guint i = first; levels[i] != NULL; i++)
+    {
+      if (strcmp (levels[i], WARD_MQTT_DEVICE_ID_PLACEHOLDER) == 0)
+        {
+          if (device_level >= 0)
+            {
+              g_set_error (error, WARD_MQTT_SOURCE_ERROR, WARD_MQTT_SOURCE_ERROR_INVALID_TOPIC,
+                           "Topic filter “%s”: more than one %s", text,
+                           WARD_MQTT_DEVICE_ID_PLACEHOLDER);
+              return FALSE;
+            }
+          device_level = (int) (i - first);
+          g_free (levels[i]);
+          levels[i] = g_strdup ("+");
+        }
+      else if (strstr (levels[i], WARD_MQTT_DEVICE_ID_PLACEHOLDER) != NULL)
+        {
+          g_set_error (error, WARD_MQTT_SOURCE_ERROR, WARD_MQTT_SOURCE_ERROR_INVALID_TOPIC,
+                       "Topic filter “%s”: %s must be a whole level", text,
+                       WARD_MQTT_DEVICE_ID_PLACEHOLDER);
+          return FALSE;
+        }
+    }
+
+  filter->subscription = g_strjoinv ("/", levels);
+  filter->match = g_strjoinv ("/", levels + first);
+  filter->device_level = device_level;
+
+  if (mosquitto_sub_topic_check (filter->subscription) != MOSQ_ERR_SUCCESS ||
+      !g_utf8_validate (filter->subscription, -1, NULL))
+    {
+      g_set_error (error, WARD_MQTT_SOURCE_ERROR, WARD_MQTT_SOURCE_ERROR_INVALID_TOPIC,
+                   "Topic filter “%s” is not a valid MQTT subscription", text);
+      filter_clear (filter);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+static GArray *
+parse_filters (const char * const  *topics,
+               GError             **error)
+{
+  static const char * const default_topics[] = { WARD_MQTT_DEFAULT_TOPIC, NULL };
+  g_autoptr(GArray) filters = g_array_new (FALSE, TRUE, sizeof (Filter));
+
+  g_array_set_clear_func (filters, (GDestroyNotify) filter_clear);
+
+  if (topics == NULL)
+    topics = default_topics;
+
+  for (guint i = 0; topics[i] != NULL; i++)
+    {
+      Filter filter = { 0 };
+
+      if (!parse_filter (topics[i], &filter, error))
+        return NULL;
+      g_array_append_val (filters, filter);
+    }
+
+  if (filters->len == 0)
+    {
+      g_set_error_literal (error, WARD_MQTT_SOURCE_ERROR, WARD_MQTT_SOURCE_ERROR_INVALID_TOPIC,
+                           "No topic filter");
+      return NULL;
+    }
+
+  return g_steal_pointer (&filters);
+}
+
+static char *
+level_of (const char *topic,
+          int         level)
+{
+  const char *start = topic;
+  const char *end;
+
+  for (int i = 0; i < level; i++)
+    {
+      start = strchr (start, '/');
+      if (start == NULL)
+        return NULL;
+      start++;
+    }
+
+  end = strchr (start, '/');
+  if (end == NULL)
+    end = start + strlen (start);
+
+  return end > start ? g_strndup (start, end - start) : NULL;
+}
+
+static char *
+device_id_for_topic (GArray     *filters,
+                     const char *topic)
+{
+  for (guint i = 0; i < filters->len; i++)
+    {
+      const Filter *filter = &g_array_index (filters, Filter, i);
+      bool matches = false;
+
+      if (filter->device_level < 0)
+        continue;
+
+      if (mosquitto_topic_matches_sub (filter->match, topic, &matches) == MOSQ_ERR_SUCCESS &&
+          matches)
+        return level_of (topic, filter->device_level);
+    }
+
+  /* The IoT Hub convention, for filters without a placeholder (and for
+   * messages of an older subscription the persistent session still has).
+   */
+  if (g_str_has_prefix (topic, "devices/"))
+    return level_of (topic, 1);
+
+  return NULL;
+}
+
+char *
+ward_mqtt_source_device_id_for_topic (const char * const *filters,
+                                      const char         *topic)
+{
+  g_autoptr(GArray) parsed = NULL;
+
+  g_return_val_if_fail (topic != NULL, NULL);
+
+  parsed = parse_filters (filters, NULL);
+  if (parsed == NULL)
+    return NULL;
+
+  return device_id_for_topic (parsed, topic);
+}
+
+/* Configuration */
+
+gboolean
+ward_mqtt_source_parse_url (const char  *url,
+                            char       **host,
+                            int         *port,
+                            gboolean    *tls,
+                            GError     **error)
+{
+  g_autoptr(GUri) uri = NULL;
+  g_autoptr(GError) local_error = NULL;
+  const char *scheme;
+  const char *path;
+  gboolean is_tls;
+  int p;
+
+  g_return_val_if_fail (url != NULL, FALSE);
+
+  uri = g_uri_parse (url, G_URI_FLAGS_NONE, &local_error);
+  if (uri == NULL)
+    {
+      g_set_error (error, WARD_MQTT_SOURCE_ERROR, WARD_MQTT_SOURCE_ERROR_INVALID_URL,
+                   "“%s” is not a URL: %s", url, local_error->message);
+      return FALSE;
+    }
+
+  scheme = g_uri_get_scheme (uri);
+  if (g_ascii_strcasecmp (scheme, "mqtt") == 0)
+    is_tls = FALSE;
+  else if (g_ascii_strcasecmp (scheme, "mqtts") == 0)
+    is_tls = TRUE;
+  else
+    {
+      g_set_error (error, WARD_MQTT_SOURCE_ERROR, WARD_MQTT_SOURCE_ERROR_INVALID_URL,
+                   "“%s”: the scheme must be mqtt or mqtts", url);
+      return FALSE;
+    }
+
+  /* Credentials belong in the keyring, never in a URL in plain configuration. */
+  if (g_uri_get_userinfo (uri) != NULL)
+    {
+      g_set_error (error, WARD_MQTT_SOURCE_ERROR, WARD_MQTT_SOURCE_ERROR_INVALID_URL,
+                   "%s URL: give the user name and password separately, not in the URL",
+                   scheme);
+      return FALSE;
+    }
+
+  path = g_uri_get_path (uri);
+  if (g_uri_get_host (uri) == NULL || *g_uri_get_host (uri) == '\0' ||
+      (path[0] != '\0' && strcmp (path, "/") != 0) ||
+      g_uri_get_query (uri) != NULL || g_uri_get_fragment (uri) != NULL)
+    {
+      g_set_error (error, WARD_MQTT_SOURCE_ERROR, WARD_MQTT_SOURCE_ERROR_INVALID_URL,
+                   "“%s”: expected %s://HOST[:PORT]", url, scheme);
+      return FALSE;
+    }
+
+  p = g_uri_get_port (uri);
+  if (p == -1)
+    p = is_tls ? 8883 : 1883;
+  if (p <= 0 || p > 65535)
+    {
+      g_set_error (error, WARD_MQTT_SOURCE_ERROR, WARD_MQTT_SOURCE_ERROR_INVALID_URL,
+                   "“%s”: bad port", url);
+      return FALSE;
+    }
+
+  if (host != NULL)
+    *host = g_strdup (g_uri_get_host (uri));
+  if (port != NULL)
+    *port = p;
+  if (tls != NULL)
+    *tls = is_tls;
+
+  return TRUE;
+}
+
+static char *
+default_client_id (WardPipeline *pipeline)
+{
+  const char *db_path = ward_pipeline_get_db_path (pipeline);
+  g_autofree char *path = NULL;
+  g_autofree char *key = NULL;
+  g_autofree char *hash = NULL;
+
+  /* Stable across restarts, so that the broker keeps our session, and
+   * different for two Wardwatch databases on one machine.  Short enough
+   * (22 characters) for any MQTT 3.1.1 broker.
+   */
+  path = db_path != NULL ? g_canonicalize_filename (db_path, NULL) : g_strdup ("");
+  key = g_strconcat (g_get_host_name (), "\n", path, NULL);
+  hash = g_compute_checksum_for_string (G_CHECKSUM_SHA256, key, -1);
+
+  return g_strdup_printf ("wardwatch-%.12s", hash);
+}
+
+static gboolean
+check_file_option (const char  *name,
+                   const char  *value,
+                   gboolean     is_dir,
+                   GError     **error)
+{
+  if (value == NULL)
+    return TRUE;
+
+  if (!g_file_test (value, is_dir ? G_FILE_TEST_IS_DIR : G_FILE_TEST_IS_REGULAR))
+    {
+      g_set_error (error, WARD_MQTT_SOURCE_ERROR, WARD_MQTT_SOURCE_ERROR_INVALID_CONFIG,
+                   "%s “%s” is not a readable %s", name, value, is_dir ? "folder" : "file");
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+static gboolean
+check_config (WardMqttSource  *self,
+              GError         **error)
+{
+  const WardMqttSourceConfig *c = &self->config;
+
+  if (c->url == NULL)
+    {
+      g_set_error_literal (error, WARD_MQTT_SOURCE_ERROR, WARD_MQTT_SOURCE_ERROR_INVALID_URL,
+                           "No broker URL");
+      return FALSE;
+    }
+
+  g_clear_pointer (&self->host, g_free);
+  if (!ward_mqtt_source_parse_url (c->url, &self->host, &self->port, &self->tls, error))
+    return FALSE;
+
+  g_clear_pointer (&self->filters, g_array_unref);
+  self->filters = parse_filters ((const char * const *) c->topics, error);
+  if (self->filters == NULL)
+    return FALSE;
+
+  if (c->max_inflight == 0 || c->max_inflight > 65535)
+    {
+      /* 0 means unlimited to libmosquitto, and its queue is then quadratic. */
+      g_set_error_literal (error, WARD_MQTT_SOURCE_ERROR, WARD_MQTT_SOURCE_ERROR_INVALID_CONFIG,
+                           "max_inflight must be between 1 and 65535");
+      return FALSE;
+    }
+
+  if (c->reconnect_delay_min == 0 || c->reconnect_delay_max < c->reconnect_delay_min)
+    {
+      g_set_error_literal (error, WARD_MQTT_SOURCE_ERROR, WARD_MQTT_SOURCE_ERROR_INVALID_CONFIG,
+                           "Reconnection delays: need 0 < minimum <= maximum");
+      return FALSE;
+    }
+
+  if (c->keepalive < 5 || c->keepalive > 65535)
+    {
+      g_set_error_literal (error, WARD_MQTT_SOURCE_ERROR, WARD_MQTT_SOURCE_ERROR_INVALID_CONFIG,
+                           "keepalive must be between 5 and 65535 seconds");
+      return FALSE;
+    }
+
+  if (!self->tls && (c->ca_file || c->ca_path || c->cert_file || c->key_file))
+    {
+      /* Silently ignoring them would let a user believe the link is secure. */
+      g_set_error (error, WARD_MQTT_SOURCE_ERROR, WARD_MQTT_SOURCE_ERROR_INVALID_CONFIG,
+                   "TLS files are configured but the URL is not mqtts://");
+      return FALSE;
+    }
+
+  if ((c->cert_file == NULL) != (c->key_file == NULL))
+    {
+      g_set_error_literal (error, WARD_MQTT_SOURCE_ERROR, WARD_MQTT_SOURCE_ERROR_INVALID_CONFIG,
+                           "A client certificate needs both the certificate and the key file");
+      return FALSE;
+    }
+
+  if (c->password != NULL && c->username == NULL)
+    {
+      g_set_error_literal (error, WARD_MQTT_SOURCE_ERROR, WARD_MQTT_SOURCE_ERROR_INVALID_CONFIG,
+                           "A password needs a user name");
+      return FALSE;
+    }
+
+  if (!check_file_option ("CA file", c->ca_file, FALSE, error) ||
+      !check_file_option ("CA folder", c->ca_path, TRUE, error) ||
+      !check_file_option ("Client certificate", c->cert_file, FALSE, error) ||
+      !check_file_option ("Client key", c->key_file, FALSE, error))
+    return FALSE;
+
+  if (strlen (self->client_id) == 0 || strlen (self->client_id) > 65535 ||
+      !g_utf8_validate (self->client_id, -1, NULL))
+    {
+      g_set_error_literal (error, WARD_MQTT_SOURCE_ERROR, WARD_MQTT_SOURCE_ERROR_INVALID_CONFIG,
+                           "Bad MQTT client id");
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+/* Status and notifications */
+
+static void
+notify_changes (WardMqttSource *self)
+{
+  g_auto(WardMqttSourceStatus) now = { 0 };
+  WardMqttSourceStatus *was = &self->notified;
+
+  g_mutex_lock (&self->lock);
+  status_copy (&self->status, &now);
+  g_mutex_unlock (&self->lock);
+
+  g_object_freeze_notify (G_OBJECT (self));
+  if (now.connected != was->connected)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CONNECTED]);
+  if (now.received != was->received)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_RECEIVED]);
+  if (now.archived != was->archived)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_ARCHIVED]);
+  if (now.failed != was->failed)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_FAILED]);
+  if (now.skipped != was->skipped)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_SKIPPED]);
+  if (g_strcmp0 (now.last_error, was->last_error) != 0)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LAST_ERROR]);
+
+  ward_mqtt_source_status_clear (was);
+  status_copy (&now, was);
+  g_object_thaw_notify (G_OBJECT (self));
+}
+
+static gboolean
+notify_cb (gpointer data)
+{
+  WardMqttSource *self = data;
+
+  g_mutex_lock (&self->lock);
+  self->pending_notify = 0;
+  g_mutex_unlock (&self->lock);
+
+  notify_changes (self);
+
+  return G_SOURCE_REMOVE;
+}
+
+/* Called with the lock held.  At most one pending notification, at most
+ * every NOTIFY_INTERVAL_MSEC: thousands of messages a second must not
+ * mean thousands of wake-ups of the UI.  The source holds no reference:
+ * stop(), which dispose runs, removes it, and both run on the thread
+ * that owns main_context.
+ */
+static void
+schedule_notify_locked (WardMqttSource *self)
+{
+  GSource *source;
+
+  if (self->pending_notify != 0 || self->main_context == NULL)
+    return;
+
+  source = g_timeout_source_new (NOTIFY_INTERVAL_MSEC);
+  g_source_set_priority (source, G_PRIORITY_DEFAULT);
+  g_source_set_callback (source, notify_cb, self, NULL);
+  g_source_set_static_name (source, "[ward-mqtt-source-notify]");
+  self->pending_notify = g_source_attach (source, self->main_context);
+  g_source_unref (source);
+}
+
+static void
+set_error_locked (WardMqttSource *self,
+                  char           *message)
+{
+  g_free (self->status.last_error);
+  self->status.last_error = message;
+}
+
+static void
+set_connected (WardMqttSource *self,
+               gboolean        connected,
+               char           *error_message)
+{
+  g_mutex_lock (&self->lock);
+  self->status.connected = connected;
+  if (connected)
+    self->status.connects++;
+  if (error_message != NULL)
+    set_error_locked (self, error_message);
+  schedule_notify_locked (self);
+  g_mutex_unlock (&self->lock);
+}
+
+static gboolean
+is_stopping (WardMqttSource *self)
+{
+  gboolean stopping;
+
+  g_mutex_lock (&self->lock);
+  stopping = self->stopping;
+  g_mutex_unlock (&self->lock);
+
+  return stopping;
+}
+
+/* libmosquitto callbacks, on the loop thread */
+
+static void
+connect_cb (struct mosquitto *mosq,
+            void             *user_data,
+            int               rc,
+            int               flags)
+{
+  WardMqttSource *self = user_data;
+  gboolean session_present = (flags & 1) != 0;
+  int subscribe_rc;
+  g_autofree char **subscriptions = NULL;
+  guint connects;
+
+  g_assert (WARD_IS_MQTT_LOOP_THREAD (self));
+
+  if (rc != 0)
+    {
+      self->refused = TRUE;
+      g_message ("MQTT broker %s:%d refused the connection: %s",
+                 self->host, self->port, mosquitto_connack_string (rc));
+      set_connected (self, FALSE, g_strdup_printf ("The broker refused the connection: %s",
+                                                   mosquitto_connack_string (rc)));
+      return;
+    }
+
+  self->delay = self->config.reconnect_delay_min;
+
+  g_mutex_lock (&self->lock);
+  connects = self->status.connects;
+  g_mutex_unlock (&self->lock);
+
+  /* Without our session the broker has not queued anything for us while
+   * we were away: a broker without persistence that restarted, or one
+   * that expired the session.
+   */
+  if (!session_present && connects > 0)
+    g_message ("Connected to MQTT broker %s:%d as %s, but the broker had lost the session: "
+               "messages sent while disconnected are lost (is broker persistence on?)",
+               self->host, self->port, self->client_id);
+  else
+    g_message ("Connected to MQTT broker %s:%d as %s (%s session)", self->host, self->port,
+               self->client_id, session_present ? "resumed" : "new");
+
+  /* Every time: a broker that lost its persistent state (or never had
+   * it) has forgotten our subscriptions.
+   */
+  subscriptions = g_new0 (char *, self->filters->len + 1);
+  for (guint i = 0; i < self->filters->len; i++)
+    subscriptions[i] = g_array_index (self->filters, Filter, i).subscription;
+
+  subscribe_rc = mosquitto_subscribe_multiple (mosq, NULL, (int) self->filters->len,
+                                               subscriptions, 1, 0, NULL);
+  if (subscribe_rc != MOSQ_ERR_SUCCESS)
+    {
+      g_message ("Could not subscribe on MQTT broker %s:%d: %s",
+                 self->host, self->port, mosquitto_strerror (subscribe_rc));
+      set_connected (self, TRUE, g_strdup_printf ("Could not subscribe: %s",
+                                                  mosquitto_strerror (subscribe_rc)));
+      return;
+    }
+
+  g_mutex_lock (&self->lock);
+  self->status.connected = TRUE;
+  self->status.connects++;
+  g_clear_pointer (&self->status.last_error, g_free);
+  schedule_notify_locked (self);
+  g_mutex_unlock (&self->lock);
+}
+
+static void
+subscribe_cb (struct mosquitto *mosq,
+              void             *user_data,
+              int               mid,
+              int               qos_count,
+              const int        *granted_qos)
+{
+  WardMqttSource *self = user_data;
+
+  g_assert (WARD_IS_MQTT_LOOP_THREAD (self));
+
+  for (int i = 0; i < qos_count && i < (int) self->filters->len; i++)
+    {
+      const char *subscription = g_array_index (self->filters, Filter, i).subscription;
+
+      if (granted_qos[i] == 0x80)
+        {
+          g_message ("MQTT broker %s:%d refused the subscription to %s",
+                     self->host, self->port, subscription);
+          g_mutex_lock (&self->lock);
+          set_error_locked (self, g_strdup_printf ("The broker refused the subscription to %s",
+                                                   subscription));
+          schedule_notify_locked (self);
+          g_mutex_unlock (&self->lock);
+        }
+      else if (granted_qos[i] == 0)
+        {
+          /* QoS 0 has no acknowledgement: what is lost on the way is lost. */
+          g_message ("MQTT broker %s:%d granted only QoS 0 for %s",
+                     self->host, self->port, subscription);
+        }
+    }
+}
+
+static void
+disconnect_cb (struct mosquitto *mosq,
+               void             *user_data,
+               int               rc)
+{
+  WardMqttSource *self = user_data;
+
+  g_assert (WARD_IS_MQTT_LOOP_THREAD (self));
+
+  set_connected (self, FALSE, NULL);
+}
+
+static void
+message_cb (struct mosquitto                *mosq,
+            void                            *user_data,
+            const struct mosquitto_message  *message)
+{
+  WardMqttSource *self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *device_id = NULL;
+  gboolean inject = FALSE;
+  gint64 raw_id = 0;
+
+  g_assert (WARD_IS_MQTT_LOOP_THREAD (self));
+
+  /* The connection is being shut down without acknowledgements: the
+   * broker redelivers this one too.
+   */
+  if (self->dropping)
+    return;
+
+  if (message->retain)
+    {
+      g_mutex_lock (&self->lock);
+      self->status.skipped++;
+      schedule_notify_locked (self);
+      g_mutex_unlock (&self->lock);
+      return;
+    }
+
+  device_id = device_id_for_topic (self->filters, message->topic);
+
+  g_mutex_lock (&self->lock);
+  if (self->inject_failures > 0)
+    {
+      self->inject_failures--;
+      inject = TRUE;
+    }
+  g_mutex_unlock (&self->lock);
+
+  /* The commit happens here, before the callback returns (see the header). */
+  if (inject)
+    g_set_error_literal (&error, WARD_MQTT_SOURCE_ERROR, WARD_MQTT_SOURCE_ERROR_FAILED,
+                         "Injected archive failure");
+  else
+    raw_id = ward_pipeline_archive_message (self->pipeline, SOURCE_NAME, WARD_CONTENT_TYPE_JSON,
+                                            device_id,
+                                            message->payload ? message->payload : "",
+                                            message->payloadlen > 0 ? message->payloadlen : 0,
+                                            &error);
+
+  g_mutex_lock (&self->lock);
+  self->status.received++;
+  if (raw_id > 0)
+    self->status.archived++;
+  else
+    {
+      self->status.failed++;
+      set_error_locked (self, g_strdup_printf ("Archiving a message failed: %s",
+                                               error ? error->message : "unknown error"));
+    }
+  schedule_notify_locked (self);
+  g_mutex_unlock (&self->lock);
+
+  if (raw_id <= 0)
+    {
+      /* No payload and no device id in the log: they may identify a patient. */
+      g_message ("Archiving an MQTT message failed (%s); dropping the connection so that "
+                 "the broker redelivers it", error ? error->message : "unknown error");
+
+      /* libmosquitto has queued the PUBACK; only this thread writes, and
+       * not before the callback returns.  Shutting the socket down now
+       * means it is never sent, and the broker keeps the message.
+       */
+      self->dropping = TRUE;
+      shutdown (mosquitto_socket (mosq), SHUT_RDWR);
+    }
+}
+
+/* The loop thread */
+
+static void
+wait_before_retry (WardMqttSource *self,
+                   guint           seconds)
+{
+  gint64 end = g_get_monotonic_time () + seconds * G_USEC_PER_SEC;
+
+  g_mutex_lock (&self->lock);
+  while (!self->stopping)
+    {
+      if (!g_cond_wait_until (&self->cond, &self->lock, end))
+        break;
+    }
+  g_mutex_unlock (&self->lock);
+}
+
+static char *
+describe_failure (int rc,
+                  int saved_errno)
+{
+  if (rc == MOSQ_ERR_ERRNO)
+    return g_strdup (g_strerror (saved_errno));
+  if (rc == MOSQ_ERR_CONN_LOST)
+    return g_strdup ("The connection was lost");
+  return g_strdup (mosquitto_strerror (rc));
+}
+
+static gpointer
+loop_thread (gpointer data)
+{
+  WardMqttSource *self = data;
+  gboolean was_connected = FALSE;
+  gboolean reported = FALSE;
+
+  self->loop_self = g_thread_self ();
+  self->delay = self->config.reconnect_delay_min;
+
+  while (!is_stopping (self))
+    {
+      g_autofree char *reason = NULL;
+      int saved_errno;
+      int rc;
+
+      self->dropping = FALSE;
+      self->refused = FALSE;
+
+      rc = mosquitto_connect_async (self->mosq, self->host, self->port,
+                                    (int) self->config.keepalive);
+      saved_errno = errno;
+
+      if (rc == MOSQ_ERR_SUCCESS)
+        {
+          while (!is_stopping (self))
+            {
+              rc = mosquitto_loop (self->mosq, LOOP_TIMEOUT_MSEC, 1);
+              saved_errno = errno;
+              if (rc != MOSQ_ERR_SUCCESS)
+                break;
+              if (!was_connected && ward_mqtt_source_get_connected (self))
+                {
+                  was_connected = TRUE;
+                  reported = FALSE;
+                }
+            }
+        }
+
+      if (is_stopping (self))
+        break;
+
+      reason = describe_failure (rc, saved_errno);
+      if (was_connected)
+        {
+          g_message ("Lost the connection to MQTT broker %s:%d: %s; reconnecting",
+                     self->host, self->port, reason);
+          was_connected = FALSE;
+          reported = TRUE;
+        }
+      else if (!reported && !self->refused)
+        {
+          g_message ("Cannot connect to MQTT broker %s:%d: %s; retrying every %u s at most",
+                     self->host, self->port, reason, self->config.reconnect_delay_max);
+          reported = TRUE;
+        }
+      else
+        {
+          g_debug ("MQTT connection attempt failed: %s; next in %u s", reason, self->delay);
+        }
+
+      if (self->refused)
+        set_connected (self, FALSE, NULL);
+      else
+        set_connected (self, FALSE, g_steal_pointer (&reason));
+
+      wait_before_retry (self, self->delay);
+      self->delay = MIN (self->delay * 2, self->config.reconnect_delay_max);
+    }
+
+  /* A clean DISCONNECT: the broker keeps the session and queues for us. */
+  if (mosquitto_socket (self->mosq) != -1)
+    {
+      gint64 deadline = g_get_monotonic_time () + DISCONNECT_WAIT_USEC;
+
+      mosquitto_disconnect (self->mosq);
+      while (mosquitto_socket (self->mosq) != -1 && g_get_monotonic_time () < deadline)
+        {
+          if (mosquitto_loop (self->mosq, 100, 1) != MOSQ_ERR_SUCCESS)
+            break;
+        }
+    }
+
+  set_connected (self, FALSE, NULL);
+  return NULL;
+}
+
+/* GObject */
+
+static void
+ward_mqtt_source_get_property (GObject    *object,
+                               guint       prop_id,
+                               GValue     *value,
+                               GParamSpec *pspec)
+{
+  WardMqttSource *self = WARD_MQTT_SOURCE (object);
+
+  switch (prop_id)
+    {
+    case PROP_CLIENT_ID:
+      g_value_set_string (value, self->client_id);
+      break;
+    case PROP_CONNECTED:
+      g_value_set_boolean (value, ward_mqtt_source_get_connected (self));
+      break;
+    case PROP_N_RECEIVED:
+      g_value_set_uint64 (value, ward_mqtt_source_get_n_received (self));
+      break;
+    case PROP_N_ARCHIVED:
+      g_value_set_uint64 (value, ward_mqtt_source_get_n_archived (self));
+      break;
+    case PROP_N_FAILED:
+      g_value_set_uint64 (value, ward_mqtt_source_get_n_failed (self));
+      break;
+    case PROP_N_SKIPPED:
+      g_mutex_lock (&self->lock);
+      g_value_set_uint64 (value, self->status.skipped);
+      g_mutex_unlock (&self->lock);
+      break;
+    case PROP_LAST_ERROR:
+      g_value_take_string (value, ward_mqtt_source_dup_last_error (self));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+ward_mqtt_source_dispose (GObject *object)
+{
+  WardMqttSource *self = (WardMqttSource *) object;
+
+  ward_mqtt_source_stop (self);
+  g_clear_object (&self->pipeline);
+
+  G_OBJECT_CLASS (ward_mqtt_source_parent_class)->dispose (object);
+}
+
+static void
+ward_mqtt_source_finalize (GObject *object)
+{
+  WardMqttSource *self = (WardMqttSource *) object;
+
+  ward_mqtt_source_config_clear (&self->config);
+  g_clear_pointer (&self->client_id, g_free);
+  g_clear_pointer (&self->host, g_free);
+  g_clear_pointer (&self->filters, g_array_unref);
+  g_clear_pointer (&self->main_context, g_main_context_unref);
+  ward_mqtt_source_status_clear (&self->status);
+  ward_mqtt_source_status_clear (&self->notified);
+  g_mutex_clear (&self->lock);
+  g_cond_clear (&self->cond);
+
+  G_OBJECT_CLASS (ward_mqtt_source_parent_class)->finalize (object);
+}
+
+static void
+ward_mqtt_source_class_init (WardMqttSourceClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->get_property = ward_mqtt_source_get_property;
+  object_class->dispose = ward_mqtt_source_dispose;
+  object_class->finalize = ward_mqtt_source_finalize;
+
+  properties[PROP_CLIENT_ID] =
+    g_param_spec_string ("client-id", NULL, NULL, NULL,
+                         (G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
+  properties[PROP_CONNECTED] =
+    g_param_spec_boolean ("connected", NULL, NULL, FALSE,
+                          (G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+  properties[PROP_N_RECEIVED] =
+    g_param_spec_uint64 ("n-received", NULL, NULL, 0, G_MAXUINT64, 0,
+                         (G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+  properties[PROP_N_ARCHIVED] =
+    g_param_spec_uint64 ("n-archived", NULL, NULL, 0, G_MAXUINT64, 0,
+                         (G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+  properties[PROP_N_FAILED] =
+    g_param_spec_uint64 ("n-failed", NULL, NULL, 0, G_MAXUINT64, 0,
+                         (G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+  properties[PROP_N_SKIPPED] =
+    g_param_spec_uint64 ("n-skipped", NULL, NULL, 0, G_MAXUINT64, 0,
+                         (G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+  properties[PROP_LAST_ERROR] =
+    g_param_spec_string ("last-error", NULL, NULL, NULL,
+                         (G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+ward_mqtt_source_init (WardMqttSource *self)
+{
+  g_mutex_init (&self->lock);
+  g_cond_init (&self->cond);
+}
+
+/* Public API */
+
+WardMqttSource *
+ward_mqtt_source_new (WardPipeline               *pipeline,
+                      const WardMqttSourceConfig *config)
+{
+  WardMqttSource *self;
+
+  g_return_val_if_fail (WARD_IS_PIPELINE (pipeline), NULL);
+  g_return_val_if_fail (config != NULL, NULL);
+
+  self = g_object_new (WARD_TYPE_MQTT_SOURCE, NULL);
+  self->pipeline = g_object_ref (pipeline);
+  ward_mqtt_source_config_copy (config, &self->config);
+  self->client_id = config->client_id != NULL ? g_strdup (config->client_id)
+                                              : default_client_id (pipeline);
+
+  return self;
+}
+
+gboolean
+ward_mqtt_source_start (WardMqttSource  *self,
+                        GError         **error)
+{
+  const WardMqttSourceConfig *c;
+  int rc;
+
+  g_return_val_if_fail (WARD_IS_MQTT_SOURCE (self), FALSE);
+  g_return_val_if_fail (self->thread == NULL, FALSE);
+
+  c = &self->config;
+  if (!check_config (self, error))
+    return FALSE;
+
+  ensure_library ();
+
+  /* clean_session false: the persistent session (see the header). */
+  self->mosq = mosquitto_new (self->client_id, false, self);
+  if (self->mosq == NULL)
+    {
+      int saved_errno = errno;
+
+      g_set_error (error, WARD_MQTT_SOURCE_ERROR, WARD_MQTT_SOURCE_ERROR_FAILED,
+                   "Cannot create the MQTT client: %s", g_strerror (saved_errno));
+      return FALSE;
+    }
+
+  /* Our own thread drives the loop; this makes libmosquitto lock. */
+  mosquitto_threaded_set (self->mosq, true);
+  mosquitto_int_option (self->mosq, MOSQ_OPT_PROTOCOL_VERSION, MQTT_PROTOCOL_V311);
+  mosquitto_max_inflight_messages_set (self->mosq, c->max_inflight);
+
+  if (c->username != NULL)
+    {
+      rc = mosquitto_username_pw_set (self->mosq, c->username, c->password);
+      if (rc != MOSQ_ERR_SUCCESS)
+        goto failed_config;
+    }
+
+  if (self->tls)
+    {
+      /* Verification is never optional: peer certificate and host name. */
+      if (c->ca_file == NULL && c->ca_path == NULL)
+        mosquitto_int_option (self->mosq, MOSQ_OPT_TLS_USE_OS_CERTS, 1);
+
+      rc = mosquitto_tls_set (self->mosq, c->ca_file, c->ca_path, c->cert_file, c->key_file,
+                              NULL);
+      if (rc == MOSQ_ERR_SUCCESS)
+        rc = mosquitto_tls_opts_set (self->mosq, 1, NULL, NULL);
+      if (rc == MOSQ_ERR_SUCCESS)
+        rc = mosquitto_tls_insecure_set (self->mosq, false);
+      if (rc != MOSQ_ERR_SUCCESS)
+        {
+          g_set_error (error, WARD_MQTT_SOURCE_ERROR, WARD_MQTT_SOURCE_ERROR_TLS,
+                       "TLS setup failed: %s", mosquitto_strerror (rc));
+          g_clear_pointer (&self->mosq, mosquitto_destroy);
+          return FALSE;
+        }
+    }
+
+  mosquitto_connect_with_flags_callback_set (self->mosq, connect_cb);
+  mosquitto_disconnect_callback_set (self->mosq, disconnect_cb);
+  mosquitto_subscribe_callback_set (self->mosq, subscribe_cb);
+  mosquitto_message_callback_set (self->mosq, message_cb);
+
+  g_clear_pointer (&self->main_context, g_main_context_unref);
+  self->main_context = g_main_context_ref_thread_default ();
+
+  g_mutex_lock (&self->lock);
+  self->stopping = FALSE;
+  ward_mqtt_source_status_clear (&self->status);
+  memset (&self->status, 0, sizeof self->status);
+  g_mutex_unlock (&self->lock);
+
+  self->thread = g_thread_try_new ("ward-mqtt", loop_thread, self, error);
+  if (self->thread == NULL)
+    {
+      g_clear_pointer (&self->mosq, mosquitto_destroy);
+      return FALSE;
+    }
+
+  return TRUE;
+
+failed_config:
+  g_set_error (error, WARD_MQTT_SOURCE_ERROR, WARD_MQTT_SOURCE_ERROR_INVALID_CONFIG,
+               "MQTT client setup failed: %s", mosquitto_strerror (rc));
+  g_clear_pointer (&self->mosq, mosquitto_destroy);
+  return FALSE;
+}
+
+void
+ward_mqtt_source_stop (WardMqttSource *self)
+{
+  g_return_if_fail (WARD_IS_MQTT_SOURCE (self));
+
+  if (self->thread == NULL)
+    return;
+
+  g_mutex_lock (&self->lock);
+  self->stopping = TRUE;
+  g_cond_broadcast (&self->cond);
+  g_mutex_unlock (&self->lock);
+
+  /* Sets the client's state and wakes the loop's select() through the
+   * library's socket pair; the loop thread finishes the DISCONNECT.
+   */
+  mosquitto_disconnect (self->mosq);
+
+  g_thread_join (self->thread);
+  self->thread = NULL;
+  g_clear_pointer (&self->mosq, mosquitto_destroy);
+
+  g_mutex_lock (&self->lock);
+  if (self->pending_notify != 0)
+    {
+      GSource *source = g_main_context_find_source_by_id (self->main_context,
+                                                          self->pending_notify);
+      if (source != NULL)
+        g_source_destroy (source);
+      self->pending_notify = 0;
+    }
+  g_mutex_unlock (&self->lock);
+
+  /* The final state, at once: the caller is on the owner's thread. */
+  notify_changes (self);
+}
+
+const char *
+ward_mqtt_source_get_client_id (WardMqttSource *self)
+{
+  g_return_val_if_fail (WARD_IS_MQTT_SOURCE (self), NULL);
+
+  return self->client_id;
+}
+
+gboolean
+ward_mqtt_source_get_connected (WardMqttSource *self)
+{
+  gboolean connected;
+
+  g_return_val_if_fail (WARD_IS_MQTT_SOURCE (self), FALSE);
+
+  g_mutex_lock (&self->lock);
+  connected = self->status.connected;
+  g_mutex_unlock (&self->lock);
+
+  return connected;
+}
+
+guint64
+ward_mqtt_source_get_n_received (WardMqttSource *self)
+{
+  guint64 n;
+
+  g_return_val_if_fail (WARD_IS_MQTT_SOURCE (self), 0);
+
+  g_mutex_lock (&self->lock);
+  n = self->status.received;
+  g_mutex_unlock (&self->lock);
+
+  return n;
+}
+
+guint64
+ward_mqtt_source_get_n_archived (WardMqttSource *self)
+{
+  guint64 n;
+
+  g_return_val_if_fail (WARD_IS_MQTT_SOURCE (self), 0);
+
+  g_mutex_lock (&self->lock);
+  n = self->status.archived;
+  g_mutex_unlock (&self->lock);
+
+  return n;
+}
+
+guint64
+ward_mqtt_source_get_n_failed (WardMqttSource *self)
+{
+  guint64 n;
+
+  g_return_val_if_fail (WARD_IS_MQTT_SOURCE (self), 0);
+
+  g_mutex_lock (&self->lock);
+  n = self->status.failed;
+  g_mutex_unlock (&self->lock);
+
+  return n;
+}
+
+char *
+ward_mqtt_source_dup_last_error (WardMqttSource *self)
+{
+  char *message;
+
+  g_return_val_if_fail (WARD_IS_MQTT_SOURCE (self), NULL);
+
+  g_mutex_lock (&self->lock);
+  message = g_strdup (self->status.last_error);
+  g_mutex_unlock (&self->lock);
+
+  return message;
+}
+
+void
+ward_mqtt_source_get_status (WardMqttSource       *self,
+                             WardMqttSourceStatus *status)
+{
+  g_return_if_fail (WARD_IS_MQTT_SOURCE (self));
+  g_return_if_fail (status != NULL);
+
+  g_mutex_lock (&self->lock);
+  status_copy (&self->status, status);
+  g_mutex_unlock (&self->lock);
+}
+
+void
+_ward_mqtt_source_inject_failures (WardMqttSource *self,
+                                   guint           n)
+{
+  g_return_if_fail (WARD_IS_MQTT_SOURCE (self));
+
+  g_mutex_lock (&self->lock);
+  self->inject_failures = n;
+  g_mutex_unlock (&self->lock);
+}
