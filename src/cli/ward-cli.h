@@ -29,5 +29,11 @@ int    ward_cli_score        (int    argc,
                               char **argv);
 int    ward_cli_stats        (int    argc,
                               char **argv);
+int    ward_cli_dead_letters (int    argc,
+                              char **argv);
+int    ward_cli_map          (int    argc,
+                              char **argv);
+int    ward_cli_simulate     (int    argc,
+                              char **argv);
 
 G_END_DECLS

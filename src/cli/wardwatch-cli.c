@@ -28,7 +28,10 @@ typedef struct
 } Command;
 
 static const Command commands[] = {
+  { "dead-letters", "List the device messages the pipeline could not use, with stage and reason", ward_cli_dead_letters },
+  { "map", "Debug device mappings: device messages or HL7 v2 in, normalised measurements or FHIR out", ward_cli_map },
   { "score", "Score NEWS2 for vital-sign sets read as JSON lines on standard input", ward_cli_score },
+  { "simulate", "Run the demo ward's devices against a real MQTT broker or MLLP listener", ward_cli_simulate },
   { "stats", "Count every kind of record in a Wardwatch database, as JSON", ward_cli_stats },
 };
 
@@ -50,7 +53,7 @@ describe_commands (void)
   GString *str = g_string_new ("Commands:\n");
 
   for (gsize i = 0; i < G_N_ELEMENTS (commands); i++)
-    g_string_append_printf (str, "  %-8s %s\n", commands[i].name, commands[i].description);
+    g_string_append_printf (str, "  %-13s %s\n", commands[i].name, commands[i].description);
 
   g_string_append (str, "\nRun “wardwatch-cli COMMAND --help” for the options of a command.");
 
