@@ -9,11 +9,14 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <errno.h>
+#include <glib/gstdio.h>
 #include <locale.h>
 #include <string.h>
 
 #include "ward-headless.h"
 #include "ward-pipeline.h"
+#include "ward-sources.h"
 
 #ifdef WARD_WITH_UI
 # include "ward-application.h"
@@ -34,6 +37,37 @@ parse_band_cb (const char  *option_name,
       return FALSE;
     }
 
+  return TRUE;
+}
+
+/* Reads a secret from a file that only its owner can read. */
+static gboolean
+read_secret_file (const char  *path,
+                  char       **secret,
+                  GError     **error)
+{
+  g_autofree char *contents = NULL;
+  GStatBuf st;
+
+  if (g_stat (path, &st) != 0)
+    {
+      int errsv = errno;
+      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (errsv),
+                   _("%s: %s"), path, g_strerror (errsv));
+      return FALSE;
+    }
+
+  if ((st.st_mode & 0077) != 0)
+    {
+      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_PERM,
+                   _("%s can be read by others: make it readable by you only (chmod 600)"), path);
+      return FALSE;
+    }
+
+  if (!g_file_get_contents (path, &contents, NULL, error))
+    return FALSE;
+
+  *secret = g_strdup (g_strchomp (contents));
   return TRUE;
 }
 
@@ -64,6 +98,8 @@ main (int   argc,
       char *argv[])
 {
   g_auto(WardPipelineConfig) config = { 0 };
+  g_auto(WardSourcesConfig) sources = { 0 };
+  g_autofree char *mqtt_password_file = NULL;
   g_autoptr(GOptionContext) context = NULL;
   g_autoptr(GError) error = NULL;
   g_auto(GStrv) acvpu = NULL;
@@ -86,6 +122,7 @@ main (int   argc,
   textdomain (GETTEXT_PACKAGE);
 
   ward_pipeline_config_init (&config);
+  ward_sources_config_init (&sources);
 
   {
     GOptionEntry entries[] = {
@@ -125,6 +162,31 @@ main (int   argc,
         N_("Keep raw device messages this many days (default 30; 0: forever)"), N_("DAYS") },
       { "device-silence", 0, 0, G_OPTION_ARG_DOUBLE, &silence,
         N_("Seconds without data before a technical alert (default 60)"), N_("SECONDS") },
+      { "ward", 0, 0, G_OPTION_ARG_FILENAME, &config.ward_file,
+        N_("Beds, patients and their devices, as a JSON file (see docs/ARCHITECTURE.md)"), N_("FILE") },
+      { "device-mapping", 0, 0, G_OPTION_ARG_FILENAME, &config.device_mapping,
+        N_("An IoMT (Azure MedTech) device mapping for JSON device messages"), N_("FILE") },
+      { "mqtt-url", 0, 0, G_OPTION_ARG_STRING, &sources.mqtt.url,
+        N_("Subscribe to device messages on this broker (mqtt:// or mqtts://)"), N_("URL") },
+      { "mqtt-topic", 0, 0, G_OPTION_ARG_STRING_ARRAY, &sources.mqtt.topics,
+        N_("Topic filter, {deviceId} marking the device id (default devices/{deviceId}/messages/events/#)"),
+        N_("FILTER") },
+      { "mqtt-client-id", 0, 0, G_OPTION_ARG_STRING, &sources.mqtt.client_id,
+        N_("Client id of the persistent session (default: derived from the host name)"), N_("ID") },
+      { "mqtt-ca-file", 0, 0, G_OPTION_ARG_FILENAME, &sources.mqtt.ca_file,
+        N_("CA certificates to verify the broker with (default: the system's)"), N_("FILE") },
+      { "mqtt-cert", 0, 0, G_OPTION_ARG_FILENAME, &sources.mqtt.cert_file,
+        N_("Client certificate"), N_("FILE") },
+      { "mqtt-key", 0, 0, G_OPTION_ARG_FILENAME, &sources.mqtt.key_file,
+        N_("Client certificate key"), N_("FILE") },
+      { "mqtt-username", 0, 0, G_OPTION_ARG_STRING, &sources.mqtt.username,
+        N_("User name on the broker"), N_("NAME") },
+      { "mqtt-password-file", 0, 0, G_OPTION_ARG_FILENAME, &mqtt_password_file,
+        N_("A file, readable only by you, holding the broker password"), N_("FILE") },
+      { "mllp-port", 0, 0, G_OPTION_ARG_INT, &sources.mllp_port,
+        N_("Listen for HL7 v2 over MLLP on this port"), N_("PORT") },
+      { "mllp-bind", 0, 0, G_OPTION_ARG_STRING, &sources.mllp_bind,
+        N_("Address for the MLLP listener (default 127.0.0.1)"), N_("ADDRESS") },
       { "version", 0, 0, G_OPTION_ARG_NONE, &version, N_("Print the version"), NULL },
       { NULL }
     };
@@ -158,6 +220,24 @@ main (int   argc,
       return 2;
     }
 
+  if (sources.mllp_port > 65535 || sources.mllp_port < -1)
+    {
+      g_printerr ("wardwatch: %s\n", _("--mllp-port takes 0 to 65535"));
+      return 2;
+    }
+
+  /* Secrets never on the command line, where every user sees them. */
+  if (mqtt_password_file != NULL && !read_secret_file (mqtt_password_file, &sources.mqtt.password, &error))
+    {
+      g_printerr ("wardwatch: %s\n", error->message);
+      return 2;
+    }
+
+  /* The demo ward's devices come over the network when a source is given
+   * (play them with wardwatch-cli simulate); in-process otherwise.
+   */
+  config.simulate = sources.mqtt.url == NULL && sources.mllp_port < 0;
+
   config.n_beds = beds;
   config.seed = (guint64) seed;
   config.window_usec = (gint64) (window_minutes * WARD_USEC_PER_MINUTE);
@@ -182,19 +262,26 @@ main (int   argc,
 #ifdef WARD_WITH_UI
   if (!headless)
     {
-      g_autoptr(WardApplication) app = ward_application_new (&config);
+      g_autoptr(WardApplication) app = ward_application_new (&config, &sources);
       char *app_argv[] = { argv[0], NULL };
 
       return g_application_run (G_APPLICATION (app), 1, app_argv);
     }
 #endif
 
-  if (!config.demo)
+  if (!config.demo && config.ward_file == NULL)
     {
       g_printerr ("wardwatch: %s\n",
-                  _("No device source is configured: run with --demo for a simulated ward"));
+                  _("No ward: give --ward=FILE (beds, patients, devices), or --demo for a simulated one"));
       return 2;
     }
 
-  return ward_headless_run (&config, duration);
+  if (!config.demo && sources.mqtt.url == NULL && sources.mllp_port < 0)
+    {
+      g_printerr ("wardwatch: %s\n",
+                  _("No device source: give --mqtt-url or --mllp-port, or --demo for simulated devices"));
+      return 2;
+    }
+
+  return ward_headless_run (&config, &sources, duration);
 }

@@ -11,10 +11,16 @@
 #include "ward-engine.h"
 
 #include "ward-device-mapping.h"
+#include "ward-device-template.h"
+#include "ward-hl7-mapper.h"
+#include "ward-normalized.h"
+
+#include <json-glib/json-glib.h>
 
 #include <string.h>
 
 #define SYSTEM_ACTOR "wardwatch"
+#define MAX_CLOCK_SKEW_USEC (5 * WARD_USEC_PER_MINUTE)
 
 typedef struct
 {
@@ -58,7 +64,7 @@ struct _WardEngine
   GObject            parent_instance;
 
   WardStore         *store;
-  WardDeviceMapping *mapping;
+  WardDeviceTemplate *device_template;
   WardEngineConfig   config;
 
   GPtrArray         *patients;      /* Patient, in bed order */
@@ -197,7 +203,7 @@ ward_engine_finalize (GObject *object)
   g_clear_pointer (&self->by_patient, g_hash_table_unref);
   g_clear_pointer (&self->patients, g_ptr_array_unref);
   g_clear_pointer (&self->scratch, g_array_unref);
-  g_clear_object (&self->mapping);
+  g_clear_object (&self->device_template);
   g_clear_object (&self->store);
 
   G_OBJECT_CLASS (ward_engine_parent_class)->finalize (object);
@@ -219,7 +225,7 @@ ward_engine_init (WardEngine *self)
   self->devices = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, device_free);
   self->scratch = g_array_new (FALSE, TRUE, sizeof (WardMeasurement));
   g_array_set_clear_func (self->scratch, (GDestroyNotify) ward_measurement_clear);
-  self->mapping = ward_device_mapping_new ();
+
 }
 
 void
@@ -242,12 +248,34 @@ ward_engine_new (WardStore              *store,
 
   self = g_object_new (WARD_TYPE_ENGINE, NULL);
   self->store = g_object_ref (store);
+
+  /* The built-in mapping of the Wardwatch monitor format, until a user's
+   * mapping replaces it.  It is part of the program: failing to load it
+   * is a bug.
+   */
+  {
+    g_autoptr(GError) template_error = NULL;
+
+    self->device_template = ward_device_template_new_default (&template_error);
+    if (self->device_template == NULL)
+      g_error ("The built-in device mapping does not load: %s", template_error->message);
+  }
   if (config != NULL)
     self->config = *config;
   else
     ward_engine_config_init (&self->config);
 
   return self;
+}
+
+void
+ward_engine_set_device_template (WardEngine         *self,
+                                 WardDeviceTemplate *device_template)
+{
+  g_return_if_fail (WARD_IS_ENGINE (self));
+  g_return_if_fail (WARD_IS_DEVICE_TEMPLATE (device_template));
+
+  g_set_object (&self->device_template, device_template);
 }
 
 WardStore *
@@ -272,7 +300,13 @@ ward_engine_register_bed (WardEngine  *self,
 
   g_return_val_if_fail (WARD_IS_ENGINE (self), FALSE);
   g_return_val_if_fail (bed_id != NULL && bed_label != NULL && patient_id != NULL, FALSE);
-  g_return_val_if_fail (g_hash_table_lookup (self->by_patient, patient_id) == NULL, FALSE);
+
+  if (g_hash_table_lookup (self->by_patient, patient_id) != NULL)
+    {
+      g_set_error (error, WARD_ENGINE_ERROR, WARD_ENGINE_ERROR_INVALID,
+                   "Patient %s is already in a bed on this ward", patient_id);
+      return FALSE;
+    }
 
   if (!ward_store_upsert_patient (self->store, patient_id, patient_name, spo2_scale, error) ||
       !ward_store_upsert_bed (self->store, bed_id, bed_label, patient_id, error))
@@ -300,6 +334,38 @@ ward_engine_register_bed (WardEngine  *self,
       d->patient = p;
       g_hash_table_replace (self->devices, d->device_id, d);
     }
+
+  return TRUE;
+}
+
+gboolean
+ward_engine_assign_device (WardEngine  *self,
+                           const char  *device_id,
+                           const char  *patient_id,
+                           GError     **error)
+{
+  Patient *p = NULL;
+  Device *d;
+
+  g_return_val_if_fail (WARD_IS_ENGINE (self), FALSE);
+  g_return_val_if_fail (device_id != NULL, FALSE);
+
+  if (patient_id != NULL && !(p = lookup_patient (self, patient_id, error)))
+    return FALSE;
+
+  if (!ward_store_upsert_device (self->store, device_id, p ? p->bed_id : NULL,
+                                 p ? p->patient_id : NULL, error))
+    return FALSE;
+
+  /* From the next message on: no cache to expire. */
+  d = g_hash_table_lookup (self->devices, device_id);
+  if (d == NULL)
+    {
+      d = g_new0 (Device, 1);
+      d->device_id = g_strdup (device_id);
+      g_hash_table_insert (self->devices, d->device_id, d);
+    }
+  d->patient = p;
 
   return TRUE;
 }
@@ -371,7 +437,110 @@ set_outcome (WardIngestOutcome *outcome,
     }
 }
 
-/* Stages 4 to 9 for one archived raw message. */
+/* Stages 5 to 9 for what device mapping made of one raw message: each
+ * normalised measurement goes to its device's patient (or to the patient
+ * the message names, when that patient is on this ward and the device is
+ * not), is bound to the kinds Wardwatch scores and stored.
+ */
+static gboolean
+store_normalized (WardEngine         *self,
+                  gint64              raw_id,
+                  GPtrArray          *items,
+                  gint64              received_at,
+                  WardIngestOutcome  *outcome,
+                  char              **reason,
+                  GError            **error)
+{
+  g_autoptr(GString) unassigned = g_string_new (NULL);
+  g_autoptr(GString) rejected = g_string_new (NULL);
+  guint n_assigned = 0;
+
+  set_outcome (outcome, reason, WARD_INGEST_ACCEPTED, NULL);
+
+  if (items->len == 0)
+    {
+      static const char why[] = "no template of the device mapping matched this message";
+
+      set_outcome (outcome, reason, WARD_INGEST_REJECTED, why);
+      return dead_letter (self, raw_id, "mapping", why, received_at, error);
+    }
+
+  for (guint i = 0; i < items->len; i++)
+    {
+      const WardNormalized *item = g_ptr_array_index (items, i);
+      Device *d = item->device_id ? g_hash_table_lookup (self->devices, item->device_id) : NULL;
+      Patient *p = d ? d->patient : NULL;
+
+      if (p == NULL && item->patient_id != NULL)
+        p = g_hash_table_lookup (self->by_patient, item->patient_id);
+
+      /* A device clock a little ahead is tolerated; more is an error. */
+      if (item->occurrence_time > received_at + MAX_CLOCK_SKEW_USEC)
+        {
+          g_autofree char *when = ward_time_format_iso8601 (item->occurrence_time);
+
+          g_string_append_printf (rejected, "%s%s: occurrence time %s is more than 5 minutes in the future",
+                                  rejected->len ? "; " : "", item->type, when);
+          continue;
+        }
+
+      if (p == NULL)
+        {
+          g_autofree char *why = g_strdup_printf ("device %s is not assigned to a patient",
+                                                  item->device_id ? item->device_id : "(none)");
+
+          if (strstr (unassigned->str, why) == NULL)
+            g_string_append_printf (unassigned, "%s%s", unassigned->len ? "; " : "", why);
+          continue;
+        }
+
+      n_assigned++;
+      g_array_set_size (self->scratch, 0);
+      ward_normalized_bind (item, self->scratch, rejected);
+
+      for (guint k = 0; k < self->scratch->len; k++)
+        {
+          WardMeasurement *m = &g_array_index (self->scratch, WardMeasurement, k);
+
+          g_free (m->patient_id);
+          m->patient_id = g_strdup (p->patient_id);
+          m->raw_message_id = raw_id;
+          if (ward_store_add_measurement (self->store, m, received_at, error) == 0)
+            return FALSE;
+          self->counters.measurements++;
+          update_latest (p, m);
+        }
+
+      if (d != NULL)
+        {
+          d->last_seen = MAX (d->last_seen, received_at);
+          if (!close_technical_alert (self, d, received_at, error))
+            return FALSE;
+        }
+    }
+
+  if (unassigned->len > 0)
+    {
+      set_outcome (outcome, reason, n_assigned ? WARD_INGEST_PARTIAL : WARD_INGEST_REJECTED,
+                   unassigned->str);
+      if (!dead_letter (self, raw_id, "identity", unassigned->str, received_at, error))
+        return FALSE;
+    }
+
+  if (rejected->len > 0)
+    {
+      set_outcome (outcome, reason, WARD_INGEST_PARTIAL, rejected->str);
+      if (!dead_letter (self, raw_id, "validation", rejected->str, received_at, error))
+        return FALSE;
+    }
+
+  return TRUE;
+}
+
+/* Stages 4 to 9 for one archived raw message: device mapping by content
+ * type (the IoMT device template for JSON, the HL7 mapper for HL7 v2),
+ * then identity and storage.
+ */
 static gboolean
 map_and_store (WardEngine         *self,
                gint64              raw_id,
@@ -384,66 +553,62 @@ map_and_store (WardEngine         *self,
                char              **reason,
                GError            **error)
 {
+  g_autoptr(GPtrArray) items = g_ptr_array_new_with_free_func ((GDestroyNotify) ward_normalized_free);
   g_autoptr(GError) map_error = NULL;
-  g_autofree char *device_id = NULL;
-  g_autofree char *rejected = NULL;
-  Device *d;
+  const char *stage = "mapping";
 
-  set_outcome (outcome, reason, WARD_INGEST_ACCEPTED, NULL);
-
-  /* Stage 4: device mapping. */
-  g_array_set_size (self->scratch, 0);
-  if (content_type != NULL && g_strcmp0 (content_type, WARD_CONTENT_TYPE_JSON) != 0)
+  if (content_type == NULL || g_strcmp0 (content_type, WARD_CONTENT_TYPE_JSON) == 0)
     {
-      g_autofree char *why = g_strdup_printf ("no device mapping for content type %s", content_type);
+      g_autoptr(JsonNode) message = NULL;
+      g_autoptr(JsonNode) wrapped = NULL;
 
-      set_outcome (outcome, reason, WARD_INGEST_REJECTED, why);
-      return dead_letter (self, raw_id, "mapping", why, received_at, error);
+      message = ward_device_template_parse_message (payload, length, &map_error);
+      if (message == NULL)
+        stage = "parse";
+      else
+        {
+          /* As the MedTech service does with every Event Hub message. */
+          wrapped = ward_device_template_wrap_message (message);
+          ward_device_template_map (self->device_template, wrapped, device_id_hint, received_at,
+                                    items, &map_error);
+        }
+    }
+  else if (g_strcmp0 (content_type, WARD_CONTENT_TYPE_HL7V2) == 0)
+    {
+      g_auto(WardHl7MessageInfo) info = { 0 };
+      g_autoptr(GString) warnings = g_string_new (NULL);
+      GPtrArray *hl7_items;
+
+      hl7_items = ward_hl7_map_message (payload, length, received_at, &info, warnings, &map_error);
+      if (hl7_items == NULL)
+        {
+          if (g_error_matches (map_error, WARD_HL7_ERROR, WARD_HL7_ERROR_TOO_LARGE) ||
+              g_error_matches (map_error, WARD_HL7_ERROR, WARD_HL7_ERROR_SYNTAX) ||
+              g_error_matches (map_error, WARD_HL7_ERROR, WARD_HL7_ERROR_CHARSET))
+            stage = "parse";
+        }
+      else
+        {
+          g_ptr_array_unref (items);
+          items = hl7_items;
+        }
+      /* Unknown and vendor-private codes are expected: logged, skipped. */
+      if (warnings->len > 0)
+        g_debug ("HL7 message %" G_GINT64_FORMAT ": %s", raw_id, warnings->str);
+    }
+  else
+    {
+      g_set_error (&map_error, WARD_MAPPING_ERROR, WARD_MAPPING_ERROR_PARSE,
+                   "no device mapping for content type %s", content_type);
     }
 
-  if (!ward_device_mapping_map (self->mapping, payload, length, device_id_hint, received_at,
-                                self->scratch, &device_id, &rejected, &map_error))
+  if (map_error != NULL)
     {
-      const char *stage = g_error_matches (map_error, WARD_MAPPING_ERROR, WARD_MAPPING_ERROR_PARSE)
-                        ? "parse" : "mapping";
-
       set_outcome (outcome, reason, WARD_INGEST_REJECTED, map_error->message);
       return dead_letter (self, raw_id, stage, map_error->message, received_at, error);
     }
 
-  /* Stage 5: identity, device to patient. */
-  d = g_hash_table_lookup (self->devices, device_id);
-  if (d == NULL || d->patient == NULL)
-    {
-      g_autofree char *why = g_strdup_printf ("device %s is not assigned to a patient", device_id);
-
-      set_outcome (outcome, reason, WARD_INGEST_REJECTED, why);
-      return dead_letter (self, raw_id, "identity", why, received_at, error);
-    }
-
-  if (rejected != NULL)
-    {
-      set_outcome (outcome, reason, WARD_INGEST_PARTIAL, rejected);
-      if (!dead_letter (self, raw_id, "validation", rejected, received_at, error))
-        return FALSE;
-    }
-
-  /* Stage 9: the warm-path history. */
-  for (guint i = 0; i < self->scratch->len; i++)
-    {
-      WardMeasurement *m = &g_array_index (self->scratch, WardMeasurement, i);
-
-      g_free (m->patient_id);
-      m->patient_id = g_strdup (d->patient->patient_id);
-      m->raw_message_id = raw_id;
-      if (ward_store_add_measurement (self->store, m, received_at, error) == 0)
-        return FALSE;
-      self->counters.measurements++;
-      update_latest (d->patient, m);
-    }
-
-  d->last_seen = MAX (d->last_seen, received_at);
-  return close_technical_alert (self, d, received_at, error);
+  return store_normalized (self, raw_id, items, received_at, outcome, reason, error);
 }
 
 gboolean

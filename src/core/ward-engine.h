@@ -8,6 +8,7 @@
 
 #include <glib-object.h>
 
+#include "ward-device-template.h"
 #include "ward-flag-rules.h"
 #include "ward-snapshot.h"
 #include "ward-store.h"
@@ -46,6 +47,11 @@ void                ward_engine_config_init     (WardEngineConfig       *config)
 
 WardEngine         *ward_engine_new             (WardStore              *store,
                                                  const WardEngineConfig *config);
+/* JSON device messages are mapped with this IoMT device template
+ * (default: the built-in mapping of the Wardwatch monitor format).
+ */
+void                ward_engine_set_device_template (WardEngine          *self,
+                                                 WardDeviceTemplate     *device_template);
 WardStore          *ward_engine_get_store       (WardEngine             *self);
 
 gboolean            ward_engine_register_bed    (WardEngine             *self,
@@ -55,6 +61,14 @@ gboolean            ward_engine_register_bed    (WardEngine             *self,
                                                  const char             *patient_name,
                                                  const char             *device_id,
                                                  int                     spo2_scale,
+                                                 GError                **error);
+
+/* Assigns a device to a patient on this ward (NULL: to nobody); it
+ * takes effect with the device's next message.
+ */
+gboolean            ward_engine_assign_device   (WardEngine             *self,
+                                                 const char             *device_id,
+                                                 const char             *patient_id,
                                                  GError                **error);
 
 gboolean            ward_engine_begin           (WardEngine             *self,

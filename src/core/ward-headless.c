@@ -55,9 +55,11 @@ print_summary (WardSnapshot *snapshot)
 
 int
 ward_headless_run (const WardPipelineConfig *config,
+                   const WardSourcesConfig  *sources_config,
                    double                    duration_sec)
 {
   g_autoptr(WardPipeline) pipeline = NULL;
+  g_autoptr(WardSources) sources = NULL;
   g_autoptr(WardSnapshot) snapshot = NULL;
   g_autoptr(GMainLoop) loop = NULL;
   g_autoptr(GError) error = NULL;
@@ -78,6 +80,17 @@ ward_headless_run (const WardPipelineConfig *config,
       return 1;
     }
 
+  if (sources_config != NULL)
+    {
+      sources = ward_sources_new (pipeline, sources_config);
+      if (!ward_sources_start (sources, &error))
+        {
+          g_printerr ("wardwatch: %s\n", error->message);
+          ward_pipeline_stop (pipeline);
+          return 1;
+        }
+    }
+
   sigint_id = g_unix_signal_add (SIGINT, signal_cb, &run);
   sigterm_id = g_unix_signal_add (SIGTERM, signal_cb, &run);
   if (duration_sec > 0)
@@ -91,7 +104,11 @@ ward_headless_run (const WardPipelineConfig *config,
     timeout_id = 0;
   g_clear_handle_id (&timeout_id, g_source_remove);
 
-  /* The last tick runs and commits inside stop(). */
+  /* Sources first, so nothing new arrives; the last tick runs and
+   * commits inside the pipeline's stop().
+   */
+  if (sources != NULL)
+    ward_sources_stop (sources);
   ward_pipeline_stop (pipeline);
 
   snapshot = ward_pipeline_get_snapshot (pipeline);

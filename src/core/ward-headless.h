@@ -7,6 +7,7 @@
 #pragma once
 
 #include "ward-pipeline.h"
+#include "ward-sources.h"
 
 G_BEGIN_DECLS
 
@@ -15,6 +16,7 @@ G_BEGIN_DECLS
  * as one JSON object on stdout.  Returns the process exit status.
  */
 int ward_headless_run (const WardPipelineConfig *config,
+                       const WardSourcesConfig  *sources,
                        double                    duration_sec);
 
 G_END_DECLS

@@ -193,10 +193,12 @@ ward_normalized_bind (const WardNormalized *self,
           if (!parse_number (v->value, &value) ||
               !ward_measurement_is_plausible (bindings[b].kind, value))
             {
-              if (rejected != NULL)
-                g_string_append_printf (rejected, "%s%s.%s: %s value %.40s",
+              if (rejected != NULL && parse_number (v->value, &value))
+                g_string_append_printf (rejected, "%s%s.%s: impossible value %.40s",
+                                        rejected->len ? "; " : "", self->type, v->name, v->value);
+              else if (rejected != NULL)
+                g_string_append_printf (rejected, "%s%s.%s: \"%.40s\" is not a number",
                                         rejected->len ? "; " : "", self->type, v->name,
-                                        parse_number (v->value, &value) ? "impossible" : "not a number",
                                         v->value ? v->value : "(null)");
               break;
             }

@@ -13,6 +13,8 @@
 #include "ward-engine.h"
 #include "ward-simulator.h"
 
+#include <json-glib/json-glib.h>
+
 #include <string.h>
 
 /* The pipeline thread.  It owns the engine (and so the only writing
@@ -132,6 +134,7 @@ ward_pipeline_config_init (WardPipelineConfig *config)
 
   memset (config, 0, sizeof *config);
   config->n_beds = 16;
+  config->simulate = TRUE;
   config->seed = 1;
   config->time_scale = 1.0;
   config->window_usec = 30 * WARD_USEC_PER_MINUTE;
@@ -151,6 +154,8 @@ ward_pipeline_config_clear (WardPipelineConfig *config)
   g_return_if_fail (config != NULL);
 
   g_clear_pointer (&config->db_path, g_free);
+  g_clear_pointer (&config->ward_file, g_free);
+  g_clear_pointer (&config->device_mapping, g_free);
   g_clear_pointer (&config->scenarios, g_strfreev);
   g_clear_pointer (&config->scenario_dirs, g_strfreev);
   g_clear_pointer (&config->nurse_entries, g_strfreev);
@@ -165,6 +170,8 @@ ward_pipeline_config_copy (const WardPipelineConfig *src,
 
   *dest = *src;
   dest->db_path = g_strdup (src->db_path);
+  dest->ward_file = g_strdup (src->ward_file);
+  dest->device_mapping = g_strdup (src->device_mapping);
   dest->scenarios = g_strdupv (src->scenarios);
   dest->scenario_dirs = g_strdupv (src->scenario_dirs);
   dest->nurse_entries = g_strdupv (src->nurse_entries);
@@ -348,6 +355,13 @@ run_command (WardPipeline *self,
     }
 }
 
+static gboolean
+drop_task_cb (gpointer data)
+{
+  g_object_unref (data);
+  return G_SOURCE_REMOVE;
+}
+
 static void
 complete_commands (WardPipeline *self,
                    const GError *batch_error)
@@ -373,6 +387,18 @@ complete_commands (WardPipeline *self,
         }
       else
         g_task_return_boolean (cmd->task, TRUE);
+
+      /* Our reference to the task is dropped on the task's own context:
+       * dropped here it could be the last one, and the task's reference to
+       * the pipeline with it; the pipeline would then be disposed, and try
+       * to join itself, on its own thread.
+       */
+      {
+        GTask *task = g_steal_pointer (&cmd->task);
+
+        g_main_context_invoke_full (g_task_get_context (task), G_PRIORITY_DEFAULT,
+                                    drop_task_cb, task, NULL);
+      }
     }
 
   g_ptr_array_set_size (self->done, 0);
@@ -393,7 +419,7 @@ tick (WardPipeline *self)
     goto failed;
   self->in_batch = 0;
 
-  if (self->simulator != NULL)
+  if (self->simulator != NULL && self->config.simulate)
     ward_simulator_advance (self->simulator, now, sim_event_cb, self);
 
   while ((cmd = g_async_queue_try_pop (self->commands)) != NULL)
@@ -630,6 +656,125 @@ register_demo_ward (WardPipeline  *self,
   return ward_engine_commit (self->engine, error);
 }
 
+/* Configuration is typed by people: a member of the wrong type is an
+ * error to report, and json-glib's getters would warn instead.
+ */
+static const char *
+member_string (JsonObject *obj,
+               const char *name)
+{
+  JsonNode *node = json_object_get_member (obj, name);
+
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) ||
+      json_node_get_value_type (node) != G_TYPE_STRING)
+    return NULL;
+
+  return json_node_get_string (node);
+}
+
+/* The local identity registry: which patient is in which bed, and which
+ * devices are theirs.
+ *
+ *   {"beds": [{"id": "bed-01", "label": "Bed 1",
+ *              "patient": {"id": "p-100987654", "name": "Daniel Okafor", "spo2_scale": 1},
+ *              "devices": ["00A0C9FFFE445566", "mon-bay2-4"]}]}
+ */
+static gboolean
+load_ward_file (WardPipeline  *self,
+                const char    *path,
+                GError       **error)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  JsonObject *root;
+  JsonArray *beds;
+
+  if (!json_parser_load_from_mapped_file (parser, path, error))
+    {
+      g_prefix_error (error, "%s: ", path);
+      return FALSE;
+    }
+
+  if (!JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)) ||
+      !(root = json_node_get_object (json_parser_get_root (parser))) ||
+      !json_object_has_member (root, "beds") ||
+      !JSON_NODE_HOLDS_ARRAY (json_object_get_member (root, "beds")))
+    {
+      g_set_error (error, WARD_PIPELINE_ERROR, WARD_PIPELINE_ERROR_FAILED,
+                   "%s: expected an object with a \"beds\" array", path);
+      return FALSE;
+    }
+
+  beds = json_object_get_array_member (root, "beds");
+  for (guint i = 0; i < json_array_get_length (beds); i++)
+    {
+      JsonNode *node = json_array_get_element (beds, i);
+      JsonObject *bed, *patient;
+      JsonArray *devices = NULL;
+      const char *bed_id, *label, *patient_id, *name = NULL;
+      int scale = 1;
+
+#define BAD(what) G_STMT_START { \
+        g_set_error (error, WARD_PIPELINE_ERROR, WARD_PIPELINE_ERROR_FAILED, \
+                     "%s: beds[%u]: %s", path, i, what); \
+        return FALSE; } G_STMT_END
+
+      if (!JSON_NODE_HOLDS_OBJECT (node))
+        BAD ("not an object");
+      bed = json_node_get_object (node);
+      if (!(bed_id = member_string (bed, "id")))
+        BAD ("\"id\" (a string) is required");
+      if (!(label = member_string (bed, "label")))
+        label = bed_id;
+      if (!json_object_has_member (bed, "patient") ||
+          !JSON_NODE_HOLDS_OBJECT (json_object_get_member (bed, "patient")))
+        BAD ("\"patient\" (an object) is required");
+      patient = json_object_get_object_member (bed, "patient");
+      if (!(patient_id = member_string (patient, "id")))
+        BAD ("patient.id (a string) is required");
+      name = member_string (patient, "name");
+      if (json_object_has_member (patient, "spo2_scale"))
+        {
+          JsonNode *scale_node = json_object_get_member (patient, "spo2_scale");
+
+          if (!JSON_NODE_HOLDS_VALUE (scale_node) ||
+              json_node_get_value_type (scale_node) != G_TYPE_INT64)
+            BAD ("patient.spo2_scale must be 1 or 2");
+          scale = (int) json_node_get_int (scale_node);
+        }
+      if (scale != 1 && scale != 2)
+        BAD ("patient.spo2_scale must be 1 or 2");
+      if (json_object_has_member (bed, "devices"))
+        {
+          if (!JSON_NODE_HOLDS_ARRAY (json_object_get_member (bed, "devices")))
+            BAD ("\"devices\" must be an array of device ids");
+          devices = json_object_get_array_member (bed, "devices");
+        }
+#undef BAD
+
+      if (!ward_engine_register_bed (self->engine, bed_id, label, patient_id, name, NULL, scale, error))
+        return FALSE;
+
+      for (guint k = 0; devices != NULL && k < json_array_get_length (devices); k++)
+        {
+          JsonNode *dev = json_array_get_element (devices, k);
+          const char *device_id = NULL;
+
+          if (JSON_NODE_HOLDS_VALUE (dev) && json_node_get_value_type (dev) == G_TYPE_STRING)
+            device_id = json_node_get_string (dev);
+          if (device_id == NULL)
+            {
+              g_set_error (error, WARD_PIPELINE_ERROR, WARD_PIPELINE_ERROR_FAILED,
+                           "%s: beds[%u].devices[%u]: not a string", path, i, k);
+              return FALSE;
+            }
+          if (!ward_engine_assign_device (self->engine, device_id, patient_id, error))
+            return FALSE;
+        }
+    }
+
+  return TRUE;
+}
+
 static const char *
 resolve_bed (WardPipeline *self,
              const char   *bed)
@@ -779,6 +924,34 @@ ward_pipeline_start (WardPipeline      *self,
   now = g_get_real_time ();
   self->start_sim = self->config.start_usec ? self->config.start_usec : now;
   self->start_mono = g_get_monotonic_time ();
+
+  if (self->config.device_mapping != NULL)
+    {
+      g_autoptr(WardDeviceTemplate) device_template = NULL;
+
+      device_template = ward_device_template_new_from_file (self->config.device_mapping, error);
+      if (device_template == NULL)
+        {
+          g_clear_object (&self->engine);
+          return FALSE;
+        }
+      if (!ward_device_template_is_valid (device_template))
+        g_message ("%s has errors; its %u valid templates are used (wardwatch-cli map --check lists them)",
+                   self->config.device_mapping, ward_device_template_get_n_templates (device_template));
+      ward_engine_set_device_template (self->engine, device_template);
+    }
+
+  if (self->config.ward_file != NULL)
+    {
+      if (!ward_engine_begin (self->engine, error) ||
+          !load_ward_file (self, self->config.ward_file, error) ||
+          !ward_engine_commit (self->engine, error))
+        {
+          ward_engine_rollback (self->engine);
+          g_clear_object (&self->engine);
+          return FALSE;
+        }
+    }
 
   if (self->config.demo)
     {

@@ -28,7 +28,11 @@ typedef enum
 typedef struct
 {
   char       *db_path;
-  gboolean    demo;
+  gboolean    demo;                   /* the simulated demo ward */
+  gboolean    simulate;               /* demo: its devices run in-process (TRUE); FALSE when
+                                       * they come over the network (wardwatch-cli simulate) */
+  char       *ward_file;              /* beds, patients and devices (see docs), or NULL */
+  char       *device_mapping;         /* an IoMT device mapping file, or NULL for the default */
   guint       n_beds;
   guint64     seed;
   double      time_scale;

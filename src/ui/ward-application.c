@@ -21,6 +21,8 @@ struct _WardApplication
 
   /* Owned */
   WardPipelineConfig  config;
+  WardSourcesConfig   sources_config;
+  WardSources        *sources;
   WardPipeline       *pipeline;       /* NULL until started, and if it failed */
 
   /* Borrowed */
@@ -81,6 +83,16 @@ start_pipeline (WardApplication *self)
     }
 
   self->pipeline = g_steal_pointer (&pipeline);
+
+  /* The network sources start once the pipeline runs: a port that cannot
+   * be bound is shown like any failure to start.
+   */
+  self->sources = ward_sources_new (self->pipeline, &self->sources_config);
+  if (!ward_sources_start (self->sources, &error))
+    {
+      g_debug ("Device sources did not start: %s", error->message);
+      show_start_error (self, error);
+    }
 }
 
 static void
@@ -197,7 +209,12 @@ ward_application_shutdown (GApplication *app)
   g_clear_handle_id (&self->sigint_source, g_source_remove);
   g_clear_handle_id (&self->sigterm_source, g_source_remove);
 
-  /* Stopping runs a last tick and commits it before the thread is joined. */
+  /* Sources first, so nothing new arrives; then the pipeline, whose stop
+   * runs a last tick and commits it before the thread is joined.
+   */
+  if (self->sources != NULL)
+    ward_sources_stop (self->sources);
+  g_clear_object (&self->sources);
   if (self->pipeline != NULL)
     ward_pipeline_stop (self->pipeline);
   g_clear_object (&self->pipeline);
@@ -222,6 +239,7 @@ ward_application_finalize (GObject *object)
   WardApplication *self = WARD_APPLICATION (object);
 
   ward_pipeline_config_clear (&self->config);
+  ward_sources_config_clear (&self->sources_config);
 
   G_OBJECT_CLASS (ward_application_parent_class)->finalize (object);
 }
@@ -252,7 +270,8 @@ ward_application_init (WardApplication *self)
  * Returns: (transfer full): a new #WardApplication
  */
 WardApplication *
-ward_application_new (const WardPipelineConfig *config)
+ward_application_new (const WardPipelineConfig *config,
+                      const WardSourcesConfig  *sources)
 {
   WardApplication *self;
 
@@ -263,6 +282,13 @@ ward_application_new (const WardPipelineConfig *config)
                        "flags", G_APPLICATION_DEFAULT_FLAGS,
                        NULL);
   ward_pipeline_config_copy (config, &self->config);
+  ward_sources_config_init (&self->sources_config);
+  if (sources != NULL)
+    {
+      ward_mqtt_source_config_copy (&sources->mqtt, &self->sources_config.mqtt);
+      self->sources_config.mllp_bind = g_strdup (sources->mllp_bind);
+      self->sources_config.mllp_port = sources->mllp_port;
+    }
 
   return self;
 }

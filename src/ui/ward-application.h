@@ -9,12 +9,14 @@
 #include <adwaita.h>
 
 #include "ward-pipeline.h"
+#include "ward-sources.h"
 
 G_BEGIN_DECLS
 
 #define WARD_TYPE_APPLICATION (ward_application_get_type ())
 G_DECLARE_FINAL_TYPE (WardApplication, ward_application, WARD, APPLICATION, AdwApplication)
 
-WardApplication *ward_application_new  (const WardPipelineConfig *config);
+WardApplication *ward_application_new  (const WardPipelineConfig *config,
+                                        const WardSourcesConfig  *sources);
 
 G_END_DECLS

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "ward-store.h"
+#include "ward-test-broker.h"
 
 /* Runs the installed-style binaries the way a user does. */
 
@@ -222,6 +223,109 @@ test_sigterm_stops_cleanly (void)
   remove_db (db);
 }
 
+/* Runs wardwatch --headless with a network source while wardwatch-cli
+ * simulate plays the demo ward's monitors into it; returns the summary.
+ */
+static JsonObject *
+run_with_simulated_devices (const char *db,
+                            const char *source_arg,
+                            const char *simulate_arg,
+                            guint16     wait_port)
+{
+  g_autofree char *db_arg = g_strconcat ("--db=", db, NULL);
+  g_autoptr(GSubprocessLauncher) launcher = make_launcher ();
+  g_autoptr(GSubprocess) app = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  const char *app_argv[] = { wardwatch (), "--headless", "--demo", "--beds=4", "--duration=8",
+                             db_arg, source_arg, NULL };
+  const char *sim_argv[] = { g_getenv ("WARDWATCH_CLI"), "simulate", simulate_arg, "--beds=4",
+                             "--time-scale=0", "--count=400", NULL };
+  Result sim;
+
+  app = g_subprocess_launcher_spawnv (launcher, app_argv, &error);
+  g_assert_no_error (error);
+  if (wait_port != 0)
+    g_assert_true (ward_test_wait_for_port (wait_port, 5000));
+  else
+    g_usleep (1500 * 1000);
+
+  sim = run (sim_argv);
+  if (sim.status != 0)
+    g_printerr ("simulate: %s %s\n", sim.out, sim.err);
+  g_assert_cmpint (sim.status, ==, 0);
+  g_assert_nonnull (strstr (sim.out, "\"sent\":400,\"acked\":400,\"errors\":0"));
+  result_clear (&sim);
+
+  g_subprocess_communicate_utf8 (app, NULL, NULL, &out, &err, &error);
+  g_assert_no_error (error);
+  if (g_subprocess_get_exit_status (app) != 0)
+    g_printerr ("%s", err);
+  g_assert_cmpint (g_subprocess_get_exit_status (app), ==, 0);
+
+  return parse_object (out);
+}
+
+static void
+test_mllp_source (void)
+{
+  g_autofree char *db = tmp_db ();
+  g_autoptr(GError) error = NULL;
+  guint16 port = ward_test_free_port (&error);
+  g_autofree char *port_arg = g_strdup_printf ("--mllp-port=%u", port);
+  g_autofree char *sim_arg = g_strdup_printf ("--mllp=127.0.0.1:%u", port);
+  g_autoptr(JsonObject) summary = NULL;
+
+  g_assert_no_error (error);
+
+  /* The demo ward's monitors over MLLP: each ORU^R01 acknowledged after
+   * its commit, mapped by the HL7 mapper to the simulated patients.
+   */
+  summary = run_with_simulated_devices (db, port_arg, sim_arg, port);
+  g_assert_cmpint (json_object_get_int_member (summary, "messages"), ==, 400);
+  g_assert_cmpint (json_object_get_int_member (summary, "dead_letters"), ==, 0);
+  /* Three values a monitor message, fewer while a probe is off. */
+  g_assert_cmpint (json_object_get_int_member (summary, "measurements"), >, 400 * 2);
+  g_assert_cmpint (json_object_get_int_member (summary, "measurements"), ==,
+                   db_count (db, "SELECT count(*) FROM measurements"));
+  g_assert_cmpint (db_count (db, "SELECT count(*) FROM raw_messages WHERE source = 'mllp' "
+                                 "AND content_type = 'x-application/hl7-v2+er7'"), ==, 400);
+  g_assert_cmpint (db_count (db, "SELECT count(DISTINCT patient_id) FROM measurements"), ==, 4);
+  remove_db (db);
+}
+
+static void
+test_mqtt_source (void)
+{
+  g_autofree char *db = tmp_db ();
+  g_autoptr(WardTestBroker) broker = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *url_arg = NULL;
+  g_autofree char *sim_arg = NULL;
+  g_autoptr(JsonObject) summary = NULL;
+
+  broker = ward_test_broker_new (&error);   /* started, on a free loopback port */
+  g_assert_no_error (error);
+  url_arg = g_strdup_printf ("--mqtt-url=%s", ward_test_broker_get_url (broker));
+  sim_arg = g_strdup_printf ("--mqtt-url=%s", ward_test_broker_get_url (broker));
+
+  /* The demo ward's monitors over a real broker: JSON on the IoT Hub
+   * device topics, mapped by the built-in IoMT device mapping.
+   */
+  summary = run_with_simulated_devices (db, url_arg, sim_arg, 0);
+  g_assert_cmpint (json_object_get_int_member (summary, "messages"), ==, 400);
+  g_assert_cmpint (db_count (db, "SELECT count(*) FROM raw_messages WHERE source = 'mqtt'"), ==, 400);
+  g_assert_cmpint (db_count (db, "SELECT count(*) FROM raw_messages WHERE processed_at IS NULL"), ==, 0);
+  /* Simulated monitors now and then send a corrupt message: each one is
+   * a dead letter, and everything else is measured.
+   */
+  g_assert_cmpint (json_object_get_int_member (summary, "dead_letters"), ==,
+                   db_count (db, "SELECT count(*) FROM dead_letters WHERE stage = 'parse'"));
+  g_assert_cmpint (db_count (db, "SELECT count(DISTINCT patient_id) FROM measurements"), ==, 4);
+  remove_db (db);
+}
+
 static void
 test_usage_errors (void)
 {
@@ -231,6 +335,9 @@ test_usage_errors (void)
     const char *message;
   } cases[] = {
     { { "--headless", NULL }, 2, "--demo" },
+    { { "--headless", "--demo", "--mllp-port=70000", NULL }, 2, "--mllp-port" },
+    { { "--headless", "--demo", "--mqtt-password-file=/nonexistent/secret", NULL }, 2, "/nonexistent/secret" },
+    { { "--headless", "--ward=/nonexistent/ward.json", "--mllp-port=0", NULL }, 1, "/nonexistent/ward.json" },
     { { "--headless", "--demo", "--beds=0", NULL }, 2, "--beds" },
     { { "--headless", "--demo", "--time-scale=-1", NULL }, 2, "--time-scale" },
     { { "--headless", "--demo", "--flag-threshold=severe", NULL }, 2, "low, low-medium, medium or high" },
@@ -268,6 +375,8 @@ main (int   argc,
   g_test_add_func ("/headless/demo-summary", test_demo_summary);
   g_test_add_func ("/headless/sigterm-stops-cleanly", test_sigterm_stops_cleanly);
   g_test_add_func ("/headless/usage-errors", test_usage_errors);
+  g_test_add_func ("/headless/mllp-source", test_mllp_source);
+  g_test_add_func ("/headless/mqtt-source", test_mqtt_source);
 
   return g_test_run ();
 }

@@ -81,10 +81,10 @@ fixture_set_up (Fixture       *fixture,
 
   fixture->parse_reason = ingest (fixture, "mqtt", WARD_CONTENT_TYPE_JSON, "sim-monitor-09",
                                   "{\"oops\"", 7, T0 + 42 * WARD_USEC_PER_MINUTE);
-  binary_reason = ingest (fixture, "mllp", WARD_CONTENT_TYPE_HL7V2, NULL,
+  binary_reason = ingest (fixture, "mllp", "application/octet-stream", NULL,
                           binary, sizeof binary - 1, T0 + 43 * WARD_USEC_PER_MINUTE);
   fixture->identity_reason = ingest (fixture, "mqtt", WARD_CONTENT_TYPE_JSON, "mon-9",
-                                     "{\"measuredAt\":\"2027-01-15T08:00:00Z\",\"heartRate\":70}", 52,
+                                     "{\"measuredAt\":\"2027-01-15T08:00:00Z\",\"messageId\":\"x\",\"heartRate\":70}", 68,
                                      T0 + 44 * WARD_USEC_PER_MINUTE);
 }
 

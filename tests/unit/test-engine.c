@@ -70,8 +70,11 @@ vitals_message (const char *device,
 {
   g_autofree char *iso = ward_time_format_iso8601 (at);
 
-  return g_strdup_printf ("{\"deviceId\":\"%s\",\"kind\":\"vitals\",\"measuredAt\":\"%s\"%s%s}",
-                          device, iso, values[0] ? "," : "", values);
+  static guint serial;
+
+  return g_strdup_printf ("{\"deviceId\":\"%s\",\"messageId\":\"m-%u\",\"kind\":\"vitals\","
+                          "\"measuredAt\":\"%s\"%s%s}",
+                          device, ++serial, iso, values[0] ? "," : "", values);
 }
 
 /* Ingests one message and evaluates, in one transaction, as a tick does. */
@@ -182,7 +185,7 @@ test_ingest_and_latest (Fixture       *f,
 
   /* A spot value that arrives late does not replace a newer one. */
   ingest_at (f, "mon-1", T0 + 10 * SEC, "\"heartRate\":75");
-  ingest_raw (f, NULL, "{\"deviceId\":\"mon-1\",\"measuredAt\":\"2027-01-15T07:59:00Z\",\"heartRate\":99}",
+  ingest_raw (f, NULL, "{\"deviceId\":\"mon-1\",\"messageId\":\"r\",\"measuredAt\":\"2027-01-15T07:59:00Z\",\"heartRate\":99}",
               T0 + 11 * SEC);
   g_clear_pointer (&snap, ward_snapshot_unref);
   snap = ward_engine_snapshot (f->engine, T0 + 11 * SEC);
@@ -200,22 +203,23 @@ test_bad_input_dead_letters (Fixture       *f,
     const char *stage;
     const char *reason_part;
   } cases[] = {
-    { NULL, "{\"deviceId\":\"mon-1\",\"measuredAt\":\"2027-01-15T08:00:01Z\",\"heartRa", "parse", "not JSON" },
-    { NULL, "[1,2,3]", "parse", "not a JSON object" },
+    { NULL, "{\"deviceId\":\"mon-1\",\"messageId\":\"r\",\"measuredAt\":\"2027-01-15T08:00:01Z\",\"heartRa", "parse", "unterminated string" },
+    { NULL, "[1,2,3]", "mapping", "no template of the device mapping matched" },
     { NULL, "", "parse", "empty" },
-    { NULL, "{\"measuredAt\":\"2027-01-15T08:00:01Z\",\"heartRate\":70}", "mapping", "deviceId" },
-    { NULL, "{\"deviceId\":{\"x\":1},\"measuredAt\":\"2027-01-15T08:00:01Z\",\"heartRate\":70}", "mapping", "deviceId" },
-    { NULL, "{\"deviceId\":\"mon-1\",\"heartRate\":70}", "mapping", "measuredAt: missing" },
-    { NULL, "{\"deviceId\":\"mon-1\",\"measuredAt\":\"yesterday\",\"heartRate\":70}", "mapping", "not an ISO 8601" },
-    { NULL, "{\"deviceId\":\"mon-1\",\"measuredAt\":\"2027-01-15T09:00:00Z\",\"heartRate\":70}", "mapping", "future" },
-    { NULL, "{\"deviceId\":\"mon-1\",\"measuredAt\":\"2027-01-15T08:00:01Z\",\"colour\":\"blue\"}", "mapping", "no value" },
-    { NULL, "{\"deviceId\":\"mon-9\",\"measuredAt\":\"2027-01-15T08:00:01Z\",\"heartRate\":70}", "identity", "mon-9" },
-    { "mon-2", "{\"measuredAt\":\"2027-01-15T08:00:01Z\",\"heartRate\":-5,\"spo2\":120,\"respiratoryRate\":18}",
-      "validation", "heartRate: impossible value -5; spo2: impossible value 120" },
-    { NULL, "{\"deviceId\":\"mon-1\",\"measuredAt\":\"2027-01-15T08:00:01Z\",\"heartRate\":\"fast\",\"spo2\":95}",
-      "validation", "heartRate: not a number" },
+    { NULL, "{\"messageId\":\"r\",\"measuredAt\":\"2027-01-15T08:00:01Z\",\"heartRate\":70}", "mapping", "deviceId" },
+    { NULL, "{\"deviceId\":{\"x\":1},\"messageId\":\"r\",\"measuredAt\":\"2027-01-15T08:00:01Z\",\"heartRate\":70}", "mapping", "deviceId" },
+    { NULL, "{\"deviceId\":\"mon-1\",\"heartRate\":70}", "mapping", "no template of the device mapping matched" },
+    { NULL, "{\"deviceId\":\"mon-1\",\"messageId\":\"r\",\"measuredAt\":\"yesterday\",\"heartRate\":70}", "mapping", "not an ISO 8601" },
+    { NULL, "{\"deviceId\":\"mon-1\",\"messageId\":\"r\",\"measuredAt\":\"2027-01-15T09:00:00Z\",\"heartRate\":70}", "mapping", "more than 5 minutes after" },
+    { NULL, "{\"deviceId\":\"mon-1\",\"messageId\":\"r\",\"measuredAt\":\"2027-01-15T08:00:01Z\",\"colour\":\"blue\"}", "mapping", "no template of the device mapping matched" },
+    { NULL, "{\"deviceId\":\"mon-9\",\"messageId\":\"r\",\"measuredAt\":\"2027-01-15T08:00:01Z\",\"heartRate\":70}", "identity", "mon-9" },
+    { "mon-2", "{\"messageId\":\"r\",\"measuredAt\":\"2027-01-15T08:00:01Z\",\"heartRate\":-5,\"spo2\":120,\"respiratoryRate\":18}",
+      "validation", "heartrate.hr: impossible value -5; spo2.spo2: impossible value 120" },
+    { NULL, "{\"deviceId\":\"mon-1\",\"messageId\":\"r\",\"measuredAt\":\"2027-01-15T08:00:01Z\",\"heartRate\":\"fast\",\"spo2\":95}",
+      "validation", "heartrate.hr: \"fast\" is not a number" },
   };
   g_autoptr(WardSnapshot) snap = NULL;
+  guint n_wrong = 0;
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
@@ -233,8 +237,18 @@ test_bad_input_dead_letters (Fixture       *f,
                              "AND instr(d.reason, '%s') > 0", i + 1, cases[i].stage,
                              cases[i].reason_part);
       if (query (f, sql) != 1)
-        g_error ("case %u (%s): wrong dead letter", i, cases[i].payload);
+        {
+          g_autofree char *got_sql = g_strdup_printf ("SELECT stage || ': ' || reason FROM dead_letters "
+                                                      "WHERE id = %u", i + 1);
+          g_autofree char *got = _ward_store_query_text (f->store, got_sql, NULL);
+
+          g_printerr ("case %u (%s): expected %s containing \"%s\", got %s\n", i, cases[i].payload,
+                      cases[i].stage, cases[i].reason_part, got);
+          n_wrong++;
+        }
     }
+
+  g_assert_cmpuint (n_wrong, ==, 0);
 
   /* Valid values beside impossible ones were kept. */
   g_assert_cmpint (query (f, "SELECT count(*) FROM measurements WHERE patient_id = 'p2' AND kind = 'rr'"), ==, 1);
@@ -255,9 +269,9 @@ complete_normal_set (Fixture *f,
 {
   nurse (f, "p1", WARD_MEAS_CONSCIOUSNESS, WARD_ACVPU_ALERT, at);
   nurse (f, "p1", WARD_MEAS_ON_OXYGEN, 0, at);
-  ingest_raw (f, "mon-1", "{\"kind\":\"nibp\",\"measuredAt\":\"2027-01-15T08:00:10Z\",\"systolic\":125,\"diastolic\":80,\"mean\":95}",
+  ingest_raw (f, "mon-1", "{\"kind\":\"nibp\",\"messageId\":\"r\",\"measuredAt\":\"2027-01-15T08:00:10Z\",\"systolic\":125,\"diastolic\":80,\"mean\":95}",
               at);
-  ingest_raw (f, "mon-1", "{\"kind\":\"temperature\",\"measuredAt\":\"2027-01-15T08:00:10Z\",\"temperature\":36.8}",
+  ingest_raw (f, "mon-1", "{\"kind\":\"temperature\",\"messageId\":\"r\",\"measuredAt\":\"2027-01-15T08:00:10Z\",\"temperature\":36.8}",
               at);
   ingest_at (f, "mon-1", at, "\"heartRate\":72,\"respiratoryRate\":16,\"spo2\":97");
 }
@@ -307,7 +321,7 @@ test_partial_score_escalates (Fixture       *f,
   const WardBedState *bed;
 
   /* No SpO2, no nurse entries: HR 135 (3) + RR 26 (3) + SBP 88 (3) = 9. */
-  ingest_raw (f, "mon-2", "{\"measuredAt\":\"2027-01-15T08:00:05Z\",\"systolic\":88,\"diastolic\":50}",
+  ingest_raw (f, "mon-2", "{\"messageId\":\"r\",\"measuredAt\":\"2027-01-15T08:00:05Z\",\"systolic\":88,\"diastolic\":50}",
               T0 + 5 * SEC);
   ingest_at (f, "mon-2", T0 + 6 * SEC, "\"heartRate\":135,\"respiratoryRate\":26");
 

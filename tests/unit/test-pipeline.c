@@ -278,7 +278,7 @@ test_commands_complete_after_commit (Fixture       *f,
 
   /* A good one is accepted, and stored by the time it completes. */
   now_iso = ward_time_format_iso8601 (ward_pipeline_get_now (f->pipeline));
-  good = g_strdup_printf ("{\"deviceId\":\"sim-monitor-03\",\"measuredAt\":\"%s\",\"heartRate\":181}",
+  good = g_strdup_printf ("{\"deviceId\":\"sim-monitor-03\",\"messageId\":\"t-1\",\"measuredAt\":\"%s\",\"heartRate\":181}",
                           now_iso);
   push = (Push) { 0 };
   ward_pipeline_push_message_async (f->pipeline, "test", WARD_CONTENT_TYPE_JSON, NULL, good, -1,
@@ -307,7 +307,7 @@ test_archive_first (Fixture       *f,
    * not yet mapped...
    */
   iso = ward_time_format_iso8601 (ward_pipeline_get_now (f->pipeline));
-  msg = g_strdup_printf ("{\"measuredAt\":\"%s\",\"heartRate\":177}", iso);
+  msg = g_strdup_printf ("{\"messageId\":\"t-2\",\"measuredAt\":\"%s\",\"heartRate\":177}", iso);
   raw_id = ward_pipeline_archive_message (f->pipeline, "mqtt", WARD_CONTENT_TYPE_JSON,
                                           "sim-monitor-02", msg, strlen (msg), &error);
   g_assert_no_error (error);
@@ -339,7 +339,7 @@ test_pending_mapped_at_start (void)
 
   /* A message archived by a Wardwatch that died before mapping it. */
   iso = ward_time_format_iso8601 (g_get_real_time ());
-  msg = g_strdup_printf ("{\"deviceId\":\"sim-monitor-01\",\"measuredAt\":\"%s\",\"spo2\":83}", iso);
+  msg = g_strdup_printf ("{\"deviceId\":\"sim-monitor-01\",\"messageId\":\"t-3\",\"measuredAt\":\"%s\",\"spo2\":83}", iso);
   store = ward_store_open (db, &error);
   g_assert_no_error (error);
   g_assert_cmpint (ward_store_add_raw_message (store, g_get_real_time (), "mqtt",

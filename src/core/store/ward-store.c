@@ -1145,6 +1145,34 @@ _ward_store_query_int (WardStore   *self,
   return value;
 }
 
+char *
+_ward_store_query_text (WardStore   *self,
+                        const char  *sql,
+                        GError     **error)
+{
+  sqlite3_stmt *stmt = NULL;
+  char *value = NULL;
+  int rc;
+
+  g_return_val_if_fail (WARD_IS_STORE (self), NULL);
+
+  rc = sqlite3_prepare_v2 (self->db, sql, -1, &stmt, NULL);
+  if (rc != SQLITE_OK)
+    {
+      set_sql_error (self, rc, sql, error);
+      return NULL;
+    }
+
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    value = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+  else if (rc != SQLITE_DONE)
+    set_sql_error (self, rc, sql, error);
+
+  sqlite3_finalize (stmt);
+  return value;
+}
+
 gboolean
 _ward_store_exec (WardStore   *self,
                   const char  *sql,

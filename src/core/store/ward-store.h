@@ -222,6 +222,9 @@ WardStore  *_ward_store_open_at_version    (const char             *path,
 gboolean    _ward_store_exec               (WardStore              *self,
                                             const char             *sql,
                                             GError                **error);
+char       *_ward_store_query_text         (WardStore              *self,
+                                            const char             *sql,
+                                            GError                **error);
 gint64      _ward_store_query_int          (WardStore              *self,
                                             const char             *sql,
                                             GError                **error);
