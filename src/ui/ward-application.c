@@ -66,6 +66,27 @@ snapshot_cb (WardSnapshot *snapshot,
     ward_window_apply_snapshot (self->window, snapshot);
 }
 
+/* The MQTT link is part of the alarm chain: when it is down, the ward
+ * board is not live, and the window says so.
+ */
+static void
+mqtt_status_changed_cb (WardApplication *self)
+{
+  WardMqttSource *mqtt = self->sources ? ward_sources_get_mqtt (self->sources) : NULL;
+  g_autofree char *last_error = NULL;
+  g_autofree char *text = NULL;
+
+  if (self->window == NULL || mqtt == NULL)
+    return;
+
+  last_error = ward_mqtt_source_dup_last_error (mqtt);
+  if (!ward_mqtt_source_get_connected (mqtt) && last_error != NULL)
+    text = g_strdup_printf (_("No connection to the device broker (%s): data from MQTT devices "
+                              "is not arriving. Retrying."), last_error);
+
+  ward_window_set_source_alarm (self->window, text);
+}
+
 static void
 start_pipeline (WardApplication *self)
 {
@@ -92,6 +113,15 @@ start_pipeline (WardApplication *self)
     {
       g_debug ("Device sources did not start: %s", error->message);
       show_start_error (self, error);
+      return;
+    }
+
+  if (ward_sources_get_mqtt (self->sources) != NULL)
+    {
+      g_signal_connect_object (ward_sources_get_mqtt (self->sources), "notify::connected",
+                               G_CALLBACK (mqtt_status_changed_cb), self, G_CONNECT_SWAPPED);
+      g_signal_connect_object (ward_sources_get_mqtt (self->sources), "notify::last-error",
+                               G_CALLBACK (mqtt_status_changed_cb), self, G_CONNECT_SWAPPED);
     }
 }
 

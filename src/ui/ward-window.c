@@ -25,6 +25,8 @@ struct _WardWindow
   GtkSpinner           *spinner;
   GtkLabel             *summary_label;
   GtkFlowBox           *flow_box;
+  GtkRevealer          *source_revealer;
+  GtkLabel             *source_label;
 
   /* Owned */
   GSettings            *settings;       /* NULL when the schema is not installed */
@@ -462,6 +464,8 @@ ward_window_class_init (WardWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, WardWindow, spinner);
   gtk_widget_class_bind_template_child (widget_class, WardWindow, summary_label);
   gtk_widget_class_bind_template_child (widget_class, WardWindow, flow_box);
+  gtk_widget_class_bind_template_child (widget_class, WardWindow, source_revealer);
+  gtk_widget_class_bind_template_child (widget_class, WardWindow, source_label);
 
   gtk_widget_class_install_action (widget_class, "win.data-issues", NULL, data_issues_action_cb);
 
@@ -597,4 +601,53 @@ ward_window_show_error (WardWindow   *self,
                _("Could Not Start the Ward Pipeline"),
                description,
                FALSE);
+}
+
+/**
+ * ward_window_set_source_alarm:
+ * @self: a #WardWindow
+ * @text: (nullable): what is wrong with a device source, or %NULL when
+ *   all is well
+ *
+ * A source that cannot reach its devices (an MQTT broker that went away)
+ * is a technical alarm in its own right: no data is not good news.  The
+ * text is shown across the top of the window, with a "***" marker so that
+ * colour is not the only cue, until it is cleared.
+ */
+void
+ward_window_set_source_alarm (WardWindow *self,
+                              const char *text)
+{
+  g_autofree char *marked = NULL;
+
+  g_return_if_fail (WARD_IS_WINDOW (self));
+
+  if (text == NULL)
+    {
+      gtk_revealer_set_reveal_child (self->source_revealer, FALSE);
+      return;
+    }
+
+  marked = g_strdup_printf ("*** %s", text);
+  gtk_label_set_text (self->source_label, marked);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->source_label),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, marked,
+                                  -1);
+  gtk_revealer_set_reveal_child (self->source_revealer, TRUE);
+}
+
+gboolean
+_ward_window_get_source_alarm_visible (WardWindow *self)
+{
+  g_return_val_if_fail (WARD_IS_WINDOW (self), FALSE);
+
+  return gtk_revealer_get_reveal_child (self->source_revealer);
+}
+
+const char *
+_ward_window_get_source_alarm_text (WardWindow *self)
+{
+  g_return_val_if_fail (WARD_IS_WINDOW (self), NULL);
+
+  return gtk_label_get_text (self->source_label);
 }

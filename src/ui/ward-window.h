@@ -24,6 +24,11 @@ void        ward_window_set_show_patient_names  (WardWindow     *self,
                                                  gboolean        show_patient_names);
 void        ward_window_apply_snapshot          (WardWindow     *self,
                                                  WardSnapshot   *snapshot);
+void        ward_window_set_source_alarm        (WardWindow     *self,
+                                                 const char     *text);
+/* For tests. */
+gboolean    _ward_window_get_source_alarm_visible (WardWindow   *self);
+const char *_ward_window_get_source_alarm_text  (WardWindow     *self);
 void        ward_window_show_error              (WardWindow     *self,
                                                  const GError   *error);
 

@@ -379,6 +379,27 @@ test_window_demo_title (void)
 }
 
 static void
+test_window_source_alarm (void)
+{
+  WardWindow *window = present_window ();
+
+  g_assert_false (_ward_window_get_source_alarm_visible (window));
+
+  /* A broker that went away is a technical alarm, marked in text too. */
+  ward_window_set_source_alarm (window, "No connection to the device broker (Connection refused)");
+  iterate_main_loop ();
+  g_assert_true (_ward_window_get_source_alarm_visible (window));
+  g_assert_cmpstr (_ward_window_get_source_alarm_text (window), ==,
+                   "*** No connection to the device broker (Connection refused)");
+
+  ward_window_set_source_alarm (window, NULL);
+  iterate_main_loop ();
+  g_assert_false (_ward_window_get_source_alarm_visible (window));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+static void
 test_window_error (void)
 {
   WardWindow *window = present_window ();
@@ -537,6 +558,7 @@ main (int   argc,
   g_test_add_func ("/ui/window/waiting", test_window_waiting);
   g_test_add_func ("/ui/window/tiles", test_window_tiles);
   g_test_add_func ("/ui/window/flags", test_window_flags);
+  g_test_add_func ("/ui/window/source-alarm", test_window_source_alarm);
   g_test_add_func ("/ui/window/patient-names", test_window_patient_names);
   g_test_add_func ("/ui/window/demo-title", test_window_demo_title);
   g_test_add_func ("/ui/window/error", test_window_error);
