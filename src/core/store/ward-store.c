@@ -243,6 +243,19 @@ step_done (WardStore     *self,
   return TRUE;
 }
 
+/* Steps an INSERT; returns the new row's id, or 0 with error. */
+static gint64
+step_insert (WardStore     *self,
+             sqlite3_stmt  *stmt,
+             const char    *what,
+             GError       **error)
+{
+  if (!step_done (self, stmt, what, error))
+    return 0;
+
+  return sqlite3_last_insert_rowid (self->db);
+}
+
 static int
 read_user_version (WardStore *self)
 {
@@ -667,10 +680,7 @@ ward_store_add_raw_message (WardStore   *self,
   /* A blob, not text: raw bytes are kept exactly as they arrived. */
   sqlite3_bind_blob64 (stmt, 5, payload ? payload : "", length, SQLITE_TRANSIENT);
 
-  if (!step_done (self, stmt, "archive raw message", error))
-    return 0;
-
-  return sqlite3_last_insert_rowid (self->db);
+  return step_insert (self, stmt, "archive raw message", error);
 }
 
 gboolean
@@ -847,10 +857,7 @@ ward_store_add_dead_letter (WardStore   *self,
   sqlite3_bind_text (stmt, 3, reason, -1, SQLITE_TRANSIENT);
   sqlite3_bind_int64 (stmt, 4, at);
 
-  if (!step_done (self, stmt, "record dead letter", error))
-    return 0;
-
-  return sqlite3_last_insert_rowid (self->db);
+  return step_insert (self, stmt, "record dead letter", error);
 }
 
 gint64
@@ -880,10 +887,7 @@ ward_store_add_measurement (WardStore              *self,
   sqlite3_bind_int64 (stmt, 8, received_at);
   bind_int64_or_null (stmt, 9, m->raw_message_id);
 
-  if (!step_done (self, stmt, "store measurement", error))
-    return 0;
-
-  return sqlite3_last_insert_rowid (self->db);
+  return step_insert (self, stmt, "store measurement", error);
 }
 
 gint64
@@ -984,10 +988,7 @@ ward_store_open_flag (WardStore   *self,
   bind_int64_or_null (stmt, 6, score_id);
   bind_text_or_null (stmt, 7, reason);
 
-  if (!step_done (self, stmt, "open flag", error))
-    return 0;
-
-  return sqlite3_last_insert_rowid (self->db);
+  return step_insert (self, stmt, "open flag", error);
 }
 
 static gboolean
@@ -1111,10 +1112,7 @@ ward_store_add_event (WardStore   *self,
   bind_text_or_null (stmt, 4, patient_id);
   bind_text_or_null (stmt, 5, detail_json);
 
-  if (!step_done (self, stmt, "record event", error))
-    return 0;
-
-  return sqlite3_last_insert_rowid (self->db);
+  return step_insert (self, stmt, "record event", error);
 }
 
 gint64
