@@ -20,11 +20,11 @@
 
 static const char * const fixed_messages[] = {
   "{\"heartRate\":72,\"deviceId\":\"m1\",\"measuredAt\":\"2024-05-01T10:00:00Z\",\"messageId\":\"x\"}",
-  "{\"Body\":[{\"heartrate\":\"60\",\"device\":\"abc\",\"date\":\"2019-01-01T00:00:00Z\",\"systolic\":1}],"
-  "\"Properties\":{\"iothub-creation-time-utc\":\"2019-01-30T22:45:02.6073744Z\"},"
-  "\"SystemProperties\":{\"iothub-connection-device-id\":\"ev\",\"iothub-enqueuedtime\":\"2019-02-01T22:46:01Z\"}}",
-  "{\"deviceId\":\"1q\",\"enqueuedTime\":\"2021-06-08T19:45:20.2Z\",\"telemetry\":{\"HeartRate\":75,"
-  "\"BloodPressure\":{\"Systolic\":62,\"Diastolic\":30}}}",
+  ("{\"Body\":[{\"heartrate\":\"60\",\"device\":\"abc\",\"date\":\"2019-01-01T00:00:00Z\",\"systolic\":1}],"
+   "\"Properties\":{\"iothub-creation-time-utc\":\"2019-01-30T22:45:02.6073744Z\"},"
+   "\"SystemProperties\":{\"iothub-connection-device-id\":\"ev\",\"iothub-enqueuedtime\":\"2019-02-01T22:46:01Z\"}}"),
+  ("{\"deviceId\":\"1q\",\"enqueuedTime\":\"2021-06-08T19:45:20.2Z\",\"telemetry\":{\"HeartRate\":75,"
+   "\"BloodPressure\":{\"Systolic\":62,\"Diastolic\":30}}}"),
 };
 
 static const char * const fixed_mappings[] = {

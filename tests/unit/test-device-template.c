@@ -798,7 +798,6 @@ test_e13 (void)
               g_assert_cmpint (json_object_get_int_member (result, "count"), ==, 5);
               for (guint i = 0; i < 5; i++)
                 {
-                  g_autoptr(JsonNode) copy = json_node_copy (json_object_get_member (expected, "device_message"));
                   g_autoptr(JsonObject) object = json_object_new ();
                   g_autoptr(JsonNode) node = json_node_new (JSON_NODE_OBJECT);
                   g_autoptr(GList) names = json_object_get_members (message);
