@@ -311,7 +311,7 @@ report_skipped (Connection *conn)
 
   /* Line ends after a frame are common; anything else is worth a word. */
   if (conn->skipped_text)
-    g_warning ("Skipped %" G_GSIZE_FORMAT " bytes outside an MLLP frame from %s",
+    g_message ("Skipped %" G_GSIZE_FORMAT " bytes outside an MLLP frame from %s",
                conn->skipped, conn->peer);
 
   conn->skipped = 0;
@@ -364,7 +364,7 @@ feed (Connection   *conn,
               {
                 if (conn->listener != NULL)
                   conn->listener->counters.frames_too_large++;
-                g_warning ("MLLP frame from %s larger than %d bytes: closing the connection",
+                g_message ("MLLP frame from %s larger than %d bytes: closing the connection",
                            conn->peer, WARD_MLLP_MAX_FRAME_SIZE);
                 close_connection (conn);
                 return FALSE;
