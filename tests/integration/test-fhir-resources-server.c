@@ -1,0 +1,175 @@
+/* test-fhir-resources-server.c
+ *
+ * Copyright 2026 The Wardwatch authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <json-glib/json-glib.h>
+#include <string.h>
+
+#include "ward-fhir-resources.h"
+#include "ward-test-fhir-server.h"
+
+/* Every resource type Wardwatch writes about its scores is accepted by a
+ * real FHIR R4 server that validates it (the JSON schema's required
+ * bindings, cardinality and invariants), and reads back as written.
+ */
+
+#define T0 G_GINT64_CONSTANT (1800000000000000)
+
+static WardTestFhirServer *server;
+
+static char *
+put_resource (JsonNode *resource,
+              guint    *status)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *body = ward_fhir_to_json (resource);
+  g_autofree char *response = NULL;
+  g_autofree char *path = NULL;
+  JsonObject *obj = json_node_get_object (resource);
+
+  path = g_strdup_printf ("/fhir/R4/%s/%s", json_object_get_string_member (obj, "resourceType"),
+                          json_object_get_string_member (obj, "id"));
+  *status = ward_test_fhir_server_request (server, "PUT", path, NULL, body, NULL, &response, &error);
+  g_assert_no_error (error);
+  return g_steal_pointer (&response);
+}
+
+static void
+assert_accepted (JsonNode *resource)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *response = NULL;
+  g_autofree char *read_back = NULL;
+  g_autofree char *path = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  JsonObject *obj = json_node_get_object (resource);
+  guint status = 0;
+
+  response = put_resource (resource, &status);
+  if (status != 200 && status != 201)
+    g_error ("%s rejected (%u): %s", json_object_get_string_member (obj, "resourceType"), status,
+             response);
+
+  /* A second PUT of the same resource updates it: the id is the key. */
+  g_clear_pointer (&response, g_free);
+  response = put_resource (resource, &status);
+  g_assert_cmpuint (status, ==, 200);
+
+  path = g_strdup_printf ("/fhir/R4/%s/%s", json_object_get_string_member (obj, "resourceType"),
+                          json_object_get_string_member (obj, "id"));
+  g_assert_cmpuint (ward_test_fhir_server_request (server, "GET", path, NULL, NULL, NULL,
+                                                   &read_back, &error), ==, 200);
+  g_assert_no_error (error);
+  json_parser_load_from_data (parser, read_back, -1, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (json_object_get_string_member (json_node_get_object (json_parser_get_root (parser)), "id"),
+                   ==, json_object_get_string_member (obj, "id"));
+}
+
+static void
+fill_score (WardFhirScoreInput *in,
+            const char         *device_id,
+            gboolean            complete,
+            gboolean            final)
+{
+  static const double values[WARD_NEWS2_N_PARAMS] = { 24, 93, 1, 105, 112, 0, 38.4 };
+  static const int points[WARD_NEWS2_N_PARAMS] = { 2, 2, 2, 1, 2, 0, 1 };
+
+  memset (in, 0, sizeof *in);
+  in->patient_id = "p-100987654";
+  in->device_id = device_id;
+  in->window_start = T0 - 30 * WARD_USEC_PER_MINUTE;
+  in->window_end = T0;
+  in->computed_at = T0 - WARD_USEC_PER_MINUTE;
+  in->spo2_scale = 1;
+  in->final = final;
+  in->complete = complete;
+
+  for (guint p = 0; p < WARD_NEWS2_N_PARAMS; p++)
+    {
+      /* The partial case has no consciousness and no temperature. */
+      if (!complete && (p == WARD_NEWS2_CONSCIOUSNESS || p == WARD_NEWS2_TEMP))
+        continue;
+      in->params[p].present = TRUE;
+      in->params[p].value = values[p];
+      in->params[p].points = points[p];
+      in->params[p].observed_at = T0 - 2 * WARD_USEC_PER_MINUTE;
+      in->params[p].source = p == WARD_NEWS2_AIR_OR_OXYGEN ? WARD_SOURCE_NURSE : WARD_SOURCE_DEVICE;
+      in->total += points[p];
+    }
+  in->band = in->total >= 7 ? WARD_BAND_HIGH : WARD_BAND_MEDIUM;
+}
+
+static void
+test_scores_flags_device_accepted (void)
+{
+  g_autofree char *device_id = ward_fhir_device_id ("test-installation");
+  g_autoptr(JsonNode) device = NULL;
+  g_autoptr(GError) error = NULL;
+
+  device = ward_fhir_wardwatch_device ("test-installation", &error);
+  g_assert_no_error (error);
+  assert_accepted (device);
+
+  for (guint c = 0; c < 3; c++)
+    {
+      WardFhirScoreInput in;
+      g_autoptr(JsonNode) observation = NULL;
+      g_autoptr(JsonNode) assessment = NULL;
+
+      /* Complete and final; complete and preliminary; partial. */
+      fill_score (&in, device_id, c != 2, c == 0);
+      observation = ward_fhir_news2_observation (&in, &error);
+      g_assert_no_error (error);
+      assessment = ward_fhir_risk_assessment (&in, &error);
+      g_assert_no_error (error);
+      assert_accepted (observation);
+      assert_accepted (assessment);
+    }
+
+  for (guint c = 0; c < 2; c++)
+    {
+      WardFhirFlagInput flag = {
+        .patient_id = "p-100987654",
+        .device_id = device_id,
+        .opened_at = T0,
+        .closed_at = c == 0 ? 0 : T0 + 40 * WARD_USEC_PER_MINUTE,
+        .band = WARD_BAND_HIGH,
+        .assessment_window_end = T0,
+      };
+      g_autoptr(JsonNode) node = ward_fhir_flag (&flag, &error);
+
+      g_assert_no_error (error);
+      assert_accepted (node);
+    }
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr(GError) error = NULL;
+  const char *skip;
+  int status;
+
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/fhir/resources/accepted-by-server", test_scores_flags_device_accepted);
+
+  skip = ward_test_fhir_server_skip_reason ();
+  if (skip != NULL)
+    {
+      g_test_skip (skip);
+      return g_test_run ();
+    }
+
+  server = ward_test_fhir_server_new (NULL, &error);
+  g_assert_no_error (error);
+  status = g_test_run ();
+  ward_test_fhir_server_free (server);
+
+  return status;
+}
