@@ -11,6 +11,7 @@
 #include "ward-cli.h"
 #include "ward-device-mapping.h"
 #include "ward-device-template.h"
+#include "ward-fhir-template.h"
 #include "ward-hl7-mapper.h"
 #include "ward-normalized.h"
 
@@ -44,20 +45,35 @@ static const char summary[] =
   "\n"
   "Writes one JSON line per measurement: the normalised measurement with\n"
   "--normalized, otherwise the FHIR R4 vital-signs Observation the pipeline\n"
-  "would write.  Errors go to standard error as JSON lines\n"
+  "would write.  With --fhir-mapping, the measurements of all the messages are\n"
+  "grouped as the MedTech service groups a batch, and one Observation is\n"
+  "written per group, built by the IoMT FHIR destination mapping (CollectionFhir\n"
+  "of CodeValueFhir templates), with the connector's identifier and id.\n"
+  "Errors go to standard error as JSON lines\n"
   "  {\"file\":…,\"line\":…,\"stage\":\"parse|mapping\",\"reason\":…}\n"
   "(\"warning\":true marks lines that are not failures; problems of the device\n"
   "mapping that leave its other templates usable come first, as stage \"load\").\n"
   "\n"
-  "--check validates the device mapping and prints every problem with its\n"
-  "place (FILE:LINE:COLUMN: JSONPATH: error|warning: message).\n"
+  "--check validates the device mapping, the FHIR mapping, or both (and then\n"
+  "whether they fit each other), and prints every problem with its place\n"
+  "(FILE:LINE:COLUMN: JSONPATH: error|warning: message).\n"
   "\n"
   "Exit status: 0 if every message mapped, 1 if any failed (or --check found\n"
   "errors), 2 on a usage error or a mapping that cannot be used.";
 
+/* Where a measurement of the batch came from. */
+typedef struct
+{
+  const char *file;
+  guint       line;
+} Origin;
+
 typedef struct
 {
   WardDeviceTemplate *mapping;
+  WardFhirTemplate   *fhir;
+  GPtrArray          *batch;       /* WardNormalized*, with --fhir-mapping */
+  GArray             *origins;     /* Origin, one per batch entry */
   gboolean            normalized;
   gboolean            as_is;
   const char         *device_id;
@@ -393,6 +409,27 @@ observation_for (const WardNormalized  *m,
   return g_string_free (g_steal_pointer (&out), FALSE);
 }
 
+/* With a FHIR mapping, Observations are built from the whole batch at
+ * the end: keep the measurements and where they came from.
+ */
+static void
+collect_measurements (MapRun     *run,
+                      GPtrArray  *measurements,
+                      const char *file,
+                      guint       line)
+{
+  Origin origin = { file, line };
+  gsize n = 0;
+  gpointer *stolen = g_ptr_array_steal (measurements, &n);
+
+  for (gsize i = 0; i < n; i++)
+    {
+      g_ptr_array_add (run->batch, stolen[i]);
+      g_array_append_val (run->origins, origin);
+    }
+  g_free (stolen);
+}
+
 /* Writes the measurements of one message; returns FALSE if any failed. */
 static gboolean
 write_measurements (MapRun     *run,
@@ -401,6 +438,12 @@ write_measurements (MapRun     *run,
                     guint       line)
 {
   gboolean ok = TRUE;
+
+  if (run->fhir != NULL)
+    {
+      collect_measurements (run, measurements, file, line);
+      return TRUE;
+    }
 
   for (guint i = 0; i < measurements->len; i++)
     {
@@ -659,6 +702,67 @@ map_hl7_file (MapRun     *run,
     map_hl7_message (run, file, message_line, message->str, message->len);
 }
 
+/* FHIR destination mapping */
+
+/* Groups the batch and writes one Observation per group. */
+static void
+write_observations (MapRun *run)
+{
+  g_autoptr(GPtrArray) issues = g_ptr_array_new_with_free_func ((GDestroyNotify) ward_fhir_group_issue_free);
+  g_autoptr(GPtrArray) groups = NULL;
+  const Origin *no_patient = NULL;
+  guint n_no_patient = 0;
+
+  groups = ward_fhir_template_group (run->fhir, run->batch, issues);
+
+  for (guint i = 0; i < issues->len; i++)
+    {
+      const WardFhirGroupIssue *issue = issues->pdata[i];
+      const Origin *origin = &g_array_index (run->origins, Origin, issue->index);
+
+      report (origin->file, origin->line, "mapping", issue->message, FALSE);
+      run->n_failed++;
+    }
+
+  for (guint i = 0; i < groups->len; i++)
+    {
+      const WardObservationGroup *group = groups->pdata[i];
+      const Origin *origin = &g_array_index (run->origins, Origin, g_array_index (group->sources, guint, 0));
+      g_autoptr(JsonNode) observation = NULL;
+      g_autoptr(GError) error = NULL;
+      g_autofree char *json = NULL;
+
+      observation = ward_fhir_template_build_observation (run->fhir, group, NULL, &error);
+      if (observation == NULL)
+        {
+          report (origin->file, origin->line, "mapping", error->message, FALSE);
+          run->n_failed++;
+          continue;
+        }
+
+      if (group->patient_id == NULL)
+        {
+          if (no_patient == NULL)
+            no_patient = origin;
+          n_no_patient++;
+        }
+
+      json = ward_fhir_template_to_json (observation);
+      write_line (json);
+    }
+
+  if (no_patient != NULL)
+    {
+      g_autofree char *reason = g_strdup_printf ("%u Observation%s without a patient id %s no subject (the "
+                                                 "pipeline links a device to its patient; the MedTech service "
+                                                 "in Create mode would refuse %s)", n_no_patient,
+                                                 n_no_patient == 1 ? "" : "s", n_no_patient == 1 ? "has" : "have",
+                                                 n_no_patient == 1 ? "it" : "them");
+
+      report (no_patient->file, no_patient->line, "mapping", reason, TRUE);
+    }
+}
+
 /* --check */
 
 static int
@@ -694,6 +798,64 @@ check_mapping (const char *path)
   g_print ("%s: %u template%s usable, %u error%s, %u warning%s\n", path,
            ward_device_template_get_n_templates (mapping),
            ward_device_template_get_n_templates (mapping) == 1 ? "" : "s",
+           n_errors, n_errors == 1 ? "" : "s", n_warnings, n_warnings == 1 ? "" : "s");
+
+  return n_errors > 0 ? 1 : 0;
+}
+
+/* The FHIR mapping's problems, and with a device mapping, what the
+ * connector's mapping validator says of the two together.
+ */
+static int
+check_fhir_mapping (const char *path,
+                    const char *device_path)
+{
+  g_autoptr(WardFhirTemplate) mapping = NULL;
+  g_autoptr(GPtrArray) warnings = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *contents = NULL;
+  gsize length = 0;
+  GPtrArray *issues;
+  guint n_errors = 0, n_warnings = 0;
+  guint n_templates;
+
+  if (!g_file_get_contents (path, &contents, &length, &error))
+    {
+      g_printerr ("%s: %s\n", g_get_prgname (), error->message);
+      return 2;
+    }
+
+  mapping = ward_fhir_template_new_for_check (contents, (gssize) length, path);
+  issues = ward_fhir_template_get_issues (mapping);
+  for (guint i = 0; i < issues->len; i++)
+    {
+      const WardTemplateIssue *issue = issues->pdata[i];
+
+      g_print ("%s:%d:%d: %s: %s: %s\n", path, issue->line, issue->column, issue->path,
+               issue->fatal ? "error" : "warning", issue->message);
+      if (issue->fatal)
+        n_errors++;
+      else
+        n_warnings++;
+    }
+
+  if (device_path != NULL)
+    {
+      g_autoptr(WardDeviceTemplate) device = ward_device_template_new_from_file (device_path, NULL);
+
+      if (device != NULL)
+        warnings = ward_fhir_template_check_device_mapping (mapping, device);
+    }
+
+  for (guint i = 0; warnings != NULL && i < warnings->len; i++)
+    {
+      g_print ("%s: warning: %s\n", path, (const char *) warnings->pdata[i]);
+      n_warnings++;
+    }
+
+  n_templates = ward_fhir_template_get_n_templates (mapping);
+  g_print ("%s: %u template%s usable, %u error%s, %u warning%s\n", path,
+           n_templates, n_templates == 1 ? "" : "s",
            n_errors, n_errors == 1 ? "" : "s", n_warnings, n_warnings == 1 ? "" : "s");
 
   return n_errors > 0 ? 1 : 0;
@@ -747,12 +909,12 @@ ward_cli_map (int    argc,
     { "device-mapping", 0, 0, G_OPTION_ARG_FILENAME, &device_mapping,
       "The IoMT device mapping (default: the built-in Wardwatch monitor mapping)", "FILE" },
     { "fhir-mapping", 0, 0, G_OPTION_ARG_FILENAME, &fhir_mapping,
-      "An IoMT FHIR destination mapping (not supported yet)", "FILE" },
+      "Build Observations with an IoMT FHIR destination mapping (CollectionFhir)", "FILE" },
     { "normalized", 0, 0, G_OPTION_ARG_NONE, &normalized,
       "Write normalised measurements instead of FHIR Observations", NULL },
     { "hl7", 0, 0, G_OPTION_ARG_NONE, &hl7, "The files hold HL7 v2 messages", NULL },
     { "check", 0, 0, G_OPTION_ARG_NONE, &check,
-      "Validate the device mapping and list every problem", NULL },
+      "Validate the device mapping, the FHIR mapping or both, and list every problem", NULL },
     { "as-is", 0, 0, G_OPTION_ARG_NONE, &as_is,
       "Map each message as given, without the {\"Body\": …} envelope (as the connector's unit tests do)", NULL },
     { "device-id", 0, 0, G_OPTION_ARG_STRING, &device_id,
@@ -772,18 +934,13 @@ ward_cli_map (int    argc,
       return 2;
     }
 
-  if (fhir_mapping != NULL)
-    {
-      g_printerr ("%s: --fhir-mapping: not supported yet: FHIR destination mappings come with the FHIR issue; "
-                  "without it the built-in vital-signs Observations are written\n", g_get_prgname ());
-      return 2;
-    }
-
   if (check)
     {
-      if (device_mapping == NULL)
+      int status = 0;
+
+      if (device_mapping == NULL && fhir_mapping == NULL)
         {
-          g_printerr ("%s: --check needs --device-mapping=FILE\n", g_get_prgname ());
+          g_printerr ("%s: --check needs --device-mapping=FILE, --fhir-mapping=FILE or both\n", g_get_prgname ());
           return 2;
         }
       if (argc > 1 || hl7)
@@ -791,7 +948,22 @@ ward_cli_map (int    argc,
           g_printerr ("%s: --check takes no message files\n", g_get_prgname ());
           return 2;
         }
-      return check_mapping (device_mapping);
+      if (device_mapping != NULL)
+        status = check_mapping (device_mapping);
+      if (fhir_mapping != NULL)
+        {
+          int fhir_status = check_fhir_mapping (fhir_mapping, device_mapping);
+
+          status = MAX (status, fhir_status);
+        }
+      return status;
+    }
+
+  if (fhir_mapping != NULL && normalized)
+    {
+      g_printerr ("%s: --normalized writes measurements and --fhir-mapping Observations: give one\n",
+                  g_get_prgname ());
+      return 2;
     }
 
   if (argc < 2)
@@ -829,6 +1001,29 @@ ward_cli_map (int    argc,
         }
     }
 
+  if (fhir_mapping != NULL)
+    {
+      run.fhir = ward_fhir_template_new_from_file (fhir_mapping, &error);
+      if (run.fhir == NULL)
+        {
+          g_printerr ("%s: %s\n", g_get_prgname (), error->message);
+          g_clear_object (&run.mapping);
+          return 2;
+        }
+
+      for (guint i = 0; i < ward_fhir_template_get_issues (run.fhir)->len; i++)
+        {
+          const WardTemplateIssue *issue = ward_fhir_template_get_issues (run.fhir)->pdata[i];
+          g_autofree char *reason = g_strdup_printf ("%d:%d: %s: %s", issue->line, issue->column,
+                                                     issue->path, issue->message);
+
+          report (fhir_mapping, (guint) MAX (issue->line, 0), "load", reason, TRUE);
+        }
+
+      run.batch = g_ptr_array_new_with_free_func ((GDestroyNotify) ward_normalized_free);
+      run.origins = g_array_new (FALSE, FALSE, sizeof (Origin));
+    }
+
   run.normalized = normalized;
   run.as_is = as_is;
   run.device_id = device_id;
@@ -853,6 +1048,12 @@ ward_cli_map (int    argc,
         map_device_file (&run, argv[i], contents, length);
     }
 
+  if (run.fhir != NULL)
+    write_observations (&run);
+
   g_clear_object (&run.mapping);
+  g_clear_object (&run.fhir);
+  g_clear_pointer (&run.batch, g_ptr_array_unref);
+  g_clear_pointer (&run.origins, g_array_unref);
   return run.n_failed > 0 ? 1 : 0;
 }

@@ -506,6 +506,8 @@ test_usage (Fixture       *fixture,
             gconstpointer  data)
 {
   const char * const fhir[] = { "--fhir-mapping=fhir.json", "m.json", NULL };
+  const char * const fhir_normalized[] = { "--fhir-mapping=fhir.json", "--normalized", "m.json", NULL };
+  const char * const fhir_unusable[] = { "--fhir-mapping=unusable.json", "m.json", NULL };
   const char * const none[] = { NULL };
   const char * const unknown[] = { "--frobnicate", "m.json", NULL };
   const char * const missing[] = { "--device-mapping=nowhere.json", "m.json", NULL };
@@ -517,10 +519,24 @@ test_usage (Fixture       *fixture,
 
   write_file (fixture, "unusable.json", "{\"templateType\":\"JsonPathContent\",\"template\":{}}", -1);
 
+  /* A FHIR mapping that is not there, or not usable, or with
+   * --normalized, which writes no Observation.
+   */
   run = run_cli (fixture, fhir, NULL);
   g_assert_cmpint (run->exit_status, ==, 2);
+  g_assert_nonnull (strstr (run->stderr_text, "fhir.json"));
+  g_clear_pointer (&run, cli_run_free);
+
+  run = run_cli (fixture, fhir_normalized, NULL);
+  g_assert_cmpint (run->exit_status, ==, 2);
+  g_assert_nonnull (strstr (run->stderr_text, "--normalized"));
+  g_clear_pointer (&run, cli_run_free);
+
+  run = run_cli (fixture, fhir_unusable, NULL);
+  g_assert_cmpint (run->exit_status, ==, 2);
   g_assert_nonnull (strstr (run->stderr_text,
-                            "not supported yet: FHIR destination mappings come with the FHIR issue"));
+                            "unusable.json:1:17: Expected TemplateType value CollectionFhirTemplate, actual "
+                            "JsonPathContent."));
   g_clear_pointer (&run, cli_run_free);
 
   run = run_cli (fixture, none, NULL);
@@ -545,6 +561,272 @@ test_usage (Fixture       *fixture,
   g_assert_nonnull (strstr (run->stderr_text,
                             "unusable.json:1:17: Expected TemplateType value CollectionContentTemplate, actual "
                             "JsonPathContent."));
+}
+
+/* FHIR destination mappings */
+
+#define SERVICE_SYSTEM "https://azure.microsoft.com/en-us/services/iomt-fhir-connector/"
+
+/* The connector's ids, computed here independently: SHA-256 of
+ * "{system}_{value}".
+ */
+static char *
+connector_id (const char *system,
+              const char *value)
+{
+  g_autofree char *input = g_strconcat (system != NULL ? system : "", "_", value, NULL);
+
+  return g_compute_checksum_for_string (G_CHECKSUM_SHA256, input, -1);
+}
+
+static const char bedside_mapping[] =
+  "{\"templateType\":\"CollectionContent\",\"template\":["
+  "{\"templateType\":\"JsonPathContent\",\"template\":{\"typeName\":\"heartrate\","
+  "\"typeMatchExpression\":\"$..[?(@hr)]\",\"deviceIdExpression\":\"$.device\",\"timestampExpression\":\"$.at\","
+  "\"patientIdExpression\":\"$.patient\",\"values\":[{\"valueName\":\"hr\",\"valueExpression\":\"$.hr\",\"required\":true}]}},"
+  "{\"templateType\":\"JsonPathContent\",\"template\":{\"typeName\":\"bloodpressure\","
+  "\"typeMatchExpression\":\"$..[?(@sys)]\",\"deviceIdExpression\":\"$.device\",\"timestampExpression\":\"$.at\","
+  "\"patientIdExpression\":\"$.patient\",\"values\":[{\"valueName\":\"systolic\",\"valueExpression\":\"$.sys\",\"required\":true},"
+  "{\"valueName\":\"diastolic\",\"valueExpression\":\"$.dia\",\"required\":true}]}},"
+  "{\"templateType\":\"JsonPathContent\",\"template\":{\"typeName\":\"steps\","
+  "\"typeMatchExpression\":\"$..[?(@steps)]\",\"deviceIdExpression\":\"$.device\",\"timestampExpression\":\"$.at\","
+  "\"values\":[{\"valueName\":\"steps\",\"valueExpression\":\"$.steps\",\"required\":true}]}}]}";
+
+/* Heart rate sampled every 10 s, grouped by the hour; blood pressure
+ * one Observation per reading.
+ */
+static const char bedside_fhir_mapping[] =
+  "{\n"
+  "  \"templateType\": \"CollectionFhir\",\n"
+  "  \"template\": [\n"
+  "    { \"templateType\": \"CodeValueFhir\",\n"
+  "      \"template\": { \"typeName\": \"heartrate\", \"periodInterval\": 60,\n"
+  "        \"codes\": [ { \"code\": \"8867-4\", \"system\": \"http://loinc.org\", \"display\": \"Heart rate\" } ],\n"
+  "        \"value\": { \"valueName\": \"hr\", \"valueType\": \"SampledData\", \"defaultPeriod\": 10000, \"unit\": \"/min\" } } },\n"
+  "    { \"templateType\": \"CodeValueFhir\",\n"
+  "      \"template\": { \"typeName\": \"bloodpressure\", \"periodInterval\": 0,\n"
+  "        \"category\": [ { \"text\": \"Vital Signs\", \"codes\": [ { \"code\": \"vital-signs\",\n"
+  "          \"system\": \"http://terminology.hl7.org/CodeSystem/observation-category\" } ] } ],\n"
+  "        \"codes\": [ { \"code\": \"85354-9\", \"system\": \"http://loinc.org\" } ],\n"
+  "        \"components\": [\n"
+  "          { \"codes\": [ { \"code\": \"8480-6\", \"system\": \"http://loinc.org\" } ],\n"
+  "            \"value\": { \"valueName\": \"systolic\", \"valueType\": \"Quantity\", \"unit\": \"mmHg\", \"code\": \"mm[Hg]\",\n"
+  "                       \"system\": \"http://unitsofmeasure.org\" } },\n"
+  "          { \"codes\": [ { \"code\": \"8462-4\", \"system\": \"http://loinc.org\" } ],\n"
+  "            \"value\": { \"valueName\": \"diastolic\", \"valueType\": \"Quantity\", \"unit\": \"mmHg\", \"code\": \"mm[Hg]\",\n"
+  "                       \"system\": \"http://unitsofmeasure.org\" } } ] } }\n"
+  "  ]\n"
+  "}\n";
+
+/* Messages of two files, grouped together: the heart rates of one hour,
+ * from both files, are one Observation.
+ */
+static void
+test_fhir_mapping (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  const char * const args[] = { "--device-mapping=bedside.json", "--fhir-mapping=bedside-fhir.json",
+                                "first.jsonl", "second.jsonl", NULL };
+  g_autoptr(CliRun) run = NULL;
+  g_autofree char *patient = connector_id (NULL, "p-001");
+  g_autofree char *device = connector_id (NULL, "bed-7");
+  g_autofree char *hr_identifier = NULL;
+  g_autofree char *hr_id = NULL;
+  g_autofree char *bp_identifier = NULL;
+  g_autofree char *bp_id = NULL;
+  g_autofree char *subject = NULL;
+  g_autofree char *device_reference = NULL;
+  g_auto(GStrv) samples = NULL;
+  JsonObject *o;
+  JsonObject *e;
+
+  REQUIRE_CLI ();
+
+  write_file (fixture, "bedside.json", bedside_mapping, -1);
+  write_file (fixture, "bedside-fhir.json", bedside_fhir_mapping, -1);
+  write_file (fixture, "first.jsonl",
+              "{\"device\":\"bed-7\",\"patient\":\"p-001\",\"at\":\"2024-05-01T10:00:00Z\",\"hr\":72}\n"
+              "{\"device\":\"bed-7\",\"patient\":\"p-001\",\"at\":\"2024-05-01T10:05:03Z\",\"sys\":128,\"dia\":78}\n"
+              "{\"device\":\"bed-7\",\"patient\":\"p-001\",\"at\":\"2024-05-01T10:00:20Z\",\"hr\":74}\n", -1);
+  write_file (fixture, "second.jsonl",
+              "{\"device\":\"bed-7\",\"patient\":\"p-001\",\"at\":\"2024-05-01T10:00:10+00:00\",\"hr\":\"73.5\"}\n"
+              "{\"device\":\"bed-7\",\"at\":\"2024-05-01T10:01:00Z\",\"steps\":12}\n", -1);
+
+  run = run_cli (fixture, args, NULL);
+
+  /* steps has no FHIR template: an error on its line; the rest is written. */
+  g_assert_cmpint (run->exit_status, ==, 1);
+  g_assert_cmpuint (run->out->len, ==, 2);
+  g_assert_cmpuint (run->err->len, ==, 1);
+  e = run->err->pdata[0];
+  g_assert_cmpstr (get_string (e, "file"), ==, "second.jsonl");
+  g_assert_cmpstr (get_string (e, "line"), ==, "2");
+  g_assert_cmpstr (get_string (e, "stage"), ==, "mapping");
+  g_assert_true (g_str_has_prefix (get_string (e, "reason"), "No Fhir Template exists with the type name [steps]."));
+  g_assert_false (json_object_has_member (e, "warning"));
+
+  subject = g_strdup_printf ("Patient/%s", patient);
+  device_reference = g_strdup_printf ("Device/%s", device);
+
+  /* Heart rate: the hour, three samples 10 s apart, 360 slots. */
+  hr_identifier = g_strdup_printf ("%s.%s.heartrate.20240501100000Z.20240501105959Z", patient, device);
+  hr_id = connector_id (SERVICE_SYSTEM, hr_identifier);
+  o = run->out->pdata[0];
+  g_assert_cmpstr (get_string (o, "resourceType"), ==, "Observation");
+  g_assert_cmpstr (get_string (o, "id"), ==, hr_id);
+  g_assert_cmpstr (get_string (o, "identifier.0.system"), ==, SERVICE_SYSTEM);
+  g_assert_cmpstr (get_string (o, "identifier.0.value"), ==, hr_identifier);
+  g_assert_cmpstr (get_string (o, "status"), ==, "final");
+  g_assert_cmpstr (get_string (o, "code.coding.0.code"), ==, "8867-4");
+  g_assert_cmpstr (get_string (o, "code.coding.1.system"), ==, SERVICE_SYSTEM);
+  g_assert_cmpstr (get_string (o, "code.coding.1.code"), ==, "heartrate");
+  g_assert_cmpstr (get_string (o, "code.text"), ==, "heartrate");
+  g_assert_cmpstr (get_string (o, "subject.reference"), ==, subject);
+  g_assert_cmpstr (get_string (o, "device.reference"), ==, device_reference);
+  g_assert_cmpstr (get_string (o, "effectivePeriod.start"), ==, "2024-05-01T10:00:00.0000000Z");
+  g_assert_cmpstr (get_string (o, "effectivePeriod.end"), ==, "2024-05-01T10:59:59.9999999Z");
+  g_assert_cmpstr (get_string (o, "valueSampledData.period"), ==, "10000");
+  g_assert_cmpstr (get_string (o, "valueSampledData.origin.unit"), ==, "/min");
+  samples = g_strsplit (get_string (o, "valueSampledData.data"), " ", -1);
+  g_assert_cmpuint (g_strv_length (samples), ==, 360);
+  g_assert_cmpstr (samples[0], ==, "72");
+  g_assert_cmpstr (samples[1], ==, "73.5");
+  g_assert_cmpstr (samples[2], ==, "74");
+  g_assert_cmpstr (samples[3], ==, "E");
+
+  /* Blood pressure: one reading, Quantity components. */
+  bp_identifier = g_strdup_printf ("%s.%s.bloodpressure.20240501100503Z.20240501100503Z", patient, device);
+  bp_id = connector_id (SERVICE_SYSTEM, bp_identifier);
+  o = run->out->pdata[1];
+  g_assert_cmpstr (get_string (o, "id"), ==, bp_id);
+  g_assert_cmpstr (get_string (o, "category.0.coding.0.code"), ==, "vital-signs");
+  g_assert_cmpstr (get_string (o, "code.coding.0.code"), ==, "85354-9");
+  g_assert_cmpstr (get_string (o, "effectivePeriod.start"), ==, "2024-05-01T10:05:03.0000000Z");
+  g_assert_cmpstr (get_string (o, "effectivePeriod.end"), ==, "2024-05-01T10:05:03.0000000Z");
+  g_assert_null (json_object_get_member (o, "valueQuantity"));
+  g_assert_cmpstr (get_string (o, "component.0.code.coding.0.code"), ==, "8480-6");
+  g_assert_cmpstr (get_string (o, "component.0.code.text"), ==, "systolic");
+  g_assert_cmpstr (get_string (o, "component.0.valueQuantity.value"), ==, "128");
+  g_assert_cmpstr (get_string (o, "component.0.valueQuantity.unit"), ==, "mmHg");
+  g_assert_cmpstr (get_string (o, "component.0.valueQuantity.code"), ==, "mm[Hg]");
+  g_assert_cmpstr (get_string (o, "component.1.code.coding.0.code"), ==, "8462-4");
+  g_assert_cmpstr (get_string (o, "component.1.valueQuantity.value"), ==, "78");
+}
+
+/* The built-in device mapping with data/mappings/wardwatch-fhir.json. */
+static void
+test_fhir_default_mapping (Fixture       *fixture,
+                           gconstpointer  data)
+{
+  const char *source = g_getenv ("WARD_SOURCE_DIR");
+  g_autofree char *mapping = NULL;
+  g_autofree char *option = NULL;
+  g_autofree char *device = connector_id (NULL, "sim-monitor-01");
+  g_autofree char *identifier = NULL;
+  g_autofree char *id = NULL;
+  const char *args[] = { NULL, "monitor.jsonl", NULL };
+  g_autoptr(CliRun) run = NULL;
+  const char * const codes[] = { "8867-4", "9279-1", "2708-6", "85354-9", "8310-5" };
+  JsonObject *o;
+  JsonObject *e;
+
+  REQUIRE_CLI ();
+  if (source == NULL)
+    {
+      g_test_skip ("WARD_SOURCE_DIR is not set: cannot find data/mappings/wardwatch-fhir.json");
+      return;
+    }
+
+  mapping = g_build_filename (source, "data", "mappings", "wardwatch-fhir.json", NULL);
+  option = g_strdup_printf ("--fhir-mapping=%s", mapping);
+  args[0] = option;
+  write_file (fixture, "monitor.jsonl", monitor_messages, -1);
+  run = run_cli (fixture, args, NULL);
+
+  g_assert_cmpint (run->exit_status, ==, 0);
+  g_assert_cmpuint (run->out->len, ==, G_N_ELEMENTS (codes));
+  for (guint i = 0; i < G_N_ELEMENTS (codes); i++)
+    {
+      o = run->out->pdata[i];
+      g_assert_cmpstr (get_string (o, "code.coding.0.code"), ==, codes[i]);
+      g_assert_cmpstr (get_string (o, "category.0.coding.0.code"), ==, "vital-signs");
+      g_assert_null (json_object_get_member (o, "subject"));
+    }
+
+  o = run->out->pdata[0];
+  identifier = g_strdup_printf (".%s.heartrate.20240501100000Z.20240501100000Z", device);
+  id = connector_id (SERVICE_SYSTEM, identifier);
+  g_assert_cmpstr (get_string (o, "id"), ==, id);
+  g_assert_cmpstr (get_string (o, "valueQuantity.value"), ==, "72");
+  g_assert_cmpstr (get_string (o, "valueQuantity.code"), ==, "/min");
+  g_assert_cmpstr (get_string (run->out->pdata[2], "code.coding.1.code"), ==, "59408-5");
+  g_assert_cmpstr (get_string (run->out->pdata[3], "component.1.valueQuantity.value"), ==, "78");
+  g_assert_cmpstr (get_string (run->out->pdata[4], "valueQuantity.value"), ==, "37");
+
+  /* The monitor gives no patient: one warning for the run. */
+  g_assert_cmpuint (run->err->len, ==, 1);
+  e = run->err->pdata[0];
+  g_assert_true (json_object_get_boolean_member (e, "warning"));
+  g_assert_nonnull (strstr (get_string (e, "reason"), "5 Observations without a patient id"));
+}
+
+static void
+test_fhir_check (Fixture       *fixture,
+                 gconstpointer  data)
+{
+  const char * const bad_args[] = { "--check", "--fhir-mapping=bad-fhir.json", NULL };
+  const char * const both_args[] = { "--check", "--device-mapping=bedside.json", "--fhir-mapping=bedside-fhir.json",
+                                     NULL };
+  g_autoptr(CliRun) bad = NULL;
+  g_autoptr(CliRun) both = NULL;
+
+  REQUIRE_CLI ();
+
+  write_file (fixture, "bad-fhir.json",
+              "{\n"
+              "  \"templateType\": \"CollectionFhir\",\n"
+              "  \"template\": [\n"
+              "    { \"templateType\": \"CodeValueFhir\",\n"
+              "      \"template\": {\n"
+              "        \"codes\": [ { \"code\": \"8867-4\" } ],\n"
+              "        \"value\": { \"valueName\": \"hr\", \"unit\": \"/min\" } } },\n"
+              "    { \"templateType\": \"CodeValueFhir\",\n"
+              "      \"template\": { \"typeName\": \"spo2\", \"periodInterval\": 5, \"codes\": [] } },\n"
+              "    { \"templateType\": \"CodeValueFhir\",\n"
+              "      \"template\": { \"typeName\": \"rr\", \"codes\": [], \"unit\": \"/min\" } },\n"
+              "    { \"templateType\": \"CodeValueFhir\", \"template\": { \"typeName\": \"temp\", \"codes\": [] } },\n"
+              "    { \"templateType\": \"CodeValueFhir\", \"template\": { \"typeName\": \"Temp\", \"codes\": [] } }\n"
+              "  ]\n"
+              "}\n", -1);
+  write_file (fixture, "bedside.json", bedside_mapping, -1);
+  write_file (fixture, "bedside-fhir.json", bedside_fhir_mapping, -1);
+
+  bad = run_cli (fixture, bad_args, NULL);
+  g_assert_cmpint (bad->exit_status, ==, 1);
+  g_assert_nonnull (strstr (bad->stdout_text,
+                            "bad-fhir.json:5:19: $.template[0].template: error: "
+                            "Required property 'TypeName' not found in JSON.\n"));
+  g_assert_nonnull (strstr (bad->stdout_text,
+                            "bad-fhir.json:7:18: $.template[0].template.value: error: Property ValueType is missing.\n"));
+  g_assert_nonnull (strstr (bad->stdout_text,
+                            "bad-fhir.json:9:59: $.template[1].template.periodInterval: error: periodInterval 5 is "
+                            "not one of -1 (correlation id), 0 (single), 60 (hourly) and 1440 (daily).\n"));
+  g_assert_nonnull (strstr (bad->stdout_text,
+                            "bad-fhir.json:11:52: $.template[2].template.unit: error: "
+                            "Could not find member 'unit' on object of type 'CodeValueFhirTemplate'.\n"));
+  g_assert_nonnull (strstr (bad->stdout_text,
+                            "bad-fhir.json:13:66: $.template[4].template.typeName: error: "
+                            "Duplicate template defined for type name: 'Temp'\n"));
+  g_assert_nonnull (strstr (bad->stdout_text, "bad-fhir.json: 1 template usable, 5 errors, 0 warnings\n"));
+
+  /* Both mappings: each checked, then whether they fit. */
+  both = run_cli (fixture, both_args, NULL);
+  g_assert_cmpint (both->exit_status, ==, 0);
+  g_assert_cmpstr (both->stdout_text, ==,
+                   "bedside.json: 3 templates usable, 0 errors, 0 warnings\n"
+                   "bedside-fhir.json: warning: No matching Fhir Template exists for Device Mapping [steps]. "
+                   "Ensure case matches. Available Fhir Templates: [heartrate, bloodpressure].\n"
+                   "bedside-fhir.json: 2 templates usable, 0 errors, 1 warning\n");
 }
 
 /* An ORU^R01 of our own: IHE PCD-01 codes, two messages in MLLP frames,
@@ -627,6 +909,9 @@ main (int   argc,
   ADD ("/cli/map/check", test_check);
   ADD ("/cli/map/usage", test_usage);
   ADD ("/cli/map/hl7", test_hl7);
+  ADD ("/cli/map/fhir-mapping", test_fhir_mapping);
+  ADD ("/cli/map/fhir-default-mapping", test_fhir_default_mapping);
+  ADD ("/cli/map/fhir-check", test_fhir_check);
 
 #undef ADD
 
