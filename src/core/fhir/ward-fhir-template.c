@@ -15,8 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ward-core-resources.h"
 #include "ward-device-template-private.h"
+#include "ward-template-loader-private.h"
 
 /* Loading follows the connector's CollectionFhirTemplateFactory and
  * CodeValueFhirTemplateFactory: the same checks with the same messages
@@ -27,7 +27,6 @@
  * header for where Wardwatch chooses otherwise.
  */
 
-#define MAX_TEMPLATE_DEPTH   128
 #define TICKS_PER_SEC        G_GINT64_CONSTANT (10000000)
 #define TICKS_PER_HOUR       (3600 * TICKS_PER_SEC)
 #define TICKS_PER_DAY        (24 * TICKS_PER_HOUR)
@@ -101,8 +100,8 @@ struct _WardFhirTemplate
 
 typedef struct
 {
-  WardFhirTemplate *self;
-  GHashTable       *locations;
+  WardTemplateLoader *base;
+  WardFhirTemplate   *self;
 } Loader;
 
 G_DEFINE_FINAL_TYPE (WardFhirTemplate, ward_fhir_template, G_TYPE_OBJECT)
@@ -429,121 +428,13 @@ decimal_node (double d)
   return node;
 }
 
-/* Loading: issues */
-
-static void add_issue (Loader     *l,
-                       const char *path,
-                       gboolean    at_key,
-                       gboolean    fatal,
-                       const char *format,
-                       ...) G_GNUC_PRINTF (5, 6);
-
-static void
-add_issue (Loader     *l,
-           const char *path,
-           gboolean    at_key,
-           gboolean    fatal,
-           const char *format,
-           ...)
-{
-  WardTemplateIssue *issue = g_new0 (WardTemplateIssue, 1);
-  WardJsonLocation *loc = l->locations != NULL ? g_hash_table_lookup (l->locations, path) : NULL;
-  g_autofree char *message = NULL;
-  va_list args;
-
-  va_start (args, format);
-  message = g_strdup_vprintf (format, args);
-  va_end (args);
-
-  issue->message = g_utf8_make_valid (message, -1);
-  issue->path = g_utf8_make_valid (path, -1);
-  issue->fatal = fatal;
-  if (loc != NULL)
-    {
-      if (at_key && loc->key_line > 0)
-        {
-          issue->line = loc->key_line;
-          issue->column = loc->key_column;
-        }
-      else
-        {
-          issue->line = loc->value_line;
-          issue->column = loc->value_column;
-        }
-    }
-
-  g_ptr_array_add (l->self->issues, issue);
-}
-
-static const char *
-describe_node_type (JsonNode *node)
-{
-  switch (JSON_NODE_TYPE (node))
-    {
-    case JSON_NODE_OBJECT:
-      return "an object";
-    case JSON_NODE_ARRAY:
-      return "an array";
-    case JSON_NODE_NULL:
-      return "null";
-    case JSON_NODE_VALUE:
-    default:
-      switch (json_node_get_value_type (node))
-        {
-        case G_TYPE_STRING:
-          return "a string";
-        case G_TYPE_BOOLEAN:
-          return "a boolean";
-        default:
-          return "a number";
-        }
-    }
-}
-
-static gboolean
-holds_string (JsonNode *node)
-{
-  return node != NULL && JSON_NODE_HOLDS_VALUE (node) &&
-         json_node_get_value_type (node) == G_TYPE_STRING;
-}
+/* Loading: reading members */
 
 static gboolean
 holds_number (JsonNode *node)
 {
   return node != NULL && JSON_NODE_HOLDS_VALUE (node) &&
          (json_node_get_value_type (node) == G_TYPE_INT64 || json_node_get_value_type (node) == G_TYPE_DOUBLE);
-}
-
-static gboolean
-is_blank (const char *s)
-{
-  for (; s != NULL && *s; s++)
-    {
-      if (!g_ascii_isspace (*s))
-        return FALSE;
-    }
-
-  return TRUE;
-}
-
-/* TemplateContainer.MatchTemplateName(): case-insensitive, and the
- * "Template" suffix may be left out.
- */
-static gboolean
-match_template_name (const char *template_type,
-                     const char *expected)
-{
-  gsize n = strlen (expected);
-
-  g_assert (n > 8 && g_str_has_suffix (expected, "Template"));
-
-  if (template_type == NULL)
-    return FALSE;
-
-  if (g_ascii_strcasecmp (template_type, expected) == 0)
-    return TRUE;
-
-  return strlen (template_type) == n - 8 && g_ascii_strncasecmp (template_type, expected, n - 8) == 0;
 }
 
 /* Json.NET matches member names without regard to case; the last of
@@ -608,7 +499,8 @@ check_members (Loader             *l,
         {
           g_autofree char *child_path = _ward_json_path_append (path, name, -1);
 
-          add_issue (l, child_path, TRUE, TRUE, "Could not find member '%s' on object of type '%s'.", name, type);
+          _ward_template_loader_add_issue (l->base, child_path, TRUE, TRUE,
+                                           "Could not find member '%s' on object of type '%s'.", name, type);
           ok = FALSE;
         }
     }
@@ -637,7 +529,8 @@ read_string (Loader      *l,
     {
       if (required)
         {
-          add_issue (l, path, FALSE, TRUE, "Required property '%s' not found in JSON.", display);
+          _ward_template_loader_add_issue (l->base, path, FALSE, TRUE,
+                                           "Required property '%s' not found in JSON.", display);
           return FALSE;
         }
       return TRUE;
@@ -648,16 +541,17 @@ read_string (Loader      *l,
     {
       if (required)
         {
-          add_issue (l, member_path, TRUE, TRUE, "Required property '%s' expects a value but got null.", display);
+          _ward_template_loader_add_issue (l->base, member_path, TRUE, TRUE,
+                                           "Required property '%s' expects a value but got null.", display);
           return FALSE;
         }
       return TRUE;
     }
 
-  if (!holds_string (node))
+  if (!_ward_json_holds_string (node))
     {
-      add_issue (l, member_path, FALSE, TRUE, "Expected a string for %s, found %s.", member,
-                 describe_node_type (node));
+      _ward_template_loader_add_issue (l->base, member_path, FALSE, TRUE, "Expected a string for %s, found %s.", member,
+                                       _ward_json_describe_node_type (node));
       return FALSE;
     }
 
@@ -686,7 +580,7 @@ read_codes (Loader      *l,
     {
       if (required)
         {
-          add_issue (l, path, FALSE, TRUE, "Required property 'Codes' not found in JSON.");
+          _ward_template_loader_add_issue (l->base, path, FALSE, TRUE, "Required property 'Codes' not found in JSON.");
           return FALSE;
         }
       return TRUE;
@@ -697,7 +591,8 @@ read_codes (Loader      *l,
     {
       if (required)
         {
-          add_issue (l, member_path, TRUE, TRUE, "Required property 'Codes' expects a value but got null.");
+          _ward_template_loader_add_issue (l->base, member_path, TRUE, TRUE,
+                                           "Required property 'Codes' expects a value but got null.");
           return FALSE;
         }
       return TRUE;
@@ -705,8 +600,9 @@ read_codes (Loader      *l,
 
   if (!JSON_NODE_HOLDS_ARRAY (node))
     {
-      add_issue (l, member_path, FALSE, TRUE, "Expected an array of codes ({code, system, display}), found %s.",
-                 describe_node_type (node));
+      _ward_template_loader_add_issue (l->base, member_path, FALSE, TRUE,
+                                       "Expected an array of codes ({code, system, display}), found %s.",
+                                       _ward_json_describe_node_type (node));
       return FALSE;
     }
 
@@ -721,8 +617,9 @@ read_codes (Loader      *l,
 
       if (!JSON_NODE_HOLDS_OBJECT (item))
         {
-          add_issue (l, item_path, FALSE, TRUE, "Expected an object {code, system, display}, found %s.",
-                     describe_node_type (item));
+          _ward_template_loader_add_issue (l->base, item_path, FALSE, TRUE,
+                                           "Expected an object {code, system, display}, found %s.",
+                                           _ward_json_describe_node_type (item));
           ok = FALSE;
           continue;
         }
@@ -739,7 +636,7 @@ read_codes (Loader      *l,
         }
 
       if (coding->code == NULL)
-        add_issue (l, item_path, FALSE, FALSE, "This coding has no code.");
+        _ward_template_loader_add_issue (l->base, item_path, FALSE, FALSE, "This coding has no code.");
 
       g_ptr_array_add (codes, g_steal_pointer (&coding));
     }
@@ -764,8 +661,8 @@ read_default_period (Loader     *l,
 
   if (node == NULL || JSON_NODE_HOLDS_NULL (node))
     {
-      add_issue (l, path, FALSE, TRUE,
-                 "A SampledData value needs defaultPeriod, the milliseconds between two samples.");
+      _ward_template_loader_add_issue (l->base, path, FALSE, TRUE,
+                                       "A SampledData value needs defaultPeriod, the milliseconds between two samples.");
       return FALSE;
     }
 
@@ -774,23 +671,25 @@ read_default_period (Loader     *l,
     {
       period = json_node_get_double (node);
     }
-  else if (holds_string (node))
+  else if (_ward_json_holds_string (node))
     {
       /* Json.NET reads "1000" into a decimal too. */
       g_autoptr(JsonNode) number = number_node (json_node_get_string (node));
 
       if (number == NULL)
         {
-          add_issue (l, member_path, FALSE, TRUE, "defaultPeriod \"%s\" is not a number of milliseconds.",
-                     json_node_get_string (node));
+          _ward_template_loader_add_issue (l->base, member_path, FALSE, TRUE,
+                                           "defaultPeriod \"%s\" is not a number of milliseconds.",
+                                           json_node_get_string (node));
           return FALSE;
         }
       period = json_node_get_double (number);
     }
   else
     {
-      add_issue (l, member_path, FALSE, TRUE, "Expected a number of milliseconds for defaultPeriod, found %s.",
-                 describe_node_type (node));
+      _ward_template_loader_add_issue (l->base, member_path, FALSE, TRUE,
+                                       "Expected a number of milliseconds for defaultPeriod, found %s.",
+                                       _ward_json_describe_node_type (node));
       return FALSE;
     }
 
@@ -799,8 +698,8 @@ read_default_period (Loader     *l,
    */
   if (!isfinite (period) || period < 0.0001)
     {
-      add_issue (l, member_path, FALSE, TRUE,
-                 "defaultPeriod must be greater than 0 milliseconds (at least 0.0001, 100 ns).");
+      _ward_template_loader_add_issue (l->base, member_path, FALSE, TRUE,
+                                       "defaultPeriod must be greater than 0 milliseconds (at least 0.0001, 100 ns).");
       return FALSE;
     }
 
@@ -832,8 +731,9 @@ read_value (Loader     *l,
 
   if (!JSON_NODE_HOLDS_OBJECT (node))
     {
-      add_issue (l, path, FALSE, TRUE, "Expected an object {valueName, valueType, …} for the value, found %s.",
-                 describe_node_type (node));
+      _ward_template_loader_add_issue (l->base, path, FALSE, TRUE,
+                                       "Expected an object {valueName, valueType, …} for the value, found %s.",
+                                       _ward_json_describe_node_type (node));
       return NULL;
     }
 
@@ -841,15 +741,15 @@ read_value (Loader     *l,
   type_node = get_member (object, "valueType", &actual);
   if (type_node == NULL || JSON_NODE_HOLDS_NULL (type_node))
     {
-      add_issue (l, path, FALSE, TRUE, "Property ValueType is missing.");
+      _ward_template_loader_add_issue (l->base, path, FALSE, TRUE, "Property ValueType is missing.");
       return NULL;
     }
 
   type_path = _ward_json_path_append (path, actual, -1);
-  if (!holds_string (type_node))
+  if (!_ward_json_holds_string (type_node))
     {
-      add_issue (l, type_path, FALSE, TRUE, "Expected a string for valueType, found %s.",
-                 describe_node_type (type_node));
+      _ward_template_loader_add_issue (l->base, type_path, FALSE, TRUE, "Expected a string for valueType, found %s.",
+                                       _ward_json_describe_node_type (type_node));
       return NULL;
     }
 
@@ -862,8 +762,8 @@ read_value (Loader     *l,
 
   if (type_index == G_N_ELEMENTS (value_types))
     {
-      add_issue (l, type_path, FALSE, TRUE,
-                 "Unknown valueType '%s': expected SampledData, Quantity, String or CodeableConcept.", type_name);
+      _ward_template_loader_add_issue (l->base, type_path, FALSE, TRUE,
+                                       "Unknown valueType '%s': expected SampledData, Quantity, String or CodeableConcept.", type_name);
       return NULL;
     }
 
@@ -877,8 +777,9 @@ read_value (Loader     *l,
         {
           g_autofree char *child_path = _ward_json_path_append (path, name, -1);
 
-          add_issue (l, child_path, TRUE, FALSE, "Unknown member '%s' of a %s value is ignored.", name,
-                     value_types[type_index].name);
+          _ward_template_loader_add_issue (l->base, child_path, TRUE, FALSE,
+                                           "Unknown member '%s' of a %s value is ignored.", name,
+                                           value_types[type_index].name);
         }
     }
 
@@ -887,9 +788,9 @@ read_value (Loader     *l,
   else if (value->value_name == NULL || *value->value_name == '\0')
     {
       /* A component without one fails every group in the connector. */
-      add_issue (l, path, FALSE, in_component,
-                 in_component ? "A component's value needs a valueName."
-                              : "The value has no valueName: the Observations will have no value.");
+      _ward_template_loader_add_issue (l->base, path, FALSE, in_component,
+                                       in_component ? "A component's value needs a valueName."
+                                                    : "The value has no valueName: the Observations will have no value.");
       if (in_component)
         ok = FALSE;
     }
@@ -949,8 +850,9 @@ read_category (Loader      *l,
   member_path = _ward_json_path_append (path, actual, -1);
   if (!JSON_NODE_HOLDS_ARRAY (node))
     {
-      add_issue (l, member_path, FALSE, TRUE, "Expected an array of {text, codes} for category, found %s.",
-                 describe_node_type (node));
+      _ward_template_loader_add_issue (l->base, member_path, FALSE, TRUE,
+                                       "Expected an array of {text, codes} for category, found %s.",
+                                       _ward_json_describe_node_type (node));
       return FALSE;
     }
 
@@ -965,8 +867,9 @@ read_category (Loader      *l,
 
       if (!JSON_NODE_HOLDS_OBJECT (item))
         {
-          add_issue (l, item_path, FALSE, TRUE, "Expected an object {text, codes}, found %s.",
-                     describe_node_type (item));
+          _ward_template_loader_add_issue (l->base, item_path, FALSE, TRUE,
+                                           "Expected an object {text, codes}, found %s.",
+                                           _ward_json_describe_node_type (item));
           ok = FALSE;
           continue;
         }
@@ -1012,8 +915,9 @@ read_components (Loader      *l,
   member_path = _ward_json_path_append (path, actual, -1);
   if (!JSON_NODE_HOLDS_ARRAY (node))
     {
-      add_issue (l, member_path, FALSE, TRUE, "Expected an array of {codes, value} for components, found %s.",
-                 describe_node_type (node));
+      _ward_template_loader_add_issue (l->base, member_path, FALSE, TRUE,
+                                       "Expected an array of {codes, value} for components, found %s.",
+                                       _ward_json_describe_node_type (node));
       return FALSE;
     }
 
@@ -1030,8 +934,9 @@ read_components (Loader      *l,
 
       if (!JSON_NODE_HOLDS_OBJECT (item))
         {
-          add_issue (l, item_path, FALSE, TRUE, "Expected an object {codes, value}, found %s.",
-                     describe_node_type (item));
+          _ward_template_loader_add_issue (l->base, item_path, FALSE, TRUE,
+                                           "Expected an object {codes, value}, found %s.",
+                                           _ward_json_describe_node_type (item));
           ok = FALSE;
           continue;
         }
@@ -1048,7 +953,8 @@ read_components (Loader      *l,
       value = get_member (item_object, "value", &value_actual);
       if (value == NULL || JSON_NODE_HOLDS_NULL (value))
         {
-          add_issue (l, item_path, FALSE, TRUE, "A component needs a value {valueName, valueType, …}.");
+          _ward_template_loader_add_issue (l->base, item_path, FALSE, TRUE,
+                                           "A component needs a value {valueName, valueType, …}.");
           ok = FALSE;
           continue;
         }
@@ -1065,8 +971,8 @@ read_components (Loader      *l,
         }
 
       if (component->codes == NULL)
-        add_issue (l, item_path, FALSE, FALSE,
-                   "The component has no codes: its code will only have the connector's own coding.");
+        _ward_template_loader_add_issue (l->base, item_path, FALSE, FALSE,
+                                         "The component has no codes: its code will only have the connector's own coding.");
 
       g_ptr_array_add (components, g_steal_pointer (&component));
     }
@@ -1107,7 +1013,7 @@ read_period_interval (Loader                 *l,
     {
       value = json_node_get_int (node);
     }
-  else if (holds_string (node))
+  else if (_ward_json_holds_string (node))
     {
       /* Json.NET reads an enum from its name or its number. */
       const char *text = json_node_get_string (node);
@@ -1133,16 +1039,16 @@ read_period_interval (Loader                 *l,
     {
       g_autofree char *shown = NULL;
 
-      if (holds_string (node))
+      if (_ward_json_holds_string (node))
         shown = g_strdup_printf ("\"%s\"", json_node_get_string (node));
       else if (JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_INT64)
         shown = g_strdup_printf ("%" G_GINT64_FORMAT, json_node_get_int (node));
       else
-        shown = g_strdup (describe_node_type (node));
+        shown = g_strdup (_ward_json_describe_node_type (node));
 
-      add_issue (l, member_path, FALSE, TRUE,
-                 "periodInterval %s is not one of -1 (correlation id), 0 (single), 60 (hourly) and 1440 (daily).",
-                 shown);
+      _ward_template_loader_add_issue (l->base, member_path, FALSE, TRUE,
+                                       "periodInterval %s is not one of -1 (correlation id), 0 (single), 60 (hourly) and 1440 (daily).",
+                                       shown);
       return FALSE;
     }
 
@@ -1172,12 +1078,13 @@ read_code_value (Loader     *l,
     {
       ok = FALSE;
     }
-  else if (is_blank (tmpl->type_name))
+  else if (_ward_json_is_blank (tmpl->type_name))
     {
       /* FhirLookupTemplate.RegisterTemplate() says so when the rest is
        * fine; say it whatever else is wrong.
        */
-      add_issue (l, tmpl->type_name_path, FALSE, TRUE, "Empty type name is not allowed: '%s'", tmpl->type_name);
+      _ward_template_loader_add_issue (l->base, tmpl->type_name_path, FALSE, TRUE,
+                                       "Empty type name is not allowed: '%s'", tmpl->type_name);
       ok = FALSE;
     }
   if (!read_period_interval (l, object, path, &tmpl->period_interval))
@@ -1223,13 +1130,14 @@ register_template (Loader            *l,
 {
   g_autofree char *key = NULL;
 
-  g_assert (!is_blank (tmpl->type_name));
+  g_assert (!_ward_json_is_blank (tmpl->type_name));
 
   key = type_key (tmpl->type_name);
   if (g_hash_table_contains (l->self->by_type, key))
     {
-      add_issue (l, tmpl->type_name_path, FALSE, TRUE, "Duplicate template defined for type name: '%s'",
-                 tmpl->type_name);
+      _ward_template_loader_add_issue (l->base, tmpl->type_name_path, FALSE, TRUE,
+                                       "Duplicate template defined for type name: '%s'",
+                                       tmpl->type_name);
       code_value_template_free (tmpl);
       return;
     }
@@ -1255,7 +1163,7 @@ warn_unknown_container_members (Loader     *l,
         {
           g_autofree char *child_path = _ward_json_path_append (path, name, -1);
 
-          add_issue (l, child_path, TRUE, FALSE, "Unknown member '%s' is ignored.", name);
+          _ward_template_loader_add_issue (l->base, child_path, TRUE, FALSE, "Unknown member '%s' is ignored.", name);
         }
     }
 }
@@ -1280,8 +1188,9 @@ load_container (Loader     *l,
 
   if (!JSON_NODE_HOLDS_OBJECT (node))
     {
-      add_issue (l, path, FALSE, TRUE, "Expected an object with templateType and template, found %s.",
-                 describe_node_type (node));
+      _ward_template_loader_add_issue (l->base, path, FALSE, TRUE,
+                                       "Expected an object with templateType and template, found %s.",
+                                       _ward_json_describe_node_type (node));
       return NULL;
     }
 
@@ -1290,15 +1199,16 @@ load_container (Loader     *l,
     warn_unknown_container_members (l, object, path);
 
   type_node = get_member (object, "templateType", &type_actual);
-  if (holds_string (type_node))
+  if (_ward_json_holds_string (type_node))
     template_type = json_node_get_string (type_node);
 
-  if (!match_template_name (template_type, "CodeValueFhirTemplate"))
+  if (!_ward_template_match_name (template_type, "CodeValueFhirTemplate"))
     {
       g_autofree char *type_path = _ward_json_path_append (path, type_actual, -1);
 
-      add_issue (l, type_node != NULL ? type_path : path, FALSE, TRUE, "No match found for template type %s.",
-                 template_type != NULL ? template_type : "");
+      _ward_template_loader_add_issue (l->base, type_node != NULL ? type_path : path, FALSE, TRUE,
+                                       "No match found for template type %s.",
+                                       template_type != NULL ? template_type : "");
       return NULL;
     }
 
@@ -1306,85 +1216,12 @@ load_container (Loader     *l,
   template_path = _ward_json_path_append (path, template_actual, -1);
   if (template_node == NULL || !JSON_NODE_HOLDS_OBJECT (template_node))
     {
-      add_issue (l, template_node != NULL ? template_path : path, FALSE, TRUE,
-                 "Expected an object for the template property value for template type CodeValueFhirTemplate.");
+      _ward_template_loader_add_issue (l->base, template_node != NULL ? template_path : path, FALSE, TRUE,
+                                       "Expected an object for the template property value for template type CodeValueFhirTemplate.");
       return NULL;
     }
 
   return read_code_value (l, json_node_get_object (template_node), template_path, index);
-}
-
-/* json-glib says "<data>:3:7: Parse error: ..."; keep line and column. */
-static void
-add_parse_issue (Loader     *l,
-                 const char *message)
-{
-  WardTemplateIssue *issue = g_new0 (WardTemplateIssue, 1);
-  const char *rest = message;
-  int line = 0, column = 0;
-  char *end = NULL;
-
-  if (g_str_has_prefix (rest, "<data>:"))
-    rest += strlen ("<data>:");
-
-  line = (int) g_ascii_strtoll (rest, &end, 10);
-  if (end != rest && *end == ':')
-    {
-      const char *p = end + 1;
-
-      column = (int) g_ascii_strtoll (p, &end, 10);
-      if (end != p && *end == ':')
-        rest = end + 1;
-      else
-        line = column = 0;
-      while (*rest == ' ')
-        rest++;
-    }
-  else
-    {
-      line = 0;
-    }
-
-  issue->line = line;
-  issue->column = column;
-  issue->path = g_strdup ("$");
-  issue->message = g_utf8_make_valid (rest, -1);
-  issue->fatal = TRUE;
-  g_ptr_array_add (l->self->issues, issue);
-}
-
-static gboolean
-fail_with_issues (Loader  *l,
-                  guint    code,
-                  GError **error)
-{
-  WardTemplateIssue *first = NULL;
-  guint n_fatal = 0;
-  const char *filename = l->self->filename ? l->self->filename : "<data>";
-
-  for (guint i = 0; i < l->self->issues->len; i++)
-    {
-      WardTemplateIssue *issue = l->self->issues->pdata[i];
-
-      if (issue->fatal)
-        {
-          if (first == NULL)
-            first = issue;
-          n_fatal++;
-        }
-    }
-
-  g_assert (first != NULL);
-
-  if (n_fatal > 1)
-    g_set_error (error, WARD_TEMPLATE_ERROR, code,
-                 "%s:%d:%d: %s (and %u more errors; wardwatch-cli map --check lists them)",
-                 filename, first->line, first->column, first->message, n_fatal - 1);
-  else
-    g_set_error (error, WARD_TEMPLATE_ERROR, code, "%s:%d:%d: %s", filename, first->line, first->column,
-                 first->message);
-
-  return FALSE;
 }
 
 static gboolean
@@ -1393,10 +1230,8 @@ load_mapping (WardFhirTemplate  *self,
               gsize              length,
               GError           **error)
 {
-  g_autoptr(GHashTable) locations = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  g_autoptr(GError) local_error = NULL;
-  Loader loader = { self, NULL };
+  g_auto(WardTemplateLoader) base = { .issues = self->issues, .filename = self->filename };
+  Loader loader = { &base, self };
   Loader *l = &loader;
   const char *type_actual = "templateType";
   const char *template_actual = "template";
@@ -1408,39 +1243,27 @@ load_mapping (WardFhirTemplate  *self,
   JsonNode *template_node;
   JsonArray *array;
 
-  if (!_ward_json_scan (data, length, MAX_TEMPLATE_DEPTH, locations, &local_error) ||
-      !json_parser_load_from_data (parser, data, (gssize) length, &local_error))
-    {
-      add_parse_issue (l, local_error->message);
-      return fail_with_issues (l, WARD_TEMPLATE_ERROR_PARSE, error);
-    }
-
-  loader.locations = locations;
-  root = json_parser_get_root (parser);
-
-  if (!JSON_NODE_HOLDS_OBJECT (root))
-    {
-      add_issue (l, "$", FALSE, TRUE, "Expected a JSON object with templateType and template, found %s.",
-                 describe_node_type (root));
-      return fail_with_issues (l, WARD_TEMPLATE_ERROR_INVALID, error);
-    }
+  root = _ward_template_loader_parse (l->base, data, length, error);
+  if (root == NULL)
+    return FALSE;
 
   object = json_node_get_object (root);
   warn_unknown_container_members (l, object, "$");
 
   type_node = get_member (object, "templateType", &type_actual);
-  if (holds_string (type_node))
+  if (_ward_json_holds_string (type_node))
     template_type = json_node_get_string (type_node);
 
-  if (!match_template_name (template_type, "CollectionFhirTemplate"))
+  if (!_ward_template_match_name (template_type, "CollectionFhirTemplate"))
     {
       g_autofree char *type_path = _ward_json_path_append ("$", type_actual, -1);
-      gboolean single = match_template_name (template_type, "CodeValueFhirTemplate");
+      gboolean single = _ward_template_match_name (template_type, "CodeValueFhirTemplate");
 
-      add_issue (l, type_node != NULL ? type_path : "$", FALSE, TRUE,
-                 "Expected TemplateType value CollectionFhirTemplate, actual %s.%s", template_type,
-                 single ? " A FHIR mapping is a collection: {\"templateType\": \"CollectionFhir\", "
-                          "\"template\": [ your templates ]}." : "");
+      _ward_template_loader_add_issue (l->base, type_node != NULL ? type_path : "$", FALSE, TRUE,
+                                       "Expected TemplateType value CollectionFhirTemplate, actual %s.%s",
+                                       template_type,
+                                       single ? " A FHIR mapping is a collection: {\"templateType\": \"CollectionFhir\", "
+                                                "\"template\": [ your templates ]}." : "");
 
       /* Say what else is wrong with the lone template, so that one round
        * of --check shows it all.
@@ -1448,16 +1271,16 @@ load_mapping (WardFhirTemplate  *self,
       if (single)
         code_value_template_free (load_container (l, root, "$", 0, FALSE));
 
-      return fail_with_issues (l, WARD_TEMPLATE_ERROR_INVALID, error);
+      return _ward_template_loader_fail (l->base, WARD_TEMPLATE_ERROR_INVALID, error);
     }
 
   template_node = get_member (object, "template", &template_actual);
   template_path = _ward_json_path_append ("$", template_actual, -1);
   if (template_node == NULL || !JSON_NODE_HOLDS_ARRAY (template_node))
     {
-      add_issue (l, template_node != NULL ? template_path : "$", FALSE, TRUE,
-                 "Expected an array for the template property value for template type CollectionFhirTemplate.");
-      return fail_with_issues (l, WARD_TEMPLATE_ERROR_INVALID, error);
+      _ward_template_loader_add_issue (l->base, template_node != NULL ? template_path : "$", FALSE, TRUE,
+                                       "Expected an array for the template property value for template type CollectionFhirTemplate.");
+      return _ward_template_loader_fail (l->base, WARD_TEMPLATE_ERROR_INVALID, error);
     }
 
   array = json_node_get_array (template_node);
@@ -1474,7 +1297,7 @@ load_mapping (WardFhirTemplate  *self,
    * a mapping with nothing usable fails.
    */
   if (self->templates->len == 0 && !ward_fhir_template_is_valid (self))
-    return fail_with_issues (l, WARD_TEMPLATE_ERROR_INVALID, error);
+    return _ward_template_loader_fail (l->base, WARD_TEMPLATE_ERROR_INVALID, error);
 
   return TRUE;
 }
@@ -1497,7 +1320,7 @@ find_template (WardFhirTemplate *self,
 static char *
 resource_id_or_empty (const char *id)
 {
-  if (id == NULL || is_blank (id))
+  if (id == NULL || _ward_json_is_blank (id))
     return g_strdup ("");
 
   return ward_fhir_template_resource_id (NULL, id);
@@ -1587,12 +1410,12 @@ group_measurement (WardFhirTemplate     *self,
 
   append_key_part (key, m->type);
   append_key_part (key, m->device_id);
-  append_key_part (key, m->patient_id != NULL && !is_blank (m->patient_id) ? m->patient_id : NULL);
+  append_key_part (key, m->patient_id != NULL && !_ward_json_is_blank (m->patient_id) ? m->patient_id : NULL);
 
   switch (tmpl->period_interval)
     {
     case WARD_FHIR_PERIOD_CORRELATION_ID:
-      if (m->correlation_id == NULL || is_blank (m->correlation_id))
+      if (m->correlation_id == NULL || _ward_json_is_blank (m->correlation_id))
         {
           add_group_issue (issues, index,
                            g_strdup_printf ("The Fhir Template of type [%s] groups by correlation id "
@@ -1624,7 +1447,7 @@ group_measurement (WardFhirTemplate     *self,
   if (group == NULL)
     {
       group = ward_observation_group_new (m->type, m->device_id,
-                                          m->patient_id != NULL && !is_blank (m->patient_id) ? m->patient_id : NULL,
+                                          m->patient_id != NULL && !_ward_json_is_blank (m->patient_id) ? m->patient_id : NULL,
                                           start, end);
       group->encounter_id = g_strdup (m->encounter_id);
       group->correlation_id = g_strdup (m->correlation_id);
@@ -2150,7 +1973,7 @@ merge_value (const FhirValue  *tmpl,
     /* The stored stream is read on the template's grid, from the
      * Observation's start, as the connector reads it.
      */
-    stream = g_strdup (holds_string (data_node) ? json_node_get_string (data_node) : "");
+    stream = g_strdup (_ward_json_holds_string (data_node) ? json_node_get_string (data_node) : "");
     old = sampled_data_to_time_values (stream, observation->start, tmpl->default_period);
     all = merge_time_values ((TimeValue *) (gpointer) old->data, old->len, fresh, values->len);
     data = build_sampled_data ((TimeValue *) (gpointer) all->data, all->len, merged->start, merged->end,
@@ -2294,11 +2117,11 @@ create_observation (WardFhirTemplate            *self,
   json_node_take_object (node, resolve_code (group->type, tmpl->codes));
   g_hash_table_insert (members, (gpointer) "code", node);
 
-  if (group->patient_id != NULL && !is_blank (group->patient_id))
+  if (group->patient_id != NULL && !_ward_json_is_blank (group->patient_id))
     g_hash_table_insert (members, (gpointer) "subject", reference_node ("Patient", group->patient_id));
   g_hash_table_insert (members, (gpointer) "effectivePeriod", period_node (period.start, period.end));
   g_hash_table_insert (members, (gpointer) "issued", string_node (issued));
-  if (group->device_id != NULL && !is_blank (group->device_id))
+  if (group->device_id != NULL && !_ward_json_is_blank (group->device_id))
     g_hash_table_insert (members, (gpointer) "device", reference_node ("Device", group->device_id));
 
   if (tmpl->value != NULL && tmpl->value->value_name != NULL)
@@ -2360,14 +2183,14 @@ read_period (JsonObject  *observation,
       JsonNode *start = json_object_get_member (object, "start");
       JsonNode *end = json_object_get_member (object, "end");
 
-      if (holds_string (start) && parse_ticks (json_node_get_string (start), &period->start))
+      if (_ward_json_holds_string (start) && parse_ticks (json_node_get_string (start), &period->start))
         {
-          if (!holds_string (end) || !parse_ticks (json_node_get_string (end), &period->end))
+          if (!_ward_json_holds_string (end) || !parse_ticks (json_node_get_string (end), &period->end))
             period->end = period->start;
           return TRUE;
         }
     }
-  else if (holds_string (date_time) && parse_ticks (json_node_get_string (date_time), &period->start))
+  else if (_ward_json_holds_string (date_time) && parse_ticks (json_node_get_string (date_time), &period->start))
     {
       period->end = period->start;
       return TRUE;
@@ -2410,8 +2233,8 @@ find_component (JsonArray  *components,
           if (!JSON_NODE_HOLDS_OBJECT (item))
             continue;
           object = json_node_get_object (item);
-          if (holds_string (json_object_get_member (object, "code")) &&
-              holds_string (json_object_get_member (object, "system")) &&
+          if (_ward_json_holds_string (json_object_get_member (object, "code")) &&
+              _ward_json_holds_string (json_object_get_member (object, "system")) &&
               g_str_equal (json_object_get_string_member (object, "code"), value_name) &&
               g_str_equal (json_object_get_string_member (object, "system"), WARD_FHIR_SERVICE_SYSTEM))
             return component;
@@ -2445,7 +2268,7 @@ merge_observation (WardFhirTemplate            *self,
 
   old = json_node_get_object (existing);
   type = json_object_get_member (old, "resourceType");
-  if (type != NULL && (!holds_string (type) || !g_str_equal (json_node_get_string (type), "Observation")))
+  if (type != NULL && (!_ward_json_holds_string (type) || !g_str_equal (json_node_get_string (type), "Observation")))
     {
       g_set_error (error, WARD_FHIR_TEMPLATE_ERROR, WARD_FHIR_TEMPLATE_ERROR_MERGE,
                    "The existing resource is not an Observation");
@@ -2902,27 +2725,18 @@ ward_fhir_template_resource_id (const char *system,
   return g_compute_checksum_for_string (G_CHECKSUM_SHA256, input, -1);
 }
 
-static WardFhirTemplate *
-load (const char  *data,
-      gssize       length,
-      const char  *filename,
-      GError     **error)
+static gboolean
+load_cb (gpointer     instance,
+         const char  *data,
+         gsize        length,
+         const char  *filename,
+         GError     **error)
 {
-  g_autoptr(WardFhirTemplate) self = g_object_new (WARD_TYPE_FHIR_TEMPLATE, NULL);
-  gsize len = length < 0 ? strlen (data) : (gsize) length;
+  WardFhirTemplate *self = instance;
 
   self->filename = g_strdup (filename);
 
-  if (len >= 3 && memcmp (data, "\xef\xbb\xbf", 3) == 0)
-    {
-      data += 3;
-      len -= 3;
-    }
-
-  if (!load_mapping (self, data, len, error) && error != NULL)
-    return NULL;
-
-  return g_steal_pointer (&self);
+  return load_mapping (self, data, length, error);
 }
 
 WardFhirTemplate *
@@ -2931,17 +2745,10 @@ ward_fhir_template_new_from_data (const char  *data,
                                   const char  *filename,
                                   GError     **error)
 {
-  g_autoptr(GError) local_error = NULL;
-  WardFhirTemplate *self;
-
   g_return_val_if_fail (data != NULL || length == 0, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  self = load (data != NULL ? data : "", length, filename, &local_error);
-  if (self == NULL)
-    g_propagate_error (error, g_steal_pointer (&local_error));
-
-  return self;
+  return _ward_template_loader_new (WARD_TYPE_FHIR_TEMPLATE, load_cb, data, length, filename, FALSE, error);
 }
 
 WardFhirTemplate *
@@ -2951,42 +2758,27 @@ ward_fhir_template_new_for_check (const char *data,
 {
   g_return_val_if_fail (data != NULL || length == 0, NULL);
 
-  return load (data != NULL ? data : "", length, filename, NULL);
+  return _ward_template_loader_new (WARD_TYPE_FHIR_TEMPLATE, load_cb, data, length, filename, TRUE, NULL);
 }
 
 WardFhirTemplate *
 ward_fhir_template_new_from_file (const char  *path,
                                   GError     **error)
 {
-  g_autofree char *contents = NULL;
-  gsize length = 0;
-
   g_return_val_if_fail (path != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  if (!g_file_get_contents (path, &contents, &length, error))
-    return NULL;
-
-  return ward_fhir_template_new_from_data (contents, (gssize) length, path, error);
+  return _ward_template_loader_new_from_file (WARD_TYPE_FHIR_TEMPLATE, load_cb, path, error);
 }
 
 WardFhirTemplate *
 ward_fhir_template_new_from_resource (const char  *resource_path,
                                       GError     **error)
 {
-  g_autoptr(GBytes) bytes = NULL;
-  gsize length = 0;
-  const char *data;
-
   g_return_val_if_fail (resource_path != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  bytes = g_resource_lookup_data (ward_core_get_resource (), resource_path, G_RESOURCE_LOOKUP_FLAGS_NONE, error);
-  if (bytes == NULL)
-    return NULL;
-
-  data = g_bytes_get_data (bytes, &length);
-  return ward_fhir_template_new_from_data (data, (gssize) length, resource_path, error);
+  return _ward_template_loader_new_from_resource (WARD_TYPE_FHIR_TEMPLATE, load_cb, resource_path, error);
 }
 
 WardFhirTemplate *
@@ -3016,15 +2808,7 @@ ward_fhir_template_is_valid (WardFhirTemplate *self)
 {
   g_return_val_if_fail (WARD_IS_FHIR_TEMPLATE (self), FALSE);
 
-  for (guint i = 0; i < self->issues->len; i++)
-    {
-      const WardTemplateIssue *issue = self->issues->pdata[i];
-
-      if (issue->fatal)
-        return FALSE;
-    }
-
-  return TRUE;
+  return _ward_template_issues_valid (self->issues);
 }
 
 guint

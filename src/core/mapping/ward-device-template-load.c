@@ -9,6 +9,7 @@
 #include "config.h"
 
 #include "ward-device-template-private.h"
+#include "ward-template-loader-private.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -22,12 +23,10 @@
  * load error rather than an error on every message.
  */
 
-#define MAX_TEMPLATE_DEPTH 128
-
 typedef struct
 {
+  WardTemplateLoader *base;
   WardDeviceTemplate *self;
-  GHashTable         *locations;
 } Loader;
 
 typedef struct
@@ -540,123 +539,6 @@ _ward_json_path_append (const char *parent,
   return g_string_free (path, FALSE);
 }
 
-/* Issues */
-
-static void add_issue (Loader     *l,
-                       const char *path,
-                       gboolean    at_key,
-                       gboolean    fatal,
-                       const char *format,
-                       ...) G_GNUC_PRINTF (5, 6);
-
-static void
-add_issue (Loader     *l,
-           const char *path,
-           gboolean    at_key,
-           gboolean    fatal,
-           const char *format,
-           ...)
-{
-  WardTemplateIssue *issue = g_new0 (WardTemplateIssue, 1);
-  WardJsonLocation *loc = l->locations != NULL ? g_hash_table_lookup (l->locations, path) : NULL;
-  g_autofree char *message = NULL;
-  va_list args;
-
-  va_start (args, format);
-  message = g_strdup_vprintf (format, args);
-  va_end (args);
-
-  /* Names and values quoted from the file are UTF-8 already; this is a
-   * last guard, as messages end up in logs and JSON.
-   */
-  issue->message = g_utf8_make_valid (message, -1);
-  issue->path = g_utf8_make_valid (path, -1);
-  issue->fatal = fatal;
-  if (loc != NULL)
-    {
-      if (at_key && loc->key_line > 0)
-        {
-          issue->line = loc->key_line;
-          issue->column = loc->key_column;
-        }
-      else
-        {
-          issue->line = loc->value_line;
-          issue->column = loc->value_column;
-        }
-    }
-
-  g_ptr_array_add (l->self->issues, issue);
-}
-
-static const char *
-describe_node_type (JsonNode *node)
-{
-  switch (JSON_NODE_TYPE (node))
-    {
-    case JSON_NODE_OBJECT:
-      return "an object";
-    case JSON_NODE_ARRAY:
-      return "an array";
-    case JSON_NODE_NULL:
-      return "null";
-    case JSON_NODE_VALUE:
-    default:
-      switch (json_node_get_value_type (node))
-        {
-        case G_TYPE_STRING:
-          return "a string";
-        case G_TYPE_BOOLEAN:
-          return "a boolean";
-        default:
-          return "a number";
-        }
-    }
-}
-
-static gboolean
-holds_string (JsonNode *node)
-{
-  return node != NULL && JSON_NODE_HOLDS_VALUE (node) &&
-         json_node_get_value_type (node) == G_TYPE_STRING;
-}
-
-static gboolean
-is_blank (const char *s)
-{
-  for (; s != NULL && *s; s++)
-    {
-      if (!g_ascii_isspace (*s))
-        return FALSE;
-    }
-
-  return TRUE;
-}
-
-/* TemplateContainer.MatchTemplateName(): case-insensitive, and the
- * "Template" suffix may be left out.  We accept it either way for every
- * type (the connector does for some only).
- */
-static gboolean
-match_template_name (const char *template_type,
-                     const char *expected)
-{
-  gsize n;
-
-  if (template_type == NULL)
-    return FALSE;
-
-  if (g_ascii_strcasecmp (template_type, expected) == 0)
-    return TRUE;
-
-  n = strlen (expected);
-  if (n > 8 && g_ascii_strcasecmp (expected + n - 8, "Template") == 0)
-    return strlen (template_type) == n - 8 && g_ascii_strncasecmp (template_type, expected, n - 8) == 0;
-
-  return strlen (template_type) == n + 8 && g_ascii_strncasecmp (template_type, expected, n) == 0 &&
-         g_ascii_strcasecmp (template_type + n, "Template") == 0;
-}
-
 /* Expressions */
 
 void
@@ -702,10 +584,11 @@ parse_language (Loader           *l,
 {
   const char *text;
 
-  if (!holds_string (node))
+  if (!_ward_json_holds_string (node))
     {
-      add_issue (l, path, FALSE, TRUE, "Expected \"JsonPath\" or \"JmesPath\" for the expression language, found %s.",
-                 describe_node_type (node));
+      _ward_template_loader_add_issue (l->base, path, FALSE, TRUE,
+                                       "Expected \"JsonPath\" or \"JmesPath\" for the expression language, found %s.",
+                                       _ward_json_describe_node_type (node));
       return FALSE;
     }
 
@@ -716,7 +599,8 @@ parse_language (Loader           *l,
     *language = WARD_EXPR_JMESPATH;
   else
     {
-      add_issue (l, path, FALSE, TRUE, "Unknown expression language '%s'; expected JsonPath or JmesPath.", text);
+      _ward_template_loader_add_issue (l->base, path, FALSE, TRUE,
+                                       "Unknown expression language '%s'; expected JsonPath or JmesPath.", text);
       return FALSE;
     }
 
@@ -750,7 +634,8 @@ parse_expression (Loader            *l,
     {
       if (required)
         {
-          add_issue (l, object_path, FALSE, TRUE, "Required property '%s' not found in JSON.", display);
+          _ward_template_loader_add_issue (l->base, object_path, FALSE, TRUE,
+                                           "Required property '%s' not found in JSON.", display);
           return FALSE;
         }
       return TRUE;
@@ -760,7 +645,8 @@ parse_expression (Loader            *l,
     {
       if (required)
         {
-          add_issue (l, path, TRUE, TRUE, "Required property '%s' expects a value but got null.", display);
+          _ward_template_loader_add_issue (l->base, path, TRUE, TRUE,
+                                           "Required property '%s' expects a value but got null.", display);
           return FALSE;
         }
       return TRUE;
@@ -777,7 +663,7 @@ parse_expression (Loader            *l,
         return FALSE;
     }
 
-  if (holds_string (node))
+  if (_ward_json_holds_string (node))
     {
       text = json_node_get_string (node);
       text_path = g_strdup (path);
@@ -798,9 +684,9 @@ parse_expression (Loader            *l,
             {
               g_autofree char *child_path = _ward_json_path_append (path, name, -1);
 
-              add_issue (l, child_path, TRUE, FALSE,
-                         "Unknown member '%s' of an expression is ignored (an expression has \"value\" and \"language\").",
-                         name);
+              _ward_template_loader_add_issue (l->base, child_path, TRUE, FALSE,
+                                               "Unknown member '%s' of an expression is ignored (an expression has \"value\" and \"language\").",
+                                               name);
             }
         }
 
@@ -815,48 +701,54 @@ parse_expression (Loader            *l,
       text_path = _ward_json_path_append (path, "value", -1);
       if (value == NULL || JSON_NODE_HOLDS_NULL (value))
         {
-          add_issue (l, path, FALSE, TRUE, "Required property 'Value' not found in JSON (the expression of %s).",
-                     display);
+          _ward_template_loader_add_issue (l->base, path, FALSE, TRUE,
+                                           "Required property 'Value' not found in JSON (the expression of %s).",
+                                           display);
           return FALSE;
         }
-      if (!holds_string (value))
+      if (!_ward_json_holds_string (value))
         {
-          add_issue (l, text_path, FALSE, TRUE, "Expected a string for the value of %s, found %s.",
-                     display, describe_node_type (value));
+          _ward_template_loader_add_issue (l->base, text_path, FALSE, TRUE,
+                                           "Expected a string for the value of %s, found %s.",
+                                           display, _ward_json_describe_node_type (value));
           return FALSE;
         }
       text = json_node_get_string (value);
     }
   else if (JSON_NODE_HOLDS_OBJECT (node))
     {
-      add_issue (l, path, FALSE, TRUE,
-                 "Expected a string for %s: {\"value\", \"language\"} expressions are for CalculatedContent templates.",
-                 display);
+      _ward_template_loader_add_issue (l->base, path, FALSE, TRUE,
+                                       "Expected a string for %s: {\"value\", \"language\"} expressions are for CalculatedContent templates.",
+                                       display);
       return FALSE;
     }
   else
     {
-      add_issue (l, path, FALSE, TRUE, "Expected a string for %s, found %s.", display, describe_node_type (node));
+      _ward_template_loader_add_issue (l->base, path, FALSE, TRUE,
+                                       "Expected a string for %s, found %s.", display,
+                                       _ward_json_describe_node_type (node));
       return FALSE;
     }
 
-  if (is_blank (text))
+  if (_ward_json_is_blank (text))
     {
       if (required)
         {
-          add_issue (l, text_path, FALSE, TRUE, "An expression must be set for [%s]", display);
+          _ward_template_loader_add_issue (l->base, text_path, FALSE, TRUE,
+                                           "An expression must be set for [%s]", display);
           return FALSE;
         }
 
-      add_issue (l, text_path, FALSE, FALSE, "%s is empty and is ignored.", display);
+      _ward_template_loader_add_issue (l->base, text_path, FALSE, FALSE, "%s is empty and is ignored.", display);
       return TRUE;
     }
 
   *out = compile_expression (text, language, &error);
   if (*out == NULL)
     {
-      add_issue (l, text_path, FALSE, TRUE, "%s \"%s\" is not a valid %s expression: %s", display, text,
-                 language == WARD_EXPR_JSONPATH ? "JSONPath" : "JMESPath", error->message);
+      _ward_template_loader_add_issue (l->base, text_path, FALSE, TRUE,
+                                       "%s \"%s\" is not a valid %s expression: %s", display, text,
+                                       language == WARD_EXPR_JSONPATH ? "JSONPath" : "JMESPath", error->message);
       return FALSE;
     }
 
@@ -933,7 +825,7 @@ parse_required (Loader     *l,
       return TRUE;
     }
 
-  if (holds_string (node))
+  if (_ward_json_holds_string (node))
     {
       g_autofree char *text = g_strstrip (g_strdup (json_node_get_string (node)));
 
@@ -943,11 +835,14 @@ parse_required (Loader     *l,
           return TRUE;
         }
 
-      add_issue (l, path, FALSE, TRUE, "Could not convert string to boolean: %s.", json_node_get_string (node));
+      _ward_template_loader_add_issue (l->base, path, FALSE, TRUE,
+                                       "Could not convert string to boolean: %s.", json_node_get_string (node));
       return FALSE;
     }
 
-  add_issue (l, path, FALSE, TRUE, "Expected true or false for required, found %s.", describe_node_type (node));
+  _ward_template_loader_add_issue (l->base, path, FALSE, TRUE,
+                                   "Expected true or false for required, found %s.",
+                                   _ward_json_describe_node_type (node));
   return FALSE;
 }
 
@@ -967,7 +862,8 @@ parse_values (Loader              *l,
 
   if (!JSON_NODE_HOLDS_ARRAY (node))
     {
-      add_issue (l, path, FALSE, TRUE, "Expected an array for values, found %s.", describe_node_type (node));
+      _ward_template_loader_add_issue (l->base, path, FALSE, TRUE,
+                                       "Expected an array for values, found %s.", _ward_json_describe_node_type (node));
       return FALSE;
     }
 
@@ -986,9 +882,9 @@ parse_values (Loader              *l,
 
       if (!JSON_NODE_HOLDS_OBJECT (item))
         {
-          add_issue (l, item_path, FALSE, TRUE,
-                     "Expected an object with valueName, valueExpression and required, found %s.",
-                     describe_node_type (item));
+          _ward_template_loader_add_issue (l->base, item_path, FALSE, TRUE,
+                                           "Expected an object with valueName, valueExpression and required, found %s.",
+                                           _ward_json_describe_node_type (item));
           ok = FALSE;
           continue;
         }
@@ -1010,23 +906,26 @@ parse_values (Loader              *l,
               continue;
             }
 
-          add_issue (l, child_path, TRUE, TRUE, "Could not find member '%s' on object of type '%s'.",
-                     name, "ValueExpression");
+          _ward_template_loader_add_issue (l->base, child_path, TRUE, TRUE,
+                                           "Could not find member '%s' on object of type '%s'.",
+                                           name, "ValueExpression");
           item_ok = FALSE;
         }
 
       value_name = json_object_get_member (object, "valueName");
       if (value_name == NULL)
         {
-          add_issue (l, item_path, FALSE, TRUE, "Required property 'ValueName' not found in JSON.");
+          _ward_template_loader_add_issue (l->base, item_path, FALSE, TRUE,
+                                           "Required property 'ValueName' not found in JSON.");
           item_ok = FALSE;
         }
-      else if (!holds_string (value_name))
+      else if (!_ward_json_holds_string (value_name))
         {
           g_autofree char *name_path = _ward_json_path_append (item_path, "valueName", -1);
 
-          add_issue (l, name_path, FALSE, TRUE, "Expected a string for valueName, found %s.",
-                     describe_node_type (value_name));
+          _ward_template_loader_add_issue (l->base, name_path, FALSE, TRUE,
+                                           "Expected a string for valueName, found %s.",
+                                           _ward_json_describe_node_type (value_name));
           item_ok = FALSE;
         }
       else
@@ -1104,15 +1003,16 @@ parse_content_template (Loader            *l,
 
       if (!is_known_member (type, name))
         {
-          add_issue (l, child_path, TRUE, TRUE, "Could not find member '%s' on object of type '%s'.",
-                     name, type->short_name);
+          _ward_template_loader_add_issue (l->base, child_path, TRUE, TRUE,
+                                           "Could not find member '%s' on object of type '%s'.",
+                                           name, type->short_name);
           ok = FALSE;
         }
       else if (is_iot && (g_str_equal (name, "deviceIdExpression") || g_str_equal (name, "timestampExpression")))
         {
-          add_issue (l, child_path, TRUE, FALSE,
-                     "%s is ignored: %s templates take the device id and the time from the message envelope.",
-                     name, type->short_name);
+          _ward_template_loader_add_issue (l->base, child_path, TRUE, FALSE,
+                                           "%s is ignored: %s templates take the device id and the time from the message envelope.",
+                                           name, type->short_name);
         }
     }
 
@@ -1125,32 +1025,33 @@ parse_content_template (Loader            *l,
     }
 
   if (type->historical)
-    add_issue (l, path, FALSE, FALSE,
-               "ExpressionContent is the connector's old name of CalculatedContent; it is read as CalculatedContent.");
+    _ward_template_loader_add_issue (l->base, path, FALSE, FALSE,
+                                     "ExpressionContent is the connector's old name of CalculatedContent; it is read as CalculatedContent.");
 
   type_name = json_object_get_member (object, "typeName");
   if (type_name == NULL)
     {
-      add_issue (l, path, FALSE, TRUE, "Required property 'TypeName' not found in JSON.");
+      _ward_template_loader_add_issue (l->base, path, FALSE, TRUE, "Required property 'TypeName' not found in JSON.");
       ok = FALSE;
     }
-  else if (!holds_string (type_name))
+  else if (!_ward_json_holds_string (type_name))
     {
       g_autofree char *type_name_path = _ward_json_path_append (path, "typeName", -1);
 
-      add_issue (l, type_name_path, FALSE, TRUE, "Expected a string for typeName, found %s.",
-                 describe_node_type (type_name));
+      _ward_template_loader_add_issue (l->base, type_name_path, FALSE, TRUE,
+                                       "Expected a string for typeName, found %s.",
+                                       _ward_json_describe_node_type (type_name));
       ok = FALSE;
     }
   else
     {
       tmpl->type_name = g_strdup (json_node_get_string (type_name));
-      if (is_blank (tmpl->type_name))
+      if (_ward_json_is_blank (tmpl->type_name))
         {
           g_autofree char *type_name_path = _ward_json_path_append (path, "typeName", -1);
 
-          add_issue (l, type_name_path, FALSE, FALSE,
-                     "typeName is empty: its measurements will have no type and cannot be scored.");
+          _ward_template_loader_add_issue (l->base, type_name_path, FALSE, FALSE,
+                                           "typeName is empty: its measurements will have no type and cannot be scored.");
         }
     }
 
@@ -1221,8 +1122,9 @@ load_content (Loader     *l,
 
   if (!JSON_NODE_HOLDS_OBJECT (node))
     {
-      add_issue (l, path, FALSE, TRUE, "Expected an object with templateType and template, found %s.",
-                 describe_node_type (node));
+      _ward_template_loader_add_issue (l->base, path, FALSE, TRUE,
+                                       "Expected an object with templateType and template, found %s.",
+                                       _ward_json_describe_node_type (node));
       return;
     }
 
@@ -1234,17 +1136,17 @@ load_content (Loader     *l,
         {
           g_autofree char *child_path = _ward_json_path_append (path, name, -1);
 
-          add_issue (l, child_path, TRUE, FALSE, "Unknown member '%s' is ignored.", name);
+          _ward_template_loader_add_issue (l->base, child_path, TRUE, FALSE, "Unknown member '%s' is ignored.", name);
         }
     }
 
   type_node = json_object_get_member (object, "templateType");
-  if (holds_string (type_node))
+  if (_ward_json_holds_string (type_node))
     template_type = json_node_get_string (type_node);
 
   for (guint i = 0; template_type != NULL && i < G_N_ELEMENTS (content_types); i++)
     {
-      if (match_template_name (template_type, content_types[i].type_name))
+      if (_ward_template_match_name (template_type, content_types[i].type_name))
         {
           type = &content_types[i];
           break;
@@ -1255,17 +1157,18 @@ load_content (Loader     *l,
     {
       g_autofree char *type_path = _ward_json_path_append (path, "templateType", -1);
 
-      add_issue (l, type_node != NULL ? type_path : path, FALSE, TRUE,
-                 "No match found for template type %s.",
-                 template_type != NULL ? template_type : "");
+      _ward_template_loader_add_issue (l->base, type_node != NULL ? type_path : path, FALSE, TRUE,
+                                       "No match found for template type %s.",
+                                       template_type != NULL ? template_type : "");
       return;
     }
 
   template_node = json_object_get_member (object, "template");
   if (template_node == NULL || !JSON_NODE_HOLDS_OBJECT (template_node))
     {
-      add_issue (l, template_node != NULL ? template_path : path, FALSE, TRUE,
-                 "Expected an object for the template property value for template type %s.", type->type_name);
+      _ward_template_loader_add_issue (l->base, template_node != NULL ? template_path : path, FALSE, TRUE,
+                                       "Expected an object for the template property value for template type %s.",
+                                       type->type_name);
       return;
     }
 
@@ -1275,76 +1178,14 @@ load_content (Loader     *l,
     g_ptr_array_add (l->self->templates, tmpl);
 }
 
-/* json-glib says "<data>:3:7: Parse error: ..."; keep line and column. */
-static void
-add_parse_issue (Loader     *l,
-                 const char *message)
-{
-  WardTemplateIssue *issue = g_new0 (WardTemplateIssue, 1);
-  int line = 0, column = 0, consumed = 0;
-  const char *rest = message;
-
-  if (g_str_has_prefix (message, "<data>:"))
-    rest = message + strlen ("<data>:");
-
-  if (sscanf (rest, "%d:%d: %n", &line, &column, &consumed) == 2 && consumed > 0)
-    rest += consumed;
-  else
-    line = column = 0;
-
-  issue->line = line;
-  issue->column = column;
-  issue->path = g_strdup ("$");
-  issue->message = g_strdup (rest);
-  issue->fatal = TRUE;
-  g_ptr_array_add (l->self->issues, issue);
-}
-
-static gboolean
-fail_with_issues (Loader  *l,
-                  guint    code,
-                  GError **error)
-{
-  WardTemplateIssue *first = NULL;
-  guint n_fatal = 0;
-
-  for (guint i = 0; i < l->self->issues->len; i++)
-    {
-      WardTemplateIssue *issue = l->self->issues->pdata[i];
-
-      if (issue->fatal)
-        {
-          if (first == NULL)
-            first = issue;
-          n_fatal++;
-        }
-    }
-
-  g_assert (first != NULL);
-
-  if (n_fatal > 1)
-    g_set_error (error, WARD_TEMPLATE_ERROR, code,
-                 "%s:%d:%d: %s (and %u more errors; wardwatch-cli map --check lists them)",
-                 l->self->filename ? l->self->filename : "<data>", first->line, first->column,
-                 first->message, n_fatal - 1);
-  else
-    g_set_error (error, WARD_TEMPLATE_ERROR, code, "%s:%d:%d: %s",
-                 l->self->filename ? l->self->filename : "<data>", first->line, first->column,
-                 first->message);
-
-  return FALSE;
-}
-
 gboolean
 _ward_device_template_load (WardDeviceTemplate  *self,
                             const char          *data,
                             gsize                length,
                             GError             **error)
 {
-  g_autoptr(GHashTable) locations = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  g_autoptr(GError) local_error = NULL;
-  Loader loader = { self, NULL };
+  g_auto(WardTemplateLoader) base = { .issues = self->issues, .filename = self->filename };
+  Loader loader = { &base, self };
   Loader *l = &loader;
   JsonNode *root;
   JsonObject *object;
@@ -1356,27 +1197,9 @@ _ward_device_template_load (WardDeviceTemplate  *self,
   const char *name;
   JsonNode *child;
 
-  if (!_ward_json_scan (data, length, MAX_TEMPLATE_DEPTH, locations, &local_error))
-    {
-      add_parse_issue (l, local_error->message);
-      return fail_with_issues (l, WARD_TEMPLATE_ERROR_PARSE, error);
-    }
-
-  if (!json_parser_load_from_data (parser, data, (gssize) length, &local_error))
-    {
-      add_parse_issue (l, local_error->message);
-      return fail_with_issues (l, WARD_TEMPLATE_ERROR_PARSE, error);
-    }
-
-  loader.locations = locations;
-  root = json_parser_get_root (parser);
-
-  if (!JSON_NODE_HOLDS_OBJECT (root))
-    {
-      add_issue (l, "$", FALSE, TRUE,
-                 "Expected a JSON object with templateType and template, found %s.", describe_node_type (root));
-      return fail_with_issues (l, WARD_TEMPLATE_ERROR_INVALID, error);
-    }
+  root = _ward_template_loader_parse (l->base, data, length, error);
+  if (root == NULL)
+    return FALSE;
 
   object = json_node_get_object (root);
   json_object_iter_init_ordered (&iter, object);
@@ -1386,34 +1209,35 @@ _ward_device_template_load (WardDeviceTemplate  *self,
         {
           g_autofree char *child_path = _ward_json_path_append ("$", name, -1);
 
-          add_issue (l, child_path, TRUE, FALSE, "Unknown member '%s' is ignored.", name);
+          _ward_template_loader_add_issue (l->base, child_path, TRUE, FALSE, "Unknown member '%s' is ignored.", name);
         }
     }
 
   type_node = json_object_get_member (object, "templateType");
-  if (holds_string (type_node))
+  if (_ward_json_holds_string (type_node))
     template_type = json_node_get_string (type_node);
 
-  if (!match_template_name (template_type, "CollectionContentTemplate"))
+  if (!_ward_template_match_name (template_type, "CollectionContentTemplate"))
     {
       gboolean single = FALSE;
 
       for (guint i = 0; i < G_N_ELEMENTS (content_types); i++)
-        single |= match_template_name (template_type, content_types[i].type_name);
+        single |= _ward_template_match_name (template_type, content_types[i].type_name);
 
-      add_issue (l, type_node != NULL ? "$.templateType" : "$", FALSE, TRUE,
-                 "Expected TemplateType value CollectionContentTemplate, actual %s.%s", template_type,
-                 single ? " A device mapping is a collection: {\"templateType\": \"CollectionContent\", "
-                          "\"template\": [ your templates ]}." : "");
-      return fail_with_issues (l, WARD_TEMPLATE_ERROR_INVALID, error);
+      _ward_template_loader_add_issue (l->base, type_node != NULL ? "$.templateType" : "$", FALSE, TRUE,
+                                       "Expected TemplateType value CollectionContentTemplate, actual %s.%s",
+                                       template_type,
+                                       single ? " A device mapping is a collection: {\"templateType\": \"CollectionContent\", "
+                                                "\"template\": [ your templates ]}." : "");
+      return _ward_template_loader_fail (l->base, WARD_TEMPLATE_ERROR_INVALID, error);
     }
 
   template_node = json_object_get_member (object, "template");
   if (template_node == NULL || !JSON_NODE_HOLDS_ARRAY (template_node))
     {
-      add_issue (l, template_node != NULL ? "$.template" : "$", FALSE, TRUE,
-                 "Expected an array for the template property value for template type CollectionContentTemplate.");
-      return fail_with_issues (l, WARD_TEMPLATE_ERROR_INVALID, error);
+      _ward_template_loader_add_issue (l->base, template_node != NULL ? "$.template" : "$", FALSE, TRUE,
+                                       "Expected an array for the template property value for template type CollectionContentTemplate.");
+      return _ward_template_loader_fail (l->base, WARD_TEMPLATE_ERROR_INVALID, error);
     }
 
   array = json_node_get_array (template_node);
@@ -1428,7 +1252,7 @@ _ward_device_template_load (WardDeviceTemplate  *self,
    * others are not; only a mapping with nothing usable fails.
    */
   if (self->templates->len == 0 && !ward_device_template_is_valid (self))
-    return fail_with_issues (l, WARD_TEMPLATE_ERROR_INVALID, error);
+    return _ward_template_loader_fail (l->base, WARD_TEMPLATE_ERROR_INVALID, error);
 
   return TRUE;
 }

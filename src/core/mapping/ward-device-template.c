@@ -9,13 +9,13 @@
 #include "config.h"
 
 #include "ward-device-template-private.h"
+#include "ward-template-loader-private.h"
 
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "ward-core-resources.h"
 #include "ward-device-mapping.h"
 
 /* Mapping follows the connector's MeasurementExtractor and its legacy
@@ -930,27 +930,18 @@ ward_device_template_init (WardDeviceTemplate *self)
 
 /* Public API */
 
-static WardDeviceTemplate *
-load (const char  *data,
-      gssize       length,
-      const char  *filename,
-      GError     **error)
+static gboolean
+load_cb (gpointer     instance,
+         const char  *data,
+         gsize        length,
+         const char  *filename,
+         GError     **error)
 {
-  g_autoptr(WardDeviceTemplate) self = g_object_new (WARD_TYPE_DEVICE_TEMPLATE, NULL);
-  gsize len = length < 0 ? strlen (data) : (gsize) length;
+  WardDeviceTemplate *self = instance;
 
   self->filename = g_strdup (filename);
 
-  if (len >= 3 && memcmp (data, "\xef\xbb\xbf", 3) == 0)
-    {
-      data += 3;
-      len -= 3;
-    }
-
-  if (!_ward_device_template_load (self, data, len, error) && error != NULL)
-    return NULL;
-
-  return g_steal_pointer (&self);
+  return _ward_device_template_load (self, data, length, error);
 }
 
 WardDeviceTemplate *
@@ -959,17 +950,10 @@ ward_device_template_new_from_data (const char  *data,
                                     const char  *filename,
                                     GError     **error)
 {
-  g_autoptr(GError) local_error = NULL;
-  WardDeviceTemplate *self;
-
   g_return_val_if_fail (data != NULL || length == 0, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  self = load (data != NULL ? data : "", length, filename, &local_error);
-  if (self == NULL)
-    g_propagate_error (error, g_steal_pointer (&local_error));
-
-  return self;
+  return _ward_template_loader_new (WARD_TYPE_DEVICE_TEMPLATE, load_cb, data, length, filename, FALSE, error);
 }
 
 WardDeviceTemplate *
@@ -979,42 +963,27 @@ ward_device_template_new_for_check (const char *data,
 {
   g_return_val_if_fail (data != NULL || length == 0, NULL);
 
-  return load (data != NULL ? data : "", length, filename, NULL);
+  return _ward_template_loader_new (WARD_TYPE_DEVICE_TEMPLATE, load_cb, data, length, filename, TRUE, NULL);
 }
 
 WardDeviceTemplate *
 ward_device_template_new_from_file (const char  *path,
                                     GError     **error)
 {
-  g_autofree char *contents = NULL;
-  gsize length = 0;
-
   g_return_val_if_fail (path != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  if (!g_file_get_contents (path, &contents, &length, error))
-    return NULL;
-
-  return ward_device_template_new_from_data (contents, (gssize) length, path, error);
+  return _ward_template_loader_new_from_file (WARD_TYPE_DEVICE_TEMPLATE, load_cb, path, error);
 }
 
 WardDeviceTemplate *
 ward_device_template_new_from_resource (const char  *resource_path,
                                         GError     **error)
 {
-  g_autoptr(GBytes) bytes = NULL;
-  gsize length = 0;
-  const char *data;
-
   g_return_val_if_fail (resource_path != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  bytes = g_resource_lookup_data (ward_core_get_resource (), resource_path, G_RESOURCE_LOOKUP_FLAGS_NONE, error);
-  if (bytes == NULL)
-    return NULL;
-
-  data = g_bytes_get_data (bytes, &length);
-  return ward_device_template_new_from_data (data, (gssize) length, resource_path, error);
+  return _ward_template_loader_new_from_resource (WARD_TYPE_DEVICE_TEMPLATE, load_cb, resource_path, error);
 }
 
 WardDeviceTemplate *
@@ -1044,15 +1013,7 @@ ward_device_template_is_valid (WardDeviceTemplate *self)
 {
   g_return_val_if_fail (WARD_IS_DEVICE_TEMPLATE (self), FALSE);
 
-  for (guint i = 0; i < self->issues->len; i++)
-    {
-      const WardTemplateIssue *issue = self->issues->pdata[i];
-
-      if (issue->fatal)
-        return FALSE;
-    }
-
-  return TRUE;
+  return _ward_template_issues_valid (self->issues);
 }
 
 guint
