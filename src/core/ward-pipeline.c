@@ -471,6 +471,11 @@ tick_cb (gpointer data)
   tick (self);
   if (self->quitting)
     {
+      /* The tick that saw the stop began before it, maybe long before
+       * on a busy machine: one more brings everything up to the moment
+       * of the stop.
+       */
+      tick (self);
       g_main_loop_quit (self->loop);
       return G_SOURCE_REMOVE;
     }
