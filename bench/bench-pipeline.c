@@ -16,9 +16,10 @@
 
 /* A 64-bed ward's simulated messages through device mapping, the store
  * and scoring, in-process at full speed, against the raw SQLite insert
- * rate of the same rows (a raw message and its measurements per message)
- * on the same disk, with the same journal settings and batch size.  The
- * ratio is what the pipeline's stages cost on top of bare storage.
+ * rate of the same rows (a raw message and its measurements per message,
+ * and every FHIR resource version the pipeline wrote with its outbox
+ * entry) on the same disk, with the same journal settings and batch size.
+ * The ratio is what the pipeline's stages cost on top of bare storage.
  */
 
 #define N_BEDS          64
@@ -80,12 +81,55 @@ fresh_db (const char *dir,
   return g_steal_pointer (&path);
 }
 
+typedef struct
+{
+  char *resource_type;
+  char *id;
+  char *json;
+} Resource;
+
+static void
+resource_free (Resource *r)
+{
+  g_free (r->resource_type);
+  g_free (r->id);
+  g_free (r->json);
+  g_free (r);
+}
+
+/* The resources the pipeline stored, to write the same rows again. */
+static GPtrArray *
+read_resources (const char *path)
+{
+  GPtrArray *resources = g_ptr_array_new_with_free_func ((GDestroyNotify) resource_free);
+  sqlite3_stmt *stmt = NULL;
+  sqlite3 *db = NULL;
+
+  g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT resource_type, id, json FROM fhir_resources",
+                                       -1, &stmt, NULL), ==, SQLITE_OK);
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      Resource *r = g_new0 (Resource, 1);
+
+      r->resource_type = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+      r->id = g_strdup ((const char *) sqlite3_column_text (stmt, 1));
+      r->json = g_strdup ((const char *) sqlite3_column_text (stmt, 2));
+      g_ptr_array_add (resources, r);
+    }
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+
+  return resources;
+}
+
 static double
 run_pipeline (GArray        *events,
               WardSimulator *sim,
               const char    *path,
               guint64       *n_messages,
-              guint64       *n_measurements)
+              guint64       *n_measurements,
+              guint64       *n_resource_versions)
 {
   g_autoptr(WardStore) store = NULL;
   g_autoptr(WardEngine) engine = NULL;
@@ -152,14 +196,21 @@ run_pipeline (GArray        *events,
 
   *n_messages = ward_engine_get_counters (engine)->messages;
   *n_measurements = ward_engine_get_counters (engine)->measurements;
+  *n_resource_versions = ward_engine_get_counters (engine)->fhir_resources;
   return (end - start) / 1e6;
 }
 
 static double
 run_raw_inserts (GArray     *events,
                  const char *path,
-                 guint64     values_per_message_x1000)
+                 guint64     values_per_message_x1000,
+                 GPtrArray  *resources,
+                 guint64     versions_per_message_x1000)
 {
+  sqlite3_stmt *put = NULL;
+  sqlite3_stmt *queue = NULL;
+  guint64 versions_made = 0;
+  guint64 versions_owed = 0;
   g_autoptr(WardStore) schema = NULL;
   g_autoptr(GError) error = NULL;
   sqlite3 *db = NULL;
@@ -184,6 +235,14 @@ run_raw_inserts (GArray     *events,
   sqlite3_prepare_v2 (db, "INSERT INTO measurements (patient_id, device_id, source, kind, value, "
                           "observed_at, received_at, raw_message_id) "
                           "VALUES ('p', ?1, 'device', 'hr', 72, ?2, ?2, ?3)", -1, &meas, NULL);
+  sqlite3_prepare_v2 (db, "INSERT INTO fhir_resources (resource_type, id, json, version, updated_at) "
+                          "VALUES (?1, ?2, ?3, 1, ?4) ON CONFLICT (resource_type, id) DO UPDATE SET "
+                          "json = excluded.json, version = version + 1, updated_at = excluded.updated_at",
+                      -1, &put, NULL);
+  sqlite3_prepare_v2 (db, "INSERT INTO outbox (resource_type, id, version, state, next_attempt_at, created_at) "
+                          "VALUES (?1, ?2, 1, 'pending', ?3, ?3) "
+                          "ON CONFLICT (resource_type, id) WHERE state = 'pending' "
+                          "DO UPDATE SET version = version + 1", -1, &queue, NULL);
 
   start = g_get_monotonic_time ();
   sqlite3_exec (db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
@@ -213,6 +272,27 @@ run_raw_inserts (GArray     *events,
           sqlite3_reset (meas);
         }
 
+      /* As many resource versions as the pipeline wrote, spread evenly,
+       * going round the resources it stored.
+       */
+      versions_owed += versions_per_message_x1000;
+      for (; versions_made * 1000 < versions_owed && resources->len > 0; versions_made++)
+        {
+          const Resource *r = g_ptr_array_index (resources, versions_made % resources->len);
+
+          sqlite3_bind_text (put, 1, r->resource_type, -1, SQLITE_STATIC);
+          sqlite3_bind_text (put, 2, r->id, -1, SQLITE_STATIC);
+          sqlite3_bind_text (put, 3, r->json, -1, SQLITE_STATIC);
+          sqlite3_bind_int64 (put, 4, e->at);
+          g_assert_cmpint (sqlite3_step (put), ==, SQLITE_DONE);
+          sqlite3_reset (put);
+          sqlite3_bind_text (queue, 1, r->resource_type, -1, SQLITE_STATIC);
+          sqlite3_bind_text (queue, 2, r->id, -1, SQLITE_STATIC);
+          sqlite3_bind_int64 (queue, 3, e->at);
+          g_assert_cmpint (sqlite3_step (queue), ==, SQLITE_DONE);
+          sqlite3_reset (queue);
+        }
+
       if (++in_batch == BATCH)
         {
           sqlite3_exec (db, "COMMIT; BEGIN IMMEDIATE", NULL, NULL, NULL);
@@ -224,6 +304,8 @@ run_raw_inserts (GArray     *events,
 
   sqlite3_finalize (raw);
   sqlite3_finalize (meas);
+  sqlite3_finalize (put);
+  sqlite3_finalize (queue);
   sqlite3_close (db);
 
   return (end - start) / 1e6;
@@ -241,7 +323,8 @@ main (int   argc,
   g_autofree char *db_b = NULL;
   const char *bench_dir = g_getenv ("WARD_BENCH_DIR");
   gint64 t0 = G_GINT64_CONSTANT (1800000000000000);
-  guint64 n_messages = 0, n_measurements = 0, n_device = 0;
+  guint64 n_messages = 0, n_measurements = 0, n_device = 0, n_versions = 0;
+  g_autoptr(GPtrArray) resources = NULL;
   double pipeline_s, raw_s, pipeline_rate, raw_rate, ratio;
 
   /* On the disk the store lives on, not tmpfs: fsync is part of the cost. */
@@ -258,16 +341,18 @@ main (int   argc,
   for (guint i = 0; i < events->len; i++)
     n_device += g_array_index (events, Event, i).type == WARD_SIM_EVENT_DEVICE_MESSAGE;
 
-  pipeline_s = run_pipeline (events, sim, db_a, &n_messages, &n_measurements);
-  raw_s = run_raw_inserts (events, db_b, n_measurements * 1000 / MAX (n_device, 1));
+  pipeline_s = run_pipeline (events, sim, db_a, &n_messages, &n_measurements, &n_versions);
+  resources = read_resources (db_a);
+  raw_s = run_raw_inserts (events, db_b, n_measurements * 1000 / MAX (n_device, 1),
+                           resources, n_versions * 1000 / MAX (n_device, 1));
 
   pipeline_rate = n_messages / pipeline_s;
   raw_rate = n_device / raw_s;
   ratio = pipeline_rate / raw_rate;
 
   printf ("bench-pipeline: %d beds, %d simulated hours, %" G_GUINT64_FORMAT " messages, %"
-          G_GUINT64_FORMAT " measurements, batches of %d\n",
-          N_BEDS, SIM_HOURS, n_messages, n_measurements, BATCH);
+          G_GUINT64_FORMAT " measurements, %" G_GUINT64_FORMAT " FHIR resource versions, batches of %d\n",
+          N_BEDS, SIM_HOURS, n_messages, n_measurements, n_versions, BATCH);
   printf ("  pipeline (archive, mapping, store, scoring, flags): %.3f s, %.0f messages/s\n",
           pipeline_s, pipeline_rate);
   printf ("  raw SQLite inserts of the same rows:                %.3f s, %.0f messages/s\n",

@@ -66,11 +66,14 @@ ward_cli_stats (int    argc,
            ",\"measurements\":%" G_GINT64_FORMAT ",\"dead_letters\":%" G_GINT64_FORMAT
            ",\"scores\":%" G_GINT64_FORMAT ",\"flags_open\":%" G_GINT64_FORMAT
            ",\"flags_total\":%" G_GINT64_FORMAT ",\"technical_alerts_open\":%" G_GINT64_FORMAT
-           ",\"technical_alerts_total\":%" G_GINT64_FORMAT ",\"events\":%" G_GINT64_FORMAT "}\n",
+           ",\"technical_alerts_total\":%" G_GINT64_FORMAT ",\"events\":%" G_GINT64_FORMAT
+           ",\"fhir_resources\":%" G_GINT64_FORMAT ",\"outbox_pending\":%" G_GINT64_FORMAT
+           ",\"outbox_sent\":%" G_GINT64_FORMAT ",\"outbox_failed\":%" G_GINT64_FORMAT "}\n",
            ward_store_get_schema_version (store), c.patients, c.beds, c.devices, c.raw_messages,
            c.raw_messages_pending,
            c.measurements, c.dead_letters, c.scores, c.flags_open, c.flags_total,
-           c.technical_alerts_open, c.technical_alerts_total, c.events);
+           c.technical_alerts_open, c.technical_alerts_total, c.events,
+           c.fhir_resources, c.outbox_pending, c.outbox_sent, c.outbox_failed);
 
   return 0;
 }

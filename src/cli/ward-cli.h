@@ -27,6 +27,8 @@ GQuark ward_cli_error_quark  (void);
  */
 int    ward_cli_score        (int    argc,
                               char **argv);
+int    ward_cli_export       (int    argc,
+                              char **argv);
 int    ward_cli_stats        (int    argc,
                               char **argv);
 int    ward_cli_dead_letters (int    argc,

@@ -12,6 +12,8 @@
 
 #include "ward-device-mapping.h"
 #include "ward-device-template.h"
+#include "ward-fhir-resources.h"
+#include "ward-fhir-template.h"
 #include "ward-hl7-mapper.h"
 #include "ward-normalized.h"
 
@@ -46,6 +48,7 @@ typedef struct
   WardFlagTracker  tracker;
   gint64           flag_id;
   gint64           flag_opened_at;
+  WardBand         flag_band;
   char            *flag_ack_by;
   gint64           flag_ack_at;
 } Patient;
@@ -75,6 +78,12 @@ struct _WardEngine
   WardCounters       counters;
   guint64            serial;
   gint64             last_window_end;
+
+  /* The local FHIR store (see ward_engine_evaluate()). */
+  WardFhirTemplate  *fhir_template;
+  GPtrArray         *fhir_pending;  /* WardNormalized, stored since the last evaluate */
+  char              *fhir_device_id;
+  gboolean           outbox_warned;
 };
 
 G_DEFINE_FINAL_TYPE (WardEngine, ward_engine, G_TYPE_OBJECT)
@@ -204,6 +213,9 @@ ward_engine_finalize (GObject *object)
   g_clear_pointer (&self->patients, g_ptr_array_unref);
   g_clear_pointer (&self->scratch, g_array_unref);
   g_clear_object (&self->device_template);
+  g_clear_object (&self->fhir_template);
+  g_clear_pointer (&self->fhir_pending, g_ptr_array_unref);
+  g_clear_pointer (&self->fhir_device_id, g_free);
   g_clear_object (&self->store);
 
   G_OBJECT_CLASS (ward_engine_parent_class)->finalize (object);
@@ -225,7 +237,7 @@ ward_engine_init (WardEngine *self)
   self->devices = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, device_free);
   self->scratch = g_array_new (FALSE, TRUE, sizeof (WardMeasurement));
   g_array_set_clear_func (self->scratch, (GDestroyNotify) ward_measurement_clear);
-
+  self->fhir_pending = g_ptr_array_new_with_free_func ((GDestroyNotify) ward_normalized_free);
 }
 
 void
@@ -236,6 +248,12 @@ ward_engine_config_init (WardEngineConfig *config)
   ward_window_policy_init (&config->window);
   ward_flag_policy_init (&config->flags);
   config->device_silence_usec = 60 * WARD_USEC_PER_SEC;
+  config->outbox_limit = WARD_ENGINE_DEFAULT_OUTBOX_LIMIT;
+  /* Off until the default FHIR mapping groups continuous vitals (one
+   * Observation per reading is about seven times the cost of the rest of
+   * the pipeline, and floods a FHIR server): see docs/ARCHITECTURE.md.
+   */
+  config->vitals_observations = FALSE;
 }
 
 WardEngine *
@@ -259,6 +277,9 @@ ward_engine_new (WardStore              *store,
     self->device_template = ward_device_template_new_default (&template_error);
     if (self->device_template == NULL)
       g_error ("The built-in device mapping does not load: %s", template_error->message);
+    self->fhir_template = ward_fhir_template_new_default (&template_error);
+    if (self->fhir_template == NULL)
+      g_error ("The built-in FHIR mapping does not load: %s", template_error->message);
   }
   if (config != NULL)
     self->config = *config;
@@ -394,6 +415,8 @@ ward_engine_rollback (WardEngine *self)
   g_return_if_fail (WARD_IS_ENGINE (self));
 
   ward_store_rollback (self->store);
+  /* What was queued for FHIR in the batch is gone with it. */
+  g_ptr_array_set_size (self->fhir_pending, 0);
 }
 
 static gboolean
@@ -435,6 +458,182 @@ set_outcome (WardIngestOutcome *outcome,
       g_free (*reason_out);
       *reason_out = g_strdup (reason);
     }
+}
+
+/* Keeps a copy of an assigned measurement, with its patient, for the
+ * vital-signs Observations the next evaluate writes.
+ */
+static void
+queue_vitals (WardEngine           *self,
+              const WardNormalized *item,
+              Patient              *p)
+{
+  WardNormalized *copy = ward_normalized_new (item->type, item->occurrence_time, item->device_id);
+
+  copy->patient_id = g_strdup (p->patient_id);
+  copy->encounter_id = g_strdup (item->encounter_id);
+  copy->correlation_id = g_strdup (item->correlation_id);
+  for (guint i = 0; i < item->properties->len; i++)
+    {
+      const WardNormalizedValue *v = &g_array_index (item->properties, WardNormalizedValue, i);
+
+      ward_normalized_add_value (copy, v->name, v->value);
+    }
+  g_ptr_array_add (self->fhir_pending, copy);
+}
+
+/* Writes a resource to the local FHIR store, which queues it. */
+static gboolean
+put_resource (WardEngine  *self,
+              const char  *resource_type,
+              JsonNode    *node,
+              const char  *json,
+              gint64       at,
+              GError     **error)
+{
+  g_autofree char *owned = NULL;
+  const char *id;
+  gboolean changed = FALSE;
+
+  id = json_object_get_string_member_with_default (json_node_get_object (node), "id", NULL);
+  g_assert (id != NULL);
+  if (json == NULL)
+    json = owned = ward_fhir_to_json (node);
+
+  if (!ward_store_put_resource (self->store, resource_type, id, json, at, &changed, error))
+    return FALSE;
+
+  if (changed)
+    self->counters.fhir_resources++;
+
+  return TRUE;
+}
+
+/* A resource builder refusing our own input is a bug, not bad input: it
+ * is logged and the pipeline goes on without that resource.
+ */
+static void
+report_unbuilt (const char   *resource_type,
+                const GError *error)
+{
+  g_critical ("Could not build a %s: %s", resource_type, error->message);
+}
+
+/* The Device resource of this installation, written once per engine (a
+ * put of the same JSON changes nothing).
+ */
+static gboolean
+ensure_fhir_device (WardEngine  *self,
+                    gint64       now,
+                    GError     **error)
+{
+  g_autofree char *installation_id = NULL;
+  g_autoptr(JsonNode) device = NULL;
+  g_autoptr(GError) local_error = NULL;
+
+  if (self->fhir_device_id != NULL)
+    return TRUE;
+
+  installation_id = ward_store_get_installation_id (self->store, error);
+  if (installation_id == NULL)
+    return FALSE;
+
+  device = ward_fhir_wardwatch_device (installation_id, &local_error);
+  if (device == NULL)
+    {
+      report_unbuilt ("Device", local_error);
+      return TRUE;
+    }
+
+  if (!put_resource (self, "Device", device, NULL, now, error))
+    return FALSE;
+
+  self->fhir_device_id = ward_fhir_device_id (installation_id);
+  return TRUE;
+}
+
+/* Stage 5c: the measurements stored since the last evaluate, grouped by
+ * the built-in FHIR destination mapping into vital-signs Observations
+ * with the connector's deterministic ids; a group whose Observation is
+ * already stored is merged into it.  One pass per tick.
+ */
+static gboolean
+flush_vitals (WardEngine  *self,
+              gint64       now,
+              GError     **error)
+{
+  g_autoptr(GPtrArray) groups = NULL;
+
+  if (self->fhir_pending->len == 0)
+    return TRUE;
+
+  groups = ward_fhir_template_group (self->fhir_template, self->fhir_pending, NULL);
+
+  for (guint i = 0; i < groups->len; i++)
+    {
+      const WardObservationGroup *group = g_ptr_array_index (groups, i);
+      g_autofree char *identifier = NULL;
+      g_autofree char *id = NULL;
+      g_autofree char *stored = NULL;
+      g_autofree char *json = NULL;
+      g_autoptr(JsonNode) existing = NULL;
+      g_autoptr(JsonNode) observation = NULL;
+      g_autoptr(GError) local_error = NULL;
+
+      identifier = ward_fhir_template_get_identifier (self->fhir_template, group);
+      if (identifier == NULL)
+        continue;
+      id = ward_fhir_template_resource_id (WARD_FHIR_SERVICE_SYSTEM, identifier);
+
+      if (!(stored = ward_store_get_resource (self->store, "Observation", id, NULL, &local_error)) &&
+          local_error != NULL)
+        {
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return FALSE;
+        }
+      if (stored != NULL)
+        existing = json_from_string (stored, NULL);
+
+      observation = ward_fhir_template_build_observation (self->fhir_template, group, existing,
+                                                          &local_error);
+      if (observation == NULL)
+        {
+          /* Values the template cannot take were stored and scored; the
+           * Observation is what is missing, and the log says which type.
+           */
+          g_debug ("No Observation for a %s group: %s", group->type, local_error->message);
+          continue;
+        }
+
+      json = ward_fhir_template_to_json (observation);
+      if (!put_resource (self, "Observation", observation, json, now, error))
+        return FALSE;
+    }
+
+  g_ptr_array_set_size (self->fhir_pending, 0);
+  return TRUE;
+}
+
+static gboolean
+check_outbox (WardEngine  *self,
+              GError     **error)
+{
+  gint64 n_pending = ward_store_outbox_get_n_pending (self->store, error);
+  gboolean over;
+
+  if (n_pending < 0)
+    return FALSE;
+
+  over = self->config.outbox_limit > 0 && n_pending > self->config.outbox_limit;
+  if (over && !self->outbox_warned)
+    g_message ("The FHIR outbox holds %" G_GINT64_FORMAT " resources, more than its limit of %"
+               G_GINT64_FORMAT ": they are kept and will be sent, but no FHIR server is taking them",
+               n_pending, self->config.outbox_limit);
+  self->outbox_warned = over;
+  self->counters.outbox_pending = n_pending;
+  self->counters.outbox_over_limit = over;
+
+  return TRUE;
 }
 
 /* Stages 5 to 9 for what device mapping made of one raw message: each
@@ -495,6 +694,8 @@ store_normalized (WardEngine         *self,
         }
 
       n_assigned++;
+      if (self->config.vitals_observations)
+        queue_vitals (self, item, p);
       g_array_set_size (self->scratch, 0);
       ward_normalized_bind (item, self->scratch, rejected);
 
@@ -896,6 +1097,31 @@ score_patient (WardEngine  *self,
   if (inserted)
     self->counters.scores++;
 
+  /* The window's FHIR resources, under ids made from (patient,
+   * window_end) like the score row: a re-scored window updates them.
+   * derivedFrom is left out (see docs/ARCHITECTURE.md).
+   */
+  {
+    g_autoptr(JsonNode) observation = NULL;
+    g_autoptr(JsonNode) assessment = NULL;
+    g_autoptr(GError) local_error = NULL;
+    WardFhirScoreInput input;
+
+    ward_fhir_score_input_from_window (&score, p->patient_id, now, final, &input);
+    input.device_id = self->fhir_device_id;
+
+    if (!(observation = ward_fhir_news2_observation (&input, &local_error)))
+      report_unbuilt ("NEWS2 Observation", local_error);
+    else if (!put_resource (self, "Observation", observation, NULL, now, error))
+      return FALSE;
+
+    g_clear_error (&local_error);
+    if (!(assessment = ward_fhir_risk_assessment (&input, &local_error)))
+      report_unbuilt ("RiskAssessment", local_error);
+    else if (!put_resource (self, "RiskAssessment", assessment, NULL, now, error))
+      return FALSE;
+  }
+
   p->score = score;
   p->score_id = id;
   p->score_final = final;
@@ -914,6 +1140,36 @@ score_has_monitor_data (const WardWindowScore *score)
   return score->result.points[WARD_NEWS2_RR] >= 0 ||
          score->result.points[WARD_NEWS2_SPO2] >= 0 ||
          score->result.points[WARD_NEWS2_HR] >= 0;
+}
+
+/* The Flag of the patient's flag episode: active while it is open,
+ * inactive once closed, one id (patient, opened_at) for its whole life.
+ */
+static gboolean
+put_flag (WardEngine  *self,
+          Patient     *p,
+          gint64       closed_at,
+          gint64       now,
+          GError     **error)
+{
+  g_autoptr(JsonNode) flag = NULL;
+  g_autoptr(GError) local_error = NULL;
+  WardFhirFlagInput input = {
+    .patient_id = p->patient_id,
+    .device_id = self->fhir_device_id,
+    .opened_at = p->flag_opened_at,
+    .closed_at = closed_at,
+    .band = p->flag_band,
+    .assessment_window_end = p->score.window_end,
+  };
+
+  if (!(flag = ward_fhir_flag (&input, &local_error)))
+    {
+      report_unbuilt ("Flag", local_error);
+      return TRUE;
+    }
+
+  return put_resource (self, "Flag", flag, NULL, now, error);
 }
 
 static gboolean
@@ -947,9 +1203,12 @@ run_flag_rules (WardEngine  *self,
       if (p->flag_id == 0)
         return FALSE;
       p->flag_opened_at = now;
+      p->flag_band = band;
       g_clear_pointer (&p->flag_ack_by, g_free);
       p->flag_ack_at = 0;
       self->counters.flags_raised++;
+      if (!put_flag (self, p, 0, now, error))
+        return FALSE;
       detail = g_strdup_printf ("{\"flag_id\":%" G_GINT64_FORMAT ",\"band\":\"%s\",\"score_id\":%"
                                 G_GINT64_FORMAT "}", p->flag_id, ward_band_to_string (band),
                                 p->score_id);
@@ -959,12 +1218,17 @@ run_flag_rules (WardEngine  *self,
       if (!ward_store_escalate_flag (self->store, p->flag_id, band, now, error))
         return FALSE;
       self->counters.flags_escalated++;
+      p->flag_band = band;
+      if (!put_flag (self, p, 0, now, error))
+        return FALSE;
       detail = g_strdup_printf ("{\"flag_id\":%" G_GINT64_FORMAT ",\"band\":\"%s\"}",
                                 p->flag_id, ward_band_to_string (band));
       return record_event (self, now, SYSTEM_ACTOR, "flag-escalated", p->patient_id, detail, error);
 
     case WARD_FLAG_ACTION_CLOSE:
       if (!ward_store_close_flag (self->store, p->flag_id, now, error))
+        return FALSE;
+      if (!put_flag (self, p, now, now, error))
         return FALSE;
       detail = g_strdup_printf ("{\"flag_id\":%" G_GINT64_FORMAT "}", p->flag_id);
       p->flag_id = 0;
@@ -1029,6 +1293,13 @@ ward_engine_evaluate (WardEngine  *self,
   /* When time crosses into a new window, every patient is re-scored:
    * values age out of windows even when nothing new arrives.
    */
+  /* Everything made here goes to the local FHIR store first; the
+   * measurements' Observations before the scores derived from them.
+   */
+  if (!ensure_fhir_device (self, now, error) ||
+      !flush_vitals (self, now, error))
+    return FALSE;
+
   ward_window_bounds (&self->config.window, now, NULL, &window_end);
   new_window = window_end != self->last_window_end;
   self->last_window_end = window_end;
@@ -1055,7 +1326,7 @@ ward_engine_evaluate (WardEngine  *self,
         return FALSE;
     }
 
-  return TRUE;
+  return check_outbox (self, error);
 }
 
 WardSnapshot *

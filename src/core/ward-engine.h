@@ -30,7 +30,22 @@ typedef struct
   WardWindowPolicy window;
   WardFlagPolicy   flags;
   gint64           device_silence_usec;
+  /* Pending outbox rows above which the outbox is reported over its
+   * limit (WardCounters.outbox_over_limit, and a log message once).
+   * Nothing is dropped: resources keep being stored and queued.  0 means
+   * no limit.
+   */
+  gint64           outbox_limit;
+  /* Write the vital-signs Observations of the measurements (stage 5c);
+   * off by default.  The NEWS2 Observation, RiskAssessment, Flag and
+   * Device are always written.  With the built-in FHIR mapping (one
+   * Observation per reading) it costs about seven times the rest of the
+   * pipeline: see docs/ARCHITECTURE.md.
+   */
+  gboolean         vitals_observations;
 } WardEngineConfig;
+
+#define WARD_ENGINE_DEFAULT_OUTBOX_LIMIT 500000
 
 /* The stages of the pipeline, run synchronously: archive, device mapping,
  * identity, history store, window scoring, flag rules, technical alerts.

@@ -74,6 +74,9 @@ typedef struct
   guint64 flags_escalated;
   guint64 technical_alerts;
   guint64 dead_letters;
+  guint64 fhir_resources;     /* resource versions written to the local FHIR store */
+  guint64 outbox_pending;     /* resources waiting for the FHIR server */
+  gboolean outbox_over_limit; /* outbox_pending above WardEngineConfig.outbox_limit */
 } WardCounters;
 
 typedef struct _WardSnapshot WardSnapshot;

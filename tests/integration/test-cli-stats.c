@@ -76,7 +76,8 @@ test_counts_every_record (Fixture       *f,
     { "raw_messages_pending", 3 },
     { "measurements", 1 }, { "dead_letters", 2 }, { "scores", 1 }, { "flags_open", 1 },
     { "flags_total", 2 }, { "technical_alerts_open", 1 }, { "technical_alerts_total", 1 },
-    { "events", 1 },
+    { "events", 1 }, { "fhir_resources", 2 }, { "outbox_pending", 1 }, { "outbox_sent", 1 },
+    { "outbox_failed", 0 },
   };
   g_autoptr(WardStore) store = NULL;
   g_autoptr(GError) error = NULL;
@@ -105,6 +106,9 @@ test_counts_every_record (Fixture       *f,
   g_assert_cmpint (ward_store_open_flag (store, "p1", "clinical", NULL, WARD_BAND_MEDIUM, 3, 0, NULL, &error), >, 0);
   g_assert_cmpint (ward_store_open_flag (store, "p1", "technical", "d1", WARD_BAND_LOW, 3, 0, NULL, &error), >, 0);
   g_assert_cmpint (ward_store_add_event (store, 1, "Nurse", "confirm", "p1", NULL, &error), >, 0);
+  g_assert_true (ward_store_put_resource (store, "Device", "d", "{\"id\":\"d\"}", 1, NULL, &error));
+  g_assert_true (ward_store_put_resource (store, "Flag", "f", "{\"id\":\"f\"}", 1, NULL, &error));
+  g_assert_true (ward_store_outbox_mark_sent (store, 1, 1, 2, NULL, &error));
   g_assert_no_error (error);
 
   /* Read while the writer still has the database open. */

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "ward-engine.h"
+#include "ward-fhir-resources.h"
 
 /* 2027-01-15T08:00:00Z: on a 5-minute window boundary. */
 #define T0 G_GINT64_CONSTANT (1800000000000000)
@@ -35,7 +36,16 @@ fixture_set_up (Fixture       *f,
   f->path = g_build_filename (f->dir, "ward.db", NULL);
   f->store = ward_store_open (f->path, &error);
   g_assert_no_error (error);
-  f->engine = ward_engine_new (f->store, NULL);
+  {
+    WardEngineConfig config;
+
+    /* The vital-signs Observations are off by default; the fixture
+     * with data "vitals" turns them on.
+     */
+    ward_engine_config_init (&config);
+    config.vitals_observations = g_strcmp0 (data, "vitals") == 0;
+    f->engine = ward_engine_new (f->store, &config);
+  }
 
   g_assert_true (ward_engine_begin (f->engine, &error));
   g_assert_true (ward_engine_register_bed (f->engine, "bed-01", "Bed 1", "p1", "Ada Obi",
@@ -478,6 +488,20 @@ test_flag_lifecycle (Fixture       *f,
   g_assert_cmpint (query (f, "SELECT count(*) FROM flags WHERE closed_at IS NOT NULL"), ==, 1);
   g_assert_cmpint (query (f, "SELECT count(*) FROM flags"), ==, 1);
 
+  /* One Flag resource for the episode, now inactive, under its id. */
+  {
+    g_autofree char *flag_fhir_id = NULL;
+    g_autofree char *sql = NULL;
+    gint64 opened_at = query (f, "SELECT opened_at FROM flags");
+
+    flag_fhir_id = ward_fhir_flag_id ("p1", opened_at);
+    g_assert_cmpint (query (f, "SELECT count(*) FROM fhir_resources WHERE resource_type = 'Flag'"), ==, 1);
+    sql = g_strdup_printf ("SELECT count(*) FROM fhir_resources WHERE resource_type = 'Flag' AND "
+                           "id = '%s' AND json LIKE '%%\"status\":\"inactive\"%%' AND version >= 2",
+                           flag_fhir_id);
+    g_assert_cmpint (query (f, sql), ==, 1);
+  }
+
   /* A closed flag cannot be acknowledged. */
   g_assert_true (ward_engine_begin (f->engine, &error));
   g_assert_false (ward_engine_acknowledge (f->engine, flag_id, t, "Nurse Kim", &error));
@@ -516,6 +540,64 @@ test_technical_alert (Fixture       *f,
   g_assert_cmpuint (ward_snapshot_get_counters (snap)->technical_alerts, ==, 1);
 }
 
+static void
+test_score_writes_fhir (Fixture       *f,
+                        gconstpointer  data)
+{
+  g_autofree char *obs_id = NULL;
+  g_autofree char *risk_id = NULL;
+  g_autofree char *sql = NULL;
+  gint64 window_end;
+
+  ingest_at (f, "mon-1", T0 + 10 * SEC, "\"heartRate\":80,\"respiratoryRate\":16,\"spo2\":97");
+  window_end = query (f, "SELECT window_end FROM scores WHERE patient_id = 'p1'");
+  obs_id = ward_fhir_news2_observation_id ("p1", window_end);
+  risk_id = ward_fhir_risk_assessment_id ("p1", window_end);
+
+  sql = g_strdup_printf ("SELECT count(*) FROM fhir_resources WHERE version = 1 AND "
+                         "((resource_type = 'Observation' AND id = '%s') OR "
+                         "(resource_type = 'RiskAssessment' AND id = '%s'))", obs_id, risk_id);
+  g_assert_cmpint (query (f, sql), ==, 2);
+  g_assert_cmpint (query (f, "SELECT count(*) FROM fhir_resources WHERE resource_type = 'Device'"), ==, 1);
+  /* The vital-signs Observations are off by default (see
+   * /core/engine/vitals-observations).
+   */
+  g_assert_cmpint (query (f, "SELECT count(*) FROM fhir_resources WHERE resource_type = 'Observation' "
+                             "AND json LIKE '%vital-signs%'"), ==, 0);
+
+  /* The same window re-scored: version 2, still one pending row each. */
+  ingest_at (f, "mon-1", T0 + 11 * SEC, "\"heartRate\":120");
+  g_assert_cmpint (query (f, "SELECT count(*) FROM scores WHERE patient_id = 'p1'"), ==, 1);
+  g_clear_pointer (&sql, g_free);
+  sql = g_strdup_printf ("SELECT count(*) FROM fhir_resources WHERE version = 2 AND id IN ('%s', '%s')",
+                         obs_id, risk_id);
+  g_assert_cmpint (query (f, sql), ==, 2);
+  g_clear_pointer (&sql, g_free);
+  sql = g_strdup_printf ("SELECT count(*) FROM outbox WHERE state = 'pending' AND version = 2 AND "
+                         "id IN ('%s', '%s')", obs_id, risk_id);
+  g_assert_cmpint (query (f, sql), ==, 2);
+  g_assert_cmpint (query (f, "SELECT count(*) FROM outbox WHERE state = 'pending'"), ==,
+                   query (f, "SELECT count(*) FROM fhir_resources"));
+  g_assert_false (ward_engine_get_counters (f->engine)->outbox_over_limit);
+}
+
+static void
+test_vitals_observations (Fixture       *f,
+                          gconstpointer  data)
+{
+  /* Each reading becomes a vital-signs Observation, queued once. */
+  ingest_at (f, "mon-1", T0 + 5 * SEC, "\"heartRate\":72,\"respiratoryRate\":16,\"spo2\":97");
+  g_assert_cmpint (query (f, "SELECT count(*) FROM fhir_resources WHERE resource_type = 'Observation' "
+                             "AND json_extract(json, '$.code.coding[0].code') = '8867-4' "
+                             "AND json_extract(json, '$.valueQuantity.value') = 72"), ==, 1);
+  g_assert_cmpint (query (f, "SELECT count(*) FROM fhir_resources WHERE resource_type = 'Observation' "
+                             "AND json_extract(json, '$.code.coding[0].code') IN ('9279-1', '2708-6')"), ==, 2);
+  g_assert_cmpint (query (f, "SELECT count(*) FROM outbox o JOIN fhir_resources r "
+                             "ON r.resource_type = o.resource_type AND r.id = o.id "
+                             "WHERE o.state = 'pending' AND json_extract(r.json, '$.code.coding[0].code') = '8867-4'"),
+                   ==, 1);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -532,6 +614,9 @@ main (int   argc,
   ADD ("/core/engine/values-age-out-of-window", test_values_age_out_of_window);
   ADD ("/core/engine/flag-lifecycle", test_flag_lifecycle);
   ADD ("/core/engine/technical-alert", test_technical_alert);
+  ADD ("/core/engine/score-writes-fhir", test_score_writes_fhir);
+  g_test_add ("/core/engine/vitals-observations", Fixture, "vitals", fixture_set_up,
+              test_vitals_observations, fixture_tear_down);
 #undef ADD
 
   return g_test_run ();

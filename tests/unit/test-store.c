@@ -353,6 +353,117 @@ test_retention_keeps_records (Fixture       *f,
   g_assert_cmpint (ward_store_prune_raw (store, 5000, 11000, &error), ==, 0);
 }
 
+static void
+test_migrate_3_to_4_keeps_data (Fixture       *f,
+                                gconstpointer  data)
+{
+  g_autoptr(WardStore) old = NULL;
+  g_autoptr(WardStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+
+  old = _ward_store_open_at_version (f->path, 3, &error);
+  g_assert_no_error (error);
+  g_assert_true (ward_store_upsert_patient (old, "p1", "Ada", 1, &error));
+  g_clear_object (&old);
+
+  store = ward_store_open (f->path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (ward_store_get_schema_version (store), ==, 4);
+  g_assert_cmpint (_ward_store_query_int (store, "SELECT count(*) FROM patients", &error), ==, 1);
+  g_assert_cmpint (_ward_store_query_int (store, "SELECT count(*) FROM outbox", &error), ==, 0);
+  g_assert_no_error (error);
+}
+
+typedef struct
+{
+  gint64 seq;
+  gint64 version;
+  guint  n;
+} NextData;
+
+static void
+next_cb (const WardOutboxEntry *entry,
+         gpointer               user_data)
+{
+  NextData *next = user_data;
+
+  next->seq = entry->seq;
+  next->version = entry->version;
+  next->n++;
+}
+
+static void
+test_outbox_one_pending_per_resource (Fixture       *f,
+                                      gconstpointer  data)
+{
+  g_autoptr(WardStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *json = NULL;
+  WardStoreCounts c = { 0 };
+  NextData next = { 0 };
+  gboolean changed = FALSE;
+  gboolean sent = TRUE;
+  gint64 version = 0;
+
+  store = ward_store_open (f->path, &error);
+  g_assert_no_error (error);
+
+  /* 50 updates before a send: one pending row, newest version. */
+  for (guint i = 0; i < 50; i++)
+    {
+      g_autofree char *v = g_strdup_printf ("{\"id\":\"a\",\"n\":%u}", i);
+
+      g_assert_true (ward_store_put_resource (store, "Flag", "a", v, 10 + i, &changed, &error));
+      g_assert_true (changed);
+    }
+  /* The same bytes again: nothing new. */
+  g_assert_true (ward_store_put_resource (store, "Flag", "a", "{\"id\":\"a\",\"n\":49}", 99,
+                                          &changed, &error));
+  g_assert_false (changed);
+  json = ward_store_get_resource (store, "Flag", "a", &version, &error);
+  g_assert_cmpstr (json, ==, "{\"id\":\"a\",\"n\":49}");
+  g_assert_cmpint (version, ==, 50);
+  g_assert_cmpint (ward_store_outbox_get_n_pending (store, &error), ==, 1);
+
+  g_assert_true (ward_store_outbox_next (store, 1000, 10, next_cb, &next, &error));
+  g_assert_cmpuint (next.n, ==, 1);
+  g_assert_cmpint (next.version, ==, 50);
+
+  /* Updated while version 50 was on the wire: stays pending. */
+  g_assert_true (ward_store_put_resource (store, "Flag", "a", "{\"id\":\"a\",\"n\":50}", 100,
+                                          NULL, &error));
+  g_assert_true (ward_store_outbox_mark_sent (store, next.seq, 50, 101, &sent, &error));
+  g_assert_false (sent);
+  g_assert_cmpint (ward_store_outbox_get_n_pending (store, &error), ==, 1);
+  g_assert_true (ward_store_outbox_mark_sent (store, next.seq, 51, 102, &sent, &error));
+  g_assert_true (sent);
+  g_assert_cmpint (ward_store_outbox_get_n_pending (store, &error), ==, 0);
+
+  /* A retry is not due before its time; a parked row is never due. */
+  g_assert_true (ward_store_put_resource (store, "Flag", "a", "{\"id\":\"a\",\"n\":51}", 200,
+                                          NULL, &error));
+  next = (NextData) { 0 };
+  g_assert_true (ward_store_outbox_next (store, 200, 10, next_cb, &next, &error));
+  g_assert_cmpuint (next.n, ==, 1);
+  g_assert_true (ward_store_outbox_mark_retry (store, next.seq, 500, "503", &error));
+  next.n = 0;
+  g_assert_true (ward_store_outbox_next (store, 499, 10, next_cb, &next, &error));
+  g_assert_cmpuint (next.n, ==, 0);
+  g_assert_true (ward_store_outbox_mark_failed (store, next.seq, "422", "{}", &error));
+  g_assert_true (ward_store_outbox_next (store, 1000, 10, next_cb, &next, &error));
+  g_assert_cmpuint (next.n, ==, 0);
+  g_assert_false (ward_store_outbox_mark_sent (store, next.seq, 52, 1, NULL, &error));
+  g_assert_error (error, WARD_STORE_ERROR, WARD_STORE_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+
+  g_assert_true (ward_store_get_counts (store, &c, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (c.fhir_resources, ==, 1);
+  g_assert_cmpint (c.outbox_pending, ==, 0);
+  g_assert_cmpint (c.outbox_sent, ==, 1);
+  g_assert_cmpint (c.outbox_failed, ==, 1);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -369,6 +480,8 @@ main (int   argc,
   ADD ("/core/store/rollback-keeps-nothing", test_rollback_keeps_nothing);
   ADD ("/core/store/raw-bytes-kept-exactly", test_raw_bytes_kept_exactly);
   ADD ("/core/store/retention-keeps-records", test_retention_keeps_records);
+  ADD ("/core/store/migrate-3-to-4-keeps-data", test_migrate_3_to_4_keeps_data);
+  ADD ("/core/store/outbox-one-pending-per-resource", test_outbox_one_pending_per_resource);
 #undef ADD
 
   return g_test_run ();

@@ -33,6 +33,7 @@ struct _WardStore
   GHashTable  *statements;   /* const char *sql -> sqlite3_stmt */
   gboolean     readonly;
   gboolean     in_transaction;
+  gint64       n_pending;    /* outbox rows pending, or -1 until counted */
 };
 
 G_DEFINE_FINAL_TYPE (WardStore, ward_store, G_TYPE_OBJECT)
@@ -140,6 +141,43 @@ static const char * const migrations[] = {
   "ALTER TABLE raw_messages ADD COLUMN pruned_at INTEGER;"
   "UPDATE raw_messages SET processed_at = received_at;"
   "CREATE INDEX raw_messages_pending ON raw_messages (id) WHERE processed_at IS NULL;",
+
+  /* 4: the local FHIR resource store and its outbox.  Every resource is
+   * kept here as FHIR JSON under its deterministic id, newest version
+   * only, and queued for the FHIR server.  A resource has at most one
+   * pending outbox row: a newer version moves that row's version on, so
+   * a resource updated many times before it is sent is sent once, with
+   * its newest content.  Sent and parked (failed) rows stay as the
+   * record of what went out.  settings holds this installation's id.
+   */
+  "CREATE TABLE settings ("
+  "  key TEXT PRIMARY KEY,"
+  "  value TEXT NOT NULL"
+  ");"
+  "CREATE TABLE fhir_resources ("
+  "  resource_type TEXT NOT NULL,"
+  "  id TEXT NOT NULL,"
+  "  json TEXT NOT NULL,"
+  "  version INTEGER NOT NULL,"
+  "  updated_at INTEGER NOT NULL,"
+  "  PRIMARY KEY (resource_type, id)"
+  ");"
+  "CREATE TABLE outbox ("
+  "  seq INTEGER PRIMARY KEY,"
+  "  resource_type TEXT NOT NULL,"
+  "  id TEXT NOT NULL,"
+  "  version INTEGER NOT NULL,"
+  "  state TEXT NOT NULL CHECK (state IN ('pending', 'sent', 'failed')),"
+  "  attempts INTEGER NOT NULL DEFAULT 0,"
+  "  next_attempt_at INTEGER NOT NULL,"
+  "  last_error TEXT,"
+  "  operation_outcome TEXT,"
+  "  created_at INTEGER NOT NULL,"
+  "  sent_at INTEGER"
+  ");"
+  "CREATE UNIQUE INDEX outbox_one_pending ON outbox (resource_type, id) WHERE state = 'pending';"
+  "CREATE INDEX outbox_due ON outbox (next_attempt_at, seq) WHERE state = 'pending';"
+  "CREATE INDEX outbox_state ON outbox (state);",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == WARD_STORE_SCHEMA_VERSION);
@@ -456,6 +494,7 @@ ward_store_init (WardStore *self)
 {
   self->statements = g_hash_table_new_full (NULL, NULL, NULL,
                                             (GDestroyNotify) sqlite3_finalize);
+  self->n_pending = -1;
 }
 
 WardStore *
@@ -536,6 +575,8 @@ ward_store_rollback (WardStore *self)
 
   exec_sql (self, "ROLLBACK", NULL);
   self->in_transaction = FALSE;
+  /* Count the outbox again: the rolled-back rows are gone. */
+  self->n_pending = -1;
 }
 
 gboolean
@@ -1208,6 +1249,13 @@ ward_store_get_counts (WardStore        *self,
     { "SELECT count(*) FROM flags WHERE kind = 'technical'",
       G_STRUCT_OFFSET (WardStoreCounts, technical_alerts_total) },
     { "SELECT count(*) FROM events", G_STRUCT_OFFSET (WardStoreCounts, events) },
+    { "SELECT count(*) FROM fhir_resources", G_STRUCT_OFFSET (WardStoreCounts, fhir_resources) },
+    { "SELECT count(*) FROM outbox WHERE state = 'pending'",
+      G_STRUCT_OFFSET (WardStoreCounts, outbox_pending) },
+    { "SELECT count(*) FROM outbox WHERE state = 'sent'",
+      G_STRUCT_OFFSET (WardStoreCounts, outbox_sent) },
+    { "SELECT count(*) FROM outbox WHERE state = 'failed'",
+      G_STRUCT_OFFSET (WardStoreCounts, outbox_failed) },
   };
 
   g_return_val_if_fail (WARD_IS_STORE (self), FALSE);
@@ -1233,4 +1281,466 @@ ward_store_get_counts (WardStore        *self,
     }
 
   return TRUE;
+}
+
+static gboolean
+ensure_n_pending (WardStore  *self,
+                  GError    **error)
+{
+  static const char sql[] = "SELECT count(*) FROM outbox WHERE state = 'pending'";
+  sqlite3_stmt *stmt;
+  int rc;
+
+  if (self->n_pending >= 0)
+    return TRUE;
+
+  if (!(stmt = get_statement (self, sql, error)))
+    return FALSE;
+
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    self->n_pending = sqlite3_column_int64 (stmt, 0);
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_ROW)
+    return set_sql_error (self, rc, "count pending outbox rows", error);
+
+  return TRUE;
+}
+
+gint64
+ward_store_outbox_get_n_pending (WardStore  *self,
+                                 GError    **error)
+{
+  g_return_val_if_fail (WARD_IS_STORE (self), -1);
+
+  if (!ensure_n_pending (self, error))
+    return -1;
+
+  return self->n_pending;
+}
+
+gboolean
+ward_store_put_resource (WardStore   *self,
+                         const char  *resource_type,
+                         const char  *id,
+                         const char  *json,
+                         gint64       at,
+                         gboolean    *changed,
+                         GError     **error)
+{
+  static const char find_sql[] =
+    "SELECT version, json = ?3, EXISTS (SELECT 1 FROM outbox o WHERE o.resource_type = ?1 "
+    "AND o.id = ?2 AND o.state = 'pending') "
+    "FROM fhir_resources WHERE resource_type = ?1 AND id = ?2";
+  static const char put_sql[] =
+    "INSERT INTO fhir_resources (resource_type, id, json, version, updated_at) "
+    "VALUES (?1, ?2, ?3, ?4, ?5) "
+    "ON CONFLICT (resource_type, id) DO UPDATE SET json = excluded.json, "
+    "version = excluded.version, updated_at = excluded.updated_at";
+  /* The partial unique index keeps one pending row per resource; a row
+   * waiting for a retry keeps its schedule and its attempts.
+   */
+  static const char queue_sql[] =
+    "INSERT INTO outbox (resource_type, id, version, state, next_attempt_at, created_at) "
+    "VALUES (?1, ?2, ?3, 'pending', ?4, ?4) "
+    "ON CONFLICT (resource_type, id) WHERE state = 'pending' DO UPDATE SET version = excluded.version";
+  sqlite3_stmt *stmt;
+  gint64 version = 0;
+  gboolean same = FALSE;
+  gboolean queued = FALSE;
+  int rc;
+
+  g_return_val_if_fail (WARD_IS_STORE (self), FALSE);
+  g_return_val_if_fail (resource_type != NULL && id != NULL && json != NULL, FALSE);
+
+  if (changed != NULL)
+    *changed = FALSE;
+
+  if (!ensure_n_pending (self, error))
+    return FALSE;
+
+  if (!(stmt = get_statement (self, find_sql, error)))
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, resource_type, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, id, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 3, json, -1, SQLITE_STATIC);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    {
+      version = sqlite3_column_int64 (stmt, 0);
+      same = sqlite3_column_int (stmt, 1) != 0;
+      queued = sqlite3_column_int (stmt, 2) != 0;
+    }
+  sqlite3_reset (stmt);
+  sqlite3_clear_bindings (stmt);
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    return set_sql_error (self, rc, "find FHIR resource", error);
+
+  if (same)
+    return TRUE;
+
+  version++;
+
+  if (!(stmt = get_statement (self, put_sql, error)))
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, resource_type, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 2, id, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 3, json, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64 (stmt, 4, version);
+  sqlite3_bind_int64 (stmt, 5, at);
+  if (!step_done (self, stmt, "store FHIR resource", error))
+    return FALSE;
+
+  if (!(stmt = get_statement (self, queue_sql, error)))
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, resource_type, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 2, id, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64 (stmt, 3, version);
+  sqlite3_bind_int64 (stmt, 4, at);
+  if (!step_done (self, stmt, "queue FHIR resource", error))
+    return FALSE;
+  if (!queued)
+    self->n_pending++;
+
+  if (changed != NULL)
+    *changed = TRUE;
+
+  return TRUE;
+}
+
+char *
+ward_store_get_resource (WardStore   *self,
+                         const char  *resource_type,
+                         const char  *id,
+                         gint64      *version,
+                         GError     **error)
+{
+  static const char sql[] =
+    "SELECT json, version FROM fhir_resources WHERE resource_type = ?1 AND id = ?2";
+  sqlite3_stmt *stmt;
+  char *json = NULL;
+  int rc;
+
+  g_return_val_if_fail (WARD_IS_STORE (self), NULL);
+  g_return_val_if_fail (resource_type != NULL && id != NULL, NULL);
+
+  if (version != NULL)
+    *version = 0;
+
+  if (!(stmt = get_statement (self, sql, error)))
+    return NULL;
+  sqlite3_bind_text (stmt, 1, resource_type, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, id, -1, SQLITE_STATIC);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    {
+      json = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+      if (version != NULL)
+        *version = sqlite3_column_int64 (stmt, 1);
+    }
+  sqlite3_reset (stmt);
+  sqlite3_clear_bindings (stmt);
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    set_sql_error (self, rc, "read FHIR resource", error);
+
+  return json;
+}
+
+gboolean
+ward_store_foreach_resource (WardStore              *self,
+                             const char             *resource_type,
+                             WardStoreResourceFunc   func,
+                             gpointer                user_data,
+                             GError                **error)
+{
+  static const char sql[] =
+    "SELECT resource_type, id, version, json FROM fhir_resources "
+    "WHERE ?1 IS NULL OR resource_type = ?1 ORDER BY resource_type, id";
+  sqlite3_stmt *stmt = NULL;
+  int rc;
+
+  g_return_val_if_fail (WARD_IS_STORE (self), FALSE);
+  g_return_val_if_fail (func != NULL, FALSE);
+
+  /* Not the cached statement: func may use the store while it runs. */
+  rc = sqlite3_prepare_v2 (self->db, sql, -1, &stmt, NULL);
+  if (rc != SQLITE_OK)
+    return set_sql_error (self, rc, "list FHIR resources", error);
+
+  bind_text_or_null (stmt, 1, resource_type);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    func ((const char *) sqlite3_column_text (stmt, 0),
+          (const char *) sqlite3_column_text (stmt, 1),
+          sqlite3_column_int64 (stmt, 2),
+          (const char *) sqlite3_column_text (stmt, 3),
+          user_data);
+
+  sqlite3_finalize (stmt);
+  if (rc != SQLITE_DONE)
+    return set_sql_error (self, rc, "list FHIR resources", error);
+
+  return TRUE;
+}
+
+typedef struct
+{
+  gint64  seq;
+  char   *resource_type;
+  char   *id;
+  gint64  version;
+  int     attempts;
+  gint64  next_attempt_at;
+  char   *last_error;
+  char   *json;
+} OutboxRow;
+
+static void
+outbox_row_clear (gpointer data)
+{
+  OutboxRow *row = data;
+
+  g_free (row->resource_type);
+  g_free (row->id);
+  g_free (row->last_error);
+  g_free (row->json);
+}
+
+gboolean
+ward_store_outbox_next (WardStore            *self,
+                        gint64                now,
+                        guint                 limit,
+                        WardStoreOutboxFunc   func,
+                        gpointer              user_data,
+                        GError              **error)
+{
+  static const char sql[] =
+    "SELECT o.seq, o.resource_type, o.id, o.version, o.attempts, o.next_attempt_at, "
+    "o.last_error, r.json FROM outbox o "
+    "JOIN fhir_resources r ON r.resource_type = o.resource_type AND r.id = o.id "
+    "WHERE o.state = 'pending' AND o.next_attempt_at <= ?1 "
+    "ORDER BY o.next_attempt_at, o.seq LIMIT ?2";
+  g_autoptr(GArray) rows = NULL;
+  sqlite3_stmt *stmt;
+  int rc;
+
+  g_return_val_if_fail (WARD_IS_STORE (self), FALSE);
+  g_return_val_if_fail (func != NULL, FALSE);
+
+  rows = g_array_new (FALSE, TRUE, sizeof (OutboxRow));
+  g_array_set_clear_func (rows, outbox_row_clear);
+
+  /* Read every row first: func marks them, which moves them out of the
+   * index this query walks.
+   */
+  if (!(stmt = get_statement (self, sql, error)))
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, now);
+  sqlite3_bind_int64 (stmt, 2, limit);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      OutboxRow row = {
+        .seq = sqlite3_column_int64 (stmt, 0),
+        .resource_type = g_strdup ((const char *) sqlite3_column_text (stmt, 1)),
+        .id = g_strdup ((const char *) sqlite3_column_text (stmt, 2)),
+        .version = sqlite3_column_int64 (stmt, 3),
+        .attempts = sqlite3_column_int (stmt, 4),
+        .next_attempt_at = sqlite3_column_int64 (stmt, 5),
+        .last_error = g_strdup ((const char *) sqlite3_column_text (stmt, 6)),
+        .json = g_strdup ((const char *) sqlite3_column_text (stmt, 7)),
+      };
+
+      g_array_append_val (rows, row);
+    }
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    return set_sql_error (self, rc, "list due outbox rows", error);
+
+  for (guint i = 0; i < rows->len; i++)
+    {
+      const OutboxRow *row = &g_array_index (rows, OutboxRow, i);
+      WardOutboxEntry entry = {
+        .seq = row->seq,
+        .resource_type = row->resource_type,
+        .id = row->id,
+        .version = row->version,
+        .attempts = row->attempts,
+        .next_attempt_at = row->next_attempt_at,
+        .last_error = row->last_error,
+        .json = row->json,
+      };
+
+      func (&entry, user_data);
+    }
+
+  return TRUE;
+}
+
+/* Finishes an UPDATE of one pending outbox row: NOT_FOUND when seq names
+ * no pending row.
+ */
+static gboolean
+finish_outbox_update (WardStore     *self,
+                      sqlite3_stmt  *stmt,
+                      gint64         seq,
+                      gboolean       leaves_pending,
+                      GError       **error)
+{
+  if (!step_done (self, stmt, "update outbox row", error))
+    return FALSE;
+
+  if (sqlite3_changes (self->db) == 0)
+    {
+      g_set_error (error, WARD_STORE_ERROR, WARD_STORE_ERROR_NOT_FOUND,
+                   "No pending outbox row %" G_GINT64_FORMAT, seq);
+      return FALSE;
+    }
+
+  if (!leaves_pending && self->n_pending > 0)
+    self->n_pending--;
+
+  return TRUE;
+}
+
+gboolean
+ward_store_outbox_mark_sent (WardStore   *self,
+                             gint64       seq,
+                             gint64       version,
+                             gint64       at,
+                             gboolean    *sent,
+                             GError     **error)
+{
+  static const char sql[] =
+    "UPDATE outbox SET state = 'sent', sent_at = ?3, attempts = attempts + 1, last_error = NULL "
+    "WHERE seq = ?1 AND state = 'pending' AND version = ?2";
+  /* The resource changed while its older version was on the wire: the
+   * row stays pending with the newer version.
+   */
+  static const char stale_sql[] =
+    "UPDATE outbox SET attempts = attempts + 1 WHERE seq = ?1 AND state = 'pending'";
+  sqlite3_stmt *stmt;
+
+  g_return_val_if_fail (WARD_IS_STORE (self), FALSE);
+
+  if (sent != NULL)
+    *sent = FALSE;
+
+  if (!ensure_n_pending (self, error))
+    return FALSE;
+
+  if (!(stmt = get_statement (self, sql, error)))
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, seq);
+  sqlite3_bind_int64 (stmt, 2, version);
+  sqlite3_bind_int64 (stmt, 3, at);
+  if (!step_done (self, stmt, "mark outbox row sent", error))
+    return FALSE;
+
+  if (sqlite3_changes (self->db) > 0)
+    {
+      if (self->n_pending > 0)
+        self->n_pending--;
+      if (sent != NULL)
+        *sent = TRUE;
+      return TRUE;
+    }
+
+  if (!(stmt = get_statement (self, stale_sql, error)))
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, seq);
+
+  return finish_outbox_update (self, stmt, seq, TRUE, error);
+}
+
+gboolean
+ward_store_outbox_mark_retry (WardStore   *self,
+                              gint64       seq,
+                              gint64       next_at,
+                              const char  *error_text,
+                              GError     **error)
+{
+  static const char sql[] =
+    "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?2, last_error = ?3 "
+    "WHERE seq = ?1 AND state = 'pending'";
+  sqlite3_stmt *stmt;
+
+  g_return_val_if_fail (WARD_IS_STORE (self), FALSE);
+
+  if (!(stmt = get_statement (self, sql, error)))
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, seq);
+  sqlite3_bind_int64 (stmt, 2, next_at);
+  bind_text_or_null (stmt, 3, error_text);
+
+  return finish_outbox_update (self, stmt, seq, TRUE, error);
+}
+
+gboolean
+ward_store_outbox_mark_failed (WardStore   *self,
+                               gint64       seq,
+                               const char  *error_text,
+                               const char  *operation_outcome_json,
+                               GError     **error)
+{
+  static const char sql[] =
+    "UPDATE outbox SET state = 'failed', attempts = attempts + 1, last_error = ?2, "
+    "operation_outcome = ?3 WHERE seq = ?1 AND state = 'pending'";
+  sqlite3_stmt *stmt;
+
+  g_return_val_if_fail (WARD_IS_STORE (self), FALSE);
+
+  if (!ensure_n_pending (self, error))
+    return FALSE;
+
+  if (!(stmt = get_statement (self, sql, error)))
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, seq);
+  bind_text_or_null (stmt, 2, error_text);
+  bind_text_or_null (stmt, 3, operation_outcome_json);
+
+  return finish_outbox_update (self, stmt, seq, FALSE, error);
+}
+
+char *
+ward_store_get_installation_id (WardStore  *self,
+                                GError    **error)
+{
+  static const char get_sql[] = "SELECT value FROM settings WHERE key = 'installation-id'";
+  static const char set_sql[] =
+    "INSERT INTO settings (key, value) VALUES ('installation-id', ?1)";
+  g_autofree char *uuid = NULL;
+  sqlite3_stmt *stmt;
+  char *value = NULL;
+  int rc;
+
+  g_return_val_if_fail (WARD_IS_STORE (self), NULL);
+
+  if (!(stmt = get_statement (self, get_sql, error)))
+    return NULL;
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    value = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    {
+      set_sql_error (self, rc, "read the installation id", error);
+      return NULL;
+    }
+  if (value != NULL)
+    return value;
+
+  if (self->readonly)
+    {
+      g_set_error (error, WARD_STORE_ERROR, WARD_STORE_ERROR_NOT_FOUND,
+                   "%s has no installation id yet", self->path);
+      return NULL;
+    }
+
+  uuid = g_uuid_string_random ();
+  if (!(stmt = get_statement (self, set_sql, error)))
+    return NULL;
+  sqlite3_bind_text (stmt, 1, uuid, -1, SQLITE_TRANSIENT);
+  if (!step_done (self, stmt, "store the installation id", error))
+    return NULL;
+
+  return g_steal_pointer (&uuid);
 }

@@ -24,7 +24,7 @@ typedef enum
 } WardStoreError;
 
 /* The latest schema version; the migrations in ward-store.c go up to it. */
-#define WARD_STORE_SCHEMA_VERSION 3
+#define WARD_STORE_SCHEMA_VERSION 4
 
 typedef struct
 {
@@ -41,6 +41,10 @@ typedef struct
   gint64 technical_alerts_open;
   gint64 technical_alerts_total;
   gint64 events;
+  gint64 fhir_resources;
+  gint64 outbox_pending;
+  gint64 outbox_sent;
+  gint64 outbox_failed;
 } WardStoreCounts;
 
 /* One NEWS2 window score, with every input it was made from. */
@@ -213,6 +217,100 @@ gint64      ward_store_add_event           (WardStore              *self,
 
 gboolean    ward_store_get_counts          (WardStore              *self,
                                             WardStoreCounts        *counts,
+                                            GError                **error);
+
+/* The local FHIR resource store and its outbox (schema version 4).
+ *
+ * put_resource keeps the newest version of a resource, as FHIR JSON under
+ * its (type, id).  JSON byte-identical to the stored one changes nothing
+ * (*changed FALSE).  Otherwise the version goes up by one and the
+ * resource is queued: a new pending outbox row, or, when one is already
+ * pending, that row's version moves on, so a resource is never pending
+ * twice.  The outbox is never trimmed here: nothing is dropped.
+ */
+typedef struct
+{
+  gint64       seq;
+  const char  *resource_type;
+  const char  *id;
+  gint64       version;
+  int          attempts;
+  gint64       next_attempt_at;
+  const char  *last_error;
+  const char  *json;          /* the resource's newest version */
+} WardOutboxEntry;
+
+typedef void (*WardStoreResourceFunc)   (const char             *resource_type,
+                                         const char             *id,
+                                         gint64                  version,
+                                         const char             *json,
+                                         gpointer                user_data);
+typedef void (*WardStoreOutboxFunc)     (const WardOutboxEntry  *entry,
+                                         gpointer                user_data);
+
+gboolean    ward_store_put_resource        (WardStore              *self,
+                                            const char             *resource_type,
+                                            const char             *id,
+                                            const char             *json,
+                                            gint64                  at,
+                                            gboolean               *changed,
+                                            GError                **error);
+/* The stored JSON, or NULL (and no error) when there is none. */
+char       *ward_store_get_resource        (WardStore              *self,
+                                            const char             *resource_type,
+                                            const char             *id,
+                                            gint64                 *version,
+                                            GError                **error);
+/* Every resource of a type (NULL: of every type), by type and id. */
+gboolean    ward_store_foreach_resource    (WardStore              *self,
+                                            const char             *resource_type,
+                                            WardStoreResourceFunc   func,
+                                            gpointer                user_data,
+                                            GError                **error);
+/* Up to limit pending rows due at now, the most overdue first.  func may
+ * mark them: the rows are read before it runs.
+ */
+gboolean    ward_store_outbox_next         (WardStore              *self,
+                                            gint64                  now,
+                                            guint                   limit,
+                                            WardStoreOutboxFunc     func,
+                                            gpointer                user_data,
+                                            GError                **error);
+/* The server has version of the row's resource.  When the resource was
+ * updated since (the row's version moved on), the row stays pending
+ * with the new version and *sent (may be NULL) is FALSE.
+ */
+gboolean    ward_store_outbox_mark_sent    (WardStore              *self,
+                                            gint64                  seq,
+                                            gint64                  version,
+                                            gint64                  at,
+                                            gboolean               *sent,
+                                            GError                **error);
+/* A transient failure: try again at next_at. */
+gboolean    ward_store_outbox_mark_retry   (WardStore              *self,
+                                            gint64                  seq,
+                                            gint64                  next_at,
+                                            const char             *error_text,
+                                            GError                **error);
+/* A permanent rejection: parked with its reason, never retried.  A later
+ * version of the resource is queued again.
+ */
+gboolean    ward_store_outbox_mark_failed  (WardStore              *self,
+                                            gint64                  seq,
+                                            const char             *error_text,
+                                            const char             *operation_outcome_json,
+                                            GError                **error);
+/* Pending rows, counted once and then kept up to date by this connection;
+ * -1 with error.
+ */
+gint64      ward_store_outbox_get_n_pending (WardStore             *self,
+                                            GError                **error);
+
+/* This installation's id: a random UUID made once and kept in the
+ * database.  A read-only store returns NULL with WARD_STORE_ERROR_NOT_FOUND
+ * when there is none yet.
+ */
+char       *ward_store_get_installation_id (WardStore              *self,
                                             GError                **error);
 
 /* For tests of the migrations: create a database at an older version. */
