@@ -738,40 +738,58 @@ store_normalized (WardEngine         *self,
   return TRUE;
 }
 
-/* Stages 4 to 9 for one archived raw message: device mapping by content
- * type (the IoMT device template for JSON, the HL7 mapper for HL7 v2),
- * then identity and storage.
- */
-static gboolean
-map_and_store (WardEngine         *self,
-               gint64              raw_id,
-               const char         *content_type,
-               const char         *device_id_hint,
-               const char         *payload,
-               gsize               length,
-               gint64              received_at,
-               WardIngestOutcome  *outcome,
-               char              **reason,
-               GError            **error)
+struct _WardMapped
 {
-  g_autoptr(GPtrArray) items = g_ptr_array_new_with_free_func ((GDestroyNotify) ward_normalized_free);
-  g_autoptr(GError) map_error = NULL;
-  const char *stage = "mapping";
+  GPtrArray  *items;   /* WardNormalized */
+  const char *stage;   /* of the error */
+  GError     *error;
+};
+
+void
+ward_mapped_free (WardMapped *mapped)
+{
+  if (mapped == NULL)
+    return;
+
+  g_clear_pointer (&mapped->items, g_ptr_array_unref);
+  g_clear_error (&mapped->error);
+  g_free (mapped);
+}
+
+/* Stage 4, device mapping by content type: the IoMT device template for
+ * JSON, the HL7 mapper for HL7 v2.  It touches no store, so the pipeline
+ * can run it before it takes the write lock.
+ */
+WardMapped *
+ward_engine_map_message (WardEngine *self,
+                         const char *content_type,
+                         const char *device_id_hint,
+                         const char *payload,
+                         gsize       length,
+                         gint64      received_at)
+{
+  WardMapped *mapped;
+
+  g_return_val_if_fail (WARD_IS_ENGINE (self), NULL);
+
+  mapped = g_new0 (WardMapped, 1);
+  mapped->items = g_ptr_array_new_with_free_func ((GDestroyNotify) ward_normalized_free);
+  mapped->stage = "mapping";
 
   if (content_type == NULL || g_strcmp0 (content_type, WARD_CONTENT_TYPE_JSON) == 0)
     {
       g_autoptr(JsonNode) message = NULL;
       g_autoptr(JsonNode) wrapped = NULL;
 
-      message = ward_device_template_parse_message (payload, length, &map_error);
+      message = ward_device_template_parse_message (payload, length, &mapped->error);
       if (message == NULL)
-        stage = "parse";
+        mapped->stage = "parse";
       else
         {
           /* As the MedTech service does with every Event Hub message. */
           wrapped = ward_device_template_wrap_message (message);
           ward_device_template_map (self->device_template, wrapped, device_id_hint, received_at,
-                                    items, &map_error);
+                                    mapped->items, &mapped->error);
         }
     }
   else if (g_strcmp0 (content_type, WARD_CONTENT_TYPE_HL7V2) == 0)
@@ -780,36 +798,68 @@ map_and_store (WardEngine         *self,
       g_autoptr(GString) warnings = g_string_new (NULL);
       GPtrArray *hl7_items;
 
-      hl7_items = ward_hl7_map_message (payload, length, received_at, &info, warnings, &map_error);
+      hl7_items = ward_hl7_map_message (payload, length, received_at, &info, warnings, &mapped->error);
       if (hl7_items == NULL)
         {
-          if (g_error_matches (map_error, WARD_HL7_ERROR, WARD_HL7_ERROR_TOO_LARGE) ||
-              g_error_matches (map_error, WARD_HL7_ERROR, WARD_HL7_ERROR_SYNTAX) ||
-              g_error_matches (map_error, WARD_HL7_ERROR, WARD_HL7_ERROR_CHARSET))
-            stage = "parse";
+          if (g_error_matches (mapped->error, WARD_HL7_ERROR, WARD_HL7_ERROR_TOO_LARGE) ||
+              g_error_matches (mapped->error, WARD_HL7_ERROR, WARD_HL7_ERROR_SYNTAX) ||
+              g_error_matches (mapped->error, WARD_HL7_ERROR, WARD_HL7_ERROR_CHARSET))
+            mapped->stage = "parse";
         }
       else
         {
-          g_ptr_array_unref (items);
-          items = hl7_items;
+          g_ptr_array_unref (mapped->items);
+          mapped->items = hl7_items;
         }
       /* Unknown and vendor-private codes are expected: logged, skipped. */
       if (warnings->len > 0)
-        g_debug ("HL7 message %" G_GINT64_FORMAT ": %s", raw_id, warnings->str);
+        g_debug ("HL7 message skipped codes: %s", warnings->str);
     }
   else
     {
-      g_set_error (&map_error, WARD_MAPPING_ERROR, WARD_MAPPING_ERROR_PARSE,
+      g_set_error (&mapped->error, WARD_MAPPING_ERROR, WARD_MAPPING_ERROR_PARSE,
                    "no device mapping for content type %s", content_type);
     }
 
-  if (map_error != NULL)
+  return mapped;
+}
+
+/* Stages 5 to 9 for what mapping made of one archived raw message. */
+static gboolean
+store_mapped (WardEngine         *self,
+              gint64              raw_id,
+              const WardMapped   *mapped,
+              gint64              received_at,
+              WardIngestOutcome  *outcome,
+              char              **reason,
+              GError            **error)
+{
+  if (mapped->error != NULL)
     {
-      set_outcome (outcome, reason, WARD_INGEST_REJECTED, map_error->message);
-      return dead_letter (self, raw_id, stage, map_error->message, received_at, error);
+      set_outcome (outcome, reason, WARD_INGEST_REJECTED, mapped->error->message);
+      return dead_letter (self, raw_id, mapped->stage, mapped->error->message, received_at, error);
     }
 
-  return store_normalized (self, raw_id, items, received_at, outcome, reason, error);
+  return store_normalized (self, raw_id, mapped->items, received_at, outcome, reason, error);
+}
+
+gboolean
+ward_engine_process_mapped (WardEngine         *self,
+                            gint64              raw_id,
+                            const WardMapped   *mapped,
+                            gint64              received_at,
+                            WardIngestOutcome  *outcome,
+                            char              **reason,
+                            GError            **error)
+{
+  g_return_val_if_fail (WARD_IS_ENGINE (self), FALSE);
+  g_return_val_if_fail (raw_id > 0, FALSE);
+  g_return_val_if_fail (mapped != NULL, FALSE);
+
+  self->counters.messages++;
+
+  return store_mapped (self, raw_id, mapped, received_at, outcome, reason, error) &&
+         ward_store_mark_processed (self->store, raw_id, received_at, error);
 }
 
 gboolean
@@ -824,14 +874,13 @@ ward_engine_process_archived (WardEngine         *self,
                               char              **reason,
                               GError            **error)
 {
+  g_autoptr(WardMapped) mapped = NULL;
+
   g_return_val_if_fail (WARD_IS_ENGINE (self), FALSE);
   g_return_val_if_fail (raw_id > 0, FALSE);
 
-  self->counters.messages++;
-
-  return map_and_store (self, raw_id, content_type, device_id_hint, payload, length,
-                        received_at, outcome, reason, error) &&
-         ward_store_mark_processed (self->store, raw_id, received_at, error);
+  mapped = ward_engine_map_message (self, content_type, device_id_hint, payload, length, received_at);
+  return ward_engine_process_mapped (self, raw_id, mapped, received_at, outcome, reason, error);
 }
 
 gboolean

@@ -117,6 +117,28 @@ gboolean            ward_engine_process_archived (WardEngine            *self,
                                                  WardIngestOutcome      *outcome,
                                                  char                  **reason,
                                                  GError                **error);
+/* The same in two steps: device mapping, which touches no store and so
+ * may run outside the batch's transaction, then the rest.
+ */
+typedef struct _WardMapped WardMapped;
+
+WardMapped         *ward_engine_map_message     (WardEngine             *self,
+                                                 const char             *content_type,
+                                                 const char             *device_id_hint,
+                                                 const char             *payload,
+                                                 gsize                   length,
+                                                 gint64                  received_at);
+gboolean            ward_engine_process_mapped  (WardEngine             *self,
+                                                 gint64                  raw_id,
+                                                 const WardMapped       *mapped,
+                                                 gint64                  received_at,
+                                                 WardIngestOutcome      *outcome,
+                                                 char                  **reason,
+                                                 GError                **error);
+void                ward_mapped_free            (WardMapped             *mapped);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (WardMapped, ward_mapped_free)
+
 /* Maps every archived message that was not mapped yet (a crash, a kill). */
 gboolean            ward_engine_process_pending (WardEngine             *self,
                                                  guint                  *n_processed,

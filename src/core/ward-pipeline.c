@@ -51,6 +51,7 @@ typedef struct
   char         *device_id;
   GBytes       *payload;
   gint64        raw_id;
+  WardMapped   *mapped;        /* PROCESS_ARCHIVED: mapped before the transaction */
   WardIngestOutcome outcome;
   char         *reason;
   GError       *error;         /* set while running */
@@ -84,6 +85,7 @@ struct _WardPipeline
   GSource            *tick_source;
   GSource            *command_source;
   GPtrArray          *done;          /* Command, completed after commit */
+  GQueue              ready;         /* Command, taken from the queue for this tick */
   gboolean            quitting;
   gint64              last_evaluated;  /* simulated time of the last evaluate */
   gint64              last_pruned;     /* time of the last raw archive retention run */
@@ -123,6 +125,7 @@ command_free (Command *cmd)
   g_free (cmd->device_id);
   g_free (cmd->reason);
   g_clear_pointer (&cmd->payload, g_bytes_unref);
+  g_clear_pointer (&cmd->mapped, ward_mapped_free);
   g_clear_error (&cmd->error);
   g_free (cmd);
 }
@@ -340,9 +343,11 @@ run_command (WardPipeline *self,
         /* The archive connection committed it; a failure here leaves it
          * pending, to be mapped at the next start.
          */
-        if (!ward_engine_process_archived (self->engine, cmd->raw_id, cmd->content_type,
-                                           cmd->device_id, data, len, now, NULL, NULL,
-                                           &cmd->error))
+        if (cmd->mapped == NULL)
+          cmd->mapped = ward_engine_map_message (self->engine, cmd->content_type, cmd->device_id,
+                                                 data, len, now);
+        if (!ward_engine_process_mapped (self->engine, cmd->raw_id, cmd->mapped, now, NULL, NULL,
+                                         &cmd->error))
           g_warning ("Mapping archived message %" G_GINT64_FORMAT " failed: %s",
                      cmd->raw_id, cmd->error->message);
       }
@@ -415,6 +420,23 @@ tick (WardPipeline *self)
 
   now = pipeline_now (self);
 
+  /* Messages an archive-first source (MQTT) committed are mapped before
+   * the write lock is taken: the source's next commit waits for that
+   * lock, so the batch holds it only to write.
+   */
+  while ((cmd = g_async_queue_try_pop (self->commands)) != NULL)
+    {
+      if (cmd->type == COMMAND_PROCESS_ARCHIVED)
+        {
+          gsize len = 0;
+          const char *data = g_bytes_get_data (cmd->payload, &len);
+
+          cmd->mapped = ward_engine_map_message (self->engine, cmd->content_type, cmd->device_id,
+                                                 data, len, now);
+        }
+      g_queue_push_tail (&self->ready, cmd);
+    }
+
   if (!ward_engine_begin (self->engine, &error))
     goto failed;
   self->in_batch = 0;
@@ -422,7 +444,8 @@ tick (WardPipeline *self)
   if (self->simulator != NULL && self->config.simulate)
     ward_simulator_advance (self->simulator, now, sim_event_cb, self);
 
-  while ((cmd = g_async_queue_try_pop (self->commands)) != NULL)
+  while ((cmd = g_queue_pop_head (&self->ready)) != NULL ||
+         (cmd = g_async_queue_try_pop (self->commands)) != NULL)
     {
       run_command (self, cmd, now);
       g_ptr_array_add (self->done, cmd);
@@ -585,6 +608,7 @@ ward_pipeline_finalize (GObject *object)
 
   g_clear_pointer (&self->commands, g_async_queue_unref);
   g_clear_pointer (&self->done, g_ptr_array_unref);
+  g_queue_clear_full (&self->ready, (GDestroyNotify) command_free);
   g_clear_pointer (&self->loop, g_main_loop_unref);
   g_clear_pointer (&self->context, g_main_context_unref);
   g_clear_pointer (&self->main_context, g_main_context_unref);
