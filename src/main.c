@@ -9,8 +9,6 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
-#include <errno.h>
-#include <glib/gstdio.h>
 #include <locale.h>
 #include <string.h>
 
@@ -40,36 +38,6 @@ parse_band_cb (const char  *option_name,
   return TRUE;
 }
 
-/* Reads a secret from a file that only its owner can read. */
-static gboolean
-read_secret_file (const char  *path,
-                  char       **secret,
-                  GError     **error)
-{
-  g_autofree char *contents = NULL;
-  GStatBuf st;
-
-  if (g_stat (path, &st) != 0)
-    {
-      int errsv = errno;
-      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (errsv),
-                   _("%s: %s"), path, g_strerror (errsv));
-      return FALSE;
-    }
-
-  if ((st.st_mode & 0077) != 0)
-    {
-      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_PERM,
-                   _("%s can be read by others: make it readable by you only (chmod 600)"), path);
-      return FALSE;
-    }
-
-  if (!g_file_get_contents (path, &contents, NULL, error))
-    return FALSE;
-
-  *secret = g_strdup (g_strchomp (contents));
-  return TRUE;
-}
 
 static void
 add_nurse_entries (GStrvBuilder *builder,
@@ -183,6 +151,10 @@ main (int   argc,
         N_("User name on the broker"), N_("NAME") },
       { "mqtt-password-file", 0, 0, G_OPTION_ARG_FILENAME, &mqtt_password_file,
         N_("A file, readable only by you, holding the broker password"), N_("FILE") },
+      { "fhir-url", 0, 0, G_OPTION_ARG_STRING, &config.fhir_url,
+        N_("Send the FHIR resources to this FHIR R4 server (base URL)"), N_("URL") },
+      { "fhir-token-file", 0, 0, G_OPTION_ARG_FILENAME, &config.fhir_token_file,
+        N_("A file, readable only by you, holding a bearer token for the FHIR server"), N_("FILE") },
       { "mllp-port", 0, 0, G_OPTION_ARG_INT, &sources.mllp_port,
         N_("Listen for HL7 v2 over MLLP on this port"), N_("PORT") },
       { "mllp-bind", 0, 0, G_OPTION_ARG_STRING, &sources.mllp_bind,
@@ -227,7 +199,7 @@ main (int   argc,
     }
 
   /* Secrets never on the command line, where every user sees them. */
-  if (mqtt_password_file != NULL && !read_secret_file (mqtt_password_file, &sources.mqtt.password, &error))
+  if (mqtt_password_file != NULL && !ward_read_secret_file (mqtt_password_file, &sources.mqtt.password, &error))
     {
       g_printerr ("wardwatch: %s\n", error->message);
       return 2;

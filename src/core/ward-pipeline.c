@@ -11,10 +11,13 @@
 #include "ward-pipeline.h"
 
 #include "ward-engine.h"
+#include "ward-fhir-sync.h"
 #include "ward-simulator.h"
 
 #include <json-glib/json-glib.h>
 
+#include <errno.h>
+#include <glib/gstdio.h>
 #include <string.h>
 
 /* The pipeline thread.  It owns the engine (and so the only writing
@@ -90,6 +93,8 @@ struct _WardPipeline
   gint64              last_evaluated;  /* simulated time of the last evaluate */
   gint64              last_pruned;     /* time of the last raw archive retention run */
   guint               in_batch;        /* events in the open transaction */
+  WardFhirSync       *fhir_sync;       /* sends the outbox between ticks, or NULL */
+  char               *fhir_token;
 
   /* Clock: fixed at start, read from any thread. */
   gint64              start_sim;
@@ -162,6 +167,8 @@ ward_pipeline_config_clear (WardPipelineConfig *config)
   g_clear_pointer (&config->scenarios, g_strfreev);
   g_clear_pointer (&config->scenario_dirs, g_strfreev);
   g_clear_pointer (&config->nurse_entries, g_strfreev);
+  g_clear_pointer (&config->fhir_url, g_free);
+  g_clear_pointer (&config->fhir_token_file, g_free);
 }
 
 void
@@ -178,6 +185,8 @@ ward_pipeline_config_copy (const WardPipelineConfig *src,
   dest->scenarios = g_strdupv (src->scenarios);
   dest->scenario_dirs = g_strdupv (src->scenario_dirs);
   dest->nurse_entries = g_strdupv (src->nurse_entries);
+  dest->fhir_url = g_strdup (src->fhir_url);
+  dest->fhir_token_file = g_strdup (src->fhir_token_file);
 }
 
 static gint64
@@ -470,6 +479,9 @@ tick (WardPipeline *self)
 
   publish_snapshot (self, ward_engine_snapshot (self->engine, now));
   complete_commands (self, NULL);
+  /* Something queued: the sync goes now rather than at its next second. */
+  if (self->fhir_sync != NULL)
+    ward_fhir_sync_notify (self->fhir_sync);
   return;
 
 failed:
@@ -557,6 +569,14 @@ static GSourceFuncs command_source_funcs = {
   NULL, NULL,
 };
 
+#define FHIR_STOP_TIMEOUT_MSEC 2000
+
+static gint64
+sync_clock (gpointer data)
+{
+  return pipeline_now (data);
+}
+
 static gpointer
 pipeline_thread (gpointer data)
 {
@@ -575,12 +595,29 @@ pipeline_thread (gpointer data)
   g_source_set_static_name (self->command_source, "[ward-pipeline-commands]");
   g_source_attach (self->command_source, self->context);
 
+  if (self->config.fhir_url != NULL)
+    {
+      self->fhir_sync = ward_fhir_sync_new (ward_engine_get_store (self->engine),
+                                            self->config.fhir_url, self->fhir_token);
+      ward_fhir_sync_set_clock (self->fhir_sync, sync_clock, self);
+      ward_fhir_sync_start (self->fhir_sync);
+    }
+
   g_main_loop_run (self->loop);
 
   g_source_destroy (self->tick_source);
   g_clear_pointer (&self->tick_source, g_source_unref);
   g_source_destroy (self->command_source);
   g_clear_pointer (&self->command_source, g_source_unref);
+
+  /* One last attempt, bounded; what is left stays pending for the next
+   * start.
+   */
+  if (self->fhir_sync != NULL)
+    {
+      ward_fhir_sync_flush_and_stop (self->fhir_sync, FHIR_STOP_TIMEOUT_MSEC);
+      g_clear_object (&self->fhir_sync);
+    }
 
   /* The engine and its SQLite connection end on the thread that used them. */
   g_clear_object (&self->simulator);
@@ -613,6 +650,7 @@ ward_pipeline_finalize (GObject *object)
   g_clear_pointer (&self->context, g_main_context_unref);
   g_clear_pointer (&self->main_context, g_main_context_unref);
   g_clear_pointer (&self->snapshot, ward_snapshot_unref);
+  g_clear_pointer (&self->fhir_token, g_free);
   g_clear_object (&self->archive);
   g_mutex_clear (&self->archive_lock);
   g_clear_error (&self->fatal_error);
@@ -913,6 +951,7 @@ queue_nurse_entries (WardPipeline  *self,
   return TRUE;
 }
 
+
 gboolean
 ward_pipeline_start (WardPipeline      *self,
                      WardSnapshotFunc   func,
@@ -932,6 +971,10 @@ ward_pipeline_start (WardPipeline      *self,
                            "No database path");
       return FALSE;
     }
+
+  if (self->config.fhir_url != NULL && self->config.fhir_token_file != NULL &&
+      !ward_read_secret_file (self->config.fhir_token_file, &self->fhir_token, error))
+    return FALSE;
 
   /* Opened here so that errors reach the caller; from now on only the
    * pipeline thread touches it.

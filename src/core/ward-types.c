@@ -10,7 +10,10 @@
 
 #include "ward-types.h"
 
+#include <errno.h>
 #include <string.h>
+
+#include <glib/gstdio.h>
 
 static const char * const band_names[] = { "low", "low-medium", "medium", "high" };
 static const char * const meas_names[] = {
@@ -158,5 +161,40 @@ ward_time_parse_iso8601 (const char *str,
 
   /* g_date_time_to_unix_usec() is GLib 2.80; bookworm has 2.74. */
   *usec = g_date_time_to_unix (dt) * WARD_USEC_PER_SEC + g_date_time_get_microsecond (dt);
+  return TRUE;
+}
+
+gboolean
+ward_read_secret_file (const char  *path,
+                       char       **secret,
+                       GError     **error)
+{
+  g_autofree char *contents = NULL;
+  GStatBuf st;
+
+  g_return_val_if_fail (path != NULL, FALSE);
+  g_return_val_if_fail (secret != NULL, FALSE);
+
+  if (g_stat (path, &st) != 0)
+    {
+      int errsv = errno;
+
+      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (errsv),
+                   "%s: %s", path, g_strerror (errsv));
+      return FALSE;
+    }
+
+  if ((st.st_mode & 0077) != 0)
+    {
+      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_PERM,
+                   "%s can be read by others: make it readable by you only (chmod 600)", path);
+      return FALSE;
+    }
+
+  if (!g_file_get_contents (path, &contents, NULL, error))
+    return FALSE;
+
+  g_free (*secret);
+  *secret = g_strdup (g_strstrip (contents));
   return TRUE;
 }

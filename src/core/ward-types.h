@@ -92,6 +92,14 @@ gboolean      ward_meas_kind_from_string   (const char   *str,
                                             WardMeasKind *kind);
 const char   *ward_news2_param_to_string   (WardNews2Param param);
 
+/* Reads a secret (a password, a token) from a file only its owner can
+ * read; refuses one that others can read.  Surrounding white space is
+ * dropped.
+ */
+gboolean      ward_read_secret_file        (const char   *path,
+                                            char        **secret,
+                                            GError      **error);
+
 /* Times are UTC microseconds since the Unix epoch everywhere inside. */
 char         *ward_time_format_iso8601     (gint64        usec);
 gboolean      ward_time_parse_iso8601      (const char   *str,

@@ -1,0 +1,71 @@
+/* ward-fhir-sync.h
+ *
+ * Copyright 2026 The Wardwatch authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <gio/gio.h>
+
+#include "ward-store.h"
+
+G_BEGIN_DECLS
+
+/* Sends the outbox to a FHIR R4 server: PUT {base}/{type}/{id}
+ * (update-as-create), one resource at a time, on the thread-default
+ * main context where it was started (the pipeline thread, between its
+ * ticks).  200/201 marks the row sent; 408, 429, 5xx, 401, network errors
+ * and answers that are not a FHIR resource are retried with exponential
+ * backoff and jitter (Retry-After honoured); any other 4xx parks the row
+ * with the OperationOutcome.  Each store write is its own short
+ * transaction.
+ */
+
+typedef gint64 (*WardFhirSyncClock) (gpointer user_data);
+
+#define WARD_TYPE_FHIR_SYNC (ward_fhir_sync_get_type ())
+G_DECLARE_FINAL_TYPE (WardFhirSync, ward_fhir_sync, WARD, FHIR_SYNC, GObject)
+
+WardFhirSync *ward_fhir_sync_new             (WardStore         *store,
+                                              const char        *base_url,
+                                              const char        *bearer_token);
+/* The time outbox rows are due by (default g_get_real_time). */
+void          ward_fhir_sync_set_clock       (WardFhirSync      *self,
+                                              WardFhirSyncClock  clock,
+                                              gpointer           user_data);
+/* Backoff: min_msec * 2^attempts, at most max_msec, plus up to 25 %
+ * jitter.  Defaults 1 s and 5 min.
+ */
+void          ward_fhir_sync_set_backoff     (WardFhirSync      *self,
+                                              guint              min_msec,
+                                              guint              max_msec);
+/* Cycles every interval_msec (default 1000); request timeout in s (10). */
+void          ward_fhir_sync_set_interval    (WardFhirSync      *self,
+                                              guint              interval_msec);
+void          ward_fhir_sync_set_timeout     (WardFhirSync      *self,
+                                              guint              timeout_sec);
+
+void          ward_fhir_sync_start           (WardFhirSync      *self);
+/* Starts a cycle now unless one is running. */
+void          ward_fhir_sync_kick            (WardFhirSync      *self);
+/* Kicks when rows were queued since the last cycle (cheap: call after
+ * every commit).
+ */
+void          ward_fhir_sync_notify          (WardFhirSync      *self);
+gboolean      ward_fhir_sync_is_busy         (WardFhirSync      *self);
+/* One last cycle, iterating the thread-default context for at most
+ * timeout_msec; then stops.  What was not sent stays pending.
+ */
+void          ward_fhir_sync_flush_and_stop  (WardFhirSync      *self,
+                                              guint              timeout_msec);
+/* Cancels what is in flight (it stays pending) and stops the timer. */
+void          ward_fhir_sync_stop            (WardFhirSync      *self);
+
+guint64       ward_fhir_sync_get_n_sent      (WardFhirSync      *self);
+guint64       ward_fhir_sync_get_n_retried   (WardFhirSync      *self);
+guint64       ward_fhir_sync_get_n_parked    (WardFhirSync      *self);
+/* The last failure, without resource content, or NULL. */
+char         *ward_fhir_sync_dup_last_error  (WardFhirSync      *self);
+
+G_END_DECLS
