@@ -95,6 +95,7 @@ struct _WardPipeline
   guint               in_batch;        /* events in the open transaction */
   WardFhirSync       *fhir_sync;       /* sends the outbox between ticks, or NULL */
   char               *fhir_token;
+  WardFhirAuth       *fhir_auth;       /* built at start, used by the sync, or NULL */
 
   /* Clock: fixed at start, read from any thread. */
   gint64              start_sim;
@@ -169,6 +170,9 @@ ward_pipeline_config_clear (WardPipelineConfig *config)
   g_clear_pointer (&config->nurse_entries, g_strfreev);
   g_clear_pointer (&config->fhir_url, g_free);
   g_clear_pointer (&config->fhir_token_file, g_free);
+  g_clear_pointer (&config->fhir_client_id, g_free);
+  g_clear_pointer (&config->fhir_private_key, g_free);
+  g_clear_pointer (&config->fhir_auth, g_free);
 }
 
 void
@@ -187,6 +191,9 @@ ward_pipeline_config_copy (const WardPipelineConfig *src,
   dest->nurse_entries = g_strdupv (src->nurse_entries);
   dest->fhir_url = g_strdup (src->fhir_url);
   dest->fhir_token_file = g_strdup (src->fhir_token_file);
+  dest->fhir_client_id = g_strdup (src->fhir_client_id);
+  dest->fhir_private_key = g_strdup (src->fhir_private_key);
+  dest->fhir_auth = g_strdup (src->fhir_auth);
 }
 
 static gint64
@@ -598,7 +605,8 @@ pipeline_thread (gpointer data)
   if (self->config.fhir_url != NULL)
     {
       self->fhir_sync = ward_fhir_sync_new (ward_engine_get_store (self->engine),
-                                            self->config.fhir_url, self->fhir_token);
+                                            self->config.fhir_url, NULL);
+      ward_fhir_sync_set_auth (self->fhir_sync, self->fhir_auth);
       ward_fhir_sync_set_clock (self->fhir_sync, sync_clock, self);
       ward_fhir_sync_start (self->fhir_sync);
     }
@@ -651,6 +659,7 @@ ward_pipeline_finalize (GObject *object)
   g_clear_pointer (&self->main_context, g_main_context_unref);
   g_clear_pointer (&self->snapshot, ward_snapshot_unref);
   g_clear_pointer (&self->fhir_token, g_free);
+  g_clear_object (&self->fhir_auth);
   g_clear_object (&self->archive);
   g_mutex_clear (&self->archive_lock);
   g_clear_error (&self->fatal_error);
@@ -952,6 +961,61 @@ queue_nurse_entries (WardPipeline  *self,
 }
 
 
+/* The FHIR server authentication from --fhir-auth, --fhir-token-file,
+ * --fhir-client-id and --fhir-private-key.
+ */
+static gboolean
+setup_fhir_auth (WardPipeline  *self,
+                 GError       **error)
+{
+  const char *mode = self->config.fhir_auth;
+
+  if (mode == NULL)
+    mode = self->config.fhir_client_id != NULL ? "smart"
+           : self->config.fhir_token_file != NULL ? "bearer" : "none";
+
+  g_clear_object (&self->fhir_auth);
+  if (g_strcmp0 (mode, "none") == 0)
+    {
+      self->fhir_auth = ward_fhir_auth_new_none ();
+    }
+  else if (g_strcmp0 (mode, "bearer") == 0)
+    {
+      if (self->config.fhir_token_file == NULL)
+        {
+          g_set_error_literal (error, WARD_PIPELINE_ERROR, WARD_PIPELINE_ERROR_FAILED,
+                               "--fhir-auth=bearer needs --fhir-token-file");
+          return FALSE;
+        }
+      if (!ward_read_secret_file (self->config.fhir_token_file, &self->fhir_token, error))
+        return FALSE;
+      self->fhir_auth = ward_fhir_auth_new_bearer (self->fhir_token);
+    }
+  else if (g_strcmp0 (mode, "smart") == 0)
+    {
+      if (self->config.fhir_client_id == NULL || self->config.fhir_private_key == NULL)
+        {
+          g_set_error_literal (error, WARD_PIPELINE_ERROR, WARD_PIPELINE_ERROR_FAILED,
+                               "--fhir-auth=smart needs --fhir-client-id and --fhir-private-key");
+          return FALSE;
+        }
+      self->fhir_auth = ward_fhir_auth_new_smart (self->config.fhir_url,
+                                                  self->config.fhir_client_id,
+                                                  self->config.fhir_private_key,
+                                                  NULL, NULL, error);
+      if (self->fhir_auth == NULL)
+        return FALSE;
+    }
+  else
+    {
+      g_set_error (error, WARD_PIPELINE_ERROR, WARD_PIPELINE_ERROR_FAILED,
+                   "Unknown --fhir-auth %s: use none, bearer or smart", mode);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
 gboolean
 ward_pipeline_start (WardPipeline      *self,
                      WardSnapshotFunc   func,
@@ -972,8 +1036,7 @@ ward_pipeline_start (WardPipeline      *self,
       return FALSE;
     }
 
-  if (self->config.fhir_url != NULL && self->config.fhir_token_file != NULL &&
-      !ward_read_secret_file (self->config.fhir_token_file, &self->fhir_token, error))
+  if (self->config.fhir_url != NULL && !setup_fhir_auth (self, error))
     return FALSE;
 
   /* Opened here so that errors reach the caller; from now on only the

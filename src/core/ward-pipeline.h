@@ -55,6 +55,11 @@ typedef struct
   char       *fhir_url;               /* FHIR R4 base URL the outbox is sent to, or NULL */
   char       *fhir_token_file;        /* a file, readable only by the user, holding a static
                                        * bearer token for it, or NULL */
+  char       *fhir_client_id;         /* SMART Backend Services client id, or NULL */
+  char       *fhir_private_key;       /* its PEM private key (RS384 / ES384), readable only by
+                                       * the user */
+  char       *fhir_auth;              /* "none", "bearer", "smart" or NULL: smart with a client
+                                       * id, bearer with a token file, else none */
 } WardPipelineConfig;
 
 void      ward_pipeline_config_init   (WardPipelineConfig       *config);

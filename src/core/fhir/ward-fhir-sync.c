@@ -10,6 +10,8 @@
 
 #include "ward-fhir-sync.h"
 
+#include "ward-fhir-auth.h"
+
 #include <json-glib/json-glib.h>
 #include <libsoup/soup.h>
 
@@ -29,6 +31,7 @@ typedef struct
   char         *id;
   gint64        version;
   int           attempts;
+  gboolean      reauthenticated;  /* after a 401, once */
   GBytes       *body;
   SoupMessage  *msg;
 } Item;
@@ -40,6 +43,7 @@ struct _WardFhirSync
   WardStore         *store;
   char              *base_url;
   char              *authorization;
+  WardFhirAuth      *auth;           /* SMART, or NULL */
   WardFhirSyncClock  clock;
   gpointer           clock_data;
   guint              backoff_min_msec;
@@ -117,6 +121,7 @@ ward_fhir_sync_finalize (GObject *object)
   g_clear_object (&self->cancellable);
   g_clear_pointer (&self->context, g_main_context_unref);
   g_clear_object (&self->store);
+  g_clear_object (&self->auth);
   g_free (self->base_url);
   g_free (self->authorization);
   g_free (self->last_error);
@@ -164,6 +169,21 @@ ward_fhir_sync_new (WardStore  *store,
     self->authorization = g_strconcat ("Bearer ", bearer_token, NULL);
 
   return self;
+}
+
+void
+ward_fhir_sync_set_auth (WardFhirSync *self,
+                         WardFhirAuth *auth)
+{
+  g_return_if_fail (WARD_IS_FHIR_SYNC (self));
+  g_return_if_fail (auth == NULL || WARD_IS_FHIR_AUTH (auth));
+  g_return_if_fail (self->session == NULL);
+
+  g_clear_object (&self->auth);
+  g_clear_pointer (&self->authorization, g_free);
+  if (auth == NULL || ward_fhir_auth_get_mode (auth) == WARD_FHIR_AUTH_NONE)
+    return;
+  self->auth = g_object_ref (auth);
 }
 
 void
@@ -388,7 +408,21 @@ send_cb (GObject      *source,
   if (len > 0 && json_parser_load_from_data (parser, data, (gssize) len, NULL))
     root = json_parser_get_root (parser);
 
-  if (status == SOUP_STATUS_OK || status == SOUP_STATUS_CREATED)
+  if (status == SOUP_STATUS_UNAUTHORIZED && self->auth != NULL && !item->reauthenticated &&
+      ward_fhir_auth_get_mode (self->auth) == WARD_FHIR_AUTH_SMART)
+    {
+      /* The token was revoked or has expired early: authenticate again
+       * and send this row once more, first.
+       */
+      g_debug ("HTTP 401: authenticating again");
+      ward_fhir_auth_invalidate (self->auth);
+      item->reauthenticated = TRUE;
+      g_clear_object (&item->msg);
+      g_queue_push_head (&self->queue, g_steal_pointer (&item));
+      send_next (self);
+      return;
+    }
+  else if (status == SOUP_STATUS_OK || status == SOUP_STATUS_CREATED)
     {
       /* Anything but a resource is not an answer to trust. */
       if (root != NULL && JSON_NODE_HOLDS_OBJECT (root) &&
@@ -425,14 +459,65 @@ send_cb (GObject      *source,
   send_next (self);
 }
 
+/* A failed authentication: the row and the rest of the batch are retried
+ * later, so that a wrong client id does not hammer the token endpoint.
+ */
+static void
+auth_failed (WardFhirSync *self,
+             Item         *item,
+             const GError *error)
+{
+  Item *rest;
+
+  mark_retry (self, item, 0, g_strdup_printf ("authentication: %s", error->message));
+  while ((rest = g_queue_pop_head (&self->queue)) != NULL)
+    {
+      g_autoptr(Item) other = rest;
+
+      mark_retry (self, other, 0, g_strdup_printf ("authentication: %s", error->message));
+    }
+  self->batch_full = FALSE;
+}
+
+static void
+send_item (WardFhirSync *self,
+           Item         *item,
+           const char   *access_token);
+
+static void
+token_cb (GObject      *source,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  Item *item = user_data;
+  WardFhirSync *self = item->self;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *token = NULL;
+
+  token = ward_fhir_auth_get_token_finish (WARD_FHIR_AUTH (source), result, &error);
+  if (token == NULL && error != NULL)
+    {
+      g_autoptr(Item) failed = item;
+
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        {
+          /* Stopping: this row and the rest of the batch stay pending. */
+          g_queue_clear_full (&self->queue, (GDestroyNotify) item_free);
+          self->busy = FALSE;
+          return;
+        }
+      auth_failed (self, failed, error);
+      send_next (self);
+      return;
+    }
+
+  send_item (self, item, token);
+}
+
 static void
 send_next (WardFhirSync *self)
 {
   Item *item;
-  g_autofree char *url = NULL;
-  g_autofree char *type_escaped = NULL;
-  g_autofree char *id_escaped = NULL;
-  SoupMessageHeaders *headers;
 
   item = g_queue_pop_head (&self->queue);
   if (item == NULL)
@@ -442,6 +527,25 @@ send_next (WardFhirSync *self)
         ward_fhir_sync_kick (self);
       return;
     }
+
+  if (self->auth != NULL)
+    {
+      ward_fhir_auth_get_token_async (self->auth, self->cancellable, token_cb, item);
+      return;
+    }
+
+  send_item (self, item, NULL);
+}
+
+static void
+send_item (WardFhirSync *self,
+           Item         *item,
+           const char   *access_token)
+{
+  g_autofree char *url = NULL;
+  g_autofree char *type_escaped = NULL;
+  g_autofree char *id_escaped = NULL;
+  SoupMessageHeaders *headers;
 
   type_escaped = g_uri_escape_string (item->resource_type, NULL, FALSE);
   id_escaped = g_uri_escape_string (item->id, NULL, FALSE);
@@ -457,8 +561,16 @@ send_next (WardFhirSync *self)
     }
   headers = soup_message_get_request_headers (item->msg);
   soup_message_headers_replace (headers, "Accept", "application/fhir+json");
-  if (self->authorization != NULL)
-    soup_message_headers_replace (headers, "Authorization", self->authorization);
+  if (access_token != NULL)
+    {
+      g_autofree char *authorization = g_strconcat ("Bearer ", access_token, NULL);
+
+      soup_message_headers_replace (headers, "Authorization", authorization);
+    }
+  else if (self->authorization != NULL)
+    {
+      soup_message_headers_replace (headers, "Authorization", self->authorization);
+    }
   soup_message_set_request_body_from_bytes (item->msg, "application/fhir+json", item->body);
 
   soup_session_send_and_read_async (self->session, item->msg, G_PRIORITY_DEFAULT,

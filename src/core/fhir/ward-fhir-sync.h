@@ -8,6 +8,7 @@
 
 #include <gio/gio.h>
 
+#include "ward-fhir-auth.h"
 #include "ward-store.h"
 
 G_BEGIN_DECLS
@@ -30,6 +31,13 @@ G_DECLARE_FINAL_TYPE (WardFhirSync, ward_fhir_sync, WARD, FHIR_SYNC, GObject)
 WardFhirSync *ward_fhir_sync_new             (WardStore         *store,
                                               const char        *base_url,
                                               const char        *bearer_token);
+/* Replaces the bearer token given to new() (before start).  With SMART
+ * auth, a 401 forgets the token, authenticates again and sends the row
+ * once more; a second 401 retries it later.  A failed authentication
+ * retries the batch later (it stays pending).
+ */
+void          ward_fhir_sync_set_auth        (WardFhirSync      *self,
+                                              WardFhirAuth      *auth);
 /* The time outbox rows are due by (default g_get_real_time). */
 void          ward_fhir_sync_set_clock       (WardFhirSync      *self,
                                               WardFhirSyncClock  clock,
