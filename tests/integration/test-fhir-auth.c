@@ -14,6 +14,7 @@
 #include "ward-fhir-auth.h"
 #include "ward-fhir-sync.h"
 #include "ward-test-fhir-server.h"
+#include "ward-test-ward.h"
 
 #define SEC WARD_USEC_PER_SEC
 #define MINUTE WARD_USEC_PER_MINUTE
@@ -123,75 +124,6 @@ start_sync (Fixture    *f,
   ward_fhir_sync_start (f->sync);
 }
 
-static void
-ingest (Fixture    *f,
-        const char *device,
-        gint64      at,
-        const char *values)
-{
-  g_autoptr(GError) error = NULL;
-  g_autofree char *iso = ward_time_format_iso8601 (at);
-  g_autofree char *msg = NULL;
-  static guint serial;
-
-  msg = g_strdup_printf ("{\"deviceId\":\"%s\",\"messageId\":\"m-%u\",\"kind\":\"vitals\","
-                         "\"measuredAt\":\"%s\",%s}", device, ++serial, iso, values);
-  g_assert_true (ward_engine_begin (f->engine, &error));
-  g_assert_true (ward_engine_ingest (f->engine, "test", WARD_CONTENT_TYPE_JSON, NULL, msg,
-                                     strlen (msg), at, NULL, NULL, &error));
-  g_assert_true (ward_engine_evaluate (f->engine, at, &error));
-  g_assert_true (ward_engine_commit (f->engine, &error));
-  g_assert_no_error (error);
-}
-
-static void
-nurse (Fixture      *f,
-       const char   *patient,
-       WardMeasKind  kind,
-       double        value,
-       gint64        at)
-{
-  g_autoptr(GError) error = NULL;
-
-  g_assert_true (ward_engine_begin (f->engine, &error));
-  g_assert_true (ward_engine_nurse_entry (f->engine, patient, kind, value, at, "Nurse Kim", &error));
-  g_assert_true (ward_engine_evaluate (f->engine, at, &error));
-  g_assert_true (ward_engine_commit (f->engine, &error));
-  g_assert_no_error (error);
-}
-
-/* Scores for both patients, p2 high and sustained: NEWS2 Observations,
- * RiskAssessments, a Flag and the Devices.
- */
-static void
-make_data (Fixture *f,
-           gint64   from)
-{
-  nurse (f, "p1", WARD_MEAS_CONSCIOUSNESS, WARD_ACVPU_ALERT, from);
-  nurse (f, "p1", WARD_MEAS_ON_OXYGEN, 0, from);
-  nurse (f, "p2", WARD_MEAS_CONSCIOUSNESS, WARD_ACVPU_ALERT, from);
-  nurse (f, "p2", WARD_MEAS_ON_OXYGEN, 1, from);
-  for (int i = 0; i < 6; i++)
-    {
-      gint64 at = from + 10 * SEC + i * MINUTE;
-
-      ingest (f, "mon-1", at, "\"heartRate\":72,\"respiratoryRate\":16,\"spo2\":97,"
-              "\"systolic\":125,\"temperature\":36.8");
-      ingest (f, "mon-2", at, "\"heartRate\":135,\"respiratoryRate\":27,\"spo2\":89,"
-              "\"systolic\":88,\"temperature\":39.4");
-    }
-}
-
-static gint64
-n_pending (Fixture *f)
-{
-  g_autoptr(GError) error = NULL;
-  gint64 n = ward_store_outbox_get_n_pending (f->store, &error);
-
-  g_assert_no_error (error);
-  return n;
-}
-
 static gboolean
 tick_cb (gpointer data)
 {
@@ -208,13 +140,13 @@ run_until_empty (Fixture *f,
   gint64 deadline = g_get_monotonic_time () + timeout_sec * G_USEC_PER_SEC;
   guint wake = g_timeout_add (20, tick_cb, NULL);
 
-  while (n_pending (f) > 0 && g_get_monotonic_time () < deadline)
+  while (ward_test_n_pending (f->store) > 0 && g_get_monotonic_time () < deadline)
     g_main_context_iteration (NULL, TRUE);
   /* The last answer may still be on its way after the last mark. */
   while (ward_fhir_sync_is_busy (f->sync) && g_get_monotonic_time () < deadline)
     g_main_context_iteration (NULL, TRUE);
   g_source_remove (wake);
-  g_assert_cmpint (n_pending (f), ==, 0);
+  g_assert_cmpint (ward_test_n_pending (f->store), ==, 0);
 }
 
 static void
@@ -258,7 +190,7 @@ assert_all_arrived (Fixture *f)
 
   g_assert_no_error (error);
   g_assert_cmpint (n_rows, >, 0);
-  g_assert_cmpint (n_pending (f), ==, 0);
+  g_assert_cmpint (ward_test_n_pending (f->store), ==, 0);
   g_assert_cmpuint (ward_fhir_sync_get_n_parked (f->sync), ==, 0);
   g_assert_cmpint (_ward_store_query_int (f->store,
                                           "SELECT count(*) FROM outbox WHERE state <> 'sent'",
@@ -280,7 +212,7 @@ test_smart (Fixture       *f,
   start_sync (f, g_str_equal (alg, "RS384") ? "ward-rs" : "ward-es",
               g_str_equal (alg, "RS384") ? rs_key : es_key);
   g_assert_cmpstr (ward_fhir_auth_get_algorithm (f->auth), ==, alg);
-  make_data (f, f->t0);
+  ward_test_make_scored_ward (f->engine, f->t0);
   run_until_empty (f, 30);
   assert_all_arrived (f);
   g_assert_cmpuint (ward_fhir_auth_get_n_requests (f->auth), >=, 1);
@@ -299,18 +231,18 @@ test_reuse_and_renew (Fixture       *f,
 
   issued_before = stat_int ("tokensIssued");
   start_sync (f, "ward-rs", rs_key);
-  make_data (f, f->t0);
+  ward_test_make_scored_ward (f->engine, f->t0);
   run_until_empty (f, 30);
   g_assert_cmpuint (ward_fhir_auth_get_n_requests (f->auth), ==, 1);
 
   /* Well within the token's life: the cached one is used. */
-  make_data (f, f->t0 + 10 * MINUTE);
+  ward_test_make_scored_ward (f->engine, f->t0 + 10 * MINUTE);
   run_until_empty (f, 30);
   g_assert_cmpuint (ward_fhir_auth_get_n_requests (f->auth), ==, 1);
 
   /* Past its renewal point (lifetime 4 s, renewed 1 s before). */
   run_for (3500);
-  make_data (f, f->t0 + 20 * MINUTE);
+  ward_test_make_scored_ward (f->engine, f->t0 + 20 * MINUTE);
   run_until_empty (f, 30);
   g_assert_cmpuint (ward_fhir_auth_get_n_requests (f->auth), ==, 2);
   g_assert_cmpint (stat_int ("tokensIssued") - issued_before, ==, 2);
@@ -328,13 +260,13 @@ test_revoked (Fixture       *f,
     return;
 
   start_sync (f, "ward-es", es_key);
-  make_data (f, f->t0);
+  ward_test_make_scored_ward (f->engine, f->t0);
   run_until_empty (f, 30);
   g_assert_cmpuint (ward_fhir_auth_get_n_requests (f->auth), ==, 1);
 
   g_assert_true (ward_test_fhir_server_revoke_tokens (server, &error));
   g_assert_no_error (error);
-  make_data (f, f->t0 + 10 * MINUTE);
+  ward_test_make_scored_ward (f->engine, f->t0 + 10 * MINUTE);
   run_until_empty (f, 30);
 
   /* One 401, one new token, and the row sent again at once. */
@@ -355,14 +287,14 @@ test_wrong_client (Fixture       *f,
     return;
 
   start_sync (f, "ward-unknown", rs_key);
-  make_data (f, f->t0);
-  pending = n_pending (f);
+  ward_test_make_scored_ward (f->engine, f->t0);
+  pending = ward_test_n_pending (f->store);
   g_assert_cmpint (pending, >, 0);
   run_for (1500);
 
   g_assert_cmpuint (ward_fhir_sync_get_n_sent (f->sync), ==, 0);
   g_assert_cmpuint (ward_fhir_sync_get_n_parked (f->sync), ==, 0);
-  g_assert_cmpint (n_pending (f), ==, pending);
+  g_assert_cmpint (ward_test_n_pending (f->store), ==, pending);
   g_assert_cmpint (stat_int ("total"), ==, 0);
   {
     /* Only the discovery reached the server: no resource was sent. */

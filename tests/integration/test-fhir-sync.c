@@ -13,6 +13,7 @@
 #include "ward-engine.h"
 #include "ward-fhir-sync.h"
 #include "ward-test-fhir-server.h"
+#include "ward-test-ward.h"
 
 #define SEC WARD_USEC_PER_SEC
 #define MINUTE WARD_USEC_PER_MINUTE
@@ -103,75 +104,6 @@ skip_without_server (void)
   return FALSE;
 }
 
-static void
-ingest (Fixture    *f,
-        const char *device,
-        gint64      at,
-        const char *values)
-{
-  g_autoptr(GError) error = NULL;
-  g_autofree char *iso = ward_time_format_iso8601 (at);
-  g_autofree char *msg = NULL;
-  static guint serial;
-
-  msg = g_strdup_printf ("{\"deviceId\":\"%s\",\"messageId\":\"m-%u\",\"kind\":\"vitals\","
-                         "\"measuredAt\":\"%s\",%s}", device, ++serial, iso, values);
-  g_assert_true (ward_engine_begin (f->engine, &error));
-  g_assert_true (ward_engine_ingest (f->engine, "test", WARD_CONTENT_TYPE_JSON, NULL, msg,
-                                     strlen (msg), at, NULL, NULL, &error));
-  g_assert_true (ward_engine_evaluate (f->engine, at, &error));
-  g_assert_true (ward_engine_commit (f->engine, &error));
-  g_assert_no_error (error);
-}
-
-static void
-nurse (Fixture      *f,
-       const char   *patient,
-       WardMeasKind  kind,
-       double        value,
-       gint64        at)
-{
-  g_autoptr(GError) error = NULL;
-
-  g_assert_true (ward_engine_begin (f->engine, &error));
-  g_assert_true (ward_engine_nurse_entry (f->engine, patient, kind, value, at, "Nurse Kim", &error));
-  g_assert_true (ward_engine_evaluate (f->engine, at, &error));
-  g_assert_true (ward_engine_commit (f->engine, &error));
-  g_assert_no_error (error);
-}
-
-/* Scores for both patients, p2 high and sustained: NEWS2 Observations,
- * RiskAssessments, a Flag and the Devices.
- */
-static void
-make_data (Fixture *f,
-           gint64   from)
-{
-  nurse (f, "p1", WARD_MEAS_CONSCIOUSNESS, WARD_ACVPU_ALERT, from);
-  nurse (f, "p1", WARD_MEAS_ON_OXYGEN, 0, from);
-  nurse (f, "p2", WARD_MEAS_CONSCIOUSNESS, WARD_ACVPU_ALERT, from);
-  nurse (f, "p2", WARD_MEAS_ON_OXYGEN, 1, from);
-  for (int i = 0; i < 6; i++)
-    {
-      gint64 at = from + 10 * SEC + i * MINUTE;
-
-      ingest (f, "mon-1", at, "\"heartRate\":72,\"respiratoryRate\":16,\"spo2\":97,"
-              "\"systolic\":125,\"temperature\":36.8");
-      ingest (f, "mon-2", at, "\"heartRate\":135,\"respiratoryRate\":27,\"spo2\":89,"
-              "\"systolic\":88,\"temperature\":39.4");
-    }
-}
-
-static gint64
-n_pending (Fixture *f)
-{
-  g_autoptr(GError) error = NULL;
-  gint64 n = ward_store_outbox_get_n_pending (f->store, &error);
-
-  g_assert_no_error (error);
-  return n;
-}
-
 static gint64
 query_int (Fixture    *f,
            const char *sql)
@@ -199,13 +131,13 @@ run_until_empty (Fixture *f,
   gint64 deadline = g_get_monotonic_time () + timeout_sec * G_USEC_PER_SEC;
   guint wake = g_timeout_add (20, tick_cb, NULL);
 
-  while (n_pending (f) > 0 && g_get_monotonic_time () < deadline)
+  while (ward_test_n_pending (f->store) > 0 && g_get_monotonic_time () < deadline)
     g_main_context_iteration (NULL, TRUE);
   /* The last answer may still be on its way after the last mark. */
   while (ward_fhir_sync_is_busy (f->sync) && g_get_monotonic_time () < deadline)
     g_main_context_iteration (NULL, TRUE);
   g_source_remove (wake);
-  g_assert_cmpint (n_pending (f), ==, 0);
+  g_assert_cmpint (ward_test_n_pending (f->store), ==, 0);
 }
 
 static void
@@ -321,8 +253,8 @@ test_sync_all (Fixture       *f,
   if (skip_without_server ())
     return;
 
-  make_data (f, f->t0);
-  g_assert_cmpint (n_pending (f), >, 0);
+  ward_test_make_scored_ward (f->engine, f->t0);
+  g_assert_cmpint (ward_test_n_pending (f->store), >, 0);
 
   ward_fhir_sync_start (f->sync);
   run_until_empty (f, 30);
@@ -359,12 +291,12 @@ test_server_down (Fixture       *f,
   if (skip_without_server ())
     return;
 
-  make_data (f, f->t0);
+  ward_test_make_scored_ward (f->engine, f->t0);
   ward_fhir_sync_start (f->sync);
   run_until_empty (f, 30);
 
   ward_test_fhir_server_stop (server);
-  make_data (f, f->t0 + 30 * MINUTE);
+  ward_test_make_scored_ward (f->engine, f->t0 + 30 * MINUTE);
   g_assert_true (ward_store_outbox_next (f->store, G_MAXINT64, 100000, add_pending_key, later, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (g_hash_table_size (later), >, 0);
@@ -372,7 +304,7 @@ test_server_down (Fixture       *f,
   retried = ward_fhir_sync_get_n_retried (f->sync);
   run_for (1500);
   g_assert_cmpuint (ward_fhir_sync_get_n_retried (f->sync), >, retried);
-  g_assert_cmpint (n_pending (f), ==, g_hash_table_size (later));
+  g_assert_cmpint (ward_test_n_pending (f->store), ==, g_hash_table_size (later));
   g_assert_cmpuint (ward_fhir_sync_get_n_parked (f->sync), ==, 0);
 
   /* A new server: empty.  What was made while it was down arrives,
@@ -404,7 +336,7 @@ test_transient_503 (Fixture       *f,
   if (skip_without_server ())
     return;
 
-  make_data (f, f->t0);
+  ward_test_make_scored_ward (f->engine, f->t0);
   g_assert_true (ward_test_fhir_server_fault (server, 503, 3, -1, 0, FALSE, &error));
   g_assert_no_error (error);
   ward_fhir_sync_start (f->sync);
@@ -427,7 +359,7 @@ test_retry_after (Fixture       *f,
   if (skip_without_server ())
     return;
 
-  make_data (f, f->t0);
+  ward_test_make_scored_ward (f->engine, f->t0);
   g_assert_true (ward_test_fhir_server_fault (server, 429, 1, 1, 0, FALSE, &error));
   g_assert_no_error (error);
   start = g_get_monotonic_time ();
@@ -462,7 +394,7 @@ test_rejected_parked (Fixture       *f,
                                           &changed, &error));
   g_assert_true (ward_store_commit (f->store, &error));
   g_assert_no_error (error);
-  make_data (f, f->t0);
+  ward_test_make_scored_ward (f->engine, f->t0);
 
   ward_fhir_sync_start (f->sync);
   run_until_empty (f, 30);
@@ -497,7 +429,7 @@ test_garbage_retried (Fixture       *f,
   if (skip_without_server ())
     return;
 
-  make_data (f, f->t0);
+  ward_test_make_scored_ward (f->engine, f->t0);
   g_assert_true (ward_test_fhir_server_fault (server, 0, 2, -1, 0, TRUE, &error));
   g_assert_no_error (error);
   ward_fhir_sync_start (f->sync);
@@ -518,7 +450,7 @@ test_stop_keeps_pending (Fixture       *f,
   if (skip_without_server ())
     return;
 
-  make_data (f, f->t0);
+  ward_test_make_scored_ward (f->engine, f->t0);
   /* Every request hangs: the last attempt is bounded and nothing is lost. */
   g_assert_true (ward_test_fhir_server_fault (server, 0, 1000, -1, 3000, FALSE, &error));
   g_assert_no_error (error);
@@ -526,7 +458,7 @@ test_stop_keeps_pending (Fixture       *f,
   start = g_get_monotonic_time ();
   ward_fhir_sync_flush_and_stop (f->sync, 300);
   g_assert_cmpint (g_get_monotonic_time () - start, <, 2 * G_USEC_PER_SEC);
-  g_assert_cmpint (n_pending (f), ==, query_int (f, "SELECT count(*) FROM fhir_resources"));
+  g_assert_cmpint (ward_test_n_pending (f->store), ==, query_int (f, "SELECT count(*) FROM fhir_resources"));
   g_assert_cmpint (query_int (f, "SELECT count(*) FROM outbox WHERE state <> 'pending'"), ==, 0);
   g_assert_true (ward_test_fhir_server_fault_json (server, "{\"count\":0}", &error));
   g_assert_no_error (error);
