@@ -217,6 +217,7 @@ ward_application_activate (GApplication *app)
 
   window = ward_window_new (GTK_APPLICATION (self));
   ward_window_set_demo (window, self->config.demo);
+  ward_window_set_user (window, ward_application_get_user (self));
   g_set_weak_pointer (&self->window, window);
   gtk_window_present (GTK_WINDOW (window));
 
@@ -228,7 +229,10 @@ ward_application_activate (GApplication *app)
 
   /* The data issues view reads the store on its own connection. */
   if (self->pipeline != NULL)
-    g_object_set (window, "db-path", ward_pipeline_get_db_path (self->pipeline), NULL);
+    {
+      g_object_set (window, "db-path", ward_pipeline_get_db_path (self->pipeline), NULL);
+      ward_window_set_pipeline (window, self->pipeline);
+    }
 }
 
 static void
@@ -299,6 +303,20 @@ ward_application_init (WardApplication *self)
  *
  * Returns: (transfer full): a new #WardApplication
  */
+/**
+ * ward_application_get_user:
+ *
+ * Who acknowledges, enters and confirms: the desktop user's login name,
+ * which the audit log and the FHIR resources record.
+ */
+const char *
+ward_application_get_user (WardApplication *self)
+{
+  g_return_val_if_fail (WARD_IS_APPLICATION (self), NULL);
+
+  return g_get_user_name ();
+}
+
 WardApplication *
 ward_application_new (const WardPipelineConfig *config,
                       const WardSourcesConfig  *sources)

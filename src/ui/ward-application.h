@@ -18,5 +18,6 @@ G_DECLARE_FINAL_TYPE (WardApplication, ward_application, WARD, APPLICATION, AdwA
 
 WardApplication *ward_application_new  (const WardPipelineConfig *config,
                                         const WardSourcesConfig  *sources);
+const char      *ward_application_get_user (WardApplication   *self);
 
 G_END_DECLS

@@ -32,6 +32,8 @@ struct _WardWindow
   GSettings            *settings;       /* NULL when the schema is not installed */
   WardSnapshot         *snapshot;
   char                 *db_path;        /* NULL until the application sets it */
+  WardPipeline         *pipeline;       /* NULL in tests that only show snapshots */
+  char                 *user;
 
   /* Borrowed */
   WardDataIssues       *data_issues;    /* weak */
@@ -349,6 +351,8 @@ ward_window_dispose (GObject *object)
   g_clear_object (&self->settings);
   g_clear_pointer (&self->snapshot, ward_snapshot_unref);
   g_clear_pointer (&self->db_path, g_free);
+  g_clear_object (&self->pipeline);
+  g_clear_pointer (&self->user, g_free);
   g_clear_weak_pointer (&self->data_issues);
 
   gtk_widget_dispose_template (GTK_WIDGET (self), WARD_TYPE_WINDOW);
@@ -650,4 +654,54 @@ _ward_window_get_source_alarm_text (WardWindow *self)
   g_return_val_if_fail (WARD_IS_WINDOW (self), NULL);
 
   return gtk_label_get_text (self->source_label);
+}
+
+void
+ward_window_set_pipeline (WardWindow   *self,
+                          WardPipeline *pipeline)
+{
+  g_return_if_fail (WARD_IS_WINDOW (self));
+  g_return_if_fail (pipeline == NULL || WARD_IS_PIPELINE (pipeline));
+
+  g_set_object (&self->pipeline, pipeline);
+}
+
+WardPipeline *
+ward_window_get_pipeline (WardWindow *self)
+{
+  g_return_val_if_fail (WARD_IS_WINDOW (self), NULL);
+
+  return self->pipeline;
+}
+
+void
+ward_window_set_user (WardWindow *self,
+                      const char *user)
+{
+  g_return_if_fail (WARD_IS_WINDOW (self));
+
+  if (g_strcmp0 (self->user, user) == 0)
+    return;
+
+  g_free (self->user);
+  self->user = g_strdup (user);
+}
+
+const char *
+ward_window_get_user (WardWindow *self)
+{
+  g_return_val_if_fail (WARD_IS_WINDOW (self), NULL);
+
+  return self->user;
+}
+
+void
+ward_window_open_patient (WardWindow *self,
+                          const char *patient_id)
+{
+  g_return_if_fail (WARD_IS_WINDOW (self));
+  g_return_if_fail (patient_id != NULL);
+
+  /* The patient view comes with the dashboard work. */
+  g_debug ("Open patient %s", patient_id);
 }

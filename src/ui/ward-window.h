@@ -8,6 +8,7 @@
 
 #include <adwaita.h>
 
+#include "ward-pipeline.h"
 #include "ward-snapshot.h"
 
 G_BEGIN_DECLS
@@ -24,6 +25,19 @@ void        ward_window_set_show_patient_names  (WardWindow     *self,
                                                  gboolean        show_patient_names);
 void        ward_window_apply_snapshot          (WardWindow     *self,
                                                  WardSnapshot   *snapshot);
+/* The pipeline commands (acknowledge, nurse entry) go to; NULL in tests
+ * that only show snapshots.
+ */
+void        ward_window_set_pipeline            (WardWindow     *self,
+                                                 WardPipeline   *pipeline);
+WardPipeline *ward_window_get_pipeline          (WardWindow     *self);
+/* Who acknowledges, enters and confirms from this window. */
+void        ward_window_set_user                (WardWindow     *self,
+                                                 const char     *user);
+const char *ward_window_get_user                (WardWindow     *self);
+/* Shows the patient view of patient_id (a patient on the ward). */
+void        ward_window_open_patient            (WardWindow     *self,
+                                                 const char     *patient_id);
 void        ward_window_set_source_alarm        (WardWindow     *self,
                                                  const char     *text);
 /* For tests. */
