@@ -51,6 +51,9 @@ typedef struct
   WardBand         flag_band;
   char            *flag_ack_by;
   gint64           flag_ack_at;
+  gint64           flag_escalated_at;
+
+  WardTrendHistory trend;           /* the windows' totals, for the fitted trend */
 } Patient;
 
 typedef struct
@@ -1175,6 +1178,7 @@ score_patient (WardEngine  *self,
   p->score_id = id;
   p->score_final = final;
   p->has_score = TRUE;
+  ward_trend_history_add (&p->trend, score.window_end, score.result.total);
   return TRUE;
 }
 
@@ -1255,6 +1259,7 @@ run_flag_rules (WardEngine  *self,
       p->flag_band = band;
       g_clear_pointer (&p->flag_ack_by, g_free);
       p->flag_ack_at = 0;
+      p->flag_escalated_at = 0;
       self->counters.flags_raised++;
       if (!put_flag (self, p, 0, now, error))
         return FALSE;
@@ -1268,6 +1273,7 @@ run_flag_rules (WardEngine  *self,
         return FALSE;
       self->counters.flags_escalated++;
       p->flag_band = band;
+      p->flag_escalated_at = now;
       if (!put_flag (self, p, 0, now, error))
         return FALSE;
       detail = g_strdup_printf ("{\"flag_id\":%" G_GINT64_FORMAT ",\"band\":\"%s\"}",
@@ -1284,6 +1290,7 @@ run_flag_rules (WardEngine  *self,
       p->flag_opened_at = 0;
       g_clear_pointer (&p->flag_ack_by, g_free);
       p->flag_ack_at = 0;
+      p->flag_escalated_at = 0;
       return record_event (self, now, SYSTEM_ACTOR, "flag-closed", p->patient_id, detail, error);
 
     default:
@@ -1424,11 +1431,15 @@ ward_engine_snapshot (WardEngine *self,
       bed.flag_opened_at = p->flag_opened_at;
       bed.flag_acknowledged_by = g_strdup (p->flag_ack_by);
       bed.flag_acknowledged_at = p->flag_ack_at;
+      bed.flag_escalated_at = p->flag_escalated_at;
+      if (p->has_score)
+        ward_trend_history_fit (&p->trend, now, &bed.trend);
 
       if (d != NULL && d->alert_id != 0)
         {
           bed.technical_alert = TRUE;
           bed.technical_alert_since = d->alert_since;
+          bed.technical_alert_id = d->alert_id;
         }
 
       g_array_append_val (beds, bed);

@@ -8,6 +8,7 @@
 
 #include <glib-object.h>
 
+#include "ward-trend.h"
 #include "ward-types.h"
 
 G_BEGIN_DECLS
@@ -63,6 +64,11 @@ typedef struct
 
   gboolean         technical_alert;  /* device silent */
   gint64           technical_alert_since;
+
+  /* For the ward board. */
+  WardTrend        trend;            /* fitted NEWS2 total over the last hour (ward-trend.h) */
+  gint64           flag_escalated_at; /* 0 if the open flag has not been escalated */
+  gint64           technical_alert_id; /* the technical flag's id, 0 if none */
 } WardBedState;
 
 typedef struct
