@@ -33,6 +33,8 @@ int    ward_cli_stats        (int    argc,
                               char **argv);
 int    ward_cli_dead_letters (int    argc,
                               char **argv);
+int    ward_cli_fhir_rejections (int argc,
+                                 char **argv);
 int    ward_cli_map          (int    argc,
                               char **argv);
 int    ward_cli_simulate     (int    argc,

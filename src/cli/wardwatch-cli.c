@@ -30,6 +30,7 @@ typedef struct
 static const Command commands[] = {
   { "dead-letters", "List the device messages the pipeline could not use, with stage and reason", ward_cli_dead_letters },
   { "export", "Export the local FHIR resource store as FHIR bulk-data NDJSON, one file per type", ward_cli_export },
+  { "fhir-rejections", "List the resources the FHIR server rejected, with its reason and OperationOutcome", ward_cli_fhir_rejections },
   { "map", "Debug device mappings: device messages or HL7 v2 in, normalised measurements or FHIR out", ward_cli_map },
   { "score", "Score NEWS2 for vital-sign sets read as JSON lines on standard input", ward_cli_score },
   { "simulate", "Run the demo ward's devices against a real MQTT broker or MLLP listener", ward_cli_simulate },

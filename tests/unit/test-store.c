@@ -464,6 +464,52 @@ test_outbox_one_pending_per_resource (Fixture       *f,
   g_assert_cmpint (c.outbox_failed, ==, 1);
 }
 
+static void
+failure_cb (const WardOutboxFailure *failure,
+            gpointer                 user_data)
+{
+  GPtrArray *lines = user_data;
+
+  g_ptr_array_add (lines, g_strdup_printf ("%s/%s v%" G_GINT64_FORMAT " x%d %s %s %s",
+                                           failure->resource_type, failure->id,
+                                           failure->version, failure->attempts,
+                                           failure->last_error,
+                                           failure->operation_outcome ? failure->operation_outcome : "-",
+                                           failure->json ? failure->json : "-"));
+}
+
+/* What the UI and the CLI show of a rejection: the resource, the
+ * server's reason and its OperationOutcome, while the rest flows.
+ */
+static void
+test_outbox_failures (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autoptr(WardStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) lines = g_ptr_array_new_with_free_func (g_free);
+  NextData next = { 0 };
+
+  store = ward_store_open (f->path, &error);
+  g_assert_no_error (error);
+
+  g_assert_true (ward_store_put_resource (store, "Flag", "a", "{\"id\":\"a\"}", 10, NULL, &error));
+  g_assert_true (ward_store_put_resource (store, "Flag", "b", "{\"id\":\"b\"}", 11, NULL, &error));
+  g_assert_true (ward_store_foreach_outbox_failure (store, failure_cb, lines, &error));
+  g_assert_cmpuint (lines->len, ==, 0);
+
+  g_assert_true (ward_store_outbox_next (store, 1000, 1, next_cb, &next, &error));
+  g_assert_cmpuint (next.n, ==, 1);
+  g_assert_true (ward_store_outbox_mark_failed (store, next.seq, "HTTP 422: bad code",
+                                                "{\"resourceType\":\"OperationOutcome\"}", &error));
+  g_assert_true (ward_store_foreach_outbox_failure (store, failure_cb, lines, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (lines->len, ==, 1);
+  g_assert_cmpstr (g_ptr_array_index (lines, 0), ==,
+                   "Flag/a v1 x1 HTTP 422: bad code {\"resourceType\":\"OperationOutcome\"} {\"id\":\"a\"}");
+  g_assert_cmpint (ward_store_outbox_get_n_pending (store, &error), ==, 1);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -482,6 +528,7 @@ main (int   argc,
   ADD ("/core/store/retention-keeps-records", test_retention_keeps_records);
   ADD ("/core/store/migrate-3-to-4-keeps-data", test_migrate_3_to_4_keeps_data);
   ADD ("/core/store/outbox-one-pending-per-resource", test_outbox_one_pending_per_resource);
+  ADD ("/core/store/outbox-failures", test_outbox_failures);
 #undef ADD
 
   return g_test_run ();

@@ -1700,6 +1700,51 @@ ward_store_outbox_mark_failed (WardStore   *self,
   return finish_outbox_update (self, stmt, seq, FALSE, error);
 }
 
+gboolean
+ward_store_foreach_outbox_failure (WardStore                 *self,
+                                   WardStoreOutboxFailureFunc func,
+                                   gpointer                   user_data,
+                                   GError                   **error)
+{
+  static const char sql[] =
+    "SELECT o.seq, o.resource_type, o.id, o.version, o.attempts, o.created_at, o.last_error, "
+    "o.operation_outcome, r.json "
+    "FROM outbox o LEFT JOIN fhir_resources r ON r.resource_type = o.resource_type AND r.id = o.id "
+    "WHERE o.state = 'failed' ORDER BY o.seq";
+  sqlite3_stmt *stmt = NULL;
+  int rc;
+
+  g_return_val_if_fail (WARD_IS_STORE (self), FALSE);
+  g_return_val_if_fail (func != NULL, FALSE);
+
+  rc = sqlite3_prepare_v2 (self->db, sql, -1, &stmt, NULL);
+  if (rc != SQLITE_OK)
+    return set_sql_error (self, rc, "list rejected FHIR resources", error);
+
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      WardOutboxFailure failure = {
+        .seq = sqlite3_column_int64 (stmt, 0),
+        .resource_type = (const char *) sqlite3_column_text (stmt, 1),
+        .id = (const char *) sqlite3_column_text (stmt, 2),
+        .version = sqlite3_column_int64 (stmt, 3),
+        .attempts = sqlite3_column_int (stmt, 4),
+        .created_at = sqlite3_column_int64 (stmt, 5),
+        .last_error = (const char *) sqlite3_column_text (stmt, 6),
+        .operation_outcome = (const char *) sqlite3_column_text (stmt, 7),
+        .json = (const char *) sqlite3_column_text (stmt, 8),
+      };
+
+      func (&failure, user_data);
+    }
+
+  sqlite3_finalize (stmt);
+  if (rc != SQLITE_DONE)
+    return set_sql_error (self, rc, "list rejected FHIR resources", error);
+
+  return TRUE;
+}
+
 char *
 ward_store_get_installation_id (WardStore  *self,
                                 GError    **error)

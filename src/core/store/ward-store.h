@@ -300,6 +300,28 @@ gboolean    ward_store_outbox_mark_failed  (WardStore              *self,
                                             const char             *error_text,
                                             const char             *operation_outcome_json,
                                             GError                **error);
+/* A resource the FHIR server rejected for good, parked with its reason. */
+typedef struct
+{
+  gint64       seq;
+  const char  *resource_type;
+  const char  *id;
+  gint64       version;
+  int          attempts;
+  gint64       created_at;          /* when it was queued */
+  const char  *last_error;          /* the status line and the outcome's text */
+  const char  *operation_outcome;   /* the server's OperationOutcome JSON, or NULL */
+  const char  *json;                /* the resource's newest local version, or NULL */
+} WardOutboxFailure;
+
+typedef void (*WardStoreOutboxFailureFunc) (const WardOutboxFailure *failure,
+                                            gpointer                 user_data);
+
+/* The parked rows, oldest first. */
+gboolean    ward_store_foreach_outbox_failure (WardStore                 *self,
+                                            WardStoreOutboxFailureFunc func,
+                                            gpointer                   user_data,
+                                            GError                   **error);
 /* Pending rows, counted once and then kept up to date by this connection;
  * -1 with error.
  */
