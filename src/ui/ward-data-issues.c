@@ -31,12 +31,22 @@ typedef struct
   GBytes  *payload;          /* the first MAX_PAYLOAD_BYTES; NULL without payload */
   gsize    payload_length;   /* the whole payload's */
   gboolean payload_pruned;
+
+  /* A resource the FHIR server rejected (stage "fhir"): its payload is the
+   * resource's JSON, its reason the server's, and id the outbox row's
+   * sequence number negated, so that it never equals a dead letter's.
+   */
+  char    *resource_type;
+  char    *resource_id;
+  gint64   version;
+  int      attempts;
 } Issue;
 
 typedef struct
 {
   GPtrArray *issues;         /* of Issue, newest first */
   guint64    total;          /* dead letters in the store, listed or not */
+  guint64    n_rejected;     /* resources the FHIR server rejected, listed or not */
 } LoadResult;
 
 /* What the worker collects: the newest WARD_DATA_ISSUES_LIMIT in a ring. */
@@ -70,6 +80,7 @@ struct _WardDataIssues
   GPtrArray     *issues;          /* of Issue, newest first; NULL before the first load */
   GCancellable  *cancellable;     /* of the load under way, NULL when none is */
   guint64        total;
+  guint64        n_rejected;
 
   /* Borrowed: one of stage_filters */
   const char    *stage_filter;
@@ -87,7 +98,7 @@ enum {
 static GParamSpec *properties[N_PROPS];
 
 /* Indexed like the items of the stage drop-down in the template. */
-static const char * const stage_filters[] = { NULL, "parse", "mapping", "identity", "validation" };
+static const char * const stage_filters[] = { NULL, "parse", "mapping", "identity", "validation", "fhir" };
 
 /* Enough for any sensible device message; a larger one is cut there. */
 #define MAX_PAYLOAD_BYTES (16 * 1024)
@@ -103,6 +114,8 @@ issue_free (Issue *issue)
   g_free (issue->source);
   g_free (issue->content_type);
   g_free (issue->device_id);
+  g_free (issue->resource_type);
+  g_free (issue->resource_id);
   g_clear_pointer (&issue->payload, g_bytes_unref);
   g_free (issue);
 }
@@ -125,6 +138,8 @@ get_stage_title (const char *stage)
     return C_("pipeline stage", "Identity");
   if (g_strcmp0 (stage, "validation") == 0)
     return C_("pipeline stage", "Validation");
+  if (g_strcmp0 (stage, "fhir") == 0)
+    return C_("pipeline stage", "FHIR Server");
 
   /* A stage added after this view: its name is still better than nothing. */
   return stage != NULL ? stage : "";
@@ -141,6 +156,8 @@ get_stage_error (const char *stage)
     return g_strdup (_("Identity error"));
   if (g_strcmp0 (stage, "validation") == 0)
     return g_strdup (_("Validation error"));
+  if (g_strcmp0 (stage, "fhir") == 0)
+    return g_strdup (_("Rejected by the FHIR server"));
 
   /* Translators: %s is the name of a pipeline stage */
   return g_strdup_printf (_("Rejected at stage %s"), stage != NULL ? stage : "?");
@@ -190,7 +207,15 @@ build_accessible_label (const Issue *issue)
   g_autofree char *time = format_time (get_issue_time (issue), "%H:%M");
   g_autofree char *reason = truncate_text (issue->reason, MAX_A11Y_REASON_CHARS);
 
-  if (issue->device_id != NULL)
+  if (issue->resource_type != NULL)
+    /* Translators: the accessible name of a resource the FHIR server rejected,
+     * "Flag 3f2a… rejected by the FHIR server, queued at 10:42: invalid code…"; the
+     * first %s is the resource type, the second its id, the third the time and the last
+     * the server's reason
+     */
+    return g_strdup_printf (_("%s %s rejected by the FHIR server, queued at %s: %s"),
+                            issue->resource_type, issue->resource_id, time, reason);
+  else if (issue->device_id != NULL)
     /* Translators: the accessible name of a rejected message, "Parse error from
      * sim-monitor-09 at 10:42: not JSON…"; the first %s is the kind of error, the second
      * the device, the third the time and the last the reason
@@ -337,8 +362,15 @@ create_row (const Issue *issue)
   gtk_widget_set_name (label, "stage");
   gtk_box_append (GTK_BOX (top), label);
 
-  label = create_label (issue->device_id != NULL ? issue->device_id : _("Unknown device"),
-                        NULL, TRUE);
+  if (issue->resource_type != NULL)
+    {
+      g_autofree char *resource = g_strdup_printf ("%s/%s", issue->resource_type, issue->resource_id);
+
+      label = create_label (resource, NULL, TRUE);
+    }
+  else
+    label = create_label (issue->device_id != NULL ? issue->device_id : _("Unknown device"),
+                          NULL, TRUE);
   gtk_widget_set_name (label, "device");
   gtk_box_append (GTK_BOX (top), label);
 
@@ -401,7 +433,23 @@ update_count (WardDataIssues *self)
                                        MIN (self->total, G_MAXULONG)),
                              total);
 
-  if (self->total > n_loaded)
+  if (self->n_rejected > 0)
+    {
+      g_autofree char *n = g_strdup_printf ("%" G_GUINT64_FORMAT, self->n_rejected);
+      g_autofree char *rejected = NULL;
+
+      /* Translators: %s is a number; it follows "12 rejected messages" */
+      rejected = g_strdup_printf (ngettext ("%s resource rejected by the FHIR server",
+                                            "%s resources rejected by the FHIR server",
+                                            MIN (self->n_rejected, G_MAXULONG)),
+                                  n);
+      /* Translators: "12 rejected messages, 3 resources rejected by the FHIR server" */
+      text = g_strdup_printf (_("%s, %s"), count, rejected);
+      g_free (count);
+      count = g_steal_pointer (&text);
+    }
+
+  if (self->total + self->n_rejected > n_loaded)
     /* Translators: the first %s is the count, "1200 rejected messages", the %u the
      * number listed
      */
@@ -428,7 +476,11 @@ show_payload (WardDataIssues *self,
 
   gtk_text_view_set_wrap_mode (self->payload_view, GTK_WRAP_WORD_CHAR);
 
-  if (issue->payload_pruned)
+  if (issue->resource_type != NULL && issue->payload == NULL)
+    gtk_text_buffer_set_text (buffer, _("The resource is no longer in the local store."), -1);
+  else if (issue->resource_type != NULL)
+    gtk_text_buffer_set_text (buffer, data, length);
+  else if (issue->payload_pruned)
     gtk_text_buffer_set_text (buffer, _("Payload removed by retention."), -1);
   else if (issue->raw_message_id == 0 || issue->source == NULL)
     gtk_text_buffer_set_text (buffer, _("The raw message was not kept."), -1);
@@ -472,9 +524,25 @@ show_issue (WardDataIssues *self,
   g_autofree char *n_bytes = g_strdup_printf ("%" G_GSIZE_FORMAT, issue->payload_length);
   g_autofree char *raw_id = g_strdup_printf ("%" G_GINT64_FORMAT, issue->raw_message_id);
 
-  /* Translators: %s is a local date and time, "2026-11-22 10:42:05" */
-  g_ptr_array_add (parts, g_strdup_printf (_("Received %s"), time));
-  if (issue->device_id != NULL)
+  if (issue->resource_type != NULL)
+    {
+      g_autofree char *version = g_strdup_printf ("%" G_GINT64_FORMAT, issue->version);
+
+      /* Translators: %s is a local date and time, "2026-11-22 10:42:05" */
+      g_ptr_array_add (parts, g_strdup_printf (_("Queued %s"), time));
+      /* Translators: "Flag 3f2a… version 2"; the first %s is the resource type, the
+       * second its id, the third its version
+       */
+      g_ptr_array_add (parts, g_strdup_printf (_("%s %s version %s"), issue->resource_type,
+                                               issue->resource_id, version));
+      g_ptr_array_add (parts, g_strdup (_("not retried; a newer version is sent again")));
+    }
+  else
+    /* Translators: %s is a local date and time, "2026-11-22 10:42:05" */
+    g_ptr_array_add (parts, g_strdup_printf (_("Received %s"), time));
+  if (issue->resource_type != NULL)
+    ;
+  else if (issue->device_id != NULL)
     /* Translators: %s is a device id, "sim-monitor-09" */
     g_ptr_array_add (parts, g_strdup_printf (_("device %s"), issue->device_id));
   else
@@ -484,7 +552,7 @@ show_issue (WardDataIssues *self,
     g_ptr_array_add (parts, g_strdup_printf (_("via %s"), issue->source));
   if (issue->content_type != NULL)
     g_ptr_array_add (parts, g_strdup (issue->content_type));
-  if (issue->source != NULL && !issue->payload_pruned)
+  if (issue->source != NULL && issue->resource_type == NULL && !issue->payload_pruned)
     /* Translators: %s is a number of bytes */
     g_ptr_array_add (parts, g_strdup_printf (ngettext ("%s byte", "%s bytes", issue->payload_length),
                                              n_bytes));
@@ -550,6 +618,7 @@ show_issues (WardDataIssues *self,
   g_clear_pointer (&self->issues, g_ptr_array_unref);
   self->issues = g_steal_pointer (&result->issues);
   self->total = result->total;
+  self->n_rejected = result->n_rejected;
 
   for (guint i = 0; i < self->issues->len; i++)
     gtk_list_box_append (self->list_box, create_row (g_ptr_array_index (self->issues, i)));
@@ -624,6 +693,73 @@ collect_cb (const WardDeadLetter *dead_letter,
 }
 
 static void
+collect_rejected_cb (const WardOutboxFailure *failure,
+                     gpointer                 user_data)
+{
+  Collector *collector = user_data;
+  Issue *issue = g_new0 (Issue, 1);
+  guint slot = collector->total % WARD_DATA_ISSUES_LIMIT;
+
+  issue->id = -failure->seq;
+  issue->created_at = failure->created_at;
+  issue->stage = g_strdup ("fhir");
+  issue->reason = g_strdup (failure->last_error != NULL ? failure->last_error : "");
+  issue->resource_type = g_strdup (failure->resource_type);
+  issue->resource_id = g_strdup (failure->id);
+  issue->version = failure->version;
+  issue->attempts = failure->attempts;
+  if (failure->json != NULL)
+    {
+      gsize length = strlen (failure->json);
+
+      issue->payload_length = length;
+      /* Cut on a character boundary: the text view takes valid UTF-8 only. */
+      if (length > MAX_PAYLOAD_BYTES)
+        length = g_utf8_find_prev_char (failure->json, failure->json + MAX_PAYLOAD_BYTES) - failure->json;
+      issue->payload = g_bytes_new (failure->json, length);
+    }
+
+  if (slot < collector->ring->len)
+    {
+      issue_free (g_ptr_array_index (collector->ring, slot));
+      g_ptr_array_index (collector->ring, slot) = issue;
+    }
+  else
+    g_ptr_array_add (collector->ring, issue);
+
+  collector->total++;
+}
+
+static int
+compare_newest_first (gconstpointer a,
+                      gconstpointer b)
+{
+  const Issue *issue_a = *(const Issue * const *) a;
+  const Issue *issue_b = *(const Issue * const *) b;
+  gint64 time_a = get_issue_time (issue_a);
+  gint64 time_b = get_issue_time (issue_b);
+
+  if (time_a != time_b)
+    return time_a < time_b ? 1 : -1;
+
+  return issue_a->id < issue_b->id ? 1 : issue_a->id > issue_b->id ? -1 : 0;
+}
+
+/* Hands the newest of a ring (oldest first, possibly wrapped) to issues. */
+static void
+take_ring (GPtrArray *ring,
+           guint64    total,
+           GPtrArray *issues)
+{
+  guint len = ring->len;
+
+  g_ptr_array_set_free_func (ring, NULL);
+  for (guint i = 0; i < len; i++)
+    g_ptr_array_add (issues, g_ptr_array_index (ring, (total - 1 - i) % WARD_DATA_ISSUES_LIMIT));
+  g_ptr_array_set_size (ring, 0);
+}
+
+static void
 load_issues_worker (GTask        *task,
                     gpointer      source_object,
                     gpointer      task_data,
@@ -633,13 +769,15 @@ load_issues_worker (GTask        *task,
   g_autoptr(WardStore) store = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) ring = g_ptr_array_new_with_free_func ((GDestroyNotify) issue_free);
+  g_autoptr(GPtrArray) rejected_ring = g_ptr_array_new_with_free_func ((GDestroyNotify) issue_free);
   Collector collector = { ring, 0 };
+  Collector rejected = { rejected_ring, 0 };
   LoadResult *result;
-  guint len;
 
   store = ward_store_open_readonly (db_path, &error);
   if (store == NULL ||
-      !ward_store_foreach_dead_letter (store, G_MININT64, collect_cb, &collector, &error))
+      !ward_store_foreach_dead_letter (store, G_MININT64, collect_cb, &collector, &error) ||
+      !ward_store_foreach_outbox_failure (store, collect_rejected_cb, &rejected, &error))
     {
       g_task_return_error (task, g_steal_pointer (&error));
       return;
@@ -648,15 +786,16 @@ load_issues_worker (GTask        *task,
   if (g_task_return_error_if_cancelled (task))
     return;
 
+  /* The newest of each kind, merged by time and cut to the limit. */
   result = g_new0 (LoadResult, 1);
   result->total = collector.total;
-  len = ring->len;
-  result->issues = g_ptr_array_new_full (len, (GDestroyNotify) issue_free);
-  /* The ring hands every issue over to the result, newest first. */
-  g_ptr_array_set_free_func (ring, NULL);
-  for (guint i = 0; i < len; i++)
-    g_ptr_array_add (result->issues,
-                     g_ptr_array_index (ring, (collector.total - 1 - i) % WARD_DATA_ISSUES_LIMIT));
+  result->n_rejected = rejected.total;
+  result->issues = g_ptr_array_new_full (ring->len + rejected_ring->len, (GDestroyNotify) issue_free);
+  take_ring (ring, collector.total, result->issues);
+  take_ring (rejected_ring, rejected.total, result->issues);
+  g_ptr_array_sort (result->issues, compare_newest_first);
+  if (result->issues->len > WARD_DATA_ISSUES_LIMIT)
+    g_ptr_array_set_size (result->issues, WARD_DATA_ISSUES_LIMIT);
 
   g_task_return_pointer (task, result, (GDestroyNotify) load_result_free);
 }

@@ -399,6 +399,63 @@ test_data_issues_payload (Fixture       *fixture,
 }
 
 static void
+take_cb (const WardOutboxEntry *entry,
+         gpointer               user_data)
+{
+  gint64 *seq = user_data;
+
+  *seq = entry->seq;
+}
+
+/* A resource the FHIR server rejected is a data issue too: listed with
+ * the server's reason, its own filter, and the resource to read.
+ */
+static void
+test_data_issues_fhir_rejection (Fixture       *fixture,
+                                 gconstpointer  data)
+{
+  static const char flag[] = "{\"resourceType\":\"Flag\",\"id\":\"f1\",\"status\":\"bogus\"}";
+  static const char reason[] = "HTTP 400 Bad Request: Value \"bogus\" is not in the required value set";
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *expected = NULL;
+  WardDataIssues *view;
+  gint64 seq = 0;
+
+  g_assert_true (ward_store_put_resource (fixture->store, "Flag", "f1", flag,
+                                          T0 + 46 * WARD_USEC_PER_MINUTE, NULL, &error));
+  g_assert_true (ward_store_outbox_next (fixture->store, G_MAXINT64, 1, take_cb, &seq, &error));
+  g_assert_true (ward_store_outbox_mark_failed (fixture->store, seq, reason,
+                                                "{\"resourceType\":\"OperationOutcome\"}", &error));
+  g_assert_no_error (error);
+
+  view = open_view (fixture->db);
+  g_assert_cmpuint (count_rows (view), ==, 4);
+  g_assert_cmpstr (get_label_text (view, "count_label"), ==,
+                   "3 rejected messages, 1 resource rejected by the FHIR server, newest first");
+  g_assert_cmpstr (get_row_text (get_row (view, 0), "stage"), ==, "FHIR Server");
+  g_assert_cmpstr (get_row_text (get_row (view, 0), "device"), ==, "Flag/f1");
+  g_assert_cmpstr (get_row_text (get_row (view, 0), "reason"), ==, reason);
+  expected = g_strdup_printf ("Flag f1 rejected by the FHIR server, queued at 08:46: %s", shorten (reason));
+  gtk_test_accessible_assert_property (get_row (view, 0), GTK_ACCESSIBLE_PROPERTY_LABEL, expected);
+
+  /* Its own filter. */
+  set_stage (view, 5);
+  g_assert_cmpuint (count_shown_rows (view), ==, 1);
+  g_assert_true (gtk_widget_get_child_visible (GTK_WIDGET (get_row (view, 0))));
+
+  select_row (view, 0);
+  g_assert_cmpstr (get_label_text (view, "detail_title"), ==, "Rejected by the FHIR server");
+  g_assert_cmpstr (get_label_text (view, "detail_reason"), ==, reason);
+  g_assert_true (g_str_has_prefix (get_label_text (view, "detail_meta"),
+                                   "Queued 2027-01-15 08:46:00 · Flag f1 version 1 · "));
+  text = get_payload_text (view);
+  g_assert_cmpstr (text, ==, flag);
+
+  gtk_window_destroy (GTK_WINDOW (view));
+}
+
+static void
 test_data_issues_refresh (Fixture       *fixture,
                           gconstpointer  data)
 {
@@ -575,6 +632,8 @@ main (int   argc,
               fixture_set_up, test_data_issues_refresh, fixture_tear_down);
   g_test_add ("/ui/data-issues/close-while-loading", Fixture, NULL,
               fixture_set_up, test_data_issues_close_while_loading, fixture_tear_down);
+  g_test_add ("/ui/data-issues/fhir-rejection", Fixture, NULL,
+              fixture_set_up, test_data_issues_fhir_rejection, fixture_tear_down);
   g_test_add_func ("/ui/data-issues/limit", test_data_issues_limit);
   g_test_add_func ("/ui/data-issues/empty", test_data_issues_empty);
   g_test_add_func ("/ui/data-issues/error", test_data_issues_error);
