@@ -36,7 +36,7 @@ const CLOCK_SKEW_S = 5;
 
 function usage() {
   return `Usage: node server.mjs [--port N] [--token TOKEN] [--smart-jwks FILE]
-                      [--token-lifetime S] [--verbose]
+                      [--token-lifetime S] [--batch MODE] [--verbose]
 
   --port N            port on 127.0.0.1 (0, the default, picks a free one)
   --token TOKEN       require "Authorization: Bearer TOKEN" on FHIR requests
@@ -46,6 +46,9 @@ function usage() {
                       /.well-known/smart-configuration and POST /auth/token,
                       and FHIR requests then need a token issued there
   --token-lifetime S  lifetime of issued access tokens (default 300)
+  --batch MODE        batch Bundles: yes (default), no (not in the
+                      CapabilityStatement and refused with 405), refuse
+                      (in the CapabilityStatement, refused with 400)
   --verbose           log requests to stderr
 
 Prints {"port":N} on stdout once listening.`;
@@ -59,6 +62,7 @@ try {
       token: { type: 'string' },
       'smart-jwks': { type: 'string' },
       'token-lifetime': { type: 'string', default: '300' },
+      batch: { type: 'string', default: 'yes' },
       verbose: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
@@ -83,6 +87,11 @@ if (!Number.isInteger(tokenLifetime) || tokenLifetime < 1) {
   process.stderr.write(`server.mjs: bad --token-lifetime ${args['token-lifetime']}\n`);
   process.exit(2);
 }
+if (!['yes', 'no', 'refuse'].includes(args.batch)) {
+  process.stderr.write(`server.mjs: bad --batch ${args.batch}: use yes, no or refuse\n`);
+  process.exit(2);
+}
+const batchMode = args.batch;
 const verbose = args.verbose;
 const staticToken = args.token;
 const jwksPath = args['smart-jwks'];
@@ -996,7 +1005,11 @@ function capabilityStatement() {
     mode: 'server',
     documentation: 'Wardwatch FHIR test server: in memory, reset with POST /$reset',
     resource,
-    interaction: [{ code: 'transaction' }, { code: 'batch' }, { code: 'search-system' }],
+    interaction: [
+      { code: 'transaction' },
+      ...(batchMode === 'no' ? [] : [{ code: 'batch' }]),
+      { code: 'search-system' },
+    ],
   };
   if (jwksPath) {
     rest.security = {
@@ -1347,7 +1360,7 @@ async function handleFhir(req, res, url, rawBody) {
   const firstSegment = path.split('/')[0];
   countRequest(method, firstSegment === '' ? '(system)' : firstSegment);
 
-  if (fault && fault.count > 0) {
+  if (fault && fault.count > 0 && !fault.entries) {
     const f = fault;
     f.count -= 1;
     if (f.count <= 0) {
@@ -1431,6 +1444,35 @@ async function handleFhir(req, res, url, rawBody) {
     return;
   }
 
+  const isBatch = method === 'POST' && path === '' && body?.resourceType === 'Bundle' && body.type === 'batch';
+  if (isBatch && batchMode !== 'yes') {
+    if (batchMode === 'no') {
+      sendOutcome(res, 405, 'not-supported', 'Batch Bundles are not supported by this server (--batch no)');
+    } else {
+      sendOutcome(res, 400, 'not-supported', 'Batch Bundles are refused by this server (--batch refuse)');
+    }
+    return;
+  }
+  // A fault on batch entries: the first ones of the next batches answer
+  // the fault's status inside the batch-response and are not applied.
+  let faulted = [];
+  if (isBatch && fault && fault.entries && fault.count > 0 && Array.isArray(body.entry)) {
+    const f = fault;
+    const n = Math.min(f.count, body.entry.length);
+    f.count -= n;
+    if (f.count <= 0) {
+      fault = null;
+    }
+    stats.faultsInjected += n;
+    const status = f.status ?? 503;
+    const code = status === 429 ? 'throttled' : status >= 500 ? 'transient' : 'processing';
+    faulted = body.entry.slice(0, n).map(() => ({
+      response: { status: String(status), outcome: outcomeBody(code, `Injected fault: HTTP ${status}`) },
+    }));
+    body = { ...body, entry: body.entry.slice(n) };
+    log(`fault injected on ${n} batch entries: ${JSON.stringify(f)}`);
+  }
+
   const requestPath = path + url.search;
   let status;
   let responseBody;
@@ -1455,6 +1497,9 @@ async function handleFhir(req, res, url, rawBody) {
       headers = resourceHeaders(resource, status);
       if (resource.resourceType === 'Bundle') {
         decorateBundle(resource, method === 'GET' ? url.pathname + url.search : undefined);
+        if (faulted.length) {
+          resource.entry = [...faulted, ...(resource.entry ?? [])];
+        }
       }
     } else {
       responseBody = o;
@@ -1508,8 +1553,9 @@ function parseFault(text) {
   }
   f.garbage = Boolean(spec.garbage);
   f.reset = Boolean(spec.reset);
+  f.entries = Boolean(spec.entries);
   const unknown = Object.keys(spec).filter(
-    (k) => !['status', 'count', 'retryAfter', 'delayMs', 'garbage', 'reset'].includes(k)
+    (k) => !['status', 'count', 'retryAfter', 'delayMs', 'garbage', 'reset', 'entries'].includes(k)
   );
   if (unknown.length) {
     throw new Error(`unknown fields: ${unknown.join(', ')}`);

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "ward-engine.h"
+#include "ward-fhir-resources.h"
 #include "ward-fhir-sync.h"
 #include "ward-test-fhir-server.h"
 #include "ward-test-ward.h"
@@ -19,6 +20,11 @@
 #define MINUTE WARD_USEC_PER_MINUTE
 
 static WardTestFhirServer *server;
+
+/* The fixture's data: "batch" (the default: the server offers batch) or
+ * "single" (batch size 1: one PUT per row).
+ */
+#define SINGLE(data) (g_strcmp0 ((data), "single") == 0)
 
 typedef struct
 {
@@ -66,6 +72,8 @@ fixture_set_up (Fixture       *f,
   ward_fhir_sync_set_backoff (f->sync, 50, 400);
   ward_fhir_sync_set_interval (f->sync, 100);
   ward_fhir_sync_set_timeout (f->sync, 5);
+  if (SINGLE (data))
+    ward_fhir_sync_set_batch_size (f->sync, 1);
 }
 
 static void
@@ -242,9 +250,57 @@ server_total (void)
   return json_object_get_int_member (json_node_get_object (json_parser_get_root (parser)), "total");
 }
 
+static JsonObject *
+server_stats (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *stats = ward_test_fhir_server_dup_stats (server, &error);
+  g_autoptr(JsonParser) parser = json_parser_new ();
+
+  g_assert_no_error (error);
+  g_assert_true (json_parser_load_from_data (parser, stats, -1, &error));
+  return json_object_ref (json_node_get_object (json_parser_get_root (parser)));
+}
+
+/* Requests of METHOD on a type ("(system)" for Bundles) since the reset. */
+static gint64
+server_requests (const char *type,
+                 const char *method)
+{
+  g_autoptr(JsonObject) stats = server_stats ();
+  JsonObject *by_type = json_object_get_object_member (stats, "byType");
+
+  if (!json_object_has_member (by_type, type))
+    return 0;
+  return json_object_get_int_member_with_default (json_object_get_object_member (by_type, type),
+                                                  method, 0);
+}
+
+static char *
+device_id (Fixture *f)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *installation_id = ward_store_get_installation_id (f->store, &error);
+
+  g_assert_no_error (error);
+  return ward_fhir_device_id (installation_id);
+}
+
+/* Steady state: the ward synced once, the session's metadata read and
+ * the Device registered; faults injected after this hit resource writes.
+ */
+static void
+warm_up (Fixture *f)
+{
+  ward_test_make_scored_ward (f->engine, f->t0);
+  ward_fhir_sync_start (f->sync);
+  run_until_empty (f, 30);
+  g_assert_true (ward_fhir_sync_get_device_registered (f->sync));
+}
+
 static void
 test_sync_all (Fixture       *f,
-               gconstpointer  unused)
+               gconstpointer  data)
 {
   g_autoptr(GHashTable) types = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   CheckData check = { 0 };
@@ -261,6 +317,7 @@ test_sync_all (Fixture       *f,
 
   n_resources = query_int (f, "SELECT count(*) FROM fhir_resources");
   check.types = types;
+  check.exactly_one_version = TRUE;
   g_assert_cmpuint (check_on_server (f, &check), ==, n_resources);
   g_assert_true (g_hash_table_contains (types, "Observation"));
   g_assert_true (g_hash_table_contains (types, "RiskAssessment"));
@@ -270,6 +327,27 @@ test_sync_all (Fixture       *f,
   g_assert_cmpint (query_int (f, "SELECT count(*) FROM outbox WHERE state = 'failed'"), ==, 0);
   g_assert_cmpuint (ward_fhir_sync_get_n_parked (f->sync), ==, 0);
   g_assert_cmpuint (ward_fhir_sync_get_n_sent (f->sync), >=, n_resources);
+  g_assert_true (ward_fhir_sync_get_device_registered (f->sync));
+  g_assert_cmpint (server_requests ("metadata", "GET"), ==, 1);
+
+  if (SINGLE (data))
+    {
+      g_assert_false (ward_fhir_sync_get_batch_allowed (f->sync));
+      g_assert_cmpuint (ward_fhir_sync_get_n_bundles (f->sync), ==, 0);
+      g_assert_cmpint (server_requests ("(system)", "POST"), ==, 0);
+    }
+  else
+    {
+      /* Everything but the Device, registered first, in Bundles; far
+       * fewer requests than resources.
+       */
+      g_assert_true (ward_fhir_sync_get_batch_allowed (f->sync));
+      g_assert_cmpuint (ward_fhir_sync_get_n_bundles (f->sync), >=, 1);
+      g_assert_cmpint (server_requests ("(system)", "POST"), ==, ward_fhir_sync_get_n_bundles (f->sync));
+      g_assert_cmpint (server_requests ("Observation", "PUT"), ==, 0);
+      g_assert_cmpint (server_requests ("Device", "PUT"), ==, 1);
+      g_assert_cmpuint (ward_fhir_sync_get_n_bundles (f->sync), <, n_resources / 2);
+    }
 }
 
 static void
@@ -281,10 +359,11 @@ add_pending_key (const WardOutboxEntry *entry,
 
 static void
 test_server_down (Fixture       *f,
-                  gconstpointer  unused)
+                  gconstpointer  data)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(GHashTable) later = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autofree char *device = NULL;
   CheckData check = { 0 };
   guint64 retried;
 
@@ -294,6 +373,7 @@ test_server_down (Fixture       *f,
   ward_test_make_scored_ward (f->engine, f->t0);
   ward_fhir_sync_start (f->sync);
   run_until_empty (f, 30);
+  device = device_id (f);
 
   ward_test_fhir_server_stop (server);
   ward_test_make_scored_ward (f->engine, f->t0 + 30 * MINUTE);
@@ -316,9 +396,13 @@ test_server_down (Fixture       *f,
   f->sync = ward_fhir_sync_new (f->store, ward_test_fhir_server_get_base_url (server), NULL);
   ward_fhir_sync_set_backoff (f->sync, 50, 400);
   ward_fhir_sync_set_interval (f->sync, 100);
+  if (SINGLE (data))
+    ward_fhir_sync_set_batch_size (f->sync, 1);
   ward_fhir_sync_start (f->sync);
   run_until_empty (f, 30);
 
+  /* ... and the Device, registered again with the new session. */
+  g_assert_true (g_hash_table_add (later, g_strdup_printf ("Device/%s", device)));
   check.only = later;
   check.exactly_one_version = TRUE;
   g_assert_cmpuint (check_on_server (f, &check), ==, g_hash_table_size (later));
@@ -326,55 +410,70 @@ test_server_down (Fixture       *f,
   g_assert_cmpuint (ward_fhir_sync_get_n_parked (f->sync), ==, 0);
 }
 
+/* Faults on whole requests (a single PUT, or a whole Bundle): every row
+ * in them is retried.
+ */
 static void
 test_transient_503 (Fixture       *f,
-                    gconstpointer  unused)
+                    gconstpointer  data)
 {
   g_autoptr(GError) error = NULL;
   CheckData check = { 0 };
+  guint64 retried;
 
   if (skip_without_server ())
     return;
 
-  ward_test_make_scored_ward (f->engine, f->t0);
+  warm_up (f);
+  retried = ward_fhir_sync_get_n_retried (f->sync);
+  ward_test_make_scored_ward (f->engine, f->t0 + 30 * MINUTE);
   g_assert_true (ward_test_fhir_server_fault (server, 503, 3, -1, 0, FALSE, &error));
   g_assert_no_error (error);
-  ward_fhir_sync_start (f->sync);
   run_until_empty (f, 30);
 
-  g_assert_cmpuint (ward_fhir_sync_get_n_retried (f->sync), ==, 3);
+  if (SINGLE (data))
+    g_assert_cmpuint (ward_fhir_sync_get_n_retried (f->sync) - retried, ==, 3);
+  else
+    g_assert_cmpuint (ward_fhir_sync_get_n_retried (f->sync) - retried, >=, 3);
   g_assert_cmpuint (ward_fhir_sync_get_n_parked (f->sync), ==, 0);
   g_assert_cmpuint (check_on_server (f, &check), ==, query_int (f, "SELECT count(*) FROM fhir_resources"));
+  g_assert_cmpint (server_total (), ==, query_int (f, "SELECT count(*) FROM fhir_resources"));
   g_assert_cmpint (query_int (f, "SELECT count(*) FROM outbox WHERE state = 'failed'"), ==, 0);
   g_assert_cmpint (query_int (f, "SELECT max(attempts) FROM outbox"), >=, 2);
 }
 
 static void
 test_retry_after (Fixture       *f,
-                  gconstpointer  unused)
+                  gconstpointer  data)
 {
   g_autoptr(GError) error = NULL;
   gint64 start;
+  guint64 retried;
 
   if (skip_without_server ())
     return;
 
-  ward_test_make_scored_ward (f->engine, f->t0);
+  warm_up (f);
+  retried = ward_fhir_sync_get_n_retried (f->sync);
   g_assert_true (ward_test_fhir_server_fault (server, 429, 1, 1, 0, FALSE, &error));
   g_assert_no_error (error);
   start = g_get_monotonic_time ();
-  ward_fhir_sync_start (f->sync);
+  ward_test_make_scored_ward (f->engine, f->t0 + 30 * MINUTE);
+  ward_fhir_sync_kick (f->sync);
   run_until_empty (f, 30);
 
-  /* The throttled row waited the server's second, not the 50 ms backoff. */
+  /* The throttled rows waited the server's second, not the 50 ms backoff. */
   g_assert_cmpint (g_get_monotonic_time () - start, >=, 900 * 1000);
-  g_assert_cmpuint (ward_fhir_sync_get_n_retried (f->sync), ==, 1);
+  if (SINGLE (data))
+    g_assert_cmpuint (ward_fhir_sync_get_n_retried (f->sync) - retried, ==, 1);
+  else
+    g_assert_cmpuint (ward_fhir_sync_get_n_retried (f->sync) - retried, >=, 1);
   g_assert_cmpuint (ward_fhir_sync_get_n_parked (f->sync), ==, 0);
 }
 
 static void
 test_rejected_parked (Fixture       *f,
-                      gconstpointer  unused)
+                      gconstpointer  data)
 {
   g_autoptr(GError) error = NULL;
   g_autofree char *reason = NULL;
@@ -421,28 +520,190 @@ test_rejected_parked (Fixture       *f,
 
 static void
 test_garbage_retried (Fixture       *f,
-                      gconstpointer  unused)
+                      gconstpointer  data)
 {
   g_autoptr(GError) error = NULL;
   CheckData check = { 0 };
+  guint64 retried;
 
   if (skip_without_server ())
     return;
 
-  ward_test_make_scored_ward (f->engine, f->t0);
+  warm_up (f);
+  retried = ward_fhir_sync_get_n_retried (f->sync);
+  ward_test_make_scored_ward (f->engine, f->t0 + 30 * MINUTE);
   g_assert_true (ward_test_fhir_server_fault (server, 0, 2, -1, 0, TRUE, &error));
   g_assert_no_error (error);
+  run_until_empty (f, 30);
+
+  if (SINGLE (data))
+    g_assert_cmpuint (ward_fhir_sync_get_n_retried (f->sync) - retried, ==, 2);
+  else
+    g_assert_cmpuint (ward_fhir_sync_get_n_retried (f->sync) - retried, >=, 2);
+  g_assert_cmpuint (ward_fhir_sync_get_n_parked (f->sync), ==, 0);
+  g_assert_cmpuint (check_on_server (f, &check), ==, query_int (f, "SELECT count(*) FROM fhir_resources"));
+  /* A garbled answer is never taken as a refusal of batch. */
+  if (!SINGLE (data))
+    g_assert_true (ward_fhir_sync_get_batch_allowed (f->sync));
+}
+
+/* Faults on entries inside a batch Bundle: those rows are retried, the
+ * Bundle's other rows are sent.
+ */
+static void
+test_batch_entry_faults (Fixture       *f,
+                         gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  CheckData check = { 0 };
+  guint64 retried;
+  guint64 bundles;
+
+  if (skip_without_server ())
+    return;
+
+  warm_up (f);
+  retried = ward_fhir_sync_get_n_retried (f->sync);
+  bundles = ward_fhir_sync_get_n_bundles (f->sync);
+  ward_test_make_scored_ward (f->engine, f->t0 + 30 * MINUTE);
+  g_assert_cmpint (ward_test_n_pending (f->store), >, 3);
+  g_assert_true (ward_test_fhir_server_fault_json (server, "{\"entries\":true,\"count\":3,\"status\":503}",
+                                                   &error));
+  g_assert_no_error (error);
+  run_until_empty (f, 30);
+
+  g_assert_cmpuint (ward_fhir_sync_get_n_retried (f->sync) - retried, ==, 3);
+  g_assert_cmpuint (ward_fhir_sync_get_n_parked (f->sync), ==, 0);
+  /* One Bundle with the lot, one with the three retried. */
+  g_assert_cmpuint (ward_fhir_sync_get_n_bundles (f->sync) - bundles, ==, 2);
+  g_assert_cmpuint (check_on_server (f, &check), ==, query_int (f, "SELECT count(*) FROM fhir_resources"));
+  g_assert_cmpint (server_total (), ==, query_int (f, "SELECT count(*) FROM fhir_resources"));
+  g_assert_cmpint (query_int (f, "SELECT count(*) FROM outbox WHERE state = 'pending'"), ==, 0);
+  g_assert_cmpint (query_int (f, "SELECT count(*) FROM outbox WHERE attempts = 2"), ==, 3);
+}
+
+/* The Device goes first in a session, although its outbox row is not the
+ * oldest, before anything that references it.
+ */
+static void
+test_device_first (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *id = NULL;
+  g_autofree char *first = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *log = NULL;
+  g_autofree char *device_put = NULL;
+  const char *log_start;
+  const char *device_at;
+  const char *other_at;
+  gsize log_offset;
+  gboolean changed = FALSE;
+  guint status;
+  const char *older = "{\"resourceType\":\"Observation\",\"id\":\"older-1\",\"status\":\"final\","
+                      "\"code\":{\"text\":\"older than the Device\"}}";
+
+  if (skip_without_server ())
+    return;
+
+  g_assert_true (ward_store_begin (f->store, &error));
+  g_assert_true (ward_store_put_resource (f->store, "Observation", "older-1", older,
+                                          f->t0 - WARD_USEC_PER_HOUR, &changed, &error));
+  g_assert_true (ward_store_commit (f->store, &error));
+  g_assert_no_error (error);
+  ward_test_make_scored_ward (f->engine, f->t0);
+
+  id = device_id (f);
+  first = _ward_store_query_text (f->store,
+                                  "SELECT resource_type || '/' || id FROM outbox "
+                                  "ORDER BY next_attempt_at, seq LIMIT 1", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (first, ==, "Observation/older-1");
+
+  log = ward_test_fhir_server_dup_log (server);
+  log_offset = strlen (log);
+  g_clear_pointer (&log, g_free);
+
   ward_fhir_sync_start (f->sync);
   run_until_empty (f, 30);
 
-  g_assert_cmpuint (ward_fhir_sync_get_n_retried (f->sync), ==, 2);
+  path = g_strdup_printf ("/fhir/R4/Device/%s", id);
+  status = ward_test_fhir_server_request (server, "GET", path, NULL, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (status, ==, 200);
+  g_assert_true (ward_fhir_sync_get_device_registered (f->sync));
+  /* Registered once: its own outbox row was not sent a second time. */
+  g_assert_cmpint (server_requests ("Device", "PUT"), ==, 1);
+
+  /* The server's request log (--verbose): the Device's PUT comes before
+   * any other write.
+   */
+  log = ward_test_fhir_server_dup_log (server);
+  g_assert_cmpuint (strlen (log), >=, log_offset);
+  log_start = log + log_offset;
+  device_put = g_strdup_printf ("PUT /fhir/R4/Device/%s ", id);
+  device_at = strstr (log_start, device_put);
+  g_assert_nonnull (device_at);
+  other_at = SINGLE (data) ? strstr (log_start, "PUT /fhir/R4/Observation/")
+                           : strstr (log_start, "POST /fhir/R4 ");
+  g_assert_nonnull (other_at);
+  g_assert_true (device_at < other_at);
+}
+
+/* Servers without batch: not offered (never tried) or refused (one try,
+ * then single PUTs); everything arrives either way.
+ */
+static void
+test_batch_unavailable (Fixture       *f,
+                        gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(WardTestFhirServer) other = NULL;
+  const char *args[] = { "--batch", data, NULL };
+  CheckData check = { 0 };
+  WardTestFhirServer *main_server = server;
+  gint64 n_resources;
+  gint64 posts;
+
+  if (skip_without_server ())
+    return;
+
+  other = ward_test_fhir_server_new (args, &error);
+  g_assert_no_error (error);
+  server = other;
+
+  g_clear_object (&f->sync);
+  f->sync = ward_fhir_sync_new (f->store, ward_test_fhir_server_get_base_url (other), NULL);
+  ward_fhir_sync_set_backoff (f->sync, 50, 400);
+  ward_fhir_sync_set_interval (f->sync, 100);
+  ward_test_make_scored_ward (f->engine, f->t0);
+  ward_fhir_sync_start (f->sync);
+  run_until_empty (f, 30);
+  ward_test_make_scored_ward (f->engine, f->t0 + 30 * MINUTE);
+  run_until_empty (f, 30);
+
+  n_resources = query_int (f, "SELECT count(*) FROM fhir_resources");
+  check.exactly_one_version = TRUE;
+  g_assert_cmpuint (check_on_server (f, &check), ==, n_resources);
+  g_assert_cmpint (server_total (), ==, n_resources);
   g_assert_cmpuint (ward_fhir_sync_get_n_parked (f->sync), ==, 0);
-  g_assert_cmpuint (check_on_server (f, &check), ==, query_int (f, "SELECT count(*) FROM fhir_resources"));
+  g_assert_cmpuint (ward_fhir_sync_get_n_retried (f->sync), ==, 0);
+  g_assert_false (ward_fhir_sync_get_batch_allowed (f->sync));
+  posts = server_requests ("(system)", "POST");
+  if (g_str_equal (data, "no"))
+    g_assert_cmpint (posts, ==, 0);
+  else
+    g_assert_cmpint (posts, ==, 1);
+  g_assert_cmpuint (ward_fhir_sync_get_n_bundles (f->sync), ==, posts);
+
+  ward_fhir_sync_stop (f->sync);
+  server = main_server;
 }
 
 static void
 test_stop_keeps_pending (Fixture       *f,
-                         gconstpointer  unused)
+                         gconstpointer  data)
 {
   g_autoptr(GError) error = NULL;
   gint64 start;
@@ -475,17 +736,33 @@ main (int    argc,
 
   if (ward_test_fhir_server_skip_reason () == NULL)
     {
-      server = ward_test_fhir_server_new (NULL, &error);
+      const char *args[] = { "--verbose", NULL };
+
+      server = ward_test_fhir_server_new (args, &error);
       g_assert_no_error (error);
     }
 
-  g_test_add ("/fhir-sync/all", Fixture, NULL, fixture_set_up, test_sync_all, fixture_tear_down);
-  g_test_add ("/fhir-sync/server-down", Fixture, NULL, fixture_set_up, test_server_down, fixture_tear_down);
-  g_test_add ("/fhir-sync/transient-503", Fixture, NULL, fixture_set_up, test_transient_503, fixture_tear_down);
-  g_test_add ("/fhir-sync/retry-after", Fixture, NULL, fixture_set_up, test_retry_after, fixture_tear_down);
-  g_test_add ("/fhir-sync/rejected-parked", Fixture, NULL, fixture_set_up, test_rejected_parked, fixture_tear_down);
-  g_test_add ("/fhir-sync/garbage-retried", Fixture, NULL, fixture_set_up, test_garbage_retried, fixture_tear_down);
-  g_test_add ("/fhir-sync/stop-keeps-pending", Fixture, NULL, fixture_set_up, test_stop_keeps_pending, fixture_tear_down);
+#define ADD(path, func, data) \
+  g_test_add (path, Fixture, data, fixture_set_up, func, fixture_tear_down)
+  ADD ("/fhir-sync/batch/all", test_sync_all, "batch");
+  ADD ("/fhir-sync/single/all", test_sync_all, "single");
+  ADD ("/fhir-sync/batch/server-down", test_server_down, "batch");
+  ADD ("/fhir-sync/single/server-down", test_server_down, "single");
+  ADD ("/fhir-sync/batch/transient-503", test_transient_503, "batch");
+  ADD ("/fhir-sync/single/transient-503", test_transient_503, "single");
+  ADD ("/fhir-sync/batch/retry-after", test_retry_after, "batch");
+  ADD ("/fhir-sync/single/retry-after", test_retry_after, "single");
+  ADD ("/fhir-sync/batch/rejected-parked", test_rejected_parked, "batch");
+  ADD ("/fhir-sync/single/rejected-parked", test_rejected_parked, "single");
+  ADD ("/fhir-sync/batch/garbage-retried", test_garbage_retried, "batch");
+  ADD ("/fhir-sync/single/garbage-retried", test_garbage_retried, "single");
+  ADD ("/fhir-sync/batch/entry-faults", test_batch_entry_faults, "batch");
+  ADD ("/fhir-sync/batch/device-first", test_device_first, "batch");
+  ADD ("/fhir-sync/single/device-first", test_device_first, "single");
+  ADD ("/fhir-sync/batch/not-offered", test_batch_unavailable, "no");
+  ADD ("/fhir-sync/batch/refused", test_batch_unavailable, "refuse");
+  ADD ("/fhir-sync/stop-keeps-pending", test_stop_keeps_pending, "batch");
+#undef ADD
 
   ret = g_test_run ();
   g_clear_pointer (&server, ward_test_fhir_server_free);

@@ -11,30 +11,48 @@
 #include "ward-fhir-sync.h"
 
 #include "ward-fhir-auth.h"
+#include "ward-fhir-resources.h"
 
 #include <json-glib/json-glib.h>
 #include <libsoup/soup.h>
 
 #include <stdlib.h>
 
-/* Rows taken from the outbox per cycle; a full batch starts the next
- * cycle at once.
+/* Rows taken from the outbox per cycle when they go one PUT at a time; a
+ * full take starts the next cycle at once.
  */
-#define BATCH_SIZE 32
+#define SINGLE_TAKE 32
+/* Entries per batch Bundle (and rows taken per cycle) by default. */
+#define DEFAULT_BATCH_SIZE 100
 #define STATUS_TOO_MANY_REQUESTS 429
+
+typedef enum
+{
+  REQUEST_METADATA,   /* GET metadata: is batch offered? */
+  REQUEST_DEVICE,     /* PUT of the Wardwatch Device, first in a session */
+  REQUEST_SINGLE,     /* PUT of one outbox row */
+  REQUEST_BATCH,      /* POST of a batch Bundle of PUTs */
+} RequestKind;
 
 typedef struct
 {
-  WardFhirSync *self;
   gint64        seq;
   char         *resource_type;
   char         *id;
   gint64        version;
   int           attempts;
+  char         *json;
+} Item;
+
+typedef struct
+{
+  WardFhirSync *self;
+  RequestKind   kind;
+  GPtrArray    *items;            /* Item: one for DEVICE and SINGLE, n for BATCH */
   gboolean      reauthenticated;  /* after a 401, once */
   GBytes       *body;
   SoupMessage  *msg;
-} Item;
+} Request;
 
 struct _WardFhirSync
 {
@@ -43,13 +61,14 @@ struct _WardFhirSync
   WardStore         *store;
   char              *base_url;
   char              *authorization;
-  WardFhirAuth      *auth;           /* SMART, or NULL */
+  WardFhirAuth      *auth;           /* bearer or SMART, or NULL */
   WardFhirSyncClock  clock;
   gpointer           clock_data;
   guint              backoff_min_msec;
   guint              backoff_max_msec;
   guint              interval_msec;
   guint              timeout_sec;
+  guint              batch_size;
 
   SoupSession       *session;
   GMainContext      *context;
@@ -58,31 +77,67 @@ struct _WardFhirSync
   GCancellable      *cancellable;
   GQueue             queue;          /* Item, taken this cycle, not yet sent */
   gboolean           busy;
-  gboolean           batch_full;
+  gboolean           taken;          /* this cycle took its rows */
+  gboolean           take_full;
   gint64             last_pending;
+
+  /* Per session (start to stop). */
+  gboolean           caps_known;     /* the CapabilityStatement was read */
+  gboolean           caps_tried;     /* ... or failed, this cycle */
+  gboolean           batch_allowed;  /* it offers batch, and no Bundle was refused */
+  char              *device_id;
+  gboolean           device_done;    /* registered (or refused) */
+  gint64             device_version; /* registered version, or 0 */
+  int                setup_attempts;
+  gint64             setup_next_at;
 
   guint64            n_sent;
   guint64            n_retried;
   guint64            n_parked;
+  guint64            n_bundles;
   char              *last_error;
 };
 
 G_DEFINE_FINAL_TYPE (WardFhirSync, ward_fhir_sync, G_TYPE_OBJECT)
 
-static void send_next (WardFhirSync *self);
+static void advance       (WardFhirSync *self);
+static void start_request (WardFhirSync *self,
+                           Request      *req);
 
 static void
 item_free (Item *item)
 {
-  g_clear_object (&item->self);
   g_free (item->resource_type);
   g_free (item->id);
-  g_clear_pointer (&item->body, g_bytes_unref);
-  g_clear_object (&item->msg);
+  g_free (item->json);
   g_free (item);
 }
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (Item, item_free)
+
+static void
+request_free (Request *req)
+{
+  g_clear_object (&req->self);
+  g_clear_pointer (&req->items, g_ptr_array_unref);
+  g_clear_pointer (&req->body, g_bytes_unref);
+  g_clear_object (&req->msg);
+  g_free (req);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Request, request_free)
+
+static Request *
+request_new (WardFhirSync *self,
+             RequestKind   kind)
+{
+  Request *req = g_new0 (Request, 1);
+
+  req->self = g_object_ref (self);
+  req->kind = kind;
+  req->items = g_ptr_array_new_with_free_func ((GDestroyNotify) item_free);
+  return req;
+}
 
 static gint64
 sync_now (WardFhirSync *self)
@@ -99,6 +154,23 @@ set_last_error (WardFhirSync *self,
 {
   g_free (self->last_error);
   self->last_error = text;
+}
+
+static guint64
+backoff_msec (WardFhirSync *self,
+              int           attempts,
+              gint64        retry_after_sec)
+{
+  guint64 delay = self->backoff_min_msec;
+
+  for (int i = 0; i < attempts && delay < self->backoff_max_msec; i++)
+    delay *= 2;
+  delay = MIN (delay, self->backoff_max_msec);
+  delay += g_random_int_range (0, (gint32) (delay / 4) + 1);
+  if (retry_after_sec > 0)
+    delay = MAX (delay, (guint64) retry_after_sec * 1000);
+
+  return delay;
 }
 
 static void
@@ -124,6 +196,7 @@ ward_fhir_sync_finalize (GObject *object)
   g_clear_object (&self->auth);
   g_free (self->base_url);
   g_free (self->authorization);
+  g_free (self->device_id);
   g_free (self->last_error);
 
   G_OBJECT_CLASS (ward_fhir_sync_parent_class)->finalize (object);
@@ -146,6 +219,7 @@ ward_fhir_sync_init (WardFhirSync *self)
   self->backoff_max_msec = 5 * 60 * 1000;
   self->interval_msec = 1000;
   self->timeout_sec = 10;
+  self->batch_size = DEFAULT_BATCH_SIZE;
 }
 
 WardFhirSync *
@@ -228,24 +302,37 @@ ward_fhir_sync_set_timeout (WardFhirSync *self,
     soup_session_set_timeout (self->session, self->timeout_sec);
 }
 
-/* Store writes, each its own transaction. */
-static void
-write_done (WardFhirSync *self,
-            gboolean      ok,
-            GError       *error)
+void
+ward_fhir_sync_set_batch_size (WardFhirSync *self,
+                               guint         batch_size)
 {
-  if (ok)
-    {
-      g_autoptr(GError) commit_error = NULL;
+  g_return_if_fail (WARD_IS_FHIR_SYNC (self));
 
-      if (ward_store_commit (self->store, &commit_error))
-        return;
-      g_critical ("FHIR sync: commit failed: %s", commit_error->message);
-    }
-  else
-    {
-      g_critical ("FHIR sync: store write failed: %s", error != NULL ? error->message : "?");
-    }
+  self->batch_size = MAX (batch_size, 1);
+}
+
+/* Store writes.  A single row's mark is its own short transaction; the
+ * marks for a batch Bundle's entries share one.
+ */
+static gboolean
+marks_begin (WardFhirSync *self)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (ward_store_begin (self->store, &error))
+    return TRUE;
+  g_critical ("FHIR sync: cannot begin a store write: %s", error->message);
+  return FALSE;
+}
+
+static void
+marks_end (WardFhirSync *self)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (ward_store_commit (self->store, &error))
+    return;
+  g_critical ("FHIR sync: commit failed: %s", error->message);
   ward_store_rollback (self->store);
 }
 
@@ -254,12 +341,10 @@ mark_sent (WardFhirSync *self,
            Item         *item)
 {
   g_autoptr(GError) error = NULL;
-  gboolean ok;
 
-  ok = ward_store_begin (self->store, &error) &&
-       ward_store_outbox_mark_sent (self->store, item->seq, item->version, sync_now (self),
-                                    NULL, &error);
-  write_done (self, ok, error);
+  if (!ward_store_outbox_mark_sent (self->store, item->seq, item->version, sync_now (self),
+                                    NULL, &error))
+    g_critical ("FHIR sync: store write failed: %s", error->message);
   self->n_sent++;
 }
 
@@ -267,46 +352,48 @@ static void
 mark_retry (WardFhirSync *self,
             Item         *item,
             gint64        retry_after_sec,
-            char         *reason)
+            const char   *reason)
 {
   g_autoptr(GError) error = NULL;
-  guint64 delay;
-  gboolean ok;
+  guint64 delay = backoff_msec (self, item->attempts, retry_after_sec);
 
-  delay = self->backoff_min_msec;
-  for (int i = 0; i < item->attempts && delay < self->backoff_max_msec; i++)
-    delay *= 2;
-  delay = MIN (delay, self->backoff_max_msec);
-  delay += g_random_int_range (0, (gint32) (delay / 4) + 1);
-  if (retry_after_sec > 0)
-    delay = MAX (delay, (guint64) retry_after_sec * 1000);
-
-  ok = ward_store_begin (self->store, &error) &&
-       ward_store_outbox_mark_retry (self->store, item->seq,
+  if (!ward_store_outbox_mark_retry (self->store, item->seq,
                                      sync_now (self) + (gint64) delay * 1000,
-                                     reason, &error);
-  write_done (self, ok, error);
+                                     reason, &error))
+    g_critical ("FHIR sync: store write failed: %s", error->message);
   self->n_retried++;
   g_debug ("%s: %s; retry in %" G_GUINT64_FORMAT " ms", item->resource_type, reason, delay);
-  set_last_error (self, reason);
+  set_last_error (self, g_strdup (reason));
 }
 
 static void
 mark_failed (WardFhirSync *self,
              Item         *item,
-             char         *reason,
+             const char   *reason,
              const char   *outcome_json)
 {
   g_autoptr(GError) error = NULL;
-  gboolean ok;
 
-  ok = ward_store_begin (self->store, &error) &&
-       ward_store_outbox_mark_failed (self->store, item->seq, reason, outcome_json, &error);
-  write_done (self, ok, error);
+  if (!ward_store_outbox_mark_failed (self->store, item->seq, reason, outcome_json, &error))
+    g_critical ("FHIR sync: store write failed: %s", error->message);
   self->n_parked++;
   g_message ("A %s was rejected by the FHIR server and parked (wardwatch-cli stats counts them)",
              item->resource_type);
-  set_last_error (self, reason);
+  set_last_error (self, g_strdup (reason));
+}
+
+/* Every item of a request retried, in one transaction. */
+static void
+retry_all (WardFhirSync *self,
+           GPtrArray    *items,
+           gint64        retry_after_sec,
+           const char   *reason)
+{
+  if (items->len == 0 || !marks_begin (self))
+    return;
+  for (guint i = 0; i < items->len; i++)
+    mark_retry (self, g_ptr_array_index (items, i), retry_after_sec, reason);
+  marks_end (self);
 }
 
 static gint64
@@ -372,13 +459,325 @@ outcome_reason (JsonNode *root)
   return NULL;
 }
 
-static void
-send_cb (GObject      *source,
-         GAsyncResult *result,
-         gpointer      user_data)
+static gboolean
+is_transient (guint status)
 {
-  g_autoptr(Item) item = user_data;
-  WardFhirSync *self = item->self;
+  return status == SOUP_STATUS_REQUEST_TIMEOUT || status == STATUS_TOO_MANY_REQUESTS ||
+         status == SOUP_STATUS_UNAUTHORIZED || status >= 500 || status < 400;
+}
+
+static char *
+status_reason (guint     status,
+               JsonNode *outcome)
+{
+  g_autofree char *why = outcome_reason (outcome);
+
+  return why != NULL ? g_strdup_printf ("HTTP %u: %s", status, why)
+                     : g_strdup_printf ("HTTP %u", status);
+}
+
+static gboolean
+is_resource (JsonNode *root)
+{
+  return root != NULL && JSON_NODE_HOLDS_OBJECT (root) &&
+         json_object_has_member (json_node_get_object (root), "resourceType");
+}
+
+/* Ends this cycle; a full take starts the next one at once. */
+static void
+finish_cycle (WardFhirSync *self)
+{
+  gboolean again = self->take_full;
+
+  g_queue_clear_full (&self->queue, (GDestroyNotify) item_free);
+  self->busy = FALSE;
+  self->taken = FALSE;
+  self->take_full = FALSE;
+  if (again)
+    ward_fhir_sync_kick (self);
+}
+
+/* Stopping: what is in flight and the rest of the take stay pending. */
+static void
+abandon_cycle (WardFhirSync *self)
+{
+  g_queue_clear_full (&self->queue, (GDestroyNotify) item_free);
+  self->busy = FALSE;
+  self->taken = FALSE;
+  self->take_full = FALSE;
+}
+
+/* Metadata, Device: a setup step failed for a transient reason.  The
+ * cycle ends and the step is tried again after a backoff of its own.
+ */
+static void
+setup_failed (WardFhirSync *self,
+              char         *reason)
+{
+  guint64 delay = backoff_msec (self, self->setup_attempts++, 0);
+
+  self->setup_next_at = sync_now (self) + (gint64) delay * 1000;
+  g_debug ("FHIR sync setup: %s; again in %" G_GUINT64_FORMAT " ms", reason, delay);
+  set_last_error (self, reason);
+}
+
+static void
+handle_metadata (WardFhirSync *self,
+                 guint         status,
+                 JsonNode     *root)
+{
+  JsonObject *statement;
+  JsonArray *rest;
+
+  self->caps_tried = TRUE;
+  if (status != SOUP_STATUS_OK || !is_resource (root))
+    {
+      /* No CapabilityStatement (some servers want auth for it): single
+       * PUTs this cycle, and the question again next cycle.
+       */
+      g_debug ("No CapabilityStatement (HTTP %u): single PUTs", status);
+      return;
+    }
+
+  statement = json_node_get_object (root);
+  self->caps_known = TRUE;
+  self->batch_allowed = FALSE;
+  rest = json_object_has_member (statement, "rest") &&
+         JSON_NODE_HOLDS_ARRAY (json_object_get_member (statement, "rest"))
+         ? json_object_get_array_member (statement, "rest") : NULL;
+  for (guint i = 0; rest != NULL && i < json_array_get_length (rest); i++)
+    {
+      JsonNode *node = json_array_get_element (rest, i);
+      JsonArray *interactions;
+
+      if (!JSON_NODE_HOLDS_OBJECT (node) ||
+          g_strcmp0 (json_object_get_string_member_with_default (json_node_get_object (node),
+                                                                 "mode", "server"),
+                     "server") != 0 ||
+          !json_object_has_member (json_node_get_object (node), "interaction") ||
+          !JSON_NODE_HOLDS_ARRAY (json_object_get_member (json_node_get_object (node), "interaction")))
+        continue;
+      interactions = json_object_get_array_member (json_node_get_object (node), "interaction");
+      for (guint j = 0; j < json_array_get_length (interactions); j++)
+        {
+          JsonNode *inode = json_array_get_element (interactions, j);
+
+          if (JSON_NODE_HOLDS_OBJECT (inode) &&
+              g_strcmp0 (json_object_get_string_member_with_default (json_node_get_object (inode),
+                                                                     "code", ""),
+                         "batch") == 0)
+            self->batch_allowed = TRUE;
+        }
+    }
+  g_debug ("The FHIR server %s batch Bundles",
+           self->batch_allowed ? "offers" : "does not offer");
+}
+
+static void
+handle_device (WardFhirSync *self,
+               Request      *req,
+               guint         status,
+               JsonNode     *root)
+{
+  Item *item = g_ptr_array_index (req->items, 0);
+
+  if ((status == SOUP_STATUS_OK || status == SOUP_STATUS_CREATED) && is_resource (root))
+    {
+      self->device_done = TRUE;
+      self->device_version = item->version;
+      self->setup_attempts = 0;
+      g_debug ("Wardwatch Device registered on the FHIR server");
+    }
+  else if (is_transient (status))
+    {
+      setup_failed (self, status_reason (status, root));
+    }
+  else
+    {
+      /* Refused: its outbox row will be parked with the reason when it
+       * is sent in turn; the rest goes on.
+       */
+      self->device_done = TRUE;
+      set_last_error (self, status_reason (status, root));
+      g_message ("The FHIR server refused Wardwatch's Device; sending the rest anyway");
+    }
+}
+
+static void
+handle_single (WardFhirSync *self,
+               Request      *req,
+               guint         status,
+               JsonNode     *root,
+               const char   *data,
+               gsize         len)
+{
+  Item *item = g_ptr_array_index (req->items, 0);
+
+  if (!marks_begin (self))
+    return;
+  if (status == SOUP_STATUS_OK || status == SOUP_STATUS_CREATED)
+    {
+      /* Anything but a resource is not an answer to trust. */
+      if (is_resource (root))
+        mark_sent (self, item);
+      else
+        {
+          g_autofree char *reason = g_strdup_printf ("HTTP %u with a body that is not a FHIR resource",
+                                                     status);
+          mark_retry (self, item, 0, reason);
+        }
+    }
+  else if (is_transient (status))
+    {
+      g_autofree char *reason = status_reason (status, root);
+
+      mark_retry (self, item,
+                  status == STATUS_TOO_MANY_REQUESTS || status == SOUP_STATUS_SERVICE_UNAVAILABLE
+                    ? parse_retry_after (req->msg) : 0,
+                  reason);
+    }
+  else
+    {
+      g_autofree char *reason = status_reason (status, root);
+      g_autofree char *why = outcome_reason (root);
+      g_autofree char *outcome_json = NULL;
+
+      if (why != NULL)
+        outcome_json = g_strndup (data, len);
+      mark_failed (self, item, reason, outcome_json);
+    }
+  marks_end (self);
+}
+
+/* The batch Bundle itself was refused: single PUTs from now on in this
+ * session, starting with its rows.
+ */
+static void
+fall_back_to_single (WardFhirSync *self,
+                     Request      *req,
+                     char         *reason)
+{
+  g_message ("The FHIR server refused a batch Bundle (%s); sending single PUTs", reason);
+  set_last_error (self, reason);
+  self->batch_allowed = FALSE;
+  for (guint i = req->items->len; i > 0; i--)
+    g_queue_push_head (&self->queue, g_ptr_array_steal_index (req->items, i - 1));
+}
+
+static guint
+entry_status (JsonObject *entry)
+{
+  JsonObject *response;
+  const char *text;
+
+  if (!json_object_has_member (entry, "response") ||
+      !JSON_NODE_HOLDS_OBJECT (json_object_get_member (entry, "response")))
+    return 0;
+  response = json_object_get_object_member (entry, "response");
+  text = json_object_get_string_member_with_default (response, "status", NULL);
+  if (text == NULL)
+    return 0;
+
+  /* "201", "201 Created" */
+  return (guint) MIN (g_ascii_strtoull (text, NULL, 10), 999);
+}
+
+static void
+handle_batch (WardFhirSync *self,
+              Request      *req,
+              guint         status,
+              JsonNode     *root)
+{
+  JsonObject *bundle;
+  JsonArray *entries;
+
+  if (status == SOUP_STATUS_OK && root == NULL)
+    {
+      retry_all (self, req->items, 0, "HTTP 200 with a body that is not a FHIR Bundle");
+      return;
+    }
+  if (status != SOUP_STATUS_OK && is_transient (status))
+    {
+      g_autofree char *reason = status_reason (status, root);
+
+      retry_all (self, req->items,
+                 status == STATUS_TOO_MANY_REQUESTS || status == SOUP_STATUS_SERVICE_UNAVAILABLE
+                   ? parse_retry_after (req->msg) : 0,
+                 reason);
+      return;
+    }
+  if (status != SOUP_STATUS_OK)
+    {
+      fall_back_to_single (self, req, status_reason (status, root));
+      return;
+    }
+
+  /* A batch-response has one entry per request entry, in order. */
+  bundle = is_resource (root) ? json_node_get_object (root) : NULL;
+  entries = bundle != NULL &&
+            g_strcmp0 (json_object_get_string_member_with_default (bundle, "resourceType", ""),
+                       "Bundle") == 0 &&
+            g_strcmp0 (json_object_get_string_member_with_default (bundle, "type", ""),
+                       "batch-response") == 0 &&
+            json_object_has_member (bundle, "entry") &&
+            JSON_NODE_HOLDS_ARRAY (json_object_get_member (bundle, "entry"))
+            ? json_object_get_array_member (bundle, "entry") : NULL;
+  if (entries == NULL || json_array_get_length (entries) != req->items->len)
+    {
+      fall_back_to_single (self, req,
+                           g_strdup ("HTTP 200 without a batch-response of one entry per request"));
+      return;
+    }
+
+  if (!marks_begin (self))
+    return;
+  for (guint i = 0; i < req->items->len; i++)
+    {
+      Item *item = g_ptr_array_index (req->items, i);
+      JsonNode *node = json_array_get_element (entries, i);
+      JsonObject *entry = JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
+      JsonObject *response = NULL;
+      JsonNode *outcome = NULL;
+      guint entry_st = entry != NULL ? entry_status (entry) : 0;
+
+      if (entry_st != 0)
+        {
+          response = json_object_get_object_member (entry, "response");
+          if (json_object_has_member (response, "outcome"))
+            outcome = json_object_get_member (response, "outcome");
+        }
+
+      if (entry_st >= 200 && entry_st < 300)
+        {
+          mark_sent (self, item);
+        }
+      else if (entry_st == 0 || is_transient (entry_st))
+        {
+          g_autofree char *reason = entry_st != 0 ? status_reason (entry_st, outcome)
+                                                  : g_strdup ("batch entry without a status");
+
+          mark_retry (self, item, 0, reason);
+        }
+      else
+        {
+          g_autofree char *reason = status_reason (entry_st, outcome);
+          g_autofree char *outcome_json = NULL;
+
+          if (outcome != NULL && outcome_reason (outcome) != NULL)
+            outcome_json = json_to_string (outcome, FALSE);
+          mark_failed (self, item, reason, outcome_json);
+        }
+    }
+  marks_end (self);
+}
+
+static void
+response_cb (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  g_autoptr(Request) req = user_data;
+  WardFhirSync *self = req->self;
   g_autoptr(GError) error = NULL;
   g_autoptr(GBytes) bytes = NULL;
   g_autoptr(JsonParser) parser = NULL;
@@ -390,176 +789,122 @@ send_cb (GObject      *source,
   bytes = soup_session_send_and_read_finish (SOUP_SESSION (source), result, &error);
   if (bytes == NULL)
     {
+      g_autofree char *reason = NULL;
+
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         {
-          /* Stopping: this row and the rest of the batch stay pending. */
-          g_queue_clear_full (&self->queue, (GDestroyNotify) item_free);
-          self->busy = FALSE;
+          abandon_cycle (self);
           return;
         }
-      mark_retry (self, item, 0, g_strdup_printf ("network: %s", error->message));
-      send_next (self);
+      reason = g_strdup_printf ("network: %s", error->message);
+      switch (req->kind)
+        {
+        case REQUEST_METADATA:
+          self->caps_tried = TRUE;
+          break;
+        case REQUEST_DEVICE:
+          setup_failed (self, g_steal_pointer (&reason));
+          finish_cycle (self);
+          return;
+        case REQUEST_SINGLE:
+        case REQUEST_BATCH:
+          retry_all (self, req->items, 0, reason);
+          break;
+        default:
+          g_assert_not_reached ();
+        }
+      advance (self);
       return;
     }
 
-  status = soup_message_get_status (item->msg);
+  status = soup_message_get_status (req->msg);
   data = g_bytes_get_data (bytes, &len);
   parser = json_parser_new ();
   if (len > 0 && json_parser_load_from_data (parser, data, (gssize) len, NULL))
     root = json_parser_get_root (parser);
 
-  if (status == SOUP_STATUS_UNAUTHORIZED && self->auth != NULL && !item->reauthenticated &&
+  if (status == SOUP_STATUS_UNAUTHORIZED && self->auth != NULL && !req->reauthenticated &&
       ward_fhir_auth_get_mode (self->auth) == WARD_FHIR_AUTH_SMART)
     {
       /* The token was revoked or has expired early: authenticate again
-       * and send this row once more, first.
+       * and send this request once more.
        */
       g_debug ("HTTP 401: authenticating again");
       ward_fhir_auth_invalidate (self->auth);
-      item->reauthenticated = TRUE;
-      g_clear_object (&item->msg);
-      g_queue_push_head (&self->queue, g_steal_pointer (&item));
-      send_next (self);
+      req->reauthenticated = TRUE;
+      g_clear_object (&req->msg);
+      start_request (self, g_steal_pointer (&req));
       return;
     }
-  else if (status == SOUP_STATUS_OK || status == SOUP_STATUS_CREATED)
-    {
-      /* Anything but a resource is not an answer to trust. */
-      if (root != NULL && JSON_NODE_HOLDS_OBJECT (root) &&
-          json_object_has_member (json_node_get_object (root), "resourceType"))
-        mark_sent (self, item);
-      else
-        mark_retry (self, item, 0, g_strdup_printf ("HTTP %u with a body that is not a FHIR resource",
-                                                    status));
-    }
-  else if (status == SOUP_STATUS_REQUEST_TIMEOUT || status == STATUS_TOO_MANY_REQUESTS ||
-           status == SOUP_STATUS_UNAUTHORIZED || status >= 500 || status < 400)
-    {
-      g_autofree char *why = outcome_reason (root);
 
-      mark_retry (self, item,
-                  status == STATUS_TOO_MANY_REQUESTS || status == SOUP_STATUS_SERVICE_UNAVAILABLE
-                    ? parse_retry_after (item->msg) : 0,
-                  why != NULL ? g_strdup_printf ("HTTP %u: %s", status, why)
-                              : g_strdup_printf ("HTTP %u", status));
+  switch (req->kind)
+    {
+    case REQUEST_METADATA:
+      handle_metadata (self, status, root);
+      break;
+    case REQUEST_DEVICE:
+      handle_device (self, req, status, root);
+      if (!self->device_done)
+        {
+          finish_cycle (self);
+          return;
+        }
+      break;
+    case REQUEST_SINGLE:
+      handle_single (self, req, status, root, data, len);
+      break;
+    case REQUEST_BATCH:
+      handle_batch (self, req, status, root);
+      break;
+    default:
+      g_assert_not_reached ();
+    }
+
+  advance (self);
+}
+
+static void
+send_request (WardFhirSync *self,
+              Request      *req,
+              const char   *access_token)
+{
+  g_autofree char *url = NULL;
+  SoupMessageHeaders *headers;
+  const char *method = SOUP_METHOD_PUT;
+
+  if (req->kind == REQUEST_METADATA)
+    {
+      url = g_strconcat (self->base_url, "/metadata", NULL);
+      method = SOUP_METHOD_GET;
+    }
+  else if (req->kind == REQUEST_BATCH)
+    {
+      url = g_strdup (self->base_url);
+      method = SOUP_METHOD_POST;
     }
   else
     {
-      g_autofree char *why = outcome_reason (root);
-      g_autofree char *outcome_json = NULL;
+      Item *item = g_ptr_array_index (req->items, 0);
+      g_autofree char *type_escaped = g_uri_escape_string (item->resource_type, NULL, FALSE);
+      g_autofree char *id_escaped = g_uri_escape_string (item->id, NULL, FALSE);
 
-      if (why != NULL)
-        outcome_json = g_strndup (data, len);
-      mark_failed (self, item,
-                   why != NULL ? g_strdup_printf ("HTTP %u: %s", status, why)
-                               : g_strdup_printf ("HTTP %u", status),
-                   outcome_json);
+      url = g_strdup_printf ("%s/%s/%s", self->base_url, type_escaped, id_escaped);
     }
 
-  send_next (self);
-}
-
-/* A failed authentication: the row and the rest of the batch are retried
- * later, so that a wrong client id does not hammer the token endpoint.
- */
-static void
-auth_failed (WardFhirSync *self,
-             Item         *item,
-             const GError *error)
-{
-  Item *rest;
-
-  mark_retry (self, item, 0, g_strdup_printf ("authentication: %s", error->message));
-  while ((rest = g_queue_pop_head (&self->queue)) != NULL)
+  req->msg = soup_message_new (method, url);
+  if (req->msg == NULL)
     {
-      g_autoptr(Item) other = rest;
+      g_autoptr(Request) bad = req;
 
-      mark_retry (self, other, 0, g_strdup_printf ("authentication: %s", error->message));
-    }
-  self->batch_full = FALSE;
-}
-
-static void
-send_item (WardFhirSync *self,
-           Item         *item,
-           const char   *access_token);
-
-static void
-token_cb (GObject      *source,
-          GAsyncResult *result,
-          gpointer      user_data)
-{
-  Item *item = user_data;
-  WardFhirSync *self = item->self;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *token = NULL;
-
-  token = ward_fhir_auth_get_token_finish (WARD_FHIR_AUTH (source), result, &error);
-  if (token == NULL && error != NULL)
-    {
-      g_autoptr(Item) failed = item;
-
-      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        {
-          /* Stopping: this row and the rest of the batch stay pending. */
-          g_queue_clear_full (&self->queue, (GDestroyNotify) item_free);
-          self->busy = FALSE;
-          return;
-        }
-      auth_failed (self, failed, error);
-      send_next (self);
+      /* A URL that does not parse never will: nothing is marked, the
+       * rows stay pending for a corrected --fhir-url.
+       */
+      set_last_error (self, g_strdup ("Invalid FHIR server URL"));
+      g_critical ("FHIR sync: the server URL is not valid");
+      finish_cycle (self);
       return;
     }
-
-  send_item (self, item, token);
-}
-
-static void
-send_next (WardFhirSync *self)
-{
-  Item *item;
-
-  item = g_queue_pop_head (&self->queue);
-  if (item == NULL)
-    {
-      self->busy = FALSE;
-      if (self->batch_full)
-        ward_fhir_sync_kick (self);
-      return;
-    }
-
-  if (self->auth != NULL)
-    {
-      ward_fhir_auth_get_token_async (self->auth, self->cancellable, token_cb, item);
-      return;
-    }
-
-  send_item (self, item, NULL);
-}
-
-static void
-send_item (WardFhirSync *self,
-           Item         *item,
-           const char   *access_token)
-{
-  g_autofree char *url = NULL;
-  g_autofree char *type_escaped = NULL;
-  g_autofree char *id_escaped = NULL;
-  SoupMessageHeaders *headers;
-
-  type_escaped = g_uri_escape_string (item->resource_type, NULL, FALSE);
-  id_escaped = g_uri_escape_string (item->id, NULL, FALSE);
-  url = g_strdup_printf ("%s/%s/%s", self->base_url, type_escaped, id_escaped);
-  item->msg = soup_message_new (SOUP_METHOD_PUT, url);
-  if (item->msg == NULL)
-    {
-      g_autoptr(Item) bad = item;
-
-      mark_failed (self, bad, g_strdup ("Invalid FHIR server URL"), NULL);
-      send_next (self);
-      return;
-    }
-  headers = soup_message_get_request_headers (item->msg);
+  headers = soup_message_get_request_headers (req->msg);
   soup_message_headers_replace (headers, "Accept", "application/fhir+json");
   if (access_token != NULL)
     {
@@ -571,10 +916,110 @@ send_item (WardFhirSync *self,
     {
       soup_message_headers_replace (headers, "Authorization", self->authorization);
     }
-  soup_message_set_request_body_from_bytes (item->msg, "application/fhir+json", item->body);
+  if (req->body != NULL)
+    soup_message_set_request_body_from_bytes (req->msg, "application/fhir+json", req->body);
 
-  soup_session_send_and_read_async (self->session, item->msg, G_PRIORITY_DEFAULT,
-                                    self->cancellable, send_cb, item);
+  soup_session_send_and_read_async (self->session, req->msg, G_PRIORITY_DEFAULT,
+                                    self->cancellable, response_cb, req);
+}
+
+/* A failed authentication: the rows are retried later (with their
+ * backoff, so that a wrong client id does not hammer the token endpoint).
+ */
+static void
+auth_failed (WardFhirSync *self,
+             Request      *req,
+             const GError *error)
+{
+  g_autofree char *reason = g_strdup_printf ("authentication: %s", error->message);
+
+  switch (req->kind)
+    {
+    case REQUEST_METADATA:
+      self->caps_tried = TRUE;
+      advance (self);
+      return;
+    case REQUEST_DEVICE:
+      setup_failed (self, g_steal_pointer (&reason));
+      break;
+    case REQUEST_SINGLE:
+    case REQUEST_BATCH:
+      {
+        Item *rest;
+
+        while ((rest = g_queue_pop_head (&self->queue)) != NULL)
+          g_ptr_array_add (req->items, rest);
+        retry_all (self, req->items, 0, reason);
+        self->take_full = FALSE;
+      }
+      break;
+    default:
+      g_assert_not_reached ();
+    }
+  finish_cycle (self);
+}
+
+static void
+token_cb (GObject      *source,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  Request *req = user_data;
+  WardFhirSync *self = req->self;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *token = NULL;
+
+  token = ward_fhir_auth_get_token_finish (WARD_FHIR_AUTH (source), result, &error);
+  if (token == NULL && error != NULL)
+    {
+      g_autoptr(Request) failed = req;
+
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        {
+          abandon_cycle (self);
+          return;
+        }
+      auth_failed (self, failed, error);
+      return;
+    }
+
+  send_request (self, req, token);
+}
+
+/* Takes ownership of req. */
+static void
+start_request (WardFhirSync *self,
+               Request      *req)
+{
+  /* SMART servers serve their CapabilityStatement without a token. */
+  if (self->auth != NULL &&
+      !(req->kind == REQUEST_METADATA &&
+        ward_fhir_auth_get_mode (self->auth) == WARD_FHIR_AUTH_SMART))
+    {
+      ward_fhir_auth_get_token_async (self->auth, self->cancellable, token_cb, req);
+      return;
+    }
+
+  send_request (self, req, NULL);
+}
+
+static Item *
+item_new (const char *resource_type,
+          const char *id,
+          gint64      seq,
+          gint64      version,
+          int         attempts,
+          char       *json)
+{
+  Item *item = g_new0 (Item, 1);
+
+  item->seq = seq;
+  item->resource_type = g_strdup (resource_type);
+  item->id = g_strdup (id);
+  item->version = version;
+  item->attempts = attempts;
+  item->json = json;
+  return item;
 }
 
 static void
@@ -582,39 +1027,180 @@ collect_cb (const WardOutboxEntry *entry,
             gpointer               user_data)
 {
   WardFhirSync *self = user_data;
-  Item *item = g_new0 (Item, 1);
 
-  item->self = g_object_ref (self);
-  item->seq = entry->seq;
-  item->resource_type = g_strdup (entry->resource_type);
-  item->id = g_strdup (entry->id);
-  item->version = entry->version;
-  item->attempts = entry->attempts;
-  item->body = g_bytes_new (entry->json, strlen (entry->json));
-  g_queue_push_tail (&self->queue, item);
+  /* The Device registered at the start of this session: its row is
+   * already on the server.
+   */
+  if (self->device_version > 0 && entry->version <= self->device_version &&
+      g_strcmp0 (entry->resource_type, "Device") == 0 &&
+      g_strcmp0 (entry->id, self->device_id) == 0)
+    {
+      g_autoptr(Item) item = item_new (entry->resource_type, entry->id, entry->seq,
+                                       entry->version, entry->attempts, NULL);
+
+      if (marks_begin (self))
+        {
+          mark_sent (self, item);
+          marks_end (self);
+        }
+      return;
+    }
+
+  g_queue_push_tail (&self->queue,
+                     item_new (entry->resource_type, entry->id, entry->seq, entry->version,
+                               entry->attempts, g_strdup (entry->json)));
+}
+
+/* The Wardwatch Device as stored locally, or NULL when the engine has not
+ * written it yet.
+ */
+static Item *
+find_device (WardFhirSync *self)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *json = NULL;
+  gint64 version = 0;
+
+  if (self->device_id == NULL)
+    {
+      g_autofree char *installation_id = ward_store_get_installation_id (self->store, &error);
+
+      if (installation_id == NULL)
+        {
+          g_critical ("FHIR sync: no installation id: %s", error->message);
+          self->device_done = TRUE;
+          return NULL;
+        }
+      self->device_id = ward_fhir_device_id (installation_id);
+    }
+
+  json = ward_store_get_resource (self->store, "Device", self->device_id, &version, &error);
+  if (json == NULL)
+    {
+      if (error != NULL)
+        g_critical ("FHIR sync: reading the Device failed: %s", error->message);
+      return NULL;
+    }
+
+  return item_new ("Device", self->device_id, 0, version, 0, g_steal_pointer (&json));
+}
+
+static GBytes *
+batch_body (WardFhirSync *self,
+            GPtrArray    *items)
+{
+  GString *str = g_string_new ("{\"resourceType\":\"Bundle\",\"type\":\"batch\",\"entry\":[");
+
+  for (guint i = 0; i < items->len; i++)
+    {
+      Item *item = g_ptr_array_index (items, i);
+      g_autoptr(JsonNode) url = json_node_new (JSON_NODE_VALUE);
+      g_autoptr(JsonNode) full_url = json_node_new (JSON_NODE_VALUE);
+      g_autofree char *path = g_strdup_printf ("%s/%s", item->resource_type, item->id);
+      g_autofree char *full = g_strdup_printf ("%s/%s", self->base_url, path);
+      g_autofree char *url_json = NULL;
+      g_autofree char *full_url_json = NULL;
+
+      json_node_set_string (url, path);
+      json_node_set_string (full_url, full);
+      url_json = json_to_string (url, FALSE);
+      full_url_json = json_to_string (full_url, FALSE);
+      /* The stored JSON goes in as it is: no parse and print per entry. */
+      g_string_append_printf (str, "%s{\"fullUrl\":%s,\"resource\":%s,"
+                              "\"request\":{\"method\":\"PUT\",\"url\":%s}}",
+                              i > 0 ? "," : "", full_url_json, item->json, url_json);
+    }
+  g_string_append (str, "]}");
+
+  return g_string_free_to_bytes (str);
+}
+
+/* The next step of a cycle: the CapabilityStatement and the Device once
+ * per session, then this cycle's rows, as batch Bundles or one by one.
+ */
+static void
+advance (WardFhirSync *self)
+{
+  Request *req;
+  Item *item;
+
+  g_assert (self->busy);
+
+  if (self->setup_next_at > sync_now (self))
+    {
+      finish_cycle (self);
+      return;
+    }
+
+  if (!self->caps_known && !self->caps_tried)
+    {
+      start_request (self, request_new (self, REQUEST_METADATA));
+      return;
+    }
+
+  if (!self->device_done)
+    {
+      item = find_device (self);
+      if (item != NULL)
+        {
+          req = request_new (self, REQUEST_DEVICE);
+          req->body = g_bytes_new (item->json, strlen (item->json));
+          g_ptr_array_add (req->items, item);
+          start_request (self, req);
+          return;
+        }
+    }
+
+  if (!self->taken)
+    {
+      g_autoptr(GError) error = NULL;
+      guint limit = self->batch_allowed && self->batch_size > 1 ? self->batch_size : SINGLE_TAKE;
+
+      self->taken = TRUE;
+      self->last_pending = ward_store_outbox_get_n_pending (self->store, NULL);
+      if (!ward_store_outbox_next (self->store, sync_now (self), limit, collect_cb, self, &error))
+        {
+          g_critical ("FHIR sync: reading the outbox failed: %s", error->message);
+          g_queue_clear_full (&self->queue, (GDestroyNotify) item_free);
+        }
+      self->take_full = g_queue_get_length (&self->queue) >= limit;
+
+      if (self->batch_allowed && self->batch_size > 1 && g_queue_get_length (&self->queue) > 1)
+        {
+          req = request_new (self, REQUEST_BATCH);
+          while ((item = g_queue_pop_head (&self->queue)) != NULL)
+            g_ptr_array_add (req->items, item);
+          req->body = batch_body (self, req->items);
+          self->n_bundles++;
+          start_request (self, req);
+          return;
+        }
+    }
+
+  item = g_queue_pop_head (&self->queue);
+  if (item == NULL)
+    {
+      finish_cycle (self);
+      return;
+    }
+
+  req = request_new (self, REQUEST_SINGLE);
+  req->body = g_bytes_new (item->json, strlen (item->json));
+  g_ptr_array_add (req->items, item);
+  start_request (self, req);
 }
 
 static void
 run_cycle (WardFhirSync *self)
 {
-  g_autoptr(GError) error = NULL;
-
   if (self->busy || self->session == NULL)
     return;
 
-  self->last_pending = ward_store_outbox_get_n_pending (self->store, NULL);
-  if (!ward_store_outbox_next (self->store, sync_now (self), BATCH_SIZE, collect_cb, self, &error))
-    {
-      g_critical ("FHIR sync: reading the outbox failed: %s", error->message);
-      g_queue_clear_full (&self->queue, (GDestroyNotify) item_free);
-      return;
-    }
-  if (g_queue_is_empty (&self->queue))
-    return;
-
-  self->batch_full = g_queue_get_length (&self->queue) >= BATCH_SIZE;
   self->busy = TRUE;
-  send_next (self);
+  self->taken = FALSE;
+  self->take_full = FALSE;
+  self->caps_tried = FALSE;
+  advance (self);
 }
 
 static gboolean
@@ -642,6 +1228,12 @@ ward_fhir_sync_start (WardFhirSync *self)
 
   self->context = g_main_context_ref_thread_default ();
   self->cancellable = g_cancellable_new ();
+  self->caps_known = FALSE;
+  self->batch_allowed = FALSE;
+  self->device_done = FALSE;
+  self->device_version = 0;
+  self->setup_attempts = 0;
+  self->setup_next_at = 0;
   self->session = soup_session_new ();
   soup_session_set_timeout (self->session, self->timeout_sec);
   soup_session_set_idle_timeout (self->session, 60);
@@ -780,6 +1372,27 @@ ward_fhir_sync_get_n_parked (WardFhirSync *self)
 {
   g_return_val_if_fail (WARD_IS_FHIR_SYNC (self), 0);
   return self->n_parked;
+}
+
+guint64
+ward_fhir_sync_get_n_bundles (WardFhirSync *self)
+{
+  g_return_val_if_fail (WARD_IS_FHIR_SYNC (self), 0);
+  return self->n_bundles;
+}
+
+gboolean
+ward_fhir_sync_get_batch_allowed (WardFhirSync *self)
+{
+  g_return_val_if_fail (WARD_IS_FHIR_SYNC (self), FALSE);
+  return self->batch_allowed && self->batch_size > 1;
+}
+
+gboolean
+ward_fhir_sync_get_device_registered (WardFhirSync *self)
+{
+  g_return_val_if_fail (WARD_IS_FHIR_SYNC (self), FALSE);
+  return self->device_version > 0;
 }
 
 char *

@@ -13,14 +13,25 @@
 
 G_BEGIN_DECLS
 
-/* Sends the outbox to a FHIR R4 server: PUT {base}/{type}/{id}
- * (update-as-create), one resource at a time, on the thread-default
- * main context where it was started (the pipeline thread, between its
- * ticks).  200/201 marks the row sent; 408, 429, 5xx, 401, network errors
- * and answers that are not a FHIR resource are retried with exponential
- * backoff and jitter (Retry-After honoured); any other 4xx parks the row
- * with the OperationOutcome.  Each store write is its own short
- * transaction.
+/* Sends the outbox to a FHIR R4 server with PUT {base}/{type}/{id}
+ * (update-as-create), on the thread-default main context where it was
+ * started (the pipeline thread, between its ticks).
+ *
+ * Once per session (start to stop) it reads {base}/metadata: when the
+ * CapabilityStatement lists the "batch" interaction, up to batch_size due
+ * rows go as one batch Bundle of PUT entries, and each entry's status is
+ * mapped back to its row; otherwise (or once the server refuses a
+ * Bundle) one PUT per row.  Also once per session, before any other row,
+ * the Wardwatch Device (ward_fhir_device_id() of the installation) is
+ * PUT, since the other resources reference it.
+ *
+ * 200/201 marks the row sent; 408, 429, 5xx, 401, network errors and
+ * answers that are not FHIR are retried with exponential backoff and
+ * jitter (Retry-After honoured); any other 4xx parks the row with the
+ * OperationOutcome.  A row is marked only after the server answered, and
+ * PUT with deterministic ids is idempotent: a crash sends a row again,
+ * never makes a second resource.  Store writes are short transactions
+ * (one per single PUT, one per Bundle).
  */
 
 typedef gint64 (*WardFhirSyncClock) (gpointer user_data);
@@ -48,6 +59,9 @@ void          ward_fhir_sync_set_clock       (WardFhirSync      *self,
 void          ward_fhir_sync_set_backoff     (WardFhirSync      *self,
                                               guint              min_msec,
                                               guint              max_msec);
+/* Entries per batch Bundle (default 100); 1 sends single PUTs only. */
+void          ward_fhir_sync_set_batch_size  (WardFhirSync      *self,
+                                              guint              batch_size);
 /* Cycles every interval_msec (default 1000); request timeout in s (10). */
 void          ward_fhir_sync_set_interval    (WardFhirSync      *self,
                                               guint              interval_msec);
@@ -73,6 +87,12 @@ void          ward_fhir_sync_stop            (WardFhirSync      *self);
 guint64       ward_fhir_sync_get_n_sent      (WardFhirSync      *self);
 guint64       ward_fhir_sync_get_n_retried   (WardFhirSync      *self);
 guint64       ward_fhir_sync_get_n_parked    (WardFhirSync      *self);
+/* Batch Bundles sent (POSTed) so far. */
+guint64       ward_fhir_sync_get_n_bundles   (WardFhirSync      *self);
+/* The server offers batch and none was refused (this session). */
+gboolean      ward_fhir_sync_get_batch_allowed (WardFhirSync    *self);
+/* The Wardwatch Device was PUT this session. */
+gboolean      ward_fhir_sync_get_device_registered (WardFhirSync *self);
 /* The last failure, without resource content, or NULL. */
 char         *ward_fhir_sync_dup_last_error  (WardFhirSync      *self);
 
