@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Makes docs/screenshots/ward-board.png and docs/screenshots/patient-view.png from a
+# demo run: builds tests/ui/ward-screenshot if needed and runs it under Xvfb with a
+# private session bus. It needs xvfb-run and dbus-run-session (packages xvfb and
+# dbus). Extra arguments go to ward-screenshot (--seed=N, --minutes=N, --width=PX...).
+#   WARD_BUILD_DIR  the meson build folder to use (default _build)
+set -euo pipefail
+top="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+build="${WARD_BUILD_DIR:-$top/_build}"
+out="$top/docs/screenshots"
+
+[ -f "$build/build.ninja" ] || meson setup "$build" "$top"
+ninja -C "$build" tests/ui/ward-screenshot data/gschemas.compiled
+mkdir -p "$out"
+
+# The cairo renderer draws the same pixels on every machine; light style, UTC,
+# C locale and settings in memory are set by the tool or here.
+env GDK_BACKEND=x11 GSK_RENDERER=cairo GTK_A11Y=none NO_AT_BRIDGE=1 LC_ALL=C.UTF-8 \
+    GSETTINGS_SCHEMA_DIR="$build/data" \
+  xvfb-run -a -s '-screen 0 1920x1200x24' \
+    dbus-run-session -- \
+    "$build/tests/ui/ward-screenshot" --output-dir="$out" \
+      --scenario-dir="$top/docs/screenshots/scenarios" "$@"
