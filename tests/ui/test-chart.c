@@ -1,0 +1,358 @@
+/* test-chart.c
+ *
+ * Copyright 2026 The Wardwatch authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "test-chart"
+
+#include "config.h"
+
+#include <adwaita.h>
+
+#include "ward-chart.h"
+#include "ward-news2.h"
+
+/* 2026-11-22T10:00:00Z */
+#define NOW (G_GINT64_CONSTANT (1795341600) * G_USEC_PER_SEC)
+
+typedef struct
+{
+  guint8 r, g, b;
+} Pixel;
+
+static int
+hr_band_cb (double   value,
+            gpointer user_data)
+{
+  return ward_news2_score_hr (value);
+}
+
+static gboolean
+timeout_cb (gpointer data)
+{
+  g_error ("Timed out waiting for %s", (const char *) data);
+  return G_SOURCE_REMOVE;
+}
+
+static GtkWindow *
+show_chart (WardChart *chart)
+{
+  GtkWindow *window = GTK_WINDOW (gtk_window_new ());
+  guint id;
+
+  gtk_widget_set_size_request (GTK_WIDGET (chart), 600, 220);
+  gtk_window_set_child (window, GTK_WIDGET (chart));
+  gtk_window_present (window);
+
+  id = g_timeout_add_seconds (20, timeout_cb, (gpointer) "the chart to be mapped");
+  while (!gtk_widget_get_mapped (GTK_WIDGET (chart)) || gtk_widget_get_width (GTK_WIDGET (chart)) < 600)
+    g_main_context_iteration (NULL, TRUE);
+  g_source_remove (id);
+
+  return window;
+}
+
+static void
+after_paint_cb (GdkFrameClock *clock,
+                gboolean      *painted)
+{
+  *painted = TRUE;
+}
+
+/* Lets one frame be painted, so that a queued draw has happened. */
+static void
+wait_for_frame (GtkWidget *widget)
+{
+  GdkFrameClock *clock = gtk_widget_get_frame_clock (widget);
+  gboolean painted = FALSE;
+  gulong handler;
+  guint id;
+
+  g_assert_nonnull (clock);
+  handler = g_signal_connect (clock, "after-paint", G_CALLBACK (after_paint_cb), &painted);
+  gdk_frame_clock_request_phase (clock, GDK_FRAME_CLOCK_PHASE_PAINT);
+  id = g_timeout_add_seconds (20, timeout_cb, (gpointer) "a frame");
+  while (!painted)
+    g_main_context_iteration (NULL, TRUE);
+  g_source_remove (id);
+  g_signal_handler_disconnect (clock, handler);
+}
+
+/* Renders the widget through its own snapshot into an image. */
+static cairo_surface_t *
+render_widget (GtkWidget *widget)
+{
+  g_autoptr(GdkPaintable) paintable = NULL;
+  GtkSnapshot *snapshot;
+  int width = gtk_widget_get_width (widget);
+  int height = gtk_widget_get_height (widget);
+  GskRenderNode *node;
+  cairo_surface_t *surface;
+  cairo_t *cr;
+
+  wait_for_frame (widget);
+  paintable = gtk_widget_paintable_new (widget);
+  snapshot = gtk_snapshot_new ();
+  gdk_paintable_snapshot (paintable, snapshot, width, height);
+  node = gtk_snapshot_free_to_node (snapshot);
+
+  surface = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, width, height);
+  cr = cairo_create (surface);
+  if (node != NULL)
+    gsk_render_node_draw (node, cr);
+  cairo_destroy (cr);
+  g_clear_pointer (&node, gsk_render_node_unref);
+  cairo_surface_flush (surface);
+
+  return surface;
+}
+
+static Pixel
+get_pixel (cairo_surface_t *surface,
+           int              x,
+           int              y)
+{
+  const guint8 *data = cairo_image_surface_get_data (surface);
+  const guint32 *row = (const guint32 *) (gconstpointer) (data + y * cairo_image_surface_get_stride (surface));
+  guint32 argb = row[x];
+
+  return (Pixel) { (argb >> 16) & 0xff, (argb >> 8) & 0xff, argb & 0xff };
+}
+
+/* How many pixels are within tolerance of a colour. */
+static guint
+count_colour (cairo_surface_t *surface,
+              double           r,
+              double           g,
+              double           b,
+              double           tolerance)
+{
+  int width = cairo_image_surface_get_width (surface);
+  int height = cairo_image_surface_get_height (surface);
+  guint n = 0;
+
+  for (int y = 0; y < height; y++)
+    for (int x = 0; x < width; x++)
+      {
+        Pixel p = get_pixel (surface, x, y);
+
+        if (ABS (p.r - r) <= tolerance && ABS (p.g - g) <= tolerance && ABS (p.b - b) <= tolerance)
+          n++;
+      }
+
+  return n;
+}
+
+/* A tint of the RCP zone colour over the white chart background. */
+static guint
+count_tint (cairo_surface_t *surface,
+            double           r,
+            double           g,
+            double           b,
+            double           a)
+{
+  return count_colour (surface, 255 + a * (r - 255), 255 + a * (g - 255), 255 + a * (b - 255), 3);
+}
+
+static guint
+count_not_white (cairo_surface_t *surface)
+{
+  int width = cairo_image_surface_get_width (surface);
+  int height = cairo_image_surface_get_height (surface);
+
+  return width * height - count_colour (surface, 255, 255, 255, 2);
+}
+
+static WardChart *
+create_hr_chart (void)
+{
+  WardChart *chart = WARD_CHART (ward_chart_new ());
+
+  ward_chart_set_title (chart, "Heart rate");
+  ward_chart_set_unit (chart, "per minute");
+  ward_chart_set_span_label (chart, "last hour");
+  ward_chart_set_y_range (chart, 30, 160);
+  ward_chart_set_band_func (chart, hr_band_cb, NULL, 1);
+  ward_chart_set_stale_after (chart, 60 * G_USEC_PER_SEC);
+  ward_chart_set_range (chart, NOW - G_GINT64_CONSTANT (3600) * G_USEC_PER_SEC, NOW);
+
+  return chart;
+}
+
+static void
+test_draw (void)
+{
+  WardChart *chart = create_hr_chart ();
+  GtkWindow *window;
+  cairo_surface_t *surface;
+  WardHistoryPoint points[61];
+
+  for (guint i = 0; i < G_N_ELEMENTS (points); i++)
+    points[i] = (WardHistoryPoint) { NOW - (gint64) (60 - i) * 60 * G_USEC_PER_SEC,
+                                     70 + i, WARD_SOURCE_DEVICE };
+  points[30].source = WARD_SOURCE_NURSE;
+  ward_chart_set_points (chart, 0, points, G_N_ELEMENTS (points));
+
+  window = show_chart (chart);
+  surface = render_widget (GTK_WIDGET (chart));
+  g_assert_cmpuint (ward_chart_get_n_draws (chart), >=, 1);
+
+  /* Not blank: lines, axes, labels and zones. */
+  g_assert_cmpuint (count_not_white (surface), >, 5000);
+  /* The RCP zones: heart rate 131 and over scores 3, 111-130 scores 2,
+   * 91-110 and 41-50 score 1.
+   */
+  g_assert_cmpuint (count_tint (surface, 224, 27, 36, 0.30), >, 500);
+  g_assert_cmpuint (count_tint (surface, 255, 120, 0, 0.30), >, 500);
+  g_assert_cmpuint (count_tint (surface, 246, 211, 45, 0.40), >, 500);
+  /* The device line and the nurse entry, in their own colours. */
+  g_assert_cmpuint (count_colour (surface, 28, 113, 216, 40), >, 100);
+  g_assert_cmpuint (count_colour (surface, 129, 61, 156, 30), >, 10);
+
+  if (g_getenv ("WARDWATCH_TEST_SAVE") != NULL)
+    cairo_surface_write_to_png (surface, "test-chart.png");
+
+  cairo_surface_destroy (surface);
+  gtk_window_destroy (window);
+}
+
+/* The same data again is not a redraw; new data and a range moved by
+ * more than a pixel are.
+ */
+static void
+test_redraw_only_on_change (void)
+{
+  WardChart *chart = create_hr_chart ();
+  GtkWindow *window;
+  cairo_surface_t *surface;
+  WardHistoryPoint points[3] = {
+    { NOW - 120 * G_USEC_PER_SEC, 80, WARD_SOURCE_DEVICE },
+    { NOW - 60 * G_USEC_PER_SEC, 90, WARD_SOURCE_DEVICE },
+    { NOW - 5 * G_USEC_PER_SEC, 100, WARD_SOURCE_DEVICE },
+  };
+  WardHistoryPoint copy[3];
+  guint n_draws;
+
+  ward_chart_set_points (chart, 0, points, 3);
+  window = show_chart (chart);
+  cairo_surface_destroy (render_widget (GTK_WIDGET (chart)));
+  n_draws = ward_chart_get_n_draws (chart);
+  g_assert_cmpuint (n_draws, >=, 1);
+
+  memcpy (copy, points, sizeof points);
+  ward_chart_set_points (chart, 0, copy, 3);
+  /* Less than a pixel (an hour over some 540 pixels is 6.7 s a pixel). */
+  ward_chart_set_range (chart, NOW - G_GINT64_CONSTANT (3600) * G_USEC_PER_SEC + G_USEC_PER_SEC, NOW + G_USEC_PER_SEC);
+  surface = render_widget (GTK_WIDGET (chart));
+  cairo_surface_destroy (surface);
+  g_assert_cmpuint (ward_chart_get_n_draws (chart), ==, n_draws);
+
+  copy[2].value = 101;
+  ward_chart_set_points (chart, 0, copy, 3);
+  cairo_surface_destroy (render_widget (GTK_WIDGET (chart)));
+  g_assert_cmpuint (ward_chart_get_n_draws (chart), ==, n_draws + 1);
+
+  ward_chart_set_range (chart, NOW - G_GINT64_CONSTANT (3600) * G_USEC_PER_SEC + 60 * G_USEC_PER_SEC,
+                        NOW + 60 * G_USEC_PER_SEC);
+  cairo_surface_destroy (render_widget (GTK_WIDGET (chart)));
+  g_assert_cmpuint (ward_chart_get_n_draws (chart), ==, n_draws + 2);
+
+  gtk_window_destroy (window);
+}
+
+static void
+test_accessible (void)
+{
+  WardChart *chart = create_hr_chart ();
+  WardHistoryPoint points[3] = {
+    { NOW - 120 * G_USEC_PER_SEC, 98, WARD_SOURCE_DEVICE },
+    { NOW - 60 * G_USEC_PER_SEC, 105, WARD_SOURCE_DEVICE },
+    { NOW - 5 * G_USEC_PER_SEC, 112, WARD_SOURCE_DEVICE },
+  };
+
+  g_object_ref_sink (chart);
+
+  gtk_test_accessible_assert_role (GTK_ACCESSIBLE (chart), GTK_ACCESSIBLE_ROLE_IMG);
+  gtk_test_accessible_assert_property (GTK_ACCESSIBLE (chart), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                       "Heart rate");
+  gtk_test_accessible_assert_property (GTK_ACCESSIBLE (chart), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
+                                       "Heart rate, last hour: no data");
+
+  ward_chart_set_points (chart, 0, points, 3);
+  gtk_test_accessible_assert_property (GTK_ACCESSIBLE (chart), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
+                                       "Heart rate, last hour: latest 112 per minute, 3 points");
+
+  /* Five minutes on, the newest value is stale. */
+  ward_chart_set_range (chart, NOW + 5 * 60 * G_USEC_PER_SEC - G_GINT64_CONSTANT (3600) * G_USEC_PER_SEC,
+                        NOW + 5 * 60 * G_USEC_PER_SEC);
+  gtk_test_accessible_assert_property (GTK_ACCESSIBLE (chart), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
+                                       "Heart rate, last hour: latest 112 per minute (stale), 3 points");
+
+  g_object_unref (chart);
+}
+
+/* No data: the zones and axes are still drawn, and nothing fails. */
+static void
+test_missing_data (void)
+{
+  WardChart *chart = create_hr_chart ();
+  GtkWindow *window = show_chart (chart);
+  cairo_surface_t *surface = render_widget (GTK_WIDGET (chart));
+
+  g_assert_cmpuint (count_not_white (surface), >, 1000);
+  g_assert_cmpuint (count_tint (surface, 224, 27, 36, 0.30), >, 500);
+  g_assert_cmpuint (count_colour (surface, 28, 113, 216, 40), ==, 0);
+
+  cairo_surface_destroy (surface);
+  gtk_window_destroy (window);
+}
+
+/* Without PLplot's extcairo device the chart says so instead of letting
+ * plinit() read stdin and exit.
+ */
+static void
+test_missing_device (void)
+{
+  if (g_test_subprocess ())
+    {
+      g_autoptr(GError) error = NULL;
+      WardChart *chart;
+      GtkWindow *window;
+      cairo_surface_t *surface;
+
+      g_setenv ("WARDWATCH_TEST_NO_EXTCAIRO", "1", TRUE);
+      g_assert_false (ward_chart_check_device (&error));
+      g_assert_error (error, WARD_CHART_ERROR, WARD_CHART_ERROR_NO_DEVICE);
+      g_assert_nonnull (strstr (error->message, "plplot-driver-cairo"));
+
+      chart = create_hr_chart ();
+      window = show_chart (chart);
+      surface = render_widget (GTK_WIDGET (chart));
+      /* The message is drawn; the chart is not. */
+      g_assert_cmpuint (ward_chart_get_n_draws (chart), ==, 0);
+      g_assert_cmpuint (count_tint (surface, 224, 27, 36, 0.30), ==, 0);
+      cairo_surface_destroy (surface);
+      gtk_window_destroy (window);
+      return;
+    }
+
+  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_passed ();
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  gtk_test_init (&argc, &argv, NULL);
+  adw_init ();
+
+  g_test_add_func ("/ui/chart/draw", test_draw);
+  g_test_add_func ("/ui/chart/redraw-only-on-change", test_redraw_only_on_change);
+  g_test_add_func ("/ui/chart/accessible", test_accessible);
+  g_test_add_func ("/ui/chart/missing-data", test_missing_data);
+  g_test_add_func ("/ui/chart/missing-device", test_missing_device);
+
+  return g_test_run ();
+}
