@@ -18,28 +18,42 @@ struct _WardBedTile
 
   /* Template widgets */
   GtkLabel   *bed_label;
+  GtkToggleButton *mine_button;
   GtkLabel   *patient_label;
   GtkLabel   *status_label;
   GtkLabel   *score_label;
+  GtkImage   *trend_image;
   GtkLabel   *band_label;
   GtkLabel   *hr_label;
   GtkLabel   *rr_label;
   GtkLabel   *spo2_label;
   GtkLabel   *temp_label;
   GtkLabel   *bp_label;
+  GtkLabel   *hr_age_label;
+  GtkLabel   *rr_age_label;
+  GtkLabel   *spo2_age_label;
+  GtkLabel   *temp_age_label;
+  GtkLabel   *bp_age_label;
   GtkLabel   *points_label;
   GtkWidget  *flag_box;
   GtkLabel   *flag_label;
   GtkLabel   *ack_label;
+  GtkWidget  *ack_button;
   GtkWidget  *silent_box;
   GtkLabel   *silent_label;
 
   /* Owned */
   char       *bed_id;
+  char       *patient_id;
   char       *summary;
+  char       *description;
 
   /* Borrowed: one of the static band class names */
   const char *band_class;
+
+  guint       mine : 1;
+  guint       compact : 1;
+  guint       stale_count;
 };
 
 G_DEFINE_FINAL_TYPE (WardBedTile, ward_bed_tile, GTK_TYPE_WIDGET)
@@ -140,8 +154,14 @@ format_clock (gint64 usec)
   return g_date_time_format (dt, "%H:%M");
 }
 
-static char *
-format_age (gint64 age_usec)
+/**
+ * _ward_format_age:
+ * @age_usec: an age
+ *
+ * An age for a tile or an alarm: "12 s", "4 min", "2 h 05 min".
+ */
+char *
+_ward_format_age (gint64 age_usec)
 {
   guint seconds = MAX (age_usec, 0) / G_USEC_PER_SEC;
 
@@ -170,6 +190,17 @@ set_band_class (WardBedTile *self,
 }
 
 static void
+set_class (GtkWidget  *widget,
+           const char *name,
+           gboolean    set)
+{
+  if (set)
+    gtk_widget_add_css_class (widget, name);
+  else
+    gtk_widget_remove_css_class (widget, name);
+}
+
+static void
 set_status_class (GtkWidget  *widget,
                   const char *status_class)
 {
@@ -184,49 +215,80 @@ set_status_class (GtkWidget  *widget,
     }
 }
 
-/* Shows one vital sign with its source and age.  A value observed before
- * the window the current score was computed on did not count towards it,
- * so it is dimmed and says so.
+/* Shows one vital sign with its source and age.  A value is stale when
+ * it is too old to describe the patient now: continuous monitor values
+ * (HR, RR, SpO₂) after WARD_BED_TILE_STALE_CONTINUOUS_USEC, any value
+ * outside the window the current score was computed on (and, without a
+ * score, after WARD_BED_TILE_STALE_USEC).  A stale value is dimmed and its
+ * age says "stale", so that colour is not the only cue.
  */
-static void
+static gboolean
 set_vital (GtkLabel              *label,
+           GtkLabel              *age_label,
            const char            *text,
            const WardLatestValue *value,
+           gboolean               continuous,
            const WardBedState    *bed,
            gint64                 now)
 {
   g_autofree char *age = NULL;
+  g_autofree char *age_text = NULL;
   g_autofree char *tooltip = NULL;
   const char *source;
   gboolean stale;
 
   g_assert (GTK_IS_LABEL (label));
+  g_assert (GTK_IS_LABEL (age_label));
 
   if (!value->valid)
     {
       gtk_label_set_text (label, NO_VALUE);
+      gtk_label_set_text (age_label, "");
       gtk_widget_set_tooltip_text (GTK_WIDGET (label), _("No measurement"));
-      gtk_widget_remove_css_class (GTK_WIDGET (label), "dim-label");
-      return;
+      gtk_widget_remove_css_class (GTK_WIDGET (label), "stale");
+      gtk_widget_remove_css_class (GTK_WIDGET (age_label), "stale");
+      return FALSE;
     }
 
-  stale = bed->has_score && value->observed_at < bed->score_window_start;
-  age = format_age (now - value->observed_at);
+  if (bed->has_score)
+    stale = value->observed_at <= bed->score_window_start;
+  else
+    stale = now - value->observed_at > WARD_BED_TILE_STALE_USEC;
+  if (continuous && now - value->observed_at > WARD_BED_TILE_STALE_CONTINUOUS_USEC)
+    stale = TRUE;
+
+  age = _ward_format_age (now - value->observed_at);
   source = value->source == WARD_SOURCE_NURSE ? _("Entered by a nurse") : _("From the device");
 
   if (stale)
-    /* Translators: the first %s is where a value came from, the second its age */
-    tooltip = g_strdup_printf (_("%s, %s ago, outside the scoring window"), source, age);
+    {
+      /* Translators: the age of a value too old to count, "4 min, stale" */
+      age_text = g_strdup_printf (_("%s, stale"), age);
+      /* Translators: the first %s is where a value came from, the second its age */
+      tooltip = g_strdup_printf (_("%s, %s ago, stale"), source, age);
+    }
   else
-    /* Translators: the first %s is where a value came from, the second its age */
-    tooltip = g_strdup_printf (_("%s, %s ago"), source, age);
+    {
+      age_text = g_strdup (age);
+      /* Translators: the first %s is where a value came from, the second its age */
+      tooltip = g_strdup_printf (_("%s, %s ago"), source, age);
+    }
 
   gtk_label_set_text (label, text);
+  gtk_label_set_text (age_label, age_text);
   gtk_widget_set_tooltip_text (GTK_WIDGET (label), tooltip);
   if (stale)
-    gtk_widget_add_css_class (GTK_WIDGET (label), "dim-label");
+    {
+      gtk_widget_add_css_class (GTK_WIDGET (label), "stale");
+      gtk_widget_add_css_class (GTK_WIDGET (age_label), "stale");
+    }
   else
-    gtk_widget_remove_css_class (GTK_WIDGET (label), "dim-label");
+    {
+      gtk_widget_remove_css_class (GTK_WIDGET (label), "stale");
+      gtk_widget_remove_css_class (GTK_WIDGET (age_label), "stale");
+    }
+
+  return stale;
 }
 
 static void
@@ -251,12 +313,16 @@ update_vitals (WardBedTile        *self,
   else
     bp_text = g_strdup_printf ("%.0f/" NO_VALUE " mmHg", sbp->value);
 
-  set_vital (self->hr_label, hr_text, hr, bed, now);
-  set_vital (self->rr_label, rr_text, rr, bed, now);
-  set_vital (self->spo2_label, spo2_text, spo2, bed, now);
-  set_vital (self->temp_label, temp_text, temp, bed, now);
+  self->stale_count = 0;
+  self->stale_count += set_vital (self->hr_label, self->hr_age_label, hr_text, hr, TRUE, bed, now);
+  self->stale_count += set_vital (self->rr_label, self->rr_age_label, rr_text, rr, TRUE, bed, now);
+  self->stale_count += set_vital (self->spo2_label, self->spo2_age_label, spo2_text, spo2, TRUE,
+                                  bed, now);
+  self->stale_count += set_vital (self->temp_label, self->temp_age_label, temp_text, temp, FALSE,
+                                  bed, now);
   /* NEWS2 scores the systolic pressure only, so its age is the one shown. */
-  set_vital (self->bp_label, bp_text, sbp, bed, now);
+  self->stale_count += set_vital (self->bp_label, self->bp_age_label, bp_text, sbp, FALSE,
+                                  bed, now);
 }
 
 static void
@@ -278,6 +344,52 @@ update_patient (WardBedTile        *self,
   gtk_label_set_text (self->patient_label, text);
 }
 
+/* The arrow of the fitted trend (ward-trend.h), with its words for
+ * tooltips and screen readers; none until there are enough windows.
+ */
+static void
+update_trend (WardBedTile        *self,
+              const WardBedState *bed)
+{
+  g_autofree char *text = NULL;
+  const char *icon_name;
+
+  if (!bed->trend.valid)
+    {
+      gtk_widget_set_visible (GTK_WIDGET (self->trend_image), FALSE);
+      return;
+    }
+
+  switch (bed->trend.direction)
+    {
+    case WARD_TREND_RISING:
+      icon_name = "go-up-symbolic";
+      /* Translators: the NEWS2 trend, %+.1f is points per hour, "+2.5" */
+      text = g_strdup_printf (_("Rising, %+.1f points per hour"), bed->trend.slope);
+      break;
+    case WARD_TREND_FALLING:
+      icon_name = "go-down-symbolic";
+      /* Translators: the NEWS2 trend, %+.1f is points per hour, "-2.5" */
+      text = g_strdup_printf (_("Falling, %+.1f points per hour"), bed->trend.slope);
+      break;
+    case WARD_TREND_STEADY:
+    default:
+      icon_name = "go-next-symbolic";
+      /* Translators: the NEWS2 trend, %+.1f is points per hour, "+0.5" */
+      text = g_strdup_printf (_("Steady, %+.1f points per hour"), bed->trend.slope);
+      break;
+    }
+
+  gtk_image_set_from_icon_name (self->trend_image, icon_name);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->trend_image), text);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->trend_image),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, text,
+                                  -1);
+  set_class (GTK_WIDGET (self->trend_image), "rising", bed->trend.direction == WARD_TREND_RISING);
+  set_class (GTK_WIDGET (self->trend_image), "falling", bed->trend.direction == WARD_TREND_FALLING);
+  gtk_widget_set_visible (GTK_WIDGET (self->trend_image), TRUE);
+}
+
 static void
 update_score (WardBedTile        *self,
               const WardBedState *bed)
@@ -292,6 +404,7 @@ update_score (WardBedTile        *self,
   if (!bed->has_score)
     {
       gtk_label_set_text (self->score_label, NO_VALUE);
+      gtk_widget_set_visible (GTK_WIDGET (self->trend_image), FALSE);
       gtk_label_set_text (self->band_label, _("No score"));
       gtk_label_set_text (self->status_label, _("Waiting for observations"));
       gtk_widget_set_tooltip_text (GTK_WIDGET (self->status_label), NULL);
@@ -332,11 +445,12 @@ update_score (WardBedTile        *self,
     }
 
   gtk_label_set_text (self->score_label, total);
+  update_trend (self, bed);
   gtk_label_set_text (self->band_label, get_band_title (bed->score_band));
   gtk_label_set_text (self->status_label, status);
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->status_label), window);
   gtk_label_set_text (self->points_label, points->str);
-  gtk_widget_set_visible (GTK_WIDGET (self->points_label), TRUE);
+  gtk_widget_set_visible (GTK_WIDGET (self->points_label), !self->compact);
   set_band_class (self, get_band_class (bed->score_band));
 }
 
@@ -347,11 +461,13 @@ update_flag (WardBedTile        *self,
   g_autofree char *flag = NULL;
   g_autofree char *ack = NULL;
   const char *status_class;
+  gboolean can_ack;
 
   switch (bed->flag_state)
     {
     case WARD_FLAG_STATE_NONE:
       gtk_widget_set_visible (self->flag_box, FALSE);
+      gtk_widget_set_visible (self->ack_button, FALSE);
       return;
 
     case WARD_FLAG_STATE_PENDING:
@@ -390,6 +506,17 @@ update_flag (WardBedTile        *self,
   gtk_label_set_text (self->ack_label, ack);
   set_status_class (self->flag_box, status_class);
   gtk_widget_set_visible (self->flag_box, TRUE);
+
+  /* Acknowledging goes through the window's action, with the flag id. */
+  can_ack = (bed->flag_state == WARD_FLAG_STATE_OPEN ||
+             bed->flag_state == WARD_FLAG_STATE_RECOVERING) &&
+            bed->flag_id != 0 && bed->flag_acknowledged_by == NULL;
+  if (can_ack)
+    {
+      gtk_actionable_set_action_target (GTK_ACTIONABLE (self->ack_button), "x", bed->flag_id);
+      gtk_actionable_set_action_name (GTK_ACTIONABLE (self->ack_button), "win.acknowledge");
+    }
+  gtk_widget_set_visible (self->ack_button, can_ack);
 }
 
 static void
@@ -422,6 +549,7 @@ update_summary (WardBedTile        *self,
                 const WardBedState *bed)
 {
   g_autofree char *summary = NULL;
+  g_autoptr(GString) description = g_string_new (NULL);
   const char *bed_label = bed->bed_label != NULL ? bed->bed_label : bed->bed_id;
 
   if (bed->has_score)
@@ -432,6 +560,57 @@ update_summary (WardBedTile        *self,
     /* Translators: the accessible name of a bed tile, "Bed 4, no NEWS2 score" */
     summary = g_strdup_printf (_("%s, no NEWS2 score"), bed_label);
 
+  if (bed->flag_state == WARD_FLAG_STATE_OPEN || bed->flag_state == WARD_FLAG_STATE_RECOVERING)
+    {
+      g_autofree char *with_flag = NULL;
+
+      if (bed->flag_acknowledged_by != NULL)
+        /* Translators: a bed tile's accessible name with its flag, "Bed 4, NEWS2 7, high, flag acknowledged" */
+        with_flag = g_strdup_printf (_("%s, flag acknowledged"), summary);
+      else
+        /* Translators: a bed tile's accessible name with its flag, "Bed 4, NEWS2 7, high, flag open" */
+        with_flag = g_strdup_printf (_("%s, flag open"), summary);
+      g_free (summary);
+      summary = g_steal_pointer (&with_flag);
+    }
+
+  if (bed->technical_alert)
+    {
+      g_autofree char *with_alert = NULL;
+
+      /* Translators: a bed tile's accessible name, "Bed 4, NEWS2 2, low, device silent" */
+      with_alert = g_strdup_printf (_("%s, device silent"), summary);
+      g_free (summary);
+      summary = g_steal_pointer (&with_alert);
+    }
+
+  /* The rest goes to the description: read on demand, not on every move. */
+  if (bed->has_score)
+    g_string_append (description, gtk_label_get_text (self->status_label));
+  if (bed->trend.valid)
+    {
+      if (description->len > 0)
+        g_string_append (description, ", ");
+      g_string_append (description, gtk_widget_get_tooltip_text (GTK_WIDGET (self->trend_image)));
+    }
+  if (self->stale_count > 0)
+    {
+      if (description->len > 0)
+        g_string_append (description, ", ");
+      g_string_append_printf (description,
+                              ngettext ("%u stale value", "%u stale values", self->stale_count),
+                              self->stale_count);
+    }
+
+  if (g_strcmp0 (description->str, self->description) != 0)
+    {
+      gtk_accessible_update_property (GTK_ACCESSIBLE (self),
+                                      GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, description->str,
+                                      -1);
+      g_free (self->description);
+      self->description = g_strdup (description->str);
+    }
+
   if (g_strcmp0 (summary, self->summary) == 0)
     return;
 
@@ -440,6 +619,20 @@ update_summary (WardBedTile        *self,
                                   -1);
   g_free (self->summary);
   self->summary = g_steal_pointer (&summary);
+}
+
+static void
+mine_toggled_cb (WardBedTile *self)
+{
+  gboolean active = gtk_toggle_button_get_active (self->mine_button);
+
+  gtk_button_set_icon_name (GTK_BUTTON (self->mine_button),
+                            active ? "starred-symbolic" : "non-starred-symbolic");
+  if (active == self->mine || self->patient_id == NULL)
+    return;
+
+  /* The window keeps the list and calls ward_bed_tile_set_mine() back. */
+  gtk_widget_activate_action (GTK_WIDGET (self), "win.toggle-my-patient", "s", self->patient_id);
 }
 
 static void
@@ -463,7 +656,9 @@ ward_bed_tile_finalize (GObject *object)
   WardBedTile *self = WARD_BED_TILE (object);
 
   g_clear_pointer (&self->bed_id, g_free);
+  g_clear_pointer (&self->patient_id, g_free);
   g_clear_pointer (&self->summary, g_free);
+  g_clear_pointer (&self->description, g_free);
 
   G_OBJECT_CLASS (ward_bed_tile_parent_class)->finalize (object);
 }
@@ -480,21 +675,30 @@ ward_bed_tile_class_init (WardBedTileClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/wardwatch/Wardwatch/ui/ward-bed-tile.ui");
   gtk_widget_class_bind_template_child (widget_class, WardBedTile, bed_label);
+  gtk_widget_class_bind_template_child (widget_class, WardBedTile, mine_button);
   gtk_widget_class_bind_template_child (widget_class, WardBedTile, patient_label);
   gtk_widget_class_bind_template_child (widget_class, WardBedTile, status_label);
   gtk_widget_class_bind_template_child (widget_class, WardBedTile, score_label);
+  gtk_widget_class_bind_template_child (widget_class, WardBedTile, trend_image);
   gtk_widget_class_bind_template_child (widget_class, WardBedTile, band_label);
   gtk_widget_class_bind_template_child (widget_class, WardBedTile, hr_label);
   gtk_widget_class_bind_template_child (widget_class, WardBedTile, rr_label);
   gtk_widget_class_bind_template_child (widget_class, WardBedTile, spo2_label);
   gtk_widget_class_bind_template_child (widget_class, WardBedTile, temp_label);
   gtk_widget_class_bind_template_child (widget_class, WardBedTile, bp_label);
+  gtk_widget_class_bind_template_child (widget_class, WardBedTile, hr_age_label);
+  gtk_widget_class_bind_template_child (widget_class, WardBedTile, rr_age_label);
+  gtk_widget_class_bind_template_child (widget_class, WardBedTile, spo2_age_label);
+  gtk_widget_class_bind_template_child (widget_class, WardBedTile, temp_age_label);
+  gtk_widget_class_bind_template_child (widget_class, WardBedTile, bp_age_label);
   gtk_widget_class_bind_template_child (widget_class, WardBedTile, points_label);
   gtk_widget_class_bind_template_child (widget_class, WardBedTile, flag_box);
   gtk_widget_class_bind_template_child (widget_class, WardBedTile, flag_label);
   gtk_widget_class_bind_template_child (widget_class, WardBedTile, ack_label);
+  gtk_widget_class_bind_template_child (widget_class, WardBedTile, ack_button);
   gtk_widget_class_bind_template_child (widget_class, WardBedTile, silent_box);
   gtk_widget_class_bind_template_child (widget_class, WardBedTile, silent_label);
+  gtk_widget_class_bind_template_callback (widget_class, mine_toggled_cb);
 
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_GROUP);
@@ -540,6 +744,12 @@ ward_bed_tile_update (WardBedTile        *self,
       g_free (self->bed_id);
       self->bed_id = g_strdup (bed->bed_id);
     }
+  if (g_strcmp0 (self->patient_id, bed->patient_id) != 0)
+    {
+      g_free (self->patient_id);
+      self->patient_id = g_strdup (bed->patient_id);
+    }
+  gtk_widget_set_visible (GTK_WIDGET (self->mine_button), bed->patient_id != NULL);
 
   gtk_label_set_text (self->bed_label, bed->bed_label != NULL ? bed->bed_label : bed->bed_id);
   update_patient (self, bed, show_patient_name);
@@ -548,4 +758,59 @@ ward_bed_tile_update (WardBedTile        *self,
   update_flag (self, bed);
   update_technical_alert (self, bed);
   update_summary (self, bed);
+}
+
+const char *
+ward_bed_tile_get_patient_id (WardBedTile *self)
+{
+  g_return_val_if_fail (WARD_IS_BED_TILE (self), NULL);
+
+  return self->patient_id;
+}
+
+gboolean
+ward_bed_tile_get_mine (WardBedTile *self)
+{
+  g_return_val_if_fail (WARD_IS_BED_TILE (self), FALSE);
+
+  return self->mine;
+}
+
+/* Whether the patient is on the user's list ("my patients"). */
+void
+ward_bed_tile_set_mine (WardBedTile *self,
+                        gboolean     mine)
+{
+  g_return_if_fail (WARD_IS_BED_TILE (self));
+
+  mine = !!mine;
+  if (self->mine == mine)
+    return;
+
+  self->mine = mine;
+  gtk_toggle_button_set_active (self->mine_button, mine);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->mine_button),
+                               mine ? _("My patient: click to remove from my patients")
+                                    : _("Add to my patients"));
+  set_class (GTK_WIDGET (self), "mine", mine);
+}
+
+/* A denser tile for wards with many beds: no points line. */
+void
+ward_bed_tile_set_compact (WardBedTile *self,
+                           gboolean     compact)
+{
+  g_return_if_fail (WARD_IS_BED_TILE (self));
+
+  compact = !!compact;
+  if (self->compact == compact)
+    return;
+
+  self->compact = compact;
+  set_class (GTK_WIDGET (self), "compact", compact);
+  if (compact)
+    gtk_widget_set_visible (GTK_WIDGET (self->points_label), FALSE);
+  else
+    gtk_widget_set_visible (GTK_WIDGET (self->points_label),
+                            gtk_label_get_text (self->points_label)[0] != '\0');
 }

@@ -9,39 +9,68 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <string.h>
 
+#include "ward-alarm-bar.h"
 #include "ward-bed-tile.h"
 #include "ward-data-issues.h"
+#include "ward-patient-view.h"
 #include "ward-window.h"
+
+/* More beds than this get compact tiles. */
+#define COMPACT_BEDS 24
 
 struct _WardWindow
 {
   AdwApplicationWindow  parent_instance;
 
   /* Template widgets */
+  AdwToastOverlay      *toast_overlay;
   AdwWindowTitle       *window_title;
+  GtkWidget            *back_button;
   GtkStack             *stack;
   AdwStatusPage        *status_page;
   GtkSpinner           *spinner;
   GtkLabel             *summary_label;
   GtkFlowBox           *flow_box;
-  GtkRevealer          *source_revealer;
-  GtkLabel             *source_label;
+  WardAlarmBar         *alarm_bar;
+  WardPatientView      *patient_view;
 
   /* Owned */
   GSettings            *settings;       /* NULL when the schema is not installed */
-  WardSnapshot         *snapshot;
+  WardSnapshot         *snapshot;       /* the one shown */
+  WardSnapshot         *pending;        /* the newest not yet shown, or NULL */
   char                 *db_path;        /* NULL until the application sets it */
   WardPipeline         *pipeline;       /* NULL in tests that only show snapshots */
   char                 *user;
+  GPtrArray            *tiles;          /* WardBedTile, in the snapshot's bed order */
+  GArray               *ranks;          /* Rank per bed, for sorting by risk */
+  GArray               *order;          /* guint: bed indexes in the order shown */
+  GHashTable           *my_patients;    /* patient id set */
+  GCancellable         *cancellable;
 
   /* Borrowed */
   WardDataIssues       *data_issues;    /* weak */
 
-  guint                 n_tiles;
+  guint                 tick_id;
+  gint64                last_frame;     /* frame counter of the last applied snapshot */
+  guint64               n_received;
+  guint64               n_applied;
+  gint64                apply_max_usec;
+  gint64                apply_total_usec;
   guint                 demo : 1;
   guint                 show_patient_names : 1;
+  guint                 sort_by_bed : 1;
+  guint                 my_patients_only : 1;
+  guint                 compact : 1;
 };
+
+/* What "sort by risk" compares, from the most urgent. */
+typedef struct
+{
+  int alarm;    /* alarm priority + 1 of an open flag, 0 without one */
+  int total;    /* NEWS2 total, -1 without a score */
+} Rank;
 
 G_DEFINE_FINAL_TYPE (WardWindow, ward_window, ADW_TYPE_APPLICATION_WINDOW)
 
@@ -81,11 +110,17 @@ static WardBedTile *
 get_tile (WardWindow *self,
           guint       index)
 {
-  GtkFlowBoxChild *child = gtk_flow_box_get_child_at_index (self->flow_box, index);
+  g_assert (index < self->tiles->len);
 
-  g_assert (child != NULL);
+  return g_ptr_array_index (self->tiles, index);
+}
 
-  return WARD_BED_TILE (gtk_flow_box_child_get_child (child));
+static guint
+get_tile_index (GtkFlowBoxChild *child)
+{
+  GtkWidget *tile = gtk_flow_box_child_get_child (child);
+
+  return GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (tile), "ward-bed-index")) - 1;
 }
 
 /* Tiles are kept as long as the snapshot lists the same beds in the same
@@ -97,7 +132,7 @@ can_reuse_tiles (WardWindow   *self,
 {
   guint n_beds = ward_snapshot_get_n_beds (snapshot);
 
-  if (n_beds != self->n_tiles)
+  if (n_beds != self->tiles->len)
     return FALSE;
 
   for (guint i = 0; i < n_beds; i++)
@@ -119,11 +154,139 @@ rebuild_tiles (WardWindow *self,
 
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->flow_box))) != NULL)
     gtk_flow_box_remove (self->flow_box, child);
+  g_ptr_array_set_size (self->tiles, 0);
+  g_array_set_size (self->order, 0);
 
+  self->compact = n_beds > COMPACT_BEDS;
+  if (self->compact)
+    gtk_widget_add_css_class (GTK_WIDGET (self->flow_box), "compact");
+  else
+    gtk_widget_remove_css_class (GTK_WIDGET (self->flow_box), "compact");
+
+  g_array_set_size (self->ranks, n_beds);
   for (guint i = 0; i < n_beds; i++)
-    gtk_flow_box_append (self->flow_box, ward_bed_tile_new ());
+    {
+      GtkWidget *tile = ward_bed_tile_new ();
 
-  self->n_tiles = n_beds;
+      g_object_set_data (G_OBJECT (tile), "ward-bed-index", GUINT_TO_POINTER (i + 1));
+      ward_bed_tile_set_compact (WARD_BED_TILE (tile), self->compact);
+      g_ptr_array_add (self->tiles, tile);
+      gtk_flow_box_append (self->flow_box, tile);
+    }
+}
+
+static int
+compare_beds (WardWindow *self,
+              guint       a,
+              guint       b)
+{
+  if (!self->sort_by_bed)
+    {
+      const Rank *rank_a = &g_array_index (self->ranks, Rank, a);
+      const Rank *rank_b = &g_array_index (self->ranks, Rank, b);
+
+      if (rank_a->alarm != rank_b->alarm)
+        return rank_a->alarm > rank_b->alarm ? -1 : 1;
+      if (rank_a->total != rank_b->total)
+        return rank_a->total > rank_b->total ? -1 : 1;
+    }
+
+  return a < b ? -1 : (a > b ? 1 : 0);
+}
+
+static int
+sort_tiles_cb (GtkFlowBoxChild *child_a,
+               GtkFlowBoxChild *child_b,
+               gpointer         user_data)
+{
+  return compare_beds (user_data, get_tile_index (child_a), get_tile_index (child_b));
+}
+
+static int
+compare_indexes_cb (gconstpointer a,
+                    gconstpointer b,
+                    gpointer      user_data)
+{
+  return compare_beds (user_data, *(const guint *) a, *(const guint *) b);
+}
+
+static gboolean
+is_shown (WardWindow  *self,
+          WardBedTile *tile)
+{
+  const char *patient_id;
+
+  if (!self->my_patients_only)
+    return TRUE;
+
+  patient_id = ward_bed_tile_get_patient_id (tile);
+  return patient_id != NULL && g_hash_table_contains (self->my_patients, patient_id);
+}
+
+static gboolean
+filter_tiles_cb (GtkFlowBoxChild *child,
+                 gpointer         user_data)
+{
+  return is_shown (user_data, WARD_BED_TILE (gtk_flow_box_child_get_child (child)));
+}
+
+/* Sorting every frame would move nothing most of the time and still
+ * relayout the board: the order is computed here and the flow box is
+ * re-sorted only when it changed.
+ */
+static void
+update_order (WardWindow *self,
+              gboolean    force)
+{
+  g_autoptr(GArray) order = NULL;
+
+  if (self->snapshot == NULL)
+    return;
+
+  order = g_array_sized_new (FALSE, FALSE, sizeof (guint), self->ranks->len);
+  for (guint i = 0; i < self->ranks->len; i++)
+    g_array_append_val (order, i);
+  g_array_sort_with_data (order, compare_indexes_cb, self);
+
+  if (!force && order->len == self->order->len &&
+      memcmp (order->data, self->order->data, order->len * sizeof (guint)) == 0)
+    return;
+
+  g_array_set_size (self->order, 0);
+  g_array_append_vals (self->order, order->data, order->len);
+  gtk_flow_box_invalidate_sort (self->flow_box);
+}
+
+static void
+update_ranks (WardWindow *self)
+{
+  guint n_beds = ward_snapshot_get_n_beds (self->snapshot);
+
+  g_array_set_size (self->ranks, n_beds);
+  for (guint i = 0; i < n_beds; i++)
+    {
+      const WardBedState *bed = ward_snapshot_get_bed (self->snapshot, i);
+      Rank *rank = &g_array_index (self->ranks, Rank, i);
+
+      rank->alarm = 0;
+      if ((bed->flag_state == WARD_FLAG_STATE_OPEN || bed->flag_state == WARD_FLAG_STATE_RECOVERING) &&
+          bed->flag_id != 0)
+        rank->alarm = ward_alarm_priority_from_band (bed->flag_band) + 1;
+      rank->total = bed->has_score ? bed->score_total : -1;
+    }
+}
+
+static void
+update_mine (WardWindow *self)
+{
+  for (guint i = 0; i < self->tiles->len; i++)
+    {
+      WardBedTile *tile = get_tile (self, i);
+      const char *patient_id = ward_bed_tile_get_patient_id (tile);
+
+      ward_bed_tile_set_mine (tile, patient_id != NULL &&
+                                    g_hash_table_contains (self->my_patients, patient_id));
+    }
 }
 
 static void
@@ -194,7 +357,20 @@ update_summary (WardWindow *self)
         n_silent++;
     }
 
-  g_ptr_array_add (parts, g_strdup_printf (ngettext ("%u bed", "%u beds", n_beds), n_beds));
+  if (self->my_patients_only)
+    {
+      guint n_shown = 0;
+
+      for (guint i = 0; i < self->tiles->len; i++)
+        n_shown += is_shown (self, get_tile (self, i));
+      /* Translators: the board shows only the user's patients, "3 of 32 beds (my patients)" */
+      g_ptr_array_add (parts, g_strdup_printf (ngettext ("%u of %u bed (my patients)",
+                                                         "%u of %u beds (my patients)",
+                                                         n_beds),
+                                               n_shown, n_beds));
+    }
+  else
+    g_ptr_array_add (parts, g_strdup_printf (ngettext ("%u bed", "%u beds", n_beds), n_beds));
   g_ptr_array_add (parts, g_strdup_printf (ngettext ("%u open flag", "%u open flags", n_flags),
                                            n_flags));
   if (n_unacknowledged > 0)
@@ -219,9 +395,13 @@ update_summary (WardWindow *self)
   gtk_label_set_text (self->summary_label, text);
 }
 
+static void update_actions (WardWindow *self);
+
 static void
 show_snapshot (WardWindow *self)
 {
+  const char *page;
+  gboolean rebuilt = FALSE;
   guint n_beds;
   gint64 now;
 
@@ -234,7 +414,10 @@ show_snapshot (WardWindow *self)
   now = ward_snapshot_get_now (self->snapshot);
 
   if (!can_reuse_tiles (self, self->snapshot))
-    rebuild_tiles (self, n_beds);
+    {
+      rebuild_tiles (self, n_beds);
+      rebuilt = TRUE;
+    }
 
   for (guint i = 0; i < n_beds; i++)
     ward_bed_tile_update (get_tile (self, i),
@@ -242,9 +425,22 @@ show_snapshot (WardWindow *self)
                           now,
                           self->show_patient_names);
 
-  update_summary (self);
+  update_ranks (self);
+  update_order (self, rebuilt);
+  if (rebuilt)
+    {
+      update_mine (self);
+      gtk_flow_box_invalidate_filter (self->flow_box);
+    }
 
-  if (n_beds == 0)
+  ward_alarm_bar_update (self->alarm_bar, self->snapshot, self->show_patient_names);
+  update_summary (self);
+  update_actions (self);
+
+  page = gtk_stack_get_visible_child_name (self->stack);
+  if (g_strcmp0 (page, "patient") == 0)
+    ward_patient_view_apply_snapshot (self->patient_view, self->snapshot);
+  else if (n_beds == 0)
     show_status (self,
                  "io.github.wardwatch.Wardwatch-symbolic",
                  _("No Beds"),
@@ -254,10 +450,117 @@ show_snapshot (WardWindow *self)
     gtk_stack_set_visible_child_name (self->stack, "beds");
 }
 
+/* Snapshots can come faster than frames (the pipeline ticks every 50 ms
+ * and a command makes one at once): the newest waits here and is shown
+ * once per frame, from the frame clock.
+ */
+static gboolean
+apply_pending_cb (GtkWidget     *widget,
+                  GdkFrameClock *frame_clock,
+                  gpointer       user_data)
+{
+  WardWindow *self = WARD_WINDOW (widget);
+  gint64 frame = gdk_frame_clock_get_frame_counter (frame_clock);
+  gint64 begin;
+  gint64 spent;
+
+  self->tick_id = 0;
+  if (self->pending == NULL)
+    return G_SOURCE_REMOVE;
+
+  g_assert (frame > self->last_frame || self->n_applied == 0);
+  self->last_frame = frame;
+
+  g_clear_pointer (&self->snapshot, ward_snapshot_unref);
+  self->snapshot = g_steal_pointer (&self->pending);
+
+  begin = g_get_monotonic_time ();
+  show_snapshot (self);
+  spent = g_get_monotonic_time () - begin;
+
+  self->n_applied++;
+  self->apply_total_usec += spent;
+  self->apply_max_usec = MAX (self->apply_max_usec, spent);
+
+  return G_SOURCE_REMOVE;
+}
+
+static void
+set_board_visible (WardWindow *self)
+{
+  if (self->snapshot != NULL && ward_snapshot_get_n_beds (self->snapshot) > 0)
+    gtk_stack_set_visible_child_name (self->stack, "beds");
+  else if (self->snapshot != NULL)
+    show_snapshot (self);
+  else
+    gtk_stack_set_visible_child_name (self->stack, "status");
+}
+
+static void
+toast (WardWindow *self,
+       const char *text)
+{
+  AdwToast *toast = adw_toast_new (text);
+
+  adw_toast_set_timeout (toast, 5);
+  adw_toast_overlay_add_toast (self->toast_overlay, toast);
+}
+
+static void
+acknowledge_done_cb (GObject      *object,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  g_autoptr(WardWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!ward_pipeline_command_finish (WARD_PIPELINE (object), result, &error))
+    {
+      g_autofree char *text = NULL;
+
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+
+      /* Translators: %s is why acknowledging a flag failed */
+      text = g_strdup_printf (_("Could not acknowledge the flag: %s"), error->message);
+      toast (self, text);
+    }
+}
+
+static void
+acknowledge (WardWindow *self,
+             gint64      flag_id)
+{
+  g_assert (flag_id > 0);
+
+  if (self->pipeline == NULL)
+    {
+      toast (self, _("Could not acknowledge the flag: the ward pipeline is not running"));
+      return;
+    }
+
+  if (self->user == NULL || self->user[0] == '\0')
+    {
+      toast (self, _("Could not acknowledge the flag: nobody is logged in"));
+      return;
+    }
+
+  ward_pipeline_acknowledge_async (self->pipeline, flag_id, self->user, self->cancellable,
+                                   acknowledge_done_cb, g_object_ref (self));
+}
+
 static void
 update_actions (WardWindow *self)
 {
+  gboolean on_patient = g_strcmp0 (gtk_stack_get_visible_child_name (self->stack), "patient") == 0;
+
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.data-issues", self->db_path != NULL);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.show-board", on_patient);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.acknowledge-top",
+                                 ward_alarm_bar_get_top_unacknowledged (self->alarm_bar, NULL) != 0);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.focus-alarms",
+                                 ward_alarm_bar_get_n_alarms (self->alarm_bar) > 0);
+  gtk_widget_set_visible (self->back_button, on_patient);
 }
 
 static void
@@ -295,6 +598,179 @@ data_issues_action_cb (GtkWidget  *widget,
     }
 
   gtk_window_present (GTK_WINDOW (self->data_issues));
+}
+
+static void
+show_board_action_cb (GtkWidget  *widget,
+                      const char *action_name,
+                      GVariant   *parameter)
+{
+  WardWindow *self = WARD_WINDOW (widget);
+  const char *patient_id = ward_patient_view_get_patient (self->patient_view);
+
+  set_board_visible (self);
+  update_actions (self);
+
+  /* Back where the user left: on the patient's tile. */
+  for (guint i = 0; patient_id != NULL && i < self->tiles->len; i++)
+    {
+      WardBedTile *tile = get_tile (self, i);
+
+      if (g_strcmp0 (ward_bed_tile_get_patient_id (tile), patient_id) == 0)
+        {
+          gtk_widget_grab_focus (gtk_widget_get_parent (GTK_WIDGET (tile)));
+          break;
+        }
+    }
+}
+
+static void
+acknowledge_action_cb (GtkWidget  *widget,
+                       const char *action_name,
+                       GVariant   *parameter)
+{
+  acknowledge (WARD_WINDOW (widget), g_variant_get_int64 (parameter));
+}
+
+static void
+acknowledge_top_action_cb (GtkWidget  *widget,
+                           const char *action_name,
+                           GVariant   *parameter)
+{
+  WardWindow *self = WARD_WINDOW (widget);
+  gint64 flag_id = ward_alarm_bar_get_top_unacknowledged (self->alarm_bar, NULL);
+
+  if (flag_id != 0)
+    acknowledge (self, flag_id);
+}
+
+static void
+focus_alarms_action_cb (GtkWidget  *widget,
+                        const char *action_name,
+                        GVariant   *parameter)
+{
+  ward_alarm_bar_focus_first (WARD_WINDOW (widget)->alarm_bar);
+}
+
+static void
+open_patient_action_cb (GtkWidget  *widget,
+                        const char *action_name,
+                        GVariant   *parameter)
+{
+  ward_window_open_patient (WARD_WINDOW (widget), g_variant_get_string (parameter, NULL));
+}
+
+static void
+set_my_patients (WardWindow         *self,
+                 const char * const *patient_ids)
+{
+  g_hash_table_remove_all (self->my_patients);
+  for (guint i = 0; patient_ids != NULL && patient_ids[i] != NULL; i++)
+    g_hash_table_add (self->my_patients, g_strdup (patient_ids[i]));
+
+  update_mine (self);
+  gtk_flow_box_invalidate_filter (self->flow_box);
+  if (self->snapshot != NULL)
+    update_summary (self);
+}
+
+static void
+toggle_my_patient_action_cb (GtkWidget  *widget,
+                             const char *action_name,
+                             GVariant   *parameter)
+{
+  WardWindow *self = WARD_WINDOW (widget);
+  const char *patient_id = g_variant_get_string (parameter, NULL);
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  g_auto(GStrv) patient_ids = NULL;
+  gboolean found = FALSE;
+  GHashTableIter iter;
+  gpointer key;
+
+  g_hash_table_iter_init (&iter, self->my_patients);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    {
+      if (g_strcmp0 (key, patient_id) == 0)
+        found = TRUE;
+      else
+        g_strv_builder_add (builder, key);
+    }
+  if (!found)
+    g_strv_builder_add (builder, patient_id);
+  patient_ids = g_strv_builder_end (builder);
+
+  if (self->settings != NULL)
+    g_settings_set_strv (self->settings, "my-patients", (const char * const *) patient_ids);
+  else
+    set_my_patients (self, (const char * const *) patient_ids);
+}
+
+static void
+toggle_sort_action_cb (GtkWidget  *widget,
+                       const char *action_name,
+                       GVariant   *parameter)
+{
+  WardWindow *self = WARD_WINDOW (widget);
+
+  if (self->settings != NULL)
+    g_settings_set_string (self->settings, "board-sort", self->sort_by_bed ? "risk" : "bed");
+  else
+    {
+      self->sort_by_bed = !self->sort_by_bed;
+      update_order (self, TRUE);
+    }
+}
+
+static void
+settings_changed_cb (WardWindow *self,
+                     const char *key,
+                     GSettings  *settings)
+{
+  if (g_strcmp0 (key, "board-sort") == 0)
+    {
+      g_autofree char *sort = g_settings_get_string (settings, "board-sort");
+
+      self->sort_by_bed = g_strcmp0 (sort, "bed") == 0;
+      update_order (self, TRUE);
+    }
+  else if (g_strcmp0 (key, "my-patients") == 0)
+    {
+      g_auto(GStrv) patient_ids = g_settings_get_strv (settings, "my-patients");
+
+      set_my_patients (self, (const char * const *) patient_ids);
+    }
+  else if (g_strcmp0 (key, "my-patients-only") == 0)
+    {
+      self->my_patients_only = g_settings_get_boolean (settings, "my-patients-only");
+      gtk_flow_box_invalidate_filter (self->flow_box);
+      if (self->snapshot != NULL)
+        update_summary (self);
+    }
+}
+
+static void
+tile_activated_cb (WardWindow      *self,
+                   GtkFlowBoxChild *child)
+{
+  const char *patient_id = ward_bed_tile_get_patient_id (WARD_BED_TILE (gtk_flow_box_child_get_child (child)));
+
+  if (patient_id != NULL)
+    ward_window_open_patient (self, patient_id);
+}
+
+static void
+alarm_open_patient_cb (WardWindow   *self,
+                       const char   *patient_id)
+{
+  ward_window_open_patient (self, patient_id);
+}
+
+static void
+alarm_acknowledge_cb (WardWindow   *self,
+                      gint64        flag_id,
+                      const char   *patient_id)
+{
+  acknowledge (self, flag_id);
 }
 
 static void
@@ -346,10 +822,24 @@ ward_window_dispose (GObject *object)
 {
   WardWindow *self = WARD_WINDOW (object);
 
+  if (self->tick_id != 0)
+    gtk_widget_remove_tick_callback (GTK_WIDGET (self), self->tick_id);
+  self->tick_id = 0;
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+
   if (self->settings != NULL)
-    g_settings_unbind (self, "show-patient-names");
+    {
+      g_settings_unbind (self, "show-patient-names");
+      g_signal_handlers_disconnect_by_func (self->settings, settings_changed_cb, self);
+    }
   g_clear_object (&self->settings);
   g_clear_pointer (&self->snapshot, ward_snapshot_unref);
+  g_clear_pointer (&self->pending, ward_snapshot_unref);
+  g_clear_pointer (&self->tiles, g_ptr_array_unref);
+  g_clear_pointer (&self->ranks, g_array_unref);
+  g_clear_pointer (&self->order, g_array_unref);
+  g_clear_pointer (&self->my_patients, g_hash_table_unref);
   g_clear_pointer (&self->db_path, g_free);
   g_clear_object (&self->pipeline);
   g_clear_pointer (&self->user, g_free);
@@ -462,21 +952,47 @@ ward_window_class_init (WardWindowClass *klass)
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/wardwatch/Wardwatch/ui/ward-window.ui");
+  gtk_widget_class_bind_template_child (widget_class, WardWindow, toast_overlay);
   gtk_widget_class_bind_template_child (widget_class, WardWindow, window_title);
+  gtk_widget_class_bind_template_child (widget_class, WardWindow, back_button);
   gtk_widget_class_bind_template_child (widget_class, WardWindow, stack);
   gtk_widget_class_bind_template_child (widget_class, WardWindow, status_page);
   gtk_widget_class_bind_template_child (widget_class, WardWindow, spinner);
   gtk_widget_class_bind_template_child (widget_class, WardWindow, summary_label);
   gtk_widget_class_bind_template_child (widget_class, WardWindow, flow_box);
-  gtk_widget_class_bind_template_child (widget_class, WardWindow, source_revealer);
-  gtk_widget_class_bind_template_child (widget_class, WardWindow, source_label);
+  gtk_widget_class_bind_template_child (widget_class, WardWindow, alarm_bar);
+  gtk_widget_class_bind_template_child (widget_class, WardWindow, patient_view);
+  gtk_widget_class_bind_template_callback (widget_class, tile_activated_cb);
+  gtk_widget_class_bind_template_callback (widget_class, alarm_open_patient_cb);
+  gtk_widget_class_bind_template_callback (widget_class, alarm_acknowledge_cb);
 
   gtk_widget_class_install_action (widget_class, "win.data-issues", NULL, data_issues_action_cb);
+  gtk_widget_class_install_action (widget_class, "win.show-board", NULL, show_board_action_cb);
+  gtk_widget_class_install_action (widget_class, "win.open-patient", "s", open_patient_action_cb);
+  gtk_widget_class_install_action (widget_class, "win.acknowledge", "x", acknowledge_action_cb);
+  gtk_widget_class_install_action (widget_class, "win.acknowledge-top", NULL, acknowledge_top_action_cb);
+  gtk_widget_class_install_action (widget_class, "win.focus-alarms", NULL, focus_alarms_action_cb);
+  gtk_widget_class_install_action (widget_class, "win.toggle-my-patient", "s",
+                                   toggle_my_patient_action_cb);
+  gtk_widget_class_install_action (widget_class, "win.toggle-sort", NULL, toggle_sort_action_cb);
 
+  /* Every shortcut is listed in ui/help-overlay.ui. */
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_w, GDK_CONTROL_MASK, "window.close", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_i, GDK_CONTROL_MASK, "win.data-issues", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "win.show-board", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Left, GDK_ALT_MASK, "win.show-board", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_r, GDK_CONTROL_MASK, "win.toggle-sort", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_m, GDK_CONTROL_MASK,
+                                       "win.my-patients-only", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_N, GDK_CONTROL_MASK | GDK_SHIFT_MASK,
+                                       "win.patient-names", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_F6, 0, "win.focus-alarms", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_A, GDK_CONTROL_MASK | GDK_SHIFT_MASK,
+                                       "win.acknowledge-top", NULL);
 
+  g_type_ensure (WARD_TYPE_ALARM_BAR);
   g_type_ensure (WARD_TYPE_BED_TILE);
+  g_type_ensure (WARD_TYPE_PATIENT_VIEW);
 }
 
 static void
@@ -484,15 +1000,33 @@ ward_window_init (WardWindow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
 
+  self->tiles = g_ptr_array_new ();
+  self->ranks = g_array_new (FALSE, TRUE, sizeof (Rank));
+  self->order = g_array_new (FALSE, FALSE, sizeof (guint));
+  self->my_patients = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->cancellable = g_cancellable_new ();
+
+  gtk_flow_box_set_sort_func (self->flow_box, sort_tiles_cb, self, NULL);
+  gtk_flow_box_set_filter_func (self->flow_box, filter_tiles_cb, self, NULL);
+
   self->settings = create_settings ();
   if (self->settings != NULL)
     {
-      g_autoptr(GAction) patient_names = g_settings_create_action (self->settings, "patient-names");
+      static const char * const keys[] = { "patient-names", "board-sort", "my-patients-only" };
 
-      g_action_map_add_action (G_ACTION_MAP (self), patient_names);
+      for (guint i = 0; i < G_N_ELEMENTS (keys); i++)
+        {
+          g_autoptr(GAction) action = g_settings_create_action (self->settings, keys[i]);
+
+          g_action_map_add_action (G_ACTION_MAP (self), action);
+        }
       g_settings_bind (self->settings, "patient-names",
                        self, "show-patient-names",
                        G_SETTINGS_BIND_GET);
+      g_signal_connect_swapped (self->settings, "changed", G_CALLBACK (settings_changed_cb), self);
+      settings_changed_cb (self, "board-sort", self->settings);
+      settings_changed_cb (self, "my-patients", self->settings);
+      settings_changed_cb (self, "my-patients-only", self->settings);
       restore_size (self);
     }
 
@@ -565,8 +1099,11 @@ ward_window_set_show_patient_names (WardWindow *self,
  * @self: a #WardWindow
  * @snapshot: (transfer none): the newest snapshot of the ward
  *
- * Shows @snapshot.  Tiles are created for the first snapshot and whenever
- * the beds change; otherwise the existing tiles only get new texts.
+ * Shows @snapshot at the next frame; a newer snapshot before that frame
+ * replaces it, so the board is updated at most once per frame however
+ * fast snapshots come.  Tiles are created for the first snapshot and
+ * whenever the beds change; otherwise the existing tiles only get new
+ * texts, and are re-sorted only when the order changed.
  */
 void
 ward_window_apply_snapshot (WardWindow   *self,
@@ -575,11 +1112,13 @@ ward_window_apply_snapshot (WardWindow   *self,
   g_return_if_fail (WARD_IS_WINDOW (self));
   g_return_if_fail (snapshot != NULL);
 
+  self->n_received++;
   ward_snapshot_ref (snapshot);
-  g_clear_pointer (&self->snapshot, ward_snapshot_unref);
-  self->snapshot = snapshot;
+  g_clear_pointer (&self->pending, ward_snapshot_unref);
+  self->pending = snapshot;
 
-  show_snapshot (self);
+  if (self->tick_id == 0)
+    self->tick_id = gtk_widget_add_tick_callback (GTK_WIDGET (self), apply_pending_cb, NULL, NULL);
 }
 
 /**
@@ -614,30 +1153,18 @@ ward_window_show_error (WardWindow   *self,
  *   all is well
  *
  * A source that cannot reach its devices (an MQTT broker that went away)
- * is a technical alarm in its own right: no data is not good news.  The
- * text is shown across the top of the window, with a "***" marker so that
- * colour is not the only cue, until it is cleared.
+ * is a technical alarm in its own right: no data is not good news.  It is
+ * the first entry of the alarm bar, high priority with its "***" marker,
+ * until it is cleared.
  */
 void
 ward_window_set_source_alarm (WardWindow *self,
                               const char *text)
 {
-  g_autofree char *marked = NULL;
-
   g_return_if_fail (WARD_IS_WINDOW (self));
 
-  if (text == NULL)
-    {
-      gtk_revealer_set_reveal_child (self->source_revealer, FALSE);
-      return;
-    }
-
-  marked = g_strdup_printf ("*** %s", text);
-  gtk_label_set_text (self->source_label, marked);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (self->source_label),
-                                  GTK_ACCESSIBLE_PROPERTY_LABEL, marked,
-                                  -1);
-  gtk_revealer_set_reveal_child (self->source_revealer, TRUE);
+  ward_alarm_bar_set_source_alarm (self->alarm_bar, text);
+  update_actions (self);
 }
 
 gboolean
@@ -645,15 +1172,89 @@ _ward_window_get_source_alarm_visible (WardWindow *self)
 {
   g_return_val_if_fail (WARD_IS_WINDOW (self), FALSE);
 
-  return gtk_revealer_get_reveal_child (self->source_revealer);
+  return ward_alarm_bar_get_source_alarm (self->alarm_bar) != NULL;
 }
 
 const char *
 _ward_window_get_source_alarm_text (WardWindow *self)
 {
+  GtkWidget *entry;
+
   g_return_val_if_fail (WARD_IS_WINDOW (self), NULL);
 
-  return gtk_label_get_text (self->source_label);
+  if (ward_alarm_bar_get_source_alarm (self->alarm_bar) == NULL)
+    return NULL;
+
+  /* The source alarm sorts first: high priority, and the oldest. */
+  entry = _ward_alarm_bar_get_entry (self->alarm_bar, 0);
+  g_assert (entry != NULL);
+
+  return _ward_alarm_bar_get_entry_text (entry);
+}
+
+gboolean
+_ward_window_has_pending_snapshot (WardWindow *self)
+{
+  g_return_val_if_fail (WARD_IS_WINDOW (self), FALSE);
+
+  return self->pending != NULL;
+}
+
+void
+_ward_window_get_stats (WardWindow *self,
+                        guint64    *n_received,
+                        guint64    *n_applied,
+                        gint64     *max_usec,
+                        gint64     *total_usec)
+{
+  g_return_if_fail (WARD_IS_WINDOW (self));
+
+  *n_received = self->n_received;
+  *n_applied = self->n_applied;
+  *max_usec = self->apply_max_usec;
+  *total_usec = self->apply_total_usec;
+}
+
+WardAlarmBar *
+_ward_window_get_alarm_bar (WardWindow *self)
+{
+  g_return_val_if_fail (WARD_IS_WINDOW (self), NULL);
+
+  return self->alarm_bar;
+}
+
+WardBedTile *
+_ward_window_get_tile (WardWindow *self,
+                       guint       index)
+{
+  g_return_val_if_fail (WARD_IS_WINDOW (self), NULL);
+  g_return_val_if_fail (index < self->tiles->len, NULL);
+
+  return get_tile (self, index);
+}
+
+guint
+_ward_window_get_n_shown (WardWindow *self,
+                          guint      *order,
+                          guint       n_order)
+{
+  guint n = 0;
+
+  g_return_val_if_fail (WARD_IS_WINDOW (self), 0);
+
+  /* The flow box's own order, which is what the user sees. */
+  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (self->flow_box));
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      if (!gtk_widget_get_child_visible (child))
+        continue;
+      if (order != NULL && n < n_order)
+        order[n] = get_tile_index (GTK_FLOW_BOX_CHILD (child));
+      n++;
+    }
+
+  return n;
 }
 
 void
@@ -664,6 +1265,7 @@ ward_window_set_pipeline (WardWindow   *self,
   g_return_if_fail (pipeline == NULL || WARD_IS_PIPELINE (pipeline));
 
   g_set_object (&self->pipeline, pipeline);
+  ward_patient_view_set_pipeline (self->patient_view, pipeline);
 }
 
 WardPipeline *
@@ -685,6 +1287,7 @@ ward_window_set_user (WardWindow *self,
 
   g_free (self->user);
   self->user = g_strdup (user);
+  ward_patient_view_set_user (self->patient_view, user);
 }
 
 const char *
@@ -702,6 +1305,10 @@ ward_window_open_patient (WardWindow *self,
   g_return_if_fail (WARD_IS_WINDOW (self));
   g_return_if_fail (patient_id != NULL);
 
-  /* The patient view comes with the dashboard work. */
-  g_debug ("Open patient %s", patient_id);
+  ward_patient_view_set_patient (self->patient_view, patient_id);
+  if (self->snapshot != NULL)
+    ward_patient_view_apply_snapshot (self->patient_view, self->snapshot);
+  gtk_stack_set_visible_child_name (self->stack, "patient");
+  update_actions (self);
+  gtk_widget_grab_focus (GTK_WIDGET (self->patient_view));
 }

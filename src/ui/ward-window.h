@@ -8,6 +8,8 @@
 
 #include <adwaita.h>
 
+#include "ward-alarm-bar.h"
+#include "ward-bed-tile.h"
 #include "ward-pipeline.h"
 #include "ward-snapshot.h"
 
@@ -45,5 +47,20 @@ gboolean    _ward_window_get_source_alarm_visible (WardWindow   *self);
 const char *_ward_window_get_source_alarm_text  (WardWindow     *self);
 void        ward_window_show_error              (WardWindow     *self,
                                                  const GError   *error);
+/* For tests. */
+gboolean    _ward_window_has_pending_snapshot   (WardWindow     *self);
+void        _ward_window_get_stats              (WardWindow     *self,
+                                                 guint64        *n_received,
+                                                 guint64        *n_applied,
+                                                 gint64         *max_usec,
+                                                 gint64         *total_usec);
+WardAlarmBar *_ward_window_get_alarm_bar        (WardWindow     *self);
+/* The tile of the index-th bed of the snapshot. */
+WardBedTile *_ward_window_get_tile              (WardWindow     *self,
+                                                 guint           index);
+/* How many tiles the filter shows; order gets their bed indexes as shown. */
+guint       _ward_window_get_n_shown            (WardWindow     *self,
+                                                 guint          *order,
+                                                 guint           n_order);
 
 G_END_DECLS

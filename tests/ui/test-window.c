@@ -127,6 +127,33 @@ iterate_main_loop (void)
     ;
 }
 
+static gboolean
+wait_timeout_cb (gpointer user_data)
+{
+  gboolean *timed_out = user_data;
+
+  *timed_out = TRUE;
+
+  return G_SOURCE_REMOVE;
+}
+
+/* Snapshots are shown at the next frame: wait for it. */
+static void
+apply_snapshot (WardWindow   *window,
+                WardSnapshot *snapshot)
+{
+  gboolean timed_out = FALSE;
+  guint timeout;
+
+  ward_window_apply_snapshot (window, snapshot);
+  timeout = g_timeout_add_seconds (10, wait_timeout_cb, &timed_out);
+  while (_ward_window_has_pending_snapshot (window) && !timed_out)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_false (timed_out);
+  g_source_remove (timeout);
+  iterate_main_loop ();
+}
+
 static GtkWidget *
 get_child (gpointer    widget,
            GType       type,
@@ -164,16 +191,12 @@ count_tiles (WardWindow *window)
   return n;
 }
 
+/* The tile of the index-th bed of the snapshot, wherever it is sorted. */
 static WardBedTile *
 get_tile (WardWindow *window,
           guint       index)
 {
-  GtkWidget *flow_box = get_child (window, WARD_TYPE_WINDOW, "flow_box");
-  GtkFlowBoxChild *child = gtk_flow_box_get_child_at_index (GTK_FLOW_BOX (flow_box), index);
-
-  g_assert_nonnull (child);
-
-  return WARD_BED_TILE (gtk_flow_box_child_get_child (child));
+  return _ward_window_get_tile (window, index);
 }
 
 static const char *
@@ -206,8 +229,7 @@ test_window_tiles (void)
   WardBedTile *tiles[6];
   WardBedTile *tile;
 
-  ward_window_apply_snapshot (window, first);
-  iterate_main_loop ();
+  apply_snapshot (window, first);
 
   g_assert_cmpstr (get_visible_page (window), ==, "beds");
   g_assert_cmpuint (count_tiles (window), ==, 6);
@@ -233,8 +255,7 @@ test_window_tiles (void)
       g_object_add_weak_pointer (G_OBJECT (tiles[i]), (gpointer *) &tiles[i]);
     }
 
-  ward_window_apply_snapshot (window, second);
-  iterate_main_loop ();
+  apply_snapshot (window, second);
 
   g_assert_cmpuint (count_tiles (window), ==, 6);
   for (guint i = 0; i < G_N_ELEMENTS (tiles); i++)
@@ -255,8 +276,7 @@ test_window_tiles (void)
     add_bed (fewer, 0, WARD_BAND_LOW);
   third = create_snapshot (fewer, 3);
 
-  ward_window_apply_snapshot (window, third);
-  iterate_main_loop ();
+  apply_snapshot (window, third);
 
   g_assert_cmpuint (count_tiles (window), ==, 4);
   for (guint i = 0; i < G_N_ELEMENTS (tiles); i++)
@@ -300,8 +320,7 @@ test_window_flags (void)
   bed->score_points[WARD_NEWS2_CONSCIOUSNESS] = -1;
 
   snapshot = create_snapshot (beds, 1);
-  ward_window_apply_snapshot (window, snapshot);
-  iterate_main_loop ();
+  apply_snapshot (window, snapshot);
 
   tile = get_tile (window, 0);
   g_assert_true (gtk_widget_get_visible (get_child (tile, WARD_TYPE_BED_TILE, "flag_box")));
@@ -342,7 +361,7 @@ test_window_patient_names (void)
   g_autoptr(WardSnapshot) snapshot = make_snapshot_with_bed4 (1, 7, WARD_BAND_HIGH, FALSE);
   WardBedTile *tile;
 
-  ward_window_apply_snapshot (window, snapshot);
+  apply_snapshot (window, snapshot);
   tile = get_tile (window, 3);
   g_assert_cmpstr (get_label_text (tile, WARD_TYPE_BED_TILE, "patient_label"), ==, "P.N4");
 
@@ -371,7 +390,7 @@ test_window_demo_title (void)
   ward_window_set_demo (window, TRUE);
   g_assert_cmpstr (adw_window_title_get_subtitle (ADW_WINDOW_TITLE (title)), ==, "Demo");
 
-  ward_window_apply_snapshot (window, snapshot);
+  apply_snapshot (window, snapshot);
   g_assert_true (g_str_has_prefix (adw_window_title_get_subtitle (ADW_WINDOW_TITLE (title)),
                                    "Demo · simulated time "));
 

@@ -1,0 +1,706 @@
+/* ward-alarm-bar.c
+ *
+ * Copyright 2026 The Wardwatch authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "ward-alarm-bar"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "ward-alarm-bar.h"
+#include "ward-bed-tile.h"
+
+/* What one entry shows; entries are kept across snapshots by key (the
+ * flag, the silent device or the source), so that focus stays on an
+ * entry while its texts change.
+ */
+typedef struct
+{
+  char              *key;
+  WardAlarmPriority  priority;
+  gboolean           technical;
+  gint64             since;
+  gint64             flag_id;       /* 0: nothing to acknowledge */
+  char              *patient_id;    /* NULL for the source alarm */
+  gboolean           acknowledged;
+  char              *title;
+  char              *detail;
+} Alarm;
+
+typedef struct
+{
+  Alarm      *alarm;
+  GtkWidget  *open_button;
+  GtkLabel   *title_label;
+  GtkLabel   *detail_label;
+  GtkWidget  *ack_button;
+  guint       generation;
+} Entry;
+
+struct _WardAlarmBar
+{
+  GtkWidget     parent_instance;
+
+  /* Template widgets */
+  GtkBox       *entries_box;
+  GtkLabel     *empty_label;
+
+  /* Owned */
+  GHashTable   *entries;          /* key -> GtkWidget (the box owns it) */
+  WardSnapshot *snapshot;
+  char         *source_text;
+
+  guint         generation;
+  guint         n_alarms;
+  gulong        animations_handler;
+  guint         show_patient_names : 1;
+  guint         animations : 1;
+};
+
+G_DEFINE_FINAL_TYPE (WardAlarmBar, ward_alarm_bar, GTK_TYPE_WIDGET)
+
+enum {
+  OPEN_PATIENT,
+  ACKNOWLEDGE,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+#define ENTRY_KEY "ward-alarm-entry"
+
+static void
+alarm_free (Alarm *alarm)
+{
+  if (alarm == NULL)
+    return;
+
+  g_free (alarm->key);
+  g_free (alarm->patient_id);
+  g_free (alarm->title);
+  g_free (alarm->detail);
+  g_free (alarm);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Alarm, alarm_free)
+
+static void
+entry_free (Entry *entry)
+{
+  g_clear_pointer (&entry->alarm, alarm_free);
+  g_free (entry);
+}
+
+static const char *
+get_priority_class (WardAlarmPriority priority)
+{
+  switch (priority)
+    {
+    case WARD_ALARM_PRIORITY_HIGH:
+      return "alarm-high";
+    case WARD_ALARM_PRIORITY_MEDIUM:
+      return "alarm-medium";
+    case WARD_ALARM_PRIORITY_LOW:
+      return "alarm-low";
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+static const char *
+get_priority_phrase (WardAlarmPriority priority)
+{
+  switch (priority)
+    {
+    case WARD_ALARM_PRIORITY_HIGH:
+      return _("High priority alarm");
+    case WARD_ALARM_PRIORITY_MEDIUM:
+      return _("Medium priority alarm");
+    case WARD_ALARM_PRIORITY_LOW:
+      return _("Low priority alarm");
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+static const char *
+get_band_title (WardBand band)
+{
+  switch (band)
+    {
+    case WARD_BAND_LOW:
+      return C_("NEWS2 band", "Low");
+    case WARD_BAND_LOW_MEDIUM:
+      return C_("NEWS2 band", "Low-medium");
+    case WARD_BAND_MEDIUM:
+      return C_("NEWS2 band", "Medium");
+    case WARD_BAND_HIGH:
+      return C_("NEWS2 band", "High");
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+static const char *
+get_patient_text (const WardBedState *bed,
+                  gboolean            show_patient_names)
+{
+  if (show_patient_names && bed->patient_name != NULL)
+    return bed->patient_name;
+  if (bed->patient_initials != NULL)
+    return bed->patient_initials;
+  return bed->patient_id;
+}
+
+/* Oldest first within a priority: the alarm that has waited longest. */
+static int
+compare_alarms (gconstpointer a,
+                gconstpointer b)
+{
+  const Alarm *alarm_a = *(const Alarm * const *) a;
+  const Alarm *alarm_b = *(const Alarm * const *) b;
+
+  if (alarm_a->priority != alarm_b->priority)
+    return alarm_a->priority > alarm_b->priority ? -1 : 1;
+  if (alarm_a->since != alarm_b->since)
+    return alarm_a->since < alarm_b->since ? -1 : 1;
+
+  return g_strcmp0 (alarm_a->key, alarm_b->key);
+}
+
+static Alarm *
+make_clinical_alarm (const WardBedState *bed,
+                     gint64              now,
+                     gboolean            show_patient_names)
+{
+  Alarm *alarm = g_new0 (Alarm, 1);
+  const char *bed_label = bed->bed_label != NULL ? bed->bed_label : bed->bed_id;
+  g_autofree char *age = _ward_format_age (now - bed->flag_opened_at);
+  g_autofree char *ack = NULL;
+
+  alarm->key = g_strdup_printf ("flag-%" G_GINT64_FORMAT, bed->flag_id);
+  alarm->priority = ward_alarm_priority_from_band (bed->flag_band);
+  alarm->since = bed->flag_opened_at;
+  alarm->flag_id = bed->flag_id;
+  alarm->patient_id = g_strdup (bed->patient_id);
+  alarm->acknowledged = bed->flag_acknowledged_by != NULL;
+
+  if (bed->has_score)
+    /* Translators: an alarm, "*** Bed 4 · D.O. · NEWS2 7 · flag High" */
+    alarm->title = g_strdup_printf (_("%s %s · %s · NEWS2 %d · flag %s"),
+                                    ward_alarm_priority_get_marker (alarm->priority),
+                                    bed_label, get_patient_text (bed, show_patient_names),
+                                    bed->score_total, get_band_title (bed->flag_band));
+  else
+    /* Translators: an alarm, "*** Bed 4 · D.O. · flag High" */
+    alarm->title = g_strdup_printf (_("%s %s · %s · flag %s"),
+                                    ward_alarm_priority_get_marker (alarm->priority),
+                                    bed_label, get_patient_text (bed, show_patient_names),
+                                    get_band_title (bed->flag_band));
+
+  if (alarm->acknowledged)
+    /* Translators: %s is the name of the clinician who acknowledged the flag */
+    ack = g_strdup_printf (_("acknowledged by %s"), bed->flag_acknowledged_by);
+  else
+    ack = g_strdup (_("not acknowledged"));
+
+  /* Translators: how long a flag has been open and who acknowledged it, "open 12 min, not acknowledged" */
+  alarm->detail = g_strdup_printf (_("open %s, %s"), age, ack);
+
+  return alarm;
+}
+
+static Alarm *
+make_technical_alarm (const WardBedState *bed,
+                      gint64              now,
+                      gboolean            show_patient_names)
+{
+  Alarm *alarm = g_new0 (Alarm, 1);
+  const char *bed_label = bed->bed_label != NULL ? bed->bed_label : bed->bed_id;
+  g_autofree char *age = _ward_format_age (now - bed->technical_alert_since);
+
+  alarm->key = g_strdup_printf ("device-%s", bed->device_id != NULL ? bed->device_id : bed->bed_id);
+  alarm->priority = WARD_ALARM_PRIORITY_LOW;
+  alarm->technical = TRUE;
+  alarm->since = bed->technical_alert_since;
+  alarm->patient_id = g_strdup (bed->patient_id);
+  /* Translators: a technical alarm, "* Bed 8 · D.O. · device silent" */
+  alarm->title = g_strdup_printf (_("%s %s · %s · device silent"),
+                                  ward_alarm_priority_get_marker (alarm->priority),
+                                  bed_label, get_patient_text (bed, show_patient_names));
+  /* Translators: %s is how long a monitor has sent nothing, "2 min" */
+  alarm->detail = g_strdup_printf (_("technical alarm, no data for %s"), age);
+
+  return alarm;
+}
+
+static Alarm *
+make_source_alarm (const char *text)
+{
+  Alarm *alarm = g_new0 (Alarm, 1);
+
+  /* Every device of the ward is cut off, so this technical alarm is high
+   * priority (IEC 60601-1-8: a failure of a distributed alarm system
+   * raises a technical alarm); it clears when the source reconnects.
+   */
+  alarm->key = g_strdup ("source");
+  alarm->priority = WARD_ALARM_PRIORITY_HIGH;
+  alarm->technical = TRUE;
+  alarm->since = G_MININT64;
+  alarm->title = g_strdup_printf ("%s %s", ward_alarm_priority_get_marker (alarm->priority), text);
+  alarm->detail = g_strdup (_("technical alarm, no device data reaches the ward"));
+
+  return alarm;
+}
+
+static void
+set_class (GtkWidget  *widget,
+           const char *name,
+           gboolean    set)
+{
+  if (set)
+    gtk_widget_add_css_class (widget, name);
+  else
+    gtk_widget_remove_css_class (widget, name);
+}
+
+static Entry *
+get_entry (GtkWidget *widget)
+{
+  Entry *entry = g_object_get_data (G_OBJECT (widget), ENTRY_KEY);
+
+  g_assert (entry != NULL);
+
+  return entry;
+}
+
+static void
+open_clicked_cb (GtkButton    *button,
+                 WardAlarmBar *self)
+{
+  Entry *entry = get_entry (gtk_widget_get_parent (GTK_WIDGET (button)));
+
+  if (entry->alarm->patient_id != NULL)
+    g_signal_emit (self, signals[OPEN_PATIENT], 0, entry->alarm->patient_id);
+}
+
+static void
+ack_clicked_cb (GtkButton    *button,
+                WardAlarmBar *self)
+{
+  Entry *entry = get_entry (gtk_widget_get_parent (GTK_WIDGET (button)));
+
+  if (entry->alarm->flag_id != 0 && !entry->alarm->acknowledged)
+    g_signal_emit (self, signals[ACKNOWLEDGE], 0, entry->alarm->flag_id, entry->alarm->patient_id);
+}
+
+static GtkWidget *
+create_entry (WardAlarmBar *self)
+{
+  GtkWidget *widget = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 0);
+  GtkWidget *texts = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
+  Entry *entry = g_new0 (Entry, 1);
+
+  gtk_widget_add_css_class (widget, "alarm");
+
+  entry->title_label = GTK_LABEL (gtk_label_new (NULL));
+  gtk_label_set_xalign (entry->title_label, 0);
+  gtk_widget_add_css_class (GTK_WIDGET (entry->title_label), "heading");
+  entry->detail_label = GTK_LABEL (gtk_label_new (NULL));
+  gtk_label_set_xalign (entry->detail_label, 0);
+  gtk_widget_add_css_class (GTK_WIDGET (entry->detail_label), "caption");
+  gtk_box_append (GTK_BOX (texts), GTK_WIDGET (entry->title_label));
+  gtk_box_append (GTK_BOX (texts), GTK_WIDGET (entry->detail_label));
+
+  entry->open_button = gtk_button_new ();
+  gtk_button_set_child (GTK_BUTTON (entry->open_button), texts);
+  gtk_widget_add_css_class (entry->open_button, "flat");
+  gtk_widget_add_css_class (entry->open_button, "alarm-open");
+  g_signal_connect (entry->open_button, "clicked", G_CALLBACK (open_clicked_cb), self);
+
+  entry->ack_button = gtk_button_new_with_mnemonic (_("_Acknowledge"));
+  gtk_widget_set_valign (entry->ack_button, GTK_ALIGN_CENTER);
+  gtk_widget_add_css_class (entry->ack_button, "alarm-ack");
+  g_signal_connect (entry->ack_button, "clicked", G_CALLBACK (ack_clicked_cb), self);
+
+  gtk_box_append (GTK_BOX (widget), entry->open_button);
+  gtk_box_append (GTK_BOX (widget), entry->ack_button);
+
+  g_object_set_data_full (G_OBJECT (widget), ENTRY_KEY, entry, (GDestroyNotify) entry_free);
+
+  return widget;
+}
+
+static void
+show_alarm (WardAlarmBar *self,
+            GtkWidget    *widget,
+            Alarm        *alarm)
+{
+  Entry *entry = get_entry (widget);
+  g_autofree char *accessible = NULL;
+  gboolean can_ack = alarm->flag_id != 0 && !alarm->acknowledged;
+  gboolean flashing;
+
+  for (WardAlarmPriority p = WARD_ALARM_PRIORITY_LOW; p <= WARD_ALARM_PRIORITY_HIGH; p++)
+    set_class (widget, get_priority_class (p), p == alarm->priority);
+
+  /* An acknowledged alarm stays in the bar, coloured and marked, while its
+   * condition lasts; it stops flashing (see docs/DASHBOARD.md).  Without
+   * animations nothing flashes; colour and marker stay.
+   */
+  flashing = self->animations && alarm->priority != WARD_ALARM_PRIORITY_LOW && !alarm->acknowledged;
+  set_class (widget, "flashing", flashing);
+  set_class (widget, "acknowledged", alarm->acknowledged);
+  set_class (widget, "technical", alarm->technical);
+
+  gtk_label_set_text (entry->title_label, alarm->title);
+  gtk_label_set_text (entry->detail_label, alarm->detail);
+  gtk_widget_set_visible (entry->ack_button, can_ack);
+  gtk_widget_set_sensitive (entry->open_button, alarm->patient_id != NULL);
+
+  /* Translators: the accessible name of an alarm: priority, what, details */
+  accessible = g_strdup_printf (_("%s: %s, %s"), get_priority_phrase (alarm->priority),
+                                alarm->title, alarm->detail);
+  if (entry->alarm == NULL || g_strcmp0 (entry->alarm->title, alarm->title) != 0 ||
+      g_strcmp0 (entry->alarm->detail, alarm->detail) != 0)
+    gtk_accessible_update_property (GTK_ACCESSIBLE (entry->open_button),
+                                    GTK_ACCESSIBLE_PROPERTY_LABEL, accessible,
+                                    -1);
+
+  g_clear_pointer (&entry->alarm, alarm_free);
+  entry->alarm = alarm;
+}
+
+static void
+rebuild (WardAlarmBar *self)
+{
+  g_autoptr(GPtrArray) alarms = g_ptr_array_new_with_free_func ((GDestroyNotify) alarm_free);
+  GtkWidget *previous = NULL;
+  GHashTableIter iter;
+  gpointer value;
+
+  if (self->source_text != NULL)
+    g_ptr_array_add (alarms, make_source_alarm (self->source_text));
+
+  if (self->snapshot != NULL)
+    {
+      gint64 now = ward_snapshot_get_now (self->snapshot);
+      guint n_beds = ward_snapshot_get_n_beds (self->snapshot);
+
+      for (guint i = 0; i < n_beds; i++)
+        {
+          const WardBedState *bed = ward_snapshot_get_bed (self->snapshot, i);
+
+          if ((bed->flag_state == WARD_FLAG_STATE_OPEN ||
+               bed->flag_state == WARD_FLAG_STATE_RECOVERING) && bed->flag_id != 0)
+            g_ptr_array_add (alarms, make_clinical_alarm (bed, now, self->show_patient_names));
+          if (bed->technical_alert)
+            g_ptr_array_add (alarms, make_technical_alarm (bed, now, self->show_patient_names));
+        }
+    }
+
+  g_ptr_array_sort (alarms, compare_alarms);
+
+  self->generation++;
+  for (guint i = 0; i < alarms->len; i++)
+    {
+      Alarm *alarm = g_ptr_array_index (alarms, i);
+      GtkWidget *widget = g_hash_table_lookup (self->entries, alarm->key);
+
+      if (widget == NULL)
+        {
+          widget = create_entry (self);
+          gtk_box_append (self->entries_box, widget);
+          g_hash_table_insert (self->entries, g_strdup (alarm->key), widget);
+        }
+
+      get_entry (widget)->generation = self->generation;
+      gtk_box_reorder_child_after (self->entries_box, widget, previous);
+      previous = widget;
+      /* show_alarm() takes the alarm. */
+      alarms->pdata[i] = NULL;
+      show_alarm (self, widget, alarm);
+    }
+
+  g_hash_table_iter_init (&iter, self->entries);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    {
+      if (get_entry (value)->generation != self->generation)
+        {
+          gtk_box_remove (self->entries_box, value);
+          g_hash_table_iter_remove (&iter);
+        }
+    }
+
+  self->n_alarms = alarms->len;
+  gtk_widget_set_visible (GTK_WIDGET (self->empty_label), alarms->len == 0);
+  gtk_widget_set_visible (GTK_WIDGET (self->entries_box), alarms->len > 0);
+  set_class (GTK_WIDGET (self), "has-alarms", alarms->len > 0);
+}
+
+static void
+animations_changed_cb (GtkSettings  *settings,
+                       GParamSpec   *pspec,
+                       WardAlarmBar *self)
+{
+  gboolean animations;
+
+  g_object_get (settings, "gtk-enable-animations", &animations, NULL);
+  if (self->animations == !!animations)
+    return;
+
+  self->animations = !!animations;
+  rebuild (self);
+}
+
+static void
+ward_alarm_bar_dispose (GObject *object)
+{
+  WardAlarmBar *self = WARD_ALARM_BAR (object);
+  GtkWidget *child;
+
+  g_clear_signal_handler (&self->animations_handler, gtk_settings_get_default ());
+  g_clear_pointer (&self->entries, g_hash_table_unref);
+  g_clear_pointer (&self->snapshot, ward_snapshot_unref);
+  g_clear_pointer (&self->source_text, g_free);
+
+  gtk_widget_dispose_template (GTK_WIDGET (self), WARD_TYPE_ALARM_BAR);
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
+    gtk_widget_unparent (child);
+
+  G_OBJECT_CLASS (ward_alarm_bar_parent_class)->dispose (object);
+}
+
+static void
+ward_alarm_bar_class_init (WardAlarmBarClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = ward_alarm_bar_dispose;
+
+  /**
+   * WardAlarmBar::open-patient:
+   * @patient_id: the patient of the alarm
+   *
+   * The user clicked or activated an alarm.
+   */
+  signals[OPEN_PATIENT] =
+    g_signal_new ("open-patient",
+                  G_TYPE_FROM_CLASS (klass),
+                  G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 1, G_TYPE_STRING);
+
+  /**
+   * WardAlarmBar::acknowledge:
+   * @flag_id: the flag to acknowledge
+   * @patient_id: its patient
+   *
+   * The user asked to acknowledge an alarm.
+   */
+  signals[ACKNOWLEDGE] =
+    g_signal_new ("acknowledge",
+                  G_TYPE_FROM_CLASS (klass),
+                  G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 2, G_TYPE_INT64, G_TYPE_STRING);
+
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/io/github/wardwatch/Wardwatch/ui/ward-alarm-bar.ui");
+  gtk_widget_class_bind_template_child (widget_class, WardAlarmBar, entries_box);
+  gtk_widget_class_bind_template_child (widget_class, WardAlarmBar, empty_label);
+
+  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
+  gtk_widget_class_set_css_name (widget_class, "alarmbar");
+  gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_GROUP);
+}
+
+static void
+ward_alarm_bar_init (WardAlarmBar *self)
+{
+  GtkSettings *settings = gtk_settings_get_default ();
+  gboolean animations = TRUE;
+
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  self->entries = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+
+  if (settings != NULL)
+    {
+      g_object_get (settings, "gtk-enable-animations", &animations, NULL);
+      self->animations_handler = g_signal_connect (settings, "notify::gtk-enable-animations",
+                                                   G_CALLBACK (animations_changed_cb), self);
+    }
+  self->animations = !!animations;
+
+  rebuild (self);
+}
+
+GtkWidget *
+ward_alarm_bar_new (void)
+{
+  return g_object_new (WARD_TYPE_ALARM_BAR, NULL);
+}
+
+/**
+ * ward_alarm_bar_update:
+ * @self: a #WardAlarmBar
+ * @snapshot: (nullable): the ward
+ * @show_patient_names: full names rather than initials
+ *
+ * Shows the open flags and silent devices of @snapshot.  Entries that
+ * stay keep their widgets (and the keyboard focus); only texts, classes
+ * and order change.
+ */
+void
+ward_alarm_bar_update (WardAlarmBar *self,
+                       WardSnapshot *snapshot,
+                       gboolean      show_patient_names)
+{
+  g_return_if_fail (WARD_IS_ALARM_BAR (self));
+
+  if (snapshot != NULL)
+    ward_snapshot_ref (snapshot);
+  g_clear_pointer (&self->snapshot, ward_snapshot_unref);
+  self->snapshot = snapshot;
+  self->show_patient_names = !!show_patient_names;
+
+  rebuild (self);
+}
+
+void
+ward_alarm_bar_set_source_alarm (WardAlarmBar *self,
+                                 const char   *text)
+{
+  g_return_if_fail (WARD_IS_ALARM_BAR (self));
+
+  if (g_strcmp0 (self->source_text, text) == 0)
+    return;
+
+  g_free (self->source_text);
+  self->source_text = g_strdup (text);
+  rebuild (self);
+}
+
+const char *
+ward_alarm_bar_get_source_alarm (WardAlarmBar *self)
+{
+  g_return_val_if_fail (WARD_IS_ALARM_BAR (self), NULL);
+
+  return self->source_text;
+}
+
+guint
+ward_alarm_bar_get_n_alarms (WardAlarmBar *self)
+{
+  g_return_val_if_fail (WARD_IS_ALARM_BAR (self), 0);
+
+  return self->n_alarms;
+}
+
+gint64
+ward_alarm_bar_get_top_unacknowledged (WardAlarmBar  *self,
+                                       const char   **patient_id)
+{
+  g_return_val_if_fail (WARD_IS_ALARM_BAR (self), 0);
+
+  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (self->entries_box));
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      Entry *entry = get_entry (child);
+
+      if (entry->alarm->flag_id != 0 && !entry->alarm->acknowledged)
+        {
+          if (patient_id != NULL)
+            *patient_id = entry->alarm->patient_id;
+          return entry->alarm->flag_id;
+        }
+    }
+
+  return 0;
+}
+
+gboolean
+ward_alarm_bar_focus_first (WardAlarmBar *self)
+{
+  GtkWidget *first;
+
+  g_return_val_if_fail (WARD_IS_ALARM_BAR (self), FALSE);
+
+  first = gtk_widget_get_first_child (GTK_WIDGET (self->entries_box));
+  if (first == NULL)
+    return FALSE;
+
+  return gtk_widget_grab_focus (get_entry (first)->open_button);
+}
+
+WardAlarmPriority
+ward_alarm_priority_from_band (WardBand band)
+{
+  switch (band)
+    {
+    case WARD_BAND_HIGH:
+      return WARD_ALARM_PRIORITY_HIGH;
+    /* A single red parameter calls for an urgent ward-based response. */
+    case WARD_BAND_MEDIUM:
+    case WARD_BAND_LOW_MEDIUM:
+      return WARD_ALARM_PRIORITY_MEDIUM;
+    case WARD_BAND_LOW:
+    default:
+      return WARD_ALARM_PRIORITY_LOW;
+    }
+}
+
+const char *
+ward_alarm_priority_get_marker (WardAlarmPriority priority)
+{
+  switch (priority)
+    {
+    case WARD_ALARM_PRIORITY_HIGH:
+      return "***";
+    case WARD_ALARM_PRIORITY_MEDIUM:
+      return "**";
+    case WARD_ALARM_PRIORITY_LOW:
+      return "*";
+    default:
+      g_return_val_if_reached ("*");
+    }
+}
+
+GtkWidget *
+_ward_alarm_bar_get_entry (WardAlarmBar *self,
+                           guint         index)
+{
+  GtkWidget *child;
+
+  g_return_val_if_fail (WARD_IS_ALARM_BAR (self), NULL);
+
+  child = gtk_widget_get_first_child (GTK_WIDGET (self->entries_box));
+  for (guint i = 0; child != NULL && i < index; i++)
+    child = gtk_widget_get_next_sibling (child);
+
+  return child;
+}
+
+const char *
+_ward_alarm_bar_get_entry_text (GtkWidget *entry)
+{
+  return gtk_label_get_text (get_entry (entry)->title_label);
+}
+
+GtkWidget *
+_ward_alarm_bar_get_entry_open_button (GtkWidget *entry)
+{
+  return get_entry (entry)->open_button;
+}
+
+GtkWidget *
+_ward_alarm_bar_get_entry_ack_button (GtkWidget *entry)
+{
+  return get_entry (entry)->ack_button;
+}

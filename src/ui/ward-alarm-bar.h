@@ -1,0 +1,58 @@
+/* ward-alarm-bar.h
+ *
+ * Copyright 2026 The Wardwatch authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <gtk/gtk.h>
+
+#include "ward-snapshot.h"
+
+G_BEGIN_DECLS
+
+/* The alarm bar across the top of the window: one entry per open flag,
+ * per silent device and for a device source that lost its devices,
+ * ordered by priority, then by age (the oldest first).  Priorities follow
+ * IEC 60601-1-8: high is red and flashes at 2 Hz, medium is yellow and
+ * flashes at 0.6 Hz, low is cyan and steady; each carries its text marker
+ * (*** / ** / *) so that colour is never the only cue.
+ */
+typedef enum
+{
+  WARD_ALARM_PRIORITY_LOW,
+  WARD_ALARM_PRIORITY_MEDIUM,
+  WARD_ALARM_PRIORITY_HIGH,
+} WardAlarmPriority;
+
+#define WARD_TYPE_ALARM_BAR (ward_alarm_bar_get_type ())
+G_DECLARE_FINAL_TYPE (WardAlarmBar, ward_alarm_bar, WARD, ALARM_BAR, GtkWidget)
+
+GtkWidget         *ward_alarm_bar_new                  (void);
+void               ward_alarm_bar_update               (WardAlarmBar   *self,
+                                                        WardSnapshot   *snapshot,
+                                                        gboolean        show_patient_names);
+/* A device source that cannot reach its devices (text), or NULL. */
+void               ward_alarm_bar_set_source_alarm     (WardAlarmBar   *self,
+                                                        const char     *text);
+const char        *ward_alarm_bar_get_source_alarm     (WardAlarmBar   *self);
+guint              ward_alarm_bar_get_n_alarms         (WardAlarmBar   *self);
+/* The first alarm in the bar's order that can be acknowledged and is
+ * not yet: its flag id, or 0.
+ */
+gint64             ward_alarm_bar_get_top_unacknowledged (WardAlarmBar *self,
+                                                        const char    **patient_id);
+/* Moves the keyboard focus to the first alarm; FALSE if there is none. */
+gboolean           ward_alarm_bar_focus_first          (WardAlarmBar   *self);
+WardAlarmPriority  ward_alarm_priority_from_band       (WardBand        band);
+const char        *ward_alarm_priority_get_marker      (WardAlarmPriority priority);
+
+/* For tests: the entries in order. */
+GtkWidget         *_ward_alarm_bar_get_entry           (WardAlarmBar   *self,
+                                                        guint           index);
+const char        *_ward_alarm_bar_get_entry_text      (GtkWidget      *entry);
+GtkWidget         *_ward_alarm_bar_get_entry_open_button (GtkWidget    *entry);
+GtkWidget         *_ward_alarm_bar_get_entry_ack_button (GtkWidget     *entry);
+
+G_END_DECLS
