@@ -1,0 +1,913 @@
+/* test-notifier.c
+ *
+ * Copyright 2026 The Wardwatch authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "test-notifier"
+
+#include "config.h"
+
+#include <gio/gio.h>
+#include <string.h>
+
+#include "ward-notifier.h"
+#include "ward-snapshot.h"
+
+/* The notifier against python3-dbusmock's notification_daemon template on
+ * the private session bus the UI tests run in (dbus-run-session).  One
+ * mock serves the whole program; every test starts with ClearCalls.  The
+ * test without a server runs first, before the mock is started.
+ */
+
+#define NOTIFICATIONS_NAME  "org.freedesktop.Notifications"
+#define NOTIFICATIONS_PATH  "/org/freedesktop/Notifications"
+#define NOTIFICATIONS_IFACE "org.freedesktop.Notifications"
+#define MOCK_IFACE          "org.freedesktop.DBus.Mock"
+#define TEST_IFACE          "io.github.wardwatch.Test"
+
+/* Debian's Python: the python3 first on PATH may lack Debian's modules. */
+#define DEBIAN_PYTHON "/usr/bin/python3"
+
+/* 2026-11-22T10:00:00Z */
+#define NOW (G_GINT64_CONSTANT (1795341600) * G_USEC_PER_SEC)
+
+static GSubprocess *mock;
+static GDBusConnection *bus;
+
+typedef struct
+{
+  guint32  replaces_id;
+  char    *summary;
+  char    *body;
+  GStrv    actions;
+  int      urgency;       /* -1 without the hint */
+} NotifyCall;
+
+static void
+notify_call_free (gpointer data)
+{
+  NotifyCall *call = data;
+
+  g_free (call->summary);
+  g_free (call->body);
+  g_strfreev (call->actions);
+  g_free (call);
+}
+
+typedef struct
+{
+  GApplication *app;        /* records the actions the notifications activate */
+  WardNotifier *notifier;
+  GPtrArray    *activated;  /* "acknowledge-flag 11", "open-patient p-04" */
+} Fixture;
+
+/* Snapshots */
+
+static GArray *
+create_beds (void)
+{
+  GArray *beds = g_array_new (FALSE, TRUE, sizeof (WardBedState));
+
+  g_array_set_clear_func (beds, (GDestroyNotify) _ward_bed_state_clear);
+
+  return beds;
+}
+
+/* Bed n (from 1) with an open flag, unless flag_id is 0. */
+static WardBedState *
+add_bed (GArray   *beds,
+         gint64    flag_id,
+         int       total,
+         WardBand  band)
+{
+  WardBedState bed = { 0 };
+  guint number = beds->len + 1;
+
+  bed.bed_id = g_strdup_printf ("bed-%02u", number);
+  bed.bed_label = g_strdup_printf ("Bed %u", number);
+  bed.patient_id = g_strdup_printf ("p-%02u", number);
+  bed.patient_name = g_strdup_printf ("Patient Number%u", number);
+  bed.patient_initials = g_strdup_printf ("P.N%u", number);
+  bed.device_id = g_strdup_printf ("sim-monitor-%02u", number);
+  bed.spo2_scale = 1;
+
+  bed.has_score = TRUE;
+  bed.score_total = total;
+  bed.score_band = band;
+  bed.score_complete = TRUE;
+  for (guint i = 0; i < WARD_NEWS2_N_PARAMS; i++)
+    bed.score_points[i] = 0;
+  bed.score_window_start = NOW - 30 * WARD_USEC_PER_MINUTE;
+  bed.score_window_end = NOW;
+
+  if (flag_id != 0)
+    {
+      bed.flag_state = WARD_FLAG_STATE_OPEN;
+      bed.flag_id = flag_id;
+      bed.flag_band = band;
+      bed.flag_opened_at = NOW - 5 * WARD_USEC_PER_MINUTE;
+    }
+
+  g_array_append_val (beds, bed);
+
+  return &g_array_index (beds, WardBedState, beds->len - 1);
+}
+
+static void
+acknowledge (WardBedState *bed,
+             const char   *user)
+{
+  g_free (bed->flag_acknowledged_by);
+  bed->flag_acknowledged_by = g_strdup (user);
+  bed->flag_acknowledged_at = NOW - WARD_USEC_PER_MINUTE;
+}
+
+static WardSnapshot *
+create_snapshot (GArray *beds)
+{
+  static guint64 serial;
+  WardCounters counters = { 0 };
+
+  serial++;
+
+  return _ward_snapshot_new (NOW + serial * G_USEC_PER_SEC, serial, beds, &counters);
+}
+
+/* Feeds the same picture n times, as the pipeline does every tick. */
+static void
+feed (WardNotifier *notifier,
+      GArray       *beds,
+      guint         n)
+{
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(WardSnapshot) snapshot = create_snapshot (beds);
+
+      ward_notifier_update (notifier, snapshot);
+    }
+}
+
+/* Six beds, bed 4 (flag 11) in the given band; the others quiet. */
+static GArray *
+create_ward (WardBand  band,
+             int       total)
+{
+  GArray *beds = create_beds ();
+
+  for (guint i = 0; i < 6; i++)
+    {
+      if (i == 3)
+        add_bed (beds, 11, total, band);
+      else
+        add_bed (beds, 0, 1, WARD_BAND_LOW);
+    }
+
+  return beds;
+}
+
+/* The mock */
+
+static GVariant *
+call_sync (const char         *bus_name,
+           const char         *path,
+           const char         *iface,
+           const char         *method,
+           GVariant           *parameters,
+           const GVariantType *reply_type,
+           GError            **error)
+{
+  return g_dbus_connection_call_sync (bus, bus_name, path, iface, method, parameters, reply_type,
+                                      G_DBUS_CALL_FLAGS_NO_AUTO_START, 5000, NULL, error);
+}
+
+static gboolean
+has_notification_server (void)
+{
+  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GError) error = NULL;
+  gboolean has_owner = FALSE;
+
+  reply = call_sync ("org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus",
+                     "NameHasOwner", g_variant_new ("(s)", NOTIFICATIONS_NAME),
+                     G_VARIANT_TYPE ("(b)"), &error);
+  g_assert_no_error (error);
+  g_variant_get (reply, "(b)", &has_owner);
+
+  return has_owner;
+}
+
+static gboolean
+is_notification_server_activatable (void)
+{
+  g_autoptr(GVariant) reply = NULL;
+  g_autofree const char **names = NULL;
+  g_autoptr(GError) error = NULL;
+
+  reply = call_sync ("org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus",
+                     "ListActivatableNames", NULL, G_VARIANT_TYPE ("(as)"), &error);
+  g_assert_no_error (error);
+  g_variant_get (reply, "(^a&s)", &names);
+
+  return g_strv_contains (names, NOTIFICATIONS_NAME);
+}
+
+static gboolean
+is_dbusmock_installed (void)
+{
+  const char *argv[] = { DEBIAN_PYTHON, "-c", "import dbusmock", NULL };
+  int status = 0;
+
+  if (!g_file_test (DEBIAN_PYTHON, G_FILE_TEST_IS_EXECUTABLE))
+    return FALSE;
+
+  if (!g_spawn_sync (NULL, (char **) argv, NULL,
+                     G_SPAWN_STDOUT_TO_DEV_NULL | G_SPAWN_STDERR_TO_DEV_NULL,
+                     NULL, NULL, NULL, NULL, &status, NULL))
+    return FALSE;
+
+  return g_spawn_check_wait_status (status, NULL);
+}
+
+/* Starts the mock once; FALSE (with the test skipped) when it cannot run. */
+static gboolean
+ensure_mock (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) reply = NULL;
+  gint64 deadline;
+
+  if (mock != NULL)
+    return TRUE;
+
+  if (!is_dbusmock_installed ())
+    {
+      g_test_skip ("python3-dbusmock is not installed for " DEBIAN_PYTHON
+                   " (apt-get install python3-dbusmock)");
+      return FALSE;
+    }
+
+  if (has_notification_server ())
+    {
+      g_test_skip ("another notification server owns " NOTIFICATIONS_NAME " on this bus");
+      return FALSE;
+    }
+
+  /* "actions" is not among the template's default capabilities. */
+  mock = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE, &error,
+                           DEBIAN_PYTHON, "-m", "dbusmock", "--session",
+                           "--template", "notification_daemon",
+                           "-p", "{\"capabilities\": \"actions body body-markup persistence\"}",
+                           NULL);
+  g_assert_no_error (error);
+
+  deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+  while (!has_notification_server ())
+    {
+      if (g_subprocess_get_identifier (mock) == NULL || g_get_monotonic_time () > deadline)
+        g_error ("python3-dbusmock did not take " NOTIFICATIONS_NAME);
+      g_usleep (20 * 1000);
+    }
+
+  /* The template hands out ids from next_id; the tests need the last one
+   * to emit ActionInvoked for it.
+   */
+  reply = call_sync (NOTIFICATIONS_NAME, NOTIFICATIONS_PATH, MOCK_IFACE, "AddMethod",
+                     g_variant_new ("(sssss)", TEST_IFACE, "LastId", "", "u",
+                                    "ret = self.next_id - 1"),
+                     NULL, &error);
+  g_assert_no_error (error);
+
+  return TRUE;
+}
+
+static void
+stop_mock (void)
+{
+  if (mock == NULL)
+    return;
+
+  g_subprocess_force_exit (mock);
+  g_subprocess_wait (mock, NULL, NULL);
+  g_clear_object (&mock);
+}
+
+static void
+clear_calls (void)
+{
+  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GError) error = NULL;
+
+  reply = call_sync (NOTIFICATIONS_NAME, NOTIFICATIONS_PATH, MOCK_IFACE, "ClearCalls",
+                     NULL, NULL, &error);
+  g_assert_no_error (error);
+}
+
+static guint32
+get_last_id (void)
+{
+  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GError) error = NULL;
+  guint32 id = 0;
+
+  reply = call_sync (NOTIFICATIONS_NAME, NOTIFICATIONS_PATH, TEST_IFACE, "LastId",
+                     NULL, G_VARIANT_TYPE ("(u)"), &error);
+  g_assert_no_error (error);
+  g_variant_get (reply, "(u)", &id);
+
+  return id;
+}
+
+static void
+emit_action_invoked (guint32     id,
+                     const char *action)
+{
+  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GError) error = NULL;
+  GVariantBuilder args;
+
+  g_variant_builder_init (&args, G_VARIANT_TYPE ("av"));
+  g_variant_builder_add (&args, "v", g_variant_new_uint32 (id));
+  g_variant_builder_add (&args, "v", g_variant_new_string (action));
+
+  reply = call_sync (NOTIFICATIONS_NAME, NOTIFICATIONS_PATH, MOCK_IFACE, "EmitSignal",
+                     g_variant_new ("(sssav)", NOTIFICATIONS_IFACE, "ActionInvoked", "us", &args),
+                     NULL, &error);
+  g_assert_no_error (error);
+}
+
+/* Every logged call of method, as its argument list (av). */
+static GPtrArray *
+get_calls (const char *method)
+{
+  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GVariant) calls = NULL;
+  g_autoptr(GError) error = NULL;
+  GPtrArray *found = g_ptr_array_new_with_free_func ((GDestroyNotify) g_variant_unref);
+  GVariantIter iter;
+  const char *name;
+  GVariant *args;
+
+  reply = call_sync (NOTIFICATIONS_NAME, NOTIFICATIONS_PATH, MOCK_IFACE, "GetCalls",
+                     NULL, G_VARIANT_TYPE ("(a(tsav))"), &error);
+  g_assert_no_error (error);
+
+  calls = g_variant_get_child_value (reply, 0);
+  g_variant_iter_init (&iter, calls);
+  while (g_variant_iter_next (&iter, "(t&s@av)", NULL, &name, &args))
+    {
+      if (g_str_equal (name, method))
+        g_ptr_array_add (found, args);
+      else
+        g_variant_unref (args);
+    }
+
+  return found;
+}
+
+static GVariant *
+get_arg (GVariant *args,
+         guint     index)
+{
+  g_autoptr(GVariant) boxed = g_variant_get_child_value (args, index);
+
+  return g_variant_get_variant (boxed);
+}
+
+static GPtrArray *
+get_notify_calls (void)
+{
+  g_autoptr(GPtrArray) calls = get_calls ("Notify");
+  GPtrArray *parsed = g_ptr_array_new_with_free_func (notify_call_free);
+
+  for (guint i = 0; i < calls->len; i++)
+    {
+      GVariant *args = g_ptr_array_index (calls, i);
+      NotifyCall *call = g_new0 (NotifyCall, 1);
+      g_autoptr(GVariant) replaces_id = get_arg (args, 1);
+      g_autoptr(GVariant) summary = get_arg (args, 3);
+      g_autoptr(GVariant) body = get_arg (args, 4);
+      g_autoptr(GVariant) actions = get_arg (args, 5);
+      g_autoptr(GVariant) hints = get_arg (args, 6);
+      g_autoptr(GVariant) urgency = NULL;
+
+      g_assert_cmpuint (g_variant_n_children (args), ==, 8);
+      call->replaces_id = g_variant_get_uint32 (replaces_id);
+      call->summary = g_variant_dup_string (summary, NULL);
+      call->body = g_variant_dup_string (body, NULL);
+      call->actions = g_variant_n_children (actions) > 0 ? g_variant_dup_strv (actions, NULL)
+                                                         : g_new0 (char *, 1);
+      urgency = g_variant_lookup_value (hints, "urgency", NULL);
+      if (urgency == NULL)
+        call->urgency = -1;
+      else if (g_variant_is_of_type (urgency, G_VARIANT_TYPE_BYTE))
+        call->urgency = g_variant_get_byte (urgency);
+      else
+        call->urgency = g_variant_get_int32 (urgency);
+
+      g_ptr_array_add (parsed, call);
+    }
+
+  return parsed;
+}
+
+/* The ids CloseNotification was called with. */
+static GArray *
+get_close_calls (void)
+{
+  g_autoptr(GPtrArray) calls = get_calls ("CloseNotification");
+  GArray *ids = g_array_new (FALSE, FALSE, sizeof (guint32));
+
+  for (guint i = 0; i < calls->len; i++)
+    {
+      g_autoptr(GVariant) id = get_arg (g_ptr_array_index (calls, i), 0);
+      guint32 value = g_variant_is_of_type (id, G_VARIANT_TYPE_UINT32) ? g_variant_get_uint32 (id)
+                                                                      : (guint32) g_variant_get_int32 (id);
+
+      g_array_append_val (ids, value);
+    }
+
+  return ids;
+}
+
+/* Actions: "label, id" pairs on the wire; checks the ids. */
+static gboolean
+has_action (const NotifyCall *call,
+            const char       *action)
+{
+  for (guint i = 0; call->actions[i] != NULL && call->actions[i + 1] != NULL; i += 2)
+    if (g_str_equal (call->actions[i], action))
+      return TRUE;
+
+  return FALSE;
+}
+
+/* Fixture */
+
+static void
+record_action_cb (GSimpleAction *action,
+                  GVariant      *parameter,
+                  gpointer       user_data)
+{
+  Fixture *fixture = user_data;
+  g_autofree char *value = g_variant_print (parameter, FALSE);
+
+  g_ptr_array_add (fixture->activated,
+                   g_strdup_printf ("%s %s", g_action_get_name (G_ACTION (action)), value));
+}
+
+static void
+fixture_set_up (Fixture       *fixture,
+                gconstpointer  data)
+{
+  const GActionEntry entries[] = {
+    { "acknowledge-flag", record_action_cb, "x" },
+    { "open-patient", record_action_cb, "s" },
+  };
+  g_autoptr(GError) error = NULL;
+
+  if (!ensure_mock ())
+    return;
+
+  clear_calls ();
+
+  fixture->activated = g_ptr_array_new_with_free_func (g_free);
+  fixture->app = g_application_new ("io.github.wardwatch.TestNotifier", G_APPLICATION_NON_UNIQUE);
+  g_action_map_add_action_entries (G_ACTION_MAP (fixture->app), entries, G_N_ELEMENTS (entries),
+                                   fixture);
+  g_application_register (fixture->app, NULL, &error);
+  g_assert_no_error (error);
+
+  fixture->notifier = ward_notifier_new (G_ACTION_GROUP (fixture->app));
+}
+
+static void
+fixture_tear_down (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  g_clear_object (&fixture->notifier);
+  g_clear_object (&fixture->app);
+  g_clear_pointer (&fixture->activated, g_ptr_array_unref);
+}
+
+static void
+iterate_until (Fixture *fixture,
+               guint    n_activated)
+{
+  gint64 deadline = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
+
+  while (fixture->activated->len < n_activated && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, FALSE);
+}
+
+/* Tests */
+
+static void
+test_notifier_no_server (void)
+{
+  g_autoptr(WardNotifier) notifier = NULL;
+  g_autoptr(GArray) beds = NULL;
+  g_autoptr(GArray) quiet = NULL;
+
+  if (has_notification_server () || is_notification_server_activatable ())
+    {
+      g_test_skip ("a notification server is running or can be started on this bus");
+      return;
+    }
+
+  notifier = ward_notifier_new (NULL);
+  g_assert_true (ward_notifier_get_available (notifier));
+
+  beds = create_ward (WARD_BAND_MEDIUM, 5);
+  feed (notifier, beds, 5);
+  g_assert_false (ward_notifier_get_available (notifier));
+  g_assert_cmpuint (ward_notifier_get_n_failures (notifier), ==, 1);
+
+  /* The flag escalates, then closes: nothing to close, nothing crashes. */
+  g_array_index (beds, WardBedState, 3).flag_band = WARD_BAND_HIGH;
+  feed (notifier, beds, 5);
+  g_assert_cmpuint (ward_notifier_get_n_failures (notifier), ==, 2);
+
+  quiet = create_ward (WARD_BAND_LOW, 1);
+  g_array_index (quiet, WardBedState, 3).flag_id = 0;
+  feed (notifier, quiet, 3);
+  g_assert_false (ward_notifier_get_available (notifier));
+
+  ward_notifier_withdraw_all (notifier);
+}
+
+static void
+test_notifier_once_per_episode (Fixture       *fixture,
+                                gconstpointer  data)
+{
+  g_autoptr(GArray) beds = NULL;
+  g_autoptr(GPtrArray) calls = NULL;
+  g_autoptr(GArray) closes = NULL;
+  NotifyCall *call;
+
+  if (fixture->notifier == NULL)
+    return;
+
+  beds = create_ward (WARD_BAND_MEDIUM, 5);
+  feed (fixture->notifier, beds, 30);
+
+  calls = get_notify_calls ();
+  g_assert_cmpuint (calls->len, ==, 1);
+  call = g_ptr_array_index (calls, 0);
+  g_assert_cmpuint (call->replaces_id, ==, 0);
+  g_assert_cmpstr (call->summary, ==, "** Bed 4: NEWS2 5, medium");
+  g_assert_nonnull (strstr (call->body, "P.N4"));
+  g_assert_nonnull (strstr (call->body, "New flag"));
+  g_assert_cmpint (call->urgency, ==, 1);
+  g_assert_true (has_action (call, "acknowledge"));
+  g_assert_true (has_action (call, "open-patient"));
+  g_assert_true (has_action (call, "default"));
+  g_assert_true (ward_notifier_get_available (fixture->notifier));
+  g_clear_pointer (&calls, g_ptr_array_unref);
+
+  /* Escalation: one more alert for the same episode, same bubble. */
+  g_array_index (beds, WardBedState, 3).flag_band = WARD_BAND_HIGH;
+  g_array_index (beds, WardBedState, 3).score_total = 8;
+  feed (fixture->notifier, beds, 30);
+
+  calls = get_notify_calls ();
+  g_assert_cmpuint (calls->len, ==, 2);
+  call = g_ptr_array_index (calls, 1);
+  g_assert_cmpuint (call->replaces_id, !=, 0);
+  g_assert_cmpuint (call->replaces_id, ==, get_last_id ());
+  g_assert_cmpstr (call->summary, ==, "*** Bed 4: NEWS2 8, high");
+  g_assert_nonnull (strstr (call->body, "Escalated from medium to high"));
+  g_assert_cmpint (call->urgency, ==, 2);
+  g_clear_pointer (&calls, g_ptr_array_unref);
+
+  /* A second flag elsewhere is a second episode. */
+  add_bed (beds, 12, 6, WARD_BAND_MEDIUM);
+  feed (fixture->notifier, beds, 10);
+  calls = get_notify_calls ();
+  g_assert_cmpuint (calls->len, ==, 3);
+  call = g_ptr_array_index (calls, 2);
+  g_assert_cmpuint (call->replaces_id, ==, 0);
+  g_assert_cmpstr (call->summary, ==, "** Bed 7: NEWS2 6, medium");
+
+  closes = get_close_calls ();
+  g_assert_cmpuint (closes->len, ==, 0);
+}
+
+static void
+test_notifier_markup (Fixture       *fixture,
+                      gconstpointer  data)
+{
+  g_autoptr(GArray) beds = NULL;
+  g_autoptr(GPtrArray) calls = NULL;
+  WardBedState *bed;
+  NotifyCall *call;
+
+  if (fixture->notifier == NULL)
+    return;
+
+  ward_notifier_set_show_patient_names (fixture->notifier, TRUE);
+
+  beds = create_beds ();
+  bed = add_bed (beds, 21, 7, WARD_BAND_HIGH);
+  g_free (bed->patient_name);
+  bed->patient_name = g_strdup ("O'Brien <Jr> & Co");
+  g_free (bed->bed_label);
+  bed->bed_label = g_strdup ("Bay <2> & 4");
+  feed (fixture->notifier, beds, 3);
+
+  calls = get_notify_calls ();
+  g_assert_cmpuint (calls->len, ==, 1);
+  call = g_ptr_array_index (calls, 0);
+
+  /* The body is Pango markup and escaped; the summary is plain text.
+   * GLib writes the apostrophe as &apos; or &#39; depending on its version.
+   */
+  g_assert_true (strstr (call->body, "O&apos;Brien &lt;Jr&gt; &amp; Co") != NULL ||
+                 strstr (call->body, "O&#39;Brien &lt;Jr&gt; &amp; Co") != NULL);
+  g_assert_null (strstr (call->body, "<Jr>"));
+  g_assert_cmpstr (call->summary, ==, "*** Bay <2> & 4: NEWS2 7, high");
+  g_assert_cmpint (call->urgency, ==, 2);
+  g_clear_pointer (&calls, g_ptr_array_unref);
+
+  /* Initials unless the user chose full names. */
+  ward_notifier_set_show_patient_names (fixture->notifier, FALSE);
+  bed = add_bed (beds, 22, 5, WARD_BAND_MEDIUM);
+  g_free (bed->patient_name);
+  bed->patient_name = g_strdup ("Secret Name");
+  feed (fixture->notifier, beds, 3);
+
+  calls = get_notify_calls ();
+  g_assert_cmpuint (calls->len, ==, 2);
+  call = g_ptr_array_index (calls, 1);
+  g_assert_null (strstr (call->body, "Secret"));
+  g_assert_nonnull (strstr (call->body, "P.N2"));
+}
+
+static void
+test_notifier_close (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  g_autoptr(GArray) beds = NULL;
+  g_autoptr(GPtrArray) calls = NULL;
+  g_autoptr(GArray) closes = NULL;
+  guint32 first_id, second_id;
+
+  if (fixture->notifier == NULL)
+    return;
+
+  beds = create_beds ();
+  add_bed (beds, 31, 5, WARD_BAND_MEDIUM);
+  feed (fixture->notifier, beds, 2);
+  first_id = get_last_id ();
+  add_bed (beds, 32, 7, WARD_BAND_HIGH);
+  feed (fixture->notifier, beds, 2);
+  second_id = get_last_id ();
+
+  calls = get_notify_calls ();
+  g_assert_cmpuint (calls->len, ==, 2);
+
+  /* Acknowledged by someone else, on another screen. */
+  acknowledge (&g_array_index (beds, WardBedState, 0), "nurse.b");
+  feed (fixture->notifier, beds, 10);
+  closes = get_close_calls ();
+  g_assert_cmpuint (closes->len, ==, 1);
+  g_assert_cmpuint (g_array_index (closes, guint32, 0), ==, first_id);
+  g_clear_pointer (&closes, g_array_unref);
+
+  /* The second flag closes. */
+  g_array_index (beds, WardBedState, 1).flag_id = 0;
+  g_array_index (beds, WardBedState, 1).flag_state = WARD_FLAG_STATE_NONE;
+  feed (fixture->notifier, beds, 10);
+  closes = get_close_calls ();
+  g_assert_cmpuint (closes->len, ==, 2);
+  g_assert_cmpuint (g_array_index (closes, guint32, 1), ==, second_id);
+  g_clear_pointer (&closes, g_array_unref);
+
+  /* The acknowledged flag escalates: that is a new alarm condition. */
+  g_array_index (beds, WardBedState, 0).flag_band = WARD_BAND_HIGH;
+  feed (fixture->notifier, beds, 10);
+  g_clear_pointer (&calls, g_ptr_array_unref);
+  calls = get_notify_calls ();
+  g_assert_cmpuint (calls->len, ==, 3);
+  g_assert_cmpstr (((NotifyCall *) g_ptr_array_index (calls, 2))->summary, ==,
+                   "*** Bed 1: NEWS2 5, high");
+
+  /* Nothing else was shown or closed. */
+  closes = get_close_calls ();
+  g_assert_cmpuint (closes->len, ==, 2);
+}
+
+static void
+test_notifier_start_up (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  g_autoptr(GArray) beds = NULL;
+  g_autoptr(GPtrArray) calls = NULL;
+
+  if (fixture->notifier == NULL)
+    return;
+
+  /* At start-up, bed 1's flag is acknowledged, bed 2's is not. */
+  beds = create_beds ();
+  acknowledge (add_bed (beds, 41, 7, WARD_BAND_HIGH), "nurse.a");
+  add_bed (beds, 42, 5, WARD_BAND_MEDIUM);
+  feed (fixture->notifier, beds, 10);
+
+  calls = get_notify_calls ();
+  g_assert_cmpuint (calls->len, ==, 1);
+  g_assert_cmpstr (((NotifyCall *) g_ptr_array_index (calls, 0))->summary, ==,
+                   "** Bed 2: NEWS2 5, medium");
+}
+
+static void
+test_notifier_storm (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  g_autoptr(GArray) beds = NULL;
+  g_autoptr(GPtrArray) calls = NULL;
+  g_autoptr(GArray) closes = NULL;
+  NotifyCall *call;
+
+  if (fixture->notifier == NULL)
+    return;
+
+  beds = create_beds ();
+  for (guint i = 0; i < 10; i++)
+    add_bed (beds, 100 + i, i == 3 ? 8 : 5, i == 3 ? WARD_BAND_HIGH : WARD_BAND_MEDIUM);
+  feed (fixture->notifier, beds, 20);
+
+  calls = get_notify_calls ();
+  g_assert_cmpuint (calls->len, ==, 1);
+  call = g_ptr_array_index (calls, 0);
+  g_assert_cmpstr (call->summary, ==, "*** 10 new flags: Bed 1, Bed 2, Bed 3, Bed 4, …");
+  g_assert_nonnull (strstr (call->body, "*** Bed 4: NEWS2 8, high — P.N4"));
+  g_assert_nonnull (strstr (call->body, "** Bed 10: NEWS2 5, medium — P.N10"));
+  g_assert_cmpint (call->urgency, ==, 2);
+  g_assert_true (has_action (call, "default"));
+
+  /* Acknowledged one by one: the summary closes with the last. */
+  for (guint i = 0; i < 10; i++)
+    {
+      acknowledge (&g_array_index (beds, WardBedState, i), "nurse.a");
+      feed (fixture->notifier, beds, 2);
+
+      closes = get_close_calls ();
+      g_assert_cmpuint (closes->len, ==, i == 9 ? 1 : 0);
+      g_clear_pointer (&closes, g_array_unref);
+    }
+
+  g_clear_pointer (&calls, g_ptr_array_unref);
+  calls = get_notify_calls ();
+  g_assert_cmpuint (calls->len, ==, 1);
+}
+
+static void
+test_notifier_actions (Fixture       *fixture,
+                       gconstpointer  data)
+{
+  g_autoptr(GArray) beds = NULL;
+  guint32 id;
+
+  if (fixture->notifier == NULL)
+    return;
+
+  beds = create_ward (WARD_BAND_HIGH, 7);
+  feed (fixture->notifier, beds, 2);
+  id = get_last_id ();
+  g_assert_cmpuint (id, >, 0);
+
+  emit_action_invoked (id, "acknowledge");
+  iterate_until (fixture, 1);
+  g_assert_cmpuint (fixture->activated->len, ==, 1);
+  g_assert_cmpstr (g_ptr_array_index (fixture->activated, 0), ==, "acknowledge-flag 11");
+
+  emit_action_invoked (id, "open-patient");
+  iterate_until (fixture, 2);
+  g_assert_cmpuint (fixture->activated->len, ==, 2);
+  g_assert_cmpstr (g_ptr_array_index (fixture->activated, 1), ==, "open-patient 'p-04'");
+
+  /* Clicking the bubble itself opens the patient too. */
+  emit_action_invoked (id, "default");
+  iterate_until (fixture, 3);
+  g_assert_cmpuint (fixture->activated->len, ==, 3);
+  g_assert_cmpstr (g_ptr_array_index (fixture->activated, 2), ==, "open-patient 'p-04'");
+
+  /* Another notification's action is not this one's. */
+  emit_action_invoked (id + 1000, "acknowledge");
+  emit_action_invoked (id, "open-patient");
+  iterate_until (fixture, 4);
+  g_assert_cmpuint (fixture->activated->len, ==, 4);
+  g_assert_cmpstr (g_ptr_array_index (fixture->activated, 3), ==, "open-patient 'p-04'");
+}
+
+static void
+test_notifier_disabled (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  g_autoptr(GArray) beds = NULL;
+  g_autoptr(GPtrArray) calls = NULL;
+  g_autoptr(GArray) closes = NULL;
+
+  if (fixture->notifier == NULL)
+    return;
+
+  beds = create_ward (WARD_BAND_MEDIUM, 5);
+  feed (fixture->notifier, beds, 2);
+
+  /* Turning notifications off withdraws what is shown. */
+  ward_notifier_set_enabled (fixture->notifier, FALSE);
+  closes = get_close_calls ();
+  g_assert_cmpuint (closes->len, ==, 1);
+
+  add_bed (beds, 51, 5, WARD_BAND_MEDIUM);
+  g_array_index (beds, WardBedState, 3).flag_band = WARD_BAND_HIGH;
+  feed (fixture->notifier, beds, 5);
+
+  /* Back on: what opened meanwhile is not announced late. */
+  ward_notifier_set_enabled (fixture->notifier, TRUE);
+  feed (fixture->notifier, beds, 5);
+  calls = get_notify_calls ();
+  g_assert_cmpuint (calls->len, ==, 1);
+  g_clear_pointer (&calls, g_ptr_array_unref);
+
+  add_bed (beds, 52, 5, WARD_BAND_MEDIUM);
+  feed (fixture->notifier, beds, 5);
+  calls = get_notify_calls ();
+  g_assert_cmpuint (calls->len, ==, 2);
+}
+
+static void
+test_notifier_withdraw_all (Fixture       *fixture,
+                            gconstpointer  data)
+{
+  g_autoptr(GArray) beds = NULL;
+  g_autoptr(GArray) closes = NULL;
+  g_autoptr(GPtrArray) calls = NULL;
+
+  if (fixture->notifier == NULL)
+    return;
+
+  beds = create_beds ();
+  add_bed (beds, 61, 5, WARD_BAND_MEDIUM);
+  add_bed (beds, 62, 7, WARD_BAND_HIGH);
+  feed (fixture->notifier, beds, 2);
+
+  ward_notifier_withdraw_all (fixture->notifier);
+  closes = get_close_calls ();
+  g_assert_cmpuint (closes->len, ==, 2);
+
+  /* Nothing comes back after a withdrawal (shutdown). */
+  feed (fixture->notifier, beds, 2);
+  calls = get_notify_calls ();
+  g_assert_cmpuint (calls->len, ==, 2);
+}
+
+static void
+skip_without_bus (gconstpointer data)
+{
+  g_autofree char *message = g_strdup_printf ("No session bus (run under dbus-run-session): %s",
+                                              (const char *) data);
+
+  g_test_skip (message);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr(GError) error = NULL;
+  int ret;
+
+  g_test_init (&argc, &argv, NULL);
+
+  bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, &error);
+  if (bus == NULL)
+    {
+      g_test_add_data_func ("/ui/notifier/session-bus", error->message, skip_without_bus);
+      return g_test_run ();
+    }
+
+  /* First, before the mock owns the name. */
+  g_test_add_func ("/ui/notifier/no-server", test_notifier_no_server);
+
+#define ADD(path, func) \
+  g_test_add ("/ui/notifier/" path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
+
+  ADD ("once-per-episode", test_notifier_once_per_episode);
+  ADD ("markup", test_notifier_markup);
+  ADD ("close", test_notifier_close);
+  ADD ("start-up", test_notifier_start_up);
+  ADD ("storm", test_notifier_storm);
+  ADD ("actions", test_notifier_actions);
+  ADD ("disabled", test_notifier_disabled);
+  ADD ("withdraw-all", test_notifier_withdraw_all);
+
+#undef ADD
+
+  ret = g_test_run ();
+
+  stop_mock ();
+  g_clear_object (&bus);
+
+  return ret;
+}
