@@ -1319,7 +1319,10 @@ ward_fhir_sync_flush_and_stop (WardFhirSync *self,
   deadline = g_timeout_source_new (timeout_msec);
   g_source_set_callback (deadline, wake_cb, &expired, NULL);
   g_source_attach (deadline, self->context);
-  while (self->busy && !expired)
+  /* A full take kicks the next cycle: the last attempt goes on while
+   * there is more and time is left.
+   */
+  while ((self->busy || self->kick_source != NULL) && !expired)
     g_main_context_iteration (self->context, TRUE);
   g_source_destroy (deadline);
 

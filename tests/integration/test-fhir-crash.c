@@ -1,0 +1,395 @@
+/* test-fhir-crash.c
+ *
+ * Copyright 2026 The Wardwatch authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The real wardwatch binary, killed with SIGKILL while it sends its outbox
+ * to the FHIR test server, then started again until the outbox is empty:
+ * every local resource is on the server once, with the same content, and
+ * nothing else is.
+ */
+
+#include "config.h"
+
+#include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
+#include <signal.h>
+#include <string.h>
+
+#include "ward-store.h"
+#include "ward-test-fhir-server.h"
+
+static WardTestFhirServer *server;
+
+static const char *
+wardwatch_path (void)
+{
+  const char *path = g_getenv ("WARDWATCH");
+
+  if (path == NULL)
+    g_error ("WARDWATCH is not set: run through meson test");
+  return path;
+}
+
+static GSubprocess *
+spawn_wardwatch (const char * const *args)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  GSubprocess *proc;
+
+  g_ptr_array_add (argv, (gpointer) wardwatch_path ());
+  for (guint i = 0; args[i] != NULL; i++)
+    g_ptr_array_add (argv, (gpointer) args[i]);
+  g_ptr_array_add (argv, NULL);
+
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE |
+                                        G_SUBPROCESS_FLAGS_STDERR_SILENCE);
+  g_subprocess_launcher_unsetenv (launcher, "DISPLAY");
+  g_subprocess_launcher_unsetenv (launcher, "WAYLAND_DISPLAY");
+  proc = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
+  g_assert_no_error (error);
+  return proc;
+}
+
+static void
+run_wardwatch (const char * const *args)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSubprocess) proc = spawn_wardwatch (args);
+
+  g_assert_true (g_subprocess_wait (proc, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_if_exited (proc));
+  g_assert_cmpint (g_subprocess_get_exit_status (proc), ==, 0);
+}
+
+static JsonObject *
+server_stats (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *stats = ward_test_fhir_server_dup_stats (server, &error);
+  g_autoptr(JsonParser) parser = json_parser_new ();
+
+  g_assert_no_error (error);
+  g_assert_true (json_parser_load_from_data (parser, stats, -1, &error));
+  return json_object_ref (json_node_get_object (json_parser_get_root (parser)));
+}
+
+static gint64
+server_total (void)
+{
+  g_autoptr(JsonObject) stats = server_stats ();
+
+  return json_object_get_int_member (stats, "total");
+}
+
+static gint64
+local_int (const char *db,
+           const char *sql)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(WardStore) store = ward_store_open_readonly (db, &error);
+  gint64 v;
+
+  g_assert_no_error (error);
+  v = _ward_store_query_int (store, sql, &error);
+  g_assert_no_error (error);
+  return v;
+}
+
+/* FHIR content equal, numbers by value (the server may print 37.0 as
+ * 37), meta ignored (the server's versionId and lastUpdated).
+ */
+static gboolean
+same_json (JsonNode *a,
+           JsonNode *b,
+           gboolean  top)
+{
+  if (JSON_NODE_TYPE (a) != JSON_NODE_TYPE (b))
+    return FALSE;
+
+  switch (JSON_NODE_TYPE (a))
+    {
+    case JSON_NODE_OBJECT:
+      {
+        JsonObject *oa = json_node_get_object (a);
+        JsonObject *ob = json_node_get_object (b);
+        g_autoptr(GList) members = json_object_get_members (oa);
+        guint na = json_object_get_size (oa) - (top && json_object_has_member (oa, "meta") ? 1 : 0);
+        guint nb = json_object_get_size (ob) - (top && json_object_has_member (ob, "meta") ? 1 : 0);
+
+        if (na != nb)
+          return FALSE;
+        for (GList *l = members; l != NULL; l = l->next)
+          {
+            if (top && g_str_equal (l->data, "meta"))
+              continue;
+            if (!json_object_has_member (ob, l->data) ||
+                !same_json (json_object_get_member (oa, l->data),
+                            json_object_get_member (ob, l->data), FALSE))
+              return FALSE;
+          }
+        return TRUE;
+      }
+    case JSON_NODE_ARRAY:
+      {
+        JsonArray *aa = json_node_get_array (a);
+        JsonArray *ab = json_node_get_array (b);
+
+        if (json_array_get_length (aa) != json_array_get_length (ab))
+          return FALSE;
+        for (guint i = 0; i < json_array_get_length (aa); i++)
+          if (!same_json (json_array_get_element (aa, i), json_array_get_element (ab, i), FALSE))
+            return FALSE;
+        return TRUE;
+      }
+    case JSON_NODE_VALUE:
+      {
+        GType ta = json_node_get_value_type (a);
+        GType tb = json_node_get_value_type (b);
+        gboolean num_a = ta == G_TYPE_INT64 || ta == G_TYPE_DOUBLE;
+        gboolean num_b = tb == G_TYPE_INT64 || tb == G_TYPE_DOUBLE;
+
+        if (num_a && num_b)
+          return json_node_get_double (a) == json_node_get_double (b);
+        return json_node_equal (a, b);
+      }
+    case JSON_NODE_NULL:
+      return TRUE;
+    default:
+      return FALSE;
+    }
+}
+
+typedef struct
+{
+  guint       n_checked;
+  GHashTable *per_type;   /* type -> count */
+} CheckData;
+
+static guint
+history_count (const char *type,
+               const char *id)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = g_strdup_printf ("/fhir/R4/%s/%s/_history", type, id);
+  g_autofree char *body = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  JsonObject *bundle;
+  guint status;
+
+  status = ward_test_fhir_server_request (server, "GET", path, NULL, NULL, NULL, &body, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (status, ==, 200);
+  g_assert_true (json_parser_load_from_data (parser, body, -1, &error));
+  bundle = json_node_get_object (json_parser_get_root (parser));
+  if (!json_object_has_member (bundle, "entry"))
+    return 0;
+  return json_array_get_length (json_object_get_array_member (bundle, "entry"));
+}
+
+static void
+check_resource_cb (const char *resource_type,
+                   const char *id,
+                   gint64      version,
+                   const char *json,
+                   gpointer    user_data)
+{
+  CheckData *data = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = g_strdup_printf ("/fhir/R4/%s/%s", resource_type, id);
+  g_autofree char *body = NULL;
+  g_autoptr(JsonParser) local = json_parser_new ();
+  g_autoptr(JsonParser) remote = json_parser_new ();
+  guint status;
+  guint n_versions;
+
+  status = ward_test_fhir_server_request (server, "GET", path, NULL, NULL, NULL, &body, &error);
+  g_assert_no_error (error);
+  if (status != 200)
+    g_error ("%s/%s is not on the server (HTTP %u)", resource_type, id, status);
+
+  g_assert_true (json_parser_load_from_data (local, json, -1, &error));
+  g_assert_true (json_parser_load_from_data (remote, body, -1, &error));
+  g_assert_no_error (error);
+  if (!same_json (json_parser_get_root (local), json_parser_get_root (remote), TRUE))
+    g_error ("%s/%s differs on the server:\nlocal  %s\nserver %s", resource_type, id, json, body);
+
+  /* The same content sent again makes no new version: never more
+   * versions there than were made here.
+   */
+  n_versions = history_count (resource_type, id);
+  g_assert_cmpuint (n_versions, >=, 1);
+  g_assert_cmpint (n_versions, <=, version);
+
+  g_hash_table_insert (data->per_type, g_strdup (resource_type),
+                       GINT_TO_POINTER (GPOINTER_TO_INT (g_hash_table_lookup (data->per_type,
+                                                                              resource_type)) + 1));
+  data->n_checked++;
+}
+
+/* SIGKILL once the server has received more since the run started and
+ * rows are still pending; FALSE when it finished first.
+ */
+static gboolean
+kill_mid_sync (GSubprocess *proc,
+               const char  *db,
+               gint64       total_before)
+{
+  g_autoptr(GError) error = NULL;
+  gint64 deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
+
+  while (g_get_monotonic_time () < deadline)
+    {
+      if (g_subprocess_get_identifier (proc) == NULL)
+        return FALSE;
+      if (server_total () > total_before &&
+          local_int (db, "SELECT count(*) FROM outbox WHERE state = 'pending'") > 0)
+        {
+          g_subprocess_send_signal (proc, SIGKILL);
+          g_assert_true (g_subprocess_wait (proc, NULL, &error));
+          g_assert_no_error (error);
+          g_assert_true (g_subprocess_get_if_signaled (proc));
+          g_assert_cmpint (g_subprocess_get_term_sig (proc), ==, SIGKILL);
+          return TRUE;
+        }
+      g_usleep (5 * 1000);
+    }
+
+  g_error ("wardwatch sent nothing within 60 s");
+  return FALSE;
+}
+
+static void
+test_kill_mid_sync (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = NULL;
+  g_autofree char *db = NULL;
+  g_autoptr(GHashTable) per_type = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr(JsonObject) stats = NULL;
+  CheckData check = { 0 };
+  JsonObject *resources;
+  const char *base;
+  gint64 n_local;
+  guint n_killed = 0;
+  guint n_drains = 0;
+
+  if (server == NULL)
+    {
+      g_test_skip (ward_test_fhir_server_skip_reason () != NULL
+                   ? ward_test_fhir_server_skip_reason () : "no FHIR test server");
+      return;
+    }
+
+  g_assert_true (ward_test_fhir_server_reset (server, &error));
+  g_assert_no_error (error);
+  base = ward_test_fhir_server_get_base_url (server);
+  dir = g_dir_make_tmp ("ward-fhir-crash-XXXXXX", &error);
+  g_assert_no_error (error);
+  db = g_build_filename (dir, "ward.db", NULL);
+
+  /* An outbox of a few hundred resources, made with no server. */
+  {
+    const char *args[] = { "--headless", "--demo", "--db", db, "--seed", "7", "--beds", "16",
+                           "--time-scale", "120", "--duration", "3", NULL };
+
+    run_wardwatch (args);
+  }
+  g_assert_cmpint (local_int (db, "SELECT count(*) FROM outbox WHERE state = 'pending'"), >, 100);
+
+  /* A slow server (every FHIR request waits 250 ms), and a ward that goes
+   * on making resources: killed while sending, twice.
+   */
+  g_assert_true (ward_test_fhir_server_fault_json (server, "{\"count\":1000000,\"delayMs\":250}", &error));
+  g_assert_no_error (error);
+  for (guint round = 0; round < 2; round++)
+    {
+      const char *args[] = { "--headless", "--demo", "--db", db, "--seed", "7", "--beds", "16",
+                             "--time-scale", "120", "--fhir-url", base, NULL };
+      g_autoptr(GSubprocess) proc = spawn_wardwatch (args);
+
+      if (kill_mid_sync (proc, db, server_total ()))
+        n_killed++;
+    }
+  g_assert_cmpuint (n_killed, ==, 2);
+  g_assert_cmpint (local_int (db, "SELECT count(*) FROM outbox WHERE state = 'pending'"), >, 0);
+
+  /* Started again at full speed until the outbox is empty.  Still the
+   * demo: its clock runs ahead of real time, and so do the times its
+   * rows are due at; a clean stop sends what is left.
+   */
+  g_assert_true (ward_test_fhir_server_fault_json (server, "{\"count\":0}", &error));
+  g_assert_no_error (error);
+  while (local_int (db, "SELECT count(*) FROM outbox WHERE state = 'pending'") > 0)
+    {
+      const char *args[] = { "--headless", "--demo", "--db", db, "--seed", "7", "--beds", "16",
+                             "--time-scale", "120", "--fhir-url", base, "--duration", "5", NULL };
+
+      g_assert_cmpuint (++n_drains, <=, 5);
+      run_wardwatch (args);
+    }
+
+  /* Every local resource on the server, same content; nothing else
+   * there; nothing parked.
+   */
+  g_assert_cmpint (local_int (db, "SELECT count(*) FROM outbox WHERE state = 'failed'"), ==, 0);
+  n_local = local_int (db, "SELECT count(*) FROM fhir_resources");
+  check.per_type = per_type;
+  {
+    g_autoptr(WardStore) store = ward_store_open_readonly (db, &error);
+
+    g_assert_no_error (error);
+    g_assert_true (ward_store_foreach_resource (store, NULL, check_resource_cb, &check, &error));
+    g_assert_no_error (error);
+  }
+  g_assert_cmpuint (check.n_checked, ==, n_local);
+
+  stats = server_stats ();
+  g_assert_cmpint (json_object_get_int_member (stats, "total"), ==, n_local);
+  resources = json_object_get_object_member (stats, "resources");
+  {
+    g_autoptr(GList) types = json_object_get_members (resources);
+
+    g_assert_cmpuint (g_list_length (types), ==, g_hash_table_size (per_type));
+    for (GList *l = types; l != NULL; l = l->next)
+      g_assert_cmpint (json_object_get_int_member (resources, l->data), ==,
+                       GPOINTER_TO_INT (g_hash_table_lookup (per_type, l->data)));
+  }
+  g_test_message ("%" G_GINT64_FORMAT " resources, %u kills, %u drain runs", n_local, n_killed,
+                  n_drains);
+
+  {
+    g_autofree char *wal = g_strconcat (db, "-wal", NULL);
+    g_autofree char *shm = g_strconcat (db, "-shm", NULL);
+
+    g_unlink (db);
+    g_unlink (wal);
+    g_unlink (shm);
+    g_rmdir (dir);
+  }
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_autoptr(GError) error = NULL;
+  int ret;
+
+  g_test_init (&argc, &argv, NULL);
+
+  if (ward_test_fhir_server_skip_reason () == NULL)
+    {
+      server = ward_test_fhir_server_new (NULL, &error);
+      g_assert_no_error (error);
+    }
+
+  g_test_add_func ("/fhir-crash/kill-mid-sync", test_kill_mid_sync);
+
+  ret = g_test_run ();
+  g_clear_pointer (&server, ward_test_fhir_server_free);
+  return ret;
+}
