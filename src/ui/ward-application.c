@@ -10,9 +10,11 @@
 
 #include <glib-unix.h>
 #include <glib/gi18n.h>
+#include <libnotify/notify.h>
 #include <signal.h>
 
 #include "ward-application.h"
+#include "ward-notifier.h"
 #include "ward-window.h"
 
 struct _WardApplication
@@ -24,6 +26,8 @@ struct _WardApplication
   WardSourcesConfig   sources_config;
   WardSources        *sources;
   WardPipeline       *pipeline;       /* NULL until started, and if it failed */
+  WardNotifier       *notifier;
+  GSettings          *settings;       /* NULL when the schema is not installed */
 
   /* Borrowed */
   WardWindow         *window;         /* weak */
@@ -64,6 +68,8 @@ snapshot_cb (WardSnapshot *snapshot,
 
   if (self->window != NULL)
     ward_window_apply_snapshot (self->window, snapshot);
+  if (self->notifier != NULL)
+    ward_notifier_update (self->notifier, snapshot);
 }
 
 /* The MQTT link is part of the alarm chain: when it is down, the ward
@@ -180,10 +186,83 @@ quit_signal_cb (gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
+static void
+acknowledge_cb (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(WardApplication) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!ward_pipeline_command_finish (WARD_PIPELINE (object), result, &error))
+    {
+      g_debug ("Acknowledgement failed: %s", error->message);
+      if (self->window != NULL)
+        ward_window_show_error (self->window, error);
+    }
+}
+
+/* app.acknowledge-flag (x): from a flag's notification.  The notification
+ * closes when a snapshot shows the acknowledgement, after its commit.
+ */
+static void
+acknowledge_flag_action_cb (GSimpleAction *action,
+                            GVariant      *parameter,
+                            gpointer       user_data)
+{
+  WardApplication *self = user_data;
+  gint64 flag_id = g_variant_get_int64 (parameter);
+
+  if (self->pipeline == NULL || flag_id <= 0)
+    {
+      g_debug ("Cannot acknowledge flag %" G_GINT64_FORMAT ": no pipeline", flag_id);
+      return;
+    }
+
+  ward_pipeline_acknowledge_async (self->pipeline, flag_id, ward_application_get_user (self),
+                                   NULL, acknowledge_cb, g_object_ref (self));
+}
+
+/* app.open-patient (s): the window, at the patient's view. */
+static void
+open_patient_action_cb (GSimpleAction *action,
+                        GVariant      *parameter,
+                        gpointer       user_data)
+{
+  WardApplication *self = user_data;
+
+  if (self->window == NULL)
+    g_application_activate (G_APPLICATION (self));
+  if (self->window == NULL)
+    return;
+
+  gtk_window_present (GTK_WINDOW (self->window));
+  ward_window_open_patient (self->window, g_variant_get_string (parameter, NULL));
+}
+
 static const GActionEntry app_actions[] = {
   { "about", about_action_cb },
   { "quit", quit_action_cb },
+  { "acknowledge-flag", acknowledge_flag_action_cb, "x" },
+  { "open-patient", open_patient_action_cb, "s" },
 };
+
+static GSettings *
+create_settings (void)
+{
+  GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
+  g_autoptr(GSettingsSchema) schema = NULL;
+
+  /* Run from the build directory without GSETTINGS_SCHEMA_DIR there is no
+   * schema, and g_settings_new() would abort: notifications stay on.
+   */
+  if (source != NULL)
+    schema = g_settings_schema_source_lookup (source, APP_ID, TRUE);
+  if (schema == NULL || !g_settings_schema_has_key (schema, "notifications"))
+    return NULL;
+
+  return g_settings_new_full (schema, NULL, NULL);
+}
 
 static void
 ward_application_startup (GApplication *app)
@@ -198,6 +277,18 @@ ward_application_startup (GApplication *app)
   gtk_application_set_accels_for_action (GTK_APPLICATION (self),
                                          "app.quit",
                                          (const char * const[]) { "<Control>q", NULL });
+
+  self->notifier = ward_notifier_new (G_ACTION_GROUP (self));
+  self->settings = create_settings ();
+  if (self->settings != NULL)
+    {
+      g_settings_bind (self->settings, "notifications",
+                       self->notifier, "enabled",
+                       G_SETTINGS_BIND_GET);
+      g_settings_bind (self->settings, "patient-names",
+                       self->notifier, "show-patient-names",
+                       G_SETTINGS_BIND_GET);
+    }
 
   self->sigint_source = g_unix_signal_add (SIGINT, quit_signal_cb, self);
   self->sigterm_source = g_unix_signal_add (SIGTERM, quit_signal_cb, self);
@@ -253,6 +344,13 @@ ward_application_shutdown (GApplication *app)
     ward_pipeline_stop (self->pipeline);
   g_clear_object (&self->pipeline);
 
+  /* Their actions need this process: withdraw them. */
+  if (self->notifier != NULL)
+    ward_notifier_withdraw_all (self->notifier);
+  g_clear_object (&self->notifier);
+  g_clear_object (&self->settings);
+  notify_uninit ();
+
   G_APPLICATION_CLASS (ward_application_parent_class)->shutdown (app);
 }
 
@@ -263,6 +361,8 @@ ward_application_dispose (GObject *object)
 
   g_clear_weak_pointer (&self->window);
   g_clear_object (&self->pipeline);
+  g_clear_object (&self->notifier);
+  g_clear_object (&self->settings);
 
   G_OBJECT_CLASS (ward_application_parent_class)->dispose (object);
 }

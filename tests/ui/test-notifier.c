@@ -11,6 +11,7 @@
 #include <gio/gio.h>
 #include <string.h>
 
+#include "ward-application.h"
 #include "ward-notifier.h"
 #include "ward-snapshot.h"
 
@@ -862,6 +863,35 @@ test_notifier_withdraw_all (Fixture       *fixture,
   g_assert_cmpuint (calls->len, ==, 2);
 }
 
+/* The actions the notifications activate exist on the application, with
+ * the parameter types the notifier sends.
+ */
+static void
+test_notifier_application_actions (void)
+{
+  g_auto(WardPipelineConfig) config = { 0 };
+  g_autoptr(WardApplication) app = NULL;
+  g_autoptr(GError) error = NULL;
+  const GVariantType *type;
+
+  ward_pipeline_config_init (&config);
+  app = ward_application_new (&config, NULL);
+  g_application_set_flags (G_APPLICATION (app), G_APPLICATION_NON_UNIQUE);
+  g_application_register (G_APPLICATION (app), NULL, &error);
+  g_assert_no_error (error);
+
+  type = g_action_group_get_action_parameter_type (G_ACTION_GROUP (app), "acknowledge-flag");
+  g_assert_nonnull (type);
+  g_assert_true (g_variant_type_equal (type, G_VARIANT_TYPE_INT64));
+  type = g_action_group_get_action_parameter_type (G_ACTION_GROUP (app), "open-patient");
+  g_assert_nonnull (type);
+  g_assert_true (g_variant_type_equal (type, G_VARIANT_TYPE_STRING));
+
+  /* Before the pipeline runs, an acknowledgement has nowhere to go. */
+  g_action_group_activate_action (G_ACTION_GROUP (app), "acknowledge-flag",
+                                  g_variant_new_int64 (7));
+}
+
 static void
 skip_without_bus (gconstpointer data)
 {
@@ -901,6 +931,7 @@ main (int   argc,
   ADD ("actions", test_notifier_actions);
   ADD ("disabled", test_notifier_disabled);
   ADD ("withdraw-all", test_notifier_withdraw_all);
+  g_test_add_func ("/ui/notifier/application-actions", test_notifier_application_actions);
 
 #undef ADD
 
