@@ -25,12 +25,14 @@
  * nothing show nothing; a flag that is already acknowledged when it is
  * first seen (at start-up) is only remembered.
  *
- * Storm control: when more than STORM_LIMIT alerts (new flags or
- * escalations) come within STORM_WINDOW_USEC, or in one snapshot, they go
- * into a single summary notification ("5 new flags: Bed 1, Bed 4, …")
- * instead of a bubble each.  The storm lasts while alerts keep coming
- * within the window; meanwhile the summary is shown again at most every
- * SUMMARY_INTERVAL_MSEC with what was added.
+ * Storm control: when more than STORM_LIMIT alerts that would each add a
+ * bubble (new flags, escalations of flags without a bubble of their own)
+ * come within STORM_WINDOW_USEC, or in one snapshot, they go into a single
+ * summary notification ("5 new flags: Bed 1, Bed 4, …") instead of a
+ * bubble each.  The storm lasts while such alerts keep coming within the
+ * window; meanwhile the summary is shown again at most every
+ * SUMMARY_INTERVAL_MSEC with what was added.  An escalation of a flag that
+ * has its own bubble always updates that bubble: it adds none.
  *
  * libnotify calls the server synchronously on the main thread.  When there
  * is no server (ServiceUnknown) the call fails at once, so it is tried
@@ -693,9 +695,31 @@ static void
 deliver_alerts (WardNotifier *self,
                 GPtrArray    *alerts)
 {
+  g_autoptr(GPtrArray) fresh = g_ptr_array_new ();
   gint64 now = g_get_monotonic_time ();
   gboolean storm;
   guint kept = 0;
+
+  /* An escalation of a flag that has its own notification replaces it
+   * in place: it alerts again but adds no bubble, so it is no storm.
+   */
+  for (guint i = 0; i < alerts->len; i++)
+    {
+      Episode *episode = g_ptr_array_index (alerts, i);
+
+      if (episode->alert == ALERT_ESCALATED && episode->notification != NULL)
+        {
+          show_episode (self, episode);
+          episode->alert = ALERT_NONE;
+        }
+      else
+        {
+          g_ptr_array_add (fresh, episode);
+        }
+    }
+
+  if (fresh->len == 0)
+    return;
 
   for (guint i = 0; i < self->alert_times->len; i++)
     {
@@ -706,18 +730,16 @@ deliver_alerts (WardNotifier *self,
     }
   g_array_set_size (self->alert_times, kept);
 
-  storm = now < self->storm_until || self->alert_times->len + alerts->len > STORM_LIMIT;
+  storm = now < self->storm_until || self->alert_times->len + fresh->len > STORM_LIMIT;
 
-  for (guint i = 0; i < alerts->len; i++)
+  for (guint i = 0; i < fresh->len; i++)
     {
-      Episode *episode = g_ptr_array_index (alerts, i);
+      Episode *episode = g_ptr_array_index (fresh, i);
 
       g_array_append_val (self->alert_times, now);
 
       if (storm)
         {
-          /* The summary speaks for it now. */
-          close_notification (self, &episode->notification);
           if (episode->alert == ALERT_ESCALATED)
             self->summary_escalations = TRUE;
           if (!episode->in_summary)

@@ -762,6 +762,76 @@ test_notifier_storm (Fixture       *fixture,
   g_assert_cmpuint (calls->len, ==, 1);
 }
 
+/* Flags opening one after the other: three bubbles, then the storm goes
+ * into one summary, shown again at most every few seconds.  Escalating a
+ * flag with a bubble of its own adds no bubble and is no storm.
+ */
+static void
+test_notifier_storm_spread (Fixture       *fixture,
+                            gconstpointer  data)
+{
+  g_autoptr(GArray) beds = NULL;
+  g_autoptr(GPtrArray) calls = NULL;
+  NotifyCall *call;
+  guint32 summary_id;
+  gint64 deadline;
+
+  if (fixture->notifier == NULL)
+    return;
+
+  beds = create_beds ();
+  for (guint i = 0; i < 3; i++)
+    {
+      add_bed (beds, 200 + i, 5, WARD_BAND_MEDIUM);
+      feed (fixture->notifier, beds, 2);
+    }
+  g_array_index (beds, WardBedState, 0).flag_band = WARD_BAND_HIGH;
+  feed (fixture->notifier, beds, 2);
+
+  calls = get_notify_calls ();
+  g_assert_cmpuint (calls->len, ==, 4);
+  call = g_ptr_array_index (calls, 3);
+  g_assert_cmpuint (call->replaces_id, !=, 0);
+  g_assert_cmpstr (call->summary, ==, "*** Bed 1: NEWS2 5, high");
+  g_clear_pointer (&calls, g_ptr_array_unref);
+
+  /* The fourth new flag within the window starts the summary. */
+  add_bed (beds, 203, 6, WARD_BAND_MEDIUM);
+  feed (fixture->notifier, beds, 2);
+  summary_id = get_last_id ();
+  calls = get_notify_calls ();
+  g_assert_cmpuint (calls->len, ==, 5);
+  call = g_ptr_array_index (calls, 4);
+  g_assert_cmpuint (call->replaces_id, ==, 0);
+  g_assert_cmpstr (call->summary, ==, "** 1 new flag: Bed 4");
+  g_clear_pointer (&calls, g_ptr_array_unref);
+
+  /* The fifth joins it, shown a little later rather than at once. */
+  add_bed (beds, 204, 7, WARD_BAND_HIGH);
+  feed (fixture->notifier, beds, 2);
+  calls = get_notify_calls ();
+  g_assert_cmpuint (calls->len, ==, 5);
+  g_clear_pointer (&calls, g_ptr_array_unref);
+
+  deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+  while (g_get_monotonic_time () < deadline)
+    {
+      calls = get_notify_calls ();
+      if (calls->len > 5)
+        break;
+      g_clear_pointer (&calls, g_ptr_array_unref);
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (20 * 1000);
+    }
+
+  g_assert_nonnull (calls);
+  g_assert_cmpuint (calls->len, ==, 6);
+  call = g_ptr_array_index (calls, 5);
+  g_assert_cmpuint (call->replaces_id, ==, summary_id);
+  g_assert_cmpstr (call->summary, ==, "*** 2 new flags: Bed 4, Bed 5");
+  g_assert_cmpint (call->urgency, ==, 2);
+}
+
 static void
 test_notifier_actions (Fixture       *fixture,
                        gconstpointer  data)
@@ -928,6 +998,7 @@ main (int   argc,
   ADD ("close", test_notifier_close);
   ADD ("start-up", test_notifier_start_up);
   ADD ("storm", test_notifier_storm);
+  ADD ("storm-spread", test_notifier_storm_spread);
   ADD ("actions", test_notifier_actions);
   ADD ("disabled", test_notifier_disabled);
   ADD ("withdraw-all", test_notifier_withdraw_all);
