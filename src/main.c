@@ -163,6 +163,11 @@ main (int   argc,
       { "fhir-auth", 0, 0, G_OPTION_ARG_STRING, &config.fhir_auth,
         N_("FHIR server authentication: none, bearer or smart (default: smart with "
            "--fhir-client-id, bearer with --fhir-token-file, else none)"), N_("MODE") },
+      { "identity", 0, 0, G_OPTION_ARG_STRING, &config.identity,
+        N_("Device to patient: local (the ward file), lookup (Device.patient on the FHIR server) "
+           "or create (as lookup; missing Patient and Device are created)"), N_("MODE") },
+      { "identity-cache-seconds", 0, 0, G_OPTION_ARG_DOUBLE, &config.identity_cache_seconds,
+        N_("How long a FHIR server's answer for a device is used (default 300)"), N_("SECONDS") },
       { "mllp-port", 0, 0, G_OPTION_ARG_INT, &sources.mllp_port,
         N_("Listen for HL7 v2 over MLLP on this port"), N_("PORT") },
       { "mllp-bind", 0, 0, G_OPTION_ARG_STRING, &sources.mllp_bind,
@@ -192,11 +197,12 @@ main (int   argc,
     }
 
   if (beds < 1 || beds > 256 || config.time_scale <= 0 || window_minutes <= 0 || duration < 0 ||
-      seed < 0 || config.raw_retention_days < 0)
+      seed < 0 || config.raw_retention_days < 0 || config.identity_cache_seconds < 0)
     {
       g_printerr ("wardwatch: %s\n",
                   _("--beds takes 1 to 256; --time-scale, --window-minutes and --seed must be "
-                    "positive; --duration and --raw-retention-days must not be negative"));
+                    "positive; --duration, --raw-retention-days and --identity-cache-seconds "
+                    "must not be negative"));
       return 2;
     }
 

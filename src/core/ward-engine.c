@@ -15,6 +15,7 @@
 #include "ward-fhir-resources.h"
 #include "ward-fhir-template.h"
 #include "ward-hl7-mapper.h"
+#include "ward-identity.h"
 #include "ward-normalized.h"
 
 #include <json-glib/json-glib.h>
@@ -87,7 +88,23 @@ struct _WardEngine
   GPtrArray         *fhir_pending;  /* WardNormalized, stored since the last evaluate */
   char              *fhir_device_id;
   gboolean           outbox_warned;
+
+  /* Identity from a FHIR server (lookup, create), or NULL: the bed map. */
+  WardIdentity      *identity;
+  GQueue             held;          /* HeldMessage, waiting for an identity answer, in order */
+  GHashTable        *held_devices;  /* device id -> number of its held messages */
 };
+
+/* An archived message whose device's patient is not known yet: kept
+ * (unprocessed in the store) until the identity answer arrives.
+ */
+typedef struct
+{
+  gint64     raw_id;
+  GPtrArray *items;         /* WardNormalized, shared with the mapping */
+  gint64     received_at;
+  char      *device_id;     /* the device it waits for */
+} HeldMessage;
 
 G_DEFINE_FINAL_TYPE (WardEngine, ward_engine, G_TYPE_OBJECT)
 
@@ -207,6 +224,16 @@ update_latest (Patient               *p,
 }
 
 static void
+held_message_free (gpointer data)
+{
+  HeldMessage *held = data;
+
+  g_ptr_array_unref (held->items);
+  g_free (held->device_id);
+  g_free (held);
+}
+
+static void
 ward_engine_finalize (GObject *object)
 {
   WardEngine *self = (WardEngine *) object;
@@ -219,6 +246,9 @@ ward_engine_finalize (GObject *object)
   g_clear_object (&self->fhir_template);
   g_clear_pointer (&self->fhir_pending, g_ptr_array_unref);
   g_clear_pointer (&self->fhir_device_id, g_free);
+  g_queue_clear_full (&self->held, held_message_free);
+  g_clear_pointer (&self->held_devices, g_hash_table_unref);
+  g_clear_object (&self->identity);
   g_clear_object (&self->store);
 
   G_OBJECT_CLASS (ward_engine_parent_class)->finalize (object);
@@ -241,6 +271,8 @@ ward_engine_init (WardEngine *self)
   self->scratch = g_array_new (FALSE, TRUE, sizeof (WardMeasurement));
   g_array_set_clear_func (self->scratch, (GDestroyNotify) ward_measurement_clear);
   self->fhir_pending = g_ptr_array_new_with_free_func ((GDestroyNotify) ward_normalized_free);
+  g_queue_init (&self->held);
+  self->held_devices = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 }
 
 void
@@ -381,7 +413,11 @@ ward_engine_assign_device (WardEngine  *self,
                                  p ? p->patient_id : NULL, error))
     return FALSE;
 
-  /* From the next message on: no cache to expire. */
+  /* From the next message on: the bed map comes before the FHIR
+   * server's answer, and that answer is asked again when needed.
+   */
+  if (self->identity != NULL)
+    ward_identity_forget (self->identity, device_id);
   d = g_hash_table_lookup (self->devices, device_id);
   if (d == NULL)
     {
@@ -639,6 +675,90 @@ check_outbox (WardEngine  *self,
   return TRUE;
 }
 
+/* Stage 5 with a FHIR server (identity lookup or create): a message
+ * waits while the server has not answered for one of its devices, or
+ * while earlier messages of that device wait, so that a device's
+ * messages are stored in the order they came.  Devices in the bed map
+ * never wait.
+ */
+static gboolean
+hold_for_identity (WardEngine *self,
+                   gint64      raw_id,
+                   GPtrArray  *items,
+                   gint64      received_at)
+{
+  const char *waiting = NULL;
+  HeldMessage *held;
+
+  if (self->identity == NULL)
+    return FALSE;
+
+  for (guint i = 0; i < items->len && waiting == NULL; i++)
+    {
+      const WardNormalized *item = g_ptr_array_index (items, i);
+      Device *d;
+
+      if (item->device_id == NULL)
+        continue;
+      d = g_hash_table_lookup (self->devices, item->device_id);
+      if (d != NULL && d->patient != NULL)
+        continue;
+      if (g_hash_table_contains (self->held_devices, item->device_id) ||
+          ward_identity_resolve (self->identity, item->device_id, item->patient_id, received_at,
+                                 NULL) == WARD_IDENTITY_PENDING)
+        waiting = item->device_id;
+    }
+
+  if (waiting == NULL)
+    return FALSE;
+
+  held = g_new0 (HeldMessage, 1);
+  held->raw_id = raw_id;
+  held->items = g_ptr_array_ref (items);
+  held->received_at = received_at;
+  held->device_id = g_strdup (waiting);
+  g_queue_push_tail (&self->held, held);
+  g_hash_table_insert (self->held_devices, g_strdup (waiting),
+                       GUINT_TO_POINTER (GPOINTER_TO_UINT (g_hash_table_lookup (self->held_devices,
+                                                                                waiting)) + 1));
+  return TRUE;
+}
+
+/* The patient the FHIR server names for a device not in the bed map, if
+ * that patient is on this ward: matched by the Patient's id or any of
+ * its identifier values.  Otherwise NULL, and why.
+ */
+static Patient *
+identity_patient (WardEngine           *self,
+                  const WardNormalized *item,
+                  gint64                now,
+                  char                **why)
+{
+  g_autoptr(WardIdentityAnswer) answer = NULL;
+  WardIdentityState state;
+
+  state = ward_identity_resolve (self->identity, item->device_id, item->patient_id, now, &answer);
+  if (state == WARD_IDENTITY_RESOLVED)
+    {
+      for (guint i = 0; answer->patient_keys != NULL && answer->patient_keys[i] != NULL; i++)
+        {
+          Patient *p = g_hash_table_lookup (self->by_patient, answer->patient_keys[i]);
+
+          if (p != NULL)
+            return p;
+        }
+      *why = g_strdup_printf ("device %s belongs to Patient/%s on the FHIR server, "
+                              "who is not in a bed on this ward", item->device_id,
+                              answer->patient_id);
+    }
+  else if (state == WARD_IDENTITY_FAILED && answer != NULL)
+    *why = g_strdup (answer->reason);
+  else
+    *why = g_strdup_printf ("device %s: no answer from the FHIR server", item->device_id);
+
+  return NULL;
+}
+
 /* Stages 5 to 9 for what device mapping made of one raw message: each
  * normalised measurement goes to its device's patient (or to the patient
  * the message names, when that patient is on this ward and the device is
@@ -672,8 +792,15 @@ store_normalized (WardEngine         *self,
       const WardNormalized *item = g_ptr_array_index (items, i);
       Device *d = item->device_id ? g_hash_table_lookup (self->devices, item->device_id) : NULL;
       Patient *p = d ? d->patient : NULL;
+      g_autofree char *identity_why = NULL;
 
-      if (p == NULL && item->patient_id != NULL)
+      /* With a FHIR server for identity, it decides for devices not in
+       * the bed map; the patient the message names does not count (the
+       * connector's Lookup ignores it too).
+       */
+      if (p == NULL && self->identity != NULL && item->device_id != NULL)
+        p = identity_patient (self, item, received_at, &identity_why);
+      else if (p == NULL && item->patient_id != NULL)
         p = g_hash_table_lookup (self->by_patient, item->patient_id);
 
       /* A device clock a little ahead is tolerated; more is an error. */
@@ -688,8 +815,9 @@ store_normalized (WardEngine         *self,
 
       if (p == NULL)
         {
-          g_autofree char *why = g_strdup_printf ("device %s is not assigned to a patient",
-                                                  item->device_id ? item->device_id : "(none)");
+          g_autofree char *why = identity_why ? g_steal_pointer (&identity_why)
+                                 : g_strdup_printf ("device %s is not assigned to a patient",
+                                                    item->device_id ? item->device_id : "(none)");
 
           if (strstr (unassigned->str, why) == NULL)
             g_string_append_printf (unassigned, "%s%s", unassigned->len ? "; " : "", why);
@@ -861,8 +989,77 @@ ward_engine_process_mapped (WardEngine         *self,
 
   self->counters.messages++;
 
+  /* Kept archived and unprocessed until the FHIR server names the
+   * device's patient (a restart maps it again).
+   */
+  if (mapped->error == NULL && hold_for_identity (self, raw_id, mapped->items, received_at))
+    {
+      set_outcome (outcome, reason, WARD_INGEST_ACCEPTED,
+                   "archived; waiting for the FHIR server to name the device's patient");
+      return TRUE;
+    }
+
   return store_mapped (self, raw_id, mapped, received_at, outcome, reason, error) &&
          ward_store_mark_processed (self->store, raw_id, received_at, error);
+}
+
+/* Held messages whose devices have their answer now, in the order they
+ * came; the others wait on.
+ */
+static gboolean
+release_held (WardEngine  *self,
+              GError     **error)
+{
+  GQueue waiting = self->held;
+  HeldMessage *held;
+
+  if (g_queue_is_empty (&self->held))
+    return TRUE;
+
+  g_queue_init (&self->held);
+  g_hash_table_remove_all (self->held_devices);
+
+  while ((held = g_queue_pop_head (&waiting)) != NULL)
+    {
+      if (!hold_for_identity (self, held->raw_id, held->items, held->received_at))
+        {
+          if (!store_normalized (self, held->raw_id, held->items, held->received_at, NULL, NULL,
+                                 error) ||
+              !ward_store_mark_processed (self->store, held->raw_id, held->received_at, error))
+            {
+              /* The batch rolls back: this message and the rest wait on
+               * (and are in the store, unprocessed, for the next start).
+               */
+              g_queue_push_head (&waiting, held);
+              while ((held = g_queue_pop_head (&waiting)) != NULL)
+                g_queue_push_tail (&self->held, held);
+              return FALSE;
+            }
+        }
+      held_message_free (held);
+    }
+
+  return TRUE;
+}
+
+void
+ward_engine_set_identity (WardEngine   *self,
+                          WardIdentity *identity)
+{
+  g_return_if_fail (WARD_IS_ENGINE (self));
+  g_return_if_fail (identity == NULL || WARD_IS_IDENTITY (identity));
+
+  if (identity != NULL && ward_identity_get_mode (identity) == WARD_IDENTITY_MODE_LOCAL)
+    identity = NULL;
+  g_set_object (&self->identity, identity);
+}
+
+guint
+ward_engine_get_n_held (WardEngine *self)
+{
+  g_return_val_if_fail (WARD_IS_ENGINE (self), 0);
+
+  return g_queue_get_length (&self->held);
 }
 
 gboolean
@@ -1352,7 +1549,8 @@ ward_engine_evaluate (WardEngine  *self,
   /* Everything made here goes to the local FHIR store first; the
    * measurements' Observations before the scores derived from them.
    */
-  if (!ensure_fhir_device (self, now, error) ||
+  if (!release_held (self, error) ||
+      !ensure_fhir_device (self, now, error) ||
       !flush_vitals (self, now, error))
     return FALSE;
 

@@ -10,6 +10,7 @@
 
 #include "ward-device-template.h"
 #include "ward-flag-rules.h"
+#include "ward-identity.h"
 #include "ward-snapshot.h"
 #include "ward-store.h"
 #include "ward-score-window.h"
@@ -85,6 +86,19 @@ gboolean            ward_engine_assign_device   (WardEngine             *self,
                                                  const char             *device_id,
                                                  const char             *patient_id,
                                                  GError                **error);
+
+/* Identity from a FHIR server (WardIdentity in lookup or create mode)
+ * for devices that are not in the bed map; NULL or local mode: the bed
+ * map only.  A message whose device the server has not answered for yet
+ * stays archived and unprocessed, held in memory, and is processed by a
+ * later ward_engine_evaluate() once the answer is there, in order per
+ * device.  The bed map wins over the server: ward_engine_assign_device()
+ * also forgets the server's cached answer for the device.
+ */
+void                ward_engine_set_identity    (WardEngine             *self,
+                                                 WardIdentity           *identity);
+/* Messages waiting for an identity answer. */
+guint               ward_engine_get_n_held      (WardEngine             *self);
 
 gboolean            ward_engine_begin           (WardEngine             *self,
                                                  GError                **error);

@@ -155,6 +155,7 @@ ward_pipeline_config_init (WardPipelineConfig *config)
   config->device_silence_usec = 60 * WARD_USEC_PER_SEC;
   config->tick_msec = 50;
   config->raw_retention_days = 30;
+  config->identity_cache_seconds = WARD_IDENTITY_DEFAULT_LIFETIME_USEC / (double) G_USEC_PER_SEC;
 }
 
 void
@@ -173,6 +174,7 @@ ward_pipeline_config_clear (WardPipelineConfig *config)
   g_clear_pointer (&config->fhir_client_id, g_free);
   g_clear_pointer (&config->fhir_private_key, g_free);
   g_clear_pointer (&config->fhir_auth, g_free);
+  g_clear_pointer (&config->identity, g_free);
 }
 
 void
@@ -194,6 +196,7 @@ ward_pipeline_config_copy (const WardPipelineConfig *src,
   dest->fhir_client_id = g_strdup (src->fhir_client_id);
   dest->fhir_private_key = g_strdup (src->fhir_private_key);
   dest->fhir_auth = g_strdup (src->fhir_auth);
+  dest->identity = g_strdup (src->identity);
 }
 
 static gint64
@@ -1055,6 +1058,40 @@ ward_pipeline_start (WardPipeline      *self,
   engine_config.flags.close_delay_usec = self->config.flag_close_delay_usec;
   engine_config.device_silence_usec = self->config.device_silence_usec;
   self->engine = ward_engine_new (store, &engine_config);
+
+  /* Identity from the FHIR server: its requests run on the pipeline's
+   * context (asynchronously, never blocking a tick); the first ones may
+   * be asked now, by the messages mapped at start below.
+   */
+  {
+    WardIdentityMode mode = WARD_IDENTITY_MODE_LOCAL;
+
+    if (self->config.identity != NULL &&
+        !ward_identity_mode_from_string (self->config.identity, &mode))
+      {
+        g_set_error (error, WARD_PIPELINE_ERROR, WARD_PIPELINE_ERROR_FAILED,
+                     "Unknown --identity %s: use local, lookup or create", self->config.identity);
+        g_clear_object (&self->engine);
+        return FALSE;
+      }
+    if (mode != WARD_IDENTITY_MODE_LOCAL)
+      {
+        g_autoptr(WardIdentity) identity = NULL;
+
+        if (self->config.fhir_url == NULL)
+          {
+            g_set_error (error, WARD_PIPELINE_ERROR, WARD_PIPELINE_ERROR_FAILED,
+                         "--identity=%s needs --fhir-url", self->config.identity);
+            g_clear_object (&self->engine);
+            return FALSE;
+          }
+        identity = ward_identity_new (mode, self->config.fhir_url, self->fhir_auth, self->context);
+        ward_identity_set_cache (identity,
+                                 (gint64) (self->config.identity_cache_seconds * G_USEC_PER_SEC),
+                                 WARD_IDENTITY_DEFAULT_MAX_ENTRIES);
+        ward_engine_set_identity (self->engine, identity);
+      }
+  }
 
   now = g_get_real_time ();
   self->start_sim = self->config.start_usec ? self->config.start_usec : now;

@@ -60,6 +60,10 @@ typedef struct
                                        * the user */
   char       *fhir_auth;              /* "none", "bearer", "smart" or NULL: smart with a client
                                        * id, bearer with a token file, else none */
+  char       *identity;               /* device to patient: "local" (the bed map; NULL means
+                                       * local), "lookup" or "create" (the FHIR server at
+                                       * fhir_url, Device.patient) */
+  double      identity_cache_seconds; /* how long a server answer is used, 300 */
 } WardPipelineConfig;
 
 void      ward_pipeline_config_init   (WardPipelineConfig       *config);

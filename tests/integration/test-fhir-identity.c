@@ -1,0 +1,541 @@
+/* test-fhir-identity.c
+ *
+ * Copyright 2026 The Wardwatch authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+/* Identity resolution (lookup and create) against the real FHIR test
+ * server: a WardEngine driven batch by batch, as the pipeline's ticks
+ * would, with a WardIdentity on this thread's main context.
+ */
+
+#include "config.h"
+
+#include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
+#include <string.h>
+
+#include "ward-engine.h"
+#include "ward-identity.h"
+#include "ward-test-fhir-server.h"
+#include "ward-test-ward.h"
+
+#define SEC WARD_USEC_PER_SEC
+
+static WardTestFhirServer *server;
+
+/* The monitor format with the patient id the message carries (create
+ * mode creates that Patient).
+ */
+static const char device_mapping_with_patient[] =
+  "{\"templateType\":\"CollectionContent\",\"template\":[{\"templateType\":\"JsonPathContent\","
+  "\"template\":{\"typeName\":\"heartrate\",\"typeMatchExpression\":\"$..[?(@heartRate)]\","
+  "\"deviceIdExpression\":\"$.deviceId\",\"timestampExpression\":\"$.measuredAt\","
+  "\"patientIdExpression\":\"$.patientId\","
+  "\"values\":[{\"valueName\":\"hr\",\"valueExpression\":\"$.heartRate\",\"required\":true}]}}]}";
+
+typedef struct
+{
+  char         *dir;
+  char         *path;
+  WardStore    *store;
+  WardEngine   *engine;
+  WardIdentity *identity;
+  gint64        t0;
+} Fixture;
+
+static gboolean
+skip_without_server (void)
+{
+  if (server == NULL)
+    {
+      g_test_skip (ward_test_fhir_server_skip_reason () != NULL
+                   ? ward_test_fhir_server_skip_reason () : "no FHIR test server");
+      return TRUE;
+    }
+  return FALSE;
+}
+
+static void
+use_identity (Fixture          *f,
+              WardIdentityMode  mode,
+              gint64            lifetime_usec)
+{
+  g_clear_object (&f->identity);
+  f->identity = ward_identity_new (mode, ward_test_fhir_server_get_base_url (server), NULL, NULL);
+  ward_identity_set_cache (f->identity, lifetime_usec, 64);
+  ward_identity_set_retry (f->identity, 50, 200);
+  ward_engine_set_identity (f->engine, f->identity);
+}
+
+static void
+fixture_set_up (Fixture       *f,
+                gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (server == NULL)
+    return;
+
+  f->t0 = (g_get_real_time () / (5 * WARD_USEC_PER_MINUTE)) * (5 * WARD_USEC_PER_MINUTE);
+  f->dir = g_dir_make_tmp ("ward-fhir-identity-XXXXXX", &error);
+  g_assert_no_error (error);
+  f->path = g_build_filename (f->dir, "ward.db", NULL);
+  f->store = ward_store_open (f->path, &error);
+  g_assert_no_error (error);
+  f->engine = ward_engine_new (f->store, NULL);
+
+  /* Two patients in beds, no devices in the bed map: the server says. */
+  g_assert_true (ward_engine_begin (f->engine, &error));
+  g_assert_true (ward_engine_register_bed (f->engine, "bed-01", "Bed 1", "p1", "Ada Obi", NULL, 1, &error));
+  g_assert_true (ward_engine_register_bed (f->engine, "bed-02", "Bed 2", "p2", "Lee Min-jun", NULL, 1,
+                                           &error));
+  g_assert_true (ward_engine_commit (f->engine, &error));
+  g_assert_no_error (error);
+
+  g_assert_true (ward_test_fhir_server_reset (server, &error));
+  g_assert_no_error (error);
+  use_identity (f, WARD_IDENTITY_MODE_LOOKUP, 300 * SEC);
+}
+
+static void
+fixture_tear_down (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autofree char *wal = NULL;
+  g_autofree char *shm = NULL;
+
+  if (f->path == NULL)
+    return;
+  wal = g_strconcat (f->path, "-wal", NULL);
+  shm = g_strconcat (f->path, "-shm", NULL);
+  if (f->identity != NULL)
+    ward_identity_stop (f->identity);
+  g_clear_object (&f->engine);
+  g_clear_object (&f->identity);
+  g_clear_object (&f->store);
+  g_unlink (f->path);
+  g_unlink (wal);
+  g_unlink (shm);
+  g_rmdir (f->dir);
+  g_free (f->path);
+  g_free (f->dir);
+}
+
+static gint64
+query_int (Fixture    *f,
+           const char *sql)
+{
+  g_autoptr(GError) error = NULL;
+  gint64 v = _ward_store_query_int (f->store, sql, &error);
+
+  g_assert_no_error (error);
+  return v;
+}
+
+static gint64
+n_measurements (Fixture    *f,
+                const char *patient_id)
+{
+  g_autofree char *sql = g_strdup_printf ("SELECT count(*) FROM measurements WHERE patient_id = '%s'",
+                                          patient_id);
+
+  return query_int (f, sql);
+}
+
+/* POSTs a resource; returns its server id. */
+static char *
+post (const char *type,
+      const char *json)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = g_strdup_printf ("/fhir/R4/%s", type);
+  g_autofree char *body = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  guint status;
+
+  status = ward_test_fhir_server_request (server, "POST", path, NULL, json, NULL, &body, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (status, ==, 201);
+  g_assert_true (json_parser_load_from_data (parser, body, -1, &error));
+  return g_strdup (json_object_get_string_member (json_node_get_object (json_parser_get_root (parser)),
+                                                  "id"));
+}
+
+static char *
+post_patient (const char *identifier)
+{
+  g_autofree char *json = g_strdup_printf ("{\"resourceType\":\"Patient\",\"identifier\":[{\"value\":\"%s\"}],"
+                                           "\"birthDate\":\"1950-03-04\"}", identifier);
+
+  return post ("Patient", json);
+}
+
+static char *
+post_device (const char *identifier,
+             const char *patient_fhir_id)
+{
+  g_autofree char *json = g_strdup_printf ("{\"resourceType\":\"Device\",\"identifier\":[{\"value\":\"%s\"}],"
+                                           "\"patient\":{\"reference\":\"Patient/%s\"}}",
+                                           identifier, patient_fhir_id);
+
+  return post ("Device", json);
+}
+
+static void
+put_device (const char *device_fhir_id,
+            const char *identifier,
+            const char *patient_fhir_id)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = g_strdup_printf ("/fhir/R4/Device/%s", device_fhir_id);
+  g_autofree char *json = g_strdup_printf ("{\"resourceType\":\"Device\",\"id\":\"%s\","
+                                           "\"identifier\":[{\"value\":\"%s\"}],"
+                                           "\"patient\":{\"reference\":\"Patient/%s\"}}",
+                                           device_fhir_id, identifier, patient_fhir_id);
+  guint status;
+
+  status = ward_test_fhir_server_request (server, "PUT", path, NULL, json, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (status, ==, 200);
+}
+
+/* The number of resources of a type with an identifier on the server. */
+static guint
+n_on_server (const char *type,
+             const char *identifier)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = g_strdup_printf ("/fhir/R4/%s?identifier=%s", type, identifier);
+  g_autofree char *body = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  JsonObject *bundle;
+  guint status;
+
+  status = ward_test_fhir_server_request (server, "GET", path, NULL, NULL, NULL, &body, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (status, ==, 200);
+  g_assert_true (json_parser_load_from_data (parser, body, -1, &error));
+  bundle = json_node_get_object (json_parser_get_root (parser));
+  if (!json_object_has_member (bundle, "entry"))
+    return 0;
+  return json_array_get_length (json_object_get_array_member (bundle, "entry"));
+}
+
+static void
+ingest (Fixture    *f,
+        const char *device,
+        const char *patient,
+        gint64      at)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *iso = ward_time_format_iso8601 (at);
+  g_autofree char *msg = NULL;
+
+  static guint serial;
+
+  if (patient != NULL)
+    msg = g_strdup_printf ("{\"deviceId\":\"%s\",\"patientId\":\"%s\",\"messageId\":\"id-%u\","
+                           "\"kind\":\"vitals\",\"measuredAt\":\"%s\",\"heartRate\":80}",
+                           device, patient, ++serial, iso);
+  else
+    msg = g_strdup_printf ("{\"deviceId\":\"%s\",\"messageId\":\"id-%u\",\"kind\":\"vitals\","
+                           "\"measuredAt\":\"%s\",\"heartRate\":80}", device, ++serial, iso);
+  g_assert_true (ward_engine_begin (f->engine, &error));
+  g_assert_true (ward_engine_ingest (f->engine, "test", WARD_CONTENT_TYPE_JSON, NULL, msg,
+                                     strlen (msg), at, NULL, NULL, &error));
+  g_assert_true (ward_engine_evaluate (f->engine, at, &error));
+  g_assert_true (ward_engine_commit (f->engine, &error));
+  g_assert_no_error (error);
+}
+
+/* One pipeline tick with no new message. */
+static void
+tick (Fixture *f,
+      gint64   now)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (ward_engine_begin (f->engine, &error));
+  g_assert_true (ward_engine_evaluate (f->engine, now, &error));
+  g_assert_true (ward_engine_commit (f->engine, &error));
+  g_assert_no_error (error);
+}
+
+static gboolean
+wake_cb (gpointer data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
+/* Iterates the main context and ticks until no message waits for an
+ * identity answer, at most timeout_msec.
+ */
+static void
+run_until_released (Fixture *f,
+                    gint64   now,
+                    guint    timeout_msec)
+{
+  gint64 deadline = g_get_monotonic_time () + timeout_msec * (gint64) 1000;
+  guint wake = g_timeout_add (20, wake_cb, NULL);
+
+  while (ward_engine_get_n_held (f->engine) > 0 && g_get_monotonic_time () < deadline)
+    {
+      g_main_context_iteration (NULL, TRUE);
+      tick (f, now);
+    }
+  g_source_remove (wake);
+}
+
+static void
+run_for (Fixture *f,
+         gint64   now,
+         guint    msec)
+{
+  gint64 deadline = g_get_monotonic_time () + msec * (gint64) 1000;
+  guint wake = g_timeout_add (20, wake_cb, NULL);
+
+  while (g_get_monotonic_time () < deadline)
+    {
+      g_main_context_iteration (NULL, TRUE);
+      tick (f, now);
+    }
+  g_source_remove (wake);
+}
+
+static void
+test_lookup (Fixture       *f,
+             gconstpointer  data)
+{
+  g_autofree char *patient = NULL;
+  g_autofree char *device = NULL;
+  g_autoptr(WardIdentityAnswer) answer = NULL;
+
+  if (skip_without_server ())
+    return;
+
+  patient = post_patient ("p1");
+  device = post_device ("mon-9", patient);
+
+  ingest (f, "mon-9", NULL, f->t0);
+  /* Nothing is waited for in the batch: the message is archived and held. */
+  g_assert_cmpuint (ward_engine_get_n_held (f->engine), ==, 1);
+  g_assert_cmpint (query_int (f, "SELECT count(*) FROM raw_messages WHERE processed_at IS NULL"), ==, 1);
+  g_assert_cmpint (n_measurements (f, "p1"), ==, 0);
+
+  run_until_released (f, f->t0, 10000);
+  g_assert_cmpuint (ward_engine_get_n_held (f->engine), ==, 0);
+  g_assert_cmpint (n_measurements (f, "p1"), ==, 1);
+  g_assert_cmpint (query_int (f, "SELECT count(*) FROM raw_messages WHERE processed_at IS NULL"), ==, 0);
+  g_assert_cmpint (query_int (f, "SELECT count(*) FROM dead_letters"), ==, 0);
+
+  /* The next message uses the cache: no request, no wait. */
+  ingest (f, "mon-9", NULL, f->t0 + SEC);
+  g_assert_cmpuint (ward_engine_get_n_held (f->engine), ==, 0);
+  g_assert_cmpint (n_measurements (f, "p1"), ==, 2);
+
+  /* Patient context from the server. */
+  g_assert_cmpint (ward_identity_resolve (f->identity, "mon-9", NULL, f->t0 + SEC, &answer), ==,
+                   WARD_IDENTITY_RESOLVED);
+  g_assert_cmpstr (answer->patient_id, ==, patient);
+  g_assert_cmpstr (answer->birth_date, ==, "1950-03-04");
+}
+
+static void
+test_unknown_device (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autofree char *patient = NULL;
+  g_autofree char *device = NULL;
+  g_autofree char *other = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (skip_without_server ())
+    return;
+
+  patient = post_patient ("p1");
+  device = post_device ("mon-9", patient);
+  /* A patient the server knows but who is not on this ward. */
+  other = post_patient ("p-elsewhere");
+  g_free (post_device ("mon-elsewhere", other));
+
+  ingest (f, "ghost-1", NULL, f->t0);
+  ingest (f, "mon-elsewhere", NULL, f->t0 + SEC);
+  ingest (f, "mon-9", NULL, f->t0 + 2 * SEC);
+  run_until_released (f, f->t0 + 2 * SEC, 10000);
+  g_assert_cmpuint (ward_engine_get_n_held (f->engine), ==, 0);
+
+  g_assert_cmpint (query_int (f, "SELECT count(*) FROM dead_letters WHERE stage = 'identity' AND "
+                                 "reason LIKE 'no Device with identifier ghost-1%'"), ==, 1);
+  g_assert_cmpint (query_int (f, "SELECT count(*) FROM dead_letters WHERE stage = 'identity' AND "
+                                 "reason LIKE '%mon-elsewhere%not in a bed on this ward%'"), ==, 1);
+  /* The raw messages are kept, and the pipeline went on. */
+  g_assert_cmpint (query_int (f, "SELECT count(*) FROM dead_letters d JOIN raw_messages r "
+                                 "ON r.id = d.raw_message_id WHERE length (r.payload) > 0 "
+                                 "AND r.processed_at IS NOT NULL"), ==, 2);
+  g_assert_cmpint (n_measurements (f, "p1"), ==, 1);
+}
+
+static void
+test_create (Fixture       *f,
+             gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(WardDeviceTemplate) mapping = NULL;
+
+  if (skip_without_server ())
+    return;
+
+  mapping = ward_device_template_new_from_data (device_mapping_with_patient, -1, NULL, &error);
+  g_assert_no_error (error);
+  ward_engine_set_device_template (f->engine, mapping);
+  use_identity (f, WARD_IDENTITY_MODE_CREATE, 300 * SEC);
+
+  /* Two messages before any answer: one Patient and one Device. */
+  ingest (f, "mon-new", "p2", f->t0);
+  ingest (f, "mon-new", "p2", f->t0 + SEC);
+  run_until_released (f, f->t0 + SEC, 10000);
+  g_assert_cmpuint (ward_engine_get_n_held (f->engine), ==, 0);
+  g_assert_cmpint (n_measurements (f, "p2"), ==, 2);
+  g_assert_cmpuint (n_on_server ("Patient", "p2"), ==, 1);
+  g_assert_cmpuint (n_on_server ("Device", "mon-new"), ==, 1);
+
+  /* A restart (a new resolver, nothing cached): found, not made again. */
+  use_identity (f, WARD_IDENTITY_MODE_CREATE, 300 * SEC);
+  ingest (f, "mon-new", "p2", f->t0 + 2 * SEC);
+  run_until_released (f, f->t0 + 2 * SEC, 10000);
+  g_assert_cmpint (n_measurements (f, "p2"), ==, 3);
+  g_assert_cmpuint (n_on_server ("Patient", "p2"), ==, 1);
+  g_assert_cmpuint (n_on_server ("Device", "mon-new"), ==, 1);
+
+  /* A second device for the same patient: its own Device, the same Patient. */
+  ingest (f, "mon-new-2", "p2", f->t0 + 3 * SEC);
+  run_until_released (f, f->t0 + 3 * SEC, 10000);
+  g_assert_cmpint (n_measurements (f, "p2"), ==, 4);
+  g_assert_cmpuint (n_on_server ("Patient", "p2"), ==, 1);
+  g_assert_cmpuint (n_on_server ("Device", "mon-new-2"), ==, 1);
+
+  /* A message that names no patient cannot create one. */
+  ingest (f, "mon-anon", NULL, f->t0 + 4 * SEC);
+  run_until_released (f, f->t0 + 4 * SEC, 10000);
+  g_assert_cmpint (query_int (f, "SELECT count(*) FROM dead_letters WHERE stage = 'identity' AND "
+                                 "reason LIKE '%mon-anon%names no patient%'"), ==, 1);
+  g_assert_cmpuint (n_on_server ("Device", "mon-anon"), ==, 0);
+}
+
+static void
+test_reassignment (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autofree char *patient1 = NULL;
+  g_autofree char *patient2 = NULL;
+  g_autofree char *device = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 t;
+
+  if (skip_without_server ())
+    return;
+
+  use_identity (f, WARD_IDENTITY_MODE_LOOKUP, 2 * SEC);
+  patient1 = post_patient ("p1");
+  patient2 = post_patient ("p2");
+  device = post_device ("mon-9", patient1);
+
+  ingest (f, "mon-9", NULL, f->t0);
+  run_until_released (f, f->t0, 10000);
+  g_assert_cmpint (n_measurements (f, "p1"), ==, 1);
+
+  /* Moved on the server: the cached answer holds until it expires. */
+  put_device (device, "mon-9", patient2);
+  ingest (f, "mon-9", NULL, f->t0 + SEC);
+  g_assert_cmpuint (ward_engine_get_n_held (f->engine), ==, 0);
+  g_assert_cmpint (n_measurements (f, "p1"), ==, 2);
+  g_assert_cmpint (n_measurements (f, "p2"), ==, 0);
+
+  /* After the lifetime the server is asked again. */
+  t = f->t0 + 3 * SEC;
+  ingest (f, "mon-9", NULL, t);
+  run_until_released (f, t, 10000);
+  g_assert_cmpint (n_measurements (f, "p2"), ==, 1);
+  g_assert_cmpint (n_measurements (f, "p1"), ==, 2);
+
+  /* A local assignment wins at once, with the next message. */
+  g_assert_true (ward_engine_begin (f->engine, &error));
+  g_assert_true (ward_engine_assign_device (f->engine, "mon-9", "p1", &error));
+  g_assert_true (ward_engine_commit (f->engine, &error));
+  g_assert_no_error (error);
+  ingest (f, "mon-9", NULL, t + SEC);
+  g_assert_cmpuint (ward_engine_get_n_held (f->engine), ==, 0);
+  g_assert_cmpint (n_measurements (f, "p1"), ==, 3);
+
+  /* Unassigned locally: the server decides again, asked afresh. */
+  g_assert_true (ward_engine_begin (f->engine, &error));
+  g_assert_true (ward_engine_assign_device (f->engine, "mon-9", NULL, &error));
+  g_assert_true (ward_engine_commit (f->engine, &error));
+  g_assert_no_error (error);
+  ingest (f, "mon-9", NULL, t + 2 * SEC);
+  g_assert_cmpuint (ward_engine_get_n_held (f->engine), ==, 1);
+  run_until_released (f, t + 2 * SEC, 10000);
+  g_assert_cmpint (n_measurements (f, "p2"), ==, 2);
+}
+
+static void
+test_server_down (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_autofree char *patient = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (skip_without_server ())
+    return;
+
+  ward_test_fhir_server_stop (server);
+  ingest (f, "mon-9", NULL, f->t0);
+  ingest (f, "mon-9", NULL, f->t0 + SEC);
+  ingest (f, "mon-9", NULL, f->t0 + 2 * SEC);
+  run_for (f, f->t0 + 2 * SEC, 400);
+  /* Waiting, not lost, not dead letters. */
+  g_assert_cmpuint (ward_engine_get_n_held (f->engine), ==, 3);
+  g_assert_cmpint (query_int (f, "SELECT count(*) FROM raw_messages WHERE processed_at IS NULL"), ==, 3);
+  g_assert_cmpint (query_int (f, "SELECT count(*) FROM dead_letters"), ==, 0);
+  g_assert_cmpuint (ward_identity_get_n_requests (f->identity), >=, 2);
+
+  g_assert_true (ward_test_fhir_server_start (server, &error));
+  g_assert_no_error (error);
+  g_free (post_device ("mon-9", (patient = post_patient ("p1"))));
+
+  run_until_released (f, f->t0 + 2 * SEC, 10000);
+  g_assert_cmpuint (ward_engine_get_n_held (f->engine), ==, 0);
+  g_assert_cmpint (n_measurements (f, "p1"), ==, 3);
+  g_assert_cmpint (query_int (f, "SELECT count(*) FROM raw_messages WHERE processed_at IS NULL"), ==, 0);
+  /* In the order they came. */
+  g_assert_cmpint (query_int (f, "SELECT count(*) FROM measurements a JOIN measurements b "
+                                 "ON a.id < b.id AND a.raw_message_id > b.raw_message_id"), ==, 0);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr(GError) error = NULL;
+  int ret;
+
+  g_test_init (&argc, &argv, NULL);
+
+  server = ward_test_fhir_server_new (NULL, &error);
+  if (server == NULL)
+    g_test_message ("No FHIR test server: %s", error->message);
+
+#define ADD(path, func) \
+  g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
+  ADD ("/fhir-identity/lookup", test_lookup);
+  ADD ("/fhir-identity/unknown-device", test_unknown_device);
+  ADD ("/fhir-identity/create", test_create);
+  ADD ("/fhir-identity/reassignment", test_reassignment);
+  ADD ("/fhir-identity/server-down", test_server_down);
+#undef ADD
+
+  ret = g_test_run ();
+  g_clear_pointer (&server, ward_test_fhir_server_free);
+  return ret;
+}
