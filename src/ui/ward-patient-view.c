@@ -9,48 +9,1398 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <math.h>
 
 #include "ward-patient-view.h"
+#include "ward-chart.h"
+#include "ward-history.h"
+#include "ward-news2.h"
+
+/* One patient.  History comes from the store, loaded in a worker thread
+ * for the chosen span (and cancelled when the patient or the span
+ * changes); live values come from snapshots.  A snapshot only carries the
+ * newest value of each kind, so at a high demo time scale several device
+ * values can arrive between two snapshots: the view appends the newest
+ * one at once and reloads the span from the store every few seconds
+ * (quietly, in the background), which fills in what the snapshots
+ * skipped.  A chart only redraws when its points or its range (by a
+ * pixel) changed.
+ */
+
+/* Points per series after decimation: about two per pixel of a wide chart. */
+#define MAX_POINTS 1600
+
+typedef enum
+{
+  CHART_RR,
+  CHART_SPO2,
+  CHART_BP,
+  CHART_HR,
+  CHART_TEMP,
+  CHART_SCORE,
+  N_CHARTS
+} ChartId;
+
+typedef struct
+{
+  const char        *title;
+  const char        *unit;         /* shown */
+  const char        *spoken_unit;  /* in the accessible description */
+  int                kind;         /* WardMeasKind, -1 for the score */
+  int                kind2;        /* a second series, or -1 */
+  double             y_min;
+  double             y_max;
+  guint              digits;
+  double             resolution;
+  gint64             stale_after;
+} ChartSpec;
 
 struct _WardPatientView
 {
-  AdwBin        parent_instance;
+  AdwBin            parent_instance;
 
-  GtkLabel     *title;
+  /* Template widgets */
+  AdwToastOverlay  *toast_overlay;
+  GtkWidget        *score_badge;
+  GtkLabel         *bed_label;
+  GtkLabel         *name_label;
+  GtkLabel         *flag_label;
+  GtkLabel         *score_label;
+  GtkLabel         *band_label;
+  GtkLabel         *status_label;
+  GtkButton        *confirm_button;
+  GtkButton        *acknowledge_button;
+  GtkToggleButton  *span_10m;
+  GtkToggleButton  *span_1h;
+  GtkToggleButton  *span_8h;
+  GtkToggleButton  *span_24h;
+  GtkToggleButton  *span_72h;
+  GtkSpinner       *loading_spinner;
+  GtkLabel         *history_label;
+  GtkBox           *charts_box;
+  AdwComboRow      *acvpu_row;
+  AdwComboRow      *oxygen_row;
+  AdwActionRow     *flow_row;
+  GtkSpinButton    *flow_spin;
+  AdwEntryRow      *rr_row;
+  AdwEntryRow      *spo2_row;
+  AdwEntryRow      *sbp_row;
+  AdwEntryRow      *hr_row;
+  AdwEntryRow      *temp_row;
+  GtkLabel         *entry_error_label;
+  AdwComboRow      *scale_row;
+  AdwEntryRow      *decided_row;
+  GtkLabel         *scale_label;
+  GtkListBox       *windows_list;
+  GtkLabel         *inputs_title;
+  GtkGrid          *inputs_grid;
 
-  WardPipeline *pipeline;
-  char         *user;
-  char         *patient_id;
+  /* Owned */
+  WardPipeline     *pipeline;
+  char             *user;
+  char             *patient_id;
+  WardSnapshot     *snapshot;
+  WardHistory      *history;
+  GCancellable     *load_cancellable;   /* the load under way, or NULL */
+  GCancellable     *cancellable;        /* commands; cancelled on dispose */
+  GArray           *live[WARD_MEAS_N_KINDS];   /* of WardHistoryPoint, newer than history */
+  GArray           *live_scores;        /* of WardHistoryPoint */
+  WardChart        *charts[N_CHARTS];
+  GtkLabel         *chart_values[N_CHARTS];
+
+  gint64            span;
+  gint64            now;
+  gint64            last_load_real;     /* monotonic, when the last load started */
+  gint64            selected_window_end;
+  guint             n_pending_entries;
+  GError           *entry_error;        /* the first failure of a batch of entries */
+  int               spo2_scale;
+  gboolean          on_oxygen;
+  gboolean          loading;            /* the first load of this patient and span */
+  gboolean          found;              /* the patient is in the last snapshot */
 };
 
 G_DEFINE_FINAL_TYPE (WardPatientView, ward_patient_view, ADW_TYPE_BIN)
+
+enum {
+  PROP_0,
+  PROP_LOADING,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+#define MIN_ WARD_USEC_PER_MINUTE
+
+static const ChartSpec chart_specs[N_CHARTS] = {
+  [CHART_RR] = { N_("Respiration rate"), N_("/min"), N_("per minute"),
+                 WARD_MEAS_RR, -1, 6, 30, 0, 1, MIN_ },
+  [CHART_SPO2] = { N_("SpO₂"), N_("%"), N_("percent"),
+                   WARD_MEAS_SPO2, -1, 84, 100, 0, 1, MIN_ },
+  [CHART_BP] = { N_("Blood pressure"), N_("mmHg"), N_("millimetres of mercury"),
+                 WARD_MEAS_SBP, WARD_MEAS_DBP, 40, 230, 0, 1, 30 * MIN_ },
+  [CHART_HR] = { N_("Pulse"), N_("/min"), N_("per minute"),
+                 WARD_MEAS_HR, -1, 35, 140, 0, 1, MIN_ },
+  [CHART_TEMP] = { N_("Temperature"), N_("°C"), N_("degrees Celsius"),
+                   WARD_MEAS_TEMP, -1, 34.5, 39.5, 1, 0.1, 30 * MIN_ },
+  [CHART_SCORE] = { N_("NEWS2 score"), "", N_("points"),
+                    -1, -1, 0, 10, 0, 1, 10 * MIN_ },
+};
+
+/* The order of the spans in the template. */
+static const gint64 spans[] = {
+  10 * MIN_, 60 * MIN_, 8 * 60 * MIN_, 24 * 60 * MIN_, 72 * 60 * MIN_,
+};
+
+/* Limits of what can be typed, as in ward_news2_validate(): impossible
+ * values, not alarming ones.
+ */
+typedef struct
+{
+  WardMeasKind  kind;
+  double        min;
+  double        max;
+} EntryLimit;
+
+static const EntryLimit entry_limits[] = {
+  { WARD_MEAS_RR, 0, 120 },
+  { WARD_MEAS_SPO2, 0, 100 },
+  { WARD_MEAS_SBP, 0, 350 },
+  { WARD_MEAS_HR, 0, 350 },
+  { WARD_MEAS_TEMP, 25, 45 },
+};
+
+static const char *
+get_span_label (gint64 span)
+{
+  if (span <= 10 * MIN_)
+    return _("last 10 minutes");
+  if (span <= 60 * MIN_)
+    return _("last hour");
+  if (span <= 8 * 60 * MIN_)
+    return _("last 8 hours");
+  if (span <= 24 * 60 * MIN_)
+    return _("last 24 hours");
+  return _("last 72 hours");
+}
+
+/* How often (real time) the span is read again from the store. */
+static gint64
+get_refresh_interval (gint64 span)
+{
+  if (span <= 60 * MIN_)
+    return 2 * G_USEC_PER_SEC;
+  if (span <= 8 * 60 * MIN_)
+    return 5 * G_USEC_PER_SEC;
+  return 15 * G_USEC_PER_SEC;
+}
+
+static const char *
+get_band_word (WardBand band)
+{
+  switch (band)
+    {
+    case WARD_BAND_HIGH:
+      return C_("NEWS2 band", "High");
+    case WARD_BAND_MEDIUM:
+      return C_("NEWS2 band", "Medium");
+    case WARD_BAND_LOW_MEDIUM:
+      return C_("NEWS2 band", "Low–medium");
+    case WARD_BAND_LOW:
+    default:
+      return C_("NEWS2 band", "Low");
+    }
+}
+
+static const char *
+get_param_title (WardNews2Param param)
+{
+  switch (param)
+    {
+    case WARD_NEWS2_RR:
+      return _("Respiration rate");
+    case WARD_NEWS2_SPO2:
+      return _("SpO₂");
+    case WARD_NEWS2_AIR_OR_OXYGEN:
+      return _("Air or oxygen");
+    case WARD_NEWS2_SBP:
+      return _("Systolic BP");
+    case WARD_NEWS2_HR:
+      return _("Pulse");
+    case WARD_NEWS2_CONSCIOUSNESS:
+      return _("Consciousness");
+    case WARD_NEWS2_TEMP:
+    case WARD_NEWS2_N_PARAMS:
+    default:
+      return _("Temperature");
+    }
+}
+
+static const char *
+get_acvpu_word (WardAcvpu acvpu)
+{
+  switch (acvpu)
+    {
+    case WARD_ACVPU_CONFUSION:
+      return _("New confusion");
+    case WARD_ACVPU_VOICE:
+      return _("Voice");
+    case WARD_ACVPU_PAIN:
+      return _("Pain");
+    case WARD_ACVPU_UNRESPONSIVE:
+      return _("Unresponsive");
+    case WARD_ACVPU_ALERT:
+    default:
+      return _("Alert");
+    }
+}
+
+static char *
+format_time (gint64 usec)
+{
+  g_autoptr(GDateTime) dt = g_date_time_new_from_unix_local (usec / G_USEC_PER_SEC);
+
+  return dt != NULL ? g_date_time_format (dt, "%H:%M") : g_strdup ("—");
+}
+
+static char *
+format_age (gint64 usec)
+{
+  gint64 seconds = MAX (0, usec / G_USEC_PER_SEC);
+
+  if (seconds < 60)
+    /* Translators: an age in seconds */
+    return g_strdup_printf (_("%d s"), (int) seconds);
+  if (seconds < 3600)
+    /* Translators: an age in minutes */
+    return g_strdup_printf (_("%d min"), (int) (seconds / 60));
+  /* Translators: an age in hours and minutes */
+  return g_strdup_printf (_("%d h %02d min"), (int) (seconds / 3600), (int) (seconds % 3600 / 60));
+}
+
+static char *
+format_value (WardNews2Param param,
+              double         value)
+{
+  switch (param)
+    {
+    case WARD_NEWS2_CONSCIOUSNESS:
+      return g_strdup (get_acvpu_word ((WardAcvpu) CLAMP ((int) value, 0, WARD_ACVPU_UNRESPONSIVE)));
+    case WARD_NEWS2_AIR_OR_OXYGEN:
+      return g_strdup (value != 0 ? _("Oxygen") : _("Air"));
+    case WARD_NEWS2_TEMP:
+      return g_strdup_printf ("%.1f", value);
+    case WARD_NEWS2_RR:
+    case WARD_NEWS2_SPO2:
+    case WARD_NEWS2_SBP:
+    case WARD_NEWS2_HR:
+    case WARD_NEWS2_N_PARAMS:
+    default:
+      return g_strdup_printf ("%.0f", value);
+    }
+}
+
+static const WardBedState *
+find_bed (WardPatientView *self)
+{
+  if (self->snapshot == NULL || self->patient_id == NULL)
+    return NULL;
+
+  for (guint i = 0; i < ward_snapshot_get_n_beds (self->snapshot); i++)
+    {
+      const WardBedState *bed = ward_snapshot_get_bed (self->snapshot, i);
+
+      if (g_strcmp0 (bed->patient_id, self->patient_id) == 0)
+        return bed;
+    }
+
+  return NULL;
+}
+
+static int
+band_rr_cb (double   value,
+            gpointer data)
+{
+  return ward_news2_score_rr (value);
+}
+
+static int
+band_spo2_cb (double   value,
+              gpointer data)
+{
+  WardPatientView *self = data;
+
+  return ward_news2_score_spo2 (value, self->spo2_scale, self->on_oxygen);
+}
+
+static int
+band_sbp_cb (double   value,
+             gpointer data)
+{
+  return ward_news2_score_sbp (value);
+}
+
+static int
+band_hr_cb (double   value,
+            gpointer data)
+{
+  return ward_news2_score_hr (value);
+}
+
+static int
+band_temp_cb (double   value,
+              gpointer data)
+{
+  return ward_news2_score_temp (value);
+}
+
+/* The aggregate's bands: 1-4 low, 5-6 medium, 7 and over high. */
+static int
+band_score_cb (double   value,
+               gpointer data)
+{
+  int total = (int) floor (value + 0.5);
+
+  if (total >= 7)
+    return 3;
+  if (total >= 5)
+    return 2;
+  if (total >= 1)
+    return 1;
+  return 0;
+}
+
+static void
+set_loading (WardPatientView *self,
+             gboolean         loading)
+{
+  if (self->loading == loading)
+    return;
+
+  self->loading = loading;
+  gtk_widget_set_visible (GTK_WIDGET (self->loading_spinner), loading);
+  gtk_spinner_set_spinning (self->loading_spinner, loading);
+  for (guint c = 0; c < N_CHARTS; c++)
+    ward_chart_set_loading (self->charts[c], loading);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LOADING]);
+}
+
+static void
+show_toast (WardPatientView *self,
+            const char      *text)
+{
+  AdwToast *toast = adw_toast_new (text);
+
+  adw_toast_set_timeout (toast, 4);
+  adw_toast_overlay_add_toast (self->toast_overlay, toast);
+}
+
+/* History points of a kind inside the span, then the live ones after it. */
+static GArray *
+collect_points (WardPatientView *self,
+                int              kind)
+{
+  GArray *points = g_array_new (FALSE, FALSE, sizeof (WardHistoryPoint));
+  gint64 from = self->now - self->span;
+  gint64 history_to = 0;
+  GArray *live;
+
+  if (self->history != NULL && kind >= 0)
+    {
+      const WardHistoryPoint *stored;
+      guint n;
+
+      stored = ward_history_get_points (self->history, kind, &n);
+      for (guint i = 0; i < n; i++)
+        if (stored[i].t > from)
+          g_array_append_vals (points, &stored[i], 1);
+    }
+  else if (self->history != NULL)
+    {
+      for (guint i = 0; i < ward_history_get_n_scores (self->history); i++)
+        {
+          const WardHistoryScore *score = ward_history_get_score (self->history, i);
+          WardHistoryPoint point = {
+            MIN (score->window_end, MAX (score->computed_at, score->window_start)),
+            score->total,
+            score->final ? WARD_SOURCE_NURSE : WARD_SOURCE_DEVICE,
+          };
+
+          if (point.t > from)
+            g_array_append_val (points, point);
+        }
+    }
+
+  if (self->history != NULL)
+    history_to = points->len > 0 ? g_array_index (points, WardHistoryPoint, points->len - 1).t
+                                 : ward_history_get_to (self->history);
+
+  live = kind >= 0 ? self->live[kind] : self->live_scores;
+  for (guint i = 0; i < live->len; i++)
+    {
+      const WardHistoryPoint *p = &g_array_index (live, WardHistoryPoint, i);
+
+      if (p->t > from && p->t > history_to)
+        g_array_append_vals (points, p, 1);
+    }
+
+  return points;
+}
+
+static void
+update_charts (WardPatientView *self)
+{
+  if (self->now == 0)
+    return;
+
+  for (guint c = 0; c < N_CHARTS; c++)
+    {
+      const ChartSpec *spec = &chart_specs[c];
+      g_autoptr(GArray) points = collect_points (self, spec->kind);
+      g_autofree char *value = NULL;
+
+      ward_chart_set_range (self->charts[c], self->now - self->span, self->now);
+      ward_chart_set_points (self->charts[c], 0, (WardHistoryPoint *) (gpointer) points->data,
+                             points->len);
+
+      if (spec->kind2 >= 0)
+        {
+          g_autoptr(GArray) second = collect_points (self, spec->kind2);
+
+          ward_chart_set_points (self->charts[c], 1, (WardHistoryPoint *) (gpointer) second->data,
+                                 second->len);
+          if (points->len > 0 && second->len > 0)
+            value = g_strdup_printf ("%.0f/%.0f %s",
+                                     g_array_index (points, WardHistoryPoint, points->len - 1).value,
+                                     g_array_index (second, WardHistoryPoint, second->len - 1).value,
+                                     _(spec->unit));
+        }
+
+      if (value == NULL && points->len > 0)
+        value = g_strdup_printf ("%.*f %s", spec->digits,
+                                 g_array_index (points, WardHistoryPoint, points->len - 1).value,
+                                 spec->unit[0] != '\0' ? _(spec->unit) : "");
+
+      gtk_label_set_text (self->chart_values[c], value != NULL ? value : "—");
+    }
+}
+
+static void
+clear_windows_list (WardPatientView *self)
+{
+  GtkWidget *child;
+
+  /* gtk_list_box_remove_all() is GTK 4.12. */
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->windows_list))) != NULL)
+    gtk_list_box_remove (self->windows_list, child);
+}
+
+static void
+clear_inputs_grid (WardPatientView *self)
+{
+  GtkWidget *child;
+
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->inputs_grid))) != NULL)
+    gtk_grid_remove (self->inputs_grid, child);
+}
+
+static void
+attach_cell (WardPatientView *self,
+             const char      *text,
+             int              column,
+             int              row,
+             gboolean         heading)
+{
+  GtkWidget *label = gtk_label_new (text);
+
+  gtk_label_set_xalign (GTK_LABEL (label), 0);
+  if (heading)
+    gtk_widget_add_css_class (label, "caption-heading");
+  gtk_grid_attach (self->inputs_grid, label, column, row, 1, 1);
+}
+
+/* Every score explains itself: each parameter's value, points, age and
+ * source, and who entered it.
+ */
+static void
+show_window_inputs (WardPatientView        *self,
+                    const WardHistoryScore *score)
+{
+  g_autofree char *start = NULL;
+  g_autofree char *end = NULL;
+  g_autofree char *title = NULL;
+  gint64 at;
+
+  clear_inputs_grid (self);
+
+  if (score == NULL)
+    {
+      gtk_label_set_text (self->inputs_title, "");
+      return;
+    }
+
+  start = format_time (score->window_start);
+  end = format_time (score->window_end);
+  /* Translators: the inputs of one score window, "Window 10:05–10:35: NEWS2 5, final" */
+  title = g_strdup_printf (_("Window %s–%s: NEWS2 %d, %s"), start, end, score->total,
+                           score->final ? _("final") : _("preliminary"));
+  gtk_label_set_text (self->inputs_title, title);
+
+  /* Ages at the time the score was made, not now. */
+  at = MIN (score->window_end, score->computed_at);
+
+  attach_cell (self, _("Parameter"), 0, 0, TRUE);
+  attach_cell (self, _("Value"), 1, 0, TRUE);
+  attach_cell (self, _("Points"), 2, 0, TRUE);
+  attach_cell (self, _("Age"), 3, 0, TRUE);
+  attach_cell (self, _("Source"), 4, 0, TRUE);
+
+  for (guint p = 0; p < WARD_NEWS2_N_PARAMS; p++)
+    {
+      const WardHistoryInput *input = &score->inputs[p];
+      g_autofree char *value = NULL;
+      g_autofree char *points = NULL;
+      g_autofree char *age = NULL;
+      g_autofree char *source = NULL;
+
+      attach_cell (self, get_param_title (p), 0, p + 1, FALSE);
+      if (!input->present)
+        {
+          attach_cell (self, _("not measured"), 1, p + 1, FALSE);
+          continue;
+        }
+
+      value = format_value (p, input->value);
+      if (p == WARD_NEWS2_SPO2)
+        {
+          g_autofree char *v = g_steal_pointer (&value);
+          /* Translators: an SpO2 value and the scale it was scored on, "93 (Scale 2)" */
+          value = g_strdup_printf (_("%s (Scale %d)"), v, score->spo2_scale);
+        }
+      points = g_strdup_printf ("%d", input->points);
+      age = format_age (at - input->observed_at);
+      if (input->source == WARD_SOURCE_NURSE && input->entered_by != NULL)
+        /* Translators: the source of a value, "Nurse (j.smith)" */
+        source = g_strdup_printf (_("Nurse (%s)"), input->entered_by);
+      else
+        source = g_strdup (input->source == WARD_SOURCE_NURSE ? _("Nurse") : _("Device"));
+
+      attach_cell (self, value, 1, p + 1, FALSE);
+      attach_cell (self, points, 2, p + 1, FALSE);
+      attach_cell (self, age, 3, p + 1, FALSE);
+      attach_cell (self, source, 4, p + 1, FALSE);
+    }
+}
+
+static void
+update_windows_list (WardPatientView *self)
+{
+  GtkListBoxRow *select = NULL;
+  guint n;
+
+  clear_windows_list (self);
+
+  if (self->history == NULL)
+    return;
+
+  n = ward_history_get_n_scores (self->history);
+  for (guint i = n; i > 0; i--)
+    {
+      const WardHistoryScore *score = ward_history_get_score (self->history, i - 1);
+      g_autofree char *start = format_time (score->window_start);
+      g_autofree char *end = format_time (score->window_end);
+      g_autofree char *text = NULL;
+      GtkWidget *row;
+      GtkWidget *label;
+
+      /* Translators: one score window in the list, "10:05–10:35  NEWS2 5 Medium, preliminary, partial" */
+      text = g_strdup_printf (_("%s–%s  NEWS2 %d %s, %s%s"), start, end, score->total,
+                              get_band_word (score->band),
+                              score->final ? _("final") : _("preliminary"),
+                              score->complete ? "" : _(", partial"));
+      label = gtk_label_new (text);
+      gtk_label_set_xalign (GTK_LABEL (label), 0);
+      gtk_widget_set_margin_start (label, 12);
+      gtk_widget_set_margin_end (label, 12);
+      gtk_widget_set_margin_top (label, 6);
+      gtk_widget_set_margin_bottom (label, 6);
+      row = gtk_list_box_row_new ();
+      gtk_list_box_row_set_child (GTK_LIST_BOX_ROW (row), label);
+      g_object_set_data (G_OBJECT (row), "index", GUINT_TO_POINTER (i - 1));
+      gtk_list_box_append (self->windows_list, row);
+
+      if (score->window_end == self->selected_window_end)
+        select = GTK_LIST_BOX_ROW (row);
+    }
+
+  if (select == NULL)
+    select = gtk_list_box_get_row_at_index (self->windows_list, 0);
+  if (select != NULL)
+    gtk_list_box_select_row (self->windows_list, select);
+  else
+    show_window_inputs (self, NULL);
+}
+
+static void
+update_scale_label (WardPatientView *self)
+{
+  g_autofree char *text = NULL;
+  const char *set_by = NULL;
+  gint64 set_at = 0;
+  int scale = self->spo2_scale;
+
+  if (self->history != NULL)
+    ward_history_get_spo2_scale (self->history, &set_by, &set_at);
+
+  if (set_by != NULL)
+    {
+      g_autofree char *time = format_time (set_at);
+
+      /* Translators: "Now Scale 2, decided by dr.osei at 10:04" */
+      text = g_strdup_printf (_("Now Scale %d, decided by %s at %s"), scale, set_by, time);
+    }
+  else
+    {
+      /* Translators: the SpO2 scale nobody has changed, "Now Scale 1" */
+      text = g_strdup_printf (_("Now Scale %d"), scale);
+    }
+
+  gtk_label_set_text (self->scale_label, text);
+}
+
+static void
+update_actions (WardPatientView *self)
+{
+  const WardBedState *bed = find_bed (self);
+  gboolean can_command = self->pipeline != NULL && self->user != NULL && bed != NULL;
+
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "patient.confirm",
+                                 can_command && bed->has_score && !bed->score_final);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "patient.acknowledge",
+                                 can_command && bed->flag_id != 0 &&
+                                 bed->flag_acknowledged_by == NULL);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "patient.record",
+                                 can_command && self->n_pending_entries == 0);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "patient.set-scale", can_command);
+}
+
+static void
+update_header (WardPatientView *self)
+{
+  const WardBedState *bed = find_bed (self);
+  static const char * const band_classes[] = { "band-low", "band-low-medium", "band-medium", "band-high" };
+  g_autofree char *flag = NULL;
+
+  for (guint i = 0; i < G_N_ELEMENTS (band_classes); i++)
+    gtk_widget_remove_css_class (self->score_badge, band_classes[i]);
+
+  if (bed == NULL)
+    {
+      gtk_label_set_text (self->bed_label, "");
+      gtk_label_set_text (self->name_label, self->patient_id != NULL ? self->patient_id : "");
+      gtk_label_set_text (self->score_label, "—");
+      gtk_label_set_text (self->band_label, "");
+      gtk_label_set_text (self->status_label, "");
+      gtk_label_set_text (self->flag_label,
+                          self->snapshot != NULL ? _("This patient is not on the ward") : "");
+      return;
+    }
+
+  gtk_label_set_text (self->bed_label, bed->bed_label);
+  gtk_label_set_text (self->name_label, bed->patient_name != NULL ? bed->patient_name : bed->patient_id);
+
+  if (bed->has_score)
+    {
+      g_autofree char *total = g_strdup_printf ("%d", bed->score_total);
+      const char *status;
+
+      gtk_label_set_text (self->score_label, total);
+      gtk_label_set_text (self->band_label, get_band_word (bed->score_band));
+      if (bed->score_final)
+        status = bed->score_complete ? _("Final") : _("Final, partial");
+      else
+        status = bed->score_complete ? _("Preliminary") : _("Preliminary, partial");
+      gtk_label_set_text (self->status_label, status);
+      gtk_widget_add_css_class (self->score_badge, band_classes[bed->score_band]);
+    }
+  else
+    {
+      gtk_label_set_text (self->score_label, "—");
+      gtk_label_set_text (self->band_label, _("No score"));
+      gtk_label_set_text (self->status_label, "");
+    }
+
+  switch (bed->flag_state)
+    {
+    case WARD_FLAG_STATE_PENDING:
+      flag = g_strdup (_("Flag pending: the band has not lasted long enough yet"));
+      break;
+    case WARD_FLAG_STATE_OPEN:
+    case WARD_FLAG_STATE_RECOVERING:
+      {
+        g_autofree char *since = format_time (bed->flag_opened_at);
+        const char *state = bed->flag_state == WARD_FLAG_STATE_OPEN ? _("Flag open") : _("Flag recovering");
+
+        if (bed->flag_acknowledged_by != NULL)
+          {
+            g_autofree char *at = format_time (bed->flag_acknowledged_at);
+
+            /* Translators: "Flag open: Medium since 10:04, acknowledged by j.smith at 10:06" */
+            flag = g_strdup_printf (_("%s: %s since %s, acknowledged by %s at %s"), state,
+                                    get_band_word (bed->flag_band), since,
+                                    bed->flag_acknowledged_by, at);
+          }
+        else
+          {
+            /* Translators: "Flag open: Medium since 10:04, not acknowledged" */
+            flag = g_strdup_printf (_("%s: %s since %s, not acknowledged"), state,
+                                    get_band_word (bed->flag_band), since);
+          }
+      }
+      break;
+    case WARD_FLAG_STATE_NONE:
+    default:
+      flag = g_strdup (_("No flag"));
+      break;
+    }
+  if (bed->technical_alert)
+    {
+      g_autofree char *f = g_steal_pointer (&flag);
+      /* Translators: a flag state followed by a technical alert */
+      flag = g_strdup_printf (_("%s · Monitor silent"), f);
+    }
+  gtk_label_set_text (self->flag_label, flag);
+}
+
+static void load_history (WardPatientView *self,
+                          gboolean         quiet);
+
+static void
+history_loaded_cb (GObject      *object,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(WardPatientView) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(WardHistory) history = NULL;
+
+  history = ward_history_load_finish (result, &error);
+  if (history == NULL)
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+
+      g_clear_object (&self->load_cancellable);
+      set_loading (self, FALSE);
+      gtk_label_set_text (self->history_label, error->message);
+      return;
+    }
+
+  /* A load for another patient finishing late: its cancellation lost the race. */
+  if (g_strcmp0 (ward_history_get_patient_id (history), self->patient_id) != 0)
+    return;
+
+  g_clear_object (&self->load_cancellable);
+  g_clear_pointer (&self->history, ward_history_unref);
+  self->history = g_steal_pointer (&history);
+
+  /* Live points the store now holds are no longer needed. */
+  for (guint k = 0; k < WARD_MEAS_N_KINDS; k++)
+    {
+      GArray *live = self->live[k];
+      guint keep = 0;
+
+      while (keep < live->len &&
+             g_array_index (live, WardHistoryPoint, keep).t <= ward_history_get_to (self->history))
+        keep++;
+      g_array_remove_range (live, 0, keep);
+    }
+
+  gtk_label_set_text (self->history_label, "");
+  update_charts (self);
+  update_windows_list (self);
+  update_scale_label (self);
+  set_loading (self, FALSE);
+}
+
+static void
+load_history (WardPatientView *self,
+              gboolean         quiet)
+{
+  const char *db_path;
+  gint64 now = self->now;
+
+  if (self->pipeline == NULL || self->patient_id == NULL)
+    return;
+
+  db_path = ward_pipeline_get_db_path (self->pipeline);
+  if (db_path == NULL)
+    return;
+
+  if (now == 0)
+    now = self->now = ward_pipeline_get_now (self->pipeline);
+
+  if (self->load_cancellable != NULL)
+    {
+      /* A quiet refresh never cuts a load short. */
+      if (quiet)
+        return;
+      g_cancellable_cancel (self->load_cancellable);
+      g_clear_object (&self->load_cancellable);
+    }
+
+  self->load_cancellable = g_cancellable_new ();
+  self->last_load_real = g_get_monotonic_time ();
+  if (!quiet)
+    {
+      set_loading (self, TRUE);
+      gtk_label_set_text (self->history_label, _("Loading history…"));
+    }
+
+  ward_history_load_async (db_path, self->patient_id, now - self->span, now, MAX_POINTS,
+                           self->load_cancellable, history_loaded_cb, g_object_ref (self));
+}
+
+/* Starts again for a new patient or span: old data off the charts first. */
+static void
+reset_history (WardPatientView *self)
+{
+  g_clear_pointer (&self->history, ward_history_unref);
+  for (guint k = 0; k < WARD_MEAS_N_KINDS; k++)
+    g_array_set_size (self->live[k], 0);
+  g_array_set_size (self->live_scores, 0);
+  clear_windows_list (self);
+  show_window_inputs (self, NULL);
+  self->selected_window_end = 0;
+
+  for (guint c = 0; c < N_CHARTS; c++)
+    {
+      ward_chart_set_points (self->charts[c], 0, NULL, 0);
+      ward_chart_set_points (self->charts[c], 1, NULL, 0);
+      ward_chart_set_span_label (self->charts[c], get_span_label (self->span));
+    }
+  update_charts (self);
+  load_history (self, FALSE);
+}
+
+static void
+append_live (GArray    *live,
+             gint64     t,
+             double     value,
+             WardSource source)
+{
+  WardHistoryPoint point = { t, value, source };
+
+  if (live->len > 0 && g_array_index (live, WardHistoryPoint, live->len - 1).t >= t)
+    return;
+  g_array_append_val (live, point);
+}
+
+static void
+span_toggled_cb (WardPatientView *self,
+                 GtkToggleButton *button)
+{
+  GtkToggleButton *buttons[] = { self->span_10m, self->span_1h, self->span_8h,
+                                 self->span_24h, self->span_72h };
+
+  if (!gtk_toggle_button_get_active (button))
+    return;
+
+  for (guint i = 0; i < G_N_ELEMENTS (buttons); i++)
+    {
+      if (buttons[i] == button && self->span != spans[i])
+        {
+          self->span = spans[i];
+          if (self->patient_id != NULL)
+            reset_history (self);
+          else
+            for (guint c = 0; c < N_CHARTS; c++)
+              ward_chart_set_span_label (self->charts[c], get_span_label (self->span));
+        }
+    }
+}
+
+static void
+window_selected_cb (WardPatientView *self,
+                    GtkListBoxRow   *row)
+{
+  const WardHistoryScore *score;
+  guint index;
+
+  if (row == NULL || self->history == NULL)
+    return;
+
+  index = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (row), "index"));
+  if (index >= ward_history_get_n_scores (self->history))
+    return;
+
+  score = ward_history_get_score (self->history, index);
+  self->selected_window_end = score->window_end;
+  show_window_inputs (self, score);
+}
+
+static void
+oxygen_changed_cb (WardPatientView *self)
+{
+  gtk_widget_set_sensitive (GTK_WIDGET (self->flow_row),
+                            adw_combo_row_get_selected (self->oxygen_row) == 2);
+}
+
+/* What a command's completion needs: the view and the message to show. */
+typedef struct
+{
+  WardPatientView *self;
+  char            *message;
+} Command;
+
+static Command *
+command_new (WardPatientView *self,
+             char            *message)
+{
+  Command *command = g_new0 (Command, 1);
+
+  command->self = g_object_ref (self);
+  command->message = message;
+
+  return command;
+}
+
+static void
+command_free (Command *command)
+{
+  g_clear_object (&command->self);
+  g_free (command->message);
+  g_free (command);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Command, command_free)
+
+static void
+command_done_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(Command) command = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!ward_pipeline_command_finish (WARD_PIPELINE (object), result, &error))
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        show_toast (command->self, error->message);
+      return;
+    }
+
+  show_toast (command->self, command->message);
+  load_history (command->self, TRUE);
+}
+
+static void
+confirm_action_cb (GtkWidget  *widget,
+                   const char *action_name,
+                   GVariant   *parameter)
+{
+  WardPatientView *self = WARD_PATIENT_VIEW (widget);
+
+  if (self->pipeline == NULL || self->user == NULL || self->patient_id == NULL)
+    return;
+
+  ward_pipeline_confirm_async (self->pipeline, self->patient_id, self->user, self->cancellable,
+                               command_done_cb,
+                               command_new (self, g_strdup_printf (_("Score confirmed by %s: final"),
+                                                                        self->user)));
+}
+
+static void
+acknowledge_action_cb (GtkWidget  *widget,
+                       const char *action_name,
+                       GVariant   *parameter)
+{
+  WardPatientView *self = WARD_PATIENT_VIEW (widget);
+  const WardBedState *bed = find_bed (self);
+
+  if (self->pipeline == NULL || self->user == NULL || bed == NULL || bed->flag_id == 0)
+    return;
+
+  ward_pipeline_acknowledge_async (self->pipeline, bed->flag_id, self->user, self->cancellable,
+                                   command_done_cb,
+                                   command_new (self, g_strdup_printf (_("Flag acknowledged by %s"),
+                                                                            self->user)));
+}
+
+static void
+set_scale_action_cb (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *parameter)
+{
+  WardPatientView *self = WARD_PATIENT_VIEW (widget);
+  g_autofree char *decided_by = NULL;
+  int scale;
+
+  if (self->pipeline == NULL || self->user == NULL || self->patient_id == NULL)
+    return;
+
+  decided_by = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->decided_row))));
+  scale = adw_combo_row_get_selected (self->scale_row) == 1 ? 2 : 1;
+
+  /* Scale 2 is a clinical decision someone made and documented. */
+  if (decided_by[0] == '\0')
+    {
+      gtk_widget_add_css_class (GTK_WIDGET (self->decided_row), "error");
+      show_toast (self, _("Say who decided the SpO₂ scale"));
+      return;
+    }
+  gtk_widget_remove_css_class (GTK_WIDGET (self->decided_row), "error");
+
+  ward_pipeline_set_spo2_scale_async (self->pipeline, self->patient_id, scale, decided_by,
+                                      self->cancellable, command_done_cb,
+                                      command_new (self, g_strdup_printf (_("SpO₂ Scale %d recorded, decided by %s"),
+                                                                               scale, decided_by)));
+}
+
+typedef struct
+{
+  WardMeasKind kind;
+  double       value;
+} Entry;
+
+static void
+entry_done_cb (GObject      *object,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(WardPatientView) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!ward_pipeline_command_finish (WARD_PIPELINE (object), result, &error) &&
+      self->entry_error == NULL)
+    self->entry_error = g_steal_pointer (&error);
+
+  g_assert (self->n_pending_entries > 0);
+  if (--self->n_pending_entries > 0)
+    return;
+
+  if (self->entry_error != NULL)
+    {
+      if (!g_error_matches (self->entry_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        {
+          gtk_label_set_text (self->entry_error_label, self->entry_error->message);
+          gtk_widget_set_visible (GTK_WIDGET (self->entry_error_label), TRUE);
+        }
+      g_clear_error (&self->entry_error);
+    }
+  else
+    {
+      AdwEntryRow *rows[] = { self->rr_row, self->spo2_row, self->sbp_row, self->hr_row, self->temp_row };
+      g_autofree char *message = g_strdup_printf (_("Observations recorded by %s"), self->user);
+
+      for (guint i = 0; i < G_N_ELEMENTS (rows); i++)
+        gtk_editable_set_text (GTK_EDITABLE (rows[i]), "");
+      adw_combo_row_set_selected (self->acvpu_row, 0);
+      adw_combo_row_set_selected (self->oxygen_row, 0);
+      gtk_spin_button_set_value (self->flow_spin, 0);
+      show_toast (self, message);
+      load_history (self, TRUE);
+    }
+
+  update_actions (self);
+}
+
+/* Parses a typed number, with a decimal point or comma. */
+static gboolean
+parse_number (const char *text,
+              double     *value)
+{
+  g_autofree char *copy = g_strstrip (g_strdelimit (g_strdup (text), ",", '.'));
+  char *end = NULL;
+
+  if (copy[0] == '\0')
+    return FALSE;
+  *value = g_ascii_strtod (copy, &end);
+
+  return end != NULL && *end == '\0' && isfinite (*value);
+}
+
+static void
+record_action_cb (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *parameter)
+{
+  WardPatientView *self = WARD_PATIENT_VIEW (widget);
+  AdwEntryRow *rows[] = { self->rr_row, self->spo2_row, self->sbp_row, self->hr_row, self->temp_row };
+  const char *units[] = { _("per minute"), _("%"), _("mmHg"), _("per minute"), _("°C") };
+  const char *titles[] = { _("Respiration rate"), _("SpO₂"), _("Systolic blood pressure"),
+                           _("Pulse"), _("Temperature") };
+  g_autoptr(GArray) entries = g_array_new (FALSE, FALSE, sizeof (Entry));
+  g_autoptr(GString) errors = g_string_new (NULL);
+  guint acvpu = adw_combo_row_get_selected (self->acvpu_row);
+  guint oxygen = adw_combo_row_get_selected (self->oxygen_row);
+
+  G_STATIC_ASSERT (G_N_ELEMENTS (rows) == G_N_ELEMENTS (entry_limits));
+
+  if (self->pipeline == NULL || self->user == NULL || self->patient_id == NULL ||
+      self->n_pending_entries > 0)
+    return;
+
+  if (acvpu >= 1 && acvpu <= 5)
+    g_array_append_vals (entries, &(Entry) { WARD_MEAS_CONSCIOUSNESS, acvpu - 1 }, 1);
+  if (oxygen == 1 || oxygen == 2)
+    g_array_append_vals (entries, &(Entry) { WARD_MEAS_ON_OXYGEN, oxygen == 2 }, 1);
+  if (oxygen == 2 && gtk_spin_button_get_value (self->flow_spin) > 0)
+    g_array_append_vals (entries, &(Entry) { WARD_MEAS_O2_FLOW,
+                                             gtk_spin_button_get_value (self->flow_spin) }, 1);
+
+  for (guint i = 0; i < G_N_ELEMENTS (rows); i++)
+    {
+      const char *text = gtk_editable_get_text (GTK_EDITABLE (rows[i]));
+      const EntryLimit *limit = &entry_limits[i];
+      double value;
+
+      g_autofree char *stripped = g_strstrip (g_strdup (text != NULL ? text : ""));
+
+      gtk_widget_remove_css_class (GTK_WIDGET (rows[i]), "error");
+      if (stripped[0] == '\0')
+        continue;
+
+      if (!parse_number (text, &value))
+        {
+          gtk_widget_add_css_class (GTK_WIDGET (rows[i]), "error");
+          if (errors->len > 0)
+            g_string_append_c (errors, '\n');
+          /* Translators: "Pulse: type a number" */
+          g_string_append_printf (errors, _("%s: type a number"), titles[i]);
+          continue;
+        }
+      if (value < limit->min || value > limit->max)
+        {
+          gtk_widget_add_css_class (GTK_WIDGET (rows[i]), "error");
+          if (errors->len > 0)
+            g_string_append_c (errors, '\n');
+          /* Translators: "Pulse: 400 is not possible (0 to 350 per minute)" */
+          g_string_append_printf (errors, _("%s: %g is not possible (%g to %g %s)"), titles[i],
+                                  value, limit->min, limit->max, units[i]);
+          continue;
+        }
+
+      g_array_append_vals (entries, &(Entry) { limit->kind, value }, 1);
+    }
+
+  if (errors->len == 0 && entries->len == 0)
+    g_string_append (errors, _("Nothing to record: choose or type at least one observation"));
+
+  if (errors->len > 0)
+    {
+      gtk_label_set_text (self->entry_error_label, errors->str);
+      gtk_widget_set_visible (GTK_WIDGET (self->entry_error_label), TRUE);
+      return;
+    }
+
+  gtk_widget_set_visible (GTK_WIDGET (self->entry_error_label), FALSE);
+
+  /* Queued in this order, so oxygen comes before its flow. */
+  self->n_pending_entries = entries->len;
+  for (guint i = 0; i < entries->len; i++)
+    {
+      const Entry *entry = &g_array_index (entries, Entry, i);
+
+      ward_pipeline_nurse_entry_async (self->pipeline, self->patient_id, entry->kind, entry->value,
+                                       self->user, self->cancellable, entry_done_cb,
+                                       g_object_ref (self));
+    }
+
+  update_actions (self);
+}
+
+static void
+build_charts (WardPatientView *self)
+{
+  static const WardChartBandFunc band_funcs[N_CHARTS] = {
+    [CHART_RR] = band_rr_cb,
+    [CHART_SPO2] = band_spo2_cb,
+    [CHART_BP] = band_sbp_cb,
+    [CHART_HR] = band_hr_cb,
+    [CHART_TEMP] = band_temp_cb,
+    [CHART_SCORE] = band_score_cb,
+  };
+
+  for (guint c = 0; c < N_CHARTS; c++)
+    {
+      const ChartSpec *spec = &chart_specs[c];
+      GtkWidget *header = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
+      GtkWidget *title = gtk_label_new (_(spec->title));
+      GtkWidget *value = gtk_label_new ("—");
+      WardChart *chart = WARD_CHART (ward_chart_new ());
+      g_autofree char *full_title = NULL;
+
+      gtk_widget_add_css_class (title, "heading");
+      gtk_label_set_xalign (GTK_LABEL (title), 0);
+      gtk_widget_add_css_class (value, "numeric");
+      gtk_widget_set_hexpand (value, TRUE);
+      gtk_label_set_xalign (GTK_LABEL (value), 1);
+      gtk_box_append (GTK_BOX (header), title);
+      gtk_box_append (GTK_BOX (header), value);
+      gtk_widget_set_margin_top (header, 8);
+      gtk_box_append (self->charts_box, header);
+
+      if (c == CHART_BP)
+        /* Translators: the accessible name of the blood pressure chart */
+        full_title = g_strdup (_("Blood pressure, systolic and diastolic"));
+      else
+        full_title = g_strdup (_(spec->title));
+
+      ward_chart_set_title (chart, full_title);
+      ward_chart_set_unit (chart, _(spec->spoken_unit));
+      ward_chart_set_digits (chart, spec->digits);
+      ward_chart_set_y_range (chart, spec->y_min, spec->y_max);
+      ward_chart_set_band_func (chart, band_funcs[c], self, spec->resolution);
+      ward_chart_set_stale_after (chart, spec->stale_after);
+      ward_chart_set_span_label (chart, get_span_label (self->span));
+      gtk_widget_set_size_request (GTK_WIDGET (chart), -1, c == CHART_SCORE ? 140 : 150);
+      gtk_box_append (self->charts_box, GTK_WIDGET (chart));
+
+      self->charts[c] = chart;
+      self->chart_values[c] = GTK_LABEL (value);
+    }
+}
+
+static void
+ward_patient_view_get_property (GObject    *object,
+                                guint       prop_id,
+                                GValue     *value,
+                                GParamSpec *pspec)
+{
+  WardPatientView *self = WARD_PATIENT_VIEW (object);
+
+  switch (prop_id)
+    {
+    case PROP_LOADING:
+      g_value_set_boolean (value, self->loading);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
 
 static void
 ward_patient_view_dispose (GObject *object)
 {
   WardPatientView *self = WARD_PATIENT_VIEW (object);
 
+  if (self->load_cancellable != NULL)
+    g_cancellable_cancel (self->load_cancellable);
+  g_cancellable_cancel (self->cancellable);
+
+  /* AdwBin unparents its child, the template's toast overlay, itself:
+   * gtk_widget_dispose_template() would unparent it a second time.
+   */
+
+  g_clear_object (&self->load_cancellable);
   g_clear_object (&self->pipeline);
-  g_clear_pointer (&self->user, g_free);
-  g_clear_pointer (&self->patient_id, g_free);
+  g_clear_pointer (&self->snapshot, ward_snapshot_unref);
+  g_clear_pointer (&self->history, ward_history_unref);
 
   G_OBJECT_CLASS (ward_patient_view_parent_class)->dispose (object);
+}
+
+static void
+ward_patient_view_finalize (GObject *object)
+{
+  WardPatientView *self = WARD_PATIENT_VIEW (object);
+
+  g_clear_object (&self->cancellable);
+  g_clear_pointer (&self->user, g_free);
+  g_clear_pointer (&self->patient_id, g_free);
+  for (guint k = 0; k < WARD_MEAS_N_KINDS; k++)
+    g_clear_pointer (&self->live[k], g_array_unref);
+  g_clear_pointer (&self->live_scores, g_array_unref);
+  g_clear_error (&self->entry_error);
+
+  G_OBJECT_CLASS (ward_patient_view_parent_class)->finalize (object);
 }
 
 static void
 ward_patient_view_class_init (WardPatientViewClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
+  object_class->get_property = ward_patient_view_get_property;
   object_class->dispose = ward_patient_view_dispose;
+  object_class->finalize = ward_patient_view_finalize;
+
+  /**
+   * WardPatientView:loading:
+   *
+   * Whether the history of the patient and span shown is still loading.
+   */
+  properties[PROP_LOADING] =
+    g_param_spec_boolean ("loading", NULL, NULL, FALSE,
+                          (G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/io/github/wardwatch/Wardwatch/ui/ward-patient-view.ui");
+  gtk_widget_class_bind_template_child (widget_class, WardPatientView, toast_overlay);
+  gtk_widget_class_bind_template_child (widget_class, WardPatientView, score_badge);
+  gtk_widget_class_bind_template_child (widget_class, WardPatientView, bed_label);
+  gtk_widget_class_bind_template_child (widget_class, WardPatientView, name_label);
+  gtk_widget_class_bind_template_child (widget_class, WardPatientView, flag_label);
+  gtk_widget_class_bind_template_child (widget_class, WardPatientView, score_label);
+  gtk_widget_class_bind_template_child (widget_class, WardPatientView, band_label);
+  gtk_widget_class_bind_template_child (widget_class, WardPatientView, status_label);
+  gtk_widget_class_bind_template_child (widget_class, WardPatientView, confirm_button);
+  gtk_widget_class_bind_template_child (widget_class, WardPatientView, acknowledge_button);
+  gtk_widget_class_bind_template_child (widget_class, WardPatientView, span_10m);
+  gtk_widget_class_bind_template_child (widget_class, WardPatientView, span_1h);
+  gtk_widget_class_bind_template_child (widget_class, WardPatientView, span_8h);
+  gtk_widget_class_bind_template_child (widget_class, WardPatientView, span_24h);
+  gtk_widget_class_bind_template_child (widget_class, WardPatientView, span_72h);
+  gtk_widget_class_bind_template_child (widget_class, WardPatientView, loading_spinner);
+  gtk_widget_class_bind_template_child (widget_class, WardPatientView, history_label);
+  gtk_widget_class_bind_template_child (widget_class, WardPatientView, charts_box);
+  gtk_widget_class_bind_template_child (widget_class, WardPatientView, acvpu_row);
+  gtk_widget_class_bind_template_child (widget_class, WardPatientView, oxygen_row);
+  gtk_widget_class_bind_template_child (widget_class, WardPatientView, flow_row);
+  gtk_widget_class_bind_template_child (widget_class, WardPatientView, flow_spin);
+  gtk_widget_class_bind_template_child (widget_class, WardPatientView, rr_row);
+  gtk_widget_class_bind_template_child (widget_class, WardPatientView, spo2_row);
+  gtk_widget_class_bind_template_child (widget_class, WardPatientView, sbp_row);
+  gtk_widget_class_bind_template_child (widget_class, WardPatientView, hr_row);
+  gtk_widget_class_bind_template_child (widget_class, WardPatientView, temp_row);
+  gtk_widget_class_bind_template_child (widget_class, WardPatientView, entry_error_label);
+  gtk_widget_class_bind_template_child (widget_class, WardPatientView, scale_row);
+  gtk_widget_class_bind_template_child (widget_class, WardPatientView, decided_row);
+  gtk_widget_class_bind_template_child (widget_class, WardPatientView, scale_label);
+  gtk_widget_class_bind_template_child (widget_class, WardPatientView, windows_list);
+  gtk_widget_class_bind_template_child (widget_class, WardPatientView, inputs_title);
+  gtk_widget_class_bind_template_child (widget_class, WardPatientView, inputs_grid);
+  gtk_widget_class_bind_template_callback (widget_class, span_toggled_cb);
+  gtk_widget_class_bind_template_callback (widget_class, window_selected_cb);
+  gtk_widget_class_bind_template_callback (widget_class, oxygen_changed_cb);
+
+  gtk_widget_class_install_action (widget_class, "patient.confirm", NULL, confirm_action_cb);
+  gtk_widget_class_install_action (widget_class, "patient.acknowledge", NULL, acknowledge_action_cb);
+  gtk_widget_class_install_action (widget_class, "patient.record", NULL, record_action_cb);
+  gtk_widget_class_install_action (widget_class, "patient.set-scale", NULL, set_scale_action_cb);
+
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Return, GDK_CONTROL_MASK,
+                                       "patient.record", NULL);
 }
 
 static void
 ward_patient_view_init (WardPatientView *self)
 {
-  self->title = GTK_LABEL (gtk_label_new (NULL));
-  gtk_widget_add_css_class (GTK_WIDGET (self->title), "title-1");
-  adw_bin_set_child (ADW_BIN (self), GTK_WIDGET (self->title));
+  self->span = 60 * MIN_;
+  self->spo2_scale = 1;
+  self->cancellable = g_cancellable_new ();
+  for (guint k = 0; k < WARD_MEAS_N_KINDS; k++)
+    self->live[k] = g_array_new (FALSE, FALSE, sizeof (WardHistoryPoint));
+  self->live_scores = g_array_new (FALSE, FALSE, sizeof (WardHistoryPoint));
+
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  build_charts (self);
+  update_actions (self);
 }
 
 GtkWidget *
@@ -64,8 +1414,14 @@ ward_patient_view_set_pipeline (WardPatientView *self,
                                 WardPipeline    *pipeline)
 {
   g_return_if_fail (WARD_IS_PATIENT_VIEW (self));
+  g_return_if_fail (pipeline == NULL || WARD_IS_PIPELINE (pipeline));
 
-  g_set_object (&self->pipeline, pipeline);
+  if (!g_set_object (&self->pipeline, pipeline))
+    return;
+
+  if (self->patient_id != NULL)
+    reset_history (self);
+  update_actions (self);
 }
 
 void
@@ -74,8 +1430,16 @@ ward_patient_view_set_user (WardPatientView *self,
 {
   g_return_if_fail (WARD_IS_PATIENT_VIEW (self));
 
+  if (g_strcmp0 (self->user, user) == 0)
+    return;
+
   g_free (self->user);
   self->user = g_strdup (user);
+
+  /* Who decides the SpO2 scale is usually the user; it can be changed. */
+  if (gtk_editable_get_text (GTK_EDITABLE (self->decided_row))[0] == '\0' && user != NULL)
+    gtk_editable_set_text (GTK_EDITABLE (self->decided_row), user);
+  update_actions (self);
 }
 
 void
@@ -84,9 +1448,23 @@ ward_patient_view_set_patient (WardPatientView *self,
 {
   g_return_if_fail (WARD_IS_PATIENT_VIEW (self));
 
+  if (g_strcmp0 (self->patient_id, patient_id) == 0)
+    return;
+
   g_free (self->patient_id);
   self->patient_id = g_strdup (patient_id);
-  gtk_label_set_text (self->title, patient_id != NULL ? patient_id : "");
+
+  if (self->load_cancellable != NULL)
+    {
+      g_cancellable_cancel (self->load_cancellable);
+      g_clear_object (&self->load_cancellable);
+    }
+  set_loading (self, FALSE);
+
+  update_header (self);
+  if (patient_id != NULL)
+    reset_history (self);
+  update_actions (self);
 }
 
 const char *
@@ -97,10 +1475,80 @@ ward_patient_view_get_patient (WardPatientView *self)
   return self->patient_id;
 }
 
+/**
+ * ward_patient_view_get_loading:
+ *
+ * Returns: whether the history of the patient and span is still loading
+ */
+gboolean
+ward_patient_view_get_loading (WardPatientView *self)
+{
+  g_return_val_if_fail (WARD_IS_PATIENT_VIEW (self), FALSE);
+
+  return self->loading;
+}
+
 void
 ward_patient_view_apply_snapshot (WardPatientView *self,
                                   WardSnapshot    *snapshot)
 {
+  const WardBedState *bed;
+
   g_return_if_fail (WARD_IS_PATIENT_VIEW (self));
   g_return_if_fail (snapshot != NULL);
+
+  if (self->snapshot != snapshot)
+    {
+      g_clear_pointer (&self->snapshot, ward_snapshot_unref);
+      self->snapshot = ward_snapshot_ref (snapshot);
+    }
+  self->now = ward_snapshot_get_now (snapshot);
+
+  update_header (self);
+  update_actions (self);
+
+  bed = find_bed (self);
+  if (bed == NULL)
+    return;
+
+  if (bed->spo2_scale != self->spo2_scale ||
+      (bed->latest[WARD_MEAS_ON_OXYGEN].valid &&
+       (bed->latest[WARD_MEAS_ON_OXYGEN].value != 0) != self->on_oxygen))
+    {
+      self->spo2_scale = bed->spo2_scale;
+      self->on_oxygen = bed->latest[WARD_MEAS_ON_OXYGEN].valid &&
+                        bed->latest[WARD_MEAS_ON_OXYGEN].value != 0;
+      ward_chart_bands_changed (self->charts[CHART_SPO2]);
+      update_scale_label (self);
+      adw_combo_row_set_selected (self->scale_row, self->spo2_scale == 2 ? 1 : 0);
+    }
+
+  for (guint k = 0; k < WARD_MEAS_N_KINDS; k++)
+    {
+      const WardLatestValue *latest = &bed->latest[k];
+
+      if (latest->valid)
+        append_live (self->live[k], latest->observed_at, latest->value, latest->source);
+    }
+
+  if (bed->has_score)
+    {
+      gint64 t = MIN (bed->score_window_end, self->now);
+      GArray *live = self->live_scores;
+      WardSource source = bed->score_final ? WARD_SOURCE_NURSE : WARD_SOURCE_DEVICE;
+
+      /* The open window is re-scored as data arrives: one point per window. */
+      if (live->len > 0 &&
+          g_array_index (live, WardHistoryPoint, live->len - 1).t > bed->score_window_end - 5 * MIN_)
+        g_array_set_size (live, live->len - 1);
+      append_live (live, t, bed->score_total, source);
+    }
+
+  update_charts (self);
+
+  if (self->history == NULL && self->load_cancellable == NULL && self->pipeline != NULL)
+    load_history (self, FALSE);
+  else if (self->history != NULL &&
+           g_get_monotonic_time () - self->last_load_real >= get_refresh_interval (self->span))
+    load_history (self, TRUE);
 }

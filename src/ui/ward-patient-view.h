@@ -33,6 +33,10 @@ void          ward_patient_view_set_user        (WardPatientView *self,
 void          ward_patient_view_set_patient     (WardPatientView *self,
                                                  const char      *patient_id);
 const char   *ward_patient_view_get_patient     (WardPatientView *self);
+/* Whether the history of the patient and span is still loading (the
+ * "loading" property).
+ */
+gboolean      ward_patient_view_get_loading     (WardPatientView *self);
 void          ward_patient_view_apply_snapshot  (WardPatientView *self,
                                                  WardSnapshot    *snapshot);
 

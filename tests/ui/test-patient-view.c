@@ -1,0 +1,477 @@
+/* test-patient-view.c
+ *
+ * Copyright 2026 The Wardwatch authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "test-patient-view"
+
+#include "config.h"
+
+#include <adwaita.h>
+#include <glib/gstdio.h>
+#include <sqlite3.h>
+#include <string.h>
+
+#include "ward-chart.h"
+#include "ward-patient-view.h"
+#include "ward-pipeline.h"
+
+#define USER "nurse.test"
+
+/* A real pipeline on the demo ward in a temporary folder, its snapshots
+ * going to a patient view in a window.
+ */
+typedef struct
+{
+  char            *dir;
+  char            *path;
+  WardPipeline    *pipeline;
+  WardSnapshot    *last;
+  GtkWindow       *window;
+  WardPatientView *view;
+} Fixture;
+
+static void
+snapshot_cb (WardSnapshot *snapshot,
+             gpointer      user_data)
+{
+  Fixture *f = user_data;
+
+  g_clear_pointer (&f->last, ward_snapshot_unref);
+  f->last = ward_snapshot_ref (snapshot);
+  if (f->view != NULL)
+    ward_patient_view_apply_snapshot (f->view, snapshot);
+}
+
+static gboolean
+timeout_cb (gpointer data)
+{
+  g_error ("Timed out waiting for %s", (const char *) data);
+  return G_SOURCE_REMOVE;
+}
+
+typedef gboolean (*Condition) (Fixture *f);
+
+static void
+wait_for (Fixture    *f,
+          Condition   condition,
+          const char *what)
+{
+  guint id = g_timeout_add_seconds (60, timeout_cb, (gpointer) what);
+
+  while (!condition (f))
+    g_main_context_iteration (NULL, TRUE);
+  g_source_remove (id);
+}
+
+static const WardBedState *
+get_bed (Fixture *f)
+{
+  const char *patient_id = ward_patient_view_get_patient (f->view);
+
+  for (guint i = 0; f->last != NULL && i < ward_snapshot_get_n_beds (f->last); i++)
+    {
+      const WardBedState *bed = ward_snapshot_get_bed (f->last, i);
+
+      if (g_strcmp0 (bed->patient_id, patient_id) == 0)
+        return bed;
+    }
+
+  return NULL;
+}
+
+static gboolean
+has_vitals (Fixture *f)
+{
+  return f->last != NULL && ward_snapshot_get_counters (f->last)->measurements > 40;
+}
+
+static gboolean
+is_loaded (Fixture *f)
+{
+  return !ward_patient_view_get_loading (f->view);
+}
+
+static void
+fixture_set_up (Fixture       *f,
+                gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_auto(WardPipelineConfig) config = { 0 };
+
+  f->dir = g_dir_make_tmp ("ward-patient-view-XXXXXX", &error);
+  g_assert_no_error (error);
+  f->path = g_build_filename (f->dir, "ward.db", NULL);
+
+  ward_pipeline_config_init (&config);
+  config.db_path = g_strdup (f->path);
+  config.demo = TRUE;
+  config.simulate = TRUE;
+  config.n_beds = 4;
+  config.seed = 7;
+  config.time_scale = 60;
+  config.tick_msec = 20;
+  /* Every patient is flagged at once, so that there is a flag to acknowledge. */
+  config.flag_threshold = WARD_BAND_LOW;
+  config.flag_open_delay_usec = 0;
+
+  f->view = WARD_PATIENT_VIEW (ward_patient_view_new ());
+  f->window = GTK_WINDOW (gtk_window_new ());
+  gtk_window_set_default_size (f->window, 1280, 1000);
+  gtk_window_set_child (f->window, GTK_WIDGET (f->view));
+  gtk_window_present (f->window);
+
+  f->pipeline = ward_pipeline_new (&config);
+  g_assert_true (ward_pipeline_start (f->pipeline, snapshot_cb, f, &error));
+  g_assert_no_error (error);
+
+  ward_patient_view_set_pipeline (f->view, f->pipeline);
+  ward_patient_view_set_user (f->view, USER);
+
+  wait_for (f, has_vitals, "vital signs");
+  ward_patient_view_set_patient (f->view, ward_snapshot_get_bed (f->last, 0)->patient_id);
+  ward_patient_view_apply_snapshot (f->view, f->last);
+  wait_for (f, is_loaded, "the history");
+}
+
+static void
+fixture_tear_down (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autoptr(GDir) dir = NULL;
+  const char *name;
+
+  gtk_window_destroy (f->window);
+  f->view = NULL;
+  ward_pipeline_stop (f->pipeline);
+  g_clear_object (&f->pipeline);
+  g_clear_pointer (&f->last, ward_snapshot_unref);
+
+  dir = g_dir_open (f->dir, 0, NULL);
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *p = g_build_filename (f->dir, name, NULL);
+      g_unlink (p);
+    }
+  g_rmdir (f->dir);
+  g_free (f->path);
+  g_free (f->dir);
+}
+
+static void
+collect_charts (GtkWidget *widget,
+                GPtrArray *charts)
+{
+  if (WARD_IS_CHART (widget))
+    g_ptr_array_add (charts, widget);
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    collect_charts (child, charts);
+}
+
+static void
+after_paint_cb (GdkFrameClock *clock,
+                gboolean      *painted)
+{
+  *painted = TRUE;
+}
+
+static cairo_surface_t *
+render_widget (GtkWidget *widget)
+{
+  GdkFrameClock *clock = gtk_widget_get_frame_clock (widget);
+  g_autoptr(GdkPaintable) paintable = NULL;
+  GtkSnapshot *snapshot;
+  GskRenderNode *node;
+  cairo_surface_t *surface;
+  cairo_t *cr;
+  gboolean painted = FALSE;
+  gulong handler;
+  guint id;
+
+  handler = g_signal_connect (clock, "after-paint", G_CALLBACK (after_paint_cb), &painted);
+  gdk_frame_clock_request_phase (clock, GDK_FRAME_CLOCK_PHASE_PAINT);
+  id = g_timeout_add_seconds (20, timeout_cb, (gpointer) "a frame");
+  while (!painted)
+    g_main_context_iteration (NULL, TRUE);
+  g_source_remove (id);
+  g_signal_handler_disconnect (clock, handler);
+
+  paintable = gtk_widget_paintable_new (widget);
+  snapshot = gtk_snapshot_new ();
+  gdk_paintable_snapshot (paintable, snapshot, gtk_widget_get_width (widget),
+                          gtk_widget_get_height (widget));
+  node = gtk_snapshot_free_to_node (snapshot);
+  surface = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, gtk_widget_get_width (widget),
+                                        gtk_widget_get_height (widget));
+  cr = cairo_create (surface);
+  if (node != NULL)
+    gsk_render_node_draw (node, cr);
+  cairo_destroy (cr);
+  g_clear_pointer (&node, gsk_render_node_unref);
+  cairo_surface_flush (surface);
+
+  return surface;
+}
+
+/* Pixels neither white (the chart's background) nor transparent. */
+static guint
+count_ink (cairo_surface_t *surface)
+{
+  const guint8 *data = cairo_image_surface_get_data (surface);
+  int stride = cairo_image_surface_get_stride (surface);
+  guint n = 0;
+
+  for (int y = 0; y < cairo_image_surface_get_height (surface); y++)
+    {
+      const guint32 *row = (const guint32 *) (gconstpointer) (data + y * stride);
+
+      for (int x = 0; x < cairo_image_surface_get_width (surface); x++)
+        if ((row[x] >> 24) != 0 && (row[x] & 0xffffff) != 0xffffff)
+          n++;
+    }
+
+  return n;
+}
+
+static gint64
+query_count (Fixture    *f,
+             const char *sql,
+             const char *patient_id)
+{
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+  gint64 n = -1;
+
+  g_assert_cmpint (sqlite3_open_v2 (f->path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+  sqlite3_busy_timeout (db, 5000);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
+  sqlite3_bind_text (stmt, 1, patient_id, -1, SQLITE_STATIC);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    n = sqlite3_column_int64 (stmt, 0);
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+
+  return n;
+}
+
+static GObject *
+get_child (Fixture    *f,
+           const char *name)
+{
+  GObject *child = gtk_widget_get_template_child (GTK_WIDGET (f->view), WARD_TYPE_PATIENT_VIEW, name);
+
+  g_assert_nonnull (child);
+
+  return child;
+}
+
+/* Opening a patient draws its charts: each chart's image is not blank. */
+static void
+test_open_draws_charts (Fixture       *f,
+                        gconstpointer  data)
+{
+  g_autoptr(GPtrArray) charts = g_ptr_array_new ();
+
+  collect_charts (GTK_WIDGET (f->view), charts);
+  g_assert_cmpuint (charts->len, ==, 6);
+
+  for (guint i = 0; i < charts->len; i++)
+    {
+      WardChart *chart = g_ptr_array_index (charts, i);
+      cairo_surface_t *surface = render_widget (GTK_WIDGET (chart));
+
+      g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (chart)), >, 200);
+      g_assert_cmpuint (ward_chart_get_n_draws (chart), >=, 1);
+      g_assert_cmpuint (count_ink (surface), >, 2000);
+      if (g_getenv ("WARDWATCH_TEST_SAVE") != NULL)
+        {
+          g_autofree char *name = g_strdup_printf ("patient-chart-%u.png", i);
+          cairo_surface_write_to_png (surface, name);
+        }
+      cairo_surface_destroy (surface);
+    }
+
+  /* The whole view, for a look by hand. */
+  if (g_getenv ("WARDWATCH_TEST_SAVE") != NULL)
+    {
+      cairo_surface_t *surface = render_widget (GTK_WIDGET (f->view));
+
+      cairo_surface_write_to_png (surface, "patient-view.png");
+      cairo_surface_destroy (surface);
+    }
+
+  /* A longer span loads again, off the main thread, and draws again. */
+  gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (get_child (f, "span_8h")), TRUE);
+  g_assert_true (ward_patient_view_get_loading (f->view));
+  wait_for (f, is_loaded, "the 8 hours");
+  g_assert_false (ward_patient_view_get_loading (f->view));
+}
+
+static gboolean
+rr_stored (Fixture *f)
+{
+  return query_count (f, "SELECT count(*) FROM measurements WHERE patient_id = ?1 AND "
+                         "kind = 'rr' AND source = 'nurse' AND entered_by = '" USER "' AND value = 23",
+                      ward_patient_view_get_patient (f->view)) == 1;
+}
+
+static gboolean
+acvpu_in_snapshot (Fixture *f)
+{
+  const WardBedState *bed = get_bed (f);
+
+  return bed != NULL && bed->latest[WARD_MEAS_CONSCIOUSNESS].valid &&
+         bed->latest[WARD_MEAS_CONSCIOUSNESS].value == WARD_ACVPU_VOICE;
+}
+
+/* Nurse entry from the view: stored with the user; bad values refused
+ * with a clear error and nothing stored.
+ */
+static void
+test_nurse_entry (Fixture       *f,
+                  gconstpointer  data)
+{
+  GtkLabel *error_label = GTK_LABEL (get_child (f, "entry_error_label"));
+  const char *patient_id = ward_patient_view_get_patient (f->view);
+
+  gtk_editable_set_text (GTK_EDITABLE (get_child (f, "hr_row")), "400");
+  gtk_widget_activate_action (GTK_WIDGET (f->view), "patient.record", NULL);
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (error_label)));
+  g_assert_nonnull (strstr (gtk_label_get_text (error_label), "Pulse"));
+  g_assert_nonnull (strstr (gtk_label_get_text (error_label), "350"));
+
+  gtk_editable_set_text (GTK_EDITABLE (get_child (f, "hr_row")), "");
+  gtk_editable_set_text (GTK_EDITABLE (get_child (f, "rr_row")), "23");
+  adw_combo_row_set_selected (ADW_COMBO_ROW (get_child (f, "acvpu_row")), 3);   /* Voice */
+  gtk_widget_activate_action (GTK_WIDGET (f->view), "patient.record", NULL);
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (error_label)));
+
+  wait_for (f, rr_stored, "the respiration rate in the store");
+  wait_for (f, acvpu_in_snapshot, "the ACVPU entry in a snapshot");
+  g_assert_cmpint (query_count (f, "SELECT count(*) FROM measurements WHERE patient_id = ?1 AND "
+                                   "kind = 'consciousness' AND entered_by = '" USER "' AND value = 2",
+                                patient_id), ==, 1);
+  g_assert_cmpint (query_count (f, "SELECT count(*) FROM measurements WHERE patient_id = ?1 AND "
+                                   "kind = 'hr' AND source = 'nurse'", patient_id), ==, 0);
+  /* The form is cleared for the next round. */
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (get_child (f, "rr_row"))), ==, "");
+}
+
+static gboolean
+has_preliminary_score (Fixture *f)
+{
+  const WardBedState *bed = get_bed (f);
+
+  return bed != NULL && bed->has_score && !bed->score_final &&
+         gtk_widget_is_sensitive (GTK_WIDGET (get_child (f, "confirm_button")));
+}
+
+static gboolean
+score_final (Fixture *f)
+{
+  const WardBedState *bed = get_bed (f);
+
+  return bed != NULL && bed->has_score && bed->score_final;
+}
+
+/* Confirm makes the preliminary score final, confirmed by the user. */
+static void
+test_confirm (Fixture       *f,
+              gconstpointer  data)
+{
+  const char *status;
+
+  wait_for (f, has_preliminary_score, "a preliminary score");
+  gtk_widget_activate_action (GTK_WIDGET (f->view), "patient.confirm", NULL);
+  wait_for (f, score_final, "the final score");
+
+  status = gtk_label_get_text (GTK_LABEL (get_child (f, "status_label")));
+  g_assert_true (g_str_has_prefix (status, "Final"));
+  g_assert_cmpint (query_count (f, "SELECT count(*) FROM scores WHERE patient_id = ?1 AND "
+                                   "status = 'final' AND confirmed_by = '" USER "'",
+                                ward_patient_view_get_patient (f->view)), >=, 1);
+}
+
+static gboolean
+has_open_flag (Fixture *f)
+{
+  const WardBedState *bed = get_bed (f);
+
+  return bed != NULL && bed->flag_id != 0 && bed->flag_acknowledged_by == NULL;
+}
+
+static gboolean
+flag_acknowledged (Fixture *f)
+{
+  const WardBedState *bed = get_bed (f);
+
+  return bed != NULL && g_strcmp0 (bed->flag_acknowledged_by, USER) == 0;
+}
+
+/* Acknowledge from the view records who and when. */
+static void
+test_acknowledge (Fixture       *f,
+                  gconstpointer  data)
+{
+  wait_for (f, has_open_flag, "an open flag");
+  g_assert_true (gtk_widget_is_sensitive (GTK_WIDGET (get_child (f, "acknowledge_button"))));
+  gtk_widget_activate_action (GTK_WIDGET (f->view), "patient.acknowledge", NULL);
+  wait_for (f, flag_acknowledged, "the acknowledgement");
+
+  g_assert_cmpint (query_count (f, "SELECT count(*) FROM flags WHERE patient_id = ?1 AND "
+                                   "acknowledged_by = '" USER "' AND acknowledged_at > 0",
+                                ward_patient_view_get_patient (f->view)), ==, 1);
+  g_assert_nonnull (strstr (gtk_label_get_text (GTK_LABEL (get_child (f, "flag_label"))),
+                            "acknowledged by " USER));
+}
+
+static gboolean
+has_windows (Fixture *f)
+{
+  GtkListBox *list = GTK_LIST_BOX (get_child (f, "windows_list"));
+
+  return gtk_list_box_get_row_at_index (list, 0) != NULL;
+}
+
+/* The table of windows: selecting one shows its inputs. */
+static void
+test_windows (Fixture       *f,
+              gconstpointer  data)
+{
+  GtkListBox *list = GTK_LIST_BOX (get_child (f, "windows_list"));
+  GtkGrid *grid = GTK_GRID (get_child (f, "inputs_grid"));
+
+  wait_for (f, has_windows, "a score window");
+  gtk_list_box_select_row (list, gtk_list_box_get_row_at_index (list, 0));
+
+  g_assert_true (g_str_has_prefix (gtk_label_get_text (GTK_LABEL (get_child (f, "inputs_title"))),
+                                   "Window "));
+  /* A heading and seven parameters. */
+  g_assert_nonnull (gtk_grid_get_child_at (grid, 0, 7));
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (gtk_grid_get_child_at (grid, 0, 5))), ==, "Pulse");
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (gtk_grid_get_child_at (grid, 4, 5))), ==, "Device");
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  gtk_test_init (&argc, &argv, NULL);
+  adw_init ();
+
+  g_test_add ("/ui/patient-view/open-draws-charts", Fixture, NULL,
+              fixture_set_up, test_open_draws_charts, fixture_tear_down);
+  g_test_add ("/ui/patient-view/nurse-entry", Fixture, NULL,
+              fixture_set_up, test_nurse_entry, fixture_tear_down);
+  g_test_add ("/ui/patient-view/confirm", Fixture, NULL,
+              fixture_set_up, test_confirm, fixture_tear_down);
+  g_test_add ("/ui/patient-view/acknowledge", Fixture, NULL,
+              fixture_set_up, test_acknowledge, fixture_tear_down);
+  g_test_add ("/ui/patient-view/windows", Fixture, NULL,
+              fixture_set_up, test_windows, fixture_tear_down);
+
+  return g_test_run ();
+}
