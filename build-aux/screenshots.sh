@@ -10,13 +10,19 @@ build="${WARD_BUILD_DIR:-$top/_build}"
 out="$top/docs/screenshots"
 
 [ -f "$build/build.ninja" ] || meson setup "$build" "$top"
-ninja -C "$build" tests/ui/ward-screenshot data/gschemas.compiled
+ninja -C "$build" tests/ui/ward-screenshot
 mkdir -p "$out"
+
+# The schema compiled fresh from the source: the build folder's copy is not
+# remade when the schema changes.
+schemas="$(mktemp -d)"
+trap 'rm -rf "$schemas"' EXIT
+glib-compile-schemas --strict --targetdir="$schemas" "$top/data"
 
 # The cairo renderer draws the same pixels on every machine; light style, UTC,
 # C locale and settings in memory are set by the tool or here.
 env GDK_BACKEND=x11 GSK_RENDERER=cairo GTK_A11Y=none NO_AT_BRIDGE=1 LC_ALL=C.UTF-8 \
-    GSETTINGS_SCHEMA_DIR="$build/data" \
+    GSETTINGS_SCHEMA_DIR="$schemas" \
   xvfb-run -a -s '-screen 0 1920x1200x24' \
     dbus-run-session -- \
     "$build/tests/ui/ward-screenshot" --output-dir="$out" \

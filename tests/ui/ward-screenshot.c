@@ -351,7 +351,6 @@ run_cb (gpointer user_data)
   if (!wait_until (has_pipeline, shots, 30))
     return fail (shots, "the pipeline did not start");
 
-  ward_window_set_user (shots->window, USER);
   fit_size (shots);
 
   pipeline = ward_window_get_pipeline (shots->window);
@@ -359,12 +358,14 @@ run_cb (gpointer user_data)
   clock.target = START_USEC + (gint64) shots->minutes * 60 * G_USEC_PER_SEC;
   printf ("ward-screenshot: simulating %d minutes of %d beds at %.0fx\n",
           shots->minutes, shots->n_beds, shots->time_scale);
+  /* Every open flag but the most deteriorated patient's is acknowledged a
+   * few simulated minutes before the pictures, so that the board shows both
+   * states and the stop is not held up by the command.
+   */
+  clock.target -= (gint64) MIN (5, shots->minutes / 2) * 60 * G_USEC_PER_SEC;
   if (!wait_until (clock_reached, &clock, 30 + 3 * shots->minutes * 60 / shots->time_scale))
     return fail (shots, "the simulated ward fell behind");
 
-  /* Every open flag but the chosen patient's is acknowledged, so that the
-   * board shows both states.
-   */
   snapshot = ward_pipeline_get_snapshot (pipeline);
   patient = choose_patient (snapshot);
   if (patient == NULL)
@@ -386,6 +387,10 @@ run_cb (gpointer user_data)
   if (!wait_until (none_pending, &pending, 30))
     return fail (shots, "acknowledging the flags took too long");
 
+  clock.target = START_USEC + (gint64) shots->minutes * 60 * G_USEC_PER_SEC;
+  if (!wait_until (clock_reached, &clock, 60))
+    return fail (shots, "the simulated ward fell behind");
+
   /* From here on the picture holds still.  The stop drops the delivery of
    * the last tick's snapshot, so the window is given it here.
    */
@@ -393,6 +398,8 @@ run_cb (gpointer user_data)
   g_clear_pointer (&snapshot, ward_snapshot_unref);
   snapshot = ward_pipeline_get_snapshot (pipeline);
   ward_window_apply_snapshot (shots->window, snapshot);
+  printf ("ward-screenshot: stopped %.1f simulated minutes after the start\n",
+          (ward_snapshot_get_now (snapshot) - START_USEC) / (60.0 * G_USEC_PER_SEC));
 
   wait_until (NULL, NULL, shots->settle / 2);
   wait_frames (GTK_WIDGET (shots->window), 5);
@@ -430,6 +437,12 @@ window_added_cb (GtkApplication *app,
     return;
 
   g_set_weak_pointer (&shots->window, WARD_WINDOW (window));
+  /* Before the application sets its own user: the patient view fills in
+   * the first one it is given.
+   */
+  ward_window_set_user (shots->window, USER);
+  /* A flashing alarm would be caught at whatever phase the frame fell on. */
+  g_object_set (gtk_widget_get_settings (GTK_WIDGET (window)), "gtk-enable-animations", FALSE, NULL);
   gtk_window_set_default_size (window, shots->width, shots->height);
   gtk_window_unmaximize (window);
 }
