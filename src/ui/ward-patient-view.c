@@ -112,6 +112,7 @@ struct _WardPatientView
   gint64            now;
   gint64            last_load_real;     /* monotonic, when the last load started */
   gint64            selected_window_end;
+  char             *windows_signature;  /* what the list of windows shows */
   guint             n_pending_entries;
   GError           *entry_error;        /* the first failure of a batch of entries */
   int               spo2_scale;
@@ -596,14 +597,31 @@ static void
 update_windows_list (WardPatientView *self)
 {
   GtkListBoxRow *select = NULL;
+  g_autofree char *signature = NULL;
   guint n;
+
+  n = self->history != NULL ? ward_history_get_n_scores (self->history) : 0;
+
+  /* A reload that brought no new or changed window leaves the list (and
+   * the keyboard focus in it) alone.
+   */
+  if (n > 0)
+    {
+      const WardHistoryScore *newest = ward_history_get_score (self->history, n - 1);
+
+      signature = g_strdup_printf ("%u:%" G_GINT64_FORMAT ":%" G_GINT64_FORMAT ":%d", n,
+                                   newest->window_end, newest->computed_at, newest->final);
+    }
+  if (signature != NULL && g_strcmp0 (signature, self->windows_signature) == 0)
+    return;
+  g_free (self->windows_signature);
+  self->windows_signature = g_steal_pointer (&signature);
 
   clear_windows_list (self);
 
   if (self->history == NULL)
     return;
 
-  n = ward_history_get_n_scores (self->history);
   for (guint i = n; i > 0; i--)
     {
       const WardHistoryScore *score = ward_history_get_score (self->history, i - 1);
@@ -870,6 +888,7 @@ reset_history (WardPatientView *self)
     g_array_set_size (self->live[k], 0);
   g_array_set_size (self->live_scores, 0);
   clear_windows_list (self);
+  g_clear_pointer (&self->windows_signature, g_free);
   show_window_inputs (self, NULL);
   self->selected_window_end = 0;
 
@@ -1313,6 +1332,7 @@ ward_patient_view_finalize (GObject *object)
   for (guint k = 0; k < WARD_MEAS_N_KINDS; k++)
     g_clear_pointer (&self->live[k], g_array_unref);
   g_clear_pointer (&self->live_scores, g_array_unref);
+  g_clear_pointer (&self->windows_signature, g_free);
   g_clear_error (&self->entry_error);
 
   G_OBJECT_CLASS (ward_patient_view_parent_class)->finalize (object);
@@ -1546,9 +1566,13 @@ ward_patient_view_apply_snapshot (WardPatientView *self,
 
   update_charts (self);
 
-  if (self->history == NULL && self->load_cancellable == NULL && self->pipeline != NULL)
+  /* The first load waited for a "now"; a failed one is tried again, not
+   * at every snapshot; a hidden view does not read the store.
+   */
+  if (g_get_monotonic_time () - self->last_load_real < get_refresh_interval (self->span))
+    return;
+  if (self->history == NULL && self->load_cancellable == NULL)
     load_history (self, FALSE);
-  else if (self->history != NULL &&
-           g_get_monotonic_time () - self->last_load_real >= get_refresh_interval (self->span))
+  else if (self->history != NULL && gtk_widget_get_mapped (GTK_WIDGET (self)))
     load_history (self, TRUE);
 }

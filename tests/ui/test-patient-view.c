@@ -297,7 +297,7 @@ test_open_draws_charts (Fixture       *f,
   /* The whole view, for a look by hand. */
   if (g_getenv ("WARDWATCH_TEST_SAVE") != NULL)
     {
-      cairo_surface_t *surface = render_widget (GTK_WIDGET (f->view));
+      cairo_surface_t *surface = render_widget (GTK_WIDGET (f->window));
 
       cairo_surface_write_to_png (surface, "patient-view.png");
       cairo_surface_destroy (surface);
