@@ -961,8 +961,10 @@ ward_notifier_update (WardNotifier *self,
           g_hash_table_insert (self->episodes, &episode->flag_id, episode);
           refresh_episode (episode, bed);
 
-          /* Already acknowledged (seen at start-up): someone has it. */
-          if (acknowledged_at == 0)
+          /* Already acknowledged (seen at start-up): someone has it,
+           * unless it escalated after the acknowledgement.
+           */
+          if (acknowledged_at == 0 || bed->flag_escalated_at > acknowledged_at)
             episode->alert = ALERT_NEW;
         }
       else
@@ -971,9 +973,24 @@ ward_notifier_update (WardNotifier *self,
 
           if (acknowledged_at != 0 && acknowledged_at != episode->acknowledged_at)
             {
+              /* Both between two snapshots: the acknowledgement silences
+               * only what was there when it was given.
+               */
+              gboolean escalated_since = bed->flag_band > episode->band &&
+                                         bed->flag_escalated_at > acknowledged_at;
+
               episode->acknowledged_at = acknowledged_at;
-              episode->band = MAX (episode->band, bed->flag_band);
               withdraw_episode (self, episode);
+              if (escalated_since)
+                {
+                  episode->escalated_from = episode->band;
+                  episode->band = bed->flag_band;
+                  episode->alert = ALERT_ESCALATED;
+                }
+              else
+                {
+                  episode->band = MAX (episode->band, bed->flag_band);
+                }
             }
           else if (bed->flag_band > episode->band)
             {

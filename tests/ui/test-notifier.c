@@ -698,26 +698,71 @@ test_notifier_close (Fixture       *fixture,
   g_assert_cmpuint (closes->len, ==, 2);
 }
 
+/* Acknowledged, then escalated, between two snapshots: whoever
+ * acknowledged did not see the escalation, so it alerts after the close.
+ */
+static void
+test_notifier_acknowledged_then_escalated (Fixture       *fixture,
+                                           gconstpointer  data)
+{
+  g_autoptr(GArray) beds = NULL;
+  g_autoptr(GPtrArray) calls = NULL;
+  g_autoptr(GArray) closes = NULL;
+  WardBedState *bed;
+  guint32 id;
+
+  if (fixture->notifier == NULL)
+    return;
+
+  beds = create_beds ();
+  bed = add_bed (beds, 33, 5, WARD_BAND_MEDIUM);
+  feed (fixture->notifier, beds, 2);
+  id = get_last_id ();
+
+  acknowledge (bed, "nurse.c");
+  bed->flag_band = WARD_BAND_HIGH;
+  bed->flag_escalated_at = bed->flag_acknowledged_at + G_USEC_PER_SEC;
+  feed (fixture->notifier, beds, 5);
+
+  closes = get_close_calls ();
+  g_assert_cmpuint (closes->len, ==, 1);
+  g_assert_cmpuint (g_array_index (closes, guint32, 0), ==, id);
+  calls = get_notify_calls ();
+  g_assert_cmpuint (calls->len, ==, 2);
+  g_assert_cmpstr (((NotifyCall *) g_ptr_array_index (calls, 1))->summary, ==,
+                   "*** Bed 1: NEWS2 5, high");
+  g_assert_nonnull (strstr (((NotifyCall *) g_ptr_array_index (calls, 1))->body,
+                            "Escalated from medium to high"));
+}
+
 static void
 test_notifier_start_up (Fixture       *fixture,
                         gconstpointer  data)
 {
   g_autoptr(GArray) beds = NULL;
   g_autoptr(GPtrArray) calls = NULL;
+  WardBedState *bed;
 
   if (fixture->notifier == NULL)
     return;
 
-  /* At start-up, bed 1's flag is acknowledged, bed 2's is not. */
+  /* At start-up, bed 1's flag is acknowledged, bed 2's is not, bed 3's
+   * escalated after it was acknowledged.
+   */
   beds = create_beds ();
   acknowledge (add_bed (beds, 41, 7, WARD_BAND_HIGH), "nurse.a");
   add_bed (beds, 42, 5, WARD_BAND_MEDIUM);
+  bed = add_bed (beds, 43, 8, WARD_BAND_HIGH);
+  acknowledge (bed, "nurse.a");
+  bed->flag_escalated_at = bed->flag_acknowledged_at + G_USEC_PER_SEC;
   feed (fixture->notifier, beds, 10);
 
   calls = get_notify_calls ();
-  g_assert_cmpuint (calls->len, ==, 1);
+  g_assert_cmpuint (calls->len, ==, 2);
   g_assert_cmpstr (((NotifyCall *) g_ptr_array_index (calls, 0))->summary, ==,
                    "** Bed 2: NEWS2 5, medium");
+  g_assert_cmpstr (((NotifyCall *) g_ptr_array_index (calls, 1))->summary, ==,
+                   "*** Bed 3: NEWS2 8, high");
 }
 
 static void
@@ -996,6 +1041,7 @@ main (int   argc,
   ADD ("once-per-episode", test_notifier_once_per_episode);
   ADD ("markup", test_notifier_markup);
   ADD ("close", test_notifier_close);
+  ADD ("acknowledged-then-escalated", test_notifier_acknowledged_then_escalated);
   ADD ("start-up", test_notifier_start_up);
   ADD ("storm", test_notifier_storm);
   ADD ("storm-spread", test_notifier_storm_spread);
