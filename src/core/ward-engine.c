@@ -93,7 +93,22 @@ struct _WardEngine
   WardIdentity      *identity;
   GQueue             held;          /* HeldMessage, waiting for an identity answer, in order */
   GHashTable        *held_devices;  /* device id -> number of its held messages */
+
+  /* The vital-signs Observations written lately, for the derivedFrom of
+   * the NEWS2 Observations: "patient|type" -> GArray of VitalsRef, the
+   * newest last, at most VITALS_REFS_KEPT.
+   */
+  GHashTable        *vitals_refs;
 };
+
+typedef struct
+{
+  gint64  start_ticks;
+  gint64  end_ticks;
+  char    id[65];
+} VitalsRef;
+
+#define VITALS_REFS_KEPT 8
 
 /* An archived message whose device's patient is not known yet: kept
  * (unprocessed in the store) until the identity answer arrives.
@@ -248,6 +263,7 @@ ward_engine_finalize (GObject *object)
   g_clear_pointer (&self->fhir_device_id, g_free);
   g_queue_clear_full (&self->held, held_message_free);
   g_clear_pointer (&self->held_devices, g_hash_table_unref);
+  g_clear_pointer (&self->vitals_refs, g_hash_table_unref);
   g_clear_object (&self->identity);
   g_clear_object (&self->store);
 
@@ -273,6 +289,8 @@ ward_engine_init (WardEngine *self)
   self->fhir_pending = g_ptr_array_new_with_free_func ((GDestroyNotify) ward_normalized_free);
   g_queue_init (&self->held);
   self->held_devices = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->vitals_refs = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                             (GDestroyNotify) g_array_unref);
 }
 
 void
@@ -284,9 +302,10 @@ ward_engine_config_init (WardEngineConfig *config)
   ward_flag_policy_init (&config->flags);
   config->device_silence_usec = 60 * WARD_USEC_PER_SEC;
   config->outbox_limit = WARD_ENGINE_DEFAULT_OUTBOX_LIMIT;
-  /* Off until the default FHIR mapping groups continuous vitals (one
-   * Observation per reading is about seven times the cost of the rest of
-   * the pipeline, and floods a FHIR server): see docs/ARCHITECTURE.md.
+  /* Off for the engine alone (tests and benchmarks that count
+   * resources); the pipeline, and so the application, turns them on:
+   * grouped by hour (data/mappings/wardwatch-fhir-hourly.json) they cost
+   * little (docs/ARCHITECTURE.md).
    */
   config->vitals_observations = FALSE;
 }
@@ -312,7 +331,12 @@ ward_engine_new (WardStore              *store,
     self->device_template = ward_device_template_new_default (&template_error);
     if (self->device_template == NULL)
       g_error ("The built-in device mapping does not load: %s", template_error->message);
-    self->fhir_template = ward_fhir_template_new_default (&template_error);
+    /* Vital signs grouped per patient, device, type and hour (the
+     * newest value of the hour), so continuous monitoring makes one
+     * Observation per parameter and hour, updated as values come.
+     */
+    self->fhir_template = ward_fhir_template_new_from_resource (WARD_ENGINE_VITALS_MAPPING_RESOURCE,
+                                                                &template_error);
     if (self->fhir_template == NULL)
       g_error ("The built-in FHIR mapping does not load: %s", template_error->message);
   }
@@ -591,6 +615,66 @@ ensure_fhir_device (WardEngine  *self,
   return TRUE;
 }
 
+/* Keeps the id of a vital-signs Observation with its period, for the
+ * NEWS2 Observations derived from its values.
+ */
+static void
+remember_vitals (WardEngine                 *self,
+                 const WardObservationGroup *group,
+                 const char                 *id)
+{
+  g_autofree char *key = NULL;
+  GArray *refs;
+  VitalsRef ref = { group->start_ticks, group->end_ticks, { 0 } };
+
+  if (group->patient_id == NULL || strlen (id) >= sizeof ref.id)
+    return;
+
+  key = g_strconcat (group->patient_id, "|", group->type, NULL);
+  refs = g_hash_table_lookup (self->vitals_refs, key);
+  if (refs == NULL)
+    {
+      refs = g_array_new (FALSE, FALSE, sizeof (VitalsRef));
+      g_hash_table_insert (self->vitals_refs, g_steal_pointer (&key), refs);
+    }
+  for (guint i = 0; i < refs->len; i++)
+    {
+      if (strcmp (g_array_index (refs, VitalsRef, i).id, id) == 0)
+        {
+          g_array_remove_index (refs, i);
+          break;
+        }
+    }
+  g_strlcpy (ref.id, id, sizeof ref.id);
+  g_array_append_val (refs, ref);
+  if (refs->len > VITALS_REFS_KEPT)
+    g_array_remove_index (refs, 0);
+}
+
+/* "Observation/<id>" of the vital-signs Observation holding a value
+ * observed at a time, or NULL.
+ */
+static char *
+find_vitals (WardEngine *self,
+             const char *patient_id,
+             const char *type,
+             gint64      observed_at)
+{
+  g_autofree char *key = g_strconcat (patient_id, "|", type, NULL);
+  GArray *refs = g_hash_table_lookup (self->vitals_refs, key);
+  gint64 ticks = observed_at * WARD_FHIR_TICKS_PER_USEC;
+
+  for (guint i = refs ? refs->len : 0; i > 0; i--)
+    {
+      const VitalsRef *ref = &g_array_index (refs, VitalsRef, i - 1);
+
+      if (ref->start_ticks <= ticks && ticks <= ref->end_ticks)
+        return g_strconcat ("Observation/", ref->id, NULL);
+    }
+
+  return NULL;
+}
+
 /* Stage 5c: the measurements stored since the last evaluate, grouped by
  * the built-in FHIR destination mapping into vital-signs Observations
  * with the connector's deterministic ids; a group whose Observation is
@@ -647,6 +731,7 @@ flush_vitals (WardEngine  *self,
       json = ward_fhir_template_to_json (observation);
       if (!put_resource (self, "Observation", observation, json, now, error))
         return FALSE;
+      remember_vitals (self, group, id);
     }
 
   g_ptr_array_set_size (self->fhir_pending, 0);
@@ -1348,16 +1433,35 @@ score_patient (WardEngine  *self,
 
   /* The window's FHIR resources, under ids made from (patient,
    * window_end) like the score row: a re-scored window updates them.
-   * derivedFrom is left out (see docs/ARCHITECTURE.md).
+   * derivedFrom names the vital-signs Observations of the device values
+   * that went into the score (when they are written).
    */
   {
     g_autoptr(JsonNode) observation = NULL;
     g_autoptr(JsonNode) assessment = NULL;
     g_autoptr(GError) local_error = NULL;
+    g_autoptr(GPtrArray) derived_from = g_ptr_array_new_with_free_func (g_free);
     WardFhirScoreInput input;
 
     ward_fhir_score_input_from_window (&score, p->patient_id, now, final, &input);
     input.device_id = self->fhir_device_id;
+    for (guint i = 0; i < WARD_NEWS2_N_PARAMS; i++)
+      {
+        const char *type = ward_fhir_news2_param_vitals_type (i);
+        char *reference;
+
+        if (type == NULL || !input.params[i].present ||
+            input.params[i].source != WARD_SOURCE_DEVICE)
+          continue;
+        reference = find_vitals (self, p->patient_id, type, input.params[i].observed_at);
+        if (reference != NULL &&
+            !g_ptr_array_find_with_equal_func (derived_from, reference, g_str_equal, NULL))
+          g_ptr_array_add (derived_from, reference);
+        else
+          g_free (reference);
+      }
+    g_ptr_array_add (derived_from, NULL);
+    input.derived_from = derived_from->len > 1 ? (const char * const *) derived_from->pdata : NULL;
 
     if (!(observation = ward_fhir_news2_observation (&input, &local_error)))
       report_unbuilt ("NEWS2 Observation", local_error);

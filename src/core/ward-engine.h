@@ -37,16 +37,20 @@ typedef struct
    * no limit.
    */
   gint64           outbox_limit;
-  /* Write the vital-signs Observations of the measurements (stage 5c);
-   * off by default.  The NEWS2 Observation, RiskAssessment, Flag and
-   * Device are always written.  With the built-in FHIR mapping (one
-   * Observation per reading) it costs about seven times the rest of the
-   * pipeline: see docs/ARCHITECTURE.md.
+  /* Write the vital-signs Observations of the measurements (stage 5c),
+   * one per patient, device, parameter and hour (the hourly mapping
+   * below); off here by default, on in WardPipeline.  The NEWS2
+   * Observation, RiskAssessment, Flag and Device are always written; the
+   * NEWS2 Observation's derivedFrom names the vital-signs Observations
+   * its device values are in.
    */
   gboolean         vitals_observations;
 } WardEngineConfig;
 
 #define WARD_ENGINE_DEFAULT_OUTBOX_LIMIT 500000
+/* The FHIR destination mapping of the vital-signs Observations. */
+#define WARD_ENGINE_VITALS_MAPPING_RESOURCE \
+  "/io/github/wardwatch/Wardwatch/core/mappings/wardwatch-fhir-hourly.json"
 
 /* The stages of the pipeline, run synchronously: archive, device mapping,
  * identity, history store, window scoring, flag rules, technical alerts.

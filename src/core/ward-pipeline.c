@@ -156,6 +156,7 @@ ward_pipeline_config_init (WardPipelineConfig *config)
   config->tick_msec = 50;
   config->raw_retention_days = 30;
   config->identity_cache_seconds = WARD_IDENTITY_DEFAULT_LIFETIME_USEC / (double) G_USEC_PER_SEC;
+  config->vitals_observations = TRUE;
 }
 
 void
@@ -1057,6 +1058,7 @@ ward_pipeline_start (WardPipeline      *self,
   engine_config.flags.open_delay_usec = self->config.flag_open_delay_usec;
   engine_config.flags.close_delay_usec = self->config.flag_close_delay_usec;
   engine_config.device_silence_usec = self->config.device_silence_usec;
+  engine_config.vitals_observations = self->config.vitals_observations;
   self->engine = ward_engine_new (store, &engine_config);
 
   /* Identity from the FHIR server: its requests run on the pipeline's

@@ -64,6 +64,7 @@ typedef struct
                                        * local), "lookup" or "create" (the FHIR server at
                                        * fhir_url, Device.patient) */
   double      identity_cache_seconds; /* how long a server answer is used, 300 */
+  gboolean    vitals_observations;    /* write the hourly vital-signs Observations, TRUE */
 } WardPipelineConfig;
 
 void      ward_pipeline_config_init   (WardPipelineConfig       *config);

@@ -6,9 +6,11 @@
 
 #include "config.h"
 
+#include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 #include <string.h>
 
+#include "ward-engine.h"
 #include "ward-fhir-resources.h"
 #include "ward-test-fhir-server.h"
 
@@ -155,6 +157,136 @@ test_scores_flags_device_accepted (void)
     }
 }
 
+static void
+collect_resource_cb (const char *resource_type,
+                     const char *id,
+                     gint64      version,
+                     const char *json,
+                     gpointer    user_data)
+{
+  GPtrArray *resources = user_data;
+
+  g_ptr_array_add (resources, json_from_string (json, NULL));
+}
+
+/* What the engine writes with vital-signs Observations on: the hourly
+ * vital-signs Observations, and NEWS2 Observations whose derivedFrom
+ * names them; every one accepted, and every derivedFrom reference
+ * resolves on the server.
+ */
+static void
+test_engine_derived_from_accepted (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(WardStore) store = NULL;
+  g_autoptr(WardEngine) engine = NULL;
+  g_autoptr(GPtrArray) resources = g_ptr_array_new_with_free_func ((GDestroyNotify) json_node_unref);
+  g_autofree char *dir = NULL;
+  g_autofree char *path = NULL;
+  WardEngineConfig config;
+  gint64 t0 = (g_get_real_time () / WARD_USEC_PER_HOUR) * WARD_USEC_PER_HOUR - WARD_USEC_PER_HOUR;
+  guint n_vitals = 0;
+  guint n_derived = 0;
+
+  if (server == NULL)
+    {
+      g_test_skip (skip_reason);
+      return;
+    }
+
+  dir = g_dir_make_tmp ("ward-fhir-resources-XXXXXX", &error);
+  g_assert_no_error (error);
+  path = g_build_filename (dir, "ward.db", NULL);
+  store = ward_store_open (path, &error);
+  g_assert_no_error (error);
+  ward_engine_config_init (&config);
+  config.vitals_observations = TRUE;
+  engine = ward_engine_new (store, &config);
+
+  g_assert_true (ward_engine_begin (engine, &error));
+  g_assert_true (ward_engine_register_bed (engine, "bed-01", "Bed 1", "p1", "Ada Obi", "mon-1", 1, &error));
+  g_assert_true (ward_engine_nurse_entry (engine, "p1", WARD_MEAS_CONSCIOUSNESS, WARD_ACVPU_ALERT, t0,
+                                          "Nurse Kim", &error));
+  g_assert_true (ward_engine_nurse_entry (engine, "p1", WARD_MEAS_ON_OXYGEN, 0, t0, "Nurse Kim", &error));
+  g_assert_true (ward_engine_commit (engine, &error));
+  g_assert_no_error (error);
+
+  /* Readings across an hour boundary: two vital-signs Observations per
+   * parameter, each updated as readings come.
+   */
+  for (int i = 0; i < 8; i++)
+    {
+      gint64 at = t0 + 50 * WARD_USEC_PER_MINUTE + i * 2 * WARD_USEC_PER_MINUTE;
+      g_autofree char *iso = ward_time_format_iso8601 (at);
+      g_autofree char *msg = g_strdup_printf ("{\"deviceId\":\"mon-1\",\"messageId\":\"m-%d\","
+                                              "\"kind\":\"vitals\",\"measuredAt\":\"%s\","
+                                              "\"heartRate\":%d,\"respiratoryRate\":22,\"spo2\":94,"
+                                              "\"systolic\":104,\"diastolic\":70,\"temperature\":38.3}",
+                                              i, iso, 100 + i);
+
+      g_assert_true (ward_engine_begin (engine, &error));
+      g_assert_true (ward_engine_ingest (engine, "test", WARD_CONTENT_TYPE_JSON, NULL, msg, strlen (msg),
+                                         at, NULL, NULL, &error));
+      g_assert_true (ward_engine_evaluate (engine, at, &error));
+      g_assert_true (ward_engine_commit (engine, &error));
+      g_assert_no_error (error);
+    }
+
+  /* Vital signs first, as the outbox sends them: derivedFrom resolves. */
+  g_assert_true (ward_store_foreach_resource (store, NULL, collect_resource_cb, resources, &error));
+  g_assert_no_error (error);
+  for (guint pass = 0; pass < 2; pass++)
+    {
+      for (guint i = 0; i < resources->len; i++)
+        {
+          JsonObject *obj = json_node_get_object (g_ptr_array_index (resources, i));
+          gboolean derived = json_object_has_member (obj, "derivedFrom");
+
+          if ((pass == 0) == derived)
+            continue;
+          if (!derived && json_object_has_member (obj, "effectivePeriod") &&
+              g_strcmp0 (json_object_get_string_member (obj, "resourceType"), "Observation") == 0 &&
+              json_object_has_member (obj, "device"))
+            n_vitals++;
+          assert_accepted (g_ptr_array_index (resources, i));
+
+          if (derived)
+            {
+              JsonArray *refs = json_object_get_array_member (obj, "derivedFrom");
+
+              n_derived++;
+              /* RR, SpO2, BP, pulse, temperature: five device values. */
+              g_assert_cmpuint (json_array_get_length (refs), ==, 5);
+              for (guint r = 0; r < json_array_get_length (refs); r++)
+                {
+                  JsonObject *ref = json_array_get_object_element (refs, r);
+                  g_autofree char *ref_path = g_strdup_printf ("/fhir/R4/%s",
+                                                               json_object_get_string_member (ref, "reference"));
+
+                  g_assert_cmpuint (ward_test_fhir_server_request (server, "GET", ref_path, NULL, NULL,
+                                                                   NULL, NULL, &error), ==, 200);
+                  g_assert_no_error (error);
+                }
+            }
+        }
+    }
+  g_assert_cmpuint (n_derived, >, 0);
+  /* Five parameters (BP one Observation), two hours. */
+  g_assert_cmpuint (n_vitals, >=, 10);
+
+  g_clear_object (&engine);
+  g_clear_object (&store);
+  {
+    g_autofree char *wal = g_strconcat (path, "-wal", NULL);
+    g_autofree char *shm = g_strconcat (path, "-shm", NULL);
+
+    g_unlink (path);
+    g_unlink (wal);
+    g_unlink (shm);
+    g_rmdir (dir);
+  }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -164,6 +296,7 @@ main (int   argc,
 
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/fhir/resources/accepted-by-server", test_scores_flags_device_accepted);
+  g_test_add_func ("/fhir/resources/engine-derived-from", test_engine_derived_from_accepted);
 
   /* Without node the test says why it cannot run, inside the test. */
   skip_reason = ward_test_fhir_server_skip_reason ();

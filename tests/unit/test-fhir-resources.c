@@ -933,6 +933,21 @@ test_deterministic_output (void)
   g_assert_false (json_node_equal (a, later));
 }
 
+/* Each device-measured parameter names the type of the vital-signs
+ * Observation its value is in; the nurse-only ones none.
+ */
+static void
+test_vitals_types (void)
+{
+  g_assert_cmpstr (ward_fhir_news2_param_vitals_type (WARD_NEWS2_RR), ==, "respiratoryrate");
+  g_assert_cmpstr (ward_fhir_news2_param_vitals_type (WARD_NEWS2_SPO2), ==, "spo2");
+  g_assert_cmpstr (ward_fhir_news2_param_vitals_type (WARD_NEWS2_SBP), ==, "bloodpressure");
+  g_assert_cmpstr (ward_fhir_news2_param_vitals_type (WARD_NEWS2_HR), ==, "heartrate");
+  g_assert_cmpstr (ward_fhir_news2_param_vitals_type (WARD_NEWS2_TEMP), ==, "temperature");
+  g_assert_null (ward_fhir_news2_param_vitals_type (WARD_NEWS2_AIR_OR_OXYGEN));
+  g_assert_null (ward_fhir_news2_param_vitals_type (WARD_NEWS2_CONSCIOUSNESS));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -953,6 +968,7 @@ main (int   argc,
   g_test_add_func ("/core/fhir/resources/from-window", test_from_window);
   g_test_add_func ("/core/fhir/resources/invalid", test_invalid);
   g_test_add_func ("/core/fhir/resources/deterministic-output", test_deterministic_output);
+  g_test_add_func ("/core/fhir/resources/vitals-types", test_vitals_types);
 
   return g_test_run ();
 }

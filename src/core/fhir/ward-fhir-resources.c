@@ -752,6 +752,29 @@ ward_fhir_band_flag_priority (WardBand band)
  * device_id and derived_from are left NULL for the caller to set: the
  * score does not know them.
  */
+const char *
+ward_fhir_news2_param_vitals_type (WardNews2Param param)
+{
+  switch (param)
+    {
+    case WARD_NEWS2_RR:
+      return "respiratoryrate";
+    case WARD_NEWS2_SPO2:
+      return "spo2";
+    case WARD_NEWS2_SBP:
+      return "bloodpressure";
+    case WARD_NEWS2_HR:
+      return "heartrate";
+    case WARD_NEWS2_TEMP:
+      return "temperature";
+    case WARD_NEWS2_AIR_OR_OXYGEN:
+    case WARD_NEWS2_CONSCIOUSNESS:
+    case WARD_NEWS2_N_PARAMS:
+    default:
+      return NULL;
+    }
+}
+
 void
 ward_fhir_score_input_from_window (const WardWindowScore *score,
                                    const char            *patient_id,

@@ -208,6 +208,14 @@ JsonNode   *ward_fhir_flag                     (const WardFhirFlagInput   *input
 JsonNode   *ward_fhir_wardwatch_device         (const char                *installation_id,
                                                 GError                   **error);
 
+/* The normalised measurement type (the IoMT typeName of the built-in
+ * mappings) whose vital-signs Observation holds a NEWS2 parameter's
+ * device value: "respiratoryrate", "spo2", "bloodpressure" (systolic),
+ * "heartrate", "temperature"; NULL for the parameters only a nurse
+ * enters (air or oxygen, consciousness).
+ */
+const char *ward_fhir_news2_param_vitals_type  (WardNews2Param             param);
+
 char       *ward_fhir_to_json                  (JsonNode                  *node);
 
 G_END_DECLS
