@@ -189,6 +189,22 @@ set_band_class (WardBedTile *self,
   gtk_widget_add_css_class (GTK_WIDGET (self), band_class);
 }
 
+/* Tooltips are set only when they change: each change notifies and
+ * queries the tooltip again, 64 tiles a frame.
+ */
+static gboolean
+set_tooltip (GtkWidget  *widget,
+             const char *text)
+{
+  const char *old = gtk_widget_get_tooltip_text (widget);
+
+  if (g_strcmp0 (old, text) == 0)
+    return FALSE;
+
+  gtk_widget_set_tooltip_text (widget, text);
+  return TRUE;
+}
+
 static void
 set_class (GtkWidget  *widget,
            const char *name,
@@ -244,7 +260,7 @@ set_vital (GtkLabel              *label,
     {
       gtk_label_set_text (label, NO_VALUE);
       gtk_label_set_text (age_label, "");
-      gtk_widget_set_tooltip_text (GTK_WIDGET (label), _("No measurement"));
+      set_tooltip (GTK_WIDGET (label), _("No measurement"));
       gtk_widget_remove_css_class (GTK_WIDGET (label), "stale");
       gtk_widget_remove_css_class (GTK_WIDGET (age_label), "stale");
       return FALSE;
@@ -260,23 +276,25 @@ set_vital (GtkLabel              *label,
   age = _ward_format_age (now - value->observed_at);
   source = value->source == WARD_SOURCE_NURSE ? _("Entered by a nurse") : _("From the device");
 
+  /* The age has a label of its own; the tooltip says what does not
+   * change every second.
+   */
   if (stale)
     {
       /* Translators: the age of a value too old to count, "4 min, stale" */
       age_text = g_strdup_printf (_("%s, stale"), age);
-      /* Translators: the first %s is where a value came from, the second its age */
-      tooltip = g_strdup_printf (_("%s, %s ago, stale"), source, age);
+      /* Translators: %s is where a value came from, "From the device" */
+      tooltip = g_strdup_printf (_("%s, stale: too old to describe the patient now"), source);
     }
   else
     {
       age_text = g_strdup (age);
-      /* Translators: the first %s is where a value came from, the second its age */
-      tooltip = g_strdup_printf (_("%s, %s ago"), source, age);
+      tooltip = g_strdup (source);
     }
 
   gtk_label_set_text (label, text);
   gtk_label_set_text (age_label, age_text);
-  gtk_widget_set_tooltip_text (GTK_WIDGET (label), tooltip);
+  set_tooltip (GTK_WIDGET (label), tooltip);
   if (stale)
     {
       gtk_widget_add_css_class (GTK_WIDGET (label), "stale");
@@ -381,10 +399,10 @@ update_trend (WardBedTile        *self,
     }
 
   gtk_image_set_from_icon_name (self->trend_image, icon_name);
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self->trend_image), text);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (self->trend_image),
-                                  GTK_ACCESSIBLE_PROPERTY_LABEL, text,
-                                  -1);
+  if (set_tooltip (GTK_WIDGET (self->trend_image), text))
+    gtk_accessible_update_property (GTK_ACCESSIBLE (self->trend_image),
+                                    GTK_ACCESSIBLE_PROPERTY_LABEL, text,
+                                    -1);
   set_class (GTK_WIDGET (self->trend_image), "rising", bed->trend.direction == WARD_TREND_RISING);
   set_class (GTK_WIDGET (self->trend_image), "falling", bed->trend.direction == WARD_TREND_FALLING);
   gtk_widget_set_visible (GTK_WIDGET (self->trend_image), TRUE);
@@ -407,7 +425,7 @@ update_score (WardBedTile        *self,
       gtk_widget_set_visible (GTK_WIDGET (self->trend_image), FALSE);
       gtk_label_set_text (self->band_label, _("No score"));
       gtk_label_set_text (self->status_label, _("Waiting for observations"));
-      gtk_widget_set_tooltip_text (GTK_WIDGET (self->status_label), NULL);
+      set_tooltip (GTK_WIDGET (self->status_label), NULL);
       gtk_widget_set_visible (GTK_WIDGET (self->points_label), FALSE);
       set_band_class (self, "no-score");
       return;
@@ -448,7 +466,7 @@ update_score (WardBedTile        *self,
   update_trend (self, bed);
   gtk_label_set_text (self->band_label, get_band_title (bed->score_band));
   gtk_label_set_text (self->status_label, status);
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self->status_label), window);
+  set_tooltip (GTK_WIDGET (self->status_label), window);
   gtk_label_set_text (self->points_label, points->str);
   gtk_widget_set_visible (GTK_WIDGET (self->points_label), !self->compact);
   set_band_class (self, get_band_class (bed->score_band));

@@ -1,0 +1,430 @@
+/* test-alarm-bar.c
+ *
+ * Copyright 2026 The Wardwatch authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "test-alarm-bar"
+
+#include "config.h"
+
+#include <adwaita.h>
+#include <string.h>
+
+#include "ward-alarm-bar.h"
+#include "ward-patient-view.h"
+#include "ward-snapshot.h"
+#include "ward-window.h"
+
+/* 2026-11-22T10:00:00Z */
+#define NOW (G_GINT64_CONSTANT (1795341600) * G_USEC_PER_SEC)
+
+static WardBedState *
+add_bed (GArray *beds)
+{
+  WardBedState bed = { 0 };
+  guint number = beds->len + 1;
+
+  bed.bed_id = g_strdup_printf ("bed-%02u", number);
+  bed.bed_label = g_strdup_printf ("Bed %u", number);
+  bed.patient_id = g_strdup_printf ("sim-patient-%02u", number);
+  bed.patient_name = g_strdup_printf ("Patient Number%u", number);
+  bed.patient_initials = g_strdup_printf ("P.N%u", number);
+  bed.device_id = g_strdup_printf ("sim-monitor-%02u", number);
+  bed.spo2_scale = 1;
+  bed.has_score = TRUE;
+  bed.score_total = 1;
+  bed.score_band = WARD_BAND_LOW;
+  bed.score_window_start = NOW - 30 * WARD_USEC_PER_MINUTE;
+  bed.score_window_end = NOW;
+  for (guint i = 0; i < WARD_NEWS2_N_PARAMS; i++)
+    bed.score_points[i] = 0;
+
+  g_array_append_val (beds, bed);
+
+  return &g_array_index (beds, WardBedState, beds->len - 1);
+}
+
+static void
+open_flag (WardBedState *bed,
+           gint64        flag_id,
+           WardBand      band,
+           int           total,
+           gint64        opened_ago)
+{
+  bed->flag_state = WARD_FLAG_STATE_OPEN;
+  bed->flag_id = flag_id;
+  bed->flag_band = band;
+  bed->flag_opened_at = NOW - opened_ago;
+  bed->score_total = total;
+  bed->score_band = band;
+}
+
+/* Five beds:
+ *   1: medium flag, open 10 min
+ *   2: high flag, open 2 min
+ *   3: a silent monitor (technical)
+ *   4: high flag, open 5 min, acknowledged
+ *   5: nothing
+ */
+static WardSnapshot *
+make_snapshot (void)
+{
+  g_autoptr(GArray) beds = g_array_new (FALSE, TRUE, sizeof (WardBedState));
+  WardCounters counters = { 0 };
+  WardBedState *bed;
+
+  g_array_set_clear_func (beds, (GDestroyNotify) _ward_bed_state_clear);
+
+  open_flag (add_bed (beds), 21, WARD_BAND_MEDIUM, 5, 10 * WARD_USEC_PER_MINUTE);
+  open_flag (add_bed (beds), 22, WARD_BAND_HIGH, 8, 2 * WARD_USEC_PER_MINUTE);
+  bed = add_bed (beds);
+  bed->technical_alert = TRUE;
+  bed->technical_alert_since = NOW - 90 * G_USEC_PER_SEC;
+  bed->technical_alert_id = 30;
+  bed = add_bed (beds);
+  open_flag (bed, 24, WARD_BAND_HIGH, 7, 5 * WARD_USEC_PER_MINUTE);
+  bed->flag_acknowledged_by = g_strdup ("Sam Carter");
+  bed->flag_acknowledged_at = NOW - WARD_USEC_PER_MINUTE;
+  add_bed (beds);
+
+  return _ward_snapshot_new (NOW, 1, beds, &counters);
+}
+
+static void
+iterate_main_loop (void)
+{
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+}
+
+static WardAlarmBar *
+create_bar (GtkWindow **window_out)
+{
+  GtkWidget *window = gtk_window_new ();
+  GtkWidget *bar = ward_alarm_bar_new ();
+
+  gtk_window_set_child (GTK_WINDOW (window), bar);
+  gtk_window_present (GTK_WINDOW (window));
+  *window_out = GTK_WINDOW (window);
+
+  return WARD_ALARM_BAR (bar);
+}
+
+static void
+test_alarm_bar_order (void)
+{
+  g_autoptr(WardSnapshot) snapshot = make_snapshot ();
+  static const struct {
+    const char *text;
+    const char *priority_class;
+    gboolean    flashing;
+    gboolean    can_ack;
+  } expected[] = {
+    { "*** No connection to the device broker", "alarm-high", TRUE, FALSE },
+    { "*** Bed 4 · P.N4 · NEWS2 7 · flag High", "alarm-high", FALSE, FALSE },
+    { "*** Bed 2 · P.N2 · NEWS2 8 · flag High", "alarm-high", TRUE, TRUE },
+    { "** Bed 1 · P.N1 · NEWS2 5 · flag Medium", "alarm-medium", TRUE, TRUE },
+    { "* Bed 3 · P.N3 · device silent", "alarm-low", FALSE, FALSE },
+  };
+  GtkWindow *window;
+  WardAlarmBar *bar = create_bar (&window);
+  const char *patient_id = NULL;
+
+  g_assert_cmpuint (ward_alarm_bar_get_n_alarms (bar), ==, 0);
+
+  ward_alarm_bar_update (bar, snapshot, FALSE);
+  ward_alarm_bar_set_source_alarm (bar, "No connection to the device broker");
+  iterate_main_loop ();
+
+  /* High first, then medium, then low; the oldest first within a
+   * priority.  Markers say the priority in text, not only in colour.
+   */
+  g_assert_cmpuint (ward_alarm_bar_get_n_alarms (bar), ==, G_N_ELEMENTS (expected));
+  for (guint i = 0; i < G_N_ELEMENTS (expected); i++)
+    {
+      GtkWidget *entry = _ward_alarm_bar_get_entry (bar, i);
+
+      g_assert_nonnull (entry);
+      g_assert_cmpstr (_ward_alarm_bar_get_entry_text (entry), ==, expected[i].text);
+      g_assert_true (gtk_widget_has_css_class (entry, expected[i].priority_class));
+      g_assert_cmpint (gtk_widget_has_css_class (entry, "flashing"), ==, expected[i].flashing);
+      g_assert_cmpint (gtk_widget_get_visible (_ward_alarm_bar_get_entry_ack_button (entry)), ==,
+                       expected[i].can_ack);
+    }
+  g_assert_null (_ward_alarm_bar_get_entry (bar, G_N_ELEMENTS (expected)));
+
+  /* An acknowledged flag stays, steady, saying who acknowledged it. */
+  g_assert_true (gtk_widget_has_css_class (_ward_alarm_bar_get_entry (bar, 1), "acknowledged"));
+
+  /* Screen readers hear the priority in words. */
+  gtk_test_accessible_assert_property (_ward_alarm_bar_get_entry_open_button (_ward_alarm_bar_get_entry (bar, 2)),
+                                       GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                       "High priority alarm: *** Bed 2 · P.N2 · NEWS2 8 · flag High, "
+                                       "open 2 min, not acknowledged");
+
+  /* The top alarm to acknowledge skips the acknowledged one. */
+  g_assert_cmpint (ward_alarm_bar_get_top_unacknowledged (bar, &patient_id), ==, 22);
+  g_assert_cmpstr (patient_id, ==, "sim-patient-02");
+
+  /* The same alarms again keep their widgets. */
+  {
+    GtkWidget *entry = _ward_alarm_bar_get_entry (bar, 2);
+
+    ward_alarm_bar_update (bar, snapshot, TRUE);
+    g_assert_true (_ward_alarm_bar_get_entry (bar, 2) == entry);
+    g_assert_cmpstr (_ward_alarm_bar_get_entry_text (entry), ==,
+                     "*** Bed 2 · Patient Number2 · NEWS2 8 · flag High");
+  }
+
+  ward_alarm_bar_set_source_alarm (bar, NULL);
+  g_assert_cmpuint (ward_alarm_bar_get_n_alarms (bar), ==, G_N_ELEMENTS (expected) - 1);
+  ward_alarm_bar_update (bar, NULL, FALSE);
+  g_assert_cmpuint (ward_alarm_bar_get_n_alarms (bar), ==, 0);
+
+  gtk_window_destroy (window);
+}
+
+/* No flashing without animations; colour and marker stay. */
+static void
+test_alarm_bar_no_animations (void)
+{
+  g_autoptr(WardSnapshot) snapshot = make_snapshot ();
+  GtkSettings *settings = gtk_settings_get_default ();
+  GtkWindow *window;
+  WardAlarmBar *bar = create_bar (&window);
+  GtkWidget *entry;
+
+  ward_alarm_bar_update (bar, snapshot, FALSE);
+  entry = _ward_alarm_bar_get_entry (bar, 1);
+  g_assert_true (gtk_widget_has_css_class (entry, "flashing"));
+
+  g_object_set (settings, "gtk-enable-animations", FALSE, NULL);
+  g_assert_false (gtk_widget_has_css_class (entry, "flashing"));
+  g_assert_true (gtk_widget_has_css_class (entry, "alarm-high"));
+  g_assert_true (g_str_has_prefix (_ward_alarm_bar_get_entry_text (entry), "*** "));
+
+  g_object_set (settings, "gtk-enable-animations", TRUE, NULL);
+  g_assert_true (gtk_widget_has_css_class (entry, "flashing"));
+
+  gtk_window_destroy (window);
+}
+
+static void
+parsing_error_cb (GtkCssProvider *provider,
+                  GtkCssSection  *section,
+                  const GError   *error,
+                  gpointer        user_data)
+{
+  g_autofree char *where = gtk_css_section_to_string (section);
+
+  g_error ("style.css: %s: %s", where, error->message);
+}
+
+/* The animation period of the rule whose selector ends in selector_end. */
+static double
+get_flash_hz (const char *css,
+              const char *selector_end,
+              char      **keyframes)
+{
+  g_autoptr(GRegex) rule = g_regex_new ("([^{}]+)\\{([^{}]*)\\}", 0, 0, NULL);
+  g_autoptr(GRegex) duration = g_regex_new ("animation-duration:\\s*([0-9.]+)(ms|s)\\s*;", 0, 0, NULL);
+  g_autoptr(GRegex) name = g_regex_new ("animation-name:\\s*([a-z0-9-]+)\\s*;", 0, 0, NULL);
+  g_autoptr(GMatchInfo) match = NULL;
+  double hz = 0;
+
+  g_regex_match (rule, css, 0, &match);
+  while (g_match_info_matches (match))
+    {
+      g_autofree char *selector = g_match_info_fetch (match, 1);
+      g_autofree char *body = g_match_info_fetch (match, 2);
+
+      g_strstrip (selector);
+      if (g_str_has_suffix (selector, selector_end))
+        {
+          g_autoptr(GMatchInfo) d = NULL;
+          g_autoptr(GMatchInfo) n = NULL;
+          g_autofree char *value = NULL;
+          g_autofree char *unit = NULL;
+          double period;
+
+          g_assert_true (g_regex_match (duration, body, 0, &d));
+          value = g_match_info_fetch (d, 1);
+          unit = g_match_info_fetch (d, 2);
+          period = g_ascii_strtod (value, NULL) / (g_str_equal (unit, "ms") ? 1000.0 : 1.0);
+          g_assert_cmpfloat (period, >, 0);
+          hz = 1.0 / period;
+
+          g_assert_true (g_regex_match (name, body, 0, &n));
+          *keyframes = g_match_info_fetch (n, 1);
+          g_assert_nonnull (strstr (body, "animation-iteration-count: infinite;"));
+        }
+      g_match_info_next (match, NULL);
+    }
+
+  return hz;
+}
+
+/* The rates come from the CSS the application loads (data/style.css,
+ * compiled into the resource), within IEC 60601-1-8's ranges.
+ */
+static void
+test_alarm_bar_flash_rates (void)
+{
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(GtkCssProvider) provider = gtk_css_provider_new ();
+  g_autofree char *high_keyframes = NULL;
+  g_autofree char *medium_keyframes = NULL;
+  g_autofree char *low_keyframes = NULL;
+  g_autofree char *at_high = NULL;
+  g_autofree char *at_medium = NULL;
+  const char *css;
+  double high, medium, low;
+
+  bytes = g_resources_lookup_data ("/io/github/wardwatch/Wardwatch/style.css", 0, NULL);
+  g_assert_nonnull (bytes);
+  css = g_bytes_get_data (bytes, NULL);
+
+  /* It parses without errors. */
+  g_signal_connect (provider, "parsing-error", G_CALLBACK (parsing_error_cb), NULL);
+  gtk_css_provider_load_from_data (provider, css, g_bytes_get_size (bytes));
+
+  high = get_flash_hz (css, ".alarm.alarm-high.flashing", &high_keyframes);
+  medium = get_flash_hz (css, ".alarm.alarm-medium.flashing", &medium_keyframes);
+  low = get_flash_hz (css, ".alarm.alarm-low.flashing", &low_keyframes);
+
+  g_test_message ("high %.2f Hz, medium %.2f Hz", high, medium);
+  g_assert_cmpfloat (high, >=, 1.4);
+  g_assert_cmpfloat (high, <=, 2.8);
+  g_assert_cmpfloat (medium, >=, 0.4);
+  g_assert_cmpfloat (medium, <=, 0.8);
+  /* Low priority is steady. */
+  g_assert_cmpfloat (low, ==, 0);
+  g_assert_null (low_keyframes);
+
+  /* The animations they name exist. */
+  at_high = g_strdup_printf ("@keyframes %s {", high_keyframes);
+  at_medium = g_strdup_printf ("@keyframes %s {", medium_keyframes);
+  g_assert_nonnull (strstr (css, at_high));
+  g_assert_nonnull (strstr (css, at_medium));
+}
+
+typedef struct
+{
+  char   *patient_id;
+  gint64  flag_id;
+} Received;
+
+static void
+open_patient_cb (WardAlarmBar *bar,
+                 const char   *patient_id,
+                 Received     *received)
+{
+  g_free (received->patient_id);
+  received->patient_id = g_strdup (patient_id);
+}
+
+static void
+acknowledge_cb (WardAlarmBar *bar,
+                gint64        flag_id,
+                const char   *patient_id,
+                Received     *received)
+{
+  received->flag_id = flag_id;
+  g_free (received->patient_id);
+  received->patient_id = g_strdup (patient_id);
+}
+
+/* What a click does, for a button the user can see and use. */
+static void
+click (GtkWidget *button)
+{
+  g_assert_true (gtk_widget_is_visible (button));
+  g_assert_true (gtk_widget_is_sensitive (button));
+  g_signal_emit_by_name (button, "clicked");
+}
+
+static void
+test_alarm_bar_click (void)
+{
+  g_autoptr(WardSnapshot) snapshot = make_snapshot ();
+  GtkWindow *window;
+  WardAlarmBar *bar = create_bar (&window);
+  Received received = { 0 };
+
+  g_signal_connect (bar, "open-patient", G_CALLBACK (open_patient_cb), &received);
+  g_signal_connect (bar, "acknowledge", G_CALLBACK (acknowledge_cb), &received);
+
+  ward_alarm_bar_update (bar, snapshot, FALSE);
+
+  /* One click on an alarm opens its patient. */
+  click (_ward_alarm_bar_get_entry_open_button (_ward_alarm_bar_get_entry (bar, 2)));
+  g_assert_cmpstr (received.patient_id, ==, "sim-patient-01");
+  g_assert_cmpint (received.flag_id, ==, 0);
+
+  click (_ward_alarm_bar_get_entry_ack_button (_ward_alarm_bar_get_entry (bar, 1)));
+  g_assert_cmpint (received.flag_id, ==, 22);
+  g_assert_cmpstr (received.patient_id, ==, "sim-patient-02");
+
+  /* The keyboard reaches the first alarm. */
+  g_assert_true (ward_alarm_bar_focus_first (bar));
+  g_assert_true (gtk_widget_has_focus (_ward_alarm_bar_get_entry_open_button (_ward_alarm_bar_get_entry (bar, 0))));
+
+  g_free (received.patient_id);
+  gtk_window_destroy (window);
+}
+
+static void
+apply_snapshot (WardWindow   *window,
+                WardSnapshot *snapshot)
+{
+  ward_window_apply_snapshot (window, snapshot);
+  while (_ward_window_has_pending_snapshot (window))
+    g_main_context_iteration (NULL, TRUE);
+  iterate_main_loop ();
+}
+
+/* In the window: the bar opens the patient page, Escape goes back. */
+static void
+test_alarm_bar_window (void)
+{
+  g_autoptr(WardSnapshot) snapshot = make_snapshot ();
+  WardWindow *window = ward_window_new (NULL);
+  GtkStack *stack = GTK_STACK (gtk_widget_get_template_child (GTK_WIDGET (window), WARD_TYPE_WINDOW, "stack"));
+  WardPatientView *view = WARD_PATIENT_VIEW (gtk_widget_get_template_child (GTK_WIDGET (window),
+                                                                            WARD_TYPE_WINDOW,
+                                                                            "patient_view"));
+  WardAlarmBar *bar = _ward_window_get_alarm_bar (window);
+
+  gtk_window_present (GTK_WINDOW (window));
+  apply_snapshot (window, snapshot);
+  g_assert_cmpuint (ward_alarm_bar_get_n_alarms (bar), ==, 4);
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (stack), ==, "beds");
+
+  click (_ward_alarm_bar_get_entry_open_button (_ward_alarm_bar_get_entry (bar, 1)));
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (stack), ==, "patient");
+  g_assert_cmpstr (ward_patient_view_get_patient (view), ==, "sim-patient-02");
+
+  /* The focus-alarms and show-board actions are the F6 and Escape keys. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.show-board", NULL));
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (stack), ==, "beds");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.focus-alarms", NULL));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  gtk_test_init (&argc, &argv, NULL);
+  adw_init ();
+
+  g_test_add_func ("/ui/alarm-bar/order", test_alarm_bar_order);
+  g_test_add_func ("/ui/alarm-bar/no-animations", test_alarm_bar_no_animations);
+  g_test_add_func ("/ui/alarm-bar/flash-rates", test_alarm_bar_flash_rates);
+  g_test_add_func ("/ui/alarm-bar/click", test_alarm_bar_click);
+  g_test_add_func ("/ui/alarm-bar/window", test_alarm_bar_window);
+
+  return g_test_run ();
+}
