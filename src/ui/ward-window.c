@@ -277,17 +277,26 @@ update_ranks (WardWindow *self)
     }
 }
 
-static void
+/* Returns whether any tile changed, which the filter then has to see. */
+static gboolean
 update_mine (WardWindow *self)
 {
+  gboolean changed = FALSE;
+
   for (guint i = 0; i < self->tiles->len; i++)
     {
       WardBedTile *tile = get_tile (self, i);
       const char *patient_id = ward_bed_tile_get_patient_id (tile);
+      gboolean mine = patient_id != NULL && g_hash_table_contains (self->my_patients, patient_id);
 
-      ward_bed_tile_set_mine (tile, patient_id != NULL &&
-                                    g_hash_table_contains (self->my_patients, patient_id));
+      if (ward_bed_tile_get_mine (tile) != mine)
+        {
+          ward_bed_tile_set_mine (tile, mine);
+          changed = TRUE;
+        }
     }
+
+  return changed;
 }
 
 static void
@@ -428,11 +437,9 @@ show_snapshot (WardWindow *self)
 
   update_ranks (self);
   update_order (self, rebuilt);
-  if (rebuilt)
-    {
-      update_mine (self);
-      gtk_flow_box_invalidate_filter (self->flow_box);
-    }
+  /* A bed can get another patient without the tiles being made again. */
+  if (update_mine (self) || rebuilt)
+    gtk_flow_box_invalidate_filter (self->flow_box);
 
   ward_alarm_bar_update (self->alarm_bar, self->snapshot, self->show_patient_names);
   update_summary (self);

@@ -13,6 +13,7 @@
 
 #include "ward-bed-tile.h"
 #include "ward-data-issues.h"
+#include "ward-patient-view.h"
 #include "ward-snapshot.h"
 #include "ward-store.h"
 #include "ward-window.h"
@@ -567,6 +568,320 @@ test_window_data_issues (void)
   g_rmdir (dir);
 }
 
+/* The bed indexes in the order the board shows them. */
+static void
+assert_order (WardWindow  *window,
+              const guint *expected,
+              guint        n_expected)
+{
+  guint order[16];
+  guint n = _ward_window_get_n_shown (window, order, G_N_ELEMENTS (order));
+
+  g_assert_cmpuint (n, ==, n_expected);
+  for (guint i = 0; i < n; i++)
+    g_assert_cmpuint (order[i], ==, expected[i]);
+}
+
+static WardSnapshot *
+make_ranked_snapshot (guint64 serial)
+{
+  g_autoptr(GArray) beds = create_beds ();
+  WardBedState *bed;
+
+  add_bed (beds, 1, WARD_BAND_LOW);
+  bed = add_bed (beds, 5, WARD_BAND_MEDIUM);
+  bed->flag_state = WARD_FLAG_STATE_OPEN;
+  bed->flag_id = 2;
+  bed->flag_band = WARD_BAND_MEDIUM;
+  add_bed (beds, 0, WARD_BAND_LOW);
+  bed = add_bed (beds, 7, WARD_BAND_HIGH);
+  bed->flag_state = WARD_FLAG_STATE_OPEN;
+  bed->flag_id = 4;
+  bed->flag_band = WARD_BAND_HIGH;
+  add_bed (beds, 3, WARD_BAND_LOW_MEDIUM);
+  add_bed (beds, 1, WARD_BAND_LOW)->has_score = FALSE;
+
+  return create_snapshot (beds, serial);
+}
+
+/* Sorted by risk (flag priority, then NEWS2 total, then bed) or by bed;
+ * filtered to my patients; the tiles stay the same widgets throughout.
+ */
+static void
+test_window_sort_filter (void)
+{
+  static const guint by_risk[] = { 3, 1, 4, 0, 2, 5 };
+  static const guint by_bed[] = { 0, 1, 2, 3, 4, 5 };
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  g_autoptr(WardSnapshot) first = make_ranked_snapshot (1);
+  g_autoptr(WardSnapshot) second = make_ranked_snapshot (2);
+  g_auto(GStrv) mine = NULL;
+  WardWindow *window = present_window ();
+  WardBedTile *tile;
+
+  apply_snapshot (window, first);
+  assert_order (window, by_risk, G_N_ELEMENTS (by_risk));
+  tile = get_tile (window, 3);
+
+  apply_snapshot (window, second);
+  assert_order (window, by_risk, G_N_ELEMENTS (by_risk));
+  g_assert_true (get_tile (window, 3) == tile);
+
+  /* Ctrl+R switches to the bed order, kept in the settings. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.toggle-sort", NULL));
+  iterate_main_loop ();
+  assert_order (window, by_bed, G_N_ELEMENTS (by_bed));
+  g_assert_cmpint (g_settings_get_enum (settings, "board-sort"), ==, 1);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.toggle-sort", NULL));
+  iterate_main_loop ();
+  assert_order (window, by_risk, G_N_ELEMENTS (by_risk));
+
+  /* My patients: the tile's star, kept in the settings, then the filter. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.toggle-my-patient", "s",
+                                             "sim-patient-05"));
+  g_assert_true (ward_bed_tile_get_mine (get_tile (window, 4)));
+  mine = g_settings_get_strv (settings, "my-patients");
+  g_assert_cmpstrv (mine, ((const char * const []) { "sim-patient-05", NULL }));
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.my-patients-only", NULL));
+  iterate_main_loop ();
+  assert_order (window, (const guint []) { 4 }, 1);
+  g_assert_true (g_str_has_prefix (get_label_text (window, WARD_TYPE_WINDOW, "summary_label"),
+                                   "1 of 6 beds (my patients)"));
+
+  /* New snapshots keep the filter. */
+  apply_snapshot (window, first);
+  assert_order (window, (const guint []) { 4 }, 1);
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.toggle-my-patient", "s",
+                                             "sim-patient-05"));
+  iterate_main_loop ();
+  g_assert_false (ward_bed_tile_get_mine (get_tile (window, 4)));
+  assert_order (window, NULL, 0);
+
+  g_settings_reset (settings, "my-patients-only");
+  g_settings_reset (settings, "my-patients");
+  g_settings_reset (settings, "board-sort");
+  iterate_main_loop ();
+  assert_order (window, by_risk, G_N_ELEMENTS (by_risk));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+/* Ages, stale values, the trend arrow, the flag's button. */
+static void
+test_window_values (void)
+{
+  WardWindow *window = present_window ();
+  g_autoptr(GArray) beds = create_beds ();
+  g_autoptr(WardSnapshot) snapshot = NULL;
+  WardBedState *bed;
+  WardBedTile *tile;
+  GtkWidget *ack_button;
+  GtkWidget *trend;
+  GVariant *target;
+
+  bed = add_bed (beds, 7, WARD_BAND_HIGH);
+  /* Continuous values are stale after 2 min; others outside the window. */
+  set_latest (bed, WARD_MEAS_RR, 24, NOW - 3 * WARD_USEC_PER_MINUTE);
+  set_latest (bed, WARD_MEAS_TEMP, 38.4, NOW - 40 * WARD_USEC_PER_MINUTE);
+  bed->flag_state = WARD_FLAG_STATE_OPEN;
+  bed->flag_id = 41;
+  bed->flag_band = WARD_BAND_HIGH;
+  bed->flag_opened_at = NOW - 4 * WARD_USEC_PER_MINUTE;
+  bed->trend.valid = TRUE;
+  bed->trend.slope = 3.0;
+  bed->trend.direction = WARD_TREND_RISING;
+  bed->trend.n_points = 12;
+
+  snapshot = create_snapshot (beds, 1);
+  apply_snapshot (window, snapshot);
+  tile = get_tile (window, 0);
+
+  /* The snapshot is at NOW + 1 s. */
+  g_assert_cmpstr (get_label_text (tile, WARD_TYPE_BED_TILE, "hr_age_label"), ==, "11 s");
+  g_assert_false (gtk_widget_has_css_class (get_child (tile, WARD_TYPE_BED_TILE, "hr_label"), "stale"));
+  g_assert_cmpstr (get_label_text (tile, WARD_TYPE_BED_TILE, "rr_age_label"), ==, "3 min, stale");
+  g_assert_true (gtk_widget_has_css_class (get_child (tile, WARD_TYPE_BED_TILE, "rr_label"), "stale"));
+  g_assert_cmpstr (get_label_text (tile, WARD_TYPE_BED_TILE, "temp_age_label"), ==, "40 min, stale");
+  g_assert_cmpstr (get_label_text (tile, WARD_TYPE_BED_TILE, "bp_age_label"), ==, "1 min");
+
+  trend = get_child (tile, WARD_TYPE_BED_TILE, "trend_image");
+  g_assert_true (gtk_widget_get_visible (trend));
+  g_assert_cmpstr (gtk_image_get_icon_name (GTK_IMAGE (trend)), ==, "go-up-symbolic");
+  gtk_test_accessible_assert_property (trend, GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                       "Rising, +3.0 points per hour");
+
+  /* A screen reader hears the flag with the bed. */
+  gtk_test_accessible_assert_property (tile, GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                       "Bed 1, NEWS2 7, high, flag open");
+
+  ack_button = get_child (tile, WARD_TYPE_BED_TILE, "ack_button");
+  g_assert_true (gtk_widget_get_visible (ack_button));
+  g_assert_cmpstr (gtk_actionable_get_action_name (GTK_ACTIONABLE (ack_button)), ==, "win.acknowledge");
+  target = gtk_actionable_get_action_target_value (GTK_ACTIONABLE (ack_button));
+  g_assert_cmpint (g_variant_get_int64 (target), ==, 41);
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+/* Snapshots faster than frames: only the newest is shown. */
+static void
+test_window_once_per_frame (void)
+{
+  WardWindow *window = present_window ();
+  g_autoptr(WardSnapshot) first = make_snapshot_with_bed4 (1, 2, WARD_BAND_LOW, FALSE);
+  g_autoptr(WardSnapshot) second = make_snapshot_with_bed4 (2, 5, WARD_BAND_MEDIUM, FALSE);
+  g_autoptr(WardSnapshot) third = make_snapshot_with_bed4 (3, 7, WARD_BAND_HIGH, FALSE);
+  guint64 n_received, n_applied;
+  gint64 max_usec, total_usec;
+
+  apply_snapshot (window, first);
+  _ward_window_get_stats (window, &n_received, &n_applied, &max_usec, &total_usec);
+  g_assert_cmpuint (n_received, ==, 1);
+  g_assert_cmpuint (n_applied, ==, 1);
+
+  ward_window_apply_snapshot (window, second);
+  apply_snapshot (window, third);
+  _ward_window_get_stats (window, &n_received, &n_applied, &max_usec, &total_usec);
+  g_assert_cmpuint (n_received, ==, 3);
+  g_assert_cmpuint (n_applied, ==, 2);
+  g_assert_cmpstr (get_label_text (get_tile (window, 3), WARD_TYPE_BED_TILE, "score_label"), ==, "7");
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+/* Enter (or a click) on a tile opens its patient; Escape goes back. */
+static void
+test_window_patient_page (void)
+{
+  WardWindow *window = present_window ();
+  g_autoptr(WardSnapshot) snapshot = make_snapshot_with_bed4 (1, 7, WARD_BAND_HIGH, FALSE);
+  GtkWidget *view = get_child (window, WARD_TYPE_WINDOW, "patient_view");
+  GtkWidget *back = get_child (window, WARD_TYPE_WINDOW, "back_button");
+  GtkWidget *child;
+
+  apply_snapshot (window, snapshot);
+  g_assert_false (gtk_widget_get_visible (back));
+
+  child = gtk_widget_get_parent (GTK_WIDGET (get_tile (window, 3)));
+  g_assert_true (GTK_IS_FLOW_BOX_CHILD (child));
+  g_signal_emit_by_name (get_child (window, WARD_TYPE_WINDOW, "flow_box"), "child-activated", child);
+
+  g_assert_cmpstr (get_visible_page (window), ==, "patient");
+  g_assert_cmpstr (ward_patient_view_get_patient (WARD_PATIENT_VIEW (view)), ==, "sim-patient-04");
+  g_assert_true (gtk_widget_get_visible (back));
+
+  /* Snapshots keep the patient page. */
+  apply_snapshot (window, snapshot);
+  g_assert_cmpstr (get_visible_page (window), ==, "patient");
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.show-board", NULL));
+  g_assert_cmpstr (get_visible_page (window), ==, "beds");
+  g_assert_false (gtk_widget_get_visible (back));
+
+  /* Also through the action, as the alarm bar and the keyboard do. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.open-patient", "s",
+                                             "sim-patient-02"));
+  g_assert_cmpstr (get_visible_page (window), ==, "patient");
+  g_assert_cmpstr (ward_patient_view_get_patient (WARD_PATIENT_VIEW (view)), ==, "sim-patient-02");
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+static void
+collect_accelerators (GtkWidget  *widget,
+                      GPtrArray  *accelerators)
+{
+  if (GTK_IS_SHORTCUTS_SHORTCUT (widget))
+    {
+      g_autofree char *accelerator = NULL;
+      g_auto(GStrv) each = NULL;
+
+      g_object_get (widget, "accelerator", &accelerator, NULL);
+      each = g_strsplit (accelerator, " ", -1);
+      for (guint i = 0; each[i] != NULL; i++)
+        {
+          guint key;
+          GdkModifierType mods;
+
+          g_assert_true (gtk_accelerator_parse (each[i], &key, &mods));
+          g_ptr_array_add (accelerators, gtk_accelerator_name (key, mods));
+        }
+    }
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    collect_accelerators (child, accelerators);
+}
+
+/* The shortcuts window (Ctrl+?) lists every shortcut of the window, and
+ * every action it names exists.
+ */
+static void
+test_window_shortcuts (void)
+{
+  static const struct {
+    guint            key;
+    GdkModifierType  mods;
+    const char      *action;
+  } shortcuts[] = {
+    { GDK_KEY_Escape, 0, "win.show-board" },
+    { GDK_KEY_Left, GDK_ALT_MASK, "win.show-board" },
+    { GDK_KEY_r, GDK_CONTROL_MASK, "win.toggle-sort" },
+    { GDK_KEY_m, GDK_CONTROL_MASK, NULL },
+    { GDK_KEY_n, GDK_CONTROL_MASK | GDK_SHIFT_MASK, NULL },
+    { GDK_KEY_i, GDK_CONTROL_MASK, "win.data-issues" },
+    { GDK_KEY_F6, 0, "win.focus-alarms" },
+    { GDK_KEY_a, GDK_CONTROL_MASK | GDK_SHIFT_MASK, "win.acknowledge-top" },
+    { GDK_KEY_Return, 0, NULL },
+    { GDK_KEY_w, GDK_CONTROL_MASK, NULL },
+  };
+  g_autoptr(GtkBuilder) builder = NULL;
+  g_autoptr(GPtrArray) accelerators = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GError) error = NULL;
+  GtkWidgetClass *klass = g_type_class_ref (WARD_TYPE_WINDOW);
+  GObject *overlay;
+
+  builder = gtk_builder_new ();
+  gtk_builder_add_from_resource (builder, "/io/github/wardwatch/Wardwatch/gtk/help-overlay.ui", &error);
+  g_assert_no_error (error);
+  overlay = gtk_builder_get_object (builder, "help_overlay");
+  g_assert_true (GTK_IS_SHORTCUTS_WINDOW (overlay));
+
+  collect_accelerators (GTK_WIDGET (overlay), accelerators);
+  for (guint i = 0; i < G_N_ELEMENTS (shortcuts); i++)
+    {
+      g_autofree char *name = gtk_accelerator_name (shortcuts[i].key, shortcuts[i].mods);
+      gboolean listed = FALSE;
+
+      for (guint j = 0; j < accelerators->len; j++)
+        listed |= g_str_equal (g_ptr_array_index (accelerators, j), name);
+      if (!listed)
+        g_error ("%s is not in the shortcuts window", name);
+
+      if (shortcuts[i].action != NULL)
+        {
+          gboolean installed = FALSE;
+          const GVariantType *parameter_type;
+          const char *property_name;
+          const char *action_name;
+          GType owner;
+
+          for (guint k = 0;
+               gtk_widget_class_query_action (klass, k, &owner, &action_name, &parameter_type,
+                                              &property_name);
+               k++)
+            installed |= g_str_equal (action_name, shortcuts[i].action);
+          g_assert_true (installed);
+        }
+    }
+
+  gtk_window_destroy (GTK_WINDOW (overlay));
+  g_type_class_unref (klass);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -582,6 +897,11 @@ main (int   argc,
   g_test_add_func ("/ui/window/demo-title", test_window_demo_title);
   g_test_add_func ("/ui/window/error", test_window_error);
   g_test_add_func ("/ui/window/data-issues", test_window_data_issues);
+  g_test_add_func ("/ui/window/sort-filter", test_window_sort_filter);
+  g_test_add_func ("/ui/window/values", test_window_values);
+  g_test_add_func ("/ui/window/once-per-frame", test_window_once_per_frame);
+  g_test_add_func ("/ui/window/patient-page", test_window_patient_page);
+  g_test_add_func ("/ui/window/shortcuts", test_window_shortcuts);
 
   return g_test_run ();
 }
