@@ -17,6 +17,7 @@
 
 #include "ward-engine.h"
 #include "ward-identity.h"
+#include "ward-pipeline.h"
 #include "ward-test-fhir-server.h"
 #include "ward-test-ward.h"
 
@@ -513,6 +514,122 @@ test_server_down (Fixture       *f,
                                  "ON a.id < b.id AND a.raw_message_id > b.raw_message_id"), ==, 0);
 }
 
+typedef struct
+{
+  gboolean           done;
+  WardIngestOutcome  outcome;
+  char              *reason;
+  GError            *error;
+} Push;
+
+static void
+snapshot_cb (WardSnapshot *snapshot,
+             gpointer      user_data)
+{
+}
+
+static void
+push_done_cb (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  Push *push = user_data;
+
+  ward_pipeline_push_message_finish (WARD_PIPELINE (object), result, &push->outcome,
+                                     &push->reason, &push->error);
+  push->done = TRUE;
+}
+
+/* The whole pipeline with --identity=lookup and a ward file without
+ * devices: the message is acknowledged once archived, the lookup runs on
+ * the pipeline's thread, and the measurement follows.
+ */
+static void
+test_pipeline_lookup (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_auto(WardPipelineConfig) config = { 0 };
+  g_autoptr(WardPipeline) pipeline = NULL;
+  g_autoptr(WardStore) reader = NULL;
+  g_autofree char *ward_file = NULL;
+  g_autofree char *db = NULL;
+  g_autofree char *patient = NULL;
+  g_autofree char *msg = NULL;
+  g_autofree char *iso = NULL;
+  Push push = { 0 };
+  gint64 deadline;
+  gint64 n = 0;
+
+  if (skip_without_server ())
+    return;
+
+  patient = post_patient ("p7");
+  g_free (post_device ("mon-77", patient));
+
+  ward_file = g_build_filename (f->dir, "ward.json", NULL);
+  g_assert_true (g_file_set_contents (ward_file,
+                                      "{\"beds\":[{\"id\":\"bed-07\",\"label\":\"Bed 7\","
+                                      "\"patient\":{\"id\":\"p7\",\"name\":\"Sam Reyes\"}}]}",
+                                      -1, &error));
+  g_assert_no_error (error);
+  db = g_build_filename (f->dir, "pipeline.db", NULL);
+
+  ward_pipeline_config_init (&config);
+  config.db_path = g_strdup (db);
+  config.ward_file = g_strdup (ward_file);
+  config.fhir_url = g_strdup (ward_test_fhir_server_get_base_url (server));
+  config.identity = g_strdup ("lookup");
+  config.tick_msec = 20;
+  pipeline = ward_pipeline_new (&config);
+  g_assert_true (ward_pipeline_start (pipeline, snapshot_cb, NULL, &error));
+  g_assert_no_error (error);
+
+  iso = ward_time_format_iso8601 (g_get_real_time ());
+  msg = g_strdup_printf ("{\"deviceId\":\"mon-77\",\"messageId\":\"p-1\",\"kind\":\"vitals\","
+                         "\"measuredAt\":\"%s\",\"heartRate\":91}", iso);
+  ward_pipeline_push_message_async (pipeline, "test", WARD_CONTENT_TYPE_JSON, NULL, msg, -1, NULL,
+                                    push_done_cb, &push);
+  deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+  while (!push.done && g_get_monotonic_time () < deadline)
+    {
+      if (!g_main_context_iteration (NULL, FALSE))
+        g_usleep (1000);
+    }
+  g_assert_true (push.done);
+  g_assert_no_error (push.error);
+  g_assert_cmpint (push.outcome, ==, WARD_INGEST_ACCEPTED);
+  g_free (push.reason);
+
+  reader = ward_store_open (db, &error);
+  g_assert_no_error (error);
+  while (n == 0 && g_get_monotonic_time () < deadline)
+    {
+      g_usleep (20 * 1000);
+      n = _ward_store_query_int (reader, "SELECT count(*) FROM measurements WHERE patient_id = 'p7' "
+                                 "AND device_id = 'mon-77'", &error);
+      g_assert_no_error (error);
+    }
+  g_assert_cmpint (n, ==, 1);
+
+  ward_pipeline_stop (pipeline);
+  g_assert_cmpint (_ward_store_query_int (reader, "SELECT count(*) FROM raw_messages "
+                                          "WHERE processed_at IS NULL", &error), ==, 0);
+  g_assert_cmpint (_ward_store_query_int (reader, "SELECT count(*) FROM dead_letters", &error), ==, 0);
+  g_assert_no_error (error);
+  g_clear_object (&reader);
+  g_clear_object (&pipeline);
+  {
+    g_autofree char *wal = g_strconcat (db, "-wal", NULL);
+    g_autofree char *shm = g_strconcat (db, "-shm", NULL);
+
+    g_unlink (db);
+    g_unlink (wal);
+    g_unlink (shm);
+    g_unlink (ward_file);
+  }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -533,6 +650,7 @@ main (int   argc,
   ADD ("/fhir-identity/create", test_create);
   ADD ("/fhir-identity/reassignment", test_reassignment);
   ADD ("/fhir-identity/server-down", test_server_down);
+  ADD ("/fhir-identity/pipeline", test_pipeline_lookup);
 #undef ADD
 
   ret = g_test_run ();
