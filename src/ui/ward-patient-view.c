@@ -818,6 +818,12 @@ history_loaded_cb (GObject      *object,
   if (g_strcmp0 (ward_history_get_patient_id (history), self->patient_id) != 0)
     return;
 
+  g_debug ("History of %s over (%" G_GINT64_FORMAT ", %" G_GINT64_FORMAT "]: "
+           "%u heart rates stored, %u scores, %u flags",
+           ward_history_get_patient_id (history), ward_history_get_from (history),
+           ward_history_get_to (history), ward_history_get_n_stored (history, WARD_MEAS_HR),
+           ward_history_get_n_scores (history), ward_history_get_n_flags (history));
+
   g_clear_object (&self->load_cancellable);
   g_clear_pointer (&self->history, ward_history_unref);
   self->history = g_steal_pointer (&history);
@@ -855,8 +861,17 @@ load_history (WardPatientView *self,
   if (db_path == NULL)
     return;
 
+  /* Before the first snapshot reaches the view: the pipeline's newest
+   * one, whose data the store holds (its clock may have run on without
+   * new data, after a stop).
+   */
   if (now == 0)
-    now = self->now = ward_pipeline_get_now (self->pipeline);
+    {
+      g_autoptr(WardSnapshot) snapshot = ward_pipeline_get_snapshot (self->pipeline);
+
+      now = self->now = snapshot != NULL ? ward_snapshot_get_now (snapshot)
+                                         : ward_pipeline_get_now (self->pipeline);
+    }
 
   if (self->load_cancellable != NULL)
     {
@@ -1565,6 +1580,17 @@ ward_patient_view_apply_snapshot (WardPatientView *self,
     }
 
   update_charts (self);
+
+  /* History loaded for a "now" the snapshots have not reached (or have
+   * long left): load the span again, as a new one.
+   */
+  if (self->history != NULL && self->load_cancellable == NULL &&
+      (ward_history_get_to (self->history) > self->now ||
+       ward_history_get_to (self->history) < self->now - self->span))
+    {
+      reset_history (self);
+      return;
+    }
 
   /* The first load waited for a "now"; a failed one is tried again, not
    * at every snapshot; a hidden view does not read the store.
