@@ -327,6 +327,13 @@ acvpu_in_snapshot (Fixture *f)
          bed->latest[WARD_MEAS_CONSCIOUSNESS].value == WARD_ACVPU_VOICE;
 }
 
+static gboolean
+form_cleared (Fixture *f)
+{
+  return g_strcmp0 (gtk_editable_get_text (GTK_EDITABLE (get_child (f, "rr_row"))), "") == 0 &&
+         adw_combo_row_get_selected (ADW_COMBO_ROW (get_child (f, "acvpu_row"))) == 0;
+}
+
 /* Nurse entry from the view: stored with the user; bad values refused
  * with a clear error and nothing stored.
  */
@@ -356,8 +363,9 @@ test_nurse_entry (Fixture       *f,
                                 patient_id), ==, 1);
   g_assert_cmpint (query_count (f, "SELECT count(*) FROM measurements WHERE patient_id = ?1 AND "
                                    "kind = 'hr' AND source = 'nurse'", patient_id), ==, 0);
-  /* The form is cleared for the next round. */
-  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (get_child (f, "rr_row"))), ==, "");
+  /* The form is cleared for the next round once every entry completed. */
+  wait_for (f, form_cleared, "the form to be cleared");
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (error_label)));
 }
 
 static gboolean
