@@ -93,6 +93,7 @@ struct _WardEngine
   WardIdentity      *identity;
   GQueue             held;          /* HeldMessage, waiting for an identity answer, in order */
   GHashTable        *held_devices;  /* device id -> number of its held messages */
+  gboolean           held_ready;    /* an answer or an assignment since the last look */
 
   /* The vital-signs Observations written lately, for the derivedFrom of
    * the NEWS2 Observations: "patient|type" -> GArray of VitalsRef, the
@@ -264,6 +265,9 @@ ward_engine_finalize (GObject *object)
   g_queue_clear_full (&self->held, held_message_free);
   g_clear_pointer (&self->held_devices, g_hash_table_unref);
   g_clear_pointer (&self->vitals_refs, g_hash_table_unref);
+  /* The resolver may outlive the engine (requests in flight). */
+  if (self->identity != NULL)
+    ward_identity_set_notify (self->identity, NULL, NULL);
   g_clear_object (&self->identity);
   g_clear_object (&self->store);
 
@@ -442,6 +446,7 @@ ward_engine_assign_device (WardEngine  *self,
    */
   if (self->identity != NULL)
     ward_identity_forget (self->identity, device_id);
+  self->held_ready = TRUE;
   d = g_hash_table_lookup (self->devices, device_id);
   if (d == NULL)
     {
@@ -1098,9 +1103,13 @@ release_held (WardEngine  *self,
   GQueue waiting = self->held;
   HeldMessage *held;
 
-  if (g_queue_is_empty (&self->held))
+  /* Nothing can have changed for them without an answer or an
+   * assignment: no need to look through a long queue at every tick.
+   */
+  if (g_queue_is_empty (&self->held) || !self->held_ready)
     return TRUE;
 
+  self->held_ready = FALSE;
   g_queue_init (&self->held);
   g_hash_table_remove_all (self->held_devices);
 
@@ -1127,6 +1136,14 @@ release_held (WardEngine  *self,
   return TRUE;
 }
 
+static void
+identity_answered_cb (gpointer user_data)
+{
+  WardEngine *self = user_data;
+
+  self->held_ready = TRUE;
+}
+
 void
 ward_engine_set_identity (WardEngine   *self,
                           WardIdentity *identity)
@@ -1136,7 +1153,12 @@ ward_engine_set_identity (WardEngine   *self,
 
   if (identity != NULL && ward_identity_get_mode (identity) == WARD_IDENTITY_MODE_LOCAL)
     identity = NULL;
+  if (self->identity != NULL)
+    ward_identity_set_notify (self->identity, NULL, NULL);
   g_set_object (&self->identity, identity);
+  if (identity != NULL)
+    ward_identity_set_notify (identity, G_CALLBACK (identity_answered_cb), self);
+  self->held_ready = TRUE;
 }
 
 guint
