@@ -159,7 +159,10 @@ test_decimate (void)
 
   out = ward_history_decimate ((WardHistoryPoint *) (gpointer) points->data, points->len,
                                from, NOW, 1000);
-  g_assert_cmpuint (out->len, <=, 1000 + 2);
+  /* Buckets on multiples of their width: a partial one at each end, plus
+   * the nurse entry and the newest point.
+   */
+  g_assert_cmpuint (out->len, <=, 1000 + 4);
   g_assert_cmpuint (out->len, >=, 900);
 
   for (guint i = 0; i < out->len; i++)
@@ -210,7 +213,7 @@ test_decimate_store (Fixture       *f,
   points = ward_history_get_points (history, WARD_MEAS_HR, &n);
   g_assert_cmpuint (ward_history_get_n_stored (history, WARD_MEAS_HR), ==, 5000);
   g_assert_true (ward_history_is_decimated (history, WARD_MEAS_HR));
-  g_assert_cmpuint (n, <=, 602);
+  g_assert_cmpuint (n, <=, 600 + 4);
   for (guint i = 0; i < n; i++)
     seen_spike |= points[i].value == 170;
   g_assert_true (seen_spike);

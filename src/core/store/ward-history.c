@@ -201,7 +201,11 @@ decimator_push (Decimator              *d,
       return;
     }
 
-  bucket = (point->t - d->from) / d->bucket_usec;
+  /* Buckets on multiples of their width, not from "from": a reload a
+   * moment later keeps the same buckets, so unchanged data decimates to
+   * the same points and the chart has nothing to redraw.
+   */
+  bucket = point->t / d->bucket_usec;
   if (d->have_bucket && bucket != d->bucket)
     decimator_flush (d, FALSE);
   d->bucket = bucket;
