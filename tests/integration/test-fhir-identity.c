@@ -416,6 +416,14 @@ test_create (Fixture       *f,
   g_assert_cmpuint (n_on_server ("Patient", "p2"), ==, 1);
   g_assert_cmpuint (n_on_server ("Device", "mon-new-2"), ==, 1);
 
+  /* A Device without a patient gets the message's. */
+  g_free (post ("Device", "{\"resourceType\":\"Device\",\"identifier\":[{\"value\":\"mon-bare\"}]}"));
+  ingest (f, "mon-bare", "p1", f->t0 + 4 * SEC);
+  run_until_released (f, f->t0 + 4 * SEC, 10000);
+  g_assert_cmpint (n_measurements (f, "p1"), ==, 1);
+  g_assert_cmpuint (n_on_server ("Device", "mon-bare"), ==, 1);
+  g_assert_cmpuint (n_on_server ("Patient", "p1"), ==, 1);
+
   /* A message that names no patient cannot create one. */
   ingest (f, "mon-anon", NULL, f->t0 + 4 * SEC);
   run_until_released (f, f->t0 + 4 * SEC, 10000);
