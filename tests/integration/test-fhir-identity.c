@@ -488,6 +488,31 @@ test_reassignment (Fixture       *f,
   g_assert_cmpint (n_measurements (f, "p2"), ==, 2);
 }
 
+/* A lifetime of 0: every message is asked about, and each is served by
+ * its own answer.
+ */
+static void
+test_no_cache (Fixture       *f,
+               gconstpointer  data)
+{
+  g_autofree char *patient = NULL;
+
+  if (skip_without_server ())
+    return;
+
+  use_identity (f, WARD_IDENTITY_MODE_LOOKUP, 0);
+  patient = post_patient ("p1");
+  g_free (post_device ("mon-9", patient));
+
+  for (int i = 0; i < 3; i++)
+    ingest (f, "mon-9", NULL, f->t0 + i * SEC);
+  run_until_released (f, f->t0 + 2 * SEC, 10000);
+  g_assert_cmpuint (ward_engine_get_n_held (f->engine), ==, 0);
+  g_assert_cmpint (n_measurements (f, "p1"), ==, 3);
+  /* A Device search and a Patient read per message. */
+  g_assert_cmpuint (ward_identity_get_n_requests (f->identity), ==, 6);
+}
+
 static void
 test_server_down (Fixture       *f,
                   gconstpointer  data)
@@ -657,6 +682,7 @@ main (int   argc,
   ADD ("/fhir-identity/unknown-device", test_unknown_device);
   ADD ("/fhir-identity/create", test_create);
   ADD ("/fhir-identity/reassignment", test_reassignment);
+  ADD ("/fhir-identity/no-cache", test_no_cache);
   ADD ("/fhir-identity/server-down", test_server_down);
   ADD ("/fhir-identity/pipeline", test_pipeline_lookup);
 #undef ADD

@@ -804,7 +804,8 @@ start_job (WardIdentity *self,
 }
 
 /* Keeps the cache within max_entries: the entries closest to expiry go
- * first; entries with a request in flight stay.
+ * first; entries with a request in flight or a retry to come stay (their
+ * answer is what held messages wait for).
  */
 static void
 evict (WardIdentity *self)
@@ -817,7 +818,8 @@ evict (WardIdentity *self)
 
       g_hash_table_iter_init (&iter, self->entries);
       while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &entry))
-        if (!entry->in_flight && (oldest == NULL || entry->expires_at < oldest->expires_at))
+        if (!entry->in_flight && entry->retry_source == NULL &&
+            (oldest == NULL || entry->expires_at < oldest->expires_at))
           oldest = entry;
 
       if (oldest == NULL)
@@ -969,7 +971,9 @@ ward_identity_resolve (WardIdentity        *self,
     }
 
   /* The caller's clock is only known here: an answer lives from the
-   * first time it is read (or from when it was asked, if that is later).
+   * first time it is read (or from when it was asked, if that is later),
+   * up to and including the end of its lifetime, so that even a lifetime
+   * of 0 serves the message that asked.
    */
   if (entry->answer != NULL && entry->fresh)
     {
@@ -977,7 +981,7 @@ ward_identity_resolve (WardIdentity        *self,
       entry->fresh = FALSE;
     }
 
-  if (entry->answer != NULL && now < entry->expires_at)
+  if (entry->answer != NULL && now <= entry->expires_at)
     {
       if (answer_out != NULL)
         *answer_out = ward_identity_answer_ref (entry->answer);
