@@ -61,6 +61,7 @@ typedef struct
 {
   char    *device_id;
   Patient *patient;
+  Patient *named;       /* not in the bed map: the patient the FHIR server names */
   gint64   last_seen;
   gint64   alert_id;
   gint64   alert_since;
@@ -237,6 +238,17 @@ update_latest (Patient               *p,
   v->observed_at = m->observed_at;
   v->source = m->source;
   p->dirty = TRUE;
+}
+
+/* The patient a device's technical alerts belong to, or NULL. */
+static const char *
+device_patient_id (const Device *d)
+{
+  if (d->patient != NULL)
+    return d->patient->patient_id;
+  if (d->named != NULL)
+    return d->named->patient_id;
+  return NULL;
 }
 
 static void
@@ -455,6 +467,7 @@ ward_engine_assign_device (WardEngine  *self,
       g_hash_table_insert (self->devices, d->device_id, d);
     }
   d->patient = p;
+  d->named = NULL;
 
   return TRUE;
 }
@@ -504,7 +517,7 @@ close_technical_alert (WardEngine  *self,
   detail = g_strdup_printf ("{\"flag_id\":%" G_GINT64_FORMAT ",\"device\":\"%s\"}",
                             d->alert_id, d->device_id);
   if (!record_event (self, at, SYSTEM_ACTOR, "technical-alert-cleared",
-                     d->patient ? d->patient->patient_id : NULL, detail, error))
+                     device_patient_id (d), detail, error))
     return FALSE;
 
   d->alert_id = 0;
@@ -889,7 +902,27 @@ store_normalized (WardEngine         *self,
        * connector's Lookup ignores it too).
        */
       if (p == NULL && self->identity != NULL && item->device_id != NULL)
-        p = identity_patient (self, item, received_at, &identity_why);
+        {
+          p = identity_patient (self, item, received_at, &identity_why);
+          /* Watched for silence like the bed map's devices. */
+          if (p != NULL && d == NULL)
+            {
+              d = g_new0 (Device, 1);
+              d->device_id = g_strdup (item->device_id);
+              g_hash_table_insert (self->devices, d->device_id, d);
+            }
+          if (d != NULL)
+            {
+              d->named = p;
+              /* Now someone else's (or no one's): not ours to watch. */
+              if (p == NULL)
+                {
+                  d->last_seen = 0;
+                  if (!close_technical_alert (self, d, received_at, error))
+                    return FALSE;
+                }
+            }
+        }
       else if (p == NULL && item->patient_id != NULL)
         p = g_hash_table_lookup (self->by_patient, item->patient_id);
 
@@ -1643,7 +1676,7 @@ check_silence (WardEngine  *self,
 
   reason = g_strdup_printf ("no data from %s for %" G_GINT64_FORMAT " s", d->device_id,
                             silent_for / WARD_USEC_PER_SEC);
-  d->alert_id = ward_store_open_flag (self->store, d->patient ? d->patient->patient_id : NULL,
+  d->alert_id = ward_store_open_flag (self->store, device_patient_id (d),
                                       "technical", d->device_id, WARD_BAND_LOW, now, 0,
                                       reason, error);
   if (d->alert_id == 0)
@@ -1653,7 +1686,7 @@ check_silence (WardEngine  *self,
 
   detail = g_strdup_printf ("{\"flag_id\":%" G_GINT64_FORMAT ",\"device\":\"%s\",\"last_seen\":%"
                             G_GINT64_FORMAT "}", d->alert_id, d->device_id, d->last_seen);
-  return record_event (self, now, SYSTEM_ACTOR, "technical-alert", d->patient ? d->patient->patient_id : NULL,
+  return record_event (self, now, SYSTEM_ACTOR, "technical-alert", device_patient_id (d),
                        detail, error);
 }
 

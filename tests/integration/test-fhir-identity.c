@@ -335,6 +335,13 @@ test_lookup (Fixture       *f,
   g_assert_cmpuint (ward_engine_get_n_held (f->engine), ==, 0);
   g_assert_cmpint (n_measurements (f, "p1"), ==, 2);
 
+  /* Watched for silence like a device of the bed map: a technical
+   * alert for its patient.
+   */
+  tick (f, f->t0 + 3 * WARD_USEC_PER_MINUTE);
+  g_assert_cmpint (query_int (f, "SELECT count(*) FROM flags WHERE kind = 'technical' AND "
+                                 "patient_id = 'p1' AND closed_at IS NULL"), ==, 1);
+
   /* Patient context from the server. */
   g_assert_cmpint (ward_identity_resolve (f->identity, "mon-9", NULL, f->t0 + SEC, &answer), ==,
                    WARD_IDENTITY_RESOLVED);
