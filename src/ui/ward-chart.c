@@ -127,11 +127,12 @@ abort_cb (PLCHAR_VECTOR message)
 static int
 exit_cb (PLCHAR_VECTOR message)
 {
-  /* PLplot would now call exit(): the device check should have made
-   * this impossible.
+  /* PLplot calls exit() with this status after the handler returns: the
+   * device check should have made this impossible, and a failure must not
+   * exit with 0.
    */
   g_critical ("PLplot gave up: %s", message);
-  return 0;
+  return 1;
 }
 
 /* x is the local wall-clock time in seconds as if it were UTC: ticks on

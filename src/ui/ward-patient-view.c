@@ -955,6 +955,20 @@ span_toggled_cb (WardPatientView *self,
 }
 
 static void
+span_action_cb (GtkWidget  *widget,
+                const char *action_name,
+                GVariant   *parameter)
+{
+  WardPatientView *self = WARD_PATIENT_VIEW (widget);
+  GtkToggleButton *buttons[] = { self->span_10m, self->span_1h, self->span_8h,
+                                 self->span_24h, self->span_72h };
+  int index = g_variant_get_int32 (parameter);
+
+  if (index >= 0 && index < (int) G_N_ELEMENTS (buttons))
+    gtk_toggle_button_set_active (buttons[index], TRUE);
+}
+
+static void
 window_selected_cb (WardPatientView *self,
                     GtkListBoxRow   *row)
 {
@@ -1420,6 +1434,12 @@ ward_patient_view_class_init (WardPatientViewClass *klass)
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Return, GDK_CONTROL_MASK,
                                        "patient.record", NULL);
+
+  /* Alt+1 to Alt+5 choose the span, as the buttons from left to right. */
+  gtk_widget_class_install_action (widget_class, "patient.span", "i", span_action_cb);
+  for (int i = 0; i < (int) G_N_ELEMENTS (spans); i++)
+    gtk_widget_class_add_binding_action (widget_class, GDK_KEY_1 + i, GDK_ALT_MASK,
+                                         "patient.span", "i", i);
 }
 
 static void
