@@ -29,6 +29,8 @@
 
 /* Points per series after decimation: about two per pixel of a wide chart. */
 #define MAX_POINTS 1600
+/* Charts follow snapshots at most this often. */
+#define CHARTS_INTERVAL_MS 200
 
 typedef enum
 {
@@ -111,12 +113,16 @@ struct _WardPatientView
   gint64            span;
   gint64            now;
   gint64            last_load_real;     /* monotonic, when the last load started */
+  gint64            last_charts_update; /* monotonic */
+  guint             update_charts_source;
   gint64            selected_window_end;
   char             *windows_signature;  /* what the list of windows shows */
   guint             n_pending_entries;
   GError           *entry_error;        /* the first failure of a batch of entries */
   int               spo2_scale;
   gboolean          on_oxygen;
+  gboolean          has_air_or_oxygen;
+  double            o2_flow;            /* L/min, 0 when not known */
   gboolean          loading;            /* the first load of this patient and span */
   gboolean          found;              /* the patient is in the last snapshot */
 };
@@ -482,8 +488,61 @@ update_charts (WardPatientView *self)
                                  g_array_index (points, WardHistoryPoint, points->len - 1).value,
                                  spec->unit[0] != '\0' ? _(spec->unit) : "");
 
+      /* SpO2 is read with what the patient breathes. */
+      if (c == CHART_SPO2 && value != NULL && self->has_air_or_oxygen)
+        {
+          g_autofree char *v = g_steal_pointer (&value);
+
+          if (!self->on_oxygen)
+            /* Translators: an SpO2 value on room air, "95 % · air" */
+            value = g_strdup_printf (_("%s · air"), v);
+          else if (self->o2_flow > 0)
+            /* Translators: an SpO2 value on oxygen, "93 % · oxygen 2.0 L/min" */
+            value = g_strdup_printf (_("%s · oxygen %.1f L/min"), v, self->o2_flow);
+          else
+            /* Translators: an SpO2 value on oxygen of unknown flow, "93 % · oxygen" */
+            value = g_strdup_printf (_("%s · oxygen"), v);
+        }
+
       gtk_label_set_text (self->chart_values[c], value != NULL ? value : "—");
     }
+}
+
+static gboolean
+update_charts_cb (gpointer data)
+{
+  WardPatientView *self = data;
+
+  self->update_charts_source = 0;
+  self->last_charts_update = g_get_monotonic_time ();
+  update_charts (self);
+
+  return G_SOURCE_REMOVE;
+}
+
+/* Snapshots come every tick (50 ms); at a high demo time scale each one
+ * moves a short span's axis by pixels and brings new points, so every
+ * chart would redraw at every tick.  Charts follow snapshots at most
+ * CHARTS_INTERVAL_MS apart: a fifth of a second is nothing for vital
+ * signs and bounds the cost of six PLplot redraws.
+ */
+static void
+schedule_update_charts (WardPatientView *self)
+{
+  gint64 since = g_get_monotonic_time () - self->last_charts_update;
+
+  if (self->update_charts_source != 0)
+    return;
+
+  if (since >= CHARTS_INTERVAL_MS * 1000)
+    {
+      self->last_charts_update = g_get_monotonic_time ();
+      update_charts (self);
+      return;
+    }
+
+  self->update_charts_source = g_timeout_add (CHARTS_INTERVAL_MS - since / 1000,
+                                              update_charts_cb, self);
 }
 
 static void
@@ -1337,6 +1396,7 @@ ward_patient_view_dispose (GObject *object)
   if (self->load_cancellable != NULL)
     g_cancellable_cancel (self->load_cancellable);
   g_cancellable_cancel (self->cancellable);
+  g_clear_handle_id (&self->update_charts_source, g_source_remove);
 
   /* AdwBin unparents its child, the template's toast overlay, itself:
    * gtk_widget_dispose_template() would unparent it a second time.
@@ -1578,6 +1638,11 @@ ward_patient_view_apply_snapshot (WardPatientView *self,
       adw_combo_row_set_selected (self->scale_row, self->spo2_scale == 2 ? 1 : 0);
     }
 
+  self->has_air_or_oxygen = bed->latest[WARD_MEAS_ON_OXYGEN].valid;
+  self->o2_flow = bed->latest[WARD_MEAS_O2_FLOW].valid &&
+                  bed->latest[WARD_MEAS_O2_FLOW].observed_at >= bed->latest[WARD_MEAS_ON_OXYGEN].observed_at
+                  ? bed->latest[WARD_MEAS_O2_FLOW].value : 0;
+
   for (guint k = 0; k < WARD_MEAS_N_KINDS; k++)
     {
       const WardLatestValue *latest = &bed->latest[k];
@@ -1599,7 +1664,7 @@ ward_patient_view_apply_snapshot (WardPatientView *self,
       append_live (live, t, bed->score_total, source);
     }
 
-  update_charts (self);
+  schedule_update_charts (self);
 
   /* History loaded for a "now" the snapshots have not reached (or have
    * long left): load the span again, as a new one.

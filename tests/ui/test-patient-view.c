@@ -356,6 +356,8 @@ test_nurse_entry (Fixture       *f,
   gtk_editable_set_text (GTK_EDITABLE (get_child (f, "hr_row")), "");
   gtk_editable_set_text (GTK_EDITABLE (get_child (f, "rr_row")), "23");
   adw_combo_row_set_selected (ADW_COMBO_ROW (get_child (f, "acvpu_row")), 3);   /* Voice */
+  adw_combo_row_set_selected (ADW_COMBO_ROW (get_child (f, "oxygen_row")), 2);  /* Oxygen */
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (get_child (f, "flow_spin")), 2.5);
   gtk_widget_activate_action (GTK_WIDGET (f->view), "patient.record", NULL);
   g_assert_false (gtk_widget_get_visible (GTK_WIDGET (error_label)));
 
@@ -366,6 +368,13 @@ test_nurse_entry (Fixture       *f,
                                 patient_id), ==, 1);
   g_assert_cmpint (query_count (f, "SELECT count(*) FROM measurements WHERE patient_id = ?1 AND "
                                    "kind = 'hr' AND source = 'nurse'", patient_id), ==, 0);
+  wait_for (f, form_cleared, "the form to be cleared");
+  g_assert_cmpint (query_count (f, "SELECT count(*) FROM measurements WHERE patient_id = ?1 AND "
+                                   "kind = 'on_oxygen' AND entered_by = '" USER "' AND value = 1",
+                                patient_id), ==, 1);
+  g_assert_cmpint (query_count (f, "SELECT count(*) FROM measurements WHERE patient_id = ?1 AND "
+                                   "kind = 'o2_flow' AND entered_by = '" USER "' AND value = 2.5",
+                                patient_id), ==, 1);
   /* The form is cleared for the next round once every entry completed. */
   wait_for (f, form_cleared, "the form to be cleared");
   g_assert_false (gtk_widget_get_visible (GTK_WIDGET (error_label)));
