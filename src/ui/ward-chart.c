@@ -522,9 +522,19 @@ update_accessible (WardChart *self)
       const WardHistoryPoint *last = &g_array_index (main_series, WardHistoryPoint,
                                                      main_series->len - 1);
       g_autofree char *value = g_strdup_printf ("%.*f", self->digits, last->value);
+      GArray *second = self->series[1];
       g_autofree char *points = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u point",
                                                               "%u points", n), n);
       gboolean stale = self->stale_after > 0 && self->to - last->t > self->stale_after;
+
+      /* Blood pressure reads as systolic/diastolic. */
+      if (second->len > 0)
+        {
+          g_autofree char *first = g_steal_pointer (&value);
+
+          value = g_strdup_printf ("%s/%.*f", first, self->digits,
+                                   g_array_index (second, WardHistoryPoint, second->len - 1).value);
+        }
 
       if (stale)
         /* Translators: a chart's accessible description, "Heart rate, last hour:

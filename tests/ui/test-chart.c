@@ -289,6 +289,12 @@ test_accessible (void)
   gtk_test_accessible_assert_property (GTK_ACCESSIBLE (chart), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
                                        "Heart rate, last hour: latest 112 per minute (stale), 3 points");
 
+  /* A second series (diastolic pressure) is read after the first. */
+  ward_chart_set_range (chart, NOW - G_GINT64_CONSTANT (3600) * G_USEC_PER_SEC, NOW);
+  ward_chart_set_points (chart, 1, points, 2);
+  gtk_test_accessible_assert_property (GTK_ACCESSIBLE (chart), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
+                                       "Heart rate, last hour: latest 112/105 per minute, 3 points");
+
   g_object_unref (chart);
 }
 
