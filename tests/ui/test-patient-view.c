@@ -449,6 +449,46 @@ test_acknowledge (Fixture       *f,
 }
 
 static gboolean
+on_scale_2 (Fixture *f)
+{
+  const WardBedState *bed = get_bed (f);
+
+  return bed != NULL && bed->spo2_scale == 2;
+}
+
+static gboolean
+scale_label_names_decider (Fixture *f)
+{
+  return strstr (gtk_label_get_text (GTK_LABEL (get_child (f, "scale_label"))), "dr.osei") != NULL;
+}
+
+/* The SpO2 scale needs who decided it; it is stored with that name. */
+static void
+test_spo2_scale (Fixture       *f,
+                 gconstpointer  data)
+{
+  GtkWidget *decided = GTK_WIDGET (get_child (f, "decided_row"));
+
+  /* The user is offered as the one who decided. */
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (decided)), ==, USER);
+
+  adw_combo_row_set_selected (ADW_COMBO_ROW (get_child (f, "scale_row")), 1);
+  gtk_editable_set_text (GTK_EDITABLE (decided), "  ");
+  gtk_widget_activate_action (GTK_WIDGET (f->view), "patient.set-scale", NULL);
+  g_assert_true (gtk_widget_has_css_class (decided, "error"));
+
+  gtk_editable_set_text (GTK_EDITABLE (decided), "dr.osei");
+  gtk_widget_activate_action (GTK_WIDGET (f->view), "patient.set-scale", NULL);
+  g_assert_false (gtk_widget_has_css_class (decided, "error"));
+  wait_for (f, on_scale_2, "Scale 2 in a snapshot");
+  g_assert_cmpint (query_count (f, "SELECT count(*) FROM patients WHERE id = ?1 AND "
+                                   "spo2_scale = 2 AND spo2_scale_set_by = 'dr.osei'",
+                                ward_patient_view_get_patient (f->view)), ==, 1);
+  /* The view says who decided, once it has read the store again. */
+  wait_for (f, scale_label_names_decider, "the scale's decider in the view");
+}
+
+static gboolean
 has_windows (Fixture *f)
 {
   GtkListBox *list = GTK_LIST_BOX (get_child (f, "windows_list"));
@@ -490,6 +530,8 @@ main (int   argc,
               fixture_set_up, test_confirm, fixture_tear_down);
   g_test_add ("/ui/patient-view/acknowledge", Fixture, NULL,
               fixture_set_up, test_acknowledge, fixture_tear_down);
+  g_test_add ("/ui/patient-view/spo2-scale", Fixture, NULL,
+              fixture_set_up, test_spo2_scale, fixture_tear_down);
   g_test_add ("/ui/patient-view/windows", Fixture, NULL,
               fixture_set_up, test_windows, fixture_tear_down);
 
