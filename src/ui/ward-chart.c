@@ -452,7 +452,7 @@ draw_chart (WardChart *self,
           PLFLT ys[2] = { ly, ly };
 
           plcol0 (COL_STALE);
-          plwidth (1.5);
+          plwidth (2.0);
           plstyl (1, &mark, &space);
           plline (2, xs, ys);
           plstyl (0, NULL, NULL);

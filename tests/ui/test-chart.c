@@ -155,6 +155,31 @@ count_tint (cairo_surface_t *surface,
   return count_colour (surface, 255 + a * (r - 255), 255 + a * (g - 255), 255 + a * (b - 255), 3);
 }
 
+/* Grey pixels in the right sixth of the plot, inside its frame: where a
+ * stale tail runs to "now".
+ */
+static guint
+count_grey_right (cairo_surface_t *surface)
+{
+  int width = cairo_image_surface_get_width (surface);
+  int height = cairo_image_surface_get_height (surface);
+  guint n = 0;
+
+  for (int y = 16; y < height - 30; y++)
+    for (int x = width * 5 / 6; x < width - 18; x++)
+      {
+        Pixel p = get_pixel (surface, x, y);
+
+        /* Dark and not the blue of the line: the grey tail, even where
+         * its antialiased edges blend into a zone's tint.
+         */
+        if (MAX (p.r, MAX (p.g, p.b)) < 200 && p.b - p.r < 40)
+          n++;
+      }
+
+  return n;
+}
+
 static guint
 count_not_white (cairo_surface_t *surface)
 {
@@ -187,6 +212,7 @@ test_draw (void)
   GtkWindow *window;
   cairo_surface_t *surface;
   WardHistoryPoint points[61];
+  guint n_grey;
 
   for (guint i = 0; i < G_N_ELEMENTS (points); i++)
     points[i] = (WardHistoryPoint) { NOW - (gint64) (60 - i) * 60 * G_USEC_PER_SEC,
@@ -212,6 +238,19 @@ test_draw (void)
 
   if (g_getenv ("WARDWATCH_TEST_SAVE") != NULL)
     cairo_surface_write_to_png (surface, "test-chart.png");
+  /* Fresh data: no stale tail; grey of that kind only in the antialiased
+   * axes and labels.
+   */
+  n_grey = count_grey_right (surface);
+  cairo_surface_destroy (surface);
+
+  /* Ten minutes without data: a dashed grey tail from the last value to now. */
+  ward_chart_set_range (chart, NOW + 10 * WARD_USEC_PER_MINUTE - WARD_USEC_PER_HOUR,
+                        NOW + 10 * WARD_USEC_PER_MINUTE);
+  surface = render_widget (GTK_WIDGET (chart));
+  if (g_getenv ("WARDWATCH_TEST_SAVE") != NULL)
+    cairo_surface_write_to_png (surface, "test-chart-stale.png");
+  g_assert_cmpuint (count_grey_right (surface), >, n_grey + 30);
 
   cairo_surface_destroy (surface);
   gtk_window_destroy (window);
