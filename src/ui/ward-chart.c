@@ -607,6 +607,65 @@ ward_chart_snapshot (GtkWidget   *widget,
   cairo_destroy (cr);
 }
 
+/* The point nearest the pointer, within a few pixels, as a tooltip:
+ * drawn by GTK, so the chart itself is not redrawn for it.
+ */
+static gboolean
+ward_chart_query_tooltip (GtkWidget  *widget,
+                          int         x,
+                          int         y,
+                          gboolean    keyboard,
+                          GtkTooltip *tooltip)
+{
+  WardChart *self = WARD_CHART (widget);
+  int plot_width = gtk_widget_get_width (widget) - MARGIN_LEFT - MARGIN_RIGHT;
+  const WardHistoryPoint *best = NULL;
+  GArray *series = self->series[0];
+  g_autoptr(GDateTime) dt = NULL;
+  g_autofree char *time = NULL;
+  g_autofree char *value = NULL;
+  g_autofree char *text = NULL;
+  double best_px = 8;
+  double usec_per_px;
+
+  if (keyboard || plot_width <= 0 || self->to <= self->from || series->len == 0)
+    return FALSE;
+
+  usec_per_px = (double) (self->to - self->from) / plot_width;
+  for (guint i = 0; i < series->len; i++)
+    {
+      const WardHistoryPoint *p = &g_array_index (series, WardHistoryPoint, i);
+      double px = MARGIN_LEFT + (p->t - self->from) / usec_per_px;
+
+      if (p->t > self->from && p->t <= self->to && ABS (px - x) < best_px)
+        {
+          best = p;
+          best_px = ABS (px - x);
+        }
+    }
+
+  if (best == NULL)
+    return FALSE;
+
+  dt = g_date_time_new_from_unix_local (best->t / G_USEC_PER_SEC);
+  time = dt != NULL ? g_date_time_format (dt, self->to - self->from > 24 * WARD_USEC_PER_HOUR
+                                              ? "%a %H:%M:%S" : "%H:%M:%S")
+                    : g_strdup ("?");
+  value = g_strdup_printf ("%.*f", self->digits, best->value);
+
+  if (best->source == WARD_SOURCE_NURSE)
+    /* Translators: a chart's tooltip, "10:42:05: 112 per minute, entered by a nurse" */
+    text = g_strdup_printf (_("%s: %s %s, entered by a nurse"), time, value,
+                            self->unit != NULL ? self->unit : "");
+  else
+    /* Translators: a chart's tooltip, "10:42:05: 112 per minute, from the monitor" */
+    text = g_strdup_printf (_("%s: %s %s, from the monitor"), time, value,
+                            self->unit != NULL ? self->unit : "");
+  gtk_tooltip_set_text (tooltip, text);
+
+  return TRUE;
+}
+
 static void
 ward_chart_measure (GtkWidget      *widget,
                     GtkOrientation  orientation,
@@ -670,6 +729,7 @@ ward_chart_class_init (WardChartClass *klass)
   widget_class->snapshot = ward_chart_snapshot;
   widget_class->measure = ward_chart_measure;
   widget_class->size_allocate = ward_chart_size_allocate;
+  widget_class->query_tooltip = ward_chart_query_tooltip;
 
   gtk_widget_class_set_css_name (widget_class, "wardchart");
   gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_IMG);
@@ -685,6 +745,7 @@ ward_chart_init (WardChart *self)
   self->y_min = 0;
   self->y_max = 1;
   self->band_resolution = 1;
+  gtk_widget_set_has_tooltip (GTK_WIDGET (self), TRUE);
   update_accessible (self);
 }
 

@@ -96,6 +96,7 @@ struct _WardPatientView
   GtkListBox       *windows_list;
   GtkLabel         *inputs_title;
   GtkGrid          *inputs_grid;
+  GtkLabel         *flags_label;
 
   /* Owned */
   WardPipeline     *pipeline;
@@ -718,6 +719,64 @@ update_windows_list (WardPatientView *self)
     show_window_inputs (self, NULL);
 }
 
+/* Each flag of the span: what, from when to when, and who acknowledged it. */
+static void
+update_flags_label (WardPatientView *self)
+{
+  g_autoptr(GString) text = g_string_new (NULL);
+  guint n = self->history != NULL ? ward_history_get_n_flags (self->history) : 0;
+
+  for (guint i = n; i > 0; i--)
+    {
+      const WardHistoryFlag *flag = ward_history_get_flag (self->history, i - 1);
+      g_autofree char *opened = format_time (flag->opened_at);
+      g_autofree char *what = NULL;
+      g_autofree char *line = NULL;
+
+      if (g_strcmp0 (flag->kind, "technical") == 0)
+        {
+          if (flag->closed_at != 0)
+            {
+              g_autofree char *closed = format_time (flag->closed_at);
+              /* Translators: a technical alert in the list of flags, "Monitor silent from 10:03 to 10:05" */
+              what = g_strdup_printf (_("Monitor silent from %s to %s"), opened, closed);
+            }
+          else
+            /* Translators: a technical alert still open, "Monitor silent since 10:03" */
+            what = g_strdup_printf (_("Monitor silent since %s"), opened);
+        }
+      else if (flag->closed_at != 0)
+        {
+          g_autofree char *closed = format_time (flag->closed_at);
+          /* Translators: a closed flag, "High flag from 10:03 to 11:20" */
+          what = g_strdup_printf (_("%s flag from %s to %s"), get_band_word (flag->band), opened, closed);
+        }
+      else
+        {
+          /* Translators: an open flag, "High flag since 10:03" */
+          what = g_strdup_printf (_("%s flag since %s"), get_band_word (flag->band), opened);
+        }
+
+      if (flag->acknowledged_by != NULL)
+        {
+          g_autofree char *at = format_time (flag->acknowledged_at);
+          /* Translators: a flag and who acknowledged it, "High flag since 10:03; acknowledged by j.smith at 10:05" */
+          line = g_strdup_printf (_("%s; acknowledged by %s at %s"), what, flag->acknowledged_by, at);
+        }
+      else
+        {
+          /* Translators: a flag nobody acknowledged, "High flag since 10:03; not acknowledged" */
+          line = g_strdup_printf (_("%s; not acknowledged"), what);
+        }
+
+      if (text->len > 0)
+        g_string_append_c (text, '\n');
+      g_string_append (text, line);
+    }
+
+  gtk_label_set_text (self->flags_label, n > 0 ? text->str : _("No flags in this span"));
+}
+
 static void
 update_scale_label (WardPatientView *self)
 {
@@ -902,6 +961,7 @@ history_loaded_cb (GObject      *object,
   gtk_label_set_text (self->history_label, "");
   update_charts (self);
   update_windows_list (self);
+  update_flags_label (self);
   update_scale_label (self);
   set_loading (self, FALSE);
 }
@@ -964,6 +1024,7 @@ reset_history (WardPatientView *self)
   clear_windows_list (self);
   g_clear_pointer (&self->windows_signature, g_free);
   show_window_inputs (self, NULL);
+  gtk_label_set_text (self->flags_label, "");
   self->selected_window_end = 0;
 
   for (guint c = 0; c < N_CHARTS; c++)
@@ -1483,6 +1544,7 @@ ward_patient_view_class_init (WardPatientViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, WardPatientView, windows_list);
   gtk_widget_class_bind_template_child (widget_class, WardPatientView, inputs_title);
   gtk_widget_class_bind_template_child (widget_class, WardPatientView, inputs_grid);
+  gtk_widget_class_bind_template_child (widget_class, WardPatientView, flags_label);
   gtk_widget_class_bind_template_callback (widget_class, span_toggled_cb);
   gtk_widget_class_bind_template_callback (widget_class, window_selected_cb);
   gtk_widget_class_bind_template_callback (widget_class, oxygen_changed_cb);

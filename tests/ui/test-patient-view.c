@@ -431,6 +431,13 @@ flag_acknowledged (Fixture *f)
   return bed != NULL && g_strcmp0 (bed->flag_acknowledged_by, USER) == 0;
 }
 
+static gboolean
+flags_list_names_user (Fixture *f)
+{
+  return strstr (gtk_label_get_text (GTK_LABEL (get_child (f, "flags_label"))),
+                 "acknowledged by " USER) != NULL;
+}
+
 /* Acknowledge from the view records who and when. */
 static void
 test_acknowledge (Fixture       *f,
@@ -446,6 +453,8 @@ test_acknowledge (Fixture       *f,
                                 ward_patient_view_get_patient (f->view)), ==, 1);
   g_assert_nonnull (strstr (gtk_label_get_text (GTK_LABEL (get_child (f, "flag_label"))),
                             "acknowledged by " USER));
+  /* The flags of the span, read again from the store, say it too. */
+  wait_for (f, flags_list_names_user, "the acknowledgement in the list of flags");
 }
 
 static gboolean
