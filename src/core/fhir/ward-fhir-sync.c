@@ -44,6 +44,24 @@ typedef struct
   char         *json;
 } Item;
 
+typedef enum
+{
+  MARK_SENT,
+  MARK_RETRY,
+  MARK_FAILED,
+} MarkKind;
+
+/* An answer, to be written to the outbox. */
+typedef struct
+{
+  MarkKind      kind;
+  gint64        seq;
+  gint64        version;
+  gint64        at;               /* sent at, or retry at */
+  char         *reason;
+  char         *outcome_json;
+} Mark;
+
 typedef struct
 {
   WardFhirSync *self;
@@ -76,6 +94,7 @@ struct _WardFhirSync
   GSource           *kick_source;
   GCancellable      *cancellable;
   GQueue             queue;          /* Item, taken this cycle, not yet sent */
+  GArray            *marks;          /* Mark: answers not yet written */
   gboolean           busy;
   gboolean           taken;          /* this cycle took its rows */
   gboolean           take_full;
@@ -114,6 +133,13 @@ item_free (Item *item)
 }
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (Item, item_free)
+
+static void
+mark_clear (Mark *mark)
+{
+  g_free (mark->reason);
+  g_free (mark->outcome_json);
+}
 
 static void
 request_free (Request *req)
@@ -198,6 +224,7 @@ ward_fhir_sync_finalize (GObject *object)
   g_free (self->authorization);
   g_free (self->device_id);
   g_free (self->last_error);
+  g_clear_pointer (&self->marks, g_array_unref);
 
   G_OBJECT_CLASS (ward_fhir_sync_parent_class)->finalize (object);
 }
@@ -215,6 +242,8 @@ static void
 ward_fhir_sync_init (WardFhirSync *self)
 {
   g_queue_init (&self->queue);
+  self->marks = g_array_new (FALSE, TRUE, sizeof (Mark));
+  g_array_set_clear_func (self->marks, (GDestroyNotify) mark_clear);
   self->backoff_min_msec = 1000;
   self->backoff_max_msec = 5 * 60 * 1000;
   self->interval_msec = 1000;
@@ -311,40 +340,88 @@ ward_fhir_sync_set_batch_size (WardFhirSync *self,
   self->batch_size = MAX (batch_size, 1);
 }
 
-/* Store writes.  A single row's mark is its own short transaction; the
- * marks for a batch Bundle's entries share one.
+/* Store writes.  Marks are kept in memory and written together, in one
+ * short transaction: after each batch Bundle's answer, after SINGLE_TAKE
+ * single answers, and when a cycle ends or stops.  A crash before that
+ * only sends those rows again (PUT is idempotent); a transaction per
+ * single PUT would cost an fsync per resource.
  */
-static gboolean
-marks_begin (WardFhirSync *self)
+static void
+flush_marks (WardFhirSync *self)
 {
   g_autoptr(GError) error = NULL;
 
-  if (ward_store_begin (self->store, &error))
-    return TRUE;
-  g_critical ("FHIR sync: cannot begin a store write: %s", error->message);
-  return FALSE;
+  if (self->marks->len == 0)
+    return;
+
+  if (!ward_store_begin (self->store, &error))
+    {
+      g_critical ("FHIR sync: cannot begin a store write: %s", error->message);
+      g_array_set_size (self->marks, 0);
+      return;
+    }
+  for (guint i = 0; i < self->marks->len; i++)
+    {
+      const Mark *mark = &g_array_index (self->marks, Mark, i);
+      gboolean ok = FALSE;
+
+      switch (mark->kind)
+        {
+        case MARK_SENT:
+          ok = ward_store_outbox_mark_sent (self->store, mark->seq, mark->version, mark->at,
+                                            NULL, &error);
+          break;
+        case MARK_RETRY:
+          ok = ward_store_outbox_mark_retry (self->store, mark->seq, mark->at, mark->reason,
+                                             &error);
+          break;
+        case MARK_FAILED:
+          ok = ward_store_outbox_mark_failed (self->store, mark->seq, mark->reason,
+                                              mark->outcome_json, &error);
+          break;
+        default:
+          g_assert_not_reached ();
+        }
+      if (!ok)
+        {
+          g_critical ("FHIR sync: store write failed: %s", error->message);
+          g_clear_error (&error);
+        }
+    }
+  g_array_set_size (self->marks, 0);
+
+  if (!ward_store_commit (self->store, &error))
+    {
+      g_critical ("FHIR sync: commit failed: %s", error->message);
+      ward_store_rollback (self->store);
+    }
 }
 
 static void
-marks_end (WardFhirSync *self)
+add_mark (WardFhirSync *self,
+          MarkKind      kind,
+          Item         *item,
+          gint64        at,
+          const char   *reason,
+          const char   *outcome_json)
 {
-  g_autoptr(GError) error = NULL;
+  Mark mark = {
+    .kind = kind,
+    .seq = item->seq,
+    .version = item->version,
+    .at = at,
+    .reason = g_strdup (reason),
+    .outcome_json = g_strdup (outcome_json),
+  };
 
-  if (ward_store_commit (self->store, &error))
-    return;
-  g_critical ("FHIR sync: commit failed: %s", error->message);
-  ward_store_rollback (self->store);
+  g_array_append_val (self->marks, mark);
 }
 
 static void
 mark_sent (WardFhirSync *self,
            Item         *item)
 {
-  g_autoptr(GError) error = NULL;
-
-  if (!ward_store_outbox_mark_sent (self->store, item->seq, item->version, sync_now (self),
-                                    NULL, &error))
-    g_critical ("FHIR sync: store write failed: %s", error->message);
+  add_mark (self, MARK_SENT, item, sync_now (self), NULL, NULL);
   self->n_sent++;
 }
 
@@ -354,13 +431,9 @@ mark_retry (WardFhirSync *self,
             gint64        retry_after_sec,
             const char   *reason)
 {
-  g_autoptr(GError) error = NULL;
   guint64 delay = backoff_msec (self, item->attempts, retry_after_sec);
 
-  if (!ward_store_outbox_mark_retry (self->store, item->seq,
-                                     sync_now (self) + (gint64) delay * 1000,
-                                     reason, &error))
-    g_critical ("FHIR sync: store write failed: %s", error->message);
+  add_mark (self, MARK_RETRY, item, sync_now (self) + (gint64) delay * 1000, reason, NULL);
   self->n_retried++;
   g_debug ("%s: %s; retry in %" G_GUINT64_FORMAT " ms", item->resource_type, reason, delay);
   set_last_error (self, g_strdup (reason));
@@ -372,10 +445,7 @@ mark_failed (WardFhirSync *self,
              const char   *reason,
              const char   *outcome_json)
 {
-  g_autoptr(GError) error = NULL;
-
-  if (!ward_store_outbox_mark_failed (self->store, item->seq, reason, outcome_json, &error))
-    g_critical ("FHIR sync: store write failed: %s", error->message);
+  add_mark (self, MARK_FAILED, item, 0, reason, outcome_json);
   self->n_parked++;
   g_message ("A %s was rejected by the FHIR server and parked (wardwatch-cli stats counts them)",
              item->resource_type);
@@ -389,11 +459,8 @@ retry_all (WardFhirSync *self,
            gint64        retry_after_sec,
            const char   *reason)
 {
-  if (items->len == 0 || !marks_begin (self))
-    return;
   for (guint i = 0; i < items->len; i++)
     mark_retry (self, g_ptr_array_index (items, i), retry_after_sec, reason);
-  marks_end (self);
 }
 
 static gint64
@@ -489,6 +556,7 @@ finish_cycle (WardFhirSync *self)
 {
   gboolean again = self->take_full;
 
+  flush_marks (self);
   g_queue_clear_full (&self->queue, (GDestroyNotify) item_free);
   self->busy = FALSE;
   self->taken = FALSE;
@@ -501,6 +569,7 @@ finish_cycle (WardFhirSync *self)
 static void
 abandon_cycle (WardFhirSync *self)
 {
+  flush_marks (self);
   g_queue_clear_full (&self->queue, (GDestroyNotify) item_free);
   self->busy = FALSE;
   self->taken = FALSE;
@@ -613,8 +682,6 @@ handle_single (WardFhirSync *self,
 {
   Item *item = g_ptr_array_index (req->items, 0);
 
-  if (!marks_begin (self))
-    return;
   if (status == SOUP_STATUS_OK || status == SOUP_STATUS_CREATED)
     {
       /* Anything but a resource is not an answer to trust. */
@@ -646,7 +713,6 @@ handle_single (WardFhirSync *self,
         outcome_json = g_strndup (data, len);
       mark_failed (self, item, reason, outcome_json);
     }
-  marks_end (self);
 }
 
 /* The batch Bundle itself was refused: single PUTs from now on in this
@@ -729,8 +795,6 @@ handle_batch (WardFhirSync *self,
       return;
     }
 
-  if (!marks_begin (self))
-    return;
   for (guint i = 0; i < req->items->len; i++)
     {
       Item *item = g_ptr_array_index (req->items, i);
@@ -768,7 +832,6 @@ handle_batch (WardFhirSync *self,
           mark_failed (self, item, reason, outcome_json);
         }
     }
-  marks_end (self);
 }
 
 static void
@@ -860,6 +923,8 @@ response_cb (GObject      *source,
       g_assert_not_reached ();
     }
 
+  if (req->kind == REQUEST_BATCH || self->marks->len >= SINGLE_TAKE)
+    flush_marks (self);
   advance (self);
 }
 
@@ -1038,11 +1103,7 @@ collect_cb (const WardOutboxEntry *entry,
       g_autoptr(Item) item = item_new (entry->resource_type, entry->id, entry->seq,
                                        entry->version, entry->attempts, NULL);
 
-      if (marks_begin (self))
-        {
-          mark_sent (self, item);
-          marks_end (self);
-        }
+      mark_sent (self, item);
       return;
     }
 
@@ -1351,6 +1412,7 @@ ward_fhir_sync_stop (WardFhirSync *self)
   while (self->busy && self->context != NULL)
     g_main_context_iteration (self->context, TRUE);
 
+  flush_marks (self);
   if (self->session != NULL)
     soup_session_abort (self->session);
   g_clear_object (&self->session);
