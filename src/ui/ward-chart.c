@@ -8,6 +8,7 @@
 
 #include "config.h"
 
+#include <adwaita.h>
 #include <glib/gi18n.h>
 #include <math.h>
 #include <plplot.h>
@@ -59,6 +60,7 @@ struct _WardChart
   int                stream_height;
   guint              n_draws;
   guint              loading : 1;
+  guint              dark : 1;
 };
 
 typedef struct
@@ -72,25 +74,56 @@ G_DEFINE_FINAL_TYPE (WardChart, ward_chart, GTK_TYPE_WIDGET)
 
 G_DEFINE_QUARK (ward-chart-error-quark, ward_chart_error)
 
-/* Colours of the light style (libadwaita's palette), as the RCP chart
- * shades its zones: 3 red, 2 orange, 1 yellow, 0 left white.  The tints
- * are light enough for dark text and lines on top.
+/* Colours from libadwaita's palette, as the RCP chart shades its zones:
+ * 3 red, 2 orange, 1 yellow, 0 left plain.  In the light style the tints
+ * are light enough for dark text and lines on top; the dark style (a ward
+ * at night) keeps the hues on a dark ground with light lines.
  */
 typedef struct { guint8 r, g, b; double a; } Rgba;
 
-static const Rgba zone_colours[4] = {
-  { 255, 255, 255, 0.0 },
-  { 246, 211, 45, 0.40 },    /* yellow_3 */
-  { 255, 120, 0, 0.30 },     /* orange_3 */
-  { 224, 27, 36, 0.30 },     /* red_3 */
+typedef struct
+{
+  Rgba zones[4];
+  Rgba background;
+  Rgba axis;
+  Rgba device;
+  Rgba second;
+  Rgba nurse;
+  Rgba stale;
+  Rgba latest;
+} Palette;
+
+static const Palette light_palette = {
+  .zones = {
+    { 255, 255, 255, 0.0 },
+    { 246, 211, 45, 0.40 },    /* yellow_3 */
+    { 255, 120, 0, 0.30 },     /* orange_3 */
+    { 224, 27, 36, 0.30 },     /* red_3 */
+  },
+  .background = { 255, 255, 255, 1.0 },
+  .axis = { 94, 92, 100, 1.0 },       /* dark_2 */
+  .device = { 28, 113, 216, 1.0 },    /* blue_4 */
+  .second = { 26, 95, 180, 0.55 },    /* blue_5, lighter */
+  .nurse = { 129, 61, 156, 1.0 },     /* purple_3 */
+  .stale = { 119, 118, 123, 1.0 },    /* dark_1 */
+  .latest = { 0, 0, 0, 1.0 },
 };
-static const Rgba background_colour = { 255, 255, 255, 1.0 };
-static const Rgba axis_colour = { 94, 92, 100, 1.0 };      /* dark_2 */
-static const Rgba device_colour = { 28, 113, 216, 1.0 };   /* blue_4 */
-static const Rgba second_colour = { 26, 95, 180, 0.55 };   /* blue_5, lighter */
-static const Rgba nurse_colour = { 129, 61, 156, 1.0 };    /* purple_3 */
-static const Rgba stale_colour = { 119, 118, 123, 1.0 };   /* dark_1 */
-static const Rgba latest_colour = { 0, 0, 0, 1.0 };
+
+static const Palette dark_palette = {
+  .zones = {
+    { 0, 0, 0, 0.0 },
+    { 246, 211, 45, 0.22 },    /* yellow_3 */
+    { 255, 120, 0, 0.25 },     /* orange_3 */
+    { 224, 27, 36, 0.30 },     /* red_3 */
+  },
+  .background = { 30, 30, 30, 1.0 },
+  .axis = { 192, 191, 188, 1.0 },     /* light_4 */
+  .device = { 98, 160, 234, 1.0 },    /* blue_2 */
+  .second = { 153, 193, 241, 0.6 },   /* blue_1, lighter */
+  .nurse = { 220, 138, 221, 1.0 },    /* purple_1 */
+  .stale = { 154, 153, 150, 1.0 },    /* light_5 */
+  .latest = { 255, 255, 255, 1.0 },
+};
 
 enum {
   COL_BACKGROUND,
@@ -365,6 +398,7 @@ draw_chart (WardChart *self,
   double px_x, px_y;
   const WardHistoryPoint *last = NULL;
   GArray *main_series = self->series[0];
+  const Palette *palette = self->dark ? &dark_palette : &light_palette;
 
   if (self->to > self->from)
     {
@@ -383,23 +417,23 @@ draw_chart (WardChart *self,
 
   /* The background with cairo itself: extcairo paints none. */
   cairo_save (cr);
-  cairo_set_source_rgb (cr, background_colour.r / 255., background_colour.g / 255.,
-                        background_colour.b / 255.);
+  cairo_set_source_rgb (cr, palette->background.r / 255., palette->background.g / 255.,
+                        palette->background.b / 255.);
   cairo_rectangle (cr, 0, 0, width, height);
   cairo_fill (cr);
 
   ensure_stream (self, width, height);
   pl_cmd (PLESC_DEVINIT, cr);
 
-  set_colour (COL_BACKGROUND, &background_colour);
-  set_colour (COL_AXIS, &axis_colour);
-  set_colour (COL_DEVICE, &device_colour);
-  set_colour (COL_SECOND, &second_colour);
-  set_colour (COL_NURSE, &nurse_colour);
-  set_colour (COL_STALE, &stale_colour);
-  set_colour (COL_LATEST, &latest_colour);
+  set_colour (COL_BACKGROUND, &palette->background);
+  set_colour (COL_AXIS, &palette->axis);
+  set_colour (COL_DEVICE, &palette->device);
+  set_colour (COL_SECOND, &palette->second);
+  set_colour (COL_NURSE, &palette->nurse);
+  set_colour (COL_STALE, &palette->stale);
+  set_colour (COL_LATEST, &palette->latest);
   for (guint i = 0; i < 4; i++)
-    set_colour (COL_ZONE_0 + i, &zone_colours[i]);
+    set_colour (COL_ZONE_0 + i, &palette->zones[i]);
 
   pladv (0);
   plvpor ((double) MARGIN_LEFT / width, 1.0 - (double) MARGIN_RIGHT / width,
@@ -697,6 +731,19 @@ ward_chart_size_allocate (GtkWidget *widget,
 }
 
 static void
+dark_changed_cb (WardChart       *self,
+                 GParamSpec      *pspec,
+                 AdwStyleManager *style_manager)
+{
+  gboolean dark = adw_style_manager_get_dark (style_manager);
+
+  if (self->dark == dark)
+    return;
+  self->dark = dark;
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+static void
 ward_chart_finalize (GObject *object)
 {
   WardChart *self = WARD_CHART (object);
@@ -747,6 +794,11 @@ ward_chart_init (WardChart *self)
   self->band_resolution = 1;
   gtk_widget_set_has_tooltip (GTK_WIDGET (self), TRUE);
   update_accessible (self);
+
+  /* The style follows the application's; the handler goes with the chart. */
+  g_signal_connect_object (adw_style_manager_get_default (), "notify::dark",
+                           G_CALLBACK (dark_changed_cb), self, G_CONNECT_SWAPPED);
+  self->dark = adw_style_manager_get_dark (adw_style_manager_get_default ());
 }
 
 gboolean

@@ -337,6 +337,32 @@ test_accessible (void)
   g_object_unref (chart);
 }
 
+/* The dark style: a dark ground, the zones in the same hues. */
+static void
+test_dark (void)
+{
+  AdwStyleManager *style_manager = adw_style_manager_get_default ();
+  WardChart *chart = create_hr_chart ();
+  GtkWindow *window;
+  cairo_surface_t *surface;
+  int width, height;
+
+  adw_style_manager_set_color_scheme (style_manager, ADW_COLOR_SCHEME_FORCE_DARK);
+  window = show_chart (chart);
+  surface = render_widget (GTK_WIDGET (chart));
+  width = cairo_image_surface_get_width (surface);
+  height = cairo_image_surface_get_height (surface);
+
+  g_assert_cmpuint (count_colour (surface, 30, 30, 30, 2), >, width * height / 20);
+  g_assert_cmpuint (count_colour (surface, 30 + 0.30 * (224 - 30), 30 + 0.30 * (27 - 30),
+                                  30 + 0.30 * (36 - 30), 3), >, 500);
+  g_assert_cmpuint (count_colour (surface, 255, 255, 255, 2), <, 200);
+
+  cairo_surface_destroy (surface);
+  gtk_window_destroy (window);
+  adw_style_manager_set_color_scheme (style_manager, ADW_COLOR_SCHEME_DEFAULT);
+}
+
 /* No data: the zones and axes are still drawn, and nothing fails. */
 static void
 test_missing_data (void)
@@ -397,6 +423,7 @@ main (int   argc,
   g_test_add_func ("/ui/chart/redraw-only-on-change", test_redraw_only_on_change);
   g_test_add_func ("/ui/chart/accessible", test_accessible);
   g_test_add_func ("/ui/chart/missing-data", test_missing_data);
+  g_test_add_func ("/ui/chart/dark", test_dark);
   g_test_add_func ("/ui/chart/missing-device", test_missing_device);
 
   return g_test_run ();
