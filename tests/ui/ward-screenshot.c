@@ -303,7 +303,11 @@ none_pending (gpointer data)
   return *(guint *) data == 0;
 }
 
-/* The patient the patient view shows: an open flag and the highest score. */
+/* The patient the patient view shows: an open flag in the highest band,
+ * the first such bed.  Bands rather than totals, and bed order rather than
+ * the board's, so that the choice does not hang on a point of noise at
+ * the moment it is made.
+ */
 static const WardBedState *
 choose_patient (WardSnapshot *snapshot)
 {
@@ -318,7 +322,7 @@ choose_patient (WardSnapshot *snapshot)
       if (best == NULL ||
           (bed->flag_state == WARD_FLAG_STATE_OPEN) > (best->flag_state == WARD_FLAG_STATE_OPEN) ||
           ((bed->flag_state == WARD_FLAG_STATE_OPEN) == (best->flag_state == WARD_FLAG_STATE_OPEN) &&
-           bed->score_total > best->score_total))
+           bed->score_band > best->score_band))
         best = bed;
     }
 
