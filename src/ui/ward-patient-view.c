@@ -921,6 +921,8 @@ history_loaded_cb (GObject      *object,
   g_autoptr(WardHistory) history = NULL;
 
   history = ward_history_load_finish (result, &error);
+  if (g_cancellable_is_cancelled (self->cancellable))
+    return;
   if (history == NULL)
     {
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
@@ -1150,8 +1152,13 @@ command_done_cb (GObject      *object,
 {
   g_autoptr(Command) command = user_data;
   g_autoptr(GError) error = NULL;
+  gboolean ok = ward_pipeline_command_finish (WARD_PIPELINE (object), result, &error);
 
-  if (!ward_pipeline_command_finish (WARD_PIPELINE (object), result, &error))
+  /* Disposed meanwhile: its widgets are gone. */
+  if (g_cancellable_is_cancelled (command->self->cancellable))
+    return;
+
+  if (!ok)
     {
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         show_toast (command->self, error->message);
@@ -1246,6 +1253,13 @@ entry_done_cb (GObject      *object,
   g_assert (self->n_pending_entries > 0);
   if (--self->n_pending_entries > 0)
     return;
+
+  /* Disposed meanwhile: its widgets are gone. */
+  if (g_cancellable_is_cancelled (self->cancellable))
+    {
+      g_clear_error (&self->entry_error);
+      return;
+    }
 
   if (self->entry_error != NULL)
     {

@@ -30,6 +30,7 @@ typedef struct
   WardSnapshot    *last;
   GtkWindow       *window;
   WardPatientView *view;
+  char            *patient_id;
 } Fixture;
 
 static void
@@ -142,8 +143,10 @@ fixture_tear_down (Fixture       *f,
   g_autoptr(GDir) dir = NULL;
   const char *name;
 
-  gtk_window_destroy (f->window);
+  if (f->window != NULL)
+    gtk_window_destroy (f->window);
   f->view = NULL;
+  g_clear_pointer (&f->patient_id, g_free);
   ward_pipeline_stop (f->pipeline);
   g_clear_object (&f->pipeline);
   g_clear_pointer (&f->last, ward_snapshot_unref);
@@ -458,6 +461,37 @@ test_acknowledge (Fixture       *f,
 }
 
 static gboolean
+rr_25_stored (Fixture *f)
+{
+  return query_count (f, "SELECT count(*) FROM measurements WHERE kind = 'rr' AND "
+                         "source = 'nurse' AND value = 25 AND patient_id = ?1",
+                      f->patient_id) == 1;
+}
+
+/* The view goes away while its commands are under way: their completions
+ * find it disposed and touch none of its widgets.
+ */
+static void
+test_destroy_while_busy (Fixture       *f,
+                         gconstpointer  data)
+{
+  f->patient_id = g_strdup (ward_patient_view_get_patient (f->view));
+  gtk_editable_set_text (GTK_EDITABLE (get_child (f, "rr_row")), "25");
+  gtk_widget_activate_action (GTK_WIDGET (f->view), "patient.record", NULL);
+  gtk_widget_activate_action (GTK_WIDGET (f->view), "patient.confirm", NULL);
+  gtk_widget_activate_action (GTK_WIDGET (f->view), "patient.span", "i", 4);
+
+  gtk_window_destroy (f->window);
+  f->window = NULL;
+  f->view = NULL;
+
+  wait_for (f, rr_25_stored, "the entry in the store");
+  /* Let the completions run. */
+  for (guint i = 0; i < 50; i++)
+    g_main_context_iteration (NULL, FALSE);
+}
+
+static gboolean
 on_scale_2 (Fixture *f)
 {
   const WardBedState *bed = get_bed (f);
@@ -539,6 +573,8 @@ main (int   argc,
               fixture_set_up, test_confirm, fixture_tear_down);
   g_test_add ("/ui/patient-view/acknowledge", Fixture, NULL,
               fixture_set_up, test_acknowledge, fixture_tear_down);
+  g_test_add ("/ui/patient-view/destroy-while-busy", Fixture, NULL,
+              fixture_set_up, test_destroy_while_busy, fixture_tear_down);
   g_test_add ("/ui/patient-view/spo2-scale", Fixture, NULL,
               fixture_set_up, test_spo2_scale, fixture_tear_down);
   g_test_add ("/ui/patient-view/windows", Fixture, NULL,
