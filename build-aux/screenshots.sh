@@ -10,7 +10,11 @@ build="${WARD_BUILD_DIR:-$top/_build}"
 out="$top/docs/screenshots"
 
 [ -f "$build/build.ninja" ] || meson setup "$build" "$top"
-ninja -C "$build" tests/ui/ward-screenshot
+# Quiet unless the build fails.
+if ! log="$(ninja -C "$build" tests/ui/ward-screenshot 2>&1)"; then
+  printf '%s\n' "$log" >&2
+  exit 1
+fi
 mkdir -p "$out"
 
 # The schema compiled fresh from the source: the build folder's copy is not
