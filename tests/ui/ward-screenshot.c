@@ -571,7 +571,7 @@ main (int   argc,
   config.scenarios = g_strdupv ((char **) ward_plan);
   config.scenario_dirs = g_strdupv (shots.scenario_dirs);
   /* Ticks of 100 ms: each costs a transaction and a snapshot, and at the
-   * default time scale a tick is still only a simulated minute.
+   * default time scale a tick is still under half a simulated minute.
    */
   config.tick_msec = 100;
 
