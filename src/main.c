@@ -14,6 +14,7 @@
 
 #include "ward-headless.h"
 #include "ward-pipeline.h"
+#include "ward-secret.h"
 #include "ward-sources.h"
 
 #ifdef WARD_WITH_UI
@@ -150,15 +151,18 @@ main (int   argc,
       { "mqtt-username", 0, 0, G_OPTION_ARG_STRING, &sources.mqtt.username,
         N_("User name on the broker"), N_("NAME") },
       { "mqtt-password-file", 0, 0, G_OPTION_ARG_FILENAME, &mqtt_password_file,
-        N_("A file, readable only by you, holding the broker password"), N_("FILE") },
+        N_("A file, readable only by you, holding the broker password, or keyring: for the "
+           "desktop keyring"), N_("FILE") },
       { "fhir-url", 0, 0, G_OPTION_ARG_STRING, &config.fhir_url,
         N_("Send the FHIR resources to this FHIR R4 server (base URL)"), N_("URL") },
       { "fhir-token-file", 0, 0, G_OPTION_ARG_FILENAME, &config.fhir_token_file,
-        N_("A file, readable only by you, holding a bearer token for the FHIR server"), N_("FILE") },
+        N_("A file, readable only by you, holding a bearer token for the FHIR server, or "
+           "keyring: for the desktop keyring"), N_("FILE") },
       { "fhir-client-id", 0, 0, G_OPTION_ARG_STRING, &config.fhir_client_id,
         N_("Authenticate to the FHIR server as this SMART Backend Services client"), N_("ID") },
       { "fhir-private-key", 0, 0, G_OPTION_ARG_FILENAME, &config.fhir_private_key,
-        N_("The SMART client's PEM private key (RSA or EC P-384), readable only by you"),
+        N_("The SMART client's PEM private key (RSA or EC P-384), readable only by you, or "
+           "keyring: for the desktop keyring"),
         N_("FILE") },
       { "fhir-auth", 0, 0, G_OPTION_ARG_STRING, &config.fhir_auth,
         N_("FHIR server authentication: none, bearer or smart (default: smart with "
@@ -213,7 +217,9 @@ main (int   argc,
     }
 
   /* Secrets never on the command line, where every user sees them. */
-  if (mqtt_password_file != NULL && !ward_read_secret_file (mqtt_password_file, &sources.mqtt.password, &error))
+  if (mqtt_password_file != NULL && !ward_secret_read (mqtt_password_file, WARD_SECRET_KIND_MQTT_PASSWORD,
+                                                         sources.mqtt.url, &sources.mqtt.password,
+                                                         &error))
     {
       g_printerr ("wardwatch: %s\n", error->message);
       return 2;

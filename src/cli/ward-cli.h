@@ -37,6 +37,8 @@ int    ward_cli_fhir_rejections (int argc,
                                  char **argv);
 int    ward_cli_map          (int    argc,
                               char **argv);
+int    ward_cli_secret       (int    argc,
+                              char **argv);
 int    ward_cli_simulate     (int    argc,
                               char **argv);
 

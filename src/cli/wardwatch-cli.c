@@ -33,6 +33,7 @@ static const Command commands[] = {
   { "fhir-rejections", "List the resources the FHIR server rejected, with its reason and OperationOutcome", ward_cli_fhir_rejections },
   { "map", "Debug device mappings: device messages or HL7 v2 in, normalised measurements or FHIR out", ward_cli_map },
   { "score", "Score NEWS2 for vital-sign sets read as JSON lines on standard input", ward_cli_score },
+  { "secret", "Store or clear Wardwatch's secrets in the desktop keyring (read from standard input)", ward_cli_secret },
   { "simulate", "Run the demo ward's devices against a real MQTT broker or MLLP listener", ward_cli_simulate },
   { "stats", "Count every kind of record in a Wardwatch database, as JSON", ward_cli_stats },
 };

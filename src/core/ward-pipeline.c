@@ -12,6 +12,7 @@
 
 #include "ward-engine.h"
 #include "ward-fhir-sync.h"
+#include "ward-secret.h"
 #include "ward-simulator.h"
 
 #include <json-glib/json-glib.h>
@@ -991,7 +992,9 @@ setup_fhir_auth (WardPipeline  *self,
                                "--fhir-auth=bearer needs --fhir-token-file");
           return FALSE;
         }
-      if (!ward_read_secret_file (self->config.fhir_token_file, &self->fhir_token, error))
+      /* A file, or keyring: (the token stored for this server's URL). */
+      if (!ward_secret_read (self->config.fhir_token_file, WARD_SECRET_KIND_FHIR_TOKEN,
+                             self->config.fhir_url, &self->fhir_token, error))
         return FALSE;
       self->fhir_auth = ward_fhir_auth_new_bearer (self->fhir_token);
     }

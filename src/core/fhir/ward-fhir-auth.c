@@ -10,6 +10,7 @@
 
 #include "ward-fhir-auth.h"
 
+#include "ward-secret.h"
 #include "ward-types.h"
 
 #include <json-glib/json-glib.h>
@@ -458,7 +459,8 @@ ward_fhir_auth_new_smart (const char  *fhir_base_url,
   g_return_val_if_fail (client_id != NULL, NULL);
   g_return_val_if_fail (key_path != NULL, NULL);
 
-  if (!ward_read_secret_file (key_path, &pem, error))
+  /* A PEM file, or keyring: (the key stored for this client id). */
+  if (!ward_secret_read (key_path, WARD_SECRET_KIND_FHIR_PRIVATE_KEY, client_id, &pem, error))
     return NULL;
 
   key_alg = guess_algorithm (pem);
