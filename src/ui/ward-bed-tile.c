@@ -398,7 +398,9 @@ update_trend (WardBedTile        *self,
       break;
     }
 
-  gtk_image_set_from_icon_name (self->trend_image, icon_name);
+  /* Setting an icon clears the image first, even for the same name. */
+  if (g_strcmp0 (gtk_image_get_icon_name (self->trend_image), icon_name) != 0)
+    gtk_image_set_from_icon_name (self->trend_image, icon_name);
   if (set_tooltip (GTK_WIDGET (self->trend_image), text))
     gtk_accessible_update_property (GTK_ACCESSIBLE (self->trend_image),
                                     GTK_ACCESSIBLE_PROPERTY_LABEL, text,
