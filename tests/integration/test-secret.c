@@ -19,6 +19,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "ward-fhir-auth.h"
 #include "ward-secret.h"
 #include "ward-test-fhir-server.h"
 
@@ -259,6 +260,49 @@ test_files_still_work (void)
   g_unlink (path);
 }
 
+/* A SMART client's key in the keyring: stored from standard input, read
+ * back by the auth as a PEM it can sign with.
+ */
+static void
+test_smart_key_from_keyring (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(WardFhirAuth) auth = NULL;
+  g_autofree char *pem = NULL;
+  g_autofree char *err_text = NULL;
+  const char *argv[] = { "openssl", "genpkey", "-algorithm", "EC", "-pkeyopt",
+                         "ec_paramgen_curve:P-384", NULL };
+  gint status = 0;
+
+  if (skip_without_keyring ())
+    return;
+  if (!has_program ("openssl"))
+    {
+      g_test_skip ("openssl is needed to make a key");
+      return;
+    }
+
+  g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL,
+                               &pem, &err_text, &status, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (status, ==, 0);
+  g_assert_cmpint (cli (pem, "store", "fhir-private-key", "ward-es-client", NULL), ==, 0);
+
+  auth = ward_fhir_auth_new_smart ("http://127.0.0.1:1/fhir/R4", "ward-es-client", "keyring:",
+                                   NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (auth);
+  g_assert_cmpstr (ward_fhir_auth_get_algorithm (auth), ==, "ES384");
+  g_clear_object (&auth);
+
+  /* Another client id has no key there. */
+  auth = ward_fhir_auth_new_smart ("http://127.0.0.1:1/fhir/R4", "ward-other", "keyring:",
+                                   NULL, NULL, &error);
+  g_assert_error (error, WARD_SECRET_ERROR, WARD_SECRET_ERROR_NOT_FOUND);
+  g_assert_null (auth);
+  g_assert_cmpint (cli (NULL, "clear", "fhir-private-key", "ward-es-client", NULL), ==, 0);
+}
+
 /* The real wardwatch with --fhir-token-file=keyring: against a server that
  * wants that token.
  */
@@ -411,6 +455,7 @@ main (int    argc,
   g_test_add_func ("/secret/store-lookup-clear", test_store_lookup_clear);
   g_test_add_func ("/secret/cli-usage", test_cli_usage);
   g_test_add_func ("/secret/files-still-work", test_files_still_work);
+  g_test_add_func ("/secret/smart-key-from-keyring", test_smart_key_from_keyring);
   g_test_add_func ("/secret/wardwatch-bearer-from-keyring", test_wardwatch_bearer_from_keyring);
 
   ret = g_test_run ();
