@@ -653,6 +653,49 @@ show_window_inputs (WardPatientView        *self,
     }
 }
 
+static const char *
+get_param_short (WardNews2Param param)
+{
+  switch (param)
+    {
+    case WARD_NEWS2_RR:
+      return C_("short NEWS2 parameter", "RR");
+    case WARD_NEWS2_SPO2:
+      return C_("short NEWS2 parameter", "SpO₂");
+    case WARD_NEWS2_AIR_OR_OXYGEN:
+      return C_("short NEWS2 parameter", "Air/O₂");
+    case WARD_NEWS2_SBP:
+      return C_("short NEWS2 parameter", "SBP");
+    case WARD_NEWS2_HR:
+      return C_("short NEWS2 parameter", "Pulse");
+    case WARD_NEWS2_CONSCIOUSNESS:
+      return C_("short NEWS2 parameter", "ACVPU");
+    case WARD_NEWS2_TEMP:
+    case WARD_NEWS2_N_PARAMS:
+    default:
+      return C_("short NEWS2 parameter", "Temp");
+    }
+}
+
+/* "RR 2 · SpO₂ 1 · Air/O₂ – · ...": a dash where the window had no value. */
+static char *
+format_points_line (const WardHistoryScore *score)
+{
+  GString *line = g_string_new (NULL);
+
+  for (guint p = 0; p < WARD_NEWS2_N_PARAMS; p++)
+    {
+      if (p > 0)
+        g_string_append (line, " · ");
+      if (score->inputs[p].present)
+        g_string_append_printf (line, "%s %d", get_param_short (p), score->inputs[p].points);
+      else
+        g_string_append_printf (line, "%s –", get_param_short (p));
+    }
+
+  return g_string_free (line, FALSE);
+}
+
 static void
 update_windows_list (WardPatientView *self)
 {
@@ -688,7 +731,9 @@ update_windows_list (WardPatientView *self)
       g_autofree char *start = format_time (score->window_start);
       g_autofree char *end = format_time (score->window_end);
       g_autofree char *text = NULL;
+      g_autofree char *points = NULL;
       GtkWidget *row;
+      GtkWidget *box;
       GtkWidget *label;
 
       /* Translators: one score window in the list, "10:05–10:35  NEWS2 5 Medium, preliminary, partial" */
@@ -696,14 +741,26 @@ update_windows_list (WardPatientView *self)
                               get_band_word (score->band),
                               score->final ? _("final") : _("preliminary"),
                               score->complete ? "" : _(", partial"));
+      box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);
+      gtk_widget_set_margin_start (box, 12);
+      gtk_widget_set_margin_end (box, 12);
+      gtk_widget_set_margin_top (box, 6);
+      gtk_widget_set_margin_bottom (box, 6);
       label = gtk_label_new (text);
       gtk_label_set_xalign (GTK_LABEL (label), 0);
-      gtk_widget_set_margin_start (label, 12);
-      gtk_widget_set_margin_end (label, 12);
-      gtk_widget_set_margin_top (label, 6);
-      gtk_widget_set_margin_bottom (label, 6);
+      gtk_box_append (GTK_BOX (box), label);
+
+      /* Each parameter's points at a glance; the inputs below say the rest. */
+      points = format_points_line (score);
+      label = gtk_label_new (points);
+      gtk_label_set_xalign (GTK_LABEL (label), 0);
+      gtk_label_set_wrap (GTK_LABEL (label), TRUE);
+      gtk_widget_add_css_class (label, "caption");
+      gtk_widget_add_css_class (label, "dim-label");
+      gtk_box_append (GTK_BOX (box), label);
+
       row = gtk_list_box_row_new ();
-      gtk_list_box_row_set_child (GTK_LIST_BOX_ROW (row), label);
+      gtk_list_box_row_set_child (GTK_LIST_BOX_ROW (row), box);
       g_object_set_data (G_OBJECT (row), "index", GUINT_TO_POINTER (i - 1));
       gtk_list_box_append (self->windows_list, row);
 

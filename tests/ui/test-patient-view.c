@@ -550,6 +550,16 @@ test_windows (Fixture       *f,
   wait_for (f, has_windows, "a score window");
   gtk_list_box_select_row (list, gtk_list_box_get_row_at_index (list, 0));
 
+  /* The row itself gives each parameter's points. */
+  {
+    GtkWidget *box = gtk_list_box_row_get_child (gtk_list_box_get_row_at_index (list, 0));
+    GtkWidget *points = gtk_widget_get_last_child (box);
+
+    g_assert_true (GTK_IS_LABEL (points));
+    g_assert_true (g_str_has_prefix (gtk_label_get_text (GTK_LABEL (points)), "RR "));
+    g_assert_nonnull (strstr (gtk_label_get_text (GTK_LABEL (points)), " · Pulse "));
+  }
+
   g_assert_true (g_str_has_prefix (gtk_label_get_text (GTK_LABEL (get_child (f, "inputs_title"))),
                                    "Window "));
   /* A heading and seven parameters. */
