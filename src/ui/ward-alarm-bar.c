@@ -366,9 +366,18 @@ show_alarm (WardAlarmBar *self,
                                 alarm->title, alarm->detail);
   if (entry->alarm == NULL || g_strcmp0 (entry->alarm->title, alarm->title) != 0 ||
       g_strcmp0 (entry->alarm->detail, alarm->detail) != 0)
-    gtk_accessible_update_property (GTK_ACCESSIBLE (entry->open_button),
-                                    GTK_ACCESSIBLE_PROPERTY_LABEL, accessible,
-                                    -1);
+    {
+      g_autofree char *ack = NULL;
+
+      /* Translators: the accessible name of an alarm's button, %s is the alarm */
+      ack = g_strdup_printf (_("Acknowledge %s"), alarm->title);
+      gtk_accessible_update_property (GTK_ACCESSIBLE (entry->open_button),
+                                      GTK_ACCESSIBLE_PROPERTY_LABEL, accessible,
+                                      -1);
+      gtk_accessible_update_property (GTK_ACCESSIBLE (entry->ack_button),
+                                      GTK_ACCESSIBLE_PROPERTY_LABEL, ack,
+                                      -1);
+    }
 
   g_clear_pointer (&entry->alarm, alarm_free);
   entry->alarm = alarm;

@@ -761,8 +761,24 @@ ward_bed_tile_update (WardBedTile        *self,
 
   if (g_strcmp0 (self->bed_id, bed->bed_id) != 0)
     {
+      const char *bed_label = bed->bed_label != NULL ? bed->bed_label : bed->bed_id;
+      g_autofree char *ack = NULL;
+      g_autofree char *mine = NULL;
+
       g_free (self->bed_id);
       self->bed_id = g_strdup (bed->bed_id);
+
+      /* Buttons that say which bed they act on, for screen readers. */
+      /* Translators: the accessible name of a tile's button, "Acknowledge the flag of Bed 4" */
+      ack = g_strdup_printf (_("Acknowledge the flag of %s"), bed_label);
+      /* Translators: the accessible name of a tile's star, "Bed 4 is my patient" */
+      mine = g_strdup_printf (_("%s is my patient"), bed_label);
+      gtk_accessible_update_property (GTK_ACCESSIBLE (self->ack_button),
+                                      GTK_ACCESSIBLE_PROPERTY_LABEL, ack,
+                                      -1);
+      gtk_accessible_update_property (GTK_ACCESSIBLE (self->mine_button),
+                                      GTK_ACCESSIBLE_PROPERTY_LABEL, mine,
+                                      -1);
     }
   if (g_strcmp0 (self->patient_id, bed->patient_id) != 0)
     {

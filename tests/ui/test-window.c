@@ -718,6 +718,8 @@ test_window_values (void)
 
   ack_button = get_child (tile, WARD_TYPE_BED_TILE, "ack_button");
   g_assert_true (gtk_widget_get_visible (ack_button));
+  gtk_test_accessible_assert_property (ack_button, GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                       "Acknowledge the flag of Bed 1");
   g_assert_cmpstr (gtk_actionable_get_action_name (GTK_ACTIONABLE (ack_button)), ==, "win.acknowledge");
   target = gtk_actionable_get_action_target_value (GTK_ACTIONABLE (ack_button));
   g_assert_cmpint (g_variant_get_int64 (target), ==, 41);
