@@ -884,6 +884,42 @@ test_window_shortcuts (void)
   g_type_class_unref (klass);
 }
 
+/* Whether a label with this text is somewhere under widget. */
+static gboolean
+has_label (GtkWidget  *widget,
+           const char *text)
+{
+  if (GTK_IS_LABEL (widget) && g_strcmp0 (gtk_label_get_text (GTK_LABEL (widget)), text) == 0)
+    return TRUE;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      if (has_label (child, text))
+        return TRUE;
+    }
+
+  return FALSE;
+}
+
+/* An acknowledgement that cannot be sent says why, in a toast. */
+static void
+test_window_acknowledge_error (void)
+{
+  WardWindow *window = present_window ();
+  const char *text = "Could not acknowledge the flag: the ward pipeline is not running";
+
+  ward_window_set_user (window, "Sam Carter");
+  g_assert_false (has_label (GTK_WIDGET (window), text));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.acknowledge", "x",
+                                             G_GINT64_CONSTANT (12)));
+  iterate_main_loop ();
+  g_assert_true (has_label (GTK_WIDGET (window), text));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -904,6 +940,7 @@ main (int   argc,
   g_test_add_func ("/ui/window/once-per-frame", test_window_once_per_frame);
   g_test_add_func ("/ui/window/patient-page", test_window_patient_page);
   g_test_add_func ("/ui/window/shortcuts", test_window_shortcuts);
+  g_test_add_func ("/ui/window/acknowledge-error", test_window_acknowledge_error);
 
   return g_test_run ();
 }
