@@ -240,6 +240,16 @@ acknowledged_cb (Fixture  *f,
   return bed->flag_acknowledged_by != NULL;
 }
 
+static gboolean
+has_trend_cb (Fixture  *f,
+              gpointer  data)
+{
+  if (f->last == NULL || _ward_window_has_pending_snapshot (f->window))
+    return FALSE;
+
+  return ward_snapshot_get_bed (f->last, GPOINTER_TO_UINT (data))->trend.valid;
+}
+
 static char *
 read_acknowledged_by (const char *db_path,
                       gint64      flag_id)
@@ -336,6 +346,17 @@ test_dashboard_flag (void)
   /* Stored, with who, in the flags table. */
   by = read_acknowledged_by (f.db_path, flag_id);
   g_assert_cmpstr (by, ==, "Nurse Test Dashboard");
+
+  /* Four windows on, the fitted trend of a patient who went from NEWS2
+   * about 0 to about 11 in ten minutes is rising, and the tile says so.
+   */
+  wait_for (&f, has_trend_cb, GUINT_TO_POINTER (index), "a trend");
+  bed = ward_snapshot_get_bed (f.last, index);
+  g_test_message ("trend %+.1f points per hour over %u windows", bed->trend.slope, bed->trend.n_points);
+  g_assert_cmpint (bed->trend.direction, ==, WARD_TREND_RISING);
+  g_assert_true (gtk_widget_get_visible (get_tile_child (tile, "trend_image")));
+  g_assert_cmpstr (gtk_image_get_icon_name (GTK_IMAGE (get_tile_child (tile, "trend_image"))), ==,
+                   "go-up-symbolic");
 
   stop (&f);
 }
