@@ -65,6 +65,8 @@ typedef struct
   gint64   last_seen;
   gint64   alert_id;
   gint64   alert_since;
+  char    *alert_ack_by;
+  gint64   alert_ack_at;
 } Device;
 
 struct _WardEngine
@@ -149,6 +151,7 @@ device_free (gpointer data)
   Device *d = data;
 
   g_free (d->device_id);
+  g_free (d->alert_ack_by);
   g_free (d);
 }
 
@@ -522,6 +525,8 @@ close_technical_alert (WardEngine  *self,
 
   d->alert_id = 0;
   d->alert_since = 0;
+  g_clear_pointer (&d->alert_ack_by, g_free);
+  d->alert_ack_at = 0;
   return TRUE;
 }
 
@@ -1427,6 +1432,26 @@ ward_engine_acknowledge (WardEngine  *self,
       p->flag_ack_by = g_strdup (user);
       p->flag_ack_at = at;
     }
+  else
+    {
+      GHashTableIter iter;
+      gpointer value;
+
+      /* A technical alert (a silent device) is a flag too. */
+      g_hash_table_iter_init (&iter, self->devices);
+      while (g_hash_table_iter_next (&iter, NULL, &value))
+        {
+          Device *d = value;
+
+          if (d->alert_id == flag_id)
+            {
+              g_free (d->alert_ack_by);
+              d->alert_ack_by = g_strdup (user);
+              d->alert_ack_at = at;
+              break;
+            }
+        }
+    }
 
   detail = g_strdup_printf ("{\"flag_id\":%" G_GINT64_FORMAT "}", flag_id);
   return record_event (self, at, user, "acknowledge", patient_id, detail, error);
@@ -1797,6 +1822,7 @@ ward_engine_snapshot (WardEngine *self,
           bed.technical_alert = TRUE;
           bed.technical_alert_since = d->alert_since;
           bed.technical_alert_id = d->alert_id;
+          bed.technical_alert_acknowledged_by = g_strdup (d->alert_ack_by);
         }
 
       g_array_append_val (beds, bed);

@@ -38,6 +38,7 @@ _ward_bed_state_clear (WardBedState *bed)
   g_clear_pointer (&bed->patient_initials, g_free);
   g_clear_pointer (&bed->device_id, g_free);
   g_clear_pointer (&bed->flag_acknowledged_by, g_free);
+  g_clear_pointer (&bed->technical_alert_acknowledged_by, g_free);
 }
 
 WardSnapshot *

@@ -69,6 +69,7 @@ typedef struct
   WardTrend        trend;            /* fitted NEWS2 total over the last hour (ward-trend.h) */
   gint64           flag_escalated_at; /* 0 if the open flag has not been escalated */
   gint64           technical_alert_id; /* the technical flag's id, 0 if none */
+  char            *technical_alert_acknowledged_by;
 } WardBedState;
 
 typedef struct

@@ -226,13 +226,20 @@ make_technical_alarm (const WardBedState *bed,
   alarm->priority = WARD_ALARM_PRIORITY_LOW;
   alarm->technical = TRUE;
   alarm->since = bed->technical_alert_since;
+  alarm->flag_id = bed->technical_alert_id;
   alarm->patient_id = g_strdup (bed->patient_id);
+  alarm->acknowledged = bed->technical_alert_acknowledged_by != NULL;
   /* Translators: a technical alarm, "* Bed 8 · D.O. · device silent" */
   alarm->title = g_strdup_printf (_("%s %s · %s · device silent"),
                                   ward_alarm_priority_get_marker (alarm->priority),
                                   bed_label, get_patient_text (bed, show_patient_names));
-  /* Translators: %s is how long a monitor has sent nothing, "2 min" */
-  alarm->detail = g_strdup_printf (_("technical alarm, no data for %s"), age);
+  if (alarm->acknowledged)
+    /* Translators: the first %s is how long a monitor has sent nothing, "2 min", the second who acknowledged it */
+    alarm->detail = g_strdup_printf (_("technical alarm, no data for %s, acknowledged by %s"), age,
+                                     bed->technical_alert_acknowledged_by);
+  else
+    /* Translators: %s is how long a monitor has sent nothing, "2 min" */
+    alarm->detail = g_strdup_printf (_("technical alarm, no data for %s"), age);
 
   return alarm;
 }

@@ -125,7 +125,7 @@ test_alarm_bar_order (void)
     { "*** Bed 4 · P.N4 · NEWS2 7 · flag High", "alarm-high", FALSE, FALSE },
     { "*** Bed 2 · P.N2 · NEWS2 8 · flag High", "alarm-high", TRUE, TRUE },
     { "** Bed 1 · P.N1 · NEWS2 5 · flag Medium", "alarm-medium", TRUE, TRUE },
-    { "* Bed 3 · P.N3 · device silent", "alarm-low", FALSE, FALSE },
+    { "* Bed 3 · P.N3 · device silent", "alarm-low", FALSE, TRUE },
   };
   GtkWindow *window;
   WardAlarmBar *bar = create_bar (&window);

@@ -62,6 +62,18 @@ static const char rapid_scenario[] =
   "   \"diastolic\": 1, \"temperature\": 0.05},"
   " \"nurse_events\": [{\"minute\": 0, \"consciousness\": \"A\", \"on_oxygen\": false}]}";
 
+/* A stable patient whose monitor goes silent after two minutes, for an
+ * hour: a technical alert that lasts while the test acknowledges it.
+ */
+static const char silent_scenario[] =
+  "{\"format\": 1, \"id\": \"silent-early\", \"name\": \"Silent early\","
+  " \"description\": \"The monitor stops after two minutes (test).\","
+  " \"patient\": {\"age\": 50},"
+  " \"vitals\": {\"heart_rate\": [[0, 75]], \"respiratory_rate\": [[0, 15]], \"spo2\": [[0, 97]],"
+  "   \"systolic\": [[0, 125]], \"diastolic\": [[0, 75]], \"temperature\": [[0, 36.8]]},"
+  " \"silent_gaps\": [{\"start_min\": 2, \"duration_min\": 60}],"
+  " \"nurse_events\": [{\"minute\": 0, \"consciousness\": \"A\", \"on_oxygen\": false}]}";
+
 static void
 start (Fixture            *f,
        guint               n_beds,
@@ -80,6 +92,10 @@ start (Fixture            *f,
   scenario = g_build_filename (scenario_dir, "rapid-deterioration.json", NULL);
   g_assert_cmpint (g_mkdir (scenario_dir, 0700), ==, 0);
   g_file_set_contents (scenario, rapid_scenario, -1, &error);
+  g_assert_no_error (error);
+  g_clear_pointer (&scenario, g_free);
+  scenario = g_build_filename (scenario_dir, "silent-early.json", NULL);
+  g_file_set_contents (scenario, silent_scenario, -1, &error);
   g_assert_no_error (error);
 
   ward_pipeline_config_init (&config);
@@ -123,8 +139,10 @@ stop (Fixture *f)
   {
     g_autofree char *scenario_dir = g_build_filename (f->dir, "scenarios", NULL);
     g_autofree char *scenario = g_build_filename (scenario_dir, "rapid-deterioration.json", NULL);
+    g_autofree char *silent = g_build_filename (scenario_dir, "silent-early.json", NULL);
 
     g_unlink (scenario);
+    g_unlink (silent);
     g_rmdir (scenario_dir);
   }
   dir = g_dir_open (f->dir, 0, NULL);
@@ -252,7 +270,8 @@ has_trend_cb (Fixture  *f,
 
 static char *
 read_acknowledged_by (const char *db_path,
-                      gint64      flag_id)
+                      gint64      flag_id,
+                      const char *kind)
 {
   sqlite3 *db = NULL;
   sqlite3_stmt *stmt = NULL;
@@ -263,7 +282,7 @@ read_acknowledged_by (const char *db_path,
                                        -1, &stmt, NULL), ==, SQLITE_OK);
   sqlite3_bind_int64 (stmt, 1, flag_id);
   g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
-  g_assert_cmpstr ((const char *) sqlite3_column_text (stmt, 1), ==, "clinical");
+  g_assert_cmpstr ((const char *) sqlite3_column_text (stmt, 1), ==, kind);
   if (sqlite3_column_text (stmt, 0) != NULL)
     by = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
   sqlite3_finalize (stmt);
@@ -344,7 +363,7 @@ test_dashboard_flag (void)
                    "Acknowledged by Nurse Test Dashboard");
 
   /* Stored, with who, in the flags table. */
-  by = read_acknowledged_by (f.db_path, flag_id);
+  by = read_acknowledged_by (f.db_path, flag_id, "clinical");
   g_assert_cmpstr (by, ==, "Nurse Test Dashboard");
 
   /* Four windows on, the fitted trend of a patient who went from NEWS2
@@ -357,6 +376,80 @@ test_dashboard_flag (void)
   g_assert_true (gtk_widget_get_visible (get_tile_child (tile, "trend_image")));
   g_assert_cmpstr (gtk_image_get_icon_name (GTK_IMAGE (get_tile_child (tile, "trend_image"))), ==,
                    "go-up-symbolic");
+
+  stop (&f);
+}
+
+static gboolean
+has_technical_alarm_cb (Fixture  *f,
+                        gpointer  data)
+{
+  WardAlarmBar *bar = _ward_window_get_alarm_bar (f->window);
+
+  if (f->last == NULL || _ward_window_has_pending_snapshot (f->window))
+    return FALSE;
+
+  for (guint i = 0; i < ward_alarm_bar_get_n_alarms (bar); i++)
+    {
+      if (g_str_has_suffix (_ward_alarm_bar_get_entry_text (_ward_alarm_bar_get_entry (bar, i)),
+                            "device silent"))
+        return TRUE;
+    }
+
+  return FALSE;
+}
+
+static gboolean
+technical_acknowledged_cb (Fixture  *f,
+                           gpointer  data)
+{
+  if (f->last == NULL || _ward_window_has_pending_snapshot (f->window))
+    return FALSE;
+
+  return ward_snapshot_get_bed (f->last, 1)->technical_alert_acknowledged_by != NULL;
+}
+
+/* A silent monitor is a low-priority technical alarm in the bar; it can
+ * be acknowledged from there, and the store keeps who did.
+ */
+static void
+test_dashboard_technical (void)
+{
+  static const char * const scenarios[] = { "stable", "silent-early", NULL };
+  Fixture f = { 0 };
+  g_autofree char *by = NULL;
+  const WardBedState *bed;
+  WardAlarmBar *bar;
+  GtkWidget *entry;
+  GtkWidget *ack_button;
+  gint64 flag_id;
+
+  /* A minute of the ward every second. */
+  start (&f, 2, 60, scenarios);
+  wait_for (&f, has_technical_alarm_cb, NULL, "a technical alarm");
+
+  bed = ward_snapshot_get_bed (f.last, 1);
+  g_assert_true (bed->technical_alert);
+  flag_id = bed->technical_alert_id;
+  g_assert_cmpint (flag_id, >, 0);
+
+  bar = _ward_window_get_alarm_bar (f.window);
+  g_assert_cmpuint (ward_alarm_bar_get_n_alarms (bar), ==, 1);
+  entry = _ward_alarm_bar_get_entry (bar, 0);
+  g_assert_true (g_str_has_prefix (_ward_alarm_bar_get_entry_text (entry), "* Bed 2 · "));
+  g_assert_true (gtk_widget_has_css_class (entry, "alarm-low"));
+  g_assert_false (gtk_widget_has_css_class (entry, "flashing"));
+
+  ack_button = _ward_alarm_bar_get_entry_ack_button (entry);
+  g_assert_true (gtk_widget_get_visible (ack_button));
+  g_signal_emit_by_name (ack_button, "clicked");
+  wait_for (&f, technical_acknowledged_cb, NULL, "the acknowledgement");
+
+  g_assert_cmpstr (ward_snapshot_get_bed (f.last, 1)->technical_alert_acknowledged_by, ==,
+                   "Nurse Test Dashboard");
+  g_assert_false (gtk_widget_get_visible (ack_button));
+  by = read_acknowledged_by (f.db_path, flag_id, "technical");
+  g_assert_cmpstr (by, ==, "Nurse Test Dashboard");
 
   stop (&f);
 }
@@ -439,6 +532,7 @@ main (int   argc,
 
   g_test_add_func ("/ui/dashboard/tiles", test_dashboard_tiles);
   g_test_add_func ("/ui/dashboard/flag", test_dashboard_flag);
+  g_test_add_func ("/ui/dashboard/technical", test_dashboard_technical);
   g_test_add_func ("/ui/dashboard/64-beds", test_dashboard_64_beds);
 
   return g_test_run ();
