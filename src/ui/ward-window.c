@@ -510,12 +510,16 @@ apply_pending_cb (GtkWidget     *widget,
 static void
 set_board_visible (WardWindow *self)
 {
-  if (self->snapshot != NULL && ward_snapshot_get_n_beds (self->snapshot) > 0)
-    gtk_stack_set_visible_child_name (self->stack, "beds");
-  else if (self->snapshot != NULL)
+  if (self->snapshot == NULL)
+    {
+      gtk_stack_set_visible_child_name (self->stack, "status");
+      return;
+    }
+
+  gtk_stack_set_visible_child_name (self->stack, "beds");
+  /* A ward without beds shows the status page that says so. */
+  if (ward_snapshot_get_n_beds (self->snapshot) == 0)
     show_snapshot (self);
-  else
-    gtk_stack_set_visible_child_name (self->stack, "status");
 }
 
 static void
