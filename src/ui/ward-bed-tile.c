@@ -637,6 +637,13 @@ update_summary (WardBedTile        *self,
   gtk_accessible_update_property (GTK_ACCESSIBLE (self),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, summary,
                                   -1);
+  /* On the board the flow box child around the tile takes the keyboard
+   * focus: a screen reader reads its name, so it gets the same one.
+   */
+  if (GTK_IS_FLOW_BOX_CHILD (gtk_widget_get_parent (GTK_WIDGET (self))))
+    gtk_accessible_update_property (GTK_ACCESSIBLE (gtk_widget_get_parent (GTK_WIDGET (self))),
+                                    GTK_ACCESSIBLE_PROPERTY_LABEL, summary,
+                                    -1);
   g_free (self->summary);
   self->summary = g_steal_pointer (&summary);
 }

@@ -715,6 +715,10 @@ test_window_values (void)
   /* A screen reader hears the flag with the bed. */
   gtk_test_accessible_assert_property (tile, GTK_ACCESSIBLE_PROPERTY_LABEL,
                                        "Bed 1, NEWS2 7, high, flag open");
+  /* The focusable child around the tile reads the same. */
+  gtk_test_accessible_assert_property (gtk_widget_get_parent (GTK_WIDGET (tile)),
+                                       GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                       "Bed 1, NEWS2 7, high, flag open");
 
   ack_button = get_child (tile, WARD_TYPE_BED_TILE, "ack_button");
   g_assert_true (gtk_widget_get_visible (ack_button));
