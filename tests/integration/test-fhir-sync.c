@@ -701,6 +701,33 @@ test_batch_unavailable (Fixture       *f,
   server = main_server;
 }
 
+/* A server without a CapabilityStatement (404): single PUTs, and it is
+ * not asked again in the session.
+ */
+static void
+test_no_capability_statement (Fixture       *f,
+                              gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  CheckData check = { 0 };
+
+  if (skip_without_server ())
+    return;
+
+  g_assert_true (ward_test_fhir_server_fault (server, 404, 1, -1, 0, FALSE, &error));
+  g_assert_no_error (error);
+  warm_up (f);
+  ward_test_make_scored_ward (f->engine, f->t0 + 30 * MINUTE);
+  run_until_empty (f, 30);
+
+  g_assert_false (ward_fhir_sync_get_batch_allowed (f->sync));
+  g_assert_cmpuint (ward_fhir_sync_get_n_bundles (f->sync), ==, 0);
+  g_assert_cmpint (server_requests ("metadata", "GET"), ==, 1);
+  g_assert_cmpint (server_requests ("(system)", "POST"), ==, 0);
+  g_assert_cmpuint (ward_fhir_sync_get_n_retried (f->sync), ==, 0);
+  g_assert_cmpuint (check_on_server (f, &check), ==, query_int (f, "SELECT count(*) FROM fhir_resources"));
+}
+
 static void
 test_stop_keeps_pending (Fixture       *f,
                          gconstpointer  data)
@@ -761,6 +788,7 @@ main (int    argc,
   ADD ("/fhir-sync/single/device-first", test_device_first, "single");
   ADD ("/fhir-sync/batch/not-offered", test_batch_unavailable, "no");
   ADD ("/fhir-sync/batch/refused", test_batch_unavailable, "refuse");
+  ADD ("/fhir-sync/batch/no-capability-statement", test_no_capability_statement, "batch");
   ADD ("/fhir-sync/stop-keeps-pending", test_stop_keeps_pending, "batch");
 #undef ADD
 

@@ -601,9 +601,12 @@ handle_metadata (WardFhirSync *self,
   self->caps_tried = TRUE;
   if (status != SOUP_STATUS_OK || !is_resource (root))
     {
-      /* No CapabilityStatement (some servers want auth for it): single
-       * PUTs this cycle, and the question again next cycle.
+      /* No CapabilityStatement: single PUTs this cycle.  A server that
+       * said no is not asked again this session; one that failed is,
+       * next cycle.
        */
+      if (!is_transient (status))
+        self->caps_known = TRUE;
       g_debug ("No CapabilityStatement (HTTP %u): single PUTs", status);
       return;
     }
