@@ -90,7 +90,7 @@ guint64       ward_fhir_sync_get_n_parked    (WardFhirSync      *self);
 /* Batch Bundles sent (POSTed) so far. */
 guint64       ward_fhir_sync_get_n_bundles   (WardFhirSync      *self);
 /* The server offers batch and none was refused (this session). */
-gboolean      ward_fhir_sync_get_batch_allowed (WardFhirSync    *self);
+gboolean      ward_fhir_sync_get_batch_allowed     (WardFhirSync *self);
 /* The Wardwatch Device was PUT this session. */
 gboolean      ward_fhir_sync_get_device_registered (WardFhirSync *self);
 /* The last failure, without resource content, or NULL. */
