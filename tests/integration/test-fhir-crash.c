@@ -15,6 +15,8 @@
 #include <json-glib/json-glib.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <unistd.h>
 
 #include "ward-store.h"
 #include "ward-test-fhir-server.h"
@@ -29,6 +31,17 @@ wardwatch_path (void)
   if (path == NULL)
     g_error ("WARDWATCH is not set: run through meson test");
   return path;
+}
+
+/* wardwatch dies with the test, also when an assertion aborts it. */
+static void
+child_setup (gpointer data)
+{
+  pid_t parent = GPOINTER_TO_INT (data);
+
+  prctl (PR_SET_PDEATHSIG, SIGKILL);
+  if (getppid () != parent)
+    _exit (1);
 }
 
 static GSubprocess *
@@ -48,6 +61,7 @@ spawn_wardwatch (const char * const *args)
                                         G_SUBPROCESS_FLAGS_STDERR_SILENCE);
   g_subprocess_launcher_unsetenv (launcher, "DISPLAY");
   g_subprocess_launcher_unsetenv (launcher, "WAYLAND_DISPLAY");
+  g_subprocess_launcher_set_child_setup (launcher, child_setup, GINT_TO_POINTER (getpid ()), NULL);
   proc = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
   g_assert_no_error (error);
   return proc;
@@ -264,6 +278,7 @@ kill_mid_sync (GSubprocess *proc,
     g_autoptr(JsonNode) node = json_node_init_object (json_node_alloc (), stats);
     g_autofree char *text = json_to_string (node, FALSE);
 
+    g_subprocess_force_exit (proc);
     g_error ("wardwatch sent nothing within 60 s; server: %s\n%s", text, log);
   }
   return FALSE;
