@@ -172,6 +172,9 @@ main (int   argc,
            "or create (as lookup; missing Patient and Device are created)"), N_("MODE") },
       { "identity-cache-seconds", 0, 0, G_OPTION_ARG_DOUBLE, &config.identity_cache_seconds,
         N_("How long a FHIR server's answer for a device is used (default 300)"), N_("SECONDS") },
+      { "outbox-limit", 0, 0, G_OPTION_ARG_INT64, &config.outbox_limit,
+        N_("Warn when more than this many FHIR resources wait to be sent (default 500000; "
+           "none is ever dropped)"), N_("N") },
       { "mllp-port", 0, 0, G_OPTION_ARG_INT, &sources.mllp_port,
         N_("Listen for HL7 v2 over MLLP on this port"), N_("PORT") },
       { "mllp-bind", 0, 0, G_OPTION_ARG_STRING, &sources.mllp_bind,
@@ -201,12 +204,13 @@ main (int   argc,
     }
 
   if (beds < 1 || beds > 256 || config.time_scale <= 0 || window_minutes <= 0 || duration < 0 ||
-      seed < 0 || config.raw_retention_days < 0 || config.identity_cache_seconds < 0)
+      seed < 0 || config.raw_retention_days < 0 || config.identity_cache_seconds < 0 ||
+      config.outbox_limit < 0)
     {
       g_printerr ("wardwatch: %s\n",
                   _("--beds takes 1 to 256; --time-scale, --window-minutes and --seed must be "
-                    "positive; --duration, --raw-retention-days and --identity-cache-seconds "
-                    "must not be negative"));
+                    "positive; --duration, --raw-retention-days, --identity-cache-seconds and "
+                    "--outbox-limit must not be negative"));
       return 2;
     }
 

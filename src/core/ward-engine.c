@@ -766,9 +766,13 @@ check_outbox (WardEngine  *self,
               GError     **error)
 {
   gint64 n_pending = ward_store_outbox_get_n_pending (self->store, error);
+  gint64 n_failed;
   gboolean over;
 
   if (n_pending < 0)
+    return FALSE;
+  n_failed = ward_store_outbox_get_n_failed (self->store, error);
+  if (n_failed < 0)
     return FALSE;
 
   over = self->config.outbox_limit > 0 && n_pending > self->config.outbox_limit;
@@ -779,6 +783,7 @@ check_outbox (WardEngine  *self,
   self->outbox_warned = over;
   self->counters.outbox_pending = n_pending;
   self->counters.outbox_over_limit = over;
+  self->counters.outbox_failed = n_failed;
 
   return TRUE;
 }

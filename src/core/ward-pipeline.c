@@ -158,6 +158,7 @@ ward_pipeline_config_init (WardPipelineConfig *config)
   config->raw_retention_days = 30;
   config->identity_cache_seconds = WARD_IDENTITY_DEFAULT_LIFETIME_USEC / (double) G_USEC_PER_SEC;
   config->vitals_observations = TRUE;
+  config->outbox_limit = WARD_ENGINE_DEFAULT_OUTBOX_LIMIT;
 }
 
 void
@@ -211,6 +212,29 @@ pipeline_now (WardPipeline *self)
 
   elapsed = g_get_monotonic_time () - self->start_mono;
   return self->start_sim + (gint64) ((double) elapsed * self->config.time_scale);
+}
+
+/* The engine's snapshot with the FHIR sync's state (pipeline thread, or
+ * before it starts).
+ */
+static WardSnapshot *
+make_snapshot (WardPipeline *self,
+               gint64        now)
+{
+  WardSnapshot *snapshot = ward_engine_snapshot (self->engine, now);
+
+  if (self->fhir_sync != NULL)
+    {
+      g_autofree char *last_error = ward_fhir_sync_dup_last_error (self->fhir_sync);
+
+      _ward_snapshot_set_fhir_status (snapshot, TRUE,
+                                      ward_fhir_sync_get_failing_since (self->fhir_sync),
+                                      last_error);
+    }
+  else
+    _ward_snapshot_set_fhir_status (snapshot, self->config.fhir_url != NULL, 0, NULL);
+
+  return snapshot;
 }
 
 static gboolean
@@ -489,7 +513,7 @@ tick (WardPipeline *self)
   if (!ward_engine_commit (self->engine, &error))
     goto failed;
 
-  publish_snapshot (self, ward_engine_snapshot (self->engine, now));
+  publish_snapshot (self, make_snapshot (self, now));
   complete_commands (self, NULL);
   /* Something queued: the sync goes now rather than at its next second. */
   if (self->fhir_sync != NULL)
@@ -1062,6 +1086,7 @@ ward_pipeline_start (WardPipeline      *self,
   engine_config.flags.close_delay_usec = self->config.flag_close_delay_usec;
   engine_config.device_silence_usec = self->config.device_silence_usec;
   engine_config.vitals_observations = self->config.vitals_observations;
+  engine_config.outbox_limit = self->config.outbox_limit;
   self->engine = ward_engine_new (store, &engine_config);
 
   /* Identity from the FHIR server: its requests run on the pipeline's
@@ -1171,7 +1196,7 @@ ward_pipeline_start (WardPipeline      *self,
 
   /* A first snapshot before any tick, so a window has beds to show. */
   g_clear_pointer (&self->snapshot, ward_snapshot_unref);
-  self->snapshot = ward_engine_snapshot (self->engine, pipeline_now (self));
+  self->snapshot = make_snapshot (self, pipeline_now (self));
 
   self->thread = g_thread_new ("ward-pipeline", pipeline_thread, self);
   return TRUE;

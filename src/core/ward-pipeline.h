@@ -65,6 +65,8 @@ typedef struct
                                        * fhir_url, Device.patient) */
   double      identity_cache_seconds; /* how long a server answer is used, 300 */
   gboolean    vitals_observations;    /* write the hourly vital-signs Observations, TRUE */
+  gint64      outbox_limit;           /* above this many pending resources the window warns;
+                                       * nothing is dropped (500 000; 0: no warning) */
 } WardPipelineConfig;
 
 void      ward_pipeline_config_init   (WardPipelineConfig       *config);

@@ -16,6 +16,8 @@ struct _WardSnapshot
   guint64       serial;
   GArray       *beds;       /* WardBedState, owned */
   WardCounters  counters;
+  WardFhirStatus fhir;
+  char         *fhir_error; /* fhir.last_error */
 };
 
 G_DEFINE_BOXED_TYPE (WardSnapshot, ward_snapshot, ward_snapshot_ref, ward_snapshot_unref)
@@ -26,6 +28,7 @@ snapshot_free (gpointer data)
   WardSnapshot *self = data;
 
   g_clear_pointer (&self->beds, g_array_unref);
+  g_clear_pointer (&self->fhir_error, g_free);
 }
 
 void
@@ -59,6 +62,29 @@ _ward_snapshot_new (gint64              now,
   self->counters = *counters;
 
   return self;
+}
+
+void
+_ward_snapshot_set_fhir_status (WardSnapshot *self,
+                                gboolean      configured,
+                                gint64        failing_since,
+                                const char   *last_error)
+{
+  g_return_if_fail (self != NULL);
+
+  g_free (self->fhir_error);
+  self->fhir_error = configured ? g_strdup (last_error) : NULL;
+  self->fhir.configured = configured;
+  self->fhir.failing_since = configured ? failing_since : 0;
+  self->fhir.last_error = self->fhir_error;
+}
+
+const WardFhirStatus *
+ward_snapshot_get_fhir_status (WardSnapshot *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+
+  return &self->fhir;
 }
 
 WardSnapshot *

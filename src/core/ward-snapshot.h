@@ -84,7 +84,18 @@ typedef struct
   guint64 fhir_resources;     /* resource versions written to the local FHIR store */
   guint64 outbox_pending;     /* resources waiting for the FHIR server */
   gboolean outbox_over_limit; /* outbox_pending above WardEngineConfig.outbox_limit */
+  guint64 outbox_failed;      /* resources the FHIR server rejected (parked) */
 } WardCounters;
+
+/* The FHIR sync as the window warns about it. */
+typedef struct
+{
+  gboolean    configured;     /* a FHIR server is set (--fhir-url) */
+  gint64      failing_since;  /* on the snapshot's clock: since when the server has not
+                               * been taking resources (network, 5xx, 429, not FHIR); 0 while
+                               * it is */
+  const char *last_error;     /* the sync's last failure, or NULL */
+} WardFhirStatus;
 
 typedef struct _WardSnapshot WardSnapshot;
 
@@ -99,6 +110,7 @@ guint               ward_snapshot_get_n_beds    (WardSnapshot *self);
 const WardBedState *ward_snapshot_get_bed       (WardSnapshot *self,
                                                  guint         index);
 const WardCounters *ward_snapshot_get_counters  (WardSnapshot *self);
+const WardFhirStatus *ward_snapshot_get_fhir_status (WardSnapshot *self);
 
 /* For the producer only. */
 WardSnapshot       *_ward_snapshot_new          (gint64        now,
@@ -106,6 +118,11 @@ WardSnapshot       *_ward_snapshot_new          (gint64        now,
                                                  GArray       *beds,
                                                  const WardCounters *counters);
 void                _ward_bed_state_clear       (WardBedState *bed);
+/* Before the snapshot is shared. */
+void                _ward_snapshot_set_fhir_status (WardSnapshot *self,
+                                                    gboolean      configured,
+                                                    gint64        failing_since,
+                                                    const char   *last_error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (WardSnapshot, ward_snapshot_unref)
 

@@ -381,9 +381,12 @@ test_server_down (Fixture       *f,
   g_assert_no_error (error);
   g_assert_cmpuint (g_hash_table_size (later), >, 0);
 
+  g_assert_cmpint (ward_fhir_sync_get_failing_since (f->sync), ==, 0);
   retried = ward_fhir_sync_get_n_retried (f->sync);
   run_for (1500);
   g_assert_cmpuint (ward_fhir_sync_get_n_retried (f->sync), >, retried);
+  /* The window's warning: not taking resources since the first failure. */
+  g_assert_cmpint (ward_fhir_sync_get_failing_since (f->sync), >, 0);
   g_assert_cmpint (ward_test_n_pending (f->store), ==, g_hash_table_size (later));
   g_assert_cmpuint (ward_fhir_sync_get_n_parked (f->sync), ==, 0);
 
@@ -400,6 +403,7 @@ test_server_down (Fixture       *f,
     ward_fhir_sync_set_batch_size (f->sync, 1);
   ward_fhir_sync_start (f->sync);
   run_until_empty (f, 30);
+  g_assert_cmpint (ward_fhir_sync_get_failing_since (f->sync), ==, 0);
 
   /* ... and the Device, registered again with the new session. */
   g_assert_true (g_hash_table_add (later, g_strdup_printf ("Device/%s", device)));
@@ -500,6 +504,9 @@ test_rejected_parked (Fixture       *f,
 
   g_assert_cmpuint (ward_fhir_sync_get_n_parked (f->sync), ==, 1);
   g_assert_cmpint (query_int (f, "SELECT count(*) FROM outbox WHERE state = 'failed'"), ==, 1);
+  /* Counted for the window, which is no outage: the server answered. */
+  g_assert_cmpint (ward_store_outbox_get_n_failed (f->store, &error), ==, 1);
+  g_assert_cmpint (ward_fhir_sync_get_failing_since (f->sync), ==, 0);
   reason = _ward_store_query_text (f->store, "SELECT last_error FROM outbox WHERE id = 'bogus-1'", &error);
   g_assert_no_error (error);
   g_assert_nonnull (strstr (reason, "HTTP 400"));

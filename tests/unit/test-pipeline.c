@@ -40,6 +40,28 @@ snapshot_cb (WardSnapshot *snapshot,
   f->last = ward_snapshot_ref (snapshot);
 }
 
+/* A loopback URL where nothing listens: a port the kernel gave and took back. */
+static char *
+closed_port_url (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSocket) socket = NULL;
+  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) any = g_inet_socket_address_new (loopback, 0);
+  g_autoptr(GSocketAddress) bound = NULL;
+  guint16 port;
+
+  socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_socket_bind (socket, any, FALSE, &error));
+  bound = g_socket_get_local_address (socket, &error);
+  g_assert_no_error (error);
+  port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
+  g_socket_close (socket, NULL);
+
+  return g_strdup_printf ("http://127.0.0.1:%u/fhir/R4", port);
+}
+
 static void
 fixture_set_up (Fixture       *f,
                 gconstpointer  data)
@@ -59,6 +81,10 @@ fixture_set_up (Fixture       *f,
   config.seed = 7;
   config.time_scale = 120;
   config.tick_msec = 20;
+  if (g_strcmp0 (data, "outbox-limit") == 0)
+    config.outbox_limit = 10;
+  else if (g_strcmp0 (data, "server-down") == 0)
+    config.fhir_url = closed_port_url ();
 
   f->pipeline = ward_pipeline_new (&config);
   g_assert_true (ward_pipeline_start (f->pipeline, snapshot_cb, f, &error));
@@ -455,6 +481,69 @@ test_bad_start (void)
   }
 }
 
+static void
+wait_for_snapshot (Fixture    *f,
+                   gboolean  (*done) (WardSnapshot *snapshot),
+                   const char *what)
+{
+  guint id = g_timeout_add_seconds (20, timeout_cb, (gpointer) what);
+
+  while (f->last == NULL || !done (f->last))
+    g_main_context_iteration (NULL, TRUE);
+
+  g_source_remove (id);
+}
+
+static gboolean
+is_over_limit (WardSnapshot *snapshot)
+{
+  return ward_snapshot_get_counters (snapshot)->outbox_over_limit;
+}
+
+/* No FHIR server: the outbox grows and, past its limit, the snapshot
+ * says so for the window's warning; nothing is dropped.
+ */
+static void
+test_outbox_limit (Fixture       *f,
+                   gconstpointer  data)
+{
+  const WardCounters *counters;
+  const WardFhirStatus *fhir;
+
+  wait_for_snapshot (f, is_over_limit, "outbox over its limit");
+  counters = ward_snapshot_get_counters (f->last);
+  fhir = ward_snapshot_get_fhir_status (f->last);
+  g_assert_cmpuint (counters->outbox_pending, >, 10);
+  g_assert_false (fhir->configured);
+  g_assert_cmpint (fhir->failing_since, ==, 0);
+  ward_pipeline_stop (f->pipeline);
+  g_assert_cmpint (db_query (f, "SELECT count(*) FROM outbox WHERE state = 'pending'"), >=,
+                   (gint64) counters->outbox_pending);
+}
+
+static gboolean
+is_failing (WardSnapshot *snapshot)
+{
+  return ward_snapshot_get_fhir_status (snapshot)->failing_since > 0;
+}
+
+/* A FHIR server that cannot be reached: the snapshot says since when,
+ * and why, on the pipeline's clock.
+ */
+static void
+test_server_down (Fixture       *f,
+                  gconstpointer  data)
+{
+  const WardFhirStatus *fhir;
+
+  wait_for_snapshot (f, is_failing, "the FHIR sync failing");
+  fhir = ward_snapshot_get_fhir_status (f->last);
+  g_assert_true (fhir->configured);
+  g_assert_cmpint (fhir->failing_since, <=, ward_snapshot_get_now (f->last));
+  g_assert_nonnull (fhir->last_error);
+  g_assert_false (ward_snapshot_get_counters (f->last)->outbox_over_limit);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -468,6 +557,10 @@ main (int   argc,
   ADD ("/core/pipeline/stop-is-clean", test_stop_is_clean);
   ADD ("/core/pipeline/archive-first", test_archive_first);
 #undef ADD
+  g_test_add ("/core/pipeline/outbox-limit", Fixture, "outbox-limit", fixture_set_up,
+              test_outbox_limit, fixture_tear_down);
+  g_test_add ("/core/pipeline/server-down", Fixture, "server-down", fixture_set_up,
+              test_server_down, fixture_tear_down);
   g_test_add_func ("/core/pipeline/bad-start", test_bad_start);
   g_test_add_func ("/core/pipeline/pending-mapped-at-start", test_pending_mapped_at_start);
 

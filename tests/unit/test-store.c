@@ -497,6 +497,7 @@ test_outbox_failures (Fixture       *f,
   g_assert_true (ward_store_put_resource (store, "Flag", "b", "{\"id\":\"b\"}", 11, NULL, &error));
   g_assert_true (ward_store_foreach_outbox_failure (store, failure_cb, lines, &error));
   g_assert_cmpuint (lines->len, ==, 0);
+  g_assert_cmpint (ward_store_outbox_get_n_failed (store, &error), ==, 0);
 
   g_assert_true (ward_store_outbox_next (store, 1000, 1, next_cb, &next, &error));
   g_assert_cmpuint (next.n, ==, 1);
@@ -508,6 +509,26 @@ test_outbox_failures (Fixture       *f,
   g_assert_cmpstr (g_ptr_array_index (lines, 0), ==,
                    "Flag/a v1 x1 HTTP 422: bad code {\"resourceType\":\"OperationOutcome\"} {\"id\":\"a\"}");
   g_assert_cmpint (ward_store_outbox_get_n_pending (store, &error), ==, 1);
+  /* The window's warning counts parked rows without reading them. */
+  g_assert_cmpint (ward_store_outbox_get_n_failed (store, &error), ==, 1);
+
+  /* A parking that is rolled back is not counted. */
+  next = (NextData) { 0 };
+  g_assert_true (ward_store_outbox_next (store, 1000, 1, next_cb, &next, &error));
+  g_assert_cmpuint (next.n, ==, 1);
+  g_assert_true (ward_store_begin (store, &error));
+  g_assert_true (ward_store_outbox_mark_failed (store, next.seq, "HTTP 400", NULL, &error));
+  g_assert_cmpint (ward_store_outbox_get_n_failed (store, &error), ==, 2);
+  ward_store_rollback (store);
+  g_assert_cmpint (ward_store_outbox_get_n_failed (store, &error), ==, 1);
+  g_assert_cmpint (ward_store_outbox_get_n_pending (store, &error), ==, 1);
+  g_assert_no_error (error);
+  g_clear_object (&store);
+
+  /* Counted again from the file by a new connection. */
+  store = ward_store_open (f->path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (ward_store_outbox_get_n_failed (store, &error), ==, 1);
 }
 
 int

@@ -115,6 +115,7 @@ struct _WardFhirSync
   guint64            n_parked;
   guint64            n_bundles;
   char              *last_error;
+  gint64             failing_since;  /* first transient failure since the last answer, or 0 */
 };
 
 G_DEFINE_FINAL_TYPE (WardFhirSync, ward_fhir_sync, G_TYPE_OBJECT)
@@ -180,6 +181,23 @@ set_last_error (WardFhirSync *self,
 {
   g_free (self->last_error);
   self->last_error = text;
+}
+
+/* Whether the server is taking resources: a transient failure starts the
+ * clock the window's warning shows; an answer that settles a row (sent,
+ * or parked with the server's reason) stops it.
+ */
+static void
+note_transient_failure (WardFhirSync *self)
+{
+  if (self->failing_since == 0)
+    self->failing_since = MAX (sync_now (self), 1);
+}
+
+static void
+note_answer (WardFhirSync *self)
+{
+  self->failing_since = 0;
 }
 
 static guint64
@@ -423,6 +441,7 @@ mark_sent (WardFhirSync *self,
 {
   add_mark (self, MARK_SENT, item, sync_now (self), NULL, NULL);
   self->n_sent++;
+  note_answer (self);
 }
 
 static void
@@ -437,6 +456,7 @@ mark_retry (WardFhirSync *self,
   self->n_retried++;
   g_debug ("%s: %s; retry in %" G_GUINT64_FORMAT " ms", item->resource_type, reason, delay);
   set_last_error (self, g_strdup (reason));
+  note_transient_failure (self);
 }
 
 static void
@@ -447,6 +467,7 @@ mark_failed (WardFhirSync *self,
 {
   add_mark (self, MARK_FAILED, item, 0, reason, outcome_json);
   self->n_parked++;
+  note_answer (self);
   g_message ("A %s was rejected by the FHIR server and parked (wardwatch-cli stats counts them)",
              item->resource_type);
   set_last_error (self, g_strdup (reason));
@@ -588,6 +609,7 @@ setup_failed (WardFhirSync *self,
   self->setup_next_at = sync_now (self) + (gint64) delay * 1000;
   g_debug ("FHIR sync setup: %s; again in %" G_GUINT64_FORMAT " ms", reason, delay);
   set_last_error (self, reason);
+  note_transient_failure (self);
 }
 
 static void
@@ -1468,4 +1490,11 @@ ward_fhir_sync_dup_last_error (WardFhirSync *self)
 {
   g_return_val_if_fail (WARD_IS_FHIR_SYNC (self), NULL);
   return g_strdup (self->last_error);
+}
+
+gint64
+ward_fhir_sync_get_failing_since (WardFhirSync *self)
+{
+  g_return_val_if_fail (WARD_IS_FHIR_SYNC (self), 0);
+  return self->failing_since;
 }

@@ -95,5 +95,10 @@ gboolean      ward_fhir_sync_get_batch_allowed     (WardFhirSync *self);
 gboolean      ward_fhir_sync_get_device_registered (WardFhirSync *self);
 /* The last failure, without resource content, or NULL. */
 char         *ward_fhir_sync_dup_last_error  (WardFhirSync      *self);
+/* When (on the sync's clock) the server stopped taking resources: the
+ * first transient failure (network, 5xx, 429, an answer that is not FHIR)
+ * since a row was last sent or parked; 0 while it answers.
+ */
+gint64        ward_fhir_sync_get_failing_since (WardFhirSync    *self);
 
 G_END_DECLS

@@ -34,6 +34,7 @@ struct _WardStore
   gboolean     readonly;
   gboolean     in_transaction;
   gint64       n_pending;    /* outbox rows pending, or -1 until counted */
+  gint64       n_failed;     /* outbox rows parked, or -1 until counted */
 };
 
 G_DEFINE_FINAL_TYPE (WardStore, ward_store, G_TYPE_OBJECT)
@@ -495,6 +496,7 @@ ward_store_init (WardStore *self)
   self->statements = g_hash_table_new_full (NULL, NULL, NULL,
                                             (GDestroyNotify) sqlite3_finalize);
   self->n_pending = -1;
+  self->n_failed = -1;
 }
 
 WardStore *
@@ -577,6 +579,7 @@ ward_store_rollback (WardStore *self)
   self->in_transaction = FALSE;
   /* Count the outbox again: the rolled-back rows are gone. */
   self->n_pending = -1;
+  self->n_failed = -1;
 }
 
 gboolean
@@ -1307,6 +1310,42 @@ ensure_n_pending (WardStore  *self,
   return TRUE;
 }
 
+static gboolean
+ensure_n_failed (WardStore  *self,
+                 GError    **error)
+{
+  static const char sql[] = "SELECT count(*) FROM outbox WHERE state = 'failed'";
+  sqlite3_stmt *stmt;
+  int rc;
+
+  if (self->n_failed >= 0)
+    return TRUE;
+
+  if (!(stmt = get_statement (self, sql, error)))
+    return FALSE;
+
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    self->n_failed = sqlite3_column_int64 (stmt, 0);
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_ROW)
+    return set_sql_error (self, rc, "count parked outbox rows", error);
+
+  return TRUE;
+}
+
+gint64
+ward_store_outbox_get_n_failed (WardStore  *self,
+                                GError    **error)
+{
+  g_return_val_if_fail (WARD_IS_STORE (self), -1);
+
+  if (!ensure_n_failed (self, error))
+    return -1;
+
+  return self->n_failed;
+}
+
 gint64
 ward_store_outbox_get_n_pending (WardStore  *self,
                                  GError    **error)
@@ -1688,7 +1727,7 @@ ward_store_outbox_mark_failed (WardStore   *self,
 
   g_return_val_if_fail (WARD_IS_STORE (self), FALSE);
 
-  if (!ensure_n_pending (self, error))
+  if (!ensure_n_pending (self, error) || !ensure_n_failed (self, error))
     return FALSE;
 
   if (!(stmt = get_statement (self, sql, error)))
@@ -1697,7 +1736,11 @@ ward_store_outbox_mark_failed (WardStore   *self,
   bind_text_or_null (stmt, 2, error_text);
   bind_text_or_null (stmt, 3, operation_outcome_json);
 
-  return finish_outbox_update (self, stmt, seq, FALSE, error);
+  if (!finish_outbox_update (self, stmt, seq, FALSE, error))
+    return FALSE;
+  self->n_failed++;
+
+  return TRUE;
 }
 
 gboolean

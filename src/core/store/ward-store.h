@@ -327,6 +327,9 @@ gboolean    ward_store_foreach_outbox_failure (WardStore                 *self,
  */
 gint64      ward_store_outbox_get_n_pending (WardStore             *self,
                                             GError                **error);
+/* Parked rows (rejected by the server), counted the same way. */
+gint64      ward_store_outbox_get_n_failed (WardStore              *self,
+                                            GError                **error);
 
 /* This installation's id: a random UUID made once and kept in the
  * database.  A read-only store returns NULL with WARD_STORE_ERROR_NOT_FOUND
