@@ -21,6 +21,11 @@
 /* More beds than this get compact tiles. */
 #define COMPACT_BEDS 24
 
+/* A FHIR server failing for less than this (a restart, a retried
+ * request) is not worth a warning.
+ */
+#define WARD_WINDOW_SYNC_GRACE_USEC (60 * G_USEC_PER_SEC)
+
 struct _WardWindow
 {
   AdwApplicationWindow  parent_instance;
@@ -35,6 +40,9 @@ struct _WardWindow
   GtkLabel             *summary_label;
   GtkFlowBox           *flow_box;
   WardAlarmBar         *alarm_bar;
+  GtkRevealer          *sync_revealer;
+  GtkLabel             *sync_label;
+  GtkWidget            *sync_details_button;
   WardPatientView      *patient_view;
 
   /* Owned */
@@ -405,6 +413,64 @@ update_summary (WardWindow *self)
   gtk_label_set_text (self->summary_label, text);
 }
 
+/* The FHIR side of the ward: resources that do not reach the server are
+ * kept, but the people relying on the server must know.  One strip under
+ * the alarm bar says the most pressing of: the server has not taken
+ * anything for a while, the outbox is past its limit, the server rejected
+ * resources (Details opens them).
+ */
+static void
+update_sync_warning (WardWindow *self)
+{
+  const WardCounters *counters = ward_snapshot_get_counters (self->snapshot);
+  const WardFhirStatus *fhir = ward_snapshot_get_fhir_status (self->snapshot);
+  gint64 now = ward_snapshot_get_now (self->snapshot);
+  g_autofree char *text = NULL;
+  g_autofree char *waiting = NULL;
+  gboolean rejected = counters->outbox_failed > 0;
+
+  /* Translators: FHIR resources kept locally, waiting for the FHIR server */
+  waiting = g_strdup_printf (ngettext ("%'lu resource waiting", "%'lu resources waiting",
+                                       (gulong) counters->outbox_pending),
+                             (gulong) counters->outbox_pending);
+
+  if (fhir->configured && fhir->failing_since > 0 &&
+      now - fhir->failing_since >= WARD_WINDOW_SYNC_GRACE_USEC)
+    {
+      g_autoptr(GDateTime) since = g_date_time_new_from_unix_local (fhir->failing_since / G_USEC_PER_SEC);
+      g_autofree char *clock = since != NULL ? g_date_time_format (since, "%H:%M") : g_strdup ("?");
+
+      if (fhir->last_error != NULL)
+        /* Translators: "The FHIR server has not taken resources since 14:02 (1,204 resources
+         * waiting, kept here): Connection refused" */
+        text = g_strdup_printf (_("The FHIR server has not taken resources since %s (%s, kept "
+                                  "here): %s"),
+                                clock, waiting, fhir->last_error);
+      else
+        text = g_strdup_printf (_("The FHIR server has not taken resources since %s (%s, kept "
+                                  "here)"),
+                                clock, waiting);
+    }
+  else if (counters->outbox_over_limit && !fhir->configured)
+    text = g_strdup_printf (_("No FHIR server is configured: %s, kept here. None is dropped; "
+                              "start Wardwatch with --fhir-url to send them."),
+                            waiting);
+  else if (counters->outbox_over_limit)
+    text = g_strdup_printf (_("The FHIR outbox is past its limit: %s. None is dropped."), waiting);
+  else if (rejected)
+    text = g_strdup_printf (ngettext ("The FHIR server rejected %'lu resource; it is kept here "
+                                      "with the server's reason.",
+                                      "The FHIR server rejected %'lu resources; they are kept "
+                                      "here with the server's reasons.",
+                                      (gulong) counters->outbox_failed),
+                            (gulong) counters->outbox_failed);
+
+  gtk_widget_set_visible (self->sync_details_button, rejected);
+  if (text != NULL && g_strcmp0 (gtk_label_get_text (self->sync_label), text) != 0)
+    gtk_label_set_text (self->sync_label, text);
+  gtk_revealer_set_reveal_child (self->sync_revealer, text != NULL);
+}
+
 static void update_actions (WardWindow *self);
 
 static void
@@ -443,6 +509,7 @@ show_snapshot (WardWindow *self)
 
   ward_alarm_bar_update (self->alarm_bar, self->snapshot, self->show_patient_names);
   update_summary (self);
+  update_sync_warning (self);
   update_actions (self);
 
   page = gtk_stack_get_visible_child_name (self->stack);
@@ -985,6 +1052,9 @@ ward_window_class_init (WardWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, WardWindow, status_page);
   gtk_widget_class_bind_template_child (widget_class, WardWindow, spinner);
   gtk_widget_class_bind_template_child (widget_class, WardWindow, summary_label);
+  gtk_widget_class_bind_template_child (widget_class, WardWindow, sync_revealer);
+  gtk_widget_class_bind_template_child (widget_class, WardWindow, sync_label);
+  gtk_widget_class_bind_template_child (widget_class, WardWindow, sync_details_button);
   gtk_widget_class_bind_template_child (widget_class, WardWindow, flow_box);
   gtk_widget_class_bind_template_child (widget_class, WardWindow, alarm_bar);
   gtk_widget_class_bind_template_child (widget_class, WardWindow, patient_view);

@@ -924,6 +924,103 @@ test_window_acknowledge_error (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+/* Six quiet beds with the given outbox counters and FHIR sync state. */
+static WardSnapshot *
+make_sync_snapshot (guint64     serial,
+                    guint64     pending,
+                    gboolean    over_limit,
+                    guint64     failed,
+                    gboolean    configured,
+                    gint64      failing_for,
+                    const char *last_error)
+{
+  g_autoptr(GArray) beds = create_beds ();
+  WardCounters counters = { 0 };
+  WardSnapshot *snapshot;
+  gint64 now = NOW + serial * G_USEC_PER_SEC;
+
+  for (guint i = 0; i < 6; i++)
+    add_bed (beds, 1, WARD_BAND_LOW);
+  counters.outbox_pending = pending;
+  counters.outbox_over_limit = over_limit;
+  counters.outbox_failed = failed;
+  snapshot = _ward_snapshot_new (now, serial, beds, &counters);
+  _ward_snapshot_set_fhir_status (snapshot, configured,
+                                  failing_for > 0 ? now - failing_for : 0, last_error);
+
+  return snapshot;
+}
+
+static gboolean
+sync_warning_shown (WardWindow *window)
+{
+  return gtk_revealer_get_reveal_child (GTK_REVEALER (get_child (window, WARD_TYPE_WINDOW,
+                                                                 "sync_revealer")));
+}
+
+/* Resources that do not reach the FHIR server are kept, and the window
+ * says so: past the outbox limit without a server, a server that has
+ * not taken anything for a minute (with its error), rejections (with
+ * Details); a short hiccup says nothing.
+ */
+static void
+test_window_sync_warning (void)
+{
+  WardWindow *window = present_window ();
+  GtkWidget *details = get_child (window, WARD_TYPE_WINDOW, "sync_details_button");
+  g_autoptr(GDateTime) since = NULL;
+  g_autofree char *clock = NULL;
+  g_autofree char *expected = NULL;
+  const char *text;
+
+  /* No server, outbox under its limit: a demo ward is fine as it is. */
+  apply_snapshot (window, make_sync_snapshot (1, 1200, FALSE, 0, FALSE, 0, NULL));
+  g_assert_false (sync_warning_shown (window));
+
+  apply_snapshot (window, make_sync_snapshot (2, 600001, TRUE, 0, FALSE, 0, NULL));
+  g_assert_true (sync_warning_shown (window));
+  text = get_label_text (window, WARD_TYPE_WINDOW, "sync_label");
+  g_assert_nonnull (strstr (text, "No FHIR server is configured"));
+  /* Digits grouped as the locale groups them. */
+  g_free (expected);
+  expected = g_strdup_printf ("%'lu resources waiting", 600001lu);
+  g_assert_nonnull (strstr (text, expected));
+  g_assert_nonnull (strstr (text, "--fhir-url"));
+  g_assert_false (gtk_widget_get_visible (details));
+
+  /* A server that failed 30 s ago: retried quietly. */
+  apply_snapshot (window, make_sync_snapshot (3, 40, FALSE, 0, TRUE, 30 * G_USEC_PER_SEC,
+                                              "Could not connect: Connection refused"));
+  g_assert_false (sync_warning_shown (window));
+
+  /* Five minutes: the nurse is told since when and why. */
+  apply_snapshot (window, make_sync_snapshot (4, 41, FALSE, 0, TRUE, 300 * G_USEC_PER_SEC,
+                                              "Could not connect: Connection refused"));
+  g_assert_true (sync_warning_shown (window));
+  since = g_date_time_new_from_unix_local ((NOW + 4 * G_USEC_PER_SEC - 300 * G_USEC_PER_SEC) /
+                                           G_USEC_PER_SEC);
+  clock = g_date_time_format (since, "%H:%M");
+  g_free (expected);
+  expected = g_strdup_printf ("The FHIR server has not taken resources since %s (41 resources "
+                              "waiting, kept here): Could not connect: Connection refused", clock);
+  g_assert_cmpstr (get_label_text (window, WARD_TYPE_WINDOW, "sync_label"), ==, expected);
+
+  /* It answers again, but rejected two resources: Details lists them. */
+  apply_snapshot (window, make_sync_snapshot (5, 0, FALSE, 2, TRUE, 0, NULL));
+  g_assert_true (sync_warning_shown (window));
+  g_assert_cmpstr (get_label_text (window, WARD_TYPE_WINDOW, "sync_label"), ==,
+                   "The FHIR server rejected 2 resources; they are kept here with the server's "
+                   "reasons.");
+  g_assert_true (gtk_widget_get_visible (details));
+  g_assert_cmpstr (gtk_actionable_get_action_name (GTK_ACTIONABLE (details)), ==, "win.data-issues");
+
+  /* Everything sent. */
+  apply_snapshot (window, make_sync_snapshot (6, 0, FALSE, 0, TRUE, 0, NULL));
+  g_assert_false (sync_warning_shown (window));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -945,6 +1042,7 @@ main (int   argc,
   g_test_add_func ("/ui/window/patient-page", test_window_patient_page);
   g_test_add_func ("/ui/window/shortcuts", test_window_shortcuts);
   g_test_add_func ("/ui/window/acknowledge-error", test_window_acknowledge_error);
+  g_test_add_func ("/ui/window/sync-warning", test_window_sync_warning);
 
   return g_test_run ();
 }
