@@ -759,6 +759,34 @@ test_stop_keeps_pending (Fixture       *f,
   g_assert_no_error (error);
 }
 
+/* An earlier session (or a demo run whose simulated clock was days
+ * ahead) left rows waiting a day for a retry: a new session sends them.
+ */
+static void
+test_new_session_retries (Fixture       *f,
+                          gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  gint64 n;
+
+  if (skip_without_server ())
+    return;
+
+  ward_test_make_scored_ward (f->engine, f->t0);
+  n = ward_test_n_pending (f->store);
+  g_assert_cmpint (n, >, 0);
+  g_assert_true (ward_store_begin (f->store, &error));
+  g_assert_true (_ward_store_exec (f->store, "UPDATE outbox SET next_attempt_at = "
+                                   "next_attempt_at + 86400000000, attempts = 3", &error));
+  g_assert_true (ward_store_commit (f->store, &error));
+  g_assert_no_error (error);
+
+  ward_fhir_sync_start (f->sync);
+  run_until_empty (f, 30);
+  g_assert_cmpint (query_int (f, "SELECT count(*) FROM outbox WHERE state = 'sent'"), >=, n);
+  g_assert_cmpuint (ward_fhir_sync_get_n_parked (f->sync), ==, 0);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -797,6 +825,7 @@ main (int    argc,
   ADD ("/fhir-sync/batch/refused", test_batch_unavailable, "refuse");
   ADD ("/fhir-sync/batch/no-capability-statement", test_no_capability_statement, "batch");
   ADD ("/fhir-sync/stop-keeps-pending", test_stop_keeps_pending, "batch");
+  ADD ("/fhir-sync/new-session-retries", test_new_session_retries, "batch");
 #undef ADD
 
   ret = g_test_run ();

@@ -1314,6 +1314,18 @@ ward_fhir_sync_start (WardFhirSync *self)
 
   self->context = g_main_context_ref_thread_default ();
   self->cancellable = g_cancellable_new ();
+  /* A new session tries every pending row once, whatever backoff an
+   * earlier one left (and whatever clock it counted on).
+   */
+  {
+    g_autoptr(GError) error = NULL;
+    gint64 n = ward_store_outbox_make_due (self->store, sync_now (self), &error);
+
+    if (n < 0)
+      g_warning ("Could not reschedule the FHIR outbox: %s", error->message);
+    else if (n > 0)
+      g_debug ("%" G_GINT64_FORMAT " outbox rows waiting for a retry are due now", n);
+  }
   self->caps_known = FALSE;
   self->batch_allowed = FALSE;
   self->device_done = FALSE;

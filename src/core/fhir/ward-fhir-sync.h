@@ -68,6 +68,7 @@ void          ward_fhir_sync_set_interval    (WardFhirSync      *self,
 void          ward_fhir_sync_set_timeout     (WardFhirSync      *self,
                                               guint              timeout_sec);
 
+/* Starts a session: pending rows waiting for a retry are due at once. */
 void          ward_fhir_sync_start           (WardFhirSync      *self);
 /* Starts a cycle now unless one is running. */
 void          ward_fhir_sync_kick            (WardFhirSync      *self);

@@ -1690,6 +1690,26 @@ ward_store_outbox_mark_sent (WardStore   *self,
   return finish_outbox_update (self, stmt, seq, TRUE, error);
 }
 
+gint64
+ward_store_outbox_make_due (WardStore  *self,
+                            gint64      at,
+                            GError    **error)
+{
+  static const char sql[] =
+    "UPDATE outbox SET next_attempt_at = ?1 WHERE state = 'pending' AND next_attempt_at > ?1";
+  sqlite3_stmt *stmt;
+
+  g_return_val_if_fail (WARD_IS_STORE (self), -1);
+
+  if (!(stmt = get_statement (self, sql, error)))
+    return -1;
+  sqlite3_bind_int64 (stmt, 1, at);
+  if (!step_done (self, stmt, "make outbox rows due", error))
+    return -1;
+
+  return sqlite3_changes (self->db);
+}
+
 gboolean
 ward_store_outbox_mark_retry (WardStore   *self,
                               gint64       seq,

@@ -276,6 +276,14 @@ gboolean    ward_store_outbox_next         (WardStore              *self,
                                             WardStoreOutboxFunc     func,
                                             gpointer                user_data,
                                             GError                **error);
+/* Rows due later than at become due at at (a new sync session tries
+ * everything once; in the demo the simulated clock starts again from the
+ * present, behind the times its earlier run scheduled).  Returns how many
+ * rows changed, -1 with error.
+ */
+gint64      ward_store_outbox_make_due     (WardStore              *self,
+                                            gint64                  at,
+                                            GError                **error);
 /* The server has version of the row's resource.  When the resource was
  * updated since (the row's version moved on), the row stays pending
  * with the new version and *sent (may be NULL) is FALSE.
