@@ -1356,11 +1356,26 @@ ward_engine_set_spo2_scale (WardEngine  *self,
                             const char  *user,
                             GError     **error)
 {
+  return ward_engine_set_spo2_scale_full (self, patient_id, scale, user, at, user, error);
+}
+
+gboolean
+ward_engine_set_spo2_scale_full (WardEngine  *self,
+                                 const char  *patient_id,
+                                 int          scale,
+                                 const char  *decided_by,
+                                 gint64       at,
+                                 const char  *user,
+                                 GError     **error)
+{
+  g_autoptr(JsonBuilder) builder = NULL;
+  g_autoptr(JsonNode) root = NULL;
   g_autofree char *detail = NULL;
   Patient *p;
 
   g_return_val_if_fail (WARD_IS_ENGINE (self), FALSE);
   g_return_val_if_fail (user != NULL, FALSE);
+  g_return_val_if_fail (decided_by != NULL, FALSE);
 
   if (!(p = lookup_patient (self, patient_id, error)))
     return FALSE;
@@ -1372,13 +1387,22 @@ ward_engine_set_spo2_scale (WardEngine  *self,
       return FALSE;
     }
 
-  if (!ward_store_set_spo2_scale (self->store, p->patient_id, scale, user, at, error))
+  if (!ward_store_set_spo2_scale (self->store, p->patient_id, scale, decided_by, at, error))
     return FALSE;
 
   p->spo2_scale = scale;
   p->dirty = TRUE;
 
-  detail = g_strdup_printf ("{\"spo2_scale\":%d}", scale);
+  builder = json_builder_new ();
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "spo2_scale");
+  json_builder_add_int_value (builder, scale);
+  json_builder_set_member_name (builder, "decided_by");
+  json_builder_add_string_value (builder, decided_by);
+  json_builder_end_object (builder);
+  root = json_builder_get_root (builder);
+  detail = json_to_string (root, FALSE);
+
   return record_event (self, at, user, "spo2-scale", p->patient_id, detail, error);
 }
 

@@ -169,9 +169,20 @@ gboolean            ward_engine_nurse_entry     (WardEngine             *self,
                                                  gint64                  at,
                                                  const char             *user,
                                                  GError                **error);
+/* The SpO2 scale is a clinician's documented decision: decided_by is
+ * kept with the patient (shown as "decided by"), user is who entered it
+ * (the event's actor).  set_spo2_scale() is for a user who decided it.
+ */
 gboolean            ward_engine_set_spo2_scale  (WardEngine             *self,
                                                  const char             *patient_id,
                                                  int                     scale,
+                                                 gint64                  at,
+                                                 const char             *user,
+                                                 GError                **error);
+gboolean            ward_engine_set_spo2_scale_full (WardEngine         *self,
+                                                 const char             *patient_id,
+                                                 int                     scale,
+                                                 const char             *decided_by,
                                                  gint64                  at,
                                                  const char             *user,
                                                  GError                **error);

@@ -50,6 +50,7 @@ typedef struct
   int           scale;
   gint64        flag_id;
   char         *user;
+  char         *decided_by;    /* SPO2_SCALE */
   char         *source;
   char         *content_type;
   char         *device_id;
@@ -127,6 +128,7 @@ command_free (Command *cmd)
   g_clear_object (&cmd->task);
   g_free (cmd->patient_id);
   g_free (cmd->user);
+  g_free (cmd->decided_by);
   g_free (cmd->source);
   g_free (cmd->content_type);
   g_free (cmd->device_id);
@@ -362,8 +364,9 @@ run_command (WardPipeline *self,
                                cmd->user, &cmd->error);
       break;
     case COMMAND_SPO2_SCALE:
-      ward_engine_set_spo2_scale (self->engine, cmd->patient_id, cmd->scale, now, cmd->user,
-                                  &cmd->error);
+      ward_engine_set_spo2_scale_full (self->engine, cmd->patient_id, cmd->scale,
+                                       cmd->decided_by != NULL ? cmd->decided_by : cmd->user,
+                                       now, cmd->user, &cmd->error);
       break;
     case COMMAND_CONFIRM:
       ward_engine_confirm (self->engine, cmd->patient_id, now, cmd->user, &cmd->error);
@@ -1342,6 +1345,7 @@ void
 ward_pipeline_set_spo2_scale_async (WardPipeline        *self,
                                     const char          *patient_id,
                                     int                  scale,
+                                    const char          *decided_by,
                                     const char          *user,
                                     GCancellable        *cancellable,
                                     GAsyncReadyCallback  callback,
@@ -1350,12 +1354,13 @@ ward_pipeline_set_spo2_scale_async (WardPipeline        *self,
   Command *cmd;
 
   g_return_if_fail (WARD_IS_PIPELINE (self));
-  g_return_if_fail (patient_id != NULL && user != NULL);
+  g_return_if_fail (patient_id != NULL && decided_by != NULL && user != NULL);
 
   cmd = command_new (self, COMMAND_SPO2_SCALE, ward_pipeline_set_spo2_scale_async,
                      cancellable, callback, user_data);
   cmd->patient_id = g_strdup (patient_id);
   cmd->scale = scale;
+  cmd->decided_by = g_strdup (decided_by);
   cmd->user = g_strdup (user);
   queue_command (self, cmd);
 }

@@ -118,9 +118,11 @@ void          ward_pipeline_nurse_entry_async (WardPipeline             *self,
                                                GCancellable             *cancellable,
                                                GAsyncReadyCallback       callback,
                                                gpointer                  user_data);
+/* decided_by: the clinician who documented the scale; user: who enters it. */
 void          ward_pipeline_set_spo2_scale_async (WardPipeline          *self,
                                                const char               *patient_id,
                                                int                       scale,
+                                               const char               *decided_by,
                                                const char               *user,
                                                GCancellable             *cancellable,
                                                GAsyncReadyCallback       callback,

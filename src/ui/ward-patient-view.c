@@ -1284,7 +1284,7 @@ set_scale_action_cb (GtkWidget  *widget,
   gtk_widget_remove_css_class (GTK_WIDGET (self->decided_row), "error");
 
   ward_pipeline_set_spo2_scale_async (self->pipeline, self->patient_id, scale, decided_by,
-                                      self->cancellable, command_done_cb,
+                                      self->user, self->cancellable, command_done_cb,
                                       command_new (self, g_strdup_printf (_("SpO₂ Scale %d recorded, decided by %s"),
                                                                                scale, decided_by)));
 }

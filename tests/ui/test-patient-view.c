@@ -527,6 +527,11 @@ test_spo2_scale (Fixture       *f,
   g_assert_cmpint (query_count (f, "SELECT count(*) FROM patients WHERE id = ?1 AND "
                                    "spo2_scale = 2 AND spo2_scale_set_by = 'dr.osei'",
                                 ward_patient_view_get_patient (f->view)), ==, 1);
+  /* Who entered it is the user, in the audit trail, beside who decided. */
+  g_assert_cmpint (query_count (f, "SELECT count(*) FROM events WHERE kind = 'spo2-scale' AND "
+                                   "patient_id = ?1 AND actor = '" USER "' AND "
+                                   "json_extract (detail, '$.decided_by') = 'dr.osei'",
+                                ward_patient_view_get_patient (f->view)), ==, 1);
   /* The view says who decided, once it has read the store again. */
   wait_for (f, scale_label_names_decider, "the scale's decider in the view");
 }

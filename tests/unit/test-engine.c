@@ -411,6 +411,18 @@ test_spo2_scale_and_oxygen (Fixture       *f,
   g_assert_cmpint (query (f, "SELECT count(*) FROM patients WHERE id = 'p1' AND spo2_scale = 2 "
                              "AND spo2_scale_set_by = 'Dr Osei'"), ==, 1);
 
+  /* Entered by a nurse for the clinician who decided: both are kept. */
+  g_assert_true (ward_engine_begin (f->engine, &error));
+  g_assert_true (ward_engine_set_spo2_scale_full (f->engine, "p1", 2, "Dr Aziz", T0 + 4 * SEC,
+                                                  "Nurse Kim", &error));
+  g_assert_true (ward_engine_commit (f->engine, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (query (f, "SELECT count(*) FROM patients WHERE id = 'p1' AND spo2_scale = 2 "
+                             "AND spo2_scale_set_by = 'Dr Aziz'"), ==, 1);
+  g_assert_cmpint (query (f, "SELECT count(*) FROM events WHERE kind = 'spo2-scale' AND "
+                             "actor = 'Nurse Kim' AND detail = "
+                             "'{\"spo2_scale\":2,\"decided_by\":\"Dr Aziz\"}'"), ==, 1);
+
   /* Impossible entries are refused with a reason. */
   g_assert_true (ward_engine_begin (f->engine, &error));
   g_assert_false (ward_engine_set_spo2_scale (f->engine, "p1", 3, T0, "Dr Osei", &error));
