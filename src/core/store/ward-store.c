@@ -1286,15 +1286,20 @@ ward_store_get_counts (WardStore        *self,
   return TRUE;
 }
 
+/* A count of outbox rows kept by this connection: counted once, then
+ * kept up to date; -1 means "count again".
+ */
 static gboolean
-ensure_n_pending (WardStore  *self,
-                  GError    **error)
+ensure_count (WardStore   *self,
+              const char  *sql,
+              gint64      *count,
+              const char  *what,
+              GError     **error)
 {
-  static const char sql[] = "SELECT count(*) FROM outbox WHERE state = 'pending'";
   sqlite3_stmt *stmt;
   int rc;
 
-  if (self->n_pending >= 0)
+  if (*count >= 0)
     return TRUE;
 
   if (!(stmt = get_statement (self, sql, error)))
@@ -1302,36 +1307,28 @@ ensure_n_pending (WardStore  *self,
 
   rc = sqlite3_step (stmt);
   if (rc == SQLITE_ROW)
-    self->n_pending = sqlite3_column_int64 (stmt, 0);
+    *count = sqlite3_column_int64 (stmt, 0);
   sqlite3_reset (stmt);
   if (rc != SQLITE_ROW)
-    return set_sql_error (self, rc, "count pending outbox rows", error);
+    return set_sql_error (self, rc, what, error);
 
   return TRUE;
+}
+
+static gboolean
+ensure_n_pending (WardStore  *self,
+                  GError    **error)
+{
+  return ensure_count (self, "SELECT count(*) FROM outbox WHERE state = 'pending'",
+                       &self->n_pending, "count pending outbox rows", error);
 }
 
 static gboolean
 ensure_n_failed (WardStore  *self,
                  GError    **error)
 {
-  static const char sql[] = "SELECT count(*) FROM outbox WHERE state = 'failed'";
-  sqlite3_stmt *stmt;
-  int rc;
-
-  if (self->n_failed >= 0)
-    return TRUE;
-
-  if (!(stmt = get_statement (self, sql, error)))
-    return FALSE;
-
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_ROW)
-    self->n_failed = sqlite3_column_int64 (stmt, 0);
-  sqlite3_reset (stmt);
-  if (rc != SQLITE_ROW)
-    return set_sql_error (self, rc, "count parked outbox rows", error);
-
-  return TRUE;
+  return ensure_count (self, "SELECT count(*) FROM outbox WHERE state = 'failed'",
+                       &self->n_failed, "count parked outbox rows", error);
 }
 
 gint64
