@@ -164,6 +164,84 @@ ward_time_parse_iso8601 (const char *str,
   return TRUE;
 }
 
+/* Parses a FHIR date; absent parts are 0.  FALSE unless it is one. */
+static gboolean
+parse_fhir_date (const char *text,
+                 guint      *year,
+                 guint      *month,
+                 guint      *day)
+{
+  gsize len;
+
+  *year = *month = *day = 0;
+  if (text == NULL)
+    return FALSE;
+
+  len = strlen (text);
+  if (len != 4 && len != 7 && len != 10)
+    return FALSE;
+  for (gsize i = 0; i < len; i++)
+    {
+      gboolean dash = i == 4 || i == 7;
+
+      if (dash ? text[i] != '-' : !g_ascii_isdigit (text[i]))
+        return FALSE;
+    }
+
+  *year = (guint) g_ascii_digit_value (text[0]) * 1000 + (guint) g_ascii_digit_value (text[1]) * 100
+        + (guint) g_ascii_digit_value (text[2]) * 10 + (guint) g_ascii_digit_value (text[3]);
+  if (len >= 7)
+    *month = (guint) g_ascii_digit_value (text[5]) * 10 + (guint) g_ascii_digit_value (text[6]);
+  if (len == 10)
+    *day = (guint) g_ascii_digit_value (text[8]) * 10 + (guint) g_ascii_digit_value (text[9]);
+
+  if (*year < 1 || (len >= 7 && (*month < 1 || *month > 12)))
+    return FALSE;
+  if (len == 10 && !g_date_valid_dmy ((GDateDay) *day, (GDateMonth) *month, (GDateYear) *year))
+    return FALSE;
+
+  return TRUE;
+}
+
+gboolean
+ward_birth_date_is_valid (const char *birth_date)
+{
+  guint year, month, day;
+
+  return parse_fhir_date (birth_date, &year, &month, &day);
+}
+
+int
+ward_age_in_years (const char *birth_date,
+                   gint64      at_usec)
+{
+  g_autoptr(GDateTime) at = NULL;
+  guint year, month, day;
+  int age;
+
+  if (!parse_fhir_date (birth_date, &year, &month, &day))
+    return -1;
+
+  /* The first day the date allows: the oldest the patient can be. */
+  if (month == 0)
+    month = 1;
+  if (day == 0)
+    day = 1;
+
+  at = g_date_time_new_from_unix_utc (at_usec / WARD_USEC_PER_SEC);
+  if (at == NULL)
+    return -1;
+
+  age = g_date_time_get_year (at) - (int) year;
+  /* Born on 29 February: a year older on 1 March in common years. */
+  if ((guint) g_date_time_get_month (at) < month ||
+      ((guint) g_date_time_get_month (at) == month &&
+       (guint) g_date_time_get_day_of_month (at) < day))
+    age--;
+
+  return age >= 0 ? age : -1;
+}
+
 gboolean
 ward_read_secret_file (const char  *path,
                        char       **secret,

@@ -105,6 +105,18 @@ char         *ward_time_format_iso8601     (gint64        usec);
 gboolean      ward_time_parse_iso8601      (const char   *str,
                                             gint64       *usec);
 
+/* Birth dates are FHIR dates (Patient.birthDate): "YYYY", "YYYY-MM" or
+ * "YYYY-MM-DD", a real calendar date.  The age is in full years on the
+ * UTC day of at_usec, or -1 when unknown (no date, an invalid one, or a
+ * date after that day).  A partial date counts from its first day
+ * ("1970" as 1970-01-01), so the age is never understated: a patient is
+ * under an age by a partial date only if they are under it whatever the
+ * day of their birth.
+ */
+gboolean      ward_birth_date_is_valid     (const char   *birth_date);
+int           ward_age_in_years            (const char   *birth_date,
+                                            gint64        at_usec);
+
 #define WARD_USEC_PER_SEC    G_GINT64_CONSTANT (1000000)
 #define WARD_USEC_PER_MINUTE (60 * WARD_USEC_PER_SEC)
 #define WARD_USEC_PER_HOUR   (60 * WARD_USEC_PER_MINUTE)

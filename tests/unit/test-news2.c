@@ -788,6 +788,73 @@ test_validate (void)
   check_valid (&input);
 }
 
+/* UTC microseconds of a day at noon. */
+static gint64
+day_usec (int year,
+          int month,
+          int day)
+{
+  g_autoptr(GDateTime) dt = g_date_time_new_utc (year, month, day, 12, 0, 0);
+
+  return g_date_time_to_unix (dt) * WARD_USEC_PER_SEC;
+}
+
+static void
+test_birth_date_valid (void)
+{
+  static const char * const valid[] = {
+    "1970", "1970-06", "1970-06-15", "2000-02-29", "0001-01-01",
+  };
+  static const char * const invalid[] = {
+    "", "70", "19700", "1970-6", "1970-06-1", "1970-13", "1970-00", "1970-06-31",
+    "1900-02-29", "0000", "1970/06/15", "1970-06-15T00:00:00Z", "abcd", " 1970",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (valid); i++)
+    g_assert_true (ward_birth_date_is_valid (valid[i]));
+  for (guint i = 0; i < G_N_ELEMENTS (invalid); i++)
+    g_assert_false (ward_birth_date_is_valid (invalid[i]));
+  g_assert_false (ward_birth_date_is_valid (NULL));
+}
+
+static void
+test_age (void)
+{
+  /* Full years: one day before the birthday, on it. */
+  g_assert_cmpint (ward_age_in_years ("1970-06-15", day_usec (2026, 6, 14)), ==, 55);
+  g_assert_cmpint (ward_age_in_years ("1970-06-15", day_usec (2026, 6, 15)), ==, 56);
+  g_assert_cmpint (ward_age_in_years ("2010-11-22", day_usec (2026, 11, 21)), ==, 15);
+  g_assert_cmpint (ward_age_in_years ("2010-11-22", day_usec (2026, 11, 22)), ==, 16);
+  /* Born on 29 February: older on 1 March of a common year. */
+  g_assert_cmpint (ward_age_in_years ("2008-02-29", day_usec (2025, 2, 28)), ==, 16);
+  g_assert_cmpint (ward_age_in_years ("2008-02-29", day_usec (2024, 2, 28)), ==, 15);
+  g_assert_cmpint (ward_age_in_years ("2008-02-29", day_usec (2024, 2, 29)), ==, 16);
+  g_assert_cmpint (ward_age_in_years ("2008-02-29", day_usec (2023, 3, 1)), ==, 15);
+  /* Born today: 0.  Not yet born, or no date: unknown. */
+  g_assert_cmpint (ward_age_in_years ("2026-11-22", day_usec (2026, 11, 22)), ==, 0);
+  g_assert_cmpint (ward_age_in_years ("2026-11-23", day_usec (2026, 11, 22)), ==, -1);
+  g_assert_cmpint (ward_age_in_years (NULL, day_usec (2026, 11, 22)), ==, -1);
+  g_assert_cmpint (ward_age_in_years ("1970-02-30", day_usec (2026, 11, 22)), ==, -1);
+  /* A partial date counts from its first day: never younger than that. */
+  g_assert_cmpint (ward_age_in_years ("2010", day_usec (2026, 1, 1)), ==, 16);
+  g_assert_cmpint (ward_age_in_years ("2010", day_usec (2025, 12, 31)), ==, 15);
+  g_assert_cmpint (ward_age_in_years ("2010-07", day_usec (2026, 6, 30)), ==, 15);
+  g_assert_cmpint (ward_age_in_years ("2010-07", day_usec (2026, 7, 1)), ==, 16);
+  /* The UTC day: 23:59:59 UTC is still that day. */
+  g_assert_cmpint (ward_age_in_years ("2010-11-22", day_usec (2026, 11, 21)
+                                                    + 12 * WARD_USEC_PER_HOUR - 1), ==, 15);
+}
+
+static void
+test_applies_to_age (void)
+{
+  g_assert_true (ward_news2_applies_to_age (-1));
+  g_assert_true (ward_news2_applies_to_age (16));
+  g_assert_true (ward_news2_applies_to_age (90));
+  g_assert_false (ward_news2_applies_to_age (15));
+  g_assert_false (ward_news2_applies_to_age (0));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -812,6 +879,9 @@ main (int   argc,
   g_test_add_func ("/core/news2/partial-escalates", test_partial_escalates);
   g_test_add_func ("/core/news2/absent-points", test_absent_points);
   g_test_add_func ("/core/news2/validate", test_validate);
+  g_test_add_func ("/core/news2/birth-date-valid", test_birth_date_valid);
+  g_test_add_func ("/core/news2/age", test_age);
+  g_test_add_func ("/core/news2/applies-to-age", test_applies_to_age);
 
   return g_test_run ();
 }

@@ -282,3 +282,9 @@ ward_news2_score (const WardNews2Input *input,
   result->complete = (n_present == WARD_NEWS2_N_PARAMS);
   result->band = ward_news2_band (result->total, result->red_score);
 }
+
+gboolean
+ward_news2_applies_to_age (int age)
+{
+  return age < 0 || age >= WARD_NEWS2_MIN_AGE;
+}

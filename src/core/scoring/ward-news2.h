@@ -73,4 +73,12 @@ int       ward_news2_score_temp     (double                 temp);
 double    ward_news2_round_whole    (double                 value);
 double    ward_news2_round_temp     (double                 temp);
 
+/* NEWS2 is not for under-16s (RCP 2017).  age is in full years, -1 when
+ * unknown: an unknown age is scored as an adult's, as before ages were
+ * known.
+ */
+#define WARD_NEWS2_MIN_AGE 16
+
+gboolean  ward_news2_applies_to_age (int                    age);
+
 G_END_DECLS
