@@ -368,9 +368,98 @@ test_migrate_3_to_4_keeps_data (Fixture       *f,
 
   store = ward_store_open (f->path, &error);
   g_assert_no_error (error);
-  g_assert_cmpint (ward_store_get_schema_version (store), ==, 4);
+  g_assert_cmpint (ward_store_get_schema_version (store), ==, WARD_STORE_SCHEMA_VERSION);
   g_assert_cmpint (_ward_store_query_int (store, "SELECT count(*) FROM patients", &error), ==, 1);
   g_assert_cmpint (_ward_store_query_int (store, "SELECT count(*) FROM outbox", &error), ==, 0);
+  g_assert_no_error (error);
+}
+
+static void
+test_migrate_4_to_5_birth_date (Fixture       *f,
+                                gconstpointer  data)
+{
+  g_autoptr(WardStore) old = NULL;
+  g_autoptr(WardStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *birth_date = NULL;
+  WardScoreRecord score = { 0 };
+  gint64 id;
+
+  /* A version 4 database with a patient and a score in it. */
+  old = _ward_store_open_at_version (f->path, 4, &error);
+  g_assert_no_error (error);
+  g_assert_true (ward_store_upsert_patient (old, "p1", "Ada Obi", 1, &error));
+  g_assert_true (_ward_store_exec (old, "INSERT INTO scores (patient_id, window_start, window_end, "
+                                        "computed_at, total, band, complete, status, inputs) "
+                                        "VALUES ('p1', 0, 1800, 1000, 5, 'medium', 0, "
+                                        "'preliminary', '{}')", &error));
+  g_assert_cmpint (_ward_store_query_int (old, "SELECT count(*) FROM pragma_table_info('patients') "
+                                               "WHERE name = 'birth_date'", &error), ==, 0);
+  g_clear_object (&old);
+
+  store = ward_store_open (f->path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (ward_store_get_schema_version (store), ==, 5);
+  /* The patient is kept, with no birth date yet; the old score applied. */
+  g_assert_true (ward_store_get_birth_date (store, "p1", &birth_date, &error));
+  g_assert_no_error (error);
+  g_assert_null (birth_date);
+  g_assert_cmpint (_ward_store_query_int (store, "SELECT news2_applicable FROM scores", &error), ==, 1);
+  g_assert_cmpint (_ward_store_query_int (store, "SELECT count(*) FROM scores WHERE age IS NULL",
+                                          &error), ==, 1);
+
+  /* Round trip: set, read back, replace, forget. */
+  g_assert_true (ward_store_set_birth_date (store, "p1", "1972-03-09", &error));
+  g_assert_true (ward_store_get_birth_date (store, "p1", &birth_date, &error));
+  g_assert_cmpstr (birth_date, ==, "1972-03-09");
+  g_clear_pointer (&birth_date, g_free);
+  g_assert_true (ward_store_set_birth_date (store, "p1", "1972", &error));
+  g_assert_true (ward_store_get_birth_date (store, "p1", &birth_date, &error));
+  g_assert_cmpstr (birth_date, ==, "1972");
+  g_clear_pointer (&birth_date, g_free);
+  /* The upsert of a known patient (every start) keeps it. */
+  g_assert_true (ward_store_upsert_patient (store, "p1", "Ada Obi", 1, &error));
+  g_assert_true (ward_store_get_birth_date (store, "p1", &birth_date, &error));
+  g_assert_cmpstr (birth_date, ==, "1972");
+  g_clear_pointer (&birth_date, g_free);
+  g_assert_true (ward_store_set_birth_date (store, "p1", NULL, &error));
+  g_assert_true (ward_store_get_birth_date (store, "p1", &birth_date, &error));
+  g_assert_null (birth_date);
+  g_assert_no_error (error);
+
+  /* A patient the store does not have. */
+  g_assert_false (ward_store_set_birth_date (store, "p2", "1980-01-01", &error));
+  g_assert_error (error, WARD_STORE_ERROR, WARD_STORE_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+  g_assert_false (ward_store_get_birth_date (store, "p2", &birth_date, &error));
+  g_assert_error (error, WARD_STORE_ERROR, WARD_STORE_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+
+  /* A score keeps the age at its window's end and whether NEWS2 applied. */
+  score.patient_id = "p1";
+  score.window_start = 1800;
+  score.window_end = 3600;
+  score.computed_at = 3000;
+  score.total = 9;
+  score.band = WARD_BAND_HIGH;
+  score.inputs_json = "{}";
+  score.age_known = TRUE;
+  score.age = 12;
+  score.news2_not_applicable = TRUE;
+  id = ward_store_upsert_score (store, &score, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (id, >, 0);
+  g_assert_cmpint (_ward_store_query_int (store, "SELECT age FROM scores WHERE window_end = 3600",
+                                          &error), ==, 12);
+  g_assert_cmpint (_ward_store_query_int (store, "SELECT news2_applicable FROM scores "
+                                                 "WHERE window_end = 3600", &error), ==, 0);
+  /* Re-scored as an adult of unknown age: the row follows. */
+  score.age_known = FALSE;
+  score.news2_not_applicable = FALSE;
+  g_assert_cmpint (ward_store_upsert_score (store, &score, NULL, &error), ==, id);
+  g_assert_cmpint (_ward_store_query_int (store, "SELECT count(*) FROM scores "
+                                                 "WHERE window_end = 3600 AND age IS NULL "
+                                                 "AND news2_applicable = 1", &error), ==, 1);
   g_assert_no_error (error);
 }
 
@@ -548,6 +637,7 @@ main (int   argc,
   ADD ("/core/store/raw-bytes-kept-exactly", test_raw_bytes_kept_exactly);
   ADD ("/core/store/retention-keeps-records", test_retention_keeps_records);
   ADD ("/core/store/migrate-3-to-4-keeps-data", test_migrate_3_to_4_keeps_data);
+  ADD ("/core/store/migrate-4-to-5-birth-date", test_migrate_4_to_5_birth_date);
   ADD ("/core/store/outbox-one-pending-per-resource", test_outbox_one_pending_per_resource);
   ADD ("/core/store/outbox-failures", test_outbox_failures);
 #undef ADD

@@ -179,6 +179,17 @@ static const char * const migrations[] = {
   "CREATE UNIQUE INDEX outbox_one_pending ON outbox (resource_type, id) WHERE state = 'pending';"
   "CREATE INDEX outbox_due ON outbox (next_attempt_at, seq) WHERE state = 'pending';"
   "CREATE INDEX outbox_state ON outbox (state);",
+
+  /* 5: patient context.  A patient's birth date (a FHIR date: from the
+   * ward file or the FHIR server's Patient.birthDate), and with each
+   * score the patient's age at the window's end (NULL: unknown) and
+   * whether NEWS2 applied to them (not under 16): a child's score is
+   * kept for the record but claims no risk.
+   */
+  "ALTER TABLE patients ADD COLUMN birth_date TEXT;"
+  "ALTER TABLE scores ADD COLUMN age INTEGER CHECK (age >= 0);"
+  "ALTER TABLE scores ADD COLUMN news2_applicable INTEGER NOT NULL DEFAULT 1 "
+  "  CHECK (news2_applicable IN (0, 1));",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == WARD_STORE_SCHEMA_VERSION);
@@ -646,6 +657,74 @@ ward_store_set_spo2_scale (WardStore   *self,
 }
 
 gboolean
+ward_store_set_birth_date (WardStore   *self,
+                           const char  *patient_id,
+                           const char  *birth_date,
+                           GError     **error)
+{
+  static const char sql[] = "UPDATE patients SET birth_date = ?2 WHERE id = ?1";
+  sqlite3_stmt *stmt;
+
+  g_return_val_if_fail (WARD_IS_STORE (self), FALSE);
+  g_return_val_if_fail (patient_id != NULL, FALSE);
+  g_return_val_if_fail (birth_date == NULL || ward_birth_date_is_valid (birth_date), FALSE);
+
+  if (!(stmt = get_statement (self, sql, error)))
+    return FALSE;
+
+  sqlite3_bind_text (stmt, 1, patient_id, -1, SQLITE_TRANSIENT);
+  bind_text_or_null (stmt, 2, birth_date);
+
+  if (!step_done (self, stmt, "set birth date", error))
+    return FALSE;
+
+  if (sqlite3_changes (self->db) == 0)
+    {
+      g_set_error (error, WARD_STORE_ERROR, WARD_STORE_ERROR_NOT_FOUND,
+                   "No patient %s", patient_id);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+gboolean
+ward_store_get_birth_date (WardStore   *self,
+                           const char  *patient_id,
+                           char       **birth_date,
+                           GError     **error)
+{
+  static const char sql[] = "SELECT birth_date FROM patients WHERE id = ?1";
+  sqlite3_stmt *stmt;
+  int rc;
+
+  g_return_val_if_fail (WARD_IS_STORE (self), FALSE);
+  g_return_val_if_fail (patient_id != NULL, FALSE);
+  g_return_val_if_fail (birth_date != NULL, FALSE);
+
+  *birth_date = NULL;
+  if (!(stmt = get_statement (self, sql, error)))
+    return FALSE;
+
+  sqlite3_bind_text (stmt, 1, patient_id, -1, SQLITE_TRANSIENT);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    *birth_date = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+  sqlite3_reset (stmt);
+
+  if (rc == SQLITE_DONE)
+    {
+      g_set_error (error, WARD_STORE_ERROR, WARD_STORE_ERROR_NOT_FOUND,
+                   "No patient %s", patient_id);
+      return FALSE;
+    }
+  if (rc != SQLITE_ROW)
+    return set_sql_error (self, rc, "read birth date", error);
+
+  return TRUE;
+}
+
+gboolean
 ward_store_upsert_bed (WardStore   *self,
                        const char  *bed_id,
                        const char  *label,
@@ -944,11 +1023,12 @@ ward_store_upsert_score (WardStore              *self,
     "SELECT id FROM scores WHERE patient_id = ?1 AND window_end = ?2";
   static const char insert_sql[] =
     "INSERT INTO scores (patient_id, window_start, window_end, computed_at, total, band, "
-    "complete, status, confirmed_by, confirmed_at, inputs) "
-    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)";
+    "complete, status, confirmed_by, confirmed_at, inputs, age, news2_applicable) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?13, ?14)";
   static const char update_sql[] =
     "UPDATE scores SET window_start = ?2, computed_at = ?4, total = ?5, band = ?6, "
-    "complete = ?7, status = ?8, confirmed_by = ?9, confirmed_at = ?10, inputs = ?11 "
+    "complete = ?7, status = ?8, confirmed_by = ?9, confirmed_at = ?10, inputs = ?11, "
+    "age = ?13, news2_applicable = ?14 "
     "WHERE id = ?12";
   sqlite3_stmt *stmt;
   gint64 id = 0;
@@ -989,6 +1069,11 @@ ward_store_upsert_score (WardStore              *self,
   sqlite3_bind_text (stmt, 11, score->inputs_json, -1, SQLITE_TRANSIENT);
   if (id != 0)
     sqlite3_bind_int64 (stmt, 12, id);
+  if (score->age_known)
+    sqlite3_bind_int (stmt, 13, score->age);
+  else
+    sqlite3_bind_null (stmt, 13);
+  sqlite3_bind_int (stmt, 14, score->news2_not_applicable ? 0 : 1);
 
   if (!step_done (self, stmt, "store score", error))
     return 0;

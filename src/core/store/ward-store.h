@@ -24,7 +24,7 @@ typedef enum
 } WardStoreError;
 
 /* The latest schema version; the migrations in ward-store.c go up to it. */
-#define WARD_STORE_SCHEMA_VERSION 4
+#define WARD_STORE_SCHEMA_VERSION 5
 
 typedef struct
 {
@@ -61,6 +61,9 @@ typedef struct
   const char  *confirmed_by;     /* NULL while preliminary */
   gint64       confirmed_at;
   const char  *inputs_json;      /* per parameter: value, time, source, points */
+  gboolean     age_known;        /* the patient's age at window_end is known: age */
+  int          age;              /* full years */
+  gboolean     news2_not_applicable; /* under 16: kept for the record, claims no risk */
 } WardScoreRecord;
 
 typedef gboolean (*WardStoreRawFunc) (gint64       id,
@@ -101,6 +104,18 @@ gboolean    ward_store_set_spo2_scale      (WardStore              *self,
                                             int                     spo2_scale,
                                             const char             *set_by,
                                             gint64                  at,
+                                            GError                **error);
+/* A patient's birth date, a FHIR date (ward_birth_date_is_valid()), or
+ * NULL for unknown.  get() gives NULL when none is stored, and fails with
+ * WARD_STORE_ERROR_NOT_FOUND for a patient who is not in the store.
+ */
+gboolean    ward_store_set_birth_date      (WardStore              *self,
+                                            const char             *patient_id,
+                                            const char             *birth_date,
+                                            GError                **error);
+gboolean    ward_store_get_birth_date      (WardStore              *self,
+                                            const char             *patient_id,
+                                            char                  **birth_date,
                                             GError                **error);
 gboolean    ward_store_upsert_bed          (WardStore              *self,
                                             const char             *bed_id,
