@@ -157,6 +157,57 @@ test_scores_flags_device_accepted (void)
     }
 }
 
+/* A child's window (under 16): the Observation with its note and the
+ * RiskAssessment without a prediction are valid R4 for the server, and
+ * the assessment reads back claiming no risk.  It replaces the adult
+ * assessment of the same window (same id).
+ */
+static void
+test_under_16_accepted (void)
+{
+  g_autofree char *device_id = ward_fhir_device_id ("test-installation");
+  g_autoptr(JsonNode) observation = NULL;
+  g_autoptr(JsonNode) adult = NULL;
+  g_autoptr(JsonNode) child = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *read_back = NULL;
+  WardFhirScoreInput in;
+  JsonObject *obj;
+
+  if (server == NULL)
+    {
+      g_test_skip (skip_reason);
+      return;
+    }
+
+  fill_score (&in, device_id, FALSE, FALSE);
+  in.window_end = T0 + 5 * WARD_USEC_PER_MINUTE;
+  adult = ward_fhir_risk_assessment (&in, &error);
+  g_assert_no_error (error);
+  assert_accepted (adult);
+
+  in.news2_not_applicable = TRUE;
+  observation = ward_fhir_news2_observation (&in, &error);
+  g_assert_no_error (error);
+  child = ward_fhir_risk_assessment (&in, &error);
+  g_assert_no_error (error);
+  assert_accepted (observation);
+  assert_accepted (child);
+
+  path = g_strdup_printf ("/fhir/R4/RiskAssessment/%s",
+                          json_object_get_string_member (json_node_get_object (child), "id"));
+  g_assert_cmpuint (ward_test_fhir_server_request (server, "GET", path, NULL, NULL, NULL,
+                                                   &read_back, &error), ==, 200);
+  g_assert_no_error (error);
+  json_parser_load_from_data (parser, read_back, -1, &error);
+  g_assert_no_error (error);
+  obj = json_node_get_object (json_parser_get_root (parser));
+  g_assert_false (json_object_has_member (obj, "prediction"));
+  g_assert_true (json_object_has_member (obj, "note"));
+}
+
 static void
 collect_resource_cb (const char *resource_type,
                      const char *id,
@@ -297,6 +348,7 @@ main (int   argc,
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/fhir/resources/accepted-by-server", test_scores_flags_device_accepted);
   g_test_add_func ("/fhir/resources/engine-derived-from", test_engine_derived_from_accepted);
+  g_test_add_func ("/fhir/resources/under-16-accepted", test_under_16_accepted);
 
   /* Without node the test says why it cannot run, inside the test. */
   skip_reason = ward_test_fhir_server_skip_reason ();

@@ -578,6 +578,56 @@ test_risk_fields (void)
   g_assert_cmpstr (get_string (risk, "basis.3.reference"), ==, "Observation/vs-hr-1");
 }
 
+/* A child's window: the score is kept, no risk is claimed. */
+static void
+test_under_16 (void)
+{
+  g_autoptr(JsonNode) observation = NULL;
+  g_autoptr(JsonNode) risk = NULL;
+  g_autoptr(JsonNode) adult_risk = NULL;
+  WardFhirScoreInput input;
+  const char *note;
+
+  init_partial (&input);
+  input.news2_not_applicable = TRUE;
+  observation = build_observation (&input);
+  risk = build_risk (&input);
+  input.news2_not_applicable = FALSE;
+  adult_risk = build_risk (&input);
+
+  /* The Observation keeps the score, says it is not a risk, and keeps
+   * the partial-score note before its own.
+   */
+  g_assert_cmpfloat (json_node_get_double (lookup (observation, "valueQuantity.value")), ==, 6);
+  g_assert_cmpstr (get_string (observation, "interpretation.0.text"), ==,
+                   "NEWS2 is not validated under 16: no clinical risk");
+  g_assert_null (strstr (get_string (observation, "interpretation.0.text"), "medium"));
+  g_assert_cmpuint (get_length (observation, "note"), ==, 2);
+  g_assert_true (g_str_has_prefix (get_string (observation, "note.0.text"), "Partial score"));
+  note = get_string (observation, "note.1.text");
+  g_assert_nonnull (strstr (note, "under 16"));
+  g_assert_nonnull (strstr (note, "does not stand for a clinical risk"));
+
+  /* The RiskAssessment: the window's id, method, subject, period and
+   * basis, but no prediction, no mitigation, and a note saying why.
+   */
+  g_assert_cmpstr (get_string (risk, "id"), ==, get_string (adult_risk, "id"));
+  g_assert_cmpstr (get_string (risk, "status"), ==, "preliminary");
+  g_assert_cmpstr (get_string (risk, "method.coding.0.code"), ==, "1104051000000101");
+  g_assert_cmpstr (get_string (risk, "subject.reference"), ==, "Patient/sim-patient-01");
+  g_assert_cmpstr (get_string (risk, "occurrencePeriod.end"), ==, "2026-01-01T10:00:00.000Z");
+  g_assert_cmpuint (get_length (risk, "basis"), ==, 4);
+  g_assert_null (lookup (risk, "prediction"));
+  g_assert_null (lookup (risk, "mitigation"));
+  g_assert_cmpuint (get_length (risk, "note"), ==, 1);
+  note = get_string (risk, "note.0.text");
+  g_assert_true (g_str_has_prefix (note, "No risk is claimed"));
+  g_assert_nonnull (strstr (note, "under 16"));
+  /* An adult's assessment of the same window claims one. */
+  g_assert_cmpuint (get_length (adult_risk, "prediction"), ==, 1);
+  g_assert_null (lookup (adult_risk, "note"));
+}
+
 static void
 test_rationale (void)
 {
@@ -961,6 +1011,7 @@ main (int   argc,
   g_test_add_func ("/core/fhir/resources/status", test_status);
   g_test_add_func ("/core/fhir/resources/risk-mapping", test_risk_mapping);
   g_test_add_func ("/core/fhir/resources/risk-fields", test_risk_fields);
+  g_test_add_func ("/core/fhir/resources/under-16", test_under_16);
   g_test_add_func ("/core/fhir/resources/rationale", test_rationale);
   g_test_add_func ("/core/fhir/resources/flag-priority", test_flag_priority);
   g_test_add_func ("/core/fhir/resources/flag-states", test_flag_states);

@@ -30,6 +30,17 @@
 #define NEWS2_TOTAL_DISPLAY \
   "Royal College of Physicians NEWS2 (National Early Warning Score 2) total score"
 
+/* What a child's (under 16) window says instead of a risk. */
+#define NOT_APPLICABLE_INTERPRETATION \
+  "NEWS2 is not validated under 16: no clinical risk"
+#define NOT_APPLICABLE_OBSERVATION_NOTE \
+  "The patient was under 16 at the end of the window. NEWS2 is not validated for " \
+  "patients under 16 (Royal College of Physicians, 2017): this score is kept for the " \
+  "record and does not stand for a clinical risk."
+#define NOT_APPLICABLE_ASSESSMENT_NOTE \
+  "No risk is claimed: the patient was under 16 at the end of the window, and NEWS2 is " \
+  "not validated for patients under 16 (Royal College of Physicians, 2017)."
+
 typedef struct
 {
   const char *code;
@@ -876,8 +887,12 @@ ward_fhir_news2_observation (const WardFhirScoreInput  *input,
   add_score_quantity (builder, "valueQuantity", input->total);
 
   {
-    g_autofree char *text = g_strdup_printf ("NEWS2 clinical risk: %s",
-                                             ward_band_to_string (input->band));
+    g_autofree char *text = NULL;
+
+    if (input->news2_not_applicable)
+      text = g_strdup (NOT_APPLICABLE_INTERPRETATION);
+    else
+      text = g_strdup_printf ("NEWS2 clinical risk: %s", ward_band_to_string (input->band));
 
     json_builder_set_member_name (builder, "interpretation");
     json_builder_begin_array (builder);
@@ -886,19 +901,29 @@ ward_fhir_news2_observation (const WardFhirScoreInput  *input,
   }
 
   /* The total of a partial score is a lower bound: say so in words too,
-   * not only in the components.
+   * not only in the components.  A child's score is there for the
+   * record only: say that too.
    */
-  if (!input->complete)
+  if (!input->complete || input->news2_not_applicable)
     {
-      g_autofree char *missing = missing_list (input);
-      g_autofree char *text = g_strdup_printf ("Partial score: no value in the window for %s.",
-                                               missing);
-
       json_builder_set_member_name (builder, "note");
       json_builder_begin_array (builder);
-      json_builder_begin_object (builder);
-      add_string (builder, "text", text);
-      json_builder_end_object (builder);
+      if (!input->complete)
+        {
+          g_autofree char *missing = missing_list (input);
+          g_autofree char *text = g_strdup_printf ("Partial score: no value in the window for %s.",
+                                                   missing);
+
+          json_builder_begin_object (builder);
+          add_string (builder, "text", text);
+          json_builder_end_object (builder);
+        }
+      if (input->news2_not_applicable)
+        {
+          json_builder_begin_object (builder);
+          add_string (builder, "text", NOT_APPLICABLE_OBSERVATION_NOTE);
+          json_builder_end_object (builder);
+        }
       json_builder_end_array (builder);
     }
 
@@ -953,6 +978,10 @@ ward_fhir_news2_observation (const WardFhirScoreInput  *input,
  * parameter with its points and names the missing ones, and the RCP
  * clinical response as mitigation.  No probabilityDecimal.
  *
+ * For a patient under 16 (news2_not_applicable) there is no prediction
+ * and no mitigation: the assessment names its method, window and basis
+ * and says in a note that NEWS2 claims no risk for them.
+ *
  * Returns: (transfer full) (nullable): the RiskAssessment
  */
 JsonNode *
@@ -992,6 +1021,23 @@ ward_fhir_risk_assessment (const WardFhirScoreInput  *input,
   for (guint i = 0; input->derived_from != NULL && input->derived_from[i] != NULL; i++)
     add_literal_reference (builder, input->derived_from[i]);
   json_builder_end_array (builder);
+
+  /* Under 16, NEWS2 says nothing about the risk: the assessment names
+   * its method and basis and claims no risk.  Same id as the adult
+   * assessment of the window would have, so an assessment written before
+   * the age was known is replaced, not left standing.
+   */
+  if (input->news2_not_applicable)
+    {
+      json_builder_set_member_name (builder, "note");
+      json_builder_begin_array (builder);
+      json_builder_begin_object (builder);
+      add_string (builder, "text", NOT_APPLICABLE_ASSESSMENT_NOTE);
+      json_builder_end_object (builder);
+      json_builder_end_array (builder);
+
+      return end_resource (builder);
+    }
 
   risk = &qualitative_risk[input->band];
   risk_text = g_strdup_printf ("NEWS2 clinical risk: %s", ward_band_to_string (input->band));

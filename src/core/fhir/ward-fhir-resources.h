@@ -119,6 +119,10 @@ typedef struct
  *               the present ones must add up to total.
  * derived_from: NULL-terminated "Observation/<id>" references to the
  *               vital-signs Observations, or NULL for none.
+ * news2_not_applicable: the patient was under 16 at window_end.  NEWS2
+ *               is not validated for them (RCP): the Observation keeps the
+ *               score for the record and says so in a note, and the
+ *               RiskAssessment claims no risk (no prediction, a note).
  */
 typedef struct
 {
@@ -135,6 +139,7 @@ typedef struct
   int                  spo2_scale;
   WardFhirParam        params[WARD_NEWS2_N_PARAMS];
   const char * const  *derived_from;
+  gboolean             news2_not_applicable;
 } WardFhirScoreInput;
 
 /* One clinical flag episode.
