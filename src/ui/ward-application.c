@@ -186,24 +186,10 @@ quit_signal_cb (gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
-static void
-acknowledge_cb (GObject      *object,
-                GAsyncResult *result,
-                gpointer      user_data)
-{
-  g_autoptr(WardApplication) self = user_data;
-  g_autoptr(GError) error = NULL;
-
-  if (!ward_pipeline_command_finish (WARD_PIPELINE (object), result, &error))
-    {
-      g_debug ("Acknowledgement failed: %s", error->message);
-      if (self->window != NULL)
-        ward_window_show_error (self->window, error);
-    }
-}
-
-/* app.acknowledge-flag (x): from a flag's notification.  The notification
- * closes when a snapshot shows the acknowledgement, after its commit.
+/* app.acknowledge-flag (x): from a flag's notification.  The window
+ * acknowledges as it does from its own buttons (who, and a toast saying
+ * why when it cannot); the notification closes when a snapshot shows the
+ * acknowledgement, after its commit.
  */
 static void
 acknowledge_flag_action_cb (GSimpleAction *action,
@@ -213,14 +199,13 @@ acknowledge_flag_action_cb (GSimpleAction *action,
   WardApplication *self = user_data;
   gint64 flag_id = g_variant_get_int64 (parameter);
 
-  if (self->pipeline == NULL || flag_id <= 0)
+  if (self->window == NULL || flag_id <= 0)
     {
-      g_debug ("Cannot acknowledge flag %" G_GINT64_FORMAT ": no pipeline", flag_id);
+      g_debug ("Cannot acknowledge flag %" G_GINT64_FORMAT ": no window", flag_id);
       return;
     }
 
-  ward_pipeline_acknowledge_async (self->pipeline, flag_id, ward_application_get_user (self),
-                                   NULL, acknowledge_cb, g_object_ref (self));
+  gtk_widget_activate_action (GTK_WIDGET (self->window), "win.acknowledge", "x", flag_id);
 }
 
 /* app.open-patient (s): the window, at the patient's view. */
