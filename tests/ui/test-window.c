@@ -843,6 +843,11 @@ test_window_shortcuts (void)
     { GDK_KEY_a, GDK_CONTROL_MASK | GDK_SHIFT_MASK, "win.acknowledge-top" },
     { GDK_KEY_Return, 0, NULL },
     { GDK_KEY_w, GDK_CONTROL_MASK, NULL },
+    /* The patient view's and the data issues window's own. */
+    { GDK_KEY_1, GDK_ALT_MASK, NULL },
+    { GDK_KEY_5, GDK_ALT_MASK, NULL },
+    { GDK_KEY_Return, GDK_CONTROL_MASK, NULL },
+    { GDK_KEY_F5, 0, NULL },
   };
   g_autoptr(GtkBuilder) builder = NULL;
   g_autoptr(GPtrArray) accelerators = g_ptr_array_new_with_free_func (g_free);
