@@ -1562,6 +1562,9 @@ test_merge (void)
     ward_observation_group_add_value (second, "diastolic", usec ("2024-05-01T10:03:00Z"), "80");
     merged = build (mapping, second, created);
     g_assert_cmpuint (get_length (merged, "component"), ==, 2);
+    /* The existing Observation is left as it was, its components too. */
+    g_assert_cmpuint (get_length (created, "component"), ==, 1);
+    g_assert_true (g_str_has_prefix (get_string (created, "component.0.valueSampledData.data"), "120 E 121 E"));
     systolic = g_strsplit (get_string (merged, "component.0.valueSampledData.data"), " ", -1);
     g_assert_cmpuint (g_strv_length (systolic), ==, 60);
     g_assert_cmpstr (systolic[0], ==, "120");
@@ -1571,6 +1574,270 @@ test_merge (void)
     g_assert_cmpstr (get_string (merged, "component.1.code.text"), ==, "diastolic");
     diastolic = g_strsplit (get_string (merged, "component.1.valueSampledData.data"), " ", -1);
     g_assert_cmpstr (diastolic[3], ==, "80");
+  }
+}
+
+/* Merging two copies of an Observation (ours into the server's) */
+
+static const char strip_template[] =
+  "{\"templateType\":\"CollectionFhir\",\"template\":[{\"templateType\":\"CodeValueFhir\",\"template\":"
+  "{\"typeName\":\"strip\",\"periodInterval\":-1,\"codes\":[{\"code\":\"X\",\"system\":\"http://loinc.org\"}],"
+  "\"value\":{\"valueName\":\"v\",\"valueType\":\"SampledData\",\"defaultPeriod\":1000,\"unit\":\"u\"},"
+  "\"components\":[{\"codes\":[{\"code\":\"Y\"}],\"value\":{\"valueName\":\"q\",\"valueType\":\"Quantity\","
+  "\"unit\":\"%\",\"code\":\"%\",\"system\":\"http://unitsofmeasure.org\"}}]}}]}";
+
+/* A "strip" group of correlation id c1: v every second from first, q
+ * at the last one.
+ */
+static WardObservationGroup *
+strip_group (const char         *first,
+             const char * const *values,
+             const char         *q)
+{
+  WardObservationGroup *group;
+  gint64 start = usec (first);
+  guint n = g_strv_length ((char **) values);
+
+  group = ward_observation_group_new ("strip", "dev", "pat", start * WARD_FHIR_TICKS_PER_USEC,
+                                      (start + (n - 1) * G_USEC_PER_SEC) * WARD_FHIR_TICKS_PER_USEC);
+  group->correlation_id = g_strdup ("c1");
+  for (guint i = 0; i < n; i++)
+    ward_observation_group_add_value (group, "v", start + i * G_USEC_PER_SEC, values[i]);
+  ward_observation_group_add_value (group, "q", start + (n - 1) * G_USEC_PER_SEC, q);
+  return group;
+}
+
+/* json_node_copy() shares objects: a copy to change. */
+static JsonNode *
+deep_copy (JsonNode *node)
+{
+  g_autofree char *json = ward_fhir_template_to_json (node);
+
+  return parse_json (json);
+}
+
+static JsonNode *
+merge_both (WardFhirTemplate *mapping,
+            JsonNode         *theirs,
+            JsonNode         *ours)
+{
+  g_autoptr(GError) error = NULL;
+  JsonNode *merged = ward_fhir_template_merge_observations (mapping, theirs, ours, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (merged);
+  {
+    g_autofree char *json = ward_fhir_template_to_json (merged);
+
+    g_test_message ("%.2000s", json);
+  }
+  return merged;
+}
+
+static void
+test_merge_observations (void)
+{
+  g_autoptr(WardFhirTemplate) strip = load_fhir (strip_template);
+  g_autoptr(WardFhirTemplate) hourly = load_fhir (quantity_template);
+  g_autoptr(GError) error = NULL;
+
+  /* SampledData on the grid: theirs 10:00:00-04, ours 10:00:03-07; ours
+   * wins at 03 and 04, the period spans both, the newer Quantity wins.
+   */
+  {
+    const char * const their_values[] = { "1", "2", "3", "4", "5", NULL };
+    const char * const our_values[] = { "30", "40", "50", "60", "70", NULL };
+    g_autoptr(WardObservationGroup) their_group = strip_group ("2024-05-01T10:00:00Z", their_values, "90");
+    g_autoptr(WardObservationGroup) our_group = strip_group ("2024-05-01T10:00:03Z", our_values, "95");
+    g_autoptr(JsonNode) theirs = build (strip, their_group, NULL);
+    g_autoptr(JsonNode) ours = build (strip, our_group, NULL);
+    g_autoptr(JsonNode) merged = NULL;
+    g_autoptr(JsonNode) reverse = NULL;
+    g_autoptr(JsonNode) unchanged = NULL;
+
+    g_assert_cmpstr (get_string (theirs, "id"), ==, get_string (ours, "id"));
+    g_assert_cmpstr (ward_fhir_template_observation_identifier (ours), ==,
+                     get_string (ours, "identifier.0.value"));
+
+    /* The server's copy carries its version. */
+    json_object_set_member (json_node_get_object (theirs), "meta",
+                            parse_json ("{\"versionId\":\"2\",\"lastUpdated\":\"2024-05-01T10:01:00Z\","
+                                        "\"profile\":[\"http://example.org/p\"]}"));
+    merged = merge_both (strip, theirs, ours);
+    g_assert_cmpstr (get_string (merged, "status"), ==, "amended");
+    g_assert_cmpstr (get_string (merged, "id"), ==, get_string (ours, "id"));
+    g_assert_cmpuint (get_length (merged, "identifier"), ==, 1);
+    g_assert_cmpstr (get_string (merged, "effectivePeriod.start"), ==, "2024-05-01T10:00:00.0000000Z");
+    g_assert_cmpstr (get_string (merged, "effectivePeriod.end"), ==, "2024-05-01T10:00:07.0000000Z");
+    g_assert_cmpstr (get_string (merged, "valueSampledData.data"), ==, "1 2 3 30 40 50 60 70");
+    g_assert_cmpuint (get_length (merged, "component"), ==, 1);
+    g_assert_cmpfloat (get_number (merged, "component.0.valueQuantity.value"), ==, 95);
+    g_assert_null (get_node (merged, "meta.versionId"));
+    g_assert_null (get_node (merged, "meta.lastUpdated"));
+    g_assert_cmpstr (get_string (merged, "meta.profile.0"), ==, "http://example.org/p");
+    g_assert_cmpstr (get_string (merged, "issued"), ==, get_string (theirs, "issued"));
+    /* Neither copy was changed. */
+    g_assert_cmpstr (get_string (theirs, "valueSampledData.data"), ==, "1 2 3 4 5");
+    g_assert_cmpstr (get_string (theirs, "status"), ==, "final");
+    g_assert_cmpstr (get_string (ours, "valueSampledData.data"), ==, "30 40 50 60 70");
+    g_assert_cmpstr (get_string (theirs, "meta.versionId"), ==, "2");
+
+    /* The other way round: the older Quantity does not replace the
+     * newer; at shared times the values merged in still win.
+     */
+    reverse = merge_both (strip, ours, theirs);
+    g_assert_cmpstr (get_string (reverse, "valueSampledData.data"), ==, "1 2 3 4 5 50 60 70");
+    g_assert_cmpfloat (get_number (reverse, "component.0.valueQuantity.value"), ==, 95);
+    g_assert_cmpstr (get_string (reverse, "effectivePeriod.start"), ==, "2024-05-01T10:00:00.0000000Z");
+    g_assert_cmpstr (get_string (reverse, "effectivePeriod.end"), ==, "2024-05-01T10:00:07.0000000Z");
+
+    /* Merging what was merged changes no value: the same result again. */
+    unchanged = merge_both (strip, merged, ours);
+    g_assert_cmpstr (get_string (unchanged, "valueSampledData.data"), ==, "1 2 3 30 40 50 60 70");
+    g_assert_cmpfloat (get_number (unchanged, "component.0.valueQuantity.value"), ==, 95);
+  }
+
+  /* Quantity of an hourly template: the same period, ours wins. */
+  {
+    g_autoptr(WardObservationGroup) their_group = NULL;
+    g_autoptr(WardObservationGroup) our_group = NULL;
+    g_autoptr(JsonNode) theirs = NULL;
+    g_autoptr(JsonNode) ours = NULL;
+    g_autoptr(JsonNode) merged = NULL;
+
+    their_group = ward_observation_group_new ("heartrate", "dev", "pat", ticks ("2024-05-01T10:00:00Z"),
+                                              ticks ("2024-05-01T10:59:59.9999999Z"));
+    ward_observation_group_add_value (their_group, "hr", usec ("2024-05-01T10:10:00Z"), "72");
+    our_group = ward_observation_group_new ("heartrate", "dev", "pat", ticks ("2024-05-01T10:00:00Z"),
+                                            ticks ("2024-05-01T10:59:59.9999999Z"));
+    ward_observation_group_add_value (our_group, "hr", usec ("2024-05-01T10:05:00Z"), "80");
+    theirs = build (hourly, their_group, NULL);
+    ours = build (hourly, our_group, NULL);
+
+    merged = merge_both (hourly, theirs, ours);
+    g_assert_cmpfloat (get_number (merged, "valueQuantity.value"), ==, 80);
+    g_assert_cmpstr (get_string (merged, "valueQuantity.unit"), ==, "/min");
+    g_assert_cmpstr (get_string (merged, "status"), ==, "amended");
+    g_assert_cmpstr (get_string (merged, "effectivePeriod.start"), ==, "2024-05-01T10:00:00.0000000Z");
+    g_assert_cmpstr (get_string (merged, "effectivePeriod.end"), ==, "2024-05-01T10:59:59.9999999Z");
+    g_assert_cmpstr (get_string (merged, "category.0.coding.0.code"), ==, "vital-signs");
+
+    /* A copy of theirs whose period ends later keeps its value. */
+    {
+      g_autoptr(JsonNode) later = deep_copy (theirs);
+      g_autoptr(JsonNode) kept = NULL;
+
+      json_object_set_member (json_node_get_object (later), "effectivePeriod",
+                              parse_json ("{\"start\":\"2024-05-01T10:00:00Z\",\"end\":\"2024-05-01T11:30:00Z\"}"));
+      kept = merge_both (hourly, later, ours);
+      g_assert_cmpfloat (get_number (kept, "valueQuantity.value"), ==, 72);
+      g_assert_cmpstr (get_string (kept, "effectivePeriod.end"), ==, "2024-05-01T11:30:00.0000000Z");
+    }
+
+    /* Theirs without a value gets ours. */
+    {
+      g_autoptr(JsonNode) empty = deep_copy (theirs);
+      g_autoptr(JsonNode) filled = NULL;
+
+      json_object_remove_member (json_node_get_object (empty), "valueQuantity");
+      json_object_set_member (json_node_get_object (empty), "effectivePeriod",
+                              parse_json ("{\"start\":\"2024-05-01T10:00:00Z\",\"end\":\"2024-05-01T11:30:00Z\"}"));
+      filled = merge_both (hourly, empty, ours);
+      g_assert_cmpfloat (get_number (filled, "valueQuantity.value"), ==, 80);
+    }
+  }
+
+  /* Components merged by code: SampledData on a one-minute grid. */
+  {
+    g_autoptr(WardObservationGroup) their_group = ward_observation_group_new ("bloodpressure", "dev", "pat",
+                                                                              ticks ("2024-05-01T10:00:00Z"),
+                                                                              ticks ("2024-05-01T10:59:59.9999999Z"));
+    g_autoptr(WardObservationGroup) our_group = ward_observation_group_new ("bloodpressure", "dev", "pat",
+                                                                            ticks ("2024-05-01T10:00:00Z"),
+                                                                            ticks ("2024-05-01T10:59:59.9999999Z"));
+    g_autoptr(JsonNode) theirs = NULL;
+    g_autoptr(JsonNode) ours = NULL;
+    g_autoptr(JsonNode) merged = NULL;
+    g_auto(GStrv) systolic = NULL;
+    g_auto(GStrv) diastolic = NULL;
+
+    ward_observation_group_add_value (their_group, "systolic", usec ("2024-05-01T10:00:00Z"), "120");
+    ward_observation_group_add_value (their_group, "systolic", usec ("2024-05-01T10:02:00Z"), "121");
+    ward_observation_group_add_value (our_group, "systolic", usec ("2024-05-01T10:02:00Z"), "125");
+    ward_observation_group_add_value (our_group, "systolic", usec ("2024-05-01T10:03:00Z"), "126");
+    ward_observation_group_add_value (our_group, "diastolic", usec ("2024-05-01T10:03:00Z"), "80");
+    theirs = build (hourly, their_group, NULL);
+    ours = build (hourly, our_group, NULL);
+    g_assert_cmpuint (get_length (theirs, "component"), ==, 1);
+
+    merged = merge_both (hourly, theirs, ours);
+    g_assert_cmpuint (get_length (merged, "component"), ==, 2);
+    g_assert_cmpstr (get_string (merged, "component.0.code.text"), ==, "systolic");
+    systolic = g_strsplit (get_string (merged, "component.0.valueSampledData.data"), " ", -1);
+    g_assert_cmpuint (g_strv_length (systolic), ==, 60);
+    g_assert_cmpstr (systolic[0], ==, "120");
+    g_assert_cmpstr (systolic[1], ==, "E");
+    g_assert_cmpstr (systolic[2], ==, "125");
+    g_assert_cmpstr (systolic[3], ==, "126");
+    g_assert_cmpstr (get_string (merged, "component.1.code.text"), ==, "diastolic");
+    diastolic = g_strsplit (get_string (merged, "component.1.valueSampledData.data"), " ", -1);
+    g_assert_cmpstr (diastolic[3], ==, "80");
+  }
+
+  /* A type without a template: our values, their period too. */
+  {
+    const char * const our_values[] = { "30", "40", NULL };
+    g_autoptr(WardObservationGroup) our_group = strip_group ("2024-05-01T10:00:03Z", our_values, "95");
+    g_autoptr(JsonNode) ours = build (strip, our_group, NULL);
+    g_autoptr(JsonNode) theirs = deep_copy (ours);
+    g_autoptr(JsonNode) merged = NULL;
+    g_autoptr(JsonNode) without = NULL;
+
+    json_object_set_member (json_node_get_object (theirs), "effectivePeriod",
+                            parse_json ("{\"start\":\"2024-05-01T10:00:01Z\",\"end\":\"2024-05-01T10:00:02Z\"}"));
+    json_object_set_member (json_node_get_object (theirs), "valueSampledData",
+                            parse_json ("{\"origin\":{\"value\":0},\"period\":1000,\"dimensions\":1,"
+                                        "\"data\":\"7 8\"}"));
+    merged = merge_both (hourly, theirs, ours);
+    g_assert_cmpstr (get_string (merged, "status"), ==, "amended");
+    g_assert_cmpstr (get_string (merged, "effectivePeriod.start"), ==, "2024-05-01T10:00:01.0000000Z");
+    g_assert_cmpstr (get_string (merged, "effectivePeriod.end"), ==, "2024-05-01T10:00:04.0000000Z");
+    g_assert_cmpstr (get_string (merged, "valueSampledData.data"), ==, "E E 30 40");
+    g_assert_cmpfloat (get_number (merged, "component.0.valueQuantity.value"), ==, 95);
+
+    without = merge_both (NULL, theirs, ours);
+    g_assert_cmpstr (get_string (without, "valueSampledData.data"), ==, "E E 30 40");
+  }
+
+  /* Not the same Observation, or not ours to merge. */
+  {
+    const char * const our_values[] = { "30", NULL };
+    g_autoptr(WardObservationGroup) our_group = strip_group ("2024-05-01T10:00:03Z", our_values, "95");
+    g_autoptr(JsonNode) ours = build (strip, our_group, NULL);
+    g_autoptr(JsonNode) other = deep_copy (ours);
+    g_autoptr(JsonNode) news2 = parse_json ("{\"resourceType\":\"Observation\",\"id\":\"ww-news2-1\","
+                                            "\"status\":\"final\",\"effectiveDateTime\":\"2024-05-01T10:00:00Z\"}");
+    g_autoptr(JsonNode) patient = parse_json ("{\"resourceType\":\"Patient\",\"id\":\"x\"}");
+    g_autoptr(JsonNode) result = NULL;
+
+    json_object_set_member (json_node_get_object (other), "identifier",
+                            parse_json ("[{\"system\":\"" SERVICE "\",\"value\":\"a.b.strip.c2\"}]"));
+    g_assert_null (ward_fhir_template_observation_identifier (news2));
+
+    result = ward_fhir_template_merge_observations (strip, other, ours, &error);
+    g_assert_null (result);
+    g_assert_error (error, WARD_FHIR_TEMPLATE_ERROR, WARD_FHIR_TEMPLATE_ERROR_MERGE);
+    g_clear_error (&error);
+
+    result = ward_fhir_template_merge_observations (strip, ours, news2, &error);
+    g_assert_null (result);
+    g_assert_error (error, WARD_FHIR_TEMPLATE_ERROR, WARD_FHIR_TEMPLATE_ERROR_MERGE);
+    g_clear_error (&error);
+
+    result = ward_fhir_template_merge_observations (strip, patient, ours, &error);
+    g_assert_null (result);
+    g_assert_error (error, WARD_FHIR_TEMPLATE_ERROR, WARD_FHIR_TEMPLATE_ERROR_MERGE);
+    g_clear_error (&error);
   }
 }
 
@@ -1823,6 +2090,7 @@ main (int   argc,
   g_test_add_func ("/fhir/template/grouping-keys", test_grouping_keys);
   g_test_add_func ("/fhir/template/default-vitals", test_default_vitals);
   g_test_add_func ("/fhir/template/merge", test_merge);
+  g_test_add_func ("/fhir/template/merge-observations", test_merge_observations);
   g_test_add_func ("/fhir/template/values", test_values);
   g_test_add_func ("/fhir/template/load-errors", test_load_errors);
   g_test_add_func ("/fhir/template/to-json", test_to_json);

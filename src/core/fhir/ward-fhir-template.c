@@ -1628,6 +1628,44 @@ typedef struct
   gint64 end;
 } Period;
 
+/* json_node_copy() shares objects and arrays: a merge that must not
+ * change the existing Observation copies what it changes in depth.
+ */
+static JsonNode *
+deep_copy (JsonNode *node)
+{
+  JsonNode *copy;
+
+  if (JSON_NODE_HOLDS_OBJECT (node))
+    {
+      JsonObject *object = json_object_new ();
+      JsonObjectIter iter;
+      const char *name;
+      JsonNode *child;
+
+      json_object_iter_init_ordered (&iter, json_node_get_object (node));
+      while (json_object_iter_next_ordered (&iter, &name, &child))
+        json_object_set_member (object, name, deep_copy (child));
+      copy = json_node_new (JSON_NODE_OBJECT);
+      json_node_take_object (copy, object);
+      return copy;
+    }
+
+  if (JSON_NODE_HOLDS_ARRAY (node))
+    {
+      JsonArray *source = json_node_get_array (node);
+      JsonArray *array = json_array_sized_new (json_array_get_length (source));
+
+      for (guint i = 0; i < json_array_get_length (source); i++)
+        json_array_add_element (array, deep_copy (json_array_get_element (source, i)));
+      copy = json_node_new (JSON_NODE_ARRAY);
+      json_node_take_array (copy, array);
+      return copy;
+    }
+
+  return json_node_copy (node);
+}
+
 static JsonNode *
 string_node (const char *text)
 {
@@ -1981,7 +2019,7 @@ merge_value (const FhirValue  *tmpl,
     if (data == NULL)
       return NULL;
 
-    node = json_node_copy (json_object_get_member (object, existing_member));
+    node = deep_copy (json_object_get_member (object, existing_member));
     json_object_set_string_member (json_node_get_object (node), "data", data);
     return node;
   }
@@ -2079,7 +2117,7 @@ ordered_observation (GHashTable *members,
         {
           if (!g_hash_table_contains (members, name) &&
               !is_one_of (name, observation_order, G_N_ELEMENTS (observation_order)))
-            json_object_set_member (object, name, json_node_copy (child));
+            json_object_set_member (object, name, deep_copy (child));
         }
     }
 
@@ -2291,7 +2329,7 @@ merge_observation (WardFhirTemplate            *self,
     while (json_object_iter_next_ordered (&iter, &name, &child))
       {
         if (is_one_of (name, observation_order, G_N_ELEMENTS (observation_order)))
-          g_hash_table_insert (members, (gpointer) g_intern_string (name), json_node_copy (child));
+          g_hash_table_insert (members, (gpointer) g_intern_string (name), deep_copy (child));
       }
   }
 
@@ -2391,6 +2429,378 @@ merge_observation (WardFhirTemplate            *self,
   g_hash_table_insert (members, (gpointer) "effectivePeriod", period_node (merged.start, merged.end));
 
   return ordered_observation (members, old);
+}
+
+/* Merging two copies of an Observation */
+
+/* The value of an Observation's identifier in the connector's system. */
+static const char *
+connector_identifier (JsonObject *observation)
+{
+  JsonNode *node = json_object_get_member (observation, "identifier");
+  JsonArray *array;
+
+  if (node == NULL || !JSON_NODE_HOLDS_ARRAY (node))
+    return NULL;
+
+  array = json_node_get_array (node);
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      JsonNode *element = json_array_get_element (array, i);
+      JsonObject *identifier;
+
+      if (!JSON_NODE_HOLDS_OBJECT (element))
+        continue;
+      identifier = json_node_get_object (element);
+      if (_ward_json_holds_string (json_object_get_member (identifier, "system")) &&
+          _ward_json_holds_string (json_object_get_member (identifier, "value")) &&
+          g_str_equal (json_object_get_string_member (identifier, "system"), WARD_FHIR_SERVICE_SYSTEM))
+        return json_object_get_string_member (identifier, "value");
+    }
+
+  return NULL;
+}
+
+/* The type of a connector Observation: ResolveCode() puts it in the
+ * code as a coding of the connector's own system.
+ */
+static const char *
+connector_type (JsonObject *observation)
+{
+  JsonNode *code = json_object_get_member (observation, "code");
+  JsonNode *coding;
+  JsonArray *array;
+
+  if (code == NULL || !JSON_NODE_HOLDS_OBJECT (code))
+    return NULL;
+  coding = json_object_get_member (json_node_get_object (code), "coding");
+  if (coding == NULL || !JSON_NODE_HOLDS_ARRAY (coding))
+    return NULL;
+
+  array = json_node_get_array (coding);
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      JsonNode *element = json_array_get_element (array, i);
+      JsonObject *object;
+
+      if (!JSON_NODE_HOLDS_OBJECT (element))
+        continue;
+      object = json_node_get_object (element);
+      if (_ward_json_holds_string (json_object_get_member (object, "system")) &&
+          _ward_json_holds_string (json_object_get_member (object, "code")) &&
+          g_str_equal (json_object_get_string_member (object, "system"), WARD_FHIR_SERVICE_SYSTEM))
+        return json_object_get_string_member (object, "code");
+    }
+
+  return NULL;
+}
+
+static JsonArray *
+components_of (JsonObject *observation)
+{
+  JsonNode *node = json_object_get_member (observation, "component");
+
+  return node != NULL && JSON_NODE_HOLDS_ARRAY (node) ? json_node_get_array (node) : NULL;
+}
+
+/* Ticks to the group's microseconds, rounding up: times * 10 come back
+ * within the same slot of a SampledData grid (slots are at least 1 ms).
+ */
+static gint64
+usec_of_ticks (gint64 ticks)
+{
+  return -floor_div (-ticks, WARD_FHIR_TICKS_PER_USEC);
+}
+
+/* Our values of one value[x] (of the Observation or of a component) back
+ * into a group: a SampledData stream on the template's grid from our
+ * start, as merge_value() reads a stored one; another kind as one value
+ * at our period's end, left out when theirs has one and their period
+ * ends later (the newest value wins; at the same time, ours).
+ */
+static gboolean
+add_our_values (WardObservationGroup  *group,
+                const FhirValue       *tmpl,
+                JsonObject            *ours,
+                JsonObject            *theirs,
+                const Period          *our_period,
+                const Period          *their_period,
+                GError               **error)
+{
+  const char *member = value_member (tmpl);
+  JsonNode *node = json_object_get_member (ours, member);
+  g_autofree char *text = NULL;
+
+  if (node == NULL)
+    return TRUE;
+
+  if (tmpl->kind == VALUE_SAMPLED_DATA)
+    {
+      JsonNode *data;
+      g_autofree char *stream = NULL;
+      g_autoptr(GArray) values = NULL;
+
+      if (!JSON_NODE_HOLDS_OBJECT (node))
+        {
+          g_set_error (error, WARD_FHIR_TEMPLATE_ERROR, WARD_FHIR_TEMPLATE_ERROR_MERGE,
+                       "Our Observation's %s of [%s] is not an object", member, tmpl->value_name);
+          return FALSE;
+        }
+      data = json_object_get_member (json_node_get_object (node), "data");
+      if (!_ward_json_holds_string (data))
+        return TRUE;
+
+      stream = g_strdup (json_node_get_string (data));
+      values = sampled_data_to_time_values (stream, our_period->start, tmpl->default_period);
+      for (guint i = 0; i < values->len; i++)
+        {
+          const TimeValue *tv = &g_array_index (values, TimeValue, i);
+
+          ward_observation_group_add_value (group, tmpl->value_name, usec_of_ticks (tv->ticks), tv->value);
+        }
+      return TRUE;
+    }
+
+  if (theirs != NULL && json_object_get_member (theirs, member) != NULL &&
+      their_period->end > our_period->end)
+    return TRUE;
+
+  switch (tmpl->kind)
+    {
+    case VALUE_QUANTITY:
+      if (JSON_NODE_HOLDS_OBJECT (node) && json_object_get_member (json_node_get_object (node), "value") != NULL)
+        text = ward_device_template_format_value (json_object_get_member (json_node_get_object (node), "value"));
+      break;
+    case VALUE_STRING:
+      if (_ward_json_holds_string (node))
+        text = g_strdup (json_node_get_string (node));
+      break;
+    case VALUE_CODEABLE_CONCEPT:
+      /* The concept only says that the template's code applies. */
+      text = g_strdup ("True");
+      break;
+    case VALUE_SAMPLED_DATA:
+    default:
+      g_assert_not_reached ();
+    }
+
+  if (text == NULL)
+    {
+      g_set_error (error, WARD_FHIR_TEMPLATE_ERROR, WARD_FHIR_TEMPLATE_ERROR_MERGE,
+                   "Our Observation's %s of [%s] has no value to merge", member, tmpl->value_name);
+      return FALSE;
+    }
+
+  ward_observation_group_add_value (group, tmpl->value_name, usec_of_ticks (our_period->end), text);
+  return TRUE;
+}
+
+/* The server keeps meta.versionId and meta.lastUpdated: a resource sent
+ * (and stored locally) carries only what a client sets.
+ */
+static void
+drop_server_meta (JsonObject *observation)
+{
+  JsonNode *meta = json_object_get_member (observation, "meta");
+
+  if (meta == NULL)
+    return;
+  if (JSON_NODE_HOLDS_OBJECT (meta))
+    {
+      json_object_remove_member (json_node_get_object (meta), "versionId");
+      json_object_remove_member (json_node_get_object (meta), "lastUpdated");
+      if (json_object_get_size (json_node_get_object (meta)) > 0)
+        return;
+    }
+  json_object_remove_member (observation, "meta");
+}
+
+/* A SampledData value whose period starts n_ticks earlier: empty slots
+ * in front, as many as are closest to n_ticks on its own period.
+ */
+static gboolean
+pad_sampled_data (JsonObject  *holder,
+                  gint64       n_ticks,
+                  GError     **error)
+{
+  JsonNode *node = json_object_get_member (holder, "valueSampledData");
+  JsonObject *sampled;
+  JsonNode *period;
+  JsonNode *data;
+  double n_slots;
+  g_autoptr(GString) padded = NULL;
+
+  if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
+    return TRUE;
+  sampled = json_node_get_object (node);
+  period = json_object_get_member (sampled, "period");
+  data = json_object_get_member (sampled, "data");
+  if (!holds_number (period) || json_node_get_double (period) <= 0 || !_ward_json_holds_string (data))
+    return TRUE;
+
+  n_slots = round ((double) n_ticks / (json_node_get_double (period) * TICKS_PER_MS));
+  if (n_slots > (double) MAX_SAMPLES)
+    {
+      g_set_error (error, WARD_FHIR_TEMPLATE_ERROR, WARD_FHIR_TEMPLATE_ERROR_TOO_LARGE,
+                   "Widening the period would make SampledData of more than %" G_GINT64_FORMAT " samples",
+                   MAX_SAMPLES);
+      return FALSE;
+    }
+
+  padded = g_string_new (NULL);
+  for (gint64 i = 0; i < (gint64) n_slots; i++)
+    g_string_append (padded, "E ");
+  g_string_append (padded, json_node_get_string (data));
+  json_object_set_string_member (sampled, "data", padded->str);
+  return TRUE;
+}
+
+/* No template for the type: our values win; the period is widened to
+ * cover theirs too, and SampledData streams padded to stay in time.
+ */
+static JsonNode *
+merge_without_template (JsonObject    *ours,
+                        const Period  *our_period,
+                        const Period  *their_period,
+                        GError       **error)
+{
+  g_autoptr(JsonNode) wrapper = json_node_init_object (json_node_alloc (), ours);
+  g_autoptr(JsonNode) merged = deep_copy (wrapper);
+  JsonObject *object = json_node_get_object (merged);
+  JsonArray *components;
+  Period period;
+
+  period.start = MIN (our_period->start, their_period->start);
+  period.end = MAX (our_period->end, their_period->end);
+  if (period.start < our_period->start)
+    {
+      if (!pad_sampled_data (object, our_period->start - period.start, error))
+        return NULL;
+      components = components_of (object);
+      for (guint i = 0; components != NULL && i < json_array_get_length (components); i++)
+        {
+          JsonNode *element = json_array_get_element (components, i);
+
+          if (JSON_NODE_HOLDS_OBJECT (element) &&
+              !pad_sampled_data (json_node_get_object (element), our_period->start - period.start, error))
+            return NULL;
+        }
+    }
+
+  json_object_set_string_member (object, "status", "amended");
+  json_object_remove_member (object, "effectiveDateTime");
+  json_object_set_member (object, "effectivePeriod", period_node (period.start, period.end));
+  drop_server_meta (object);
+  return g_steal_pointer (&merged);
+}
+
+static JsonNode *
+merge_observations (WardFhirTemplate  *self,
+                    JsonNode          *theirs,
+                    JsonNode          *ours,
+                    GError           **error)
+{
+  g_autoptr(WardObservationGroup) group = NULL;
+  g_autoptr(JsonNode) existing = NULL;
+  JsonObject *their_object;
+  JsonObject *our_object;
+  const char *identifier;
+  const char *their_identifier;
+  const char *type;
+  CodeValueTemplate *tmpl = NULL;
+  JsonArray *our_components;
+  JsonArray *their_components;
+  Period our_period;
+  Period their_period;
+  JsonNode *merged;
+
+  for (guint i = 0; i < 2; i++)
+    {
+      JsonNode *node = i == 0 ? theirs : ours;
+      JsonNode *type_node;
+
+      if (!JSON_NODE_HOLDS_OBJECT (node) ||
+          !_ward_json_holds_string (type_node = json_object_get_member (json_node_get_object (node),
+                                                                        "resourceType")) ||
+          !g_str_equal (json_node_get_string (type_node), "Observation"))
+        {
+          g_set_error (error, WARD_FHIR_TEMPLATE_ERROR, WARD_FHIR_TEMPLATE_ERROR_MERGE,
+                       "%s is not an Observation", i == 0 ? "Their resource" : "Our resource");
+          return NULL;
+        }
+    }
+  their_object = json_node_get_object (theirs);
+  our_object = json_node_get_object (ours);
+
+  identifier = connector_identifier (our_object);
+  if (identifier == NULL)
+    {
+      g_set_error (error, WARD_FHIR_TEMPLATE_ERROR, WARD_FHIR_TEMPLATE_ERROR_MERGE,
+                   "Our Observation has no identifier of the connector's system");
+      return NULL;
+    }
+  their_identifier = connector_identifier (their_object);
+  if (their_identifier != NULL && !g_str_equal (their_identifier, identifier))
+    {
+      g_set_error (error, WARD_FHIR_TEMPLATE_ERROR, WARD_FHIR_TEMPLATE_ERROR_MERGE,
+                   "The Observations have different identifiers (%s, %s)", their_identifier, identifier);
+      return NULL;
+    }
+
+  if (!read_period (our_object, &our_period, error) || !read_period (their_object, &their_period, error))
+    return NULL;
+
+  type = connector_type (our_object);
+  if (self != NULL && type != NULL)
+    tmpl = find_template (self, type);
+  if (tmpl == NULL)
+    return merge_without_template (our_object, &our_period, &their_period, error);
+
+  group = ward_observation_group_new (type, NULL, NULL, our_period.start, our_period.end);
+  if (tmpl->value != NULL && tmpl->value->value_name != NULL &&
+      !add_our_values (group, tmpl->value, our_object, their_object, &our_period, &their_period, error))
+    return NULL;
+
+  our_components = components_of (our_object);
+  their_components = components_of (their_object);
+  for (guint i = 0; tmpl->components != NULL && our_components != NULL && i < tmpl->components->len; i++)
+    {
+      const FhirComponent *component = tmpl->components->pdata[i];
+      JsonObject *our_component = find_component (our_components, component->value->value_name);
+      JsonObject *their_component = NULL;
+
+      if (our_component == NULL)
+        continue;
+      if (their_components != NULL)
+        their_component = find_component (their_components, component->value->value_name);
+      if (!add_our_values (group, component->value, our_component, their_component, &our_period,
+                           &their_period, error))
+        return NULL;
+    }
+
+  /* merge_observation() fills a missing identifier or id from the group,
+   * which has no patient or device here: ours are the right ones.
+   */
+  if (their_identifier == NULL || !json_object_has_member (their_object, "id"))
+    {
+      JsonObject *object;
+
+      existing = deep_copy (theirs);
+      object = json_node_get_object (existing);
+      if (their_identifier == NULL)
+        json_object_set_member (object, "identifier", identifier_node (identifier));
+      if (!json_object_has_member (object, "id") && json_object_has_member (our_object, "id"))
+        json_object_set_member (object, "id", json_node_copy (json_object_get_member (our_object, "id")));
+    }
+  else
+    {
+      existing = json_node_ref (theirs);
+    }
+
+  merged = merge_observation (self, tmpl, group, existing, error);
+  if (merged != NULL)
+    drop_server_meta (json_node_get_object (merged));
+  return merged;
 }
 
 /* Writing JSON */
@@ -2957,6 +3367,31 @@ ward_fhir_template_build_observation (WardFhirTemplate            *self,
     return merge_observation (self, tmpl, group, existing, error);
 
   return create_observation (self, tmpl, group, error);
+}
+
+JsonNode *
+ward_fhir_template_merge_observations (WardFhirTemplate  *self,
+                                       JsonNode          *theirs,
+                                       JsonNode          *ours,
+                                       GError           **error)
+{
+  g_return_val_if_fail (self == NULL || WARD_IS_FHIR_TEMPLATE (self), NULL);
+  g_return_val_if_fail (theirs != NULL, NULL);
+  g_return_val_if_fail (ours != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  return merge_observations (self, theirs, ours, error);
+}
+
+const char *
+ward_fhir_template_observation_identifier (JsonNode *observation)
+{
+  g_return_val_if_fail (observation != NULL, NULL);
+
+  if (!JSON_NODE_HOLDS_OBJECT (observation))
+    return NULL;
+
+  return connector_identifier (json_node_get_object (observation));
 }
 
 char *

@@ -219,6 +219,32 @@ JsonNode             *ward_fhir_template_build_observation  (WardFhirTemplate   
                                                              JsonNode                   *existing,
                                                              GError                    **error);
 
+/* Merges our Observation into another copy of the same Observation (the
+ * same connector identifier), such as the FHIR server's, by the rules of
+ * ward_fhir_template_build_observation(): the group is read back from
+ * ours with the template of its type (the connector's coding in its
+ * code) and merged into theirs, so the period is widened, the status
+ * amended, SampledData merged on the template's time grid (our value
+ * wins at a time both have), and a Quantity, String or CodeableConcept
+ * (of the Observation, or of a component, matched by code) is ours
+ * unless theirs is newer (their period ends later).  Without a template
+ * for the type (self may be NULL) our values win and only the period is
+ * widened (a SampledData stream padded in front to stay in time).
+ * meta.versionId and meta.lastUpdated are dropped: the server keeps
+ * them.  Neither node is modified.  Returns a new node, or NULL with
+ * error (WARD_FHIR_TEMPLATE_ERROR) when they are not Observations with
+ * the same identifier or cannot be merged.
+ */
+JsonNode             *ward_fhir_template_merge_observations (WardFhirTemplate           *self,
+                                                             JsonNode                   *theirs,
+                                                             JsonNode                   *ours,
+                                                             GError                    **error);
+/* The value of an Observation's identifier in the connector's system
+ * (WARD_FHIR_SERVICE_SYSTEM), or NULL: Observations that the connector
+ * may write too.
+ */
+const char           *ward_fhir_template_observation_identifier (JsonNode               *observation);
+
 /* The connector's identifier value of a group's Observation:
  * "{patient resource id}.{device resource id}.{type}.{segment}", the
  * segment being the time segment, or the correlation id when the
