@@ -1568,6 +1568,40 @@ ward_store_get_resource (WardStore   *self,
 }
 
 gboolean
+ward_store_replace_resource_json (WardStore   *self,
+                                  const char  *resource_type,
+                                  const char  *id,
+                                  gint64       version,
+                                  const char  *json,
+                                  gboolean    *replaced,
+                                  GError     **error)
+{
+  static const char sql[] =
+    "UPDATE fhir_resources SET json = ?4 WHERE resource_type = ?1 AND id = ?2 AND version = ?3";
+  sqlite3_stmt *stmt;
+
+  g_return_val_if_fail (WARD_IS_STORE (self), FALSE);
+  g_return_val_if_fail (resource_type != NULL && id != NULL && json != NULL, FALSE);
+
+  if (replaced != NULL)
+    *replaced = FALSE;
+
+  if (!(stmt = get_statement (self, sql, error)))
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, resource_type, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 2, id, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64 (stmt, 3, version);
+  sqlite3_bind_text (stmt, 4, json, -1, SQLITE_TRANSIENT);
+  if (!step_done (self, stmt, "replace FHIR resource", error))
+    return FALSE;
+
+  if (replaced != NULL)
+    *replaced = sqlite3_changes (self->db) > 0;
+
+  return TRUE;
+}
+
+gboolean
 ward_store_foreach_resource (WardStore              *self,
                              const char             *resource_type,
                              WardStoreResourceFunc   func,

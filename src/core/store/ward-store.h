@@ -276,6 +276,18 @@ char       *ward_store_get_resource        (WardStore              *self,
                                             const char             *id,
                                             gint64                 *version,
                                             GError                **error);
+/* Replaces the stored JSON of a resource whose version is still version,
+ * keeping that version and queueing nothing: the FHIR sync stores the copy
+ * the server has after merging into it.  *replaced (may be NULL) is FALSE
+ * when the resource has moved on to a newer version or is not there.
+ */
+gboolean    ward_store_replace_resource_json (WardStore            *self,
+                                            const char             *resource_type,
+                                            const char             *id,
+                                            gint64                  version,
+                                            const char             *json,
+                                            gboolean               *replaced,
+                                            GError                **error);
 /* Every resource of a type (NULL: of every type), by type and id. */
 gboolean    ward_store_foreach_resource    (WardStore              *self,
                                             const char             *resource_type,
