@@ -34,6 +34,9 @@ typedef struct
   char            *bed_label;
   char            *device_id;
   int              spo2_scale;
+  char            *birth_date;      /* a FHIR date, or NULL: unknown */
+  gint64           age_at;          /* the window end age was computed for, or G_MININT64 */
+  int              age;             /* full years at age_at, -1 unknown */
 
   WardLatestValue  latest[WARD_MEAS_N_KINDS];
   gboolean         dirty;
@@ -140,6 +143,7 @@ patient_free (gpointer data)
   g_free (p->bed_id);
   g_free (p->bed_label);
   g_free (p->device_id);
+  g_free (p->birth_date);
   g_free (p->confirmed_by);
   g_free (p->flag_ack_by);
   g_free (p);
@@ -190,6 +194,22 @@ lookup_patient (WardEngine  *self,
                  "No patient %s on this ward", patient_id ? patient_id : "(none)");
 
   return p;
+}
+
+/* The patient's age in full years at a window's end (-1: unknown),
+ * computed once per window.
+ */
+static int
+patient_age_at (Patient *p,
+                gint64   window_end)
+{
+  if (p->age_at != window_end)
+    {
+      p->age = ward_age_in_years (p->birth_date, window_end);
+      p->age_at = window_end;
+    }
+
+  return p->age;
 }
 
 static gboolean
@@ -415,6 +435,18 @@ ward_engine_register_bed (WardEngine  *self,
     return FALSE;
 
   p = g_new0 (Patient, 1);
+  /* Patient context the store already has (a FHIR server's answer of an
+   * earlier run); the ward file, when it names one, comes after.
+   */
+  if (!ward_store_get_birth_date (self->store, patient_id, &p->birth_date, error))
+    {
+      g_free (p);
+      return FALSE;
+    }
+  if (p->birth_date != NULL && !ward_birth_date_is_valid (p->birth_date))
+    g_clear_pointer (&p->birth_date, g_free);
+  p->age = -1;
+  p->age_at = G_MININT64;
   p->patient_id = g_strdup (patient_id);
   p->name = g_strdup (patient_name);
   p->initials = make_initials (patient_name);
@@ -435,6 +467,51 @@ ward_engine_register_bed (WardEngine  *self,
     }
 
   return TRUE;
+}
+
+static gboolean
+update_birth_date (WardEngine  *self,
+                   Patient     *p,
+                   const char  *birth_date,
+                   GError     **error)
+{
+  if (g_strcmp0 (p->birth_date, birth_date) == 0)
+    return TRUE;
+
+  if (!ward_store_set_birth_date (self->store, p->patient_id, birth_date, error))
+    return FALSE;
+
+  g_free (p->birth_date);
+  p->birth_date = g_strdup (birth_date);
+  p->age_at = G_MININT64;
+  /* The open window is scored again: NEWS2 may no longer apply, or may
+   * apply again.
+   */
+  p->dirty = TRUE;
+  return TRUE;
+}
+
+gboolean
+ward_engine_set_birth_date (WardEngine  *self,
+                            const char  *patient_id,
+                            const char  *birth_date,
+                            GError     **error)
+{
+  Patient *p;
+
+  g_return_val_if_fail (WARD_IS_ENGINE (self), FALSE);
+
+  if (!(p = lookup_patient (self, patient_id, error)))
+    return FALSE;
+
+  if (birth_date != NULL && !ward_birth_date_is_valid (birth_date))
+    {
+      g_set_error (error, WARD_ENGINE_ERROR, WARD_ENGINE_ERROR_INVALID,
+                   "birth date “%s” is not a date (YYYY, YYYY-MM or YYYY-MM-DD)", birth_date);
+      return FALSE;
+    }
+
+  return update_birth_date (self, p, birth_date, error);
 }
 
 gboolean
@@ -845,6 +922,7 @@ static Patient *
 identity_patient (WardEngine           *self,
                   const WardNormalized *item,
                   gint64                now,
+                  char                **birth_date,
                   char                **why)
 {
   g_autoptr(WardIdentityAnswer) answer = NULL;
@@ -858,7 +936,14 @@ identity_patient (WardEngine           *self,
           Patient *p = g_hash_table_lookup (self->by_patient, answer->patient_keys[i]);
 
           if (p != NULL)
-            return p;
+            {
+              /* Patient context from the server; a value that is not a
+               * date is no context.
+               */
+              if (ward_birth_date_is_valid (answer->birth_date))
+                *birth_date = g_strdup (answer->birth_date);
+              return p;
+            }
         }
       *why = g_strdup_printf ("device %s belongs to Patient/%s on the FHIR server, "
                               "who is not in a bed on this ward", item->device_id,
@@ -906,14 +991,18 @@ store_normalized (WardEngine         *self,
       Device *d = item->device_id ? g_hash_table_lookup (self->devices, item->device_id) : NULL;
       Patient *p = d ? d->patient : NULL;
       g_autofree char *identity_why = NULL;
+      g_autofree char *birth_date = NULL;
 
       /* With a FHIR server for identity, it decides for devices not in
        * the bed map; the patient the message names does not count (the
-       * connector's Lookup ignores it too).
+       * connector's Lookup ignores it too).  The server's birth date of
+       * the Patient updates ours.
        */
       if (p == NULL && self->identity != NULL && item->device_id != NULL)
         {
-          p = identity_patient (self, item, received_at, &identity_why);
+          p = identity_patient (self, item, received_at, &birth_date, &identity_why);
+          if (p != NULL && birth_date != NULL && !update_birth_date (self, p, birth_date, error))
+            return FALSE;
           /* Watched for silence like the bed map's devices. */
           if (p != NULL && d == NULL)
             {
@@ -1498,7 +1587,9 @@ score_patient (WardEngine  *self,
   gboolean any = FALSE;
   gboolean inserted = FALSE;
   gboolean final;
+  gboolean applicable;
   gint64 id;
+  int age;
 
   ward_window_score (&self->config.window, p->latest, p->spo2_scale, now, &score);
 
@@ -1520,6 +1611,12 @@ score_patient (WardEngine  *self,
   final = p->confirmed_at > score.window_end - self->config.window.step_usec &&
           p->confirmed_at <= score.window_end;
 
+  /* Under 16 the score is computed and kept for the record, but NEWS2
+   * is not validated for them: it claims no risk (and raises no flag).
+   */
+  age = patient_age_at (p, score.window_end);
+  applicable = ward_news2_applies_to_age (age);
+
   inputs = ward_window_score_to_json (&score);
   record.patient_id = p->patient_id;
   record.window_start = score.window_start;
@@ -1532,6 +1629,9 @@ score_patient (WardEngine  *self,
   record.confirmed_by = final ? p->confirmed_by : NULL;
   record.confirmed_at = final ? p->confirmed_at : 0;
   record.inputs_json = inputs;
+  record.age_known = age >= 0;
+  record.age = age;
+  record.news2_not_applicable = !applicable;
 
   id = ward_store_upsert_score (self->store, &record, &inserted, error);
   if (id == 0)
@@ -1554,6 +1654,7 @@ score_patient (WardEngine  *self,
 
     ward_fhir_score_input_from_window (&score, p->patient_id, now, final, &input);
     input.device_id = self->fhir_device_id;
+    input.news2_not_applicable = !applicable;
     for (guint i = 0; i < WARD_NEWS2_N_PARAMS; i++)
       {
         const char *type = ward_fhir_news2_param_vitals_type (i);
@@ -1635,6 +1736,38 @@ put_flag (WardEngine  *self,
   return put_resource (self, "Flag", flag, NULL, now, error);
 }
 
+/* A patient known to be under 16: NEWS2 raises no flag for them.  A flag
+ * raised before the age was known (or before a birth date was corrected)
+ * is closed at once, with the reason, rather than left open with no rule
+ * that could ever close it; a pending one is forgotten.
+ */
+static gboolean
+stand_down_flag (WardEngine  *self,
+                 Patient     *p,
+                 gint64       now,
+                 GError     **error)
+{
+  g_autofree char *detail = NULL;
+  gint64 flag_id = p->flag_id;
+
+  memset (&p->tracker, 0, sizeof p->tracker);
+  if (flag_id == 0)
+    return TRUE;
+
+  if (!ward_store_close_flag (self->store, flag_id, now, error) ||
+      !put_flag (self, p, now, now, error))
+    return FALSE;
+
+  p->flag_id = 0;
+  p->flag_opened_at = 0;
+  g_clear_pointer (&p->flag_ack_by, g_free);
+  p->flag_ack_at = 0;
+  p->flag_escalated_at = 0;
+  detail = g_strdup_printf ("{\"flag_id\":%" G_GINT64_FORMAT ",\"reason\":\"news2-not-applicable\"}",
+                            flag_id);
+  return record_event (self, now, SYSTEM_ACTOR, "flag-closed", p->patient_id, detail, error);
+}
+
 static gboolean
 run_flag_rules (WardEngine  *self,
                 Patient     *p,
@@ -1648,6 +1781,9 @@ run_flag_rules (WardEngine  *self,
 
   if (!p->has_score || !score_has_monitor_data (&p->score))
     return TRUE;
+
+  if (!ward_news2_applies_to_age (patient_age_at (p, p->score.window_end)))
+    return stand_down_flag (self, p, now, error);
 
   action = ward_flag_tracker_update (&p->tracker, &self->config.flags,
                                      p->score.result.band, now, &band);
@@ -1801,9 +1937,11 @@ ward_engine_snapshot (WardEngine *self,
                       gint64      now)
 {
   g_autoptr(GArray) beds = NULL;
+  gint64 window_end;
 
   g_return_val_if_fail (WARD_IS_ENGINE (self), NULL);
 
+  ward_window_bounds (&self->config.window, now, NULL, &window_end);
   beds = g_array_sized_new (FALSE, TRUE, sizeof (WardBedState), self->patients->len);
   g_array_set_clear_func (beds, (GDestroyNotify) _ward_bed_state_clear);
 
@@ -1812,6 +1950,7 @@ ward_engine_snapshot (WardEngine *self,
       Patient *p = g_ptr_array_index (self->patients, i);
       Device *d = p->device_id ? g_hash_table_lookup (self->devices, p->device_id) : NULL;
       WardBedState bed = { 0 };
+      int age = patient_age_at (p, window_end);
 
       bed.bed_id = g_strdup (p->bed_id);
       bed.bed_label = g_strdup (p->bed_label);
@@ -1820,6 +1959,8 @@ ward_engine_snapshot (WardEngine *self,
       bed.patient_initials = g_strdup (p->initials);
       bed.device_id = g_strdup (p->device_id);
       bed.spo2_scale = p->spo2_scale;
+      bed.age = age;
+      bed.news2_not_applicable = !ward_news2_applies_to_age (age);
       memcpy (bed.latest, p->latest, sizeof bed.latest);
 
       bed.has_score = p->has_score;

@@ -83,6 +83,18 @@ gboolean            ward_engine_register_bed    (WardEngine             *self,
                                                  int                     spo2_scale,
                                                  GError                **error);
 
+/* Patient context: the patient's birth date, a FHIR date ("YYYY",
+ * "YYYY-MM" or "YYYY-MM-DD"; NULL: unknown), kept in the store.  The age
+ * at each window's end decides whether NEWS2 applies (not under 16,
+ * ward_news2_applies_to_age()); a change re-scores the open window.  The
+ * FHIR server's Patient.birthDate (identity lookup or create) sets it
+ * too.
+ */
+gboolean            ward_engine_set_birth_date  (WardEngine             *self,
+                                                 const char             *patient_id,
+                                                 const char             *birth_date,
+                                                 GError                **error);
+
 /* Assigns a device to a patient on this ward (NULL: to nobody); it
  * takes effect with the device's next message.
  */

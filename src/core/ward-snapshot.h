@@ -70,6 +70,12 @@ typedef struct
   gint64           flag_escalated_at; /* 0 if the open flag has not been escalated */
   gint64           technical_alert_id; /* the technical flag's id, 0 if none */
   char            *technical_alert_acknowledged_by;
+
+  /* Patient context, at the end of the snapshot's current window. */
+  int              age;              /* full years, from the birth date; -1 unknown */
+  gboolean         news2_not_applicable; /* under 16: NEWS2 is not validated for them; the
+                                      * score is kept for the record, no flag is raised
+                                      * or escalated and its band claims nothing */
 } WardBedState;
 
 typedef struct

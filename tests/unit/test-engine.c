@@ -610,6 +610,197 @@ test_vitals_observations (Fixture       *f,
                    ==, 1);
 }
 
+static void
+set_birth_date (Fixture    *f,
+                const char *patient,
+                const char *birth_date)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (ward_engine_begin (f->engine, &error));
+  g_assert_true (ward_engine_set_birth_date (f->engine, patient, birth_date, &error));
+  g_assert_true (ward_engine_commit (f->engine, &error));
+  g_assert_no_error (error);
+}
+
+static gint64
+risk_assessment_has_prediction (Fixture    *f,
+                                const char *patient,
+                                gint64      window_end)
+{
+  g_autofree char *id = ward_fhir_risk_assessment_id (patient, window_end);
+  g_autofree char *count_sql = g_strdup_printf ("SELECT count(*) FROM fhir_resources "
+                                                "WHERE id = '%s'", id);
+  g_autofree char *sql = g_strdup_printf ("SELECT json_extract(json, '$.prediction') IS NOT NULL "
+                                          "FROM fhir_resources WHERE resource_type = 'RiskAssessment' "
+                                          "AND id = '%s'", id);
+
+  g_assert_cmpint (query (f, count_sql), ==, 1);
+  return query (f, sql);
+}
+
+/* NEWS2 is not for under-16s: the same deterioration flags the adult and
+ * not the child, whose score is kept for the record and claims no risk.
+ */
+static void
+test_under_16_no_flag (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autoptr(WardSnapshot) snap = NULL;
+  const WardBedState *child, *adult;
+  gint64 t = T0;
+
+  /* At T0 (2027-01-15): 12 and 54. */
+  set_birth_date (f, "p1", "2014-03-02");
+  set_birth_date (f, "p2", "1972-05-20");
+
+  /* Both deteriorate: NEWS2 7 (HR 3, RR 2, SpO2 2) every 5 s for 10 min. */
+  for (; t < T0 + 10 * MINUTE; t += 5 * SEC)
+    {
+      ingest_at (f, "mon-1", t, "\"heartRate\":135,\"respiratoryRate\":22,\"spo2\":93");
+      ingest_at (f, "mon-2", t, "\"heartRate\":135,\"respiratoryRate\":22,\"spo2\":93");
+    }
+
+  g_assert_cmpint (query (f, "SELECT count(*) FROM flags WHERE patient_id = 'p2' "
+                             "AND kind = 'clinical'"), ==, 1);
+  g_assert_cmpint (query (f, "SELECT count(*) FROM flags WHERE patient_id = 'p1'"), ==, 0);
+  g_assert_cmpint (query (f, "SELECT count(*) FROM events WHERE kind LIKE 'flag-%' "
+                             "AND patient_id = 'p1'"), ==, 0);
+  g_assert_cmpint (query (f, "SELECT count(*) FROM fhir_resources WHERE resource_type = 'Flag' "
+                             "AND json LIKE '%Patient/p1\"%'"), ==, 0);
+
+  /* The vitals and the child's scores are recorded, marked. */
+  g_assert_cmpint (query (f, "SELECT count(*) FROM measurements WHERE patient_id = 'p1' "
+                             "AND kind = 'hr'"), ==, 120);
+  g_assert_cmpint (query (f, "SELECT count(*) FROM scores WHERE patient_id = 'p1'"), ==, 3);
+  g_assert_cmpint (query (f, "SELECT count(*) FROM scores WHERE patient_id = 'p1' AND total = 7 "
+                             "AND band = 'high' AND age = 12 AND news2_applicable = 0"), ==, 3);
+  g_assert_cmpint (query (f, "SELECT count(*) FROM scores WHERE patient_id = 'p2' AND age = 54 "
+                             "AND news2_applicable = 1"), ==, 3);
+
+  /* Its RiskAssessments claim no risk; the adult's do. */
+  g_assert_cmpint (risk_assessment_has_prediction (f, "p1", T0 + 5 * MINUTE), ==, 0);
+  g_assert_cmpint (risk_assessment_has_prediction (f, "p2", T0 + 5 * MINUTE), ==, 1);
+
+  snap = ward_engine_snapshot (f->engine, t);
+  child = bed_state (snap, 0);
+  adult = bed_state (snap, 1);
+  g_assert_cmpint (child->age, ==, 12);
+  g_assert_true (child->news2_not_applicable);
+  g_assert_true (child->has_score);
+  g_assert_cmpint (child->score_total, ==, 7);
+  g_assert_cmpint (child->flag_state, ==, WARD_FLAG_STATE_NONE);
+  g_assert_cmpint (child->flag_id, ==, 0);
+  g_assert_cmpint (adult->age, ==, 54);
+  g_assert_false (adult->news2_not_applicable);
+  g_assert_cmpint (adult->flag_state, ==, WARD_FLAG_STATE_OPEN);
+  g_assert_cmpuint (ward_snapshot_get_counters (snap)->flags_raised, ==, 1);
+}
+
+/* A birth date learned after a flag opened (an adult until then): the
+ * flag closes at once, saying why; the open window's RiskAssessment is
+ * rewritten to claim nothing; nothing opens again.
+ */
+static void
+test_birth_date_learned_closes_flag (Fixture       *f,
+                                     gconstpointer  data)
+{
+  g_autoptr(WardSnapshot) snap = NULL;
+  g_autofree char *flag_fhir_id = NULL;
+  g_autofree char *sql = NULL;
+  gint64 t = T0;
+  gint64 opened_at;
+
+  for (; t < T0 + 5 * MINUTE; t += 5 * SEC)
+    ingest_at (f, "mon-1", t, "\"heartRate\":135,\"respiratoryRate\":22,\"spo2\":93");
+  g_assert_cmpint (query (f, "SELECT count(*) FROM flags WHERE patient_id = 'p1' "
+                             "AND closed_at IS NULL"), ==, 1);
+  opened_at = query (f, "SELECT opened_at FROM flags");
+  g_assert_cmpint (risk_assessment_has_prediction (f, "p1", T0 + 5 * MINUTE), ==, 1);
+  snap = ward_engine_snapshot (f->engine, t);
+  g_assert_cmpint (bed_state (snap, 0)->age, ==, -1);
+  g_assert_false (bed_state (snap, 0)->news2_not_applicable);
+  g_clear_pointer (&snap, ward_snapshot_unref);
+
+  set_birth_date (f, "p1", "2019-07-30");
+  evaluate (f, t);
+  g_assert_cmpint (query (f, "SELECT count(*) FROM flags WHERE patient_id = 'p1' "
+                             "AND closed_at IS NULL"), ==, 0);
+  g_assert_cmpint (query (f, "SELECT count(*) FROM events WHERE kind = 'flag-closed' "
+                             "AND json_extract(detail, '$.reason') = 'news2-not-applicable'"), ==, 1);
+  flag_fhir_id = ward_fhir_flag_id ("p1", opened_at);
+  sql = g_strdup_printf ("SELECT count(*) FROM fhir_resources WHERE resource_type = 'Flag' AND "
+                         "id = '%s' AND json_extract(json, '$.status') = 'inactive'", flag_fhir_id);
+  g_assert_cmpint (query (f, sql), ==, 1);
+  g_assert_cmpint (risk_assessment_has_prediction (f, "p1", T0 + 5 * MINUTE), ==, 0);
+
+  for (; t < T0 + 15 * MINUTE; t += 5 * SEC)
+    ingest_at (f, "mon-1", t, "\"heartRate\":140,\"respiratoryRate\":26,\"spo2\":90");
+  g_assert_cmpint (query (f, "SELECT count(*) FROM flags"), ==, 1);
+  snap = ward_engine_snapshot (f->engine, t);
+  g_assert_cmpint (bed_state (snap, 0)->age, ==, 7);
+  g_assert_true (bed_state (snap, 0)->news2_not_applicable);
+  g_assert_cmpint (bed_state (snap, 0)->flag_state, ==, WARD_FLAG_STATE_NONE);
+}
+
+/* The birth date is kept in the store across restarts; the age is that
+ * at the window's end, so NEWS2 applies from the 16th birthday's first
+ * window (UTC days); a bad date is refused.
+ */
+static void
+test_birth_date_kept_and_age_at_window_end (Fixture       *f,
+                                            gconstpointer  data)
+{
+  g_autoptr(WardSnapshot) snap = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *stored = NULL;
+  gint64 midnight = T0 + 16 * WARD_USEC_PER_HOUR;   /* 2027-01-16T00:00:00Z */
+
+  set_birth_date (f, "p1", "2011-01-16");
+  g_assert_true (ward_store_get_birth_date (f->store, "p1", &stored, &error));
+  g_assert_cmpstr (stored, ==, "2011-01-16");
+
+  g_assert_true (ward_engine_begin (f->engine, &error));
+  g_assert_false (ward_engine_set_birth_date (f->engine, "p1", "16/01/2011", &error));
+  g_assert_error (error, WARD_ENGINE_ERROR, WARD_ENGINE_ERROR_INVALID);
+  g_clear_error (&error);
+  g_assert_false (ward_engine_set_birth_date (f->engine, "nobody", "2011-01-16", &error));
+  g_assert_error (error, WARD_ENGINE_ERROR, WARD_ENGINE_ERROR_UNKNOWN_PATIENT);
+  g_clear_error (&error);
+  ward_engine_rollback (f->engine);
+
+  /* A new engine on the same store, as at the next start. */
+  g_clear_object (&f->engine);
+  f->engine = ward_engine_new (f->store, NULL);
+  g_assert_true (ward_engine_begin (f->engine, &error));
+  g_assert_true (ward_engine_register_bed (f->engine, "bed-01", "Bed 1", "p1", "Ada Obi",
+                                           "mon-1", 1, &error));
+  g_assert_true (ward_engine_register_bed (f->engine, "bed-02", "Bed 2", "p2", "Lee Min-jun",
+                                           "mon-2", 1, &error));
+  g_assert_true (ward_engine_commit (f->engine, &error));
+  g_assert_no_error (error);
+
+  /* The window ending 23:55 is the last of age 15; the one ending at
+   * midnight is 16.
+   */
+  snap = ward_engine_snapshot (f->engine, midnight - 5 * MINUTE);
+  g_assert_cmpint (bed_state (snap, 0)->age, ==, 15);
+  g_assert_true (bed_state (snap, 0)->news2_not_applicable);
+  g_assert_cmpint (bed_state (snap, 1)->age, ==, -1);
+  g_assert_false (bed_state (snap, 1)->news2_not_applicable);
+  g_clear_pointer (&snap, ward_snapshot_unref);
+  snap = ward_engine_snapshot (f->engine, midnight - 5 * MINUTE + 1);
+  g_assert_cmpint (bed_state (snap, 0)->age, ==, 16);
+  g_assert_false (bed_state (snap, 0)->news2_not_applicable);
+  g_clear_pointer (&snap, ward_snapshot_unref);
+
+  /* Forgotten: unknown again, an adult as before. */
+  set_birth_date (f, "p1", NULL);
+  snap = ward_engine_snapshot (f->engine, T0);
+  g_assert_cmpint (bed_state (snap, 0)->age, ==, -1);
+  g_assert_false (bed_state (snap, 0)->news2_not_applicable);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -627,6 +818,10 @@ main (int   argc,
   ADD ("/core/engine/flag-lifecycle", test_flag_lifecycle);
   ADD ("/core/engine/technical-alert", test_technical_alert);
   ADD ("/core/engine/score-writes-fhir", test_score_writes_fhir);
+  ADD ("/core/engine/under-16-no-flag", test_under_16_no_flag);
+  ADD ("/core/engine/birth-date-learned-closes-flag", test_birth_date_learned_closes_flag);
+  ADD ("/core/engine/birth-date-kept-and-age-at-window-end",
+       test_birth_date_kept_and_age_at_window_end);
   g_test_add ("/core/engine/vitals-observations", Fixture, "vitals", fixture_set_up,
               test_vitals_observations, fixture_tear_down);
 #undef ADD
