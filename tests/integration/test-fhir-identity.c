@@ -349,6 +349,84 @@ test_lookup (Fixture       *f,
   g_assert_cmpstr (answer->birth_date, ==, "1950-03-04");
 }
 
+/* Patient context: the Patient's birthDate on the server goes to the
+ * store and replaces the local one; a Patient without one leaves the
+ * local one alone.  A child (under 16 by the server's date) is scored
+ * for the record only, and the store keeps the date across a restart.
+ */
+static void
+test_lookup_birth_date (Fixture       *f,
+                        gconstpointer  data)
+{
+  g_autoptr(GDateTime) now = g_date_time_new_from_unix_utc (g_get_real_time () / SEC);
+  g_autofree char *child_birth = g_strdup_printf ("%04d-01-01", g_date_time_get_year (now) - 10);
+  g_autofree char *child_json = NULL;
+  g_autofree char *child = NULL;
+  g_autofree char *other = NULL;
+  g_autofree char *stored = NULL;
+  g_autoptr(WardSnapshot) snap = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (skip_without_server ())
+    return;
+
+  /* Locally, both adults (as a ward file could say). */
+  g_assert_true (ward_engine_begin (f->engine, &error));
+  g_assert_true (ward_engine_set_birth_date (f->engine, "p1", "1980-02-02", &error));
+  g_assert_true (ward_engine_set_birth_date (f->engine, "p2", "1961-11-30", &error));
+  g_assert_true (ward_engine_commit (f->engine, &error));
+  g_assert_no_error (error);
+
+  child_json = g_strdup_printf ("{\"resourceType\":\"Patient\",\"identifier\":[{\"value\":\"p1\"}],"
+                                "\"birthDate\":\"%s\"}", child_birth);
+  child = post ("Patient", child_json);
+  g_free (post_device ("mon-child", child));
+  other = post ("Patient", "{\"resourceType\":\"Patient\",\"identifier\":[{\"value\":\"p2\"}]}");
+  g_free (post_device ("mon-other", other));
+
+  ingest (f, "mon-child", NULL, f->t0);
+  ingest (f, "mon-other", NULL, f->t0);
+  run_until_released (f, f->t0, 10000);
+  g_assert_cmpuint (ward_engine_get_n_held (f->engine), ==, 0);
+  g_assert_cmpint (n_measurements (f, "p1"), ==, 1);
+  g_assert_cmpint (n_measurements (f, "p2"), ==, 1);
+
+  /* The server's date is in the store now; no date there keeps ours. */
+  g_assert_true (ward_store_get_birth_date (f->store, "p1", &stored, &error));
+  g_assert_cmpstr (stored, ==, child_birth);
+  g_clear_pointer (&stored, g_free);
+  g_assert_true (ward_store_get_birth_date (f->store, "p2", &stored, &error));
+  g_assert_cmpstr (stored, ==, "1961-11-30");
+  g_clear_pointer (&stored, g_free);
+
+  /* Scored with it: the child's window is kept, not applicable. */
+  tick (f, f->t0 + SEC);
+  g_assert_cmpint (query_int (f, "SELECT count(*) FROM scores WHERE patient_id = 'p1' "
+                                 "AND news2_applicable = 0 AND age < 16"), >=, 1);
+  g_assert_cmpint (query_int (f, "SELECT count(*) FROM scores WHERE patient_id = 'p1' "
+                                 "AND news2_applicable = 1"), ==, 0);
+  snap = ward_engine_snapshot (f->engine, f->t0 + SEC);
+  g_assert_cmpint (ward_snapshot_get_bed (snap, 0)->age, <, 16);
+  g_assert_cmpint (ward_snapshot_get_bed (snap, 0)->age, >=, 9);
+  g_assert_true (ward_snapshot_get_bed (snap, 0)->news2_not_applicable);
+  g_assert_cmpint (ward_snapshot_get_bed (snap, 1)->age, >=, 64);
+  g_assert_false (ward_snapshot_get_bed (snap, 1)->news2_not_applicable);
+  g_clear_pointer (&snap, ward_snapshot_unref);
+
+  /* A restart with local identity: the date comes from the store. */
+  ward_identity_stop (f->identity);
+  g_clear_object (&f->identity);
+  g_clear_object (&f->engine);
+  f->engine = ward_engine_new (f->store, NULL);
+  g_assert_true (ward_engine_begin (f->engine, &error));
+  g_assert_true (ward_engine_register_bed (f->engine, "bed-01", "Bed 1", "p1", "Ada Obi", NULL, 1, &error));
+  g_assert_true (ward_engine_commit (f->engine, &error));
+  g_assert_no_error (error);
+  snap = ward_engine_snapshot (f->engine, f->t0 + SEC);
+  g_assert_cmpint (ward_snapshot_get_bed (snap, 0)->age, <, 16);
+  g_assert_true (ward_snapshot_get_bed (snap, 0)->news2_not_applicable);
+}
+
 static void
 test_unknown_device (Fixture       *f,
                      gconstpointer  data)
@@ -686,6 +764,7 @@ main (int   argc,
 #define ADD(path, func) \
   g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
   ADD ("/fhir-identity/lookup", test_lookup);
+  ADD ("/fhir-identity/lookup-birth-date", test_lookup_birth_date);
   ADD ("/fhir-identity/unknown-device", test_unknown_device);
   ADD ("/fhir-identity/create", test_create);
   ADD ("/fhir-identity/reassignment", test_reassignment);
