@@ -301,6 +301,14 @@ test_beds (void)
       g_hash_table_add (names, bed->patient_name);
       g_assert_nonnull (ward_simulator_get_scenario_name (sim, i));
       g_assert_cmpuint (ward_simulator_get_patient_age (sim, i), >=, 16);
+      /* A birth date that gives the scenario's age at the start, the
+       * same for the same seed.
+       */
+      g_assert_true (ward_birth_date_is_valid (bed->birth_date));
+      g_assert_cmpuint (strlen (bed->birth_date), ==, 10);
+      g_assert_cmpint (ward_age_in_years (bed->birth_date, start_time ()), ==,
+                       (int) ward_simulator_get_patient_age (sim, i));
+      g_assert_cmpstr (bed->birth_date, ==, ward_simulator_get_bed (same, i)->birth_date);
     }
 }
 

@@ -1478,6 +1478,7 @@ bed_clear (Bed *bed)
   g_clear_pointer (&bed->info.patient_name, g_free);
   g_clear_pointer (&bed->info.device_id, g_free);
   g_clear_pointer (&bed->info.scenario_id, g_free);
+  g_clear_pointer (&bed->info.birth_date, g_free);
 }
 
 static int
@@ -1757,6 +1758,38 @@ assign_patient_names (WardSimulator *self,
                        last_names[last[i % G_N_ELEMENTS (last)]]);
 }
 
+/* Demo patients are adults with plausible birth dates: the scenario's
+ * age on the UTC day the simulation starts, born 1 to 300 days after a
+ * birthday (so the age holds whatever the day), from a stream of the seed
+ * of its own: the device messages do not change.
+ */
+static void
+assign_birth_dates (WardSimulator *self,
+                    guint64        seed,
+                    gint64         start_usec)
+{
+  guint32 seed_array[3] = { (guint32) (seed & 0xffffffff), (guint32) (seed >> 32), 0x62697274 };
+  g_autoptr(GRand) rand = g_rand_new_with_seed_array (seed_array, G_N_ELEMENTS (seed_array));
+  g_autoptr(GDateTime) start = g_date_time_new_from_unix_utc (start_usec / WARD_USEC_PER_SEC);
+
+  for (guint i = 0; i < self->n_beds; i++)
+    {
+      Bed *bed = &self->beds[i];
+      guint days = (guint) g_rand_int_range (rand, 1, 301);
+      GDate date;
+
+      g_date_clear (&date, 1);
+      g_date_set_dmy (&date, (GDateDay) g_date_time_get_day_of_month (start),
+                      (GDateMonth) g_date_time_get_month (start),
+                      (GDateYear) g_date_time_get_year (start));
+      g_date_subtract_years (&date, bed->scenario->age);
+      g_date_subtract_days (&date, days);
+      bed->info.birth_date = g_strdup_printf ("%04u-%02u-%02u", (guint) g_date_get_year (&date),
+                                              (guint) g_date_get_month (&date),
+                                              (guint) g_date_get_day (&date));
+    }
+}
+
 /* GObject */
 
 static void
@@ -1853,6 +1886,7 @@ ward_simulator_new (guint               n_beds,
     }
 
   assign_patient_names (self, seed);
+  assign_birth_dates (self, seed, start_usec);
 
   /* The beds are in index order and all start at the same instant, but
    * their phases differ: heapify.

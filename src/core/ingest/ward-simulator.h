@@ -60,6 +60,7 @@ typedef struct
   char *device_id;         /* "sim-monitor-01" */
   char *scenario_id;       /* "sepsis" */
   int   spo2_scale;        /* the scale at the start of the scenario */
+  char *birth_date;        /* "YYYY-MM-DD": the scenario's age at the start, the day from the seed */
 } WardSimBed;
 
 #define WARD_TYPE_SIMULATOR (ward_simulator_get_type ())
