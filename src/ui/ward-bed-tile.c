@@ -12,6 +12,43 @@
 
 #include "ward-bed-tile.h"
 
+#include <string.h>
+
+typedef enum
+{
+  VITAL_HR,
+  VITAL_RR,
+  VITAL_SPO2,
+  VITAL_TEMP,
+  VITAL_BP,
+  N_VITALS
+} Vital;
+
+/* A vital's tooltip says where the value came from and whether it is
+ * stale; 0 until it is set.
+ */
+typedef enum
+{
+  VITAL_TOOLTIP_UNSET,
+  VITAL_TOOLTIP_NONE,
+  VITAL_TOOLTIP_DEVICE,
+  VITAL_TOOLTIP_DEVICE_STALE,
+  VITAL_TOOLTIP_NURSE,
+  VITAL_TOOLTIP_NURSE_STALE
+} VitalTooltip;
+
+/* What the accessible name is made of. */
+typedef struct
+{
+  gboolean  valid;
+  gboolean  has_score;
+  int       score_total;
+  WardBand  score_band;
+  gboolean  flag_open;        /* open or recovering */
+  gboolean  acknowledged;
+  gboolean  technical_alert;
+} SummaryKey;
+
 struct _WardBedTile
 {
   GtkWidget   parent_instance;
@@ -51,8 +88,22 @@ struct _WardBedTile
   /* Borrowed: one of the static band class names */
   const char *band_class;
 
+  /* What the tile shows, kept to skip the work of what did not change:
+   * a snapshot comes up to once a frame and mostly changes an age or two.
+   */
+  guint8      vital_tooltips[N_VITALS];   /* VitalTooltip */
+  gint64      window_start;
+  gint64      window_end;
+  int         points[WARD_NEWS2_N_PARAMS];
+  int         points_spo2_scale;
+  gint64      flag_target;
+  gint64      silent_since;
+  SummaryKey  summary_key;
+
   guint       mine : 1;
   guint       compact : 1;
+  guint       description_dirty : 1;
+  guint       points_valid : 1;
   guint       stale_count;
 };
 
@@ -205,11 +256,30 @@ set_tooltip (GtkWidget  *widget,
   return TRUE;
 }
 
+/* gtk_label_set_text() with the text the label has changes nothing, but
+ * still freezes and thaws the label's notifications; most texts of a
+ * snapshot are the ones of the snapshot before.  Returns whether the
+ * text changed.
+ */
+static gboolean
+set_text (GtkLabel   *label,
+          const char *text)
+{
+  if (g_strcmp0 (gtk_label_get_text (label), text) == 0)
+    return FALSE;
+
+  gtk_label_set_text (label, text);
+  return TRUE;
+}
+
 static void
 set_class (GtkWidget  *widget,
            const char *name,
            gboolean    set)
 {
+  if (gtk_widget_has_css_class (widget, name) == !!set)
+    return;
+
   if (set)
     gtk_widget_add_css_class (widget, name);
   else
@@ -223,12 +293,43 @@ set_status_class (GtkWidget  *widget,
   static const char * const status_classes[] = { "error", "warning" };
 
   for (guint i = 0; i < G_N_ELEMENTS (status_classes); i++)
+    set_class (widget, status_classes[i], g_strcmp0 (status_classes[i], status_class) == 0);
+}
+
+/* The tooltip says what does not change every second, so it is made
+ * only when the value's source or staleness changes.
+ */
+static void
+set_vital_tooltip (WardBedTile  *self,
+                   Vital         vital,
+                   GtkLabel     *label,
+                   VitalTooltip  tooltip)
+{
+  g_autofree char *text = NULL;
+  const char *source;
+
+  if (self->vital_tooltips[vital] == tooltip)
+    return;
+
+  self->vital_tooltips[vital] = tooltip;
+  if (tooltip == VITAL_TOOLTIP_NONE)
     {
-      if (g_strcmp0 (status_classes[i], status_class) == 0)
-        gtk_widget_add_css_class (widget, status_classes[i]);
-      else
-        gtk_widget_remove_css_class (widget, status_classes[i]);
+      set_tooltip (GTK_WIDGET (label), _("No measurement"));
+      return;
     }
+
+  if (tooltip == VITAL_TOOLTIP_NURSE || tooltip == VITAL_TOOLTIP_NURSE_STALE)
+    source = _("Entered by a nurse");
+  else
+    source = _("From the device");
+
+  if (tooltip == VITAL_TOOLTIP_NURSE_STALE || tooltip == VITAL_TOOLTIP_DEVICE_STALE)
+    /* Translators: %s is where a value came from, "From the device" */
+    text = g_strdup_printf (_("%s, stale: too old to describe the patient now"), source);
+  else
+    text = g_strdup (source);
+
+  set_tooltip (GTK_WIDGET (label), text);
 }
 
 /* Shows one vital sign with its source and age.  A value is stale when
@@ -239,7 +340,9 @@ set_status_class (GtkWidget  *widget,
  * age says "stale", so that colour is not the only cue.
  */
 static gboolean
-set_vital (GtkLabel              *label,
+set_vital (WardBedTile           *self,
+           Vital                  vital,
+           GtkLabel              *label,
            GtkLabel              *age_label,
            const char            *text,
            const WardLatestValue *value,
@@ -248,9 +351,6 @@ set_vital (GtkLabel              *label,
            gint64                 now)
 {
   g_autofree char *age = NULL;
-  g_autofree char *age_text = NULL;
-  g_autofree char *tooltip = NULL;
-  const char *source;
   gboolean stale;
 
   g_assert (GTK_IS_LABEL (label));
@@ -258,11 +358,11 @@ set_vital (GtkLabel              *label,
 
   if (!value->valid)
     {
-      gtk_label_set_text (label, NO_VALUE);
-      gtk_label_set_text (age_label, "");
-      set_tooltip (GTK_WIDGET (label), _("No measurement"));
-      gtk_widget_remove_css_class (GTK_WIDGET (label), "stale");
-      gtk_widget_remove_css_class (GTK_WIDGET (age_label), "stale");
+      set_text (label, NO_VALUE);
+      set_text (age_label, "");
+      set_vital_tooltip (self, vital, label, VITAL_TOOLTIP_NONE);
+      set_class (GTK_WIDGET (label), "stale", FALSE);
+      set_class (GTK_WIDGET (age_label), "stale", FALSE);
       return FALSE;
     }
 
@@ -274,37 +374,31 @@ set_vital (GtkLabel              *label,
     stale = TRUE;
 
   age = _ward_format_age (now - value->observed_at);
-  source = value->source == WARD_SOURCE_NURSE ? _("Entered by a nurse") : _("From the device");
 
   /* The age has a label of its own; the tooltip says what does not
    * change every second.
    */
+  set_text (label, text);
   if (stale)
     {
       /* Translators: the age of a value too old to count, "4 min, stale" */
-      age_text = g_strdup_printf (_("%s, stale"), age);
-      /* Translators: %s is where a value came from, "From the device" */
-      tooltip = g_strdup_printf (_("%s, stale: too old to describe the patient now"), source);
+      g_autofree char *age_text = g_strdup_printf (_("%s, stale"), age);
+
+      set_text (age_label, age_text);
     }
   else
     {
-      age_text = g_strdup (age);
-      tooltip = g_strdup (source);
+      set_text (age_label, age);
     }
 
-  gtk_label_set_text (label, text);
-  gtk_label_set_text (age_label, age_text);
-  set_tooltip (GTK_WIDGET (label), tooltip);
-  if (stale)
-    {
-      gtk_widget_add_css_class (GTK_WIDGET (label), "stale");
-      gtk_widget_add_css_class (GTK_WIDGET (age_label), "stale");
-    }
+  if (value->source == WARD_SOURCE_NURSE)
+    set_vital_tooltip (self, vital, label,
+                       stale ? VITAL_TOOLTIP_NURSE_STALE : VITAL_TOOLTIP_NURSE);
   else
-    {
-      gtk_widget_remove_css_class (GTK_WIDGET (label), "stale");
-      gtk_widget_remove_css_class (GTK_WIDGET (age_label), "stale");
-    }
+    set_vital_tooltip (self, vital, label,
+                       stale ? VITAL_TOOLTIP_DEVICE_STALE : VITAL_TOOLTIP_DEVICE);
+  set_class (GTK_WIDGET (label), "stale", stale);
+  set_class (GTK_WIDGET (age_label), "stale", stale);
 
   return stale;
 }
@@ -320,27 +414,39 @@ update_vitals (WardBedTile        *self,
   const WardLatestValue *sbp = &bed->latest[WARD_MEAS_SBP];
   const WardLatestValue *dbp = &bed->latest[WARD_MEAS_DBP];
   const WardLatestValue *temp = &bed->latest[WARD_MEAS_TEMP];
-  g_autofree char *hr_text = g_strdup_printf ("%.0f /min", hr->value);
-  g_autofree char *rr_text = g_strdup_printf ("%.0f /min", rr->value);
-  g_autofree char *spo2_text = g_strdup_printf ("%.0f %%", spo2->value);
-  g_autofree char *temp_text = g_strdup_printf ("%.1f °C", temp->value);
-  g_autofree char *bp_text = NULL;
+  char hr_text[32];
+  char rr_text[32];
+  char spo2_text[32];
+  char temp_text[32];
+  char bp_text[48];
+  guint stale_count = 0;
 
+  g_snprintf (hr_text, sizeof hr_text, "%.0f /min", hr->value);
+  g_snprintf (rr_text, sizeof rr_text, "%.0f /min", rr->value);
+  g_snprintf (spo2_text, sizeof spo2_text, "%.0f %%", spo2->value);
+  g_snprintf (temp_text, sizeof temp_text, "%.1f °C", temp->value);
   if (dbp->valid)
-    bp_text = g_strdup_printf ("%.0f/%.0f mmHg", sbp->value, dbp->value);
+    g_snprintf (bp_text, sizeof bp_text, "%.0f/%.0f mmHg", sbp->value, dbp->value);
   else
-    bp_text = g_strdup_printf ("%.0f/" NO_VALUE " mmHg", sbp->value);
+    g_snprintf (bp_text, sizeof bp_text, "%.0f/" NO_VALUE " mmHg", sbp->value);
 
-  self->stale_count = 0;
-  self->stale_count += set_vital (self->hr_label, self->hr_age_label, hr_text, hr, TRUE, bed, now);
-  self->stale_count += set_vital (self->rr_label, self->rr_age_label, rr_text, rr, TRUE, bed, now);
-  self->stale_count += set_vital (self->spo2_label, self->spo2_age_label, spo2_text, spo2, TRUE,
-                                  bed, now);
-  self->stale_count += set_vital (self->temp_label, self->temp_age_label, temp_text, temp, FALSE,
-                                  bed, now);
+  stale_count += set_vital (self, VITAL_HR, self->hr_label, self->hr_age_label, hr_text, hr,
+                            TRUE, bed, now);
+  stale_count += set_vital (self, VITAL_RR, self->rr_label, self->rr_age_label, rr_text, rr,
+                            TRUE, bed, now);
+  stale_count += set_vital (self, VITAL_SPO2, self->spo2_label, self->spo2_age_label, spo2_text,
+                            spo2, TRUE, bed, now);
+  stale_count += set_vital (self, VITAL_TEMP, self->temp_label, self->temp_age_label, temp_text,
+                            temp, FALSE, bed, now);
   /* NEWS2 scores the systolic pressure only, so its age is the one shown. */
-  self->stale_count += set_vital (self->bp_label, self->bp_age_label, bp_text, sbp, FALSE,
-                                  bed, now);
+  stale_count += set_vital (self, VITAL_BP, self->bp_label, self->bp_age_label, bp_text, sbp,
+                            FALSE, bed, now);
+
+  if (self->stale_count != stale_count)
+    {
+      self->stale_count = stale_count;
+      self->description_dirty = TRUE;
+    }
 }
 
 static void
@@ -359,7 +465,17 @@ update_patient (WardBedTile        *self,
   else
     text = NO_VALUE;
 
-  gtk_label_set_text (self->patient_label, text);
+  set_text (self->patient_label, text);
+}
+
+static void
+hide_trend (WardBedTile *self)
+{
+  if (!gtk_widget_get_visible (GTK_WIDGET (self->trend_image)))
+    return;
+
+  gtk_widget_set_visible (GTK_WIDGET (self->trend_image), FALSE);
+  self->description_dirty = TRUE;
 }
 
 /* The arrow of the fitted trend (ward-trend.h), with its words for
@@ -369,12 +485,12 @@ static void
 update_trend (WardBedTile        *self,
               const WardBedState *bed)
 {
-  g_autofree char *text = NULL;
+  char text[128];
   const char *icon_name;
 
   if (!bed->trend.valid)
     {
-      gtk_widget_set_visible (GTK_WIDGET (self->trend_image), FALSE);
+      hide_trend (self);
       return;
     }
 
@@ -383,18 +499,18 @@ update_trend (WardBedTile        *self,
     case WARD_TREND_RISING:
       icon_name = "go-up-symbolic";
       /* Translators: the NEWS2 trend, %+.1f is points per hour, "+2.5" */
-      text = g_strdup_printf (_("Rising, %+.1f points per hour"), bed->trend.slope);
+      g_snprintf (text, sizeof text, _("Rising, %+.1f points per hour"), bed->trend.slope);
       break;
     case WARD_TREND_FALLING:
       icon_name = "go-down-symbolic";
       /* Translators: the NEWS2 trend, %+.1f is points per hour, "-2.5" */
-      text = g_strdup_printf (_("Falling, %+.1f points per hour"), bed->trend.slope);
+      g_snprintf (text, sizeof text, _("Falling, %+.1f points per hour"), bed->trend.slope);
       break;
     case WARD_TREND_STEADY:
     default:
       icon_name = "go-next-symbolic";
       /* Translators: the NEWS2 trend, %+.1f is points per hour, "+0.5" */
-      text = g_strdup_printf (_("Steady, %+.1f points per hour"), bed->trend.slope);
+      g_snprintf (text, sizeof text, _("Steady, %+.1f points per hour"), bed->trend.slope);
       break;
     }
 
@@ -402,47 +518,36 @@ update_trend (WardBedTile        *self,
   if (g_strcmp0 (gtk_image_get_icon_name (self->trend_image), icon_name) != 0)
     gtk_image_set_from_icon_name (self->trend_image, icon_name);
   if (set_tooltip (GTK_WIDGET (self->trend_image), text))
-    gtk_accessible_update_property (GTK_ACCESSIBLE (self->trend_image),
-                                    GTK_ACCESSIBLE_PROPERTY_LABEL, text,
-                                    -1);
+    {
+      gtk_accessible_update_property (GTK_ACCESSIBLE (self->trend_image),
+                                      GTK_ACCESSIBLE_PROPERTY_LABEL, text,
+                                      -1);
+      self->description_dirty = TRUE;
+    }
   set_class (GTK_WIDGET (self->trend_image), "rising", bed->trend.direction == WARD_TREND_RISING);
   set_class (GTK_WIDGET (self->trend_image), "falling", bed->trend.direction == WARD_TREND_FALLING);
-  gtk_widget_set_visible (GTK_WIDGET (self->trend_image), TRUE);
+  if (!gtk_widget_get_visible (GTK_WIDGET (self->trend_image)))
+    {
+      gtk_widget_set_visible (GTK_WIDGET (self->trend_image), TRUE);
+      self->description_dirty = TRUE;
+    }
 }
 
+/* "Points: RR 2 · SpO₂ 1 · …", made again only when a point changes. */
 static void
-update_score (WardBedTile        *self,
-              const WardBedState *bed)
+update_points (WardBedTile        *self,
+               const WardBedState *bed)
 {
-  g_autofree char *total = NULL;
-  g_autofree char *start = NULL;
-  g_autofree char *end = NULL;
-  g_autofree char *window = NULL;
   g_autoptr(GString) points = NULL;
-  const char *status;
 
-  if (!bed->has_score)
-    {
-      gtk_label_set_text (self->score_label, NO_VALUE);
-      gtk_widget_set_visible (GTK_WIDGET (self->trend_image), FALSE);
-      gtk_label_set_text (self->band_label, _("No score"));
-      gtk_label_set_text (self->status_label, _("Waiting for observations"));
-      set_tooltip (GTK_WIDGET (self->status_label), NULL);
-      gtk_widget_set_visible (GTK_WIDGET (self->points_label), FALSE);
-      set_band_class (self, "no-score");
-      return;
-    }
+  if (self->points_valid &&
+      self->points_spo2_scale == bed->spo2_scale &&
+      memcmp (self->points, bed->score_points, sizeof self->points) == 0)
+    return;
 
-  if (bed->score_final)
-    status = bed->score_complete ? _("Final") : _("Final, partial");
-  else
-    status = bed->score_complete ? _("Preliminary") : _("Preliminary, partial");
-
-  total = g_strdup_printf ("%d", bed->score_total);
-  start = format_clock (bed->score_window_start);
-  end = format_clock (bed->score_window_end);
-  /* Translators: the observation window a score was computed on, "14:00–14:30" */
-  window = g_strdup_printf (_("Scored on the observations of %s–%s"), start, end);
+  memcpy (self->points, bed->score_points, sizeof self->points);
+  self->points_spo2_scale = bed->spo2_scale;
+  self->points_valid = TRUE;
 
   /* Every score shows the points behind it, "–" where a parameter is absent.
    * A no-break space keeps each name with its points when the line wraps.
@@ -464,12 +569,67 @@ update_score (WardBedTile        *self,
         g_string_append_printf (points, "%d", bed->score_points[i]);
     }
 
-  gtk_label_set_text (self->score_label, total);
-  update_trend (self, bed);
-  gtk_label_set_text (self->band_label, get_band_title (bed->score_band));
-  gtk_label_set_text (self->status_label, status);
+  set_text (self->points_label, points->str);
+}
+
+/* The window a score was computed on, in the status's tooltip; formatted
+ * only when it changes (a local time costs a time zone look-up).
+ */
+static void
+update_score_window (WardBedTile        *self,
+                     const WardBedState *bed)
+{
+  g_autofree char *start = NULL;
+  g_autofree char *end = NULL;
+  g_autofree char *window = NULL;
+
+  if (self->window_start == bed->score_window_start &&
+      self->window_end == bed->score_window_end &&
+      gtk_widget_get_tooltip_text (GTK_WIDGET (self->status_label)) != NULL)
+    return;
+
+  self->window_start = bed->score_window_start;
+  self->window_end = bed->score_window_end;
+
+  start = format_clock (bed->score_window_start);
+  end = format_clock (bed->score_window_end);
+  /* Translators: the observation window a score was computed on, "14:00–14:30" */
+  window = g_strdup_printf (_("Scored on the observations of %s–%s"), start, end);
   set_tooltip (GTK_WIDGET (self->status_label), window);
-  gtk_label_set_text (self->points_label, points->str);
+}
+
+static void
+update_score (WardBedTile        *self,
+              const WardBedState *bed)
+{
+  char total[16];
+  const char *status;
+
+  if (!bed->has_score)
+    {
+      set_text (self->score_label, NO_VALUE);
+      hide_trend (self);
+      set_text (self->band_label, _("No score"));
+      self->description_dirty |= set_text (self->status_label, _("Waiting for observations"));
+      set_tooltip (GTK_WIDGET (self->status_label), NULL);
+      gtk_widget_set_visible (GTK_WIDGET (self->points_label), FALSE);
+      set_band_class (self, "no-score");
+      return;
+    }
+
+  if (bed->score_final)
+    status = bed->score_complete ? _("Final") : _("Final, partial");
+  else
+    status = bed->score_complete ? _("Preliminary") : _("Preliminary, partial");
+
+  g_snprintf (total, sizeof total, "%d", bed->score_total);
+
+  set_text (self->score_label, total);
+  update_trend (self, bed);
+  set_text (self->band_label, get_band_title (bed->score_band));
+  self->description_dirty |= set_text (self->status_label, status);
+  update_score_window (self, bed);
+  update_points (self, bed);
   gtk_widget_set_visible (GTK_WIDGET (self->points_label), !self->compact);
   set_band_class (self, get_band_class (bed->score_band));
 }
@@ -522,17 +682,20 @@ update_flag (WardBedTile        *self,
       g_assert_not_reached ();
     }
 
-  gtk_label_set_text (self->flag_label, flag);
-  gtk_label_set_text (self->ack_label, ack);
+  set_text (self->flag_label, flag);
+  set_text (self->ack_label, ack);
   set_status_class (self->flag_box, status_class);
   gtk_widget_set_visible (self->flag_box, TRUE);
 
-  /* Acknowledging goes through the window's action, with the flag id. */
+  /* Acknowledging goes through the window's action, with the flag id;
+   * the button looks the action up again when its target is set.
+   */
   can_ack = (bed->flag_state == WARD_FLAG_STATE_OPEN ||
              bed->flag_state == WARD_FLAG_STATE_RECOVERING) &&
             bed->flag_id != 0 && bed->flag_acknowledged_by == NULL;
-  if (can_ack)
+  if (can_ack && self->flag_target != bed->flag_id)
     {
+      self->flag_target = bed->flag_id;
       gtk_actionable_set_action_target (GTK_ACTIONABLE (self->ack_button), "x", bed->flag_id);
       gtk_actionable_set_action_name (GTK_ACTIONABLE (self->ack_button), "win.acknowledge");
     }
@@ -549,6 +712,11 @@ update_technical_alert (WardBedTile        *self,
   if (!bed->technical_alert)
     return;
 
+  if (self->silent_since == bed->technical_alert_since &&
+      gtk_label_get_text (self->silent_label)[0] != '\0')
+    return;
+
+  self->silent_since = bed->technical_alert_since;
   if (bed->technical_alert_since > 0)
     {
       g_autofree char *since = format_clock (bed->technical_alert_since);
@@ -561,53 +729,19 @@ update_technical_alert (WardBedTile        *self,
       text = g_strdup (_("Device silent"));
     }
 
-  gtk_label_set_text (self->silent_label, text);
+  set_text (self->silent_label, text);
 }
 
 static void
-update_summary (WardBedTile        *self,
-                const WardBedState *bed)
+update_description (WardBedTile        *self,
+                    const WardBedState *bed)
 {
-  g_autofree char *summary = NULL;
   g_autoptr(GString) description = g_string_new (NULL);
-  const char *bed_label = bed->bed_label != NULL ? bed->bed_label : bed->bed_id;
 
-  if (bed->has_score)
-    /* Translators: the accessible name of a bed tile, "Bed 4, NEWS2 7, high" */
-    summary = g_strdup_printf (_("%s, NEWS2 %d, %s"),
-                               bed_label, bed->score_total, get_band_phrase (bed->score_band));
-  else
-    /* Translators: the accessible name of a bed tile, "Bed 4, no NEWS2 score" */
-    summary = g_strdup_printf (_("%s, no NEWS2 score"), bed_label);
-
-  if (bed->flag_state == WARD_FLAG_STATE_OPEN || bed->flag_state == WARD_FLAG_STATE_RECOVERING)
-    {
-      g_autofree char *with_flag = NULL;
-
-      if (bed->flag_acknowledged_by != NULL)
-        /* Translators: a bed tile's accessible name with its flag, "Bed 4, NEWS2 7, high, flag acknowledged" */
-        with_flag = g_strdup_printf (_("%s, flag acknowledged"), summary);
-      else
-        /* Translators: a bed tile's accessible name with its flag, "Bed 4, NEWS2 7, high, flag open" */
-        with_flag = g_strdup_printf (_("%s, flag open"), summary);
-      g_free (summary);
-      summary = g_steal_pointer (&with_flag);
-    }
-
-  if (bed->technical_alert)
-    {
-      g_autofree char *with_alert = NULL;
-
-      /* Translators: a bed tile's accessible name, "Bed 4, NEWS2 2, low, device silent" */
-      with_alert = g_strdup_printf (_("%s, device silent"), summary);
-      g_free (summary);
-      summary = g_steal_pointer (&with_alert);
-    }
-
-  /* The rest goes to the description: read on demand, not on every move. */
+  /* What is read on demand, not on every move. */
   if (bed->has_score)
     g_string_append (description, gtk_label_get_text (self->status_label));
-  if (bed->trend.valid)
+  if (gtk_widget_get_visible (GTK_WIDGET (self->trend_image)))
     {
       if (description->len > 0)
         g_string_append (description, ", ");
@@ -629,6 +763,71 @@ update_summary (WardBedTile        *self,
                                       -1);
       g_free (self->description);
       self->description = g_strdup (description->str);
+    }
+}
+
+/* The accessible name, "Bed 4, NEWS2 7, high, flag open", and the
+ * description, made again only when what they say changed.
+ */
+static void
+update_summary (WardBedTile        *self,
+                const WardBedState *bed)
+{
+  g_autofree char *summary = NULL;
+  const char *bed_label = bed->bed_label != NULL ? bed->bed_label : bed->bed_id;
+  SummaryKey key;
+
+  /* Compared with memcmp(), so no stray bytes. */
+  memset (&key, 0, sizeof key);
+  key.valid = TRUE;
+  key.has_score = !!bed->has_score;
+  key.score_total = bed->has_score ? bed->score_total : 0;
+  key.score_band = bed->has_score ? bed->score_band : 0;
+  key.flag_open = bed->flag_state == WARD_FLAG_STATE_OPEN ||
+                  bed->flag_state == WARD_FLAG_STATE_RECOVERING;
+  key.acknowledged = bed->flag_acknowledged_by != NULL;
+  key.technical_alert = !!bed->technical_alert;
+
+  if (self->description_dirty || self->description == NULL)
+    {
+      update_description (self, bed);
+      self->description_dirty = FALSE;
+    }
+
+  if (self->summary != NULL && memcmp (&key, &self->summary_key, sizeof key) == 0)
+    return;
+  self->summary_key = key;
+
+  if (bed->has_score)
+    /* Translators: the accessible name of a bed tile, "Bed 4, NEWS2 7, high" */
+    summary = g_strdup_printf (_("%s, NEWS2 %d, %s"),
+                               bed_label, bed->score_total, get_band_phrase (bed->score_band));
+  else
+    /* Translators: the accessible name of a bed tile, "Bed 4, no NEWS2 score" */
+    summary = g_strdup_printf (_("%s, no NEWS2 score"), bed_label);
+
+  if (key.flag_open)
+    {
+      g_autofree char *with_flag = NULL;
+
+      if (bed->flag_acknowledged_by != NULL)
+        /* Translators: a bed tile's accessible name with its flag, "Bed 4, NEWS2 7, high, flag acknowledged" */
+        with_flag = g_strdup_printf (_("%s, flag acknowledged"), summary);
+      else
+        /* Translators: a bed tile's accessible name with its flag, "Bed 4, NEWS2 7, high, flag open" */
+        with_flag = g_strdup_printf (_("%s, flag open"), summary);
+      g_free (summary);
+      summary = g_steal_pointer (&with_flag);
+    }
+
+  if (bed->technical_alert)
+    {
+      g_autofree char *with_alert = NULL;
+
+      /* Translators: a bed tile's accessible name, "Bed 4, NEWS2 2, low, device silent" */
+      with_alert = g_strdup_printf (_("%s, device silent"), summary);
+      g_free (summary);
+      summary = g_steal_pointer (&with_alert);
     }
 
   if (g_strcmp0 (summary, self->summary) == 0)
@@ -774,6 +973,7 @@ ward_bed_tile_update (WardBedTile        *self,
 
       g_free (self->bed_id);
       self->bed_id = g_strdup (bed->bed_id);
+      self->summary_key.valid = FALSE;
 
       /* Buttons that say which bed they act on, for screen readers. */
       /* Translators: the accessible name of a tile's button, "Acknowledge the flag of Bed 4" */
@@ -794,7 +994,8 @@ ward_bed_tile_update (WardBedTile        *self,
     }
   gtk_widget_set_visible (GTK_WIDGET (self->mine_button), bed->patient_id != NULL);
 
-  gtk_label_set_text (self->bed_label, bed->bed_label != NULL ? bed->bed_label : bed->bed_id);
+  if (set_text (self->bed_label, bed->bed_label != NULL ? bed->bed_label : bed->bed_id))
+    self->summary_key.valid = FALSE;
   update_patient (self, bed, show_patient_name);
   update_score (self, bed);
   update_vitals (self, bed, now);
