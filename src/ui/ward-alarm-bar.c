@@ -263,15 +263,29 @@ make_source_alarm (const char *text)
   return alarm;
 }
 
+/* Classes and texts are set only when they change: every snapshot shows
+ * every alarm again, mostly as it was.
+ */
 static void
 set_class (GtkWidget  *widget,
            const char *name,
            gboolean    set)
 {
+  if (gtk_widget_has_css_class (widget, name) == !!set)
+    return;
+
   if (set)
     gtk_widget_add_css_class (widget, name);
   else
     gtk_widget_remove_css_class (widget, name);
+}
+
+static void
+set_text (GtkLabel   *label,
+          const char *text)
+{
+  if (g_strcmp0 (gtk_label_get_text (label), text) != 0)
+    gtk_label_set_text (label, text);
 }
 
 static Entry *
@@ -347,7 +361,6 @@ show_alarm (WardAlarmBar *self,
             Alarm        *alarm)
 {
   Entry *entry = get_entry (widget);
-  g_autofree char *accessible = NULL;
   gboolean can_ack = alarm->flag_id != 0 && !alarm->acknowledged;
   gboolean flashing;
 
@@ -363,19 +376,21 @@ show_alarm (WardAlarmBar *self,
   set_class (widget, "acknowledged", alarm->acknowledged);
   set_class (widget, "technical", alarm->technical);
 
-  gtk_label_set_text (entry->title_label, alarm->title);
-  gtk_label_set_text (entry->detail_label, alarm->detail);
+  set_text (entry->title_label, alarm->title);
+  set_text (entry->detail_label, alarm->detail);
   gtk_widget_set_visible (entry->ack_button, can_ack);
   gtk_widget_set_sensitive (entry->open_button, alarm->patient_id != NULL);
 
-  /* Translators: the accessible name of an alarm: priority, what, details */
-  accessible = g_strdup_printf (_("%s: %s, %s"), get_priority_phrase (alarm->priority),
-                                alarm->title, alarm->detail);
-  if (entry->alarm == NULL || g_strcmp0 (entry->alarm->title, alarm->title) != 0 ||
+  if (entry->alarm == NULL || entry->alarm->priority != alarm->priority ||
+      g_strcmp0 (entry->alarm->title, alarm->title) != 0 ||
       g_strcmp0 (entry->alarm->detail, alarm->detail) != 0)
     {
+      g_autofree char *accessible = NULL;
       g_autofree char *ack = NULL;
 
+      /* Translators: the accessible name of an alarm: priority, what, details */
+      accessible = g_strdup_printf (_("%s: %s, %s"), get_priority_phrase (alarm->priority),
+                                    alarm->title, alarm->detail);
       /* Translators: the accessible name of an alarm's button, %s is the alarm */
       ack = g_strdup_printf (_("Acknowledge %s"), alarm->title);
       gtk_accessible_update_property (GTK_ACCESSIBLE (entry->open_button),
@@ -434,7 +449,9 @@ rebuild (WardAlarmBar *self)
         }
 
       get_entry (widget)->generation = self->generation;
-      gtk_box_reorder_child_after (self->entries_box, widget, previous);
+      /* Only entries out of place move. */
+      if (gtk_widget_get_prev_sibling (widget) != previous)
+        gtk_box_reorder_child_after (self->entries_box, widget, previous);
       previous = widget;
       /* show_alarm() takes the alarm. */
       alarms->pdata[i] = NULL;
