@@ -47,6 +47,7 @@ typedef struct
   gboolean  flag_open;        /* open or recovering */
   gboolean  acknowledged;
   gboolean  technical_alert;
+  gboolean  news2_not_applicable;
 } SummaryKey;
 
 struct _WardBedTile
@@ -626,11 +627,22 @@ update_score (WardBedTile        *self,
 
   set_text (self->score_label, total);
   update_trend (self, bed);
-  set_text (self->band_label, get_band_title (bed->score_band));
   self->description_dirty |= set_text (self->status_label, status);
   update_score_window (self, bed);
   update_points (self, bed);
   gtk_widget_set_visible (GTK_WIDGET (self->points_label), !self->compact);
+
+  /* Under 16 the score is there for the record: the band label says that
+   * NEWS2 does not apply, and the tile takes no band's color.
+   */
+  if (bed->news2_not_applicable)
+    {
+      set_text (self->band_label, _("NEWS2 not validated under 16"));
+      set_band_class (self, "no-score");
+      return;
+    }
+
+  set_text (self->band_label, get_band_title (bed->score_band));
   set_band_class (self, get_band_class (bed->score_band));
 }
 
@@ -787,6 +799,7 @@ update_summary (WardBedTile        *self,
                   bed->flag_state == WARD_FLAG_STATE_RECOVERING;
   key.acknowledged = bed->flag_acknowledged_by != NULL;
   key.technical_alert = !!bed->technical_alert;
+  key.news2_not_applicable = !!bed->news2_not_applicable;
 
   if (self->description_dirty || self->description == NULL)
     {
@@ -801,7 +814,9 @@ update_summary (WardBedTile        *self,
   if (bed->has_score)
     /* Translators: the accessible name of a bed tile, "Bed 4, NEWS2 7, high" */
     summary = g_strdup_printf (_("%s, NEWS2 %d, %s"),
-                               bed_label, bed->score_total, get_band_phrase (bed->score_band));
+                               bed_label, bed->score_total,
+                               bed->news2_not_applicable ? _("NEWS2 not validated under 16")
+                                                         : get_band_phrase (bed->score_band));
   else
     /* Translators: the accessible name of a bed tile, "Bed 4, no NEWS2 score" */
     summary = g_strdup_printf (_("%s, no NEWS2 score"), bed_label);

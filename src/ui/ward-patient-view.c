@@ -66,6 +66,7 @@ struct _WardPatientView
   GtkWidget        *score_badge;
   GtkLabel         *bed_label;
   GtkLabel         *name_label;
+  GtkLabel         *age_label;
   GtkLabel         *flag_label;
   GtkLabel         *score_label;
   GtkLabel         *band_label;
@@ -877,6 +878,30 @@ update_actions (WardPatientView *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "patient.set-scale", can_command);
 }
 
+/* "54 y"; for under-16s, also that NEWS2 does not apply to them.
+ * Hidden while the age is unknown.
+ */
+static void
+update_age (WardPatientView    *self,
+            const WardBedState *bed)
+{
+  g_autofree char *age = NULL;
+  g_autofree char *text = NULL;
+
+  if (bed->age < 0)
+    {
+      gtk_widget_set_visible (GTK_WIDGET (self->age_label), FALSE);
+      return;
+    }
+
+  /* Translators: a patient's age in full years, "54 y". */
+  age = g_strdup_printf (_("%d y"), bed->age);
+  if (bed->news2_not_applicable)
+    text = g_strdup_printf ("%s · %s", age, _("NEWS2 not validated under 16"));
+  gtk_label_set_text (self->age_label, text != NULL ? text : age);
+  gtk_widget_set_visible (GTK_WIDGET (self->age_label), TRUE);
+}
+
 static void
 update_header (WardPatientView *self)
 {
@@ -891,6 +916,7 @@ update_header (WardPatientView *self)
     {
       gtk_label_set_text (self->bed_label, "");
       gtk_label_set_text (self->name_label, self->patient_id != NULL ? self->patient_id : "");
+      gtk_widget_set_visible (GTK_WIDGET (self->age_label), FALSE);
       gtk_label_set_text (self->score_label, "—");
       gtk_label_set_text (self->band_label, "");
       gtk_label_set_text (self->status_label, "");
@@ -901,20 +927,26 @@ update_header (WardPatientView *self)
 
   gtk_label_set_text (self->bed_label, bed->bed_label);
   gtk_label_set_text (self->name_label, bed->patient_name != NULL ? bed->patient_name : bed->patient_id);
+  update_age (self, bed);
 
   if (bed->has_score)
     {
       g_autofree char *total = g_strdup_printf ("%d", bed->score_total);
       const char *status;
 
+      /* Under 16 the score is kept for the record: no band and no color,
+       * since it claims no risk.
+       */
       gtk_label_set_text (self->score_label, total);
-      gtk_label_set_text (self->band_label, get_band_word (bed->score_band));
+      gtk_label_set_text (self->band_label, bed->news2_not_applicable ? _("Not validated")
+                                            : get_band_word (bed->score_band));
       if (bed->score_final)
         status = bed->score_complete ? _("Final") : _("Final, partial");
       else
         status = bed->score_complete ? _("Preliminary") : _("Preliminary, partial");
       gtk_label_set_text (self->status_label, status);
-      gtk_widget_add_css_class (self->score_badge, band_classes[bed->score_band]);
+      if (!bed->news2_not_applicable)
+        gtk_widget_add_css_class (self->score_badge, band_classes[bed->score_band]);
     }
   else
     {
@@ -1585,6 +1617,7 @@ ward_patient_view_class_init (WardPatientViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, WardPatientView, score_badge);
   gtk_widget_class_bind_template_child (widget_class, WardPatientView, bed_label);
   gtk_widget_class_bind_template_child (widget_class, WardPatientView, name_label);
+  gtk_widget_class_bind_template_child (widget_class, WardPatientView, age_label);
   gtk_widget_class_bind_template_child (widget_class, WardPatientView, flag_label);
   gtk_widget_class_bind_template_child (widget_class, WardPatientView, score_label);
   gtk_widget_class_bind_template_child (widget_class, WardPatientView, band_label);

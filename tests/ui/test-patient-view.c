@@ -573,6 +573,89 @@ test_windows (Fixture       *f,
   g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (gtk_grid_get_child_at (grid, 4, 5))), ==, "Device");
 }
 
+static const char *
+get_view_label (WardPatientView *view,
+                const char      *name)
+{
+  GObject *child = gtk_widget_get_template_child (GTK_WIDGET (view), WARD_TYPE_PATIENT_VIEW, name);
+
+  g_assert_true (GTK_IS_LABEL (child));
+  return gtk_label_get_text (GTK_LABEL (child));
+}
+
+/* One bed with a NEWS2 7 (high) score and the given patient context. */
+static WardSnapshot *
+make_context_snapshot (guint64  serial,
+                       int      age,
+                       gboolean not_applicable)
+{
+  g_autoptr(GArray) beds = g_array_new (FALSE, TRUE, sizeof (WardBedState));
+  WardCounters counters = { 0 };
+  WardBedState bed = { 0 };
+  gint64 now = G_GINT64_CONSTANT (1795341600) * G_USEC_PER_SEC;
+
+  g_array_set_clear_func (beds, (GDestroyNotify) _ward_bed_state_clear);
+  bed.bed_id = g_strdup ("bed-01");
+  bed.bed_label = g_strdup ("Bed 1");
+  bed.patient_id = g_strdup ("p-context");
+  bed.patient_name = g_strdup ("Sam Doe");
+  bed.spo2_scale = 1;
+  bed.has_score = TRUE;
+  bed.score_total = 7;
+  bed.score_band = WARD_BAND_HIGH;
+  bed.score_window_start = now - 30 * WARD_USEC_PER_MINUTE;
+  bed.score_window_end = now;
+  for (guint i = 0; i < WARD_NEWS2_N_PARAMS; i++)
+    bed.score_points[i] = -1;
+  bed.age = age;
+  bed.news2_not_applicable = not_applicable;
+  g_array_append_val (beds, bed);
+
+  return _ward_snapshot_new (now, serial, beds, &counters);
+}
+
+/* The header says the patient's age, and for an under-16 that NEWS2 is
+ * not validated: the score stays, the band does not, nor its color.
+ */
+static void
+test_header_age (void)
+{
+  WardPatientView *view = WARD_PATIENT_VIEW (ward_patient_view_new ());
+  GtkWindow *window = GTK_WINDOW (gtk_window_new ());
+  GtkWidget *age_label, *badge;
+  g_autoptr(WardSnapshot) adult = make_context_snapshot (1, 54, FALSE);
+  g_autoptr(WardSnapshot) child = make_context_snapshot (2, 12, TRUE);
+  g_autoptr(WardSnapshot) unknown = make_context_snapshot (3, -1, FALSE);
+
+  gtk_window_set_child (window, GTK_WIDGET (view));
+  gtk_window_present (window);
+  ward_patient_view_set_patient (view, "p-context");
+  age_label = GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (view), WARD_TYPE_PATIENT_VIEW,
+                                                         "age_label"));
+  badge = GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (view), WARD_TYPE_PATIENT_VIEW,
+                                                     "score_badge"));
+
+  ward_patient_view_apply_snapshot (view, adult);
+  g_assert_true (gtk_widget_get_visible (age_label));
+  g_assert_cmpstr (get_view_label (view, "age_label"), ==, "54 y");
+  g_assert_cmpstr (get_view_label (view, "score_label"), ==, "7");
+  g_assert_cmpstr (get_view_label (view, "band_label"), ==, "High");
+  g_assert_true (gtk_widget_has_css_class (badge, "band-high"));
+
+  ward_patient_view_apply_snapshot (view, child);
+  g_assert_cmpstr (get_view_label (view, "age_label"), ==, "12 y · NEWS2 not validated under 16");
+  g_assert_cmpstr (get_view_label (view, "score_label"), ==, "7");
+  g_assert_cmpstr (get_view_label (view, "band_label"), ==, "Not validated");
+  g_assert_false (gtk_widget_has_css_class (badge, "band-high"));
+
+  /* Unknown age: nothing said, scored as an adult. */
+  ward_patient_view_apply_snapshot (view, unknown);
+  g_assert_false (gtk_widget_get_visible (age_label));
+  g_assert_cmpstr (get_view_label (view, "band_label"), ==, "High");
+
+  gtk_window_destroy (window);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -592,6 +675,7 @@ main (int   argc,
               fixture_set_up, test_destroy_while_busy, fixture_tear_down);
   g_test_add ("/ui/patient-view/spo2-scale", Fixture, NULL,
               fixture_set_up, test_spo2_scale, fixture_tear_down);
+  g_test_add_func ("/ui/patient-view/header-age", test_header_age);
   g_test_add ("/ui/patient-view/windows", Fixture, NULL,
               fixture_set_up, test_windows, fixture_tear_down);
 

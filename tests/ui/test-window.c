@@ -1026,6 +1026,54 @@ test_window_sync_warning (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+/* A child's tile (under 16): the score stays, the band label says that
+ * NEWS2 does not apply, the tile takes no band's color, and the
+ * accessible name says it too.  The same bed as an adult shows its band.
+ */
+static void
+test_window_under_16 (void)
+{
+  WardWindow *window = present_window ();
+  g_autoptr(GArray) beds = create_beds ();
+  g_autoptr(GArray) adults = create_beds ();
+  g_autoptr(WardSnapshot) child = NULL;
+  g_autoptr(WardSnapshot) adult = NULL;
+  WardBedState *bed;
+  WardBedTile *tile;
+
+  for (guint i = 0; i < 6; i++)
+    {
+      bed = add_bed (beds, i == 3 ? 7 : 1, i == 3 ? WARD_BAND_HIGH : WARD_BAND_LOW);
+      bed->age = i == 3 ? 12 : 54;
+      bed->news2_not_applicable = i == 3;
+      bed = add_bed (adults, i == 3 ? 7 : 1, i == 3 ? WARD_BAND_HIGH : WARD_BAND_LOW);
+      bed->age = i == 3 ? 16 : 54;
+    }
+  child = create_snapshot (beds, 1);
+  adult = create_snapshot (adults, 2);
+
+  apply_snapshot (window, child);
+  tile = get_tile (window, 3);
+  g_assert_cmpstr (get_label_text (tile, WARD_TYPE_BED_TILE, "score_label"), ==, "7");
+  g_assert_cmpstr (get_label_text (tile, WARD_TYPE_BED_TILE, "band_label"), ==,
+                   "NEWS2 not validated under 16");
+  g_assert_false (gtk_widget_has_css_class (GTK_WIDGET (tile), "band-high"));
+  g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (tile), "no-score"));
+  gtk_test_accessible_assert_property (tile, GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                       "Bed 4, NEWS2 7, NEWS2 not validated under 16");
+  /* The adults' tiles are as before. */
+  g_assert_cmpstr (get_label_text (get_tile (window, 0), WARD_TYPE_BED_TILE, "band_label"), ==, "Low");
+
+  apply_snapshot (window, adult);
+  g_assert_true (get_tile (window, 3) == tile);
+  g_assert_cmpstr (get_label_text (tile, WARD_TYPE_BED_TILE, "band_label"), ==, "High");
+  g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (tile), "band-high"));
+  g_assert_false (gtk_widget_has_css_class (GTK_WIDGET (tile), "no-score"));
+  gtk_test_accessible_assert_property (tile, GTK_ACCESSIBLE_PROPERTY_LABEL, "Bed 4, NEWS2 7, high");
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1048,6 +1096,7 @@ main (int   argc,
   g_test_add_func ("/ui/window/shortcuts", test_window_shortcuts);
   g_test_add_func ("/ui/window/acknowledge-error", test_window_acknowledge_error);
   g_test_add_func ("/ui/window/sync-warning", test_window_sync_warning);
+  g_test_add_func ("/ui/window/under-16", test_window_under_16);
 
   return g_test_run ();
 }
