@@ -12,11 +12,13 @@
 
 #include "ward-fhir-auth.h"
 #include "ward-fhir-resources.h"
+#include "ward-fhir-template.h"
 
 #include <json-glib/json-glib.h>
 #include <libsoup/soup.h>
 
 #include <stdlib.h>
+#include <string.h>
 
 /* Rows taken from the outbox per cycle when they go one PUT at a time; a
  * full take starts the next cycle at once.
@@ -25,6 +27,16 @@
 /* Entries per batch Bundle (and rows taken per cycle) by default. */
 #define DEFAULT_BATCH_SIZE 100
 #define STATUS_TOO_MANY_REQUESTS 429
+#define STATUS_PRECONDITION_FAILED 412
+/* 412 answers for one row in one cycle before it waits for a retry: each
+ * means another writer changed the Observation between our read and our
+ * write.
+ */
+#define MAX_CONFLICTS 3
+/* Server versions kept per session; past this they are forgotten and
+ * read again (a GET per Observation), which bounds the memory.
+ */
+#define MAX_VERSIONS_KEPT 65536
 
 typedef enum
 {
@@ -32,6 +44,8 @@ typedef enum
   REQUEST_DEVICE,     /* PUT of the Wardwatch Device, first in a session */
   REQUEST_SINGLE,     /* PUT of one outbox row */
   REQUEST_BATCH,      /* POST of a batch Bundle of PUTs */
+  REQUEST_READ,       /* GET of one connector Observation, to merge into */
+  REQUEST_READ_BATCH, /* POST of a batch Bundle of such GETs */
 } RequestKind;
 
 typedef struct
@@ -41,7 +55,18 @@ typedef struct
   char         *id;
   gint64        version;
   int           attempts;
-  char         *json;
+  char         *json;             /* what is sent */
+
+  /* An Observation in the connector's format, which the connector (or
+   * anyone) may write too: it is merged into the server's copy and
+   * written with If-Match.
+   */
+  gboolean      merge;
+  char         *local_json;       /* as stored; json may be it merged into the server's copy */
+  gboolean      read;             /* the server's version is known, or it has none */
+  gboolean      merged;           /* json is a merge: stored locally once the server has it */
+  char         *if_match;         /* the server's versionId it was merged into, or NULL */
+  int           conflicts;        /* 412 answers this cycle */
 } Item;
 
 typedef enum
@@ -60,13 +85,15 @@ typedef struct
   gint64        at;               /* sent at, or retry at */
   char         *reason;
   char         *outcome_json;
+  char         *id;               /* MARK_SENT of a merge: the Observation ... */
+  char         *merged_json;      /* ... as the server now has it */
 } Mark;
 
 typedef struct
 {
   WardFhirSync *self;
   RequestKind   kind;
-  GPtrArray    *items;            /* Item: one for DEVICE and SINGLE, n for BATCH */
+  GPtrArray    *items;            /* Item: one for DEVICE, SINGLE and READ, n for the batches */
   gboolean      reauthenticated;  /* after a 401, once */
   GBytes       *body;
   SoupMessage  *msg;
@@ -80,6 +107,7 @@ struct _WardFhirSync
   char              *base_url;
   char              *authorization;
   WardFhirAuth      *auth;           /* bearer or SMART, or NULL */
+  WardFhirTemplate  *template;       /* the rules to merge Observations by, or NULL */
   WardFhirSyncClock  clock;
   gpointer           clock_data;
   guint              backoff_min_msec;
@@ -97,6 +125,8 @@ struct _WardFhirSync
   GArray            *marks;          /* Mark: answers not yet written */
   gboolean           busy;
   gboolean           taken;          /* this cycle took its rows */
+  gboolean           bundle_due;     /* ... and sends them as a batch Bundle */
+  gboolean           reads_sent;     /* ... after reading the Observations to merge into */
   gboolean           take_full;
   gint64             last_pending;
 
@@ -109,11 +139,14 @@ struct _WardFhirSync
   gint64             device_version; /* registered version, or 0 */
   int                setup_attempts;
   gint64             setup_next_at;
+  GHashTable        *versions;       /* connector Observation id -> the server's versionId */
 
   guint64            n_sent;
   guint64            n_retried;
   guint64            n_parked;
   guint64            n_bundles;
+  guint64            n_reads;
+  guint64            n_conflicts;
   char              *last_error;
   gint64             failing_since;  /* first transient failure since the last answer, or 0 */
 };
@@ -127,9 +160,14 @@ static void start_request (WardFhirSync *self,
 static void
 item_free (Item *item)
 {
+  if (item == NULL)
+    return;
+
   g_free (item->resource_type);
   g_free (item->id);
   g_free (item->json);
+  g_free (item->local_json);
+  g_free (item->if_match);
   g_free (item);
 }
 
@@ -140,6 +178,8 @@ mark_clear (Mark *mark)
 {
   g_free (mark->reason);
   g_free (mark->outcome_json);
+  g_free (mark->id);
+  g_free (mark->merged_json);
 }
 
 static void
@@ -238,6 +278,8 @@ ward_fhir_sync_finalize (GObject *object)
   g_clear_pointer (&self->context, g_main_context_unref);
   g_clear_object (&self->store);
   g_clear_object (&self->auth);
+  g_clear_object (&self->template);
+  g_clear_pointer (&self->versions, g_hash_table_unref);
   g_free (self->base_url);
   g_free (self->authorization);
   g_free (self->device_id);
@@ -267,6 +309,7 @@ ward_fhir_sync_init (WardFhirSync *self)
   self->interval_msec = 1000;
   self->timeout_sec = 10;
   self->batch_size = DEFAULT_BATCH_SIZE;
+  self->versions = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
 }
 
 WardFhirSync *
@@ -305,6 +348,16 @@ ward_fhir_sync_set_auth (WardFhirSync *self,
   if (auth == NULL || ward_fhir_auth_get_mode (auth) == WARD_FHIR_AUTH_NONE)
     return;
   self->auth = g_object_ref (auth);
+}
+
+void
+ward_fhir_sync_set_template (WardFhirSync     *self,
+                             WardFhirTemplate *template)
+{
+  g_return_if_fail (WARD_IS_FHIR_SYNC (self));
+  g_return_if_fail (template == NULL || WARD_IS_FHIR_TEMPLATE (template));
+
+  g_set_object (&self->template, template);
 }
 
 void
@@ -358,6 +411,66 @@ ward_fhir_sync_set_batch_size (WardFhirSync *self,
   self->batch_size = MAX (batch_size, 1);
 }
 
+static JsonNode *
+parse_json (const char *json)
+{
+  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
+
+  if (json == NULL || !json_parser_load_from_data (parser, json, -1, NULL))
+    return NULL;
+
+  return json_parser_steal_root (parser);
+}
+
+/* The local copy of a merged Observation becomes what the server has, so
+ * that the next merges (the engine's, and ours with If-Match) start from
+ * it.  When the engine has updated it since it was taken, that newer
+ * version is merged into the server's copy instead (it goes next, with
+ * the server's version).  Nothing is queued: the row is marked sent.
+ */
+static void
+store_merged (WardFhirSync *self,
+              const Mark   *mark)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) server_copy = NULL;
+  g_autoptr(JsonNode) local = NULL;
+  g_autoptr(JsonNode) merged = NULL;
+  g_autofree char *local_json = NULL;
+  g_autofree char *merged_json = NULL;
+  gboolean replaced = FALSE;
+  gint64 version = 0;
+
+  if (!ward_store_replace_resource_json (self->store, "Observation", mark->id, mark->version,
+                                         mark->merged_json, &replaced, &error))
+    goto failed;
+  if (replaced)
+    return;
+
+  local_json = ward_store_get_resource (self->store, "Observation", mark->id, &version, &error);
+  if (local_json == NULL)
+    goto failed;
+  server_copy = parse_json (mark->merged_json);
+  local = parse_json (local_json);
+  if (server_copy == NULL || local == NULL)
+    goto failed;
+  merged = ward_fhir_template_merge_observations (self->template, server_copy, local, &error);
+  if (merged == NULL)
+    goto failed;
+  merged_json = ward_fhir_template_to_json (merged);
+  if (ward_store_replace_resource_json (self->store, "Observation", mark->id, version, merged_json,
+                                        NULL, &error))
+    return;
+
+failed:
+  /* The local copy lacks the server's values: the next send reads the
+   * server's copy again rather than trusting our version of it.
+   */
+  g_debug ("The merged Observation is not stored locally: %s",
+           error != NULL ? error->message : "not JSON");
+  g_hash_table_remove (self->versions, mark->id);
+}
+
 /* Store writes.  Marks are kept in memory and written together, in one
  * short transaction: after each batch Bundle's answer, after SINGLE_TAKE
  * single answers, and when a cycle ends or stops.  A crash before that
@@ -386,6 +499,8 @@ flush_marks (WardFhirSync *self)
       switch (mark->kind)
         {
         case MARK_SENT:
+          if (mark->merged_json != NULL)
+            store_merged (self, mark);
           ok = ward_store_outbox_mark_sent (self->store, mark->seq, mark->version, mark->at,
                                             NULL, &error);
           break;
@@ -431,6 +546,12 @@ add_mark (WardFhirSync *self,
     .reason = g_strdup (reason),
     .outcome_json = g_strdup (outcome_json),
   };
+
+  if (kind == MARK_SENT && item->merged)
+    {
+      mark.id = g_strdup (item->id);
+      mark.merged_json = g_strdup (item->json);
+    }
 
   g_array_append_val (self->marks, mark);
 }
@@ -582,6 +703,7 @@ finish_cycle (WardFhirSync *self)
   self->busy = FALSE;
   self->taken = FALSE;
   self->take_full = FALSE;
+  self->bundle_due = FALSE;
   if (again)
     ward_fhir_sync_kick (self);
 }
@@ -595,6 +717,7 @@ abandon_cycle (WardFhirSync *self)
   self->busy = FALSE;
   self->taken = FALSE;
   self->take_full = FALSE;
+  self->bundle_due = FALSE;
 }
 
 /* Metadata, Device: a setup step failed for a transient reason.  The
@@ -697,6 +820,208 @@ handle_device (WardFhirSync *self,
     }
 }
 
+/* Versions of connector Observations */
+
+/* W/"3", "3" or 3: 3. */
+static char *
+version_of_etag (const char *etag)
+{
+  const char *p = etag;
+  gsize len;
+
+  if (p == NULL)
+    return NULL;
+  if (g_str_has_prefix (p, "W/"))
+    p += 2;
+  len = strlen (p);
+  if (len >= 2 && p[0] == '"' && p[len - 1] == '"')
+    return len > 2 ? g_strndup (p + 1, len - 2) : NULL;
+
+  return len > 0 ? g_strdup (p) : NULL;
+}
+
+static const char *
+response_etag (SoupMessage *msg)
+{
+  return soup_message_headers_get_one (soup_message_get_response_headers (msg), "ETag");
+}
+
+/* meta.versionId of a resource, or NULL. */
+static const char *
+meta_version (JsonNode *resource)
+{
+  JsonNode *meta;
+  JsonNode *version;
+
+  if (resource == NULL || !JSON_NODE_HOLDS_OBJECT (resource))
+    return NULL;
+  meta = json_object_get_member (json_node_get_object (resource), "meta");
+  if (meta == NULL || !JSON_NODE_HOLDS_OBJECT (meta))
+    return NULL;
+  version = json_object_get_member (json_node_get_object (meta), "versionId");
+  if (version == NULL || !JSON_NODE_HOLDS_VALUE (version) ||
+      json_node_get_value_type (version) != G_TYPE_STRING)
+    return NULL;
+
+  return json_node_get_string (version);
+}
+
+/* The server's version after a write or a read: the resource's
+ * meta.versionId, else the ETag.
+ */
+static char *
+answer_version (JsonNode   *resource,
+                const char *etag)
+{
+  const char *version = meta_version (resource);
+
+  return version != NULL ? g_strdup (version) : version_of_etag (etag);
+}
+
+static void
+remember_version (WardFhirSync *self,
+                  Item         *item,
+                  char         *version)
+{
+  if (version == NULL)
+    {
+      g_hash_table_remove (self->versions, item->id);
+      return;
+    }
+  if (g_hash_table_size (self->versions) >= MAX_VERSIONS_KEPT &&
+      !g_hash_table_contains (self->versions, item->id))
+    g_hash_table_remove_all (self->versions);
+  g_hash_table_replace (self->versions, g_strdup (item->id), version);
+}
+
+/* The server's copy read: ours merged into it, to be written with its
+ * version.
+ */
+static gboolean
+merge_into (WardFhirSync  *self,
+            Item          *item,
+            JsonNode      *server_copy,
+            const char    *etag,
+            GError       **error)
+{
+  g_autoptr(JsonNode) ours = parse_json (item->local_json);
+  g_autoptr(JsonNode) merged = NULL;
+
+  if (ours == NULL)
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                           "the stored Observation is not JSON");
+      return FALSE;
+    }
+  merged = ward_fhir_template_merge_observations (self->template, server_copy, ours, error);
+  if (merged == NULL)
+    return FALSE;
+
+  g_free (item->json);
+  item->json = ward_fhir_template_to_json (merged);
+  g_free (item->if_match);
+  item->if_match = answer_version (server_copy, etag);
+  item->read = TRUE;
+  item->merged = TRUE;
+  return TRUE;
+}
+
+/* Read again and merged again, from our stored copy. */
+static void
+reset_merge (Item *item)
+{
+  g_free (item->json);
+  item->json = g_strdup (item->local_json);
+  g_clear_pointer (&item->if_match, g_free);
+  item->read = FALSE;
+  item->merged = FALSE;
+}
+
+/* 412: another writer changed the Observation between our read and our
+ * write.  It is read, merged and written again, first in the queue, up
+ * to MAX_CONFLICTS times in a cycle; then it waits for a retry.  Returns
+ * whether the queue took the item.
+ */
+static gboolean
+requeue_conflict (WardFhirSync *self,
+                  Item         *item)
+{
+  self->n_conflicts++;
+  g_hash_table_remove (self->versions, item->id);
+  if (++item->conflicts > MAX_CONFLICTS)
+    {
+      g_autofree char *reason = g_strdup_printf ("HTTP 412: the Observation changed on the server "
+                                                 "between our read and our write %d times",
+                                                 item->conflicts);
+
+      mark_retry (self, item, 0, reason);
+      return FALSE;
+    }
+
+  g_debug ("Observation %s changed on the server meanwhile: merging again", item->id);
+  reset_merge (item);
+  g_queue_push_head (&self->queue, item);
+  return TRUE;
+}
+
+static void
+handle_read (WardFhirSync *self,
+             Request      *req,
+             guint         status,
+             JsonNode     *root,
+             const char   *data,
+             gsize         len)
+{
+  g_autoptr(Item) item = g_ptr_array_steal_index (req->items, 0);
+
+  self->n_reads++;
+  if (status == SOUP_STATUS_OK && is_resource (root))
+    {
+      g_autoptr(GError) error = NULL;
+      if (merge_into (self, item, root, response_etag (req->msg), &error))
+        {
+          g_queue_push_head (&self->queue, g_steal_pointer (&item));
+          return;
+        }
+
+      {
+        g_autofree char *reason = g_strdup_printf ("Cannot merge into the server's copy: %s",
+                                                   error->message);
+
+        mark_failed (self, item, reason, NULL);
+      }
+    }
+  else if (status == SOUP_STATUS_NOT_FOUND || status == SOUP_STATUS_GONE)
+    {
+      /* None on the server: ours creates it. */
+      item->read = TRUE;
+      g_queue_push_head (&self->queue, g_steal_pointer (&item));
+    }
+  else if (status == SOUP_STATUS_OK)
+    {
+      mark_retry (self, item, 0, "HTTP 200 with a body that is not a FHIR resource");
+    }
+  else if (is_transient (status))
+    {
+      g_autofree char *reason = status_reason (status, root);
+
+      mark_retry (self, item,
+                  status == STATUS_TOO_MANY_REQUESTS || status == SOUP_STATUS_SERVICE_UNAVAILABLE
+                    ? parse_retry_after (req->msg) : 0,
+                  reason);
+    }
+  else
+    {
+      g_autofree char *reason = status_reason (status, root);
+      g_autofree char *why = outcome_reason (root);
+      g_autofree char *outcome_json = NULL;
+
+      if (why != NULL)
+        outcome_json = g_strndup (data, len);
+      mark_failed (self, item, reason, outcome_json);
+    }
+}
+
 static void
 handle_single (WardFhirSync *self,
                Request      *req,
@@ -711,13 +1036,23 @@ handle_single (WardFhirSync *self,
     {
       /* Anything but a resource is not an answer to trust. */
       if (is_resource (root))
-        mark_sent (self, item);
+        {
+          if (item->merge)
+            remember_version (self, item, answer_version (root, response_etag (req->msg)));
+          mark_sent (self, item);
+        }
       else
         {
           g_autofree char *reason = g_strdup_printf ("HTTP %u with a body that is not a FHIR resource",
                                                      status);
           mark_retry (self, item, 0, reason);
         }
+    }
+  else if (status == STATUS_PRECONDITION_FAILED && item->merge)
+    {
+      g_ptr_array_steal_index (req->items, 0);
+      if (!requeue_conflict (self, item))
+        item_free (item);
     }
   else if (is_transient (status))
     {
@@ -773,13 +1108,54 @@ entry_status (JsonObject *entry)
   return (guint) MIN (g_ascii_strtoull (text, NULL, 10), 999);
 }
 
+/* A batch-response has one entry per request entry, in order: its
+ * entries, or NULL.
+ */
+static JsonArray *
+response_entries (JsonNode *root,
+                  guint     n_entries)
+{
+  JsonObject *bundle = is_resource (root) ? json_node_get_object (root) : NULL;
+  JsonArray *entries;
+
+  entries = bundle != NULL &&
+            g_strcmp0 (json_object_get_string_member_with_default (bundle, "resourceType", ""),
+                       "Bundle") == 0 &&
+            g_strcmp0 (json_object_get_string_member_with_default (bundle, "type", ""),
+                       "batch-response") == 0 &&
+            json_object_has_member (bundle, "entry") &&
+            JSON_NODE_HOLDS_ARRAY (json_object_get_member (bundle, "entry"))
+            ? json_object_get_array_member (bundle, "entry") : NULL;
+
+  return entries != NULL && json_array_get_length (entries) == n_entries ? entries : NULL;
+}
+
+/* An entry's resource, or NULL. */
+static JsonNode *
+entry_resource (JsonObject *entry)
+{
+  JsonNode *resource = entry != NULL ? json_object_get_member (entry, "resource") : NULL;
+
+  return is_resource (resource) ? resource : NULL;
+}
+
+static const char *
+entry_etag (JsonObject *entry)
+{
+  JsonNode *response = json_object_get_member (entry, "response");
+
+  if (response == NULL || !JSON_NODE_HOLDS_OBJECT (response))
+    return NULL;
+
+  return json_object_get_string_member_with_default (json_node_get_object (response), "etag", NULL);
+}
+
 static void
 handle_batch (WardFhirSync *self,
               Request      *req,
               guint         status,
               JsonNode     *root)
 {
-  JsonObject *bundle;
   JsonArray *entries;
 
   if (status == SOUP_STATUS_OK && root == NULL)
@@ -803,17 +1179,8 @@ handle_batch (WardFhirSync *self,
       return;
     }
 
-  /* A batch-response has one entry per request entry, in order. */
-  bundle = is_resource (root) ? json_node_get_object (root) : NULL;
-  entries = bundle != NULL &&
-            g_strcmp0 (json_object_get_string_member_with_default (bundle, "resourceType", ""),
-                       "Bundle") == 0 &&
-            g_strcmp0 (json_object_get_string_member_with_default (bundle, "type", ""),
-                       "batch-response") == 0 &&
-            json_object_has_member (bundle, "entry") &&
-            JSON_NODE_HOLDS_ARRAY (json_object_get_member (bundle, "entry"))
-            ? json_object_get_array_member (bundle, "entry") : NULL;
-  if (entries == NULL || json_array_get_length (entries) != req->items->len)
+  entries = response_entries (root, req->items->len);
+  if (entries == NULL)
     {
       fall_back_to_single (self, req,
                            g_strdup ("HTTP 200 without a batch-response of one entry per request"));
@@ -838,7 +1205,17 @@ handle_batch (WardFhirSync *self,
 
       if (entry_st >= 200 && entry_st < 300)
         {
+          if (item->merge)
+            remember_version (self, item,
+                              answer_version (entry_resource (entry), entry_etag (entry)));
           mark_sent (self, item);
+        }
+      else if (entry_st == STATUS_PRECONDITION_FAILED && item->merge)
+        {
+          /* Read, merged and written again, one by one, this cycle. */
+          req->items->pdata[i] = NULL;
+          if (!requeue_conflict (self, item))
+            item_free (item);
         }
       else if (entry_st == 0 || is_transient (entry_st))
         {
@@ -853,6 +1230,102 @@ handle_batch (WardFhirSync *self,
           g_autofree char *outcome_json = NULL;
 
           if (outcome != NULL && outcome_reason (outcome) != NULL)
+            outcome_json = json_to_string (outcome, FALSE);
+          mark_failed (self, item, reason, outcome_json);
+        }
+    }
+}
+
+/* The server's copies of the Observations to merge into, read in one
+ * batch Bundle: each is merged and goes back into the queue for the PUT
+ * Bundle.  A Bundle refused as a whole means single requests from now
+ * on, as for PUTs.
+ */
+static void
+handle_read_batch (WardFhirSync *self,
+                   Request      *req,
+                   guint         status,
+                   JsonNode     *root)
+{
+  JsonArray *entries;
+
+  if (status == SOUP_STATUS_OK && root == NULL)
+    {
+      retry_all (self, req->items, 0, "HTTP 200 with a body that is not a FHIR Bundle");
+      return;
+    }
+  if (status != SOUP_STATUS_OK && is_transient (status))
+    {
+      g_autofree char *reason = status_reason (status, root);
+
+      retry_all (self, req->items,
+                 status == STATUS_TOO_MANY_REQUESTS || status == SOUP_STATUS_SERVICE_UNAVAILABLE
+                   ? parse_retry_after (req->msg) : 0,
+                 reason);
+      return;
+    }
+  if (status != SOUP_STATUS_OK)
+    {
+      fall_back_to_single (self, req, status_reason (status, root));
+      return;
+    }
+  entries = response_entries (root, req->items->len);
+  if (entries == NULL)
+    {
+      fall_back_to_single (self, req,
+                           g_strdup ("HTTP 200 without a batch-response of one entry per request"));
+      return;
+    }
+
+  self->n_reads += req->items->len;
+  for (guint i = 0; i < req->items->len; i++)
+    {
+      Item *item = g_ptr_array_index (req->items, i);
+      JsonNode *node = json_array_get_element (entries, i);
+      JsonObject *entry = JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
+      JsonNode *outcome = NULL;
+      guint entry_st = entry != NULL ? entry_status (entry) : 0;
+
+      /* entry_status() found a response object. */
+      if (entry_st != 0)
+        outcome = json_object_get_member (json_object_get_object_member (entry, "response"), "outcome");
+
+      if (entry_st == SOUP_STATUS_OK && entry_resource (entry) != NULL)
+        {
+          g_autoptr(GError) error = NULL;
+          g_autofree char *reason = NULL;
+
+          if (merge_into (self, item, entry_resource (entry), entry_etag (entry), &error))
+            {
+              req->items->pdata[i] = NULL;
+              g_queue_push_tail (&self->queue, item);
+              continue;
+            }
+          reason = g_strdup_printf ("Cannot merge into the server's copy: %s", error->message);
+          mark_failed (self, item, reason, NULL);
+        }
+      else if (entry_st == SOUP_STATUS_NOT_FOUND || entry_st == SOUP_STATUS_GONE)
+        {
+          item->read = TRUE;
+          req->items->pdata[i] = NULL;
+          g_queue_push_tail (&self->queue, item);
+        }
+      else if (entry_st == 0 || entry_st == SOUP_STATUS_OK || is_transient (entry_st))
+        {
+          g_autofree char *reason = entry_st == 0 ? g_strdup ("batch entry without a status")
+                                                  : entry_st == SOUP_STATUS_OK
+                                                  ? g_strdup ("batch entry 200 without a resource")
+                                                  : status_reason (entry_st, outcome);
+
+          mark_retry (self, item, 0, reason);
+        }
+      else
+        {
+          g_autofree char *reason = status_reason (entry_st, outcome);
+          g_autofree char *why = outcome_reason (outcome);
+          g_autofree char *outcome_json = NULL;
+
+          if (why != NULL)
             outcome_json = json_to_string (outcome, FALSE);
           mark_failed (self, item, reason, outcome_json);
         }
@@ -896,6 +1369,8 @@ response_cb (GObject      *source,
           return;
         case REQUEST_SINGLE:
         case REQUEST_BATCH:
+        case REQUEST_READ:
+        case REQUEST_READ_BATCH:
           retry_all (self, req->items, 0, reason);
           break;
         default:
@@ -944,6 +1419,12 @@ response_cb (GObject      *source,
     case REQUEST_BATCH:
       handle_batch (self, req, status, root);
       break;
+    case REQUEST_READ:
+      handle_read (self, req, status, root, data, len);
+      break;
+    case REQUEST_READ_BATCH:
+      handle_read_batch (self, req, status, root);
+      break;
     default:
       g_assert_not_reached ();
     }
@@ -967,7 +1448,7 @@ send_request (WardFhirSync *self,
       url = g_strconcat (self->base_url, "/metadata", NULL);
       method = SOUP_METHOD_GET;
     }
-  else if (req->kind == REQUEST_BATCH)
+  else if (req->kind == REQUEST_BATCH || req->kind == REQUEST_READ_BATCH)
     {
       url = g_strdup (self->base_url);
       method = SOUP_METHOD_POST;
@@ -979,6 +1460,8 @@ send_request (WardFhirSync *self,
       g_autofree char *id_escaped = g_uri_escape_string (item->id, NULL, FALSE);
 
       url = g_strdup_printf ("%s/%s/%s", self->base_url, type_escaped, id_escaped);
+      if (req->kind == REQUEST_READ)
+        method = SOUP_METHOD_GET;
     }
 
   req->msg = soup_message_new (method, url);
@@ -1005,6 +1488,17 @@ send_request (WardFhirSync *self,
   else if (self->authorization != NULL)
     {
       soup_message_headers_replace (headers, "Authorization", self->authorization);
+    }
+  if (req->kind == REQUEST_SINGLE)
+    {
+      Item *item = g_ptr_array_index (req->items, 0);
+
+      if (item->if_match != NULL)
+        {
+          g_autofree char *if_match = g_strdup_printf ("W/\"%s\"", item->if_match);
+
+          soup_message_headers_replace (headers, "If-Match", if_match);
+        }
     }
   if (req->body != NULL)
     soup_message_set_request_body_from_bytes (req->msg, "application/fhir+json", req->body);
@@ -1034,6 +1528,8 @@ auth_failed (WardFhirSync *self,
       break;
     case REQUEST_SINGLE:
     case REQUEST_BATCH:
+    case REQUEST_READ:
+    case REQUEST_READ_BATCH:
       {
         Item *rest;
 
@@ -1112,6 +1608,28 @@ item_new (const char *resource_type,
   return item;
 }
 
+/* An Observation with the connector's identifier (the vital signs the
+ * FHIR destination mapping makes), which the connector writes too; not
+ * what Wardwatch alone writes (the NEWS2 Observation has no such
+ * identifier).  Only those that name the connector's system are parsed.
+ */
+static gboolean
+is_connector_observation (WardFhirSync          *self,
+                          const WardOutboxEntry *entry)
+{
+  g_autoptr(JsonNode) root = NULL;
+
+  if (g_strcmp0 (entry->resource_type, "Observation") != 0 || entry->json == NULL)
+    return FALSE;
+  if (g_hash_table_contains (self->versions, entry->id))
+    return TRUE;
+  if (strstr (entry->json, WARD_FHIR_SERVICE_SYSTEM) == NULL)
+    return FALSE;
+
+  root = parse_json (entry->json);
+  return root != NULL && ward_fhir_template_observation_identifier (root) != NULL;
+}
+
 static void
 collect_cb (const WardOutboxEntry *entry,
             gpointer               user_data)
@@ -1132,9 +1650,33 @@ collect_cb (const WardOutboxEntry *entry,
       return;
     }
 
-  g_queue_push_tail (&self->queue,
-                     item_new (entry->resource_type, entry->id, entry->seq, entry->version,
-                               entry->attempts, g_strdup (entry->json)));
+  {
+    Item *item = item_new (entry->resource_type, entry->id, entry->seq, entry->version,
+                           entry->attempts, g_strdup (entry->json));
+
+    if (is_connector_observation (self, entry))
+      {
+        const char *version = g_hash_table_lookup (self->versions, entry->id);
+
+        item->merge = TRUE;
+        item->local_json = g_strdup (entry->json);
+        /* Written this session: our copy is the server's merged with what
+         * we made since, so it goes with the server's version.
+         */
+        if (version != NULL)
+          {
+            item->if_match = g_strdup (version);
+            item->read = TRUE;
+          }
+      }
+    g_queue_push_tail (&self->queue, item);
+  }
+}
+
+static gboolean
+needs_read (Item *item)
+{
+  return item->merge && !item->read;
 }
 
 /* The Wardwatch Device as stored locally, or NULL when the engine has not
@@ -1171,6 +1713,35 @@ find_device (WardFhirSync *self)
   return item_new ("Device", self->device_id, 0, version, 0, g_steal_pointer (&json));
 }
 
+static char *
+json_string (const char *text)
+{
+  g_autoptr(JsonNode) node = json_node_new (JSON_NODE_VALUE);
+
+  json_node_set_string (node, text);
+  return json_to_string (node, FALSE);
+}
+
+/* A batch Bundle of GETs of the items' resources. */
+static GBytes *
+read_batch_body (GPtrArray *items)
+{
+  GString *str = g_string_new ("{\"resourceType\":\"Bundle\",\"type\":\"batch\",\"entry\":[");
+
+  for (guint i = 0; i < items->len; i++)
+    {
+      Item *item = g_ptr_array_index (items, i);
+      g_autofree char *path = g_strdup_printf ("%s/%s", item->resource_type, item->id);
+      g_autofree char *url_json = json_string (path);
+
+      g_string_append_printf (str, "%s{\"request\":{\"method\":\"GET\",\"url\":%s}}",
+                              i > 0 ? "," : "", url_json);
+    }
+  g_string_append (str, "]}");
+
+  return g_string_free_to_bytes (str);
+}
+
 static GBytes *
 batch_body (WardFhirSync *self,
             GPtrArray    *items)
@@ -1193,8 +1764,16 @@ batch_body (WardFhirSync *self,
       full_url_json = json_to_string (full_url, FALSE);
       /* The stored JSON goes in as it is: no parse and print per entry. */
       g_string_append_printf (str, "%s{\"fullUrl\":%s,\"resource\":%s,"
-                              "\"request\":{\"method\":\"PUT\",\"url\":%s}}",
+                              "\"request\":{\"method\":\"PUT\",\"url\":%s",
                               i > 0 ? "," : "", full_url_json, item->json, url_json);
+      if (item->if_match != NULL)
+        {
+          g_autofree char *etag = g_strdup_printf ("W/\"%s\"", item->if_match);
+          g_autofree char *etag_json = json_string (etag);
+
+          g_string_append_printf (str, ",\"ifMatch\":%s", etag_json);
+        }
+      g_string_append (str, "}}");
     }
   g_string_append (str, "]}");
 
@@ -1250,8 +1829,46 @@ advance (WardFhirSync *self)
           g_queue_clear_full (&self->queue, (GDestroyNotify) item_free);
         }
       self->take_full = g_queue_get_length (&self->queue) >= limit;
+      self->bundle_due = self->batch_allowed && self->batch_size > 1 &&
+                         g_queue_get_length (&self->queue) > 1;
+      self->reads_sent = FALSE;
+    }
 
-      if (self->batch_allowed && self->batch_size > 1 && g_queue_get_length (&self->queue) > 1)
+  /* A batch Bundle of the take; first, one of GETs of the connector
+   * Observations whose server version this session does not know.
+   */
+  if (self->bundle_due && !self->batch_allowed)
+    self->bundle_due = FALSE;
+  if (self->bundle_due && !self->reads_sent)
+    {
+      GList *l = self->queue.head;
+
+      self->reads_sent = TRUE;
+      req = request_new (self, REQUEST_READ_BATCH);
+      while (l != NULL)
+        {
+          GList *next = l->next;
+
+          if (needs_read (l->data))
+            {
+              g_ptr_array_add (req->items, l->data);
+              g_queue_delete_link (&self->queue, l);
+            }
+          l = next;
+        }
+      if (req->items->len > 0)
+        {
+          req->body = read_batch_body (req->items);
+          self->n_bundles++;
+          start_request (self, req);
+          return;
+        }
+      request_free (req);
+    }
+  if (self->bundle_due)
+    {
+      self->bundle_due = FALSE;
+      if (g_queue_get_length (&self->queue) > 1)
         {
           req = request_new (self, REQUEST_BATCH);
           while ((item = g_queue_pop_head (&self->queue)) != NULL)
@@ -1270,6 +1887,14 @@ advance (WardFhirSync *self)
       return;
     }
 
+  if (needs_read (item))
+    {
+      req = request_new (self, REQUEST_READ);
+      g_ptr_array_add (req->items, item);
+      start_request (self, req);
+      return;
+    }
+
   req = request_new (self, REQUEST_SINGLE);
   req->body = g_bytes_new (item->json, strlen (item->json));
   g_ptr_array_add (req->items, item);
@@ -1285,6 +1910,7 @@ run_cycle (WardFhirSync *self)
   self->busy = TRUE;
   self->taken = FALSE;
   self->take_full = FALSE;
+  self->bundle_due = FALSE;
   self->caps_tried = FALSE;
   advance (self);
 }
@@ -1332,6 +1958,10 @@ ward_fhir_sync_start (WardFhirSync *self)
   self->device_version = 0;
   self->setup_attempts = 0;
   self->setup_next_at = 0;
+  /* Versions are per session: after a restart each Observation is read
+   * before it is written, whoever wrote it meanwhile.
+   */
+  g_hash_table_remove_all (self->versions);
   self->session = soup_session_new ();
   soup_session_set_timeout (self->session, self->timeout_sec);
   soup_session_set_idle_timeout (self->session, 60);
@@ -1481,6 +2111,20 @@ ward_fhir_sync_get_n_bundles (WardFhirSync *self)
 {
   g_return_val_if_fail (WARD_IS_FHIR_SYNC (self), 0);
   return self->n_bundles;
+}
+
+guint64
+ward_fhir_sync_get_n_reads (WardFhirSync *self)
+{
+  g_return_val_if_fail (WARD_IS_FHIR_SYNC (self), 0);
+  return self->n_reads;
+}
+
+guint64
+ward_fhir_sync_get_n_conflicts (WardFhirSync *self)
+{
+  g_return_val_if_fail (WARD_IS_FHIR_SYNC (self), 0);
+  return self->n_conflicts;
 }
 
 gboolean

@@ -9,6 +9,7 @@
 #include <gio/gio.h>
 
 #include "ward-fhir-auth.h"
+#include "ward-fhir-template.h"
 #include "ward-store.h"
 
 G_BEGIN_DECLS
@@ -32,6 +33,19 @@ G_BEGIN_DECLS
  * PUT with deterministic ids is idempotent: a crash sends a row again,
  * never makes a second resource.  Store writes are short transactions
  * (one per single PUT, one per Bundle).
+ *
+ * Observations in the IoMT connector's format (an identifier in
+ * WARD_FHIR_SERVICE_SYSTEM), which the connector may write too, are
+ * merged into the server's copy, never overwrite it: the sync keeps, per
+ * session, the server's versionId of each one it wrote and PUTs the next
+ * version with If-Match (in a Bundle, request.ifMatch).  Without one (the
+ * first write of the session) it GETs the server's copy first (in batch
+ * mode, one batch Bundle of GETs per take): 404 creates it, 200 merges
+ * ours into it (ward_fhir_template_merge_observations() with the
+ * template set) and PUTs the result with If-Match.  A 412 (written
+ * meanwhile) reads and merges again, at most 3 times per row and cycle,
+ * then the row is retried with backoff.  The local copy becomes the
+ * merged one, without a new outbox row.
  */
 
 typedef gint64 (*WardFhirSyncClock) (gpointer user_data);
@@ -49,6 +63,12 @@ WardFhirSync *ward_fhir_sync_new             (WardStore         *store,
  */
 void          ward_fhir_sync_set_auth        (WardFhirSync      *self,
                                               WardFhirAuth      *auth);
+/* The FHIR destination mapping whose rules merge connector Observations
+ * (the one that made them).  Without it they are still merged, our
+ * values winning, the period widened.
+ */
+void          ward_fhir_sync_set_template    (WardFhirSync      *self,
+                                              WardFhirTemplate  *template);
 /* The time outbox rows are due by (default g_get_real_time). */
 void          ward_fhir_sync_set_clock       (WardFhirSync      *self,
                                               WardFhirSyncClock  clock,
@@ -88,8 +108,12 @@ void          ward_fhir_sync_stop            (WardFhirSync      *self);
 guint64       ward_fhir_sync_get_n_sent      (WardFhirSync      *self);
 guint64       ward_fhir_sync_get_n_retried   (WardFhirSync      *self);
 guint64       ward_fhir_sync_get_n_parked    (WardFhirSync      *self);
-/* Batch Bundles sent (POSTed) so far. */
+/* Batch Bundles sent (POSTed) so far, of PUTs or of GETs. */
 guint64       ward_fhir_sync_get_n_bundles   (WardFhirSync      *self);
+/* Connector Observations read before a merge (GETs, alone or in Bundles). */
+guint64       ward_fhir_sync_get_n_reads     (WardFhirSync      *self);
+/* 412 answers: another writer changed an Observation meanwhile. */
+guint64       ward_fhir_sync_get_n_conflicts (WardFhirSync      *self);
 /* The server offers batch and none was refused (this session). */
 gboolean      ward_fhir_sync_get_batch_allowed     (WardFhirSync *self);
 /* The Wardwatch Device was PUT this session. */
