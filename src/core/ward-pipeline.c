@@ -767,7 +767,8 @@ register_demo_ward (WardPipeline  *self,
       const WardSimBed *bed = ward_simulator_get_bed (self->simulator, i);
 
       if (!ward_engine_register_bed (self->engine, bed->bed_id, bed->bed_label, bed->patient_id,
-                                     bed->patient_name, bed->device_id, bed->spo2_scale, error))
+                                     bed->patient_name, bed->device_id, bed->spo2_scale, error) ||
+          !ward_engine_set_birth_date (self->engine, bed->patient_id, bed->birth_date, error))
         {
           ward_engine_rollback (self->engine);
           return FALSE;
@@ -797,8 +798,12 @@ member_string (JsonObject *obj,
  * devices are theirs.
  *
  *   {"beds": [{"id": "bed-01", "label": "Bed 1",
- *              "patient": {"id": "p-100987654", "name": "Daniel Okafor", "spo2_scale": 1},
+ *              "patient": {"id": "p-100987654", "name": "Daniel Okafor", "spo2_scale": 1,
+ *                          "birthDate": "1971-04-12"},
  *              "devices": ["00A0C9FFFE445566", "mon-bay2-4"]}]}
+ *
+ * birthDate is optional, a FHIR date as in Patient.birthDate; without it
+ * the store keeps what it knew (a FHIR server's answer of an earlier run).
  */
 static gboolean
 load_ward_file (WardPipeline  *self,
@@ -831,7 +836,7 @@ load_ward_file (WardPipeline  *self,
       JsonNode *node = json_array_get_element (beds, i);
       JsonObject *bed, *patient;
       JsonArray *devices = NULL;
-      const char *bed_id, *label, *patient_id, *name = NULL;
+      const char *bed_id, *label, *patient_id, *name = NULL, *birth_date = NULL;
       int scale = 1;
 
 #define BAD(what) G_STMT_START { \
@@ -864,6 +869,9 @@ load_ward_file (WardPipeline  *self,
         }
       if (scale != 1 && scale != 2)
         BAD ("patient.spo2_scale must be 1 or 2");
+      if (json_object_has_member (patient, "birthDate") &&
+          !ward_birth_date_is_valid (birth_date = member_string (patient, "birthDate")))
+        BAD ("patient.birthDate must be a date: \"YYYY-MM-DD\" (or \"YYYY-MM\", \"YYYY\")");
       if (json_object_has_member (bed, "devices"))
         {
           if (!JSON_NODE_HOLDS_ARRAY (json_object_get_member (bed, "devices")))
@@ -873,6 +881,8 @@ load_ward_file (WardPipeline  *self,
 #undef BAD
 
       if (!ward_engine_register_bed (self->engine, bed_id, label, patient_id, name, NULL, scale, error))
+        return FALSE;
+      if (birth_date != NULL && !ward_engine_set_birth_date (self->engine, patient_id, birth_date, error))
         return FALSE;
 
       for (guint k = 0; devices != NULL && k < json_array_get_length (devices); k++)

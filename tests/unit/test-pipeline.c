@@ -544,6 +544,93 @@ test_server_down (Fixture       *f,
   g_assert_false (ward_snapshot_get_counters (f->last)->outbox_over_limit);
 }
 
+static gboolean
+has_snapshot (WardSnapshot *snapshot)
+{
+  return snapshot != NULL;
+}
+
+/* Demo patients are adults with a birth date in the store. */
+static void
+test_demo_birth_dates (Fixture       *f,
+                       gconstpointer  data)
+{
+  wait_for_snapshot (f, has_snapshot, "a snapshot");
+
+  g_assert_cmpint (db_query (f, "SELECT count(*) FROM patients WHERE birth_date IS NOT NULL "
+                                "AND length(birth_date) = 10"), ==, 4);
+  for (guint i = 0; i < ward_snapshot_get_n_beds (f->last); i++)
+    {
+      const WardBedState *bed = ward_snapshot_get_bed (f->last, i);
+
+      g_assert_cmpint (bed->age, >=, 16);
+      g_assert_false (bed->news2_not_applicable);
+    }
+}
+
+/* The ward file's optional birthDate: a child, an adult, none; a bad one
+ * stops the start with a message naming it.
+ */
+static void
+test_ward_file_birth_date (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("ward-pipeline-XXXXXX", NULL);
+  g_autofree char *db = g_build_filename (dir, "ward.db", NULL);
+  g_autofree char *wal = g_strconcat (db, "-wal", NULL);
+  g_autofree char *shm = g_strconcat (db, "-shm", NULL);
+  g_autofree char *ward = g_build_filename (dir, "ward.json", NULL);
+  g_auto(WardPipelineConfig) config = { 0 };
+  Fixture f = { 0 };
+
+  g_assert_true (g_file_set_contents (ward,
+    "{\"beds\": ["
+    "{\"id\": \"bed-01\", \"patient\": {\"id\": \"p1\", \"birthDate\": \"2015-06-01\"}},"
+    "{\"id\": \"bed-02\", \"patient\": {\"id\": \"p2\", \"birthDate\": \"1948-10\"}},"
+    "{\"id\": \"bed-03\", \"patient\": {\"id\": \"p3\"}}]}", -1, &error));
+  g_assert_no_error (error);
+
+  f.main_thread = g_thread_self ();
+  f.path = db;
+  ward_pipeline_config_init (&config);
+  config.db_path = g_strdup (db);
+  config.ward_file = g_strdup (ward);
+  config.tick_msec = 20;
+  f.pipeline = ward_pipeline_new (&config);
+  g_assert_true (ward_pipeline_start (f.pipeline, snapshot_cb, &f, &error));
+  g_assert_no_error (error);
+  wait_for_snapshot (&f, has_snapshot, "a snapshot");
+
+  g_assert_cmpuint (ward_snapshot_get_n_beds (f.last), ==, 3);
+  g_assert_cmpint (ward_snapshot_get_bed (f.last, 0)->age, >=, 10);
+  g_assert_cmpint (ward_snapshot_get_bed (f.last, 0)->age, <, 16);
+  g_assert_true (ward_snapshot_get_bed (f.last, 0)->news2_not_applicable);
+  g_assert_cmpint (ward_snapshot_get_bed (f.last, 1)->age, >=, 77);
+  g_assert_false (ward_snapshot_get_bed (f.last, 1)->news2_not_applicable);
+  g_assert_cmpint (ward_snapshot_get_bed (f.last, 2)->age, ==, -1);
+  g_assert_false (ward_snapshot_get_bed (f.last, 2)->news2_not_applicable);
+  g_clear_object (&f.pipeline);
+  g_clear_pointer (&f.last, ward_snapshot_unref);
+  g_assert_cmpint (db_query (&f, "SELECT count(*) FROM patients WHERE id = 'p1' "
+                                 "AND birth_date = '2015-06-01'"), ==, 1);
+
+  /* Not a date. */
+  g_assert_true (g_file_set_contents (ward,
+    "{\"beds\": [{\"id\": \"bed-01\", \"patient\": {\"id\": \"p1\", "
+    "\"birthDate\": \"01/06/2015\"}}]}", -1, &error));
+  f.pipeline = ward_pipeline_new (&config);
+  g_assert_false (ward_pipeline_start (f.pipeline, NULL, NULL, &error));
+  g_assert_error (error, WARD_PIPELINE_ERROR, WARD_PIPELINE_ERROR_FAILED);
+  g_assert_nonnull (strstr (error->message, "beds[0]: patient.birthDate"));
+  g_clear_object (&f.pipeline);
+
+  g_unlink (ward);
+  g_unlink (db);
+  g_unlink (wal);
+  g_unlink (shm);
+  g_rmdir (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -556,6 +643,7 @@ main (int   argc,
   ADD ("/core/pipeline/commands-complete-after-commit", test_commands_complete_after_commit);
   ADD ("/core/pipeline/stop-is-clean", test_stop_is_clean);
   ADD ("/core/pipeline/archive-first", test_archive_first);
+  ADD ("/core/pipeline/demo-birth-dates", test_demo_birth_dates);
 #undef ADD
   g_test_add ("/core/pipeline/outbox-limit", Fixture, "outbox-limit", fixture_set_up,
               test_outbox_limit, fixture_tear_down);
@@ -563,6 +651,7 @@ main (int   argc,
               test_server_down, fixture_tear_down);
   g_test_add_func ("/core/pipeline/bad-start", test_bad_start);
   g_test_add_func ("/core/pipeline/pending-mapped-at-start", test_pending_mapped_at_start);
+  g_test_add_func ("/core/pipeline/ward-file-birth-date", test_ward_file_birth_date);
 
   return g_test_run ();
 }
