@@ -620,6 +620,63 @@ test_outbox_failures (Fixture       *f,
   g_assert_cmpint (ward_store_outbox_get_n_failed (store, &error), ==, 1);
 }
 
+/* The FHIR sync keeps the server's merged copy: same version, nothing
+ * queued; not over a newer version.
+ */
+static void
+test_replace_resource_json (Fixture       *f,
+                            gconstpointer  data)
+{
+  g_autoptr(WardStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *json = NULL;
+  NextData next = { 0 };
+  gboolean replaced = FALSE;
+  gboolean changed = FALSE;
+  gint64 version = 0;
+
+  store = ward_store_open (f->path, &error);
+  g_assert_no_error (error);
+
+  g_assert_true (ward_store_put_resource (store, "Observation", "o", "{\"id\":\"o\",\"v\":1}", 10, NULL,
+                                          &error));
+  g_assert_true (ward_store_outbox_next (store, 100, 10, next_cb, &next, &error));
+  g_assert_true (ward_store_outbox_mark_sent (store, next.seq, 1, 11, NULL, &error));
+  g_assert_cmpint (ward_store_outbox_get_n_pending (store, &error), ==, 0);
+
+  g_assert_true (ward_store_replace_resource_json (store, "Observation", "o", 1,
+                                                   "{\"id\":\"o\",\"v\":1,\"w\":2}", &replaced, &error));
+  g_assert_no_error (error);
+  g_assert_true (replaced);
+  json = ward_store_get_resource (store, "Observation", "o", &version, &error);
+  g_assert_cmpstr (json, ==, "{\"id\":\"o\",\"v\":1,\"w\":2}");
+  g_assert_cmpint (version, ==, 1);
+  g_assert_cmpint (ward_store_outbox_get_n_pending (store, &error), ==, 0);
+
+  /* The same JSON from the engine changes nothing; a new one is
+   * version 2, which a replace for version 1 leaves alone.
+   */
+  g_assert_true (ward_store_put_resource (store, "Observation", "o", "{\"id\":\"o\",\"v\":1,\"w\":2}", 20,
+                                          &changed, &error));
+  g_assert_false (changed);
+  g_assert_true (ward_store_put_resource (store, "Observation", "o", "{\"id\":\"o\",\"v\":3}", 30,
+                                          &changed, &error));
+  g_assert_true (changed);
+  g_assert_true (ward_store_replace_resource_json (store, "Observation", "o", 1, "{\"id\":\"o\"}",
+                                                   &replaced, &error));
+  g_assert_false (replaced);
+  g_clear_pointer (&json, g_free);
+  json = ward_store_get_resource (store, "Observation", "o", &version, &error);
+  g_assert_cmpstr (json, ==, "{\"id\":\"o\",\"v\":3}");
+  g_assert_cmpint (version, ==, 2);
+  g_assert_cmpint (ward_store_outbox_get_n_pending (store, &error), ==, 1);
+
+  /* No such resource. */
+  g_assert_true (ward_store_replace_resource_json (store, "Observation", "x", 1, "{}", &replaced, &error));
+  g_assert_false (replaced);
+  g_assert_no_error (error);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -640,6 +697,7 @@ main (int   argc,
   ADD ("/core/store/migrate-4-to-5-birth-date", test_migrate_4_to_5_birth_date);
   ADD ("/core/store/outbox-one-pending-per-resource", test_outbox_one_pending_per_resource);
   ADD ("/core/store/outbox-failures", test_outbox_failures);
+  ADD ("/core/store/replace-resource-json", test_replace_resource_json);
 #undef ADD
 
   return g_test_run ();
