@@ -105,6 +105,7 @@ struct _WardBedTile
   guint       compact : 1;
   guint       description_dirty : 1;
   guint       points_valid : 1;
+  guint       repaint_mark : 1;
   guint       stale_count;
 };
 
@@ -904,6 +905,46 @@ ward_bed_tile_finalize (GObject *object)
   G_OBJECT_CLASS (ward_bed_tile_parent_class)->finalize (object);
 }
 
+/* GSK repaints what changed between two frames' render nodes, but gives
+ * up past 30 rectangles and then repaints the whole board: a snapshot
+ * that changes ages on twenty tiles makes some sixty small rectangles.
+ * A tile is redrawn only when something in it changed, and then it adds
+ * a transparent mark that differs from its last one, so that its changes
+ * count as one rectangle.  On the board the mark covers the tile's flow
+ * box child and half the spacing around it: the marks of changed tiles
+ * side by side touch, and a region keeps them as one rectangle.  The
+ * board then repaints only the tiles that changed; a transparent fill
+ * costs nothing to draw.
+ */
+static void
+ward_bed_tile_snapshot (GtkWidget   *widget,
+                        GtkSnapshot *snapshot)
+{
+  WardBedTile *self = WARD_BED_TILE (widget);
+  static const GdkRGBA marks[2] = {
+    { 0.0f, 0.0f, 0.0f, 0.0f },
+    { 1.0f, 1.0f, 1.0f, 0.0f },
+  };
+  GtkWidget *child = gtk_widget_get_parent (widget);
+  graphene_rect_t area;
+
+  GTK_WIDGET_CLASS (ward_bed_tile_parent_class)->snapshot (widget, snapshot);
+
+  graphene_rect_init (&area, 0, 0, gtk_widget_get_width (widget), gtk_widget_get_height (widget));
+  if (GTK_IS_FLOW_BOX_CHILD (child) && GTK_IS_FLOW_BOX (gtk_widget_get_parent (child)) &&
+      gtk_widget_compute_bounds (child, widget, &area))
+    {
+      GtkFlowBox *box = GTK_FLOW_BOX (gtk_widget_get_parent (child));
+
+      graphene_rect_inset (&area,
+                           -(float) gtk_flow_box_get_column_spacing (box) / 2.0f,
+                           -(float) gtk_flow_box_get_row_spacing (box) / 2.0f);
+    }
+
+  self->repaint_mark = !self->repaint_mark;
+  gtk_snapshot_append_color (snapshot, &marks[self->repaint_mark], &area);
+}
+
 static void
 ward_bed_tile_class_init (WardBedTileClass *klass)
 {
@@ -912,6 +953,8 @@ ward_bed_tile_class_init (WardBedTileClass *klass)
 
   object_class->dispose = ward_bed_tile_dispose;
   object_class->finalize = ward_bed_tile_finalize;
+
+  widget_class->snapshot = ward_bed_tile_snapshot;
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/wardwatch/Wardwatch/ui/ward-bed-tile.ui");
