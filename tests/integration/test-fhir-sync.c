@@ -1309,6 +1309,63 @@ test_merge_restart (Fixture       *f,
   g_assert_cmpstr (history, ==, "1:final 2:amended 3:amended 4:amended");
 }
 
+/* The engine updates our Observation while its merge is on the way to
+ * the server: the newer local version is merged into the server's copy
+ * (the first four seconds, the connector's, are kept) and goes next,
+ * with If-Match, unread.
+ */
+static void
+test_merge_local_moved_on (Fixture       *f,
+                           gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(WardFhirTemplate) mapping = NULL;
+  g_autoptr(JsonNode) merged = NULL;
+  g_autofree char *id = NULL;
+  g_autofree char *theirs = NULL;
+  g_autofree char *ours = NULL;
+  g_autofree char *ours2 = NULL;
+  g_autofree char *history = NULL;
+  const char * const their_values[] = { "1", "2", "3", "4", "5", NULL };
+  const char * const our_values[] = { "30", "40", "50", "60", "70", NULL };
+  const char * const later_values[] = { "80", NULL };
+  gint64 version = 0;
+
+  if (skip_without_server ())
+    return;
+
+  mapping = strip_template ();
+  ward_fhir_sync_set_template (f->sync, mapping);
+  ward_fhir_sync_start (f->sync);
+  run_for (300);
+
+  theirs = strip_json (mapping, "c1", f->t0, their_values, "90", NULL, &id);
+  ours = strip_json (mapping, "c1", f->t0 + 3 * SEC, our_values, "95", NULL, NULL);
+  connector_put (id, theirs);
+  g_assert_true (ward_test_fhir_server_fault_json (server, "{\"delayMs\":400,\"count\":2}", &error));
+  g_assert_no_error (error);
+  store_ours (f, id, ours);
+  ward_fhir_sync_kick (f->sync);
+  run_until_requests ("Observation", "PUT", 2);
+
+  /* Merged into what the engine had, not the server's copy. */
+  ours2 = strip_json (mapping, "c1", f->t0 + 8 * SEC, later_values, "96", ours, NULL);
+  store_ours (f, id, ours2);
+  settle (f);
+
+  g_assert_cmpuint (ward_fhir_sync_get_n_reads (f->sync), ==, 1);
+  g_assert_cmpuint (ward_fhir_sync_get_n_conflicts (f->sync), ==, 0);
+  merged = server_observation (id);
+  g_assert_cmpstr (sampled_data (merged), ==, "1 2 3 30 40 50 60 70 80");
+  g_assert_cmpfloat (component_quantity (merged), ==, 96);
+  history = history_statuses (id);
+  g_assert_cmpstr (history, ==, "1:final 2:amended 3:amended");
+  assert_local_is_server (f, id);
+  g_clear_pointer (&merged, json_node_unref);
+  merged = local_observation (f, id, &version);
+  g_assert_cmpint (version, ==, 2);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -1354,6 +1411,7 @@ main (int    argc,
   ADD ("/fhir-sync/single/merge-conflict", test_merge_conflict, "single");
   ADD ("/fhir-sync/batch/merge-restart", test_merge_restart, "batch");
   ADD ("/fhir-sync/single/merge-restart", test_merge_restart, "single");
+  ADD ("/fhir-sync/single/merge-local-moved-on", test_merge_local_moved_on, "single");
 #undef ADD
 
   ret = g_test_run ();
