@@ -281,7 +281,8 @@ update_ranks (WardWindow *self)
       if ((bed->flag_state == WARD_FLAG_STATE_OPEN || bed->flag_state == WARD_FLAG_STATE_RECOVERING) &&
           bed->flag_id != 0)
         rank->alarm = ward_alarm_priority_from_band (bed->flag_band) + 1;
-      rank->total = bed->has_score ? bed->score_total : -1;
+      /* A child's NEWS2 is kept for the record, not a risk to rank by. */
+      rank->total = bed->has_score && !bed->news2_not_applicable ? bed->score_total : -1;
     }
 }
 

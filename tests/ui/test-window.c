@@ -665,6 +665,30 @@ test_window_sort_filter (void)
   iterate_main_loop ();
   assert_order (window, by_risk, G_N_ELEMENTS (by_risk));
 
+  /* NEWS2 does not apply to the child in bed 1: its 9 does not rank it
+   * above the adults' scores; it goes with the beds without one.
+   */
+  {
+    g_autoptr(GArray) beds = create_beds ();
+    g_autoptr(WardSnapshot) snapshot = NULL;
+    WardBedState *child;
+
+    add_bed (beds, 1, WARD_BAND_LOW);
+    add_bed (beds, 3, WARD_BAND_LOW_MEDIUM);
+    child = &g_array_index (beds, WardBedState, 0);
+    child->score_total = 9;
+    child->score_band = WARD_BAND_HIGH;
+    child->age = 12;
+    child->news2_not_applicable = TRUE;
+    add_bed (beds, 0, WARD_BAND_LOW);
+    add_bed (beds, 2, WARD_BAND_LOW);
+    add_bed (beds, 1, WARD_BAND_LOW)->has_score = FALSE;
+    add_bed (beds, 5, WARD_BAND_MEDIUM);
+    snapshot = create_snapshot (beds, 3);
+    apply_snapshot (window, snapshot);
+    assert_order (window, (const guint []) { 5, 1, 3, 2, 0, 4 }, 6);
+  }
+
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
