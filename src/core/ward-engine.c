@@ -1438,6 +1438,48 @@ ward_engine_nurse_entry (WardEngine    *self,
 }
 
 gboolean
+ward_engine_nurse_entries (WardEngine            *self,
+                           const char            *patient_id,
+                           const WardNurseEntry  *entries,
+                           guint                  n_entries,
+                           gint64                 at,
+                           const char            *user,
+                           GError               **error)
+{
+  char buf[G_ASCII_DTOSTR_BUF_SIZE];
+
+  g_return_val_if_fail (WARD_IS_ENGINE (self), FALSE);
+  g_return_val_if_fail (entries != NULL || n_entries == 0, FALSE);
+  g_return_val_if_fail (user != NULL, FALSE);
+
+  if (lookup_patient (self, patient_id, error) == NULL)
+    return FALSE;
+
+  for (guint i = 0; i < n_entries; i++)
+    {
+      g_return_val_if_fail (entries[i].kind < WARD_MEAS_N_KINDS, FALSE);
+
+      if (!ward_measurement_is_plausible (entries[i].kind, entries[i].value))
+        {
+          g_set_error (error, WARD_ENGINE_ERROR, WARD_ENGINE_ERROR_INVALID,
+                       "%s: impossible value %s; nothing of this round was recorded",
+                       ward_meas_kind_to_string (entries[i].kind),
+                       g_ascii_dtostr (buf, sizeof buf, entries[i].value));
+          return FALSE;
+        }
+    }
+
+  for (guint i = 0; i < n_entries; i++)
+    {
+      if (!ward_engine_nurse_entry (self, patient_id, entries[i].kind, entries[i].value, at, user,
+                                    error))
+        return FALSE;
+    }
+
+  return TRUE;
+}
+
+gboolean
 ward_engine_set_spo2_scale (WardEngine  *self,
                             const char  *patient_id,
                             int          scale,

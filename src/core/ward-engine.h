@@ -181,6 +181,17 @@ gboolean            ward_engine_nurse_entry     (WardEngine             *self,
                                                  gint64                  at,
                                                  const char             *user,
                                                  GError                **error);
+/* A round of bedside observations, all or none: every entry is checked
+ * (patient, plausible value) before any is stored, so a refused round
+ * can be corrected and recorded again without doubling the rest.
+ */
+gboolean            ward_engine_nurse_entries   (WardEngine             *self,
+                                                 const char             *patient_id,
+                                                 const WardNurseEntry   *entries,
+                                                 guint                   n_entries,
+                                                 gint64                  at,
+                                                 const char             *user,
+                                                 GError                **error);
 /* The SpO2 scale is a clinician's documented decision: decided_by is
  * kept with the patient (shown as "decided by"), user is who entered it
  * (the event's actor).  set_spo2_scale() is for a user who decided it.

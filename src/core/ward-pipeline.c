@@ -32,6 +32,7 @@
 typedef enum
 {
   COMMAND_NURSE_ENTRY,
+  COMMAND_NURSE_ENTRIES,
   COMMAND_SPO2_SCALE,
   COMMAND_CONFIRM,
   COMMAND_ACKNOWLEDGE,
@@ -51,6 +52,7 @@ typedef struct
   gint64        flag_id;
   char         *user;
   char         *decided_by;    /* SPO2_SCALE */
+  GArray       *entries;       /* WardNurseEntry: NURSE_ENTRIES */
   char         *source;
   char         *content_type;
   char         *device_id;
@@ -129,6 +131,7 @@ command_free (Command *cmd)
   g_free (cmd->patient_id);
   g_free (cmd->user);
   g_free (cmd->decided_by);
+  g_clear_pointer (&cmd->entries, g_array_unref);
   g_free (cmd->source);
   g_free (cmd->content_type);
   g_free (cmd->device_id);
@@ -362,6 +365,11 @@ run_command (WardPipeline *self,
     case COMMAND_NURSE_ENTRY:
       ward_engine_nurse_entry (self->engine, cmd->patient_id, cmd->kind, cmd->value, now,
                                cmd->user, &cmd->error);
+      break;
+    case COMMAND_NURSE_ENTRIES:
+      ward_engine_nurse_entries (self->engine, cmd->patient_id,
+                                 (const WardNurseEntry *) cmd->entries->data, cmd->entries->len,
+                                 now, cmd->user, &cmd->error);
       break;
     case COMMAND_SPO2_SCALE:
       ward_engine_set_spo2_scale_full (self->engine, cmd->patient_id, cmd->scale,
@@ -1360,6 +1368,31 @@ ward_pipeline_nurse_entry_async (WardPipeline        *self,
   cmd->patient_id = g_strdup (patient_id);
   cmd->kind = kind;
   cmd->value = value;
+  cmd->user = g_strdup (user);
+  queue_command (self, cmd);
+}
+
+void
+ward_pipeline_nurse_entries_async (WardPipeline          *self,
+                                   const char            *patient_id,
+                                   const WardNurseEntry  *entries,
+                                   guint                  n_entries,
+                                   const char            *user,
+                                   GCancellable          *cancellable,
+                                   GAsyncReadyCallback    callback,
+                                   gpointer               user_data)
+{
+  Command *cmd;
+
+  g_return_if_fail (WARD_IS_PIPELINE (self));
+  g_return_if_fail (patient_id != NULL && user != NULL);
+  g_return_if_fail (entries != NULL || n_entries == 0);
+
+  cmd = command_new (self, COMMAND_NURSE_ENTRIES, ward_pipeline_nurse_entries_async,
+                     cancellable, callback, user_data);
+  cmd->patient_id = g_strdup (patient_id);
+  cmd->entries = g_array_sized_new (FALSE, FALSE, sizeof (WardNurseEntry), n_entries);
+  g_array_append_vals (cmd->entries, entries, n_entries);
   cmd->user = g_strdup (user);
   queue_command (self, cmd);
 }

@@ -118,6 +118,17 @@ void          ward_pipeline_nurse_entry_async (WardPipeline             *self,
                                                GCancellable             *cancellable,
                                                GAsyncReadyCallback       callback,
                                                gpointer                  user_data);
+/* A round of bedside observations in one command: all stored, or none
+ * (ward_engine_nurse_entries()).
+ */
+void          ward_pipeline_nurse_entries_async (WardPipeline           *self,
+                                               const char               *patient_id,
+                                               const WardNurseEntry     *entries,
+                                               guint                     n_entries,
+                                               const char               *user,
+                                               GCancellable             *cancellable,
+                                               GAsyncReadyCallback       callback,
+                                               gpointer                  user_data);
 /* decided_by: the clinician who documented the scale; user: who enters it. */
 void          ward_pipeline_set_spo2_scale_async (WardPipeline          *self,
                                                const char               *patient_id,

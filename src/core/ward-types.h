@@ -68,6 +68,13 @@ typedef enum
   WARD_MEAS_N_KINDS
 } WardMeasKind;
 
+/* One value a nurse enters at the bedside. */
+typedef struct
+{
+  WardMeasKind kind;
+  double       value;
+} WardNurseEntry;
+
 /* What became of a device message, after device mapping. */
 typedef enum
 {

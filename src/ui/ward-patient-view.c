@@ -1321,12 +1321,6 @@ set_scale_action_cb (GtkWidget  *widget,
                                                                                scale, decided_by)));
 }
 
-typedef struct
-{
-  WardMeasKind kind;
-  double       value;
-} Entry;
-
 static void
 entry_done_cb (GObject      *object,
                GAsyncResult *result,
@@ -1401,7 +1395,7 @@ record_action_cb (GtkWidget  *widget,
   const char *units[] = { _("per minute"), _("%"), _("mmHg"), _("per minute"), _("°C") };
   const char *titles[] = { _("Respiration rate"), _("SpO₂"), _("Systolic blood pressure"),
                            _("Pulse"), _("Temperature") };
-  g_autoptr(GArray) entries = g_array_new (FALSE, FALSE, sizeof (Entry));
+  g_autoptr(GArray) entries = g_array_new (FALSE, FALSE, sizeof (WardNurseEntry));
   g_autoptr(GString) errors = g_string_new (NULL);
   guint acvpu = adw_combo_row_get_selected (self->acvpu_row);
   guint oxygen = adw_combo_row_get_selected (self->oxygen_row);
@@ -1413,11 +1407,11 @@ record_action_cb (GtkWidget  *widget,
     return;
 
   if (acvpu >= 1 && acvpu <= 5)
-    g_array_append_vals (entries, &(Entry) { WARD_MEAS_CONSCIOUSNESS, acvpu - 1 }, 1);
+    g_array_append_vals (entries, &(WardNurseEntry) { WARD_MEAS_CONSCIOUSNESS, acvpu - 1 }, 1);
   if (oxygen == 1 || oxygen == 2)
-    g_array_append_vals (entries, &(Entry) { WARD_MEAS_ON_OXYGEN, oxygen == 2 }, 1);
+    g_array_append_vals (entries, &(WardNurseEntry) { WARD_MEAS_ON_OXYGEN, oxygen == 2 }, 1);
   if (oxygen == 2 && gtk_spin_button_get_value (self->flow_spin) > 0)
-    g_array_append_vals (entries, &(Entry) { WARD_MEAS_O2_FLOW,
+    g_array_append_vals (entries, &(WardNurseEntry) { WARD_MEAS_O2_FLOW,
                                              gtk_spin_button_get_value (self->flow_spin) }, 1);
 
   for (guint i = 0; i < G_N_ELEMENTS (rows); i++)
@@ -1452,7 +1446,7 @@ record_action_cb (GtkWidget  *widget,
           continue;
         }
 
-      g_array_append_vals (entries, &(Entry) { limit->kind, value }, 1);
+      g_array_append_vals (entries, &(WardNurseEntry) { limit->kind, value }, 1);
     }
 
   if (errors->len == 0 && entries->len == 0)
@@ -1467,16 +1461,15 @@ record_action_cb (GtkWidget  *widget,
 
   gtk_widget_set_visible (GTK_WIDGET (self->entry_error_label), FALSE);
 
-  /* Queued in this order, so oxygen comes before its flow. */
-  self->n_pending_entries = entries->len;
-  for (guint i = 0; i < entries->len; i++)
-    {
-      const Entry *entry = &g_array_index (entries, Entry, i);
-
-      ward_pipeline_nurse_entry_async (self->pipeline, self->patient_id, entry->kind, entry->value,
-                                       self->user, self->cancellable, entry_done_cb,
-                                       g_object_ref (self));
-    }
+  /* One command: the round is stored whole or not at all, so recording
+   * it again after an error does not double what went in.  Oxygen comes
+   * before its flow.
+   */
+  self->n_pending_entries = 1;
+  ward_pipeline_nurse_entries_async (self->pipeline, self->patient_id,
+                                     (const WardNurseEntry *) entries->data, entries->len,
+                                     self->user, self->cancellable, entry_done_cb,
+                                     g_object_ref (self));
 
   update_actions (self);
 }

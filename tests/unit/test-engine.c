@@ -434,6 +434,56 @@ test_spo2_scale_and_oxygen (Fixture       *f,
   ward_engine_rollback (f->engine);
 }
 
+/* A round of bedside observations is stored whole or not at all. */
+static void
+test_nurse_round_all_or_none (Fixture       *f,
+                              gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  const WardNurseEntry bad_round[] = {
+    { WARD_MEAS_RR, 18 },
+    { WARD_MEAS_HR, 72 },
+    { WARD_MEAS_TEMP, 370 },   /* a slip of the decimal point */
+  };
+  const WardNurseEntry good_round[] = {
+    { WARD_MEAS_RR, 18 },
+    { WARD_MEAS_HR, 72 },
+    { WARD_MEAS_TEMP, 37.0 },
+    { WARD_MEAS_CONSCIOUSNESS, 0 },
+  };
+
+  g_assert_true (ward_engine_begin (f->engine, &error));
+  g_assert_false (ward_engine_nurse_entries (f->engine, "p1", bad_round, G_N_ELEMENTS (bad_round),
+                                             T0, "Nurse Kim", &error));
+  g_assert_error (error, WARD_ENGINE_ERROR, WARD_ENGINE_ERROR_INVALID);
+  g_assert_nonnull (strstr (error->message, "nothing of this round was recorded"));
+  g_clear_error (&error);
+  g_assert_true (ward_engine_commit (f->engine, &error));
+  g_assert_cmpint (query (f, "SELECT count(*) FROM measurements WHERE source = 'nurse'"), ==, 0);
+  g_assert_cmpint (query (f, "SELECT count(*) FROM events WHERE kind = 'nurse-entry'"), ==, 0);
+
+  /* An unknown patient: nothing either. */
+  g_assert_true (ward_engine_begin (f->engine, &error));
+  g_assert_false (ward_engine_nurse_entries (f->engine, "nobody", good_round,
+                                             G_N_ELEMENTS (good_round), T0, "Nurse Kim", &error));
+  g_assert_nonnull (error);
+  g_clear_error (&error);
+  g_assert_true (ward_engine_commit (f->engine, &error));
+  g_assert_cmpint (query (f, "SELECT count(*) FROM measurements WHERE source = 'nurse'"), ==, 0);
+
+  /* Corrected and recorded again: each value once, with who entered it. */
+  g_assert_true (ward_engine_begin (f->engine, &error));
+  g_assert_true (ward_engine_nurse_entries (f->engine, "p1", good_round, G_N_ELEMENTS (good_round),
+                                            T0 + SEC, "Nurse Kim", &error));
+  g_assert_true (ward_engine_commit (f->engine, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (query (f, "SELECT count(*) FROM measurements WHERE source = 'nurse' "
+                             "AND entered_by = 'Nurse Kim'"), ==, 4);
+  g_assert_cmpint (query (f, "SELECT count(*) FROM measurements WHERE source = 'nurse' "
+                             "AND kind = 'hr'"), ==, 1);
+  g_assert_cmpint (query (f, "SELECT count(*) FROM events WHERE kind = 'nurse-entry'"), ==, 4);
+}
+
 static void
 test_values_age_out_of_window (Fixture       *f,
                                gconstpointer  data)
@@ -814,6 +864,7 @@ main (int   argc,
   ADD ("/core/engine/partial-score-escalates", test_partial_score_escalates);
   ADD ("/core/engine/confirm-makes-final", test_confirm_makes_final);
   ADD ("/core/engine/spo2-scale-and-oxygen", test_spo2_scale_and_oxygen);
+  ADD ("/core/engine/nurse-round-all-or-none", test_nurse_round_all_or_none);
   ADD ("/core/engine/values-age-out-of-window", test_values_age_out_of_window);
   ADD ("/core/engine/flag-lifecycle", test_flag_lifecycle);
   ADD ("/core/engine/technical-alert", test_technical_alert);
