@@ -737,11 +737,17 @@ update_windows_list (WardPatientView *self)
       GtkWidget *box;
       GtkWidget *label;
 
-      /* Translators: one score window in the list, "10:05–10:35  NEWS2 5 Medium, preliminary, partial" */
-      text = g_strdup_printf (_("%s–%s  NEWS2 %d %s, %s%s"), start, end, score->total,
-                              get_band_word (score->band),
-                              score->final ? _("final") : _("preliminary"),
-                              score->complete ? "" : _(", partial"));
+      if (score->news2_applicable)
+        /* Translators: one score window in the list, "10:05–10:35  NEWS2 5 Medium, preliminary, partial" */
+        text = g_strdup_printf (_("%s–%s  NEWS2 %d %s, %s%s"), start, end, score->total,
+                                get_band_word (score->band),
+                                score->final ? _("final") : _("preliminary"),
+                                score->complete ? "" : _(", partial"));
+      else
+        /* Translators: a child's window, "10:05–10:35  NEWS2 7, not validated under 16, preliminary" */
+        text = g_strdup_printf (_("%s–%s  NEWS2 %d, not validated under 16, %s%s"), start, end,
+                                score->total, score->final ? _("final") : _("preliminary"),
+                                score->complete ? "" : _(", partial"));
       box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);
       gtk_widget_set_margin_start (box, 12);
       gtk_widget_set_margin_end (box, 12);

@@ -289,6 +289,8 @@ test_scores_and_flags (Fixture       *f,
   g_assert_true (score->final);
   g_assert_cmpstr (score->confirmed_by, ==, "nurse.kim");
   g_assert_cmpint (score->spo2_scale, ==, 2);
+  g_assert_cmpint (score->age, ==, -1);
+  g_assert_true (score->news2_applicable);
   g_assert_true (score->inputs[WARD_NEWS2_HR].present);
   g_assert_cmpint (score->inputs[WARD_NEWS2_HR].points, ==, 2);
   g_assert_cmpfloat (score->inputs[WARD_NEWS2_HR].value, ==, 118);
@@ -308,6 +310,19 @@ test_scores_and_flags (Fixture       *f,
   g_assert_cmpint (flag->band, ==, WARD_BAND_LOW_MEDIUM);
   g_assert_cmpstr (flag->kind, ==, "clinical");
   g_assert_cmpint (flag->closed_at, ==, 0);
+  g_clear_pointer (&history, ward_history_unref);
+
+  /* A child's window: kept, marked. */
+  record.age_known = TRUE;
+  record.age = 12;
+  record.news2_not_applicable = TRUE;
+  ward_store_upsert_score (f->store, &record, NULL, &error);
+  g_assert_no_error (error);
+  history = ward_history_load (f->path, "p1", NOW - WARD_USEC_PER_HOUR, NOW, 0, NULL, &error);
+  g_assert_no_error (error);
+  score = ward_history_get_score (history, 0);
+  g_assert_cmpint (score->age, ==, 12);
+  g_assert_false (score->news2_applicable);
 }
 
 static void

@@ -463,7 +463,8 @@ load_scores (WardHistory   *self,
 
   if (sqlite3_prepare_v2 (db,
                           "SELECT window_start, window_end, computed_at, total, band, complete, "
-                          "status, confirmed_by, confirmed_at, inputs FROM scores "
+                          "status, confirmed_by, confirmed_at, inputs, age, news2_applicable "
+                          "FROM scores "
                           "WHERE patient_id = ?1 AND window_end > ?2 AND window_start <= ?3 "
                           "ORDER BY window_end",
                           -1, &stmt, NULL) != SQLITE_OK)
@@ -496,6 +497,8 @@ load_scores (WardHistory   *self,
       score.confirmed_by = dup_column_text (stmt, 7);
       score.confirmed_at = sqlite3_column_int64 (stmt, 8);
       score.spo2_scale = 1;
+      score.age = sqlite3_column_type (stmt, 10) == SQLITE_NULL ? -1 : sqlite3_column_int (stmt, 10);
+      score.news2_applicable = sqlite3_column_int (stmt, 11) != 0;
       parse_inputs (&score, (const char *) sqlite3_column_text (stmt, 9));
       find_entered_by (&score, db, who, self->patient_id);
 

@@ -57,6 +57,8 @@ typedef struct
   char             *confirmed_by;
   gint64            confirmed_at;
   int               spo2_scale;
+  int               age;              /* at the window's end, -1 if unknown */
+  gboolean          news2_applicable; /* FALSE under 16: kept for the record, no risk */
   WardHistoryInput  inputs[WARD_NEWS2_N_PARAMS];
 } WardHistoryScore;
 
