@@ -201,16 +201,20 @@ put_device (const char *device_fhir_id,
   g_assert_cmpuint (status, ==, 200);
 }
 
-/* The number of resources of a type with an identifier on the server. */
+/* The resources of a type with an identifier on the server: how many,
+ * and the id of the first.
+ */
 static guint
-n_on_server (const char *type,
-             const char *identifier)
+find_on_server (const char  *type,
+                const char  *identifier,
+                char       **id_out)
 {
   g_autoptr(GError) error = NULL;
   g_autofree char *path = g_strdup_printf ("/fhir/R4/%s?identifier=%s", type, identifier);
   g_autofree char *body = NULL;
   g_autoptr(JsonParser) parser = json_parser_new ();
   JsonObject *bundle;
+  JsonArray *entries;
   guint status;
 
   status = ward_test_fhir_server_request (server, "GET", path, NULL, NULL, NULL, &body, &error);
@@ -220,7 +224,36 @@ n_on_server (const char *type,
   bundle = json_node_get_object (json_parser_get_root (parser));
   if (!json_object_has_member (bundle, "entry"))
     return 0;
-  return json_array_get_length (json_object_get_array_member (bundle, "entry"));
+  entries = json_object_get_array_member (bundle, "entry");
+  if (id_out != NULL && json_array_get_length (entries) > 0)
+    {
+      JsonObject *entry = json_array_get_object_element (entries, 0);
+
+      *id_out = g_strdup (json_object_get_string_member (json_object_get_object_member (entry,
+                                                                                          "resource"),
+                                                         "id"));
+    }
+  return json_array_get_length (entries);
+}
+
+static guint
+n_on_server (const char *type,
+             const char *identifier)
+{
+  return find_on_server (type, identifier, NULL);
+}
+
+/* The FHIR id of the Device the resolver's answer names. */
+static char *
+answered_device (Fixture    *f,
+                 const char *device_id,
+                 gint64      now)
+{
+  g_autoptr(WardIdentityAnswer) answer = NULL;
+
+  g_assert_cmpint (ward_identity_resolve (f->identity, device_id, NULL, now, &answer), ==,
+                   WARD_IDENTITY_RESOLVED);
+  return g_strdup (answer->device_resource_id);
 }
 
 static void
@@ -346,6 +379,7 @@ test_lookup (Fixture       *f,
   g_assert_cmpint (ward_identity_resolve (f->identity, "mon-9", NULL, f->t0 + SEC, &answer), ==,
                    WARD_IDENTITY_RESOLVED);
   g_assert_cmpstr (answer->patient_id, ==, patient);
+  g_assert_cmpstr (answer->device_resource_id, ==, device);
   g_assert_cmpstr (answer->birth_date, ==, "1950-03-04");
 }
 
@@ -468,6 +502,9 @@ test_create (Fixture       *f,
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(WardDeviceTemplate) mapping = NULL;
+  g_autofree char *created = NULL;
+  g_autofree char *answered = NULL;
+  g_autofree char *bare = NULL;
 
   if (skip_without_server ())
     return;
@@ -484,7 +521,11 @@ test_create (Fixture       *f,
   g_assert_cmpuint (ward_engine_get_n_held (f->engine), ==, 0);
   g_assert_cmpint (n_measurements (f, "p2"), ==, 2);
   g_assert_cmpuint (n_on_server ("Patient", "p2"), ==, 1);
-  g_assert_cmpuint (n_on_server ("Device", "mon-new"), ==, 1);
+  g_assert_cmpuint (find_on_server ("Device", "mon-new", &created), ==, 1);
+  /* The answer names the Device it made. */
+  answered = answered_device (f, "mon-new", f->t0 + SEC);
+  g_assert_cmpstr (answered, ==, created);
+  g_clear_pointer (&answered, g_free);
 
   /* A restart (a new resolver, nothing cached): found, not made again. */
   use_identity (f, WARD_IDENTITY_MODE_CREATE, 300 * SEC);
@@ -493,6 +534,9 @@ test_create (Fixture       *f,
   g_assert_cmpint (n_measurements (f, "p2"), ==, 3);
   g_assert_cmpuint (n_on_server ("Patient", "p2"), ==, 1);
   g_assert_cmpuint (n_on_server ("Device", "mon-new"), ==, 1);
+  answered = answered_device (f, "mon-new", f->t0 + 2 * SEC);
+  g_assert_cmpstr (answered, ==, created);
+  g_clear_pointer (&answered, g_free);
 
   /* A second device for the same patient: its own Device, the same Patient. */
   ingest (f, "mon-new-2", "p2", f->t0 + 3 * SEC);
@@ -501,12 +545,14 @@ test_create (Fixture       *f,
   g_assert_cmpuint (n_on_server ("Patient", "p2"), ==, 1);
   g_assert_cmpuint (n_on_server ("Device", "mon-new-2"), ==, 1);
 
-  /* A Device without a patient gets the message's. */
-  g_free (post ("Device", "{\"resourceType\":\"Device\",\"identifier\":[{\"value\":\"mon-bare\"}]}"));
+  /* A Device without a patient gets the message's, and keeps its id. */
+  bare = post ("Device", "{\"resourceType\":\"Device\",\"identifier\":[{\"value\":\"mon-bare\"}]}");
   ingest (f, "mon-bare", "p1", f->t0 + 4 * SEC);
   run_until_released (f, f->t0 + 4 * SEC, 10000);
   g_assert_cmpint (n_measurements (f, "p1"), ==, 1);
   g_assert_cmpuint (n_on_server ("Device", "mon-bare"), ==, 1);
+  answered = answered_device (f, "mon-bare", f->t0 + 4 * SEC);
+  g_assert_cmpstr (answered, ==, bare);
   g_assert_cmpuint (n_on_server ("Patient", "p1"), ==, 1);
 
   /* A message that names no patient cannot create one. */

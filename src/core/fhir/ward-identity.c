@@ -49,6 +49,7 @@ typedef struct
   guint64       generation;
   Step          step;
   JsonNode     *device;         /* the Device found (create mode, no patient) */
+  char         *device_resource_id; /* its FHIR id, once found or made */
   char         *patient_id;
   SoupMessage  *msg;
   GBytes       *body;
@@ -103,6 +104,7 @@ ward_identity_answer_unref (WardIdentityAnswer *answer)
     return;
 
   g_free (answer->patient_id);
+  g_free (answer->device_resource_id);
   g_strfreev (answer->patient_keys);
   g_free (answer->birth_date);
   g_free (answer->reason);
@@ -174,6 +176,7 @@ job_free (Job *job)
   g_free (job->device_id);
   g_free (job->patient_hint);
   g_clear_pointer (&job->device, json_node_unref);
+  g_free (job->device_resource_id);
   g_free (job->patient_id);
   g_clear_object (&job->msg);
   g_clear_pointer (&job->body, g_bytes_unref);
@@ -367,6 +370,7 @@ resolve_with_patient (Job        *job,
   const char *id = json_object_get_string_member_with_default (patient, "id", job->patient_id);
 
   answer->patient_id = g_strdup (id);
+  answer->device_resource_id = g_strdup (job->device_resource_id);
   g_ptr_array_add (keys, g_strdup (id));
   if (json_object_has_member (patient, "identifier") &&
       JSON_NODE_HOLDS_ARRAY (json_object_get_member (patient, "identifier")))
@@ -574,6 +578,11 @@ devices_found (Job        *job,
       return;
     }
 
+  g_clear_pointer (&job->device_resource_id, g_free);
+  if (device != NULL)
+    job->device_resource_id = g_strdup (json_object_get_string_member_with_default (device, "id",
+                                                                                   NULL));
+
   if (device != NULL && (patient_id = reference_of (device, "patient")) != NULL)
     {
       read_patient (job, patient_id);
@@ -671,6 +680,14 @@ response_cb (GObject      *source,
       {
         /* A Device created meanwhile by someone else wins: its patient. */
         g_autofree char *patient_id = reference_of (resource, "patient");
+        const char *device_resource_id = json_object_get_string_member_with_default (resource, "id",
+                                                                                     NULL);
+
+        if (device_resource_id != NULL)
+          {
+            g_free (job->device_resource_id);
+            job->device_resource_id = g_strdup (device_resource_id);
+          }
 
         read_patient (job, patient_id != NULL ? patient_id : job->patient_id);
       }

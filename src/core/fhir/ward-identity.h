@@ -28,7 +28,9 @@ G_BEGIN_DECLS
  *
  * The resolved Patient is read too (GET Patient/<id>): its id and the
  *   values of its identifiers are the keys a caller matches against its
- *   own patients, and birthDate is kept as patient context.
+ *   own patients, and birthDate is kept as patient context.  The answer
+ *   carries the server's ids of the Patient and of the Device, which are
+ *   what resources about them must reference.
  *
  * Answers are cached per device for a bounded lifetime (default 5 min)
  * and a bounded number of devices (default 4096; the entry closest to
@@ -67,6 +69,7 @@ typedef struct
   /*< public >*/
   WardIdentityState   state;
   char               *patient_id;   /* the FHIR id of the Patient, RESOLVED only */
+  char               *device_resource_id; /* the FHIR id of the Device, RESOLVED only */
   char              **patient_keys; /* patient_id, then its identifier values */
   char               *birth_date;   /* Patient.birthDate, or NULL */
   char               *reason;       /* FAILED only */
