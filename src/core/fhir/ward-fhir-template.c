@@ -1326,12 +1326,25 @@ resource_id_or_empty (const char *id)
   return ward_fhir_template_resource_id (NULL, id);
 }
 
+/* The group's resource id when the caller set one, as it is; otherwise
+ * the Create-mode id of the measurements' id, or "" without one.
+ */
+static char *
+group_resource_id (const char *resource_id,
+                   const char *id)
+{
+  if (resource_id != NULL && !_ward_json_is_blank (resource_id))
+    return g_strdup (resource_id);
+
+  return resource_id_or_empty (id);
+}
+
 static char *
 make_identifier (CodeValueTemplate          *tmpl,
                  const WardObservationGroup *group)
 {
-  g_autofree char *patient = resource_id_or_empty (group->patient_id);
-  g_autofree char *device = resource_id_or_empty (group->device_id);
+  g_autofree char *patient = group_resource_id (group->patient_resource_id, group->patient_id);
+  g_autofree char *device = group_resource_id (group->device_resource_id, group->device_id);
   g_autofree char *segment = NULL;
 
   if (tmpl->period_interval == WARD_FHIR_PERIOD_CORRELATION_ID)
@@ -2027,9 +2040,10 @@ merge_value (const FhirValue  *tmpl,
 
 static JsonNode *
 reference_node (const char *type,
+                const char *resource_id_set,
                 const char *id)
 {
-  g_autofree char *resource_id = ward_fhir_template_resource_id (NULL, id);
+  g_autofree char *resource_id = group_resource_id (resource_id_set, id);
   g_autofree char *reference = g_strdup_printf ("%s/%s", type, resource_id);
   JsonObject *object = json_object_new ();
   JsonNode *node = json_node_new (JSON_NODE_OBJECT);
@@ -2156,11 +2170,13 @@ create_observation (WardFhirTemplate            *self,
   g_hash_table_insert (members, (gpointer) "code", node);
 
   if (group->patient_id != NULL && !_ward_json_is_blank (group->patient_id))
-    g_hash_table_insert (members, (gpointer) "subject", reference_node ("Patient", group->patient_id));
+    g_hash_table_insert (members, (gpointer) "subject",
+                         reference_node ("Patient", group->patient_resource_id, group->patient_id));
   g_hash_table_insert (members, (gpointer) "effectivePeriod", period_node (period.start, period.end));
   g_hash_table_insert (members, (gpointer) "issued", string_node (issued));
   if (group->device_id != NULL && !_ward_json_is_blank (group->device_id))
-    g_hash_table_insert (members, (gpointer) "device", reference_node ("Device", group->device_id));
+    g_hash_table_insert (members, (gpointer) "device",
+                         reference_node ("Device", group->device_resource_id, group->device_id));
 
   if (tmpl->value != NULL && tmpl->value->value_name != NULL)
     {
@@ -3018,11 +3034,26 @@ ward_observation_group_free (WardObservationGroup *group)
   g_free (group->type);
   g_free (group->device_id);
   g_free (group->patient_id);
+  g_free (group->patient_resource_id);
+  g_free (group->device_resource_id);
   g_free (group->encounter_id);
   g_free (group->correlation_id);
   g_ptr_array_unref (group->properties);
   g_array_unref (group->sources);
   g_free (group);
+}
+
+void
+ward_observation_group_set_resource_ids (WardObservationGroup *group,
+                                         const char           *patient_resource_id,
+                                         const char           *device_resource_id)
+{
+  g_return_if_fail (group != NULL);
+
+  g_free (group->patient_resource_id);
+  group->patient_resource_id = g_strdup (patient_resource_id);
+  g_free (group->device_resource_id);
+  group->device_resource_id = g_strdup (device_resource_id);
 }
 
 void

@@ -28,7 +28,9 @@ G_BEGIN_DECLS
  *   no DefaultDeviceIdentifierSystem: subject is Patient/<id> and device
  *   is Device/<id>, where <id> is ward_fhir_template_resource_id (NULL,
  *   patient or device id), the id the connector gives the Patient and
- *   Device it creates.  Create mode writes no encounter reference, and
+ *   Device it creates, unless the group names the resource ids itself
+ *   (a caller that resolved them on a FHIR server, as the connector's
+ *   Lookup mode does).  Create mode writes no encounter reference, and
  *   neither do we.  A group without a patient id (Wardwatch links a
  *   device to its patient later, in the identity stage) is built without
  *   subject, with an empty patient part in its identifier; the MedTech
@@ -103,6 +105,13 @@ typedef struct
   char       *type;          /* the measurements' type */
   char       *device_id;
   char       *patient_id;    /* NULL when the measurements have none */
+  /* The FHIR ids of the Patient and the Device, when the caller knows
+   * them (ward_observation_group_set_resource_ids()): used as they are
+   * in subject, device and the identifier.  NULL: the connector's
+   * Create-mode ids, ward_fhir_template_resource_id (NULL, id).
+   */
+  char       *patient_resource_id;
+  char       *device_resource_id;
   char       *encounter_id;
   char       *correlation_id;
   gint64      start_ticks;
@@ -129,6 +138,10 @@ void                  ward_observation_group_add_value      (WardObservationGrou
                                                              const char                 *name,
                                                              gint64                      time,
                                                              const char                 *value);
+/* The FHIR ids to reference instead of the Create-mode ids (NULL: those). */
+void                  ward_observation_group_set_resource_ids (WardObservationGroup     *group,
+                                                             const char                 *patient_resource_id,
+                                                             const char                 *device_resource_id);
 /* The values of a property, or NULL (transfer none). */
 GArray               *ward_observation_group_get_values     (const WardObservationGroup *group,
                                                              const char                 *name);
@@ -248,7 +261,9 @@ const char           *ward_fhir_template_observation_identifier (JsonNode       
 /* The connector's identifier value of a group's Observation:
  * "{patient resource id}.{device resource id}.{type}.{segment}", the
  * segment being the time segment, or the correlation id when the
- * group's template has periodInterval -1.  NULL if no template.
+ * group's template has periodInterval -1; the resource ids are the
+ * group's own when set, otherwise the Create-mode ids.  NULL if no
+ * template.
  */
 char                 *ward_fhir_template_get_identifier     (WardFhirTemplate           *self,
                                                              const WardObservationGroup *group);
