@@ -138,6 +138,14 @@ make_time_key (const char *patient_id,
   return g_strdup_printf ("%s|%" G_GINT64_FORMAT, patient_id, at);
 }
 
+/* The FHIR id of the Patient: subject_id when set, else patient_id. */
+static const char *
+subject_of (const char *patient_id,
+            const char *subject_id)
+{
+  return subject_id != NULL ? subject_id : patient_id;
+}
+
 /* Errors */
 
 static gboolean
@@ -213,6 +221,7 @@ check_score_input (const WardFhirScoreInput  *input,
   int sum = 0;
 
   if (!check_id ("patient_id", input->patient_id, error) ||
+      (input->subject_id != NULL && !check_id ("subject_id", input->subject_id, error)) ||
       !check_id ("device_id", input->device_id, error) ||
       (input->encounter_id != NULL && !check_id ("encounter_id", input->encounter_id, error)) ||
       !check_time ("window_start", input->window_start, error) ||
@@ -878,7 +887,7 @@ ward_fhir_news2_observation (const WardFhirScoreInput  *input,
 
   add_concept (builder, "code", WARD_FHIR_SYSTEM_SNOMED, WARD_FHIR_CODE_NEWS2_TOTAL,
                NEWS2_TOTAL_DISPLAY, "NEWS2 total score");
-  add_reference (builder, "subject", "Patient", input->patient_id);
+  add_reference (builder, "subject", "Patient", subject_of (input->patient_id, input->subject_id));
   if (input->encounter_id != NULL)
     add_reference (builder, "encounter", "Encounter", input->encounter_id);
   add_period (builder, "effectivePeriod", input->window_start, input->window_end);
@@ -1009,7 +1018,7 @@ ward_fhir_risk_assessment (const WardFhirScoreInput  *input,
   add_string (builder, "status", input->final ? "final" : "preliminary");
   add_concept (builder, "method", WARD_FHIR_SYSTEM_SNOMED, WARD_FHIR_CODE_NEWS2_TOTAL,
                NEWS2_TOTAL_DISPLAY, "Royal College of Physicians NEWS2 (2017)");
-  add_reference (builder, "subject", "Patient", input->patient_id);
+  add_reference (builder, "subject", "Patient", subject_of (input->patient_id, input->subject_id));
   if (input->encounter_id != NULL)
     add_reference (builder, "encounter", "Encounter", input->encounter_id);
   add_period (builder, "occurrencePeriod", input->window_start, input->window_end);
@@ -1086,6 +1095,7 @@ ward_fhir_flag (const WardFhirFlagInput  *input,
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   if (!check_id ("patient_id", input->patient_id, error) ||
+      (input->subject_id != NULL && !check_id ("subject_id", input->subject_id, error)) ||
       !check_id ("device_id", input->device_id, error) ||
       (input->encounter_id != NULL && !check_id ("encounter_id", input->encounter_id, error)) ||
       !check_time ("opened_at", input->opened_at, error) ||
@@ -1129,7 +1139,7 @@ ward_fhir_flag (const WardFhirFlagInput  *input,
 
   add_concept (builder, "code", NULL, NULL, NULL,
                "NEWS2 escalation: risk of acute clinical deterioration");
-  add_reference (builder, "subject", "Patient", input->patient_id);
+  add_reference (builder, "subject", "Patient", subject_of (input->patient_id, input->subject_id));
   add_period (builder, "period", input->opened_at, input->closed_at);
   if (input->encounter_id != NULL)
     add_reference (builder, "encounter", "Encounter", input->encounter_id);

@@ -99,7 +99,13 @@ typedef struct
 /* One NEWS2 window score, as the Observation and the RiskAssessment need
  * it.  Strings are borrowed; they must outlive the call that reads them.
  *
- * patient_id:   FHIR id of the Patient (subject: Patient/<patient_id>).
+ * patient_id:   the patient's id, the key of the resources' ids; also
+ *               the FHIR id of the Patient (subject) unless subject_id
+ *               is set.
+ * subject_id:   the FHIR id of the Patient (subject: Patient/<subject_id>)
+ *               when it is not patient_id, or NULL.  The engine passes
+ *               the id its identity mode gives the patient, and keeps
+ *               patient_id as the key, so that a resource keeps its id.
  * encounter_id: FHIR id of the Encounter, or NULL to leave it out.
  * device_id:    FHIR id of the Wardwatch Device (ward_fhir_device_id()):
  *               Observation.device, RiskAssessment.performer.
@@ -127,6 +133,7 @@ typedef struct
 typedef struct
 {
   const char          *patient_id;
+  const char          *subject_id;
   const char          *encounter_id;
   const char          *device_id;
   gint64               window_start;
@@ -144,8 +151,8 @@ typedef struct
 
 /* One clinical flag episode.
  *
- * patient_id, encounter_id, device_id: as in WardFhirScoreInput; the
- *               Device is Flag.author.
+ * patient_id, subject_id, encounter_id, device_id: as in
+ *               WardFhirScoreInput; the Device is Flag.author.
  * opened_at:    when the flag was raised: period.start, and the key of
  *               its id.
  * closed_at:    when it closed on recovery (status inactive, period.end),
@@ -158,6 +165,7 @@ typedef struct
 typedef struct
 {
   const char *patient_id;
+  const char *subject_id;
   const char *encounter_id;
   const char *device_id;
   gint64      opened_at;
