@@ -35,6 +35,13 @@ typedef struct
   char            *device_id;
   int              spo2_scale;
   char            *birth_date;      /* a FHIR date, or NULL: unknown */
+  /* The patient's FHIR id, which every resource Wardwatch writes about
+   * them references (see patient_fhir_id()): the connector's Create-mode
+   * id in local identity, the server's Patient id once an identity answer
+   * named this patient.
+   */
+  char            *create_mode_id;
+  char            *server_id;
   gint64           age_at;          /* the window end age was computed for, or G_MININT64 */
   int              age;             /* full years at age_at, -1 unknown */
 
@@ -65,6 +72,7 @@ typedef struct
   char    *device_id;
   Patient *patient;
   Patient *named;       /* not in the bed map: the patient the FHIR server names */
+  char    *server_id;   /* the FHIR server's Device id, from an identity answer */
   gint64   last_seen;
   gint64   alert_id;
   gint64   alert_since;
@@ -144,6 +152,8 @@ patient_free (gpointer data)
   g_free (p->bed_label);
   g_free (p->device_id);
   g_free (p->birth_date);
+  g_free (p->create_mode_id);
+  g_free (p->server_id);
   g_free (p->confirmed_by);
   g_free (p->flag_ack_by);
   g_free (p);
@@ -155,6 +165,7 @@ device_free (gpointer data)
   Device *d = data;
 
   g_free (d->device_id);
+  g_free (d->server_id);
   g_free (d->alert_ack_by);
   g_free (d);
 }
@@ -261,6 +272,43 @@ update_latest (Patient               *p,
   v->observed_at = m->observed_at;
   v->source = m->source;
   p->dirty = TRUE;
+}
+
+/* The FHIR id of a patient, the one id by which the NEWS2 Observation,
+ * the RiskAssessment, the Flag and the vital-signs Observations all
+ * reference them.  With identity from a FHIR server, the server's
+ * Patient (Device.patient of an answer that named this patient), or,
+ * before any answer named them, the patient id as it is: in those modes
+ * the ward lists the server's patients.  In local identity there is no
+ * server to ask, so it is the id the connector gives the Patient it
+ * creates in its Create mode, which the vital-signs Observations have
+ * always used: the MedTech service running beside Wardwatch in Create
+ * mode then writes to the same Patient and the same Observations.
+ */
+static const char *
+patient_fhir_id (WardEngine *self,
+                 Patient    *p)
+{
+  if (self->identity == NULL)
+    return p->create_mode_id;
+
+  return p->server_id != NULL ? p->server_id : p->patient_id;
+}
+
+/* The FHIR id of a device: the server's Device when an identity answer
+ * gave it; otherwise (local identity, or a device of the bed map, which
+ * the server is never asked about) the connector's Create-mode id.
+ */
+static char *
+device_fhir_id (WardEngine *self,
+                const char *device_id)
+{
+  Device *d = g_hash_table_lookup (self->devices, device_id);
+
+  if (self->identity != NULL && d != NULL && d->server_id != NULL)
+    return g_strdup (d->server_id);
+
+  return ward_fhir_template_resource_id (NULL, device_id);
 }
 
 /* The patient a device's technical alerts belong to, or NULL. */
@@ -448,6 +496,7 @@ ward_engine_register_bed (WardEngine  *self,
   p->age = -1;
   p->age_at = G_MININT64;
   p->patient_id = g_strdup (patient_id);
+  p->create_mode_id = ward_fhir_template_resource_id (NULL, patient_id);
   p->name = g_strdup (patient_name);
   p->initials = make_initials (patient_name);
   p->bed_id = g_strdup (bed_id);
@@ -794,7 +843,9 @@ flush_vitals (WardEngine  *self,
 
   for (guint i = 0; i < groups->len; i++)
     {
-      const WardObservationGroup *group = g_ptr_array_index (groups, i);
+      WardObservationGroup *group = g_ptr_array_index (groups, i);
+      Patient *p = group->patient_id ? g_hash_table_lookup (self->by_patient, group->patient_id) : NULL;
+      g_autofree char *device = NULL;
       g_autofree char *identifier = NULL;
       g_autofree char *id = NULL;
       g_autofree char *stored = NULL;
@@ -802,6 +853,13 @@ flush_vitals (WardEngine  *self,
       g_autoptr(JsonNode) existing = NULL;
       g_autoptr(JsonNode) observation = NULL;
       g_autoptr(GError) local_error = NULL;
+
+      /* The same Patient as the NEWS2 resources, and the Device the
+       * identity mode gives the monitor.
+       */
+      if (group->device_id != NULL)
+        device = device_fhir_id (self, group->device_id);
+      ward_observation_group_set_resource_ids (group, p ? patient_fhir_id (self, p) : NULL, device);
 
       identifier = ward_fhir_template_get_identifier (self->fhir_template, group);
       if (identifier == NULL)
@@ -923,6 +981,7 @@ identity_patient (WardEngine           *self,
                   const WardNormalized *item,
                   gint64                now,
                   char                **birth_date,
+                  char                **device_server_id,
                   char                **why)
 {
   g_autoptr(WardIdentityAnswer) answer = NULL;
@@ -942,6 +1001,16 @@ identity_patient (WardEngine           *self,
                */
               if (ward_birth_date_is_valid (answer->birth_date))
                 *birth_date = g_strdup (answer->birth_date);
+              /* The server's ids are what our resources reference; the
+               * open window is scored again to carry the Patient's.
+               */
+              if (answer->patient_id != NULL && g_strcmp0 (p->server_id, answer->patient_id) != 0)
+                {
+                  g_free (p->server_id);
+                  p->server_id = g_strdup (answer->patient_id);
+                  p->dirty = TRUE;
+                }
+              *device_server_id = g_strdup (answer->device_resource_id);
               return p;
             }
         }
@@ -992,6 +1061,7 @@ store_normalized (WardEngine         *self,
       Patient *p = d ? d->patient : NULL;
       g_autofree char *identity_why = NULL;
       g_autofree char *birth_date = NULL;
+      g_autofree char *device_server_id = NULL;
 
       /* With a FHIR server for identity, it decides for devices not in
        * the bed map; the patient the message names does not count (the
@@ -1000,7 +1070,8 @@ store_normalized (WardEngine         *self,
        */
       if (p == NULL && self->identity != NULL && item->device_id != NULL)
         {
-          p = identity_patient (self, item, received_at, &birth_date, &identity_why);
+          p = identity_patient (self, item, received_at, &birth_date, &device_server_id,
+                                &identity_why);
           if (p != NULL && birth_date != NULL && !update_birth_date (self, p, birth_date, error))
             return FALSE;
           /* Watched for silence like the bed map's devices. */
@@ -1013,6 +1084,11 @@ store_normalized (WardEngine         *self,
           if (d != NULL)
             {
               d->named = p;
+              if (device_server_id != NULL)
+                {
+                  g_free (d->server_id);
+                  d->server_id = g_steal_pointer (&device_server_id);
+                }
               /* Now someone else's (or no one's): not ours to watch. */
               if (p == NULL)
                 {
@@ -1695,6 +1771,10 @@ score_patient (WardEngine  *self,
     WardFhirScoreInput input;
 
     ward_fhir_score_input_from_window (&score, p->patient_id, now, final, &input);
+    /* The ids of the resources stay keyed by the patient id; their
+     * subject is the patient's FHIR id, as in the vital signs.
+     */
+    input.subject_id = patient_fhir_id (self, p);
     input.device_id = self->fhir_device_id;
     input.news2_not_applicable = !applicable;
     for (guint i = 0; i < WARD_NEWS2_N_PARAMS; i++)
@@ -1762,6 +1842,7 @@ put_flag (WardEngine  *self,
   g_autoptr(GError) local_error = NULL;
   WardFhirFlagInput input = {
     .patient_id = p->patient_id,
+    .subject_id = patient_fhir_id (self, p),
     .device_id = self->fhir_device_id,
     .opened_at = p->flag_opened_at,
     .closed_at = closed_at,

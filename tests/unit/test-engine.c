@@ -673,6 +673,94 @@ set_birth_date (Fixture    *f,
   g_assert_no_error (error);
 }
 
+/* The connector's Create-mode id of a patient or device: the lowercase
+ * hex SHA-256 of "_" + id, computed here rather than by the code tested.
+ */
+static char *
+create_mode_id (const char *id)
+{
+  g_autofree char *input = g_strconcat ("_", id, NULL);
+
+  return g_compute_checksum_for_string (G_CHECKSUM_SHA256, input, -1);
+}
+
+/* The number of resources of a type whose subject is the patient's
+ * FHIR id in local identity.
+ */
+static gint64
+query_subject (Fixture    *f,
+               const char *resource_type,
+               const char *patient)
+{
+  g_autofree char *fhir_id = create_mode_id (patient);
+  g_autofree char *sql = g_strdup_printf ("SELECT count(*) FROM fhir_resources WHERE resource_type = '%s' "
+                                          "AND json_extract(json, '$.subject.reference') = 'Patient/%s'",
+                                          resource_type, fhir_id);
+
+  return query (f, sql);
+}
+
+/* Local identity: every resource written about a patient (the NEWS2
+ * Observation, the RiskAssessment, the Flag and the vital-signs
+ * Observations) references one Patient, the connector's Create-mode id
+ * of the patient, and the vital signs the monitor's Create-mode Device;
+ * the NEWS2 resources keep the ids they always had.
+ */
+static void
+test_fhir_references_local (Fixture       *f,
+                            gconstpointer  data)
+{
+  g_autofree char *patient = create_mode_id ("p1");
+  g_autofree char *device = create_mode_id ("mon-1");
+  g_autofree char *sql = NULL;
+  g_autofree char *obs_id = NULL;
+  g_autofree char *risk_id = NULL;
+  g_autofree char *flag_id = NULL;
+  gint64 t = T0;
+  gint64 n_vitals, n_news2, n_risk;
+
+  /* NEWS2 7 (HR 3, RR 2, SpO2 2) for 5 min: a flag opens. */
+  for (; t < T0 + 5 * MINUTE; t += 5 * SEC)
+    ingest_at (f, "mon-1", t, "\"heartRate\":135,\"respiratoryRate\":22,\"spo2\":93");
+
+  n_vitals = query (f, "SELECT count(*) FROM fhir_resources WHERE resource_type = 'Observation' "
+                       "AND json LIKE '%iomt-fhir-connector%'");
+  n_news2 = query (f, "SELECT count(*) FROM fhir_resources WHERE resource_type = 'Observation' "
+                      "AND id LIKE 'ww-news2-%'");
+  n_risk = query (f, "SELECT count(*) FROM fhir_resources WHERE resource_type = 'RiskAssessment'");
+  g_assert_cmpint (n_vitals, ==, 3);
+  g_assert_cmpint (n_news2, >=, 1);
+  g_assert_cmpint (n_risk, ==, n_news2);
+  g_assert_cmpint (query (f, "SELECT count(*) FROM fhir_resources WHERE resource_type = 'Flag'"), ==, 1);
+
+  /* One Patient for all of them: every resource with a subject names it. */
+  g_assert_cmpint (query_subject (f, "Observation", "p1"), ==, n_vitals + n_news2);
+  g_assert_cmpint (query_subject (f, "RiskAssessment", "p1"), ==, n_risk);
+  g_assert_cmpint (query_subject (f, "Flag", "p1"), ==, 1);
+  g_assert_cmpint (query (f, "SELECT count(*) FROM fhir_resources "
+                             "WHERE json_extract(json, '$.subject.reference') IS NOT NULL"), ==,
+                   n_vitals + n_news2 + n_risk + 1);
+
+  /* The vital signs name the monitor; the NEWS2 resources Wardwatch. */
+  sql = g_strdup_printf ("SELECT count(*) FROM fhir_resources WHERE resource_type = 'Observation' "
+                         "AND json LIKE '%%iomt-fhir-connector%%' "
+                         "AND json_extract(json, '$.device.reference') = 'Device/%s' "
+                         "AND json_extract(json, '$.identifier[0].value') LIKE '%s.%s.%%'",
+                         device, patient, device);
+  g_assert_cmpint (query (f, sql), ==, n_vitals);
+
+  /* The NEWS2 resources keep their ids, keyed by the patient id. */
+  obs_id = ward_fhir_news2_observation_id ("p1", T0 + 5 * MINUTE);
+  risk_id = ward_fhir_risk_assessment_id ("p1", T0 + 5 * MINUTE);
+  flag_id = ward_fhir_flag_id ("p1", query (f, "SELECT opened_at FROM flags WHERE kind = 'clinical'"));
+  g_clear_pointer (&sql, g_free);
+  sql = g_strdup_printf ("SELECT count(*) FROM fhir_resources WHERE "
+                         "(resource_type = 'Observation' AND id = '%s') OR "
+                         "(resource_type = 'RiskAssessment' AND id = '%s') OR "
+                         "(resource_type = 'Flag' AND id = '%s')", obs_id, risk_id, flag_id);
+  g_assert_cmpint (query (f, sql), ==, 3);
+}
+
 static gint64
 risk_assessment_has_prediction (Fixture    *f,
                                 const char *patient,
@@ -716,8 +804,9 @@ test_under_16_no_flag (Fixture       *f,
   g_assert_cmpint (query (f, "SELECT count(*) FROM flags WHERE patient_id = 'p1'"), ==, 0);
   g_assert_cmpint (query (f, "SELECT count(*) FROM events WHERE kind LIKE 'flag-%' "
                              "AND patient_id = 'p1'"), ==, 0);
-  g_assert_cmpint (query (f, "SELECT count(*) FROM fhir_resources WHERE resource_type = 'Flag' "
-                             "AND json LIKE '%Patient/p1\"%'"), ==, 0);
+  g_assert_cmpint (query (f, "SELECT count(*) FROM fhir_resources WHERE resource_type = 'Flag'"), ==, 1);
+  g_assert_cmpint (query_subject (f, "Flag", "p1"), ==, 0);
+  g_assert_cmpint (query_subject (f, "Flag", "p2"), ==, 1);
 
   /* The vitals and the child's scores are recorded, marked. */
   g_assert_cmpint (query (f, "SELECT count(*) FROM measurements WHERE patient_id = 'p1' "
@@ -875,6 +964,8 @@ main (int   argc,
        test_birth_date_kept_and_age_at_window_end);
   g_test_add ("/core/engine/vitals-observations", Fixture, "vitals", fixture_set_up,
               test_vitals_observations, fixture_tear_down);
+  g_test_add ("/core/engine/fhir-references-local", Fixture, "vitals", fixture_set_up,
+              test_fhir_references_local, fixture_tear_down);
 #undef ADD
 
   return g_test_run ();
