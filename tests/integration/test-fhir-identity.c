@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "ward-engine.h"
+#include "ward-fhir-sync.h"
 #include "ward-identity.h"
 #include "ward-pipeline.h"
 #include "ward-test-fhir-server.h"
@@ -84,7 +85,16 @@ fixture_set_up (Fixture       *f,
   f->path = g_build_filename (f->dir, "ward.db", NULL);
   f->store = ward_store_open (f->path, &error);
   g_assert_no_error (error);
-  f->engine = ward_engine_new (f->store, NULL);
+  {
+    WardEngineConfig config;
+
+    /* The vital-signs Observations, as the pipeline writes them, for the
+     * fixture with data "vitals".
+     */
+    ward_engine_config_init (&config);
+    config.vitals_observations = g_strcmp0 (data, "vitals") == 0;
+    f->engine = ward_engine_new (f->store, &config);
+  }
 
   /* Two patients in beds, no devices in the bed map: the server says. */
   g_assert_true (ward_engine_begin (f->engine, &error));
@@ -678,6 +688,200 @@ test_server_down (Fixture       *f,
                                  "ON a.id < b.id AND a.raw_message_id > b.raw_message_id"), ==, 0);
 }
 
+/* The references of one resource ("Type/id"), collected from every
+ * "reference" member at any depth.
+ */
+static void
+collect_references (JsonNode  *node,
+                    GPtrArray *references)
+{
+  if (JSON_NODE_HOLDS_OBJECT (node))
+    {
+      JsonObject *object = json_node_get_object (node);
+      g_autoptr(GList) members = json_object_get_members (object);
+
+      for (GList *l = members; l != NULL; l = l->next)
+        {
+          JsonNode *child = json_object_get_member (object, l->data);
+
+          if (g_strcmp0 (l->data, "reference") == 0 && JSON_NODE_HOLDS_VALUE (child))
+            g_ptr_array_add (references, g_strdup (json_node_get_string (child)));
+          else
+            collect_references (child, references);
+        }
+    }
+  else if (JSON_NODE_HOLDS_ARRAY (node))
+    {
+      JsonArray *array = json_node_get_array (node);
+
+      for (guint i = 0; i < json_array_get_length (array); i++)
+        collect_references (json_array_get_element (array, i), references);
+    }
+}
+
+typedef struct
+{
+  GPtrArray *references;  /* every reference of every resource */
+  GPtrArray *subjects;    /* "Type: subject.reference" */
+  GPtrArray *devices;     /* the vital signs' device.reference */
+  guint      n_flags;
+  guint      n_risks;
+  guint      n_vitals;
+  guint      n_news2;
+} Written;
+
+static void
+written_cb (const char *resource_type,
+            const char *id,
+            gint64      version,
+            const char *json,
+            gpointer    user_data)
+{
+  Written *w = user_data;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+  JsonNode *root;
+  JsonObject *object;
+
+  g_assert_true (json_parser_load_from_data (parser, json, -1, &error));
+  g_assert_no_error (error);
+  root = json_parser_get_root (parser);
+  object = json_node_get_object (root);
+  collect_references (root, w->references);
+
+  if (json_object_has_member (object, "subject"))
+    g_ptr_array_add (w->subjects,
+                     g_strdup_printf ("%s: %s", resource_type,
+                                      json_object_get_string_member (json_object_get_object_member (object,
+                                                                                                    "subject"),
+                                                                     "reference")));
+  if (strcmp (resource_type, "Flag") == 0)
+    w->n_flags++;
+  else if (strcmp (resource_type, "RiskAssessment") == 0)
+    w->n_risks++;
+  else if (strcmp (resource_type, "Observation") == 0 && g_str_has_prefix (id, "ww-news2-"))
+    w->n_news2++;
+  else if (strcmp (resource_type, "Observation") == 0)
+    {
+      JsonArray *identifiers = json_object_get_array_member (object, "identifier");
+
+      w->n_vitals++;
+      g_ptr_array_add (w->devices,
+                       g_strdup (json_object_get_string_member (json_object_get_object_member (object,
+                                                                                               "device"),
+                                                                "reference")));
+      /* The connector's identifier is made of the same ids. */
+      g_ptr_array_add (w->devices,
+                       g_strdup (json_object_get_string_member (json_array_get_object_element (identifiers, 0),
+                                                                "value")));
+    }
+}
+
+/* Identity lookup: every resource Wardwatch writes about a patient (the
+ * NEWS2 Observation, the RiskAssessment, the Flag and the vital-signs
+ * Observations) references the server's Patient, whose id is not the
+ * ward's patient id, and the vital signs the server's Device; synced to
+ * the server, every reference they hold resolves there.
+ */
+static void
+test_references (Fixture       *f,
+                 gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(WardFhirSync) sync = NULL;
+  g_autofree char *patient = NULL;
+  g_autofree char *device = NULL;
+  g_autofree char *subject = NULL;
+  g_autofree char *device_ref = NULL;
+  g_autofree char *prefix = NULL;
+  Written w = { 0 };
+  gint64 t = f->t0;
+  gint64 deadline;
+  guint wake;
+
+  if (skip_without_server ())
+    return;
+
+  /* Matched to bed 1's p1 by its identifier; its id is the server's. */
+  patient = post_patient ("p1");
+  device = post_device ("mon-9", patient);
+  g_assert_cmpstr (patient, !=, "p1");
+  subject = g_strconcat ("Patient/", patient, NULL);
+  device_ref = g_strconcat ("Device/", device, NULL);
+  prefix = g_strdup_printf ("%s.%s.", patient, device);
+  use_identity (f, WARD_IDENTITY_MODE_LOOKUP, 3600 * SEC);
+
+  /* NEWS2 7 (HR 3, RR 2, SpO2 2) for 6 min: scores and a flag. */
+  ward_test_ingest_vitals (f->engine, "mon-9", t, "\"heartRate\":135,\"respiratoryRate\":22,\"spo2\":93");
+  run_until_released (f, t, 10000);
+  g_assert_cmpuint (ward_engine_get_n_held (f->engine), ==, 0);
+  for (t += 15 * SEC; t <= f->t0 + 6 * WARD_USEC_PER_MINUTE; t += 15 * SEC)
+    ward_test_ingest_vitals (f->engine, "mon-9", t,
+                             "\"heartRate\":135,\"respiratoryRate\":22,\"spo2\":93");
+  g_assert_cmpint (query_int (f, "SELECT count(*) FROM dead_letters"), ==, 0);
+  g_assert_cmpint (query_int (f, "SELECT count(*) FROM flags WHERE kind = 'clinical' "
+                                 "AND patient_id = 'p1'"), ==, 1);
+
+  w.references = g_ptr_array_new_with_free_func (g_free);
+  w.subjects = g_ptr_array_new_with_free_func (g_free);
+  w.devices = g_ptr_array_new_with_free_func (g_free);
+  g_assert_true (ward_store_foreach_resource (f->store, NULL, written_cb, &w, &error));
+  g_assert_no_error (error);
+
+  g_assert_cmpuint (w.n_flags, ==, 1);
+  g_assert_cmpuint (w.n_news2, >=, 2);
+  g_assert_cmpuint (w.n_risks, ==, w.n_news2);
+  g_assert_cmpuint (w.n_vitals, ==, 3);
+  g_assert_cmpuint (w.subjects->len, ==, w.n_flags + w.n_news2 + w.n_risks + w.n_vitals);
+  for (guint i = 0; i < w.subjects->len; i++)
+    {
+      const char *s = g_ptr_array_index (w.subjects, i);
+
+      /* "Type: Patient/<id>": the server's Patient, whatever the type. */
+      g_assert_nonnull (strstr (s, ": "));
+      g_assert_cmpstr (strstr (s, ": ") + 2, ==, subject);
+    }
+  for (guint i = 0; i < w.devices->len; i += 2)
+    {
+      g_assert_cmpstr (g_ptr_array_index (w.devices, i), ==, device_ref);
+      g_assert_true (g_str_has_prefix (g_ptr_array_index (w.devices, i + 1), prefix));
+    }
+
+  /* Synced, nothing refused; then every reference resolves. */
+  sync = ward_fhir_sync_new (f->store, ward_test_fhir_server_get_base_url (server), NULL);
+  ward_fhir_sync_set_backoff (sync, 50, 400);
+  ward_fhir_sync_set_interval (sync, 100);
+  ward_fhir_sync_start (sync);
+  deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+  wake = g_timeout_add (20, wake_cb, NULL);
+  while ((ward_test_n_pending (f->store) > 0 || ward_fhir_sync_is_busy (sync)) &&
+         g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, TRUE);
+  g_source_remove (wake);
+  ward_fhir_sync_stop (sync);
+  g_assert_cmpint (ward_test_n_pending (f->store), ==, 0);
+  g_assert_cmpuint (ward_fhir_sync_get_n_parked (sync), ==, 0);
+
+  g_assert_cmpuint (w.references->len, >, w.subjects->len);
+  for (guint i = 0; i < w.references->len; i++)
+    {
+      const char *reference = g_ptr_array_index (w.references, i);
+      g_autofree char *path = g_strconcat ("/fhir/R4/", reference, NULL);
+      g_autofree char *body = NULL;
+      guint status;
+
+      status = ward_test_fhir_server_request (server, "GET", path, NULL, NULL, NULL, &body, &error);
+      g_assert_no_error (error);
+      if (status != 200)
+        g_test_message ("GET %s: %u", path, status);
+      g_assert_cmpuint (status, ==, 200);
+    }
+
+  g_ptr_array_unref (w.references);
+  g_ptr_array_unref (w.subjects);
+  g_ptr_array_unref (w.devices);
+}
+
 typedef struct
 {
   gboolean           done;
@@ -817,6 +1021,8 @@ main (int   argc,
   ADD ("/fhir-identity/no-cache", test_no_cache);
   ADD ("/fhir-identity/server-down", test_server_down);
   ADD ("/fhir-identity/pipeline", test_pipeline_lookup);
+  g_test_add ("/fhir-identity/references", Fixture, "vitals", fixture_set_up, test_references,
+              fixture_tear_down);
 #undef ADD
 
   ret = g_test_run ();
