@@ -907,6 +907,61 @@ break_empty (WardFhirScoreInput *input)
   input->complete = FALSE;
 }
 
+/* subject_id names the Patient the resources reference; their ids stay
+ * keyed by patient_id, and without it the subject is patient_id.
+ */
+static void
+test_subject_id (void)
+{
+  static const char fhir_id[] = "0b1e6fd6a0e0f9b1c6f5b8e3d2a1c0f9e8d7c6b5a4f3e2d1c0b9a8f7e6d5c4b3";
+  g_autofree char *obs_id = ward_fhir_news2_observation_id ("sim-patient-01", T0);
+  g_autofree char *risk_id = ward_fhir_risk_assessment_id ("sim-patient-01", T0);
+  g_autofree char *flag_id = ward_fhir_flag_id ("sim-patient-01", T0);
+  g_autofree char *subject = g_strconcat ("Patient/", fhir_id, NULL);
+  g_autoptr(JsonNode) obs = NULL;
+  g_autoptr(JsonNode) risk = NULL;
+  g_autoptr(JsonNode) flag = NULL;
+  WardFhirScoreInput input;
+  WardFhirFlagInput flag_input = {
+    .patient_id = "sim-patient-01",
+    .subject_id = fhir_id,
+    .device_id = "ww-device-test",
+    .opened_at = T0,
+    .band = WARD_BAND_HIGH,
+    .assessment_window_end = T0,
+  };
+
+  init_complete (&input);
+  input.subject_id = fhir_id;
+  obs = build_observation (&input);
+  risk = build_risk (&input);
+  flag = build_flag (&flag_input);
+
+  g_assert_cmpstr (get_string (obs, "id"), ==, obs_id);
+  g_assert_cmpstr (get_string (obs, "subject.reference"), ==, subject);
+  g_assert_cmpstr (get_string (risk, "id"), ==, risk_id);
+  g_assert_cmpstr (get_string (risk, "subject.reference"), ==, subject);
+  g_assert_cmpstr (get_string (flag, "id"), ==, flag_id);
+  g_assert_cmpstr (get_string (flag, "subject.reference"), ==, subject);
+
+  /* Not a FHIR id: refused like a bad patient_id. */
+  {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(GError) flag_error = NULL;
+    g_autoptr(JsonNode) bad = NULL;
+    g_autoptr(JsonNode) bad_flag = NULL;
+
+    input.subject_id = "not an id";
+    bad = ward_fhir_news2_observation (&input, &error);
+    g_assert_error (error, WARD_FHIR_RESOURCE_ERROR, WARD_FHIR_RESOURCE_ERROR_INVALID);
+    g_assert_null (bad);
+    flag_input.subject_id = "not an id";
+    bad_flag = ward_fhir_flag (&flag_input, &flag_error);
+    g_assert_error (flag_error, WARD_FHIR_RESOURCE_ERROR, WARD_FHIR_RESOURCE_ERROR_INVALID);
+    g_assert_null (bad_flag);
+  }
+}
+
 static void
 test_invalid (void)
 {
@@ -1017,6 +1072,7 @@ main (int   argc,
   g_test_add_func ("/core/fhir/resources/flag-states", test_flag_states);
   g_test_add_func ("/core/fhir/resources/device", test_device);
   g_test_add_func ("/core/fhir/resources/from-window", test_from_window);
+  g_test_add_func ("/core/fhir/resources/subject-id", test_subject_id);
   g_test_add_func ("/core/fhir/resources/invalid", test_invalid);
   g_test_add_func ("/core/fhir/resources/deterministic-output", test_deterministic_output);
   g_test_add_func ("/core/fhir/resources/vitals-types", test_vitals_types);
