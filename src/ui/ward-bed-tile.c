@@ -80,6 +80,10 @@ struct _WardBedTile
   GtkWidget  *silent_box;
   GtkLabel   *silent_label;
 
+  /* Borrowed, while realized */
+  GdkFrameClock *frame_clock;
+  gulong      layout_handler;
+
   /* Owned */
   char       *bed_id;
   char       *patient_id;
@@ -106,12 +110,15 @@ struct _WardBedTile
   guint       description_dirty : 1;
   guint       points_valid : 1;
   guint       repaint_mark : 1;
+  guint       culled : 1;
   guint       stale_count;
 };
 
 G_DEFINE_FINAL_TYPE (WardBedTile, ward_bed_tile, GTK_TYPE_WIDGET)
 
 #define NO_VALUE "—"
+
+#define OUT_OF_SIGHT_MARGIN 120.0f
 
 static const char *
 get_band_title (WardBand band)
@@ -905,6 +912,41 @@ ward_bed_tile_finalize (GObject *object)
   G_OBJECT_CLASS (ward_bed_tile_parent_class)->finalize (object);
 }
 
+/* Whether the tile is out of sight in the scrolled window around it (the
+ * board scrolls).  Nothing is drawn in such a tile but its card: with the
+ * cairo renderer every node of the window is drawn on every repaint,
+ * clipped or not, and most tiles of a large ward are out of sight.
+ */
+static gboolean
+is_out_of_sight (WardBedTile *self)
+{
+  GtkWidget *scrolled = gtk_widget_get_ancestor (GTK_WIDGET (self), GTK_TYPE_SCROLLED_WINDOW);
+  graphene_rect_t bounds;
+  graphene_rect_t view;
+
+  if (scrolled == NULL || !gtk_widget_compute_bounds (GTK_WIDGET (self), scrolled, &bounds))
+    return FALSE;
+
+  /* A margin, so that a tile is drawn a little before it scrolls in. */
+  graphene_rect_init (&view, -OUT_OF_SIGHT_MARGIN, -OUT_OF_SIGHT_MARGIN,
+                      gtk_widget_get_width (scrolled) + 2 * OUT_OF_SIGHT_MARGIN,
+                      gtk_widget_get_height (scrolled) + 2 * OUT_OF_SIGHT_MARGIN);
+
+  return !graphene_rect_intersection (&bounds, &view, NULL);
+}
+
+/* Scrolling, resizing and sorting move tiles without drawing them again:
+ * after each layout, a tile that came into sight or went out of it is
+ * drawn again.
+ */
+static void
+frame_layout_cb (GdkFrameClock *frame_clock,
+                 WardBedTile   *self)
+{
+  if (gtk_widget_get_mapped (GTK_WIDGET (self)) && is_out_of_sight (self) != self->culled)
+    gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
 /* GSK repaints what changed between two frames' render nodes, but gives
  * up past 30 rectangles and then repaints the whole board: a snapshot
  * that changes ages on twenty tiles makes some sixty small rectangles.
@@ -914,7 +956,8 @@ ward_bed_tile_finalize (GObject *object)
  * box child and half the spacing around it: the marks of changed tiles
  * side by side touch, and a region keeps them as one rectangle.  The
  * board then repaints only the tiles that changed; a transparent fill
- * costs nothing to draw.
+ * costs nothing to draw.  A tile out of sight keeps its mark while it
+ * stays out of sight: there is nothing to repaint.
  */
 static void
 ward_bed_tile_snapshot (GtkWidget   *widget,
@@ -926,9 +969,12 @@ ward_bed_tile_snapshot (GtkWidget   *widget,
     { 1.0f, 1.0f, 1.0f, 0.0f },
   };
   GtkWidget *child = gtk_widget_get_parent (widget);
+  gboolean was_culled = self->culled;
   graphene_rect_t area;
 
-  GTK_WIDGET_CLASS (ward_bed_tile_parent_class)->snapshot (widget, snapshot);
+  self->culled = is_out_of_sight (self);
+  if (!self->culled)
+    GTK_WIDGET_CLASS (ward_bed_tile_parent_class)->snapshot (widget, snapshot);
 
   graphene_rect_init (&area, 0, 0, gtk_widget_get_width (widget), gtk_widget_get_height (widget));
   if (GTK_IS_FLOW_BOX_CHILD (child) && GTK_IS_FLOW_BOX (gtk_widget_get_parent (child)) &&
@@ -941,8 +987,36 @@ ward_bed_tile_snapshot (GtkWidget   *widget,
                            -(float) gtk_flow_box_get_row_spacing (box) / 2.0f);
     }
 
-  self->repaint_mark = !self->repaint_mark;
+  if (!(was_culled && self->culled))
+    self->repaint_mark = !self->repaint_mark;
   gtk_snapshot_append_color (snapshot, &marks[self->repaint_mark], &area);
+}
+
+static void
+ward_bed_tile_realize (GtkWidget *widget)
+{
+  WardBedTile *self = WARD_BED_TILE (widget);
+
+  GTK_WIDGET_CLASS (ward_bed_tile_parent_class)->realize (widget);
+
+  /* After GTK's own layout: allocations are done by then. */
+  self->frame_clock = gtk_widget_get_frame_clock (widget);
+  if (self->frame_clock != NULL)
+    self->layout_handler = g_signal_connect_after (self->frame_clock, "layout",
+                                                   G_CALLBACK (frame_layout_cb), self);
+}
+
+static void
+ward_bed_tile_unrealize (GtkWidget *widget)
+{
+  WardBedTile *self = WARD_BED_TILE (widget);
+
+  if (self->frame_clock != NULL)
+    g_clear_signal_handler (&self->layout_handler, self->frame_clock);
+  self->frame_clock = NULL;
+  self->culled = FALSE;
+
+  GTK_WIDGET_CLASS (ward_bed_tile_parent_class)->unrealize (widget);
 }
 
 static void
@@ -955,6 +1029,8 @@ ward_bed_tile_class_init (WardBedTileClass *klass)
   object_class->finalize = ward_bed_tile_finalize;
 
   widget_class->snapshot = ward_bed_tile_snapshot;
+  widget_class->realize = ward_bed_tile_realize;
+  widget_class->unrealize = ward_bed_tile_unrealize;
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/wardwatch/Wardwatch/ui/ward-bed-tile.ui");
