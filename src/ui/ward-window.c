@@ -62,6 +62,7 @@ struct _WardWindow
   WardDataIssues       *data_issues;    /* weak */
 
   guint                 tick_id;
+  gint64                title_second;   /* the second the subtitle shows, or -1 */
   gint64                last_frame;     /* frame counter of the last applied snapshot */
   guint64               n_received;
   guint64               n_applied;
@@ -328,6 +329,12 @@ update_title (WardWindow *self)
 {
   g_autofree char *clock = NULL;
   g_autofree char *subtitle = NULL;
+  gint64 second = self->snapshot != NULL ? ward_snapshot_get_now (self->snapshot) / G_USEC_PER_SEC : -1;
+
+  /* Snapshots come several times a second; the clock shows seconds. */
+  if (second == self->title_second && second >= 0)
+    return;
+  self->title_second = second;
 
   if (self->snapshot != NULL)
     {
@@ -1164,6 +1171,7 @@ ward_window_set_demo (WardWindow *self,
     return;
 
   self->demo = demo;
+  self->title_second = -1;
   update_title (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DEMO]);
 }
