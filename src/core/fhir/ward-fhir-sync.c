@@ -1150,18 +1150,22 @@ entry_etag (JsonObject *entry)
   return json_object_get_string_member_with_default (json_node_get_object (response), "etag", NULL);
 }
 
-static void
-handle_batch (WardFhirSync *self,
-              Request      *req,
-              guint         status,
-              JsonNode     *root)
+/* The entries of a batch-response, one per request; or NULL when the
+ * Bundle failed as a whole, after its rows were retried (transient, or
+ * an answer that is not FHIR) or sent back as single requests (refused).
+ */
+static JsonArray *
+batch_response_entries (WardFhirSync *self,
+                        Request      *req,
+                        guint         status,
+                        JsonNode     *root)
 {
   JsonArray *entries;
 
   if (status == SOUP_STATUS_OK && root == NULL)
     {
       retry_all (self, req->items, 0, "HTTP 200 with a body that is not a FHIR Bundle");
-      return;
+      return NULL;
     }
   if (status != SOUP_STATUS_OK && is_transient (status))
     {
@@ -1171,21 +1175,31 @@ handle_batch (WardFhirSync *self,
                  status == STATUS_TOO_MANY_REQUESTS || status == SOUP_STATUS_SERVICE_UNAVAILABLE
                    ? parse_retry_after (req->msg) : 0,
                  reason);
-      return;
+      return NULL;
     }
   if (status != SOUP_STATUS_OK)
     {
       fall_back_to_single (self, req, status_reason (status, root));
-      return;
+      return NULL;
     }
-
   entries = response_entries (root, req->items->len);
   if (entries == NULL)
-    {
-      fall_back_to_single (self, req,
-                           g_strdup ("HTTP 200 without a batch-response of one entry per request"));
-      return;
-    }
+    fall_back_to_single (self, req,
+                         g_strdup ("HTTP 200 without a batch-response of one entry per request"));
+
+  return entries;
+}
+
+static void
+handle_batch (WardFhirSync *self,
+              Request      *req,
+              guint         status,
+              JsonNode     *root)
+{
+  JsonArray *entries = batch_response_entries (self, req, status, root);
+
+  if (entries == NULL)
+    return;
 
   for (guint i = 0; i < req->items->len; i++)
     {
@@ -1247,35 +1261,10 @@ handle_read_batch (WardFhirSync *self,
                    guint         status,
                    JsonNode     *root)
 {
-  JsonArray *entries;
+  JsonArray *entries = batch_response_entries (self, req, status, root);
 
-  if (status == SOUP_STATUS_OK && root == NULL)
-    {
-      retry_all (self, req->items, 0, "HTTP 200 with a body that is not a FHIR Bundle");
-      return;
-    }
-  if (status != SOUP_STATUS_OK && is_transient (status))
-    {
-      g_autofree char *reason = status_reason (status, root);
-
-      retry_all (self, req->items,
-                 status == STATUS_TOO_MANY_REQUESTS || status == SOUP_STATUS_SERVICE_UNAVAILABLE
-                   ? parse_retry_after (req->msg) : 0,
-                 reason);
-      return;
-    }
-  if (status != SOUP_STATUS_OK)
-    {
-      fall_back_to_single (self, req, status_reason (status, root));
-      return;
-    }
-  entries = response_entries (root, req->items->len);
   if (entries == NULL)
-    {
-      fall_back_to_single (self, req,
-                           g_strdup ("HTTP 200 without a batch-response of one entry per request"));
-      return;
-    }
+    return;
 
   self->n_reads += req->items->len;
   for (guint i = 0; i < req->items->len; i++)
