@@ -618,6 +618,27 @@ ward_store_upsert_patient (WardStore   *self,
   return step_done (self, stmt, "upsert patient", error);
 }
 
+/* Runs an UPDATE of one patient row: NOT_FOUND when there is none. */
+static gboolean
+finish_patient_update (WardStore     *self,
+                       sqlite3_stmt  *stmt,
+                       const char    *what,
+                       const char    *patient_id,
+                       GError       **error)
+{
+  if (!step_done (self, stmt, what, error))
+    return FALSE;
+
+  if (sqlite3_changes (self->db) == 0)
+    {
+      g_set_error (error, WARD_STORE_ERROR, WARD_STORE_ERROR_NOT_FOUND,
+                   "No patient %s", patient_id);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
 gboolean
 ward_store_set_spo2_scale (WardStore   *self,
                            const char  *patient_id,
@@ -643,17 +664,7 @@ ward_store_set_spo2_scale (WardStore   *self,
   bind_text_or_null (stmt, 3, set_by);
   sqlite3_bind_int64 (stmt, 4, at);
 
-  if (!step_done (self, stmt, "set SpO2 scale", error))
-    return FALSE;
-
-  if (sqlite3_changes (self->db) == 0)
-    {
-      g_set_error (error, WARD_STORE_ERROR, WARD_STORE_ERROR_NOT_FOUND,
-                   "No patient %s", patient_id);
-      return FALSE;
-    }
-
-  return TRUE;
+  return finish_patient_update (self, stmt, "set SpO2 scale", patient_id, error);
 }
 
 gboolean
@@ -675,17 +686,7 @@ ward_store_set_birth_date (WardStore   *self,
   sqlite3_bind_text (stmt, 1, patient_id, -1, SQLITE_TRANSIENT);
   bind_text_or_null (stmt, 2, birth_date);
 
-  if (!step_done (self, stmt, "set birth date", error))
-    return FALSE;
-
-  if (sqlite3_changes (self->db) == 0)
-    {
-      g_set_error (error, WARD_STORE_ERROR, WARD_STORE_ERROR_NOT_FOUND,
-                   "No patient %s", patient_id);
-      return FALSE;
-    }
-
-  return TRUE;
+  return finish_patient_update (self, stmt, "set birth date", patient_id, error);
 }
 
 gboolean
