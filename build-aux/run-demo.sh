@@ -8,6 +8,9 @@ build-aux/install-deps.sh
 [ -f _build/build.ninja ] || meson setup _build
 ninja -C _build
 if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then
+  # The settings schema as built (the window keeps its size, sort order and
+  # "my patients"); an installed Wardwatch finds its own.
+  export GSETTINGS_SCHEMA_DIR="$top/_build/data${GSETTINGS_SCHEMA_DIR:+:$GSETTINGS_SCHEMA_DIR}"
   exec _build/src/wardwatch --demo --time-scale=60 "$@"
 else
   echo "run-demo: no display; running the demo headless for 60 s (60 simulated minutes)" >&2
