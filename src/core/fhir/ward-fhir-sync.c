@@ -964,6 +964,47 @@ requeue_conflict (WardFhirSync *self,
   return TRUE;
 }
 
+/* Seconds the server asked to wait (Retry-After on 429 and 503), or 0. */
+static gint64
+retry_after_sec (Request *req,
+                 guint    status)
+{
+  if (status == STATUS_TOO_MANY_REQUESTS || status == SOUP_STATUS_SERVICE_UNAVAILABLE)
+    return parse_retry_after (req->msg);
+
+  return 0;
+}
+
+/* An answer for one row that is neither success nor a conflict: a
+ * transient one is retried, any other parks the row with the server's
+ * OperationOutcome.
+ */
+static void
+retry_or_park (WardFhirSync *self,
+               Request      *req,
+               Item         *item,
+               guint         status,
+               JsonNode     *root,
+               const char   *data,
+               gsize         len)
+{
+  g_autofree char *reason = status_reason (status, root);
+
+  if (is_transient (status))
+    {
+      mark_retry (self, item, retry_after_sec (req, status), reason);
+    }
+  else
+    {
+      g_autofree char *why = outcome_reason (root);
+      g_autofree char *outcome_json = NULL;
+
+      if (why != NULL)
+        outcome_json = g_strndup (data, len);
+      mark_failed (self, item, reason, outcome_json);
+    }
+}
+
 static void
 handle_read (WardFhirSync *self,
              Request      *req,
@@ -1001,25 +1042,8 @@ handle_read (WardFhirSync *self,
     {
       mark_retry (self, item, 0, "HTTP 200 with a body that is not a FHIR resource");
     }
-  else if (is_transient (status))
-    {
-      g_autofree char *reason = status_reason (status, root);
-
-      mark_retry (self, item,
-                  status == STATUS_TOO_MANY_REQUESTS || status == SOUP_STATUS_SERVICE_UNAVAILABLE
-                    ? parse_retry_after (req->msg) : 0,
-                  reason);
-    }
   else
-    {
-      g_autofree char *reason = status_reason (status, root);
-      g_autofree char *why = outcome_reason (root);
-      g_autofree char *outcome_json = NULL;
-
-      if (why != NULL)
-        outcome_json = g_strndup (data, len);
-      mark_failed (self, item, reason, outcome_json);
-    }
+    retry_or_park (self, req, item, status, root, data, len);
 }
 
 static void
@@ -1054,25 +1078,8 @@ handle_single (WardFhirSync *self,
       if (!requeue_conflict (self, item))
         item_free (item);
     }
-  else if (is_transient (status))
-    {
-      g_autofree char *reason = status_reason (status, root);
-
-      mark_retry (self, item,
-                  status == STATUS_TOO_MANY_REQUESTS || status == SOUP_STATUS_SERVICE_UNAVAILABLE
-                    ? parse_retry_after (req->msg) : 0,
-                  reason);
-    }
   else
-    {
-      g_autofree char *reason = status_reason (status, root);
-      g_autofree char *why = outcome_reason (root);
-      g_autofree char *outcome_json = NULL;
-
-      if (why != NULL)
-        outcome_json = g_strndup (data, len);
-      mark_failed (self, item, reason, outcome_json);
-    }
+    retry_or_park (self, req, item, status, root, data, len);
 }
 
 /* The batch Bundle itself was refused: single PUTs from now on in this
@@ -1171,10 +1178,7 @@ batch_response_entries (WardFhirSync *self,
     {
       g_autofree char *reason = status_reason (status, root);
 
-      retry_all (self, req->items,
-                 status == STATUS_TOO_MANY_REQUESTS || status == SOUP_STATUS_SERVICE_UNAVAILABLE
-                   ? parse_retry_after (req->msg) : 0,
-                 reason);
+      retry_all (self, req->items, retry_after_sec (req, status), reason);
       return NULL;
     }
   if (status != SOUP_STATUS_OK)
