@@ -1358,18 +1358,11 @@ ward_pipeline_nurse_entry_async (WardPipeline        *self,
                                  GAsyncReadyCallback  callback,
                                  gpointer             user_data)
 {
-  Command *cmd;
+  const WardNurseEntry entry = { kind, value };
 
-  g_return_if_fail (WARD_IS_PIPELINE (self));
-  g_return_if_fail (patient_id != NULL && user != NULL);
-
-  cmd = command_new (self, COMMAND_NURSE_ENTRY, ward_pipeline_nurse_entry_async,
-                     cancellable, callback, user_data);
-  cmd->patient_id = g_strdup (patient_id);
-  cmd->kind = kind;
-  cmd->value = value;
-  cmd->user = g_strdup (user);
-  queue_command (self, cmd);
+  /* A round of one. */
+  ward_pipeline_nurse_entries_async (self, patient_id, &entry, 1, user, cancellable, callback,
+                                     user_data);
 }
 
 void
