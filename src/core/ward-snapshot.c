@@ -42,6 +42,9 @@ _ward_bed_state_clear (WardBedState *bed)
   g_clear_pointer (&bed->device_id, g_free);
   g_clear_pointer (&bed->flag_acknowledged_by, g_free);
   g_clear_pointer (&bed->technical_alert_acknowledged_by, g_free);
+  g_clear_pointer (&bed->hospital_number, g_free);
+  g_clear_pointer (&bed->nhs_number, g_free);
+  g_clear_pointer (&bed->birth_date, g_free);
 }
 
 WardSnapshot *

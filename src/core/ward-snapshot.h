@@ -24,6 +24,8 @@ typedef struct
   double      value;
   gint64      observed_at;
   WardSource  source;
+  const char *entered_by;   /* interned (g_intern_string): the staff member who entered a
+                             * nurse's value; NULL for a device value */
 } WardLatestValue;
 
 typedef enum
@@ -76,6 +78,39 @@ typedef struct
   gboolean         news2_not_applicable; /* under 16: NEWS2 is not validated for them; the
                                       * score is kept for the record, no flag is raised
                                       * or escalated and its band claims nothing */
+
+  /* Patient identifiers, for the two-identifier check before any
+   * clinical action: the ward file's identifier list (as FHIR
+   * Patient.identifier) or the FHIR server's Patient.  NULL: not given.
+   */
+  char            *hospital_number;
+  char            *nhs_number;
+  char            *birth_date;       /* a FHIR date */
+
+  /* The nurse-entered values still inside their validity (the manual
+   * data timeout), beside latest[], the newest value of any source.
+   * valid is FALSE where no nurse value is valid.
+   */
+  WardLatestValue  nurse_latest[WARD_MEAS_N_KINDS];
+  /* What the current score used, per NEWS2 parameter; valid is FALSE
+   * where the parameter is absent from the score.
+   */
+  WardLatestValue  score_inputs[WARD_NEWS2_N_PARAMS];
+
+  /* Observations due: the RCP chart's minimum frequency from the latest
+   * band.  A reminder, never a clinical flag.
+   */
+  gint64           obs_due_at;       /* 0: nothing due (no score yet) */
+  gboolean         obs_continuous;   /* aggregate 7 or more: continuous monitoring */
+
+  /* The flag rules' pending change, so the screen can say it.  OPEN or
+   * PENDING: the flag opens or escalates to flag_pending_band at
+   * flag_pending_at if the score stays there; RECOVERING: the flag
+   * closes at flag_pending_at if the score stays below threshold.
+   * flag_pending_at is 0 when nothing is pending.
+   */
+  WardBand         flag_pending_band;
+  gint64           flag_pending_at;
 } WardBedState;
 
 typedef struct
