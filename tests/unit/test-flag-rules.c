@@ -180,6 +180,61 @@ test_threshold_is_configurable (void)
                    WARD_FLAG_ACTION_OPEN);
 }
 
+/* A nurse-validated score opens and escalates at once, at its own band;
+ * recovery keeps its delay.
+ */
+static void
+test_nurse_validated_skips_delay (void)
+{
+  WardFlagPolicy policy = default_policy ();
+  WardFlagTracker tracker = { 0 };
+  WardBand band = WARD_BAND_LOW;
+  gint64 at = 0;
+
+  /* The monitor's medium is pending... */
+  g_assert_cmpint (ward_flag_tracker_update (&tracker, &policy, WARD_BAND_MEDIUM, T0, &band), ==,
+                   WARD_FLAG_ACTION_NONE);
+  g_assert_true (ward_flag_tracker_get_pending (&tracker, &policy, &band, &at));
+  g_assert_cmpint (band, ==, WARD_BAND_MEDIUM);
+  g_assert_cmpint (at, ==, T0 + 3 * MIN_USEC);
+
+  /* ...a nurse's round says high a minute later: open at high, now. */
+  g_assert_cmpint (ward_flag_tracker_update_full (&tracker, &policy, WARD_BAND_HIGH, TRUE,
+                                                  T0 + MIN_USEC, &band), ==,
+                   WARD_FLAG_ACTION_OPEN);
+  g_assert_cmpint (band, ==, WARD_BAND_HIGH);
+  g_assert_false (ward_flag_tracker_get_pending (&tracker, &policy, NULL, NULL));
+
+  /* Below threshold, validated or not: recovering, closes after 10 min. */
+  g_assert_cmpint (ward_flag_tracker_update_full (&tracker, &policy, WARD_BAND_LOW, TRUE,
+                                                  T0 + 2 * MIN_USEC, &band), ==,
+                   WARD_FLAG_ACTION_NONE);
+  g_assert_cmpint (tracker.state, ==, WARD_FLAG_STATE_RECOVERING);
+  g_assert_true (ward_flag_tracker_get_pending (&tracker, &policy, &band, &at));
+  g_assert_cmpint (at, ==, T0 + 12 * MIN_USEC);
+
+  /* A new episode: the nurse's medium opens, her high escalates, at once. */
+  tracker = (WardFlagTracker) { 0 };
+  g_assert_cmpint (ward_flag_tracker_update_full (&tracker, &policy, WARD_BAND_MEDIUM, TRUE, T0,
+                                                  &band), ==, WARD_FLAG_ACTION_OPEN);
+  g_assert_cmpint (band, ==, WARD_BAND_MEDIUM);
+  g_assert_cmpint (ward_flag_tracker_update (&tracker, &policy, WARD_BAND_HIGH, T0 + MIN_USEC,
+                                             &band), ==, WARD_FLAG_ACTION_NONE);
+  g_assert_true (ward_flag_tracker_get_pending (&tracker, &policy, &band, &at));
+  g_assert_cmpint (band, ==, WARD_BAND_HIGH);
+  g_assert_cmpint (at, ==, T0 + 4 * MIN_USEC);
+  g_assert_cmpint (ward_flag_tracker_update_full (&tracker, &policy, WARD_BAND_HIGH, TRUE,
+                                                  T0 + 2 * MIN_USEC, &band), ==,
+                   WARD_FLAG_ACTION_ESCALATE);
+  g_assert_cmpint (band, ==, WARD_BAND_HIGH);
+
+  /* Below the threshold a nurse's score opens nothing. */
+  tracker = (WardFlagTracker) { 0 };
+  g_assert_cmpint (ward_flag_tracker_update_full (&tracker, &policy, WARD_BAND_LOW_MEDIUM, TRUE, T0,
+                                                  &band), ==, WARD_FLAG_ACTION_NONE);
+  g_assert_cmpint (tracker.state, ==, WARD_FLAG_STATE_NONE);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -191,6 +246,7 @@ main (int   argc,
   g_test_add_func ("/core/flag-rules/escalation", test_escalation);
   g_test_add_func ("/core/flag-rules/opens-at-lowest-sustained-band", test_opens_at_lowest_sustained_band);
   g_test_add_func ("/core/flag-rules/threshold-is-configurable", test_threshold_is_configurable);
+  g_test_add_func ("/core/flag-rules/nurse-validated-skips-delay", test_nurse_validated_skips_delay);
 
   return g_test_run ();
 }

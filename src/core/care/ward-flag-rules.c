@@ -38,6 +38,18 @@ ward_flag_tracker_update (WardFlagTracker      *tracker,
                           gint64                now,
                           WardBand             *out_band)
 {
+  return ward_flag_tracker_update_full (tracker, policy, band, FALSE, now, out_band);
+}
+
+/* A nurse-validated score opens (or escalates) at its own band, at once. */
+WardFlagAction
+ward_flag_tracker_update_full (WardFlagTracker      *tracker,
+                               const WardFlagPolicy *policy,
+                               WardBand              band,
+                               gboolean              nurse_validated,
+                               gint64                now,
+                               WardBand             *out_band)
+{
   gboolean above;
 
   g_return_val_if_fail (tracker != NULL, WARD_FLAG_ACTION_NONE);
@@ -62,8 +74,8 @@ ward_flag_tracker_update (WardFlagTracker      *tracker,
           tracker->pending_since = 0;
           return WARD_FLAG_ACTION_NONE;
         }
-      tracker->pending_band = MIN (tracker->pending_band, band);
-      if (now - tracker->pending_since < policy->open_delay_usec)
+      tracker->pending_band = nurse_validated ? band : MIN (tracker->pending_band, band);
+      if (!nurse_validated && now - tracker->pending_since < policy->open_delay_usec)
         return WARD_FLAG_ACTION_NONE;
       tracker->state = WARD_FLAG_STATE_OPEN;
       tracker->open_band = tracker->pending_band;
@@ -106,8 +118,8 @@ ward_flag_tracker_update (WardFlagTracker      *tracker,
           tracker->escalate_since = now;
           tracker->escalate_band = band;
         }
-      tracker->escalate_band = MIN (tracker->escalate_band, band);
-      if (now - tracker->escalate_since < policy->open_delay_usec)
+      tracker->escalate_band = nurse_validated ? band : MIN (tracker->escalate_band, band);
+      if (!nurse_validated && now - tracker->escalate_since < policy->open_delay_usec)
         return WARD_FLAG_ACTION_NONE;
       tracker->open_band = tracker->escalate_band;
       tracker->escalate_since = 0;
@@ -120,4 +132,49 @@ ward_flag_tracker_update (WardFlagTracker      *tracker,
     }
 
   return WARD_FLAG_ACTION_NONE;
+}
+
+gboolean
+ward_flag_tracker_get_pending (const WardFlagTracker *tracker,
+                               const WardFlagPolicy  *policy,
+                               WardBand              *band,
+                               gint64                *at)
+{
+  WardBand b = WARD_BAND_LOW;
+  gint64 t = 0;
+
+  g_return_val_if_fail (tracker != NULL, FALSE);
+  g_return_val_if_fail (policy != NULL, FALSE);
+
+  switch (tracker->state)
+    {
+    case WARD_FLAG_STATE_PENDING:
+      b = tracker->pending_band;
+      t = tracker->pending_since + policy->open_delay_usec;
+      break;
+
+    case WARD_FLAG_STATE_OPEN:
+      if (tracker->escalate_since != 0)
+        {
+          b = tracker->escalate_band;
+          t = tracker->escalate_since + policy->open_delay_usec;
+        }
+      break;
+
+    case WARD_FLAG_STATE_RECOVERING:
+      b = tracker->open_band;
+      t = tracker->recovering_since + policy->close_delay_usec;
+      break;
+
+    case WARD_FLAG_STATE_NONE:
+    default:
+      break;
+    }
+
+  if (band != NULL)
+    *band = b;
+  if (at != NULL)
+    *at = t;
+
+  return t != 0;
 }

@@ -54,5 +54,25 @@ WardFlagAction  ward_flag_tracker_update  (WardFlagTracker       *tracker,
                                            WardBand               band,
                                            gint64                 now,
                                            WardBand              *out_band);
+/* The same; nurse_validated: the score is a nurse's (confirmed, or a
+ * full round of observations).  At or above threshold it opens or
+ * escalates the flag at once: the sustain delay filters device
+ * artefacts, not a nurse's judgement.  Closing keeps its delay.
+ */
+WardFlagAction  ward_flag_tracker_update_full (WardFlagTracker   *tracker,
+                                           const WardFlagPolicy  *policy,
+                                           WardBand               band,
+                                           gboolean               nurse_validated,
+                                           gint64                 now,
+                                           WardBand              *out_band);
+/* The change that will happen if the score stays where it is: PENDING,
+ * the flag opens at *band at *at; OPEN with a higher band seen, it
+ * escalates to *band at *at; RECOVERING, it closes at *at (*band is then
+ * the band it last had open).  FALSE when nothing is pending.
+ */
+gboolean        ward_flag_tracker_get_pending (const WardFlagTracker *tracker,
+                                           const WardFlagPolicy  *policy,
+                                           WardBand              *band,
+                                           gint64                *at);
 
 G_END_DECLS
