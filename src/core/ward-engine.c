@@ -46,7 +46,16 @@ typedef struct
   int              age;             /* full years at age_at, -1 unknown */
 
   WardLatestValue  latest[WARD_MEAS_N_KINDS];
+  /* The newest nurse-entered value of each kind, kept apart from the
+   * newest of any source so that monitor values do not hide it.
+   */
+  WardLatestValue  nurse_latest[WARD_MEAS_N_KINDS];
   gboolean         dirty;
+  /* Confirmed, or a full round entered, since the last evaluation. */
+  gboolean         nurse_validated;
+  gint64           first_scored_at;
+  gint64           last_full_set_at; /* the newest full set's time (its oldest value), 0 if none */
+  gint64           rescore_at;       /* when a value starts or stops counting */
 
   gboolean         has_score;
   WardWindowScore  score;
@@ -261,16 +270,28 @@ update_latest (Patient               *p,
 {
   WardLatestValue *v = &p->latest[m->kind];
 
+  WardLatestValue value = {
+    .valid = TRUE,
+    .value = m->value,
+    .observed_at = m->observed_at,
+    .source = m->source,
+    .entered_by = m->source == WARD_SOURCE_NURSE ? g_intern_string (m->entered_by) : NULL,
+  };
+
+  if (m->source == WARD_SOURCE_NURSE &&
+      !(p->nurse_latest[m->kind].valid && p->nurse_latest[m->kind].observed_at > m->observed_at))
+    {
+      p->nurse_latest[m->kind] = value;
+      p->dirty = TRUE;
+    }
+
   /* Spot values (NIBP, temperature) may arrive late and out of order:
    * the newest observation wins, whatever the order of arrival.
    */
   if (v->valid && v->observed_at > m->observed_at)
     return;
 
-  v->valid = TRUE;
-  v->value = m->value;
-  v->observed_at = m->observed_at;
-  v->source = m->source;
+  *v = value;
   p->dirty = TRUE;
 }
 
@@ -387,6 +408,7 @@ ward_engine_config_init (WardEngineConfig *config)
 
   ward_window_policy_init (&config->window);
   ward_flag_policy_init (&config->flags);
+  ward_obs_policy_init (&config->obs);
   config->device_silence_usec = 60 * WARD_USEC_PER_SEC;
   config->outbox_limit = WARD_ENGINE_DEFAULT_OUTBOX_LIMIT;
   /* Off for the engine alone (tests and benchmarks that count
@@ -1552,6 +1574,27 @@ ward_engine_nurse_entries (WardEngine            *self,
         return FALSE;
     }
 
+  /* A full round (all seven NEWS2 parameters) is the nurse's own score:
+   * it needs no sustain delay to open a flag.
+   */
+  {
+    guint n_covered = 0;
+
+    for (guint k = 0; k < WARD_NEWS2_N_PARAMS; k++)
+      {
+        for (guint i = 0; i < n_entries; i++)
+          {
+            if (entries[i].kind == ward_window_param_kind (k))
+              {
+                n_covered++;
+                break;
+              }
+          }
+      }
+    if (n_covered == WARD_NEWS2_N_PARAMS)
+      lookup_patient (self, patient_id, NULL)->nurse_validated = TRUE;
+  }
+
   return TRUE;
 }
 
@@ -1632,6 +1675,7 @@ ward_engine_confirm (WardEngine  *self,
   g_free (p->confirmed_by);
   p->confirmed_by = g_strdup (user);
   p->dirty = TRUE;
+  p->nurse_validated = TRUE;
 
   return record_event (self, at, user, "confirm", p->patient_id, NULL, error);
 }
@@ -1693,6 +1737,38 @@ ward_engine_acknowledge (WardEngine  *self,
   return record_event (self, at, user, "acknowledge", patient_id, detail, error);
 }
 
+/* The snapshot's nurse values that still count, the score's inputs, the
+ * next observations due and the flag's pending change.
+ */
+static void
+fill_nurse_and_due (WardEngine   *self,
+                    Patient      *p,
+                    gint64        now,
+                    WardBedState *bed)
+{
+  for (guint kind = 0; kind < WARD_MEAS_N_KINDS; kind++)
+    {
+      const WardLatestValue *v = &p->nurse_latest[kind];
+
+      if (v->valid && v->observed_at <= now &&
+          now - v->observed_at < ward_window_kind_validity (&self->config.window, kind, v->source))
+        bed->nurse_latest[kind] = *v;
+    }
+  for (guint k = 0; k < WARD_NEWS2_N_PARAMS && p->has_score; k++)
+    {
+      if (p->score.result.points[k] >= 0)
+        bed->score_inputs[k] = p->score.used[k];
+    }
+
+  if (p->has_score && ward_news2_applies_to_age (patient_age_at (p, p->score.window_end)))
+    ward_obs_due (&self->config.obs, p->score.result.total, p->score.result.band,
+                  p->last_full_set_at, p->first_scored_at, &bed->obs_due_at, &bed->obs_continuous);
+
+  if (!ward_flag_tracker_get_pending (&p->tracker, &self->config.flags, &bed->flag_pending_band,
+                                      &bed->flag_pending_at))
+    bed->flag_pending_at = 0;
+}
+
 static gboolean
 score_patient (WardEngine  *self,
                Patient     *p,
@@ -1709,7 +1785,9 @@ score_patient (WardEngine  *self,
   gint64 id;
   int age;
 
-  ward_window_score (&self->config.window, p->latest, p->spo2_scale, now, &score);
+  ward_window_score_full (&self->config.window, p->latest, p->nurse_latest, p->spo2_scale, now,
+                          &score);
+  p->rescore_at = score.expires_at;
 
   for (guint i = 0; i < WARD_NEWS2_N_PARAMS; i++)
     any |= score.result.points[i] >= 0;
@@ -1811,6 +1889,9 @@ score_patient (WardEngine  *self,
   p->score_id = id;
   p->score_final = final;
   p->has_score = TRUE;
+  if (p->first_scored_at == 0)
+    p->first_scored_at = now;
+  p->last_full_set_at = MAX (p->last_full_set_at, ward_window_score_full_set_at (&score));
   ward_trend_history_add (&p->trend, score.window_end, score.result.total);
   return TRUE;
 }
@@ -1908,8 +1989,8 @@ run_flag_rules (WardEngine  *self,
   if (!ward_news2_applies_to_age (patient_age_at (p, p->score.window_end)))
     return stand_down_flag (self, p, now, error);
 
-  action = ward_flag_tracker_update (&p->tracker, &self->config.flags,
-                                     p->score.result.band, now, &band);
+  action = ward_flag_tracker_update_full (&p->tracker, &self->config.flags, p->score.result.band,
+                                          p->nurse_validated, now, &band);
 
   switch (action)
     {
@@ -2034,7 +2115,8 @@ ward_engine_evaluate (WardEngine  *self,
     {
       Patient *p = g_ptr_array_index (self->patients, i);
 
-      if (p->dirty || new_window)
+      /* And when a value stops counting (its validity ends). */
+      if (p->dirty || new_window || now >= p->rescore_at)
         {
           if (!score_patient (self, p, now, error))
             return FALSE;
@@ -2043,6 +2125,7 @@ ward_engine_evaluate (WardEngine  *self,
 
       if (!run_flag_rules (self, p, now, error))
         return FALSE;
+      p->nurse_validated = FALSE;
     }
 
   g_hash_table_iter_init (&iter, self->devices);
@@ -2085,6 +2168,7 @@ ward_engine_snapshot (WardEngine *self,
       bed.age = age;
       bed.news2_not_applicable = !ward_news2_applies_to_age (age);
       memcpy (bed.latest, p->latest, sizeof bed.latest);
+      fill_nurse_and_due (self, p, now, &bed);
 
       bed.has_score = p->has_score;
       for (guint k = 0; k < WARD_NEWS2_N_PARAMS; k++)

@@ -11,6 +11,7 @@
 #include "ward-device-template.h"
 #include "ward-flag-rules.h"
 #include "ward-identity.h"
+#include "ward-obs-due.h"
 #include "ward-snapshot.h"
 #include "ward-store.h"
 #include "ward-score-window.h"
@@ -45,6 +46,8 @@ typedef struct
    * its device values are in.
    */
   gboolean         vitals_observations;
+  /* When observations are due, by the latest score (ward-obs-due.h). */
+  WardObsPolicy    obs;
 } WardEngineConfig;
 
 #define WARD_ENGINE_DEFAULT_OUTBOX_LIMIT 500000

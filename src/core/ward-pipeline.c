@@ -1114,7 +1114,8 @@ ward_pipeline_start (WardPipeline      *self,
   ward_engine_config_init (&engine_config);
   engine_config.window.window_usec = self->config.window_usec;
   engine_config.window.step_usec = self->config.window_step_usec;
-  engine_config.window.nurse_validity_usec = self->config.nurse_validity_usec;
+  engine_config.window.validity_usec[WARD_NEWS2_CONSCIOUSNESS] = self->config.nurse_validity_usec;
+  engine_config.window.validity_usec[WARD_NEWS2_AIR_OR_OXYGEN] = self->config.nurse_validity_usec;
   engine_config.flags.threshold = self->config.flag_threshold;
   engine_config.flags.open_delay_usec = self->config.flag_open_delay_usec;
   engine_config.flags.close_delay_usec = self->config.flag_close_delay_usec;

@@ -493,8 +493,10 @@ test_values_age_out_of_window (Fixture       *f,
 
   complete_normal_set (f, T0 + 10 * SEC);
 
-  /* 40 minutes on, only HR has been sent again: the device values from
-   * 08:00 are outside the window; the nurse entries still count.
+  /* 40 minutes on, only HR has been sent again.  Each value counts for
+   * its parameter's maximum age: the monitor's RR and SpO2 from 08:00
+   * (10 min) no longer, the blood pressure (60 min) and the temperature
+   * (4 h) still, and the nurse entries (12 h) too.
    */
   ingest_at (f, "mon-1", T0 + 40 * MINUTE, "\"heartRate\":95");
   snap = ward_engine_snapshot (f->engine, T0 + 40 * MINUTE);
@@ -502,10 +504,21 @@ test_values_age_out_of_window (Fixture       *f,
   g_assert_false (bed->score_complete);
   g_assert_cmpint (bed->score_points[WARD_NEWS2_HR], ==, 1);
   g_assert_cmpint (bed->score_points[WARD_NEWS2_RR], ==, -1);
-  g_assert_cmpint (bed->score_points[WARD_NEWS2_TEMP], ==, -1);
+  g_assert_cmpint (bed->score_points[WARD_NEWS2_SPO2], ==, -1);
+  g_assert_cmpint (bed->score_points[WARD_NEWS2_SBP], ==, 0);
+  g_assert_cmpint (bed->score_points[WARD_NEWS2_TEMP], ==, 0);
   g_assert_cmpint (bed->score_points[WARD_NEWS2_CONSCIOUSNESS], ==, 0);
   g_assert_cmpint (bed->score_points[WARD_NEWS2_AIR_OR_OXYGEN], ==, 0);
   g_assert_cmpint (bed->score_total, ==, 1);
+
+  /* An hour and a bit on, the blood pressure has aged out as well. */
+  ingest_at (f, "mon-1", T0 + 61 * MINUTE, "\"heartRate\":95");
+  g_clear_pointer (&snap, ward_snapshot_unref);
+  snap = ward_engine_snapshot (f->engine, T0 + 61 * MINUTE);
+  bed = bed_state (snap, 0);
+  g_assert_cmpint (bed->score_points[WARD_NEWS2_SBP], ==, -1);
+  g_assert_cmpint (bed->score_points[WARD_NEWS2_TEMP], ==, 0);
+  g_assert_cmpint (bed->score_points[WARD_NEWS2_HR], ==, 1);
 }
 
 static void
