@@ -122,6 +122,9 @@ main (int   argc,
       { "window-minutes", 0, 0, G_OPTION_ARG_DOUBLE, &window_minutes,
         N_("Period each stored score row is labelled with (default 30); which values count "
            "is the ward policy's"), N_("MINUTES") },
+      { "policy", 0, 0, G_OPTION_ARG_FILENAME, &config.policy_file,
+        N_("Ward policy: how long each parameter's values count, flag delays, observation "
+           "frequency, as a JSON file (see README); its keys win over the options"), N_("FILE") },
       { "flag-threshold", 0, 0, G_OPTION_ARG_CALLBACK, parse_band_cb,
         N_("Lowest band that raises a flag (default medium)"), N_("BAND") },
       { "flag-open-delay", 0, 0, G_OPTION_ARG_DOUBLE, &open_delay,

@@ -12,6 +12,7 @@
 
 #include "ward-engine.h"
 #include "ward-fhir-sync.h"
+#include "ward-policy.h"
 #include "ward-secret.h"
 #include "ward-simulator.h"
 
@@ -183,6 +184,7 @@ ward_pipeline_config_clear (WardPipelineConfig *config)
   g_clear_pointer (&config->fhir_private_key, g_free);
   g_clear_pointer (&config->fhir_auth, g_free);
   g_clear_pointer (&config->identity, g_free);
+  g_clear_pointer (&config->policy_file, g_free);
 }
 
 void
@@ -205,6 +207,7 @@ ward_pipeline_config_copy (const WardPipelineConfig *src,
   dest->fhir_private_key = g_strdup (src->fhir_private_key);
   dest->fhir_auth = g_strdup (src->fhir_auth);
   dest->identity = g_strdup (src->identity);
+  dest->policy_file = g_strdup (src->policy_file);
 }
 
 static gint64
@@ -1122,6 +1125,9 @@ ward_pipeline_start (WardPipeline      *self,
   engine_config.device_silence_usec = self->config.device_silence_usec;
   engine_config.vitals_observations = self->config.vitals_observations;
   engine_config.outbox_limit = self->config.outbox_limit;
+  if (self->config.policy_file != NULL &&
+      !ward_policy_load_file (self->config.policy_file, &engine_config, error))
+    return FALSE;
   self->engine = ward_engine_new (store, &engine_config);
 
   /* Identity from the FHIR server: its requests run on the pipeline's

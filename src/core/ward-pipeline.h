@@ -67,6 +67,9 @@ typedef struct
   gboolean    vitals_observations;    /* write the hourly vital-signs Observations, TRUE */
   gint64      outbox_limit;           /* above this many pending resources the window warns;
                                        * nothing is dropped (500 000; 0: no warning) */
+  char       *policy_file;            /* the ward policy file (ward-policy.h): validity, flags,
+                                       * observation frequency; its keys win over the options
+                                       * above.  NULL: the defaults */
 } WardPipelineConfig;
 
 void      ward_pipeline_config_init   (WardPipelineConfig       *config);
