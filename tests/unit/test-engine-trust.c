@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "ward-engine.h"
+#include "ward-policy.h"
 
 /* 2027-01-15T08:00:00Z: on a 5-minute window boundary. */
 #define T0 G_GINT64_CONSTANT (1800000000000000)
@@ -43,7 +44,16 @@ fixture_set_up (Fixture       *f,
   f->path = g_build_filename (f->dir, "ward.db", NULL);
   f->store = ward_store_open (f->path, &error);
   g_assert_no_error (error);
-  f->engine = ward_engine_new (f->store, NULL);
+  /* data: a ward policy, as a policy file holds it, or NULL. */
+  {
+    WardEngineConfig config;
+
+    ward_engine_config_init (&config);
+    if (data != NULL)
+      g_assert_true (ward_policy_load_data (data, -1, "test policy", &config, &error));
+    g_assert_no_error (error);
+    f->engine = ward_engine_new (f->store, &config);
+  }
 
   g_assert_true (ward_engine_begin (f->engine, &error));
   g_assert_true (ward_engine_register_bed (f->engine, "bed-01", "Bed 1", "p1", "Ada Obi",
@@ -558,6 +568,46 @@ test_flag_pending (Fixture       *f,
   g_assert_cmpint (bed.flag_pending_at, ==, T0 + 15 * MINUTE + 5 * SEC);
 }
 
+/* A ward's policy file changes what counts and what is due. */
+static void
+test_policy_changes_scoring (Fixture       *f,
+                             gconstpointer  data)
+{
+  const WardNurseEntry full[] = {
+    { WARD_MEAS_RR, 25 },
+    { WARD_MEAS_SPO2, 93 },
+    { WARD_MEAS_ON_OXYGEN, 0 },
+    { WARD_MEAS_SBP, 125 },
+    { WARD_MEAS_HR, 135 },
+    { WARD_MEAS_CONSCIOUSNESS, WARD_ACVPU_ALERT },
+    { WARD_MEAS_TEMP, 38.4 },
+  };
+  WardBedState bed;
+
+  /* 3 + 2 + 3 + 1 = 9, high: with this policy, observations every 15
+   * minutes rather than continuous.
+   */
+  round_of (f, "p1", full, G_N_ELEMENTS (full), T0 + 10 * SEC);
+  bed = bed_at (f, 0, T0 + 10 * SEC);
+  g_assert_cmpint (bed.score_total, ==, 9);
+  g_assert_false (bed.obs_continuous);
+  g_assert_cmpint (bed.obs_due_at, ==, T0 + 10 * SEC + 15 * MINUTE);
+
+  /* Temperature counts 30 minutes here, and so does the nurse's (the
+   * manual data timeout is 20 minutes): gone at 30.
+   */
+  evaluate (f, T0 + 30 * MINUTE + 5 * SEC);
+  bed = bed_at (f, 0, T0 + 30 * MINUTE + 5 * SEC);
+  g_assert_cmpint (bed.score_points[WARD_NEWS2_TEMP], ==, 1);
+  evaluate (f, T0 + 30 * MINUTE + 10 * SEC);
+  bed = bed_at (f, 0, T0 + 30 * MINUTE + 10 * SEC);
+  g_assert_cmpint (bed.score_points[WARD_NEWS2_TEMP], ==, -1);
+  /* The nurse's pulse, 20 minutes: gone too. */
+  g_assert_cmpint (bed.score_points[WARD_NEWS2_HR], ==, -1);
+  g_assert_false (bed.nurse_latest[WARD_MEAS_HR].valid);
+  g_assert_true (bed.nurse_latest[WARD_MEAS_CONSCIOUSNESS].valid);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -571,6 +621,11 @@ main (int   argc,
   ADD ("/core/engine/trust/confirm-opens-flag-at-once", test_confirm_opens_flag_at_once);
   ADD ("/core/engine/trust/obs-due-follows-bands", test_obs_due_follows_bands);
   ADD ("/core/engine/trust/flag-pending", test_flag_pending);
+  g_test_add ("/core/engine/trust/policy-changes-scoring", Fixture,
+              "{\"validity_minutes\": {\"temp\": 30},"
+              " \"manual_data_timeout_minutes\": 20,"
+              " \"observation_frequency_minutes\": {\"high\": 15}}",
+              fixture_set_up, test_policy_changes_scoring, fixture_tear_down);
 #undef ADD
 
   return g_test_run ();
