@@ -1998,9 +1998,10 @@ run_flag_rules (WardEngine  *self,
       return TRUE;
 
     case WARD_FLAG_ACTION_OPEN:
-      reason = g_strdup_printf ("NEWS2 %d (%s)%s", p->score.result.total,
+      reason = g_strdup_printf ("NEWS2 %d (%s)%s%s", p->score.result.total,
                                 ward_band_to_string (p->score.result.band),
-                                p->score.result.complete ? "" : ", partial");
+                                p->score.result.complete ? "" : ", partial",
+                                p->nurse_validated ? ", nurse-validated" : "");
       p->flag_id = ward_store_open_flag (self->store, p->patient_id, "clinical", NULL, band,
                                          now, p->score_id, reason, error);
       if (p->flag_id == 0)
@@ -2013,9 +2014,11 @@ run_flag_rules (WardEngine  *self,
       self->counters.flags_raised++;
       if (!put_flag (self, p, 0, now, error))
         return FALSE;
+      /* nurse_validated: opened without the sustain delay. */
       detail = g_strdup_printf ("{\"flag_id\":%" G_GINT64_FORMAT ",\"band\":\"%s\",\"score_id\":%"
-                                G_GINT64_FORMAT "}", p->flag_id, ward_band_to_string (band),
-                                p->score_id);
+                                G_GINT64_FORMAT ",\"nurse_validated\":%s}", p->flag_id,
+                                ward_band_to_string (band), p->score_id,
+                                p->nurse_validated ? "true" : "false");
       return record_event (self, now, SYSTEM_ACTOR, "flag-raised", p->patient_id, detail, error);
 
     case WARD_FLAG_ACTION_ESCALATE:
@@ -2026,8 +2029,9 @@ run_flag_rules (WardEngine  *self,
       p->flag_escalated_at = now;
       if (!put_flag (self, p, 0, now, error))
         return FALSE;
-      detail = g_strdup_printf ("{\"flag_id\":%" G_GINT64_FORMAT ",\"band\":\"%s\"}",
-                                p->flag_id, ward_band_to_string (band));
+      detail = g_strdup_printf ("{\"flag_id\":%" G_GINT64_FORMAT ",\"band\":\"%s\","
+                                "\"nurse_validated\":%s}", p->flag_id, ward_band_to_string (band),
+                                p->nurse_validated ? "true" : "false");
       return record_event (self, now, SYSTEM_ACTOR, "flag-escalated", p->patient_id, detail, error);
 
     case WARD_FLAG_ACTION_CLOSE:

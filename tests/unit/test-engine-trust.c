@@ -406,6 +406,15 @@ test_nurse_round_opens_flag_at_once (Fixture       *f,
   g_assert_cmpint (query (f, "SELECT opened_at FROM flags WHERE patient_id = 'p2'"), ==,
                    T0 + 20 * SEC);
   g_assert_cmpint (query (f, "SELECT band = 'medium' FROM flags WHERE patient_id = 'p2'"), ==, 1);
+  /* The record says why it opened without the delay. */
+  g_assert_cmpint (query (f, "SELECT count(*) FROM flags WHERE patient_id = 'p2' "
+                             "AND reason = 'NEWS2 5 (medium), nurse-validated'"), ==, 1);
+  g_assert_cmpint (query (f, "SELECT count(*) FROM events WHERE kind = 'flag-raised' AND "
+                             "patient_id = 'p2' AND json_extract(detail, '$.nurse_validated') = 1"),
+                   ==, 1);
+  g_assert_cmpint (query (f, "SELECT count(*) FROM events WHERE kind = 'flag-raised' AND "
+                             "patient_id = 'p1' AND json_extract(detail, '$.nurse_validated') = 0"),
+                   ==, 1);
   g_assert_cmpint (bed_at (f, 1, T0 + 20 * SEC).flag_state, ==, WARD_FLAG_STATE_OPEN);
 }
 
