@@ -82,6 +82,9 @@ main (int   argc,
   double open_delay = -1;
   double close_delay = -1;
   double silence = -1;
+  double mllp_idle_timeout = WARD_MLLP_DEFAULT_IDLE_TIMEOUT / (double) G_USEC_PER_SEC;
+  double mllp_dedup_hours = WARD_MLLP_DEFAULT_DEDUP_KEEP / (3600.0 * G_USEC_PER_SEC);
+  int mllp_max_connections = WARD_MLLP_DEFAULT_MAX_CONNECTIONS;
   gint64 seed = 1;
   int beds = 16;
 
@@ -183,6 +186,13 @@ main (int   argc,
         N_("Listen for HL7 v2 over MLLP on this port"), N_("PORT") },
       { "mllp-bind", 0, 0, G_OPTION_ARG_STRING, &sources.mllp_bind,
         N_("Address for the MLLP listener (default 127.0.0.1)"), N_("ADDRESS") },
+      { "mllp-max-connections", 0, 0, G_OPTION_ARG_INT, &mllp_max_connections,
+        N_("MLLP connections open at once; more are closed at once (default 64)"), N_("N") },
+      { "mllp-idle-timeout", 0, 0, G_OPTION_ARG_DOUBLE, &mllp_idle_timeout,
+        N_("Close an MLLP connection silent this long (default 120; 0: never)"), N_("SECONDS") },
+      { "mllp-dedup-hours", 0, 0, G_OPTION_ARG_DOUBLE, &mllp_dedup_hours,
+        N_("Remember each HL7 message id this long, so that a resent message is stored once "
+           "(default 24; 0: off)"), N_("HOURS") },
       { "version", 0, 0, G_OPTION_ARG_NONE, &version, N_("Print the version"), NULL },
       { NULL }
     };
@@ -223,6 +233,17 @@ main (int   argc,
       g_printerr ("wardwatch: %s\n", _("--mllp-port takes 0 to 65535"));
       return 2;
     }
+
+  if (mllp_max_connections < 1 || mllp_idle_timeout < 0 || mllp_dedup_hours < 0)
+    {
+      g_printerr ("wardwatch: %s\n",
+                  _("--mllp-max-connections must be at least 1; --mllp-idle-timeout and "
+                    "--mllp-dedup-hours must not be negative"));
+      return 2;
+    }
+  sources.mllp_limits.max_connections = (guint) mllp_max_connections;
+  sources.mllp_limits.idle_timeout_usec = (gint64) (mllp_idle_timeout * G_USEC_PER_SEC);
+  sources.mllp_limits.dedup_keep_usec = (gint64) (mllp_dedup_hours * 3600.0 * G_USEC_PER_SEC);
 
   /* Secrets never on the command line, where every user sees them. */
   if (mqtt_password_file != NULL && !ward_secret_read (mqtt_password_file, WARD_SECRET_KIND_MQTT_PASSWORD,

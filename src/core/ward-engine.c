@@ -1447,6 +1447,36 @@ ward_engine_ingest (WardEngine         *self,
                                        length, received_at, outcome, reason, error);
 }
 
+gboolean
+ward_engine_ingest_rejected (WardEngine   *self,
+                             const char   *source,
+                             const char   *content_type,
+                             const char   *payload,
+                             gsize         length,
+                             gint64        received_at,
+                             const char   *stage,
+                             const char   *reason,
+                             GError      **error)
+{
+  gint64 raw_id;
+
+  g_return_val_if_fail (WARD_IS_ENGINE (self), FALSE);
+  g_return_val_if_fail (source != NULL, FALSE);
+  g_return_val_if_fail (stage != NULL && reason != NULL, FALSE);
+
+  /* Archived as it came, and marked mapped: there is nothing to map, and
+   * a restart must not take it for a message still to be mapped.
+   */
+  raw_id = ward_store_add_raw_message (self->store, received_at, source, content_type, NULL,
+                                       payload, length, error);
+  if (raw_id == 0 ||
+      !dead_letter (self, raw_id, stage, reason, received_at, error) ||
+      !ward_store_mark_processed (self->store, raw_id, received_at, error))
+    return FALSE;
+
+  return TRUE;
+}
+
 typedef struct
 {
   WardEngine *engine;

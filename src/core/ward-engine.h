@@ -140,6 +140,19 @@ gboolean            ward_engine_ingest          (WardEngine             *self,
                                                  char                  **reason,
                                                  GError                **error);
 /* The same for a message another connection already archived. */
+/* Bytes a transport received but could not make a message of (an MLLP
+ * framing error): archived as received and dead-lettered at stage with
+ * reason, nothing mapped.
+ */
+gboolean            ward_engine_ingest_rejected (WardEngine             *self,
+                                                 const char             *source,
+                                                 const char             *content_type,
+                                                 const char             *payload,
+                                                 gsize                   length,
+                                                 gint64                  received_at,
+                                                 const char             *stage,
+                                                 const char             *reason,
+                                                 GError                **error);
 gboolean            ward_engine_process_archived (WardEngine            *self,
                                                  gint64                  raw_id,
                                                  const char             *content_type,

@@ -13,6 +13,7 @@
 #include "ward-engine.h"
 #include "ward-fhir-sync.h"
 #include "ward-policy.h"
+#include "ward-ingest-once.h"
 #include "ward-secret.h"
 #include "ward-simulator.h"
 
@@ -38,6 +39,7 @@ typedef enum
   COMMAND_CONFIRM,
   COMMAND_ACKNOWLEDGE,
   COMMAND_PUSH_MESSAGE,
+  COMMAND_PUSH_REJECTED,
   COMMAND_PROCESS_ARCHIVED,
   COMMAND_QUIT,
 } CommandType;
@@ -62,6 +64,10 @@ typedef struct
   WardMapped   *mapped;        /* PROCESS_ARCHIVED: mapped before the transaction */
   WardIngestOutcome outcome;
   char         *reason;
+  WardMessageKey *key;         /* PUSH_MESSAGE once per key, or NULL */
+  gboolean      duplicate;     /* ...and it was stored already */
+  char         *reject_stage;  /* PUSH_REJECTED */
+  char         *reject_reason;
   GError       *error;         /* set while running */
 } Command;
 
@@ -69,6 +75,7 @@ typedef struct
 {
   WardIngestOutcome  outcome;
   char              *reason;
+  gboolean           duplicate;
 } PushResult;
 
 static void
@@ -139,6 +146,9 @@ command_free (Command *cmd)
   g_free (cmd->reason);
   g_clear_pointer (&cmd->payload, g_bytes_unref);
   g_clear_pointer (&cmd->mapped, ward_mapped_free);
+  g_clear_pointer (&cmd->key, ward_message_key_free);
+  g_free (cmd->reject_stage);
+  g_free (cmd->reject_reason);
   g_clear_error (&cmd->error);
   g_free (cmd);
 }
@@ -390,8 +400,22 @@ run_command (WardPipeline *self,
         gsize len = 0;
         const char *data = g_bytes_get_data (cmd->payload, &len);
 
-        ward_engine_ingest (self->engine, cmd->source, cmd->content_type, cmd->device_id, data,
-                            len, now, &cmd->outcome, &cmd->reason, &cmd->error);
+        if (cmd->key != NULL)
+          ward_ingest_once (self->engine, cmd->key, cmd->source, cmd->content_type,
+                            cmd->device_id, data, len, now, &cmd->outcome, &cmd->reason,
+                            &cmd->duplicate, &cmd->error);
+        else
+          ward_engine_ingest (self->engine, cmd->source, cmd->content_type, cmd->device_id, data,
+                              len, now, &cmd->outcome, &cmd->reason, &cmd->error);
+      }
+      break;
+    case COMMAND_PUSH_REJECTED:
+      {
+        gsize len = 0;
+        const char *data = g_bytes_get_data (cmd->payload, &len);
+
+        ward_engine_ingest_rejected (self->engine, cmd->source, cmd->content_type, data, len, now,
+                                     cmd->reject_stage, cmd->reject_reason, &cmd->error);
       }
       break;
     case COMMAND_PROCESS_ARCHIVED:
@@ -447,6 +471,7 @@ complete_commands (WardPipeline *self,
 
           result->outcome = cmd->outcome;
           result->reason = g_steal_pointer (&cmd->reason);
+          result->duplicate = cmd->duplicate;
           g_task_return_pointer (cmd->task, result, (GDestroyNotify) push_result_free);
         }
       else
@@ -1490,19 +1515,14 @@ ward_pipeline_push_message_async (WardPipeline        *self,
   queue_command (self, cmd);
 }
 
-gboolean
-ward_pipeline_push_message_finish (WardPipeline       *self,
-                                   GAsyncResult       *result,
-                                   WardIngestOutcome  *outcome,
-                                   char              **reason,
-                                   GError            **error)
+static gboolean
+finish_push (GAsyncResult       *result,
+             WardIngestOutcome  *outcome,
+             char              **reason,
+             gboolean           *duplicate,
+             GError            **error)
 {
   PushResult *push;
-
-  g_return_val_if_fail (WARD_IS_PIPELINE (self), FALSE);
-  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
-  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == ward_pipeline_push_message_async,
-                        FALSE);
 
   push = g_task_propagate_pointer (G_TASK (result), error);
   if (push == NULL)
@@ -1512,9 +1532,101 @@ ward_pipeline_push_message_finish (WardPipeline       *self,
     *outcome = push->outcome;
   if (reason != NULL)
     *reason = g_steal_pointer (&push->reason);
+  if (duplicate != NULL)
+    *duplicate = push->duplicate;
   push_result_free (push);
 
   return TRUE;
+}
+
+gboolean
+ward_pipeline_push_message_finish (WardPipeline       *self,
+                                   GAsyncResult       *result,
+                                   WardIngestOutcome  *outcome,
+                                   char              **reason,
+                                   GError            **error)
+{
+  g_return_val_if_fail (WARD_IS_PIPELINE (self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == ward_pipeline_push_message_async,
+                        FALSE);
+
+  return finish_push (result, outcome, reason, NULL, error);
+}
+
+void
+ward_pipeline_push_message_once_async (WardPipeline          *self,
+                                       const char            *source,
+                                       const char            *content_type,
+                                       const WardMessageKey  *key,
+                                       const char            *payload,
+                                       gssize                 length,
+                                       GCancellable          *cancellable,
+                                       GAsyncReadyCallback    callback,
+                                       gpointer               user_data)
+{
+  Command *cmd;
+
+  g_return_if_fail (WARD_IS_PIPELINE (self));
+  g_return_if_fail (source != NULL);
+  g_return_if_fail (key != NULL);
+  g_return_if_fail (payload != NULL || length == 0);
+
+  if (length < 0)
+    length = strlen (payload);
+
+  cmd = command_new (self, COMMAND_PUSH_MESSAGE, ward_pipeline_push_message_once_async,
+                     cancellable, callback, user_data);
+  cmd->source = g_strdup (source);
+  cmd->content_type = g_strdup (content_type);
+  cmd->key = ward_message_key_copy (key);
+  cmd->payload = g_bytes_new (payload, length);
+  queue_command (self, cmd);
+}
+
+gboolean
+ward_pipeline_push_message_once_finish (WardPipeline       *self,
+                                        GAsyncResult       *result,
+                                        WardIngestOutcome  *outcome,
+                                        char              **reason,
+                                        gboolean           *duplicate,
+                                        GError            **error)
+{
+  g_return_val_if_fail (WARD_IS_PIPELINE (self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) ==
+                        ward_pipeline_push_message_once_async, FALSE);
+
+  return finish_push (result, outcome, reason, duplicate, error);
+}
+
+void
+ward_pipeline_push_rejected_async (WardPipeline        *self,
+                                   const char          *source,
+                                   const char          *content_type,
+                                   const char          *payload,
+                                   gsize                length,
+                                   const char          *stage,
+                                   const char          *reason,
+                                   GCancellable        *cancellable,
+                                   GAsyncReadyCallback  callback,
+                                   gpointer             user_data)
+{
+  Command *cmd;
+
+  g_return_if_fail (WARD_IS_PIPELINE (self));
+  g_return_if_fail (source != NULL);
+  g_return_if_fail (payload != NULL || length == 0);
+  g_return_if_fail (stage != NULL && reason != NULL);
+
+  cmd = command_new (self, COMMAND_PUSH_REJECTED, ward_pipeline_push_rejected_async,
+                     cancellable, callback, user_data);
+  cmd->source = g_strdup (source);
+  cmd->content_type = g_strdup (content_type);
+  cmd->payload = g_bytes_new (payload, length);
+  cmd->reject_stage = g_strdup (stage);
+  cmd->reject_reason = g_strdup (reason);
+  queue_command (self, cmd);
 }
 
 gint64

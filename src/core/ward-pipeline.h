@@ -8,6 +8,7 @@
 
 #include <gio/gio.h>
 
+#include "ward-ingest-once.h"
 #include "ward-snapshot.h"
 #include "ward-types.h"
 
@@ -175,6 +176,43 @@ gboolean      ward_pipeline_push_message_finish (WardPipeline           *self,
                                                WardIngestOutcome        *outcome,
                                                char                    **reason,
                                                GError                  **error);
+
+/* As push_message, once per key (ward_ingest_once()): a message its
+ * sender sends again (the same key and digest) is not stored again, and
+ * completes with the first outcome and reason and *duplicate TRUE.  The
+ * answer is remembered in the message's own transaction, so it survives
+ * a restart exactly when the message does.
+ */
+void          ward_pipeline_push_message_once_async (WardPipeline       *self,
+                                               const char               *source,
+                                               const char               *content_type,
+                                               const WardMessageKey     *key,
+                                               const char               *payload,
+                                               gssize                    length,
+                                               GCancellable             *cancellable,
+                                               GAsyncReadyCallback       callback,
+                                               gpointer                  user_data);
+gboolean      ward_pipeline_push_message_once_finish (WardPipeline      *self,
+                                               GAsyncResult             *result,
+                                               WardIngestOutcome        *outcome,
+                                               char                    **reason,
+                                               gboolean                 *duplicate,
+                                               GError                  **error);
+/* Bytes a source received but could not make a message of (a framing
+ * error): archived and dead-lettered at stage with reason
+ * (ward_engine_ingest_rejected()).  Completes after the commit; finish
+ * with ward_pipeline_command_finish().
+ */
+void          ward_pipeline_push_rejected_async (WardPipeline           *self,
+                                               const char               *source,
+                                               const char               *content_type,
+                                               const char               *payload,
+                                               gsize                     length,
+                                               const char               *stage,
+                                               const char               *reason,
+                                               GCancellable             *cancellable,
+                                               GAsyncReadyCallback       callback,
+                                               gpointer                  user_data);
 
 /* Thread-safe and blocking: commits the raw message to the archive on a
  * connection of its own before it returns, then queues it for mapping.

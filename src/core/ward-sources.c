@@ -34,6 +34,7 @@ ward_sources_config_init (WardSourcesConfig *config)
   memset (config, 0, sizeof *config);
   ward_mqtt_source_config_init (&config->mqtt);
   config->mllp_port = -1;
+  ward_mllp_limits_init (&config->mllp_limits);
 }
 
 void
@@ -94,6 +95,7 @@ ward_sources_new (WardPipeline            *pipeline,
   ward_mqtt_source_config_copy (&config->mqtt, &self->config.mqtt);
   self->config.mllp_bind = g_strdup (config->mllp_bind);
   self->config.mllp_port = config->mllp_port;
+  self->config.mllp_limits = config->mllp_limits;
 
   return self;
 }
@@ -107,6 +109,7 @@ ward_sources_start (WardSources  *self,
   if (self->config.mllp_port >= 0 && self->mllp == NULL)
     {
       self->mllp = ward_mllp_listener_new (self->pipeline);
+      ward_mllp_listener_set_limits (self->mllp, &self->config.mllp_limits);
       if (!ward_mllp_listener_listen (self->mllp,
                                       self->config.mllp_bind ? self->config.mllp_bind : "127.0.0.1",
                                       (guint16) self->config.mllp_port, error))

@@ -8,6 +8,7 @@
 
 #include <gio/gio.h>
 
+#include "ward-mllp-listener.h"
 #include "ward-mqtt-source.h"
 #include "ward-pipeline.h"
 
@@ -23,6 +24,7 @@ typedef struct
   WardMqttSourceConfig  mqtt;          /* mqtt.url NULL: no MQTT */
   char                 *mllp_bind;     /* NULL: 127.0.0.1 */
   int                   mllp_port;     /* -1: no MLLP listener; 0: any free port */
+  WardMllpLimits        mllp_limits;   /* connection cap, idle timeout, de-duplication */
 } WardSourcesConfig;
 
 void  ward_sources_config_init   (WardSourcesConfig       *config);

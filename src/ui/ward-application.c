@@ -421,6 +421,7 @@ ward_application_new (const WardPipelineConfig *config,
       ward_mqtt_source_config_copy (&sources->mqtt, &self->sources_config.mqtt);
       self->sources_config.mllp_bind = g_strdup (sources->mllp_bind);
       self->sources_config.mllp_port = sources->mllp_port;
+      self->sources_config.mllp_limits = sources->mllp_limits;
     }
 
   return self;

@@ -336,6 +336,8 @@ test_usage_errors (void)
   } cases[] = {
     { { "--headless", NULL }, 2, "--demo" },
     { { "--headless", "--demo", "--mllp-port=70000", NULL }, 2, "--mllp-port" },
+    { { "--headless", "--demo", "--mllp-max-connections=0", NULL }, 2, "--mllp-max-connections" },
+    { { "--headless", "--demo", "--mllp-idle-timeout=-1", NULL }, 2, "--mllp-idle-timeout" },
     { { "--headless", "--demo", "--mqtt-password-file=/nonexistent/secret", NULL }, 2, "/nonexistent/secret" },
     { { "--headless", "--ward=/nonexistent/ward.json", "--mllp-port=0", NULL }, 1, "/nonexistent/ward.json" },
     { { "--headless", "--demo", "--beds=0", NULL }, 2, "--beds" },

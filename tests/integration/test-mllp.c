@@ -55,6 +55,10 @@ typedef struct
  */
 static gint n_listener_warnings;
 
+/* Every line the listener logged, for the tests of its rate limit. */
+static GMutex log_lock;
+static GPtrArray *log_lines;
+
 static void
 listener_log_cb (const char     *log_domain,
                  GLogLevelFlags  log_level,
@@ -65,6 +69,24 @@ listener_log_cb (const char     *log_domain,
   if ((log_level & G_LOG_LEVEL_MESSAGE) &&
       (strstr (message, "outside an MLLP frame") || strstr (message, "larger than")))
     g_atomic_int_inc (&n_listener_warnings);
+
+  g_mutex_lock (&log_lock);
+  g_ptr_array_add (log_lines, g_strdup (message));
+  g_mutex_unlock (&log_lock);
+}
+
+static guint
+count_log_lines (const char *fragment)
+{
+  guint n = 0;
+
+  g_mutex_lock (&log_lock);
+  for (guint i = 0; i < log_lines->len; i++)
+    if (strstr (g_ptr_array_index (log_lines, i), fragment) != NULL)
+      n++;
+  g_mutex_unlock (&log_lock);
+
+  return n;
 }
 
 static gboolean
@@ -413,19 +435,15 @@ query_int (WardStore  *store,
   return n;
 }
 
+/* Starts the pipeline on f->path and a listener with the limits in data
+ * (a WardMllpLimits, or NULL for the defaults).
+ */
 static void
-fixture_set_up (Fixture       *f,
-                gconstpointer  data)
+start_pipeline_and_listener (Fixture       *f,
+                             gconstpointer  data)
 {
   g_autoptr(GError) error = NULL;
   g_auto(WardPipelineConfig) config = { 0 };
-
-  /* GLib resets this for every test case. */
-  g_test_log_set_fatal_handler (log_fatal_cb, NULL);
-
-  f->dir = g_dir_make_tmp ("ward-mllp-XXXXXX", &error);
-  g_assert_no_error (error);
-  f->path = g_build_filename (f->dir, "ward.db", NULL);
 
   ward_pipeline_config_init (&config);
   config.db_path = g_strdup (f->path);
@@ -441,10 +459,43 @@ fixture_set_up (Fixture       *f,
   g_assert_no_error (error);
 
   f->listener = ward_mllp_listener_new (f->pipeline);
+  if (data != NULL)
+    ward_mllp_listener_set_limits (f->listener, data);
   g_assert_true (ward_mllp_listener_listen (f->listener, "127.0.0.1", 0, &error));
   g_assert_no_error (error);
   f->port = ward_mllp_listener_get_port (f->listener);
   g_assert_cmpuint (f->port, >, 0);
+}
+
+static void
+stop_pipeline_and_listener (Fixture *f)
+{
+  if (f->listener != NULL)
+    ward_mllp_listener_stop (f->listener);
+  g_clear_object (&f->listener);
+  if (f->pipeline != NULL)
+    ward_pipeline_stop (f->pipeline);
+  g_clear_object (&f->pipeline);
+}
+
+static void
+fixture_set_up (Fixture       *f,
+                gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+
+  /* GLib resets this for every test case. */
+  g_test_log_set_fatal_handler (log_fatal_cb, NULL);
+
+  f->dir = g_dir_make_tmp ("ward-mllp-XXXXXX", &error);
+  g_assert_no_error (error);
+  f->path = g_build_filename (f->dir, "ward.db", NULL);
+
+  g_mutex_lock (&log_lock);
+  g_ptr_array_set_size (log_lines, 0);
+  g_mutex_unlock (&log_lock);
+
+  start_pipeline_and_listener (f, data);
 }
 
 static void
@@ -454,10 +505,7 @@ fixture_tear_down (Fixture       *f,
   g_autoptr(GDir) dir = NULL;
   const char *name;
 
-  g_clear_object (&f->listener);
-  if (f->pipeline != NULL)
-    ward_pipeline_stop (f->pipeline);
-  g_clear_object (&f->pipeline);
+  stop_pipeline_and_listener (f);
 
   dir = g_dir_open (f->dir, 0, NULL);
   while (dir && (name = g_dir_read_name (dir)))
@@ -500,6 +548,10 @@ test_mllp_listener (Fixture       *f,
   g_assert_cmpuint (counters.acks_ae, ==, 2);
   g_assert_cmpuint (counters.acks_ar, ==, 2);
   g_assert_cmpuint (counters.frames, ==, 17);
+  /* the second time: stored already, answered AA again. */
+  g_assert_cmpuint (counters.duplicates, ==, 2);
+  /* The junk and the frame too large. */
+  g_assert_cmpuint (counters.framing_errors, ==, 2);
 
   /* Everything pushed is committed by the time the pipeline stops. */
   ward_mllp_listener_stop (f->listener);
@@ -509,8 +561,28 @@ test_mllp_listener (Fixture       *f,
   store = ward_store_open_readonly (f->path, &error);
   g_assert_no_error (error);
 
-  g_assert_cmpint (query_int (store, "SELECT count(*) FROM raw_messages WHERE source = 'mllp'"),
-                   ==, 17);
+  g_assert_cmpint (query_int (store, "SELECT count(*) FROM raw_messages WHERE source = 'mllp' "
+                                     "AND content_type = 'x-application/hl7-v2+er7'"), ==, 15);
+  /* The framing errors: archived as bytes, dead-lettered with the peer. */
+  g_assert_cmpint (query_int (store,
+                              "SELECT count(*) FROM dead_letters d JOIN raw_messages r "
+                              "ON r.id = d.raw_message_id "
+                              "WHERE d.stage = 'framing' AND r.source = 'mllp' "
+                              "AND r.content_type = 'application/octet-stream' "
+                              "AND d.reason LIKE '%from 127.0.0.1:%'"), ==, 2);
+  g_assert_cmpint (query_int (store,
+                              "SELECT count(*) FROM dead_letters d JOIN raw_messages r "
+                              "ON r.id = d.raw_message_id "
+                              "WHERE d.stage = 'framing' "
+                              "AND CAST(r.payload AS TEXT) = 'junk before the frame' || "
+                              "char(13, 10) "
+                              "AND d.reason LIKE '%23 bytes outside an MLLP frame%'"), ==, 1);
+  g_assert_cmpint (query_int (store,
+                              "SELECT count(*) FROM dead_letters d JOIN raw_messages r "
+                              "ON r.id = d.raw_message_id "
+                              "WHERE d.stage = 'framing' AND length(r.payload) = 65536 "
+                              "AND r.processed_at IS NOT NULL "
+                              "AND d.reason LIKE '%frame larger than 4194304 bytes%'"), ==, 1);
   /* The client that hung up: its message is stored and mapped. */
   g_assert_cmpint (query_int (store,
                               "SELECT count(*) FROM measurements m JOIN raw_messages r "
@@ -519,7 +591,7 @@ test_mllp_listener (Fixture       *f,
   g_assert_cmpint (query_int (store,
                               "SELECT count(*) FROM measurements m JOIN raw_messages r "
                               "ON r.id = m.raw_message_id "
-                              "WHERE CAST(r.payload AS TEXT) LIKE '%|A-1|%'"), ==, 4);
+                              "WHERE CAST(r.payload AS TEXT) LIKE '%|A-1|%'"), ==, 2);
 
   /* Garbage is archived and dead-lettered, with its stage and reason. */
   g_assert_cmpint (query_int (store,
@@ -599,6 +671,484 @@ test_mllp_stop (Fixture       *f,
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED);
 }
 
+/* Runs func (data) in a thread while this thread serves the listener and
+ * the pipeline's completions.
+ */
+typedef struct
+{
+  GThreadFunc  func;
+  gpointer     data;
+  gint         done;
+} Job;
+
+static gpointer
+job_thread (gpointer data)
+{
+  Job *job = data;
+
+  job->func (job->data);
+  g_atomic_int_set (&job->done, 1);
+  g_main_context_wakeup (NULL);
+  return NULL;
+}
+
+static void
+run_in_thread (GThreadFunc func,
+               gpointer    data)
+{
+  Job job = { func, data, 0 };
+  GThread *thread = g_thread_new ("mllp-job", job_thread, &job);
+
+  while (!g_atomic_int_get (&job.done))
+    g_main_context_iteration (NULL, TRUE);
+  g_thread_join (thread);
+}
+
+/* Serves until cond holds, at most 10 s. */
+static void
+serve_until (Fixture  *f,
+             gboolean (*cond) (const WardMllpCounters *counters, gconstpointer data),
+             gconstpointer data)
+{
+  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+  WardMllpCounters counters;
+
+  for (;;)
+    {
+      ward_mllp_listener_get_counters (f->listener, &counters);
+      if (cond (&counters, data))
+        return;
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (1000);
+    }
+}
+
+static gboolean
+n_open_is (const WardMllpCounters *counters,
+           gconstpointer           data)
+{
+  return counters->open_connections == GPOINTER_TO_UINT (data);
+}
+
+static gboolean
+n_refused_is (const WardMllpCounters *counters,
+              gconstpointer           data)
+{
+  return counters->connections_refused == GPOINTER_TO_UINT (data);
+}
+
+/* The ACK as it came, MSH-7 of the ACK aside (its own time). */
+static char *
+ack_without_time (const char *ack)
+{
+  g_auto(GStrv) segments = g_strsplit (ack, "\r", -1);
+  g_auto(GStrv) msh = g_strsplit (segments[0], "|", -1);
+
+  g_assert_cmpuint (g_strv_length (msh), >, 7);
+  g_free (msh[6]);
+  msh[6] = g_strdup ("");
+  g_free (segments[0]);
+  segments[0] = g_strjoinv ("|", msh);
+  return g_strjoinv ("\r", segments);
+}
+
+typedef struct
+{
+  guint16     port;
+  const char *message;
+  char       *ack;          /* out */
+} SendOne;
+
+/* One frame on a connection of its own; the ACK, or NULL. */
+static gpointer
+send_one (gpointer data)
+{
+  SendOne *one = data;
+  Client *c = client_new (one->port);
+
+  client_send_frame (c, one->message);
+  one->ack = client_read_ack (c);
+  client_free (c);
+  return NULL;
+}
+
+static char *
+exchange (Fixture    *f,
+          const char *message)
+{
+  SendOne one = { f->port, message, NULL };
+
+  run_in_thread (send_one, &one);
+  g_assert_nonnull (one.ack);
+  return one.ack;
+}
+
+static gint64
+count_raw_with (WardStore  *store,
+                const char *control_id)
+{
+  g_autofree char *sql = g_strdup_printf ("SELECT count(*) FROM raw_messages "
+                                          "WHERE CAST(payload AS TEXT) LIKE '%%|%s|%%'",
+                                          control_id);
+
+  return query_int (store, sql);
+}
+
+static gint64
+count_measurements_of (WardStore  *store,
+                       const char *control_id)
+{
+  g_autofree char *sql = g_strdup_printf ("SELECT count(*) FROM measurements m JOIN raw_messages r "
+                                          "ON r.id = m.raw_message_id "
+                                          "WHERE CAST(r.payload AS TEXT) LIKE '%%|%s|%%'",
+                                          control_id);
+
+  return query_int (store, sql);
+}
+
+/* A monitor that did not get its ACK sends the message again: stored
+ * once, and the ACK repeats the first answer, code and text, also after a
+ * restart of Wardwatch.  An id reused for other content is another
+ * message; MSH-7 alone changed is the same one.
+ */
+static void
+test_mllp_dedup (Fixture       *f,
+                 gconstpointer  data)
+{
+  g_autofree char *accepted = make_valid ("E-1", BED1_DEVICE, "AL");
+  g_autofree char *partial = make_oru ("E-2", BED1_DEVICE, "AL", "900",
+                                       "264864^MDC_DIM_BEAT_PER_MIN^MDC");
+  g_autofree char *refused = make_valid ("E-3", UNKNOWN_DEVICE, "AL");
+  g_autofree char *other_content = make_oru ("E-1", BED1_DEVICE, "AL", "83",
+                                             "264864^MDC_DIM_BEAT_PER_MIN^MDC");
+  g_autofree char *other_facility = NULL;
+  g_autofree char *later = NULL;
+  g_autofree char *first[3] = { NULL, NULL, NULL };
+  const char *messages[3] = { accepted, partial, refused };
+  g_autoptr(WardStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+  WardMllpCounters counters;
+
+  for (guint i = 0; i < 3; i++)
+    {
+      g_autofree char *ack = exchange (f, messages[i]);
+
+      first[i] = ack_without_time (ack);
+    }
+  g_free (check_ack (first[0], "AA", "E-1"));
+  g_free (check_ack (first[1], "AA", "E-2"));
+  g_free (check_ack (first[2], "AE", "E-3"));
+
+  /* Sent again, each on a new connection: the same answers. */
+  for (guint i = 0; i < 3; i++)
+    {
+      g_autofree char *ack = exchange (f, messages[i]);
+      g_autofree char *again = ack_without_time (ack);
+
+      g_assert_cmpstr (again, ==, first[i]);
+    }
+
+  /* MSH-7 is when it was sent: a resend may give it anew. */
+  later = g_strdup (accepted);
+  memcpy (strstr (later, "20250314115930+0000||ORU"), "20250314120030", 14);
+  {
+    g_autofree char *ack = exchange (f, later);
+    g_autofree char *again = ack_without_time (ack);
+
+    g_assert_cmpstr (again, ==, first[0]);
+  }
+
+  ward_mllp_listener_get_counters (f->listener, &counters);
+  g_assert_cmpuint (counters.duplicates, ==, 4);
+
+  /* After a restart, the store remembers. */
+  stop_pipeline_and_listener (f);
+  start_pipeline_and_listener (f, data);
+  for (guint i = 0; i < 3; i++)
+    {
+      g_autofree char *ack = exchange (f, messages[i]);
+      g_autofree char *again = ack_without_time (ack);
+
+      g_assert_cmpstr (again, ==, first[i]);
+    }
+
+  /* The same id with other values: a message of its own, stored. */
+  g_free (check_ack (exchange (f, other_content), "AA", "E-1"));
+  /* The same id from another facility: another sender's message. */
+  other_facility = g_strdup (accepted);
+  memcpy (strstr (other_facility, "|WARD|"), "|ICU0|", 6);
+  g_free (check_ack (exchange (f, other_facility), "AA", "E-1"));
+
+  ward_mllp_listener_get_counters (f->listener, &counters);
+  g_assert_cmpuint (counters.duplicates, ==, 3);
+  stop_pipeline_and_listener (f);
+
+  store = ward_store_open_readonly (f->path, &error);
+  g_assert_no_error (error);
+  /* E-1 three times: the first, other content, another facility. */
+  g_assert_cmpint (count_raw_with (store, "E-1"), ==, 3);
+  g_assert_cmpint (count_measurements_of (store, "E-1"), ==, 6);
+  g_assert_cmpint (count_raw_with (store, "E-2"), ==, 1);
+  g_assert_cmpint (count_measurements_of (store, "E-2"), ==, 1);
+  g_assert_cmpint (query_int (store, "SELECT count(*) FROM dead_letters d JOIN raw_messages r "
+                                     "ON r.id = d.raw_message_id "
+                                     "WHERE CAST(r.payload AS TEXT) LIKE '%|E-2|%'"), ==, 1);
+  g_assert_cmpint (count_raw_with (store, "E-3"), ==, 1);
+  g_assert_cmpint (query_int (store, "SELECT count(*) FROM dead_letters d JOIN raw_messages r "
+                                     "ON r.id = d.raw_message_id "
+                                     "WHERE CAST(r.payload AS TEXT) LIKE '%|E-3|%'"), ==, 1);
+  g_assert_cmpint (query_int (store, "SELECT count(*) FROM message_answers"), ==, 4);
+}
+
+/* With de-duplication off, a resend is stored again (the check above
+ * would pass for nothing if the listener never sent twice).
+ */
+static void
+test_mllp_dedup_off (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autofree char *accepted = make_valid ("F-1", BED1_DEVICE, "AL");
+  g_autoptr(WardStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_free (check_ack (exchange (f, accepted), "AA", "F-1"));
+  g_free (check_ack (exchange (f, accepted), "AA", "F-1"));
+  stop_pipeline_and_listener (f);
+
+  store = ward_store_open_readonly (f->path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (count_raw_with (store, "F-1"), ==, 2);
+  g_assert_cmpint (query_int (store, "SELECT count(*) FROM message_answers"), ==, 0);
+}
+
+typedef struct
+{
+  guint16 port;
+} Port;
+
+/* Each framing error on a connection of its own, then one good message:
+ * the listener goes on.
+ */
+static gpointer
+send_framing_errors (gpointer data)
+{
+  Port *port = data;
+  g_autofree char *good = make_valid ("G-1", BED2_DEVICE, "AL");
+  g_autofree char *half = make_valid ("G-HALF", BED2_DEVICE, "AL");
+  g_autofree char *abandoned = make_valid ("G-ABANDONED", BED2_DEVICE, "AL");
+  g_autofree char *after = make_valid ("G-AFTER", BED2_DEVICE, "AL");
+  Client *c;
+
+  /* Garbage before a start block: the frame after it still counts. */
+  c = client_new (port->port);
+  client_send (c, "GET / HTTP/1.0\r\n\r\n", 18);
+  client_send_frame (c, good);
+  expect_ack (c, "AA", "G-1", NULL);
+  client_free (c);
+
+  /* An empty frame: AR, and the next frame on it answered. */
+  c = client_new (port->port);
+  client_send (c, "\x0b\x1c\r", 3);
+  expect_ack (c, "AR", "", "empty");
+  client_send (c, "\x0b\x1c", 2);
+  expect_ack (c, "AR", "", "empty");
+  client_free (c);
+
+  /* Unterminated at close: half a message, then the peer goes. */
+  c = client_new (port->port);
+  client_send (c, "\x0b", 1);
+  client_send (c, half, strlen (half) / 2);
+  client_free (c);
+
+  /* A start block before the end of the frame: the first is abandoned,
+   * the second answered.
+   */
+  c = client_new (port->port);
+  client_send (c, "\x0b", 1);
+  client_send (c, abandoned, 40);
+  client_send_frame (c, after);
+  expect_ack (c, "AA", "G-AFTER", NULL);
+  client_free (c);
+
+  return NULL;
+}
+
+static void
+test_mllp_framing_errors (Fixture       *f,
+                          gconstpointer  data)
+{
+  Port port = { f->port };
+  g_autoptr(WardStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+  WardMllpCounters counters;
+
+  run_in_thread (send_framing_errors, &port);
+  /* The half message's connection is closed when the listener reads the end. */
+  serve_until (f, n_open_is, GUINT_TO_POINTER (0));
+  ward_mllp_listener_get_counters (f->listener, &counters);
+  g_assert_cmpuint (counters.framing_errors, ==, 5);
+  stop_pipeline_and_listener (f);
+
+  store = ward_store_open_readonly (f->path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (query_int (store, "SELECT count(*) FROM dead_letters WHERE stage = 'framing' "
+                                     "AND reason LIKE 'MLLP framing error from 127.0.0.1:%'"), ==, 5);
+  g_assert_cmpint (query_int (store,
+                              "SELECT count(*) FROM dead_letters d JOIN raw_messages r "
+                              "ON r.id = d.raw_message_id WHERE d.stage = 'framing' "
+                              "AND CAST(r.payload AS TEXT) = 'GET / HTTP/1.0' || char(13, 10, 13, 10) "
+                              "AND d.reason LIKE '%18 bytes outside an MLLP frame'"), ==, 1);
+  g_assert_cmpint (query_int (store,
+                              "SELECT count(*) FROM dead_letters d JOIN raw_messages r "
+                              "ON r.id = d.raw_message_id WHERE d.stage = 'framing' "
+                              "AND length(r.payload) = 0 AND d.reason LIKE '%empty frame'"), ==, 2);
+  g_assert_cmpint (query_int (store,
+                              "SELECT count(*) FROM dead_letters d JOIN raw_messages r "
+                              "ON r.id = d.raw_message_id WHERE d.stage = 'framing' "
+                              "AND CAST(r.payload AS TEXT) LIKE 'MSH|%|G-HALF|%' "
+                              "AND d.reason LIKE '%unterminated frame%closed before its end'"), ==, 1);
+  g_assert_cmpint (query_int (store,
+                              "SELECT count(*) FROM dead_letters d JOIN raw_messages r "
+                              "ON r.id = d.raw_message_id WHERE d.stage = 'framing' "
+                              "AND length(r.payload) = 40 "
+                              "AND d.reason LIKE '%unterminated frame of 40 bytes%new start block%'"),
+                   ==, 1);
+  /* Nothing of them was mapped or is waiting to be; the good ones were. */
+  g_assert_cmpint (query_int (store, "SELECT count(*) FROM raw_messages WHERE processed_at IS NULL"),
+                   ==, 0);
+  g_assert_cmpint (count_measurements_of (store, "G-1"), ==, 2);
+  g_assert_cmpint (count_measurements_of (store, "G-AFTER"), ==, 2);
+  g_assert_cmpint (count_measurements_of (store, "G-HALF"), ==, 0);
+}
+
+/* Beyond the cap, a connection is closed at once, one log line for all
+ * of them; when one idle connection goes, a monitor gets through.
+ */
+static gpointer
+expect_closed (gpointer data)
+{
+  Client *c = data;
+
+  g_assert_null (client_read_ack (c));
+  return NULL;
+}
+
+static void
+test_mllp_connection_cap (Fixture       *f,
+                          gconstpointer  data)
+{
+  const WardMllpLimits *limits = data;
+  g_autofree char *message = make_valid ("H-1", BED1_DEVICE, "AL");
+  g_autoptr(GPtrArray) idle = g_ptr_array_new ();
+  g_autoptr(GPtrArray) refused = g_ptr_array_new ();
+  g_autofree char *ack = NULL;
+  WardMllpCounters counters;
+
+  for (guint i = 0; i < limits->max_connections; i++)
+    g_ptr_array_add (idle, client_new (f->port));
+  serve_until (f, n_open_is, GUINT_TO_POINTER (limits->max_connections));
+
+  for (guint i = 0; i < 20; i++)
+    g_ptr_array_add (refused, client_new (f->port));
+  serve_until (f, n_refused_is, GUINT_TO_POINTER (20));
+  for (guint i = 0; i < refused->len; i++)
+    {
+      run_in_thread (expect_closed, g_ptr_array_index (refused, i));
+      client_free (g_ptr_array_index (refused, i));
+    }
+
+  ward_mllp_listener_get_counters (f->listener, &counters);
+  g_assert_cmpuint (counters.open_connections, ==, limits->max_connections);
+  g_assert_cmpuint (counters.connections, ==, limits->max_connections);
+  g_assert_cmpint (count_log_lines ("Refused an MLLP connection from 127.0.0.1:"), ==, 1);
+
+  /* One idle client goes: room for a monitor. */
+  client_free (g_ptr_array_index (idle, 0));
+  g_ptr_array_remove_index (idle, 0);
+  serve_until (f, n_open_is, GUINT_TO_POINTER (limits->max_connections - 1));
+  ack = exchange (f, message);
+  g_free (check_ack (ack, "AA", "H-1"));
+
+  for (guint i = 0; i < idle->len; i++)
+    client_free (g_ptr_array_index (idle, i));
+}
+
+/* A short idle timeout: silent connections are closed, one with half a
+ * frame leaves a dead letter, one that keeps sending stays.
+ */
+typedef struct
+{
+  guint16  port;
+  gboolean stayed;
+} Chatty;
+
+static gpointer
+chatty_monitor (gpointer data)
+{
+  Chatty *chatty = data;
+  Client *c = client_new (chatty->port);
+
+  /* Busy for three idle timeouts, a message every half timeout. */
+  for (guint i = 0; i < 6; i++)
+    {
+      g_autofree char *id = g_strdup_printf ("I-%u", i);
+      g_autofree char *m = make_valid (id, BED2_DEVICE, "AL");
+
+      client_send_frame (c, m);
+      expect_ack (c, "AA", id, NULL);
+      g_usleep (150 * 1000);
+    }
+  chatty->stayed = TRUE;
+  client_free (c);
+  return NULL;
+}
+
+static void
+test_mllp_idle_timeout (Fixture       *f,
+                        gconstpointer  data)
+{
+  Client *silent[3];
+  Client *half;
+  Chatty chatty = { f->port, FALSE };
+  g_autoptr(WardStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+  WardMllpCounters counters;
+
+  for (guint i = 0; i < G_N_ELEMENTS (silent); i++)
+    silent[i] = client_new (f->port);
+  half = client_new (f->port);
+  client_send (half, "\x0bMSH|^~\\&|MON", 13);
+
+  run_in_thread (chatty_monitor, &chatty);
+  g_assert_true (chatty.stayed);
+
+  serve_until (f, n_open_is, GUINT_TO_POINTER (0));
+  for (guint i = 0; i < G_N_ELEMENTS (silent); i++)
+    {
+      run_in_thread (expect_closed, silent[i]);
+      client_free (silent[i]);
+    }
+  run_in_thread (expect_closed, half);
+  client_free (half);
+
+  ward_mllp_listener_get_counters (f->listener, &counters);
+  g_assert_cmpuint (counters.connections_idle, ==, 4);
+  g_assert_cmpuint (counters.acks_aa, ==, 6);
+  /* Four closes, one line (the rest counted at the next). */
+  g_assert_cmpint (count_log_lines ("Closed the MLLP connection from"), ==, 1);
+  stop_pipeline_and_listener (f);
+
+  store = ward_store_open_readonly (f->path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (query_int (store,
+                              "SELECT count(*) FROM dead_letters d JOIN raw_messages r "
+                              "ON r.id = d.raw_message_id WHERE d.stage = 'framing' "
+                              "AND CAST(r.payload AS TEXT) = 'MSH|^~\\&|MON' "
+                              "AND d.reason LIKE '%unterminated frame of 12 bytes: the connection "
+                              "was idle for 0.3 s and closed%'"), ==, 1);
+}
+
 static void
 test_mllp_bad_address (void)
 {
@@ -620,13 +1170,38 @@ main (int   argc,
       char *argv[])
 {
   g_test_init (&argc, &argv, NULL);
-  g_log_set_handler ("ward-mllp", G_LOG_LEVEL_MESSAGE, listener_log_cb, NULL);
+  log_lines = g_ptr_array_new_with_free_func (g_free);
+  g_log_set_handler ("ward-mllp", G_LOG_LEVEL_MESSAGE | G_LOG_LEVEL_WARNING | G_LOG_FLAG_FATAL,
+                     listener_log_cb, NULL);
 
   g_test_add ("/integration/mllp/listener", Fixture, NULL,
               fixture_set_up, test_mllp_listener, fixture_tear_down);
   g_test_add ("/integration/mllp/stop", Fixture, NULL,
               fixture_set_up, test_mllp_stop, fixture_tear_down);
   g_test_add_func ("/integration/mllp/bad-address", test_mllp_bad_address);
+
+  {
+    static WardMllpLimits dedup_off, cap, idle;
+
+    ward_mllp_limits_init (&dedup_off);
+    dedup_off.dedup_keep_usec = 0;
+    ward_mllp_limits_init (&cap);
+    cap.max_connections = 8;
+    cap.idle_timeout_usec = 0;
+    ward_mllp_limits_init (&idle);
+    idle.idle_timeout_usec = 300 * 1000;
+
+    g_test_add ("/integration/mllp/dedup", Fixture, NULL,
+                fixture_set_up, test_mllp_dedup, fixture_tear_down);
+    g_test_add ("/integration/mllp/dedup-off", Fixture, &dedup_off,
+                fixture_set_up, test_mllp_dedup_off, fixture_tear_down);
+    g_test_add ("/integration/mllp/framing-errors", Fixture, NULL,
+                fixture_set_up, test_mllp_framing_errors, fixture_tear_down);
+    g_test_add ("/integration/mllp/connection-cap", Fixture, &cap,
+                fixture_set_up, test_mllp_connection_cap, fixture_tear_down);
+    g_test_add ("/integration/mllp/idle-timeout", Fixture, &idle,
+                fixture_set_up, test_mllp_idle_timeout, fixture_tear_down);
+  }
 
   return g_test_run ();
 }

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 
 #include "ward-store.h"
+#include "ward-store-answers.h"
 
 typedef struct
 {
@@ -399,7 +400,7 @@ test_migrate_4_to_5_birth_date (Fixture       *f,
 
   store = ward_store_open (f->path, &error);
   g_assert_no_error (error);
-  g_assert_cmpint (ward_store_get_schema_version (store), ==, 5);
+  g_assert_cmpint (ward_store_get_schema_version (store), ==, WARD_STORE_SCHEMA_VERSION);
   /* The patient is kept, with no birth date yet; the old score applied. */
   g_assert_true (ward_store_get_birth_date (store, "p1", &birth_date, &error));
   g_assert_no_error (error);
@@ -677,6 +678,102 @@ test_replace_resource_json (Fixture       *f,
   g_assert_no_error (error);
 }
 
+/* Schema 6: a message's first answer, kept across a reopen, replaced
+ * under the same key, told apart by sender, forgotten by age.
+ */
+static void
+test_message_answers (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autoptr(WardStore) old = NULL;
+  g_autoptr(WardStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+  g_auto(WardStoredAnswer) found_answer = { 0 };
+  WardStoredAnswer answer = { 0 };
+  gboolean found = TRUE;
+  gint64 raw_id;
+
+  old = _ward_store_open_at_version (f->path, 5, &error);
+  g_assert_no_error (error);
+  raw_id = ward_store_add_raw_message (old, 1000, "mllp", NULL, NULL, "MSH|x", 5, &error);
+  g_assert_no_error (error);
+  g_clear_object (&old);
+
+  store = ward_store_open (f->path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (ward_store_get_schema_version (store), ==, WARD_STORE_SCHEMA_VERSION);
+
+  g_assert_true (ward_store_find_answer (store, "mllp", "WARD", "MON", "1", &found, &found_answer,
+                                         &error));
+  g_assert_no_error (error);
+  g_assert_false (found);
+
+  answer.digest = (char *) "d1";
+  answer.outcome = WARD_INGEST_PARTIAL;
+  answer.reason = (char *) "heartrate.hr: 900 is impossible";
+  answer.raw_message_id = raw_id;
+  answer.answered_at = 2000;
+  g_assert_true (ward_store_begin (store, &error));
+  g_assert_true (ward_store_put_answer (store, "mllp", "WARD", "MON", "1", &answer, &error));
+  g_assert_true (ward_store_commit (store, &error));
+  g_assert_no_error (error);
+  g_clear_object (&store);
+
+  store = ward_store_open (f->path, &error);
+  g_assert_no_error (error);
+  g_assert_true (ward_store_find_answer (store, "mllp", "WARD", "MON", "1", &found, &found_answer,
+                                         &error));
+  g_assert_true (found);
+  g_assert_cmpstr (found_answer.digest, ==, "d1");
+  g_assert_cmpint (found_answer.outcome, ==, WARD_INGEST_PARTIAL);
+  g_assert_cmpstr (found_answer.reason, ==, "heartrate.hr: 900 is impossible");
+  g_assert_cmpint (found_answer.raw_message_id, ==, raw_id);
+  g_assert_cmpint (found_answer.answered_at, ==, 2000);
+  ward_stored_answer_clear (&found_answer);
+
+  /* The same id from another facility or application is another message. */
+  g_assert_true (ward_store_find_answer (store, "mllp", "ICU", "MON", "1", &found, &found_answer,
+                                         &error));
+  g_assert_false (found);
+  g_assert_true (ward_store_find_answer (store, "mllp", "WARD", "GW", "1", &found, &found_answer,
+                                         &error));
+  g_assert_false (found);
+  /* An empty facility is a facility. */
+  answer.digest = (char *) "d0";
+  answer.reason = NULL;
+  answer.outcome = WARD_INGEST_ACCEPTED;
+  answer.raw_message_id = 0;
+  g_assert_true (ward_store_put_answer (store, "mllp", NULL, NULL, "1", &answer, &error));
+  g_assert_true (ward_store_find_answer (store, "mllp", "", "", "1", &found, &found_answer,
+                                         &error));
+  g_assert_true (found);
+  g_assert_null (found_answer.reason);
+  ward_stored_answer_clear (&found_answer);
+
+  /* Replaced: the newest answer is the one to repeat. */
+  answer.digest = (char *) "d2";
+  answer.outcome = WARD_INGEST_REJECTED;
+  answer.reason = (char *) "unknown device";
+  answer.answered_at = 5000;
+  g_assert_true (ward_store_put_answer (store, "mllp", "WARD", "MON", "1", &answer, &error));
+  g_assert_true (ward_store_find_answer (store, "mllp", "WARD", "MON", "1", &found, &found_answer,
+                                         &error));
+  g_assert_cmpstr (found_answer.digest, ==, "d2");
+  g_assert_cmpint (found_answer.outcome, ==, WARD_INGEST_REJECTED);
+  ward_stored_answer_clear (&found_answer);
+
+  /* Pruned by age: the one answered at 2000 goes, the one at 5000 stays. */
+  g_assert_cmpint (ward_store_prune_answers (store, 3000, &error), ==, 1);
+  g_assert_no_error (error);
+  g_assert_true (ward_store_find_answer (store, "mllp", "", "", "1", &found, &found_answer,
+                                         &error));
+  g_assert_false (found);
+  g_assert_true (ward_store_find_answer (store, "mllp", "WARD", "MON", "1", &found, &found_answer,
+                                         &error));
+  g_assert_true (found);
+  g_assert_no_error (error);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -698,6 +795,7 @@ main (int   argc,
   ADD ("/core/store/outbox-one-pending-per-resource", test_outbox_one_pending_per_resource);
   ADD ("/core/store/outbox-failures", test_outbox_failures);
   ADD ("/core/store/replace-resource-json", test_replace_resource_json);
+  ADD ("/core/store/message-answers", test_message_answers);
 #undef ADD
 
   return g_test_run ();

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "ward-hl7-mapper.h"
+#include "ward-log-limit.h"
 
 #define MLLP_START 0x0b
 #define MLLP_END   0x1c
@@ -25,11 +26,22 @@
 
 #define READ_BUFFER_SIZE 65536
 
+/* Connections accepted per wake-up, so that a flood of them does not
+ * starve the connections already open.
+ */
+#define MAX_ACCEPTS_PER_WAKEUP 32
+
+/* After accept() failed (no file descriptor left): the next try. */
+#define ACCEPT_RETRY_MSEC 250
+
+/* Framing errors are archived as bytes, not as HL7 messages. */
+#define FRAGMENT_CONTENT_TYPE "application/octet-stream"
+
 typedef enum
 {
   STATE_OUTSIDE,     /* between frames */
   STATE_IN_FRAME,
-  STATE_AFTER_END,   /* 0x1c seen, 0x0d expected */
+  STATE_AFTER_END,   /* 0x1c seen and the frame done; 0x0d expected */
 } FrameState;
 
 typedef struct _Connection Connection;
@@ -50,6 +62,8 @@ struct _Connection
   FrameState         state;
   gsize              skipped;         /* bytes outside frames, in this run */
   gboolean           skipped_text;    /* ...and not only blank */
+  GByteArray        *garbage;         /* the first of them, for the archive */
+  gint64             last_activity;   /* monotonic usec: accepted, bytes read, ACK written */
 
   GQueue             pending;         /* PendingAck, in frame order */
   GByteArray        *out;             /* ACK bytes not yet written */
@@ -61,11 +75,19 @@ struct _Connection
   guint              closed : 1;
 };
 
+typedef enum
+{
+  PENDING_MESSAGE,    /* a frame, pushed to the pipeline */
+  PENDING_EMPTY,      /* an empty frame, dead-lettered */
+} PendingKind;
+
 typedef struct
 {
   Connection         *conn;           /* owned reference */
+  PendingKind         kind;
   WardHl7MessageInfo  info;
   gboolean            is_hl7;         /* the header parsed */
+  gboolean            once;           /* pushed with a key: de-duplicated */
   gboolean            done;
   GBytes             *ack;            /* framed; NULL: nothing to send */
 } PendingAck;
@@ -75,14 +97,21 @@ struct _WardMllpListener
   GObject            parent_instance;
 
   WardPipeline      *pipeline;
-  GSocketService    *service;
+  WardMllpLimits     limits;
+  GMainContext      *context;         /* where it accepts and serves */
+  GSocket           *socket;          /* listening */
+  GSource           *accept_source;   /* NULL while paused or stopped */
+  GSource           *retry_source;    /* resumes accepting after an error */
+  GSource           *timer_source;    /* idle connections, log flush */
   GPtrArray         *connections;     /* Connection, one reference each */
   guint16            port;
   WardMllpCounters   counters;
+  WardLogLimit      *log_limit;
 };
 
 static void start_read  (Connection *conn);
 static void start_write (Connection *conn);
+static void watch_accept (WardMllpListener *self);
 
 G_DEFINE_FINAL_TYPE (WardMllpListener, ward_mllp_listener, G_TYPE_OBJECT)
 
@@ -107,6 +136,7 @@ connection_unref (Connection *conn)
   g_clear_pointer (&conn->peer, g_free);
   g_clear_pointer (&conn->read_buffer, g_free);
   g_clear_pointer (&conn->frame, g_byte_array_unref);
+  g_clear_pointer (&conn->garbage, g_byte_array_unref);
   g_clear_pointer (&conn->out, g_byte_array_unref);
   g_clear_pointer (&conn->in_flight, g_bytes_unref);
   g_free (conn);
@@ -119,6 +149,89 @@ pending_ack_free (PendingAck *p)
   g_clear_pointer (&p->ack, g_bytes_unref);
   g_clear_pointer (&p->conn, connection_unref);
   g_free (p);
+}
+
+/* Failures of the store while recording a framing error: nothing was
+ * acknowledged, so nothing acknowledged is lost, but it is worth a line.
+ */
+static WardLogLimit *
+get_store_log_limit (void)
+{
+  static WardLogLimit *limit;
+
+  if (g_once_init_enter (&limit))
+    g_once_init_leave (&limit, ward_log_limit_new (0));
+
+  return limit;
+}
+
+static void
+framing_error_stored_cb (GObject      *object,
+                         GAsyncResult *result,
+                         gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!ward_pipeline_command_finish (WARD_PIPELINE (object), result, &error))
+    ward_log_limited (get_store_log_limit (), "framing-error-not-stored", G_LOG_LEVEL_WARNING,
+                      "An MLLP framing error could not be recorded: %s", error->message);
+}
+
+/* A framing error: a dead letter at stage "framing" naming the peer, with
+ * at most WARD_MLLP_ARCHIVE_LIMIT of its bytes.  The log says what and
+ * from where, never the bytes (they may hold patient data), at most once
+ * a log interval per kind.
+ */
+static void
+record_framing_error_full (Connection          *conn,
+                           const char          *condition,
+                           const guint8        *data,
+                           gsize                len,
+                           const char          *what,
+                           GAsyncReadyCallback  callback,
+                           gpointer             user_data)
+{
+  WardMllpListener *self = conn->listener;
+  g_autofree char *reason = NULL;
+  gsize archived = MIN (len, WARD_MLLP_ARCHIVE_LIMIT);
+
+  if (self == NULL)
+    return;
+
+  self->counters.framing_errors++;
+  if (archived < len)
+    reason = g_strdup_printf ("MLLP framing error from %s: %s (the first %" G_GSIZE_FORMAT
+                              " of %" G_GSIZE_FORMAT " bytes received archived)",
+                              conn->peer, what, archived, len);
+  else
+    reason = g_strdup_printf ("MLLP framing error from %s: %s", conn->peer, what);
+
+  ward_log_limited (self->log_limit, condition, G_LOG_LEVEL_MESSAGE, "%s", reason);
+  ward_pipeline_push_rejected_async (self->pipeline, "mllp", FRAGMENT_CONTENT_TYPE,
+                                     archived > 0 ? (const char *) data : "", archived,
+                                     "framing", reason, NULL, callback, user_data);
+}
+
+static void
+record_framing_error (Connection   *conn,
+                      const char   *condition,
+                      const guint8 *data,
+                      gsize         len,
+                      const char   *what)
+{
+  record_framing_error_full (conn, condition, data, len, what, framing_error_stored_cb, NULL);
+}
+
+/* A frame begun and not ended. */
+static void
+record_unterminated (Connection *conn,
+                     const char *why)
+{
+  g_autofree char *what = g_strdup_printf ("unterminated frame of %u bytes: %s",
+                                           conn->frame->len, why);
+
+  record_framing_error (conn, "unterminated", conn->frame->data, conn->frame->len, what);
+  g_byte_array_set_size (conn->frame, 0);
 }
 
 static void
@@ -207,22 +320,40 @@ flush_acks (Connection *conn)
   maybe_finish (conn);
 }
 
+/* The durability point of MLLP: the pipeline has committed the frame (or
+ * failed to), and only now is its ACK made and queued.  Every frame's
+ * answer is decided here and nowhere else.
+ */
 static void
-push_cb (GObject      *object,
-         GAsyncResult *result,
-         gpointer      user_data)
+message_committed_cb (GObject      *object,
+                      GAsyncResult *result,
+                      gpointer      user_data)
 {
   PendingAck *p = user_data;
   Connection *conn = p->conn;
   WardMllpListener *self = conn->listener;
+  WardPipeline *pipeline = WARD_PIPELINE (object);
   g_autoptr(GError) error = NULL;
   g_autofree char *reason = NULL;
   g_autofree char *ack = NULL;
   g_autofree char *text = NULL;
   WardIngestOutcome outcome = WARD_INGEST_REJECTED;
+  gboolean duplicate = FALSE;
+  gboolean committed;
   const char *code = "AR";
 
-  if (!ward_pipeline_push_message_finish (WARD_PIPELINE (object), result, &outcome, &reason, &error))
+  if (p->kind == PENDING_EMPTY)
+    {
+      committed = ward_pipeline_command_finish (pipeline, result, &error);
+      reason = g_strdup ("empty MLLP frame");
+    }
+  else if (p->once)
+    committed = ward_pipeline_push_message_once_finish (pipeline, result, &outcome, &reason,
+                                                        &duplicate, &error);
+  else
+    committed = ward_pipeline_push_message_finish (pipeline, result, &outcome, &reason, &error);
+
+  if (!committed)
     {
       /* Nothing was committed: the sender must send it again. */
       code = "AR";
@@ -249,6 +380,9 @@ push_cb (GObject      *object,
         }
     }
 
+  if (duplicate && self != NULL)
+    self->counters.duplicates++;
+
   if (!conn->closed && ack_requested (&p->info, code))
     {
       ack = ward_hl7_build_ack (&p->info, code, text, g_get_real_time ());
@@ -274,27 +408,88 @@ push_cb (GObject      *object,
   connection_unref (conn);
 }
 
+/* What makes a resend the same message: all of it but MSH-7, the time it
+ * was sent, which a sender may set anew when it sends again.  SHA-256,
+ * hex.
+ */
+static char *
+content_digest (const guint8 *data,
+                gsize         len)
+{
+  g_autoptr(GChecksum) checksum = g_checksum_new (G_CHECKSUM_SHA256);
+  gsize from = len;
+  gsize to = len;
+
+  if (len > 3 && memcmp (data, "MSH", 3) == 0)
+    {
+      guint8 sep = data[3];
+      guint n_sep = 0;
+
+      /* MSH-1 is the separator itself: MSH-7 follows the sixth. */
+      for (gsize i = 3; i < len && data[i] != '\r' && data[i] != '\n'; i++)
+        if (data[i] == sep && ++n_sep == 6)
+          {
+            from = i + 1;
+            for (to = from; to < len && data[to] != sep && data[to] != '\r' && data[to] != '\n'; to++)
+              ;
+            break;
+          }
+    }
+
+  g_checksum_update (checksum, data, from);
+  if (to < len)
+    g_checksum_update (checksum, data + to, len - to);
+
+  return g_strdup (g_checksum_get_string (checksum));
+}
+
 static void
 complete_frame (Connection *conn)
 {
   WardMllpListener *self = conn->listener;
+  const char *data;
+  gsize len = conn->frame->len;
   PendingAck *p;
 
   g_assert (self != NULL);
 
   p = g_new0 (PendingAck, 1);
   p->conn = connection_ref (conn);
-  p->is_hl7 = ward_hl7_read_message_info ((const char *) conn->frame->data, conn->frame->len,
-                                          &p->info, NULL);
   g_queue_push_tail (&conn->pending, p);
   self->counters.frames++;
 
+  if (len == 0)
+    {
+      /* Nothing to read a header from: a dead letter, answered AR. */
+      p->kind = PENDING_EMPTY;
+      record_framing_error_full (conn, "empty", NULL, 0, "empty frame", message_committed_cb, p);
+      return;
+    }
+
+  data = (const char *) conn->frame->data;
+  p->kind = PENDING_MESSAGE;
+  p->is_hl7 = ward_hl7_read_message_info (data, len, &p->info, NULL);
+
   /* Everything goes to the pipeline, garbage too: it is archived and
-   * dead-lettered there, and answered here once that is committed.
+   * dead-lettered there, and answered here once that is committed.  A
+   * message its sender identifies is stored once however often it comes.
    */
-  ward_pipeline_push_message_async (self->pipeline, "mllp", WARD_CONTENT_TYPE_HL7V2, NULL,
-                                    (const char *) conn->frame->data, conn->frame->len,
-                                    NULL, push_cb, p);
+  if (p->is_hl7 && p->info.control_id != NULL && self->limits.dedup_keep_usec > 0)
+    {
+      g_autofree char *digest = content_digest (conn->frame->data, len);
+      g_autoptr(WardMessageKey) key = ward_message_key_new (p->info.sending_facility,
+                                                            p->info.sending_application,
+                                                            p->info.control_id, digest,
+                                                            self->limits.dedup_keep_usec);
+
+      p->once = TRUE;
+      ward_pipeline_push_message_once_async (self->pipeline, "mllp", WARD_CONTENT_TYPE_HL7V2, key,
+                                             data, len, NULL, message_committed_cb, p);
+    }
+  else
+    ward_pipeline_push_message_async (self->pipeline, "mllp", WARD_CONTENT_TYPE_HL7V2, NULL,
+                                      data, len, NULL, message_committed_cb, p);
+
   g_byte_array_set_size (conn->frame, 0);
 }
 
@@ -309,17 +504,23 @@ report_skipped (Connection *conn)
   if (self != NULL)
     self->counters.bytes_skipped += conn->skipped;
 
-  /* Line ends after a frame are common; anything else is worth a word. */
+  /* Line ends after a frame are common; anything else is a framing error. */
   if (conn->skipped_text)
-    g_message ("Skipped %" G_GSIZE_FORMAT " bytes outside an MLLP frame from %s",
-               conn->skipped, conn->peer);
+    {
+      g_autofree char *what = g_strdup_printf ("%" G_GSIZE_FORMAT " bytes outside an MLLP frame",
+                                               conn->skipped);
+
+      /* garbage holds the first WARD_MLLP_ARCHIVE_LIMIT of them. */
+      record_framing_error (conn, "garbage", conn->garbage->data, conn->skipped, what);
+    }
 
   conn->skipped = 0;
   conn->skipped_text = FALSE;
+  g_byte_array_set_size (conn->garbage, 0);
 }
 
 /* Feeds received bytes through the framing.  FALSE when the connection
- * was closed for a frame too large.
+ * was closed (a frame too large, or too much outside any frame).
  */
 static gboolean
 feed (Connection   *conn,
@@ -340,6 +541,9 @@ feed (Connection   *conn,
             for (gsize j = i; j < end; j++)
               if (!g_ascii_isspace (data[j]))
                 conn->skipped_text = TRUE;
+            if (conn->garbage->len < WARD_MLLP_ARCHIVE_LIMIT)
+              g_byte_array_append (conn->garbage, data + i,
+                                   MIN (end - i, WARD_MLLP_ARCHIVE_LIMIT - conn->garbage->len));
             conn->skipped += end - i;
             i = end;
 
@@ -349,6 +553,13 @@ feed (Connection   *conn,
                 conn->state = STATE_IN_FRAME;
                 g_byte_array_set_size (conn->frame, 0);
                 i++;
+              }
+            else if (conn->skipped > WARD_MLLP_MAX_FRAME_SIZE)
+              {
+                /* No start block in more than a frame's worth: not MLLP. */
+                report_skipped (conn);
+                close_connection (conn);
+                return FALSE;
               }
           }
           break;
@@ -362,10 +573,20 @@ feed (Connection   *conn,
 
             if (conn->frame->len + (j - i) > WARD_MLLP_MAX_FRAME_SIZE)
               {
+                g_autofree char *what = NULL;
+                gsize received = conn->frame->len + (j - i);
+                gsize keep = MIN (j - i, WARD_MLLP_ARCHIVE_LIMIT - MIN (conn->frame->len,
+                                                                         WARD_MLLP_ARCHIVE_LIMIT));
+
                 if (conn->listener != NULL)
                   conn->listener->counters.frames_too_large++;
-                g_message ("MLLP frame from %s larger than %d bytes: closing the connection",
-                           conn->peer, WARD_MLLP_MAX_FRAME_SIZE);
+                /* What came so far, as far as the archive takes it. */
+                g_byte_array_append (conn->frame, data + i, keep);
+                what = g_strdup_printf ("frame larger than %d bytes; connection closed",
+                                        WARD_MLLP_MAX_FRAME_SIZE);
+                record_framing_error (conn, "too-large", conn->frame->data, received, what);
+                g_byte_array_set_size (conn->frame, 0);
+                conn->state = STATE_OUTSIDE;
                 close_connection (conn);
                 return FALSE;
               }
@@ -374,18 +595,19 @@ feed (Connection   *conn,
 
             if (i < len && data[i] == MLLP_END)
               {
+                /* The frame is done at 0x1c: a sender that leaves out the
+                 * 0x0d, or sends it later, is answered all the same.
+                 */
                 conn->state = STATE_AFTER_END;
                 i++;
+                complete_frame (conn);
               }
             else if (i < len && data[i] == MLLP_START)
               {
                 /* A new start block inside a frame: the sender gave up on
                  * the first (a restart, a timeout); so do we.
                  */
-                conn->skipped += conn->frame->len + 1;
-                conn->skipped_text = TRUE;
-                report_skipped (conn);
-                g_byte_array_set_size (conn->frame, 0);
+                record_unterminated (conn, "a new start block came before its end");
                 i++;
               }
           }
@@ -396,7 +618,6 @@ feed (Connection   *conn,
           if (data[i] == MLLP_CR)
             i++;
           conn->state = STATE_OUTSIDE;
-          complete_frame (conn);
           break;
 
         default:
@@ -405,6 +626,21 @@ feed (Connection   *conn,
     }
 
   return !conn->closed;
+}
+
+/* The peer went (EOF, an error, idleness): what it left half sent is a
+ * framing error.
+ */
+static void
+end_of_input (Connection *conn,
+              const char *why)
+{
+  if (conn->state == STATE_IN_FRAME)
+    {
+      conn->state = STATE_OUTSIDE;
+      record_unterminated (conn, why);
+    }
+  report_skipped (conn);
 }
 
 static void
@@ -424,26 +660,21 @@ read_cb (GObject      *object,
   else if (n < 0)
     {
       g_debug ("Reading from %s: %s", conn->peer, error->message);
+      end_of_input (conn, "the connection failed before its end");
       close_connection (conn);
     }
   else if (n == 0)
     {
       conn->read_eof = TRUE;
-      if (conn->state == STATE_AFTER_END)
-        {
-          conn->state = STATE_OUTSIDE;
-          complete_frame (conn);
-        }
-      else if (conn->state == STATE_IN_FRAME && conn->frame->len > 0)
-        {
-          conn->skipped += conn->frame->len + 1;
-          conn->skipped_text = TRUE;
-        }
-      report_skipped (conn);
+      end_of_input (conn, "the connection closed before its end");
       maybe_finish (conn);
     }
-  else if (feed (conn, conn->read_buffer, n))
-    start_read (conn);
+  else
+    {
+      conn->last_activity = g_get_monotonic_time ();
+      if (feed (conn, conn->read_buffer, n))
+        start_read (conn);
+    }
 
   connection_unref (conn);
 }
@@ -482,6 +713,7 @@ write_cb (GObject      *object,
     }
   else
     {
+      conn->last_activity = g_get_monotonic_time ();
       start_write (conn);
       maybe_finish (conn);
     }
@@ -510,29 +742,33 @@ start_write (Connection *conn)
                                    write_cb, connection_ref (conn));
 }
 
-static gboolean
-incoming_cb (GSocketService    *service,
-             GSocketConnection *connection,
-             GObject           *source_object,
-             gpointer           user_data)
+static char *
+describe_peer (GSocket *socket)
 {
-  WardMllpListener *self = user_data;
-  g_autoptr(GSocketAddress) remote = NULL;
+  g_autoptr(GSocketAddress) remote = g_socket_get_remote_address (socket, NULL);
+
+  return remote ? g_socket_connectable_to_string (G_SOCKET_CONNECTABLE (remote))
+                : g_strdup ("(unknown)");
+}
+
+static void
+serve_connection (WardMllpListener *self,
+                  GSocket          *socket)
+{
   Connection *conn;
 
   conn = g_new0 (Connection, 1);
   g_ref_count_init (&conn->ref_count);
   conn->listener = self;
-  conn->connection = g_object_ref (connection);
+  conn->connection = g_socket_connection_factory_create_connection (socket);
   conn->cancellable = g_cancellable_new ();
+  conn->peer = describe_peer (socket);
   conn->read_buffer = g_malloc (READ_BUFFER_SIZE);
   conn->frame = g_byte_array_new ();
+  conn->garbage = g_byte_array_new ();
   conn->out = g_byte_array_new ();
+  conn->last_activity = g_get_monotonic_time ();
   g_queue_init (&conn->pending);
-
-  remote = g_socket_connection_get_remote_address (connection, NULL);
-  conn->peer = remote ? g_socket_connectable_to_string (G_SOCKET_CONNECTABLE (remote))
-                      : g_strdup ("(unknown)");
   g_debug ("MLLP connection from %s", conn->peer);
 
   g_ptr_array_add (self->connections, conn);
@@ -540,7 +776,133 @@ incoming_cb (GSocketService    *service,
   self->counters.open_connections++;
 
   start_read (conn);
-  return TRUE;
+}
+
+static gboolean
+retry_accept_cb (gpointer data)
+{
+  WardMllpListener *self = data;
+
+  g_clear_pointer (&self->retry_source, g_source_unref);
+  watch_accept (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* accept() failed for want of a file descriptor or the like: the waiting
+ * connection stays in the kernel's queue and the socket stays readable,
+ * so trying again at once would spin.  Try again in a moment, when idle
+ * connections may have been closed.
+ */
+static void
+pause_accepting (WardMllpListener *self)
+{
+  if (self->accept_source != NULL)
+    {
+      g_source_destroy (self->accept_source);
+      g_clear_pointer (&self->accept_source, g_source_unref);
+    }
+
+  if (self->retry_source == NULL)
+    {
+      self->retry_source = g_timeout_source_new (ACCEPT_RETRY_MSEC);
+      g_source_set_callback (self->retry_source, retry_accept_cb, self, NULL);
+      g_source_set_static_name (self->retry_source, "[wardwatch] MLLP accept retry");
+      g_source_attach (self->retry_source, self->context);
+    }
+}
+
+static gboolean
+accept_cb (GSocket      *listening,
+           GIOCondition  condition,
+           gpointer      user_data)
+{
+  WardMllpListener *self = user_data;
+
+  for (guint n = 0; n < MAX_ACCEPTS_PER_WAKEUP; n++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GSocket) socket = g_socket_accept (listening, NULL, &error);
+
+      if (socket == NULL)
+        {
+          if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
+            break;
+
+          self->counters.accept_errors++;
+          ward_log_limited (self->log_limit, "accept-failed", G_LOG_LEVEL_WARNING,
+                            "Cannot accept MLLP connections on port %u: %s",
+                            self->port, error->message);
+          pause_accepting (self);
+          return G_SOURCE_REMOVE;
+        }
+
+      if (self->connections->len >= self->limits.max_connections)
+        {
+          g_autofree char *peer = describe_peer (socket);
+
+          /* Closed at once: the sender sees the end and may try again. */
+          self->counters.connections_refused++;
+          ward_log_limited (self->log_limit, "refused", G_LOG_LEVEL_WARNING,
+                            "Refused an MLLP connection from %s: %u connections are open, "
+                            "the limit", peer, self->limits.max_connections);
+          g_socket_close (socket, NULL);
+          continue;
+        }
+
+      serve_connection (self, socket);
+    }
+
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+watch_accept (WardMllpListener *self)
+{
+  if (self->socket == NULL || self->accept_source != NULL)
+    return;
+
+  self->accept_source = g_socket_create_source (self->socket, G_IO_IN, NULL);
+  g_source_set_callback (self->accept_source, G_SOURCE_FUNC (accept_cb), self, NULL);
+  g_source_set_static_name (self->accept_source, "[wardwatch] MLLP accept");
+  g_source_attach (self->accept_source, self->context);
+}
+
+/* Closes connections idle past the timeout and reports log lines held
+ * back.  A connection that waits for an ACK of ours is not idle.
+ */
+static gboolean
+timer_cb (gpointer data)
+{
+  WardMllpListener *self = data;
+  gint64 now = g_get_monotonic_time ();
+  gint64 idle = self->limits.idle_timeout_usec;
+
+  if (idle > 0)
+    {
+      for (guint i = self->connections->len; i > 0; i--)
+        {
+          Connection *conn = g_ptr_array_index (self->connections, i - 1);
+          g_autofree char *why = NULL;
+
+          if (now - conn->last_activity < idle || !g_queue_is_empty (&conn->pending) ||
+              conn->writing || conn->out->len > 0)
+            continue;
+
+          self->counters.connections_idle++;
+          ward_log_limited (self->log_limit, "idle", G_LOG_LEVEL_MESSAGE,
+                            "Closed the MLLP connection from %s: idle for %g s",
+                            conn->peer, idle / (double) G_USEC_PER_SEC);
+          why = g_strdup_printf ("the connection was idle for %g s and closed",
+                                 idle / (double) G_USEC_PER_SEC);
+          connection_ref (conn);
+          end_of_input (conn, why);
+          close_connection (conn);
+          connection_unref (conn);
+        }
+    }
+
+  ward_log_limit_flush (self->log_limit, now);
+  return G_SOURCE_CONTINUE;
 }
 
 static void
@@ -560,6 +922,8 @@ ward_mllp_listener_finalize (GObject *object)
   WardMllpListener *self = WARD_MLLP_LISTENER (object);
 
   g_clear_pointer (&self->connections, g_ptr_array_unref);
+  g_clear_pointer (&self->log_limit, ward_log_limit_free);
+  g_clear_pointer (&self->context, g_main_context_unref);
 
   G_OBJECT_CLASS (ward_mllp_listener_parent_class)->finalize (object);
 }
@@ -577,6 +941,18 @@ static void
 ward_mllp_listener_init (WardMllpListener *self)
 {
   self->connections = g_ptr_array_new_with_free_func ((GDestroyNotify) connection_unref);
+  ward_mllp_limits_init (&self->limits);
+}
+
+void
+ward_mllp_limits_init (WardMllpLimits *limits)
+{
+  g_return_if_fail (limits != NULL);
+
+  limits->max_connections = WARD_MLLP_DEFAULT_MAX_CONNECTIONS;
+  limits->idle_timeout_usec = WARD_MLLP_DEFAULT_IDLE_TIMEOUT;
+  limits->dedup_keep_usec = WARD_MLLP_DEFAULT_DEDUP_KEEP;
+  limits->log_interval_usec = WARD_LOG_LIMIT_DEFAULT_INTERVAL;
 }
 
 WardMllpListener *
@@ -591,6 +967,23 @@ ward_mllp_listener_new (WardPipeline *pipeline)
   return self;
 }
 
+void
+ward_mllp_listener_set_limits (WardMllpListener     *self,
+                               const WardMllpLimits *limits)
+{
+  g_return_if_fail (WARD_IS_MLLP_LISTENER (self));
+  g_return_if_fail (limits != NULL);
+  g_return_if_fail (self->socket == NULL);
+
+  self->limits = *limits;
+  if (self->limits.max_connections == 0)
+    self->limits.max_connections = WARD_MLLP_DEFAULT_MAX_CONNECTIONS;
+  if (self->limits.idle_timeout_usec < 0)
+    self->limits.idle_timeout_usec = 0;
+  if (self->limits.dedup_keep_usec < 0)
+    self->limits.dedup_keep_usec = 0;
+}
+
 gboolean
 ward_mllp_listener_listen (WardMllpListener  *self,
                            const char        *bind_address,
@@ -600,12 +993,13 @@ ward_mllp_listener_listen (WardMllpListener  *self,
   g_autoptr(GInetAddress) inet = NULL;
   g_autoptr(GSocketAddress) address = NULL;
   g_autoptr(GSocketAddress) effective = NULL;
-  g_autoptr(GSocketService) service = NULL;
+  g_autoptr(GSocket) socket = NULL;
+  gint64 tick;
 
   g_return_val_if_fail (WARD_IS_MLLP_LISTENER (self), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  if (self->service != NULL)
+  if (self->socket != NULL)
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_EXISTS,
                    "The MLLP listener is already listening on port %u", self->port);
@@ -624,16 +1018,36 @@ ward_mllp_listener_listen (WardMllpListener  *self,
     }
   address = g_inet_socket_address_new (inet, port);
 
-  /* The service accepts on the thread-default context of this call. */
-  service = g_socket_service_new ();
-  if (!g_socket_listener_add_address (G_SOCKET_LISTENER (service), address, G_SOCKET_TYPE_STREAM,
-                                      G_SOCKET_PROTOCOL_TCP, NULL, &effective, error))
+  /* Our own accept loop rather than a GSocketService: that one logs every
+   * failed accept() and tries again at once, which with no file
+   * descriptor left is a busy loop writing a warning each time.
+   */
+  socket = g_socket_new (g_inet_address_get_family (inet), G_SOCKET_TYPE_STREAM,
+                         G_SOCKET_PROTOCOL_TCP, error);
+  if (socket == NULL)
+    return FALSE;
+  g_socket_set_blocking (socket, FALSE);
+  g_socket_set_listen_backlog (socket, 128);
+  if (!g_socket_bind (socket, address, TRUE, error) || !g_socket_listen (socket, error))
+    return FALSE;
+  effective = g_socket_get_local_address (socket, error);
+  if (effective == NULL)
     return FALSE;
 
   self->port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (effective));
-  g_signal_connect_object (service, "incoming", G_CALLBACK (incoming_cb), self, 0);
-  g_socket_service_start (service);
-  self->service = g_steal_pointer (&service);
+  self->socket = g_steal_pointer (&socket);
+  self->context = g_main_context_ref_thread_default ();
+  if (self->log_limit == NULL)
+    self->log_limit = ward_log_limit_new (self->limits.log_interval_usec);
+  watch_accept (self);
+
+  /* Idle connections are found within a quarter of the timeout. */
+  tick = self->limits.idle_timeout_usec > 0 ? self->limits.idle_timeout_usec / 4 : G_USEC_PER_SEC;
+  tick = CLAMP (tick, 10 * 1000, G_USEC_PER_SEC);
+  self->timer_source = g_timeout_source_new ((guint) (tick / 1000));
+  g_source_set_callback (self->timer_source, timer_cb, self, NULL);
+  g_source_set_static_name (self->timer_source, "[wardwatch] MLLP timer");
+  g_source_attach (self->timer_source, self->context);
 
   g_debug ("Listening for MLLP on %s:%u", bind_address, self->port);
   return TRUE;
@@ -652,15 +1066,32 @@ ward_mllp_listener_stop (WardMllpListener *self)
 {
   g_return_if_fail (WARD_IS_MLLP_LISTENER (self));
 
-  if (self->service != NULL)
+  if (self->accept_source != NULL)
     {
-      g_socket_service_stop (self->service);
-      g_socket_listener_close (G_SOCKET_LISTENER (self->service));
-      g_clear_object (&self->service);
+      g_source_destroy (self->accept_source);
+      g_clear_pointer (&self->accept_source, g_source_unref);
+    }
+  if (self->retry_source != NULL)
+    {
+      g_source_destroy (self->retry_source);
+      g_clear_pointer (&self->retry_source, g_source_unref);
+    }
+  if (self->timer_source != NULL)
+    {
+      g_source_destroy (self->timer_source);
+      g_clear_pointer (&self->timer_source, g_source_unref);
+    }
+  if (self->socket != NULL)
+    {
+      g_socket_close (self->socket, NULL);
+      g_clear_object (&self->socket);
     }
 
   while (self->connections->len > 0)
     close_connection (g_ptr_array_index (self->connections, 0));
+
+  if (self->log_limit != NULL)
+    ward_log_limit_flush_all (self->log_limit);
 }
 
 void

@@ -9,6 +9,7 @@
 #include "config.h"
 
 #include "ward-store.h"
+#include "ward-store-private.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -190,6 +191,26 @@ static const char * const migrations[] = {
   "ALTER TABLE scores ADD COLUMN age INTEGER CHECK (age >= 0);"
   "ALTER TABLE scores ADD COLUMN news2_applicable INTEGER NOT NULL DEFAULT 1 "
   "  CHECK (news2_applicable IN (0, 1));",
+
+  /* 6: the first answer to each message a sender identified (MLLP: MSH-10
+   * of MSH-4 and MSH-3), so that a message sent again after a lost ACK
+   * is stored once and answered as the first time, across restarts
+   * (store/ward-store-answers.c).  digest tells a resend from another
+   * message under a reused id.  Pruned by age.
+   */
+  "CREATE TABLE message_answers ("
+  "  source TEXT NOT NULL,"
+  "  facility TEXT NOT NULL,"
+  "  application TEXT NOT NULL,"
+  "  control_id TEXT NOT NULL,"
+  "  digest TEXT NOT NULL,"
+  "  outcome INTEGER NOT NULL CHECK (outcome IN (0, 1, 2)),"
+  "  reason TEXT,"
+  "  raw_message_id INTEGER REFERENCES raw_messages (id),"
+  "  answered_at INTEGER NOT NULL,"
+  "  PRIMARY KEY (source, facility, application, control_id)"
+  ") WITHOUT ROWID;"
+  "CREATE INDEX message_answers_answered_at ON message_answers (answered_at);",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == WARD_STORE_SCHEMA_VERSION);
@@ -1299,6 +1320,25 @@ _ward_store_query_text (WardStore   *self,
 
   sqlite3_finalize (stmt);
   return value;
+}
+
+sqlite3_stmt *
+_ward_store_get_statement (WardStore   *self,
+                           const char  *sql,
+                           GError     **error)
+{
+  g_return_val_if_fail (WARD_IS_STORE (self), NULL);
+
+  return get_statement (self, sql, error);
+}
+
+gboolean
+_ward_store_set_sql_error (WardStore   *self,
+                           int          rc,
+                           const char  *what,
+                           GError     **error)
+{
+  return set_sql_error (self, rc, what, error);
 }
 
 gboolean
