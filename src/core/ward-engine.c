@@ -35,6 +35,8 @@ typedef struct
   char            *device_id;
   int              spo2_scale;
   char            *birth_date;      /* a FHIR date, or NULL: unknown */
+  char            *hospital_number; /* from the ward file's identifiers, or NULL */
+  char            *nhs_number;
   /* The patient's FHIR id, which every resource Wardwatch writes about
    * them references (see patient_fhir_id()): the connector's Create-mode
    * id in local identity, the server's Patient id once an identity answer
@@ -152,6 +154,8 @@ patient_free (gpointer data)
   g_free (p->bed_label);
   g_free (p->device_id);
   g_free (p->birth_date);
+  g_free (p->hospital_number);
+  g_free (p->nhs_number);
   g_free (p->create_mode_id);
   g_free (p->server_id);
   g_free (p->confirmed_by);
@@ -561,6 +565,27 @@ ward_engine_set_birth_date (WardEngine  *self,
     }
 
   return update_birth_date (self, p, birth_date, error);
+}
+
+gboolean
+ward_engine_set_identifiers (WardEngine  *self,
+                             const char  *patient_id,
+                             const char  *hospital_number,
+                             const char  *nhs_number,
+                             GError     **error)
+{
+  Patient *p;
+
+  g_return_val_if_fail (WARD_IS_ENGINE (self), FALSE);
+
+  if (!(p = lookup_patient (self, patient_id, error)))
+    return FALSE;
+
+  g_free (p->hospital_number);
+  p->hospital_number = g_strdup (hospital_number);
+  g_free (p->nhs_number);
+  p->nhs_number = g_strdup (nhs_number);
+  return TRUE;
 }
 
 gboolean
@@ -2084,6 +2109,9 @@ ward_engine_snapshot (WardEngine *self,
       bed.spo2_scale = p->spo2_scale;
       bed.age = age;
       bed.news2_not_applicable = !ward_news2_applies_to_age (age);
+      bed.hospital_number = g_strdup (p->hospital_number);
+      bed.nhs_number = g_strdup (p->nhs_number);
+      bed.birth_date = g_strdup (p->birth_date);
       memcpy (bed.latest, p->latest, sizeof bed.latest);
 
       bed.has_score = p->has_score;

@@ -95,6 +95,17 @@ gboolean            ward_engine_set_birth_date  (WardEngine             *self,
                                                  const char             *birth_date,
                                                  GError                **error);
 
+/* The patient's identifiers for the two-identifier check (the ward
+ * file's hospital number and NHS number; NULL: not given), shown in the
+ * snapshot with the birth date.  Kept in memory: the ward file gives them
+ * again at each start.
+ */
+gboolean            ward_engine_set_identifiers (WardEngine             *self,
+                                                 const char             *patient_id,
+                                                 const char             *hospital_number,
+                                                 const char             *nhs_number,
+                                                 GError                **error);
+
 /* Assigns a device to a patient on this ward (NULL: to nobody); it
  * takes effect with the device's next message.
  */
