@@ -70,6 +70,7 @@ bed_free (gpointer data)
   g_free (bed->patient_name);
   g_free (bed->birth_date);
   g_clear_pointer (&bed->identifiers, g_ptr_array_unref);
+  g_clear_pointer (&bed->fhir_identifiers, json_node_unref);
   g_free (bed->hospital_number);
   g_free (bed->nhs_number);
   g_strfreev (bed->device_ids);
@@ -241,6 +242,7 @@ read_identifiers (WardWardFile  *self,
   if (!(list = member_array (patient, "identifier")))
     return bad_bed (error, self->origin, index,
                     "patient.identifier must be a list of identifiers, as FHIR Patient.identifier");
+  bed->fhir_identifiers = json_node_copy (json_object_get_member (patient, "identifier"));
 
   for (guint k = 0; k < json_array_get_length (list); k++)
     {
@@ -621,9 +623,9 @@ ward_ward_file_register (WardWardFile  *self,
       if (bed->birth_date != NULL &&
           !ward_engine_set_birth_date (engine, bed->patient_id, bed->birth_date, error))
         return FALSE;
-      if ((bed->hospital_number != NULL || bed->nhs_number != NULL) &&
+      if (bed->fhir_identifiers != NULL &&
           !ward_engine_set_identifiers (engine, bed->patient_id, bed->hospital_number,
-                                        bed->nhs_number, error))
+                                        bed->nhs_number, bed->fhir_identifiers, error))
         return FALSE;
 
       for (guint k = 0; bed->device_ids[k] != NULL; k++)

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <glib-object.h>
+#include <json-glib/json-glib.h>
 
 #include "ward-engine.h"
 
@@ -48,6 +49,8 @@ typedef struct
   int         spo2_scale;
   char       *birth_date;       /* a FHIR date, or NULL: keep what the store has */
   GPtrArray  *identifiers;      /* WardPatientIdentifier, in file order */
+  JsonNode   *fhir_identifiers; /* the same list as written, a FHIR Patient.identifier
+                                 * array; NULL without one */
   char       *hospital_number;  /* the MRN among them, or NULL */
   char       *nhs_number;       /* the NHS number among them (check digit valid), or NULL */
   GStrv       device_ids;       /* never NULL */

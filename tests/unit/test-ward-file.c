@@ -138,6 +138,9 @@ test_identifiers_reach_snapshot (Fixture       *f,
   g_assert_cmpstr (bed->nhs_number, ==, NHS_A);
   g_assert_cmpstr (bed->hospital_number, ==, "RX100001");
   g_assert_cmpuint (bed->identifiers->len, ==, 2);
+  g_assert_true (JSON_NODE_HOLDS_ARRAY (bed->fhir_identifiers));
+  g_assert_cmpuint (json_array_get_length (json_node_get_array (bed->fhir_identifiers)), ==, 2);
+  g_assert_null (ward_ward_file_get_bed (ward, 2)->fhir_identifiers);
   g_assert_cmpstr (((WardPatientIdentifier *) bed->identifiers->pdata[1])->type_code, ==, "MR");
   g_assert_cmpstr (((WardPatientIdentifier *) bed->identifiers->pdata[1])->system, ==,
                    "https://trust.example/Id/mrn");
