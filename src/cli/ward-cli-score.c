@@ -148,11 +148,12 @@ get_consciousness (JsonObject  *object,
 
 /* Fills @input from one JSON object.  Unknown members are ignored so that
  * richer records (bed, time, source) can be piped through unchanged.
+ * `replay` reads a nurse round's values with it too.
  */
-static gboolean
-parse_input (JsonObject      *object,
-             WardNews2Input  *input,
-             GError         **error)
+gboolean
+ward_cli_parse_vitals (JsonObject      *object,
+                       WardNews2Input  *input,
+                       GError         **error)
 {
   ward_news2_input_init (input);
 
@@ -167,6 +168,26 @@ parse_input (JsonObject      *object,
     return FALSE;
 
   return ward_news2_validate (input, error);
+}
+
+void
+ward_cli_add_per_param (JsonBuilder *builder,
+                        const int    points[WARD_NEWS2_N_PARAMS])
+{
+  g_return_if_fail (JSON_IS_BUILDER (builder));
+  g_return_if_fail (points != NULL);
+
+  json_builder_set_member_name (builder, "per_param");
+  json_builder_begin_object (builder);
+  for (guint i = 0; i < WARD_NEWS2_N_PARAMS; i++)
+    {
+      json_builder_set_member_name (builder, ward_news2_param_to_string (i));
+      if (points[i] < 0)
+        json_builder_add_null_value (builder);
+      else
+        json_builder_add_int_value (builder, points[i]);
+    }
+  json_builder_end_object (builder);
 }
 
 static gboolean
@@ -227,7 +248,7 @@ score_line (JsonParser     *parser,
       return NULL;
     }
 
-  if (!parse_input (json_node_get_object (parsed), &input, error))
+  if (!ward_cli_parse_vitals (json_node_get_object (parsed), &input, error))
     return NULL;
 
   ward_news2_score (&input, &result);
@@ -239,17 +260,7 @@ score_line (JsonParser     *parser,
   json_builder_add_string_value (builder, ward_band_to_string (result.band));
   json_builder_set_member_name (builder, "complete");
   json_builder_add_boolean_value (builder, result.complete);
-  json_builder_set_member_name (builder, "per_param");
-  json_builder_begin_object (builder);
-  for (guint i = 0; i < WARD_NEWS2_N_PARAMS; i++)
-    {
-      json_builder_set_member_name (builder, ward_news2_param_to_string (i));
-      if (result.points[i] < 0)
-        json_builder_add_null_value (builder);
-      else
-        json_builder_add_int_value (builder, result.points[i]);
-    }
-  json_builder_end_object (builder);
+  ward_cli_add_per_param (builder, result.points);
   json_builder_end_object (builder);
 
   root = json_builder_get_root (builder);

@@ -7,6 +7,9 @@
 #pragma once
 
 #include <glib.h>
+#include <json-glib/json-glib.h>
+
+#include "ward-news2.h"
 
 G_BEGIN_DECLS
 
@@ -19,6 +22,16 @@ typedef enum
 } WardCliError;
 
 GQuark ward_cli_error_quark  (void);
+
+/* Shared by commands (ward-cli-score.c): one set of vital signs read from
+ * a JSON object as `score` reads it, and a score's "per_param" member as
+ * `score` prints it (null where a parameter is absent).
+ */
+gboolean ward_cli_parse_vitals   (JsonObject      *object,
+                                  WardNews2Input  *input,
+                                  GError         **error);
+void     ward_cli_add_per_param  (JsonBuilder     *builder,
+                                  const int        points[WARD_NEWS2_N_PARAMS]);
 
 /* Each wardwatch-cli command takes the arguments after the command name,
  * with argv[0] naming the command ("wardwatch-cli score"), and returns
@@ -40,6 +53,8 @@ int    ward_cli_map          (int    argc,
 int    ward_cli_secret       (int    argc,
                               char **argv);
 int    ward_cli_simulate     (int    argc,
+                              char **argv);
+int    ward_cli_replay       (int    argc,
                               char **argv);
 
 G_END_DECLS

@@ -35,6 +35,9 @@ typedef struct
   char            *device_id;
   int              spo2_scale;
   char            *birth_date;      /* a FHIR date, or NULL: unknown */
+  char            *hospital_number; /* from the ward file's identifiers, or NULL */
+  char            *nhs_number;
+  JsonNode        *fhir_identifiers; /* the ward file's Patient.identifier array, or NULL */
   /* The patient's FHIR id, which every resource Wardwatch writes about
    * them references (see patient_fhir_id()): the connector's Create-mode
    * id in local identity, the server's Patient id once an identity answer
@@ -161,6 +164,9 @@ patient_free (gpointer data)
   g_free (p->bed_label);
   g_free (p->device_id);
   g_free (p->birth_date);
+  g_free (p->hospital_number);
+  g_free (p->nhs_number);
+  g_clear_pointer (&p->fhir_identifiers, json_node_unref);
   g_free (p->create_mode_id);
   g_free (p->server_id);
   g_free (p->confirmed_by);
@@ -583,6 +589,34 @@ ward_engine_set_birth_date (WardEngine  *self,
     }
 
   return update_birth_date (self, p, birth_date, error);
+}
+
+gboolean
+ward_engine_set_identifiers (WardEngine  *self,
+                             const char  *patient_id,
+                             const char  *hospital_number,
+                             const char  *nhs_number,
+                             JsonNode    *fhir_identifiers,
+                             GError     **error)
+{
+  Patient *p;
+
+  g_return_val_if_fail (WARD_IS_ENGINE (self), FALSE);
+  g_return_val_if_fail (fhir_identifiers == NULL || JSON_NODE_HOLDS_ARRAY (fhir_identifiers), FALSE);
+
+  if (!(p = lookup_patient (self, patient_id, error)))
+    return FALSE;
+
+  g_free (p->hospital_number);
+  p->hospital_number = g_strdup (hospital_number);
+  g_free (p->nhs_number);
+  p->nhs_number = g_strdup (nhs_number);
+  g_clear_pointer (&p->fhir_identifiers, json_node_unref);
+  if (fhir_identifiers != NULL)
+    p->fhir_identifiers = json_node_copy (fhir_identifiers);
+  if (self->identity != NULL)
+    ward_identity_set_patient_identifiers (self->identity, p->patient_id, p->fhir_identifiers);
+  return TRUE;
 }
 
 gboolean
@@ -1388,6 +1422,14 @@ ward_engine_set_identity (WardEngine   *self,
   g_set_object (&self->identity, identity);
   if (identity != NULL)
     ward_identity_set_notify (identity, G_CALLBACK (identity_answered_cb), self);
+  /* The identifiers a Patient created on the server carries. */
+  for (guint i = 0; identity != NULL && i < self->patients->len; i++)
+    {
+      Patient *p = g_ptr_array_index (self->patients, i);
+
+      if (p->fhir_identifiers != NULL)
+        ward_identity_set_patient_identifiers (identity, p->patient_id, p->fhir_identifiers);
+    }
   self->held_ready = TRUE;
 }
 
@@ -2201,6 +2243,9 @@ ward_engine_snapshot (WardEngine *self,
       bed.spo2_scale = p->spo2_scale;
       bed.age = age;
       bed.news2_not_applicable = !ward_news2_applies_to_age (age);
+      bed.hospital_number = g_strdup (p->hospital_number);
+      bed.nhs_number = g_strdup (p->nhs_number);
+      bed.birth_date = g_strdup (p->birth_date);
       memcpy (bed.latest, p->latest, sizeof bed.latest);
       fill_nurse_and_due (self, p, now, &bed);
 

@@ -98,6 +98,20 @@ gboolean            ward_engine_set_birth_date  (WardEngine             *self,
                                                  const char             *birth_date,
                                                  GError                **error);
 
+/* The patient's identifiers for the two-identifier check (the ward
+ * file's hospital number and NHS number; NULL: not given), shown in the
+ * snapshot with the birth date, and the whole list as FHIR
+ * Patient.identifier (an array, or NULL) for a Patient that identity
+ * create mode makes on the FHIR server.  Kept in memory: the ward file
+ * gives them again at each start.
+ */
+gboolean            ward_engine_set_identifiers (WardEngine             *self,
+                                                 const char             *patient_id,
+                                                 const char             *hospital_number,
+                                                 const char             *nhs_number,
+                                                 JsonNode               *fhir_identifiers,
+                                                 GError                **error);
+
 /* Assigns a device to a patient on this ward (NULL: to nobody); it
  * takes effect with the device's next message.
  */

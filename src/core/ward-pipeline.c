@@ -16,6 +16,7 @@
 #include "ward-ingest-once.h"
 #include "ward-secret.h"
 #include "ward-simulator.h"
+#include "ward-ward-file.h"
 
 #include <json-glib/json-glib.h>
 
@@ -814,132 +815,26 @@ register_demo_ward (WardPipeline  *self,
   return ward_engine_commit (self->engine, error);
 }
 
-/* Configuration is typed by people: a member of the wrong type is an
- * error to report, and json-glib's getters would warn instead.
- */
-static const char *
-member_string (JsonObject *obj,
-               const char *name)
-{
-  JsonNode *node = json_object_get_member (obj, name);
-
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) ||
-      json_node_get_value_type (node) != G_TYPE_STRING)
-    return NULL;
-
-  return json_node_get_string (node);
-}
-
-/* The local identity registry: which patient is in which bed, and which
- * devices are theirs.
- *
- *   {"beds": [{"id": "bed-01", "label": "Bed 1",
- *              "patient": {"id": "p-100987654", "name": "Daniel Okafor", "spo2_scale": 1,
- *                          "birthDate": "1971-04-12"},
- *              "devices": ["00A0C9FFFE445566", "mon-bay2-4"]}]}
- *
- * birthDate is optional, a FHIR date as in Patient.birthDate; without it
- * the store keeps what it knew (a FHIR server's answer of an earlier run).
+/* The local identity registry: which patient is in which bed, with
+ * their identifiers, and which devices are theirs (ward-ward-file.c).
+ * The file is checked whole before anything is registered.
  */
 static gboolean
 load_ward_file (WardPipeline  *self,
                 const char    *path,
                 GError       **error)
 {
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  JsonObject *root;
-  JsonArray *beds;
+  g_autoptr(WardWardFile) ward_file = NULL;
+  g_autoptr(GError) local_error = NULL;
 
-  if (!json_parser_load_from_mapped_file (parser, path, error))
+  if (!(ward_file = ward_ward_file_new_from_file (path, &local_error)))
     {
-      g_prefix_error (error, "%s: ", path);
+      g_set_error_literal (error, WARD_PIPELINE_ERROR, WARD_PIPELINE_ERROR_FAILED,
+                           local_error->message);
       return FALSE;
     }
 
-  if (!JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)) ||
-      !(root = json_node_get_object (json_parser_get_root (parser))) ||
-      !json_object_has_member (root, "beds") ||
-      !JSON_NODE_HOLDS_ARRAY (json_object_get_member (root, "beds")))
-    {
-      g_set_error (error, WARD_PIPELINE_ERROR, WARD_PIPELINE_ERROR_FAILED,
-                   "%s: expected an object with a \"beds\" array", path);
-      return FALSE;
-    }
-
-  beds = json_object_get_array_member (root, "beds");
-  for (guint i = 0; i < json_array_get_length (beds); i++)
-    {
-      JsonNode *node = json_array_get_element (beds, i);
-      JsonObject *bed, *patient;
-      JsonArray *devices = NULL;
-      const char *bed_id, *label, *patient_id, *name = NULL, *birth_date = NULL;
-      int scale = 1;
-
-#define BAD(what) G_STMT_START { \
-        g_set_error (error, WARD_PIPELINE_ERROR, WARD_PIPELINE_ERROR_FAILED, \
-                     "%s: beds[%u]: %s", path, i, what); \
-        return FALSE; } G_STMT_END
-
-      if (!JSON_NODE_HOLDS_OBJECT (node))
-        BAD ("not an object");
-      bed = json_node_get_object (node);
-      if (!(bed_id = member_string (bed, "id")))
-        BAD ("\"id\" (a string) is required");
-      if (!(label = member_string (bed, "label")))
-        label = bed_id;
-      if (!json_object_has_member (bed, "patient") ||
-          !JSON_NODE_HOLDS_OBJECT (json_object_get_member (bed, "patient")))
-        BAD ("\"patient\" (an object) is required");
-      patient = json_object_get_object_member (bed, "patient");
-      if (!(patient_id = member_string (patient, "id")))
-        BAD ("patient.id (a string) is required");
-      name = member_string (patient, "name");
-      if (json_object_has_member (patient, "spo2_scale"))
-        {
-          JsonNode *scale_node = json_object_get_member (patient, "spo2_scale");
-
-          if (!JSON_NODE_HOLDS_VALUE (scale_node) ||
-              json_node_get_value_type (scale_node) != G_TYPE_INT64)
-            BAD ("patient.spo2_scale must be 1 or 2");
-          scale = (int) json_node_get_int (scale_node);
-        }
-      if (scale != 1 && scale != 2)
-        BAD ("patient.spo2_scale must be 1 or 2");
-      if (json_object_has_member (patient, "birthDate") &&
-          !ward_birth_date_is_valid (birth_date = member_string (patient, "birthDate")))
-        BAD ("patient.birthDate must be a date: \"YYYY-MM-DD\" (or \"YYYY-MM\", \"YYYY\")");
-      if (json_object_has_member (bed, "devices"))
-        {
-          if (!JSON_NODE_HOLDS_ARRAY (json_object_get_member (bed, "devices")))
-            BAD ("\"devices\" must be an array of device ids");
-          devices = json_object_get_array_member (bed, "devices");
-        }
-#undef BAD
-
-      if (!ward_engine_register_bed (self->engine, bed_id, label, patient_id, name, NULL, scale, error))
-        return FALSE;
-      if (birth_date != NULL && !ward_engine_set_birth_date (self->engine, patient_id, birth_date, error))
-        return FALSE;
-
-      for (guint k = 0; devices != NULL && k < json_array_get_length (devices); k++)
-        {
-          JsonNode *dev = json_array_get_element (devices, k);
-          const char *device_id = NULL;
-
-          if (JSON_NODE_HOLDS_VALUE (dev) && json_node_get_value_type (dev) == G_TYPE_STRING)
-            device_id = json_node_get_string (dev);
-          if (device_id == NULL)
-            {
-              g_set_error (error, WARD_PIPELINE_ERROR, WARD_PIPELINE_ERROR_FAILED,
-                           "%s: beds[%u].devices[%u]: not a string", path, i, k);
-              return FALSE;
-            }
-          if (!ward_engine_assign_device (self->engine, device_id, patient_id, error))
-            return FALSE;
-        }
-    }
-
-  return TRUE;
+  return ward_ward_file_register (ward_file, self->engine, error);
 }
 
 static const char *

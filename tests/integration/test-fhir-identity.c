@@ -573,6 +573,58 @@ test_create (Fixture       *f,
   g_assert_cmpuint (n_on_server ("Device", "mon-anon"), ==, 0);
 }
 
+/* A Patient made in create mode carries the ward's identifiers for that
+ * patient (the ward file's NHS and hospital numbers) beside the
+ * message's patient id: the same resource is found by each.
+ */
+static void
+test_create_identifiers (Fixture       *f,
+                         gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(WardDeviceTemplate) mapping = NULL;
+  g_autoptr(JsonNode) identifiers = NULL;
+  g_autofree char *by_id = NULL;
+  g_autofree char *by_nhs = NULL;
+  g_autofree char *by_mrn = NULL;
+
+  if (skip_without_server ())
+    return;
+
+  identifiers = json_from_string (
+    "[{\"system\": \"https://fhir.nhs.uk/Id/nhs-number\", \"value\": \"9434765919\"},"
+    " {\"type\": {\"coding\": [{\"system\": \"http://terminology.hl7.org/CodeSystem/v2-0203\","
+    "   \"code\": \"MR\"}]}, \"system\": \"https://trust.example/Id/mrn\", \"value\": \"RX7\"}]",
+    &error);
+  g_assert_no_error (error);
+  g_assert_true (ward_engine_begin (f->engine, &error));
+  g_assert_true (ward_engine_set_identifiers (f->engine, "p2", "RX7", "9434765919", identifiers,
+                                              &error));
+  g_assert_true (ward_engine_commit (f->engine, &error));
+  g_assert_no_error (error);
+
+  mapping = ward_device_template_new_from_data (device_mapping_with_patient, -1, NULL, &error);
+  g_assert_no_error (error);
+  ward_engine_set_device_template (f->engine, mapping);
+  /* Set after the identifiers: the resolver is told them as it comes. */
+  use_identity (f, WARD_IDENTITY_MODE_CREATE, 300 * SEC);
+
+  ingest (f, "mon-ident", "p2", f->t0);
+  run_until_released (f, f->t0, 10000);
+  g_assert_cmpint (n_measurements (f, "p2"), ==, 1);
+  g_assert_cmpuint (find_on_server ("Patient", "p2", &by_id), ==, 1);
+  g_assert_cmpuint (find_on_server ("Patient", "9434765919", &by_nhs), ==, 1);
+  g_assert_cmpuint (find_on_server ("Patient", "RX7", &by_mrn), ==, 1);
+  g_assert_cmpstr (by_nhs, ==, by_id);
+  g_assert_cmpstr (by_mrn, ==, by_id);
+
+  /* A patient the ward knows no identifiers of: the message's id only. */
+  ingest (f, "mon-ident-2", "p1", f->t0 + SEC);
+  run_until_released (f, f->t0 + SEC, 10000);
+  g_assert_cmpuint (n_on_server ("Patient", "p1"), ==, 1);
+  g_assert_cmpuint (n_on_server ("Patient", "9434765919"), ==, 1);
+}
+
 static void
 test_reassignment (Fixture       *f,
                    gconstpointer  data)
@@ -1017,6 +1069,7 @@ main (int   argc,
   ADD ("/fhir-identity/lookup-birth-date", test_lookup_birth_date);
   ADD ("/fhir-identity/unknown-device", test_unknown_device);
   ADD ("/fhir-identity/create", test_create);
+  ADD ("/fhir-identity/create-identifiers", test_create_identifiers);
   ADD ("/fhir-identity/reassignment", test_reassignment);
   ADD ("/fhir-identity/no-cache", test_no_cache);
   ADD ("/fhir-identity/server-down", test_server_down);

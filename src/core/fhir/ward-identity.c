@@ -77,6 +77,7 @@ struct _WardIdentity
   SoupSession        *session;
   GCancellable       *cancellable;
   GHashTable         *entries;      /* device id -> Entry */
+  GHashTable         *identifiers;  /* patient id -> JsonNode, an identifier array (create) */
   guint64             next_generation;
   guint               n_requests;
   gboolean            stopped;
@@ -440,11 +441,17 @@ next_request (Job        *job,
   send_job (job);
 }
 
+/* The Patient made carries the message's patient id (what the
+ * conditional create and later lookups match on) and the identifiers the
+ * ward knows for that patient (an NHS number, a hospital number), so the
+ * record on the server can be told apart by two identifiers too.
+ */
 static void
 create_patient (Job *job)
 {
   g_autoptr(JsonBuilder) b = json_builder_new ();
   g_autoptr(JsonNode) body = NULL;
+  JsonNode *known = g_hash_table_lookup (job->self->identifiers, job->patient_hint);
 
   json_builder_begin_object (b);
   json_builder_set_member_name (b, "resourceType");
@@ -455,6 +462,9 @@ create_patient (Job *job)
   json_builder_set_member_name (b, "value");
   json_builder_add_string_value (b, job->patient_hint);
   json_builder_end_object (b);
+  for (guint i = 0; known != NULL && i < json_array_get_length (json_node_get_array (known)); i++)
+    json_builder_add_value (b, json_node_copy (json_array_get_element (json_node_get_array (known),
+                                                                       i)));
   json_builder_end_array (b);
   json_builder_end_object (b);
   body = json_builder_get_root (b);
@@ -866,6 +876,7 @@ ward_identity_finalize (GObject *object)
   g_clear_object (&self->session);
   g_clear_object (&self->cancellable);
   g_clear_pointer (&self->entries, g_hash_table_unref);
+  g_clear_pointer (&self->identifiers, g_hash_table_unref);
   g_clear_pointer (&self->context, g_main_context_unref);
 
   G_OBJECT_CLASS (ward_identity_parent_class)->finalize (object);
@@ -889,6 +900,8 @@ ward_identity_init (WardIdentity *self)
   self->retry_max_msec = 30000;
   self->cancellable = g_cancellable_new ();
   self->entries = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, entry_free);
+  self->identifiers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                             (GDestroyNotify) json_node_unref);
 }
 
 WardIdentity *
@@ -1036,6 +1049,21 @@ ward_identity_forget (WardIdentity *self,
    * dropped when it answers.
    */
   g_hash_table_remove (self->entries, device_id);
+}
+
+void
+ward_identity_set_patient_identifiers (WardIdentity *self,
+                                       const char   *patient_id,
+                                       JsonNode     *identifiers)
+{
+  g_return_if_fail (WARD_IS_IDENTITY (self));
+  g_return_if_fail (patient_id != NULL);
+  g_return_if_fail (identifiers == NULL || JSON_NODE_HOLDS_ARRAY (identifiers));
+
+  if (identifiers == NULL)
+    g_hash_table_remove (self->identifiers, patient_id);
+  else
+    g_hash_table_replace (self->identifiers, g_strdup (patient_id), json_node_copy (identifiers));
 }
 
 void

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <gio/gio.h>
+#include <json-glib/json-glib.h>
 
 #include "ward-fhir-auth.h"
 
@@ -129,6 +130,13 @@ WardIdentityState   ward_identity_resolve        (WardIdentity       *self,
 /* Forgets the device's answer: the next resolve asks the server again. */
 void                ward_identity_forget         (WardIdentity       *self,
                                                   const char         *device_id);
+/* Create mode: the identifiers (a FHIR Patient.identifier array, e.g.
+ * the ward file's NHS and hospital numbers) a Patient made for this
+ * patient id carries besides it; NULL forgets them.  Copied.
+ */
+void                ward_identity_set_patient_identifiers (WardIdentity *self,
+                                                  const char         *patient_id,
+                                                  JsonNode           *identifiers);
 /* Cancels what is in flight; nothing is asked after this. */
 void                ward_identity_stop           (WardIdentity       *self);
 

@@ -437,7 +437,11 @@ open_store (const char  *path,
 
   g_return_val_if_fail (path != NULL, NULL);
 
-  if (!readonly && !prepare_private_file (path, error))
+  /* ":memory:" is SQLite's private in-memory database (a replay): no
+   * file to prepare.
+   */
+  if (!readonly && g_strcmp0 (path, WARD_STORE_IN_MEMORY) != 0 &&
+      !prepare_private_file (path, error))
     return NULL;
 
   self = g_object_new (WARD_TYPE_STORE, NULL);
@@ -1104,6 +1108,45 @@ ward_store_upsert_score (WardStore              *self,
     *inserted = (id == 0);
 
   return id ? id : sqlite3_last_insert_rowid (self->db);
+}
+
+gboolean
+ward_store_get_score_inputs (WardStore   *self,
+                             const char  *patient_id,
+                             gint64       window_end,
+                             char       **inputs_json,
+                             GError     **error)
+{
+  static const char sql[] = "SELECT inputs FROM scores WHERE patient_id = ?1 AND window_end = ?2";
+  sqlite3_stmt *stmt;
+  int rc;
+
+  g_return_val_if_fail (WARD_IS_STORE (self), FALSE);
+  g_return_val_if_fail (patient_id != NULL, FALSE);
+  g_return_val_if_fail (inputs_json != NULL, FALSE);
+
+  *inputs_json = NULL;
+  if (!(stmt = get_statement (self, sql, error)))
+    return FALSE;
+
+  sqlite3_bind_text (stmt, 1, patient_id, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64 (stmt, 2, window_end);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    *inputs_json = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+  sqlite3_reset (stmt);
+
+  if (rc == SQLITE_DONE)
+    {
+      g_set_error (error, WARD_STORE_ERROR, WARD_STORE_ERROR_NOT_FOUND,
+                   "No score of patient %s for the window ending %" G_GINT64_FORMAT,
+                   patient_id, window_end);
+      return FALSE;
+    }
+  if (rc != SQLITE_ROW)
+    return set_sql_error (self, rc, "read score inputs", error);
+
+  return TRUE;
 }
 
 gint64

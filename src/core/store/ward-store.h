@@ -81,6 +81,11 @@ G_DECLARE_FINAL_TYPE (WardStore, ward_store, WARD, STORE, GObject)
 
 GQuark      ward_store_error_quark         (void);
 
+/* A path for ward_store_open(): a fresh database in memory, gone when
+ * the store is freed.
+ */
+#define WARD_STORE_IN_MEMORY ":memory:"
+
 WardStore  *ward_store_open                (const char             *path,
                                             GError                **error);
 WardStore  *ward_store_open_readonly       (const char             *path,
@@ -197,6 +202,14 @@ gint64      ward_store_add_measurement     (WardStore              *self,
 gint64      ward_store_upsert_score        (WardStore              *self,
                                             const WardScoreRecord  *score,
                                             gboolean               *inserted,
+                                            GError                **error);
+/* The stored inputs JSON of one window score (the score's inputs_json),
+ * or WARD_STORE_ERROR_NOT_FOUND.
+ */
+gboolean    ward_store_get_score_inputs    (WardStore              *self,
+                                            const char             *patient_id,
+                                            gint64                  window_end,
+                                            char                  **inputs_json,
                                             GError                **error);
 gint64      ward_store_open_flag           (WardStore              *self,
                                             const char             *patient_id,
