@@ -10,6 +10,7 @@
 
 #include "ward-cli.h"
 #include "ward-engine.h"
+#include "ward-policy.h"
 #include "ward-ward-file.h"
 
 #include <json-glib/json-glib.h>
@@ -914,6 +915,7 @@ static gboolean
 set_up (Replay      *self,
         const char  *ward_path,
         const char  *mapping_path,
+        const char  *policy_path,
         const char  *db_path,
         GError     **error)
 {
@@ -928,6 +930,12 @@ set_up (Replay      *self,
   ward_store_set_sync_full (self->store, FALSE);
 
   ward_engine_config_init (&config);
+  /* The ward's policy (validity per parameter, flag rules, observation
+   * frequencies) decides the scores: a file that cannot be read stops
+   * the replay before any event, as it stops Wardwatch's start.
+   */
+  if (policy_path != NULL && !ward_policy_load_file (policy_path, &config, error))
+    return FALSE;
   self->engine = ward_engine_new (self->store, &config);
 
   if (mapping_path != NULL)
@@ -964,6 +972,7 @@ ward_cli_replay (int    argc,
   g_autofree char *ward_path = NULL;
   g_autofree char *mapping_path = NULL;
   g_autofree char *db_path = NULL;
+  g_autofree char *policy_path = NULL;
   Replay self = { 0 };
   gboolean any_bad = FALSE;
   gboolean ok;
@@ -973,6 +982,9 @@ ward_cli_replay (int    argc,
       "Who is in which bed, with their devices (required; format in docs/ARCHITECTURE.md)", "FILE" },
     { "device-mapping", 0, 0, G_OPTION_ARG_FILENAME, &mapping_path,
       "An IoMT device mapping for the device messages (default: the built-in one)", "FILE" },
+    { "policy", 0, 0, G_OPTION_ARG_FILENAME, &policy_path,
+      "The ward policy: validity per parameter, flag rules, observation frequencies "
+      "(default: the built-in one, data/ward-policy.json)", "FILE" },
     { "db", 0, 0, G_OPTION_ARG_FILENAME, &db_path,
       "Keep the replayed ward in this database (default: in memory)", "PATH" },
     G_OPTION_ENTRY_NULL
@@ -1016,7 +1028,7 @@ ward_cli_replay (int    argc,
   self.parser = json_parser_new ();
   self.shown = g_array_new (FALSE, TRUE, sizeof (Shown));
 
-  ok = set_up (&self, ward_path, mapping_path, db_path, &error);
+  ok = set_up (&self, ward_path, mapping_path, policy_path, db_path, &error);
   if (!ok)
     g_printerr ("%s: %s\n", g_get_prgname (), error->message);
   else if (!(ok = play (&self, input, &any_bad, &error)))

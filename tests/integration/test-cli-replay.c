@@ -324,11 +324,7 @@ read_documented_lines (void)
 }
 
 /* The example scenario: a monitor, a nurse's round on a deteriorating
- * patient, the monitor agreeing, a doctor's confirmation.  Every value
- * is younger than 10 minutes when scored and no device value after the
- * round is better than the nurse's, so these lines hold whether values
- * count inside the 30-minute window or until their parameter's maximum
- * age.
+ * patient, the monitor agreeing, a doctor's confirmation.
  */
 static void
 test_example_scenario (Fixture       *fixture,
@@ -347,7 +343,7 @@ test_example_scenario (Fixture       *fixture,
   run = run_replay (fixture, args);
   g_assert_cmpint (run->exit_status, ==, 0);
   g_assert_cmpstr (run->stderr_text, ==, "");
-  g_assert_cmpuint (run->out->len, ==, 6);
+  g_assert_cmpuint (run->out->len, ==, 5);
 
   /* 10:00 monitor: RR 20 (12-20) 0, SpO2 95 % (Scale 1, 94-95) 1,
    * pulse 96 (91-110) 1; no BP, consciousness, air/oxygen or
@@ -375,34 +371,31 @@ test_example_scenario (Fixture       *fixture,
 
   /* The round: RR 28 (>= 25) 3, SpO2 91 % (<= 91) 3, oxygen 2, BP 104
    * (101-110) 1, pulse 118 (111-130) 2, new confusion 3, 38.5 °C
-   * (38.1-39.0) 1: 15, high (>= 7), complete.  A flag is pending: it
-   * opens once the band has lasted the open delay.
+   * (38.1-39.0) 1: 15, high (>= 7), complete.  A full round is a nurse's
+   * judgement, not a device artefact: the flag opens at high at once,
+   * without the open delay.
    */
   line = run->out->pdata[3];
   assert_line (line, "2026-03-02T10:02:00.000Z", "15", "high", "true", "false",
-               "3 3 2 1 2 3 1", "pending", "null");
+               "3 3 2 1 2 3 1", "open", "high");
   assert_input (line, "rr", "28", "nurse", "2026-03-02T10:02:00.000Z", "0");
   assert_input (line, "spo2", "91", "nurse", "2026-03-02T10:02:00.000Z", "0");
   assert_input (line, "air_or_oxygen", "oxygen", "nurse", "2026-03-02T10:02:00.000Z", "0");
   assert_input (line, "consciousness", "C", "nurse", "2026-03-02T10:02:00.000Z", "0");
   assert_input (line, "temp", "38.5", "nurse", "2026-03-02T10:02:00.000Z", "0");
+  g_assert_cmpstr (get_text (line, "inputs.rr.entered_by"), ==, "rn-patel");
 
-  /* The monitor then agrees (RR 28: 3, SpO2 90 %: 3, pulse 120: 2), so
-   * the score stays 15 and nothing is printed until the flag opens at
-   * high three minutes (the default open delay) after 10:02.
-   */
-  line = run->out->pdata[4];
-  assert_line (line, "2026-03-02T10:05:00.000Z", "15", "high", "true", "false",
-               "3 3 2 1 2 3 1", "open", "high");
-  assert_input (line, "consciousness", "C", "nurse", "2026-03-02T10:02:00.000Z", "180");
-  assert_input (line, "temp", "38.5", "nurse", "2026-03-02T10:02:00.000Z", "180");
-
-  /* Confirmed at 10:05:30, inside the step of the window ending 10:10:
+  /* The monitor then sends RR 28 (3), SpO2 90 % (3) and pulse 120 (2):
+   * no parameter scores more than the nurse's value, so the nurse's
+   * values stay in the score and nothing is printed until the doctor
+   * confirms at 10:05:30, inside the step of the window ending 10:10:
    * final.
    */
-  line = run->out->pdata[5];
+  line = run->out->pdata[4];
   assert_line (line, "2026-03-02T10:05:30.000Z", "15", "high", "true", "true",
                "3 3 2 1 2 3 1", "open", "high");
+  assert_input (line, "hr", "118", "nurse", "2026-03-02T10:02:00.000Z", "210");
+  assert_input (line, "temp", "38.5", "nurse", "2026-03-02T10:02:00.000Z", "210");
 
   /* The README documents these lines (inputs left out): each member it
    * shows is the replay's.
@@ -539,7 +532,7 @@ test_db (Fixture       *fixture,
 
   run = run_replay (fixture, args);
   g_assert_cmpint (run->exit_status, ==, 0);
-  g_assert_cmpuint (run->out->len, ==, 6);
+  g_assert_cmpuint (run->out->len, ==, 5);
 
   store = ward_store_open_readonly (db, &error);
   g_assert_no_error (error);
