@@ -859,6 +859,120 @@ test_map_units (void)
              WARD_HL7_ERROR_BAD_UNIT, "OBX 2");
 }
 
+/* Generic NIBP and capnography codes, as monitors send them. */
+static void
+test_map_standard_codes (void)
+{
+  g_autoptr(GPtrArray) result = NULL;
+  g_autoptr(GString) warnings = g_string_new (NULL);
+  const WardNormalized *bp;
+
+  result = map_text (MSH_ORU
+                     "OBX|1||69965^MDC_DEV_MON_PHYSIO_MULTI_PARAM_MDS^MDC|1.0.0.0|||||||X\r"
+                     "OBX|2|NM|150017^MDC_PRESS_BLD_SYS^MDC|1.1.9.150017|118|266016^MDC_DIM_MMHG^MDC|||||R|||"
+                     "20250314115000+0000|||^APERIODIC\r"
+                     "OBX|3|NM|150018^MDC_PRESS_BLD_DIA^MDC|1.1.9.150018|72|266016^MDC_DIM_MMHG^MDC|||||R|||"
+                     "20250314115000+0000|||^APERIODIC\r"
+                     "OBX|4|NM|150019^MDC_PRESS_BLD_MEAN^MDC|1.1.9.150019|87|266016^MDC_DIM_MMHG^MDC|||||R|||"
+                     "20250314115000+0000|||^APERIODIC\r"
+                     "OBX|5|NM|151594^MDC_CO2_RESP_RATE^MDC|1.11.1.151594|14|264928^MDC_DIM_RESP_PER_MIN^MDC|||||R|||"
+                     "20250314115900+0000\r",
+                     warnings);
+  bp = get_one (result, "bloodpressure");
+  g_assert_cmpint (bp->occurrence_time, ==, at (11, 50, 0));
+  g_assert_cmpstr (ward_normalized_get_value (bp, "systolic"), ==, "118");
+  g_assert_cmpstr (ward_normalized_get_value (bp, "diastolic"), ==, "72");
+  g_assert_cmpstr (ward_normalized_get_value (bp, "mean"), ==, "87");
+  assert_measurement (result, "respiratoryrate", at (11, 59, 0), "rr", "14");
+  assert_measurement (result, "respiratoryrate", at (11, 59, 0), "method", "capnography");
+  g_assert_cmpuint (result->len, ==, 2);
+  g_assert_cmpstr (warnings->str, ==, "");
+}
+
+/* A monitor that puts numbers of its own (or 0) in CE.1 and the MDC
+ * reference id in CE.2, and another that sends the reference id alone:
+ * the name is the code.  A number and a name that are two different
+ * codes is not guessed at.
+ */
+static void
+test_map_mdc_names (void)
+{
+  g_autoptr(GPtrArray) result = NULL;
+  g_autoptr(GString) warnings = g_string_new (NULL);
+
+  result = map_text (MSH_ORU
+                     "OBX|1|NM|101^MDC_ECG_HEART_RATE^MDC|1.7.1.101|77|264864^MDC_DIM_BEAT_PER_MIN^MDC|||||R|||"
+                     "20250314115900+0000\r"
+                     "OBX|2|NM|0^MDC_PULS_OXIM_SAT_O2^MDC|1.3.1.0|96|262688^MDC_DIM_PERCENT^MDC|||||R|||"
+                     "20250314115900+0000\r"
+                     "OBX|3|NM|MDC_TTHOR_RESP_RATE^Resp^MDC|1.7.2.0|15|264928^MDC_DIM_RESP_PER_MIN^MDC|||||R|||"
+                     "20250314115900+0000\r"
+                     "OBX|4|NM|2001^MDC_TEMP^99VENDOR|1.2.1.2001|37.4|268192^MDC_DIM_DEGC^MDC|||||R|||"
+                     "20250314115900+0000\r"
+                     "OBX|5|NM|149530^MDC_PULS_OXIM_SAT_O2^MDC|1.3.1.1|97|262688^MDC_DIM_PERCENT^MDC|||||R|||"
+                     "20250314115900+0000\r",
+                     warnings);
+  assert_measurement (result, "heartrate", at (11, 59, 0), "hr", "77");
+  assert_measurement (result, "heartrate", at (11, 59, 0), "method", "ecg");
+  assert_measurement (result, "spo2", at (11, 59, 0), "spo2", "96");
+  assert_measurement (result, "respiratoryrate", at (11, 59, 0), "rr", "15");
+  assert_measurement (result, "respiratoryrate", at (11, 59, 0), "method", "impedance");
+  assert_measurement (result, "temperature", at (11, 59, 0), "temperature", "37.4");
+  g_assert_cmpuint (result->len, ==, 4);
+  g_assert_nonnull (strstr (warnings->str, "OBX 1 (101^MDC_ECG_HEART_RATE^MDC): code not known by its "
+                                           "number; read by its name MDC_ECG_HEART_RATE\n"));
+  g_assert_nonnull (strstr (warnings->str, "OBX 4 (2001^MDC_TEMP^99VENDOR): code not known"));
+  g_assert_null (strstr (warnings->str, "OBX 3"));
+  g_assert_nonnull (strstr (warnings->str, "OBX 5 (149530^MDC_PULS_OXIM_SAT_O2^MDC): the code number and "
+                                           "the MDC name are different codes, skipped\n"));
+}
+
+static const WardNormalized *
+find_at (GPtrArray  *result,
+         const char *type,
+         gint64      time)
+{
+  for (guint i = 0; i < result->len; i++)
+    {
+      const WardNormalized *n = g_ptr_array_index (result, i);
+
+      if (g_str_equal (n->type, type) && n->occurrence_time == time)
+        return n;
+    }
+
+  g_error ("no %s at %" G_GINT64_FORMAT, type, time);
+  return NULL;
+}
+
+/* MDC_DIM_FAHR is 4 * 65536 + 4416 = 266560; a device that sends
+ * another number with the name is read by the name, and said so.
+ */
+static void
+test_map_fahrenheit (void)
+{
+  g_autoptr(GPtrArray) result = NULL;
+  g_autoptr(GString) warnings = g_string_new (NULL);
+
+  result = map_text (MSH_ORU
+                     "OBX|1|NM|150344^MDC_TEMP^MDC|1.2.1.150344|98.6|266560^MDC_DIM_FAHR^MDC|||||R|||"
+                     "20250314115900+0000\r"
+                     "OBX|2|NM|150344^MDC_TEMP^MDC|1.2.1.150344|100.4|268224^MDC_DIM_FAHR^MDC|||||R|||"
+                     "20250314115800+0000\r"
+                     "OBX|3|NM|150344^MDC_TEMP^MDC|1.2.1.150344|101.3|^MDC_DIM_FAHR^MDC|||||R|||"
+                     "20250314115700+0000\r",
+                     warnings);
+  g_assert_cmpuint (count_type (result, "temperature"), ==, 3);
+  g_assert_cmpstr (ward_normalized_get_value (find_at (result, "temperature", at (11, 59, 0)),
+                                              "temperature"), ==, "37.0");
+  g_assert_cmpstr (ward_normalized_get_value (find_at (result, "temperature", at (11, 58, 0)),
+                                              "temperature"), ==, "38.0");
+  g_assert_cmpstr (ward_normalized_get_value (find_at (result, "temperature", at (11, 57, 0)),
+                                              "temperature"), ==, "38.5");
+  g_assert_cmpstr (warnings->str, ==,
+                   "OBX 2 (150344^MDC_TEMP^MDC): unit 268224^MDC_DIM_FAHR^MDC not known by its code; "
+                   "read by its name as MDC_DIM_FAHR\n");
+}
+
 static void
 test_map_values (void)
 {
@@ -1100,6 +1214,9 @@ main (int   argc,
   g_test_add_func ("/core/hl7/map/absent-values", test_map_absent_values);
   g_test_add_func ("/core/hl7/map/unknown-codes", test_map_unknown_codes);
   g_test_add_func ("/core/hl7/map/units", test_map_units);
+  g_test_add_func ("/core/hl7/map/standard-codes", test_map_standard_codes);
+  g_test_add_func ("/core/hl7/map/mdc-names", test_map_mdc_names);
+  g_test_add_func ("/core/hl7/map/fahrenheit", test_map_fahrenheit);
   g_test_add_func ("/core/hl7/map/values", test_map_values);
   g_test_add_func ("/core/hl7/map/times", test_map_times);
   g_test_add_func ("/core/hl7/map/grouping", test_map_grouping);
