@@ -843,20 +843,93 @@ test_map_units (void)
   assert_measurement (result, "bloodpressure", at (11, 59, 0), "diastolic", "80");
   assert_measurement (result, "heartrate", at (11, 59, 0), "hr", "72");
   assert_measurement (result, "respiratoryrate", at (11, 59, 0), "rr", "14");
-  /* Not scored: an unknown unit is skipped with a warning. */
+  /* An unknown unit is skipped with a problem. */
   g_assert_cmpuint (count_type (result, "oxygenflow"), ==, 0);
   g_assert_nonnull (strstr (warnings->str, "OBX 6 (3151-8^O2 flow^LN) has an unknown unit"));
+}
 
-  /* Scored: an unknown, missing or unfitting unit fails the message. */
-  map_error (MSH_ORU "OBX|1|NM|150456^^MDC||97|furlongs^^UCUM|||||R|||20250314115900+0000\r",
-             WARD_HL7_ERROR_BAD_UNIT, "unknown unit furlongs");
-  map_error (MSH_ORU "OBX|1|NM|150456^^MDC||97||||||R|||20250314115900+0000\r",
-             WARD_HL7_ERROR_BAD_UNIT, "no unit");
-  map_error (MSH_ORU "OBX|1|NM|147842^^MDC||97|262688^^MDC|||||R|||20250314115900+0000\r",
-             WARD_HL7_ERROR_BAD_UNIT, "does not fit");
-  map_error (MSH_ORU "OBX|1|NM|150344^^MDC||310|0004-1120^K^MDIL|||||R|||20250314115900+0000\r"
-             "OBX|2|NM|150344^^MDC||37|0004-9999^?^MDIL|||||R|||20250314115900+0000\r",
-             WARD_HL7_ERROR_BAD_UNIT, "OBX 2");
+/* An OBX that cannot be read costs that OBX only: the values beside it
+ * are kept, and what was skipped is a problem of the message (apart
+ * from the warnings about codes we do not use).
+ */
+static void
+test_map_unreadable_obx (void)
+{
+  static const struct {
+    const char *obx;
+    const char *problem;
+  } cases[] = {
+    { "OBX|4|NM|150344^MDC_TEMP^MDC|1.2.1.150344|37.2|furlongs^^UCUM|||||R|||20250314115900+0000\r",
+      "OBX 4 (150344^MDC_TEMP^MDC) has an unknown unit furlongs^^UCUM, skipped\n" },
+    { "OBX|4|NM|150344^MDC_TEMP^MDC|1.2.1.150344|37.2||||||R|||20250314115900+0000\r",
+      "OBX 4 (150344^MDC_TEMP^MDC) has no unit (OBX-6), skipped\n" },
+    { "OBX|4|NM|150344^MDC_TEMP^MDC|1.2.1.150344|37.2|262688^MDC_DIM_PERCENT^MDC|||||R|||20250314115900+0000\r",
+      "OBX 4 (150344^MDC_TEMP^MDC) has a unit that does not fit 262688^MDC_DIM_PERCENT^MDC, skipped\n" },
+    { "OBX|4|NM|150344^MDC_TEMP^MDC|1.2.1.150344|37.2|268192^MDC_DIM_FAHR^MDC|||||R|||20250314115900+0000\r",
+      "OBX 4 (150344^MDC_TEMP^MDC) has a unit whose code and name disagree 268192^MDC_DIM_FAHR^MDC, "
+      "skipped\n" },
+    { "OBX|4|NM|150344^MDC_TEMP^MDC|1.2.1.150344|37.2|268192^MDC_DIM_DEGC^MDC|||||R|||2025-03-14T11:59\r",
+      "OBX 4 (150344^MDC_TEMP^MDC): OBX-14: \"2025-03-14T11:59\" is not an HL7 timestamp" },
+    { "OBX|4|NM|149530^MDC_TEMP^MDC|1.2.1.150344|37.2|268192^MDC_DIM_DEGC^MDC|||||R|||20250314115900+0000\r",
+      "OBX 4 (149530^MDC_TEMP^MDC): the code number and the MDC name are different codes, skipped\n" },
+    { "OBX|4|CWE|67775-7^Level of responsiveness^LN||12345^Drowsy^SCT||||||F|||20250314115900+0000\r",
+      "OBX 4 (67775-7^Level of responsiveness^LN): unknown level of responsiveness answer 12345, "
+      "skipped\n" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GPtrArray) result = NULL;
+      g_autoptr(GString) warnings = g_string_new (NULL);
+      g_autoptr(GString) problems = g_string_new (NULL);
+      g_autoptr(GError) error = NULL;
+      g_autofree char *text = NULL;
+
+      text = g_strconcat (MSH_ORU,
+                          "OBX|1|NM|147842^MDC_ECG_HEART_RATE^MDC|1.7.1.147842|82|"
+                          "264864^MDC_DIM_BEAT_PER_MIN^MDC|||||R|||20250314115900+0000\r"
+                          "OBX|2|NM|150456^MDC_PULS_OXIM_SAT_O2^MDC|1.3.1.150456|95|"
+                          "262688^MDC_DIM_PERCENT^MDC|||||R|||20250314115900+0000\r"
+                          "OBX|3|NM|151562^MDC_RESP_RATE^MDC|1.7.2.151562|19|"
+                          "264928^MDC_DIM_RESP_PER_MIN^MDC|||||R|||20250314115900+0000\r",
+                          cases[i].obx, NULL);
+      g_test_message ("%s", cases[i].obx);
+      result = ward_hl7_map_message_full (text, strlen (text), at (23, 59, 0), NULL, warnings,
+                                          problems, &error);
+      g_assert_no_error (error);
+      g_assert_nonnull (result);
+
+      /* HR, SpO2 and RR beside it are kept. */
+      assert_measurement (result, "heartrate", at (11, 59, 0), "hr", "82");
+      assert_measurement (result, "spo2", at (11, 59, 0), "spo2", "95");
+      assert_measurement (result, "respiratoryrate", at (11, 59, 0), "rr", "19");
+      g_assert_cmpuint (result->len, ==, 3);
+      if (!g_str_has_prefix (problems->str, cases[i].problem))
+        g_error ("problem \"%s\" is not \"%s\"", problems->str, cases[i].problem);
+      g_assert_cmpstr (warnings->str, ==, "");
+    }
+
+  /* Codes we do not use are warnings, not problems. */
+  {
+    g_autoptr(GPtrArray) result = NULL;
+    g_autoptr(GString) warnings = g_string_new (NULL);
+    g_autoptr(GString) problems = g_string_new (NULL);
+    static const char text[] =
+      MSH_ORU "OBX|1|NM|352^MNDRY_ECG_VPB_RATE^99MNDRY|1.7.2.352|0|264864^MDC_DIM_BEAT_PER_MIN^MDC|||||R|||"
+      "20250314115900+0000\r";
+
+    result = ward_hl7_map_message_full (text, sizeof text - 1, at (23, 59, 0), NULL, warnings,
+                                        problems, NULL);
+    g_assert_nonnull (result);
+    g_assert_cmpuint (result->len, ==, 0);
+    g_assert_cmpstr (problems->str, ==, "");
+    g_assert_nonnull (strstr (warnings->str, "unknown code 352^MNDRY_ECG_VPB_RATE^99MNDRY"));
+  }
+
+  /* A message that is itself malformed still fails as a whole. */
+  map_error ("MSH|^~\\&|MON|W|||yesterday||ORU^R01|T1|P|2.6\r"
+             "OBX|1|NM|147842^^MDC||80|264864^^MDC|||||R|||20250314115900+0000\r",
+             WARD_HL7_ERROR_BAD_TIME, "MSH-7");
 }
 
 /* Generic NIBP and capnography codes, as monitors send them. */
@@ -1046,11 +1119,22 @@ test_map_times (void)
     g_assert_nonnull (strstr (warnings->str, "OBX 1: observation time is more than 5 minutes after"));
   }
 
-  map_error ("MSH|^~\\&|MON|W|||||ORU^R01|T1|P|2.6\r"
-             "OBX|1|NM|150456^^MDC||97|262688^^MDC|||||R\r",
-             WARD_HL7_ERROR_INCOMPLETE, "no observation time");
-  map_error (MSH_ORU "OBX|1|NM|150456^^MDC||97|262688^^MDC|||||R|||2025-03-14T11:59:00Z\r",
-             WARD_HL7_ERROR_BAD_TIME, "OBX-14");
+  /* No time at all, or an OBX-14 that does not parse: that OBX is skipped. */
+  g_clear_pointer (&result, g_ptr_array_unref);
+  g_string_truncate (warnings, 0);
+  result = map_text ("MSH|^~\\&|MON|W|||||ORU^R01|T1|P|2.6\r"
+                     "OBX|1|NM|150456^^MDC||97|262688^^MDC|||||R\r"
+                     "OBX|2|NM|151562^^MDC||15|264928^^MDC|||||R|||20250314115900+0000\r",
+                     warnings);
+  g_assert_cmpuint (result->len, ==, 1);
+  g_assert_nonnull (strstr (warnings->str, "OBX 1 (150456^^MDC) has no observation time"));
+  g_clear_pointer (&result, g_ptr_array_unref);
+  g_string_truncate (warnings, 0);
+  result = map_text (MSH_ORU "OBX|1|NM|150456^^MDC||97|262688^^MDC|||||R|||2025-03-14T11:59:00Z\r",
+                     warnings);
+  g_assert_cmpuint (result->len, ==, 0);
+  g_assert_nonnull (strstr (warnings->str, "OBX 1 (150456^^MDC): OBX-14: "));
+
   map_error ("MSH|^~\\&|MON|W|||yesterday||ORU^R01|T1|P|2.6\r",
              WARD_HL7_ERROR_BAD_TIME, "MSH-7");
   map_error (MSH_ORU "OBR|1||||||20251399\r", WARD_HL7_ERROR_BAD_TIME, "OBR-7");
@@ -1217,6 +1301,7 @@ main (int   argc,
   g_test_add_func ("/core/hl7/map/standard-codes", test_map_standard_codes);
   g_test_add_func ("/core/hl7/map/mdc-names", test_map_mdc_names);
   g_test_add_func ("/core/hl7/map/fahrenheit", test_map_fahrenheit);
+  g_test_add_func ("/core/hl7/map/unreadable-obx", test_map_unreadable_obx);
   g_test_add_func ("/core/hl7/map/values", test_map_values);
   g_test_add_func ("/core/hl7/map/times", test_map_times);
   g_test_add_func ("/core/hl7/map/grouping", test_map_grouping);

@@ -29,6 +29,7 @@ typedef struct
 {
   WardHl7Message *msg;
   GString        *warnings;
+  GString        *problems;        /* NULL: problems go to warnings */
   GArray         *obs;             /* Obs */
 
   /* The state of the walk through the segments. */
@@ -86,6 +87,28 @@ warn (Mapper     *m,
   g_string_append_vprintf (m->warnings, format, args);
   va_end (args);
   g_string_append_c (m->warnings, '\n');
+}
+
+/* Something the message loses or assumes: an OBX that could not be
+ * read and was skipped, or a time read on a guess.  The caller records
+ * these on the message (the pipeline: a partial outcome).
+ */
+G_GNUC_PRINTF (2, 3)
+static void
+problem (Mapper     *m,
+         const char *format,
+         ...)
+{
+  GString *out = m->problems != NULL ? m->problems : m->warnings;
+  va_list args;
+
+  if (out == NULL)
+    return;
+
+  va_start (args, format);
+  g_string_append_vprintf (out, format, args);
+  va_end (args);
+  g_string_append_c (out, '\n');
 }
 
 /* NULL for an empty or HL7-null ("") string, else the stripped string. */
@@ -406,10 +429,12 @@ status_is_absent (const char *status)
           strcmp (status, "I") == 0);
 }
 
-static gboolean
-read_obx (Mapper  *m,
-          guint    seg,
-          GError **error)
+/* One OBX.  What cannot be read is skipped, with a problem said: the
+ * other OBX of the message stand on their own.
+ */
+static void
+read_obx (Mapper *m,
+          guint   seg)
 {
   g_auto(WardHl7Coded) code = { { NULL } };
   g_auto(WardHl7Coded) unit_coded = { { NULL } };
@@ -422,6 +447,7 @@ read_obx (Mapper  *m,
   g_autofree char *described = NULL;
   const WardHl7Code *info;
   const WardHl7Unit *unit = NULL;
+  g_autoptr(GError) time_error = NULL;
   WardHl7Lookup how = WARD_HL7_LOOKUP_UNKNOWN;
   WardHl7Lookup unit_how = WARD_HL7_LOOKUP_UNKNOWN;
   guint32 mdc = 0;
@@ -452,17 +478,17 @@ read_obx (Mapper  *m,
   if (status != NULL && (strcmp (status, "D") == 0 || strcmp (status, "W") == 0))
     {
       warn (m, "OBX %u (%s): result status %s, skipped", obx, described, status);
-      return TRUE;
+      return;
     }
   if (status_is_absent (status))
-    return TRUE;
+    return;
 
   info = _ward_hl7_lookup_code (&code, &mdc, &how);
   if (how == WARD_HL7_LOOKUP_CONFLICT)
     {
-      warn (m, "OBX %u (%s): the code number and the MDC name are different codes, skipped",
+      problem (m, "OBX %u (%s): the code number and the MDC name are different codes, skipped",
             obx, described);
-      return TRUE;
+      return;
     }
   if (how == WARD_HL7_LOOKUP_BY_NAME)
     warn (m, "OBX %u (%s): code not known by its number; read by its name %s",
@@ -473,12 +499,12 @@ read_obx (Mapper  *m,
        * structure, not observations.
        */
       if ((mdc >> 16) == 1 || _ward_hl7_is_panel (&code))
-        return TRUE;
+        return;
       if (code.c[0] == NULL && code.c[1] == NULL)
         warn (m, "OBX %u: no observation identifier (OBX-3), skipped", obx);
       else
         warn (m, "OBX %u: unknown code %s, skipped", obx, described);
-      return TRUE;
+      return;
     }
 
   value_type = get_comp (m->msg, seg, 2, 1);
@@ -487,13 +513,13 @@ read_obx (Mapper  *m,
       g_autofree char *answer = get_comp (m->msg, seg, 5, 1);
 
       if (answer == NULL)
-        return TRUE;
+        return;
       raw_value = acvpu_letter (m, seg);
       if (raw_value == NULL)
         {
-          warn (m, "OBX %u (%s): unknown level of responsiveness answer %s, skipped",
-                obx, described, answer);
-          return TRUE;
+          problem (m, "OBX %u (%s): unknown level of responsiveness answer %s, skipped",
+                   obx, described, answer);
+          return;
         }
     }
   else
@@ -501,7 +527,7 @@ read_obx (Mapper  *m,
       g_autofree char *value = read_numeric_value (m, seg, value_type);
 
       if (value == NULL)
-        return TRUE;
+        return;
 
       read_coded (m->msg, seg, 6, &unit_coded);
       unit = _ward_hl7_lookup_unit (&unit_coded, &unit_how);
@@ -509,24 +535,20 @@ read_obx (Mapper  *m,
           !_ward_hl7_unit_fits (info->kind, unit->dim))
         {
           g_autofree char *unit_text = describe_code (&unit_coded);
-          const char *problem = unit_coded.c[0] == NULL && unit_coded.c[1] == NULL
+          const char *why = unit_coded.c[0] == NULL && unit_coded.c[1] == NULL
                               ? "has no unit (OBX-6)"
                               : unit == NULL ? "has an unknown unit"
                               : unit_how == WARD_HL7_LOOKUP_CONFLICT
                               ? "has a unit whose code and name disagree"
                               : "has a unit that does not fit";
 
-          if (_ward_hl7_kind_is_scored (info->kind))
-            {
-              g_set_error (error, WARD_HL7_ERROR, WARD_HL7_ERROR_BAD_UNIT,
-                           "OBX %u (%s) %s %s", obx, described, problem,
-                           unit_coded.c[0] || unit_coded.c[1] ? unit_text : "");
-              return FALSE;
-            }
-
-          warn (m, "OBX %u (%s) %s %s, skipped", obx, described, problem,
-                unit_coded.c[0] || unit_coded.c[1] ? unit_text : "");
-          return TRUE;
+          /* A number whose unit we do not know must not be scored;
+           * the other values of the message are still good.
+           */
+          problem (m, "OBX %u (%s) %s%s%s, skipped", obx, described, why,
+                   unit_coded.c[0] || unit_coded.c[1] ? " " : "",
+                   unit_coded.c[0] || unit_coded.c[1] ? unit_text : "");
+          return;
         }
 
       if (unit_how == WARD_HL7_LOOKUP_BY_NAME)
@@ -543,8 +565,11 @@ read_obx (Mapper  *m,
   /* The time of the observation itself; the OBR and message times only
    * when the device gave none.
    */
-  if (!read_time (m, seg, 14, "OBX-14", &o.time, &found, error))
-    return FALSE;
+  if (!read_time (m, seg, 14, "OBX-14", &o.time, &found, &time_error))
+    {
+      problem (m, "OBX %u (%s): %s, skipped", obx, described, time_error->message);
+      return;
+    }
 
   method = ward_hl7_message_get_field_er7 (m->msg, seg, 17);
   aperiodic = method != NULL && strstr (method, "APERIODIC") != NULL;
@@ -557,10 +582,9 @@ read_obx (Mapper  *m,
         o.time = m->msh_time;
       else
         {
-          g_set_error (error, WARD_HL7_ERROR, WARD_HL7_ERROR_INCOMPLETE,
-                       "OBX %u (%s) has no observation time (OBX-14, OBR-7 and MSH-7 are empty)",
-                       obx, described);
-          return FALSE;
+          problem (m, "OBX %u (%s) has no observation time (OBX-14, OBR-7 and MSH-7 are empty), "
+                   "skipped", obx, described);
+          return;
         }
 
       if (aperiodic)
@@ -578,8 +602,6 @@ read_obx (Mapper  *m,
   o.encounter_id = g_strdup (m->encounter_id);
   o.obx = obx;
   g_array_append_val (m->obs, o);
-
-  return TRUE;
 }
 
 typedef struct
@@ -719,6 +741,18 @@ ward_hl7_map_message (const char          *data,
                       GString             *warnings,
                       GError             **error)
 {
+  return ward_hl7_map_message_full (data, length, received_at, info, warnings, NULL, error);
+}
+
+GPtrArray *
+ward_hl7_map_message_full (const char          *data,
+                           gsize                length,
+                           gint64               received_at,
+                           WardHl7MessageInfo  *info,
+                           GString             *warnings,
+                           GString             *problems,
+                           GError             **error)
+{
   g_auto(Mapper) m = { 0 };
   g_autoptr(GError) local_error = NULL;
   guint n_segments;
@@ -747,6 +781,7 @@ ward_hl7_map_message (const char          *data,
     return NULL;
 
   m.warnings = warnings;
+  m.problems = problems;
   m.obs = g_array_new (FALSE, TRUE, sizeof (Obs));
   g_array_set_clear_func (m.obs, (GDestroyNotify) obs_clear);
   m.no_offset = g_ptr_array_new ();
@@ -778,10 +813,7 @@ ward_hl7_map_message (const char          *data,
             return NULL;
         }
       else if (strcmp (id, "OBX") == 0)
-        {
-          if (!read_obx (&m, i, error))
-            return NULL;
-        }
+        read_obx (&m, i);
     }
 
   if (m.no_offset->len > 0)

@@ -92,10 +92,23 @@ gboolean   ward_hl7_read_message_info  (const char          *data,
  * - Values: OBX-11 X (and N, D, W, I) or an empty OBX-5 means absent.
  *   Numbers are kept as sent unless converted; a value that is not a
  *   number is passed on as it is, for ward_normalized_bind() to reject.
+ * - Codes (OBX-3): MDC numbers, Philips MDIL (partition-term in hex) or
+ *   LOINC; an MDC reference id (MDC_ECG_HEART_RATE) alone, or in CE.2
+ *   when CE.1 is a number we do not know (a vendor's own, or 0), is the
+ *   code, with a warning.  Unknown and vendor-private codes are skipped
+ *   with a warning.
  * - Units (OBX-6, MDC, MDIL or UCUM) are checked against the code; degF
- *   and K become Cel, kPa and hPa become mm[Hg].  A missing or unknown
- *   unit on a scored code fails the whole message (WARD_HL7_ERROR_BAD_UNIT):
- *   a number whose unit we do not know must not be scored.
+ *   (MDC_DIM_FAHR, 266560) and K become Cel, kPa and hPa become mm[Hg].
+ *   A unit number we do not know with a unit name we do is read by the
+ *   name, with a warning.
+ * - An OBX that cannot be read (a missing, unknown or unfitting unit; a
+ *   code number and an MDC name that are two different codes; an
+ *   unparsable OBX-14; no time at all; an unknown ACVPU answer) is
+ *   skipped with a problem, and the other OBX of the message are kept:
+ *   a number whose unit we do not know must not be scored, and it must
+ *   not cost the values beside it.  Only a message that is itself
+ *   malformed (parser errors, MSH-7 or OBR-7 unparsable, not ORU^R01)
+ *   fails as a whole.
  * - Values of the same type, time, device and patient are grouped into
  *   one WardNormalized (blood pressure: systolic, diastolic, mean).
  * - Device id: the EUI-64 in OBX-18 (inherited by the OBX that follow it
@@ -104,14 +117,28 @@ gboolean   ward_hl7_read_message_info  (const char          *data,
  *   encounter id: PV1-19.1.  PV1-3 is not used.
  *
  * Errors (WARD_HL7_ERROR): parser errors, not ORU^R01 (UNSUPPORTED), an
- * unparsable timestamp (BAD_TIME), a bad unit (BAD_UNIT), an OBX without
- * any time (INCOMPLETE).
+ * unparsable MSH-7 or OBR-7 (BAD_TIME).
+ *
+ * ward_hl7_map_message() writes problems (below) to warnings too.
  */
 GPtrArray *ward_hl7_map_message        (const char          *data,
                                         gsize                length,
                                         gint64               received_at,
                                         WardHl7MessageInfo  *info,
                                         GString             *warnings,
+                                        GError             **error);
+/* The same, with the problems apart: one line, ending with \n, per OBX
+ * skipped because it could not be read and per time read on a guess.
+ * Unlike warnings, these are something the message lost or may have
+ * wrong: the pipeline records them on the message (a partial outcome
+ * and a dead letter at stage "mapping").
+ */
+GPtrArray *ward_hl7_map_message_full   (const char          *data,
+                                        gsize                length,
+                                        gint64               received_at,
+                                        WardHl7MessageInfo  *info,
+                                        GString             *warnings,
+                                        GString             *problems,
                                         GError             **error);
 
 /* An ACK to the message described by info (which may be all empty, for
