@@ -176,14 +176,62 @@ test_unreadable_obx_is_partial (Fixture       *f,
   g_assert_cmpint (query (f, "SELECT count(*) FROM measurements"), ==, 3);
 }
 
+/* GE-style: the sender's offset only in MSH-7.  Its local times are
+ * stored as the UTC times they are, and nothing is recorded against the
+ * message; a sender that states no offset anywhere is read in this
+ * station's time (UTC in this test) and the guess is recorded.
+ */
+static void
+test_times_in_sender_zone (Fixture       *f,
+                           gconstpointer  data)
+{
+  static const char ge[] =
+    "MSH|^~\\&|VSP^080019FFFE134535^EUI-64|GE Healthcare|||20270115030005-0500||ORU^R01^ORU_R01|"
+    "080019FFFE13453520270115030005|P|2.6|||NE|AL||UNICODE UTF-8|||"
+    "PCD_DEC_001^IHE PCD^1.3.6.1.4.1.19376.1.6.1.1.1^ISO\r"
+    "PID|||P2^^^PID^MR\r"
+    "OBR|1|080019FFFE13453520270115030005^VSP^080019FFFE134535^EUI-64|"
+    "080019FFFE13453520270115030005^VSP^080019FFFE134535^EUI-64|182777000^monitoring of patient^SCT|||"
+    "20270115030000\r"
+    "OBX|1||69965^MDC_DEV_MON_PHYSIO_MULTI_PARAM_MDS^MDC|1.0.0.0|||||||X\r"
+    "OBX|2|NM|147842^MDC_ECG_HEART_RATE^MDC|1.5.1.1|72|264864^MDC_DIM_BEAT_PER_MIN^MDC|||||R|||||||"
+    "080019FFFE134535^B40_GE\r";
+  static const char no_offset[] =
+    "MSH|^~\\&|VSP^080019FFFE134535^EUI-64|GE Healthcare|||20270115080105||ORU^R01^ORU_R01|"
+    "NO-OFFSET-1|P|2.6|||NE|AL\r"
+    "OBR|1||||||20270115080100\r"
+    "OBX|1|NM|147842^MDC_ECG_HEART_RATE^MDC|1.5.1.1|74|264864^MDC_DIM_BEAT_PER_MIN^MDC|||||R\r";
+  WardIngestOutcome outcome = WARD_INGEST_REJECTED;
+  g_autofree char *reason = NULL;
+
+  ingest_hl7 (f, ge, T0 + 10 * SEC, &outcome, &reason);
+  g_assert_cmpint (outcome, ==, WARD_INGEST_ACCEPTED);
+  /* 03:00:00 at -05:00 is 08:00:00Z, T0. */
+  g_assert_cmpint (query (f, "SELECT count(*) FROM measurements WHERE patient_id = 'p2' "
+                             "AND kind = 'hr' AND value = 72 AND observed_at = 1800000000000000"), ==, 1);
+  g_assert_cmpint (query (f, "SELECT count(*) FROM dead_letters"), ==, 0);
+
+  g_clear_pointer (&reason, g_free);
+  ingest_hl7 (f, no_offset, T0 + 70 * SEC, &outcome, &reason);
+  g_assert_cmpint (outcome, ==, WARD_INGEST_PARTIAL);
+  g_assert_nonnull (strstr (reason, "no timestamp states a UTC offset"));
+  g_assert_cmpint (query (f, "SELECT count(*) FROM measurements WHERE patient_id = 'p2' "
+                             "AND kind = 'hr' AND value = 74 AND observed_at = 1800000060000000"), ==, 1);
+  g_assert_cmpint (query (f, "SELECT count(*) FROM dead_letters WHERE stage = 'mapping' "
+                             "AND instr(reason, 'local time (UTC+00:00)') > 0"), ==, 1);
+}
+
 int
 main (int   argc,
       char *argv[])
 {
+  /* Times without any offset are read in local time: UTC here. */
+  g_setenv ("TZ", "UTC", TRUE);
   g_test_init (&argc, &argv, NULL);
 
 #define ADD(path, func) g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
   ADD ("/core/engine/hl7/unreadable-obx-is-partial", test_unreadable_obx_is_partial);
+  ADD ("/core/engine/hl7/times-in-sender-zone", test_times_in_sender_zone);
 #undef ADD
 
   return g_test_run ();

@@ -708,7 +708,7 @@ test_map_philips (void)
 
   /* The private code is skipped and said; times without offset too. */
   g_assert_nonnull (strstr (warnings->str, "unknown code 0401-1234^Private^MDIL"));
-  g_assert_nonnull (strstr (warnings->str, "without a UTC offset"));
+  g_assert_nonnull (strstr (warnings->str, "no timestamp states a UTC offset"));
   g_assert_null (strstr (warnings->str, "M\xc3\xbcller"));
 }
 
@@ -1098,14 +1098,15 @@ test_map_times (void)
   g_clear_pointer (&result, g_ptr_array_unref);
   g_string_truncate (warnings, 0);
 
-  /* No offset: read as UTC, and said once. */
+  /* No offset anywhere: this station's local time (UTC here), said once. */
   result = map_text ("MSH|^~\\&|MON|W|||20250314120000||ORU^R01|T1|P|2.6\r"
                      "OBX|1|NM|150456^^MDC||97|262688^^MDC|||||R|||20250314115900\r"
                      "OBX|2|NM|151562^^MDC||15|264928^^MDC|||||R|||20250314115900\r",
                      warnings);
   assert_measurement (result, "spo2", at (11, 59, 0), "spo2", "97");
   g_assert_cmpstr (warnings->str, ==,
-                   "timestamps without a UTC offset (MSH-7, OBX-14) were read as UTC\n");
+                   "no timestamp states a UTC offset (MSH-7, OBX-14): read as this station's "
+                   "local time (UTC+00:00)\n");
 
   /* An observation from the future says so (received at 11:00 here). */
   {
@@ -1138,6 +1139,111 @@ test_map_times (void)
   map_error ("MSH|^~\\&|MON|W|||yesterday||ORU^R01|T1|P|2.6\r",
              WARD_HL7_ERROR_BAD_TIME, "MSH-7");
   map_error (MSH_ORU "OBR|1||||||20251399\r", WARD_HL7_ERROR_BAD_TIME, "OBR-7");
+}
+
+/* A GE-style PCD-01 message: MSH-7 states the sender's offset (-05:00),
+ * OBR-7 and the spot NIBP's OBX-14 do not.  They are the sender's local
+ * times, not UTC: read as UTC they landed 5 hours early.
+ */
+static const char ge_vitals[] =
+  "MSH|^~\\&|VSP^080019FFFE134535^EUI-64|GE Healthcare|||20250314061502-0500||ORU^R01^ORU_R01|"
+  "080019FFFE13453520250314061502|P|2.6|||NE|AL||UNICODE UTF-8|||"
+  "PCD_DEC_001^IHE PCD^1.3.6.1.4.1.19376.1.6.1.1.1^ISO\r"
+  "PID|||MRN4471^^^PID^MR||DOE^JANE^^^^^L|||\r"
+  "PV1||E|ICU^^12\r"
+  "OBR|1|080019FFFE13453520250314061502^VSP^080019FFFE134535^EUI-64|"
+  "080019FFFE13453520250314061502^VSP^080019FFFE134535^EUI-64|182777000^monitoring of patient^SCT|||"
+  "20250314061500\r"
+  "OBX|1||69965^MDC_DEV_MON_PHYSIO_MULTI_PARAM_MDS^MDC|1.0.0.0|||||||X\r"
+  "OBX|2|NM|147842^MDC_ECG_HEART_RATE^MDC|1.5.1.1|72|264864^MDC_DIM_BEAT_PER_MIN^MDC|||||R|||||||"
+  "080019FFFE134535^B40_GE\r"
+  "OBX|3|NM|150456^MDC_PULS_OXIM_SAT_O2^MDC|1.22.1.2|97|262688^MDC_DIM_PERCENT^MDC|||||R|||||||"
+  "080019FFFE134535^B40_GE\r"
+  "OBX|4|NM|151562^MDC_RESP_RATE^MDC|1.7.1.1|16|264928^MDC_DIM_RESP_PER_MIN^MDC|||||R|||||||"
+  "080019FFFE134535^B40_GE\r"
+  "OBX|5|NM|150021^MDC_PRESS_BLD_NONINV_SYS^MDC|1.13.1.1|128|266016^MDC_DIM_MMHG^MDC|||||R|||"
+  "20250314060500||||080019FFFE134535^B40_GE\r"
+  "OBX|6|NM|150022^MDC_PRESS_BLD_NONINV_DIA^MDC|1.13.1.2|79|266016^MDC_DIM_MMHG^MDC|||||R|||"
+  "20250314060500||||080019FFFE134535^B40_GE\r";
+
+static void
+test_map_sender_offset (void)
+{
+  g_auto(WardHl7MessageInfo) info = { 0 };
+  g_autoptr(GPtrArray) result = NULL;
+  g_autoptr(GString) warnings = g_string_new (NULL);
+  g_autoptr(GString) problems = g_string_new (NULL);
+  g_autoptr(GError) error = NULL;
+  const WardNormalized *bp;
+
+  result = ward_hl7_map_message_full (ge_vitals, sizeof ge_vitals - 1, at (23, 59, 0), &info,
+                                      warnings, problems, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (info.message_time, ==, at (11, 15, 2));
+
+  /* OBR-7 06:15:00 at -05:00 is 11:15:00 UTC. */
+  assert_measurement (result, "heartrate", at (11, 15, 0), "hr", "72");
+  assert_measurement (result, "spo2", at (11, 15, 0), "spo2", "97");
+  assert_measurement (result, "respiratoryrate", at (11, 15, 0), "rr", "16");
+  bp = get_one (result, "bloodpressure");
+  g_assert_cmpint (bp->occurrence_time, ==, at (11, 5, 0));
+  g_assert_cmpstr (ward_normalized_get_value (bp, "systolic"), ==, "128");
+  g_assert_cmpuint (result->len, ==, 4);
+  for (guint i = 0; i < result->len; i++)
+    g_assert_cmpstr (((WardNormalized *) g_ptr_array_index (result, i))->device_id, ==,
+                     "080019FFFE134535");
+
+  /* That is how HL7 reads them: a warning, not a problem. */
+  g_assert_cmpstr (warnings->str, ==,
+                   "timestamps without a UTC offset (OBR-7, OBX-14) were read with the sender's "
+                   "offset from MSH-7 (UTC-05:00)\n");
+  g_assert_cmpstr (problems->str, ==, "");
+  g_clear_pointer (&result, g_ptr_array_unref);
+  g_string_truncate (warnings, 0);
+
+  /* MSH-7 without offset, one OBX-14 with: that is the sender's offset. */
+  result = map_text ("MSH|^~\\&|MON|W|||20250314171500||ORU^R01|T1|P|2.6\r"
+                     "OBX|1|NM|150456^^MDC||97|262688^^MDC|||||R|||20250314171400+0530\r"
+                     "OBX|2|NM|151562^^MDC||15|264928^^MDC|||||R|||20250314171400\r",
+                     warnings);
+  assert_measurement (result, "spo2", at (11, 44, 0), "spo2", "97");
+  assert_measurement (result, "respiratoryrate", at (11, 44, 0), "rr", "15");
+  g_assert_cmpstr (warnings->str, ==,
+                   "timestamps without a UTC offset (MSH-7, OBX-14) were read with the sender's "
+                   "offset from OBX-14 (UTC+05:30)\n");
+}
+
+/* No offset anywhere: this station's time zone, and the guess is a
+ * problem recorded on the message.
+ */
+static void
+test_map_local_time (void)
+{
+  g_autoptr(GPtrArray) result = NULL;
+  g_autoptr(GString) warnings = g_string_new (NULL);
+  g_autoptr(GString) problems = g_string_new (NULL);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *saved_tz = g_strdup (g_getenv ("TZ"));
+  static const char text[] =
+    "MSH|^~\\&|MON|W|||20250314171500||ORU^R01|T1|P|2.6\r"
+    "OBR|1||||||20250314171400\r"
+    "OBX|1|NM|150456^^MDC||97|262688^^MDC|||||R\r";
+
+  /* India: +05:30 all year, as a POSIX rule so that no zone file is needed. */
+  g_setenv ("TZ", "IST-5:30", TRUE);
+  result = ward_hl7_map_message_full (text, sizeof text - 1, at (23, 59, 0), NULL, warnings,
+                                      problems, &error);
+  if (saved_tz != NULL)
+    g_setenv ("TZ", saved_tz, TRUE);
+  else
+    g_unsetenv ("TZ");
+
+  g_assert_no_error (error);
+  assert_measurement (result, "spo2", at (11, 44, 0), "spo2", "97");
+  g_assert_cmpstr (problems->str, ==,
+                   "no timestamp states a UTC offset (MSH-7, OBR-7): read as this station's "
+                   "local time (UTC+05:30)\n");
+  g_assert_cmpstr (warnings->str, ==, "");
 }
 
 static void
@@ -1277,6 +1383,10 @@ int
 main (int   argc,
       char *argv[])
 {
+  /* Times without any offset are read in local time: UTC here, unless
+   * a test says otherwise.
+   */
+  g_setenv ("TZ", "UTC", TRUE);
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/core/hl7/parse/fields", test_parse_fields);
@@ -1304,6 +1414,8 @@ main (int   argc,
   g_test_add_func ("/core/hl7/map/unreadable-obx", test_map_unreadable_obx);
   g_test_add_func ("/core/hl7/map/values", test_map_values);
   g_test_add_func ("/core/hl7/map/times", test_map_times);
+  g_test_add_func ("/core/hl7/map/sender-offset", test_map_sender_offset);
+  g_test_add_func ("/core/hl7/map/local-time", test_map_local_time);
   g_test_add_func ("/core/hl7/map/grouping", test_map_grouping);
   g_test_add_func ("/core/hl7/map/devices", test_map_devices);
   g_test_add_func ("/core/hl7/map/not-oru", test_map_not_oru);

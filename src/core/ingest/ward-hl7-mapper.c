@@ -43,7 +43,10 @@ typedef struct
   gboolean        has_msh_time;
   gint64          obr_time;
   gboolean        has_obr_time;
-  GPtrArray      *no_offset;       /* field names read as UTC, no duplicates */
+  GPtrArray      *no_offset;       /* fields read without offset, no duplicates */
+  GTimeZone      *zone;            /* for times without offset */
+  int             no_offset_seconds; /* the offset the first of them was read with */
+  const char     *zone_from;       /* the field whose offset it is; NULL: ours */
   guint           n_obx;
 } Mapper;
 
@@ -68,6 +71,7 @@ mapper_clear (Mapper *m)
   g_clear_pointer (&m->msh_device_eui, g_free);
   g_clear_pointer (&m->msh_device_other, g_free);
   g_clear_pointer (&m->no_offset, g_ptr_array_unref);
+  g_clear_pointer (&m->zone, g_time_zone_unref);
 }
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Mapper, mapper_clear)
@@ -163,8 +167,71 @@ describe_code (const WardHl7Coded *coded)
                           coded->c[1] ? coded->c[1] : "",
                           coded->c[2] ? coded->c[2] : "");
 }
+
+/* The UTC offset of the first time in the message that states one, in
+ * MSH-7, then OBR-7 and OBX-14 in their order: the sender's.
+ */
+static gboolean
+find_stated_offset (Mapper      *m,
+                    int         *offset,
+                    const char **from)
+{
+  guint n_segments = ward_hl7_message_get_n_segments (m->msg);
+
+  for (guint seg = 0; seg < n_segments; seg++)
+    {
+      const char *id = ward_hl7_message_get_segment_id (m->msg, seg);
+      guint field = strcmp (id, "MSH") == 0 ? 7
+                  : strcmp (id, "OBR") == 0 ? 7
+                  : strcmp (id, "OBX") == 0 ? 14 : 0;
+      g_autofree char *text = NULL;
+      gboolean has_offset = FALSE;
+      gint64 usec;
+
+      if (field == 0)
+        continue;
+
+      text = get_comp (m->msg, seg, field, 1);
+      if (text != NULL &&
+          ward_hl7_parse_timestamp_in_zone (text, NULL, &usec, &has_offset, offset, NULL) &&
+          has_offset)
+        {
+          *from = seg == 0 ? "MSH-7" : field == 7 ? "OBR-7" : "OBX-14";
+          return TRUE;
+        }
+    }
+
+  return FALSE;
+}
+
+/* HL7 reads a time without offset in the sender's time zone.  The
+ * sender's offset is the one it states elsewhere in the message (GE
+ * states it in MSH-7 only); a sender that states none anywhere is
+ * taken to be in this station's time zone, the same hospital's.
+ */
+static void
+choose_zone (Mapper *m)
+{
+  int offset = 0;
+
+  if (find_stated_offset (m, &offset, &m->zone_from))
+    m->zone = g_time_zone_new_offset (offset);
+  else
+    {
+      m->zone = g_time_zone_new_local ();
+      m->zone_from = NULL;
+    }
+}
+
+static char *
+format_offset (int seconds)
+{
+  return g_strdup_printf ("UTC%c%02d:%02d", seconds < 0 ? '-' : '+',
+                          ABS (seconds) / 3600, ABS (seconds) / 60 % 60);
+}
+
 /* A time field: FALSE with error when it does not parse; *found FALSE
- * when it is empty.
+ * when it is empty.  Without offset, it is read in the sender's zone.
  */
 static gboolean
 read_time (Mapper      *m,
@@ -178,12 +245,13 @@ read_time (Mapper      *m,
   g_autofree char *text = get_comp (m->msg, seg, field, 1);
   g_autoptr(GError) local_error = NULL;
   gboolean has_offset = FALSE;
+  int offset = 0;
 
   *found = FALSE;
   if (text == NULL)
     return TRUE;
 
-  if (!ward_hl7_parse_timestamp (text, usec, &has_offset, &local_error))
+  if (!ward_hl7_parse_timestamp_in_zone (text, m->zone, usec, &has_offset, &offset, &local_error))
     {
       g_set_error (error, WARD_HL7_ERROR, WARD_HL7_ERROR_BAD_TIME,
                    "%s: %s", name, local_error->message);
@@ -198,6 +266,8 @@ read_time (Mapper      *m,
         seen = strcmp (g_ptr_array_index (m->no_offset, i), name) == 0;
       if (!seen)
         g_ptr_array_add (m->no_offset, (gpointer) name);
+      if (m->no_offset->len == 1 && !seen)
+        m->no_offset_seconds = offset;
     }
 
   *found = TRUE;
@@ -260,8 +330,13 @@ fill_info (WardHl7Message     *msg,
   info->charset = g_strdup (ward_hl7_message_get_charset (msg));
 
   time = get_comp (msg, 0, 7, 1);
-  if (time != NULL && ward_hl7_parse_timestamp (time, &usec, NULL, NULL))
-    info->message_time = usec;
+  if (time != NULL)
+    {
+      g_autoptr(GTimeZone) local = g_time_zone_new_local ();
+
+      if (ward_hl7_parse_timestamp_in_zone (time, local, &usec, NULL, NULL, NULL))
+        info->message_time = usec;
+    }
 }
 
 void
@@ -785,6 +860,7 @@ ward_hl7_map_message_full (const char          *data,
   m.obs = g_array_new (FALSE, TRUE, sizeof (Obs));
   g_array_set_clear_func (m.obs, (GDestroyNotify) obs_clear);
   m.no_offset = g_ptr_array_new ();
+  choose_zone (&m);
 
   if (!read_time (&m, 0, 7, "MSH-7", &m.msh_time, &found, error))
     return NULL;
@@ -819,10 +895,21 @@ ward_hl7_map_message_full (const char          *data,
   if (m.no_offset->len > 0)
     {
       g_autofree char *fields = NULL;
+      g_autofree char *offset = NULL;
 
       g_ptr_array_add (m.no_offset, NULL);
       fields = g_strjoinv (", ", (char **) m.no_offset->pdata);
-      warn (&m, "timestamps without a UTC offset (%s) were read as UTC", fields);
+      offset = format_offset (m.no_offset_seconds);
+      /* With the offset the sender states, this is how HL7 reads them;
+       * with none stated anywhere, the time is a guess that could be
+       * hours out, and the message says so.
+       */
+      if (m.zone_from != NULL)
+        warn (&m, "timestamps without a UTC offset (%s) were read with the sender's offset "
+              "from %s (%s)", fields, m.zone_from, offset);
+      else
+        problem (&m, "no timestamp states a UTC offset (%s): read as this station's local "
+                 "time (%s)", fields, offset);
     }
 
   if (received_at > 0)

@@ -32,7 +32,8 @@ typedef struct
   char    *processing_id;         /* MSH-11.1, "P" */
   char    *version;               /* MSH-12.1, "2.6" */
   char    *charset;               /* MSH-18 (first repetition) */
-  gint64   message_time;          /* MSH-7, UTC usec; 0 when empty or unparsable */
+  gint64   message_time;          /* MSH-7, UTC usec (without offset: in local time);
+                                   * 0 when empty or unparsable */
 } WardHl7MessageInfo;
 
 void       ward_hl7_message_info_clear (WardHl7MessageInfo *info);
@@ -79,8 +80,12 @@ gboolean   ward_hl7_read_message_info  (const char          *data,
  * Rules:
  * - Times: OBX-14 of each OBX; only when it is empty, OBR-7, then MSH-7.
  *   A spot value (OBX-17 APERIODIC) is never stamped with the message
- *   time without a warning.  A timestamp without offset is read as UTC
- *   (warning); an unparsable one is an error.
+ *   time without a warning.  A timestamp without a UTC offset is read,
+ *   as HL7 says, in the sender's time zone: with the offset the message
+ *   states first (MSH-7, else the first OBR-7 or OBX-14 that has one;
+ *   a warning), or, when no timestamp of the message states one, in
+ *   this station's local time zone (a problem: the guess is recorded
+ *   on the message).
  * - Heart rate: per message, the best source present gives "heartrate":
  *   ECG (MDC 147842) over an unspecified heart rate (LOINC 8867-4) over
  *   oximeter or generic pulse (149530, 149514, LOINC 8889-8) over NIBP
