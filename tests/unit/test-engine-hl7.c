@@ -221,6 +221,35 @@ test_times_in_sender_zone (Fixture       *f,
                              "AND instr(reason, 'local time (UTC+00:00)') > 0"), ==, 1);
 }
 
+/* Philips IntelliVue: the monitor's EUI-64 in OBR-3 names the bed's
+ * device; the ECG module's serial in its VMD row does not.
+ */
+static void
+test_philips_monitor_is_the_device (Fixture       *f,
+                                    gconstpointer  data)
+{
+  static const char philips[] =
+    "MSH|^~\\&|PIC|PHILIPS|WARDWATCH|HOSP|20270115090005.000+0100||ORU^R01^ORU_R01|HP0115090005PIC01|P|"
+    "2.6|||AL|NE||8859/1|EN^English^ISO639||IHE_PCD_001^IHE PCD^1.3.6.1.4.1.19376.1.6.1.1.1^ISO\r"
+    "PID|1||P3^^^Philips^MR\r"
+    "OBR|1||0009FBFFFF9B42B3^^^EUI-64|69965^MDC_DEV_MON_PHYSIO_MULTI_PARAM_MDS^MDC|||"
+    "20270115090000.000+0100\r"
+    "OBX|2||69965^MDC_DEV_MON_PHYSIO_MULTI_PARAM_MDS^MDC|1.0.0.0|||||||X|||||||IntelliVue MX750 - 123456\r"
+    "OBX|3||70666^MDC_DEV_ECG_RESP_VMD^MDC|1.2.0.0|||||||X|||||||DE12345678\r"
+    "OBX|4||70739^MDC_DEV_CARD_RATE_CHAN^MDC|1.2.1.0|||||||X\r"
+    "OBX|5|NM|147842^MDC_ECG_CARD_BEAT_RATE^MDC|1.2.1.1|64|264864^MDC_DIM_BEAT_PER_MIN^MDC|50-120||||F\r";
+  WardIngestOutcome outcome = WARD_INGEST_REJECTED;
+  g_autofree char *reason = NULL;
+
+  ingest_hl7 (f, philips, T0 + 10 * SEC, &outcome, &reason);
+  g_assert_cmpstr (reason, ==, NULL);
+  g_assert_cmpint (outcome, ==, WARD_INGEST_ACCEPTED);
+  g_assert_cmpint (query (f, "SELECT count(*) FROM measurements WHERE patient_id = 'p3' "
+                             "AND device_id = '0009FBFFFF9B42B3' AND kind = 'hr' AND value = 64 "
+                             "AND observed_at = 1800000000000000"), ==, 1);
+  g_assert_cmpint (query (f, "SELECT count(*) FROM dead_letters"), ==, 0);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -232,6 +261,7 @@ main (int   argc,
 #define ADD(path, func) g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
   ADD ("/core/engine/hl7/unreadable-obx-is-partial", test_unreadable_obx_is_partial);
   ADD ("/core/engine/hl7/times-in-sender-zone", test_times_in_sender_zone);
+  ADD ("/core/engine/hl7/philips-monitor-is-the-device", test_philips_monitor_is_the_device);
 #undef ADD
 
   return g_test_run ();

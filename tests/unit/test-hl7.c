@@ -1287,6 +1287,82 @@ test_map_devices (void)
   g_assert_null (get_one (result, "heartrate")->patient_id);
 }
 
+/* A Philips IntelliVue PCD-01 message (as the Information Center sends
+ * it, 8859/1): the monitor's EUI-64 in OBR-3, a free-text id in the
+ * MDS row's OBX-18, and the ECG and SpO2 modules' serial numbers in
+ * their VMD rows' OBX-18.  The device is the monitor, never a module:
+ * a module moves to another monitor, and another patient, with its
+ * serial number.
+ */
+#define PHILIPS_PCD01_HEAD(obr3, mds_id) \
+  "MSH|^~\\&|PIC|PHILIPS|WARDWATCH|HOSP|20250314093000.872+0100||ORU^R01^ORU_R01|" \
+  "HP0314093000.872PIC01|P|2.6|||AL|NE||8859/1|EN^English^ISO639||" \
+  "IHE_PCD_001^IHE PCD^1.3.6.1.4.1.19376.1.6.1.1.1^ISO\r" \
+  "PID|1||4711^^^Philips^MR~88^^^Philips^VN||Lastname^First^\"\"^^^^L||19710108|U\r" \
+  "PV1|2|I|ICU^^Bed3^HOSP||||||||||||||||ENC77\r" \
+  "OBR|1||" obr3 "|69965^MDC_DEV_MON_PHYSIO_MULTI_PARAM_MDS^MDC|||20250314092955.496+0100\r" \
+  "OBX|2||69965^MDC_DEV_MON_PHYSIO_MULTI_PARAM_MDS^MDC|1.0.0.0|||||||X|||||||" mds_id "\r" \
+  "OBX|3||70666^MDC_DEV_ECG_RESP_VMD^MDC|1.2.0.0|||||||X|||||||DE12345678\r" \
+  "OBX|4||70739^MDC_DEV_CARD_RATE_CHAN^MDC|1.2.1.0|||||||X\r" \
+  "OBX|5|NM|147842^MDC_ECG_CARD_BEAT_RATE^MDC|1.2.1.1|64|264864^MDC_DIM_BEAT_PER_MIN^MDC|50-120||||F\r" \
+  "OBX|6|NM|151562^MDC_RESP_RATE^MDC|1.2.2.1|17|264928^MDC_DIM_RESP_PER_MIN^MDC|8-30||||F\r" \
+  "OBX|7||69798^MDC_DEV_PULS_OXIM_VMD^MDC|1.3.0.0|||||||X|||||||DE87654321\r" \
+  "OBX|8|NM|150456^MDC_PULS_OXIM_SAT_O2^MDC|1.3.1.1|96|262688^MDC_DIM_PERCENT^MDC|90-100||||F\r"
+
+static void
+assert_all_from (GPtrArray  *result,
+                 const char *device_id)
+{
+  g_assert_cmpuint (result->len, ==, 3);
+  for (guint i = 0; i < result->len; i++)
+    g_assert_cmpstr (((WardNormalized *) g_ptr_array_index (result, i))->device_id, ==, device_id);
+}
+
+static void
+test_map_philips_device (void)
+{
+  g_autoptr(GPtrArray) result = NULL;
+  g_autoptr(GString) warnings = g_string_new (NULL);
+
+  /* The EUI-64 in OBR-3 (EI.1, typed in EI.4). */
+  result = map_text (PHILIPS_PCD01_HEAD ("0009FBFFFF9B42B3^^^EUI-64",
+                                         "7f2586c7-0506-46cd-a612-d8e75b838faa-IntelliVue MX750 - 123456"),
+                     warnings);
+  /* OBR-7 09:29:55.496 at +01:00. */
+  assert_measurement (result, "heartrate", at (8, 29, 55) + 496000, "hr", "64");
+  assert_measurement (result, "spo2", at (8, 29, 55) + 496000, "spo2", "96");
+  assert_all_from (result, "0009FBFFFF9B42B3");
+  g_assert_cmpstr (warnings->str, ==, "");
+  g_clear_pointer (&result, g_ptr_array_unref);
+
+  /* No EUI-64 anywhere: the MDS row's id, still not a module's. */
+  result = map_text (PHILIPS_PCD01_HEAD ("", "IntelliVue MX750 - 123456"), NULL);
+  assert_all_from (result, "IntelliVue MX750 - 123456");
+  g_clear_pointer (&result, g_ptr_array_unref);
+
+  /* The MDS's own EUI-64 is the monitor's, before OBR-3's. */
+  result = map_text (PHILIPS_PCD01_HEAD ("PIC0001^PIC^00095CFFFE000001^EUI-64",
+                                         "00095CFFFE0A1B2C^^00095CFFFE0A1B2C^EUI-64"), NULL);
+  assert_all_from (result, "00095CFFFE0A1B2C");
+  g_clear_pointer (&result, g_ptr_array_unref);
+
+  /* Two monitors (MDS 1 and 2) in one message keep their own ids. */
+  result = map_text ("MSH|^~\\&|GW^00095CFFFE000001^EUI-64|W|||20250314120000+0000||ORU^R01|T1|P|2.6\r"
+                     "OBR|1|||||||20250314115900+0000\r"
+                     "OBX|1||69965^MDC_DEV_MON_PHYSIO_MULTI_PARAM_MDS^MDC|1.0.0.0|||||||X|||||||"
+                     "AAAAAAFFFE000001^^AAAAAAFFFE000001^EUI-64\r"
+                     "OBX|2||69965^MDC_DEV_MON_PHYSIO_MULTI_PARAM_MDS^MDC|2.0.0.0|||||||X|||||||"
+                     "BBBBBBFFFE000002^^BBBBBBFFFE000002^EUI-64\r"
+                     "OBX|3|NM|150456^^MDC|1.3.1.1|95|262688^^MDC|||||R|||20250314115900+0000\r"
+                     "OBX|4|NM|147842^^MDC|2.2.1.1|70|264864^^MDC|||||R|||20250314115900+0000\r"
+                     "OBX|5|NM|151562^^MDC|3.2.1.1|14|264928^^MDC|||||R|||20250314115900+0000\r",
+                     NULL);
+  g_assert_cmpstr (get_one (result, "spo2")->device_id, ==, "AAAAAAFFFE000001");
+  g_assert_cmpstr (get_one (result, "heartrate")->device_id, ==, "BBBBBBFFFE000002");
+  /* An MDS the message does not describe: the gateway's. */
+  g_assert_cmpstr (get_one (result, "respiratoryrate")->device_id, ==, "00095CFFFE000001");
+}
+
 static void
 test_map_not_oru (void)
 {
@@ -1418,6 +1494,7 @@ main (int   argc,
   g_test_add_func ("/core/hl7/map/local-time", test_map_local_time);
   g_test_add_func ("/core/hl7/map/grouping", test_map_grouping);
   g_test_add_func ("/core/hl7/map/devices", test_map_devices);
+  g_test_add_func ("/core/hl7/map/philips-device", test_map_philips_device);
   g_test_add_func ("/core/hl7/map/not-oru", test_map_not_oru);
   g_test_add_func ("/core/hl7/ack", test_ack);
 

@@ -37,6 +37,9 @@ typedef struct
   char           *encounter_id;
   char           *obr_device_eui;  /* the last OBX-18 EUI-64 in this OBR group */
   char           *obr_device_other;
+  char           *obr_order_eui;   /* the EUI-64 in OBR-3 */
+  GHashTable     *mds_eui;         /* MDS number -> its OBX-18 EUI-64, this OBR group */
+  GHashTable     *mds_other;       /* MDS number -> its OBX-18 first id */
   char           *msh_device_eui;
   char           *msh_device_other;
   gint64          msh_time;
@@ -68,6 +71,9 @@ mapper_clear (Mapper *m)
   g_clear_pointer (&m->encounter_id, g_free);
   g_clear_pointer (&m->obr_device_eui, g_free);
   g_clear_pointer (&m->obr_device_other, g_free);
+  g_clear_pointer (&m->obr_order_eui, g_free);
+  g_clear_pointer (&m->mds_eui, g_hash_table_unref);
+  g_clear_pointer (&m->mds_other, g_hash_table_unref);
   g_clear_pointer (&m->msh_device_eui, g_free);
   g_clear_pointer (&m->msh_device_other, g_free);
   g_clear_pointer (&m->no_offset, g_ptr_array_unref);
@@ -306,6 +312,124 @@ read_device (WardHl7Message  *msg,
     }
 }
 
+typedef enum
+{
+  LEVEL_NONE,     /* OBX-4 is not MDS.VMD.CHAN.METRIC */
+  LEVEL_MDS,
+  LEVEL_VMD,
+  LEVEL_CHANNEL,
+  LEVEL_METRIC,
+} Level;
+
+/* The IHE PCD containment in OBX-4: MDS.VMD.CHAN.METRIC, numbers with
+ * zeros for the levels below the row's own (1.0.0.0 is an MDS, 1.2.0.0
+ * a VMD of it, 1.2.1.0 a channel, 1.2.1.1 a metric; facets may follow).
+ */
+static Level
+read_containment (WardHl7Message *msg,
+                  guint           seg,
+                  guint          *mds)
+{
+  g_autofree char *text = get_comp (msg, seg, 4, 1);
+  g_auto(GStrv) parts = NULL;
+  guint64 n[4];
+
+  if (text == NULL)
+    return LEVEL_NONE;
+
+  parts = g_strsplit (text, ".", 0);
+  if (g_strv_length (parts) < 4)
+    return LEVEL_NONE;
+
+  for (guint i = 0; parts[i] != NULL; i++)
+    {
+      if (!g_ascii_string_to_unsigned (parts[i], 10, 0, G_MAXUINT, i < 4 ? &n[i] : NULL, NULL))
+        return LEVEL_NONE;
+    }
+
+  if (n[0] == 0)
+    return LEVEL_NONE;
+
+  *mds = (guint) n[0];
+  if (n[3] != 0)
+    return LEVEL_METRIC;
+  if (n[2] != 0)
+    return LEVEL_CHANNEL;
+  if (n[1] != 0)
+    return LEVEL_VMD;
+  return LEVEL_MDS;
+}
+
+/* Which device an OBX is from.
+ *
+ * With containment, the device is the monitor (the MDS) that holds the
+ * metric: the EUI-64 in its MDS row's OBX-18, or the metric's own, or
+ * the EUI-64 of OBR-3 or MSH-3, then the first id in the MDS row's or
+ * the metric's OBX-18, then MSH-3.1.  The OBX-18 of a VMD or channel
+ * row names a module (Philips IntelliVue: the serial of the ECG or
+ * SpO2 module, which moves between monitors) and never the device.
+ *
+ * Without containment, an OBX-18 names the device of its OBX and of
+ * the OBX after it in the OBR group.
+ */
+static char *
+choose_device (Mapper *m,
+               guint   seg)
+{
+  g_autofree char *eui = NULL;
+  g_autofree char *other = NULL;
+  guint mds = 0;
+  Level level = read_containment (m->msg, seg, &mds);
+  const char *mds_eui;
+  const char *mds_other;
+
+  read_device (m->msg, seg, 18, &eui, &other);
+
+  if (level == LEVEL_NONE)
+    {
+      if (eui != NULL)
+        {
+          g_free (m->obr_device_eui);
+          m->obr_device_eui = g_strdup (eui);
+        }
+      if (other != NULL)
+        {
+          g_free (m->obr_device_other);
+          m->obr_device_other = g_strdup (other);
+        }
+
+      return g_strdup (m->obr_device_eui ? m->obr_device_eui
+                       : m->obr_order_eui ? m->obr_order_eui
+                       : m->msh_device_eui ? m->msh_device_eui
+                       : m->obr_device_other ? m->obr_device_other
+                       : m->msh_device_other);
+    }
+
+  if (level == LEVEL_MDS)
+    {
+      if (eui != NULL)
+        g_hash_table_replace (m->mds_eui, GUINT_TO_POINTER (mds), g_strdup (eui));
+      if (other != NULL)
+        g_hash_table_replace (m->mds_other, GUINT_TO_POINTER (mds), g_strdup (other));
+    }
+  if (level != LEVEL_METRIC)
+    {
+      g_clear_pointer (&eui, g_free);
+      g_clear_pointer (&other, g_free);
+    }
+
+  mds_eui = g_hash_table_lookup (m->mds_eui, GUINT_TO_POINTER (mds));
+  mds_other = g_hash_table_lookup (m->mds_other, GUINT_TO_POINTER (mds));
+
+  return g_strdup (mds_eui ? mds_eui
+                   : eui ? eui
+                   : m->obr_order_eui ? m->obr_order_eui
+                   : m->msh_device_eui ? m->msh_device_eui
+                   : mds_other ? mds_other
+                   : other ? other
+                   : m->msh_device_other);
+}
+
 static void
 fill_info (WardHl7Message     *msg,
            WardHl7MessageInfo *info)
@@ -450,8 +574,16 @@ read_obr (Mapper  *m,
           guint    seg,
           GError **error)
 {
+  g_autofree char *order_other = NULL;
+
   g_clear_pointer (&m->obr_device_eui, g_free);
   g_clear_pointer (&m->obr_device_other, g_free);
+  g_clear_pointer (&m->obr_order_eui, g_free);
+  g_hash_table_remove_all (m->mds_eui);
+  g_hash_table_remove_all (m->mds_other);
+
+  /* OBR-3, the filler order number: its EUI-64 is the device's. */
+  read_device (m->msg, seg, 3, &m->obr_order_eui, &order_other);
 
   return read_time (m, seg, 7, "OBR-7", &m->obr_time, &m->has_obr_time, error);
 }
@@ -513,8 +645,7 @@ read_obx (Mapper *m,
 {
   g_auto(WardHl7Coded) code = { { NULL } };
   g_auto(WardHl7Coded) unit_coded = { { NULL } };
-  g_autofree char *eui = NULL;
-  g_autofree char *other = NULL;
+  g_autofree char *device = NULL;
   g_autofree char *status = NULL;
   g_autofree char *value_type = NULL;
   g_autofree char *raw_value = NULL;
@@ -534,17 +665,7 @@ read_obx (Mapper *m,
   /* The device first: a containment row (MDS) without a value names the
    * device of the metrics that follow it.
    */
-  read_device (m->msg, seg, 18, &eui, &other);
-  if (eui != NULL)
-    {
-      g_free (m->obr_device_eui);
-      m->obr_device_eui = g_strdup (eui);
-    }
-  if (other != NULL)
-    {
-      g_free (m->obr_device_other);
-      m->obr_device_other = g_strdup (other);
-    }
+  device = choose_device (m, seg);
 
   status = get_comp (m->msg, seg, 11, 1);
   read_coded (m->msg, seg, 3, &code);
@@ -669,10 +790,7 @@ read_obx (Mapper *m,
 
   o.code = info;
   o.value = g_steal_pointer (&raw_value);
-  o.device_id = g_strdup (m->obr_device_eui ? m->obr_device_eui
-                          : m->msh_device_eui ? m->msh_device_eui
-                          : m->obr_device_other ? m->obr_device_other
-                          : m->msh_device_other);
+  o.device_id = g_steal_pointer (&device);
   o.patient_id = g_strdup (m->patient_id);
   o.encounter_id = g_strdup (m->encounter_id);
   o.obx = obx;
@@ -860,6 +978,8 @@ ward_hl7_map_message_full (const char          *data,
   m.obs = g_array_new (FALSE, TRUE, sizeof (Obs));
   g_array_set_clear_func (m.obs, (GDestroyNotify) obs_clear);
   m.no_offset = g_ptr_array_new ();
+  m.mds_eui = g_hash_table_new_full (NULL, NULL, NULL, g_free);
+  m.mds_other = g_hash_table_new_full (NULL, NULL, NULL, g_free);
   choose_zone (&m);
 
   if (!read_time (&m, 0, 7, "MSH-7", &m.msh_time, &found, error))

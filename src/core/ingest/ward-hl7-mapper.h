@@ -116,10 +116,18 @@ gboolean   ward_hl7_read_message_info  (const char          *data,
  *   fails as a whole.
  * - Values of the same type, time, device and patient are grouped into
  *   one WardNormalized (blood pressure: systolic, diastolic, mean).
- * - Device id: the EUI-64 in OBX-18 (inherited by the OBX that follow it
- *   in the same OBR group), else the EUI-64 in MSH-3, else OBX-18.1,
- *   else MSH-3.1.  Patient id: PID-3.1 of the first repetition;
- *   encounter id: PV1-19.1.  PV1-3 is not used.
+ * - Device id: the monitor, never one of its modules.  With IHE PCD
+ *   containment in OBX-4 (MDS.VMD.CHAN.METRIC), the MDS that holds the
+ *   metric: the EUI-64 in its MDS row's OBX-18, else the metric's own
+ *   OBX-18 EUI-64, the EUI-64 in OBR-3, the EUI-64 in MSH-3, the first
+ *   id of the MDS row's OBX-18, the metric's, MSH-3.1.  OBX-18 of VMD
+ *   and channel rows (Philips IntelliVue: the module's serial number)
+ *   is never used.  Without containment: the EUI-64 in OBX-18
+ *   (inherited by the OBX that follow it in the same OBR group), else
+ *   the EUI-64 in OBR-3, then in MSH-3, else OBX-18.1, else MSH-3.1.
+ *   EUI-64: EI.3 of an EI typed "EUI-64" in EI.4, else its EI.1.
+ *   Patient id: PID-3.1 of the first repetition; encounter id:
+ *   PV1-19.1.  PV1-3 is not used.
  *
  * Errors (WARD_HL7_ERROR): parser errors, not ORU^R01 (UNSUPPORTED), an
  * unparsable MSH-7 or OBR-7 (BAD_TIME).
