@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "ward-engine.h"
+#include "ward-identity.h"
 
 /* 2027-01-15T08:00:00Z */
 #define T0 G_GINT64_CONSTANT (1800000000000000)
@@ -250,6 +251,39 @@ test_philips_monitor_is_the_device (Fixture       *f,
   g_assert_cmpint (query (f, "SELECT count(*) FROM dead_letters"), ==, 0);
 }
 
+/* A message held until the FHIR server names its device's patient: the
+ * OBX it could not read are recorded now, on the archived message.
+ */
+static void
+test_held_message_keeps_problems (Fixture       *f,
+                                  gconstpointer  data)
+{
+  /* Nothing listens there, and the test never runs the main context:
+   * every answer stays pending.
+   */
+  g_autoptr(WardIdentity) identity = ward_identity_new (WARD_IDENTITY_MODE_LOOKUP,
+                                                        "http://127.0.0.1:9/fhir", NULL, NULL);
+  static const char message[] =
+    "MSH|^~\\&|MON^AABBCCFFFE0000FF^EUI-64|W|||20270115080000+0000||ORU^R01|H-1|P|2.6|||AL|NE\r"
+    "OBX|1|NM|147842^MDC_ECG_HEART_RATE^MDC|1.7.1.1|70|264864^MDC_DIM_BEAT_PER_MIN^MDC|||||R|||"
+    "20270115080000+0000\r"
+    "OBX|2|NM|150456^MDC_PULS_OXIM_SAT_O2^MDC|1.3.1.1|96|furlongs^^UCUM|||||R|||20270115080000+0000\r";
+  WardIngestOutcome outcome = WARD_INGEST_REJECTED;
+  g_autofree char *reason = NULL;
+
+  ward_engine_set_identity (f->engine, identity);
+  ingest_hl7 (f, message, T0 + 10 * SEC, &outcome, &reason);
+
+  g_assert_cmpuint (ward_engine_get_n_held (f->engine), ==, 1);
+  g_assert_cmpint (outcome, ==, WARD_INGEST_PARTIAL);
+  g_assert_nonnull (strstr (reason, "waiting for the FHIR server"));
+  g_assert_nonnull (strstr (reason, "OBX 2 (150456^MDC_PULS_OXIM_SAT_O2^MDC) has an unknown unit"));
+  g_assert_cmpint (query (f, "SELECT count(*) FROM dead_letters WHERE stage = 'mapping' "
+                             "AND instr(reason, 'OBX 2 (150456') > 0"), ==, 1);
+  g_assert_cmpint (query (f, "SELECT count(*) FROM measurements"), ==, 0);
+  ward_engine_set_identity (f->engine, NULL);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -262,6 +296,7 @@ main (int   argc,
   ADD ("/core/engine/hl7/unreadable-obx-is-partial", test_unreadable_obx_is_partial);
   ADD ("/core/engine/hl7/times-in-sender-zone", test_times_in_sender_zone);
   ADD ("/core/engine/hl7/philips-monitor-is-the-device", test_philips_monitor_is_the_device);
+  ADD ("/core/engine/hl7/held-message-keeps-problems", test_held_message_keeps_problems);
 #undef ADD
 
   return g_test_run ();

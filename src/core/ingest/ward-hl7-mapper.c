@@ -17,12 +17,12 @@
 typedef struct
 {
   const WardHl7Code *code;
-  char           *value;
-  gint64          time;
-  char           *device_id;
-  char           *patient_id;
-  char           *encounter_id;
-  guint           obx;
+  char              *value;
+  gint64             time;
+  char              *device_id;
+  char              *patient_id;
+  char              *encounter_id;
+  guint              obx;
 } Obs;
 
 typedef struct
@@ -47,8 +47,8 @@ typedef struct
   gint64          obr_time;
   gboolean        has_obr_time;
   GPtrArray      *no_offset;       /* fields read without offset, no duplicates */
-  GTimeZone      *zone;            /* for times without offset */
   int             no_offset_seconds; /* the offset the first of them was read with */
+  GTimeZone      *zone;            /* for times without offset */
   const char     *zone_from;       /* the field whose offset it is; NULL: ours */
   guint           n_obx;
 } Mapper;
