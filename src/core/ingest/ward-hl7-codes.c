@@ -257,8 +257,6 @@ lookup_code_triplet (const char    *id,
       return NULL;
     }
 
-  by_name = code_by_refid (text);
-
   if (id != NULL && identifier_to_mdc (id, system, &mdc))
     {
       *mdc_out = mdc;
@@ -267,8 +265,10 @@ lookup_code_triplet (const char    *id,
         if (codes[i].mdc == mdc)
           {
             /* A number and a name that are two different codes: which
-             * one the device meant cannot be told.
+             * one the device meant cannot be told.  (The name is looked
+             * up only when it is not this code's own.)
              */
+            by_name = g_strcmp0 (text, codes[i].refid) != 0 ? code_by_refid (text) : NULL;
             *how = by_name != NULL && by_name->mdc != mdc ? WARD_HL7_LOOKUP_CONFLICT
                                                            : WARD_HL7_LOOKUP_FOUND;
             return &codes[i];
@@ -277,10 +277,13 @@ lookup_code_triplet (const char    *id,
       /* Some monitors send a number of their own (or 0) with the MDC
        * reference id: the name is the code then.
        */
+      by_name = code_by_refid (text);
       if (by_name != NULL)
         *how = WARD_HL7_LOOKUP_BY_NAME;
       return by_name;
     }
+
+  by_name = code_by_refid (text);
 
   /* An MDC code sent by reference id only, in the identifier or the text. */
   if (id != NULL && code_by_refid (id) != NULL)
@@ -331,6 +334,30 @@ _ward_hl7_lookup_code (const WardHl7Coded *coded,
   return info;
 }
 
+/* Whether s is one of the '|'-separated spellings, ignoring ASCII case.
+ * Every OBX asks: no allocation.
+ */
+static gboolean
+is_spelling (const char *spellings,
+             const char *s)
+{
+  gsize len = strlen (s);
+
+  for (const char *p = spellings; *p != '\0';)
+    {
+      const char *bar = strchr (p, '|');
+      gsize n = bar != NULL ? (gsize) (bar - p) : strlen (p);
+
+      if (n == len && g_ascii_strncasecmp (p, s, n) == 0)
+        return TRUE;
+      if (bar == NULL)
+        break;
+      p = bar + 1;
+    }
+
+  return FALSE;
+}
+
 /* The unit that a name (reference id or spelling) gives, or NULL. */
 static const WardHl7Unit *
 unit_by_name (const char *s)
@@ -339,17 +366,8 @@ unit_by_name (const char *s)
     return NULL;
 
   for (guint i = 0; i < G_N_ELEMENTS (units); i++)
-    {
-      g_auto(GStrv) spellings = NULL;
-
-      if (strcmp (units[i].refid, s) == 0)
-        return &units[i];
-
-      spellings = g_strsplit (units[i].ucum, "|", -1);
-      for (guint j = 0; spellings[j] != NULL; j++)
-        if (g_ascii_strcasecmp (spellings[j], s) == 0)
-          return &units[i];
-    }
+    if (strcmp (units[i].refid, s) == 0 || is_spelling (units[i].ucum, s))
+      return &units[i];
 
   return NULL;
 }

@@ -331,23 +331,33 @@ read_containment (WardHl7Message *msg,
                   guint          *mds)
 {
   g_autofree char *text = get_comp (msg, seg, 4, 1);
-  g_auto(GStrv) parts = NULL;
-  guint64 n[4];
+  guint64 n[4] = { 0 };
+  guint n_parts = 0;
+  const char *p = text;
 
   if (text == NULL)
     return LEVEL_NONE;
 
-  parts = g_strsplit (text, ".", 0);
-  if (g_strv_length (parts) < 4)
-    return LEVEL_NONE;
-
-  for (guint i = 0; parts[i] != NULL; i++)
+  /* Numbers separated by single dots, at least four of them. */
+  while (TRUE)
     {
-      if (!g_ascii_string_to_unsigned (parts[i], 10, 0, G_MAXUINT, i < 4 ? &n[i] : NULL, NULL))
+      guint64 v = 0;
+      const char *start = p;
+
+      while (g_ascii_isdigit (*p) && v <= G_MAXUINT)
+        v = v * 10 + (guint64) (*p++ - '0');
+      if (p == start || v > G_MAXUINT)
+        return LEVEL_NONE;
+      if (n_parts < G_N_ELEMENTS (n))
+        n[n_parts] = v;
+      n_parts++;
+      if (*p == '\0')
+        break;
+      if (*p++ != '.')
         return LEVEL_NONE;
     }
 
-  if (n[0] == 0)
+  if (n_parts < 4 || n[0] == 0)
     return LEVEL_NONE;
 
   *mds = (guint) n[0];
