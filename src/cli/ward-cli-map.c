@@ -604,19 +604,25 @@ map_hl7_message (MapRun     *run,
 {
   g_auto(WardHl7MessageInfo) info = { 0 };
   g_autoptr(GString) warnings = g_string_new (NULL);
+  g_autoptr(GString) problems = g_string_new (NULL);
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) out = NULL;
 
-  out = ward_hl7_map_message (data, length, run->now, &info, warnings, &error);
+  out = ward_hl7_map_message_full (data, length, run->now, &info, warnings, problems, &error);
 
-  if (warnings->len > 0)
+  /* Problems (an OBX skipped, a time guessed) are what the pipeline
+   * records on the message: not marked as warnings.  The message's
+   * other values are still written.
+   */
+  for (guint pass = 0; pass < 2; pass++)
     {
-      g_auto(GStrv) lines = g_strsplit (warnings->str, "\n", -1);
+      GString *text = pass == 0 ? warnings : problems;
+      g_auto(GStrv) lines = g_strsplit (text->str, "\n", -1);
 
       for (guint i = 0; lines[i] != NULL; i++)
         {
           if (*lines[i] != '\0')
-            report (file, line, "mapping", lines[i], TRUE);
+            report (file, line, "mapping", lines[i], pass == 0);
         }
     }
 

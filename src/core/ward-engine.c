@@ -1228,6 +1228,7 @@ struct _WardMapped
   GPtrArray  *items;   /* WardNormalized */
   const char *stage;   /* of the error */
   GError     *error;
+  char       *problems; /* HL7: OBX skipped or times guessed, or NULL */
 };
 
 void
@@ -1238,6 +1239,7 @@ ward_mapped_free (WardMapped *mapped)
 
   g_clear_pointer (&mapped->items, g_ptr_array_unref);
   g_clear_error (&mapped->error);
+  g_clear_pointer (&mapped->problems, g_free);
   g_free (mapped);
 }
 
@@ -1281,9 +1283,11 @@ ward_engine_map_message (WardEngine *self,
     {
       g_auto(WardHl7MessageInfo) info = { 0 };
       g_autoptr(GString) warnings = g_string_new (NULL);
+      g_autoptr(GString) problems = g_string_new (NULL);
       GPtrArray *hl7_items;
 
-      hl7_items = ward_hl7_map_message (payload, length, received_at, &info, warnings, &mapped->error);
+      hl7_items = ward_hl7_map_message_full (payload, length, received_at, &info, warnings,
+                                             problems, &mapped->error);
       if (hl7_items == NULL)
         {
           if (g_error_matches (mapped->error, WARD_HL7_ERROR, WARD_HL7_ERROR_TOO_LARGE) ||
@@ -1299,6 +1303,12 @@ ward_engine_map_message (WardEngine *self,
       /* Unknown and vendor-private codes are expected: logged, skipped. */
       if (warnings->len > 0)
         g_debug ("HL7 message skipped codes: %s", warnings->str);
+      /* What it lost or guessed is recorded on the message. */
+      if (problems->len > 0)
+        {
+          g_string_truncate (problems, problems->len - 1);
+          mapped->problems = g_string_free (g_steal_pointer (&problems), FALSE);
+        }
     }
   else
     {
@@ -1307,6 +1317,33 @@ ward_engine_map_message (WardEngine *self,
     }
 
   return mapped;
+}
+
+/* What device mapping skipped or guessed in a message it mapped: the
+ * message is partial, and the reason is kept as a dead letter at stage
+ * mapping, as values refused at validation are.
+ */
+static gboolean
+record_problems (WardEngine         *self,
+                 gint64              raw_id,
+                 const WardMapped   *mapped,
+                 gint64              received_at,
+                 WardIngestOutcome  *outcome,
+                 char              **reason,
+                 GError            **error)
+{
+  g_autofree char *text = NULL;
+
+  if (mapped->problems == NULL)
+    return TRUE;
+
+  text = reason != NULL && *reason != NULL ? g_strdup_printf ("%s\n%s", *reason, mapped->problems)
+                                           : g_strdup (mapped->problems);
+  set_outcome (outcome, reason,
+               outcome == NULL || *outcome == WARD_INGEST_ACCEPTED ? WARD_INGEST_PARTIAL : *outcome,
+               text);
+
+  return dead_letter (self, raw_id, "mapping", mapped->problems, received_at, error);
 }
 
 /* Stages 5 to 9 for what mapping made of one archived raw message. */
@@ -1325,7 +1362,17 @@ store_mapped (WardEngine         *self,
       return dead_letter (self, raw_id, mapped->stage, mapped->error->message, received_at, error);
     }
 
-  return store_normalized (self, raw_id, mapped->items, received_at, outcome, reason, error);
+  /* Every OBX of an HL7 message skipped: what was wrong with them is
+   * the reason.
+   */
+  if (mapped->problems != NULL && mapped->items->len == 0)
+    {
+      set_outcome (outcome, reason, WARD_INGEST_REJECTED, mapped->problems);
+      return dead_letter (self, raw_id, "mapping", mapped->problems, received_at, error);
+    }
+
+  return store_normalized (self, raw_id, mapped->items, received_at, outcome, reason, error) &&
+         record_problems (self, raw_id, mapped, received_at, outcome, reason, error);
 }
 
 gboolean
@@ -1350,7 +1397,7 @@ ward_engine_process_mapped (WardEngine         *self,
     {
       set_outcome (outcome, reason, WARD_INGEST_ACCEPTED,
                    "archived; waiting for the FHIR server to name the device's patient");
-      return TRUE;
+      return record_problems (self, raw_id, mapped, received_at, outcome, reason, error);
     }
 
   return store_mapped (self, raw_id, mapped, received_at, outcome, reason, error) &&

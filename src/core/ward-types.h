@@ -79,7 +79,8 @@ typedef struct
 typedef enum
 {
   WARD_INGEST_ACCEPTED,   /* mapped; its measurements are stored */
-  WARD_INGEST_PARTIAL,    /* mapped, but some values were rejected (see reason) */
+  WARD_INGEST_PARTIAL,    /* mapped, but some values were rejected or skipped, or a time
+                           * was guessed (see reason) */
   WARD_INGEST_REJECTED,   /* archived and dead-lettered (see reason) */
 } WardIngestOutcome;
 

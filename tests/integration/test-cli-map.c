@@ -890,6 +890,32 @@ test_hl7 (Fixture       *fixture,
   g_assert_cmpstr (get_string (o, "file"), ==, "broken.hl7");
   g_assert_cmpstr (get_string (o, "line"), ==, "1");
   g_assert_cmpstr (get_string (o, "stage"), ==, "parse");
+  g_clear_pointer (&run, cli_run_free);
+
+  /* An OBX in an unknown unit: its sibling is written, the skip is
+   * reported as a problem of the message, not as a warning.
+   */
+  {
+    const char * const partial_args[] = { "--hl7", "--normalized", "partial.hl7", NULL };
+    g_autofree char *message = g_strdup_printf (oru, 3, 3, 73);
+    g_autofree char *bad_unit = NULL;
+    char *unit = strstr (message, "264864^MDC_DIM_BEAT_PER_MIN^MDC");
+
+    g_assert_nonnull (unit);
+    *unit = '\0';
+    bad_unit = g_strconcat (message, "furlongs^^UCUM", unit + strlen ("264864^MDC_DIM_BEAT_PER_MIN^MDC"),
+                            NULL);
+    write_file (fixture, "partial.hl7", bad_unit, -1);
+    run = run_cli (fixture, partial_args, NULL);
+    g_assert_cmpint (run->exit_status, ==, 0);
+    g_assert_cmpuint (run->out->len, ==, 1);
+    g_assert_cmpstr (get_string (run->out->pdata[0], "type"), ==, "spo2");
+    g_assert_cmpuint (run->err->len, ==, 1);
+    o = run->err->pdata[0];
+    g_assert_cmpstr (get_string (o, "stage"), ==, "mapping");
+    g_assert_nonnull (strstr (get_string (o, "reason"), "has an unknown unit furlongs"));
+    g_assert_false (json_object_has_member (o, "warning"));
+  }
 }
 
 int

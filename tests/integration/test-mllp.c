@@ -374,7 +374,7 @@ client_accept_ack_types (guint16 port)
   Client *c = client_new (port);
   g_autofree char *ne = make_valid ("C-NE", BED1_DEVICE, "NE");
   g_autofree char *er_ok = make_valid ("C-ER-OK", BED1_DEVICE, "ER");
-  g_autofree char *er_bad = make_oru ("C-ER-BAD", BED1_DEVICE, "ER", "82", "furlongs^^UCUM");
+  g_autofree char *er_bad = make_valid ("C-ER-BAD", UNKNOWN_DEVICE, "ER");
   g_autofree char *su_bad = make_valid ("C-SU-BAD", UNKNOWN_DEVICE, "SU");
   g_autofree char *su_ok = make_valid ("C-SU-OK", BED1_DEVICE, "SU");
   g_autofree char *al = make_valid ("C-AL", BED1_DEVICE, "AL");
@@ -386,7 +386,7 @@ client_accept_ack_types (guint16 port)
   client_send_frame (c, su_ok);
   client_send_frame (c, al);
 
-  expect_ack (c, "AE", "C-ER-BAD", "unit");
+  expect_ack (c, "AE", "C-ER-BAD", UNKNOWN_DEVICE);
   expect_ack (c, "AA", "C-SU-OK", NULL);
   expect_ack (c, "AA", "C-AL", NULL);
   client_free (c);
@@ -615,7 +615,7 @@ test_mllp_listener (Fixture       *f,
                               "SELECT count(*) FROM dead_letters d JOIN raw_messages r "
                               "ON r.id = d.raw_message_id "
                               "WHERE CAST(r.payload AS TEXT) LIKE '%|C-ER-BAD|%' "
-                              "AND d.stage = 'mapping' AND d.reason LIKE '%unit%'"), ==, 1);
+                              "AND d.stage = 'identity'"), ==, 1);
   /* The partial one: SpO2 stored, the impossible heart rate dead-lettered. */
   g_assert_cmpint (query_int (store,
                               "SELECT count(*) FROM measurements m JOIN raw_messages r "

@@ -708,7 +708,7 @@ test_map_philips (void)
 
   /* The private code is skipped and said; times without offset too. */
   g_assert_nonnull (strstr (warnings->str, "unknown code 0401-1234^Private^MDIL"));
-  g_assert_nonnull (strstr (warnings->str, "without a UTC offset"));
+  g_assert_nonnull (strstr (warnings->str, "no timestamp states a UTC offset"));
   g_assert_null (strstr (warnings->str, "M\xc3\xbcller"));
 }
 
@@ -843,20 +843,207 @@ test_map_units (void)
   assert_measurement (result, "bloodpressure", at (11, 59, 0), "diastolic", "80");
   assert_measurement (result, "heartrate", at (11, 59, 0), "hr", "72");
   assert_measurement (result, "respiratoryrate", at (11, 59, 0), "rr", "14");
-  /* Not scored: an unknown unit is skipped with a warning. */
+  /* An unknown unit is skipped with a problem. */
   g_assert_cmpuint (count_type (result, "oxygenflow"), ==, 0);
   g_assert_nonnull (strstr (warnings->str, "OBX 6 (3151-8^O2 flow^LN) has an unknown unit"));
+}
 
-  /* Scored: an unknown, missing or unfitting unit fails the message. */
-  map_error (MSH_ORU "OBX|1|NM|150456^^MDC||97|furlongs^^UCUM|||||R|||20250314115900+0000\r",
-             WARD_HL7_ERROR_BAD_UNIT, "unknown unit furlongs");
-  map_error (MSH_ORU "OBX|1|NM|150456^^MDC||97||||||R|||20250314115900+0000\r",
-             WARD_HL7_ERROR_BAD_UNIT, "no unit");
-  map_error (MSH_ORU "OBX|1|NM|147842^^MDC||97|262688^^MDC|||||R|||20250314115900+0000\r",
-             WARD_HL7_ERROR_BAD_UNIT, "does not fit");
-  map_error (MSH_ORU "OBX|1|NM|150344^^MDC||310|0004-1120^K^MDIL|||||R|||20250314115900+0000\r"
-             "OBX|2|NM|150344^^MDC||37|0004-9999^?^MDIL|||||R|||20250314115900+0000\r",
-             WARD_HL7_ERROR_BAD_UNIT, "OBX 2");
+/* An OBX that cannot be read costs that OBX only: the values beside it
+ * are kept, and what was skipped is a problem of the message (apart
+ * from the warnings about codes we do not use).
+ */
+static void
+test_map_unreadable_obx (void)
+{
+  static const struct {
+    const char *obx;
+    const char *problem;
+  } cases[] = {
+    { "OBX|4|NM|150344^MDC_TEMP^MDC|1.2.1.150344|37.2|furlongs^^UCUM|||||R|||20250314115900+0000\r",
+      "OBX 4 (150344^MDC_TEMP^MDC) has an unknown unit furlongs^^UCUM, skipped\n" },
+    { "OBX|4|NM|150344^MDC_TEMP^MDC|1.2.1.150344|37.2||||||R|||20250314115900+0000\r",
+      "OBX 4 (150344^MDC_TEMP^MDC) has no unit (OBX-6), skipped\n" },
+    { "OBX|4|NM|150344^MDC_TEMP^MDC|1.2.1.150344|37.2|262688^MDC_DIM_PERCENT^MDC|||||R|||20250314115900+0000\r",
+      "OBX 4 (150344^MDC_TEMP^MDC) has a unit that does not fit 262688^MDC_DIM_PERCENT^MDC, skipped\n" },
+    { "OBX|4|NM|150344^MDC_TEMP^MDC|1.2.1.150344|37.2|268192^MDC_DIM_FAHR^MDC|||||R|||20250314115900+0000\r",
+      "OBX 4 (150344^MDC_TEMP^MDC) has a unit whose code and name disagree 268192^MDC_DIM_FAHR^MDC, "
+      "skipped\n" },
+    { "OBX|4|NM|150344^MDC_TEMP^MDC|1.2.1.150344|37.2|268192^MDC_DIM_DEGC^MDC|||||R|||2025-03-14T11:59\r",
+      "OBX 4 (150344^MDC_TEMP^MDC): OBX-14: \"2025-03-14T11:59\" is not an HL7 timestamp" },
+    { "OBX|4|NM|149530^MDC_TEMP^MDC|1.2.1.150344|37.2|268192^MDC_DIM_DEGC^MDC|||||R|||20250314115900+0000\r",
+      "OBX 4 (149530^MDC_TEMP^MDC): the code number and the MDC name are different codes, skipped\n" },
+    { "OBX|4|CWE|67775-7^Level of responsiveness^LN||12345^Drowsy^SCT||||||F|||20250314115900+0000\r",
+      "OBX 4 (67775-7^Level of responsiveness^LN): unknown level of responsiveness answer 12345, "
+      "skipped\n" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GPtrArray) result = NULL;
+      g_autoptr(GString) warnings = g_string_new (NULL);
+      g_autoptr(GString) problems = g_string_new (NULL);
+      g_autoptr(GError) error = NULL;
+      g_autofree char *text = NULL;
+
+      text = g_strconcat (MSH_ORU,
+                          "OBX|1|NM|147842^MDC_ECG_HEART_RATE^MDC|1.7.1.147842|82|"
+                          "264864^MDC_DIM_BEAT_PER_MIN^MDC|||||R|||20250314115900+0000\r"
+                          "OBX|2|NM|150456^MDC_PULS_OXIM_SAT_O2^MDC|1.3.1.150456|95|"
+                          "262688^MDC_DIM_PERCENT^MDC|||||R|||20250314115900+0000\r"
+                          "OBX|3|NM|151562^MDC_RESP_RATE^MDC|1.7.2.151562|19|"
+                          "264928^MDC_DIM_RESP_PER_MIN^MDC|||||R|||20250314115900+0000\r",
+                          cases[i].obx, NULL);
+      g_test_message ("%s", cases[i].obx);
+      result = ward_hl7_map_message_full (text, strlen (text), at (23, 59, 0), NULL, warnings,
+                                          problems, &error);
+      g_assert_no_error (error);
+      g_assert_nonnull (result);
+
+      /* HR, SpO2 and RR beside it are kept. */
+      assert_measurement (result, "heartrate", at (11, 59, 0), "hr", "82");
+      assert_measurement (result, "spo2", at (11, 59, 0), "spo2", "95");
+      assert_measurement (result, "respiratoryrate", at (11, 59, 0), "rr", "19");
+      g_assert_cmpuint (result->len, ==, 3);
+      if (!g_str_has_prefix (problems->str, cases[i].problem))
+        g_error ("problem \"%s\" is not \"%s\"", problems->str, cases[i].problem);
+      g_assert_cmpstr (warnings->str, ==, "");
+    }
+
+  /* Codes we do not use are warnings, not problems. */
+  {
+    g_autoptr(GPtrArray) result = NULL;
+    g_autoptr(GString) warnings = g_string_new (NULL);
+    g_autoptr(GString) problems = g_string_new (NULL);
+    static const char text[] =
+      MSH_ORU "OBX|1|NM|352^MNDRY_ECG_VPB_RATE^99MNDRY|1.7.2.352|0|264864^MDC_DIM_BEAT_PER_MIN^MDC|||||R|||"
+      "20250314115900+0000\r";
+
+    result = ward_hl7_map_message_full (text, sizeof text - 1, at (23, 59, 0), NULL, warnings,
+                                        problems, NULL);
+    g_assert_nonnull (result);
+    g_assert_cmpuint (result->len, ==, 0);
+    g_assert_cmpstr (problems->str, ==, "");
+    g_assert_nonnull (strstr (warnings->str, "unknown code 352^MNDRY_ECG_VPB_RATE^99MNDRY"));
+  }
+
+  /* A message that is itself malformed still fails as a whole. */
+  map_error ("MSH|^~\\&|MON|W|||yesterday||ORU^R01|T1|P|2.6\r"
+             "OBX|1|NM|147842^^MDC||80|264864^^MDC|||||R|||20250314115900+0000\r",
+             WARD_HL7_ERROR_BAD_TIME, "MSH-7");
+}
+
+/* Generic NIBP and capnography codes, as monitors send them. */
+static void
+test_map_standard_codes (void)
+{
+  g_autoptr(GPtrArray) result = NULL;
+  g_autoptr(GString) warnings = g_string_new (NULL);
+  const WardNormalized *bp;
+
+  result = map_text (MSH_ORU
+                     "OBX|1||69965^MDC_DEV_MON_PHYSIO_MULTI_PARAM_MDS^MDC|1.0.0.0|||||||X\r"
+                     "OBX|2|NM|150017^MDC_PRESS_BLD_SYS^MDC|1.1.9.150017|118|266016^MDC_DIM_MMHG^MDC|||||R|||"
+                     "20250314115000+0000|||^APERIODIC\r"
+                     "OBX|3|NM|150018^MDC_PRESS_BLD_DIA^MDC|1.1.9.150018|72|266016^MDC_DIM_MMHG^MDC|||||R|||"
+                     "20250314115000+0000|||^APERIODIC\r"
+                     "OBX|4|NM|150019^MDC_PRESS_BLD_MEAN^MDC|1.1.9.150019|87|266016^MDC_DIM_MMHG^MDC|||||R|||"
+                     "20250314115000+0000|||^APERIODIC\r"
+                     "OBX|5|NM|151594^MDC_CO2_RESP_RATE^MDC|1.11.1.151594|14|264928^MDC_DIM_RESP_PER_MIN^MDC|||||R|||"
+                     "20250314115900+0000\r",
+                     warnings);
+  bp = get_one (result, "bloodpressure");
+  g_assert_cmpint (bp->occurrence_time, ==, at (11, 50, 0));
+  g_assert_cmpstr (ward_normalized_get_value (bp, "systolic"), ==, "118");
+  g_assert_cmpstr (ward_normalized_get_value (bp, "diastolic"), ==, "72");
+  g_assert_cmpstr (ward_normalized_get_value (bp, "mean"), ==, "87");
+  assert_measurement (result, "respiratoryrate", at (11, 59, 0), "rr", "14");
+  assert_measurement (result, "respiratoryrate", at (11, 59, 0), "method", "capnography");
+  g_assert_cmpuint (result->len, ==, 2);
+  g_assert_cmpstr (warnings->str, ==, "");
+}
+
+/* A monitor that puts numbers of its own (or 0) in CE.1 and the MDC
+ * reference id in CE.2, and another that sends the reference id alone:
+ * the name is the code.  A number and a name that are two different
+ * codes is not guessed at.
+ */
+static void
+test_map_mdc_names (void)
+{
+  g_autoptr(GPtrArray) result = NULL;
+  g_autoptr(GString) warnings = g_string_new (NULL);
+
+  result = map_text (MSH_ORU
+                     "OBX|1|NM|101^MDC_ECG_HEART_RATE^MDC|1.7.1.101|77|264864^MDC_DIM_BEAT_PER_MIN^MDC|||||R|||"
+                     "20250314115900+0000\r"
+                     "OBX|2|NM|0^MDC_PULS_OXIM_SAT_O2^MDC|1.3.1.0|96|262688^MDC_DIM_PERCENT^MDC|||||R|||"
+                     "20250314115900+0000\r"
+                     "OBX|3|NM|MDC_TTHOR_RESP_RATE^Resp^MDC|1.7.2.0|15|264928^MDC_DIM_RESP_PER_MIN^MDC|||||R|||"
+                     "20250314115900+0000\r"
+                     "OBX|4|NM|2001^MDC_TEMP^99VENDOR|1.2.1.2001|37.4|268192^MDC_DIM_DEGC^MDC|||||R|||"
+                     "20250314115900+0000\r"
+                     "OBX|5|NM|149530^MDC_PULS_OXIM_SAT_O2^MDC|1.3.1.1|97|262688^MDC_DIM_PERCENT^MDC|||||R|||"
+                     "20250314115900+0000\r",
+                     warnings);
+  assert_measurement (result, "heartrate", at (11, 59, 0), "hr", "77");
+  assert_measurement (result, "heartrate", at (11, 59, 0), "method", "ecg");
+  assert_measurement (result, "spo2", at (11, 59, 0), "spo2", "96");
+  assert_measurement (result, "respiratoryrate", at (11, 59, 0), "rr", "15");
+  assert_measurement (result, "respiratoryrate", at (11, 59, 0), "method", "impedance");
+  assert_measurement (result, "temperature", at (11, 59, 0), "temperature", "37.4");
+  g_assert_cmpuint (result->len, ==, 4);
+  g_assert_nonnull (strstr (warnings->str, "OBX 1 (101^MDC_ECG_HEART_RATE^MDC): code not known by its "
+                                           "number; read by its name MDC_ECG_HEART_RATE\n"));
+  g_assert_nonnull (strstr (warnings->str, "OBX 4 (2001^MDC_TEMP^99VENDOR): code not known"));
+  g_assert_null (strstr (warnings->str, "OBX 3"));
+  g_assert_nonnull (strstr (warnings->str, "OBX 5 (149530^MDC_PULS_OXIM_SAT_O2^MDC): the code number and "
+                                           "the MDC name are different codes, skipped\n"));
+}
+
+static const WardNormalized *
+find_at (GPtrArray  *result,
+         const char *type,
+         gint64      time)
+{
+  for (guint i = 0; i < result->len; i++)
+    {
+      const WardNormalized *n = g_ptr_array_index (result, i);
+
+      if (g_str_equal (n->type, type) && n->occurrence_time == time)
+        return n;
+    }
+
+  g_error ("no %s at %" G_GINT64_FORMAT, type, time);
+  return NULL;
+}
+
+/* MDC_DIM_FAHR is 4 * 65536 + 4416 = 266560; a device that sends
+ * another number with the name is read by the name, and said so.
+ */
+static void
+test_map_fahrenheit (void)
+{
+  g_autoptr(GPtrArray) result = NULL;
+  g_autoptr(GString) warnings = g_string_new (NULL);
+
+  result = map_text (MSH_ORU
+                     "OBX|1|NM|150344^MDC_TEMP^MDC|1.2.1.150344|98.6|266560^MDC_DIM_FAHR^MDC|||||R|||"
+                     "20250314115900+0000\r"
+                     "OBX|2|NM|150344^MDC_TEMP^MDC|1.2.1.150344|100.4|268224^MDC_DIM_FAHR^MDC|||||R|||"
+                     "20250314115800+0000\r"
+                     "OBX|3|NM|150344^MDC_TEMP^MDC|1.2.1.150344|101.3|^MDC_DIM_FAHR^MDC|||||R|||"
+                     "20250314115700+0000\r",
+                     warnings);
+  g_assert_cmpuint (count_type (result, "temperature"), ==, 3);
+  g_assert_cmpstr (ward_normalized_get_value (find_at (result, "temperature", at (11, 59, 0)),
+                                              "temperature"), ==, "37.0");
+  g_assert_cmpstr (ward_normalized_get_value (find_at (result, "temperature", at (11, 58, 0)),
+                                              "temperature"), ==, "38.0");
+  g_assert_cmpstr (ward_normalized_get_value (find_at (result, "temperature", at (11, 57, 0)),
+                                              "temperature"), ==, "38.5");
+  g_assert_cmpstr (warnings->str, ==,
+                   "OBX 2 (150344^MDC_TEMP^MDC): unit 268224^MDC_DIM_FAHR^MDC not known by its code; "
+                   "read by its name as MDC_DIM_FAHR\n");
 }
 
 static void
@@ -911,14 +1098,15 @@ test_map_times (void)
   g_clear_pointer (&result, g_ptr_array_unref);
   g_string_truncate (warnings, 0);
 
-  /* No offset: read as UTC, and said once. */
+  /* No offset anywhere: this station's local time (UTC here), said once. */
   result = map_text ("MSH|^~\\&|MON|W|||20250314120000||ORU^R01|T1|P|2.6\r"
                      "OBX|1|NM|150456^^MDC||97|262688^^MDC|||||R|||20250314115900\r"
                      "OBX|2|NM|151562^^MDC||15|264928^^MDC|||||R|||20250314115900\r",
                      warnings);
   assert_measurement (result, "spo2", at (11, 59, 0), "spo2", "97");
   g_assert_cmpstr (warnings->str, ==,
-                   "timestamps without a UTC offset (MSH-7, OBX-14) were read as UTC\n");
+                   "no timestamp states a UTC offset (MSH-7, OBX-14): read as this station's "
+                   "local time (UTC+00:00)\n");
 
   /* An observation from the future says so (received at 11:00 here). */
   {
@@ -932,14 +1120,130 @@ test_map_times (void)
     g_assert_nonnull (strstr (warnings->str, "OBX 1: observation time is more than 5 minutes after"));
   }
 
-  map_error ("MSH|^~\\&|MON|W|||||ORU^R01|T1|P|2.6\r"
-             "OBX|1|NM|150456^^MDC||97|262688^^MDC|||||R\r",
-             WARD_HL7_ERROR_INCOMPLETE, "no observation time");
-  map_error (MSH_ORU "OBX|1|NM|150456^^MDC||97|262688^^MDC|||||R|||2025-03-14T11:59:00Z\r",
-             WARD_HL7_ERROR_BAD_TIME, "OBX-14");
+  /* No time at all, or an OBX-14 that does not parse: that OBX is skipped. */
+  g_clear_pointer (&result, g_ptr_array_unref);
+  g_string_truncate (warnings, 0);
+  result = map_text ("MSH|^~\\&|MON|W|||||ORU^R01|T1|P|2.6\r"
+                     "OBX|1|NM|150456^^MDC||97|262688^^MDC|||||R\r"
+                     "OBX|2|NM|151562^^MDC||15|264928^^MDC|||||R|||20250314115900+0000\r",
+                     warnings);
+  g_assert_cmpuint (result->len, ==, 1);
+  g_assert_nonnull (strstr (warnings->str, "OBX 1 (150456^^MDC) has no observation time"));
+  g_clear_pointer (&result, g_ptr_array_unref);
+  g_string_truncate (warnings, 0);
+  result = map_text (MSH_ORU "OBX|1|NM|150456^^MDC||97|262688^^MDC|||||R|||2025-03-14T11:59:00Z\r",
+                     warnings);
+  g_assert_cmpuint (result->len, ==, 0);
+  g_assert_nonnull (strstr (warnings->str, "OBX 1 (150456^^MDC): OBX-14: "));
+
   map_error ("MSH|^~\\&|MON|W|||yesterday||ORU^R01|T1|P|2.6\r",
              WARD_HL7_ERROR_BAD_TIME, "MSH-7");
   map_error (MSH_ORU "OBR|1||||||20251399\r", WARD_HL7_ERROR_BAD_TIME, "OBR-7");
+}
+
+/* A GE-style PCD-01 message: MSH-7 states the sender's offset (-05:00),
+ * OBR-7 and the spot NIBP's OBX-14 do not.  They are the sender's local
+ * times, not UTC: read as UTC they landed 5 hours early.
+ */
+static const char ge_vitals[] =
+  "MSH|^~\\&|VSP^080019FFFE134535^EUI-64|GE Healthcare|||20250314061502-0500||ORU^R01^ORU_R01|"
+  "080019FFFE13453520250314061502|P|2.6|||NE|AL||UNICODE UTF-8|||"
+  "PCD_DEC_001^IHE PCD^1.3.6.1.4.1.19376.1.6.1.1.1^ISO\r"
+  "PID|||MRN4471^^^PID^MR||DOE^JANE^^^^^L|||\r"
+  "PV1||E|ICU^^12\r"
+  "OBR|1|080019FFFE13453520250314061502^VSP^080019FFFE134535^EUI-64|"
+  "080019FFFE13453520250314061502^VSP^080019FFFE134535^EUI-64|182777000^monitoring of patient^SCT|||"
+  "20250314061500\r"
+  "OBX|1||69965^MDC_DEV_MON_PHYSIO_MULTI_PARAM_MDS^MDC|1.0.0.0|||||||X\r"
+  "OBX|2|NM|147842^MDC_ECG_HEART_RATE^MDC|1.5.1.1|72|264864^MDC_DIM_BEAT_PER_MIN^MDC|||||R|||||||"
+  "080019FFFE134535^B40_GE\r"
+  "OBX|3|NM|150456^MDC_PULS_OXIM_SAT_O2^MDC|1.22.1.2|97|262688^MDC_DIM_PERCENT^MDC|||||R|||||||"
+  "080019FFFE134535^B40_GE\r"
+  "OBX|4|NM|151562^MDC_RESP_RATE^MDC|1.7.1.1|16|264928^MDC_DIM_RESP_PER_MIN^MDC|||||R|||||||"
+  "080019FFFE134535^B40_GE\r"
+  "OBX|5|NM|150021^MDC_PRESS_BLD_NONINV_SYS^MDC|1.13.1.1|128|266016^MDC_DIM_MMHG^MDC|||||R|||"
+  "20250314060500||||080019FFFE134535^B40_GE\r"
+  "OBX|6|NM|150022^MDC_PRESS_BLD_NONINV_DIA^MDC|1.13.1.2|79|266016^MDC_DIM_MMHG^MDC|||||R|||"
+  "20250314060500||||080019FFFE134535^B40_GE\r";
+
+static void
+test_map_sender_offset (void)
+{
+  g_auto(WardHl7MessageInfo) info = { 0 };
+  g_autoptr(GPtrArray) result = NULL;
+  g_autoptr(GString) warnings = g_string_new (NULL);
+  g_autoptr(GString) problems = g_string_new (NULL);
+  g_autoptr(GError) error = NULL;
+  const WardNormalized *bp;
+
+  result = ward_hl7_map_message_full (ge_vitals, sizeof ge_vitals - 1, at (23, 59, 0), &info,
+                                      warnings, problems, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (info.message_time, ==, at (11, 15, 2));
+
+  /* OBR-7 06:15:00 at -05:00 is 11:15:00 UTC. */
+  assert_measurement (result, "heartrate", at (11, 15, 0), "hr", "72");
+  assert_measurement (result, "spo2", at (11, 15, 0), "spo2", "97");
+  assert_measurement (result, "respiratoryrate", at (11, 15, 0), "rr", "16");
+  bp = get_one (result, "bloodpressure");
+  g_assert_cmpint (bp->occurrence_time, ==, at (11, 5, 0));
+  g_assert_cmpstr (ward_normalized_get_value (bp, "systolic"), ==, "128");
+  g_assert_cmpuint (result->len, ==, 4);
+  for (guint i = 0; i < result->len; i++)
+    g_assert_cmpstr (((WardNormalized *) g_ptr_array_index (result, i))->device_id, ==,
+                     "080019FFFE134535");
+
+  /* That is how HL7 reads them: a warning, not a problem. */
+  g_assert_cmpstr (warnings->str, ==,
+                   "timestamps without a UTC offset (OBR-7, OBX-14) were read with the sender's "
+                   "offset from MSH-7 (UTC-05:00)\n");
+  g_assert_cmpstr (problems->str, ==, "");
+  g_clear_pointer (&result, g_ptr_array_unref);
+  g_string_truncate (warnings, 0);
+
+  /* MSH-7 without offset, one OBX-14 with: that is the sender's offset. */
+  result = map_text ("MSH|^~\\&|MON|W|||20250314171500||ORU^R01|T1|P|2.6\r"
+                     "OBX|1|NM|150456^^MDC||97|262688^^MDC|||||R|||20250314171400+0530\r"
+                     "OBX|2|NM|151562^^MDC||15|264928^^MDC|||||R|||20250314171400\r",
+                     warnings);
+  assert_measurement (result, "spo2", at (11, 44, 0), "spo2", "97");
+  assert_measurement (result, "respiratoryrate", at (11, 44, 0), "rr", "15");
+  g_assert_cmpstr (warnings->str, ==,
+                   "timestamps without a UTC offset (MSH-7, OBX-14) were read with the sender's "
+                   "offset from OBX-14 (UTC+05:30)\n");
+}
+
+/* No offset anywhere: this station's time zone, and the guess is a
+ * problem recorded on the message.
+ */
+static void
+test_map_local_time (void)
+{
+  g_autoptr(GPtrArray) result = NULL;
+  g_autoptr(GString) warnings = g_string_new (NULL);
+  g_autoptr(GString) problems = g_string_new (NULL);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *saved_tz = g_strdup (g_getenv ("TZ"));
+  static const char text[] =
+    "MSH|^~\\&|MON|W|||20250314171500||ORU^R01|T1|P|2.6\r"
+    "OBR|1||||||20250314171400\r"
+    "OBX|1|NM|150456^^MDC||97|262688^^MDC|||||R\r";
+
+  /* India: +05:30 all year, as a POSIX rule so that no zone file is needed. */
+  g_setenv ("TZ", "IST-5:30", TRUE);
+  result = ward_hl7_map_message_full (text, sizeof text - 1, at (23, 59, 0), NULL, warnings,
+                                      problems, &error);
+  if (saved_tz != NULL)
+    g_setenv ("TZ", saved_tz, TRUE);
+  else
+    g_unsetenv ("TZ");
+
+  g_assert_no_error (error);
+  assert_measurement (result, "spo2", at (11, 44, 0), "spo2", "97");
+  g_assert_cmpstr (problems->str, ==,
+                   "no timestamp states a UTC offset (MSH-7, OBR-7): read as this station's "
+                   "local time (UTC+05:30)\n");
+  g_assert_cmpstr (warnings->str, ==, "");
 }
 
 static void
@@ -981,6 +1285,82 @@ test_map_devices (void)
   g_assert_cmpstr (get_one (result, "respiratoryrate")->device_id, ==, "1122334455667788");
   g_assert_cmpstr (get_one (result, "heartrate")->device_id, ==, "AABBCCFFFE000001");
   g_assert_null (get_one (result, "heartrate")->patient_id);
+}
+
+/* A Philips IntelliVue PCD-01 message (as the Information Center sends
+ * it, 8859/1): the monitor's EUI-64 in OBR-3, a free-text id in the
+ * MDS row's OBX-18, and the ECG and SpO2 modules' serial numbers in
+ * their VMD rows' OBX-18.  The device is the monitor, never a module:
+ * a module moves to another monitor, and another patient, with its
+ * serial number.
+ */
+#define PHILIPS_PCD01_HEAD(obr3, mds_id) \
+  "MSH|^~\\&|PIC|PHILIPS|WARDWATCH|HOSP|20250314093000.872+0100||ORU^R01^ORU_R01|" \
+  "HP0314093000.872PIC01|P|2.6|||AL|NE||8859/1|EN^English^ISO639||" \
+  "IHE_PCD_001^IHE PCD^1.3.6.1.4.1.19376.1.6.1.1.1^ISO\r" \
+  "PID|1||4711^^^Philips^MR~88^^^Philips^VN||Lastname^First^\"\"^^^^L||19710108|U\r" \
+  "PV1|2|I|ICU^^Bed3^HOSP||||||||||||||||ENC77\r" \
+  "OBR|1||" obr3 "|69965^MDC_DEV_MON_PHYSIO_MULTI_PARAM_MDS^MDC|||20250314092955.496+0100\r" \
+  "OBX|2||69965^MDC_DEV_MON_PHYSIO_MULTI_PARAM_MDS^MDC|1.0.0.0|||||||X|||||||" mds_id "\r" \
+  "OBX|3||70666^MDC_DEV_ECG_RESP_VMD^MDC|1.2.0.0|||||||X|||||||DE12345678\r" \
+  "OBX|4||70739^MDC_DEV_CARD_RATE_CHAN^MDC|1.2.1.0|||||||X\r" \
+  "OBX|5|NM|147842^MDC_ECG_CARD_BEAT_RATE^MDC|1.2.1.1|64|264864^MDC_DIM_BEAT_PER_MIN^MDC|50-120||||F\r" \
+  "OBX|6|NM|151562^MDC_RESP_RATE^MDC|1.2.2.1|17|264928^MDC_DIM_RESP_PER_MIN^MDC|8-30||||F\r" \
+  "OBX|7||69798^MDC_DEV_PULS_OXIM_VMD^MDC|1.3.0.0|||||||X|||||||DE87654321\r" \
+  "OBX|8|NM|150456^MDC_PULS_OXIM_SAT_O2^MDC|1.3.1.1|96|262688^MDC_DIM_PERCENT^MDC|90-100||||F\r"
+
+static void
+assert_all_from (GPtrArray  *result,
+                 const char *device_id)
+{
+  g_assert_cmpuint (result->len, ==, 3);
+  for (guint i = 0; i < result->len; i++)
+    g_assert_cmpstr (((WardNormalized *) g_ptr_array_index (result, i))->device_id, ==, device_id);
+}
+
+static void
+test_map_philips_device (void)
+{
+  g_autoptr(GPtrArray) result = NULL;
+  g_autoptr(GString) warnings = g_string_new (NULL);
+
+  /* The EUI-64 in OBR-3 (EI.1, typed in EI.4). */
+  result = map_text (PHILIPS_PCD01_HEAD ("0009FBFFFF9B42B3^^^EUI-64",
+                                         "7f2586c7-0506-46cd-a612-d8e75b838faa-IntelliVue MX750 - 123456"),
+                     warnings);
+  /* OBR-7 09:29:55.496 at +01:00. */
+  assert_measurement (result, "heartrate", at (8, 29, 55) + 496000, "hr", "64");
+  assert_measurement (result, "spo2", at (8, 29, 55) + 496000, "spo2", "96");
+  assert_all_from (result, "0009FBFFFF9B42B3");
+  g_assert_cmpstr (warnings->str, ==, "");
+  g_clear_pointer (&result, g_ptr_array_unref);
+
+  /* No EUI-64 anywhere: the MDS row's id, still not a module's. */
+  result = map_text (PHILIPS_PCD01_HEAD ("", "IntelliVue MX750 - 123456"), NULL);
+  assert_all_from (result, "IntelliVue MX750 - 123456");
+  g_clear_pointer (&result, g_ptr_array_unref);
+
+  /* The MDS's own EUI-64 is the monitor's, before OBR-3's. */
+  result = map_text (PHILIPS_PCD01_HEAD ("PIC0001^PIC^00095CFFFE000001^EUI-64",
+                                         "00095CFFFE0A1B2C^^00095CFFFE0A1B2C^EUI-64"), NULL);
+  assert_all_from (result, "00095CFFFE0A1B2C");
+  g_clear_pointer (&result, g_ptr_array_unref);
+
+  /* Two monitors (MDS 1 and 2) in one message keep their own ids. */
+  result = map_text ("MSH|^~\\&|GW^00095CFFFE000001^EUI-64|W|||20250314120000+0000||ORU^R01|T1|P|2.6\r"
+                     "OBR|1|||||||20250314115900+0000\r"
+                     "OBX|1||69965^MDC_DEV_MON_PHYSIO_MULTI_PARAM_MDS^MDC|1.0.0.0|||||||X|||||||"
+                     "AAAAAAFFFE000001^^AAAAAAFFFE000001^EUI-64\r"
+                     "OBX|2||69965^MDC_DEV_MON_PHYSIO_MULTI_PARAM_MDS^MDC|2.0.0.0|||||||X|||||||"
+                     "BBBBBBFFFE000002^^BBBBBBFFFE000002^EUI-64\r"
+                     "OBX|3|NM|150456^^MDC|1.3.1.1|95|262688^^MDC|||||R|||20250314115900+0000\r"
+                     "OBX|4|NM|147842^^MDC|2.2.1.1|70|264864^^MDC|||||R|||20250314115900+0000\r"
+                     "OBX|5|NM|151562^^MDC|3.2.1.1|14|264928^^MDC|||||R|||20250314115900+0000\r",
+                     NULL);
+  g_assert_cmpstr (get_one (result, "spo2")->device_id, ==, "AAAAAAFFFE000001");
+  g_assert_cmpstr (get_one (result, "heartrate")->device_id, ==, "BBBBBBFFFE000002");
+  /* An MDS the message does not describe: the gateway's. */
+  g_assert_cmpstr (get_one (result, "respiratoryrate")->device_id, ==, "00095CFFFE000001");
 }
 
 static void
@@ -1079,6 +1459,10 @@ int
 main (int   argc,
       char *argv[])
 {
+  /* Times without any offset are read in local time: UTC here, unless
+   * a test says otherwise.
+   */
+  g_setenv ("TZ", "UTC", TRUE);
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/core/hl7/parse/fields", test_parse_fields);
@@ -1100,10 +1484,17 @@ main (int   argc,
   g_test_add_func ("/core/hl7/map/absent-values", test_map_absent_values);
   g_test_add_func ("/core/hl7/map/unknown-codes", test_map_unknown_codes);
   g_test_add_func ("/core/hl7/map/units", test_map_units);
+  g_test_add_func ("/core/hl7/map/standard-codes", test_map_standard_codes);
+  g_test_add_func ("/core/hl7/map/mdc-names", test_map_mdc_names);
+  g_test_add_func ("/core/hl7/map/fahrenheit", test_map_fahrenheit);
+  g_test_add_func ("/core/hl7/map/unreadable-obx", test_map_unreadable_obx);
   g_test_add_func ("/core/hl7/map/values", test_map_values);
   g_test_add_func ("/core/hl7/map/times", test_map_times);
+  g_test_add_func ("/core/hl7/map/sender-offset", test_map_sender_offset);
+  g_test_add_func ("/core/hl7/map/local-time", test_map_local_time);
   g_test_add_func ("/core/hl7/map/grouping", test_map_grouping);
   g_test_add_func ("/core/hl7/map/devices", test_map_devices);
+  g_test_add_func ("/core/hl7/map/philips-device", test_map_philips_device);
   g_test_add_func ("/core/hl7/map/not-oru", test_map_not_oru);
   g_test_add_func ("/core/hl7/ack", test_ack);
 

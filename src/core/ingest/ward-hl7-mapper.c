@@ -9,177 +9,27 @@
 #include "config.h"
 
 #include "ward-hl7-mapper.h"
+#include "ward-hl7-codes-private.h"
 
 #include <math.h>
 #include <string.h>
 
-typedef enum
-{
-  KIND_HR,          /* heart rate: ECG or unspecified */
-  KIND_PULSE,       /* pulse rate: oximeter, NIBP, generic */
-  KIND_RR,
-  KIND_SPO2,
-  KIND_BP,
-  KIND_ABP,
-  KIND_TEMP,
-  KIND_O2_FLOW,
-  KIND_FIO2,
-  KIND_ACVPU,
-} Kind;
-
-typedef enum
-{
-  DIM_NONE,
-  DIM_PER_MIN,          /* /min: a heart or a respiratory rate */
-  DIM_BEATS_PER_MIN,
-  DIM_BREATHS_PER_MIN,
-  DIM_PERCENT,
-  DIM_PRESSURE,         /* converted to mm[Hg] */
-  DIM_TEMPERATURE,      /* converted to Cel */
-  DIM_FLOW,             /* L/min */
-} Dimension;
-
-/* A code we know.  priority orders the sources of heart rate and of
- * respiratory rate: per message, the lowest present wins.
- */
 typedef struct
 {
-  guint32     mdc;        /* 0 when LOINC only */
-  const char *loinc;
-  const char *refid;      /* the MDC reference id, for codes sent without number */
-  Kind        kind;
-  const char *name;       /* the value name */
-  const char *qualifier;  /* method, source or site */
-  int         priority;
-} CodeInfo;
-
-typedef struct
-{
-  guint32     mdc;
-  const char *refid;
-  const char *ucum;       /* and common spellings, '|'-separated */
-  Dimension   dim;
-  double      scale;      /* value * scale + offset, in the canonical unit */
-  double      offset;
-} UnitInfo;
-
-#define MDC(partition, code) (((guint32) (partition) << 16) | (code))
-
-static const CodeInfo codes[] = {
-  /* Heart rate and pulse rate. */
-  { 147842, "", "MDC_ECG_HEART_RATE", KIND_HR, "hr", "ecg", 0 },
-  { 147842, "", "MDC_ECG_CARD_BEAT_RATE", KIND_HR, "hr", "ecg", 0 },
-  { 0, "8867-4", NULL, KIND_HR, "hr", "unspecified", 1 },
-  { 149530, "", "MDC_PULS_OXIM_PULS_RATE", KIND_PULSE, "pulse", "spo2", 2 },
-  { MDC (2, 0x4822), "", NULL, KIND_PULSE, "pulse", "spo2", 2 },     /* Philips pleth pulse */
-  { MDC (2, 0xF09D), "", NULL, KIND_PULSE, "pulse", "spo2", 2 },     /* Philips telemetry */
-  { 0, "8889-8", NULL, KIND_PULSE, "pulse", "spo2", 2 },
-  { 149514, "", "MDC_PULS_RATE", KIND_PULSE, "pulse", "unspecified", 2 },
-  { 149546, "", "MDC_PULS_RATE_NON_INV", KIND_PULSE, "pulse", "nibp", 3 },
-  { MDC (2, 0xF0E5), "", NULL, KIND_PULSE, "pulse", "nibp", 3 },     /* Philips NIBP pulse */
-
-  /* Respiratory rate: measured first, derived and ventilator rates after. */
-  { 151578, "", "MDC_TTHOR_RESP_RATE", KIND_RR, "rr", "impedance", 0 },
-  { 151562, "", "MDC_RESP_RATE", KIND_RR, "rr", "unspecified", 0 },
-  { 0, "9279-1", NULL, KIND_RR, "rr", "unspecified", 0 },
-  { 151570, "", "MDC_AWAY_RESP_RATE", KIND_RR, "rr", "airway", 0 },
-  { 151586, "", "MDC_VENT_RESP_RATE", KIND_RR, "rr", "ventilator", 1 },
-  { MDC (2, 0xF0E2), "", NULL, KIND_RR, "rr", "spirometry", 1 },    /* Philips awRR spiro */
-  { MDC (2, 0xF0F1), "", NULL, KIND_RR, "rr", "ventilator", 1 },    /* Philips mandatory */
-
-  /* SpO2. */
-  { 150456, "2708-6", "MDC_PULS_OXIM_SAT_O2", KIND_SPO2, "spo2", NULL, 0 },
-  { 0, "59408-5", NULL, KIND_SPO2, "spo2", NULL, 0 },
-  { MDC (2, 0xF09C), "", NULL, KIND_SPO2, "spo2", NULL, 0 },        /* Philips telemetry */
-
-  /* Non-invasive blood pressure. */
-  { 150301, "8480-6", "MDC_PRESS_CUFF_SYS", KIND_BP, "systolic", NULL, 0 },
-  { 150302, "8462-4", "MDC_PRESS_CUFF_DIA", KIND_BP, "diastolic", NULL, 0 },
-  { 150303, "8478-0", "MDC_PRESS_CUFF_MEAN", KIND_BP, "mean", NULL, 0 },
-  { 150021, "", "MDC_PRESS_BLD_NONINV_SYS", KIND_BP, "systolic", NULL, 0 },
-  { 150022, "", "MDC_PRESS_BLD_NONINV_DIA", KIND_BP, "diastolic", NULL, 0 },
-  { 150023, "", "MDC_PRESS_BLD_NONINV_MEAN", KIND_BP, "mean", NULL, 0 },
-  { MDC (2, 0xF0A1), "", NULL, KIND_BP, "systolic", NULL, 0 },      /* Philips telemetry */
-  { MDC (2, 0xF0A2), "", NULL, KIND_BP, "diastolic", NULL, 0 },
-  { MDC (2, 0xF0A3), "", NULL, KIND_BP, "mean", NULL, 0 },
-
-  /* Invasive arterial pressure: kept, not scored. */
-  { 150033, "", "MDC_PRESS_BLD_ART_SYS", KIND_ABP, "systolic", NULL, 0 },
-  { 150034, "", "MDC_PRESS_BLD_ART_DIA", KIND_ABP, "diastolic", NULL, 0 },
-  { 150035, "", "MDC_PRESS_BLD_ART_MEAN", KIND_ABP, "mean", NULL, 0 },
-  { 150037, "", "MDC_PRESS_BLD_ART_ABP_SYS", KIND_ABP, "systolic", NULL, 0 },
-  { 150038, "", "MDC_PRESS_BLD_ART_ABP_DIA", KIND_ABP, "diastolic", NULL, 0 },
-  { 150039, "", "MDC_PRESS_BLD_ART_ABP_MEAN", KIND_ABP, "mean", NULL, 0 },
-
-  /* Body temperature, by site; skin and generic probes are not body temperature. */
-  { 150344, "8310-5", "MDC_TEMP", KIND_TEMP, "temperature", "body", 0 },
-  { 150364, "", "MDC_TEMP_BODY", KIND_TEMP, "temperature", "body", 0 },
-  { 188496, "8328-7", "MDC_TEMP_AXIL", KIND_TEMP, "temperature", "axillary", 0 },
-  { MDC (2, 0xF10C), "", NULL, KIND_TEMP, "temperature", "axillary", 0 },  /* Philips */
-  { MDC (2, 0xF118), "", NULL, KIND_TEMP, "temperature", "axillary", 0 },  /* predictive */
-  { MDC (2, 0xF108), "8331-1", NULL, KIND_TEMP, "temperature", "oral", 0 },
-  { MDC (2, 0xF110), "", NULL, KIND_TEMP, "temperature", "oral", 0 },      /* predictive */
-  { 188420, "8332-9", "MDC_TEMP_RECT", KIND_TEMP, "temperature", "rectal", 0 },
-  { MDC (2, 0xF114), "", NULL, KIND_TEMP, "temperature", "rectal", 0 },    /* predictive */
-  { 150392, "8333-7", "MDC_TEMP_TYMP", KIND_TEMP, "temperature", "tympanic", 0 },
-  { 150368, "8329-5", "MDC_TEMP_CORE", KIND_TEMP, "temperature", "core", 0 },
-  { 150372, "", "MDC_TEMP_ESOPH", KIND_TEMP, "temperature", "oesophageal", 0 },
-  { 150380, "", "MDC_TEMP_NASOPH", KIND_TEMP, "temperature", "nasopharyngeal", 0 },
-  { MDC (2, 0xF0C4), "", NULL, KIND_TEMP, "temperature", "bladder", 0 },   /* Philips */
-
-  /* Oxygen therapy and consciousness (nurse-entered, through interfaces). */
-  { 0, "3151-8", NULL, KIND_O2_FLOW, "flow", NULL, 0 },
-  { 152196, "3150-0", "MDC_CONC_AWAY_O2_INSP", KIND_FIO2, "fio2", NULL, 0 },
-  { 0, "67775-7", NULL, KIND_ACVPU, "acvpu", NULL, 0 },
-};
-
-static const UnitInfo units[] = {
-  { MDC (4, 0x0AA0), "MDC_DIM_BEAT_PER_MIN", "{beats}/min|{beat}/min|{heartbeats}/min|bpm|beats/min|/min{beats}",
-    DIM_BEATS_PER_MIN, 1, 0 },
-  { MDC (4, 0x0AC0), "MDC_DIM_PULS_PER_MIN", "{pulses}/min|{pulse}/min", DIM_BEATS_PER_MIN, 1, 0 },
-  { MDC (4, 0x0AE0), "MDC_DIM_RESP_PER_MIN", "{breaths}/min|{breath}/min|{resp}/min|rpm|breaths/min|br/min",
-    DIM_BREATHS_PER_MIN, 1, 0 },
-  { MDC (4, 0x09E0), "MDC_DIM_PER_MIN", "/min|1/min|min-1", DIM_PER_MIN, 1, 0 },
-  { MDC (4, 0x0220), "MDC_DIM_PERCENT", "%", DIM_PERCENT, 1, 0 },
-  { MDC (4, 0x0F20), "MDC_DIM_MMHG", "mm[Hg]|mmHg|mm Hg", DIM_PRESSURE, 1, 0 },
-  { MDC (4, 0x0F03), "MDC_DIM_KILO_PASCAL", "kPa", DIM_PRESSURE, 7.500617, 0 },
-  { MDC (4, 0x0F02), "MDC_DIM_HECTO_PASCAL", "hPa", DIM_PRESSURE, 0.7500617, 0 },
-  { MDC (4, 0x17A0), "MDC_DIM_DEGC", "Cel|degC|\xc2\xb0" "C", DIM_TEMPERATURE, 1, 0 },
-  { MDC (4, 0x1140), "MDC_DIM_FAHR", "[degF]|degF|\xc2\xb0" "F", DIM_TEMPERATURE, 5.0 / 9.0, -32.0 * 5.0 / 9.0 },
-  { MDC (4, 0x1120), "MDC_DIM_KELVIN", "K", DIM_TEMPERATURE, 1, -273.15 },
-  { MDC (4, 0x0C00), "MDC_DIM_X_L_PER_MIN", "L/min|l/min", DIM_FLOW, 1, 0 },
-};
-
-/* SNOMED CT answers to LOINC 67775-7 (CLINICAL.md section 3). */
-static const struct {
-  const char *snomed;
-  const char *letter;
-} acvpu_answers[] = {
-  { "248234008", "A" },
-  { "130987000", "C" },
-  { "300202002", "V" },
-  { "450847001", "P" },
-  { "422768004", "U" },
-};
-
-/* LOINC panels: header rows with no value of their own. */
-static const char *loinc_panels[] = { "85353-1", "85354-9", "34566-0", "8716-3" };
-
-typedef struct
-{
-  const CodeInfo *code;
-  char           *value;
-  gint64          time;
-  char           *device_id;
-  char           *patient_id;
-  char           *encounter_id;
-  guint           obx;
+  const WardHl7Code *code;
+  char              *value;
+  gint64             time;
+  char              *device_id;
+  char              *patient_id;
+  char              *encounter_id;
+  guint              obx;
 } Obs;
 
 typedef struct
 {
   WardHl7Message *msg;
   GString        *warnings;
+  GString        *problems;        /* NULL: problems go to warnings */
   GArray         *obs;             /* Obs */
 
   /* The state of the walk through the segments. */
@@ -187,13 +37,19 @@ typedef struct
   char           *encounter_id;
   char           *obr_device_eui;  /* the last OBX-18 EUI-64 in this OBR group */
   char           *obr_device_other;
+  char           *obr_order_eui;   /* the EUI-64 in OBR-3 */
+  GHashTable     *mds_eui;         /* MDS number -> its OBX-18 EUI-64, this OBR group */
+  GHashTable     *mds_other;       /* MDS number -> its OBX-18 first id */
   char           *msh_device_eui;
   char           *msh_device_other;
   gint64          msh_time;
   gboolean        has_msh_time;
   gint64          obr_time;
   gboolean        has_obr_time;
-  GPtrArray      *no_offset;       /* field names read as UTC, no duplicates */
+  GPtrArray      *no_offset;       /* fields read without offset, no duplicates */
+  int             no_offset_seconds; /* the offset the first of them was read with */
+  GTimeZone      *zone;            /* for times without offset */
+  const char     *zone_from;       /* the field whose offset it is; NULL: ours */
   guint           n_obx;
 } Mapper;
 
@@ -215,9 +71,13 @@ mapper_clear (Mapper *m)
   g_clear_pointer (&m->encounter_id, g_free);
   g_clear_pointer (&m->obr_device_eui, g_free);
   g_clear_pointer (&m->obr_device_other, g_free);
+  g_clear_pointer (&m->obr_order_eui, g_free);
+  g_clear_pointer (&m->mds_eui, g_hash_table_unref);
+  g_clear_pointer (&m->mds_other, g_hash_table_unref);
   g_clear_pointer (&m->msh_device_eui, g_free);
   g_clear_pointer (&m->msh_device_other, g_free);
   g_clear_pointer (&m->no_offset, g_ptr_array_unref);
+  g_clear_pointer (&m->zone, g_time_zone_unref);
 }
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Mapper, mapper_clear)
@@ -237,6 +97,28 @@ warn (Mapper     *m,
   g_string_append_vprintf (m->warnings, format, args);
   va_end (args);
   g_string_append_c (m->warnings, '\n');
+}
+
+/* Something the message loses or assumes: an OBX that could not be
+ * read and was skipped, or a time read on a guess.  The caller records
+ * these on the message (the pipeline: a partial outcome).
+ */
+G_GNUC_PRINTF (2, 3)
+static void
+problem (Mapper     *m,
+         const char *format,
+         ...)
+{
+  GString *out = m->problems != NULL ? m->problems : m->warnings;
+  va_list args;
+
+  if (out == NULL)
+    return;
+
+  va_start (args, format);
+  g_string_append_vprintf (out, format, args);
+  va_end (args);
+  g_string_append_c (out, '\n');
 }
 
 /* NULL for an empty or HL7-null ("") string, else the stripped string. */
@@ -273,308 +155,18 @@ get_comp_rep (WardHl7Message *msg,
 {
   return nonempty (ward_hl7_message_get_value (msg, seg, field, rep, comp, 1));
 }
-
-static gboolean
-is_all_digits (const char *s)
-{
-  if (s == NULL || *s == '\0')
-    return FALSE;
-
-  for (; *s != '\0'; s++)
-    if (!g_ascii_isdigit (*s))
-      return FALSE;
-
-  return TRUE;
-}
-
-/* Philips MDIL: "0002-4182" = partition 2, term code 0x4182. */
-static gboolean
-parse_mdil (const char *s,
-            guint32    *mdc)
-{
-  const char *dash;
-  guint64 partition, term;
-  char *end = NULL;
-
-  if (s == NULL)
-    return FALSE;
-
-  dash = strchr (s, '-');
-  if (dash == NULL || dash == s || dash - s > 4 || strlen (dash + 1) == 0 || strlen (dash + 1) > 4)
-    return FALSE;
-
-  for (const char *p = s; *p != '\0'; p++)
-    if (p != dash && !g_ascii_isxdigit (*p))
-      return FALSE;
-
-  partition = g_ascii_strtoull (s, &end, 16);
-  if (end != dash)
-    return FALSE;
-  term = g_ascii_strtoull (dash + 1, &end, 16);
-  if (*end != '\0')
-    return FALSE;
-
-  *mdc = MDC (partition, term);
-  return TRUE;
-}
-
-static gboolean
-parse_mdc (const char *s,
-           guint32    *mdc)
-{
-  guint64 v;
-
-  if (!is_all_digits (s) || strlen (s) > 10)
-    return FALSE;
-
-  v = g_ascii_strtoull (s, NULL, 10);
-  if (v > G_MAXUINT32)
-    return FALSE;
-
-  *mdc = (guint32) v;
-  return TRUE;
-}
-
-static gboolean
-is_system (const char *system,
-           const char *name)
-{
-  return system != NULL && g_ascii_strcasecmp (system, name) == 0;
-}
-
-static gboolean
-is_mdc_system (const char *system)
-{
-  return is_system (system, "MDC") || is_system (system, "urn:iso:std:iso:11073:10101");
-}
-
-static gboolean
-is_loinc_system (const char *system)
-{
-  return is_system (system, "LN") || is_system (system, "LOINC") ||
-         is_system (system, "http://loinc.org");
-}
-
-/* A numeric MDC code from an identifier in any of the forms we meet. */
-static gboolean
-identifier_to_mdc (const char *id,
-                   const char *system,
-                   guint32    *mdc)
-{
-  if (is_system (system, "MDIL") || (system == NULL && strchr (id, '-') != NULL))
-    return parse_mdil (id, mdc);
-
-  if (is_mdc_system (system) || system == NULL)
-    return parse_mdc (id, mdc) || parse_mdil (id, mdc);
-
-  return FALSE;
-}
-
-static const CodeInfo *
-lookup_code_triplet (const char *id,
-                     const char *text,
-                     const char *system,
-                     guint32    *mdc_out)
-{
-  guint32 mdc = 0;
-
-  if (id != NULL && is_loinc_system (system))
-    {
-      for (guint i = 0; i < G_N_ELEMENTS (codes); i++)
-        if (codes[i].loinc != NULL && strcmp (codes[i].loinc, id) == 0)
-          return &codes[i];
-      return NULL;
-    }
-
-  if (id != NULL && identifier_to_mdc (id, system, &mdc))
-    {
-      *mdc_out = mdc;
-      for (guint i = 0; i < G_N_ELEMENTS (codes); i++)
-        if (codes[i].mdc == mdc)
-          return &codes[i];
-      return NULL;
-    }
-
-  /* An MDC code sent by reference id only. */
-  if (text != NULL && (id == NULL || is_mdc_system (system)))
-    for (guint i = 0; i < G_N_ELEMENTS (codes); i++)
-      if (codes[i].refid != NULL && strcmp (codes[i].refid, text) == 0)
-        return &codes[i];
-
-  return NULL;
-}
-
-typedef struct
-{
-  char *c[6];
-} Coded;
-
-static void
-coded_clear (Coded *coded)
-{
-  for (guint i = 0; i < G_N_ELEMENTS (coded->c); i++)
-    g_clear_pointer (&coded->c[i], g_free);
-}
-
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Coded, coded_clear)
-
 static void
 read_coded (WardHl7Message *msg,
             guint           seg,
             guint           field,
-            Coded          *coded)
+            WardHl7Coded   *coded)
 {
   for (guint i = 0; i < G_N_ELEMENTS (coded->c); i++)
     coded->c[i] = get_comp (msg, seg, field, i + 1);
 }
 
-/* The code in OBX-3, primary coding first, then the alternate. */
-static const CodeInfo *
-lookup_code (const Coded *coded,
-             guint32     *mdc)
-{
-  const CodeInfo *info;
-
-  info = lookup_code_triplet (coded->c[0], coded->c[1], coded->c[2], mdc);
-  if (info == NULL && (coded->c[3] != NULL || coded->c[4] != NULL))
-    info = lookup_code_triplet (coded->c[3], coded->c[4], coded->c[5], mdc);
-
-  return info;
-}
-
-static const UnitInfo *
-lookup_unit_triplet (const char *id,
-                     const char *text,
-                     const char *system)
-{
-  guint32 mdc;
-
-  if (id != NULL && !is_system (system, "UCUM") && identifier_to_mdc (id, system, &mdc))
-    {
-      for (guint i = 0; i < G_N_ELEMENTS (units); i++)
-        if (units[i].mdc == mdc)
-          return &units[i];
-      return NULL;
-    }
-
-  for (guint pass = 0; pass < 2; pass++)
-    {
-      const char *s = pass == 0 ? id : text;
-
-      if (s == NULL)
-        continue;
-
-      for (guint i = 0; i < G_N_ELEMENTS (units); i++)
-        {
-          g_auto(GStrv) spellings = NULL;
-
-          if (strcmp (units[i].refid, s) == 0)
-            return &units[i];
-
-          spellings = g_strsplit (units[i].ucum, "|", -1);
-          for (guint j = 0; spellings[j] != NULL; j++)
-            if (g_ascii_strcasecmp (spellings[j], s) == 0)
-              return &units[i];
-        }
-    }
-
-  return NULL;
-}
-
-static const UnitInfo *
-lookup_unit (const Coded *coded)
-{
-  const UnitInfo *unit;
-
-  unit = lookup_unit_triplet (coded->c[0], coded->c[1], coded->c[2]);
-  if (unit == NULL && (coded->c[3] != NULL || coded->c[4] != NULL))
-    unit = lookup_unit_triplet (coded->c[3], coded->c[4], coded->c[5]);
-
-  return unit;
-}
-
-static gboolean
-unit_fits (Kind      kind,
-           Dimension dim)
-{
-  switch (kind)
-    {
-    case KIND_HR:
-    case KIND_PULSE:
-      return dim == DIM_PER_MIN || dim == DIM_BEATS_PER_MIN;
-    case KIND_RR:
-      return dim == DIM_PER_MIN || dim == DIM_BREATHS_PER_MIN;
-    case KIND_SPO2:
-    case KIND_FIO2:
-      return dim == DIM_PERCENT;
-    case KIND_BP:
-    case KIND_ABP:
-      return dim == DIM_PRESSURE;
-    case KIND_TEMP:
-      return dim == DIM_TEMPERATURE;
-    case KIND_O2_FLOW:
-      return dim == DIM_FLOW;
-    case KIND_ACVPU:
-      return dim == DIM_NONE;
-    default:
-      g_assert_not_reached ();
-    }
-}
-
-static gboolean
-is_scored (Kind kind)
-{
-  switch (kind)
-    {
-    case KIND_HR:
-    case KIND_PULSE:
-    case KIND_RR:
-    case KIND_SPO2:
-    case KIND_BP:
-    case KIND_TEMP:
-      return TRUE;
-    case KIND_ABP:
-    case KIND_O2_FLOW:
-    case KIND_FIO2:
-    case KIND_ACVPU:
-      return FALSE;
-    default:
-      g_assert_not_reached ();
-    }
-}
-
-static const char *
-kind_to_type (Kind kind)
-{
-  switch (kind)
-    {
-    case KIND_HR:
-      return "heartrate";
-    case KIND_PULSE:
-      return "pulserate";
-    case KIND_RR:
-      return "respiratoryrate";
-    case KIND_SPO2:
-      return "spo2";
-    case KIND_BP:
-      return "bloodpressure";
-    case KIND_ABP:
-      return "arterialpressure";
-    case KIND_TEMP:
-      return "temperature";
-    case KIND_O2_FLOW:
-      return "oxygenflow";
-    case KIND_FIO2:
-      return "inspiredoxygen";
-    case KIND_ACVPU:
-      return "consciousness";
-    default:
-      g_assert_not_reached ();
-    }
-}
-
 static char *
-describe_code (const Coded *coded)
+describe_code (const WardHl7Coded *coded)
 {
   return g_strdup_printf ("%s^%s^%s",
                           coded->c[0] ? coded->c[0] : "",
@@ -582,43 +174,70 @@ describe_code (const Coded *coded)
                           coded->c[2] ? coded->c[2] : "");
 }
 
+/* The UTC offset of the first time in the message that states one, in
+ * MSH-7, then OBR-7 and OBX-14 in their order: the sender's.
+ */
 static gboolean
-parse_number (const char *text,
-              double     *value)
+find_stated_offset (Mapper      *m,
+                    int         *offset,
+                    const char **from)
 {
-  char *end = NULL;
+  guint n_segments = ward_hl7_message_get_n_segments (m->msg);
 
-  if (text == NULL || *text == '\0')
-    return FALSE;
+  for (guint seg = 0; seg < n_segments; seg++)
+    {
+      const char *id = ward_hl7_message_get_segment_id (m->msg, seg);
+      guint field = strcmp (id, "MSH") == 0 ? 7
+                  : strcmp (id, "OBR") == 0 ? 7
+                  : strcmp (id, "OBX") == 0 ? 14 : 0;
+      g_autofree char *text = NULL;
+      gboolean has_offset = FALSE;
+      gint64 usec;
 
-  *value = g_ascii_strtod (text, &end);
-  return end != text && *end == '\0' && isfinite (*value);
+      if (field == 0)
+        continue;
+
+      text = get_comp (m->msg, seg, field, 1);
+      if (text != NULL &&
+          ward_hl7_parse_timestamp_in_zone (text, NULL, &usec, &has_offset, offset, NULL) &&
+          has_offset)
+        {
+          *from = seg == 0 ? "MSH-7" : field == 7 ? "OBR-7" : "OBX-14";
+          return TRUE;
+        }
+    }
+
+  return FALSE;
 }
 
-/* The value in its canonical unit: the sender's text when nothing is
- * converted, so that no precision is added or lost.
+/* HL7 reads a time without offset in the sender's time zone.  The
+ * sender's offset is the one it states elsewhere in the message (GE
+ * states it in MSH-7 only); a sender that states none anywhere is
+ * taken to be in this station's time zone, the same hospital's.
  */
-static char *
-convert_value (const char     *text,
-               const UnitInfo *unit)
+static void
+choose_zone (Mapper *m)
 {
-  char buf[G_ASCII_DTOSTR_BUF_SIZE];
-  double v;
+  int offset = 0;
 
-  if (unit == NULL || (unit->scale == 1 && unit->offset == 0) || !parse_number (text, &v))
-    return g_strdup (text);
-
-  v = v * unit->scale + unit->offset;
-  if (unit->dim == DIM_TEMPERATURE)
-    g_ascii_formatd (buf, sizeof buf, "%.1f", v);
+  if (find_stated_offset (m, &offset, &m->zone_from))
+    m->zone = g_time_zone_new_offset (offset);
   else
-    g_ascii_formatd (buf, sizeof buf, "%.0f", v);
+    {
+      m->zone = g_time_zone_new_local ();
+      m->zone_from = NULL;
+    }
+}
 
-  return g_strdup (buf);
+static char *
+format_offset (int seconds)
+{
+  return g_strdup_printf ("UTC%c%02d:%02d", seconds < 0 ? '-' : '+',
+                          ABS (seconds) / 3600, ABS (seconds) / 60 % 60);
 }
 
 /* A time field: FALSE with error when it does not parse; *found FALSE
- * when it is empty.
+ * when it is empty.  Without offset, it is read in the sender's zone.
  */
 static gboolean
 read_time (Mapper      *m,
@@ -632,12 +251,13 @@ read_time (Mapper      *m,
   g_autofree char *text = get_comp (m->msg, seg, field, 1);
   g_autoptr(GError) local_error = NULL;
   gboolean has_offset = FALSE;
+  int offset = 0;
 
   *found = FALSE;
   if (text == NULL)
     return TRUE;
 
-  if (!ward_hl7_parse_timestamp (text, usec, &has_offset, &local_error))
+  if (!ward_hl7_parse_timestamp_in_zone (text, m->zone, usec, &has_offset, &offset, &local_error))
     {
       g_set_error (error, WARD_HL7_ERROR, WARD_HL7_ERROR_BAD_TIME,
                    "%s: %s", name, local_error->message);
@@ -652,6 +272,8 @@ read_time (Mapper      *m,
         seen = strcmp (g_ptr_array_index (m->no_offset, i), name) == 0;
       if (!seen)
         g_ptr_array_add (m->no_offset, (gpointer) name);
+      if (m->no_offset->len == 1 && !seen)
+        m->no_offset_seconds = offset;
     }
 
   *found = TRUE;
@@ -690,6 +312,134 @@ read_device (WardHl7Message  *msg,
     }
 }
 
+typedef enum
+{
+  LEVEL_NONE,     /* OBX-4 is not MDS.VMD.CHAN.METRIC */
+  LEVEL_MDS,
+  LEVEL_VMD,
+  LEVEL_CHANNEL,
+  LEVEL_METRIC,
+} Level;
+
+/* The IHE PCD containment in OBX-4: MDS.VMD.CHAN.METRIC, numbers with
+ * zeros for the levels below the row's own (1.0.0.0 is an MDS, 1.2.0.0
+ * a VMD of it, 1.2.1.0 a channel, 1.2.1.1 a metric; facets may follow).
+ */
+static Level
+read_containment (WardHl7Message *msg,
+                  guint           seg,
+                  guint          *mds)
+{
+  g_autofree char *text = get_comp (msg, seg, 4, 1);
+  guint64 n[4] = { 0 };
+  guint n_parts = 0;
+  const char *p = text;
+
+  if (text == NULL)
+    return LEVEL_NONE;
+
+  /* Numbers separated by single dots, at least four of them. */
+  while (TRUE)
+    {
+      guint64 v = 0;
+      const char *start = p;
+
+      while (g_ascii_isdigit (*p) && v <= G_MAXUINT)
+        v = v * 10 + (guint64) (*p++ - '0');
+      if (p == start || v > G_MAXUINT)
+        return LEVEL_NONE;
+      if (n_parts < G_N_ELEMENTS (n))
+        n[n_parts] = v;
+      n_parts++;
+      if (*p == '\0')
+        break;
+      if (*p++ != '.')
+        return LEVEL_NONE;
+    }
+
+  if (n_parts < 4 || n[0] == 0)
+    return LEVEL_NONE;
+
+  *mds = (guint) n[0];
+  if (n[3] != 0)
+    return LEVEL_METRIC;
+  if (n[2] != 0)
+    return LEVEL_CHANNEL;
+  if (n[1] != 0)
+    return LEVEL_VMD;
+  return LEVEL_MDS;
+}
+
+/* Which device an OBX is from.
+ *
+ * With containment, the device is the monitor (the MDS) that holds the
+ * metric: the EUI-64 in its MDS row's OBX-18, or the metric's own, or
+ * the EUI-64 of OBR-3 or MSH-3, then the first id in the MDS row's or
+ * the metric's OBX-18, then MSH-3.1.  The OBX-18 of a VMD or channel
+ * row names a module (Philips IntelliVue: the serial of the ECG or
+ * SpO2 module, which moves between monitors) and never the device.
+ *
+ * Without containment, an OBX-18 names the device of its OBX and of
+ * the OBX after it in the OBR group.
+ */
+static char *
+choose_device (Mapper *m,
+               guint   seg)
+{
+  g_autofree char *eui = NULL;
+  g_autofree char *other = NULL;
+  guint mds = 0;
+  Level level = read_containment (m->msg, seg, &mds);
+  const char *mds_eui;
+  const char *mds_other;
+
+  read_device (m->msg, seg, 18, &eui, &other);
+
+  if (level == LEVEL_NONE)
+    {
+      if (eui != NULL)
+        {
+          g_free (m->obr_device_eui);
+          m->obr_device_eui = g_strdup (eui);
+        }
+      if (other != NULL)
+        {
+          g_free (m->obr_device_other);
+          m->obr_device_other = g_strdup (other);
+        }
+
+      return g_strdup (m->obr_device_eui ? m->obr_device_eui
+                       : m->obr_order_eui ? m->obr_order_eui
+                       : m->msh_device_eui ? m->msh_device_eui
+                       : m->obr_device_other ? m->obr_device_other
+                       : m->msh_device_other);
+    }
+
+  if (level == LEVEL_MDS)
+    {
+      if (eui != NULL)
+        g_hash_table_replace (m->mds_eui, GUINT_TO_POINTER (mds), g_strdup (eui));
+      if (other != NULL)
+        g_hash_table_replace (m->mds_other, GUINT_TO_POINTER (mds), g_strdup (other));
+    }
+  if (level != LEVEL_METRIC)
+    {
+      g_clear_pointer (&eui, g_free);
+      g_clear_pointer (&other, g_free);
+    }
+
+  mds_eui = g_hash_table_lookup (m->mds_eui, GUINT_TO_POINTER (mds));
+  mds_other = g_hash_table_lookup (m->mds_other, GUINT_TO_POINTER (mds));
+
+  return g_strdup (mds_eui ? mds_eui
+                   : eui ? eui
+                   : m->obr_order_eui ? m->obr_order_eui
+                   : m->msh_device_eui ? m->msh_device_eui
+                   : mds_other ? mds_other
+                   : other ? other
+                   : m->msh_device_other);
+}
+
 static void
 fill_info (WardHl7Message     *msg,
            WardHl7MessageInfo *info)
@@ -714,8 +464,13 @@ fill_info (WardHl7Message     *msg,
   info->charset = g_strdup (ward_hl7_message_get_charset (msg));
 
   time = get_comp (msg, 0, 7, 1);
-  if (time != NULL && ward_hl7_parse_timestamp (time, &usec, NULL, NULL))
-    info->message_time = usec;
+  if (time != NULL)
+    {
+      g_autoptr(GTimeZone) local = g_time_zone_new_local ();
+
+      if (ward_hl7_parse_timestamp_in_zone (time, local, &usec, NULL, NULL, NULL))
+        info->message_time = usec;
+    }
 }
 
 void
@@ -829,8 +584,16 @@ read_obr (Mapper  *m,
           guint    seg,
           GError **error)
 {
+  g_autofree char *order_other = NULL;
+
   g_clear_pointer (&m->obr_device_eui, g_free);
   g_clear_pointer (&m->obr_device_other, g_free);
+  g_clear_pointer (&m->obr_order_eui, g_free);
+  g_hash_table_remove_all (m->mds_eui);
+  g_hash_table_remove_all (m->mds_other);
+
+  /* OBR-3, the filler order number: its EUI-64 is the device's. */
+  read_device (m->msg, seg, 3, &m->obr_order_eui, &order_other);
 
   return read_time (m, seg, 7, "OBR-7", &m->obr_time, &m->has_obr_time, error);
 }
@@ -841,9 +604,8 @@ acvpu_letter (Mapper *m,
 {
   g_autofree char *code = get_comp (m->msg, seg, 5, 1);
 
-  for (guint i = 0; i < G_N_ELEMENTS (acvpu_answers); i++)
-    if (g_strcmp0 (code, acvpu_answers[i].snomed) == 0)
-      return g_strdup (acvpu_answers[i].letter);
+  if (_ward_hl7_acvpu_letter (code) != NULL)
+    return g_strdup (_ward_hl7_acvpu_letter (code));
 
   /* A bare letter, as some interfaces send it. */
   if (code != NULL && strlen (code) == 1 && strchr ("ACVPU", g_ascii_toupper (code[0])) != NULL)
@@ -884,35 +646,26 @@ status_is_absent (const char *status)
           strcmp (status, "I") == 0);
 }
 
-static gboolean
-is_panel (const Coded *coded)
+/* One OBX.  What cannot be read is skipped, with a problem said: the
+ * other OBX of the message stand on their own.
+ */
+static void
+read_obx (Mapper *m,
+          guint   seg)
 {
-  if (!is_loinc_system (coded->c[2]) || coded->c[0] == NULL)
-    return FALSE;
-
-  for (guint i = 0; i < G_N_ELEMENTS (loinc_panels); i++)
-    if (strcmp (loinc_panels[i], coded->c[0]) == 0)
-      return TRUE;
-
-  return FALSE;
-}
-
-static gboolean
-read_obx (Mapper  *m,
-          guint    seg,
-          GError **error)
-{
-  g_auto(Coded) code = { { NULL } };
-  g_auto(Coded) unit_coded = { { NULL } };
-  g_autofree char *eui = NULL;
-  g_autofree char *other = NULL;
+  g_auto(WardHl7Coded) code = { { NULL } };
+  g_auto(WardHl7Coded) unit_coded = { { NULL } };
+  g_autofree char *device = NULL;
   g_autofree char *status = NULL;
   g_autofree char *value_type = NULL;
   g_autofree char *raw_value = NULL;
   g_autofree char *method = NULL;
   g_autofree char *described = NULL;
-  const CodeInfo *info;
-  const UnitInfo *unit = NULL;
+  const WardHl7Code *info;
+  const WardHl7Unit *unit = NULL;
+  g_autoptr(GError) time_error = NULL;
+  WardHl7Lookup how = WARD_HL7_LOOKUP_UNKNOWN;
+  WardHl7Lookup unit_how = WARD_HL7_LOOKUP_UNKNOWN;
   guint32 mdc = 0;
   guint obx = ++m->n_obx;
   gboolean found = FALSE;
@@ -922,17 +675,7 @@ read_obx (Mapper  *m,
   /* The device first: a containment row (MDS) without a value names the
    * device of the metrics that follow it.
    */
-  read_device (m->msg, seg, 18, &eui, &other);
-  if (eui != NULL)
-    {
-      g_free (m->obr_device_eui);
-      m->obr_device_eui = g_strdup (eui);
-    }
-  if (other != NULL)
-    {
-      g_free (m->obr_device_other);
-      m->obr_device_other = g_strdup (other);
-    }
+  device = choose_device (m, seg);
 
   status = get_comp (m->msg, seg, 11, 1);
   read_coded (m->msg, seg, 3, &code);
@@ -941,39 +684,48 @@ read_obx (Mapper  *m,
   if (status != NULL && (strcmp (status, "D") == 0 || strcmp (status, "W") == 0))
     {
       warn (m, "OBX %u (%s): result status %s, skipped", obx, described, status);
-      return TRUE;
+      return;
     }
   if (status_is_absent (status))
-    return TRUE;
+    return;
 
-  info = lookup_code (&code, &mdc);
+  info = _ward_hl7_lookup_code (&code, &mdc, &how);
+  if (how == WARD_HL7_LOOKUP_CONFLICT)
+    {
+      problem (m, "OBX %u (%s): the code number and the MDC name are different codes, skipped",
+            obx, described);
+      return;
+    }
+  if (how == WARD_HL7_LOOKUP_BY_NAME)
+    warn (m, "OBX %u (%s): code not known by its number; read by its name %s",
+          obx, described, info->refid);
   if (info == NULL)
     {
       /* Device descriptions (MDC partition 1, objects) and panels are
        * structure, not observations.
        */
-      if ((mdc >> 16) == 1 || is_panel (&code))
-        return TRUE;
+      if ((mdc >> 16) == 1 || _ward_hl7_is_panel (&code))
+        return;
       if (code.c[0] == NULL && code.c[1] == NULL)
         warn (m, "OBX %u: no observation identifier (OBX-3), skipped", obx);
       else
         warn (m, "OBX %u: unknown code %s, skipped", obx, described);
-      return TRUE;
+      return;
     }
 
   value_type = get_comp (m->msg, seg, 2, 1);
-  if (info->kind == KIND_ACVPU)
+  if (info->kind == WARD_HL7_KIND_ACVPU)
     {
       g_autofree char *answer = get_comp (m->msg, seg, 5, 1);
 
       if (answer == NULL)
-        return TRUE;
+        return;
       raw_value = acvpu_letter (m, seg);
       if (raw_value == NULL)
         {
-          warn (m, "OBX %u (%s): unknown level of responsiveness answer %s, skipped",
-                obx, described, answer);
-          return TRUE;
+          problem (m, "OBX %u (%s): unknown level of responsiveness answer %s, skipped",
+                   obx, described, answer);
+          return;
         }
     }
   else
@@ -981,38 +733,49 @@ read_obx (Mapper  *m,
       g_autofree char *value = read_numeric_value (m, seg, value_type);
 
       if (value == NULL)
-        return TRUE;
+        return;
 
       read_coded (m->msg, seg, 6, &unit_coded);
-      unit = lookup_unit (&unit_coded);
-      if (unit == NULL || !unit_fits (info->kind, unit->dim))
+      unit = _ward_hl7_lookup_unit (&unit_coded, &unit_how);
+      if (unit == NULL || unit_how == WARD_HL7_LOOKUP_CONFLICT ||
+          !_ward_hl7_unit_fits (info->kind, unit->dim))
         {
           g_autofree char *unit_text = describe_code (&unit_coded);
-          const char *problem = unit_coded.c[0] == NULL && unit_coded.c[1] == NULL
+          const char *why = unit_coded.c[0] == NULL && unit_coded.c[1] == NULL
                               ? "has no unit (OBX-6)"
-                              : unit == NULL ? "has an unknown unit" : "has a unit that does not fit";
+                              : unit == NULL ? "has an unknown unit"
+                              : unit_how == WARD_HL7_LOOKUP_CONFLICT
+                              ? "has a unit whose code and name disagree"
+                              : "has a unit that does not fit";
 
-          if (is_scored (info->kind))
-            {
-              g_set_error (error, WARD_HL7_ERROR, WARD_HL7_ERROR_BAD_UNIT,
-                           "OBX %u (%s) %s %s", obx, described, problem,
-                           unit_coded.c[0] || unit_coded.c[1] ? unit_text : "");
-              return FALSE;
-            }
-
-          warn (m, "OBX %u (%s) %s %s, skipped", obx, described, problem,
-                unit_coded.c[0] || unit_coded.c[1] ? unit_text : "");
-          return TRUE;
+          /* A number whose unit we do not know must not be scored;
+           * the other values of the message are still good.
+           */
+          problem (m, "OBX %u (%s) %s%s%s, skipped", obx, described, why,
+                   unit_coded.c[0] || unit_coded.c[1] ? " " : "",
+                   unit_coded.c[0] || unit_coded.c[1] ? unit_text : "");
+          return;
         }
 
-      raw_value = convert_value (value, unit);
+      if (unit_how == WARD_HL7_LOOKUP_BY_NAME)
+        {
+          g_autofree char *unit_text = describe_code (&unit_coded);
+
+          warn (m, "OBX %u (%s): unit %s not known by its code; read by its name as %s",
+                obx, described, unit_text, unit->refid);
+        }
+
+      raw_value = _ward_hl7_convert_value (value, unit);
     }
 
   /* The time of the observation itself; the OBR and message times only
    * when the device gave none.
    */
-  if (!read_time (m, seg, 14, "OBX-14", &o.time, &found, error))
-    return FALSE;
+  if (!read_time (m, seg, 14, "OBX-14", &o.time, &found, &time_error))
+    {
+      problem (m, "OBX %u (%s): %s, skipped", obx, described, time_error->message);
+      return;
+    }
 
   method = ward_hl7_message_get_field_er7 (m->msg, seg, 17);
   aperiodic = method != NULL && strstr (method, "APERIODIC") != NULL;
@@ -1025,10 +788,9 @@ read_obx (Mapper  *m,
         o.time = m->msh_time;
       else
         {
-          g_set_error (error, WARD_HL7_ERROR, WARD_HL7_ERROR_INCOMPLETE,
-                       "OBX %u (%s) has no observation time (OBX-14, OBR-7 and MSH-7 are empty)",
-                       obx, described);
-          return FALSE;
+          problem (m, "OBX %u (%s) has no observation time (OBX-14, OBR-7 and MSH-7 are empty), "
+                   "skipped", obx, described);
+          return;
         }
 
       if (aperiodic)
@@ -1038,16 +800,11 @@ read_obx (Mapper  *m,
 
   o.code = info;
   o.value = g_steal_pointer (&raw_value);
-  o.device_id = g_strdup (m->obr_device_eui ? m->obr_device_eui
-                          : m->msh_device_eui ? m->msh_device_eui
-                          : m->obr_device_other ? m->obr_device_other
-                          : m->msh_device_other);
+  o.device_id = g_steal_pointer (&device);
   o.patient_id = g_strdup (m->patient_id);
   o.encounter_id = g_strdup (m->encounter_id);
   o.obx = obx;
   g_array_append_val (m->obs, o);
-
-  return TRUE;
 }
 
 typedef struct
@@ -1060,11 +817,11 @@ static void
 add_value (Mapper     *m,
            Groups     *g,
            const Obs  *o,
-           Kind        kind,
+           WardHl7Kind        kind,
            const char *name,
            const char *qualifier_name)
 {
-  const char *type = kind_to_type (kind);
+  const char *type = _ward_hl7_kind_to_type (kind);
   const char *qualifier = o->code->qualifier;
   g_autofree char *key = NULL;
   WardNormalized *n;
@@ -1077,7 +834,7 @@ add_value (Mapper     *m,
                          o->device_id ? o->device_id : "",
                          o->patient_id ? o->patient_id : "",
                          o->encounter_id ? o->encounter_id : "",
-                         (kind == KIND_PULSE || kind == KIND_TEMP) && qualifier ? qualifier : "");
+                         (kind == WARD_HL7_KIND_PULSE || kind == WARD_HL7_KIND_TEMP) && qualifier ? qualifier : "");
 
   n = g_hash_table_lookup (g->groups, key);
   if (n == NULL)
@@ -1115,9 +872,9 @@ build_groups (Mapper *m)
     {
       const Obs *o = &g_array_index (m->obs, Obs, i);
 
-      if (o->code->kind == KIND_HR || o->code->kind == KIND_PULSE)
+      if (o->code->kind == WARD_HL7_KIND_HR || o->code->kind == WARD_HL7_KIND_PULSE)
         best_hr = MIN (best_hr, o->code->priority);
-      else if (o->code->kind == KIND_RR)
+      else if (o->code->kind == WARD_HL7_KIND_RR)
         best_rr = MIN (best_rr, o->code->priority);
     }
 
@@ -1127,46 +884,46 @@ build_groups (Mapper *m)
 
       switch (o->code->kind)
         {
-        case KIND_HR:
+        case WARD_HL7_KIND_HR:
           if (o->code->priority == best_hr)
-            add_value (m, &g, o, KIND_HR, "hr", "method");
+            add_value (m, &g, o, WARD_HL7_KIND_HR, "hr", "method");
           else
             warn (m, "OBX %u: heart rate (%s) not used: a preferred source is present",
                   o->obx, o->code->qualifier);
           break;
 
-        case KIND_PULSE:
+        case WARD_HL7_KIND_PULSE:
           if (o->code->priority == best_hr)
             {
               Obs as_hr = *o;
-              CodeInfo hr_code = *o->code;
+              WardHl7Code hr_code = *o->code;
 
               hr_code.qualifier = g_str_equal (o->code->qualifier, "spo2") ? "pulse-oximetry"
                                 : g_str_equal (o->code->qualifier, "nibp") ? "nibp" : "pulse";
               as_hr.code = &hr_code;
-              add_value (m, &g, &as_hr, KIND_HR, "hr", "method");
+              add_value (m, &g, &as_hr, WARD_HL7_KIND_HR, "hr", "method");
             }
-          add_value (m, &g, o, KIND_PULSE, "pulse", "source");
+          add_value (m, &g, o, WARD_HL7_KIND_PULSE, "pulse", "source");
           break;
 
-        case KIND_RR:
+        case WARD_HL7_KIND_RR:
           if (o->code->priority == best_rr)
-            add_value (m, &g, o, KIND_RR, "rr", "method");
+            add_value (m, &g, o, WARD_HL7_KIND_RR, "rr", "method");
           else
             warn (m, "OBX %u: respiratory rate (%s) not used: a measured rate is present",
                   o->obx, o->code->qualifier);
           break;
 
-        case KIND_TEMP:
-          add_value (m, &g, o, KIND_TEMP, "temperature", "site");
+        case WARD_HL7_KIND_TEMP:
+          add_value (m, &g, o, WARD_HL7_KIND_TEMP, "temperature", "site");
           break;
 
-        case KIND_SPO2:
-        case KIND_BP:
-        case KIND_ABP:
-        case KIND_O2_FLOW:
-        case KIND_FIO2:
-        case KIND_ACVPU:
+        case WARD_HL7_KIND_SPO2:
+        case WARD_HL7_KIND_BP:
+        case WARD_HL7_KIND_ABP:
+        case WARD_HL7_KIND_O2_FLOW:
+        case WARD_HL7_KIND_FIO2:
+        case WARD_HL7_KIND_ACVPU:
           add_value (m, &g, o, o->code->kind, o->code->name, NULL);
           break;
 
@@ -1186,6 +943,18 @@ ward_hl7_map_message (const char          *data,
                       WardHl7MessageInfo  *info,
                       GString             *warnings,
                       GError             **error)
+{
+  return ward_hl7_map_message_full (data, length, received_at, info, warnings, NULL, error);
+}
+
+GPtrArray *
+ward_hl7_map_message_full (const char          *data,
+                           gsize                length,
+                           gint64               received_at,
+                           WardHl7MessageInfo  *info,
+                           GString             *warnings,
+                           GString             *problems,
+                           GError             **error)
 {
   g_auto(Mapper) m = { 0 };
   g_autoptr(GError) local_error = NULL;
@@ -1215,9 +984,13 @@ ward_hl7_map_message (const char          *data,
     return NULL;
 
   m.warnings = warnings;
+  m.problems = problems;
   m.obs = g_array_new (FALSE, TRUE, sizeof (Obs));
   g_array_set_clear_func (m.obs, (GDestroyNotify) obs_clear);
   m.no_offset = g_ptr_array_new ();
+  m.mds_eui = g_hash_table_new_full (NULL, NULL, NULL, g_free);
+  m.mds_other = g_hash_table_new_full (NULL, NULL, NULL, g_free);
+  choose_zone (&m);
 
   if (!read_time (&m, 0, 7, "MSH-7", &m.msh_time, &found, error))
     return NULL;
@@ -1246,19 +1019,27 @@ ward_hl7_map_message (const char          *data,
             return NULL;
         }
       else if (strcmp (id, "OBX") == 0)
-        {
-          if (!read_obx (&m, i, error))
-            return NULL;
-        }
+        read_obx (&m, i);
     }
 
   if (m.no_offset->len > 0)
     {
       g_autofree char *fields = NULL;
+      g_autofree char *offset = NULL;
 
       g_ptr_array_add (m.no_offset, NULL);
       fields = g_strjoinv (", ", (char **) m.no_offset->pdata);
-      warn (&m, "timestamps without a UTC offset (%s) were read as UTC", fields);
+      offset = format_offset (m.no_offset_seconds);
+      /* With the offset the sender states, this is how HL7 reads them;
+       * with none stated anywhere, the time is a guess that could be
+       * hours out, and the message says so.
+       */
+      if (m.zone_from != NULL)
+        warn (&m, "timestamps without a UTC offset (%s) were read with the sender's offset "
+              "from %s (%s)", fields, m.zone_from, offset);
+      else
+        problem (&m, "no timestamp states a UTC offset (%s): read as this station's local "
+                 "time (%s)", fields, offset);
     }
 
   if (received_at > 0)

@@ -32,7 +32,8 @@ typedef struct
   char    *processing_id;         /* MSH-11.1, "P" */
   char    *version;               /* MSH-12.1, "2.6" */
   char    *charset;               /* MSH-18 (first repetition) */
-  gint64   message_time;          /* MSH-7, UTC usec; 0 when empty or unparsable */
+  gint64   message_time;          /* MSH-7, UTC usec (without offset: in local time);
+                                   * 0 when empty or unparsable */
 } WardHl7MessageInfo;
 
 void       ward_hl7_message_info_clear (WardHl7MessageInfo *info);
@@ -79,8 +80,12 @@ gboolean   ward_hl7_read_message_info  (const char          *data,
  * Rules:
  * - Times: OBX-14 of each OBX; only when it is empty, OBR-7, then MSH-7.
  *   A spot value (OBX-17 APERIODIC) is never stamped with the message
- *   time without a warning.  A timestamp without offset is read as UTC
- *   (warning); an unparsable one is an error.
+ *   time without a warning.  A timestamp without a UTC offset is read,
+ *   as HL7 says, in the sender's time zone: with the offset the message
+ *   states first (MSH-7, else the first OBR-7 or OBX-14 that has one;
+ *   a warning), or, when no timestamp of the message states one, in
+ *   this station's local time zone (a problem: the guess is recorded
+ *   on the message).
  * - Heart rate: per message, the best source present gives "heartrate":
  *   ECG (MDC 147842) over an unspecified heart rate (LOINC 8867-4) over
  *   oximeter or generic pulse (149530, 149514, LOINC 8889-8) over NIBP
@@ -92,26 +97,61 @@ gboolean   ward_hl7_read_message_info  (const char          *data,
  * - Values: OBX-11 X (and N, D, W, I) or an empty OBX-5 means absent.
  *   Numbers are kept as sent unless converted; a value that is not a
  *   number is passed on as it is, for ward_normalized_bind() to reject.
+ * - Codes (OBX-3): MDC numbers, Philips MDIL (partition-term in hex) or
+ *   LOINC; an MDC reference id (MDC_ECG_HEART_RATE) alone, or in CE.2
+ *   when CE.1 is a number we do not know (a vendor's own, or 0), is the
+ *   code, with a warning.  Unknown and vendor-private codes are skipped
+ *   with a warning.
  * - Units (OBX-6, MDC, MDIL or UCUM) are checked against the code; degF
- *   and K become Cel, kPa and hPa become mm[Hg].  A missing or unknown
- *   unit on a scored code fails the whole message (WARD_HL7_ERROR_BAD_UNIT):
- *   a number whose unit we do not know must not be scored.
+ *   (MDC_DIM_FAHR, 266560) and K become Cel, kPa and hPa become mm[Hg].
+ *   A unit number we do not know with a unit name we do is read by the
+ *   name, with a warning.
+ * - An OBX that cannot be read (a missing, unknown or unfitting unit; a
+ *   code number and an MDC name that are two different codes; an
+ *   unparsable OBX-14; no time at all; an unknown ACVPU answer) is
+ *   skipped with a problem, and the other OBX of the message are kept:
+ *   a number whose unit we do not know must not be scored, and it must
+ *   not cost the values beside it.  Only a message that is itself
+ *   malformed (parser errors, MSH-7 or OBR-7 unparsable, not ORU^R01)
+ *   fails as a whole.
  * - Values of the same type, time, device and patient are grouped into
  *   one WardNormalized (blood pressure: systolic, diastolic, mean).
- * - Device id: the EUI-64 in OBX-18 (inherited by the OBX that follow it
- *   in the same OBR group), else the EUI-64 in MSH-3, else OBX-18.1,
- *   else MSH-3.1.  Patient id: PID-3.1 of the first repetition;
- *   encounter id: PV1-19.1.  PV1-3 is not used.
+ * - Device id: the monitor, never one of its modules.  With IHE PCD
+ *   containment in OBX-4 (MDS.VMD.CHAN.METRIC), the MDS that holds the
+ *   metric: the EUI-64 in its MDS row's OBX-18, else the metric's own
+ *   OBX-18 EUI-64, the EUI-64 in OBR-3, the EUI-64 in MSH-3, the first
+ *   id of the MDS row's OBX-18, the metric's, MSH-3.1.  OBX-18 of VMD
+ *   and channel rows (Philips IntelliVue: the module's serial number)
+ *   is never used.  Without containment: the EUI-64 in OBX-18
+ *   (inherited by the OBX that follow it in the same OBR group), else
+ *   the EUI-64 in OBR-3, then in MSH-3, else OBX-18.1, else MSH-3.1.
+ *   EUI-64: EI.3 of an EI typed "EUI-64" in EI.4, else its EI.1.
+ *   Patient id: PID-3.1 of the first repetition; encounter id:
+ *   PV1-19.1.  PV1-3 is not used.
  *
  * Errors (WARD_HL7_ERROR): parser errors, not ORU^R01 (UNSUPPORTED), an
- * unparsable timestamp (BAD_TIME), a bad unit (BAD_UNIT), an OBX without
- * any time (INCOMPLETE).
+ * unparsable MSH-7 or OBR-7 (BAD_TIME).
+ *
+ * ward_hl7_map_message() writes problems (below) to warnings too.
  */
 GPtrArray *ward_hl7_map_message        (const char          *data,
                                         gsize                length,
                                         gint64               received_at,
                                         WardHl7MessageInfo  *info,
                                         GString             *warnings,
+                                        GError             **error);
+/* The same, with the problems apart: one line, ending with \n, per OBX
+ * skipped because it could not be read and per time read on a guess.
+ * Unlike warnings, these are something the message lost or may have
+ * wrong: the pipeline records them on the message (a partial outcome
+ * and a dead letter at stage "mapping").
+ */
+GPtrArray *ward_hl7_map_message_full   (const char          *data,
+                                        gsize                length,
+                                        gint64               received_at,
+                                        WardHl7MessageInfo  *info,
+                                        GString             *warnings,
+                                        GString             *problems,
                                         GError             **error);
 
 /* An ACK to the message described by info (which may be all empty, for

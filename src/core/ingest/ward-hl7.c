@@ -1060,6 +1060,17 @@ ward_hl7_parse_timestamp (const char  *text,
                           gboolean    *has_offset,
                           GError     **error)
 {
+  return ward_hl7_parse_timestamp_in_zone (text, NULL, usec, has_offset, NULL, error);
+}
+
+gboolean
+ward_hl7_parse_timestamp_in_zone (const char  *text,
+                                  GTimeZone   *zone,
+                                  gint64      *usec,
+                                  gboolean    *has_offset,
+                                  int         *offset_seconds,
+                                  GError     **error)
+{
   g_autoptr(GTimeZone) tz = NULL;
   g_autoptr(GDateTime) dt = NULL;
   g_autofree char *shown = NULL;
@@ -1131,7 +1142,10 @@ ward_hl7_parse_timestamp (const char  *text,
       hour > 23 || minute > 59 || second > 59)
     goto bad;
 
-  tz = g_time_zone_new_offset (offset_sign * (offset_hours * 3600 + offset_minutes * 60));
+  if (offset_sign != 0 || zone == NULL)
+    tz = g_time_zone_new_offset (offset_sign * (offset_hours * 3600 + offset_minutes * 60));
+  else
+    tz = g_time_zone_ref (zone);
   dt = g_date_time_new (tz, year, month, day, hour, minute, second);
   if (dt == NULL)
     goto bad;
@@ -1139,6 +1153,8 @@ ward_hl7_parse_timestamp (const char  *text,
   *usec = g_date_time_to_unix (dt) * G_USEC_PER_SEC + fraction;
   if (has_offset != NULL)
     *has_offset = offset_sign != 0;
+  if (offset_seconds != NULL)
+    *offset_seconds = (int) (g_date_time_get_utc_offset (dt) / G_USEC_PER_SEC);
   return TRUE;
 
 bad:

@@ -136,6 +136,15 @@ gboolean        ward_hl7_parse_timestamp             (const char      *text,
                                                       gint64          *usec,
                                                       gboolean        *has_offset,
                                                       GError         **error);
+/* The same; without a UTC offset the time is read in zone (UTC when
+ * NULL).  *offset_seconds (may be NULL) is the offset it was read with.
+ */
+gboolean        ward_hl7_parse_timestamp_in_zone     (const char      *text,
+                                                      GTimeZone       *zone,
+                                                      gint64          *usec,
+                                                      gboolean        *has_offset,
+                                                      int             *offset_seconds,
+                                                      GError         **error);
 /* YYYYMMDDHHMMSS+0000 */
 char           *ward_hl7_format_timestamp            (gint64           usec);
 
