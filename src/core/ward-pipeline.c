@@ -22,6 +22,7 @@
 #include <errno.h>
 #include <glib/gstdio.h>
 #include <string.h>
+#include <sys/statvfs.h>
 
 /* The pipeline thread.  It owns the engine (and so the only writing
  * SQLite connection) and the simulator, and runs them on its own
@@ -105,6 +106,7 @@ struct _WardPipeline
   GError             *batch_error;     /* the store failed inside the simulator's events */
   gint64              retry_at;        /* monotonic: the next try after a failed batch, or 0 */
   gint64              retry_delay;     /* the backoff after the last failed batch */
+  gboolean            disk_was_full;   /* a batch failed on a full disk since the last commit */
 
   /* Clock: fixed at start, read from any thread. */
   gint64              start_sim;
@@ -512,6 +514,36 @@ complete_commands (WardPipeline *self,
   g_ptr_array_set_size (self->done, 0);
 }
 
+#define LOW_SPACE_BYTES (64 * 1024 * 1024)
+
+/* Bytes free for us on the database's file system; 0 if unknown. */
+static guint64
+free_space (WardPipeline *self)
+{
+  g_autofree char *dir = g_path_get_dirname (self->config.db_path);
+  struct statvfs st;
+
+  if (statvfs (dir, &st) != 0)
+    return 0;
+
+  return (guint64) st.f_bavail * st.f_frsize;
+}
+
+/* Copies the WAL into the database and truncates it (see tick()). */
+static void
+checkpoint_wal (WardPipeline *self)
+{
+  g_autoptr(GError) error = NULL;
+  gint64 busy;
+
+  busy = _ward_store_query_int (ward_engine_get_store (self->engine),
+                                "PRAGMA wal_checkpoint(TRUNCATE)", &error);
+  if (error != NULL)
+    g_debug ("WAL checkpoint failed: %s", error->message);
+  else if (busy != 0)
+    g_debug ("WAL checkpoint could not finish: a reader is in the way");
+}
+
 static void
 tick (WardPipeline *self)
 {
@@ -568,6 +600,12 @@ tick (WardPipeline *self)
         return;
     }
 
+  /* After a full disk, the WAL is emptied before the next try: what the
+   * failed commits left in it is most of what fills the disk.
+   */
+  if (self->disk_was_full)
+    checkpoint_wal (self);
+
   if (!ward_engine_begin (self->engine, &error))
     goto failed;
   self->in_batch = 0;
@@ -610,6 +648,16 @@ tick (WardPipeline *self)
     goto failed;
 
   ward_store_health_succeeded (self->health, WARD_STORE_WRITER_PIPELINE, now);
+  /* Space came back, but maybe little: while the file system has less
+   * than LOW_SPACE_BYTES free, the WAL is emptied after every commit,
+   * or it grows into that space again (at every tick) long before it
+   * reaches its own checkpoint.
+   */
+  if (self->disk_was_full)
+    {
+      checkpoint_wal (self);
+      self->disk_was_full = free_space (self) < LOW_SPACE_BYTES;
+    }
   self->retry_at = 0;
   self->retry_delay = 0;
   g_mutex_lock (&self->lock);
@@ -663,6 +711,16 @@ failed:
       g_queue_push_head (&self->ready, done);
     }
   complete_commands (self, error);
+
+  /* On a full disk the WAL is most of what fills it: it grows with every
+   * commit until a checkpoint (1,000 pages, 4 MiB, more than a small
+   * disk has), and the failed commits leave it full.  Each try first
+   * copies it into the database and truncates it (checkpoint_wal()),
+   * which works as soon as a little space is freed, and gives the rest
+   * of the WAL's space back.
+   */
+  if (g_error_matches (error, WARD_STORE_ERROR, WARD_STORE_ERROR_FULL))
+    self->disk_was_full = TRUE;
 
   self->retry_delay = self->retry_delay == 0 ? RETRY_MIN_USEC
                                              : MIN (self->retry_delay * 2, RETRY_MAX_USEC);
