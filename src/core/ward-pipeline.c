@@ -597,7 +597,11 @@ tick (WardPipeline *self)
           someone_waits = waiting->task != NULL || waiting->type == COMMAND_QUIT;
         }
       if (!someone_waits)
-        return;
+        {
+          /* The board's clock and the alarm stay live meanwhile. */
+          publish_snapshot (self, make_snapshot (self, now));
+          return;
+        }
     }
 
   /* After a full disk, the WAL is emptied before the next try: what the
