@@ -10,6 +10,8 @@
 
 #include "ward-headless.h"
 
+#include "ward-store.h"
+
 #include <glib-unix.h>
 #include <stdio.h>
 
@@ -38,19 +40,88 @@ signal_cb (gpointer data)
   return G_SOURCE_CONTINUE;
 }
 
-static void
-print_summary (WardSnapshot *snapshot)
+/* The summary counts what the store holds of this run, not what the
+ * session's counters saw: a batch that failed (disk full) and was tried
+ * again must not count twice, and messages another connection archived
+ * (MQTT) count although their batch has not been mapped.  A run's rows
+ * are those above each table's highest id at the start.
+ */
+typedef struct
 {
-  const WardCounters *c = ward_snapshot_get_counters (snapshot);
+  const char *key;
+  const char *table;
+  const char *where;    /* more conditions, or NULL */
+  gint64      mark;
+} RunCount;
 
-  g_print ("{\"beds\":%u,\"messages\":%" G_GUINT64_FORMAT ",\"measurements\":%" G_GUINT64_FORMAT
-           ",\"scores\":%" G_GUINT64_FORMAT ",\"flags_raised\":%" G_GUINT64_FORMAT
-           ",\"dead_letters\":%" G_GUINT64_FORMAT ",\"flags_escalated\":%" G_GUINT64_FORMAT
-           ",\"technical_alerts\":%" G_GUINT64_FORMAT "}\n",
-           ward_snapshot_get_n_beds (snapshot),
-           c->messages, c->measurements, c->scores, c->flags_raised, c->dead_letters,
-           c->flags_escalated, c->technical_alerts);
+static RunCount run_counts[] = {
+  { "messages", "raw_messages", NULL, 0 },
+  { "messages_pending", "raw_messages", "processed_at IS NULL", 0 },
+  { "measurements", "measurements", NULL, 0 },
+  { "scores", "scores", NULL, 0 },
+  { "flags_raised", "flags", "kind = 'clinical'", 0 },
+  { "dead_letters", "dead_letters", NULL, 0 },
+  { "flags_escalated", "events", "kind = 'flag-escalated'", 0 },
+  { "technical_alerts", "flags", "kind = 'technical'", 0 },
+};
+
+static gboolean
+mark_run_start (const char  *db_path,
+                GError     **error)
+{
+  g_autoptr(WardStore) store = ward_store_open (db_path, error);
+
+  if (store == NULL)
+    return FALSE;
+
+  for (guint i = 0; i < G_N_ELEMENTS (run_counts); i++)
+    {
+      g_autofree char *sql = g_strdup_printf ("SELECT coalesce(max(id), 0) FROM %s",
+                                              run_counts[i].table);
+
+      run_counts[i].mark = _ward_store_query_int (store, sql, error);
+      if (run_counts[i].mark < 0 || (error != NULL && *error != NULL))
+        return FALSE;
+    }
+
+  return TRUE;
+}
+
+static gboolean
+print_summary (const char    *db_path,
+               WardSnapshot  *snapshot,
+               GError       **error)
+{
+  g_autoptr(WardStore) store = ward_store_open_readonly (db_path, error);
+  g_autoptr(GString) out = g_string_new (NULL);
+
+  if (store == NULL)
+    return FALSE;
+
+  g_string_append_printf (out, "{\"beds\":%u", ward_snapshot_get_n_beds (snapshot));
+  for (guint i = 0; i < G_N_ELEMENTS (run_counts); i++)
+    {
+      g_autoptr(GError) local_error = NULL;
+      g_autofree char *sql = NULL;
+      gint64 n;
+
+      sql = g_strdup_printf ("SELECT count(*) FROM %s WHERE id > %" G_GINT64_FORMAT "%s%s",
+                             run_counts[i].table, run_counts[i].mark,
+                             run_counts[i].where ? " AND " : "",
+                             run_counts[i].where ? run_counts[i].where : "");
+      n = _ward_store_query_int (store, sql, &local_error);
+      if (local_error != NULL)
+        {
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return FALSE;
+        }
+      g_string_append_printf (out, ",\"%s\":%" G_GINT64_FORMAT, run_counts[i].key, n);
+    }
+  g_string_append (out, "}\n");
+
+  g_print ("%s", out->str);
   fflush (stdout);
+  return TRUE;
 }
 
 int
@@ -72,6 +143,12 @@ ward_headless_run (const WardPipelineConfig *config,
 
   loop = g_main_loop_new (NULL, FALSE);
   run.loop = loop;
+
+  if (config->db_path != NULL && !mark_run_start (config->db_path, &error))
+    {
+      g_printerr ("wardwatch: %s\n", error->message);
+      return 1;
+    }
 
   pipeline = ward_pipeline_new (config);
   if (!ward_pipeline_start (pipeline, NULL, NULL, &error))
@@ -112,11 +189,20 @@ ward_headless_run (const WardPipelineConfig *config,
   ward_pipeline_stop (pipeline);
 
   snapshot = ward_pipeline_get_snapshot (pipeline);
-  print_summary (snapshot);
+  if (!print_summary (config->db_path, snapshot, &error))
+    {
+      g_printerr ("wardwatch: cannot count what the store holds: %s\n", error->message);
+      return 1;
+    }
 
+  /* A store that failed and came back lost nothing; one still failing at
+   * the stop leaves its messages archived but not mapped (the next start
+   * maps them), or unacknowledged at their source.
+   */
   if (!ward_pipeline_check_health (pipeline, &error))
     {
-      g_printerr ("wardwatch: the store failed during the run: %s\n", error->message);
+      g_printerr ("wardwatch: the store could not write at the end of the run: %s\n",
+                  error->message);
       return 1;
     }
 

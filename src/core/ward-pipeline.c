@@ -9,6 +9,7 @@
 #include "config.h"
 
 #include "ward-pipeline.h"
+#include "ward-pipeline-private.h"
 
 #include "ward-engine.h"
 #include "ward-fhir-sync.h"
@@ -17,12 +18,14 @@
 #include "ward-secret.h"
 #include "ward-simulator.h"
 #include "ward-ward-file.h"
+#include "ward-store-errors.h"
 
 #include <json-glib/json-glib.h>
 
 #include <errno.h>
 #include <glib/gstdio.h>
 #include <string.h>
+#include <sys/statvfs.h>
 
 /* The pipeline thread.  It owns the engine (and so the only writing
  * SQLite connection) and the simulator, and runs them on its own
@@ -109,6 +112,10 @@ struct _WardPipeline
   WardFhirSync       *fhir_sync;       /* sends the outbox between ticks, or NULL */
   char               *fhir_token;
   WardFhirAuth       *fhir_auth;       /* built at start, used by the sync, or NULL */
+  GError             *batch_error;     /* the store failed inside the simulator's events */
+  gint64              retry_at;        /* monotonic: the next try after a failed batch, or 0 */
+  gint64              retry_delay;     /* the backoff after the last failed batch */
+  gboolean            disk_was_full;   /* a batch failed on a full disk since the last commit */
 
   /* Clock: fixed at start, read from any thread. */
   gint64              start_sim;
@@ -125,6 +132,8 @@ struct _WardPipeline
   WardSnapshotFunc    func;
   gpointer            func_data;
   GError             *fatal_error;
+  WardStoreHealth    *health;          /* whether the store writes, for the alarm and the log */
+  char               *test_pragma;     /* under lock: for the pipeline's connection */
 };
 
 G_DEFINE_FINAL_TYPE (WardPipeline, ward_pipeline, G_TYPE_OBJECT)
@@ -253,6 +262,14 @@ make_snapshot (WardPipeline *self,
   else
     _ward_snapshot_set_fhir_status (snapshot, self->config.fhir_url != NULL, 0, NULL);
 
+  {
+    g_autofree char *store_error = NULL;
+    gint64 since = 0;
+    WardStoreCondition condition = ward_store_health_get (self->health, &since, &store_error);
+
+    _ward_snapshot_set_store_status (snapshot, condition, since, store_error);
+  }
+
   return snapshot;
 }
 
@@ -304,7 +321,22 @@ publish_snapshot (WardPipeline *self,
  * scale, and commit every MAX_BATCH events, so a transaction stays small.
  */
 #define EVALUATE_STEP (5 * WARD_USEC_PER_SEC)
+/* After a failed batch: the next try in 100 ms, doubling up to 5 s. */
+#define RETRY_MIN_USEC (100 * G_TIME_SPAN_MILLISECOND)
+#define RETRY_MAX_USEC (5 * G_USEC_PER_SEC)
 #define MAX_BATCH     4000
+
+/* The store cannot write now (disk full, read-only, I/O, locked, damaged):
+ * the whole batch fails and is tried again, rather than a command failing
+ * alone and the rest of its batch being committed without it.
+ */
+static gboolean
+is_write_failure (const GError *error)
+{
+  WardStoreCondition condition = ward_store_condition_from_error (error);
+
+  return condition != WARD_STORE_CONDITION_NONE && condition != WARD_STORE_CONDITION_OTHER;
+}
 
 static gboolean
 split_batch (WardPipeline  *self,
@@ -337,9 +369,15 @@ sim_event_cb (const WardSimEvent *event,
   g_autoptr(GError) error = NULL;
   gboolean ok = TRUE;
 
+  /* The batch failed: the rest of its events go with it (tick() rolls
+   * it back), rather than be written outside any transaction.
+   */
+  if (self->batch_error != NULL)
+    return;
+
   if (!split_batch (self, event->at, &error))
     {
-      g_critical ("Pipeline transaction failed: %s", error->message);
+      self->batch_error = g_steal_pointer (&error);
       return;
     }
 
@@ -365,7 +403,9 @@ sim_event_cb (const WardSimEvent *event,
       g_assert_not_reached ();
     }
 
-  if (!ok)
+  if (!ok && is_write_failure (error))
+    self->batch_error = g_steal_pointer (&error);
+  else if (!ok)
     g_warning ("Simulated event failed: %s", error->message);
 }
 
@@ -431,7 +471,8 @@ run_command (WardPipeline *self,
           cmd->mapped = ward_engine_map_message (self->engine, cmd->content_type, cmd->device_id,
                                                  data, len, now);
         if (!ward_engine_process_mapped (self->engine, cmd->raw_id, cmd->mapped, now, NULL, NULL,
-                                         &cmd->error))
+                                         &cmd->error) &&
+            !is_write_failure (cmd->error))
           g_warning ("Mapping archived message %" G_GINT64_FORMAT " failed: %s",
                      cmd->raw_id, cmd->error->message);
       }
@@ -463,7 +504,15 @@ complete_commands (WardPipeline *self,
         continue;
 
       if (batch_error != NULL)
-        g_task_return_error (cmd->task, g_error_copy (batch_error));
+        {
+          GError *copy = g_error_copy (batch_error);
+
+          /* Said to whoever acknowledged or entered something: it was
+           * not saved, and may be done again.
+           */
+          g_prefix_error (&copy, "Not saved, the store cannot write: ");
+          g_task_return_error (cmd->task, copy);
+        }
       else if (cmd->error != NULL)
         g_task_return_error (cmd->task, g_steal_pointer (&cmd->error));
       else if (cmd->type == COMMAND_PUSH_MESSAGE)
@@ -494,16 +543,57 @@ complete_commands (WardPipeline *self,
   g_ptr_array_set_size (self->done, 0);
 }
 
+#define LOW_SPACE_BYTES (64 * 1024 * 1024)
+
+/* Bytes free for us on the database's file system; 0 if unknown. */
+static guint64
+free_space (WardPipeline *self)
+{
+  g_autofree char *dir = g_path_get_dirname (self->config.db_path);
+  struct statvfs st;
+
+  if (statvfs (dir, &st) != 0)
+    return 0;
+
+  return (guint64) st.f_bavail * st.f_frsize;
+}
+
+/* Copies the WAL into the database and truncates it (see tick()). */
+static void
+checkpoint_wal (WardPipeline *self)
+{
+  g_autoptr(GError) error = NULL;
+  gint64 busy;
+
+  busy = _ward_store_query_int (ward_engine_get_store (self->engine),
+                                "PRAGMA wal_checkpoint(TRUNCATE)", &error);
+  if (error != NULL)
+    g_debug ("WAL checkpoint failed: %s", error->message);
+  else if (busy != 0)
+    g_debug ("WAL checkpoint could not finish: a reader is in the way");
+}
+
 static void
 tick (WardPipeline *self)
 {
   g_autoptr(GError) error = NULL;
+  gboolean someone_waits = FALSE;
   Command *cmd;
   gint64 now;
 
   g_assert (WARD_IS_PIPELINE_THREAD (self));
 
   now = pipeline_now (self);
+
+  {
+    g_autofree char *pragma = NULL;
+
+    g_mutex_lock (&self->lock);
+    pragma = g_steal_pointer (&self->test_pragma);
+    g_mutex_unlock (&self->lock);
+    if (pragma != NULL && !_ward_store_exec (ward_engine_get_store (self->engine), pragma, &error))
+      g_error ("%s: %s", pragma, error->message);
+  }
 
   /* Messages an archive-first source (MQTT) committed are mapped before
    * the write lock is taken: the source's next commit waits for that
@@ -522,18 +612,55 @@ tick (WardPipeline *self)
       g_queue_push_tail (&self->ready, cmd);
     }
 
+  /* After a failed batch the store is tried again with backoff; a
+   * command someone waits for (an acknowledgement, a nurse entry, an
+   * MLLP message, the stop) is tried at once, so that they hear now
+   * whether it was saved.
+   */
+  if (self->retry_at != 0 && g_get_monotonic_time () < self->retry_at)
+    {
+      for (GList *l = self->ready.head; l != NULL && !someone_waits; l = l->next)
+        {
+          Command *waiting = l->data;
+
+          someone_waits = waiting->task != NULL || waiting->type == COMMAND_QUIT;
+        }
+      if (!someone_waits)
+        {
+          /* The board's clock and the alarm stay live meanwhile. */
+          publish_snapshot (self, make_snapshot (self, now));
+          return;
+        }
+    }
+
+  /* After a full disk, the WAL is emptied before the next try: what the
+   * failed commits left in it is most of what fills the disk.
+   */
+  if (self->disk_was_full)
+    checkpoint_wal (self);
+
   if (!ward_engine_begin (self->engine, &error))
     goto failed;
   self->in_batch = 0;
 
   if (self->simulator != NULL && self->config.simulate)
     ward_simulator_advance (self->simulator, now, sim_event_cb, self);
+  if (self->batch_error != NULL)
+    {
+      g_propagate_error (&error, g_steal_pointer (&self->batch_error));
+      goto failed;
+    }
 
   while ((cmd = g_queue_pop_head (&self->ready)) != NULL ||
          (cmd = g_async_queue_try_pop (self->commands)) != NULL)
     {
       run_command (self, cmd, now);
       g_ptr_array_add (self->done, cmd);
+      if (cmd->error != NULL && is_write_failure (cmd->error))
+        {
+          error = g_error_copy (cmd->error);
+          goto failed;
+        }
     }
 
   if (!ward_engine_evaluate (self->engine, now, &error))
@@ -553,6 +680,23 @@ tick (WardPipeline *self)
   if (!ward_engine_commit (self->engine, &error))
     goto failed;
 
+  ward_store_health_succeeded (self->health, WARD_STORE_WRITER_PIPELINE, now);
+  /* Space came back, but maybe little: while the file system has less
+   * than LOW_SPACE_BYTES free, the WAL is emptied after every commit,
+   * or it grows into that space again (at every tick) long before it
+   * reaches its own checkpoint.
+   */
+  if (self->disk_was_full)
+    {
+      checkpoint_wal (self);
+      self->disk_was_full = free_space (self) < LOW_SPACE_BYTES;
+    }
+  self->retry_at = 0;
+  self->retry_delay = 0;
+  g_mutex_lock (&self->lock);
+  g_clear_error (&self->fatal_error);
+  g_mutex_unlock (&self->lock);
+
   publish_snapshot (self, make_snapshot (self, now));
   complete_commands (self, NULL);
   /* Something queued: the sync goes now rather than at its next second. */
@@ -561,17 +705,66 @@ tick (WardPipeline *self)
   return;
 
 failed:
-  /* The store failed (disk full, file removed): nothing of this batch was
-   * committed, and the commands say so.  Device sources keep their
-   * messages unacknowledged and resend them.
+  /* The store failed (disk full, read-only, file removed): nothing of this
+   * batch was committed, and the engine's memory goes back with it.  The
+   * commands say so; device sources keep their messages unacknowledged
+   * and resend them.  Messages the archive connection committed are
+   * mapped again first in the next try.  The log says it once a minute,
+   * the snapshot's alarm says it until a batch commits.
    */
-  g_critical ("Pipeline transaction failed: %s", error->message);
   ward_engine_rollback (self->engine);
+  ward_store_health_failed (self->health, WARD_STORE_WRITER_PIPELINE, error, now);
+  /* Commands that did not get to run fail too, rather than wait on a
+   * store that cannot write; archived messages wait for the next try.
+   */
+  {
+    GQueue waiting = G_QUEUE_INIT;
+
+    while ((cmd = g_queue_pop_head (&self->ready)) != NULL)
+      {
+        if (cmd->type == COMMAND_PROCESS_ARCHIVED)
+          g_queue_push_tail (&waiting, cmd);
+        else
+          {
+            if (cmd->type == COMMAND_QUIT)
+              self->quitting = TRUE;
+            g_ptr_array_add (self->done, cmd);
+          }
+      }
+    self->ready = waiting;
+  }
+  for (guint i = self->done->len; i > 0; i--)
+    {
+      Command *done = g_ptr_array_index (self->done, i - 1);
+
+      if (done->type != COMMAND_PROCESS_ARCHIVED)
+        continue;
+      g_clear_error (&done->error);
+      g_ptr_array_steal_index (self->done, i - 1);
+      g_queue_push_head (&self->ready, done);
+    }
   complete_commands (self, error);
+
+  /* On a full disk the WAL is most of what fills it: it grows with every
+   * commit until a checkpoint (1,000 pages, 4 MiB, more than a small
+   * disk has), and the failed commits leave it full.  Each try first
+   * copies it into the database and truncates it (checkpoint_wal()),
+   * which works as soon as a little space is freed, and gives the rest
+   * of the WAL's space back.
+   */
+  if (g_error_matches (error, WARD_STORE_ERROR, WARD_STORE_ERROR_FULL))
+    self->disk_was_full = TRUE;
+
+  self->retry_delay = self->retry_delay == 0 ? RETRY_MIN_USEC
+                                             : MIN (self->retry_delay * 2, RETRY_MAX_USEC);
+  self->retry_at = g_get_monotonic_time () + self->retry_delay;
+
   g_mutex_lock (&self->lock);
-  if (self->fatal_error == NULL)
-    self->fatal_error = g_error_copy (error);
+  g_clear_error (&self->fatal_error);
+  self->fatal_error = g_error_copy (error);
   g_mutex_unlock (&self->lock);
+
+  publish_snapshot (self, make_snapshot (self, now));
 }
 
 static gboolean
@@ -745,6 +938,9 @@ ward_pipeline_finalize (GObject *object)
   g_clear_object (&self->archive);
   g_mutex_clear (&self->archive_lock);
   g_clear_error (&self->fatal_error);
+  g_clear_error (&self->batch_error);
+  g_clear_pointer (&self->health, ward_store_health_free);
+  g_clear_pointer (&self->test_pragma, g_free);
   g_clear_object (&self->engine);
   g_clear_object (&self->simulator);
   ward_pipeline_config_clear (&self->config);
@@ -767,6 +963,7 @@ ward_pipeline_init (WardPipeline *self)
 {
   g_mutex_init (&self->lock);
   g_mutex_init (&self->archive_lock);
+  self->health = ward_store_health_new ();
   self->commands = g_async_queue_new_full ((GDestroyNotify) command_free);
   self->done = g_ptr_array_new_with_free_func ((GDestroyNotify) command_free);
   self->context = g_main_context_new ();
@@ -1533,6 +1730,7 @@ ward_pipeline_archive_message (WardPipeline  *self,
                                gsize          length,
                                GError       **error)
 {
+  g_autoptr(GError) local_error = NULL;
   Command *cmd;
   gint64 raw_id;
   gint64 now;
@@ -1553,7 +1751,7 @@ ward_pipeline_archive_message (WardPipeline  *self,
   g_mutex_lock (&self->archive_lock);
   if (self->archive == NULL)
     {
-      self->archive = ward_store_open (self->config.db_path, error);
+      self->archive = ward_store_open (self->config.db_path, &local_error);
       /* Each message is its own transaction here, so the WAL is synced
        * at checkpoints rather than at every commit: a commit survives a
        * crash of Wardwatch; what power loss can take is the same window
@@ -1563,12 +1761,18 @@ ward_pipeline_archive_message (WardPipeline  *self,
         ward_store_set_sync_full (self->archive, FALSE);
     }
   raw_id = self->archive ? ward_store_add_raw_message (self->archive, now, source, content_type,
-                                                       device_id, payload, length, error)
+                                                       device_id, payload, length, &local_error)
                          : 0;
   g_mutex_unlock (&self->archive_lock);
 
   if (raw_id == 0)
-    return 0;
+    {
+      /* The technical alarm stands while the archive cannot write, too. */
+      ward_store_health_failed (self->health, WARD_STORE_WRITER_ARCHIVE, local_error, now);
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return 0;
+    }
+  ward_store_health_succeeded (self->health, WARD_STORE_WRITER_ARCHIVE, now);
 
   cmd = g_new0 (Command, 1);
   cmd->type = COMMAND_PROCESS_ARCHIVED;
@@ -1591,4 +1795,37 @@ ward_pipeline_command_finish (WardPipeline  *self,
   g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
 
   return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+void
+_ward_pipeline_set_store_pragma (WardPipeline    *self,
+                                 WardStoreWriter  writer,
+                                 const char      *pragma)
+{
+  g_autofree char *sql = NULL;
+
+  g_return_if_fail (WARD_IS_PIPELINE (self));
+  g_return_if_fail (writer < WARD_STORE_N_WRITERS);
+  g_return_if_fail (pragma != NULL);
+
+  sql = g_strconcat ("PRAGMA ", pragma, NULL);
+  if (writer == WARD_STORE_WRITER_PIPELINE)
+    {
+      g_mutex_lock (&self->lock);
+      g_free (self->test_pragma);
+      self->test_pragma = g_steal_pointer (&sql);
+      g_mutex_unlock (&self->lock);
+      g_main_context_wakeup (self->context);
+      return;
+    }
+
+  g_mutex_lock (&self->archive_lock);
+  if (self->archive == NULL)
+    self->archive = ward_store_open (self->config.db_path, NULL);
+  if (self->archive != NULL)
+    {
+      ward_store_set_sync_full (self->archive, FALSE);
+      _ward_store_exec (self->archive, sql, NULL);
+    }
+  g_mutex_unlock (&self->archive_lock);
 }

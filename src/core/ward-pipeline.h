@@ -105,8 +105,9 @@ void          ward_pipeline_stop              (WardPipeline             *self);
 WardSnapshot *ward_pipeline_get_snapshot      (WardPipeline             *self);
 gint64        ward_pipeline_get_now           (WardPipeline             *self);
 const char   *ward_pipeline_get_db_path       (WardPipeline             *self);
-/* FALSE, with the error, once a transaction has failed (disk full, file
- * removed): the pipeline keeps trying, but the caller should say so.
+/* FALSE, with the error, while the last transaction failed (disk full,
+ * file removed): the pipeline keeps trying and the snapshot's store
+ * status says so; TRUE again once a batch commits.
  */
 gboolean      ward_pipeline_check_health      (WardPipeline             *self,
                                                GError                  **error);

@@ -18,6 +18,8 @@ struct _WardSnapshot
   WardCounters  counters;
   WardFhirStatus fhir;
   char         *fhir_error; /* fhir.last_error */
+  WardStoreStatus store;
+  char         *store_error; /* store.last_error */
 };
 
 G_DEFINE_BOXED_TYPE (WardSnapshot, ward_snapshot, ward_snapshot_ref, ward_snapshot_unref)
@@ -29,6 +31,7 @@ snapshot_free (gpointer data)
 
   g_clear_pointer (&self->beds, g_array_unref);
   g_clear_pointer (&self->fhir_error, g_free);
+  g_clear_pointer (&self->store_error, g_free);
 }
 
 void
@@ -88,6 +91,29 @@ ward_snapshot_get_fhir_status (WardSnapshot *self)
   g_return_val_if_fail (self != NULL, NULL);
 
   return &self->fhir;
+}
+
+void
+_ward_snapshot_set_store_status (WardSnapshot       *self,
+                                 WardStoreCondition  condition,
+                                 gint64              failing_since,
+                                 const char         *last_error)
+{
+  g_return_if_fail (self != NULL);
+
+  g_free (self->store_error);
+  self->store_error = condition != WARD_STORE_CONDITION_NONE ? g_strdup (last_error) : NULL;
+  self->store.condition = condition;
+  self->store.failing_since = condition != WARD_STORE_CONDITION_NONE ? failing_since : 0;
+  self->store.last_error = self->store_error;
+}
+
+const WardStoreStatus *
+ward_snapshot_get_store_status (WardSnapshot *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+
+  return &self->store;
 }
 
 WardSnapshot *

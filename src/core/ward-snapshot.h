@@ -8,6 +8,7 @@
 
 #include <glib-object.h>
 
+#include "ward-store-errors.h"
 #include "ward-trend.h"
 #include "ward-types.h"
 
@@ -138,6 +139,16 @@ typedef struct
   const char *last_error;     /* the sync's last failure, or NULL */
 } WardFhirStatus;
 
+/* The store as the window's technical alarm shows it: what cannot be
+ * written, and since when.
+ */
+typedef struct
+{
+  WardStoreCondition  condition;      /* NONE while writes succeed */
+  gint64              failing_since;  /* on the snapshot's clock; 0 while writes succeed */
+  const char         *last_error;     /* the store's words, or NULL */
+} WardStoreStatus;
+
 typedef struct _WardSnapshot WardSnapshot;
 
 #define WARD_TYPE_SNAPSHOT (ward_snapshot_get_type ())
@@ -152,6 +163,7 @@ const WardBedState *ward_snapshot_get_bed       (WardSnapshot *self,
                                                  guint         index);
 const WardCounters *ward_snapshot_get_counters  (WardSnapshot *self);
 const WardFhirStatus *ward_snapshot_get_fhir_status (WardSnapshot *self);
+const WardStoreStatus *ward_snapshot_get_store_status (WardSnapshot *self);
 
 /* For the producer only. */
 WardSnapshot       *_ward_snapshot_new          (gint64        now,
@@ -164,6 +176,10 @@ void                _ward_snapshot_set_fhir_status (WardSnapshot *self,
                                                     gboolean      configured,
                                                     gint64        failing_since,
                                                     const char   *last_error);
+void                _ward_snapshot_set_store_status (WardSnapshot      *self,
+                                                     WardStoreCondition condition,
+                                                     gint64             failing_since,
+                                                     const char        *last_error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (WardSnapshot, ward_snapshot_unref)
 

@@ -16,6 +16,7 @@
 #include "ward-bed-tile.h"
 #include "ward-data-issues.h"
 #include "ward-patient-view.h"
+#include "ward-store-alarm.h"
 #include "ward-window.h"
 
 /* More beds than this get compact tiles. */
@@ -40,6 +41,7 @@ struct _WardWindow
   GtkLabel             *summary_label;
   GtkFlowBox           *flow_box;
   WardAlarmBar         *alarm_bar;
+  WardStoreAlarm       *store_alarm;
   GtkRevealer          *sync_revealer;
   GtkLabel             *sync_label;
   GtkWidget            *sync_details_button;
@@ -517,6 +519,7 @@ show_snapshot (WardWindow *self)
 
   ward_alarm_bar_update (self->alarm_bar, self->snapshot, self->show_patient_names);
   update_summary (self);
+  ward_store_alarm_update (self->store_alarm, self->snapshot);
   update_sync_warning (self);
   update_actions (self);
 
@@ -1060,6 +1063,7 @@ ward_window_class_init (WardWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, WardWindow, status_page);
   gtk_widget_class_bind_template_child (widget_class, WardWindow, spinner);
   gtk_widget_class_bind_template_child (widget_class, WardWindow, summary_label);
+  gtk_widget_class_bind_template_child (widget_class, WardWindow, store_alarm);
   gtk_widget_class_bind_template_child (widget_class, WardWindow, sync_revealer);
   gtk_widget_class_bind_template_child (widget_class, WardWindow, sync_label);
   gtk_widget_class_bind_template_child (widget_class, WardWindow, sync_details_button);
@@ -1097,6 +1101,7 @@ ward_window_class_init (WardWindowClass *klass)
   g_type_ensure (WARD_TYPE_ALARM_BAR);
   g_type_ensure (WARD_TYPE_BED_TILE);
   g_type_ensure (WARD_TYPE_PATIENT_VIEW);
+  g_type_ensure (WARD_TYPE_STORE_ALARM);
 }
 
 static void

@@ -285,7 +285,7 @@ test_flags_and_counts (Fixture       *f,
 
   /* The reader cannot write. */
   g_assert_false (ward_store_upsert_patient (reader, "p2", NULL, 1, &error));
-  g_assert_error (error, WARD_STORE_ERROR, WARD_STORE_ERROR_SQL);
+  g_assert_error (error, WARD_STORE_ERROR, WARD_STORE_ERROR_READ_ONLY);
 }
 
 static void

@@ -215,13 +215,39 @@ static const char * const migrations[] = {
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == WARD_STORE_SCHEMA_VERSION);
 
+/* Conditions of the disk or the file get codes of their own, so that
+ * the pipeline can tell "retry later" from a statement that is wrong.
+ */
+static int
+error_code_for (int rc)
+{
+  switch (rc & 0xff)
+    {
+    case SQLITE_FULL:
+      return WARD_STORE_ERROR_FULL;
+    case SQLITE_READONLY:
+      return WARD_STORE_ERROR_READ_ONLY;
+    case SQLITE_IOERR:
+    case SQLITE_CANTOPEN:
+      return WARD_STORE_ERROR_IO;
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+      return WARD_STORE_ERROR_BUSY;
+    case SQLITE_CORRUPT:
+    case SQLITE_NOTADB:
+      return WARD_STORE_ERROR_DAMAGED;
+    default:
+      return WARD_STORE_ERROR_SQL;
+    }
+}
+
 static gboolean
 set_sql_error (WardStore   *self,
                int          rc,
                const char  *what,
                GError     **error)
 {
-  g_set_error (error, WARD_STORE_ERROR, WARD_STORE_ERROR_SQL,
+  g_set_error (error, WARD_STORE_ERROR, error_code_for (rc),
                "%s: %s (%s)", what,
                self->db ? sqlite3_errmsg (self->db) : "no database",
                sqlite3_errstr (rc));
@@ -239,7 +265,7 @@ exec_sql (WardStore   *self,
   rc = sqlite3_exec (self->db, sql, NULL, NULL, &errmsg);
   if (rc != SQLITE_OK)
     {
-      g_set_error (error, WARD_STORE_ERROR, WARD_STORE_ERROR_SQL,
+      g_set_error (error, WARD_STORE_ERROR, error_code_for (rc),
                    "%s", errmsg ? errmsg : sqlite3_errstr (rc));
       sqlite3_free (errmsg);
       return FALSE;

@@ -21,6 +21,14 @@ typedef enum
   WARD_STORE_ERROR_SQL,
   WARD_STORE_ERROR_TOO_NEW,      /* written by a newer Wardwatch */
   WARD_STORE_ERROR_NOT_FOUND,
+  /* The conditions of the disk or the file rather than of the SQL: the
+   * same statement may succeed once they pass (ward-store-errors.h).
+   */
+  WARD_STORE_ERROR_FULL,         /* disk full, or the page limit reached */
+  WARD_STORE_ERROR_READ_ONLY,    /* the file or its file system cannot be written */
+  WARD_STORE_ERROR_IO,           /* the operating system reported an I/O error */
+  WARD_STORE_ERROR_BUSY,         /* another connection held the lock too long */
+  WARD_STORE_ERROR_DAMAGED,      /* the file is not a sound database */
 } WardStoreError;
 
 /* The latest schema version; the migrations in ward-store.c go up to it. */

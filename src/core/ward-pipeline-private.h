@@ -1,0 +1,23 @@
+/* ward-pipeline-private.h
+ *
+ * Copyright 2026 The Wardwatch authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include "ward-pipeline.h"
+#include "ward-store-errors.h"
+
+G_BEGIN_DECLS
+
+/* For tests of store failures: runs "PRAGMA <pragma>" on one writer's
+ * connection, the pipeline's at its next tick (on its thread), the
+ * archive's at once ("max_page_count = 1" fills the disk, "query_only =
+ * 1" makes it read-only; their opposites give it back).
+ */
+void _ward_pipeline_set_store_pragma (WardPipeline    *self,
+                                      WardStoreWriter  writer,
+                                      const char      *pragma);
+
+G_END_DECLS
