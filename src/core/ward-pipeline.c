@@ -1355,6 +1355,7 @@ ward_pipeline_stop (WardPipeline *self)
 
   /* Deliveries after stop would reach a caller that is tearing down. */
   g_mutex_lock (&self->lock);
+  self->heartbeat = 0;
   if (self->pending_delivery != 0)
     {
       GSource *source = g_main_context_find_source_by_id (self->main_context,
@@ -1394,7 +1395,8 @@ ward_pipeline_get_now (WardPipeline *self)
  *
  * Returns: the monotonic time (g_get_monotonic_time()) at which the
  * pipeline thread last began a tick or published a snapshot; while it
- * runs, that is every tick_msec or so.  Any thread.
+ * runs, that is every tick_msec or so.  0 when it is not running (not
+ * started, or stopped).  Any thread.
  */
 gint64
 ward_pipeline_get_heartbeat (WardPipeline *self)

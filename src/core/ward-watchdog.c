@@ -151,6 +151,18 @@ check (WardWatchdog *self,
 
   heartbeat = self->heartbeat != NULL ? self->heartbeat (self->heartbeat_data) : now;
 
+  /* A pipeline that is not running (stopped at quit, or by a tool that
+   * keeps its last picture) sends nothing, and nothing is expected; the
+   * wait counts again from when it runs.
+   */
+  if (heartbeat == 0)
+    {
+      self->last_arrival = now;
+      self->late_from = self->late_to = 0;
+      set_state (self, WARD_WATCHDOG_LIVE, 0, 0, now);
+      return;
+    }
+
   if (now - heartbeat > self->stall_usec)
     set_state (self, WARD_WATCHDOG_PIPELINE_STUCK, self->last_arrival, 0, now);
   else if (self->late_to != 0 && now - self->late_to <= self->stall_usec)

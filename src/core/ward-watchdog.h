@@ -23,7 +23,9 @@ typedef enum
 #define WARD_WATCHDOG_LATE_USEC   (2 * G_USEC_PER_SEC)
 #define WARD_WATCHDOG_CHECK_MSEC  500
 
-/* The monotonic time of the pipeline thread's last progress. */
+/* The monotonic time of the pipeline thread's last progress, or 0 when
+ * it is not running (then nothing is expected).
+ */
 typedef gint64 (*WardHeartbeatFunc) (gpointer user_data);
 
 #define WARD_TYPE_WATCHDOG (ward_watchdog_get_type ())

@@ -252,6 +252,19 @@ test_no_pipeline (Fixture       *f,
   g_assert_false (ward_watchdog_banner_get_shown (f->banner));
 }
 
+/* A stopped pipeline (the screenshot tool keeps its last picture) sends
+ * nothing and is not waited for.
+ */
+static void
+test_pipeline_stopped (Fixture       *f,
+                       gconstpointer  data)
+{
+  spin (0.5);
+  ward_pipeline_stop (f->pipeline);
+  spin (STALL_USEC * 2.0 / G_USEC_PER_SEC);
+  g_assert_false (ward_watchdog_banner_get_shown (f->banner));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -266,6 +279,8 @@ main (int   argc,
               test_main_loop_blocked, fixture_tear_down);
   g_test_add ("/ui/watchdog/no-pipeline", Fixture, NULL, fixture_set_up, test_no_pipeline,
               fixture_tear_down);
+  g_test_add ("/ui/watchdog/pipeline-stopped", Fixture, NULL, fixture_set_up,
+              test_pipeline_stopped, fixture_tear_down);
 
   return g_test_run ();
 }

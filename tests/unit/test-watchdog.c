@@ -221,6 +221,41 @@ test_stopped (Fixture       *f,
   g_assert_cmpuint (ward_watchdog_get_state (f->watchdog), ==, WARD_WATCHDOG_LIVE);
 }
 
+/* A pipeline that is not running (heartbeat 0) is not waited for; once
+ * it runs again the wait starts afresh.
+ */
+static void
+test_pipeline_stopped (Fixture       *f,
+                       gconstpointer  data)
+{
+  gint64 end;
+
+  run (f, 2, TRUE);
+
+  f->heartbeat = 0;
+  end = f->now + 60 * G_USEC_PER_SEC;
+  while (f->now < end)
+    {
+      f->now += WARD_WATCHDOG_CHECK_MSEC * 1000;
+      _ward_watchdog_check (f->watchdog);
+      g_assert_cmpuint (ward_watchdog_get_state (f->watchdog), ==, WARD_WATCHDOG_LIVE);
+    }
+
+  /* Running again, but no snapshot: the full limit before the banner. */
+  end = f->now + 9 * G_USEC_PER_SEC;
+  while (f->now < end)
+    {
+      f->now += WARD_WATCHDOG_CHECK_MSEC * 1000;
+      f->heartbeat = f->now;
+      _ward_watchdog_check (f->watchdog);
+      g_assert_cmpuint (ward_watchdog_get_state (f->watchdog), ==, WARD_WATCHDOG_LIVE);
+    }
+  g_test_expect_message ("ward-watchdog", G_LOG_LEVEL_MESSAGE,
+                         "Display not updating since *: no snapshot reached the display");
+  run (f, 2, FALSE);
+  g_test_assert_expected_messages ();
+}
+
 static void
 test_limits (Fixture       *f,
              gconstpointer  data)
@@ -282,6 +317,7 @@ main (int   argc,
   ADD ("/core/watchdog/pipeline-stuck", test_pipeline_stuck);
   ADD ("/core/watchdog/main-loop-late", test_main_loop_late);
   ADD ("/core/watchdog/stopped", test_stopped);
+  ADD ("/core/watchdog/pipeline-stopped", test_pipeline_stopped);
   ADD ("/core/watchdog/limits", test_limits);
   g_test_add_func ("/core/watchdog/real-timer", test_real_timer);
 
