@@ -95,6 +95,7 @@ struct _WardPipeline
   GPtrArray          *done;          /* Command, completed after commit */
   GQueue              ready;         /* Command, taken from the queue for this tick */
   gboolean            quitting;
+  gboolean            stopped;         /* the last tick has run */
   gint64              last_evaluated;  /* simulated time of the last evaluate */
   gint64              last_pruned;     /* time of the last raw archive retention run */
   guint               in_batch;        /* events in the open transaction */
@@ -330,7 +331,7 @@ publish_snapshot (WardPipeline *self,
 /* The last tick at stop catches up on simulated time for at most this
  * long, so that quitting never waits minutes for a demo that ran behind.
  */
-#define STOP_CATCH_UP_USEC (10 * G_USEC_PER_SEC)
+#define STOP_CATCH_UP_USEC (5 * G_USEC_PER_SEC)
 
 static gboolean
 split_batch (WardPipeline  *self,
@@ -646,6 +647,12 @@ tick_cb (gpointer data)
 {
   WardPipeline *self = data;
 
+  /* Both sources (the timer and the command queue) call this; once the
+   * last tick has run, the other one must not run it again.
+   */
+  if (self->stopped)
+    return G_SOURCE_REMOVE;
+
   tick (self);
   if (self->quitting)
     {
@@ -654,6 +661,7 @@ tick_cb (gpointer data)
        * of the stop.
        */
       tick (self);
+      self->stopped = TRUE;
       g_main_loop_quit (self->loop);
       return G_SOURCE_REMOVE;
     }
