@@ -40,6 +40,15 @@
  * X11 without a compositor (Xvfb) reports none, and 16.7 ms (60 Hz) is
  * used then.  Ratio = p95 of (frame + applies before it) / budget.
  *
+ * A third scenario is the one of the "board froze" report: 64 beds at
+ * time scale 300 from an empty store, the board shown, for FAST_SECONDS.
+ * It prints the longest gap between two snapshots reaching the main
+ * thread (what the watchdog's banner is about) and the main loop's
+ * lateness (a TIMER_MSEC timer's delay past its due time), against
+ * MAX_GAP_SECONDS, the watchdog's lateness limit, and says how far the
+ * ward got behind its clock.  The first WARMUP_SECONDS (the tiles are
+ * made) are left out.  BENCH_FRAMES_ONLY=fast runs this scenario alone.
+ *
  * Run it under Xvfb: `meson test -C _build --benchmark frames -v`, or
  * `xvfb-run -a -s '-screen 0 1920x1200x24' _build/bench/bench-frames`.
  */
@@ -51,6 +60,11 @@
 #define MEASURE_SECONDS   10.0
 #define MAX_RATIO         0.5     /* p95 work uses at most half the frame budget */
 #define FALLBACK_BUDGET   (G_USEC_PER_SEC / 60)
+#define FAST_SCALE        300.0
+#define FAST_BEDS         64
+#define FAST_SECONDS      40.0
+#define TIMER_MSEC        100
+#define MAX_GAP_SECONDS   2.0     /* the watchdog's main-loop lateness limit */
 #define WIDTH             1600
 #define HEIGHT            1000
 
@@ -88,6 +102,7 @@ typedef struct
   gint64          first_frame_time;
   gint64          last_frame_time;
   gint64          refresh_interval;  /* reported by the clock, 0 if none */
+  GArray         *arrivals;     /* gint64, monotonic time of each snapshot, or NULL */
 } Bench;
 
 static gboolean
@@ -124,6 +139,8 @@ snapshot_cb (WardSnapshot *snapshot,
     return;
 
   begin = g_get_monotonic_time ();
+  if (bench->arrivals != NULL)
+    g_array_append_val (bench->arrivals, begin);
   ward_window_apply_snapshot (bench->window, snapshot);
 
   if (bench->recording)
@@ -547,6 +564,117 @@ run_ward (guint n_beds)
   return ok;
 }
 
+typedef struct
+{
+  gint64 due;
+  gint64 max_late;
+  guint  n_late;     /* later than MAX_GAP_SECONDS */
+} Timer;
+
+static gboolean
+timer_cb (gpointer user_data)
+{
+  Timer *timer = user_data;
+  gint64 now = g_get_monotonic_time ();
+  gint64 late = now - timer->due;
+
+  timer->max_late = MAX (timer->max_late, late);
+  if (late > MAX_GAP_SECONDS * G_USEC_PER_SEC)
+    timer->n_late++;
+  timer->due = now + TIMER_MSEC * 1000;
+
+  return G_SOURCE_CONTINUE;
+}
+
+/* The board of FAST_BEDS at FAST_SCALE from an empty store: how long the
+ * screen goes without a new snapshot.  FALSE when over the limit.
+ */
+static gboolean
+run_fast (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("ward-bench-frames-XXXXXX", NULL);
+  g_autofree char *db_path = g_build_filename (dir, "ward.db", NULL);
+  g_autoptr(GArray) gaps = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_autoptr(WardSnapshot) first = NULL;
+  g_autoptr(WardSnapshot) last = NULL;
+  g_autoptr(GError) error = NULL;
+  g_auto(WardPipelineConfig) config = { 0 };
+  Bench bench = { 0 };
+  Timer timer = { 0 };
+  gint64 begin, end, longest = 0, sim_behind;
+  double ratio, late_ratio, seconds, sim_minutes;
+  guint timer_id;
+
+  bench.frames = g_array_new (FALSE, TRUE, sizeof (Frame));
+  bench.arrivals = g_array_new (FALSE, FALSE, sizeof (gint64));
+  bench.window = ward_window_new (NULL);
+  g_object_add_weak_pointer (G_OBJECT (bench.window), (gpointer *) &bench.window);
+  gtk_window_set_default_size (GTK_WINDOW (bench.window), WIDTH, HEIGHT);
+  ward_window_set_demo (bench.window, TRUE);
+  ward_window_set_user (bench.window, "bench");
+  g_object_set (bench.window, "db-path", db_path, NULL);
+  gtk_window_present (GTK_WINDOW (bench.window));
+
+  fill_config (&config, db_path, FAST_BEDS, FAST_SCALE, HISTORY_START);
+  bench.pipeline = ward_pipeline_new (&config);
+  if (!ward_pipeline_start (bench.pipeline, snapshot_cb, &bench, &error))
+    g_error ("fast pipeline: %s", error->message);
+  ward_window_set_pipeline (bench.window, bench.pipeline);
+  /* The first snapshot makes the 64 tiles: measured from WARMUP_SECONDS on. */
+  wait_until (NULL, NULL, WARMUP_SECONDS);
+  first = ward_pipeline_get_snapshot (bench.pipeline);
+  g_array_set_size (bench.arrivals, 0);
+
+  begin = g_get_monotonic_time ();
+  timer.due = begin + TIMER_MSEC * 1000;
+  timer_id = g_timeout_add (TIMER_MSEC, timer_cb, &timer);
+  wait_until (NULL, NULL, FAST_SECONDS);
+  end = g_get_monotonic_time ();
+  g_source_remove (timer_id);
+
+  last = ward_pipeline_get_snapshot (bench.pipeline);
+  sim_behind = ward_pipeline_get_now (bench.pipeline) - ward_snapshot_get_now (last);
+  sim_minutes = (ward_snapshot_get_now (last) - ward_snapshot_get_now (first)) / 60e6;
+  seconds = (end - begin) / (double) G_USEC_PER_SEC;
+
+  /* The gaps, the first from the start and the last to the end. */
+  for (guint i = 0; i <= bench.arrivals->len; i++)
+    {
+      gint64 from = i == 0 ? begin : g_array_index (bench.arrivals, gint64, i - 1);
+      gint64 to = i == bench.arrivals->len ? end : g_array_index (bench.arrivals, gint64, i);
+      gint64 gap = to - from;
+
+      g_array_append_val (gaps, gap);
+      longest = MAX (longest, gap);
+    }
+  g_array_sort (gaps, cmp_int64);
+
+  ratio = longest / (MAX_GAP_SECONDS * G_USEC_PER_SEC);
+  late_ratio = timer.max_late / (MAX_GAP_SECONDS * G_USEC_PER_SEC);
+  printf ("  fast    %2u beds at %.0fx from an empty store, %.0f s: %u snapshots, "
+          "%.1f simulated minutes (%.0fx achieved; the ward %.1f simulated minutes behind "
+          "its clock at the end)\n",
+          FAST_BEDS, FAST_SCALE, seconds, bench.arrivals->len, sim_minutes,
+          sim_minutes * 60 / seconds, sim_behind / 60e6);
+  printf ("      gap between snapshots ms: median %.0f  p99 %.0f  max %.0f\n",
+          percentile_ms (gaps, 0.5), percentile_ms (gaps, 0.99), longest / 1000.0);
+  printf ("      main loop lateness (%d ms timer) ms: max %.0f, %u times over %.0f s\n",
+          TIMER_MSEC, timer.max_late / 1000.0, timer.n_late, MAX_GAP_SECONDS);
+  printf ("      ratio longest gap/limit: %.3f, lateness/limit %.3f (limit %.1f s, the "
+          "watchdog's): %s\n",
+          ratio, late_ratio, MAX_GAP_SECONDS, MAX (ratio, late_ratio) <= 1.0 ? "PASS" : "FAIL");
+
+  ward_pipeline_stop (bench.pipeline);
+  gtk_window_destroy (GTK_WINDOW (bench.window));
+  wait_until (NULL, NULL, 0.2);
+  g_clear_object (&bench.pipeline);
+  g_array_unref (bench.frames);
+  g_array_unref (bench.arrivals);
+  remove_dir (dir);
+
+  return MAX (ratio, late_ratio) <= 1.0;
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -584,8 +712,10 @@ main (int   argc,
   if (g_file_get_contents ("/proc/loadavg", &loadavg, NULL, NULL))
     printf ("  load average before the run: %s", loadavg);
 
-  for (guint i = 0; i < G_N_ELEMENTS (sizes); i++)
-    ok &= run_ward (sizes[i]);
+  if (g_strcmp0 (g_getenv ("BENCH_FRAMES_ONLY"), "fast") != 0)
+    for (guint i = 0; i < G_N_ELEMENTS (sizes); i++)
+      ok &= run_ward (sizes[i]);
+  ok &= run_fast ();
 
   printf ("bench-frames: %s\n", ok ? "PASS" : "FAIL");
 

@@ -20,4 +20,10 @@ void _ward_pipeline_set_store_pragma (WardPipeline    *self,
                                       WardStoreWriter  writer,
                                       const char      *pragma);
 
+G_BEGIN_DECLS
+
+/* Test hooks. */
+void _ward_pipeline_set_delivery_paused (WardPipeline *self,
+                                         gboolean      paused);
+
 G_END_DECLS

@@ -106,6 +106,7 @@ struct _WardPipeline
   GPtrArray          *done;          /* Command, completed after commit */
   GQueue              ready;         /* Command, taken from the queue for this tick */
   gboolean            quitting;
+  gboolean            stopped;         /* the last tick has run */
   gint64              last_evaluated;  /* simulated time of the last evaluate */
   gint64              last_pruned;     /* time of the last raw archive retention run */
   guint               in_batch;        /* events in the open transaction */
@@ -117,9 +118,14 @@ struct _WardPipeline
   gint64              retry_delay;     /* the backoff after the last failed batch */
   gboolean            disk_was_full;   /* a batch failed on a full disk since the last commit */
 
-  /* Clock: fixed at start, read from any thread. */
+  /* Clock: set at start, read from any thread under clock_lock; in demo
+   * mode moved back when the ward falls too far behind (advance_simulator()).
+   */
+  GMutex              clock_lock;
   gint64              start_sim;
   gint64              start_mono;
+  gint64              reached;         /* pipeline thread: the time the last tick reached */
+  gboolean            behind_logged;
 
   /* Shared, under lock. */
   GAsyncQueue        *commands;
@@ -134,6 +140,8 @@ struct _WardPipeline
   GError             *fatal_error;
   WardStoreHealth    *health;          /* whether the store writes, for the alarm and the log */
   char               *test_pragma;     /* under lock: for the pipeline's connection */
+  gint64              heartbeat;       /* monotonic time the pipeline thread last progressed */
+  gboolean            delivery_paused; /* test hook: snapshots kept, not delivered */
 };
 
 G_DEFINE_FINAL_TYPE (WardPipeline, ward_pipeline, G_TYPE_OBJECT)
@@ -233,13 +241,28 @@ ward_pipeline_config_copy (const WardPipelineConfig *src,
 static gint64
 pipeline_now (WardPipeline *self)
 {
-  gint64 elapsed;
+  gint64 elapsed, start_sim;
 
   if (!self->config.demo)
     return g_get_real_time ();
 
+  g_mutex_lock (&self->clock_lock);
   elapsed = g_get_monotonic_time () - self->start_mono;
-  return self->start_sim + (gint64) ((double) elapsed * self->config.time_scale);
+  start_sim = self->start_sim;
+  g_mutex_unlock (&self->clock_lock);
+
+  return start_sim + (gint64) ((double) elapsed * self->config.time_scale);
+}
+
+/* The pipeline thread is alive and getting on: the main thread's
+ * watchdog reads this to tell a stuck pipeline from a stuck display.
+ */
+static void
+beat (WardPipeline *self)
+{
+  g_mutex_lock (&self->lock);
+  self->heartbeat = g_get_monotonic_time ();
+  g_mutex_unlock (&self->lock);
 }
 
 /* The engine's snapshot with the FHIR sync's state (pipeline thread, or
@@ -297,8 +320,10 @@ publish_snapshot (WardPipeline *self,
   g_mutex_lock (&self->lock);
   g_clear_pointer (&self->snapshot, ward_snapshot_unref);
   self->snapshot = snapshot;
+  self->heartbeat = g_get_monotonic_time ();
   /* At most one pending delivery: the reader always gets the newest. */
-  if (self->pending_delivery == 0 && self->func != NULL && self->main_context != NULL)
+  if (self->pending_delivery == 0 && self->func != NULL && self->main_context != NULL &&
+      !self->delivery_paused)
     {
       GSource *source = g_idle_source_new ();
 
@@ -337,6 +362,20 @@ is_write_failure (const GError *error)
 
   return condition != WARD_STORE_CONDITION_NONE && condition != WARD_STORE_CONDITION_OTHER;
 }
+/* A tick stops taking new work once it has run this long, commits and
+ * publishes; the rest waits for the next tick, a few milliseconds later.
+ * Without the bound a pipeline that falls behind (a 64-bed demo at time
+ * scale 300 on two busy cores) makes every tick longer than the last:
+ * each one has more simulated time to catch up on, and the board shows
+ * nothing new for 15 s and more.  The simulator advances in slices of
+ * SIM_SLICE so that the bound is checked often.
+ */
+#define TICK_BUDGET_USEC (200 * 1000)
+#define SIM_SLICE        EVALUATE_STEP
+/* The last tick at stop catches up on simulated time for at most this
+ * long, so that quitting never waits minutes for a demo that ran behind.
+ */
+#define STOP_CATCH_UP_USEC (5 * G_USEC_PER_SEC)
 
 static gboolean
 split_batch (WardPipeline  *self,
@@ -573,17 +612,67 @@ checkpoint_wal (WardPipeline *self)
     g_debug ("WAL checkpoint could not finish: a reader is in the way");
 }
 
+/* Demo mode: the simulator is advanced slice by slice up to @target,
+ * until @deadline (monotonic); returns the time reached, which the tick
+ * then uses as its "now".  When that is short of @target the machine
+ * cannot run the ward at its time scale and the ward runs behind the
+ * clock, as fast as the pipeline can; each snapshot says how far it got.
+ * A short lag is caught up (a burst of load; the last tick at stop, for
+ * at most STOP_CATCH_UP_USEC); one of more than MAX_LAG_SECONDS of real
+ * time moves the clock back, so that the simulated clock runs at what the
+ * machine manages (said once in the log) and a stop never has hours of
+ * simulated time to catch up on.
+ */
+#define MAX_LAG_SECONDS 5.0
+
+static gint64
+advance_simulator (WardPipeline *self,
+                   gint64        target,
+                   gint64        deadline)
+{
+  gint64 at = MAX (self->reached, ward_simulator_get_time (self->simulator));
+
+  while (at < target)
+    {
+      at = MIN (target, at + SIM_SLICE);
+      ward_simulator_advance (self->simulator, at, sim_event_cb, self);
+      if (g_get_monotonic_time () >= deadline)
+        break;
+    }
+
+  if (target - at > MAX_LAG_SECONDS * self->config.time_scale * G_USEC_PER_SEC)
+    {
+      g_mutex_lock (&self->clock_lock);
+      self->start_sim = at;
+      self->start_mono = g_get_monotonic_time ();
+      g_mutex_unlock (&self->clock_lock);
+
+      if (!self->behind_logged)
+        {
+          g_message ("The demo ward cannot keep up with time scale %g on this machine: its "
+                     "simulated clock runs as fast as the pipeline can",
+                     self->config.time_scale);
+          self->behind_logged = TRUE;
+        }
+    }
+
+  return MAX (at, self->reached);
+}
+
 static void
 tick (WardPipeline *self)
 {
   g_autoptr(GError) error = NULL;
   gboolean someone_waits = FALSE;
   Command *cmd;
-  gint64 now;
+  gint64 now, deadline;
 
   g_assert (WARD_IS_PIPELINE_THREAD (self));
 
   now = pipeline_now (self);
+  /* The last tick at stop takes every command queued before the stop. */
+  deadline = self->quitting ? 0 : g_get_monotonic_time () + TICK_BUDGET_USEC;
+  beat (self);
 
   {
     g_autofree char *pragma = NULL;
@@ -597,9 +686,11 @@ tick (WardPipeline *self)
 
   /* Messages an archive-first source (MQTT) committed are mapped before
    * the write lock is taken: the source's next commit waits for that
-   * lock, so the batch holds it only to write.
+   * lock, so the batch holds it only to write.  A backlog is taken in
+   * parts, each tick as much as its budget allows.
    */
-  while ((cmd = g_async_queue_try_pop (self->commands)) != NULL)
+  while ((deadline == 0 || g_get_monotonic_time () < deadline) &&
+         (cmd = g_async_queue_try_pop (self->commands)) != NULL)
     {
       if (cmd->type == COMMAND_PROCESS_ARCHIVED)
         {
@@ -644,7 +735,10 @@ tick (WardPipeline *self)
   self->in_batch = 0;
 
   if (self->simulator != NULL && self->config.simulate)
-    ward_simulator_advance (self->simulator, now, sim_event_cb, self);
+    now = advance_simulator (self, now,
+                             self->quitting ? g_get_monotonic_time () + STOP_CATCH_UP_USEC
+                                            : deadline);
+  self->reached = now;
   if (self->batch_error != NULL)
     {
       g_propagate_error (&error, g_steal_pointer (&self->batch_error));
@@ -652,7 +746,8 @@ tick (WardPipeline *self)
     }
 
   while ((cmd = g_queue_pop_head (&self->ready)) != NULL ||
-         (cmd = g_async_queue_try_pop (self->commands)) != NULL)
+         ((deadline == 0 || g_get_monotonic_time () < deadline) &&
+          (cmd = g_async_queue_try_pop (self->commands)) != NULL))
     {
       run_command (self, cmd, now);
       g_ptr_array_add (self->done, cmd);
@@ -772,6 +867,12 @@ tick_cb (gpointer data)
 {
   WardPipeline *self = data;
 
+  /* Both sources (the timer and the command queue) call this; once the
+   * last tick has run, the other one must not run it again.
+   */
+  if (self->stopped)
+    return G_SOURCE_REMOVE;
+
   tick (self);
   if (self->quitting)
     {
@@ -780,6 +881,7 @@ tick_cb (gpointer data)
        * of the stop.
        */
       tick (self);
+      self->stopped = TRUE;
       g_main_loop_quit (self->loop);
       return G_SOURCE_REMOVE;
     }
@@ -945,6 +1047,7 @@ ward_pipeline_finalize (GObject *object)
   g_clear_object (&self->simulator);
   ward_pipeline_config_clear (&self->config);
   g_mutex_clear (&self->lock);
+  g_mutex_clear (&self->clock_lock);
 
   G_OBJECT_CLASS (ward_pipeline_parent_class)->finalize (object);
 }
@@ -962,6 +1065,7 @@ static void
 ward_pipeline_init (WardPipeline *self)
 {
   g_mutex_init (&self->lock);
+  g_mutex_init (&self->clock_lock);
   g_mutex_init (&self->archive_lock);
   self->health = ward_store_health_new ();
   self->commands = g_async_queue_new_full ((GDestroyNotify) command_free);
@@ -1284,6 +1388,7 @@ ward_pipeline_start (WardPipeline      *self,
   now = g_get_real_time ();
   self->start_sim = self->config.start_usec ? self->config.start_usec : now;
   self->start_mono = g_get_monotonic_time ();
+  self->heartbeat = self->start_mono;
 
   if (self->config.device_mapping != NULL)
     {
@@ -1380,6 +1485,7 @@ ward_pipeline_stop (WardPipeline *self)
 
   /* Deliveries after stop would reach a caller that is tearing down. */
   g_mutex_lock (&self->lock);
+  self->heartbeat = 0;
   if (self->pending_delivery != 0)
     {
       GSource *source = g_main_context_find_source_by_id (self->main_context,
@@ -1412,6 +1518,47 @@ ward_pipeline_get_now (WardPipeline *self)
   g_return_val_if_fail (WARD_IS_PIPELINE (self), 0);
 
   return pipeline_now (self);
+}
+
+/**
+ * ward_pipeline_get_heartbeat:
+ *
+ * Returns: the monotonic time (g_get_monotonic_time()) at which the
+ * pipeline thread last began a tick or published a snapshot; while it
+ * runs, that is every tick_msec or so.  0 when it is not running (not
+ * started, or stopped).  Any thread.
+ */
+gint64
+ward_pipeline_get_heartbeat (WardPipeline *self)
+{
+  gint64 heartbeat;
+
+  g_return_val_if_fail (WARD_IS_PIPELINE (self), 0);
+
+  g_mutex_lock (&self->lock);
+  heartbeat = self->heartbeat;
+  g_mutex_unlock (&self->lock);
+
+  return heartbeat;
+}
+
+/* Test hook: while paused, snapshots are kept but not delivered, as if
+ * the owner's main context never got to them; resuming delivers the
+ * newest.  Owner's thread.
+ */
+void
+_ward_pipeline_set_delivery_paused (WardPipeline *self,
+                                    gboolean      paused)
+{
+  g_return_if_fail (WARD_IS_PIPELINE (self));
+
+  g_mutex_lock (&self->lock);
+  self->delivery_paused = !!paused;
+  g_mutex_unlock (&self->lock);
+
+  /* The next tick's publish adds the delivery. */
+  if (!paused && self->thread != NULL)
+    g_main_context_wakeup (self->context);
 }
 
 const char *

@@ -9,13 +9,13 @@
 #include "config.h"
 
 #include "ward-types.h"
+#include "ward-clinical.h"
 
 #include <errno.h>
 #include <string.h>
 
 #include <glib/gstdio.h>
 
-static const char * const band_names[] = { "low", "low-medium", "medium", "high" };
 static const char * const meas_names[] = {
   "hr", "rr", "spo2", "sbp", "dbp", "map", "temp", "consciousness", "on_oxygen", "o2_flow",
 };
@@ -31,7 +31,7 @@ ward_band_to_string (WardBand band)
 {
   g_return_val_if_fail (band <= WARD_BAND_HIGH, NULL);
 
-  return band_names[band];
+  return ward_clinical_get_band (band)->key;
 }
 
 gboolean
@@ -40,9 +40,9 @@ ward_band_from_string (const char *str,
 {
   g_return_val_if_fail (band != NULL, FALSE);
 
-  for (guint i = 0; str != NULL && i < G_N_ELEMENTS (band_names); i++)
+  for (guint i = 0; str != NULL && i <= WARD_BAND_HIGH; i++)
     {
-      if (strcmp (str, band_names[i]) == 0)
+      if (strcmp (str, ward_clinical_get_band (i)->key) == 0)
         {
           *band = (WardBand) i;
           return TRUE;

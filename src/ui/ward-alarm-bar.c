@@ -12,6 +12,7 @@
 
 #include "ward-alarm-bar.h"
 #include "ward-bed-tile.h"
+#include "ward-clinical.h"
 
 /* What one entry shows; entries are kept across snapshots by key (the
  * flag, the silent device or the source), so that focus stays on an
@@ -129,19 +130,7 @@ get_priority_phrase (WardAlarmPriority priority)
 static const char *
 get_band_title (WardBand band)
 {
-  switch (band)
-    {
-    case WARD_BAND_LOW:
-      return C_("NEWS2 band", "Low");
-    case WARD_BAND_LOW_MEDIUM:
-      return C_("NEWS2 band", "Low-medium");
-    case WARD_BAND_MEDIUM:
-      return C_("NEWS2 band", "Medium");
-    case WARD_BAND_HIGH:
-      return C_("NEWS2 band", "High");
-    default:
-      g_assert_not_reached ();
-    }
+  return ward_clinical_band_title (band);
 }
 
 static const char *

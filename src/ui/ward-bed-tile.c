@@ -11,6 +11,7 @@
 #include <glib/gi18n.h>
 
 #include "ward-bed-tile.h"
+#include "ward-clinical.h"
 
 #include <string.h>
 
@@ -123,56 +124,20 @@ G_DEFINE_FINAL_TYPE (WardBedTile, ward_bed_tile, GTK_TYPE_WIDGET)
 static const char *
 get_band_title (WardBand band)
 {
-  switch (band)
-    {
-    case WARD_BAND_LOW:
-      return C_("NEWS2 band", "Low");
-    case WARD_BAND_LOW_MEDIUM:
-      return C_("NEWS2 band", "Low-medium");
-    case WARD_BAND_MEDIUM:
-      return C_("NEWS2 band", "Medium");
-    case WARD_BAND_HIGH:
-      return C_("NEWS2 band", "High");
-    default:
-      g_assert_not_reached ();
-    }
+  return ward_clinical_band_title (band);
 }
 
 /* The same band inside a sentence, where most languages want lower case. */
 static const char *
 get_band_phrase (WardBand band)
 {
-  switch (band)
-    {
-    case WARD_BAND_LOW:
-      return C_("NEWS2 band in a sentence", "low");
-    case WARD_BAND_LOW_MEDIUM:
-      return C_("NEWS2 band in a sentence", "low-medium");
-    case WARD_BAND_MEDIUM:
-      return C_("NEWS2 band in a sentence", "medium");
-    case WARD_BAND_HIGH:
-      return C_("NEWS2 band in a sentence", "high");
-    default:
-      g_assert_not_reached ();
-    }
+  return ward_clinical_band_phrase (band);
 }
 
 static const char *
 get_band_class (WardBand band)
 {
-  switch (band)
-    {
-    case WARD_BAND_LOW:
-      return "band-low";
-    case WARD_BAND_LOW_MEDIUM:
-      return "band-low-medium";
-    case WARD_BAND_MEDIUM:
-      return "band-medium";
-    case WARD_BAND_HIGH:
-      return "band-high";
-    default:
-      g_assert_not_reached ();
-    }
+  return ward_clinical_band_css_class (band);
 }
 
 static const char *

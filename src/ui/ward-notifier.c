@@ -12,6 +12,7 @@
 #include <gtk/gtk.h>
 #include <libnotify/notify.h>
 
+#include "ward-clinical.h"
 #include "ward-notifier.h"
 
 /* Desktop notifications for flags: a second channel beside the in-app alarm
@@ -162,19 +163,7 @@ create_action_data (WardNotifier *self,
 static const char *
 get_band_phrase (WardBand band)
 {
-  switch (band)
-    {
-    case WARD_BAND_LOW:
-      return C_("NEWS2 band in a sentence", "low");
-    case WARD_BAND_LOW_MEDIUM:
-      return C_("NEWS2 band in a sentence", "low-medium");
-    case WARD_BAND_MEDIUM:
-      return C_("NEWS2 band in a sentence", "medium");
-    case WARD_BAND_HIGH:
-      return C_("NEWS2 band in a sentence", "high");
-    default:
-      g_assert_not_reached ();
-    }
+  return ward_clinical_band_phrase (band);
 }
 
 /* The IEC 60601-1-8 text markers, so that the priority does not depend on

@@ -11,6 +11,7 @@
 #include <glib/gi18n.h>
 #include <math.h>
 
+#include "ward-clinical.h"
 #include "ward-patient-view.h"
 #include "ward-chart.h"
 #include "ward-history.h"
@@ -161,22 +162,11 @@ static const gint64 spans[] = {
   10 * MIN_, 60 * MIN_, 8 * 60 * MIN_, 24 * 60 * MIN_, 72 * 60 * MIN_,
 };
 
-/* Limits of what can be typed, as in ward_news2_validate(): impossible
- * values, not alarming ones.
+/* The typed rows, in the template's order; what can be typed are the
+ * plausible ranges of ward-clinical.h: impossible values, not alarming ones.
  */
-typedef struct
-{
-  WardMeasKind  kind;
-  double        min;
-  double        max;
-} EntryLimit;
-
-static const EntryLimit entry_limits[] = {
-  { WARD_MEAS_RR, 0, 120 },
-  { WARD_MEAS_SPO2, 0, 100 },
-  { WARD_MEAS_SBP, 0, 350 },
-  { WARD_MEAS_HR, 0, 350 },
-  { WARD_MEAS_TEMP, 25, 45 },
+static const WardMeasKind entry_kinds[] = {
+  WARD_MEAS_RR, WARD_MEAS_SPO2, WARD_MEAS_SBP, WARD_MEAS_HR, WARD_MEAS_TEMP,
 };
 
 static const char *
@@ -207,18 +197,7 @@ get_refresh_interval (gint64 span)
 static const char *
 get_band_word (WardBand band)
 {
-  switch (band)
-    {
-    case WARD_BAND_HIGH:
-      return C_("NEWS2 band", "High");
-    case WARD_BAND_MEDIUM:
-      return C_("NEWS2 band", "Medium");
-    case WARD_BAND_LOW_MEDIUM:
-      return C_("NEWS2 band", "Low–medium");
-    case WARD_BAND_LOW:
-    default:
-      return C_("NEWS2 band", "Low");
-    }
+  return ward_clinical_band_title (band);
 }
 
 static const char *
@@ -912,11 +891,10 @@ static void
 update_header (WardPatientView *self)
 {
   const WardBedState *bed = find_bed (self);
-  static const char * const band_classes[] = { "band-low", "band-low-medium", "band-medium", "band-high" };
   g_autofree char *flag = NULL;
 
-  for (guint i = 0; i < G_N_ELEMENTS (band_classes); i++)
-    gtk_widget_remove_css_class (self->score_badge, band_classes[i]);
+  for (WardBand band = WARD_BAND_LOW; band <= WARD_BAND_HIGH; band++)
+    gtk_widget_remove_css_class (self->score_badge, ward_clinical_band_css_class (band));
 
   if (bed == NULL)
     {
@@ -952,7 +930,7 @@ update_header (WardPatientView *self)
         status = bed->score_complete ? _("Preliminary") : _("Preliminary, partial");
       gtk_label_set_text (self->status_label, status);
       if (!bed->news2_not_applicable)
-        gtk_widget_add_css_class (self->score_badge, band_classes[bed->score_band]);
+        gtk_widget_add_css_class (self->score_badge, ward_clinical_band_css_class (bed->score_band));
     }
   else
     {
@@ -1406,7 +1384,7 @@ record_action_cb (GtkWidget  *widget,
   guint acvpu = adw_combo_row_get_selected (self->acvpu_row);
   guint oxygen = adw_combo_row_get_selected (self->oxygen_row);
 
-  G_STATIC_ASSERT (G_N_ELEMENTS (rows) == G_N_ELEMENTS (entry_limits));
+  G_STATIC_ASSERT (G_N_ELEMENTS (rows) == G_N_ELEMENTS (entry_kinds));
 
   if (self->pipeline == NULL || self->user == NULL || self->patient_id == NULL ||
       self->n_pending_entries > 0)
@@ -1423,7 +1401,7 @@ record_action_cb (GtkWidget  *widget,
   for (guint i = 0; i < G_N_ELEMENTS (rows); i++)
     {
       const char *text = gtk_editable_get_text (GTK_EDITABLE (rows[i]));
-      const EntryLimit *limit = &entry_limits[i];
+      const WardPlausibleRange *limit = ward_clinical_get_range (entry_kinds[i]);
       double value;
 
       g_autofree char *stripped = g_strstrip (g_strdup (text != NULL ? text : ""));

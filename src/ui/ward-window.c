@@ -17,6 +17,7 @@
 #include "ward-data-issues.h"
 #include "ward-patient-view.h"
 #include "ward-store-alarm.h"
+#include "ward-watchdog-banner.h"
 #include "ward-window.h"
 
 /* More beds than this get compact tiles. */
@@ -46,6 +47,7 @@ struct _WardWindow
   GtkLabel             *sync_label;
   GtkWidget            *sync_details_button;
   WardPatientView      *patient_view;
+  WardWatchdogBanner   *watchdog_banner;
 
   /* Owned */
   GSettings            *settings;       /* NULL when the schema is not installed */
@@ -1065,6 +1067,7 @@ ward_window_class_init (WardWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, WardWindow, summary_label);
   gtk_widget_class_bind_template_child (widget_class, WardWindow, store_alarm);
   gtk_widget_class_bind_template_child (widget_class, WardWindow, sync_revealer);
+  gtk_widget_class_bind_template_child (widget_class, WardWindow, watchdog_banner);
   gtk_widget_class_bind_template_child (widget_class, WardWindow, sync_label);
   gtk_widget_class_bind_template_child (widget_class, WardWindow, sync_details_button);
   gtk_widget_class_bind_template_child (widget_class, WardWindow, flow_box);
@@ -1102,6 +1105,7 @@ ward_window_class_init (WardWindowClass *klass)
   g_type_ensure (WARD_TYPE_BED_TILE);
   g_type_ensure (WARD_TYPE_PATIENT_VIEW);
   g_type_ensure (WARD_TYPE_STORE_ALARM);
+  g_type_ensure (WARD_TYPE_WATCHDOG_BANNER);
 }
 
 static void
@@ -1223,6 +1227,7 @@ ward_window_apply_snapshot (WardWindow   *self,
   g_return_if_fail (snapshot != NULL);
 
   self->n_received++;
+  ward_watchdog_banner_snapshot_arrived (self->watchdog_banner);
   ward_snapshot_ref (snapshot);
   g_clear_pointer (&self->pending, ward_snapshot_unref);
   self->pending = snapshot;
@@ -1376,6 +1381,7 @@ ward_window_set_pipeline (WardWindow   *self,
 
   g_set_object (&self->pipeline, pipeline);
   ward_patient_view_set_pipeline (self->patient_view, pipeline);
+  ward_watchdog_banner_set_pipeline (self->watchdog_banner, pipeline);
 }
 
 WardPipeline *

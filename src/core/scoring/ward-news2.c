@@ -9,6 +9,7 @@
 #include "config.h"
 
 #include "ward-news2.h"
+#include "ward-clinical.h"
 
 #include <math.h>
 
@@ -177,19 +178,22 @@ ward_news2_input_init (WardNews2Input *input)
   *input = (WardNews2Input) { .spo2_scale = 1 };
 }
 
+/* The plausible ranges are those of ward-clinical.h, shared with the
+ * device mapping and the patient view.
+ */
 static gboolean
-check_range (const char  *field,
-             double       value,
-             double       min,
-             double       max,
-             const char  *unit,
-             GError     **error)
+check_range (const char    *field,
+             WardMeasKind   kind,
+             double         value,
+             GError       **error)
 {
-  if (!isfinite (value) || value < min || value > max)
+  const WardPlausibleRange *range = ward_clinical_get_range (kind);
+
+  if (!ward_clinical_is_plausible (kind, value))
     {
       g_set_error (error, WARD_NEWS2_ERROR, WARD_NEWS2_ERROR_IMPOSSIBLE_VALUE,
                    "%s: impossible value %g (expected %g to %g %s)",
-                   field, value, min, max, unit);
+                   field, value, range->min, range->max, range->unit);
       return FALSE;
     }
 
@@ -205,15 +209,15 @@ ward_news2_validate (const WardNews2Input  *input,
   /* Physiologically impossible values, not merely alarming ones: these
    * limits reject sensor garbage and typing errors, never a sick patient.
    */
-  if (input->has_rr && !check_range ("rr", input->rr, 0, 120, "/min", error))
+  if (input->has_rr && !check_range ("rr", WARD_MEAS_RR, input->rr, error))
     return FALSE;
-  if (input->has_spo2 && !check_range ("spo2", input->spo2, 0, 100, "%", error))
+  if (input->has_spo2 && !check_range ("spo2", WARD_MEAS_SPO2, input->spo2, error))
     return FALSE;
-  if (input->has_sbp && !check_range ("sbp", input->sbp, 0, 350, "mmHg", error))
+  if (input->has_sbp && !check_range ("sbp", WARD_MEAS_SBP, input->sbp, error))
     return FALSE;
-  if (input->has_hr && !check_range ("hr", input->hr, 0, 350, "/min", error))
+  if (input->has_hr && !check_range ("hr", WARD_MEAS_HR, input->hr, error))
     return FALSE;
-  if (input->has_temp && !check_range ("temp", input->temp, 25, 45, "C", error))
+  if (input->has_temp && !check_range ("temp", WARD_MEAS_TEMP, input->temp, error))
     return FALSE;
   if (input->has_consciousness && input->consciousness > WARD_ACVPU_UNRESPONSIVE)
     {
