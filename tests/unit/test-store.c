@@ -399,7 +399,7 @@ test_migrate_4_to_5_birth_date (Fixture       *f,
 
   store = ward_store_open (f->path, &error);
   g_assert_no_error (error);
-  g_assert_cmpint (ward_store_get_schema_version (store), ==, 5);
+  g_assert_cmpint (ward_store_get_schema_version (store), ==, WARD_STORE_SCHEMA_VERSION);
   /* The patient is kept, with no birth date yet; the old score applied. */
   g_assert_true (ward_store_get_birth_date (store, "p1", &birth_date, &error));
   g_assert_no_error (error);
