@@ -12,15 +12,27 @@
 
 #include <mosquitto.h>
 
+#include <glib-unix.h>
+
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 /* Threads.  The owner (the thread that calls start) creates and destroys
  * the mosquitto client and receives the notifications.  The loop thread
  * runs the network loop and every libmosquitto callback, and so every
  * archive commit.  They share the status and the stop flag under the lock.
  */
+
+/* A message read and not yet committed. */
+typedef struct
+{
+  char   *device_id;
+  GBytes *payload;
+  int     mid;
+} BatchItem;
 
 typedef struct
 {
@@ -50,6 +62,8 @@ struct _WardMqttSource
   guint                 delay;            /* the next reconnection delay, seconds */
   gboolean              dropping;         /* the archive failed: this connection goes down */
   gboolean              refused;          /* the CONNACK of this attempt refused us */
+  GArray               *batch;            /* BatchItem: read, not yet committed */
+  gsize                 batch_bytes;
 
   /* Owner thread only: what the properties said at the last notification. */
   WardMqttSourceStatus  notified;
@@ -61,6 +75,7 @@ struct _WardMqttSource
   WardMqttSourceStatus  status;
   guint                 pending_notify;
   guint                 inject_failures;
+  int                   wake_fds[2];      /* a pipe: stop() wakes the loop's poll */
 };
 
 enum {
@@ -85,6 +100,13 @@ static GParamSpec *properties[N_PROPS];
 
 #define SOURCE_NAME          "mqtt"
 #define LOOP_TIMEOUT_MSEC    1000
+/* A batch ends when the socket has nothing more to read, or at these
+ * bounds: under load it is what arrived while the last one was being
+ * committed.
+ */
+#define BATCH_MAX_MESSAGES   2000
+#define BATCH_MAX_BYTES      (8 * 1024 * 1024)
+#define MAX_READS_PER_WAKEUP 20000
 #define DISCONNECT_WAIT_USEC (2 * G_USEC_PER_SEC)
 #define NOTIFY_INTERVAL_MSEC 50
 
@@ -99,6 +121,13 @@ ensure_library (void)
       mosquitto_lib_init ();
       g_once_init_leave (&initialized, 1);
     }
+}
+
+static void
+batch_item_clear (BatchItem *item)
+{
+  g_clear_pointer (&item->device_id, g_free);
+  g_clear_pointer (&item->payload, g_bytes_unref);
 }
 
 static void
@@ -763,10 +792,7 @@ message_cb (struct mosquitto                *mosq,
             const struct mosquitto_message  *message)
 {
   WardMqttSource *self = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *device_id = NULL;
-  gboolean inject = FALSE;
-  gint64 raw_id = 0;
+  BatchItem item = { 0 };
 
   g_assert (WARD_IS_MQTT_LOOP_THREAD (self));
 
@@ -785,56 +811,254 @@ message_cb (struct mosquitto                *mosq,
       return;
     }
 
-  device_id = device_id_for_topic (self->filters, message->topic);
-
-  g_mutex_lock (&self->lock);
-  if (self->inject_failures > 0)
-    {
-      self->inject_failures--;
-      inject = TRUE;
-    }
-  g_mutex_unlock (&self->lock);
-
-  /* The commit happens here, before the callback returns (see the header). */
-  if (inject)
-    g_set_error_literal (&error, WARD_MQTT_SOURCE_ERROR, WARD_MQTT_SOURCE_ERROR_FAILED,
-                         "Injected archive failure");
-  else
-    raw_id = ward_pipeline_archive_message (self->pipeline, SOURCE_NAME, WARD_CONTENT_TYPE_JSON,
-                                            device_id,
-                                            message->payload ? message->payload : "",
-                                            message->payloadlen > 0 ? message->payloadlen : 0,
-                                            &error);
+  /* Only kept here: it is committed with its batch, and acknowledged
+   * after that (commit_then_acknowledge()).
+   */
+  item.device_id = device_id_for_topic (self->filters, message->topic);
+  item.payload = g_bytes_new (message->payload ? message->payload : "",
+                              message->payloadlen > 0 ? message->payloadlen : 0);
+  item.mid = message->qos > 0 ? message->mid : 0;
+  self->batch_bytes += g_bytes_get_size (item.payload);
+  g_array_append_val (self->batch, item);
 
   g_mutex_lock (&self->lock);
   self->status.received++;
-  if (raw_id > 0)
-    self->status.archived++;
-  else
-    {
-      self->status.failed++;
-      set_error_locked (self, g_strdup_printf ("Archiving a message failed: %s",
-                                               error ? error->message : "unknown error"));
-    }
   schedule_notify_locked (self);
   g_mutex_unlock (&self->lock);
+}
 
-  if (raw_id <= 0)
+/* The durability point of the MQTT source: "these messages are
+ * committed; now they may be acknowledged".
+ *
+ * libmosquitto queues the QoS 1 PUBACK of every message it reads (in
+ * threaded mode a queued packet is only written by mosquitto_loop_write(),
+ * never by the read).  The loop reads a batch, and only this function
+ * writes: first the batch is committed to the raw archive in one
+ * transaction, then the queued PUBACKs go out.  If the commit fails the
+ * socket is shut down instead, so that none of them is ever sent and the
+ * broker redelivers the whole batch after the reconnection.  Nothing else
+ * calls mosquitto_loop_write() while a batch is pending.
+ */
+static gboolean
+commit_then_acknowledge (WardMqttSource *self)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree WardArchiveItem *items = NULL;
+  guint n = self->batch->len;
+  guint n_duplicates = 0;
+  gboolean inject = FALSE;
+  gboolean ok;
+
+  g_assert (WARD_IS_MQTT_LOOP_THREAD (self));
+
+  if (n > 0)
     {
-      /* No payload and no device id in the log: they may identify a patient. */
-      g_message ("Archiving an MQTT message failed (%s); dropping the connection so that "
-                 "the broker redelivers it", error ? error->message : "unknown error");
+      items = g_new0 (WardArchiveItem, n);
+      for (guint i = 0; i < n; i++)
+        {
+          const BatchItem *b = &g_array_index (self->batch, BatchItem, i);
 
-      /* libmosquitto has queued the PUBACK; only this thread writes, and
-       * not before the callback returns.  Shutting the socket down now
-       * means it is never sent, and the broker keeps the message.
-       */
-      self->dropping = TRUE;
-      shutdown (mosquitto_socket (mosq), SHUT_RDWR);
+          items[i].device_id = b->device_id;
+          items[i].payload = g_bytes_get_data (b->payload, &items[i].length);
+          items[i].mqtt_mid = b->mid;
+        }
+
+      g_mutex_lock (&self->lock);
+      if (self->inject_failures > 0)
+        {
+          self->inject_failures--;
+          inject = TRUE;
+        }
+      g_mutex_unlock (&self->lock);
+
+      if (inject)
+        {
+          g_set_error_literal (&error, WARD_MQTT_SOURCE_ERROR, WARD_MQTT_SOURCE_ERROR_FAILED,
+                               "Injected archive failure");
+          ok = FALSE;
+        }
+      else
+        ok = ward_pipeline_archive_batch (self->pipeline, SOURCE_NAME, WARD_CONTENT_TYPE_JSON,
+                                          items, n, &error);
+
+      for (guint i = 0; ok && i < n; i++)
+        {
+          if (items[i].duplicate_of > 0)
+            n_duplicates++;
+        }
+
+      g_array_set_size (self->batch, 0);
+      self->batch_bytes = 0;
+
+      g_mutex_lock (&self->lock);
+      if (ok)
+        {
+          self->status.archived += n;
+          self->status.duplicates += n_duplicates;
+        }
+      else
+        {
+          self->status.failed += n;
+          set_error_locked (self, g_strdup_printf ("Archiving messages failed: %s",
+                                                   error->message));
+        }
+      schedule_notify_locked (self);
+      g_mutex_unlock (&self->lock);
+
+      if (!ok)
+        {
+          /* No payload and no device id in the log: they may identify a patient. */
+          g_message ("Archiving %u MQTT messages failed (%s); dropping the connection so that "
+                     "the broker redelivers them", n, error->message);
+          self->dropping = TRUE;
+          shutdown (mosquitto_socket (self->mosq), SHUT_RDWR);
+          return FALSE;
+        }
     }
+
+  /* Committed (or nothing was pending): the queued packets may go. */
+  if (mosquitto_socket (self->mosq) != -1 && mosquitto_want_write (self->mosq))
+    {
+      int rc = mosquitto_loop_write (self->mosq, 1);
+
+      if (rc != MOSQ_ERR_SUCCESS)
+        return FALSE;
+    }
+
+  return TRUE;
 }
 
 /* The loop thread */
+
+/* Reads what the socket has (up to a batch), then commits and
+ * acknowledges it.  Returns a libmosquitto code.
+ */
+static int
+read_batch (WardMqttSource *self)
+{
+  int rc = MOSQ_ERR_SUCCESS;
+
+  for (guint i = 0; i < MAX_READS_PER_WAKEUP; i++)
+    {
+      GPollFD fd = { -1, G_IO_IN, 0 };
+
+      /* One packet, or with TLS also every packet the TLS layer holds. */
+      rc = mosquitto_loop_read (self->mosq, 1);
+      if (rc != MOSQ_ERR_SUCCESS || mosquitto_socket (self->mosq) == -1)
+        break;
+
+      if (self->batch->len >= BATCH_MAX_MESSAGES || self->batch_bytes >= BATCH_MAX_BYTES)
+        {
+          if (!commit_then_acknowledge (self))
+            break;
+        }
+
+      /* libmosquitto reads no further than the packet it needs, so the
+       * socket tells whether more is waiting; errno cannot (the library's
+       * own wake-up pipe leaves EAGAIN in it).
+       */
+      fd.fd = mosquitto_socket (self->mosq);
+      if (g_poll (&fd, 1, 0) <= 0 || (fd.revents & G_IO_IN) == 0)
+        break;
+    }
+
+  /* Whatever was read is committed even when the connection broke:
+   * the messages are good, and their redelivery is recognised.
+   */
+  if (!commit_then_acknowledge (self) && rc == MOSQ_ERR_SUCCESS)
+    rc = mosquitto_socket (self->mosq) == -1 ? MOSQ_ERR_CONN_LOST : MOSQ_ERR_ERRNO;
+
+  return rc;
+}
+
+/* Runs one connection until it fails or the source stops.  This replaces
+ * mosquitto_loop(), whose write follows its read at once: here a commit
+ * comes between them.
+ */
+static int
+run_connection (WardMqttSource *self,
+                gboolean       *was_connected,
+                gboolean       *reported)
+{
+  GPollFD fds[2];
+
+  fds[1].fd = self->wake_fds[0];
+  fds[1].events = G_IO_IN;
+
+  while (!is_stopping (self))
+    {
+      int sock = mosquitto_socket (self->mosq);
+      int rc = MOSQ_ERR_SUCCESS;
+
+      if (sock == -1)
+        return MOSQ_ERR_NO_CONN;
+
+      fds[0].fd = sock;
+      fds[0].events = G_IO_IN | G_IO_HUP | G_IO_ERR;
+      if (mosquitto_want_write (self->mosq))
+        fds[0].events |= G_IO_OUT;
+      fds[0].revents = 0;
+      fds[1].revents = 0;
+
+      if (g_poll (fds, G_N_ELEMENTS (fds), LOOP_TIMEOUT_MSEC) < 0 && errno != EINTR)
+        return MOSQ_ERR_ERRNO;
+
+      if (fds[1].revents != 0)
+        {
+          char drain[64];
+
+          while (read (self->wake_fds[0], drain, sizeof drain) > 0)
+            ;
+        }
+
+      if (fds[0].revents & (G_IO_IN | G_IO_HUP | G_IO_ERR))
+        rc = read_batch (self);
+      else if (fds[0].revents & G_IO_OUT)
+        rc = commit_then_acknowledge (self) ? MOSQ_ERR_SUCCESS : MOSQ_ERR_CONN_LOST;
+      if (rc != MOSQ_ERR_SUCCESS)
+        return rc;
+
+      /* Keepalive: a PINGREQ is queued, and written at the next turn. */
+      rc = mosquitto_loop_misc (self->mosq);
+      if (rc != MOSQ_ERR_SUCCESS)
+        return rc;
+
+      if (!*was_connected && ward_mqtt_source_get_connected (self))
+        {
+          *was_connected = TRUE;
+          *reported = FALSE;
+        }
+    }
+
+  return MOSQ_ERR_SUCCESS;
+}
+
+/* A clean DISCONNECT (the broker keeps the session and queues for us).
+ * Nothing is read any more: a message read now would have its PUBACK
+ * written with the DISCONNECT, before any commit.
+ */
+static void
+disconnect_cleanly (WardMqttSource *self)
+{
+  gint64 deadline = g_get_monotonic_time () + DISCONNECT_WAIT_USEC;
+
+  g_assert (self->batch->len == 0);
+
+  if (mosquitto_socket (self->mosq) == -1)
+    return;
+
+  mosquitto_disconnect (self->mosq);
+  while (mosquitto_socket (self->mosq) != -1 && mosquitto_want_write (self->mosq) &&
+         g_get_monotonic_time () < deadline)
+    {
+      GPollFD fd = { mosquitto_socket (self->mosq), G_IO_OUT, 0 };
+
+      if (g_poll (&fd, 1, 100) < 0 && errno != EINTR)
+        break;
+      if ((fd.revents & G_IO_OUT) && mosquitto_loop_write (self->mosq, 1) != MOSQ_ERR_SUCCESS)
+        break;
+    }
+}
 
 static void
 wait_before_retry (WardMqttSource *self,
@@ -887,18 +1111,8 @@ loop_thread (gpointer data)
 
       if (rc == MOSQ_ERR_SUCCESS)
         {
-          while (!is_stopping (self))
-            {
-              rc = mosquitto_loop (self->mosq, LOOP_TIMEOUT_MSEC, 1);
-              saved_errno = errno;
-              if (rc != MOSQ_ERR_SUCCESS)
-                break;
-              if (!was_connected && ward_mqtt_source_get_connected (self))
-                {
-                  was_connected = TRUE;
-                  reported = FALSE;
-                }
-            }
+          rc = run_connection (self, &was_connected, &reported);
+          saved_errno = errno;
         }
 
       if (is_stopping (self))
@@ -932,18 +1146,7 @@ loop_thread (gpointer data)
       self->delay = MIN (self->delay * 2, self->config.reconnect_delay_max);
     }
 
-  /* A clean DISCONNECT: the broker keeps the session and queues for us. */
-  if (mosquitto_socket (self->mosq) != -1)
-    {
-      gint64 deadline = g_get_monotonic_time () + DISCONNECT_WAIT_USEC;
-
-      mosquitto_disconnect (self->mosq);
-      while (mosquitto_socket (self->mosq) != -1 && g_get_monotonic_time () < deadline)
-        {
-          if (mosquitto_loop (self->mosq, 100, 1) != MOSQ_ERR_SUCCESS)
-            break;
-        }
-    }
+  disconnect_cleanly (self);
 
   set_connected (self, FALSE, NULL);
   return NULL;
@@ -1012,6 +1215,12 @@ ward_mqtt_source_finalize (GObject *object)
   g_clear_pointer (&self->main_context, g_main_context_unref);
   ward_mqtt_source_status_clear (&self->status);
   ward_mqtt_source_status_clear (&self->notified);
+  g_clear_pointer (&self->batch, g_array_unref);
+  for (guint i = 0; i < G_N_ELEMENTS (self->wake_fds); i++)
+    {
+      if (self->wake_fds[i] != -1)
+        close (self->wake_fds[i]);
+    }
   g_mutex_clear (&self->lock);
   g_cond_clear (&self->cond);
 
@@ -1057,6 +1266,13 @@ ward_mqtt_source_init (WardMqttSource *self)
 {
   g_mutex_init (&self->lock);
   g_cond_init (&self->cond);
+  self->wake_fds[0] = self->wake_fds[1] = -1;
+  if (!g_unix_open_pipe (self->wake_fds, FD_CLOEXEC, NULL) ||
+      !g_unix_set_fd_nonblocking (self->wake_fds[0], TRUE, NULL) ||
+      !g_unix_set_fd_nonblocking (self->wake_fds[1], TRUE, NULL))
+    g_error ("Cannot create a pipe: %s", g_strerror (errno));
+  self->batch = g_array_new (FALSE, TRUE, sizeof (BatchItem));
+  g_array_set_clear_func (self->batch, (GDestroyNotify) batch_item_clear);
 }
 
 /* Public API */
@@ -1182,10 +1398,9 @@ ward_mqtt_source_stop (WardMqttSource *self)
   g_cond_broadcast (&self->cond);
   g_mutex_unlock (&self->lock);
 
-  /* Sets the client's state and wakes the loop's select() through the
-   * library's socket pair; the loop thread finishes the DISCONNECT.
-   */
-  mosquitto_disconnect (self->mosq);
+  /* The loop thread commits what it has read, then sends the DISCONNECT. */
+  if (write (self->wake_fds[1], "", 1) < 0 && errno != EAGAIN)
+    g_warning ("Cannot wake the MQTT loop: %s", g_strerror (errno));
 
   g_thread_join (self->thread);
   self->thread = NULL;
