@@ -62,6 +62,7 @@ struct _WardMqttSource
   guint                 delay;            /* the next reconnection delay, seconds */
   gboolean              dropping;         /* the archive failed: this connection goes down */
   gboolean              refused;          /* the CONNACK of this attempt refused us */
+  char                 *lib_error;        /* libmosquitto's last logged error, or NULL */
   GArray               *batch;            /* BatchItem: read, not yet committed */
   gsize                 batch_bytes;
 
@@ -108,6 +109,8 @@ static GParamSpec *properties[N_PROPS];
 #define BATCH_MAX_BYTES      (8 * 1024 * 1024)
 #define MAX_READS_PER_WAKEUP 20000
 #define DISCONNECT_WAIT_USEC (2 * G_USEC_PER_SEC)
+#define SYSTEM_CA_FILE       "/etc/ssl/certs/ca-certificates.crt"
+#define SYSTEM_CA_DIR        "/etc/ssl/certs"
 #define NOTIFY_INTERVAL_MSEC 50
 
 static void
@@ -485,6 +488,70 @@ check_file_option (const char  *name,
   return TRUE;
 }
 
+/* The system's CA store, for mqtts:// without a CA of its own:
+ * SSL_CERT_FILE or SSL_CERT_DIR when set (OpenSSL's own variables, so a
+ * private store works as it does for other programs), else the Debian
+ * bundle, else its folder.  libmosquitto needs a file or a folder: it
+ * refuses a TLS setup with neither.
+ */
+static gboolean
+find_system_cas (char    **ca_file,
+                 char    **ca_path,
+                 char    **origin,
+                 GError  **error)
+{
+  const char *env_file = g_getenv ("SSL_CERT_FILE");
+  const char *env_dir = g_getenv ("SSL_CERT_DIR");
+
+  if (env_file != NULL && *env_file != '\0')
+    {
+      if (!g_file_test (env_file, G_FILE_TEST_IS_REGULAR))
+        {
+          g_set_error (error, WARD_MQTT_SOURCE_ERROR, WARD_MQTT_SOURCE_ERROR_TLS,
+                       "CA file “%s” (from SSL_CERT_FILE) is not a readable file", env_file);
+          return FALSE;
+        }
+      *ca_file = g_strdup (env_file);
+      *origin = g_strdup ("SSL_CERT_FILE");
+      return TRUE;
+    }
+
+  if (env_dir != NULL && *env_dir != '\0')
+    {
+      /* OpenSSL takes a list; libmosquitto one folder: the first. */
+      g_auto(GStrv) dirs = g_strsplit (env_dir, G_SEARCHPATH_SEPARATOR_S, 2);
+
+      if (!g_file_test (dirs[0], G_FILE_TEST_IS_DIR))
+        {
+          g_set_error (error, WARD_MQTT_SOURCE_ERROR, WARD_MQTT_SOURCE_ERROR_TLS,
+                       "CA folder “%s” (from SSL_CERT_DIR) is not a readable folder", dirs[0]);
+          return FALSE;
+        }
+      *ca_path = g_strdup (dirs[0]);
+      *origin = g_strdup ("SSL_CERT_DIR");
+      return TRUE;
+    }
+
+  if (g_file_test (SYSTEM_CA_FILE, G_FILE_TEST_IS_REGULAR))
+    {
+      *ca_file = g_strdup (SYSTEM_CA_FILE);
+      *origin = g_strdup ("the system store");
+      return TRUE;
+    }
+
+  if (g_file_test (SYSTEM_CA_DIR, G_FILE_TEST_IS_DIR))
+    {
+      *ca_path = g_strdup (SYSTEM_CA_DIR);
+      *origin = g_strdup ("the system store");
+      return TRUE;
+    }
+
+  g_set_error (error, WARD_MQTT_SOURCE_ERROR, WARD_MQTT_SOURCE_ERROR_TLS,
+               "No CA certificates to verify the broker with: give --mqtt-ca-file, or install "
+               "ca-certificates (%s), or set SSL_CERT_FILE", SYSTEM_CA_FILE);
+  return FALSE;
+}
+
 static gboolean
 check_config (WardMqttSource  *self,
               GError         **error)
@@ -771,6 +838,33 @@ subscribe_cb (struct mosquitto *mosq,
           g_message ("MQTT broker %s:%d granted only QoS 0 for %s",
                      self->host, self->port, subscription);
         }
+    }
+}
+
+/* libmosquitto says what went wrong with TLS (which certificate, which
+ * check) only in its log: keep its last error line for the status.
+ */
+static void
+log_cb (struct mosquitto *mosq,
+        void             *user_data,
+        int               level,
+        const char       *text)
+{
+  WardMqttSource *self = user_data;
+
+  if (level != MOSQ_LOG_ERR || text == NULL || !WARD_IS_MQTT_LOOP_THREAD (self))
+    return;
+
+  /* Each line of this attempt ("Unable to load CA certificates, check
+   * cafile ...", then OpenSSL's reason), within reason.
+   */
+  if (self->lib_error == NULL)
+    self->lib_error = g_strdup (text);
+  else if (strlen (self->lib_error) < 1024)
+    {
+      g_autofree char *before = g_steal_pointer (&self->lib_error);
+
+      self->lib_error = g_strconcat (before, "; ", text, NULL);
     }
 }
 
@@ -1104,6 +1198,7 @@ loop_thread (gpointer data)
 
       self->dropping = FALSE;
       self->refused = FALSE;
+      g_clear_pointer (&self->lib_error, g_free);
 
       rc = mosquitto_connect_async (self->mosq, self->host, self->port,
                                     (int) self->config.keepalive);
@@ -1119,6 +1214,13 @@ loop_thread (gpointer data)
         break;
 
       reason = describe_failure (rc, saved_errno);
+      if (self->lib_error != NULL && (rc == MOSQ_ERR_TLS || rc == MOSQ_ERR_TLS_HANDSHAKE))
+        {
+          /* "certificate verify failed", "Unable to load CA certificates ..." */
+          g_free (reason);
+          reason = g_strdup_printf ("TLS error: %s", self->lib_error);
+        }
+      g_clear_pointer (&self->lib_error, g_free);
       if (was_connected)
         {
           g_message ("Lost the connection to MQTT broker %s:%d: %s; reconnecting",
@@ -1216,6 +1318,7 @@ ward_mqtt_source_finalize (GObject *object)
   ward_mqtt_source_status_clear (&self->status);
   ward_mqtt_source_status_clear (&self->notified);
   g_clear_pointer (&self->batch, g_array_unref);
+  g_clear_pointer (&self->lib_error, g_free);
   for (guint i = 0; i < G_N_ELEMENTS (self->wake_fds); i++)
     {
       if (self->wake_fds[i] != -1)
@@ -1336,24 +1439,41 @@ ward_mqtt_source_start (WardMqttSource  *self,
 
   if (self->tls)
     {
-      /* Verification is never optional: peer certificate and host name. */
-      if (c->ca_file == NULL && c->ca_path == NULL)
-        mosquitto_int_option (self->mosq, MOSQ_OPT_TLS_USE_OS_CERTS, 1);
+      g_autofree char *ca_file = g_strdup (c->ca_file);
+      g_autofree char *ca_path = g_strdup (c->ca_path);
+      g_autofree char *origin = NULL;
 
-      rc = mosquitto_tls_set (self->mosq, c->ca_file, c->ca_path, c->cert_file, c->key_file,
-                              NULL);
+      /* Verification is never optional: peer certificate and host name,
+       * against the configured CAs or else the system's.
+       */
+      if (ca_file == NULL && ca_path == NULL &&
+          !find_system_cas (&ca_file, &ca_path, &origin, error))
+        {
+          g_clear_pointer (&self->mosq, mosquitto_destroy);
+          return FALSE;
+        }
+
+      rc = mosquitto_tls_set (self->mosq, ca_file, ca_path, c->cert_file, c->key_file, NULL);
       if (rc == MOSQ_ERR_SUCCESS)
         rc = mosquitto_tls_opts_set (self->mosq, 1, NULL, NULL);
       if (rc == MOSQ_ERR_SUCCESS)
         rc = mosquitto_tls_insecure_set (self->mosq, false);
       if (rc != MOSQ_ERR_SUCCESS)
         {
+          /* The library checks that it can open the CA file. */
           g_set_error (error, WARD_MQTT_SOURCE_ERROR, WARD_MQTT_SOURCE_ERROR_TLS,
-                       "TLS setup failed: %s", mosquitto_strerror (rc));
+                       "TLS setup failed with the CA %s “%s”%s%s%s: %s",
+                       ca_file ? "file" : "folder", ca_file ? ca_file : ca_path,
+                       origin ? " (from " : "", origin ? origin : "", origin ? ")" : "",
+                       mosquitto_strerror (rc));
           g_clear_pointer (&self->mosq, mosquitto_destroy);
           return FALSE;
         }
+      g_debug ("TLS: trusting the CAs of %s%s%s", ca_file ? ca_file : ca_path,
+               origin ? " from " : "", origin ? origin : "");
     }
+
+  mosquitto_log_callback_set (self->mosq, log_cb);
 
   mosquitto_connect_with_flags_callback_set (self->mosq, connect_cb);
   mosquitto_disconnect_callback_set (self->mosq, disconnect_cb);
