@@ -79,6 +79,8 @@ typedef struct
   guint   raw_marked;        /* rows marked as a QoS 1 duplicate */
   gint64  measured;          /* messages with measurements (wardwatch) */
   gint64  measurement_duplicates;
+  gint64  pending;           /* archived, not mapped (wardwatch) */
+  gint64  dead_letters;
   GString *gap_text;
 } Counts;
 
@@ -175,13 +177,17 @@ start_subject (const Params   *p,
 
   if (p->subject == SUBJECT_WARDWATCH)
     {
+      /* exec keeps the pid, so the SIGKILL reaches wardwatch itself;
+       * its log is kept for a failing run.
+       */
+      g_autofree char *log = g_strconcat (db, ".log", NULL);
+      g_autofree char *script = g_strdup_printf ("exec \"$0\" \"$@\" 2>>'%s'", log);
       const char *argv[] = {
-        wardwatch (), "--headless", "--demo", "--beds=4", db_arg, url_arg,
-        "--mqtt-client-id=" CLIENT_ID, NULL
+        "/bin/sh", "-c", script, wardwatch (), "--headless", "--demo", "--beds=4", db_arg,
+        url_arg, "--mqtt-client-id=" CLIENT_ID, NULL
       };
 
-      process = ward_test_spawnv (argv, G_SUBPROCESS_FLAGS_STDOUT_SILENCE |
-                                        G_SUBPROCESS_FLAGS_STDERR_SILENCE, &error);
+      process = ward_test_spawnv (argv, G_SUBPROCESS_FLAGS_STDOUT_SILENCE, &error);
     }
   else
     {
@@ -320,6 +326,20 @@ count_store (const Params *p,
       c->measurement_duplicates =
         query_int (handle, "SELECT count(*) - count(DISTINCT kind || ':' || observed_at) "
                            "FROM measurements WHERE device_id = '" DEVICE_ID "'");
+      c->pending = query_int (handle, "SELECT count(*) FROM raw_messages "
+                                      "WHERE processed_at IS NULL");
+      c->dead_letters = query_int (handle, "SELECT count(*) FROM dead_letters");
+      if (c->dead_letters > 0)
+        {
+          sqlite3_stmt *reasons = NULL;
+
+          sqlite3_prepare_v2 (handle, "SELECT stage, reason, count(*) FROM dead_letters "
+                                      "GROUP BY 1, 2", -1, &reasons, NULL);
+          while (reasons != NULL && sqlite3_step (reasons) == SQLITE_ROW)
+            g_test_message ("dead letters: %s: %s (%d)", sqlite3_column_text (reasons, 0),
+                            sqlite3_column_text (reasons, 1), sqlite3_column_int (reasons, 2));
+          sqlite3_finalize (reasons);
+        }
     }
 
   sqlite3_close (handle);
@@ -467,8 +487,20 @@ run_scenario (const Params *p,
   g_usleep (1000 * 1000);
   g_subprocess_send_signal (subject, SIGTERM);
   g_assert_true (ward_test_wait_process (subject, 30000));
+  /* wardwatch --headless exits 1 when a transaction failed during the run. */
+  if (p->subject == SUBJECT_WARDWATCH)
+    g_assert_cmpint (g_subprocess_get_exit_status (subject), ==, 0);
 
   count_store (p, db, c);
+
+  if (c->pending > 0 || c->dead_letters > 0)
+    {
+      g_autofree char *log_path = g_strconcat (db, ".log", NULL);
+      g_autofree char *log = NULL;
+
+      if (g_file_get_contents (log_path, &log, NULL, NULL))
+        g_test_message ("wardwatch's log: %s", log);
+    }
 
   if (g_test_failed () || c->missing > 0)
     {
@@ -524,9 +556,11 @@ test_sigkill (void)
       /* One line per run: the figures for the documentation. */
       printf ("# sigkill %s n=%u kills=%u rate=%u: missing %u in %u gaps (%s ), "
               "raw rows %u, raw duplicates %u (marked %u), "
-              "messages measured %" G_GINT64_FORMAT ", measurement duplicates %" G_GINT64_FORMAT "\n",
+              "messages measured %" G_GINT64_FORMAT ", measurement duplicates %" G_GINT64_FORMAT
+              ", not mapped %" G_GINT64_FORMAT ", dead letters %" G_GINT64_FORMAT "\n",
               names[p.subject], p.n, p.kills, p.rate, c.missing, c.gaps, c.gap_text->str,
-              c.raw_rows, c.raw_duplicates, c.raw_marked, c.measured, c.measurement_duplicates);
+              c.raw_rows, c.raw_duplicates, c.raw_marked, c.measured, c.measurement_duplicates,
+              c.pending, c.dead_letters);
       fflush (stdout);
 
       total_missing += c.missing;
@@ -538,7 +572,7 @@ test_sigkill (void)
        */
       if (p.subject == SUBJECT_WARDWATCH &&
           (c.raw_marked != c.raw_duplicates || c.measured != (gint64) p.n - c.missing ||
-           c.measurement_duplicates != 0))
+           c.measurement_duplicates != 0 || c.pending != 0 || c.dead_letters != 0))
         runs_with_bad_duplicates++;
       g_string_free (c.gap_text, TRUE);
     }
