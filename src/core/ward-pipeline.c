@@ -1603,7 +1603,10 @@ ward_pipeline_archive_batch (WardPipeline     *self,
        * Wardwatch, which is what the source's acknowledgement promises.
        */
       if (self->archive != NULL)
-        ward_store_set_sync_full (self->archive, FALSE);
+        {
+          ward_store_set_sync_full (self->archive, FALSE);
+          ward_store_archive_set_busy_poll (self->archive);
+        }
     }
   if (self->archive != NULL)
     {

@@ -13,6 +13,20 @@
 
 #define DIGEST_LENGTH 32    /* SHA-256 */
 
+#define BUSY_POLL_USEC  500
+#define BUSY_POLL_LIMIT (5 * G_USEC_PER_SEC / BUSY_POLL_USEC)
+
+static int
+busy_poll_cb (void *data,
+              int   n_calls)
+{
+  if (n_calls >= BUSY_POLL_LIMIT)
+    return 0;
+
+  g_usleep (BUSY_POLL_USEC);
+  return 1;
+}
+
 static gboolean
 fail (sqlite3     *db,
       int          rc,
@@ -178,4 +192,12 @@ out:
   sqlite3_finalize (max_id);
 
   return ok;
+}
+
+void
+ward_store_archive_set_busy_poll (WardStore *self)
+{
+  g_return_if_fail (WARD_IS_STORE (self));
+
+  sqlite3_busy_handler (_ward_store_get_db (self), busy_poll_cb, NULL);
 }

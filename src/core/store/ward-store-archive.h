@@ -57,4 +57,12 @@ gboolean    ward_store_archive_items       (WardStore              *self,
                                             guint                   n_items,
                                             GError                **error);
 
+/* For a connection that only archives beside the pipeline's: waiting for
+ * the pipeline's write lock, it retries every half millisecond (for up to
+ * the same 5 s as SQLite's default wait) instead of SQLite's growing
+ * sleeps of up to 100 ms, which would hold the source's acknowledgements
+ * back long after the lock is free.
+ */
+void        ward_store_archive_set_busy_poll (WardStore            *self);
+
 G_END_DECLS
