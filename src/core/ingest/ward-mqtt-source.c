@@ -1010,6 +1010,10 @@ commit_then_acknowledge (WardMqttSource *self)
         }
     }
 
+  /* A batch of this connection failed: its PUBACKs are still queued. */
+  if (self->dropping)
+    return FALSE;
+
   /* Committed (or nothing was pending): the queued packets may go. */
   if (mosquitto_socket (self->mosq) != -1 && mosquitto_want_write (self->mosq))
     {
