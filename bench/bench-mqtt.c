@@ -21,20 +21,21 @@
  * as fast as the broker takes them) while two subscribers receive the
  * same stream from the same broker at the same time:
  *
- *   - Wardwatch: WardMqttSource + WardPipeline, which commits every
- *     message to the raw archive in its own transaction before the
- *     message callback returns (the architecture's "acknowledged means
- *     durable"), then maps it on the pipeline thread;
+ *   - Wardwatch: WardMqttSource + WardPipeline, which reads what the
+ *     socket holds, commits that batch to the raw archive in one
+ *     transaction and only then sends its PUBACKs (the architecture's
+ *     "acknowledged means committed"), then maps it on the pipeline
+ *     thread;
  *   - mosquitto_sub -q 1 -C N, which only prints the payloads.
  *
  * Each rate is N over the time from the publisher's start to the
  * subscriber's N-th message.  The ratio Wardwatch / mosquitto_sub is what
- * the per-message commit costs against a receiver that does nothing.
+ * the batched commit costs against a receiver that does nothing.
  */
 
 #define DEFAULT_N   50000
 #define N_BEDS      16
-#define MIN_RATIO   0.25
+#define MIN_RATIO   0.5
 #define TIMEOUT_SEC 300
 
 typedef struct
@@ -269,7 +270,7 @@ main (int   argc,
   printf ("  ... and mapped by the pipeline:                   %.3f s, %.0f messages/s"
           " (%" G_GINT64_FORMAT " rows, %" G_GINT64_FORMAT " pending)\n",
           (t_mapped - t0) / 1e6, mapped_rate, archived, pending);
-  printf ("  (one SQLite commit per message before the callback returns)\n");
+  printf ("  (one SQLite commit per batch read from the socket, PUBACKs after it)\n");
   printf ("  ratio Wardwatch/mosquitto_sub: %.3f (limit >= %.2f): %s\n", ratio, MIN_RATIO,
           ratio >= MIN_RATIO ? "PASS" : "FAIL");
 

@@ -10,6 +10,7 @@
 
 #include "ward-ingest-once.h"
 #include "ward-snapshot.h"
+#include "ward-store-archive.h"
 #include "ward-types.h"
 
 G_BEGIN_DECLS
@@ -230,6 +231,21 @@ gint64        ward_pipeline_archive_message   (WardPipeline             *self,
                                                const char               *device_id,
                                                const char               *payload,
                                                gsize                     length,
+                                               GError                  **error);
+
+/* The batched form, for a source that acknowledges a group of messages
+ * once the group is committed (MQTT): one transaction on the archive
+ * connection for all n_items, then each one that is not a redelivered
+ * copy (see ward-store-archive.h) is queued for mapping.  Thread-safe and
+ * blocking; when it returns TRUE every item is committed and the source
+ * may acknowledge them all.  FALSE with error when the store failed:
+ * nothing of the batch was committed.
+ */
+gboolean      ward_pipeline_archive_batch     (WardPipeline             *self,
+                                               const char               *source,
+                                               const char               *content_type,
+                                               WardArchiveItem          *items,
+                                               guint                     n_items,
                                                GError                  **error);
 
 gboolean      ward_pipeline_command_finish    (WardPipeline             *self,

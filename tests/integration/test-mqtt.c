@@ -218,8 +218,11 @@ wait_archived_and_mapped (Fixture *f,
   g_assert_cmpint (distinct, ==, n);
   g_assert_cmpint (pending, ==, 0);
 
-  /* Mapped means: measurements, or a dead letter with its reason. */
+  /* Mapped means: measurements, or a dead letter with its reason; a
+   * redelivered copy is marked and left unmapped (the original was).
+   */
   g_assert_cmpint (db_query (f, "SELECT count(*) FROM raw_messages r WHERE r.source = 'mqtt' "
+                                "AND r.duplicate_of IS NULL "
                                 "AND NOT EXISTS (SELECT 1 FROM measurements m "
                                 "                WHERE m.raw_message_id = r.id) "
                                 "AND NOT EXISTS (SELECT 1 FROM dead_letters d "
@@ -691,7 +694,9 @@ test_archive_failure (Fixture       *f,
   wait_archived_and_mapped (f, 10);
   wait_connected (f, TRUE);
   ward_mqtt_source_get_status (f->source, &status);
-  g_assert_cmpuint (status.failed, ==, 1);
+  /* The whole batch the failure hit was dropped unacknowledged. */
+  g_assert_cmpuint (status.failed, >=, 1);
+  g_assert_cmpuint (status.failed, <=, 10);
   g_assert_cmpuint (status.connects, >=, 2);
 }
 

@@ -9,12 +9,19 @@
 #include "config.h"
 
 #include "ward-mqtt-source.h"
+#include "ward-mqtt-source-private.h"
+
+#include "ward-log-limit.h"
 
 #include <mosquitto.h>
 
+#include <glib-unix.h>
+
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 /* Threads.  The owner (the thread that calls start) creates and destroys
  * the mosquitto client and receives the notifications.  The loop thread
@@ -22,12 +29,13 @@
  * archive commit.  They share the status and the stop flag under the lock.
  */
 
+/* A message read and not yet committed. */
 typedef struct
 {
-  char *subscription;      /* the filter with its placeholder as "+" */
-  char *match;             /* the same without a "$share/<group>/" prefix */
-  int   device_level;      /* the placeholder's level in match, or -1 */
-} Filter;
+  char   *device_id;
+  GBytes *payload;
+  int     mid;
+} BatchItem;
 
 struct _WardMqttSource
 {
@@ -49,7 +57,11 @@ struct _WardMqttSource
   GThread              *loop_self;
   guint                 delay;            /* the next reconnection delay, seconds */
   gboolean              dropping;         /* the archive failed: this connection goes down */
+  WardLogLimit         *log_limit;        /* the store's failures: a line a minute */
   gboolean              refused;          /* the CONNACK of this attempt refused us */
+  char                 *lib_error;        /* libmosquitto's last logged error, or NULL */
+  GArray               *batch;            /* BatchItem: read, not yet committed */
+  gsize                 batch_bytes;
 
   /* Owner thread only: what the properties said at the last notification. */
   WardMqttSourceStatus  notified;
@@ -61,6 +73,7 @@ struct _WardMqttSource
   WardMqttSourceStatus  status;
   guint                 pending_notify;
   guint                 inject_failures;
+  int                   wake_fds[2];      /* a pipe: stop() wakes the loop's poll */
 };
 
 enum {
@@ -85,6 +98,13 @@ static GParamSpec *properties[N_PROPS];
 
 #define SOURCE_NAME          "mqtt"
 #define LOOP_TIMEOUT_MSEC    1000
+/* A batch ends when the socket has nothing more to read, or at these
+ * bounds: under load it is what arrived while the last one was being
+ * committed.
+ */
+#define BATCH_MAX_MESSAGES   2000
+#define BATCH_MAX_BYTES      (8 * 1024 * 1024)
+#define MAX_READS_PER_WAKEUP 20000
 #define DISCONNECT_WAIT_USEC (2 * G_USEC_PER_SEC)
 #define NOTIFY_INTERVAL_MSEC 50
 
@@ -102,67 +122,10 @@ ensure_library (void)
 }
 
 static void
-filter_clear (Filter *filter)
+batch_item_clear (BatchItem *item)
 {
-  g_clear_pointer (&filter->subscription, g_free);
-  g_clear_pointer (&filter->match, g_free);
-}
-
-static void
-wipe_string (char **str)
-{
-  if (*str != NULL)
-    {
-      explicit_bzero (*str, strlen (*str));
-      g_clear_pointer (str, g_free);
-    }
-}
-
-void
-ward_mqtt_source_config_init (WardMqttSourceConfig *config)
-{
-  g_return_if_fail (config != NULL);
-
-  memset (config, 0, sizeof *config);
-  config->keepalive = 30;
-  config->max_inflight = 100;
-  config->reconnect_delay_min = 1;
-  config->reconnect_delay_max = 30;
-}
-
-void
-ward_mqtt_source_config_clear (WardMqttSourceConfig *config)
-{
-  g_return_if_fail (config != NULL);
-
-  g_clear_pointer (&config->url, g_free);
-  g_clear_pointer (&config->client_id, g_free);
-  g_clear_pointer (&config->topics, g_strfreev);
-  g_clear_pointer (&config->ca_file, g_free);
-  g_clear_pointer (&config->ca_path, g_free);
-  g_clear_pointer (&config->cert_file, g_free);
-  g_clear_pointer (&config->key_file, g_free);
-  g_clear_pointer (&config->username, g_free);
-  wipe_string (&config->password);
-}
-
-void
-ward_mqtt_source_config_copy (const WardMqttSourceConfig *src,
-                              WardMqttSourceConfig       *dest)
-{
-  g_return_if_fail (src != NULL);
-  g_return_if_fail (dest != NULL);
-
-  *dest = *src;
-  dest->url = g_strdup (src->url);
-  dest->client_id = g_strdup (src->client_id);
-  dest->topics = g_strdupv (src->topics);
-  dest->ca_file = g_strdup (src->ca_file);
-  dest->ca_path = g_strdup (src->ca_path);
-  dest->cert_file = g_strdup (src->cert_file);
-  dest->key_file = g_strdup (src->key_file);
-  dest->username = g_strdup (src->username);
-  dest->password = g_strdup (src->password);
+  g_clear_pointer (&item->device_id, g_free);
+  g_clear_pointer (&item->payload, g_bytes_unref);
 }
 
 void
@@ -181,242 +144,7 @@ status_copy (const WardMqttSourceStatus *src,
   dest->last_error = g_strdup (src->last_error);
 }
 
-/* Topic filters */
-
-static gboolean
-parse_filter (const char  *text,
-              Filter      *filter,
-              GError     **error)
-{
-  g_auto(GStrv) levels = NULL;
-  guint first = 0;
-  int device_level = -1;
-
-  if (text == NULL || *text == '\0')
-    {
-      g_set_error_literal (error, WARD_MQTT_SOURCE_ERROR, WARD_MQTT_SOURCE_ERROR_INVALID_TOPIC,
-                           "Empty topic filter");
-      return FALSE;
-    }
-
-  levels = g_strsplit (text, "/", -1);
-
-  /* A shared subscription ("$share/<group>/<filter>", several Wardwatch
-   * instances sharing the devices): topics match the part after the group.
-   */
-  if (g_strcmp0 (levels[0], "$share") == 0 && levels[1] != NULL && levels[2] != NULL)
-    first = 2;
-
-  for (guint i = first; levels[i] != NULL; i++)
-    {
-      if (strcmp (levels[i], WARD_MQTT_DEVICE_ID_PLACEHOLDER) == 0)
-        {
-          if (device_level >= 0)
-            {
-              g_set_error (error, WARD_MQTT_SOURCE_ERROR, WARD_MQTT_SOURCE_ERROR_INVALID_TOPIC,
-                           "Topic filter “%s”: more than one %s", text,
-                           WARD_MQTT_DEVICE_ID_PLACEHOLDER);
-              return FALSE;
-            }
-          device_level = (int) (i - first);
-          g_free (levels[i]);
-          levels[i] = g_strdup ("+");
-        }
-      else if (strstr (levels[i], WARD_MQTT_DEVICE_ID_PLACEHOLDER) != NULL)
-        {
-          g_set_error (error, WARD_MQTT_SOURCE_ERROR, WARD_MQTT_SOURCE_ERROR_INVALID_TOPIC,
-                       "Topic filter “%s”: %s must be a whole level", text,
-                       WARD_MQTT_DEVICE_ID_PLACEHOLDER);
-          return FALSE;
-        }
-    }
-
-  filter->subscription = g_strjoinv ("/", levels);
-  filter->match = g_strjoinv ("/", levels + first);
-  filter->device_level = device_level;
-
-  if (mosquitto_sub_topic_check (filter->subscription) != MOSQ_ERR_SUCCESS ||
-      !g_utf8_validate (filter->subscription, -1, NULL))
-    {
-      g_set_error (error, WARD_MQTT_SOURCE_ERROR, WARD_MQTT_SOURCE_ERROR_INVALID_TOPIC,
-                   "Topic filter “%s” is not a valid MQTT subscription", text);
-      filter_clear (filter);
-      return FALSE;
-    }
-
-  return TRUE;
-}
-
-static GArray *
-parse_filters (const char * const  *topics,
-               GError             **error)
-{
-  static const char * const default_topics[] = { WARD_MQTT_DEFAULT_TOPIC, NULL };
-  g_autoptr(GArray) filters = g_array_new (FALSE, TRUE, sizeof (Filter));
-
-  g_array_set_clear_func (filters, (GDestroyNotify) filter_clear);
-
-  if (topics == NULL)
-    topics = default_topics;
-
-  for (guint i = 0; topics[i] != NULL; i++)
-    {
-      Filter filter = { 0 };
-
-      if (!parse_filter (topics[i], &filter, error))
-        return NULL;
-      g_array_append_val (filters, filter);
-    }
-
-  if (filters->len == 0)
-    {
-      g_set_error_literal (error, WARD_MQTT_SOURCE_ERROR, WARD_MQTT_SOURCE_ERROR_INVALID_TOPIC,
-                           "No topic filter");
-      return NULL;
-    }
-
-  return g_steal_pointer (&filters);
-}
-
-static char *
-level_of (const char *topic,
-          int         level)
-{
-  const char *start = topic;
-  const char *end;
-
-  for (int i = 0; i < level; i++)
-    {
-      start = strchr (start, '/');
-      if (start == NULL)
-        return NULL;
-      start++;
-    }
-
-  end = strchr (start, '/');
-  if (end == NULL)
-    end = start + strlen (start);
-
-  return end > start ? g_strndup (start, end - start) : NULL;
-}
-
-static char *
-device_id_for_topic (GArray     *filters,
-                     const char *topic)
-{
-  for (guint i = 0; i < filters->len; i++)
-    {
-      const Filter *filter = &g_array_index (filters, Filter, i);
-      bool matches = false;
-
-      if (filter->device_level < 0)
-        continue;
-
-      if (mosquitto_topic_matches_sub (filter->match, topic, &matches) == MOSQ_ERR_SUCCESS &&
-          matches)
-        return level_of (topic, filter->device_level);
-    }
-
-  /* The IoT Hub convention, for filters without a placeholder (and for
-   * messages of an older subscription the persistent session still has).
-   */
-  if (g_str_has_prefix (topic, "devices/"))
-    return level_of (topic, 1);
-
-  return NULL;
-}
-
-char *
-ward_mqtt_source_device_id_for_topic (const char * const *filters,
-                                      const char         *topic)
-{
-  g_autoptr(GArray) parsed = NULL;
-
-  g_return_val_if_fail (topic != NULL, NULL);
-
-  parsed = parse_filters (filters, NULL);
-  if (parsed == NULL)
-    return NULL;
-
-  return device_id_for_topic (parsed, topic);
-}
-
 /* Configuration */
-
-gboolean
-ward_mqtt_source_parse_url (const char  *url,
-                            char       **host,
-                            int         *port,
-                            gboolean    *tls,
-                            GError     **error)
-{
-  g_autoptr(GUri) uri = NULL;
-  g_autoptr(GError) local_error = NULL;
-  const char *scheme;
-  const char *path;
-  gboolean is_tls;
-  int p;
-
-  g_return_val_if_fail (url != NULL, FALSE);
-
-  uri = g_uri_parse (url, G_URI_FLAGS_NONE, &local_error);
-  if (uri == NULL)
-    {
-      g_set_error (error, WARD_MQTT_SOURCE_ERROR, WARD_MQTT_SOURCE_ERROR_INVALID_URL,
-                   "“%s” is not a URL: %s", url, local_error->message);
-      return FALSE;
-    }
-
-  scheme = g_uri_get_scheme (uri);
-  if (g_ascii_strcasecmp (scheme, "mqtt") == 0)
-    is_tls = FALSE;
-  else if (g_ascii_strcasecmp (scheme, "mqtts") == 0)
-    is_tls = TRUE;
-  else
-    {
-      g_set_error (error, WARD_MQTT_SOURCE_ERROR, WARD_MQTT_SOURCE_ERROR_INVALID_URL,
-                   "“%s”: the scheme must be mqtt or mqtts", url);
-      return FALSE;
-    }
-
-  /* Credentials belong in the keyring, never in a URL in plain configuration. */
-  if (g_uri_get_userinfo (uri) != NULL)
-    {
-      g_set_error (error, WARD_MQTT_SOURCE_ERROR, WARD_MQTT_SOURCE_ERROR_INVALID_URL,
-                   "%s URL: give the user name and password separately, not in the URL",
-                   scheme);
-      return FALSE;
-    }
-
-  path = g_uri_get_path (uri);
-  if (g_uri_get_host (uri) == NULL || *g_uri_get_host (uri) == '\0' ||
-      (path[0] != '\0' && strcmp (path, "/") != 0) ||
-      g_uri_get_query (uri) != NULL || g_uri_get_fragment (uri) != NULL)
-    {
-      g_set_error (error, WARD_MQTT_SOURCE_ERROR, WARD_MQTT_SOURCE_ERROR_INVALID_URL,
-                   "“%s”: expected %s://HOST[:PORT]", url, scheme);
-      return FALSE;
-    }
-
-  p = g_uri_get_port (uri);
-  if (p == -1)
-    p = is_tls ? 8883 : 1883;
-  if (p <= 0 || p > 65535)
-    {
-      g_set_error (error, WARD_MQTT_SOURCE_ERROR, WARD_MQTT_SOURCE_ERROR_INVALID_URL,
-                   "“%s”: bad port", url);
-      return FALSE;
-    }
-
-  if (host != NULL)
-    *host = g_strdup (g_uri_get_host (uri));
-  if (port != NULL)
-    *port = p;
-  if (tls != NULL)
-    *tls = is_tls;
-
-  return TRUE;
-}
 
 static char *
 default_client_id (WardPipeline *pipeline)
@@ -438,25 +166,6 @@ default_client_id (WardPipeline *pipeline)
 }
 
 static gboolean
-check_file_option (const char  *name,
-                   const char  *value,
-                   gboolean     is_dir,
-                   GError     **error)
-{
-  if (value == NULL)
-    return TRUE;
-
-  if (!g_file_test (value, is_dir ? G_FILE_TEST_IS_DIR : G_FILE_TEST_IS_REGULAR))
-    {
-      g_set_error (error, WARD_MQTT_SOURCE_ERROR, WARD_MQTT_SOURCE_ERROR_INVALID_CONFIG,
-                   "%s “%s” is not a readable %s", name, value, is_dir ? "folder" : "file");
-      return FALSE;
-    }
-
-  return TRUE;
-}
-
-static gboolean
 check_config (WardMqttSource  *self,
               GError         **error)
 {
@@ -474,7 +183,7 @@ check_config (WardMqttSource  *self,
     return FALSE;
 
   g_clear_pointer (&self->filters, g_array_unref);
-  self->filters = parse_filters ((const char * const *) c->topics, error);
+  self->filters = _ward_mqtt_parse_filters ((const char * const *) c->topics, error);
   if (self->filters == NULL)
     return FALSE;
 
@@ -522,10 +231,10 @@ check_config (WardMqttSource  *self,
       return FALSE;
     }
 
-  if (!check_file_option ("CA file", c->ca_file, FALSE, error) ||
-      !check_file_option ("CA folder", c->ca_path, TRUE, error) ||
-      !check_file_option ("Client certificate", c->cert_file, FALSE, error) ||
-      !check_file_option ("Client key", c->key_file, FALSE, error))
+  if (!_ward_mqtt_check_file_option ("CA file", c->ca_file, FALSE, error) ||
+      !_ward_mqtt_check_file_option ("CA folder", c->ca_path, TRUE, error) ||
+      !_ward_mqtt_check_file_option ("Client certificate", c->cert_file, FALSE, error) ||
+      !_ward_mqtt_check_file_option ("Client key", c->key_file, FALSE, error))
     return FALSE;
 
   if (strlen (self->client_id) == 0 || strlen (self->client_id) > 65535 ||
@@ -745,6 +454,33 @@ subscribe_cb (struct mosquitto *mosq,
     }
 }
 
+/* libmosquitto says what went wrong with TLS (which certificate, which
+ * check) only in its log: keep its last error line for the status.
+ */
+static void
+log_cb (struct mosquitto *mosq,
+        void             *user_data,
+        int               level,
+        const char       *text)
+{
+  WardMqttSource *self = user_data;
+
+  if (level != MOSQ_LOG_ERR || text == NULL || !WARD_IS_MQTT_LOOP_THREAD (self))
+    return;
+
+  /* Each line of this attempt ("Unable to load CA certificates, check
+   * cafile ...", then OpenSSL's reason), within reason.
+   */
+  if (self->lib_error == NULL)
+    self->lib_error = g_strdup (text);
+  else if (strlen (self->lib_error) < 1024)
+    {
+      g_autofree char *before = g_steal_pointer (&self->lib_error);
+
+      self->lib_error = g_strconcat (before, "; ", text, NULL);
+    }
+}
+
 static void
 disconnect_cb (struct mosquitto *mosq,
                void             *user_data,
@@ -763,10 +499,7 @@ message_cb (struct mosquitto                *mosq,
             const struct mosquitto_message  *message)
 {
   WardMqttSource *self = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *device_id = NULL;
-  gboolean inject = FALSE;
-  gint64 raw_id = 0;
+  BatchItem item = { 0 };
 
   g_assert (WARD_IS_MQTT_LOOP_THREAD (self));
 
@@ -785,56 +518,259 @@ message_cb (struct mosquitto                *mosq,
       return;
     }
 
-  device_id = device_id_for_topic (self->filters, message->topic);
-
-  g_mutex_lock (&self->lock);
-  if (self->inject_failures > 0)
-    {
-      self->inject_failures--;
-      inject = TRUE;
-    }
-  g_mutex_unlock (&self->lock);
-
-  /* The commit happens here, before the callback returns (see the header). */
-  if (inject)
-    g_set_error_literal (&error, WARD_MQTT_SOURCE_ERROR, WARD_MQTT_SOURCE_ERROR_FAILED,
-                         "Injected archive failure");
-  else
-    raw_id = ward_pipeline_archive_message (self->pipeline, SOURCE_NAME, WARD_CONTENT_TYPE_JSON,
-                                            device_id,
-                                            message->payload ? message->payload : "",
-                                            message->payloadlen > 0 ? message->payloadlen : 0,
-                                            &error);
+  /* Only kept here: it is committed with its batch, and acknowledged
+   * after that (commit_then_acknowledge()).
+   */
+  item.device_id = _ward_mqtt_device_id_for_topic (self->filters, message->topic);
+  item.payload = g_bytes_new (message->payload ? message->payload : "",
+                              message->payloadlen > 0 ? message->payloadlen : 0);
+  item.mid = message->qos > 0 ? message->mid : 0;
+  self->batch_bytes += g_bytes_get_size (item.payload);
+  g_array_append_val (self->batch, item);
 
   g_mutex_lock (&self->lock);
   self->status.received++;
-  if (raw_id > 0)
-    self->status.archived++;
-  else
-    {
-      self->status.failed++;
-      set_error_locked (self, g_strdup_printf ("Archiving a message failed: %s",
-                                               error ? error->message : "unknown error"));
-    }
   schedule_notify_locked (self);
   g_mutex_unlock (&self->lock);
+}
 
-  if (raw_id <= 0)
+/* The durability point of the MQTT source: "these messages are
+ * committed; now they may be acknowledged".
+ *
+ * libmosquitto queues the QoS 1 PUBACK of every message it reads (in
+ * threaded mode a queued packet is only written by mosquitto_loop_write(),
+ * never by the read).  The loop reads a batch, and only this function
+ * writes: first the batch is committed to the raw archive in one
+ * transaction, then the queued PUBACKs go out.  If the commit fails the
+ * socket is shut down instead, so that none of them is ever sent and the
+ * broker redelivers the whole batch after the reconnection.  Nothing else
+ * calls mosquitto_loop_write() while a batch is pending.
+ */
+static gboolean
+commit_then_acknowledge (WardMqttSource *self)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree WardArchiveItem *items = NULL;
+  guint n = self->batch->len;
+  guint n_duplicates = 0;
+  gboolean inject = FALSE;
+  gboolean ok;
+
+  g_assert (WARD_IS_MQTT_LOOP_THREAD (self));
+
+  if (n > 0)
     {
-      /* No payload and no device id in the log: they may identify a patient. */
-      g_message ("Archiving an MQTT message failed (%s); dropping the connection so that "
-                 "the broker redelivers it", error ? error->message : "unknown error");
+      items = g_new0 (WardArchiveItem, n);
+      for (guint i = 0; i < n; i++)
+        {
+          const BatchItem *b = &g_array_index (self->batch, BatchItem, i);
 
-      /* libmosquitto has queued the PUBACK; only this thread writes, and
-       * not before the callback returns.  Shutting the socket down now
-       * means it is never sent, and the broker keeps the message.
-       */
-      self->dropping = TRUE;
-      shutdown (mosquitto_socket (mosq), SHUT_RDWR);
+          items[i].device_id = b->device_id;
+          items[i].payload = g_bytes_get_data (b->payload, &items[i].length);
+          items[i].mqtt_mid = b->mid;
+        }
+
+      g_mutex_lock (&self->lock);
+      if (self->inject_failures > 0)
+        {
+          self->inject_failures--;
+          inject = TRUE;
+        }
+      g_mutex_unlock (&self->lock);
+
+      if (inject)
+        {
+          g_set_error_literal (&error, WARD_MQTT_SOURCE_ERROR, WARD_MQTT_SOURCE_ERROR_FAILED,
+                               "Injected archive failure");
+          ok = FALSE;
+        }
+      else
+        ok = ward_pipeline_archive_batch (self->pipeline, SOURCE_NAME, WARD_CONTENT_TYPE_JSON,
+                                          items, n, &error);
+
+      for (guint i = 0; ok && i < n; i++)
+        {
+          if (items[i].duplicate_of > 0)
+            n_duplicates++;
+        }
+
+      g_array_set_size (self->batch, 0);
+      self->batch_bytes = 0;
+
+      g_mutex_lock (&self->lock);
+      if (ok)
+        {
+          self->status.archived += n;
+          self->status.duplicates += n_duplicates;
+        }
+      else
+        {
+          self->status.failed += n;
+          set_error_locked (self, g_strdup_printf ("Archiving messages failed: %s",
+                                                   error->message));
+        }
+      schedule_notify_locked (self);
+      g_mutex_unlock (&self->lock);
+
+      if (!ok)
+        {
+          /* No payload and no device id in the log: they may identify a patient. */
+          ward_log_limited (self->log_limit, "archive-failed", G_LOG_LEVEL_MESSAGE,
+                            "Archiving %u MQTT messages failed (%s); dropping the connection so "
+                            "that the broker redelivers them", n, error->message);
+          self->dropping = TRUE;
+          shutdown (mosquitto_socket (self->mosq), SHUT_RDWR);
+          return FALSE;
+        }
     }
+
+  /* A batch of this connection failed: its PUBACKs are still queued. */
+  if (self->dropping)
+    return FALSE;
+
+  /* Committed (or nothing was pending): the queued packets may go. */
+  if (mosquitto_socket (self->mosq) != -1 && mosquitto_want_write (self->mosq))
+    {
+      int rc = mosquitto_loop_write (self->mosq, 1);
+
+      if (rc != MOSQ_ERR_SUCCESS)
+        return FALSE;
+    }
+
+  return TRUE;
 }
 
 /* The loop thread */
+
+/* Reads what the socket has (up to a batch), then commits and
+ * acknowledges it.  Returns a libmosquitto code.
+ */
+static int
+read_batch (WardMqttSource *self)
+{
+  int rc = MOSQ_ERR_SUCCESS;
+
+  for (guint i = 0; i < MAX_READS_PER_WAKEUP; i++)
+    {
+      GPollFD fd = { -1, G_IO_IN, 0 };
+
+      /* One packet, or with TLS also every packet the TLS layer holds. */
+      rc = mosquitto_loop_read (self->mosq, 1);
+      if (rc != MOSQ_ERR_SUCCESS || mosquitto_socket (self->mosq) == -1)
+        break;
+
+      if (self->batch->len >= BATCH_MAX_MESSAGES || self->batch_bytes >= BATCH_MAX_BYTES)
+        {
+          if (!commit_then_acknowledge (self))
+            break;
+        }
+
+      /* libmosquitto reads no further than the packet it needs, so the
+       * socket tells whether more is waiting; errno cannot (the library's
+       * own wake-up pipe leaves EAGAIN in it).
+       */
+      fd.fd = mosquitto_socket (self->mosq);
+      if (g_poll (&fd, 1, 0) <= 0 || (fd.revents & G_IO_IN) == 0)
+        break;
+    }
+
+  /* Whatever was read is committed even when the connection broke:
+   * the messages are good, and their redelivery is recognised.
+   */
+  if (!commit_then_acknowledge (self) && rc == MOSQ_ERR_SUCCESS)
+    rc = mosquitto_socket (self->mosq) == -1 ? MOSQ_ERR_CONN_LOST : MOSQ_ERR_ERRNO;
+
+  return rc;
+}
+
+/* Runs one connection until it fails or the source stops.  This replaces
+ * mosquitto_loop(), whose write follows its read at once: here a commit
+ * comes between them.
+ */
+static int
+run_connection (WardMqttSource *self,
+                gboolean       *was_connected,
+                gboolean       *reported)
+{
+  GPollFD fds[2];
+
+  fds[1].fd = self->wake_fds[0];
+  fds[1].events = G_IO_IN;
+
+  while (!is_stopping (self))
+    {
+      int sock = mosquitto_socket (self->mosq);
+      int rc = MOSQ_ERR_SUCCESS;
+
+      if (sock == -1)
+        return MOSQ_ERR_NO_CONN;
+
+      fds[0].fd = sock;
+      fds[0].events = G_IO_IN | G_IO_HUP | G_IO_ERR;
+      if (mosquitto_want_write (self->mosq))
+        fds[0].events |= G_IO_OUT;
+      fds[0].revents = 0;
+      fds[1].revents = 0;
+
+      if (g_poll (fds, G_N_ELEMENTS (fds), LOOP_TIMEOUT_MSEC) < 0 && errno != EINTR)
+        return MOSQ_ERR_ERRNO;
+
+      if (fds[1].revents != 0)
+        {
+          char drain[64];
+
+          while (read (self->wake_fds[0], drain, sizeof drain) > 0)
+            ;
+        }
+
+      if (fds[0].revents & (G_IO_IN | G_IO_HUP | G_IO_ERR))
+        rc = read_batch (self);
+      else if (fds[0].revents & G_IO_OUT)
+        rc = commit_then_acknowledge (self) ? MOSQ_ERR_SUCCESS : MOSQ_ERR_CONN_LOST;
+      if (rc != MOSQ_ERR_SUCCESS)
+        return rc;
+
+      /* Keepalive: a PINGREQ is queued, and written at the next turn. */
+      rc = mosquitto_loop_misc (self->mosq);
+      if (rc != MOSQ_ERR_SUCCESS)
+        return rc;
+
+      if (!*was_connected && ward_mqtt_source_get_connected (self))
+        {
+          *was_connected = TRUE;
+          *reported = FALSE;
+        }
+    }
+
+  return MOSQ_ERR_SUCCESS;
+}
+
+/* A clean DISCONNECT (the broker keeps the session and queues for us).
+ * Nothing is read any more: a message read now would have its PUBACK
+ * written with the DISCONNECT, before any commit.
+ */
+static void
+disconnect_cleanly (WardMqttSource *self)
+{
+  gint64 deadline = g_get_monotonic_time () + DISCONNECT_WAIT_USEC;
+
+  g_assert (self->batch->len == 0);
+
+  if (mosquitto_socket (self->mosq) == -1)
+    return;
+
+  mosquitto_disconnect (self->mosq);
+  while (mosquitto_socket (self->mosq) != -1 && mosquitto_want_write (self->mosq) &&
+         g_get_monotonic_time () < deadline)
+    {
+      GPollFD fd = { mosquitto_socket (self->mosq), G_IO_OUT, 0 };
+
+      if (g_poll (&fd, 1, 100) < 0 && errno != EINTR)
+        break;
+      if ((fd.revents & G_IO_OUT) && mosquitto_loop_write (self->mosq, 1) != MOSQ_ERR_SUCCESS)
+        break;
+    }
+}
 
 static void
 wait_before_retry (WardMqttSource *self,
@@ -880,6 +816,7 @@ loop_thread (gpointer data)
 
       self->dropping = FALSE;
       self->refused = FALSE;
+      g_clear_pointer (&self->lib_error, g_free);
 
       rc = mosquitto_connect_async (self->mosq, self->host, self->port,
                                     (int) self->config.keepalive);
@@ -887,25 +824,30 @@ loop_thread (gpointer data)
 
       if (rc == MOSQ_ERR_SUCCESS)
         {
-          while (!is_stopping (self))
-            {
-              rc = mosquitto_loop (self->mosq, LOOP_TIMEOUT_MSEC, 1);
-              saved_errno = errno;
-              if (rc != MOSQ_ERR_SUCCESS)
-                break;
-              if (!was_connected && ward_mqtt_source_get_connected (self))
-                {
-                  was_connected = TRUE;
-                  reported = FALSE;
-                }
-            }
+          rc = run_connection (self, &was_connected, &reported);
+          saved_errno = errno;
         }
 
       if (is_stopping (self))
         break;
 
       reason = describe_failure (rc, saved_errno);
-      if (was_connected)
+      if (self->lib_error != NULL && (rc == MOSQ_ERR_TLS || rc == MOSQ_ERR_TLS_HANDSHAKE))
+        {
+          /* "certificate verify failed", "Unable to load CA certificates ..." */
+          g_free (reason);
+          reason = g_strdup_printf ("TLS error: %s", self->lib_error);
+        }
+      g_clear_pointer (&self->lib_error, g_free);
+      if (was_connected && self->dropping)
+        {
+          /* We dropped it ourselves, and said why (once a minute) above. */
+          g_debug ("Dropped the connection to MQTT broker %s:%d after a failed archive",
+                   self->host, self->port);
+          was_connected = FALSE;
+          reported = TRUE;
+        }
+      else if (was_connected)
         {
           g_message ("Lost the connection to MQTT broker %s:%d: %s; reconnecting",
                      self->host, self->port, reason);
@@ -932,18 +874,7 @@ loop_thread (gpointer data)
       self->delay = MIN (self->delay * 2, self->config.reconnect_delay_max);
     }
 
-  /* A clean DISCONNECT: the broker keeps the session and queues for us. */
-  if (mosquitto_socket (self->mosq) != -1)
-    {
-      gint64 deadline = g_get_monotonic_time () + DISCONNECT_WAIT_USEC;
-
-      mosquitto_disconnect (self->mosq);
-      while (mosquitto_socket (self->mosq) != -1 && g_get_monotonic_time () < deadline)
-        {
-          if (mosquitto_loop (self->mosq, 100, 1) != MOSQ_ERR_SUCCESS)
-            break;
-        }
-    }
+  disconnect_cleanly (self);
 
   set_connected (self, FALSE, NULL);
   return NULL;
@@ -1012,6 +943,14 @@ ward_mqtt_source_finalize (GObject *object)
   g_clear_pointer (&self->main_context, g_main_context_unref);
   ward_mqtt_source_status_clear (&self->status);
   ward_mqtt_source_status_clear (&self->notified);
+  g_clear_pointer (&self->batch, g_array_unref);
+  g_clear_pointer (&self->lib_error, g_free);
+  for (guint i = 0; i < G_N_ELEMENTS (self->wake_fds); i++)
+    {
+      if (self->wake_fds[i] != -1)
+        close (self->wake_fds[i]);
+    }
+  g_clear_pointer (&self->log_limit, ward_log_limit_free);
   g_mutex_clear (&self->lock);
   g_cond_clear (&self->cond);
 
@@ -1056,7 +995,15 @@ static void
 ward_mqtt_source_init (WardMqttSource *self)
 {
   g_mutex_init (&self->lock);
+  self->log_limit = ward_log_limit_new (0);
   g_cond_init (&self->cond);
+  self->wake_fds[0] = self->wake_fds[1] = -1;
+  if (!g_unix_open_pipe (self->wake_fds, FD_CLOEXEC, NULL) ||
+      !g_unix_set_fd_nonblocking (self->wake_fds[0], TRUE, NULL) ||
+      !g_unix_set_fd_nonblocking (self->wake_fds[1], TRUE, NULL))
+    g_error ("Cannot create a pipe: %s", g_strerror (errno));
+  self->batch = g_array_new (FALSE, TRUE, sizeof (BatchItem));
+  g_array_set_clear_func (self->batch, (GDestroyNotify) batch_item_clear);
 }
 
 /* Public API */
@@ -1120,24 +1067,41 @@ ward_mqtt_source_start (WardMqttSource  *self,
 
   if (self->tls)
     {
-      /* Verification is never optional: peer certificate and host name. */
-      if (c->ca_file == NULL && c->ca_path == NULL)
-        mosquitto_int_option (self->mosq, MOSQ_OPT_TLS_USE_OS_CERTS, 1);
+      g_autofree char *ca_file = g_strdup (c->ca_file);
+      g_autofree char *ca_path = g_strdup (c->ca_path);
+      g_autofree char *origin = NULL;
 
-      rc = mosquitto_tls_set (self->mosq, c->ca_file, c->ca_path, c->cert_file, c->key_file,
-                              NULL);
+      /* Verification is never optional: peer certificate and host name,
+       * against the configured CAs or else the system's.
+       */
+      if (ca_file == NULL && ca_path == NULL &&
+          !_ward_mqtt_find_system_cas (&ca_file, &ca_path, &origin, error))
+        {
+          g_clear_pointer (&self->mosq, mosquitto_destroy);
+          return FALSE;
+        }
+
+      rc = mosquitto_tls_set (self->mosq, ca_file, ca_path, c->cert_file, c->key_file, NULL);
       if (rc == MOSQ_ERR_SUCCESS)
         rc = mosquitto_tls_opts_set (self->mosq, 1, NULL, NULL);
       if (rc == MOSQ_ERR_SUCCESS)
         rc = mosquitto_tls_insecure_set (self->mosq, false);
       if (rc != MOSQ_ERR_SUCCESS)
         {
+          /* The library checks that it can open the CA file. */
           g_set_error (error, WARD_MQTT_SOURCE_ERROR, WARD_MQTT_SOURCE_ERROR_TLS,
-                       "TLS setup failed: %s", mosquitto_strerror (rc));
+                       "TLS setup failed with the CA %s “%s”%s%s%s: %s",
+                       ca_file ? "file" : "folder", ca_file ? ca_file : ca_path,
+                       origin ? " (from " : "", origin ? origin : "", origin ? ")" : "",
+                       mosquitto_strerror (rc));
           g_clear_pointer (&self->mosq, mosquitto_destroy);
           return FALSE;
         }
+      g_debug ("TLS: trusting the CAs of %s%s%s", ca_file ? ca_file : ca_path,
+               origin ? " from " : "", origin ? origin : "");
     }
+
+  mosquitto_log_callback_set (self->mosq, log_cb);
 
   mosquitto_connect_with_flags_callback_set (self->mosq, connect_cb);
   mosquitto_disconnect_callback_set (self->mosq, disconnect_cb);
@@ -1182,10 +1146,9 @@ ward_mqtt_source_stop (WardMqttSource *self)
   g_cond_broadcast (&self->cond);
   g_mutex_unlock (&self->lock);
 
-  /* Sets the client's state and wakes the loop's select() through the
-   * library's socket pair; the loop thread finishes the DISCONNECT.
-   */
-  mosquitto_disconnect (self->mosq);
+  /* The loop thread commits what it has read, then sends the DISCONNECT. */
+  if (write (self->wake_fds[1], "", 1) < 0 && errno != EAGAIN)
+    g_warning ("Cannot wake the MQTT loop: %s", g_strerror (errno));
 
   g_thread_join (self->thread);
   self->thread = NULL;

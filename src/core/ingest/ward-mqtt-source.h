@@ -28,21 +28,28 @@ G_BEGIN_DECLS
  *
  * and, for throughput, max_inflight_messages above its default of 20.
  *
- * Acknowledged means durable.  libmosquitto acknowledges a QoS 1 message
- * (PUBACK) by itself: it queues the PUBACK before it calls the message
- * callback, whatever the callback does.  The callback therefore commits the
- * raw message to the archive (ward_pipeline_archive_message(), one SQLite
- * commit per message) before it returns.  The source runs the network loop
- * on its own thread (mosquitto_threaded_set()), so the queued PUBACK only
- * reaches the socket on the loop's next write, after the callback has
- * returned; that order is the library's implementation, not its documented
- * contract, so the window that remains is the library's: between
- * libmosquitto deciding to acknowledge and our commit.  If the archive
- * fails (disk full, file removed) the message is counted as failed, logged
- * without its payload, and the source shuts the connection down from the
- * callback so that the PUBACK is not sent: the broker redelivers the
- * message after the reconnection (with backoff).  QoS 1 is at least once:
- * a redelivered message may be archived twice.
+ * Acknowledged means committed.  libmosquitto acknowledges a QoS 1 message
+ * (PUBACK) by itself: it queues the PUBACK as it reads the message,
+ * whatever the callback does.  The source therefore drives the library
+ * itself instead of mosquitto_loop(): in threaded mode
+ * (mosquitto_threaded_set()) a queued packet is written only by
+ * mosquitto_loop_write(), and the loop thread calls that only after the
+ * messages read so far are committed.  Each turn reads what the socket
+ * holds (a batch, at most BATCH_MAX_MESSAGES), commits the batch to the
+ * raw archive in one transaction (ward_pipeline_archive_batch()), and
+ * only then writes the queued PUBACKs; all of it in one function,
+ * commit_then_acknowledge(), the source's durability point.  If the
+ * commit fails (disk full, file removed) the batch is counted as failed,
+ * logged without payloads, and the socket is shut down instead of
+ * written: none of its PUBACKs is sent, and the broker redelivers the
+ * batch after the reconnection (with backoff).  test-mqtt-sigkill kills
+ * Wardwatch during a stream and counts what the store holds.
+ *
+ * QoS 1 is at least once: a batch committed just before a kill or a
+ * network failure, whose PUBACKs had not reached the broker, is delivered
+ * again.  Such a copy (same device, same MQTT message id, same payload
+ * digest, among the archive's recent rows: ward-store-archive.h) is
+ * archived marked as a duplicate, counted, and not mapped again.
  *
  * Retained messages are not archived: a broker re-sends its retained copy
  * at every SUBSCRIBE (so at every reconnection), and a live message is
@@ -122,6 +129,8 @@ typedef struct
   guint64    archived;             /* committed to the raw archive */
   guint64    failed;               /* the archive failed (not acknowledged, redelivered) */
   guint64    skipped;              /* retained copies, not archived */
+  guint64    duplicates;           /* of archived: QoS 1 redeliveries of messages
+                                    * already committed, archived marked, not mapped */
   guint      connects;             /* successful CONNACKs since start */
   char      *last_error;           /* NULL if none; no payloads, no secrets */
 } WardMqttSourceStatus;
@@ -174,7 +183,7 @@ char           *ward_mqtt_source_dup_last_error      (WardMqttSource            
 void            ward_mqtt_source_get_status          (WardMqttSource              *self,
                                                       WardMqttSourceStatus        *status);
 
-/* For tests: the next n archive calls fail as if the store had failed. */
+/* For tests: the next n batch commits fail as if the store had failed. */
 void            _ward_mqtt_source_inject_failures    (WardMqttSource              *self,
                                                       guint                        n);
 

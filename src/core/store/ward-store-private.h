@@ -27,5 +27,9 @@ gboolean      _ward_store_set_sql_error (WardStore   *self,
                                          int          rc,
                                          const char  *what,
                                          GError     **error);
+/* The connection, for the store's own files split by concern
+ * (ward-store-archive.c); nothing outside store/ uses it.
+ */
+sqlite3    *_ward_store_get_db             (WardStore              *self);
 
 G_END_DECLS

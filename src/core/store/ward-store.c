@@ -211,6 +211,19 @@ static const char * const migrations[] = {
   "  PRIMARY KEY (source, facility, application, control_id)"
   ") WITHOUT ROWID;"
   "CREATE INDEX message_answers_answered_at ON message_answers (answered_at);",
+
+  /* 7: MQTT redelivery (ward-store-archive.c).  A QoS 1 message that was
+   * committed but whose PUBACK never reached the broker comes again after
+   * the reconnection, with the same MQTT message id.  Each MQTT row keeps
+   * the SHA-256 of its payload and its message id; a redelivered copy is
+   * kept in the archive (it is what arrived) with duplicate_of naming the
+   * first copy, and is never mapped.
+   */
+  "ALTER TABLE raw_messages ADD COLUMN payload_digest BLOB;"
+  "ALTER TABLE raw_messages ADD COLUMN mqtt_mid INTEGER;"
+  "ALTER TABLE raw_messages ADD COLUMN duplicate_of INTEGER REFERENCES raw_messages (id);"
+  "CREATE INDEX raw_messages_redelivery ON raw_messages (payload_digest, mqtt_mid) "
+  "  WHERE payload_digest IS NOT NULL;",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == WARD_STORE_SCHEMA_VERSION);
@@ -613,6 +626,14 @@ ward_store_begin (WardStore  *self,
 
   self->in_transaction = TRUE;
   return TRUE;
+}
+
+sqlite3 *
+_ward_store_get_db (WardStore *self)
+{
+  g_return_val_if_fail (WARD_IS_STORE (self), NULL);
+
+  return self->db;
 }
 
 gboolean
