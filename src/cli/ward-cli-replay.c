@@ -10,6 +10,7 @@
 
 #include "ward-cli.h"
 #include "ward-engine.h"
+#include "ward-fhir-template.h"
 #include "ward-policy.h"
 #include "ward-ward-file.h"
 
@@ -460,105 +461,6 @@ add_inputs_from_store (Replay              *self,
   return TRUE;
 }
 
-/* JSON text of a node, as json-glib writes it except for numbers: a
- * fraction is written in the fewest digits that read back as the same
- * double ("38.3", where json-glib writes 38.299999999999997), because
- * people read these lines.
- */
-static void
-append_json_string (GString    *out,
-                    const char *text)
-{
-  g_string_append_c (out, '"');
-  for (const char *p = text; *p != '\0'; p++)
-    {
-      if (*p == '"' || *p == '\\')
-        g_string_append_printf (out, "\\%c", *p);
-      else if ((guchar) *p < 0x20)
-        g_string_append_printf (out, "\\u%04x", (guint) (guchar) *p);
-      else
-        g_string_append_c (out, *p);
-    }
-  g_string_append_c (out, '"');
-}
-
-static void
-append_json (GString  *out,
-             JsonNode *node)
-{
-  char buf[G_ASCII_DTOSTR_BUF_SIZE];
-
-  switch (JSON_NODE_TYPE (node))
-    {
-    case JSON_NODE_OBJECT:
-      {
-        JsonObjectIter iter;
-        const char *name;
-        JsonNode *member;
-        gboolean first = TRUE;
-
-        g_string_append_c (out, '{');
-        json_object_iter_init_ordered (&iter, json_node_get_object (node));
-        while (json_object_iter_next_ordered (&iter, &name, &member))
-          {
-            if (!first)
-              g_string_append_c (out, ',');
-            first = FALSE;
-            append_json_string (out, name);
-            g_string_append_c (out, ':');
-            append_json (out, member);
-          }
-        g_string_append_c (out, '}');
-      }
-      break;
-    case JSON_NODE_ARRAY:
-      {
-        JsonArray *array = json_node_get_array (node);
-
-        g_string_append_c (out, '[');
-        for (guint i = 0; i < json_array_get_length (array); i++)
-          {
-            if (i > 0)
-              g_string_append_c (out, ',');
-            append_json (out, json_array_get_element (array, i));
-          }
-        g_string_append_c (out, ']');
-      }
-      break;
-    case JSON_NODE_NULL:
-      g_string_append (out, "null");
-      break;
-    case JSON_NODE_VALUE:
-    default:
-      switch (json_node_get_value_type (node))
-        {
-        case G_TYPE_STRING:
-          append_json_string (out, json_node_get_string (node));
-          break;
-        case G_TYPE_BOOLEAN:
-          g_string_append (out, json_node_get_boolean (node) ? "true" : "false");
-          break;
-        case G_TYPE_INT64:
-          g_string_append_printf (out, "%" G_GINT64_FORMAT, json_node_get_int (node));
-          break;
-        case G_TYPE_DOUBLE:
-          {
-            double value = json_node_get_double (node);
-
-            g_ascii_formatd (buf, sizeof buf, "%.15g", value);
-            if (g_ascii_strtod (buf, NULL) != value)
-              g_ascii_formatd (buf, sizeof buf, "%.17g", value);
-            g_string_append (out, buf);
-          }
-          break;
-        default:
-          g_string_append (out, "null");
-          break;
-        }
-      break;
-    }
-}
-
 static gboolean
 print_bed (Replay              *self,
            const WardBedState  *bed,
@@ -567,7 +469,7 @@ print_bed (Replay              *self,
 {
   g_autoptr(JsonBuilder) builder = json_builder_new ();
   g_autoptr(JsonNode) root = NULL;
-  g_autoptr(GString) text = NULL;
+  g_autofree char *text = NULL;
   int none[WARD_NEWS2_N_PARAMS];
 
   json_builder_begin_object (builder);
@@ -629,11 +531,13 @@ print_bed (Replay              *self,
     }
   json_builder_end_object (builder);
 
+  /* Numbers in the fewest digits that read back the same ("38.3", where
+   * json-glib writes 38.299999999999997): people read these lines.
+   */
   root = json_builder_get_root (builder);
-  text = g_string_new (NULL);
-  append_json (text, root);
+  text = ward_fhir_template_to_json (root);
 
-  if (fputs (text->str, stdout) == EOF || fputc ('\n', stdout) == EOF || fflush (stdout) != 0)
+  if (fputs (text, stdout) == EOF || fputc ('\n', stdout) == EOF || fflush (stdout) != 0)
     {
       int errsv = errno;
 
