@@ -1,0 +1,217 @@
+/* ward-flag-words.c
+ *
+ * Copyright 2026 The Wardwatch authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "ward-flag-words"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "ward-flag-words.h"
+#include "ward-bed-tile.h"
+
+#include <string.h>
+
+const char *
+_ward_flag_words_band_phrase (WardBand band)
+{
+  switch (band)
+    {
+    case WARD_BAND_LOW:
+      return C_("NEWS2 band in a sentence", "low");
+    case WARD_BAND_LOW_MEDIUM:
+      return C_("NEWS2 band in a sentence", "low-medium");
+    case WARD_BAND_MEDIUM:
+      return C_("NEWS2 band in a sentence", "medium");
+    case WARD_BAND_HIGH:
+      return C_("NEWS2 band in a sentence", "high");
+    default:
+      g_return_val_if_reached ("?");
+    }
+}
+
+char *
+_ward_flag_words_capitalize (const char *text)
+{
+  gunichar first;
+  char buffer[8];
+  int len;
+
+  g_return_val_if_fail (text != NULL, NULL);
+
+  if (*text == '\0')
+    return g_strdup (text);
+
+  first = g_utf8_get_char (text);
+  len = g_unichar_to_utf8 (g_unichar_totitle (first), buffer);
+  buffer[len] = '\0';
+
+  return g_strconcat (buffer, g_utf8_next_char (text), NULL);
+}
+
+/* "in 2 min" or "at 10:07": when the flag rules will act.  A countdown
+ * rounds up, so that "in 1 min" is never said of what happens in 90 s.
+ */
+static char *
+format_when (gint64            at,
+             gint64            now,
+             WardFlagWordsTime time)
+{
+  if (time == WARD_FLAG_WORDS_CLOCK)
+    {
+      g_autoptr(GDateTime) dt = g_date_time_new_from_unix_local (at / G_USEC_PER_SEC);
+      g_autofree char *clock = dt != NULL ? g_date_time_format (dt, "%H:%M") : g_strdup ("—");
+
+      /* Translators: when a flag will open, escalate or close, "at 10:07" */
+      return g_strdup_printf (_("at %s"), clock);
+    }
+  else
+    {
+      gint64 left = MAX (at - now, 0);
+      g_autofree char *duration = NULL;
+
+      if (left >= WARD_USEC_PER_MINUTE)
+        left = (left + WARD_USEC_PER_MINUTE - 1) / WARD_USEC_PER_MINUTE * WARD_USEC_PER_MINUTE;
+      else
+        left = (left + G_USEC_PER_SEC - 1) / G_USEC_PER_SEC * G_USEC_PER_SEC;
+      duration = _ward_format_age (left);
+
+      /* Translators: when a flag will open, escalate or close, "in 2 min" */
+      return g_strdup_printf (_("in %s"), duration);
+    }
+}
+
+static char *
+format_score (const WardBedState *bed,
+              gboolean            now_word)
+{
+  const char *band;
+
+  if (bed->news2_not_applicable)
+    band = _("not validated under 16");
+  else
+    band = _ward_flag_words_band_phrase (bed->score_band);
+
+  if (now_word)
+    /* Translators: the current score of a recovering flag, "NEWS2 now 3 (low)" */
+    return g_strdup_printf (_("NEWS2 now %d (%s)"), bed->score_total, band);
+
+  /* Translators: a score and its band, "NEWS2 8 (high)" */
+  return g_strdup_printf (_("NEWS2 %d (%s)"), bed->score_total, band);
+}
+
+static char *
+format_flag (const WardBedState *bed,
+             gint64              now,
+             WardFlagWordsTime   time)
+{
+  const char *flag_band = _ward_flag_words_band_phrase (bed->flag_band);
+  gboolean pending = bed->flag_pending_at != 0;
+  g_autofree char *when = pending ? format_when (bed->flag_pending_at, now, time) : NULL;
+
+  switch (bed->flag_state)
+    {
+    case WARD_FLAG_STATE_PENDING:
+      {
+        WardBand band = pending ? bed->flag_pending_band : bed->score_band;
+
+        if (!pending)
+          return g_strdup (_("flag opens if sustained"));
+        if (bed->has_score && band == bed->score_band)
+          /* Translators: %s is "in 2 min" or "at 10:07" */
+          return g_strdup_printf (_("flag opens %s if sustained"), when);
+        /* Translators: the band a flag will open at, then "in 2 min" or "at 10:07" */
+        return g_strdup_printf (_("flag opens at %s %s if sustained"),
+                                _ward_flag_words_band_phrase (band), when);
+      }
+
+    case WARD_FLAG_STATE_OPEN:
+      if (pending && bed->flag_pending_band > bed->flag_band)
+        /* Translators: the flag's band, then "in 2 min" or "at 10:07" */
+        return g_strdup_printf (_("flag %s, escalates %s if sustained"), flag_band, when);
+      if (bed->has_score && bed->score_band > bed->flag_band)
+        /* Translators: %s is the flag's band, lower than the score's */
+        return g_strdup_printf (_("flag %s, escalates if sustained"), flag_band);
+      if (bed->has_score && bed->score_band < bed->flag_band)
+        /* Translators: an open flag keeps its band while the score stays at the flag
+         * threshold or above, "flag high, kept until the score recovers" */
+        return g_strdup_printf (_("flag %s, kept until the score recovers"), flag_band);
+      /* Translators: %s is the flag's band, "flag high" */
+      return g_strdup_printf (_("flag %s"), flag_band);
+
+    case WARD_FLAG_STATE_RECOVERING:
+      if (bed->has_score)
+        {
+          g_autofree char *score = format_score (bed, TRUE);
+
+          /* Translators: a flag whose score fell back, "flag high · recovering, NEWS2 now 3 (low)" */
+          return g_strdup_printf (_("flag %s · recovering, %s"), flag_band, score);
+        }
+      /* Translators: %s is the flag's band, "flag high · recovering" */
+      return g_strdup_printf (_("flag %s · recovering"), flag_band);
+
+    case WARD_FLAG_STATE_NONE:
+    default:
+      return NULL;
+    }
+}
+
+/**
+ * _ward_flag_words_init:
+ * @words: where to put the words; clear them with _ward_flag_words_clear()
+ * @bed: a bed of a snapshot
+ * @now: the snapshot's time
+ * @time: how to say when the flag rules act
+ *
+ * Makes the words for @bed's score and flag.  Pending changes come from
+ * the snapshot's flag_pending_band and flag_pending_at; where those are
+ * not set (older data) the words only say that a change waits to be
+ * sustained, never when.
+ */
+void
+_ward_flag_words_init (WardFlagWords      *words,
+                       const WardBedState *bed,
+                       gint64              now,
+                       WardFlagWordsTime   time)
+{
+  g_return_if_fail (words != NULL);
+  g_return_if_fail (bed != NULL);
+
+  memset (words, 0, sizeof *words);
+
+  words->recovering = bed->flag_state == WARD_FLAG_STATE_RECOVERING;
+  if (bed->has_score)
+    words->score = format_score (bed, FALSE);
+  words->flag = format_flag (bed, now, time);
+
+  if (words->flag == NULL)
+    words->line = g_strdup (words->score != NULL ? words->score : "");
+  else if (words->score == NULL || words->recovering)
+    /* A recovering flag's words name the score as it is now. */
+    words->line = g_strdup (words->flag);
+  else
+    /* Translators: a score and its flag, "NEWS2 8 (high) · flag medium" */
+    words->line = g_strdup_printf (_("%s · %s"), words->score, words->flag);
+
+  if (words->recovering && bed->flag_pending_at != 0)
+    {
+      g_autofree char *when = format_when (bed->flag_pending_at, now, time);
+
+      /* Translators: when a recovering flag closes, %s is "in 8 min" or "at 10:42" */
+      words->closing = g_strdup_printf (_("closes %s if NEWS2 stays this low"), when);
+    }
+}
+
+void
+_ward_flag_words_clear (WardFlagWords *words)
+{
+  g_return_if_fail (words != NULL);
+
+  g_clear_pointer (&words->score, g_free);
+  g_clear_pointer (&words->flag, g_free);
+  g_clear_pointer (&words->line, g_free);
+  g_clear_pointer (&words->closing, g_free);
+}
