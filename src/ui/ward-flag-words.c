@@ -70,8 +70,13 @@ format_when (gint64            at,
     }
   else
     {
-      gint64 left = MAX (at - now, 0);
+      gint64 left = at - now;
       g_autofree char *duration = NULL;
+
+      /* Due between two evaluations of the flag rules. */
+      if (left <= 0)
+        /* Translators: when a flag will open, escalate or close: at the next evaluation */
+        return g_strdup (_("now"));
 
       if (left >= WARD_USEC_PER_MINUTE)
         left = (left + WARD_USEC_PER_MINUTE - 1) / WARD_USEC_PER_MINUTE * WARD_USEC_PER_MINUTE;

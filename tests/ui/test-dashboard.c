@@ -14,6 +14,7 @@
 
 #include "ward-alarm-bar.h"
 #include "ward-bed-tile.h"
+#include "ward-flag-words.h"
 #include "ward-pipeline.h"
 #include "ward-window.h"
 
@@ -338,8 +339,13 @@ test_dashboard_flag (void)
   /* On the tile, with the button to acknowledge it. */
   tile = _ward_window_get_tile (f.window, index);
   g_assert_true (gtk_widget_get_visible (get_tile_child (tile, "flag_box")));
-  g_assert_true (g_str_has_prefix (gtk_label_get_text (GTK_LABEL (get_tile_child (tile, "flag_label"))),
-                                   "Flag open"));
+  {
+    /* "Flag high", "Flag medium, escalates in 2 min if sustained", ... */
+    g_autofree char *flag = g_strdup_printf ("Flag %s", _ward_flag_words_band_phrase (bed->flag_band));
+
+    g_assert_true (g_str_has_prefix (gtk_label_get_text (GTK_LABEL (get_tile_child (tile, "flag_label"))),
+                                     flag));
+  }
   g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (get_tile_child (tile, "ack_label"))), ==,
                    "Not acknowledged");
   ack_button = get_tile_child (tile, "ack_button");

@@ -556,7 +556,7 @@ test_notifier_once_per_episode (Fixture       *fixture,
   g_assert_cmpuint (calls->len, ==, 1);
   call = g_ptr_array_index (calls, 0);
   g_assert_cmpuint (call->replaces_id, ==, 0);
-  g_assert_cmpstr (call->summary, ==, "** Bed 4: NEWS2 5, medium");
+  g_assert_cmpstr (call->summary, ==, "** Bed 4: NEWS2 5 (medium) · flag medium");
   g_assert_nonnull (strstr (call->body, "P.N4"));
   g_assert_nonnull (strstr (call->body, "New flag"));
   g_assert_cmpint (call->urgency, ==, 1);
@@ -569,6 +569,7 @@ test_notifier_once_per_episode (Fixture       *fixture,
   /* Escalation: one more alert for the same episode, same bubble. */
   g_array_index (beds, WardBedState, 3).flag_band = WARD_BAND_HIGH;
   g_array_index (beds, WardBedState, 3).score_total = 8;
+  g_array_index (beds, WardBedState, 3).score_band = WARD_BAND_HIGH;
   feed (fixture->notifier, beds, 30);
 
   calls = get_notify_calls ();
@@ -576,7 +577,7 @@ test_notifier_once_per_episode (Fixture       *fixture,
   call = g_ptr_array_index (calls, 1);
   g_assert_cmpuint (call->replaces_id, !=, 0);
   g_assert_cmpuint (call->replaces_id, ==, get_last_id ());
-  g_assert_cmpstr (call->summary, ==, "*** Bed 4: NEWS2 8, high");
+  g_assert_cmpstr (call->summary, ==, "*** Bed 4: NEWS2 8 (high) · flag high");
   g_assert_nonnull (strstr (call->body, "Escalated from medium to high"));
   g_assert_cmpint (call->urgency, ==, 2);
   g_clear_pointer (&calls, g_ptr_array_unref);
@@ -588,7 +589,7 @@ test_notifier_once_per_episode (Fixture       *fixture,
   g_assert_cmpuint (calls->len, ==, 3);
   call = g_ptr_array_index (calls, 2);
   g_assert_cmpuint (call->replaces_id, ==, 0);
-  g_assert_cmpstr (call->summary, ==, "** Bed 7: NEWS2 6, medium");
+  g_assert_cmpstr (call->summary, ==, "** Bed 7: NEWS2 6 (medium) · flag medium");
 
   closes = get_close_calls ();
   g_assert_cmpuint (closes->len, ==, 0);
@@ -626,7 +627,7 @@ test_notifier_markup (Fixture       *fixture,
   g_assert_true (strstr (call->body, "O&apos;Brien &lt;Jr&gt; &amp; Co") != NULL ||
                  strstr (call->body, "O&#39;Brien &lt;Jr&gt; &amp; Co") != NULL);
   g_assert_null (strstr (call->body, "<Jr>"));
-  g_assert_cmpstr (call->summary, ==, "*** Bay <2> & 4: NEWS2 7, high");
+  g_assert_cmpstr (call->summary, ==, "*** Bay <2> & 4: NEWS2 7 (high) · flag high");
   g_assert_cmpint (call->urgency, ==, 2);
   g_clear_pointer (&calls, g_ptr_array_unref);
 
@@ -691,7 +692,7 @@ test_notifier_close (Fixture       *fixture,
   calls = get_notify_calls ();
   g_assert_cmpuint (calls->len, ==, 3);
   g_assert_cmpstr (((NotifyCall *) g_ptr_array_index (calls, 2))->summary, ==,
-                   "*** Bed 1: NEWS2 5, high");
+                   "*** Bed 1: NEWS2 5 (medium) · flag high, kept until the score recovers");
 
   /* Nothing else was shown or closed. */
   closes = get_close_calls ();
@@ -730,7 +731,7 @@ test_notifier_acknowledged_then_escalated (Fixture       *fixture,
   calls = get_notify_calls ();
   g_assert_cmpuint (calls->len, ==, 2);
   g_assert_cmpstr (((NotifyCall *) g_ptr_array_index (calls, 1))->summary, ==,
-                   "*** Bed 1: NEWS2 5, high");
+                   "*** Bed 1: NEWS2 5 (medium) · flag high, kept until the score recovers");
   g_assert_nonnull (strstr (((NotifyCall *) g_ptr_array_index (calls, 1))->body,
                             "Escalated from medium to high"));
 }
@@ -760,9 +761,9 @@ test_notifier_start_up (Fixture       *fixture,
   calls = get_notify_calls ();
   g_assert_cmpuint (calls->len, ==, 2);
   g_assert_cmpstr (((NotifyCall *) g_ptr_array_index (calls, 0))->summary, ==,
-                   "** Bed 2: NEWS2 5, medium");
+                   "** Bed 2: NEWS2 5 (medium) · flag medium");
   g_assert_cmpstr (((NotifyCall *) g_ptr_array_index (calls, 1))->summary, ==,
-                   "*** Bed 3: NEWS2 8, high");
+                   "*** Bed 3: NEWS2 8 (high) · flag high");
 }
 
 static void
@@ -786,8 +787,8 @@ test_notifier_storm (Fixture       *fixture,
   g_assert_cmpuint (calls->len, ==, 1);
   call = g_ptr_array_index (calls, 0);
   g_assert_cmpstr (call->summary, ==, "*** 10 new flags: Bed 1, Bed 2, Bed 3, Bed 4, …");
-  g_assert_nonnull (strstr (call->body, "*** Bed 4: NEWS2 8, high — P.N4"));
-  g_assert_nonnull (strstr (call->body, "** Bed 10: NEWS2 5, medium — P.N10"));
+  g_assert_nonnull (strstr (call->body, "*** Bed 4: NEWS2 8 (high) · flag high — P.N4"));
+  g_assert_nonnull (strstr (call->body, "** Bed 10: NEWS2 5 (medium) · flag medium — P.N10"));
   g_assert_cmpint (call->urgency, ==, 2);
   g_assert_true (has_action (call, "default"));
 
@@ -837,7 +838,7 @@ test_notifier_storm_spread (Fixture       *fixture,
   g_assert_cmpuint (calls->len, ==, 4);
   call = g_ptr_array_index (calls, 3);
   g_assert_cmpuint (call->replaces_id, !=, 0);
-  g_assert_cmpstr (call->summary, ==, "*** Bed 1: NEWS2 5, high");
+  g_assert_cmpstr (call->summary, ==, "*** Bed 1: NEWS2 5 (medium) · flag high, kept until the score recovers");
   g_clear_pointer (&calls, g_ptr_array_unref);
 
   /* The fourth new flag within the window starts the summary. */
