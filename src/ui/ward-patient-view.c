@@ -13,8 +13,11 @@
 
 #include "ward-patient-view.h"
 #include "ward-chart.h"
+#include "ward-flag-words.h"
 #include "ward-history.h"
 #include "ward-news2.h"
+#include "ward-patient-words.h"
+#include "ward-score-inputs.h"
 
 /* One patient.  History comes from the store, loaded in a worker thread
  * for the chosen span (and cancelled when the patient or the span
@@ -68,6 +71,8 @@ struct _WardPatientView
   GtkLabel         *name_label;
   GtkLabel         *age_label;
   GtkLabel         *flag_label;
+  GtkLabel         *obs_label;
+  WardScoreInputs  *score_inputs;
   GtkLabel         *score_label;
   GtkLabel         *band_label;
   GtkLabel         *status_label;
@@ -884,28 +889,118 @@ update_actions (WardPatientView *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "patient.set-scale", can_command);
 }
 
-/* "54 y"; for under-16s, also that NEWS2 does not apply to them.
- * Hidden while the age is unknown.
+/* Who the patient is, for the two-identifier check before any clinical
+ * action: the hospital number, the NHS number and the date of birth with
+ * the age where given ("Hospital no. H123456 · Born 12-Mar-1950 (76 y)"),
+ * else the age alone ("54 y"); for under-16s, also that NEWS2 does not
+ * apply to them.  Hidden while nothing is known.
  */
 static void
 update_age (WardPatientView    *self,
             const WardBedState *bed)
 {
-  g_autofree char *age = NULL;
-  g_autofree char *text = NULL;
+  g_autoptr(GString) text = g_string_new (NULL);
+  g_autofree char *identity = _ward_patient_words_identity (bed, self->now, " · ");
+  g_autofree char *born = _ward_patient_words_birth_date (bed->birth_date);
 
-  if (bed->age < 0)
+  if (identity != NULL)
+    g_string_append (text, identity);
+
+  /* The age, where the birth date did not already say it. */
+  if (bed->age >= 0 && born == NULL)
     {
-      gtk_widget_set_visible (GTK_WIDGET (self->age_label), FALSE);
-      return;
+      if (text->len > 0)
+        g_string_append (text, " · ");
+      /* Translators: a patient's age in full years, "54 y". */
+      g_string_append_printf (text, _("%d y"), bed->age);
     }
 
-  /* Translators: a patient's age in full years, "54 y". */
-  age = g_strdup_printf (_("%d y"), bed->age);
   if (bed->news2_not_applicable)
-    text = g_strdup_printf ("%s · %s", age, _("NEWS2 not validated under 16"));
-  gtk_label_set_text (self->age_label, text != NULL ? text : age);
-  gtk_widget_set_visible (GTK_WIDGET (self->age_label), TRUE);
+    {
+      if (text->len > 0)
+        g_string_append (text, " · ");
+      g_string_append (text, _("NEWS2 not validated under 16"));
+    }
+
+  gtk_label_set_text (self->age_label, text->str);
+  gtk_widget_set_visible (GTK_WIDGET (self->age_label), text->len > 0);
+}
+
+/* Observations due: a reminder under the flag, bold when late, never in
+ * an alarm's colours.
+ */
+static void
+update_obs_due (WardPatientView    *self,
+                const WardBedState *bed)
+{
+  g_autofree char *text = NULL;
+  gboolean overdue = FALSE;
+
+  if (bed != NULL)
+    text = _ward_patient_words_obs_due (bed, self->now, &overdue);
+
+  gtk_widget_set_visible (GTK_WIDGET (self->obs_label), text != NULL);
+  if (text == NULL)
+    return;
+
+  gtk_label_set_text (self->obs_label, text);
+  if (overdue)
+    gtk_widget_add_css_class (GTK_WIDGET (self->obs_label), "obs-overdue");
+  else
+    gtk_widget_remove_css_class (GTK_WIDGET (self->obs_label), "obs-overdue");
+}
+
+/* The flag in the words of every view (ward-flag-words.h), then its
+ * episode: when it opened, when it escalated, who acknowledged it.
+ */
+static char *
+format_flag (WardPatientView    *self,
+             const WardBedState *bed)
+{
+  g_auto(WardFlagWords) words = { 0 };
+  g_autoptr(GString) text = NULL;
+  g_autofree char *line = NULL;
+  g_autofree char *opened = NULL;
+
+  if (bed->flag_state == WARD_FLAG_STATE_NONE)
+    return g_strdup (_("No flag"));
+
+  _ward_flag_words_init (&words, bed, self->now, WARD_FLAG_WORDS_RELATIVE);
+  line = _ward_flag_words_capitalize (words.line);
+  text = g_string_new (line);
+  if (bed->flag_state == WARD_FLAG_STATE_PENDING)
+    return g_string_free (g_steal_pointer (&text), FALSE);
+
+  /* The episode keeps its start however its band changed. */
+  opened = format_time (bed->flag_opened_at);
+  g_string_append_c (text, '\n');
+  /* Translators: when a flag's episode began, "Opened 10:04" */
+  g_string_append_printf (text, _("Opened %s"), opened);
+  if (bed->flag_escalated_at != 0)
+    {
+      g_autofree char *escalated = format_time (bed->flag_escalated_at);
+
+      /* Translators: when an open flag last went up a band, "escalated 10:20" */
+      g_string_append_printf (text, _(", escalated %s"), escalated);
+    }
+  if (words.closing != NULL)
+    {
+      g_string_append (text, _(", "));
+      g_string_append (text, words.closing);
+    }
+  if (bed->flag_acknowledged_by != NULL)
+    {
+      g_autofree char *at = format_time (bed->flag_acknowledged_at);
+
+      /* Translators: who acknowledged a flag and when, ", acknowledged by j.smith at 10:06" */
+      g_string_append_printf (text, _(", acknowledged by %s at %s"), bed->flag_acknowledged_by, at);
+    }
+  else
+    {
+      g_string_append (text, _(", not acknowledged"));
+    }
+
+  return g_string_free (g_steal_pointer (&text), FALSE);
 }
 
 static void
@@ -923,6 +1018,8 @@ update_header (WardPatientView *self)
       gtk_label_set_text (self->bed_label, "");
       gtk_label_set_text (self->name_label, self->patient_id != NULL ? self->patient_id : "");
       gtk_widget_set_visible (GTK_WIDGET (self->age_label), FALSE);
+      update_obs_due (self, NULL);
+      ward_score_inputs_update (self->score_inputs, NULL, self->now);
       gtk_label_set_text (self->score_label, "—");
       gtk_label_set_text (self->band_label, "");
       gtk_label_set_text (self->status_label, "");
@@ -961,39 +1058,9 @@ update_header (WardPatientView *self)
       gtk_label_set_text (self->status_label, "");
     }
 
-  switch (bed->flag_state)
-    {
-    case WARD_FLAG_STATE_PENDING:
-      flag = g_strdup (_("Flag pending: the band has not lasted long enough yet"));
-      break;
-    case WARD_FLAG_STATE_OPEN:
-    case WARD_FLAG_STATE_RECOVERING:
-      {
-        g_autofree char *since = format_time (bed->flag_opened_at);
-        const char *state = bed->flag_state == WARD_FLAG_STATE_OPEN ? _("Flag open") : _("Flag recovering");
-
-        if (bed->flag_acknowledged_by != NULL)
-          {
-            g_autofree char *at = format_time (bed->flag_acknowledged_at);
-
-            /* Translators: "Flag open: Medium since 10:04, acknowledged by j.smith at 10:06" */
-            flag = g_strdup_printf (_("%s: %s since %s, acknowledged by %s at %s"), state,
-                                    get_band_word (bed->flag_band), since,
-                                    bed->flag_acknowledged_by, at);
-          }
-        else
-          {
-            /* Translators: "Flag open: Medium since 10:04, not acknowledged" */
-            flag = g_strdup_printf (_("%s: %s since %s, not acknowledged"), state,
-                                    get_band_word (bed->flag_band), since);
-          }
-      }
-      break;
-    case WARD_FLAG_STATE_NONE:
-    default:
-      flag = g_strdup (_("No flag"));
-      break;
-    }
+  flag = format_flag (self, bed);
+  update_obs_due (self, bed);
+  ward_score_inputs_update (self->score_inputs, bed, self->now);
   if (bed->technical_alert)
     {
       g_autofree char *f = g_steal_pointer (&flag);
@@ -1610,6 +1677,7 @@ ward_patient_view_class_init (WardPatientViewClass *klass)
                           (G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
+  g_type_ensure (WARD_TYPE_SCORE_INPUTS);
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/wardwatch/Wardwatch/ui/ward-patient-view.ui");
   gtk_widget_class_bind_template_child (widget_class, WardPatientView, toast_overlay);
@@ -1618,6 +1686,8 @@ ward_patient_view_class_init (WardPatientViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, WardPatientView, name_label);
   gtk_widget_class_bind_template_child (widget_class, WardPatientView, age_label);
   gtk_widget_class_bind_template_child (widget_class, WardPatientView, flag_label);
+  gtk_widget_class_bind_template_child (widget_class, WardPatientView, obs_label);
+  gtk_widget_class_bind_template_child (widget_class, WardPatientView, score_inputs);
   gtk_widget_class_bind_template_child (widget_class, WardPatientView, score_label);
   gtk_widget_class_bind_template_child (widget_class, WardPatientView, band_label);
   gtk_widget_class_bind_template_child (widget_class, WardPatientView, status_label);
