@@ -52,6 +52,14 @@ _ward_flag_words_capitalize (const char *text)
   return g_strconcat (buffer, g_utf8_next_char (text), NULL);
 }
 
+static char *
+format_clock (gint64 usec)
+{
+  g_autoptr(GDateTime) dt = g_date_time_new_from_unix_local (usec / G_USEC_PER_SEC);
+
+  return dt != NULL ? g_date_time_format (dt, "%H:%M") : g_strdup ("—");
+}
+
 /* "in 2 min" or "at 10:07": when the flag rules will act.  A countdown
  * rounds up, so that "in 1 min" is never said of what happens in 90 s.
  */
@@ -62,8 +70,7 @@ format_when (gint64            at,
 {
   if (time == WARD_FLAG_WORDS_CLOCK)
     {
-      g_autoptr(GDateTime) dt = g_date_time_new_from_unix_local (at / G_USEC_PER_SEC);
-      g_autofree char *clock = dt != NULL ? g_date_time_format (dt, "%H:%M") : g_strdup ("—");
+      g_autofree char *clock = format_clock (at);
 
       /* Translators: when a flag will open, escalate or close, "at 10:07" */
       return g_strdup_printf (_("at %s"), clock);
@@ -219,4 +226,64 @@ _ward_flag_words_clear (WardFlagWords *words)
   g_clear_pointer (&words->flag, g_free);
   g_clear_pointer (&words->line, g_free);
   g_clear_pointer (&words->closing, g_free);
+}
+
+/**
+ * _ward_flag_words_header:
+ * @bed: a bed of a snapshot
+ * @now: the snapshot's time
+ *
+ * The flag in the words of every view, then its episode: when it opened
+ * (the episode's start, whatever its band did since), when it escalated,
+ * when a recovering flag closes and who acknowledged it.
+ *
+ * Returns: (transfer full): the text, on one or two lines
+ */
+char *
+_ward_flag_words_header (const WardBedState *bed,
+                         gint64              now)
+{
+  g_auto(WardFlagWords) words = { 0 };
+  g_autoptr(GString) text = NULL;
+  g_autofree char *line = NULL;
+  g_autofree char *opened = NULL;
+
+  g_return_val_if_fail (bed != NULL, NULL);
+
+  if (bed->flag_state == WARD_FLAG_STATE_NONE)
+    return g_strdup (_("No flag"));
+
+  _ward_flag_words_init (&words, bed, now, WARD_FLAG_WORDS_RELATIVE);
+  line = _ward_flag_words_capitalize (words.line);
+  text = g_string_new (line);
+  if (bed->flag_state == WARD_FLAG_STATE_PENDING)
+    return g_string_free (g_steal_pointer (&text), FALSE);
+
+  opened = format_clock (bed->flag_opened_at);
+  g_string_append_c (text, '\n');
+  /* Translators: when a flag's episode began, "Opened 10:04" */
+  g_string_append_printf (text, _("Opened %s"), opened);
+  if (bed->flag_escalated_at != 0)
+    {
+      g_autofree char *escalated = format_clock (bed->flag_escalated_at);
+
+      /* Translators: when an open flag last went up a band, ", escalated 10:20" */
+      g_string_append_printf (text, _(", escalated %s"), escalated);
+    }
+  if (words.closing != NULL)
+    /* Translators: a recovering flag's closing, ", closes in 8 min if NEWS2 stays this low" */
+    g_string_append_printf (text, _(", %s"), words.closing);
+  if (bed->flag_acknowledged_by != NULL)
+    {
+      g_autofree char *at = format_clock (bed->flag_acknowledged_at);
+
+      /* Translators: who acknowledged a flag and when, ", acknowledged by j.smith at 10:06" */
+      g_string_append_printf (text, _(", acknowledged by %s at %s"), bed->flag_acknowledged_by, at);
+    }
+  else
+    {
+      g_string_append (text, _(", not acknowledged"));
+    }
+
+  return g_string_free (g_steal_pointer (&text), FALSE);
 }

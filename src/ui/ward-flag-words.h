@@ -41,6 +41,12 @@ void        _ward_flag_words_init         (WardFlagWords      *words,
                                            WardFlagWordsTime   time);
 void        _ward_flag_words_clear        (WardFlagWords      *words);
 
+/* The patient header's flag: the line, then the episode ("Opened 09:40,
+ * escalated 09:52, not acknowledged"); "No flag" without one.
+ */
+char       *_ward_flag_words_header       (const WardBedState *bed,
+                                           gint64              now);
+
 /* A NEWS2 band inside a sentence: "high". */
 const char *_ward_flag_words_band_phrase  (WardBand            band);
 /* The text with its first letter in upper case, to start a label. */

@@ -889,41 +889,17 @@ update_actions (WardPatientView *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "patient.set-scale", can_command);
 }
 
-/* Who the patient is, for the two-identifier check before any clinical
- * action: the hospital number, the NHS number and the date of birth with
- * the age where given ("Hospital no. H123456 · Born 12-Mar-1950 (76 y)"),
- * else the age alone ("54 y"); for under-16s, also that NEWS2 does not
- * apply to them.  Hidden while nothing is known.
+/* Who the patient is (ward-patient-words.h), for the two-identifier
+ * check before any clinical action; hidden while nothing is known.
  */
 static void
 update_age (WardPatientView    *self,
             const WardBedState *bed)
 {
-  g_autoptr(GString) text = g_string_new (NULL);
-  g_autofree char *identity = _ward_patient_words_identity (bed, self->now, " · ");
-  g_autofree char *born = _ward_patient_words_birth_date (bed->birth_date);
+  g_autofree char *text = _ward_patient_words_context (bed, self->now);
 
-  if (identity != NULL)
-    g_string_append (text, identity);
-
-  /* The age, where the birth date did not already say it. */
-  if (bed->age >= 0 && born == NULL)
-    {
-      if (text->len > 0)
-        g_string_append (text, " · ");
-      /* Translators: a patient's age in full years, "54 y". */
-      g_string_append_printf (text, _("%d y"), bed->age);
-    }
-
-  if (bed->news2_not_applicable)
-    {
-      if (text->len > 0)
-        g_string_append (text, " · ");
-      g_string_append (text, _("NEWS2 not validated under 16"));
-    }
-
-  gtk_label_set_text (self->age_label, text->str);
-  gtk_widget_set_visible (GTK_WIDGET (self->age_label), text->len > 0);
+  gtk_label_set_text (self->age_label, text != NULL ? text : "");
+  gtk_widget_set_visible (GTK_WIDGET (self->age_label), text != NULL);
 }
 
 /* Observations due: a reminder under the flag, bold when late, never in
@@ -948,59 +924,6 @@ update_obs_due (WardPatientView    *self,
     gtk_widget_add_css_class (GTK_WIDGET (self->obs_label), "obs-overdue");
   else
     gtk_widget_remove_css_class (GTK_WIDGET (self->obs_label), "obs-overdue");
-}
-
-/* The flag in the words of every view (ward-flag-words.h), then its
- * episode: when it opened, when it escalated, who acknowledged it.
- */
-static char *
-format_flag (WardPatientView    *self,
-             const WardBedState *bed)
-{
-  g_auto(WardFlagWords) words = { 0 };
-  g_autoptr(GString) text = NULL;
-  g_autofree char *line = NULL;
-  g_autofree char *opened = NULL;
-
-  if (bed->flag_state == WARD_FLAG_STATE_NONE)
-    return g_strdup (_("No flag"));
-
-  _ward_flag_words_init (&words, bed, self->now, WARD_FLAG_WORDS_RELATIVE);
-  line = _ward_flag_words_capitalize (words.line);
-  text = g_string_new (line);
-  if (bed->flag_state == WARD_FLAG_STATE_PENDING)
-    return g_string_free (g_steal_pointer (&text), FALSE);
-
-  /* The episode keeps its start however its band changed. */
-  opened = format_time (bed->flag_opened_at);
-  g_string_append_c (text, '\n');
-  /* Translators: when a flag's episode began, "Opened 10:04" */
-  g_string_append_printf (text, _("Opened %s"), opened);
-  if (bed->flag_escalated_at != 0)
-    {
-      g_autofree char *escalated = format_time (bed->flag_escalated_at);
-
-      /* Translators: when an open flag last went up a band, "escalated 10:20" */
-      g_string_append_printf (text, _(", escalated %s"), escalated);
-    }
-  if (words.closing != NULL)
-    {
-      g_string_append (text, _(", "));
-      g_string_append (text, words.closing);
-    }
-  if (bed->flag_acknowledged_by != NULL)
-    {
-      g_autofree char *at = format_time (bed->flag_acknowledged_at);
-
-      /* Translators: who acknowledged a flag and when, ", acknowledged by j.smith at 10:06" */
-      g_string_append_printf (text, _(", acknowledged by %s at %s"), bed->flag_acknowledged_by, at);
-    }
-  else
-    {
-      g_string_append (text, _(", not acknowledged"));
-    }
-
-  return g_string_free (g_steal_pointer (&text), FALSE);
 }
 
 static void
@@ -1058,7 +981,7 @@ update_header (WardPatientView *self)
       gtk_label_set_text (self->status_label, "");
     }
 
-  flag = format_flag (self, bed);
+  flag = _ward_flag_words_header (bed, self->now);
   update_obs_due (self, bed);
   ward_score_inputs_update (self->score_inputs, bed, self->now);
   if (bed->technical_alert)

@@ -119,6 +119,44 @@ _ward_patient_words_identity (const WardBedState *bed,
 }
 
 char *
+_ward_patient_words_context (const WardBedState *bed,
+                             gint64              now)
+{
+  g_autoptr(GString) text = g_string_new (NULL);
+  g_autofree char *identity = NULL;
+  g_autofree char *born = NULL;
+
+  g_return_val_if_fail (bed != NULL, NULL);
+
+  identity = _ward_patient_words_identity (bed, now, " · ");
+  born = _ward_patient_words_birth_date (bed->birth_date);
+
+  if (identity != NULL)
+    g_string_append (text, identity);
+
+  /* The age, where the birth date did not already say it. */
+  if (bed->age >= 0 && born == NULL)
+    {
+      if (text->len > 0)
+        g_string_append (text, " · ");
+      /* Translators: a patient's age in full years, "54 y". */
+      g_string_append_printf (text, _("%d y"), bed->age);
+    }
+
+  if (bed->news2_not_applicable)
+    {
+      if (text->len > 0)
+        g_string_append (text, " · ");
+      g_string_append (text, _("NEWS2 not validated under 16"));
+    }
+
+  if (text->len == 0)
+    return NULL;
+
+  return g_string_free (g_steal_pointer (&text), FALSE);
+}
+
+char *
 _ward_patient_words_obs_due (const WardBedState *bed,
                              gint64              now,
                              gboolean           *overdue)

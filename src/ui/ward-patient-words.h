@@ -33,6 +33,12 @@ char       *_ward_patient_words_birth_date   (const char         *birth_date);
 char       *_ward_patient_words_identity     (const WardBedState *bed,
                                               gint64              now,
                                               const char         *separator);
+/* The patient's context for the patient view's header: the identity
+ * above, else the age alone ("54 y"), and for under-16s that NEWS2 is not
+ * validated for them.  NULL when nothing is known.
+ */
+char       *_ward_patient_words_context      (const WardBedState *bed,
+                                              gint64              now);
 /* "Obs due 14:30", "Obs overdue 25 min", "Continuous monitoring", or NULL
  * when nothing is due (no score yet, or older data).  *overdue says
  * whether the set is late: a reminder, never a clinical alarm.
