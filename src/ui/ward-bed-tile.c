@@ -113,6 +113,8 @@ struct _WardBedTile
   int         points_spo2_scale;
   gint64      flag_target;
   gint64      silent_since;
+  gint64      obs_due_at;
+  gboolean    obs_continuous;
   SummaryKey  summary_key;
 
   guint       mine : 1;
@@ -759,6 +761,16 @@ update_obs_due (WardBedTile        *self,
 {
   g_autofree char *text = NULL;
   gboolean overdue = FALSE;
+
+  /* A due time of day costs a time zone look-up: made again only when
+   * it changes.  An overdue set counts its minutes (no look-up).
+   */
+  if (self->obs_due_at == bed->obs_due_at && self->obs_continuous == bed->obs_continuous &&
+      !bed->obs_continuous && bed->obs_due_at > now &&
+      gtk_widget_get_visible (GTK_WIDGET (self->obs_label)))
+    return;
+  self->obs_due_at = bed->obs_due_at;
+  self->obs_continuous = bed->obs_continuous;
 
   if (bed->patient_id != NULL)
     text = _ward_patient_words_obs_due (bed, now, &overdue);

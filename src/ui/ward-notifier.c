@@ -232,11 +232,8 @@ get_patient (WardNotifier  *self,
 
 static void
 refresh_episode (Episode            *episode,
-                 const WardBedState *bed,
-                 gint64              now)
+                 const WardBedState *bed)
 {
-  g_auto(WardFlagWords) words = { 0 };
-
   g_assert (episode->flag_id == bed->flag_id);
 
   if (g_strcmp0 (episode->bed_label, bed->bed_label) != 0)
@@ -264,10 +261,19 @@ refresh_episode (Episode            *episode,
   episode->score_total = bed->score_total;
   episode->opened_at = bed->flag_opened_at;
   episode->spo2_scale = bed->spo2_scale;
+}
 
-  /* Kept up to date, shown only when the flag alerts: a bubble is read
-   * later, so it says times of day, not countdowns.
-   */
+/* The words of a flag about to alert, as the other views say them; made
+ * only then (a time of day costs a time zone look-up).  A bubble is read
+ * later, so it says times of day, not countdowns.
+ */
+static void
+describe_episode (Episode            *episode,
+                  const WardBedState *bed,
+                  gint64              now)
+{
+  g_auto(WardFlagWords) words = { 0 };
+
   _ward_flag_words_init (&words, bed, now, WARD_FLAG_WORDS_CLOCK);
   g_free (episode->line);
   episode->line = g_steal_pointer (&words.line);
@@ -994,7 +1000,7 @@ ward_notifier_update (WardNotifier *self,
           episode->band = bed->flag_band;
           episode->acknowledged_at = acknowledged_at;
           g_hash_table_insert (self->episodes, &episode->flag_id, episode);
-          refresh_episode (episode, bed, now);
+          refresh_episode (episode, bed);
 
           /* Already acknowledged (seen at start-up): someone has it,
            * unless it escalated after the acknowledgement.
@@ -1004,7 +1010,7 @@ ward_notifier_update (WardNotifier *self,
         }
       else
         {
-          refresh_episode (episode, bed, now);
+          refresh_episode (episode, bed);
 
           if (acknowledged_at != 0 && acknowledged_at != episode->acknowledged_at)
             {
@@ -1040,7 +1046,10 @@ ward_notifier_update (WardNotifier *self,
       if (episode->alert != ALERT_NONE)
         {
           if (self->enabled)
-            g_ptr_array_add (alerts, episode);
+            {
+              describe_episode (episode, bed, now);
+              g_ptr_array_add (alerts, episode);
+            }
           else
             episode->alert = ALERT_NONE;
         }
