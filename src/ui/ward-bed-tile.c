@@ -725,7 +725,8 @@ update_flag (WardBedTile        *self,
       else
         {
           g_string_append (detail, _("Not acknowledged"));
-          status_class = "error";
+          /* A recovering flag is not shown red, as in the alarm bar. */
+          status_class = words.recovering ? "warning" : "error";
         }
     }
 

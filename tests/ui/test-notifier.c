@@ -1071,6 +1071,7 @@ check_words_agree (Fixture     *fixture,
   GtkWidget *tile = ward_bed_tile_new ();
   GtkWidget *bar = ward_alarm_bar_new ();
   GtkWidget *view = ward_patient_view_new ();
+  GtkWidget *flag_box;
   GtkWidget *entry;
   NotifyCall *call;
 
@@ -1091,6 +1092,9 @@ check_words_agree (Fixture     *fixture,
   g_assert_cmpstr (get_template_text (tile, WARD_TYPE_BED_TILE, "band_label"), ==, tile_band);
   g_assert_cmpstr (get_template_text (tile, WARD_TYPE_BED_TILE, "flag_label"), ==, expected->tile_flag);
   g_assert_cmpstr (get_template_text (tile, WARD_TYPE_BED_TILE, "ack_label"), ==, expected->tile_detail);
+  /* Red on the tile only while the flag is not recovering. */
+  flag_box = GTK_WIDGET (gtk_widget_get_template_child (tile, WARD_TYPE_BED_TILE, "flag_box"));
+  g_assert_cmpint (gtk_widget_has_css_class (flag_box, "error"), ==, flashing);
 
   /* The alarm bar. */
   entry = _ward_alarm_bar_get_entry (WARD_ALARM_BAR (bar), 0);
