@@ -369,8 +369,10 @@ set_vital (WardBedTile           *self,
            const WardLatestValue *value,
            gboolean               continuous,
            const WardBedState    *bed,
+           WardNews2Param         param,
            gint64                 now)
 {
+  const WardLatestValue *used = &bed->score_inputs[param];
   g_autofree char *age = NULL;
   gboolean stale;
 
@@ -387,11 +389,22 @@ set_vital (WardBedTile           *self,
       return FALSE;
     }
 
-  if (bed->has_score)
+  /* A value the current score counts, or a newer one, is not stale
+   * however old: each parameter has its own validity (an hourly
+   * temperature counts for hours).  Otherwise (and with older data, which
+   * does not say what the score used) the score's window decides.
+   */
+  if (bed->has_score && used->valid && value->observed_at >= used->observed_at)
+    stale = FALSE;
+  else if (bed->has_score)
     stale = value->observed_at <= bed->score_window_start;
   else
     stale = now - value->observed_at > WARD_BED_TILE_STALE_USEC;
-  if (continuous && now - value->observed_at > WARD_BED_TILE_STALE_CONTINUOUS_USEC)
+  /* A monitor sends HR, RR and SpO₂ every few seconds: one that has
+   * not for minutes is stale.  A nurse's count is not a stream.
+   */
+  if (continuous && value->source == WARD_SOURCE_DEVICE &&
+      now - value->observed_at > WARD_BED_TILE_STALE_CONTINUOUS_USEC)
     stale = TRUE;
 
   age = _ward_format_age (now - value->observed_at);
@@ -424,17 +437,37 @@ set_vital (WardBedTile           *self,
   return stale;
 }
 
+/* The value a tile shows: the newest, unless the score counts a nurse's
+ * value over a newer one from the monitor (a counted respiratory rate is
+ * the reference): then the nurse's, so that the tile shows what the
+ * points beside it come from.  The patient view shows both.
+ */
+static const WardLatestValue *
+get_shown_value (const WardBedState *bed,
+                 WardMeasKind        kind,
+                 WardNews2Param      param)
+{
+  const WardLatestValue *used = &bed->score_inputs[param];
+  const WardLatestValue *nurse = &bed->nurse_latest[kind];
+
+  if (bed->has_score && used->valid && used->source == WARD_SOURCE_NURSE &&
+      nurse->valid && nurse->observed_at == used->observed_at)
+    return nurse;
+
+  return &bed->latest[kind];
+}
+
 static void
 update_vitals (WardBedTile        *self,
                const WardBedState *bed,
                gint64              now)
 {
-  const WardLatestValue *hr = &bed->latest[WARD_MEAS_HR];
-  const WardLatestValue *rr = &bed->latest[WARD_MEAS_RR];
-  const WardLatestValue *spo2 = &bed->latest[WARD_MEAS_SPO2];
-  const WardLatestValue *sbp = &bed->latest[WARD_MEAS_SBP];
+  const WardLatestValue *hr = get_shown_value (bed, WARD_MEAS_HR, WARD_NEWS2_HR);
+  const WardLatestValue *rr = get_shown_value (bed, WARD_MEAS_RR, WARD_NEWS2_RR);
+  const WardLatestValue *spo2 = get_shown_value (bed, WARD_MEAS_SPO2, WARD_NEWS2_SPO2);
+  const WardLatestValue *sbp = get_shown_value (bed, WARD_MEAS_SBP, WARD_NEWS2_SBP);
   const WardLatestValue *dbp = &bed->latest[WARD_MEAS_DBP];
-  const WardLatestValue *temp = &bed->latest[WARD_MEAS_TEMP];
+  const WardLatestValue *temp = get_shown_value (bed, WARD_MEAS_TEMP, WARD_NEWS2_TEMP);
   char hr_text[32];
   char rr_text[32];
   char spo2_text[64];
@@ -463,16 +496,16 @@ update_vitals (WardBedTile        *self,
     g_snprintf (bp_text, sizeof bp_text, "%.0f/" NO_VALUE " mmHg", sbp->value);
 
   stale_count += set_vital (self, VITAL_HR, self->hr_label, self->hr_age_label, hr_text, hr,
-                            TRUE, bed, now);
+                            TRUE, bed, WARD_NEWS2_HR, now);
   stale_count += set_vital (self, VITAL_RR, self->rr_label, self->rr_age_label, rr_text, rr,
-                            TRUE, bed, now);
+                            TRUE, bed, WARD_NEWS2_RR, now);
   stale_count += set_vital (self, VITAL_SPO2, self->spo2_label, self->spo2_age_label, spo2_text,
-                            spo2, TRUE, bed, now);
+                            spo2, TRUE, bed, WARD_NEWS2_SPO2, now);
   stale_count += set_vital (self, VITAL_TEMP, self->temp_label, self->temp_age_label, temp_text,
-                            temp, FALSE, bed, now);
+                            temp, FALSE, bed, WARD_NEWS2_TEMP, now);
   /* NEWS2 scores the systolic pressure only, so its age is the one shown. */
   stale_count += set_vital (self, VITAL_BP, self->bp_label, self->bp_age_label, bp_text, sbp,
-                            FALSE, bed, now);
+                            FALSE, bed, WARD_NEWS2_SBP, now);
 
   if (self->stale_count != stale_count)
     {

@@ -16,6 +16,7 @@
 #include "config.h"
 
 #include <adwaita.h>
+#include <string.h>
 
 #include "ward-bed-tile.h"
 #include "ward-snapshot.h"
@@ -402,6 +403,75 @@ test_tile_identity (void)
   gtk_window_destroy (window);
 }
 
+static void
+set_value (WardLatestValue *value,
+           double           v,
+           gint64           ago,
+           WardSource       source,
+           const char      *entered_by)
+{
+  value->valid = TRUE;
+  value->value = v;
+  value->observed_at = NOW - ago;
+  value->source = source;
+  value->entered_by = entered_by != NULL ? g_intern_string (entered_by) : NULL;
+}
+
+/* A round at the bedside: RR 28 counted twelve minutes ago, which the
+ * score keeps over the monitor's newer 14; a temperature taken 41 minutes
+ * ago that the score still counts.
+ */
+static void
+set_nurse_round (WardBedState *bed)
+{
+  set_value (&bed->latest[WARD_MEAS_RR], 14, 10 * G_USEC_PER_SEC, WARD_SOURCE_DEVICE, NULL);
+  set_value (&bed->nurse_latest[WARD_MEAS_RR], 28, 12 * WARD_USEC_PER_MINUTE, WARD_SOURCE_NURSE, "j.smith");
+  set_value (&bed->score_inputs[WARD_NEWS2_RR], 28, 12 * WARD_USEC_PER_MINUTE, WARD_SOURCE_NURSE, "j.smith");
+  bed->score_points[WARD_NEWS2_RR] = 3;
+  set_value (&bed->latest[WARD_MEAS_TEMP], 38.4, 41 * WARD_USEC_PER_MINUTE, WARD_SOURCE_DEVICE, NULL);
+  set_value (&bed->score_inputs[WARD_NEWS2_TEMP], 38.4, 41 * WARD_USEC_PER_MINUTE, WARD_SOURCE_DEVICE, NULL);
+  bed->score_points[WARD_NEWS2_TEMP] = 1;
+}
+
+/* The same values as older data gives them: what the score used unknown. */
+static void
+set_nurse_round_older (WardBedState *bed)
+{
+  set_nurse_round (bed);
+  memset (bed->score_inputs, 0, sizeof bed->score_inputs);
+  memset (bed->nurse_latest, 0, sizeof bed->nurse_latest);
+}
+
+/* The tile shows the value the points beside it come from: the nurse's
+ * counted RR while the score keeps it, not the monitor's newer one, and a
+ * value the score counts is not called stale, however old.
+ */
+static void
+test_tile_nurse_value (void)
+{
+  g_autoptr(WardSnapshot) round = create_bed_snapshot (set_nurse_round);
+  g_autoptr(WardSnapshot) older = create_bed_snapshot (set_nurse_round_older);
+  GtkWindow *window;
+  WardBedTile *tile = create_tile (&window, FALSE);
+
+  ward_bed_tile_update (tile, ward_snapshot_get_bed (round, 0), NOW, FALSE);
+  g_assert_cmpstr (get_tile_text (tile, "rr_label"), ==, "28 /min");
+  g_assert_cmpstr (get_tile_text (tile, "rr_age_label"), ==, "12 min");
+  g_assert_cmpstr (gtk_widget_get_tooltip_text (get_tile_child (tile, "rr_label")), ==, "Entered by a nurse");
+  g_assert_cmpstr (get_tile_text (tile, "temp_label"), ==, "38.4 °C");
+  g_assert_cmpstr (get_tile_text (tile, "temp_age_label"), ==, "41 min");
+  g_assert_false (gtk_widget_has_css_class (get_tile_child (tile, "temp_label"), "stale"));
+
+  /* Older data: the newest value, and the score's window for staleness. */
+  ward_bed_tile_update (tile, ward_snapshot_get_bed (older, 0), NOW, FALSE);
+  g_assert_cmpstr (get_tile_text (tile, "rr_label"), ==, "14 /min");
+  g_assert_cmpstr (get_tile_text (tile, "rr_age_label"), ==, "10 s");
+  g_assert_cmpstr (get_tile_text (tile, "temp_age_label"), ==, "41 min, stale");
+  g_assert_true (gtk_widget_has_css_class (get_tile_child (tile, "temp_label"), "stale"));
+
+  gtk_window_destroy (window);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -416,6 +486,7 @@ main (int   argc,
   g_test_add_func ("/ui/bed-tile/scale-2", test_tile_scale_2);
   g_test_add_func ("/ui/bed-tile/obs-due", test_tile_obs_due);
   g_test_add_func ("/ui/bed-tile/identity", test_tile_identity);
+  g_test_add_func ("/ui/bed-tile/nurse-value", test_tile_nurse_value);
 
   return g_test_run ();
 }
