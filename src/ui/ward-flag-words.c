@@ -155,13 +155,6 @@ format_flag (const WardBedState *bed,
       return g_strdup_printf (_("flag %s"), flag_band);
 
     case WARD_FLAG_STATE_RECOVERING:
-      if (bed->has_score)
-        {
-          g_autofree char *score = format_score (bed, TRUE);
-
-          /* Translators: a flag whose score fell back, "flag high · recovering, NEWS2 now 3 (low)" */
-          return g_strdup_printf (_("flag %s · recovering, %s"), flag_band, score);
-        }
       /* Translators: %s is the flag's band, "flag high · recovering" */
       return g_strdup_printf (_("flag %s · recovering"), flag_band);
 
@@ -200,10 +193,21 @@ _ward_flag_words_init (WardFlagWords      *words,
   words->flag = format_flag (bed, now, time);
 
   if (words->flag == NULL)
-    words->line = g_strdup (words->score != NULL ? words->score : "");
-  else if (words->score == NULL || words->recovering)
-    /* A recovering flag's words name the score as it is now. */
-    words->line = g_strdup (words->flag);
+    {
+      words->line = g_strdup (words->score != NULL ? words->score : "");
+    }
+  else if (words->score == NULL)
+    {
+      words->line = g_strdup (words->flag);
+    }
+  else if (words->recovering)
+    {
+      g_autofree char *score = format_score (bed, TRUE);
+
+      /* A recovering flag comes first, then the score it fell back to. */
+      /* Translators: a flag whose score fell back, "flag high · recovering, NEWS2 now 3 (low)" */
+      words->line = g_strdup_printf (_("%s, %s"), words->flag, score);
+    }
   else
     /* Translators: a score and its flag, "NEWS2 8 (high) · flag medium" */
     words->line = g_strdup_printf (_("%s · %s"), words->score, words->flag);

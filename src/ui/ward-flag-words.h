@@ -22,9 +22,10 @@ typedef struct
 {
   char     *score;       /* "NEWS2 8 (high)"; NULL without a score */
   char     *flag;        /* "flag medium, escalates in 2 min if sustained",
-                          * "flag high · recovering, NEWS2 now 3 (low)"; NULL without a flag */
+                          * "flag high · recovering"; NULL without a flag */
   char     *line;        /* the one line every view shows: "NEWS2 8 (high) · flag medium,
-                          * escalates in 2 min if sustained", or the score alone */
+                          * escalates in 2 min if sustained", "flag high · recovering,
+                          * NEWS2 now 3 (low)", or the score alone */
   char     *closing;     /* recovering: "closes in 8 min if NEWS2 stays this low"; else NULL */
   gboolean  recovering;
 } WardFlagWords;

@@ -1171,7 +1171,7 @@ test_notifier_words_recovering (Fixture       *fixture,
   g_autoptr(GArray) beds = NULL;
   WardBedState *bed;
   static const Words expected = {
-    .tile_flag = "Flag high · recovering, NEWS2 now 3 (low)",
+    .tile_flag = "Flag high · recovering",
     .tile_detail = "Closes in 8 min if NEWS2 stays this low\nNot acknowledged",
     .bar = "*** Bed 1 · P.N1 · flag high · recovering, NEWS2 now 3 (low)",
     .header = "Flag high · recovering, NEWS2 now 3 (low)\n"
