@@ -147,11 +147,15 @@ compare_alarms (gconstpointer a,
   const Alarm *alarm_a = *(const Alarm * const *) a;
   const Alarm *alarm_b = *(const Alarm * const *) b;
 
-  if (alarm_a->priority != alarm_b->priority)
-    return alarm_a->priority > alarm_b->priority ? -1 : 1;
-  /* A patient getting better waits behind one who is not. */
+  /* A flag whose score has fallen below the threshold is no longer an
+   * alarm condition, only a flag kept open until the fall is sustained:
+   * it comes after every alarm whose condition lasts, whatever their
+   * priorities, so that the bar starts with patients who are not better.
+   */
   if (alarm_a->recovering != alarm_b->recovering)
     return alarm_a->recovering ? 1 : -1;
+  if (alarm_a->priority != alarm_b->priority)
+    return alarm_a->priority > alarm_b->priority ? -1 : 1;
   if (alarm_a->since != alarm_b->since)
     return alarm_a->since < alarm_b->since ? -1 : 1;
 

@@ -492,28 +492,36 @@ test_alarm_bar_recovering (void)
                                               GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
 
   g_array_set_clear_func (beds, (GDestroyNotify) _ward_bed_state_clear);
-  /* Bed 1: high flag, NEWS2 now 3; bed 2: high flag, NEWS2 8, for comparison. */
+  /* Bed 1: high flag, NEWS2 now 3; bed 2: high flag, NEWS2 8, for
+   * comparison; bed 3: medium flag, NEWS2 5.
+   */
   bed = add_bed (beds);
-  open_flag (bed, 31, WARD_BAND_HIGH, 3, 20 * WARD_USEC_PER_MINUTE);
+  open_flag (bed, 31, WARD_BAND_HIGH, 3, 40 * WARD_USEC_PER_MINUTE);
   bed->score_band = WARD_BAND_LOW;
   bed->flag_state = WARD_FLAG_STATE_RECOVERING;
   bed->flag_pending_at = NOW + 8 * WARD_USEC_PER_MINUTE;
   open_flag (add_bed (beds), 32, WARD_BAND_HIGH, 8, 30 * WARD_USEC_PER_MINUTE);
+  open_flag (add_bed (beds), 33, WARD_BAND_MEDIUM, 5, 10 * WARD_USEC_PER_MINUTE);
   recovering = _ward_snapshot_new (NOW, 1, beds, &counters);
 
   bar = create_bar (&window);
   ward_alarm_bar_update (bar, recovering, FALSE);
 
-  /* The patient getting worse comes first; the recovering one says it
-   * recovers, with the score now and when the flag closes.
+  /* The patients who are not better come first, the medium one too,
+   * although the recovering flag is high and older; the recovering one
+   * says it recovers, with the score now and when the flag closes.
    */
   entry = _ward_alarm_bar_get_entry (bar, 0);
   g_assert_cmpstr (_ward_alarm_bar_get_entry_text (entry), ==,
                    "*** Bed 2 · P.N2 · NEWS2 8 (high) · flag high");
   g_assert_true (gtk_widget_has_css_class (entry, "flashing"));
   g_assert_false (gtk_widget_has_css_class (entry, "recovering"));
+  g_assert_cmpstr (_ward_alarm_bar_get_entry_text (_ward_alarm_bar_get_entry (bar, 1)), ==,
+                   "** Bed 3 · P.N3 · NEWS2 5 (medium) · flag medium");
+  /* The top alarm to acknowledge is one whose condition lasts. */
+  g_assert_cmpint (ward_alarm_bar_get_top_unacknowledged (bar, NULL), ==, 32);
 
-  entry = _ward_alarm_bar_get_entry (bar, 1);
+  entry = _ward_alarm_bar_get_entry (bar, 2);
   g_assert_cmpstr (_ward_alarm_bar_get_entry_text (entry), ==,
                    "*** Bed 1 · P.N1 · flag high · recovering, NEWS2 now 3 (low)");
   g_assert_true (gtk_widget_has_css_class (entry, "alarm-high"));
@@ -522,7 +530,7 @@ test_alarm_bar_recovering (void)
   gtk_test_accessible_assert_property (_ward_alarm_bar_get_entry_open_button (entry),
                                        GTK_ACCESSIBLE_PROPERTY_LABEL,
                                        "High priority alarm: *** Bed 1 · P.N1 · flag high · recovering, "
-                                       "NEWS2 now 3 (low), open 20 min, closes in 8 min if NEWS2 stays "
+                                       "NEWS2 now 3 (low), open 40 min, closes in 8 min if NEWS2 stays "
                                        "this low, not acknowledged");
   /* Still a flag to acknowledge. */
   g_assert_true (gtk_widget_get_visible (_ward_alarm_bar_get_entry_ack_button (entry)));
@@ -550,8 +558,8 @@ test_alarm_bar_recovering (void)
   bed->flag_pending_at = 0;
   worse_again = _ward_snapshot_new (NOW + G_USEC_PER_SEC, 2, beds, &counters);
   ward_alarm_bar_update (bar, worse_again, FALSE);
-  /* Behind bed 2's, which has waited longer. */
-  entry = _ward_alarm_bar_get_entry (bar, 1);
+  /* First again: high, and it has waited longest. */
+  entry = _ward_alarm_bar_get_entry (bar, 0);
   g_assert_cmpstr (_ward_alarm_bar_get_entry_text (entry), ==,
                    "*** Bed 1 · P.N1 · NEWS2 7 (high) · flag high");
   g_assert_true (gtk_widget_has_css_class (entry, "flashing"));
