@@ -1103,10 +1103,16 @@ register_demo_ward (WardPipeline  *self,
   for (guint i = 0; i < n; i++)
     {
       const WardSimBed *bed = ward_simulator_get_bed (self->simulator, i);
+      /* A second identifier beside the birth date, as a real ward has:
+       * the demo's hospital numbers say they are the demo's.
+       */
+      g_autofree char *hospital_number = g_strdup_printf ("DEMO%04u", i + 1);
 
       if (!ward_engine_register_bed (self->engine, bed->bed_id, bed->bed_label, bed->patient_id,
                                      bed->patient_name, bed->device_id, bed->spo2_scale, error) ||
-          !ward_engine_set_birth_date (self->engine, bed->patient_id, bed->birth_date, error))
+          !ward_engine_set_birth_date (self->engine, bed->patient_id, bed->birth_date, error) ||
+          !ward_engine_set_identifiers (self->engine, bed->patient_id, hospital_number, NULL, NULL,
+                                        error))
         {
           ward_engine_rollback (self->engine);
           return FALSE;

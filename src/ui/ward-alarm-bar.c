@@ -13,6 +13,7 @@
 #include "ward-alarm-bar.h"
 #include "ward-bed-tile.h"
 #include "ward-clinical.h"
+#include "ward-flag-words.h"
 
 /* What one entry shows; entries are kept across snapshots by key (the
  * flag, the silent device or the source), so that focus stays on an
@@ -27,6 +28,7 @@ typedef struct
   gint64             flag_id;       /* 0: nothing to acknowledge */
   char              *patient_id;    /* NULL for the source alarm */
   gboolean           acknowledged;
+  gboolean           recovering;    /* a flag whose score fell back: steady, outlined */
   char              *title;
   char              *detail;
 } Alarm;
@@ -128,12 +130,6 @@ get_priority_phrase (WardAlarmPriority priority)
 }
 
 static const char *
-get_band_title (WardBand band)
-{
-  return ward_clinical_band_title (band);
-}
-
-static const char *
 get_patient_text (const WardBedState *bed,
                   gboolean            show_patient_names)
 {
@@ -152,6 +148,13 @@ compare_alarms (gconstpointer a,
   const Alarm *alarm_a = *(const Alarm * const *) a;
   const Alarm *alarm_b = *(const Alarm * const *) b;
 
+  /* A flag whose score has fallen below the threshold is no longer an
+   * alarm condition, only a flag kept open until the fall is sustained:
+   * it comes after every alarm whose condition lasts, whatever their
+   * priorities, so that the bar starts with patients who are not better.
+   */
+  if (alarm_a->recovering != alarm_b->recovering)
+    return alarm_a->recovering ? 1 : -1;
   if (alarm_a->priority != alarm_b->priority)
     return alarm_a->priority > alarm_b->priority ? -1 : 1;
   if (alarm_a->since != alarm_b->since)
@@ -169,6 +172,7 @@ make_clinical_alarm (const WardBedState *bed,
   const char *bed_label = bed->bed_label != NULL ? bed->bed_label : bed->bed_id;
   g_autofree char *age = _ward_format_age (now - bed->flag_opened_at);
   g_autofree char *ack = NULL;
+  g_auto(WardFlagWords) words = { 0 };
 
   alarm->key = g_strdup_printf ("flag-%" G_GINT64_FORMAT, bed->flag_id);
   alarm->priority = ward_alarm_priority_from_band (bed->flag_band);
@@ -177,18 +181,15 @@ make_clinical_alarm (const WardBedState *bed,
   alarm->patient_id = g_strdup (bed->patient_id);
   alarm->acknowledged = bed->flag_acknowledged_by != NULL;
 
-  if (bed->has_score)
-    /* Translators: an alarm, "*** Bed 4 · D.O. · NEWS2 7 · flag High" */
-    alarm->title = g_strdup_printf (_("%s %s · %s · NEWS2 %d · flag %s"),
-                                    ward_alarm_priority_get_marker (alarm->priority),
-                                    bed_label, get_patient_text (bed, show_patient_names),
-                                    bed->score_total, get_band_title (bed->flag_band));
-  else
-    /* Translators: an alarm, "*** Bed 4 · D.O. · flag High" */
-    alarm->title = g_strdup_printf (_("%s %s · %s · flag %s"),
-                                    ward_alarm_priority_get_marker (alarm->priority),
-                                    bed_label, get_patient_text (bed, show_patient_names),
-                                    get_band_title (bed->flag_band));
+  alarm->recovering = bed->flag_state == WARD_FLAG_STATE_RECOVERING;
+
+  /* The same words as the tile, the notification and the patient view. */
+  _ward_flag_words_init (&words, bed, now, WARD_FLAG_WORDS_RELATIVE);
+  /* Translators: an alarm, "*** Bed 4 · D.O. · NEWS2 8 (high) · flag medium" */
+  alarm->title = g_strdup_printf (_("%s %s · %s · %s"),
+                                  ward_alarm_priority_get_marker (alarm->priority),
+                                  bed_label, get_patient_text (bed, show_patient_names),
+                                  words.line);
 
   if (alarm->acknowledged)
     /* Translators: %s is the name of the clinician who acknowledged the flag */
@@ -196,8 +197,13 @@ make_clinical_alarm (const WardBedState *bed,
   else
     ack = g_strdup (_("not acknowledged"));
 
-  /* Translators: how long a flag has been open and who acknowledged it, "open 12 min, not acknowledged" */
-  alarm->detail = g_strdup_printf (_("open %s, %s"), age, ack);
+  if (words.closing != NULL)
+    /* Translators: how long a flag has been open, when it closes and who acknowledged it,
+     * "open 12 min, closes in 8 min if NEWS2 stays this low, not acknowledged" */
+    alarm->detail = g_strdup_printf (_("open %s, %s, %s"), age, words.closing, ack);
+  else
+    /* Translators: how long a flag has been open and who acknowledged it, "open 12 min, not acknowledged" */
+    alarm->detail = g_strdup_printf (_("open %s, %s"), age, ack);
 
   return alarm;
 }
@@ -358,11 +364,15 @@ show_alarm (WardAlarmBar *self,
 
   /* An acknowledged alarm stays in the bar, coloured and marked, while its
    * condition lasts; it stops flashing (see docs/DASHBOARD.md).  Without
-   * animations nothing flashes; colour and marker stay.
+   * animations nothing flashes; colour and marker stay.  A recovering
+   * flag (its score fell below the threshold) never flashes: it keeps its
+   * marker and an outline in its priority's colour, and says it recovers.
    */
-  flashing = self->animations && alarm->priority != WARD_ALARM_PRIORITY_LOW && !alarm->acknowledged;
+  flashing = self->animations && alarm->priority != WARD_ALARM_PRIORITY_LOW &&
+             !alarm->acknowledged && !alarm->recovering;
   set_class (widget, "flashing", flashing);
   set_class (widget, "acknowledged", alarm->acknowledged);
+  set_class (widget, "recovering", alarm->recovering);
   set_class (widget, "technical", alarm->technical);
 
   set_text (entry->title_label, alarm->title);
@@ -371,6 +381,7 @@ show_alarm (WardAlarmBar *self,
   gtk_widget_set_sensitive (entry->open_button, alarm->patient_id != NULL);
 
   if (entry->alarm == NULL || entry->alarm->priority != alarm->priority ||
+      entry->alarm->recovering != alarm->recovering ||
       g_strcmp0 (entry->alarm->title, alarm->title) != 0 ||
       g_strcmp0 (entry->alarm->detail, alarm->detail) != 0)
     {

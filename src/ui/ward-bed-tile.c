@@ -12,6 +12,8 @@
 
 #include "ward-bed-tile.h"
 #include "ward-clinical.h"
+#include "ward-flag-words.h"
+#include "ward-patient-words.h"
 
 #include <string.h>
 
@@ -46,6 +48,7 @@ typedef struct
   int       score_total;
   WardBand  score_band;
   gboolean  flag_open;        /* open or recovering */
+  gboolean  recovering;
   gboolean  acknowledged;
   gboolean  technical_alert;
   gboolean  news2_not_applicable;
@@ -74,6 +77,7 @@ struct _WardBedTile
   GtkLabel   *temp_age_label;
   GtkLabel   *bp_age_label;
   GtkLabel   *points_label;
+  GtkLabel   *obs_label;
   GtkWidget  *flag_box;
   GtkLabel   *flag_label;
   GtkLabel   *ack_label;
@@ -90,6 +94,12 @@ struct _WardBedTile
   char       *patient_id;
   char       *summary;
   char       *description;
+  /* The identifiers the identity text was made from, and the text */
+  char       *hospital_number;
+  char       *nhs_number;
+  char       *birth_date;
+  int         identity_age;
+  char       *identity;
 
   /* Borrowed: one of the static band class names */
   const char *band_class;
@@ -104,6 +114,8 @@ struct _WardBedTile
   int         points_spo2_scale;
   gint64      flag_target;
   gint64      silent_since;
+  gint64      obs_due_at;
+  gboolean    obs_continuous;
   SummaryKey  summary_key;
 
   guint       mine : 1;
@@ -322,8 +334,10 @@ set_vital (WardBedTile           *self,
            const WardLatestValue *value,
            gboolean               continuous,
            const WardBedState    *bed,
+           WardNews2Param         param,
            gint64                 now)
 {
+  const WardLatestValue *used = &bed->score_inputs[param];
   g_autofree char *age = NULL;
   gboolean stale;
 
@@ -340,11 +354,22 @@ set_vital (WardBedTile           *self,
       return FALSE;
     }
 
-  if (bed->has_score)
+  /* A value the current score counts, or a newer one, is not stale
+   * however old: each parameter has its own validity (an hourly
+   * temperature counts for hours).  Otherwise (and with older data, which
+   * does not say what the score used) the score's window decides.
+   */
+  if (bed->has_score && used->valid && value->observed_at >= used->observed_at)
+    stale = FALSE;
+  else if (bed->has_score)
     stale = value->observed_at <= bed->score_window_start;
   else
     stale = now - value->observed_at > WARD_BED_TILE_STALE_USEC;
-  if (continuous && now - value->observed_at > WARD_BED_TILE_STALE_CONTINUOUS_USEC)
+  /* A monitor sends HR, RR and SpO₂ every few seconds: one that has
+   * not for minutes is stale.  A nurse's count is not a stream.
+   */
+  if (continuous && value->source == WARD_SOURCE_DEVICE &&
+      now - value->observed_at > WARD_BED_TILE_STALE_CONTINUOUS_USEC)
     stale = TRUE;
 
   age = _ward_format_age (now - value->observed_at);
@@ -377,27 +402,58 @@ set_vital (WardBedTile           *self,
   return stale;
 }
 
+/* The value a tile shows: the newest, unless the score counts a nurse's
+ * value over a newer one from the monitor (a counted respiratory rate is
+ * the reference): then the nurse's, so that the tile shows what the
+ * points beside it come from.  The patient view shows both.
+ */
+static const WardLatestValue *
+get_shown_value (const WardBedState *bed,
+                 WardMeasKind        kind,
+                 WardNews2Param      param)
+{
+  const WardLatestValue *used = &bed->score_inputs[param];
+  const WardLatestValue *nurse = &bed->nurse_latest[kind];
+
+  if (bed->has_score && used->valid && used->source == WARD_SOURCE_NURSE &&
+      nurse->valid && nurse->observed_at == used->observed_at)
+    return nurse;
+
+  return &bed->latest[kind];
+}
+
 static void
 update_vitals (WardBedTile        *self,
                const WardBedState *bed,
                gint64              now)
 {
-  const WardLatestValue *hr = &bed->latest[WARD_MEAS_HR];
-  const WardLatestValue *rr = &bed->latest[WARD_MEAS_RR];
-  const WardLatestValue *spo2 = &bed->latest[WARD_MEAS_SPO2];
-  const WardLatestValue *sbp = &bed->latest[WARD_MEAS_SBP];
+  const WardLatestValue *hr = get_shown_value (bed, WARD_MEAS_HR, WARD_NEWS2_HR);
+  const WardLatestValue *rr = get_shown_value (bed, WARD_MEAS_RR, WARD_NEWS2_RR);
+  const WardLatestValue *spo2 = get_shown_value (bed, WARD_MEAS_SPO2, WARD_NEWS2_SPO2);
+  const WardLatestValue *sbp = get_shown_value (bed, WARD_MEAS_SBP, WARD_NEWS2_SBP);
   const WardLatestValue *dbp = &bed->latest[WARD_MEAS_DBP];
-  const WardLatestValue *temp = &bed->latest[WARD_MEAS_TEMP];
+  const WardLatestValue *temp = get_shown_value (bed, WARD_MEAS_TEMP, WARD_NEWS2_TEMP);
   char hr_text[32];
   char rr_text[32];
-  char spo2_text[32];
+  char spo2_text[64];
   char temp_text[32];
   char bp_text[48];
   guint stale_count = 0;
 
   g_snprintf (hr_text, sizeof hr_text, "%.0f /min", hr->value);
   g_snprintf (rr_text, sizeof rr_text, "%.0f /min", rr->value);
-  g_snprintf (spo2_text, sizeof spo2_text, "%.0f %%", spo2->value);
+  /* Scale 2 scores SpO₂ against a target of 88-92 %: a value that would
+   * alarm on Scale 1 is no alarm here, so the scale is said beside it,
+   * on every tile size (compact tiles say it short).
+   */
+  if (bed->spo2_scale == 2 && self->compact)
+    /* Translators: an SpO₂ value on NEWS2 SpO₂ Scale 2, short for compact tiles, "88 % · S2" */
+    g_snprintf (spo2_text, sizeof spo2_text, _("%.0f %% · S2"), spo2->value);
+  else if (bed->spo2_scale == 2)
+    /* Translators: an SpO₂ value on NEWS2 SpO₂ Scale 2, "88 % · Scale 2" */
+    g_snprintf (spo2_text, sizeof spo2_text, _("%.0f %% · Scale 2"), spo2->value);
+  else
+    g_snprintf (spo2_text, sizeof spo2_text, "%.0f %%", spo2->value);
   g_snprintf (temp_text, sizeof temp_text, "%.1f °C", temp->value);
   if (dbp->valid)
     g_snprintf (bp_text, sizeof bp_text, "%.0f/%.0f mmHg", sbp->value, dbp->value);
@@ -405,16 +461,16 @@ update_vitals (WardBedTile        *self,
     g_snprintf (bp_text, sizeof bp_text, "%.0f/" NO_VALUE " mmHg", sbp->value);
 
   stale_count += set_vital (self, VITAL_HR, self->hr_label, self->hr_age_label, hr_text, hr,
-                            TRUE, bed, now);
+                            TRUE, bed, WARD_NEWS2_HR, now);
   stale_count += set_vital (self, VITAL_RR, self->rr_label, self->rr_age_label, rr_text, rr,
-                            TRUE, bed, now);
+                            TRUE, bed, WARD_NEWS2_RR, now);
   stale_count += set_vital (self, VITAL_SPO2, self->spo2_label, self->spo2_age_label, spo2_text,
-                            spo2, TRUE, bed, now);
+                            spo2, TRUE, bed, WARD_NEWS2_SPO2, now);
   stale_count += set_vital (self, VITAL_TEMP, self->temp_label, self->temp_age_label, temp_text,
-                            temp, FALSE, bed, now);
+                            temp, FALSE, bed, WARD_NEWS2_TEMP, now);
   /* NEWS2 scores the systolic pressure only, so its age is the one shown. */
   stale_count += set_vital (self, VITAL_BP, self->bp_label, self->bp_age_label, bp_text, sbp,
-                            FALSE, bed, now);
+                            FALSE, bed, WARD_NEWS2_SBP, now);
 
   if (self->stale_count != stale_count)
     {
@@ -619,57 +675,64 @@ update_score (WardBedTile        *self,
   set_band_class (self, get_band_class (bed->score_band));
 }
 
+/* The flag in the words every view uses (ward-flag-words.h): the badge
+ * beside it shows the score, so the flag says how it stands to it.
+ */
 static void
 update_flag (WardBedTile        *self,
-             const WardBedState *bed)
+             const WardBedState *bed,
+             gint64              now)
 {
+  g_auto(WardFlagWords) words = { 0 };
   g_autofree char *flag = NULL;
-  g_autofree char *ack = NULL;
+  g_autoptr(GString) detail = g_string_new (NULL);
   const char *status_class;
   gboolean can_ack;
 
-  switch (bed->flag_state)
+  if (bed->flag_state == WARD_FLAG_STATE_NONE)
     {
-    case WARD_FLAG_STATE_NONE:
       gtk_widget_set_visible (self->flag_box, FALSE);
       gtk_widget_set_visible (self->ack_button, FALSE);
       return;
+    }
 
-    case WARD_FLAG_STATE_PENDING:
-      flag = g_strdup (_("Flag pending"));
-      ack = g_strdup (_("Above the threshold, not yet sustained"));
+  _ward_flag_words_init (&words, bed, now, WARD_FLAG_WORDS_RELATIVE);
+  flag = _ward_flag_words_capitalize (words.flag);
+
+  if (words.closing != NULL)
+    {
+      g_autofree char *closing = _ward_flag_words_capitalize (words.closing);
+
+      g_string_append (detail, closing);
+    }
+
+  if (bed->flag_state == WARD_FLAG_STATE_PENDING)
+    {
       status_class = "warning";
-      break;
-
-    case WARD_FLAG_STATE_OPEN:
-    case WARD_FLAG_STATE_RECOVERING:
-      if (bed->flag_state == WARD_FLAG_STATE_OPEN)
-        /* Translators: %s is a NEWS2 band, "Flag open: High" */
-        flag = g_strdup_printf (_("Flag open: %s"), get_band_title (bed->flag_band));
-      else
-        /* Translators: %s is a NEWS2 band, "Flag open: High, recovering" */
-        flag = g_strdup_printf (_("Flag open: %s, recovering"), get_band_title (bed->flag_band));
-
+    }
+  else
+    {
+      if (detail->len > 0)
+        g_string_append_c (detail, '\n');
       if (bed->flag_acknowledged_by != NULL)
         {
           /* Translators: %s is the name of the clinician who acknowledged the flag */
-          ack = g_strdup_printf (_("Acknowledged by %s"), bed->flag_acknowledged_by);
+          g_string_append_printf (detail, _("Acknowledged by %s"), bed->flag_acknowledged_by);
           status_class = "warning";
         }
       else
         {
-          ack = g_strdup (_("Not acknowledged"));
-          status_class = "error";
+          g_string_append (detail, _("Not acknowledged"));
+          /* A recovering flag is not shown red, as in the alarm bar. */
+          status_class = words.recovering ? "warning" : "error";
         }
-      break;
-
-    default:
-      g_assert_not_reached ();
     }
 
   set_text (self->flag_label, flag);
-  set_text (self->ack_label, ack);
+  set_text (self->ack_label, detail->str);
+  gtk_widget_set_visible (GTK_WIDGET (self->ack_label), detail->len > 0);
   set_status_class (self->flag_box, status_class);
+  set_class (self->flag_box, "recovering", words.recovering);
   gtk_widget_set_visible (self->flag_box, TRUE);
 
   /* Acknowledging goes through the window's action, with the flag id;
@@ -685,6 +748,38 @@ update_flag (WardBedTile        *self,
       gtk_actionable_set_action_name (GTK_ACTIONABLE (self->ack_button), "win.acknowledge");
     }
   gtk_widget_set_visible (self->ack_button, can_ack);
+}
+
+/* "Obs due 14:30", "Obs overdue 25 min", "Continuous monitoring": a
+ * reminder, in bold when late but never in an alarm's colours.
+ */
+static void
+update_obs_due (WardBedTile        *self,
+                const WardBedState *bed,
+                gint64              now)
+{
+  g_autofree char *text = NULL;
+  gboolean overdue = FALSE;
+
+  /* A due time of day costs a time zone look-up: made again only when
+   * it changes.  An overdue set counts its minutes (no look-up).
+   */
+  if (self->obs_due_at == bed->obs_due_at && self->obs_continuous == bed->obs_continuous &&
+      !bed->obs_continuous && bed->obs_due_at > now &&
+      gtk_widget_get_visible (GTK_WIDGET (self->obs_label)))
+    return;
+  self->obs_due_at = bed->obs_due_at;
+  self->obs_continuous = bed->obs_continuous;
+
+  if (bed->patient_id != NULL)
+    text = _ward_patient_words_obs_due (bed, now, &overdue);
+
+  gtk_widget_set_visible (GTK_WIDGET (self->obs_label), text != NULL);
+  if (text == NULL)
+    return;
+
+  set_text (self->obs_label, text);
+  set_class (GTK_WIDGET (self->obs_label), "obs-overdue", overdue);
 }
 
 static void
@@ -754,9 +849,52 @@ update_description (WardBedTile        *self,
 /* The accessible name, "Bed 4, NEWS2 7, high, flag open", and the
  * description, made again only when what they say changed.
  */
+static gboolean
+take_string (char       **field,
+             const char  *value)
+{
+  if (g_strcmp0 (*field, value) == 0)
+    return FALSE;
+
+  g_free (*field);
+  *field = g_strdup (value);
+  return TRUE;
+}
+
+/* The patient's identifiers for the accessible name, made again only
+ * when they change.  Returns whether they did.
+ */
+static gboolean
+update_identity (WardBedTile        *self,
+                 const WardBedState *bed,
+                 gint64              now)
+{
+  gboolean changed = FALSE;
+  int age = bed->age;
+
+  changed |= take_string (&self->hospital_number, bed->hospital_number);
+  changed |= take_string (&self->nhs_number, bed->nhs_number);
+  changed |= take_string (&self->birth_date, bed->birth_date);
+  if (age < 0 && bed->birth_date != NULL)
+    age = ward_age_in_years (bed->birth_date, now);
+  if (self->identity_age != age)
+    {
+      self->identity_age = age;
+      changed = TRUE;
+    }
+
+  if (!changed)
+    return FALSE;
+
+  g_free (self->identity);
+  self->identity = _ward_patient_words_identity (bed, now, ", ");
+  return TRUE;
+}
+
 static void
 update_summary (WardBedTile        *self,
-                const WardBedState *bed)
+                const WardBedState *bed,
+                gint64              now)
 {
   g_autofree char *summary = NULL;
   const char *bed_label = bed->bed_label != NULL ? bed->bed_label : bed->bed_id;
@@ -771,8 +909,12 @@ update_summary (WardBedTile        *self,
   key.flag_open = bed->flag_state == WARD_FLAG_STATE_OPEN ||
                   bed->flag_state == WARD_FLAG_STATE_RECOVERING;
   key.acknowledged = bed->flag_acknowledged_by != NULL;
+  key.recovering = bed->flag_state == WARD_FLAG_STATE_RECOVERING;
   key.technical_alert = !!bed->technical_alert;
   key.news2_not_applicable = !!bed->news2_not_applicable;
+
+  if (update_identity (self, bed, now))
+    self->summary_key.valid = FALSE;
 
   if (self->description_dirty || self->description == NULL)
     {
@@ -798,7 +940,10 @@ update_summary (WardBedTile        *self,
     {
       g_autofree char *with_flag = NULL;
 
-      if (bed->flag_acknowledged_by != NULL)
+      if (key.recovering)
+        /* Translators: a bed tile's accessible name with its flag, "Bed 4, NEWS2 3, low, flag recovering" */
+        with_flag = g_strdup_printf (_("%s, flag recovering"), summary);
+      else if (bed->flag_acknowledged_by != NULL)
         /* Translators: a bed tile's accessible name with its flag, "Bed 4, NEWS2 7, high, flag acknowledged" */
         with_flag = g_strdup_printf (_("%s, flag acknowledged"), summary);
       else
@@ -816,6 +961,20 @@ update_summary (WardBedTile        *self,
       with_alert = g_strdup_printf (_("%s, device silent"), summary);
       g_free (summary);
       summary = g_steal_pointer (&with_alert);
+    }
+
+  /* Two identifiers before any clinical action: the screen reader hears
+   * them as the screen shows them in the patient view.
+   */
+  if (self->identity != NULL)
+    {
+      g_autofree char *with_identity = NULL;
+
+      /* Translators: a bed tile's accessible name and the patient's identifiers,
+       * "Bed 4, NEWS2 7, high, Hospital no. H123456, Born 12-Mar-1950 (76 y)" */
+      with_identity = g_strdup_printf (_("%s, %s"), summary, self->identity);
+      g_free (summary);
+      summary = g_steal_pointer (&with_identity);
     }
 
   if (g_strcmp0 (summary, self->summary) == 0)
@@ -873,6 +1032,10 @@ ward_bed_tile_finalize (GObject *object)
   g_clear_pointer (&self->patient_id, g_free);
   g_clear_pointer (&self->summary, g_free);
   g_clear_pointer (&self->description, g_free);
+  g_clear_pointer (&self->hospital_number, g_free);
+  g_clear_pointer (&self->nhs_number, g_free);
+  g_clear_pointer (&self->birth_date, g_free);
+  g_clear_pointer (&self->identity, g_free);
 
   G_OBJECT_CLASS (ward_bed_tile_parent_class)->finalize (object);
 }
@@ -1017,6 +1180,7 @@ ward_bed_tile_class_init (WardBedTileClass *klass)
   gtk_widget_class_bind_template_child (widget_class, WardBedTile, temp_age_label);
   gtk_widget_class_bind_template_child (widget_class, WardBedTile, bp_age_label);
   gtk_widget_class_bind_template_child (widget_class, WardBedTile, points_label);
+  gtk_widget_class_bind_template_child (widget_class, WardBedTile, obs_label);
   gtk_widget_class_bind_template_child (widget_class, WardBedTile, flag_box);
   gtk_widget_class_bind_template_child (widget_class, WardBedTile, flag_label);
   gtk_widget_class_bind_template_child (widget_class, WardBedTile, ack_label);
@@ -1036,6 +1200,7 @@ ward_bed_tile_init (WardBedTile *self)
 
   gtk_label_set_text (self->score_label, NO_VALUE);
   set_band_class (self, "no-score");
+  self->identity_age = -1;
 }
 
 GtkWidget *
@@ -1098,9 +1263,10 @@ ward_bed_tile_update (WardBedTile        *self,
   update_patient (self, bed, show_patient_name);
   update_score (self, bed);
   update_vitals (self, bed, now);
-  update_flag (self, bed);
+  update_obs_due (self, bed, now);
+  update_flag (self, bed, now);
   update_technical_alert (self, bed);
-  update_summary (self, bed);
+  update_summary (self, bed, now);
 }
 
 const char *

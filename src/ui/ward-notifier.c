@@ -14,6 +14,8 @@
 
 #include "ward-clinical.h"
 #include "ward-notifier.h"
+#include "ward-flag-words.h"
+#include "ward-patient-words.h"
 
 /* Desktop notifications for flags: a second channel beside the in-app alarm
  * bar, which stays the primary display.
@@ -67,6 +69,9 @@ typedef struct
   gboolean            has_score;
   int                 score_total;
   gint64              opened_at;
+  char               *line;             /* the score and flag in every view's words */
+  char               *identity;         /* identifiers and birth date, or NULL */
+  int                 spo2_scale;
 
   WardBand            band;             /* highest band alerted, or silenced by an acknowledgement */
   WardBand            escalated_from;
@@ -134,6 +139,8 @@ episode_free (gpointer data)
   g_free (episode->patient_id);
   g_free (episode->patient_name);
   g_free (episode->patient_initials);
+  g_free (episode->line);
+  g_free (episode->identity);
   g_free (episode);
 }
 
@@ -242,6 +249,25 @@ refresh_episode (Episode            *episode,
   episode->has_score = bed->has_score;
   episode->score_total = bed->score_total;
   episode->opened_at = bed->flag_opened_at;
+  episode->spo2_scale = bed->spo2_scale;
+}
+
+/* The words of a flag about to alert, as the other views say them; made
+ * only then (a time of day costs a time zone look-up).  A bubble is read
+ * later, so it says times of day, not countdowns.
+ */
+static void
+describe_episode (Episode            *episode,
+                  const WardBedState *bed,
+                  gint64              now)
+{
+  g_auto(WardFlagWords) words = { 0 };
+
+  _ward_flag_words_init (&words, bed, now, WARD_FLAG_WORDS_CLOCK);
+  g_free (episode->line);
+  episode->line = g_steal_pointer (&words.line);
+  g_free (episode->identity);
+  episode->identity = _ward_patient_words_identity (bed, now, " · ");
 }
 
 /* Plain text: the summary of a notification is never markup. */
@@ -250,13 +276,13 @@ format_episode_line (const Episode *episode)
 {
   const char *bed = episode->bed_label != NULL ? episode->bed_label : _("Unknown bed");
 
-  if (episode->has_score)
-    /* Translators: a bed and its NEWS2 score, e.g. "Bed 4: NEWS2 7, high" */
-    return g_strdup_printf (_("%s: NEWS2 %d, %s"),
-                            bed, episode->score_total, get_band_phrase (episode->band));
+  if (episode->line != NULL && *episode->line != '\0')
+    /* Translators: a bed and the words of its score and flag, e.g.
+     * "Bed 4: NEWS2 8 (high) · flag medium, escalates at 10:07 if sustained" */
+    return g_strdup_printf (_("%s: %s"), bed, episode->line);
 
   /* Translators: a bed and its flag's band, e.g. "Bed 4: high flag" */
-  return g_strdup_printf (_("%s: %s flag"), bed, get_band_phrase (episode->band));
+  return g_strdup_printf (_("%s: %s flag"), bed, ward_clinical_band_phrase (episode->band));
 }
 
 static char *
@@ -283,8 +309,21 @@ format_episode_body (WardNotifier  *self,
   g_autofree char *opened = format_time (episode->opened_at);
   const char *patient = get_patient (self, episode);
 
-  if (patient != NULL)
-    g_string_append_printf (body, "%s\n", patient);
+  /* Two identifiers before any action: the name or initials, and the
+   * hospital number and date of birth where given.
+   */
+  if (patient != NULL && episode->identity != NULL)
+    g_string_append_printf (body, "%s · %s\n", patient, episode->identity);
+  else if (patient != NULL || episode->identity != NULL)
+    g_string_append_printf (body, "%s\n", patient != NULL ? patient : episode->identity);
+
+  /* Scale 2 scores SpO₂ against 88-92 %: the reader must know. */
+  if (episode->spo2_scale == 2)
+    {
+      /* Translators: the patient's SpO₂ is scored on NEWS2 Scale 2 (%% is a percent sign) */
+      g_string_append_printf (body, _("SpO₂ Scale 2 (target 88–92 %%)"));
+      g_string_append_c (body, '\n');
+    }
 
   if (episode->alert == ALERT_ESCALATED)
     /* Translators: a flag's NEWS2 band went up, e.g. "Escalated from medium to high" */
@@ -924,12 +963,14 @@ ward_notifier_update (WardNotifier *self,
   g_autoptr(GPtrArray) alerts = NULL;
   GHashTableIter iter;
   Episode *episode;
+  gint64 now;
 
   g_return_if_fail (WARD_IS_NOTIFIER (self));
   g_return_if_fail (snapshot != NULL);
 
   self->generation++;
   alerts = g_ptr_array_new ();
+  now = ward_snapshot_get_now (snapshot);
 
   for (guint i = 0; i < ward_snapshot_get_n_beds (snapshot); i++)
     {
@@ -994,7 +1035,10 @@ ward_notifier_update (WardNotifier *self,
       if (episode->alert != ALERT_NONE)
         {
           if (self->enabled)
-            g_ptr_array_add (alerts, episode);
+            {
+              describe_episode (episode, bed, now);
+              g_ptr_array_add (alerts, episode);
+            }
           else
             episode->alert = ALERT_NONE;
         }

@@ -14,8 +14,11 @@
 #include "ward-clinical.h"
 #include "ward-patient-view.h"
 #include "ward-chart.h"
+#include "ward-flag-words.h"
 #include "ward-history.h"
 #include "ward-news2.h"
+#include "ward-patient-words.h"
+#include "ward-score-inputs.h"
 
 /* One patient.  History comes from the store, loaded in a worker thread
  * for the chosen span (and cancelled when the patient or the span
@@ -69,6 +72,8 @@ struct _WardPatientView
   GtkLabel         *name_label;
   GtkLabel         *age_label;
   GtkLabel         *flag_label;
+  GtkLabel         *obs_label;
+  WardScoreInputs  *score_inputs;
   GtkLabel         *score_label;
   GtkLabel         *band_label;
   GtkLabel         *status_label;
@@ -863,28 +868,41 @@ update_actions (WardPatientView *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "patient.set-scale", can_command);
 }
 
-/* "54 y"; for under-16s, also that NEWS2 does not apply to them.
- * Hidden while the age is unknown.
+/* Who the patient is (ward-patient-words.h), for the two-identifier
+ * check before any clinical action; hidden while nothing is known.
  */
 static void
 update_age (WardPatientView    *self,
             const WardBedState *bed)
 {
-  g_autofree char *age = NULL;
+  g_autofree char *text = _ward_patient_words_context (bed, self->now);
+
+  gtk_label_set_text (self->age_label, text != NULL ? text : "");
+  gtk_widget_set_visible (GTK_WIDGET (self->age_label), text != NULL);
+}
+
+/* Observations due: a reminder under the flag, bold when late, never in
+ * an alarm's colours.
+ */
+static void
+update_obs_due (WardPatientView    *self,
+                const WardBedState *bed)
+{
   g_autofree char *text = NULL;
+  gboolean overdue = FALSE;
 
-  if (bed->age < 0)
-    {
-      gtk_widget_set_visible (GTK_WIDGET (self->age_label), FALSE);
-      return;
-    }
+  if (bed != NULL)
+    text = _ward_patient_words_obs_due (bed, self->now, &overdue);
 
-  /* Translators: a patient's age in full years, "54 y". */
-  age = g_strdup_printf (_("%d y"), bed->age);
-  if (bed->news2_not_applicable)
-    text = g_strdup_printf ("%s · %s", age, _("NEWS2 not validated under 16"));
-  gtk_label_set_text (self->age_label, text != NULL ? text : age);
-  gtk_widget_set_visible (GTK_WIDGET (self->age_label), TRUE);
+  gtk_widget_set_visible (GTK_WIDGET (self->obs_label), text != NULL);
+  if (text == NULL)
+    return;
+
+  gtk_label_set_text (self->obs_label, text);
+  if (overdue)
+    gtk_widget_add_css_class (GTK_WIDGET (self->obs_label), "obs-overdue");
+  else
+    gtk_widget_remove_css_class (GTK_WIDGET (self->obs_label), "obs-overdue");
 }
 
 static void
@@ -901,6 +919,8 @@ update_header (WardPatientView *self)
       gtk_label_set_text (self->bed_label, "");
       gtk_label_set_text (self->name_label, self->patient_id != NULL ? self->patient_id : "");
       gtk_widget_set_visible (GTK_WIDGET (self->age_label), FALSE);
+      update_obs_due (self, NULL);
+      ward_score_inputs_update (self->score_inputs, NULL, self->now);
       gtk_label_set_text (self->score_label, "—");
       gtk_label_set_text (self->band_label, "");
       gtk_label_set_text (self->status_label, "");
@@ -939,39 +959,9 @@ update_header (WardPatientView *self)
       gtk_label_set_text (self->status_label, "");
     }
 
-  switch (bed->flag_state)
-    {
-    case WARD_FLAG_STATE_PENDING:
-      flag = g_strdup (_("Flag pending: the band has not lasted long enough yet"));
-      break;
-    case WARD_FLAG_STATE_OPEN:
-    case WARD_FLAG_STATE_RECOVERING:
-      {
-        g_autofree char *since = format_time (bed->flag_opened_at);
-        const char *state = bed->flag_state == WARD_FLAG_STATE_OPEN ? _("Flag open") : _("Flag recovering");
-
-        if (bed->flag_acknowledged_by != NULL)
-          {
-            g_autofree char *at = format_time (bed->flag_acknowledged_at);
-
-            /* Translators: "Flag open: Medium since 10:04, acknowledged by j.smith at 10:06" */
-            flag = g_strdup_printf (_("%s: %s since %s, acknowledged by %s at %s"), state,
-                                    get_band_word (bed->flag_band), since,
-                                    bed->flag_acknowledged_by, at);
-          }
-        else
-          {
-            /* Translators: "Flag open: Medium since 10:04, not acknowledged" */
-            flag = g_strdup_printf (_("%s: %s since %s, not acknowledged"), state,
-                                    get_band_word (bed->flag_band), since);
-          }
-      }
-      break;
-    case WARD_FLAG_STATE_NONE:
-    default:
-      flag = g_strdup (_("No flag"));
-      break;
-    }
+  flag = _ward_flag_words_header (bed, self->now);
+  update_obs_due (self, bed);
+  ward_score_inputs_update (self->score_inputs, bed, self->now);
   if (bed->technical_alert)
     {
       g_autofree char *f = g_steal_pointer (&flag);
@@ -1588,6 +1578,7 @@ ward_patient_view_class_init (WardPatientViewClass *klass)
                           (G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
+  g_type_ensure (WARD_TYPE_SCORE_INPUTS);
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/wardwatch/Wardwatch/ui/ward-patient-view.ui");
   gtk_widget_class_bind_template_child (widget_class, WardPatientView, toast_overlay);
@@ -1596,6 +1587,8 @@ ward_patient_view_class_init (WardPatientViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, WardPatientView, name_label);
   gtk_widget_class_bind_template_child (widget_class, WardPatientView, age_label);
   gtk_widget_class_bind_template_child (widget_class, WardPatientView, flag_label);
+  gtk_widget_class_bind_template_child (widget_class, WardPatientView, obs_label);
+  gtk_widget_class_bind_template_child (widget_class, WardPatientView, score_inputs);
   gtk_widget_class_bind_template_child (widget_class, WardPatientView, score_label);
   gtk_widget_class_bind_template_child (widget_class, WardPatientView, band_label);
   gtk_widget_class_bind_template_child (widget_class, WardPatientView, status_label);

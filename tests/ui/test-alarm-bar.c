@@ -122,9 +122,9 @@ test_alarm_bar_order (void)
     gboolean    can_ack;
   } expected[] = {
     { "*** No connection to the device broker", "alarm-high", TRUE, FALSE },
-    { "*** Bed 4 · P.N4 · NEWS2 7 · flag High", "alarm-high", FALSE, FALSE },
-    { "*** Bed 2 · P.N2 · NEWS2 8 · flag High", "alarm-high", TRUE, TRUE },
-    { "** Bed 1 · P.N1 · NEWS2 5 · flag Medium", "alarm-medium", TRUE, TRUE },
+    { "*** Bed 4 · P.N4 · NEWS2 7 (high) · flag high", "alarm-high", FALSE, FALSE },
+    { "*** Bed 2 · P.N2 · NEWS2 8 (high) · flag high", "alarm-high", TRUE, TRUE },
+    { "** Bed 1 · P.N1 · NEWS2 5 (medium) · flag medium", "alarm-medium", TRUE, TRUE },
     { "* Bed 3 · P.N3 · device silent", "alarm-low", FALSE, TRUE },
   };
   GtkWindow *window;
@@ -160,7 +160,7 @@ test_alarm_bar_order (void)
   /* Screen readers hear the priority in words. */
   gtk_test_accessible_assert_property (_ward_alarm_bar_get_entry_open_button (_ward_alarm_bar_get_entry (bar, 2)),
                                        GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                       "High priority alarm: *** Bed 2 · P.N2 · NEWS2 8 · flag High, "
+                                       "High priority alarm: *** Bed 2 · P.N2 · NEWS2 8 (high) · flag high, "
                                        "open 2 min, not acknowledged");
 
   /* The top alarm to acknowledge skips the acknowledged one. */
@@ -174,7 +174,7 @@ test_alarm_bar_order (void)
     ward_alarm_bar_update (bar, snapshot, TRUE);
     g_assert_true (_ward_alarm_bar_get_entry (bar, 2) == entry);
     g_assert_cmpstr (_ward_alarm_bar_get_entry_text (entry), ==,
-                     "*** Bed 2 · Patient Number2 · NEWS2 8 · flag High");
+                     "*** Bed 2 · Patient Number2 · NEWS2 8 (high) · flag high");
   }
 
   ward_alarm_bar_set_source_alarm (bar, NULL);
@@ -413,6 +413,163 @@ test_alarm_bar_window (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+/* The colour the widget draws at (x, y), as the window renders it. */
+static void
+sample_pixel (GtkWidget *widget,
+              int        x,
+              int        y,
+              guint     *red,
+              guint     *green,
+              guint     *blue)
+{
+  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (widget);
+  g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  g_autofree guchar *data = NULL;
+  int width = gtk_widget_get_width (widget);
+  int height = gtk_widget_get_height (widget);
+  GskRenderer *renderer = gtk_native_get_renderer (gtk_widget_get_native (widget));
+  guint32 pixel;
+
+  g_assert_cmpint (width, >, x);
+  g_assert_cmpint (height, >, y);
+
+  gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
+  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+  g_assert_nonnull (node);
+  texture = gsk_renderer_render_texture (renderer, node, &GRAPHENE_RECT_INIT (0, 0, width, height));
+  data = g_malloc (width * height * 4);
+  gdk_texture_download (texture, data, width * 4);
+
+  /* CAIRO_FORMAT_ARGB32, native-endian words. */
+  memcpy (&pixel, data + (y * width + x) * 4, sizeof pixel);
+  *red = (pixel >> 16) & 0xff;
+  *green = (pixel >> 8) & 0xff;
+  *blue = pixel & 0xff;
+}
+
+static gboolean
+is_red (guint red,
+        guint green,
+        guint blue)
+{
+  return red > green + 60 && red > blue + 60;
+}
+
+static void
+wait_for_layout (GtkWidget *widget)
+{
+  gint64 deadline = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
+
+  while (gtk_widget_get_width (widget) == 0 && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, TRUE);
+  iterate_main_loop ();
+}
+
+/* A flag whose score fell back (recovering) says so, and is not flashed
+ * red: it keeps its marker and stays steady, outlined rather than filled.
+ * When the score rises again it is an alarm again.
+ */
+static void
+test_alarm_bar_recovering (void)
+{
+  g_autoptr(GArray) beds = g_array_new (FALSE, TRUE, sizeof (WardBedState));
+  g_autoptr(GtkCssProvider) provider = gtk_css_provider_new ();
+  g_autoptr(WardSnapshot) recovering = NULL;
+  g_autoptr(WardSnapshot) worse_again = NULL;
+  GtkSettings *settings = gtk_settings_get_default ();
+  WardCounters counters = { 0 };
+  WardBedState *bed;
+  GtkWindow *window;
+  WardAlarmBar *bar;
+  GtkWidget *entry;
+  guint red, green, blue;
+
+  /* The shipped style, as the application loads it. */
+  gtk_css_provider_load_from_resource (provider, "/io/github/wardwatch/Wardwatch/style.css");
+  gtk_style_context_add_provider_for_display (gdk_display_get_default (), GTK_STYLE_PROVIDER (provider),
+                                              GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
+
+  g_array_set_clear_func (beds, (GDestroyNotify) _ward_bed_state_clear);
+  /* Bed 1: high flag, NEWS2 now 3; bed 2: high flag, NEWS2 8, for
+   * comparison; bed 3: medium flag, NEWS2 5.
+   */
+  bed = add_bed (beds);
+  open_flag (bed, 31, WARD_BAND_HIGH, 3, 40 * WARD_USEC_PER_MINUTE);
+  bed->score_band = WARD_BAND_LOW;
+  bed->flag_state = WARD_FLAG_STATE_RECOVERING;
+  bed->flag_pending_at = NOW + 8 * WARD_USEC_PER_MINUTE;
+  open_flag (add_bed (beds), 32, WARD_BAND_HIGH, 8, 30 * WARD_USEC_PER_MINUTE);
+  open_flag (add_bed (beds), 33, WARD_BAND_MEDIUM, 5, 10 * WARD_USEC_PER_MINUTE);
+  recovering = _ward_snapshot_new (NOW, 1, beds, &counters);
+
+  bar = create_bar (&window);
+  ward_alarm_bar_update (bar, recovering, FALSE);
+
+  /* The patients who are not better come first, the medium one too,
+   * although the recovering flag is high and older; the recovering one
+   * says it recovers, with the score now and when the flag closes.
+   */
+  entry = _ward_alarm_bar_get_entry (bar, 0);
+  g_assert_cmpstr (_ward_alarm_bar_get_entry_text (entry), ==,
+                   "*** Bed 2 · P.N2 · NEWS2 8 (high) · flag high");
+  g_assert_true (gtk_widget_has_css_class (entry, "flashing"));
+  g_assert_false (gtk_widget_has_css_class (entry, "recovering"));
+  g_assert_cmpstr (_ward_alarm_bar_get_entry_text (_ward_alarm_bar_get_entry (bar, 1)), ==,
+                   "** Bed 3 · P.N3 · NEWS2 5 (medium) · flag medium");
+  /* The top alarm to acknowledge is one whose condition lasts. */
+  g_assert_cmpint (ward_alarm_bar_get_top_unacknowledged (bar, NULL), ==, 32);
+
+  entry = _ward_alarm_bar_get_entry (bar, 2);
+  g_assert_cmpstr (_ward_alarm_bar_get_entry_text (entry), ==,
+                   "*** Bed 1 · P.N1 · flag high · recovering, NEWS2 now 3 (low)");
+  g_assert_true (gtk_widget_has_css_class (entry, "alarm-high"));
+  g_assert_true (gtk_widget_has_css_class (entry, "recovering"));
+  g_assert_false (gtk_widget_has_css_class (entry, "flashing"));
+  gtk_test_accessible_assert_property (_ward_alarm_bar_get_entry_open_button (entry),
+                                       GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                       "High priority alarm: *** Bed 1 · P.N1 · flag high · recovering, "
+                                       "NEWS2 now 3 (low), open 40 min, closes in 8 min if NEWS2 stays "
+                                       "this low, not acknowledged");
+  /* Still a flag to acknowledge. */
+  g_assert_true (gtk_widget_get_visible (_ward_alarm_bar_get_entry_ack_button (entry)));
+
+  /* As drawn: the active high alarm is red (steady without animations,
+   * so that the sample does not catch a flash), the recovering one is not.
+   */
+  g_object_set (settings, "gtk-enable-animations", FALSE, NULL);
+  wait_for_layout (entry);
+  sample_pixel (_ward_alarm_bar_get_entry (bar, 0), 12, 1, &red, &green, &blue);
+  g_assert_true (is_red (red, green, blue));
+  sample_pixel (entry, 12, 4, &red, &green, &blue);
+  g_test_message ("recovering entry drawn as #%02x%02x%02x inside", red, green, blue);
+  g_assert_false (is_red (red, green, blue));
+  /* Its edge keeps the priority's colour. */
+  sample_pixel (entry, 12, 1, &red, &green, &blue);
+  g_assert_true (is_red (red, green, blue));
+  g_object_set (settings, "gtk-enable-animations", TRUE, NULL);
+
+  /* The score rises again: the same flag is an alarm again. */
+  bed = &g_array_index (beds, WardBedState, 0);
+  bed->flag_state = WARD_FLAG_STATE_OPEN;
+  bed->score_total = 7;
+  bed->score_band = WARD_BAND_HIGH;
+  bed->flag_pending_at = 0;
+  worse_again = _ward_snapshot_new (NOW + G_USEC_PER_SEC, 2, beds, &counters);
+  ward_alarm_bar_update (bar, worse_again, FALSE);
+  /* First again: high, and it has waited longest. */
+  entry = _ward_alarm_bar_get_entry (bar, 0);
+  g_assert_cmpstr (_ward_alarm_bar_get_entry_text (entry), ==,
+                   "*** Bed 1 · P.N1 · NEWS2 7 (high) · flag high");
+  g_assert_true (gtk_widget_has_css_class (entry, "flashing"));
+  g_assert_false (gtk_widget_has_css_class (entry, "recovering"));
+
+  gtk_window_destroy (window);
+  gtk_style_context_remove_provider_for_display (gdk_display_get_default (),
+                                                 GTK_STYLE_PROVIDER (provider));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -425,6 +582,7 @@ main (int   argc,
   g_test_add_func ("/ui/alarm-bar/flash-rates", test_alarm_bar_flash_rates);
   g_test_add_func ("/ui/alarm-bar/click", test_alarm_bar_click);
   g_test_add_func ("/ui/alarm-bar/window", test_alarm_bar_window);
+  g_test_add_func ("/ui/alarm-bar/recovering", test_alarm_bar_recovering);
 
   return g_test_run ();
 }

@@ -6,7 +6,9 @@
 
 /* How the board's tiles draw: a tile out of sight in the scrolled board
  * draws only its card, and draws everything again as soon as scrolling
- * brings it into sight; its widgets keep every text meanwhile.
+ * brings it into sight; its widgets keep every text meanwhile.  And what
+ * a tile says beside the score: the SpO₂ scale on every tile size,
+ * observations due, the patient's identifiers.
  */
 
 #define G_LOG_DOMAIN "test-bed-tile"
@@ -14,6 +16,7 @@
 #include "config.h"
 
 #include <adwaita.h>
+#include <string.h>
 
 #include "ward-bed-tile.h"
 #include "ward-snapshot.h"
@@ -188,14 +191,302 @@ test_tile_out_of_sight (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+/* One bed for the tests of what a tile says. */
+static WardSnapshot *
+create_bed_snapshot (void (*setup) (WardBedState *bed))
+{
+  g_autoptr(GArray) beds = g_array_new (FALSE, TRUE, sizeof (WardBedState));
+  WardCounters counters = { 0 };
+  WardBedState bed = { 0 };
+
+  g_array_set_clear_func (beds, (GDestroyNotify) _ward_bed_state_clear);
+
+  bed.bed_id = g_strdup ("bed-01");
+  bed.bed_label = g_strdup ("Bed 1");
+  bed.patient_id = g_strdup ("patient-01");
+  bed.patient_initials = g_strdup ("P.1");
+  bed.spo2_scale = 1;
+  bed.age = -1;
+  bed.latest[WARD_MEAS_SPO2].valid = TRUE;
+  bed.latest[WARD_MEAS_SPO2].value = 88;
+  bed.latest[WARD_MEAS_SPO2].observed_at = NOW - 5 * G_USEC_PER_SEC;
+  bed.has_score = TRUE;
+  bed.score_total = 1;
+  bed.score_band = WARD_BAND_LOW;
+  bed.score_complete = TRUE;
+  for (guint j = 0; j < WARD_NEWS2_N_PARAMS; j++)
+    bed.score_points[j] = 0;
+  bed.score_window_start = NOW - 30 * WARD_USEC_PER_MINUTE;
+  bed.score_window_end = NOW;
+  if (setup != NULL)
+    setup (&bed);
+  g_array_append_val (beds, bed);
+
+  return _ward_snapshot_new (NOW, 1, beds, &counters);
+}
+
+static GtkWidget *
+get_tile_child (WardBedTile *tile,
+                const char  *name)
+{
+  GObject *child = gtk_widget_get_template_child (GTK_WIDGET (tile), WARD_TYPE_BED_TILE, name);
+
+  g_assert_nonnull (child);
+
+  return GTK_WIDGET (child);
+}
+
+static const char *
+get_tile_text (WardBedTile *tile,
+               const char  *name)
+{
+  return gtk_label_get_text (GTK_LABEL (get_tile_child (tile, name)));
+}
+
+static WardBedTile *
+create_tile (GtkWindow **window_out,
+             gboolean    compact)
+{
+  GtkWidget *window = gtk_window_new ();
+  GtkWidget *tile = ward_bed_tile_new ();
+
+  ward_bed_tile_set_compact (WARD_BED_TILE (tile), compact);
+  gtk_window_set_child (GTK_WINDOW (window), tile);
+  gtk_window_present (GTK_WINDOW (window));
+  *window_out = GTK_WINDOW (window);
+
+  return WARD_BED_TILE (tile);
+}
+
+static void
+set_scale_2 (WardBedState *bed)
+{
+  bed->spo2_scale = 2;
+}
+
+/* A patient on SpO₂ Scale 2 shows 88 % beside a green "Low": every tile
+ * size says the scale beside the value, compact tiles in short.
+ */
+static void
+test_tile_scale_2 (void)
+{
+  g_autoptr(WardSnapshot) scale_1 = create_bed_snapshot (NULL);
+  g_autoptr(WardSnapshot) scale_2 = create_bed_snapshot (set_scale_2);
+  static const struct {
+    gboolean    compact;
+    const char *expected;
+  } sizes[] = {
+    { FALSE, "88 % · Scale 2" },
+    { TRUE, "88 % · S2" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (sizes); i++)
+    {
+      GtkWindow *window;
+      WardBedTile *tile = create_tile (&window, sizes[i].compact);
+
+      ward_bed_tile_update (tile, ward_snapshot_get_bed (scale_2, 0), NOW, FALSE);
+      g_assert_cmpstr (get_tile_text (tile, "spo2_label"), ==, sizes[i].expected);
+      g_assert_true (gtk_widget_get_visible (get_tile_child (tile, "spo2_label")));
+
+      /* Back on Scale 1: no mark. */
+      ward_bed_tile_update (tile, ward_snapshot_get_bed (scale_1, 0), NOW, FALSE);
+      g_assert_cmpstr (get_tile_text (tile, "spo2_label"), ==, "88 %");
+
+      gtk_window_destroy (window);
+    }
+}
+
+static void
+set_due_later (WardBedState *bed)
+{
+  bed->obs_due_at = NOW + 30 * WARD_USEC_PER_MINUTE;
+}
+
+static void
+set_overdue (WardBedState *bed)
+{
+  bed->obs_due_at = NOW - 25 * WARD_USEC_PER_MINUTE;
+}
+
+static void
+set_continuous (WardBedState *bed)
+{
+  bed->obs_due_at = NOW + 10 * WARD_USEC_PER_MINUTE;
+  bed->obs_continuous = TRUE;
+  bed->score_total = 8;
+  bed->score_band = WARD_BAND_HIGH;
+}
+
+/* Observations due and overdue; overdue is a reminder in the tile's own
+ * colours, not an alarm: no error or warning style and no flag.
+ */
+static void
+test_tile_obs_due (void)
+{
+  g_autoptr(WardSnapshot) none = create_bed_snapshot (NULL);
+  g_autoptr(WardSnapshot) later = create_bed_snapshot (set_due_later);
+  g_autoptr(WardSnapshot) overdue = create_bed_snapshot (set_overdue);
+  g_autoptr(WardSnapshot) continuous = create_bed_snapshot (set_continuous);
+  GtkWindow *window;
+  WardBedTile *tile = create_tile (&window, FALSE);
+  GtkWidget *obs = get_tile_child (tile, "obs_label");
+
+  /* Older data: no due time, nothing said. */
+  ward_bed_tile_update (tile, ward_snapshot_get_bed (none, 0), NOW, FALSE);
+  g_assert_false (gtk_widget_get_visible (obs));
+
+  /* NOW is 10:00 UTC. */
+  ward_bed_tile_update (tile, ward_snapshot_get_bed (later, 0), NOW, FALSE);
+  g_assert_true (gtk_widget_get_visible (obs));
+  g_assert_cmpstr (get_tile_text (tile, "obs_label"), ==, "Obs due 10:30");
+  g_assert_false (gtk_widget_has_css_class (obs, "obs-overdue"));
+
+  ward_bed_tile_update (tile, ward_snapshot_get_bed (overdue, 0), NOW, FALSE);
+  g_assert_cmpstr (get_tile_text (tile, "obs_label"), ==, "Obs overdue 25 min");
+  g_assert_true (gtk_widget_has_css_class (obs, "obs-overdue"));
+  g_assert_false (gtk_widget_has_css_class (obs, "error"));
+  g_assert_false (gtk_widget_has_css_class (obs, "warning"));
+  g_assert_false (gtk_widget_get_visible (get_tile_child (tile, "flag_box")));
+  g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (tile), "band-low"));
+
+  ward_bed_tile_update (tile, ward_snapshot_get_bed (continuous, 0), NOW, FALSE);
+  g_assert_cmpstr (get_tile_text (tile, "obs_label"), ==, "Continuous monitoring");
+  g_assert_false (gtk_widget_has_css_class (obs, "obs-overdue"));
+
+  ward_bed_tile_update (tile, ward_snapshot_get_bed (none, 0), NOW, FALSE);
+  g_assert_false (gtk_widget_get_visible (obs));
+
+  gtk_window_destroy (window);
+}
+
+static void
+set_identity (WardBedState *bed)
+{
+  bed->hospital_number = g_strdup ("H123456");
+  bed->nhs_number = g_strdup ("9434765919");
+  bed->birth_date = g_strdup ("1950-03-12");
+}
+
+static void
+set_hospital_number_only (WardBedState *bed)
+{
+  bed->hospital_number = g_strdup ("H123456");
+  bed->age = 54;
+}
+
+/* Two identifiers before any clinical action: the accessible name has
+ * the hospital number, the NHS number in 3-3-4 and the date of birth with
+ * the age (from the date when the snapshot has no age).
+ */
+static void
+test_tile_identity (void)
+{
+  g_autoptr(WardSnapshot) none = create_bed_snapshot (NULL);
+  g_autoptr(WardSnapshot) full = create_bed_snapshot (set_identity);
+  g_autoptr(WardSnapshot) partial = create_bed_snapshot (set_hospital_number_only);
+  GtkWindow *window;
+  WardBedTile *tile = create_tile (&window, TRUE);
+
+  ward_bed_tile_update (tile, ward_snapshot_get_bed (none, 0), NOW, FALSE);
+  gtk_test_accessible_assert_property (tile, GTK_ACCESSIBLE_PROPERTY_LABEL, "Bed 1, NEWS2 1, low");
+
+  ward_bed_tile_update (tile, ward_snapshot_get_bed (full, 0), NOW, FALSE);
+  gtk_test_accessible_assert_property (tile, GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                       "Bed 1, NEWS2 1, low, Hospital no. H123456, "
+                                       "NHS no. 943 476 5919, Born 12-Mar-1950 (76 y)");
+
+  ward_bed_tile_update (tile, ward_snapshot_get_bed (partial, 0), NOW, FALSE);
+  gtk_test_accessible_assert_property (tile, GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                       "Bed 1, NEWS2 1, low, Hospital no. H123456");
+
+  gtk_window_destroy (window);
+}
+
+static void
+set_value (WardLatestValue *value,
+           double           v,
+           gint64           ago,
+           WardSource       source,
+           const char      *entered_by)
+{
+  value->valid = TRUE;
+  value->value = v;
+  value->observed_at = NOW - ago;
+  value->source = source;
+  value->entered_by = entered_by != NULL ? g_intern_string (entered_by) : NULL;
+}
+
+/* A round at the bedside: RR 28 counted twelve minutes ago, which the
+ * score keeps over the monitor's newer 14; a temperature taken 41 minutes
+ * ago that the score still counts.
+ */
+static void
+set_nurse_round (WardBedState *bed)
+{
+  set_value (&bed->latest[WARD_MEAS_RR], 14, 10 * G_USEC_PER_SEC, WARD_SOURCE_DEVICE, NULL);
+  set_value (&bed->nurse_latest[WARD_MEAS_RR], 28, 12 * WARD_USEC_PER_MINUTE, WARD_SOURCE_NURSE, "j.smith");
+  set_value (&bed->score_inputs[WARD_NEWS2_RR], 28, 12 * WARD_USEC_PER_MINUTE, WARD_SOURCE_NURSE, "j.smith");
+  bed->score_points[WARD_NEWS2_RR] = 3;
+  set_value (&bed->latest[WARD_MEAS_TEMP], 38.4, 41 * WARD_USEC_PER_MINUTE, WARD_SOURCE_DEVICE, NULL);
+  set_value (&bed->score_inputs[WARD_NEWS2_TEMP], 38.4, 41 * WARD_USEC_PER_MINUTE, WARD_SOURCE_DEVICE, NULL);
+  bed->score_points[WARD_NEWS2_TEMP] = 1;
+}
+
+/* The same values as older data gives them: what the score used unknown. */
+static void
+set_nurse_round_older (WardBedState *bed)
+{
+  set_nurse_round (bed);
+  memset (bed->score_inputs, 0, sizeof bed->score_inputs);
+  memset (bed->nurse_latest, 0, sizeof bed->nurse_latest);
+}
+
+/* The tile shows the value the points beside it come from: the nurse's
+ * counted RR while the score keeps it, not the monitor's newer one, and a
+ * value the score counts is not called stale, however old.
+ */
+static void
+test_tile_nurse_value (void)
+{
+  g_autoptr(WardSnapshot) round = create_bed_snapshot (set_nurse_round);
+  g_autoptr(WardSnapshot) older = create_bed_snapshot (set_nurse_round_older);
+  GtkWindow *window;
+  WardBedTile *tile = create_tile (&window, FALSE);
+
+  ward_bed_tile_update (tile, ward_snapshot_get_bed (round, 0), NOW, FALSE);
+  g_assert_cmpstr (get_tile_text (tile, "rr_label"), ==, "28 /min");
+  g_assert_cmpstr (get_tile_text (tile, "rr_age_label"), ==, "12 min");
+  g_assert_cmpstr (gtk_widget_get_tooltip_text (get_tile_child (tile, "rr_label")), ==, "Entered by a nurse");
+  g_assert_cmpstr (get_tile_text (tile, "temp_label"), ==, "38.4 °C");
+  g_assert_cmpstr (get_tile_text (tile, "temp_age_label"), ==, "41 min");
+  g_assert_false (gtk_widget_has_css_class (get_tile_child (tile, "temp_label"), "stale"));
+
+  /* Older data: the newest value, and the score's window for staleness. */
+  ward_bed_tile_update (tile, ward_snapshot_get_bed (older, 0), NOW, FALSE);
+  g_assert_cmpstr (get_tile_text (tile, "rr_label"), ==, "14 /min");
+  g_assert_cmpstr (get_tile_text (tile, "rr_age_label"), ==, "10 s");
+  g_assert_cmpstr (get_tile_text (tile, "temp_age_label"), ==, "41 min, stale");
+  g_assert_true (gtk_widget_has_css_class (get_tile_child (tile, "temp_label"), "stale"));
+
+  gtk_window_destroy (window);
+}
+
 int
 main (int   argc,
       char *argv[])
 {
+  /* Times of day in the texts are local: the tests read them in UTC. */
+  g_setenv ("TZ", "UTC", TRUE);
+
   gtk_test_init (&argc, &argv, NULL);
   adw_init ();
 
   g_test_add_func ("/ui/bed-tile/out-of-sight", test_tile_out_of_sight);
+  g_test_add_func ("/ui/bed-tile/scale-2", test_tile_scale_2);
+  g_test_add_func ("/ui/bed-tile/obs-due", test_tile_obs_due);
+  g_test_add_func ("/ui/bed-tile/identity", test_tile_identity);
+  g_test_add_func ("/ui/bed-tile/nurse-value", test_tile_nurse_value);
 
   return g_test_run ();
 }

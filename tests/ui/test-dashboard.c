@@ -14,6 +14,9 @@
 
 #include "ward-alarm-bar.h"
 #include "ward-bed-tile.h"
+#include "ward-flag-words.h"
+#include "ward-clinical.h"
+#include "ward-patient-words.h"
 #include "ward-pipeline.h"
 #include "ward-window.h"
 
@@ -338,15 +341,31 @@ test_dashboard_flag (void)
   /* On the tile, with the button to acknowledge it. */
   tile = _ward_window_get_tile (f.window, index);
   g_assert_true (gtk_widget_get_visible (get_tile_child (tile, "flag_box")));
-  g_assert_true (g_str_has_prefix (gtk_label_get_text (GTK_LABEL (get_tile_child (tile, "flag_label"))),
-                                   "Flag open"));
+  {
+    /* "Flag high", "Flag medium, escalates in 2 min if sustained", ... */
+    g_autofree char *flag = g_strdup_printf ("Flag %s", ward_clinical_band_phrase (bed->flag_band));
+
+    g_assert_true (g_str_has_prefix (gtk_label_get_text (GTK_LABEL (get_tile_child (tile, "flag_label"))),
+                                     flag));
+  }
   g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (get_tile_child (tile, "ack_label"))), ==,
                    "Not acknowledged");
   ack_button = get_tile_child (tile, "ack_button");
   g_assert_true (gtk_widget_get_visible (ack_button));
 
-  /* Its accessible name says the flag. */
-  label = g_strdup_printf ("%s, NEWS2 %d, high, flag open", bed->bed_label, bed->score_total);
+  /* Its accessible name says the flag, then who the patient is: the
+   * demo ward gives a hospital number and a birth date.
+   */
+  g_assert_nonnull (bed->hospital_number);
+  g_assert_nonnull (bed->birth_date);
+  {
+    g_autofree char *identity = _ward_patient_words_identity (bed, ward_snapshot_get_now (f.last),
+                                                              ", ");
+
+    g_assert_nonnull (strstr (identity, bed->hospital_number));
+    label = g_strdup_printf ("%s, NEWS2 %d, high, flag open, %s", bed->bed_label,
+                             bed->score_total, identity);
+  }
   g_assert_cmpint (bed->score_band, ==, WARD_BAND_HIGH);
   gtk_test_accessible_assert_property (tile, GTK_ACCESSIBLE_PROPERTY_LABEL, label);
 

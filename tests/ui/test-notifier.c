@@ -11,8 +11,13 @@
 #include <gio/gio.h>
 #include <string.h>
 
+#include <adwaita.h>
+
+#include "ward-alarm-bar.h"
 #include "ward-application.h"
+#include "ward-bed-tile.h"
 #include "ward-notifier.h"
+#include "ward-patient-view.h"
 #include "ward-snapshot.h"
 
 /* The notifier against python3-dbusmock's notification_daemon template on
@@ -556,7 +561,7 @@ test_notifier_once_per_episode (Fixture       *fixture,
   g_assert_cmpuint (calls->len, ==, 1);
   call = g_ptr_array_index (calls, 0);
   g_assert_cmpuint (call->replaces_id, ==, 0);
-  g_assert_cmpstr (call->summary, ==, "** Bed 4: NEWS2 5, medium");
+  g_assert_cmpstr (call->summary, ==, "** Bed 4: NEWS2 5 (medium) · flag medium");
   g_assert_nonnull (strstr (call->body, "P.N4"));
   g_assert_nonnull (strstr (call->body, "New flag"));
   g_assert_cmpint (call->urgency, ==, 1);
@@ -569,6 +574,7 @@ test_notifier_once_per_episode (Fixture       *fixture,
   /* Escalation: one more alert for the same episode, same bubble. */
   g_array_index (beds, WardBedState, 3).flag_band = WARD_BAND_HIGH;
   g_array_index (beds, WardBedState, 3).score_total = 8;
+  g_array_index (beds, WardBedState, 3).score_band = WARD_BAND_HIGH;
   feed (fixture->notifier, beds, 30);
 
   calls = get_notify_calls ();
@@ -576,7 +582,7 @@ test_notifier_once_per_episode (Fixture       *fixture,
   call = g_ptr_array_index (calls, 1);
   g_assert_cmpuint (call->replaces_id, !=, 0);
   g_assert_cmpuint (call->replaces_id, ==, get_last_id ());
-  g_assert_cmpstr (call->summary, ==, "*** Bed 4: NEWS2 8, high");
+  g_assert_cmpstr (call->summary, ==, "*** Bed 4: NEWS2 8 (high) · flag high");
   g_assert_nonnull (strstr (call->body, "Escalated from medium to high"));
   g_assert_cmpint (call->urgency, ==, 2);
   g_clear_pointer (&calls, g_ptr_array_unref);
@@ -588,7 +594,7 @@ test_notifier_once_per_episode (Fixture       *fixture,
   g_assert_cmpuint (calls->len, ==, 3);
   call = g_ptr_array_index (calls, 2);
   g_assert_cmpuint (call->replaces_id, ==, 0);
-  g_assert_cmpstr (call->summary, ==, "** Bed 7: NEWS2 6, medium");
+  g_assert_cmpstr (call->summary, ==, "** Bed 7: NEWS2 6 (medium) · flag medium");
 
   closes = get_close_calls ();
   g_assert_cmpuint (closes->len, ==, 0);
@@ -626,7 +632,7 @@ test_notifier_markup (Fixture       *fixture,
   g_assert_true (strstr (call->body, "O&apos;Brien &lt;Jr&gt; &amp; Co") != NULL ||
                  strstr (call->body, "O&#39;Brien &lt;Jr&gt; &amp; Co") != NULL);
   g_assert_null (strstr (call->body, "<Jr>"));
-  g_assert_cmpstr (call->summary, ==, "*** Bay <2> & 4: NEWS2 7, high");
+  g_assert_cmpstr (call->summary, ==, "*** Bay <2> & 4: NEWS2 7 (high) · flag high");
   g_assert_cmpint (call->urgency, ==, 2);
   g_clear_pointer (&calls, g_ptr_array_unref);
 
@@ -691,7 +697,7 @@ test_notifier_close (Fixture       *fixture,
   calls = get_notify_calls ();
   g_assert_cmpuint (calls->len, ==, 3);
   g_assert_cmpstr (((NotifyCall *) g_ptr_array_index (calls, 2))->summary, ==,
-                   "*** Bed 1: NEWS2 5, high");
+                   "*** Bed 1: NEWS2 5 (medium) · flag high, kept until the score recovers");
 
   /* Nothing else was shown or closed. */
   closes = get_close_calls ();
@@ -730,7 +736,7 @@ test_notifier_acknowledged_then_escalated (Fixture       *fixture,
   calls = get_notify_calls ();
   g_assert_cmpuint (calls->len, ==, 2);
   g_assert_cmpstr (((NotifyCall *) g_ptr_array_index (calls, 1))->summary, ==,
-                   "*** Bed 1: NEWS2 5, high");
+                   "*** Bed 1: NEWS2 5 (medium) · flag high, kept until the score recovers");
   g_assert_nonnull (strstr (((NotifyCall *) g_ptr_array_index (calls, 1))->body,
                             "Escalated from medium to high"));
 }
@@ -760,9 +766,9 @@ test_notifier_start_up (Fixture       *fixture,
   calls = get_notify_calls ();
   g_assert_cmpuint (calls->len, ==, 2);
   g_assert_cmpstr (((NotifyCall *) g_ptr_array_index (calls, 0))->summary, ==,
-                   "** Bed 2: NEWS2 5, medium");
+                   "** Bed 2: NEWS2 5 (medium) · flag medium");
   g_assert_cmpstr (((NotifyCall *) g_ptr_array_index (calls, 1))->summary, ==,
-                   "*** Bed 3: NEWS2 8, high");
+                   "*** Bed 3: NEWS2 8 (high) · flag high");
 }
 
 static void
@@ -786,8 +792,8 @@ test_notifier_storm (Fixture       *fixture,
   g_assert_cmpuint (calls->len, ==, 1);
   call = g_ptr_array_index (calls, 0);
   g_assert_cmpstr (call->summary, ==, "*** 10 new flags: Bed 1, Bed 2, Bed 3, Bed 4, …");
-  g_assert_nonnull (strstr (call->body, "*** Bed 4: NEWS2 8, high — P.N4"));
-  g_assert_nonnull (strstr (call->body, "** Bed 10: NEWS2 5, medium — P.N10"));
+  g_assert_nonnull (strstr (call->body, "*** Bed 4: NEWS2 8 (high) · flag high — P.N4"));
+  g_assert_nonnull (strstr (call->body, "** Bed 10: NEWS2 5 (medium) · flag medium — P.N10"));
   g_assert_cmpint (call->urgency, ==, 2);
   g_assert_true (has_action (call, "default"));
 
@@ -837,7 +843,7 @@ test_notifier_storm_spread (Fixture       *fixture,
   g_assert_cmpuint (calls->len, ==, 4);
   call = g_ptr_array_index (calls, 3);
   g_assert_cmpuint (call->replaces_id, !=, 0);
-  g_assert_cmpstr (call->summary, ==, "*** Bed 1: NEWS2 5, high");
+  g_assert_cmpstr (call->summary, ==, "*** Bed 1: NEWS2 5 (medium) · flag high, kept until the score recovers");
   g_clear_pointer (&calls, g_ptr_array_unref);
 
   /* The fourth new flag within the window starts the summary. */
@@ -1007,6 +1013,187 @@ test_notifier_application_actions (void)
                                   g_variant_new_int64 (7));
 }
 
+/* One truth on screen: the tile, the alarm bar, the notification and the
+ * patient header say the same of a flag and its score.  Each view is
+ * read back from its widgets, the notification from the mock server.
+ */
+typedef struct
+{
+  const char *tile_flag;        /* the tile's flag line; its badge says the score */
+  const char *tile_detail;
+  const char *bar;
+  const char *header;           /* the header's flag label starts with it */
+  const char *notification;     /* a bubble is read later: times of day */
+} Words;
+
+static const char *
+get_template_text (gpointer    widget,
+                   GType       type,
+                   const char *name)
+{
+  GObject *child = gtk_widget_get_template_child (GTK_WIDGET (widget), type, name);
+
+  g_assert_true (GTK_IS_LABEL (child));
+
+  return gtk_label_get_text (GTK_LABEL (child));
+}
+
+static WardBedState *
+add_identified_bed (GArray *beds)
+{
+  WardBedState *bed = add_bed (beds, 51, 8, WARD_BAND_HIGH);
+
+  bed->hospital_number = g_strdup ("H123456");
+  bed->nhs_number = g_strdup ("9434765919");
+  bed->birth_date = g_strdup ("1950-03-12");
+  bed->age = 76;
+  bed->spo2_scale = 2;
+
+  return bed;
+}
+
+static void
+check_words_agree (Fixture     *fixture,
+                   GArray      *beds,
+                   const Words *expected,
+                   const char  *tile_score,
+                   const char  *tile_band,
+                   gboolean     flashing)
+{
+  WardCounters counters = { 0 };
+  /* At NOW itself: the due times of the words are counted from it. */
+  g_autoptr(WardSnapshot) snapshot = _ward_snapshot_new (NOW, 1, beds, &counters);
+  g_autoptr(GPtrArray) calls = NULL;
+  const WardBedState *bed = ward_snapshot_get_bed (snapshot, 0);
+  gint64 now = ward_snapshot_get_now (snapshot);
+  GtkWidget *window = gtk_window_new ();
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
+  GtkWidget *tile = ward_bed_tile_new ();
+  GtkWidget *bar = ward_alarm_bar_new ();
+  GtkWidget *view = ward_patient_view_new ();
+  GtkWidget *flag_box;
+  GtkWidget *entry;
+  NotifyCall *call;
+
+  gtk_box_append (GTK_BOX (box), bar);
+  gtk_box_append (GTK_BOX (box), tile);
+  gtk_box_append (GTK_BOX (box), view);
+  gtk_window_set_child (GTK_WINDOW (window), box);
+  gtk_window_present (GTK_WINDOW (window));
+
+  ward_bed_tile_update (WARD_BED_TILE (tile), bed, now, FALSE);
+  ward_alarm_bar_update (WARD_ALARM_BAR (bar), snapshot, FALSE);
+  ward_patient_view_set_patient (WARD_PATIENT_VIEW (view), bed->patient_id);
+  ward_patient_view_apply_snapshot (WARD_PATIENT_VIEW (view), snapshot);
+  ward_notifier_update (fixture->notifier, snapshot);
+
+  /* The tile: the score in its badge, the flag beside it. */
+  g_assert_cmpstr (get_template_text (tile, WARD_TYPE_BED_TILE, "score_label"), ==, tile_score);
+  g_assert_cmpstr (get_template_text (tile, WARD_TYPE_BED_TILE, "band_label"), ==, tile_band);
+  g_assert_cmpstr (get_template_text (tile, WARD_TYPE_BED_TILE, "flag_label"), ==, expected->tile_flag);
+  g_assert_cmpstr (get_template_text (tile, WARD_TYPE_BED_TILE, "ack_label"), ==, expected->tile_detail);
+  /* Red on the tile only while the flag is not recovering. */
+  flag_box = GTK_WIDGET (gtk_widget_get_template_child (tile, WARD_TYPE_BED_TILE, "flag_box"));
+  g_assert_cmpint (gtk_widget_has_css_class (flag_box, "error"), ==, flashing);
+
+  /* The alarm bar. */
+  entry = _ward_alarm_bar_get_entry (WARD_ALARM_BAR (bar), 0);
+  g_assert_nonnull (entry);
+  g_assert_cmpstr (_ward_alarm_bar_get_entry_text (entry), ==, expected->bar);
+  g_assert_cmpint (gtk_widget_has_css_class (entry, "flashing"), ==, flashing);
+
+  /* The patient header: the same line, then the episode. */
+  g_assert_true (g_str_has_prefix (get_template_text (view, WARD_TYPE_PATIENT_VIEW, "flag_label"),
+                                   expected->header));
+
+  /* The notification. */
+  calls = get_notify_calls ();
+  g_assert_cmpuint (calls->len, ==, 1);
+  call = g_ptr_array_index (calls, 0);
+  g_assert_cmpstr (call->summary, ==, expected->notification);
+  /* Two identifiers and the SpO₂ scale, in the body too. */
+  g_assert_nonnull (strstr (call->body, "P.N1 · Hospital no. H123456 · NHS no. 943 476 5919 · "
+                                        "Born 12-Mar-1950 (76 y)"));
+  g_assert_nonnull (strstr (call->body, "SpO₂ Scale 2 (target 88–92 %)"));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+static gboolean
+init_gtk (void)
+{
+  if (!gtk_init_check ())
+    {
+      g_test_skip ("No display (run under Xvfb)");
+      return FALSE;
+    }
+  adw_init ();
+
+  return TRUE;
+}
+
+/* "NEWS2 8 (high) · flag medium, escalates in 2 min if sustained". */
+static void
+test_notifier_words_escalating (Fixture       *fixture,
+                                gconstpointer  data)
+{
+  g_autoptr(GArray) beds = NULL;
+  WardBedState *bed;
+  static const Words expected = {
+    .tile_flag = "Flag medium, escalates in 2 min if sustained",
+    .tile_detail = "Not acknowledged",
+    .bar = "** Bed 1 · P.N1 · NEWS2 8 (high) · flag medium, escalates in 2 min if sustained",
+    .header = "NEWS2 8 (high) · flag medium, escalates in 2 min if sustained\n"
+              "Opened 09:55, not acknowledged",
+    .notification = "** Bed 1: NEWS2 8 (high) · flag medium, escalates at 10:02 if sustained",
+  };
+
+  if (fixture->notifier == NULL || !init_gtk ())
+    return;
+
+  /* The flag opened at medium; the score is high now and the flag rules
+   * escalate it at 10:02 if it stays there.
+   */
+  beds = create_beds ();
+  bed = add_identified_bed (beds);
+  bed->flag_band = WARD_BAND_MEDIUM;
+  bed->flag_pending_band = WARD_BAND_HIGH;
+  bed->flag_pending_at = NOW + 2 * WARD_USEC_PER_MINUTE;
+
+  check_words_agree (fixture, beds, &expected, "8", "High", TRUE);
+}
+
+/* "flag high · recovering, NEWS2 now 3 (low)", not flashed. */
+static void
+test_notifier_words_recovering (Fixture       *fixture,
+                                gconstpointer  data)
+{
+  g_autoptr(GArray) beds = NULL;
+  WardBedState *bed;
+  static const Words expected = {
+    .tile_flag = "Flag high · recovering",
+    .tile_detail = "Closes in 8 min if NEWS2 stays this low\nNot acknowledged",
+    .bar = "*** Bed 1 · P.N1 · flag high · recovering, NEWS2 now 3 (low)",
+    .header = "Flag high · recovering, NEWS2 now 3 (low)\n"
+              "Opened 09:55, escalated 09:58, closes in 8 min if NEWS2 stays this low, not acknowledged",
+    .notification = "*** Bed 1: flag high · recovering, NEWS2 now 3 (low)",
+  };
+
+  if (fixture->notifier == NULL || !init_gtk ())
+    return;
+
+  beds = create_beds ();
+  bed = add_identified_bed (beds);
+  bed->flag_state = WARD_FLAG_STATE_RECOVERING;
+  bed->flag_escalated_at = NOW - 2 * WARD_USEC_PER_MINUTE;
+  bed->score_total = 3;
+  bed->score_band = WARD_BAND_LOW;
+  bed->flag_pending_band = WARD_BAND_LOW;
+  bed->flag_pending_at = NOW + 8 * WARD_USEC_PER_MINUTE;
+
+  check_words_agree (fixture, beds, &expected, "3", "Low", FALSE);
+}
+
 static void
 skip_without_bus (gconstpointer data)
 {
@@ -1022,6 +1209,9 @@ main (int   argc,
 {
   g_autoptr(GError) error = NULL;
   int ret;
+
+  /* Times of day in the texts are local: the tests read them in UTC. */
+  g_setenv ("TZ", "UTC", TRUE);
 
   g_test_init (&argc, &argv, NULL);
 
@@ -1048,6 +1238,8 @@ main (int   argc,
   ADD ("actions", test_notifier_actions);
   ADD ("disabled", test_notifier_disabled);
   ADD ("withdraw-all", test_notifier_withdraw_all);
+  ADD ("words-agree/escalating", test_notifier_words_escalating);
+  ADD ("words-agree/recovering", test_notifier_words_recovering);
   g_test_add_func ("/ui/notifier/application-actions", test_notifier_application_actions);
 
 #undef ADD

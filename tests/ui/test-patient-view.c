@@ -16,6 +16,7 @@
 #include "ward-chart.h"
 #include "ward-patient-view.h"
 #include "ward-pipeline.h"
+#include "ward-score-inputs.h"
 
 #define USER "nurse.test"
 
@@ -656,10 +657,159 @@ test_header_age (void)
   gtk_window_destroy (window);
 }
 
+#define CONTEXT_NOW (G_GINT64_CONSTANT (1795341600) * G_USEC_PER_SEC)
+
+static void
+set_value (WardLatestValue *value,
+           double           v,
+           gint64           ago,
+           WardSource       source,
+           const char      *entered_by)
+{
+  value->valid = TRUE;
+  value->value = v;
+  value->observed_at = CONTEXT_NOW - ago;
+  value->source = source;
+  value->entered_by = entered_by != NULL ? g_intern_string (entered_by) : NULL;
+}
+
+/* A patient with identifiers, an escalated flag, observations due and a
+ * nurse's round beside the monitor's values.
+ */
+static WardSnapshot *
+make_identity_snapshot (void)
+{
+  g_autoptr(GArray) beds = g_array_new (FALSE, TRUE, sizeof (WardBedState));
+  WardCounters counters = { 0 };
+  WardBedState bed = { 0 };
+
+  g_array_set_clear_func (beds, (GDestroyNotify) _ward_bed_state_clear);
+  bed.bed_id = g_strdup ("bed-01");
+  bed.bed_label = g_strdup ("Bed 1");
+  bed.patient_id = g_strdup ("p-identity");
+  bed.patient_name = g_strdup ("Sam Doe");
+  bed.hospital_number = g_strdup ("H123456");
+  bed.nhs_number = g_strdup ("943 476 5919");
+  bed.birth_date = g_strdup ("1950-03-12");
+  bed.age = 76;
+  bed.spo2_scale = 1;
+  bed.has_score = TRUE;
+  bed.score_total = 9;
+  bed.score_band = WARD_BAND_HIGH;
+  bed.score_window_start = CONTEXT_NOW - 30 * WARD_USEC_PER_MINUTE;
+  bed.score_window_end = CONTEXT_NOW;
+  for (guint i = 0; i < WARD_NEWS2_N_PARAMS; i++)
+    bed.score_points[i] = -1;
+
+  /* The flag opened at 09:40 at medium and escalated at 09:52: the
+   * episode keeps its start.
+   */
+  bed.flag_state = WARD_FLAG_STATE_OPEN;
+  bed.flag_id = 7;
+  bed.flag_band = WARD_BAND_HIGH;
+  bed.flag_opened_at = CONTEXT_NOW - 20 * WARD_USEC_PER_MINUTE;
+  bed.flag_escalated_at = CONTEXT_NOW - 8 * WARD_USEC_PER_MINUTE;
+  bed.obs_due_at = CONTEXT_NOW - 25 * WARD_USEC_PER_MINUTE;
+
+  /* RR: the nurse counted 28 twelve minutes ago; the monitor says 14.
+   * The score keeps the nurse's.
+   */
+  set_value (&bed.nurse_latest[WARD_MEAS_RR], 28, 12 * WARD_USEC_PER_MINUTE, WARD_SOURCE_NURSE, "j.smith");
+  set_value (&bed.latest[WARD_MEAS_RR], 14, 10 * G_USEC_PER_SEC, WARD_SOURCE_DEVICE, NULL);
+  set_value (&bed.score_inputs[WARD_NEWS2_RR], 28, 12 * WARD_USEC_PER_MINUTE, WARD_SOURCE_NURSE, "j.smith");
+  bed.score_points[WARD_NEWS2_RR] = 3;
+  /* HR: the monitor's 135 scores worse than the nurse's 118: it counts. */
+  set_value (&bed.nurse_latest[WARD_MEAS_HR], 118, 12 * WARD_USEC_PER_MINUTE, WARD_SOURCE_NURSE, "j.smith");
+  set_value (&bed.latest[WARD_MEAS_HR], 135, 5 * G_USEC_PER_SEC, WARD_SOURCE_DEVICE, NULL);
+  set_value (&bed.score_inputs[WARD_NEWS2_HR], 135, 5 * G_USEC_PER_SEC, WARD_SOURCE_DEVICE, NULL);
+  bed.score_points[WARD_NEWS2_HR] = 3;
+  /* Temperature: the nurse's alone. */
+  set_value (&bed.nurse_latest[WARD_MEAS_TEMP], 38.5, 12 * WARD_USEC_PER_MINUTE, WARD_SOURCE_NURSE, "j.smith");
+  set_value (&bed.latest[WARD_MEAS_TEMP], 38.5, 12 * WARD_USEC_PER_MINUTE, WARD_SOURCE_NURSE, "j.smith");
+  set_value (&bed.score_inputs[WARD_NEWS2_TEMP], 38.5, 12 * WARD_USEC_PER_MINUTE, WARD_SOURCE_NURSE, "j.smith");
+  bed.score_points[WARD_NEWS2_TEMP] = 1;
+  /* SpO₂: the monitor's alone. */
+  set_value (&bed.latest[WARD_MEAS_SPO2], 95, 5 * G_USEC_PER_SEC, WARD_SOURCE_DEVICE, NULL);
+  set_value (&bed.score_inputs[WARD_NEWS2_SPO2], 95, 5 * G_USEC_PER_SEC, WARD_SOURCE_DEVICE, NULL);
+  bed.score_points[WARD_NEWS2_SPO2] = 1;
+  bed.score_total = 8;
+
+  g_array_append_val (beds, bed);
+
+  return _ward_snapshot_new (CONTEXT_NOW, 1, beds, &counters);
+}
+
+/* The header names the patient by two identifiers and the date of birth,
+ * keeps the flag's episode start and says when it escalated, and says
+ * that observations are overdue as a reminder.  Beside it, what the
+ * score uses: a nurse's value with who entered it, and the monitor's.
+ */
+static void
+test_header_identity (void)
+{
+  WardPatientView *view = WARD_PATIENT_VIEW (ward_patient_view_new ());
+  GtkWindow *window = GTK_WINDOW (gtk_window_new ());
+  g_autoptr(WardSnapshot) snapshot = make_identity_snapshot ();
+  g_autoptr(WardSnapshot) older = make_context_snapshot (2, 54, FALSE);
+  WardScoreInputs *inputs;
+  GtkWidget *obs;
+
+  gtk_window_set_child (window, GTK_WIDGET (view));
+  gtk_window_present (window);
+  ward_patient_view_set_patient (view, "p-identity");
+  ward_patient_view_apply_snapshot (view, snapshot);
+
+  g_assert_cmpstr (get_view_label (view, "name_label"), ==, "Sam Doe");
+  g_assert_cmpstr (get_view_label (view, "age_label"), ==,
+                   "Hospital no. H123456 · NHS no. 943 476 5919 · Born 12-Mar-1950 (76 y)");
+  g_assert_cmpstr (get_view_label (view, "flag_label"), ==,
+                   "NEWS2 8 (high) · flag high\nOpened 09:40, escalated 09:52, not acknowledged");
+
+  obs = GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (view), WARD_TYPE_PATIENT_VIEW, "obs_label"));
+  g_assert_true (gtk_widget_get_visible (obs));
+  g_assert_cmpstr (get_view_label (view, "obs_label"), ==, "Obs overdue 25 min");
+  g_assert_true (gtk_widget_has_css_class (obs, "obs-overdue"));
+  g_assert_false (gtk_widget_has_css_class (obs, "error"));
+
+  inputs = WARD_SCORE_INPUTS (gtk_widget_get_template_child (GTK_WIDGET (view), WARD_TYPE_PATIENT_VIEW,
+                                                             "score_inputs"));
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (inputs)));
+  /* Columns: value, points, age, source, the other source. */
+  g_assert_cmpstr (_ward_score_inputs_get_text (inputs, WARD_NEWS2_RR, 0), ==, "28 /min");
+  g_assert_cmpstr (_ward_score_inputs_get_text (inputs, WARD_NEWS2_RR, 1), ==, "3");
+  g_assert_cmpstr (_ward_score_inputs_get_text (inputs, WARD_NEWS2_RR, 2), ==, "12 min");
+  g_assert_cmpstr (_ward_score_inputs_get_text (inputs, WARD_NEWS2_RR, 3), ==, "Nurse (j.smith)");
+  g_assert_cmpstr (_ward_score_inputs_get_text (inputs, WARD_NEWS2_RR, 4), ==, "Monitor: 14 /min, 10 s ago");
+  g_assert_cmpstr (_ward_score_inputs_get_text (inputs, WARD_NEWS2_HR, 0), ==, "135 /min");
+  g_assert_cmpstr (_ward_score_inputs_get_text (inputs, WARD_NEWS2_HR, 3), ==, "Monitor");
+  g_assert_cmpstr (_ward_score_inputs_get_text (inputs, WARD_NEWS2_HR, 4), ==,
+                   "Nurse (j.smith): 118 /min, 12 min ago");
+  /* One source only: nothing beside it. */
+  g_assert_cmpstr (_ward_score_inputs_get_text (inputs, WARD_NEWS2_TEMP, 0), ==, "38.5 °C");
+  g_assert_cmpstr (_ward_score_inputs_get_text (inputs, WARD_NEWS2_TEMP, 3), ==, "Nurse (j.smith)");
+  g_assert_cmpstr (_ward_score_inputs_get_text (inputs, WARD_NEWS2_TEMP, 4), ==, "");
+  g_assert_cmpstr (_ward_score_inputs_get_text (inputs, WARD_NEWS2_SPO2, 4), ==, "");
+  g_assert_cmpstr (_ward_score_inputs_get_text (inputs, WARD_NEWS2_CONSCIOUSNESS, 0), ==, "not measured");
+
+  /* Older data, without identifiers, due time or inputs: the age alone,
+   * nothing due, no inputs.
+   */
+  ward_patient_view_set_patient (view, "p-context");
+  ward_patient_view_apply_snapshot (view, older);
+  g_assert_cmpstr (get_view_label (view, "age_label"), ==, "54 y");
+  g_assert_false (gtk_widget_get_visible (obs));
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (inputs)));
+
+  gtk_window_destroy (window);
+}
+
 int
 main (int   argc,
       char *argv[])
 {
+  /* Times of day in the texts are local: the tests read them in UTC. */
+  g_setenv ("TZ", "UTC", TRUE);
+
   gtk_test_init (&argc, &argv, NULL);
   adw_init ();
 
@@ -676,6 +826,7 @@ main (int   argc,
   g_test_add ("/ui/patient-view/spo2-scale", Fixture, NULL,
               fixture_set_up, test_spo2_scale, fixture_tear_down);
   g_test_add_func ("/ui/patient-view/header-age", test_header_age);
+  g_test_add_func ("/ui/patient-view/header-identity", test_header_identity);
   g_test_add ("/ui/patient-view/windows", Fixture, NULL,
               fixture_set_up, test_windows, fixture_tear_down);
 

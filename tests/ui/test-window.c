@@ -325,12 +325,12 @@ test_window_flags (void)
 
   tile = get_tile (window, 0);
   g_assert_true (gtk_widget_get_visible (get_child (tile, WARD_TYPE_BED_TILE, "flag_box")));
-  g_assert_cmpstr (get_label_text (tile, WARD_TYPE_BED_TILE, "flag_label"), ==, "Flag open: High");
+  g_assert_cmpstr (get_label_text (tile, WARD_TYPE_BED_TILE, "flag_label"), ==, "Flag high");
   g_assert_cmpstr (get_label_text (tile, WARD_TYPE_BED_TILE, "ack_label"), ==, "Acknowledged by Sam Carter");
   g_assert_false (gtk_widget_get_visible (get_child (tile, WARD_TYPE_BED_TILE, "silent_box")));
 
   tile = get_tile (window, 1);
-  g_assert_cmpstr (get_label_text (tile, WARD_TYPE_BED_TILE, "flag_label"), ==, "Flag open: Medium");
+  g_assert_cmpstr (get_label_text (tile, WARD_TYPE_BED_TILE, "flag_label"), ==, "Flag medium");
   g_assert_cmpstr (get_label_text (tile, WARD_TYPE_BED_TILE, "ack_label"), ==, "Not acknowledged");
   g_assert_true (gtk_widget_get_visible (get_child (tile, WARD_TYPE_BED_TILE, "silent_box")));
   g_assert_true (g_str_has_prefix (get_label_text (tile, WARD_TYPE_BED_TILE, "silent_label"),
