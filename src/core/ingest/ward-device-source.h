@@ -52,8 +52,9 @@ struct _WardDeviceSourceInterface
    * The source may be started again.
    */
   void     (*stop)       (WardDeviceSource        *self);
-  /* Fills status (cleared first by the caller); callable from any
-   * thread.
+  /* Fills status (zeroed by ward_device_source_get_status()).  Call it
+   * on the thread that started the source, unless the source says
+   * otherwise (MQTT's may be read from any thread).
    */
   void     (*get_status) (WardDeviceSource        *self,
                           WardDeviceSourceStatus  *status);
