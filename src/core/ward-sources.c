@@ -11,6 +11,7 @@
 #include "ward-sources.h"
 
 #include "ward-mllp-listener.h"
+#include "ward-sink.h"
 
 #include <string.h>
 
@@ -22,6 +23,7 @@ struct _WardSources
   WardSourcesConfig  config;
   WardMqttSource    *mqtt;
   WardMllpListener  *mllp;
+  GPtrArray         *sources;      /* WardDeviceSource, in start order */
 };
 
 G_DEFINE_FINAL_TYPE (WardSources, ward_sources, G_TYPE_OBJECT)
@@ -63,6 +65,7 @@ ward_sources_finalize (GObject *object)
   WardSources *self = (WardSources *) object;
 
   ward_sources_config_clear (&self->config);
+  g_clear_pointer (&self->sources, g_ptr_array_unref);
 
   G_OBJECT_CLASS (ward_sources_parent_class)->finalize (object);
 }
@@ -79,6 +82,7 @@ ward_sources_class_init (WardSourcesClass *klass)
 static void
 ward_sources_init (WardSources *self)
 {
+  self->sources = g_ptr_array_new_with_free_func (g_object_unref);
 }
 
 WardSources *
@@ -100,34 +104,44 @@ ward_sources_new (WardPipeline            *pipeline,
   return self;
 }
 
+/* Each configured source gets a sink of its own on the pipeline; from
+ * then on they are all started and stopped alike.
+ */
+static void
+build_sources (WardSources *self)
+{
+  if (self->config.mllp_port >= 0)
+    {
+      g_autoptr(WardSink) sink = ward_sink_new (self->pipeline, "mllp");
+
+      self->mllp = ward_mllp_listener_new_for_sink (sink, self->config.mllp_bind,
+                                                    (guint16) self->config.mllp_port);
+      ward_mllp_listener_set_limits (self->mllp, &self->config.mllp_limits);
+      g_ptr_array_add (self->sources, g_object_ref (self->mllp));
+    }
+
+  if (self->config.mqtt.url != NULL)
+    {
+      g_autoptr(WardSink) sink = ward_sink_new (self->pipeline, "mqtt");
+
+      self->mqtt = ward_mqtt_source_new_for_sink (sink, &self->config.mqtt);
+      g_ptr_array_add (self->sources, g_object_ref (self->mqtt));
+    }
+}
+
 gboolean
 ward_sources_start (WardSources  *self,
                     GError      **error)
 {
   g_return_val_if_fail (WARD_IS_SOURCES (self), FALSE);
 
-  if (self->config.mllp_port >= 0 && self->mllp == NULL)
-    {
-      self->mllp = ward_mllp_listener_new (self->pipeline);
-      ward_mllp_listener_set_limits (self->mllp, &self->config.mllp_limits);
-      if (!ward_mllp_listener_listen (self->mllp,
-                                      self->config.mllp_bind ? self->config.mllp_bind : "127.0.0.1",
-                                      (guint16) self->config.mllp_port, error))
-        {
-          g_clear_object (&self->mllp);
-          return FALSE;
-        }
-      g_message ("Listening for HL7 v2 over MLLP on %s:%u",
-                 self->config.mllp_bind ? self->config.mllp_bind : "127.0.0.1",
-                 ward_mllp_listener_get_port (self->mllp));
-    }
+  if (self->sources->len == 0)
+    build_sources (self);
 
-  if (self->config.mqtt.url != NULL && self->mqtt == NULL)
+  for (guint i = 0; i < self->sources->len; i++)
     {
-      self->mqtt = ward_mqtt_source_new (self->pipeline, &self->config.mqtt);
-      if (!ward_mqtt_source_start (self->mqtt, error))
+      if (!ward_device_source_start (g_ptr_array_index (self->sources, i), error))
         {
-          g_clear_object (&self->mqtt);
           ward_sources_stop (self);
           return FALSE;
         }
@@ -141,17 +155,21 @@ ward_sources_stop (WardSources *self)
 {
   g_return_if_fail (WARD_IS_SOURCES (self));
 
-  if (self->mqtt != NULL)
-    {
-      ward_mqtt_source_stop (self->mqtt);
-      g_clear_object (&self->mqtt);
-    }
+  /* In reverse: MQTT (its loop thread joined) before the listener. */
+  for (guint i = self->sources->len; i > 0; i--)
+    ward_device_source_stop (g_ptr_array_index (self->sources, i - 1));
 
-  if (self->mllp != NULL)
-    {
-      ward_mllp_listener_stop (self->mllp);
-      g_clear_object (&self->mllp);
-    }
+  g_ptr_array_set_size (self->sources, 0);
+  g_clear_object (&self->mqtt);
+  g_clear_object (&self->mllp);
+}
+
+GPtrArray *
+ward_sources_get_sources (WardSources *self)
+{
+  g_return_val_if_fail (WARD_IS_SOURCES (self), NULL);
+
+  return self->sources;
 }
 
 gboolean

@@ -8,6 +8,7 @@
 
 #include <gio/gio.h>
 
+#include "ward-device-source.h"
 #include "ward-mllp-listener.h"
 #include "ward-mqtt-source.h"
 #include "ward-pipeline.h"
@@ -45,6 +46,10 @@ gboolean        ward_sources_start          (WardSources              *self,
                                              GError                  **error);
 void            ward_sources_stop           (WardSources              *self);
 gboolean        ward_sources_is_empty       (WardSources              *self);
+/* The running sources (WardDeviceSource), for their status; empty when
+ * stopped.  Owned by self.
+ */
+GPtrArray      *ward_sources_get_sources    (WardSources              *self);
 WardMqttSource *ward_sources_get_mqtt       (WardSources              *self);
 guint16         ward_sources_get_mllp_port  (WardSources              *self);
 

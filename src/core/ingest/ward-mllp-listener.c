@@ -14,6 +14,7 @@
 
 #include "ward-hl7-mapper.h"
 #include "ward-log-limit.h"
+#include "ward-device-source.h"
 
 #define MLLP_START 0x0b
 #define MLLP_END   0x1c
@@ -96,7 +97,10 @@ struct _WardMllpListener
 {
   GObject            parent_instance;
 
-  WardPipeline      *pipeline;
+  WardSink          *sink;
+  char              *bind_address;    /* for ward_device_source_start() */
+  guint16            bind_port;
+  char              *last_error;
   WardMllpLimits     limits;
   GMainContext      *context;         /* where it accepts and serves */
   GSocket           *socket;          /* listening */
@@ -113,7 +117,11 @@ static void start_read  (Connection *conn);
 static void start_write (Connection *conn);
 static void watch_accept (WardMllpListener *self);
 
-G_DEFINE_FINAL_TYPE (WardMllpListener, ward_mllp_listener, G_TYPE_OBJECT)
+static void ward_mllp_listener_source_iface_init (WardDeviceSourceInterface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (WardMllpListener, ward_mllp_listener, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (WARD_TYPE_DEVICE_SOURCE,
+                                                      ward_mllp_listener_source_iface_init))
 
 static Connection *
 connection_ref (Connection *conn)
@@ -172,7 +180,7 @@ framing_error_stored_cb (GObject      *object,
 {
   g_autoptr(GError) error = NULL;
 
-  if (!ward_pipeline_command_finish (WARD_PIPELINE (object), result, &error))
+  if (!ward_sink_reject_finish (WARD_SINK (object), result, &error))
     ward_log_limited (get_store_log_limit (), "framing-error-not-stored", G_LOG_LEVEL_WARNING,
                       "An MLLP framing error could not be recorded: %s", error->message);
 }
@@ -207,9 +215,9 @@ record_framing_error_full (Connection          *conn,
     reason = g_strdup_printf ("MLLP framing error from %s: %s", conn->peer, what);
 
   ward_log_limited (self->log_limit, condition, G_LOG_LEVEL_MESSAGE, "%s", reason);
-  ward_pipeline_push_rejected_async (self->pipeline, "mllp", FRAGMENT_CONTENT_TYPE,
-                                     archived > 0 ? (const char *) data : "", archived,
-                                     "framing", reason, NULL, callback, user_data);
+  ward_sink_reject_async (self->sink, FRAGMENT_CONTENT_TYPE,
+                          archived > 0 ? (const char *) data : "", archived,
+                          "framing", reason, NULL, callback, user_data);
 }
 
 static void
@@ -320,7 +328,7 @@ flush_acks (Connection *conn)
   maybe_finish (conn);
 }
 
-/* The durability point of MLLP: the pipeline has committed the frame (or
+/* The durability point of MLLP: the sink has committed the frame (or
  * failed to), and only now is its ACK made and queued.  Every frame's
  * answer is decided here and nowhere else.
  */
@@ -332,7 +340,7 @@ message_committed_cb (GObject      *object,
   PendingAck *p = user_data;
   Connection *conn = p->conn;
   WardMllpListener *self = conn->listener;
-  WardPipeline *pipeline = WARD_PIPELINE (object);
+  WardSink *sink = WARD_SINK (object);
   g_autoptr(GError) error = NULL;
   g_autofree char *reason = NULL;
   g_autofree char *ack = NULL;
@@ -344,23 +352,28 @@ message_committed_cb (GObject      *object,
 
   if (p->kind == PENDING_EMPTY)
     {
-      committed = ward_pipeline_command_finish (pipeline, result, &error);
+      committed = ward_sink_reject_finish (sink, result, &error);
       reason = g_strdup ("empty MLLP frame");
     }
-  else if (p->once)
-    committed = ward_pipeline_push_message_once_finish (pipeline, result, &outcome, &reason,
-                                                        &duplicate, &error);
   else
-    committed = ward_pipeline_push_message_finish (pipeline, result, &outcome, &reason, &error);
+    committed = ward_sink_submit_finish (sink, result, &outcome, &reason, &duplicate, &error);
 
   if (!committed)
     {
       /* Nothing was committed: the sender must send it again. */
       code = "AR";
       text = g_strdup_printf ("not stored: %s", error->message);
+      if (self != NULL)
+        {
+          self->counters.not_committed++;
+          g_free (self->last_error);
+          self->last_error = g_strdup (text);
+        }
     }
   else
     {
+      if (self != NULL && p->kind != PENDING_EMPTY)
+        self->counters.committed++;
       switch (outcome)
         {
         case WARD_INGEST_ACCEPTED:
@@ -483,12 +496,12 @@ complete_frame (Connection *conn)
                                                             self->limits.dedup_keep_usec);
 
       p->once = TRUE;
-      ward_pipeline_push_message_once_async (self->pipeline, "mllp", WARD_CONTENT_TYPE_HL7V2, key,
-                                             data, len, NULL, message_committed_cb, p);
+      ward_sink_submit_async (self->sink, WARD_CONTENT_TYPE_HL7V2, NULL, key,
+                              data, len, NULL, message_committed_cb, p);
     }
   else
-    ward_pipeline_push_message_async (self->pipeline, "mllp", WARD_CONTENT_TYPE_HL7V2, NULL,
-                                      data, len, NULL, message_committed_cb, p);
+    ward_sink_submit_async (self->sink, WARD_CONTENT_TYPE_HL7V2, NULL, NULL,
+                            data, len, NULL, message_committed_cb, p);
 
   g_byte_array_set_size (conn->frame, 0);
 }
@@ -911,7 +924,9 @@ ward_mllp_listener_dispose (GObject *object)
   WardMllpListener *self = WARD_MLLP_LISTENER (object);
 
   ward_mllp_listener_stop (self);
-  g_clear_object (&self->pipeline);
+  g_clear_object (&self->sink);
+  g_clear_pointer (&self->bind_address, g_free);
+  g_clear_pointer (&self->last_error, g_free);
 
   G_OBJECT_CLASS (ward_mllp_listener_parent_class)->dispose (object);
 }
@@ -956,15 +971,30 @@ ward_mllp_limits_init (WardMllpLimits *limits)
 }
 
 WardMllpListener *
-ward_mllp_listener_new (WardPipeline *pipeline)
+ward_mllp_listener_new_for_sink (WardSink   *sink,
+                                 const char *bind_address,
+                                 guint16     port)
 {
   WardMllpListener *self;
 
-  g_return_val_if_fail (WARD_IS_PIPELINE (pipeline), NULL);
+  g_return_val_if_fail (WARD_IS_SINK (sink), NULL);
 
   self = g_object_new (WARD_TYPE_MLLP_LISTENER, NULL);
-  self->pipeline = g_object_ref (pipeline);
+  self->sink = g_object_ref (sink);
+  self->bind_address = g_strdup (bind_address != NULL ? bind_address : "127.0.0.1");
+  self->bind_port = port;
   return self;
+}
+
+WardMllpListener *
+ward_mllp_listener_new (WardPipeline *pipeline)
+{
+  g_autoptr(WardSink) sink = NULL;
+
+  g_return_val_if_fail (WARD_IS_PIPELINE (pipeline), NULL);
+
+  sink = ward_sink_new (pipeline, "mllp");
+  return ward_mllp_listener_new_for_sink (sink, NULL, 0);
 }
 
 void
@@ -1102,4 +1132,60 @@ ward_mllp_listener_get_counters (WardMllpListener *self,
   g_return_if_fail (counters != NULL);
 
   *counters = self->counters;
+}
+
+/* WardDeviceSource */
+
+static gboolean
+ward_mllp_listener_source_start (WardDeviceSource  *source,
+                                 GError     **error)
+{
+  WardMllpListener *self = WARD_MLLP_LISTENER (source);
+
+  if (self->socket != NULL)
+    return TRUE;
+
+  if (!ward_mllp_listener_listen (self, self->bind_address, self->bind_port, error))
+    return FALSE;
+
+  g_message ("Listening for HL7 v2 over MLLP on %s:%u", self->bind_address, self->port);
+  return TRUE;
+}
+
+static void
+ward_mllp_listener_source_stop (WardDeviceSource *source)
+{
+  ward_mllp_listener_stop (WARD_MLLP_LISTENER (source));
+}
+
+static void
+ward_mllp_listener_source_get_status (WardDeviceSource       *source,
+                                      WardDeviceSourceStatus *status)
+{
+  WardMllpListener *self = WARD_MLLP_LISTENER (source);
+  const WardMllpCounters *c = &self->counters;
+
+  status->name = g_strdup ("mllp");
+  status->running = self->socket != NULL;
+  status->connected = self->socket != NULL;
+  status->received = c->frames;
+  status->committed = c->committed;
+  status->duplicates = c->duplicates;
+  status->failed = c->not_committed + c->framing_errors;
+  status->last_error = g_strdup (self->last_error);
+  if (self->socket != NULL)
+    status->detail = g_strdup_printf ("listening on %s:%u, %u %s", self->bind_address,
+                                      self->port, self->connections->len,
+                                      self->connections->len == 1 ? "monitor" : "monitors");
+  else
+    status->detail = g_strdup_printf ("not listening (%s:%u)", self->bind_address,
+                                      self->bind_port);
+}
+
+static void
+ward_mllp_listener_source_iface_init (WardDeviceSourceInterface *iface)
+{
+  iface->start = ward_mllp_listener_source_start;
+  iface->stop = ward_mllp_listener_source_stop;
+  iface->get_status = ward_mllp_listener_source_get_status;
 }

@@ -9,6 +9,7 @@
 #include <gio/gio.h>
 
 #include "ward-pipeline.h"
+#include "ward-sink.h"
 
 G_BEGIN_DECLS
 
@@ -52,6 +53,8 @@ typedef struct
   guint64 bytes_skipped;     /* outside any frame */
   guint64 frames_too_large;  /* each closed its connection */
   guint64 framing_errors;    /* dead letters at stage "framing" */
+  guint64 committed;         /* frames the sink committed (then answered) */
+  guint64 not_committed;     /* frames the store failed on (answered AR) */
 } WardMllpCounters;
 
 /* HL7 v2 over MLLP (0x0b message 0x1c 0x0d), for monitor gateways.
@@ -78,7 +81,7 @@ typedef struct
  *
  * A message sent again (same MSH-4, MSH-3 and MSH-10, same content but
  * for MSH-7) is stored once and answered as the first time, also after a
- * restart (ward_pipeline_push_message_once_async()).
+ * restart (ward_sink_submit_async() with a key).
  *
  * Framing errors are dead letters at stage "framing", their reason naming
  * the peer, their bytes archived up to WARD_MLLP_ARCHIVE_LIMIT: bytes
@@ -95,6 +98,15 @@ typedef struct
 #define WARD_TYPE_MLLP_LISTENER (ward_mllp_listener_get_type ())
 G_DECLARE_FINAL_TYPE (WardMllpListener, ward_mllp_listener, WARD, MLLP_LISTENER, GObject)
 
+/* A WardDeviceSource (ward-device-source.h): ward_device_source_start() listens on
+ * bind_address (NULL: "127.0.0.1") and port (0: any free port).
+ */
+WardMllpListener *ward_mllp_listener_new_for_sink (WardSink          *sink,
+                                                   const char        *bind_address,
+                                                   guint16            port);
+/* With a sink of its own on pipeline, source name "mllp"; listen() says
+ * where.
+ */
 WardMllpListener *ward_mllp_listener_new          (WardPipeline      *pipeline);
 /* Listens on bind_address (NULL: "127.0.0.1") and port (0: any free
  * port, see get_port()).  Connections are served on the thread-default

@@ -12,6 +12,8 @@
 #include "ward-mqtt-source-private.h"
 
 #include "ward-log-limit.h"
+#include "ward-sink.h"
+#include "ward-device-source.h"
 
 #include <mosquitto.h>
 
@@ -42,7 +44,7 @@ struct _WardMqttSource
   GObject               parent_instance;
 
   /* Owned; fixed while the loop thread runs. */
-  WardPipeline         *pipeline;
+  WardSink             *sink;
   WardMqttSourceConfig  config;
   char                 *client_id;
   char                 *host;
@@ -88,7 +90,11 @@ enum {
   N_PROPS
 };
 
-G_DEFINE_FINAL_TYPE (WardMqttSource, ward_mqtt_source, G_TYPE_OBJECT)
+static void ward_mqtt_source_source_iface_init (WardDeviceSourceInterface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (WardMqttSource, ward_mqtt_source, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (WARD_TYPE_DEVICE_SOURCE,
+                                                      ward_mqtt_source_source_iface_init))
 
 G_DEFINE_QUARK (ward-mqtt-source-error-quark, ward_mqtt_source_error)
 
@@ -145,25 +151,6 @@ status_copy (const WardMqttSourceStatus *src,
 }
 
 /* Configuration */
-
-static char *
-default_client_id (WardPipeline *pipeline)
-{
-  const char *db_path = ward_pipeline_get_db_path (pipeline);
-  g_autofree char *path = NULL;
-  g_autofree char *key = NULL;
-  g_autofree char *hash = NULL;
-
-  /* Stable across restarts, so that the broker keeps our session, and
-   * different for two Wardwatch databases on one machine.  Short enough
-   * (22 characters) for any MQTT 3.1.1 broker.
-   */
-  path = db_path != NULL ? g_canonicalize_filename (db_path, NULL) : g_strdup ("");
-  key = g_strconcat (g_get_host_name (), "\n", path, NULL);
-  hash = g_compute_checksum_for_string (G_CHECKSUM_SHA256, key, -1);
-
-  return g_strdup_printf ("wardwatch-%.12s", hash);
-}
 
 static gboolean
 check_config (WardMqttSource  *self,
@@ -585,8 +572,7 @@ commit_then_acknowledge (WardMqttSource *self)
           ok = FALSE;
         }
       else
-        ok = ward_pipeline_archive_batch (self->pipeline, SOURCE_NAME, WARD_CONTENT_TYPE_JSON,
-                                          items, n, &error);
+        ok = ward_sink_commit_batch (self->sink, WARD_CONTENT_TYPE_JSON, items, n, &error);
 
       for (guint i = 0; ok && i < n; i++)
         {
@@ -926,7 +912,7 @@ ward_mqtt_source_dispose (GObject *object)
   WardMqttSource *self = (WardMqttSource *) object;
 
   ward_mqtt_source_stop (self);
-  g_clear_object (&self->pipeline);
+  g_clear_object (&self->sink);
 
   G_OBJECT_CLASS (ward_mqtt_source_parent_class)->dispose (object);
 }
@@ -1009,21 +995,33 @@ ward_mqtt_source_init (WardMqttSource *self)
 /* Public API */
 
 WardMqttSource *
-ward_mqtt_source_new (WardPipeline               *pipeline,
-                      const WardMqttSourceConfig *config)
+ward_mqtt_source_new_for_sink (WardSink                   *sink,
+                               const WardMqttSourceConfig *config)
 {
   WardMqttSource *self;
 
-  g_return_val_if_fail (WARD_IS_PIPELINE (pipeline), NULL);
+  g_return_val_if_fail (WARD_IS_SINK (sink), NULL);
   g_return_val_if_fail (config != NULL, NULL);
 
   self = g_object_new (WARD_TYPE_MQTT_SOURCE, NULL);
-  self->pipeline = g_object_ref (pipeline);
+  self->sink = g_object_ref (sink);
   ward_mqtt_source_config_copy (config, &self->config);
   self->client_id = config->client_id != NULL ? g_strdup (config->client_id)
-                                              : default_client_id (pipeline);
+                                              : ward_sink_dup_instance_id (sink);
 
   return self;
+}
+
+WardMqttSource *
+ward_mqtt_source_new (WardPipeline               *pipeline,
+                      const WardMqttSourceConfig *config)
+{
+  g_autoptr(WardSink) sink = NULL;
+
+  g_return_val_if_fail (WARD_IS_PIPELINE (pipeline), NULL);
+
+  sink = ward_sink_new (pipeline, SOURCE_NAME);
+  return ward_mqtt_source_new_for_sink (sink, config);
 }
 
 gboolean
@@ -1268,4 +1266,53 @@ _ward_mqtt_source_inject_failures (WardMqttSource *self,
   g_mutex_lock (&self->lock);
   self->inject_failures = n;
   g_mutex_unlock (&self->lock);
+}
+
+/* WardDeviceSource */
+
+static gboolean
+ward_mqtt_source_source_start (WardDeviceSource  *source,
+                               GError     **error)
+{
+  WardMqttSource *self = WARD_MQTT_SOURCE (source);
+
+  if (self->thread != NULL)
+    return TRUE;
+
+  return ward_mqtt_source_start (self, error);
+}
+
+static void
+ward_mqtt_source_source_stop (WardDeviceSource *source)
+{
+  ward_mqtt_source_stop (WARD_MQTT_SOURCE (source));
+}
+
+static void
+ward_mqtt_source_source_get_status (WardDeviceSource       *source,
+                                    WardDeviceSourceStatus *status)
+{
+  WardMqttSource *self = WARD_MQTT_SOURCE (source);
+
+  g_mutex_lock (&self->lock);
+  status->name = g_strdup (SOURCE_NAME);
+  status->running = g_atomic_pointer_get (&self->thread) != NULL;
+  status->connected = self->status.connected;
+  status->received = self->status.received;
+  status->committed = self->status.archived;
+  status->duplicates = self->status.duplicates;
+  status->failed = self->status.failed;
+  status->last_error = g_strdup (self->status.last_error);
+  status->detail = g_strdup_printf (self->status.connected ? "connected to %s:%d as %s"
+                                                           : "not connected to %s:%d (%s)",
+                                    self->host ? self->host : "?", self->port, self->client_id);
+  g_mutex_unlock (&self->lock);
+}
+
+static void
+ward_mqtt_source_source_iface_init (WardDeviceSourceInterface *iface)
+{
+  iface->start = ward_mqtt_source_source_start;
+  iface->stop = ward_mqtt_source_source_stop;
+  iface->get_status = ward_mqtt_source_source_get_status;
 }

@@ -9,6 +9,7 @@
 #include <gio/gio.h>
 
 #include "ward-pipeline.h"
+#include "ward-sink.h"
 
 G_BEGIN_DECLS
 
@@ -36,7 +37,7 @@ G_BEGIN_DECLS
  * mosquitto_loop_write(), and the loop thread calls that only after the
  * messages read so far are committed.  Each turn reads what the socket
  * holds (a batch, at most BATCH_MAX_MESSAGES), commits the batch to the
- * raw archive in one transaction (ward_pipeline_archive_batch()), and
+ * raw archive in one transaction (ward_sink_commit_batch()), and
  * only then writes the queued PUBACKs; all of it in one function,
  * commit_then_acknowledge(), the source's durability point.  If the
  * commit fails (disk full, file removed) the batch is counted as failed,
@@ -96,8 +97,9 @@ typedef enum
 typedef struct
 {
   char      *url;                  /* mqtt://host[:1883] or mqtts://host[:8883] */
-  char      *client_id;            /* NULL: "wardwatch-" + a hash of the host name
-                                    * and the database path, stable across restarts */
+  char      *client_id;            /* NULL: the sink's instance id
+                                    * (ward_sink_dup_instance_id()), stable across
+                                    * restarts */
   char     **topics;               /* NULL: WARD_MQTT_DEFAULT_TOPIC */
 
   /* TLS (mqtts): the server certificate is always verified, against
@@ -159,6 +161,12 @@ gboolean        ward_mqtt_source_parse_url           (const char                
 char           *ward_mqtt_source_device_id_for_topic (const char * const          *filters,
                                                       const char                  *topic);
 
+/* A WardDeviceSource (ward-device-source.h) handing its batches to sink.  Without a
+ * client id in config, it is the sink's instance id.
+ */
+WardMqttSource *ward_mqtt_source_new_for_sink        (WardSink                    *sink,
+                                                      const WardMqttSourceConfig  *config);
+/* The same with a sink of its own on pipeline, source name "mqtt". */
 WardMqttSource *ward_mqtt_source_new                 (WardPipeline                *pipeline,
                                                       const WardMqttSourceConfig  *config);
 
