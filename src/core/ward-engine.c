@@ -17,6 +17,7 @@
 #include "ward-hl7-mapper.h"
 #include "ward-identity.h"
 #include "ward-normalized.h"
+#include "ward-store-restore.h"
 
 #include <json-glib/json-glib.h>
 
@@ -554,6 +555,99 @@ ward_engine_register_bed (WardEngine  *self,
       d->device_id = g_strdup (device_id);
       d->patient = p;
       g_hash_table_replace (self->devices, d->device_id, d);
+    }
+
+  return TRUE;
+}
+
+static void
+restore_measurement (const char *kind_name,
+                     double      value,
+                     gint64      observed_at,
+                     const char *source,
+                     const char *entered_by,
+                     gpointer    user_data)
+{
+  Patient *p = user_data;
+  WardMeasKind kind;
+  WardLatestValue v = { 0, };
+
+  /* A kind this version does not know is left in the store. */
+  if (kind_name == NULL || !ward_meas_kind_from_string (kind_name, &kind))
+    return;
+
+  v.valid = TRUE;
+  v.value = value;
+  v.observed_at = observed_at;
+  v.source = g_strcmp0 (source, "nurse") == 0 ? WARD_SOURCE_NURSE : WARD_SOURCE_DEVICE;
+  v.entered_by = v.source == WARD_SOURCE_NURSE ? g_intern_string (entered_by) : NULL;
+
+  /* Rows come oldest first, so the last one of a kind is the newest. */
+  if (!p->latest[kind].valid || p->latest[kind].observed_at <= observed_at)
+    p->latest[kind] = v;
+  if (v.source == WARD_SOURCE_NURSE &&
+      (!p->nurse_latest[kind].valid || p->nurse_latest[kind].observed_at <= observed_at))
+    p->nurse_latest[kind] = v;
+}
+
+/**
+ * ward_engine_restore:
+ * @now: the clock's time at start
+ *
+ * Reads back from the store what the engine kept in memory before a
+ * restart: for each registered patient the newest value of each kind
+ * (and the newest nurse-entered one, with who entered it) observed within
+ * the longest validity of the configuration, and the open clinical flag,
+ * which the flag rules then continue instead of opening another.  Call it
+ * once, after the ward is registered and before the first evaluation.
+ */
+gboolean
+ward_engine_restore (WardEngine  *self,
+                     gint64       now,
+                     GError     **error)
+{
+  gint64 longest = 0;
+
+  g_return_val_if_fail (WARD_IS_ENGINE (self), FALSE);
+
+  for (int kind = 0; kind < WARD_MEAS_N_KINDS; kind++)
+    {
+      longest = MAX (longest, ward_window_kind_validity (&self->config.window, kind,
+                                                         WARD_SOURCE_DEVICE));
+      longest = MAX (longest, ward_window_kind_validity (&self->config.window, kind,
+                                                         WARD_SOURCE_NURSE));
+    }
+
+  for (guint i = 0; i < self->patients->len; i++)
+    {
+      Patient *p = g_ptr_array_index (self->patients, i);
+      g_autofree char *band = NULL;
+      g_autofree char *ack_by = NULL;
+      gint64 flag_id, opened_at, escalated_at, ack_at;
+      WardBand flag_band;
+
+      if (!ward_store_foreach_measurement_since (self->store, p->patient_id, now - longest,
+                                                 restore_measurement, p, error) ||
+          !ward_store_get_open_clinical_flag (self->store, p->patient_id, &flag_id, &band,
+                                              &opened_at, &escalated_at, &ack_by, &ack_at,
+                                              error))
+        return FALSE;
+
+      if (flag_id != 0 && band != NULL && ward_band_from_string (band, &flag_band))
+        {
+          memset (&p->tracker, 0, sizeof p->tracker);
+          p->tracker.state = WARD_FLAG_STATE_OPEN;
+          p->tracker.open_band = flag_band;
+          p->flag_id = flag_id;
+          p->flag_band = flag_band;
+          p->flag_opened_at = opened_at;
+          p->flag_escalated_at = escalated_at;
+          g_free (p->flag_ack_by);
+          p->flag_ack_by = g_steal_pointer (&ack_by);
+          p->flag_ack_at = ack_at;
+        }
+
+      p->dirty = TRUE;
     }
 
   return TRUE;

@@ -77,6 +77,9 @@ void                ward_engine_set_device_template (WardEngine          *self,
                                                  WardDeviceTemplate     *device_template);
 WardStore          *ward_engine_get_store       (WardEngine             *self);
 
+gboolean            ward_engine_restore         (WardEngine             *self,
+                                                 gint64                  now,
+                                                 GError                **error);
 gboolean            ward_engine_register_bed    (WardEngine             *self,
                                                  const char             *bed_id,
                                                  const char             *bed_label,

@@ -1440,6 +1440,16 @@ ward_pipeline_start (WardPipeline      *self,
         }
     }
 
+  /* What the engine knew before the last stop (newest values, nurse
+   * values, the open flag) is read back from the store.
+   */
+  if (!ward_engine_restore (self->engine, pipeline_now (self), error))
+    {
+      g_clear_object (&self->simulator);
+      g_clear_object (&self->engine);
+      return FALSE;
+    }
+
   /* Messages archived but not mapped before the last stop (a crash, a
    * kill) are mapped now, before anything new.
    */
