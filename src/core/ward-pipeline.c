@@ -142,6 +142,13 @@ struct _WardPipeline
   char               *test_pragma;     /* under lock: for the pipeline's connection */
   gint64              heartbeat;       /* monotonic time the pipeline thread last progressed */
   gboolean            delivery_paused; /* test hook: snapshots kept, not delivered */
+
+  /* The simulator as a stepped source (ward_pipeline_set_simulator_devices()). */
+  gint                sim_devices_off;   /* atomic: its device messages are not stepped in */
+  guint64             sim_pending;       /* pipeline thread: ingested, not yet committed */
+  guint64             sim_received;      /* under lock */
+  guint64             sim_committed;     /* under lock */
+  guint64             sim_failed;        /* under lock */
 };
 
 G_DEFINE_FINAL_TYPE (WardPipeline, ward_pipeline, G_TYPE_OBJECT)
@@ -377,6 +384,25 @@ is_write_failure (const GError *error)
  */
 #define STOP_CATCH_UP_USEC (5 * G_USEC_PER_SEC)
 
+/* The simulator's device messages of the transaction just committed
+ * (TRUE) or rolled back (FALSE).
+ */
+static void
+sim_devices_settled (WardPipeline *self,
+                     gboolean      committed)
+{
+  if (self->sim_pending == 0)
+    return;
+
+  g_mutex_lock (&self->lock);
+  if (committed)
+    self->sim_committed += self->sim_pending;
+  else
+    self->sim_failed += self->sim_pending;
+  g_mutex_unlock (&self->lock);
+  self->sim_pending = 0;
+}
+
 static gboolean
 split_batch (WardPipeline  *self,
              gint64         at,
@@ -391,8 +417,10 @@ split_batch (WardPipeline  *self,
 
   if (++self->in_batch >= MAX_BATCH)
     {
-      if (!ward_engine_commit (self->engine, error) ||
-          !ward_engine_begin (self->engine, error))
+      if (!ward_engine_commit (self->engine, error))
+        return FALSE;
+      sim_devices_settled (self, TRUE);
+      if (!ward_engine_begin (self->engine, error))
         return FALSE;
       self->in_batch = 0;
     }
@@ -423,6 +451,13 @@ sim_event_cb (const WardSimEvent *event,
   switch (event->type)
     {
     case WARD_SIM_EVENT_DEVICE_MESSAGE:
+      /* Stopped: the monitors are unplugged, what they measure is never sent. */
+      if (g_atomic_int_get (&self->sim_devices_off))
+        break;
+      g_mutex_lock (&self->lock);
+      self->sim_received++;
+      g_mutex_unlock (&self->lock);
+      self->sim_pending++;
       ok = ward_engine_ingest (self->engine, "simulator", WARD_CONTENT_TYPE_JSON, event->device_id,
                                event->payload, strlen (event->payload), event->at, NULL, NULL,
                                &error);
@@ -774,6 +809,7 @@ tick (WardPipeline *self)
 
   if (!ward_engine_commit (self->engine, &error))
     goto failed;
+  sim_devices_settled (self, TRUE);
 
   ward_store_health_succeeded (self->health, WARD_STORE_WRITER_PIPELINE, now);
   /* Space came back, but maybe little: while the file system has less
@@ -808,6 +844,7 @@ failed:
    * the snapshot's alarm says it until a batch commits.
    */
   ward_engine_rollback (self->engine);
+  sim_devices_settled (self, FALSE);
   ward_store_health_failed (self->health, WARD_STORE_WRITER_PIPELINE, error, now);
   /* Commands that did not get to run fail too, rather than wait on a
    * store that cannot write; archived messages wait for the next try.
@@ -1556,6 +1593,50 @@ ward_pipeline_get_heartbeat (WardPipeline *self)
   g_mutex_unlock (&self->lock);
 
   return heartbeat;
+}
+
+gboolean
+ward_pipeline_has_simulator (WardPipeline *self)
+{
+  g_return_val_if_fail (WARD_IS_PIPELINE (self), FALSE);
+
+  return self->config.demo && self->config.simulate;
+}
+
+void
+ward_pipeline_set_simulator_devices (WardPipeline *self,
+                                     gboolean      on)
+{
+  g_return_if_fail (WARD_IS_PIPELINE (self));
+
+  g_atomic_int_set (&self->sim_devices_off, !on);
+}
+
+void
+ward_pipeline_get_simulator_status (WardPipeline *self,
+                                    gboolean     *on,
+                                    guint        *n_beds,
+                                    double       *time_scale,
+                                    guint64      *received,
+                                    guint64      *committed,
+                                    guint64      *failed)
+{
+  g_return_if_fail (WARD_IS_PIPELINE (self));
+
+  if (on)
+    *on = ward_pipeline_has_simulator (self) && !g_atomic_int_get (&self->sim_devices_off);
+  if (n_beds)
+    *n_beds = self->config.n_beds;
+  if (time_scale)
+    *time_scale = self->config.time_scale;
+  g_mutex_lock (&self->lock);
+  if (received)
+    *received = self->sim_received;
+  if (committed)
+    *committed = self->sim_committed;
+  if (failed)
+    *failed = self->sim_failed;
+  g_mutex_unlock (&self->lock);
 }
 
 /* Test hook: while paused, snapshots are kept but not delivered, as if

@@ -248,6 +248,26 @@ gboolean      ward_pipeline_archive_batch     (WardPipeline             *self,
                                                guint                     n_items,
                                                GError                  **error);
 
+/* The in-process simulator as a stepped source (ward-simulator-source.h).
+ * In demo mode with simulate, the pipeline owns the simulator and steps
+ * it in each tick, its events in the tick's transaction; the devices'
+ * messages are stepped in while "on" (the default) and dropped while
+ * off, as from an unplugged monitor; nurse entries and the simulated
+ * clock go on either way.  received counts device messages stepped in,
+ * committed those of them the pipeline committed, failed those rolled
+ * back.  Any thread.
+ */
+gboolean      ward_pipeline_has_simulator         (WardPipeline             *self);
+void          ward_pipeline_set_simulator_devices (WardPipeline             *self,
+                                                   gboolean                  on);
+void          ward_pipeline_get_simulator_status  (WardPipeline             *self,
+                                                   gboolean                 *on,
+                                                   guint                    *n_beds,
+                                                   double                   *time_scale,
+                                                   guint64                  *received,
+                                                   guint64                  *committed,
+                                                   guint64                  *failed);
+
 gboolean      ward_pipeline_command_finish    (WardPipeline             *self,
                                                GAsyncResult             *result,
                                                GError                  **error);

@@ -16,6 +16,7 @@
 #include "ward-device-source.h"
 #include "ward-pipeline.h"
 #include "ward-sink.h"
+#include "ward-simulator-source.h"
 #include "ward-sources.h"
 #include "ward-store.h"
 
@@ -527,6 +528,106 @@ test_sources_list (Fixture       *f,
   g_assert_cmpuint (ward_sources_get_mllp_port (sources), ==, 0);
 }
 
+/* The simulator, a stepped source: its monitors' messages flow while it
+ * is started and are counted, stop silences them while the pipeline (its
+ * clock and scores) goes on, start again resumes them.
+ */
+static void
+sim_status (WardDeviceSource       *source,
+            WardDeviceSourceStatus *status)
+{
+  ward_device_source_status_clear (status);
+  ward_device_source_get_status (source, status);
+}
+
+static void
+wait_sim_settled (Fixture          *f,
+                  WardDeviceSource *source,
+                  guint64           at_least,
+                  const char       *what)
+{
+  guint id = g_timeout_add_seconds (30, timeout_cb, (gpointer) what);
+  g_auto(WardDeviceSourceStatus) status = { 0 };
+
+  for (;;)
+    {
+      sim_status (source, &status);
+      if (status.received >= at_least && status.committed == status.received)
+        break;
+      g_usleep (10 * 1000);
+    }
+  g_source_remove (id);
+}
+
+static gint64
+sim_rows (Fixture *f)
+{
+  return db_query (f->path, "SELECT count(*) FROM raw_messages WHERE source = 'simulator'");
+}
+
+static void
+wait_sim_time (Fixture *f,
+               gint64   usec)
+{
+  gint64 until = ward_pipeline_get_now (f->pipeline) + usec;
+
+  while (ward_pipeline_get_now (f->pipeline) < until)
+    g_usleep (20 * 1000);
+}
+
+static void
+test_simulator_source (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autoptr(WardSink) sink = ward_sink_new (f->pipeline, "simulator");
+  g_autoptr(WardSimulatorSource) sim = ward_simulator_source_new (sink);
+  WardDeviceSource *source = WARD_DEVICE_SOURCE (sim);
+  g_auto(WardDeviceSourceStatus) status = { 0 };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(WardSnapshot) before = NULL;
+  g_autoptr(WardSnapshot) after = NULL;
+  guint64 received, committed;
+
+  /* Started: messages flow, and what the status counts is in the store. */
+  g_assert_true (ward_device_source_start (source, &error));
+  g_assert_no_error (error);
+  wait_sim_settled (f, source, 20, "simulator messages");
+  sim_status (source, &status);
+  g_assert_cmpstr (status.name, ==, "simulator");
+  g_assert_true (status.running);
+  g_assert_cmpstr (status.detail, ==, "4 simulated beds, time scale 120");
+  g_assert_cmpuint (status.failed, ==, 0);
+  g_assert_cmpint (sim_rows (f), >=, (gint64) status.committed);
+
+  /* Stopped: the tick in flight settles, then nothing new while the
+   * pipeline's clock runs on for ten simulated minutes (30 ticks at least).
+   */
+  ward_device_source_stop (source);
+  wait_sim_time (f, WARD_USEC_PER_MINUTE / 2);
+  wait_sim_settled (f, source, 0, "the last simulator tick");
+  sim_status (source, &status);
+  g_assert_false (status.running);
+  received = status.received;
+  committed = status.committed;
+  g_assert_cmpint (sim_rows (f), ==, (gint64) committed);
+  before = ward_pipeline_get_snapshot (f->pipeline);
+  wait_sim_time (f, 10 * WARD_USEC_PER_MINUTE);
+  after = ward_pipeline_get_snapshot (f->pipeline);
+  g_assert_cmpint (ward_snapshot_get_now (after), >, ward_snapshot_get_now (before));
+  sim_status (source, &status);
+  g_assert_cmpuint (status.received, ==, received);
+  g_assert_cmpuint (status.committed, ==, committed);
+  g_assert_cmpint (sim_rows (f), ==, (gint64) committed);
+
+  /* Started again: they resume. */
+  g_assert_true (ward_device_source_start (source, &error));
+  g_assert_no_error (error);
+  wait_sim_settled (f, source, received + 20, "simulator messages again");
+  sim_status (source, &status);
+  g_assert_true (status.running);
+  g_assert_cmpint (sim_rows (f), >=, (gint64) committed + 20);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -542,6 +643,7 @@ main (int   argc,
   ADD ("/core/source/commit-batch", test_commit_batch);
   ADD ("/core/source/instance-id", test_instance_id);
   ADD ("/core/source/sources-list", test_sources_list);
+  ADD ("/core/source/simulator", test_simulator_source);
 
 #undef ADD
 

@@ -254,3 +254,31 @@ ward_sink_reject_finish (WardSink      *self,
 
   return g_task_propagate_boolean (G_TASK (result), error);
 }
+
+gboolean
+ward_sink_set_stepped_running (WardSink *self,
+                               gboolean  running)
+{
+  g_return_val_if_fail (WARD_IS_SINK (self), FALSE);
+
+  if (!ward_pipeline_has_simulator (self->pipeline))
+    return FALSE;
+
+  ward_pipeline_set_simulator_devices (self->pipeline, running);
+  return TRUE;
+}
+
+void
+ward_sink_get_stepped_status (WardSink *self,
+                              gboolean *running,
+                              guint    *n_beds,
+                              double   *time_scale,
+                              guint64  *received,
+                              guint64  *committed,
+                              guint64  *failed)
+{
+  g_return_if_fail (WARD_IS_SINK (self));
+
+  ward_pipeline_get_simulator_status (self->pipeline, running, n_beds, time_scale,
+                                      received, committed, failed);
+}

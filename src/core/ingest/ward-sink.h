@@ -92,4 +92,21 @@ gboolean     ward_sink_reject_finish   (WardSink              *self,
                                         GAsyncResult          *result,
                                         GError               **error);
 
+/* A stepped source (the in-process simulator) hands nothing over: the
+ * pipeline steps it inside its tick, and its durability point is the
+ * tick's commit (it has no one to acknowledge to).  These switch its
+ * device messages on and off and read its counts; see
+ * ward_pipeline_set_simulator_devices().  FALSE: this sink's pipeline
+ * has no stepped source.
+ */
+gboolean     ward_sink_set_stepped_running (WardSink          *self,
+                                            gboolean           running);
+void         ward_sink_get_stepped_status  (WardSink          *self,
+                                            gboolean          *running,
+                                            guint             *n_beds,
+                                            double            *time_scale,
+                                            guint64           *received,
+                                            guint64           *committed,
+                                            guint64           *failed);
+
 G_END_DECLS
