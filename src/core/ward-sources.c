@@ -11,6 +11,7 @@
 #include "ward-sources.h"
 
 #include "ward-mllp-listener.h"
+#include "ward-simulator-source.h"
 #include "ward-sink.h"
 
 #include <string.h>
@@ -110,6 +111,18 @@ ward_sources_new (WardPipeline            *pipeline,
 static void
 build_sources (WardSources *self)
 {
+  /* The demo's in-process monitors are a source like the others (a
+   * stepped one: the pipeline's tick runs them and its commit is their
+   * durability point), so their status and start/stop go through the
+   * same list.  Started first, stopped last.
+   */
+  if (ward_pipeline_has_simulator (self->pipeline))
+    {
+      g_autoptr(WardSink) sink = ward_sink_new (self->pipeline, "simulator");
+
+      g_ptr_array_add (self->sources, ward_simulator_source_new (sink));
+    }
+
   if (self->config.mllp_port >= 0)
     {
       g_autoptr(WardSink) sink = ward_sink_new (self->pipeline, "mllp");

@@ -15,7 +15,7 @@
 
 G_BEGIN_DECLS
 
-/* The network device sources of one Wardwatch: an MQTT subscription and
+/* The device sources of one Wardwatch (the demo's in-process monitors too): an MQTT subscription and
  * an MLLP listener, both optional, feeding one pipeline.  The headless
  * runner and the application own one beside their pipeline: started after
  * the pipeline, stopped before it.

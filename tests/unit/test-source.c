@@ -505,7 +505,10 @@ test_sources_list (Fixture       *f,
   g_auto(WardDeviceSourceStatus) status = { 0 };
   GPtrArray *list;
 
-  /* An MLLP listener on a free port, started and stopped as a source. */
+  /* An MLLP listener on a free port, started and stopped as a source,
+   * after the demo pipeline's in-process monitors (the fixture's
+   * pipeline simulates its ward): both are in the one list.
+   */
   ward_sources_config_init (&config);
   config.mllp_port = 0;
   sources = ward_sources_new (f->pipeline, &config);
@@ -514,10 +517,15 @@ test_sources_list (Fixture       *f,
   g_assert_true (ward_sources_start (sources, &error));
   g_assert_no_error (error);
   list = ward_sources_get_sources (sources);
-  g_assert_cmpuint (list->len, ==, 1);
+  g_assert_cmpuint (list->len, ==, 2);
   g_assert_cmpuint (ward_sources_get_mllp_port (sources), >, 0);
 
   ward_device_source_get_status (g_ptr_array_index (list, 0), &status);
+  g_assert_cmpstr (status.name, ==, "simulator");
+  g_assert_true (status.running);
+  ward_device_source_status_clear (&status);
+
+  ward_device_source_get_status (g_ptr_array_index (list, 1), &status);
   g_assert_cmpstr (status.name, ==, "mllp");
   g_assert_true (status.running);
   g_assert_true (g_str_has_prefix (status.detail, "listening on 127.0.0.1:"));
