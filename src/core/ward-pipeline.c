@@ -1822,6 +1822,33 @@ ward_pipeline_acknowledge_async (WardPipeline        *self,
   queue_command (self, cmd);
 }
 
+/* A device message to push, identified by the transport's device id or
+ * by the sender's key (MLLP: MSH-10 per sending facility); queued as is.
+ */
+static Command *
+push_command_new (WardPipeline        *self,
+                  gpointer             source_tag,
+                  const char          *source,
+                  const char          *content_type,
+                  const char          *payload,
+                  gssize               length,
+                  GCancellable        *cancellable,
+                  GAsyncReadyCallback  callback,
+                  gpointer             user_data)
+{
+  Command *cmd;
+
+  if (length < 0)
+    length = strlen (payload);
+
+  cmd = command_new (self, COMMAND_PUSH_MESSAGE, source_tag, cancellable, callback, user_data);
+  cmd->source = g_strdup (source);
+  cmd->content_type = g_strdup (content_type);
+  cmd->payload = g_bytes_new (payload, length);
+
+  return cmd;
+}
+
 void
 ward_pipeline_push_message_async (WardPipeline        *self,
                                   const char          *source,
@@ -1839,15 +1866,9 @@ ward_pipeline_push_message_async (WardPipeline        *self,
   g_return_if_fail (source != NULL);
   g_return_if_fail (payload != NULL || length == 0);
 
-  if (length < 0)
-    length = strlen (payload);
-
-  cmd = command_new (self, COMMAND_PUSH_MESSAGE, ward_pipeline_push_message_async,
-                     cancellable, callback, user_data);
-  cmd->source = g_strdup (source);
-  cmd->content_type = g_strdup (content_type);
+  cmd = push_command_new (self, ward_pipeline_push_message_async, source, content_type,
+                          payload, length, cancellable, callback, user_data);
   cmd->device_id = g_strdup (device_id);
-  cmd->payload = g_bytes_new (payload, length);
   queue_command (self, cmd);
 }
 
@@ -1908,15 +1929,9 @@ ward_pipeline_push_message_once_async (WardPipeline          *self,
   g_return_if_fail (key != NULL);
   g_return_if_fail (payload != NULL || length == 0);
 
-  if (length < 0)
-    length = strlen (payload);
-
-  cmd = command_new (self, COMMAND_PUSH_MESSAGE, ward_pipeline_push_message_once_async,
-                     cancellable, callback, user_data);
-  cmd->source = g_strdup (source);
-  cmd->content_type = g_strdup (content_type);
+  cmd = push_command_new (self, ward_pipeline_push_message_once_async, source, content_type,
+                          payload, length, cancellable, callback, user_data);
   cmd->key = ward_message_key_copy (key);
-  cmd->payload = g_bytes_new (payload, length);
   queue_command (self, cmd);
 }
 
