@@ -40,6 +40,8 @@ void     ward_cli_add_per_param  (JsonBuilder     *builder,
  */
 int    ward_cli_score        (int    argc,
                               char **argv);
+int    ward_cli_features     (int    argc,
+                              char **argv);
 int    ward_cli_export       (int    argc,
                               char **argv);
 int    ward_cli_stats        (int    argc,

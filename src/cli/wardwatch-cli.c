@@ -30,6 +30,7 @@ typedef struct
 static const Command commands[] = {
   { "dead-letters", "List the device messages the pipeline could not use, with stage and reason", ward_cli_dead_letters },
   { "export", "Export the local FHIR resource store as FHIR bulk-data NDJSON, one file per type", ward_cli_export },
+  { "features", "Export model features per patient and window end as CSV, or list their definitions", ward_cli_features },
   { "fhir-rejections", "List the resources the FHIR server rejected, with its reason and OperationOutcome", ward_cli_fhir_rejections },
   { "map", "Debug device mappings: device messages or HL7 v2 in, normalised measurements or FHIR out", ward_cli_map },
   { "replay", "Replay a scenario (device messages, nurse rounds, confirmations) on its own clock and print each score and flag change", ward_cli_replay },
