@@ -147,6 +147,76 @@ test_trend_history (void)
   g_assert_cmpuint (history.n_points, ==, 1);
 }
 
+/* One odd window (a spurious reading scored once) does not make a
+ * steady patient "rising": the slope is a median of slopes.
+ */
+static void
+test_trend_robust (void)
+{
+  double totals[] = { 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 9 };
+  WardTrendPoint points[G_N_ELEMENTS (totals)];
+  WardTrend trend;
+
+  fill (points, totals, G_N_ELEMENTS (totals));
+  ward_trend_fit (points, G_N_ELEMENTS (points), NOW, &trend);
+  g_assert_true (trend.valid);
+  g_assert_cmpfloat (trend.slope, ==, 0);
+  g_assert_cmpint (trend.direction, ==, WARD_TREND_STEADY);
+  g_assert_false (trend.projection.valid);
+}
+
+/* At this rate, when the total reaches the next band (CLINICAL.md:
+ * medium from 5, high from 7).
+ */
+static void
+test_trend_projection (void)
+{
+  WardTrendProjection projection;
+  double totals[] = { 1, 1, 2, 2, 2, 3 };
+  WardTrendPoint points[G_N_ELEMENTS (totals)];
+  WardTrend trend;
+
+  /* 3 now, rising 3 an hour: medium (5) in 40 min. */
+  g_assert_true (ward_trend_project (3, 3, WARD_TREND_HORIZON_MINUTES, &projection));
+  g_assert_true (projection.valid);
+  g_assert_cmpint (projection.band, ==, WARD_BAND_MEDIUM);
+  g_assert_cmpfloat_with_epsilon (projection.minutes, 40, 1e-9);
+
+  /* 5 is medium already: high (7) next, in 20 min at 6 an hour. */
+  g_assert_true (ward_trend_project (5, 6, WARD_TREND_HORIZON_MINUTES, &projection));
+  g_assert_cmpint (projection.band, ==, WARD_BAND_HIGH);
+  g_assert_cmpfloat_with_epsilon (projection.minutes, 20, 1e-9);
+
+  /* High has no band above; not rising is no projection; nor beyond
+   * the horizon (0 to 5 at 0.5 an hour is 10 h).
+   */
+  g_assert_false (ward_trend_project (7, 6, WARD_TREND_HORIZON_MINUTES, &projection));
+  g_assert_false (projection.valid);
+  g_assert_false (ward_trend_project (3, 0, WARD_TREND_HORIZON_MINUTES, &projection));
+  g_assert_false (ward_trend_project (3, -2, WARD_TREND_HORIZON_MINUTES, &projection));
+  g_assert_false (ward_trend_project (0, 0.5, WARD_TREND_HORIZON_MINUTES, &projection));
+  g_assert_true (ward_trend_project (4, 0.25, WARD_TREND_HORIZON_MINUTES, &projection));
+  g_assert_cmpfloat_with_epsilon (projection.minutes, 240, 1e-9);
+
+  /* A fitted rising trend carries it, from the newest window's total:
+   * 1 to 3 over 25 minutes is a median slope of 4.8 per hour; 3 to 5
+   * takes 25 minutes.
+   */
+  fill (points, totals, G_N_ELEMENTS (totals));
+  ward_trend_fit (points, G_N_ELEMENTS (points), NOW, &trend);
+  g_assert_cmpint (trend.direction, ==, WARD_TREND_RISING);
+  g_assert_true (trend.projection.valid);
+  g_assert_cmpint (trend.projection.band, ==, WARD_BAND_MEDIUM);
+  g_assert_cmpfloat_with_epsilon (trend.projection.minutes, 2 / trend.slope * 60, 1e-9);
+
+  /* A falling trend says nothing of bands. */
+  for (guint i = 0; i < G_N_ELEMENTS (totals); i++)
+    points[i].total = 6 - totals[i];
+  ward_trend_fit (points, G_N_ELEMENTS (points), NOW, &trend);
+  g_assert_cmpint (trend.direction, ==, WARD_TREND_FALLING);
+  g_assert_false (trend.projection.valid);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -159,6 +229,9 @@ main (int   argc,
   g_test_add_func ("/core/trend/threshold", test_trend_threshold);
   g_test_add_func ("/core/trend/too-few", test_trend_too_few);
   g_test_add_func ("/core/trend/history", test_trend_history);
+
+  g_test_add_func ("/core/trend/robust", test_trend_robust);
+  g_test_add_func ("/core/trend/projection", test_trend_projection);
 
   return g_test_run ();
 }
