@@ -14,6 +14,7 @@
 #include "ward-clinical.h"
 #include "ward-flag-words.h"
 #include "ward-patient-words.h"
+#include "ward-trend-words.h"
 
 #include <string.h>
 
@@ -509,13 +510,14 @@ hide_trend (WardBedTile *self)
 }
 
 /* The arrow of the fitted trend (ward-trend.h), with its words for
- * tooltips and screen readers; none until there are enough windows.
+ * tooltips and screen readers, and when rising the projection to the
+ * next band; none until there are enough windows.
  */
 static void
 update_trend (WardBedTile        *self,
               const WardBedState *bed)
 {
-  char text[128];
+  g_autofree char *text = NULL;
   const char *icon_name;
 
   if (!bed->trend.valid)
@@ -528,21 +530,20 @@ update_trend (WardBedTile        *self,
     {
     case WARD_TREND_RISING:
       icon_name = "go-up-symbolic";
-      /* Translators: the NEWS2 trend, %+.1f is points per hour, "+2.5" */
-      g_snprintf (text, sizeof text, _("Rising, %+.1f points per hour"), bed->trend.slope);
       break;
     case WARD_TREND_FALLING:
       icon_name = "go-down-symbolic";
-      /* Translators: the NEWS2 trend, %+.1f is points per hour, "-2.5" */
-      g_snprintf (text, sizeof text, _("Falling, %+.1f points per hour"), bed->trend.slope);
       break;
     case WARD_TREND_STEADY:
     default:
       icon_name = "go-next-symbolic";
-      /* Translators: the NEWS2 trend, %+.1f is points per hour, "+0.5" */
-      g_snprintf (text, sizeof text, _("Steady, %+.1f points per hour"), bed->trend.slope);
       break;
     }
+  /* Under 16 NEWS2 claims no risk: the slope, but no band to reach. */
+  if (bed->news2_not_applicable)
+    text = _ward_trend_words_direction (&bed->trend);
+  else
+    text = _ward_trend_words_full (&bed->trend);
 
   /* Setting an icon clears the image first, even for the same name. */
   if (g_strcmp0 (gtk_image_get_icon_name (self->trend_image), icon_name) != 0)

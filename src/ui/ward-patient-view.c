@@ -18,6 +18,7 @@
 #include "ward-history.h"
 #include "ward-news2.h"
 #include "ward-patient-words.h"
+#include "ward-trend-words.h"
 #include "ward-score-inputs.h"
 
 /* One patient.  History comes from the store, loaded in a worker thread
@@ -72,6 +73,7 @@ struct _WardPatientView
   GtkLabel         *name_label;
   GtkLabel         *age_label;
   GtkLabel         *flag_label;
+  GtkLabel         *trend_label;
   GtkLabel         *obs_label;
   WardScoreInputs  *score_inputs;
   GtkLabel         *score_label;
@@ -905,6 +907,30 @@ update_obs_due (WardPatientView    *self,
     gtk_widget_remove_css_class (GTK_WIDGET (self->obs_label), "obs-overdue");
 }
 
+/* The trend in words under the flag, as the tile's tooltip says it:
+ * "Rising, +3.0 points per hour. At this rate, reaches the medium band
+ * in about 40 min".  Hidden until there are enough windows.
+ */
+static void
+update_trend (WardPatientView    *self,
+              const WardBedState *bed)
+{
+  g_autofree char *text = NULL;
+
+  if (bed != NULL && bed->has_score && !bed->news2_not_applicable)
+    text = _ward_trend_words_full (&bed->trend);
+
+  if (text == NULL)
+    {
+      gtk_widget_set_visible (GTK_WIDGET (self->trend_label), FALSE);
+      return;
+    }
+
+  if (g_strcmp0 (gtk_label_get_text (self->trend_label), text) != 0)
+    gtk_label_set_text (self->trend_label, text);
+  gtk_widget_set_visible (GTK_WIDGET (self->trend_label), TRUE);
+}
+
 static void
 update_header (WardPatientView *self)
 {
@@ -926,6 +952,7 @@ update_header (WardPatientView *self)
       gtk_label_set_text (self->status_label, "");
       gtk_label_set_text (self->flag_label,
                           self->snapshot != NULL ? _("This patient is not on the ward") : "");
+      update_trend (self, NULL);
       return;
     }
 
@@ -969,6 +996,7 @@ update_header (WardPatientView *self)
       flag = g_strdup_printf (_("%s · Monitor silent"), f);
     }
   gtk_label_set_text (self->flag_label, flag);
+  update_trend (self, bed);
 }
 
 static void load_history (WardPatientView *self,
@@ -1587,6 +1615,7 @@ ward_patient_view_class_init (WardPatientViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, WardPatientView, name_label);
   gtk_widget_class_bind_template_child (widget_class, WardPatientView, age_label);
   gtk_widget_class_bind_template_child (widget_class, WardPatientView, flag_label);
+  gtk_widget_class_bind_template_child (widget_class, WardPatientView, trend_label);
   gtk_widget_class_bind_template_child (widget_class, WardPatientView, obs_label);
   gtk_widget_class_bind_template_child (widget_class, WardPatientView, score_inputs);
   gtk_widget_class_bind_template_child (widget_class, WardPatientView, score_label);

@@ -472,6 +472,76 @@ test_tile_nurse_value (void)
   gtk_window_destroy (window);
 }
 
+static void
+set_rising (WardBedState *bed)
+{
+  bed->score_total = 3;
+  bed->trend.valid = TRUE;
+  bed->trend.n_points = 8;
+  bed->trend.slope = 3.0;
+  bed->trend.direction = WARD_TREND_RISING;
+  ward_trend_project (3, 3.0, WARD_TREND_HORIZON_MINUTES, &bed->trend.projection);
+}
+
+static void
+set_rising_slowly (WardBedState *bed)
+{
+  bed->trend.valid = TRUE;
+  bed->trend.n_points = 8;
+  bed->trend.slope = 2.8;
+  bed->trend.direction = WARD_TREND_RISING;
+  ward_trend_project (1, 2.8, WARD_TREND_HORIZON_MINUTES, &bed->trend.projection);
+}
+
+static void
+set_steady (WardBedState *bed)
+{
+  bed->trend.valid = TRUE;
+  bed->trend.n_points = 8;
+  bed->trend.direction = WARD_TREND_STEADY;
+}
+
+/* The trend arrow's words: the slope, and when rising the time to the
+ * next band at this rate, for the tooltip and screen readers alike.
+ */
+static void
+test_tile_trend (void)
+{
+  g_autoptr(WardSnapshot) none = create_bed_snapshot (NULL);
+  g_autoptr(WardSnapshot) rising = create_bed_snapshot (set_rising);
+  g_autoptr(WardSnapshot) slowly = create_bed_snapshot (set_rising_slowly);
+  g_autoptr(WardSnapshot) steady = create_bed_snapshot (set_steady);
+  GtkWindow *window;
+  WardBedTile *tile = create_tile (&window, FALSE);
+  GtkWidget *arrow = get_tile_child (tile, "trend_image");
+  const char *rising_words =
+    "Rising, +3.0 points per hour. At this rate, reaches the medium band in about 40 min";
+
+  ward_bed_tile_update (tile, ward_snapshot_get_bed (none, 0), NOW, FALSE);
+  g_assert_false (gtk_widget_get_visible (arrow));
+
+  ward_bed_tile_update (tile, ward_snapshot_get_bed (rising, 0), NOW, FALSE);
+  g_assert_true (gtk_widget_get_visible (arrow));
+  g_assert_cmpstr (gtk_widget_get_tooltip_text (arrow), ==, rising_words);
+  gtk_test_accessible_assert_property (arrow, GTK_ACCESSIBLE_PROPERTY_LABEL, rising_words);
+
+  /* (5 - 1) / 2.8 per hour is 86 minutes: said to 5 minutes. */
+  ward_bed_tile_update (tile, ward_snapshot_get_bed (slowly, 0), NOW, FALSE);
+  g_assert_cmpstr (gtk_widget_get_tooltip_text (arrow), ==,
+                   "Rising, +2.8 points per hour. At this rate, reaches the medium band "
+                   "in about 1 h 25 min");
+
+  ward_bed_tile_update (tile, ward_snapshot_get_bed (steady, 0), NOW, FALSE);
+  g_assert_cmpstr (gtk_widget_get_tooltip_text (arrow), ==, "Steady, +0.0 points per hour");
+
+  /* Under 16 NEWS2 claims no risk: the slope, no band to reach. */
+  ((WardBedState *) ward_snapshot_get_bed (rising, 0))->news2_not_applicable = TRUE;
+  ward_bed_tile_update (tile, ward_snapshot_get_bed (rising, 0), NOW, FALSE);
+  g_assert_cmpstr (gtk_widget_get_tooltip_text (arrow), ==, "Rising, +3.0 points per hour");
+
+  gtk_window_destroy (window);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -487,6 +557,7 @@ main (int   argc,
   g_test_add_func ("/ui/bed-tile/obs-due", test_tile_obs_due);
   g_test_add_func ("/ui/bed-tile/identity", test_tile_identity);
   g_test_add_func ("/ui/bed-tile/nurse-value", test_tile_nurse_value);
+  g_test_add_func ("/ui/bed-tile/trend", test_tile_trend);
 
   return g_test_run ();
 }

@@ -657,6 +657,52 @@ test_header_age (void)
   gtk_window_destroy (window);
 }
 
+/* The header says the trend as the tile does, and when rising, when the
+ * total reaches the next band at this rate.
+ */
+static void
+test_header_trend (void)
+{
+  WardPatientView *view = WARD_PATIENT_VIEW (ward_patient_view_new ());
+  GtkWindow *window = GTK_WINDOW (gtk_window_new ());
+  g_autoptr(WardSnapshot) no_trend = make_context_snapshot (1, 54, FALSE);
+  g_autoptr(WardSnapshot) rising = make_context_snapshot (2, 54, FALSE);
+  g_autoptr(WardSnapshot) child = make_context_snapshot (3, 12, TRUE);
+  WardBedState *bed;
+  GtkWidget *trend_label;
+
+  /* 5 now (medium), rising 4 an hour: high (7) in 30 min. */
+  bed = (WardBedState *) ward_snapshot_get_bed (rising, 0);
+  bed->score_total = 5;
+  bed->score_band = WARD_BAND_MEDIUM;
+  bed->trend.valid = TRUE;
+  bed->trend.slope = 4.0;
+  bed->trend.direction = WARD_TREND_RISING;
+  ward_trend_project (5, 4.0, WARD_TREND_HORIZON_MINUTES, &bed->trend.projection);
+  bed = (WardBedState *) ward_snapshot_get_bed (child, 0);
+  bed->trend = ((WardBedState *) ward_snapshot_get_bed (rising, 0))->trend;
+
+  gtk_window_set_child (window, GTK_WIDGET (view));
+  gtk_window_present (window);
+  ward_patient_view_set_patient (view, "p-context");
+  trend_label = GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (view),
+                                                           WARD_TYPE_PATIENT_VIEW, "trend_label"));
+
+  ward_patient_view_apply_snapshot (view, no_trend);
+  g_assert_false (gtk_widget_get_visible (trend_label));
+
+  ward_patient_view_apply_snapshot (view, rising);
+  g_assert_true (gtk_widget_get_visible (trend_label));
+  g_assert_cmpstr (get_view_label (view, "trend_label"), ==,
+                   "Rising, +4.0 points per hour. At this rate, reaches the high band in about 30 min");
+
+  /* Under 16 the score claims no risk: no band to reach either. */
+  ward_patient_view_apply_snapshot (view, child);
+  g_assert_false (gtk_widget_get_visible (trend_label));
+
+  gtk_window_destroy (window);
+}
+
 #define CONTEXT_NOW (G_GINT64_CONSTANT (1795341600) * G_USEC_PER_SEC)
 
 static void
@@ -827,6 +873,7 @@ main (int   argc,
               fixture_set_up, test_spo2_scale, fixture_tear_down);
   g_test_add_func ("/ui/patient-view/header-age", test_header_age);
   g_test_add_func ("/ui/patient-view/header-identity", test_header_identity);
+  g_test_add_func ("/ui/patient-view/header-trend", test_header_trend);
   g_test_add ("/ui/patient-view/windows", Fixture, NULL,
               fixture_set_up, test_windows, fixture_tear_down);
 
