@@ -137,7 +137,8 @@ load_card_for (const char  *path,
       return NULL;
     }
 
-  card_path = g_strdup_printf ("%.*s.card.json", (int) (strlen (path) - strlen (".json")), path);
+  /* NAME.json or NAME.ubj: the card is NAME.card.json. */
+  card_path = g_strdup_printf ("%.*s.card.json", (int) (strrchr (path, '.') - path), path);
   if (!g_file_test (card_path, G_FILE_TEST_EXISTS))
     {
       g_set_error (error, WARD_MODEL_ERROR, WARD_MODEL_ERROR_NOT_FOUND,
