@@ -40,6 +40,11 @@ void     ward_cli_add_per_param  (JsonBuilder     *builder,
  */
 int    ward_cli_score        (int    argc,
                               char **argv);
+/* `score --model=FILE [--csv]`: feature rows scored by a model
+ * (ward-cli-score-model.c).
+ */
+int    ward_cli_score_model  (const char  *model_path,
+                              gboolean     csv);
 int    ward_cli_export       (int    argc,
                               char **argv);
 int    ward_cli_stats        (int    argc,
