@@ -36,7 +36,17 @@ static const char summary[] =
   "                \"consciousness\":N,\"temp\":N}}\n"
   "with null for an absent parameter, or {\"error\":\"line N: FIELD: reason\"}.\n"
   "Blank lines are skipped.  Exit status: 0 if every line was scored, 1 if any\n"
-  "line failed, 2 on a usage error.";
+  "line failed, 2 on a usage error.\n"
+  "\n"
+  "With --model=FILE, scores feature rows with an XGBoost model and its card\n"
+  "(FILE is NAME.json, NAME.ubj or NAME.card.json).  Each line is a JSON object\n"
+  "{\"FEATURE\":number|null,...}, or with --csv the input is CSV with a header\n"
+  "of feature names (an empty field is missing).  patient_id and window_end are\n"
+  "copied to the output.  Writes one result per row:\n"
+  "  {\"model\":NAME,\"version\":V,\"probability\":P,\n"
+  "   \"contributions\":{\"FEATURE\":LOG_ODDS,...},\"bias\":LOG_ODDS,\n"
+  "   \"not_for_clinical_use\":BOOL}\n"
+  "or {\"error\":\"line N: reason\"}.  A refused model is exit status 1.";
 
 static gboolean
 get_number (JsonObject  *object,
@@ -310,6 +320,15 @@ ward_cli_score (int    argc,
   g_autoptr(GOptionContext) context = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *line = NULL;
+  g_autofree char *model_path = NULL;
+  gboolean csv = FALSE;
+  const GOptionEntry entries[] = {
+    { "model", 0, 0, G_OPTION_ARG_FILENAME, &model_path,
+      "Score feature rows with this XGBoost model instead of NEWS2", "FILE" },
+    { "csv", 0, 0, G_OPTION_ARG_NONE, &csv,
+      "With --model, read CSV with a header line instead of JSON lines", NULL },
+    { NULL }
+  };
   g_autoptr(JsonParser) parser = NULL;
   g_autoptr(JsonGenerator) generator = NULL;
   size_t capacity = 0;
@@ -322,6 +341,7 @@ ward_cli_score (int    argc,
 
   context = g_option_context_new (NULL);
   g_option_context_set_summary (context, summary);
+  g_option_context_add_main_entries (context, entries, NULL);
   if (!g_option_context_parse (context, &argc, &argv, &error))
     {
       g_printerr ("%s: %s\n", g_get_prgname (), error->message);
@@ -333,6 +353,14 @@ ward_cli_score (int    argc,
                   g_get_prgname (), argv[1]);
       return 2;
     }
+  if (csv && model_path == NULL)
+    {
+      g_printerr ("%s: --csv reads feature rows, and needs --model\n", g_get_prgname ());
+      return 2;
+    }
+
+  if (model_path != NULL)
+    return ward_cli_score_model (model_path, csv);
 
   parser = json_parser_new ();
   generator = json_generator_new ();

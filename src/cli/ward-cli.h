@@ -42,6 +42,11 @@ int    ward_cli_score        (int    argc,
                               char **argv);
 int    ward_cli_features     (int    argc,
                               char **argv);
+/* `score --model=FILE [--csv]`: feature rows scored by a model
+ * (ward-cli-score-model.c).
+ */
+int    ward_cli_score_model  (const char  *model_path,
+                              gboolean     csv);
 int    ward_cli_export       (int    argc,
                               char **argv);
 int    ward_cli_stats        (int    argc,
