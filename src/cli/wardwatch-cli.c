@@ -36,6 +36,7 @@ static const Command commands[] = {
   { "score", "Score NEWS2 for vital-sign sets read as JSON lines on standard input", ward_cli_score },
   { "secret", "Store or clear Wardwatch's secrets in the desktop keyring (read from standard input)", ward_cli_secret },
   { "simulate", "Run the demo ward's devices against a real MQTT broker or MLLP listener", ward_cli_simulate },
+  { "staff", "Hash a staff PIN for the ward staff file (read from standard input), or check a staff file", ward_cli_staff },
   { "stats", "Count every kind of record in a Wardwatch database, as JSON", ward_cli_stats },
 };
 
