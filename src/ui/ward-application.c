@@ -14,6 +14,7 @@
 #include <signal.h>
 
 #include "ward-application.h"
+#include "ward-actions.h"
 #include "ward-notifier.h"
 #include "ward-window.h"
 
@@ -28,6 +29,8 @@ struct _WardApplication
   WardPipeline       *pipeline;       /* NULL until started, and if it failed */
   WardNotifier       *notifier;
   GSettings          *settings;       /* NULL when the schema is not installed */
+  WardSession        *session;        /* who acts */
+  WardActions        *actions;        /* the scriptable actions, on the session bus */
 
   /* Borrowed */
   WardWindow         *window;         /* weak */
@@ -110,6 +113,7 @@ start_pipeline (WardApplication *self)
     }
 
   self->pipeline = g_steal_pointer (&pipeline);
+  ward_actions_set_pipeline (self->actions, self->pipeline);
 
   /* The network sources start once the pipeline runs: a port that cannot
    * be bound is shown like any failure to start.
@@ -232,6 +236,46 @@ static const GActionEntry app_actions[] = {
   { "open-patient", open_patient_action_cb, "s" },
 };
 
+static WardSession *
+create_default_session (WardApplication *self)
+{
+  g_auto(WardSessionConfig) config = { 0 };
+  g_autoptr(WardStaff) empty = NULL;
+  g_autoptr(GError) error = NULL;
+  WardSession *session;
+
+  ward_session_config_init (&config);
+  session = ward_session_new_for_config (&config, self->config.demo, self->config.db_path, &error);
+  if (session != NULL)
+    return session;
+
+  g_debug ("No staff list: %s", error->message);
+  empty = ward_staff_new ();
+  session = ward_session_new (empty, self->config.db_path, FALSE);
+  ward_session_start (session, g_get_user_name ());
+  return session;
+}
+
+/* The window's commands carry the acting member's id. */
+static void
+acting_changed_cb (WardApplication *self)
+{
+  if (self->window != NULL)
+    ward_window_set_user (self->window, ward_session_get_acting_id (self->session));
+}
+
+static void
+action_outcome_cb (WardActions *actions,
+                   const char  *action,
+                   gboolean     ok,
+                   const char  *message,
+                   gpointer     user_data)
+{
+  /* A script's action refused is logged by the actions themselves;
+   * nothing more here yet: the board shows the effect of one done.
+   */
+}
+
 static GSettings *
 create_settings (void)
 {
@@ -262,6 +306,14 @@ ward_application_startup (GApplication *app)
   gtk_application_set_accels_for_action (GTK_APPLICATION (self),
                                          "app.quit",
                                          (const char * const[]) { "<Control>q", NULL });
+
+  if (self->session == NULL)
+    self->session = create_default_session (self);
+  g_signal_connect_object (self->session, "notify::acting-id",
+                           G_CALLBACK (acting_changed_cb), self, G_CONNECT_SWAPPED);
+  self->actions = ward_actions_new (self->pipeline, self->session);
+  g_signal_connect_object (self->actions, "outcome", G_CALLBACK (action_outcome_cb), self, 0);
+  ward_actions_add_to_map (self->actions, G_ACTION_MAP (self));
 
   self->notifier = ward_notifier_new (G_ACTION_GROUP (self));
   self->settings = create_settings ();
@@ -334,6 +386,7 @@ ward_application_shutdown (GApplication *app)
     ward_notifier_withdraw_all (self->notifier);
   g_clear_object (&self->notifier);
   g_clear_object (&self->settings);
+  g_clear_object (&self->actions);
   notify_uninit ();
 
   G_APPLICATION_CLASS (ward_application_parent_class)->shutdown (app);
@@ -348,6 +401,8 @@ ward_application_dispose (GObject *object)
   g_clear_object (&self->pipeline);
   g_clear_object (&self->notifier);
   g_clear_object (&self->settings);
+  g_clear_object (&self->actions);
+  g_clear_object (&self->session);
 
   G_OBJECT_CLASS (ward_application_parent_class)->dispose (object);
 }
@@ -391,15 +446,38 @@ ward_application_init (WardApplication *self)
 /**
  * ward_application_get_user:
  *
- * Who acknowledges, enters and confirms: the desktop user's login name,
- * which the audit log and the FHIR resources record.
+ * Who acknowledges, enters and confirms: the acting staff member's id
+ * (the login name when the ward has no staff list), which the audit log
+ * and the FHIR resources record; NULL when nobody is signed in.
  */
 const char *
 ward_application_get_user (WardApplication *self)
 {
   g_return_val_if_fail (WARD_IS_APPLICATION (self), NULL);
 
-  return g_get_user_name ();
+  if (self->session == NULL)
+    return NULL;
+
+  return ward_session_get_acting_id (self->session);
+}
+
+void
+ward_application_set_session (WardApplication *self,
+                              WardSession     *session)
+{
+  g_return_if_fail (WARD_IS_APPLICATION (self));
+  g_return_if_fail (WARD_IS_SESSION (session));
+  g_return_if_fail (self->actions == NULL);
+
+  g_set_object (&self->session, session);
+}
+
+WardSession *
+ward_application_get_session (WardApplication *self)
+{
+  g_return_val_if_fail (WARD_IS_APPLICATION (self), NULL);
+
+  return self->session;
 }
 
 WardApplication *

@@ -15,6 +15,7 @@
 #include "ward-store-staff.h"
 
 #include <glib/gi18n.h>
+#include <string.h>
 
 struct _WardSession
 {
@@ -229,6 +230,71 @@ static void
 ward_session_init (WardSession *self)
 {
   self->idle_seconds = WARD_SESSION_DEFAULT_IDLE_SECONDS;
+}
+
+void
+ward_session_config_init (WardSessionConfig *config)
+{
+  g_return_if_fail (config != NULL);
+
+  memset (config, 0, sizeof *config);
+  config->idle_seconds = -1;
+}
+
+void
+ward_session_config_clear (WardSessionConfig *config)
+{
+  g_return_if_fail (config != NULL);
+
+  g_clear_pointer (&config->staff_file, g_free);
+  g_clear_pointer (&config->staff_id, g_free);
+}
+
+void
+ward_session_config_copy (const WardSessionConfig *src,
+                          WardSessionConfig       *dest)
+{
+  g_return_if_fail (src != NULL);
+  g_return_if_fail (dest != NULL);
+
+  *dest = *src;
+  dest->staff_file = g_strdup (src->staff_file);
+  dest->staff_id = g_strdup (src->staff_id);
+}
+
+WardSession *
+ward_session_new_for_config (const WardSessionConfig  *config,
+                             gboolean                  demo,
+                             const char               *db_path,
+                             GError                  **error)
+{
+  g_autoptr(WardSession) self = NULL;
+  g_autoptr(WardStaff) staff = NULL;
+
+  g_return_val_if_fail (config != NULL, NULL);
+
+  if (config->staff_file != NULL)
+    staff = ward_staff_new_from_file (config->staff_file, error);
+  else if (demo)
+    staff = ward_staff_new_demo (error);
+  else
+    staff = ward_staff_new ();
+  if (staff == NULL)
+    return NULL;
+
+  self = ward_session_new (staff, db_path, config->station_mode);
+  if (config->idle_seconds >= 0)
+    ward_session_set_idle_seconds (self, (guint) config->idle_seconds);
+
+  if (config->staff_id != NULL)
+    {
+      if (!ward_session_sign_in_trusted (self, config->staff_id, error))
+        return NULL;
+    }
+  else
+    ward_session_start (self, g_get_user_name ());
+
+  return g_steal_pointer (&self);
 }
 
 WardSession *
@@ -451,6 +517,36 @@ ward_session_sign_in (WardSession  *self,
     g_message ("Could not clear the failed PINs of %s: %s", member->id, local_error->message);
 
   add_event (self, member->id, "staff-sign-in");
+  set_acting (self, member->id);
+  return TRUE;
+}
+
+gboolean
+ward_session_sign_in_trusted (WardSession  *self,
+                              const char   *staff_id,
+                              GError      **error)
+{
+  const WardStaffMember *member;
+
+  g_return_val_if_fail (WARD_IS_SESSION (self), FALSE);
+  g_return_val_if_fail (staff_id != NULL, FALSE);
+
+  if (self->station_mode)
+    {
+      g_set_error (error, WARD_SESSION_ERROR, WARD_SESSION_ERROR_UNKNOWN_STAFF,
+                   _("At a shared station, staff switch in with their PIN"));
+      return FALSE;
+    }
+
+  member = ward_staff_lookup (self->staff, staff_id);
+  if (member == NULL)
+    {
+      g_set_error (error, WARD_SESSION_ERROR, WARD_SESSION_ERROR_UNKNOWN_STAFF,
+                   _("%s is not on the ward's staff list"), staff_id);
+      return FALSE;
+    }
+
+  add_event (self, member->id, "staff-sign-in-option");
   set_acting (self, member->id);
   return TRUE;
 }

@@ -40,6 +40,33 @@ G_DECLARE_FINAL_TYPE (WardSession, ward_session, WARD, SESSION, GObject)
 
 GQuark                 ward_session_error_quark      (void);
 
+/* How wardwatch is told who acts (--staff, --staff-id, --station-mode,
+ * --idle-sign-out).
+ */
+typedef struct
+{
+  char     *staff_file;     /* NULL: the demo staff with --demo, else no list */
+  char     *staff_id;       /* NULL: none; acts as this member from the start */
+  gboolean  station_mode;
+  int       idle_seconds;   /* < 0: the default */
+} WardSessionConfig;
+
+void                   ward_session_config_init      (WardSessionConfig       *config);
+void                   ward_session_config_clear     (WardSessionConfig       *config);
+void                   ward_session_config_copy      (const WardSessionConfig *src,
+                                                      WardSessionConfig       *dest);
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (WardSessionConfig, ward_session_config_clear)
+
+/* The session wardwatch starts with: the staff list of config (or the
+ * demo's), started for the desktop login, and --staff-id applied.  An
+ * unreadable staff file or an unknown --staff-id is an error.
+ */
+WardSession           *ward_session_new_for_config   (const WardSessionConfig *config,
+                                                      gboolean                 demo,
+                                                      const char              *db_path,
+                                                      GError                 **error);
+
 /* db_path: the store holding PIN failures (opened when first needed). */
 WardSession           *ward_session_new              (WardStaff    *staff,
                                                       const char   *db_path,
@@ -74,6 +101,12 @@ gboolean               ward_session_sign_in_os_account (WardSession *self,
 gboolean               ward_session_sign_in          (WardSession  *self,
                                                       const char   *staff_id,
                                                       const char   *pin,
+                                                      GError      **error);
+/* Acts as staff_id without a PIN: for a service started with
+ * --staff-id by whoever runs it; refused at a station.
+ */
+gboolean               ward_session_sign_in_trusted  (WardSession  *self,
+                                                      const char   *staff_id,
                                                       GError      **error);
 void                   ward_session_sign_out         (WardSession  *self);
 /* Someone is using the station: the idle sign-out starts again. */
