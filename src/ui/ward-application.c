@@ -16,6 +16,7 @@
 #include "ward-application.h"
 #include "ward-actions.h"
 #include "ward-notifier.h"
+#include "ward-switch-user.h"
 #include "ward-window.h"
 
 struct _WardApplication
@@ -229,7 +230,40 @@ open_patient_action_cb (GSimpleAction *action,
   ward_window_open_patient (self->window, g_variant_get_string (parameter, NULL));
 }
 
+/* app.switch-user: the PIN dialog, over the window. */
+static void
+switch_user_action_cb (GSimpleAction *action,
+                       GVariant      *parameter,
+                       gpointer       user_data)
+{
+  WardApplication *self = user_data;
+  WardSwitchUser *dialog;
+
+  if (self->window == NULL || self->session == NULL)
+    return;
+
+  dialog = ward_switch_user_new (GTK_WINDOW (self->window), self->session);
+  ward_switch_user_select (dialog, ward_session_get_acting_id (self->session));
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+/* Any input at the station keeps its user signed in. */
+static gboolean
+window_input_cb (GtkEventControllerLegacy *controller,
+                 GdkEvent                 *event,
+                 WardApplication          *self)
+{
+  GdkEventType type = gdk_event_get_event_type (event);
+
+  if (type == GDK_KEY_PRESS || type == GDK_BUTTON_PRESS || type == GDK_TOUCH_BEGIN ||
+      type == GDK_SCROLL)
+    ward_session_touch (self->session);
+
+  return GDK_EVENT_PROPAGATE;
+}
+
 static const GActionEntry app_actions[] = {
+  { "switch-user", switch_user_action_cb },
   { "about", about_action_cb },
   { "quit", quit_action_cb },
   { "acknowledge-flag", acknowledge_flag_action_cb, "x" },
@@ -346,6 +380,15 @@ ward_application_activate (GApplication *app)
   window = ward_window_new (GTK_APPLICATION (self));
   ward_window_set_demo (window, self->config.demo);
   ward_window_set_user (window, ward_application_get_user (self));
+  if (self->session != NULL)
+    {
+      GtkEventController *input = gtk_event_controller_legacy_new ();
+
+      ward_window_set_acting_widget (window, ward_acting_button_new (self->session));
+      gtk_event_controller_set_propagation_phase (input, GTK_PHASE_CAPTURE);
+      g_signal_connect (input, "event", G_CALLBACK (window_input_cb), self);
+      gtk_widget_add_controller (GTK_WIDGET (window), input);
+    }
   g_set_weak_pointer (&self->window, window);
   gtk_window_present (GTK_WINDOW (window));
 
