@@ -165,6 +165,7 @@ acknowledge_cb (GSimpleAction *action,
 {
   WardActions *self = user_data;
   gint64 flag_id = g_variant_get_int64 (parameter);
+  g_autofree char *number = NULL;
   const char *acting;
 
   if (!(acting = require_acting (self, WARD_ACTION_ACKNOWLEDGE)))
@@ -176,12 +177,16 @@ acknowledge_cb (GSimpleAction *action,
       return;
     }
 
+  /* The number goes in as text: a G_GINT64_FORMAT inside a msgid would
+   * not reach the translators whole.
+   */
+  number = g_strdup_printf ("%" G_GINT64_FORMAT, flag_id);
   ward_pipeline_acknowledge_async (self->pipeline, flag_id, acting, self->cancellable,
                                    command_done_cb,
                                    command_new (self, WARD_ACTION_ACKNOWLEDGE,
-                                                g_strdup_printf (_("Flag %" G_GINT64_FORMAT
-                                                                   " acknowledged by %s"),
-                                                                 flag_id, acting)));
+                                                /* Translators: flag number, staff id */
+                                                g_strdup_printf (_("Flag %s acknowledged by %s"),
+                                                                 number, acting)));
 }
 
 static void
