@@ -205,7 +205,10 @@ ward_switch_user_new (GtkWindow   *parent,
 
   g_signal_connect_object (session, "notify::acting-id", G_CALLBACK (update), self, G_CONNECT_SWAPPED);
   update (self);
-  gtk_widget_grab_focus (GTK_WIDGET (self->pin_row));
+  /* Typing goes straight into the PIN: the name is usually the one
+   * preselected (ward_switch_user_select()).
+   */
+  gtk_window_set_focus (GTK_WINDOW (self), GTK_WIDGET (self->pin_row));
 
   return self;
 }

@@ -135,6 +135,15 @@ test_sign_in_closes (Fixture       *f,
   gtk_test_accessible_assert_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL,
                                        "Nobody is signed in: sign in to acknowledge, enter or confirm");
 
+  /* Keyboard first: the PIN field has the focus when the dialog opens. */
+  {
+    GtkWidget *row = find_by_type (GTK_WIDGET (f->dialog), ADW_TYPE_PASSWORD_ENTRY_ROW);
+    GtkWidget *focus = gtk_window_get_focus (GTK_WINDOW (f->dialog));
+
+    g_assert_nonnull (focus);
+    g_assert_true (focus == row || gtk_widget_is_ancestor (focus, row));
+  }
+
   ward_switch_user_select (f->dialog, "ada.nwosu");
   type_pin (f, "");
   g_assert_cmpstr (ward_switch_user_get_error (f->dialog), ==, "Type your PIN.");
