@@ -68,6 +68,7 @@ main (int   argc,
 {
   g_auto(WardPipelineConfig) config = { 0 };
   g_auto(WardSourcesConfig) sources = { 0 };
+  g_auto(WardSessionConfig) session = { 0 };
   g_autofree char *mqtt_password_file = NULL;
   g_autoptr(GOptionContext) context = NULL;
   g_autoptr(GError) error = NULL;
@@ -95,6 +96,7 @@ main (int   argc,
 
   ward_pipeline_config_init (&config);
   ward_sources_config_init (&sources);
+  ward_session_config_init (&session);
 
   {
     GOptionEntry entries[] = {
@@ -193,6 +195,16 @@ main (int   argc,
       { "mllp-dedup-hours", 0, 0, G_OPTION_ARG_DOUBLE, &mllp_dedup_hours,
         N_("Remember each HL7 message id this long, so that a resent message is stored once "
            "(default 24; 0: off)"), N_("HOURS") },
+      { "staff", 0, 0, G_OPTION_ARG_FILENAME, &session.staff_file,
+        N_("The ward's staff: names, roles, desktop accounts and PIN hashes, as a JSON file "
+           "(default with --demo: the demo staff)"), N_("FILE") },
+      { "staff-id", 0, 0, G_OPTION_ARG_STRING, &session.staff_id,
+        N_("Act as this staff member from the start, without a PIN (not at a station)"), N_("ID") },
+      { "station-mode", 0, 0, G_OPTION_ARG_NONE, &session.station_mode,
+        N_("A shared station: nobody acts until they switch in with their PIN"), NULL },
+      { "idle-sign-out", 0, 0, G_OPTION_ARG_INT, &session.idle_seconds,
+        N_("At a station, sign out after this many seconds without activity (default 300; "
+           "0: never)"), N_("SECONDS") },
       { "version", 0, 0, G_OPTION_ARG_NONE, &version, N_("Print the version"), NULL },
       { NULL }
     };
@@ -283,8 +295,18 @@ main (int   argc,
 #ifdef WARD_WITH_UI
   if (!headless)
     {
-      g_autoptr(WardApplication) app = ward_application_new (&config, &sources);
+      g_autoptr(WardApplication) app = NULL;
+      g_autoptr(WardSession) acting = NULL;
       char *app_argv[] = { argv[0], NULL };
+
+      acting = ward_session_new_for_config (&session, config.demo, config.db_path, &error);
+      if (acting == NULL)
+        {
+          g_printerr ("wardwatch: %s\n", error->message);
+          return 2;
+        }
+      app = ward_application_new (&config, &sources);
+      ward_application_set_session (app, acting);
 
       return g_application_run (G_APPLICATION (app), 1, app_argv);
     }
@@ -304,5 +326,5 @@ main (int   argc,
       return 2;
     }
 
-  return ward_headless_run (&config, &sources, duration);
+  return ward_headless_run (&config, &sources, &session, duration);
 }

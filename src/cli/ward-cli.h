@@ -59,6 +59,10 @@ int    ward_cli_map          (int    argc,
                               char **argv);
 int    ward_cli_secret       (int    argc,
                               char **argv);
+int    ward_cli_handover_sheet (int  argc,
+                                char **argv);
+int    ward_cli_staff        (int    argc,
+                              char **argv);
 int    ward_cli_simulate     (int    argc,
                               char **argv);
 int    ward_cli_replay       (int    argc,

@@ -32,11 +32,13 @@ static const Command commands[] = {
   { "export", "Export the local FHIR resource store as FHIR bulk-data NDJSON, one file per type", ward_cli_export },
   { "features", "Export model features per patient and window end as CSV, or list their definitions", ward_cli_features },
   { "fhir-rejections", "List the resources the FHIR server rejected, with its reason and OperationOutcome", ward_cli_fhir_rejections },
+  { "handover-sheet", "Draw a ward handover sheet (A4 PDF: SBAR notes and open tasks per bed) from JSON on standard input", ward_cli_handover_sheet },
   { "map", "Debug device mappings: device messages or HL7 v2 in, normalised measurements or FHIR out", ward_cli_map },
   { "replay", "Replay a scenario (device messages, nurse rounds, confirmations) on its own clock and print each score and flag change", ward_cli_replay },
   { "score", "Score NEWS2 for vital-sign sets read as JSON lines on standard input", ward_cli_score },
   { "secret", "Store or clear Wardwatch's secrets in the desktop keyring (read from standard input)", ward_cli_secret },
   { "simulate", "Run the demo ward's devices against a real MQTT broker or MLLP listener", ward_cli_simulate },
+  { "staff", "Hash a staff PIN for the ward staff file (read from standard input), or check a staff file", ward_cli_staff },
   { "stats", "Count every kind of record in a Wardwatch database, as JSON", ward_cli_stats },
 };
 

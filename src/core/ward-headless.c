@@ -10,6 +10,7 @@
 
 #include "ward-headless.h"
 
+#include "ward-actions.h"
 #include "ward-store.h"
 
 #include <glib-unix.h>
@@ -124,11 +125,57 @@ print_summary (const char    *db_path,
   return TRUE;
 }
 
+static void
+outcome_cb (WardActions *actions,
+            const char  *action,
+            gboolean     ok,
+            const char  *message,
+            gpointer     user_data)
+{
+  /* What a script did, for whoever reads the service's log. */
+  g_printerr ("wardwatch: %s: %s%s\n", action, ok ? "" : "refused: ", message);
+}
+
+/* The instance is the application on the session bus, so that scripts
+ * and tests drive it with gapplication or gdbus as they would the window.
+ * Without a session bus it runs on, unscriptable; when another instance
+ * already owns the name, this one says so and runs on without actions.
+ */
+static GApplication *
+export_actions (WardActions *actions)
+{
+  g_autoptr(GApplication) app = NULL;
+  g_autoptr(GError) error = NULL;
+
+  app = g_application_new (APP_ID, G_APPLICATION_DEFAULT_FLAGS);
+  ward_actions_add_to_map (actions, G_ACTION_MAP (app));
+
+  if (!g_application_register (app, NULL, &error))
+    {
+      g_printerr ("wardwatch: actions not exported on the session bus: %s\n", error->message);
+      return NULL;
+    }
+
+  if (g_application_get_is_remote (app))
+    {
+      g_printerr ("wardwatch: another Wardwatch is %s on this session bus: this one's actions "
+                  "are not exported\n", APP_ID);
+      return NULL;
+    }
+
+  return g_steal_pointer (&app);
+}
+
 int
 ward_headless_run (const WardPipelineConfig *config,
                    const WardSourcesConfig  *sources_config,
+                   const WardSessionConfig  *session_config,
                    double                    duration_sec)
 {
+  g_auto(WardSessionConfig) default_session = { 0 };
+  g_autoptr(WardSession) session = NULL;
+  g_autoptr(WardActions) actions = NULL;
+  g_autoptr(GApplication) app = NULL;
   g_autoptr(WardPipeline) pipeline = NULL;
   g_autoptr(WardSources) sources = NULL;
   g_autoptr(WardSnapshot) snapshot = NULL;
@@ -150,6 +197,19 @@ ward_headless_run (const WardPipelineConfig *config,
       return 1;
     }
 
+  /* A staff file that cannot be read stops the start, before anything runs. */
+  if (session_config == NULL)
+    {
+      ward_session_config_init (&default_session);
+      session_config = &default_session;
+    }
+  session = ward_session_new_for_config (session_config, config->demo, config->db_path, &error);
+  if (session == NULL)
+    {
+      g_printerr ("wardwatch: %s\n", error->message);
+      return 2;
+    }
+
   pipeline = ward_pipeline_new (config);
   if (!ward_pipeline_start (pipeline, NULL, NULL, &error))
     {
@@ -168,6 +228,10 @@ ward_headless_run (const WardPipelineConfig *config,
         }
     }
 
+  actions = ward_actions_new (pipeline, session);
+  g_signal_connect (actions, "outcome", G_CALLBACK (outcome_cb), NULL);
+  app = export_actions (actions);
+
   sigint_id = g_unix_signal_add (SIGINT, signal_cb, &run);
   sigterm_id = g_unix_signal_add (SIGTERM, signal_cb, &run);
   if (duration_sec > 0)
@@ -184,6 +248,10 @@ ward_headless_run (const WardPipelineConfig *config,
   /* Sources first, so nothing new arrives; the last tick runs and
    * commits inside the pipeline's stop().
    */
+  if (app != NULL)
+    g_application_quit (app);
+  g_clear_object (&actions);
+  g_clear_object (&session);
   if (sources != NULL)
     ward_sources_stop (sources);
   ward_pipeline_stop (pipeline);

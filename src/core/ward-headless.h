@@ -7,16 +7,21 @@
 #pragma once
 
 #include "ward-pipeline.h"
+#include "ward-session.h"
 #include "ward-sources.h"
 
 G_BEGIN_DECLS
 
 /* Runs the pipeline without a window until duration_sec has passed (0:
  * until SIGINT or SIGTERM), stops it cleanly and prints the run's summary
- * as one JSON object on stdout.  Returns the process exit status.
+ * as one JSON object on stdout.  Meanwhile it is the GApplication
+ * io.github.wardwatch.Wardwatch on the session bus (when there is one),
+ * exporting the actions of ward-actions.h, acting as session_config
+ * says (NULL: the defaults).  Returns the process exit status.
  */
 int ward_headless_run (const WardPipelineConfig *config,
                        const WardSourcesConfig  *sources,
+                       const WardSessionConfig  *session_config,
                        double                    duration_sec);
 
 G_END_DECLS

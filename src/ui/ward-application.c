@@ -14,7 +14,9 @@
 #include <signal.h>
 
 #include "ward-application.h"
+#include "ward-actions.h"
 #include "ward-notifier.h"
+#include "ward-switch-user.h"
 #include "ward-window.h"
 
 struct _WardApplication
@@ -28,6 +30,8 @@ struct _WardApplication
   WardPipeline       *pipeline;       /* NULL until started, and if it failed */
   WardNotifier       *notifier;
   GSettings          *settings;       /* NULL when the schema is not installed */
+  WardSession        *session;        /* who acts */
+  WardActions        *actions;        /* the scriptable actions, on the session bus */
 
   /* Borrowed */
   WardWindow         *window;         /* weak */
@@ -110,6 +114,7 @@ start_pipeline (WardApplication *self)
     }
 
   self->pipeline = g_steal_pointer (&pipeline);
+  ward_actions_set_pipeline (self->actions, self->pipeline);
 
   /* The network sources start once the pipeline runs: a port that cannot
    * be bound is shown like any failure to start.
@@ -225,12 +230,85 @@ open_patient_action_cb (GSimpleAction *action,
   ward_window_open_patient (self->window, g_variant_get_string (parameter, NULL));
 }
 
+/* app.switch-user: the PIN dialog, over the window. */
+static void
+switch_user_action_cb (GSimpleAction *action,
+                       GVariant      *parameter,
+                       gpointer       user_data)
+{
+  WardApplication *self = user_data;
+  WardSwitchUser *dialog;
+
+  if (self->window == NULL || self->session == NULL)
+    return;
+
+  dialog = ward_switch_user_new (GTK_WINDOW (self->window), self->session);
+  ward_switch_user_select (dialog, ward_session_get_acting_id (self->session));
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+/* Any input at the station keeps its user signed in. */
+static gboolean
+window_input_cb (GtkEventControllerLegacy *controller,
+                 GdkEvent                 *event,
+                 WardApplication          *self)
+{
+  GdkEventType type = gdk_event_get_event_type (event);
+
+  if (type == GDK_KEY_PRESS || type == GDK_BUTTON_PRESS || type == GDK_TOUCH_BEGIN ||
+      type == GDK_SCROLL)
+    ward_session_touch (self->session);
+
+  return GDK_EVENT_PROPAGATE;
+}
+
 static const GActionEntry app_actions[] = {
+  { "switch-user", switch_user_action_cb },
   { "about", about_action_cb },
   { "quit", quit_action_cb },
   { "acknowledge-flag", acknowledge_flag_action_cb, "x" },
   { "open-patient", open_patient_action_cb, "s" },
 };
+
+static WardSession *
+create_default_session (WardApplication *self)
+{
+  g_auto(WardSessionConfig) config = { 0 };
+  g_autoptr(WardStaff) empty = NULL;
+  g_autoptr(GError) error = NULL;
+  WardSession *session;
+
+  ward_session_config_init (&config);
+  session = ward_session_new_for_config (&config, self->config.demo, self->config.db_path, &error);
+  if (session != NULL)
+    return session;
+
+  g_debug ("No staff list: %s", error->message);
+  empty = ward_staff_new ();
+  session = ward_session_new (empty, self->config.db_path, FALSE);
+  ward_session_start (session, g_get_user_name ());
+  return session;
+}
+
+/* The window's commands carry the acting member's id. */
+static void
+acting_changed_cb (WardApplication *self)
+{
+  if (self->window != NULL)
+    ward_window_set_user (self->window, ward_session_get_acting_id (self->session));
+}
+
+static void
+action_outcome_cb (WardActions *actions,
+                   const char  *action,
+                   gboolean     ok,
+                   const char  *message,
+                   gpointer     user_data)
+{
+  /* A script's action refused is logged by the actions themselves;
+   * nothing more here yet: the board shows the effect of one done.
+   */
+}
 
 static GSettings *
 create_settings (void)
@@ -263,6 +341,14 @@ ward_application_startup (GApplication *app)
                                          "app.quit",
                                          (const char * const[]) { "<Control>q", NULL });
 
+  if (self->session == NULL)
+    self->session = create_default_session (self);
+  g_signal_connect_object (self->session, "notify::acting-id",
+                           G_CALLBACK (acting_changed_cb), self, G_CONNECT_SWAPPED);
+  self->actions = ward_actions_new (self->pipeline, self->session);
+  g_signal_connect_object (self->actions, "outcome", G_CALLBACK (action_outcome_cb), self, 0);
+  ward_actions_add_to_map (self->actions, G_ACTION_MAP (self));
+
   self->notifier = ward_notifier_new (G_ACTION_GROUP (self));
   self->settings = create_settings ();
   if (self->settings != NULL)
@@ -294,6 +380,15 @@ ward_application_activate (GApplication *app)
   window = ward_window_new (GTK_APPLICATION (self));
   ward_window_set_demo (window, self->config.demo);
   ward_window_set_user (window, ward_application_get_user (self));
+  if (self->session != NULL)
+    {
+      GtkEventController *input = gtk_event_controller_legacy_new ();
+
+      ward_window_set_acting_widget (window, ward_acting_button_new (self->session));
+      gtk_event_controller_set_propagation_phase (input, GTK_PHASE_CAPTURE);
+      g_signal_connect (input, "event", G_CALLBACK (window_input_cb), self);
+      gtk_widget_add_controller (GTK_WIDGET (window), input);
+    }
   g_set_weak_pointer (&self->window, window);
   gtk_window_present (GTK_WINDOW (window));
 
@@ -334,6 +429,7 @@ ward_application_shutdown (GApplication *app)
     ward_notifier_withdraw_all (self->notifier);
   g_clear_object (&self->notifier);
   g_clear_object (&self->settings);
+  g_clear_object (&self->actions);
   notify_uninit ();
 
   G_APPLICATION_CLASS (ward_application_parent_class)->shutdown (app);
@@ -348,6 +444,8 @@ ward_application_dispose (GObject *object)
   g_clear_object (&self->pipeline);
   g_clear_object (&self->notifier);
   g_clear_object (&self->settings);
+  g_clear_object (&self->actions);
+  g_clear_object (&self->session);
 
   G_OBJECT_CLASS (ward_application_parent_class)->dispose (object);
 }
@@ -391,15 +489,38 @@ ward_application_init (WardApplication *self)
 /**
  * ward_application_get_user:
  *
- * Who acknowledges, enters and confirms: the desktop user's login name,
- * which the audit log and the FHIR resources record.
+ * Who acknowledges, enters and confirms: the acting staff member's id
+ * (the login name when the ward has no staff list), which the audit log
+ * and the FHIR resources record; NULL when nobody is signed in.
  */
 const char *
 ward_application_get_user (WardApplication *self)
 {
   g_return_val_if_fail (WARD_IS_APPLICATION (self), NULL);
 
-  return g_get_user_name ();
+  if (self->session == NULL)
+    return NULL;
+
+  return ward_session_get_acting_id (self->session);
+}
+
+void
+ward_application_set_session (WardApplication *self,
+                              WardSession     *session)
+{
+  g_return_if_fail (WARD_IS_APPLICATION (self));
+  g_return_if_fail (WARD_IS_SESSION (session));
+  g_return_if_fail (self->actions == NULL);
+
+  g_set_object (&self->session, session);
+}
+
+WardSession *
+ward_application_get_session (WardApplication *self)
+{
+  g_return_val_if_fail (WARD_IS_APPLICATION (self), NULL);
+
+  return self->session;
 }
 
 WardApplication *

@@ -9,6 +9,7 @@
 #include <adwaita.h>
 
 #include "ward-pipeline.h"
+#include "ward-session.h"
 #include "ward-sources.h"
 
 G_BEGIN_DECLS
@@ -19,5 +20,11 @@ G_DECLARE_FINAL_TYPE (WardApplication, ward_application, WARD, APPLICATION, AdwA
 WardApplication *ward_application_new  (const WardPipelineConfig *config,
                                         const WardSourcesConfig  *sources);
 const char      *ward_application_get_user (WardApplication   *self);
+/* Who acts (ward-session.h); set before the application runs.  Without
+ * one, the defaults: the demo staff with --demo, the login otherwise.
+ */
+void             ward_application_set_session (WardApplication *self,
+                                               WardSession     *session);
+WardSession     *ward_application_get_session (WardApplication *self);
 
 G_END_DECLS

@@ -858,7 +858,10 @@ static void
 update_actions (WardPatientView *self)
 {
   const WardBedState *bed = find_bed (self);
-  gboolean can_command = self->pipeline != NULL && self->user != NULL && bed != NULL;
+  /* With nobody signed in the commands stay enabled: they ask who is
+   * acting first (require_user()).
+   */
+  gboolean can_command = self->pipeline != NULL && bed != NULL;
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "patient.confirm",
                                  can_command && bed->has_score && !bed->score_final);
@@ -1260,6 +1263,20 @@ command_done_cb (GObject      *object,
   load_history (command->self, TRUE);
 }
 
+/* A clinical command needs someone acting: without one it asks for the
+ * PIN (the application's Switch User dialog) and does nothing yet.
+ */
+static gboolean
+require_user (WardPatientView *self)
+{
+  if (self->user != NULL)
+    return TRUE;
+
+  show_toast (self, _("Sign in with your PIN first, then try again"));
+  gtk_widget_activate_action (GTK_WIDGET (self), "app.switch-user", NULL);
+  return FALSE;
+}
+
 static void
 confirm_action_cb (GtkWidget  *widget,
                    const char *action_name,
@@ -1267,7 +1284,7 @@ confirm_action_cb (GtkWidget  *widget,
 {
   WardPatientView *self = WARD_PATIENT_VIEW (widget);
 
-  if (self->pipeline == NULL || self->user == NULL || self->patient_id == NULL)
+  if (self->pipeline == NULL || self->patient_id == NULL || !require_user (self))
     return;
 
   ward_pipeline_confirm_async (self->pipeline, self->patient_id, self->user, self->cancellable,
@@ -1284,7 +1301,7 @@ acknowledge_action_cb (GtkWidget  *widget,
   WardPatientView *self = WARD_PATIENT_VIEW (widget);
   const WardBedState *bed = find_bed (self);
 
-  if (self->pipeline == NULL || self->user == NULL || bed == NULL || bed->flag_id == 0)
+  if (self->pipeline == NULL || bed == NULL || bed->flag_id == 0 || !require_user (self))
     return;
 
   ward_pipeline_acknowledge_async (self->pipeline, bed->flag_id, self->user, self->cancellable,
@@ -1302,7 +1319,7 @@ set_scale_action_cb (GtkWidget  *widget,
   g_autofree char *decided_by = NULL;
   int scale;
 
-  if (self->pipeline == NULL || self->user == NULL || self->patient_id == NULL)
+  if (self->pipeline == NULL || self->patient_id == NULL || !require_user (self))
     return;
 
   decided_by = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->decided_row))));
@@ -1404,8 +1421,8 @@ record_action_cb (GtkWidget  *widget,
 
   G_STATIC_ASSERT (G_N_ELEMENTS (rows) == G_N_ELEMENTS (entry_kinds));
 
-  if (self->pipeline == NULL || self->user == NULL || self->patient_id == NULL ||
-      self->n_pending_entries > 0)
+  if (self->pipeline == NULL || self->patient_id == NULL || self->n_pending_entries > 0 ||
+      !require_user (self))
     return;
 
   if (acvpu >= 1 && acvpu <= 5)

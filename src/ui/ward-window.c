@@ -36,6 +36,7 @@ struct _WardWindow
   AdwToastOverlay      *toast_overlay;
   AdwWindowTitle       *window_title;
   GtkWidget            *back_button;
+  AdwBin               *acting_slot;
   GtkStack             *stack;
   AdwStatusPage        *status_page;
   GtkSpinner           *spinner;
@@ -647,7 +648,9 @@ acknowledge (WardWindow *self,
 
   if (self->user == NULL || self->user[0] == '\0')
     {
-      toast (self, _("Could not acknowledge the flag: nobody is logged in"));
+      /* Ask who is acting first (the application's Switch User dialog). */
+      toast (self, _("Sign in with your PIN, then acknowledge the flag"));
+      gtk_widget_activate_action (GTK_WIDGET (self), "app.switch-user", NULL);
       return;
     }
 
@@ -1061,6 +1064,7 @@ ward_window_class_init (WardWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, WardWindow, toast_overlay);
   gtk_widget_class_bind_template_child (widget_class, WardWindow, window_title);
   gtk_widget_class_bind_template_child (widget_class, WardWindow, back_button);
+  gtk_widget_class_bind_template_child (widget_class, WardWindow, acting_slot);
   gtk_widget_class_bind_template_child (widget_class, WardWindow, stack);
   gtk_widget_class_bind_template_child (widget_class, WardWindow, status_page);
   gtk_widget_class_bind_template_child (widget_class, WardWindow, spinner);
@@ -1390,6 +1394,21 @@ ward_window_get_pipeline (WardWindow *self)
   g_return_val_if_fail (WARD_IS_WINDOW (self), NULL);
 
   return self->pipeline;
+}
+
+/**
+ * ward_window_set_acting_widget:
+ *
+ * Puts the application's "who is signed in" button in the header bar.
+ */
+void
+ward_window_set_acting_widget (WardWindow *self,
+                               GtkWidget  *widget)
+{
+  g_return_if_fail (WARD_IS_WINDOW (self));
+  g_return_if_fail (widget == NULL || GTK_IS_WIDGET (widget));
+
+  adw_bin_set_child (self->acting_slot, widget);
 }
 
 void

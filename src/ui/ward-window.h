@@ -34,6 +34,8 @@ void        ward_window_set_pipeline            (WardWindow     *self,
                                                  WardPipeline   *pipeline);
 WardPipeline *ward_window_get_pipeline          (WardWindow     *self);
 /* Who acknowledges, enters and confirms from this window. */
+void        ward_window_set_acting_widget       (WardWindow     *self,
+                                                 GtkWidget      *widget);
 void        ward_window_set_user                (WardWindow     *self,
                                                  const char     *user);
 const char *ward_window_get_user                (WardWindow     *self);

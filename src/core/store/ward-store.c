@@ -224,6 +224,18 @@ static const char * const migrations[] = {
   "ALTER TABLE raw_messages ADD COLUMN duplicate_of INTEGER REFERENCES raw_messages (id);"
   "CREATE INDEX raw_messages_redelivery ON raw_messages (payload_digest, mqtt_mid) "
   "  WHERE payload_digest IS NOT NULL;",
+
+  /* 8: who is acting (store/ward-store-staff.c).  Failed PIN switch-ins
+   * per staff member, and until when that member's PIN is locked, so
+   * that restarting Wardwatch does not give an attacker five more
+   * guesses.  Sign-ins, refusals and lockouts also go to events.
+   */
+  "CREATE TABLE pin_attempts ("
+  "  staff_id TEXT PRIMARY KEY,"
+  "  failures INTEGER NOT NULL CHECK (failures >= 0),"
+  "  last_failure_at INTEGER NOT NULL,"
+  "  locked_until INTEGER NOT NULL DEFAULT 0"
+  ") WITHOUT ROWID;",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == WARD_STORE_SCHEMA_VERSION);

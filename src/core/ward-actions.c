@@ -1,0 +1,308 @@
+/* ward-actions.c
+ *
+ * Copyright 2026 The Wardwatch authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "ward-actions"
+
+#include "config.h"
+
+#include "ward-actions.h"
+
+#include <glib/gi18n.h>
+
+struct _WardActions
+{
+  GObject        parent_instance;
+
+  /* Owned */
+  WardPipeline  *pipeline;
+  WardSession   *session;
+  GCancellable  *cancellable;
+};
+
+enum {
+  OUTCOME,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+G_DEFINE_FINAL_TYPE (WardActions, ward_actions, G_TYPE_OBJECT)
+
+static const WardActionInfo actions[] = {
+  { WARD_ACTION_SIGN_IN, WARD_ACTION_SIGN_IN_TYPE, TRUE },
+  { WARD_ACTION_SIGN_OUT, NULL, TRUE },
+  { WARD_ACTION_ACKNOWLEDGE, WARD_ACTION_ACKNOWLEDGE_TYPE, TRUE },
+  { WARD_ACTION_CONFIRM, WARD_ACTION_CONFIRM_TYPE, TRUE },
+  { WARD_ACTION_ACCEPT_TASK, WARD_ACTION_ACCEPT_TASK_TYPE, FALSE },
+  { WARD_ACTION_REASSIGN_TASK, WARD_ACTION_REASSIGN_TASK_TYPE, FALSE },
+  { WARD_ACTION_COMPLETE_TASK, WARD_ACTION_COMPLETE_TASK_TYPE, FALSE },
+  { WARD_ACTION_ESCALATE, WARD_ACTION_ESCALATE_TYPE, FALSE },
+  { WARD_ACTION_HAND_OVER, WARD_ACTION_HAND_OVER_TYPE, FALSE },
+};
+
+typedef struct
+{
+  WardActions *self;
+  char        *action;
+  char        *message;
+} Command;
+
+static void
+command_free (Command *command)
+{
+  g_clear_object (&command->self);
+  g_free (command->action);
+  g_free (command->message);
+  g_free (command);
+}
+
+static void
+emit_outcome (WardActions *self,
+              const char  *action,
+              gboolean     ok,
+              const char  *message)
+{
+  if (ok)
+    g_debug ("%s: %s", action, message);
+  else
+    g_message ("%s refused: %s", action, message);
+  g_signal_emit (self, signals[OUTCOME], 0, action, ok, message);
+}
+
+/* The acting member's id, or NULL after saying why the action is refused. */
+static const char *
+require_acting (WardActions *self,
+                const char  *action)
+{
+  const char *acting = ward_session_get_acting_id (self->session);
+
+  if (self->pipeline == NULL)
+    {
+      emit_outcome (self, action, FALSE, _("The ward pipeline is not running"));
+      return NULL;
+    }
+
+  if (acting == NULL)
+    {
+      emit_outcome (self, action, FALSE, _("Nobody is signed in: sign in with your PIN first"));
+      return NULL;
+    }
+
+  ward_session_touch (self->session);
+  return acting;
+}
+
+static void
+command_done_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  Command *command = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (ward_pipeline_command_finish (WARD_PIPELINE (source), result, &error))
+    emit_outcome (command->self, command->action, TRUE, command->message);
+  else if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    emit_outcome (command->self, command->action, FALSE, error->message);
+
+  command_free (command);
+}
+
+static Command *
+command_new (WardActions *self,
+             const char  *action,
+             char        *message)
+{
+  Command *command = g_new0 (Command, 1);
+
+  command->self = g_object_ref (self);
+  command->action = g_strdup (action);
+  command->message = message;
+
+  return command;
+}
+
+static void
+sign_in_cb (GSimpleAction *action,
+            GVariant      *parameter,
+            gpointer       user_data)
+{
+  WardActions *self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *message = NULL;
+  const char *staff_id;
+  const char *pin;
+
+  g_variant_get (parameter, "(&s&s)", &staff_id, &pin);
+  if (!ward_session_sign_in (self->session, staff_id, pin, &error))
+    {
+      emit_outcome (self, WARD_ACTION_SIGN_IN, FALSE, error->message);
+      return;
+    }
+
+  message = g_strdup_printf (_("%s is signed in"), ward_session_get_acting (self->session)->name);
+  emit_outcome (self, WARD_ACTION_SIGN_IN, TRUE, message);
+}
+
+static void
+sign_out_cb (GSimpleAction *action,
+             GVariant      *parameter,
+             gpointer       user_data)
+{
+  WardActions *self = user_data;
+
+  ward_session_sign_out (self->session);
+  emit_outcome (self, WARD_ACTION_SIGN_OUT, TRUE, _("Nobody is signed in"));
+}
+
+static void
+acknowledge_cb (GSimpleAction *action,
+                GVariant      *parameter,
+                gpointer       user_data)
+{
+  WardActions *self = user_data;
+  gint64 flag_id = g_variant_get_int64 (parameter);
+  g_autofree char *number = NULL;
+  const char *acting;
+
+  if (!(acting = require_acting (self, WARD_ACTION_ACKNOWLEDGE)))
+    return;
+
+  if (flag_id <= 0)
+    {
+      emit_outcome (self, WARD_ACTION_ACKNOWLEDGE, FALSE, _("A flag id is a positive number"));
+      return;
+    }
+
+  /* The number goes in as text: a G_GINT64_FORMAT inside a msgid would
+   * not reach the translators whole.
+   */
+  number = g_strdup_printf ("%" G_GINT64_FORMAT, flag_id);
+  ward_pipeline_acknowledge_async (self->pipeline, flag_id, acting, self->cancellable,
+                                   command_done_cb,
+                                   command_new (self, WARD_ACTION_ACKNOWLEDGE,
+                                                /* Translators: flag number, staff id */
+                                                g_strdup_printf (_("Flag %s acknowledged by %s"),
+                                                                 number, acting)));
+}
+
+static void
+confirm_cb (GSimpleAction *action,
+            GVariant      *parameter,
+            gpointer       user_data)
+{
+  WardActions *self = user_data;
+  const char *patient_id = g_variant_get_string (parameter, NULL);
+  const char *acting;
+
+  if (!(acting = require_acting (self, WARD_ACTION_CONFIRM)))
+    return;
+
+  ward_pipeline_confirm_async (self->pipeline, patient_id, acting, self->cancellable,
+                               command_done_cb,
+                               command_new (self, WARD_ACTION_CONFIRM,
+                                            g_strdup_printf (_("Score of %s confirmed by %s"),
+                                                             patient_id, acting)));
+}
+
+static void
+ward_actions_dispose (GObject *object)
+{
+  WardActions *self = WARD_ACTIONS (object);
+
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  g_clear_object (&self->pipeline);
+  g_clear_object (&self->session);
+
+  G_OBJECT_CLASS (ward_actions_parent_class)->dispose (object);
+}
+
+static void
+ward_actions_class_init (WardActionsClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = ward_actions_dispose;
+
+  signals[OUTCOME] =
+    g_signal_new ("outcome",
+                  G_TYPE_FROM_CLASS (klass),
+                  G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 3, G_TYPE_STRING, G_TYPE_BOOLEAN, G_TYPE_STRING);
+}
+
+static void
+ward_actions_init (WardActions *self)
+{
+  self->cancellable = g_cancellable_new ();
+}
+
+const WardActionInfo *
+ward_actions_get_info (guint *n_actions)
+{
+  if (n_actions != NULL)
+    *n_actions = G_N_ELEMENTS (actions);
+  return actions;
+}
+
+WardActions *
+ward_actions_new (WardPipeline *pipeline,
+                  WardSession  *session)
+{
+  WardActions *self;
+
+  g_return_val_if_fail (pipeline == NULL || WARD_IS_PIPELINE (pipeline), NULL);
+  g_return_val_if_fail (WARD_IS_SESSION (session), NULL);
+
+  self = g_object_new (WARD_TYPE_ACTIONS, NULL);
+  self->pipeline = pipeline ? g_object_ref (pipeline) : NULL;
+  self->session = g_object_ref (session);
+
+  return self;
+}
+
+void
+ward_actions_set_pipeline (WardActions  *self,
+                           WardPipeline *pipeline)
+{
+  g_return_if_fail (WARD_IS_ACTIONS (self));
+  g_return_if_fail (pipeline == NULL || WARD_IS_PIPELINE (pipeline));
+
+  g_set_object (&self->pipeline, pipeline);
+}
+
+void
+ward_actions_add_to_map (WardActions *self,
+                         GActionMap  *map)
+{
+  g_return_if_fail (WARD_IS_ACTIONS (self));
+  g_return_if_fail (G_IS_ACTION_MAP (map));
+
+  for (guint i = 0; i < G_N_ELEMENTS (actions); i++)
+    {
+      g_autoptr(GSimpleAction) action = NULL;
+      const GVariantType *type = actions[i].parameter_type ? G_VARIANT_TYPE (actions[i].parameter_type) : NULL;
+      GCallback callback = NULL;
+
+      action = g_simple_action_new (actions[i].name, type);
+      if (g_str_equal (actions[i].name, WARD_ACTION_SIGN_IN))
+        callback = G_CALLBACK (sign_in_cb);
+      else if (g_str_equal (actions[i].name, WARD_ACTION_SIGN_OUT))
+        callback = G_CALLBACK (sign_out_cb);
+      else if (g_str_equal (actions[i].name, WARD_ACTION_ACKNOWLEDGE))
+        callback = G_CALLBACK (acknowledge_cb);
+      else if (g_str_equal (actions[i].name, WARD_ACTION_CONFIRM))
+        callback = G_CALLBACK (confirm_cb);
+
+      g_assert ((callback != NULL) == actions[i].wired);
+      if (callback != NULL)
+        g_signal_connect_object (action, "activate", callback, self, 0);
+      g_simple_action_set_enabled (action, actions[i].wired);
+      g_action_map_add_action (map, G_ACTION (action));
+    }
+}

@@ -1,0 +1,78 @@
+/* ward-actions.h
+ *
+ * Copyright 2026 The Wardwatch authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <gio/gio.h>
+
+#include "ward-pipeline.h"
+#include "ward-session.h"
+
+G_BEGIN_DECLS
+
+/* The clinical actions a script can drive (issue #16, part 9).  They
+ * are GApplication actions of io.github.wardwatch.Wardwatch on the
+ * session bus, in the window and in --headless alike:
+ *
+ *   gapplication action io.github.wardwatch.Wardwatch sign-in "('ada.nwosu', '1111')"
+ *   gapplication action io.github.wardwatch.Wardwatch acknowledge 'int64 42'
+ *
+ * Each acts as the signed-in staff member (ward-session.h); without one
+ * it is refused.  A script signs in with sign-in (staff id, PIN), or the
+ * instance is started with --staff-id.  D-Bus action calls return no
+ * result: the outcome is logged (and shown by the window), and the
+ * store holds the effect.
+ *
+ * The names and parameter types are defined here once.  The task
+ * actions are declared now, for the care-team tasks to wire; until then
+ * they are disabled (a disabled action is refused by GApplication, and
+ * org.gtk.Actions.Describe says so).
+ */
+#define WARD_ACTION_SIGN_IN             "sign-in"           /* (ss): staff id, PIN */
+#define WARD_ACTION_SIGN_IN_TYPE        "(ss)"
+#define WARD_ACTION_SIGN_OUT            "sign-out"          /* no parameter */
+#define WARD_ACTION_ACKNOWLEDGE         "acknowledge"       /* x: flag id */
+#define WARD_ACTION_ACKNOWLEDGE_TYPE    "x"
+#define WARD_ACTION_CONFIRM             "confirm"           /* s: patient id (confirms the score) */
+#define WARD_ACTION_CONFIRM_TYPE        "s"
+#define WARD_ACTION_ACCEPT_TASK         "accept-task"       /* x: task id */
+#define WARD_ACTION_ACCEPT_TASK_TYPE    "x"
+#define WARD_ACTION_REASSIGN_TASK       "reassign-task"     /* (xs): task id, new owner's staff id */
+#define WARD_ACTION_REASSIGN_TASK_TYPE  "(xs)"
+#define WARD_ACTION_COMPLETE_TASK       "complete-task"     /* (xss): task id, outcome, note */
+#define WARD_ACTION_COMPLETE_TASK_TYPE  "(xss)"
+#define WARD_ACTION_ESCALATE            "escalate-concern"  /* (ss): patient id, reason */
+#define WARD_ACTION_ESCALATE_TYPE       "(ss)"
+#define WARD_ACTION_HAND_OVER           "hand-over"         /* (ss): patient id ("" for all), receiver's staff id */
+#define WARD_ACTION_HAND_OVER_TYPE      "(ss)"
+
+typedef struct
+{
+  const char *name;
+  const char *parameter_type;   /* NULL: none */
+  gboolean    wired;            /* FALSE: declared, disabled until its code exists */
+} WardActionInfo;
+
+const WardActionInfo *ward_actions_get_info  (guint *n_actions);
+
+#define WARD_TYPE_ACTIONS (ward_actions_get_type ())
+G_DECLARE_FINAL_TYPE (WardActions, ward_actions, WARD, ACTIONS, GObject)
+
+/* pipeline may be NULL (not started): clinical actions are then refused. */
+WardActions  *ward_actions_new          (WardPipeline  *pipeline,
+                                         WardSession   *session);
+void          ward_actions_set_pipeline (WardActions   *self,
+                                         WardPipeline  *pipeline);
+/* Adds every action of the table to map (a GApplication). */
+void          ward_actions_add_to_map   (WardActions   *self,
+                                         GActionMap    *map);
+
+/* Signal "outcome" (const char *action, gboolean ok, const char *message):
+ * each activation ends with one, after the store committed (ok) or with
+ * the reason it was refused, in words for the person at the station.
+ */
+
+G_END_DECLS

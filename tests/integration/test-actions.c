@@ -1,0 +1,402 @@
+/* test-actions.c
+ *
+ * Copyright 2026 The Wardwatch authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <errno.h>
+#include <gio/gio.h>
+#include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
+#include <signal.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ward-actions.h"
+#include "ward-store.h"
+
+/* wardwatch --headless --demo as a script drives it: the application
+ * on a private session bus (the test runs itself again under
+ * dbus-run-session), its actions called with the gapplication tool, and
+ * their effect read in the store.
+ */
+
+#define BUS_ENV "WARD_TEST_ACTIONS_BUS"
+
+typedef struct
+{
+  char        *dir;
+  char        *db;
+  GSubprocess *proc;
+  GThread     *reader;
+  GString     *err;     /* wardwatch's stderr, filled by reader */
+  GMutex       lock;
+} Instance;
+
+static gboolean
+has_program (const char *name)
+{
+  g_autofree char *path = g_find_program_in_path (name);
+
+  return path != NULL;
+}
+
+static const char *
+wardwatch (void)
+{
+  const char *path = g_getenv ("WARDWATCH");
+
+  if (path == NULL)
+    g_error ("WARDWATCH is not set: run through meson test");
+  return path;
+}
+
+static gpointer
+read_stderr (gpointer data)
+{
+  Instance *instance = data;
+  GInputStream *stream = g_subprocess_get_stderr_pipe (instance->proc);
+  char buf[1024];
+  gssize n;
+
+  while ((n = g_input_stream_read (stream, buf, sizeof buf, NULL, NULL)) > 0)
+    {
+      g_mutex_lock (&instance->lock);
+      g_string_append_len (instance->err, buf, n);
+      g_mutex_unlock (&instance->lock);
+    }
+
+  return NULL;
+}
+
+static gboolean
+stderr_has (Instance   *instance,
+            const char *text)
+{
+  gboolean found;
+
+  g_mutex_lock (&instance->lock);
+  found = strstr (instance->err->str, text) != NULL;
+  g_mutex_unlock (&instance->lock);
+
+  return found;
+}
+
+static void
+start (Instance *instance)
+{
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *db_arg = NULL;
+
+  instance->dir = g_dir_make_tmp ("ward-actions-XXXXXX", &error);
+  g_assert_no_error (error);
+  instance->db = g_build_filename (instance->dir, "demo.db", NULL);
+  db_arg = g_strconcat ("--db=", instance->db, NULL);
+
+  {
+    const char *argv[] = { wardwatch (), "--headless", "--demo", "--beds=1", "--scenario=sepsis",
+                           "--time-scale=600", "--seed=5", db_arg, NULL };
+
+    launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
+    g_subprocess_launcher_unsetenv (launcher, "DISPLAY");
+    g_subprocess_launcher_unsetenv (launcher, "WAYLAND_DISPLAY");
+    instance->proc = g_subprocess_launcher_spawnv (launcher, argv, &error);
+    g_assert_no_error (error);
+  }
+
+  instance->err = g_string_new (NULL);
+  g_mutex_init (&instance->lock);
+  instance->reader = g_thread_new ("stderr", read_stderr, instance);
+}
+
+static char *
+stop (Instance *instance)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *wal = g_strconcat (instance->db, "-wal", NULL);
+  g_autofree char *shm = g_strconcat (instance->db, "-shm", NULL);
+  GInputStream *stdout_pipe;
+  char *err;
+
+  g_subprocess_send_signal (instance->proc, SIGTERM);
+  stdout_pipe = g_subprocess_get_stdout_pipe (instance->proc);
+  {
+    g_autoptr(GBytes) bytes = g_input_stream_read_bytes (stdout_pipe, 64 * 1024, NULL, &error);
+
+    g_assert_no_error (error);
+    out = g_strndup (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
+  }
+  g_subprocess_wait (instance->proc, NULL, &error);
+  g_assert_no_error (error);
+  g_thread_join (instance->reader);
+  err = g_string_free (instance->err, FALSE);
+  if (!g_subprocess_get_if_exited (instance->proc) || g_subprocess_get_exit_status (instance->proc) != 0)
+    g_error ("wardwatch did not stop cleanly:\n%s", err);
+  g_test_message ("wardwatch said:\n%s", err);
+  g_assert_true (g_str_has_prefix (out, "{\"beds\":1"));
+
+  g_clear_object (&instance->proc);
+  g_mutex_clear (&instance->lock);
+  g_unlink (instance->db);
+  g_unlink (wal);
+  g_unlink (shm);
+  g_rmdir (instance->dir);
+  g_free (instance->db);
+  g_free (instance->dir);
+
+  return err;
+}
+
+static gint64
+query_int (const char *db,
+           const char *sql)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(WardStore) store = ward_store_open_readonly (db, &error);
+  gint64 v;
+
+  if (store == NULL)
+    {
+      g_test_message ("cannot read the store yet: %s", error->message);
+      return -1;
+    }
+  v = _ward_store_query_int (store, sql, &error);
+  if (error != NULL)
+    g_test_message ("cannot read the store yet: %s", error->message);
+  return error != NULL ? -1 : v;
+}
+
+/* Polls the store until sql gives a positive number. */
+static gint64
+wait_for (const char *db,
+          const char *sql,
+          guint       seconds)
+{
+  for (guint i = 0; i < seconds * 10; i++)
+    {
+      gint64 v = query_int (db, sql);
+
+      if (v > 0)
+        return v;
+      g_usleep (100 * 1000);
+    }
+
+  return 0;
+}
+
+/* Waits until the instance owns its name on the bus. */
+static void
+wait_for_name (Instance *instance)
+{
+  g_autoptr(GDBusConnection) bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, NULL);
+
+  g_assert_nonnull (bus);
+  for (guint i = 0; i < 300; i++)
+    {
+      g_autoptr(GVariant) reply = NULL;
+      gboolean has_owner = FALSE;
+
+      reply = g_dbus_connection_call_sync (bus, "org.freedesktop.DBus", "/org/freedesktop/DBus",
+                                           "org.freedesktop.DBus", "NameHasOwner",
+                                           g_variant_new ("(s)", APP_ID), G_VARIANT_TYPE ("(b)"),
+                                           G_DBUS_CALL_FLAGS_NONE, -1, NULL, NULL);
+      if (reply != NULL)
+        g_variant_get (reply, "(b)", &has_owner);
+      if (has_owner)
+        return;
+      if (g_subprocess_get_identifier (instance->proc) == NULL)
+        g_error ("wardwatch exited:\n%s", instance->err->str);
+      g_usleep (100 * 1000);
+    }
+
+  g_error ("wardwatch never owned %s on the session bus", APP_ID);
+}
+
+static char *
+gapplication (const char *first,
+              ...)
+{
+  g_autoptr(GPtrArray) args = g_ptr_array_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *err = NULL;
+  char *out = NULL;
+  int status = 0;
+  va_list ap;
+
+  g_ptr_array_add (args, (gpointer) "gapplication");
+  va_start (ap, first);
+  for (const char *arg = first; arg != NULL; arg = va_arg (ap, const char *))
+    g_ptr_array_add (args, (gpointer) arg);
+  va_end (ap);
+  g_ptr_array_add (args, NULL);
+
+  g_spawn_sync (NULL, (char **) args->pdata, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, &out, &err,
+                &status, &error);
+  g_assert_no_error (error);
+  if (!g_spawn_check_wait_status (status, &error))
+    g_error ("gapplication %s: %s\n%s", first, error->message, err);
+
+  return out;
+}
+
+/* Every action of the table is on the bus with its parameter type, and
+ * only the wired ones are enabled (org.gtk.Actions, which gapplication
+ * and GTK's remote action groups read).
+ */
+static void
+test_actions_listed (void)
+{
+  g_autoptr(GDBusConnection) bus = NULL;
+  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GVariant) described = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *err = NULL;
+  Instance instance = { 0 };
+  const WardActionInfo *info;
+  guint n;
+
+  start (&instance);
+  wait_for_name (&instance);
+
+  bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, &error);
+  g_assert_no_error (error);
+  path = g_strdelimit (g_strconcat ("/", APP_ID, NULL), ".", '/');
+  reply = g_dbus_connection_call_sync (bus, APP_ID, path, "org.gtk.Actions", "DescribeAll", NULL,
+                                       G_VARIANT_TYPE ("(a{s(bgav)})"), G_DBUS_CALL_FLAGS_NONE, 5000,
+                                       NULL, &error);
+  g_assert_no_error (error);
+  described = g_variant_get_child_value (reply, 0);
+
+  info = ward_actions_get_info (&n);
+  g_assert_cmpuint (n, >=, 9);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(GVariant) entry = g_variant_lookup_value (described, info[i].name, G_VARIANT_TYPE ("(bgav)"));
+      g_autoptr(GVariant) state = NULL;
+      const char *signature;
+      gboolean enabled;
+
+      if (entry == NULL)
+        g_error ("%s is not on the bus", info[i].name);
+      g_variant_get (entry, "(b&g@av)", &enabled, &signature, &state);
+      g_assert_cmpstr (signature, ==, info[i].parameter_type ? info[i].parameter_type : "");
+      g_assert_true (enabled == info[i].wired);
+    }
+
+  err = stop (&instance);
+}
+
+/* A flag acknowledged by a script: refused while nobody is signed in or
+ * with a wrong PIN, recorded under the staff id once signed in.
+ */
+static void
+test_acknowledge_over_dbus (void)
+{
+  Instance instance = { 0 };
+  g_autofree char *flag_sql = NULL;
+  g_autofree char *acked_sql = NULL;
+  g_autofree char *param = NULL;
+  g_autofree char *err = NULL;
+  gint64 flag_id;
+
+  start (&instance);
+  wait_for_name (&instance);
+
+  flag_id = wait_for (instance.db, "SELECT coalesce(max(id), 0) FROM flags WHERE kind = 'clinical' "
+                      "AND closed_at IS NULL", 90);
+  if (flag_id <= 0)
+    g_error ("no clinical flag opened in the sepsis scenario");
+  g_test_message ("flag %" G_GINT64_FORMAT " is open", flag_id);
+
+  param = g_strdup_printf ("int64 %" G_GINT64_FORMAT, flag_id);
+  acked_sql = g_strdup_printf ("SELECT count(*) FROM flags WHERE id = %" G_GINT64_FORMAT
+                               " AND acknowledged_by = 'chloe.martin'", flag_id);
+  flag_sql = g_strdup_printf ("SELECT count(*) FROM flags WHERE id = %" G_GINT64_FORMAT
+                              " AND acknowledged_by IS NOT NULL", flag_id);
+
+  /* The demo staff has no member for this login: nobody acts yet. */
+  g_free (gapplication ("action", APP_ID, "acknowledge", param, NULL));
+  for (guint i = 0; i < 100 && !stderr_has (&instance, "acknowledge: refused"); i++)
+    g_usleep (50 * 1000);
+  g_assert_true (stderr_has (&instance, "acknowledge: refused: Nobody is signed in"));
+  g_assert_cmpint (query_int (instance.db, flag_sql), ==, 0);
+
+  g_free (gapplication ("action", APP_ID, "sign-in", "('chloe.martin', '9999')", NULL));
+  for (guint i = 0; i < 100 && !stderr_has (&instance, "sign-in: refused"); i++)
+    g_usleep (50 * 1000);
+  g_assert_true (stderr_has (&instance, "sign-in: refused: Wrong PIN"));
+  if (wait_for (instance.db, "SELECT count(*) FROM events WHERE kind = "
+                "'staff-sign-in-refused' AND actor = 'chloe.martin'", 10) != 1)
+    g_error ("the refused sign-in is not among the events (%" G_GINT64_FORMAT " events, %" G_GINT64_FORMAT
+             " staff events):\n%s", query_int (instance.db, "SELECT count(*) FROM events"),
+             query_int (instance.db, "SELECT count(*) FROM events WHERE kind LIKE 'staff%'"),
+             instance.err->str);
+
+  g_free (gapplication ("action", APP_ID, "sign-in", "('chloe.martin', '3333')", NULL));
+  g_free (gapplication ("action", APP_ID, "acknowledge", param, NULL));
+  if (wait_for (instance.db, acked_sql, 30) != 1)
+    {
+      g_autofree char *said = stop (&instance);
+
+      g_error ("flag %" G_GINT64_FORMAT " not acknowledged by chloe.martin:\n%s", flag_id, said);
+    }
+  g_assert_cmpint (wait_for (instance.db, "SELECT count(*) FROM events WHERE kind = "
+                             "'staff-sign-in' AND actor = 'chloe.martin'", 10), ==, 1);
+
+  /* A task action is declared but not wired yet: refused, no effect. */
+  {
+    g_autoptr(GError) error = NULL;
+    const char *argv[] = { "gapplication", "action", APP_ID, "accept-task", "int64 1", NULL };
+    int status = 0;
+
+    g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL |
+                  G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, NULL, NULL, &status, &error);
+    g_assert_no_error (error);
+  }
+
+  err = stop (&instance);
+  g_assert_nonnull (strstr (err, "chloe.martin"));
+}
+
+static void
+skip_test (void)
+{
+  g_test_skip ("dbus-run-session and gapplication are needed (Debian: dbus-daemon, libglib2.0-bin)");
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  if (g_getenv (BUS_ENV) == NULL && has_program ("dbus-run-session"))
+    {
+      g_autoptr(GPtrArray) args = g_ptr_array_new ();
+
+      g_setenv (BUS_ENV, "1", TRUE);
+      g_ptr_array_add (args, (gpointer) "dbus-run-session");
+      g_ptr_array_add (args, (gpointer) "--");
+      for (int i = 0; i < argc; i++)
+        g_ptr_array_add (args, argv[i]);
+      g_ptr_array_add (args, NULL);
+      execvp ("dbus-run-session", (char **) args->pdata);
+      g_printerr ("test-actions: cannot run dbus-run-session: %s\n", g_strerror (errno));
+    }
+
+  g_test_init (&argc, &argv, NULL);
+
+  if (g_getenv (BUS_ENV) == NULL || !has_program ("gapplication"))
+    {
+      g_test_add_func ("/actions/skipped", skip_test);
+      return g_test_run ();
+    }
+
+  g_test_add_func ("/actions/listed", test_actions_listed);
+  g_test_add_func ("/actions/acknowledge-over-dbus", test_acknowledge_over_dbus);
+
+  return g_test_run ();
+}
