@@ -286,6 +286,124 @@ async function stats(server) {
     assert.equal((await http('GET', `${server.base}/Observation/never`)).status, 404);
   });
 
+  test('versions for sharing: ETag, If-Match 412, If-None-Match: *', async () => {
+    await http('POST', `${server.root}/$reset`);
+    const task = (status, owner) => ({
+      resourceType: 'Task',
+      id: 'shared-1',
+      status,
+      intent: 'order',
+      ...(owner ? { owner: { display: owner } } : undefined),
+    });
+    // Create only: 201 the first time, 412 once it exists.
+    const made = await http('PUT', `${server.base}/Task/shared-1`, {
+      body: task('requested'),
+      headers: { 'If-None-Match': '*' },
+    });
+    assert.equal(made.status, 201, made.text);
+    assert.equal(made.headers.get('etag'), 'W/"1"');
+    assert.equal(made.json.meta.versionId, '1');
+    assert.match(made.json.meta.lastUpdated, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+    const again = await http('PUT', `${server.base}/Task/shared-1`, {
+      body: task('accepted', 'B'),
+      headers: { 'If-None-Match': '*' },
+    });
+    assert.equal(again.status, 412, again.text);
+    assert.equal(again.json.resourceType, 'OperationOutcome');
+    assert.match(again.json.issue[0].diagnostics, /exists \(version W\/"1"\)/);
+
+    // Two writers on version 1: the first wins, the second gets 412 naming
+    // the current version, and nothing of it is kept.
+    const first = await http('PUT', `${server.base}/Task/shared-1`, {
+      body: task('accepted', 'A'),
+      headers: { 'If-Match': 'W/"1"' },
+    });
+    assert.equal(first.status, 200, first.text);
+    assert.equal(first.headers.get('etag'), 'W/"2"');
+    const second = await http('PUT', `${server.base}/Task/shared-1`, {
+      body: task('accepted', 'B'),
+      headers: { 'If-Match': 'W/"1"' },
+    });
+    assert.equal(second.status, 412, second.text);
+    assert.match(second.json.issue[0].diagnostics, /current version of Task\/shared-1 is W\/"2"/);
+    const read = await http('GET', `${server.base}/Task/shared-1`);
+    assert.equal(read.json.owner.display, 'A');
+    assert.equal(read.headers.get('etag'), 'W/"2"');
+
+    // If-Match on a resource that does not exist: 412 too.
+    const missing = await http('PUT', `${server.base}/Task/shared-2`, {
+      body: { ...task('requested'), id: 'shared-2' },
+      headers: { 'If-Match': 'W/"1"' },
+    });
+    assert.equal(missing.status, 412, missing.text);
+
+    // In a batch: request.ifNoneMatch.
+    const batch = await http('POST', `${server.base}`, {
+      body: {
+        resourceType: 'Bundle',
+        type: 'batch',
+        entry: [
+          { resource: task('requested'), request: { method: 'PUT', url: 'Task/shared-1', ifNoneMatch: '*' } },
+          {
+            resource: { ...task('requested'), id: 'shared-3' },
+            request: { method: 'PUT', url: 'Task/shared-3', ifNoneMatch: '*' },
+          },
+        ],
+      },
+    });
+    assert.equal(batch.status, 200, batch.text);
+    assert.deepEqual(
+      batch.json.entry.map((e) => e.response.status),
+      ['412', '201']
+    );
+  });
+
+  test('polling: _lastUpdated=gt, _sort=_lastUpdated, _count paging', async () => {
+    await http('POST', `${server.root}/$reset`);
+    const put = async (id, status) =>
+      (await http('PUT', `${server.base}/Task/${id}`, {
+        body: { resourceType: 'Task', id, status, intent: 'order' },
+      })).json;
+    const a = await put('poll-a', 'requested');
+    const b = await put('poll-b', 'requested');
+    const a2 = await put('poll-a', 'accepted');
+    const c = await put('poll-c', 'requested');
+    assert.ok(a.meta.lastUpdated <= b.meta.lastUpdated && b.meta.lastUpdated <= a2.meta.lastUpdated);
+
+    // Everything after a's first version, oldest change first, with
+    // millisecond precision in the query.
+    const since = encodeURIComponent(a.meta.lastUpdated);
+    const all = await http('GET', `${server.base}/Task?_lastUpdated=gt${since}&_sort=_lastUpdated`);
+    assert.equal(all.status, 200, all.text);
+    const seen = all.json.entry.map((e) => `${e.resource.id}/${e.resource.meta.versionId}`);
+    for (const r of seen) {
+      assert.ok(!r.startsWith('poll-a/1'), 'version 1 of poll-a is not newer');
+    }
+    assert.ok(seen.includes('poll-a/2') && seen.includes('poll-c/1'), JSON.stringify(seen));
+    const times = all.json.entry.map((e) => e.resource.meta.lastUpdated);
+    assert.deepEqual(times, [...times].sort());
+
+    // Nothing after the newest.
+    const none = await http(
+      'GET',
+      `${server.base}/Task?_lastUpdated=gt${encodeURIComponent(c.meta.lastUpdated)}`
+    );
+    assert.equal(none.json.total, 0);
+
+    // Pages of one, following next links.
+    let url = `${server.base}/Task?_lastUpdated=gt2000-01-01T00:00:00Z&_sort=_lastUpdated&_count=1`;
+    const ids = [];
+    while (url) {
+      const page = await http('GET', url);
+      assert.equal(page.status, 200, page.text);
+      ids.push(...(page.json.entry ?? []).map((e) => e.resource.id));
+      url = page.json.link.find((l) => l.relation === 'next')?.url;
+    }
+    assert.equal(ids.length, 3);
+    assert.equal(new Set(ids).size, 3);
+    assert.equal(ids.at(-1), 'poll-c');
+  });
+
   test('a bad status is rejected with an OperationOutcome', async () => {
     await http('POST', `${server.root}/$reset`);
     const res = await http('PUT', `${server.base}/Observation/bad-1`, {
