@@ -795,6 +795,17 @@ test_bad_input (void)
 
   g_assert_cmpint (ward_store_shared_get_n_pending (store, &error), ==, 0);
   g_assert_no_error (error);
+
+  /* Station names as --station takes them. */
+  g_assert_true (ward_fhir_shared_station_is_valid ("doctors' office desktop", NULL));
+  g_assert_true (ward_fhir_shared_station_is_valid ("Station de soins 7 \xc3\xa9", NULL));
+  g_assert_false (ward_fhir_shared_station_is_valid ("", NULL));
+  g_assert_false (ward_fhir_shared_station_is_valid ("   ", NULL));
+  g_assert_false (ward_fhir_shared_station_is_valid ("desk\n2", NULL));
+  g_assert_false (ward_fhir_shared_station_is_valid ("\xff\xfe", NULL));
+  g_assert_false (ward_fhir_shared_station_is_valid (
+    "an extremely long station name that goes on and on past sixty-four characters", &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
 }
 
 int

@@ -1033,6 +1033,34 @@ ward_fhir_shared_init (WardFhirShared *self)
   self->timeout_sec = 10;
 }
 
+gboolean
+ward_fhir_shared_station_is_valid (const char  *station,
+                                   GError     **error)
+{
+  g_autofree char *stripped = NULL;
+  glong length;
+
+  g_return_val_if_fail (station != NULL, FALSE);
+
+  length = g_utf8_validate (station, -1, NULL) ? g_utf8_strlen (station, -1) : -1;
+  stripped = g_strstrip (g_strdup (station));
+  if (length < 1 || length > 64 || *stripped == '\0')
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   "A station name takes 1 to 64 characters, not \"%s\"", station);
+      return FALSE;
+    }
+  for (const char *p = station; *p != '\0'; p = g_utf8_next_char (p))
+    if (g_unichar_iscntrl (g_utf8_get_char (p)))
+      {
+        g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                     "A station name cannot hold control characters");
+        return FALSE;
+      }
+
+  return TRUE;
+}
+
 WardFhirShared *
 ward_fhir_shared_new (WardStore  *store,
                       const char *base_url,

@@ -82,6 +82,12 @@ typedef void (*WardFhirSharedApplyFunc) (const char   *resource_type,
 #define WARD_TYPE_FHIR_SHARED (ward_fhir_shared_get_type ())
 G_DECLARE_FINAL_TYPE (WardFhirShared, ward_fhir_shared, WARD, FHIR_SHARED, GObject)
 
+/* A station name: 1 to 64 characters, not only spaces, no control
+ * characters.  FALSE with G_IO_ERROR_INVALID_ARGUMENT otherwise.
+ */
+gboolean        ward_fhir_shared_station_is_valid (const char            *station,
+                                                 GError                 **error);
+
 /* station: this station's name (--station; NULL: the host name). */
 WardFhirShared *ward_fhir_shared_new            (WardStore               *store,
                                                  const char              *base_url,
