@@ -766,6 +766,132 @@ test_killed_before_sending (void)
   remove_dir (dir);
 }
 
+typedef struct
+{
+  Station *station;
+  guint    n;
+} AllSeen;
+
+static gboolean
+all_seen (gpointer data)
+{
+  AllSeen *all = data;
+
+  for (guint i = 0; i < all->n; i++)
+    {
+      g_autofree char *id = g_strdup_printf ("task-page-%u", i);
+
+      if (applied_count (all->station, id) == 0)
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/* More changes than a search page: all applied, each once, and the mark
+ * kept is the newest change.
+ */
+static void
+test_paged_poll (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = NULL;
+  g_autofree char *mark = NULL;
+  g_autofree char *newest = NULL;
+  g_autoptr(Station) a = NULL;
+  g_autoptr(Station) b = NULL;
+  AllSeen all = { 0 };
+  const guint n = 7;
+
+  if (!prepare ())
+    return;
+
+  dir = make_dir ();
+  a = station_new (dir, "nurse station");
+  b = station_new (dir, "doctors' office desktop");
+  ward_fhir_shared_set_page_size (b->shared, 2);
+  ward_fhir_shared_start (a->shared);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autofree char *id = g_strdup_printf ("task-page-%u", i);
+      g_autoptr(JsonObject) task = new_task (id, "requested");
+
+      station_write (a, task);
+    }
+  g_assert_cmpint (wait_for (nothing_pending, a, SEEN_WITHIN_MSEC), >=, 0);
+
+  ward_fhir_shared_start (b->shared);
+  all = (AllSeen) { b, n };
+  g_assert_cmpint (wait_for (all_seen, &all, SEEN_WITHIN_MSEC), >=, 0);
+  run_for (4 * POLL_MSEC);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autofree char *id = g_strdup_printf ("task-page-%u", i);
+
+      g_assert_cmpuint (applied_count (b, id), ==, 1);
+    }
+  g_assert_cmpuint (ward_fhir_shared_get_n_applied (b->shared), ==, n);
+
+  mark = ward_store_dup_setting (b->store, "fhir-shared-mark:Task", &error);
+  g_assert_no_error (error);
+  newest = _ward_store_query_text (b->store, "SELECT max(last_updated) FROM shared_known", &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (mark);
+  g_assert_cmpstr (mark, ==, newest);
+
+  g_clear_pointer (&a, station_free);
+  g_clear_pointer (&b, station_free);
+  remove_dir (dir);
+}
+
+/* A write the server refuses is parked with its reason and does not hold
+ * up the ones behind it.
+ */
+static void
+test_refused_write (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = NULL;
+  g_autofree char *reason = NULL;
+  g_autoptr(Station) a = NULL;
+  g_autoptr(Station) b = NULL;
+  g_autoptr(JsonObject) bad = NULL;
+  g_autoptr(JsonObject) good = NULL;
+  Seen seen = { 0 };
+
+  if (!prepare ())
+    return;
+
+  dir = make_dir ();
+  a = station_new (dir, "nurse station");
+  b = station_new (dir, "doctors' office desktop");
+  bad = new_task ("task-bad", "bogus");
+  good = new_task ("task-good", "requested");
+  station_write (a, bad);
+  station_write (a, good);
+  g_test_expect_message ("ward-fhir-shared", G_LOG_LEVEL_WARNING,
+                         "*refused shared Task/task-bad: HTTP 400*bogus*");
+  ward_fhir_shared_start (a->shared);
+  ward_fhir_shared_start (b->shared);
+
+  seen = (Seen) { b, "task-good", "requested", NULL };
+  g_assert_cmpint (wait_for (seen_on, &seen, SEEN_WITHIN_MSEC), >=, 0);
+  g_assert_cmpint (wait_for (nothing_pending, a, SEEN_WITHIN_MSEC), >=, 0);
+  g_test_assert_expected_messages ();
+  g_assert_null (server_task ("task-bad", NULL));
+  reason = _ward_store_query_text (a->store,
+                                   "SELECT state || ': ' || last_error FROM shared_outbox WHERE id = 'task-bad'",
+                                   &error);
+  g_assert_no_error (error);
+  g_test_message ("parked: %s", reason);
+  g_assert_true (g_str_has_prefix (reason, "failed: HTTP 400"));
+  g_assert_nonnull (strstr (reason, "bogus"));
+  g_assert_cmpuint (applied_count (b, "task-bad"), ==, 0);
+
+  g_clear_pointer (&a, station_free);
+  g_clear_pointer (&b, station_free);
+  remove_dir (dir);
+}
+
 /* Bad input is refused with a clear error and queues nothing. */
 static void
 test_bad_input (void)
@@ -821,6 +947,8 @@ main (int    argc,
   g_test_add_func ("/fhir-shared/simultaneous-accepts", test_simultaneous_accepts);
   g_test_add_func ("/fhir-shared/offline-write-arrives-once", test_offline_write);
   g_test_add_func ("/fhir-shared/killed-before-sending", test_killed_before_sending);
+  g_test_add_func ("/fhir-shared/paged-poll", test_paged_poll);
+  g_test_add_func ("/fhir-shared/refused-write-parked", test_refused_write);
 
   status = g_test_run ();
   g_clear_pointer (&server, ward_test_fhir_server_free);

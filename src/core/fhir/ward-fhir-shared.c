@@ -20,7 +20,6 @@
 #include "ward-store-shared.h"
 
 #define MARK_KEY_PREFIX "fhir-shared-mark:"
-#define PAGE_SIZE 100
 /* Merges per cycle before it gives up until the next one (two stations
  * racing on the same resource forever would otherwise never poll).
  */
@@ -46,6 +45,7 @@ struct _WardFhirShared
   GPtrArray    *type_names;     /* in registration order */
 
   guint         poll_interval_msec;
+  guint         page_size;
   guint         overlap_msec;
   guint         timeout_sec;
 
@@ -71,7 +71,8 @@ struct _WardFhirShared
 
   /* The poll in flight. */
   guint         poll_index;
-  GDateTime    *poll_mark;
+  GDateTime    *poll_mark;      /* the newest lastUpdated seen of this type */
+  GDateTime    *page_since;     /* the lower bound of the page asked for */
 
   guint64       n_sent;
   guint64       n_conflicts;
@@ -93,6 +94,12 @@ static void cycle_begin   (WardFhirShared *self);
 static void send_next     (WardFhirShared *self);
 static void poll_type     (WardFhirShared *self,
                            const char     *url);
+static void handle_polled (WardFhirShared *self,
+                           const char     *resource_type,
+                           JsonObject     *resource);
+static void poll_from     (WardFhirShared *self,
+                           GDateTime      *since,
+                           gboolean        inclusive);
 
 static void
 shared_type_free (gpointer data)
@@ -432,6 +439,7 @@ end_cycle (WardFhirShared *self)
 {
   clear_write (self);
   g_clear_pointer (&self->poll_mark, g_date_time_unref);
+  g_clear_pointer (&self->page_since, g_date_time_unref);
   self->busy = FALSE;
   if (!self->cycle_failed)
     self->n_clean_cycles++;
@@ -644,6 +652,22 @@ current_read (WardFhirShared *self,
   send_next (self);
 }
 
+/* After a write was parked: the server's copy, which polling skipped
+ * while the write was pending, is shown now if it is newer.
+ */
+static void
+refreshed (WardFhirShared *self,
+           guint           status,
+           SoupMessage    *msg,
+           JsonObject     *body,
+           const GError   *error)
+{
+  if (status == 200 && body != NULL)
+    handle_polled (self, self->resource_type, body);
+
+  send_next (self);
+}
+
 static void
 put_done (WardFhirShared *self,
           guint           status,
@@ -683,6 +707,7 @@ put_done (WardFhirShared *self,
   /* Refused for good: parked with its reason, the next one goes. */
   {
     g_autofree char *text = describe_failure (status, body, error);
+    g_autofree char *url = NULL;
     g_autoptr(GError) store_error = NULL;
 
     g_warning ("The FHIR server refused shared %s/%s: %s", self->resource_type, self->id, text);
@@ -693,7 +718,8 @@ put_done (WardFhirShared *self,
         fail_cycle (self, "store", 0, NULL, store_error);
         return;
       }
-    send_next (self);
+    url = resource_url (self, self->resource_type, self->id);
+    send_request (self, "GET", url, NULL, FALSE, NULL, refreshed);
   }
 }
 
@@ -845,6 +871,7 @@ poll_done (WardFhirShared *self,
   const char *resource_type = g_ptr_array_index (self->type_names, self->poll_index);
   g_autofree char *next = NULL;
   JsonArray *entries = NULL;
+  guint n_entries = 0;
 
   if (status != 200 || body == NULL ||
       g_strcmp0 (json_object_get_string_member_with_default (body, "resourceType", NULL), "Bundle") != 0)
@@ -857,7 +884,9 @@ poll_done (WardFhirShared *self,
 
   if (json_object_has_member (body, "entry"))
     entries = json_object_get_array_member (body, "entry");
-  for (guint i = 0; entries != NULL && i < json_array_get_length (entries); i++)
+  if (entries != NULL)
+    n_entries = json_array_get_length (entries);
+  for (guint i = 0; i < n_entries; i++)
     {
       JsonObject *entry = json_array_get_object_element (entries, i);
       JsonObject *resource;
@@ -885,16 +914,54 @@ poll_done (WardFhirShared *self,
         g_warning ("Cannot keep the polling mark of %s: %s", resource_type, store_error->message);
     }
 
+  /* More than a page: the next one starts at the newest time seen
+   * (_lastUpdated=ge, keyset paging) rather than at an offset, which
+   * would skip a resource when one before it changes between pages.
+   * Repeats are skipped by version.  Only when a whole page shares one
+   * instant does it follow the server's next link.
+   */
   next = next_link (body);
   if (next != NULL)
     {
-      poll_type (self, next);
+      if (n_entries >= self->page_size && self->poll_mark != NULL &&
+          (self->page_since == NULL || g_date_time_compare (self->poll_mark, self->page_since) > 0))
+        poll_from (self, self->poll_mark, TRUE);
+      else
+        poll_type (self, next);
       return;
     }
 
   self->poll_index++;
   g_clear_pointer (&self->poll_mark, g_date_time_unref);
+  g_clear_pointer (&self->page_since, g_date_time_unref);
   poll_type (self, NULL);
+}
+
+/* Asks for type poll_index's changes since since (NULL: all of them). */
+static void
+poll_from (WardFhirShared *self,
+           GDateTime      *since,
+           gboolean        inclusive)
+{
+  const char *resource_type = g_ptr_array_index (self->type_names, self->poll_index);
+  g_autoptr(GDateTime) bound = since != NULL ? g_date_time_ref (since) : NULL;
+  GString *query;
+  g_autofree char *url = NULL;
+
+  g_clear_pointer (&self->page_since, g_date_time_unref);
+  self->page_since = g_steal_pointer (&bound);
+
+  query = g_string_new (NULL);
+  g_string_append_printf (query, "%s/%s?_sort=_lastUpdated&_count=%u",
+                          self->base_url, resource_type, self->page_size);
+  if (self->page_since != NULL)
+    {
+      g_autofree char *instant = format_instant (self->page_since);
+
+      g_string_append_printf (query, "&_lastUpdated=%s%s", inclusive ? "ge" : "gt", instant);
+    }
+  url = g_string_free (query, FALSE);
+  send_request (self, "GET", url, NULL, FALSE, NULL, poll_done);
 }
 
 /* Polls type poll_index: url is a next page, or NULL for the first. */
@@ -902,15 +969,12 @@ static void
 poll_type (WardFhirShared *self,
            const char     *url)
 {
-  g_autofree char *first = NULL;
-
   if (url == NULL)
     {
       const char *resource_type;
       g_autofree char *key = NULL;
       g_autofree char *mark = NULL;
       g_autoptr(GDateTime) since = NULL;
-      GString *query;
 
       if (self->poll_index >= self->type_names->len)
         {
@@ -918,6 +982,10 @@ poll_type (WardFhirShared *self,
           return;
         }
 
+      /* Each type starts afresh (a refresh after a parked write may have
+       * seen a time that this type's poll has not reached).
+       */
+      g_clear_pointer (&self->poll_mark, g_date_time_unref);
       resource_type = g_ptr_array_index (self->type_names, self->poll_index);
       key = mark_key (resource_type);
       mark = ward_store_dup_setting (self->store, key, NULL);
@@ -929,18 +997,9 @@ poll_type (WardFhirShared *self,
             since = g_date_time_add (time, -(GTimeSpan) self->overlap_msec * 1000);
         }
 
-      query = g_string_new (NULL);
-      g_string_append_printf (query, "%s/%s?_sort=_lastUpdated&_count=%d",
-                              self->base_url, resource_type, PAGE_SIZE);
-      if (since != NULL)
-        {
-          g_autofree char *instant = format_instant (since);
-
-          g_string_append_printf (query, "&_lastUpdated=gt%s", instant);
-        }
-      first = g_string_free (query, FALSE);
-      url = first;
       self->n_polls++;
+      poll_from (self, since, FALSE);
+      return;
     }
 
   send_request (self, "GET", url, NULL, FALSE, NULL, poll_done);
@@ -1003,6 +1062,7 @@ ward_fhir_shared_finalize (GObject *object)
 
   clear_write (self);
   g_clear_pointer (&self->poll_mark, g_date_time_unref);
+  g_clear_pointer (&self->page_since, g_date_time_unref);
   g_free (self->base_url);
   g_free (self->station);
   g_free (self->authorization);
@@ -1029,6 +1089,7 @@ ward_fhir_shared_init (WardFhirShared *self)
   self->types = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, shared_type_free);
   self->type_names = g_ptr_array_new_with_free_func (g_free);
   self->poll_interval_msec = 3000;
+  self->page_size = 100;
   self->overlap_msec = 5000;
   self->timeout_sec = 10;
 }
@@ -1133,6 +1194,16 @@ ward_fhir_shared_set_poll_interval (WardFhirShared *self,
   g_return_if_fail (msec > 0);
 
   self->poll_interval_msec = msec;
+}
+
+void
+ward_fhir_shared_set_page_size (WardFhirShared *self,
+                                guint           page_size)
+{
+  g_return_if_fail (WARD_IS_FHIR_SHARED (self));
+  g_return_if_fail (page_size > 0);
+
+  self->page_size = page_size;
 }
 
 void

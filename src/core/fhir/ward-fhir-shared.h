@@ -105,6 +105,9 @@ void            ward_fhir_shared_register_type  (WardFhirShared          *self,
 /* Default 3000 ms. */
 void            ward_fhir_shared_set_poll_interval (WardFhirShared       *self,
                                                  guint                    msec);
+/* Resources per search page (_count), default 100. */
+void            ward_fhir_shared_set_page_size  (WardFhirShared          *self,
+                                                 guint                    page_size);
 /* Margin for the server's clock and for commits that land late: each
  * poll reaches back this far before the mark.  Default 5000 ms.
  */
