@@ -166,6 +166,47 @@ parse_object (const char  *text,
   return json_object_ref (json_node_get_object (root));
 }
 
+/* A member that holds an object (or array), else NULL: what a server
+ * sends is not trusted to have the right shape.
+ */
+static JsonObject *
+object_member (JsonObject *object,
+               const char *name)
+{
+  JsonNode *node = object != NULL ? json_object_get_member (object, name) : NULL;
+
+  return node != NULL && JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
+}
+
+static JsonArray *
+array_member (JsonObject *object,
+              const char *name)
+{
+  JsonNode *node = object != NULL ? json_object_get_member (object, name) : NULL;
+
+  return node != NULL && JSON_NODE_HOLDS_ARRAY (node) ? json_node_get_array (node) : NULL;
+}
+
+static JsonObject *
+array_object (JsonArray *array,
+              guint      index)
+{
+  JsonNode *node = json_array_get_element (array, index);
+
+  return node != NULL && JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
+}
+
+static const char *
+string_member (JsonObject *object,
+               const char *name)
+{
+  JsonNode *node = object != NULL ? json_object_get_member (object, name) : NULL;
+
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
+    return NULL;
+  return json_node_get_string (node);
+}
+
 static char *
 object_to_string (JsonObject *object)
 {
@@ -179,15 +220,7 @@ static const char *
 meta_string (JsonObject *resource,
              const char *member)
 {
-  JsonObject *meta;
-
-  if (!json_object_has_member (resource, "meta"))
-    return NULL;
-  meta = json_object_get_object_member (resource, "meta");
-  if (meta == NULL || !json_object_has_member (meta, member))
-    return NULL;
-
-  return json_object_get_string_member_with_default (meta, member, NULL);
+  return string_member (object_member (resource, "meta"), member);
 }
 
 /* The server's versionId is an id; where both are integers (every server
@@ -264,10 +297,9 @@ make_body (WardFhirShared  *self,
   if (resource == NULL)
     return NULL;
 
-  if (!json_object_has_member (resource, "meta") ||
-      json_object_get_object_member (resource, "meta") == NULL)
+  if (object_member (resource, "meta") == NULL)
     json_object_set_object_member (resource, "meta", json_object_new ());
-  meta = json_object_get_object_member (resource, "meta");
+  meta = object_member (resource, "meta");
   json_object_remove_member (meta, "versionId");
   json_object_remove_member (meta, "lastUpdated");
   station = g_uri_escape_string (self->station, NULL, FALSE);
@@ -409,24 +441,17 @@ describe_failure (guint         status,
   if (status == 0)
     return g_strdup_printf ("no answer: %s", error != NULL ? error->message : "unknown error");
 
-  if (body != NULL &&
-      g_strcmp0 (json_object_get_string_member_with_default (body, "resourceType", NULL),
-                 "OperationOutcome") == 0 &&
-      json_object_has_member (body, "issue"))
+  if (g_strcmp0 (string_member (body, "resourceType"), "OperationOutcome") == 0)
     {
-      JsonArray *issues = json_object_get_array_member (body, "issue");
+      JsonArray *issues = array_member (body, "issue");
+      JsonObject *issue = issues != NULL && json_array_get_length (issues) > 0
+                          ? array_object (issues, 0) : NULL;
+      const char *text = string_member (issue, "diagnostics");
 
-      if (issues != NULL && json_array_get_length (issues) > 0)
-        {
-          JsonObject *issue = json_array_get_object_element (issues, 0);
-          const char *text = json_object_get_string_member_with_default (issue, "diagnostics", NULL);
-
-          if (text == NULL && json_object_has_member (issue, "details"))
-            text = json_object_get_string_member_with_default (
-                     json_object_get_object_member (issue, "details"), "text", NULL);
-          if (text != NULL)
-            return g_strdup_printf ("HTTP %u: %s", status, text);
-        }
+      if (text == NULL)
+        text = string_member (object_member (issue, "details"), "text");
+      if (text != NULL)
+        return g_strdup_printf ("HTTP %u: %s", status, text);
     }
 
   return g_strdup_printf ("HTTP %u", status);
@@ -514,13 +539,20 @@ remember (WardFhirShared  *self,
           JsonObject      *resource,
           GError         **error)
 {
-  g_autofree char *json = object_to_string (resource);
+  g_autofree char *json = NULL;
+  const char *id = string_member (resource, "id");
+  const char *version = meta_string (resource, "versionId");
 
-  return ward_store_shared_set_known (self->store, resource_type,
-                                      json_object_get_string_member_with_default (resource, "id", ""),
-                                      meta_string (resource, "versionId"),
-                                      meta_string (resource, "lastUpdated"),
-                                      json, error);
+  if (id == NULL || version == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                   "the server's copy of a %s has no id or no meta.versionId", resource_type);
+      return FALSE;
+    }
+
+  json = object_to_string (resource);
+  return ward_store_shared_set_known (self->store, resource_type, id, version,
+                                      meta_string (resource, "lastUpdated"), json, error);
 }
 
 static void
@@ -799,13 +831,13 @@ handle_polled (WardFhirShared *self,
 {
   g_autoptr(GError) error = NULL;
   g_autofree char *known = NULL;
-  const char *id = json_object_get_string_member_with_default (resource, "id", NULL);
+  const char *id = string_member (resource, "id");
   const char *version = meta_string (resource, "versionId");
   const char *updated = meta_string (resource, "lastUpdated");
   gboolean pending = FALSE;
 
   if (id == NULL || version == NULL ||
-      g_strcmp0 (json_object_get_string_member_with_default (resource, "resourceType", NULL),
+      g_strcmp0 (string_member (resource, "resourceType"),
                  resource_type) != 0)
     return;
 
@@ -843,19 +875,14 @@ handle_polled (WardFhirShared *self,
 static char *
 next_link (JsonObject *bundle)
 {
-  JsonArray *links;
+  JsonArray *links = array_member (bundle, "link");
 
-  if (!json_object_has_member (bundle, "link") ||
-      (links = json_object_get_array_member (bundle, "link")) == NULL)
-    return NULL;
-
-  for (guint i = 0; i < json_array_get_length (links); i++)
+  for (guint i = 0; links != NULL && i < json_array_get_length (links); i++)
     {
-      JsonObject *link = json_array_get_object_element (links, i);
+      JsonObject *link = array_object (links, i);
 
-      if (link != NULL &&
-          g_strcmp0 (json_object_get_string_member_with_default (link, "relation", NULL), "next") == 0)
-        return g_strdup (json_object_get_string_member_with_default (link, "url", NULL));
+      if (g_strcmp0 (string_member (link, "relation"), "next") == 0)
+        return g_strdup (string_member (link, "url"));
     }
 
   return NULL;
@@ -874,7 +901,7 @@ poll_done (WardFhirShared *self,
   guint n_entries = 0;
 
   if (status != 200 || body == NULL ||
-      g_strcmp0 (json_object_get_string_member_with_default (body, "resourceType", NULL), "Bundle") != 0)
+      g_strcmp0 (string_member (body, "resourceType"), "Bundle") != 0)
     {
       g_autofree char *what = g_strdup_printf ("poll %s", resource_type);
 
@@ -882,18 +909,13 @@ poll_done (WardFhirShared *self,
       return;
     }
 
-  if (json_object_has_member (body, "entry"))
-    entries = json_object_get_array_member (body, "entry");
+  entries = array_member (body, "entry");
   if (entries != NULL)
     n_entries = json_array_get_length (entries);
   for (guint i = 0; i < n_entries; i++)
     {
-      JsonObject *entry = json_array_get_object_element (entries, i);
-      JsonObject *resource;
+      JsonObject *resource = object_member (array_object (entries, i), "resource");
 
-      if (entry == NULL || !json_object_has_member (entry, "resource"))
-        continue;
-      resource = json_object_get_object_member (entry, "resource");
       if (resource != NULL)
         handle_polled (self, resource_type, resource);
     }
@@ -1255,8 +1277,8 @@ ward_fhir_shared_write (WardFhirShared  *self,
   g_return_val_if_fail (WARD_IS_FHIR_SHARED (self), FALSE);
   g_return_val_if_fail (resource != NULL, FALSE);
 
-  resource_type = json_object_get_string_member_with_default (resource, "resourceType", NULL);
-  id = json_object_get_string_member_with_default (resource, "id", NULL);
+  resource_type = string_member (resource, "resourceType");
+  id = string_member (resource, "id");
   if (resource_type == NULL || !g_hash_table_contains (self->types, resource_type))
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
@@ -1280,9 +1302,9 @@ ward_fhir_shared_write (WardFhirShared  *self,
   copy = parse_object (json, strlen (json), error);
   if (copy == NULL)
     return FALSE;
-  if (json_object_has_member (copy, "meta") && json_object_get_object_member (copy, "meta") != NULL)
+  if (object_member (copy, "meta") != NULL)
     {
-      JsonObject *meta = json_object_get_object_member (copy, "meta");
+      JsonObject *meta = object_member (copy, "meta");
 
       json_object_remove_member (meta, "versionId");
       json_object_remove_member (meta, "lastUpdated");
