@@ -216,9 +216,8 @@ async function stats(server) {
   });
 
   test('starts within seconds and listens on 127.0.0.1 only', async (t) => {
+    // About 1 s; printed, not asserted: tests do not time a shared machine.
     t.diagnostic(`start-up: ${server.startupMs} ms`);
-    // About 1 s; generous for loaded CI machines.
-    assert.ok(server.startupMs < 10000, `start-up took ${server.startupMs} ms`);
     const res = await http('GET', `${server.base}/metadata`);
     assert.equal(res.status, 200);
     assert.equal(res.json.resourceType, 'CapabilityStatement');
@@ -557,29 +556,43 @@ async function stats(server) {
     assert.equal((await stats(server)).resources.Patient, 1);
   });
 
-  test('identifier writes stay fast with many resources', async () => {
+  test('identifier writes cost the same with 20 times more resources', async (t) => {
+    // The identifier index makes a conditional update independent of how
+    // many resources are stored; a linear scan would make the second run
+    // about 20 times slower.  Both runs are timed in the same test, so the
+    // ratio holds on a loaded machine where absolute times do not.
+    const load = async (from, to) => {
+      const entry = [];
+      for (let i = from; i < to; i++) {
+        entry.push({
+          resource: observation(null, { identifier: [{ system: 'urn:load', value: `L-${i}` }] }),
+          request: { method: 'POST', url: 'Observation' },
+        });
+      }
+      const loaded = await http('POST', server.base, { body: { resourceType: 'Bundle', type: 'batch', entry } });
+      assert.equal(loaded.status, 200);
+    };
+    const updates = async (count, stride) => {
+      const started = performance.now();
+      for (let i = 0; i < count; i++) {
+        const value = `L-${i * stride}`;
+        const res = await http('PUT', `${server.base}/Observation?identifier=urn:load|${value}`, {
+          body: observation(null, { status: 'amended', identifier: [{ system: 'urn:load', value }] }),
+        });
+        assert.equal(res.status, 200);
+      }
+      return performance.now() - started;
+    };
     await http('POST', `${server.root}/$reset`);
-    const n = 2000;
-    const entry = [];
-    for (let i = 0; i < n; i++) {
-      entry.push({
-        resource: observation(null, { identifier: [{ system: 'urn:load', value: `L-${i}` }] }),
-        request: { method: 'POST', url: 'Observation' },
-      });
-    }
-    const loaded = await http('POST', server.base, { body: { resourceType: 'Bundle', type: 'batch', entry } });
-    assert.equal(loaded.status, 200);
-    const started = Date.now();
-    for (let i = 0; i < 200; i++) {
-      const res = await http('PUT', `${server.base}/Observation?identifier=urn:load|L-${i * 7}`, {
-        body: observation(null, { status: 'amended', identifier: [{ system: 'urn:load', value: `L-${i * 7}` }] }),
-      });
-      assert.equal(res.status, 200);
-    }
-    const elapsed = Date.now() - started;
-    // About 1 s here; a linear scan per update would take minutes.
-    assert.ok(elapsed < 15000, `200 conditional updates among ${n} took ${elapsed} ms`);
-    assert.equal((await stats(server)).resources.Observation, n);
+    await load(0, 100);
+    await updates(20, 1); // warm-up
+    const small = await updates(100, 1);
+    await load(100, 2000);
+    const large = await updates(100, 19);
+    const ratio = large / small;
+    t.diagnostic(`100 conditional updates: ${small.toFixed(0)} ms among 100, ${large.toFixed(0)} ms among 2000 (x${ratio.toFixed(2)})`);
+    assert.ok(ratio < 5, `with 20 times more resources, conditional updates took ${ratio.toFixed(1)} times as long`);
+    assert.equal((await stats(server)).resources.Observation, 2000);
   });
 
   test('search pages with _count and links next', async () => {
