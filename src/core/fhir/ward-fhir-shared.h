@@ -45,10 +45,15 @@ G_BEGIN_DECLS
  * and the overlap's repeats are skipped.  A resource with a local write
  * pending is not applied now: that write meets the change as a conflict.
  *
- * Offline.  Network errors, 408, 429 and 5xx leave the write pending and
- * stop this cycle (order kept); the next cycle tries again.  Other 4xx
- * park it (state failed, the reason logged).  Nothing queued is lost: it
- * is in the database before write() returns.
+ * Offline.  Network errors, 401, 408, 429 and 5xx leave the write pending
+ * in its place (the later ones wait behind it: order kept) and the cycle
+ * goes on to polling; the next cycle tries again.  Other 4xx park it
+ * (state failed, the reason logged) and the server's copy is read and
+ * applied.  Nothing queued is lost: it is in the database before write()
+ * returns.
+ *
+ * Searches are paged by time: a full page is followed by
+ * _lastUpdated=ge{newest on it}, not by an offset.
  *
  * Everything runs on the thread-default main context of start().
  */
