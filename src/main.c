@@ -12,6 +12,7 @@
 #include <locale.h>
 #include <string.h>
 
+#include "ward-fhir-shared.h"
 #include "ward-headless.h"
 #include "ward-pipeline.h"
 #include "ward-secret.h"
@@ -176,6 +177,9 @@ main (int   argc,
       { "fhir-auth", 0, 0, G_OPTION_ARG_STRING, &config.fhir_auth,
         N_("FHIR server authentication: none, bearer or smart (default: smart with "
            "--fhir-client-id, bearer with --fhir-token-file, else none)"), N_("MODE") },
+      { "station", 0, 0, G_OPTION_ARG_STRING, &config.station,
+        N_("This station's name, shown to the other stations on the ward with what it "
+           "shares through the FHIR server (default: the host name)"), N_("NAME") },
       { "identity", 0, 0, G_OPTION_ARG_STRING, &config.identity,
         N_("Device to patient: local (the ward file), lookup (Device.patient on the FHIR server) "
            "or create (as lookup; missing Patient and Device are created)"), N_("MODE") },
@@ -237,6 +241,13 @@ main (int   argc,
                   _("--beds takes 1 to 256; --time-scale, --window-minutes and --seed must be "
                     "positive; --duration, --raw-retention-days, --identity-cache-seconds and "
                     "--outbox-limit must not be negative"));
+      return 2;
+    }
+
+  if (config.station != NULL && !ward_fhir_shared_station_is_valid (config.station, NULL))
+    {
+      g_printerr ("wardwatch: %s\n",
+                  _("--station takes a name of 1 to 64 characters, without control characters"));
       return 2;
     }
 

@@ -219,6 +219,7 @@ ward_pipeline_config_clear (WardPipelineConfig *config)
   g_clear_pointer (&config->fhir_private_key, g_free);
   g_clear_pointer (&config->fhir_auth, g_free);
   g_clear_pointer (&config->identity, g_free);
+  g_clear_pointer (&config->station, g_free);
   g_clear_pointer (&config->policy_file, g_free);
 }
 
@@ -242,6 +243,7 @@ ward_pipeline_config_copy (const WardPipelineConfig *src,
   dest->fhir_private_key = g_strdup (src->fhir_private_key);
   dest->fhir_auth = g_strdup (src->fhir_auth);
   dest->identity = g_strdup (src->identity);
+  dest->station = g_strdup (src->station);
   dest->policy_file = g_strdup (src->policy_file);
 }
 

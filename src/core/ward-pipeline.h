@@ -62,6 +62,9 @@ typedef struct
                                        * the user */
   char       *fhir_auth;              /* "none", "bearer", "smart" or NULL: smart with a client
                                        * id, bearer with a token file, else none */
+  char       *station;                /* this station's name on writes shared with the other
+                                       * stations through the FHIR server (--station); NULL:
+                                       * the host name */
   char       *identity;               /* device to patient: "local" (the bed map; NULL means
                                        * local), "lookup" or "create" (the FHIR server at
                                        * fhir_url, Device.patient) */

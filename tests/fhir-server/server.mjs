@@ -598,7 +598,28 @@ class WardRepository extends FhirRepository {
     const type = resource.resourceType;
     const existing = this.types.get(type)?.get(resource.id)?.current;
     if (options?.ifMatch !== undefined && existing?.meta?.versionId !== options.ifMatch) {
-      throw new OperationOutcomeError(preconditionFailed);
+      // FHIR R4 http.html#concurrency: 412 when the version is not the current one.
+      const current = existing ? `W/"${existing.meta.versionId}"` : 'none (it does not exist)';
+      throw new OperationOutcomeError({
+        ...preconditionFailed,
+        issue: [
+          {
+            ...preconditionFailed.issue[0],
+            diagnostics: `Version conflict: If-Match W/"${options.ifMatch}" but the current version of ${type}/${resource.id} is ${current}`,
+          },
+        ],
+      });
+    }
+    if (options?.ifNoneMatch && existing) {
+      throw new OperationOutcomeError({
+        ...preconditionFailed,
+        issue: [
+          {
+            ...preconditionFailed.issue[0],
+            diagnostics: `If-None-Match: * but ${type}/${resource.id} exists (version W/"${existing.meta.versionId}")`,
+          },
+        ],
+      });
     }
     validateOrThrow(resource);
     if (existing && deepEquals(stripVersion(existing), stripVersion(resource))) {
@@ -857,7 +878,10 @@ async function updateHandler(req, repo) {
   if (resource.id !== id) {
     return [badRequest(`Resource id ${JSON.stringify(resource.id)} does not match the URL id ${id}`, `${resourceType}.id`)];
   }
-  const result = await repo.putResource(resource, { ifMatch: parseIfMatch(req.headers?.['if-match']) });
+  // If-None-Match: * (RFC 9110 13.1.2; in a batch, request.ifNoneMatch):
+  // create only, 412 when the resource exists.
+  const ifNoneMatch = (req.headers?.['if-none-match'] ?? '').trim() === '*';
+  const result = await repo.putResource(resource, { ifMatch: parseIfMatch(req.headers?.['if-match']), ifNoneMatch });
   return [result.created ? created : allOk, result.resource];
 }
 

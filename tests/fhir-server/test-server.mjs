@@ -216,9 +216,8 @@ async function stats(server) {
   });
 
   test('starts within seconds and listens on 127.0.0.1 only', async (t) => {
+    // About 1 s; printed, not asserted: tests do not time a shared machine.
     t.diagnostic(`start-up: ${server.startupMs} ms`);
-    // About 1 s; generous for loaded CI machines.
-    assert.ok(server.startupMs < 10000, `start-up took ${server.startupMs} ms`);
     const res = await http('GET', `${server.base}/metadata`);
     assert.equal(res.status, 200);
     assert.equal(res.json.resourceType, 'CapabilityStatement');
@@ -284,6 +283,124 @@ async function stats(server) {
     assert.equal(deleted.status, 200);
     assert.equal((await http('GET', `${server.base}/Observation/ward-obs-1`)).status, 410);
     assert.equal((await http('GET', `${server.base}/Observation/never`)).status, 404);
+  });
+
+  test('versions for sharing: ETag, If-Match 412, If-None-Match: *', async () => {
+    await http('POST', `${server.root}/$reset`);
+    const task = (status, owner) => ({
+      resourceType: 'Task',
+      id: 'shared-1',
+      status,
+      intent: 'order',
+      ...(owner ? { owner: { display: owner } } : undefined),
+    });
+    // Create only: 201 the first time, 412 once it exists.
+    const made = await http('PUT', `${server.base}/Task/shared-1`, {
+      body: task('requested'),
+      headers: { 'If-None-Match': '*' },
+    });
+    assert.equal(made.status, 201, made.text);
+    assert.equal(made.headers.get('etag'), 'W/"1"');
+    assert.equal(made.json.meta.versionId, '1');
+    assert.match(made.json.meta.lastUpdated, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+    const again = await http('PUT', `${server.base}/Task/shared-1`, {
+      body: task('accepted', 'B'),
+      headers: { 'If-None-Match': '*' },
+    });
+    assert.equal(again.status, 412, again.text);
+    assert.equal(again.json.resourceType, 'OperationOutcome');
+    assert.match(again.json.issue[0].diagnostics, /exists \(version W\/"1"\)/);
+
+    // Two writers on version 1: the first wins, the second gets 412 naming
+    // the current version, and nothing of it is kept.
+    const first = await http('PUT', `${server.base}/Task/shared-1`, {
+      body: task('accepted', 'A'),
+      headers: { 'If-Match': 'W/"1"' },
+    });
+    assert.equal(first.status, 200, first.text);
+    assert.equal(first.headers.get('etag'), 'W/"2"');
+    const second = await http('PUT', `${server.base}/Task/shared-1`, {
+      body: task('accepted', 'B'),
+      headers: { 'If-Match': 'W/"1"' },
+    });
+    assert.equal(second.status, 412, second.text);
+    assert.match(second.json.issue[0].diagnostics, /current version of Task\/shared-1 is W\/"2"/);
+    const read = await http('GET', `${server.base}/Task/shared-1`);
+    assert.equal(read.json.owner.display, 'A');
+    assert.equal(read.headers.get('etag'), 'W/"2"');
+
+    // If-Match on a resource that does not exist: 412 too.
+    const missing = await http('PUT', `${server.base}/Task/shared-2`, {
+      body: { ...task('requested'), id: 'shared-2' },
+      headers: { 'If-Match': 'W/"1"' },
+    });
+    assert.equal(missing.status, 412, missing.text);
+
+    // In a batch: request.ifNoneMatch.
+    const batch = await http('POST', `${server.base}`, {
+      body: {
+        resourceType: 'Bundle',
+        type: 'batch',
+        entry: [
+          { resource: task('requested'), request: { method: 'PUT', url: 'Task/shared-1', ifNoneMatch: '*' } },
+          {
+            resource: { ...task('requested'), id: 'shared-3' },
+            request: { method: 'PUT', url: 'Task/shared-3', ifNoneMatch: '*' },
+          },
+        ],
+      },
+    });
+    assert.equal(batch.status, 200, batch.text);
+    assert.deepEqual(
+      batch.json.entry.map((e) => e.response.status),
+      ['412', '201']
+    );
+  });
+
+  test('polling: _lastUpdated=gt, _sort=_lastUpdated, _count paging', async () => {
+    await http('POST', `${server.root}/$reset`);
+    const put = async (id, status) =>
+      (await http('PUT', `${server.base}/Task/${id}`, {
+        body: { resourceType: 'Task', id, status, intent: 'order' },
+      })).json;
+    const a = await put('poll-a', 'requested');
+    const b = await put('poll-b', 'requested');
+    const a2 = await put('poll-a', 'accepted');
+    const c = await put('poll-c', 'requested');
+    assert.ok(a.meta.lastUpdated <= b.meta.lastUpdated && b.meta.lastUpdated <= a2.meta.lastUpdated);
+
+    // Everything after a's first version, oldest change first, with
+    // millisecond precision in the query.
+    const since = encodeURIComponent(a.meta.lastUpdated);
+    const all = await http('GET', `${server.base}/Task?_lastUpdated=gt${since}&_sort=_lastUpdated`);
+    assert.equal(all.status, 200, all.text);
+    const seen = all.json.entry.map((e) => `${e.resource.id}/${e.resource.meta.versionId}`);
+    for (const r of seen) {
+      assert.ok(!r.startsWith('poll-a/1'), 'version 1 of poll-a is not newer');
+    }
+    assert.ok(seen.includes('poll-a/2') && seen.includes('poll-c/1'), JSON.stringify(seen));
+    const times = all.json.entry.map((e) => e.resource.meta.lastUpdated);
+    assert.deepEqual(times, [...times].sort());
+
+    // Nothing after the newest.
+    const none = await http(
+      'GET',
+      `${server.base}/Task?_lastUpdated=gt${encodeURIComponent(c.meta.lastUpdated)}`
+    );
+    assert.equal(none.json.total, 0);
+
+    // Pages of one, following next links.
+    let url = `${server.base}/Task?_lastUpdated=gt2000-01-01T00:00:00Z&_sort=_lastUpdated&_count=1`;
+    const ids = [];
+    while (url) {
+      const page = await http('GET', url);
+      assert.equal(page.status, 200, page.text);
+      ids.push(...(page.json.entry ?? []).map((e) => e.resource.id));
+      url = page.json.link.find((l) => l.relation === 'next')?.url;
+    }
+    assert.equal(ids.length, 3);
+    assert.equal(new Set(ids).size, 3);
+    assert.equal(ids.at(-1), 'poll-c');
   });
 
   test('a bad status is rejected with an OperationOutcome', async () => {
@@ -439,29 +556,43 @@ async function stats(server) {
     assert.equal((await stats(server)).resources.Patient, 1);
   });
 
-  test('identifier writes stay fast with many resources', async () => {
+  test('identifier writes cost the same with 20 times more resources', async (t) => {
+    // The identifier index makes a conditional update independent of how
+    // many resources are stored; a linear scan would make the second run
+    // about 20 times slower.  Both runs are timed in the same test, so the
+    // ratio holds on a loaded machine where absolute times do not.
+    const load = async (from, to) => {
+      const entry = [];
+      for (let i = from; i < to; i++) {
+        entry.push({
+          resource: observation(null, { identifier: [{ system: 'urn:load', value: `L-${i}` }] }),
+          request: { method: 'POST', url: 'Observation' },
+        });
+      }
+      const loaded = await http('POST', server.base, { body: { resourceType: 'Bundle', type: 'batch', entry } });
+      assert.equal(loaded.status, 200);
+    };
+    const updates = async (count, stride) => {
+      const started = performance.now();
+      for (let i = 0; i < count; i++) {
+        const value = `L-${i * stride}`;
+        const res = await http('PUT', `${server.base}/Observation?identifier=urn:load|${value}`, {
+          body: observation(null, { status: 'amended', identifier: [{ system: 'urn:load', value }] }),
+        });
+        assert.equal(res.status, 200);
+      }
+      return performance.now() - started;
+    };
     await http('POST', `${server.root}/$reset`);
-    const n = 2000;
-    const entry = [];
-    for (let i = 0; i < n; i++) {
-      entry.push({
-        resource: observation(null, { identifier: [{ system: 'urn:load', value: `L-${i}` }] }),
-        request: { method: 'POST', url: 'Observation' },
-      });
-    }
-    const loaded = await http('POST', server.base, { body: { resourceType: 'Bundle', type: 'batch', entry } });
-    assert.equal(loaded.status, 200);
-    const started = Date.now();
-    for (let i = 0; i < 200; i++) {
-      const res = await http('PUT', `${server.base}/Observation?identifier=urn:load|L-${i * 7}`, {
-        body: observation(null, { status: 'amended', identifier: [{ system: 'urn:load', value: `L-${i * 7}` }] }),
-      });
-      assert.equal(res.status, 200);
-    }
-    const elapsed = Date.now() - started;
-    // About 1 s here; a linear scan per update would take minutes.
-    assert.ok(elapsed < 15000, `200 conditional updates among ${n} took ${elapsed} ms`);
-    assert.equal((await stats(server)).resources.Observation, n);
+    await load(0, 100);
+    await updates(20, 1); // warm-up
+    const small = await updates(100, 1);
+    await load(100, 2000);
+    const large = await updates(100, 19);
+    const ratio = large / small;
+    t.diagnostic(`100 conditional updates: ${small.toFixed(0)} ms among 100, ${large.toFixed(0)} ms among 2000 (x${ratio.toFixed(2)})`);
+    assert.ok(ratio < 5, `with 20 times more resources, conditional updates took ${ratio.toFixed(1)} times as long`);
+    assert.equal((await stats(server)).resources.Observation, 2000);
   });
 
   test('search pages with _count and links next', async () => {

@@ -126,7 +126,7 @@ test_demo_summary (void)
   g_autoptr(JsonObject) stats = NULL;
   const char *argv[] = { wardwatch (), "--headless", "--demo", "--duration=4", "--time-scale=1800",
                          "--seed=3", "--beds=8", db_arg, "--acvpu=2:C", "--spo2-scale=bed-04:2",
-                         NULL };
+                         "--station=Ward 7 nurse station", NULL };
   static const char * const keys[] = {
     "beds", "messages", "measurements", "scores", "flags_raised", "dead_letters",
   };
@@ -346,6 +346,9 @@ test_usage_errors (void)
     { { "--headless", "--demo", "--scenario=no-such-thing", NULL }, 1, "no-such-thing" },
     { { "--headless", "--demo", "--acvpu=3:Q", NULL }, 1, "bad value Q" },
     { { "--headless", "--demo", "--no-such-option", NULL }, 2, "no-such-option" },
+    { { "--headless", "--demo", "--station=", NULL }, 2, "--station" },
+    { { "--headless", "--demo", "--station=   ", NULL }, 2, "--station" },
+    { { "--headless", "--demo", "--station=ward 7\tdesk", NULL }, 2, "--station" },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)

@@ -236,6 +236,43 @@ static const char * const migrations[] = {
   "  last_failure_at INTEGER NOT NULL,"
   "  locked_until INTEGER NOT NULL DEFAULT 0"
   ") WITHOUT ROWID;",
+  /* 9: resources shared between stations through the FHIR server
+   * (store/ward-store-shared.c, fhir/ward-fhir-shared.c).  shared_known
+   * is, per resource, the server's version this station last saw (its own
+   * write answered, or another station's read back by polling): the base
+   * of its next write, and what tells a change already applied from a new
+   * one.  shared_outbox holds local writes in order until the server has
+   * them, at most one pending per resource (a later local write replaces
+   * the pending one's content and keeps its base version); write_id, also
+   * sent in meta.source, recognises a write that reached the server just
+   * before a crash.  Done rows stay as the record: sent, merged (dropped
+   * for the server's copy after a conflict) or failed (refused).
+   */
+  "CREATE TABLE shared_known ("
+  "  resource_type TEXT NOT NULL,"
+  "  id TEXT NOT NULL,"
+  "  version_id TEXT NOT NULL,"
+  "  last_updated TEXT,"
+  "  json TEXT NOT NULL,"
+  "  PRIMARY KEY (resource_type, id)"
+  ") WITHOUT ROWID;"
+  "CREATE TABLE shared_outbox ("
+  "  seq INTEGER PRIMARY KEY,"
+  "  resource_type TEXT NOT NULL,"
+  "  id TEXT NOT NULL,"
+  "  base_version TEXT,"
+  "  write_id TEXT NOT NULL,"
+  "  json TEXT NOT NULL,"
+  "  merged INTEGER NOT NULL DEFAULT 0 CHECK (merged IN (0, 1)),"
+  "  state TEXT NOT NULL CHECK (state IN ('pending', 'sent', 'merged', 'failed')),"
+  "  attempts INTEGER NOT NULL DEFAULT 0,"
+  "  created_at INTEGER NOT NULL,"
+  "  done_at INTEGER,"
+  "  server_version TEXT,"
+  "  last_error TEXT"
+  ");"
+  "CREATE UNIQUE INDEX shared_outbox_one_pending ON shared_outbox (resource_type, id) "
+  "  WHERE state = 'pending';",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == WARD_STORE_SCHEMA_VERSION);
