@@ -1,0 +1,213 @@
+/* ward-scorer.h
+ *
+ * Copyright 2026 The Wardwatch authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <glib-object.h>
+#include <json-glib/json-glib.h>
+
+#include "ward-score-window.h"
+#include "ward-types.h"
+
+G_BEGIN_DECLS
+
+/* Scoring as a plug-in point.
+ *
+ * A WardScorer turns one patient's window into a WardScore.  The engine
+ * runs every registered scorer, in the order they were added, each time
+ * it re-scores a patient (ward-engine-score.c); NEWS2
+ * (ward-news2-scorer.c) is always first.  A scorer is synchronous and
+ * reads no clock: "now" and the window come in WardScorerInput, and
+ * measurements older than the window's newest values come through the
+ * history callback, read from the store in the engine's transaction.
+ */
+
+#define WARD_SCORER_ERROR (ward_scorer_error_quark ())
+
+typedef enum
+{
+  WARD_SCORER_ERROR_FAILED,
+  WARD_SCORER_ERROR_HISTORY,
+} WardScorerError;
+
+/* ACTIVE scores are shown (the snapshot's scores) and may raise their
+ * own flag; SHADOW scores are computed and stored, never shown, never
+ * flagged: a new model is watched against the ward before anyone sees
+ * it.
+ */
+typedef enum
+{
+  WARD_SCORER_MODE_ACTIVE,
+  WARD_SCORER_MODE_SHADOW,
+} WardScorerMode;
+
+/* One input's part in a score: for NEWS2 a parameter, its value and its
+ * points; for a model a feature, its value and its contribution (a SHAP
+ * value, say).  has_value is FALSE where the input was missing.
+ */
+typedef struct
+{
+  char     *name;
+  gboolean  has_value;
+  double    value;
+  double    contribution;
+} WardScoreContribution;
+
+/* A scorer's result.  kind, label and version are the scorer's; value
+ * is the score as a number (NEWS2: its total; a probability model: the
+ * probability).  has_total / total / band: an integer score with a band
+ * (NEWS2).  has_probability / probability: a risk between 0 and 1.
+ * complete: every input the scorer wants was there; final: a nurse
+ * confirmed the inputs.  not_applicable: the scorer does not apply to
+ * this patient (NEWS2 under 16): kept for the record, claims no risk,
+ * raises no flag.  detail: what the scorer wants stored with the score
+ * (NEWS2: its inputs); outcome: the FHIR CodeableConcept of the outcome
+ * a probability predicts (RiskAssessment.prediction.outcome), or NULL.
+ */
+typedef struct
+{
+  char      *kind;
+  char      *label;
+  char      *version;
+  gint64     window_start;
+  gint64     window_end;
+  double     value;
+  gboolean   has_total;
+  int        total;
+  WardBand   band;
+  gboolean   has_probability;
+  double     probability;
+  gboolean   complete;
+  gboolean   final;
+  gboolean   not_applicable;
+  GArray    *contributions;   /* WardScoreContribution */
+  JsonNode  *detail;
+  JsonNode  *outcome;
+} WardScore;
+
+/* A measurement from the store, for the history callback. */
+typedef struct
+{
+  double      value;
+  gint64      observed_at;
+  WardSource  source;
+} WardScorerPoint;
+
+/* Appends to points (WardScorerPoint) the patient's measurements of kind
+ * observed in [from, to], oldest first.
+ */
+typedef gboolean (*WardScorerHistoryFunc) (gpointer      user_data,
+                                           const char   *patient_id,
+                                           WardMeasKind  kind,
+                                           gint64        from,
+                                           gint64        to,
+                                           GArray       *points,
+                                           GError      **error);
+
+/* What a scorer sees of one patient.
+ *
+ * window: the values that count in this window per NEWS2 parameter
+ *         (used[], with their source and observed_at; their age is
+ *         scored_at - observed_at; each counts for its parameter's
+ *         validity, see ward-score-window.h), and NEWS2's points.
+ * latest: the newest value of each measurement kind
+ *         (WARD_MEAS_N_KINDS), of any source, counting or not.
+ * age:    in full years at window_end, -1 unknown; birth_date the FHIR
+ *         date it comes from, or NULL.
+ * spo2_scale: 1 or 2; on_oxygen / has_on_oxygen: from the window's
+ *         air-or-oxygen value.
+ * news2:  this window's NEWS2 score, for the scorers after NEWS2 (NULL
+ *         for NEWS2 itself); earlier: every score computed before this
+ *         scorer in this window (WardScore), NEWS2 first.
+ */
+typedef struct
+{
+  const char            *patient_id;
+  gint64                 window_start;
+  gint64                 window_end;
+  gint64                 now;
+  const WardWindowScore *window;
+  const WardLatestValue *latest;
+  int                    age;
+  const char            *birth_date;
+  int                    spo2_scale;
+  gboolean               has_on_oxygen;
+  gboolean               on_oxygen;
+  gboolean               final;
+  const WardScore       *news2;
+  const GArray          *earlier;
+  WardScorerHistoryFunc  history;
+  gpointer               history_data;
+} WardScorerInput;
+
+#define WARD_TYPE_SCORER (ward_scorer_get_type ())
+G_DECLARE_INTERFACE (WardScorer, ward_scorer, WARD, SCORER, GObject)
+
+struct _WardScorerInterface
+{
+  GTypeInterface parent_iface;
+
+  const char *(*get_kind)    (WardScorer             *self);
+  const char *(*get_label)   (WardScorer             *self);
+  const char *(*get_version) (WardScorer             *self);
+  /* Fills out (initialised and empty) or fails; FALSE without a score
+   * (nothing to score) is out->kind == NULL and no error.
+   */
+  gboolean    (*score)       (WardScorer             *self,
+                              const WardScorerInput  *input,
+                              WardScore              *out,
+                              GError                **error);
+};
+
+GQuark       ward_scorer_error_quark     (void);
+
+/* The kind: a short id, "news2" or "model:NAME", unique on a ward. */
+const char  *ward_scorer_get_kind        (WardScorer             *self);
+const char  *ward_scorer_get_label       (WardScorer             *self);
+const char  *ward_scorer_get_version     (WardScorer             *self);
+/* TRUE with out->kind set: a score; TRUE with out->kind NULL: nothing to
+ * score in this window; FALSE: error.  kind, label, version and the
+ * window are filled in from the scorer and input when the scorer leaves
+ * them unset.
+ */
+gboolean     ward_scorer_score           (WardScorer             *self,
+                                          const WardScorerInput  *input,
+                                          WardScore              *out,
+                                          GError                **error);
+
+const char  *ward_scorer_mode_to_string  (WardScorerMode          mode);
+
+/* A measurement history of the input's patient (see
+ * WardScorerHistoryFunc); an error if the input has none.
+ */
+gboolean     ward_scorer_input_get_history (const WardScorerInput *input,
+                                          WardMeasKind            kind,
+                                          gint64                  from,
+                                          gint64                  to,
+                                          GArray                 *points,
+                                          GError                **error);
+/* A score computed before this one in the window, by kind, or NULL. */
+const WardScore *ward_scorer_input_get_earlier (const WardScorerInput *input,
+                                          const char             *kind);
+GArray      *ward_scorer_points_new      (void);
+
+void         ward_score_init             (WardScore              *score);
+void         ward_score_clear            (WardScore              *score);
+void         ward_score_copy             (const WardScore        *src,
+                                          WardScore              *dest);
+void         ward_score_add_contribution (WardScore              *score,
+                                          const char             *name,
+                                          gboolean                has_value,
+                                          double                  value,
+                                          double                  contribution);
+const WardScoreContribution *ward_score_get_contribution (const WardScore *score,
+                                          const char             *name);
+/* The contributions as a JSON array of {name, value, contribution}
+ * (value null when missing), for the store.
+ */
+char        *ward_score_contributions_to_json (const WardScore   *score);
+
+G_END_DECLS
