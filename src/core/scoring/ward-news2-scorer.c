@@ -52,8 +52,6 @@ ward_news2_scorer_score (WardScorer             *scorer,
                          GError                **error)
 {
   const WardWindowScore *window = input->window;
-  g_autoptr(JsonParser) parser = NULL;
-  g_autofree char *detail = NULL;
   gboolean any = FALSE;
 
   if (window == NULL)
@@ -93,14 +91,7 @@ ward_news2_scorer_score (WardScorer             *scorer,
                                    window->used[i].value, window->result.points[i]);
     }
 
-  detail = ward_window_score_to_json (window);
-  parser = json_parser_new ();
-  if (!json_parser_load_from_data (parser, detail, -1, error))
-    {
-      ward_score_clear (out);
-      return FALSE;
-    }
-  out->detail = json_node_copy (json_parser_get_root (parser));
+  out->detail_json = ward_window_score_to_json (window);
 
   return TRUE;
 }
