@@ -56,6 +56,7 @@ typedef struct
   gint64            flag_ack_at;
   gint64            flag_escalated_at;
   WardTrendHistory  trend;
+  GArray           *scores;   /* shared: the score stage replaces, never changes, it */
 } SavedPatient;
 
 typedef struct
@@ -78,6 +79,7 @@ saved_patient_clear (SavedPatient *s)
   g_clear_pointer (&s->server_id, g_free);
   g_clear_pointer (&s->confirmed_by, g_free);
   g_clear_pointer (&s->flag_ack_by, g_free);
+  g_clear_pointer (&s->scores, g_array_unref);
 }
 
 static void
@@ -134,6 +136,7 @@ _ward_engine_take_checkpoint (WardEngine *self)
       s->flag_ack_at = p->flag_ack_at;
       s->flag_escalated_at = p->flag_escalated_at;
       s->trend = p->trend;
+      s->scores = g_array_ref (p->scores);
     }
 
   g_hash_table_iter_init (&iter, self->model.devices);
@@ -210,6 +213,8 @@ _ward_engine_restore_checkpoint (WardEngine *self)
       p->flag_ack_at = s->flag_ack_at;
       p->flag_escalated_at = s->flag_escalated_at;
       p->trend = s->trend;
+      g_array_unref (p->scores);
+      p->scores = g_steal_pointer (&s->scores);
     }
 
   /* Devices first seen in the batch go; the others get their state back. */

@@ -30,6 +30,13 @@ G_BEGIN_DECLS
 #define SYSTEM_ACTOR "wardwatch"
 #define MAX_CLOCK_SKEW_USEC (5 * WARD_USEC_PER_MINUTE)
 
+/* A scorer the engine runs (ward_engine_add_scorer()). */
+typedef struct
+{
+  WardScorer     *scorer;
+  WardScorerMode  mode;
+} WardRegisteredScorer;
+
 struct _WardEngine
 {
   GObject            parent_instance;
@@ -39,6 +46,7 @@ struct _WardEngine
   WardEngineConfig   config;
 
   WardWardModel      model;         /* beds, patients, devices */
+  GPtrArray         *scorers;       /* WardRegisteredScorer, in the order they run */
   GArray            *scratch;       /* WardMeasurement, reused per message */
 
   WardCounters       counters;
@@ -182,6 +190,10 @@ gboolean             _ward_engine_put_flag (WardEngine  *self,
                                             GError     **error);
 
 /* ward-engine-score.c */
+void                 _ward_engine_registered_scorer_free (gpointer data);
+void                 _ward_engine_add_news2_scorer (WardEngine *self);
+const WardRegisteredScorer *_ward_engine_find_scorer (WardEngine *self,
+                                                      const char *kind);
 gboolean             _ward_engine_score_patient (WardEngine  *self,
                                                  WardPatient     *p,
                                                  gint64       now,

@@ -47,6 +47,29 @@ fill_nurse_and_due (WardEngine   *self,
     bed->flag_pending_at = 0;
 }
 
+/* Copies of the window's scores of the ACTIVE scorers, in their order. */
+static GArray *
+active_scores (WardEngine  *self,
+               WardPatient *p)
+{
+  GArray *scores = g_array_new (FALSE, TRUE, sizeof (WardScore));
+
+  g_array_set_clear_func (scores, (GDestroyNotify) ward_score_clear);
+  for (guint i = 0; p->has_score && i < p->scores->len; i++)
+    {
+      const WardScore *score = &g_array_index (p->scores, WardScore, i);
+      const WardRegisteredScorer *r = _ward_engine_find_scorer (self, score->kind);
+      WardScore copy;
+
+      if (r == NULL || r->mode != WARD_SCORER_MODE_ACTIVE)
+        continue;
+      ward_score_copy (score, &copy);
+      g_array_append_val (scores, copy);
+    }
+
+  return scores;
+}
+
 WardSnapshot *
 ward_engine_snapshot (WardEngine *self,
                       gint64      now)
@@ -82,6 +105,7 @@ ward_engine_snapshot (WardEngine *self,
       memcpy (bed.latest, p->latest, sizeof bed.latest);
       fill_nurse_and_due (self, p, now, &bed);
 
+      bed.scores = active_scores (self, p);
       bed.has_score = p->has_score;
       for (guint k = 0; k < WARD_NEWS2_N_PARAMS; k++)
         bed.score_points[k] = -1;

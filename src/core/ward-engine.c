@@ -72,6 +72,7 @@ ward_engine_finalize (GObject *object)
   WardEngine *self = (WardEngine *) object;
 
   ward_ward_model_clear (&self->model);
+  g_clear_pointer (&self->scorers, g_ptr_array_unref);
   g_clear_pointer (&self->scratch, g_array_unref);
   g_clear_object (&self->device_template);
   g_clear_object (&self->fhir_template);
@@ -103,6 +104,8 @@ static void
 ward_engine_init (WardEngine *self)
 {
   ward_ward_model_init (&self->model);
+  self->scorers = g_ptr_array_new_with_free_func (_ward_engine_registered_scorer_free);
+  _ward_engine_add_news2_scorer (self);
   self->scratch = g_array_new (FALSE, TRUE, sizeof (WardMeasurement));
   g_array_set_clear_func (self->scratch, (GDestroyNotify) ward_measurement_clear);
   self->fhir_pending = g_ptr_array_new_with_free_func ((GDestroyNotify) ward_normalized_free);
