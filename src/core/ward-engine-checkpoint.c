@@ -31,7 +31,7 @@
  */
 typedef struct
 {
-  WardPatient          *p;
+  WardPatient      *p;
   int               spo2_scale;
   char             *birth_date;
   char             *server_id;

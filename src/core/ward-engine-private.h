@@ -104,7 +104,7 @@ typedef struct
 } HeldMessage;
 
 /* ward-engine.c */
-WardPatient *           _ward_engine_lookup_patient (WardEngine  *self,
+WardPatient         *_ward_engine_lookup_patient (WardEngine  *self,
                                                   const char  *patient_id,
                                                   GError     **error);
 gboolean             _ward_engine_record_event (WardEngine  *self,
@@ -120,10 +120,10 @@ gboolean             _ward_engine_dead_letter (WardEngine  *self,
                                                const char  *reason,
                                                gint64       at,
                                                GError     **error);
-gboolean             _ward_engine_update_birth_date (WardEngine  *self,
-                                                     WardPatient     *p,
-                                                     const char  *birth_date,
-                                                     GError     **error);
+gboolean             _ward_engine_update_birth_date (WardEngine   *self,
+                                                     WardPatient  *p,
+                                                     const char   *birth_date,
+                                                     GError      **error);
 
 /* ward-engine-checkpoint.c */
 void                 _ward_engine_take_checkpoint (WardEngine *self);
@@ -135,20 +135,20 @@ gboolean             _ward_engine_hold_for_identity (WardEngine *self,
                                                      gint64      raw_id,
                                                      GPtrArray  *items,
                                                      gint64      received_at);
-WardPatient *           _ward_engine_identity_patient (WardEngine           *self,
-                                                    const WardNormalized *item,
-                                                    gint64                now,
-                                                    char                **birth_date,
-                                                    char                **device_server_id,
-                                                    char                **why);
+WardPatient         *_ward_engine_identity_patient (WardEngine            *self,
+                                                    const WardNormalized  *item,
+                                                    gint64                 now,
+                                                    char                 **birth_date,
+                                                    char                 **device_server_id,
+                                                    char                 **why);
 gboolean             _ward_engine_release_held (WardEngine  *self,
                                                 GError     **error);
 
 /* ward-engine-store.c */
-void                 _ward_engine_set_outcome (WardIngestOutcome *outcome,
-                                               char             **reason_out,
-                                               WardIngestOutcome  value,
-                                               const char        *reason);
+void                 _ward_engine_set_outcome (WardIngestOutcome  *outcome,
+                                               char              **reason_out,
+                                               WardIngestOutcome   value,
+                                               const char         *reason);
 gboolean             _ward_engine_store_normalized (WardEngine         *self,
                                                     gint64              raw_id,
                                                     GPtrArray          *items,
@@ -158,11 +158,11 @@ gboolean             _ward_engine_store_normalized (WardEngine         *self,
                                                     GError            **error);
 
 /* ward-engine-fhir.c */
-const char *         _ward_engine_patient_fhir_id (WardEngine *self,
-                                                   WardPatient    *p);
+const char          *_ward_engine_patient_fhir_id (WardEngine  *self,
+                                                   WardPatient *p);
 void                 _ward_engine_queue_vitals (WardEngine           *self,
                                                 const WardNormalized *item,
-                                                WardPatient              *p);
+                                                WardPatient          *p);
 gboolean             _ward_engine_put_resource (WardEngine  *self,
                                                 const char  *resource_type,
                                                 JsonNode    *node,
@@ -174,7 +174,7 @@ void                 _ward_engine_report_unbuilt (const char   *resource_type,
 gboolean             _ward_engine_ensure_fhir_device (WardEngine  *self,
                                                       gint64       now,
                                                       GError     **error);
-char *               _ward_engine_find_vitals (WardEngine *self,
+char                *_ward_engine_find_vitals (WardEngine *self,
                                                const char *patient_id,
                                                const char *type,
                                                gint64      observed_at);
@@ -183,33 +183,33 @@ gboolean             _ward_engine_flush_vitals (WardEngine  *self,
                                                 GError     **error);
 gboolean             _ward_engine_check_outbox (WardEngine  *self,
                                                 GError     **error);
-gboolean             _ward_engine_put_flag (WardEngine  *self,
-                                            WardPatient     *p,
-                                            gint64       closed_at,
-                                            gint64       now,
-                                            GError     **error);
+gboolean             _ward_engine_put_flag (WardEngine   *self,
+                                            WardPatient  *p,
+                                            gint64        closed_at,
+                                            gint64        now,
+                                            GError      **error);
 
 /* ward-engine-score.c */
 void                 _ward_engine_registered_scorer_free (gpointer data);
 void                 _ward_engine_add_news2_scorer (WardEngine *self);
 const WardRegisteredScorer *_ward_engine_find_scorer (WardEngine *self,
                                                       const char *kind);
-gboolean             _ward_engine_score_patient (WardEngine  *self,
-                                                 WardPatient     *p,
-                                                 gint64       now,
-                                                 GError     **error);
+gboolean             _ward_engine_score_patient (WardEngine   *self,
+                                                 WardPatient  *p,
+                                                 gint64        now,
+                                                 GError      **error);
 
 /* ward-engine-flag.c */
 gboolean             _ward_engine_close_technical_alert (WardEngine  *self,
-                                                         WardDevice      *d,
+                                                         WardDevice  *d,
                                                          gint64       at,
                                                          GError     **error);
-gboolean             _ward_engine_run_flag_rules (WardEngine  *self,
-                                                  WardPatient     *p,
-                                                  gint64       now,
-                                                  GError     **error);
+gboolean             _ward_engine_run_flag_rules (WardEngine   *self,
+                                                  WardPatient  *p,
+                                                  gint64        now,
+                                                  GError      **error);
 gboolean             _ward_engine_check_silence (WardEngine  *self,
-                                                 WardDevice      *d,
+                                                 WardDevice  *d,
                                                  gint64       now,
                                                  GError     **error);
 
