@@ -45,7 +45,7 @@ static char *
 device_fhir_id (WardEngine *self,
                 const char *device_id)
 {
-  WardDevice *d = g_hash_table_lookup (self->model.devices, device_id);
+  WardDevice *d = ward_ward_model_lookup_device (&self->model, device_id);
 
   if (self->identity != NULL && d != NULL && d->server_id != NULL)
     return g_strdup (d->server_id);
@@ -225,7 +225,7 @@ _ward_engine_flush_vitals (WardEngine  *self,
   for (guint i = 0; i < groups->len; i++)
     {
       WardObservationGroup *group = g_ptr_array_index (groups, i);
-      WardPatient *p = group->patient_id ? g_hash_table_lookup (self->model.by_patient, group->patient_id) : NULL;
+      WardPatient *p = ward_ward_model_lookup_patient (&self->model, group->patient_id);
       g_autofree char *device = NULL;
       g_autofree char *identifier = NULL;
       g_autofree char *id = NULL;

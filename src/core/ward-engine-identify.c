@@ -50,7 +50,7 @@ _ward_engine_hold_for_identity (WardEngine *self,
 
       if (item->device_id == NULL)
         continue;
-      d = g_hash_table_lookup (self->model.devices, item->device_id);
+      d = ward_ward_model_lookup_device (&self->model, item->device_id);
       if (d != NULL && d->patient != NULL)
         continue;
       if (g_hash_table_contains (self->held_devices, item->device_id) ||
@@ -94,7 +94,7 @@ _ward_engine_identity_patient (WardEngine            *self,
     {
       for (guint i = 0; answer->patient_keys != NULL && answer->patient_keys[i] != NULL; i++)
         {
-          WardPatient *p = g_hash_table_lookup (self->model.by_patient, answer->patient_keys[i]);
+          WardPatient *p = ward_ward_model_lookup_patient (&self->model, answer->patient_keys[i]);
 
           if (p != NULL)
             {

@@ -231,7 +231,7 @@ ward_engine_acknowledge (WardEngine  *self,
       return FALSE;
     }
 
-  p = patient_id ? g_hash_table_lookup (self->model.by_patient, patient_id) : NULL;
+  p = ward_ward_model_lookup_patient (&self->model, patient_id);
   if (p != NULL && p->flag_id == flag_id)
     {
       g_free (p->flag_ack_by);

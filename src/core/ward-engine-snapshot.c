@@ -86,7 +86,7 @@ ward_engine_snapshot (WardEngine *self,
   for (guint i = 0; i < self->model.patients->len; i++)
     {
       WardPatient *p = g_ptr_array_index (self->model.patients, i);
-      WardDevice *d = p->device_id ? g_hash_table_lookup (self->model.devices, p->device_id) : NULL;
+      WardDevice *d = ward_ward_model_lookup_device (&self->model, p->device_id);
       WardBedState bed = { 0 };
       int age = ward_patient_age_at (p, window_end);
 

@@ -62,7 +62,7 @@ _ward_engine_store_normalized (WardEngine         *self,
   for (guint i = 0; i < items->len; i++)
     {
       const WardNormalized *item = g_ptr_array_index (items, i);
-      WardDevice *d = item->device_id ? g_hash_table_lookup (self->model.devices, item->device_id) : NULL;
+      WardDevice *d = ward_ward_model_lookup_device (&self->model, item->device_id);
       WardPatient *p = d ? d->patient : NULL;
       g_autofree char *identity_why = NULL;
       g_autofree char *birth_date = NULL;
@@ -81,11 +81,7 @@ _ward_engine_store_normalized (WardEngine         *self,
             return FALSE;
           /* Watched for silence like the bed map's devices. */
           if (p != NULL && d == NULL)
-            {
-              d = g_new0 (WardDevice, 1);
-              d->device_id = g_strdup (item->device_id);
-              g_hash_table_insert (self->model.devices, d->device_id, d);
-            }
+            d = ward_ward_model_ensure_device (&self->model, item->device_id);
           if (d != NULL)
             {
               d->named = p;
@@ -104,7 +100,7 @@ _ward_engine_store_normalized (WardEngine         *self,
             }
         }
       else if (p == NULL && item->patient_id != NULL)
-        p = g_hash_table_lookup (self->model.by_patient, item->patient_id);
+        p = ward_ward_model_lookup_patient (&self->model, item->patient_id);
 
       /* A device clock a little ahead is tolerated; more is an error. */
       if (item->occurrence_time > received_at + MAX_CLOCK_SKEW_USEC)

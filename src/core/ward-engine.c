@@ -25,7 +25,7 @@ _ward_engine_lookup_patient (WardEngine  *self,
                              const char  *patient_id,
                              GError     **error)
 {
-  WardPatient *p = patient_id ? g_hash_table_lookup (self->model.by_patient, patient_id) : NULL;
+  WardPatient *p = ward_ward_model_lookup_patient (&self->model, patient_id);
 
   if (p == NULL)
     g_set_error (error, WARD_ENGINE_ERROR, WARD_ENGINE_ERROR_UNKNOWN_PATIENT,
@@ -435,13 +435,7 @@ ward_engine_assign_device (WardEngine  *self,
   if (self->identity != NULL)
     ward_identity_forget (self->identity, device_id);
   self->held_ready = TRUE;
-  d = g_hash_table_lookup (self->model.devices, device_id);
-  if (d == NULL)
-    {
-      d = g_new0 (WardDevice, 1);
-      d->device_id = g_strdup (device_id);
-      g_hash_table_insert (self->model.devices, d->device_id, d);
-    }
+  d = ward_ward_model_ensure_device (&self->model, device_id);
   d->patient = p;
   d->named = NULL;
 

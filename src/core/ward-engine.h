@@ -129,7 +129,8 @@ gboolean            ward_engine_assign_device   (WardEngine             *self,
  * (WardBedState.scores) and, unless NEWS2, written as a RiskAssessment
  * (ward_fhir_scorer_risk_assessment()); a SHADOW scorer's are only
  * stored.  Only NEWS2 raises flags.  Fails if a scorer of the same kind
- * is registered.
+ * is registered.  Like every call here, on the engine's thread, between
+ * batches.
  */
 gboolean            ward_engine_add_scorer      (WardEngine             *self,
                                                  WardScorer             *scorer,
