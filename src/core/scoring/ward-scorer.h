@@ -34,17 +34,16 @@ typedef enum
   WARD_SCORER_ERROR_HISTORY,
 } WardScorerError;
 
-/* ACTIVE scores are shown (the snapshot's scores) and may raise their
- * own flag; SHADOW scores are computed and stored, never shown, never
- * flagged: a new model is watched against the ward before anyone sees
- * it.
+/* ACTIVE scores are shown (the snapshot's scores) and sent to the FHIR
+ * server; SHADOW scores are computed and stored, never shown, never
+ * sent, never flagged: a new model is watched against the ward before
+ * anyone sees it.  Only NEWS2 raises flags for now.
  */
 typedef enum
 {
   WARD_SCORER_MODE_ACTIVE,
   WARD_SCORER_MODE_SHADOW,
 } WardScorerMode;
-
 
 /* A measurement from the store, for the history callback. */
 typedef struct
