@@ -15,6 +15,7 @@
 #include "ward-snapshot.h"
 #include "ward-store.h"
 #include "ward-score-window.h"
+#include "ward-scorer.h"
 
 G_BEGIN_DECLS
 
@@ -121,6 +122,19 @@ gboolean            ward_engine_set_identifiers (WardEngine             *self,
 gboolean            ward_engine_assign_device   (WardEngine             *self,
                                                  const char             *device_id,
                                                  const char             *patient_id,
+                                                 GError                **error);
+
+/* Adds a scorer (ward-scorer.h) after those already registered; NEWS2
+ * is always the first.  An ACTIVE scorer's scores are in the snapshot
+ * (WardBedState.scores) and, unless NEWS2, written as a RiskAssessment
+ * (ward_fhir_scorer_risk_assessment()); a SHADOW scorer's are only
+ * stored.  Only NEWS2 raises flags.  Fails if a scorer of the same kind
+ * is registered.  Like every call here, on the engine's thread, between
+ * batches.
+ */
+gboolean            ward_engine_add_scorer      (WardEngine             *self,
+                                                 WardScorer             *scorer,
+                                                 WardScorerMode          mode,
                                                  GError                **error);
 
 /* Identity from a FHIR server (WardIdentity in lookup or create mode)

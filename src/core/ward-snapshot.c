@@ -48,6 +48,7 @@ _ward_bed_state_clear (WardBedState *bed)
   g_clear_pointer (&bed->hospital_number, g_free);
   g_clear_pointer (&bed->nhs_number, g_free);
   g_clear_pointer (&bed->birth_date, g_free);
+  g_clear_pointer (&bed->scores, g_array_unref);
 }
 
 WardSnapshot *

@@ -8,6 +8,7 @@
 
 #include <glib-object.h>
 
+#include "ward-score.h"
 #include "ward-store-errors.h"
 #include "ward-trend.h"
 #include "ward-types.h"
@@ -112,6 +113,14 @@ typedef struct
    */
   WardBand         flag_pending_band;
   gint64           flag_pending_at;
+
+  /* The scores of the bed's last scored window by every ACTIVE scorer
+   * (ward_engine_add_scorer()), NEWS2 first: WardScore (ward-score.h),
+   * each with its kind, label, version, value, total and band or
+   * probability, contributions and window.  Empty (or NULL in a
+   * snapshot not made by the engine) when nothing is scored.  The score_* fields above are NEWS2's view.
+   */
+  GArray          *scores;
 } WardBedState;
 
 typedef struct

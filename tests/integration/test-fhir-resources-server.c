@@ -13,6 +13,7 @@
 #include "ward-engine.h"
 #include "ward-fhir-resources.h"
 #include "ward-test-fhir-server.h"
+#include "../unit/ward-test-scorer.h"
 
 /* Every resource type Wardwatch writes about its scores is accepted by a
  * real FHIR R4 server that validates it (the JSON schema's required
@@ -338,6 +339,127 @@ test_engine_derived_from_accepted (void)
   }
 }
 
+/* A probability scorer's RiskAssessment as the engine writes it:
+ * probabilityDecimal a percentage (R4's ras-2 holds it to 100), the
+ * scorer as method, its outcome, the NEWS2 Observation and vital signs
+ * as basis.  Everything the engine wrote is accepted, basis first, and
+ * the assessment reads back with its probability.
+ */
+static void
+test_engine_probability_accepted (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(WardStore) store = NULL;
+  g_autoptr(WardEngine) engine = NULL;
+  g_autoptr(WardTestScorer) scorer = NULL;
+  g_autoptr(GPtrArray) resources = g_ptr_array_new_with_free_func ((GDestroyNotify) json_node_unref);
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autofree char *dir = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *read_back = NULL;
+  g_autofree char *risk_path = NULL;
+  g_autofree char *risk_id = NULL;
+  WardEngineConfig config;
+  gint64 t0 = (g_get_real_time () / WARD_USEC_PER_HOUR) * WARD_USEC_PER_HOUR - WARD_USEC_PER_HOUR;
+  gint64 window_end = 0;
+  guint n_probability = 0;
+  JsonObject *prediction;
+
+  if (server == NULL)
+    {
+      g_test_skip (skip_reason);
+      return;
+    }
+
+  dir = g_dir_make_tmp ("ward-fhir-resources-XXXXXX", &error);
+  g_assert_no_error (error);
+  path = g_build_filename (dir, "ward.db", NULL);
+  store = ward_store_open (path, &error);
+  g_assert_no_error (error);
+  ward_engine_config_init (&config);
+  config.vitals_observations = TRUE;
+  engine = ward_engine_new (store, &config);
+  scorer = ward_test_scorer_new (NULL);
+  g_assert_true (ward_engine_add_scorer (engine, WARD_SCORER (scorer), WARD_SCORER_MODE_ACTIVE, &error));
+
+  g_assert_true (ward_engine_begin (engine, &error));
+  g_assert_true (ward_engine_register_bed (engine, "bed-01", "Bed 1", "p1", "Ada Obi", "mon-1", 1, &error));
+  g_assert_true (ward_engine_commit (engine, &error));
+  for (int i = 0; i < 3; i++)
+    {
+      gint64 at = t0 + 10 * WARD_USEC_PER_MINUTE + i * 30 * WARD_USEC_PER_SEC;
+      g_autofree char *iso = ward_time_format_iso8601 (at);
+      g_autofree char *msg = g_strdup_printf ("{\"deviceId\":\"mon-1\",\"messageId\":\"p-%d\","
+                                              "\"kind\":\"vitals\",\"measuredAt\":\"%s\","
+                                              "\"heartRate\":%d,\"respiratoryRate\":25,\"spo2\":92}",
+                                              i, iso, 120 + i);
+
+      g_assert_true (ward_engine_begin (engine, &error));
+      g_assert_true (ward_engine_ingest (engine, "test", WARD_CONTENT_TYPE_JSON, NULL, msg, strlen (msg),
+                                         at, NULL, NULL, &error));
+      g_assert_true (ward_engine_evaluate (engine, at, &error));
+      g_assert_true (ward_engine_commit (engine, &error));
+      g_assert_no_error (error);
+    }
+
+  g_assert_true (ward_store_foreach_resource (store, NULL, collect_resource_cb, resources, &error));
+  g_assert_no_error (error);
+  /* Observations and the Device first: the assessments' basis resolves. */
+  for (guint pass = 0; pass < 2; pass++)
+    {
+      for (guint i = 0; i < resources->len; i++)
+        {
+          JsonObject *obj = json_node_get_object (g_ptr_array_index (resources, i));
+          gboolean assessment = g_strcmp0 (json_object_get_string_member (obj, "resourceType"),
+                                           "RiskAssessment") == 0;
+
+          if ((pass == 0) == assessment)
+            continue;
+          assert_accepted (g_ptr_array_index (resources, i));
+          if (assessment && strstr (json_object_get_string_member (obj, "id"), "ww-risk-") != NULL)
+            {
+              JsonArray *predictions = json_object_get_array_member (obj, "prediction");
+              JsonObject *p = json_array_get_object_element (predictions, 0);
+
+              if (!json_object_has_member (p, "probabilityDecimal"))
+                continue;
+              n_probability++;
+              g_assert_true (ward_time_parse_iso8601 (json_object_get_string_member (
+                json_object_get_object_member (obj, "occurrencePeriod"), "end"), &window_end));
+            }
+        }
+    }
+  /* One assessment per window scored (the first reading ends a window). */
+  g_assert_cmpuint (n_probability, ==, 2);
+
+  risk_id = ward_fhir_scorer_risk_assessment_id ("p1", WARD_TEST_SCORER_KIND, window_end);
+  risk_path = g_strdup_printf ("/fhir/R4/RiskAssessment/%s", risk_id);
+  g_assert_cmpuint (ward_test_fhir_server_request (server, "GET", risk_path, NULL, NULL, NULL,
+                                                   &read_back, &error), ==, 200);
+  g_assert_no_error (error);
+  json_parser_load_from_data (parser, read_back, -1, &error);
+  g_assert_no_error (error);
+  prediction = json_array_get_object_element (
+    json_object_get_array_member (json_node_get_object (json_parser_get_root (parser)), "prediction"), 0);
+  /* The newest window: RR 25: 3, SpO2 92: 2, pulse 122: 2; 7 / 20 as a
+   * percentage.
+   */
+  g_assert_cmpfloat_with_epsilon (json_object_get_double_member (prediction, "probabilityDecimal"),
+                                  35.0, 1e-9);
+
+  g_clear_object (&engine);
+  g_clear_object (&store);
+  {
+    g_autofree char *wal = g_strconcat (path, "-wal", NULL);
+    g_autofree char *shm = g_strconcat (path, "-shm", NULL);
+
+    g_unlink (path);
+    g_unlink (wal);
+    g_unlink (shm);
+    g_rmdir (dir);
+  }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -349,6 +471,7 @@ main (int   argc,
   g_test_add_func ("/fhir/resources/accepted-by-server", test_scores_flags_device_accepted);
   g_test_add_func ("/fhir/resources/engine-derived-from", test_engine_derived_from_accepted);
   g_test_add_func ("/fhir/resources/under-16-accepted", test_under_16_accepted);
+  g_test_add_func ("/fhir/resources/engine-probability", test_engine_probability_accepted);
 
   /* Without node the test says why it cannot run, inside the test. */
   skip_reason = ward_test_fhir_server_skip_reason ();

@@ -1068,6 +1068,163 @@ ward_fhir_risk_assessment (const WardFhirScoreInput  *input,
 }
 
 /**
+ * ward_fhir_scorer_risk_assessment_id:
+ * @patient_id: the FHIR id of the patient
+ * @kind: the scorer's kind
+ * @window_end: the end of the score's window, UTC microseconds
+ *
+ * Returns: (transfer full): the id of the RiskAssessment of that scorer
+ *   and window (NEWS2's is ward_fhir_risk_assessment_id())
+ */
+char *
+ward_fhir_scorer_risk_assessment_id (const char *patient_id,
+                                     const char *kind,
+                                     gint64      window_end)
+{
+  g_autofree char *key = NULL;
+
+  g_return_val_if_fail (patient_id != NULL && kind != NULL, NULL);
+
+  if (g_str_equal (kind, "news2"))
+    return ward_fhir_risk_assessment_id (patient_id, window_end);
+
+  key = g_strdup_printf ("%s|%s|%" G_GINT64_FORMAT, patient_id, kind, window_end);
+  return ward_fhir_resource_id_for ("risk", key);
+}
+
+/**
+ * ward_fhir_scorer_risk_assessment:
+ * @input: the window, patient and basis (see #WardFhirScoreInput)
+ * @score: a scorer's score of that window
+ * @error: return location for a #WARD_FHIR_RESOURCE_ERROR
+ *
+ * See the header.
+ *
+ * Returns: (transfer full) (nullable): the RiskAssessment
+ */
+JsonNode *
+ward_fhir_scorer_risk_assessment (const WardFhirScoreInput  *input,
+                                  const WardScore           *score,
+                                  GError                   **error)
+{
+  g_autoptr(JsonBuilder) builder = NULL;
+  g_autofree char *id = NULL;
+  g_autofree char *observation_id = NULL;
+  g_autofree char *method_text = NULL;
+
+  g_return_val_if_fail (input != NULL && score != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (score->kind == NULL || score->version == NULL)
+    {
+      g_set_error_literal (error, WARD_FHIR_RESOURCE_ERROR, WARD_FHIR_RESOURCE_ERROR_INVALID,
+                           "the score names no scorer kind and version");
+      return NULL;
+    }
+  if (g_str_equal (score->kind, "news2"))
+    return ward_fhir_risk_assessment (input, error);
+
+  if (!check_id ("patient_id", input->patient_id, error) ||
+      (input->subject_id != NULL && !check_id ("subject_id", input->subject_id, error)) ||
+      !check_id ("device_id", input->device_id, error) ||
+      (input->encounter_id != NULL && !check_id ("encounter_id", input->encounter_id, error)) ||
+      !check_time ("window_start", score->window_start, error) ||
+      !check_time ("window_end", score->window_end, error) ||
+      (score->has_total && !check_band (score->band, error)))
+    return NULL;
+  if (score->has_probability && !(score->probability >= 0.0 && score->probability <= 1.0))
+    {
+      g_set_error (error, WARD_FHIR_RESOURCE_ERROR, WARD_FHIR_RESOURCE_ERROR_INVALID,
+                   "probability %g is outside 0 to 1", score->probability);
+      return NULL;
+    }
+  if (score->outcome != NULL && !JSON_NODE_HOLDS_OBJECT (score->outcome))
+    {
+      g_set_error_literal (error, WARD_FHIR_RESOURCE_ERROR, WARD_FHIR_RESOURCE_ERROR_INVALID,
+                           "the outcome is not a CodeableConcept object");
+      return NULL;
+    }
+
+  id = ward_fhir_scorer_risk_assessment_id (input->patient_id, score->kind, score->window_end);
+  observation_id = ward_fhir_news2_observation_id (input->patient_id, score->window_end);
+  method_text = g_strdup_printf ("%s (%s %s)", score->label ? score->label : score->kind,
+                                 score->kind, score->version);
+  builder = json_builder_new ();
+  begin_resource (builder, "RiskAssessment", id);
+
+  add_string (builder, "status", score->final ? "final" : "preliminary");
+  json_builder_set_member_name (builder, "method");
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "coding");
+  json_builder_begin_array (builder);
+  json_builder_begin_object (builder);
+  add_string (builder, "system", WARD_FHIR_SYSTEM_SCORER);
+  add_string (builder, "version", score->version);
+  add_string (builder, "code", score->kind);
+  if (score->label != NULL)
+    add_string (builder, "display", score->label);
+  json_builder_end_object (builder);
+  json_builder_end_array (builder);
+  add_string (builder, "text", method_text);
+  json_builder_end_object (builder);
+  add_reference (builder, "subject", "Patient", subject_of (input->patient_id, input->subject_id));
+  if (input->encounter_id != NULL)
+    add_reference (builder, "encounter", "Encounter", input->encounter_id);
+  add_period (builder, "occurrencePeriod", score->window_start, score->window_end);
+  add_reference (builder, "performer", "Device", input->device_id);
+
+  json_builder_set_member_name (builder, "basis");
+  json_builder_begin_array (builder);
+  add_reference (builder, NULL, "Observation", observation_id);
+  for (guint i = 0; input->derived_from != NULL && input->derived_from[i] != NULL; i++)
+    add_literal_reference (builder, input->derived_from[i]);
+  json_builder_end_array (builder);
+
+  if (score->not_applicable)
+    {
+      json_builder_set_member_name (builder, "note");
+      json_builder_begin_array (builder);
+      json_builder_begin_object (builder);
+      add_string (builder, "text", "This score does not apply to this patient: it claims no risk.");
+      json_builder_end_object (builder);
+      json_builder_end_array (builder);
+
+      return end_resource (builder);
+    }
+
+  json_builder_set_member_name (builder, "prediction");
+  json_builder_begin_array (builder);
+  json_builder_begin_object (builder);
+  if (score->outcome != NULL)
+    {
+      json_builder_set_member_name (builder, "outcome");
+      json_builder_add_value (builder, json_node_copy (score->outcome));
+    }
+  else
+    add_concept (builder, "outcome", NULL, NULL, NULL, "Clinical deterioration");
+  /* R4: a percentage (ras-2: probabilityDecimal <= 100). */
+  if (score->has_probability)
+    {
+      json_builder_set_member_name (builder, "probabilityDecimal");
+      json_builder_add_double_value (builder, score->probability * 100.0);
+    }
+  if (score->has_total)
+    {
+      const Coding *risk = &qualitative_risk[score->band];
+      g_autofree char *risk_text = g_strdup_printf ("%s: %d (%s)", score->label ? score->label
+                                                    : score->kind, score->total,
+                                                    ward_band_to_string (score->band));
+
+      add_concept (builder, "qualitativeRisk", WARD_FHIR_SYSTEM_RISK_PROBABILITY,
+                   risk->code, risk->display, risk_text);
+    }
+  json_builder_end_object (builder);
+  json_builder_end_array (builder);
+
+  return end_resource (builder);
+}
+
+/**
  * ward_fhir_flag:
  * @input: the flag episode (see #WardFhirFlagInput)
  * @error: return location for a #WARD_FHIR_RESOURCE_ERROR

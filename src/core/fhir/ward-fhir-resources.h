@@ -10,6 +10,7 @@
 #include <json-glib/json-glib.h>
 
 #include "ward-score-window.h"
+#include "ward-scorer.h"
 #include "ward-types.h"
 
 G_BEGIN_DECLS
@@ -73,6 +74,12 @@ typedef enum
  * project already claims.
  */
 #define WARD_FHIR_SYSTEM_INSTALLATION_ID    "https://wardwatch.github.io/fhir/sid/installation-id"
+
+/* The code system of Wardwatch's scorers: code is the scorer's kind
+ * ("news2", "model:..."), version the scorer's version
+ * (RiskAssessment.method of a scorer's assessment).
+ */
+#define WARD_FHIR_SYSTEM_SCORER             "https://wardwatch.github.io/fhir/CodeSystem/scorer"
 
 #define WARD_FHIR_CODE_NEWS2_TOTAL          "1104051000000101"
 #define WARD_FHIR_UNIT_SCORE                "{ScoreOf}"
@@ -215,6 +222,26 @@ void        ward_fhir_score_input_from_window  (const WardWindowScore     *score
 JsonNode   *ward_fhir_news2_observation        (const WardFhirScoreInput  *input,
                                                 GError                   **error);
 JsonNode   *ward_fhir_risk_assessment          (const WardFhirScoreInput  *input,
+                                                GError                   **error);
+/* The RiskAssessment of any scorer's score (ward-scorer.h) of the
+ * window input describes.  NEWS2 (kind "news2"): exactly
+ * ward_fhir_risk_assessment().  Any other kind: id
+ * ward_fhir_scorer_risk_assessment_id(); method the scorer (system
+ * WARD_FHIR_SYSTEM_SCORER, code its kind, version its version, display
+ * its label); basis the window's NEWS2 Observation and input's
+ * derived_from, as NEWS2's; prediction.outcome the score's outcome
+ * (text "Clinical deterioration" if the scorer gave none);
+ * prediction.probabilityDecimal the probability as a PERCENTAGE, 0 to
+ * 100, as FHIR R4 defines it (invariant ras-2: probabilityDecimal <=
+ * 100; R5 made it 0 to 1); qualitativeRisk from the band of an integer
+ * score.  A score that does not apply to the patient has no prediction
+ * and says so in a note.
+ */
+char       *ward_fhir_scorer_risk_assessment_id (const char              *patient_id,
+                                                const char                *kind,
+                                                gint64                     window_end);
+JsonNode   *ward_fhir_scorer_risk_assessment   (const WardFhirScoreInput  *input,
+                                                const WardScore           *score,
                                                 GError                   **error);
 JsonNode   *ward_fhir_flag                     (const WardFhirFlagInput   *input,
                                                 GError                   **error);

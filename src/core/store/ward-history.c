@@ -465,7 +465,8 @@ load_scores (WardHistory   *self,
                           "SELECT window_start, window_end, computed_at, total, band, complete, "
                           "status, confirmed_by, confirmed_at, inputs, age, news2_applicable "
                           "FROM scores "
-                          "WHERE patient_id = ?1 AND window_end > ?2 AND window_start <= ?3 "
+                          "WHERE patient_id = ?1 AND kind = 'news2' "
+                          "AND window_end > ?2 AND window_start <= ?3 "
                           "ORDER BY window_end",
                           -1, &stmt, NULL) != SQLITE_OK)
     return set_sql_error (db, "scores", error);

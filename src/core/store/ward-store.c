@@ -273,6 +273,45 @@ static const char * const migrations[] = {
   ");"
   "CREATE UNIQUE INDEX shared_outbox_one_pending ON shared_outbox (resource_type, id) "
   "  WHERE state = 'pending';",
+  /* 10: scores of any scorer (store/ward-store-scores.c).  A score has a
+   * kind ('news2', 'model:...') and its scorer's version; value is the
+   * score as a number, total and band only for an integer score (NEWS2),
+   * probability (0 to 1) only for a risk model, contributions a JSON
+   * array of each input's part.  One row per patient, kind and window.
+   * The table is rebuilt (the uniqueness and NOT NULL of total and band
+   * change); rows keep their ids, so flags.score_id still names them,
+   * and every existing row is a NEWS2 score.  news2_applicable is, for
+   * any kind, whether the scorer applied to the patient.
+   */
+  "CREATE TABLE scores_v8 ("
+  "  id INTEGER PRIMARY KEY,"
+  "  patient_id TEXT NOT NULL REFERENCES patients (id),"
+  "  kind TEXT NOT NULL DEFAULT 'news2',"
+  "  scorer_version TEXT,"
+  "  window_start INTEGER NOT NULL,"
+  "  window_end INTEGER NOT NULL,"
+  "  computed_at INTEGER NOT NULL,"
+  "  value REAL,"
+  "  total INTEGER CHECK (total >= 0),"
+  "  band TEXT CHECK (band IN ('low', 'low-medium', 'medium', 'high')),"
+  "  probability REAL CHECK (probability BETWEEN 0 AND 1),"
+  "  complete INTEGER NOT NULL,"
+  "  status TEXT NOT NULL CHECK (status IN ('preliminary', 'final')),"
+  "  confirmed_by TEXT,"
+  "  confirmed_at INTEGER,"
+  "  inputs TEXT NOT NULL,"
+  "  contributions TEXT,"
+  "  age INTEGER CHECK (age >= 0),"
+  "  news2_applicable INTEGER NOT NULL DEFAULT 1 CHECK (news2_applicable IN (0, 1)),"
+  "  CHECK (kind <> 'news2' OR (total BETWEEN 0 AND 20 AND band IS NOT NULL)),"
+  "  UNIQUE (patient_id, kind, window_end)"
+  ");"
+  "INSERT INTO scores_v8 (id, patient_id, kind, window_start, window_end, computed_at, value, "
+  "  total, band, complete, status, confirmed_by, confirmed_at, inputs, age, news2_applicable) "
+  "SELECT id, patient_id, 'news2', window_start, window_end, computed_at, total, total, band, "
+  "  complete, status, confirmed_by, confirmed_at, inputs, age, news2_applicable FROM scores;"
+  "DROP TABLE scores;"
+  "ALTER TABLE scores_v8 RENAME TO scores;",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == WARD_STORE_SCHEMA_VERSION);
@@ -429,6 +468,32 @@ read_user_version (WardStore *self)
   return version;
 }
 
+/* No row references a row that is not there. */
+static gboolean
+check_foreign_keys (WardStore  *self,
+                    GError    **error)
+{
+  sqlite3_stmt *stmt = NULL;
+  int rc;
+
+  rc = sqlite3_prepare_v2 (self->db, "PRAGMA foreign_key_check", -1, &stmt, NULL);
+  if (rc == SQLITE_OK)
+    rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    {
+      g_set_error (error, WARD_STORE_ERROR, WARD_STORE_ERROR_DAMAGED,
+                   "Table %s references a missing row after the migration",
+                   (const char *) sqlite3_column_text (stmt, 0));
+      sqlite3_finalize (stmt);
+      return FALSE;
+    }
+  sqlite3_finalize (stmt);
+  if (rc != SQLITE_DONE)
+    return set_sql_error (self, rc, "checking foreign keys", error);
+
+  return TRUE;
+}
+
 static gboolean
 migrate (WardStore  *self,
          int         target,
@@ -454,18 +519,26 @@ migrate (WardStore  *self,
       /* Each migration and its version number commit together, so a
        * crash leaves the database at one version or the next.
        */
-      if (!exec_sql (self, "BEGIN IMMEDIATE", error))
+      /* A migration may rebuild a table others reference (8: scores):
+       * foreign keys are off while it runs, as SQLite asks for schema
+       * changes, and checked before it commits.
+       */
+      if (!exec_sql (self, "PRAGMA foreign_keys = OFF", error) ||
+          !exec_sql (self, "BEGIN IMMEDIATE", error))
         return FALSE;
 
       if (!exec_sql (self, migrations[v - 1], error) ||
-          !exec_sql (self, set_version, error))
+          !exec_sql (self, set_version, error) ||
+          !check_foreign_keys (self, error))
         {
           exec_sql (self, "ROLLBACK", NULL);
+          exec_sql (self, "PRAGMA foreign_keys = ON", NULL);
           g_prefix_error (error, "Migration %d of %s failed: ", v, self->path);
           return FALSE;
         }
 
-      if (!exec_sql (self, "COMMIT", error))
+      if (!exec_sql (self, "COMMIT", error) ||
+          !exec_sql (self, "PRAGMA foreign_keys = ON", error))
         return FALSE;
 
       g_debug ("Migrated %s to schema version %d", self->path, v);
@@ -1142,13 +1215,13 @@ ward_store_upsert_score (WardStore              *self,
                          GError                **error)
 {
   static const char find_sql[] =
-    "SELECT id FROM scores WHERE patient_id = ?1 AND window_end = ?2";
+    "SELECT id FROM scores WHERE patient_id = ?1 AND kind = 'news2' AND window_end = ?2";
   static const char insert_sql[] =
     "INSERT INTO scores (patient_id, window_start, window_end, computed_at, total, band, "
-    "complete, status, confirmed_by, confirmed_at, inputs, age, news2_applicable) "
-    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?13, ?14)";
+    "complete, status, confirmed_by, confirmed_at, inputs, age, news2_applicable, kind, value) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?13, ?14, 'news2', ?5)";
   static const char update_sql[] =
-    "UPDATE scores SET window_start = ?2, computed_at = ?4, total = ?5, band = ?6, "
+    "UPDATE scores SET window_start = ?2, computed_at = ?4, total = ?5, value = ?5, band = ?6, "
     "complete = ?7, status = ?8, confirmed_by = ?9, confirmed_at = ?10, inputs = ?11, "
     "age = ?13, news2_applicable = ?14 "
     "WHERE id = ?12";
@@ -1213,7 +1286,8 @@ ward_store_get_score_inputs (WardStore   *self,
                              char       **inputs_json,
                              GError     **error)
 {
-  static const char sql[] = "SELECT inputs FROM scores WHERE patient_id = ?1 AND window_end = ?2";
+  static const char sql[] =
+    "SELECT inputs FROM scores WHERE patient_id = ?1 AND kind = 'news2' AND window_end = ?2";
   sqlite3_stmt *stmt;
   int rc;
 
