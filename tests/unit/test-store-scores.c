@@ -287,7 +287,7 @@ main (int   argc,
   g_test_init (&argc, &argv, NULL);
 
 #define ADD(path, func) g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
-  ADD ("/store/scores/migrate-7-to-8", test_migrate_7_to_latest);
+  ADD ("/store/scores/migrate-7-to-latest", test_migrate_7_to_latest);
   ADD ("/store/scores/kinds-side-by-side", test_kinds_side_by_side);
   ADD ("/store/scores/measurement-history", test_measurement_history);
 #undef ADD
