@@ -28,6 +28,7 @@ typedef struct
 } Command;
 
 static const Command commands[] = {
+  { "audit", "Check the audit trail's hash chain (--verify); exit status 1 when it is broken", ward_cli_audit },
   { "dead-letters", "List the device messages the pipeline could not use, with stage and reason", ward_cli_dead_letters },
   { "export", "Export the local FHIR resource store as FHIR bulk-data NDJSON, one file per type", ward_cli_export },
   { "fhir-rejections", "List the resources the FHIR server rejected, with its reason and OperationOutcome", ward_cli_fhir_rejections },
@@ -37,6 +38,7 @@ static const Command commands[] = {
   { "secret", "Store or clear Wardwatch's secrets in the desktop keyring (read from standard input)", ward_cli_secret },
   { "simulate", "Run the demo ward's devices against a real MQTT broker or MLLP listener", ward_cli_simulate },
   { "stats", "Count every kind of record in a Wardwatch database, as JSON", ward_cli_stats },
+  { "tasks", "List the care team's tasks as JSON lines, with owner, state, priority and due time", ward_cli_tasks },
 };
 
 G_DEFINE_QUARK (ward-cli-error-quark, ward_cli_error)
