@@ -12,6 +12,8 @@
 #include "ward-trend.h"
 #include "ward-types.h"
 
+#include "ward-tasks.h"
+
 G_BEGIN_DECLS
 
 /* An immutable, reference-counted picture of the ward, made on the
@@ -112,6 +114,14 @@ typedef struct
    */
   WardBand         flag_pending_band;
   gint64           flag_pending_at;
+
+  /* The care team (care/ward-care.h), filled by the pipeline's care
+   * stage: the bed's allocated nurse (NULL: nobody) and its open tasks
+   * (WardTask: owner role and staff, status, due_at, priority,
+   * escalated_at), oldest first; NULL until the care stage ran.
+   */
+  char            *bed_nurse;
+  GPtrArray       *open_tasks;
 } WardBedState;
 
 typedef struct
@@ -176,6 +186,11 @@ void                _ward_snapshot_set_fhir_status (WardSnapshot *self,
                                                     gboolean      configured,
                                                     gint64        failing_since,
                                                     const char   *last_error);
+/* Takes tasks (WardTask, may be NULL). */
+void                _ward_snapshot_set_bed_care (WardSnapshot      *self,
+                                                 guint              index,
+                                                 const char        *bed_nurse,
+                                                 GPtrArray         *tasks);
 void                _ward_snapshot_set_store_status (WardSnapshot      *self,
                                                      WardStoreCondition condition,
                                                      gint64             failing_since,

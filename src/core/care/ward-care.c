@@ -805,6 +805,44 @@ ward_care_get_policy (WardCare *self)
   return self->policy;
 }
 
+WardStore *
+ward_care_get_store (WardCare *self)
+{
+  g_return_val_if_fail (WARD_IS_CARE (self), NULL);
+
+  return self->store;
+}
+
+gboolean
+ward_care_fill_snapshot (WardCare      *self,
+                         WardSnapshot  *snapshot,
+                         GError       **error)
+{
+  g_return_val_if_fail (WARD_IS_CARE (self), FALSE);
+  g_return_val_if_fail (snapshot != NULL, FALSE);
+
+  for (guint i = 0; i < ward_snapshot_get_n_beds (snapshot); i++)
+    {
+      const WardBedState *bed = ward_snapshot_get_bed (snapshot, i);
+      g_autoptr(GError) local_error = NULL;
+      g_autofree char *nurse = NULL;
+      GPtrArray *tasks;
+
+      nurse = ward_store_get_allocation (self->store, bed->bed_id, &local_error);
+      if (local_error != NULL)
+        {
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return FALSE;
+        }
+      if (!(tasks = ward_store_list_tasks (self->store, WARD_TASK_LIST_OPEN_FOR_BED, 0, bed->bed_id,
+                                           error)))
+        return FALSE;
+      _ward_snapshot_set_bed_care (snapshot, i, nurse, tasks);
+    }
+
+  return TRUE;
+}
+
 gboolean
 ward_care_tick (WardCare  *self,
                 gint64     now,

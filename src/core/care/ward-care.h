@@ -50,6 +50,7 @@ WardCare  *ward_care_new               (WardEngine            *engine,
                                         const char            *ward_id,
                                         const char            *station_id);
 const WardCarePolicy *ward_care_get_policy (WardCare          *self);
+WardStore *ward_care_get_store         (WardCare              *self);
 
 /* One coordination step: a task for each newly opened flag; the flag's
  * own acknowledgement accepts its task (the two never disagree);
@@ -144,6 +145,11 @@ gboolean   ward_care_accept_handover   (WardCare              *self,
                                         const char            *staff_id,
                                         const char            *station_id,
                                         gint64                 at,
+                                        GError               **error);
+
+/* Fills each bed of snapshot with its allocated nurse and open tasks. */
+gboolean   ward_care_fill_snapshot     (WardCare              *self,
+                                        WardSnapshot          *snapshot,
                                         GError               **error);
 
 G_END_DECLS
