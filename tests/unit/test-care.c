@@ -566,6 +566,30 @@ test_acknowledge_accepts (Fixture       *f,
   g_assert_cmpint (task->accepted_at, ==, T0 + MINUTE);
 }
 
+/* A flag acknowledged before the care stage first saw it (an upgrade):
+ * its task is made accepted by the acknowledger.
+ */
+static void
+test_acknowledged_before_task (Fixture       *f,
+                               gconstpointer  data)
+{
+  g_autoptr(WardTask) task = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 flag_id;
+
+  flag_id = open_flag (f, "p1", "clinical", WARD_BAND_MEDIUM, T0);
+  g_assert_true (ward_store_begin (f->store, &error));
+  g_assert_true (ward_store_acknowledge_flag (f->store, flag_id, "n.old", T0 + MINUTE, NULL,
+                                              &error));
+  g_assert_true (ward_store_commit (f->store, &error));
+  g_assert_no_error (error);
+  tick (f, T0 + 2 * MINUTE);
+
+  task = get_task (f, query (f, "SELECT id FROM care_tasks"));
+  g_assert_cmpint (task->status, ==, WARD_TASK_ACCEPTED);
+  g_assert_cmpstr (task->accepted_by, ==, "n.old");
+}
+
 static void
 test_reassign (Fixture       *f,
                gconstpointer  data)
@@ -589,6 +613,15 @@ test_reassign (Fixture       *f,
   g_assert_cmpint (task->due_at, ==, T0 + 70 * MINUTE);
   g_assert_cmpint (query (f, "SELECT count(*) FROM care_communications WHERE kind = 'reassignment' "
                              "AND recipient_staff = 'dr.lee'"), ==, 1);
+
+  /* The flag's acknowledgement (by n.kim, with the accept) does not take
+   * the task back at the next tick.
+   */
+  tick (f, T0 + 11 * MINUTE);
+  g_clear_pointer (&task, ward_task_free);
+  task = get_task (f, task_id);
+  g_assert_cmpint (task->status, ==, WARD_TASK_REQUESTED);
+  g_assert_cmpstr (task->owner_staff, ==, "dr.lee");
 
   /* A closed task cannot be given away. */
   ACT (f, ward_care_complete (f->care, task_id, WARD_OUTCOME_REVIEWED, NULL, "dr.lee", STATION,
@@ -821,6 +854,7 @@ main (int   argc,
   ADD ("/care/task/technical", test_technical_flag);
   ADD ("/care/task/escalation", test_escalation);
   ADD ("/care/task/acknowledge-accepts", test_acknowledge_accepts);
+  ADD ("/care/task/acknowledged-before-task", test_acknowledged_before_task);
   ADD ("/care/task/reassign", test_reassign);
   ADD ("/care/task/concern", test_concern);
   ADD ("/care/handover", test_handover);

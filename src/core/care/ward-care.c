@@ -517,12 +517,28 @@ flag_id_of_event (const WardStoreEvent *event)
   return json_object_get_int_member_with_default (json_node_get_object (root), "flag_id", 0);
 }
 
+/* An acknowledgement the engine recorded, for apply_acknowledgements(). */
+typedef struct
+{
+  gint64  flag_id;
+  char   *actor;
+  gint64  at;
+} Ack;
+
+static void
+ack_clear (Ack *ack)
+{
+  g_free (ack->actor);
+}
+
 /* The engine's own record (events) joins the audit trail, in order, each
  * event once: acknowledgements, nurse entries, confirmations, SpO2
- * scale decisions, flags raised and closed.
+ * scale decisions, flags raised and closed.  The acknowledgements are
+ * kept in acks, for their tasks.
  */
 static gboolean
 audit_engine_events (WardCare  *self,
+                     GArray    *acks,
                      GError   **error)
 {
   g_autoptr(GPtrArray) events = NULL;
@@ -536,10 +552,17 @@ audit_engine_events (WardCare  *self,
   for (guint i = 0; i < events->len; i++)
     {
       const WardStoreEvent *e = g_ptr_array_index (events, i);
+      gint64 flag_id = flag_id_of_event (e);
 
-      if (!audit (self, e->at, e->actor, e->kind, e->patient_id, flag_id_of_event (e), 0,
-                  self->station_id, e->detail, error))
+      if (!audit (self, e->at, e->actor, e->kind, e->patient_id, flag_id, 0, self->station_id,
+                  e->detail, error))
         return FALSE;
+      if (flag_id != 0 && g_strcmp0 (e->kind, "acknowledge") == 0)
+        {
+          Ack ack = { flag_id, g_strdup (e->actor), e->at };
+
+          g_array_append_val (acks, ack);
+        }
       seen = e->id;
     }
 
@@ -547,6 +570,45 @@ audit_engine_events (WardCare  *self,
     return TRUE;
 
   return ward_store_set_setting_int (self->store, EVENTS_SEEN_KEY, seen, error);
+}
+
+/* A flag acknowledged the old way (the flag's own button, or a UI that
+ * does not know tasks yet): whoever did it has its task.  Each
+ * acknowledgement counts once, when its event is read, so that a task
+ * reassigned later is not taken back.  An acknowledgement by accepting
+ * a task finds nothing left to accept.
+ */
+static gboolean
+apply_acknowledgements (WardCare  *self,
+                        GArray    *acks,
+                        GError   **error)
+{
+  for (guint i = 0; i < acks->len; i++)
+    {
+      const Ack *ack = &g_array_index (acks, Ack, i);
+      g_autoptr(GPtrArray) tasks = NULL;
+
+      if (!(tasks = ward_store_list_tasks (self->store, WARD_TASK_LIST_FOR_FLAG, ack->flag_id, NULL,
+                                           error)))
+        return FALSE;
+
+      for (guint t = 0; t < tasks->len; t++)
+        {
+          WardTask *task = g_ptr_array_index (tasks, t);
+
+          /* An acknowledgement older than the task's last change (it was
+           * reassigned since) is not taken as accepting it.
+           */
+          if (task->status != WARD_TASK_REQUESTED || ack->at < task->updated_at)
+            continue;
+          /* The first requested one; the rest of its chain is cancelled. */
+          if (!accept_task (self, task, ack->actor, self->station_id, ack->at, FALSE, error))
+            return FALSE;
+          break;
+        }
+    }
+
+  return TRUE;
 }
 
 static gboolean
@@ -605,6 +667,12 @@ task_new_flags (WardCare  *self,
                            flag->bed_id ? flag->bed_id : "no bed");
 
       ok = create_task (self, &task, "task-created", payload, now, error);
+      /* Acknowledged before its task existed (a flag open when the care
+       * tables arrived): the acknowledger has it.
+       */
+      if (ok && flag->acknowledged_by != NULL)
+        ok = accept_task (self, &task, flag->acknowledged_by, self->station_id,
+                          flag->acknowledged_at != 0 ? flag->acknowledged_at : now, FALSE, error);
       ward_task_clear (&task);
       if (!ok)
         return FALSE;
@@ -613,9 +681,7 @@ task_new_flags (WardCare  *self,
   return TRUE;
 }
 
-/* The flag side of each open task: its close, its acknowledgement, its
- * band.
- */
+/* The flag side of each requested task: its close, its band. */
 static gboolean
 follow_flags (WardCare  *self,
               gint64     now,
@@ -655,14 +721,6 @@ follow_flags (WardCare  *self,
           ok = save_task (self, fresh, now, error) &&
                audit (self, now, SYSTEM_ACTOR, "task-cancelled", fresh->patient_id,
                       fresh->flag_id, fresh->id, self->station_id, NULL, error);
-        }
-      else if (found && flag.acknowledged_by != NULL)
-        {
-          /* Acknowledged the old way (the flag's own button): whoever did
-           * it has the task.
-           */
-          ok = accept_task (self, fresh, flag.acknowledged_by, self->station_id,
-                            flag.acknowledged_at != 0 ? flag.acknowledged_at : now, FALSE, error);
         }
       else if (found && flag.has_band && fresh->has_band && flag.band > fresh->band)
         {
@@ -848,16 +906,21 @@ ward_care_tick (WardCare  *self,
                 gint64     now,
                 GError   **error)
 {
+  g_autoptr(GArray) acks = NULL;
+
   g_return_val_if_fail (WARD_IS_CARE (self), FALSE);
 
+  acks = g_array_new (FALSE, TRUE, sizeof (Ack));
+  g_array_set_clear_func (acks, (GDestroyNotify) ack_clear);
+
   /* Events first: the flags raised this tick are in the trail before the
-   * tasks made for them.
+   * tasks made for them, which the acknowledgements then accept.
    */
-  return audit_engine_events (self, error) &&
+  return audit_engine_events (self, acks, error) &&
          task_new_flags (self, now, error) &&
+         apply_acknowledgements (self, acks, error) &&
          follow_flags (self, now, error) &&
-         escalate_overdue (self, now, error) &&
-         audit_engine_events (self, error);
+         escalate_overdue (self, now, error);
 }
 
 gboolean
