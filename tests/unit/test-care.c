@@ -762,6 +762,37 @@ test_handover (Fixture       *f,
   g_assert_error (error, WARD_CARE_ERROR, WARD_CARE_ERROR_STATE);
 }
 
+/* A database upgraded with a long history: the engine's events join the
+ * trail over the next ticks, a bounded number each, in order, each once.
+ */
+static void
+test_audit_catches_up (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  gint64 n_events, n_rows = 0, broken = -1;
+
+  g_assert_true (ward_store_begin (f->store, &error));
+  for (guint i = 0; i < 450; i++)
+    g_assert_cmpint (ward_store_add_event (f->store, T0 + i, "n.kim", "confirm", "p1", NULL,
+                                           &error), >, 0);
+  g_assert_true (ward_store_commit (f->store, &error));
+  g_assert_no_error (error);
+  n_events = query (f, "SELECT count(*) FROM events");
+
+  tick (f, T0 + MINUTE);
+  g_assert_cmpint (query (f, "SELECT count(*) FROM audit_log"), ==, 200);
+  tick (f, T0 + 2 * MINUTE);
+  tick (f, T0 + 3 * MINUTE);
+  tick (f, T0 + 4 * MINUTE);
+  g_assert_cmpint (query (f, "SELECT count(*) FROM audit_log"), ==, n_events);
+  g_assert_cmpint (query (f, "SELECT count(*) FROM audit_log WHERE action = 'confirm' "
+                             "AND actor = 'n.kim'"), ==, 450);
+  g_assert_true (ward_audit_verify (f->store, &n_rows, &broken, NULL, &error));
+  g_assert_cmpint (broken, ==, 0);
+  g_assert_cmpint (n_rows, ==, n_events);
+}
+
 /* The audit trail: every action, and a change behind the app's back. */
 static void
 test_audit_chain (Fixture       *f,
@@ -859,6 +890,7 @@ main (int   argc,
   ADD ("/care/task/concern", test_concern);
   ADD ("/care/handover", test_handover);
   ADD ("/care/audit/chain", test_audit_chain);
+  ADD ("/care/audit/catches-up", test_audit_catches_up);
 #undef ADD
 
   return g_test_run ();

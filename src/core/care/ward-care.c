@@ -22,6 +22,11 @@
 #define SYSTEM_ACTOR "wardwatch"
 /* The last event (events.id) copied into the audit trail. */
 #define EVENTS_SEEN_KEY "care.audit-events-seen"
+/* The engine's events copied into the audit trail per tick: a database
+ * upgraded with months of events catches up over the first ticks rather
+ * than holding one of them for long.
+ */
+#define MAX_EVENTS_PER_TICK 200
 /* What a person types: a note, an SBAR part. */
 #define MAX_NOTE_LENGTH 4000
 
@@ -546,7 +551,7 @@ audit_engine_events (WardCare  *self,
 
   if (!ward_store_get_setting_int (self->store, EVENTS_SEEN_KEY, 0, &seen, error))
     return FALSE;
-  if (!(events = ward_store_list_events_after (self->store, seen, error)))
+  if (!(events = ward_store_list_events_after (self->store, seen, MAX_EVENTS_PER_TICK, error)))
     return FALSE;
 
   for (guint i = 0; i < events->len; i++)

@@ -1005,10 +1005,12 @@ ward_store_audit_foreach (WardStore           *self,
 GPtrArray *
 ward_store_list_events_after (WardStore  *self,
                               gint64      after_id,
+                              guint       limit,
                               GError    **error)
 {
   static const char sql[] =
-    "SELECT id, at, actor, kind, patient_id, detail FROM events WHERE id > ?1 ORDER BY id";
+    "SELECT id, at, actor, kind, patient_id, detail FROM events WHERE id > ?1 ORDER BY id "
+    "LIMIT ?2";
   g_autoptr(GPtrArray) list = g_ptr_array_new_with_free_func ((GDestroyNotify) ward_store_event_free);
   sqlite3_stmt *stmt;
   int rc;
@@ -1018,6 +1020,7 @@ ward_store_list_events_after (WardStore  *self,
   if (!(stmt = _ward_store_get_statement (self, sql, error)))
     return NULL;
   sqlite3_bind_int64 (stmt, 1, after_id);
+  sqlite3_bind_int64 (stmt, 2, limit);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
       WardStoreEvent *e = g_new0 (WardStoreEvent, 1);

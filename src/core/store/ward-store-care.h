@@ -240,9 +240,12 @@ gboolean    ward_store_audit_foreach        (WardStore          *self,
                                              gpointer            user_data,
                                              GError            **error);
 
-/* Events (ward_store_add_event()) after after_id, oldest first. */
+/* Events (ward_store_add_event()) after after_id, oldest first, at
+ * most limit.
+ */
 GPtrArray  *ward_store_list_events_after    (WardStore          *self,
                                              gint64              after_id,
+                                             guint               limit,
                                              GError            **error);
 
 /* An integer in the settings table (default_value when absent). */
