@@ -19,13 +19,14 @@
 
 /* wardwatch-cli export --db=PATH --ndjson DIR: the local FHIR store as
  * FHIR bulk-data NDJSON, one file per resource type (Observation.ndjson,
- * RiskAssessment.ndjson, Flag.ndjson, Device.ndjson), one resource per
+ * RiskAssessment.ndjson, Flag.ndjson, Device.ndjson, and the care team's
+ * Task, Communication and AuditEvent), one resource per
  * line, newest version.  It opens the database read-only, so it can run
  * beside a live Wardwatch, and prints {type: count} as JSON.
  */
 
 static const char * const export_types[] = {
-  "Observation", "RiskAssessment", "Flag", "Device",
+  "Observation", "RiskAssessment", "Flag", "Device", "Task", "Communication", "AuditEvent",
 };
 
 typedef struct

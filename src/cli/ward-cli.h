@@ -51,6 +51,10 @@ int    ward_cli_export       (int    argc,
                               char **argv);
 int    ward_cli_stats        (int    argc,
                               char **argv);
+int    ward_cli_tasks        (int    argc,
+                              char **argv);
+int    ward_cli_audit        (int    argc,
+                              char **argv);
 int    ward_cli_dead_letters (int    argc,
                               char **argv);
 int    ward_cli_fhir_rejections (int argc,

@@ -28,6 +28,7 @@ typedef struct
 } Command;
 
 static const Command commands[] = {
+  { "audit", "Check the audit trail's hash chain (--verify); exit status 1 when it is broken", ward_cli_audit },
   { "dead-letters", "List the device messages the pipeline could not use, with stage and reason", ward_cli_dead_letters },
   { "export", "Export the local FHIR resource store as FHIR bulk-data NDJSON, one file per type", ward_cli_export },
   { "features", "Export model features per patient and window end as CSV, or list their definitions", ward_cli_features },
@@ -40,6 +41,7 @@ static const Command commands[] = {
   { "simulate", "Run the demo ward's devices against a real MQTT broker or MLLP listener", ward_cli_simulate },
   { "staff", "Hash a staff PIN for the ward staff file (read from standard input), or check a staff file", ward_cli_staff },
   { "stats", "Count every kind of record in a Wardwatch database, as JSON", ward_cli_stats },
+  { "tasks", "List the care team's tasks as JSON lines, with owner, state, priority and due time", ward_cli_tasks },
 };
 
 G_DEFINE_QUARK (ward-cli-error-quark, ward_cli_error)

@@ -14,6 +14,7 @@
 #include "ward-engine.h"
 #include "ward-fhir-sync.h"
 #include "ward-policy.h"
+#include "ward-care-command.h"
 #include "ward-ingest-once.h"
 #include "ward-secret.h"
 #include "ward-simulator.h"
@@ -42,6 +43,7 @@ typedef enum
   COMMAND_SPO2_SCALE,
   COMMAND_CONFIRM,
   COMMAND_ACKNOWLEDGE,
+  COMMAND_CARE,
   COMMAND_PUSH_MESSAGE,
   COMMAND_PUSH_REJECTED,
   COMMAND_PROCESS_ARCHIVED,
@@ -72,6 +74,8 @@ typedef struct
   gboolean      duplicate;     /* ...and it was stored already */
   char         *reject_stage;  /* PUSH_REJECTED */
   char         *reject_reason;
+  WardCareCommand *care_command; /* CARE */
+  gint64        care_result;
   GError       *error;         /* set while running */
 } Command;
 
@@ -97,6 +101,8 @@ struct _WardPipeline
 
   /* Owned by the pipeline thread once started. */
   WardEngine         *engine;
+  WardCare           *care;          /* the care team's stage, after the engine's */
+  gint64              care_warned_at;  /* monotonic: the last log of a failed care stage */
   WardSimulator      *simulator;
   GMainContext       *context;
   GMainLoop          *loop;
@@ -174,6 +180,7 @@ command_free (Command *cmd)
   g_clear_pointer (&cmd->key, ward_message_key_free);
   g_free (cmd->reject_stage);
   g_free (cmd->reject_reason);
+  g_clear_pointer (&cmd->care_command, ward_care_command_free);
   g_clear_error (&cmd->error);
   g_free (cmd);
 }
@@ -282,6 +289,15 @@ make_snapshot (WardPipeline *self,
                gint64        now)
 {
   WardSnapshot *snapshot = ward_engine_snapshot (self->engine, now);
+
+  if (self->care != NULL)
+    {
+      g_autoptr(GError) error = NULL;
+
+      /* Reading fails only with the store; the store alarm says so. */
+      if (!ward_care_fill_snapshot (self->care, snapshot, &error))
+        g_debug ("No care-team state in this snapshot: %s", error->message);
+    }
 
   if (self->fhir_sync != NULL)
     {
@@ -485,6 +501,43 @@ sim_event_cb (const WardSimEvent *event,
     g_warning ("Simulated event failed: %s", error->message);
 }
 
+/* The care team's stage, after the engine's, in a savepoint of its own:
+ * a fault of its own must not stop the ward's scores and flags (the
+ * tasks wait for the next tick, the log says why once a minute); the
+ * store failing fails the batch as for any stage.
+ */
+static gboolean
+run_care_stage (WardPipeline  *self,
+                gint64         now,
+                GError       **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  WardStore *store = ward_engine_get_store (self->engine);
+  gint64 mono;
+
+  if (!_ward_store_exec (store, "SAVEPOINT care_tick", error))
+    return FALSE;
+  if (ward_care_tick (self->care, now, &local_error))
+    return _ward_store_exec (store, "RELEASE care_tick", error);
+
+  if (is_write_failure (local_error))
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+
+  _ward_store_exec (store, "ROLLBACK TO care_tick", NULL);
+  _ward_store_exec (store, "RELEASE care_tick", NULL);
+  mono = g_get_monotonic_time ();
+  if (self->care_warned_at == 0 || mono - self->care_warned_at >= 60 * G_USEC_PER_SEC)
+    {
+      g_warning ("The care team's tasks were not updated: %s", local_error->message);
+      self->care_warned_at = mono;
+    }
+
+  return TRUE;
+}
+
 static void
 run_command (WardPipeline *self,
              Command      *cmd,
@@ -511,6 +564,9 @@ run_command (WardPipeline *self,
       break;
     case COMMAND_ACKNOWLEDGE:
       ward_engine_acknowledge (self->engine, cmd->flag_id, now, cmd->user, &cmd->error);
+      break;
+    case COMMAND_CARE:
+      ward_care_command_run (self->care, cmd->care_command, now, &cmd->care_result, &cmd->error);
       break;
     case COMMAND_PUSH_MESSAGE:
       {
@@ -600,6 +656,8 @@ complete_commands (WardPipeline *self,
           result->duplicate = cmd->duplicate;
           g_task_return_pointer (cmd->task, result, (GDestroyNotify) push_result_free);
         }
+      else if (cmd->type == COMMAND_CARE)
+        g_task_return_int (cmd->task, cmd->care_result);
       else
         g_task_return_boolean (cmd->task, TRUE);
 
@@ -795,7 +853,8 @@ tick (WardPipeline *self)
         }
     }
 
-  if (!ward_engine_evaluate (self->engine, now, &error))
+  if (!ward_engine_evaluate (self->engine, now, &error) ||
+      !run_care_stage (self, now, &error))
     goto failed;
   self->last_evaluated = now;
 
@@ -1082,6 +1141,7 @@ ward_pipeline_finalize (GObject *object)
   g_clear_error (&self->batch_error);
   g_clear_pointer (&self->health, ward_store_health_free);
   g_clear_pointer (&self->test_pragma, g_free);
+  g_clear_object (&self->care);
   g_clear_object (&self->engine);
   g_clear_object (&self->simulator);
   ward_pipeline_config_clear (&self->config);
@@ -1508,6 +1568,22 @@ ward_pipeline_start (WardPipeline      *self,
       g_message ("Mapped %u messages archived before the last stop", n);
   }
 
+  /* The care team's stage: the policy file's care object (checked with
+   * the rest above), this host as the station.
+   */
+  {
+    g_autoptr(WardCarePolicy) care_policy = ward_care_policy_new ();
+
+    if (self->config.policy_file != NULL &&
+        !ward_care_policy_load_file (care_policy, self->config.policy_file, error))
+      {
+        g_clear_object (&self->simulator);
+        g_clear_object (&self->engine);
+        return FALSE;
+      }
+    self->care = ward_care_new (self->engine, care_policy, NULL, g_get_host_name ());
+  }
+
   self->func = func;
   self->func_data = user_data;
   self->main_context = g_main_context_ref_thread_default ();
@@ -1822,6 +1898,35 @@ ward_pipeline_acknowledge_async (WardPipeline        *self,
   cmd->flag_id = flag_id;
   cmd->user = g_strdup (user);
   queue_command (self, cmd);
+}
+
+void
+ward_pipeline_care_async (WardPipeline        *self,
+                          WardCareCommand     *command,
+                          GCancellable        *cancellable,
+                          GAsyncReadyCallback  callback,
+                          gpointer             user_data)
+{
+  Command *cmd;
+
+  g_return_if_fail (WARD_IS_PIPELINE (self));
+  g_return_if_fail (command != NULL);
+
+  cmd = command_new (self, COMMAND_CARE, ward_pipeline_care_async, cancellable, callback,
+                     user_data);
+  cmd->care_command = command;
+  queue_command (self, cmd);
+}
+
+gint64
+ward_pipeline_care_finish (WardPipeline  *self,
+                           GAsyncResult  *result,
+                           GError       **error)
+{
+  g_return_val_if_fail (WARD_IS_PIPELINE (self), 0);
+  g_return_val_if_fail (g_task_is_valid (result, self), 0);
+
+  return g_task_propagate_int (G_TASK (result), error);
 }
 
 /* A device message to push, identified by the transport's device id or

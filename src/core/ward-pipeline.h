@@ -8,6 +8,7 @@
 
 #include <gio/gio.h>
 
+#include "ward-care-command.h"
 #include "ward-ingest-once.h"
 #include "ward-snapshot.h"
 #include "ward-store-archive.h"
@@ -160,6 +161,20 @@ void          ward_pipeline_acknowledge_async (WardPipeline             *self,
                                                GCancellable             *cancellable,
                                                GAsyncReadyCallback       callback,
                                                gpointer                  user_data);
+/* A care-team action (care/ward-care-command.h), taken over and run on
+ * the pipeline thread in the next tick's transaction, at its time.
+ * finish returns the action's id (a new concern's task, a new
+ * handover, or the task or handover acted on), or 0 with error: the
+ * action's own refusal (WARD_CARE_ERROR) or the store's.
+ */
+void          ward_pipeline_care_async        (WardPipeline             *self,
+                                               WardCareCommand          *command,
+                                               GCancellable             *cancellable,
+                                               GAsyncReadyCallback       callback,
+                                               gpointer                  user_data);
+gint64        ward_pipeline_care_finish       (WardPipeline             *self,
+                                               GAsyncResult             *result,
+                                               GError                  **error);
 /* A device message from any source, queued to the pipeline thread: it
  * is archived, mapped (IoMT device template for JSON, the HL7 mapper for
  * HL7 v2), stored and scored in the next transaction.  The completion

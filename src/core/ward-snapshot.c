@@ -49,6 +49,8 @@ _ward_bed_state_clear (WardBedState *bed)
   g_clear_pointer (&bed->nhs_number, g_free);
   g_clear_pointer (&bed->birth_date, g_free);
   g_clear_pointer (&bed->scores, g_array_unref);
+  g_clear_pointer (&bed->bed_nurse, g_free);
+  g_clear_pointer (&bed->open_tasks, g_ptr_array_unref);
 }
 
 WardSnapshot *
@@ -84,6 +86,24 @@ _ward_snapshot_set_fhir_status (WardSnapshot *self,
   self->fhir.configured = configured;
   self->fhir.failing_since = configured ? failing_since : 0;
   self->fhir.last_error = self->fhir_error;
+}
+
+void
+_ward_snapshot_set_bed_care (WardSnapshot *self,
+                             guint         index,
+                             const char   *bed_nurse,
+                             GPtrArray    *tasks)
+{
+  WardBedState *bed;
+
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (index < self->beds->len);
+
+  bed = &g_array_index (self->beds, WardBedState, index);
+  g_free (bed->bed_nurse);
+  bed->bed_nurse = g_strdup (bed_nurse);
+  g_clear_pointer (&bed->open_tasks, g_ptr_array_unref);
+  bed->open_tasks = tasks;
 }
 
 const WardFhirStatus *

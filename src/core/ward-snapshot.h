@@ -13,6 +13,8 @@
 #include "ward-trend.h"
 #include "ward-types.h"
 
+#include "ward-tasks.h"
+
 G_BEGIN_DECLS
 
 /* An immutable, reference-counted picture of the ward, made on the
@@ -121,6 +123,13 @@ typedef struct
    * snapshot not made by the engine) when nothing is scored.  The score_* fields above are NEWS2's view.
    */
   GArray          *scores;
+  /* The care team (care/ward-care.h), filled by the pipeline's care
+   * stage: the bed's allocated nurse (NULL: nobody) and its open tasks
+   * (WardTask: owner role and staff, status, due_at, priority,
+   * escalated_at), oldest first; NULL until the care stage ran.
+   */
+  char            *bed_nurse;
+  GPtrArray       *open_tasks;
 } WardBedState;
 
 typedef struct
@@ -185,6 +194,11 @@ void                _ward_snapshot_set_fhir_status (WardSnapshot *self,
                                                     gboolean      configured,
                                                     gint64        failing_since,
                                                     const char   *last_error);
+/* Takes tasks (WardTask, may be NULL). */
+void                _ward_snapshot_set_bed_care (WardSnapshot      *self,
+                                                 guint              index,
+                                                 const char        *bed_nurse,
+                                                 GPtrArray         *tasks);
 void                _ward_snapshot_set_store_status (WardSnapshot      *self,
                                                      WardStoreCondition condition,
                                                      gint64             failing_since,

@@ -54,7 +54,9 @@ parse_object (const char *text)
 static void
 test_export_demo_run (void)
 {
-  static const char * const types[] = { "Observation", "RiskAssessment", "Flag", "Device" };
+  static const char * const types[] = {
+    "Observation", "RiskAssessment", "Flag", "Device", "Task", "Communication", "AuditEvent",
+  };
   g_autoptr(GError) error = NULL;
   g_autofree char *dir = g_dir_make_tmp ("ward-export-XXXXXX", &error);
   g_autofree char *db = g_build_filename (dir, "ward.db", NULL);
@@ -118,6 +120,10 @@ test_export_demo_run (void)
   /* A demo run scores, and its resources are all exported. */
   g_assert_cmpint (json_object_get_int_member (summary, "Device"), ==, 1);
   g_assert_cmpint (json_object_get_int_member (summary, "RiskAssessment"), >, 0);
+  /* The engine's events (flags raised, technical alerts) join the audit
+   * trail, one AuditEvent each.
+   */
+  g_assert_cmpint (json_object_get_int_member (summary, "AuditEvent"), >, 0);
   g_assert_cmpint (json_object_get_int_member (counts, "fhir_resources"), ==, total);
   g_assert_cmpint (json_object_get_int_member (counts, "outbox_pending"), ==, total);
 

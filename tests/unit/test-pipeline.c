@@ -631,6 +631,122 @@ test_ward_file_birth_date (void)
   g_rmdir (dir);
 }
 
+typedef struct
+{
+  gboolean  done;
+  gint64    result;
+  GError   *error;
+} CareDone;
+
+static void
+care_done_cb (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  CareDone *done = user_data;
+
+  done->result = ward_pipeline_care_finish (WARD_PIPELINE (object), result, &done->error);
+  done->done = TRUE;
+}
+
+static void
+run_care (Fixture         *f,
+          WardCareCommand *command,
+          CareDone        *done)
+{
+  guint id = g_timeout_add_seconds (20, timeout_cb, (gpointer) "run_care");
+
+  *done = (CareDone) { 0 };
+  ward_pipeline_care_async (f->pipeline, command, NULL, care_done_cb, done);
+  while (!done->done)
+    g_main_context_iteration (NULL, TRUE);
+  g_source_remove (id);
+}
+
+static gboolean
+has_care_state (WardSnapshot *snapshot)
+{
+  const WardBedState *bed;
+
+  if (ward_snapshot_get_n_beds (snapshot) == 0)
+    return FALSE;
+  bed = ward_snapshot_get_bed (snapshot, 0);
+  return bed->open_tasks != NULL && bed->open_tasks->len == 1 &&
+         g_strcmp0 (bed->bed_nurse, "n.kim") == 0;
+}
+
+/* Care-team actions queued from the UI run on the pipeline thread, and
+ * the snapshot carries each bed's nurse and open tasks.  A refused action
+ * says why and leaves nothing behind.
+ */
+static void
+test_care_commands (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("ward-pipeline-XXXXXX", NULL);
+  g_autofree char *db = g_build_filename (dir, "ward.db", NULL);
+  g_autofree char *wal = g_strconcat (db, "-wal", NULL);
+  g_autofree char *shm = g_strconcat (db, "-shm", NULL);
+  g_autofree char *ward = g_build_filename (dir, "ward.json", NULL);
+  g_auto(WardPipelineConfig) config = { 0 };
+  const WardTask *task;
+  CareDone done;
+  Fixture f = { 0 };
+
+  g_assert_true (g_file_set_contents (ward,
+    "{\"beds\": [{\"id\": \"bed-01\", \"patient\": {\"id\": \"p1\"}},"
+    "{\"id\": \"bed-02\", \"patient\": {\"id\": \"p2\"}}]}", -1, &error));
+  g_assert_no_error (error);
+
+  f.main_thread = g_thread_self ();
+  f.path = db;
+  ward_pipeline_config_init (&config);
+  config.db_path = g_strdup (db);
+  config.ward_file = g_strdup (ward);
+  config.tick_msec = 20;
+  f.pipeline = ward_pipeline_new (&config);
+  g_assert_true (ward_pipeline_start (f.pipeline, snapshot_cb, &f, &error));
+  g_assert_no_error (error);
+
+  run_care (&f, ward_care_command_allocate ("bed-01", "n.kim", "n.charge", "station-a"), &done);
+  g_assert_no_error (done.error);
+  run_care (&f, ward_care_command_raise_concern ("p1", "Not herself", "n.kim", "station-a"),
+            &done);
+  g_assert_no_error (done.error);
+  g_assert_cmpint (done.result, >, 0);
+  g_assert_cmpint (db_query (&f, "SELECT count(*) FROM care_tasks WHERE kind = 'concern' "
+                                 "AND bed_id = 'bed-01'"), ==, 1);
+
+  wait_for_snapshot (&f, has_care_state, "the bed's nurse and task");
+  task = g_ptr_array_index (ward_snapshot_get_bed (f.last, 0)->open_tasks, 0);
+  g_assert_cmpint (task->id, ==, done.result);
+  g_assert_cmpint (task->owner_role, ==, WARD_ROLE_NURSE_IN_CHARGE);
+  g_assert_cmpint (task->status, ==, WARD_TASK_REQUESTED);
+
+  /* Refused: no note; nothing is kept, not even an audit row. */
+  {
+    gint64 audit_rows = db_query (&f, "SELECT count(*) FROM audit_log");
+
+    run_care (&f, ward_care_command_raise_concern ("p2", "", "n.kim", "station-a"), &done);
+    g_assert_error (done.error, WARD_CARE_ERROR, WARD_CARE_ERROR_INVALID);
+    g_clear_error (&done.error);
+    run_care (&f, ward_care_command_complete (999, WARD_OUTCOME_REVIEWED, NULL, "n.kim",
+                                              "station-a"), &done);
+    g_assert_error (done.error, WARD_CARE_ERROR, WARD_CARE_ERROR_NOT_FOUND);
+    g_clear_error (&done.error);
+    g_assert_cmpint (db_query (&f, "SELECT count(*) FROM care_tasks"), ==, 1);
+    g_assert_cmpint (db_query (&f, "SELECT count(*) FROM audit_log"), ==, audit_rows);
+  }
+
+  g_clear_object (&f.pipeline);
+  g_clear_pointer (&f.last, ward_snapshot_unref);
+  g_unlink (ward);
+  g_unlink (db);
+  g_unlink (wal);
+  g_unlink (shm);
+  g_rmdir (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -652,6 +768,7 @@ main (int   argc,
   g_test_add_func ("/core/pipeline/bad-start", test_bad_start);
   g_test_add_func ("/core/pipeline/pending-mapped-at-start", test_pending_mapped_at_start);
   g_test_add_func ("/core/pipeline/ward-file-birth-date", test_ward_file_birth_date);
+  g_test_add_func ("/core/pipeline/care-commands", test_care_commands);
 
   return g_test_run ();
 }

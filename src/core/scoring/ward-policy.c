@@ -9,6 +9,7 @@
 #include "config.h"
 
 #include "ward-policy.h"
+#include "ward-routing.h"
 
 #include <json-glib/json-glib.h>
 
@@ -272,10 +273,21 @@ ward_policy_load_data (const char        *data,
               !read_frequency (json_node_get_object (node), origin, &result.obs, error))
             return FALSE;
         }
+      else if (g_str_equal (name, "care"))
+        {
+          /* The care team's part (care/ward-routing.c) is read by the
+           * care coordinator; it is checked here too, so that a file with
+           * a bad care object is refused as a whole, at the same time.
+           */
+          g_autoptr(WardCarePolicy) care = ward_care_policy_new ();
+
+          if (!ward_care_policy_load_json (care, node, origin, error))
+            return FALSE;
+        }
       else
         return set_invalid (error, origin, "%s: unknown key (description, validity_minutes, "
-                            "manual_data_timeout_minutes, flag, observation_frequency_minutes)",
-                            name);
+                            "manual_data_timeout_minutes, flag, observation_frequency_minutes, "
+                            "care)", name);
     }
 
   *config = result;

@@ -1,0 +1,514 @@
+/* ward-routing.c
+ *
+ * Copyright 2026 The Wardwatch authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "ward-care"
+
+#include "config.h"
+
+#include "ward-routing.h"
+#include "ward-policy.h"
+
+/* A target longer than a shift is a unit mistaken, not a policy. */
+#define MAX_RESPONSE_MINUTES (24 * 60)
+
+static void
+rule_free (WardRoutingRule *rule)
+{
+  g_free (rule->ward);
+  g_free (rule->bed);
+  g_free (rule->score_kind);
+  g_free (rule);
+}
+
+static WardRoutingRule *
+rule_copy (const WardRoutingRule *rule)
+{
+  WardRoutingRule *copy = g_new (WardRoutingRule, 1);
+
+  *copy = *rule;
+  copy->ward = g_strdup (rule->ward);
+  copy->bed = g_strdup (rule->bed);
+  copy->score_kind = g_strdup (rule->score_kind);
+  return copy;
+}
+
+WardCarePolicy *
+ward_care_policy_new (void)
+{
+  WardCarePolicy *policy = g_new0 (WardCarePolicy, 1);
+
+  policy->rules = g_ptr_array_new_with_free_func ((GDestroyNotify) rule_free);
+  policy->response_usec[WARD_BAND_LOW] = 60 * WARD_USEC_PER_MINUTE;
+  policy->response_usec[WARD_BAND_LOW_MEDIUM] = 60 * WARD_USEC_PER_MINUTE;
+  policy->response_usec[WARD_BAND_MEDIUM] = 60 * WARD_USEC_PER_MINUTE;
+  policy->response_usec[WARD_BAND_HIGH] = 30 * WARD_USEC_PER_MINUTE;
+  policy->concern_response_usec = 30 * WARD_USEC_PER_MINUTE;
+  for (guint r = 0; r < WARD_N_ROLES; r++)
+    policy->chain[r] = (WardRole) r;
+  policy->chain_len = WARD_N_ROLES;
+
+  return policy;
+}
+
+WardCarePolicy *
+ward_care_policy_copy (const WardCarePolicy *policy)
+{
+  WardCarePolicy *copy;
+
+  g_return_val_if_fail (policy != NULL, NULL);
+
+  copy = g_new (WardCarePolicy, 1);
+  *copy = *policy;
+  copy->rules = g_ptr_array_new_with_free_func ((GDestroyNotify) rule_free);
+  for (guint i = 0; i < policy->rules->len; i++)
+    g_ptr_array_add (copy->rules, rule_copy (g_ptr_array_index (policy->rules, i)));
+
+  return copy;
+}
+
+void
+ward_care_policy_free (WardCarePolicy *policy)
+{
+  if (policy == NULL)
+    return;
+
+  g_ptr_array_unref (policy->rules);
+  g_free (policy);
+}
+
+static gboolean G_GNUC_PRINTF (3, 4)
+set_invalid (GError     **error,
+             const char  *origin,
+             const char  *format,
+             ...)
+{
+  g_autofree char *message = NULL;
+  va_list args;
+
+  va_start (args, format);
+  message = g_strdup_vprintf (format, args);
+  va_end (args);
+
+  g_set_error (error, WARD_POLICY_ERROR, WARD_POLICY_ERROR_INVALID, "%s: %s", origin, message);
+  return FALSE;
+}
+
+static const char *
+node_string (JsonNode *node)
+{
+  if (JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING &&
+      *json_node_get_string (node) != '\0')
+    return json_node_get_string (node);
+
+  return NULL;
+}
+
+static gboolean
+read_role (JsonNode    *node,
+           const char  *origin,
+           const char  *key,
+           WardRole    *role,
+           GError     **error)
+{
+  if (!ward_role_from_string (node_string (node), role))
+    return set_invalid (error, origin, "%s: expected bed-nurse, nurse-in-charge, doctor or "
+                        "outreach", key);
+
+  return TRUE;
+}
+
+static gboolean
+read_chain (JsonNode        *node,
+            const char      *origin,
+            WardCarePolicy  *policy,
+            GError         **error)
+{
+  JsonArray *array;
+  guint n;
+
+  if (!JSON_NODE_HOLDS_ARRAY (node))
+    return set_invalid (error, origin, "care.escalation: expected an array of roles");
+
+  array = json_node_get_array (node);
+  n = json_array_get_length (array);
+  if (n == 0 || n > WARD_N_ROLES)
+    return set_invalid (error, origin, "care.escalation: expected 1 to %d roles", WARD_N_ROLES);
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autofree char *key = g_strdup_printf ("care.escalation[%u]", i);
+      WardRole role;
+
+      if (!read_role (json_array_get_element (array, i), origin, key, &role, error))
+        return FALSE;
+      for (guint j = 0; j < i; j++)
+        {
+          if (policy->chain[j] == role)
+            return set_invalid (error, origin, "%s: %s is in the chain twice", key,
+                                ward_role_to_string (role));
+        }
+      policy->chain[i] = role;
+    }
+  policy->chain_len = n;
+
+  return TRUE;
+}
+
+static gboolean
+read_minutes (JsonNode    *node,
+              const char  *origin,
+              const char  *key,
+              gint64      *usec,
+              GError     **error)
+{
+  double v;
+
+  if (!JSON_NODE_HOLDS_VALUE (node) ||
+      (json_node_get_value_type (node) != G_TYPE_INT64 &&
+       json_node_get_value_type (node) != G_TYPE_DOUBLE))
+    return set_invalid (error, origin, "%s: expected a number of minutes", key);
+
+  v = json_node_get_double (node);
+  if (!(v > 0) || v > MAX_RESPONSE_MINUTES)
+    return set_invalid (error, origin, "%s: %g minutes is out of range (more than 0, %d at most)",
+                        key, v, MAX_RESPONSE_MINUTES);
+
+  *usec = (gint64) (v * WARD_USEC_PER_MINUTE + 0.5);
+  return TRUE;
+}
+
+static gboolean
+read_response (JsonObject      *object,
+               const char      *origin,
+               WardCarePolicy  *policy,
+               GError         **error)
+{
+  g_autoptr(GList) members = json_object_get_members (object);
+
+  for (GList *l = members; l != NULL; l = l->next)
+    {
+      const char *name = l->data;
+      g_autofree char *key = g_strdup_printf ("care.response_minutes.%s", name);
+      JsonNode *node = json_object_get_member (object, name);
+      WardBand band;
+
+      if (g_str_equal (name, "concern"))
+        {
+          if (!read_minutes (node, origin, key, &policy->concern_response_usec, error))
+            return FALSE;
+        }
+      else if (ward_band_from_string (name, &band))
+        {
+          if (!read_minutes (node, origin, key, &policy->response_usec[band], error))
+            return FALSE;
+        }
+      else
+        return set_invalid (error, origin, "%s: unknown key (low, low-medium, medium, high, "
+                            "concern)", key);
+    }
+
+  return TRUE;
+}
+
+/* g_set_str() is GLib 2.76. */
+static void
+replace_string (char       **field,
+                const char  *text)
+{
+  g_free (*field);
+  *field = g_strdup (text);
+}
+
+static gboolean
+read_rule (JsonNode         *node,
+           const char       *origin,
+           guint             index,
+           WardRoutingRule  *rule,
+           GError          **error)
+{
+  g_autoptr(GList) members = NULL;
+  JsonObject *object;
+  gboolean has_role = FALSE;
+
+  if (!JSON_NODE_HOLDS_OBJECT (node))
+    return set_invalid (error, origin, "care.routing[%u]: expected an object", index);
+
+  object = json_node_get_object (node);
+  members = json_object_get_members (object);
+  for (GList *l = members; l != NULL; l = l->next)
+    {
+      const char *name = l->data;
+      g_autofree char *key = g_strdup_printf ("care.routing[%u].%s", index, name);
+      JsonNode *member = json_object_get_member (object, name);
+      const char *text = node_string (member);
+
+      if (g_str_equal (name, "role"))
+        {
+          if (!read_role (member, origin, key, &rule->role, error))
+            return FALSE;
+          has_role = TRUE;
+          continue;
+        }
+
+      if (text == NULL)
+        return set_invalid (error, origin, "%s: expected a non-empty string", key);
+
+      if (g_str_equal (name, "ward"))
+        replace_string (&rule->ward, text);
+      else if (g_str_equal (name, "bed"))
+        replace_string (&rule->bed, text);
+      else if (g_str_equal (name, "score_kind"))
+        replace_string (&rule->score_kind, text);
+      else if (g_str_equal (name, "band"))
+        {
+          if (!ward_band_from_string (text, &rule->band))
+            return set_invalid (error, origin, "%s: expected low, low-medium, medium or high", key);
+          rule->has_band = TRUE;
+        }
+      else if (g_str_equal (name, "flag_kind"))
+        {
+          if (!ward_care_kind_from_string (text, &rule->flag_kind))
+            return set_invalid (error, origin, "%s: expected clinical, technical or concern", key);
+          rule->has_flag_kind = TRUE;
+        }
+      else
+        return set_invalid (error, origin, "%s: unknown key (ward, bed, band, score_kind, "
+                            "flag_kind, role)", key);
+    }
+
+  if (!has_role)
+    return set_invalid (error, origin, "care.routing[%u]: a rule needs a role", index);
+
+  return TRUE;
+}
+
+static gboolean
+read_rules (JsonNode        *node,
+            const char      *origin,
+            WardCarePolicy  *policy,
+            GError         **error)
+{
+  JsonArray *array;
+
+  if (!JSON_NODE_HOLDS_ARRAY (node))
+    return set_invalid (error, origin, "care.routing: expected an array of rules");
+
+  array = json_node_get_array (node);
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      WardRoutingRule *rule = g_new0 (WardRoutingRule, 1);
+
+      g_ptr_array_add (policy->rules, rule);
+      if (!read_rule (json_array_get_element (array, i), origin, i, rule, error))
+        return FALSE;
+    }
+
+  return TRUE;
+}
+
+gboolean
+ward_care_policy_load_json (WardCarePolicy  *policy,
+                            JsonNode        *care,
+                            const char      *origin,
+                            GError         **error)
+{
+  g_autoptr(WardCarePolicy) result = NULL;
+  g_autoptr(GList) members = NULL;
+  JsonObject *object;
+
+  g_return_val_if_fail (policy != NULL, FALSE);
+  g_return_val_if_fail (care != NULL, FALSE);
+
+  if (origin == NULL)
+    origin = "policy";
+
+  if (!JSON_NODE_HOLDS_OBJECT (care))
+    return set_invalid (error, origin, "care: expected an object");
+
+  /* Read into a copy: a refused object changes nothing. */
+  result = ward_care_policy_copy (policy);
+  object = json_node_get_object (care);
+  members = json_object_get_members (object);
+  for (GList *l = members; l != NULL; l = l->next)
+    {
+      const char *name = l->data;
+      JsonNode *node = json_object_get_member (object, name);
+
+      if (g_str_equal (name, "escalation"))
+        {
+          if (!read_chain (node, origin, result, error))
+            return FALSE;
+        }
+      else if (g_str_equal (name, "response_minutes"))
+        {
+          if (!JSON_NODE_HOLDS_OBJECT (node))
+            return set_invalid (error, origin, "care.response_minutes: expected an object");
+          if (!read_response (json_node_get_object (node), origin, result, error))
+            return FALSE;
+        }
+      else if (g_str_equal (name, "routing"))
+        {
+          /* The file's rules replace any there were. */
+          g_ptr_array_set_size (result->rules, 0);
+          if (!read_rules (node, origin, result, error))
+            return FALSE;
+        }
+      else
+        return set_invalid (error, origin, "care.%s: unknown key (escalation, response_minutes, "
+                            "routing)", name);
+    }
+
+  g_ptr_array_unref (policy->rules);
+  *policy = *result;
+  g_clear_pointer (&result, g_free);
+  return TRUE;
+}
+
+gboolean
+ward_care_policy_load_file (WardCarePolicy  *policy,
+                            const char      *path,
+                            GError         **error)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) local_error = NULL;
+  JsonNode *root;
+
+  g_return_val_if_fail (policy != NULL, FALSE);
+  g_return_val_if_fail (path != NULL, FALSE);
+
+  if (!json_parser_load_from_file (parser, path, &local_error))
+    {
+      g_set_error (error, WARD_POLICY_ERROR, WARD_POLICY_ERROR_PARSE, "%s: %s", path,
+                   local_error->message);
+      return FALSE;
+    }
+
+  root = json_parser_get_root (parser);
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+    {
+      g_set_error (error, WARD_POLICY_ERROR, WARD_POLICY_ERROR_PARSE,
+                   "%s: expected a JSON object", path);
+      return FALSE;
+    }
+
+  if (!json_object_has_member (json_node_get_object (root), "care"))
+    return TRUE;
+
+  return ward_care_policy_load_json (policy, json_object_get_member (json_node_get_object (root),
+                                                                     "care"),
+                                     path, error);
+}
+
+static gboolean
+rule_matches (const WardRoutingRule  *rule,
+              const WardRoutingQuery *query)
+{
+  if (rule->ward != NULL && g_strcmp0 (rule->ward, query->ward) != 0)
+    return FALSE;
+  if (rule->bed != NULL && g_strcmp0 (rule->bed, query->bed) != 0)
+    return FALSE;
+  if (rule->has_band && (!query->has_band || rule->band != query->band))
+    return FALSE;
+  if (rule->score_kind != NULL && g_strcmp0 (rule->score_kind, query->score_kind) != 0)
+    return FALSE;
+  if (rule->has_flag_kind && rule->flag_kind != query->kind)
+    return FALSE;
+
+  /* A technical flag is routed only by a rule that names the kind. */
+  if (query->kind == WARD_CARE_KIND_TECHNICAL && !rule->has_flag_kind)
+    return FALSE;
+
+  return TRUE;
+}
+
+gboolean
+ward_care_policy_route (const WardCarePolicy    *policy,
+                        const WardRoutingQuery  *query,
+                        WardRole                *role)
+{
+  g_return_val_if_fail (policy != NULL, FALSE);
+  g_return_val_if_fail (query != NULL && role != NULL, FALSE);
+
+  for (guint i = 0; i < policy->rules->len; i++)
+    {
+      const WardRoutingRule *rule = g_ptr_array_index (policy->rules, i);
+
+      if (rule_matches (rule, query))
+        {
+          *role = rule->role;
+          return TRUE;
+        }
+    }
+
+  switch (query->kind)
+    {
+    case WARD_CARE_KIND_CLINICAL:
+      *role = WARD_ROLE_BED_NURSE;
+      return TRUE;
+    case WARD_CARE_KIND_CONCERN:
+      if (!ward_care_policy_next_role (policy, WARD_ROLE_BED_NURSE, role))
+        *role = WARD_ROLE_NURSE_IN_CHARGE;
+      return TRUE;
+    case WARD_CARE_KIND_TECHNICAL:
+    case WARD_CARE_N_KINDS:
+    default:
+      return FALSE;
+    }
+}
+
+gboolean
+ward_care_policy_next_role (const WardCarePolicy *policy,
+                            WardRole              role,
+                            WardRole             *next)
+{
+  g_return_val_if_fail (policy != NULL && next != NULL, FALSE);
+
+  for (guint i = 0; i + 1 < policy->chain_len; i++)
+    {
+      if (policy->chain[i] == role)
+        {
+          *next = policy->chain[i + 1];
+          return TRUE;
+        }
+    }
+
+  return FALSE;
+}
+
+gint64
+ward_care_policy_response (const WardCarePolicy *policy,
+                           WardCareKind          kind,
+                           gboolean              has_band,
+                           WardBand              band)
+{
+  g_return_val_if_fail (policy != NULL, 0);
+
+  if (kind == WARD_CARE_KIND_CONCERN || !has_band || (guint) band > WARD_BAND_HIGH)
+    return policy->concern_response_usec;
+
+  return policy->response_usec[band];
+}
+
+WardTaskPriority
+ward_care_priority_for (WardCareKind kind,
+                        gboolean     has_band,
+                        WardBand     band)
+{
+  if (kind == WARD_CARE_KIND_CONCERN || !has_band)
+    return WARD_TASK_URGENT;
+
+  switch (band)
+    {
+    case WARD_BAND_LOW:
+      return WARD_TASK_ROUTINE;
+    case WARD_BAND_LOW_MEDIUM:
+    case WARD_BAND_MEDIUM:
+      return WARD_TASK_URGENT;
+    case WARD_BAND_HIGH:
+    default:
+      return WARD_TASK_ASAP;
+    }
+}
