@@ -1569,7 +1569,7 @@ ward_pipeline_start (WardPipeline      *self,
   }
 
   /* The care team's stage: the policy file's care object (checked with
-   * the rest above), this host as the station.
+   * the rest above), the station's name (--station, default this host).
    */
   {
     g_autoptr(WardCarePolicy) care_policy = ward_care_policy_new ();
@@ -1581,7 +1581,9 @@ ward_pipeline_start (WardPipeline      *self,
         g_clear_object (&self->engine);
         return FALSE;
       }
-    self->care = ward_care_new (self->engine, care_policy, NULL, g_get_host_name ());
+    self->care = ward_care_new (self->engine, care_policy, NULL,
+                               self->config.station != NULL ? self->config.station
+                                                            : g_get_host_name ());
   }
 
   self->func = func;
