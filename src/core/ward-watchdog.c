@@ -72,12 +72,16 @@ monotonic_clock (gpointer user_data)
   return g_get_monotonic_time ();
 }
 
-/* A monotonic time as wall-clock time, for the screen and the log. */
+/* A monotonic time as wall-clock time, for the screen and the log;
+ * real_now is the wall clock read once at now, so that two times
+ * converted together keep their exact distance.
+ */
 static gint64
 to_real (gint64 mono,
-         gint64 now)
+         gint64 now,
+         gint64 real_now)
 {
-  return mono != 0 ? g_get_real_time () - (now - mono) : 0;
+  return mono != 0 ? real_now - (now - mono) : 0;
 }
 
 static char *
@@ -98,13 +102,14 @@ set_state (WardWatchdog      *self,
            gint64             until_mono,
            gint64             now)
 {
-  gint64 since, until;
+  gint64 since, until, real_now;
 
   if (self->state == state && self->since_mono == since_mono && self->until_mono == until_mono)
     return;
 
-  since = to_real (since_mono, now);
-  until = to_real (until_mono, now);
+  real_now = g_get_real_time ();
+  since = to_real (since_mono, now, real_now);
+  until = to_real (until_mono, now, real_now);
 
   if (state != WARD_WATCHDOG_LIVE && self->state == WARD_WATCHDOG_LIVE)
     {
