@@ -80,6 +80,7 @@ main (int   argc,
   gboolean headless = FALSE;
   gboolean version = FALSE;
   double duration = 0;
+  double simulated_duration = 0;
   double window_minutes = 30;
   double open_delay = -1;
   double close_delay = -1;
@@ -107,6 +108,9 @@ main (int   argc,
         N_("Feed the pipeline from simulated bedside monitors"), NULL },
       { "duration", 0, 0, G_OPTION_ARG_DOUBLE, &duration,
         N_("Stop cleanly after this many seconds"), N_("SECONDS") },
+      { "simulated-duration", 0, 0, G_OPTION_ARG_DOUBLE, &simulated_duration,
+        N_("With --headless --demo, stop cleanly once the simulated ward has run this many seconds"),
+        N_("SECONDS") },
       { "db", 0, 0, G_OPTION_ARG_FILENAME, &config.db_path,
         N_("The history database (default: in the user data folder)"), N_("PATH") },
       { "time-scale", 0, 0, G_OPTION_ARG_DOUBLE, &config.time_scale,
@@ -233,6 +237,13 @@ main (int   argc,
       return 0;
     }
 
+  if (simulated_duration < 0 || (simulated_duration > 0 && !config.demo))
+    {
+      g_printerr ("wardwatch: %s\n",
+                  _("--simulated-duration needs --demo and a positive number of seconds"));
+      return 2;
+    }
+
   if (beds < 1 || beds > 256 || config.time_scale <= 0 || window_minutes <= 0 || duration < 0 ||
       seed < 0 || config.raw_retention_days < 0 || config.identity_cache_seconds < 0 ||
       config.outbox_limit < 0)
@@ -337,5 +348,5 @@ main (int   argc,
       return 2;
     }
 
-  return ward_headless_run (&config, &sources, &session, duration);
+  return ward_headless_run_full (&config, &sources, &session, duration, simulated_duration);
 }

@@ -23,5 +23,14 @@ int ward_headless_run (const WardPipelineConfig *config,
                        const WardSourcesConfig  *sources,
                        const WardSessionConfig  *session_config,
                        double                    duration_sec);
+/* The same, in demo mode also stopping once the simulated ward's clock
+ * has run simulated_sec (0: no such limit), however long that takes in
+ * real time; duration_sec still bounds the real time.
+ */
+int ward_headless_run_full (const WardPipelineConfig *config,
+                            const WardSourcesConfig  *sources,
+                            const WardSessionConfig  *session_config,
+                            double                    duration_sec,
+                            double                    simulated_sec);
 
 G_END_DECLS
