@@ -21,50 +21,6 @@
   "requester, requested_at, due_at, accepted_by, accepted_at, part_of, escalated_at, outcome, " \
   "note, status_reason, closed_by, closed_at, station, version, updated_at"
 
-static void
-bind_text (sqlite3_stmt *stmt,
-           int           index,
-           const char   *text)
-{
-  if (text != NULL)
-    sqlite3_bind_text (stmt, index, text, -1, SQLITE_TRANSIENT);
-  else
-    sqlite3_bind_null (stmt, index);
-}
-
-static void
-bind_int (sqlite3_stmt *stmt,
-          int           index,
-          gint64        value)
-{
-  if (value != 0)
-    sqlite3_bind_int64 (stmt, index, value);
-  else
-    sqlite3_bind_null (stmt, index);
-}
-
-static char *
-column_text (sqlite3_stmt *stmt,
-             int           column)
-{
-  return g_strdup ((const char *) sqlite3_column_text (stmt, column));
-}
-
-static gboolean
-step_done (WardStore     *self,
-           sqlite3_stmt  *stmt,
-           const char    *what,
-           GError       **error)
-{
-  int rc = sqlite3_step (stmt);
-
-  sqlite3_reset (stmt);
-  if (rc != SQLITE_DONE)
-    return _ward_store_set_sql_error (self, rc, what, error);
-
-  return TRUE;
-}
-
 void
 ward_care_flag_clear (WardCareFlag *flag)
 {
@@ -152,9 +108,9 @@ static void
 bind_task (sqlite3_stmt   *stmt,
            const WardTask *task)
 {
-  bind_int (stmt, 2, task->flag_id);
-  bind_text (stmt, 3, task->patient_id);
-  bind_text (stmt, 4, task->bed_id);
+  _ward_store_bind_int64 (stmt, 2, task->flag_id);
+  _ward_store_bind_text (stmt, 3, task->patient_id);
+  _ward_store_bind_text (stmt, 4, task->bed_id);
   sqlite3_bind_text (stmt, 5, ward_care_kind_to_string (task->kind), -1, SQLITE_STATIC);
   if (task->has_band)
     sqlite3_bind_text (stmt, 6, ward_band_to_string (task->band), -1, SQLITE_STATIC);
@@ -163,22 +119,22 @@ bind_task (sqlite3_stmt   *stmt,
   sqlite3_bind_text (stmt, 7, ward_task_status_to_string (task->status), -1, SQLITE_STATIC);
   sqlite3_bind_text (stmt, 8, ward_task_priority_to_string (task->priority), -1, SQLITE_STATIC);
   sqlite3_bind_text (stmt, 9, ward_role_to_string (task->owner_role), -1, SQLITE_STATIC);
-  bind_text (stmt, 10, task->owner_staff);
+  _ward_store_bind_text (stmt, 10, task->owner_staff);
   sqlite3_bind_text (stmt, 11, task->requester, -1, SQLITE_TRANSIENT);
   sqlite3_bind_int64 (stmt, 12, task->requested_at);
   sqlite3_bind_int64 (stmt, 13, task->due_at);
-  bind_text (stmt, 14, task->accepted_by);
-  bind_int (stmt, 15, task->accepted_at);
-  bind_int (stmt, 16, task->part_of);
-  bind_int (stmt, 17, task->escalated_at);
+  _ward_store_bind_text (stmt, 14, task->accepted_by);
+  _ward_store_bind_int64 (stmt, 15, task->accepted_at);
+  _ward_store_bind_int64 (stmt, 16, task->part_of);
+  _ward_store_bind_int64 (stmt, 17, task->escalated_at);
   if (task->has_outcome)
     sqlite3_bind_text (stmt, 18, ward_task_outcome_to_string (task->outcome), -1, SQLITE_STATIC);
   else
     sqlite3_bind_null (stmt, 18);
-  bind_text (stmt, 19, task->note);
-  bind_text (stmt, 20, task->status_reason);
-  bind_text (stmt, 21, task->closed_by);
-  bind_int (stmt, 22, task->closed_at);
+  _ward_store_bind_text (stmt, 19, task->note);
+  _ward_store_bind_text (stmt, 20, task->status_reason);
+  _ward_store_bind_text (stmt, 21, task->closed_by);
+  _ward_store_bind_int64 (stmt, 22, task->closed_at);
   sqlite3_bind_text (stmt, 23, task->station, -1, SQLITE_TRANSIENT);
   sqlite3_bind_int64 (stmt, 24, task->version);
   sqlite3_bind_int64 (stmt, 25, task->updated_at);
@@ -196,8 +152,8 @@ read_task (sqlite3_stmt *stmt)
 
   task->id = sqlite3_column_int64 (stmt, 0);
   task->flag_id = sqlite3_column_int64 (stmt, 1);
-  task->patient_id = column_text (stmt, 2);
-  task->bed_id = column_text (stmt, 3);
+  task->patient_id = _ward_store_column_text (stmt, 2);
+  task->bed_id = _ward_store_column_text (stmt, 3);
   ward_care_kind_from_string ((const char *) sqlite3_column_text (stmt, 4), &task->kind);
   text = (const char *) sqlite3_column_text (stmt, 5);
   task->has_band = text != NULL && ward_band_from_string (text, &task->band);
@@ -205,21 +161,21 @@ read_task (sqlite3_stmt *stmt)
   ward_task_priority_from_string ((const char *) sqlite3_column_text (stmt, 7), &task->priority);
   if (!ward_role_from_string ((const char *) sqlite3_column_text (stmt, 8), &task->owner_role))
     task->owner_role = WARD_ROLE_BED_NURSE;
-  task->owner_staff = column_text (stmt, 9);
-  task->requester = column_text (stmt, 10);
+  task->owner_staff = _ward_store_column_text (stmt, 9);
+  task->requester = _ward_store_column_text (stmt, 10);
   task->requested_at = sqlite3_column_int64 (stmt, 11);
   task->due_at = sqlite3_column_int64 (stmt, 12);
-  task->accepted_by = column_text (stmt, 13);
+  task->accepted_by = _ward_store_column_text (stmt, 13);
   task->accepted_at = sqlite3_column_int64 (stmt, 14);
   task->part_of = sqlite3_column_int64 (stmt, 15);
   task->escalated_at = sqlite3_column_int64 (stmt, 16);
   text = (const char *) sqlite3_column_text (stmt, 17);
   task->has_outcome = text != NULL && ward_task_outcome_from_string (text, &task->outcome);
-  task->note = column_text (stmt, 18);
-  task->status_reason = column_text (stmt, 19);
-  task->closed_by = column_text (stmt, 20);
+  task->note = _ward_store_column_text (stmt, 18);
+  task->status_reason = _ward_store_column_text (stmt, 19);
+  task->closed_by = _ward_store_column_text (stmt, 20);
   task->closed_at = sqlite3_column_int64 (stmt, 21);
-  task->station = column_text (stmt, 22);
+  task->station = _ward_store_column_text (stmt, 22);
   task->version = sqlite3_column_int64 (stmt, 23);
   task->updated_at = sqlite3_column_int64 (stmt, 24);
 
@@ -244,7 +200,7 @@ ward_store_insert_task (WardStore  *self,
 
   task->version = 1;
   bind_task (stmt, task);
-  if (!step_done (self, stmt, "insert task", error))
+  if (!_ward_store_step_done (self, stmt, "insert task", error))
     return 0;
 
   task->id = sqlite3_last_insert_rowid (_ward_store_get_db (self));
@@ -273,7 +229,7 @@ ward_store_update_task (WardStore  *self,
 
   bind_task (stmt, task);
   sqlite3_bind_int64 (stmt, 1, task->id);
-  if (!step_done (self, stmt, "update task", error))
+  if (!_ward_store_step_done (self, stmt, "update task", error))
     return FALSE;
 
   if (sqlite3_changes (_ward_store_get_db (self)) == 0)
@@ -370,7 +326,7 @@ ward_store_list_tasks (WardStore    *self,
   if (!(stmt = _ward_store_get_statement (self, sql, error)))
     return NULL;
   if (sql == bed_sql)
-    bind_text (stmt, 2, text);
+    _ward_store_bind_text (stmt, 2, text);
   else if (sql != all_sql && sql != open_sql)
     sqlite3_bind_int64 (stmt, 1, arg);
 
@@ -391,14 +347,14 @@ read_flag (sqlite3_stmt *stmt,
   const char *band = (const char *) sqlite3_column_text (stmt, 4);
 
   flag->id = sqlite3_column_int64 (stmt, 0);
-  flag->patient_id = column_text (stmt, 1);
-  flag->bed_id = column_text (stmt, 2);
+  flag->patient_id = _ward_store_column_text (stmt, 1);
+  flag->bed_id = _ward_store_column_text (stmt, 2);
   if (!ward_care_kind_from_string ((const char *) sqlite3_column_text (stmt, 3), &flag->kind))
     flag->kind = WARD_CARE_KIND_TECHNICAL;
   flag->has_band = band != NULL && ward_band_from_string (band, &flag->band);
   flag->opened_at = sqlite3_column_int64 (stmt, 5);
   flag->closed_at = sqlite3_column_int64 (stmt, 6);
-  flag->acknowledged_by = column_text (stmt, 7);
+  flag->acknowledged_by = _ward_store_column_text (stmt, 7);
   flag->acknowledged_at = sqlite3_column_int64 (stmt, 8);
 }
 
@@ -480,10 +436,10 @@ query_one_text (WardStore   *self,
 
   if (!(stmt = _ward_store_get_statement (self, sql, error)))
     return NULL;
-  bind_text (stmt, 1, arg);
+  _ward_store_bind_text (stmt, 1, arg);
   rc = sqlite3_step (stmt);
   if (rc == SQLITE_ROW)
-    value = column_text (stmt, 0);
+    value = _ward_store_column_text (stmt, 0);
   sqlite3_reset (stmt);
   if (rc != SQLITE_ROW && rc != SQLITE_DONE)
     _ward_store_set_sql_error (self, rc, what, error);
@@ -574,7 +530,7 @@ ward_store_set_allocation (WardStore   *self,
       sqlite3_bind_text (stmt, 5, station, -1, SQLITE_TRANSIENT);
     }
 
-  return step_done (self, stmt, "allocate bed", error);
+  return _ward_store_step_done (self, stmt, "allocate bed", error);
 }
 
 char *
@@ -608,16 +564,16 @@ ward_store_list_allocations (WardStore   *self,
 
   if (!(stmt = _ward_store_get_statement (self, sql, error)))
     return NULL;
-  bind_text (stmt, 1, staff_id);
+  _ward_store_bind_text (stmt, 1, staff_id);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
       WardAllocation *a = g_new0 (WardAllocation, 1);
 
-      a->bed_id = column_text (stmt, 0);
-      a->staff_id = column_text (stmt, 1);
-      a->allocated_by = column_text (stmt, 2);
+      a->bed_id = _ward_store_column_text (stmt, 0);
+      a->staff_id = _ward_store_column_text (stmt, 1);
+      a->allocated_by = _ward_store_column_text (stmt, 2);
       a->allocated_at = sqlite3_column_int64 (stmt, 3);
-      a->station = column_text (stmt, 4);
+      a->station = _ward_store_column_text (stmt, 4);
       g_ptr_array_add (list, a);
     }
   sqlite3_reset (stmt);
@@ -656,7 +612,7 @@ ward_store_add_handover (WardStore   *self,
   sqlite3_bind_text (stmt, 2, to_staff, -1, SQLITE_TRANSIENT);
   sqlite3_bind_int64 (stmt, 3, at);
   sqlite3_bind_text (stmt, 4, station, -1, SQLITE_TRANSIENT);
-  if (!step_done (self, stmt, "add handover", error))
+  if (!_ward_store_step_done (self, stmt, "add handover", error))
     return 0;
 
   return sqlite3_last_insert_rowid (_ward_store_get_db (self));
@@ -680,14 +636,14 @@ ward_store_add_handover_bed (WardStore              *self,
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, handover_id);
   sqlite3_bind_text (stmt, 2, bed->bed_id, -1, SQLITE_TRANSIENT);
-  bind_text (stmt, 3, bed->patient_id);
+  _ward_store_bind_text (stmt, 3, bed->patient_id);
   sqlite3_bind_text (stmt, 4, bed->situation ? bed->situation : "", -1, SQLITE_TRANSIENT);
   sqlite3_bind_text (stmt, 5, bed->background ? bed->background : "", -1, SQLITE_TRANSIENT);
   sqlite3_bind_text (stmt, 6, bed->assessment ? bed->assessment : "", -1, SQLITE_TRANSIENT);
   sqlite3_bind_text (stmt, 7, bed->recommendation ? bed->recommendation : "", -1,
                      SQLITE_TRANSIENT);
 
-  return step_done (self, stmt, "add handover bed", error);
+  return _ward_store_step_done (self, stmt, "add handover bed", error);
 }
 
 gboolean
@@ -717,8 +673,8 @@ ward_store_get_handover (WardStore     *self,
 
       *found = TRUE;
       handover->id = sqlite3_column_int64 (stmt, 0);
-      handover->from_staff = column_text (stmt, 1);
-      handover->to_staff = column_text (stmt, 2);
+      handover->from_staff = _ward_store_column_text (stmt, 1);
+      handover->to_staff = _ward_store_column_text (stmt, 2);
       handover->state = WARD_HANDOVER_CANCELLED;
       for (guint i = 0; i < G_N_ELEMENTS (handover_states); i++)
         {
@@ -727,7 +683,7 @@ ward_store_get_handover (WardStore     *self,
         }
       handover->offered_at = sqlite3_column_int64 (stmt, 4);
       handover->accepted_at = sqlite3_column_int64 (stmt, 5);
-      handover->station = column_text (stmt, 6);
+      handover->station = _ward_store_column_text (stmt, 6);
     }
   sqlite3_reset (stmt);
   if (rc != SQLITE_ROW && rc != SQLITE_DONE)
@@ -757,12 +713,12 @@ ward_store_list_handover_beds (WardStore  *self,
     {
       WardHandoverBed *bed = g_new0 (WardHandoverBed, 1);
 
-      bed->bed_id = column_text (stmt, 0);
-      bed->patient_id = column_text (stmt, 1);
-      bed->situation = column_text (stmt, 2);
-      bed->background = column_text (stmt, 3);
-      bed->assessment = column_text (stmt, 4);
-      bed->recommendation = column_text (stmt, 5);
+      bed->bed_id = _ward_store_column_text (stmt, 0);
+      bed->patient_id = _ward_store_column_text (stmt, 1);
+      bed->situation = _ward_store_column_text (stmt, 2);
+      bed->background = _ward_store_column_text (stmt, 3);
+      bed->assessment = _ward_store_column_text (stmt, 4);
+      bed->recommendation = _ward_store_column_text (stmt, 5);
       g_ptr_array_add (beds, bed);
     }
   sqlite3_reset (stmt);
@@ -794,7 +750,7 @@ ward_store_close_handover (WardStore          *self,
   sqlite3_bind_int64 (stmt, 1, id);
   sqlite3_bind_text (stmt, 2, handover_states[state], -1, SQLITE_STATIC);
   sqlite3_bind_int64 (stmt, 3, at);
-  if (!step_done (self, stmt, "close handover", error))
+  if (!_ward_store_step_done (self, stmt, "close handover", error))
     return FALSE;
 
   if (sqlite3_changes (_ward_store_get_db (self)) == 0)
@@ -827,15 +783,15 @@ ward_store_add_communication (WardStore          *self,
   if (!(stmt = _ward_store_get_statement (self, sql, error)))
     return 0;
   sqlite3_bind_text (stmt, 1, c->kind, -1, SQLITE_TRANSIENT);
-  bind_int (stmt, 2, c->task_id);
-  bind_text (stmt, 3, c->patient_id);
+  _ward_store_bind_int64 (stmt, 2, c->task_id);
+  _ward_store_bind_text (stmt, 3, c->patient_id);
   sqlite3_bind_text (stmt, 4, c->sender, -1, SQLITE_TRANSIENT);
-  bind_text (stmt, 5, c->recipient_role);
-  bind_text (stmt, 6, c->recipient_staff);
+  _ward_store_bind_text (stmt, 5, c->recipient_role);
+  _ward_store_bind_text (stmt, 6, c->recipient_staff);
   sqlite3_bind_int64 (stmt, 7, c->sent_at);
   sqlite3_bind_text (stmt, 8, c->payload, -1, SQLITE_TRANSIENT);
   sqlite3_bind_text (stmt, 9, c->station, -1, SQLITE_TRANSIENT);
-  if (!step_done (self, stmt, "add communication", error))
+  if (!_ward_store_step_done (self, stmt, "add communication", error))
     return 0;
 
   c->id = sqlite3_last_insert_rowid (_ward_store_get_db (self));
@@ -864,15 +820,15 @@ ward_store_list_communications (WardStore  *self,
       WardCommunication *c = g_new0 (WardCommunication, 1);
 
       c->id = sqlite3_column_int64 (stmt, 0);
-      c->kind = column_text (stmt, 1);
+      c->kind = _ward_store_column_text (stmt, 1);
       c->task_id = sqlite3_column_int64 (stmt, 2);
-      c->patient_id = column_text (stmt, 3);
-      c->sender = column_text (stmt, 4);
-      c->recipient_role = column_text (stmt, 5);
-      c->recipient_staff = column_text (stmt, 6);
+      c->patient_id = _ward_store_column_text (stmt, 3);
+      c->sender = _ward_store_column_text (stmt, 4);
+      c->recipient_role = _ward_store_column_text (stmt, 5);
+      c->recipient_staff = _ward_store_column_text (stmt, 6);
       c->sent_at = sqlite3_column_int64 (stmt, 7);
-      c->payload = column_text (stmt, 8);
-      c->station = column_text (stmt, 9);
+      c->payload = _ward_store_column_text (stmt, 8);
+      c->station = _ward_store_column_text (stmt, 9);
       g_ptr_array_add (list, c);
     }
   sqlite3_reset (stmt);
@@ -908,7 +864,7 @@ ward_store_audit_last (WardStore   *self,
   if (rc == SQLITE_ROW)
     {
       *id = sqlite3_column_int64 (stmt, 0);
-      *hash = column_text (stmt, 1);
+      *hash = _ward_store_column_text (stmt, 1);
     }
   sqlite3_reset (stmt);
   if (rc != SQLITE_ROW && rc != SQLITE_DONE)
@@ -937,15 +893,15 @@ ward_store_audit_insert (WardStore           *self,
   sqlite3_bind_int64 (stmt, 2, row->at);
   sqlite3_bind_text (stmt, 3, row->actor, -1, SQLITE_TRANSIENT);
   sqlite3_bind_text (stmt, 4, row->action, -1, SQLITE_TRANSIENT);
-  bind_text (stmt, 5, row->patient_id);
-  bind_int (stmt, 6, row->flag_id);
-  bind_int (stmt, 7, row->task_id);
+  _ward_store_bind_text (stmt, 5, row->patient_id);
+  _ward_store_bind_int64 (stmt, 6, row->flag_id);
+  _ward_store_bind_int64 (stmt, 7, row->task_id);
   sqlite3_bind_text (stmt, 8, row->station, -1, SQLITE_TRANSIENT);
-  bind_text (stmt, 9, row->detail);
+  _ward_store_bind_text (stmt, 9, row->detail);
   sqlite3_bind_text (stmt, 10, row->prev_hash, -1, SQLITE_TRANSIENT);
   sqlite3_bind_text (stmt, 11, row->hash, -1, SQLITE_TRANSIENT);
 
-  return step_done (self, stmt, "append to audit trail", error);
+  return _ward_store_step_done (self, stmt, "append to audit trail", error);
 }
 
 /* Reads every column as text where it is stored as text, so that an
@@ -977,15 +933,15 @@ ward_store_audit_foreach (WardStore           *self,
       WardAuditRow row = {
         .id = sqlite3_column_int64 (stmt, 0),
         .at = sqlite3_column_int64 (stmt, 1),
-        .actor = column_text (stmt, 2),
-        .action = column_text (stmt, 3),
-        .patient_id = column_text (stmt, 4),
+        .actor = _ward_store_column_text (stmt, 2),
+        .action = _ward_store_column_text (stmt, 3),
+        .patient_id = _ward_store_column_text (stmt, 4),
         .flag_id = sqlite3_column_int64 (stmt, 5),
         .task_id = sqlite3_column_int64 (stmt, 6),
-        .station = column_text (stmt, 7),
-        .detail = column_text (stmt, 8),
-        .prev_hash = column_text (stmt, 9),
-        .hash = column_text (stmt, 10),
+        .station = _ward_store_column_text (stmt, 7),
+        .detail = _ward_store_column_text (stmt, 8),
+        .prev_hash = _ward_store_column_text (stmt, 9),
+        .hash = _ward_store_column_text (stmt, 10),
       };
 
       ok = func (&row, user_data, error);
@@ -1027,10 +983,10 @@ ward_store_list_events_after (WardStore  *self,
 
       e->id = sqlite3_column_int64 (stmt, 0);
       e->at = sqlite3_column_int64 (stmt, 1);
-      e->actor = column_text (stmt, 2);
-      e->kind = column_text (stmt, 3);
-      e->patient_id = column_text (stmt, 4);
-      e->detail = column_text (stmt, 5);
+      e->actor = _ward_store_column_text (stmt, 2);
+      e->kind = _ward_store_column_text (stmt, 3);
+      e->patient_id = _ward_store_column_text (stmt, 4);
+      e->detail = _ward_store_column_text (stmt, 5);
       g_ptr_array_add (list, e);
     }
   sqlite3_reset (stmt);
@@ -1089,5 +1045,5 @@ ward_store_set_setting_int (WardStore   *self,
   sqlite3_bind_text (stmt, 1, key, -1, SQLITE_TRANSIENT);
   sqlite3_bind_text (stmt, 2, buf, -1, SQLITE_TRANSIENT);
 
-  return step_done (self, stmt, "write setting", error);
+  return _ward_store_step_done (self, stmt, "write setting", error);
 }

@@ -32,4 +32,29 @@ gboolean      _ward_store_set_sql_error (WardStore   *self,
  */
 sqlite3    *_ward_store_get_db             (WardStore              *self);
 
+
+/* Binds text, or NULL when text is NULL. */
+void        _ward_store_bind_text          (sqlite3_stmt           *stmt,
+                                            int                     index,
+                                            const char             *text);
+/* Binds value, or NULL when it is 0 (an unset time or id). */
+void        _ward_store_bind_int64         (sqlite3_stmt           *stmt,
+                                            int                     index,
+                                            gint64                  value);
+/* A copy of a text column, NULL for NULL. */
+char       *_ward_store_column_text        (sqlite3_stmt           *stmt,
+                                            int                     column);
+/* Steps a statement that returns no row and resets it; sets error naming
+ * what otherwise.
+ */
+gboolean    _ward_store_step_done          (WardStore              *self,
+                                            sqlite3_stmt           *stmt,
+                                            const char             *what,
+                                            GError                **error);
+/* Steps an INSERT: the new row's id, or 0 with error. */
+gint64      _ward_store_step_insert        (WardStore              *self,
+                                            sqlite3_stmt           *stmt,
+                                            const char             *what,
+                                            GError                **error);
+
 G_END_DECLS

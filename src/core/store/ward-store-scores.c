@@ -13,17 +13,6 @@
 
 #include <sqlite3.h>
 
-static void
-bind_text_or_null (sqlite3_stmt *stmt,
-                   int           index,
-                   const char   *text)
-{
-  if (text != NULL)
-    sqlite3_bind_text (stmt, index, text, -1, SQLITE_TRANSIENT);
-  else
-    sqlite3_bind_null (stmt, index);
-}
-
 gint64
 ward_store_upsert_kind_score (WardStore               *self,
                               const WardStoreScoreRow *row,
@@ -80,7 +69,7 @@ ward_store_upsert_kind_score (WardStore               *self,
   sqlite3_bind_int64 (stmt, 3, score->window_end);
   sqlite3_bind_int64 (stmt, 4, score->window_start);
   sqlite3_bind_int64 (stmt, 5, row->computed_at);
-  bind_text_or_null (stmt, 6, score->version);
+  _ward_store_bind_text (stmt, 6, score->version);
   sqlite3_bind_double (stmt, 7, score->value);
   if (score->has_total)
     {
@@ -98,7 +87,7 @@ ward_store_upsert_kind_score (WardStore               *self,
     sqlite3_bind_null (stmt, 10);
   sqlite3_bind_int (stmt, 11, score->complete ? 1 : 0);
   sqlite3_bind_text (stmt, 12, score->final ? "final" : "preliminary", -1, SQLITE_STATIC);
-  bind_text_or_null (stmt, 13, score->final ? row->confirmed_by : NULL);
+  _ward_store_bind_text (stmt, 13, score->final ? row->confirmed_by : NULL);
   if (score->final && row->confirmed_at != 0)
     sqlite3_bind_int64 (stmt, 14, row->confirmed_at);
   else

@@ -11,33 +11,6 @@
 #include "ward-store-shared.h"
 #include "ward-store-private.h"
 
-static void
-bind_text_or_null (sqlite3_stmt *stmt,
-                   int           index,
-                   const char   *text)
-{
-  if (text != NULL)
-    sqlite3_bind_text (stmt, index, text, -1, SQLITE_TRANSIENT);
-  else
-    sqlite3_bind_null (stmt, index);
-}
-
-/* Steps a statement that returns no row. */
-static gboolean
-step_done (WardStore     *self,
-           sqlite3_stmt  *stmt,
-           const char    *what,
-           GError       **error)
-{
-  int rc = sqlite3_step (stmt);
-
-  sqlite3_reset (stmt);
-  if (rc != SQLITE_DONE)
-    return _ward_store_set_sql_error (self, rc, what, error);
-
-  return TRUE;
-}
-
 char *
 ward_store_dup_setting (WardStore   *self,
                         const char  *key,
@@ -83,7 +56,7 @@ ward_store_set_setting (WardStore   *self,
 
   sqlite3_bind_text (stmt, 1, key, -1, SQLITE_TRANSIENT);
   sqlite3_bind_text (stmt, 2, value, -1, SQLITE_TRANSIENT);
-  return step_done (self, stmt, "write setting", error);
+  return _ward_store_step_done (self, stmt, "write setting", error);
 }
 
 gboolean
@@ -150,9 +123,9 @@ ward_store_shared_set_known (WardStore   *self,
   sqlite3_bind_text (stmt, 1, resource_type, -1, SQLITE_TRANSIENT);
   sqlite3_bind_text (stmt, 2, id, -1, SQLITE_TRANSIENT);
   sqlite3_bind_text (stmt, 3, version_id, -1, SQLITE_TRANSIENT);
-  bind_text_or_null (stmt, 4, last_updated);
+  _ward_store_bind_text (stmt, 4, last_updated);
   sqlite3_bind_text (stmt, 5, json, -1, SQLITE_TRANSIENT);
-  return step_done (self, stmt, "remember shared resource", error);
+  return _ward_store_step_done (self, stmt, "remember shared resource", error);
 }
 
 gboolean
@@ -188,7 +161,7 @@ ward_store_shared_queue (WardStore   *self,
 
   sqlite3_bind_text (stmt, 1, resource_type, -1, SQLITE_TRANSIENT);
   sqlite3_bind_text (stmt, 2, id, -1, SQLITE_TRANSIENT);
-  bind_text_or_null (stmt, 3, base_version);
+  _ward_store_bind_text (stmt, 3, base_version);
   sqlite3_bind_text (stmt, 4, write_id, -1, SQLITE_TRANSIENT);
   sqlite3_bind_text (stmt, 5, json, -1, SQLITE_TRANSIENT);
   sqlite3_bind_int64 (stmt, 6, at);
@@ -320,7 +293,7 @@ ward_store_shared_mark_sent (WardStore   *self,
   sqlite3_bind_text (stmt, 2, write_id, -1, SQLITE_TRANSIENT);
   sqlite3_bind_int64 (stmt, 3, at);
   sqlite3_bind_text (stmt, 4, server_version, -1, SQLITE_TRANSIENT);
-  if (!step_done (self, stmt, "mark shared write sent", error))
+  if (!_ward_store_step_done (self, stmt, "mark shared write sent", error))
     return FALSE;
 
   if (sqlite3_changes (_ward_store_get_db (self)) > 0)
@@ -336,7 +309,7 @@ ward_store_shared_mark_sent (WardStore   *self,
 
   sqlite3_bind_int64 (stmt, 1, seq);
   sqlite3_bind_text (stmt, 2, server_version, -1, SQLITE_TRANSIENT);
-  return step_done (self, stmt, "rebase shared write", error);
+  return _ward_store_step_done (self, stmt, "rebase shared write", error);
 }
 
 gboolean
@@ -364,10 +337,10 @@ ward_store_shared_rebase (WardStore   *self,
 
   sqlite3_bind_int64 (stmt, 1, seq);
   sqlite3_bind_text (stmt, 2, write_id, -1, SQLITE_TRANSIENT);
-  bind_text_or_null (stmt, 3, base_version);
+  _ward_store_bind_text (stmt, 3, base_version);
   sqlite3_bind_text (stmt, 4, new_write_id, -1, SQLITE_TRANSIENT);
   sqlite3_bind_text (stmt, 5, json, -1, SQLITE_TRANSIENT);
-  if (!step_done (self, stmt, "rebase shared write", error))
+  if (!_ward_store_step_done (self, stmt, "rebase shared write", error))
     return FALSE;
 
   if (done != NULL)
@@ -396,10 +369,10 @@ ward_store_shared_mark_ended (WardStore   *self,
 
   sqlite3_bind_int64 (stmt, 1, seq);
   sqlite3_bind_text (stmt, 2, failed ? "failed" : "merged", -1, SQLITE_STATIC);
-  bind_text_or_null (stmt, 3, server_version);
-  bind_text_or_null (stmt, 4, error_text);
+  _ward_store_bind_text (stmt, 3, server_version);
+  _ward_store_bind_text (stmt, 4, error_text);
   sqlite3_bind_int64 (stmt, 5, at);
-  return step_done (self, stmt, "end shared write", error);
+  return _ward_store_step_done (self, stmt, "end shared write", error);
 }
 
 gboolean
@@ -419,8 +392,8 @@ ward_store_shared_mark_attempt (WardStore   *self,
     return FALSE;
 
   sqlite3_bind_int64 (stmt, 1, seq);
-  bind_text_or_null (stmt, 2, error_text);
-  return step_done (self, stmt, "count shared write attempt", error);
+  _ward_store_bind_text (stmt, 2, error_text);
+  return _ward_store_step_done (self, stmt, "count shared write attempt", error);
 }
 
 gint64

@@ -497,10 +497,13 @@ get_statement (WardStore   *self,
   return stmt;
 }
 
-static void
-bind_text_or_null (sqlite3_stmt *stmt,
-                   int           index,
-                   const char   *text)
+/* The helpers below are shared with the store's files split by concern
+ * through ward-store-private.h.
+ */
+void
+_ward_store_bind_text (sqlite3_stmt *stmt,
+                       int           index,
+                       const char   *text)
 {
   if (text != NULL)
     sqlite3_bind_text (stmt, index, text, -1, SQLITE_TRANSIENT);
@@ -508,10 +511,10 @@ bind_text_or_null (sqlite3_stmt *stmt,
     sqlite3_bind_null (stmt, index);
 }
 
-static void
-bind_int64_or_null (sqlite3_stmt *stmt,
-                    int           index,
-                    gint64        value)
+void
+_ward_store_bind_int64 (sqlite3_stmt *stmt,
+                        int           index,
+                        gint64        value)
 {
   if (value != 0)
     sqlite3_bind_int64 (stmt, index, value);
@@ -519,12 +522,18 @@ bind_int64_or_null (sqlite3_stmt *stmt,
     sqlite3_bind_null (stmt, index);
 }
 
-/* Steps a statement that returns no rows. */
-static gboolean
-step_done (WardStore     *self,
-           sqlite3_stmt  *stmt,
-           const char    *what,
-           GError       **error)
+char *
+_ward_store_column_text (sqlite3_stmt *stmt,
+                         int           column)
+{
+  return g_strdup ((const char *) sqlite3_column_text (stmt, column));
+}
+
+gboolean
+_ward_store_step_done (WardStore     *self,
+                       sqlite3_stmt  *stmt,
+                       const char    *what,
+                       GError       **error)
 {
   int rc = sqlite3_step (stmt);
 
@@ -535,14 +544,13 @@ step_done (WardStore     *self,
   return TRUE;
 }
 
-/* Steps an INSERT; returns the new row's id, or 0 with error. */
-static gint64
-step_insert (WardStore     *self,
-             sqlite3_stmt  *stmt,
-             const char    *what,
-             GError       **error)
+gint64
+_ward_store_step_insert (WardStore     *self,
+                         sqlite3_stmt  *stmt,
+                         const char    *what,
+                         GError       **error)
 {
-  if (!step_done (self, stmt, what, error))
+  if (!_ward_store_step_done (self, stmt, what, error))
     return 0;
 
   return sqlite3_last_insert_rowid (self->db);
@@ -900,10 +908,10 @@ ward_store_upsert_patient (WardStore   *self,
     return FALSE;
 
   sqlite3_bind_text (stmt, 1, patient_id, -1, SQLITE_TRANSIENT);
-  bind_text_or_null (stmt, 2, name);
+  _ward_store_bind_text (stmt, 2, name);
   sqlite3_bind_int (stmt, 3, spo2_scale == 2 ? 2 : 1);
 
-  return step_done (self, stmt, "upsert patient", error);
+  return _ward_store_step_done (self, stmt, "upsert patient", error);
 }
 
 /* Runs an UPDATE of one patient row: NOT_FOUND when there is none. */
@@ -914,7 +922,7 @@ finish_patient_update (WardStore     *self,
                        const char    *patient_id,
                        GError       **error)
 {
-  if (!step_done (self, stmt, what, error))
+  if (!_ward_store_step_done (self, stmt, what, error))
     return FALSE;
 
   if (sqlite3_changes (self->db) == 0)
@@ -949,7 +957,7 @@ ward_store_set_spo2_scale (WardStore   *self,
 
   sqlite3_bind_text (stmt, 1, patient_id, -1, SQLITE_TRANSIENT);
   sqlite3_bind_int (stmt, 2, spo2_scale);
-  bind_text_or_null (stmt, 3, set_by);
+  _ward_store_bind_text (stmt, 3, set_by);
   sqlite3_bind_int64 (stmt, 4, at);
 
   return finish_patient_update (self, stmt, "set SpO2 scale", patient_id, error);
@@ -972,7 +980,7 @@ ward_store_set_birth_date (WardStore   *self,
     return FALSE;
 
   sqlite3_bind_text (stmt, 1, patient_id, -1, SQLITE_TRANSIENT);
-  bind_text_or_null (stmt, 2, birth_date);
+  _ward_store_bind_text (stmt, 2, birth_date);
 
   return finish_patient_update (self, stmt, "set birth date", patient_id, error);
 }
@@ -1033,9 +1041,9 @@ ward_store_upsert_bed (WardStore   *self,
 
   sqlite3_bind_text (stmt, 1, bed_id, -1, SQLITE_TRANSIENT);
   sqlite3_bind_text (stmt, 2, label, -1, SQLITE_TRANSIENT);
-  bind_text_or_null (stmt, 3, patient_id);
+  _ward_store_bind_text (stmt, 3, patient_id);
 
-  return step_done (self, stmt, "upsert bed", error);
+  return _ward_store_step_done (self, stmt, "upsert bed", error);
 }
 
 gboolean
@@ -1057,10 +1065,10 @@ ward_store_upsert_device (WardStore   *self,
     return FALSE;
 
   sqlite3_bind_text (stmt, 1, device_id, -1, SQLITE_TRANSIENT);
-  bind_text_or_null (stmt, 2, bed_id);
-  bind_text_or_null (stmt, 3, patient_id);
+  _ward_store_bind_text (stmt, 2, bed_id);
+  _ward_store_bind_text (stmt, 3, patient_id);
 
-  return step_done (self, stmt, "upsert device", error);
+  return _ward_store_step_done (self, stmt, "upsert device", error);
 }
 
 gint64
@@ -1087,12 +1095,12 @@ ward_store_add_raw_message (WardStore   *self,
 
   sqlite3_bind_int64 (stmt, 1, received_at);
   sqlite3_bind_text (stmt, 2, source, -1, SQLITE_TRANSIENT);
-  bind_text_or_null (stmt, 3, content_type);
-  bind_text_or_null (stmt, 4, device_id);
+  _ward_store_bind_text (stmt, 3, content_type);
+  _ward_store_bind_text (stmt, 4, device_id);
   /* A blob, not text: raw bytes are kept exactly as they arrived. */
   sqlite3_bind_blob64 (stmt, 5, payload ? payload : "", length, SQLITE_TRANSIENT);
 
-  return step_insert (self, stmt, "archive raw message", error);
+  return _ward_store_step_insert (self, stmt, "archive raw message", error);
 }
 
 gboolean
@@ -1112,7 +1120,7 @@ ward_store_mark_processed (WardStore   *self,
   sqlite3_bind_int64 (stmt, 1, raw_message_id);
   sqlite3_bind_int64 (stmt, 2, at);
 
-  return step_done (self, stmt, "mark raw message processed", error);
+  return _ward_store_step_done (self, stmt, "mark raw message processed", error);
 }
 
 gboolean
@@ -1231,7 +1239,7 @@ ward_store_prune_raw (WardStore   *self,
   sqlite3_bind_int64 (stmt, 1, older_than);
   sqlite3_bind_int64 (stmt, 2, now);
 
-  if (!step_done (self, stmt, "prune raw archive", error))
+  if (!_ward_store_step_done (self, stmt, "prune raw archive", error))
     return -1;
 
   return sqlite3_changes (self->db);
@@ -1264,12 +1272,12 @@ ward_store_add_dead_letter (WardStore   *self,
   if (!(stmt = get_statement (self, sql, error)))
     return 0;
 
-  bind_int64_or_null (stmt, 1, raw_message_id);
+  _ward_store_bind_int64 (stmt, 1, raw_message_id);
   sqlite3_bind_text (stmt, 2, stage, -1, SQLITE_TRANSIENT);
   sqlite3_bind_text (stmt, 3, reason, -1, SQLITE_TRANSIENT);
   sqlite3_bind_int64 (stmt, 4, at);
 
-  return step_insert (self, stmt, "record dead letter", error);
+  return _ward_store_step_insert (self, stmt, "record dead letter", error);
 }
 
 gint64
@@ -1290,16 +1298,16 @@ ward_store_add_measurement (WardStore              *self,
     return 0;
 
   sqlite3_bind_text (stmt, 1, m->patient_id, -1, SQLITE_TRANSIENT);
-  bind_text_or_null (stmt, 2, m->device_id);
+  _ward_store_bind_text (stmt, 2, m->device_id);
   sqlite3_bind_text (stmt, 3, ward_source_to_string (m->source), -1, SQLITE_STATIC);
-  bind_text_or_null (stmt, 4, m->entered_by);
+  _ward_store_bind_text (stmt, 4, m->entered_by);
   sqlite3_bind_text (stmt, 5, ward_meas_kind_to_string (m->kind), -1, SQLITE_STATIC);
   sqlite3_bind_double (stmt, 6, m->value);
   sqlite3_bind_int64 (stmt, 7, m->observed_at);
   sqlite3_bind_int64 (stmt, 8, received_at);
-  bind_int64_or_null (stmt, 9, m->raw_message_id);
+  _ward_store_bind_int64 (stmt, 9, m->raw_message_id);
 
-  return step_insert (self, stmt, "store measurement", error);
+  return _ward_store_step_insert (self, stmt, "store measurement", error);
 }
 
 gint64
@@ -1353,8 +1361,8 @@ ward_store_upsert_score (WardStore              *self,
   sqlite3_bind_text (stmt, 6, ward_band_to_string (score->band), -1, SQLITE_STATIC);
   sqlite3_bind_int (stmt, 7, score->complete ? 1 : 0);
   sqlite3_bind_text (stmt, 8, score->final ? "final" : "preliminary", -1, SQLITE_STATIC);
-  bind_text_or_null (stmt, 9, score->confirmed_by);
-  bind_int64_or_null (stmt, 10, score->confirmed_at);
+  _ward_store_bind_text (stmt, 9, score->confirmed_by);
+  _ward_store_bind_int64 (stmt, 10, score->confirmed_at);
   sqlite3_bind_text (stmt, 11, score->inputs_json, -1, SQLITE_TRANSIENT);
   if (id != 0)
     sqlite3_bind_int64 (stmt, 12, id);
@@ -1364,7 +1372,7 @@ ward_store_upsert_score (WardStore              *self,
     sqlite3_bind_null (stmt, 13);
   sqlite3_bind_int (stmt, 14, score->news2_not_applicable ? 0 : 1);
 
-  if (!step_done (self, stmt, "store score", error))
+  if (!_ward_store_step_done (self, stmt, "store score", error))
     return 0;
 
   if (inserted != NULL)
@@ -1435,18 +1443,18 @@ ward_store_open_flag (WardStore   *self,
   if (!(stmt = get_statement (self, sql, error)))
     return 0;
 
-  bind_text_or_null (stmt, 1, patient_id);
+  _ward_store_bind_text (stmt, 1, patient_id);
   sqlite3_bind_text (stmt, 2, kind, -1, SQLITE_TRANSIENT);
-  bind_text_or_null (stmt, 3, subject);
+  _ward_store_bind_text (stmt, 3, subject);
   if (g_strcmp0 (kind, "clinical") == 0)
     sqlite3_bind_text (stmt, 4, ward_band_to_string (band), -1, SQLITE_STATIC);
   else
     sqlite3_bind_null (stmt, 4);
   sqlite3_bind_int64 (stmt, 5, opened_at);
-  bind_int64_or_null (stmt, 6, score_id);
-  bind_text_or_null (stmt, 7, reason);
+  _ward_store_bind_int64 (stmt, 6, score_id);
+  _ward_store_bind_text (stmt, 7, reason);
 
-  return step_insert (self, stmt, "open flag", error);
+  return _ward_store_step_insert (self, stmt, "open flag", error);
 }
 
 static gboolean
@@ -1463,10 +1471,10 @@ update_flag (WardStore   *self,
     return FALSE;
 
   sqlite3_bind_int64 (stmt, 1, flag_id);
-  bind_text_or_null (stmt, 2, text);
+  _ward_store_bind_text (stmt, 2, text);
   sqlite3_bind_int64 (stmt, 3, at);
 
-  if (!step_done (self, stmt, "update flag", error))
+  if (!_ward_store_step_done (self, stmt, "update flag", error))
     return FALSE;
 
   if (sqlite3_changes (self->db) == 0)
@@ -1567,10 +1575,10 @@ ward_store_add_event (WardStore   *self,
   sqlite3_bind_int64 (stmt, 1, at);
   sqlite3_bind_text (stmt, 2, actor, -1, SQLITE_TRANSIENT);
   sqlite3_bind_text (stmt, 3, kind, -1, SQLITE_TRANSIENT);
-  bind_text_or_null (stmt, 4, patient_id);
-  bind_text_or_null (stmt, 5, detail_json);
+  _ward_store_bind_text (stmt, 4, patient_id);
+  _ward_store_bind_text (stmt, 5, detail_json);
 
-  return step_insert (self, stmt, "record event", error);
+  return _ward_store_step_insert (self, stmt, "record event", error);
 }
 
 gint64
@@ -1857,7 +1865,7 @@ ward_store_put_resource (WardStore   *self,
   sqlite3_bind_text (stmt, 3, json, -1, SQLITE_TRANSIENT);
   sqlite3_bind_int64 (stmt, 4, version);
   sqlite3_bind_int64 (stmt, 5, at);
-  if (!step_done (self, stmt, "store FHIR resource", error))
+  if (!_ward_store_step_done (self, stmt, "store FHIR resource", error))
     return FALSE;
 
   if (!(stmt = get_statement (self, queue_sql, error)))
@@ -1866,7 +1874,7 @@ ward_store_put_resource (WardStore   *self,
   sqlite3_bind_text (stmt, 2, id, -1, SQLITE_TRANSIENT);
   sqlite3_bind_int64 (stmt, 3, version);
   sqlite3_bind_int64 (stmt, 4, at);
-  if (!step_done (self, stmt, "queue FHIR resource", error))
+  if (!_ward_store_step_done (self, stmt, "queue FHIR resource", error))
     return FALSE;
   if (!queued)
     self->n_pending++;
@@ -1940,7 +1948,7 @@ ward_store_replace_resource_json (WardStore   *self,
   sqlite3_bind_text (stmt, 2, id, -1, SQLITE_TRANSIENT);
   sqlite3_bind_int64 (stmt, 3, version);
   sqlite3_bind_text (stmt, 4, json, -1, SQLITE_TRANSIENT);
-  if (!step_done (self, stmt, "replace FHIR resource", error))
+  if (!_ward_store_step_done (self, stmt, "replace FHIR resource", error))
     return FALSE;
 
   if (replaced != NULL)
@@ -1970,7 +1978,7 @@ ward_store_foreach_resource (WardStore              *self,
   if (rc != SQLITE_OK)
     return set_sql_error (self, rc, "list FHIR resources", error);
 
-  bind_text_or_null (stmt, 1, resource_type);
+  _ward_store_bind_text (stmt, 1, resource_type);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     func ((const char *) sqlite3_column_text (stmt, 0),
           (const char *) sqlite3_column_text (stmt, 1),
@@ -2088,7 +2096,7 @@ finish_outbox_update (WardStore     *self,
                       gboolean       leaves_pending,
                       GError       **error)
 {
-  if (!step_done (self, stmt, "update outbox row", error))
+  if (!_ward_store_step_done (self, stmt, "update outbox row", error))
     return FALSE;
 
   if (sqlite3_changes (self->db) == 0)
@@ -2135,7 +2143,7 @@ ward_store_outbox_mark_sent (WardStore   *self,
   sqlite3_bind_int64 (stmt, 1, seq);
   sqlite3_bind_int64 (stmt, 2, version);
   sqlite3_bind_int64 (stmt, 3, at);
-  if (!step_done (self, stmt, "mark outbox row sent", error))
+  if (!_ward_store_step_done (self, stmt, "mark outbox row sent", error))
     return FALSE;
 
   if (sqlite3_changes (self->db) > 0)
@@ -2168,7 +2176,7 @@ ward_store_outbox_make_due (WardStore  *self,
   if (!(stmt = get_statement (self, sql, error)))
     return -1;
   sqlite3_bind_int64 (stmt, 1, at);
-  if (!step_done (self, stmt, "make outbox rows due", error))
+  if (!_ward_store_step_done (self, stmt, "make outbox rows due", error))
     return -1;
 
   return sqlite3_changes (self->db);
@@ -2192,7 +2200,7 @@ ward_store_outbox_mark_retry (WardStore   *self,
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, seq);
   sqlite3_bind_int64 (stmt, 2, next_at);
-  bind_text_or_null (stmt, 3, error_text);
+  _ward_store_bind_text (stmt, 3, error_text);
 
   return finish_outbox_update (self, stmt, seq, TRUE, error);
 }
@@ -2217,8 +2225,8 @@ ward_store_outbox_mark_failed (WardStore   *self,
   if (!(stmt = get_statement (self, sql, error)))
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, seq);
-  bind_text_or_null (stmt, 2, error_text);
-  bind_text_or_null (stmt, 3, operation_outcome_json);
+  _ward_store_bind_text (stmt, 2, error_text);
+  _ward_store_bind_text (stmt, 3, operation_outcome_json);
 
   if (!finish_outbox_update (self, stmt, seq, FALSE, error))
     return FALSE;
@@ -2311,7 +2319,7 @@ ward_store_get_installation_id (WardStore  *self,
   if (!(stmt = get_statement (self, set_sql, error)))
     return NULL;
   sqlite3_bind_text (stmt, 1, uuid, -1, SQLITE_TRANSIENT);
-  if (!step_done (self, stmt, "store the installation id", error))
+  if (!_ward_store_step_done (self, stmt, "store the installation id", error))
     return NULL;
 
   return g_steal_pointer (&uuid);
