@@ -10,6 +10,7 @@
 
 #include "ward-routing.h"
 #include "ward-policy.h"
+#include "ward-json-strict.h"
 
 /* A target longer than a shift is a unit mistaken, not a policy. */
 #define MAX_RESPONSE_MINUTES (24 * 60)
@@ -85,25 +86,21 @@ set_invalid (GError     **error,
              const char  *format,
              ...)
 {
-  g_autofree char *message = NULL;
   va_list args;
 
   va_start (args, format);
-  message = g_strdup_vprintf (format, args);
+  ward_json_strict_fail_valist (error, WARD_POLICY_ERROR, WARD_POLICY_ERROR_INVALID, origin, format, args);
   va_end (args);
 
-  g_set_error (error, WARD_POLICY_ERROR, WARD_POLICY_ERROR_INVALID, "%s: %s", origin, message);
   return FALSE;
 }
 
 static const char *
 node_string (JsonNode *node)
 {
-  if (JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING &&
-      *json_node_get_string (node) != '\0')
-    return json_node_get_string (node);
+  const char *text = ward_json_strict_get_string (node);
 
-  return NULL;
+  return text != NULL && *text != '\0' ? text : NULL;
 }
 
 static gboolean
@@ -166,9 +163,7 @@ read_minutes (JsonNode    *node,
 {
   double v;
 
-  if (!JSON_NODE_HOLDS_VALUE (node) ||
-      (json_node_get_value_type (node) != G_TYPE_INT64 &&
-       json_node_get_value_type (node) != G_TYPE_DOUBLE))
+  if (!ward_json_strict_is_number (node))
     return set_invalid (error, origin, "%s: expected a number of minutes", key);
 
   v = json_node_get_double (node);

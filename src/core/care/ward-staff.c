@@ -11,6 +11,7 @@
 #include "ward-staff.h"
 
 #include "ward-core-resources.h"
+#include "ward-json-strict.h"
 #include "ward-pin.h"
 
 #include <gio/gio.h>
@@ -61,14 +62,12 @@ set_invalid (GError     **error,
              const char  *format,
              ...)
 {
-  g_autofree char *message = NULL;
   va_list args;
 
   va_start (args, format);
-  message = g_strdup_vprintf (format, args);
+  ward_json_strict_fail_valist (error, WARD_STAFF_ERROR, WARD_STAFF_ERROR_INVALID, origin, format, args);
   va_end (args);
 
-  g_set_error (error, WARD_STAFF_ERROR, WARD_STAFF_ERROR_INVALID, "%s: %s", origin, message);
   return FALSE;
 }
 
@@ -81,10 +80,9 @@ read_text (JsonNode    *node,
   const char *value;
   gsize length;
 
-  if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
+  if (!(value = ward_json_strict_get_string (node)))
     return FALSE;
 
-  value = json_node_get_string (node);
   length = strlen (value);
   if (length == 0 || length > max || !g_utf8_validate (value, length, NULL))
     return FALSE;
@@ -339,7 +337,7 @@ ward_staff_new_from_data (const char  *data,
 
       if (strcmp (key, "description") == 0)
         {
-          if (!JSON_NODE_HOLDS_VALUE (value) || json_node_get_value_type (value) != G_TYPE_STRING)
+          if (ward_json_strict_get_string (value) == NULL)
             {
               set_invalid (error, origin, "description: expected text");
               return NULL;

@@ -9,6 +9,7 @@
 #include "config.h"
 
 #include "ward-policy.h"
+#include "ward-json-strict.h"
 #include "ward-routing.h"
 
 #include <json-glib/json-glib.h>
@@ -28,27 +29,13 @@ set_invalid (GError     **error,
              const char  *format,
              ...)
 {
-  g_autofree char *message = NULL;
   va_list args;
 
   va_start (args, format);
-  message = g_strdup_vprintf (format, args);
+  ward_json_strict_fail_valist (error, WARD_POLICY_ERROR, WARD_POLICY_ERROR_INVALID, origin, format, args);
   va_end (args);
 
-  g_set_error (error, WARD_POLICY_ERROR, WARD_POLICY_ERROR_INVALID, "%s: %s", origin, message);
   return FALSE;
-}
-
-static gboolean
-node_is_number (JsonNode *node)
-{
-  GType type;
-
-  if (!JSON_NODE_HOLDS_VALUE (node))
-    return FALSE;
-
-  type = json_node_get_value_type (node);
-  return type == G_TYPE_INT64 || type == G_TYPE_DOUBLE;
 }
 
 /* A number in [min, max] (min excluded when positive is TRUE), in units
@@ -67,7 +54,7 @@ read_duration (JsonNode    *node,
 {
   double v;
 
-  if (!node_is_number (node))
+  if (!ward_json_strict_is_number (node))
     return set_invalid (error, origin, "%s: expected a number of %s", key, unit);
 
   v = json_node_get_double (node);
@@ -139,9 +126,7 @@ read_flag (JsonObject      *object,
 
       if (g_str_equal (name, "threshold"))
         {
-          const char *band = JSON_NODE_HOLDS_VALUE (node) &&
-                             json_node_get_value_type (node) == G_TYPE_STRING
-                             ? json_node_get_string (node) : NULL;
+          const char *band = ward_json_strict_get_string (node);
 
           if (band == NULL || !ward_band_from_string (band, &flags->threshold))
             return set_invalid (error, origin, "%s: expected low, low-medium, medium or high",
@@ -186,9 +171,9 @@ read_frequency (JsonObject     *object,
         return set_invalid (error, origin, "%s: unknown score range (zero, low, low-medium, "
                             "medium, high)", key);
 
-      if (JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING)
+      if (ward_json_strict_get_string (node) != NULL)
         {
-          if (!g_str_equal (json_node_get_string (node), "continuous"))
+          if (!g_str_equal (ward_json_strict_get_string (node), "continuous"))
             return set_invalid (error, origin, "%s: expected a number of minutes or "
                                 "\"continuous\"", key);
           obs->interval_usec[step] = 0;
@@ -246,7 +231,7 @@ ward_policy_load_data (const char        *data,
 
       if (g_str_equal (name, "description"))
         {
-          if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
+          if (ward_json_strict_get_string (node) == NULL)
             return set_invalid (error, origin, "description: expected a string");
         }
       else if (g_str_equal (name, "validity_minutes"))
