@@ -13,7 +13,7 @@
 #include "ward-engine.h"
 #include "ward-fhir-resources.h"
 #include "ward-test-fhir-server.h"
-#include "../unit/ward-test-scorer.h"
+#include "ward-test-scorer.h"
 
 /* Every resource type Wardwatch writes about its scores is accepted by a
  * real FHIR R4 server that validates it (the JSON schema's required
