@@ -15,6 +15,7 @@
 #include "ward-policy.h"
 #include "ward-routing.h"
 #include "ward-store-private.h"
+#include "ward-test-store.h"
 
 /* The care team's coordination, with a controlled clock: every call is
  * given its time, and a tick is one transaction as in the pipeline.
@@ -39,26 +40,9 @@ static void
 fixture_set_up (Fixture       *f,
                 gconstpointer  data)
 {
-  g_autoptr(GError) error = NULL;
-  WardEngineConfig config;
-
-  f->dir = g_dir_make_tmp ("ward-care-XXXXXX", &error);
-  g_assert_no_error (error);
-  f->path = g_build_filename (f->dir, "ward.db", NULL);
-  f->store = ward_store_open (f->path, &error);
-  g_assert_no_error (error);
-  ward_engine_config_init (&config);
-  f->engine = ward_engine_new (f->store, &config);
-
-  g_assert_true (ward_engine_begin (f->engine, &error));
-  g_assert_true (ward_engine_register_bed (f->engine, "bed-01", "Bed 1", "p1", "Ada Obi",
-                                           "mon-1", 1, &error));
-  g_assert_true (ward_engine_register_bed (f->engine, "bed-02", "Bed 2", "p2", "Lee Min-jun",
-                                           "mon-2", 1, &error));
-  g_assert_true (ward_engine_register_bed (f->engine, "bed-03", "Bed 3", "p3", "Jo Brand",
-                                           "mon-3", 1, &error));
-  g_assert_true (ward_engine_commit (f->engine, &error));
-  g_assert_no_error (error);
+  f->path = ward_test_db_new ("ward-care", &f->dir);
+  f->store = ward_test_store_open (f->path);
+  f->engine = ward_test_engine_new (f->store, NULL, 3, NULL, NULL);
 
   f->care = ward_care_new (f->engine, NULL, "ward-7", STATION);
 }
@@ -67,40 +51,24 @@ static void
 fixture_tear_down (Fixture       *f,
                    gconstpointer  data)
 {
-  g_autofree char *wal = g_strconcat (f->path, "-wal", NULL);
-  g_autofree char *shm = g_strconcat (f->path, "-shm", NULL);
-
   g_clear_object (&f->care);
   g_clear_object (&f->engine);
   g_clear_object (&f->store);
-  g_unlink (f->path);
-  g_unlink (wal);
-  g_unlink (shm);
-  g_rmdir (f->dir);
-  g_free (f->path);
-  g_free (f->dir);
+  ward_test_db_remove (&f->dir, &f->path);
 }
 
 static gint64
 query (Fixture    *f,
        const char *sql)
 {
-  g_autoptr(GError) error = NULL;
-  gint64 value = _ward_store_query_int (f->store, sql, &error);
-
-  g_assert_no_error (error);
-  return value;
+  return ward_test_query_int (f->store, sql);
 }
 
 static char *
 query_text (Fixture    *f,
             const char *sql)
 {
-  g_autoptr(GError) error = NULL;
-  char *value = _ward_store_query_text (f->store, sql, &error);
-
-  g_assert_no_error (error);
-  return value;
+  return ward_test_query_text (f->store, sql);
 }
 
 /* One pipeline tick: the engine's stages, then the care stage. */
@@ -846,8 +814,7 @@ test_audit_chain (Fixture       *f,
   g_assert_cmpint (sqlite3_changes (db), ==, 1);
   sqlite3_close (db);
 
-  f->store = ward_store_open (f->path, &error);
-  g_assert_no_error (error);
+  f->store = ward_test_store_open (f->path);
   g_assert_true (ward_audit_verify (f->store, &n_rows, &broken, &reason, &error));
   g_assert_no_error (error);
   g_assert_cmpint (broken, ==, 3);
@@ -862,8 +829,7 @@ test_audit_chain (Fixture       *f,
                                      "DELETE FROM audit_log WHERE id = 2",
                                  NULL, NULL, NULL), ==, SQLITE_OK);
   sqlite3_close (db);
-  f->store = ward_store_open (f->path, &error);
-  g_assert_no_error (error);
+  f->store = ward_test_store_open (f->path);
   g_assert_true (ward_audit_verify (f->store, &n_rows, &broken, &reason, &error));
   g_assert_cmpint (broken, ==, 3);
   g_assert_nonnull (strstr (reason, "missing"));

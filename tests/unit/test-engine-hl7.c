@@ -15,6 +15,7 @@
 
 #include "ward-engine.h"
 #include "ward-identity.h"
+#include "ward-test-store.h"
 
 /* 2027-01-15T08:00:00Z */
 #define T0 G_GINT64_CONSTANT (1800000000000000)
@@ -32,44 +33,24 @@ static void
 fixture_set_up (Fixture       *f,
                 gconstpointer  data)
 {
-  g_autoptr(GError) error = NULL;
-  WardEngineConfig config;
-
-  f->dir = g_dir_make_tmp ("ward-engine-hl7-XXXXXX", &error);
-  g_assert_no_error (error);
-  f->path = g_build_filename (f->dir, "ward.db", NULL);
-  f->store = ward_store_open (f->path, &error);
-  g_assert_no_error (error);
-  ward_engine_config_init (&config);
-  f->engine = ward_engine_new (f->store, &config);
-
+  static const char * const names[] = { "Ada Obi", "Lee Min-jun", "Sam Roy" };
   /* Each monitor is known by the id the mapper reads from its messages. */
-  g_assert_true (ward_engine_begin (f->engine, &error));
-  g_assert_true (ward_engine_register_bed (f->engine, "bed-01", "Bed 1", "p1", "Ada Obi",
-                                           "00A037009A0B1C2D", 1, &error));
-  g_assert_true (ward_engine_register_bed (f->engine, "bed-02", "Bed 2", "p2", "Lee Min-jun",
-                                           "080019FFFE134535", 1, &error));
-  g_assert_true (ward_engine_register_bed (f->engine, "bed-03", "Bed 3", "p3", "Sam Roy",
-                                           "0009FBFFFF9B42B3", 1, &error));
-  g_assert_true (ward_engine_commit (f->engine, &error));
-  g_assert_no_error (error);
+  static const char * const devices[] = {
+    "00A037009A0B1C2D", "080019FFFE134535", "0009FBFFFF9B42B3",
+  };
+
+  f->path = ward_test_db_new ("ward-engine-hl7", &f->dir);
+  f->store = ward_test_store_open (f->path);
+  f->engine = ward_test_engine_new (f->store, NULL, 3, names, devices);
 }
 
 static void
 fixture_tear_down (Fixture       *f,
                    gconstpointer  data)
 {
-  g_autofree char *wal = g_strconcat (f->path, "-wal", NULL);
-  g_autofree char *shm = g_strconcat (f->path, "-shm", NULL);
-
   g_clear_object (&f->engine);
   g_clear_object (&f->store);
-  g_unlink (f->path);
-  g_unlink (wal);
-  g_unlink (shm);
-  g_rmdir (f->dir);
-  g_free (f->path);
-  g_free (f->dir);
+  ward_test_db_remove (&f->dir, &f->path);
 }
 
 static void
@@ -92,22 +73,14 @@ static gint64
 query (Fixture    *f,
        const char *sql)
 {
-  g_autoptr(GError) error = NULL;
-  gint64 v = _ward_store_query_int (f->store, sql, &error);
-
-  g_assert_no_error (error);
-  return v;
+  return ward_test_query_int (f->store, sql);
 }
 
 static char *
 query_text (Fixture    *f,
             const char *sql)
 {
-  g_autoptr(GError) error = NULL;
-  char *v = _ward_store_query_text (f->store, sql, &error);
-
-  g_assert_no_error (error);
-  return v;
+  return ward_test_query_text (f->store, sql);
 }
 
 /* A Mindray-style PCD-01 message (UTC+08:00, MDC codes beside

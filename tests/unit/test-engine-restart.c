@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "ward-engine.h"
+#include "ward-test-store.h"
 
 /* 2027-01-15T08:00:00Z: on a 5-minute window boundary. */
 #define T0 G_GINT64_CONSTANT (1800000000000000)
@@ -39,17 +40,9 @@ start_engine (Fixture  *f,
               gint64    now)
 {
   g_autoptr(GError) error = NULL;
-  WardEngineConfig config;
 
-  f->store = ward_store_open (f->path, &error);
-  g_assert_no_error (error);
-  ward_engine_config_init (&config);
-  f->engine = ward_engine_new (f->store, &config);
-
-  g_assert_true (ward_engine_begin (f->engine, &error));
-  g_assert_true (ward_engine_register_bed (f->engine, "bed-01", "Bed 1", "p1", "Ada Obi",
-                                           "mon-1", 1, &error));
-  g_assert_true (ward_engine_commit (f->engine, &error));
+  f->store = ward_test_store_open (f->path);
+  f->engine = ward_test_engine_new (f->store, NULL, 1, NULL, NULL);
   if (restore)
     g_assert_true (ward_engine_restore (f->engine, now, &error));
   g_assert_no_error (error);
@@ -69,11 +62,7 @@ static void
 fixture_set_up (Fixture       *f,
                 gconstpointer  data)
 {
-  g_autoptr(GError) error = NULL;
-
-  f->dir = g_dir_make_tmp ("ward-restart-XXXXXX", &error);
-  g_assert_no_error (error);
-  f->path = g_build_filename (f->dir, "ward.db", NULL);
+  f->path = ward_test_db_new ("ward-restart", &f->dir);
   start_engine (f, TRUE, T0);
 }
 
@@ -81,17 +70,9 @@ static void
 fixture_tear_down (Fixture       *f,
                    gconstpointer  data)
 {
-  g_autofree char *wal = g_strconcat (f->path, "-wal", NULL);
-  g_autofree char *shm = g_strconcat (f->path, "-shm", NULL);
-
   g_clear_object (&f->engine);
   g_clear_object (&f->store);
-  g_unlink (f->path);
-  g_unlink (wal);
-  g_unlink (shm);
-  g_rmdir (f->dir);
-  g_free (f->path);
-  g_free (f->dir);
+  ward_test_db_remove (&f->dir, &f->path);
 }
 
 static void
@@ -133,11 +114,7 @@ static gint64
 query (Fixture    *f,
        const char *sql)
 {
-  g_autoptr(GError) error = NULL;
-  gint64 v = _ward_store_query_int (f->store, sql, &error);
-
-  g_assert_no_error (error);
-  return v;
+  return ward_test_query_int (f->store, sql);
 }
 
 static void

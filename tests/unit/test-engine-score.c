@@ -14,6 +14,7 @@
 #include "ward-news2-scorer.h"
 #include "ward-store-scores.h"
 #include "ward-test-scorer.h"
+#include "ward-test-store.h"
 
 /* The score stage with scorers: NEWS2 first, then a test probability
  * scorer, active or shadow; what each is given, what is stored, shown
@@ -37,39 +38,18 @@ static void
 fixture_set_up (Fixture       *f,
                 gconstpointer  data)
 {
-  g_autoptr(GError) error = NULL;
-  WardEngineConfig config;
-
-  f->dir = g_dir_make_tmp ("ward-engine-score-XXXXXX", &error);
-  g_assert_no_error (error);
-  f->path = g_build_filename (f->dir, "ward.db", NULL);
-  f->store = ward_store_open (f->path, &error);
-  g_assert_no_error (error);
-  ward_engine_config_init (&config);
-  f->engine = ward_engine_new (f->store, &config);
-
-  g_assert_true (ward_engine_begin (f->engine, &error));
-  g_assert_true (ward_engine_register_bed (f->engine, "bed-01", "Bed 1", "p1", "Ada Obi",
-                                           "mon-1", 1, &error));
-  g_assert_true (ward_engine_commit (f->engine, &error));
-  g_assert_no_error (error);
+  f->path = ward_test_db_new ("ward-engine-score", &f->dir);
+  f->store = ward_test_store_open (f->path);
+  f->engine = ward_test_engine_new (f->store, NULL, 1, NULL, NULL);
 }
 
 static void
 fixture_tear_down (Fixture       *f,
                    gconstpointer  data)
 {
-  g_autofree char *wal = g_strconcat (f->path, "-wal", NULL);
-  g_autofree char *shm = g_strconcat (f->path, "-shm", NULL);
-
   g_clear_object (&f->engine);
   g_clear_object (&f->store);
-  g_unlink (f->path);
-  g_unlink (wal);
-  g_unlink (shm);
-  g_rmdir (f->dir);
-  g_free (f->path);
-  g_free (f->dir);
+  ward_test_db_remove (&f->dir, &f->path);
 }
 
 /* One monitor message, evaluated in its own batch. */
@@ -105,11 +85,7 @@ static gint64
 query (Fixture    *f,
        const char *sql)
 {
-  g_autoptr(GError) error = NULL;
-  gint64 v = _ward_store_query_int (f->store, sql, &error);
-
-  g_assert_no_error (error);
-  return v;
+  return ward_test_query_int (f->store, sql);
 }
 
 static const WardScore *

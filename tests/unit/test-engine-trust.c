@@ -17,6 +17,7 @@
 
 #include "ward-engine.h"
 #include "ward-policy.h"
+#include "ward-test-store.h"
 
 /* 2027-01-15T08:00:00Z: on a 5-minute window boundary. */
 #define T0 G_GINT64_CONSTANT (1800000000000000)
@@ -39,11 +40,8 @@ fixture_set_up (Fixture       *f,
 {
   g_autoptr(GError) error = NULL;
 
-  f->dir = g_dir_make_tmp ("ward-trust-XXXXXX", &error);
-  g_assert_no_error (error);
-  f->path = g_build_filename (f->dir, "ward.db", NULL);
-  f->store = ward_store_open (f->path, &error);
-  g_assert_no_error (error);
+  f->path = ward_test_db_new ("ward-trust", &f->dir);
+  f->store = ward_test_store_open (f->path);
   /* data: a ward policy, as a policy file holds it, or NULL. */
   {
     WardEngineConfig config;
@@ -52,33 +50,17 @@ fixture_set_up (Fixture       *f,
     if (data != NULL)
       g_assert_true (ward_policy_load_data (data, -1, "test policy", &config, &error));
     g_assert_no_error (error);
-    f->engine = ward_engine_new (f->store, &config);
+    f->engine = ward_test_engine_new (f->store, &config, 2, NULL, NULL);
   }
-
-  g_assert_true (ward_engine_begin (f->engine, &error));
-  g_assert_true (ward_engine_register_bed (f->engine, "bed-01", "Bed 1", "p1", "Ada Obi",
-                                           "mon-1", 1, &error));
-  g_assert_true (ward_engine_register_bed (f->engine, "bed-02", "Bed 2", "p2", "Lee Min-jun",
-                                           "mon-2", 1, &error));
-  g_assert_true (ward_engine_commit (f->engine, &error));
-  g_assert_no_error (error);
 }
 
 static void
 fixture_tear_down (Fixture       *f,
                    gconstpointer  data)
 {
-  g_autofree char *wal = g_strconcat (f->path, "-wal", NULL);
-  g_autofree char *shm = g_strconcat (f->path, "-shm", NULL);
-
   g_clear_object (&f->engine);
   g_clear_object (&f->store);
-  g_unlink (f->path);
-  g_unlink (wal);
-  g_unlink (shm);
-  g_rmdir (f->dir);
-  g_free (f->path);
-  g_free (f->dir);
+  ward_test_db_remove (&f->dir, &f->path);
 }
 
 /* One message of the Wardwatch monitor format, measured at "at" and
@@ -148,22 +130,14 @@ static gint64
 query (Fixture    *f,
        const char *sql)
 {
-  g_autoptr(GError) error = NULL;
-  gint64 v = _ward_store_query_int (f->store, sql, &error);
-
-  g_assert_no_error (error);
-  return v;
+  return ward_test_query_int (f->store, sql);
 }
 
 static char *
 query_text (Fixture    *f,
             const char *sql)
 {
-  g_autoptr(GError) error = NULL;
-  char *v = _ward_store_query_text (f->store, sql, &error);
-
-  g_assert_no_error (error);
-  return v;
+  return ward_test_query_text (f->store, sql);
 }
 
 /* A copy of one bed's state at "at". */

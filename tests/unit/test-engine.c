@@ -11,6 +11,7 @@
 
 #include "ward-engine.h"
 #include "ward-fhir-resources.h"
+#include "ward-test-store.h"
 
 /* 2027-01-15T08:00:00Z: on a 5-minute window boundary. */
 #define T0 G_GINT64_CONSTANT (1800000000000000)
@@ -29,13 +30,8 @@ static void
 fixture_set_up (Fixture       *f,
                 gconstpointer  data)
 {
-  g_autoptr(GError) error = NULL;
-
-  f->dir = g_dir_make_tmp ("ward-engine-XXXXXX", &error);
-  g_assert_no_error (error);
-  f->path = g_build_filename (f->dir, "ward.db", NULL);
-  f->store = ward_store_open (f->path, &error);
-  g_assert_no_error (error);
+  f->path = ward_test_db_new ("ward-engine", &f->dir);
+  f->store = ward_test_store_open (f->path);
   {
     WardEngineConfig config;
 
@@ -44,33 +40,17 @@ fixture_set_up (Fixture       *f,
      */
     ward_engine_config_init (&config);
     config.vitals_observations = g_strcmp0 (data, "vitals") == 0;
-    f->engine = ward_engine_new (f->store, &config);
+    f->engine = ward_test_engine_new (f->store, &config, 2, NULL, NULL);
   }
-
-  g_assert_true (ward_engine_begin (f->engine, &error));
-  g_assert_true (ward_engine_register_bed (f->engine, "bed-01", "Bed 1", "p1", "Ada Obi",
-                                           "mon-1", 1, &error));
-  g_assert_true (ward_engine_register_bed (f->engine, "bed-02", "Bed 2", "p2", "Lee Min-jun",
-                                           "mon-2", 1, &error));
-  g_assert_true (ward_engine_commit (f->engine, &error));
-  g_assert_no_error (error);
 }
 
 static void
 fixture_tear_down (Fixture       *f,
                    gconstpointer  data)
 {
-  g_autofree char *wal = g_strconcat (f->path, "-wal", NULL);
-  g_autofree char *shm = g_strconcat (f->path, "-shm", NULL);
-
   g_clear_object (&f->engine);
   g_clear_object (&f->store);
-  g_unlink (f->path);
-  g_unlink (wal);
-  g_unlink (shm);
-  g_rmdir (f->dir);
-  g_free (f->path);
-  g_free (f->dir);
+  ward_test_db_remove (&f->dir, &f->path);
 }
 
 static char *
@@ -152,11 +132,7 @@ static gint64
 query (Fixture    *f,
        const char *sql)
 {
-  g_autoptr(GError) error = NULL;
-  gint64 v = _ward_store_query_int (f->store, sql, &error);
-
-  g_assert_no_error (error);
-  return v;
+  return ward_test_query_int (f->store, sql);
 }
 
 static const WardBedState *
@@ -924,13 +900,7 @@ test_birth_date_kept_and_age_at_window_end (Fixture       *f,
   /* A new engine on the same store, as at the next start. */
   g_clear_object (&f->engine);
   f->engine = ward_engine_new (f->store, NULL);
-  g_assert_true (ward_engine_begin (f->engine, &error));
-  g_assert_true (ward_engine_register_bed (f->engine, "bed-01", "Bed 1", "p1", "Ada Obi",
-                                           "mon-1", 1, &error));
-  g_assert_true (ward_engine_register_bed (f->engine, "bed-02", "Bed 2", "p2", "Lee Min-jun",
-                                           "mon-2", 1, &error));
-  g_assert_true (ward_engine_commit (f->engine, &error));
-  g_assert_no_error (error);
+  ward_test_engine_add_beds (f->engine, 2, NULL, NULL);
 
   /* The window ending 23:55 is the last of age 15; the one ending at
    * midnight is 16.

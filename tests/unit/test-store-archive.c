@@ -12,6 +12,7 @@
 #include "ward-pipeline.h"
 #include "ward-store.h"
 #include "ward-store-archive.h"
+#include "ward-test-store.h"
 #include "ward-types.h"
 
 /* The raw archive in batches (the MQTT source's durability point) and the
@@ -30,40 +31,23 @@ static void
 fixture_set_up (Fixture       *f,
                 gconstpointer  data)
 {
-  g_autoptr(GError) error = NULL;
-
-  f->dir = g_dir_make_tmp ("ward-archive-XXXXXX", &error);
-  g_assert_no_error (error);
-  f->path = g_build_filename (f->dir, "ward.db", NULL);
-  f->store = ward_store_open (f->path, &error);
-  g_assert_no_error (error);
+  f->path = ward_test_db_new ("ward-archive", &f->dir);
+  f->store = ward_test_store_open (f->path);
 }
 
 static void
 fixture_tear_down (Fixture       *f,
                    gconstpointer  data)
 {
-  g_autofree char *wal = g_strconcat (f->path, "-wal", NULL);
-  g_autofree char *shm = g_strconcat (f->path, "-shm", NULL);
-
   g_clear_object (&f->store);
-  g_unlink (f->path);
-  g_unlink (wal);
-  g_unlink (shm);
-  g_rmdir (f->dir);
-  g_free (f->path);
-  g_free (f->dir);
+  ward_test_db_remove (&f->dir, &f->path);
 }
 
 static gint64
 query (WardStore  *store,
        const char *sql)
 {
-  g_autoptr(GError) error = NULL;
-  gint64 value = _ward_store_query_int (store, sql, &error);
-
-  g_assert_no_error (error);
-  return value;
+  return ward_test_query_int (store, sql);
 }
 
 static void

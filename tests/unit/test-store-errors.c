@@ -15,6 +15,7 @@
 #include "ward-pipeline-private.h"
 #include "ward-store.h"
 #include "ward-store-errors.h"
+#include "ward-test-store.h"
 
 /* Store errors: the disk fills (SQLite's page limit: the same SQLITE_FULL
  * a full file system gives, on every machine), the file turns read-only.
@@ -233,24 +234,15 @@ static void
 engine_set_up (EngineFixture *f,
                gconstpointer  data)
 {
-  g_autoptr(GError) error = NULL;
   WardEngineConfig config;
 
   reset_log_counts ();
-  f->dir = g_dir_make_tmp ("ward-store-errors-XXXXXX", &error);
-  g_assert_no_error (error);
-  f->path = g_build_filename (f->dir, "ward.db", NULL);
-  f->store = ward_store_open (f->path, &error);
-  g_assert_no_error (error);
+  f->path = ward_test_db_new ("ward-store-errors", &f->dir);
+  f->store = ward_test_store_open (f->path);
 
   ward_engine_config_init (&config);
   config.flags.open_delay_usec = 0;
-  f->engine = ward_engine_new (f->store, &config);
-
-  g_assert_true (ward_engine_begin (f->engine, &error));
-  g_assert_true (ward_engine_register_bed (f->engine, "bed-01", "Bed 1", "p1", "Ada Obi",
-                                           "mon-1", 1, &error));
-  g_assert_true (ward_engine_commit (f->engine, &error));
+  f->engine = ward_test_engine_new (f->store, &config, 1, NULL, NULL);
 }
 
 static void
@@ -268,11 +260,7 @@ static gint64
 query (EngineFixture *f,
        const char    *sql)
 {
-  g_autoptr(GError) error = NULL;
-  gint64 v = _ward_store_query_int (f->store, sql, &error);
-
-  g_assert_no_error (error);
-  return v;
+  return ward_test_query_int (f->store, sql);
 }
 
 static gboolean
@@ -435,9 +423,7 @@ pipeline_set_up (PipelineFixture *f,
   g_auto(WardPipelineConfig) config = { 0 };
 
   reset_log_counts ();
-  f->dir = g_dir_make_tmp ("ward-store-errors-XXXXXX", &error);
-  g_assert_no_error (error);
-  f->path = g_build_filename (f->dir, "ward.db", NULL);
+  f->path = ward_test_db_new ("ward-store-errors", &f->dir);
 
   ward_pipeline_config_init (&config);
   config.db_path = g_strdup (f->path);

@@ -9,6 +9,7 @@
 #include <glib/gstdio.h>
 
 #include "ward-store-scores.h"
+#include "ward-test-store.h"
 
 /* Scores by kind (schema version 8): the migration keeps the NEWS2
  * scores and what references them; scores of other kinds sit beside.
@@ -24,37 +25,21 @@ static void
 fixture_set_up (Fixture       *f,
                 gconstpointer  data)
 {
-  g_autoptr(GError) error = NULL;
-
-  f->dir = g_dir_make_tmp ("ward-store-scores-XXXXXX", &error);
-  g_assert_no_error (error);
-  f->path = g_build_filename (f->dir, "ward.db", NULL);
+  f->path = ward_test_db_new ("ward-store-scores", &f->dir);
 }
 
 static void
 fixture_tear_down (Fixture       *f,
                    gconstpointer  data)
 {
-  g_autofree char *wal = g_strconcat (f->path, "-wal", NULL);
-  g_autofree char *shm = g_strconcat (f->path, "-shm", NULL);
-
-  g_unlink (f->path);
-  g_unlink (wal);
-  g_unlink (shm);
-  g_rmdir (f->dir);
-  g_free (f->path);
-  g_free (f->dir);
+  ward_test_db_remove (&f->dir, &f->path);
 }
 
 static gint64
 query (WardStore  *store,
        const char *sql)
 {
-  g_autoptr(GError) error = NULL;
-  gint64 v = _ward_store_query_int (store, sql, &error);
-
-  g_assert_no_error (error);
-  return v;
+  return ward_test_query_int (store, sql);
 }
 
 static void
