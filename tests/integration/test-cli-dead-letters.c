@@ -12,28 +12,14 @@
 #include <string.h>
 
 #include "ward-engine.h"
+#include "ward-test-cli.h"
 
 static int
 run_cli (const char * const *args,
          char              **out,
          char              **err)
 {
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr(GSubprocess) proc = NULL;
-  g_autoptr(GError) error = NULL;
-
-  g_ptr_array_add (argv, (gpointer) g_getenv ("WARDWATCH_CLI"));
-  g_ptr_array_add (argv, (gpointer) "dead-letters");
-  for (guint i = 0; args[i] != NULL; i++)
-    g_ptr_array_add (argv, (gpointer) args[i]);
-  g_ptr_array_add (argv, NULL);
-
-  proc = g_subprocess_newv ((const char * const *) argv->pdata,
-                            G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE, &error);
-  g_assert_no_error (error);
-  g_subprocess_communicate_utf8 (proc, NULL, NULL, out, err, &error);
-  g_assert_no_error (error);
-  return g_subprocess_get_exit_status (proc);
+  return ward_test_run_cli ("dead-letters", args, NULL, out, err);
 }
 
 static JsonObject *

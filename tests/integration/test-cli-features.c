@@ -12,6 +12,7 @@
 #include <sqlite3.h>
 
 #include "ward-features.h"
+#include "ward-test-cli.h"
 
 /* A database made by a headless demo run (the simulator's monitors
  * through the real pipeline), shared by the tests.
@@ -41,26 +42,18 @@ run_cli (const char *first,
          ...)
 {
   g_autoptr(GPtrArray) args = g_ptr_array_new ();
-  g_autoptr(GSubprocess) proc = NULL;
-  g_autoptr(GError) error = NULL;
   Run *run = g_new0 (Run, 1);
   const char *arg;
   va_list ap;
 
-  g_ptr_array_add (args, (gpointer) g_getenv ("WARDWATCH_CLI"));
-  g_ptr_array_add (args, (gpointer) "features");
   va_start (ap, first);
   for (arg = first; arg != NULL; arg = va_arg (ap, const char *))
     g_ptr_array_add (args, (gpointer) arg);
   va_end (ap);
   g_ptr_array_add (args, NULL);
 
-  proc = g_subprocess_newv ((const char * const *) args->pdata,
-                            G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE, &error);
-  g_assert_no_error (error);
-  g_subprocess_communicate_utf8 (proc, NULL, NULL, &run->out, &run->err, &error);
-  g_assert_no_error (error);
-  run->status = g_subprocess_get_exit_status (proc);
+  run->status = ward_test_run_cli ("features", (const char * const *) args->pdata, NULL,
+                                   &run->out, &run->err);
 
   return run;
 }

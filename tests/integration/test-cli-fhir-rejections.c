@@ -11,29 +11,14 @@
 #include <json-glib/json-glib.h>
 
 #include "ward-store.h"
+#include "ward-test-cli.h"
 
 static int
 run_cli (const char * const *args,
          char              **out,
          char              **err)
 {
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr(GSubprocess) proc = NULL;
-  g_autoptr(GError) error = NULL;
-
-  g_ptr_array_add (argv, (gpointer) g_getenv ("WARDWATCH_CLI"));
-  g_ptr_array_add (argv, (gpointer) "fhir-rejections");
-  for (guint i = 0; args[i] != NULL; i++)
-    g_ptr_array_add (argv, (gpointer) args[i]);
-  g_ptr_array_add (argv, NULL);
-
-  proc = g_subprocess_newv ((const char * const *) argv->pdata,
-                            G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE, &error);
-  g_assert_no_error (error);
-  g_subprocess_communicate_utf8 (proc, NULL, NULL, out, err, &error);
-  g_assert_no_error (error);
-
-  return g_subprocess_get_exit_status (proc);
+  return ward_test_run_cli ("fhir-rejections", args, NULL, out, err);
 }
 
 static void

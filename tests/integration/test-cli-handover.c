@@ -10,6 +10,8 @@
 #include <glib/gstdio.h>
 #include <string.h>
 
+#include "ward-test-cli.h"
+
 /* wardwatch-cli handover-sheet and wardwatch-cli staff as a user runs
  * them: JSON or a PIN in, a PDF (read back by poppler's pdftotext) or a
  * hash line out, and bad input named.
@@ -36,15 +38,7 @@ run (const char * const *argv,
      const char         *input,
      Result             *r)
 {
-  g_autoptr(GSubprocess) proc = NULL;
-  g_autoptr(GError) error = NULL;
-
-  proc = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE |
-                            G_SUBPROCESS_FLAGS_STDERR_PIPE, &error);
-  g_assert_no_error (error);
-  g_subprocess_communicate_utf8 (proc, input, NULL, &r->out, &r->err, &error);
-  g_assert_no_error (error);
-  r->status = g_subprocess_get_if_exited (proc) ? g_subprocess_get_exit_status (proc) : -1;
+  r->status = ward_test_run (argv, input, &r->out, &r->err);
   return TRUE;
 }
 

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "ward-model.h"
+#include "ward-test-cli.h"
 
 /* Runs the built wardwatch-cli (path in $WARDWATCH_CLI) as a user would:
  * `score --model=FILE`, feature rows in on stdin, JSON lines out.  The
@@ -54,29 +55,12 @@ static CliRun *
 run_cli (const char * const *args,
          const char         *input)
 {
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr(GSubprocess) proc = NULL;
   g_autoptr(GError) error = NULL;
   g_auto(GStrv) out_lines = NULL;
-  const char *cli = g_getenv ("WARDWATCH_CLI");
   CliRun *run = g_new0 (CliRun, 1);
 
-  g_assert_nonnull (cli);
-  g_ptr_array_add (argv, (gpointer) cli);
-  for (guint i = 0; args[i] != NULL; i++)
-    g_ptr_array_add (argv, (gpointer) args[i]);
-  g_ptr_array_add (argv, NULL);
-
-  proc = g_subprocess_newv ((const char * const *) argv->pdata,
-                            G_SUBPROCESS_FLAGS_STDIN_PIPE |
-                            G_SUBPROCESS_FLAGS_STDOUT_PIPE |
-                            G_SUBPROCESS_FLAGS_STDERR_PIPE,
-                            &error);
-  g_assert_no_error (error);
-  g_subprocess_communicate_utf8 (proc, input, NULL, &run->stdout_text, &run->stderr_text, &error);
-  g_assert_no_error (error);
-  g_assert_true (g_subprocess_get_if_exited (proc));
-  run->exit_status = g_subprocess_get_exit_status (proc);
+  run->exit_status = ward_test_run_cli (NULL, args, input, &run->stdout_text, &run->stderr_text);
+  g_assert_cmpint (run->exit_status, >=, 0);
   g_test_message ("stderr: %s", run->stderr_text);
 
   run->lines = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);

@@ -13,6 +13,8 @@
 
 #include <string.h>
 
+#include "ward-test-cli.h"
+
 /* Runs the built wardwatch-cli (path in $WARDWATCH_CLI) as a user would:
  * JSON lines in on stdin, JSON lines out on stdout.  Expected points come
  * from the NEWS2 table in shared/reference/clinical/CLINICAL.md.
@@ -77,31 +79,13 @@ run_cli (const char * const *args,
          const char         *input,
          gboolean            parse)
 {
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr(GSubprocess) proc = NULL;
-  g_autoptr(GError) error = NULL;
   g_auto(GStrv) out_lines = NULL;
   CliRun *run = g_new0 (CliRun, 1);
-  const char *cli = get_cli ();
 
-  g_assert_nonnull (cli);
+  g_assert_nonnull (get_cli ());
 
-  g_ptr_array_add (argv, (gpointer) cli);
-  for (guint i = 0; args[i] != NULL; i++)
-    g_ptr_array_add (argv, (gpointer) args[i]);
-  g_ptr_array_add (argv, NULL);
-
-  proc = g_subprocess_newv ((const char * const *) argv->pdata,
-                            G_SUBPROCESS_FLAGS_STDIN_PIPE |
-                            G_SUBPROCESS_FLAGS_STDOUT_PIPE |
-                            G_SUBPROCESS_FLAGS_STDERR_PIPE,
-                            &error);
-  g_assert_no_error (error);
-
-  g_subprocess_communicate_utf8 (proc, input, NULL, &run->stdout_text, &run->stderr_text, &error);
-  g_assert_no_error (error);
-  g_assert_true (g_subprocess_get_if_exited (proc));
-  run->exit_status = g_subprocess_get_exit_status (proc);
+  run->exit_status = ward_test_run_cli (NULL, args, input, &run->stdout_text, &run->stderr_text);
+  g_assert_cmpint (run->exit_status, >=, 0);
 
   run->lines = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
   if (!parse)

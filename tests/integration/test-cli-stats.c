@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "ward-store.h"
+#include "ward-test-cli.h"
 
 typedef struct
 {
@@ -50,17 +51,9 @@ run_stats (const char  *arg,
            char       **out,
            char       **err)
 {
-  g_autoptr(GSubprocess) proc = NULL;
-  g_autoptr(GError) error = NULL;
-  const char *cli = g_getenv ("WARDWATCH_CLI");
+  const char *args[] = { arg, NULL };
 
-  g_assert_nonnull (cli);
-  proc = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE, &error,
-                           cli, "stats", arg, NULL);
-  g_assert_no_error (error);
-  g_subprocess_communicate_utf8 (proc, NULL, NULL, out, err, &error);
-  g_assert_no_error (error);
-  return g_subprocess_get_exit_status (proc);
+  return ward_test_run_cli ("stats", args, NULL, out, err);
 }
 
 static void
