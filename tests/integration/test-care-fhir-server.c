@@ -12,6 +12,7 @@
 
 #include "ward-care.h"
 #include "ward-test-fhir-server.h"
+#include "ward-test-store.h"
 
 /* The care team's resources as the coordinator writes them to the
  * outbox (Task, Communication, AuditEvent) are accepted by a real FHIR R4
@@ -97,11 +98,8 @@ test_care_resources_accepted (void)
       return;
     }
 
-  dir = g_dir_make_tmp ("ward-care-fhir-XXXXXX", &error);
-  g_assert_no_error (error);
-  path = g_build_filename (dir, "ward.db", NULL);
-  store = ward_store_open (path, &error);
-  g_assert_no_error (error);
+  path = ward_test_db_new ("ward-care-fhir", &dir);
+  store = ward_test_store_open (path);
   ward_engine_config_init (&config);
   engine = ward_engine_new (store, &config);
   care = ward_care_new (engine, NULL, "ward-7", STATION);
@@ -146,15 +144,7 @@ test_care_resources_accepted (void)
   g_clear_object (&care);
   g_clear_object (&engine);
   g_clear_object (&store);
-  {
-    g_autofree char *wal = g_strconcat (path, "-wal", NULL);
-    g_autofree char *shm = g_strconcat (path, "-shm", NULL);
-
-    g_unlink (path);
-    g_unlink (wal);
-    g_unlink (shm);
-    g_rmdir (dir);
-  }
+  ward_test_db_remove (&dir, &path);
 }
 
 int

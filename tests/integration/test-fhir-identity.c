@@ -20,6 +20,7 @@
 #include "ward-identity.h"
 #include "ward-pipeline.h"
 #include "ward-test-fhir-server.h"
+#include "ward-test-store.h"
 #include "ward-test-ward.h"
 
 #define SEC WARD_USEC_PER_SEC
@@ -80,11 +81,8 @@ fixture_set_up (Fixture       *f,
     return;
 
   f->t0 = (g_get_real_time () / (5 * WARD_USEC_PER_MINUTE)) * (5 * WARD_USEC_PER_MINUTE);
-  f->dir = g_dir_make_tmp ("ward-fhir-identity-XXXXXX", &error);
-  g_assert_no_error (error);
-  f->path = g_build_filename (f->dir, "ward.db", NULL);
-  f->store = ward_store_open (f->path, &error);
-  g_assert_no_error (error);
+  f->path = ward_test_db_new ("ward-fhir-identity", &f->dir);
+  f->store = ward_test_store_open (f->path);
   {
     WardEngineConfig config;
 
@@ -113,35 +111,21 @@ static void
 fixture_tear_down (Fixture       *f,
                    gconstpointer  data)
 {
-  g_autofree char *wal = NULL;
-  g_autofree char *shm = NULL;
-
   if (f->path == NULL)
     return;
-  wal = g_strconcat (f->path, "-wal", NULL);
-  shm = g_strconcat (f->path, "-shm", NULL);
   if (f->identity != NULL)
     ward_identity_stop (f->identity);
   g_clear_object (&f->engine);
   g_clear_object (&f->identity);
   g_clear_object (&f->store);
-  g_unlink (f->path);
-  g_unlink (wal);
-  g_unlink (shm);
-  g_rmdir (f->dir);
-  g_free (f->path);
-  g_free (f->dir);
+  ward_test_db_remove (&f->dir, &f->path);
 }
 
 static gint64
 query_int (Fixture    *f,
            const char *sql)
 {
-  g_autoptr(GError) error = NULL;
-  gint64 v = _ward_store_query_int (f->store, sql, &error);
-
-  g_assert_no_error (error);
-  return v;
+  return ward_test_query_int (f->store, sql);
 }
 
 static gint64
@@ -1021,8 +1005,7 @@ test_pipeline_lookup (Fixture       *f,
   g_assert_cmpint (push.outcome, ==, WARD_INGEST_ACCEPTED);
   g_free (push.reason);
 
-  reader = ward_store_open (db, &error);
-  g_assert_no_error (error);
+  reader = ward_test_store_open (db);
   while (n == 0 && g_get_monotonic_time () < deadline)
     {
       g_usleep (20 * 1000);

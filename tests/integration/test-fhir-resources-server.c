@@ -14,6 +14,7 @@
 #include "ward-fhir-resources.h"
 #include "ward-test-fhir-server.h"
 #include "ward-test-scorer.h"
+#include "ward-test-store.h"
 
 /* Every resource type Wardwatch writes about its scores is accepted by a
  * real FHIR R4 server that validates it (the JSON schema's required
@@ -246,11 +247,8 @@ test_engine_derived_from_accepted (void)
       return;
     }
 
-  dir = g_dir_make_tmp ("ward-fhir-resources-XXXXXX", &error);
-  g_assert_no_error (error);
-  path = g_build_filename (dir, "ward.db", NULL);
-  store = ward_store_open (path, &error);
-  g_assert_no_error (error);
+  path = ward_test_db_new ("ward-fhir-resources", &dir);
+  store = ward_test_store_open (path);
   ward_engine_config_init (&config);
   config.vitals_observations = TRUE;
   engine = ward_engine_new (store, &config);
@@ -328,15 +326,7 @@ test_engine_derived_from_accepted (void)
 
   g_clear_object (&engine);
   g_clear_object (&store);
-  {
-    g_autofree char *wal = g_strconcat (path, "-wal", NULL);
-    g_autofree char *shm = g_strconcat (path, "-shm", NULL);
-
-    g_unlink (path);
-    g_unlink (wal);
-    g_unlink (shm);
-    g_rmdir (dir);
-  }
+  ward_test_db_remove (&dir, &path);
 }
 
 /* A probability scorer's RiskAssessment as the engine writes it:
@@ -371,11 +361,8 @@ test_engine_probability_accepted (void)
       return;
     }
 
-  dir = g_dir_make_tmp ("ward-fhir-resources-XXXXXX", &error);
-  g_assert_no_error (error);
-  path = g_build_filename (dir, "ward.db", NULL);
-  store = ward_store_open (path, &error);
-  g_assert_no_error (error);
+  path = ward_test_db_new ("ward-fhir-resources", &dir);
+  store = ward_test_store_open (path);
   ward_engine_config_init (&config);
   config.vitals_observations = TRUE;
   engine = ward_engine_new (store, &config);
@@ -449,15 +436,7 @@ test_engine_probability_accepted (void)
 
   g_clear_object (&engine);
   g_clear_object (&store);
-  {
-    g_autofree char *wal = g_strconcat (path, "-wal", NULL);
-    g_autofree char *shm = g_strconcat (path, "-shm", NULL);
-
-    g_unlink (path);
-    g_unlink (wal);
-    g_unlink (shm);
-    g_rmdir (dir);
-  }
+  ward_test_db_remove (&dir, &path);
 }
 
 int

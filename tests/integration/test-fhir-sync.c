@@ -15,6 +15,7 @@
 #include "ward-fhir-sync.h"
 #include "ward-fhir-template.h"
 #include "ward-test-fhir-server.h"
+#include "ward-test-store.h"
 #include "ward-test-ward.h"
 
 #define SEC WARD_USEC_PER_SEC
@@ -50,21 +51,12 @@ fixture_set_up (Fixture       *f,
 
   /* Recent, on a window boundary: the outbox rows are due now. */
   f->t0 = (g_get_real_time () / step) * step - 2 * WARD_USEC_PER_HOUR;
-  f->dir = g_dir_make_tmp ("ward-fhir-sync-XXXXXX", &error);
-  g_assert_no_error (error);
-  f->path = g_build_filename (f->dir, "ward.db", NULL);
-  f->store = ward_store_open (f->path, &error);
-  g_assert_no_error (error);
+  f->path = ward_test_db_new ("ward-fhir-sync", &f->dir);
+  f->store = ward_test_store_open (f->path);
   ward_engine_config_init (&config);
   f->engine = ward_engine_new (f->store, &config);
 
-  g_assert_true (ward_engine_begin (f->engine, &error));
-  g_assert_true (ward_engine_register_bed (f->engine, "bed-01", "Bed 1", "p1", "Ada Obi",
-                                           "mon-1", 1, &error));
-  g_assert_true (ward_engine_register_bed (f->engine, "bed-02", "Bed 2", "p2", "Lee Min-jun",
-                                           "mon-2", 1, &error));
-  g_assert_true (ward_engine_commit (f->engine, &error));
-  g_assert_no_error (error);
+  ward_test_engine_add_beds (f->engine, 2, NULL, NULL);
 
   g_assert_true (ward_test_fhir_server_reset (server, &error));
   g_assert_no_error (error);
@@ -81,24 +73,14 @@ static void
 fixture_tear_down (Fixture       *f,
                    gconstpointer  data)
 {
-  g_autofree char *wal = NULL;
-  g_autofree char *shm = NULL;
-
   if (f->path == NULL)
     return;
-  wal = g_strconcat (f->path, "-wal", NULL);
-  shm = g_strconcat (f->path, "-shm", NULL);
   if (f->sync != NULL)
     ward_fhir_sync_stop (f->sync);
   g_clear_object (&f->sync);
   g_clear_object (&f->engine);
   g_clear_object (&f->store);
-  g_unlink (f->path);
-  g_unlink (wal);
-  g_unlink (shm);
-  g_rmdir (f->dir);
-  g_free (f->path);
-  g_free (f->dir);
+  ward_test_db_remove (&f->dir, &f->path);
 }
 
 static gboolean
@@ -117,11 +99,7 @@ static gint64
 query_int (Fixture    *f,
            const char *sql)
 {
-  g_autoptr(GError) error = NULL;
-  gint64 v = _ward_store_query_int (f->store, sql, &error);
-
-  g_assert_no_error (error);
-  return v;
+  return ward_test_query_int (f->store, sql);
 }
 
 static gboolean
