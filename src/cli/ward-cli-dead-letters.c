@@ -28,29 +28,6 @@ typedef struct
 } ListData;
 
 static void
-add_time (JsonBuilder *builder,
-          const char  *member,
-          gint64       usec)
-{
-  g_autofree char *iso = ward_time_format_iso8601 (usec);
-
-  json_builder_set_member_name (builder, member);
-  json_builder_add_string_value (builder, iso);
-}
-
-static void
-add_string (JsonBuilder *builder,
-            const char  *member,
-            const char  *value)
-{
-  json_builder_set_member_name (builder, member);
-  if (value != NULL)
-    json_builder_add_string_value (builder, value);
-  else
-    json_builder_add_null_value (builder);
-}
-
-static void
 print_cb (const WardDeadLetter *dl,
           gpointer              user_data)
 {
@@ -67,32 +44,32 @@ print_cb (const WardDeadLetter *dl,
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "id");
   json_builder_add_int_value (builder, dl->id);
-  add_time (builder, "at", dl->created_at);
-  add_string (builder, "stage", dl->stage);
-  add_string (builder, "reason", dl->reason);
+  ward_cli_add_time (builder, "at", dl->created_at);
+  ward_cli_add_string (builder, "stage", dl->stage);
+  ward_cli_add_string (builder, "reason", dl->reason);
   json_builder_set_member_name (builder, "raw_message_id");
   json_builder_add_int_value (builder, dl->raw_message_id);
   if (dl->raw_message_id != 0)
     {
-      add_time (builder, "received_at", dl->received_at);
-      add_string (builder, "source", dl->source);
-      add_string (builder, "content_type", dl->content_type);
-      add_string (builder, "device_id", dl->device_id);
+      ward_cli_add_time (builder, "received_at", dl->received_at);
+      ward_cli_add_string (builder, "source", dl->source);
+      ward_cli_add_string (builder, "content_type", dl->content_type);
+      ward_cli_add_string (builder, "device_id", dl->device_id);
       json_builder_set_member_name (builder, "size");
       json_builder_add_int_value (builder, dl->payload_length);
       if (data->with_payload && dl->payload_pruned)
-        add_string (builder, "payload_pruned", "by the raw archive retention");
+        ward_cli_add_string (builder, "payload_pruned", "by the raw archive retention");
       else if (data->with_payload && g_utf8_validate (dl->payload, dl->payload_length, NULL))
         {
           g_autofree char *text = g_strndup (dl->payload, dl->payload_length);
 
-          add_string (builder, "payload", text);
+          ward_cli_add_string (builder, "payload", text);
         }
       else if (data->with_payload)
         {
           g_autofree char *b64 = g_base64_encode (dl->payload, dl->payload_length);
 
-          add_string (builder, "payload_base64", b64);
+          ward_cli_add_string (builder, "payload_base64", b64);
         }
     }
   json_builder_end_object (builder);
@@ -151,16 +128,12 @@ ward_cli_dead_letters (int    argc,
       return 2;
     }
 
-  if (!g_file_test (db_path, G_FILE_TEST_IS_REGULAR))
-    {
-      g_printerr ("wardwatch-cli dead-letters: %s: no such database\n", db_path);
-      return 1;
-    }
-
-  store = ward_store_open_readonly (db_path, &error);
+  store = ward_cli_open_store ("dead-letters", db_path);
+  if (store == NULL)
+    return 1;
   data.stage = stage;
   data.with_payload = with_payload;
-  if (store == NULL || !ward_store_foreach_dead_letter (store, since_usec, print_cb, &data, &error))
+  if (!ward_store_foreach_dead_letter (store, since_usec, print_cb, &data, &error))
     {
       g_printerr ("wardwatch-cli dead-letters: %s\n", error->message);
       return 1;

@@ -136,16 +136,12 @@ ward_cli_fhir_rejections (int    argc,
       return 2;
     }
 
-  if (!g_file_test (db_path, G_FILE_TEST_IS_REGULAR))
-    {
-      g_printerr ("wardwatch-cli fhir-rejections: %s: no such database\n", db_path);
-      return 1;
-    }
-
-  store = ward_store_open_readonly (db_path, &error);
+  store = ward_cli_open_store ("fhir-rejections", db_path);
+  if (store == NULL)
+    return 1;
   data.resource_type = resource_type;
   data.with_resource = with_resource;
-  if (store == NULL || !ward_store_foreach_outbox_failure (store, print_cb, &data, &error))
+  if (!ward_store_foreach_outbox_failure (store, print_cb, &data, &error))
     {
       g_printerr ("wardwatch-cli fhir-rejections: %s\n", error->message);
       return 1;

@@ -726,16 +726,6 @@ apply_event (Replay  *self,
   return report (self, event->at, error);
 }
 
-static gboolean
-is_blank (const char *line)
-{
-  for (const char *p = line; *p != '\0'; p++)
-    if (!g_ascii_isspace (*p))
-      return FALSE;
-
-  return TRUE;
-}
-
 /* reason ends with what became of the line. */
 static void
 report_bad_line (Replay     *self,
@@ -764,7 +754,7 @@ play (Replay    *self,
       self->line_number++;
       while (length > 0 && (line[length - 1] == '\n' || line[length - 1] == '\r'))
         line[--length] = '\0';
-      if ((gsize) length == strlen (line) && is_blank (line))
+      if ((gsize) length == strlen (line) && ward_cli_is_blank (line))
         continue;
 
       if (!read_event (self, line, length, &event, &line_error))

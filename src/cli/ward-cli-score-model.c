@@ -388,36 +388,6 @@ read_csv_header (ScoreModel  *self,
   return g_strv_builder_end (builder);
 }
 
-static char *
-error_line (JsonGenerator *generator,
-            guint64        line_number,
-            const char    *message)
-{
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
-  g_autoptr(JsonNode) root = NULL;
-  g_autofree char *text = g_strdup_printf ("line %" G_GUINT64_FORMAT ": %s",
-                                           line_number, message);
-
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "error");
-  json_builder_add_string_value (builder, text);
-  json_builder_end_object (builder);
-
-  root = json_builder_get_root (builder);
-  json_generator_set_root (generator, root);
-  return json_generator_to_data (generator, NULL);
-}
-
-static gboolean
-is_blank (const char *line)
-{
-  for (const char *p = line; *p != '\0'; p++)
-    if (!g_ascii_isspace (*p))
-      return FALSE;
-
-  return TRUE;
-}
-
 int
 ward_cli_score_model (const char *model_path,
                       gboolean    csv)
@@ -474,7 +444,7 @@ ward_cli_score_model (const char *model_path,
       while (length > 0 && (line[length - 1] == '\n' || line[length - 1] == '\r'))
         line[--length] = '\0';
 
-      if ((gsize) length == strlen (line) && is_blank (line))
+      if ((gsize) length == strlen (line) && ward_cli_is_blank (line))
         continue;
 
       if (csv && header == NULL)
@@ -497,15 +467,11 @@ ward_cli_score_model (const char *model_path,
       if (json == NULL)
         {
           any_failed = TRUE;
-          json = error_line (generator, line_number, line_error->message);
+          json = ward_cli_error_line (generator, line_number, line_error->message);
         }
 
-      if (fputs (json, stdout) == EOF || fputc ('\n', stdout) == EOF || fflush (stdout) != 0)
-        {
-          g_printerr ("%s: cannot write to standard output: %s\n",
-                      g_get_prgname (), g_strerror (errno));
-          return 1;
-        }
+      if (!ward_cli_write_line (json))
+        return 1;
     }
 
   if (ferror (stdin))

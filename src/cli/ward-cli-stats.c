@@ -47,14 +47,10 @@ ward_cli_stats (int    argc,
       return 2;
     }
 
-  if (!g_file_test (db_path, G_FILE_TEST_IS_REGULAR))
-    {
-      g_printerr ("wardwatch-cli stats: %s: no such database\n", db_path);
-      return 1;
-    }
-
-  store = ward_store_open_readonly (db_path, &error);
-  if (store == NULL || !ward_store_get_counts (store, &c, &error))
+  store = ward_cli_open_store ("stats", db_path);
+  if (store == NULL)
+    return 1;
+  if (!ward_store_get_counts (store, &c, &error))
     {
       g_printerr ("wardwatch-cli stats: %s\n", error->message);
       return 1;

@@ -21,48 +21,6 @@
  * is broken).  Both open the database read-only, beside a live Wardwatch.
  */
 
-static WardStore *
-open_store (const char  *command,
-            const char  *db_path)
-{
-  g_autoptr(GError) error = NULL;
-  WardStore *store;
-
-  if (!g_file_test (db_path, G_FILE_TEST_IS_REGULAR))
-    {
-      g_printerr ("wardwatch-cli %s: %s: no such database\n", command, db_path);
-      return NULL;
-    }
-
-  store = ward_store_open_readonly (db_path, &error);
-  if (store == NULL)
-    g_printerr ("wardwatch-cli %s: %s\n", command, error->message);
-
-  return store;
-}
-
-static void
-add_text (JsonBuilder *builder,
-          const char  *member,
-          const char  *value)
-{
-  json_builder_set_member_name (builder, member);
-  if (value != NULL)
-    json_builder_add_string_value (builder, value);
-  else
-    json_builder_add_null_value (builder);
-}
-
-static void
-add_time (JsonBuilder *builder,
-          const char  *member,
-          gint64       usec)
-{
-  g_autofree char *iso = usec != 0 ? ward_time_format_iso8601 (usec) : NULL;
-
-  add_text (builder, member, iso);
-}
-
 static char *
 task_line (const WardTask *task,
            gint64          now)
@@ -74,21 +32,21 @@ task_line (const WardTask *task,
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "id");
   json_builder_add_int_value (builder, task->id);
-  add_text (builder, "patient", task->patient_id);
-  add_text (builder, "bed", task->bed_id);
+  ward_cli_add_string (builder, "patient", task->patient_id);
+  ward_cli_add_string (builder, "bed", task->bed_id);
   json_builder_set_member_name (builder, "flag");
   if (task->flag_id != 0)
     json_builder_add_int_value (builder, task->flag_id);
   else
     json_builder_add_null_value (builder);
-  add_text (builder, "kind", ward_care_kind_to_string (task->kind));
-  add_text (builder, "band", task->has_band ? ward_band_to_string (task->band) : NULL);
-  add_text (builder, "status", ward_task_status_to_string (task->status));
-  add_text (builder, "owner_role", ward_role_to_string (task->owner_role));
-  add_text (builder, "owner_staff", task->owner_staff);
-  add_text (builder, "priority", ward_task_priority_to_string (task->priority));
-  add_time (builder, "requested_at", task->requested_at);
-  add_time (builder, "due_at", task->due_at);
+  ward_cli_add_string (builder, "kind", ward_care_kind_to_string (task->kind));
+  ward_cli_add_string (builder, "band", task->has_band ? ward_band_to_string (task->band) : NULL);
+  ward_cli_add_string (builder, "status", ward_task_status_to_string (task->status));
+  ward_cli_add_string (builder, "owner_role", ward_role_to_string (task->owner_role));
+  ward_cli_add_string (builder, "owner_staff", task->owner_staff);
+  ward_cli_add_string (builder, "priority", ward_task_priority_to_string (task->priority));
+  ward_cli_add_time (builder, "requested_at", task->requested_at);
+  ward_cli_add_time (builder, "due_at", task->due_at);
   json_builder_set_member_name (builder, "overdue");
   json_builder_add_boolean_value (builder, task->status == WARD_TASK_REQUESTED &&
                                            task->due_at <= now);
@@ -99,9 +57,9 @@ task_line (const WardTask *task,
     json_builder_add_int_value (builder, task->part_of);
   else
     json_builder_add_null_value (builder);
-  add_text (builder, "accepted_by", task->accepted_by);
-  add_time (builder, "accepted_at", task->accepted_at);
-  add_text (builder, "outcome", task->has_outcome ? ward_task_outcome_to_string (task->outcome)
+  ward_cli_add_string (builder, "accepted_by", task->accepted_by);
+  ward_cli_add_time (builder, "accepted_at", task->accepted_at);
+  ward_cli_add_string (builder, "outcome", task->has_outcome ? ward_task_outcome_to_string (task->outcome)
                                                   : NULL);
   json_builder_set_member_name (builder, "version");
   json_builder_add_int_value (builder, task->version);
@@ -153,7 +111,7 @@ ward_cli_tasks (int    argc,
       return 2;
     }
 
-  if (!(store = open_store ("tasks", db_path)))
+  if (!(store = ward_cli_open_store ("tasks", db_path)))
     return 1;
 
   tasks = ward_store_list_tasks (store, open_only ? WARD_TASK_LIST_OPEN : WARD_TASK_LIST_ALL, 0,
@@ -208,7 +166,7 @@ ward_cli_audit (int    argc,
       return 2;
     }
 
-  if (!(store = open_store ("audit", db_path)))
+  if (!(store = ward_cli_open_store ("audit", db_path)))
     return 1;
 
   if (!ward_audit_verify (store, &n_rows, &broken, &reason, &error))

@@ -10,6 +10,7 @@
 #include <json-glib/json-glib.h>
 
 #include "ward-news2.h"
+#include "ward-store.h"
 
 G_BEGIN_DECLS
 
@@ -32,6 +33,31 @@ gboolean ward_cli_parse_vitals   (JsonObject      *object,
                                   GError         **error);
 void     ward_cli_add_per_param  (JsonBuilder     *builder,
                                   const int        points[WARD_NEWS2_N_PARAMS]);
+
+/* Helpers of the commands (ward-cli.c). */
+/* TRUE when line holds only white space. */
+gboolean   ward_cli_is_blank    (const char    *line);
+/* Writes json and a newline to stdout and flushes it; on a failure says
+ * so on stderr and returns FALSE.
+ */
+gboolean   ward_cli_write_line  (const char    *json);
+/* {"error": "line N: message"} as JSON text. */
+char      *ward_cli_error_line  (JsonGenerator *generator,
+                                 guint64        line_number,
+                                 const char    *message);
+/* A string member, null when value is NULL. */
+void       ward_cli_add_string  (JsonBuilder   *builder,
+                                 const char    *member,
+                                 const char    *value);
+/* A time member in ISO 8601 UTC. */
+void       ward_cli_add_time    (JsonBuilder   *builder,
+                                 const char    *member,
+                                 gint64         usec);
+/* The database at db_path opened read-only, beside a live Wardwatch;
+ * NULL after saying why on stderr ("wardwatch-cli COMMAND: …").
+ */
+WardStore *ward_cli_open_store  (const char    *command,
+                                 const char    *db_path);
 
 /* Each wardwatch-cli command takes the arguments after the command name,
  * with argv[0] naming the command ("wardwatch-cli score"), and returns
