@@ -9,20 +9,6 @@
 #include "ward-json-strict.h"
 
 gboolean
-ward_json_strict_fail_valist (GError     **error,
-                              GQuark       domain,
-                              int          code,
-                              const char  *origin,
-                              const char  *format,
-                              va_list      args)
-{
-  g_autofree char *message = g_strdup_vprintf (format, args);
-
-  g_set_error (error, domain, code, "%s: %s", origin, message);
-  return FALSE;
-}
-
-gboolean
 ward_json_strict_fail (GError     **error,
                        GQuark       domain,
                        int          code,
@@ -30,12 +16,14 @@ ward_json_strict_fail (GError     **error,
                        const char  *format,
                        ...)
 {
+  g_autofree char *message = NULL;
   va_list args;
 
   va_start (args, format);
-  ward_json_strict_fail_valist (error, domain, code, origin, format, args);
+  message = g_strdup_vprintf (format, args);
   va_end (args);
 
+  g_set_error (error, domain, code, "%s: %s", origin, message);
   return FALSE;
 }
 

@@ -22,12 +22,6 @@ gboolean    ward_json_strict_fail        (GError     **error,
                                           const char  *origin,
                                           const char  *format,
                                           ...) G_GNUC_PRINTF (5, 6);
-gboolean    ward_json_strict_fail_valist (GError     **error,
-                                          GQuark       domain,
-                                          int          code,
-                                          const char  *origin,
-                                          const char  *format,
-                                          va_list      args) G_GNUC_PRINTF (5, 0);
 
 /* TRUE when node holds a JSON number (integer or not). */
 gboolean    ward_json_strict_is_number   (JsonNode    *node);

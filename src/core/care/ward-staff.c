@@ -56,20 +56,9 @@ member_clear (WardStaffMember *member)
   g_clear_pointer (&member->pin_hash, g_free);
 }
 
-static gboolean G_GNUC_PRINTF (3, 4)
-set_invalid (GError     **error,
-             const char  *origin,
-             const char  *format,
-             ...)
-{
-  va_list args;
-
-  va_start (args, format);
-  ward_json_strict_fail_valist (error, WARD_STAFF_ERROR, WARD_STAFF_ERROR_INVALID, origin, format, args);
-  va_end (args);
-
-  return FALSE;
-}
+/* Refuses the file: "origin: message" in this reader's error domain. */
+#define set_invalid(error, origin, ...) \
+  ward_json_strict_fail ((error), WARD_STAFF_ERROR, WARD_STAFF_ERROR_INVALID, (origin), __VA_ARGS__)
 
 /* Printable text of 1 to max bytes, no control characters. */
 static gboolean
