@@ -9,6 +9,7 @@
 #include "config.h"
 
 #include "ward-test-broker.h"
+#include "ward-test-util.h"
 
 #include <glib/gstdio.h>
 
@@ -374,25 +375,6 @@ ward_test_broker_dup_log (WardTestBroker *self)
   return text;
 }
 
-static void
-remove_tree (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-
-      if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
-        remove_tree (child);
-      else
-        g_unlink (child);
-    }
-
-  g_rmdir (path);
-}
-
 void
 ward_test_broker_free (WardTestBroker *self)
 {
@@ -407,7 +389,7 @@ ward_test_broker_free (WardTestBroker *self)
     }
 
   if (self->dir != NULL)
-    remove_tree (self->dir);
+    ward_test_remove_tree (self->dir);
 
   g_free (self->mosquitto);
   g_free (self->dir);

@@ -9,6 +9,7 @@
 #include "config.h"
 
 #include "ward-test-fhir-server.h"
+#include "ward-test-util.h"
 
 #include <glib/gstdio.h>
 
@@ -503,25 +504,6 @@ spawn_server (WardTestFhirServer  *self,
   return TRUE;
 }
 
-static void
-remove_tree (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-
-      if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
-        remove_tree (child);
-      else
-        g_unlink (child);
-    }
-
-  g_rmdir (path);
-}
-
 WardTestFhirServer *
 ward_test_fhir_server_new (const char * const  *extra_args,
                            GError             **error)
@@ -637,7 +619,7 @@ ward_test_fhir_server_free (WardTestFhirServer *self)
   kill_process (self);
 
   if (self->dir != NULL)
-    remove_tree (self->dir);
+    ward_test_remove_tree (self->dir);
 
   g_strfreev (self->extra_args);
   g_free (self->package_dir);
