@@ -14,6 +14,7 @@
 #include <signal.h>
 
 #include "ward-application.h"
+#include "ward-flag-words.h"
 #include "ward-actions.h"
 #include "ward-notifier.h"
 #include "ward-switch-user.h"
@@ -343,6 +344,8 @@ ward_application_startup (GApplication *app)
 
   if (self->session == NULL)
     self->session = create_default_session (self);
+  /* Every view names staff from the session's list (ward-flag-words.c). */
+  _ward_flag_words_set_staff (ward_session_get_staff (self->session));
   g_signal_connect_object (self->session, "notify::acting-id",
                            G_CALLBACK (acting_changed_cb), self, G_CONNECT_SWAPPED);
   self->actions = ward_actions_new (self->pipeline, self->session);
