@@ -14,6 +14,7 @@
 
 #include "ward-alarm-bar.h"
 #include "ward-bed-tile.h"
+#include "ward-care-view.h"
 #include "ward-data-issues.h"
 #include "ward-patient-view.h"
 #include "ward-store-alarm.h"
@@ -65,6 +66,7 @@ struct _WardWindow
 
   /* Borrowed */
   WardDataIssues       *data_issues;    /* weak */
+  WardCareView         *care_view;      /* weak */
 
   guint                 tick_id;
   gint64                title_second;   /* the second the subtitle shows, or -1 */
@@ -514,6 +516,9 @@ show_snapshot (WardWindow *self)
                           now,
                           self->show_patient_names);
 
+  if (self->care_view != NULL && gtk_widget_get_visible (GTK_WIDGET (self->care_view)))
+    ward_care_view_apply_snapshot (self->care_view, self->snapshot);
+
   update_ranks (self);
   update_order (self, rebuilt);
   /* A bed can get another patient without the tiles being made again. */
@@ -683,6 +688,43 @@ set_db_path (WardWindow *self,
   self->db_path = g_strdup (db_path);
   update_actions (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DB_PATH]);
+}
+
+static void
+care_view_open_patient_cb (WardWindow *self,
+                           const char *patient_id)
+{
+  ward_window_open_patient (self, patient_id);
+  gtk_window_present (GTK_WINDOW (self));
+}
+
+static void
+care_team_action_cb (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *parameter)
+{
+  WardWindow *self = WARD_WINDOW (widget);
+
+  /* One care-team view per window (care/ward-care-view.c). */
+  if (self->care_view == NULL)
+    {
+      g_set_weak_pointer (&self->care_view, ward_care_view_new (GTK_WINDOW (self)));
+      ward_care_view_set_pipeline (self->care_view, self->pipeline);
+      ward_care_view_set_user (self->care_view, self->user);
+      ward_care_view_set_show_patient_names (self->care_view, self->show_patient_names);
+      g_signal_connect_object (self->care_view, "open-patient",
+                               G_CALLBACK (care_view_open_patient_cb), self, G_CONNECT_SWAPPED);
+    }
+  if (self->snapshot != NULL)
+    ward_care_view_apply_snapshot (self->care_view, self->snapshot);
+  gtk_window_present (GTK_WINDOW (self->care_view));
+}
+
+/* For tests: the care-team view, NULL until win.care-team opened it. */
+WardCareView *
+_ward_window_get_care_view (WardWindow *self)
+{
+  return self->care_view;
 }
 
 static void
@@ -953,6 +995,9 @@ ward_window_dispose (GObject *object)
   g_clear_object (&self->pipeline);
   g_clear_pointer (&self->user, g_free);
   g_clear_weak_pointer (&self->data_issues);
+  if (self->care_view != NULL)
+    gtk_window_destroy (GTK_WINDOW (self->care_view));
+  g_clear_weak_pointer (&self->care_view);
 
   gtk_widget_dispose_template (GTK_WIDGET (self), WARD_TYPE_WINDOW);
 
@@ -1082,6 +1127,7 @@ ward_window_class_init (WardWindowClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, alarm_acknowledge_cb);
 
   gtk_widget_class_install_action (widget_class, "win.data-issues", NULL, data_issues_action_cb);
+  gtk_widget_class_install_action (widget_class, "win.care-team", NULL, care_team_action_cb);
   gtk_widget_class_install_action (widget_class, "win.show-board", NULL, show_board_action_cb);
   gtk_widget_class_install_action (widget_class, "win.open-patient", "s", open_patient_action_cb);
   gtk_widget_class_install_action (widget_class, "win.acknowledge", "x", acknowledge_action_cb);
@@ -1094,6 +1140,7 @@ ward_window_class_init (WardWindowClass *klass)
   /* Every shortcut is listed in ui/help-overlay.ui. */
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_w, GDK_CONTROL_MASK, "window.close", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_i, GDK_CONTROL_MASK, "win.data-issues", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_t, GDK_CONTROL_MASK, "win.care-team", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "win.show-board", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Left, GDK_ALT_MASK, "win.show-board", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_r, GDK_CONTROL_MASK, "win.toggle-sort", NULL);
@@ -1208,6 +1255,8 @@ ward_window_set_show_patient_names (WardWindow *self,
     return;
 
   self->show_patient_names = show_patient_names;
+  if (self->care_view != NULL)
+    ward_care_view_set_show_patient_names (self->care_view, show_patient_names);
   show_snapshot (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SHOW_PATIENT_NAMES]);
 }
@@ -1386,6 +1435,8 @@ ward_window_set_pipeline (WardWindow   *self,
   g_set_object (&self->pipeline, pipeline);
   ward_patient_view_set_pipeline (self->patient_view, pipeline);
   ward_watchdog_banner_set_pipeline (self->watchdog_banner, pipeline);
+  if (self->care_view != NULL)
+    ward_care_view_set_pipeline (self->care_view, pipeline);
 }
 
 WardPipeline *
@@ -1423,6 +1474,8 @@ ward_window_set_user (WardWindow *self,
   g_free (self->user);
   self->user = g_strdup (user);
   ward_patient_view_set_user (self->patient_view, user);
+  if (self->care_view != NULL)
+    ward_care_view_set_user (self->care_view, user);
 }
 
 const char *
