@@ -448,7 +448,8 @@ _ward_flag_words_task_state (const WardTask    *task,
 }
 
 const WardTask *
-_ward_flag_words_bed_task (const WardBedState *bed)
+_ward_flag_words_bed_task (const WardBedState *bed,
+                           gint64              flag_id)
 {
   const WardTask *requested = NULL;
 
@@ -461,6 +462,8 @@ _ward_flag_words_bed_task (const WardBedState *bed)
     {
       const WardTask *task = g_ptr_array_index (bed->open_tasks, i);
 
+      if (flag_id != 0 && task->flag_id != flag_id)
+        continue;
       if (task->status == WARD_TASK_ACCEPTED)
         return task;
       /* Oldest first: the last requested one is the top of an escalation. */

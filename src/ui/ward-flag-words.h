@@ -81,9 +81,11 @@ char       *_ward_flag_words_task_state   (const WardTask     *task,
                                            gint64              now,
                                            WardFlagWordsTime   time);
 /* The bed's task that says who has it now: an accepted one first, else
- * the newest requested one (the top of an escalation); NULL without.
+ * the newest requested one (the top of an escalation); only the flag's
+ * tasks when flag_id is not 0; NULL without.
  */
-const WardTask *_ward_flag_words_bed_task (const WardBedState *bed);
+const WardTask *_ward_flag_words_bed_task (const WardBedState *bed,
+                                           gint64              flag_id);
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (WardFlagWords, _ward_flag_words_clear)
 

@@ -664,6 +664,52 @@ acknowledge (WardWindow *self,
 }
 
 static void
+accept_task_done_cb (GObject      *object,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  g_autoptr(WardWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (ward_pipeline_care_finish (WARD_PIPELINE (object), result, &error) == 0 &&
+      !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      /* Translators: %s is why accepting a task failed */
+      g_autofree char *text = g_strdup_printf (_("Could not accept the task: %s"), error->message);
+
+      toast (self, text);
+    }
+}
+
+/* The tiles' Accept: the flag's care-team task, taken by the acting
+ * member (which acknowledges the flag too).
+ */
+static void
+accept_task_action_cb (GtkWidget  *widget,
+                       const char *action_name,
+                       GVariant   *parameter)
+{
+  WardWindow *self = WARD_WINDOW (widget);
+
+  if (self->pipeline == NULL)
+    {
+      toast (self, _("Could not accept the task: the ward pipeline is not running"));
+      return;
+    }
+  if (self->user == NULL || self->user[0] == '\0')
+    {
+      toast (self, _("Sign in with your PIN, then accept the task"));
+      gtk_widget_activate_action (GTK_WIDGET (self), "app.switch-user", NULL);
+      return;
+    }
+
+  ward_pipeline_care_async (self->pipeline,
+                            ward_care_command_accept (g_variant_get_int64 (parameter), self->user,
+                                                      ward_pipeline_get_station (self->pipeline)),
+                            self->cancellable, accept_task_done_cb, g_object_ref (self));
+}
+
+static void
 update_actions (WardWindow *self)
 {
   gboolean on_patient = g_strcmp0 (gtk_stack_get_visible_child_name (self->stack), "patient") == 0;
@@ -1128,6 +1174,7 @@ ward_window_class_init (WardWindowClass *klass)
 
   gtk_widget_class_install_action (widget_class, "win.data-issues", NULL, data_issues_action_cb);
   gtk_widget_class_install_action (widget_class, "win.care-team", NULL, care_team_action_cb);
+  gtk_widget_class_install_action (widget_class, "win.accept-task", "x", accept_task_action_cb);
   gtk_widget_class_install_action (widget_class, "win.show-board", NULL, show_board_action_cb);
   gtk_widget_class_install_action (widget_class, "win.open-patient", "s", open_patient_action_cb);
   gtk_widget_class_install_action (widget_class, "win.acknowledge", "x", acknowledge_action_cb);

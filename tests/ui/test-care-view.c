@@ -155,10 +155,10 @@ test_care_view_order (void)
   /* The bed tile and alarm bar's words for the same tasks. */
   {
     const WardBedState *bed = ward_snapshot_get_bed (snapshot, 1);
-    g_autofree char *state = _ward_flag_words_task_state (_ward_flag_words_bed_task (bed), NOW,
+    g_autofree char *state = _ward_flag_words_task_state (_ward_flag_words_bed_task (bed, 0), NOW,
                                                           WARD_FLAG_WORDS_RELATIVE);
     g_autofree char *accepted = _ward_flag_words_task_state (
-      _ward_flag_words_bed_task (ward_snapshot_get_bed (snapshot, 2)), NOW, WARD_FLAG_WORDS_RELATIVE);
+      _ward_flag_words_bed_task (ward_snapshot_get_bed (snapshot, 2), 30), NOW, WARD_FLAG_WORDS_RELATIVE);
 
     g_assert_cmpstr (state, ==, "Awaiting bed nurse, overdue by 8 min");
     g_assert_cmpstr (accepted, ==, "Accepted by Ben Carter");
