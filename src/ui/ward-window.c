@@ -16,6 +16,7 @@
 #include "ward-bed-tile.h"
 #include "ward-care-view.h"
 #include "ward-data-issues.h"
+#include "ward-handover-dialog.h"
 #include "ward-patient-view.h"
 #include "ward-store-alarm.h"
 #include "ward-watchdog-banner.h"
@@ -67,6 +68,7 @@ struct _WardWindow
   /* Borrowed */
   WardDataIssues       *data_issues;    /* weak */
   WardCareView         *care_view;      /* weak */
+  WardHandoverDialog   *handover;       /* weak */
 
   guint                 tick_id;
   gint64                title_second;   /* the second the subtitle shows, or -1 */
@@ -766,6 +768,29 @@ care_team_action_cb (GtkWidget  *widget,
   gtk_window_present (GTK_WINDOW (self->care_view));
 }
 
+static void
+handover_action_cb (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *parameter)
+{
+  WardWindow *self = WARD_WINDOW (widget);
+
+  /* Made again each time: its beds are the ward as it is now. */
+  if (self->handover != NULL)
+    gtk_window_destroy (GTK_WINDOW (self->handover));
+  g_set_weak_pointer (&self->handover,
+                      ward_handover_dialog_new (GTK_WINDOW (self), self->pipeline, self->snapshot,
+                                                self->user, self->db_path, self->show_patient_names));
+  gtk_window_present (GTK_WINDOW (self->handover));
+}
+
+/* For tests: the handover dialog, NULL until win.handover opened it. */
+WardHandoverDialog *
+_ward_window_get_handover (WardWindow *self)
+{
+  return self->handover;
+}
+
 /* For tests: the care-team view, NULL until win.care-team opened it. */
 WardCareView *
 _ward_window_get_care_view (WardWindow *self)
@@ -1044,6 +1069,9 @@ ward_window_dispose (GObject *object)
   if (self->care_view != NULL)
     gtk_window_destroy (GTK_WINDOW (self->care_view));
   g_clear_weak_pointer (&self->care_view);
+  if (self->handover != NULL)
+    gtk_window_destroy (GTK_WINDOW (self->handover));
+  g_clear_weak_pointer (&self->handover);
 
   gtk_widget_dispose_template (GTK_WIDGET (self), WARD_TYPE_WINDOW);
 
@@ -1174,6 +1202,7 @@ ward_window_class_init (WardWindowClass *klass)
 
   gtk_widget_class_install_action (widget_class, "win.data-issues", NULL, data_issues_action_cb);
   gtk_widget_class_install_action (widget_class, "win.care-team", NULL, care_team_action_cb);
+  gtk_widget_class_install_action (widget_class, "win.handover", NULL, handover_action_cb);
   gtk_widget_class_install_action (widget_class, "win.accept-task", "x", accept_task_action_cb);
   gtk_widget_class_install_action (widget_class, "win.show-board", NULL, show_board_action_cb);
   gtk_widget_class_install_action (widget_class, "win.open-patient", "s", open_patient_action_cb);
@@ -1188,6 +1217,8 @@ ward_window_class_init (WardWindowClass *klass)
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_w, GDK_CONTROL_MASK, "window.close", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_i, GDK_CONTROL_MASK, "win.data-issues", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_t, GDK_CONTROL_MASK, "win.care-team", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_H, GDK_CONTROL_MASK | GDK_SHIFT_MASK,
+                                       "win.handover", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "win.show-board", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Left, GDK_ALT_MASK, "win.show-board", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_r, GDK_CONTROL_MASK, "win.toggle-sort", NULL);
@@ -1523,6 +1554,8 @@ ward_window_set_user (WardWindow *self,
   ward_patient_view_set_user (self->patient_view, user);
   if (self->care_view != NULL)
     ward_care_view_set_user (self->care_view, user);
+  if (self->handover != NULL)
+    ward_handover_dialog_set_user (self->handover, user);
 }
 
 const char *

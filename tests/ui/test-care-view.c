@@ -10,6 +10,7 @@
 
 #include <adwaita.h>
 #include <glib/gstdio.h>
+#include <string.h>
 
 #include "ward-care-view.h"
 #include "ward-flag-words.h"
@@ -268,7 +269,9 @@ accepted_cb (Fixture  *f,
 }
 
 static void
-test_care_view_accept (void)
+start (Fixture *f,
+       double   time_scale,
+       char   **db_path_out)
 {
   static const char * const scenarios[] = { "stable", "rapid-deterioration", NULL };
   g_autoptr(GError) error = NULL;
@@ -276,16 +279,11 @@ test_care_view_accept (void)
   g_autofree char *scenario_dir = NULL;
   g_autofree char *scenario = NULL;
   g_autofree char *db_path = NULL;
-  Fixture f = { 0 };
-  WardCareView *view;
-  const WardTask *task;
-  gint64 task_id = 0;
-  guint index = G_MAXUINT;
 
-  f.dir = g_dir_make_tmp ("ward-care-view-XXXXXX", &error);
+  f->dir = g_dir_make_tmp ("ward-care-view-XXXXXX", &error);
   g_assert_no_error (error);
-  db_path = g_build_filename (f.dir, "ward.db", NULL);
-  scenario_dir = g_build_filename (f.dir, "scenarios", NULL);
+  db_path = g_build_filename (f->dir, "ward.db", NULL);
+  scenario_dir = g_build_filename (f->dir, "scenarios", NULL);
   scenario = g_build_filename (scenario_dir, "rapid-deterioration.json", NULL);
   g_assert_cmpint (g_mkdir (scenario_dir, 0700), ==, 0);
   g_file_set_contents (scenario, rapid_scenario, -1, &error);
@@ -297,20 +295,76 @@ test_care_view_accept (void)
   config.simulate = TRUE;
   config.n_beds = 4;
   config.seed = 11;
-  config.time_scale = 240;
+  config.time_scale = time_scale;
   config.start_usec = START;
   config.scenarios = g_strdupv ((char **) scenarios);
   config.scenario_dirs = g_new0 (char *, 2);
   config.scenario_dirs[0] = g_strdup (scenario_dir);
 
-  f.window = ward_window_new (NULL);
-  ward_window_set_demo (f.window, TRUE);
-  ward_window_set_user (f.window, "ada.nwosu");
-  gtk_window_present (GTK_WINDOW (f.window));
-  f.pipeline = ward_pipeline_new (&config);
-  ward_window_set_pipeline (f.window, f.pipeline);
-  g_assert_true (ward_pipeline_start (f.pipeline, snapshot_cb, &f, &error));
+  f->window = ward_window_new (NULL);
+  ward_window_set_demo (f->window, TRUE);
+  ward_window_set_user (f->window, "ada.nwosu");
+  gtk_window_present (GTK_WINDOW (f->window));
+  f->pipeline = ward_pipeline_new (&config);
+  ward_window_set_pipeline (f->window, f->pipeline);
+  g_object_set (f->window, "db-path", db_path, NULL);
+  g_assert_true (ward_pipeline_start (f->pipeline, snapshot_cb, f, &error));
   g_assert_no_error (error);
+  if (db_path_out != NULL)
+    *db_path_out = g_steal_pointer (&db_path);
+}
+
+static void
+remove_tree (const char *path)
+{
+  if (g_file_test (path, G_FILE_TEST_IS_DIR))
+    {
+      g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+      const char *name;
+
+      while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+        {
+          g_autofree char *child = g_build_filename (path, name, NULL);
+
+          remove_tree (child);
+        }
+      g_rmdir (path);
+    }
+  else
+    g_unlink (path);
+}
+
+static void
+stop (Fixture *f)
+{
+  gtk_window_destroy (GTK_WINDOW (f->window));
+  f->window = NULL;
+  ward_pipeline_stop (f->pipeline);
+  g_clear_object (&f->pipeline);
+  g_clear_pointer (&f->last, ward_snapshot_unref);
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  remove_tree (f->dir);
+  g_clear_pointer (&f->dir, g_free);
+}
+
+static gboolean
+has_task_cb (Fixture  *f,
+             gpointer  data)
+{
+  return !_ward_window_has_pending_snapshot (f->window) && find_task (f, 0) != NULL;
+}
+
+static void
+test_care_view_accept (void)
+{
+  Fixture f = { 0 };
+  WardCareView *view;
+  const WardTask *task;
+  gint64 task_id = 0;
+  guint index = G_MAXUINT;
+
+  start (&f, 240, NULL);
 
   /* Ctrl+T's action opens the view. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f.window), "win.care-team", NULL));
@@ -333,39 +387,105 @@ test_care_view_accept (void)
   g_assert_cmpstr (task->accepted_by, ==, "ada.nwosu");
   g_assert_cmpstr (task->owner_staff, ==, "ada.nwosu");
 
-  gtk_window_destroy (GTK_WINDOW (f.window));
-  f.window = NULL;
-  ward_pipeline_stop (f.pipeline);
-  g_clear_object (&f.pipeline);
-  g_clear_pointer (&f.last, ward_snapshot_unref);
-  while (g_main_context_iteration (NULL, FALSE))
-    ;
-  {
-    g_autoptr(GDir) dir = g_dir_open (f.dir, 0, NULL);
-    const char *name;
+  stop (&f);
+}
 
-    while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-      {
-        g_autofree char *path = g_build_filename (f.dir, name, NULL);
+typedef struct
+{
+  WardHandoverDialog *dialog;
+  guint               n;
+} DoneWait;
 
-        if (g_file_test (path, G_FILE_TEST_IS_DIR))
-          {
-            g_autoptr(GDir) sub = g_dir_open (path, 0, NULL);
-            const char *child;
+static gboolean
+handover_done_cb (Fixture  *f,
+                  gpointer  data)
+{
+  DoneWait *wait = data;
 
-            while (sub != NULL && (child = g_dir_read_name (sub)) != NULL)
-              {
-                g_autofree char *p = g_build_filename (path, child, NULL);
-                g_unlink (p);
-              }
-            g_rmdir (path);
-          }
-        else
-          g_unlink (path);
-      }
-  }
-  g_rmdir (f.dir);
-  g_free (f.dir);
+  return _ward_handover_dialog_get_n_done (wait->dialog) >= wait->n;
+}
+
+static gboolean
+pending_loaded_cb (Fixture  *f,
+                   gpointer  data)
+{
+  DoneWait *wait = data;
+
+  return !_ward_handover_dialog_is_loading (wait->dialog) &&
+         _ward_handover_dialog_get_n_pending (wait->dialog) == wait->n;
+}
+
+static gboolean
+moved_cb (Fixture  *f,
+          gpointer  data)
+{
+  gint64 task_id = *(gint64 *) data;
+  const WardTask *task = find_task (f, task_id);
+
+  return task != NULL && g_strcmp0 (task->owner_staff, "ben.carter") == 0;
+}
+
+/* Ada hands the bed of an open task to Ben with an SBAR note; nothing
+ * moves until Ben, signed in, accepts; then the task is his.
+ */
+static void
+test_care_view_handover (void)
+{
+  g_autoptr(WardStaff) staff = ward_staff_new_demo (NULL);
+  Fixture f = { 0 };
+  WardHandoverDialog *dialog;
+  DoneWait wait = { 0 };
+  const WardTask *task;
+  g_autofree char *bed_id = NULL;
+  gint64 task_id;
+
+  _ward_flag_words_set_staff (staff);
+  start (&f, 60, NULL);
+  wait_for (&f, has_task_cb, NULL, "a task");
+  task = find_task (&f, 0);
+  task_id = task->id;
+  bed_id = g_strdup (task->bed_id);
+  g_assert_cmpint (task->owner_role, ==, WARD_ROLE_BED_NURSE);
+  g_assert_cmpstr (task->owner_staff, !=, "ben.carter");
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f.window), "win.handover", NULL));
+  dialog = _ward_window_get_handover (f.window);
+  g_assert_nonnull (dialog);
+  wait.dialog = dialog;
+
+  /* A note without its assessment is refused, saying so, and kept. */
+  g_assert_true (_ward_handover_dialog_set_incoming (dialog, "ben.carter"));
+  g_assert_true (_ward_handover_dialog_set_bed (dialog, bed_id, TRUE, "NEWS2 rising", "Day 2 after surgery",
+                                                "", "Review by the doctor within 30 min"));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (dialog), "handover.offer", NULL));
+  g_assert_nonnull (strstr (_ward_handover_dialog_get_message (dialog), "write the Assessment"));
+  g_assert_cmpuint (_ward_handover_dialog_get_n_done (dialog), ==, 0);
+
+  g_assert_true (_ward_handover_dialog_set_bed (dialog, bed_id, TRUE, "NEWS2 rising", "Day 2 after surgery",
+                                                "Possible sepsis", "Review by the doctor within 30 min"));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (dialog), "handover.offer", NULL));
+  wait.n = 1;
+  wait_for (&f, handover_done_cb, &wait, "the handover offered");
+  /* Offered, not moved. */
+  g_assert_cmpstr (find_task (&f, task_id)->owner_staff, !=, "ben.carter");
+
+  /* Ada sees nothing to accept; Ben, signed in, sees the offer. */
+  wait.n = 0;
+  wait_for (&f, pending_loaded_cb, &wait, "no offer for Ada");
+  ward_window_set_user (f.window, "ben.carter");
+  wait.n = 1;
+  wait_for (&f, pending_loaded_cb, &wait, "the offer for Ben");
+  g_signal_emit_by_name (_ward_handover_dialog_get_pending_accept (dialog, 0), "clicked");
+  wait.n = 2;
+  wait_for (&f, handover_done_cb, &wait, "the handover accepted");
+
+  wait_for (&f, moved_cb, &task_id, "the task moved to Ben");
+  for (guint i = 0; i < ward_snapshot_get_n_beds (f.last); i++)
+    if (g_strcmp0 (ward_snapshot_get_bed (f.last, i)->bed_id, bed_id) == 0)
+      g_assert_cmpstr (ward_snapshot_get_bed (f.last, i)->bed_nurse, ==, "ben.carter");
+
+  stop (&f);
+  _ward_flag_words_set_staff (NULL);
 }
 
 int
@@ -377,6 +497,7 @@ main (int   argc,
 
   g_test_add_func ("/ui/care-view/order", test_care_view_order);
   g_test_add_func ("/ui/care-view/accept", test_care_view_accept);
+  g_test_add_func ("/ui/care-view/handover", test_care_view_handover);
 
   return g_test_run ();
 }
