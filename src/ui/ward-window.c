@@ -15,6 +15,7 @@
 #include "ward-alarm-bar.h"
 #include "ward-bed-tile.h"
 #include "ward-care-view.h"
+#include "ward-concern-dialog.h"
 #include "ward-data-issues.h"
 #include "ward-handover-dialog.h"
 #include "ward-patient-view.h"
@@ -69,6 +70,7 @@ struct _WardWindow
   WardDataIssues       *data_issues;    /* weak */
   WardCareView         *care_view;      /* weak */
   WardHandoverDialog   *handover;       /* weak */
+  AdwMessageDialog     *concern_dialog; /* weak */
 
   guint                 tick_id;
   gint64                title_second;   /* the second the subtitle shows, or -1 */
@@ -718,6 +720,7 @@ update_actions (WardWindow *self)
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.data-issues", self->db_path != NULL);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.show-board", on_patient);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.escalate-concern", on_patient);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.acknowledge-top",
                                  ward_alarm_bar_get_top_unacknowledged (self->alarm_bar, NULL) != 0);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.focus-alarms",
@@ -782,6 +785,73 @@ handover_action_cb (GtkWidget  *widget,
                       ward_handover_dialog_new (GTK_WINDOW (self), self->pipeline, self->snapshot,
                                                 self->user, self->db_path, self->show_patient_names));
   gtk_window_present (GTK_WINDOW (self->handover));
+}
+
+static void
+concern_done (const char *error_message,
+              gpointer    user_data)
+{
+  WardWindow *self = user_data;
+
+  if (error_message == NULL)
+    {
+      toast (self, _("Concern raised: the next role has a task"));
+      return;
+    }
+
+  {
+    /* Translators: %s is why the concern could not be raised */
+    g_autofree char *text = g_strdup_printf (_("Could not raise the concern: %s"), error_message);
+
+    toast (self, text);
+  }
+}
+
+/* The patient view's Escalate Concern, for the patient shown. */
+static void
+escalate_concern_action_cb (GtkWidget  *widget,
+                            const char *action_name,
+                            GVariant   *parameter)
+{
+  WardWindow *self = WARD_WINDOW (widget);
+  const char *patient_id = ward_patient_view_get_patient (self->patient_view);
+  g_autofree char *about = NULL;
+
+  if (patient_id == NULL)
+    return;
+  if (self->pipeline == NULL)
+    {
+      toast (self, _("Could not raise the concern: the ward pipeline is not running"));
+      return;
+    }
+  if (self->user == NULL || self->user[0] == '\0')
+    {
+      toast (self, _("Sign in with your PIN, then escalate the concern"));
+      gtk_widget_activate_action (GTK_WIDGET (self), "app.switch-user", NULL);
+      return;
+    }
+
+  for (guint i = 0; self->snapshot != NULL && i < ward_snapshot_get_n_beds (self->snapshot); i++)
+    {
+      const WardBedState *bed = ward_snapshot_get_bed (self->snapshot, i);
+
+      if (g_strcmp0 (bed->patient_id, patient_id) == 0)
+        about = g_strdup_printf ("%s · %s", bed->bed_label != NULL ? bed->bed_label : bed->bed_id,
+                                 self->show_patient_names && bed->patient_name != NULL
+                                 ? bed->patient_name : bed->patient_initials);
+    }
+
+  g_set_weak_pointer (&self->concern_dialog,
+                      ward_concern_dialog_present (GTK_WINDOW (self), self->pipeline, self->user, patient_id,
+                                                   about != NULL ? about : patient_id, concern_done,
+                                                   g_object_ref (self), g_object_unref));
+}
+
+/* For tests: the concern dialog last opened, or NULL. */
+AdwMessageDialog *
+_ward_window_get_concern_dialog (WardWindow *self)
+{
+  return self->concern_dialog;
 }
 
 /* For tests: the handover dialog, NULL until win.handover opened it. */
@@ -1072,6 +1142,7 @@ ward_window_dispose (GObject *object)
   if (self->handover != NULL)
     gtk_window_destroy (GTK_WINDOW (self->handover));
   g_clear_weak_pointer (&self->handover);
+  g_clear_weak_pointer (&self->concern_dialog);
 
   gtk_widget_dispose_template (GTK_WIDGET (self), WARD_TYPE_WINDOW);
 
@@ -1203,6 +1274,7 @@ ward_window_class_init (WardWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.data-issues", NULL, data_issues_action_cb);
   gtk_widget_class_install_action (widget_class, "win.care-team", NULL, care_team_action_cb);
   gtk_widget_class_install_action (widget_class, "win.handover", NULL, handover_action_cb);
+  gtk_widget_class_install_action (widget_class, "win.escalate-concern", NULL, escalate_concern_action_cb);
   gtk_widget_class_install_action (widget_class, "win.accept-task", "x", accept_task_action_cb);
   gtk_widget_class_install_action (widget_class, "win.show-board", NULL, show_board_action_cb);
   gtk_widget_class_install_action (widget_class, "win.open-patient", "s", open_patient_action_cb);
@@ -1219,6 +1291,8 @@ ward_window_class_init (WardWindowClass *klass)
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_t, GDK_CONTROL_MASK, "win.care-team", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_H, GDK_CONTROL_MASK | GDK_SHIFT_MASK,
                                        "win.handover", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_E, GDK_CONTROL_MASK | GDK_SHIFT_MASK,
+                                       "win.escalate-concern", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "win.show-board", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Left, GDK_ALT_MASK, "win.show-board", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_r, GDK_CONTROL_MASK, "win.toggle-sort", NULL);

@@ -58,6 +58,7 @@ void        _ward_window_get_stats              (WardWindow     *self,
                                                  guint64        *n_applied,
                                                  gint64         *max_usec,
                                                  gint64         *total_usec);
+AdwMessageDialog *_ward_window_get_concern_dialog (WardWindow *self);
 WardHandoverDialog *_ward_window_get_handover (WardWindow     *self);
 WardCareView *_ward_window_get_care_view       (WardWindow     *self);
 WardAlarmBar *_ward_window_get_alarm_bar        (WardWindow     *self);

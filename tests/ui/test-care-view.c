@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "ward-care-view.h"
+#include "ward-concern-dialog.h"
 #include "ward-flag-words.h"
 #include "ward-pipeline.h"
 #include "ward-window.h"
@@ -355,6 +356,37 @@ has_task_cb (Fixture  *f,
   return !_ward_window_has_pending_snapshot (f->window) && find_task (f, 0) != NULL;
 }
 
+typedef struct
+{
+  char           *patient_id;
+  const WardTask *task;
+} ConcernWait;
+
+static gboolean
+has_concern_cb (Fixture  *f,
+                gpointer  data)
+{
+  ConcernWait *wait = data;
+
+  for (guint i = 0; f->last != NULL && i < ward_snapshot_get_n_beds (f->last); i++)
+    {
+      const WardBedState *bed = ward_snapshot_get_bed (f->last, i);
+
+      for (guint j = 0; bed->open_tasks != NULL && j < bed->open_tasks->len; j++)
+        {
+          const WardTask *task = g_ptr_array_index (bed->open_tasks, j);
+
+          if (task->kind == WARD_CARE_KIND_CONCERN && g_strcmp0 (task->patient_id, wait->patient_id) == 0)
+            {
+              wait->task = task;
+              return TRUE;
+            }
+        }
+    }
+
+  return FALSE;
+}
+
 static void
 test_care_view_accept (void)
 {
@@ -386,6 +418,28 @@ test_care_view_accept (void)
   task = find_task (&f, task_id);
   g_assert_cmpstr (task->accepted_by, ==, "ada.nwosu");
   g_assert_cmpstr (task->owner_staff, ==, "ada.nwosu");
+
+  /* "Worried about this patient" from the patient view, whatever the
+   * score: a concern task, routed to the role after the bed nurse.
+   */
+  {
+    AdwMessageDialog *dialog;
+    ConcernWait concern = { g_strdup (task->patient_id) };
+
+    ward_window_open_patient (f.window, concern.patient_id);
+    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f.window), "win.escalate-concern", NULL));
+    dialog = _ward_window_get_concern_dialog (f.window);
+    g_assert_nonnull (dialog);
+    /* No reason, no escalation. */
+    g_assert_false (adw_message_dialog_get_response_enabled (dialog, "escalate"));
+    gtk_editable_set_text (_ward_concern_dialog_get_entry (dialog), "Looks grey and more confused");
+    g_assert_true (adw_message_dialog_get_response_enabled (dialog, "escalate"));
+    adw_message_dialog_response (dialog, "escalate");
+    wait_for (&f, has_concern_cb, &concern, "the concern task");
+    g_assert_cmpint (concern.task->owner_role, ==, WARD_ROLE_NURSE_IN_CHARGE);
+    g_assert_cmpstr (concern.task->requester, ==, "ada.nwosu");
+    g_free (concern.patient_id);
+  }
 
   stop (&f);
 }
