@@ -20,6 +20,7 @@
 #include "ward-handover-dialog.h"
 #include "ward-patient-view.h"
 #include "ward-store-alarm.h"
+#include "ward-timeline-window.h"
 #include "ward-watchdog-banner.h"
 #include "ward-window.h"
 
@@ -71,6 +72,7 @@ struct _WardWindow
   WardCareView         *care_view;      /* weak */
   WardHandoverDialog   *handover;       /* weak */
   AdwMessageDialog     *concern_dialog; /* weak */
+  WardTimelineWindow   *timeline;       /* weak */
 
   guint                 tick_id;
   gint64                title_second;   /* the second the subtitle shows, or -1 */
@@ -721,6 +723,7 @@ update_actions (WardWindow *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.data-issues", self->db_path != NULL);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.show-board", on_patient);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.escalate-concern", on_patient);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.patient-timeline", on_patient && self->db_path != NULL);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.acknowledge-top",
                                  ward_alarm_bar_get_top_unacknowledged (self->alarm_bar, NULL) != 0);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.focus-alarms",
@@ -845,6 +848,42 @@ escalate_concern_action_cb (GtkWidget  *widget,
                       ward_concern_dialog_present (GTK_WINDOW (self), self->pipeline, self->user, patient_id,
                                                    about != NULL ? about : patient_id, concern_done,
                                                    g_object_ref (self), g_object_unref));
+}
+
+/* The patient view's Timeline, for the patient shown. */
+static void
+patient_timeline_action_cb (GtkWidget  *widget,
+                            const char *action_name,
+                            GVariant   *parameter)
+{
+  WardWindow *self = WARD_WINDOW (widget);
+  const char *patient_id = ward_patient_view_get_patient (self->patient_view);
+  g_autofree char *about = NULL;
+
+  if (patient_id == NULL || self->db_path == NULL)
+    return;
+  for (guint i = 0; self->snapshot != NULL && i < ward_snapshot_get_n_beds (self->snapshot); i++)
+    {
+      const WardBedState *bed = ward_snapshot_get_bed (self->snapshot, i);
+
+      if (g_strcmp0 (bed->patient_id, patient_id) == 0)
+        about = g_strdup_printf ("%s · %s", bed->bed_label != NULL ? bed->bed_label : bed->bed_id,
+                                 self->show_patient_names && bed->patient_name != NULL
+                                 ? bed->patient_name : bed->patient_initials);
+    }
+
+  if (self->timeline != NULL)
+    gtk_window_destroy (GTK_WINDOW (self->timeline));
+  g_set_weak_pointer (&self->timeline,
+                      ward_timeline_window_new (GTK_WINDOW (self), self->db_path, patient_id, about));
+  gtk_window_present (GTK_WINDOW (self->timeline));
+}
+
+/* For tests: the timeline last opened, or NULL. */
+WardTimelineWindow *
+_ward_window_get_timeline (WardWindow *self)
+{
+  return self->timeline;
 }
 
 /* For tests: the concern dialog last opened, or NULL. */
@@ -1143,6 +1182,9 @@ ward_window_dispose (GObject *object)
     gtk_window_destroy (GTK_WINDOW (self->handover));
   g_clear_weak_pointer (&self->handover);
   g_clear_weak_pointer (&self->concern_dialog);
+  if (self->timeline != NULL)
+    gtk_window_destroy (GTK_WINDOW (self->timeline));
+  g_clear_weak_pointer (&self->timeline);
 
   gtk_widget_dispose_template (GTK_WIDGET (self), WARD_TYPE_WINDOW);
 
@@ -1275,6 +1317,7 @@ ward_window_class_init (WardWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.care-team", NULL, care_team_action_cb);
   gtk_widget_class_install_action (widget_class, "win.handover", NULL, handover_action_cb);
   gtk_widget_class_install_action (widget_class, "win.escalate-concern", NULL, escalate_concern_action_cb);
+  gtk_widget_class_install_action (widget_class, "win.patient-timeline", NULL, patient_timeline_action_cb);
   gtk_widget_class_install_action (widget_class, "win.accept-task", "x", accept_task_action_cb);
   gtk_widget_class_install_action (widget_class, "win.show-board", NULL, show_board_action_cb);
   gtk_widget_class_install_action (widget_class, "win.open-patient", "s", open_patient_action_cb);
@@ -1293,6 +1336,8 @@ ward_window_class_init (WardWindowClass *klass)
                                        "win.handover", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_E, GDK_CONTROL_MASK | GDK_SHIFT_MASK,
                                        "win.escalate-concern", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_L, GDK_CONTROL_MASK | GDK_SHIFT_MASK,
+                                       "win.patient-timeline", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "win.show-board", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Left, GDK_ALT_MASK, "win.show-board", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_r, GDK_CONTROL_MASK, "win.toggle-sort", NULL);

@@ -12,6 +12,7 @@
 #include "ward-bed-tile.h"
 #include "ward-care-view.h"
 #include "ward-handover-dialog.h"
+#include "ward-timeline-window.h"
 #include "ward-pipeline.h"
 #include "ward-snapshot.h"
 
@@ -58,6 +59,7 @@ void        _ward_window_get_stats              (WardWindow     *self,
                                                  guint64        *n_applied,
                                                  gint64         *max_usec,
                                                  gint64         *total_usec);
+WardTimelineWindow *_ward_window_get_timeline (WardWindow *self);
 AdwMessageDialog *_ward_window_get_concern_dialog (WardWindow *self);
 WardHandoverDialog *_ward_window_get_handover (WardWindow     *self);
 WardCareView *_ward_window_get_care_view       (WardWindow     *self);

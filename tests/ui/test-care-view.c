@@ -387,9 +387,17 @@ has_concern_cb (Fixture  *f,
   return FALSE;
 }
 
+static gboolean
+timeline_loaded_cb (Fixture  *f,
+                    gpointer  data)
+{
+  return !_ward_timeline_window_is_loading (data);
+}
+
 static void
 test_care_view_accept (void)
 {
+  g_autoptr(WardStaff) staff = ward_staff_new_demo (NULL);
   Fixture f = { 0 };
   WardCareView *view;
   const WardTask *task;
@@ -439,6 +447,37 @@ test_care_view_accept (void)
     g_assert_cmpint (concern.task->owner_role, ==, WARD_ROLE_NURSE_IN_CHARGE);
     g_assert_cmpstr (concern.task->requester, ==, "ada.nwosu");
     g_free (concern.patient_id);
+  }
+
+  /* The patient's timeline says who did what: the score's band, the
+   * task Ada accepted and the concern she raised, with her name.
+   */
+  {
+    WardTimelineWindow *timeline;
+    gboolean accepted = FALSE, concern = FALSE, note = FALSE, score = FALSE;
+
+    _ward_flag_words_set_staff (staff);
+    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f.window), "win.patient-timeline", NULL));
+    timeline = _ward_window_get_timeline (f.window);
+    g_assert_nonnull (timeline);
+    wait_for (&f, timeline_loaded_cb, timeline, "the timeline");
+    for (guint i = 0; i < _ward_timeline_window_get_n_rows (timeline); i++)
+      {
+        const char *text = _ward_timeline_window_get_row_text (timeline, i);
+
+        g_test_message ("timeline: %s", text);
+
+        accepted |= strstr (text, "Task accepted · Ada Nwosu") != NULL;
+        concern |= strstr (text, "Concern raised · Ada Nwosu") != NULL;
+        note |= strstr (text, "Concern · Ada Nwosu") != NULL &&
+                strstr (text, "Looks grey and more confused") != NULL;
+        score |= strstr (text, "NEWS2 ") != NULL;
+      }
+    g_assert_true (accepted);
+    g_assert_true (concern);
+    g_assert_true (note);
+    g_assert_true (score);
+    _ward_flag_words_set_staff (NULL);
   }
 
   stop (&f);
