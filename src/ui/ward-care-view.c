@@ -65,6 +65,7 @@ G_DEFINE_FINAL_TYPE (WardCareView, ward_care_view, ADW_TYPE_WINDOW)
 
 enum {
   OPEN_PATIENT,
+  HANDOVER,
   N_SIGNALS
 };
 
@@ -743,6 +744,14 @@ filter_toggled_cb (WardCareView *self)
 }
 
 static void
+handover_action_cb (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *parameter)
+{
+  g_signal_emit (widget, signals[HANDOVER], 0);
+}
+
+static void
 filter_action_cb (GtkWidget  *widget,
                   const char *action_name,
                   GVariant   *parameter)
@@ -785,6 +794,14 @@ ward_care_view_class_init (WardCareViewClass *klass)
   signals[OPEN_PATIENT] = g_signal_new ("open-patient", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                                         0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
 
+  /**
+   * WardCareView::handover:
+   *
+   * The Handover button: the main window opens its handover dialog.
+   */
+  signals[HANDOVER] = g_signal_new ("handover", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                    0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/wardwatch/Wardwatch/ui/ward-care-view.ui");
   gtk_widget_class_bind_template_child (widget_class, WardCareView, toast_overlay);
@@ -801,6 +818,9 @@ ward_care_view_class_init (WardCareViewClass *klass)
   gtk_widget_class_install_action (widget_class, "care.complete", "x", complete_action_cb);
   gtk_widget_class_install_action (widget_class, "care.open-patient", "s", open_patient_action_cb);
   gtk_widget_class_install_action (widget_class, "care.filter", "i", filter_action_cb);
+  gtk_widget_class_install_action (widget_class, "care.handover", NULL, handover_action_cb);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_H, GDK_CONTROL_MASK | GDK_SHIFT_MASK,
+                                       "care.handover", NULL);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "window.close", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_w, GDK_CONTROL_MASK, "window.close", NULL);

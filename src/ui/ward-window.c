@@ -753,6 +753,12 @@ care_view_open_patient_cb (WardWindow *self,
 }
 
 static void
+care_view_handover_cb (WardWindow *self)
+{
+  gtk_widget_activate_action (GTK_WIDGET (self), "win.handover", NULL);
+}
+
+static void
 care_team_action_cb (GtkWidget  *widget,
                      const char *action_name,
                      GVariant   *parameter)
@@ -768,6 +774,8 @@ care_team_action_cb (GtkWidget  *widget,
       ward_care_view_set_show_patient_names (self->care_view, self->show_patient_names);
       g_signal_connect_object (self->care_view, "open-patient",
                                G_CALLBACK (care_view_open_patient_cb), self, G_CONNECT_SWAPPED);
+      g_signal_connect_object (self->care_view, "handover",
+                               G_CALLBACK (care_view_handover_cb), self, G_CONNECT_SWAPPED);
     }
   if (self->snapshot != NULL)
     ward_care_view_apply_snapshot (self->care_view, self->snapshot);
