@@ -250,11 +250,15 @@ entry_detail (const Entry *entry,
   GString *text = g_string_new (NULL);
   guint level = escalation_level (entry->bed, entry->task);
 
-  if (entry->task->status == WARD_TASK_ACCEPTED)
-    /* Translators: "Accepted by Ada Nwosu · owner Ada Nwosu (bed nurse)" */
+  if (entry->task->status == WARD_TASK_ACCEPTED &&
+      g_strcmp0 (entry->task->accepted_by, entry->task->owner_staff) == 0)
+    g_string_append (text, state);
+  else if (entry->task->status == WARD_TASK_ACCEPTED)
+    /* Translators: "Accepted by Ada Nwosu · owner Ben Carter (bed nurse)" */
     g_string_append_printf (text, _("%s · owner %s"), state, owner);
   else
-    g_string_append (text, state);
+    /* The due time has its own column: "Awaiting bed nurse". */
+    g_string_append_printf (text, _("Awaiting %s"), owner);
   /* Translators: a task's priority, "priority urgent" */
   g_string_append_printf (text, _(" · priority %s"), priority_words (entry->task->priority));
   if (level > 0)
@@ -262,7 +266,7 @@ entry_detail (const Entry *entry,
     g_string_append_printf (text, _(" · escalation %u"), level);
   if (entry->task->escalated_at != 0)
     /* Translators: the task was not accepted in time and went to the next role */
-    g_string_append (text, _(" · escalated to the next role"));
+    g_string_append (text, _(" · escalated, still open"));
 
   return g_string_free (text, FALSE);
 }
