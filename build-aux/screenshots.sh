@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Makes docs/screenshots/ward-board.png and docs/screenshots/patient-view.png from a
+# Makes docs/screenshots/ward-board.png, care-team.png, handover.png and patient-view.png from a
 # demo run: builds tests/ui/ward-screenshot if needed and runs it under Xvfb with a
 # private session bus. It needs xvfb-run and dbus-run-session (packages xvfb and
 # dbus). Extra arguments go to ward-screenshot (--seed=N, --minutes=N, --width=PX...).

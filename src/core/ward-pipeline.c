@@ -1746,6 +1746,14 @@ ward_pipeline_get_db_path (WardPipeline *self)
   return self->config.db_path;
 }
 
+const char *
+ward_pipeline_get_station (WardPipeline *self)
+{
+  g_return_val_if_fail (WARD_IS_PIPELINE (self), NULL);
+
+  return self->config.station != NULL ? self->config.station : g_get_host_name ();
+}
+
 gboolean
 ward_pipeline_check_health (WardPipeline  *self,
                             GError       **error)

@@ -29,6 +29,7 @@ typedef struct
   char              *patient_id;    /* NULL for the source alarm */
   gboolean           acknowledged;
   gboolean           recovering;    /* a flag whose score fell back: steady, outlined */
+  gboolean           has_task;      /* the flag has a care-team task: Accept, not Acknowledge */
   char              *title;
   char              *detail;
 } Alarm;
@@ -173,6 +174,7 @@ make_clinical_alarm (const WardBedState *bed,
   g_autofree char *age = _ward_format_age (now - bed->flag_opened_at);
   g_autofree char *ack = NULL;
   g_auto(WardFlagWords) words = { 0 };
+  const WardTask *task;
 
   alarm->key = g_strdup_printf ("flag-%" G_GINT64_FORMAT, bed->flag_id);
   alarm->priority = ward_alarm_priority_from_band (bed->flag_band);
@@ -191,7 +193,24 @@ make_clinical_alarm (const WardBedState *bed,
                                   bed_label, get_patient_text (bed, show_patient_names),
                                   words.line);
 
-  if (alarm->acknowledged)
+  /* The flag's care-team task says who has it; accepting it is
+   * acknowledging the flag (and acknowledging accepts it).
+   */
+  task = _ward_flag_words_bed_task (bed, bed->flag_id);
+  if (task != NULL)
+    {
+      g_autofree char *state = _ward_flag_words_task_state (task, now, WARD_FLAG_WORDS_RELATIVE);
+
+      gunichar first = g_utf8_get_char (state);
+      char buffer[8];
+      int len = g_unichar_to_utf8 (g_unichar_tolower (first), buffer);
+
+      /* Inside the detail line: "open 12 min, awaiting bed nurse, due in 8 min". */
+      buffer[len] = '\0';
+      ack = g_strconcat (buffer, g_utf8_next_char (state), NULL);
+      alarm->has_task = TRUE;
+    }
+  else if (alarm->acknowledged)
     /* Translators: %s is the name of the clinician who acknowledged the flag */
     ack = g_strdup_printf (_("acknowledged by %s"), bed->flag_acknowledged_by);
   else
@@ -378,6 +397,10 @@ show_alarm (WardAlarmBar *self,
   set_text (entry->title_label, alarm->title);
   set_text (entry->detail_label, alarm->detail);
   gtk_widget_set_visible (entry->ack_button, can_ack);
+  /* Acknowledging a flag accepts its task, by the same person. */
+  if (can_ack && (entry->alarm == NULL || entry->alarm->has_task != alarm->has_task))
+    gtk_button_set_label (GTK_BUTTON (entry->ack_button),
+                          alarm->has_task ? _("_Accept") : _("_Acknowledge"));
   gtk_widget_set_sensitive (entry->open_button, alarm->patient_id != NULL);
 
   if (entry->alarm == NULL || entry->alarm->priority != alarm->priority ||
@@ -392,7 +415,7 @@ show_alarm (WardAlarmBar *self,
       accessible = g_strdup_printf (_("%s: %s, %s"), get_priority_phrase (alarm->priority),
                                     alarm->title, alarm->detail);
       /* Translators: the accessible name of an alarm's button, %s is the alarm */
-      ack = g_strdup_printf (_("Acknowledge %s"), alarm->title);
+      ack = g_strdup_printf (alarm->has_task ? _("Accept %s") : _("Acknowledge %s"), alarm->title);
       gtk_accessible_update_property (GTK_ACCESSIBLE (entry->open_button),
                                       GTK_ACCESSIBLE_PROPERTY_LABEL, accessible,
                                       -1);

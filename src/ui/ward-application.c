@@ -14,6 +14,7 @@
 #include <signal.h>
 
 #include "ward-application.h"
+#include "ward-flag-words.h"
 #include "ward-actions.h"
 #include "ward-notifier.h"
 #include "ward-switch-user.h"
@@ -213,6 +214,28 @@ acknowledge_flag_action_cb (GSimpleAction *action,
   gtk_widget_activate_action (GTK_WIDGET (self->window), "win.acknowledge", "x", flag_id);
 }
 
+/* app.accept-flag-task (x): Accept from a flag's notification: the
+ * window accepts the task as its own Accept buttons do (who, and a toast
+ * saying why when it cannot).  Not the scriptable accept-task, which
+ * reports its outcome on the bus.
+ */
+static void
+accept_flag_task_action_cb (GSimpleAction *action,
+                            GVariant      *parameter,
+                            gpointer       user_data)
+{
+  WardApplication *self = user_data;
+  gint64 task_id = g_variant_get_int64 (parameter);
+
+  if (self->window == NULL || task_id <= 0)
+    {
+      g_debug ("Cannot accept task %" G_GINT64_FORMAT ": no window", task_id);
+      return;
+    }
+
+  gtk_widget_activate_action (GTK_WIDGET (self->window), "win.accept-task", "x", task_id);
+}
+
 /* app.open-patient (s): the window, at the patient's view. */
 static void
 open_patient_action_cb (GSimpleAction *action,
@@ -267,6 +290,7 @@ static const GActionEntry app_actions[] = {
   { "about", about_action_cb },
   { "quit", quit_action_cb },
   { "acknowledge-flag", acknowledge_flag_action_cb, "x" },
+  { "accept-flag-task", accept_flag_task_action_cb, "x" },
   { "open-patient", open_patient_action_cb, "s" },
 };
 
@@ -343,6 +367,8 @@ ward_application_startup (GApplication *app)
 
   if (self->session == NULL)
     self->session = create_default_session (self);
+  /* Every view names staff from the session's list (ward-flag-words.c). */
+  _ward_flag_words_set_staff (ward_session_get_staff (self->session));
   g_signal_connect_object (self->session, "notify::acting-id",
                            G_CALLBACK (acting_changed_cb), self, G_CONNECT_SWAPPED);
   self->actions = ward_actions_new (self->pipeline, self->session);

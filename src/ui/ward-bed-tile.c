@@ -688,6 +688,7 @@ update_flag (WardBedTile        *self,
   g_autofree char *flag = NULL;
   g_autoptr(GString) detail = g_string_new (NULL);
   const char *status_class;
+  const WardTask *task;
   gboolean can_ack;
 
   if (bed->flag_state == WARD_FLAG_STATE_NONE)
@@ -715,7 +716,19 @@ update_flag (WardBedTile        *self,
     {
       if (detail->len > 0)
         g_string_append_c (detail, '\n');
-      if (bed->flag_acknowledged_by != NULL)
+      /* The flag's care-team task says who has it ("Accepted by Ada
+       * Nwosu", "Awaiting bed nurse, due in 12 min"): accepting it is
+       * acknowledging the flag.
+       */
+      task = _ward_flag_words_bed_task (bed, bed->flag_id);
+      if (task != NULL)
+        {
+          g_autofree char *state = _ward_flag_words_task_state (task, now, WARD_FLAG_WORDS_RELATIVE);
+
+          g_string_append (detail, state);
+          status_class = task->status == WARD_TASK_ACCEPTED || words.recovering ? "warning" : "error";
+        }
+      else if (bed->flag_acknowledged_by != NULL)
         {
           /* Translators: %s is the name of the clinician who acknowledged the flag */
           g_string_append_printf (detail, _("Acknowledged by %s"), bed->flag_acknowledged_by);
@@ -742,9 +755,36 @@ update_flag (WardBedTile        *self,
   can_ack = (bed->flag_state == WARD_FLAG_STATE_OPEN ||
              bed->flag_state == WARD_FLAG_STATE_RECOVERING) &&
             bed->flag_id != 0 && bed->flag_acknowledged_by == NULL;
-  if (can_ack && self->flag_target != bed->flag_id)
+  task = bed->flag_state == WARD_FLAG_STATE_PENDING ? NULL : _ward_flag_words_bed_task (bed, bed->flag_id);
+  if (task != NULL)
     {
+      /* Accept replaces Acknowledge where the flag has a task. */
+      can_ack = task->status == WARD_TASK_REQUESTED;
+      if (can_ack && self->flag_target != -task->id)
+        {
+          g_autofree char *accessible = NULL;
+
+          self->flag_target = -task->id;
+          gtk_button_set_label (GTK_BUTTON (self->ack_button), _("_Accept"));
+          /* Translators: the accessible name of a tile's button, "Accept the task of Bed 4" */
+          accessible = g_strdup_printf (_("Accept the task of %s"),
+                                        bed->bed_label != NULL ? bed->bed_label : bed->bed_id);
+          gtk_accessible_update_property (GTK_ACCESSIBLE (self->ack_button),
+                                          GTK_ACCESSIBLE_PROPERTY_LABEL, accessible, -1);
+          gtk_actionable_set_action_target (GTK_ACTIONABLE (self->ack_button), "x", task->id);
+          gtk_actionable_set_action_name (GTK_ACTIONABLE (self->ack_button), "win.accept-task");
+        }
+    }
+  else if (can_ack && self->flag_target != bed->flag_id)
+    {
+      g_autofree char *accessible = NULL;
+
       self->flag_target = bed->flag_id;
+      gtk_button_set_label (GTK_BUTTON (self->ack_button), _("_Acknowledge"));
+      accessible = g_strdup_printf (_("Acknowledge the flag of %s"),
+                                    bed->bed_label != NULL ? bed->bed_label : bed->bed_id);
+      gtk_accessible_update_property (GTK_ACCESSIBLE (self->ack_button),
+                                      GTK_ACCESSIBLE_PROPERTY_LABEL, accessible, -1);
       gtk_actionable_set_action_target (GTK_ACTIONABLE (self->ack_button), "x", bed->flag_id);
       gtk_actionable_set_action_name (GTK_ACTIONABLE (self->ack_button), "win.acknowledge");
     }

@@ -275,3 +275,201 @@ _ward_flag_words_header (const WardBedState *bed,
 
   return g_string_free (g_steal_pointer (&text), FALSE);
 }
+
+/* The care team's words. */
+
+static WardStaff *words_staff;
+
+void
+_ward_flag_words_set_staff (WardStaff *staff)
+{
+  g_set_object (&words_staff, staff);
+}
+
+WardStaff *
+_ward_flag_words_get_staff (void)
+{
+  return words_staff;
+}
+
+char *
+_ward_flag_words_staff_name (const char *staff_id)
+{
+  const WardStaffMember *member = NULL;
+
+  if (staff_id == NULL)
+    return NULL;
+  if (words_staff != NULL)
+    member = ward_staff_lookup (words_staff, staff_id);
+
+  return g_strdup (member != NULL && member->name != NULL ? member->name : staff_id);
+}
+
+/* "bed nurse": the role's label inside a sentence. */
+static char *
+role_words (WardRole role)
+{
+  const char *label = ward_role_to_label (role);
+  gunichar first = g_utf8_get_char (label);
+  char buffer[8];
+  int len = g_unichar_to_utf8 (g_unichar_tolower (first), buffer);
+
+  buffer[len] = '\0';
+  return g_strconcat (buffer, g_utf8_next_char (label), NULL);
+}
+
+char *
+_ward_flag_words_task_owner (const WardTask *task)
+{
+  g_autofree char *name = NULL;
+
+  g_return_val_if_fail (task != NULL, NULL);
+
+  if (task->owner_staff == NULL)
+    return role_words (task->owner_role);
+
+  name = _ward_flag_words_staff_name (task->owner_staff);
+  {
+    g_autofree char *role = role_words (task->owner_role);
+
+    /* Translators: a task's owner, "Ada Nwosu (bed nurse)" */
+    return g_strdup_printf (_("%s (%s)"), name, role);
+  }
+}
+
+char *
+_ward_flag_words_task_why (const WardTask *task)
+{
+  g_return_val_if_fail (task != NULL, NULL);
+
+  switch (task->kind)
+    {
+    case WARD_CARE_KIND_CONCERN:
+      /* Translators: why a task exists: a nurse is worried about the patient */
+      return g_strdup (_("concern"));
+    case WARD_CARE_KIND_TECHNICAL:
+      /* Translators: why a task exists: a monitor stopped sending */
+      return g_strdup (_("device silent"));
+    case WARD_CARE_KIND_CLINICAL:
+    case WARD_CARE_N_KINDS:
+    default:
+      if (task->has_band)
+        /* Translators: why a task exists, "flag high", as the flag words say it */
+        return g_strdup_printf (_("flag %s"), ward_clinical_band_phrase (task->band));
+      return g_strdup (_("flag"));
+    }
+}
+
+gboolean
+_ward_flag_words_task_overdue (const WardTask *task,
+                               gint64          now)
+{
+  g_return_val_if_fail (task != NULL, FALSE);
+
+  return task->status == WARD_TASK_REQUESTED && task->due_at > 0 && task->due_at <= now;
+}
+
+char *
+_ward_flag_words_task_due (const WardTask    *task,
+                           gint64             now,
+                           WardFlagWordsTime  time)
+{
+  g_return_val_if_fail (task != NULL, NULL);
+
+  if (task->due_at <= 0)
+    return NULL;
+
+  if (time == WARD_FLAG_WORDS_CLOCK)
+    {
+      g_autofree char *clock = format_clock (task->due_at);
+
+      if (task->due_at <= now)
+        /* Translators: a task not accepted in time, "overdue since 14:20" */
+        return g_strdup_printf (_("overdue since %s"), clock);
+      /* Translators: when a task is due, "due 14:20" */
+      return g_strdup_printf (_("due %s"), clock);
+    }
+
+  if (task->due_at <= now)
+    {
+      /* Whole minutes late, rounded down: "overdue by 0 min" is never said. */
+      gint64 late = now - task->due_at;
+      g_autofree char *duration = NULL;
+
+      late = late >= WARD_USEC_PER_MINUTE ? late / WARD_USEC_PER_MINUTE * WARD_USEC_PER_MINUTE
+                                          : MAX (late / G_USEC_PER_SEC, 1) * G_USEC_PER_SEC;
+      duration = _ward_format_age (late);
+      /* Translators: a task not accepted in time, "overdue by 8 min" */
+      return g_strdup_printf (_("overdue by %s"), duration);
+    }
+  else
+    {
+      gint64 left = task->due_at - now;
+      g_autofree char *duration = NULL;
+
+      /* Rounded up, as the flag's countdown: "in 1 min" is never said of 90 s. */
+      if (left >= WARD_USEC_PER_MINUTE)
+        left = (left + WARD_USEC_PER_MINUTE - 1) / WARD_USEC_PER_MINUTE * WARD_USEC_PER_MINUTE;
+      else
+        left = (left + G_USEC_PER_SEC - 1) / G_USEC_PER_SEC * G_USEC_PER_SEC;
+      duration = _ward_format_age (left);
+      /* Translators: when a task is due, "due in 12 min" */
+      return g_strdup_printf (_("due in %s"), duration);
+    }
+}
+
+char *
+_ward_flag_words_task_state (const WardTask    *task,
+                             gint64             now,
+                             WardFlagWordsTime  time)
+{
+  g_autofree char *due = NULL;
+  g_autofree char *owner = NULL;
+
+  g_return_val_if_fail (task != NULL, NULL);
+
+  if (task->status == WARD_TASK_ACCEPTED)
+    {
+      g_autofree char *name = _ward_flag_words_staff_name (task->accepted_by != NULL ? task->accepted_by
+                                                                                     : task->owner_staff);
+
+      /* Translators: who took a task, "Accepted by Ada Nwosu" */
+      return g_strdup_printf (_("Accepted by %s"), name != NULL ? name : "?");
+    }
+
+  owner = _ward_flag_words_task_owner (task);
+  due = _ward_flag_words_task_due (task, now, time);
+  if (due == NULL)
+    /* Translators: a task nobody took yet, "Awaiting bed nurse" */
+    return g_strdup_printf (_("Awaiting %s"), owner);
+
+  /* Translators: a task nobody took yet, "Awaiting bed nurse, due in 12 min" */
+  return g_strdup_printf (_("Awaiting %s, %s"), owner, due);
+}
+
+const WardTask *
+_ward_flag_words_bed_task (const WardBedState *bed,
+                           gint64              flag_id)
+{
+  const WardTask *requested = NULL;
+
+  g_return_val_if_fail (bed != NULL, NULL);
+
+  if (bed->open_tasks == NULL)
+    return NULL;
+
+  for (guint i = 0; i < bed->open_tasks->len; i++)
+    {
+      const WardTask *task = g_ptr_array_index (bed->open_tasks, i);
+
+      if (flag_id != 0 && task->flag_id != flag_id)
+        continue;
+      if (task->status == WARD_TASK_ACCEPTED)
+        return task;
+      /* Oldest first: the last requested one is the top of an escalation. */
+      if (task->status == WARD_TASK_REQUESTED)
+        requested = task;
+    }
+
+  return requested;
+}

@@ -55,6 +55,7 @@ typedef enum
   ALERT_NONE,
   ALERT_NEW,
   ALERT_ESCALATED,
+  ALERT_TASK_ESCALATED,   /* nobody accepted the task in time: the next role has it */
 } AlertKind;
 
 typedef struct
@@ -72,6 +73,9 @@ typedef struct
   char               *line;             /* the score and flag in every view's words */
   char               *identity;         /* identifiers and birth date, or NULL */
   int                 spo2_scale;
+  gint64              task_id;          /* the flag's care-team task that says who has it, or 0 */
+  WardTaskStatus      task_status;
+  char               *task_words;       /* "Awaiting bed nurse, due 14:20", or NULL */
 
   WardBand            band;             /* highest band alerted, or silenced by an acknowledgement */
   WardBand            escalated_from;
@@ -141,6 +145,7 @@ episode_free (gpointer data)
   g_free (episode->patient_initials);
   g_free (episode->line);
   g_free (episode->identity);
+  g_free (episode->task_words);
   g_free (episode);
 }
 
@@ -268,6 +273,14 @@ describe_episode (Episode            *episode,
   episode->line = g_steal_pointer (&words.line);
   g_free (episode->identity);
   episode->identity = _ward_patient_words_identity (bed, now, " · ");
+  g_clear_pointer (&episode->task_words, g_free);
+  {
+    const WardTask *task = _ward_flag_words_bed_task (bed, bed->flag_id);
+
+    /* Who has it and by when, as a time of day: a bubble is read later. */
+    if (task != NULL)
+      episode->task_words = _ward_flag_words_task_state (task, now, WARD_FLAG_WORDS_CLOCK);
+  }
 }
 
 /* Plain text: the summary of a notification is never markup. */
@@ -325,7 +338,10 @@ format_episode_body (WardNotifier  *self,
       g_string_append_c (body, '\n');
     }
 
-  if (episode->alert == ALERT_ESCALATED)
+  if (episode->alert == ALERT_TASK_ESCALATED)
+    /* Translators: nobody accepted a flag's task by its due time, so it went up the chain */
+    g_string_append (body, _("Not accepted in time: escalated"));
+  else if (episode->alert == ALERT_ESCALATED)
     /* Translators: a flag's NEWS2 band went up, e.g. "Escalated from medium to high" */
     g_string_append_printf (body, _("Escalated from %s to %s"),
                             get_band_phrase (episode->escalated_from),
@@ -335,6 +351,13 @@ format_episode_body (WardNotifier  *self,
     g_string_append_printf (body, _("New flag, opened at %s"), opened);
   else
     g_string_append (body, _("New flag"));
+
+  /* The owner and the due time: "Awaiting doctor, due 14:50". */
+  if (episode->task_words != NULL)
+    {
+      g_string_append_c (body, '\n');
+      g_string_append (body, episode->task_words);
+    }
 
   return g_markup_escape_text (body->str, body->len);
 }
@@ -485,6 +508,37 @@ acknowledge_action_cb (NotifyNotification *notification,
                                   g_variant_new_int64 (action_data->flag_id));
 }
 
+/* Accept: the flag's task as the snapshot last showed it (after an
+ * escalation, the next role's task), taken by whoever acts in the window.
+ */
+static void
+accept_action_cb (NotifyNotification *notification,
+                  char               *action,
+                  gpointer            user_data)
+{
+  ActionData *action_data = user_data;
+  g_autoptr(WardNotifier) self = g_weak_ref_get (&action_data->notifier);
+  Episode *episode;
+
+  hold_notification (notification);
+
+  if (self == NULL || self->actions == NULL)
+    return;
+
+  episode = g_hash_table_lookup (self->episodes, &action_data->flag_id);
+  if (episode == NULL || episode->task_id == 0)
+    {
+      /* The task has gone since: acknowledging says so if it cannot. */
+      g_action_group_activate_action (self->actions, "acknowledge-flag",
+                                      g_variant_new_int64 (action_data->flag_id));
+      return;
+    }
+
+  g_debug ("Accept task %" G_GINT64_FORMAT " from its notification", episode->task_id);
+  g_action_group_activate_action (self->actions, "accept-flag-task",
+                                  g_variant_new_int64 (episode->task_id));
+}
+
 static void
 open_patient_action_cb (NotifyNotification *notification,
                         char               *action,
@@ -546,9 +600,15 @@ show_episode (WardNotifier *self,
   if (episode->notification == NULL)
     {
       episode->notification = create_notification (summary, body);
-      notify_notification_add_action (episode->notification, "acknowledge", _("Acknowledge"),
-                                      acknowledge_action_cb,
-                                      create_action_data (self, episode), action_data_free);
+      /* Accept replaces Acknowledge where the flag has a care-team task. */
+      if (episode->task_id != 0)
+        notify_notification_add_action (episode->notification, "accept", _("Accept"),
+                                        accept_action_cb,
+                                        create_action_data (self, episode), action_data_free);
+      else
+        notify_notification_add_action (episode->notification, "acknowledge", _("Acknowledge"),
+                                        acknowledge_action_cb,
+                                        create_action_data (self, episode), action_data_free);
       notify_notification_add_action (episode->notification, "open-patient", _("Open Patient"),
                                       open_patient_action_cb,
                                       create_action_data (self, episode), action_data_free);
@@ -735,7 +795,8 @@ deliver_alerts (WardNotifier *self,
     {
       Episode *episode = g_ptr_array_index (alerts, i);
 
-      if (episode->alert == ALERT_ESCALATED && episode->notification != NULL)
+      if ((episode->alert == ALERT_ESCALATED || episode->alert == ALERT_TASK_ESCALATED) &&
+          episode->notification != NULL)
         {
           show_episode (self, episode);
           episode->alert = ALERT_NONE;
@@ -768,7 +829,7 @@ deliver_alerts (WardNotifier *self,
 
       if (storm)
         {
-          if (episode->alert == ALERT_ESCALATED)
+          if (episode->alert == ALERT_ESCALATED || episode->alert == ALERT_TASK_ESCALATED)
             self->summary_escalations = TRUE;
           if (!episode->in_summary)
             {
@@ -1029,6 +1090,21 @@ ward_notifier_update (WardNotifier *self,
               episode->alert = ALERT_ESCALATED;
             }
         }
+
+      {
+        const WardTask *task = _ward_flag_words_bed_task (bed, bed->flag_id);
+        gint64 task_id = task != NULL ? task->id : 0;
+
+        /* An escalation of the task (nobody accepted it in time: a new
+         * task for the next role) alerts again, naming that role.
+         */
+        if (task != NULL && task_id != episode->task_id && episode->task_id != 0 &&
+            task->part_of != 0 && task->status == WARD_TASK_REQUESTED &&
+            episode->alert == ALERT_NONE)
+          episode->alert = ALERT_TASK_ESCALATED;
+        episode->task_id = task_id;
+        episode->task_status = task != NULL ? task->status : WARD_TASK_CANCELLED;
+      }
 
       episode->generation = self->generation;
 

@@ -14,9 +14,13 @@
 
 #include "ward-alarm-bar.h"
 #include "ward-bed-tile.h"
+#include "ward-care-view.h"
+#include "ward-concern-dialog.h"
 #include "ward-data-issues.h"
+#include "ward-handover-dialog.h"
 #include "ward-patient-view.h"
 #include "ward-store-alarm.h"
+#include "ward-timeline-window.h"
 #include "ward-watchdog-banner.h"
 #include "ward-window.h"
 
@@ -65,6 +69,10 @@ struct _WardWindow
 
   /* Borrowed */
   WardDataIssues       *data_issues;    /* weak */
+  WardCareView         *care_view;      /* weak */
+  WardHandoverDialog   *handover;       /* weak */
+  AdwMessageDialog     *concern_dialog; /* weak */
+  WardTimelineWindow   *timeline;       /* weak */
 
   guint                 tick_id;
   gint64                title_second;   /* the second the subtitle shows, or -1 */
@@ -514,6 +522,9 @@ show_snapshot (WardWindow *self)
                           now,
                           self->show_patient_names);
 
+  if (self->care_view != NULL && gtk_widget_get_visible (GTK_WIDGET (self->care_view)))
+    ward_care_view_apply_snapshot (self->care_view, self->snapshot);
+
   update_ranks (self);
   update_order (self, rebuilt);
   /* A bed can get another patient without the tiles being made again. */
@@ -659,12 +670,60 @@ acknowledge (WardWindow *self,
 }
 
 static void
+accept_task_done_cb (GObject      *object,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  g_autoptr(WardWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (ward_pipeline_care_finish (WARD_PIPELINE (object), result, &error) == 0 &&
+      !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      /* Translators: %s is why accepting a task failed */
+      g_autofree char *text = g_strdup_printf (_("Could not accept the task: %s"), error->message);
+
+      toast (self, text);
+    }
+}
+
+/* The tiles' Accept: the flag's care-team task, taken by the acting
+ * member (which acknowledges the flag too).
+ */
+static void
+accept_task_action_cb (GtkWidget  *widget,
+                       const char *action_name,
+                       GVariant   *parameter)
+{
+  WardWindow *self = WARD_WINDOW (widget);
+
+  if (self->pipeline == NULL)
+    {
+      toast (self, _("Could not accept the task: the ward pipeline is not running"));
+      return;
+    }
+  if (self->user == NULL || self->user[0] == '\0')
+    {
+      toast (self, _("Sign in with your PIN, then accept the task"));
+      gtk_widget_activate_action (GTK_WIDGET (self), "app.switch-user", NULL);
+      return;
+    }
+
+  ward_pipeline_care_async (self->pipeline,
+                            ward_care_command_accept (g_variant_get_int64 (parameter), self->user,
+                                                      ward_pipeline_get_station (self->pipeline)),
+                            self->cancellable, accept_task_done_cb, g_object_ref (self));
+}
+
+static void
 update_actions (WardWindow *self)
 {
   gboolean on_patient = g_strcmp0 (gtk_stack_get_visible_child_name (self->stack), "patient") == 0;
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.data-issues", self->db_path != NULL);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.show-board", on_patient);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.escalate-concern", on_patient);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.patient-timeline", on_patient && self->db_path != NULL);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.acknowledge-top",
                                  ward_alarm_bar_get_top_unacknowledged (self->alarm_bar, NULL) != 0);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.focus-alarms",
@@ -683,6 +742,177 @@ set_db_path (WardWindow *self,
   self->db_path = g_strdup (db_path);
   update_actions (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DB_PATH]);
+}
+
+static void
+care_view_open_patient_cb (WardWindow *self,
+                           const char *patient_id)
+{
+  ward_window_open_patient (self, patient_id);
+  gtk_window_present (GTK_WINDOW (self));
+}
+
+static void
+care_view_handover_cb (WardWindow *self)
+{
+  gtk_widget_activate_action (GTK_WIDGET (self), "win.handover", NULL);
+}
+
+static void
+care_team_action_cb (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *parameter)
+{
+  WardWindow *self = WARD_WINDOW (widget);
+
+  /* One care-team view per window (care/ward-care-view.c). */
+  if (self->care_view == NULL)
+    {
+      g_set_weak_pointer (&self->care_view, ward_care_view_new (GTK_WINDOW (self)));
+      ward_care_view_set_pipeline (self->care_view, self->pipeline);
+      ward_care_view_set_user (self->care_view, self->user);
+      ward_care_view_set_show_patient_names (self->care_view, self->show_patient_names);
+      g_signal_connect_object (self->care_view, "open-patient",
+                               G_CALLBACK (care_view_open_patient_cb), self, G_CONNECT_SWAPPED);
+      g_signal_connect_object (self->care_view, "handover",
+                               G_CALLBACK (care_view_handover_cb), self, G_CONNECT_SWAPPED);
+    }
+  if (self->snapshot != NULL)
+    ward_care_view_apply_snapshot (self->care_view, self->snapshot);
+  gtk_window_present (GTK_WINDOW (self->care_view));
+}
+
+static void
+handover_action_cb (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *parameter)
+{
+  WardWindow *self = WARD_WINDOW (widget);
+
+  /* Made again each time: its beds are the ward as it is now. */
+  if (self->handover != NULL)
+    gtk_window_destroy (GTK_WINDOW (self->handover));
+  g_set_weak_pointer (&self->handover,
+                      ward_handover_dialog_new (GTK_WINDOW (self), self->pipeline, self->snapshot,
+                                                self->user, self->db_path, self->show_patient_names));
+  gtk_window_present (GTK_WINDOW (self->handover));
+}
+
+static void
+concern_done (const char *error_message,
+              gpointer    user_data)
+{
+  WardWindow *self = user_data;
+
+  if (error_message == NULL)
+    {
+      toast (self, _("Concern raised: the next role has a task"));
+      return;
+    }
+
+  {
+    /* Translators: %s is why the concern could not be raised */
+    g_autofree char *text = g_strdup_printf (_("Could not raise the concern: %s"), error_message);
+
+    toast (self, text);
+  }
+}
+
+/* The patient view's Escalate Concern, for the patient shown. */
+static void
+escalate_concern_action_cb (GtkWidget  *widget,
+                            const char *action_name,
+                            GVariant   *parameter)
+{
+  WardWindow *self = WARD_WINDOW (widget);
+  const char *patient_id = ward_patient_view_get_patient (self->patient_view);
+  g_autofree char *about = NULL;
+
+  if (patient_id == NULL)
+    return;
+  if (self->pipeline == NULL)
+    {
+      toast (self, _("Could not raise the concern: the ward pipeline is not running"));
+      return;
+    }
+  if (self->user == NULL || self->user[0] == '\0')
+    {
+      toast (self, _("Sign in with your PIN, then escalate the concern"));
+      gtk_widget_activate_action (GTK_WIDGET (self), "app.switch-user", NULL);
+      return;
+    }
+
+  for (guint i = 0; self->snapshot != NULL && i < ward_snapshot_get_n_beds (self->snapshot); i++)
+    {
+      const WardBedState *bed = ward_snapshot_get_bed (self->snapshot, i);
+
+      if (g_strcmp0 (bed->patient_id, patient_id) == 0)
+        about = g_strdup_printf ("%s · %s", bed->bed_label != NULL ? bed->bed_label : bed->bed_id,
+                                 self->show_patient_names && bed->patient_name != NULL
+                                 ? bed->patient_name : bed->patient_initials);
+    }
+
+  g_set_weak_pointer (&self->concern_dialog,
+                      ward_concern_dialog_present (GTK_WINDOW (self), self->pipeline, self->user, patient_id,
+                                                   about != NULL ? about : patient_id, concern_done,
+                                                   g_object_ref (self), g_object_unref));
+}
+
+/* The patient view's Timeline, for the patient shown. */
+static void
+patient_timeline_action_cb (GtkWidget  *widget,
+                            const char *action_name,
+                            GVariant   *parameter)
+{
+  WardWindow *self = WARD_WINDOW (widget);
+  const char *patient_id = ward_patient_view_get_patient (self->patient_view);
+  g_autofree char *about = NULL;
+
+  if (patient_id == NULL || self->db_path == NULL)
+    return;
+  for (guint i = 0; self->snapshot != NULL && i < ward_snapshot_get_n_beds (self->snapshot); i++)
+    {
+      const WardBedState *bed = ward_snapshot_get_bed (self->snapshot, i);
+
+      if (g_strcmp0 (bed->patient_id, patient_id) == 0)
+        about = g_strdup_printf ("%s · %s", bed->bed_label != NULL ? bed->bed_label : bed->bed_id,
+                                 self->show_patient_names && bed->patient_name != NULL
+                                 ? bed->patient_name : bed->patient_initials);
+    }
+
+  if (self->timeline != NULL)
+    gtk_window_destroy (GTK_WINDOW (self->timeline));
+  g_set_weak_pointer (&self->timeline,
+                      ward_timeline_window_new (GTK_WINDOW (self), self->db_path, patient_id, about));
+  gtk_window_present (GTK_WINDOW (self->timeline));
+}
+
+/* For tests: the timeline last opened, or NULL. */
+WardTimelineWindow *
+_ward_window_get_timeline (WardWindow *self)
+{
+  return self->timeline;
+}
+
+/* For tests: the concern dialog last opened, or NULL. */
+AdwMessageDialog *
+_ward_window_get_concern_dialog (WardWindow *self)
+{
+  return self->concern_dialog;
+}
+
+/* For tests: the handover dialog, NULL until win.handover opened it. */
+WardHandoverDialog *
+_ward_window_get_handover (WardWindow *self)
+{
+  return self->handover;
+}
+
+/* For tests: the care-team view, NULL until win.care-team opened it. */
+WardCareView *
+_ward_window_get_care_view (WardWindow *self)
+{
+  return self->care_view;
 }
 
 static void
@@ -953,6 +1183,16 @@ ward_window_dispose (GObject *object)
   g_clear_object (&self->pipeline);
   g_clear_pointer (&self->user, g_free);
   g_clear_weak_pointer (&self->data_issues);
+  if (self->care_view != NULL)
+    gtk_window_destroy (GTK_WINDOW (self->care_view));
+  g_clear_weak_pointer (&self->care_view);
+  if (self->handover != NULL)
+    gtk_window_destroy (GTK_WINDOW (self->handover));
+  g_clear_weak_pointer (&self->handover);
+  g_clear_weak_pointer (&self->concern_dialog);
+  if (self->timeline != NULL)
+    gtk_window_destroy (GTK_WINDOW (self->timeline));
+  g_clear_weak_pointer (&self->timeline);
 
   gtk_widget_dispose_template (GTK_WIDGET (self), WARD_TYPE_WINDOW);
 
@@ -1082,6 +1322,11 @@ ward_window_class_init (WardWindowClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, alarm_acknowledge_cb);
 
   gtk_widget_class_install_action (widget_class, "win.data-issues", NULL, data_issues_action_cb);
+  gtk_widget_class_install_action (widget_class, "win.care-team", NULL, care_team_action_cb);
+  gtk_widget_class_install_action (widget_class, "win.handover", NULL, handover_action_cb);
+  gtk_widget_class_install_action (widget_class, "win.escalate-concern", NULL, escalate_concern_action_cb);
+  gtk_widget_class_install_action (widget_class, "win.patient-timeline", NULL, patient_timeline_action_cb);
+  gtk_widget_class_install_action (widget_class, "win.accept-task", "x", accept_task_action_cb);
   gtk_widget_class_install_action (widget_class, "win.show-board", NULL, show_board_action_cb);
   gtk_widget_class_install_action (widget_class, "win.open-patient", "s", open_patient_action_cb);
   gtk_widget_class_install_action (widget_class, "win.acknowledge", "x", acknowledge_action_cb);
@@ -1094,6 +1339,13 @@ ward_window_class_init (WardWindowClass *klass)
   /* Every shortcut is listed in ui/help-overlay.ui. */
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_w, GDK_CONTROL_MASK, "window.close", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_i, GDK_CONTROL_MASK, "win.data-issues", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_t, GDK_CONTROL_MASK, "win.care-team", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_H, GDK_CONTROL_MASK | GDK_SHIFT_MASK,
+                                       "win.handover", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_E, GDK_CONTROL_MASK | GDK_SHIFT_MASK,
+                                       "win.escalate-concern", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_L, GDK_CONTROL_MASK | GDK_SHIFT_MASK,
+                                       "win.patient-timeline", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "win.show-board", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Left, GDK_ALT_MASK, "win.show-board", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_r, GDK_CONTROL_MASK, "win.toggle-sort", NULL);
@@ -1208,6 +1460,8 @@ ward_window_set_show_patient_names (WardWindow *self,
     return;
 
   self->show_patient_names = show_patient_names;
+  if (self->care_view != NULL)
+    ward_care_view_set_show_patient_names (self->care_view, show_patient_names);
   show_snapshot (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SHOW_PATIENT_NAMES]);
 }
@@ -1386,6 +1640,8 @@ ward_window_set_pipeline (WardWindow   *self,
   g_set_object (&self->pipeline, pipeline);
   ward_patient_view_set_pipeline (self->patient_view, pipeline);
   ward_watchdog_banner_set_pipeline (self->watchdog_banner, pipeline);
+  if (self->care_view != NULL)
+    ward_care_view_set_pipeline (self->care_view, pipeline);
 }
 
 WardPipeline *
@@ -1423,6 +1679,10 @@ ward_window_set_user (WardWindow *self,
   g_free (self->user);
   self->user = g_strdup (user);
   ward_patient_view_set_user (self->patient_view, user);
+  if (self->care_view != NULL)
+    ward_care_view_set_user (self->care_view, user);
+  if (self->handover != NULL)
+    ward_handover_dialog_set_user (self->handover, user);
 }
 
 const char *

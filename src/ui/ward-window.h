@@ -10,6 +10,9 @@
 
 #include "ward-alarm-bar.h"
 #include "ward-bed-tile.h"
+#include "ward-care-view.h"
+#include "ward-handover-dialog.h"
+#include "ward-timeline-window.h"
 #include "ward-pipeline.h"
 #include "ward-snapshot.h"
 
@@ -56,6 +59,10 @@ void        _ward_window_get_stats              (WardWindow     *self,
                                                  guint64        *n_applied,
                                                  gint64         *max_usec,
                                                  gint64         *total_usec);
+WardTimelineWindow *_ward_window_get_timeline (WardWindow *self);
+AdwMessageDialog *_ward_window_get_concern_dialog (WardWindow *self);
+WardHandoverDialog *_ward_window_get_handover (WardWindow     *self);
+WardCareView *_ward_window_get_care_view       (WardWindow     *self);
 WardAlarmBar *_ward_window_get_alarm_bar        (WardWindow     *self);
 /* The tile of the index-th bed of the snapshot. */
 WardBedTile *_ward_window_get_tile              (WardWindow     *self,

@@ -348,10 +348,15 @@ test_dashboard_flag (void)
     g_assert_true (g_str_has_prefix (gtk_label_get_text (GTK_LABEL (get_tile_child (tile, "flag_label"))),
                                      flag));
   }
-  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (get_tile_child (tile, "ack_label"))), ==,
-                   "Not acknowledged");
+  /* The care stage gave the flag a task in the same tick: the tile says
+   * whom it awaits and Accept replaces Acknowledge.
+   */
+  g_assert_nonnull (_ward_flag_words_bed_task (bed, flag_id));
+  g_assert_true (g_str_has_prefix (gtk_label_get_text (GTK_LABEL (get_tile_child (tile, "ack_label"))),
+                                   "Awaiting bed nurse, due in "));
   ack_button = get_tile_child (tile, "ack_button");
   g_assert_true (gtk_widget_get_visible (ack_button));
+  g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (ack_button)), ==, "_Accept");
 
   /* Its accessible name says the flag, then who the patient is: the
    * demo ward gives a hospital number and a birth date.
@@ -379,7 +384,7 @@ test_dashboard_flag (void)
   g_assert_cmpstr (bed->flag_acknowledged_by, ==, "Nurse Test Dashboard");
   g_assert_false (gtk_widget_get_visible (ack_button));
   g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (get_tile_child (tile, "ack_label"))), ==,
-                   "Acknowledged by Nurse Test Dashboard");
+                   "Accepted by Nurse Test Dashboard");
 
   /* Stored, with who, in the flags table. */
   by = read_acknowledged_by (f.db_path, flag_id, "clinical");

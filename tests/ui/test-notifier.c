@@ -16,6 +16,7 @@
 #include "ward-alarm-bar.h"
 #include "ward-application.h"
 #include "ward-bed-tile.h"
+#include "ward-flag-words.h"
 #include "ward-notifier.h"
 #include "ward-patient-view.h"
 #include "ward-snapshot.h"
@@ -468,6 +469,7 @@ fixture_set_up (Fixture       *fixture,
 {
   const GActionEntry entries[] = {
     { "acknowledge-flag", record_action_cb, "x" },
+    { "accept-flag-task", record_action_cb, "x" },
     { "open-patient", record_action_cb, "s" },
   };
   g_autoptr(GError) error = NULL;
@@ -922,6 +924,117 @@ test_notifier_actions (Fixture       *fixture,
   g_assert_cmpstr (g_ptr_array_index (fixture->activated, 3), ==, "open-patient 'p-04'");
 }
 
+/* Bed 4's flag 11 with its care-team task: task 5 for the bed nurse
+ * (Ada Nwosu), or, escalated, task 6 for the doctor, part of 5.
+ */
+static void
+feed_with_task (WardNotifier *notifier,
+                GArray       *beds,
+                gboolean      escalated)
+{
+  g_autoptr(WardSnapshot) snapshot = create_snapshot (beds);
+  GPtrArray *tasks = g_ptr_array_new_with_free_func ((GDestroyNotify) ward_task_free);
+  gint64 now = ward_snapshot_get_now (snapshot);
+  WardTask *task = g_new0 (WardTask, 1);
+
+  task->id = 5;
+  task->flag_id = 11;
+  task->patient_id = g_strdup ("p-04");
+  task->bed_id = g_strdup ("bed-04");
+  task->has_band = TRUE;
+  task->band = WARD_BAND_HIGH;
+  task->status = WARD_TASK_REQUESTED;
+  task->priority = WARD_TASK_ASAP;
+  task->owner_role = WARD_ROLE_BED_NURSE;
+  task->owner_staff = g_strdup ("ada.nwosu");
+  task->due_at = NOW + 30 * WARD_USEC_PER_MINUTE;
+  task->escalated_at = escalated ? now : 0;
+  g_ptr_array_add (tasks, task);
+  if (escalated)
+    {
+      WardTask *next = ward_task_copy (task);
+
+      next->id = 6;
+      next->part_of = 5;
+      next->escalated_at = 0;
+      next->priority = WARD_TASK_STAT;
+      next->owner_role = WARD_ROLE_DOCTOR;
+      g_clear_pointer (&next->owner_staff, g_free);
+      next->due_at = NOW + 60 * WARD_USEC_PER_MINUTE;
+      g_ptr_array_add (tasks, next);
+    }
+  _ward_snapshot_set_bed_care (snapshot, 3, "ada.nwosu", tasks);
+  ward_notifier_update (notifier, snapshot);
+}
+
+static char *
+clock_words (gint64 usec)
+{
+  g_autoptr(GDateTime) dt = g_date_time_new_from_unix_local (usec / G_USEC_PER_SEC);
+
+  return g_date_time_format (dt, "%H:%M");
+}
+
+/* The notification names the task's owner and due time; its Accept acts
+ * on the task; an escalation alerts again naming the next role.
+ */
+static void
+test_notifier_task (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  g_autoptr(WardStaff) staff = NULL;
+  g_autoptr(GArray) beds = NULL;
+  g_autoptr(GPtrArray) calls = NULL;
+  g_autofree char *due = clock_words (NOW + 30 * WARD_USEC_PER_MINUTE);
+  g_autofree char *due_doctor = clock_words (NOW + 60 * WARD_USEC_PER_MINUTE);
+  g_autofree char *owner = NULL;
+  g_autofree char *doctor = NULL;
+  NotifyCall *call;
+  guint32 id;
+
+  if (fixture->notifier == NULL)
+    return;
+
+  staff = ward_staff_new_demo (NULL);
+  _ward_flag_words_set_staff (staff);
+
+  beds = create_ward (WARD_BAND_HIGH, 7);
+  feed_with_task (fixture->notifier, beds, FALSE);
+  calls = get_notify_calls ();
+  g_assert_cmpuint (calls->len, ==, 1);
+  call = g_ptr_array_index (calls, 0);
+  owner = g_strdup_printf ("Awaiting Ada Nwosu (bed nurse), due %s", due);
+  g_test_message ("body: %s", call->body);
+  g_assert_nonnull (strstr (call->body, owner));
+  g_assert_true (has_action (call, "accept"));
+  g_assert_false (has_action (call, "acknowledge"));
+
+  id = get_last_id ();
+  emit_action_invoked (id, "accept");
+  iterate_until (fixture, 1);
+  g_assert_cmpuint (fixture->activated->len, ==, 1);
+  g_assert_cmpstr (g_ptr_array_index (fixture->activated, 0), ==, "accept-flag-task 5");
+
+  /* Nobody accepted it in time: the doctor's task; the same bubble again. */
+  feed_with_task (fixture->notifier, beds, FALSE);
+  feed_with_task (fixture->notifier, beds, TRUE);
+  g_clear_pointer (&calls, g_ptr_array_unref);
+  calls = get_notify_calls ();
+  g_assert_cmpuint (calls->len, ==, 2);
+  call = g_ptr_array_index (calls, 1);
+  g_assert_cmpuint (call->replaces_id, ==, id);
+  doctor = g_strdup_printf ("Awaiting doctor, due %s", due_doctor);
+  g_assert_nonnull (strstr (call->body, "Not accepted in time: escalated"));
+  g_assert_nonnull (strstr (call->body, doctor));
+
+  /* Its Accept now takes the doctor's task. */
+  emit_action_invoked (id, "accept");
+  iterate_until (fixture, 2);
+  g_assert_cmpstr (g_ptr_array_index (fixture->activated, 1), ==, "accept-flag-task 6");
+
+  _ward_flag_words_set_staff (NULL);
+}
+
 static void
 test_notifier_disabled (Fixture       *fixture,
                         gconstpointer  data)
@@ -1236,6 +1349,7 @@ main (int   argc,
   ADD ("storm", test_notifier_storm);
   ADD ("storm-spread", test_notifier_storm_spread);
   ADD ("actions", test_notifier_actions);
+  ADD ("task", test_notifier_task);
   ADD ("disabled", test_notifier_disabled);
   ADD ("withdraw-all", test_notifier_withdraw_all);
   ADD ("words-agree/escalating", test_notifier_words_escalating);

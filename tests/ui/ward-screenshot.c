@@ -428,6 +428,31 @@ run_cb (gpointer user_data)
   if (!save_png (GTK_WIDGET (shots->window), board_png, &error))
     return fail (shots, error->message);
 
+  /* The care-team view and the handover dialog, over the board. */
+  {
+    g_autofree char *care_png = g_build_filename (shots->output_dir, "care-team.png", NULL);
+    g_autofree char *handover_png = g_build_filename (shots->output_dir, "handover.png", NULL);
+    GtkWidget *other;
+
+    gtk_widget_activate_action (GTK_WIDGET (shots->window), "win.care-team", NULL);
+    other = GTK_WIDGET (_ward_window_get_care_view (shots->window));
+    gtk_window_set_default_size (GTK_WINDOW (other), MIN (shots->width, 1100), MIN (shots->height, 700));
+    wait_until (NULL, NULL, shots->settle / 2);
+    wait_frames (other, 5);
+    if (!save_png (other, care_png, &error))
+      return fail (shots, error->message);
+    gtk_window_close (GTK_WINDOW (other));
+
+    gtk_widget_activate_action (GTK_WIDGET (shots->window), "win.handover", NULL);
+    other = GTK_WIDGET (_ward_window_get_handover (shots->window));
+    gtk_window_set_default_size (GTK_WINDOW (other), MIN (shots->width, 900), MIN (shots->height, 720));
+    wait_until (NULL, NULL, shots->settle / 2);
+    wait_frames (other, 5);
+    if (!save_png (other, handover_png, &error))
+      return fail (shots, error->message);
+    gtk_window_close (GTK_WINDOW (other));
+  }
+
   printf ("ward-screenshot: patient view of %s\n", patient_id);
   ward_window_open_patient (shots->window, patient_id);
   if (!wait_until (patient_view_shown, shots, 5))
