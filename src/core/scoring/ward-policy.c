@@ -10,6 +10,8 @@
 
 #include "ward-policy.h"
 
+#include "ward-model-config.h"
+
 #include <json-glib/json-glib.h>
 
 /* Upper bounds that catch a unit mistaken (hours typed as minutes)
@@ -272,10 +274,16 @@ ward_policy_load_data (const char        *data,
               !read_frequency (json_node_get_object (node), origin, &result.obs, error))
             return FALSE;
         }
+      else if (g_str_equal (name, "models"))
+        {
+          /* Checked here, loaded when the engine starts (ward-model-config.h). */
+          if (!ward_model_specs_parse_json (node, origin, NULL, NULL, error))
+            return FALSE;
+        }
       else
         return set_invalid (error, origin, "%s: unknown key (description, validity_minutes, "
-                            "manual_data_timeout_minutes, flag, observation_frequency_minutes)",
-                            name);
+                            "manual_data_timeout_minutes, flag, observation_frequency_minutes, "
+                            "models)", name);
     }
 
   *config = result;
