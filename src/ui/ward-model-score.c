@@ -138,13 +138,17 @@ grid_label (const char *text,
 static char *
 horizon_words (gint64 minutes)
 {
+  int n;
+
   if (minutes > 0 && minutes % 60 == 0)
-    return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "within %" G_GINT64_FORMAT " hour",
-                                         "within %" G_GINT64_FORMAT " hours",
-                                         (gulong) (minutes / 60)), minutes / 60);
-  return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "within %" G_GINT64_FORMAT " minute",
-                                       "within %" G_GINT64_FORMAT " minutes", (gulong) minutes),
-                          minutes);
+    {
+      n = (int) MIN (minutes / 60, G_MAXINT);
+      /* Translators: a model's horizon, "looks 4 hours ahead" */
+      return g_strdup_printf (ngettext ("%d hour", "%d hours", n), n);
+    }
+  n = (int) CLAMP (minutes, 0, G_MAXINT);
+  /* Translators: a model's horizon, "looks 90 minutes ahead" */
+  return g_strdup_printf (ngettext ("%d minute", "%d minutes", n), n);
 }
 
 void
@@ -154,7 +158,6 @@ ward_model_score_update (WardModelScore     *self,
   const WardScore *score;
   WardModelWordsCard card;
   g_autofree char *percent = NULL;
-  g_autofree char *outcome = NULL;
   g_autofree char *horizon = NULL;
   g_autofree char *model = NULL;
   g_autofree char *explanation = NULL;
@@ -175,23 +178,23 @@ ward_model_score_update (WardModelScore     *self,
   gtk_label_set_text (self->title_label, demo ? _("Demo model risk") : _("Model risk"));
   percent = _ward_model_words_percent (score->probability);
   gtk_label_set_text (self->probability_label, percent);
+  /* The card's outcome says what is predicted (and usually by when);
+   * the horizon is said again with the model, in hours where it can.
+   */
+  gtk_label_set_text (self->outcome_label, card.outcome != NULL ? card.outcome : score->label);
   horizon = horizon_words (card.horizon_minutes);
-  /* Translators: what a model predicts and by when, "NEWS2 total reaches 7, within 4 hours" */
-  outcome = g_strdup_printf (_("%s, %s"), card.outcome != NULL ? card.outcome : score->label, horizon);
-  gtk_label_set_text (self->outcome_label, outcome);
-  /* Translators: a model's name and version, beside its score */
-  model = g_strdup_printf (_("%s, version %s · shown beside NEWS2, never in its place"),
-                           card.name != NULL ? card.name : score->label, score->version);
+  /* Translators: a model's name, version and horizon beside its score:
+   * "demo-deterioration, version 0.1.0 · looks 4 hours ahead · …"
+   */
+  model = g_strdup_printf (_("%s, version %s · looks %s ahead · shown beside NEWS2, never in its place"),
+                           card.name != NULL ? card.name : score->label, score->version, horizon);
   gtk_label_set_text (self->model_label, model);
 
   if (demo)
     {
-      g_autofree char *notice = NULL;
-
-      notice = g_strdup_printf ("%s%s%s", _("Not for clinical use."),
-                                card.notice != NULL ? " " : "",
-                                card.notice != NULL ? card.notice : "");
-      gtk_label_set_text (self->notice_label, notice);
+      /* The card's own notice, which says it; the plain words without one. */
+      gtk_label_set_text (self->notice_label,
+                          card.notice != NULL ? card.notice : _("Not for clinical use."));
     }
   gtk_widget_set_visible (GTK_WIDGET (self->notice_label), demo);
 

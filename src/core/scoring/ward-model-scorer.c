@@ -107,44 +107,52 @@ prune_series (WardFeatureSeries *series,
     }
 }
 
-/* Reads what the store has of the patient observed in (loaded_to,
- * window_end] into the series.  A value arriving later than newer
- * ones of its kind (observed before loaded_to) is not seen: the window
- * scoring has it, the statistics over minutes do not need it.
+/* How far back each update reads again, for values that reach the store
+ * after newer ones of their kind (a network's delay, a batch's order).
+ */
+#define LATE_MARGIN (2 * WARD_USEC_PER_MINUTE)
+
+/* Reads what the store has of the patient observed up to @at (the first
+ * time a day back, then from a little before the last read) into the
+ * series.  A value older than the newest of its kind already held is
+ * left out of the statistics (the window scoring still has it).
  */
 static gboolean
 update_series (PatientState           *state,
                const WardScorerInput  *input,
+               gint64                  at,
                GError                **error)
 {
   g_autoptr(GArray) points = ward_scorer_points_new ();
-  gint64 from = state->loaded_to > 0 ? state->loaded_to + 1 : input->window_end - longest_span ();
+  gint64 from = state->loaded_to > 0 ? state->loaded_to - LATE_MARGIN : at - longest_span ();
 
-  if (input->window_end < from)
+  if (at < from)
     return TRUE;
 
   for (guint k = 0; k < WARD_MEAS_N_KINDS; k++)
     {
       GArray *series = state->series->points[k];
-      gint64 last = series->len > 0 ? g_array_index (series, WardFeaturePoint, series->len - 1).t
-                                    : G_MININT64;
+      gboolean any = series->len > 0;
+      gint64 last = any ? g_array_index (series, WardFeaturePoint, series->len - 1).t : G_MININT64;
 
       g_array_set_size (points, 0);
-      if (!ward_scorer_input_get_history (input, k, from, input->window_end, points, error))
+      if (!ward_scorer_input_get_history (input, k, from, at, points, error))
         return FALSE;
       for (guint i = 0; i < points->len; i++)
         {
           const WardScorerPoint *p = &g_array_index (points, WardScorerPoint, i);
 
-          if (p->observed_at < last || !isfinite (p->value))
+          /* The overlap is read again: what is held already is skipped. */
+          if ((any && p->observed_at <= last) || !isfinite (p->value))
             continue;
           ward_feature_series_add (state->series, k, p->observed_at, p->value, p->source);
           last = p->observed_at;
+          any = TRUE;
         }
     }
 
-  state->loaded_to = input->window_end;
-  prune_series (state->series, input->window_end - longest_span ());
+  state->loaded_to = MAX (state->loaded_to, at);
+  prune_series (state->series, at - longest_span ());
   return TRUE;
 }
 
@@ -226,12 +234,15 @@ card_to_json (WardModel *model)
 
 static char *
 detail_json (WardModelScorer *self,
-             const double    *row)
+             const double    *row,
+             gint64           at)
 {
   const WardModelCard *card = ward_model_get_card (self->model);
+  g_autofree char *at_text = ward_time_format_iso8601 (at);
   GString *out = g_string_new ("{\"card\":");
 
   g_string_append (out, self->card_json);
+  g_string_append_printf (out, ",\"features_at\":\"%s\"", at_text);
   g_string_append (out, ",\"features\":{");
   for (guint i = 0; i < self->n_features; i++)
     {
@@ -265,6 +276,7 @@ ward_model_scorer_score (WardScorer             *scorer,
   gboolean any = FALSE;
   double probability;
   guint n_top;
+  gint64 at;
 
   if (window == NULL || input->patient_id == NULL)
     {
@@ -296,7 +308,12 @@ ward_model_scorer_score (WardScorer             *scorer,
       return TRUE;
     }
 
-  if (!update_series (state, input, error))
+  /* The window is the open one: it ends at the next step, after now.
+   * Its features are those at now (values observed up to now), as the
+   * training table's are at a time with the values up to it.
+   */
+  at = MIN (input->window_end, input->now);
+  if (!update_series (state, input, at, error))
     return FALSE;
 
   state->series->spo2_scale = input->spo2_scale == 2 ? 2 : 1;
@@ -306,7 +323,7 @@ ward_model_scorer_score (WardScorer             *scorer,
       state->series->birth_date = g_strdup (input->birth_date);
     }
 
-  ward_features_compute (state->series, input->window_end, NULL, full_row);
+  ward_features_compute (state->series, at, NULL, full_row);
 
   /* NEWS2's features are the window's own score: what the ward saw. */
   for (guint i = 0; i < WARD_FEATURE_N_FEATURES; i++)
@@ -345,7 +362,7 @@ ward_model_scorer_score (WardScorer             *scorer,
   /* A model trained on adults claims nothing where NEWS2 does not apply. */
   out->not_applicable = !ward_news2_applies_to_age (input->age);
   out->outcome = outcome_node (card);
-  out->detail_json = detail_json (self, row);
+  out->detail_json = detail_json (self, row, at);
 
   top = g_new0 (WardModelContribution, WARD_MODEL_SCORER_N_TOP);
   n_top = ward_model_top_contributions (self->model, row, contributions,
