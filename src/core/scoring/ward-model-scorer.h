@@ -15,8 +15,10 @@ G_BEGIN_DECLS
 #define WARD_MODEL_SCORER_N_TOP 5
 
 /* A WardScorer over a WardModel (ward-model.h).  For each patient window
- * it computes the feature row (ward-features.h) at the window end, the
- * NEWS2 features taken from the window's own NEWS2 score, predicts, and
+ * it computes the feature row (ward-features.h) at the earlier of the
+ * window end and now (the open window ends at the next step: the values
+ * observed so far), the NEWS2 features taken from the window's own
+ * NEWS2 score, predicts, and
  * returns a probability score of kind "model:NAME" (NAME the card's
  * name) with:
  *
@@ -26,12 +28,13 @@ G_BEGIN_DECLS
  *  - outcome: the card's outcome as a FHIR CodeableConcept;
  *  - detail_json: the card (name, version, sha256, horizon, outcome
  *    text, not_for_clinical_use, notice, may_flag, flag probability,
- *    card path) and the whole feature row, for the record.
+ *    card path), features_at (ISO 8601) and the whole feature row, for
+ *    the record.
  *
  * Cost: the patient's measurements are kept in memory, per patient; the
  * first window reads the longest feature span (24 h) from the store
  * through the input's history, each later one only what was observed
- * since.  A prediction is made at most once per patient per window
+ * since (and two minutes before, for values that arrive late).  A prediction is made at most once per patient per window
  * step (windows end on step multiples): a re-score of the same window
  * reuses it unless the window's NEWS2 points changed.
  */
