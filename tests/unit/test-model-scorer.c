@@ -288,6 +288,29 @@ test_active (Fixture       *f,
   g_assert_true (json_object_get_boolean_member (detail, "not_for_clinical_use"));
   g_assert_cmpint (json_object_get_int_member (detail, "horizon_minutes"), ==, 240);
 
+  /* Every window's features see the values observed up to their time:
+   * the pulse comes every 30 s, so the newest is under a minute old,
+   * and the last 30 minutes hold 60 of them (the mean of 100 + i / 2).
+   */
+  {
+    g_autoptr(GArray) stored = ward_store_get_kind_scores (f->store, "p1", MODEL_KIND, 0,
+                                                           G_MAXINT64, &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpuint (stored->len, >=, 8);
+    for (guint i = 0; i < stored->len; i++)
+      {
+        g_autoptr(JsonParser) p = json_parser_new ();
+        JsonObject *features;
+
+        g_assert_true (json_parser_load_from_data (p, g_array_index (stored, WardStoredScore, i).inputs_json,
+                                                   -1, &error));
+        features = json_object_get_object_member (json_node_get_object (json_parser_get_root (p)),
+                                                  "features");
+        g_assert_cmpfloat (json_object_get_double_member (features, "hr_since_last_min"), <, 1.0);
+      }
+  }
+
   g_assert_cmpint (query (f, "SELECT count(*) FROM fhir_resources WHERE resource_type = 'RiskAssessment' "
                              "AND json LIKE '%demo-deterioration%'"), >, 0);
 
