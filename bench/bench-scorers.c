@@ -30,7 +30,8 @@
  *
  * The budget: the engine re-scores a bed on every batch that carries its
  * values (every 5 s for a monitor), so in each 5-minute step a bed costs
- * one steady step, 59 re-scores, and 60 NEWS2 scores.  The whole tick at
+ * 60 NEWS2 scores and, at worst (NEWS2's points changing every minute),
+ * 5 predictions and 55 reuses.  The whole tick at
  * 64 beds must stay under 5 % of one core at real time.
  */
 
@@ -38,7 +39,8 @@
 #define INTERVAL_SEC  5
 #define STEP          (5 * WARD_USEC_PER_MINUTE)
 #define N_STEPS       12
-#define RESCORES      59
+#define PREDICTIONS   5
+#define RESCORES      55
 #define LIMIT_SHARE   0.05
 
 static double
@@ -239,9 +241,10 @@ main (int   argc,
   news2_us = news2_only.news2 * 1e6 / (N_BEDS * N_STEPS);
   ratio = step_us / MAX (news2_us, 0.001);
   /* A 5-minute step of the whole ward, model and NEWS2, as the engine
-   * runs them (60 batches a bed, one of which predicts).
+   * runs them at worst (60 batches a bed, five of which predict).
    */
-  tick_seconds = N_BEDS * (step_us + RESCORES * rescore_us + (RESCORES + 1) * news2_us) / 1e6;
+  tick_seconds = N_BEDS * (PREDICTIONS * step_us + RESCORES * rescore_us +
+                           (PREDICTIONS + RESCORES) * news2_us) / 1e6;
   share = tick_seconds / (STEP / (double) G_USEC_PER_SEC);
   pass = share < LIMIT_SHARE;
 
@@ -251,7 +254,7 @@ main (int   argc,
   printf ("NEWS2 alone per patient window:      %9.1f us\n", news2_us);
   printf ("per 64-bed tick: model %.1f ms, NEWS2 %.3f ms, ratio %.0f\n",
           N_BEDS * step_us / 1000, N_BEDS * news2_us / 1000, ratio);
-  printf ("whole ward per 5-min step: %.3f s = %.3f %% of one core (limit %.0f %%): %s\n",
+  printf ("whole ward per 5-min step, at worst: %.3f s = %.3f %% of one core (limit %.0f %%): %s\n",
           tick_seconds, share * 100, LIMIT_SHARE * 100, pass ? "PASS" : "FAIL");
   printf ("{\"name\": \"scorers\", \"beds\": %d, \"model_window_us\": %.1f, "
           "\"model_first_window_us\": %.1f, \"model_rescore_us\": %.2f, \"news2_window_us\": %.2f, "

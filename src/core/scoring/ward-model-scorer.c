@@ -24,6 +24,7 @@ typedef struct
   gint64             loaded_to;      /* measurements observed up to here are in series */
   gboolean           has_cached;
   int                cached_points[WARD_NEWS2_N_PARAMS];
+  gint64             cached_at;      /* input->now of the prediction */
   WardScore          cached;
 } PatientState;
 
@@ -297,11 +298,13 @@ ward_model_scorer_score (WardScorer             *scorer,
       g_hash_table_insert (self->patients, g_strdup (input->patient_id), state);
     }
 
-  /* The same window again (a re-score within the step) with the same
-   * NEWS2 points: the prediction made for it stands.
+  /* The same window again (a re-score within the step): the prediction
+   * made for it stands, unless NEWS2's points changed, and then at most
+   * once a minute (a monitor's noise can flip a point at every batch).
    */
   if (state->has_cached && state->cached.window_end == input->window_end &&
-      memcmp (state->cached_points, window->result.points, sizeof state->cached_points) == 0)
+      (memcmp (state->cached_points, window->result.points, sizeof state->cached_points) == 0 ||
+       input->now - state->cached_at < WARD_MODEL_SCORER_MIN_INTERVAL))
     {
       ward_score_copy (&state->cached, out);
       out->final = input->final;
@@ -374,6 +377,7 @@ ward_model_scorer_score (WardScorer             *scorer,
   ward_score_clear (&state->cached);
   ward_score_copy (out, &state->cached);
   memcpy (state->cached_points, window->result.points, sizeof state->cached_points);
+  state->cached_at = input->now;
   state->has_cached = TRUE;
 
   return TRUE;

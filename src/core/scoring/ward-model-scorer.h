@@ -13,6 +13,10 @@ G_BEGIN_DECLS
 
 /* The top contributions a model score keeps (and the screen shows). */
 #define WARD_MODEL_SCORER_N_TOP 5
+/* Within a window, a change of NEWS2's points predicts again at most
+ * this often.
+ */
+#define WARD_MODEL_SCORER_MIN_INTERVAL (60 * G_USEC_PER_SEC)
 
 /* A WardScorer over a WardModel (ward-model.h).  For each patient window
  * it computes the feature row (ward-features.h) at the earlier of the
@@ -36,7 +40,8 @@ G_BEGIN_DECLS
  * through the input's history, each later one only what was observed
  * since (and two minutes before, for values that arrive late).  A prediction is made at most once per patient per window
  * step (windows end on step multiples): a re-score of the same window
- * reuses it unless the window's NEWS2 points changed.
+ * reuses it unless the window's NEWS2 points changed, and then at most
+ * once every WARD_MODEL_SCORER_MIN_INTERVAL.
  */
 #define WARD_TYPE_MODEL_SCORER (ward_model_scorer_get_type ())
 G_DECLARE_FINAL_TYPE (WardModelScorer, ward_model_scorer, WARD, MODEL_SCORER, GObject)
