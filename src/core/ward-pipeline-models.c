@@ -55,7 +55,7 @@ _ward_pipeline_load_models (WardEngine         *engine,
 
       if (!g_file_test (path, G_FILE_TEST_EXISTS))
         {
-          g_message ("No demo model at %s: the demo runs with NEWS2 alone", path);
+          g_debug ("No demo model at %s: the demo runs with NEWS2 alone", path);
           return TRUE;
         }
       g_ptr_array_add (specs, g_new0 (WardModelSpec, 1));
