@@ -135,6 +135,9 @@ main (int   argc,
       { "policy", 0, 0, G_OPTION_ARG_FILENAME, &config.policy_file,
         N_("Ward policy: how long each parameter's values count, flag delays, observation "
            "frequency, as a JSON file (see README); its keys win over the options"), N_("FILE") },
+      { "model", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &config.models,
+        N_("Run a model from its card, shown next to NEWS2 (active) or only stored and "
+           "compared (shadow, the default); repeat for several"), N_("CARD[:shadow|active]") },
       { "flag-threshold", 0, 0, G_OPTION_ARG_CALLBACK, parse_band_cb,
         N_("Lowest band that raises a flag (default medium)"), N_("BAND") },
       { "flag-open-delay", 0, 0, G_OPTION_ARG_DOUBLE, &open_delay,

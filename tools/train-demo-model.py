@@ -333,6 +333,9 @@ def main():
     simulation.add_argument("--time-scale", type=float, default=3600)
     simulation.add_argument("--wardwatch", metavar="PATH")
     simulation.add_argument("--wardwatch-cli", metavar="PATH")
+    simulation.add_argument("--save-features", metavar="CSV",
+                            help="also keep the simulated feature table here (training on it "
+                                 "again with --features gives the same files)")
     args = parser.parse_args()
 
     if not 1 <= args.horizon_minutes <= 43200:
@@ -341,6 +344,8 @@ def main():
     if args.simulate:
         with tempfile.TemporaryDirectory(prefix="train-demo-model-") as directory:
             args.features = simulate(args, directory)
+            if args.save_features:
+                shutil.copyfile(args.features, args.save_features)
             train(args)
     else:
         train(args)

@@ -75,6 +75,8 @@ int    ward_cli_score_model  (const char  *model_path,
                               gboolean     csv);
 int    ward_cli_export       (int    argc,
                               char **argv);
+int    ward_cli_model_report (int    argc,
+                              char **argv);
 int    ward_cli_stats        (int    argc,
                               char **argv);
 int    ward_cli_tasks        (int    argc,

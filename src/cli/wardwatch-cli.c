@@ -35,6 +35,7 @@ static const Command commands[] = {
   { "fhir-rejections", "List the resources the FHIR server rejected, with its reason and OperationOutcome", ward_cli_fhir_rejections },
   { "handover-sheet", "Draw a ward handover sheet (A4 PDF: SBAR notes and open tasks per bed) from JSON on standard input", ward_cli_handover_sheet },
   { "map", "Debug device mappings: device messages or HL7 v2 in, normalised measurements or FHIR out", ward_cli_map },
+  { "model-report", "Compare a model's alerts with NEWS2's over a period: counts, how much earlier, agreement", ward_cli_model_report },
   { "replay", "Replay a scenario (device messages, nurse rounds, confirmations) on its own clock and print each score and flag change", ward_cli_replay },
   { "score", "Score NEWS2 for vital-sign sets read as JSON lines on standard input", ward_cli_score },
   { "secret", "Store or clear Wardwatch's secrets in the desktop keyring (read from standard input)", ward_cli_secret },

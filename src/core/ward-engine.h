@@ -137,6 +137,22 @@ gboolean            ward_engine_add_scorer      (WardEngine             *self,
                                                  WardScorerMode          mode,
                                                  GError                **error);
 
+/* Loads the model card at @card_path (ward-model.h) and adds its scorer
+ * (ward-model-scorer.h) in @mode.  A model that cannot be used (missing,
+ * bad card, checksum, corrupt, features Wardwatch does not compute) is
+ * refused: logged once, counted (WardCounters.models_refused) and
+ * recorded as a data issue (stage "model", the reason), @loaded set to
+ * FALSE, and TRUE returned: the other scorers go on.  FALSE only when
+ * the refusal cannot be recorded.  Inside ward_engine_begin() /
+ * ward_engine_commit().
+ */
+gboolean            ward_engine_load_model      (WardEngine             *self,
+                                                 const char             *card_path,
+                                                 WardScorerMode          mode,
+                                                 gint64                  now,
+                                                 gboolean               *loaded,
+                                                 GError                **error);
+
 /* Identity from a FHIR server (WardIdentity in lookup or create mode)
  * for devices that are not in the bed map; NULL or local mode: the bed
  * map only.  A message whose device the server has not answered for yet

@@ -7,6 +7,7 @@
 #pragma once
 
 #include "ward-pipeline.h"
+#include "ward-engine.h"
 #include "ward-store-errors.h"
 
 G_BEGIN_DECLS
@@ -25,5 +26,17 @@ G_BEGIN_DECLS
 /* Test hooks. */
 void _ward_pipeline_set_delivery_paused (WardPipeline *self,
                                          gboolean      paused);
+
+/* ward-pipeline-models.c: the policy's models, then --model options;
+ * in demo mode with none, the demo model when it is installed.  FALSE
+ * only for a configuration that cannot be read (a refused model is not
+ * an error: see ward_engine_load_model()).
+ */
+gboolean _ward_pipeline_load_models (WardEngine         *engine,
+                                     const char         *policy_file,
+                                     const char * const *options,
+                                     gboolean            demo,
+                                     gint64              now,
+                                     GError            **error);
 
 G_END_DECLS

@@ -228,6 +228,7 @@ ward_pipeline_config_clear (WardPipelineConfig *config)
   g_clear_pointer (&config->identity, g_free);
   g_clear_pointer (&config->station, g_free);
   g_clear_pointer (&config->policy_file, g_free);
+  g_clear_pointer (&config->models, g_strfreev);
 }
 
 void
@@ -252,6 +253,7 @@ ward_pipeline_config_copy (const WardPipelineConfig *src,
   dest->identity = g_strdup (src->identity);
   dest->station = g_strdup (src->station);
   dest->policy_file = g_strdup (src->policy_file);
+  dest->models = g_strdupv (src->models);
 }
 
 static gint64
@@ -1455,6 +1457,13 @@ ward_pipeline_start (WardPipeline      *self,
       !ward_policy_load_file (self->config.policy_file, &engine_config, error))
     return FALSE;
   self->engine = ward_engine_new (store, &engine_config);
+  if (!_ward_pipeline_load_models (self->engine, self->config.policy_file,
+                                   (const char * const *) self->config.models,
+                                   self->config.demo, g_get_real_time (), error))
+    {
+      g_clear_object (&self->engine);
+      return FALSE;
+    }
 
   /* Identity from the FHIR server: its requests run on the pipeline's
    * context (asynchronously, never blocking a tick); the first ones may

@@ -76,6 +76,9 @@ typedef struct
   char       *policy_file;            /* the ward policy file (ward-policy.h): validity, flags,
                                        * observation frequency; its keys win over the options
                                        * above.  NULL: the defaults */
+  char      **models;                 /* --model=CARD[:shadow|active], after the policy's
+                                       * "models"; in demo mode with none, the demo model
+                                       * (ward-engine.h: ward_engine_load_model()) */
 } WardPipelineConfig;
 
 void      ward_pipeline_config_init   (WardPipelineConfig       *config);

@@ -145,6 +145,7 @@ typedef struct
   guint64 outbox_pending;     /* resources waiting for the FHIR server */
   gboolean outbox_over_limit; /* outbox_pending above WardEngineConfig.outbox_limit */
   guint64 outbox_failed;      /* resources the FHIR server rejected (parked) */
+  guint64 models_refused;     /* models named in the configuration and not loaded */
 } WardCounters;
 
 /* The FHIR sync as the window warns about it. */

@@ -11,6 +11,7 @@
 #include <glib/gi18n.h>
 
 #include "ward-bed-tile.h"
+#include "ward-model-words.h"
 #include "ward-clinical.h"
 #include "ward-flag-words.h"
 #include "ward-patient-words.h"
@@ -78,6 +79,7 @@ struct _WardBedTile
   GtkLabel   *temp_age_label;
   GtkLabel   *bp_age_label;
   GtkLabel   *points_label;
+  GtkLabel   *model_label;
   GtkLabel   *obs_label;
   GtkWidget  *flag_box;
   GtkLabel   *flag_label;
@@ -1220,6 +1222,7 @@ ward_bed_tile_class_init (WardBedTileClass *klass)
   gtk_widget_class_bind_template_child (widget_class, WardBedTile, spo2_age_label);
   gtk_widget_class_bind_template_child (widget_class, WardBedTile, temp_age_label);
   gtk_widget_class_bind_template_child (widget_class, WardBedTile, bp_age_label);
+  gtk_widget_class_bind_template_child (widget_class, WardBedTile, model_label);
   gtk_widget_class_bind_template_child (widget_class, WardBedTile, points_label);
   gtk_widget_class_bind_template_child (widget_class, WardBedTile, obs_label);
   gtk_widget_class_bind_template_child (widget_class, WardBedTile, flag_box);
@@ -1261,6 +1264,18 @@ ward_bed_tile_get_bed_id (WardBedTile *self)
 /* Called for every snapshot: it only sets texts, classes and visibility,
  * and GTK skips the relayout where a text did not change.
  */
+/* An active model's probability: "Model 23 %", "Demo model 23 %". */
+static void
+update_model (WardBedTile        *self,
+              const WardBedState *bed)
+{
+  g_autofree char *text = _ward_model_words_tile (_ward_model_words_find (bed));
+
+  gtk_widget_set_visible (GTK_WIDGET (self->model_label), text != NULL);
+  if (text != NULL)
+    gtk_label_set_text (self->model_label, text);
+}
+
 void
 ward_bed_tile_update (WardBedTile        *self,
                       const WardBedState *bed,
@@ -1303,6 +1318,7 @@ ward_bed_tile_update (WardBedTile        *self,
     self->summary_key.valid = FALSE;
   update_patient (self, bed, show_patient_name);
   update_score (self, bed);
+  update_model (self, bed);
   update_vitals (self, bed, now);
   update_obs_due (self, bed, now);
   update_flag (self, bed, now);
@@ -1363,4 +1379,13 @@ ward_bed_tile_set_compact (WardBedTile *self,
   else
     gtk_widget_set_visible (GTK_WIDGET (self->points_label),
                             gtk_label_get_text (self->points_label)[0] != '\0');
+}
+
+const char *
+_ward_bed_tile_get_model_text (WardBedTile *self)
+{
+  g_return_val_if_fail (WARD_IS_BED_TILE (self), NULL);
+
+  return gtk_widget_get_visible (GTK_WIDGET (self->model_label))
+    ? gtk_label_get_text (self->model_label) : "";
 }

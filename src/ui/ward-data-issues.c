@@ -140,6 +140,8 @@ get_stage_title (const char *stage)
     return C_("pipeline stage", "Validation");
   if (g_strcmp0 (stage, "fhir") == 0)
     return C_("pipeline stage", "FHIR Server");
+  if (g_strcmp0 (stage, "model") == 0)
+    return C_("pipeline stage", "Model");
 
   /* A stage added after this view: its name is still better than nothing. */
   return stage != NULL ? stage : "";
@@ -158,6 +160,8 @@ get_stage_error (const char *stage)
     return g_strdup (_("Validation error"));
   if (g_strcmp0 (stage, "fhir") == 0)
     return g_strdup (_("Rejected by the FHIR server"));
+  if (g_strcmp0 (stage, "model") == 0)
+    return g_strdup (_("Model not loaded: NEWS2 goes on without it"));
 
   /* Translators: %s is the name of a pipeline stage */
   return g_strdup_printf (_("Rejected at stage %s"), stage != NULL ? stage : "?");

@@ -20,6 +20,7 @@
 #include "ward-patient-words.h"
 #include "ward-trend-words.h"
 #include "ward-score-inputs.h"
+#include "ward-model-score.h"
 
 /* One patient.  History comes from the store, loaded in a worker thread
  * for the chosen span (and cancelled when the patient or the span
@@ -76,6 +77,7 @@ struct _WardPatientView
   GtkLabel         *trend_label;
   GtkLabel         *obs_label;
   WardScoreInputs  *score_inputs;
+  WardModelScore   *model_score;
   GtkLabel         *score_label;
   GtkLabel         *band_label;
   GtkLabel         *status_label;
@@ -950,6 +952,7 @@ update_header (WardPatientView *self)
       gtk_widget_set_visible (GTK_WIDGET (self->age_label), FALSE);
       update_obs_due (self, NULL);
       ward_score_inputs_update (self->score_inputs, NULL, self->now);
+      ward_model_score_update (self->model_score, NULL);
       gtk_label_set_text (self->score_label, "—");
       gtk_label_set_text (self->band_label, "");
       gtk_label_set_text (self->status_label, "");
@@ -992,6 +995,7 @@ update_header (WardPatientView *self)
   flag = _ward_flag_words_header (bed, self->now);
   update_obs_due (self, bed);
   ward_score_inputs_update (self->score_inputs, bed, self->now);
+  ward_model_score_update (self->model_score, bed);
   if (bed->technical_alert)
     {
       g_autofree char *f = g_steal_pointer (&flag);
@@ -1624,6 +1628,7 @@ ward_patient_view_class_init (WardPatientViewClass *klass)
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   g_type_ensure (WARD_TYPE_SCORE_INPUTS);
+  g_type_ensure (WARD_TYPE_MODEL_SCORE);
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/wardwatch/Wardwatch/ui/ward-patient-view.ui");
   gtk_widget_class_bind_template_child (widget_class, WardPatientView, toast_overlay);
@@ -1635,6 +1640,7 @@ ward_patient_view_class_init (WardPatientViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, WardPatientView, trend_label);
   gtk_widget_class_bind_template_child (widget_class, WardPatientView, obs_label);
   gtk_widget_class_bind_template_child (widget_class, WardPatientView, score_inputs);
+  gtk_widget_class_bind_template_child (widget_class, WardPatientView, model_score);
   gtk_widget_class_bind_template_child (widget_class, WardPatientView, score_label);
   gtk_widget_class_bind_template_child (widget_class, WardPatientView, band_label);
   gtk_widget_class_bind_template_child (widget_class, WardPatientView, status_label);

@@ -379,7 +379,10 @@ update_summary (WardWindow *self)
   guint n_flags = 0;
   guint n_unacknowledged = 0;
   guint n_silent = 0;
-  guint n_rejected = MIN (counters->dead_letters, G_MAXUINT);
+  /* A refused model is recorded as a data issue too, but it is no message. */
+  guint n_models_refused = MIN (counters->models_refused, G_MAXUINT);
+  guint n_rejected = MIN (counters->dead_letters - MIN (counters->dead_letters,
+                                                        counters->models_refused), G_MAXUINT);
 
   for (guint i = 0; i < n_beds; i++)
     {
@@ -422,6 +425,14 @@ update_summary (WardWindow *self)
                                                        "%u devices silent",
                                                        n_silent),
                                              n_silent));
+  /* A model that could not be loaded: a quiet word in the status line
+   * (the reason is in Data Issues), never an alarm; NEWS2 goes on.
+   */
+  if (n_models_refused > 0)
+    g_ptr_array_add (parts, g_strdup_printf (ngettext ("%u model not loaded (see Data Issues)",
+                                                       "%u models not loaded (see Data Issues)",
+                                                       n_models_refused),
+                                             n_models_refused));
   /* Rejected device messages are kept as dead letters; say that they exist. */
   if (n_rejected > 0)
     g_ptr_array_add (parts, g_strdup_printf (ngettext ("%u message rejected",

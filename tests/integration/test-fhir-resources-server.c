@@ -439,6 +439,126 @@ test_engine_probability_accepted (void)
   ward_test_db_remove (&dir, &path);
 }
 
+/* The shipped demo model, active in an engine: its RiskAssessment is
+ * accepted by the server, with the probability out of 100 (R4, ras-2),
+ * the card's outcome, the model and version in method, and a basis.
+ */
+static void
+test_engine_demo_model_accepted (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(WardStore) store = NULL;
+  g_autoptr(WardEngine) engine = NULL;
+  g_autoptr(WardSnapshot) snapshot = NULL;
+  g_autoptr(GPtrArray) resources = g_ptr_array_new_with_free_func ((GDestroyNotify) json_node_unref);
+  g_autofree char *dir = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *card = g_build_filename (WARD_TEST_SOURCE_DIR, "..", "data", "models",
+                                            "demo-deterioration.card.json", NULL);
+  WardEngineConfig config;
+  gint64 t0 = (g_get_real_time () / WARD_USEC_PER_HOUR) * WARD_USEC_PER_HOUR - WARD_USEC_PER_HOUR;
+  gboolean loaded = FALSE;
+  guint n_model = 0;
+  const WardBedState *bed;
+  const WardScore *model = NULL;
+
+  if (server == NULL)
+    {
+      g_test_skip (skip_reason);
+      return;
+    }
+
+  dir = g_dir_make_tmp ("ward-fhir-model-XXXXXX", &error);
+  g_assert_no_error (error);
+  path = g_build_filename (dir, "ward.db", NULL);
+  store = ward_store_open (path, &error);
+  g_assert_no_error (error);
+  ward_engine_config_init (&config);
+  config.vitals_observations = TRUE;
+  engine = ward_engine_new (store, &config);
+
+  g_assert_true (ward_engine_begin (engine, &error));
+  g_assert_true (ward_engine_register_bed (engine, "bed-01", "Bed 1", "p1", "Ada Obi", "mon-1", 1, &error));
+  g_assert_true (ward_engine_load_model (engine, card, WARD_SCORER_MODE_ACTIVE, t0, &loaded, &error));
+  g_assert_true (ward_engine_commit (engine, &error));
+  g_assert_no_error (error);
+  g_assert_true (loaded);
+  for (int i = 0; i < 20; i++)
+    {
+      gint64 at = t0 + 10 * WARD_USEC_PER_MINUTE + i * 30 * WARD_USEC_PER_SEC;
+      g_autofree char *iso = ward_time_format_iso8601 (at);
+      g_autofree char *msg = g_strdup_printf ("{\"deviceId\":\"mon-1\",\"messageId\":\"d-%d\","
+                                              "\"kind\":\"vitals\",\"measuredAt\":\"%s\","
+                                              "\"heartRate\":%d,\"respiratoryRate\":%d,\"spo2\":92}",
+                                              i, iso, 110 + i, 22 + i / 4);
+
+      g_assert_true (ward_engine_begin (engine, &error));
+      g_assert_true (ward_engine_ingest (engine, "test", WARD_CONTENT_TYPE_JSON, NULL, msg, strlen (msg),
+                                         at, NULL, NULL, &error));
+      g_assert_true (ward_engine_evaluate (engine, at, &error));
+      g_assert_true (ward_engine_commit (engine, &error));
+      g_assert_no_error (error);
+    }
+
+  snapshot = ward_engine_snapshot (engine, t0 + 20 * WARD_USEC_PER_MINUTE);
+  bed = ward_snapshot_get_bed (snapshot, 0);
+  for (guint i = 0; i < bed->scores->len; i++)
+    if (g_strcmp0 (g_array_index (bed->scores, WardScore, i).kind, "model:demo-deterioration") == 0)
+      model = &g_array_index (bed->scores, WardScore, i);
+  g_assert_nonnull (model);
+
+  g_assert_true (ward_store_foreach_resource (store, NULL, collect_resource_cb, resources, &error));
+  g_assert_no_error (error);
+  for (guint pass = 0; pass < 2; pass++)
+    {
+      for (guint i = 0; i < resources->len; i++)
+        {
+          JsonObject *obj = json_node_get_object (g_ptr_array_index (resources, i));
+          gboolean assessment = g_strcmp0 (json_object_get_string_member (obj, "resourceType"),
+                                           "RiskAssessment") == 0;
+          g_autofree char *method = NULL;
+          JsonObject *prediction;
+          gint64 end = 0;
+
+          if ((pass == 0) == assessment)
+            continue;
+          assert_accepted (g_ptr_array_index (resources, i));
+          if (!assessment)
+            continue;
+          method = ward_fhir_to_json (json_object_get_member (obj, "method"));
+          if (strstr (method, "demo-deterioration") == NULL)
+            continue;
+
+          n_model++;
+          g_assert_nonnull (strstr (method, "0.1.0"));
+          g_assert_true (json_object_has_member (obj, "basis"));
+          prediction = json_array_get_object_element (json_object_get_array_member (obj, "prediction"), 0);
+          g_assert_true (g_str_has_prefix (json_object_get_string_member (
+            json_object_get_object_member (prediction, "outcome"), "text"), "NEWS2 total reaches 7"));
+          g_assert_cmpfloat (json_object_get_double_member (prediction, "probabilityDecimal"), >=, 0.0);
+          g_assert_cmpfloat (json_object_get_double_member (prediction, "probabilityDecimal"), <=, 100.0);
+          g_assert_true (ward_time_parse_iso8601 (json_object_get_string_member (
+            json_object_get_object_member (obj, "occurrencePeriod"), "end"), &end));
+          if (end == model->window_end)
+            g_assert_cmpfloat_with_epsilon (json_object_get_double_member (prediction, "probabilityDecimal"),
+                                            model->probability * 100.0, 1e-6);
+        }
+    }
+  g_assert_cmpuint (n_model, >, 0);
+
+  g_clear_object (&engine);
+  g_clear_object (&store);
+  {
+    g_autofree char *wal = g_strconcat (path, "-wal", NULL);
+    g_autofree char *shm = g_strconcat (path, "-shm", NULL);
+
+    g_unlink (path);
+    g_unlink (wal);
+    g_unlink (shm);
+    g_rmdir (dir);
+  }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -451,6 +571,7 @@ main (int   argc,
   g_test_add_func ("/fhir/resources/engine-derived-from", test_engine_derived_from_accepted);
   g_test_add_func ("/fhir/resources/under-16-accepted", test_under_16_accepted);
   g_test_add_func ("/fhir/resources/engine-probability", test_engine_probability_accepted);
+  g_test_add_func ("/fhir/resources/engine-demo-model", test_engine_demo_model_accepted);
 
   /* Without node the test says why it cannot run, inside the test. */
   skip_reason = ward_test_fhir_server_skip_reason ();

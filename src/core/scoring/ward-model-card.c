@@ -15,6 +15,32 @@
 
 G_DEFINE_QUARK (ward-model-error-quark, ward_model_error)
 
+const char *
+ward_model_error_to_string (int code)
+{
+  switch (code)
+    {
+    case WARD_MODEL_ERROR_NOT_FOUND:
+      return "not-found";
+    case WARD_MODEL_ERROR_CARD_INVALID:
+      return "card-invalid";
+    case WARD_MODEL_ERROR_CHECKSUM:
+      return "checksum";
+    case WARD_MODEL_ERROR_CORRUPT:
+      return "corrupt";
+    case WARD_MODEL_ERROR_FEATURES:
+      return "features";
+    case WARD_MODEL_ERROR_OBJECTIVE:
+      return "objective";
+    case WARD_MODEL_ERROR_INPUT:
+      return "input";
+    case WARD_MODEL_ERROR_PREDICT:
+      return "predict";
+    default:
+      return "unknown";
+    }
+}
+
 void
 ward_model_card_free (WardModelCard *card)
 {

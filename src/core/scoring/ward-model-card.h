@@ -61,6 +61,10 @@ typedef struct
 } WardModelCard;
 
 GQuark          ward_model_error_quark  (void);
+/* A WardModelError as a short stable word ("checksum"), for logs and
+ * data issues; the UI writes its own words from the code.
+ */
+const char     *ward_model_error_to_string (int  code);
 
 /* Parses a card.  @origin names it in errors (a file name).  An invalid
  * card is refused whole, the message naming the field.

@@ -12,6 +12,8 @@
 #include "ward-json-strict.h"
 #include "ward-routing.h"
 
+#include "ward-model-config.h"
+
 #include <json-glib/json-glib.h>
 
 /* Upper bounds that catch a unit mistaken (hours typed as minutes)
@@ -258,10 +260,16 @@ ward_policy_load_data (const char        *data,
           if (!ward_care_policy_load_json (care, node, origin, error))
             return FALSE;
         }
+      else if (g_str_equal (name, "models"))
+        {
+          /* Checked here, loaded when the engine starts (ward-model-config.h). */
+          if (!ward_model_specs_parse_json (node, origin, NULL, NULL, error))
+            return FALSE;
+        }
       else
         return set_invalid (error, origin, "%s: unknown key (description, validity_minutes, "
                             "manual_data_timeout_minutes, flag, observation_frequency_minutes, "
-                            "care)", name);
+                            "care, models)", name);
     }
 
   *config = result;

@@ -1,0 +1,141 @@
+/* ward-model-words.c
+ *
+ * Copyright 2026 The Wardwatch authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include "ward-model-words.h"
+
+#include "ward-model-scorer.h"
+
+#include <glib/gi18n.h>
+#include <json-glib/json-glib.h>
+#include <math.h>
+
+const WardScore *
+_ward_model_words_find (const WardBedState *bed)
+{
+  for (guint i = 0; bed != NULL && bed->scores != NULL && i < bed->scores->len; i++)
+    {
+      const WardScore *score = &g_array_index (bed->scores, WardScore, i);
+
+      if (score->kind != NULL && g_str_has_prefix (score->kind, WARD_MODEL_SCORER_KIND_PREFIX) &&
+          score->has_probability && !score->not_applicable)
+        return score;
+    }
+
+  return NULL;
+}
+
+static char *
+dup_member (JsonObject *object,
+            const char *name)
+{
+  JsonNode *node = json_object_get_member (object, name);
+
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) ||
+      json_node_get_value_type (node) != G_TYPE_STRING)
+    return NULL;
+  return g_strdup (json_node_get_string (node));
+}
+
+gboolean
+_ward_model_words_card (const WardScore    *score,
+                        WardModelWordsCard *card)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  JsonObject *root;
+  JsonObject *object;
+
+  memset (card, 0, sizeof *card);
+  if (score == NULL || score->detail_json == NULL ||
+      !json_parser_load_from_data (parser, score->detail_json, -1, NULL) ||
+      !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+    return FALSE;
+  root = json_node_get_object (json_parser_get_root (parser));
+  if (!json_object_has_member (root, "card") ||
+      !JSON_NODE_HOLDS_OBJECT (json_object_get_member (root, "card")))
+    return FALSE;
+  object = json_object_get_object_member (root, "card");
+
+  card->name = dup_member (object, "name");
+  card->version = dup_member (object, "version");
+  card->outcome = dup_member (object, "outcome");
+  card->notice = dup_member (object, "notice");
+  card->intended_use = dup_member (object, "intended_use");
+  card->training_data = dup_member (object, "training_data");
+  card->path = dup_member (object, "path");
+  card->horizon_minutes = json_object_get_int_member_with_default (object, "horizon_minutes", 0);
+  /* Unknown counts as not for clinical use: the careful reading. */
+  card->not_for_clinical_use = json_object_get_boolean_member_with_default (object,
+                                                                          "not_for_clinical_use",
+                                                                          TRUE);
+  return TRUE;
+}
+
+void
+_ward_model_words_card_clear (WardModelWordsCard *card)
+{
+  g_clear_pointer (&card->name, g_free);
+  g_clear_pointer (&card->version, g_free);
+  g_clear_pointer (&card->outcome, g_free);
+  g_clear_pointer (&card->notice, g_free);
+  g_clear_pointer (&card->intended_use, g_free);
+  g_clear_pointer (&card->training_data, g_free);
+  g_clear_pointer (&card->path, g_free);
+}
+
+char *
+_ward_model_words_percent (double probability)
+{
+  double percent = CLAMP (probability, 0.0, 1.0) * 100.0;
+
+  /* Below 1 % a rounded "0 %" would claim no risk at all. */
+  if (percent > 0 && percent < 1)
+    /* Translators: a model's probability below one per cent */
+    return g_strdup (_("< 1 %"));
+  /* Translators: a model's probability in per cent, "23 %" */
+  return g_strdup_printf (_("%.0f %%"), percent);
+}
+
+char *
+_ward_model_words_tile (const WardScore *score)
+{
+  WardModelWordsCard card;
+  g_autofree char *percent = NULL;
+  gboolean demo;
+
+  if (score == NULL)
+    return NULL;
+  demo = !_ward_model_words_card (score, &card) || card.not_for_clinical_use;
+  _ward_model_words_card_clear (&card);
+  percent = _ward_model_words_percent (score->probability);
+
+  if (demo)
+    /* Translators: on a bed tile, a model not for clinical use, "Demo model 23 %" */
+    return g_strdup_printf (_("Demo model %s"), percent);
+  /* Translators: on a bed tile, a model's probability, "Model 23 %" */
+  return g_strdup_printf (_("Model %s"), percent);
+}
+
+char *
+_ward_model_words_contributions (const WardScore *score)
+{
+  GString *out = g_string_new (NULL);
+
+  for (guint i = 0; score != NULL && score->contributions != NULL && i < score->contributions->len; i++)
+    {
+      const WardScoreContribution *c = &g_array_index (score->contributions, WardScoreContribution, i);
+      g_autofree char *label = ward_model_feature_label (c->name);
+
+      if (out->len > 0)
+        /* Translators: between two contributions of a model's explanation */
+        g_string_append (out, _(", "));
+      /* Translators: one feature's contribution, "RR slope 4 h +0.12" (log-odds) */
+      g_string_append_printf (out, _("%s %+.2f"), label, c->contribution);
+    }
+
+  return g_string_free (out, FALSE);
+}
