@@ -80,7 +80,11 @@ fixture_set_up (Fixture       *f,
   if (server == NULL)
     return;
 
-  f->t0 = (g_get_real_time () / (5 * WARD_USEC_PER_MINUTE)) * (5 * WARD_USEC_PER_MINUTE);
+  /* The start of the current hour: a test's minutes of data then stay in
+   * one hour's vital-signs Observations whatever the time of day (from a
+   * 5-minute mark, a run at 13:59 wrote two hours' worth).
+   */
+  f->t0 = (g_get_real_time () / (60 * WARD_USEC_PER_MINUTE)) * (60 * WARD_USEC_PER_MINUTE);
   f->path = ward_test_db_new ("ward-fhir-identity", &f->dir);
   f->store = ward_test_store_open (f->path);
   {
