@@ -1582,8 +1582,7 @@ ward_pipeline_start (WardPipeline      *self,
         return FALSE;
       }
     self->care = ward_care_new (self->engine, care_policy, NULL,
-                               self->config.station != NULL ? self->config.station
-                                                            : g_get_host_name ());
+                               ward_pipeline_get_station (self));
   }
 
   self->func = func;
@@ -1744,6 +1743,14 @@ ward_pipeline_get_db_path (WardPipeline *self)
   g_return_val_if_fail (WARD_IS_PIPELINE (self), NULL);
 
   return self->config.db_path;
+}
+
+const char *
+ward_pipeline_get_station (WardPipeline *self)
+{
+  g_return_val_if_fail (WARD_IS_PIPELINE (self), NULL);
+
+  return self->config.station != NULL ? self->config.station : g_get_host_name ();
 }
 
 gboolean

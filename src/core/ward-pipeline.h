@@ -110,6 +110,10 @@ void          ward_pipeline_stop              (WardPipeline             *self);
 WardSnapshot *ward_pipeline_get_snapshot      (WardPipeline             *self);
 gint64        ward_pipeline_get_now           (WardPipeline             *self);
 const char   *ward_pipeline_get_db_path       (WardPipeline             *self);
+/* This station's name on what it records and shares (--station, or the
+ * host's name).
+ */
+const char   *ward_pipeline_get_station       (WardPipeline             *self);
 gint64        ward_pipeline_get_heartbeat     (WardPipeline             *self);
 /* FALSE, with the error, while the last transaction failed (disk full,
  * file removed): the pipeline keeps trying and the snapshot's store

@@ -348,19 +348,143 @@ test_acknowledge_over_dbus (void)
   g_assert_cmpint (wait_for (instance.db, "SELECT count(*) FROM events WHERE kind = "
                              "'staff-sign-in' AND actor = 'chloe.martin'", 10), ==, 1);
 
-  /* A task action is declared but not wired yet: refused, no effect. */
+  /* hand-over is declared but not wired: refused, no effect. */
   {
     g_autoptr(GError) error = NULL;
-    const char *argv[] = { "gapplication", "action", APP_ID, "accept-task", "int64 1", NULL };
+    const char *argv[] = { "gapplication", "action", APP_ID, "hand-over", "('', 'ben.carter')", NULL };
     int status = 0;
 
     g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL |
                   G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, NULL, NULL, &status, &error);
     g_assert_no_error (error);
+    g_assert_cmpint (query_int (instance.db, "SELECT count(*) FROM care_handovers"), ==, 0);
   }
 
   err = stop (&instance);
   g_assert_nonnull (strstr (err, "chloe.martin"));
+}
+
+static char *
+query_text (const char *db,
+            const char *sql)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(WardStore) store = ward_store_open_readonly (db, &error);
+
+  g_assert_no_error (error);
+  return _ward_store_query_text (store, sql, &error);
+}
+
+/* Waits for an outcome line of wardwatch --headless on stderr. */
+static void
+wait_for_said (Instance   *instance,
+               const char *text)
+{
+  for (guint i = 0; i < 300 && !stderr_has (instance, text); i++)
+    g_usleep (100 * 1000);
+  if (!stderr_has (instance, text))
+    g_error ("wardwatch never said “%s”:\n%s", text, instance->err->str);
+}
+
+/* A task driven by a script through its life: reassigned to a doctor
+ * by id, accepted, refused to a second accept with who has it,
+ * refused a made-up outcome, completed with a note; a clinical concern
+ * escalated by a nurse becomes a task of its own, and one without a
+ * reason is refused.  Each effect is read back in the store.
+ */
+static void
+test_tasks_over_dbus (void)
+{
+  Instance instance = { 0 };
+  g_autofree char *param = NULL;
+  g_autofree char *sql = NULL;
+  g_autofree char *patient = NULL;
+  g_autofree char *err = NULL;
+  gint64 task_id;
+
+  start (&instance);
+  wait_for_name (&instance);
+
+  task_id = wait_for (instance.db, "SELECT coalesce(min(id), 0) FROM care_tasks WHERE status = 'requested' "
+                      "AND flag_id IS NOT NULL", 90);
+  if (task_id <= 0)
+    g_error ("no task was requested in the sepsis scenario:\n%s", instance.err->str);
+  g_test_message ("task %" G_GINT64_FORMAT " is requested", task_id);
+
+  /* Nobody signed in: refused, nothing changes. */
+  param = g_strdup_printf ("int64 %" G_GINT64_FORMAT, task_id);
+  g_free (gapplication ("action", APP_ID, "accept-task", param, NULL));
+  wait_for_said (&instance, "accept-task: refused: Nobody is signed in");
+
+  g_free (gapplication ("action", APP_ID, "sign-in", "('chloe.martin', '3333')", NULL));
+  wait_for_said (&instance, "is signed in");
+
+  g_clear_pointer (&param, g_free);
+  param = g_strdup_printf ("(int64 %" G_GINT64_FORMAT ", 'nobody.here')", task_id);
+  g_free (gapplication ("action", APP_ID, "reassign-task", param, NULL));
+  wait_for_said (&instance, "reassign-task: refused: “nobody.here” is neither");
+
+  g_clear_pointer (&param, g_free);
+  param = g_strdup_printf ("(int64 %" G_GINT64_FORMAT ", 'dev.patel')", task_id);
+  g_free (gapplication ("action", APP_ID, "reassign-task", param, NULL));
+  sql = g_strdup_printf ("SELECT count(*) FROM care_tasks WHERE id = %" G_GINT64_FORMAT
+                         " AND owner_staff = 'dev.patel' AND owner_role = 'doctor'"
+                         " AND status = 'requested'", task_id);
+  if (wait_for (instance.db, sql, 30) != 1)
+    g_error ("task %" G_GINT64_FORMAT " not reassigned to dev.patel:\n%s", task_id, instance.err->str);
+
+  g_free (gapplication ("action", APP_ID, "sign-in", "('dev.patel', '4444')", NULL));
+  wait_for_said (&instance, "Dr Dev Patel is signed in");
+  g_clear_pointer (&param, g_free);
+  param = g_strdup_printf ("int64 %" G_GINT64_FORMAT, task_id);
+  g_free (gapplication ("action", APP_ID, "accept-task", param, NULL));
+  g_clear_pointer (&sql, g_free);
+  sql = g_strdup_printf ("SELECT count(*) FROM care_tasks WHERE id = %" G_GINT64_FORMAT
+                         " AND status = 'accepted' AND accepted_by = 'dev.patel'", task_id);
+  if (wait_for (instance.db, sql, 30) != 1)
+    g_error ("task %" G_GINT64_FORMAT " not accepted by dev.patel:\n%s", task_id, instance.err->str);
+
+  /* A second accept, by somebody else: refused, and told who has it. */
+  g_free (gapplication ("action", APP_ID, "sign-in", "('chloe.martin', '3333')", NULL));
+  g_free (gapplication ("action", APP_ID, "accept-task", param, NULL));
+  wait_for_said (&instance, "is already accepted by dev.patel");
+  g_assert_cmpint (query_int (instance.db, sql), ==, 1);
+
+  g_clear_pointer (&param, g_free);
+  param = g_strdup_printf ("(int64 %" G_GINT64_FORMAT ", 'cured', '')", task_id);
+  g_free (gapplication ("action", APP_ID, "complete-task", param, NULL));
+  wait_for_said (&instance, "complete-task: refused: Unknown outcome “cured”");
+
+  g_clear_pointer (&param, g_free);
+  param = g_strdup_printf ("(int64 %" G_GINT64_FORMAT ", 'treatment-started', 'Fluids and antibiotics')",
+                           task_id);
+  g_free (gapplication ("action", APP_ID, "complete-task", param, NULL));
+  g_clear_pointer (&sql, g_free);
+  sql = g_strdup_printf ("SELECT count(*) FROM care_tasks WHERE id = %" G_GINT64_FORMAT
+                         " AND status = 'completed' AND outcome = 'treatment-started'"
+                         " AND note = 'Fluids and antibiotics' AND closed_by = 'chloe.martin'", task_id);
+  if (wait_for (instance.db, sql, 30) != 1)
+    g_error ("task %" G_GINT64_FORMAT " not completed:\n%s", task_id, instance.err->str);
+
+  /* A concern needs a reason; with one it is a task of its own. */
+  patient = query_text (instance.db, "SELECT patient_id FROM care_tasks ORDER BY id LIMIT 1");
+  g_assert_nonnull (patient);
+  g_clear_pointer (&param, g_free);
+  param = g_strdup_printf ("('%s', '')", patient);
+  g_free (gapplication ("action", APP_ID, "escalate-concern", param, NULL));
+  wait_for_said (&instance, "escalate-concern: refused");
+  g_assert_cmpint (query_int (instance.db, "SELECT count(*) FROM care_tasks WHERE kind = 'concern'"), ==, 0);
+
+  g_clear_pointer (&param, g_free);
+  param = g_strdup_printf ("('%s', 'Looks grey and confused')", patient);
+  g_free (gapplication ("action", APP_ID, "escalate-concern", param, NULL));
+  g_clear_pointer (&sql, g_free);
+  sql = g_strdup_printf ("SELECT count(*) FROM care_tasks WHERE kind = 'concern' AND patient_id = '%s'"
+                         " AND requester = 'chloe.martin'", patient);
+  if (wait_for (instance.db, sql, 30) != 1)
+    g_error ("the concern about %s is not a task:\n%s", patient, instance.err->str);
+
+  err = stop (&instance);
 }
 
 static void
@@ -397,6 +521,7 @@ main (int    argc,
 
   g_test_add_func ("/actions/listed", test_actions_listed);
   g_test_add_func ("/actions/acknowledge-over-dbus", test_acknowledge_over_dbus);
+  g_test_add_func ("/actions/tasks-over-dbus", test_tasks_over_dbus);
 
   return g_test_run ();
 }

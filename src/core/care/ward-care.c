@@ -440,6 +440,14 @@ accept_task (WardCare    *self,
 {
   g_autofree char *reason = NULL;
 
+  if (task->status == WARD_TASK_ACCEPTED && task->accepted_by != NULL)
+    {
+      /* Whoever came second is told who has it. */
+      g_set_error (error, WARD_CARE_ERROR, WARD_CARE_ERROR_STATE,
+                   "Task %" G_GINT64_FORMAT " is already accepted by %s", task->id,
+                   task->accepted_by);
+      return FALSE;
+    }
   if (task->status != WARD_TASK_REQUESTED)
     {
       g_set_error (error, WARD_CARE_ERROR, WARD_CARE_ERROR_STATE,
