@@ -11,6 +11,7 @@
 #include "ward-care.h"
 #include "ward-audit.h"
 #include "ward-care-fhir.h"
+#include "ward-care-share.h"
 #include "ward-fhir-resources.h"
 
 #include <json-glib/json-glib.h>
@@ -137,6 +138,8 @@ fill_context (WardCare             *self,
   context->device_id = self->device_id;
   context->subject_id = NULL;
   context->flag_id = NULL;
+  context->task_id = NULL;
+  context->part_of_id = NULL;
 
   if (flag_id != 0)
     {
@@ -167,6 +170,7 @@ audit (WardCare    *self,
 {
   g_autofree char *flag_fhir_id = NULL;
   g_autofree char *last_hash = NULL;
+  g_autofree char *task_fhir_id = NULL;
   g_autoptr(JsonNode) node = NULL;
   WardCareFhirContext context;
   WardAuditRow row = { 0 };
@@ -177,8 +181,12 @@ audit (WardCare    *self,
     return FALSE;
   if (!ward_store_audit_last (self->store, &id, &last_hash, error))
     return FALSE;
-  if (!fill_context (self, flag_id, &context, &flag_fhir_id, error))
+  if (!fill_context (self, flag_id, &context, &flag_fhir_id, error) ||
+      (task_id != 0 &&
+       !ward_care_share_task_ids (self->store, self->installation_id, task_id, &task_fhir_id, NULL,
+                                  error)))
     return FALSE;
+  context.task_id = task_fhir_id;
 
   row.id = id;
   row.at = at;
@@ -232,6 +240,8 @@ save_task (WardCare  *self,
            GError   **error)
 {
   g_autofree char *flag_fhir_id = NULL;
+  g_autofree char *task_fhir_id = NULL;
+  g_autofree char *part_of_fhir_id = NULL;
   g_autoptr(JsonNode) node = NULL;
   WardCareFhirContext context;
 
@@ -244,8 +254,12 @@ save_task (WardCare  *self,
   else if (!ward_store_update_task (self->store, task, error))
     return FALSE;
 
-  if (!fill_context (self, task->flag_id, &context, &flag_fhir_id, error))
+  if (!fill_context (self, task->flag_id, &context, &flag_fhir_id, error) ||
+      !ward_care_share_task_ids (self->store, self->installation_id, task->id, &task_fhir_id,
+                                 &part_of_fhir_id, error))
     return FALSE;
+  context.task_id = task_fhir_id;
+  context.part_of_id = part_of_fhir_id;
   node = ward_care_fhir_task (&context, task);
 
   return put_resource (self, node, at, error);
@@ -265,6 +279,7 @@ communicate (WardCare        *self,
              GError         **error)
 {
   g_autofree char *flag_fhir_id = NULL;
+  g_autofree char *task_fhir_id = NULL;
   g_autoptr(JsonNode) node = NULL;
   WardCareFhirContext context;
   WardCommunication c = {
@@ -281,8 +296,12 @@ communicate (WardCare        *self,
 
   if (ward_store_add_communication (self->store, &c, error) == 0)
     return FALSE;
-  if (!fill_context (self, 0, &context, &flag_fhir_id, error))
+  if (!fill_context (self, 0, &context, &flag_fhir_id, error) ||
+      (c.task_id != 0 &&
+       !ward_care_share_task_ids (self->store, self->installation_id, c.task_id, &task_fhir_id, NULL,
+                                  error)))
     return FALSE;
+  context.task_id = task_fhir_id;
   node = ward_care_fhir_communication (&context, &c);
 
   return put_resource (self, node, at, error);
