@@ -211,7 +211,17 @@ ward_care_share_merge_task (JsonObject  *local,
     g_autofree char *text = json_to_string (node, FALSE);
     g_autoptr(JsonNode) copy = json_from_string (text, NULL);
 
+    WardTaskPriority mine_priority;
+    WardTaskPriority their_priority;
+
     *merged = json_object_ref (json_node_get_object (copy));
+    /* A priority raised meanwhile (a band that rose) is kept. */
+    if (ward_task_priority_from_string (json_object_get_string_member_with_default (local, "priority", ""),
+                                        &mine_priority) &&
+        ward_task_priority_from_string (json_object_get_string_member_with_default (server, "priority", ""),
+                                        &their_priority) &&
+        their_priority > mine_priority)
+      json_object_set_string_member (*merged, "priority", ward_task_priority_to_string (their_priority));
   }
   return WARD_FHIR_MERGE_WRITE;
 }
@@ -377,4 +387,98 @@ ward_care_share_apply_task (WardStore   *store,
     }
 
   return TRUE;
+}
+
+typedef struct
+{
+  WardCare                *care;
+  WardCareShareNoticeFunc  notice;
+  gpointer                 user_data;
+  GDestroyNotify           destroy;
+} Attached;
+
+static void
+attached_free (gpointer data)
+{
+  Attached *attached = data;
+
+  if (attached->destroy != NULL)
+    attached->destroy (attached->user_data);
+  g_clear_object (&attached->care);
+  g_free (attached);
+}
+
+static WardFhirMergeResult
+attached_merge (const char  *resource_type,
+                JsonObject  *local,
+                JsonObject  *server,
+                JsonObject **merged,
+                gpointer     user_data)
+{
+  Attached *attached = user_data;
+  g_autofree char *notice = NULL;
+  WardFhirMergeResult result;
+
+  result = ward_care_share_merge_task (local, server, merged, &notice);
+  if (notice != NULL)
+    {
+      const char *id = json_object_get_string_member_with_default (local, "id", "?");
+
+      g_message ("Task %s: %s", id, notice);
+      if (attached->notice != NULL)
+        attached->notice (id, notice, attached->user_data);
+    }
+  return result;
+}
+
+static void
+attached_apply (const char *resource_type,
+                JsonObject *resource,
+                const char *station,
+                gpointer    user_data)
+{
+  Attached *attached = user_data;
+  WardStore *store = ward_care_get_store (attached->care);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *installation = NULL;
+  gint64 task_id = 0;
+
+  if (!(installation = ward_store_get_installation_id (store, &error)) ||
+      !ward_store_begin (store, &error))
+    {
+      g_warning ("Cannot apply Task from %s: %s", station ? station : "the server", error->message);
+      return;
+    }
+  if (!ward_care_share_apply_task (store, installation, resource, &task_id, &error) ||
+      !ward_store_commit (store, &error))
+    {
+      /* Known to the sharing layer now: a later change of it comes again. */
+      g_warning ("Cannot apply Task from %s: %s", station ? station : "the server", error->message);
+      ward_store_rollback (store);
+      return;
+    }
+  if (task_id != 0)
+    g_debug ("Task %" G_GINT64_FORMAT " changed at %s", task_id, station ? station : "the server");
+}
+
+void
+ward_care_share_attach (WardCare                *care,
+                        WardFhirShared          *shared,
+                        WardCareShareNoticeFunc  notice,
+                        gpointer                 user_data,
+                        GDestroyNotify           destroy)
+{
+  Attached *attached;
+
+  g_return_if_fail (WARD_IS_CARE (care));
+  g_return_if_fail (WARD_IS_FHIR_SHARED (shared));
+
+  attached = g_new0 (Attached, 1);
+  attached->care = g_object_ref (care);
+  attached->notice = notice;
+  attached->user_data = user_data;
+  attached->destroy = destroy;
+  ward_fhir_shared_register_type (shared, "Task", attached_merge, attached_apply, attached,
+                                  attached_free);
+  ward_care_set_shared (care, shared);
 }

@@ -8,6 +8,7 @@
 
 #include <json-glib/json-glib.h>
 
+#include "ward-care.h"
 #include "ward-fhir-shared.h"
 #include "ward-store-care.h"
 #include "ward-tasks.h"
@@ -78,5 +79,23 @@ gboolean             ward_care_share_apply_task      (WardStore     *store,
                                                       JsonObject    *resource,
                                                       gint64        *task_id,
                                                       GError       **error);
+
+/* Called with the notice for the people at this station when a Task
+ * action of theirs gave way to another station's.
+ */
+typedef void (*WardCareShareNoticeFunc) (const char *task_id,
+                                         const char *notice,
+                                         gpointer    user_data);
+
+/* Shares care's Tasks through shared: registers Task with the rules above
+ * (apply in a transaction of care's store), and makes care write its
+ * Tasks there.  Call before ward_fhir_shared_start(), on the thread that
+ * runs both.  shared keeps a reference to care.
+ */
+void                 ward_care_share_attach          (WardCare                *care,
+                                                      WardFhirShared          *shared,
+                                                      WardCareShareNoticeFunc  notice,
+                                                      gpointer                 user_data,
+                                                      GDestroyNotify           destroy);
 
 G_END_DECLS

@@ -42,6 +42,7 @@ struct _WardCare
   char            *station_id;
   char            *installation_id;  /* read from the store on first use */
   char            *device_id;
+  WardFhirShared  *shared;           /* weak: Tasks go there instead of the outbox */
 };
 
 G_DEFINE_FINAL_TYPE (WardCare, ward_care, G_TYPE_OBJECT)
@@ -262,6 +263,12 @@ save_task (WardCare  *self,
   context.part_of_id = part_of_fhir_id;
   node = ward_care_fhir_task (&context, task);
 
+  /* Shared between stations: the Task goes only through the sharing
+   * layer's queue (If-Match on the server's version), never also
+   * through the outbox, so one resource has one writer here.
+   */
+  if (self->shared != NULL)
+    return ward_fhir_shared_write (self->shared, json_node_get_object (node), error);
   return put_resource (self, node, at, error);
 }
 
@@ -841,6 +848,8 @@ ward_care_finalize (GObject *object)
 {
   WardCare *self = (WardCare *) object;
 
+  if (self->shared != NULL)
+    g_object_remove_weak_pointer (G_OBJECT (self->shared), (gpointer *) &self->shared);
   g_clear_object (&self->engine);
   g_clear_pointer (&self->policy, ward_care_policy_free);
   g_clear_pointer (&self->ward_id, g_free);
@@ -893,6 +902,28 @@ ward_care_get_policy (WardCare *self)
   g_return_val_if_fail (WARD_IS_CARE (self), NULL);
 
   return self->policy;
+}
+
+void
+ward_care_set_shared (WardCare       *self,
+                      WardFhirShared *shared)
+{
+  g_return_if_fail (WARD_IS_CARE (self));
+  g_return_if_fail (shared == NULL || WARD_IS_FHIR_SHARED (shared));
+
+  if (self->shared != NULL)
+    g_object_remove_weak_pointer (G_OBJECT (self->shared), (gpointer *) &self->shared);
+  self->shared = shared;
+  if (self->shared != NULL)
+    g_object_add_weak_pointer (G_OBJECT (self->shared), (gpointer *) &self->shared);
+}
+
+const char *
+ward_care_get_station (WardCare *self)
+{
+  g_return_val_if_fail (WARD_IS_CARE (self), NULL);
+
+  return self->station_id;
 }
 
 WardStore *
