@@ -16,6 +16,7 @@
 
 #include "ward-actions.h"
 #include "ward-store.h"
+#include "ward-test-fhir-server.h"
 
 /* wardwatch --headless --demo as a script drives it: the application
  * on a private session bus (the test runs itself again under
@@ -85,11 +86,13 @@ stderr_has (Instance   *instance,
 }
 
 static void
-start (Instance *instance)
+start_with (Instance           *instance,
+            const char * const *extra)
 {
   g_autoptr(GSubprocessLauncher) launcher = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *db_arg = NULL;
+  g_autoptr(GPtrArray) args = g_ptr_array_new ();
 
   instance->dir = g_dir_make_tmp ("ward-actions-XXXXXX", &error);
   g_assert_no_error (error);
@@ -98,18 +101,30 @@ start (Instance *instance)
 
   {
     const char *argv[] = { wardwatch (), "--headless", "--demo", "--beds=1", "--scenario=sepsis",
-                           "--time-scale=600", "--seed=5", db_arg, NULL };
+                           "--time-scale=600", "--seed=5", db_arg };
+
+    for (guint i = 0; i < G_N_ELEMENTS (argv); i++)
+      g_ptr_array_add (args, (gpointer) argv[i]);
+    for (guint i = 0; extra != NULL && extra[i] != NULL; i++)
+      g_ptr_array_add (args, (gpointer) extra[i]);
+    g_ptr_array_add (args, NULL);
 
     launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
     g_subprocess_launcher_unsetenv (launcher, "DISPLAY");
     g_subprocess_launcher_unsetenv (launcher, "WAYLAND_DISPLAY");
-    instance->proc = g_subprocess_launcher_spawnv (launcher, argv, &error);
+    instance->proc = g_subprocess_launcher_spawnv (launcher, (const char * const *) args->pdata, &error);
     g_assert_no_error (error);
   }
 
   instance->err = g_string_new (NULL);
   g_mutex_init (&instance->lock);
   instance->reader = g_thread_new ("stderr", read_stderr, instance);
+}
+
+static void
+start (Instance *instance)
+{
+  start_with (instance, NULL);
 }
 
 static char *
@@ -487,6 +502,100 @@ test_tasks_over_dbus (void)
   err = stop (&instance);
 }
 
+/* The accepted Task on the FHIR server, owner as the value of its staff
+ * identifier, or NULL.
+ */
+static char *
+server_accepted_owner (WardTestFhirServer *server)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *body = NULL;
+  g_autoptr(JsonNode) node = NULL;
+  JsonObject *bundle;
+  JsonArray *entries;
+
+  if (ward_test_fhir_server_request (server, "GET", "/fhir/R4/Task?_count=100", NULL, NULL, NULL,
+                                     &body, &error) != 200)
+    return NULL;
+  node = json_from_string (body, &error);
+  g_assert_no_error (error);
+  bundle = json_node_get_object (node);
+  if (!json_object_has_member (bundle, "entry"))
+    return NULL;
+  entries = json_object_get_array_member (bundle, "entry");
+  for (guint i = 0; i < json_array_get_length (entries); i++)
+    {
+      JsonObject *task = json_object_get_object_member (json_array_get_object_element (entries, i),
+                                                        "resource");
+      JsonObject *meta = json_object_get_object_member (task, "meta");
+
+      if (g_strcmp0 (json_object_get_string_member_with_default (task, "status", ""), "accepted") == 0 &&
+          strstr (json_object_get_string_member_with_default (meta, "source", ""),
+                  "urn:wardwatch:station:nurse-station#") != NULL)
+        return g_strdup (json_object_get_string_member (
+                           json_object_get_object_member (json_object_get_object_member (task, "owner"),
+                                                          "identifier"), "value"));
+    }
+
+  return NULL;
+}
+
+/* With a FHIR server, an accept over the bus goes through the sharing
+ * layer: the server has the Task accepted, written by this station.
+ */
+static void
+test_accept_shared (void)
+{
+  g_autoptr(WardTestFhirServer) server = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *url_arg = NULL;
+  g_autofree char *param = NULL;
+  g_autofree char *owner = NULL;
+  g_autofree char *err = NULL;
+  Instance instance = { 0 };
+  gint64 task_id;
+
+  if (ward_test_fhir_server_skip_reason () != NULL)
+    {
+      g_test_skip (ward_test_fhir_server_skip_reason ());
+      return;
+    }
+  server = ward_test_fhir_server_new (NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (ward_test_fhir_server_start (server, &error));
+  g_assert_no_error (error);
+  url_arg = g_strconcat ("--fhir-url=", ward_test_fhir_server_get_base_url (server), NULL);
+
+  {
+    const char *extra[] = { url_arg, "--station=nurse-station", "--staff-id=eunji.park", NULL };
+
+    start_with (&instance, extra);
+  }
+  wait_for_name (&instance);
+
+  task_id = wait_for (instance.db, "SELECT coalesce(min(id), 0) FROM care_tasks WHERE status = 'requested' "
+                      "AND flag_id IS NOT NULL", 90);
+  if (task_id <= 0)
+    g_error ("no task was requested in the sepsis scenario:\n%s", instance.err->str);
+
+  param = g_strdup_printf ("int64 %" G_GINT64_FORMAT, task_id);
+  g_free (gapplication ("action", APP_ID, "accept-task", param, NULL));
+  for (guint i = 0; i < 300 && owner == NULL; i++)
+    {
+      owner = server_accepted_owner (server);
+      if (owner == NULL)
+        g_usleep (100 * 1000);
+    }
+  if (owner == NULL)
+    g_error ("the accepted Task never reached the FHIR server:\n%s", instance.err->str);
+  g_assert_cmpstr (owner, ==, "eunji.park");
+  g_assert_cmpint (query_int (instance.db, "SELECT count(*) FROM fhir_resources WHERE resource_type = 'Task'"),
+                   ==, 0);
+
+  err = stop (&instance);
+  ward_test_fhir_server_stop (server);
+}
+
 static void
 skip_test (void)
 {
@@ -522,6 +631,7 @@ main (int    argc,
   g_test_add_func ("/actions/listed", test_actions_listed);
   g_test_add_func ("/actions/acknowledge-over-dbus", test_acknowledge_over_dbus);
   g_test_add_func ("/actions/tasks-over-dbus", test_tasks_over_dbus);
+  g_test_add_func ("/actions/accept-shared", test_accept_shared);
 
   return g_test_run ();
 }
