@@ -12,6 +12,9 @@
 
 #include <glib/gi18n.h>
 
+#include "ward-staff.h"
+#include "ward-tasks.h"
+
 struct _WardActions
 {
   GObject        parent_instance;
@@ -36,10 +39,10 @@ static const WardActionInfo actions[] = {
   { WARD_ACTION_SIGN_OUT, NULL, TRUE },
   { WARD_ACTION_ACKNOWLEDGE, WARD_ACTION_ACKNOWLEDGE_TYPE, TRUE },
   { WARD_ACTION_CONFIRM, WARD_ACTION_CONFIRM_TYPE, TRUE },
-  { WARD_ACTION_ACCEPT_TASK, WARD_ACTION_ACCEPT_TASK_TYPE, FALSE },
-  { WARD_ACTION_REASSIGN_TASK, WARD_ACTION_REASSIGN_TASK_TYPE, FALSE },
-  { WARD_ACTION_COMPLETE_TASK, WARD_ACTION_COMPLETE_TASK_TYPE, FALSE },
-  { WARD_ACTION_ESCALATE, WARD_ACTION_ESCALATE_TYPE, FALSE },
+  { WARD_ACTION_ACCEPT_TASK, WARD_ACTION_ACCEPT_TASK_TYPE, TRUE },
+  { WARD_ACTION_REASSIGN_TASK, WARD_ACTION_REASSIGN_TASK_TYPE, TRUE },
+  { WARD_ACTION_COMPLETE_TASK, WARD_ACTION_COMPLETE_TASK_TYPE, TRUE },
+  { WARD_ACTION_ESCALATE, WARD_ACTION_ESCALATE_TYPE, TRUE },
   { WARD_ACTION_HAND_OVER, WARD_ACTION_HAND_OVER_TYPE, FALSE },
 };
 
@@ -209,6 +212,200 @@ confirm_cb (GSimpleAction *action,
 }
 
 static void
+care_done_cb (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  Command *command = user_data;
+  g_autoptr(GError) error = NULL;
+
+  ward_pipeline_care_finish (WARD_PIPELINE (source), result, &error);
+  if (error == NULL)
+    emit_outcome (command->self, command->action, TRUE, command->message);
+  else if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    emit_outcome (command->self, command->action, FALSE, error->message);
+
+  command_free (command);
+}
+
+/* FALSE after saying why: task ids are the store's, positive. */
+static gboolean
+check_task_id (WardActions *self,
+               const char  *action,
+               gint64       task_id,
+               char       **number)
+{
+  if (task_id <= 0)
+    {
+      emit_outcome (self, action, FALSE, _("A task id is a positive number"));
+      return FALSE;
+    }
+
+  *number = g_strdup_printf ("%" G_GINT64_FORMAT, task_id);
+  return TRUE;
+}
+
+static void
+accept_task_cb (GSimpleAction *action,
+                GVariant      *parameter,
+                gpointer       user_data)
+{
+  WardActions *self = user_data;
+  gint64 task_id = g_variant_get_int64 (parameter);
+  g_autofree char *number = NULL;
+  const char *acting;
+
+  if (!(acting = require_acting (self, WARD_ACTION_ACCEPT_TASK)) ||
+      !check_task_id (self, WARD_ACTION_ACCEPT_TASK, task_id, &number))
+    return;
+
+  ward_pipeline_care_async (self->pipeline,
+                            ward_care_command_accept (task_id, acting,
+                                                      ward_pipeline_get_station (self->pipeline)),
+                            self->cancellable, care_done_cb,
+                            command_new (self, WARD_ACTION_ACCEPT_TASK,
+                                         /* Translators: task number, staff id */
+                                         g_strdup_printf (_("Task %s accepted by %s"), number, acting)));
+}
+
+/* to is a role ("doctor") or a staff member's id: a member takes the
+ * task in the first of their roles, in escalation order.
+ */
+static gboolean
+resolve_owner (WardActions  *self,
+               const char   *to,
+               WardRole     *role,
+               const char  **staff)
+{
+  const WardStaffMember *member;
+
+  if (ward_role_from_string (to, role))
+    {
+      *staff = NULL;
+      return TRUE;
+    }
+
+  member = ward_staff_lookup (ward_session_get_staff (self->session), to);
+  if (member == NULL)
+    return FALSE;
+
+  *staff = member->id;
+  for (guint i = 0; i < WARD_N_ROLES; i++)
+    if (member->roles & (1 << i))
+      {
+        *role = (WardRole) i;
+        return TRUE;
+      }
+
+  return FALSE;
+}
+
+static void
+reassign_task_cb (GSimpleAction *action,
+                  GVariant      *parameter,
+                  gpointer       user_data)
+{
+  WardActions *self = user_data;
+  g_autofree char *number = NULL;
+  const char *acting;
+  const char *to;
+  const char *staff = NULL;
+  WardRole role = WARD_ROLE_BED_NURSE;
+  gint64 task_id;
+
+  g_variant_get (parameter, "(x&s)", &task_id, &to);
+  if (!(acting = require_acting (self, WARD_ACTION_REASSIGN_TASK)) ||
+      !check_task_id (self, WARD_ACTION_REASSIGN_TASK, task_id, &number))
+    return;
+
+  if (!resolve_owner (self, to, &role, &staff))
+    {
+      g_autofree char *message =
+        /* Translators: a staff id or role name as typed */
+        g_strdup_printf (_("“%s” is neither a care-team role nor a member of the ward staff with one"), to);
+
+      emit_outcome (self, WARD_ACTION_REASSIGN_TASK, FALSE, message);
+      return;
+    }
+
+  ward_pipeline_care_async (self->pipeline,
+                            ward_care_command_reassign (task_id, role, staff, acting,
+                                                        ward_pipeline_get_station (self->pipeline)),
+                            self->cancellable, care_done_cb,
+                            command_new (self, WARD_ACTION_REASSIGN_TASK,
+                                         /* Translators: task number, new owner, staff id */
+                                         g_strdup_printf (_("Task %s reassigned to %s by %s"),
+                                                          number, to, acting)));
+}
+
+static void
+complete_task_cb (GSimpleAction *action,
+                  GVariant      *parameter,
+                  gpointer       user_data)
+{
+  WardActions *self = user_data;
+  g_autofree char *number = NULL;
+  const char *acting;
+  const char *outcome_name;
+  const char *note;
+  WardTaskOutcome outcome;
+  gint64 task_id;
+
+  g_variant_get (parameter, "(x&s&s)", &task_id, &outcome_name, &note);
+  if (!(acting = require_acting (self, WARD_ACTION_COMPLETE_TASK)) ||
+      !check_task_id (self, WARD_ACTION_COMPLETE_TASK, task_id, &number))
+    return;
+
+  if (!ward_task_outcome_from_string (outcome_name, &outcome))
+    {
+      g_autoptr(GString) names = g_string_new (NULL);
+      g_autofree char *message = NULL;
+
+      for (guint i = 0; i < WARD_N_OUTCOMES; i++)
+        g_string_append_printf (names, "%s%s", i ? ", " : "", ward_task_outcome_to_string (i));
+      /* Translators: the outcome as typed, then the list of known ones */
+      message = g_strdup_printf (_("Unknown outcome “%s” (one of: %s)"), outcome_name, names->str);
+      emit_outcome (self, WARD_ACTION_COMPLETE_TASK, FALSE, message);
+      return;
+    }
+
+  ward_pipeline_care_async (self->pipeline,
+                            ward_care_command_complete (task_id, outcome, *note ? note : NULL, acting,
+                                                        ward_pipeline_get_station (self->pipeline)),
+                            self->cancellable, care_done_cb,
+                            command_new (self, WARD_ACTION_COMPLETE_TASK,
+                                         /* Translators: task number, staff id */
+                                         g_strdup_printf (_("Task %s completed by %s"), number, acting)));
+}
+
+static void
+escalate_cb (GSimpleAction *action,
+             GVariant      *parameter,
+             gpointer       user_data)
+{
+  WardActions *self = user_data;
+  const char *acting;
+  const char *patient_id;
+  const char *reason;
+
+  g_variant_get (parameter, "(&s&s)", &patient_id, &reason);
+  if (!(acting = require_acting (self, WARD_ACTION_ESCALATE)))
+    return;
+
+  /* The care core refuses an empty reason: NEWS2's clinical concern is
+   * escalated with what worries the nurse, in words.
+   */
+  ward_pipeline_care_async (self->pipeline,
+                            ward_care_command_raise_concern (patient_id, reason, acting,
+                                                             ward_pipeline_get_station (self->pipeline)),
+                            self->cancellable, care_done_cb,
+                            command_new (self, WARD_ACTION_ESCALATE,
+                                         /* Translators: patient id, staff id */
+                                         g_strdup_printf (_("Concern about %s escalated by %s"),
+                                                          patient_id, acting)));
+}
+
+static void
 ward_actions_dispose (GObject *object)
 {
   WardActions *self = WARD_ACTIONS (object);
@@ -298,6 +495,14 @@ ward_actions_add_to_map (WardActions *self,
         callback = G_CALLBACK (acknowledge_cb);
       else if (g_str_equal (actions[i].name, WARD_ACTION_CONFIRM))
         callback = G_CALLBACK (confirm_cb);
+      else if (g_str_equal (actions[i].name, WARD_ACTION_ACCEPT_TASK))
+        callback = G_CALLBACK (accept_task_cb);
+      else if (g_str_equal (actions[i].name, WARD_ACTION_REASSIGN_TASK))
+        callback = G_CALLBACK (reassign_task_cb);
+      else if (g_str_equal (actions[i].name, WARD_ACTION_COMPLETE_TASK))
+        callback = G_CALLBACK (complete_task_cb);
+      else if (g_str_equal (actions[i].name, WARD_ACTION_ESCALATE))
+        callback = G_CALLBACK (escalate_cb);
 
       g_assert ((callback != NULL) == actions[i].wired);
       if (callback != NULL)

@@ -27,9 +27,21 @@ G_BEGIN_DECLS
  * store holds the effect.
  *
  * The names and parameter types are defined here once.  The task
- * actions are declared now, for the care-team tasks to wire; until then
- * they are disabled (a disabled action is refused by GApplication, and
- * org.gtk.Actions.Describe says so).
+ * actions go to the care core (care/ward-care.h) through the pipeline,
+ * under this station's name:
+ *
+ *   gapplication action io.github.wardwatch.Wardwatch accept-task 'int64 7'
+ *   gapplication action io.github.wardwatch.Wardwatch reassign-task "(int64 7, 'doctor')"
+ *   gapplication action io.github.wardwatch.Wardwatch complete-task "(int64 7, 'reviewed', 'Seen')"
+ *   gapplication action io.github.wardwatch.Wardwatch escalate-concern "('P-1', 'Looks grey')"
+ *
+ * reassign-task takes a role ("bed-nurse", "nurse-in-charge", "doctor",
+ * "outreach") or a staff member's id; complete-task an outcome name of
+ * ward-tasks.h; escalate-concern raises a concern task (a reason is
+ * required).  hand-over stays declared and disabled: the care core's
+ * handover needs an SBAR note per bed and the receiver's acceptance,
+ * which its (ss) parameter cannot carry (a disabled action is refused
+ * by GApplication, and org.gtk.Actions.Describe says so).
  */
 #define WARD_ACTION_SIGN_IN             "sign-in"           /* (ss): staff id, PIN */
 #define WARD_ACTION_SIGN_IN_TYPE        "(ss)"

@@ -13,6 +13,7 @@
 
 #include "ward-engine.h"
 #include "ward-fhir-sync.h"
+#include "ward-care-share.h"
 #include "ward-policy.h"
 #include "ward-care-command.h"
 #include "ward-ingest-once.h"
@@ -117,6 +118,7 @@ struct _WardPipeline
   gint64              last_pruned;     /* time of the last raw archive retention run */
   guint               in_batch;        /* events in the open transaction */
   WardFhirSync       *fhir_sync;       /* sends the outbox between ticks, or NULL */
+  WardFhirShared     *fhir_shared;     /* the care team's Tasks with the other stations, or NULL */
   char               *fhir_token;
   WardFhirAuth       *fhir_auth;       /* built at start, used by the sync, or NULL */
   GError             *batch_error;     /* the store failed inside the simulator's events */
@@ -1048,6 +1050,71 @@ sync_clock (gpointer data)
   return pipeline_now (data);
 }
 
+static const char *fhir_auth_mode (WardPipeline *self);
+
+/* A care action that gave way to another station's (two accepts at
+ * once): kept as an event, for the people here to read.
+ */
+static void
+share_notice_cb (const char *task_id,
+                 const char *notice,
+                 gpointer    user_data)
+{
+  WardPipeline *self = user_data;
+  WardStore *store = ward_engine_get_store (self->engine);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonNode) root = NULL;
+  g_autofree char *detail = NULL;
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "task");
+  json_builder_add_string_value (builder, task_id);
+  json_builder_set_member_name (builder, "notice");
+  json_builder_add_string_value (builder, notice);
+  json_builder_end_object (builder);
+  root = json_builder_get_root (builder);
+  detail = json_to_string (root, FALSE);
+
+  if (!ward_store_begin (store, &error) ||
+      ward_store_add_event (store, pipeline_now (self), ward_pipeline_get_station (self),
+                            "care-action-superseded", NULL, detail, &error) == 0 ||
+      !ward_store_commit (store, &error))
+    {
+      g_warning ("Cannot record that a care action gave way: %s", error->message);
+      ward_store_rollback (store);
+    }
+}
+
+/* With a FHIR server and --station, Tasks are shared with the ward's
+ * other stations (care/ward-care-share.h) instead of going out with the
+ * outbox.  SMART
+ * tokens are not handed to the sharing layer yet: with SMART, Tasks go
+ * out as before and the station works alone.
+ */
+static void
+start_sharing (WardPipeline *self)
+{
+  /* Opt-in: a station that is named joins the ward's shared
+   * coordination; one that is not sends its Tasks as before.
+   */
+  if (self->care == NULL || self->config.station == NULL)
+    return;
+  if (g_strcmp0 (fhir_auth_mode (self), "smart") == 0)
+    {
+      g_message ("Care tasks are not shared between stations with SMART authentication yet: "
+                 "this station coordinates alone");
+      return;
+    }
+
+  self->fhir_shared = ward_fhir_shared_new (ward_engine_get_store (self->engine),
+                                            self->config.fhir_url, ward_pipeline_get_station (self));
+  if (self->fhir_token != NULL)
+    ward_fhir_shared_set_bearer_token (self->fhir_shared, self->fhir_token);
+  ward_care_share_attach (self->care, self->fhir_shared, share_notice_cb, self, NULL);
+  ward_fhir_shared_start (self->fhir_shared);
+}
+
 static gpointer
 pipeline_thread (gpointer data)
 {
@@ -1086,6 +1153,7 @@ pipeline_thread (gpointer data)
         ward_fhir_sync_set_template (self->fhir_sync, vitals);
       }
       ward_fhir_sync_start (self->fhir_sync);
+      start_sharing (self);
     }
 
   g_main_loop_run (self->loop);
@@ -1098,6 +1166,13 @@ pipeline_thread (gpointer data)
   /* One last attempt, bounded; what is left stays pending for the next
    * start.
    */
+  if (self->fhir_shared != NULL)
+    {
+      /* What is queued stays in the store for the next start. */
+      ward_care_set_shared (self->care, NULL);
+      ward_fhir_shared_stop (self->fhir_shared);
+      g_clear_object (&self->fhir_shared);
+    }
   if (self->fhir_sync != NULL)
     {
       ward_fhir_sync_flush_and_stop (self->fhir_sync, FHIR_STOP_TIMEOUT_MSEC);
@@ -1358,15 +1433,20 @@ queue_nurse_entries (WardPipeline  *self,
 /* The FHIR server authentication from --fhir-auth, --fhir-token-file,
  * --fhir-client-id and --fhir-private-key.
  */
+static const char *
+fhir_auth_mode (WardPipeline *self)
+{
+  if (self->config.fhir_auth != NULL)
+    return self->config.fhir_auth;
+  return self->config.fhir_client_id != NULL ? "smart"
+         : self->config.fhir_token_file != NULL ? "bearer" : "none";
+}
+
 static gboolean
 setup_fhir_auth (WardPipeline  *self,
                  GError       **error)
 {
-  const char *mode = self->config.fhir_auth;
-
-  if (mode == NULL)
-    mode = self->config.fhir_client_id != NULL ? "smart"
-           : self->config.fhir_token_file != NULL ? "bearer" : "none";
+  const char *mode = fhir_auth_mode (self);
 
   g_clear_object (&self->fhir_auth);
   if (g_strcmp0 (mode, "none") == 0)
@@ -1591,8 +1671,7 @@ ward_pipeline_start (WardPipeline      *self,
         return FALSE;
       }
     self->care = ward_care_new (self->engine, care_policy, NULL,
-                               self->config.station != NULL ? self->config.station
-                                                            : g_get_host_name ());
+                               ward_pipeline_get_station (self));
   }
 
   self->func = func;

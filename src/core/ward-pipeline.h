@@ -113,7 +113,9 @@ void          ward_pipeline_stop              (WardPipeline             *self);
 WardSnapshot *ward_pipeline_get_snapshot      (WardPipeline             *self);
 gint64        ward_pipeline_get_now           (WardPipeline             *self);
 const char   *ward_pipeline_get_db_path       (WardPipeline             *self);
-/* The station's name the care actions record (--station, else the host). */
+/* This station's name on what it records and shares (--station, or the
+ * host's name).
+ */
 const char   *ward_pipeline_get_station       (WardPipeline             *self);
 gint64        ward_pipeline_get_heartbeat     (WardPipeline             *self);
 /* FALSE, with the error, while the last transaction failed (disk full,

@@ -16,6 +16,7 @@
 
 #include "ward-actions.h"
 #include "ward-store.h"
+#include "ward-test-fhir-server.h"
 
 /* wardwatch --headless --demo as a script drives it: the application
  * on a private session bus (the test runs itself again under
@@ -85,11 +86,13 @@ stderr_has (Instance   *instance,
 }
 
 static void
-start (Instance *instance)
+start_with (Instance           *instance,
+            const char * const *extra)
 {
   g_autoptr(GSubprocessLauncher) launcher = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *db_arg = NULL;
+  g_autoptr(GPtrArray) args = g_ptr_array_new ();
 
   instance->dir = g_dir_make_tmp ("ward-actions-XXXXXX", &error);
   g_assert_no_error (error);
@@ -98,18 +101,30 @@ start (Instance *instance)
 
   {
     const char *argv[] = { wardwatch (), "--headless", "--demo", "--beds=1", "--scenario=sepsis",
-                           "--time-scale=600", "--seed=5", db_arg, NULL };
+                           "--time-scale=600", "--seed=5", db_arg };
+
+    for (guint i = 0; i < G_N_ELEMENTS (argv); i++)
+      g_ptr_array_add (args, (gpointer) argv[i]);
+    for (guint i = 0; extra != NULL && extra[i] != NULL; i++)
+      g_ptr_array_add (args, (gpointer) extra[i]);
+    g_ptr_array_add (args, NULL);
 
     launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
     g_subprocess_launcher_unsetenv (launcher, "DISPLAY");
     g_subprocess_launcher_unsetenv (launcher, "WAYLAND_DISPLAY");
-    instance->proc = g_subprocess_launcher_spawnv (launcher, argv, &error);
+    instance->proc = g_subprocess_launcher_spawnv (launcher, (const char * const *) args->pdata, &error);
     g_assert_no_error (error);
   }
 
   instance->err = g_string_new (NULL);
   g_mutex_init (&instance->lock);
   instance->reader = g_thread_new ("stderr", read_stderr, instance);
+}
+
+static void
+start (Instance *instance)
+{
+  start_with (instance, NULL);
 }
 
 static char *
@@ -348,19 +363,237 @@ test_acknowledge_over_dbus (void)
   g_assert_cmpint (wait_for (instance.db, "SELECT count(*) FROM events WHERE kind = "
                              "'staff-sign-in' AND actor = 'chloe.martin'", 10), ==, 1);
 
-  /* A task action is declared but not wired yet: refused, no effect. */
+  /* hand-over is declared but not wired: refused, no effect. */
   {
     g_autoptr(GError) error = NULL;
-    const char *argv[] = { "gapplication", "action", APP_ID, "accept-task", "int64 1", NULL };
+    const char *argv[] = { "gapplication", "action", APP_ID, "hand-over", "('', 'ben.carter')", NULL };
     int status = 0;
 
     g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL |
                   G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, NULL, NULL, &status, &error);
     g_assert_no_error (error);
+    g_assert_cmpint (query_int (instance.db, "SELECT count(*) FROM care_handovers"), ==, 0);
   }
 
   err = stop (&instance);
   g_assert_nonnull (strstr (err, "chloe.martin"));
+}
+
+static char *
+query_text (const char *db,
+            const char *sql)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(WardStore) store = ward_store_open_readonly (db, &error);
+
+  g_assert_no_error (error);
+  return _ward_store_query_text (store, sql, &error);
+}
+
+/* Waits for an outcome line of wardwatch --headless on stderr. */
+static void
+wait_for_said (Instance   *instance,
+               const char *text)
+{
+  for (guint i = 0; i < 300 && !stderr_has (instance, text); i++)
+    g_usleep (100 * 1000);
+  if (!stderr_has (instance, text))
+    g_error ("wardwatch never said “%s”:\n%s", text, instance->err->str);
+}
+
+/* A task driven by a script through its life: reassigned to a doctor
+ * by id, accepted, refused to a second accept with who has it,
+ * refused a made-up outcome, completed with a note; a clinical concern
+ * escalated by a nurse becomes a task of its own, and one without a
+ * reason is refused.  Each effect is read back in the store.
+ */
+static void
+test_tasks_over_dbus (void)
+{
+  Instance instance = { 0 };
+  g_autofree char *param = NULL;
+  g_autofree char *sql = NULL;
+  g_autofree char *patient = NULL;
+  g_autofree char *err = NULL;
+  gint64 task_id;
+
+  start (&instance);
+  wait_for_name (&instance);
+
+  task_id = wait_for (instance.db, "SELECT coalesce(min(id), 0) FROM care_tasks WHERE status = 'requested' "
+                      "AND flag_id IS NOT NULL", 90);
+  if (task_id <= 0)
+    g_error ("no task was requested in the sepsis scenario:\n%s", instance.err->str);
+  g_test_message ("task %" G_GINT64_FORMAT " is requested", task_id);
+
+  /* Nobody signed in: refused, nothing changes. */
+  param = g_strdup_printf ("int64 %" G_GINT64_FORMAT, task_id);
+  g_free (gapplication ("action", APP_ID, "accept-task", param, NULL));
+  wait_for_said (&instance, "accept-task: refused: Nobody is signed in");
+
+  g_free (gapplication ("action", APP_ID, "sign-in", "('chloe.martin', '3333')", NULL));
+  wait_for_said (&instance, "is signed in");
+
+  g_clear_pointer (&param, g_free);
+  param = g_strdup_printf ("(int64 %" G_GINT64_FORMAT ", 'nobody.here')", task_id);
+  g_free (gapplication ("action", APP_ID, "reassign-task", param, NULL));
+  wait_for_said (&instance, "reassign-task: refused: “nobody.here” is neither");
+
+  g_clear_pointer (&param, g_free);
+  param = g_strdup_printf ("(int64 %" G_GINT64_FORMAT ", 'dev.patel')", task_id);
+  g_free (gapplication ("action", APP_ID, "reassign-task", param, NULL));
+  sql = g_strdup_printf ("SELECT count(*) FROM care_tasks WHERE id = %" G_GINT64_FORMAT
+                         " AND owner_staff = 'dev.patel' AND owner_role = 'doctor'"
+                         " AND status = 'requested'", task_id);
+  if (wait_for (instance.db, sql, 30) != 1)
+    g_error ("task %" G_GINT64_FORMAT " not reassigned to dev.patel:\n%s", task_id, instance.err->str);
+
+  g_free (gapplication ("action", APP_ID, "sign-in", "('dev.patel', '4444')", NULL));
+  wait_for_said (&instance, "Dr Dev Patel is signed in");
+  g_clear_pointer (&param, g_free);
+  param = g_strdup_printf ("int64 %" G_GINT64_FORMAT, task_id);
+  g_free (gapplication ("action", APP_ID, "accept-task", param, NULL));
+  g_clear_pointer (&sql, g_free);
+  sql = g_strdup_printf ("SELECT count(*) FROM care_tasks WHERE id = %" G_GINT64_FORMAT
+                         " AND status = 'accepted' AND accepted_by = 'dev.patel'", task_id);
+  if (wait_for (instance.db, sql, 30) != 1)
+    g_error ("task %" G_GINT64_FORMAT " not accepted by dev.patel:\n%s", task_id, instance.err->str);
+
+  /* A second accept, by somebody else: refused, and told who has it. */
+  g_free (gapplication ("action", APP_ID, "sign-in", "('chloe.martin', '3333')", NULL));
+  g_free (gapplication ("action", APP_ID, "accept-task", param, NULL));
+  wait_for_said (&instance, "is already accepted by dev.patel");
+  g_assert_cmpint (query_int (instance.db, sql), ==, 1);
+
+  g_clear_pointer (&param, g_free);
+  param = g_strdup_printf ("(int64 %" G_GINT64_FORMAT ", 'cured', '')", task_id);
+  g_free (gapplication ("action", APP_ID, "complete-task", param, NULL));
+  wait_for_said (&instance, "complete-task: refused: Unknown outcome “cured”");
+
+  g_clear_pointer (&param, g_free);
+  param = g_strdup_printf ("(int64 %" G_GINT64_FORMAT ", 'treatment-started', 'Fluids and antibiotics')",
+                           task_id);
+  g_free (gapplication ("action", APP_ID, "complete-task", param, NULL));
+  g_clear_pointer (&sql, g_free);
+  sql = g_strdup_printf ("SELECT count(*) FROM care_tasks WHERE id = %" G_GINT64_FORMAT
+                         " AND status = 'completed' AND outcome = 'treatment-started'"
+                         " AND note = 'Fluids and antibiotics' AND closed_by = 'chloe.martin'", task_id);
+  if (wait_for (instance.db, sql, 30) != 1)
+    g_error ("task %" G_GINT64_FORMAT " not completed:\n%s", task_id, instance.err->str);
+
+  /* A concern needs a reason; with one it is a task of its own. */
+  patient = query_text (instance.db, "SELECT patient_id FROM care_tasks ORDER BY id LIMIT 1");
+  g_assert_nonnull (patient);
+  g_clear_pointer (&param, g_free);
+  param = g_strdup_printf ("('%s', '')", patient);
+  g_free (gapplication ("action", APP_ID, "escalate-concern", param, NULL));
+  wait_for_said (&instance, "escalate-concern: refused");
+  g_assert_cmpint (query_int (instance.db, "SELECT count(*) FROM care_tasks WHERE kind = 'concern'"), ==, 0);
+
+  g_clear_pointer (&param, g_free);
+  param = g_strdup_printf ("('%s', 'Looks grey and confused')", patient);
+  g_free (gapplication ("action", APP_ID, "escalate-concern", param, NULL));
+  g_clear_pointer (&sql, g_free);
+  sql = g_strdup_printf ("SELECT count(*) FROM care_tasks WHERE kind = 'concern' AND patient_id = '%s'"
+                         " AND requester = 'chloe.martin'", patient);
+  if (wait_for (instance.db, sql, 30) != 1)
+    g_error ("the concern about %s is not a task:\n%s", patient, instance.err->str);
+
+  err = stop (&instance);
+}
+
+/* The accepted Task on the FHIR server, owner as the value of its staff
+ * identifier, or NULL.
+ */
+static char *
+server_accepted_owner (WardTestFhirServer *server)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *body = NULL;
+  g_autoptr(JsonNode) node = NULL;
+  JsonObject *bundle;
+  JsonArray *entries;
+
+  if (ward_test_fhir_server_request (server, "GET", "/fhir/R4/Task?_count=100", NULL, NULL, NULL,
+                                     &body, &error) != 200)
+    return NULL;
+  node = json_from_string (body, &error);
+  g_assert_no_error (error);
+  bundle = json_node_get_object (node);
+  if (!json_object_has_member (bundle, "entry"))
+    return NULL;
+  entries = json_object_get_array_member (bundle, "entry");
+  for (guint i = 0; i < json_array_get_length (entries); i++)
+    {
+      JsonObject *task = json_object_get_object_member (json_array_get_object_element (entries, i),
+                                                        "resource");
+      JsonObject *meta = json_object_get_object_member (task, "meta");
+
+      if (g_strcmp0 (json_object_get_string_member_with_default (task, "status", ""), "accepted") == 0 &&
+          strstr (json_object_get_string_member_with_default (meta, "source", ""),
+                  "urn:wardwatch:station:nurse-station#") != NULL)
+        return g_strdup (json_object_get_string_member (
+                           json_object_get_object_member (json_object_get_object_member (task, "owner"),
+                                                          "identifier"), "value"));
+    }
+
+  return NULL;
+}
+
+/* With a FHIR server, an accept over the bus goes through the sharing
+ * layer: the server has the Task accepted, written by this station.
+ */
+static void
+test_accept_shared (void)
+{
+  g_autoptr(WardTestFhirServer) server = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *url_arg = NULL;
+  g_autofree char *param = NULL;
+  g_autofree char *owner = NULL;
+  g_autofree char *err = NULL;
+  Instance instance = { 0 };
+  gint64 task_id;
+
+  if (ward_test_fhir_server_skip_reason () != NULL)
+    {
+      g_test_skip (ward_test_fhir_server_skip_reason ());
+      return;
+    }
+  server = ward_test_fhir_server_new (NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (ward_test_fhir_server_start (server, &error));
+  g_assert_no_error (error);
+  url_arg = g_strconcat ("--fhir-url=", ward_test_fhir_server_get_base_url (server), NULL);
+
+  {
+    const char *extra[] = { url_arg, "--station=nurse-station", "--staff-id=eunji.park", NULL };
+
+    start_with (&instance, extra);
+  }
+  wait_for_name (&instance);
+
+  task_id = wait_for (instance.db, "SELECT coalesce(min(id), 0) FROM care_tasks WHERE status = 'requested' "
+                      "AND flag_id IS NOT NULL", 90);
+  if (task_id <= 0)
+    g_error ("no task was requested in the sepsis scenario:\n%s", instance.err->str);
+
+  param = g_strdup_printf ("int64 %" G_GINT64_FORMAT, task_id);
+  g_free (gapplication ("action", APP_ID, "accept-task", param, NULL));
+  for (guint i = 0; i < 300 && owner == NULL; i++)
+    {
+      owner = server_accepted_owner (server);
+      if (owner == NULL)
+        g_usleep (100 * 1000);
+    }
+  if (owner == NULL)
+    g_error ("the accepted Task never reached the FHIR server:\n%s", instance.err->str);
+  g_assert_cmpstr (owner, ==, "eunji.park");
+  g_assert_cmpint (query_int (instance.db, "SELECT count(*) FROM fhir_resources WHERE resource_type = 'Task'"),
+                   ==, 0);
+
+  err = stop (&instance);
+  ward_test_fhir_server_stop (server);
 }
 
 static void
@@ -397,6 +630,8 @@ main (int    argc,
 
   g_test_add_func ("/actions/listed", test_actions_listed);
   g_test_add_func ("/actions/acknowledge-over-dbus", test_acknowledge_over_dbus);
+  g_test_add_func ("/actions/tasks-over-dbus", test_tasks_over_dbus);
+  g_test_add_func ("/actions/accept-shared", test_accept_shared);
 
   return g_test_run ();
 }

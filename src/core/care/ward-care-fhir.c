@@ -178,7 +178,8 @@ ward_care_fhir_task (const WardCareFhirContext *context,
   g_return_val_if_fail (context->device_id != NULL, NULL);
   g_return_val_if_fail (task != NULL, NULL);
 
-  id = ward_care_fhir_task_id (context->installation_id, task->id);
+  id = context->task_id != NULL ? g_strdup (context->task_id)
+                                 : ward_care_fhir_task_id (context->installation_id, task->id);
   description = task_description (task);
 
   json_builder_begin_object (builder);
@@ -245,7 +246,9 @@ ward_care_fhir_task (const WardCareFhirContext *context,
 
   if (task->part_of != 0)
     {
-      g_autofree char *parent = ward_care_fhir_task_id (context->installation_id, task->part_of);
+      g_autofree char *parent = context->part_of_id != NULL
+                                ? g_strdup (context->part_of_id)
+                                : ward_care_fhir_task_id (context->installation_id, task->part_of);
 
       json_builder_set_member_name (builder, "partOf");
       json_builder_begin_array (builder);
@@ -296,7 +299,9 @@ ward_care_fhir_communication (const WardCareFhirContext *context,
                    context->subject_id != NULL ? context->subject_id : c->patient_id);
   if (c->task_id != 0)
     {
-      g_autofree char *task = ward_care_fhir_task_id (context->installation_id, c->task_id);
+      g_autofree char *task = context->task_id != NULL
+                              ? g_strdup (context->task_id)
+                              : ward_care_fhir_task_id (context->installation_id, c->task_id);
 
       json_builder_set_member_name (builder, "about");
       json_builder_begin_array (builder);
@@ -418,7 +423,9 @@ ward_care_fhir_audit_event (const WardCareFhirContext *context,
   json_builder_begin_array (builder);
   if (row->task_id != 0)
     {
-      g_autofree char *task = ward_care_fhir_task_id (context->installation_id, row->task_id);
+      g_autofree char *task = context->task_id != NULL
+                              ? g_strdup (context->task_id)
+                              : ward_care_fhir_task_id (context->installation_id, row->task_id);
 
       add_entity (builder, "Task", task, row->hash, row->detail);
       first = FALSE;

@@ -37,6 +37,9 @@ typedef struct
   const char *device_id;        /* FHIR id of the Wardwatch Device */
   const char *subject_id;       /* FHIR id of the Patient, or NULL */
   const char *flag_id;          /* FHIR id of the Flag, or NULL */
+  const char *task_id;          /* FHIR id of the Task concerned, or NULL: from the installation
+                                 * and the row (care/ward-care-share.h names a flag's tasks) */
+  const char *part_of_id;       /* FHIR id of the Task it escalates, or NULL: likewise */
 } WardCareFhirContext;
 
 char     *ward_care_fhir_task_id           (const char                 *installation_id,

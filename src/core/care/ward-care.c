@@ -11,6 +11,7 @@
 #include "ward-care.h"
 #include "ward-audit.h"
 #include "ward-care-fhir.h"
+#include "ward-care-share.h"
 #include "ward-fhir-resources.h"
 
 #include <json-glib/json-glib.h>
@@ -41,6 +42,7 @@ struct _WardCare
   char            *station_id;
   char            *installation_id;  /* read from the store on first use */
   char            *device_id;
+  WardFhirShared  *shared;           /* weak: Tasks go there instead of the outbox */
 };
 
 G_DEFINE_FINAL_TYPE (WardCare, ward_care, G_TYPE_OBJECT)
@@ -137,6 +139,8 @@ fill_context (WardCare             *self,
   context->device_id = self->device_id;
   context->subject_id = NULL;
   context->flag_id = NULL;
+  context->task_id = NULL;
+  context->part_of_id = NULL;
 
   if (flag_id != 0)
     {
@@ -167,6 +171,7 @@ audit (WardCare    *self,
 {
   g_autofree char *flag_fhir_id = NULL;
   g_autofree char *last_hash = NULL;
+  g_autofree char *task_fhir_id = NULL;
   g_autoptr(JsonNode) node = NULL;
   WardCareFhirContext context;
   WardAuditRow row = { 0 };
@@ -177,8 +182,12 @@ audit (WardCare    *self,
     return FALSE;
   if (!ward_store_audit_last (self->store, &id, &last_hash, error))
     return FALSE;
-  if (!fill_context (self, flag_id, &context, &flag_fhir_id, error))
+  if (!fill_context (self, flag_id, &context, &flag_fhir_id, error) ||
+      (task_id != 0 &&
+       !ward_care_share_task_ids (self->store, self->installation_id, task_id, &task_fhir_id, NULL,
+                                  error)))
     return FALSE;
+  context.task_id = task_fhir_id;
 
   row.id = id;
   row.at = at;
@@ -232,6 +241,8 @@ save_task (WardCare  *self,
            GError   **error)
 {
   g_autofree char *flag_fhir_id = NULL;
+  g_autofree char *task_fhir_id = NULL;
+  g_autofree char *part_of_fhir_id = NULL;
   g_autoptr(JsonNode) node = NULL;
   WardCareFhirContext context;
 
@@ -244,10 +255,20 @@ save_task (WardCare  *self,
   else if (!ward_store_update_task (self->store, task, error))
     return FALSE;
 
-  if (!fill_context (self, task->flag_id, &context, &flag_fhir_id, error))
+  if (!fill_context (self, task->flag_id, &context, &flag_fhir_id, error) ||
+      !ward_care_share_task_ids (self->store, self->installation_id, task->id, &task_fhir_id,
+                                 &part_of_fhir_id, error))
     return FALSE;
+  context.task_id = task_fhir_id;
+  context.part_of_id = part_of_fhir_id;
   node = ward_care_fhir_task (&context, task);
 
+  /* Shared between stations: the Task goes only through the sharing
+   * layer's queue (If-Match on the server's version), never also
+   * through the outbox, so one resource has one writer here.
+   */
+  if (self->shared != NULL)
+    return ward_fhir_shared_write (self->shared, json_node_get_object (node), error);
   return put_resource (self, node, at, error);
 }
 
@@ -265,6 +286,7 @@ communicate (WardCare        *self,
              GError         **error)
 {
   g_autofree char *flag_fhir_id = NULL;
+  g_autofree char *task_fhir_id = NULL;
   g_autoptr(JsonNode) node = NULL;
   WardCareFhirContext context;
   WardCommunication c = {
@@ -281,8 +303,12 @@ communicate (WardCare        *self,
 
   if (ward_store_add_communication (self->store, &c, error) == 0)
     return FALSE;
-  if (!fill_context (self, 0, &context, &flag_fhir_id, error))
+  if (!fill_context (self, 0, &context, &flag_fhir_id, error) ||
+      (c.task_id != 0 &&
+       !ward_care_share_task_ids (self->store, self->installation_id, c.task_id, &task_fhir_id, NULL,
+                                  error)))
     return FALSE;
+  context.task_id = task_fhir_id;
   node = ward_care_fhir_communication (&context, &c);
 
   return put_resource (self, node, at, error);
@@ -440,6 +466,14 @@ accept_task (WardCare    *self,
 {
   g_autofree char *reason = NULL;
 
+  if (task->status == WARD_TASK_ACCEPTED && task->accepted_by != NULL)
+    {
+      /* Whoever came second is told who has it. */
+      g_set_error (error, WARD_CARE_ERROR, WARD_CARE_ERROR_STATE,
+                   "Task %" G_GINT64_FORMAT " is already accepted by %s", task->id,
+                   task->accepted_by);
+      return FALSE;
+    }
   if (task->status != WARD_TASK_REQUESTED)
     {
       g_set_error (error, WARD_CARE_ERROR, WARD_CARE_ERROR_STATE,
@@ -814,6 +848,8 @@ ward_care_finalize (GObject *object)
 {
   WardCare *self = (WardCare *) object;
 
+  if (self->shared != NULL)
+    g_object_remove_weak_pointer (G_OBJECT (self->shared), (gpointer *) &self->shared);
   g_clear_object (&self->engine);
   g_clear_pointer (&self->policy, ward_care_policy_free);
   g_clear_pointer (&self->ward_id, g_free);
@@ -866,6 +902,28 @@ ward_care_get_policy (WardCare *self)
   g_return_val_if_fail (WARD_IS_CARE (self), NULL);
 
   return self->policy;
+}
+
+void
+ward_care_set_shared (WardCare       *self,
+                      WardFhirShared *shared)
+{
+  g_return_if_fail (WARD_IS_CARE (self));
+  g_return_if_fail (shared == NULL || WARD_IS_FHIR_SHARED (shared));
+
+  if (self->shared != NULL)
+    g_object_remove_weak_pointer (G_OBJECT (self->shared), (gpointer *) &self->shared);
+  self->shared = shared;
+  if (self->shared != NULL)
+    g_object_add_weak_pointer (G_OBJECT (self->shared), (gpointer *) &self->shared);
+}
+
+const char *
+ward_care_get_station (WardCare *self)
+{
+  g_return_val_if_fail (WARD_IS_CARE (self), NULL);
+
+  return self->station_id;
 }
 
 WardStore *

@@ -9,6 +9,7 @@
 #include <glib-object.h>
 
 #include "ward-engine.h"
+#include "ward-fhir-shared.h"
 #include "ward-routing.h"
 #include "ward-store-care.h"
 
@@ -51,6 +52,12 @@ WardCare  *ward_care_new               (WardEngine            *engine,
                                         const char            *station_id);
 const WardCarePolicy *ward_care_get_policy (WardCare          *self);
 WardStore *ward_care_get_store         (WardCare              *self);
+const char *ward_care_get_station      (WardCare              *self);
+/* With a sharing layer (kept weakly), Tasks are written through it
+ * instead of the outbox (care/ward-care-share.h); NULL: alone.
+ */
+void       ward_care_set_shared        (WardCare              *self,
+                                        WardFhirShared        *shared);
 
 /* One coordination step: a task for each newly opened flag; the flag's
  * own acknowledgement accepts its task (the two never disagree);
