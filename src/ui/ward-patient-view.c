@@ -870,6 +870,21 @@ update_actions (WardPatientView *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "patient.acknowledge",
                                  can_command && bed->flag_id != 0 &&
                                  bed->flag_acknowledged_by == NULL);
+  /* Where the flag has a task the same command accepts it (the care core
+   * makes an acknowledgement the acknowledger's accept): say so, with the
+   * tile's word.
+   */
+  {
+    const WardTask *task = bed != NULL && bed->flag_id != 0
+                           ? _ward_flag_words_bed_task (bed, bed->flag_id) : NULL;
+    gboolean accept = task != NULL && task->status == WARD_TASK_REQUESTED;
+
+    gtk_button_set_label (self->acknowledge_button,
+                          accept ? _("_Accept Task") : _("_Acknowledge Flag"));
+    gtk_widget_set_tooltip_text (GTK_WIDGET (self->acknowledge_button),
+                                 accept ? _("Take the task of the patient’s open flag: you become its owner")
+                                        : _("Record that you have seen the patient’s open flag"));
+  }
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "patient.record",
                                  can_command && self->n_pending_entries == 0);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "patient.set-scale", can_command);

@@ -15,6 +15,7 @@
 
 #include "ward-chart.h"
 #include "ward-patient-view.h"
+#include "ward-flag-words.h"
 #include "ward-pipeline.h"
 #include "ward-score-inputs.h"
 
@@ -442,12 +443,28 @@ flags_list_names_user (Fixture *f)
                  "acknowledged by " USER) != NULL;
 }
 
+/* The flag's task is waiting and the button says it takes the task,
+ * as the tile does.
+ */
+static gboolean
+accept_task_offered (Fixture *f)
+{
+  const WardBedState *bed = get_bed (f);
+  const WardTask *task = bed != NULL && bed->flag_id != 0
+                         ? _ward_flag_words_bed_task (bed, bed->flag_id) : NULL;
+
+  return task != NULL && task->status == WARD_TASK_REQUESTED &&
+         g_strcmp0 (gtk_button_get_label (GTK_BUTTON (get_child (f, "acknowledge_button"))),
+                    "_Accept Task") == 0;
+}
+
 /* Acknowledge from the view records who and when. */
 static void
 test_acknowledge (Fixture       *f,
                   gconstpointer  data)
 {
   wait_for (f, has_open_flag, "an open flag");
+  wait_for (f, accept_task_offered, "Accept Task on the flag's waiting task");
   g_assert_true (gtk_widget_is_sensitive (GTK_WIDGET (get_child (f, "acknowledge_button"))));
   gtk_widget_activate_action (GTK_WIDGET (f->view), "patient.acknowledge", NULL);
   wait_for (f, flag_acknowledged, "the acknowledgement");
