@@ -7,6 +7,9 @@ cd "$top"
 build-aux/install-deps.sh
 [ -f _build/build.ninja ] || meson setup _build
 ninja -C _build
+# The demo model as shipped in the source (an installed Wardwatch finds its
+# own): the demo ward runs it beside NEWS2, labelled as a demo model.
+export WARDWATCH_MODEL_DIR="${WARDWATCH_MODEL_DIR:-$top/data/models}"
 if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then
   # The settings schema as built (the window keeps its size, sort order and
   # "my patients"); an installed Wardwatch finds its own.
