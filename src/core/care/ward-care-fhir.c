@@ -9,6 +9,7 @@
 #include "config.h"
 
 #include "ward-care-fhir.h"
+#include "ward-fhir-json-private.h"
 #include "ward-fhir-resources.h"
 
 static char *
@@ -49,40 +50,6 @@ ward_care_fhir_audit_event_id (const char *installation_id,
 }
 
 static void
-add_string (JsonBuilder *builder,
-            const char  *member,
-            const char  *value)
-{
-  json_builder_set_member_name (builder, member);
-  json_builder_add_string_value (builder, value);
-}
-
-static void
-add_time (JsonBuilder *builder,
-          const char  *member,
-          gint64       usec)
-{
-  g_autofree char *iso = ward_time_format_iso8601 (usec);
-
-  add_string (builder, member, iso);
-}
-
-static void
-add_reference (JsonBuilder *builder,
-               const char  *member,
-               const char  *type,
-               const char  *id)
-{
-  g_autofree char *reference = g_strconcat (type, "/", id, NULL);
-
-  if (member != NULL)
-    json_builder_set_member_name (builder, member);
-  json_builder_begin_object (builder);
-  add_string (builder, "reference", reference);
-  json_builder_end_object (builder);
-}
-
-static void
 add_identifier_reference (JsonBuilder *builder,
                           const char  *member,
                           const char  *system,
@@ -93,10 +60,10 @@ add_identifier_reference (JsonBuilder *builder,
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "identifier");
   json_builder_begin_object (builder);
-  add_string (builder, "system", system);
-  add_string (builder, "value", value);
+  ward_fhir_add_string (builder, "system", system);
+  ward_fhir_add_string (builder, "value", value);
   json_builder_end_object (builder);
-  add_string (builder, "display", value);
+  ward_fhir_add_string (builder, "display", value);
   json_builder_end_object (builder);
 }
 
@@ -108,23 +75,9 @@ add_actor (JsonBuilder               *builder,
            const char                *staff)
 {
   if (staff == NULL || g_str_equal (staff, "wardwatch"))
-    add_reference (builder, member, "Device", context->device_id);
+    ward_fhir_add_reference (builder, member, "Device", context->device_id);
   else
     add_identifier_reference (builder, member, WARD_FHIR_SYSTEM_STAFF_ID, staff);
-}
-
-static void
-add_coding (JsonBuilder *builder,
-            const char  *system,
-            const char  *code,
-            const char  *display)
-{
-  json_builder_begin_object (builder);
-  add_string (builder, "system", system);
-  add_string (builder, "code", code);
-  if (display != NULL)
-    add_string (builder, "display", display);
-  json_builder_end_object (builder);
 }
 
 static void
@@ -141,11 +94,11 @@ add_concept (JsonBuilder *builder,
     {
       json_builder_set_member_name (builder, "coding");
       json_builder_begin_array (builder);
-      add_coding (builder, system, code, NULL);
+      ward_fhir_add_coding (builder, system, code, NULL);
       json_builder_end_array (builder);
     }
   if (text != NULL)
-    add_string (builder, "text", text);
+    ward_fhir_add_string (builder, "text", text);
   json_builder_end_object (builder);
 }
 
@@ -183,32 +136,32 @@ ward_care_fhir_task (const WardCareFhirContext *context,
   description = task_description (task);
 
   json_builder_begin_object (builder);
-  add_string (builder, "resourceType", "Task");
-  add_string (builder, "id", id);
-  add_string (builder, "status", ward_task_status_to_string (task->status));
+  ward_fhir_add_string (builder, "resourceType", "Task");
+  ward_fhir_add_string (builder, "id", id);
+  ward_fhir_add_string (builder, "status", ward_task_status_to_string (task->status));
   if (task->status_reason != NULL)
     add_concept (builder, "statusReason", NULL, NULL, task->status_reason);
   if (task->escalated_at != 0)
     add_concept (builder, "businessStatus", NULL, NULL, "escalated");
-  add_string (builder, "intent", "order");
-  add_string (builder, "priority", ward_task_priority_to_string (task->priority));
-  add_string (builder, "description", description);
+  ward_fhir_add_string (builder, "intent", "order");
+  ward_fhir_add_string (builder, "priority", ward_task_priority_to_string (task->priority));
+  ward_fhir_add_string (builder, "description", description);
   if (context->flag_id != NULL)
-    add_reference (builder, "focus", "Flag", context->flag_id);
+    ward_fhir_add_reference (builder, "focus", "Flag", context->flag_id);
   if (task->patient_id != NULL)
-    add_reference (builder, "for", "Patient",
-                   context->subject_id != NULL ? context->subject_id : task->patient_id);
+    ward_fhir_add_reference (builder, "for", "Patient",
+                             context->subject_id != NULL ? context->subject_id : task->patient_id);
   if (task->accepted_at != 0)
     {
       json_builder_set_member_name (builder, "executionPeriod");
       json_builder_begin_object (builder);
-      add_time (builder, "start", task->accepted_at);
+      ward_fhir_add_time (builder, "start", task->accepted_at);
       if (task->status == WARD_TASK_COMPLETED && task->closed_at != 0)
-        add_time (builder, "end", task->closed_at);
+        ward_fhir_add_time (builder, "end", task->closed_at);
       json_builder_end_object (builder);
     }
-  add_time (builder, "authoredOn", task->requested_at);
-  add_time (builder, "lastModified", task->updated_at != 0 ? task->updated_at : task->requested_at);
+  ward_fhir_add_time (builder, "authoredOn", task->requested_at);
+  ward_fhir_add_time (builder, "lastModified", task->updated_at != 0 ? task->updated_at : task->requested_at);
   add_actor (builder, "requester", context, task->requester);
 
   json_builder_set_member_name (builder, "performerType");
@@ -228,10 +181,10 @@ ward_care_fhir_task (const WardCareFhirContext *context,
       json_builder_begin_array (builder);
       json_builder_begin_object (builder);
       if (task->closed_by != NULL)
-        add_string (builder, "authorString", task->closed_by);
+        ward_fhir_add_string (builder, "authorString", task->closed_by);
       if (task->closed_at != 0)
-        add_time (builder, "time", task->closed_at);
-      add_string (builder, "text", task->note);
+        ward_fhir_add_time (builder, "time", task->closed_at);
+      ward_fhir_add_string (builder, "text", task->note);
       json_builder_end_object (builder);
       json_builder_end_array (builder);
     }
@@ -240,7 +193,7 @@ ward_care_fhir_task (const WardCareFhirContext *context,
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "period");
   json_builder_begin_object (builder);
-  add_time (builder, "end", task->due_at);
+  ward_fhir_add_time (builder, "end", task->due_at);
   json_builder_end_object (builder);
   json_builder_end_object (builder);
 
@@ -252,7 +205,7 @@ ward_care_fhir_task (const WardCareFhirContext *context,
 
       json_builder_set_member_name (builder, "partOf");
       json_builder_begin_array (builder);
-      add_reference (builder, NULL, "Task", parent);
+      ward_fhir_add_reference (builder, NULL, "Task", parent);
       json_builder_end_array (builder);
     }
 
@@ -287,16 +240,16 @@ ward_care_fhir_communication (const WardCareFhirContext *context,
   id = ward_care_fhir_communication_id (context->installation_id, c->id);
 
   json_builder_begin_object (builder);
-  add_string (builder, "resourceType", "Communication");
-  add_string (builder, "id", id);
-  add_string (builder, "status", "completed");
+  ward_fhir_add_string (builder, "resourceType", "Communication");
+  ward_fhir_add_string (builder, "id", id);
+  ward_fhir_add_string (builder, "status", "completed");
   json_builder_set_member_name (builder, "category");
   json_builder_begin_array (builder);
   add_concept (builder, NULL, NULL, NULL, c->kind);
   json_builder_end_array (builder);
   if (c->patient_id != NULL)
-    add_reference (builder, "subject", "Patient",
-                   context->subject_id != NULL ? context->subject_id : c->patient_id);
+    ward_fhir_add_reference (builder, "subject", "Patient",
+                             context->subject_id != NULL ? context->subject_id : c->patient_id);
   if (c->task_id != 0)
     {
       g_autofree char *task = context->task_id != NULL
@@ -305,10 +258,10 @@ ward_care_fhir_communication (const WardCareFhirContext *context,
 
       json_builder_set_member_name (builder, "about");
       json_builder_begin_array (builder);
-      add_reference (builder, NULL, "Task", task);
+      ward_fhir_add_reference (builder, NULL, "Task", task);
       json_builder_end_array (builder);
     }
-  add_time (builder, "sent", c->sent_at);
+  ward_fhir_add_time (builder, "sent", c->sent_at);
   json_builder_set_member_name (builder, "recipient");
   json_builder_begin_array (builder);
   if (c->recipient_staff != NULL)
@@ -317,7 +270,7 @@ ward_care_fhir_communication (const WardCareFhirContext *context,
     {
       /* A role, whoever holds it: a reference by display only. */
       json_builder_begin_object (builder);
-      add_string (builder, "display", c->recipient_role ? c->recipient_role : "ward");
+      ward_fhir_add_string (builder, "display", c->recipient_role ? c->recipient_role : "ward");
       json_builder_end_object (builder);
     }
   json_builder_end_array (builder);
@@ -325,7 +278,7 @@ ward_care_fhir_communication (const WardCareFhirContext *context,
   json_builder_set_member_name (builder, "payload");
   json_builder_begin_array (builder);
   json_builder_begin_object (builder);
-  add_string (builder, "contentString", c->payload);
+  ward_fhir_add_string (builder, "contentString", c->payload);
   json_builder_end_object (builder);
   json_builder_end_array (builder);
   json_builder_end_object (builder);
@@ -352,7 +305,7 @@ add_entity (JsonBuilder *builder,
             const char  *detail)
 {
   json_builder_begin_object (builder);
-  add_reference (builder, "what", type, id);
+  ward_fhir_add_reference (builder, "what", type, id);
   if (hash != NULL || detail != NULL)
     {
       json_builder_set_member_name (builder, "detail");
@@ -360,15 +313,15 @@ add_entity (JsonBuilder *builder,
       if (hash != NULL)
         {
           json_builder_begin_object (builder);
-          add_string (builder, "type", "audit-chain-sha256");
-          add_string (builder, "valueString", hash);
+          ward_fhir_add_string (builder, "type", "audit-chain-sha256");
+          ward_fhir_add_string (builder, "valueString", hash);
           json_builder_end_object (builder);
         }
       if (detail != NULL)
         {
           json_builder_begin_object (builder);
-          add_string (builder, "type", "detail");
-          add_string (builder, "valueString", detail);
+          ward_fhir_add_string (builder, "type", "detail");
+          ward_fhir_add_string (builder, "valueString", detail);
           json_builder_end_object (builder);
         }
       json_builder_end_array (builder);
@@ -391,17 +344,17 @@ ward_care_fhir_audit_event (const WardCareFhirContext *context,
   id = ward_care_fhir_audit_event_id (context->installation_id, row->id);
 
   json_builder_begin_object (builder);
-  add_string (builder, "resourceType", "AuditEvent");
-  add_string (builder, "id", id);
+  ward_fhir_add_string (builder, "resourceType", "AuditEvent");
+  ward_fhir_add_string (builder, "id", id);
   json_builder_set_member_name (builder, "type");
-  add_coding (builder, WARD_FHIR_SYSTEM_DICOM, "110110", "Patient Record");
+  ward_fhir_add_coding (builder, WARD_FHIR_SYSTEM_DICOM, "110110", "Patient Record");
   json_builder_set_member_name (builder, "subtype");
   json_builder_begin_array (builder);
-  add_coding (builder, WARD_FHIR_SYSTEM_AUDIT_ACTION, row->action, NULL);
+  ward_fhir_add_coding (builder, WARD_FHIR_SYSTEM_AUDIT_ACTION, row->action, NULL);
   json_builder_end_array (builder);
-  add_string (builder, "action", audit_action_code (row->action));
-  add_time (builder, "recorded", row->at);
-  add_string (builder, "outcome", "0");
+  ward_fhir_add_string (builder, "action", audit_action_code (row->action));
+  ward_fhir_add_time (builder, "recorded", row->at);
+  ward_fhir_add_string (builder, "outcome", "0");
 
   json_builder_set_member_name (builder, "agent");
   json_builder_begin_array (builder);
@@ -414,7 +367,7 @@ ward_care_fhir_audit_event (const WardCareFhirContext *context,
 
   json_builder_set_member_name (builder, "source");
   json_builder_begin_object (builder);
-  add_string (builder, "site", row->station);
+  ward_fhir_add_string (builder, "site", row->station);
   add_identifier_reference (builder, "observer", WARD_FHIR_SYSTEM_STATION_ID, row->station);
   json_builder_end_object (builder);
 

@@ -8,6 +8,7 @@
 
 #include "config.h"
 
+#include "ward-fhir-json-private.h"
 #include "ward-fhir-resources.h"
 
 #include "ward-news2.h"
@@ -326,39 +327,6 @@ add_member (JsonBuilder *builder,
     json_builder_set_member_name (builder, member);
 }
 
-static void
-add_string (JsonBuilder *builder,
-            const char  *member,
-            const char  *value)
-{
-  add_member (builder, member);
-  json_builder_add_string_value (builder, value);
-}
-
-static void
-add_time (JsonBuilder *builder,
-          const char  *member,
-          gint64       usec)
-{
-  g_autofree char *iso = ward_time_format_iso8601 (usec);
-
-  add_string (builder, member, iso);
-}
-
-static void
-add_coding (JsonBuilder *builder,
-            const char  *system,
-            const char  *code,
-            const char  *display)
-{
-  json_builder_begin_object (builder);
-  add_string (builder, "system", system);
-  add_string (builder, "code", code);
-  if (display != NULL)
-    add_string (builder, "display", display);
-  json_builder_end_object (builder);
-}
-
 /* A CodeableConcept with one coding (if system is not NULL) and text (if
  * not NULL).
  */
@@ -376,25 +344,11 @@ add_concept (JsonBuilder *builder,
     {
       json_builder_set_member_name (builder, "coding");
       json_builder_begin_array (builder);
-      add_coding (builder, system, code, display);
+      ward_fhir_add_coding (builder, system, code, display);
       json_builder_end_array (builder);
     }
   if (text != NULL)
-    add_string (builder, "text", text);
-  json_builder_end_object (builder);
-}
-
-static void
-add_reference (JsonBuilder *builder,
-               const char  *member,
-               const char  *type,
-               const char  *id)
-{
-  g_autofree char *reference = g_strconcat (type, "/", id, NULL);
-
-  add_member (builder, member);
-  json_builder_begin_object (builder);
-  add_string (builder, "reference", reference);
+    ward_fhir_add_string (builder, "text", text);
   json_builder_end_object (builder);
 }
 
@@ -403,7 +357,7 @@ add_literal_reference (JsonBuilder *builder,
                        const char  *reference)
 {
   json_builder_begin_object (builder);
-  add_string (builder, "reference", reference);
+  ward_fhir_add_string (builder, "reference", reference);
   json_builder_end_object (builder);
 }
 
@@ -415,9 +369,9 @@ add_period (JsonBuilder *builder,
 {
   add_member (builder, member);
   json_builder_begin_object (builder);
-  add_time (builder, "start", start);
+  ward_fhir_add_time (builder, "start", start);
   if (end != 0)
-    add_time (builder, "end", end);
+    ward_fhir_add_time (builder, "end", end);
   json_builder_end_object (builder);
 }
 
@@ -433,9 +387,9 @@ add_score_quantity (JsonBuilder *builder,
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "value");
   json_builder_add_int_value (builder, value);
-  add_string (builder, "unit", "score");
-  add_string (builder, "system", WARD_FHIR_SYSTEM_UCUM);
-  add_string (builder, "code", WARD_FHIR_UNIT_SCORE);
+  ward_fhir_add_string (builder, "unit", "score");
+  ward_fhir_add_string (builder, "system", WARD_FHIR_SYSTEM_UCUM);
+  ward_fhir_add_string (builder, "code", WARD_FHIR_UNIT_SCORE);
   json_builder_end_object (builder);
 }
 
@@ -445,8 +399,8 @@ begin_resource (JsonBuilder *builder,
                 const char  *id)
 {
   json_builder_begin_object (builder);
-  add_string (builder, "resourceType", resource_type);
-  add_string (builder, "id", id);
+  ward_fhir_add_string (builder, "resourceType", resource_type);
+  ward_fhir_add_string (builder, "id", id);
 }
 
 static JsonNode *
@@ -878,7 +832,7 @@ ward_fhir_news2_observation (const WardFhirScoreInput  *input,
       json_builder_end_object (builder);
     }
 
-  add_string (builder, "status", input->final ? "final" : "preliminary");
+  ward_fhir_add_string (builder, "status", input->final ? "final" : "preliminary");
 
   json_builder_set_member_name (builder, "category");
   json_builder_begin_array (builder);
@@ -887,12 +841,12 @@ ward_fhir_news2_observation (const WardFhirScoreInput  *input,
 
   add_concept (builder, "code", WARD_FHIR_SYSTEM_SNOMED, WARD_FHIR_CODE_NEWS2_TOTAL,
                NEWS2_TOTAL_DISPLAY, "NEWS2 total score");
-  add_reference (builder, "subject", "Patient", subject_of (input->patient_id, input->subject_id));
+  ward_fhir_add_reference (builder, "subject", "Patient", subject_of (input->patient_id, input->subject_id));
   if (input->encounter_id != NULL)
-    add_reference (builder, "encounter", "Encounter", input->encounter_id);
+    ward_fhir_add_reference (builder, "encounter", "Encounter", input->encounter_id);
   add_period (builder, "effectivePeriod", input->window_start, input->window_end);
-  add_time (builder, "issued", input->computed_at);
-  add_reference (builder, "device", "Device", input->device_id);
+  ward_fhir_add_time (builder, "issued", input->computed_at);
+  ward_fhir_add_reference (builder, "device", "Device", input->device_id);
   add_score_quantity (builder, "valueQuantity", input->total);
 
   {
@@ -924,13 +878,13 @@ ward_fhir_news2_observation (const WardFhirScoreInput  *input,
                                                    missing);
 
           json_builder_begin_object (builder);
-          add_string (builder, "text", text);
+          ward_fhir_add_string (builder, "text", text);
           json_builder_end_object (builder);
         }
       if (input->news2_not_applicable)
         {
           json_builder_begin_object (builder);
-          add_string (builder, "text", NOT_APPLICABLE_OBSERVATION_NOTE);
+          ward_fhir_add_string (builder, "text", NOT_APPLICABLE_OBSERVATION_NOTE);
           json_builder_end_object (builder);
         }
       json_builder_end_array (builder);
@@ -1015,18 +969,18 @@ ward_fhir_risk_assessment (const WardFhirScoreInput  *input,
   builder = json_builder_new ();
   begin_resource (builder, "RiskAssessment", id);
 
-  add_string (builder, "status", input->final ? "final" : "preliminary");
+  ward_fhir_add_string (builder, "status", input->final ? "final" : "preliminary");
   add_concept (builder, "method", WARD_FHIR_SYSTEM_SNOMED, WARD_FHIR_CODE_NEWS2_TOTAL,
                NEWS2_TOTAL_DISPLAY, "Royal College of Physicians NEWS2 (2017)");
-  add_reference (builder, "subject", "Patient", subject_of (input->patient_id, input->subject_id));
+  ward_fhir_add_reference (builder, "subject", "Patient", subject_of (input->patient_id, input->subject_id));
   if (input->encounter_id != NULL)
-    add_reference (builder, "encounter", "Encounter", input->encounter_id);
+    ward_fhir_add_reference (builder, "encounter", "Encounter", input->encounter_id);
   add_period (builder, "occurrencePeriod", input->window_start, input->window_end);
-  add_reference (builder, "performer", "Device", input->device_id);
+  ward_fhir_add_reference (builder, "performer", "Device", input->device_id);
 
   json_builder_set_member_name (builder, "basis");
   json_builder_begin_array (builder);
-  add_reference (builder, NULL, "Observation", observation_id);
+  ward_fhir_add_reference (builder, NULL, "Observation", observation_id);
   for (guint i = 0; input->derived_from != NULL && input->derived_from[i] != NULL; i++)
     add_literal_reference (builder, input->derived_from[i]);
   json_builder_end_array (builder);
@@ -1041,7 +995,7 @@ ward_fhir_risk_assessment (const WardFhirScoreInput  *input,
       json_builder_set_member_name (builder, "note");
       json_builder_begin_array (builder);
       json_builder_begin_object (builder);
-      add_string (builder, "text", NOT_APPLICABLE_ASSESSMENT_NOTE);
+      ward_fhir_add_string (builder, "text", NOT_APPLICABLE_ASSESSMENT_NOTE);
       json_builder_end_object (builder);
       json_builder_end_array (builder);
 
@@ -1058,11 +1012,11 @@ ward_fhir_risk_assessment (const WardFhirScoreInput  *input,
   add_concept (builder, "outcome", NULL, NULL, NULL, "Acute clinical deterioration");
   add_concept (builder, "qualitativeRisk", WARD_FHIR_SYSTEM_RISK_PROBABILITY,
                risk->code, risk->display, risk_text);
-  add_string (builder, "rationale", rationale);
+  ward_fhir_add_string (builder, "rationale", rationale);
   json_builder_end_object (builder);
   json_builder_end_array (builder);
 
-  add_string (builder, "mitigation", clinical_response (input));
+  ward_fhir_add_string (builder, "mitigation", clinical_response (input));
 
   return end_resource (builder);
 }
@@ -1152,30 +1106,30 @@ ward_fhir_scorer_risk_assessment (const WardFhirScoreInput  *input,
   builder = json_builder_new ();
   begin_resource (builder, "RiskAssessment", id);
 
-  add_string (builder, "status", score->final ? "final" : "preliminary");
+  ward_fhir_add_string (builder, "status", score->final ? "final" : "preliminary");
   json_builder_set_member_name (builder, "method");
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "coding");
   json_builder_begin_array (builder);
   json_builder_begin_object (builder);
-  add_string (builder, "system", WARD_FHIR_SYSTEM_SCORER);
-  add_string (builder, "version", score->version);
-  add_string (builder, "code", score->kind);
+  ward_fhir_add_string (builder, "system", WARD_FHIR_SYSTEM_SCORER);
+  ward_fhir_add_string (builder, "version", score->version);
+  ward_fhir_add_string (builder, "code", score->kind);
   if (score->label != NULL)
-    add_string (builder, "display", score->label);
+    ward_fhir_add_string (builder, "display", score->label);
   json_builder_end_object (builder);
   json_builder_end_array (builder);
-  add_string (builder, "text", method_text);
+  ward_fhir_add_string (builder, "text", method_text);
   json_builder_end_object (builder);
-  add_reference (builder, "subject", "Patient", subject_of (input->patient_id, input->subject_id));
+  ward_fhir_add_reference (builder, "subject", "Patient", subject_of (input->patient_id, input->subject_id));
   if (input->encounter_id != NULL)
-    add_reference (builder, "encounter", "Encounter", input->encounter_id);
+    ward_fhir_add_reference (builder, "encounter", "Encounter", input->encounter_id);
   add_period (builder, "occurrencePeriod", score->window_start, score->window_end);
-  add_reference (builder, "performer", "Device", input->device_id);
+  ward_fhir_add_reference (builder, "performer", "Device", input->device_id);
 
   json_builder_set_member_name (builder, "basis");
   json_builder_begin_array (builder);
-  add_reference (builder, NULL, "Observation", observation_id);
+  ward_fhir_add_reference (builder, NULL, "Observation", observation_id);
   for (guint i = 0; input->derived_from != NULL && input->derived_from[i] != NULL; i++)
     add_literal_reference (builder, input->derived_from[i]);
   json_builder_end_array (builder);
@@ -1185,7 +1139,7 @@ ward_fhir_scorer_risk_assessment (const WardFhirScoreInput  *input,
       json_builder_set_member_name (builder, "note");
       json_builder_begin_array (builder);
       json_builder_begin_object (builder);
-      add_string (builder, "text", "This score does not apply to this patient: it claims no risk.");
+      ward_fhir_add_string (builder, "text", "This score does not apply to this patient: it claims no risk.");
       json_builder_end_object (builder);
       json_builder_end_array (builder);
 
@@ -1277,17 +1231,17 @@ ward_fhir_flag (const WardFhirFlagInput  *input,
   json_builder_set_member_name (builder, "extension");
   json_builder_begin_array (builder);
   json_builder_begin_object (builder);
-  add_string (builder, "url", WARD_FHIR_EXTENSION_FLAG_PRIORITY);
+  ward_fhir_add_string (builder, "url", WARD_FHIR_EXTENSION_FLAG_PRIORITY);
   add_concept (builder, "valueCodeableConcept", WARD_FHIR_SYSTEM_FLAG_PRIORITY,
                priority->code, priority->display, NULL);
   json_builder_end_object (builder);
   json_builder_begin_object (builder);
-  add_string (builder, "url", WARD_FHIR_EXTENSION_FLAG_DETAIL);
-  add_reference (builder, "valueReference", "RiskAssessment", assessment_id);
+  ward_fhir_add_string (builder, "url", WARD_FHIR_EXTENSION_FLAG_DETAIL);
+  ward_fhir_add_reference (builder, "valueReference", "RiskAssessment", assessment_id);
   json_builder_end_object (builder);
   json_builder_end_array (builder);
 
-  add_string (builder, "status", input->closed_at != 0 ? "inactive" : "active");
+  ward_fhir_add_string (builder, "status", input->closed_at != 0 ? "inactive" : "active");
 
   json_builder_set_member_name (builder, "category");
   json_builder_begin_array (builder);
@@ -1296,11 +1250,11 @@ ward_fhir_flag (const WardFhirFlagInput  *input,
 
   add_concept (builder, "code", NULL, NULL, NULL,
                "NEWS2 escalation: risk of acute clinical deterioration");
-  add_reference (builder, "subject", "Patient", subject_of (input->patient_id, input->subject_id));
+  ward_fhir_add_reference (builder, "subject", "Patient", subject_of (input->patient_id, input->subject_id));
   add_period (builder, "period", input->opened_at, input->closed_at);
   if (input->encounter_id != NULL)
-    add_reference (builder, "encounter", "Encounter", input->encounter_id);
-  add_reference (builder, "author", "Device", input->device_id);
+    ward_fhir_add_reference (builder, "encounter", "Encounter", input->encounter_id);
+  ward_fhir_add_reference (builder, "author", "Device", input->device_id);
 
   return end_resource (builder);
 }
@@ -1355,23 +1309,23 @@ ward_fhir_wardwatch_device (const char  *installation_id,
   json_builder_set_member_name (builder, "identifier");
   json_builder_begin_array (builder);
   json_builder_begin_object (builder);
-  add_string (builder, "system", WARD_FHIR_SYSTEM_INSTALLATION_ID);
-  add_string (builder, "value", installation_id);
+  ward_fhir_add_string (builder, "system", WARD_FHIR_SYSTEM_INSTALLATION_ID);
+  ward_fhir_add_string (builder, "value", installation_id);
   json_builder_end_object (builder);
   json_builder_end_array (builder);
 
-  add_string (builder, "status", "active");
-  add_string (builder, "manufacturer", "Wardwatch project");
+  ward_fhir_add_string (builder, "status", "active");
+  ward_fhir_add_string (builder, "manufacturer", "Wardwatch project");
 
   json_builder_set_member_name (builder, "deviceName");
   json_builder_begin_array (builder);
   json_builder_begin_object (builder);
-  add_string (builder, "name", "Wardwatch");
-  add_string (builder, "type", "manufacturer-name");
+  ward_fhir_add_string (builder, "name", "Wardwatch");
+  ward_fhir_add_string (builder, "type", "manufacturer-name");
   json_builder_end_object (builder);
   json_builder_begin_object (builder);
-  add_string (builder, "name", "Wardwatch ward clinician dashboard");
-  add_string (builder, "type", "user-friendly-name");
+  ward_fhir_add_string (builder, "name", "Wardwatch ward clinician dashboard");
+  ward_fhir_add_string (builder, "type", "user-friendly-name");
   json_builder_end_object (builder);
   json_builder_end_array (builder);
 
@@ -1381,7 +1335,7 @@ ward_fhir_wardwatch_device (const char  *installation_id,
   json_builder_set_member_name (builder, "version");
   json_builder_begin_array (builder);
   json_builder_begin_object (builder);
-  add_string (builder, "value", PACKAGE_VERSION);
+  ward_fhir_add_string (builder, "value", PACKAGE_VERSION);
   json_builder_end_object (builder);
   json_builder_end_array (builder);
 
