@@ -83,6 +83,8 @@ int    ward_cli_tasks        (int    argc,
                               char **argv);
 int    ward_cli_audit        (int    argc,
                               char **argv);
+int    ward_cli_report       (int    argc,
+                              char **argv);
 int    ward_cli_dead_letters (int    argc,
                               char **argv);
 int    ward_cli_fhir_rejections (int argc,

@@ -37,6 +37,7 @@ static const Command commands[] = {
   { "map", "Debug device mappings: device messages or HL7 v2 in, normalised measurements or FHIR out", ward_cli_map },
   { "model-report", "Compare a model's alerts with NEWS2's over a period: counts, how much earlier, agreement", ward_cli_model_report },
   { "replay", "Replay a scenario (device messages, nurse rounds, confirmations) on its own clock and print each score and flag change", ward_cli_replay },
+  { "report", "Write the shift report of a period (A4 PDF and CSV files): census, flags, response times, alarm burden, handover notes", ward_cli_report },
   { "score", "Score NEWS2 for vital-sign sets read as JSON lines on standard input", ward_cli_score },
   { "secret", "Store or clear Wardwatch's secrets in the desktop keyring (read from standard input)", ward_cli_secret },
   { "simulate", "Run the demo ward's devices against a real MQTT broker or MLLP listener", ward_cli_simulate },
