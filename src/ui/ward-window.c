@@ -20,6 +20,7 @@
 #include "ward-handover-dialog.h"
 #include "ward-patient-view.h"
 #include "ward-store-alarm.h"
+#include "ward-summary-view.h"
 #include "ward-timeline-window.h"
 #include "ward-watchdog-banner.h"
 #include "ward-window.h"
@@ -73,6 +74,7 @@ struct _WardWindow
   WardHandoverDialog   *handover;       /* weak */
   AdwMessageDialog     *concern_dialog; /* weak */
   WardTimelineWindow   *timeline;       /* weak */
+  WardSummaryView      *summary_view;   /* weak */
 
   guint                 tick_id;
   gint64                title_second;   /* the second the subtitle shows, or -1 */
@@ -732,6 +734,8 @@ update_actions (WardWindow *self)
   gboolean on_patient = g_strcmp0 (gtk_stack_get_visible_child_name (self->stack), "patient") == 0;
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.data-issues", self->db_path != NULL);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.ward-summary", self->db_path != NULL);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.print-shift-report", self->db_path != NULL);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.show-board", on_patient);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.escalate-concern", on_patient);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.patient-timeline", on_patient && self->db_path != NULL);
@@ -791,6 +795,38 @@ care_team_action_cb (GtkWidget  *widget,
   if (self->snapshot != NULL)
     ward_care_view_apply_snapshot (self->care_view, self->snapshot);
   gtk_window_present (GTK_WINDOW (self->care_view));
+}
+
+/* One ward summary per window (ui/ward-summary-view.c); it reads the
+ * store itself, so it needs only the database.
+ */
+static WardSummaryView *
+present_summary_view (WardWindow *self)
+{
+  g_assert (self->db_path != NULL);
+
+  if (self->summary_view == NULL)
+    g_set_weak_pointer (&self->summary_view,
+                        ward_summary_view_new (GTK_WINDOW (self), self->db_path, self->user,
+                                               self->show_patient_names));
+  gtk_window_present (GTK_WINDOW (self->summary_view));
+  return self->summary_view;
+}
+
+static void
+ward_summary_action_cb (GtkWidget  *widget,
+                        const char *action_name,
+                        GVariant   *parameter)
+{
+  present_summary_view (WARD_WINDOW (widget));
+}
+
+static void
+print_shift_report_action_cb (GtkWidget  *widget,
+                              const char *action_name,
+                              GVariant   *parameter)
+{
+  ward_summary_view_print (present_summary_view (WARD_WINDOW (widget)));
 }
 
 static void
@@ -1196,6 +1232,9 @@ ward_window_dispose (GObject *object)
   g_clear_weak_pointer (&self->data_issues);
   if (self->care_view != NULL)
     gtk_window_destroy (GTK_WINDOW (self->care_view));
+  if (self->summary_view != NULL)
+    gtk_window_destroy (GTK_WINDOW (self->summary_view));
+  g_clear_weak_pointer (&self->summary_view);
   g_clear_weak_pointer (&self->care_view);
   if (self->handover != NULL)
     gtk_window_destroy (GTK_WINDOW (self->handover));
@@ -1335,6 +1374,9 @@ ward_window_class_init (WardWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.data-issues", NULL, data_issues_action_cb);
   gtk_widget_class_install_action (widget_class, "win.care-team", NULL, care_team_action_cb);
   gtk_widget_class_install_action (widget_class, "win.handover", NULL, handover_action_cb);
+  gtk_widget_class_install_action (widget_class, "win.ward-summary", NULL, ward_summary_action_cb);
+  gtk_widget_class_install_action (widget_class, "win.print-shift-report", NULL,
+                                   print_shift_report_action_cb);
   gtk_widget_class_install_action (widget_class, "win.escalate-concern", NULL, escalate_concern_action_cb);
   gtk_widget_class_install_action (widget_class, "win.patient-timeline", NULL, patient_timeline_action_cb);
   gtk_widget_class_install_action (widget_class, "win.accept-task", "x", accept_task_action_cb);
@@ -1353,6 +1395,8 @@ ward_window_class_init (WardWindowClass *klass)
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_t, GDK_CONTROL_MASK, "win.care-team", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_H, GDK_CONTROL_MASK | GDK_SHIFT_MASK,
                                        "win.handover", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_S, GDK_CONTROL_MASK | GDK_SHIFT_MASK,
+                                       "win.ward-summary", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_E, GDK_CONTROL_MASK | GDK_SHIFT_MASK,
                                        "win.escalate-concern", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_L, GDK_CONTROL_MASK | GDK_SHIFT_MASK,

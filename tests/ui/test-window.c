@@ -863,6 +863,7 @@ test_window_shortcuts (void)
     { GDK_KEY_m, GDK_CONTROL_MASK, NULL },
     { GDK_KEY_n, GDK_CONTROL_MASK | GDK_SHIFT_MASK, NULL },
     { GDK_KEY_i, GDK_CONTROL_MASK, "win.data-issues" },
+    { GDK_KEY_s, GDK_CONTROL_MASK | GDK_SHIFT_MASK, "win.ward-summary" },
     { GDK_KEY_F6, 0, "win.focus-alarms" },
     { GDK_KEY_a, GDK_CONTROL_MASK | GDK_SHIFT_MASK, "win.acknowledge-top" },
     { GDK_KEY_Return, 0, NULL },
