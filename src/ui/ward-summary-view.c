@@ -174,6 +174,15 @@ show_summary (WardSummaryView *self)
 
   g_string_printf (text, _("Per bed per 24 h: %.2f flags, %.2f notifications (%u beds, %.2f days)"),
                    s->flags_per_bed_day, s->notifications_per_bed_day, s->n_beds, s->days);
+  for (guint i = 0; i < s->beds->len; i++)
+    {
+      const WardSummaryBed *b = g_ptr_array_index (s->beds, i);
+
+      g_string_append_c (text, '\n');
+      g_string_append_printf (text, _("%s: flags %u, notifications %u; per 24 h %.2f and %.2f"),
+                              b->bed_label ? b->bed_label : _("Not in a bed now"), b->n_flags,
+                              b->n_notifications, b->flags_per_day, b->notifications_per_day);
+    }
   gtk_label_set_text (self->burden_label, text->str);
 
   g_string_printf (text, _("Data issues: %u"), s->n_issues);

@@ -89,6 +89,8 @@ test_figures (Fixture       *f,
   assert_contains (_ward_summary_view_get_text (view, "technical"), "mon-1 (Bed 1): 2 alerts, 90 min");
   assert_contains (_ward_summary_view_get_text (view, "burden"),
                    "Per bed per 24 h: 3.50 flags, 2.00 notifications (4 beds, 0.50 days)");
+  assert_contains (_ward_summary_view_get_text (view, "burden"),
+                   "Bed 1: flags 3, notifications 1; per 24 h 6.00 and 2.00");
   assert_contains (_ward_summary_view_get_text (view, "issues"), "Data issues: 3");
 
   gtk_window_destroy (GTK_WINDOW (view));
