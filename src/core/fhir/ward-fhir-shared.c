@@ -1351,6 +1351,30 @@ ward_fhir_shared_start (WardFhirShared *self)
     return;
 
   self->started = TRUE;
+
+  /* A shared type has one writer: what the outbox still holds of it
+   * (queued before sharing was on) goes out from here, so that the
+   * outbox never sends an older copy over a shared one.
+   */
+  {
+    GHashTableIter iter;
+    gpointer key;
+
+    g_hash_table_iter_init (&iter, self->types);
+    while (g_hash_table_iter_next (&iter, &key, NULL))
+      {
+        g_autoptr(GError) error = NULL;
+        gint64 n = ward_store_shared_adopt_outbox (self->store, key, g_get_real_time (), &error);
+
+        if (n < 0)
+          g_warning ("Shared %s waiting in the outbox stay there: %s", (const char *) key,
+                     error->message);
+        else if (n > 0)
+          g_message ("%" G_GINT64_FORMAT " %s queued before sharing was on now go to the other "
+                     "stations", n, (const char *) key);
+      }
+  }
+
   g_clear_pointer (&self->context, g_main_context_unref);
   self->context = g_main_context_ref_thread_default ();
   if (self->session == NULL)
