@@ -424,6 +424,7 @@ ward_store_shared_get_n_pending (WardStore  *self,
 typedef struct
 {
   gint64  seq;
+  gint64  version;
   char   *id;
   char   *json;
 } OutboxRow;
@@ -445,17 +446,12 @@ adopt_rows (WardStore   *self,
             gint64       at,
             GError     **error)
 {
-  static const char retire_sql[] =
-    "UPDATE outbox SET state = 'sent', sent_at = ?2, "
-    "last_error = 'handed to the sharing layer' WHERE seq = ?1 AND state = 'pending'";
-
   for (guint i = 0; i < rows->len; i++)
     {
       OutboxRow *row = g_ptr_array_index (rows, i);
       g_autofree char *known = NULL;
       g_autofree char *write_id = NULL;
       gboolean pending = FALSE;
-      sqlite3_stmt *stmt;
 
       if (!ward_store_shared_is_pending (self, resource_type, row->id, &pending, error))
         return FALSE;
@@ -470,11 +466,8 @@ adopt_rows (WardStore   *self,
             return FALSE;
         }
 
-      if (!(stmt = _ward_store_get_statement (self, retire_sql, error)))
-        return FALSE;
-      sqlite3_bind_int64 (stmt, 1, row->seq);
-      sqlite3_bind_int64 (stmt, 2, at);
-      if (!_ward_store_step_done (self, stmt, "hand an outbox row to the sharing layer", error))
+      /* Sent, by the sharing layer: the outbox's count follows. */
+      if (!ward_store_outbox_mark_sent (self, row->seq, row->version, at, NULL, error))
         return FALSE;
     }
 
@@ -488,7 +481,7 @@ ward_store_shared_adopt_outbox (WardStore   *self,
                                 GError     **error)
 {
   static const char sql[] =
-    "SELECT o.seq, o.id, r.json FROM outbox o JOIN fhir_resources r "
+    "SELECT o.seq, o.version, o.id, r.json FROM outbox o JOIN fhir_resources r "
     "ON r.resource_type = o.resource_type AND r.id = o.id "
     "WHERE o.state = 'pending' AND o.resource_type = ?1 ORDER BY o.seq";
   g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func (outbox_row_free);
@@ -506,8 +499,9 @@ ward_store_shared_adopt_outbox (WardStore   *self,
       OutboxRow *row = g_new0 (OutboxRow, 1);
 
       row->seq = sqlite3_column_int64 (stmt, 0);
-      row->id = g_strdup ((const char *) sqlite3_column_text (stmt, 1));
-      row->json = g_strdup ((const char *) sqlite3_column_text (stmt, 2));
+      row->version = sqlite3_column_int64 (stmt, 1);
+      row->id = g_strdup ((const char *) sqlite3_column_text (stmt, 2));
+      row->json = g_strdup ((const char *) sqlite3_column_text (stmt, 3));
       g_ptr_array_add (rows, row);
     }
   sqlite3_reset (stmt);
