@@ -446,7 +446,8 @@ test_kill_mid_sync (void)
       const char *args[] = { "--headless", "--demo", "--db", db, "--seed", "7", "--beds", "1",
                              "--time-scale", "3600", "--fhir-url", base, "--duration", "4", NULL };
 
-      g_assert_cmpuint (++n_drains, <=, 5);
+      /* Each run also carries the sharing layer's polls on a loaded machine. */
+      g_assert_cmpuint (++n_drains, <=, 8);
       run_wardwatch (args);
     }
 
