@@ -51,6 +51,7 @@ typedef struct
   WardFlagTracker   tracker;
   gint64            flag_id;
   gint64            flag_opened_at;
+  gint64            flag_crossed_at;
   WardBand          flag_band;
   char             *flag_ack_by;
   gint64            flag_ack_at;
@@ -131,6 +132,7 @@ _ward_engine_take_checkpoint (WardEngine *self)
       s->tracker = p->tracker;
       s->flag_id = p->flag_id;
       s->flag_opened_at = p->flag_opened_at;
+      s->flag_crossed_at = p->flag_crossed_at;
       s->flag_band = p->flag_band;
       s->flag_ack_by = g_strdup (p->flag_ack_by);
       s->flag_ack_at = p->flag_ack_at;
@@ -207,6 +209,7 @@ _ward_engine_restore_checkpoint (WardEngine *self)
       p->tracker = s->tracker;
       p->flag_id = s->flag_id;
       p->flag_opened_at = s->flag_opened_at;
+      p->flag_crossed_at = s->flag_crossed_at;
       p->flag_band = s->flag_band;
       g_free (p->flag_ack_by);
       p->flag_ack_by = g_steal_pointer (&s->flag_ack_by);

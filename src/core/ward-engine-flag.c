@@ -87,6 +87,45 @@ stand_down_flag (WardEngine   *self,
   return _ward_engine_record_event (self, now, SYSTEM_ACTOR, "flag-closed", p->patient_id, detail, error);
 }
 
+/* The newest value the score used: when the data it was made of were
+ * observed, the same on every station fed the same data.
+ */
+static gint64
+score_data_time (const WardWindowScore *score)
+{
+  gint64 newest = 0;
+
+  for (guint i = 0; i < WARD_NEWS2_N_PARAMS; i++)
+    if (score->used[i].valid)
+      newest = MAX (newest, score->used[i].observed_at);
+
+  return newest;
+}
+
+/* When a flag opens, taken from the data rather than from the tick that
+ * noticed it: two stations reading one feed tick at different moments,
+ * and the flag's id (and its Task's) is made from this time.  A flag
+ * that waited out the sustain delay opens that long after the data that
+ * crossed the threshold; one opened at once (a nurse's score) at the
+ * data or the confirmation that opened it.  Never after now.
+ */
+static gint64
+flag_opening_time (WardEngine  *self,
+                   WardPatient *p,
+                   gint64       crossed_at,
+                   gint64       now)
+{
+  gint64 data_time = score_data_time (&p->score);
+  gint64 at;
+
+  if (crossed_at > 0 && crossed_at + self->config.flags.open_delay_usec <= now)
+    at = crossed_at + self->config.flags.open_delay_usec;
+  else
+    at = MAX (data_time, p->confirmed_at);
+
+  return at > 0 && at <= now ? at : now;
+}
+
 gboolean
 _ward_engine_run_flag_rules (WardEngine   *self,
                              WardPatient  *p,
@@ -97,6 +136,8 @@ _ward_engine_run_flag_rules (WardEngine   *self,
   g_autofree char *reason = NULL;
   WardFlagAction action;
   WardBand band = WARD_BAND_LOW;
+  gint64 crossed_at = p->flag_crossed_at;
+  gint64 opened_at;
 
   if (!p->has_score || !score_has_monitor_data (&p->score))
     return TRUE;
@@ -106,6 +147,10 @@ _ward_engine_run_flag_rules (WardEngine   *self,
 
   action = ward_flag_tracker_update_full (&p->tracker, &self->config.flags, p->score.result.band,
                                           p->nurse_validated, now, &band);
+  if (p->tracker.state != WARD_FLAG_STATE_PENDING)
+    p->flag_crossed_at = 0;
+  else if (p->flag_crossed_at == 0)
+    p->flag_crossed_at = score_data_time (&p->score);
 
   switch (action)
     {
@@ -117,11 +162,12 @@ _ward_engine_run_flag_rules (WardEngine   *self,
                                 ward_band_to_string (p->score.result.band),
                                 p->score.result.complete ? "" : ", partial",
                                 p->nurse_validated ? ", nurse-validated" : "");
+      opened_at = flag_opening_time (self, p, crossed_at, now);
       p->flag_id = ward_store_open_flag (self->store, p->patient_id, "clinical", NULL, band,
-                                         now, p->score_id, reason, error);
+                                         opened_at, p->score_id, reason, error);
       if (p->flag_id == 0)
         return FALSE;
-      p->flag_opened_at = now;
+      p->flag_opened_at = opened_at;
       p->flag_band = band;
       g_clear_pointer (&p->flag_ack_by, g_free);
       p->flag_ack_at = 0;

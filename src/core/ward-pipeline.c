@@ -1086,19 +1086,16 @@ share_notice_cb (const char *task_id,
     }
 }
 
-/* With a FHIR server and --station, Tasks are shared with the ward's
- * other stations (care/ward-care-share.h) instead of going out with the
- * outbox.  SMART
- * tokens are not handed to the sharing layer yet: with SMART, Tasks go
- * out as before and the station works alone.
+/* With a FHIR server, Tasks are shared with the ward's other stations
+ * (care/ward-care-share.h) instead of going out with the outbox; the
+ * station is named by --station, or by the host name.  SMART tokens are
+ * not handed to the sharing layer yet: with SMART, Tasks go out as
+ * before and the station works alone.
  */
 static void
 start_sharing (WardPipeline *self)
 {
-  /* Opt-in: a station that is named joins the ward's shared
-   * coordination; one that is not sends its Tasks as before.
-   */
-  if (self->care == NULL || self->config.station == NULL)
+  if (self->care == NULL)
     return;
   if (g_strcmp0 (fhir_auth_mode (self), "smart") == 0)
     {

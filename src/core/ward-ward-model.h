@@ -71,6 +71,12 @@ typedef struct
   WardFlagTracker  tracker;
   gint64           flag_id;
   gint64           flag_opened_at;
+  /* The data time of the score that took the band to the threshold
+   * (its newest value), 0 when none is pending: the flag's opening time
+   * is derived from it, so every station fed the same data opens the
+   * same flag (the same Flag and Task ids).
+   */
+  gint64           flag_crossed_at;
   WardBand         flag_band;
   char            *flag_ack_by;
   gint64           flag_ack_at;

@@ -340,6 +340,25 @@ test_merge_rules (void)
   g_assert_cmpint (ward_care_share_merge_task (requested, theirs, &merged, &notice), ==, WARD_FHIR_MERGE_TAKE_SERVER);
   g_assert_null (notice);
 
+  /* The same task made by two stations: the first stands, nobody is
+   * told; one reassigned meanwhile is written.
+   */
+  {
+    g_autoptr(JsonObject) made_here = parse ("{\"resourceType\": \"Task\", \"id\": \"t\", \"status\": \"requested\", \"priority\": \"urgent\", \"authoredOn\": \"2027-01-15T08:03:01Z\"}");
+    g_autoptr(JsonObject) made_there = parse ("{\"resourceType\": \"Task\", \"id\": \"t\", \"status\": \"requested\", \"priority\": \"urgent\", \"authoredOn\": \"2027-01-15T08:03:00Z\", " SOURCE ("doctors-office") "}");
+    g_autoptr(JsonObject) reassigned = parse ("{\"resourceType\": \"Task\", \"id\": \"t\", \"status\": \"requested\", \"priority\": \"urgent\", " OWNER ("dev.patel") "}");
+
+    g_assert_cmpint (ward_care_share_merge_task (made_here, made_there, &merged, &notice), ==,
+                     WARD_FHIR_MERGE_TAKE_SERVER);
+    g_assert_null (merged);
+    g_assert_null (notice);
+    g_assert_cmpint (ward_care_share_merge_task (reassigned, made_there, &merged, &notice), ==,
+                     WARD_FHIR_MERGE_WRITE);
+    g_assert_nonnull (merged);
+    g_assert_null (notice);
+    g_clear_pointer (&merged, json_object_unref);
+  }
+
   /* A status Wardwatch does not use is never overwritten. */
   g_assert_cmpint (ward_care_share_merge_task (mine, odd, &merged, &notice), ==, WARD_FHIR_MERGE_TAKE_SERVER);
   g_assert_nonnull (notice);

@@ -923,6 +923,71 @@ test_birth_date_kept_and_age_at_window_end (Fixture       *f,
   g_assert_false (bed_state (snap, 0)->news2_not_applicable);
 }
 
+/* Ingests one message measured at measured_at and evaluates at tick, a
+ * station's own moment.
+ */
+static void
+ingest_then_tick (Fixture    *f,
+                  gint64      measured_at,
+                  gint64      tick,
+                  const char *values)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *msg = vitals_message ("mon-1", measured_at, values);
+
+  g_assert_true (ward_engine_begin (f->engine, &error));
+  g_assert_true (ward_engine_ingest (f->engine, "test", WARD_CONTENT_TYPE_JSON, NULL, msg,
+                                     strlen (msg), tick, NULL, NULL, &error));
+  g_assert_true (ward_engine_evaluate (f->engine, tick, &error));
+  g_assert_true (ward_engine_commit (f->engine, &error));
+  g_assert_no_error (error);
+}
+
+/* Two stations reading one feed tick at their own moments; they open the
+ * same flag at the same time, taken from the data, so its Flag id (and
+ * its Task's) is the same on both.
+ */
+static void
+test_flag_opens_at_data_time (void)
+{
+  Fixture a = { 0 };
+  Fixture b = { 0 };
+  g_autofree char *id_a = NULL;
+  g_autofree char *id_b = NULL;
+  gint64 opened_a, opened_b;
+
+  fixture_set_up (&a, NULL);
+  fixture_set_up (&b, NULL);
+  complete_normal_set (&a, T0);
+  complete_normal_set (&b, T0);
+
+  /* NEWS2 7 every 5 s; station a sees each value 0.3 s after it was
+   * measured, station b 2.7 s after.
+   */
+  for (gint64 t = T0 + 5 * SEC; t < T0 + 5 * MINUTE; t += 5 * SEC)
+    {
+      ingest_then_tick (&a, t, t + 300 * 1000, "\"heartRate\":135,\"respiratoryRate\":22,\"spo2\":93");
+      ingest_then_tick (&b, t, t + 2700 * 1000, "\"heartRate\":135,\"respiratoryRate\":22,\"spo2\":93");
+    }
+
+  g_assert_cmpint (query (&a, "SELECT count(*) FROM flags WHERE kind = 'clinical'"), ==, 1);
+  g_assert_cmpint (query (&b, "SELECT count(*) FROM flags WHERE kind = 'clinical'"), ==, 1);
+  opened_a = query (&a, "SELECT opened_at FROM flags WHERE kind = 'clinical'");
+  opened_b = query (&b, "SELECT opened_at FROM flags WHERE kind = 'clinical'");
+  /* The first value of the high band, and the sustain delay after it. */
+  g_assert_cmpint (opened_a, ==, T0 + 5 * SEC + 3 * MINUTE);
+  g_assert_cmpint (opened_b, ==, opened_a);
+  id_a = ward_fhir_flag_id ("p1", opened_a);
+  id_b = ward_fhir_flag_id ("p1", opened_b);
+  g_assert_cmpstr (id_a, ==, id_b);
+  /* Never later than the tick that opened it. */
+  g_assert_cmpint (query (&b, "SELECT count(*) FROM events WHERE kind = 'flag-raised' "
+                              "AND at >= (SELECT opened_at FROM flags)"), ==, 1);
+
+  fixture_tear_down (&a, NULL);
+  fixture_tear_down (&b, NULL);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -950,6 +1015,7 @@ main (int   argc,
   g_test_add ("/core/engine/fhir-references-local", Fixture, "vitals", fixture_set_up,
               test_fhir_references_local, fixture_tear_down);
 #undef ADD
+  g_test_add_func ("/core/engine/flag-opens-at-data-time", test_flag_opens_at_data_time);
 
   return g_test_run ();
 }

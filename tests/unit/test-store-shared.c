@@ -181,6 +181,76 @@ test_queue (void)
   g_rmdir (dir);
 }
 
+/* Rows of a shared type still in the outbox (queued with no server) go to
+ * the shared queue once, on the known version; a shared write already
+ * pending for the resource is newer and stays; other types stay in the
+ * outbox.
+ */
+static void
+test_adopt_outbox (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("wardwatch-store-shared-XXXXXX", &error);
+  g_autofree char *path = g_build_filename (dir, "ward.db", NULL);
+  g_autoptr(WardStore) store = NULL;
+  Taken taken = { 0 };
+  gboolean done = FALSE;
+  static const char t1[] = "{\"resourceType\":\"Task\",\"id\":\"t1\",\"status\":\"requested\"}";
+  static const char t2[] = "{\"resourceType\":\"Task\",\"id\":\"t2\",\"status\":\"requested\"}";
+  static const char t2_newer[] = "{\"resourceType\":\"Task\",\"id\":\"t2\",\"status\":\"accepted\"}";
+  static const char o1[] = "{\"resourceType\":\"Observation\",\"id\":\"o1\",\"status\":\"final\"}";
+
+  g_assert_no_error (error);
+  store = ward_store_open (path, &error);
+  g_assert_no_error (error);
+
+  g_assert_true (ward_store_begin (store, &error));
+  g_assert_true (ward_store_put_resource (store, "Task", "t1", t1, 10, NULL, &error));
+  g_assert_true (ward_store_put_resource (store, "Task", "t2", t2, 10, NULL, &error));
+  g_assert_true (ward_store_put_resource (store, "Observation", "o1", o1, 10, NULL, &error));
+  g_assert_true (ward_store_shared_set_known (store, "Task", "t1", "3", NULL, t1, &error));
+  g_assert_true (ward_store_shared_queue (store, "Task", "t2", NULL, "w-t2", t2_newer, 20, NULL, &error));
+  g_assert_true (ward_store_commit (store, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (ward_store_outbox_get_n_pending (store, NULL), ==, 3);
+
+  g_assert_cmpint (ward_store_shared_adopt_outbox (store, "Task", 30, &error), ==, 2);
+  g_assert_no_error (error);
+  /* Only the Observation is the outbox's now. */
+  g_assert_cmpint (ward_store_outbox_get_n_pending (store, NULL), ==, 1);
+  g_assert_cmpint (ward_store_shared_get_n_pending (store, &error), ==, 2);
+
+  /* t2's newer shared write, then t1 on the version known. */
+  next (store, &taken, TRUE);
+  g_assert_cmpstr (taken.id, ==, "t2");
+  g_assert_cmpstr (taken.json, ==, t2_newer);
+  g_assert_cmpstr (taken.write_id, ==, "w-t2");
+  g_assert_true (ward_store_shared_mark_sent (store, taken.seq, taken.write_id, "1", 40, &done, &error));
+  g_assert_true (done);
+  next (store, &taken, TRUE);
+  g_assert_cmpstr (taken.id, ==, "t1");
+  g_assert_cmpstr (taken.base_version, ==, "3");
+  g_assert_cmpstr (taken.json, ==, t1);
+  g_assert_nonnull (taken.write_id);
+
+  /* Once. */
+  g_assert_cmpint (ward_store_shared_adopt_outbox (store, "Task", 50, &error), ==, 0);
+  g_assert_cmpint (ward_store_shared_get_n_pending (store, &error), ==, 1);
+  g_assert_no_error (error);
+
+  taken_clear (&taken);
+  g_clear_object (&store);
+  {
+    g_autofree char *wal = g_strconcat (path, "-wal", NULL);
+    g_autofree char *shm = g_strconcat (path, "-shm", NULL);
+
+    g_unlink (wal);
+    g_unlink (shm);
+  }
+  g_unlink (path);
+  g_rmdir (dir);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -189,6 +259,7 @@ main (int    argc,
 
   g_test_add_func ("/store-shared/settings", test_settings);
   g_test_add_func ("/store-shared/queue", test_queue);
+  g_test_add_func ("/store-shared/adopt-outbox", test_adopt_outbox);
 
   return g_test_run ();
 }

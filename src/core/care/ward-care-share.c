@@ -140,6 +140,21 @@ status_of (JsonObject *task,
   return status;
 }
 
+/* Both without the member, or both with equal values. */
+static gboolean
+same_member (JsonObject *a,
+             JsonObject *b,
+             const char *name)
+{
+  JsonNode *na = json_object_get_member (a, name);
+  JsonNode *nb = json_object_get_member (b, name);
+
+  if (na == NULL || nb == NULL)
+    return na == nb;
+
+  return json_node_equal (na, nb);
+}
+
 WardFhirMergeResult
 ward_care_share_merge_task (JsonObject  *local,
                             JsonObject  *server,
@@ -201,6 +216,17 @@ ward_care_share_merge_task (JsonObject  *local,
     {
       /* The same task as made by a station that had not yet seen the
        * accept: the accept stands.
+       */
+      return WARD_FHIR_MERGE_TAKE_SERVER;
+    }
+
+  if (theirs == WARD_TASK_REQUESTED && mine_ok && mine == WARD_TASK_REQUESTED &&
+      same_member (local, server, "partOf") && same_member (local, server, "priority") &&
+      same_member (local, server, "performerType") && same_member (local, server, "owner"))
+    {
+      /* The same task made by two stations (both saw the flag open, or
+       * both escalated it): the first one made stands; writing ours
+       * again would only change when it says it was made.
        */
       return WARD_FHIR_MERGE_TAKE_SERVER;
     }

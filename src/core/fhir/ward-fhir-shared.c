@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "ward-fhir-shared.h"
+#include "ward-fhir-shared-private.h"
 #include "ward-store-shared.h"
 
 #define MARK_KEY_PREFIX "fhir-shared-mark:"
@@ -142,144 +143,6 @@ set_last_error (WardFhirShared *self,
   g_debug ("%s", self->last_error);
 }
 
-/* -- JSON and versions ---------------------------------------------------- */
-
-static JsonObject *
-parse_object (const char  *text,
-              gsize        length,
-              GError     **error)
-{
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  JsonNode *root;
-
-  if (!json_parser_load_from_data (parser, text, length, error))
-    return NULL;
-
-  root = json_parser_get_root (parser);
-  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
-    {
-      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                           "not a JSON object");
-      return NULL;
-    }
-
-  return json_object_ref (json_node_get_object (root));
-}
-
-/* A member that holds an object (or array), else NULL: what a server
- * sends is not trusted to have the right shape.
- */
-static JsonObject *
-object_member (JsonObject *object,
-               const char *name)
-{
-  JsonNode *node = object != NULL ? json_object_get_member (object, name) : NULL;
-
-  return node != NULL && JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
-}
-
-static JsonArray *
-array_member (JsonObject *object,
-              const char *name)
-{
-  JsonNode *node = object != NULL ? json_object_get_member (object, name) : NULL;
-
-  return node != NULL && JSON_NODE_HOLDS_ARRAY (node) ? json_node_get_array (node) : NULL;
-}
-
-static JsonObject *
-array_object (JsonArray *array,
-              guint      index)
-{
-  JsonNode *node = json_array_get_element (array, index);
-
-  return node != NULL && JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
-}
-
-static const char *
-string_member (JsonObject *object,
-               const char *name)
-{
-  JsonNode *node = object != NULL ? json_object_get_member (object, name) : NULL;
-
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
-    return NULL;
-  return json_node_get_string (node);
-}
-
-static char *
-object_to_string (JsonObject *object)
-{
-  g_autoptr(JsonNode) node = json_node_new (JSON_NODE_OBJECT);
-
-  json_node_set_object (node, object);
-  return json_to_string (node, FALSE);
-}
-
-static const char *
-meta_string (JsonObject *resource,
-             const char *member)
-{
-  return string_member (object_member (resource, "meta"), member);
-}
-
-/* The server's versionId is an id; where both are integers (every server
- * we know) a lower one is an older copy seen late.
- */
-static gboolean
-version_is_newer (const char *version,
-                  const char *known)
-{
-  guint64 v, k;
-
-  if (known == NULL)
-    return TRUE;
-  if (g_ascii_string_to_unsigned (version, 10, 0, G_MAXUINT64, &v, NULL) &&
-      g_ascii_string_to_unsigned (known, 10, 0, G_MAXUINT64, &k, NULL))
-    return v > k;
-
-  return g_strcmp0 (version, known) != 0;
-}
-
-static char *
-source_part (JsonObject *resource,
-             gboolean    want_write_id)
-{
-  const char *source = meta_string (resource, "source");
-  const char *rest;
-  const char *hash;
-
-  if (source == NULL || !g_str_has_prefix (source, WARD_FHIR_SHARED_SOURCE_PREFIX))
-    return NULL;
-
-  rest = source + strlen (WARD_FHIR_SHARED_SOURCE_PREFIX);
-  hash = strchr (rest, '#');
-  if (want_write_id)
-    return hash != NULL && hash[1] != '\0' ? g_strdup (hash + 1) : NULL;
-
-  {
-    g_autofree char *escaped = hash != NULL ? g_strndup (rest, hash - rest) : g_strdup (rest);
-
-    return g_uri_unescape_string (escaped, NULL);
-  }
-}
-
-char *
-ward_fhir_shared_dup_station (JsonObject *resource)
-{
-  g_return_val_if_fail (resource != NULL, NULL);
-
-  return source_part (resource, FALSE);
-}
-
-char *
-ward_fhir_shared_dup_write_id (JsonObject *resource)
-{
-  g_return_val_if_fail (resource != NULL, NULL);
-
-  return source_part (resource, TRUE);
-}
-
 /* The body to PUT: json without the server's versionId/lastUpdated, with
  * meta.source naming this station and the write.
  */
@@ -287,7 +150,8 @@ static GBytes *
 make_body (WardFhirShared  *self,
            GError         **error)
 {
-  g_autoptr(JsonObject) resource = parse_object (self->json, strlen (self->json), error);
+  g_autoptr(JsonObject) resource = _ward_fhir_shared_parse_object (self->json, strlen (self->json),
+                                                                   error);
   g_autofree char *station = NULL;
   g_autofree char *source = NULL;
   g_autofree char *text = NULL;
@@ -297,15 +161,15 @@ make_body (WardFhirShared  *self,
   if (resource == NULL)
     return NULL;
 
-  if (object_member (resource, "meta") == NULL)
+  if (_ward_fhir_shared_object_member (resource, "meta") == NULL)
     json_object_set_object_member (resource, "meta", json_object_new ());
-  meta = object_member (resource, "meta");
+  meta = _ward_fhir_shared_object_member (resource, "meta");
   json_object_remove_member (meta, "versionId");
   json_object_remove_member (meta, "lastUpdated");
   station = g_uri_escape_string (self->station, NULL, FALSE);
   source = g_strconcat (WARD_FHIR_SHARED_SOURCE_PREFIX, station, "#", self->write_id, NULL);
   json_object_set_string_member (meta, "source", source);
-  text = object_to_string (resource);
+  text = _ward_fhir_shared_object_to_string (resource);
   length = strlen (text);
 
   return g_bytes_new_take (g_steal_pointer (&text), length);
@@ -358,7 +222,7 @@ request_done (GObject      *source,
         {
           g_autoptr(GError) parse_error = NULL;
 
-          body = parse_object (data, length, &parse_error);
+          body = _ward_fhir_shared_parse_object (data, length, &parse_error);
           /* An answer that is not FHIR (a proxy's page) is a transient failure. */
           if (body == NULL && status >= 200 && status < 300)
             {
@@ -441,15 +305,16 @@ describe_failure (guint         status,
   if (status == 0)
     return g_strdup_printf ("no answer: %s", error != NULL ? error->message : "unknown error");
 
-  if (g_strcmp0 (string_member (body, "resourceType"), "OperationOutcome") == 0)
+  if (g_strcmp0 (_ward_fhir_shared_string_member (body, "resourceType"), "OperationOutcome") == 0)
     {
-      JsonArray *issues = array_member (body, "issue");
+      JsonArray *issues = _ward_fhir_shared_array_member (body, "issue");
       JsonObject *issue = issues != NULL && json_array_get_length (issues) > 0
-                          ? array_object (issues, 0) : NULL;
-      const char *text = string_member (issue, "diagnostics");
+                          ? _ward_fhir_shared_array_object (issues, 0) : NULL;
+      const char *text = _ward_fhir_shared_string_member (issue, "diagnostics");
 
       if (text == NULL)
-        text = string_member (object_member (issue, "details"), "text");
+        text = _ward_fhir_shared_string_member (_ward_fhir_shared_object_member (issue, "details"),
+                                                "text");
       if (text != NULL)
         return g_strdup_printf ("HTTP %u: %s", status, text);
     }
@@ -540,8 +405,8 @@ remember (WardFhirShared  *self,
           GError         **error)
 {
   g_autofree char *json = NULL;
-  const char *id = string_member (resource, "id");
-  const char *version = meta_string (resource, "versionId");
+  const char *id = _ward_fhir_shared_string_member (resource, "id");
+  const char *version = _ward_fhir_shared_meta_string (resource, "versionId");
 
   if (id == NULL || version == NULL)
     {
@@ -550,9 +415,10 @@ remember (WardFhirShared  *self,
       return FALSE;
     }
 
-  json = object_to_string (resource);
+  json = _ward_fhir_shared_object_to_string (resource);
   return ward_store_shared_set_known (self->store, resource_type, id, version,
-                                      meta_string (resource, "lastUpdated"), json, error);
+                                      _ward_fhir_shared_meta_string (resource, "lastUpdated"), json,
+                                      error);
 }
 
 static void
@@ -564,7 +430,7 @@ finish_sent (WardFhirShared *self,
 
   if (!remember (self, self->resource_type, server_copy, &error) ||
       !ward_store_shared_mark_sent (self->store, self->seq, self->write_id,
-                                    meta_string (server_copy, "versionId"),
+                                    _ward_fhir_shared_meta_string (server_copy, "versionId"),
                                     g_get_real_time (), &done, &error))
     {
       fail_cycle (self, "store", 0, NULL, error);
@@ -621,13 +487,13 @@ current_read (WardFhirShared *self,
       send_next (self);
       return;
     }
-  if (status != 200 || body == NULL || meta_string (body, "versionId") == NULL)
+  if (status != 200 || body == NULL || _ward_fhir_shared_meta_string (body, "versionId") == NULL)
     {
       fail_write (self, "read after a conflict", status == 200 ? 0 : status, body, error);
       return;
     }
 
-  version = meta_string (body, "versionId");
+  version = _ward_fhir_shared_meta_string (body, "versionId");
   write_id = ward_fhir_shared_dup_write_id (body);
   if (g_strcmp0 (write_id, self->write_id) == 0)
     {
@@ -651,7 +517,7 @@ current_read (WardFhirShared *self,
       return;
     }
 
-  local = parse_object (self->json, strlen (self->json), NULL);
+  local = _ward_fhir_shared_parse_object (self->json, strlen (self->json), NULL);
   type = g_hash_table_lookup (self->types, self->resource_type);
   if (local != NULL && type != NULL && type->merge != NULL &&
       type->merge (self->resource_type, local, body, &merged, type->user_data) == WARD_FHIR_MERGE_WRITE &&
@@ -662,7 +528,7 @@ current_read (WardFhirShared *self,
 
       json_object_set_string_member (merged, "resourceType", self->resource_type);
       json_object_set_string_member (merged, "id", self->id);
-      merged_json = object_to_string (merged);
+      merged_json = _ward_fhir_shared_object_to_string (merged);
       if (!ward_store_shared_rebase (self->store, self->seq, self->write_id, version,
                                      new_write_id, merged_json, NULL, &store_error))
         {
@@ -709,7 +575,7 @@ put_done (WardFhirShared *self,
 {
   if (status == 200 || status == 201)
     {
-      if (body == NULL || meta_string (body, "versionId") == NULL)
+      if (body == NULL || _ward_fhir_shared_meta_string (body, "versionId") == NULL)
         {
           g_autoptr(GError) missing = g_error_new (G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
                                                    "the server answered %u without the resource's version",
@@ -831,13 +697,13 @@ handle_polled (WardFhirShared *self,
 {
   g_autoptr(GError) error = NULL;
   g_autofree char *known = NULL;
-  const char *id = string_member (resource, "id");
-  const char *version = meta_string (resource, "versionId");
-  const char *updated = meta_string (resource, "lastUpdated");
+  const char *id = _ward_fhir_shared_string_member (resource, "id");
+  const char *version = _ward_fhir_shared_meta_string (resource, "versionId");
+  const char *updated = _ward_fhir_shared_meta_string (resource, "lastUpdated");
   gboolean pending = FALSE;
 
   if (id == NULL || version == NULL ||
-      g_strcmp0 (string_member (resource, "resourceType"),
+      g_strcmp0 (_ward_fhir_shared_string_member (resource, "resourceType"),
                  resource_type) != 0)
     return;
 
@@ -861,7 +727,7 @@ handle_polled (WardFhirShared *self,
   /* Already applied (the overlap), our own write coming back, or one that
    * our pending write will meet as a conflict.
    */
-  if (!version_is_newer (version, known) || pending)
+  if (!_ward_fhir_shared_version_is_newer (version, known) || pending)
     return;
 
   if (!remember (self, resource_type, resource, &error))
@@ -875,14 +741,14 @@ handle_polled (WardFhirShared *self,
 static char *
 next_link (JsonObject *bundle)
 {
-  JsonArray *links = array_member (bundle, "link");
+  JsonArray *links = _ward_fhir_shared_array_member (bundle, "link");
 
   for (guint i = 0; links != NULL && i < json_array_get_length (links); i++)
     {
-      JsonObject *link = array_object (links, i);
+      JsonObject *link = _ward_fhir_shared_array_object (links, i);
 
-      if (g_strcmp0 (string_member (link, "relation"), "next") == 0)
-        return g_strdup (string_member (link, "url"));
+      if (g_strcmp0 (_ward_fhir_shared_string_member (link, "relation"), "next") == 0)
+        return g_strdup (_ward_fhir_shared_string_member (link, "url"));
     }
 
   return NULL;
@@ -901,7 +767,7 @@ poll_done (WardFhirShared *self,
   guint n_entries = 0;
 
   if (status != 200 || body == NULL ||
-      g_strcmp0 (string_member (body, "resourceType"), "Bundle") != 0)
+      g_strcmp0 (_ward_fhir_shared_string_member (body, "resourceType"), "Bundle") != 0)
     {
       g_autofree char *what = g_strdup_printf ("poll %s", resource_type);
 
@@ -909,12 +775,13 @@ poll_done (WardFhirShared *self,
       return;
     }
 
-  entries = array_member (body, "entry");
+  entries = _ward_fhir_shared_array_member (body, "entry");
   if (entries != NULL)
     n_entries = json_array_get_length (entries);
   for (guint i = 0; i < n_entries; i++)
     {
-      JsonObject *resource = object_member (array_object (entries, i), "resource");
+      JsonObject *entry = _ward_fhir_shared_array_object (entries, i);
+      JsonObject *resource = _ward_fhir_shared_object_member (entry, "resource");
 
       if (resource != NULL)
         handle_polled (self, resource_type, resource);
@@ -1277,8 +1144,8 @@ ward_fhir_shared_write (WardFhirShared  *self,
   g_return_val_if_fail (WARD_IS_FHIR_SHARED (self), FALSE);
   g_return_val_if_fail (resource != NULL, FALSE);
 
-  resource_type = string_member (resource, "resourceType");
-  id = string_member (resource, "id");
+  resource_type = _ward_fhir_shared_string_member (resource, "resourceType");
+  id = _ward_fhir_shared_string_member (resource, "id");
   if (resource_type == NULL || !g_hash_table_contains (self->types, resource_type))
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
@@ -1298,20 +1165,20 @@ ward_fhir_shared_write (WardFhirShared  *self,
     return FALSE;
 
   /* The server's bookkeeping is not part of the intent. */
-  json = object_to_string (resource);
-  copy = parse_object (json, strlen (json), error);
+  json = _ward_fhir_shared_object_to_string (resource);
+  copy = _ward_fhir_shared_parse_object (json, strlen (json), error);
   if (copy == NULL)
     return FALSE;
-  if (object_member (copy, "meta") != NULL)
+  if (_ward_fhir_shared_object_member (copy, "meta") != NULL)
     {
-      JsonObject *meta = object_member (copy, "meta");
+      JsonObject *meta = _ward_fhir_shared_object_member (copy, "meta");
 
       json_object_remove_member (meta, "versionId");
       json_object_remove_member (meta, "lastUpdated");
       json_object_remove_member (meta, "source");
     }
   g_free (json);
-  json = object_to_string (copy);
+  json = _ward_fhir_shared_object_to_string (copy);
 
   write_id = g_uuid_string_random ();
   if (!ward_store_shared_queue (self->store, resource_type, id, known, write_id, json,
@@ -1339,7 +1206,7 @@ ward_fhir_shared_dup_known (WardFhirShared  *self,
       json == NULL)
     return NULL;
 
-  return parse_object (json, strlen (json), error);
+  return _ward_fhir_shared_parse_object (json, strlen (json), error);
 }
 
 void
@@ -1351,6 +1218,30 @@ ward_fhir_shared_start (WardFhirShared *self)
     return;
 
   self->started = TRUE;
+
+  /* A shared type has one writer: what the outbox still holds of it
+   * (queued before sharing was on) goes out from here, so that the
+   * outbox never sends an older copy over a shared one.
+   */
+  {
+    GHashTableIter iter;
+    gpointer key;
+
+    g_hash_table_iter_init (&iter, self->types);
+    while (g_hash_table_iter_next (&iter, &key, NULL))
+      {
+        g_autoptr(GError) error = NULL;
+        gint64 n = ward_store_shared_adopt_outbox (self->store, key, g_get_real_time (), &error);
+
+        if (n < 0)
+          g_warning ("Shared %s waiting in the outbox stay there: %s", (const char *) key,
+                     error->message);
+        else if (n > 0)
+          g_message ("%" G_GINT64_FORMAT " %s queued before sharing was on now go to the other "
+                     "stations", n, (const char *) key);
+      }
+  }
+
   g_clear_pointer (&self->context, g_main_context_unref);
   self->context = g_main_context_ref_thread_default ();
   if (self->session == NULL)

@@ -894,6 +894,80 @@ remember_version (WardFhirSync *self,
   g_hash_table_replace (self->versions, g_strdup (item->id), version);
 }
 
+/* JSON equal as FHIR content: numbers by value (a server may write our
+ * 37.0 as 37), objects whatever their member order.
+ */
+static gboolean
+same_content (JsonNode *a,
+              JsonNode *b)
+{
+  if (JSON_NODE_TYPE (a) != JSON_NODE_TYPE (b))
+    return FALSE;
+
+  if (JSON_NODE_HOLDS_OBJECT (a))
+    {
+      JsonObject *oa = json_node_get_object (a);
+      JsonObject *ob = json_node_get_object (b);
+      JsonObjectIter iter;
+      const char *name;
+      JsonNode *child;
+
+      if (json_object_get_size (oa) != json_object_get_size (ob))
+        return FALSE;
+      json_object_iter_init (&iter, oa);
+      while (json_object_iter_next (&iter, &name, &child))
+        if (!json_object_has_member (ob, name) ||
+            !same_content (child, json_object_get_member (ob, name)))
+          return FALSE;
+      return TRUE;
+    }
+
+  if (JSON_NODE_HOLDS_ARRAY (a))
+    {
+      JsonArray *aa = json_node_get_array (a);
+      JsonArray *ab = json_node_get_array (b);
+
+      if (json_array_get_length (aa) != json_array_get_length (ab))
+        return FALSE;
+      for (guint i = 0; i < json_array_get_length (aa); i++)
+        if (!same_content (json_array_get_element (aa, i), json_array_get_element (ab, i)))
+          return FALSE;
+      return TRUE;
+    }
+
+  if (JSON_NODE_HOLDS_VALUE (a))
+    {
+      GType ta = json_node_get_value_type (a);
+      GType tb = json_node_get_value_type (b);
+
+      if ((ta == G_TYPE_INT64 || ta == G_TYPE_DOUBLE) && (tb == G_TYPE_INT64 || tb == G_TYPE_DOUBLE))
+        return json_node_get_double (a) == json_node_get_double (b);
+    }
+
+  return json_node_equal (a, b);
+}
+
+/* Whether the server's copy is ours already, apart from its meta: our
+ * own earlier write, whose answer was lost (a kill before the mark was
+ * stored).  Merging into it would still change it (an amendment), and
+ * write a second version of what was made here once.
+ */
+static gboolean
+server_has_ours (Item     *item,
+                 JsonNode *server_copy)
+{
+  g_autoptr(JsonNode) ours = parse_json (item->local_json);
+  g_autoptr(JsonNode) theirs = NULL;
+
+  if (ours == NULL || !JSON_NODE_HOLDS_OBJECT (ours) || !JSON_NODE_HOLDS_OBJECT (server_copy))
+    return FALSE;
+
+  theirs = json_node_copy (server_copy);
+  json_object_remove_member (json_node_get_object (theirs), "meta");
+  json_object_remove_member (json_node_get_object (ours), "meta");
+  return same_content (theirs, ours);
+}
+
 /* The server's copy read: ours merged into it, to be written with its
  * version.
  */
@@ -1016,7 +1090,11 @@ handle_read (WardFhirSync *self,
   g_autoptr(Item) item = g_ptr_array_steal_index (req->items, 0);
 
   self->n_reads++;
-  if (status == SOUP_STATUS_OK && is_resource (root))
+  if (status == SOUP_STATUS_OK && is_resource (root) && server_has_ours (item, root))
+    {
+      mark_sent (self, item);
+    }
+  else if (status == SOUP_STATUS_OK && is_resource (root))
     {
       g_autoptr(GError) error = NULL;
       if (merge_into (self, item, root, response_etag (req->msg), &error))
@@ -1283,7 +1361,12 @@ handle_read_batch (WardFhirSync *self,
       if (entry_st != 0)
         outcome = json_object_get_member (json_object_get_object_member (entry, "response"), "outcome");
 
-      if (entry_st == SOUP_STATUS_OK && entry_resource (entry) != NULL)
+      if (entry_st == SOUP_STATUS_OK && entry_resource (entry) != NULL &&
+          server_has_ours (item, entry_resource (entry)))
+        {
+          mark_sent (self, item);
+        }
+      else if (entry_st == SOUP_STATUS_OK && entry_resource (entry) != NULL)
         {
           g_autoptr(GError) error = NULL;
           g_autofree char *reason = NULL;

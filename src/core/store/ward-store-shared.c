@@ -420,3 +420,111 @@ ward_store_shared_get_n_pending (WardStore  *self,
 
   return n;
 }
+
+typedef struct
+{
+  gint64  seq;
+  gint64  version;
+  char   *id;
+  char   *json;
+} OutboxRow;
+
+static void
+outbox_row_free (gpointer data)
+{
+  OutboxRow *row = data;
+
+  g_free (row->id);
+  g_free (row->json);
+  g_free (row);
+}
+
+static gboolean
+adopt_rows (WardStore   *self,
+            const char  *resource_type,
+            GPtrArray   *rows,
+            gint64       at,
+            GError     **error)
+{
+  for (guint i = 0; i < rows->len; i++)
+    {
+      OutboxRow *row = g_ptr_array_index (rows, i);
+      g_autofree char *known = NULL;
+      g_autofree char *write_id = NULL;
+      gboolean pending = FALSE;
+
+      if (!ward_store_shared_is_pending (self, resource_type, row->id, &pending, error))
+        return FALSE;
+      /* A pending shared write is newer than the outbox's copy. */
+      if (!pending)
+        {
+          if (!ward_store_shared_get_known (self, resource_type, row->id, &known, NULL, error))
+            return FALSE;
+          write_id = g_uuid_string_random ();
+          if (!ward_store_shared_queue (self, resource_type, row->id, known, write_id, row->json,
+                                        at, NULL, error))
+            return FALSE;
+        }
+
+      /* Sent, by the sharing layer: the outbox's count follows. */
+      if (!ward_store_outbox_mark_sent (self, row->seq, row->version, at, NULL, error))
+        return FALSE;
+    }
+
+  return TRUE;
+}
+
+gint64
+ward_store_shared_adopt_outbox (WardStore   *self,
+                                const char  *resource_type,
+                                gint64       at,
+                                GError     **error)
+{
+  static const char sql[] =
+    "SELECT o.seq, o.version, o.id, r.json FROM outbox o JOIN fhir_resources r "
+    "ON r.resource_type = o.resource_type AND r.id = o.id "
+    "WHERE o.state = 'pending' AND o.resource_type = ?1 ORDER BY o.seq";
+  g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func (outbox_row_free);
+  sqlite3_stmt *stmt;
+  int rc;
+
+  g_return_val_if_fail (WARD_IS_STORE (self), -1);
+  g_return_val_if_fail (resource_type != NULL, -1);
+
+  if (!(stmt = _ward_store_get_statement (self, sql, error)))
+    return -1;
+  sqlite3_bind_text (stmt, 1, resource_type, -1, SQLITE_TRANSIENT);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      OutboxRow *row = g_new0 (OutboxRow, 1);
+
+      row->seq = sqlite3_column_int64 (stmt, 0);
+      row->version = sqlite3_column_int64 (stmt, 1);
+      row->id = g_strdup ((const char *) sqlite3_column_text (stmt, 2));
+      row->json = g_strdup ((const char *) sqlite3_column_text (stmt, 3));
+      g_ptr_array_add (rows, row);
+    }
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      _ward_store_set_sql_error (self, rc, "read the outbox", error);
+      return -1;
+    }
+  if (rows->len == 0)
+    return 0;
+
+  if (!ward_store_begin (self, error))
+    return -1;
+  if (!adopt_rows (self, resource_type, rows, at, error))
+    {
+      ward_store_rollback (self);
+      return -1;
+    }
+  if (!ward_store_commit (self, error))
+    {
+      ward_store_rollback (self);
+      return -1;
+    }
+
+  return rows->len;
+}

@@ -125,6 +125,18 @@ gboolean    ward_store_shared_mark_attempt  (WardStore    *self,
                                              gint64        seq,
                                              const char   *error_text,
                                              GError      **error);
+/* Hands rows of resource_type still pending in the FHIR outbox (queued
+ * before the type was shared, e.g. made with no server) to the sharing
+ * layer: each is queued as a shared write on the known version (unless a
+ * newer one is pending already) and leaves the outbox as sent, so that
+ * the resource has one writer and the outbox never overwrites the shared
+ * copy with an older one.  In a transaction of its own.  Returns the rows
+ * handed over, -1 with error.
+ */
+gint64      ward_store_shared_adopt_outbox  (WardStore    *self,
+                                             const char   *resource_type,
+                                             gint64        at,
+                                             GError      **error);
 /* Pending writes; -1 with error. */
 gint64      ward_store_shared_get_n_pending (WardStore    *self,
                                              GError      **error);
