@@ -97,7 +97,7 @@ rollup_in_transaction (WardStore  *self,
   return n;
 }
 
-/* Runs func in the caller's transaction, or in one of its own. */
+/* The caller's transaction when there is one, else one of our own. */
 static gboolean
 ensure_transaction (WardStore  *self,
                     gboolean   *own,
@@ -166,14 +166,11 @@ apply_retention_in_transaction (WardStore            *self,
   static const char delete_sql[] =
     "DELETE FROM measurements WHERE observed_at < ?1 AND id <= ?2 "
     "AND id < (SELECT max (id) FROM measurements)";
-  static const char uncounted_sql[] =
-    "SELECT count (*) FROM measurements WHERE observed_at < ?1 AND id > ?2";
   static const char delete_minutes_sql[] =
     "DELETE FROM measurement_rollups WHERE span = ?1 AND bucket < ?2";
   sqlite3 *db = _ward_store_get_db (self);
   sqlite3_stmt *stmt;
   gint64 mark = 0;
-  int rc;
 
   if (rollup_in_transaction (self, error) < 0 ||
       !ward_store_get_rollup_mark (self, &mark, error))
@@ -188,18 +185,6 @@ apply_retention_in_transaction (WardStore            *self,
       if (!_ward_store_step_done (self, stmt, "delete old measurements", error))
         return FALSE;
       result->measurements = sqlite3_changes (db);
-
-      if (!(stmt = _ward_store_get_statement (self, uncounted_sql, error)))
-        return FALSE;
-      sqlite3_bind_int64 (stmt, 1, raw_older_than);
-      sqlite3_bind_int64 (stmt, 2, mark);
-      rc = sqlite3_step (stmt);
-      if (rc == SQLITE_ROW)
-        result->kept_uncounted = sqlite3_column_int64 (stmt, 0);
-      sqlite3_reset (stmt);
-      sqlite3_clear_bindings (stmt);
-      if (rc != SQLITE_ROW)
-        return _ward_store_set_sql_error (self, rc, "count uncounted measurements", error);
     }
 
   if (minute_older_than > 0)

@@ -38,7 +38,6 @@ typedef struct
 {
   gint64 measurements;      /* raw measurements deleted */
   gint64 minute_rollups;    /* per-minute roll-up rows deleted */
-  gint64 kept_uncounted;    /* older than the cutoff but not yet rolled up: kept */
 } WardRetentionResult;
 
 /* Counts the measurements stored since the last roll-up.  Runs in the
