@@ -381,31 +381,40 @@ load_series_rollups (WardHistory   *self,
   if (rc != SQLITE_DONE)
     return set_sql_error (db, "roll-ups", error);
 
-  /* Raw rows: those not counted yet, and the nurse entries. */
-  if (sqlite3_prepare_v2 (db,
-                          "SELECT observed_at, value, source, id > ?5 FROM measurements "
-                          "WHERE patient_id = ?1 AND kind = ?2 "
-                          "AND observed_at > ?3 AND observed_at <= ?4 "
-                          "AND (id > ?5 OR source = 'nurse') ORDER BY observed_at, id",
-                          -1, &stmt, NULL) != SQLITE_OK)
-    return set_sql_error (db, "measurements", error);
-  sqlite3_bind_text (stmt, 1, self->patient_id, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 2, kind_name, -1, SQLITE_STATIC);
-  sqlite3_bind_int64 (stmt, 3, self->from);
-  sqlite3_bind_int64 (stmt, 4, self->to);
-  sqlite3_bind_int64 (stmt, 5, mark);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+  /* Raw rows: the nurse entries (a partial index has them), and those
+   * not counted yet (the newest ids: a range of the table's own key).
+   */
+  for (guint q = 0; q < 2; q++)
     {
-      gboolean nurse = g_strcmp0 ((const char *) sqlite3_column_text (stmt, 2), "nurse") == 0;
+      static const char * const sql[] = {
+        "SELECT observed_at, value, source, id > ?5 FROM measurements "
+        "WHERE patient_id = ?1 AND kind = ?2 AND observed_at > ?3 AND observed_at <= ?4 "
+        "AND source = 'nurse'",
+        "SELECT observed_at, value, source, 1 FROM measurements NOT INDEXED "
+        "WHERE id > ?5 AND patient_id = ?1 AND kind = ?2 AND observed_at > ?3 "
+        "AND observed_at <= ?4 AND source <> 'nurse'",
+      };
 
-      append_point (points, sqlite3_column_int64 (stmt, 0), sqlite3_column_double (stmt, 1),
-                    nurse ? WARD_SOURCE_NURSE : WARD_SOURCE_DEVICE);
-      if (sqlite3_column_int (stmt, 3))
-        n_stored++;
+      if (sqlite3_prepare_v2 (db, sql[q], -1, &stmt, NULL) != SQLITE_OK)
+        return set_sql_error (db, "measurements", error);
+      sqlite3_bind_text (stmt, 1, self->patient_id, -1, SQLITE_STATIC);
+      sqlite3_bind_text (stmt, 2, kind_name, -1, SQLITE_STATIC);
+      sqlite3_bind_int64 (stmt, 3, self->from);
+      sqlite3_bind_int64 (stmt, 4, self->to);
+      sqlite3_bind_int64 (stmt, 5, mark);
+      while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+        {
+          gboolean nurse = g_strcmp0 ((const char *) sqlite3_column_text (stmt, 2), "nurse") == 0;
+
+          append_point (points, sqlite3_column_int64 (stmt, 0), sqlite3_column_double (stmt, 1),
+                        nurse ? WARD_SOURCE_NURSE : WARD_SOURCE_DEVICE);
+          if (sqlite3_column_int (stmt, 3))
+            n_stored++;
+        }
+      sqlite3_finalize (stmt);
+      if (rc != SQLITE_DONE)
+        return set_sql_error (db, "measurements", error);
     }
-  sqlite3_finalize (stmt);
-  if (rc != SQLITE_DONE)
-    return set_sql_error (db, "measurements", error);
 
   g_array_sort (points, compare_points);
   self->n_stored[kind] = n_stored;

@@ -416,7 +416,8 @@ static const char * const migrations[] = {
    * counted, so that each measurement is counted once.
    * fhir_resources.change_seq orders the changes of the resource store
    * for the incremental NDJSON export (wardwatch-cli export); existing
-   * rows take their rowid.
+   * rows take their rowid.  A partial index finds the nurse entries a
+   * long-span chart shows beside the roll-ups.
    */
   "CREATE TABLE measurement_rollups ("
   "  patient_id TEXT NOT NULL,"
@@ -441,7 +442,9 @@ static const char * const migrations[] = {
   "  SELECT 'rollup-mark', coalesce (max (id), 0) FROM measurements;"
   "ALTER TABLE fhir_resources ADD COLUMN change_seq INTEGER NOT NULL DEFAULT 0;"
   "UPDATE fhir_resources SET change_seq = rowid;"
-  "CREATE INDEX fhir_resources_change ON fhir_resources (change_seq);",
+  "CREATE INDEX fhir_resources_change ON fhir_resources (change_seq);"
+  "CREATE INDEX measurements_nurse ON measurements (patient_id, kind, observed_at) "
+  "  WHERE source = 'nurse';",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == WARD_STORE_SCHEMA_VERSION);
