@@ -893,8 +893,14 @@ tick (WardPipeline *self)
           gint64 keep_minutes = (gint64) WARD_STORE_DEFAULT_MINUTE_ROLLUP_RETENTION_DAYS * 24 *
                                 WARD_USEC_PER_HOUR;
 
-          if (!ward_store_apply_retention (store, now - keep, now - MAX (keep, keep_minutes),
-                                           &retained, &error))
+          gboolean due = FALSE;
+
+          /* The deletes scan their tables: only when the oldest row is due. */
+          if (!ward_store_has_measurements_before (store, now - keep, &due, &error) ||
+              (due && !ward_store_apply_retention (store, now - keep,
+                                                   now - MAX (keep, keep_minutes),
+                                                   &retained, &error)) ||
+              (!due && ward_store_rollup (store, &error) < 0))
             goto failed;
           if (retained.measurements > 0 || retained.minute_rollups > 0)
             g_message ("Retention: deleted %" G_GINT64_FORMAT " raw measurements and %"

@@ -225,3 +225,22 @@ ward_store_apply_retention (WardStore            *self,
 
   return TRUE;
 }
+
+gboolean
+ward_store_has_measurements_before (WardStore  *self,
+                                    gint64      t,
+                                    gboolean   *has,
+                                    GError    **error)
+{
+  gint64 oldest = 0;
+
+  g_return_val_if_fail (WARD_IS_STORE (self), FALSE);
+  g_return_val_if_fail (has != NULL, FALSE);
+
+  if (!query_int (self, "SELECT coalesce ((SELECT observed_at FROM measurements ORDER BY id "
+                  "LIMIT 1), 0)", 0, &oldest, "find the oldest measurement", error))
+    return FALSE;
+
+  *has = oldest != 0 && oldest < t;
+  return TRUE;
+}

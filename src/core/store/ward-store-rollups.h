@@ -63,4 +63,13 @@ gboolean    ward_store_apply_retention     (WardStore              *self,
                                             WardRetentionResult    *result,
                                             GError                **error);
 
+/* Whether the oldest measurement row (by id: rows arrive roughly in time
+ * order) was observed before t: a cheap test of whether a retention run
+ * has anything to delete, without scanning the table.
+ */
+gboolean    ward_store_has_measurements_before (WardStore          *self,
+                                            gint64                  t,
+                                            gboolean               *has,
+                                            GError                **error);
+
 G_END_DECLS
