@@ -146,6 +146,10 @@ main (int   argc,
         N_("Seconds of recovery before a flag closes (default 600)"), N_("SECONDS") },
       { "raw-retention-days", 0, 0, G_OPTION_ARG_DOUBLE, &config.raw_retention_days,
         N_("Keep raw device messages this many days (default 30; 0: forever)"), N_("DAYS") },
+      { "measurement-retention-days", 0, 0, G_OPTION_ARG_DOUBLE,
+        &config.measurement_retention_days,
+        N_("Keep raw measurements this many days once the history roll-ups count them "
+           "(default 90; 0: forever)"), N_("DAYS") },
       { "device-silence", 0, 0, G_OPTION_ARG_DOUBLE, &silence,
         N_("Seconds without data before a technical alert (default 60)"), N_("SECONDS") },
       { "ward", 0, 0, G_OPTION_ARG_FILENAME, &config.ward_file,
@@ -244,6 +248,12 @@ main (int   argc,
     {
       g_printerr ("wardwatch: %s\n",
                   _("--simulated-duration needs --demo and a positive number of seconds"));
+      return 2;
+    }
+
+  if (config.measurement_retention_days < 0)
+    {
+      g_printerr ("wardwatch: %s\n", _("--measurement-retention-days must not be negative"));
       return 2;
     }
 

@@ -99,6 +99,8 @@ int    ward_cli_staff        (int    argc,
                               char **argv);
 int    ward_cli_simulate     (int    argc,
                               char **argv);
+int    ward_cli_vacuum       (int    argc,
+                              char **argv);
 int    ward_cli_replay       (int    argc,
                               char **argv);
 

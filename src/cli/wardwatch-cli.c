@@ -30,7 +30,7 @@ typedef struct
 static const Command commands[] = {
   { "audit", "Check the audit trail's hash chain (--verify); exit status 1 when it is broken", ward_cli_audit },
   { "dead-letters", "List the device messages the pipeline could not use, with stage and reason", ward_cli_dead_letters },
-  { "export", "Export the local FHIR resource store as FHIR bulk-data NDJSON, one file per type", ward_cli_export },
+  { "export", "Export the local FHIR resource store as FHIR bulk-data NDJSON, incrementally, per type and day", ward_cli_export },
   { "features", "Export model features per patient and window end as CSV, or list their definitions", ward_cli_features },
   { "fhir-rejections", "List the resources the FHIR server rejected, with its reason and OperationOutcome", ward_cli_fhir_rejections },
   { "handover-sheet", "Draw a ward handover sheet (A4 PDF: SBAR notes and open tasks per bed) from JSON on standard input", ward_cli_handover_sheet },
@@ -44,6 +44,7 @@ static const Command commands[] = {
   { "staff", "Hash a staff PIN for the ward staff file (read from standard input), or check a staff file", ward_cli_staff },
   { "stats", "Count every kind of record in a Wardwatch database, as JSON", ward_cli_stats },
   { "tasks", "List the care team's tasks as JSON lines, with owner, state, priority and due time", ward_cli_tasks },
+  { "vacuum", "Delete raw measurements past their retention (once rolled up) and give free space back", ward_cli_vacuum },
 };
 
 G_DEFINE_QUARK (ward-cli-error-quark, ward_cli_error)

@@ -21,6 +21,7 @@
 #include "ward-simulator.h"
 #include "ward-ward-file.h"
 #include "ward-store-errors.h"
+#include "ward-store-rollups.h"
 
 #include <json-glib/json-glib.h>
 
@@ -116,6 +117,8 @@ struct _WardPipeline
   gboolean            stopped;         /* the last tick has run */
   gint64              last_evaluated;  /* simulated time of the last evaluate */
   gint64              last_pruned;     /* time of the last raw archive retention run */
+  gint64              last_rolled_up;  /* time of the last history roll-up */
+  gint64              last_measurements_pruned; /* time of the last measurement retention */
   guint               in_batch;        /* events in the open transaction */
   WardFhirSync       *fhir_sync;       /* sends the outbox between ticks, or NULL */
   WardFhirShared     *fhir_shared;     /* the care team's Tasks with the other stations, or NULL */
@@ -206,6 +209,7 @@ ward_pipeline_config_init (WardPipelineConfig *config)
   config->device_silence_usec = 60 * WARD_USEC_PER_SEC;
   config->tick_msec = 50;
   config->raw_retention_days = 30;
+  config->measurement_retention_days = WARD_STORE_DEFAULT_MEASUREMENT_RETENTION_DAYS;
   config->identity_cache_seconds = WARD_IDENTITY_DEFAULT_LIFETIME_USEC / (double) G_USEC_PER_SEC;
   config->vitals_observations = TRUE;
   config->outbox_limit = WARD_ENGINE_DEFAULT_OUTBOX_LIMIT;
@@ -379,6 +383,7 @@ publish_snapshot (WardPipeline *self,
 #define RETRY_MIN_USEC (100 * G_TIME_SPAN_MILLISECOND)
 #define RETRY_MAX_USEC (5 * G_USEC_PER_SEC)
 #define MAX_BATCH     4000
+#define ROLLUP_INTERVAL_USEC (10 * G_USEC_PER_SEC)  /* pipeline time between history roll-ups */
 
 /* The store cannot write now (disk full, read-only, I/O, locked, damaged):
  * the whole batch fails and is tried again, rather than a command failing
@@ -870,6 +875,42 @@ tick (WardPipeline *self)
       if (ward_store_prune_raw (ward_engine_get_store (self->engine), now - keep, now, &error) < 0)
         goto failed;
       self->last_pruned = now;
+    }
+
+  /* History roll-ups, every few seconds, in the tick's transaction: the
+   * long-span charts read them.  Then hourly, raw measurements past
+   * their retention that the roll-ups have counted.
+   */
+  if (now - self->last_rolled_up >= ROLLUP_INTERVAL_USEC)
+    {
+      WardStore *store = ward_engine_get_store (self->engine);
+      WardRetentionResult retained = { 0 };
+
+      if (self->config.measurement_retention_days > 0 &&
+          now - self->last_measurements_pruned >= WARD_USEC_PER_HOUR)
+        {
+          gint64 keep = (gint64) (self->config.measurement_retention_days * 24 * WARD_USEC_PER_HOUR);
+          gint64 keep_minutes = (gint64) WARD_STORE_DEFAULT_MINUTE_ROLLUP_RETENTION_DAYS * 24 *
+                                WARD_USEC_PER_HOUR;
+
+          gboolean due = FALSE;
+
+          /* The deletes scan their tables: only when the oldest row is due. */
+          if (!ward_store_has_measurements_before (store, now - keep, &due, &error) ||
+              (due && !ward_store_apply_retention (store, now - keep,
+                                                   now - MAX (keep, keep_minutes),
+                                                   &retained, &error)) ||
+              (!due && ward_store_rollup (store, &error) < 0))
+            goto failed;
+          if (retained.measurements > 0 || retained.minute_rollups > 0)
+            g_message ("Retention: deleted %" G_GINT64_FORMAT " raw measurements and %"
+                       G_GINT64_FORMAT " per-minute roll-ups (all counted in the roll-ups)",
+                       retained.measurements, retained.minute_rollups);
+          self->last_measurements_pruned = now;
+        }
+      else if (ward_store_rollup (store, &error) < 0)
+        goto failed;
+      self->last_rolled_up = now;
     }
 
   if (!ward_engine_commit (self->engine, &error))

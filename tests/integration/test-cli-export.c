@@ -11,6 +11,11 @@
 #include <json-glib/json-glib.h>
 
 #include "ward-fhir-resources.h"
+#include "ward-store.h"
+#include "ward-test-cli.h"
+#include "ward-test-util.h"
+
+#include <string.h>
 
 static char *
 run (GError **error,
@@ -51,54 +56,73 @@ parse_object (const char *text)
   return json_object_ref (json_node_get_object (json_parser_get_root (parser)));
 }
 
-static void
-test_export_demo_run (void)
+static const char * const types[] = {
+  "Observation", "RiskAssessment", "Flag", "Device", "Task", "Communication", "AuditEvent",
+};
+
+/* Every file of the export, url (Type/YYYY-MM-DD.ndjson) -> contents. */
+static GHashTable *
+read_export (const char *out_dir)
 {
-  static const char * const types[] = {
-    "Observation", "RiskAssessment", "Flag", "Device", "Task", "Communication", "AuditEvent",
-  };
-  g_autoptr(GError) error = NULL;
-  g_autofree char *dir = g_dir_make_tmp ("ward-export-XXXXXX", &error);
-  g_autofree char *db = g_build_filename (dir, "ward.db", NULL);
-  g_autofree char *out_dir = g_build_filename (dir, "ndjson", NULL);
-  g_autofree char *db_arg = g_strconcat ("--db=", db, NULL);
-  g_autofree char *out = NULL;
-  g_autofree char *stats = NULL;
-  g_autoptr(JsonObject) summary = NULL;
-  g_autoptr(JsonObject) counts = NULL;
-  const char *wardwatch = g_getenv ("WARDWATCH");
-  const char *cli = g_getenv ("WARDWATCH_CLI");
-  gint64 total = 0;
-
-  g_assert_no_error (error);
-  g_assert_nonnull (wardwatch);
-  g_assert_nonnull (cli);
-
-  g_free (run (&error, wardwatch, "--headless", "--demo", "--beds=4", "--duration=3",
-               "--time-scale=600", db_arg, NULL));
-  g_assert_no_error (error);
-
-  out = run (&error, cli, "export", db_arg, "--ndjson", out_dir, NULL);
-  g_assert_no_error (error);
-  summary = parse_object (out);
-  stats = run (&error, cli, "stats", db_arg, NULL);
-  g_assert_no_error (error);
-  counts = parse_object (stats);
+  GHashTable *files = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
 
   for (guint i = 0; i < G_N_ELEMENTS (types); i++)
     {
-      g_autofree char *name = g_strconcat (types[i], ".ndjson", NULL);
-      g_autofree char *path = g_build_filename (out_dir, name, NULL);
-      g_autofree char *contents = NULL;
-      g_auto(GStrv) lines = NULL;
-      gint64 n = 0;
+      g_autofree char *type_dir = g_build_filename (out_dir, types[i], NULL);
+      g_autoptr(GDir) dir = g_dir_open (type_dir, 0, NULL);
+      const char *name;
 
-      g_assert_true (g_file_get_contents (path, &contents, NULL, &error));
-      g_assert_no_error (error);
-      lines = g_strsplit (contents, "\n", -1);
+      while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+        {
+          g_autofree char *path = g_build_filename (type_dir, name, NULL);
+          g_autoptr(GError) error = NULL;
+          char *contents = NULL;
+
+          g_assert_true (g_str_has_suffix (name, ".ndjson"));
+          g_assert_cmpuint (strlen (name), ==, strlen ("2026-12-07.ndjson"));
+          g_assert_true (g_file_get_contents (path, &contents, NULL, &error));
+          g_assert_no_error (error);
+          g_hash_table_insert (files, g_build_filename (types[i], name, NULL), contents);
+        }
+    }
+
+  return files;
+}
+
+/* Checks every line of every file: one resource of the folder's type
+ * with a valid id; with once, no resource twice (one run writes each
+ * resource once, in its newest version; later runs may write it again,
+ * changed, even back to an earlier content).  Returns the lines per type
+ * in counts.
+ */
+static void
+check_lines (GHashTable *files,
+             gboolean    once,
+             gint64      counts[G_N_ELEMENTS (types)])
+{
+  g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  GHashTableIter iter;
+  const char *url;
+  const char *contents;
+
+  memset (counts, 0, sizeof (gint64) * G_N_ELEMENTS (types));
+  g_hash_table_iter_init (&iter, files);
+  while (g_hash_table_iter_next (&iter, (gpointer *) &url, (gpointer *) &contents))
+    {
+      g_auto(GStrv) lines = g_strsplit (contents, "\n", -1);
+      g_autofree char *type = g_path_get_dirname (url);
+      guint t;
+
+      for (t = 0; t < G_N_ELEMENTS (types); t++)
+        if (g_strcmp0 (types[t], type) == 0)
+          break;
+      g_assert_cmpuint (t, <, G_N_ELEMENTS (types));
+
       for (guint k = 0; lines[k] != NULL; k++)
         {
           g_autoptr(JsonObject) resource = NULL;
+          g_autofree char *key = NULL;
+          const char *id;
 
           if (lines[k][0] == '\0')
             {
@@ -107,17 +131,112 @@ test_export_demo_run (void)
               continue;
             }
           resource = parse_object (lines[k]);
-          g_assert_cmpstr (json_object_get_string_member (resource, "resourceType"), ==, types[i]);
-          g_assert_true (ward_fhir_id_is_valid (json_object_get_string_member (resource, "id")));
-          n++;
+          g_assert_cmpstr (json_object_get_string_member (resource, "resourceType"), ==, type);
+          id = json_object_get_string_member (resource, "id");
+          g_assert_true (ward_fhir_id_is_valid (id));
+          key = g_strdup_printf ("%s/%s", type, id);
+          g_assert_true (!once || !g_hash_table_contains (seen, key));
+          g_hash_table_add (seen, g_steal_pointer (&key));
+          counts[t]++;
         }
-
-      g_assert_cmpint (json_object_get_int_member (summary, types[i]), ==, n);
-      total += n;
-      g_unlink (path);
     }
+}
 
-  /* A demo run scores, and its resources are all exported. */
+static gint64
+count_query (const char *db,
+             const char *sql)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(WardStore) store = ward_store_open_readonly (db, &error);
+  gint64 n;
+
+  g_assert_no_error (error);
+  n = _ward_store_query_int (store, sql, &error);
+  g_assert_no_error (error);
+  return n;
+}
+
+static void
+demo_run (const char *db_arg,
+          const char *seed_arg)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_free (run (&error, g_getenv ("WARDWATCH"), "--headless", "--demo", "--beds=4", "--duration=3",
+               "--time-scale=600", seed_arg, db_arg, NULL));
+  g_assert_no_error (error);
+}
+
+static JsonObject *
+export (const char *cli,
+        const char *db_arg,
+        const char *out_dir)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *out = run (&error, cli, "export", db_arg, "--ndjson", out_dir, NULL);
+
+  g_assert_no_error (error);
+  return parse_object (out);
+}
+
+static void
+assert_same_files (GHashTable *a,
+                   GHashTable *b)
+{
+  GHashTableIter iter;
+  const char *url;
+  const char *contents;
+
+  g_assert_cmpuint (g_hash_table_size (a), ==, g_hash_table_size (b));
+  g_hash_table_iter_init (&iter, a);
+  while (g_hash_table_iter_next (&iter, (gpointer *) &url, (gpointer *) &contents))
+    g_assert_cmpstr (g_hash_table_lookup (b, url), ==, contents);
+}
+
+static void
+test_export_incremental (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("ward-export-XXXXXX", &error);
+  g_autofree char *db = g_build_filename (dir, "ward.db", NULL);
+  g_autofree char *out_dir = g_build_filename (dir, "ndjson", NULL);
+  g_autofree char *manifest_path = g_build_filename (out_dir, "manifest.json", NULL);
+  g_autofree char *db_arg = g_strconcat ("--db=", db, NULL);
+  g_autofree char *stats = NULL;
+  g_autofree char *manifest_text = NULL;
+  g_autofree char *old_manifest = NULL;
+  g_autoptr(JsonObject) summary = NULL;
+  g_autoptr(JsonObject) counts = NULL;
+  g_autoptr(JsonObject) manifest = NULL;
+  g_autoptr(GHashTable) first = NULL;
+  g_autoptr(GHashTable) second = NULL;
+  g_autoptr(GHashTable) third = NULL;
+  g_autoptr(GHashTable) fourth = NULL;
+  g_autoptr(GHashTable) again = NULL;
+  const char *cli = g_getenv ("WARDWATCH_CLI");
+  gint64 lines[G_N_ELEMENTS (types)];
+  gint64 mark;
+  gint64 total = 0;
+  gint64 written = 0;
+
+  g_assert_no_error (error);
+  g_assert_nonnull (g_getenv ("WARDWATCH"));
+  g_assert_nonnull (cli);
+
+  demo_run (db_arg, "--seed=1");
+
+  /* The first run writes every resource, once. */
+  summary = export (cli, db_arg, out_dir);
+  stats = run (&error, cli, "stats", db_arg, NULL);
+  g_assert_no_error (error);
+  counts = parse_object (stats);
+  first = read_export (out_dir);
+  check_lines (first, TRUE, lines);
+  for (guint i = 0; i < G_N_ELEMENTS (types); i++)
+    {
+      g_assert_cmpint (json_object_get_int_member (summary, types[i]), ==, lines[i]);
+      total += lines[i];
+    }
   g_assert_cmpint (json_object_get_int_member (summary, "Device"), ==, 1);
   g_assert_cmpint (json_object_get_int_member (summary, "RiskAssessment"), >, 0);
   /* The engine's events (flags raised, technical alerts) join the audit
@@ -125,18 +244,165 @@ test_export_demo_run (void)
    */
   g_assert_cmpint (json_object_get_int_member (summary, "AuditEvent"), >, 0);
   g_assert_cmpint (json_object_get_int_member (counts, "fhir_resources"), ==, total);
-  g_assert_cmpint (json_object_get_int_member (counts, "outbox_pending"), ==, total);
 
-  g_rmdir (out_dir);
+  /* The manifest: Bulk Data's shape, a count per file, and the mark. */
+  g_assert_true (g_file_get_contents (manifest_path, &manifest_text, NULL, &error));
+  g_assert_no_error (error);
+  manifest = parse_object (manifest_text);
+  g_assert_true (json_object_has_member (manifest, "transactionTime"));
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (manifest, "output")), ==,
+                    g_hash_table_size (first));
+  for (guint i = 0; i < json_array_get_length (json_object_get_array_member (manifest, "output"));
+       i++)
+    {
+      JsonObject *entry = json_array_get_object_element (json_object_get_array_member (manifest,
+                                                                                       "output"), i);
+      const char *contents = g_hash_table_lookup (first, json_object_get_string_member (entry, "url"));
+      gint64 n = 0;
+
+      g_assert_nonnull (contents);
+      for (const char *p = contents; *p != '\0'; p++)
+        n += *p == '\n';
+      g_assert_cmpint (json_object_get_int_member (entry, "count"), ==, n);
+    }
+  mark = json_object_get_int_member (json_object_get_object_member (manifest, "extension"),
+                                     "highWaterMark");
+  g_assert_cmpint (mark, ==,
+                   count_query (db, "SELECT max (change_seq) FROM fhir_resources"));
+  g_clear_pointer (&summary, json_object_unref);
+
+  /* A second run with nothing new writes nothing. */
+  summary = export (cli, db_arg, out_dir);
+  for (guint i = 0; i < G_N_ELEMENTS (types); i++)
+    g_assert_cmpint (json_object_get_int_member (summary, types[i]), ==, 0);
+  second = read_export (out_dir);
+  assert_same_files (first, second);
+  g_clear_pointer (&summary, json_object_unref);
+
+  /* More data: the third run writes exactly the resources changed after
+   * the mark, appended after what was there.
+   */
+  demo_run (db_arg, "--seed=2");
+  summary = export (cli, db_arg, out_dir);
+  third = read_export (out_dir);
+  for (guint i = 0; i < G_N_ELEMENTS (types); i++)
+    {
+      g_autofree char *sql = g_strdup_printf ("SELECT count (*) FROM fhir_resources "
+                                              "WHERE change_seq > %" G_GINT64_FORMAT
+                                              " AND resource_type = '%s'", mark, types[i]);
+
+      g_assert_cmpint (json_object_get_int_member (summary, types[i]), ==, count_query (db, sql));
+      written += json_object_get_int_member (summary, types[i]);
+    }
+  g_assert_cmpint (written, >, 0);
   {
-    g_autofree char *wal = g_strconcat (db, "-wal", NULL);
-    g_autofree char *shm = g_strconcat (db, "-shm", NULL);
+    GHashTableIter iter;
+    const char *url;
+    const char *contents;
 
-    g_unlink (db);
-    g_unlink (wal);
-    g_unlink (shm);
+    g_hash_table_iter_init (&iter, first);
+    while (g_hash_table_iter_next (&iter, (gpointer *) &url, (gpointer *) &contents))
+      g_assert_true (g_str_has_prefix (g_hash_table_lookup (third, url), contents));
   }
-  g_rmdir (dir);
+  g_clear_pointer (&summary, json_object_unref);
+
+  /* A crash after the files were written but before the manifest was
+   * replaced: the next run writes the same files, no line twice.
+   */
+  g_assert_true (g_file_get_contents (manifest_path, &old_manifest, NULL, &error));
+  g_assert_no_error (error);
+  demo_run (db_arg, "--seed=3");
+  g_clear_pointer (&summary, json_object_unref);
+  summary = export (cli, db_arg, out_dir);
+  fourth = read_export (out_dir);
+  g_assert_true (g_file_set_contents (manifest_path, old_manifest, -1, &error));
+  g_assert_no_error (error);
+  g_clear_pointer (&summary, json_object_unref);
+  summary = export (cli, db_arg, out_dir);
+  again = read_export (out_dir);
+  assert_same_files (fourth, again);
+  check_lines (again, FALSE, lines);
+
+  ward_test_remove_tree (dir);
+}
+
+/* Bad input gets a clear error and loses nothing. */
+static void
+test_export_refusals (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("ward-export-XXXXXX", &error);
+  g_autofree char *db = g_build_filename (dir, "ward.db", NULL);
+  g_autofree char *out_dir = g_build_filename (dir, "ndjson", NULL);
+  g_autofree char *manifest_path = g_build_filename (out_dir, "manifest.json", NULL);
+  g_autofree char *db_arg = g_strconcat ("--db=", db, NULL);
+  g_autoptr(JsonObject) summary = NULL;
+  g_autoptr(GHashTable) before = NULL;
+  g_autoptr(GHashTable) after = NULL;
+  const char *cli = g_getenv ("WARDWATCH_CLI");
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  int status;
+
+  g_assert_no_error (error);
+  demo_run (db_arg, "--seed=1");
+
+  /* --since after every change: a manifest, no resource. */
+  {
+    const char *args[] = { db_arg, "--ndjson", out_dir, "--since=2999-01-01", NULL };
+
+    status = ward_test_run_cli ("export", args, NULL, &out, &err);
+    g_assert_cmpint (status, ==, 0);
+    summary = parse_object (out);
+    g_assert_cmpint (json_object_get_int_member (summary, "Observation"), ==, 0);
+    g_assert_true (g_file_test (manifest_path, G_FILE_TEST_IS_REGULAR));
+    g_clear_pointer (&out, g_free);
+    g_clear_pointer (&err, g_free);
+  }
+
+  /* Another --since into the same folder would leave a hole. */
+  {
+    const char *args[] = { db_arg, "--ndjson", out_dir, "--since=2020-01-01", NULL };
+
+    status = ward_test_run_cli ("export", args, NULL, &out, &err);
+    g_assert_cmpint (status, ==, 1);
+    g_assert_nonnull (strstr (err, "new folder"));
+    g_clear_pointer (&out, g_free);
+    g_clear_pointer (&err, g_free);
+  }
+  ward_test_remove_tree (out_dir);
+
+  /* A bad time. */
+  {
+    const char *args[] = { db_arg, "--ndjson", out_dir, "--since=yesterday", NULL };
+
+    status = ward_test_run_cli ("export", args, NULL, &out, &err);
+    g_assert_cmpint (status, ==, 1);
+    g_assert_nonnull (strstr (err, "--since=yesterday"));
+    g_clear_pointer (&out, g_free);
+    g_clear_pointer (&err, g_free);
+  }
+  ward_test_remove_tree (out_dir);
+
+  /* A damaged manifest is refused and the files stay as they are. */
+  g_clear_pointer (&summary, json_object_unref);
+  summary = export (cli, db_arg, out_dir);
+  before = read_export (out_dir);
+  g_assert_true (g_file_set_contents (manifest_path, "{\"output\": 3}", -1, &error));
+  g_assert_no_error (error);
+  {
+    const char *args[] = { db_arg, "--ndjson", out_dir, NULL };
+
+    status = ward_test_run_cli ("export", args, NULL, &out, &err);
+    g_assert_cmpint (status, ==, 1);
+    g_assert_nonnull (strstr (err, "manifest.json"));
+    g_clear_pointer (&out, g_free);
+    g_clear_pointer (&err, g_free);
+  }
+  after = read_export (out_dir);
+  assert_same_files (before, after);
+
+  ward_test_remove_tree (dir);
 }
 
 int
@@ -145,7 +411,8 @@ main (int   argc,
 {
   g_test_init (&argc, &argv, NULL);
 
-  g_test_add_func ("/cli/export/demo-run", test_export_demo_run);
+  g_test_add_func ("/cli/export/incremental", test_export_incremental);
+  g_test_add_func ("/cli/export/refusals", test_export_refusals);
 
   return g_test_run ();
 }

@@ -299,11 +299,140 @@ open_readonly (const char  *db_path,
   return db;
 }
 
+/* The roll-ups' mark (the last measurement they count), or -1 when the
+ * database has none yet.
+ */
+static gint64
+get_rollup_mark (sqlite3 *db)
+{
+  sqlite3_stmt *stmt = NULL;
+  gint64 mark = -1;
+
+  if (sqlite3_prepare_v2 (db, "SELECT value FROM settings WHERE key = 'rollup-mark'", -1, &stmt,
+                          NULL) == SQLITE_OK &&
+      sqlite3_step (stmt) == SQLITE_ROW)
+    mark = sqlite3_column_int64 (stmt, 0);
+  sqlite3_finalize (stmt);
+
+  return mark;
+}
+
+static void
+append_point (GArray     *points,
+              gint64      t,
+              double      value,
+              WardSource  source)
+{
+  WardHistoryPoint point = { .t = t, .value = value, .source = source };
+
+  g_array_append_val (points, point);
+}
+
+/* A long span from the roll-ups (store/ward-store-rollups.c): per bucket
+ * its minimum and maximum, at the bucket's middle, so a spike stays on the
+ * chart as a bar; per minute when that fits in max_points, else per
+ * hour.  The measurements stored after the roll-ups' mark are read raw,
+ * and so are the nurse entries still kept, each a documented observation
+ * the chart marks (its value is also within its bucket's range).  The
+ * result goes through the same decimator as raw points.
+ */
+static gboolean
+load_series_rollups (WardHistory   *self,
+                     sqlite3       *db,
+                     WardMeasKind   kind,
+                     guint          max_points,
+                     gint64         mark,
+                     GError       **error)
+{
+  const char *kind_name = ward_meas_kind_to_string (kind);
+  g_autoptr(GArray) points = g_array_new (FALSE, FALSE, sizeof (WardHistoryPoint));
+  sqlite3_stmt *stmt = NULL;
+  gint64 span = WARD_HISTORY_ROLLUP_MINUTE;
+  guint n_stored = 0;
+  Decimator d;
+  int rc;
+
+  if ((self->to - self->from) / (span * G_USEC_PER_SEC) > max_points / 2)
+    span = WARD_HISTORY_ROLLUP_HOUR;
+
+  if (sqlite3_prepare_v2 (db,
+                          "SELECT bucket, n, value_min, value_max FROM measurement_rollups "
+                          "WHERE patient_id = ?1 AND kind = ?2 AND span = ?3 "
+                          "AND bucket > ?4 - ?3 * 1000000 AND bucket <= ?5 ORDER BY bucket",
+                          -1, &stmt, NULL) != SQLITE_OK)
+    return set_sql_error (db, "roll-ups", error);
+  sqlite3_bind_text (stmt, 1, self->patient_id, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, kind_name, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 3, span);
+  sqlite3_bind_int64 (stmt, 4, self->from);
+  sqlite3_bind_int64 (stmt, 5, self->to);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      gint64 t = sqlite3_column_int64 (stmt, 0) + span * G_USEC_PER_SEC / 2;
+      double min = sqlite3_column_double (stmt, 2);
+      double max = sqlite3_column_double (stmt, 3);
+
+      n_stored += sqlite3_column_int (stmt, 1);
+      append_point (points, t, min, WARD_SOURCE_DEVICE);
+      if (max != min)
+        append_point (points, t, max, WARD_SOURCE_DEVICE);
+    }
+  sqlite3_finalize (stmt);
+  if (rc != SQLITE_DONE)
+    return set_sql_error (db, "roll-ups", error);
+
+  /* Raw rows: the nurse entries (a partial index has them), and those
+   * not counted yet (the newest ids: a range of the table's own key).
+   */
+  for (guint q = 0; q < 2; q++)
+    {
+      static const char * const sql[] = {
+        "SELECT observed_at, value, source, id > ?5 FROM measurements "
+        "WHERE patient_id = ?1 AND kind = ?2 AND observed_at > ?3 AND observed_at <= ?4 "
+        "AND source = 'nurse'",
+        "SELECT observed_at, value, source, 1 FROM measurements NOT INDEXED "
+        "WHERE id > ?5 AND patient_id = ?1 AND kind = ?2 AND observed_at > ?3 "
+        "AND observed_at <= ?4 AND source <> 'nurse'",
+      };
+
+      if (sqlite3_prepare_v2 (db, sql[q], -1, &stmt, NULL) != SQLITE_OK)
+        return set_sql_error (db, "measurements", error);
+      sqlite3_bind_text (stmt, 1, self->patient_id, -1, SQLITE_STATIC);
+      sqlite3_bind_text (stmt, 2, kind_name, -1, SQLITE_STATIC);
+      sqlite3_bind_int64 (stmt, 3, self->from);
+      sqlite3_bind_int64 (stmt, 4, self->to);
+      sqlite3_bind_int64 (stmt, 5, mark);
+      while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+        {
+          gboolean nurse = g_strcmp0 ((const char *) sqlite3_column_text (stmt, 2), "nurse") == 0;
+
+          append_point (points, sqlite3_column_int64 (stmt, 0), sqlite3_column_double (stmt, 1),
+                        nurse ? WARD_SOURCE_NURSE : WARD_SOURCE_DEVICE);
+          if (sqlite3_column_int (stmt, 3))
+            n_stored++;
+        }
+      sqlite3_finalize (stmt);
+      if (rc != SQLITE_DONE)
+        return set_sql_error (db, "measurements", error);
+    }
+
+  g_array_sort (points, compare_points);
+  self->n_stored[kind] = n_stored;
+  decimator_init (&d, self->series[kind], self->from, self->to, max_points, points->len);
+  g_array_set_size (self->series[kind], 0);
+  for (guint i = 0; i < points->len; i++)
+    decimator_push (&d, &g_array_index (points, WardHistoryPoint, i));
+  decimator_finish (&d);
+
+  return TRUE;
+}
+
 static gboolean
 load_series (WardHistory   *self,
              sqlite3       *db,
              WardMeasKind   kind,
              guint          max_points,
+             gint64         rollup_mark,
              GCancellable  *cancellable,
              GError       **error)
 {
@@ -312,6 +441,9 @@ load_series (WardHistory   *self,
   guint n_points = 0;
   Decimator d;
   int rc;
+
+  if (rollup_mark >= 0 && max_points >= 2 && self->to - self->from > WARD_HISTORY_ROLLUP_AFTER)
+    return load_series_rollups (self, db, kind, max_points, rollup_mark, error);
 
   /* The index on (patient_id, kind, observed_at) serves both queries. */
   if (sqlite3_prepare_v2 (db,
@@ -619,6 +751,7 @@ ward_history_load (const char    *db_path,
   g_autoptr(WardHistory) self = NULL;
   sqlite3 *db;
   gboolean ok = TRUE;
+  gint64 rollup_mark;
 
   g_return_val_if_fail (db_path != NULL, NULL);
   g_return_val_if_fail (patient_id != NULL, NULL);
@@ -634,12 +767,13 @@ ward_history_load (const char    *db_path,
   sqlite3_exec (db, "BEGIN", NULL, NULL, NULL);
 
   ok = load_patient (self, db, error);
+  rollup_mark = get_rollup_mark (db);
   for (guint k = 0; ok && k < WARD_MEAS_N_KINDS; k++)
     {
       if (g_cancellable_set_error_if_cancelled (cancellable, error))
         ok = FALSE;
       else
-        ok = load_series (self, db, k, max_points, cancellable, error);
+        ok = load_series (self, db, k, max_points, rollup_mark, cancellable, error);
     }
   if (ok)
     ok = load_scores (self, db, error);

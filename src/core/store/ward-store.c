@@ -406,6 +406,45 @@ static const char * const migrations[] = {
   "  BEGIN SELECT RAISE (ABORT, 'the audit trail is append-only'); END;"
   "CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log "
   "  BEGIN SELECT RAISE (ABORT, 'the audit trail is append-only'); END;",
+  /* 13 (the 12th on the wip-export branch; the integrator renumbers):
+   * the warm and cold paths.  measurement_rollups holds, per patient,
+   * kind and bucket of a minute or an hour (span, in seconds), the
+   * count, minimum, maximum and sum of the values measured in it; the
+   * rows are kept beyond the raw measurements' retention
+   * (store/ward-store-rollups.c).  They are filled here from what is
+   * stored, and the settings key rollup-mark names the last measurement
+   * counted, so that each measurement is counted once.
+   * fhir_resources.change_seq orders the changes of the resource store
+   * for the incremental NDJSON export (wardwatch-cli export); existing
+   * rows take their rowid.  A partial index finds the nurse entries a
+   * long-span chart shows beside the roll-ups.
+   */
+  "CREATE TABLE measurement_rollups ("
+  "  patient_id TEXT NOT NULL,"
+  "  kind TEXT NOT NULL,"
+  "  span INTEGER NOT NULL CHECK (span IN (60, 3600)),"
+  "  bucket INTEGER NOT NULL,"
+  "  n INTEGER NOT NULL CHECK (n > 0),"
+  "  value_min REAL NOT NULL,"
+  "  value_max REAL NOT NULL,"
+  "  value_sum REAL NOT NULL,"
+  "  PRIMARY KEY (patient_id, kind, span, bucket)"
+  ") WITHOUT ROWID;"
+  "INSERT INTO measurement_rollups (patient_id, kind, span, bucket, n, value_min, value_max, value_sum) "
+  "  SELECT patient_id, kind, 60, observed_at - observed_at % 60000000, count(*), "
+  "    min(value), max(value), sum(value) FROM measurements "
+  "  GROUP BY patient_id, kind, observed_at - observed_at % 60000000;"
+  "INSERT INTO measurement_rollups (patient_id, kind, span, bucket, n, value_min, value_max, value_sum) "
+  "  SELECT patient_id, kind, 3600, observed_at - observed_at % 3600000000, count(*), "
+  "    min(value), max(value), sum(value) FROM measurements "
+  "  GROUP BY patient_id, kind, observed_at - observed_at % 3600000000;"
+  "INSERT OR REPLACE INTO settings (key, value) "
+  "  SELECT 'rollup-mark', coalesce (max (id), 0) FROM measurements;"
+  "ALTER TABLE fhir_resources ADD COLUMN change_seq INTEGER NOT NULL DEFAULT 0;"
+  "UPDATE fhir_resources SET change_seq = rowid;"
+  "CREATE INDEX fhir_resources_change ON fhir_resources (change_seq);"
+  "CREATE INDEX measurements_nurse ON measurements (patient_id, kind, observed_at) "
+  "  WHERE source = 'nurse';",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == WARD_STORE_SCHEMA_VERSION);
@@ -1810,10 +1849,11 @@ ward_store_put_resource (WardStore   *self,
     "AND o.id = ?2 AND o.state = 'pending') "
     "FROM fhir_resources WHERE resource_type = ?1 AND id = ?2";
   static const char put_sql[] =
-    "INSERT INTO fhir_resources (resource_type, id, json, version, updated_at) "
-    "VALUES (?1, ?2, ?3, ?4, ?5) "
+    "INSERT INTO fhir_resources (resource_type, id, json, version, updated_at, change_seq) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, (SELECT coalesce (max (change_seq), 0) + 1 FROM fhir_resources)) "
     "ON CONFLICT (resource_type, id) DO UPDATE SET json = excluded.json, "
-    "version = excluded.version, updated_at = excluded.updated_at";
+    "version = excluded.version, updated_at = excluded.updated_at, "
+    "change_seq = excluded.change_seq";
   /* The partial unique index keeps one pending row per resource; a row
    * waiting for a retry keeps its schedule and its attempts.
    */
@@ -1933,7 +1973,9 @@ ward_store_replace_resource_json (WardStore   *self,
                                   GError     **error)
 {
   static const char sql[] =
-    "UPDATE fhir_resources SET json = ?4 WHERE resource_type = ?1 AND id = ?2 AND version = ?3";
+    "UPDATE fhir_resources SET json = ?4, "
+    "change_seq = (SELECT max (change_seq) + 1 FROM fhir_resources) "
+    "WHERE resource_type = ?1 AND id = ?2 AND version = ?3";
   sqlite3_stmt *stmt;
 
   g_return_val_if_fail (WARD_IS_STORE (self), FALSE);
