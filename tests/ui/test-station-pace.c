@@ -107,7 +107,8 @@ make_snapshot (guint64     serial,
       bed->flag_acknowledged_by = g_strdup (acknowledged_by);
     }
 
-  return _ward_snapshot_new (NOW + serial * G_USEC_PER_SEC, serial, beds, &counters);
+  /* A snapshot every 50 ms of the ward's clock, as at real time. */
+  return _ward_snapshot_new (NOW + serial * G_USEC_PER_SEC / 20, serial, beds, &counters);
 }
 
 /* A value that changed, or only the time (ages): the board waits for a
@@ -126,6 +127,19 @@ test_pace_ordinary (void)
                    WARD_BOARD_PACE_INTERVAL_USEC - 50000);
   g_assert_cmpint (_ward_board_pace_get_delay (shown, value, T0, T0 + 999999), ==, 1);
   g_assert_cmpint (_ward_board_pace_get_delay (shown, value, T0, T0 + G_USEC_PER_SEC), ==, 0);
+}
+
+/* A demo at 120 times real time: ten simulated seconds in 50 ms of the
+ * wall clock is shown at once.
+ */
+static void
+test_pace_fast_demo (void)
+{
+  g_autoptr(WardSnapshot) shown = make_snapshot (1, 2, 90, 0, NULL);
+  g_autoptr(WardSnapshot) later = make_snapshot (201, 2, 95, 0, NULL);
+
+  g_assert_false (_ward_board_pace_is_urgent (shown, later));
+  g_assert_cmpint (_ward_board_pace_get_delay (shown, later, T0, T0 + 50000), ==, 0);
 }
 
 /* A score that changed, a flag raised or acknowledged, a bed that came
@@ -165,6 +179,7 @@ main (int   argc,
   g_test_add_func ("/station/renderer/choose-under-xvfb", test_choose_under_xvfb);
   g_test_add_func ("/station/pace/ordinary", test_pace_ordinary);
   g_test_add_func ("/station/pace/urgent", test_pace_urgent);
+  g_test_add_func ("/station/pace/fast-demo", test_pace_fast_demo);
 
   return g_test_run ();
 }
