@@ -6,7 +6,10 @@
 
 #include "config.h"
 
+#include <fcntl.h>
 #include <glib/gstdio.h>
+#include <sys/file.h>
+#include <unistd.h>
 #include <math.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -30,13 +33,22 @@
  * kept between runs in WARD_BENCH_DIR (or the user's cache folder) and
  * made again only when missing or from another version of this program.
  *
+ * Two runs at once (bench/run and a hand run) take turns through a lock
+ * file beside the store, so that one makes it and the other uses it.
+ *
  * Limit: the 24 h load under 20 ms, best of ROUNDS; the ratio is that
  * time over 20 ms and passes at or below 1.  The ratio to the bare scan
  * is a figure.  The cold start to the board's first frame is not
  * measured yet.
  */
 
-#define N_BEDS         64
+/* A month of 64 beds is some 100 million rows and 12 GB: too much to
+ * make for a benchmark.  The view reads one patient's rows through the
+ * (patient, kind, time) index, so the other beds only deepen the index
+ * by a level or so; a month of 8 beds (1.5 GB) is the default, and
+ * WARD_BENCH_HISTORY_BEDS=64 makes the whole ward.
+ */
+#define N_BEDS         8
 #define DAYS           30
 #define INTERVAL_SEC   5
 #define MAX_POINTS     1600      /* the patient view's */
@@ -310,6 +322,8 @@ main (int   argc,
 {
   const char *bench_dir = g_getenv ("WARD_BENCH_DIR");
   guint n_beds = ward_bench_scale (N_BEDS, 4);
+  g_autofree char *lock_path = NULL;
+  int lock_fd;
   guint days = ward_bench_scale (DAYS, 3);
   guint rounds = ward_bench_scale (ROUNDS, 2);
   g_autofree char *dir = g_build_filename (bench_dir ? bench_dir : g_get_user_cache_dir (),
@@ -326,7 +340,20 @@ main (int   argc,
   double ratio;
   gboolean pass;
 
+  if (!ward_bench_quick () && g_getenv ("WARD_BENCH_HISTORY_BEDS") != NULL)
+    {
+      n_beds = CLAMP (g_ascii_strtoull (g_getenv ("WARD_BENCH_HISTORY_BEDS"), NULL, 10), 2, 256);
+      g_free (name);
+      g_free (path);
+      name = g_strdup_printf ("history-v%d-%ux%ud.db", STORE_VERSION, n_beds, days);
+      path = g_build_filename (dir, name, NULL);
+    }
+
   g_mkdir_with_parents (dir, 0700);
+  lock_path = g_strconcat (path, ".lock", NULL);
+  lock_fd = open (lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (lock_fd < 0 || flock (lock_fd, LOCK_EX) != 0)
+    g_error ("bench-history: cannot lock %s", lock_path);
   if (!store_is_complete (path, n_beds, days))
     {
       double start = now_ms ();
@@ -337,6 +364,9 @@ main (int   argc,
       fill_store (path, n_beds, days);
       printf ("  made in %.0f s\n", (now_ms () - start) / 1000);
     }
+
+  flock (lock_fd, LOCK_UN);
+  close (lock_fd);
 
   g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
 
