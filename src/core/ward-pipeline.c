@@ -204,7 +204,7 @@ ward_pipeline_config_init (WardPipelineConfig *config)
   config->flag_open_delay_usec = 3 * WARD_USEC_PER_MINUTE;
   config->flag_close_delay_usec = 10 * WARD_USEC_PER_MINUTE;
   config->device_silence_usec = 60 * WARD_USEC_PER_SEC;
-  config->tick_msec = 0;
+  config->tick_msec = 50;
   config->raw_retention_days = 30;
   config->identity_cache_seconds = WARD_IDENTITY_DEFAULT_LIFETIME_USEC / (double) G_USEC_PER_SEC;
   config->vitals_observations = TRUE;
@@ -1259,16 +1259,10 @@ ward_pipeline_new (const WardPipelineConfig *config)
 
   self = g_object_new (WARD_TYPE_PIPELINE, NULL);
   ward_pipeline_config_copy (config, &self->config);
+  if (self->config.tick_msec == 0)
+    self->config.tick_msec = 50;
   if (self->config.time_scale <= 0)
     self->config.time_scale = 1.0;
-  /* Commands (a device batch, an acknowledgement) run at once whatever
-   * the tick; the timer only moves the clock, the in-process simulator
-   * and the time-based checks on.  At real time a tick every 50 ms was
-   * most of an idle station's CPU for nothing a person could see: a
-   * quarter of a second there, 50 ms for a demo that runs faster.
-   */
-  if (self->config.tick_msec == 0)
-    self->config.tick_msec = self->config.time_scale <= 1.0 ? 250 : 50;
 
   return self;
 }

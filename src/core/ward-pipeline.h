@@ -53,8 +53,7 @@ typedef struct
   gint64      flag_open_delay_usec;   /* sustained this long before a flag opens, 3 min */
   gint64      flag_close_delay_usec;  /* sustained recovery before it closes, 10 min */
   gint64      device_silence_usec;    /* technical alert after this, 60 s */
-  guint       tick_msec;              /* real time between ticks; 0: 250 ms at real time,
-                                       * 50 ms at a faster demo time scale */
+  guint       tick_msec;              /* real time between ticks, 50 ms */
   double      raw_retention_days;     /* raw payloads kept this long, 30; 0 keeps them forever */
   char       *fhir_url;               /* FHIR R4 base URL the outbox is sent to, or NULL */
   char       *fhir_token_file;        /* a file, readable only by the user, holding a static
