@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "ward-bench.h"
 #include "ward-mqtt-source.h"
 #include "ward-pipeline.h"
 #include "ward-store.h"
@@ -141,9 +142,10 @@ main (int   argc,
   const char *n_env = g_getenv ("WARD_BENCH_MQTT_N");
   SubReader reader = { 0 };
   GThread *reader_thread;
-  guint64 n = n_env ? g_ascii_strtoull (n_env, NULL, 10) : DEFAULT_N;
+  guint64 n = n_env ? g_ascii_strtoull (n_env, NULL, 10) : ward_bench_scale (DEFAULT_N, 2000);
   gint64 t0, t_ours = 0, t_mapped = 0, t_pub, deadline;
   double ours_rate, sub_rate, mapped_rate, pub_rate, ratio;
+  gboolean pass;
   gint64 archived, pending;
 
   if (cli == NULL)
@@ -279,5 +281,13 @@ main (int   argc,
   remove_db (db);
   g_rmdir (dir);
 
-  return ratio >= MIN_RATIO ? 0 : 1;
+  /* The ratio Wardwatch/mosquitto_sub passes at or above the limit. */
+  pass = ward_bench_report ("mqtt", WARD_BENCH_AT_LEAST, MIN_RATIO, ratio,
+                            "messages", (double) n,
+                            "publisher_per_s", pub_rate,
+                            "mosquitto_sub_per_s", sub_rate,
+                            "archived_per_s", ours_rate,
+                            "mapped_per_s", mapped_rate,
+                            NULL);
+  return ward_bench_exit_status (pass);
 }

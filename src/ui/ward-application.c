@@ -14,6 +14,7 @@
 #include <signal.h>
 
 #include "ward-application.h"
+#include "ward-renderer.h"
 #include "ward-flag-words.h"
 #include "ward-actions.h"
 #include "ward-notifier.h"
@@ -357,6 +358,10 @@ ward_application_startup (GApplication *app)
   WardApplication *self = WARD_APPLICATION (app);
 
   G_APPLICATION_CLASS (ward_application_parent_class)->startup (app);
+
+  /* Before any window is realized and before the pipeline's threads. */
+  ward_renderer_choose (gdk_display_get_default ());
+  ward_renderer_log_frames ();
 
   g_action_map_add_action_entries (G_ACTION_MAP (self),
                                    app_actions, G_N_ELEMENTS (app_actions),

@@ -14,6 +14,7 @@
 
 #include "ward-alarm-bar.h"
 #include "ward-bed-tile.h"
+#include "ward-board-pace.h"
 #include "ward-care-view.h"
 #include "ward-concern-dialog.h"
 #include "ward-data-issues.h"
@@ -77,6 +78,8 @@ struct _WardWindow
   WardSummaryView      *summary_view;   /* weak */
 
   guint                 tick_id;
+  guint                 pace_id;        /* an ordinary update waiting its turn (ward-board-pace.c) */
+  gint64                shown_at;       /* monotonic time the last snapshot was shown, or 0 */
   gint64                title_second;   /* the second the subtitle shows, or -1 */
   gint64                last_frame;     /* frame counter of the last applied snapshot */
   guint64               n_received;
@@ -605,9 +608,22 @@ apply_pending_cb (GtkWidget     *widget,
   show_snapshot (self);
   spent = get_thread_cpu_usec () - begin;
 
+  self->shown_at = g_get_monotonic_time ();
   self->n_applied++;
   self->apply_total_usec += spent;
   self->apply_max_usec = MAX (self->apply_max_usec, spent);
+
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+pace_elapsed_cb (gpointer user_data)
+{
+  WardWindow *self = WARD_WINDOW (user_data);
+
+  self->pace_id = 0;
+  if (self->pending != NULL && self->tick_id == 0)
+    self->tick_id = gtk_widget_add_tick_callback (GTK_WIDGET (self), apply_pending_cb, NULL, NULL);
 
   return G_SOURCE_REMOVE;
 }
@@ -1211,6 +1227,7 @@ ward_window_dispose (GObject *object)
   if (self->tick_id != 0)
     gtk_widget_remove_tick_callback (GTK_WIDGET (self), self->tick_id);
   self->tick_id = 0;
+  g_clear_handle_id (&self->pace_id, g_source_remove);
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
 
@@ -1545,8 +1562,28 @@ ward_window_apply_snapshot (WardWindow   *self,
   g_clear_pointer (&self->pending, ward_snapshot_unref);
   self->pending = snapshot;
 
-  if (self->tick_id == 0)
-    self->tick_id = gtk_widget_add_tick_callback (GTK_WIDGET (self), apply_pending_cb, NULL, NULL);
+  if (self->tick_id != 0)
+    return;
+
+  /* A live board shows ordinary changes once a second and what matters
+   * at once (ward-board-pace.c); a window fed by hand shows each one.
+   */
+  if (self->pipeline != NULL)
+    {
+      gint64 delay = _ward_board_pace_get_delay (self->snapshot, snapshot, self->shown_at,
+                                                 g_get_monotonic_time ());
+
+      if (delay > 0)
+        {
+          if (self->pace_id == 0)
+            self->pace_id = g_timeout_add_full (G_PRIORITY_DEFAULT, (guint) ((delay + 999) / 1000),
+                                                pace_elapsed_cb, self, NULL);
+          return;
+        }
+    }
+
+  g_clear_handle_id (&self->pace_id, g_source_remove);
+  self->tick_id = gtk_widget_add_tick_callback (GTK_WIDGET (self), apply_pending_cb, NULL, NULL);
 }
 
 /**
