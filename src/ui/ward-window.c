@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "ward-alarm-bar.h"
+#include "ward-alarm-bar-private.h"
 #include "ward-bed-tile.h"
 #include "ward-care-view.h"
 #include "ward-concern-dialog.h"
@@ -23,6 +24,7 @@
 #include "ward-timeline-window.h"
 #include "ward-watchdog-banner.h"
 #include "ward-window.h"
+#include "ward-window-private.h"
 
 /* More beds than this get compact tiles. */
 #define COMPACT_BEDS 24

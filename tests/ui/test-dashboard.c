@@ -13,12 +13,14 @@
 #include <sqlite3.h>
 
 #include "ward-alarm-bar.h"
+#include "ward-alarm-bar-private.h"
 #include "ward-bed-tile.h"
 #include "ward-flag-words.h"
 #include "ward-clinical.h"
 #include "ward-patient-words.h"
 #include "ward-pipeline.h"
 #include "ward-window.h"
+#include "ward-window-private.h"
 
 /* A real pipeline on the demo ward, with the window the application
  * makes: what the ward sees, end to end.

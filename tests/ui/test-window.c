@@ -17,6 +17,7 @@
 #include "ward-snapshot.h"
 #include "ward-store.h"
 #include "ward-window.h"
+#include "ward-window-private.h"
 
 /* 2026-11-22T10:00:00Z */
 #define NOW (G_GINT64_CONSTANT (1795341600) * G_USEC_PER_SEC)
