@@ -539,7 +539,7 @@ test_dashboard_64_beds (void)
   g_assert_cmpint ((gint64) n_applied, <=, frames + 2);
 
   {
-    g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+    g_autoptr(GSettings) settings = g_settings_new (SCHEMA_ID);
 
     g_settings_reset (settings, "my-patients");
     g_settings_reset (settings, "my-patients-only");
