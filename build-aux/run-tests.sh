@@ -51,9 +51,9 @@ build-aux/install-deps.sh || exit 1
 main_build="${WARD_BUILD_DIR:-_build}"
 fuzz_seconds="${FUZZ_SECONDS:-25}"
 valgrind_seconds="${VALGRIND_SECONDS:-60}"
-# Each stage leaves its results here, as meson testlog.json lines.
+# Each stage leaves its results here, as meson testlog.json lines
+# (STAGE.json, emptied when the stage starts).
 results="$main_build/ci-results"
-rm -rf "$results"
 mkdir -p "$results"
 logs=()
 timings=()
