@@ -120,9 +120,11 @@ setup_fuzz_build () {
 
 sanitizer_env () {
   # Every finding fails: UBSan's too (it only prints by default).  GLib's
-  # slice allocator would hide blocks from ASan: plain malloc.  The
-  # suppressions are third-party leaks only, each with its reason.
-  export ASAN_OPTIONS="detect_leaks=1:abort_on_error=1:strict_string_checks=1:detect_stack_use_after_return=1:check_initialization_order=1"
+  # slice allocator would hide blocks from ASan: plain malloc.  The slow
+  # unwinder follows stacks through GLib and json-glib (built without frame
+  # pointers), so that a report names our caller and the suppressions
+  # (third-party leaks only, each with its reason) can match.
+  export ASAN_OPTIONS="detect_leaks=1:abort_on_error=1:fast_unwind_on_malloc=0:malloc_context_size=40:strict_string_checks=1:detect_stack_use_after_return=1:check_initialization_order=1"
   export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
   export LSAN_OPTIONS="suppressions=$top/build-aux/lsan.supp:print_suppressions=0"
   export G_SLICE=always-malloc
