@@ -1,18 +1,240 @@
 #!/usr/bin/env bash
-# Installs what Wardwatch needs, builds it and runs every test.
-# Ends with one line "N passed, N failed, N skipped" counting each test case.
-set -euo pipefail
+# run-tests.sh: installs what Wardwatch needs, builds it and runs every test,
+# in stages, each in its own build directory:
+#
+#   main      the default build (_build) and its whole suite
+#   noui      -Dui=false: the core, the CLI and the headless program
+#             without GTK, all built, and the tests of the programs (the
+#             only code -Dui changes); it is the fuzz stage's build
+#             (_build-fuzz: clang, libFuzzer, ASan and UBSan), one build
+#             for both
+#   asan      AddressSanitizer + UndefinedBehaviorSanitizer (_build-asan)
+#             and the whole suite under them (see ASAN_SKIP below)
+#   valgrind  memcheck on `wardwatch --headless --demo` from _build for a
+#             bounded time: no memory error, no definite leak
+#   fuzz      every tests/fuzz target of _build-fuzz for a bounded time
+#             on its corpus (FUZZ_SECONDS each)
+#   bench     the benchmarks' quick run (bench/run --quick)
+#
+# Usage: build-aux/run-tests.sh [--stage=STAGE[,STAGE...]] [MESON-TEST-ARGS...]
+#   Without --stage every stage runs, in the order above.  MESON-TEST-ARGS
+#   go to each stage's `meson test` (e.g. a test name).
+#   FUZZ_SECONDS=600 build-aux/run-tests.sh --stage=fuzz is the longer fuzz
+#   run; VALGRIND_SECONDS sets the valgrind stage's demo time.
+#
+# Ends with one line "N passed, N failed, N skipped", the test cases of all
+# the stages that ran (build-aux/count-tests.py), after the failures by
+# stage and name, and exits non-zero when any failed.
+set -uo pipefail
 top="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$top"
-build-aux/install-deps.sh
-build="${WARD_BUILD_DIR:-_build}"
-if [ -f "$build/build.ninja" ]; then
-  meson setup --reconfigure "$build" >/dev/null
-else
-  meson setup "$build"
-fi
-ninja -C "$build"
+
+all_stages="main noui asan valgrind fuzz bench"
+stages="$all_stages"
+test_args=()
+for arg in "$@"; do
+  case "$arg" in
+    --stage=*) stages="${arg#--stage=}"; stages="${stages//,/ }" ;;
+    --help|-h) sed -n '2,25p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) test_args+=("$arg") ;;
+  esac
+done
+for stage in $stages; do
+  case " $all_stages " in
+    *" $stage "*) ;;
+    *) echo "run-tests: no stage \"$stage\" (stages: $all_stages)" >&2; exit 2 ;;
+  esac
+done
+
+build-aux/install-deps.sh || exit 1
+
+main_build="${WARD_BUILD_DIR:-_build}"
+fuzz_seconds="${FUZZ_SECONDS:-25}"
+valgrind_seconds="${VALGRIND_SECONDS:-60}"
+# Each stage leaves its results here, as meson testlog.json lines
+# (STAGE.json, emptied when the stage starts).
+results="$main_build/ci-results"
+mkdir -p "$results"
+logs=()
+timings=()
+
+# Suites the asan stage leaves out, and why.  Neither runs Wardwatch's C:
+#   fhir-server  the Node test server's own tests (JavaScript only; the C
+#                talking to that server runs in the integration suite)
+#   data         desktop-file-validate, appstreamcli, glib-compile-schemas
+# A suite too slow under the sanitizers would go here, with its reason.
+ASAN_SKIP=(fhir-server data)
+
+# A test case of a stage's own (not a meson test) into its results, in
+# meson's testlog format: NAME RESULT(OK|FAIL|SKIP) STDOUT-FILE.
+record () {
+  /usr/bin/python3 -c '
+import json, sys
+name, result, path = sys.argv[1:4]
+text = open(path, encoding="utf-8", errors="replace").read() if path else ""
+print(json.dumps({"name": name, "result": result, "stdout": text[-20000:]}))
+' "$1" "$2" "${3:-}" >> "$results/$stage.json"
+}
+
+# setup DIR [MESON-OPTIONS...]: configures DIR (again, if it exists) with
+# the options and builds it.
+setup () {
+  local dir="$1"; shift
+  if [ -f "$dir/build.ninja" ]; then
+    meson setup --reconfigure "$dir" "$@" >/dev/null
+  else
+    meson setup "$dir" "$@"
+  fi
+}
+
+# run_suite DIR [MESON-TEST-OPTIONS...]: the stage's meson test; its log
+# becomes the stage's results.
+run_suite () {
+  local dir="$1"; shift
+  local status=0
+  meson test -C "$dir" --print-errorlogs --num-processes 2 "$@" "${test_args[@]}" || status=$?
+  if [ -f "$dir/meson-logs/testlog.json" ]; then
+    cat "$dir/meson-logs/testlog.json" >> "$results/$stage.json"
+  fi
+  return $status
+}
+
+build_failed () {
+  echo "run-tests: $stage: the build failed" >&2
+  printf 'the %s build failed; see its output above\n' "$stage" > "$results/$stage.out"
+  record "build" FAIL "$results/$stage.out"
+}
+
+stage_main () {
+  { setup "$main_build" && ninja -C "$main_build"; } || { build_failed; return; }
+  run_suite "$main_build"
+}
+
+# The -Dui=false build, with clang, libFuzzer and the sanitizers: the noui
+# stage builds and tests it, the fuzz stage runs its fuzzers.
+fuzz_build="${main_build}-fuzz"
+setup_fuzz_build () {
+  CC=clang setup "$fuzz_build" -Dui=false -Dfuzzing=true \
+    -Db_sanitize=address,undefined -Db_lundef=false
+}
+
+sanitizer_env () {
+  # Every finding fails: UBSan's too (it only prints by default).  GLib's
+  # slice allocator would hide blocks from ASan: plain malloc.  The slow
+  # unwinder follows stacks through GLib and json-glib (built without frame
+  # pointers), so that a report names our caller and the suppressions
+  # (third-party leaks only, each with its reason) can match.
+  export ASAN_OPTIONS="detect_leaks=1:abort_on_error=1:fast_unwind_on_malloc=0:malloc_context_size=40:strict_string_checks=1:detect_stack_use_after_return=1:check_initialization_order=1"
+  export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
+  export LSAN_OPTIONS="suppressions=$top/build-aux/lsan.supp:print_suppressions=0"
+  export G_SLICE=always-malloc
+}
+
+stage_noui () {
+  { setup_fuzz_build && ninja -C "$fuzz_build"; } || { build_failed; return; }
+  # The same core as the main build; what -Dui=false changes is the
+  # wardwatch program (main.c without the window), which these run.
+  ( sanitizer_env
+    run_suite "$fuzz_build" --timeout-multiplier 4 \
+      test-headless test-actions test-cli-score build-hardening )
+}
+
+stage_asan () {
+  local dir="${main_build}-asan"
+  { setup "$dir" -Db_sanitize=address,undefined && ninja -C "$dir"; } || { build_failed; return; }
+  local skip=()
+  for t in "${ASAN_SKIP[@]}"; do skip+=(--no-suite "$t"); done
+  ( sanitizer_env
+    run_suite "$dir" --timeout-multiplier 4 "${skip[@]}" )
+}
+
+stage_valgrind () {
+  { setup "$main_build" && ninja -C "$main_build" src/wardwatch; } || { build_failed; return; }
+  local tmp out status=0
+  tmp="$(mktemp -d)"
+  out="$results/valgrind.out"
+  # The demo as a user runs it, with the demo model, for a bounded time.
+  # Definite leaks and memory errors fail; the suppressions (one per
+  # third-party library, each with its reason) are in valgrind.supp.
+  G_SLICE=always-malloc G_DEBUG=gc-friendly \
+  WARDWATCH_MODEL_DIR="$top/data/models" \
+  GSETTINGS_BACKEND=memory \
+    timeout --kill-after=60 $((valgrind_seconds * 3 + 300)) \
+    valgrind --tool=memcheck --error-exitcode=99 --exit-on-first-error=no \
+      --leak-check=full --show-leak-kinds=definite --errors-for-leak-kinds=definite \
+      --track-origins=yes --num-callers=30 \
+      --suppressions="$top/build-aux/valgrind.supp" --gen-suppressions=all \
+      "$main_build/src/wardwatch" --headless --demo --duration "$valgrind_seconds" \
+      --db "$tmp/demo.db" > "$out" 2>&1 || status=$?
+  rm -rf "$tmp"
+  if [ $status -eq 0 ] && grep -q "ERROR SUMMARY: 0 errors" "$out"; then
+    record "memcheck wardwatch --headless --demo" OK "$out"
+  else
+    tail -n 200 "$out" >&2
+    echo "run-tests: valgrind: exit status $status (full report: $out)" >&2
+    record "memcheck wardwatch --headless --demo" FAIL "$out"
+  fi
+}
+
+stage_fuzz () {
+  local dir="$fuzz_build"
+  local fuzzers=()
+  mapfile -t fuzzers < <(sed -n "s/^fuzzers = \[\(.*\)\]/\1/p" tests/fuzz/meson.build | tr ',' '\n' | tr -d "' ")
+  local targets=()
+  for f in "${fuzzers[@]}"; do targets+=("tests/fuzz/fuzz-$f"); done
+  { setup_fuzz_build && ninja -C "$dir" "${targets[@]}"; } || { build_failed; return; }
+  # Two at a time (2 cores), each on a copy of its corpus: what a run
+  # finds lands in $dir/fuzz-runs/NAME/, the checked-in corpus stays as it is.
+  local running=0
+  for f in "${fuzzers[@]}"; do
+    (
+      sanitizer_env
+      work="$dir/fuzz-runs/$f"
+      rm -rf "$work"; mkdir -p "$work/corpus" "$work/artifacts"
+      "$dir/tests/fuzz/fuzz-$f" -max_total_time="$fuzz_seconds" -timeout=20 -rss_limit_mb=2048 \
+        -print_final_stats=1 -artifact_prefix="$work/artifacts/" \
+        "$work/corpus" "$top/tests/fuzz/corpus/$f" > "$work/log" 2>&1
+      echo $? > "$work/status"
+    ) &
+    running=$((running + 1))
+    if [ $running -ge 2 ]; then wait -n; running=$((running - 1)); fi
+  done
+  wait
+  for f in "${fuzzers[@]}"; do
+    local work="$dir/fuzz-runs/$f"
+    if [ "$(cat "$work/status")" = 0 ]; then
+      record "fuzz-$f ${fuzz_seconds}s" OK "$work/log"
+    else
+      tail -n 60 "$work/log" >&2
+      echo "run-tests: fuzz-$f found a failure: $work/artifacts/" >&2
+      record "fuzz-$f ${fuzz_seconds}s" FAIL "$work/log"
+    fi
+  done
+}
+
+stage_bench () {
+  # INTEGRATOR: engineer P's bench/run lands on another branch.  When both
+  # are merged, replace the next line with:
+  #   bench/run --quick --results "$results/$stage.json" || true
+  # (or whatever bench/run takes to write its results where this stage
+  # counts them), and drop this comment.
+  echo "run-tests: bench: bench/run is not on this branch yet (see stage_bench)" >&2
+}
+
 status=0
-meson test -C "$build" --print-errorlogs --num-processes 2 "$@" || status=$?
-/usr/bin/python3 build-aux/count-tests.py "$build/meson-logs/testlog.json"
+for stage in $stages; do
+  echo "run-tests: stage $stage" >&2
+  start=$(date +%s)
+  : > "$results/$stage.json"
+  "stage_$stage" || status=1
+  end=$(date +%s)
+  timings+=("$stage $((end - start))s")
+  logs+=("$stage=$results/$stage.json")
+done
+
+echo "run-tests: stage times: ${timings[*]}" >&2
+/usr/bin/python3 build-aux/count-tests.py "${logs[@]}" > "$results/count" || status=1
+# A failure count above zero fails the run even where meson's did not.
+grep -q " 0 failed," "$results/count" || status=1
+cat "$results/count"
 exit $status

@@ -241,6 +241,10 @@ main (int   argc,
   if (version)
     {
       g_print ("wardwatch %s\n", PACKAGE_VERSION);
+      /* Which build this is: a development build runs as its own
+       * application (meson -Dprofile=development).
+       */
+      g_print ("build profile %s (%s)\n", WARD_PROFILE, APP_ID);
       return 0;
     }
 

@@ -111,6 +111,7 @@ main (int   argc,
   if (version)
     {
       g_print ("wardwatch-cli %s\n", PACKAGE_VERSION);
+      g_print ("build profile %s (%s)\n", WARD_PROFILE, APP_ID);
       return 0;
     }
 

@@ -11,6 +11,7 @@
 #include <glib/gi18n.h>
 
 #include "ward-alarm-bar.h"
+#include "ward-alarm-bar-private.h"
 #include "ward-bed-tile.h"
 #include "ward-clinical.h"
 #include "ward-flag-words.h"

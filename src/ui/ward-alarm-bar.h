@@ -48,11 +48,4 @@ gboolean           ward_alarm_bar_focus_first          (WardAlarmBar   *self);
 WardAlarmPriority  ward_alarm_priority_from_band       (WardBand        band);
 const char        *ward_alarm_priority_get_marker      (WardAlarmPriority priority);
 
-/* For tests: the entries in order. */
-GtkWidget         *_ward_alarm_bar_get_entry           (WardAlarmBar   *self,
-                                                        guint           index);
-const char        *_ward_alarm_bar_get_entry_text      (GtkWidget      *entry);
-GtkWidget         *_ward_alarm_bar_get_entry_open_button (GtkWidget    *entry);
-GtkWidget         *_ward_alarm_bar_get_entry_ack_button (GtkWidget     *entry);
-
 G_END_DECLS

@@ -145,14 +145,23 @@ about_action_cb (GSimpleAction *action,
 {
   static const char *developers[] = { "The Wardwatch authors", NULL };
   WardApplication *self = user_data;
+  g_autofree char *version = NULL;
   GtkWindow *about;
+
+  if (WARD_DEVEL_PROFILE)
+    /* Translators: the version in the About window of a development
+     * build; %s is the version number, e.g. 0.1.0.
+     */
+    version = g_strdup_printf (_("%s (development build)"), PACKAGE_VERSION);
+  else
+    version = g_strdup (PACKAGE_VERSION);
 
   about = g_object_new (ADW_TYPE_ABOUT_WINDOW,
                         "transient-for", gtk_application_get_active_window (GTK_APPLICATION (self)),
                         "application-icon", APP_ID,
                         "application-name", _("Wardwatch"),
                         "developer-name", _("The Wardwatch authors"),
-                        "version", PACKAGE_VERSION,
+                        "version", version,
                         "comments", _("Vital signs, NEWS2 early-warning scores, flags and device "
                                       "alerts for every bed of a hospital ward."),
                         "website", "https://github.com/wardwatch/wardwatch",
@@ -345,7 +354,7 @@ create_settings (void)
    * schema, and g_settings_new() would abort: notifications stay on.
    */
   if (source != NULL)
-    schema = g_settings_schema_source_lookup (source, APP_ID, TRUE);
+    schema = g_settings_schema_source_lookup (source, SCHEMA_ID, TRUE);
   if (schema == NULL || !g_settings_schema_has_key (schema, "notifications"))
     return NULL;
 
@@ -565,6 +574,11 @@ ward_application_new (const WardPipelineConfig *config,
   self = g_object_new (WARD_TYPE_APPLICATION,
                        "application-id", APP_ID,
                        "flags", G_APPLICATION_DEFAULT_FLAGS,
+                       /* One resource path for every profile: the .Devel
+                        * id would otherwise look for its style sheet,
+                        * shortcuts and icons under …/Wardwatch/Devel.
+                        */
+                       "resource-base-path", "/io/github/wardwatch/Wardwatch",
                        NULL);
   ward_pipeline_config_copy (config, &self->config);
   ward_sources_config_init (&self->sources_config);

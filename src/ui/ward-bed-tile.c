@@ -11,6 +11,7 @@
 #include <glib/gi18n.h>
 
 #include "ward-bed-tile.h"
+#include "ward-bed-tile-private.h"
 #include "ward-model-words.h"
 #include "ward-clinical.h"
 #include "ward-flag-words.h"

@@ -38,7 +38,4 @@ void        ward_bed_tile_set_compact    (WardBedTile        *self,
 /* "12 s", "4 min", "2 h 05 min"; shared with the alarm bar. */
 char       *_ward_format_age             (gint64              age_usec);
 
-/* For tests: the model line ("" when hidden). */
-const char  *_ward_bed_tile_get_model_text (WardBedTile *self);
-
 G_END_DECLS

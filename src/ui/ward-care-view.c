@@ -11,6 +11,7 @@
 #include <glib/gi18n.h>
 
 #include "ward-care-view.h"
+#include "ward-care-view-private.h"
 #include "ward-flag-words.h"
 
 /* The care-team view (issue #16, part 5): the ward's open tasks, overdue

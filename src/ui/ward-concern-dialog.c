@@ -12,6 +12,7 @@
 
 #include "ward-care-command.h"
 #include "ward-concern-dialog.h"
+#include "ward-concern-dialog-private.h"
 
 typedef struct
 {

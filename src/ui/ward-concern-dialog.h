@@ -32,7 +32,4 @@ AdwMessageDialog *ward_concern_dialog_present (GtkWindow       *parent,
                                                gpointer         user_data,
                                                GDestroyNotify   destroy);
 
-/* For tests: the reason entry of a dialog made above. */
-GtkEditable      *_ward_concern_dialog_get_entry (AdwMessageDialog *dialog);
-
 G_END_DECLS

@@ -13,6 +13,7 @@
 #include "ward-care-command.h"
 #include "ward-flag-words.h"
 #include "ward-handover-dialog.h"
+#include "ward-handover-dialog-private.h"
 #include "ward-handover-list.h"
 #include "ward-handover-print.h"
 

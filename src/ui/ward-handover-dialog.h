@@ -34,24 +34,4 @@ void     ward_handover_dialog_set_user          (WardHandoverDialog *self,
 /* Reads the offered handovers again. */
 void     ward_handover_dialog_reload            (WardHandoverDialog *self);
 
-/* For tests. */
-gboolean _ward_handover_dialog_set_bed          (WardHandoverDialog *self,
-                                                 const char         *bed_id,
-                                                 gboolean            handed,
-                                                 const char         *situation,
-                                                 const char         *background,
-                                                 const char         *assessment,
-                                                 const char         *recommendation);
-gboolean _ward_handover_dialog_set_incoming     (WardHandoverDialog *self,
-                                                 const char         *staff_id);
-/* Loading: the offered handovers are being read. */
-gboolean _ward_handover_dialog_is_loading       (WardHandoverDialog *self);
-guint    _ward_handover_dialog_get_n_pending    (WardHandoverDialog *self);
-GtkWidget *_ward_handover_dialog_get_pending_accept (WardHandoverDialog *self,
-                                                     guint               index);
-/* The last toast's text, or NULL. */
-const char *_ward_handover_dialog_get_message   (WardHandoverDialog *self);
-/* Becomes TRUE when an offer or acceptance was committed. */
-guint    _ward_handover_dialog_get_n_done       (WardHandoverDialog *self);
-
 G_END_DECLS

@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include "ward-model-score.h"
+#include "ward-model-score-private.h"
 
 #include "ward-model-scorer.h"
 #include "ward-model-words.h"

@@ -26,8 +26,4 @@ GtkWidget  *ward_model_score_new     (void);
 void        ward_model_score_update  (WardModelScore     *self,
                                       const WardBedState *bed);
 
-/* For tests: the probability line and the explanation line. */
-const char *_ward_model_score_get_probability_text  (WardModelScore *self);
-const char *_ward_model_score_get_explanation_text  (WardModelScore *self);
-
 G_END_DECLS

@@ -11,6 +11,7 @@
 #include <glib/gi18n.h>
 
 #include "ward-score-inputs.h"
+#include "ward-score-inputs-private.h"
 #include "ward-bed-tile.h"
 
 enum {

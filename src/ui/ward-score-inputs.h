@@ -26,11 +26,4 @@ void        ward_score_inputs_update       (WardScoreInputs    *self,
                                             const WardBedState *bed,
                                             gint64              now);
 
-/* For tests: the texts of a parameter's row ("" where empty); column 0
- * value, 1 points, 2 age, 3 source, 4 the other source's value.
- */
-const char *_ward_score_inputs_get_text    (WardScoreInputs    *self,
-                                            WardNews2Param      param,
-                                            guint               column);
-
 G_END_DECLS

@@ -11,6 +11,7 @@
 #include <glib/gi18n.h>
 
 #include "ward-switch-user.h"
+#include "ward-switch-user-private.h"
 
 struct _WardSwitchUser
 {

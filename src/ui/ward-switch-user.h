@@ -24,9 +24,6 @@ WardSwitchUser *ward_switch_user_new          (GtkWindow      *parent,
 /* Preselects a member (e.g. the one signed in last), by id. */
 void            ward_switch_user_select       (WardSwitchUser *self,
                                                const char     *staff_id);
-/* The message shown under the PIN, or NULL (for tests). */
-const char     *ward_switch_user_get_error    (WardSwitchUser *self);
-
 /* A header bar button saying who is signed in ("Ada Nwosu") or inviting
  * to sign in; it activates app.switch-user.
  */

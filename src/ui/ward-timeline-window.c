@@ -15,6 +15,7 @@
 #include "ward-flag-words.h"
 #include "ward-timeline.h"
 #include "ward-timeline-window.h"
+#include "ward-timeline-window-private.h"
 
 /* The newest this many: a shift and more for a patient on a busy ward. */
 #define TIMELINE_LIMIT 500

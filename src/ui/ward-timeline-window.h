@@ -24,11 +24,4 @@ WardTimelineWindow *ward_timeline_window_new (GtkWindow          *parent,
 /* Reads it again (F5). */
 void        ward_timeline_window_reload      (WardTimelineWindow *self);
 
-/* For tests. */
-gboolean    _ward_timeline_window_is_loading (WardTimelineWindow *self);
-guint       _ward_timeline_window_get_n_rows (WardTimelineWindow *self);
-/* The row's text as a screen reader hears it. */
-const char *_ward_timeline_window_get_row_text (WardTimelineWindow *self,
-                                                guint               index);
-
 G_END_DECLS

@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "ward-alarm-bar.h"
+#include "ward-alarm-bar-private.h"
 #include "ward-bed-tile.h"
 #include "ward-board-pace.h"
 #include "ward-care-view.h"
@@ -25,6 +26,7 @@
 #include "ward-timeline-window.h"
 #include "ward-watchdog-banner.h"
 #include "ward-window.h"
+#include "ward-window-private.h"
 
 /* More beds than this get compact tiles. */
 #define COMPACT_BEDS 24
@@ -123,11 +125,11 @@ create_settings (void)
    * well enough without remembering its size.
    */
   if (source != NULL)
-    schema = g_settings_schema_source_lookup (source, APP_ID, TRUE);
+    schema = g_settings_schema_source_lookup (source, SCHEMA_ID, TRUE);
 
   if (schema == NULL)
     {
-      g_debug ("Schema %s is not installed, settings are not kept", APP_ID);
+      g_debug ("Schema %s is not installed, settings are not kept", SCHEMA_ID);
       return NULL;
     }
 
@@ -1440,6 +1442,10 @@ static void
 ward_window_init (WardWindow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+
+  /* A development build says so: libadwaita stripes the header bar. */
+  if (WARD_DEVEL_PROFILE)
+    gtk_widget_add_css_class (GTK_WIDGET (self), "devel");
 
   self->tiles = g_ptr_array_new ();
   self->ranks = g_array_new (FALSE, TRUE, sizeof (Rank));

@@ -47,29 +47,7 @@ void        ward_window_open_patient            (WardWindow     *self,
                                                  const char     *patient_id);
 void        ward_window_set_source_alarm        (WardWindow     *self,
                                                  const char     *text);
-/* For tests. */
-gboolean    _ward_window_get_source_alarm_visible (WardWindow   *self);
-const char *_ward_window_get_source_alarm_text  (WardWindow     *self);
 void        ward_window_show_error              (WardWindow     *self,
                                                  const GError   *error);
-/* For tests. */
-gboolean    _ward_window_has_pending_snapshot   (WardWindow     *self);
-void        _ward_window_get_stats              (WardWindow     *self,
-                                                 guint64        *n_received,
-                                                 guint64        *n_applied,
-                                                 gint64         *max_usec,
-                                                 gint64         *total_usec);
-WardTimelineWindow *_ward_window_get_timeline (WardWindow *self);
-AdwMessageDialog *_ward_window_get_concern_dialog (WardWindow *self);
-WardHandoverDialog *_ward_window_get_handover (WardWindow     *self);
-WardCareView *_ward_window_get_care_view       (WardWindow     *self);
-WardAlarmBar *_ward_window_get_alarm_bar        (WardWindow     *self);
-/* The tile of the index-th bed of the snapshot. */
-WardBedTile *_ward_window_get_tile              (WardWindow     *self,
-                                                 guint           index);
-/* How many tiles the filter shows; order gets their bed indexes as shown. */
-guint       _ward_window_get_n_shown            (WardWindow     *self,
-                                                 guint          *order,
-                                                 guint           n_order);
 
 G_END_DECLS

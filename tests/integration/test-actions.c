@@ -16,6 +16,7 @@
 
 #include "ward-actions.h"
 #include "ward-store.h"
+#include "ward-store-private.h"
 #include "ward-test-fhir-server.h"
 
 /* wardwatch --headless --demo as a script drives it: the application

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "ward-store.h"
+#include "ward-store-private.h"
 #include "ward-test-cli.h"
 
 typedef struct

@@ -22,6 +22,7 @@
 #include "ward-fhir-shared.h"
 #include "ward-store-shared.h"
 #include "ward-test-fhir-server.h"
+#include "ward-store-private.h"
 
 /* What users rely on: a change on one station is on the other within this. */
 #define SEEN_WITHIN_MSEC 10000

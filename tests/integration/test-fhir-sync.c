@@ -17,6 +17,7 @@
 #include "ward-test-fhir-server.h"
 #include "ward-test-store.h"
 #include "ward-test-ward.h"
+#include "ward-store-private.h"
 
 #define SEC WARD_USEC_PER_SEC
 #define MINUTE WARD_USEC_PER_MINUTE

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "ward-mqtt-source.h"
+#include "ward-mqtt-source-private.h"
 #include "ward-pipeline.h"
 #include "ward-store.h"
 #include "ward-test-broker.h"

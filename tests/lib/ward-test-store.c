@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include "ward-test-store.h"
+#include "ward-store-private.h"
 
 #include <glib/gstdio.h>
 

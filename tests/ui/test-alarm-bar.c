@@ -12,9 +12,11 @@
 #include <string.h>
 
 #include "ward-alarm-bar.h"
+#include "ward-alarm-bar-private.h"
 #include "ward-patient-view.h"
 #include "ward-snapshot.h"
 #include "ward-window.h"
+#include "ward-window-private.h"
 
 /* 2026-11-22T10:00:00Z */
 #define NOW (G_GINT64_CONSTANT (1795341600) * G_USEC_PER_SEC)

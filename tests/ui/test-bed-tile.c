@@ -21,6 +21,7 @@
 #include "ward-bed-tile.h"
 #include "ward-snapshot.h"
 #include "ward-window.h"
+#include "ward-window-private.h"
 
 #define NOW     (G_GINT64_CONSTANT (1795341600) * G_USEC_PER_SEC)
 #define N_BEDS  40

@@ -13,10 +13,15 @@
 #include <string.h>
 
 #include "ward-care-view.h"
+#include "ward-care-view-private.h"
 #include "ward-concern-dialog.h"
+#include "ward-concern-dialog-private.h"
 #include "ward-flag-words.h"
 #include "ward-pipeline.h"
 #include "ward-window.h"
+#include "ward-window-private.h"
+#include "ward-handover-dialog-private.h"
+#include "ward-timeline-window-private.h"
 
 /* The care-team view (issue #16, part 5): the order a nurse reads the
  * ward's tasks in, its words, its filters, and Accept acting on the real

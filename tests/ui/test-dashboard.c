@@ -13,12 +13,14 @@
 #include <sqlite3.h>
 
 #include "ward-alarm-bar.h"
+#include "ward-alarm-bar-private.h"
 #include "ward-bed-tile.h"
 #include "ward-flag-words.h"
 #include "ward-clinical.h"
 #include "ward-patient-words.h"
 #include "ward-pipeline.h"
 #include "ward-window.h"
+#include "ward-window-private.h"
 
 /* A real pipeline on the demo ward, with the window the application
  * makes: what the ward sees, end to end.
@@ -537,7 +539,7 @@ test_dashboard_64_beds (void)
   g_assert_cmpint ((gint64) n_applied, <=, frames + 2);
 
   {
-    g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+    g_autoptr(GSettings) settings = g_settings_new (SCHEMA_ID);
 
     g_settings_reset (settings, "my-patients");
     g_settings_reset (settings, "my-patients-only");

@@ -13,8 +13,10 @@
 #include <string.h>
 
 #include "ward-bed-tile.h"
+#include "ward-bed-tile-private.h"
 #include "ward-engine.h"
 #include "ward-model-score.h"
+#include "ward-model-score-private.h"
 
 /* A model score on screen, from a real engine running the shipped demo
  * model: active, the tile says "Demo model N %" and the patient view's

@@ -14,6 +14,7 @@
 #include <adwaita.h>
 
 #include "ward-alarm-bar.h"
+#include "ward-alarm-bar-private.h"
 #include "ward-application.h"
 #include "ward-bed-tile.h"
 #include "ward-flag-words.h"

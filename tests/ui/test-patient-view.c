@@ -18,6 +18,7 @@
 #include "ward-flag-words.h"
 #include "ward-pipeline.h"
 #include "ward-score-inputs.h"
+#include "ward-score-inputs-private.h"
 
 #define USER "nurse.test"
 

@@ -10,6 +10,7 @@
 
 #include "ward-store-alarm.h"
 #include "ward-window.h"
+#include "ward-window-private.h"
 
 /* The store's technical alarm in the window: shown with its cause and
  * since when while the store cannot write, announced as an alert, gone

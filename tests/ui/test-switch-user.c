@@ -14,6 +14,7 @@
 
 #include "ward-session.h"
 #include "ward-switch-user.h"
+#include "ward-switch-user-private.h"
 
 /* The Switch User dialog at a shared station, with the demo staff and a
  * real store for the lockout: what a nurse sees after a wrong PIN and

@@ -17,6 +17,7 @@
 #include "ward-snapshot.h"
 #include "ward-store.h"
 #include "ward-window.h"
+#include "ward-window-private.h"
 
 /* 2026-11-22T10:00:00Z */
 #define NOW (G_GINT64_CONSTANT (1795341600) * G_USEC_PER_SEC)
@@ -216,6 +217,11 @@ test_window_waiting (void)
   g_assert_cmpstr (get_visible_page (window), ==, "status");
   g_assert_cmpuint (count_tiles (window), ==, 0);
 
+  /* A development build (-Dprofile=development) says so with libadwaita's
+   * striped header bar; a release never does.
+   */
+  g_assert_cmpint (gtk_widget_has_css_class (GTK_WIDGET (window), "devel"), ==, WARD_DEVEL_PROFILE);
+
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
@@ -358,7 +364,7 @@ static void
 test_window_patient_names (void)
 {
   WardWindow *window = present_window ();
-  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  g_autoptr(GSettings) settings = g_settings_new (SCHEMA_ID);
   g_autoptr(WardSnapshot) snapshot = make_snapshot_with_bed4 (1, 7, WARD_BAND_HIGH, FALSE);
   WardBedTile *tile;
 
@@ -612,7 +618,7 @@ test_window_sort_filter (void)
 {
   static const guint by_risk[] = { 3, 1, 4, 0, 2, 5 };
   static const guint by_bed[] = { 0, 1, 2, 3, 4, 5 };
-  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  g_autoptr(GSettings) settings = g_settings_new (SCHEMA_ID);
   g_autoptr(WardSnapshot) first = make_ranked_snapshot (1);
   g_autoptr(WardSnapshot) second = make_ranked_snapshot (2);
   g_auto(GStrv) mine = NULL;

@@ -27,6 +27,7 @@
 #include "ward-patient-view.h"
 #include "ward-pipeline.h"
 #include "ward-window.h"
+#include "ward-window-private.h"
 
 /* 2026-11-22T07:00:00Z: a fixed start, so the simulated clock in the
  * header and the charts' time axes are the same in every run.

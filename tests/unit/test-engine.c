@@ -12,6 +12,7 @@
 #include "ward-engine.h"
 #include "ward-fhir-resources.h"
 #include "ward-test-store.h"
+#include "ward-store-private.h"
 
 /* 2027-01-15T08:00:00Z: on a 5-minute window boundary. */
 #define T0 G_GINT64_CONSTANT (1800000000000000)

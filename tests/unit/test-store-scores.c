@@ -10,6 +10,7 @@
 
 #include "ward-store-scores.h"
 #include "ward-test-store.h"
+#include "ward-store-private.h"
 
 /* Scores by kind (schema version 8): the migration keeps the NEWS2
  * scores and what references them; scores of other kinds sit beside.

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 
 #include "ward-store.h"
+#include "ward-store-private.h"
 #include "ward-store-answers.h"
 
 typedef struct

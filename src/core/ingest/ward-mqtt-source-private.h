@@ -34,4 +34,8 @@ gboolean  _ward_mqtt_find_system_cas     (char               **ca_file,
                                           char               **origin,
                                           GError             **error);
 
+/* For tests: the next n batch commits fail as if the store had failed. */
+void            _ward_mqtt_source_inject_failures    (WardMqttSource              *self,
+                                                      guint                        n);
+
 G_END_DECLS

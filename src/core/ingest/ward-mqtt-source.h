@@ -191,8 +191,4 @@ char           *ward_mqtt_source_dup_last_error      (WardMqttSource            
 void            ward_mqtt_source_get_status          (WardMqttSource              *self,
                                                       WardMqttSourceStatus        *status);
 
-/* For tests: the next n batch commits fail as if the store had failed. */
-void            _ward_mqtt_source_inject_failures    (WardMqttSource              *self,
-                                                      guint                        n);
-
 G_END_DECLS

@@ -57,4 +57,15 @@ gint64      _ward_store_step_insert        (WardStore              *self,
                                             const char             *what,
                                             GError                **error);
 
+/* Test-only hooks.  For tests of the migrations: create a database at an
+ * older version.
+ */
+WardStore  *_ward_store_open_at_version    (const char             *path,
+                                            int                     version,
+                                            GError                **error);
+/* The first column of the first row of sql, as text (NULL: no row). */
+char       *_ward_store_query_text         (WardStore              *self,
+                                            const char             *sql,
+                                            GError                **error);
+
 G_END_DECLS

@@ -394,14 +394,8 @@ gint64      ward_store_outbox_get_n_failed (WardStore              *self,
 char       *ward_store_get_installation_id (WardStore              *self,
                                             GError                **error);
 
-/* For tests of the migrations: create a database at an older version. */
-WardStore  *_ward_store_open_at_version    (const char             *path,
-                                            int                     version,
-                                            GError                **error);
+/* Runs sql (statements without results) on the store's connection. */
 gboolean    _ward_store_exec               (WardStore              *self,
-                                            const char             *sql,
-                                            GError                **error);
-char       *_ward_store_query_text         (WardStore              *self,
                                             const char             *sql,
                                             GError                **error);
 gint64      _ward_store_query_int          (WardStore              *self,

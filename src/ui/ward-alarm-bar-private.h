@@ -1,0 +1,20 @@
+/* ward-alarm-bar-private.h: test-only hooks of WardAlarmBar, for tests/ alone.
+ *
+ * Copyright 2026 The Wardwatch authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include "ward-alarm-bar.h"
+
+G_BEGIN_DECLS
+
+/* For tests: the entries in order. */
+GtkWidget         *_ward_alarm_bar_get_entry           (WardAlarmBar   *self,
+                                                        guint           index);
+const char        *_ward_alarm_bar_get_entry_text      (GtkWidget      *entry);
+GtkWidget         *_ward_alarm_bar_get_entry_open_button (GtkWidget    *entry);
+GtkWidget         *_ward_alarm_bar_get_entry_ack_button (GtkWidget     *entry);
+
+G_END_DECLS
