@@ -17,6 +17,7 @@
 #include "ward-pipeline.h"
 #include "ward-test-broker.h"
 #include "ward-window.h"
+#include "ward-window-private.h"
 
 /* From a monitor publishing a deteriorating value to the nurse seeing
  * the flag: a real mosquitto broker, the pipeline with its MQTT source

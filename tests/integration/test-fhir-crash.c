@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "ward-store.h"
+#include "ward-store-private.h"
 #include "ward-test-fhir-server.h"
 
 static WardTestFhirServer *server;

@@ -12,6 +12,7 @@
 
 #include "ward-history.h"
 #include "ward-store.h"
+#include "ward-store-private.h"
 #include "ward-store-rollups.h"
 #include "ward-test-util.h"
 
