@@ -15,15 +15,18 @@
 #include "ward-audit.h"
 #include "ward-store-care.h"
 
-/* wardwatch-cli tasks --db=PATH [--open] [--at=ISO8601]: the care team's
- * tasks as JSON lines, oldest first.  wardwatch-cli audit --db=PATH
+/* wardwatch-cli tasks --db=PATH [--open] [--all] [--at=ISO8601]: the care
+ * team's tasks as JSON lines, oldest first: one line per flag (an
+ * escalation chain folded into its newest open task, with the chain's
+ * first task and size), or with --all one line per Task.  wardwatch-cli audit --db=PATH
  * --verify: whether the audit trail's hash chain holds (exit 1 when it
  * is broken).  Both open the database read-only, beside a live Wardwatch.
  */
 
 static char *
-task_line (const WardTask *task,
-           gint64          now)
+task_line (const WardTask      *task,
+           const WardTaskChain *chain,
+           gint64               now)
 {
   g_autoptr(JsonBuilder) builder = json_builder_new ();
   g_autoptr(JsonGenerator) generator = json_generator_new ();
@@ -63,6 +66,22 @@ task_line (const WardTask *task,
                                                   : NULL);
   json_builder_set_member_name (builder, "version");
   json_builder_add_int_value (builder, task->version);
+  if (chain != NULL)
+    {
+      /* The chain, folded: how far it went and where it started. */
+      json_builder_set_member_name (builder, "escalations");
+      json_builder_add_int_value (builder, chain->n_escalations);
+      json_builder_set_member_name (builder, "chain_tasks");
+      json_builder_add_int_value (builder, chain->n_tasks);
+      json_builder_set_member_name (builder, "first");
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "id");
+      json_builder_add_int_value (builder, chain->first->id);
+      ward_cli_add_string (builder, "owner_role", ward_role_to_string (chain->first->owner_role));
+      ward_cli_add_string (builder, "owner_staff", chain->first->owner_staff);
+      ward_cli_add_time (builder, "requested_at", chain->first->requested_at);
+      json_builder_end_object (builder);
+    }
   json_builder_end_object (builder);
 
   root = json_builder_get_root (builder);
@@ -81,10 +100,13 @@ ward_cli_tasks (int    argc,
   g_autofree char *db_path = NULL;
   g_autofree char *at = NULL;
   gboolean open_only = FALSE;
+  gboolean all = FALSE;
   gint64 now = g_get_real_time ();
   GOptionEntry entries[] = {
     { "db", 0, 0, G_OPTION_ARG_FILENAME, &db_path, "The Wardwatch database", "PATH" },
     { "open", 0, 0, G_OPTION_ARG_NONE, &open_only, "Only the open tasks (requested, accepted)",
+      NULL },
+    { "all", 0, 0, G_OPTION_ARG_NONE, &all, "Every Task, not one line per escalation chain",
       NULL },
     { "at", 0, 0, G_OPTION_ARG_STRING, &at, "Tell overdue tasks at this UTC time (default: now)",
       "ISO8601" },
@@ -114,19 +136,40 @@ ward_cli_tasks (int    argc,
   if (!(store = ward_cli_open_store ("tasks", db_path)))
     return 1;
 
-  tasks = ward_store_list_tasks (store, open_only ? WARD_TASK_LIST_OPEN : WARD_TASK_LIST_ALL, 0,
-                                 NULL, &error);
+  /* Folded, the whole chain is read even for --open: an open chain's
+   * cancelled tasks still count as its escalations.
+   */
+  tasks = ward_store_list_tasks (store, open_only && all ? WARD_TASK_LIST_OPEN
+                                                         : WARD_TASK_LIST_ALL, 0, NULL, &error);
   if (tasks == NULL)
     {
       g_printerr ("wardwatch-cli tasks: %s\n", error->message);
       return 1;
     }
 
-  for (guint i = 0; i < tasks->len; i++)
+  if (all)
     {
-      g_autofree char *line = task_line (g_ptr_array_index (tasks, i), now);
+      for (guint i = 0; i < tasks->len; i++)
+        {
+          g_autofree char *line = task_line (g_ptr_array_index (tasks, i), NULL, now);
 
-      g_print ("%s\n", line);
+          g_print ("%s\n", line);
+        }
+    }
+  else
+    {
+      g_autoptr(GArray) chains = ward_task_chains_fold (tasks);
+
+      for (guint i = 0; i < chains->len; i++)
+        {
+          const WardTaskChain *chain = &g_array_index (chains, WardTaskChain, i);
+          g_autofree char *line = NULL;
+
+          if (open_only && !ward_task_chain_is_open (chain))
+            continue;
+          line = task_line (chain->head, chain, now);
+          g_print ("%s\n", line);
+        }
     }
 
   return 0;

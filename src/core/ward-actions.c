@@ -43,7 +43,8 @@ static const WardActionInfo actions[] = {
   { WARD_ACTION_REASSIGN_TASK, WARD_ACTION_REASSIGN_TASK_TYPE, TRUE },
   { WARD_ACTION_COMPLETE_TASK, WARD_ACTION_COMPLETE_TASK_TYPE, TRUE },
   { WARD_ACTION_ESCALATE, WARD_ACTION_ESCALATE_TYPE, TRUE },
-  { WARD_ACTION_HAND_OVER, WARD_ACTION_HAND_OVER_TYPE, FALSE },
+  { WARD_ACTION_HAND_OVER, WARD_ACTION_HAND_OVER_TYPE, TRUE },
+  { WARD_ACTION_ACCEPT_HANDOVER, WARD_ACTION_ACCEPT_HANDOVER_TYPE, TRUE },
 };
 
 typedef struct
@@ -406,6 +407,168 @@ escalate_cb (GSimpleAction *action,
 }
 
 static void
+hand_over_done_cb (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  Command *command = user_data;
+  g_autoptr(GError) error = NULL;
+  gint64 id = ward_pipeline_care_finish (WARD_PIPELINE (source), result, &error);
+
+  if (error == NULL)
+    {
+      g_autofree char *number = g_strdup_printf ("%" G_GINT64_FORMAT, id);
+      /* Translators: the handover's number, then who offered it to whom */
+      g_autofree char *message = g_strdup_printf (_("Handover %s: %s"), number, command->message);
+
+      emit_outcome (command->self, command->action, TRUE, message);
+    }
+  else if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    emit_outcome (command->self, command->action, FALSE, error->message);
+
+  command_free (command);
+}
+
+static const char * const sbar_keys[] = {
+  "bed", "situation", "background", "assessment", "recommendation",
+};
+
+static void
+handover_bed_clear (WardHandoverBed *bed)
+{
+  g_free (bed->bed_id);
+  g_free (bed->situation);
+  g_free (bed->background);
+  g_free (bed->assessment);
+  g_free (bed->recommendation);
+}
+
+/* One bed of hand-over's list: every key of sbar_keys, no other (a
+ * misspelt key would otherwise lose its note without a word).  The
+ * care core refuses an empty part, naming it.
+ */
+static gboolean
+parse_handover_bed (GVariant         *dict,
+                    guint             index,
+                    WardHandoverBed  *bed,
+                    char            **message)
+{
+  char **fields[] = { &bed->bed_id, &bed->situation, &bed->background, &bed->assessment,
+                      &bed->recommendation };
+  GVariantIter iter;
+  const char *key;
+  const char *value;
+
+  g_variant_iter_init (&iter, dict);
+  while (g_variant_iter_next (&iter, "{&s&s}", &key, &value))
+    {
+      guint i;
+
+      for (i = 0; i < G_N_ELEMENTS (sbar_keys); i++)
+        if (g_str_equal (key, sbar_keys[i]))
+          break;
+      if (i == G_N_ELEMENTS (sbar_keys))
+        {
+          /* Translators: a key as typed, the bed's position in the list, the known keys */
+          *message = g_strdup_printf (_("Unknown key “%s” in bed %u of the handover (known: "
+                                        "bed, situation, background, assessment, "
+                                        "recommendation)"), key, index + 1);
+          return FALSE;
+        }
+      g_free (*fields[i]);
+      *fields[i] = g_strdup (value);
+    }
+
+  for (guint i = 0; i < G_N_ELEMENTS (sbar_keys); i++)
+    if (*fields[i] == NULL)
+      {
+        /* Translators: the missing key, the bed's position in the list */
+        *message = g_strdup_printf (_("Bed %u of the handover has no “%s”"), index + 1,
+                                    sbar_keys[i]);
+        return FALSE;
+      }
+
+  return TRUE;
+}
+
+static void
+hand_over_cb (GSimpleAction *action,
+              GVariant      *parameter,
+              gpointer      user_data)
+{
+  WardActions *self = user_data;
+  g_autoptr(GVariant) list = NULL;
+  g_autoptr(GArray) beds = NULL;
+  const char *acting;
+  const char *to;
+
+  g_variant_get (parameter, "(&s@aa{ss})", &to, &list);
+  if (!(acting = require_acting (self, WARD_ACTION_HAND_OVER)))
+    return;
+
+  beds = g_array_sized_new (FALSE, TRUE, sizeof (WardHandoverBed), g_variant_n_children (list));
+  g_array_set_clear_func (beds, (GDestroyNotify) handover_bed_clear);
+  for (guint i = 0; i < g_variant_n_children (list); i++)
+    {
+      g_autoptr(GVariant) dict = g_variant_get_child_value (list, i);
+      g_autofree char *message = NULL;
+      WardHandoverBed bed = { 0 };
+
+      if (!parse_handover_bed (dict, i, &bed, &message))
+        {
+          handover_bed_clear (&bed);
+          emit_outcome (self, WARD_ACTION_HAND_OVER, FALSE, message);
+          return;
+        }
+      g_array_append_val (beds, bed);
+    }
+
+  /* The core checks the rest before writing anything: the receiver is
+   * somebody else, every part is written, each bed once and the acting
+   * nurse's (or nobody's).
+   */
+  ward_pipeline_care_async (self->pipeline,
+                            ward_care_command_offer_handover (acting, to,
+                                                              (const WardHandoverBed *) beds->data,
+                                                              beds->len,
+                                                              ward_pipeline_get_station (self->pipeline)),
+                            self->cancellable, hand_over_done_cb,
+                            command_new (self, WARD_ACTION_HAND_OVER,
+                                         /* Translators: staff ids: the outgoing, the incoming nurse */
+                                         g_strdup_printf (_("offered by %s to %s"), acting, to)));
+}
+
+static void
+accept_handover_cb (GSimpleAction *action,
+                    GVariant      *parameter,
+                    gpointer       user_data)
+{
+  WardActions *self = user_data;
+  gint64 handover_id = g_variant_get_int64 (parameter);
+  g_autofree char *number = NULL;
+  const char *acting;
+
+  if (!(acting = require_acting (self, WARD_ACTION_ACCEPT_HANDOVER)))
+    return;
+  if (handover_id <= 0)
+    {
+      emit_outcome (self, WARD_ACTION_ACCEPT_HANDOVER, FALSE,
+                    _("A handover id is a positive number"));
+      return;
+    }
+
+  number = g_strdup_printf ("%" G_GINT64_FORMAT, handover_id);
+  ward_pipeline_care_async (self->pipeline,
+                            ward_care_command_accept_handover (handover_id, acting,
+                                                               ward_pipeline_get_station (self->pipeline)),
+                            self->cancellable, care_done_cb,
+                            command_new (self, WARD_ACTION_ACCEPT_HANDOVER,
+                                         /* Translators: handover number, staff id */
+                                         g_strdup_printf (_("Handover %s accepted by %s"),
+                                                          number, acting)));
+}
+
+static void
 ward_actions_dispose (GObject *object)
 {
   WardActions *self = WARD_ACTIONS (object);
@@ -503,6 +666,10 @@ ward_actions_add_to_map (WardActions *self,
         callback = G_CALLBACK (complete_task_cb);
       else if (g_str_equal (actions[i].name, WARD_ACTION_ESCALATE))
         callback = G_CALLBACK (escalate_cb);
+      else if (g_str_equal (actions[i].name, WARD_ACTION_HAND_OVER))
+        callback = G_CALLBACK (hand_over_cb);
+      else if (g_str_equal (actions[i].name, WARD_ACTION_ACCEPT_HANDOVER))
+        callback = G_CALLBACK (accept_handover_cb);
 
       g_assert ((callback != NULL) == actions[i].wired);
       if (callback != NULL)

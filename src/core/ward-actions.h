@@ -38,10 +38,19 @@ G_BEGIN_DECLS
  * reassign-task takes a role ("bed-nurse", "nurse-in-charge", "doctor",
  * "outreach") or a staff member's id; complete-task an outcome name of
  * ward-tasks.h; escalate-concern raises a concern task (a reason is
- * required).  hand-over stays declared and disabled: the care core's
- * handover needs an SBAR note per bed and the receiver's acceptance,
- * which its (ss) parameter cannot carry (a disabled action is refused
- * by GApplication, and org.gtk.Actions.Describe says so).
+ * required).
+ *
+ * hand-over offers the acting nurse's beds to the incoming nurse, each
+ * bed a dictionary with its SBAR note (all five keys required, no
+ * other); its outcome names the new handover's id.  accept-handover is
+ * the incoming nurse, signed in, taking a handover offered to them,
+ * which moves the beds and their open tasks:
+ *
+ *   gapplication action io.github.wardwatch.Wardwatch hand-over \
+ *     "('ben.carter', [{'bed': 'bed-01', 'situation': 'Day 2 after a hip repair',
+ *                       'background': 'COPD', 'assessment': 'NEWS2 3, stable',
+ *                       'recommendation': 'Obs 4-hourly'}])"
+ *   gapplication action io.github.wardwatch.Wardwatch accept-handover 'int64 3'
  */
 #define WARD_ACTION_SIGN_IN             "sign-in"           /* (ss): staff id, PIN */
 #define WARD_ACTION_SIGN_IN_TYPE        "(ss)"
@@ -58,8 +67,12 @@ G_BEGIN_DECLS
 #define WARD_ACTION_COMPLETE_TASK_TYPE  "(xss)"
 #define WARD_ACTION_ESCALATE            "escalate-concern"  /* (ss): patient id, reason */
 #define WARD_ACTION_ESCALATE_TYPE       "(ss)"
-#define WARD_ACTION_HAND_OVER           "hand-over"         /* (ss): patient id ("" for all), receiver's staff id */
-#define WARD_ACTION_HAND_OVER_TYPE      "(ss)"
+#define WARD_ACTION_HAND_OVER           "hand-over"         /* (saa{ss}): receiver's staff id, beds:
+                                                             * bed, situation, background,
+                                                             * assessment, recommendation */
+#define WARD_ACTION_HAND_OVER_TYPE      "(saa{ss})"
+#define WARD_ACTION_ACCEPT_HANDOVER     "accept-handover"   /* x: handover id */
+#define WARD_ACTION_ACCEPT_HANDOVER_TYPE "x"
 
 typedef struct
 {

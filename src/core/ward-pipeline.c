@@ -10,6 +10,7 @@
 
 #include "ward-pipeline.h"
 #include "ward-pipeline-private.h"
+#include "ward-pipeline-internal.h"
 
 #include "ward-engine.h"
 #include "ward-fhir-sync.h"
@@ -38,157 +39,11 @@
  * complete the commands.  Commands complete only after their commit.
  */
 
-typedef enum
-{
-  COMMAND_NURSE_ENTRY,
-  COMMAND_NURSE_ENTRIES,
-  COMMAND_SPO2_SCALE,
-  COMMAND_CONFIRM,
-  COMMAND_ACKNOWLEDGE,
-  COMMAND_CARE,
-  COMMAND_PUSH_MESSAGE,
-  COMMAND_PUSH_REJECTED,
-  COMMAND_PROCESS_ARCHIVED,
-  COMMAND_QUIT,
-} CommandType;
-
-typedef struct
-{
-  CommandType   type;
-  GTask        *task;          /* NULL for QUIT */
-  char         *patient_id;
-  WardMeasKind  kind;
-  double        value;
-  int           scale;
-  gint64        flag_id;
-  char         *user;
-  char         *decided_by;    /* SPO2_SCALE */
-  GArray       *entries;       /* WardNurseEntry: NURSE_ENTRIES */
-  char         *source;
-  char         *content_type;
-  char         *device_id;
-  GBytes       *payload;
-  gint64        raw_id;
-  WardMapped   *mapped;        /* PROCESS_ARCHIVED: mapped before the transaction */
-  WardIngestOutcome outcome;
-  char         *reason;
-  WardMessageKey *key;         /* PUSH_MESSAGE once per key, or NULL */
-  gboolean      duplicate;     /* ...and it was stored already */
-  char         *reject_stage;  /* PUSH_REJECTED */
-  char         *reject_reason;
-  WardCareCommand *care_command; /* CARE */
-  gint64        care_result;
-  GError       *error;         /* set while running */
-} Command;
-
-typedef struct
-{
-  WardIngestOutcome  outcome;
-  char              *reason;
-  gboolean           duplicate;
-} PushResult;
-
-static void
-push_result_free (PushResult *result)
-{
-  g_free (result->reason);
-  g_free (result);
-}
-
-struct _WardPipeline
-{
-  GObject             parent_instance;
-
-  WardPipelineConfig  config;
-
-  /* Owned by the pipeline thread once started. */
-  WardEngine         *engine;
-  WardCare           *care;          /* the care team's stage, after the engine's */
-  gint64              care_warned_at;  /* monotonic: the last log of a failed care stage */
-  WardSimulator      *simulator;
-  GMainContext       *context;
-  GMainLoop          *loop;
-  GThread            *thread;
-  GSource            *tick_source;
-  GSource            *command_source;
-  GPtrArray          *done;          /* Command, completed after commit */
-  GQueue              ready;         /* Command, taken from the queue for this tick */
-  gboolean            quitting;
-  gboolean            stopped;         /* the last tick has run */
-  gint64              last_evaluated;  /* simulated time of the last evaluate */
-  gint64              last_pruned;     /* time of the last raw archive retention run */
-  gint64              last_rolled_up;  /* time of the last history roll-up */
-  gint64              last_measurements_pruned; /* time of the last measurement retention */
-  guint               in_batch;        /* events in the open transaction */
-  WardFhirSync       *fhir_sync;       /* sends the outbox between ticks, or NULL */
-  WardFhirShared     *fhir_shared;     /* the care team's Tasks with the other stations, or NULL */
-  char               *fhir_token;
-  WardFhirAuth       *fhir_auth;       /* built at start, used by the sync, or NULL */
-  GError             *batch_error;     /* the store failed inside the simulator's events */
-  gint64              retry_at;        /* monotonic: the next try after a failed batch, or 0 */
-  gint64              retry_delay;     /* the backoff after the last failed batch */
-  gboolean            disk_was_full;   /* a batch failed on a full disk since the last commit */
-
-  /* Clock: set at start, read from any thread under clock_lock; in demo
-   * mode moved back when the ward falls too far behind (advance_simulator()).
-   */
-  GMutex              clock_lock;
-  gint64              start_sim;
-  gint64              start_mono;
-  gint64              reached;         /* pipeline thread: the time the last tick reached */
-  gboolean            behind_logged;
-
-  /* Shared, under lock. */
-  GAsyncQueue        *commands;
-  GMutex              lock;
-  WardSnapshot       *snapshot;
-  guint               pending_delivery;
-  GMainContext       *main_context;
-  GMutex              archive_lock;
-  WardStore          *archive;         /* the archive-first connection, under archive_lock */
-  WardSnapshotFunc    func;
-  gpointer            func_data;
-  GError             *fatal_error;
-  WardStoreHealth    *health;          /* whether the store writes, for the alarm and the log */
-  char               *test_pragma;     /* under lock: for the pipeline's connection */
-  gint64              heartbeat;       /* monotonic time the pipeline thread last progressed */
-  gboolean            delivery_paused; /* test hook: snapshots kept, not delivered */
-
-  /* The simulator as a stepped source (ward_pipeline_set_simulator_devices()). */
-  gint                sim_devices_off;   /* atomic: its device messages are not stepped in */
-  guint64             sim_pending;       /* pipeline thread: ingested, not yet committed */
-  guint64             sim_received;      /* under lock */
-  guint64             sim_committed;     /* under lock */
-  guint64             sim_failed;        /* under lock */
-};
 
 G_DEFINE_FINAL_TYPE (WardPipeline, ward_pipeline, G_TYPE_OBJECT)
 
 G_DEFINE_QUARK (ward-pipeline-error-quark, ward_pipeline_error)
 
-#define WARD_IS_PIPELINE_THREAD(self) (g_main_context_is_owner ((self)->context))
-
-static void
-command_free (Command *cmd)
-{
-  g_clear_object (&cmd->task);
-  g_free (cmd->patient_id);
-  g_free (cmd->user);
-  g_free (cmd->decided_by);
-  g_clear_pointer (&cmd->entries, g_array_unref);
-  g_free (cmd->source);
-  g_free (cmd->content_type);
-  g_free (cmd->device_id);
-  g_free (cmd->reason);
-  g_clear_pointer (&cmd->payload, g_bytes_unref);
-  g_clear_pointer (&cmd->mapped, ward_mapped_free);
-  g_clear_pointer (&cmd->key, ward_message_key_free);
-  g_free (cmd->reject_stage);
-  g_free (cmd->reject_reason);
-  g_clear_pointer (&cmd->care_command, ward_care_command_free);
-  g_clear_error (&cmd->error);
-  g_free (cmd);
-}
 
 void
 ward_pipeline_config_init (WardPipelineConfig *config)
@@ -262,8 +117,8 @@ ward_pipeline_config_copy (const WardPipelineConfig *src,
   dest->models = g_strdupv (src->models);
 }
 
-static gint64
-pipeline_now (WardPipeline *self)
+gint64
+_ward_pipeline_now (WardPipeline *self)
 {
   gint64 elapsed, start_sim;
 
@@ -389,8 +244,8 @@ publish_snapshot (WardPipeline *self,
  * the whole batch fails and is tried again, rather than a command failing
  * alone and the rest of its batch being committed without it.
  */
-static gboolean
-is_write_failure (const GError *error)
+gboolean
+_ward_pipeline_is_write_failure (const GError *error)
 {
   WardStoreCondition condition = ward_store_condition_from_error (error);
 
@@ -504,47 +359,10 @@ sim_event_cb (const WardSimEvent *event,
       g_assert_not_reached ();
     }
 
-  if (!ok && is_write_failure (error))
+  if (!ok && _ward_pipeline_is_write_failure (error))
     self->batch_error = g_steal_pointer (&error);
   else if (!ok)
     g_warning ("Simulated event failed: %s", error->message);
-}
-
-/* The care team's stage, after the engine's, in a savepoint of its own:
- * a fault of its own must not stop the ward's scores and flags (the
- * tasks wait for the next tick, the log says why once a minute); the
- * store failing fails the batch as for any stage.
- */
-static gboolean
-run_care_stage (WardPipeline  *self,
-                gint64         now,
-                GError       **error)
-{
-  g_autoptr(GError) local_error = NULL;
-  WardStore *store = ward_engine_get_store (self->engine);
-  gint64 mono;
-
-  if (!_ward_store_exec (store, "SAVEPOINT care_tick", error))
-    return FALSE;
-  if (ward_care_tick (self->care, now, &local_error))
-    return _ward_store_exec (store, "RELEASE care_tick", error);
-
-  if (is_write_failure (local_error))
-    {
-      g_propagate_error (error, g_steal_pointer (&local_error));
-      return FALSE;
-    }
-
-  _ward_store_exec (store, "ROLLBACK TO care_tick", NULL);
-  _ward_store_exec (store, "RELEASE care_tick", NULL);
-  mono = g_get_monotonic_time ();
-  if (self->care_warned_at == 0 || mono - self->care_warned_at >= 60 * G_USEC_PER_SEC)
-    {
-      g_warning ("The care team's tasks were not updated: %s", local_error->message);
-      self->care_warned_at = mono;
-    }
-
-  return TRUE;
 }
 
 static void
@@ -613,7 +431,7 @@ run_command (WardPipeline *self,
                                                  data, len, now);
         if (!ward_engine_process_mapped (self->engine, cmd->raw_id, cmd->mapped, now, NULL, NULL,
                                          &cmd->error) &&
-            !is_write_failure (cmd->error))
+            !_ward_pipeline_is_write_failure (cmd->error))
           g_warning ("Mapping archived message %" G_GINT64_FORMAT " failed: %s",
                      cmd->raw_id, cmd->error->message);
       }
@@ -663,7 +481,8 @@ complete_commands (WardPipeline *self,
           result->outcome = cmd->outcome;
           result->reason = g_steal_pointer (&cmd->reason);
           result->duplicate = cmd->duplicate;
-          g_task_return_pointer (cmd->task, result, (GDestroyNotify) push_result_free);
+          g_task_return_pointer (cmd->task, result,
+                                 (GDestroyNotify) _ward_pipeline_push_result_free);
         }
       else if (cmd->type == COMMAND_CARE)
         g_task_return_int (cmd->task, cmd->care_result);
@@ -773,7 +592,7 @@ tick (WardPipeline *self)
 
   g_assert (WARD_IS_PIPELINE_THREAD (self));
 
-  now = pipeline_now (self);
+  now = _ward_pipeline_now (self);
   /* The last tick at stop takes every command queued before the stop. */
   deadline = self->quitting ? 0 : g_get_monotonic_time () + TICK_BUDGET_USEC;
   beat (self);
@@ -855,7 +674,7 @@ tick (WardPipeline *self)
     {
       run_command (self, cmd, now);
       g_ptr_array_add (self->done, cmd);
-      if (cmd->error != NULL && is_write_failure (cmd->error))
+      if (cmd->error != NULL && _ward_pipeline_is_write_failure (cmd->error))
         {
           error = g_error_copy (cmd->error);
           goto failed;
@@ -863,7 +682,7 @@ tick (WardPipeline *self)
     }
 
   if (!ward_engine_evaluate (self->engine, now, &error) ||
-      !run_care_stage (self, now, &error))
+      !_ward_pipeline_run_care_stage (self, now, &error))
     goto failed;
   self->last_evaluated = now;
 
@@ -1088,69 +907,7 @@ static GSourceFuncs command_source_funcs = {
 static gint64
 sync_clock (gpointer data)
 {
-  return pipeline_now (data);
-}
-
-static const char *fhir_auth_mode (WardPipeline *self);
-
-/* A care action that gave way to another station's (two accepts at
- * once): kept as an event, for the people here to read.
- */
-static void
-share_notice_cb (const char *task_id,
-                 const char *notice,
-                 gpointer    user_data)
-{
-  WardPipeline *self = user_data;
-  WardStore *store = ward_engine_get_store (self->engine);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
-  g_autoptr(JsonNode) root = NULL;
-  g_autofree char *detail = NULL;
-
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "task");
-  json_builder_add_string_value (builder, task_id);
-  json_builder_set_member_name (builder, "notice");
-  json_builder_add_string_value (builder, notice);
-  json_builder_end_object (builder);
-  root = json_builder_get_root (builder);
-  detail = json_to_string (root, FALSE);
-
-  if (!ward_store_begin (store, &error) ||
-      ward_store_add_event (store, pipeline_now (self), ward_pipeline_get_station (self),
-                            "care-action-superseded", NULL, detail, &error) == 0 ||
-      !ward_store_commit (store, &error))
-    {
-      g_warning ("Cannot record that a care action gave way: %s", error->message);
-      ward_store_rollback (store);
-    }
-}
-
-/* With a FHIR server, Tasks are shared with the ward's other stations
- * (care/ward-care-share.h) instead of going out with the outbox; the
- * station is named by --station, or by the host name.  SMART tokens are
- * not handed to the sharing layer yet: with SMART, Tasks go out as
- * before and the station works alone.
- */
-static void
-start_sharing (WardPipeline *self)
-{
-  if (self->care == NULL)
-    return;
-  if (g_strcmp0 (fhir_auth_mode (self), "smart") == 0)
-    {
-      g_message ("Care tasks are not shared between stations with SMART authentication yet: "
-                 "this station coordinates alone");
-      return;
-    }
-
-  self->fhir_shared = ward_fhir_shared_new (ward_engine_get_store (self->engine),
-                                            self->config.fhir_url, ward_pipeline_get_station (self));
-  if (self->fhir_token != NULL)
-    ward_fhir_shared_set_bearer_token (self->fhir_shared, self->fhir_token);
-  ward_care_share_attach (self->care, self->fhir_shared, share_notice_cb, self, NULL);
-  ward_fhir_shared_start (self->fhir_shared);
+  return _ward_pipeline_now (data);
 }
 
 static gpointer
@@ -1191,7 +948,7 @@ pipeline_thread (gpointer data)
         ward_fhir_sync_set_template (self->fhir_sync, vitals);
       }
       ward_fhir_sync_start (self->fhir_sync);
-      start_sharing (self);
+      _ward_pipeline_start_sharing (self);
     }
 
   g_main_loop_run (self->loop);
@@ -1204,13 +961,7 @@ pipeline_thread (gpointer data)
   /* One last attempt, bounded; what is left stays pending for the next
    * start.
    */
-  if (self->fhir_shared != NULL)
-    {
-      /* What is queued stays in the store for the next start. */
-      ward_care_set_shared (self->care, NULL);
-      ward_fhir_shared_stop (self->fhir_shared);
-      g_clear_object (&self->fhir_shared);
-    }
+  _ward_pipeline_stop_sharing (self);
   if (self->fhir_sync != NULL)
     {
       ward_fhir_sync_flush_and_stop (self->fhir_sync, FHIR_STOP_TIMEOUT_MSEC);
@@ -1243,7 +994,7 @@ ward_pipeline_finalize (GObject *object)
 
   g_clear_pointer (&self->commands, g_async_queue_unref);
   g_clear_pointer (&self->done, g_ptr_array_unref);
-  g_queue_clear_full (&self->ready, (GDestroyNotify) command_free);
+  g_queue_clear_full (&self->ready, (GDestroyNotify) _ward_pipeline_command_free);
   g_clear_pointer (&self->loop, g_main_loop_unref);
   g_clear_pointer (&self->context, g_main_context_unref);
   g_clear_pointer (&self->main_context, g_main_context_unref);
@@ -1282,8 +1033,8 @@ ward_pipeline_init (WardPipeline *self)
   g_mutex_init (&self->clock_lock);
   g_mutex_init (&self->archive_lock);
   self->health = ward_store_health_new ();
-  self->commands = g_async_queue_new_full ((GDestroyNotify) command_free);
-  self->done = g_ptr_array_new_with_free_func ((GDestroyNotify) command_free);
+  self->commands = g_async_queue_new_full ((GDestroyNotify) _ward_pipeline_command_free);
+  self->done = g_ptr_array_new_with_free_func ((GDestroyNotify) _ward_pipeline_command_free);
   self->context = g_main_context_new ();
   self->loop = g_main_loop_new (self->context, FALSE);
 }
@@ -1303,231 +1054,6 @@ ward_pipeline_new (const WardPipelineConfig *config)
     self->config.time_scale = 1.0;
 
   return self;
-}
-
-static gboolean
-register_demo_ward (WardPipeline  *self,
-                    GError       **error)
-{
-  guint n = ward_simulator_get_n_beds (self->simulator);
-
-  if (!ward_engine_begin (self->engine, error))
-    return FALSE;
-
-  for (guint i = 0; i < n; i++)
-    {
-      const WardSimBed *bed = ward_simulator_get_bed (self->simulator, i);
-      /* A second identifier beside the birth date, as a real ward has:
-       * the demo's hospital numbers say they are the demo's.
-       */
-      g_autofree char *hospital_number = g_strdup_printf ("DEMO%04u", i + 1);
-
-      if (!ward_engine_register_bed (self->engine, bed->bed_id, bed->bed_label, bed->patient_id,
-                                     bed->patient_name, bed->device_id, bed->spo2_scale, error) ||
-          !ward_engine_set_birth_date (self->engine, bed->patient_id, bed->birth_date, error) ||
-          !ward_engine_set_identifiers (self->engine, bed->patient_id, hospital_number, NULL, NULL,
-                                        error))
-        {
-          ward_engine_rollback (self->engine);
-          return FALSE;
-        }
-    }
-
-  return ward_engine_commit (self->engine, error);
-}
-
-/* The local identity registry: which patient is in which bed, with
- * their identifiers, and which devices are theirs (ward-ward-file.c).
- * The file is checked whole before anything is registered.
- */
-static gboolean
-load_ward_file (WardPipeline  *self,
-                const char    *path,
-                GError       **error)
-{
-  g_autoptr(WardWardFile) ward_file = NULL;
-  g_autoptr(GError) local_error = NULL;
-
-  if (!(ward_file = ward_ward_file_new_from_file (path, &local_error)))
-    {
-      g_set_error_literal (error, WARD_PIPELINE_ERROR, WARD_PIPELINE_ERROR_FAILED,
-                           local_error->message);
-      return FALSE;
-    }
-
-  return ward_ward_file_register (ward_file, self->engine, error);
-}
-
-static const char *
-resolve_bed (WardPipeline *self,
-             const char   *bed)
-{
-  guint n = ward_simulator_get_n_beds (self->simulator);
-  guint64 number = 0;
-
-  if (g_ascii_string_to_unsigned (bed, 10, 1, n, &number, NULL))
-    return ward_simulator_get_bed (self->simulator, number - 1)->patient_id;
-
-  for (guint i = 0; i < n; i++)
-    {
-      const WardSimBed *b = ward_simulator_get_bed (self->simulator, i);
-
-      if (g_strcmp0 (bed, b->bed_id) == 0 || g_strcmp0 (bed, b->patient_id) == 0)
-        return b->patient_id;
-    }
-
-  return NULL;
-}
-
-/* Nurse entries from the command line ("3:acvpu=C"), checked before the
- * thread starts so that a typo is an error, not a silent no-op.
- */
-static gboolean
-queue_nurse_entries (WardPipeline  *self,
-                     GError       **error)
-{
-  static const char user[] = "command line";
-
-  for (guint i = 0; self->config.nurse_entries && self->config.nurse_entries[i]; i++)
-    {
-      const char *entry = self->config.nurse_entries[i];
-      g_auto(GStrv) bed_rest = g_strsplit (entry, ":", 2);
-      g_auto(GStrv) key_value = NULL;
-      const char *patient_id;
-      Command *cmd;
-
-      if (g_strv_length (bed_rest) != 2 ||
-          g_strv_length (key_value = g_strsplit (bed_rest[1], "=", 2)) != 2)
-        {
-          g_set_error (error, WARD_PIPELINE_ERROR, WARD_PIPELINE_ERROR_FAILED,
-                       "\"%s\": expected BED:FIELD=VALUE", entry);
-          return FALSE;
-        }
-
-      if (self->simulator == NULL || !(patient_id = resolve_bed (self, bed_rest[0])))
-        {
-          g_set_error (error, WARD_PIPELINE_ERROR, WARD_PIPELINE_ERROR_NOT_FOUND,
-                       "\"%s\": no bed %s on this ward", entry, bed_rest[0]);
-          return FALSE;
-        }
-
-      cmd = g_new0 (Command, 1);
-      cmd->patient_id = g_strdup (patient_id);
-      cmd->user = g_strdup (user);
-
-      if (g_str_equal (key_value[0], "acvpu"))
-        {
-          WardAcvpu acvpu;
-
-          cmd->type = COMMAND_NURSE_ENTRY;
-          cmd->kind = WARD_MEAS_CONSCIOUSNESS;
-          if (!ward_acvpu_from_string (key_value[1], &acvpu))
-            goto bad_value;
-          cmd->value = acvpu;
-        }
-      else if (g_str_equal (key_value[0], "oxygen"))
-        {
-          /* "oxygen=0" is air; any flow in L/min is oxygen. */
-          cmd->type = COMMAND_NURSE_ENTRY;
-          cmd->kind = WARD_MEAS_ON_OXYGEN;
-          if (g_str_equal (key_value[1], "air"))
-            cmd->value = 0;
-          else if (!g_ascii_string_to_signed (key_value[1], 10, 0, 70, NULL, NULL))
-            goto bad_value;
-          else
-            cmd->value = g_ascii_strtoll (key_value[1], NULL, 10) > 0 ? 1 : 0;
-        }
-      else if (g_str_equal (key_value[0], "spo2-scale"))
-        {
-          gint64 scale;
-
-          cmd->type = COMMAND_SPO2_SCALE;
-          if (!g_ascii_string_to_signed (key_value[1], 10, 1, 2, &scale, NULL))
-            goto bad_value;
-          cmd->scale = (int) scale;
-        }
-      else
-        {
-          command_free (cmd);
-          g_set_error (error, WARD_PIPELINE_ERROR, WARD_PIPELINE_ERROR_FAILED,
-                       "\"%s\": unknown field %s (acvpu, oxygen, spo2-scale)", entry, key_value[0]);
-          return FALSE;
-        }
-
-      g_async_queue_push (self->commands, cmd);
-      continue;
-
-    bad_value:
-      command_free (cmd);
-      g_set_error (error, WARD_PIPELINE_ERROR, WARD_PIPELINE_ERROR_FAILED,
-                   "\"%s\": bad value %s", entry, key_value[1]);
-      return FALSE;
-    }
-
-  return TRUE;
-}
-
-
-/* The FHIR server authentication from --fhir-auth, --fhir-token-file,
- * --fhir-client-id and --fhir-private-key.
- */
-static const char *
-fhir_auth_mode (WardPipeline *self)
-{
-  if (self->config.fhir_auth != NULL)
-    return self->config.fhir_auth;
-  return self->config.fhir_client_id != NULL ? "smart"
-         : self->config.fhir_token_file != NULL ? "bearer" : "none";
-}
-
-static gboolean
-setup_fhir_auth (WardPipeline  *self,
-                 GError       **error)
-{
-  const char *mode = fhir_auth_mode (self);
-
-  g_clear_object (&self->fhir_auth);
-  if (g_strcmp0 (mode, "none") == 0)
-    {
-      self->fhir_auth = ward_fhir_auth_new_none ();
-    }
-  else if (g_strcmp0 (mode, "bearer") == 0)
-    {
-      if (self->config.fhir_token_file == NULL)
-        {
-          g_set_error_literal (error, WARD_PIPELINE_ERROR, WARD_PIPELINE_ERROR_FAILED,
-                               "--fhir-auth=bearer needs --fhir-token-file");
-          return FALSE;
-        }
-      /* A file, or keyring: (the token stored for this server's URL). */
-      if (!ward_secret_read (self->config.fhir_token_file, WARD_SECRET_KIND_FHIR_TOKEN,
-                             self->config.fhir_url, &self->fhir_token, error))
-        return FALSE;
-      self->fhir_auth = ward_fhir_auth_new_bearer (self->fhir_token);
-    }
-  else if (g_strcmp0 (mode, "smart") == 0)
-    {
-      if (self->config.fhir_client_id == NULL || self->config.fhir_private_key == NULL)
-        {
-          g_set_error_literal (error, WARD_PIPELINE_ERROR, WARD_PIPELINE_ERROR_FAILED,
-                               "--fhir-auth=smart needs --fhir-client-id and --fhir-private-key");
-          return FALSE;
-        }
-      self->fhir_auth = ward_fhir_auth_new_smart (self->config.fhir_url,
-                                                  self->config.fhir_client_id,
-                                                  self->config.fhir_private_key,
-                                                  NULL, NULL, error);
-      if (self->fhir_auth == NULL)
-        return FALSE;
-    }
-  else
-    {
-      g_set_error (error, WARD_PIPELINE_ERROR, WARD_PIPELINE_ERROR_FAILED,
-                   "Unknown --fhir-auth %s: use none, bearer or smart", mode);
-      return FALSE;
-    }
-
-  return TRUE;
 }
 
 gboolean
@@ -1550,7 +1076,7 @@ ward_pipeline_start (WardPipeline      *self,
       return FALSE;
     }
 
-  if (self->config.fhir_url != NULL && !setup_fhir_auth (self, error))
+  if (self->config.fhir_url != NULL && !_ward_pipeline_setup_fhir_auth (self, error))
     return FALSE;
 
   /* Opened here so that errors reach the caller; from now on only the
@@ -1641,7 +1167,7 @@ ward_pipeline_start (WardPipeline      *self,
   if (self->config.ward_file != NULL)
     {
       if (!ward_engine_begin (self->engine, error) ||
-          !load_ward_file (self, self->config.ward_file, error) ||
+          !_ward_pipeline_load_ward_file (self, self->config.ward_file, error) ||
           !ward_engine_commit (self->engine, error))
         {
           ward_engine_rollback (self->engine);
@@ -1657,8 +1183,8 @@ ward_pipeline_start (WardPipeline      *self,
                                             (const char * const *) self->config.scenarios,
                                             (const char * const *) self->config.scenario_dirs,
                                             error);
-      if (self->simulator == NULL || !register_demo_ward (self, error) ||
-          !queue_nurse_entries (self, error))
+      if (self->simulator == NULL || !_ward_pipeline_register_demo_ward (self, error) ||
+          !_ward_pipeline_queue_nurse_entries (self, error))
         {
           g_clear_object (&self->simulator);
           g_clear_object (&self->engine);
@@ -1669,7 +1195,7 @@ ward_pipeline_start (WardPipeline      *self,
   /* What the engine knew before the last stop (newest values, nurse
    * values, the open flag) is read back from the store.
    */
-  if (!ward_engine_restore (self->engine, pipeline_now (self), error))
+  if (!ward_engine_restore (self->engine, _ward_pipeline_now (self), error))
     {
       g_clear_object (&self->simulator);
       g_clear_object (&self->engine);
@@ -1718,7 +1244,7 @@ ward_pipeline_start (WardPipeline      *self,
 
   /* A first snapshot before any tick, so a window has beds to show. */
   g_clear_pointer (&self->snapshot, ward_snapshot_unref);
-  self->snapshot = make_snapshot (self, pipeline_now (self));
+  self->snapshot = make_snapshot (self, _ward_pipeline_now (self));
 
   self->thread = g_thread_new ("ward-pipeline", pipeline_thread, self);
   return TRUE;
@@ -1776,7 +1302,7 @@ ward_pipeline_get_now (WardPipeline *self)
 {
   g_return_val_if_fail (WARD_IS_PIPELINE (self), 0);
 
-  return pipeline_now (self);
+  return _ward_pipeline_now (self);
 }
 
 /**
@@ -1895,491 +1421,6 @@ ward_pipeline_check_health (WardPipeline  *self,
   g_mutex_unlock (&self->lock);
 
   return ok;
-}
-
-static void
-queue_command (WardPipeline *self,
-               Command      *cmd)
-{
-  if (self->thread == NULL)
-    {
-      g_task_return_new_error (cmd->task, WARD_PIPELINE_ERROR, WARD_PIPELINE_ERROR_STOPPED,
-                               "The pipeline is not running");
-      command_free (cmd);
-      return;
-    }
-
-  g_async_queue_push (self->commands, cmd);
-  g_main_context_wakeup (self->context);
-}
-
-static Command *
-command_new (WardPipeline        *self,
-             CommandType          type,
-             gpointer             source_tag,
-             GCancellable        *cancellable,
-             GAsyncReadyCallback  callback,
-             gpointer             user_data)
-{
-  Command *cmd = g_new0 (Command, 1);
-
-  cmd->type = type;
-  cmd->task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (cmd->task, source_tag);
-
-  return cmd;
-}
-
-void
-ward_pipeline_nurse_entry_async (WardPipeline        *self,
-                                 const char          *patient_id,
-                                 WardMeasKind         kind,
-                                 double               value,
-                                 const char          *user,
-                                 GCancellable        *cancellable,
-                                 GAsyncReadyCallback  callback,
-                                 gpointer             user_data)
-{
-  const WardNurseEntry entry = { kind, value };
-
-  /* A round of one. */
-  ward_pipeline_nurse_entries_async (self, patient_id, &entry, 1, user, cancellable, callback,
-                                     user_data);
-}
-
-void
-ward_pipeline_nurse_entries_async (WardPipeline          *self,
-                                   const char            *patient_id,
-                                   const WardNurseEntry  *entries,
-                                   guint                  n_entries,
-                                   const char            *user,
-                                   GCancellable          *cancellable,
-                                   GAsyncReadyCallback    callback,
-                                   gpointer               user_data)
-{
-  Command *cmd;
-
-  g_return_if_fail (WARD_IS_PIPELINE (self));
-  g_return_if_fail (patient_id != NULL && user != NULL);
-  g_return_if_fail (entries != NULL || n_entries == 0);
-
-  cmd = command_new (self, COMMAND_NURSE_ENTRIES, ward_pipeline_nurse_entries_async,
-                     cancellable, callback, user_data);
-  cmd->patient_id = g_strdup (patient_id);
-  cmd->entries = g_array_sized_new (FALSE, FALSE, sizeof (WardNurseEntry), n_entries);
-  g_array_append_vals (cmd->entries, entries, n_entries);
-  cmd->user = g_strdup (user);
-  queue_command (self, cmd);
-}
-
-void
-ward_pipeline_set_spo2_scale_async (WardPipeline        *self,
-                                    const char          *patient_id,
-                                    int                  scale,
-                                    const char          *decided_by,
-                                    const char          *user,
-                                    GCancellable        *cancellable,
-                                    GAsyncReadyCallback  callback,
-                                    gpointer             user_data)
-{
-  Command *cmd;
-
-  g_return_if_fail (WARD_IS_PIPELINE (self));
-  g_return_if_fail (patient_id != NULL && decided_by != NULL && user != NULL);
-
-  cmd = command_new (self, COMMAND_SPO2_SCALE, ward_pipeline_set_spo2_scale_async,
-                     cancellable, callback, user_data);
-  cmd->patient_id = g_strdup (patient_id);
-  cmd->scale = scale;
-  cmd->decided_by = g_strdup (decided_by);
-  cmd->user = g_strdup (user);
-  queue_command (self, cmd);
-}
-
-void
-ward_pipeline_confirm_async (WardPipeline        *self,
-                             const char          *patient_id,
-                             const char          *user,
-                             GCancellable        *cancellable,
-                             GAsyncReadyCallback  callback,
-                             gpointer             user_data)
-{
-  Command *cmd;
-
-  g_return_if_fail (WARD_IS_PIPELINE (self));
-  g_return_if_fail (patient_id != NULL && user != NULL);
-
-  cmd = command_new (self, COMMAND_CONFIRM, ward_pipeline_confirm_async,
-                     cancellable, callback, user_data);
-  cmd->patient_id = g_strdup (patient_id);
-  cmd->user = g_strdup (user);
-  queue_command (self, cmd);
-}
-
-void
-ward_pipeline_acknowledge_async (WardPipeline        *self,
-                                 gint64               flag_id,
-                                 const char          *user,
-                                 GCancellable        *cancellable,
-                                 GAsyncReadyCallback  callback,
-                                 gpointer             user_data)
-{
-  Command *cmd;
-
-  g_return_if_fail (WARD_IS_PIPELINE (self));
-  g_return_if_fail (user != NULL);
-
-  cmd = command_new (self, COMMAND_ACKNOWLEDGE, ward_pipeline_acknowledge_async,
-                     cancellable, callback, user_data);
-  cmd->flag_id = flag_id;
-  cmd->user = g_strdup (user);
-  queue_command (self, cmd);
-}
-
-void
-ward_pipeline_care_async (WardPipeline        *self,
-                          WardCareCommand     *command,
-                          GCancellable        *cancellable,
-                          GAsyncReadyCallback  callback,
-                          gpointer             user_data)
-{
-  Command *cmd;
-
-  g_return_if_fail (WARD_IS_PIPELINE (self));
-  g_return_if_fail (command != NULL);
-
-  cmd = command_new (self, COMMAND_CARE, ward_pipeline_care_async, cancellable, callback,
-                     user_data);
-  cmd->care_command = command;
-  queue_command (self, cmd);
-}
-
-gint64
-ward_pipeline_care_finish (WardPipeline  *self,
-                           GAsyncResult  *result,
-                           GError       **error)
-{
-  g_return_val_if_fail (WARD_IS_PIPELINE (self), 0);
-  g_return_val_if_fail (g_task_is_valid (result, self), 0);
-
-  return g_task_propagate_int (G_TASK (result), error);
-}
-
-/* A device message to push, identified by the transport's device id or
- * by the sender's key (MLLP: MSH-10 per sending facility); queued as is.
- */
-static Command *
-push_command_new (WardPipeline        *self,
-                  gpointer             source_tag,
-                  const char          *source,
-                  const char          *content_type,
-                  const char          *payload,
-                  gssize               length,
-                  GCancellable        *cancellable,
-                  GAsyncReadyCallback  callback,
-                  gpointer             user_data)
-{
-  Command *cmd;
-
-  if (length < 0)
-    length = strlen (payload);
-
-  cmd = command_new (self, COMMAND_PUSH_MESSAGE, source_tag, cancellable, callback, user_data);
-  cmd->source = g_strdup (source);
-  cmd->content_type = g_strdup (content_type);
-  cmd->payload = g_bytes_new (payload, length);
-
-  return cmd;
-}
-
-void
-ward_pipeline_push_message_async (WardPipeline        *self,
-                                  const char          *source,
-                                  const char          *content_type,
-                                  const char          *device_id,
-                                  const char          *payload,
-                                  gssize               length,
-                                  GCancellable        *cancellable,
-                                  GAsyncReadyCallback  callback,
-                                  gpointer             user_data)
-{
-  Command *cmd;
-
-  g_return_if_fail (WARD_IS_PIPELINE (self));
-  g_return_if_fail (source != NULL);
-  g_return_if_fail (payload != NULL || length == 0);
-
-  cmd = push_command_new (self, ward_pipeline_push_message_async, source, content_type,
-                          payload, length, cancellable, callback, user_data);
-  cmd->device_id = g_strdup (device_id);
-  queue_command (self, cmd);
-}
-
-static gboolean
-finish_push (GAsyncResult       *result,
-             WardIngestOutcome  *outcome,
-             char              **reason,
-             gboolean           *duplicate,
-             GError            **error)
-{
-  PushResult *push;
-
-  push = g_task_propagate_pointer (G_TASK (result), error);
-  if (push == NULL)
-    return FALSE;
-
-  if (outcome != NULL)
-    *outcome = push->outcome;
-  if (reason != NULL)
-    *reason = g_steal_pointer (&push->reason);
-  if (duplicate != NULL)
-    *duplicate = push->duplicate;
-  push_result_free (push);
-
-  return TRUE;
-}
-
-gboolean
-ward_pipeline_push_message_finish (WardPipeline       *self,
-                                   GAsyncResult       *result,
-                                   WardIngestOutcome  *outcome,
-                                   char              **reason,
-                                   GError            **error)
-{
-  g_return_val_if_fail (WARD_IS_PIPELINE (self), FALSE);
-  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
-  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == ward_pipeline_push_message_async,
-                        FALSE);
-
-  return finish_push (result, outcome, reason, NULL, error);
-}
-
-void
-ward_pipeline_push_message_once_async (WardPipeline          *self,
-                                       const char            *source,
-                                       const char            *content_type,
-                                       const WardMessageKey  *key,
-                                       const char            *payload,
-                                       gssize                 length,
-                                       GCancellable          *cancellable,
-                                       GAsyncReadyCallback    callback,
-                                       gpointer               user_data)
-{
-  Command *cmd;
-
-  g_return_if_fail (WARD_IS_PIPELINE (self));
-  g_return_if_fail (source != NULL);
-  g_return_if_fail (key != NULL);
-  g_return_if_fail (payload != NULL || length == 0);
-
-  cmd = push_command_new (self, ward_pipeline_push_message_once_async, source, content_type,
-                          payload, length, cancellable, callback, user_data);
-  cmd->key = ward_message_key_copy (key);
-  queue_command (self, cmd);
-}
-
-gboolean
-ward_pipeline_push_message_once_finish (WardPipeline       *self,
-                                        GAsyncResult       *result,
-                                        WardIngestOutcome  *outcome,
-                                        char              **reason,
-                                        gboolean           *duplicate,
-                                        GError            **error)
-{
-  g_return_val_if_fail (WARD_IS_PIPELINE (self), FALSE);
-  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
-  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) ==
-                        ward_pipeline_push_message_once_async, FALSE);
-
-  return finish_push (result, outcome, reason, duplicate, error);
-}
-
-void
-ward_pipeline_push_rejected_async (WardPipeline        *self,
-                                   const char          *source,
-                                   const char          *content_type,
-                                   const char          *payload,
-                                   gsize                length,
-                                   const char          *stage,
-                                   const char          *reason,
-                                   GCancellable        *cancellable,
-                                   GAsyncReadyCallback  callback,
-                                   gpointer             user_data)
-{
-  Command *cmd;
-
-  g_return_if_fail (WARD_IS_PIPELINE (self));
-  g_return_if_fail (source != NULL);
-  g_return_if_fail (payload != NULL || length == 0);
-  g_return_if_fail (stage != NULL && reason != NULL);
-
-  cmd = command_new (self, COMMAND_PUSH_REJECTED, ward_pipeline_push_rejected_async,
-                     cancellable, callback, user_data);
-  cmd->source = g_strdup (source);
-  cmd->content_type = g_strdup (content_type);
-  cmd->payload = g_bytes_new (payload, length);
-  cmd->reject_stage = g_strdup (stage);
-  cmd->reject_reason = g_strdup (reason);
-  queue_command (self, cmd);
-}
-
-gint64
-ward_pipeline_archive_message (WardPipeline  *self,
-                               const char    *source,
-                               const char    *content_type,
-                               const char    *device_id,
-                               const char    *payload,
-                               gsize          length,
-                               GError       **error)
-{
-  g_autoptr(GError) local_error = NULL;
-  Command *cmd;
-  gint64 raw_id;
-  gint64 now;
-
-  g_return_val_if_fail (WARD_IS_PIPELINE (self), 0);
-  g_return_val_if_fail (source != NULL, 0);
-  g_return_val_if_fail (payload != NULL || length == 0, 0);
-
-  if (self->thread == NULL)
-    {
-      g_set_error_literal (error, WARD_PIPELINE_ERROR, WARD_PIPELINE_ERROR_STOPPED,
-                           "The pipeline is not running");
-      return 0;
-    }
-
-  now = pipeline_now (self);
-
-  g_mutex_lock (&self->archive_lock);
-  if (self->archive == NULL)
-    {
-      self->archive = ward_store_open (self->config.db_path, &local_error);
-      /* Each message is its own transaction here, so the WAL is synced
-       * at checkpoints rather than at every commit: a commit survives a
-       * crash of Wardwatch; what power loss can take is the same window
-       * the transport's early acknowledgement already has.
-       */
-      if (self->archive != NULL)
-        ward_store_set_sync_full (self->archive, FALSE);
-    }
-  raw_id = self->archive ? ward_store_add_raw_message (self->archive, now, source, content_type,
-                                                       device_id, payload, length, &local_error)
-                         : 0;
-  g_mutex_unlock (&self->archive_lock);
-
-  if (raw_id == 0)
-    {
-      /* The technical alarm stands while the archive cannot write, too. */
-      ward_store_health_failed (self->health, WARD_STORE_WRITER_ARCHIVE, local_error, now);
-      g_propagate_error (error, g_steal_pointer (&local_error));
-      return 0;
-    }
-  ward_store_health_succeeded (self->health, WARD_STORE_WRITER_ARCHIVE, now);
-
-  cmd = g_new0 (Command, 1);
-  cmd->type = COMMAND_PROCESS_ARCHIVED;
-  cmd->raw_id = raw_id;
-  cmd->content_type = g_strdup (content_type);
-  cmd->device_id = g_strdup (device_id);
-  cmd->payload = g_bytes_new (payload, length);
-  g_async_queue_push (self->commands, cmd);
-  g_main_context_wakeup (self->context);
-
-  return raw_id;
-}
-
-gboolean
-ward_pipeline_archive_batch (WardPipeline     *self,
-                             const char       *source,
-                             const char       *content_type,
-                             WardArchiveItem  *items,
-                             guint             n_items,
-                             GError          **error)
-{
-  g_autoptr(GError) local_error = NULL;
-  gboolean ok = FALSE;
-  gint64 now;
-
-  g_return_val_if_fail (WARD_IS_PIPELINE (self), FALSE);
-  g_return_val_if_fail (source != NULL, FALSE);
-  g_return_val_if_fail (items != NULL || n_items == 0, FALSE);
-
-  if (self->thread == NULL)
-    {
-      g_set_error_literal (error, WARD_PIPELINE_ERROR, WARD_PIPELINE_ERROR_STOPPED,
-                           "The pipeline is not running");
-      return FALSE;
-    }
-
-  if (n_items == 0)
-    return TRUE;
-
-  now = pipeline_now (self);
-
-  g_mutex_lock (&self->archive_lock);
-  if (self->archive == NULL)
-    {
-      self->archive = ward_store_open (self->config.db_path, &local_error);
-      /* As in ward_pipeline_archive_message(): NORMAL survives a kill of
-       * Wardwatch, which is what the source's acknowledgement promises.
-       */
-      if (self->archive != NULL)
-        {
-          ward_store_set_sync_full (self->archive, FALSE);
-          ward_store_archive_set_busy_poll (self->archive);
-        }
-    }
-  if (self->archive != NULL)
-    {
-      ok = ward_store_begin (self->archive, &local_error) &&
-           ward_store_archive_items (self->archive, now, source, content_type, items, n_items,
-                                     &local_error) &&
-           ward_store_commit (self->archive, &local_error);
-      if (!ok)
-        ward_store_rollback (self->archive);
-    }
-  g_mutex_unlock (&self->archive_lock);
-
-  if (!ok)
-    {
-      /* The technical alarm stands, and the log says it once a minute,
-       * while the archive cannot write; the source does not acknowledge.
-       */
-      ward_store_health_failed (self->health, WARD_STORE_WRITER_ARCHIVE, local_error, now);
-      g_propagate_error (error, g_steal_pointer (&local_error));
-      return FALSE;
-    }
-  ward_store_health_succeeded (self->health, WARD_STORE_WRITER_ARCHIVE, now);
-
-  for (guint i = 0; i < n_items; i++)
-    {
-      Command *cmd;
-
-      if (items[i].duplicate_of > 0)
-        continue;
-
-      cmd = g_new0 (Command, 1);
-      cmd->type = COMMAND_PROCESS_ARCHIVED;
-      cmd->raw_id = items[i].raw_id;
-      cmd->content_type = g_strdup (content_type);
-      cmd->device_id = g_strdup (items[i].device_id);
-      cmd->payload = g_bytes_new (items[i].payload, items[i].length);
-      g_async_queue_push (self->commands, cmd);
-    }
-  g_main_context_wakeup (self->context);
-
-  return TRUE;
-}
-
-gboolean
-ward_pipeline_command_finish (WardPipeline  *self,
-                              GAsyncResult  *result,
-                              GError       **error)
-{
-  g_return_val_if_fail (WARD_IS_PIPELINE (self), FALSE);
-  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
-
-  return g_task_propagate_boolean (G_TASK (result), error);
 }
 
 void

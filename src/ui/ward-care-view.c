@@ -72,12 +72,16 @@ enum {
 
 static guint signals[N_SIGNALS];
 
-/* A task as listed, with the bed it is in. */
+/* A row: one flag's escalation chain, folded into its newest open task
+ * (task), with the bed it is in and the chain's first task.
+ */
 typedef struct
 {
   const WardTask     *task;
   const WardBedState *bed;
   gboolean            overdue;
+  const WardTask     *first;
+  guint               n_escalations;
 } Entry;
 
 static void
@@ -152,30 +156,54 @@ passes_filter (WardCareView   *self,
   return mine || (task->owner_staff == NULL && (roles & (1u << task->owner_role)) != 0);
 }
 
-/* How many times the task's chain escalated before it: 0 for the first. */
-static guint
-escalation_level (const WardBedState *bed,
-                  const WardTask     *task)
+/* Whether task is of the chain that starts with first, walking part_of
+ * through the bed's open tasks (chains are a few tasks long).
+ */
+static gboolean
+in_chain (const WardBedState *bed,
+          const WardTask     *task,
+          const WardTask     *first)
 {
-  guint level = 0;
-  gint64 part_of = task->part_of;
-
-  while (part_of != 0 && level < 8)
+  for (guint depth = 0; depth < 64; depth++)
     {
-      gint64 next = 0;
+      const WardTask *up = NULL;
 
-      level++;
-      for (guint i = 0; i < bed->open_tasks->len; i++)
+      if (task == first)
+        return TRUE;
+      for (guint i = 0; task->part_of != 0 && i < bed->open_tasks->len; i++)
         {
           const WardTask *other = g_ptr_array_index (bed->open_tasks, i);
 
-          if (other->id == part_of)
-            next = other->part_of;
+          if (other->id == task->part_of)
+            up = other;
         }
-      part_of = next;
+      if (up == NULL)
+        return FALSE;
+      task = up;
     }
 
-  return level;
+  return FALSE;
+}
+
+/* A chain is shown to whoever one of its open tasks is for: the bed
+ * nurse whose task escalated can still accept it.
+ */
+static gboolean
+chain_passes_filter (WardCareView        *self,
+                     const WardBedState  *bed,
+                     const WardTaskChain *chain,
+                     WardStaffRoles       roles)
+{
+  for (guint i = 0; i < bed->open_tasks->len; i++)
+    {
+      const WardTask *task = g_ptr_array_index (bed->open_tasks, i);
+
+      if (ward_task_is_open (task) && passes_filter (self, task, roles) &&
+          in_chain (bed, task, chain->first))
+        return TRUE;
+    }
+
+  return FALSE;
 }
 
 static const char *
@@ -210,14 +238,19 @@ collect_entries (WardCareView *self)
     {
       const WardBedState *bed = ward_snapshot_get_bed (self->snapshot, i);
 
+      g_autoptr(GArray) chains = NULL;
+
       if (bed->open_tasks == NULL)
         continue;
-      for (guint j = 0; j < bed->open_tasks->len; j++)
+      /* One row per flag: each escalation is a Task of its own. */
+      chains = ward_task_chains_fold (bed->open_tasks);
+      for (guint j = 0; j < chains->len; j++)
         {
-          const WardTask *task = g_ptr_array_index (bed->open_tasks, j);
-          Entry entry = { task, bed, _ward_flag_words_task_overdue (task, now) };
+          const WardTaskChain *chain = &g_array_index (chains, WardTaskChain, j);
+          Entry entry = { chain->head, bed, _ward_flag_words_task_overdue (chain->head, now),
+                          chain->first, chain->n_escalations };
 
-          if (ward_task_is_open (task) && passes_filter (self, task, roles))
+          if (ward_task_chain_is_open (chain) && chain_passes_filter (self, bed, chain, roles))
             g_array_append_val (entries, entry);
         }
     }
@@ -249,7 +282,6 @@ entry_detail (const Entry *entry,
   g_autofree char *state = _ward_flag_words_task_state (entry->task, now, WARD_FLAG_WORDS_RELATIVE);
   g_autofree char *owner = _ward_flag_words_task_owner (entry->task);
   GString *text = g_string_new (NULL);
-  guint level = escalation_level (entry->bed, entry->task);
 
   if (entry->task->status == WARD_TASK_ACCEPTED &&
       g_strcmp0 (entry->task->accepted_by, entry->task->owner_staff) == 0)
@@ -262,9 +294,22 @@ entry_detail (const Entry *entry,
     g_string_append_printf (text, _("Awaiting %s"), owner);
   /* Translators: a task's priority, "priority urgent" */
   g_string_append_printf (text, _(" · priority %s"), priority_words (entry->task->priority));
-  if (level > 0)
-    /* Translators: how many roles up the chain the task went, "escalation 1" */
-    g_string_append_printf (text, _(" · escalation %u"), level);
+  if (entry->n_escalations > 0)
+    {
+      g_autofree char *first_owner = _ward_flag_words_task_owner (entry->first);
+      g_autoptr(GDateTime) dt = g_date_time_new_from_unix_local (entry->first->requested_at /
+                                                                 G_USEC_PER_SEC);
+      g_autofree char *first_at = dt != NULL ? g_date_time_format (dt, "%H:%M") : g_strdup ("—");
+
+      /* Translators: the flag's task was not accepted in time and went up
+       * the escalation chain; the first task's owner and time:
+       * " · escalated 2 times, first to Ada Nwosu (bed nurse) at 10:02"
+       */
+      g_string_append_printf (text, ngettext (" · escalated %u time, first to %s at %s",
+                                              " · escalated %u times, first to %s at %s",
+                                              entry->n_escalations),
+                              entry->n_escalations, first_owner, first_at);
+    }
   if (entry->task->escalated_at != 0)
     /* Translators: the task was not accepted in time and went to the next role */
     g_string_append (text, _(" · escalated, still open"));

@@ -13,6 +13,7 @@
 
 #include "ward-clinical.h"
 #include "ward-patient-view.h"
+#include "ward-patient-view-private.h"
 #include "ward-chart.h"
 #include "ward-flag-words.h"
 #include "ward-history.h"
@@ -38,17 +39,6 @@
 /* Charts follow snapshots at most this often. */
 #define CHARTS_INTERVAL_MS 200
 
-typedef enum
-{
-  CHART_RR,
-  CHART_SPO2,
-  CHART_BP,
-  CHART_HR,
-  CHART_TEMP,
-  CHART_SCORE,
-  N_CHARTS
-} ChartId;
-
 typedef struct
 {
   const char        *title;
@@ -62,82 +52,6 @@ typedef struct
   double             resolution;
   gint64             stale_after;
 } ChartSpec;
-
-struct _WardPatientView
-{
-  AdwBin            parent_instance;
-
-  /* Template widgets */
-  AdwToastOverlay  *toast_overlay;
-  GtkWidget        *score_badge;
-  GtkLabel         *bed_label;
-  GtkLabel         *name_label;
-  GtkLabel         *age_label;
-  GtkLabel         *flag_label;
-  GtkLabel         *trend_label;
-  GtkLabel         *obs_label;
-  WardScoreInputs  *score_inputs;
-  WardModelScore   *model_score;
-  GtkLabel         *score_label;
-  GtkLabel         *band_label;
-  GtkLabel         *status_label;
-  GtkButton        *confirm_button;
-  GtkButton        *acknowledge_button;
-  GtkToggleButton  *span_10m;
-  GtkToggleButton  *span_1h;
-  GtkToggleButton  *span_8h;
-  GtkToggleButton  *span_24h;
-  GtkToggleButton  *span_72h;
-  GtkSpinner       *loading_spinner;
-  GtkLabel         *history_label;
-  GtkBox           *charts_box;
-  AdwComboRow      *acvpu_row;
-  AdwComboRow      *oxygen_row;
-  AdwActionRow     *flow_row;
-  GtkSpinButton    *flow_spin;
-  AdwEntryRow      *rr_row;
-  AdwEntryRow      *spo2_row;
-  AdwEntryRow      *sbp_row;
-  AdwEntryRow      *hr_row;
-  AdwEntryRow      *temp_row;
-  GtkLabel         *entry_error_label;
-  AdwComboRow      *scale_row;
-  AdwEntryRow      *decided_row;
-  GtkLabel         *scale_label;
-  GtkListBox       *windows_list;
-  GtkLabel         *inputs_title;
-  GtkGrid          *inputs_grid;
-  GtkLabel         *flags_label;
-
-  /* Owned */
-  WardPipeline     *pipeline;
-  char             *user;
-  char             *patient_id;
-  WardSnapshot     *snapshot;
-  WardHistory      *history;
-  GCancellable     *load_cancellable;   /* the load under way, or NULL */
-  GCancellable     *cancellable;        /* commands; cancelled on dispose */
-  GArray           *live[WARD_MEAS_N_KINDS];   /* of WardHistoryPoint, newer than history */
-  GArray           *live_scores;        /* of WardHistoryPoint */
-  WardChart        *charts[N_CHARTS];
-  GtkLabel         *chart_values[N_CHARTS];
-
-  gint64            span;
-  gint64            now;
-  gint64            last_load_real;     /* monotonic, when the last load started */
-  gint64            last_charts_update; /* monotonic */
-  guint             update_charts_source;
-  gint64            selected_window_end;
-  char             *windows_signature;  /* what the list of windows shows */
-  guint             n_pending_entries;
-  GError           *entry_error;        /* the first failure of a batch of entries */
-  int               spo2_scale;
-  gboolean          on_oxygen;
-  gboolean          has_air_or_oxygen;
-  double            o2_flow;            /* L/min, 0 when not known */
-  gboolean          loading;            /* the first load of this patient and span */
-  gboolean          found;              /* the patient is in the last snapshot */
-};
 
 G_DEFINE_FINAL_TYPE (WardPatientView, ward_patient_view, ADW_TYPE_BIN)
 
@@ -171,13 +85,6 @@ static const gint64 spans[] = {
   10 * MIN_, 60 * MIN_, 8 * 60 * MIN_, 24 * 60 * MIN_, 72 * 60 * MIN_,
 };
 
-/* The typed rows, in the template's order; what can be typed are the
- * plausible ranges of ward-clinical.h: impossible values, not alarming ones.
- */
-static const WardMeasKind entry_kinds[] = {
-  WARD_MEAS_RR, WARD_MEAS_SPO2, WARD_MEAS_SBP, WARD_MEAS_HR, WARD_MEAS_TEMP,
-};
-
 static const char *
 get_span_label (gint64 span)
 {
@@ -203,14 +110,14 @@ get_refresh_interval (gint64 span)
   return 15 * G_USEC_PER_SEC;
 }
 
-static const char *
-get_band_word (WardBand band)
+const char *
+_ward_patient_view_get_band_word (WardBand band)
 {
   return ward_clinical_band_title (band);
 }
 
-static const char *
-get_param_title (WardNews2Param param)
+const char *
+_ward_patient_view_get_param_title (WardNews2Param param)
 {
   switch (param)
     {
@@ -252,16 +159,16 @@ get_acvpu_word (WardAcvpu acvpu)
     }
 }
 
-static char *
-format_time (gint64 usec)
+char *
+_ward_patient_view_format_time (gint64 usec)
 {
   g_autoptr(GDateTime) dt = g_date_time_new_from_unix_local (usec / G_USEC_PER_SEC);
 
   return dt != NULL ? g_date_time_format (dt, "%H:%M") : g_strdup ("—");
 }
 
-static char *
-format_age (gint64 usec)
+char *
+_ward_patient_view_format_age (gint64 usec)
 {
   gint64 seconds = MAX (0, usec / G_USEC_PER_SEC);
 
@@ -275,9 +182,9 @@ format_age (gint64 usec)
   return g_strdup_printf (_("%d h %02d min"), (int) (seconds / 3600), (int) (seconds % 3600 / 60));
 }
 
-static char *
-format_value (WardNews2Param param,
-              double         value)
+char *
+_ward_patient_view_format_value (WardNews2Param param,
+                                 double         value)
 {
   switch (param)
     {
@@ -297,8 +204,8 @@ format_value (WardNews2Param param,
     }
 }
 
-static const WardBedState *
-find_bed (WardPatientView *self)
+const WardBedState *
+_ward_patient_view_find_bed (WardPatientView *self)
 {
   if (self->snapshot == NULL || self->patient_id == NULL)
     return NULL;
@@ -382,9 +289,9 @@ set_loading (WardPatientView *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LOADING]);
 }
 
-static void
-show_toast (WardPatientView *self,
-            const char      *text)
+void
+_ward_patient_view_show_toast (WardPatientView *self,
+                               const char      *text)
 {
   AdwToast *toast = adw_toast_new (text);
 
@@ -535,331 +442,10 @@ schedule_update_charts (WardPatientView *self)
                                               update_charts_cb, self);
 }
 
-static void
-clear_windows_list (WardPatientView *self)
+void
+_ward_patient_view_update_actions (WardPatientView *self)
 {
-  GtkWidget *child;
-
-  /* gtk_list_box_remove_all() is GTK 4.12. */
-  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->windows_list))) != NULL)
-    gtk_list_box_remove (self->windows_list, child);
-}
-
-static void
-clear_inputs_grid (WardPatientView *self)
-{
-  GtkWidget *child;
-
-  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->inputs_grid))) != NULL)
-    gtk_grid_remove (self->inputs_grid, child);
-}
-
-static void
-attach_cell (WardPatientView *self,
-             const char      *text,
-             int              column,
-             int              row,
-             gboolean         heading)
-{
-  GtkWidget *label = gtk_label_new (text);
-
-  gtk_label_set_xalign (GTK_LABEL (label), 0);
-  if (heading)
-    gtk_widget_add_css_class (label, "caption-heading");
-  gtk_grid_attach (self->inputs_grid, label, column, row, 1, 1);
-}
-
-/* Every score explains itself: each parameter's value, points, age and
- * source, and who entered it.
- */
-static void
-show_window_inputs (WardPatientView        *self,
-                    const WardHistoryScore *score)
-{
-  g_autofree char *start = NULL;
-  g_autofree char *end = NULL;
-  g_autofree char *title = NULL;
-  gint64 at;
-
-  clear_inputs_grid (self);
-
-  if (score == NULL)
-    {
-      gtk_label_set_text (self->inputs_title, "");
-      return;
-    }
-
-  start = format_time (score->window_start);
-  end = format_time (score->window_end);
-  /* Translators: the inputs of one score window, "Window 10:05–10:35: NEWS2 5, final" */
-  title = g_strdup_printf (_("Window %s–%s: NEWS2 %d, %s"), start, end, score->total,
-                           score->final ? _("final") : _("preliminary"));
-  gtk_label_set_text (self->inputs_title, title);
-
-  /* Ages at the time the score was made, not now. */
-  at = MIN (score->window_end, score->computed_at);
-
-  attach_cell (self, _("Parameter"), 0, 0, TRUE);
-  attach_cell (self, _("Value"), 1, 0, TRUE);
-  attach_cell (self, _("Points"), 2, 0, TRUE);
-  attach_cell (self, _("Age"), 3, 0, TRUE);
-  attach_cell (self, _("Source"), 4, 0, TRUE);
-
-  for (guint p = 0; p < WARD_NEWS2_N_PARAMS; p++)
-    {
-      const WardHistoryInput *input = &score->inputs[p];
-      g_autofree char *value = NULL;
-      g_autofree char *points = NULL;
-      g_autofree char *age = NULL;
-      g_autofree char *source = NULL;
-
-      attach_cell (self, get_param_title (p), 0, p + 1, FALSE);
-      if (!input->present)
-        {
-          attach_cell (self, _("not measured"), 1, p + 1, FALSE);
-          continue;
-        }
-
-      value = format_value (p, input->value);
-      if (p == WARD_NEWS2_SPO2)
-        {
-          g_autofree char *v = g_steal_pointer (&value);
-          /* Translators: an SpO2 value and the scale it was scored on, "93 (Scale 2)" */
-          value = g_strdup_printf (_("%s (Scale %d)"), v, score->spo2_scale);
-        }
-      points = g_strdup_printf ("%d", input->points);
-      age = format_age (at - input->observed_at);
-      if (input->source == WARD_SOURCE_NURSE && input->entered_by != NULL)
-        /* Translators: the source of a value, "Nurse (j.smith)" */
-        source = g_strdup_printf (_("Nurse (%s)"), input->entered_by);
-      else
-        source = g_strdup (input->source == WARD_SOURCE_NURSE ? _("Nurse") : _("Device"));
-
-      attach_cell (self, value, 1, p + 1, FALSE);
-      attach_cell (self, points, 2, p + 1, FALSE);
-      attach_cell (self, age, 3, p + 1, FALSE);
-      attach_cell (self, source, 4, p + 1, FALSE);
-    }
-}
-
-static const char *
-get_param_short (WardNews2Param param)
-{
-  switch (param)
-    {
-    case WARD_NEWS2_RR:
-      return C_("short NEWS2 parameter", "RR");
-    case WARD_NEWS2_SPO2:
-      return C_("short NEWS2 parameter", "SpO₂");
-    case WARD_NEWS2_AIR_OR_OXYGEN:
-      return C_("short NEWS2 parameter", "Air/O₂");
-    case WARD_NEWS2_SBP:
-      return C_("short NEWS2 parameter", "SBP");
-    case WARD_NEWS2_HR:
-      return C_("short NEWS2 parameter", "Pulse");
-    case WARD_NEWS2_CONSCIOUSNESS:
-      return C_("short NEWS2 parameter", "ACVPU");
-    case WARD_NEWS2_TEMP:
-    case WARD_NEWS2_N_PARAMS:
-    default:
-      return C_("short NEWS2 parameter", "Temp");
-    }
-}
-
-/* "RR 2 · SpO₂ 1 · Air/O₂ – · ...": a dash where the window had no value. */
-static char *
-format_points_line (const WardHistoryScore *score)
-{
-  GString *line = g_string_new (NULL);
-
-  for (guint p = 0; p < WARD_NEWS2_N_PARAMS; p++)
-    {
-      if (p > 0)
-        g_string_append (line, " · ");
-      if (score->inputs[p].present)
-        g_string_append_printf (line, "%s %d", get_param_short (p), score->inputs[p].points);
-      else
-        g_string_append_printf (line, "%s –", get_param_short (p));
-    }
-
-  return g_string_free (line, FALSE);
-}
-
-static void
-update_windows_list (WardPatientView *self)
-{
-  GtkListBoxRow *select = NULL;
-  g_autofree char *signature = NULL;
-  guint n;
-
-  n = self->history != NULL ? ward_history_get_n_scores (self->history) : 0;
-
-  /* A reload that brought no new or changed window leaves the list (and
-   * the keyboard focus in it) alone.
-   */
-  if (n > 0)
-    {
-      const WardHistoryScore *newest = ward_history_get_score (self->history, n - 1);
-
-      signature = g_strdup_printf ("%u:%" G_GINT64_FORMAT ":%" G_GINT64_FORMAT ":%d", n,
-                                   newest->window_end, newest->computed_at, newest->final);
-    }
-  if (signature != NULL && g_strcmp0 (signature, self->windows_signature) == 0)
-    return;
-  g_free (self->windows_signature);
-  self->windows_signature = g_steal_pointer (&signature);
-
-  clear_windows_list (self);
-
-  if (self->history == NULL)
-    return;
-
-  for (guint i = n; i > 0; i--)
-    {
-      const WardHistoryScore *score = ward_history_get_score (self->history, i - 1);
-      g_autofree char *start = format_time (score->window_start);
-      g_autofree char *end = format_time (score->window_end);
-      g_autofree char *text = NULL;
-      g_autofree char *points = NULL;
-      GtkWidget *row;
-      GtkWidget *box;
-      GtkWidget *label;
-
-      if (score->news2_applicable)
-        /* Translators: one score window in the list, "10:05–10:35  NEWS2 5 Medium, preliminary, partial" */
-        text = g_strdup_printf (_("%s–%s  NEWS2 %d %s, %s%s"), start, end, score->total,
-                                get_band_word (score->band),
-                                score->final ? _("final") : _("preliminary"),
-                                score->complete ? "" : _(", partial"));
-      else
-        /* Translators: a child's window, "10:05–10:35  NEWS2 7, not validated under 16, preliminary" */
-        text = g_strdup_printf (_("%s–%s  NEWS2 %d, not validated under 16, %s%s"), start, end,
-                                score->total, score->final ? _("final") : _("preliminary"),
-                                score->complete ? "" : _(", partial"));
-      box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);
-      gtk_widget_set_margin_start (box, 12);
-      gtk_widget_set_margin_end (box, 12);
-      gtk_widget_set_margin_top (box, 6);
-      gtk_widget_set_margin_bottom (box, 6);
-      label = gtk_label_new (text);
-      gtk_label_set_xalign (GTK_LABEL (label), 0);
-      gtk_box_append (GTK_BOX (box), label);
-
-      /* Each parameter's points at a glance; the inputs below say the rest. */
-      points = format_points_line (score);
-      label = gtk_label_new (points);
-      gtk_label_set_xalign (GTK_LABEL (label), 0);
-      gtk_label_set_wrap (GTK_LABEL (label), TRUE);
-      gtk_widget_add_css_class (label, "caption");
-      gtk_widget_add_css_class (label, "dim-label");
-      gtk_box_append (GTK_BOX (box), label);
-
-      row = gtk_list_box_row_new ();
-      gtk_list_box_row_set_child (GTK_LIST_BOX_ROW (row), box);
-      g_object_set_data (G_OBJECT (row), "index", GUINT_TO_POINTER (i - 1));
-      gtk_list_box_append (self->windows_list, row);
-
-      if (score->window_end == self->selected_window_end)
-        select = GTK_LIST_BOX_ROW (row);
-    }
-
-  if (select == NULL)
-    select = gtk_list_box_get_row_at_index (self->windows_list, 0);
-  if (select != NULL)
-    gtk_list_box_select_row (self->windows_list, select);
-  else
-    show_window_inputs (self, NULL);
-}
-
-/* Each flag of the span: what, from when to when, and who acknowledged it. */
-static void
-update_flags_label (WardPatientView *self)
-{
-  g_autoptr(GString) text = g_string_new (NULL);
-  guint n = self->history != NULL ? ward_history_get_n_flags (self->history) : 0;
-
-  for (guint i = n; i > 0; i--)
-    {
-      const WardHistoryFlag *flag = ward_history_get_flag (self->history, i - 1);
-      g_autofree char *opened = format_time (flag->opened_at);
-      g_autofree char *what = NULL;
-      g_autofree char *line = NULL;
-
-      if (g_strcmp0 (flag->kind, "technical") == 0)
-        {
-          if (flag->closed_at != 0)
-            {
-              g_autofree char *closed = format_time (flag->closed_at);
-              /* Translators: a technical alert in the list of flags, "Monitor silent from 10:03 to 10:05" */
-              what = g_strdup_printf (_("Monitor silent from %s to %s"), opened, closed);
-            }
-          else
-            /* Translators: a technical alert still open, "Monitor silent since 10:03" */
-            what = g_strdup_printf (_("Monitor silent since %s"), opened);
-        }
-      else if (flag->closed_at != 0)
-        {
-          g_autofree char *closed = format_time (flag->closed_at);
-          /* Translators: a closed flag, "High flag from 10:03 to 11:20" */
-          what = g_strdup_printf (_("%s flag from %s to %s"), get_band_word (flag->band), opened, closed);
-        }
-      else
-        {
-          /* Translators: an open flag, "High flag since 10:03" */
-          what = g_strdup_printf (_("%s flag since %s"), get_band_word (flag->band), opened);
-        }
-
-      if (flag->acknowledged_by != NULL)
-        {
-          g_autofree char *at = format_time (flag->acknowledged_at);
-          /* Translators: a flag and who acknowledged it, "High flag since 10:03; acknowledged by j.smith at 10:05" */
-          line = g_strdup_printf (_("%s; acknowledged by %s at %s"), what, flag->acknowledged_by, at);
-        }
-      else
-        {
-          /* Translators: a flag nobody acknowledged, "High flag since 10:03; not acknowledged" */
-          line = g_strdup_printf (_("%s; not acknowledged"), what);
-        }
-
-      if (text->len > 0)
-        g_string_append_c (text, '\n');
-      g_string_append (text, line);
-    }
-
-  gtk_label_set_text (self->flags_label, n > 0 ? text->str : _("No flags in this span"));
-}
-
-static void
-update_scale_label (WardPatientView *self)
-{
-  g_autofree char *text = NULL;
-  const char *set_by = NULL;
-  gint64 set_at = 0;
-  int scale = self->spo2_scale;
-
-  if (self->history != NULL)
-    ward_history_get_spo2_scale (self->history, &set_by, &set_at);
-
-  if (set_by != NULL)
-    {
-      g_autofree char *time = format_time (set_at);
-
-      /* Translators: "Now Scale 2, decided by dr.osei at 10:04" */
-      text = g_strdup_printf (_("Now Scale %d, decided by %s at %s"), scale, set_by, time);
-    }
-  else
-    {
-      /* Translators: the SpO2 scale nobody has changed, "Now Scale 1" */
-      text = g_strdup_printf (_("Now Scale %d"), scale);
-    }
-
-  gtk_label_set_text (self->scale_label, text);
-}
-
-static void
-update_actions (WardPatientView *self)
-{
-  const WardBedState *bed = find_bed (self);
+  const WardBedState *bed = _ward_patient_view_find_bed (self);
   /* With nobody signed in the commands stay enabled: they ask who is
    * acting first (require_user()).
    */
@@ -954,7 +540,7 @@ update_trend (WardPatientView    *self,
 static void
 update_header (WardPatientView *self)
 {
-  const WardBedState *bed = find_bed (self);
+  const WardBedState *bed = _ward_patient_view_find_bed (self);
   g_autofree char *flag = NULL;
 
   for (WardBand band = WARD_BAND_LOW; band <= WARD_BAND_HIGH; band++)
@@ -991,7 +577,7 @@ update_header (WardPatientView *self)
        */
       gtk_label_set_text (self->score_label, total);
       gtk_label_set_text (self->band_label, bed->news2_not_applicable ? _("Not validated")
-                                            : get_band_word (bed->score_band));
+                                            : _ward_patient_view_get_band_word (bed->score_band));
       if (bed->score_final)
         status = bed->score_complete ? _("Final") : _("Final, partial");
       else
@@ -1021,8 +607,6 @@ update_header (WardPatientView *self)
   update_trend (self, bed);
 }
 
-static void load_history (WardPatientView *self,
-                          gboolean         quiet);
 
 static void
 history_loaded_cb (GObject      *object,
@@ -1075,15 +659,15 @@ history_loaded_cb (GObject      *object,
 
   gtk_label_set_text (self->history_label, "");
   update_charts (self);
-  update_windows_list (self);
-  update_flags_label (self);
-  update_scale_label (self);
+  _ward_patient_view_update_windows_list (self);
+  _ward_patient_view_update_flags_label (self);
+  _ward_patient_view_update_scale_label (self);
   set_loading (self, FALSE);
 }
 
-static void
-load_history (WardPatientView *self,
-              gboolean         quiet)
+void
+_ward_patient_view_load_history (WardPatientView *self,
+                                 gboolean         quiet)
 {
   const char *db_path;
   gint64 now = self->now;
@@ -1136,9 +720,9 @@ reset_history (WardPatientView *self)
   for (guint k = 0; k < WARD_MEAS_N_KINDS; k++)
     g_array_set_size (self->live[k], 0);
   g_array_set_size (self->live_scores, 0);
-  clear_windows_list (self);
+  _ward_patient_view_clear_windows_list (self);
   g_clear_pointer (&self->windows_signature, g_free);
-  show_window_inputs (self, NULL);
+  _ward_patient_view_show_window_inputs (self, NULL);
   gtk_label_set_text (self->flags_label, "");
   self->selected_window_end = 0;
 
@@ -1149,7 +733,7 @@ reset_history (WardPatientView *self)
       ward_chart_set_span_label (self->charts[c], get_span_label (self->span));
     }
   update_charts (self);
-  load_history (self, FALSE);
+  _ward_patient_view_load_history (self, FALSE);
 }
 
 static void
@@ -1219,7 +803,7 @@ window_selected_cb (WardPatientView *self,
 
   score = ward_history_get_score (self->history, index);
   self->selected_window_end = score->window_end;
-  show_window_inputs (self, score);
+  _ward_patient_view_show_window_inputs (self, score);
 }
 
 static void
@@ -1227,289 +811,6 @@ oxygen_changed_cb (WardPatientView *self)
 {
   gtk_widget_set_sensitive (GTK_WIDGET (self->flow_row),
                             adw_combo_row_get_selected (self->oxygen_row) == 2);
-}
-
-/* What a command's completion needs: the view and the message to show. */
-typedef struct
-{
-  WardPatientView *self;
-  char            *message;
-} Command;
-
-static Command *
-command_new (WardPatientView *self,
-             char            *message)
-{
-  Command *command = g_new0 (Command, 1);
-
-  command->self = g_object_ref (self);
-  command->message = message;
-
-  return command;
-}
-
-static void
-command_free (Command *command)
-{
-  g_clear_object (&command->self);
-  g_free (command->message);
-  g_free (command);
-}
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (Command, command_free)
-
-static void
-command_done_cb (GObject      *object,
-                 GAsyncResult *result,
-                 gpointer      user_data)
-{
-  g_autoptr(Command) command = user_data;
-  g_autoptr(GError) error = NULL;
-  gboolean ok = ward_pipeline_command_finish (WARD_PIPELINE (object), result, &error);
-
-  /* Disposed meanwhile: its widgets are gone. */
-  if (g_cancellable_is_cancelled (command->self->cancellable))
-    return;
-
-  if (!ok)
-    {
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        show_toast (command->self, error->message);
-      return;
-    }
-
-  show_toast (command->self, command->message);
-  load_history (command->self, TRUE);
-}
-
-/* A clinical command needs someone acting: without one it asks for the
- * PIN (the application's Switch User dialog) and does nothing yet.
- */
-static gboolean
-require_user (WardPatientView *self)
-{
-  if (self->user != NULL)
-    return TRUE;
-
-  show_toast (self, _("Sign in with your PIN first, then try again"));
-  gtk_widget_activate_action (GTK_WIDGET (self), "app.switch-user", NULL);
-  return FALSE;
-}
-
-static void
-confirm_action_cb (GtkWidget  *widget,
-                   const char *action_name,
-                   GVariant   *parameter)
-{
-  WardPatientView *self = WARD_PATIENT_VIEW (widget);
-
-  if (self->pipeline == NULL || self->patient_id == NULL || !require_user (self))
-    return;
-
-  ward_pipeline_confirm_async (self->pipeline, self->patient_id, self->user, self->cancellable,
-                               command_done_cb,
-                               command_new (self, g_strdup_printf (_("Score confirmed by %s: final"),
-                                                                        self->user)));
-}
-
-static void
-acknowledge_action_cb (GtkWidget  *widget,
-                       const char *action_name,
-                       GVariant   *parameter)
-{
-  WardPatientView *self = WARD_PATIENT_VIEW (widget);
-  const WardBedState *bed = find_bed (self);
-
-  if (self->pipeline == NULL || bed == NULL || bed->flag_id == 0 || !require_user (self))
-    return;
-
-  ward_pipeline_acknowledge_async (self->pipeline, bed->flag_id, self->user, self->cancellable,
-                                   command_done_cb,
-                                   command_new (self, g_strdup_printf (_("Flag acknowledged by %s"),
-                                                                            self->user)));
-}
-
-static void
-set_scale_action_cb (GtkWidget  *widget,
-                     const char *action_name,
-                     GVariant   *parameter)
-{
-  WardPatientView *self = WARD_PATIENT_VIEW (widget);
-  g_autofree char *decided_by = NULL;
-  int scale;
-
-  if (self->pipeline == NULL || self->patient_id == NULL || !require_user (self))
-    return;
-
-  decided_by = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->decided_row))));
-  scale = adw_combo_row_get_selected (self->scale_row) == 1 ? 2 : 1;
-
-  /* Scale 2 is a clinical decision someone made and documented. */
-  if (decided_by[0] == '\0')
-    {
-      gtk_widget_add_css_class (GTK_WIDGET (self->decided_row), "error");
-      show_toast (self, _("Say who decided the SpO₂ scale"));
-      return;
-    }
-  gtk_widget_remove_css_class (GTK_WIDGET (self->decided_row), "error");
-
-  ward_pipeline_set_spo2_scale_async (self->pipeline, self->patient_id, scale, decided_by,
-                                      self->user, self->cancellable, command_done_cb,
-                                      command_new (self, g_strdup_printf (_("SpO₂ Scale %d recorded, decided by %s"),
-                                                                               scale, decided_by)));
-}
-
-static void
-entry_done_cb (GObject      *object,
-               GAsyncResult *result,
-               gpointer      user_data)
-{
-  g_autoptr(WardPatientView) self = user_data;
-  g_autoptr(GError) error = NULL;
-
-  if (!ward_pipeline_command_finish (WARD_PIPELINE (object), result, &error) &&
-      self->entry_error == NULL)
-    self->entry_error = g_steal_pointer (&error);
-
-  g_assert (self->n_pending_entries > 0);
-  if (--self->n_pending_entries > 0)
-    return;
-
-  /* Disposed meanwhile: its widgets are gone. */
-  if (g_cancellable_is_cancelled (self->cancellable))
-    {
-      g_clear_error (&self->entry_error);
-      return;
-    }
-
-  if (self->entry_error != NULL)
-    {
-      if (!g_error_matches (self->entry_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        {
-          gtk_label_set_text (self->entry_error_label, self->entry_error->message);
-          gtk_widget_set_visible (GTK_WIDGET (self->entry_error_label), TRUE);
-        }
-      g_clear_error (&self->entry_error);
-    }
-  else
-    {
-      AdwEntryRow *rows[] = { self->rr_row, self->spo2_row, self->sbp_row, self->hr_row, self->temp_row };
-      g_autofree char *message = g_strdup_printf (_("Observations recorded by %s"), self->user);
-
-      for (guint i = 0; i < G_N_ELEMENTS (rows); i++)
-        gtk_editable_set_text (GTK_EDITABLE (rows[i]), "");
-      adw_combo_row_set_selected (self->acvpu_row, 0);
-      adw_combo_row_set_selected (self->oxygen_row, 0);
-      gtk_spin_button_set_value (self->flow_spin, 0);
-      show_toast (self, message);
-      load_history (self, TRUE);
-    }
-
-  update_actions (self);
-}
-
-/* Parses a typed number, with a decimal point or comma. */
-static gboolean
-parse_number (const char *text,
-              double     *value)
-{
-  g_autofree char *copy = g_strstrip (g_strdelimit (g_strdup (text), ",", '.'));
-  char *end = NULL;
-
-  if (copy[0] == '\0')
-    return FALSE;
-  *value = g_ascii_strtod (copy, &end);
-
-  return end != NULL && *end == '\0' && isfinite (*value);
-}
-
-static void
-record_action_cb (GtkWidget  *widget,
-                  const char *action_name,
-                  GVariant   *parameter)
-{
-  WardPatientView *self = WARD_PATIENT_VIEW (widget);
-  AdwEntryRow *rows[] = { self->rr_row, self->spo2_row, self->sbp_row, self->hr_row, self->temp_row };
-  const char *units[] = { _("per minute"), _("%"), _("mmHg"), _("per minute"), _("°C") };
-  const char *titles[] = { _("Respiration rate"), _("SpO₂"), _("Systolic blood pressure"),
-                           _("Pulse"), _("Temperature") };
-  g_autoptr(GArray) entries = g_array_new (FALSE, FALSE, sizeof (WardNurseEntry));
-  g_autoptr(GString) errors = g_string_new (NULL);
-  guint acvpu = adw_combo_row_get_selected (self->acvpu_row);
-  guint oxygen = adw_combo_row_get_selected (self->oxygen_row);
-
-  G_STATIC_ASSERT (G_N_ELEMENTS (rows) == G_N_ELEMENTS (entry_kinds));
-
-  if (self->pipeline == NULL || self->patient_id == NULL || self->n_pending_entries > 0 ||
-      !require_user (self))
-    return;
-
-  if (acvpu >= 1 && acvpu <= 5)
-    g_array_append_vals (entries, &(WardNurseEntry) { WARD_MEAS_CONSCIOUSNESS, acvpu - 1 }, 1);
-  if (oxygen == 1 || oxygen == 2)
-    g_array_append_vals (entries, &(WardNurseEntry) { WARD_MEAS_ON_OXYGEN, oxygen == 2 }, 1);
-  if (oxygen == 2 && gtk_spin_button_get_value (self->flow_spin) > 0)
-    g_array_append_vals (entries, &(WardNurseEntry) { WARD_MEAS_O2_FLOW,
-                                             gtk_spin_button_get_value (self->flow_spin) }, 1);
-
-  for (guint i = 0; i < G_N_ELEMENTS (rows); i++)
-    {
-      const char *text = gtk_editable_get_text (GTK_EDITABLE (rows[i]));
-      const WardPlausibleRange *limit = ward_clinical_get_range (entry_kinds[i]);
-      double value;
-
-      g_autofree char *stripped = g_strstrip (g_strdup (text != NULL ? text : ""));
-
-      gtk_widget_remove_css_class (GTK_WIDGET (rows[i]), "error");
-      if (stripped[0] == '\0')
-        continue;
-
-      if (!parse_number (text, &value))
-        {
-          gtk_widget_add_css_class (GTK_WIDGET (rows[i]), "error");
-          if (errors->len > 0)
-            g_string_append_c (errors, '\n');
-          /* Translators: "Pulse: type a number" */
-          g_string_append_printf (errors, _("%s: type a number"), titles[i]);
-          continue;
-        }
-      if (value < limit->min || value > limit->max)
-        {
-          gtk_widget_add_css_class (GTK_WIDGET (rows[i]), "error");
-          if (errors->len > 0)
-            g_string_append_c (errors, '\n');
-          /* Translators: "Pulse: 400 is not possible (0 to 350 per minute)" */
-          g_string_append_printf (errors, _("%s: %g is not possible (%g to %g %s)"), titles[i],
-                                  value, limit->min, limit->max, units[i]);
-          continue;
-        }
-
-      g_array_append_vals (entries, &(WardNurseEntry) { limit->kind, value }, 1);
-    }
-
-  if (errors->len == 0 && entries->len == 0)
-    g_string_append (errors, _("Nothing to record: choose or type at least one observation"));
-
-  if (errors->len > 0)
-    {
-      gtk_label_set_text (self->entry_error_label, errors->str);
-      gtk_widget_set_visible (GTK_WIDGET (self->entry_error_label), TRUE);
-      return;
-    }
-
-  gtk_widget_set_visible (GTK_WIDGET (self->entry_error_label), FALSE);
-
-  /* One command: the round is stored whole or not at all, so recording
-   * it again after an error does not double what went in.  Oxygen comes
-   * before its flow.
-   */
-  self->n_pending_entries = 1;
-  ward_pipeline_nurse_entries_async (self->pipeline, self->patient_id,
-                                     (const WardNurseEntry *) entries->data, entries->len,
-                                     self->user, self->cancellable, entry_done_cb,
-                                     g_object_ref (self));
-
-  update_actions (self);
 }
 
 static void
@@ -1690,10 +991,7 @@ ward_patient_view_class_init (WardPatientViewClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, window_selected_cb);
   gtk_widget_class_bind_template_callback (widget_class, oxygen_changed_cb);
 
-  gtk_widget_class_install_action (widget_class, "patient.confirm", NULL, confirm_action_cb);
-  gtk_widget_class_install_action (widget_class, "patient.acknowledge", NULL, acknowledge_action_cb);
-  gtk_widget_class_install_action (widget_class, "patient.record", NULL, record_action_cb);
-  gtk_widget_class_install_action (widget_class, "patient.set-scale", NULL, set_scale_action_cb);
+  _ward_patient_view_class_init_actions (widget_class);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Return, GDK_CONTROL_MASK,
                                        "patient.record", NULL);
@@ -1718,7 +1016,7 @@ ward_patient_view_init (WardPatientView *self)
   gtk_widget_init_template (GTK_WIDGET (self));
 
   build_charts (self);
-  update_actions (self);
+  _ward_patient_view_update_actions (self);
 }
 
 GtkWidget *
@@ -1739,7 +1037,7 @@ ward_patient_view_set_pipeline (WardPatientView *self,
 
   if (self->patient_id != NULL)
     reset_history (self);
-  update_actions (self);
+  _ward_patient_view_update_actions (self);
 }
 
 void
@@ -1757,7 +1055,7 @@ ward_patient_view_set_user (WardPatientView *self,
   /* Who decides the SpO2 scale is usually the user; it can be changed. */
   if (gtk_editable_get_text (GTK_EDITABLE (self->decided_row))[0] == '\0' && user != NULL)
     gtk_editable_set_text (GTK_EDITABLE (self->decided_row), user);
-  update_actions (self);
+  _ward_patient_view_update_actions (self);
 }
 
 void
@@ -1782,7 +1080,7 @@ ward_patient_view_set_patient (WardPatientView *self,
   update_header (self);
   if (patient_id != NULL)
     reset_history (self);
-  update_actions (self);
+  _ward_patient_view_update_actions (self);
 }
 
 const char *
@@ -1823,9 +1121,9 @@ ward_patient_view_apply_snapshot (WardPatientView *self,
   self->now = ward_snapshot_get_now (snapshot);
 
   update_header (self);
-  update_actions (self);
+  _ward_patient_view_update_actions (self);
 
-  bed = find_bed (self);
+  bed = _ward_patient_view_find_bed (self);
   if (bed == NULL)
     return;
 
@@ -1837,7 +1135,7 @@ ward_patient_view_apply_snapshot (WardPatientView *self,
       self->on_oxygen = bed->latest[WARD_MEAS_ON_OXYGEN].valid &&
                         bed->latest[WARD_MEAS_ON_OXYGEN].value != 0;
       ward_chart_bands_changed (self->charts[CHART_SPO2]);
-      update_scale_label (self);
+      _ward_patient_view_update_scale_label (self);
       adw_combo_row_set_selected (self->scale_row, self->spo2_scale == 2 ? 1 : 0);
     }
 
@@ -1886,7 +1184,7 @@ ward_patient_view_apply_snapshot (WardPatientView *self,
   if (g_get_monotonic_time () - self->last_load_real < get_refresh_interval (self->span))
     return;
   if (self->history == NULL && self->load_cancellable == NULL)
-    load_history (self, FALSE);
+    _ward_patient_view_load_history (self, FALSE);
   else if (self->history != NULL && gtk_widget_get_mapped (GTK_WIDGET (self)))
-    load_history (self, TRUE);
+    _ward_patient_view_load_history (self, TRUE);
 }

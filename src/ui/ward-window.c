@@ -36,65 +36,6 @@
  */
 #define WARD_WINDOW_SYNC_GRACE_USEC (60 * G_USEC_PER_SEC)
 
-struct _WardWindow
-{
-  AdwApplicationWindow  parent_instance;
-
-  /* Template widgets */
-  AdwToastOverlay      *toast_overlay;
-  AdwWindowTitle       *window_title;
-  GtkWidget            *back_button;
-  AdwBin               *acting_slot;
-  GtkStack             *stack;
-  AdwStatusPage        *status_page;
-  GtkSpinner           *spinner;
-  GtkLabel             *summary_label;
-  GtkFlowBox           *flow_box;
-  WardAlarmBar         *alarm_bar;
-  WardStoreAlarm       *store_alarm;
-  GtkRevealer          *sync_revealer;
-  GtkLabel             *sync_label;
-  GtkWidget            *sync_details_button;
-  WardPatientView      *patient_view;
-  WardWatchdogBanner   *watchdog_banner;
-
-  /* Owned */
-  GSettings            *settings;       /* NULL when the schema is not installed */
-  WardSnapshot         *snapshot;       /* the one shown */
-  WardSnapshot         *pending;        /* the newest not yet shown, or NULL */
-  char                 *db_path;        /* NULL until the application sets it */
-  WardPipeline         *pipeline;       /* NULL in tests that only show snapshots */
-  char                 *user;
-  GPtrArray            *tiles;          /* WardBedTile, in the snapshot's bed order */
-  GArray               *ranks;          /* Rank per bed, for sorting by risk */
-  GArray               *order;          /* guint: bed indexes in the order shown */
-  GHashTable           *my_patients;    /* patient id set */
-  GCancellable         *cancellable;
-
-  /* Borrowed */
-  WardDataIssues       *data_issues;    /* weak */
-  WardCareView         *care_view;      /* weak */
-  WardHandoverDialog   *handover;       /* weak */
-  AdwMessageDialog     *concern_dialog; /* weak */
-  WardTimelineWindow   *timeline;       /* weak */
-  WardSummaryView      *summary_view;   /* weak */
-
-  guint                 tick_id;
-  guint                 pace_id;        /* an ordinary update waiting its turn (ward-board-pace.c) */
-  gint64                shown_at;       /* monotonic time the last snapshot was shown, or 0 */
-  gint64                title_second;   /* the second the subtitle shows, or -1 */
-  gint64                last_frame;     /* frame counter of the last applied snapshot */
-  guint64               n_received;
-  guint64               n_applied;
-  gint64                apply_max_usec;   /* main-thread CPU time spent applying snapshots */
-  gint64                apply_total_usec;
-  guint                 demo : 1;
-  guint                 show_patient_names : 1;
-  guint                 sort_by_bed : 1;
-  guint                 my_patients_only : 1;
-  guint                 compact : 1;
-};
-
 /* What "sort by risk" compares, from the most urgent. */
 typedef struct
 {
@@ -645,9 +586,9 @@ set_board_visible (WardWindow *self)
     show_snapshot (self);
 }
 
-static void
-toast (WardWindow *self,
-       const char *text)
+void
+_ward_window_toast (WardWindow *self,
+                   const char *text)
 {
   AdwToast *toast = adw_toast_new (text);
 
@@ -672,7 +613,7 @@ acknowledge_done_cb (GObject      *object,
 
       /* Translators: %s is why acknowledging a flag failed */
       text = g_strdup_printf (_("Could not acknowledge the flag: %s"), error->message);
-      toast (self, text);
+      _ward_window_toast (self, text);
     }
 }
 
@@ -684,66 +625,20 @@ acknowledge (WardWindow *self,
 
   if (self->pipeline == NULL)
     {
-      toast (self, _("Could not acknowledge the flag: the ward pipeline is not running"));
+      _ward_window_toast (self, _("Could not acknowledge the flag: the ward pipeline is not running"));
       return;
     }
 
   if (self->user == NULL || self->user[0] == '\0')
     {
       /* Ask who is acting first (the application's Switch User dialog). */
-      toast (self, _("Sign in with your PIN, then acknowledge the flag"));
+      _ward_window_toast (self, _("Sign in with your PIN, then acknowledge the flag"));
       gtk_widget_activate_action (GTK_WIDGET (self), "app.switch-user", NULL);
       return;
     }
 
   ward_pipeline_acknowledge_async (self->pipeline, flag_id, self->user, self->cancellable,
                                    acknowledge_done_cb, g_object_ref (self));
-}
-
-static void
-accept_task_done_cb (GObject      *object,
-                     GAsyncResult *result,
-                     gpointer      user_data)
-{
-  g_autoptr(WardWindow) self = user_data;
-  g_autoptr(GError) error = NULL;
-
-  if (ward_pipeline_care_finish (WARD_PIPELINE (object), result, &error) == 0 &&
-      !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    {
-      /* Translators: %s is why accepting a task failed */
-      g_autofree char *text = g_strdup_printf (_("Could not accept the task: %s"), error->message);
-
-      toast (self, text);
-    }
-}
-
-/* The tiles' Accept: the flag's care-team task, taken by the acting
- * member (which acknowledges the flag too).
- */
-static void
-accept_task_action_cb (GtkWidget  *widget,
-                       const char *action_name,
-                       GVariant   *parameter)
-{
-  WardWindow *self = WARD_WINDOW (widget);
-
-  if (self->pipeline == NULL)
-    {
-      toast (self, _("Could not accept the task: the ward pipeline is not running"));
-      return;
-    }
-  if (self->user == NULL || self->user[0] == '\0')
-    {
-      toast (self, _("Sign in with your PIN, then accept the task"));
-      gtk_widget_activate_action (GTK_WIDGET (self), "app.switch-user", NULL);
-      return;
-    }
-
-  ward_pipeline_care_async (self->pipeline,
-                            ward_care_command_accept (g_variant_get_int64 (parameter), self->user,
-                                                      ward_pipeline_get_station (self->pipeline)),
-                            self->cancellable, accept_task_done_cb, g_object_ref (self));
 }
 
 static void
@@ -777,44 +672,6 @@ set_db_path (WardWindow *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DB_PATH]);
 }
 
-static void
-care_view_open_patient_cb (WardWindow *self,
-                           const char *patient_id)
-{
-  ward_window_open_patient (self, patient_id);
-  gtk_window_present (GTK_WINDOW (self));
-}
-
-static void
-care_view_handover_cb (WardWindow *self)
-{
-  gtk_widget_activate_action (GTK_WIDGET (self), "win.handover", NULL);
-}
-
-static void
-care_team_action_cb (GtkWidget  *widget,
-                     const char *action_name,
-                     GVariant   *parameter)
-{
-  WardWindow *self = WARD_WINDOW (widget);
-
-  /* One care-team view per window (care/ward-care-view.c). */
-  if (self->care_view == NULL)
-    {
-      g_set_weak_pointer (&self->care_view, ward_care_view_new (GTK_WINDOW (self)));
-      ward_care_view_set_pipeline (self->care_view, self->pipeline);
-      ward_care_view_set_user (self->care_view, self->user);
-      ward_care_view_set_show_patient_names (self->care_view, self->show_patient_names);
-      g_signal_connect_object (self->care_view, "open-patient",
-                               G_CALLBACK (care_view_open_patient_cb), self, G_CONNECT_SWAPPED);
-      g_signal_connect_object (self->care_view, "handover",
-                               G_CALLBACK (care_view_handover_cb), self, G_CONNECT_SWAPPED);
-    }
-  if (self->snapshot != NULL)
-    ward_care_view_apply_snapshot (self->care_view, self->snapshot);
-  gtk_window_present (GTK_WINDOW (self->care_view));
-}
-
 /* One ward summary per window (ui/ward-summary-view.c); it reads the
  * store itself, so it needs only the database.
  */
@@ -845,139 +702,6 @@ print_shift_report_action_cb (GtkWidget  *widget,
                               GVariant   *parameter)
 {
   ward_summary_view_print (present_summary_view (WARD_WINDOW (widget)));
-}
-
-static void
-handover_action_cb (GtkWidget  *widget,
-                    const char *action_name,
-                    GVariant   *parameter)
-{
-  WardWindow *self = WARD_WINDOW (widget);
-
-  /* Made again each time: its beds are the ward as it is now. */
-  if (self->handover != NULL)
-    gtk_window_destroy (GTK_WINDOW (self->handover));
-  g_set_weak_pointer (&self->handover,
-                      ward_handover_dialog_new (GTK_WINDOW (self), self->pipeline, self->snapshot,
-                                                self->user, self->db_path, self->show_patient_names));
-  gtk_window_present (GTK_WINDOW (self->handover));
-}
-
-static void
-concern_done (const char *error_message,
-              gpointer    user_data)
-{
-  WardWindow *self = user_data;
-
-  if (error_message == NULL)
-    {
-      toast (self, _("Concern raised: the next role has a task"));
-      return;
-    }
-
-  {
-    /* Translators: %s is why the concern could not be raised */
-    g_autofree char *text = g_strdup_printf (_("Could not raise the concern: %s"), error_message);
-
-    toast (self, text);
-  }
-}
-
-/* The patient view's Escalate Concern, for the patient shown. */
-static void
-escalate_concern_action_cb (GtkWidget  *widget,
-                            const char *action_name,
-                            GVariant   *parameter)
-{
-  WardWindow *self = WARD_WINDOW (widget);
-  const char *patient_id = ward_patient_view_get_patient (self->patient_view);
-  g_autofree char *about = NULL;
-
-  if (patient_id == NULL)
-    return;
-  if (self->pipeline == NULL)
-    {
-      toast (self, _("Could not raise the concern: the ward pipeline is not running"));
-      return;
-    }
-  if (self->user == NULL || self->user[0] == '\0')
-    {
-      toast (self, _("Sign in with your PIN, then escalate the concern"));
-      gtk_widget_activate_action (GTK_WIDGET (self), "app.switch-user", NULL);
-      return;
-    }
-
-  for (guint i = 0; self->snapshot != NULL && i < ward_snapshot_get_n_beds (self->snapshot); i++)
-    {
-      const WardBedState *bed = ward_snapshot_get_bed (self->snapshot, i);
-
-      if (g_strcmp0 (bed->patient_id, patient_id) == 0)
-        about = g_strdup_printf ("%s · %s", bed->bed_label != NULL ? bed->bed_label : bed->bed_id,
-                                 self->show_patient_names && bed->patient_name != NULL
-                                 ? bed->patient_name : bed->patient_initials);
-    }
-
-  g_set_weak_pointer (&self->concern_dialog,
-                      ward_concern_dialog_present (GTK_WINDOW (self), self->pipeline, self->user, patient_id,
-                                                   about != NULL ? about : patient_id, concern_done,
-                                                   g_object_ref (self), g_object_unref));
-}
-
-/* The patient view's Timeline, for the patient shown. */
-static void
-patient_timeline_action_cb (GtkWidget  *widget,
-                            const char *action_name,
-                            GVariant   *parameter)
-{
-  WardWindow *self = WARD_WINDOW (widget);
-  const char *patient_id = ward_patient_view_get_patient (self->patient_view);
-  g_autofree char *about = NULL;
-
-  if (patient_id == NULL || self->db_path == NULL)
-    return;
-  for (guint i = 0; self->snapshot != NULL && i < ward_snapshot_get_n_beds (self->snapshot); i++)
-    {
-      const WardBedState *bed = ward_snapshot_get_bed (self->snapshot, i);
-
-      if (g_strcmp0 (bed->patient_id, patient_id) == 0)
-        about = g_strdup_printf ("%s · %s", bed->bed_label != NULL ? bed->bed_label : bed->bed_id,
-                                 self->show_patient_names && bed->patient_name != NULL
-                                 ? bed->patient_name : bed->patient_initials);
-    }
-
-  if (self->timeline != NULL)
-    gtk_window_destroy (GTK_WINDOW (self->timeline));
-  g_set_weak_pointer (&self->timeline,
-                      ward_timeline_window_new (GTK_WINDOW (self), self->db_path, patient_id, about));
-  gtk_window_present (GTK_WINDOW (self->timeline));
-}
-
-/* For tests: the timeline last opened, or NULL. */
-WardTimelineWindow *
-_ward_window_get_timeline (WardWindow *self)
-{
-  return self->timeline;
-}
-
-/* For tests: the concern dialog last opened, or NULL. */
-AdwMessageDialog *
-_ward_window_get_concern_dialog (WardWindow *self)
-{
-  return self->concern_dialog;
-}
-
-/* For tests: the handover dialog, NULL until win.handover opened it. */
-WardHandoverDialog *
-_ward_window_get_handover (WardWindow *self)
-{
-  return self->handover;
-}
-
-/* For tests: the care-team view, NULL until win.care-team opened it. */
-WardCareView *
-_ward_window_get_care_view (WardWindow *self)
-{
-  return self->care_view;
 }
 
 static void
@@ -1391,14 +1115,10 @@ ward_window_class_init (WardWindowClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, alarm_acknowledge_cb);
 
   gtk_widget_class_install_action (widget_class, "win.data-issues", NULL, data_issues_action_cb);
-  gtk_widget_class_install_action (widget_class, "win.care-team", NULL, care_team_action_cb);
-  gtk_widget_class_install_action (widget_class, "win.handover", NULL, handover_action_cb);
+  _ward_window_class_init_care (widget_class);
   gtk_widget_class_install_action (widget_class, "win.ward-summary", NULL, ward_summary_action_cb);
   gtk_widget_class_install_action (widget_class, "win.print-shift-report", NULL,
                                    print_shift_report_action_cb);
-  gtk_widget_class_install_action (widget_class, "win.escalate-concern", NULL, escalate_concern_action_cb);
-  gtk_widget_class_install_action (widget_class, "win.patient-timeline", NULL, patient_timeline_action_cb);
-  gtk_widget_class_install_action (widget_class, "win.accept-task", "x", accept_task_action_cb);
   gtk_widget_class_install_action (widget_class, "win.show-board", NULL, show_board_action_cb);
   gtk_widget_class_install_action (widget_class, "win.open-patient", "s", open_patient_action_cb);
   gtk_widget_class_install_action (widget_class, "win.acknowledge", "x", acknowledge_action_cb);
@@ -1411,15 +1131,8 @@ ward_window_class_init (WardWindowClass *klass)
   /* Every shortcut is listed in ui/help-overlay.ui. */
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_w, GDK_CONTROL_MASK, "window.close", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_i, GDK_CONTROL_MASK, "win.data-issues", NULL);
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_t, GDK_CONTROL_MASK, "win.care-team", NULL);
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_H, GDK_CONTROL_MASK | GDK_SHIFT_MASK,
-                                       "win.handover", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_S, GDK_CONTROL_MASK | GDK_SHIFT_MASK,
                                        "win.ward-summary", NULL);
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_E, GDK_CONTROL_MASK | GDK_SHIFT_MASK,
-                                       "win.escalate-concern", NULL);
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_L, GDK_CONTROL_MASK | GDK_SHIFT_MASK,
-                                       "win.patient-timeline", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "win.show-board", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Left, GDK_ALT_MASK, "win.show-board", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_r, GDK_CONTROL_MASK, "win.toggle-sort", NULL);

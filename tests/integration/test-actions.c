@@ -364,17 +364,6 @@ test_acknowledge_over_dbus (void)
   g_assert_cmpint (wait_for (instance.db, "SELECT count(*) FROM events WHERE kind = "
                              "'staff-sign-in' AND actor = 'chloe.martin'", 10), ==, 1);
 
-  /* hand-over is declared but not wired: refused, no effect. */
-  {
-    g_autoptr(GError) error = NULL;
-    const char *argv[] = { "gapplication", "action", APP_ID, "hand-over", "('', 'ben.carter')", NULL };
-    int status = 0;
-
-    g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL |
-                  G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, NULL, NULL, &status, &error);
-    g_assert_no_error (error);
-    g_assert_cmpint (query_int (instance.db, "SELECT count(*) FROM care_handovers"), ==, 0);
-  }
 
   err = stop (&instance);
   g_assert_nonnull (strstr (err, "chloe.martin"));
@@ -400,6 +389,69 @@ wait_for_said (Instance   *instance,
     g_usleep (100 * 1000);
   if (!stderr_has (instance, text))
     g_error ("wardwatch never said “%s”:\n%s", text, instance->err->str);
+}
+
+/* A bed handed over by a script, SBAR note and all: a misspelt key and
+ * an empty part are refused with nothing written; the offer is kept
+ * until the incoming nurse, signed in, accepts it, and then the bed is
+ * hers with its note.  Chloe Martin is signed in.
+ */
+static void
+test_hand_over (Instance *instance)
+{
+  g_autofree char *bed = NULL;
+  g_autofree char *param = NULL;
+  g_autofree char *sql = NULL;
+  gint64 handover_id;
+
+  bed = query_text (instance->db, "SELECT id FROM beds WHERE id NOT IN (SELECT bed_id FROM "
+                                  "care_allocations WHERE staff_id <> 'chloe.martin') ORDER BY id "
+                                  "LIMIT 1");
+  g_assert_nonnull (bed);
+
+  param = g_strdup_printf ("('ben.carter', [{'bed': '%s', 'situaton': 'Day 2 after a hip repair', "
+                           "'background': 'COPD', 'assessment': 'NEWS2 3, stable', "
+                           "'recommendation': 'Obs 4-hourly'}])", bed);
+  g_free (gapplication ("action", APP_ID, "hand-over", param, NULL));
+  wait_for_said (instance, "hand-over: refused: Unknown key “situaton” in bed 1");
+
+  g_clear_pointer (&param, g_free);
+  param = g_strdup_printf ("('ben.carter', [{'bed': '%s', 'situation': 'Day 2 after a hip repair', "
+                           "'background': 'COPD', 'assessment': '', "
+                           "'recommendation': 'Obs 4-hourly'}])", bed);
+  g_free (gapplication ("action", APP_ID, "hand-over", param, NULL));
+  wait_for_said (instance, "hand-over: refused: The assessment (SBAR)");
+  g_assert_cmpint (query_int (instance->db, "SELECT count(*) FROM care_handovers"), ==, 0);
+
+  g_clear_pointer (&param, g_free);
+  param = g_strdup_printf ("('ben.carter', [{'bed': '%s', 'situation': 'Day 2 after a hip repair', "
+                           "'background': 'COPD', 'assessment': 'NEWS2 3, stable', "
+                           "'recommendation': 'Obs 4-hourly'}])", bed);
+  g_free (gapplication ("action", APP_ID, "hand-over", param, NULL));
+  sql = g_strdup_printf ("SELECT coalesce(max(h.id), 0) FROM care_handovers h JOIN "
+                         "care_handover_beds b ON b.handover_id = h.id WHERE h.from_staff = "
+                         "'chloe.martin' AND h.to_staff = 'ben.carter' AND h.state = 'offered' "
+                         "AND b.bed_id = '%s' AND b.situation = 'Day 2 after a hip repair' "
+                         "AND b.recommendation = 'Obs 4-hourly'", bed);
+  handover_id = wait_for (instance->db, sql, 30);
+  if (handover_id <= 0)
+    g_error ("the handover of %s was not offered:\n%s", bed, instance->err->str);
+  /* Offered is not moved. */
+  g_clear_pointer (&sql, g_free);
+  sql = g_strdup_printf ("SELECT count(*) FROM care_allocations WHERE bed_id = '%s' AND "
+                         "staff_id = 'ben.carter'", bed);
+  g_assert_cmpint (query_int (instance->db, sql), ==, 0);
+
+  g_free (gapplication ("action", APP_ID, "sign-in", "('ben.carter', '2222')", NULL));
+  wait_for_said (instance, "Ben Carter is signed in");
+  g_clear_pointer (&param, g_free);
+  param = g_strdup_printf ("int64 %" G_GINT64_FORMAT, handover_id);
+  g_free (gapplication ("action", APP_ID, "accept-handover", param, NULL));
+  if (wait_for (instance->db, sql, 30) != 1)
+    g_error ("handover %" G_GINT64_FORMAT " not accepted by ben.carter:\n%s", handover_id,
+             instance->err->str);
+  g_assert_cmpint (query_int (instance->db, "SELECT count(*) FROM care_handovers WHERE state = "
+                                            "'accepted' AND to_staff = 'ben.carter'"), ==, 1);
 }
 
 /* A task driven by a script through its life: reassigned to a doctor
@@ -499,6 +551,8 @@ test_tasks_over_dbus (void)
                          " AND requester = 'chloe.martin'", patient);
   if (wait_for (instance.db, sql, 30) != 1)
     g_error ("the concern about %s is not a task:\n%s", patient, instance.err->str);
+
+  test_hand_over (&instance);
 
   err = stop (&instance);
 }

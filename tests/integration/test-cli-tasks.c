@@ -170,12 +170,117 @@ test_tasks_and_audit (void)
   g_rmdir (dir);
 }
 
+/* One flag, escalated twice: one line by default (its newest open Task,
+ * how far it went, where it started), every Task with --all.
+ */
+static void
+test_tasks_chain (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("ward-cli-chain-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "ward.db", NULL);
+  g_autofree char *db_arg = g_strconcat ("--db=", path, NULL);
+  g_autofree char *wal = g_strconcat (path, "-wal", NULL);
+  g_autofree char *shm = g_strconcat (path, "-shm", NULL);
+  g_autofree char *out = NULL;
+  g_auto(GStrv) lines = NULL;
+  g_autoptr(JsonObject) line = NULL;
+  JsonObject *first;
+
+  {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(WardStore) store = ward_store_open (path, &error);
+    g_autoptr(WardEngine) engine = NULL;
+    g_autoptr(WardCare) care = NULL;
+    WardEngineConfig config;
+
+    g_assert_no_error (error);
+    ward_engine_config_init (&config);
+    engine = ward_engine_new (store, &config);
+    care = ward_care_new (engine, NULL, "ward-7", STATION);
+    g_assert_true (ward_engine_begin (engine, &error));
+    g_assert_true (ward_engine_register_bed (engine, "bed-01", "Bed 1", "p1", "Ada Obi", "mon-1",
+                                             1, &error));
+    g_assert_true (ward_care_allocate (care, "bed-01", "n.kim", "n.charge", STATION, T0, &error));
+    g_assert_cmpint (ward_store_open_flag (store, "p1", "clinical", NULL, WARD_BAND_HIGH, T0, 0,
+                                           "t", &error), >, 0);
+    /* High: a 30 min target, then the nurse in charge, then the doctor. */
+    g_assert_true (ward_care_tick (care, T0, &error));
+    g_assert_true (ward_care_tick (care, T0 + 30 * MINUTE, &error));
+    g_assert_true (ward_care_tick (care, T0 + 60 * MINUTE, &error));
+    g_assert_true (ward_engine_commit (engine, &error));
+    g_assert_no_error (error);
+  }
+
+  g_assert_cmpint (run_cli (&out, "tasks", db_arg, NULL), ==, 0);
+  lines = g_strsplit (g_strstrip (out), "\n", -1);
+  g_assert_cmpuint (g_strv_length (lines), ==, 1);
+  line = parse_line (lines[0]);
+  g_assert_cmpint (json_object_get_int_member (line, "id"), ==, 3);
+  g_assert_cmpstr (json_object_get_string_member (line, "owner_role"), ==, "doctor");
+  g_assert_cmpstr (json_object_get_string_member (line, "status"), ==, "requested");
+  g_assert_cmpint (json_object_get_int_member (line, "escalations"), ==, 2);
+  g_assert_cmpint (json_object_get_int_member (line, "chain_tasks"), ==, 3);
+  first = json_object_get_object_member (line, "first");
+  g_assert_cmpint (json_object_get_int_member (first, "id"), ==, 1);
+  g_assert_cmpstr (json_object_get_string_member (first, "owner_staff"), ==, "n.kim");
+  g_assert_cmpstr (json_object_get_string_member (first, "requested_at"), ==,
+                   "2027-01-15T08:00:00.000Z");
+  g_clear_pointer (&line, json_object_unref);
+
+  /* Every Task, as before: the earlier ones stay requested. */
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&lines, g_strfreev);
+  g_assert_cmpint (run_cli (&out, "tasks", db_arg, "--all", "--open", NULL), ==, 0);
+  lines = g_strsplit (g_strstrip (out), "\n", -1);
+  g_assert_cmpuint (g_strv_length (lines), ==, 3);
+  line = parse_line (lines[0]);
+  g_assert_cmpint (json_object_get_int_member (line, "id"), ==, 1);
+  g_assert_true (json_object_get_boolean_member (line, "escalated"));
+  g_assert_false (json_object_has_member (line, "escalations"));
+  g_clear_pointer (&line, json_object_unref);
+
+  /* n.kim takes her task after all: the chain is hers, one open line,
+   * the follow-ups cancelled but still counted.
+   */
+  {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(WardStore) store = ward_store_open (path, &error);
+    g_autoptr(WardEngine) engine = NULL;
+    g_autoptr(WardCare) care = NULL;
+    WardEngineConfig config;
+
+    g_assert_no_error (error);
+    ward_engine_config_init (&config);
+    engine = ward_engine_new (store, &config);
+    care = ward_care_new (engine, NULL, "ward-7", STATION);
+    g_assert_true (ward_engine_begin (engine, &error));
+    g_assert_true (ward_care_accept (care, 1, "n.kim", STATION, T0 + 62 * MINUTE, &error));
+    g_assert_true (ward_engine_commit (engine, &error));
+    g_assert_no_error (error);
+  }
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&lines, g_strfreev);
+  g_assert_cmpint (run_cli (&out, "tasks", db_arg, "--open", NULL), ==, 0);
+  lines = g_strsplit (g_strstrip (out), "\n", -1);
+  g_assert_cmpuint (g_strv_length (lines), ==, 1);
+  line = parse_line (lines[0]);
+  g_assert_cmpint (json_object_get_int_member (line, "id"), ==, 1);
+  g_assert_cmpstr (json_object_get_string_member (line, "status"), ==, "accepted");
+  g_assert_cmpint (json_object_get_int_member (line, "escalations"), ==, 2);
+
+  g_unlink (path);
+  g_unlink (wal);
+  g_unlink (shm);
+  g_rmdir (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/cli/tasks/list-and-audit", test_tasks_and_audit);
+  g_test_add_func ("/cli/tasks/chain", test_tasks_chain);
 
   return g_test_run ();
 }

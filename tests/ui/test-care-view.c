@@ -175,6 +175,94 @@ test_care_view_order (void)
   _ward_flag_words_set_staff (NULL);
 }
 
+/* One flag escalated twice is three open Tasks, each partOf the one
+ * before: the view shows one row, the newest task's, with how far the
+ * flag went and to whom it first went.
+ */
+static void
+test_care_view_chain (void)
+{
+  g_autoptr(WardStaff) staff = ward_staff_new_demo (NULL);
+  g_autoptr(GArray) beds = g_array_new (FALSE, TRUE, sizeof (WardBedState));
+  g_autoptr(WardSnapshot) snapshot = NULL;
+  g_autoptr(GDateTime) first_at = NULL;
+  g_autofree char *clock = NULL;
+  g_autofree char *accessible = NULL;
+  WardCounters counters = { 0 };
+  GPtrArray *tasks = g_ptr_array_new_with_free_func ((GDestroyNotify) ward_task_free);
+  WardTask *first, *second, *third;
+  WardCareView *view;
+
+  g_assert_nonnull (staff);
+  _ward_flag_words_set_staff (staff);
+  {
+    WardBedState bed = { 0 };
+
+    bed.bed_id = g_strdup ("bed-01");
+    bed.bed_label = g_strdup ("Bed 1");
+    bed.patient_id = g_strdup ("patient-bed-01");
+    bed.patient_initials = g_strdup ("P.1");
+    bed.spo2_scale = 1;
+    bed.age = -1;
+    g_array_set_clear_func (beds, (GDestroyNotify) _ward_bed_state_clear);
+    g_array_append_val (beds, bed);
+  }
+  snapshot = _ward_snapshot_new (NOW, 1, beds, &counters);
+
+  /* Ada's, not accepted in its hour; then the nurse in charge's, not in
+   * its half hour; now the doctor's, due in 20 min.  Listed newest first
+   * on purpose.
+   */
+  first = make_task (1, "bed-01", WARD_TASK_REQUESTED, "ada.nwosu", NOW - 40 * WARD_USEC_PER_MINUTE);
+  first->escalated_at = NOW - 40 * WARD_USEC_PER_MINUTE;
+  second = make_task (4, "bed-01", WARD_TASK_REQUESTED, NULL, NOW - 10 * WARD_USEC_PER_MINUTE);
+  second->flag_id = first->flag_id;
+  second->owner_role = WARD_ROLE_NURSE_IN_CHARGE;
+  second->part_of = 1;
+  second->escalated_at = NOW - 10 * WARD_USEC_PER_MINUTE;
+  third = make_task (5, "bed-01", WARD_TASK_REQUESTED, NULL, NOW + 20 * WARD_USEC_PER_MINUTE);
+  third->flag_id = first->flag_id;
+  third->owner_role = WARD_ROLE_DOCTOR;
+  third->priority = WARD_TASK_STAT;
+  third->part_of = 4;
+  g_ptr_array_add (tasks, third);
+  g_ptr_array_add (tasks, second);
+  g_ptr_array_add (tasks, first);
+  _ward_snapshot_set_bed_care (snapshot, 0, "ada.nwosu", tasks);
+
+  view = ward_care_view_new (NULL);
+  ward_care_view_set_user (view, "ada.nwosu");
+  ward_care_view_set_filter (view, WARD_CARE_FILTER_WARD);
+  ward_care_view_apply_snapshot (view, snapshot);
+  gtk_window_present (GTK_WINDOW (view));
+
+  g_assert_cmpuint (_ward_care_view_get_n_rows (view), ==, 1);
+  g_assert_cmpint (_ward_care_view_get_row_task (view, 0), ==, 5);
+  g_assert_cmpstr (_ward_care_view_get_row_due (view, 0), ==, "due in 20 min");
+  g_assert_true (gtk_widget_get_visible (_ward_care_view_get_row_accept (view, 0)));
+
+  first_at = g_date_time_new_from_unix_local (first->requested_at / G_USEC_PER_SEC);
+  clock = g_date_time_format (first_at, "%H:%M");
+  accessible = g_strdup_printf ("Bed 1 · P.1 · flag medium, due in 20 min, Awaiting doctor · "
+                                "priority immediately · escalated 2 times, first to Ada Nwosu "
+                                "(bed nurse) at %s", clock);
+  gtk_test_accessible_assert_property (_ward_care_view_get_row (view, 0),
+                                       GTK_ACCESSIBLE_PROPERTY_LABEL, accessible);
+
+  /* Ada's own task is still open in the chain: the flag stays on her
+   * list, as the one row.
+   */
+  ward_care_view_set_filter (view, WARD_CARE_FILTER_MINE);
+  g_assert_cmpuint (_ward_care_view_get_n_rows (view), ==, 1);
+  g_assert_cmpint (_ward_care_view_get_row_task (view, 0), ==, 5);
+  /* Another bed nurse has nothing of it. */
+  ward_care_view_set_user (view, "ben.carter");
+  g_assert_cmpuint (_ward_care_view_get_n_rows (view), ==, 0);
+
+  gtk_window_destroy (GTK_WINDOW (view));
+  _ward_flag_words_set_staff (NULL);
+}
+
 /* A real pipeline: Accept on the view's row makes the acting nurse the
  * task's owner in the next snapshots.
  */
@@ -594,6 +682,7 @@ main (int   argc,
   adw_init ();
 
   g_test_add_func ("/ui/care-view/order", test_care_view_order);
+  g_test_add_func ("/ui/care-view/chain", test_care_view_chain);
   g_test_add_func ("/ui/care-view/accept", test_care_view_accept);
   g_test_add_func ("/ui/care-view/handover", test_care_view_handover);
 

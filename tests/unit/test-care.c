@@ -447,6 +447,84 @@ test_technical_flag (Fixture       *f,
                              "AND owner_role = 'nurse-in-charge'"), ==, 1);
 }
 
+/* The store's tasks fold into one chain: the flag's one thing to do,
+ * its newest open task at the head.
+ */
+static void
+assert_one_chain (Fixture *f,
+                  gint64   head_id,
+                  gint64   first_id,
+                  guint    n_escalations)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) tasks = ward_store_list_tasks (f->store, WARD_TASK_LIST_ALL, 0, NULL,
+                                                      &error);
+  g_autoptr(GArray) chains = NULL;
+  const WardTaskChain *chain;
+
+  g_assert_no_error (error);
+  chains = ward_task_chains_fold (tasks);
+  g_assert_cmpuint (chains->len, ==, 1);
+  chain = &g_array_index (chains, WardTaskChain, 0);
+  g_assert_cmpint (chain->head->id, ==, head_id);
+  g_assert_cmpint (chain->first->id, ==, first_id);
+  g_assert_cmpuint (chain->n_tasks, ==, n_escalations + 1);
+  g_assert_cmpuint (chain->n_escalations, ==, n_escalations);
+  g_assert_true (ward_task_chain_is_open (chain));
+}
+
+/* Folding by hand: the head is the newest open task whatever the order
+ * given, an accepted first task heads its cancelled follow-ups, a task
+ * whose parent is not given starts its own chain, and a closed chain
+ * says so.
+ */
+static void
+test_chains_fold (void)
+{
+  g_autoptr(GPtrArray) tasks = g_ptr_array_new_with_free_func ((GDestroyNotify) ward_task_free);
+  g_autoptr(GArray) chains = NULL;
+  static const struct { gint64 id, part_of; WardTaskStatus status; } rows[] = {
+    { 7, 4, WARD_TASK_REQUESTED },   /* listed before its parent */
+    { 4, 0, WARD_TASK_REQUESTED },
+    { 9, 7, WARD_TASK_REQUESTED },
+    { 5, 0, WARD_TASK_ACCEPTED },
+    { 8, 5, WARD_TASK_CANCELLED },
+    { 6, 0, WARD_TASK_COMPLETED },
+    { 12, 11, WARD_TASK_REQUESTED }, /* its parent is not given */
+  };
+  const WardTaskChain *chain;
+
+  for (guint i = 0; i < G_N_ELEMENTS (rows); i++)
+    {
+      WardTask *task = g_new0 (WardTask, 1);
+
+      task->id = rows[i].id;
+      task->part_of = rows[i].part_of;
+      task->status = rows[i].status;
+      g_ptr_array_add (tasks, task);
+    }
+
+  chains = ward_task_chains_fold (tasks);
+  g_assert_cmpuint (chains->len, ==, 4);
+  chain = &g_array_index (chains, WardTaskChain, 0);
+  g_assert_cmpint (chain->first->id, ==, 4);
+  g_assert_cmpint (chain->head->id, ==, 9);
+  g_assert_cmpuint (chain->level, ==, 2);
+  g_assert_cmpuint (chain->n_tasks, ==, 3);
+  chain = &g_array_index (chains, WardTaskChain, 1);
+  g_assert_cmpint (chain->head->id, ==, 5);
+  g_assert_cmpuint (chain->level, ==, 0);
+  g_assert_cmpuint (chain->n_escalations, ==, 1);
+  g_assert_true (ward_task_chain_is_open (chain));
+  chain = &g_array_index (chains, WardTaskChain, 2);
+  g_assert_cmpint (chain->head->id, ==, 6);
+  g_assert_false (ward_task_chain_is_open (chain));
+  chain = &g_array_index (chains, WardTaskChain, 3);
+  g_assert_cmpint (chain->head->id, ==, 12);
+  g_assert_cmpint (chain->first->id, ==, 12);
+  g_assert_cmpuint (chain->n_escalations, ==, 0);
+}
+
 /* Escalation after the target, with a controlled clock. */
 static void
 test_escalation (Fixture       *f,
@@ -500,6 +578,7 @@ test_escalation (Fixture       *f,
   g_assert_cmpint (third->part_of, ==, second_id);
   g_assert_cmpint (third->owner_role, ==, WARD_ROLE_DOCTOR);
   g_assert_cmpint (third->priority, ==, WARD_TASK_STAT);
+  assert_one_chain (f, third_id, first_id, 2);
 
   /* The doctor takes it: the flag is theirs, the other requested tasks
    * of the chain are cancelled, and nothing escalates any more.
@@ -509,6 +588,7 @@ test_escalation (Fixture       *f,
   ack = query_text (f, "SELECT acknowledged_by FROM flags");
   g_assert_cmpstr (ack, ==, "dr.lee");
   g_assert_cmpint (query (f, "SELECT count(*) FROM care_tasks WHERE status = 'cancelled'"), ==, 2);
+  assert_one_chain (f, third_id, first_id, 2);
   tick (f, T0 + 5 * 60 * MINUTE);
   g_assert_cmpint (query (f, "SELECT count(*) FROM care_tasks"), ==, 3);
   g_assert_cmpint (query (f, "SELECT count(*) FROM audit_log WHERE action = 'task-accepted' "
@@ -844,6 +924,7 @@ main (int   argc,
   g_test_add_func ("/care/routing/rules", test_routing_rules);
   g_test_add_func ("/care/routing/defaults", test_routing_defaults);
   g_test_add_func ("/care/routing/refused", test_routing_refused);
+  g_test_add_func ("/care/task/chains-fold", test_chains_fold);
 #define ADD(path, func) \
   g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
   ADD ("/care/task/for-flag", test_task_for_flag);

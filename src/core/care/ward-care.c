@@ -365,6 +365,43 @@ check_open (const WardTask  *task,
   return TRUE;
 }
 
+/* The prologue the actions on a task share: who acts and from where,
+ * then the task, refused when open_only and it is closed.  Checks of the
+ * action's own arguments come before, so nothing is read for a call
+ * that cannot succeed.
+ */
+static WardTask *
+task_for_action (WardCare    *self,
+                 gint64       task_id,
+                 const char  *staff_id,
+                 const char  *station_id,
+                 gboolean     open_only,
+                 GError     **error)
+{
+  g_autoptr(WardTask) task = NULL;
+
+  if (!check_actor (staff_id, station_id, error) ||
+      !(task = load_task (self, task_id, error)) ||
+      (open_only && !check_open (task, error)))
+    return NULL;
+
+  return g_steal_pointer (&task);
+}
+
+/* An enum value from a caller: what names it in the error. */
+static gboolean
+check_known (guint        value,
+             guint        n_values,
+             const char  *what,
+             GError     **error)
+{
+  if (value < n_values)
+    return TRUE;
+
+  g_set_error (error, WARD_CARE_ERROR, WARD_CARE_ERROR_INVALID, "Unknown %s %u", what, value);
+  return FALSE;
+}
+
 /* The bed nurse of the task's bed, for a task of the bed nurse's role. */
 static gboolean
 route_to_allocation (WardCare  *self,
@@ -998,8 +1035,7 @@ ward_care_accept (WardCare    *self,
 
   g_return_val_if_fail (WARD_IS_CARE (self), FALSE);
 
-  if (!check_actor (staff_id, station_id, error) ||
-      !(task = load_task (self, task_id, error)))
+  if (!(task = task_for_action (self, task_id, staff_id, station_id, FALSE, error)))
     return FALSE;
 
   return accept_task (self, task, staff_id, station_id, at, TRUE, error);
@@ -1021,15 +1057,9 @@ ward_care_reassign (WardCare    *self,
 
   g_return_val_if_fail (WARD_IS_CARE (self), FALSE);
 
-  if (!check_actor (staff_id, station_id, error) ||
-      (to_staff != NULL && !check_text (to_staff, "The new owner's staff id", 256, error)))
-    return FALSE;
-  if ((guint) to_role >= WARD_N_ROLES)
-    {
-      g_set_error (error, WARD_CARE_ERROR, WARD_CARE_ERROR_INVALID, "Unknown role %d", to_role);
-      return FALSE;
-    }
-  if (!(task = load_task (self, task_id, error)) || !check_open (task, error))
+  if ((to_staff != NULL && !check_text (to_staff, "The new owner's staff id", 256, error)) ||
+      !check_known (to_role, WARD_N_ROLES, "role", error) ||
+      !(task = task_for_action (self, task_id, staff_id, station_id, TRUE, error)))
     return FALSE;
 
   if (task->status == WARD_TASK_ACCEPTED)
@@ -1073,15 +1103,9 @@ ward_care_complete (WardCare         *self,
 
   g_return_val_if_fail (WARD_IS_CARE (self), FALSE);
 
-  if (!check_actor (staff_id, station_id, error) ||
-      (note != NULL && *note != '\0' && !check_text (note, "The note", MAX_NOTE_LENGTH, error)))
-    return FALSE;
-  if ((guint) outcome >= WARD_N_OUTCOMES)
-    {
-      g_set_error (error, WARD_CARE_ERROR, WARD_CARE_ERROR_INVALID, "Unknown outcome %d", outcome);
-      return FALSE;
-    }
-  if (!(task = load_task (self, task_id, error)) || !check_open (task, error))
+  if ((note != NULL && *note != '\0' && !check_text (note, "The note", MAX_NOTE_LENGTH, error)) ||
+      !check_known (outcome, WARD_N_OUTCOMES, "outcome", error) ||
+      !(task = task_for_action (self, task_id, staff_id, station_id, TRUE, error)))
     return FALSE;
 
   if (task->status == WARD_TASK_REQUESTED &&

@@ -179,3 +179,112 @@ ward_task_free (WardTask *task)
   ward_task_clear (task);
   g_free (task);
 }
+
+/* The task's level in its chain and its chain's first task, walking
+ * part_of through the tasks given (chains are short: one step a role).
+ */
+static const WardTask *
+chain_first (GHashTable     *by_id,
+             const WardTask *task,
+             guint          *level)
+{
+  const WardTask *first = task;
+
+  *level = 0;
+  while (first->part_of != 0 && *level < 64)
+    {
+      const WardTask *up = g_hash_table_lookup (by_id, &first->part_of);
+
+      if (up == NULL)
+        break;
+      first = up;
+      (*level)++;
+    }
+
+  return first;
+}
+
+static gboolean
+newer_head (const WardTask *task,
+            guint           level,
+            const WardTask *head,
+            guint           head_level)
+{
+  gboolean open = ward_task_is_open (task);
+  gboolean head_open = ward_task_is_open (head);
+
+  if (open != head_open)
+    return open;
+  if (level != head_level)
+    return level > head_level;
+
+  return task->id > head->id;
+}
+
+static int
+compare_chains (gconstpointer a,
+                gconstpointer b)
+{
+  const WardTaskChain *ca = a;
+  const WardTaskChain *cb = b;
+
+  return ca->first->id < cb->first->id ? -1 : (ca->first->id > cb->first->id);
+}
+
+GArray *
+ward_task_chains_fold (GPtrArray *tasks)
+{
+  g_autoptr(GHashTable) by_id = g_hash_table_new (g_int64_hash, g_int64_equal);
+  g_autoptr(GHashTable) chain_of = g_hash_table_new (g_int64_hash, g_int64_equal);
+  GArray *chains;
+
+  g_return_val_if_fail (tasks != NULL, NULL);
+
+  chains = g_array_new (FALSE, FALSE, sizeof (WardTaskChain));
+  for (guint i = 0; i < tasks->len; i++)
+    {
+      WardTask *task = g_ptr_array_index (tasks, i);
+
+      g_hash_table_insert (by_id, &task->id, task);
+    }
+
+  for (guint i = 0; i < tasks->len; i++)
+    {
+      const WardTask *task = g_ptr_array_index (tasks, i);
+      guint level;
+      const WardTask *first = chain_first (by_id, task, &level);
+      gpointer index;
+
+      if (g_hash_table_lookup_extended (chain_of, &first->id, NULL, &index))
+        {
+          WardTaskChain *chain = &g_array_index (chains, WardTaskChain, GPOINTER_TO_UINT (index));
+
+          chain->n_tasks++;
+          chain->n_escalations = MAX (chain->n_escalations, level);
+          if (newer_head (task, level, chain->head, chain->level))
+            {
+              chain->head = task;
+              chain->level = level;
+            }
+        }
+      else
+        {
+          WardTaskChain chain = { task, first, 1, level, level };
+
+          g_hash_table_insert (chain_of, (gpointer) &first->id, GUINT_TO_POINTER (chains->len));
+          g_array_append_val (chains, chain);
+        }
+    }
+
+  g_array_sort (chains, compare_chains);
+
+  return chains;
+}
+
+gboolean
+ward_task_chain_is_open (const WardTaskChain *chain)
+{
+  g_return_val_if_fail (chain != NULL, FALSE);
+
+  return ward_task_is_open (chain->head);
+}

@@ -132,4 +132,29 @@ void        ward_task_free                 (WardTask          *task);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (WardTask, ward_task_free)
 
+/* One flag's escalation chain, folded: the tasks linked by part_of, as
+ * people think of them, one thing to do.  Escalation makes a new task
+ * partOf the one that was overdue and leaves that one requested (it can
+ * still be accepted); accepting or completing any task of the chain
+ * cancels the chain's other requested tasks.
+ */
+typedef struct
+{
+  const WardTask *head;           /* the newest open task (the highest in the chain), or the
+                                   * newest task when none is open */
+  const WardTask *first;          /* the chain's first task among those given */
+  guint           n_tasks;        /* tasks of the chain among those given */
+  guint           level;          /* how many escalations led to head: 0 for a first task */
+  guint           n_escalations;  /* how many times the chain escalated: the highest level
+                                   * among the tasks given */
+} WardTaskChain;
+
+/* Folds tasks (WardTask *, borrowed: the chains point into them) into
+ * their escalation chains, in the order of their first tasks' ids.  A
+ * task whose part_of is not among them starts a chain of its own.
+ */
+GArray     *ward_task_chains_fold          (GPtrArray         *tasks);
+/* Whether the chain is open: its head is. */
+gboolean    ward_task_chain_is_open        (const WardTaskChain *chain);
+
 G_END_DECLS
