@@ -32,7 +32,7 @@ typedef enum
 } WardStoreError;
 
 /* The latest schema version; the migrations in ward-store.c go up to it. */
-#define WARD_STORE_SCHEMA_VERSION 11
+#define WARD_STORE_SCHEMA_VERSION 12
 
 typedef struct
 {
