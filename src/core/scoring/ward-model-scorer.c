@@ -594,7 +594,8 @@ ward_model_feature_label (const char *feature)
       /* TRANSLATORS: %s is a vital sign: "NEWS2 points for RR" */
       return g_strdup_printf (_("NEWS2 points for %s"), news2_parameter_label (def->param));
     case WARD_FEATURE_STAT_AGE:
-      return g_strdup (_("Age"));
+      /* A context of its own: "Age" elsewhere is how long a value has been there. */
+      return g_strdup (C_("model feature", "Age"));
     case WARD_FEATURE_STAT_SPO2_SCALE:
       return g_strdup (_("SpO2 scale"));
     case WARD_FEATURE_STAT_ON_OXYGEN:
