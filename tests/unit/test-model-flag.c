@@ -10,6 +10,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "ward-care.h"
 #include "ward-engine.h"
 #include "ward-fhir-model-flag.h"
 #include "ward-model-card.h"
@@ -383,6 +384,51 @@ test_restart_continues (Fixture       *f,
   g_assert_cmpint (open_model_flags (f), ==, 1);
 }
 
+/* Through the care stage: the model's flag gets a task of its own,
+ * routed by score kind to the nurse in charge, beside NEWS2's task for
+ * the bed nurse; when the model's flag closes its requested task is
+ * cancelled.
+ */
+static void
+test_care_task_routed (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autoptr(WardCare) care = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *payload = NULL;
+
+  add_test_model (f, WARD_SCORER_MODE_ACTIVE, TRUE, 0.1, 0.05);
+  care = ward_care_new (f->engine, NULL, "ward-7", "station-1");
+
+  feed_until (f, T0 + 4 * MINUTE, VITALS_6);
+  g_assert_true (ward_engine_begin (f->engine, &error));
+  g_assert_true (ward_care_tick (care, f->now, &error));
+  g_assert_true (ward_engine_commit (f->engine, &error));
+  g_assert_no_error (error);
+
+  g_assert_cmpint (query (f, "SELECT count(*) FROM care_tasks t JOIN flags f ON f.id = t.flag_id "
+                             "WHERE f.kind = 'model' AND t.owner_role = 'nurse-in-charge' "
+                             "AND t.status = 'requested' AND t.kind = 'clinical'"), ==, 1);
+  g_assert_cmpint (query (f, "SELECT count(*) FROM care_tasks t JOIN flags f ON f.id = t.flag_id "
+                             "WHERE f.kind = 'clinical' AND t.owner_role = 'bed-nurse'"), ==, 1);
+  payload = ward_test_query_text (f->store, "SELECT payload FROM care_communications c "
+                                            "JOIN care_tasks t ON t.id = c.task_id JOIN flags f "
+                                            "ON f.id = t.flag_id WHERE f.kind = 'model'");
+  g_assert_nonnull (strstr (payload, "Model alert (model:test)"));
+
+  /* NEWS2 0, so probability 0: the model's flag closes after 10 min and
+   * its task is cancelled with it.
+   */
+  feed_until (f, T0 + 16 * MINUTE, VITALS_0);
+  g_assert_true (ward_engine_begin (f->engine, &error));
+  g_assert_true (ward_care_tick (care, f->now, &error));
+  g_assert_true (ward_engine_commit (f->engine, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (open_model_flags (f), ==, 0);
+  g_assert_cmpint (query (f, "SELECT count(*) FROM care_tasks t JOIN flags f ON f.id = t.flag_id "
+                             "WHERE f.kind = 'model' AND t.status = 'cancelled'"), ==, 1);
+}
+
 /* A policy for NEWS2 or a kind not registered is refused. */
 static void
 test_policy_refused (Fixture       *f,
@@ -573,6 +619,7 @@ main (int   argc,
   ADD ("news2-untouched", test_news2_untouched, NULL);
   ADD ("restart-continues", test_restart_continues, NULL);
   ADD ("policy-refused", test_policy_refused, NULL);
+  ADD ("care-task-routed", test_care_task_routed, NULL);
 
   return g_test_run ();
 }
