@@ -411,6 +411,12 @@ test_care_task_routed (Fixture       *f,
                              "AND t.status = 'requested' AND t.kind = 'clinical'"), ==, 1);
   g_assert_cmpint (query (f, "SELECT count(*) FROM care_tasks t JOIN flags f ON f.id = t.flag_id "
                              "WHERE f.kind = 'clinical' AND t.owner_role = 'bed-nurse'"), ==, 1);
+  /* Both flags opened at the same tick: their Tasks still have ids of
+   * their own (named from each flag's own Flag id).
+   */
+  g_assert_cmpint (query (f, "SELECT count(DISTINCT f.opened_at) FROM flags f"), ==, 1);
+  g_assert_cmpint (query (f, "SELECT count(DISTINCT id) FROM fhir_resources "
+                             "WHERE resource_type = 'Task'"), ==, 2);
   payload = ward_test_query_text (f->store, "SELECT payload FROM care_communications c "
                                             "JOIN care_tasks t ON t.id = c.task_id JOIN flags f "
                                             "ON f.id = t.flag_id WHERE f.kind = 'model'");
