@@ -58,6 +58,7 @@ typedef struct
   gint64            flag_escalated_at;
   WardTrendHistory  trend;
   GArray           *scores;   /* shared: the score stage replaces, never changes, it */
+  GArray           *model_flags; /* a copy: the model flag stage changes them in place */
 } SavedPatient;
 
 typedef struct
@@ -81,6 +82,7 @@ saved_patient_clear (SavedPatient *s)
   g_clear_pointer (&s->confirmed_by, g_free);
   g_clear_pointer (&s->flag_ack_by, g_free);
   g_clear_pointer (&s->scores, g_array_unref);
+  g_clear_pointer (&s->model_flags, g_array_unref);
 }
 
 static void
@@ -139,6 +141,7 @@ _ward_engine_take_checkpoint (WardEngine *self)
       s->flag_escalated_at = p->flag_escalated_at;
       s->trend = p->trend;
       s->scores = g_array_ref (p->scores);
+      s->model_flags = ward_model_flags_copy (p->model_flags);
     }
 
   g_hash_table_iter_init (&iter, self->model.devices);
@@ -218,6 +221,8 @@ _ward_engine_restore_checkpoint (WardEngine *self)
       p->trend = s->trend;
       g_array_unref (p->scores);
       p->scores = g_steal_pointer (&s->scores);
+      g_array_unref (p->model_flags);
+      p->model_flags = g_steal_pointer (&s->model_flags);
     }
 
   /* Devices first seen in the batch go; the others get their state back. */

@@ -39,8 +39,21 @@ ward_engine_load_model (WardEngine      *self,
   model = ward_model_load (card_path, &local_error);
   if (model != NULL && ward_model_scorer_check_features (model, &local_error))
     {
+      const WardModelCard *card = ward_model_get_card (model);
+
       scorer = ward_model_scorer_new (model);
-      if (ward_engine_add_scorer (self, scorer, mode, &local_error))
+      /* The card decides whether the model may raise a flag of its own;
+       * the engine raises it only while the model is ACTIVE.
+       */
+      if (ward_engine_add_scorer (self, scorer, mode, &local_error) &&
+          (!card->may_flag ||
+           ward_engine_set_model_flag_policy (self, ward_scorer_get_kind (scorer), TRUE,
+                                              card->flag_probability,
+                                              card->flag_hysteresis >= 0
+                                                ? card->flag_hysteresis
+                                                : MIN (WARD_MODEL_FLAG_DEFAULT_HYSTERESIS,
+                                                       card->flag_probability / 2),
+                                              &local_error)))
         {
           g_message ("Model %s %s runs in %s mode (%s)", ward_model_get_card (model)->name,
                      ward_model_get_card (model)->version, ward_scorer_mode_to_string (mode),

@@ -238,7 +238,7 @@ ward_engine_acknowledge (WardEngine  *self,
       p->flag_ack_by = g_strdup (user);
       p->flag_ack_at = at;
     }
-  else
+  else if (!_ward_engine_model_flag_acknowledged (self, p, flag_id, user, at))
     {
       GHashTableIter iter;
       gpointer value;

@@ -14,6 +14,7 @@
 #include "ward-fhir-template.h"
 #include "ward-hl7-mapper.h"
 #include "ward-identity.h"
+#include "ward-model-flag.h"
 #include "ward-normalized.h"
 #include "ward-store-restore.h"
 #include "ward-ward-model.h"
@@ -35,6 +36,7 @@ typedef struct
 {
   WardScorer     *scorer;
   WardScorerMode  mode;
+  WardModelFlagPolicy flag_policy;  /* may_flag FALSE unless set (a model's card) */
 } WardRegisteredScorer;
 
 struct _WardEngine
@@ -212,5 +214,24 @@ gboolean             _ward_engine_check_silence (WardEngine  *self,
                                                  WardDevice  *d,
                                                  gint64       now,
                                                  GError     **error);
+
+/* ward-engine-model-flag.c */
+gboolean             _ward_engine_run_model_flag_rules (WardEngine   *self,
+                                                        WardPatient  *p,
+                                                        gint64        now,
+                                                        GError      **error);
+gboolean             _ward_engine_restore_model_flags (WardEngine   *self,
+                                                       WardPatient  *p,
+                                                       GError      **error);
+/* TRUE when flag_id is one of the patient's open model flags (its
+ * acknowledgement is then kept in memory too).
+ */
+gboolean             _ward_engine_model_flag_acknowledged (WardEngine  *self,
+                                                           WardPatient *p,
+                                                           gint64       flag_id,
+                                                           const char  *user,
+                                                           gint64       at);
+GArray              *_ward_engine_model_flag_views (WardEngine  *self,
+                                                    WardPatient *p);
 
 G_END_DECLS

@@ -106,6 +106,7 @@ ward_engine_snapshot (WardEngine *self,
       fill_nurse_and_due (self, p, now, &bed);
 
       bed.scores = active_scores (self, p);
+      bed.model_flags = _ward_engine_model_flag_views (self, p);
       bed.has_score = p->has_score;
       for (guint k = 0; k < WARD_NEWS2_N_PARAMS; k++)
         bed.score_points[k] = -1;

@@ -314,7 +314,8 @@ ward_engine_restore (WardEngine  *self,
                                                  restore_measurement, p, error) ||
           !ward_store_get_open_clinical_flag (self->store, p->patient_id, &flag_id, &band,
                                               &opened_at, &escalated_at, &ack_by, &ack_at,
-                                              error))
+                                              error) ||
+          !_ward_engine_restore_model_flags (self, p, error))
         return FALSE;
 
       if (flag_id != 0 && band != NULL && ward_band_from_string (band, &flag_band))
@@ -518,7 +519,8 @@ ward_engine_evaluate (WardEngine  *self,
           p->dirty = FALSE;
         }
 
-      if (!_ward_engine_run_flag_rules (self, p, now, error))
+      if (!_ward_engine_run_flag_rules (self, p, now, error) ||
+          !_ward_engine_run_model_flag_rules (self, p, now, error))
         return FALSE;
       p->nurse_validated = FALSE;
     }

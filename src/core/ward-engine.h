@@ -128,7 +128,8 @@ gboolean            ward_engine_assign_device   (WardEngine             *self,
  * is always the first.  An ACTIVE scorer's scores are in the snapshot
  * (WardBedState.scores) and, unless NEWS2, written as a RiskAssessment
  * (ward_fhir_scorer_risk_assessment()); a SHADOW scorer's are only
- * stored.  Only NEWS2 raises flags.  Fails if a scorer of the same kind
+ * stored.  Only NEWS2 raises flags, and a model whose flag policy says
+ * so (ward_engine_set_model_flag_policy()).  Fails if a scorer of the same kind
  * is registered.  Like every call here, on the engine's thread, between
  * batches.
  */
@@ -151,6 +152,23 @@ gboolean            ward_engine_load_model      (WardEngine             *self,
                                                  WardScorerMode          mode,
                                                  gint64                  now,
                                                  gboolean               *loaded,
+                                                 GError                **error);
+
+/* A model's own flag (issue #15): the registered scorer of @kind
+ * (not NEWS2) raises a flag of kind "model" when @may_flag and its
+ * probability stays at or above @probability for the flag policy's open
+ * delay, and closes it after the close delay below @probability -
+ * @hysteresis (ward-model-flag.h).  Only while the scorer is ACTIVE: a
+ * SHADOW scorer never flags, whatever its policy.
+ * ward_engine_load_model() sets it from the card's flag_policy.  Fails
+ * with WARD_ENGINE_ERROR_INVALID for an unknown kind, NEWS2, or a
+ * probability or hysteresis out of range.
+ */
+gboolean            ward_engine_set_model_flag_policy (WardEngine       *self,
+                                                 const char             *kind,
+                                                 gboolean                may_flag,
+                                                 double                  probability,
+                                                 double                  hysteresis,
                                                  GError                **error);
 
 /* Identity from a FHIR server (WardIdentity in lookup or create mode)

@@ -51,6 +51,15 @@ _ward_bed_state_clear (WardBedState *bed)
   g_clear_pointer (&bed->scores, g_array_unref);
   g_clear_pointer (&bed->bed_nurse, g_free);
   g_clear_pointer (&bed->open_tasks, g_ptr_array_unref);
+  g_clear_pointer (&bed->model_flags, g_array_unref);
+}
+
+void
+ward_model_flag_view_clear (WardModelFlagView *view)
+{
+  g_clear_pointer (&view->kind, g_free);
+  g_clear_pointer (&view->version, g_free);
+  g_clear_pointer (&view->acknowledged_by, g_free);
 }
 
 WardSnapshot *

@@ -40,6 +40,23 @@ typedef enum
   WARD_FLAG_STATE_RECOVERING,   /* open, below threshold, not yet sustained */
 } WardFlagState;
 
+/* A model's own flag on a bed (issue #15), beside NEWS2's flag_*
+ * fields, never in their place.
+ */
+typedef struct
+{
+  char            *kind;             /* the scorer's kind, "model:NAME" */
+  char            *version;          /* the model's version that raised it */
+  WardFlagState    state;            /* PENDING, OPEN or RECOVERING */
+  gint64           flag_id;          /* 0 while pending */
+  gint64           opened_at;
+  double           probability;      /* the probability that raised it (open), or the latest */
+  double           latest;           /* the newest probability */
+  gint64           pending_at;       /* when it opens (pending) or closes (recovering); 0 */
+  char            *acknowledged_by;
+  gint64           acknowledged_at;
+} WardModelFlagView;
+
 typedef struct
 {
   char            *bed_id;
@@ -130,6 +147,10 @@ typedef struct
    */
   char            *bed_nurse;
   GPtrArray       *open_tasks;
+  /* The active models' own flags that are pending, open or recovering:
+   * WardModelFlagView.  NULL or empty when none.
+   */
+  GArray          *model_flags;
 } WardBedState;
 
 typedef struct
@@ -146,6 +167,7 @@ typedef struct
   gboolean outbox_over_limit; /* outbox_pending above WardEngineConfig.outbox_limit */
   guint64 outbox_failed;      /* resources the FHIR server rejected (parked) */
   guint64 models_refused;     /* models named in the configuration and not loaded */
+  guint64 model_flags_raised; /* flags raised by models (kind model), NEWS2 not counted */
 } WardCounters;
 
 /* The FHIR sync as the window warns about it. */
@@ -190,6 +212,7 @@ WardSnapshot       *_ward_snapshot_new          (gint64        now,
                                                  GArray       *beds,
                                                  const WardCounters *counters);
 void                _ward_bed_state_clear       (WardBedState *bed);
+void                ward_model_flag_view_clear  (WardModelFlagView *view);
 /* Before the snapshot is shared. */
 void                _ward_snapshot_set_fhir_status (WardSnapshot *self,
                                                     gboolean      configured,

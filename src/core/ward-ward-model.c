@@ -34,6 +34,7 @@ ward_patient_free (gpointer data)
   g_free (p->confirmed_by);
   g_free (p->flag_ack_by);
   g_clear_pointer (&p->scores, g_array_unref);
+  g_clear_pointer (&p->model_flags, g_array_unref);
   g_free (p);
 }
 
@@ -171,6 +172,7 @@ ward_ward_model_add_patient (WardWardModel *model,
   p->spo2_scale = spo2_scale == 2 ? 2 : 1;
   p->scores = g_array_new (FALSE, TRUE, sizeof (WardScore));
   g_array_set_clear_func (p->scores, (GDestroyNotify) ward_score_clear);
+  p->model_flags = ward_model_flags_copy (NULL);
   g_ptr_array_add (model->patients, p);
   g_hash_table_insert (model->by_patient, p->patient_id, p);
 
@@ -220,4 +222,31 @@ ward_ward_model_ensure_device (WardWardModel *model,
     }
 
   return d;
+}
+
+void
+ward_model_flag_state_clear (WardModelFlagState *state)
+{
+  g_clear_pointer (&state->kind, g_free);
+  g_clear_pointer (&state->version, g_free);
+  g_clear_pointer (&state->ack_by, g_free);
+}
+
+GArray *
+ward_model_flags_copy (GArray *flags)
+{
+  GArray *copy = g_array_new (FALSE, TRUE, sizeof (WardModelFlagState));
+
+  g_array_set_clear_func (copy, (GDestroyNotify) ward_model_flag_state_clear);
+  for (guint i = 0; flags != NULL && i < flags->len; i++)
+    {
+      WardModelFlagState s = g_array_index (flags, WardModelFlagState, i);
+
+      s.kind = g_strdup (s.kind);
+      s.version = g_strdup (s.version);
+      s.ack_by = g_strdup (s.ack_by);
+      g_array_append_val (copy, s);
+    }
+
+  return copy;
 }

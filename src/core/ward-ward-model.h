@@ -24,6 +24,23 @@ G_BEGIN_DECLS
  * it across a batch.  Private to the core.
  */
 
+/* A model's own flag on one patient (ward-engine-model-flag.c): one per
+ * ACTIVE model whose card may flag, made when the model first scores
+ * the patient.  NEWS2's flag is the patient's flag_* fields, apart.
+ */
+typedef struct
+{
+  char            *kind;         /* the scorer's kind, "model:NAME" */
+  WardFlagTracker  tracker;
+  double           latest;       /* the newest probability fed to the tracker, NAN if none */
+  gint64           flag_id;      /* 0: none open */
+  gint64           opened_at;
+  char            *version;      /* the scorer's version that raised the open flag */
+  double           probability;  /* the probability that raised it */
+  char            *ack_by;
+  gint64           ack_at;
+} WardModelFlagState;
+
 /* A patient in a bed, and what the stages keep about them. */
 typedef struct
 {
@@ -88,6 +105,11 @@ typedef struct
    * it, in the order the scorers run (NEWS2 first): WardScore.
    */
   GArray          *scores;
+
+  /* The models' own flags: WardModelFlagState, in the order the models
+   * were added.
+   */
+  GArray          *model_flags;
 } WardPatient;
 
 /* A device: the bed map's, or one a FHIR server's identity answer
@@ -135,6 +157,9 @@ WardDevice  *ward_ward_model_ensure_device  (WardWardModel         *model,
                                              const char            *device_id);
 
 void         ward_patient_free              (gpointer               data);
+void         ward_model_flag_state_clear    (WardModelFlagState    *state);
+/* A deep copy of a patient's model_flags (the batch checkpoint). */
+GArray      *ward_model_flags_copy          (GArray                *flags);
 void         ward_device_free               (gpointer               data);
 /* The patient's age in full years at a window's end (-1: unknown). */
 int          ward_patient_age_at            (WardPatient           *p,

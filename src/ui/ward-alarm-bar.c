@@ -15,6 +15,7 @@
 #include "ward-bed-tile.h"
 #include "ward-clinical.h"
 #include "ward-flag-words.h"
+#include "ward-model-words.h"
 
 /* What one entry shows; entries are kept across snapshots by key (the
  * flag, the silent device or the source), so that focus stays on an
@@ -259,6 +260,43 @@ make_technical_alarm (const WardBedState *bed,
   return alarm;
 }
 
+/* A model's own flag: low priority (advice beside NEWS2, which keeps
+ * the clinical alarms), with words that say it is the model's.
+ */
+static Alarm *
+make_model_alarm (const WardBedState      *bed,
+                  const WardModelFlagView *flag,
+                  gint64                   now,
+                  gboolean                 show_patient_names)
+{
+  Alarm *alarm = g_new0 (Alarm, 1);
+  const char *bed_label = bed->bed_label != NULL ? bed->bed_label : bed->bed_id;
+  g_autofree char *age = _ward_format_age (now - flag->opened_at);
+  g_autofree char *words = _ward_model_words_flag (bed, flag);
+
+  alarm->key = g_strdup_printf ("flag-%" G_GINT64_FORMAT, flag->flag_id);
+  alarm->priority = WARD_ALARM_PRIORITY_LOW;
+  alarm->since = flag->opened_at;
+  alarm->flag_id = flag->flag_id;
+  alarm->patient_id = g_strdup (bed->patient_id);
+  alarm->acknowledged = flag->acknowledged_by != NULL;
+  alarm->recovering = flag->state == WARD_FLAG_STATE_RECOVERING;
+  /* Translators: a model's alarm, "* Bed 4 · D.O. · Model alert: 34 % risk of deterioration
+   * within 12 h (demo model)" */
+  alarm->title = g_strdup_printf (_("%s %s · %s · %s"),
+                                  ward_alarm_priority_get_marker (alarm->priority),
+                                  bed_label, get_patient_text (bed, show_patient_names), words);
+  if (alarm->acknowledged)
+    /* Translators: how long a model's flag has been open and who acknowledged it */
+    alarm->detail = g_strdup_printf (_("model alert open %s, acknowledged by %s"), age,
+                                     flag->acknowledged_by);
+  else
+    /* Translators: how long a model's flag has been open, "open 12 min" */
+    alarm->detail = g_strdup_printf (_("model alert open %s, not acknowledged"), age);
+
+  return alarm;
+}
+
 static Alarm *
 make_source_alarm (const char *text)
 {
@@ -454,6 +492,15 @@ rebuild (WardAlarmBar *self)
             g_ptr_array_add (alarms, make_clinical_alarm (bed, now, self->show_patient_names));
           if (bed->technical_alert)
             g_ptr_array_add (alarms, make_technical_alarm (bed, now, self->show_patient_names));
+          for (guint m = 0; bed->model_flags != NULL && m < bed->model_flags->len; m++)
+            {
+              const WardModelFlagView *flag = &g_array_index (bed->model_flags,
+                                                              WardModelFlagView, m);
+
+              if (flag->flag_id != 0)
+                g_ptr_array_add (alarms, make_model_alarm (bed, flag, now,
+                                                           self->show_patient_names));
+            }
         }
     }
 

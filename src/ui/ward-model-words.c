@@ -139,3 +139,60 @@ _ward_model_words_contributions (const WardScore *score)
 
   return g_string_free (out, FALSE);
 }
+
+static const WardScore *
+find_kind (const WardBedState *bed,
+           const char         *kind)
+{
+  for (guint i = 0; bed->scores != NULL && i < bed->scores->len; i++)
+    {
+      const WardScore *score = &g_array_index (bed->scores, WardScore, i);
+
+      if (g_strcmp0 (score->kind, kind) == 0)
+        return score;
+    }
+
+  return NULL;
+}
+
+char *
+_ward_model_words_flag (const WardBedState      *bed,
+                        const WardModelFlagView *flag)
+{
+  g_autofree char *percent = NULL;
+  g_autofree char *within = NULL;
+  g_autofree char *who = NULL;
+  WardModelWordsCard card = { 0 };
+  const WardScore *score;
+  gboolean have_card;
+
+  g_return_val_if_fail (bed != NULL && flag != NULL, NULL);
+
+  score = find_kind (bed, flag->kind);
+  have_card = score != NULL && _ward_model_words_card (score, &card);
+  percent = _ward_model_words_percent (flag->probability);
+
+  if (have_card && card.horizon_minutes > 0 && card.horizon_minutes % 60 == 0)
+    /* Translators: a model's horizon in hours, "within 12 h" */
+    within = g_strdup_printf (_("within %d h"), (int) (card.horizon_minutes / 60));
+  else if (have_card && card.horizon_minutes > 0)
+    /* Translators: a model's horizon in minutes, "within 90 min" */
+    within = g_strdup_printf (_("within %d min"), (int) card.horizon_minutes);
+
+  /* Unknown counts as not for clinical use: the careful reading. */
+  if (!have_card || card.not_for_clinical_use)
+    who = g_strdup (_("demo model"));
+  else
+    /* Translators: which model raised an alert, "model early-warning 2.1" */
+    who = g_strdup_printf (_("model %s %s"), card.name != NULL ? card.name : flag->kind,
+                           card.version != NULL ? card.version : "");
+  _ward_model_words_card_clear (&card);
+
+  if (within != NULL)
+    /* Translators: a model's own alert, never NEWS2's: "Model alert: 34 % risk of
+     * deterioration within 12 h (demo model)" */
+    return g_strdup_printf (_("Model alert: %s risk of deterioration %s (%s)"), percent, within, who);
+  /* Translators: a model's own alert without a horizon: "Model alert: 34 % risk of
+   * deterioration (demo model)" */
+  return g_strdup_printf (_("Model alert: %s risk of deterioration (%s)"), percent, who);
+}

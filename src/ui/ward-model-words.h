@@ -41,5 +41,11 @@ char            *_ward_model_words_percent    (double                probability
  * SpO2 min 30 min +0.08, …".
  */
 char            *_ward_model_words_contributions (const WardScore   *score);
+/* A model's own flag, in words that say it is the model's, never
+ * NEWS2's: "Model alert: 34 % risk of deterioration within 12 h (demo
+ * model)"; the probability is the one that raised it.
+ */
+char            *_ward_model_words_flag       (const WardBedState      *bed,
+                                               const WardModelFlagView *flag);
 
 G_END_DECLS

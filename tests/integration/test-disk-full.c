@@ -22,11 +22,12 @@
  */
 
 #define FS_SIZE "3m"
-/* The filler leaves 768 KiB: room for a new database's schema and its
- * WAL (2560 left too little once migration 13 added its tables and
- * indexes; wardwatch could not start), and little enough to fill soon.
+/* What the filler leaves (about 1 MiB) must hold a new database's
+ * migrations, all in its WAL before the first checkpoint: 0.5 MiB no
+ * longer did once migration 12 rebuilt the flags table and 13 added the
+ * roll-ups, and little enough to fill soon.
  */
-#define FILLER_KIB 2304
+#define FILLER_KIB 2048
 
 typedef struct
 {

@@ -149,6 +149,56 @@ test_load (Fixture       *f,
   }
 }
 
+/* Each time's features use the SpO2 scale valid then (the scale's
+ * changes are events), not the patient's scale today: the training
+ * table must not rewrite the past.
+ */
+static void
+test_spo2_scale_per_window (Fixture       *f,
+                            gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(WardStore) store = ward_store_open (f->path, &error);
+  g_autoptr(WardFeatureReader) reader = NULL;
+  g_autoptr(WardFeatureSeries) series = ward_feature_series_new ();
+  double before[WARD_FEATURE_N_FEATURES];
+  double after[WARD_FEATURE_N_FEATURES];
+  int scale = ward_features_lookup ("spo2_scale");
+  int points = ward_features_lookup ("news2_spo2");
+
+  g_assert_no_error (error);
+  g_assert_cmpint (scale, >=, 0);
+  g_assert_cmpint (points, >=, 0);
+  g_assert_true (ward_store_begin (store, &error));
+  /* Scale 2 today, set 30 minutes ago; SpO2 90 on air before and after. */
+  g_assert_true (ward_store_upsert_patient (store, "p-3", NULL, 2, &error));
+  g_assert_cmpint (ward_store_add_event (store, NOW - 30 * WARD_USEC_PER_MINUTE, "nurse-a",
+                                         "spo2-scale", "p-3",
+                                         "{\"spo2_scale\":2,\"decided_by\":\"dr-b\"}", &error),
+                   >, 0);
+  g_assert_true (ward_store_commit (store, &error));
+  g_assert_no_error (error);
+  add (store, "p-3", WARD_MEAS_SPO2, 90, NOW - 40 * WARD_USEC_PER_MINUTE, WARD_SOURCE_DEVICE);
+  add (store, "p-3", WARD_MEAS_ON_OXYGEN, 0, NOW - 40 * WARD_USEC_PER_MINUTE, WARD_SOURCE_NURSE);
+  add (store, "p-3", WARD_MEAS_SPO2, 90, NOW - 8 * WARD_USEC_PER_MINUTE, WARD_SOURCE_DEVICE);
+
+  reader = ward_feature_reader_new (f->path, &error);
+  g_assert_no_error (error);
+  g_assert_true (ward_feature_reader_load (reader, "p-3", NOW - WARD_USEC_PER_HOUR, NOW,
+                                           series, &error));
+  g_assert_no_error (error);
+
+  ward_features_compute (series, NOW - 35 * WARD_USEC_PER_MINUTE, NULL, before);
+  ward_features_compute (series, NOW - 5 * WARD_USEC_PER_MINUTE, NULL, after);
+  /* Before the change Scale 1: 90 % scores 3.  After it Scale 2 on air:
+   * 88-92 % scores 0.
+   */
+  g_assert_cmpfloat (before[scale], ==, 1);
+  g_assert_cmpfloat (before[points], ==, 3);
+  g_assert_cmpfloat (after[scale], ==, 2);
+  g_assert_cmpfloat (after[points], ==, 0);
+}
+
 /* A missing file is an error, and the reader does not create it. */
 static void
 test_missing (Fixture       *f,
@@ -180,6 +230,8 @@ main (int   argc,
 
   g_test_add ("/core/feature-store/load", Fixture, NULL,
               fixture_set_up, test_load, fixture_tear_down);
+  g_test_add ("/core/feature-store/spo2-scale-per-window", Fixture, NULL,
+              fixture_set_up, test_spo2_scale_per_window, fixture_tear_down);
   g_test_add ("/core/feature-store/missing", Fixture, NULL,
               fixture_set_up, test_missing, fixture_tear_down);
 

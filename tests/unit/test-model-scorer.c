@@ -17,6 +17,7 @@
 #include "ward-model-scorer.h"
 #include "ward-policy.h"
 #include "ward-store-scores.h"
+#include "ward-test-store.h"
 
 /* Models on the box: the shipped demo model, a model scorer in the
  * engine in shadow and active mode (what is stored, shown and written),
@@ -447,6 +448,85 @@ test_feature_labels (void)
   g_assert_cmpstr (c, ==, "NEWS2 total");
 }
 
+/* At a start with a full ward, the first windows (a day of history
+ * each) are spread over the batches: at most the cap per batch, every
+ * patient scored within a few batches, and no patient left out.
+ */
+static void
+test_first_windows_spread (void)
+{
+  g_autofree char *card_path = demo_card_path ();
+  g_autofree char *dir = NULL;
+  g_autofree char *path = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(WardStore) store = NULL;
+  g_autoptr(WardEngine) engine = NULL;
+  g_autoptr(WardModel) model = NULL;
+  g_autoptr(WardScorer) scorer = NULL;
+  guint64 seen[4] = { 0 };
+  WardEngineConfig config;
+
+  dir = g_dir_make_tmp ("ward-model-first-XXXXXX", &error);
+  g_assert_no_error (error);
+  path = g_build_filename (dir, "ward.db", NULL);
+  store = ward_store_open (path, &error);
+  g_assert_no_error (error);
+  ward_engine_config_init (&config);
+  engine = ward_engine_new (store, &config);
+  model = ward_model_load (card_path, &error);
+  g_assert_no_error (error);
+  scorer = ward_model_scorer_new (model);
+  g_assert_true (ward_engine_add_scorer (engine, scorer, WARD_SCORER_MODE_SHADOW, &error));
+
+  g_assert_true (ward_engine_begin (engine, &error));
+  for (int b = 1; b <= 5; b++)
+    {
+      g_autofree char *bed = g_strdup_printf ("bed-%02d", b);
+      g_autofree char *patient = g_strdup_printf ("p%d", b);
+      g_autofree char *device = g_strdup_printf ("mon-%d", b);
+
+      g_assert_true (ward_engine_register_bed (engine, bed, bed, patient, patient, device, 1,
+                                               &error));
+    }
+  g_assert_true (ward_engine_commit (engine, &error));
+  g_assert_no_error (error);
+
+  /* Every bed sends at every batch; batches 30 s apart. */
+  for (int batch = 0; batch < 4; batch++)
+    {
+      gint64 at = T0 + (batch + 1) * 30 * WARD_USEC_PER_SEC;
+      g_autofree char *iso = ward_time_format_iso8601 (at);
+
+      g_assert_true (ward_engine_begin (engine, &error));
+      for (int b = 1; b <= 5; b++)
+        {
+          g_autofree char *msg = g_strdup_printf ("{\"deviceId\":\"mon-%d\",\"messageId\":\"f-%d-%d\","
+                                                  "\"kind\":\"vitals\",\"measuredAt\":\"%s\","
+                                                  "\"heartRate\":%d,\"respiratoryRate\":20,"
+                                                  "\"spo2\":96}", b, batch, b, iso, 80 + b);
+
+          g_assert_true (ward_engine_ingest (engine, "test", WARD_CONTENT_TYPE_JSON, NULL, msg,
+                                             strlen (msg), at, NULL, NULL, &error));
+        }
+      g_assert_true (ward_engine_evaluate (engine, at, &error));
+      g_assert_true (ward_engine_commit (engine, &error));
+      g_assert_no_error (error);
+      seen[batch] = ward_test_query_int (store, "SELECT count(DISTINCT patient_id) FROM scores "
+                                                "WHERE kind = 'model:demo-deterioration'");
+    }
+
+  /* Two first windows a batch: 2, 4, then all five. */
+  g_assert_cmpuint (WARD_MODEL_SCORER_FIRST_WINDOWS_PER_BATCH, ==, 2);
+  g_assert_cmpuint (seen[0], ==, 2);
+  g_assert_cmpuint (seen[1], ==, 4);
+  g_assert_cmpuint (seen[2], ==, 5);
+  g_assert_cmpuint (seen[3], ==, 5);
+
+  g_clear_object (&engine);
+  g_clear_object (&store);
+  remove_dir (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -461,6 +541,7 @@ main (int   argc,
   g_test_add_func ("/model-scorer/policy-models", test_policy_models);
   g_test_add_func ("/model-scorer/model-option", test_model_option);
   g_test_add_func ("/model-scorer/feature-labels", test_feature_labels);
+  g_test_add_func ("/model-scorer/first-windows-spread", test_first_windows_spread);
 
   return g_test_run ();
 }

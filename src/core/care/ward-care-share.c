@@ -10,7 +10,9 @@
 
 #include "ward-care-share.h"
 #include "ward-care-fhir.h"
+#include "ward-fhir-model-flag.h"
 #include "ward-fhir-resources.h"
+#include "ward-routing.h"
 
 char *
 ward_care_share_chain_task_id (const char *flag_key,
@@ -28,6 +30,11 @@ ward_care_share_chain_task_id (const char *flag_key,
 static char *
 flag_key (const WardCareFlag *flag)
 {
+  /* A model's own flag has its own Flag id: a NEWS2 flag opened at the
+   * same tick must not name the same Tasks.
+   */
+  if (flag->kind == WARD_CARE_KIND_CLINICAL && ward_care_score_kind_is_model (flag->score_kind))
+    return ward_fhir_model_flag_id (flag->patient_id, flag->score_kind, flag->opened_at);
   if (flag->kind == WARD_CARE_KIND_CLINICAL)
     return ward_fhir_flag_id (flag->patient_id, flag->opened_at);
 

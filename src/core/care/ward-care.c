@@ -12,6 +12,7 @@
 #include "ward-audit.h"
 #include "ward-care-fhir.h"
 #include "ward-care-share.h"
+#include "ward-fhir-model-flag.h"
 #include "ward-fhir-resources.h"
 
 #include <json-glib/json-glib.h>
@@ -150,7 +151,9 @@ fill_context (WardCare             *self,
       if (!ward_store_get_care_flag (self->store, flag_id, &found, &flag, error))
         return FALSE;
       if (found && flag.kind == WARD_CARE_KIND_CLINICAL && flag.patient_id != NULL)
-        context->flag_id = *flag_fhir_id = ward_fhir_flag_id (flag.patient_id, flag.opened_at);
+        context->flag_id = *flag_fhir_id = ward_care_score_kind_is_model (flag.score_kind)
+          ? ward_fhir_model_flag_id (flag.patient_id, flag.score_kind, flag.opened_at)
+          : ward_fhir_flag_id (flag.patient_id, flag.opened_at);
       ward_care_flag_clear (&flag);
     }
 
@@ -707,7 +710,7 @@ task_new_flags (WardCare  *self,
         .kind = flag->kind,
         .has_band = flag->has_band,
         .band = flag->band,
-        .score_kind = flag->kind == WARD_CARE_KIND_CLINICAL ? "news2" : NULL,
+        .score_kind = flag->score_kind,
       };
       WardTask task = { 0 };
       WardRole role;
@@ -735,7 +738,10 @@ task_new_flags (WardCare  *self,
       task.due_at = now + ward_care_policy_response (self->policy, flag->kind, flag->has_band,
                                                      flag->band);
       task.station = g_strdup (self->station_id);
-      payload = flag->kind == WARD_CARE_KIND_CLINICAL
+      payload = ward_care_score_kind_is_model (flag->score_kind)
+        ? g_strdup_printf ("Model alert (%s) for the patient in %s: respond by the due time",
+                           flag->score_kind, flag->bed_id ? flag->bed_id : "no bed")
+        : flag->kind == WARD_CARE_KIND_CLINICAL
         ? g_strdup_printf ("NEWS2 flag (%s) for the patient in %s: respond by the due time",
                            flag->has_band ? ward_band_to_string (flag->band) : "?",
                            flag->bed_id ? flag->bed_id : "no bed")

@@ -396,7 +396,11 @@ rule_matches (const WardRoutingRule  *rule,
     return FALSE;
   if (rule->has_band && (!query->has_band || rule->band != query->band))
     return FALSE;
-  if (rule->score_kind != NULL && g_strcmp0 (rule->score_kind, query->score_kind) != 0)
+  /* "score_kind": "model" matches every model's flag; any other value
+   * one score kind exactly ("news2", "model:demo-deterioration").
+   */
+  if (rule->score_kind != NULL && g_strcmp0 (rule->score_kind, query->score_kind) != 0 &&
+      !(g_str_equal (rule->score_kind, "model") && ward_care_score_kind_is_model (query->score_kind)))
     return FALSE;
   if (rule->has_flag_kind && rule->flag_kind != query->kind)
     return FALSE;
@@ -430,6 +434,18 @@ ward_care_policy_route (const WardCarePolicy    *policy,
   switch (query->kind)
     {
     case WARD_CARE_KIND_CLINICAL:
+      /* A model's alert goes to the nurse in charge (the role after the
+       * bed nurse in the chain) by default: it is advice about risk
+       * beside NEWS2, not an escalation the NEWS2 chart asks for; the
+       * nurse in charge sees the whole ward and decides who reviews it.
+       * A ward that wants otherwise says so with a score_kind rule.
+       */
+      if (ward_care_score_kind_is_model (query->score_kind))
+        {
+          if (!ward_care_policy_next_role (policy, WARD_ROLE_BED_NURSE, role))
+            *role = WARD_ROLE_NURSE_IN_CHARGE;
+          return TRUE;
+        }
       *role = WARD_ROLE_BED_NURSE;
       return TRUE;
     case WARD_CARE_KIND_CONCERN:
@@ -495,4 +511,10 @@ ward_care_priority_for (WardCareKind kind,
     default:
       return WARD_TASK_ASAP;
     }
+}
+
+gboolean
+ward_care_score_kind_is_model (const char *score_kind)
+{
+  return score_kind != NULL && g_str_has_prefix (score_kind, "model:");
 }

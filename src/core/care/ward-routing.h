@@ -61,8 +61,11 @@ typedef struct
   WardCareKind  kind;
   gboolean      has_band;
   WardBand      band;
-  const char   *score_kind;   /* "news2" for today's clinical flags */
+  const char   *score_kind;   /* "news2" for NEWS2's flags, "model:NAME" for a model's own */
 } WardRoutingQuery;
+
+/* Whether a score kind is a model's ("model:NAME"). */
+gboolean          ward_care_score_kind_is_model (const char *score_kind);
 
 /* Defaults: no rules; 60 min for low, low-medium and medium, 30 min for
  * high and for a concern; bed nurse, nurse in charge, doctor, outreach.

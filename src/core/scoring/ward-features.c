@@ -167,6 +167,7 @@ ward_feature_series_new (void)
   for (guint k = 0; k < WARD_MEAS_N_KINDS; k++)
     series->points[k] = g_array_new (FALSE, FALSE, sizeof (WardFeaturePoint));
   series->spo2_scale = 1;
+  series->spo2_scale_changes = g_array_new (FALSE, FALSE, sizeof (WardFeatureScaleChange));
 
   return series;
 }
@@ -179,6 +180,7 @@ ward_feature_series_free (WardFeatureSeries *series)
 
   for (guint k = 0; k < WARD_MEAS_N_KINDS; k++)
     g_array_unref (series->points[k]);
+  g_clear_pointer (&series->spo2_scale_changes, g_array_unref);
   g_free (series->birth_date);
   g_free (series);
 }
@@ -192,6 +194,48 @@ ward_feature_series_clear (WardFeatureSeries *series)
     g_array_set_size (series->points[k], 0);
   g_clear_pointer (&series->birth_date, g_free);
   series->spo2_scale = 1;
+  if (series->spo2_scale_changes != NULL)
+    g_array_set_size (series->spo2_scale_changes, 0);
+}
+
+void
+ward_feature_series_add_spo2_scale (WardFeatureSeries *series,
+                                    gint64             t,
+                                    int                spo2_scale)
+{
+  WardFeatureScaleChange change = { t, spo2_scale == 2 ? 2 : 1 };
+
+  g_return_if_fail (series != NULL && series->spo2_scale_changes != NULL);
+  g_return_if_fail (series->spo2_scale_changes->len == 0 ||
+                    g_array_index (series->spo2_scale_changes, WardFeatureScaleChange,
+                                   series->spo2_scale_changes->len - 1).t <= t);
+
+  g_array_append_val (series->spo2_scale_changes, change);
+}
+
+int
+ward_feature_series_spo2_scale_at (const WardFeatureSeries *series,
+                                   gint64                   at)
+{
+  GArray *changes;
+  int scale = 1;
+
+  g_return_val_if_fail (series != NULL, 1);
+
+  changes = series->spo2_scale_changes;
+  if (changes == NULL || changes->len == 0)
+    return series->spo2_scale == 2 ? 2 : 1;
+
+  for (guint i = 0; i < changes->len; i++)
+    {
+      const WardFeatureScaleChange *c = &g_array_index (changes, WardFeatureScaleChange, i);
+
+      if (c->t > at)
+        break;
+      scale = c->spo2_scale;
+    }
+
+  return scale;
 }
 
 void
@@ -403,6 +447,7 @@ ward_features_compute (const WardFeatureSeries *series,
   WardWindowScore score;
   gboolean any_news2 = FALSE;
   int age;
+  int spo2_scale;
 
   g_return_if_fail (series != NULL);
   g_return_if_fail (row != NULL);
@@ -436,7 +481,8 @@ ward_features_compute (const WardFeatureSeries *series,
 
   latest_values (series, at, latest, nurse);
   ward_window_policy_init (&policy);
-  ward_window_score_full (&policy, latest, nurse, series->spo2_scale, at, &score);
+  spo2_scale = ward_feature_series_spo2_scale_at (series, at);
+  ward_window_score_full (&policy, latest, nurse, spo2_scale, at, &score);
   for (guint np = 0; np < WARD_NEWS2_N_PARAMS; np++)
     any_news2 |= score.result.points[np] >= 0;
 
@@ -482,7 +528,7 @@ ward_features_compute (const WardFeatureSeries *series,
           value = age >= 0 ? age : NAN;
           break;
         case WARD_FEATURE_STAT_SPO2_SCALE:
-          value = series->spo2_scale == 2 ? 2 : 1;
+          value = spo2_scale;
           break;
         case WARD_FEATURE_STAT_ON_OXYGEN:
           if (score.input.has_air_or_oxygen)

@@ -113,7 +113,19 @@ typedef struct
   GArray *points[WARD_MEAS_N_KINDS];   /* of WardFeaturePoint */
   int     spo2_scale;                  /* 1 or 2 */
   char   *birth_date;                  /* a FHIR date, NULL if unknown */
+  /* The SpO2 scale's changes (WardFeatureScaleChange, in time order),
+   * when the series is read back from history: each window then uses
+   * the scale valid at its time, not the patient's scale today.  Empty:
+   * spo2_scale holds for every time.
+   */
+  GArray *spo2_scale_changes;
 } WardFeatureSeries;
+
+typedef struct
+{
+  gint64  t;
+  int     spo2_scale;
+} WardFeatureScaleChange;
 
 void                  ward_feature_config_init    (WardFeatureConfig        *config);
 
@@ -135,6 +147,16 @@ void                  ward_feature_series_add     (WardFeatureSeries        *ser
                                                    double                    value,
                                                    WardSource                source);
 void                  ward_feature_series_clear   (WardFeatureSeries        *series);
+/* Records that the SpO2 scale became spo2_scale at t (in time order). */
+void                  ward_feature_series_add_spo2_scale (WardFeatureSeries *series,
+                                                   gint64                    t,
+                                                   int                       spo2_scale);
+/* The scale valid at time at: the newest change at or before it; before
+ * the first change the default, Scale 1 (Scale 2 is a prescription the
+ * ward records); with no change, spo2_scale.
+ */
+int                   ward_feature_series_spo2_scale_at (const WardFeatureSeries *series,
+                                                   gint64                    at);
 
 /* Fills row (WARD_FEATURE_N_FEATURES doubles, table order) with the
  * features at time at.  config NULL means the default spans.  Pure: it

@@ -272,6 +272,7 @@ parse_flag_policy (JsonObject     *object,
 
   card->may_flag = FALSE;
   card->flag_probability = NAN;
+  card->flag_hysteresis = -1;
 
   if (node == NULL || JSON_NODE_HOLDS_NULL (node))
     return TRUE;
@@ -290,6 +291,21 @@ parse_flag_policy (JsonObject     *object,
     return FALSE;
   if (!(card->flag_probability > 0 && card->flag_probability < 1))
     return invalid (error, origin, "flag_policy.probability", "expected a number between 0 and 1");
+
+  /* Optional: how far below the probability the risk must fall before
+   * an open flag starts to close, so that a risk wavering around the
+   * threshold keeps one flag.
+   */
+  card->flag_hysteresis = -1;
+  if (json_object_has_member (policy, "hysteresis"))
+    {
+      if (!get_number (policy, "hysteresis", "flag_policy.hysteresis",
+                       &card->flag_hysteresis, origin, error))
+        return FALSE;
+      if (!(card->flag_hysteresis >= 0 && card->flag_hysteresis < card->flag_probability))
+        return invalid (error, origin, "flag_policy.hysteresis",
+                        "expected a number from 0 up to the flag probability");
+    }
 
   return TRUE;
 }

@@ -58,6 +58,10 @@ typedef struct
    */
   gboolean     may_flag;
   double       flag_probability;
+  /* flag_policy.hysteresis, optional: an open flag starts to close below
+   * flag_probability - flag_hysteresis.  -1 when the card gives none.
+   */
+  double       flag_hysteresis;
 } WardModelCard;
 
 GQuark          ward_model_error_quark  (void);

@@ -40,6 +40,12 @@ struct _WardModelScorer
   char       *card_json;             /* the card part of detail_json */
   GHashTable *patients;              /* patient id -> PatientState */
   guint64     n_predictions;
+  /* First windows (a day of history read) per batch: see
+   * ward_model_scorer_set_first_windows_per_batch().
+   */
+  guint       first_windows_max;
+  gint64      first_windows_now;     /* the batch's time they were counted for */
+  guint       first_windows;
 };
 
 static void ward_model_scorer_iface_init (WardScorerInterface *iface);
@@ -311,6 +317,24 @@ ward_model_scorer_score (WardScorer             *scorer,
       return TRUE;
     }
 
+  /* A patient's first window reads a day of history (about 0.16 s): at
+   * a start with a full ward, all of them at once would hold the
+   * pipeline for seconds.  A batch (one time "now") takes at most
+   * first_windows_max of them; the others score nothing this time and
+   * get their first window at a later batch, as their data comes in.
+   */
+  if (state->loaded_to == 0 && self->first_windows_max > 0)
+    {
+      if (input->now != self->first_windows_now)
+        {
+          self->first_windows_now = input->now;
+          self->first_windows = 0;
+        }
+      if (self->first_windows >= self->first_windows_max)
+        return TRUE;
+      self->first_windows++;
+    }
+
   /* The window is the open one: it ends at the next step, after now.
    * Its features are those at now (values observed up to now), as the
    * training table's are at a time with the values up to it.
@@ -417,6 +441,16 @@ static void
 ward_model_scorer_init (WardModelScorer *self)
 {
   self->patients = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, patient_state_free);
+  self->first_windows_max = WARD_MODEL_SCORER_FIRST_WINDOWS_PER_BATCH;
+}
+
+void
+ward_model_scorer_set_first_windows_per_batch (WardModelScorer *self,
+                                               guint            n)
+{
+  g_return_if_fail (WARD_IS_MODEL_SCORER (self));
+
+  self->first_windows_max = n;
 }
 
 /* A model whose features the table lacks is a programming error here:
@@ -594,7 +628,8 @@ ward_model_feature_label (const char *feature)
       /* TRANSLATORS: %s is a vital sign: "NEWS2 points for RR" */
       return g_strdup_printf (_("NEWS2 points for %s"), news2_parameter_label (def->param));
     case WARD_FEATURE_STAT_AGE:
-      return g_strdup (_("Age"));
+      /* A context of its own: "Age" elsewhere is how long a value has been there. */
+      return g_strdup (C_("model feature", "Age"));
     case WARD_FEATURE_STAT_SPO2_SCALE:
       return g_strdup (_("SpO2 scale"));
     case WARD_FEATURE_STAT_ON_OXYGEN:

@@ -58,6 +58,14 @@ WardScorer  *ward_model_scorer_new              (WardModel        *model);
 WardModel   *ward_model_scorer_get_model        (WardModelScorer  *self);
 /* Predictions made (not reused), for tests and benchmarks. */
 guint64      ward_model_scorer_get_n_predictions (WardModelScorer *self);
+/* How many patients' first windows (each reads a day of history from
+ * the store, about 0.16 s) one batch (one value of the input's now) may
+ * compute; the others score nothing in that batch and come at the next
+ * ones.  0: no limit.  Default WARD_MODEL_SCORER_FIRST_WINDOWS_PER_BATCH.
+ */
+#define WARD_MODEL_SCORER_FIRST_WINDOWS_PER_BATCH 2
+void         ward_model_scorer_set_first_windows_per_batch (WardModelScorer *self,
+                                                 guint             n);
 /* Forgets a patient's measurements and cached prediction. */
 void         ward_model_scorer_forget_patient   (WardModelScorer  *self,
                                                  const char       *patient_id);

@@ -34,6 +34,15 @@ static const char series_sql[] =
   "AND observed_at > ?2 AND observed_at <= ?3 "
   "ORDER BY kind, observed_at, id";
 
+/* The SpO2 scale as it changed (ward_engine_set_spo2_scale() records each
+ * change as an event), so that each window's features use the scale
+ * valid then.
+ */
+static const char scale_sql[] =
+  "SELECT at, json_extract(detail, '$.spo2_scale') FROM events "
+  "WHERE patient_id = ?1 AND kind = 'spo2-scale' AND at <= ?2 AND json_valid(detail) "
+  "ORDER BY at, id";
+
 static gboolean
 set_sql_error (GError     **error,
                sqlite3     *db,
@@ -119,6 +128,7 @@ ward_feature_reader_load (WardFeatureReader  *self,
                           WardFeatureSeries  *series,
                           GError            **error)
 {
+  sqlite3_stmt *scales = NULL;
   int rc;
 
   g_return_val_if_fail (self != NULL, FALSE);
@@ -141,6 +151,17 @@ ward_feature_reader_load (WardFeatureReader  *self,
   sqlite3_reset (self->patient);
   if (rc != SQLITE_ROW && rc != SQLITE_DONE)
     return set_sql_error (error, self->db, "the patient");
+
+  if (sqlite3_prepare_v2 (self->db, scale_sql, -1, &scales, NULL) != SQLITE_OK)
+    return set_sql_error (error, self->db, "the SpO2 scale changes");
+  sqlite3_bind_text (scales, 1, patient_id, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64 (scales, 2, to);
+  while ((rc = sqlite3_step (scales)) == SQLITE_ROW)
+    ward_feature_series_add_spo2_scale (series, sqlite3_column_int64 (scales, 0),
+                                        sqlite3_column_int (scales, 1));
+  sqlite3_finalize (scales);
+  if (rc != SQLITE_DONE)
+    return set_sql_error (error, self->db, "the SpO2 scale changes");
 
   sqlite3_reset (self->series);
   sqlite3_bind_text (self->series, 1, patient_id, -1, SQLITE_TRANSIENT);

@@ -27,6 +27,7 @@ ward_care_flag_clear (WardCareFlag *flag)
   g_clear_pointer (&flag->patient_id, g_free);
   g_clear_pointer (&flag->bed_id, g_free);
   g_clear_pointer (&flag->acknowledged_by, g_free);
+  g_clear_pointer (&flag->score_kind, g_free);
 }
 
 void
@@ -338,19 +339,31 @@ ward_store_list_tasks (WardStore    *self,
 #define FLAG_COLUMNS \
   "f.id, f.patient_id, (SELECT b.id FROM beds b WHERE b.patient_id = f.patient_id " \
   "ORDER BY b.id LIMIT 1), f.kind, f.band, f.opened_at, f.closed_at, f.acknowledged_by, " \
-  "f.acknowledged_at"
+  "f.acknowledged_at, f.scorer"
 
 static void
 read_flag (sqlite3_stmt *stmt,
            WardCareFlag *flag)
 {
   const char *band = (const char *) sqlite3_column_text (stmt, 4);
+  const char *kind = (const char *) sqlite3_column_text (stmt, 3);
 
   flag->id = sqlite3_column_int64 (stmt, 0);
   flag->patient_id = _ward_store_column_text (stmt, 1);
   flag->bed_id = _ward_store_column_text (stmt, 2);
-  if (!ward_care_kind_from_string ((const char *) sqlite3_column_text (stmt, 3), &flag->kind))
+
+  /* A model's own flag is a clinical flag to the care team (a task for
+   * a clinician), routed by its score kind.
+   */
+  if (g_strcmp0 (kind, "model") == 0)
+    {
+      flag->kind = WARD_CARE_KIND_CLINICAL;
+      flag->score_kind = _ward_store_column_text (stmt, 9);
+    }
+  else if (!ward_care_kind_from_string (kind, &flag->kind))
     flag->kind = WARD_CARE_KIND_TECHNICAL;
+  else if (flag->kind == WARD_CARE_KIND_CLINICAL)
+    flag->score_kind = g_strdup ("news2");
   flag->has_band = band != NULL && ward_band_from_string (band, &flag->band);
   flag->opened_at = sqlite3_column_int64 (stmt, 5);
   flag->closed_at = sqlite3_column_int64 (stmt, 6);

@@ -29,6 +29,11 @@ typedef struct
   gint64        closed_at;       /* 0 while open */
   char         *acknowledged_by;
   gint64        acknowledged_at;
+  /* The score kind that raised it: "news2" for a clinical flag, the
+   * model's ("model:NAME") for a model's own flag (flags.kind 'model',
+   * which the care team handles as a clinical flag), NULL otherwise.
+   */
+  char         *score_kind;
 } WardCareFlag;
 
 typedef struct

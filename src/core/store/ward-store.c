@@ -406,7 +406,39 @@ static const char * const migrations[] = {
   "  BEGIN SELECT RAISE (ABORT, 'the audit trail is append-only'); END;"
   "CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log "
   "  BEGIN SELECT RAISE (ABORT, 'the audit trail is append-only'); END;",
-  /* 13 (the 12th on the wip-export branch; the integrator renumbers):
+  /* 12: a model's own flag (store/ward-store-model-flag.c).  A flag of
+   * kind 'model' names the scorer that raised it ('model:NAME'), the
+   * scorer's version and the probability that raised it.  The CHECK on
+   * kind cannot be widened in place, so the table is rebuilt with every
+   * row and id kept: care_tasks.flag_id and audit_log.flag_id still name
+   * the same flags (foreign keys are checked before the commit).
+   */
+  "CREATE TABLE flags_v12 ("
+  "  id INTEGER PRIMARY KEY,"
+  "  patient_id TEXT REFERENCES patients (id),"
+  "  kind TEXT NOT NULL CHECK (kind IN ('clinical', 'technical', 'model')),"
+  "  subject TEXT,"
+  "  band TEXT,"
+  "  opened_at INTEGER NOT NULL,"
+  "  escalated_at INTEGER,"
+  "  closed_at INTEGER,"
+  "  score_id INTEGER REFERENCES scores (id),"
+  "  reason TEXT,"
+  "  acknowledged_by TEXT,"
+  "  acknowledged_at INTEGER,"
+  "  scorer TEXT,"
+  "  scorer_version TEXT,"
+  "  probability REAL CHECK (probability BETWEEN 0 AND 1),"
+  "  CHECK (kind <> 'model' OR (scorer IS NOT NULL AND probability IS NOT NULL))"
+  ");"
+  "INSERT INTO flags_v12 (id, patient_id, kind, subject, band, opened_at, escalated_at, "
+  "  closed_at, score_id, reason, acknowledged_by, acknowledged_at) "
+  "SELECT id, patient_id, kind, subject, band, opened_at, escalated_at, closed_at, score_id, "
+  "  reason, acknowledged_by, acknowledged_at FROM flags;"
+  "DROP TABLE flags;"
+  "ALTER TABLE flags_v12 RENAME TO flags;"
+  "CREATE INDEX flags_patient ON flags (patient_id, opened_at);",
+  /* 13:
    * the warm and cold paths.  measurement_rollups holds, per patient,
    * kind and bucket of a minute or an hour (span, in seconds), the
    * count, minimum, maximum and sum of the values measured in it; the
