@@ -18,7 +18,7 @@
 #include "ward-store.h"
 
 /* wardwatch-cli export --db=PATH --ndjson DIR: the local FHIR store as
- * FHIR bulk-data NDJSON, one file per resource type (Observation.ndjson,
+ * FHIR bulk-data NDJSON, one file per resource type (Patient.ndjson, Observation.ndjson,
  * RiskAssessment.ndjson, Flag.ndjson, Device.ndjson, and the care team's
  * Task, Communication and AuditEvent), one resource per
  * line, newest version.  It opens the database read-only, so it can run
@@ -26,7 +26,7 @@
  */
 
 static const char * const export_types[] = {
-  "Observation", "RiskAssessment", "Flag", "Device", "Task", "Communication", "AuditEvent",
+  "Patient", "Observation", "RiskAssessment", "Flag", "Device", "Task", "Communication", "AuditEvent",
 };
 
 typedef struct
