@@ -1885,6 +1885,45 @@ ward_store_put_resource (WardStore   *self,
   return TRUE;
 }
 
+gboolean
+ward_store_outbox_requeue (WardStore   *self,
+                           const char  *resource_type,
+                           const char  *id,
+                           gint64       at,
+                           gboolean    *queued,
+                           GError     **error)
+{
+  static const char sql[] =
+    "INSERT INTO outbox (resource_type, id, version, state, next_attempt_at, created_at) "
+    "SELECT resource_type, id, version, 'pending', ?3, ?3 FROM fhir_resources "
+    "WHERE resource_type = ?1 AND id = ?2 "
+    "ON CONFLICT (resource_type, id) WHERE state = 'pending' DO NOTHING";
+  sqlite3_stmt *stmt;
+
+  g_return_val_if_fail (WARD_IS_STORE (self), FALSE);
+  g_return_val_if_fail (resource_type != NULL && id != NULL, FALSE);
+
+  if (queued != NULL)
+    *queued = FALSE;
+  if (!ensure_n_pending (self, error))
+    return FALSE;
+  if (!(stmt = get_statement (self, sql, error)))
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, resource_type, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 2, id, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64 (stmt, 3, at);
+  if (!_ward_store_step_done (self, stmt, "queue FHIR resource again", error))
+    return FALSE;
+  if (sqlite3_changes (self->db) > 0)
+    {
+      self->n_pending++;
+      if (queued != NULL)
+        *queued = TRUE;
+    }
+
+  return TRUE;
+}
+
 char *
 ward_store_get_resource (WardStore   *self,
                          const char  *resource_type,
