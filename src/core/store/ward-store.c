@@ -688,6 +688,61 @@ prepare_private_file (const char  *path,
   return TRUE;
 }
 
+/* Before anything writes to it (WAL, migrations): the file is a sound
+ * SQLite database, and an empty one or Wardwatch's.  A damaged file or
+ * another application's database is refused, saying so, and left
+ * exactly as it is: migrating it would add our tables to someone
+ * else's data.
+ */
+static gboolean
+check_is_ours (WardStore  *self,
+               GError    **error)
+{
+  static const char sql[] =
+    "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
+    "ORDER BY name = 'patients' DESC, name";
+  sqlite3_stmt *stmt = NULL;
+  g_autoptr(GString) names = g_string_new (NULL);
+  gboolean has_patients = FALSE;
+  guint n_tables = 0;
+  int version;
+  int rc;
+
+  rc = sqlite3_prepare_v2 (self->db, sql, -1, &stmt, NULL);
+  while (rc == SQLITE_OK && (rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      const char *name = (const char *) sqlite3_column_text (stmt, 0);
+
+      if (g_strcmp0 (name, "patients") == 0)
+        has_patients = TRUE;
+      else if (n_tables < 3)
+        g_string_append_printf (names, "%s%s", names->len > 0 ? ", " : "", name);
+      n_tables++;
+      rc = SQLITE_OK;
+    }
+  sqlite3_finalize (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      g_set_error (error, WARD_STORE_ERROR, WARD_STORE_ERROR_DAMAGED,
+                   "%s is not a sound database (%s): Wardwatch left it as it is. "
+                   "Restore it from a backup, or give --db a new file",
+                   self->path, sqlite3_errmsg (self->db));
+      return FALSE;
+    }
+
+  version = read_user_version (self);
+  if (n_tables > 0 && (version <= 0 || !has_patients))
+    {
+      g_set_error (error, WARD_STORE_ERROR, WARD_STORE_ERROR_OPEN,
+                   "%s is another application's database (tables %s%s), not Wardwatch's: "
+                   "Wardwatch left it as it is. Give --db a Wardwatch database or a new file",
+                   self->path, names->str, n_tables > 3 ? ", ..." : "");
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
 static WardStore *
 open_store (const char  *path,
             gboolean     readonly,
@@ -724,6 +779,9 @@ open_store (const char  *path,
 
   sqlite3_extended_result_codes (self->db, 1);
   sqlite3_busy_timeout (self->db, 5000);
+
+  if (g_strcmp0 (path, WARD_STORE_IN_MEMORY) != 0 && !check_is_ours (self, error))
+    return NULL;
 
   if (readonly)
     {
