@@ -23,7 +23,7 @@
 
 /* wardwatch-cli export --db=PATH --ndjson DIR [--since=TIME]: the local
  * FHIR store as FHIR Bulk Data NDJSON, incrementally.  DIR holds one
- * folder per resource type (Observation, RiskAssessment, Flag, Device,
+ * folder per resource type (Patient, Observation, RiskAssessment, Flag, Device,
  * and the care team's Task, Communication and AuditEvent) with one file
  * per UTC day of the resources' last change (Observation/2026-12-07.ndjson),
  * one resource per line in its newest version, and manifest.json, shaped
@@ -44,7 +44,7 @@
 #define MANIFEST_NAME "manifest.json"
 
 static const char * const export_types[] = {
-  "Observation", "RiskAssessment", "Flag", "Device", "Task", "Communication", "AuditEvent",
+  "Patient", "Observation", "RiskAssessment", "Flag", "Device", "Task", "Communication", "AuditEvent",
 };
 
 typedef struct

@@ -241,6 +241,12 @@ _ward_engine_flush_vitals (WardEngine  *self,
       if (group->device_id != NULL)
         device = device_fhir_id (self, group->device_id);
       ward_observation_group_set_resource_ids (group, p ? _ward_engine_patient_fhir_id (self, p) : NULL, device);
+      /* Which exist in the export and on a strict server before the
+       * Observation that names them (local identity).
+       */
+      if (!_ward_engine_ensure_fhir_patient (self, p, now, error) ||
+          !_ward_engine_ensure_fhir_monitor (self, group->device_id, device, now, error))
+        return FALSE;
 
       identifier = ward_fhir_template_get_identifier (self->fhir_template, group);
       if (identifier == NULL)
@@ -331,6 +337,8 @@ _ward_engine_put_flag (WardEngine   *self,
       _ward_engine_report_unbuilt ("Flag", local_error);
       return TRUE;
     }
+  if (!_ward_engine_ensure_fhir_patient (self, p, now, error))
+    return FALSE;
 
   return _ward_engine_put_resource (self, "Flag", flag, NULL, now, error);
 }

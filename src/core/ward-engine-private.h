@@ -73,6 +73,11 @@ struct _WardEngine
    */
   GHashTable        *vitals_refs;
 
+  /* "Type/id" -> JSON of the Patients and monitor Devices put to the
+   * local FHIR store (ward-engine-subjects.c); emptied on rollback.
+   */
+  GHashTable        *fhir_subjects;
+
   /* The state in memory as of the open batch's begin (see
    * _ward_engine_take_checkpoint()): put back when the batch rolls back.
    */
@@ -158,6 +163,18 @@ gboolean             _ward_engine_store_normalized (WardEngine         *self,
                                                     WardIngestOutcome  *outcome,
                                                     char              **reason,
                                                     GError            **error);
+
+/* ward-engine-subjects.c */
+gboolean             _ward_engine_ensure_fhir_patient (WardEngine   *self,
+                                                       WardPatient  *p,
+                                                       gint64        now,
+                                                       GError      **error);
+gboolean             _ward_engine_ensure_fhir_monitor (WardEngine   *self,
+                                                       const char   *device_id,
+                                                       const char   *fhir_id,
+                                                       gint64        now,
+                                                       GError      **error);
+void                 _ward_engine_forget_fhir_subjects (WardEngine *self);
 
 /* ward-engine-fhir.c */
 const char          *_ward_engine_patient_fhir_id (WardEngine  *self,

@@ -212,6 +212,8 @@ _ward_engine_score_patient (WardEngine   *self,
    */
   fhir_input.subject_id = _ward_engine_patient_fhir_id (self, p);
   fhir_input.device_id = self->fhir_device_id;
+  if (!_ward_engine_ensure_fhir_patient (self, p, now, error))
+    return FALSE;
   fhir_input.news2_not_applicable = !ward_news2_applies_to_age (age);
   derived_from = g_ptr_array_new_with_free_func (g_free);
   for (guint i = 0; i < WARD_NEWS2_N_PARAMS; i++)

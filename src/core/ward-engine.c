@@ -81,6 +81,7 @@ ward_engine_finalize (GObject *object)
   g_queue_clear_full (&self->held, _ward_engine_held_message_free);
   g_clear_pointer (&self->held_devices, g_hash_table_unref);
   g_clear_pointer (&self->vitals_refs, g_hash_table_unref);
+  g_clear_pointer (&self->fhir_subjects, g_hash_table_unref);
   g_clear_pointer (&self->saved_patients, g_array_unref);
   g_clear_pointer (&self->saved_devices, g_array_unref);
   /* The resolver may outlive the engine (requests in flight). */
@@ -113,6 +114,7 @@ ward_engine_init (WardEngine *self)
   self->held_devices = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->vitals_refs = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                              (GDestroyNotify) g_array_unref);
+  self->fhir_subjects = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
 }
 
 void
@@ -478,6 +480,8 @@ ward_engine_rollback (WardEngine *self)
   _ward_engine_restore_checkpoint (self);
   /* What was queued for FHIR in the batch is gone with it. */
   g_ptr_array_set_size (self->fhir_pending, 0);
+  /* And the Patients and Devices it put: they are put again. */
+  _ward_engine_forget_fhir_subjects (self);
 }
 
 gboolean

@@ -301,6 +301,16 @@ gboolean            ward_engine_acknowledge     (WardEngine             *self,
                                                  const char             *user,
                                                  GError                **error);
 
+/* The FHIR id resources about a patient reference (NULL for a patient
+ * the ward does not have), its minimal Patient written first in local
+ * identity (ward-engine-subjects.c).  Inside a batch.
+ */
+gboolean            ward_engine_ensure_fhir_patient (WardEngine  *self,
+                                                     const char  *patient_id,
+                                                     gint64       now,
+                                                     char       **fhir_id,
+                                                     GError     **error);
+
 /* Scores what changed, runs the flag rules and the silence check. */
 gboolean            ward_engine_evaluate        (WardEngine             *self,
                                                  gint64                  now,

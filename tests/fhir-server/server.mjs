@@ -36,7 +36,8 @@ const CLOCK_SKEW_S = 5;
 
 function usage() {
   return `Usage: node server.mjs [--port N] [--token TOKEN] [--smart-jwks FILE]
-                      [--token-lifetime S] [--batch MODE] [--verbose]
+                      [--token-lifetime S] [--batch MODE]
+                      [--strict-references] [--verbose]
 
   --port N            port on 127.0.0.1 (0, the default, picks a free one)
   --token TOKEN       require "Authorization: Bearer TOKEN" on FHIR requests
@@ -49,6 +50,10 @@ function usage() {
   --batch MODE        batch Bundles: yes (default), no (not in the
                       CapabilityStatement and refused with 405), refuse
                       (in the CapabilityStatement, refused with 400)
+  --strict-references refuse a write whose Type/id references name a
+                      resource the server does not have (422, as HAPI's
+                      referential integrity does); also
+                      WARD_FHIR_STRICT_REFERENCES=1 in the environment
   --verbose           log requests to stderr
 
 Prints {"port":N} on stdout once listening.`;
@@ -63,6 +68,7 @@ try {
       'smart-jwks': { type: 'string' },
       'token-lifetime': { type: 'string', default: '300' },
       batch: { type: 'string', default: 'yes' },
+      'strict-references': { type: 'boolean', default: false },
       verbose: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
@@ -93,6 +99,8 @@ if (!['yes', 'no', 'refuse'].includes(args.batch)) {
 }
 const batchMode = args.batch;
 const verbose = args.verbose;
+const strictReferences =
+  args['strict-references'] || ['1', 'yes', 'true'].includes(process.env.WARD_FHIR_STRICT_REFERENCES ?? '');
 const staticToken = args.token;
 const jwksPath = args['smart-jwks'];
 
@@ -383,6 +391,59 @@ function validateOrThrow(resource) {
 }
 
 // ---------------------------------------------------------------------------
+// Referential integrity (--strict-references), as HAPI FHIR enforces it by
+// default: every literal reference of the form Type/id (relative, or absolute
+// on this server's base) inside a resource written must name a resource the
+// server has.  Contained (#id), urn:uuid, conditional (Type?...) and other
+// servers' absolute references are not checked.
+
+// [{ type, id, path }] of the checkable references in RESOURCE.
+function literalReferences(resource) {
+  const found = [];
+  const walk = (value, path) => {
+    if (Array.isArray(value)) {
+      value.forEach((item, i) => walk(item, `${path}[${i}]`));
+      return;
+    }
+    if (value === null || typeof value !== 'object') {
+      return;
+    }
+    for (const [key, child] of Object.entries(value)) {
+      if (key === 'contained') {
+        continue;
+      }
+      if (key === 'reference' && typeof child === 'string') {
+        let text = child;
+        if (baseUrl && text.startsWith(`${baseUrl}/`)) {
+          text = text.slice(baseUrl.length + 1);
+        }
+        const match = /^([A-Z][A-Za-z]+)\/([A-Za-z0-9\-.]{1,64})(\/_history\/[^/]+)?$/.exec(text);
+        if (match && knownResourceTypes.has(match[1])) {
+          found.push({ type: match[1], id: match[2], path: `${path}.reference` });
+        }
+        continue;
+      }
+      walk(child, `${path}.${key}`);
+    }
+  };
+  walk(resource, resource.resourceType);
+  return found;
+}
+
+function danglingOutcome(missing) {
+  return {
+    resourceType: 'OperationOutcome',
+    id: 'business-rule', // Medplum's getStatus() answers 422 for it.
+    issue: missing.map((m) => ({
+      severity: 'error',
+      code: 'processing',
+      diagnostics: `Resource ${m.type}/${m.id} not found, specified in path: ${m.path}`,
+      expression: [m.path],
+    })),
+  };
+}
+
+// ---------------------------------------------------------------------------
 // The repository: resources in memory, versions, an identifier index and an
 // undo journal for transactions.
 
@@ -434,6 +495,32 @@ class WardRepository extends FhirRepository {
     this.identifierIndex = new Map();
     this.counts = new Map();
     this.journal = null;
+    // Inside a transaction Bundle the references are checked at its end
+    // (the target may come later in the Bundle): [{ type, id, path }].
+    this.deferredReferences = null;
+  }
+
+  has(type, id) {
+    return Boolean(this.types.get(type)?.get(id)?.current);
+  }
+
+  // Throws 422 when RESOURCE names a resource this server does not have
+  // (--strict-references); a resource may name itself.
+  checkReferences(resource) {
+    if (!strictReferences) {
+      return;
+    }
+    const references = literalReferences(resource).filter(
+      (r) => !(r.type === resource.resourceType && r.id === resource.id)
+    );
+    if (this.deferredReferences) {
+      this.deferredReferences.push(...references);
+      return;
+    }
+    const missing = references.filter((r) => !this.has(r.type, r.id));
+    if (missing.length) {
+      throw new OperationOutcomeError(danglingOutcome(missing));
+    }
   }
 
   setMode() {
@@ -587,6 +674,7 @@ class WardRepository extends FhirRepository {
     const id = options?.assignedId && resource.id ? resource.id : this.generateId();
     const candidate = { ...resource, id };
     validateOrThrow(candidate);
+    this.checkReferences(candidate);
     return this.store(candidate, id);
   }
 
@@ -622,6 +710,7 @@ class WardRepository extends FhirRepository {
       });
     }
     validateOrThrow(resource);
+    this.checkReferences(resource);
     if (existing && deepEquals(stripVersion(existing), stripVersion(resource))) {
       // No change: no new version (as HAPI and Medplum's server do).
       return { resource: structuredClone(existing), created: false };
@@ -1331,13 +1420,23 @@ async function runTransaction(bundle, headers) {
     }
   }
   repo.begin();
+  repo.deferredReferences = strictReferences ? [] : null;
   let response;
   try {
     response = await processBatch(fhirRequestObject('POST', '', bundle, headers), repo, fhirRouter, bundle);
   } catch (err) {
+    repo.deferredReferences = null;
     repo.rollback();
     const o = normalizeOperationOutcome(err);
     return { status: getStatus(o), body: o };
+  }
+  const deferred = repo.deferredReferences ?? [];
+  repo.deferredReferences = null;
+  const missing = deferred.filter((r) => !repo.has(r.type, r.id));
+  if (missing.length && !(response.entry ?? []).some((e) => !e?.response?.status?.startsWith('2'))) {
+    // All entries ran, but what they name is not all there: nothing stays.
+    repo.rollback();
+    return { status: 422, body: danglingOutcome(missing) };
   }
   const failed = (response.entry ?? []).findIndex((e) => !e?.response?.status?.startsWith('2'));
   if (failed >= 0) {

@@ -131,7 +131,7 @@ async function startServer(extraArgs = []) {
   const started = Date.now();
   const port = await new Promise((resolve, reject) => {
     let out = '';
-    const timer = setTimeout(() => reject(new Error(`no port line within 30 s: ${stderr}`)), 30000);
+    const timer = setTimeout(() => reject(new Error(`no port line within 60 s: ${stderr}`)), 60000);
     child.stdout.on('data', (d) => {
       out += d;
       const newline = out.indexOf('\n');
@@ -231,6 +231,12 @@ async function stats(server) {
       () => 'refused'
     );
     assert.equal(other, 'refused');
+  });
+
+  test('without --strict-references a dangling reference is stored', async () => {
+    await http('POST', `${server.root}/$reset`);
+    const obs = observation('o1', { subject: { reference: 'Patient/p1' } });
+    assert.equal((await http('PUT', `${server.base}/Observation/o1`, { body: obs })).status, 201);
   });
 
   test('create, read and update as create with a client id', async () => {
@@ -841,6 +847,123 @@ function signJwt(alg, privateKey, kid, claims) {
     const revoked = await http('GET', `${server.base}/Patient`, { headers: auth2 });
     assert.equal(revoked.status, 401);
     assert.match(revoked.headers.get('www-authenticate'), /revoked/);
+  });
+}
+
+// ---------------------------------------------------------------------------
+// Referential integrity (--strict-references)
+
+{
+  let strict;
+  before(async () => {
+    strict = await startServer(['--strict-references']);
+  });
+
+  const patient = (id) => ({ resourceType: 'Patient', id, identifier: [{ value: `mrn-${id}` }] });
+  const device = (id) => ({ resourceType: 'Device', id, identifier: [{ value: `dev-${id}` }] });
+
+  test('strict: a PUT or POST naming an absent resource is refused with 422', async () => {
+    await http('POST', `${strict.root}/$reset`);
+    const obs = observation('o1', { subject: { reference: 'Patient/p1' }, device: { reference: 'Device/d1' } });
+    const put = await http('PUT', `${strict.base}/Observation/o1`, { body: obs });
+    assert.equal(put.status, 422);
+    assert.equal(put.json.resourceType, 'OperationOutcome');
+    const texts = put.json.issue.map((i) => i.diagnostics);
+    assert.ok(texts.some((t) => t.includes('Patient/p1') && t.includes('Observation.subject')), texts.join('; '));
+    assert.ok(texts.some((t) => t.includes('Device/d1') && t.includes('Observation.device')), texts.join('; '));
+    assert.equal((await http('GET', `${strict.base}/Observation/o1`)).status, 404);
+    const post = await http('POST', `${strict.base}/Observation`, { body: observation(undefined, { subject: { reference: 'Patient/p1' } }) });
+    assert.equal(post.status, 422);
+    // Absolute on this server's base, with a version, deep inside: all checked.
+    const deep = observation('o2', {
+      subject: { reference: `${strict.base}/Patient/p1/_history/1` },
+    });
+    assert.equal((await http('PUT', `${strict.base}/Observation/o2`, { body: deep })).status, 422);
+    const ra = {
+      resourceType: 'RiskAssessment',
+      id: 'r1',
+      status: 'final',
+      subject: { reference: 'Patient/p1' },
+      basis: [{ reference: 'Observation/nope' }],
+    };
+    assert.equal((await http('PUT', `${strict.base}/Patient/p1`, { body: patient('p1') })).status, 201);
+    const refused = await http('PUT', `${strict.base}/RiskAssessment/r1`, { body: ra });
+    assert.equal(refused.status, 422);
+    assert.match(refused.json.issue[0].diagnostics, /Observation\/nope.*RiskAssessment\.basis\[0\]/);
+  });
+
+  test('strict: references that resolve, to itself, contained or elsewhere pass', async () => {
+    await http('POST', `${strict.root}/$reset`);
+    assert.equal((await http('PUT', `${strict.base}/Patient/p1`, { body: patient('p1') })).status, 201);
+    assert.equal((await http('PUT', `${strict.base}/Device/d1`, { body: device('d1') })).status, 201);
+    const obs = observation('o1', {
+      subject: { reference: 'Patient/p1' },
+      device: { reference: 'Device/d1' },
+      performer: [{ reference: '#pr' }, { reference: 'https://elsewhere.example/fhir/Practitioner/x' }],
+      contained: [{ resourceType: 'Practitioner', id: 'pr', identifier: [{ value: 'x' }] }],
+      hasMember: [{ reference: 'Observation/o1' }],
+      focus: [{ identifier: { value: 'only an identifier' } }],
+    });
+    const put = await http('PUT', `${strict.base}/Observation/o1`, { body: obs });
+    assert.equal(put.status, 201, put.text);
+    // A deleted target does not resolve.
+    assert.equal((await http('DELETE', `${strict.base}/Device/d1`)).status, 200);
+    const again = await http('PUT', `${strict.base}/Observation/o1`, { body: { ...obs, status: 'amended' } });
+    assert.equal(again.status, 422);
+  });
+
+  test('strict: a batch checks each entry in order; a target earlier in it counts', async () => {
+    await http('POST', `${strict.root}/$reset`);
+    const entry = (r) => ({ resource: r, request: { method: 'PUT', url: `${r.resourceType}/${r.id}` } });
+    const bundle = {
+      resourceType: 'Bundle',
+      type: 'batch',
+      entry: [
+        entry(patient('p1')),
+        entry(observation('o1', { subject: { reference: 'Patient/p1' } })),
+        entry(observation('o2', { subject: { reference: 'Patient/p2' } })),
+        entry(observation('o3', { subject: { reference: 'Patient/p3' } })),
+        entry(patient('p3')),
+      ],
+    };
+    const res = await http('POST', `${strict.base}`, { body: bundle });
+    assert.equal(res.status, 200);
+    const statuses = res.json.entry.map((e) => e.response.status.slice(0, 3));
+    assert.deepEqual(statuses, ['201', '201', '422', '422', '201']);
+    assert.match(res.json.entry[2].response.outcome.issue[0].diagnostics, /Patient\/p2/);
+    assert.equal((await http('GET', `${strict.base}/Observation/o2`)).status, 404);
+  });
+
+  test('strict: a transaction resolves inside itself, or nothing stays', async () => {
+    await http('POST', `${strict.root}/$reset`);
+    const put = (r) => ({ resource: r, request: { method: 'PUT', url: `${r.resourceType}/${r.id}` } });
+    // Target after the reference, and one by urn:uuid: fine in a transaction.
+    const good = {
+      resourceType: 'Bundle',
+      type: 'transaction',
+      entry: [
+        put(observation('o1', { subject: { reference: 'Patient/p1' } })),
+        put(patient('p1')),
+        {
+          fullUrl: 'urn:uuid:1e1d9a5c-4f55-4d4e-9d7b-2b6c4a0f0a01',
+          resource: { resourceType: 'Device', identifier: [{ value: 'new-device' }] },
+          request: { method: 'POST', url: 'Device' },
+        },
+        put(observation('o2', { subject: { reference: 'Patient/p1' }, device: { reference: 'urn:uuid:1e1d9a5c-4f55-4d4e-9d7b-2b6c4a0f0a01' } })),
+      ],
+    };
+    const ok = await http('POST', `${strict.base}`, { body: good });
+    assert.equal(ok.status, 200, ok.text);
+    const bad = {
+      resourceType: 'Bundle',
+      type: 'transaction',
+      entry: [put(patient('p9')), put(observation('o9', { subject: { reference: 'Patient/p8' } }))],
+    };
+    const refused = await http('POST', `${strict.base}`, { body: bad });
+    assert.equal(refused.status, 422);
+    assert.match(refused.json.issue[0].diagnostics, /Patient\/p8/);
+    assert.equal((await http('GET', `${strict.base}/Patient/p9`)).status, 404);
+    assert.equal((await http('GET', `${strict.base}/Observation/o9`)).status, 404);
   });
 }
 

@@ -57,7 +57,7 @@ parse_object (const char *text)
 }
 
 static const char * const types[] = {
-  "Observation", "RiskAssessment", "Flag", "Device", "Task", "Communication", "AuditEvent",
+  "Patient", "Observation", "RiskAssessment", "Flag", "Device", "Task", "Communication", "AuditEvent",
 };
 
 /* Every file of the export, url (Type/YYYY-MM-DD.ndjson) -> contents. */
@@ -237,7 +237,11 @@ test_export_incremental (void)
       g_assert_cmpint (json_object_get_int_member (summary, types[i]), ==, lines[i]);
       total += lines[i];
     }
-  g_assert_cmpint (json_object_get_int_member (summary, "Device"), ==, 1);
+  /* Wardwatch's own Device (the scorer) and the four beds' monitors; the
+   * minimal Patients the resources reference, one per bed.
+   */
+  g_assert_cmpint (json_object_get_int_member (summary, "Device"), ==, 1 + 4);
+  g_assert_cmpint (json_object_get_int_member (summary, "Patient"), ==, 4);
   g_assert_cmpint (json_object_get_int_member (summary, "RiskAssessment"), >, 0);
   /* The engine's events (flags raised, technical alerts) join the audit
    * trail, one AuditEvent each.

@@ -128,17 +128,27 @@ put_resource (WardCare   *self,
 static gboolean
 fill_context (WardCare             *self,
               gint64                flag_id,
+              const char           *patient_id,
+              gint64                at,
               WardCareFhirContext  *context,
               char                **flag_fhir_id,
+              char                **subject_id,
               GError              **error)
 {
   *flag_fhir_id = NULL;
+  *subject_id = NULL;
   if (!ensure_ids (self, error))
+    return FALSE;
+
+  /* The Patient the engine's resources name, written first in local
+   * identity, so that every reference resolves (ward-engine-subjects.c).
+   */
+  if (!ward_engine_ensure_fhir_patient (self->engine, patient_id, at, subject_id, error))
     return FALSE;
 
   context->installation_id = self->installation_id;
   context->device_id = self->device_id;
-  context->subject_id = NULL;
+  context->subject_id = *subject_id;
   context->flag_id = NULL;
   context->task_id = NULL;
   context->part_of_id = NULL;
@@ -173,6 +183,7 @@ audit (WardCare    *self,
        GError     **error)
 {
   g_autofree char *flag_fhir_id = NULL;
+  g_autofree char *subject_id = NULL;
   g_autofree char *last_hash = NULL;
   g_autofree char *task_fhir_id = NULL;
   g_autoptr(JsonNode) node = NULL;
@@ -185,7 +196,7 @@ audit (WardCare    *self,
     return FALSE;
   if (!ward_store_audit_last (self->store, &id, &last_hash, error))
     return FALSE;
-  if (!fill_context (self, flag_id, &context, &flag_fhir_id, error) ||
+  if (!fill_context (self, flag_id, patient_id, at, &context, &flag_fhir_id, &subject_id, error) ||
       (task_id != 0 &&
        !ward_care_share_task_ids (self->store, self->installation_id, task_id, &task_fhir_id, NULL,
                                   error)))
@@ -244,6 +255,7 @@ save_task (WardCare  *self,
            GError   **error)
 {
   g_autofree char *flag_fhir_id = NULL;
+  g_autofree char *subject_id = NULL;
   g_autofree char *task_fhir_id = NULL;
   g_autofree char *part_of_fhir_id = NULL;
   g_autoptr(JsonNode) node = NULL;
@@ -258,7 +270,8 @@ save_task (WardCare  *self,
   else if (!ward_store_update_task (self->store, task, error))
     return FALSE;
 
-  if (!fill_context (self, task->flag_id, &context, &flag_fhir_id, error) ||
+  if (!fill_context (self, task->flag_id, task->patient_id, at, &context, &flag_fhir_id,
+                     &subject_id, error) ||
       !ward_care_share_task_ids (self->store, self->installation_id, task->id, &task_fhir_id,
                                  &part_of_fhir_id, error))
     return FALSE;
@@ -289,6 +302,7 @@ communicate (WardCare        *self,
              GError         **error)
 {
   g_autofree char *flag_fhir_id = NULL;
+  g_autofree char *subject_id = NULL;
   g_autofree char *task_fhir_id = NULL;
   g_autoptr(JsonNode) node = NULL;
   WardCareFhirContext context;
@@ -306,7 +320,7 @@ communicate (WardCare        *self,
 
   if (ward_store_add_communication (self->store, &c, error) == 0)
     return FALSE;
-  if (!fill_context (self, 0, &context, &flag_fhir_id, error) ||
+  if (!fill_context (self, 0, patient_id, at, &context, &flag_fhir_id, &subject_id, error) ||
       (c.task_id != 0 &&
        !ward_care_share_task_ids (self->store, self->installation_id, c.task_id, &task_fhir_id, NULL,
                                   error)))

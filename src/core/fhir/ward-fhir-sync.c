@@ -9,6 +9,7 @@
 #include "config.h"
 
 #include "ward-fhir-sync.h"
+#include "ward-fhir-references.h"
 
 #include "ward-fhir-auth.h"
 #include "ward-fhir-resources.h"
@@ -586,6 +587,36 @@ mark_failed (WardFhirSync *self,
              const char   *reason,
              const char   *outcome_json)
 {
+  g_autofree char *missing_type = NULL;
+  g_autofree char *missing_id = NULL;
+
+  /* Refused for a reference to a resource we send too (its write failed
+   * for now): retried, not parked (ward-fhir-references.c).
+   */
+  if (ward_fhir_outcome_missing_reference (outcome_json, &missing_type, &missing_id))
+    {
+      g_autofree char *ours = ward_store_get_resource (self->store, missing_type, missing_id,
+                                                       NULL, NULL);
+
+      if (ours != NULL)
+        {
+          g_autoptr(GError) error = NULL;
+          gboolean queued = FALSE;
+
+          /* Not pending: the server had it and lost it (restored from
+           * an older backup, a new server): it goes again, first.
+           */
+          if (!ward_store_outbox_requeue (self->store, missing_type, missing_id, sync_now (self),
+                                          &queued, &error))
+            g_debug ("Could not queue %s again: %s", missing_type, error->message);
+          else if (queued)
+            g_message ("The FHIR server does not have the %s that a %s references: sending it again",
+                       missing_type, item->resource_type);
+          mark_retry (self, item, 0, reason);
+          return;
+        }
+    }
+
   add_mark (self, MARK_FAILED, item, 0, reason, outcome_json);
   self->n_parked++;
   note_answer (self);

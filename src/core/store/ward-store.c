@@ -759,6 +759,61 @@ prepare_private_file (const char  *path,
   return TRUE;
 }
 
+/* Before anything writes to it (WAL, migrations): the file is a sound
+ * SQLite database, and an empty one or Wardwatch's.  A damaged file or
+ * another application's database is refused, saying so, and left
+ * exactly as it is: migrating it would add our tables to someone
+ * else's data.
+ */
+static gboolean
+check_is_ours (WardStore  *self,
+               GError    **error)
+{
+  static const char sql[] =
+    "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
+    "ORDER BY name = 'patients' DESC, name";
+  sqlite3_stmt *stmt = NULL;
+  g_autoptr(GString) names = g_string_new (NULL);
+  gboolean has_patients = FALSE;
+  guint n_tables = 0;
+  int version;
+  int rc;
+
+  rc = sqlite3_prepare_v2 (self->db, sql, -1, &stmt, NULL);
+  while (rc == SQLITE_OK && (rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      const char *name = (const char *) sqlite3_column_text (stmt, 0);
+
+      if (g_strcmp0 (name, "patients") == 0)
+        has_patients = TRUE;
+      else if (n_tables < 3)
+        g_string_append_printf (names, "%s%s", names->len > 0 ? ", " : "", name);
+      n_tables++;
+      rc = SQLITE_OK;
+    }
+  sqlite3_finalize (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      g_set_error (error, WARD_STORE_ERROR, WARD_STORE_ERROR_DAMAGED,
+                   "%s is not a sound database (%s): Wardwatch left it as it is. "
+                   "Restore it from a backup, or give --db a new file",
+                   self->path, sqlite3_errmsg (self->db));
+      return FALSE;
+    }
+
+  version = read_user_version (self);
+  if (n_tables > 0 && (version <= 0 || !has_patients))
+    {
+      g_set_error (error, WARD_STORE_ERROR, WARD_STORE_ERROR_OPEN,
+                   "%s is another application's database (tables %s%s), not Wardwatch's: "
+                   "Wardwatch left it as it is. Give --db a Wardwatch database or a new file",
+                   self->path, names->str, n_tables > 3 ? ", ..." : "");
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
 static WardStore *
 open_store (const char  *path,
             gboolean     readonly,
@@ -795,6 +850,9 @@ open_store (const char  *path,
 
   sqlite3_extended_result_codes (self->db, 1);
   sqlite3_busy_timeout (self->db, 5000);
+
+  if (g_strcmp0 (path, WARD_STORE_IN_MEMORY) != 0 && !check_is_ours (self, error))
+    return NULL;
 
   if (readonly)
     {
@@ -1953,6 +2011,45 @@ ward_store_put_resource (WardStore   *self,
 
   if (changed != NULL)
     *changed = TRUE;
+
+  return TRUE;
+}
+
+gboolean
+ward_store_outbox_requeue (WardStore   *self,
+                           const char  *resource_type,
+                           const char  *id,
+                           gint64       at,
+                           gboolean    *queued,
+                           GError     **error)
+{
+  static const char sql[] =
+    "INSERT INTO outbox (resource_type, id, version, state, next_attempt_at, created_at) "
+    "SELECT resource_type, id, version, 'pending', ?3, ?3 FROM fhir_resources "
+    "WHERE resource_type = ?1 AND id = ?2 "
+    "ON CONFLICT (resource_type, id) WHERE state = 'pending' DO NOTHING";
+  sqlite3_stmt *stmt;
+
+  g_return_val_if_fail (WARD_IS_STORE (self), FALSE);
+  g_return_val_if_fail (resource_type != NULL && id != NULL, FALSE);
+
+  if (queued != NULL)
+    *queued = FALSE;
+  if (!ensure_n_pending (self, error))
+    return FALSE;
+  if (!(stmt = get_statement (self, sql, error)))
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, resource_type, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 2, id, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64 (stmt, 3, at);
+  if (!_ward_store_step_done (self, stmt, "queue FHIR resource again", error))
+    return FALSE;
+  if (sqlite3_changes (self->db) > 0)
+    {
+      self->n_pending++;
+      if (queued != NULL)
+        *queued = TRUE;
+    }
 
   return TRUE;
 }

@@ -291,6 +291,17 @@ gboolean    ward_store_put_resource        (WardStore              *self,
                                             gint64                  at,
                                             gboolean               *changed,
                                             GError                **error);
+/* Queues the newest version of a stored resource again, due at at,
+ * unless it is pending already: a server that lost it (a referential-
+ * integrity refusal of what references it) gets it again.  *queued (may
+ * be NULL) is FALSE when nothing changed.
+ */
+gboolean    ward_store_outbox_requeue      (WardStore              *self,
+                                            const char             *resource_type,
+                                            const char             *id,
+                                            gint64                  at,
+                                            gboolean               *queued,
+                                            GError                **error);
 /* The stored JSON, or NULL (and no error) when there is none. */
 char       *ward_store_get_resource        (WardStore              *self,
                                             const char             *resource_type,
