@@ -27,6 +27,7 @@
 #include <string.h>
 
 #include "ward-store.h"
+#include "ward-store-private.h"
 #include "ward-test-broker.h"
 #include "ward-test-cli.h"
 #include "ward-test-fhir-server.h"
@@ -413,10 +414,34 @@ both_have_task (Station *a,
 /* The server's Tasks (GET Task): their number, and the number of
  * versions of the one for the patient (0 when none).
  */
+/* The id of the minimal Patient a station wrote for a ward patient (in
+ * local identity, Tasks are "for" that Patient, as the Observations are).
+ */
+static char *
+fhir_patient_id (Station    *station,
+                 const char *patient)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(WardStore) store = ward_store_open_readonly (station->db, &error);
+  g_autofree char *sql = NULL;
+  char *id;
+
+  g_assert_no_error (error);
+  sql = g_strdup_printf ("SELECT id FROM fhir_resources WHERE resource_type = 'Patient' "
+                         "AND json LIKE '%%\"%s\"%%'", patient);
+  id = _ward_store_query_text (store, sql, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (id);
+  return id;
+}
+
 static guint
-server_tasks (const char *patient,
+server_tasks (Station    *station,
+              const char *patient,
               guint      *n_versions)
 {
+  g_autofree char *subject = fhir_patient_id (station, patient);
+  g_autofree char *reference = g_strconcat ("Patient/", subject, NULL);
   g_autoptr(GError) error = NULL;
   g_autofree char *body = NULL;
   g_autoptr(JsonNode) node = NULL;
@@ -440,7 +465,6 @@ server_tasks (const char *patient,
       JsonObject *task = json_object_get_object_member (json_array_get_object_element (entries, i),
                                                         "resource");
       JsonObject *for_ = json_object_get_object_member (task, "for");
-      g_autofree char *reference = g_strconcat ("Patient/", patient, NULL);
 
       if (for_ != NULL &&
           g_strcmp0 (json_object_get_string_member_with_default (for_, "reference", ""), reference) == 0)
@@ -521,9 +545,9 @@ test_two_stations (void)
 
   /* One deterioration, seen by both: one Task on the server. */
   first = both_have_task (&nurse, &doctor, 1);
-  for (guint i = 0; i < 100 && server_tasks (first, &n_versions) < 1; i++)
+  for (guint i = 0; i < 100 && server_tasks (&nurse, first, &n_versions) < 1; i++)
     g_usleep (100 * 1000);
-  g_assert_cmpuint (server_tasks (first, &n_versions), ==, 1);
+  g_assert_cmpuint (server_tasks (&nurse, first, &n_versions), ==, 1);
 
   /* (1) Accepted at the nurse station: on the doctor's desktop within
    * 10 s, by whom.
@@ -537,7 +561,7 @@ test_two_stations (void)
   g_test_message ("accept seen on the other station after %.1f s",
                   (g_get_monotonic_time () - accepted_at) / (double) G_USEC_PER_SEC);
   g_clear_pointer (&task, json_object_unref);
-  g_assert_cmpuint (server_tasks (first, &n_versions), ==, 1);
+  g_assert_cmpuint (server_tasks (&nurse, first, &n_versions), ==, 1);
 
   /* (2) A second deterioration, accepted on both at the same moment:
    * one owner on both, the other told.
@@ -624,11 +648,11 @@ test_two_stations (void)
   g_assert_true (task_is (task, "requested", NULL));
   g_assert_true (ward_test_fhir_server_start (server, &error));
   g_assert_no_error (error);
-  for (guint i = 0; i < 150 && server_tasks (third, &n_versions) < 1; i++)
+  for (guint i = 0; i < 150 && server_tasks (&nurse, third, &n_versions) < 1; i++)
     g_usleep (100 * 1000);
   /* Both stations have sent or merged it by then: a poll cycle more. */
   g_usleep (4 * G_USEC_PER_SEC);
-  g_assert_cmpuint (server_tasks (third, &n_versions), ==, 1);
+  g_assert_cmpuint (server_tasks (&nurse, third, &n_versions), ==, 1);
   g_assert_cmpuint (n_versions, ==, 1);
 
   stop_station (&nurse);
