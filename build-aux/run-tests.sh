@@ -15,8 +15,8 @@
 #   bench     the benchmarks' quick run (bench/run --quick)
 #
 # Usage: build-aux/run-tests.sh [--stage=STAGE[,STAGE...]] [MESON-TEST-ARGS...]
-#   Without --stage: main, noui, valgrind and fuzz, in that order (the
-#   CI run; asan and bench run when named: --stage=asan,bench).  MESON-TEST-ARGS
+#   Without --stage: main, noui, valgrind, fuzz and bench, in that order
+#   (the CI run); asan runs when named (--stage=asan).  MESON-TEST-ARGS
 #   go to each stage's `meson test` (e.g. a test name).
 #   FUZZ_SECONDS=600 build-aux/run-tests.sh --stage=fuzz is the longer fuzz
 #   run; VALGRIND_SECONDS sets the valgrind stage's demo time.
@@ -31,8 +31,8 @@ cd "$top"
 all_stages="main noui asan valgrind fuzz bench"
 # What runs without --stage: the stages that pass within CI's time.  asan
 # (a second full build and the whole suite under ASan and UBSan, about
-# 25 minutes on 2 cores) and bench (about 6) run when named.
-default_stages="main noui valgrind fuzz"
+# 25 minutes on 2 cores) runs when named.
+default_stages="main noui valgrind fuzz bench"
 stages="$default_stages"
 test_args=()
 for arg in "$@"; do
