@@ -11,6 +11,7 @@
 #include "ward-cli.h"
 
 #include <errno.h>
+#include <math.h>
 #include <fcntl.h>
 #include <gio/gio.h>
 #include <glib/gstdio.h>
@@ -18,6 +19,8 @@
 #include <stdio.h>
 #include <unistd.h>
 
+#include "ward-feature-store.h"
+#include "ward-features.h"
 #include "ward-store.h"
 #include "ward-store-export.h"
 
@@ -39,9 +42,21 @@
  * atomically (temporary file, fsync, rename) after the files are
  * synced.  It opens the database read-only, in one read transaction, so
  * it runs beside a live Wardwatch; it prints {type: count written}.
+ *
+ * With --features it also writes the models' feature table
+ * (ward-features.h, as `wardwatch-cli features --csv` has it) into
+ * features/YYYY-MM-DD.ndjson, by the UTC day of the window end: one
+ * flat JSON object per patient and stored NEWS2 window, {"patient_id",
+ * "window_end", then every feature, null where it cannot be computed}.
+ * Its own high-water mark is the newest score row's id (a re-scored
+ * window keeps its row and id), so a re-run writes only the windows
+ * stored since.  The feature files are listed in the manifest's
+ * extension (featureOutput), not in output[], which Bulk Data keeps for
+ * FHIR resource types; they are cut back and synced as the others.
  */
 
 #define MANIFEST_NAME "manifest.json"
+#define FEATURES_DIR  "features"
 
 static const char * const export_types[] = {
   "Patient", "Observation", "RiskAssessment", "Flag", "Device", "Task", "Communication", "AuditEvent",
@@ -59,9 +74,22 @@ typedef struct
 typedef struct
 {
   const char  *dir;
+  const char  *db_path;
   GHashTable  *files;                                /* url -> ExportFile */
   gint64       written[G_N_ELEMENTS (export_types)]; /* this run, per type */
+  gboolean     features;                             /* --features */
+  gint64       features_mark;                        /* newest score row id exported */
+  gint64       features_written;                     /* this run */
 } Export;
+
+/* The folders of an export: one per resource type, then features/. */
+#define N_OUTPUT_DIRS (G_N_ELEMENTS (export_types) + 1)
+
+static const char *
+output_dir (guint i)
+{
+  return i < G_N_ELEMENTS (export_types) ? export_types[i] : FEATURES_DIR;
+}
 
 static void
 export_file_free (gpointer data)
@@ -94,7 +122,7 @@ url_is_ours (const char  *url,
   int y, m, d;
   char rest[8];
 
-  if (type_index (dir) < 0 ||
+  if ((type_index (dir) < 0 && g_strcmp0 (dir, FEATURES_DIR) != 0) ||
       sscanf (base, "%4d-%2d-%2d%7s", &y, &m, &d, rest) != 4 ||
       g_strcmp0 (rest, ".ndjson") != 0 || strlen (base) != strlen ("YYYY-MM-DD.ndjson") ||
       !g_date_valid_dmy (d, m, y))
@@ -139,6 +167,7 @@ read_manifest (Export   *export,
   JsonObject *extension;
   JsonObject *bytes;
   JsonArray *output;
+  JsonArray *feature_output;
 
   *mark = 0;
   *since = NULL;
@@ -164,10 +193,19 @@ read_manifest (Export   *export,
 
   *mark = json_object_get_int_member (extension, "highWaterMark");
   *since = g_strdup (json_object_get_string_member_with_default (extension, "since", NULL));
+  export->features_mark = json_object_get_int_member_with_default (extension,
+                                                                   "featuresHighWaterMark", 0);
+  feature_output = json_object_has_member (extension, "featureOutput") &&
+                   JSON_NODE_HOLDS_ARRAY (json_object_get_member (extension, "featureOutput"))
+                   ? json_object_get_array_member (extension, "featureOutput") : NULL;
 
-  for (guint i = 0; i < json_array_get_length (output); i++)
+  for (guint i = 0; i < json_array_get_length (output) +
+                        (feature_output ? json_array_get_length (feature_output) : 0); i++)
     {
-      JsonObject *entry = json_array_get_object_element (output, i);
+      guint n_output = json_array_get_length (output);
+      JsonObject *entry = i < n_output ? json_array_get_object_element (output, i)
+                                       : json_array_get_object_element (feature_output,
+                                                                        i - n_output);
       const char *url = entry != NULL ? json_object_get_string_member_with_default (entry, "url", NULL)
                                       : NULL;
       g_autofree char *type = NULL;
@@ -196,9 +234,9 @@ static gboolean
 restore_files (Export  *export,
                GError **error)
 {
-  for (guint i = 0; i < G_N_ELEMENTS (export_types); i++)
+  for (guint i = 0; i < N_OUTPUT_DIRS; i++)
     {
-      g_autofree char *type_dir = g_build_filename (export->dir, export_types[i], NULL);
+      g_autofree char *type_dir = g_build_filename (export->dir, output_dir (i), NULL);
       g_autoptr(GDir) dir = NULL;
       const char *name;
 
@@ -210,7 +248,7 @@ restore_files (Export  *export,
 
       while ((name = g_dir_read_name (dir)) != NULL)
         {
-          g_autofree char *url = g_build_filename (export_types[i], name, NULL);
+          g_autofree char *url = g_build_filename (output_dir (i), name, NULL);
           g_autofree char *path = g_build_filename (export->dir, url, NULL);
           ExportFile *file;
           GStatBuf st;
@@ -257,33 +295,29 @@ day_of (gint64 usec)
   return dt != NULL ? g_date_time_format (dt, "%Y-%m-%d") : NULL;
 }
 
+/* Appends one line to dir_name/YYYY-MM-DD.ndjson, the UTC day of at. */
 static gboolean
-write_change_cb (const WardResourceChange  *change,
-                 gpointer                   user_data,
-                 GError                   **error)
+append_line (Export      *export,
+             const char  *dir_name,
+             gint64       at,
+             const char  *text,
+             gsize        length,
+             GError     **error)
 {
-  Export *export = user_data;
-  int index = type_index (change->resource_type);
-  g_autofree char *day = NULL;
+  g_autofree char *day = day_of (at);
   g_autofree char *url = NULL;
   ExportFile *file;
-  gsize length;
 
-  /* Only the exported types; the store keeps no others today. */
-  if (index < 0)
-    return TRUE;
-
-  day = day_of (change->updated_at);
   if (day == NULL)
-    return fail (error, "%s/%s has no valid time of change", change->resource_type, change->id);
-  url = g_strconcat (change->resource_type, "/", day, ".ndjson", NULL);
+    return fail (error, "%s: a line has no valid time", dir_name);
+  url = g_strconcat (dir_name, "/", day, ".ndjson", NULL);
 
   file = g_hash_table_lookup (export->files, url);
   if (file == NULL)
     {
       file = g_new0 (ExportFile, 1);
       file->url = g_steal_pointer (&url);
-      file->type = g_strdup (change->resource_type);
+      file->type = g_strdup (dir_name);
       g_hash_table_replace (export->files, file->url, file);
     }
 
@@ -301,14 +335,133 @@ write_change_cb (const WardResourceChange  *change,
       g_chmod (path, 0600);
     }
 
-  /* The stored JSON is compact: one line, as NDJSON needs. */
-  length = strlen (change->json);
-  if (fwrite (change->json, 1, length, file->file) != length || fputc ('\n', file->file) == EOF)
+  if (fwrite (text, 1, length, file->file) != length || fputc ('\n', file->file) == EOF)
     return fail (error, "cannot write %s: %s", file->url, g_strerror (errno));
 
   file->count++;
   file->bytes += length + 1;
+  return TRUE;
+}
+
+static gboolean
+write_change_cb (const WardResourceChange  *change,
+                 gpointer                   user_data,
+                 GError                   **error)
+{
+  Export *export = user_data;
+  int index = type_index (change->resource_type);
+  g_autofree char *day = NULL;
+
+  /* Only the exported types; the store keeps no others today. */
+  if (index < 0)
+    return TRUE;
+
+  day = day_of (change->updated_at);
+  if (day == NULL)
+    return fail (error, "%s/%s has no valid time of change", change->resource_type, change->id);
+
+  /* The stored JSON is compact: one line, as NDJSON needs. */
+  if (!append_line (export, change->resource_type, change->updated_at, change->json,
+                    strlen (change->json), error))
+    return FALSE;
+
   export->written[index]++;
+  return TRUE;
+}
+
+typedef struct
+{
+  Export  *export;
+  GString *line;
+  char    *quoted_id;   /* the patient id as a JSON string */
+} FeatureRows;
+
+static gboolean
+write_feature_row_cb (const char    *patient_id,
+                      gint64         window_end,
+                      const double  *row,
+                      gpointer       user_data,
+                      GError       **error)
+{
+  FeatureRows *rows = user_data;
+  g_autofree char *end = ward_time_format_iso8601 (window_end);
+
+  g_string_printf (rows->line, "{\"patient_id\":%s,\"window_end\":\"%s\"", rows->quoted_id, end);
+  for (guint i = 0; i < ward_features_get_n (); i++)
+    {
+      char buffer[G_ASCII_DTOSTR_BUF_SIZE];
+
+      g_string_append_printf (rows->line, ",\"%s\":", ward_features_get (i)->name);
+      /* JSON has no NaN or infinity: a feature that cannot be computed is null. */
+      if (isfinite (row[i]))
+        g_string_append (rows->line, g_ascii_formatd (buffer, sizeof buffer, "%.10g", row[i]));
+      else
+        g_string_append (rows->line, "null");
+    }
+  g_string_append_c (rows->line, '}');
+
+  if (!append_line (rows->export, FEATURES_DIR, window_end, rows->line->str, rows->line->len,
+                    error))
+    return FALSE;
+
+  rows->export->features_written++;
+  return TRUE;
+}
+
+static char *
+quote_json_string (const char *text)
+{
+  g_autoptr(JsonNode) node = json_node_new (JSON_NODE_VALUE);
+
+  json_node_set_string (node, text);
+  return json_to_string (node, FALSE);
+}
+
+/* The feature rows of every NEWS2 window stored since the features'
+ * mark, through a reader of its own (features are computed from the
+ * measurements, as wardwatch-cli features computes them).
+ */
+static gboolean
+export_features (Export   *export,
+                 gint64    since_usec,
+                 GError  **error)
+{
+  g_autoptr(WardFeatureReader) reader = NULL;
+  g_autoptr(WardFeatureSeries) series = NULL;
+  g_autoptr(GPtrArray) patients = NULL;
+  g_autoptr(GString) line = g_string_new (NULL);
+  gint64 last = 0;
+
+  reader = ward_feature_reader_new (export->db_path, error);
+  if (reader == NULL || !ward_feature_reader_last_score_id (reader, &last, error))
+    return FALSE;
+  if (last < export->features_mark)
+    return fail (error, "%s was exported from another database (its features mark is beyond "
+                 "this store's last score): export into a new folder", export->dir);
+  if (last == export->features_mark)
+    return TRUE;
+
+  patients = ward_feature_reader_list_scored_patients (reader, export->features_mark, last, error);
+  if (patients == NULL)
+    return FALSE;
+
+  series = ward_feature_series_new ();
+  for (guint p = 0; p < patients->len; p++)
+    {
+      const char *patient_id = patients->pdata[p];
+      g_autoptr(GArray) ends = NULL;
+      g_autofree char *quoted = quote_json_string (patient_id);
+      FeatureRows rows = { export, line, quoted };
+
+      ends = ward_feature_reader_new_window_ends (reader, patient_id, export->features_mark, last,
+                                                  since_usec, error);
+      if (ends == NULL ||
+          !ward_cli_features_foreach_row (reader, series, patient_id, ends, write_feature_row_cb,
+                                          &rows, error))
+        return FALSE;
+    }
+
+  export->features_mark = last;
   return TRUE;
 }
 
@@ -351,9 +504,9 @@ close_files (Export  *export,
   if (!ok)
     return FALSE;
 
-  for (guint i = 0; i < G_N_ELEMENTS (export_types); i++)
+  for (guint i = 0; i < N_OUTPUT_DIRS; i++)
     {
-      g_autofree char *type_dir = g_build_filename (export->dir, export_types[i], NULL);
+      g_autofree char *type_dir = g_build_filename (export->dir, output_dir (i), NULL);
 
       if (g_file_test (type_dir, G_FILE_TEST_IS_DIR) && !sync_path (type_dir, error))
         return FALSE;
@@ -403,6 +556,8 @@ write_manifest (Export      *export,
     {
       ExportFile *file = g_hash_table_lookup (export->files, urls[i]);
 
+      if (g_str_equal (file->type, FEATURES_DIR))
+        continue;
       json_builder_begin_object (builder);
       json_builder_set_member_name (builder, "type");
       json_builder_add_string_value (builder, file->type);
@@ -425,6 +580,26 @@ write_manifest (Export      *export,
     json_builder_add_string_value (builder, since);
   else
     json_builder_add_null_value (builder);
+  json_builder_set_member_name (builder, "featuresHighWaterMark");
+  json_builder_add_int_value (builder, export->features_mark);
+  json_builder_set_member_name (builder, "featureOutput");
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < n_urls; i++)
+    {
+      ExportFile *file = g_hash_table_lookup (export->files, urls[i]);
+
+      if (!g_str_equal (file->type, FEATURES_DIR))
+        continue;
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "type");
+      json_builder_add_string_value (builder, FEATURES_DIR);
+      json_builder_set_member_name (builder, "url");
+      json_builder_add_string_value (builder, file->url);
+      json_builder_set_member_name (builder, "count");
+      json_builder_add_int_value (builder, file->count);
+      json_builder_end_object (builder);
+    }
+  json_builder_end_array (builder);
   json_builder_set_member_name (builder, "bytes");
   json_builder_begin_object (builder);
   for (guint i = 0; i < n_urls; i++)
@@ -514,6 +689,9 @@ run_export (WardStore   *store,
       !ward_store_foreach_change (store, mark, last, since_usec, write_change_cb, export, error))
     return FALSE;
 
+  if (export->features && !export_features (export, since_usec, error))
+    return FALSE;
+
   if (!close_files (export, error))
     return FALSE;
 
@@ -533,6 +711,7 @@ ward_cli_export (int    argc,
   g_autofree char *ndjson_dir = NULL;
   g_autofree char *since = NULL;
   Export export = { 0 };
+  gboolean features = FALSE;
   gboolean ok;
   GOptionEntry entries[] = {
     { "db", 0, 0, G_OPTION_ARG_FILENAME, &db_path, "The Wardwatch database", "PATH" },
@@ -542,6 +721,9 @@ ward_cli_export (int    argc,
     { "since", 0, 0, G_OPTION_ARG_STRING, &since,
       "On the first export into DIR, only resources changed at or after TIME (a UTC day or "
       "an ISO 8601 time)", "TIME" },
+    { "features", 0, 0, G_OPTION_ARG_NONE, &features,
+      "Also write the models' feature table into DIR/features, one row per patient and NEWS2 "
+      "window stored since the last export with --features", NULL },
     { NULL }
   };
 
@@ -583,7 +765,9 @@ ward_cli_export (int    argc,
 
   files = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, export_file_free);
   export.dir = ndjson_dir;
+  export.db_path = db_path;
   export.files = files;
+  export.features = features;
 
   /* One read transaction: the files agree with one another and with the
    * mark even while a live Wardwatch writes.
@@ -604,6 +788,8 @@ ward_cli_export (int    argc,
   for (guint i = 0; i < G_N_ELEMENTS (export_types); i++)
     g_string_append_printf (summary, "%s\"%s\":%" G_GINT64_FORMAT, i ? "," : "",
                             export_types[i], export.written[i]);
+  if (features)
+    g_string_append_printf (summary, ",\"features\":%" G_GINT64_FORMAT, export.features_written);
   g_string_append (summary, "}\n");
   g_print ("%s", summary->str);
 

@@ -158,25 +158,19 @@ window_ends (WardFeatureReader  *reader,
   return g_steal_pointer (&ends);
 }
 
-static gboolean
-export_patient (FILE               *out,
-                WardFeatureReader  *reader,
-                WardFeatureSeries  *series,
-                const char         *patient_id,
-                gint64              from,
-                gint64              to,
-                gint64              step,
-                guint              *n_rows,
-                GError            **error)
+gboolean
+ward_cli_features_foreach_row (WardFeatureReader     *reader,
+                               WardFeatureSeries     *series,
+                               const char            *patient_id,
+                               GArray                *ends,
+                               WardCliFeatureRowFunc  func,
+                               gpointer               user_data,
+                               GError               **error)
 {
-  g_autoptr(GArray) ends = window_ends (reader, patient_id, from, to, step, error);
   WardFeatureConfig config;
   gint64 longest = 0;
   double row[WARD_FEATURE_N_FEATURES];
   guint i = 0;
-
-  if (ends == NULL)
-    return FALSE;
 
   ward_feature_config_init (&config);
   for (guint s = 0; s < WARD_FEATURE_N_SPANS; s++)
@@ -201,11 +195,56 @@ export_patient (FILE               *out,
           gint64 at = g_array_index (ends, gint64, i);
 
           ward_features_compute (series, at, &config, row);
-          write_row (out, patient_id, at, row);
-          (*n_rows)++;
+          if (!func (patient_id, at, row, user_data, error))
+            return FALSE;
         }
     }
 
+  return TRUE;
+}
+
+typedef struct
+{
+  FILE  *out;
+  guint  n_rows;
+} CsvRows;
+
+static gboolean
+write_csv_row_cb (const char    *patient_id,
+                  gint64         window_end,
+                  const double  *row,
+                  gpointer       user_data,
+                  GError       **error)
+{
+  CsvRows *rows = user_data;
+
+  write_row (rows->out, patient_id, window_end, row);
+  rows->n_rows++;
+  return TRUE;
+}
+
+static gboolean
+export_patient (FILE               *out,
+                WardFeatureReader  *reader,
+                WardFeatureSeries  *series,
+                const char         *patient_id,
+                gint64              from,
+                gint64              to,
+                gint64              step,
+                guint              *n_rows,
+                GError            **error)
+{
+  g_autoptr(GArray) ends = window_ends (reader, patient_id, from, to, step, error);
+  CsvRows rows = { out, 0 };
+
+  if (ends == NULL)
+    return FALSE;
+
+  if (!ward_cli_features_foreach_row (reader, series, patient_id, ends, write_csv_row_cb, &rows,
+                                      error))
+    return FALSE;
+
+  *n_rows += rows.n_rows;
   return TRUE;
 }
 

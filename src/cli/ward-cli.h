@@ -9,6 +9,7 @@
 #include <glib.h>
 #include <json-glib/json-glib.h>
 
+#include "ward-feature-store.h"
 #include "ward-news2.h"
 #include "ward-store.h"
 
@@ -58,6 +59,25 @@ void       ward_cli_add_time    (JsonBuilder   *builder,
  */
 WardStore *ward_cli_open_store  (const char    *command,
                                  const char    *db_path);
+
+/* The feature table's rows (ward-cli-features.c): the patient's features
+ * at each of ends (gint64, oldest first), read a day at a time, handed
+ * to func one row at a time (WARD_FEATURE_N_FEATURES values, NAN where
+ * a feature cannot be computed).  Stops at func's first FALSE.
+ */
+typedef gboolean (*WardCliFeatureRowFunc) (const char    *patient_id,
+                                           gint64         window_end,
+                                           const double  *row,
+                                           gpointer       user_data,
+                                           GError       **error);
+
+gboolean   ward_cli_features_foreach_row (WardFeatureReader     *reader,
+                                          WardFeatureSeries     *series,
+                                          const char            *patient_id,
+                                          GArray                *ends,
+                                          WardCliFeatureRowFunc  func,
+                                          gpointer               user_data,
+                                          GError               **error);
 
 /* Each wardwatch-cli command takes the arguments after the command name,
  * with argv[0] naming the command ("wardwatch-cli score"), and returns

@@ -15,6 +15,7 @@
 #include "ward-test-cli.h"
 #include "ward-test-util.h"
 
+#include <math.h>
 #include <string.h>
 
 static char *
@@ -330,6 +331,215 @@ test_export_incremental (void)
   ward_test_remove_tree (dir);
 }
 
+/* The features/ folder of an export: "patient_id window_end" -> the
+ * row's JSON object, and the number of lines in all.
+ */
+static GHashTable *
+read_features (const char *out_dir,
+               GHashTable *files,
+               gint64     *n_lines)
+{
+  GHashTable *rows = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                            (GDestroyNotify) json_object_unref);
+  g_autofree char *features_dir = g_build_filename (out_dir, "features", NULL);
+  g_autoptr(GDir) dir = g_dir_open (features_dir, 0, NULL);
+  const char *name;
+
+  *n_lines = 0;
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (features_dir, name, NULL);
+      g_autoptr(GError) error = NULL;
+      g_autofree char *contents = NULL;
+      g_auto(GStrv) lines = NULL;
+
+      g_assert_true (g_str_has_suffix (name, ".ndjson"));
+      g_assert_true (g_file_get_contents (path, &contents, NULL, &error));
+      g_assert_no_error (error);
+      if (files != NULL)
+        g_hash_table_insert (files, g_build_filename ("features", name, NULL),
+                             g_strdup (contents));
+      lines = g_strsplit (contents, "\n", -1);
+      for (guint k = 0; lines[k] != NULL; k++)
+        {
+          JsonObject *row;
+          g_autofree char *key = NULL;
+
+          if (lines[k][0] == '\0')
+            continue;
+          row = parse_object (lines[k]);
+          /* The file is the window end's UTC day. */
+          g_assert_cmpint (strncmp (json_object_get_string_member (row, "window_end"), name, 10),
+                           ==, 0);
+          key = g_strdup_printf ("%s %s", json_object_get_string_member (row, "patient_id"),
+                                 json_object_get_string_member (row, "window_end"));
+          g_assert_false (g_hash_table_contains (rows, key));
+          g_hash_table_insert (rows, g_steal_pointer (&key), row);
+          (*n_lines)++;
+        }
+    }
+
+  return rows;
+}
+
+static JsonObject *
+export_features (const char *cli,
+                 const char *db_arg,
+                 const char *out_dir)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *out = run (&error, cli, "export", db_arg, "--ndjson", out_dir, "--features",
+                              NULL);
+
+  g_assert_no_error (error);
+  return parse_object (out);
+}
+
+/* The feature table goes out as the resources do: one row per stored
+ * NEWS2 window, the same values as `features --csv`, nothing new on a
+ * second run, only the new windows on a third.
+ */
+static void
+test_export_features (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("ward-export-XXXXXX", &error);
+  g_autofree char *db = g_build_filename (dir, "ward.db", NULL);
+  g_autofree char *out_dir = g_build_filename (dir, "ndjson", NULL);
+  g_autofree char *manifest_path = g_build_filename (out_dir, "manifest.json", NULL);
+  g_autofree char *db_arg = g_strconcat ("--db=", db, NULL);
+  g_autofree char *csv = NULL;
+  g_autofree char *manifest_text = NULL;
+  g_auto(GStrv) csv_lines = NULL;
+  g_auto(GStrv) header = NULL;
+  g_autoptr(JsonObject) summary = NULL;
+  g_autoptr(JsonObject) manifest = NULL;
+  g_autoptr(GHashTable) first = NULL;
+  g_autoptr(GHashTable) first_files = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  g_autoptr(GHashTable) second = NULL;
+  g_autoptr(GHashTable) second_files = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  g_autoptr(GHashTable) third = NULL;
+  g_autoptr(GHashTable) third_files = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  const char *cli = g_getenv ("WARDWATCH_CLI");
+  JsonObject *extension;
+  gint64 n_lines = 0;
+  gint64 n_csv = 0;
+  gint64 mark;
+  gint64 n_new;
+
+  g_assert_no_error (error);
+  g_assert_nonnull (cli);
+  demo_run (db_arg, "--seed=1");
+
+  summary = export_features (cli, db_arg, out_dir);
+  first = read_features (out_dir, first_files, &n_lines);
+  g_assert_cmpint (n_lines, >, 0);
+  g_assert_cmpint (json_object_get_int_member (summary, "features"), ==, n_lines);
+  g_assert_cmpint (n_lines, ==, count_query (db, "SELECT count (*) FROM scores "
+                                                 "WHERE kind = 'news2'"));
+
+  /* Every row holds what `features --csv` has for the same window. */
+  csv = run (&error, cli, "features", db_arg, "--csv", NULL);
+  g_assert_no_error (error);
+  csv_lines = g_strsplit (csv, "\n", -1);
+  header = g_strsplit (csv_lines[0], ",", -1);
+  for (guint k = 1; csv_lines[k] != NULL; k++)
+    {
+      g_auto(GStrv) fields = NULL;
+      g_autofree char *key = NULL;
+      JsonObject *row;
+
+      if (csv_lines[k][0] == '\0')
+        continue;
+      fields = g_strsplit (csv_lines[k], ",", -1);
+      g_assert_cmpuint (g_strv_length (fields), ==, g_strv_length (header));
+      key = g_strdup_printf ("%s %s", fields[0], fields[1]);
+      row = g_hash_table_lookup (first, key);
+      g_assert_nonnull (row);
+      /* Every feature column; the outcome columns are the CSV's own. */
+      for (guint c = 2; header[c] != NULL && !g_str_has_prefix (header[c], "outcome_"); c++)
+        {
+          JsonNode *node = json_object_get_member (row, header[c]);
+
+          g_assert_nonnull (node);
+          if (fields[c][0] == '\0')
+            g_assert_true (JSON_NODE_HOLDS_NULL (node));
+          else
+            g_assert_cmpfloat_with_epsilon (json_node_get_double (node),
+                                            g_ascii_strtod (fields[c], NULL),
+                                            1e-9 * MAX (1.0, fabs (g_ascii_strtod (fields[c],
+                                                                                   NULL))));
+        }
+      n_csv++;
+    }
+  g_assert_cmpint (n_csv, ==, n_lines);
+
+  /* The manifest keeps the feature files out of output[] (FHIR types
+   * only) and holds their own mark: the newest score row.
+   */
+  g_assert_true (g_file_get_contents (manifest_path, &manifest_text, NULL, &error));
+  g_assert_no_error (error);
+  manifest = parse_object (manifest_text);
+  extension = json_object_get_object_member (manifest, "extension");
+  mark = json_object_get_int_member (extension, "featuresHighWaterMark");
+  g_assert_cmpint (mark, ==, count_query (db, "SELECT max (id) FROM scores"));
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (extension,
+                                                                         "featureOutput")),
+                    ==, g_hash_table_size (first_files));
+  for (guint i = 0; i < json_array_get_length (json_object_get_array_member (manifest, "output"));
+       i++)
+    {
+      JsonObject *entry = json_array_get_object_element (json_object_get_array_member (manifest,
+                                                                                       "output"), i);
+
+      g_assert_cmpstr (json_object_get_string_member (entry, "type"), !=, "features");
+    }
+  g_clear_pointer (&summary, json_object_unref);
+
+  /* Nothing new: nothing written. */
+  summary = export_features (cli, db_arg, out_dir);
+  g_assert_cmpint (json_object_get_int_member (summary, "features"), ==, 0);
+  second = read_features (out_dir, second_files, &n_lines);
+  assert_same_files (first_files, second_files);
+  g_clear_pointer (&summary, json_object_unref);
+
+  /* An export without --features leaves the feature files and mark be. */
+  g_clear_pointer (&summary, json_object_unref);
+  summary = export (cli, db_arg, out_dir);
+  g_assert_false (json_object_has_member (summary, "features"));
+  g_clear_pointer (&summary, json_object_unref);
+
+  /* More data: only the windows stored since, appended.  The demo's
+   * clock starts again at the real time, so a longer run reaches past
+   * the first run's windows (those it scores again keep their rows).
+   */
+  g_free (run (&error, g_getenv ("WARDWATCH"), "--headless", "--demo", "--beds=4", "--duration=6",
+               "--time-scale=600", "--seed=2", db_arg, NULL));
+  g_assert_no_error (error);
+  {
+    g_autofree char *sql = g_strdup_printf ("SELECT count (*) FROM scores WHERE kind = 'news2' "
+                                            "AND id > %" G_GINT64_FORMAT, mark);
+
+    n_new = count_query (db, sql);
+  }
+  g_assert_cmpint (n_new, >, 0);
+  summary = export_features (cli, db_arg, out_dir);
+  g_assert_cmpint (json_object_get_int_member (summary, "features"), ==, n_new);
+  third = read_features (out_dir, third_files, &n_lines);
+  g_assert_cmpint (n_lines, ==, g_hash_table_size (first) + n_new);
+  {
+    GHashTableIter iter;
+    const char *url;
+    const char *contents;
+
+    g_hash_table_iter_init (&iter, first_files);
+    while (g_hash_table_iter_next (&iter, (gpointer *) &url, (gpointer *) &contents))
+      g_assert_true (g_str_has_prefix (g_hash_table_lookup (third_files, url), contents));
+  }
+
+  ward_test_remove_tree (dir);
+}
+
 /* Bad input gets a clear error and loses nothing. */
 static void
 test_export_refusals (void)
@@ -417,6 +627,7 @@ main (int   argc,
 
   g_test_add_func ("/cli/export/incremental", test_export_incremental);
   g_test_add_func ("/cli/export/refusals", test_export_refusals);
+  g_test_add_func ("/cli/export/features", test_export_features);
 
   return g_test_run ();
 }

@@ -304,3 +304,112 @@ ward_feature_reader_time_range (WardFeatureReader  *self,
 
   return found;
 }
+
+gboolean
+ward_feature_reader_last_score_id (WardFeatureReader  *self,
+                                   gint64             *id,
+                                   GError            **error)
+{
+  sqlite3_stmt *stmt = NULL;
+  int rc;
+
+  g_return_val_if_fail (self != NULL, FALSE);
+  g_return_val_if_fail (id != NULL, FALSE);
+
+  /* max() of the primary key: one step down the table's b-tree. */
+  if (sqlite3_prepare_v2 (self->db, "SELECT coalesce (max (id), 0) FROM scores", -1, &stmt,
+                          NULL) != SQLITE_OK)
+    return set_sql_error (error, self->db, "the newest score");
+
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    *id = sqlite3_column_int64 (stmt, 0);
+  sqlite3_finalize (stmt);
+
+  if (rc != SQLITE_ROW)
+    return set_sql_error (error, self->db, "the newest score");
+
+  return TRUE;
+}
+
+GPtrArray *
+ward_feature_reader_list_scored_patients (WardFeatureReader  *self,
+                                          gint64              after_id,
+                                          gint64              upto_id,
+                                          GError            **error)
+{
+  g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
+  sqlite3_stmt *stmt = NULL;
+  int rc;
+
+  g_return_val_if_fail (self != NULL, NULL);
+
+  /* A range of the primary key: only the rows stored since after_id. */
+  if (sqlite3_prepare_v2 (self->db,
+                          "SELECT DISTINCT patient_id FROM scores "
+                          "WHERE id > ?1 AND id <= ?2 AND kind = 'news2' ORDER BY patient_id",
+                          -1, &stmt, NULL) != SQLITE_OK)
+    {
+      set_sql_error (error, self->db, "the scored patients");
+      return NULL;
+    }
+
+  sqlite3_bind_int64 (stmt, 1, after_id);
+  sqlite3_bind_int64 (stmt, 2, upto_id);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    g_ptr_array_add (ids, g_strdup ((const char *) sqlite3_column_text (stmt, 0)));
+  sqlite3_finalize (stmt);
+
+  if (rc != SQLITE_DONE)
+    {
+      set_sql_error (error, self->db, "the scored patients");
+      return NULL;
+    }
+
+  return g_steal_pointer (&ids);
+}
+
+GArray *
+ward_feature_reader_new_window_ends (WardFeatureReader  *self,
+                                     const char         *patient_id,
+                                     gint64              after_id,
+                                     gint64              upto_id,
+                                     gint64              since,
+                                     GError            **error)
+{
+  g_autoptr(GArray) ends = g_array_new (FALSE, FALSE, sizeof (gint64));
+  sqlite3_stmt *stmt = NULL;
+  int rc;
+
+  g_return_val_if_fail (self != NULL, NULL);
+  g_return_val_if_fail (patient_id != NULL, NULL);
+
+  if (sqlite3_prepare_v2 (self->db,
+                          "SELECT window_end FROM scores WHERE patient_id = ?1 AND kind = 'news2' "
+                          "AND id > ?2 AND id <= ?3 AND window_end >= ?4 ORDER BY window_end",
+                          -1, &stmt, NULL) != SQLITE_OK)
+    {
+      set_sql_error (error, self->db, "the new score windows");
+      return NULL;
+    }
+
+  sqlite3_bind_text (stmt, 1, patient_id, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64 (stmt, 2, after_id);
+  sqlite3_bind_int64 (stmt, 3, upto_id);
+  sqlite3_bind_int64 (stmt, 4, since);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      gint64 end = sqlite3_column_int64 (stmt, 0);
+
+      g_array_append_val (ends, end);
+    }
+  sqlite3_finalize (stmt);
+
+  if (rc != SQLITE_DONE)
+    {
+      set_sql_error (error, self->db, "the new score windows");
+      return NULL;
+    }
+
+  return g_steal_pointer (&ends);
+}

@@ -69,6 +69,26 @@ gboolean            ward_feature_reader_time_range    (WardFeatureReader  *self,
                                                        gint64             *last,
                                                        GError            **error);
 
+/* For an incremental export of the feature table (wardwatch-cli export
+ * --features): the id of the newest score row, then the patients and
+ * window ends of the NEWS2 score rows stored with ids in
+ * (after_id, upto_id] (ids only grow, and a re-scored window keeps its
+ * row and id), windows ending at or after since, oldest first.
+ */
+gboolean            ward_feature_reader_last_score_id (WardFeatureReader  *self,
+                                                       gint64             *id,
+                                                       GError            **error);
+GPtrArray          *ward_feature_reader_list_scored_patients (WardFeatureReader *self,
+                                                       gint64              after_id,
+                                                       gint64              upto_id,
+                                                       GError            **error);
+GArray             *ward_feature_reader_new_window_ends (WardFeatureReader *self,
+                                                       const char         *patient_id,
+                                                       gint64              after_id,
+                                                       gint64              upto_id,
+                                                       gint64              since,
+                                                       GError            **error);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (WardFeatureReader, ward_feature_reader_free)
 
 G_END_DECLS
