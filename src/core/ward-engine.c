@@ -13,6 +13,7 @@
 #include "config.h"
 
 #include "ward-engine-private.h"
+#include "ward-store-rollups.h"
 
 #include <string.h>
 
@@ -127,6 +128,8 @@ ward_engine_config_init (WardEngineConfig *config)
   ward_obs_policy_init (&config->obs);
   config->device_silence_usec = 60 * WARD_USEC_PER_SEC;
   config->outbox_limit = WARD_ENGINE_DEFAULT_OUTBOX_LIMIT;
+  config->measurement_retention_usec = (gint64) WARD_STORE_DEFAULT_MEASUREMENT_RETENTION_DAYS *
+                                       24 * WARD_USEC_PER_HOUR;
   /* Off for the engine alone (tests and benchmarks that count
    * resources); the pipeline, and so the application, turns them on:
    * grouped by hour (data/mappings/wardwatch-fhir-hourly.json) they cost

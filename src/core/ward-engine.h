@@ -39,6 +39,10 @@ typedef struct
    * no limit.
    */
   gint64           outbox_limit;
+  gint64           measurement_retention_usec; /* the ward policy's measurement_retention_days:
+                                                * raw measurements kept this long once rolled
+                                                * up, 90 days; 0 keeps them forever.  The
+                                                * pipeline applies it (ward-pipeline.h). */
   /* Write the vital-signs Observations of the measurements (stage 5c),
    * one per patient, device, parameter and hour (the hourly mapping
    * below); off here by default, on in WardPipeline.  The NEWS2

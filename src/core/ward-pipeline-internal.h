@@ -96,6 +96,9 @@ struct _WardPipeline
   gint64              last_pruned;     /* time of the last raw archive retention run */
   gint64              last_rolled_up;  /* time of the last history roll-up */
   gint64              last_measurements_pruned; /* time of the last measurement retention */
+  gint64              measurement_retention_usec; /* the option's, else the policy's; 0: none */
+  gboolean            retention_pending; /* the last retention batch was full: go on next tick */
+  gint64              retention_deleted[2]; /* measurements, minute roll-ups: this run so far */
   guint               in_batch;        /* events in the open transaction */
   WardFhirSync       *fhir_sync;       /* sends the outbox between ticks, or NULL */
   WardFhirShared     *fhir_shared;     /* the care team's Tasks with the other stations, or NULL */

@@ -39,4 +39,12 @@ gboolean _ward_pipeline_load_models (WardEngine         *engine,
                                      gint64              now,
                                      GError            **error);
 
+/* The measurement retention the pipeline applies, in microseconds (0:
+ * none): the command line's measurement_retention_days when it is set
+ * (not negative), else the ward policy's (engine_config, after the
+ * policy file was read).
+ */
+gint64 _ward_pipeline_measurement_retention (const WardPipelineConfig *config,
+                                             const WardEngineConfig   *engine_config);
+
 G_END_DECLS

@@ -28,6 +28,7 @@
 
 #include <errno.h>
 #include <glib/gstdio.h>
+#include <math.h>
 #include <string.h>
 #include <sys/statvfs.h>
 
@@ -64,7 +65,7 @@ ward_pipeline_config_init (WardPipelineConfig *config)
   config->device_silence_usec = 60 * WARD_USEC_PER_SEC;
   config->tick_msec = 50;
   config->raw_retention_days = 30;
-  config->measurement_retention_days = WARD_STORE_DEFAULT_MEASUREMENT_RETENTION_DAYS;
+  config->measurement_retention_days = NAN;
   config->identity_cache_seconds = WARD_IDENTITY_DEFAULT_LIFETIME_USEC / (double) G_USEC_PER_SEC;
   config->vitals_observations = TRUE;
   config->outbox_limit = WARD_ENGINE_DEFAULT_OUTBOX_LIMIT;
@@ -239,6 +240,18 @@ publish_snapshot (WardPipeline *self,
 #define RETRY_MAX_USEC (5 * G_USEC_PER_SEC)
 #define MAX_BATCH     4000
 #define ROLLUP_INTERVAL_USEC (10 * G_USEC_PER_SEC)  /* pipeline time between history roll-ups */
+
+gint64
+_ward_pipeline_measurement_retention (const WardPipelineConfig *config,
+                                      const WardEngineConfig   *engine_config)
+{
+  g_return_val_if_fail (config != NULL && engine_config != NULL, 0);
+
+  if (!isnan (config->measurement_retention_days))
+    return (gint64) (config->measurement_retention_days * 24 * WARD_USEC_PER_HOUR);
+
+  return engine_config->measurement_retention_usec;
+}
 
 /* The store cannot write now (disk full, read-only, I/O, locked, damaged):
  * the whole batch fails and is tried again, rather than a command failing
@@ -700,31 +713,44 @@ tick (WardPipeline *self)
    * long-span charts read them.  Then hourly, raw measurements past
    * their retention that the roll-ups have counted.
    */
-  if (now - self->last_rolled_up >= ROLLUP_INTERVAL_USEC)
+  if (self->retention_pending || now - self->last_rolled_up >= ROLLUP_INTERVAL_USEC)
     {
       WardStore *store = ward_engine_get_store (self->engine);
       WardRetentionResult retained = { 0 };
 
-      if (self->config.measurement_retention_days > 0 &&
-          now - self->last_measurements_pruned >= WARD_USEC_PER_HOUR)
+      if (self->measurement_retention_usec > 0 &&
+          (self->retention_pending || now - self->last_measurements_pruned >= WARD_USEC_PER_HOUR))
         {
-          gint64 keep = (gint64) (self->config.measurement_retention_days * 24 * WARD_USEC_PER_HOUR);
+          gint64 keep = self->measurement_retention_usec;
           gint64 keep_minutes = (gint64) WARD_STORE_DEFAULT_MINUTE_ROLLUP_RETENTION_DAYS * 24 *
                                 WARD_USEC_PER_HOUR;
 
           gboolean due = FALSE;
 
-          /* The deletes scan their tables: only when the oldest row is due. */
+          /* The deletes scan their tables: only when the oldest row is
+           * due.  One batch per tick, in the tick's transaction: a store
+           * with weeks to delete gets them deleted over the next ticks,
+           * with the sources' messages stored in between, never in one
+           * transaction that holds the writer for seconds.
+           */
           if (!ward_store_has_measurements_before (store, now - keep, &due, &error) ||
-              (due && !ward_store_apply_retention (store, now - keep,
-                                                   now - MAX (keep, keep_minutes),
-                                                   &retained, &error)) ||
+              (due && !ward_store_apply_retention_batch (store, now - keep,
+                                                         now - MAX (keep, keep_minutes),
+                                                         WARD_STORE_RETENTION_BATCH_ROWS,
+                                                         &retained, &error)) ||
               (!due && ward_store_rollup (store, &error) < 0))
             goto failed;
-          if (retained.measurements > 0 || retained.minute_rollups > 0)
-            g_message ("Retention: deleted %" G_GINT64_FORMAT " raw measurements and %"
-                       G_GINT64_FORMAT " per-minute roll-ups (all counted in the roll-ups)",
-                       retained.measurements, retained.minute_rollups);
+          self->retention_pending = retained.more;
+          self->retention_deleted[0] += retained.measurements;
+          self->retention_deleted[1] += retained.minute_rollups;
+          /* Once per run, after its last batch. */
+          if (!retained.more && (self->retention_deleted[0] > 0 || self->retention_deleted[1] > 0))
+            {
+              g_message ("Retention: deleted %" G_GINT64_FORMAT " raw measurements and %"
+                         G_GINT64_FORMAT " per-minute roll-ups (all counted in the roll-ups)",
+                         self->retention_deleted[0], self->retention_deleted[1]);
+              self->retention_deleted[0] = self->retention_deleted[1] = 0;
+            }
           self->last_measurements_pruned = now;
         }
       else if (ward_store_rollup (store, &error) < 0)
@@ -1100,6 +1126,8 @@ ward_pipeline_start (WardPipeline      *self,
   if (self->config.policy_file != NULL &&
       !ward_policy_load_file (self->config.policy_file, &engine_config, error))
     return FALSE;
+  self->measurement_retention_usec =
+    _ward_pipeline_measurement_retention (&self->config, &engine_config);
   self->engine = ward_engine_new (store, &engine_config);
   if (!_ward_pipeline_load_models (self->engine, self->config.policy_file,
                                    (const char * const *) self->config.models,

@@ -55,8 +55,10 @@ typedef struct
   gint64      device_silence_usec;    /* technical alert after this, 60 s */
   guint       tick_msec;              /* real time between ticks, 50 ms */
   double      raw_retention_days;     /* raw payloads kept this long, 30; 0 keeps them forever */
-  double      measurement_retention_days; /* raw measurements kept this long once rolled up,
-                                       * 90; 0 keeps them forever */
+  double      measurement_retention_days; /* raw measurements kept this long once rolled up;
+                                       * 0 keeps them forever; NAN (the default): the
+                                       * ward policy's measurement_retention_days, 90
+                                       * without one.  Set, it wins over the policy. */
   char       *fhir_url;               /* FHIR R4 base URL the outbox is sent to, or NULL */
   char       *fhir_token_file;        /* a file, readable only by the user, holding a static
                                        * bearer token for it, or NULL */

@@ -138,6 +138,66 @@ test_vacuum (void)
   ward_test_remove_tree (dir);
 }
 
+/* Without --retention-days the ward policy's measurement_retention_days
+ * applies; with it, the option wins.
+ */
+static void
+test_vacuum_policy (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("ward-vacuum-XXXXXX", &error);
+  g_autofree char *db = g_build_filename (dir, "ward.db", NULL);
+  g_autofree char *policy = g_build_filename (dir, "policy.json", NULL);
+  g_autofree char *db_arg = g_strconcat ("--db=", db, NULL);
+  g_autofree char *policy_arg = g_strconcat ("--policy=", policy, NULL);
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+
+  g_assert_no_error (error);
+  fill (db);
+
+  /* The ward keeps 200 days: the 100-day-old rows stay. */
+  g_assert_true (g_file_set_contents (policy, "{\"measurement_retention_days\": 200}", -1, &error));
+  g_assert_no_error (error);
+  {
+    const char *args[] = { db_arg, policy_arg, NULL };
+    g_autoptr(JsonObject) result = NULL;
+
+    g_assert_cmpint (ward_test_run_cli ("vacuum", args, NULL, &out, &err), ==, 0);
+    result = parse_object (out);
+    g_assert_cmpint (json_object_get_int_member (result, "measurements_deleted"), ==, 0);
+    g_clear_pointer (&out, g_free);
+    g_clear_pointer (&err, g_free);
+  }
+  g_assert_cmpint (count (db, "SELECT count (*) FROM measurements"), ==, 3000);
+
+  /* The option wins over the policy. */
+  {
+    const char *args[] = { db_arg, policy_arg, "--retention-days=30", NULL };
+    g_autoptr(JsonObject) result = NULL;
+
+    g_assert_cmpint (ward_test_run_cli ("vacuum", args, NULL, &out, &err), ==, 0);
+    result = parse_object (out);
+    g_assert_cmpint (json_object_get_int_member (result, "measurements_deleted"), ==, 2000);
+    g_clear_pointer (&out, g_free);
+    g_clear_pointer (&err, g_free);
+  }
+
+  /* A bad policy: refused with its reason, nothing deleted. */
+  fill (db);
+  g_assert_true (g_file_set_contents (policy, "{\"measurement_retention_days\": \"all\"}", -1,
+                                      &error));
+  {
+    const char *args[] = { db_arg, policy_arg, NULL };
+
+    g_assert_cmpint (ward_test_run_cli ("vacuum", args, NULL, &out, &err), ==, 1);
+    g_assert_nonnull (strstr (err, "measurement_retention_days"));
+  }
+  g_assert_cmpint (count (db, "SELECT count (*) FROM measurements"), ==, 4000);
+
+  ward_test_remove_tree (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -145,6 +205,7 @@ main (int   argc,
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/cli/vacuum/retention", test_vacuum);
+  g_test_add_func ("/cli/vacuum/policy", test_vacuum_policy);
 
   return g_test_run ();
 }

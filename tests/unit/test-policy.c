@@ -7,9 +7,11 @@
 #include "config.h"
 
 #include <glib/gstdio.h>
+#include <math.h>
 #include <string.h>
 
 #include "ward-pipeline.h"
+#include "ward-pipeline-private.h"
 #include "ward-policy.h"
 
 #define MINUTE WARD_USEC_PER_MINUTE
@@ -48,6 +50,7 @@ test_shipped_file_is_the_defaults (void)
   loaded.flags.threshold = WARD_BAND_HIGH;
   loaded.flags.open_delay_usec = 1;
   loaded.flags.close_delay_usec = 1;
+  loaded.measurement_retention_usec = 1;
 
   g_assert_true (ward_policy_load_file (path, &loaded, &error));
   g_assert_no_error (error);
@@ -60,6 +63,7 @@ test_shipped_file_is_the_defaults (void)
   g_assert_cmpint (loaded.flags.threshold, ==, defaults.flags.threshold);
   g_assert_cmpint (loaded.flags.open_delay_usec, ==, defaults.flags.open_delay_usec);
   g_assert_cmpint (loaded.flags.close_delay_usec, ==, defaults.flags.close_delay_usec);
+  g_assert_cmpint (loaded.measurement_retention_usec, ==, defaults.measurement_retention_usec);
 
   /* And the defaults are the ward policy the issue set out. */
   g_assert_cmpint (defaults.window.validity_usec[WARD_NEWS2_HR], ==, 10 * MINUTE);
@@ -75,6 +79,44 @@ test_shipped_file_is_the_defaults (void)
   g_assert_cmpint (defaults.obs.interval_usec[WARD_OBS_STEP_LOW_MEDIUM], ==, HOUR);
   g_assert_cmpint (defaults.obs.interval_usec[WARD_OBS_STEP_MEDIUM], ==, HOUR);
   g_assert_cmpint (defaults.obs.interval_usec[WARD_OBS_STEP_HIGH], ==, 0);
+  g_assert_cmpint (defaults.measurement_retention_usec, ==, 90 * 24 * HOUR);
+}
+
+/* measurement_retention_days is the ward's; wardwatch
+ * --measurement-retention-days, when given, wins over it.
+ */
+static void
+test_measurement_retention (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_auto(WardPipelineConfig) options = { 0 };
+  WardEngineConfig config;
+
+  ward_engine_config_init (&config);
+  ward_pipeline_config_init (&options);
+
+  /* Neither: 90 days. */
+  g_assert_cmpint (_ward_pipeline_measurement_retention (&options, &config), ==, 90 * 24 * HOUR);
+
+  g_assert_true (ward_policy_load_data ("{\"measurement_retention_days\": 14.5}", -1, "ward.json",
+                                        &config, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (config.measurement_retention_usec, ==, 14 * 24 * HOUR + 12 * HOUR);
+  /* The policy's, while the option is not given. */
+  g_assert_cmpint (_ward_pipeline_measurement_retention (&options, &config), ==,
+                   14 * 24 * HOUR + 12 * HOUR);
+  /* The option's when given, 0 (keep forever) included. */
+  options.measurement_retention_days = 30;
+  g_assert_cmpint (_ward_pipeline_measurement_retention (&options, &config), ==, 30 * 24 * HOUR);
+  options.measurement_retention_days = 0;
+  g_assert_cmpint (_ward_pipeline_measurement_retention (&options, &config), ==, 0);
+
+  /* 0 in the policy keeps them forever too. */
+  options.measurement_retention_days = NAN;
+  g_assert_true (ward_policy_load_data ("{\"measurement_retention_days\": 0}", -1, "ward.json",
+                                        &config, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (_ward_pipeline_measurement_retention (&options, &config), ==, 0);
 }
 
 /* A file changes what it names and keeps the rest. */
@@ -149,6 +191,12 @@ test_bad_files (void)
     { "{\"observation_frequency_minutes\": {\"high\": \"often\"}}", WARD_POLICY_ERROR_INVALID,
       "ward.json: observation_frequency_minutes.high: expected a number of minutes or \"continuous\"" },
     { "{\"description\": 7}", WARD_POLICY_ERROR_INVALID, "ward.json: description: expected a string" },
+    { "{\"measurement_retention_days\": -1}", WARD_POLICY_ERROR_INVALID,
+      "ward.json: measurement_retention_days: -1 days is out of range" },
+    { "{\"measurement_retention_days\": \"90d\"}", WARD_POLICY_ERROR_INVALID,
+      "ward.json: measurement_retention_days: expected a number of days" },
+    { "{\"measurement_retention_days\": 40000}", WARD_POLICY_ERROR_INVALID,
+      "ward.json: measurement_retention_days: 40000 days is out of range" },
     { "{\"validity_minutes\": {\"temp\": 60", WARD_POLICY_ERROR_PARSE, "ward.json: not JSON" },
     { "[]", WARD_POLICY_ERROR_PARSE, "ward.json: expected a JSON object" },
     { "", WARD_POLICY_ERROR_PARSE, "ward.json: expected a JSON object" },
@@ -228,6 +276,7 @@ main (int   argc,
 
   g_test_add_func ("/core/policy/shipped-file-is-the-defaults", test_shipped_file_is_the_defaults);
   g_test_add_func ("/core/policy/partial-file", test_partial_file);
+  g_test_add_func ("/core/policy/measurement-retention", test_measurement_retention);
   g_test_add_func ("/core/policy/bad-files", test_bad_files);
   g_test_add_func ("/core/policy/missing-file", test_missing_file);
   g_test_add_func ("/core/policy/pipeline-refuses-bad-policy", test_pipeline_refuses_bad_policy);

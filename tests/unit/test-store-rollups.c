@@ -8,6 +8,7 @@
 
 #include <glib/gstdio.h>
 #include <math.h>
+#include <string.h>
 #include <sqlite3.h>
 
 #include "ward-history.h"
@@ -269,6 +270,87 @@ test_retention (Fixture       *f,
   }
 }
 
+/* In batches, each its own transaction as the pipeline's ticks are:
+ * every batch deletes at most its size, oldest first, says whether it
+ * was full, lets a writer store readings in between, and the batches
+ * together leave what one unbatched run leaves.
+ */
+static void
+test_retention_batched (Fixture       *f,
+                        gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  gint64 cutoff = NOW - 24 * G_TIME_SPAN_HOUR;
+  g_autofree char *old_sql = g_strdup_printf ("SELECT count (*) FROM measurements "
+                                              "WHERE observed_at < %" G_GINT64_FORMAT, cutoff);
+  gint64 n = fill (f->store, NOW - 72 * G_TIME_SPAN_HOUR, NOW);
+  gint64 n_old = count (f->store, old_sql);
+  gint64 deleted = 0;
+  gint64 batch_rows = 1000;
+  guint batches = 0;
+  WardRetentionResult result = { 0 };
+
+  g_assert_cmpint (n_old, >, 3 * batch_rows);
+
+  do
+    {
+      gint64 oldest_before = count (f->store, "SELECT min (id) FROM measurements");
+
+      memset (&result, 0, sizeof result);
+      g_assert_true (ward_store_apply_retention_batch (f->store, cutoff, 0, batch_rows, &result,
+                                                       &error));
+      g_assert_no_error (error);
+      g_assert_cmpint (result.measurements, <=, batch_rows);
+      g_assert_cmpint (result.more, ==, result.measurements == batch_rows);
+      /* Oldest first: the rows left start right after the batch. */
+      if (result.measurements > 0)
+        g_assert_cmpint (count (f->store, "SELECT min (id) FROM measurements"), >,
+                         oldest_before);
+      deleted += result.measurements;
+      batches++;
+
+      /* Between batches the writer stores a new reading, as the
+       * pipeline's sources do between ticks.
+       */
+      add (f->store, "p1", WARD_MEAS_HR, 77, NOW + batches * G_USEC_PER_SEC, WARD_SOURCE_DEVICE);
+      n++;
+    }
+  while (result.more);
+
+  g_assert_cmpuint (batches, >=, (guint) ((n_old - 1) / batch_rows));
+  g_assert_cmpuint (batches, <=, (guint) ((n_old - 1) / batch_rows + 2));
+  /* All the old rows but one (the newest row of the table is never
+   * deleted; here the fill's last back-dated row is not the newest, so
+   * all go) and nothing recent.
+   */
+  g_assert_cmpint (deleted, ==, n_old);
+  g_assert_cmpint (count (f->store, old_sql), ==, 0);
+  g_assert_cmpint (count (f->store, "SELECT count (*) FROM measurements"), ==, n - n_old);
+  /* The readings stored between batches were kept and are counted. */
+  g_assert_cmpint (ward_store_rollup (f->store, &error), >=, 0);
+  g_assert_no_error (error);
+  g_assert_cmpint (count (f->store, "SELECT sum (n) FROM measurement_rollups WHERE span = 3600"),
+                   ==, n);
+  g_assert_cmpint (count (f->store, "SELECT count (*) FROM measurements WHERE value = 77 "
+                                    "AND observed_at > 1795341600000000"), ==, batches);
+
+  /* Per-minute roll-ups the same way. */
+  deleted = 0;
+  do
+    {
+      memset (&result, 0, sizeof result);
+      g_assert_true (ward_store_apply_retention_batch (f->store, 0, NOW - 48 * G_TIME_SPAN_HOUR,
+                                                       200, &result, &error));
+      g_assert_no_error (error);
+      g_assert_cmpint (result.minute_rollups, <=, 200);
+      deleted += result.minute_rollups;
+    }
+  while (result.more);
+  g_assert_cmpint (deleted, >, 200);
+  g_assert_cmpint (count (f->store, "SELECT count (*) FROM measurement_rollups WHERE span = 60 "
+                                    "AND bucket < 1795168800000000"), ==, 0);
+}
+
 /* The migration fills the roll-ups from what is already stored. */
 static void
 test_migration (Fixture       *f,
@@ -311,6 +393,8 @@ main (int   argc,
               test_rollups_rolled_back, fixture_tear_down);
   g_test_add ("/store/rollups/retention", Fixture, NULL, fixture_set_up,
               test_retention, fixture_tear_down);
+  g_test_add ("/store/rollups/retention-batched", Fixture, NULL, fixture_set_up,
+              test_retention_batched, fixture_tear_down);
   g_test_add ("/store/rollups/migration", Fixture, NULL, fixture_set_up,
               test_migration, fixture_tear_down);
 

@@ -22,6 +22,8 @@
 #define MAX_VALIDITY_MINUTES  (7 * 24 * 60)
 #define MAX_FREQUENCY_MINUTES (7 * 24 * 60)
 #define MAX_DELAY_SECONDS     (24 * 60 * 60)
+/* Ten years: a store is not an archive (the NDJSON export is). */
+#define MAX_RETENTION_DAYS    (10 * 366)
 
 G_DEFINE_QUARK (ward-policy-error-quark, ward_policy_error)
 
@@ -249,6 +251,14 @@ ward_policy_load_data (const char        *data,
               !read_frequency (json_node_get_object (node), origin, &result.obs, error))
             return FALSE;
         }
+      else if (g_str_equal (name, "measurement_retention_days"))
+        {
+          /* 0 keeps raw measurements forever. */
+          if (!read_duration (node, origin, name, FALSE, MAX_RETENTION_DAYS,
+                              24 * WARD_USEC_PER_HOUR, "days",
+                              &result.measurement_retention_usec, error))
+            return FALSE;
+        }
       else if (g_str_equal (name, "care"))
         {
           /* The care team's part (care/ward-routing.c) is read by the
@@ -269,7 +279,7 @@ ward_policy_load_data (const char        *data,
       else
         return set_invalid (error, origin, "%s: unknown key (description, validity_minutes, "
                             "manual_data_timeout_minutes, flag, observation_frequency_minutes, "
-                            "care, models)", name);
+                            "measurement_retention_days, care, models)", name);
     }
 
   *config = result;

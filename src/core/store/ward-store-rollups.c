@@ -156,18 +156,26 @@ static gboolean
 apply_retention_in_transaction (WardStore            *self,
                                 gint64                raw_older_than,
                                 gint64                minute_older_than,
+                                gint64                max_rows,
                                 WardRetentionResult  *result,
                                 GError              **error)
 {
   /* Only counted rows (id <= the mark), and never the newest row: SQLite
    * gives a new row the highest id plus one, so deleting the newest
    * would let a later measurement take an id the mark already covers.
+   * At most ?3 rows (-1: all), oldest ids first: rows arrive roughly in
+   * time order, so the walk along the ids finds the due rows at its
+   * start and stops after the batch.
    */
   static const char delete_sql[] =
-    "DELETE FROM measurements WHERE observed_at < ?1 AND id <= ?2 "
-    "AND id < (SELECT max (id) FROM measurements)";
+    "DELETE FROM measurements WHERE id IN (SELECT id FROM measurements "
+    "WHERE observed_at < ?1 AND id <= ?2 AND id < (SELECT max (id) FROM measurements) "
+    "ORDER BY id LIMIT ?3)";
   static const char delete_minutes_sql[] =
-    "DELETE FROM measurement_rollups WHERE span = ?1 AND bucket < ?2";
+    "DELETE FROM measurement_rollups WHERE (patient_id, kind, span, bucket) IN "
+    "(SELECT patient_id, kind, span, bucket FROM measurement_rollups "
+    "WHERE span = ?1 AND bucket < ?2 LIMIT ?3)";
+  gint64 limit = max_rows > 0 ? max_rows : -1;
   sqlite3 *db = _ward_store_get_db (self);
   sqlite3_stmt *stmt;
   gint64 mark = 0;
@@ -182,9 +190,12 @@ apply_retention_in_transaction (WardStore            *self,
         return FALSE;
       sqlite3_bind_int64 (stmt, 1, raw_older_than);
       sqlite3_bind_int64 (stmt, 2, mark);
+      sqlite3_bind_int64 (stmt, 3, limit);
       if (!_ward_store_step_done (self, stmt, "delete old measurements", error))
         return FALSE;
       result->measurements = sqlite3_changes (db);
+      if (max_rows > 0 && result->measurements >= max_rows)
+        result->more = TRUE;
     }
 
   if (minute_older_than > 0)
@@ -193,9 +204,12 @@ apply_retention_in_transaction (WardStore            *self,
         return FALSE;
       sqlite3_bind_int64 (stmt, 1, WARD_ROLLUP_MINUTE);
       sqlite3_bind_int64 (stmt, 2, minute_older_than);
+      sqlite3_bind_int64 (stmt, 3, limit);
       if (!_ward_store_step_done (self, stmt, "delete old per-minute roll-ups", error))
         return FALSE;
       result->minute_rollups = sqlite3_changes (db);
+      if (max_rows > 0 && result->minute_rollups >= max_rows)
+        result->more = TRUE;
     }
 
   return TRUE;
@@ -208,15 +222,29 @@ ward_store_apply_retention (WardStore            *self,
                             WardRetentionResult  *result,
                             GError              **error)
 {
+  return ward_store_apply_retention_batch (self, raw_older_than, minute_older_than, 0, result,
+                                           error);
+}
+
+gboolean
+ward_store_apply_retention_batch (WardStore            *self,
+                                  gint64                raw_older_than,
+                                  gint64                minute_older_than,
+                                  gint64                max_rows,
+                                  WardRetentionResult  *result,
+                                  GError              **error)
+{
   WardRetentionResult local = { 0 };
   gboolean own;
   gboolean ok;
 
   g_return_val_if_fail (WARD_IS_STORE (self), FALSE);
+  g_return_val_if_fail (max_rows >= 0, FALSE);
 
   if (!ensure_transaction (self, &own, error))
     return FALSE;
-  ok = apply_retention_in_transaction (self, raw_older_than, minute_older_than, &local, error);
+  ok = apply_retention_in_transaction (self, raw_older_than, minute_older_than, max_rows, &local,
+                                       error);
   if (!finish_transaction (self, own, ok, error))
     return FALSE;
 

@@ -38,7 +38,15 @@ typedef struct
 {
   gint64 measurements;      /* raw measurements deleted */
   gint64 minute_rollups;    /* per-minute roll-up rows deleted */
+  gboolean more;            /* a batch was full: rows may be left to delete */
 } WardRetentionResult;
+
+/* Rows a retention batch deletes at most from each table: the
+ * pipeline's tick deletes one batch in its transaction and the next
+ * batch in the next tick, so a station catching up on weeks of history
+ * never holds the writer for long.
+ */
+#define WARD_STORE_RETENTION_BATCH_ROWS 5000
 
 /* Counts the measurements stored since the last roll-up.  Runs in the
  * caller's transaction when there is one (the pipeline's tick), else in
@@ -60,6 +68,17 @@ gboolean    ward_store_get_rollup_mark     (WardStore              *self,
 gboolean    ward_store_apply_retention     (WardStore              *self,
                                             gint64                  raw_older_than,
                                             gint64                  minute_older_than,
+                                            WardRetentionResult    *result,
+                                            GError                **error);
+
+/* The same, deleting at most max_rows raw measurements and max_rows
+ * per-minute roll-ups (0: no limit), oldest first; result->more says
+ * a batch was full and another may have rows to delete.
+ */
+gboolean    ward_store_apply_retention_batch (WardStore            *self,
+                                            gint64                  raw_older_than,
+                                            gint64                  minute_older_than,
+                                            gint64                  max_rows,
                                             WardRetentionResult    *result,
                                             GError                **error);
 
