@@ -13,7 +13,13 @@
 /* Times are minutes from T0 (07:00 UTC); the period is [0, 720).
  *
  * Census at the end (720): p1 high (score at 660), p2 medium (60), p3 low
- * (690); p4 has no bed.  Observations overdue: p2 only (medium: hourly,
+ * (690); p4 has no bed now.  Over the 24 hour marks (minute 60 i - 660,
+ * i = 0..23), from the history: p1 (bed) from its first score at -120
+ * (mark 9), low, high from 660 (mark 22); p2 (bed) from 60 (mark 12),
+ * medium; p3 (bed) from 690, so only at the end (mark 23); p4, no bed
+ * now, scored medium at 240, counts at mark 15 (240) only.  So marks 0-8:
+ * nobody; 9-11: low 1; 12-14: low 1, medium 1; 15: low 1, medium 2;
+ * 16-21: low 1, medium 1; 22: medium 1, high 1; 23: low, medium, high 1.  Observations overdue: p2 only (medium: hourly,
  * never a complete score, so due from its first score at 60); p1 is high
  * (continuous), p3 scored 0 at 690 (12-hourly).
  *
@@ -61,6 +67,7 @@ static const Score scores[] = {
   { "p1", 660, 7, "high", 1 },
   { "p2", 60, 5, "medium", 0 },
   { "p3", 690, 0, "low", 1 },
+  { "p4", 240, 5, "medium", 1 },
 };
 
 typedef struct

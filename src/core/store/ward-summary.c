@@ -223,18 +223,21 @@ static const char latest_score_sql[] =
  * score's total and window end.
  */
 static gboolean
-column_at (Reader     *reader,
-           const char *patient_id,
-           gint64      at,
-           guint      *column,
-           int        *total,
-           WardBand   *band,
-           GError    **error)
+column_at_end (Reader     *reader,
+               const char *patient_id,
+               gint64      at,
+               guint      *column,
+               int        *total,
+               WardBand   *band,
+               gint64     *end,
+               GError    **error)
 {
   sqlite3_stmt *stmt;
   int rc;
 
   *column = WARD_SUMMARY_NO_SCORE;
+  if (end != NULL)
+    *end = 0;
   if (!(stmt = _ward_store_get_statement (reader->store, latest_score_sql, error)))
     return FALSE;
   sqlite3_bind_text (stmt, 1, patient_id, -1, SQLITE_TRANSIENT);
@@ -244,6 +247,8 @@ column_at (Reader     *reader,
     {
       WardBand b;
 
+      if (end != NULL)
+        *end = sqlite3_column_int64 (stmt, 3);
       if (sqlite3_column_int (stmt, 2) != 0 &&
           ward_band_from_string ((const char *) sqlite3_column_text (stmt, 1), &b))
         {
@@ -260,10 +265,58 @@ column_at (Reader     *reader,
 }
 
 static gboolean
+column_at (Reader     *reader,
+           const char *patient_id,
+           gint64      at,
+           guint      *column,
+           int        *total,
+           WardBand   *band,
+           GError    **error)
+{
+  return column_at_end (reader, patient_id, at, column, total, band, NULL, error);
+}
+
+/* Every patient with a NEWS2 window ending in (from, to]: one probe of
+ * the scores' (patient_id, kind, window_end) index per patient.
+ */
+static const char scored_patients_sql[] =
+  "SELECT p.id FROM patients p WHERE EXISTS (SELECT 1 FROM scores s"
+  " WHERE s.patient_id = p.id AND s.kind = 'news2' AND s.window_end > ?1 AND s.window_end <= ?2)";
+
+static gboolean
 read_census (Reader  *reader,
              GError **error)
 {
   WardSummary *summary = reader->summary;
+  g_autoptr(GPtrArray) patients = g_ptr_array_new_with_free_func (g_free);
+  gint64 first_mark = summary->to - (gint64) (WARD_SUMMARY_CENSUS_HOURS - 1) * HOUR_USEC;
+  sqlite3_stmt *stmt;
+  int rc;
+
+  /* Whoever may have been on the ward over the 24 h: the patients in a
+   * bed now, and those with a score in the hours before (discharged or
+   * moved out since).
+   */
+  for (guint b = 0; b < reader->beds->len; b++)
+    {
+      Bed *bed = g_ptr_array_index (reader->beds, b);
+
+      if (bed->patient_id != NULL)
+        g_ptr_array_add (patients, g_strdup (bed->patient_id));
+    }
+  if (!(stmt = _ward_store_get_statement (reader->store, scored_patients_sql, error)))
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, first_mark - WARD_SUMMARY_CENSUS_PRESENCE_USEC);
+  sqlite3_bind_int64 (stmt, 2, summary->to);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      const char *id = (const char *) sqlite3_column_text (stmt, 0);
+
+      if (!g_hash_table_contains (reader->bed_of_patient, id))
+        g_ptr_array_add (patients, g_strdup (id));
+    }
+  if (step_failed (reader, stmt, rc, "read the patients scored in the census hours", error))
+    return FALSE;
 
   for (guint i = 0; i < WARD_SUMMARY_CENSUS_HOURS; i++)
     {
@@ -271,17 +324,27 @@ read_census (Reader  *reader,
        * is still the period's (the period excludes only what starts at to).
        */
       gint64 at = summary->to - (gint64) (WARD_SUMMARY_CENSUS_HOURS - 1 - i) * HOUR_USEC;
+      gboolean last = i == WARD_SUMMARY_CENSUS_HOURS - 1;
 
       summary->census_at[i] = at;
-      for (guint b = 0; b < reader->beds->len; b++)
+      for (guint p = 0; p < patients->len; p++)
         {
-          Bed *bed = g_ptr_array_index (reader->beds, b);
+          const char *patient_id = g_ptr_array_index (patients, p);
+          gboolean in_bed_now = g_hash_table_contains (reader->bed_of_patient, patient_id);
+          gint64 end = 0;
           guint column;
 
-          if (bed->patient_id == NULL)
-            continue;
-          if (!column_at (reader, bed->patient_id, at, &column, NULL, NULL, error))
+          /* Who was there at the mark, from the history: at `to`, who is
+           * in a bed; before, a patient in a bed now once scored by then
+           * (the stay had begun), or anyone scored in the hour before
+           * the mark (scores are taken while a patient is in a bed).
+           */
+          if (!column_at_end (reader, patient_id, at, &column, NULL, NULL, &end, error))
             return FALSE;
+          if (last ? !in_bed_now
+                   : !((in_bed_now && end != 0) ||
+                       (end != 0 && end > at - WARD_SUMMARY_CENSUS_PRESENCE_USEC)))
+            continue;
           summary->census_series[i][column]++;
         }
     }

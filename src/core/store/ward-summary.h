@@ -30,6 +30,8 @@ G_BEGIN_DECLS
 
 /* Hour marks of the census chart: to - 23 h, ..., to - 1 h, to. */
 #define WARD_SUMMARY_CENSUS_HOURS 24
+/* A patient counts at an hour mark when scored within this before it. */
+#define WARD_SUMMARY_CENSUS_PRESENCE_USEC (G_GINT64_CONSTANT (3600) * G_USEC_PER_SEC)
 
 /* Bins of the response-time distribution: minutes from the task's
  * request to its first acceptance, [0, 5), [5, 10), [10, 15), [15, 20),
@@ -150,8 +152,13 @@ typedef struct
    * WARD_SUMMARY_NO_SCORE).
    */
   guint   census[WARD_SUMMARY_N_COLUMNS];
-  /* The same at each hour mark: census_at[i] = to - (23 - i) h; the last
-   * is `census`.  For the patients in a bed now.
+  /* The same at each hour mark, from the history: census_at[i] = to -
+   * (23 - i) h; the last is `census`.  At an earlier mark a patient
+   * counts when a NEWS2 window of theirs ended within the hour before
+   * it (WARD_SUMMARY_CENSUS_PRESENCE_USEC; patients are scored while in
+   * a bed, so one discharged since still counts), or when they are in a
+   * bed now and had a score by then (their stay had begun), by the band
+   * of their latest score at the mark.
    */
   gint64  census_at[WARD_SUMMARY_CENSUS_HOURS];
   guint   census_series[WARD_SUMMARY_CENSUS_HOURS][WARD_SUMMARY_N_COLUMNS];
