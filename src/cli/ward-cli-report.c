@@ -52,7 +52,7 @@ ward_cli_report (int    argc,
     { "to", 0, 0, G_OPTION_ARG_STRING, &to_text, "End of the period, excluded (default: now)", "ISO8601" },
     { "pdf", 0, 0, G_OPTION_ARG_FILENAME, &pdf, "Write the report as an A4 PDF", "FILE" },
     { "csv", 0, 0, G_OPTION_ARG_FILENAME, &csv, "Write the report's tables as CSV files into DIR", "DIR" },
-    { "ward", 0, 0, G_OPTION_ARG_STRING, &ward, "The ward's name on every page (default: Ward)", "NAME" },
+    { "ward", 0, 0, G_OPTION_ARG_STRING, &ward, "The ward's name on every page (default: the ward file's name, else Ward)", "NAME" },
     { "by", 0, 0, G_OPTION_ARG_STRING, &by, "Who prints the report, on every page", "NAME" },
     { "names", 0, 0, G_OPTION_ARG_NONE, &names, "Full patient names (default: initials only)", NULL },
     { "policy", 0, 0, G_OPTION_ARG_FILENAME, &policy_path,
@@ -109,7 +109,8 @@ ward_cli_report (int    argc,
       return 1;
     }
 
-  info.ward = ward ? ward : "Ward";
+  /* --ward, else the ward file's name as the store keeps it. */
+  info.ward = ward ? ward : summary->ward_name ? summary->ward_name : "Ward";
   info.printed_at = g_get_real_time ();
   info.printed_by = by;
   info.show_names = names;

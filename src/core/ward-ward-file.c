@@ -9,6 +9,8 @@
 #include "config.h"
 
 #include "ward-ward-file.h"
+#include "ward-store-shared.h"
+#include "ward-summary.h"
 
 #include <json-glib/json-glib.h>
 
@@ -16,7 +18,7 @@
 
 /* The ward file, format in docs/ARCHITECTURE.md:
  *
- *   {"hospitalNumberSystem": "https://trust.example/Id/mrn",
+ *   {"name": "Ward 7B", "hospitalNumberSystem": "https://trust.example/Id/mrn",
  *    "beds": [{"id": "bed-01", "label": "Bed 1",
  *              "patient": {"id": "p-100987654", "name": "Daniel Okafor", "spo2_scale": 1,
  *                          "birthDate": "1971-04-12",
@@ -40,6 +42,7 @@ struct _WardWardFile
 
   char      *origin;
   char      *hospital_number_system;   /* the local MRN system the file names, or NULL */
+  char      *name;                     /* the ward's name, on its summary and reports, or NULL */
   GPtrArray *beds;                     /* WardWardBed */
   GHashTable *by_patient;              /* patient id -> WardWardBed (borrowed) */
 };
@@ -479,6 +482,21 @@ load (WardWardFile  *self,
       return FALSE;
     }
 
+  if (json_object_has_member (root, "name"))
+    {
+      const char *name = member_string (root, "name");
+
+      if (name == NULL || *name == '\0' || g_utf8_strlen (name, -1) > WARD_WARD_FILE_MAX_NAME ||
+          !g_utf8_validate (name, -1, NULL))
+        {
+          g_set_error (error, WARD_WARD_FILE_ERROR, WARD_WARD_FILE_ERROR_INVALID,
+                       "%s: \"name\" must be the ward's name, 1 to %d characters",
+                       self->origin, WARD_WARD_FILE_MAX_NAME);
+          return FALSE;
+        }
+      self->name = g_strdup (name);
+    }
+
   if (json_object_has_member (root, "hospitalNumberSystem"))
     {
       const char *system = member_string (root, "hospitalNumberSystem");
@@ -513,6 +531,7 @@ ward_ward_file_finalize (GObject *object)
   g_clear_pointer (&self->by_patient, g_hash_table_unref);
   g_clear_pointer (&self->beds, g_ptr_array_unref);
   g_clear_pointer (&self->hospital_number_system, g_free);
+  g_clear_pointer (&self->name, g_free);
   g_clear_pointer (&self->origin, g_free);
 
   G_OBJECT_CLASS (ward_ward_file_parent_class)->finalize (object);
@@ -575,6 +594,14 @@ ward_ward_file_new_from_file (const char  *path,
   return ward_ward_file_new_from_data (data, (gssize) length, path, error);
 }
 
+const char *
+ward_ward_file_get_name (WardWardFile *self)
+{
+  g_return_val_if_fail (WARD_IS_WARD_FILE (self), NULL);
+
+  return self->name;
+}
+
 guint
 ward_ward_file_get_n_beds (WardWardFile *self)
 {
@@ -612,6 +639,12 @@ ward_ward_file_register (WardWardFile  *self,
 {
   g_return_val_if_fail (WARD_IS_WARD_FILE (self), FALSE);
   g_return_val_if_fail (WARD_IS_ENGINE (engine), FALSE);
+
+  /* The summary view and the shift report name the ward by it. */
+  if (self->name != NULL &&
+      !ward_store_set_setting (ward_engine_get_store (engine), WARD_SUMMARY_WARD_NAME_KEY,
+                               self->name, error))
+    return FALSE;
 
   for (guint i = 0; i < self->beds->len; i++)
     {

@@ -69,6 +69,11 @@ WardWardFile       *ward_ward_file_new_from_data (const char        *data,
                                                   const char        *origin,
                                                   GError           **error);
 
+/* The ward's name (top-level "name", at most WARD_WARD_FILE_MAX_NAME
+ * characters), or NULL; registering stores it for the summary.
+ */
+#define WARD_WARD_FILE_MAX_NAME 80
+const char         *ward_ward_file_get_name      (WardWardFile      *self);
 guint               ward_ward_file_get_n_beds    (WardWardFile      *self);
 const WardWardBed  *ward_ward_file_get_bed       (WardWardFile      *self,
                                                   guint              index);

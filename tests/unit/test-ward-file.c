@@ -11,6 +11,8 @@
 
 #include "ward-engine.h"
 #include "ward-pipeline.h"
+#include "ward-store-shared.h"
+#include "ward-summary.h"
 #include "ward-ward-file.h"
 
 /* The ward file: patients' identifiers reach the snapshot; a bad NHS
@@ -219,6 +221,74 @@ test_hospital_number_system (Fixture       *f,
   g_assert_nonnull (strstr (error->message, "hospitalNumberSystem"));
 }
 
+/* The ward's name: kept in the store when registered, for the summary
+ * and the shift report; a bad one is refused with the key named.
+ */
+static void
+test_ward_name (Fixture       *f,
+                gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *db = g_build_filename (f->dir, "ward.db", NULL);
+  g_autoptr(WardWardFile) ward = NULL;
+  g_autoptr(WardStore) store = NULL;
+  g_autoptr(WardEngine) engine = NULL;
+  g_autoptr(WardSummary) summary = NULL;
+  g_autofree char *name = NULL;
+  WardSummaryOptions options = { 0 };
+  WardEngineConfig config;
+
+  ward = ward_ward_file_new_from_data ("{\"name\": \"Ward 7B — Cardiology\", \"beds\": ["
+                                       " {\"id\": \"bed-01\", \"patient\": {\"id\": \"p1\"}}]}",
+                                       -1, "ward.json", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (ward_ward_file_get_name (ward), ==, "Ward 7B — Cardiology");
+
+  store = ward_store_open (db, &error);
+  g_assert_no_error (error);
+  ward_engine_config_init (&config);
+  engine = ward_engine_new (store, &config);
+  g_assert_true (ward_engine_begin (engine, &error));
+  g_assert_true (ward_ward_file_register (ward, engine, &error));
+  g_assert_true (ward_engine_commit (engine, &error));
+  g_assert_no_error (error);
+  name = ward_store_dup_setting (store, WARD_SUMMARY_WARD_NAME_KEY, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (name, ==, "Ward 7B — Cardiology");
+  options.from = T0 - G_TIME_SPAN_HOUR;
+  options.to = T0;
+  summary = ward_summary_compute (store, &options, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (summary->ward_name, ==, "Ward 7B — Cardiology");
+  g_clear_object (&ward);
+
+  /* Not a string, empty, too long. */
+  {
+    g_autofree char *long_name = g_strnfill (WARD_WARD_FILE_MAX_NAME + 1, 'x');
+    g_autofree char *too_long = g_strdup_printf ("{\"name\": \"%s\", \"beds\": []}", long_name);
+    const char *bad[] = { "{\"name\": 7, \"beds\": []}", "{\"name\": \"\", \"beds\": []}", too_long };
+
+    for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+      {
+        g_clear_error (&error);
+        ward = ward_ward_file_new_from_data (bad[i], -1, "ward.json", &error);
+        g_assert_null (ward);
+        g_assert_error (error, WARD_WARD_FILE_ERROR, WARD_WARD_FILE_ERROR_INVALID);
+        g_assert_nonnull (strstr (error->message, "ward.json: \"name\""));
+      }
+  }
+
+  g_clear_object (&engine);
+  g_clear_object (&store);
+  {
+    g_autofree char *wal = g_strconcat (db, "-wal", NULL);
+    g_autofree char *shm = g_strconcat (db, "-shm", NULL);
+
+    g_unlink (wal);
+    g_unlink (shm);
+  }
+}
+
 static void
 test_invalid_nhs_number (Fixture       *f,
                          gconstpointer  data)
@@ -382,6 +452,7 @@ main (int   argc,
   ADD ("/core/ward-file/identifiers-reach-snapshot", test_identifiers_reach_snapshot);
   ADD ("/core/ward-file/hospital-number-system", test_hospital_number_system);
   ADD ("/core/ward-file/invalid-nhs-number", test_invalid_nhs_number);
+  ADD ("/core/ward-file/ward-name", test_ward_name);
   ADD ("/core/ward-file/device-in-two-beds", test_device_in_two_beds);
   ADD ("/core/ward-file/patient-in-two-beds", test_patient_in_two_beds);
   ADD ("/core/ward-file/pipeline-refuses-duplicate", test_pipeline_refuses_duplicate);

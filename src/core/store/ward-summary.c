@@ -11,6 +11,7 @@
 #include "ward-summary.h"
 
 #include "ward-store-private.h"
+#include "ward-store-shared.h"
 
 #include <string.h>
 
@@ -130,6 +131,7 @@ ward_summary_free (WardSummary *summary)
   g_clear_pointer (&summary->issues, g_ptr_array_unref);
   g_clear_pointer (&summary->flags, g_ptr_array_unref);
   g_clear_pointer (&summary->notes, g_ptr_array_unref);
+  g_free (summary->ward_name);
   g_free (summary);
 }
 
@@ -171,6 +173,24 @@ prepare_period (Reader      *reader,
     }
 
   return stmt;
+}
+
+/* The ward's name, as the ward file gave it at the last start. */
+static gboolean
+read_ward_name (Reader  *reader,
+                GError **error)
+{
+  g_autoptr(GError) local_error = NULL;
+
+  reader->summary->ward_name = ward_store_dup_setting (reader->store, WARD_SUMMARY_WARD_NAME_KEY,
+                                                       &local_error);
+  if (local_error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+
+  return TRUE;
 }
 
 static const char beds_sql[] =
@@ -957,7 +977,8 @@ ward_summary_compute (WardStore                 *store,
         }
     }
 
-  ok = read_beds (&reader, error) &&
+  ok = read_ward_name (&reader, error) &&
+       read_beds (&reader, error) &&
        read_census (&reader, error) &&
        read_flag_counts (&reader, error) &&
        read_responses (&reader, error) &&

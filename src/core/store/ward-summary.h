@@ -28,6 +28,11 @@ G_BEGIN_DECLS
 #define WARD_SUMMARY_NO_SCORE  (WARD_BAND_HIGH + 1)
 #define WARD_SUMMARY_N_COLUMNS (WARD_BAND_HIGH + 2)
 
+/* The settings key holding the ward's name: the pipeline writes the
+ * ward file's "name" there at start, the summary and its reports read it.
+ */
+#define WARD_SUMMARY_WARD_NAME_KEY "ward-name"
+
 /* Hour marks of the census chart: to - 23 h, ..., to - 1 h, to. */
 #define WARD_SUMMARY_CENSUS_HOURS 24
 /* A patient counts at an hour mark when scored within this before it. */
@@ -145,6 +150,7 @@ typedef struct
 {
   gint64  from;
   gint64  to;
+  char   *ward_name;          /* the ward file's "name" (settings key ward-name), or NULL */
   guint   n_beds;             /* beds of the ward now: the alarm burden's denominator */
 
   /* Census at `to`: patients in a bed now, by the band of their latest
