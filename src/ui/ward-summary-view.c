@@ -13,11 +13,19 @@
 #include "ward-clinical.h"
 #include "ward-shift-report.h"
 #include "ward-summary.h"
+#include "ward-summary-print.h"
 #include "ward-summary-view.h"
 
 #define APP_ID             "io.github.wardwatch.Wardwatch"
-#define PERIOD_USEC        (G_GINT64_CONSTANT (12) * 3600 * G_USEC_PER_SEC)
+#define HOUR_USEC          (G_GINT64_CONSTANT (3600) * G_USEC_PER_SEC)
+#define DEFAULT_PERIOD_HOURS 12
 #define DEFAULT_REFRESH_MIN 15
+
+/* The periods offered: a shift of 8 or 12 hours, a day, a week. */
+static const guint period_hours[] = { 8, 12, 24, 7 * 24 };
+static const char * const period_titles[] = {
+  N_("Last 8 Hours"), N_("Last 12 Hours"), N_("Last 24 Hours"), N_("Last 7 Days"),
+};
 
 struct _WardSummaryView
 {
@@ -26,6 +34,7 @@ struct _WardSummaryView
   /* Template widgets */
   AdwToastOverlay *toast_overlay;
   AdwWindowTitle  *window_title;
+  GtkDropDown     *period_dropdown;
   GtkStack        *stack;
   AdwStatusPage   *status_page;
   GtkLabel        *census_label;
@@ -49,7 +58,10 @@ struct _WardSummaryView
   GtkNativeDialog *chooser;
   guint            refresh_source;
   guint            refresh_seconds;
+  guint            period_hours;    /* the period: this many hours up to now */
   gint64           fixed_to;        /* tests: the period's end; 0: now */
+  guint            n_printing;      /* print jobs being prepared or run */
+  guint            printed_pages;   /* pages of the last print job (tests) */
 };
 
 G_DEFINE_FINAL_TYPE (WardSummaryView, ward_summary_view, ADW_TYPE_WINDOW)
@@ -97,6 +109,14 @@ show_summary (WardSummaryView *self)
   /* Translators: the summary's period, "Mon 07:00 – Mon 19:00" */
   subtitle = g_strdup_printf (_("%s – %s"), from, to);
   adw_window_title_set_subtitle (self->window_title, subtitle);
+  if (s->ward_name != NULL)
+    {
+      /* Translators: the summary window's title, %s the ward's name ("Ward 7B") */
+      g_autofree char *title = g_strdup_printf (_("%s — Ward Summary"), s->ward_name);
+
+      adw_window_title_set_title (self->window_title, title);
+      gtk_window_set_title (GTK_WINDOW (self), title);
+    }
 
   for (guint c = 0; c < WARD_SUMMARY_N_COLUMNS; c++)
     total += s->census[c];
@@ -281,7 +301,7 @@ ward_summary_view_refresh (WardSummaryView *self)
   g_clear_object (&self->cancellable);
   self->cancellable = g_cancellable_new ();
   options.to = period_end (self);
-  options.from = options.to - PERIOD_USEC;
+  options.from = options.to - self->period_hours * HOUR_USEC;
   ward_summary_load_async (self->db_path, &options, self->cancellable, loaded_cb, self);
   schedule_refresh (self);
 }
@@ -346,7 +366,7 @@ report_loaded_cb (GObject      *source,
       return;
     }
 
-  info.ward = _("Ward");
+  info.ward = summary != NULL && summary->ward_name != NULL ? summary->ward_name : _("Ward");
   info.printed_at = g_get_real_time ();
   info.printed_by = self->printed_by;
   info.show_names = self->show_names;
@@ -373,7 +393,8 @@ ward_summary_view_save_report (WardSummaryView *self,
 
   /* The period shown, with each flag's timeline and the notes. */
   options.to = self->summary != NULL ? self->summary->to : period_end (self);
-  options.from = options.to - PERIOD_USEC;
+  options.from = self->summary != NULL ? self->summary->from
+                                       : options.to - self->period_hours * HOUR_USEC;
   options.details = TRUE;
   data = g_new0 (SaveData, 1);
   g_set_weak_pointer (&data->self, self);
@@ -400,7 +421,7 @@ chooser_response_cb (GtkNativeDialog *dialog,
 }
 
 void
-ward_summary_view_print (WardSummaryView *self)
+ward_summary_view_save (WardSummaryView *self)
 {
   GtkFileChooserNative *chooser;
   g_autofree char *name = NULL;
@@ -410,9 +431,7 @@ ward_summary_view_print (WardSummaryView *self)
   if (self->chooser != NULL)
     return;
 
-  /* GTK 4.8 has no GtkFileDialog; GtkPrintOperation would need the
-   * report drawn per page by GTK: a PDF goes to any printer.
-   */
+  /* GTK 4.8 has no GtkFileDialog. */
   chooser = gtk_file_chooser_native_new (_("Save Shift Report"), GTK_WINDOW (self),
                                          GTK_FILE_CHOOSER_ACTION_SAVE, _("_Save"), _("_Cancel"));
   name = local_time (period_end (self), "shift-report-%Y-%m-%d-%H%M.pdf");
@@ -420,6 +439,164 @@ ward_summary_view_print (WardSummaryView *self)
   g_signal_connect (chooser, "response", G_CALLBACK (chooser_response_cb), self);
   self->chooser = GTK_NATIVE_DIALOG (chooser);
   gtk_native_dialog_show (self->chooser);
+}
+
+typedef struct
+{
+  WardSummaryView          *self;     /* weak */
+  GtkPrintOperationAction   action;
+  char                     *export_path;
+} PrintData;
+
+static void
+print_data_free (PrintData *data)
+{
+  g_clear_weak_pointer (&data->self);
+  g_free (data->export_path);
+  g_free (data);
+}
+
+static void
+print_done_cb (GtkPrintOperation       *operation,
+               GtkPrintOperationResult  result,
+               gpointer                 user_data)
+{
+  WardSummaryView *self = WARD_SUMMARY_VIEW (user_data);
+  g_autoptr(GError) error = NULL;
+
+  if (result == GTK_PRINT_OPERATION_RESULT_ERROR)
+    {
+      g_autofree char *text = NULL;
+
+      gtk_print_operation_get_error (operation, &error);
+      /* Translators: %s says why */
+      text = g_strdup_printf (_("Could not print the shift report: %s"),
+                              error != NULL ? error->message : _("unknown error"));
+      adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (text));
+    }
+  self->n_printing--;
+}
+
+static void
+print_loaded_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  PrintData *data = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(WardSummary) summary = ward_summary_load_finish (result, &error);
+  g_autoptr(GtkPrintOperation) operation = NULL;
+  g_autoptr(GPtrArray) pages = NULL;
+  WardSummaryView *self = data->self;
+  WardShiftReportInfo info = { 0 };
+
+  if (self == NULL || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      if (self != NULL)
+        self->n_printing--;
+      print_data_free (data);
+      return;
+    }
+
+  if (summary == NULL)
+    {
+      /* Translators: %s says why */
+      g_autofree char *text = g_strdup_printf (_("Could not print the shift report: %s"),
+                                               error->message);
+
+      adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (text));
+      self->n_printing--;
+      print_data_free (data);
+      return;
+    }
+
+  /* The same pages as the saved PDF, drawn by the print dialog. */
+  info.ward = summary->ward_name != NULL ? summary->ward_name : _("Ward");
+  info.printed_at = g_get_real_time ();
+  info.printed_by = self->printed_by;
+  info.show_names = self->show_names;
+  pages = ward_shift_report_record_pages (summary, &info);
+  self->printed_pages = pages->len;
+
+  operation = ward_summary_print_operation_new (pages, _("Shift report"));
+  if (data->export_path != NULL)
+    gtk_print_operation_set_export_filename (operation, data->export_path);
+  gtk_print_operation_set_allow_async (operation, TRUE);
+  g_signal_connect_object (operation, "done", G_CALLBACK (print_done_cb), self, 0);
+  /* An error is reported by "done"; the result here says nothing more. */
+  gtk_print_operation_run (operation, data->action, GTK_WINDOW (self), NULL);
+  print_data_free (data);
+}
+
+static void
+start_print (WardSummaryView         *self,
+             GtkPrintOperationAction  action,
+             const char              *export_path)
+{
+  WardSummaryOptions options = { 0 };
+  PrintData *data;
+
+  /* The period shown, with each flag's timeline and the notes. */
+  options.to = self->summary != NULL ? self->summary->to : period_end (self);
+  options.from = self->summary != NULL ? self->summary->from
+                                       : options.to - self->period_hours * HOUR_USEC;
+  options.details = TRUE;
+  data = g_new0 (PrintData, 1);
+  g_set_weak_pointer (&data->self, self);
+  data->action = action;
+  data->export_path = g_strdup (export_path);
+  self->n_printing++;
+  ward_summary_load_async (self->db_path, &options, self->print_cancellable, print_loaded_cb, data);
+}
+
+void
+ward_summary_view_print (WardSummaryView *self)
+{
+  g_return_if_fail (WARD_IS_SUMMARY_VIEW (self));
+
+  start_print (self, GTK_PRINT_OPERATION_ACTION_PRINT_DIALOG, NULL);
+}
+
+static void
+apply_period (WardSummaryView *self,
+              guint            hours)
+{
+  if (hours == 0 || hours == self->period_hours)
+    return;
+
+  self->period_hours = hours;
+  for (guint i = 0; i < G_N_ELEMENTS (period_hours); i++)
+    if (period_hours[i] == hours && gtk_drop_down_get_selected (self->period_dropdown) != i)
+      gtk_drop_down_set_selected (self->period_dropdown, i);
+  if (self->db_path != NULL)
+    ward_summary_view_refresh (self);
+}
+
+static void
+period_selected_cb (WardSummaryView *self)
+{
+  guint i = gtk_drop_down_get_selected (self->period_dropdown);
+
+  if (i >= G_N_ELEMENTS (period_hours))
+    return;
+  /* The setting keeps the choice for the next time. */
+  if (self->settings != NULL)
+    g_settings_set_uint (self->settings, "summary-period-hours", period_hours[i]);
+  apply_period (self, period_hours[i]);
+}
+
+static void
+period_hours_changed_cb (WardSummaryView *self)
+{
+  apply_period (self, g_settings_get_uint (self->settings, "summary-period-hours"));
+}
+
+static void
+save_action_cb (GtkWidget  *widget,
+                const char *action_name,
+                GVariant   *parameter)
+{
+  ward_summary_view_save (WARD_SUMMARY_VIEW (widget));
 }
 
 static void
@@ -485,6 +662,7 @@ ward_summary_view_class_init (WardSummaryViewClass *klass)
                                                "/io/github/wardwatch/Wardwatch/ui/ward-summary-view.ui");
   gtk_widget_class_bind_template_child (widget_class, WardSummaryView, toast_overlay);
   gtk_widget_class_bind_template_child (widget_class, WardSummaryView, window_title);
+  gtk_widget_class_bind_template_child (widget_class, WardSummaryView, period_dropdown);
   gtk_widget_class_bind_template_child (widget_class, WardSummaryView, stack);
   gtk_widget_class_bind_template_child (widget_class, WardSummaryView, status_page);
   gtk_widget_class_bind_template_child (widget_class, WardSummaryView, census_label);
@@ -499,6 +677,8 @@ ward_summary_view_class_init (WardSummaryViewClass *klass)
 
   gtk_widget_class_install_action (widget_class, "summary.refresh", NULL, refresh_action_cb);
   gtk_widget_class_install_action (widget_class, "summary.print", NULL, print_action_cb);
+  gtk_widget_class_install_action (widget_class, "summary.save", NULL, save_action_cb);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_s, GDK_CONTROL_MASK, "summary.save", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_F5, 0, "summary.refresh", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_r, GDK_CONTROL_MASK, "summary.refresh", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_p, GDK_CONTROL_MASK, "summary.print", NULL);
@@ -512,10 +692,19 @@ ward_summary_view_init (WardSummaryView *self)
   GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
   g_autoptr(GSettingsSchema) schema = NULL;
 
+  g_autoptr(GtkStringList) periods = gtk_string_list_new (NULL);
+
   gtk_widget_init_template (GTK_WIDGET (self));
 
   self->print_cancellable = g_cancellable_new ();
   self->refresh_seconds = DEFAULT_REFRESH_MIN * 60;
+  self->period_hours = DEFAULT_PERIOD_HOURS;
+  for (guint i = 0; i < G_N_ELEMENTS (period_titles); i++)
+    gtk_string_list_append (periods, _(period_titles[i]));
+  gtk_drop_down_set_model (self->period_dropdown, G_LIST_MODEL (periods));
+  gtk_drop_down_set_selected (self->period_dropdown, 1);
+  g_signal_connect_object (self->period_dropdown, "notify::selected",
+                           G_CALLBACK (period_selected_cb), self, G_CONNECT_SWAPPED);
   gtk_drawing_area_set_draw_func (self->census_chart, draw_census_cb, self, NULL);
   gtk_drawing_area_set_draw_func (self->response_chart, draw_responses_cb, self, NULL);
 
@@ -530,6 +719,12 @@ ward_summary_view_init (WardSummaryView *self)
       self->refresh_seconds = g_settings_get_uint (self->settings, "summary-refresh-minutes") * 60;
       g_signal_connect_object (self->settings, "changed::summary-refresh-minutes",
                                G_CALLBACK (refresh_minutes_changed_cb), self, G_CONNECT_SWAPPED);
+    }
+  if (self->settings != NULL && g_settings_schema_has_key (schema, "summary-period-hours"))
+    {
+      apply_period (self, g_settings_get_uint (self->settings, "summary-period-hours"));
+      g_signal_connect_object (self->settings, "changed::summary-period-hours",
+                               G_CALLBACK (period_hours_changed_cb), self, G_CONNECT_SWAPPED);
     }
 }
 
@@ -583,6 +778,37 @@ guint
 _ward_summary_view_get_refresh_seconds (WardSummaryView *self)
 {
   return self->refresh_seconds;
+}
+
+void
+_ward_summary_view_print_to_file (WardSummaryView *self,
+                                  const char      *path)
+{
+  start_print (self, GTK_PRINT_OPERATION_ACTION_EXPORT, path);
+}
+
+gboolean
+_ward_summary_view_is_printing (WardSummaryView *self)
+{
+  return self->n_printing > 0;
+}
+
+guint
+_ward_summary_view_get_printed_pages (WardSummaryView *self)
+{
+  return self->printed_pages;
+}
+
+guint
+_ward_summary_view_get_period_hours (WardSummaryView *self)
+{
+  return self->period_hours;
+}
+
+GtkWidget *
+_ward_summary_view_get_period_dropdown (WardSummaryView *self)
+{
+  return GTK_WIDGET (self->period_dropdown);
 }
 
 void

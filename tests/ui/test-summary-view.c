@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "ward-summary-view.h"
+#include "ward-test-cli.h"
 #include "ward-test-store.h"
 #include "ward-test-summary.h"
 
@@ -41,8 +42,10 @@ fixture_tear_down (Fixture       *f,
                    gconstpointer  data)
 {
   g_autofree char *pdf = g_build_filename (f->dir, "report.pdf", NULL);
+  g_autofree char *printed = g_build_filename (f->dir, "printed.pdf", NULL);
 
   g_unlink (pdf);
+  g_unlink (printed);
   ward_test_db_remove (&f->dir, &f->db);
 }
 
@@ -151,6 +154,163 @@ test_save_report (Fixture       *f,
   gtk_window_destroy (GTK_WINDOW (view));
 }
 
+static gboolean
+have_poppler (void)
+{
+  g_autofree char *info = g_find_program_in_path ("pdfinfo");
+  g_autofree char *text = g_find_program_in_path ("pdftotext");
+
+  if (info != NULL && text != NULL)
+    return TRUE;
+
+  g_test_skip ("pdfinfo and pdftotext are needed (Debian: poppler-utils)");
+  return FALSE;
+}
+
+static guint
+count_pages (const char *pdf)
+{
+  const char *argv[] = { "pdfinfo", pdf, NULL };
+  g_autofree char *out = NULL;
+  const char *pages;
+
+  g_assert_cmpint (ward_test_run (argv, NULL, &out, NULL), ==, 0);
+  pages = strstr (out, "Pages:");
+  g_assert_nonnull (pages);
+  return (guint) g_ascii_strtoull (pages + strlen ("Pages:"), NULL, 10);
+}
+
+static char *
+page_text (const char *pdf,
+           guint       page)
+{
+  g_autofree char *number = g_strdup_printf ("%u", page);
+  const char *argv[] = { "pdftotext", "-f", number, "-l", number, pdf, "-", NULL };
+  char *text = NULL;
+
+  g_assert_cmpint (ward_test_run (argv, NULL, &text, NULL), ==, 0);
+  g_strdelimit (text, "\n\r\f", ' ');
+  return text;
+}
+
+/* The pages of a PDF once it is complete, else 0. */
+static guint
+count_pages_if_done (const char *pdf)
+{
+  const char *argv[] = { "pdfinfo", pdf, NULL };
+  g_autofree char *out = NULL;
+  const char *pages;
+
+  if (!g_file_test (pdf, G_FILE_TEST_EXISTS) ||
+      ward_test_run (argv, NULL, &out, NULL) != 0 ||
+      (pages = strstr (out, "Pages:")) == NULL)
+    return 0;
+  return (guint) g_ascii_strtoull (pages + strlen ("Pages:"), NULL, 10);
+}
+
+/* Print Shift Report runs a GtkPrintOperation drawing the PDF's pages:
+ * exported to a file (what the dialog's "Print to File" does), it has
+ * the saved report's pages, each with the ward's name from the store,
+ * the period and "Page N of M".
+ */
+static void
+test_print_operation (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autofree char *printed = g_build_filename (f->dir, "printed.pdf", NULL);
+  g_autofree char *saved = g_build_filename (f->dir, "report.pdf", NULL);
+  g_autofree char *content = NULL;
+  WardSummaryView *view;
+  gint64 deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
+  guint n_pages;
+
+  if (!have_poppler ())
+    return;
+
+  {
+    g_autoptr(WardStore) store = ward_test_store_open (f->db);
+
+    ward_test_query_int (store, "INSERT INTO settings (key, value) VALUES ('ward-name', 'Ward 7B') "
+                                "RETURNING 1");
+  }
+
+  view = open_view (f);
+  assert_contains (gtk_window_get_title (GTK_WINDOW (view)), "Ward 7B");
+
+  _ward_summary_view_print_to_file (view, printed);
+  while (_ward_summary_view_is_printing (view) && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_false (_ward_summary_view_is_printing (view));
+  g_assert_true (g_file_get_contents (printed, &content, NULL, NULL));
+  g_assert_true (g_str_has_prefix (content, "%PDF-"));
+
+  n_pages = count_pages (printed);
+  g_assert_cmpuint (n_pages, >=, 2);
+  g_assert_cmpuint (n_pages, ==, _ward_summary_view_get_printed_pages (view));
+
+  for (guint page = 1; page <= n_pages; page++)
+    {
+      g_autofree char *text = page_text (printed, page);
+      g_autofree char *foot = g_strdup_printf ("Page %u of %u", page, n_pages);
+
+      assert_contains (text, "Ward 7B");
+      assert_contains (text, "shift report");
+      assert_contains (text, foot);
+    }
+  {
+    g_autofree char *first = page_text (printed, 1);
+
+    /* The figures of the hand-counted ward. */
+    assert_contains (first, "Clinical flags: 5 opened, 3 closed, 3 still open at the end");
+  }
+
+  /* The same pages as the saved PDF. */
+  ward_summary_view_save_report (view, saved);
+  deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+  while (count_pages_if_done (saved) == 0 && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, FALSE);
+  g_assert_cmpuint (count_pages (saved), ==, n_pages);
+
+  gtk_window_destroy (GTK_WINDOW (view));
+}
+
+/* The period is chosen in the header bar, kept in the setting, and the
+ * figures follow: the alarm burden divides by the period's days.
+ */
+static void
+test_period (Fixture       *f,
+             gconstpointer  data)
+{
+  g_autoptr(GSettings) settings = g_settings_new ("io.github.wardwatch.Wardwatch");
+  WardSummaryView *view;
+  GtkDropDown *dropdown;
+
+  g_settings_reset (settings, "summary-period-hours");
+  view = open_view (f);
+  g_assert_cmpuint (_ward_summary_view_get_period_hours (view), ==, 12);
+  assert_contains (_ward_summary_view_get_text (view, "burden"), "(4 beds, 0.50 days)");
+
+  dropdown = GTK_DROP_DOWN (_ward_summary_view_get_period_dropdown (view));
+  gtk_drop_down_set_selected (dropdown, 2);
+  wait_loaded (view);
+  g_assert_cmpuint (_ward_summary_view_get_period_hours (view), ==, 24);
+  g_assert_cmpuint (g_settings_get_uint (settings, "summary-period-hours"), ==, 24);
+  /* Twice the period, the same flags (none opened in the 12 h before). */
+  assert_contains (_ward_summary_view_get_text (view, "burden"), "(4 beds, 1.00 days)");
+
+  /* A shift of 8 hours, set elsewhere (the setting), applies too. */
+  g_settings_set_uint (settings, "summary-period-hours", 8);
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  wait_loaded (view);
+  g_assert_cmpuint (_ward_summary_view_get_period_hours (view), ==, 8);
+  g_assert_cmpuint (gtk_drop_down_get_selected (dropdown), ==, 0);
+  assert_contains (_ward_summary_view_get_text (view, "burden"), "(4 beds, 0.33 days)");
+
+  g_settings_reset (settings, "summary-period-hours");
+  gtk_window_destroy (GTK_WINDOW (view));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -162,6 +322,10 @@ main (int   argc,
   g_test_add ("/ui/summary-view/refresh-setting", Fixture, NULL, fixture_set_up, test_refresh_setting,
               fixture_tear_down);
   g_test_add ("/ui/summary-view/save-report", Fixture, NULL, fixture_set_up, test_save_report,
+              fixture_tear_down);
+  g_test_add ("/ui/summary-view/print-operation", Fixture, NULL, fixture_set_up,
+              test_print_operation, fixture_tear_down);
+  g_test_add ("/ui/summary-view/period", Fixture, NULL, fixture_set_up, test_period,
               fixture_tear_down);
 
   return g_test_run ();

@@ -23,7 +23,31 @@ struct _WardPdfPages
   guint         n_pages;   /* of the first pass, for the footer */
   guint         page;      /* 1-based, the page being laid out */
   double        y;
+  GPtrArray    *recordings; /* recording mode: a cairo recording surface per page */
 };
+
+/* Recording mode: the page just laid out is kept, the next one begins
+ * on a new recording surface of A4's extents.
+ */
+static void
+begin_recording (WardPdfPages *pages)
+{
+  cairo_rectangle_t extents = { 0, 0, WARD_PDF_PAGE_WIDTH, WARD_PDF_PAGE_HEIGHT };
+  cairo_surface_t *surface = cairo_recording_surface_create (CAIRO_CONTENT_COLOR_ALPHA, &extents);
+
+  g_ptr_array_add (pages->recordings, surface);
+  g_clear_pointer (&pages->cr, cairo_destroy);
+  pages->cr = cairo_create (surface);
+}
+
+static void
+end_page (WardPdfPages *pages)
+{
+  if (pages->recordings != NULL)
+    g_clear_pointer (&pages->cr, cairo_destroy);
+  else
+    cairo_show_page (pages->cr);
+}
 
 static void
 draw_page_furniture (WardPdfPages *pages)
@@ -74,7 +98,7 @@ run_pass (WardPdfPages      *pages,
   layout (pages, user_data);
 
   if (pages->draw)
-    cairo_show_page (pages->cr);
+    end_page (pages);
 }
 
 static cairo_status_t
@@ -153,6 +177,49 @@ ward_pdf_pages_write (const char         *path,
   return TRUE;
 }
 
+GPtrArray *
+ward_pdf_pages_record (const char         *header_markup,
+                       WardPdfLayoutFunc   layout,
+                       gpointer            user_data)
+{
+  g_autoptr(GPtrArray) recordings = g_ptr_array_new_with_free_func ((GDestroyNotify) cairo_surface_destroy);
+  WardPdfPages pages = { 0 };
+  cairo_surface_t *surface;
+  cairo_t *metrics;
+
+  g_return_val_if_fail (header_markup != NULL, NULL);
+  g_return_val_if_fail (layout != NULL, NULL);
+
+  pages.header = header_markup;
+
+  /* Both passes measure text on a PDF surface, as the PDF does: the
+   * same line breaks and page breaks, only drawn elsewhere.
+   */
+  surface = cairo_pdf_surface_create_for_stream (discard_cb, NULL, WARD_PDF_PAGE_WIDTH,
+                                                 WARD_PDF_PAGE_HEIGHT);
+  metrics = cairo_create (surface);
+  pages.context = pango_cairo_create_context (metrics);
+  pages.cr = metrics;
+  pages.draw = FALSE;
+  run_pass (&pages, layout, user_data);
+  pages.n_pages = pages.page;
+
+  pages.cr = NULL;
+  pages.recordings = recordings;
+  pages.draw = TRUE;
+  begin_recording (&pages);
+  run_pass (&pages, layout, user_data);
+  g_clear_pointer (&pages.cr, cairo_destroy);
+  g_clear_object (&pages.context);
+  cairo_destroy (metrics);
+  cairo_surface_finish (surface);
+  cairo_surface_destroy (surface);
+
+  g_assert (recordings->len == pages.n_pages);
+
+  return g_steal_pointer (&recordings);
+}
+
 gboolean
 ward_pdf_pages_is_drawing (WardPdfPages *pages)
 {
@@ -200,9 +267,11 @@ ward_pdf_pages_new_page (WardPdfPages *pages)
   g_return_if_fail (pages != NULL);
 
   if (pages->draw)
-    cairo_show_page (pages->cr);
+    end_page (pages);
   pages->page++;
   pages->y = WARD_PDF_BODY_TOP;
+  if (pages->draw && pages->recordings != NULL)
+    begin_recording (pages);
   draw_page_furniture (pages);
 }
 

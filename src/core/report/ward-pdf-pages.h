@@ -56,6 +56,16 @@ gboolean      ward_pdf_pages_write              (const char         *path,
                                                  guint              *n_pages,
                                                  GError            **error);
 
+/* The same pages laid out alike (the same text metrics, page breaks and
+ * "Page N of M"), each drawn on a cairo recording surface of A4 in
+ * points instead of written: a print operation replays page i onto its
+ * own cairo context.  Returns the pages (cairo_surface_t, freed with the
+ * array).
+ */
+GPtrArray    *ward_pdf_pages_record             (const char         *header_markup,
+                                                 WardPdfLayoutFunc   layout,
+                                                 gpointer            user_data);
+
 gboolean      ward_pdf_pages_is_drawing         (WardPdfPages       *pages);
 cairo_t      *ward_pdf_pages_get_cairo          (WardPdfPages       *pages);
 /* The top of what comes next, in points from the top of the page. */

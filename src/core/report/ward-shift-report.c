@@ -420,23 +420,14 @@ layout_report (WardPdfPages *pages,
   layout_notes (pages, report);
 }
 
-gboolean
-ward_shift_report_write_pdf (const WardSummary          *summary,
-                             const WardShiftReportInfo  *info,
-                             const char                 *path,
-                             guint                      *n_pages,
-                             GError                    **error)
+static char *
+page_header (const WardSummary         *summary,
+             const WardShiftReportInfo *info)
 {
-  g_autoptr(GError) local_error = NULL;
   g_autofree char *from = NULL;
   g_autofree char *to = NULL;
   g_autofree char *printed = NULL;
-  g_autofree char *header = NULL;
-  Report report = { summary, info };
-
-  g_return_val_if_fail (summary != NULL, FALSE);
-  g_return_val_if_fail (info != NULL, FALSE);
-  g_return_val_if_fail (path != NULL, FALSE);
+  char *header;
 
   from = format_local (summary->from, "%-d %b %Y %H:%M");
   to = format_local (summary->to, "%-d %b %Y %H:%M %Z");
@@ -448,6 +439,40 @@ ward_shift_report_write_pdf (const WardSummary          *summary,
   else
     header = g_markup_printf_escaped (_("<b>%s</b> — shift report %s – %s — printed %s"),
                                       info->ward ? info->ward : "", from, to, printed);
+
+  return header;
+}
+
+GPtrArray *
+ward_shift_report_record_pages (const WardSummary          *summary,
+                                const WardShiftReportInfo  *info)
+{
+  g_autofree char *header = NULL;
+  Report report = { summary, info };
+
+  g_return_val_if_fail (summary != NULL, NULL);
+  g_return_val_if_fail (info != NULL, NULL);
+
+  header = page_header (summary, info);
+  return ward_pdf_pages_record (header, layout_report, &report);
+}
+
+gboolean
+ward_shift_report_write_pdf (const WardSummary          *summary,
+                             const WardShiftReportInfo  *info,
+                             const char                 *path,
+                             guint                      *n_pages,
+                             GError                    **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  g_autofree char *header = NULL;
+  Report report = { summary, info };
+
+  g_return_val_if_fail (summary != NULL, FALSE);
+  g_return_val_if_fail (info != NULL, FALSE);
+  g_return_val_if_fail (path != NULL, FALSE);
+
+  header = page_header (summary, info);
 
   if (!ward_pdf_pages_write (path, _("Shift report"), header, layout_report, &report, n_pages,
                              &local_error))

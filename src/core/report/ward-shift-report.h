@@ -43,6 +43,13 @@ gboolean  ward_shift_report_write_pdf    (const WardSummary          *summary,
                                           guint                      *n_pages,
                                           GError                    **error);
 
+/* The PDF's pages, laid out alike, each on a cairo recording surface of
+ * A4 in points (ward_pdf_pages_record()): what the app's print dialog
+ * draws, page by page.
+ */
+GPtrArray *ward_shift_report_record_pages (const WardSummary         *summary,
+                                           const WardShiftReportInfo *info);
+
 /* Writes census.csv, flags.csv, response.csv, response-distribution.csv,
  * overdue.csv, technical.csv, burden.csv, data-issues.csv,
  * flag-timeline.csv and handover-notes.csv into dir (made if missing).
