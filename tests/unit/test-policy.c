@@ -13,6 +13,10 @@
 #include "ward-pipeline.h"
 #include "ward-pipeline-private.h"
 #include "ward-policy.h"
+#include "ward-store.h"
+#include "ward-store-private.h"
+#include "ward-store-rollups.h"
+#include "ward-test-util.h"
 
 #define MINUTE WARD_USEC_PER_MINUTE
 #define HOUR WARD_USEC_PER_HOUR
@@ -231,6 +235,110 @@ test_missing_file (void)
   g_assert_nonnull (strstr (error->message, "/nonexistent/ward-policy.json"));
 }
 
+/* The running pipeline applies the policy's retention, in batches over
+ * several ticks (more old rows than one batch), and an option given
+ * wins over the policy.
+ */
+static gint64
+count_old (const char *db,
+           gint64      before)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(WardStore) store = ward_store_open_readonly (db, &error);
+  g_autofree char *sql = g_strdup_printf ("SELECT count (*) FROM measurements WHERE observed_at < %"
+                                          G_GINT64_FORMAT, before);
+  gint64 n;
+
+  g_assert_no_error (error);
+  n = _ward_store_query_int (store, sql, &error);
+  g_assert_no_error (error);
+  return n;
+}
+
+static void
+run_pipeline_until (const char *db,
+                    const char *policy,
+                    double      option_days,
+                    gint64      old_before,
+                    gint64      until_old)
+{
+  g_auto(WardPipelineConfig) config = { 0 };
+  g_autoptr(WardPipeline) pipeline = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
+  gint64 settle = g_get_monotonic_time () + 2 * G_USEC_PER_SEC;
+
+  ward_pipeline_config_init (&config);
+  config.db_path = g_strdup (db);
+  config.demo = TRUE;
+  config.n_beds = 1;
+  config.policy_file = g_strdup (policy);
+  config.measurement_retention_days = option_days;
+  pipeline = ward_pipeline_new (&config);
+  g_assert_true (ward_pipeline_start (pipeline, NULL, NULL, &error));
+  g_assert_no_error (error);
+  /* Some ticks in any case, then until the old rows are down to until_old. */
+  while (g_get_monotonic_time () < deadline &&
+         (g_get_monotonic_time () < settle || count_old (db, old_before) > until_old))
+    g_usleep (100 * 1000);
+  ward_pipeline_stop (pipeline);
+}
+
+static void
+test_pipeline_retention (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("ward-policy-XXXXXX", &error);
+  g_autofree char *policy = g_build_filename (dir, "policy.json", NULL);
+  g_autofree char *db = g_build_filename (dir, "ward.db", NULL);
+  gint64 now = g_get_real_time ();
+  gint64 old_before = now - 99 * 24 * HOUR;
+  const gint64 n_old = 3 * WARD_STORE_RETENTION_BATCH_ROWS + 123;
+
+  g_assert_no_error (error);
+  g_assert_true (g_file_set_contents (policy, "{\"measurement_retention_days\": 30}", -1, &error));
+  {
+    g_autoptr(WardStore) store = ward_store_open (db, &error);
+
+    g_assert_no_error (error);
+    g_assert_true (ward_store_upsert_patient (store, "p-old", "Old Stay", 1, &error));
+    g_assert_true (ward_store_begin (store, &error));
+    for (gint64 i = 0; i < n_old; i++)
+      {
+        gint64 at = now - 100 * 24 * HOUR + i * 5 * G_USEC_PER_SEC;
+        WardMeasurement m = {
+          .kind = WARD_MEAS_HR, .value = 70, .observed_at = at,
+          .source = WARD_SOURCE_DEVICE, .patient_id = (char *) "p-old",
+        };
+
+        g_assert_cmpint (ward_store_add_measurement (store, &m, at, &error), >, 0);
+      }
+    g_assert_true (ward_store_commit (store, &error));
+    g_assert_no_error (error);
+  }
+  g_assert_cmpint (count_old (db, old_before), ==, n_old);
+
+  /* --measurement-retention-days=200 wins over the policy's 30. */
+  run_pipeline_until (db, policy, 200, old_before, n_old);
+  g_assert_cmpint (count_old (db, old_before), ==, n_old);
+
+  /* Without the option, the policy's 30 days: all of them go, over
+   * several batches.
+   */
+  run_pipeline_until (db, policy, NAN, old_before, 0);
+  g_assert_cmpint (count_old (db, old_before), ==, 0);
+  {
+    g_autoptr(WardStore) store = ward_store_open_readonly (db, &error);
+
+    /* Still counted in the roll-ups. */
+    g_assert_cmpint (_ward_store_query_int (store, "SELECT sum (n) FROM measurement_rollups "
+                                                   "WHERE span = 3600 AND patient_id = 'p-old'",
+                                            &error), ==, n_old);
+  }
+
+  ward_test_remove_tree (dir);
+}
+
 /* wardwatch --policy: a bad file stops the start with its reason. */
 static void
 test_pipeline_refuses_bad_policy (void)
@@ -280,6 +388,7 @@ main (int   argc,
   g_test_add_func ("/core/policy/bad-files", test_bad_files);
   g_test_add_func ("/core/policy/missing-file", test_missing_file);
   g_test_add_func ("/core/policy/pipeline-refuses-bad-policy", test_pipeline_refuses_bad_policy);
+  g_test_add_func ("/core/policy/pipeline-retention", test_pipeline_retention);
 
   return g_test_run ();
 }
