@@ -163,6 +163,50 @@ _ward_engine_ensure_fhir_monitor (WardEngine   *self,
   return put_once (self, "Device", fhir_id, node, now, error);
 }
 
+/* A patient the ward model does not hold (gone from the ward, or not
+ * seen since a restart) whose care team still writes about them: in
+ * local identity the same Create-mode id as the engine's resources, with
+ * the Patient written earlier kept as it is (it may know the birth
+ * date), or a minimal one when there is none.  With identity from a
+ * server, NULL: the caller names the ward's patient id, as before.
+ */
+static gboolean
+ensure_absent_patient (WardEngine  *self,
+                       const char  *patient_id,
+                       gint64       now,
+                       char       **fhir_id,
+                       GError     **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  g_autofree char *create_mode_id = NULL;
+  g_autofree char *stored = NULL;
+
+  if (self->identity != NULL)
+    return TRUE;
+
+  create_mode_id = ward_fhir_template_resource_id (NULL, patient_id);
+  stored = ward_store_get_resource (self->store, "Patient", create_mode_id, NULL, &local_error);
+  if (stored == NULL && local_error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+  if (stored == NULL)
+    {
+      WardPatient absent = {
+        .patient_id = (char *) patient_id,
+        .create_mode_id = create_mode_id,
+      };
+      g_autoptr(JsonNode) node = minimal_patient (&absent);
+
+      if (!put_once (self, "Patient", create_mode_id, node, now, error))
+        return FALSE;
+    }
+
+  *fhir_id = g_steal_pointer (&create_mode_id);
+  return TRUE;
+}
+
 void
 _ward_engine_forget_fhir_subjects (WardEngine *self)
 {
@@ -200,7 +244,7 @@ ward_engine_ensure_fhir_patient (WardEngine  *self,
     return TRUE;
   p = ward_ward_model_lookup_patient (&self->model, patient_id);
   if (p == NULL)
-    return TRUE;
+    return ensure_absent_patient (self, patient_id, now, fhir_id, error);
 
   if (!_ward_engine_ensure_fhir_patient (self, p, now, error))
     return FALSE;

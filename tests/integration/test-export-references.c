@@ -11,6 +11,8 @@
 #include <json-glib/json-glib.h>
 #include <string.h>
 
+#include "ward-test-export.h"
+
 /* Every reference in an export resolves inside it: a strict FHIR server
  * (referential integrity, as HAPI FHIR by default) takes the export as
  * it is.  In local identity Wardwatch references the Patients and the
@@ -82,10 +84,12 @@ test_no_dangling_references (void)
   g_autofree char *db_arg = g_strconcat ("--db=", db, NULL);
   g_autoptr(GHashTable) ids = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   g_autoptr(GPtrArray) references = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr(GDir) listing = NULL;
+  g_autoptr(GHashTable) files = NULL;
+  GHashTableIter iter;
+  gpointer key;
+  gpointer value;
   const char *wardwatch = g_getenv ("WARDWATCH");
   const char *cli = g_getenv ("WARDWATCH_CLI");
-  const char *name;
   guint n_dangling = 0;
   guint n_patients = 0;
   guint n_devices = 0;
@@ -98,59 +102,37 @@ test_no_dangling_references (void)
                           "--time-scale=600", db_arg, NULL });
   run ((const char *[]) { cli, "export", db_arg, "--ndjson", out_dir, NULL });
 
-  /* The export's layout: a folder per resource type, a file per day in
-   * it, and manifest.json beside the folders.
+  /* The export's layout (checked by the helper): a folder per resource
+   * type, a file per day in it, and manifest.json beside the folders.
    */
-  listing = g_dir_open (out_dir, 0, &error);
-  g_assert_no_error (error);
-  while ((name = g_dir_read_name (listing)) != NULL)
+  files = ward_test_export_read (out_dir);
+  g_hash_table_iter_init (&iter, files);
+  while (g_hash_table_iter_next (&iter, &key, &value))
     {
-      g_autofree char *folder = g_build_filename (out_dir, name, NULL);
-      g_autoptr(GDir) days = NULL;
-      const char *day;
+      g_autofree char *folder = g_path_get_dirname (key);
+      g_auto(GStrv) lines = g_strsplit (value, "\n", -1);
 
-      if (!g_file_test (folder, G_FILE_TEST_IS_DIR))
+      for (guint i = 0; lines[i] != NULL; i++)
         {
-          g_assert_cmpstr (name, ==, "manifest.json");
-          g_unlink (folder);
-          continue;
-        }
-      days = g_dir_open (folder, 0, &error);
-      g_assert_no_error (error);
-      while ((day = g_dir_read_name (days)) != NULL)
-        {
-          g_autofree char *path = g_build_filename (folder, day, NULL);
-          g_autofree char *contents = NULL;
-          g_auto(GStrv) lines = NULL;
+          g_autoptr(JsonNode) root = NULL;
+          JsonObject *resource;
+          const char *type;
 
-          g_assert_true (g_str_has_suffix (day, ".ndjson"));
-          g_assert_true (g_file_get_contents (path, &contents, NULL, &error));
+          if (lines[i][0] == '\0')
+            continue;
+          root = json_from_string (lines[i], &error);
           g_assert_no_error (error);
-          lines = g_strsplit (contents, "\n", -1);
-          for (guint i = 0; lines[i] != NULL; i++)
-            {
-              g_autoptr(JsonNode) root = NULL;
-              JsonObject *resource;
-              const char *type;
-
-              if (lines[i][0] == '\0')
-                continue;
-              root = json_from_string (lines[i], &error);
-              g_assert_no_error (error);
-              resource = json_node_get_object (root);
-              type = json_object_get_string_member (resource, "resourceType");
-              g_assert_cmpstr (type, ==, name);
-              g_hash_table_add (ids, g_strconcat (type, "/", json_object_get_string_member (resource, "id"),
-                                                  NULL));
-              if (strcmp (type, "Patient") == 0)
-                n_patients++;
-              else if (strcmp (type, "Device") == 0)
-                n_devices++;
-              collect_references (root, references);
-            }
-          g_unlink (path);
+          resource = json_node_get_object (root);
+          type = json_object_get_string_member (resource, "resourceType");
+          g_assert_cmpstr (type, ==, folder);
+          g_hash_table_add (ids, g_strconcat (type, "/", json_object_get_string_member (resource, "id"),
+                                              NULL));
+          if (strcmp (type, "Patient") == 0)
+            n_patients++;
+          else if (strcmp (type, "Device") == 0)
+            n_devices++;
+          collect_references (root, references);
         }
-      g_rmdir (folder);
     }
 
   for (guint i = 0; i < references->len; i++)
@@ -176,7 +158,7 @@ test_no_dangling_references (void)
   g_assert_cmpuint (n_patients, ==, 4);
   g_assert_cmpuint (n_devices, ==, 5);
 
-  g_rmdir (out_dir);
+  ward_test_export_remove (out_dir);
   {
     g_autofree char *wal = g_strconcat (db, "-wal", NULL);
     g_autofree char *shm = g_strconcat (db, "-shm", NULL);

@@ -511,7 +511,17 @@ main (int    argc,
 
   if (ward_test_fhir_server_skip_reason () == NULL)
     {
-      server = ward_test_fhir_server_new (NULL, &error);
+      /* Lax references, for now: on a strict server the kill rounds
+       * pass, but the short drain runs below do not empty the queues.
+       * The outbox's Communications and AuditEvents wait (retried, not
+       * parked) for the shared Tasks they name, and the sharing layer's
+       * in-flight write is cancelled when each 4 s run stops, so those
+       * Tasks, and what waits for them, stay pending.  See
+       * docs/ARCHITECTURE.md, "Referential integrity".
+       */
+      const char *args[] = { WARD_TEST_FHIR_LAX_REFERENCES, NULL };
+
+      server = ward_test_fhir_server_new (args, &error);
       g_assert_no_error (error);
     }
 

@@ -12,6 +12,7 @@
 
 #include "ward-engine.h"
 #include "ward-fhir-resources.h"
+#include "ward-fhir-references.h"
 #include "ward-test-fhir-server.h"
 #include "ward-test-scorer.h"
 #include "ward-test-store.h"
@@ -109,6 +110,56 @@ fill_score (WardFhirScoreInput *in,
   in->band = in->total >= 7 ? WARD_BAND_HIGH : WARD_BAND_MEDIUM;
 }
 
+static void collect_resource_cb (const char *resource_type,
+                                 const char *id,
+                                 gint64      version,
+                                 const char *json,
+                                 gpointer    user_data);
+
+/* As the sync sends them: each type after the types it references. */
+static int
+compare_rank (gconstpointer a,
+              gconstpointer b)
+{
+  JsonObject *obj_a = json_node_get_object (*(JsonNode * const *) a);
+  JsonObject *obj_b = json_node_get_object (*(JsonNode * const *) b);
+  guint rank_a = ward_fhir_resource_type_rank (json_object_get_string_member (obj_a, "resourceType"));
+  guint rank_b = ward_fhir_resource_type_rank (json_object_get_string_member (obj_b, "resourceType"));
+
+  return rank_a < rank_b ? -1 : rank_a > rank_b ? 1 : 0;
+}
+
+/* Every resource of the store, in the order the sync sends them
+ * (g_ptr_array_sort() is stable).
+ */
+static void
+collect_resources (WardStore *store,
+                   GPtrArray *resources)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (ward_store_foreach_resource (store, NULL, collect_resource_cb, resources, &error));
+  g_assert_no_error (error);
+  g_ptr_array_sort (resources, compare_rank);
+}
+
+/* The Patient and the Wardwatch Device the hand-made resources name: a
+ * server that checks references refuses them otherwise.
+ */
+static void
+put_subjects (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) device = ward_fhir_wardwatch_device ("test-installation", &error);
+  g_autoptr(JsonNode) patient = json_from_string ("{\"resourceType\":\"Patient\",\"id\":\"p-100987654\","
+                                                  "\"identifier\":[{\"value\":\"p-100987654\"}]}",
+                                                  &error);
+
+  g_assert_no_error (error);
+  assert_accepted (patient);
+  assert_accepted (device);
+}
+
 static void
 test_scores_flags_device_accepted (void)
 {
@@ -121,6 +172,8 @@ test_scores_flags_device_accepted (void)
       g_test_skip (skip_reason);
       return;
     }
+
+  put_subjects ();
 
   device = ward_fhir_wardwatch_device ("test-installation", &error);
   g_assert_no_error (error);
@@ -169,6 +222,7 @@ test_under_16_accepted (void)
 {
   g_autofree char *device_id = ward_fhir_device_id ("test-installation");
   g_autoptr(JsonNode) observation = NULL;
+  g_autoptr(JsonNode) adult_observation = NULL;
   g_autoptr(JsonNode) adult = NULL;
   g_autoptr(JsonNode) child = NULL;
   g_autoptr(JsonParser) parser = json_parser_new ();
@@ -184,10 +238,16 @@ test_under_16_accepted (void)
       return;
     }
 
+  put_subjects ();
+
   fill_score (&in, device_id, FALSE, FALSE);
   in.window_end = T0 + 5 * WARD_USEC_PER_MINUTE;
   adult = ward_fhir_risk_assessment (&in, &error);
   g_assert_no_error (error);
+  /* Its basis, the adult NEWS2 Observation, first. */
+  adult_observation = ward_fhir_news2_observation (&in, &error);
+  g_assert_no_error (error);
+  assert_accepted (adult_observation);
   assert_accepted (adult);
 
   in.news2_not_applicable = TRUE;
@@ -283,16 +343,21 @@ test_engine_derived_from_accepted (void)
     }
 
   /* Vital signs first, as the outbox sends them: derivedFrom resolves. */
-  g_assert_true (ward_store_foreach_resource (store, NULL, collect_resource_cb, resources, &error));
-  g_assert_no_error (error);
+  collect_resources (store, resources);
   for (guint pass = 0; pass < 2; pass++)
     {
       for (guint i = 0; i < resources->len; i++)
         {
           JsonObject *obj = json_node_get_object (g_ptr_array_index (resources, i));
           gboolean derived = json_object_has_member (obj, "derivedFrom");
+          /* What references Observations (assessments, flags) goes
+           * after the derived ones too.
+           */
+          gboolean late = derived ||
+                          ward_fhir_resource_type_rank (json_object_get_string_member (obj, "resourceType")) >
+                          ward_fhir_resource_type_rank ("Observation");
 
-          if ((pass == 0) == derived)
+          if ((pass == 0) == late)
             continue;
           if (!derived && json_object_has_member (obj, "effectivePeriod") &&
               g_strcmp0 (json_object_get_string_member (obj, "resourceType"), "Observation") == 0 &&
@@ -389,8 +454,7 @@ test_engine_probability_accepted (void)
       g_assert_no_error (error);
     }
 
-  g_assert_true (ward_store_foreach_resource (store, NULL, collect_resource_cb, resources, &error));
-  g_assert_no_error (error);
+  collect_resources (store, resources);
   /* Observations and the Device first: the assessments' basis resolves. */
   for (guint pass = 0; pass < 2; pass++)
     {
@@ -400,7 +464,9 @@ test_engine_probability_accepted (void)
           gboolean assessment = g_strcmp0 (json_object_get_string_member (obj, "resourceType"),
                                            "RiskAssessment") == 0;
 
-          if ((pass == 0) == assessment)
+          /* The Flags, which name their assessment, after it. */
+          if ((pass == 0) == (ward_fhir_resource_type_rank (json_object_get_string_member (obj, "resourceType")) >=
+                              ward_fhir_resource_type_rank ("RiskAssessment")))
             continue;
           assert_accepted (g_ptr_array_index (resources, i));
           if (assessment && strstr (json_object_get_string_member (obj, "id"), "ww-risk-") != NULL)
@@ -507,8 +573,7 @@ test_engine_demo_model_accepted (void)
       model = &g_array_index (bed->scores, WardScore, i);
   g_assert_nonnull (model);
 
-  g_assert_true (ward_store_foreach_resource (store, NULL, collect_resource_cb, resources, &error));
-  g_assert_no_error (error);
+  collect_resources (store, resources);
   for (guint pass = 0; pass < 2; pass++)
     {
       for (guint i = 0; i < resources->len; i++)
@@ -520,7 +585,9 @@ test_engine_demo_model_accepted (void)
           JsonObject *prediction;
           gint64 end = 0;
 
-          if ((pass == 0) == assessment)
+          /* The Flags, which name their assessment, after it. */
+          if ((pass == 0) == (ward_fhir_resource_type_rank (json_object_get_string_member (obj, "resourceType")) >=
+                              ward_fhir_resource_type_rank ("RiskAssessment")))
             continue;
           assert_accepted (g_ptr_array_index (resources, i));
           if (!assessment)

@@ -12,6 +12,7 @@
 #include "ward-engine.h"
 #include "ward-fhir-model-flag.h"
 #include "ward-fhir-resources.h"
+#include "ward-fhir-references.h"
 #include "ward-test-fhir-server.h"
 #include "ward-test-scorer.h"
 #include "ward-test-store.h"
@@ -53,16 +54,13 @@ put (JsonNode  *resource,
 }
 
 /* The order a server that checks references needs: what is referenced first. */
-static int
+static guint
 rank (JsonNode *node)
 {
   const char *type = json_object_get_string_member (json_node_get_object (node), "resourceType");
 
-  if (g_str_equal (type, "Flag"))
-    return 2;
-  if (g_str_equal (type, "RiskAssessment"))
-    return 1;
-  return 0;
+  /* As the sync sends them: each after what it references. */
+  return ward_fhir_resource_type_rank (type);
 }
 
 static void
@@ -124,7 +122,7 @@ test_model_flag_accepted (void)
 
   g_assert_true (ward_store_foreach_resource (store, NULL, collect_resource_cb, resources, &error));
   g_assert_no_error (error);
-  for (int pass = 0; pass <= 2; pass++)
+  for (guint pass = 0; pass <= ward_fhir_resource_type_rank (NULL); pass++)
     {
       for (guint i = 0; i < resources->len; i++)
         {
@@ -140,7 +138,7 @@ test_model_flag_accepted (void)
             g_error ("%s rejected (%u): %s",
                      json_object_get_string_member (json_node_get_object (node), "resourceType"),
                      status, response);
-          if (pass == 2 && strstr (json, WARD_FHIR_CODE_MODEL_ALERT) != NULL)
+          if (pass == ward_fhir_resource_type_rank ("Flag") && strstr (json, WARD_FHIR_CODE_MODEL_ALERT) != NULL)
             n_model_flags++;
         }
     }

@@ -26,6 +26,7 @@
 struct _WardTestFhirServer
 {
   char              **extra_args;
+  gboolean            lax_references;
   char               *package_dir;
   char               *node;
   char               *dir;
@@ -455,6 +456,9 @@ spawn_server (WardTestFhirServer  *self,
   g_ptr_array_add (argv, g_build_filename (self->package_dir, "server.mjs", NULL));
   g_ptr_array_add (argv, g_strdup ("--port"));
   g_ptr_array_add (argv, g_strdup_printf ("%u", port));
+  /* Referential integrity unless the test asked for lax references. */
+  if (!self->lax_references)
+    g_ptr_array_add (argv, g_strdup ("--strict-references"));
   for (guint i = 0; self->extra_args != NULL && self->extra_args[i] != NULL; i++)
     g_ptr_array_add (argv, g_strdup (self->extra_args[i]));
   g_ptr_array_add (argv, NULL);
@@ -472,6 +476,8 @@ spawn_server (WardTestFhirServer  *self,
   launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
   g_subprocess_launcher_take_stderr_fd (launcher, log_fd);
   g_subprocess_launcher_set_cwd (launcher, self->package_dir);
+  if (self->lax_references)
+    g_subprocess_launcher_unsetenv (launcher, "WARD_FHIR_STRICT_REFERENCES");
   g_subprocess_launcher_set_child_setup (launcher, child_setup, GINT_TO_POINTER ((int) getpid ()), NULL);
 
   self->process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, error);
@@ -518,7 +524,18 @@ ward_test_fhir_server_new (const char * const  *extra_args,
     }
 
   self = g_new0 (WardTestFhirServer, 1);
-  self->extra_args = g_strdupv ((char **) extra_args);
+  {
+    g_autoptr(GStrvBuilder) args = g_strv_builder_new ();
+
+    for (guint i = 0; extra_args != NULL && extra_args[i] != NULL; i++)
+      {
+        if (g_str_equal (extra_args[i], WARD_TEST_FHIR_LAX_REFERENCES))
+          self->lax_references = TRUE;
+        else
+          g_strv_builder_add (args, extra_args[i]);
+      }
+    self->extra_args = g_strv_builder_end (args);
+  }
   self->package_dir = find_package_dir ();
   self->node = g_find_program_in_path ("node");
   self->dir = g_dir_make_tmp ("ward-fhir-XXXXXX", error);

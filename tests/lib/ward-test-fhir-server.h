@@ -33,9 +33,17 @@ typedef struct _WardTestFhirServer WardTestFhirServer;
  */
 const char         *ward_test_fhir_server_skip_reason   (void);
 
-/* Starts node server.mjs --port 0 EXTRA_ARGS... (e.g. "--token", "t") and
- * waits for its {"port":N} line.  Fails with G_IO_ERROR_NOT_SUPPORTED and
- * the skip reason when node or npm are missing.
+/* Not a server option: given in EXTRA_ARGS, the server starts without
+ * --strict-references.  A test that needs it says why.
+ */
+#define WARD_TEST_FHIR_LAX_REFERENCES "--lax-references"
+
+/* Starts node server.mjs --port 0 --strict-references EXTRA_ARGS...
+ * (e.g. "--token", "t") and waits for its {"port":N} line: references are
+ * checked as HAPI FHIR checks them by default, so every test sees what a
+ * strict hospital server would refuse.  Fails with
+ * G_IO_ERROR_NOT_SUPPORTED and the skip reason when node or npm are
+ * missing.
  */
 WardTestFhirServer *ward_test_fhir_server_new           (const char * const *extra_args,
                                                          GError            **error);

@@ -89,3 +89,26 @@ ward_fhir_outcome_missing_reference (const char  *outcome_json,
 
   return FALSE;
 }
+
+/* What Wardwatch writes references (ward-fhir-resources.c,
+ * care/ward-care-fhir.c, fhir/ward-fhir-model-flag.c): an Observation its
+ * Patient and Device (and the NEWS2 Observation the vital signs'
+ * Observations, within the type, in the order they were queued); a
+ * RiskAssessment its basis Observations; a Flag its RiskAssessment; a
+ * Task its Flag and Patient; a Communication its Task; an AuditEvent the
+ * Task, Flag and Patient it is about.
+ */
+static const char * const type_order[] = {
+  "Patient", "Device", "Observation", "RiskAssessment", "Flag", "Task", "Communication",
+  "AuditEvent",
+};
+
+guint
+ward_fhir_resource_type_rank (const char *resource_type)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (type_order); i++)
+    if (g_strcmp0 (resource_type, type_order[i]) == 0)
+      return i;
+
+  return G_N_ELEMENTS (type_order);
+}

@@ -19,4 +19,12 @@ gboolean ward_fhir_outcome_missing_reference (const char  *outcome_json,
                                               char       **resource_type,
                                               char       **id);
 
+/* Where resources of a type go among those sent together: after the
+ * types they reference (Patient and Device first; Observation, then
+ * RiskAssessment, Flag, Task, Communication, AuditEvent), so that a
+ * server enforcing referential integrity has each target before what
+ * names it.  Types not listed come last.
+ */
+guint    ward_fhir_resource_type_rank        (const char  *resource_type);
+
 G_END_DECLS

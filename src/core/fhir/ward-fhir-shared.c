@@ -18,6 +18,7 @@
 
 #include "ward-fhir-shared.h"
 #include "ward-fhir-shared-private.h"
+#include "ward-fhir-references.h"
 #include "ward-store-shared.h"
 
 #define MARK_KEY_PREFIX "fhir-shared-mark:"
@@ -566,6 +567,41 @@ refreshed (WardFhirShared *self,
   send_next (self);
 }
 
+/* Refused because the server lacks a resource it references (referential
+ * integrity, as HAPI FHIR enforces it) that the outbox sends too: the
+ * Patient or Flag of a Task, not sent yet, or lost by the server.  The
+ * write is not parked: it waits in its place, like a transient failure,
+ * and the referent is queued again when the outbox thinks it sent it.
+ */
+static gboolean
+waits_for_reference (WardFhirShared *self,
+                     JsonObject     *body)
+{
+  g_autofree char *outcome = NULL;
+  g_autofree char *missing_type = NULL;
+  g_autofree char *missing_id = NULL;
+  g_autofree char *ours = NULL;
+  g_autoptr(GError) error = NULL;
+  gboolean queued = FALSE;
+
+  if (body == NULL)
+    return FALSE;
+  outcome = _ward_fhir_shared_object_to_string (body);
+  if (!ward_fhir_outcome_missing_reference (outcome, &missing_type, &missing_id))
+    return FALSE;
+  ours = ward_store_get_resource (self->store, missing_type, missing_id, NULL, NULL);
+  if (ours == NULL)
+    return FALSE;
+
+  if (!ward_store_outbox_requeue (self->store, missing_type, missing_id, g_get_real_time (),
+                                  &queued, &error))
+    g_warning ("Cannot queue %s/%s again: %s", missing_type, missing_id, error->message);
+  else if (queued)
+    g_message ("The FHIR server does not have the %s that shared %s/%s references: "
+               "sending it again", missing_type, self->resource_type, self->id);
+  return TRUE;
+}
+
 static void
 put_done (WardFhirShared *self,
           guint           status,
@@ -596,7 +632,7 @@ put_done (WardFhirShared *self,
       return;
     }
 
-  if (status_is_transient (status) || status == 401)
+  if (status_is_transient (status) || status == 401 || waits_for_reference (self, body))
     {
       fail_write (self, "write", status, body, error);
       return;

@@ -14,6 +14,7 @@
 #include "ward-fhir-auth.h"
 #include "ward-fhir-resources.h"
 #include "ward-fhir-template.h"
+#include "ward-store-shared.h"
 
 #include <json-glib/json-glib.h>
 #include <libsoup/soup.h>
@@ -597,6 +598,21 @@ mark_failed (WardFhirSync *self,
     {
       g_autofree char *ours = ward_store_get_resource (self->store, missing_type, missing_id,
                                                        NULL, NULL);
+      gboolean shared_pending = FALSE;
+
+      /* A Task shared between stations goes through the sharing layer's
+       * own queue (ward-fhir-shared.c), not this outbox: what references
+       * it waits until that queue has sent it.
+       */
+      if (ours == NULL &&
+          ward_store_shared_is_pending (self->store, missing_type, missing_id, &shared_pending,
+                                        NULL) &&
+          shared_pending)
+        {
+          g_debug ("%s waits for the shared %s/%s", item->resource_type, missing_type, missing_id);
+          mark_retry (self, item, 0, reason);
+          return;
+        }
 
       if (ours != NULL)
         {
@@ -1780,6 +1796,23 @@ collect_cb (const WardOutboxEntry *entry,
   }
 }
 
+/* A take goes in the order of ward_fhir_resource_type_rank(): each type
+ * after those its resources reference, in an earlier request or earlier
+ * in the same batch Bundle (whose entries a server runs in order).
+ */
+static int
+compare_take_order (gconstpointer a,
+                    gconstpointer b,
+                    gpointer      user_data)
+{
+  const Item *item_a = a;
+  const Item *item_b = b;
+  guint rank_a = ward_fhir_resource_type_rank (item_a->resource_type);
+  guint rank_b = ward_fhir_resource_type_rank (item_b->resource_type);
+
+  return rank_a < rank_b ? -1 : rank_a > rank_b ? 1 : 0;
+}
+
 static gboolean
 needs_read (Item *item)
 {
@@ -1935,6 +1968,10 @@ advance (WardFhirSync *self)
           g_critical ("FHIR sync: reading the outbox failed: %s", error->message);
           g_queue_clear_full (&self->queue, (GDestroyNotify) item_free);
         }
+      /* g_queue_sort() is a merge sort, stable: within a type the
+       * outbox's order (the most overdue first) stays.
+       */
+      g_queue_sort (&self->queue, compare_take_order, NULL);
       self->take_full = g_queue_get_length (&self->queue) >= limit;
       self->bundle_due = self->batch_allowed && self->batch_size > 1 &&
                          g_queue_get_length (&self->queue) > 1;
