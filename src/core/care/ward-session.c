@@ -564,6 +564,18 @@ ward_session_sign_out (WardSession *self)
 }
 
 void
+ward_session_sign_out_idle (WardSession *self)
+{
+  g_return_if_fail (WARD_IS_SESSION (self));
+
+  if (self->acting_id == NULL)
+    return;
+
+  add_event (self, self->acting_id, "staff-sign-out-idle");
+  set_acting (self, NULL);
+}
+
+void
 ward_session_touch (WardSession *self)
 {
   g_return_if_fail (WARD_IS_SESSION (self));

@@ -109,6 +109,10 @@ gboolean               ward_session_sign_in_trusted  (WardSession  *self,
                                                       const char   *staff_id,
                                                       GError      **error);
 void                   ward_session_sign_out         (WardSession  *self);
+/* The same after a time without input (the kiosk's auto-lock): recorded
+ * as staff-sign-out-idle.
+ */
+void                   ward_session_sign_out_idle    (WardSession  *self);
 /* Someone is using the station: the idle sign-out starts again. */
 void                   ward_session_touch            (WardSession  *self);
 
