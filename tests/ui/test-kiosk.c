@@ -10,6 +10,7 @@
 
 #include <adwaita.h>
 #include <glib/gstdio.h>
+#include <math.h>
 #include <signal.h>
 #include <string.h>
 
@@ -329,6 +330,88 @@ palette_case_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+/* WCAG 2 relative luminance of "#rrggbb". */
+static double
+luminance (const char *hex)
+{
+  double rgb[3];
+
+  g_assert_cmpuint (strlen (hex), ==, 7);
+  for (guint i = 0; i < 3; i++)
+    {
+      char part[3] = { hex[1 + 2 * i], hex[2 + 2 * i], '\0' };
+      double c = g_ascii_strtoull (part, NULL, 16) / 255.0;
+
+      rgb[i] = c <= 0.03928 ? c / 12.92 : pow ((c + 0.055) / 1.055, 2.4);
+    }
+
+  return 0.2126 * rgb[0] + 0.7152 * rgb[1] + 0.0722 * rgb[2];
+}
+
+/* Every text and background pair the night palette sets, read from the
+ * style sheet the application loads, is at least 4.5:1; and it has no
+ * light background.
+ */
+static void
+test_kiosk_night_contrast (void)
+{
+  static const struct { const char *fg, *bg; } pairs[] = {
+    { "night_fg", "night_bg" },
+    { "night_fg", "night_surface" },
+    { "night_fg", "night_selected" },
+    { "night_dim_fg", "night_bg" },
+    { "night_dim_fg", "night_surface" },
+    { "night_dark_fg", "night_accent_bg" },
+    { "night_alarm_high_fg", "night_alarm_high_bg" },
+    { "night_alarm_high_fg", "night_alarm_high_dark_bg" },
+    { "night_dark_fg", "night_alarm_medium_bg" },
+    { "night_dark_fg", "night_alarm_medium_light_bg" },
+    { "night_bg", "night_alarm_low_bg" },
+    { "night_alarm_high_fg", "night_band_high_bg" },
+    { "night_dark_fg", "night_band_medium_bg" },
+    { "night_dark_fg", "night_band_low_medium_bg" },
+    { "night_fg", "night_band_low_bg" },
+    { "night_alarm_high_fg", "night_error_bg" },
+    { "night_dark_fg", "night_warning_bg" },
+    { "night_rising_fg", "night_surface" },
+    { "night_falling_fg", "night_surface" },
+  };
+  g_autoptr(GBytes) bytes = g_resources_lookup_data ("/io/github/wardwatch/Wardwatch/style.css", 0, NULL);
+  g_autoptr(GRegex) define = g_regex_new ("@define-color\\s+(night_[a-z_]+)\\s+(#[0-9a-fA-F]{6})\\s*;",
+                                          0, 0, NULL);
+  g_autoptr(GHashTable) colours = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  g_autoptr(GMatchInfo) match = NULL;
+  g_autofree char *css = NULL;
+
+  g_assert_nonnull (bytes);
+  css = g_strndup (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
+  g_regex_match (define, css, 0, &match);
+  while (g_match_info_matches (match))
+    {
+      g_hash_table_insert (colours, g_match_info_fetch (match, 1), g_match_info_fetch (match, 2));
+      g_match_info_next (match, NULL);
+    }
+
+  for (guint i = 0; i < G_N_ELEMENTS (pairs); i++)
+    {
+      const char *fg = g_hash_table_lookup (colours, pairs[i].fg);
+      const char *bg = g_hash_table_lookup (colours, pairs[i].bg);
+      double l1, l2, ratio;
+
+      g_assert_nonnull (fg);
+      g_assert_nonnull (bg);
+      l1 = luminance (fg);
+      l2 = luminance (bg);
+      ratio = (MAX (l1, l2) + 0.05) / (MIN (l1, l2) + 0.05);
+      g_test_message ("%s on %s: %.2f:1", pairs[i].fg, pairs[i].bg, ratio);
+      g_assert_cmpfloat (ratio, >=, 4.5);
+    }
+
+  /* The large areas stay dark. */
+  g_assert_cmpfloat (luminance (g_hash_table_lookup (colours, "night_bg")), <, 0.01);
+  g_assert_cmpfloat (luminance (g_hash_table_lookup (colours, "night_surface")), <, 0.02);
+}
+
 static void
 activate_cb (GApplication *app,
              gpointer      user_data)
@@ -408,6 +491,7 @@ main (int   argc,
   g_test_add_func ("/ui/kiosk/quit-needs-pin", test_kiosk_quit);
   g_test_add_func ("/ui/kiosk/auto-lock", test_kiosk_auto_lock);
   g_test_add_func ("/ui/kiosk/palette", test_kiosk_palette);
+  g_test_add_func ("/ui/kiosk/night-contrast", test_kiosk_night_contrast);
 
   return g_test_run ();
 }
