@@ -242,6 +242,40 @@ window_input_cb (GtkEventControllerLegacy *controller,
   return GDK_EVENT_PROPAGATE;
 }
 
+/* Input in any of the application's windows (the care-team view, the
+ * handover dialog, a PIN prompt) is someone at the station too.
+ */
+static void
+watch_input (WardKiosk *self,
+             GtkWindow *window)
+{
+  GtkEventController *input;
+
+  if (g_object_get_data (G_OBJECT (window), "ward-kiosk-input") != NULL)
+    return;
+
+  input = gtk_event_controller_legacy_new ();
+  gtk_event_controller_set_propagation_phase (input, GTK_PHASE_CAPTURE);
+  g_signal_connect_object (input, "event", G_CALLBACK (window_input_cb), self, 0);
+  gtk_widget_add_controller (GTK_WIDGET (window), input);
+  g_object_set_data (G_OBJECT (window), "ward-kiosk-input", input);
+}
+
+static void
+toplevels_changed_cb (GListModel *toplevels,
+                      guint       position,
+                      guint       removed,
+                      guint       added,
+                      WardKiosk  *self)
+{
+  for (guint i = position; i < position + added; i++)
+    {
+      g_autoptr(GtkWindow) window = g_list_model_get_item (toplevels, i);
+
+      watch_input (self, window);
+    }
+}
+
 static void
 toggle_fullscreen_action_cb (GSimpleAction *action,
                              GVariant      *parameter,
@@ -391,7 +425,6 @@ GtkWidget *
 ward_kiosk_attach (WardKiosk *self,
                    GtkWindow *window)
 {
-  GtkEventController *input;
   GtkEventController *shortcuts;
   GtkWidget *box;
   GtkWidget *button;
@@ -418,11 +451,12 @@ ward_kiosk_attach (WardKiosk *self,
                                                           gtk_named_action_new ("kiosk.toggle-fullscreen")));
   gtk_widget_add_controller (GTK_WIDGET (window), shortcuts);
 
-  /* Any input at the station holds the auto-lock off. */
-  input = gtk_event_controller_legacy_new ();
-  gtk_event_controller_set_propagation_phase (input, GTK_PHASE_CAPTURE);
-  g_signal_connect_object (input, "event", G_CALLBACK (window_input_cb), self, 0);
-  gtk_widget_add_controller (GTK_WIDGET (window), input);
+  /* Any input at the station, in any window, holds the auto-lock off. */
+  watch_input (self, window);
+  toplevels_changed_cb (gtk_window_get_toplevels (), 0, 0,
+                        g_list_model_get_n_items (gtk_window_get_toplevels ()), self);
+  g_signal_connect_object (gtk_window_get_toplevels (), "items-changed",
+                           G_CALLBACK (toplevels_changed_cb), self, 0);
 
   /* Who is signed in (name and role), or Locked; and Lock Now. */
   box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 0);
