@@ -22,30 +22,31 @@ typedef enum
 
 struct _WardKiosk
 {
-  GObject          parent_instance;
+  GObject             parent_instance;
 
   /* Owned */
-  WardSession     *session;
-  WardKioskGuard  *guard;
+  WardSession        *session;
+  WardKioskGuard     *guard;
   GSimpleActionGroup *actions;
-  guint            idle_source;
-  char            *status_text;
+  GSettings          *settings;       /* NULL: none, or the policy sets the auto-lock */
+  guint               idle_source;
+  char               *status_text;
 
   /* Borrowed */
-  GApplication    *application;    /* weak */
-  GtkWindow       *window;         /* weak */
-  WardKioskPin    *dialog;         /* weak: the prompt shown now */
-  GtkButton       *status_button;  /* weak */
-  GtkWidget       *lock_button;    /* weak */
+  GApplication       *application;    /* weak */
+  GtkWindow          *window;         /* weak */
+  WardKioskPin       *dialog;         /* weak: the prompt shown now */
+  GtkButton          *status_button;  /* weak */
+  GtkWidget          *lock_button;    /* weak */
 
-  Purpose          purpose;
+  Purpose             purpose;
   /* The PIN was given to close or quit, or the session ends us. */
-  gboolean         released;
+  gboolean            released;
   /* The PIN was given to leave full screen, until it is full screen again. */
-  gboolean         fullscreen_released;
+  gboolean            fullscreen_released;
 
-  WardKioskClock   clock;
-  gpointer         clock_data;
+  WardKioskClock      clock;
+  gpointer            clock_data;
 };
 
 G_DEFINE_FINAL_TYPE (WardKiosk, ward_kiosk, G_TYPE_OBJECT)
@@ -116,6 +117,14 @@ acting_changed_cb (WardKiosk *self)
   /* A new sign-in has its full time before the next auto-lock. */
   ward_kiosk_guard_touch (self->guard, now (self));
   update_status (self);
+}
+
+static void
+auto_lock_minutes_changed_cb (WardKiosk *self)
+{
+  ward_kiosk_guard_set_auto_lock_seconds (self->guard,
+                                          g_settings_get_uint (self->settings,
+                                                               "kiosk-auto-lock-minutes") * 60);
 }
 
 static gboolean
@@ -321,6 +330,7 @@ ward_kiosk_dispose (GObject *object)
   g_clear_weak_pointer (&self->status_button);
   g_clear_weak_pointer (&self->lock_button);
   g_clear_object (&self->actions);
+  g_clear_object (&self->settings);
   g_clear_object (&self->guard);
   g_clear_object (&self->session);
 
@@ -394,6 +404,7 @@ ward_kiosk_new_for_policy (GApplication *application,
   g_autoptr(WardKioskGuard) guard = NULL;
   g_autoptr(GError) error = NULL;
   guint auto_lock_seconds = WARD_KIOSK_DEFAULT_AUTO_LOCK_SECONDS;
+  WardKiosk *self;
 
   g_return_val_if_fail (WARD_IS_SESSION (session), NULL);
   g_return_val_if_fail (settings == NULL || G_IS_SETTINGS (settings), NULL);
@@ -404,13 +415,21 @@ ward_kiosk_new_for_policy (GApplication *application,
 
   if (policy.auto_lock_seconds >= 0)
     auto_lock_seconds = (guint) policy.auto_lock_seconds;
-  else if (settings != NULL)
-    auto_lock_seconds = g_settings_get_uint (settings, "kiosk-auto-lock-minutes") * 60;
 
   guard = ward_kiosk_guard_new (ward_session_get_staff (session), policy.pin_hash);
   ward_kiosk_guard_set_auto_lock_seconds (guard, auto_lock_seconds);
+  self = ward_kiosk_new (application, session, guard);
 
-  return ward_kiosk_new (application, session, guard);
+  /* Where the policy says nothing, the setting rules, also when changed. */
+  if (policy.auto_lock_seconds < 0 && settings != NULL)
+    {
+      self->settings = g_object_ref (settings);
+      g_signal_connect_object (settings, "changed::kiosk-auto-lock-minutes",
+                               G_CALLBACK (auto_lock_minutes_changed_cb), self, G_CONNECT_SWAPPED);
+      auto_lock_minutes_changed_cb (self);
+    }
+
+  return self;
 }
 
 WardKioskGuard *
