@@ -140,8 +140,17 @@ verified_cb (WardKiosk    *self,
              const char   *staff_id,
              WardKioskPin *dialog)
 {
-  g_debug ("Kiosk PIN given by %s to %s", staff_id ? staff_id : "the ward PIN",
-           self->purpose == PURPOSE_LEAVE_FULLSCREEN ? "leave full screen" : "close");
+  static const char * const kinds[] = {
+    [PURPOSE_CLOSE] = "kiosk-close",
+    [PURPOSE_QUIT] = "kiosk-quit",
+    [PURPOSE_LEAVE_FULLSCREEN] = "kiosk-leave-fullscreen",
+  };
+
+  /* Who let the station out of the kiosk is on the audit trail, as
+   * sign-ins are; the ward PIN is nobody in particular.
+   */
+  ward_session_add_event (self->session, staff_id != NULL ? staff_id : "ward-pin",
+                          kinds[self->purpose]);
 
   switch (self->purpose)
     {

@@ -18,6 +18,7 @@
 #include "ward-kiosk.h"
 #include "ward-kiosk-private.h"
 #include "ward-palette.h"
+#include "ward-store-private.h"
 #include "ward-switch-user.h"
 #include "ward-window.h"
 
@@ -134,6 +135,30 @@ fixture_set_up (Fixture *f)
   g_application_set_flags (G_APPLICATION (f->app), G_APPLICATION_NON_UNIQUE);
   ward_application_set_session (f->app, f->session);
   ward_application_set_kiosk (f->app, TRUE);
+}
+
+/* How many events of kind by actor the store holds. */
+static gint64
+count_events (Fixture    *f,
+              const char *kind,
+              const char *actor)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(WardStore) store = ward_store_open_readonly (f->db, &error);
+  sqlite3_stmt *statement = NULL;
+  gint64 count = -1;
+  char *sql;
+
+  g_assert_no_error (error);
+  sql = sqlite3_mprintf ("SELECT count(*) FROM events WHERE kind = %Q AND actor = %Q", kind, actor);
+  g_assert_cmpint (sqlite3_prepare_v2 (_ward_store_get_db (store), sql, -1, &statement, NULL), ==,
+                   SQLITE_OK);
+  if (sqlite3_step (statement) == SQLITE_ROW)
+    count = sqlite3_column_int64 (statement, 0);
+  sqlite3_finalize (statement);
+  sqlite3_free (sql);
+
+  return count;
 }
 
 static void
@@ -255,6 +280,15 @@ quit_case_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+/* Who quit is on the audit trail; the wrong PINs let nobody out. */
+static void
+quit_case_after (Fixture *f)
+{
+  g_assert_cmpint (count_events (f, "kiosk-quit", "ada.nwosu"), ==, 1);
+  g_assert_cmpint (count_events (f, "kiosk-quit", "ben.carter"), ==, 0);
+  g_assert_cmpint (count_events (f, "kiosk-close", "ada.nwosu"), ==, 0);
+}
+
 /* A signed-in nurse is signed out after five minutes without input; the
  * board stays, and a clinical action then asks for a PIN.  SIGTERM from
  * the kiosk session still quits, without a PIN.
@@ -303,6 +337,13 @@ auto_lock_case_cb (gpointer user_data)
   raise (SIGTERM);
 
   return G_SOURCE_REMOVE;
+}
+
+/* The auto-lock is on the audit trail as an idle sign-out. */
+static void
+auto_lock_case_after (Fixture *f)
+{
+  g_assert_cmpint (count_events (f, "staff-sign-out-idle", "ada.nwosu"), ==, 1);
 }
 
 /* The palette: night puts the night palette's class on the window. */
@@ -418,7 +459,8 @@ activate_cb (GApplication *app,
 }
 
 static void
-run_case (GSourceFunc body)
+run_case (GSourceFunc  body,
+          void       (*after) (Fixture *f))
 {
   Fixture f = { 0 };
   guint guard;
@@ -435,6 +477,8 @@ run_case (GSourceFunc body)
   g_source_remove (guard);
   g_assert_cmpint (status, ==, 0);
   g_assert_true (f.done);
+  if (after != NULL)
+    after (&f);
   fixture_tear_down (&f);
 }
 
@@ -443,7 +487,7 @@ test_kiosk_quit (void)
 {
   if (g_test_subprocess ())
     {
-      run_case (quit_case_cb);
+      run_case (quit_case_cb, quit_case_after);
       return;
     }
 
@@ -456,7 +500,7 @@ test_kiosk_auto_lock (void)
 {
   if (g_test_subprocess ())
     {
-      run_case (auto_lock_case_cb);
+      run_case (auto_lock_case_cb, auto_lock_case_after);
       return;
     }
 
@@ -469,7 +513,7 @@ test_kiosk_palette (void)
 {
   if (g_test_subprocess ())
     {
-      run_case (palette_case_cb);
+      run_case (palette_case_cb, NULL);
       return;
     }
 

@@ -576,6 +576,18 @@ ward_session_sign_out_idle (WardSession *self)
 }
 
 void
+ward_session_add_event (WardSession *self,
+                        const char  *staff_id,
+                        const char  *kind)
+{
+  g_return_if_fail (WARD_IS_SESSION (self));
+  g_return_if_fail (staff_id != NULL);
+  g_return_if_fail (kind != NULL);
+
+  add_event (self, staff_id, kind);
+}
+
+void
 ward_session_touch (WardSession *self)
 {
   g_return_if_fail (WARD_IS_SESSION (self));
