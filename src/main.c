@@ -78,6 +78,7 @@ main (int   argc,
   g_auto(GStrv) scales = NULL;
   g_autoptr(GStrvBuilder) nurse = NULL;
   gboolean headless = FALSE;
+  gboolean kiosk = FALSE;
   gboolean version = FALSE;
   double duration = 0;
   double simulated_duration = 0;
@@ -221,6 +222,9 @@ main (int   argc,
       { "idle-sign-out", 0, 0, G_OPTION_ARG_INT, &session.idle_seconds,
         N_("At a station, sign out after this many seconds without activity (default 300; "
            "0: never)"), N_("SECONDS") },
+      { "kiosk", 0, 0, G_OPTION_ARG_NONE, &kiosk,
+        N_("A ward kiosk: full screen, a staff PIN to close, quit or leave full screen, "
+           "auto-lock (implies --station-mode; see docs/KIOSK.md)"), NULL },
       { "version", 0, 0, G_OPTION_ARG_NONE, &version, N_("Print the version"), NULL },
       { NULL }
     };
@@ -339,6 +343,9 @@ main (int   argc,
       g_autoptr(WardSession) acting = NULL;
       char *app_argv[] = { argv[0], NULL };
 
+      /* Nobody acts at a kiosk until they sign in with their PIN. */
+      if (kiosk)
+        session.station_mode = TRUE;
       acting = ward_session_new_for_config (&session, config.demo, config.db_path, &error);
       if (acting == NULL)
         {
@@ -347,6 +354,7 @@ main (int   argc,
         }
       app = ward_application_new (&config, &sources);
       ward_application_set_session (app, acting);
+      ward_application_set_kiosk (app, kiosk);
 
       return g_application_run (G_APPLICATION (app), 1, app_argv);
     }

@@ -17,7 +17,9 @@
 #include "ward-renderer.h"
 #include "ward-flag-words.h"
 #include "ward-actions.h"
+#include "ward-kiosk.h"
 #include "ward-notifier.h"
+#include "ward-palette.h"
 #include "ward-switch-user.h"
 #include "ward-window.h"
 
@@ -34,6 +36,8 @@ struct _WardApplication
   GSettings          *settings;       /* NULL when the schema is not installed */
   WardSession        *session;        /* who acts */
   WardActions        *actions;        /* the scriptable actions, on the session bus */
+  WardKiosk          *kiosk;          /* NULL: not a kiosk */
+  gboolean            kiosk_requested;
 
   /* Borrowed */
   WardWindow         *window;         /* weak */
@@ -60,6 +64,26 @@ show_start_error (WardApplication *self,
                                                        error->message));
   adw_message_dialog_add_response (dialog, "close", _("_Close"));
   adw_message_dialog_set_default_response (dialog, "close");
+  adw_message_dialog_set_close_response (dialog, "close");
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+/* A kiosk nobody can unlock still guards the station (the session can
+ * stop it); it says so at once.
+ */
+static void
+show_no_kiosk_pin (WardApplication *self)
+{
+  AdwMessageDialog *dialog;
+
+  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_WINDOW (self->window),
+                                                       _("This Kiosk Has No PIN"),
+                                                       _("Nobody can unlock, close or quit it, and "
+                                                         "nobody can sign in. Give the ward's staff "
+                                                         "file with PINs (--staff), or a ward PIN in "
+                                                         "the policy file (kiosk.pin_hash); see "
+                                                         "docs/KIOSK.md.")));
+  adw_message_dialog_add_response (dialog, "close", _("_Close"));
   adw_message_dialog_set_close_response (dialog, "close");
   gtk_window_present (GTK_WINDOW (dialog));
 }
@@ -182,6 +206,13 @@ quit_action_cb (GSimpleAction *action,
 {
   WardApplication *self = user_data;
 
+  /* At a ward kiosk, only with a staff PIN (ward-kiosk.c). */
+  if (self->kiosk != NULL && !ward_kiosk_allows_quit (self->kiosk))
+    {
+      ward_kiosk_request_quit (self->kiosk);
+      return;
+    }
+
   /* Closing the window first lets it remember its size. */
   if (self->window != NULL)
     gtk_window_close (GTK_WINDOW (self->window));
@@ -197,6 +228,9 @@ quit_signal_cb (gpointer user_data)
 {
   WardApplication *self = user_data;
 
+  /* The kiosk session stopping us needs no PIN. */
+  if (self->kiosk != NULL)
+    ward_kiosk_release (self->kiosk);
   g_action_group_activate_action (G_ACTION_GROUP (self), "quit", NULL);
 
   return G_SOURCE_CONTINUE;
@@ -362,6 +396,43 @@ create_settings (void)
 }
 
 static void
+palette_changed_cb (WardApplication *self)
+{
+  g_autofree char *palette = g_settings_get_string (self->settings, "palette");
+
+  ward_palette_apply (palette);
+  if (self->window != NULL)
+    ward_palette_apply_to (GTK_WINDOW (self->window), palette);
+}
+
+/* The kiosk and the palette (issue #12): the palette is app.palette, a
+ * setting's action; a kiosk starts with nobody signed in ("Locked").
+ */
+static void
+setup_kiosk_and_palette (WardApplication *self)
+{
+  if (self->settings != NULL)
+    {
+      g_autoptr(GAction) palette = g_settings_create_action (self->settings, "palette");
+
+      g_action_map_add_action (G_ACTION_MAP (self), palette);
+      g_signal_connect_object (self->settings, "changed::palette",
+                               G_CALLBACK (palette_changed_cb), self, G_CONNECT_SWAPPED);
+      palette_changed_cb (self);
+      if (g_settings_get_boolean (self->settings, "kiosk"))
+        self->kiosk_requested = TRUE;
+    }
+
+  if (!self->kiosk_requested)
+    return;
+
+  if (!ward_session_get_station_mode (self->session))
+    ward_session_sign_out (self->session);
+  self->kiosk = ward_kiosk_new_for_policy (G_APPLICATION (self), self->session,
+                                           self->config.policy_file, self->settings);
+}
+
+static void
 ward_application_startup (GApplication *app)
 {
   WardApplication *self = WARD_APPLICATION (app);
@@ -401,6 +472,8 @@ ward_application_startup (GApplication *app)
                        G_SETTINGS_BIND_GET);
     }
 
+  setup_kiosk_and_palette (self);
+
   self->sigint_source = g_unix_signal_add (SIGINT, quit_signal_cb, self);
   self->sigterm_source = g_unix_signal_add (SIGTERM, quit_signal_cb, self);
 }
@@ -424,13 +497,20 @@ ward_application_activate (GApplication *app)
     {
       GtkEventController *input = gtk_event_controller_legacy_new ();
 
-      ward_window_set_acting_widget (window, ward_acting_button_new (self->session));
+      if (self->kiosk != NULL)
+        ward_window_set_acting_widget (window, ward_kiosk_attach (self->kiosk, GTK_WINDOW (window)));
+      else
+        ward_window_set_acting_widget (window, ward_acting_button_new (self->session));
       gtk_event_controller_set_propagation_phase (input, GTK_PHASE_CAPTURE);
       g_signal_connect (input, "event", G_CALLBACK (window_input_cb), self);
       gtk_widget_add_controller (GTK_WIDGET (window), input);
     }
   g_set_weak_pointer (&self->window, window);
+  if (self->settings != NULL)
+    palette_changed_cb (self);
   gtk_window_present (GTK_WINDOW (window));
+  if (self->kiosk != NULL && !ward_kiosk_guard_has_pin (ward_kiosk_get_guard (self->kiosk)))
+    show_no_kiosk_pin (self);
 
   /* Started after the window is up, so that a failure has a parent to be
    * shown on; snapshots then arrive on this thread's main context.
@@ -470,6 +550,7 @@ ward_application_shutdown (GApplication *app)
   g_clear_object (&self->notifier);
   g_clear_object (&self->settings);
   g_clear_object (&self->actions);
+  g_clear_object (&self->kiosk);
   notify_uninit ();
 
   G_APPLICATION_CLASS (ward_application_parent_class)->shutdown (app);
@@ -485,6 +566,7 @@ ward_application_dispose (GObject *object)
   g_clear_object (&self->notifier);
   g_clear_object (&self->settings);
   g_clear_object (&self->actions);
+  g_clear_object (&self->kiosk);
   g_clear_object (&self->session);
 
   G_OBJECT_CLASS (ward_application_parent_class)->dispose (object);
@@ -561,6 +643,24 @@ ward_application_get_session (WardApplication *self)
   g_return_val_if_fail (WARD_IS_APPLICATION (self), NULL);
 
   return self->session;
+}
+
+void
+ward_application_set_kiosk (WardApplication *self,
+                            gboolean         kiosk)
+{
+  g_return_if_fail (WARD_IS_APPLICATION (self));
+  g_return_if_fail (self->actions == NULL);
+
+  self->kiosk_requested = kiosk;
+}
+
+gpointer
+ward_application_get_kiosk (WardApplication *self)
+{
+  g_return_val_if_fail (WARD_IS_APPLICATION (self), NULL);
+
+  return self->kiosk;
 }
 
 WardApplication *

@@ -26,5 +26,10 @@ const char      *ward_application_get_user (WardApplication   *self);
 void             ward_application_set_session (WardApplication *self,
                                                WardSession     *session);
 WardSession     *ward_application_get_session (WardApplication *self);
+/* The ward kiosk (--kiosk, or the kiosk setting): set before it runs. */
+void             ward_application_set_kiosk   (WardApplication *self,
+                                               gboolean         kiosk);
+/* The kiosk once started, else NULL (ward-kiosk.h). */
+gpointer         ward_application_get_kiosk   (WardApplication *self);
 
 G_END_DECLS

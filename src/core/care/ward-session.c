@@ -564,6 +564,30 @@ ward_session_sign_out (WardSession *self)
 }
 
 void
+ward_session_sign_out_idle (WardSession *self)
+{
+  g_return_if_fail (WARD_IS_SESSION (self));
+
+  if (self->acting_id == NULL)
+    return;
+
+  add_event (self, self->acting_id, "staff-sign-out-idle");
+  set_acting (self, NULL);
+}
+
+void
+ward_session_add_event (WardSession *self,
+                        const char  *staff_id,
+                        const char  *kind)
+{
+  g_return_if_fail (WARD_IS_SESSION (self));
+  g_return_if_fail (staff_id != NULL);
+  g_return_if_fail (kind != NULL);
+
+  add_event (self, staff_id, kind);
+}
+
+void
 ward_session_touch (WardSession *self)
 {
   g_return_if_fail (WARD_IS_SESSION (self));

@@ -109,6 +109,16 @@ gboolean               ward_session_sign_in_trusted  (WardSession  *self,
                                                       const char   *staff_id,
                                                       GError      **error);
 void                   ward_session_sign_out         (WardSession  *self);
+/* The same after a time without input (the kiosk's auto-lock): recorded
+ * as staff-sign-out-idle.
+ */
+void                   ward_session_sign_out_idle    (WardSession  *self);
+/* Records kind (e.g. "kiosk-quit") by staff_id in the store's events,
+ * as sign-ins are; a failure to write is logged, not returned.
+ */
+void                   ward_session_add_event        (WardSession  *self,
+                                                      const char   *staff_id,
+                                                      const char   *kind);
 /* Someone is using the station: the idle sign-out starts again. */
 void                   ward_session_touch            (WardSession  *self);
 

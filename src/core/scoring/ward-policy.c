@@ -10,6 +10,7 @@
 
 #include "ward-policy.h"
 #include "ward-json-strict.h"
+#include "ward-kiosk-guard.h"
 #include "ward-routing.h"
 
 #include "ward-model-config.h"
@@ -270,6 +271,17 @@ ward_policy_load_data (const char        *data,
           if (!ward_care_policy_load_json (care, node, origin, error))
             return FALSE;
         }
+      else if (g_str_equal (name, "kiosk"))
+        {
+          /* The kiosk's part (care/ward-kiosk-guard.c) is read by the
+           * window's kiosk; checked here so that a bad one refuses the file.
+           */
+          g_auto(WardKioskPolicy) kiosk = { 0 };
+
+          ward_kiosk_policy_init (&kiosk);
+          if (!ward_kiosk_policy_load_json (&kiosk, node, origin, error))
+            return FALSE;
+        }
       else if (g_str_equal (name, "models"))
         {
           /* Checked here, loaded when the engine starts (ward-model-config.h). */
@@ -279,7 +291,7 @@ ward_policy_load_data (const char        *data,
       else
         return set_invalid (error, origin, "%s: unknown key (description, validity_minutes, "
                             "manual_data_timeout_minutes, flag, observation_frequency_minutes, "
-                            "measurement_retention_days, care, models)", name);
+                            "measurement_retention_days, care, models, kiosk)", name);
     }
 
   *config = result;

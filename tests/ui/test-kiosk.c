@@ -1,0 +1,537 @@
+/* test-kiosk.c
+ *
+ * Copyright 2026 The Wardwatch authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "test-kiosk"
+
+#include "config.h"
+
+#include <adwaita.h>
+#include <glib/gstdio.h>
+#include <math.h>
+#include <signal.h>
+#include <string.h>
+
+#include "ward-application.h"
+#include "ward-kiosk.h"
+#include "ward-kiosk-private.h"
+#include "ward-palette.h"
+#include "ward-store-private.h"
+#include "ward-switch-user.h"
+#include "ward-window.h"
+
+/* The ward kiosk as a nurse and the kiosk session meet it: the real
+ * application in demo mode under Xvfb, with the demo staff, a real store
+ * and the test's own clock for the lockout and the auto-lock.  Each case
+ * runs in a process of its own (one GApplication run each).
+ */
+
+#define SEC G_GINT64_CONSTANT (1000000)
+#define MINUTE (60 * SEC)
+
+typedef struct
+{
+  char            *dir;
+  char            *db;
+  WardApplication *app;
+  WardSession     *session;
+  gint64           now;
+  gboolean         done;      /* the case reached its end inside the run */
+} Fixture;
+
+static gint64
+test_clock (gpointer user_data)
+{
+  Fixture *f = user_data;
+
+  return f->now;
+}
+
+static void
+spin (guint ms)
+{
+  gint64 end = g_get_monotonic_time () + ms * 1000;
+
+  while (g_get_monotonic_time () < end)
+    g_main_context_iteration (NULL, FALSE);
+}
+
+static GtkWidget *
+find_by_type (GtkWidget *widget,
+              GType      type)
+{
+  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type))
+    return widget;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_by_type (child, type);
+
+      if (found != NULL)
+        return found;
+    }
+
+  return NULL;
+}
+
+static GtkWindow *
+find_toplevel (GType type)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWindow) window = g_list_model_get_item (toplevels, i);
+
+      if (G_TYPE_CHECK_INSTANCE_TYPE (window, type) && gtk_widget_get_visible (GTK_WIDGET (window)))
+        return window;
+    }
+
+  return NULL;
+}
+
+static void
+type_pin (WardKioskPin *dialog,
+          const char   *staff_id,
+          const char   *pin)
+{
+  GtkWidget *row = find_by_type (GTK_WIDGET (dialog), ADW_TYPE_PASSWORD_ENTRY_ROW);
+
+  g_assert_nonnull (row);
+  ward_kiosk_pin_select (dialog, staff_id);
+  gtk_editable_set_text (GTK_EDITABLE (row), pin);
+  /* Enter in the PIN field, as the Unlock button. */
+  g_signal_emit_by_name (row, "entry-activated");
+}
+
+static void
+fixture_set_up (Fixture *f)
+{
+  g_auto(WardPipelineConfig) config = { 0 };
+  g_autoptr(WardStaff) staff = NULL;
+  g_autoptr(GError) error = NULL;
+
+  f->dir = g_dir_make_tmp ("ward-kiosk-XXXXXX", &error);
+  g_assert_no_error (error);
+  f->db = g_build_filename (f->dir, "ward.db", NULL);
+  f->now = 1000 * SEC;
+
+  ward_pipeline_config_init (&config);
+  config.db_path = g_strdup (f->db);
+  config.demo = TRUE;
+  config.simulate = TRUE;
+  config.n_beds = 4;
+  config.seed = 3;
+
+  /* As main.c makes it for --kiosk: a station, nobody signed in. */
+  staff = ward_staff_new_demo (&error);
+  g_assert_no_error (error);
+  f->session = ward_session_new (staff, f->db, TRUE);
+
+  f->app = ward_application_new (&config, NULL);
+  g_application_set_flags (G_APPLICATION (f->app), G_APPLICATION_NON_UNIQUE);
+  ward_application_set_session (f->app, f->session);
+  ward_application_set_kiosk (f->app, TRUE);
+}
+
+/* How many events of kind by actor the store holds. */
+static gint64
+count_events (Fixture    *f,
+              const char *kind,
+              const char *actor)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(WardStore) store = ward_store_open_readonly (f->db, &error);
+  sqlite3_stmt *statement = NULL;
+  gint64 count = -1;
+  char *sql;
+
+  g_assert_no_error (error);
+  sql = sqlite3_mprintf ("SELECT count(*) FROM events WHERE kind = %Q AND actor = %Q", kind, actor);
+  g_assert_cmpint (sqlite3_prepare_v2 (_ward_store_get_db (store), sql, -1, &statement, NULL), ==,
+                   SQLITE_OK);
+  if (sqlite3_step (statement) == SQLITE_ROW)
+    count = sqlite3_column_int64 (statement, 0);
+  sqlite3_finalize (statement);
+  sqlite3_free (sql);
+
+  return count;
+}
+
+static void
+fixture_tear_down (Fixture *f)
+{
+  g_autofree char *wal = g_strconcat (f->db, "-wal", NULL);
+  g_autofree char *shm = g_strconcat (f->db, "-shm", NULL);
+
+  g_clear_object (&f->app);
+  g_clear_object (&f->session);
+  g_unlink (f->db);
+  g_unlink (wal);
+  g_unlink (shm);
+  g_rmdir (f->dir);
+  g_free (f->db);
+  g_free (f->dir);
+}
+
+static gboolean
+too_long_cb (gpointer user_data)
+{
+  g_error ("The kiosk test did not end within its time");
+  return G_SOURCE_REMOVE;
+}
+
+static WardKiosk *
+get_kiosk (Fixture *f)
+{
+  WardKiosk *kiosk = ward_application_get_kiosk (f->app);
+
+  g_assert_true (WARD_IS_KIOSK (kiosk));
+  _ward_kiosk_set_clock (kiosk, test_clock, f);
+  return kiosk;
+}
+
+/* Closing, Ctrl+Q and app.quit ask for a PIN; five wrong ones lock the
+ * prompt for a minute, counted down; after it the right PIN quits.
+ */
+static gboolean
+quit_case_cb (gpointer user_data)
+{
+  Fixture *f = user_data;
+  WardKiosk *kiosk = get_kiosk (f);
+  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (f->app));
+  g_auto(GStrv) accels = NULL;
+  WardKioskPin *dialog;
+  GtkWidget *row;
+
+  g_assert_true (WARD_IS_WINDOW (window));
+  /* Full screen from the start, and nobody signed in: Locked. */
+  g_assert_true (gtk_window_is_fullscreen (window));
+  g_assert_true (ward_kiosk_get_locked (kiosk));
+  g_assert_cmpstr (_ward_kiosk_get_status_text (kiosk), ==, "Locked");
+
+  /* Alt+F4 and the title bar close through close-request. */
+  gtk_window_close (window);
+  spin (100);
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (window)));
+  dialog = _ward_kiosk_get_pin_dialog (kiosk);
+  g_assert_nonnull (dialog);
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (dialog)));
+  g_assert_true (gtk_window_get_modal (GTK_WINDOW (dialog)));
+  /* Cancel: nothing closes. */
+  gtk_window_close (GTK_WINDOW (dialog));
+  spin (100);
+  g_assert_null (_ward_kiosk_get_pin_dialog (kiosk));
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (window)));
+
+  /* Ctrl+Q is app.quit, which asks too. */
+  accels = gtk_application_get_accels_for_action (GTK_APPLICATION (f->app), "app.quit");
+  g_assert_true (g_strv_contains ((const char * const *) accels, "<Control>q"));
+  g_action_group_activate_action (G_ACTION_GROUP (f->app), "quit", NULL);
+  spin (100);
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (window)));
+  dialog = _ward_kiosk_get_pin_dialog (kiosk);
+  g_assert_nonnull (dialog);
+
+  /* F11 asks for the PIN to leave full screen, and stays full screen. */
+  gtk_widget_activate_action (GTK_WIDGET (window), "kiosk.toggle-fullscreen", NULL);
+  g_assert_true (gtk_window_is_fullscreen (window));
+  g_assert_true (_ward_kiosk_get_pin_dialog (kiosk) == dialog);
+  /* Back to quitting. */
+  g_action_group_activate_action (G_ACTION_GROUP (f->app), "quit", NULL);
+
+  row = find_by_type (GTK_WIDGET (dialog), ADW_TYPE_PASSWORD_ENTRY_ROW);
+  for (guint i = 1; i < WARD_KIOSK_MAX_FAILURES; i++)
+    {
+      type_pin (dialog, "ada.nwosu", "0000");
+      g_assert_nonnull (strstr (ward_kiosk_pin_get_error (dialog), "Wrong PIN"));
+      /* The wrong PIN does not stay in the field. */
+      g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (row)), ==, "");
+    }
+  type_pin (dialog, "ben.carter", "0000");
+  g_assert_nonnull (strstr (ward_kiosk_pin_get_error (dialog), "waits 60 seconds"));
+
+  /* The countdown, on the clock. */
+  f->now += 18 * SEC;
+  ward_kiosk_pin_update (dialog);
+  g_assert_cmpstr (ward_kiosk_pin_get_error (dialog), ==,
+                   "Too many wrong PINs. Try again in 42 seconds.");
+  gtk_test_accessible_assert_property (GTK_ACCESSIBLE (row), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
+                                       "Too many wrong PINs. Try again in 42 seconds.");
+  /* Even the right PIN does nothing while locked. */
+  type_pin (dialog, "ada.nwosu", "1111");
+  g_assert_nonnull (strstr (ward_kiosk_pin_get_error (dialog), "Try again in 42 seconds"));
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (row)), ==, "");
+  spin (50);
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (window)));
+  g_assert_false (ward_kiosk_allows_quit (kiosk));
+
+  /* The minute is over: the prompt opens, and the right PIN quits. */
+  f->now += 42 * SEC;
+  ward_kiosk_pin_update (dialog);
+  g_assert_null (ward_kiosk_pin_get_error (dialog));
+  f->done = TRUE;
+  type_pin (dialog, "ada.nwosu", "1111");
+  g_assert_true (ward_kiosk_allows_quit (kiosk));
+
+  return G_SOURCE_REMOVE;
+}
+
+/* Who quit is on the audit trail; the wrong PINs let nobody out. */
+static void
+quit_case_after (Fixture *f)
+{
+  g_assert_cmpint (count_events (f, "kiosk-quit", "ada.nwosu"), ==, 1);
+  g_assert_cmpint (count_events (f, "kiosk-quit", "ben.carter"), ==, 0);
+  g_assert_cmpint (count_events (f, "kiosk-close", "ada.nwosu"), ==, 0);
+}
+
+/* A signed-in nurse is signed out after five minutes without input; the
+ * board stays, and a clinical action then asks for a PIN.  SIGTERM from
+ * the kiosk session still quits, without a PIN.
+ */
+static gboolean
+auto_lock_case_cb (gpointer user_data)
+{
+  Fixture *f = user_data;
+  WardKiosk *kiosk = get_kiosk (f);
+  WardWindow *window = WARD_WINDOW (gtk_application_get_active_window (GTK_APPLICATION (f->app)));
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (ward_session_sign_in (f->session, "ada.nwosu", "1111", &error));
+  g_assert_no_error (error);
+  g_assert_false (ward_kiosk_get_locked (kiosk));
+  g_assert_cmpstr (_ward_kiosk_get_status_text (kiosk), ==, "Ada Nwosu · Bed nurse");
+  g_assert_cmpstr (ward_window_get_user (window), ==, "ada.nwosu");
+
+  /* Four minutes idle: still signed in; input then starts the five again. */
+  f->now += 4 * MINUTE;
+  _ward_kiosk_check_idle (kiosk);
+  g_assert_cmpstr (ward_window_get_user (window), ==, "ada.nwosu");
+  _ward_kiosk_touch (kiosk);
+  f->now += 4 * MINUTE + 59 * SEC;
+  _ward_kiosk_check_idle (kiosk);
+  g_assert_false (ward_kiosk_get_locked (kiosk));
+
+  f->now += 1 * SEC;
+  _ward_kiosk_check_idle (kiosk);
+  g_assert_true (ward_kiosk_get_locked (kiosk));
+  g_assert_null (ward_window_get_user (window));
+  g_assert_cmpstr (_ward_kiosk_get_status_text (kiosk), ==, "Locked");
+  /* Locked is not closed: the board is there. */
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (window)));
+  g_assert_true (gtk_window_is_fullscreen (GTK_WINDOW (window)));
+
+  /* A clinical action asks who acts: the PIN dialog. */
+  g_assert_null (find_toplevel (WARD_TYPE_SWITCH_USER));
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.acknowledge", "x", (gint64) 1);
+  spin (100);
+  g_assert_nonnull (find_toplevel (WARD_TYPE_SWITCH_USER));
+  gtk_window_destroy (find_toplevel (WARD_TYPE_SWITCH_USER));
+
+  /* The session stops the kiosk. */
+  f->done = TRUE;
+  raise (SIGTERM);
+
+  return G_SOURCE_REMOVE;
+}
+
+/* The auto-lock is on the audit trail as an idle sign-out. */
+static void
+auto_lock_case_after (Fixture *f)
+{
+  g_assert_cmpint (count_events (f, "staff-sign-out-idle", "ada.nwosu"), ==, 1);
+}
+
+/* The palette: night puts the night palette's class on the window. */
+static gboolean
+palette_case_cb (gpointer user_data)
+{
+  Fixture *f = user_data;
+  WardKiosk *kiosk = get_kiosk (f);
+  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (f->app));
+  AdwStyleManager *manager = adw_style_manager_get_default ();
+
+  g_assert_true (g_action_group_has_action (G_ACTION_GROUP (f->app), "palette"));
+  g_assert_false (gtk_widget_has_css_class (GTK_WIDGET (window), "night"));
+  g_action_group_activate_action (G_ACTION_GROUP (f->app), "palette", g_variant_new_string ("night"));
+  g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (window), "night"));
+  g_assert_cmpint (adw_style_manager_get_color_scheme (manager), ==, ADW_COLOR_SCHEME_FORCE_DARK);
+  g_action_group_activate_action (G_ACTION_GROUP (f->app), "palette", g_variant_new_string ("light"));
+  g_assert_false (gtk_widget_has_css_class (GTK_WIDGET (window), "night"));
+  g_assert_cmpint (adw_style_manager_get_color_scheme (manager), ==, ADW_COLOR_SCHEME_FORCE_LIGHT);
+
+  f->done = TRUE;
+  ward_kiosk_release (kiosk);
+  g_application_quit (G_APPLICATION (f->app));
+
+  return G_SOURCE_REMOVE;
+}
+
+/* WCAG 2 relative luminance of "#rrggbb". */
+static double
+luminance (const char *hex)
+{
+  double rgb[3];
+
+  g_assert_cmpuint (strlen (hex), ==, 7);
+  for (guint i = 0; i < 3; i++)
+    {
+      char part[3] = { hex[1 + 2 * i], hex[2 + 2 * i], '\0' };
+      double c = g_ascii_strtoull (part, NULL, 16) / 255.0;
+
+      rgb[i] = c <= 0.03928 ? c / 12.92 : pow ((c + 0.055) / 1.055, 2.4);
+    }
+
+  return 0.2126 * rgb[0] + 0.7152 * rgb[1] + 0.0722 * rgb[2];
+}
+
+/* Every text and background pair the night palette sets, read from the
+ * style sheet the application loads, is at least 4.5:1; and it has no
+ * light background.
+ */
+static void
+test_kiosk_night_contrast (void)
+{
+  static const struct { const char *fg, *bg; } pairs[] = {
+    { "night_fg", "night_bg" },
+    { "night_fg", "night_surface" },
+    { "night_fg", "night_selected" },
+    { "night_dim_fg", "night_bg" },
+    { "night_dim_fg", "night_surface" },
+    { "night_dark_fg", "night_accent_bg" },
+    { "night_alarm_high_fg", "night_alarm_high_bg" },
+    { "night_alarm_high_fg", "night_alarm_high_dark_bg" },
+    { "night_dark_fg", "night_alarm_medium_bg" },
+    { "night_dark_fg", "night_alarm_medium_light_bg" },
+    { "night_bg", "night_alarm_low_bg" },
+    { "night_alarm_high_fg", "night_error_bg" },
+    { "night_dark_fg", "night_warning_bg" },
+    { "night_rising_fg", "night_surface" },
+    { "night_falling_fg", "night_surface" },
+  };
+  g_autoptr(GBytes) bytes = g_resources_lookup_data ("/io/github/wardwatch/Wardwatch/style.css", 0, NULL);
+  g_autoptr(GRegex) define = g_regex_new ("@define-color\\s+(night_[a-z_]+)\\s+(#[0-9a-fA-F]{6})\\s*;",
+                                          0, 0, NULL);
+  g_autoptr(GHashTable) colours = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  g_autoptr(GMatchInfo) match = NULL;
+  g_autofree char *css = NULL;
+
+  g_assert_nonnull (bytes);
+  css = g_strndup (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
+  g_regex_match (define, css, 0, &match);
+  while (g_match_info_matches (match))
+    {
+      g_hash_table_insert (colours, g_match_info_fetch (match, 1), g_match_info_fetch (match, 2));
+      g_match_info_next (match, NULL);
+    }
+
+  for (guint i = 0; i < G_N_ELEMENTS (pairs); i++)
+    {
+      const char *fg = g_hash_table_lookup (colours, pairs[i].fg);
+      const char *bg = g_hash_table_lookup (colours, pairs[i].bg);
+      double l1, l2, ratio;
+
+      g_assert_nonnull (fg);
+      g_assert_nonnull (bg);
+      l1 = luminance (fg);
+      l2 = luminance (bg);
+      ratio = (MAX (l1, l2) + 0.05) / (MIN (l1, l2) + 0.05);
+      g_test_message ("%s on %s: %.2f:1", pairs[i].fg, pairs[i].bg, ratio);
+      g_assert_cmpfloat (ratio, >=, 4.5);
+    }
+
+  /* The large areas stay dark. */
+  g_assert_cmpfloat (luminance (g_hash_table_lookup (colours, "night_bg")), <, 0.01);
+  g_assert_cmpfloat (luminance (g_hash_table_lookup (colours, "night_surface")), <, 0.02);
+}
+
+static void
+activate_cb (GApplication *app,
+             gpointer      user_data)
+{
+  GSourceFunc body = g_object_get_data (G_OBJECT (app), "test-body");
+
+  g_timeout_add (300, body, g_object_get_data (G_OBJECT (app), "test-fixture"));
+}
+
+static void
+run_case (GSourceFunc  body,
+          void       (*after) (Fixture *f))
+{
+  Fixture f = { 0 };
+  guint guard;
+  int status;
+
+  fixture_set_up (&f);
+  g_object_set_data (G_OBJECT (f.app), "test-body", body);
+  g_object_set_data (G_OBJECT (f.app), "test-fixture", &f);
+  g_signal_connect_after (f.app, "activate", G_CALLBACK (activate_cb), NULL);
+  guard = g_timeout_add_seconds (90, too_long_cb, NULL);
+
+  status = g_application_run (G_APPLICATION (f.app), 0, NULL);
+
+  g_source_remove (guard);
+  g_assert_cmpint (status, ==, 0);
+  g_assert_true (f.done);
+  if (after != NULL)
+    after (&f);
+  fixture_tear_down (&f);
+}
+
+static void
+test_kiosk_quit (void)
+{
+  if (g_test_subprocess ())
+    {
+      run_case (quit_case_cb, quit_case_after);
+      return;
+    }
+
+  g_test_trap_subprocess (NULL, 120 * G_USEC_PER_SEC, G_TEST_SUBPROCESS_INHERIT_STDERR);
+  g_test_trap_assert_passed ();
+}
+
+static void
+test_kiosk_auto_lock (void)
+{
+  if (g_test_subprocess ())
+    {
+      run_case (auto_lock_case_cb, auto_lock_case_after);
+      return;
+    }
+
+  g_test_trap_subprocess (NULL, 120 * G_USEC_PER_SEC, G_TEST_SUBPROCESS_INHERIT_STDERR);
+  g_test_trap_assert_passed ();
+}
+
+static void
+test_kiosk_palette (void)
+{
+  if (g_test_subprocess ())
+    {
+      run_case (palette_case_cb, NULL);
+      return;
+    }
+
+  g_test_trap_subprocess (NULL, 120 * G_USEC_PER_SEC, G_TEST_SUBPROCESS_INHERIT_STDERR);
+  g_test_trap_assert_passed ();
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  gtk_test_init (&argc, &argv, NULL);
+  adw_init ();
+
+  g_test_add_func ("/ui/kiosk/quit-needs-pin", test_kiosk_quit);
+  g_test_add_func ("/ui/kiosk/auto-lock", test_kiosk_auto_lock);
+  g_test_add_func ("/ui/kiosk/palette", test_kiosk_palette);
+  g_test_add_func ("/ui/kiosk/night-contrast", test_kiosk_night_contrast);
+
+  return g_test_run ();
+}
