@@ -743,39 +743,6 @@ ward_alarm_bar_focus_first (WardAlarmBar *self)
   return gtk_widget_grab_focus (get_entry (first)->open_button);
 }
 
-WardAlarmPriority
-ward_alarm_priority_from_band (WardBand band)
-{
-  switch (band)
-    {
-    case WARD_BAND_HIGH:
-      return WARD_ALARM_PRIORITY_HIGH;
-    /* A single red parameter calls for an urgent ward-based response. */
-    case WARD_BAND_MEDIUM:
-    case WARD_BAND_LOW_MEDIUM:
-      return WARD_ALARM_PRIORITY_MEDIUM;
-    case WARD_BAND_LOW:
-    default:
-      return WARD_ALARM_PRIORITY_LOW;
-    }
-}
-
-const char *
-ward_alarm_priority_get_marker (WardAlarmPriority priority)
-{
-  switch (priority)
-    {
-    case WARD_ALARM_PRIORITY_HIGH:
-      return "***";
-    case WARD_ALARM_PRIORITY_MEDIUM:
-      return "**";
-    case WARD_ALARM_PRIORITY_LOW:
-      return "*";
-    default:
-      g_return_val_if_reached ("*");
-    }
-}
-
 GtkWidget *
 _ward_alarm_bar_get_entry (WardAlarmBar *self,
                            guint         index)
