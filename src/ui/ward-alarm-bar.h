@@ -32,6 +32,9 @@ void               ward_alarm_bar_update               (WardAlarmBar   *self,
 void               ward_alarm_bar_set_source_alarm     (WardAlarmBar   *self,
                                                         const char     *text);
 const char        *ward_alarm_bar_get_source_alarm     (WardAlarmBar   *self);
+/* The station's alarm sound cannot play (text), or NULL. */
+void               ward_alarm_bar_set_sound_alarm      (WardAlarmBar   *self,
+                                                        const char     *text);
 guint              ward_alarm_bar_get_n_alarms         (WardAlarmBar   *self);
 /* The first alarm in the bar's order that can be acknowledged and is
  * not yet: its flag id, or 0.

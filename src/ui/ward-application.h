@@ -8,6 +8,7 @@
 
 #include <adwaita.h>
 
+#include "ward-alarm-sound.h"
 #include "ward-pipeline.h"
 #include "ward-session.h"
 #include "ward-sources.h"
@@ -26,5 +27,7 @@ const char      *ward_application_get_user (WardApplication   *self);
 void             ward_application_set_session (WardApplication *self,
                                                WardSession     *session);
 WardSession     *ward_application_get_session (WardApplication *self);
+/* The station's alarm sound, once the application has started up. */
+WardAlarmSound  *ward_application_get_alarm_sound (WardApplication *self);
 
 G_END_DECLS
