@@ -67,6 +67,18 @@ format_remaining (gint64 usec)
   return g_strdup_printf ("%" G_GINT64_FORMAT ":%02d", seconds / 60, (int) (seconds % 60));
 }
 
+/* The pause's length: "2 min", or "90 s" when not whole minutes. */
+static char *
+format_length (guint seconds)
+{
+  if (seconds % 60 == 0)
+    /* Translators: an age in minutes */
+    return g_strdup_printf (_("%u min"), seconds / 60);
+
+  /* Translators: an age in seconds */
+  return g_strdup_printf (_("%u s"), seconds);
+}
+
 static void
 update (WardAlarmSoundStrip *self)
 {
@@ -101,13 +113,22 @@ update (WardAlarmSoundStrip *self)
   else if (sounding)
     {
       g_autofree char *title = NULL;
+      g_autofree char *length = format_length (ward_alarm_sound_get_pause_seconds (sound));
+      g_autofree char *detail = NULL;
+      g_autofree char *tooltip = NULL;
 
       /* Translators: %s is "high priority", "medium priority" or "low priority" */
       title = g_strdup_printf (_("Alarm sounding: %s"),
                                get_priority_words (ward_alarm_sound_get_sounding (sound)));
       set_text (self->sound_label, title);
-      set_text (self->sound_detail,
-                _("Acknowledge the alarms to silence them, or pause the sound for 2 minutes."));
+      /* Translators: %s is how long the audio pause lasts, "2 min" */
+      detail = g_strdup_printf (_("Acknowledge the alarms to silence them, or pause the sound for %s."),
+                                length);
+      set_text (self->sound_detail, detail);
+      /* Translators: %s is how long the audio pause lasts, "2 min" */
+      tooltip = g_strdup_printf (_("Silence the alarm sound for %s; alarms stay on screen (Ctrl+Shift+P)"),
+                                 length);
+      gtk_widget_set_tooltip_text (self->pause_button, tooltip);
       gtk_image_set_from_icon_name (self->sound_icon, "audio-volume-high-symbolic");
     }
 
