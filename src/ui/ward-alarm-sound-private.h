@@ -24,6 +24,11 @@ void        _ward_alarm_sound_set_clock  (WardAlarmSound      *self,
                                           gpointer             user_data);
 /* Looks at the clock now, as the countdown's timer does. */
 void        _ward_alarm_sound_tick       (WardAlarmSound      *self);
+/* Plays into @description from the next time the output opens. */
+void        _ward_alarm_sound_set_sink   (WardAlarmSound      *self,
+                                          const char          *description);
+/* What the 30 s timer does after an error: opens the output again now. */
+void        _ward_alarm_sound_retry      (WardAlarmSound      *self);
 /* The element that plays (inside WARDWATCH_AUDIO_SINK's bin), or NULL. */
 GstElement *_ward_alarm_sound_get_sink   (WardAlarmSound      *self);
 

@@ -61,6 +61,7 @@ struct _WardAlarmSound
   gboolean             source_alarm;
   gboolean             station;
   gboolean             enabled;
+  gboolean             retrying;     /* opening again despite "error" */
   char                *sink_description; /* NULL: WARDWATCH_AUDIO_SINK, else autoaudiosink */
 
   /* Shared with the streaming thread, under lock */
@@ -223,12 +224,13 @@ retry_cb (gpointer user_data)
 {
   WardAlarmSound *self = user_data;
 
+  /* The error stays until the output opens, so that a failure that
+   * lasts is said once, not every 30 s.
+   */
   self->retry_source = 0;
-  g_clear_pointer (&self->error, g_free);
+  self->retrying = TRUE;
   apply (self);
-  /* Said again, and notified, if it still fails. */
-  if (self->error == NULL)
-    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ERROR]);
+  self->retrying = FALSE;
 
   return G_SOURCE_REMOVE;
 }
@@ -303,7 +305,7 @@ open_pipeline (WardAlarmSound *self)
 
   if (self->pipeline != NULL)
     return TRUE;
-  if (self->error != NULL)
+  if (self->error != NULL && !self->retrying)
     return FALSE;   /* until the retry */
 
   src = gst_element_factory_make ("appsrc", NULL);
@@ -377,6 +379,7 @@ open_pipeline (WardAlarmSound *self)
   self->volume = volume;
   self->sink = sink;
   self->playing = WARD_ALARM_SILENT;
+  set_error (self, NULL);
   g_object_set (self->volume, "volume",
                 gst_stream_volume_convert_volume (GST_STREAM_VOLUME_FORMAT_CUBIC,
                                                   GST_STREAM_VOLUME_FORMAT_LINEAR,
@@ -962,6 +965,28 @@ _ward_alarm_sound_tick (WardAlarmSound *self)
   rearbitrate (self);
   if (ward_alarm_arbiter_is_paused (&self->arbiter) || self->countdown_source != 0)
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PAUSE_REMAINING]);
+}
+
+void
+_ward_alarm_sound_set_sink (WardAlarmSound *self,
+                            const char     *description)
+{
+  g_return_if_fail (WARD_IS_ALARM_SOUND (self));
+
+  g_free (self->sink_description);
+  self->sink_description = g_strdup (description);
+}
+
+void
+_ward_alarm_sound_retry (WardAlarmSound *self)
+{
+  g_return_if_fail (WARD_IS_ALARM_SOUND (self));
+
+  if (self->retry_source == 0)
+    return;
+
+  g_clear_handle_id (&self->retry_source, g_source_remove);
+  retry_cb (self);
 }
 
 GstElement *

@@ -11,6 +11,7 @@
 #include "config.h"
 
 #include <adwaita.h>
+#include <glib/gstdio.h>
 #include <gst/gst.h>
 #include <math.h>
 #include <string.h>
@@ -333,6 +334,45 @@ test_alarm_sound_broken_sink (void)
     }
 }
 
+static void
+count_cb (GObject    *object,
+          GParamSpec *pspec,
+          guint      *count)
+{
+  (*count)++;
+}
+
+/* A failure that lasts is said once; when the output works again the
+ * technical alarm clears by itself and the alarm sounds.
+ */
+static void
+test_alarm_sound_recovers (void)
+{
+  Heard heard = { 0 };
+  g_autoptr(WardAlarmSound) sound = NULL;
+  guint notified = 0;
+
+  g_test_expect_message ("ward-alarm-sound", G_LOG_LEVEL_MESSAGE, "Alarm sound cannot play: *");
+  sound = _ward_alarm_sound_new_for_sink ("nosuchaudiosink");
+  g_test_assert_expected_messages ();
+  g_assert_nonnull (ward_alarm_sound_get_error (sound));
+  g_signal_connect (sound, "notify::error", G_CALLBACK (count_cb), &notified);
+  feed (sound, WARD_BAND_HIGH, TRUE, FALSE);
+
+  _ward_alarm_sound_retry (sound);
+  g_assert_nonnull (ward_alarm_sound_get_error (sound));
+  g_assert_cmpuint (notified, ==, 0);
+
+  _ward_alarm_sound_set_sink (sound, COUNTING_SINK);
+  g_test_expect_message ("ward-alarm-sound", G_LOG_LEVEL_MESSAGE, "Alarm sound plays again");
+  _ward_alarm_sound_retry (sound);
+  g_test_assert_expected_messages ();
+  g_assert_null (ward_alarm_sound_get_error (sound));
+  g_assert_cmpuint (notified, ==, 1);
+  g_signal_connect (_ward_alarm_sound_get_sink (sound), "handoff", G_CALLBACK (handoff_cb), &heard);
+  g_assert_true (wait_for (&heard.audible, 1));
+}
+
 /* autoaudiosink without any working output plays into a fakesink of its
  * own: that is caught, never taken for sound.
  */
@@ -349,6 +389,56 @@ test_alarm_sound_no_output (void)
     }
   g_assert_cmpstr (ward_alarm_sound_get_error (sound), ==,
                    "Alarm sound cannot play: no audio output was found (no sound server or sound card)");
+}
+
+/* --headless plays nothing: it never even opens an audio output (one
+ * that cannot open would say so at start, as the window's does).
+ */
+static void
+test_alarm_sound_headless (void)
+{
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GSubprocess) proc = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *tmp_dir = NULL;
+  g_autofree char *db_arg = NULL;
+  g_autofree char *db_path = NULL;
+  g_autofree char *output = NULL;
+
+  if (g_getenv ("WARDWATCH") == NULL)
+    {
+      g_test_skip ("WARDWATCH (the program) is not set");
+      return;
+    }
+
+  tmp_dir = g_dir_make_tmp ("ward-alarm-sound-XXXXXX", &error);
+  g_assert_no_error (error);
+  db_path = g_build_filename (tmp_dir, "ward.db", NULL);
+  db_arg = g_strdup_printf ("--db=%s", db_path);
+
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                        G_SUBPROCESS_FLAGS_STDERR_MERGE);
+  g_subprocess_launcher_setenv (launcher, "WARDWATCH_AUDIO_SINK", "nosuchaudiosink", TRUE);
+  g_subprocess_launcher_setenv (launcher, "G_MESSAGES_DEBUG", "ward-alarm-sound", TRUE);
+  proc = g_subprocess_launcher_spawn (launcher, &error, g_getenv ("WARDWATCH"),
+                                      "--headless", "--demo", "--beds=4", "--seed=3",
+                                      "--scenario=sepsis", "--duration=3", "--time-scale=1800",
+                                      db_arg, NULL);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (proc, NULL, NULL, &output, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_successful (proc));
+  g_assert_null (strstr (output, "Alarm sound"));
+  g_assert_null (strstr (output, "ward-alarm-sound"));
+
+  for (guint i = 0; i < 3; i++)
+    {
+      static const char *suffixes[] = { "", "-wal", "-shm" };
+      g_autofree char *path = g_strconcat (db_path, suffixes[i], NULL);
+
+      g_unlink (path);
+    }
+  g_rmdir (tmp_dir);
 }
 
 static WardAlarmSoundStrip *
@@ -526,7 +616,9 @@ main (int   argc,
   g_test_add_func ("/ui/alarm-sound/plays-and-pauses", test_alarm_sound_plays_and_pauses);
   g_test_add_func ("/ui/alarm-sound/break-through", test_alarm_sound_break_through);
   g_test_add_func ("/ui/alarm-sound/broken-sink", test_alarm_sound_broken_sink);
+  g_test_add_func ("/ui/alarm-sound/recovers", test_alarm_sound_recovers);
   g_test_add_func ("/ui/alarm-sound/no-output", test_alarm_sound_no_output);
+  g_test_add_func ("/ui/alarm-sound/headless", test_alarm_sound_headless);
   g_test_add_func ("/ui/alarm-sound/strip", test_alarm_sound_strip);
   g_test_add_func ("/ui/alarm-sound/volume", test_alarm_sound_volume);
   g_test_add_func ("/ui/alarm-sound/application", test_alarm_sound_application);
