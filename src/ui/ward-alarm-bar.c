@@ -58,6 +58,7 @@ struct _WardAlarmBar
   GHashTable   *entries;          /* key -> GtkWidget (the box owns it) */
   WardSnapshot *snapshot;
   char         *source_text;
+  char         *sound_text;       /* the alarm sound cannot play (ward-alarm-sound.c) */
 
   guint         generation;
   guint         n_alarms;
@@ -316,6 +317,25 @@ make_source_alarm (const char *text)
   return alarm;
 }
 
+/* The station's alarm sound cannot play: medium priority, as a patient's
+ * alarm still shows and flashes here but is no longer heard; it clears
+ * when the sound plays again.
+ */
+static Alarm *
+make_sound_alarm (const char *text)
+{
+  Alarm *alarm = g_new0 (Alarm, 1);
+
+  alarm->key = g_strdup ("sound");
+  alarm->priority = WARD_ALARM_PRIORITY_MEDIUM;
+  alarm->technical = TRUE;
+  alarm->since = G_MININT64;
+  alarm->title = g_strdup_printf ("%s %s", ward_alarm_priority_get_marker (alarm->priority), text);
+  alarm->detail = g_strdup (_("technical alarm, alarms are shown but not heard: check the sound output"));
+
+  return alarm;
+}
+
 /* Classes and texts are set only when they change: every snapshot shows
  * every alarm again, mostly as it was.
  */
@@ -477,6 +497,8 @@ rebuild (WardAlarmBar *self)
 
   if (self->source_text != NULL)
     g_ptr_array_add (alarms, make_source_alarm (self->source_text));
+  if (self->sound_text != NULL)
+    g_ptr_array_add (alarms, make_sound_alarm (self->sound_text));
 
   if (self->snapshot != NULL)
     {
@@ -570,6 +592,7 @@ ward_alarm_bar_dispose (GObject *object)
   g_clear_pointer (&self->entries, g_hash_table_unref);
   g_clear_pointer (&self->snapshot, ward_snapshot_unref);
   g_clear_pointer (&self->source_text, g_free);
+  g_clear_pointer (&self->sound_text, g_free);
 
   gtk_widget_dispose_template (GTK_WIDGET (self), WARD_TYPE_ALARM_BAR);
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
@@ -690,6 +713,21 @@ ward_alarm_bar_set_source_alarm (WardAlarmBar *self,
   rebuild (self);
 }
 
+/* The alarm sound cannot play (its text, "Alarm sound cannot play: …"), or NULL. */
+void
+ward_alarm_bar_set_sound_alarm (WardAlarmBar *self,
+                                const char   *text)
+{
+  g_return_if_fail (WARD_IS_ALARM_BAR (self));
+
+  if (g_strcmp0 (self->sound_text, text) == 0)
+    return;
+
+  g_free (self->sound_text);
+  self->sound_text = g_strdup (text);
+  rebuild (self);
+}
+
 const char *
 ward_alarm_bar_get_source_alarm (WardAlarmBar *self)
 {
@@ -741,39 +779,6 @@ ward_alarm_bar_focus_first (WardAlarmBar *self)
     return FALSE;
 
   return gtk_widget_grab_focus (get_entry (first)->open_button);
-}
-
-WardAlarmPriority
-ward_alarm_priority_from_band (WardBand band)
-{
-  switch (band)
-    {
-    case WARD_BAND_HIGH:
-      return WARD_ALARM_PRIORITY_HIGH;
-    /* A single red parameter calls for an urgent ward-based response. */
-    case WARD_BAND_MEDIUM:
-    case WARD_BAND_LOW_MEDIUM:
-      return WARD_ALARM_PRIORITY_MEDIUM;
-    case WARD_BAND_LOW:
-    default:
-      return WARD_ALARM_PRIORITY_LOW;
-    }
-}
-
-const char *
-ward_alarm_priority_get_marker (WardAlarmPriority priority)
-{
-  switch (priority)
-    {
-    case WARD_ALARM_PRIORITY_HIGH:
-      return "***";
-    case WARD_ALARM_PRIORITY_MEDIUM:
-      return "**";
-    case WARD_ALARM_PRIORITY_LOW:
-      return "*";
-    default:
-      g_return_val_if_reached ("*");
-    }
 }
 
 GtkWidget *

@@ -8,6 +8,7 @@
 
 #include <gtk/gtk.h>
 
+#include "ward-alarm-priority.h"
 #include "ward-snapshot.h"
 
 G_BEGIN_DECLS
@@ -19,12 +20,6 @@ G_BEGIN_DECLS
  * flashes at 0.6 Hz, low is cyan and steady; each carries its text marker
  * (*** / ** / *) so that colour is never the only cue.
  */
-typedef enum
-{
-  WARD_ALARM_PRIORITY_LOW,
-  WARD_ALARM_PRIORITY_MEDIUM,
-  WARD_ALARM_PRIORITY_HIGH,
-} WardAlarmPriority;
 
 #define WARD_TYPE_ALARM_BAR (ward_alarm_bar_get_type ())
 G_DECLARE_FINAL_TYPE (WardAlarmBar, ward_alarm_bar, WARD, ALARM_BAR, GtkWidget)
@@ -37,6 +32,9 @@ void               ward_alarm_bar_update               (WardAlarmBar   *self,
 void               ward_alarm_bar_set_source_alarm     (WardAlarmBar   *self,
                                                         const char     *text);
 const char        *ward_alarm_bar_get_source_alarm     (WardAlarmBar   *self);
+/* The station's alarm sound cannot play (text), or NULL. */
+void               ward_alarm_bar_set_sound_alarm      (WardAlarmBar   *self,
+                                                        const char     *text);
 guint              ward_alarm_bar_get_n_alarms         (WardAlarmBar   *self);
 /* The first alarm in the bar's order that can be acknowledged and is
  * not yet: its flag id, or 0.
@@ -45,7 +43,5 @@ gint64             ward_alarm_bar_get_top_unacknowledged (WardAlarmBar *self,
                                                         const char    **patient_id);
 /* Moves the keyboard focus to the first alarm; FALSE if there is none. */
 gboolean           ward_alarm_bar_focus_first          (WardAlarmBar   *self);
-WardAlarmPriority  ward_alarm_priority_from_band       (WardBand        band);
-const char        *ward_alarm_priority_get_marker      (WardAlarmPriority priority);
 
 G_END_DECLS

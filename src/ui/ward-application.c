@@ -14,6 +14,8 @@
 #include <signal.h>
 
 #include "ward-application.h"
+#include "ward-alarm-sound.h"
+#include "ward-alarm-sound-strip.h"
 #include "ward-renderer.h"
 #include "ward-flag-words.h"
 #include "ward-actions.h"
@@ -33,6 +35,7 @@ struct _WardApplication
   WardSources        *sources;
   WardPipeline       *pipeline;       /* NULL until started, and if it failed */
   WardNotifier       *notifier;
+  WardAlarmSound     *alarm_sound;    /* the station's audible alarms (ward-alarm-sound.c) */
   GSettings          *settings;       /* NULL when the schema is not installed */
   WardSession        *session;        /* who acts */
   WardActions        *actions;        /* the scriptable actions, on the session bus */
@@ -100,6 +103,8 @@ snapshot_cb (WardSnapshot *snapshot,
     ward_window_apply_snapshot (self->window, snapshot);
   if (self->notifier != NULL)
     ward_notifier_update (self->notifier, snapshot);
+  if (self->alarm_sound != NULL)
+    ward_alarm_sound_update (self->alarm_sound, snapshot);
 }
 
 /* The MQTT link is part of the alarm chain: when it is down, the ward
@@ -121,6 +126,8 @@ mqtt_status_changed_cb (WardApplication *self)
                               "is not arriving. Retrying."), last_error);
 
   ward_window_set_source_alarm (self->window, text);
+  if (self->alarm_sound != NULL)
+    ward_alarm_sound_set_source_alarm (self->alarm_sound, text != NULL);
 }
 
 static void
@@ -329,7 +336,32 @@ window_input_cb (GtkEventControllerLegacy *controller,
   return GDK_EVENT_PROPAGATE;
 }
 
+/* app.pause-alarm-audio (Ctrl+Shift+P, from any view): the audio pause. */
+static void
+pause_alarm_audio_action_cb (GSimpleAction *action,
+                             GVariant      *parameter,
+                             gpointer       user_data)
+{
+  WardApplication *self = user_data;
+
+  if (self->alarm_sound != NULL)
+    ward_alarm_sound_pause (self->alarm_sound);
+}
+
+static void
+resume_alarm_audio_action_cb (GSimpleAction *action,
+                              GVariant      *parameter,
+                              gpointer       user_data)
+{
+  WardApplication *self = user_data;
+
+  if (self->alarm_sound != NULL)
+    ward_alarm_sound_resume (self->alarm_sound);
+}
+
 static const GActionEntry app_actions[] = {
+  { "pause-alarm-audio", pause_alarm_audio_action_cb },
+  { "resume-alarm-audio", resume_alarm_audio_action_cb },
   { "switch-user", switch_user_action_cb },
   { "about", about_action_cb },
   { "quit", quit_action_cb },
@@ -393,6 +425,37 @@ create_settings (void)
     return NULL;
 
   return g_settings_new_full (schema, NULL, NULL);
+}
+
+/* The alarm sound follows the "alarm-sound", "alarm-volume" and
+ * "alarm-pause-seconds" settings; a station (the kiosk's "kiosk" key,
+ * where the schema has it) always plays at the station's minimum or
+ * more.  Only the window's application has one: --headless never plays.
+ */
+static void
+create_alarm_sound (WardApplication *self)
+{
+  g_autoptr(GSettingsSchema) schema = NULL;
+
+  self->alarm_sound = ward_alarm_sound_new ();
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self),
+                                         "app.pause-alarm-audio",
+                                         (const char * const[]) { "<Control><Shift>p", NULL });
+  if (self->settings == NULL)
+    return;
+
+  g_object_get (self->settings, "settings-schema", &schema, NULL);
+  if (g_settings_schema_has_key (schema, "alarm-sound"))
+    {
+      g_settings_bind (self->settings, "alarm-sound", self->alarm_sound, "enabled",
+                       G_SETTINGS_BIND_GET);
+      g_settings_bind (self->settings, "alarm-volume", self->alarm_sound, "volume",
+                       G_SETTINGS_BIND_GET);
+      g_settings_bind (self->settings, "alarm-pause-seconds", self->alarm_sound, "pause-seconds",
+                       G_SETTINGS_BIND_GET);
+    }
+  if (g_settings_schema_has_key (schema, "kiosk"))
+    g_settings_bind (self->settings, "kiosk", self->alarm_sound, "station", G_SETTINGS_BIND_GET);
 }
 
 static void
@@ -473,6 +536,7 @@ ward_application_startup (GApplication *app)
     }
 
   setup_kiosk_and_palette (self);
+  create_alarm_sound (self);
 
   self->sigint_source = g_unix_signal_add (SIGINT, quit_signal_cb, self);
   self->sigterm_source = g_unix_signal_add (SIGTERM, quit_signal_cb, self);
@@ -505,6 +569,8 @@ ward_application_activate (GApplication *app)
       g_signal_connect (input, "event", G_CALLBACK (window_input_cb), self);
       gtk_widget_add_controller (GTK_WIDGET (window), input);
     }
+  if (self->alarm_sound != NULL)
+    ward_alarm_sound_strip_attach (window, self->alarm_sound);
   g_set_weak_pointer (&self->window, window);
   if (self->settings != NULL)
     palette_changed_cb (self);
@@ -548,6 +614,7 @@ ward_application_shutdown (GApplication *app)
   if (self->notifier != NULL)
     ward_notifier_withdraw_all (self->notifier);
   g_clear_object (&self->notifier);
+  g_clear_object (&self->alarm_sound);
   g_clear_object (&self->settings);
   g_clear_object (&self->actions);
   g_clear_object (&self->kiosk);
@@ -564,6 +631,7 @@ ward_application_dispose (GObject *object)
   g_clear_weak_pointer (&self->window);
   g_clear_object (&self->pipeline);
   g_clear_object (&self->notifier);
+  g_clear_object (&self->alarm_sound);
   g_clear_object (&self->settings);
   g_clear_object (&self->actions);
   g_clear_object (&self->kiosk);
@@ -661,6 +729,14 @@ ward_application_get_kiosk (WardApplication *self)
   g_return_val_if_fail (WARD_IS_APPLICATION (self), NULL);
 
   return self->kiosk;
+}
+
+WardAlarmSound *
+ward_application_get_alarm_sound (WardApplication *self)
+{
+  g_return_val_if_fail (WARD_IS_APPLICATION (self), NULL);
+
+  return self->alarm_sound;
 }
 
 WardApplication *

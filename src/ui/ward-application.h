@@ -8,6 +8,7 @@
 
 #include <adwaita.h>
 
+#include "ward-alarm-sound.h"
 #include "ward-pipeline.h"
 #include "ward-session.h"
 #include "ward-sources.h"
@@ -31,5 +32,7 @@ void             ward_application_set_kiosk   (WardApplication *self,
                                                gboolean         kiosk);
 /* The kiosk once started, else NULL (ward-kiosk.h). */
 gpointer         ward_application_get_kiosk   (WardApplication *self);
+/* The station's alarm sound, once the application has started up. */
+WardAlarmSound  *ward_application_get_alarm_sound (WardApplication *self);
 
 G_END_DECLS
