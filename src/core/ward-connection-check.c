@@ -238,16 +238,82 @@ describe_capability (GBytes  *body,
   return g_strdup_printf (_("Connected: FHIR %s"), version);
 }
 
+/* The FHIR check: the capability statement first (open to all on most
+ * servers), then, with a token, a search that needs it.
+ */
+typedef struct
+{
+  SoupSession *session;
+  SoupMessage *message;
+  char        *base_url;
+  char        *token;
+  char        *sentence;
+} FhirCheck;
+
+static void
+fhir_check_free (FhirCheck *check)
+{
+  g_clear_object (&check->message);
+  g_clear_object (&check->session);
+  g_free (check->base_url);
+  if (check->token != NULL)
+    ward_secret_free (check->token);
+  g_free (check->sentence);
+  g_free (check);
+}
+
+static void fhir_read_cb (GObject      *object,
+                          GAsyncResult *result,
+                          gpointer      user_data);
+
+static gboolean
+fhir_send (GTask       *task,
+           const char  *relative,
+           GError     **error)
+{
+  FhirCheck *check = g_task_get_task_data (task);
+  g_autofree char *url = g_strdup_printf ("%s%s%s", check->base_url,
+                                          g_str_has_suffix (check->base_url, "/") ? "" : "/",
+                                          relative);
+  SoupMessageHeaders *headers;
+
+  if (!g_uri_is_valid (url, G_URI_FLAGS_NONE, error))
+    return FALSE;
+
+  g_clear_object (&check->message);
+  check->message = soup_message_new (SOUP_METHOD_GET, url);
+  if (check->message == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, _("Not a URL: %s"), url);
+      return FALSE;
+    }
+
+  headers = soup_message_get_request_headers (check->message);
+  soup_message_headers_append (headers, "Accept", "application/fhir+json");
+  if (check->token != NULL)
+    {
+      char *value = g_strdup_printf ("Bearer %s", check->token);
+
+      soup_message_headers_replace (headers, "Authorization", value);
+      ward_secret_free (value);
+    }
+
+  soup_session_send_and_read_async (check->session, check->message, G_PRIORITY_DEFAULT,
+                                    g_task_get_cancellable (task), fhir_read_cb,
+                                    g_object_ref (task));
+  return TRUE;
+}
+
 static void
 fhir_read_cb (GObject      *object,
               GAsyncResult *result,
               gpointer      user_data)
 {
   g_autoptr(GTask) task = user_data;
-  SoupMessage *message = g_task_get_task_data (task);
+  FhirCheck *check = g_task_get_task_data (task);
   g_autoptr(GBytes) body = NULL;
   g_autoptr(GError) error = NULL;
-  char *sentence;
+  gboolean searching = check->sentence != NULL;
   guint status;
 
   body = soup_session_send_and_read_finish (SOUP_SESSION (object), result, &error);
@@ -258,7 +324,7 @@ fhir_read_cb (GObject      *object,
       return;
     }
 
-  status = soup_message_get_status (message);
+  status = soup_message_get_status (check->message);
   if (status == SOUP_STATUS_UNAUTHORIZED || status == SOUP_STATUS_FORBIDDEN)
     {
       g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED,
@@ -269,15 +335,34 @@ fhir_read_cb (GObject      *object,
     {
       g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_FAILED,
                                _("The server answered HTTP %u %s"), status,
-                               soup_message_get_reason_phrase (message));
+                               soup_message_get_reason_phrase (check->message));
       return;
     }
 
-  sentence = describe_capability (body, &error);
-  if (sentence == NULL)
+  if (searching)
+    {
+      /* Translators: %s is "Connected: FHIR 4.0.1 (server name)". */
+      g_task_return_pointer (task, g_strdup_printf (_("%s; the token is accepted"), check->sentence),
+                             g_free);
+      return;
+    }
+
+  check->sentence = describe_capability (body, &error);
+  if (check->sentence == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  if (check->token == NULL)
+    {
+      g_task_return_pointer (task, g_steal_pointer (&check->sentence), g_free);
+      return;
+    }
+
+  /* The capability statement needs no token: a search does. */
+  if (!fhir_send (task, "Patient?_summary=count", &error))
     g_task_return_error (task, g_steal_pointer (&error));
-  else
-    g_task_return_pointer (task, sentence, g_free);
 }
 
 void
@@ -289,47 +374,24 @@ ward_connection_check_fhir_async (const char          *base_url,
                                   gpointer             user_data)
 {
   g_autoptr(GTask) task = NULL;
-  g_autoptr(SoupSession) session = NULL;
   g_autoptr(GError) error = NULL;
-  g_autofree char *url = NULL;
-  SoupMessage *message;
+  FhirCheck *check;
 
   g_return_if_fail (base_url != NULL);
 
   task = g_task_new (NULL, cancellable, callback, user_data);
   g_task_set_source_tag (task, ward_connection_check_fhir_async);
 
-  url = g_strdup_printf ("%s%smetadata", base_url, g_str_has_suffix (base_url, "/") ? "" : "/");
-  if (!g_uri_is_valid (url, G_URI_FLAGS_NONE, &error))
-    {
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
+  check = g_new0 (FhirCheck, 1);
+  check->base_url = g_strdup (base_url);
+  check->token = token != NULL && token[0] != '\0' ? g_strdup (token) : NULL;
+  check->session = soup_session_new_with_options ("timeout", MAX (timeout_sec, 1),
+                                                  "user-agent", "Wardwatch/" PACKAGE_VERSION,
+                                                  NULL);
+  g_task_set_task_data (task, check, (GDestroyNotify) fhir_check_free);
 
-  message = soup_message_new (SOUP_METHOD_GET, url);
-  if (message == NULL)
-    {
-      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                               _("Not a URL: %s"), url);
-      return;
-    }
-  soup_message_headers_append (soup_message_get_request_headers (message), "Accept",
-                               "application/fhir+json");
-  if (token != NULL && token[0] != '\0')
-    {
-      g_autofree char *value = g_strdup_printf ("Bearer %s", token);
-
-      soup_message_headers_replace (soup_message_get_request_headers (message), "Authorization",
-                                    value);
-      ward_secret_free (g_steal_pointer (&value));
-    }
-  g_task_set_task_data (task, message, g_object_unref);
-
-  session = soup_session_new_with_options ("timeout", MAX (timeout_sec, 1),
-                                           "user-agent", "Wardwatch/" PACKAGE_VERSION, NULL);
-  /* The session stays alive with its request. */
-  soup_session_send_and_read_async (session, message, G_PRIORITY_DEFAULT, cancellable,
-                                    fhir_read_cb, g_steal_pointer (&task));
+  if (!fhir_send (task, "metadata", &error))
+    g_task_return_error (task, g_steal_pointer (&error));
 }
 
 static void

@@ -28,8 +28,9 @@ void   ward_connection_check_mqtt_async  (const WardMqttSourceConfig *config,
                                           GCancellable               *cancellable,
                                           GAsyncReadyCallback         callback,
                                           gpointer                    user_data);
-/* FHIR: GET [base]/metadata, expecting a CapabilityStatement.  token is
- * a bearer token to send, or NULL.
+/* FHIR: GET [base]/metadata, expecting a FHIR R4 CapabilityStatement;
+ * with a bearer token (NULL: none), then a search that needs it
+ * (Patient?_summary=count), since servers answer metadata to anyone.
  */
 void   ward_connection_check_fhir_async  (const char                 *base_url,
                                           const char                 *token,

@@ -231,6 +231,49 @@ test_fhir_connection (Fixture       *f,
   g_assert_nonnull (strstr (outcome, "No answer from the server"));
 }
 
+/* A bearer token is really tried: metadata is open to anyone, so the
+ * check also searches with it.
+ */
+static void
+test_fhir_token (Fixture       *f,
+                 gconstpointer  data)
+{
+  const char * const args[] = { "--token", "ward7-token", NULL };
+  g_autoptr(WardTestFhirServer) server = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *saved = NULL;
+  const char *outcome;
+
+  if (ward_test_fhir_server_skip_reason () != NULL)
+    {
+      g_test_skip (ward_test_fhir_server_skip_reason ());
+      return;
+    }
+
+  server = ward_test_fhir_server_new (args, &error);
+  g_assert_no_error (error);
+
+  type_text (f->prefs->fhir_url.row, ward_test_fhir_server_get_base_url (server));
+  adw_combo_row_set_selected (f->prefs->fhir_auth_row, 1);
+  spin (0.05);
+  saved = g_settings_get_string (f->settings, "fhir-auth");
+  g_assert_cmpstr (saved, ==, "bearer");
+  g_assert_true (gtk_widget_get_visible (f->prefs->fhir_token.row));
+
+  /* Typed, not yet saved in the keyring. */
+  type_text (f->prefs->fhir_token.row, "not-the-token");
+  outcome = run_test (&f->prefs->fhir_test);
+  g_test_message ("wrong token: %s", outcome);
+  g_assert_false (f->prefs->fhir_test.succeeded);
+  g_assert_nonnull (strstr (outcome, "401"));
+
+  type_text (f->prefs->fhir_token.row, "ward7-token");
+  outcome = run_test (&f->prefs->fhir_test);
+  g_test_message ("token: %s", outcome);
+  g_assert_true (f->prefs->fhir_test.succeeded);
+  g_assert_nonnull (strstr (outcome, "token is accepted"));
+}
+
 static void
 test_mllp_port (Fixture       *f,
                 gconstpointer  data)
@@ -337,6 +380,8 @@ main (int   argc,
               test_mqtt_connection, fixture_tear_down);
   g_test_add ("/ui/preferences/fhir-connection", Fixture, NULL, fixture_set_up,
               test_fhir_connection, fixture_tear_down);
+  g_test_add ("/ui/preferences/fhir-token", Fixture, NULL, fixture_set_up, test_fhir_token,
+              fixture_tear_down);
   g_test_add ("/ui/preferences/mllp-port", Fixture, NULL, fixture_set_up, test_mllp_port,
               fixture_tear_down);
   g_test_add ("/ui/preferences/policy-save", Fixture, NULL, fixture_set_up, test_policy_save,
