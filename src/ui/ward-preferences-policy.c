@@ -168,6 +168,7 @@ _ward_preferences_mapping_page (WardPreferences *self)
   GtkWidget *button;
 
   adw_preferences_page_set_title (page, _("Mappings"));
+  adw_preferences_page_set_name (page, "mappings");
   adw_preferences_page_set_icon_name (page, "view-list-symbolic");
   adw_preferences_group_set_title (group, _("Device Mapping"));
   adw_preferences_group_set_description (group, _("How JSON device messages become measurements: "
@@ -314,6 +315,7 @@ _ward_preferences_policy_page (WardPreferences *self)
   GtkWidget *button;
 
   adw_preferences_page_set_title (page, _("Ward Policy"));
+  adw_preferences_page_set_name (page, "policy");
   adw_preferences_page_set_icon_name (page, "emblem-documents-symbolic");
 
   group = ADW_PREFERENCES_GROUP (adw_preferences_group_new ());

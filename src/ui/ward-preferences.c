@@ -721,6 +721,7 @@ build_sources_page (WardPreferences *self)
   AdwPreferencesGroup *note;
 
   adw_preferences_page_set_title (page, _("Data Sources"));
+  adw_preferences_page_set_name (page, "sources");
   adw_preferences_page_set_icon_name (page, "network-server-symbolic");
 
   /* Said before anything is changed, not only after. */
@@ -744,6 +745,7 @@ build_retention_page (WardPreferences *self)
   AdwPreferencesGroup *group = ADW_PREFERENCES_GROUP (adw_preferences_group_new ());
 
   adw_preferences_page_set_title (page, _("Retention"));
+  adw_preferences_page_set_name (page, "retention");
   adw_preferences_page_set_icon_name (page, "document-save-symbolic");
   adw_preferences_group_set_title (group, _("History Kept"));
   adw_preferences_group_set_description (group, _("Scores, flags and hourly roll-ups are always "
@@ -776,6 +778,7 @@ build_privacy_page (WardPreferences *self)
   GtkWidget *row = adw_action_row_new ();
 
   adw_preferences_page_set_title (page, _("Privacy"));
+  adw_preferences_page_set_name (page, "privacy");
   adw_preferences_page_set_icon_name (page, "security-high-symbolic");
   adw_preferences_group_set_title (group, _("Ward Board"));
   adw_preferences_page_add (page, group);
