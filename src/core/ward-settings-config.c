@@ -367,14 +367,15 @@ ward_settings_config_merge (GSettings           *settings,
     config->measurement_retention_days = g_settings_get_double (settings,
                                                                 "measurement-retention-days");
 
-  if (config->device_mapping == NULL)
-    config->device_mapping = dup_setting (settings, "device-mapping");
   if (config->policy_file == NULL)
     config->policy_file = dup_setting (settings, "policy-file");
 
-  /* The demo's devices and its server are its own. */
+  /* The demo's devices, their mapping and its server are its own. */
   if (config->demo)
     return TRUE;
+
+  if (config->device_mapping == NULL)
+    config->device_mapping = dup_setting (settings, "device-mapping");
 
   if (sources->mqtt.url == NULL && !merge_mqtt (settings, sources, error))
     return FALSE;

@@ -22,8 +22,8 @@ G_BEGIN_DECLS
  * --mqtt-url takes none of the saved MQTT keys, an --mllp-port none of the
  * MLLP ones, a --fhir-url none of the FHIR ones; --device-mapping,
  * --policy and each retention option replace their own key.  A --demo run
- * takes no saved data source (its devices are simulated); retention,
- * mapping and policy still apply.
+ * takes no saved data source and no saved mapping (its devices are
+ * simulated, in their own format); retention and policy still apply.
  */
 
 #define WARD_SETTINGS_CONFIG_ERROR (ward_settings_config_error_quark ())

@@ -252,7 +252,7 @@ test_merge_options_win (void)
   g_assert_cmpfloat (config.measurement_retention_days, ==, 14);
 }
 
-/* A demo's devices are simulated: no saved source joins it. */
+/* A demo's devices are simulated: no saved source or mapping joins it. */
 static void
 test_merge_demo (void)
 {
@@ -264,6 +264,8 @@ test_merge_demo (void)
   g_settings_set_int (settings, "mllp-port", 2575);
   g_settings_set_string (settings, "fhir-url", "https://saved.example/R4");
   g_settings_set_double (settings, "raw-retention-days", 3);
+  g_settings_set_string (settings, "device-mapping", "/srv/ward/mapping.json");
+  g_settings_set_string (settings, "policy-file", "/srv/ward/policy.json");
 
   init_configs (&config, &sources);
   config.demo = TRUE;
@@ -271,6 +273,9 @@ test_merge_demo (void)
   g_assert_null (sources.mqtt.url);
   g_assert_cmpint (sources.mllp_port, ==, -1);
   g_assert_null (config.fhir_url);
+  /* The simulator's messages keep their own mapping. */
+  g_assert_null (config.device_mapping);
+  g_assert_cmpstr (config.policy_file, ==, "/srv/ward/policy.json");
   g_assert_cmpfloat (config.raw_retention_days, ==, 3);
 }
 
