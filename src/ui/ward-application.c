@@ -178,6 +178,12 @@ about_action_cb (GSimpleAction *action,
   gtk_window_present (about);
 }
 
+static void
+preferences_destroyed_cb (WardApplication *self)
+{
+  self->preferences = NULL;
+}
+
 /* One preferences window at a time; the settings carry every change. */
 static void
 preferences_action_cb (GSimpleAction *action,
@@ -199,7 +205,9 @@ preferences_action_cb (GSimpleAction *action,
       self->preferences = GTK_WINDOW (ward_preferences_new (gtk_application_get_active_window (
                                                               GTK_APPLICATION (self)),
                                                             settings));
-      g_object_add_weak_pointer (G_OBJECT (self->preferences), (gpointer *) &self->preferences);
+      /* Forgotten once closed, even while a connection test still holds it. */
+      g_signal_connect_swapped (self->preferences, "destroy",
+                                G_CALLBACK (preferences_destroyed_cb), self);
     }
 
   gtk_window_present (self->preferences);
