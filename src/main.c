@@ -16,6 +16,7 @@
 #include "ward-headless.h"
 #include "ward-pipeline.h"
 #include "ward-secret.h"
+#include "ward-settings-config.h"
 #include "ward-sources.h"
 
 #ifdef WARD_WITH_UI
@@ -100,6 +101,9 @@ main (int   argc,
   ward_pipeline_config_init (&config);
   ward_sources_config_init (&sources);
   ward_session_config_init (&session);
+  /* Unset until the options are read: saved settings fill what they leave. */
+  config.raw_retention_days = WARD_SETTINGS_CONFIG_UNSET_DAYS;
+  config.measurement_retention_days = WARD_SETTINGS_CONFIG_UNSET_DAYS;
 
   {
     GOptionEntry entries[] = {
@@ -253,6 +257,17 @@ main (int   argc,
       return 0;
     }
 
+  /* The preferences' saved settings, under what the command line gives. */
+  {
+    g_autoptr(GSettings) settings = ward_settings_config_new_settings ();
+
+    if (!ward_settings_config_merge (settings, &config, &sources, &error))
+      {
+        g_printerr ("wardwatch: %s\n", error->message);
+        return 2;
+      }
+  }
+
   if (simulated_duration < 0 || (simulated_duration > 0 && !config.demo))
     {
       g_printerr ("wardwatch: %s\n",
@@ -302,6 +317,8 @@ main (int   argc,
   sources.mllp_limits.dedup_keep_usec = (gint64) (mllp_dedup_hours * 3600.0 * G_USEC_PER_SEC);
 
   /* Secrets never on the command line, where every user sees them. */
+  if (mqtt_password_file != NULL)
+    g_clear_pointer (&sources.mqtt.password, ward_secret_free);
   if (mqtt_password_file != NULL && !ward_secret_read (mqtt_password_file, WARD_SECRET_KIND_MQTT_PASSWORD,
                                                          sources.mqtt.url, &sources.mqtt.password,
                                                          &error))

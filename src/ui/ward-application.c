@@ -22,6 +22,8 @@
 #include "ward-kiosk.h"
 #include "ward-notifier.h"
 #include "ward-palette.h"
+#include "ward-preferences.h"
+#include "ward-settings-config.h"
 #include "ward-switch-user.h"
 #include "ward-window.h"
 
@@ -44,6 +46,7 @@ struct _WardApplication
 
   /* Borrowed */
   WardWindow         *window;         /* weak */
+  GtkWindow          *preferences;    /* weak */
 
   guint               sigint_source;
   guint               sigterm_source;
@@ -207,6 +210,41 @@ about_action_cb (GSimpleAction *action,
 }
 
 static void
+preferences_destroyed_cb (WardApplication *self)
+{
+  self->preferences = NULL;
+}
+
+/* One preferences window at a time; the settings carry every change. */
+static void
+preferences_action_cb (GSimpleAction *action,
+                       GVariant      *parameter,
+                       gpointer       user_data)
+{
+  WardApplication *self = user_data;
+  g_autoptr(GSettings) settings = NULL;
+
+  if (self->preferences == NULL)
+    {
+      settings = ward_settings_config_new_settings ();
+      if (settings == NULL)
+        {
+          g_warning ("No GSettings schema with the preferences' keys: run the installed "
+                     "Wardwatch, or set GSETTINGS_SCHEMA_DIR");
+          return;
+        }
+      self->preferences = GTK_WINDOW (ward_preferences_new (gtk_application_get_active_window (
+                                                              GTK_APPLICATION (self)),
+                                                            settings));
+      /* Forgotten once closed, even while a connection test still holds it. */
+      g_signal_connect_swapped (self->preferences, "destroy",
+                                G_CALLBACK (preferences_destroyed_cb), self);
+    }
+
+  gtk_window_present (self->preferences);
+}
+
+static void
 quit_action_cb (GSimpleAction *action,
                 GVariant      *parameter,
                 gpointer       user_data)
@@ -364,6 +402,7 @@ static const GActionEntry app_actions[] = {
   { "resume-alarm-audio", resume_alarm_audio_action_cb },
   { "switch-user", switch_user_action_cb },
   { "about", about_action_cb },
+  { "preferences", preferences_action_cb },
   { "quit", quit_action_cb },
   { "acknowledge-flag", acknowledge_flag_action_cb, "x" },
   { "accept-flag-task", accept_flag_task_action_cb, "x" },
@@ -512,6 +551,9 @@ ward_application_startup (GApplication *app)
   gtk_application_set_accels_for_action (GTK_APPLICATION (self),
                                          "app.quit",
                                          (const char * const[]) { "<Control>q", NULL });
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self),
+                                         "app.preferences",
+                                         (const char * const[]) { "<Control>comma", NULL });
 
   if (self->session == NULL)
     self->session = create_default_session (self);
