@@ -4,8 +4,9 @@
 # by swapping only what must differ on the Debian stand-in runtime:
 #
 #   - runtime, sdk and runtime-version name the stand-in;
-#   - the app's own "dir" source points at the source tree by absolute
-#     path (the generated file lives in the cache, not next to the real one).
+#   - local sources (the app's "dir", files next to the manifest) are
+#     named by absolute path: the generated file lives in the cache, not
+#     next to the real one.
 #
 # Every module, option and pinned source stays as it is.
 #
@@ -92,7 +93,7 @@ def stand_in(manifest, manifest_dir, platform, sdk, branch):
     manifest['runtime-version'] = branch
     for module in walk_modules(manifest['modules']):
         for source in module.get('sources', []):
-            if source.get('type') == 'dir':
+            if source.get('type') in ('dir', 'file', 'patch') and 'path' in source:
                 source['path'] = os.path.normpath(os.path.join(manifest_dir, source['path']))
     return manifest
 
