@@ -22,7 +22,7 @@
 #
 # Prints one TAP line per check ("ok N - NAME", "not ok N - NAME",
 # "ok N - NAME # SKIP why") and "1..N"; exits 1 when a check failed.  Logs
-# and a screenshot stay in the cache's logs/ folder.
+# (and the X window tree that shows the window) stay in the cache's logs/.
 #
 # The cache (WARD_FLATPAK_CACHE, default
 # ${XDG_CACHE_HOME:-$HOME/.cache}/wardwatch-flatpak) holds the Debian
