@@ -52,7 +52,7 @@ rebuild_runtime=false
 for arg in "$@"; do
   case "$arg" in
     --rebuild-runtime) rebuild_runtime=true ;;
-    --help|-h) sed -n '2,38p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --help|-h) sed -n '2,36p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "flatpak-test: unknown argument $arg" >&2; exit 2 ;;
   esac
 done
