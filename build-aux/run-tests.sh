@@ -224,9 +224,10 @@ stage_bench () {
 }
 
 # The Flatpak's checks (build-aux/flatpak-test.sh prints one TAP line each,
-# with its comment lines after it) as results of their own: "flatpak:
-# manifest-builds" and so on.  Its cache (the stand-in runtime, sources and
-# flatpak-builder's state) is outside the clone and reused.
+# with its comment lines after it) as results of their own: count-tests.py
+# names a failure "flatpak: manifest-builds" and so on.  Its cache (the
+# stand-in runtime, sources and flatpak-builder's state) is outside the
+# clone and reused.
 stage_flatpak () {
   local out="$results/flatpak.out" status=0
   build-aux/flatpak-test.sh > "$out" 2>&1 || status=$?
@@ -240,12 +241,12 @@ for line in open(path, encoding='utf-8', errors='replace'):
     if match:
         result = 'FAIL' if match.group(1) == 'not ok' else \
             'SKIP' if '# SKIP' in match.group(3) else 'OK'
-        checks.append({'name': 'flatpak: ' + match.group(2), 'result': result, 'stdout': line})
+        checks.append({'name': match.group(2), 'result': result, 'stdout': line})
     elif checks and line.startswith('#'):
         checks[-1]['stdout'] += line
 if not checks or (status != 0 and all(c['result'] != 'FAIL' for c in checks)):
     # It stopped before (or outside) its checks.
-    checks.append({'name': 'flatpak: flatpak-test.sh', 'result': 'FAIL',
+    checks.append({'name': 'flatpak-test.sh', 'result': 'FAIL',
                    'stdout': open(path, encoding='utf-8', errors='replace').read()[-20000:]})
 for check in checks:
     print(json.dumps(check))
