@@ -13,9 +13,12 @@
 #             ASan and UBSan, -Dui=false) for a bounded time on its corpus
 #             (FUZZ_SECONDS each)
 #   bench     the benchmarks' quick run (bench/run --quick)
+#   flatpak   the Flatpak manifest built and run in a real sandbox against
+#             a stand-in runtime from Debian packages
+#             (build-aux/flatpak-test.sh): each of its checks is a result
 #
 # Usage: build-aux/run-tests.sh [--stage=STAGE[,STAGE...]] [MESON-TEST-ARGS...]
-#   Without --stage: main, noui, valgrind, fuzz and bench, in that order
+#   Without --stage: main, noui, valgrind, fuzz, bench and flatpak, in that order
 #   (the CI run); asan runs when named (--stage=asan).  MESON-TEST-ARGS
 #   go to each stage's `meson test` (e.g. a test name).
 #   FUZZ_SECONDS=600 build-aux/run-tests.sh --stage=fuzz is the longer fuzz
@@ -28,11 +31,11 @@ set -uo pipefail
 top="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$top"
 
-all_stages="main noui asan valgrind fuzz bench"
+all_stages="main noui asan valgrind fuzz bench flatpak"
 # What runs without --stage: the stages that pass within CI's time.  asan
 # (a second full build and the whole suite under ASan and UBSan, about
 # 25 minutes on 2 cores) runs when named.
-default_stages="main noui valgrind fuzz bench"
+default_stages="main noui valgrind fuzz bench flatpak"
 stages="$default_stages"
 test_args=()
 for arg in "$@"; do
@@ -218,6 +221,37 @@ stage_fuzz () {
 
 stage_bench () {
   bench/run --build-dir "$main_build" --quick --results "$results/$stage.json"
+}
+
+# The Flatpak's checks (build-aux/flatpak-test.sh prints one TAP line each,
+# with its comment lines after it) as results of their own: count-tests.py
+# names a failure "flatpak: manifest-builds" and so on.  Its cache (the
+# stand-in runtime, sources and flatpak-builder's state) is outside the
+# clone and reused.
+stage_flatpak () {
+  local out="$results/flatpak.out" status=0
+  build-aux/flatpak-test.sh > "$out" 2>&1 || status=$?
+  cat "$out" >&2
+  /usr/bin/python3 - "$out" "$status" >> "$results/$stage.json" <<'EOF'
+import json, re, sys
+path, status = sys.argv[1], int(sys.argv[2])
+checks = []
+for line in open(path, encoding='utf-8', errors='replace'):
+    match = re.match(r'^(not ok|ok) \d+ - ([\w-]+)(.*)$', line)
+    if match:
+        result = 'FAIL' if match.group(1) == 'not ok' else \
+            'SKIP' if '# SKIP' in match.group(3) else 'OK'
+        checks.append({'name': match.group(2), 'result': result, 'stdout': line})
+    elif checks and line.startswith('#'):
+        checks[-1]['stdout'] += line
+if not checks or (status != 0 and all(c['result'] != 'FAIL' for c in checks)):
+    # It stopped before (or outside) its checks.
+    checks.append({'name': 'flatpak-test.sh', 'result': 'FAIL',
+                   'stdout': open(path, encoding='utf-8', errors='replace').read()[-20000:]})
+for check in checks:
+    print(json.dumps(check))
+EOF
+  return $status
 }
 
 status=0

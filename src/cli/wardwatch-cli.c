@@ -63,9 +63,15 @@ static char *
 describe_commands (void)
 {
   GString *str = g_string_new ("Commands:\n");
+  int width = 0;
 
+  /* Two spaces at least between the longest name and its description, as
+   * GOption lays out options (help2man reads the list the same way).
+   */
   for (gsize i = 0; i < G_N_ELEMENTS (commands); i++)
-    g_string_append_printf (str, "  %-13s %s\n", commands[i].name, commands[i].description);
+    width = MAX (width, (int) strlen (commands[i].name));
+  for (gsize i = 0; i < G_N_ELEMENTS (commands); i++)
+    g_string_append_printf (str, "  %-*s  %s\n", width, commands[i].name, commands[i].description);
 
   g_string_append (str, "\nRun “wardwatch-cli COMMAND --help” for the options of a command.");
 

@@ -1,0 +1,3 @@
+#!/bin/sh
+cat /tmp/wsrc/run1.out
+exit 1
