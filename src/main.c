@@ -79,6 +79,7 @@ main (int   argc,
   g_autoptr(GStrvBuilder) nurse = NULL;
   gboolean headless = FALSE;
   gboolean version = FALSE;
+  gboolean wall_board = FALSE;
   double duration = 0;
   double simulated_duration = 0;
   double window_minutes = 30;
@@ -221,6 +222,9 @@ main (int   argc,
         N_("At a station, sign out after this many seconds without activity (default 300; "
            "0: never)"), N_("SECONDS") },
       { "version", 0, 0, G_OPTION_ARG_NONE, &version, N_("Print the version"), NULL },
+      { "wall-board", 0, 0, G_OPTION_ARG_NONE, &wall_board,
+        N_("Show the ward board for a wall screen: every bed on one screen, readable from "
+           "across the ward (this run only; the menu's Density changes it)"), NULL },
       { NULL }
     };
     GOptionGroup *group = g_option_group_new ("wardwatch", NULL, NULL, &config, NULL);
@@ -346,6 +350,8 @@ main (int   argc,
         }
       app = ward_application_new (&config, &sources);
       ward_application_set_session (app, acting);
+      if (wall_board)
+        ward_application_set_board_density (app, WARD_BOARD_DENSITY_WALL);
 
       return g_application_run (G_APPLICATION (app), 1, app_argv);
     }

@@ -8,6 +8,7 @@
 
 #include <adwaita.h>
 
+#include "ward-board-layout.h"
 #include "ward-pipeline.h"
 #include "ward-session.h"
 #include "ward-sources.h"
@@ -26,5 +27,7 @@ const char      *ward_application_get_user (WardApplication   *self);
 void             ward_application_set_session (WardApplication *self,
                                                WardSession     *session);
 WardSession     *ward_application_get_session (WardApplication *self);
+void             ward_application_set_board_density (WardApplication  *self,
+                                                     WardBoardDensity  density);
 
 G_END_DECLS
