@@ -341,7 +341,7 @@ apply_grid (WardBoardLayout *self)
   GtkWidget *flow_box = GTK_WIDGET (self->flow_box);
   GtkWidget *box = gtk_widget_get_parent (flow_box);
   const WardBoardGrid *grid = &self->grid;
-  int margin = grid->wall ? WARD_BOARD_WALL_SPACING : 18;
+  int margin = grid->wall ? WARD_BOARD_WALL_SPACING : WARD_BOARD_SPACING;
 
   /* With its columns fixed, the board must not ask the window for the
    * width of its tiles: that would grow the window, which makes bigger
@@ -373,7 +373,7 @@ apply_grid (WardBoardLayout *self)
       gtk_widget_set_margin_start (box, margin);
       gtk_widget_set_margin_end (box, margin);
       if (GTK_IS_BOX (box))
-        gtk_box_set_spacing (GTK_BOX (box), grid->wall ? WARD_BOARD_WALL_SPACING : 12);
+        gtk_box_set_spacing (GTK_BOX (box), grid->wall ? WARD_BOARD_WALL_SPACING : 8);
     }
 
   if (grid->wall)

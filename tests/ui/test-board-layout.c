@@ -378,10 +378,40 @@ check_board (WardWindow *window,
   g_assert_cmpint (min_vital_height, >=, 20);
 }
 
+static WardWindow *
+show_board (guint            n_beds,
+            int              width,
+            int              height,
+            WardBoardDensity density);
+
 static void
 run_wall_board (guint n_beds,
                 int   width,
                 int   height)
+{
+  WardWindow *window = show_board (n_beds, width, height, WARD_BOARD_DENSITY_WALL);
+
+  if (window == NULL)
+    return;
+
+  {
+    g_autofree char *name = g_strdup_printf ("wall-%ux%d.png", n_beds, height);
+
+    save_picture (GTK_WIDGET (window), name);
+  }
+  check_board (window, n_beds, width, height);
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+/* A window of width × height showing n_beds in density, laid out; NULL
+ * (the test skipped) when the screen is too small.
+ */
+static WardWindow *
+show_board (guint            n_beds,
+            int              width,
+            int              height,
+            WardBoardDensity density)
 {
   g_autoptr(WardSnapshot) snapshot = make_ward (n_beds);
   GdkMonitor *monitor;
@@ -395,12 +425,12 @@ run_wall_board (guint n_beds,
     {
       g_test_skip_printf ("the screen is %d×%d, smaller than %d×%d", geometry.width, geometry.height,
                           width, height);
-      return;
+      return NULL;
     }
 
   load_style ();
   window = ward_window_new (NULL);
-  ward_window_set_board_density (window, WARD_BOARD_DENSITY_WALL);
+  ward_window_set_board_density (window, density);
   gtk_window_set_default_size (GTK_WINDOW (window), width, height);
   gtk_window_present (GTK_WINDOW (window));
   ward_window_apply_snapshot (window, snapshot);
@@ -420,13 +450,57 @@ run_wall_board (guint n_beds,
   for (guint i = 0; i < 100 && gtk_widget_get_width (GTK_WIDGET (window)) != width; i++)
     wait_ms (50);
   wait_ms (500);
+  g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (window)), ==, width);
+  g_assert_cmpint (gtk_widget_get_height (GTK_WIDGET (window)), ==, height);
 
-  {
-    g_autofree char *name = g_strdup_printf ("wall-%ux%d.png", n_beds, height);
+  return window;
+}
 
-    save_picture (GTK_WIDGET (window), name);
-  }
-  check_board (window, n_beds, width, height);
+/* The desk board at 1366×768 (issue #12: 16 beds showed 8, vitals were
+ * about 13 px and their ages 11 px): more tiles wholly in view, bigger
+ * type, and the tiles' space used.
+ */
+static void
+test_desk_768 (void)
+{
+  WardWindow *window = show_board (16, 1366, 768, WARD_BOARD_DENSITY_COMFORTABLE);
+  GtkWidget *flow_box;
+  GtkWidget *scrolled;
+  graphene_rect_t view;
+  guint n_in_view = 0;
+  double min_vital = G_MAXDOUBLE, min_age = G_MAXDOUBLE;
+
+  if (window == NULL)
+    return;
+
+  save_picture (GTK_WIDGET (window), "desk-16x768.png");
+  flow_box = get_child (window, WARD_TYPE_WINDOW, "flow_box");
+  scrolled = gtk_widget_get_ancestor (flow_box, GTK_TYPE_SCROLLED_WINDOW);
+  g_assert_true (gtk_widget_compute_bounds (scrolled, GTK_WIDGET (window), &view));
+
+  for (guint i = 0; i < 16; i++)
+    {
+      WardBedTile *tile = _ward_window_get_tile (window, i);
+      GtkWidget *value = get_child (tile, WARD_TYPE_BED_TILE, "hr_label");
+      GtkWidget *age = get_child (tile, WARD_TYPE_BED_TILE, "hr_age_label");
+      graphene_rect_t bounds;
+      double font_px;
+      int logical_height, ink_height;
+
+      g_assert_false (ward_bed_tile_get_wall (tile));
+      g_assert_true (gtk_widget_compute_bounds (GTK_WIDGET (tile), GTK_WIDGET (window), &bounds));
+      n_in_view += graphene_rect_contains_rect (&view, &bounds);
+      measure_label (value, &font_px, &logical_height, &ink_height);
+      min_vital = MIN (min_vital, font_px);
+      measure_label (age, &font_px, &logical_height, &ink_height);
+      min_age = MIN (min_age, font_px);
+    }
+
+  g_test_message ("Desk board, 16 beds at 1366×768: %u tiles wholly in view; vitals %.1f px, ages %.1f px",
+                  n_in_view, min_vital, min_age);
+  g_assert_cmpuint (n_in_view, >=, 10);
+  g_assert_cmpfloat (min_vital, >=, 16);
+  g_assert_cmpfloat (min_age, >=, 13);
 
   gtk_window_destroy (GTK_WINDOW (window));
 }
@@ -462,6 +536,7 @@ main (int   argc,
   g_test_add_func ("/ui/board-layout/wall-1920x1080", test_wall_1080);
   g_test_add_func ("/ui/board-layout/wall-1366x768", test_wall_768);
   g_test_add_func ("/ui/board-layout/wall-fewer", test_wall_fewer);
+  g_test_add_func ("/ui/board-layout/desk-1366x768", test_desk_768);
 
   return g_test_run ();
 }
