@@ -20,6 +20,7 @@
 
 #include "ward-bed-tile.h"
 #include "ward-board-layout.h"
+#include "ward-patient-view.h"
 #include "ward-snapshot.h"
 #include "ward-window.h"
 #include "ward-window-private.h"
@@ -524,6 +525,63 @@ test_wall_768 (void)
   run_wall_board (32, 1366, 768);
 }
 
+static GtkWidget *
+find_action_button (GtkWidget  *widget,
+                    const char *action)
+{
+  if (GTK_IS_ACTIONABLE (widget) &&
+      g_strcmp0 (gtk_actionable_get_action_name (GTK_ACTIONABLE (widget)), action) == 0)
+    return widget;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_action_button (child, action);
+
+      if (found != NULL)
+        return found;
+    }
+
+  return NULL;
+}
+
+/* Issue #12: at 1366×768 the patient view's Record button was below the
+ * screen's edge.  It is wholly inside the window, with nothing to scroll.
+ */
+static void
+test_record_768 (void)
+{
+  WardWindow *window = show_board (16, 1366, 768, WARD_BOARD_DENSITY_AUTO);
+  GtkWidget *view, *record;
+  graphene_rect_t bounds;
+
+  if (window == NULL)
+    return;
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.open-patient", "s",
+                                             "patient-02"));
+  view = get_child (window, WARD_TYPE_WINDOW, "patient_view");
+  record = find_action_button (view, "patient.record");
+  g_assert_nonnull (record);
+  wait_ms (500);
+  save_picture (GTK_WIDGET (window), "patient-1366x768.png");
+
+  g_assert_true (gtk_widget_get_mapped (record));
+  g_assert_true (gtk_widget_compute_bounds (record, GTK_WIDGET (window), &bounds));
+  g_test_message ("Record button at %.0f,%.0f %.0f×%.0f", bounds.origin.x, bounds.origin.y,
+                  bounds.size.width, bounds.size.height);
+  g_assert_cmpfloat (bounds.size.height, >, 10);
+  g_assert_cmpfloat (bounds.origin.x, >=, 0);
+  g_assert_cmpfloat (bounds.origin.y, >=, 0);
+  g_assert_cmpfloat (bounds.origin.x + bounds.size.width, <=, 1366);
+  g_assert_cmpfloat (bounds.origin.y + bounds.size.height, <=, 768);
+  /* Not in a scrolled part that could hide it. */
+  g_assert_null (gtk_widget_get_ancestor (record, GTK_TYPE_SCROLLED_WINDOW));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -537,6 +595,7 @@ main (int   argc,
   g_test_add_func ("/ui/board-layout/wall-1366x768", test_wall_768);
   g_test_add_func ("/ui/board-layout/wall-fewer", test_wall_fewer);
   g_test_add_func ("/ui/board-layout/desk-1366x768", test_desk_768);
+  g_test_add_func ("/ui/board-layout/record-1366x768", test_record_768);
 
   return g_test_run ();
 }
