@@ -9,8 +9,8 @@
  * not from a fixed tile size.  Two kinds of tile:
  *
  * - comfortable (a clinician's desk): every detail (ages, points, the
- *   flag's words, Acknowledge), in three size steps; it scrolls when the
- *   beds do not fit;
+ *   flag's words, Acknowledge), at their natural size, in as many columns
+ *   as the width takes; it scrolls when the beds do not fit;
  * - wall (a station screen read from 3 m): bed, initials, the NEWS2 total
  *   and its band, the vitals and the flag's colour and icon, in six size
  *   steps from a 48 px total and 20 px vitals up; every bed in view.
@@ -54,14 +54,12 @@ static const Step wall_steps[WARD_BOARD_N_WALL_STEPS] = {
   { 518, 235, 116, 48 },
 };
 
-/* Comfortable tiles: every detail; the height is the tallest tile's (one
- * with a flag, its words and its button).
+/* Comfortable tiles: every detail, at their natural height (the tallest
+ * tile's, one with a flag, its words and its button).  They are not
+ * stretched to fill the screen: a board of a few tall tiles redrawn at
+ * every snapshot kept the 64-bed pipeline test from keeping up.
  */
-static const Step comfortable_steps[WARD_BOARD_N_COMFORTABLE_STEPS] = {
-  { 250, 290, 0, 15 },
-  { 290, 330, 0, 18 },
-  { 340, 380, 0, 22 },
-};
+static const Step comfortable_step = { 250, 290, 0, 16 };
 
 /* Up to this many columns when the comfortable board scrolls, as before. */
 #define MAX_SCROLLING_COLUMNS 12
@@ -83,6 +81,7 @@ struct _WardBoardLayout
   int               last_width;
   int               last_height;
   guint             last_n_beds;
+  guint             last_n_children;
   gboolean          last_wall;
   gboolean          valid;
 };
@@ -194,9 +193,8 @@ scroll_grid (int            width,
  * @grid: (out): the layout
  *
  * The grid for @n_beds tiles in @width × @height.  Wall tiles fill their
- * cells (tile_height is the cell's); comfortable ones fill them when all
- * fit, and otherwise take their natural height (tile_height -1) and the
- * board scrolls.
+ * cells (tile_height is the cell's); comfortable ones take their natural
+ * height (tile_height -1), and the board scrolls when they do not fit.
  */
 void
 ward_board_layout_compute (int            width,
@@ -210,11 +208,6 @@ ward_board_layout_compute (int            width,
   memset (grid, 0, sizeof *grid);
   width = MAX (width, 1);
   height = MAX (height, 1);
-
-  if (!wall && n_beds > 0 &&
-      fit_steps (width, height, n_beds, WARD_BOARD_SPACING,
-                 comfortable_steps, G_N_ELEMENTS (comfortable_steps), grid))
-    return;
 
   if (wall && n_beds > 0 &&
       fit_steps (width, height, n_beds, WARD_BOARD_WALL_SPACING,
@@ -235,8 +228,10 @@ ward_board_layout_compute (int            width,
       return;
     }
 
-  scroll_grid (width, n_beds, WARD_BOARD_SPACING, &comfortable_steps[0],
+  scroll_grid (width, n_beds, WARD_BOARD_SPACING, &comfortable_step,
                MAX_SCROLLING_COLUMNS, grid);
+  grid->fits = (int) (grid->rows * comfortable_step.height +
+                      (grid->rows - 1) * WARD_BOARD_SPACING) <= height;
 }
 
 /* The font size a wall step promises for the NEWS2 total (@total) or for
@@ -301,16 +296,22 @@ get_board_size (WardBoardLayout *self,
   return TRUE;
 }
 
+/* The tiles shown, and in n_children all of them. */
 static guint
-count_shown (WardBoardLayout *self)
+count_shown (WardBoardLayout *self,
+             guint           *n_children)
 {
   guint n = 0;
 
+  *n_children = 0;
   for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (self->flow_box));
        child != NULL;
        child = gtk_widget_get_next_sibling (child))
-    if (GTK_IS_FLOW_BOX_CHILD (child) && gtk_widget_get_child_visible (child))
-      n++;
+    if (GTK_IS_FLOW_BOX_CHILD (child))
+      {
+        (*n_children)++;
+        n += gtk_widget_get_child_visible (child);
+      }
 
   return n;
 }
@@ -349,10 +350,10 @@ apply_grid (WardBoardLayout *self)
    */
   if (GTK_IS_SCROLLED_WINDOW (self->viewport))
     gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (self->viewport),
-                                    grid->fits || grid->wall ? GTK_POLICY_EXTERNAL : GTK_POLICY_NEVER,
+                                    grid->wall ? GTK_POLICY_EXTERNAL : GTK_POLICY_NEVER,
                                     GTK_POLICY_AUTOMATIC);
 
-  if (grid->fits || grid->wall)
+  if (grid->wall)
     {
       /* Setting the maximum first: the minimum may not exceed it. */
       gtk_flow_box_set_max_children_per_line (self->flow_box, MAX (grid->columns, 1));
@@ -395,7 +396,7 @@ apply_grid (WardBoardLayout *self)
 static void
 apply_tiles (WardBoardLayout *self)
 {
-  int tile_height = self->grid.fits || self->grid.wall ? self->grid.tile_height : -1;
+  int tile_height = self->grid.wall ? self->grid.tile_height : -1;
 
   for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (self->flow_box));
        child != NULL;
@@ -423,7 +424,7 @@ relayout (WardBoardLayout *self,
 {
   WardBoardGrid grid;
   int width, height;
-  guint n_beds;
+  guint n_beds, n_children;
   gboolean wall;
 
   if (self->viewport == NULL || self->flow_box == NULL)
@@ -432,14 +433,17 @@ relayout (WardBoardLayout *self,
     return;
 
   wall = ward_board_layout_get_wall (self);
-  n_beds = count_shown (self);
+  n_beds = count_shown (self, &n_children);
   if (!force && self->valid && width == self->last_width && height == self->last_height &&
       n_beds == self->last_n_beds && wall == self->last_wall)
     {
-      /* Tiles made since: they take the grid. */
-      apply_tiles (self);
+      /* Tiles made since take the grid; otherwise there is nothing to do. */
+      if (n_children != self->last_n_children)
+        apply_tiles (self);
+      self->last_n_children = n_children;
       return;
     }
+  self->last_n_children = n_children;
 
   self->last_width = width;
   self->last_height = height;

@@ -23,7 +23,6 @@ typedef enum
  * which sets the tiles' font sizes (data/style.css).
  */
 #define WARD_BOARD_N_WALL_STEPS        6
-#define WARD_BOARD_N_COMFORTABLE_STEPS 3
 
 /* Spacing between tiles and around the board, in pixels. */
 #define WARD_BOARD_SPACING       12
@@ -38,7 +37,8 @@ typedef struct
   int      tile_width;
   int      tile_height;   /* -1: the tiles' natural height */
   int      spacing;
-  gboolean fits;      /* every tile in view, no scrolling */
+  gboolean fits;      /* every tile in view, no scrolling (comfortable: as far
+                       * as the tallest tile's usual height tells) */
 } WardBoardGrid;
 
 void              ward_board_layout_compute        (int               width,
