@@ -4,10 +4,11 @@
 # private session bus. It needs xvfb-run and dbus-run-session (packages xvfb and
 # dbus). Extra arguments go to ward-screenshot (--seed=N, --minutes=N, --width=PX...).
 #   WARD_BUILD_DIR  the meson build folder to use (default _build)
+#   WARD_SHOT_DIR   where the PNGs go (default docs/screenshots)
 set -euo pipefail
 top="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 build="${WARD_BUILD_DIR:-$top/_build}"
-out="$top/docs/screenshots"
+out="${WARD_SHOT_DIR:-$top/docs/screenshots}"
 
 [ -f "$build/build.ninja" ] || meson setup "$build" "$top"
 # Quiet unless the build fails.

@@ -81,6 +81,7 @@ main (int   argc,
   gboolean headless = FALSE;
   gboolean kiosk = FALSE;
   gboolean version = FALSE;
+  gboolean wall_board = FALSE;
   double duration = 0;
   double simulated_duration = 0;
   double window_minutes = 30;
@@ -230,6 +231,9 @@ main (int   argc,
         N_("A ward kiosk: full screen, a staff PIN to close, quit or leave full screen, "
            "auto-lock (implies --station-mode; see docs/KIOSK.md)"), NULL },
       { "version", 0, 0, G_OPTION_ARG_NONE, &version, N_("Print the version"), NULL },
+      { "wall-board", 0, 0, G_OPTION_ARG_NONE, &wall_board,
+        N_("Show the ward board for a wall screen: every bed on one screen, readable from "
+           "across the ward (this run only; the menu's Density changes it)"), NULL },
       { NULL }
     };
     GOptionGroup *group = g_option_group_new ("wardwatch", NULL, NULL, &config, NULL);
@@ -372,6 +376,8 @@ main (int   argc,
       app = ward_application_new (&config, &sources);
       ward_application_set_session (app, acting);
       ward_application_set_kiosk (app, kiosk);
+      if (wall_board)
+        ward_application_set_board_density (app, WARD_BOARD_DENSITY_WALL);
 
       return g_application_run (G_APPLICATION (app), 1, app_argv);
     }

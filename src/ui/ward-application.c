@@ -50,6 +50,7 @@ struct _WardApplication
 
   guint               sigint_source;
   guint               sigterm_source;
+  int                 board_density;  /* -1: the setting's (ward_application_set_board_density) */
 };
 
 G_DEFINE_FINAL_TYPE (WardApplication, ward_application, ADW_TYPE_APPLICATION)
@@ -599,6 +600,8 @@ ward_application_activate (GApplication *app)
   window = ward_window_new (GTK_APPLICATION (self));
   ward_window_set_demo (window, self->config.demo);
   ward_window_set_user (window, ward_application_get_user (self));
+  if (self->board_density >= 0)
+    ward_window_set_board_density (window, self->board_density);
   if (self->session != NULL)
     {
       GtkEventController *input = gtk_event_controller_legacy_new ();
@@ -747,6 +750,21 @@ ward_application_set_session (WardApplication *self,
   g_set_object (&self->session, session);
 }
 
+/* The board's density for this run (--wall-board), over the setting's,
+ * until the user picks one in the menu.
+ */
+void
+ward_application_set_board_density (WardApplication  *self,
+                                    WardBoardDensity  density)
+{
+  g_return_if_fail (WARD_IS_APPLICATION (self));
+  g_return_if_fail (density <= WARD_BOARD_DENSITY_WALL);
+
+  self->board_density = density;
+  if (self->window != NULL)
+    ward_window_set_board_density (self->window, density);
+}
+
 WardSession *
 ward_application_get_session (WardApplication *self)
 {
@@ -798,6 +816,7 @@ ward_application_new (const WardPipelineConfig *config,
                         */
                        "resource-base-path", "/io/github/wardwatch/Wardwatch",
                        NULL);
+  self->board_density = -1;
   ward_pipeline_config_copy (config, &self->config);
   ward_sources_config_init (&self->sources_config);
   if (sources != NULL)

@@ -9,6 +9,7 @@
 #include <adwaita.h>
 
 #include "ward-alarm-sound.h"
+#include "ward-board-layout.h"
 #include "ward-pipeline.h"
 #include "ward-session.h"
 #include "ward-sources.h"
@@ -34,5 +35,7 @@ void             ward_application_set_kiosk   (WardApplication *self,
 gpointer         ward_application_get_kiosk   (WardApplication *self);
 /* The station's alarm sound, once the application has started up. */
 WardAlarmSound  *ward_application_get_alarm_sound (WardApplication *self);
+void             ward_application_set_board_density (WardApplication  *self,
+                                                     WardBoardDensity  density);
 
 G_END_DECLS

@@ -11,6 +11,7 @@
 #include <glib/gi18n.h>
 
 #include "ward-bed-tile.h"
+#include "ward-bed-tile-wall.h"
 #include "ward-bed-tile-private.h"
 #include "ward-model-words.h"
 #include "ward-clinical.h"
@@ -66,6 +67,7 @@ struct _WardBedTile
   GtkToggleButton *mine_button;
   GtkLabel   *patient_label;
   GtkLabel   *status_label;
+  GtkWidget  *score_badge;
   GtkLabel   *score_label;
   GtkImage   *trend_image;
   GtkLabel   *band_label;
@@ -122,8 +124,11 @@ struct _WardBedTile
   gboolean    obs_continuous;
   SummaryKey  summary_key;
 
+  WardTileWall wall_parts;     /* the wall arrangement (ward-bed-tile-wall.c) */
+
   guint       mine : 1;
   guint       compact : 1;
+  guint       wall : 1;
   guint       description_dirty : 1;
   guint       points_valid : 1;
   guint       repaint_mark : 1;
@@ -444,22 +449,32 @@ update_vitals (WardBedTile        *self,
   char bp_text[48];
   guint stale_count = 0;
 
-  g_snprintf (hr_text, sizeof hr_text, "%.0f /min", hr->value);
-  g_snprintf (rr_text, sizeof rr_text, "%.0f /min", rr->value);
+  /* Wall tiles have no room for units: their names say them (and the
+   * tooltips), as on a central station's screen.
+   */
+  g_snprintf (hr_text, sizeof hr_text, self->wall ? "%.0f" : "%.0f /min", hr->value);
+  g_snprintf (rr_text, sizeof rr_text, self->wall ? "%.0f" : "%.0f /min", rr->value);
   /* Scale 2 scores SpO₂ against a target of 88-92 %: a value that would
    * alarm on Scale 1 is no alarm here, so the scale is said beside it,
    * on every tile size (compact tiles say it short).
    */
-  if (bed->spo2_scale == 2 && self->compact)
+  if (bed->spo2_scale == 2 && self->wall)
+    /* Translators: an SpO₂ value on NEWS2 SpO₂ Scale 2 on a wall tile, without its unit, "88 · S2" */
+    g_snprintf (spo2_text, sizeof spo2_text, _("%.0f · S2"), spo2->value);
+  else if (bed->spo2_scale == 2 && self->compact)
     /* Translators: an SpO₂ value on NEWS2 SpO₂ Scale 2, short for compact tiles, "88 % · S2" */
     g_snprintf (spo2_text, sizeof spo2_text, _("%.0f %% · S2"), spo2->value);
   else if (bed->spo2_scale == 2)
     /* Translators: an SpO₂ value on NEWS2 SpO₂ Scale 2, "88 % · Scale 2" */
     g_snprintf (spo2_text, sizeof spo2_text, _("%.0f %% · Scale 2"), spo2->value);
   else
-    g_snprintf (spo2_text, sizeof spo2_text, "%.0f %%", spo2->value);
-  g_snprintf (temp_text, sizeof temp_text, "%.1f °C", temp->value);
-  if (dbp->valid)
+    g_snprintf (spo2_text, sizeof spo2_text, self->wall ? "%.0f" : "%.0f %%", spo2->value);
+  g_snprintf (temp_text, sizeof temp_text, self->wall ? "%.1f" : "%.1f °C", temp->value);
+  if (dbp->valid && self->wall)
+    g_snprintf (bp_text, sizeof bp_text, "%.0f/%.0f", sbp->value, dbp->value);
+  else if (self->wall)
+    g_snprintf (bp_text, sizeof bp_text, "%.0f/" NO_VALUE, sbp->value);
+  else if (dbp->valid)
     g_snprintf (bp_text, sizeof bp_text, "%.0f/%.0f mmHg", sbp->value, dbp->value);
   else
     g_snprintf (bp_text, sizeof bp_text, "%.0f/" NO_VALUE " mmHg", sbp->value);
@@ -1058,6 +1073,8 @@ ward_bed_tile_dispose (GObject *object)
   WardBedTile *self = WARD_BED_TILE (object);
   GtkWidget *child;
 
+  _ward_tile_wall_leave (&self->wall_parts, gtk_widget_get_first_child (GTK_WIDGET (self)));
+  g_clear_pointer (&self->wall_parts.moves, g_array_unref);
   gtk_widget_dispose_template (GTK_WIDGET (self), WARD_TYPE_BED_TILE);
 
   /* dispose_template() unparents bound children only, not the unnamed box. */
@@ -1210,6 +1227,7 @@ ward_bed_tile_class_init (WardBedTileClass *klass)
   gtk_widget_class_bind_template_child (widget_class, WardBedTile, mine_button);
   gtk_widget_class_bind_template_child (widget_class, WardBedTile, patient_label);
   gtk_widget_class_bind_template_child (widget_class, WardBedTile, status_label);
+  gtk_widget_class_bind_template_child (widget_class, WardBedTile, score_badge);
   gtk_widget_class_bind_template_child (widget_class, WardBedTile, score_label);
   gtk_widget_class_bind_template_child (widget_class, WardBedTile, trend_image);
   gtk_widget_class_bind_template_child (widget_class, WardBedTile, band_label);
@@ -1260,6 +1278,33 @@ ward_bed_tile_get_bed_id (WardBedTile *self)
   g_return_val_if_fail (WARD_IS_BED_TILE (self), NULL);
 
   return self->bed_id;
+}
+
+/* The wall tile's mark beside the bed: an open flag (red while not
+ * acknowledged, as on the desk tile) or else a silent device.
+ */
+static void
+update_wall_mark (WardBedTile        *self,
+                  const WardBedState *bed)
+{
+  const char *icon = NULL;
+  const char *status = NULL;
+  const char *tooltip = NULL;
+
+  if (gtk_widget_get_visible (self->flag_box))
+    {
+      icon = "dialog-warning-symbolic";
+      status = gtk_widget_has_css_class (self->flag_box, "error") ? "error" : "warning";
+      tooltip = gtk_label_get_text (self->flag_label);
+    }
+  else if (bed->technical_alert)
+    {
+      icon = "network-offline-symbolic";
+      status = "warning";
+      tooltip = gtk_label_get_text (self->silent_label);
+    }
+
+  _ward_tile_wall_set_mark (&self->wall_parts, icon, status, tooltip);
 }
 
 /* Called for every snapshot: it only sets texts, classes and visibility,
@@ -1325,6 +1370,8 @@ ward_bed_tile_update (WardBedTile        *self,
   update_flag (self, bed, now);
   update_technical_alert (self, bed);
   update_summary (self, bed, now);
+  if (self->wall)
+    update_wall_mark (self, bed);
 }
 
 const char *
@@ -1389,4 +1436,48 @@ _ward_bed_tile_get_model_text (WardBedTile *self)
 
   return gtk_widget_get_visible (GTK_WIDGET (self->model_label))
     ? gtk_label_get_text (self->model_label) : "";
+}
+
+/* A tile for a wall screen (ward-bed-tile-wall.c): the bed, the NEWS2
+ * total and the vitals, big, without units, ages or buttons.  The texts
+ * change with the next update.
+ */
+void
+ward_bed_tile_set_wall (WardBedTile *self,
+                        gboolean     wall)
+{
+  GtkWidget *vitals[WARD_TILE_WALL_N_VITALS];
+  GtkWidget *main_box;
+
+  g_return_if_fail (WARD_IS_BED_TILE (self));
+
+  wall = !!wall;
+  if (self->wall == wall)
+    return;
+
+  self->wall = wall;
+  set_class (GTK_WIDGET (self), "wall", wall);
+  main_box = gtk_widget_get_first_child (GTK_WIDGET (self));
+  if (!wall)
+    {
+      _ward_tile_wall_leave (&self->wall_parts, main_box);
+      return;
+    }
+
+  vitals[WARD_TILE_WALL_HR] = GTK_WIDGET (self->hr_label);
+  vitals[WARD_TILE_WALL_RR] = GTK_WIDGET (self->rr_label);
+  vitals[WARD_TILE_WALL_SPO2] = GTK_WIDGET (self->spo2_label);
+  vitals[WARD_TILE_WALL_BP] = GTK_WIDGET (self->bp_label);
+  vitals[WARD_TILE_WALL_TEMP] = GTK_WIDGET (self->temp_label);
+  _ward_tile_wall_enter (&self->wall_parts, GTK_WIDGET (self), main_box,
+                         GTK_WIDGET (self->score_badge), GTK_WIDGET (self->bed_label),
+                         GTK_WIDGET (self->patient_label), vitals);
+}
+
+gboolean
+ward_bed_tile_get_wall (WardBedTile *self)
+{
+  g_return_val_if_fail (WARD_IS_BED_TILE (self), FALSE);
+
+  return self->wall;
 }

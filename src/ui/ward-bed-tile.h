@@ -34,6 +34,9 @@ void        ward_bed_tile_set_mine       (WardBedTile        *self,
                                           gboolean            mine);
 void        ward_bed_tile_set_compact    (WardBedTile        *self,
                                           gboolean            compact);
+void        ward_bed_tile_set_wall       (WardBedTile        *self,
+                                          gboolean            wall);
+gboolean    ward_bed_tile_get_wall       (WardBedTile        *self);
 
 /* "12 s", "4 min", "2 h 05 min"; shared with the alarm bar. */
 char       *_ward_format_age             (gint64              age_usec);

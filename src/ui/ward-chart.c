@@ -32,6 +32,11 @@
 #define MARGIN_RIGHT 14
 #define MARGIN_TOP 8
 #define MARGIN_BOTTOM 22
+/* Room inside the plot after "now" and above and below the values, in
+ * pixels: the newest point's ring, a value at the edge of the range and
+ * the time label under "now" are drawn whole (issue #12).
+ */
+#define EDGE_PAD 8
 
 struct _WardChart
 {
@@ -385,6 +390,34 @@ draw_nurse_points (WardChart *self,
     }
 }
 
+/* The world the plot shows, in PLplot's units (seconds of local time
+ * and values), with EDGE_PAD pixels to spare after "now" and around the
+ * values.
+ */
+static void
+get_world (WardChart *self,
+           int        width,
+           int        height,
+           gint64     offset,
+           double    *x0,
+           double    *x1,
+           double    *x_now,
+           double    *lo,
+           double    *hi)
+{
+  int plot_width = MAX (1, width - MARGIN_LEFT - MARGIN_RIGHT);
+  int plot_height = MAX (1, height - MARGIN_TOP - MARGIN_BOTTOM);
+  double pad_y;
+
+  compute_data_range (self, lo, hi);
+  pad_y = (*hi - *lo) * EDGE_PAD / MAX (1, plot_height - 2 * EDGE_PAD);
+  *lo -= pad_y;
+  *hi += pad_y;
+  *x0 = to_x (self->from, offset);
+  *x_now = to_x (MAX (self->to, self->from + G_USEC_PER_SEC), offset);
+  *x1 = *x_now + (*x_now - *x0) * EDGE_PAD / MAX (1, plot_width - EDGE_PAD);
+}
+
 static void
 draw_chart (WardChart *self,
             cairo_t   *cr,
@@ -394,8 +427,10 @@ draw_chart (WardChart *self,
   g_autoptr(GDateTime) now_local = NULL;
   gint64 offset = 0;
   double lo, hi;
-  double x0, x1;
+  double x0, x1, x_now;
   double px_x, px_y;
+  int plot_width = MAX (1, width - MARGIN_LEFT - MARGIN_RIGHT);
+  int plot_height = MAX (1, height - MARGIN_TOP - MARGIN_BOTTOM);
   const WardHistoryPoint *last = NULL;
   GArray *main_series = self->series[0];
   const Palette *palette = self->dark ? &dark_palette : &light_palette;
@@ -407,13 +442,11 @@ draw_chart (WardChart *self,
         offset = g_date_time_get_utc_offset (now_local);
     }
 
-  compute_data_range (self, &lo, &hi);
+  get_world (self, width, height, offset, &x0, &x1, &x_now, &lo, &hi);
   compute_zones (self, lo, hi);
-  x0 = to_x (self->from, offset);
-  x1 = to_x (MAX (self->to, self->from + G_USEC_PER_SEC), offset);
   /* One pixel, in world units, for markers sized in pixels. */
-  px_x = (x1 - x0) / MAX (1, width - MARGIN_LEFT - MARGIN_RIGHT);
-  px_y = (hi - lo) / MAX (1, height - MARGIN_TOP - MARGIN_BOTTOM);
+  px_x = (x1 - x0) / plot_width;
+  px_y = (hi - lo) / plot_height;
 
   /* The background with cairo itself: extcairo paints none. */
   cairo_save (cr);
@@ -482,7 +515,7 @@ draw_chart (WardChart *self,
         {
           PLINT mark = 1500;
           PLINT space = 1500;
-          PLFLT xs[2] = { lx, x1 };
+          PLFLT xs[2] = { lx, x_now };
           PLFLT ys[2] = { ly, ly };
 
           plcol0 (COL_STALE);
@@ -491,7 +524,7 @@ draw_chart (WardChart *self,
           plline (2, xs, ys);
           plstyl (0, NULL, NULL);
           plschr (0, 0.65);
-          plptex (x1 - 2 * px_x, ly + 6 * px_y, 1, 0, 1.0, _("stale"));
+          plptex (x_now - 2 * px_x, ly + 6 * px_y, 1, 0, 1.0, _("stale"));
         }
 
       /* The newest value: a ring around a dot. */
@@ -665,7 +698,8 @@ ward_chart_query_tooltip (GtkWidget  *widget,
   if (keyboard || plot_width <= 0 || self->to <= self->from || series->len == 0)
     return FALSE;
 
-  usec_per_px = (double) (self->to - self->from) / plot_width;
+  /* As drawn: "now" is EDGE_PAD pixels before the plot's right edge. */
+  usec_per_px = (double) (self->to - self->from) / MAX (1, plot_width - EDGE_PAD);
   for (guint i = 0; i < series->len; i++)
     {
       const WardHistoryPoint *p = &g_array_index (series, WardHistoryPoint, i);
@@ -1024,4 +1058,31 @@ ward_chart_get_n_draws (WardChart *self)
   g_return_val_if_fail (WARD_IS_CHART (self), 0);
 
   return self->n_draws;
+}
+
+/* Where the chart draws the point (t, value), in the widget's pixels,
+ * and the plot area it draws in: the tests check that the newest point
+ * is inside with room for its ring.
+ */
+void
+_ward_chart_map_point (WardChart       *self,
+                       gint64           t,
+                       double           value,
+                       double          *x,
+                       double          *y,
+                       graphene_rect_t *plot)
+{
+  int width = gtk_widget_get_width (GTK_WIDGET (self));
+  int height = gtk_widget_get_height (GTK_WIDGET (self));
+  int plot_width = MAX (1, width - MARGIN_LEFT - MARGIN_RIGHT);
+  int plot_height = MAX (1, height - MARGIN_TOP - MARGIN_BOTTOM);
+  double x0, x1, x_now, lo, hi;
+
+  g_return_if_fail (WARD_IS_CHART (self));
+
+  /* The offset cancels out: both ends and the point move by it. */
+  get_world (self, width, height, 0, &x0, &x1, &x_now, &lo, &hi);
+  *x = MARGIN_LEFT + (to_x (t, 0) - x0) / (x1 - x0) * plot_width;
+  *y = MARGIN_TOP + (hi - value) / (hi - lo) * plot_height;
+  graphene_rect_init (plot, MARGIN_LEFT, MARGIN_TOP, plot_width, plot_height);
 }

@@ -88,5 +88,11 @@ void          ward_chart_draw             (WardChart               *self,
  * does not redraw.
  */
 guint         ward_chart_get_n_draws      (WardChart               *self);
+void          _ward_chart_map_point       (WardChart               *self,
+                                           gint64                   t,
+                                           double                   value,
+                                           double                  *x,
+                                           double                  *y,
+                                           graphene_rect_t         *plot);
 
 G_END_DECLS

@@ -10,6 +10,7 @@
 #include <adwaita.h>
 
 #include "ward-alarm-bar.h"
+#include "ward-board-layout.h"
 #include "ward-care-view.h"
 #include "ward-data-issues.h"
 #include "ward-handover-dialog.h"
@@ -57,6 +58,7 @@ struct _WardWindow
   GArray               *order;          /* guint: bed indexes in the order shown */
   GHashTable           *my_patients;    /* patient id set */
   GCancellable         *cancellable;
+  WardBoardLayout      *board_layout;   /* ward-window-board.c */
 
   /* Borrowed */
   WardDataIssues       *data_issues;    /* weak */
@@ -80,10 +82,15 @@ struct _WardWindow
   guint                 sort_by_bed : 1;
   guint                 my_patients_only : 1;
   guint                 compact : 1;
+  guint                 density_override : 1;
 };
 
 void _ward_window_toast             (WardWindow     *self,
                                      const char     *text);
+/* ward-window-board.c: the board's layout and density. */
+void _ward_window_init_board        (WardWindow     *self);
+void _ward_window_dispose_board     (WardWindow     *self);
+WardBoardLayout *_ward_window_get_board_layout (WardWindow *self);
 /* ward-window-care.c: the care-team actions and their shortcuts. */
 void _ward_window_class_init_care   (GtkWidgetClass *widget_class);
 

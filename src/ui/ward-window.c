@@ -141,6 +141,7 @@ rebuild_tiles (WardWindow *self,
 
       g_object_set_data (G_OBJECT (tile), "ward-bed-index", GUINT_TO_POINTER (i + 1));
       ward_bed_tile_set_compact (WARD_BED_TILE (tile), self->compact);
+      ward_bed_tile_set_wall (WARD_BED_TILE (tile), ward_board_layout_get_wall (self->board_layout));
       g_ptr_array_add (self->tiles, tile);
       gtk_flow_box_append (self->flow_box, tile);
     }
@@ -962,6 +963,7 @@ ward_window_dispose (GObject *object)
       g_settings_unbind (self, "show-patient-names");
       g_signal_handlers_disconnect_by_func (self->settings, settings_changed_cb, self);
     }
+  _ward_window_dispose_board (self);
   g_clear_object (&self->settings);
   g_clear_pointer (&self->snapshot, ward_snapshot_unref);
   g_clear_pointer (&self->pending, ward_snapshot_unref);
@@ -1189,6 +1191,7 @@ ward_window_init (WardWindow *self)
       settings_changed_cb (self, "my-patients-only", self->settings);
       restore_size (self);
     }
+  _ward_window_init_board (self);
 
   update_title (self);
   update_actions (self);

@@ -10,6 +10,7 @@
 
 #include "ward-alarm-bar.h"
 #include "ward-bed-tile.h"
+#include "ward-board-layout.h"
 #include "ward-care-view.h"
 #include "ward-handover-dialog.h"
 #include "ward-timeline-window.h"
@@ -49,5 +50,9 @@ void        ward_window_set_source_alarm        (WardWindow     *self,
                                                  const char     *text);
 void        ward_window_show_error              (WardWindow     *self,
                                                  const GError   *error);
+/* The board's density for this window only (ward-window-board.c). */
+void        ward_window_set_board_density       (WardWindow       *self,
+                                                 WardBoardDensity  density);
+WardBoardDensity ward_window_get_board_density  (WardWindow       *self);
 
 G_END_DECLS

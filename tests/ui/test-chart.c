@@ -412,6 +412,45 @@ test_missing_device (void)
   g_test_trap_assert_passed ();
 }
 
+/* Issue #12: the newest point sits at "now", the right end of the time
+ * axis, and a value can be at the top of the range; neither may be cut
+ * by the plot's edge.  Its ring (about 4 px) is wholly inside the plot
+ * area, at the place the chart draws it.
+ */
+static void
+test_newest_inside (void)
+{
+  static const double values[] = { 75, 160, 30 };   /* the y range is 30-160 */
+
+  for (guint v = 0; v < G_N_ELEMENTS (values); v++)
+    {
+      WardChart *chart = create_hr_chart ();
+      WardHistoryPoint points[31];
+      graphene_rect_t plot;
+      GtkWindow *window;
+      double x, y;
+
+      for (guint i = 0; i < G_N_ELEMENTS (points); i++)
+        points[i] = (WardHistoryPoint) { NOW - (gint64) (30 - i) * 60 * G_USEC_PER_SEC,
+                                         75, WARD_SOURCE_DEVICE };
+      points[30].value = values[v];
+      ward_chart_set_points (chart, 0, points, G_N_ELEMENTS (points));
+      window = show_chart (chart);
+
+      _ward_chart_map_point (chart, NOW, values[v], &x, &y, &plot);
+      g_test_message ("Newest point %.0f at %.1f,%.1f; plot %.0f,%.0f %.0f×%.0f", values[v], x, y,
+                      plot.origin.x, plot.origin.y, plot.size.width, plot.size.height);
+      g_assert_cmpfloat (x + 5, <=, plot.origin.x + plot.size.width);
+      g_assert_cmpfloat (y - 5, >=, plot.origin.y);
+      g_assert_cmpfloat (y + 5, <=, plot.origin.y + plot.size.height);
+      /* The oldest point still at the left edge: the padding is small. */
+      _ward_chart_map_point (chart, NOW - WARD_USEC_PER_HOUR, 75, &x, &y, &plot);
+      g_assert_cmpfloat (ABS (x - plot.origin.x), <, 1);
+
+      gtk_window_destroy (window);
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -425,6 +464,7 @@ main (int   argc,
   g_test_add_func ("/ui/chart/missing-data", test_missing_data);
   g_test_add_func ("/ui/chart/dark", test_dark);
   g_test_add_func ("/ui/chart/missing-device", test_missing_device);
+  g_test_add_func ("/ui/chart/newest-inside", test_newest_inside);
 
   return g_test_run ();
 }

@@ -50,6 +50,7 @@ typedef struct
   int               height;
   double            settle;
   gboolean          acknowledge;
+  gboolean          wall_board;
 
   /* Run */
   WardApplication  *app;
@@ -425,9 +426,16 @@ run_cb (gpointer user_data)
   wait_until (NULL, NULL, shots->settle / 2);
   wait_frames (GTK_WIDGET (shots->window), 5);
 
-  board_png = g_build_filename (shots->output_dir, "ward-board.png", NULL);
+  /* The wall board is a picture of its own, the board alone. */
+  board_png = g_build_filename (shots->output_dir,
+                                shots->wall_board ? "wall-board.png" : "ward-board.png", NULL);
   if (!save_png (GTK_WIDGET (shots->window), board_png, &error))
     return fail (shots, error->message);
+  if (shots->wall_board)
+    {
+      g_action_group_activate_action (G_ACTION_GROUP (shots->app), "quit", NULL);
+      return G_SOURCE_REMOVE;
+    }
 
   /* The care-team view and the handover dialog, over the board. */
   {
@@ -545,6 +553,8 @@ main (int   argc,
     { "height", 0, 0, G_OPTION_ARG_INT, &shots.height, "Window height (1000)", "PX" },
     { "settle", 0, 0, G_OPTION_ARG_DOUBLE, &shots.settle,
       "Seconds to let a view settle before it is rendered (3)", "S" },
+    { "wall-board", 0, 0, G_OPTION_ARG_NONE, &shots.wall_board,
+      "Only the board, in wall density, as wall-board.png", NULL },
     { "no-acknowledge", 0, 0, G_OPTION_ARG_NONE, &no_acknowledge,
       "Leave every flag unacknowledged", NULL },
     { NULL }
@@ -608,6 +618,8 @@ main (int   argc,
   shots.app = ward_application_new (&config, NULL);
   g_application_set_flags (G_APPLICATION (shots.app), G_APPLICATION_NON_UNIQUE);
   g_signal_connect (shots.app, "window-added", G_CALLBACK (window_added_cb), &shots);
+  if (shots.wall_board)
+    ward_application_set_board_density (shots.app, WARD_BOARD_DENSITY_WALL);
   g_signal_connect_after (shots.app, "activate", G_CALLBACK (activate_cb), &shots);
 
   if (g_application_run (G_APPLICATION (shots.app), 1, app_argv) != 0 &&
