@@ -10,6 +10,9 @@ ninja -C _build
 # The demo model as shipped in the source (an installed Wardwatch finds its
 # own): the demo ward runs it beside NEWS2, labelled as a demo model.
 export WARDWATCH_MODEL_DIR="${WARDWATCH_MODEL_DIR:-$top/data/models}"
+# The translations as built (LANGUAGE=fr or LANGUAGE=ko shows the demo in
+# French or Korean); an installed Wardwatch finds its own.
+export WARDWATCH_LOCALEDIR="${WARDWATCH_LOCALEDIR:-$top/_build/po}"
 if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then
   # The settings schema as built (the window keeps its size, sort order and
   # "my patients"); an installed Wardwatch finds its own.

@@ -14,6 +14,7 @@
 
 #include "ward-fhir-shared.h"
 #include "ward-headless.h"
+#include "ward-i18n.h"
 #include "ward-pipeline.h"
 #include "ward-secret.h"
 #include "ward-settings-config.h"
@@ -94,10 +95,8 @@ main (int   argc,
   gint64 seed = 1;
   int beds = 16;
 
-  setlocale (LC_ALL, "");
-  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
-  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
-  textdomain (GETTEXT_PACKAGE);
+  /* Also the build folder's translations when run uninstalled. */
+  ward_i18n_init ();
 
   ward_pipeline_config_init (&config);
   ward_sources_config_init (&sources);

@@ -9,6 +9,7 @@
 #include "config.h"
 
 #include "ward-cli.h"
+#include "ward-i18n.h"
 
 #include <locale.h>
 #include <stdio.h>
@@ -95,9 +96,11 @@ main (int   argc,
 
   /* Messages follow the user's locale.  JSON numbers do not: json-glib
    * writes them with g_ascii_dtostr()/g_ascii_formatd() and reads them
-   * with g_strtod(), which also accepts the C form.
+   * with g_strtod(), which also accepts the C form.  The core's
+   * translated words (reports, handover sheets) come from the same
+   * catalogues as the window's.
    */
-  setlocale (LC_ALL, "");
+  ward_i18n_init ();
 
   g_set_prgname ("wardwatch-cli");
 

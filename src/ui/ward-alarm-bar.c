@@ -10,6 +10,7 @@
 
 #include <glib/gi18n.h>
 
+#include "ward-a11y.h"
 #include "ward-alarm-bar.h"
 #include "ward-alarm-bar-private.h"
 #include "ward-bed-tile.h"
@@ -416,6 +417,7 @@ create_entry (WardAlarmBar *self)
   g_signal_connect (entry->open_button, "clicked", G_CALLBACK (open_clicked_cb), self);
 
   entry->ack_button = gtk_button_new_with_mnemonic (_("_Acknowledge"));
+  ward_a11y_name_button (GTK_BUTTON (entry->ack_button));
   gtk_widget_set_valign (entry->ack_button, GTK_ALIGN_CENTER);
   gtk_widget_add_css_class (entry->ack_button, "alarm-ack");
   g_signal_connect (entry->ack_button, "clicked", G_CALLBACK (ack_clicked_cb), self);

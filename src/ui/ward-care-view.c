@@ -10,6 +10,7 @@
 
 #include <glib/gi18n.h>
 
+#include "ward-a11y.h"
 #include "ward-care-view.h"
 #include "ward-care-view-private.h"
 #include "ward-flag-words.h"
@@ -324,6 +325,7 @@ make_button (const char *label,
              const char *accessible)
 {
   GtkWidget *button = gtk_button_new_with_mnemonic (label);
+  ward_a11y_name_button (GTK_BUTTON (button));
 
   gtk_actionable_set_action_name (GTK_ACTIONABLE (button), action);
   gtk_actionable_set_action_target_value (GTK_ACTIONABLE (button), target);
@@ -886,6 +888,7 @@ static void
 ward_care_view_init (WardCareView *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  ward_a11y_name_buttons (GTK_WIDGET (self));
 
   self->rows = g_array_new (FALSE, TRUE, sizeof (Row));
   g_array_set_clear_func (self->rows, (GDestroyNotify) row_clear);

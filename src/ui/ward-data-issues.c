@@ -11,6 +11,7 @@
 #include <glib/gi18n.h>
 #include <string.h>
 
+#include "ward-a11y.h"
 #include "ward-data-issues.h"
 #include "ward-store.h"
 
@@ -1067,6 +1068,7 @@ ward_data_issues_init (WardDataIssues *self)
   GtkWidget *placeholder;
 
   gtk_widget_init_template (GTK_WIDGET (self));
+  ward_a11y_name_buttons (GTK_WIDGET (self));
 
   placeholder = gtk_label_new (_("No rejected messages at this stage."));
   gtk_widget_add_css_class (placeholder, "dim-label");

@@ -104,7 +104,7 @@ format_flag (const WardBedState *bed,
              gint64              now,
              WardFlagWordsTime   time)
 {
-  const char *flag_band = ward_clinical_band_phrase (bed->flag_band);
+  const char *flag_band = ward_clinical_flag_band_phrase (bed->flag_band);
   gboolean pending = bed->flag_pending_at != 0;
   g_autofree char *when = pending ? format_when (bed->flag_pending_at, now, time) : NULL;
 
@@ -121,7 +121,7 @@ format_flag (const WardBedState *bed,
           return g_strdup_printf (_("flag opens %s if sustained"), when);
         /* Translators: the band a flag will open at, then "in 2 min" or "at 10:07" */
         return g_strdup_printf (_("flag opens at %s %s if sustained"),
-                                ward_clinical_band_phrase (band), when);
+                                ward_clinical_flag_band_phrase (band), when);
       }
 
     case WARD_FLAG_STATE_OPEN:
@@ -355,7 +355,7 @@ _ward_flag_words_task_why (const WardTask *task)
     default:
       if (task->has_band)
         /* Translators: why a task exists, "flag high", as the flag words say it */
-        return g_strdup_printf (_("flag %s"), ward_clinical_band_phrase (task->band));
+        return g_strdup_printf (_("flag %s"), ward_clinical_flag_band_phrase (task->band));
       return g_strdup (_("flag"));
     }
 }

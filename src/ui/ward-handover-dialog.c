@@ -10,6 +10,7 @@
 
 #include <glib/gi18n.h>
 
+#include "ward-a11y.h"
 #include "ward-care-command.h"
 #include "ward-flag-words.h"
 #include "ward-handover-dialog.h"
@@ -305,6 +306,7 @@ show_pending (WardHandoverDialog *self)
       g_autoptr(GString) notes = g_string_new (NULL);
       GtkWidget *row = adw_expander_row_new ();
       GtkWidget *button = gtk_button_new_with_mnemonic (_("_Accept"));
+      ward_a11y_name_button (GTK_BUTTON (button));
 
       /* Translators: "From Ada Nwosu · 2 beds · offered 07:55" */
       title = g_strdup_printf (ngettext ("From %s · %u bed · offered %s", "From %s · %u beds · offered %s",
@@ -649,6 +651,7 @@ static void
 ward_handover_dialog_init (WardHandoverDialog *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  ward_a11y_name_buttons (GTK_WIDGET (self));
 
   self->beds = g_array_new (FALSE, TRUE, sizeof (BedEntry));
   g_array_set_clear_func (self->beds, (GDestroyNotify) bed_entry_clear);

@@ -172,10 +172,11 @@ create_action_data (WardNotifier *self,
   return action_data;
 }
 
+/* A flag's band, in the words that agree with "flag". */
 static const char *
-get_band_phrase (WardBand band)
+get_flag_band_phrase (WardBand band)
 {
-  return ward_clinical_band_phrase (band);
+  return ward_clinical_flag_band_phrase (band);
 }
 
 /* The IEC 60601-1-8 text markers, so that the priority does not depend on
@@ -295,7 +296,7 @@ format_episode_line (const Episode *episode)
     return g_strdup_printf (_("%s: %s"), bed, episode->line);
 
   /* Translators: a bed and its flag's band, e.g. "Bed 4: high flag" */
-  return g_strdup_printf (_("%s: %s flag"), bed, ward_clinical_band_phrase (episode->band));
+  return g_strdup_printf (_("%s: %s flag"), bed, ward_clinical_flag_band_phrase (episode->band));
 }
 
 static char *
@@ -344,8 +345,8 @@ format_episode_body (WardNotifier  *self,
   else if (episode->alert == ALERT_ESCALATED)
     /* Translators: a flag's NEWS2 band went up, e.g. "Escalated from medium to high" */
     g_string_append_printf (body, _("Escalated from %s to %s"),
-                            get_band_phrase (episode->escalated_from),
-                            get_band_phrase (episode->band));
+                            get_flag_band_phrase (episode->escalated_from),
+                            get_flag_band_phrase (episode->band));
   else if (opened != NULL)
     /* Translators: %s is a time of day, e.g. "New flag, opened at 10:04" */
     g_string_append_printf (body, _("New flag, opened at %s"), opened);

@@ -260,6 +260,30 @@ _ward_patient_view_update_windows_list (WardPatientView *self)
 }
 
 /* Each flag of the span: what, from when to when, and who acknowledged it. */
+/* A line of the list starts with a capital, whatever word the language
+ * puts first ("High flag since 10:03", "Alerte élevée depuis 10:03").
+ * Takes @text and returns it.
+ */
+static char *
+capitalize_first (char *text)
+{
+  gunichar first = g_utf8_get_char (text);
+  gunichar title = g_unichar_totitle (first);
+  char buf[6];
+  int old_len, new_len;
+  char *result;
+
+  if (first == 0 || title == first)
+    return text;
+
+  old_len = g_utf8_next_char (text) - text;
+  new_len = g_unichar_to_utf8 (title, buf);
+  result = g_strdup_printf ("%.*s%s", new_len, buf, text + old_len);
+  g_free (text);
+
+  return result;
+}
+
 void
 _ward_patient_view_update_flags_label (WardPatientView *self)
 {
@@ -289,12 +313,16 @@ _ward_patient_view_update_flags_label (WardPatientView *self)
         {
           g_autofree char *closed = _ward_patient_view_format_time (flag->closed_at);
           /* Translators: a closed flag, "High flag from 10:03 to 11:20" */
-          what = g_strdup_printf (_("%s flag from %s to %s"), _ward_patient_view_get_band_word (flag->band), opened, closed);
+          what = capitalize_first (g_strdup_printf (_("%s flag from %s to %s"),
+                                                    ward_clinical_flag_band_phrase (flag->band),
+                                                    opened, closed));
         }
       else
         {
           /* Translators: an open flag, "High flag since 10:03" */
-          what = g_strdup_printf (_("%s flag since %s"), _ward_patient_view_get_band_word (flag->band), opened);
+          what = capitalize_first (g_strdup_printf (_("%s flag since %s"),
+                                                    ward_clinical_flag_band_phrase (flag->band),
+                                                    opened));
         }
 
       if (flag->acknowledged_by != NULL)

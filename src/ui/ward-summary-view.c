@@ -10,6 +10,7 @@
 
 #include <glib/gi18n.h>
 
+#include "ward-a11y.h"
 #include "ward-clinical.h"
 #include "ward-shift-report.h"
 #include "ward-summary.h"
@@ -695,6 +696,7 @@ ward_summary_view_init (WardSummaryView *self)
   g_autoptr(GtkStringList) periods = gtk_string_list_new (NULL);
 
   gtk_widget_init_template (GTK_WIDGET (self));
+  ward_a11y_name_buttons (GTK_WIDGET (self));
 
   self->print_cancellable = g_cancellable_new ();
   self->refresh_seconds = DEFAULT_REFRESH_MIN * 60;

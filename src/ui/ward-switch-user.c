@@ -10,6 +10,7 @@
 
 #include <glib/gi18n.h>
 
+#include "ward-a11y.h"
 #include "ward-switch-user.h"
 #include "ward-switch-user-private.h"
 
@@ -163,6 +164,7 @@ static void
 ward_switch_user_init (WardSwitchUser *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  ward_a11y_name_buttons (GTK_WIDGET (self));
   self->ids = g_ptr_array_new_with_free_func (g_free);
 }
 

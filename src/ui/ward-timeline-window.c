@@ -11,6 +11,7 @@
 #include <glib/gi18n.h>
 #include <json-glib/json-glib.h>
 
+#include "ward-a11y.h"
 #include "ward-clinical.h"
 #include "ward-flag-words.h"
 #include "ward-timeline.h"
@@ -323,6 +324,7 @@ static void
 ward_timeline_window_init (WardTimelineWindow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  ward_a11y_name_buttons (GTK_WIDGET (self));
   self->texts = g_ptr_array_new_with_free_func (g_free);
 }
 

@@ -93,6 +93,7 @@ void _ward_window_dispose_board     (WardWindow     *self);
 WardBoardLayout *_ward_window_get_board_layout (WardWindow *self);
 /* ward-window-care.c: the care-team actions and their shortcuts. */
 void _ward_window_class_init_care   (GtkWidgetClass *widget_class);
+void _ward_window_init_keys          (WardWindow     *self);
 
 /* The source alarm banner, the snapshot queue and its statistics, and the
  * window's parts, as the tests look at them.

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "ward-a11y.h"
 #include "ward-alarm-bar.h"
 #include "ward-alarm-bar-private.h"
 #include "ward-bed-tile.h"
@@ -1157,6 +1158,8 @@ static void
 ward_window_init (WardWindow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  _ward_window_init_keys (self);
+  ward_a11y_name_buttons (GTK_WIDGET (self));
 
   /* A development build says so: libadwaita stripes the header bar. */
   if (WARD_DEVEL_PROFILE)

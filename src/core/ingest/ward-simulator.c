@@ -12,6 +12,8 @@
 
 #include "ward-core-resources.h"
 
+#include <glib/gi18n.h>
+
 #include <json-glib/json-glib.h>
 #include <math.h>
 #include <string.h>
@@ -1426,7 +1428,9 @@ bed_init (Bed            *bed,
   bed->nurse = nurse_names[(index / 4) % G_N_ELEMENTS (nurse_names)];
 
   bed->info.bed_id = g_strdup_printf ("bed-%02u", index + 1);
-  bed->info.bed_label = g_strdup_printf ("Bed %u", index + 1);
+  /* Translators: a simulated bed's name on the demo ward, "Bed 4"; a
+   * real ward names its beds in its ward file. */
+  bed->info.bed_label = g_strdup_printf (_("Bed %u"), index + 1);
   bed->info.patient_id = g_strdup_printf ("sim-patient-%02u", index + 1);
   bed->info.device_id = g_strdup_printf ("sim-monitor-%02u", index + 1);
   bed->info.scenario_id = g_strdup (scenario->id);

@@ -102,6 +102,27 @@ ward_clinical_band_phrase (WardBand band)
                        ward_clinical_get_band (band)->phrase);
 }
 
+/* "high" as a flag's band, "flag high": languages whose adjectives agree
+ * with the noun need their own words here (French "alerte élevée", where
+ * the score is "élevé"), translated.
+ */
+const char *
+ward_clinical_flag_band_phrase (WardBand band)
+{
+  static const char * const phrases[] = {
+    [WARD_BAND_LOW] = NC_("NEWS2 band of a flag", "low"),
+    [WARD_BAND_LOW_MEDIUM] = NC_("NEWS2 band of a flag", "low-medium"),
+    [WARD_BAND_MEDIUM] = NC_("NEWS2 band of a flag", "medium"),
+    [WARD_BAND_HIGH] = NC_("NEWS2 band of a flag", "high"),
+  };
+
+  G_STATIC_ASSERT (G_N_ELEMENTS (phrases) == WARD_BAND_HIGH + 1);
+
+  g_return_val_if_fail ((guint) band <= WARD_BAND_HIGH, "");
+
+  return g_dpgettext2 (GETTEXT_PACKAGE, "NEWS2 band of a flag", phrases[band]);
+}
+
 const char *
 ward_clinical_band_css_class (WardBand band)
 {

@@ -50,6 +50,7 @@ gboolean                  ward_clinical_is_plausible      (WardMeasKind  kind,
 const WardBandInfo       *ward_clinical_get_band          (WardBand      band);
 const char               *ward_clinical_band_title        (WardBand      band);
 const char               *ward_clinical_band_phrase       (WardBand      band);
+const char               *ward_clinical_flag_band_phrase  (WardBand      band);
 const char               *ward_clinical_band_css_class    (WardBand      band);
 
 G_END_DECLS
