@@ -468,10 +468,10 @@ test_retry_after (Fixture       *f,
 
   /* The throttled rows waited the server's second, not the 50 ms backoff. */
   g_assert_cmpint (g_get_monotonic_time () - start, >=, 900 * 1000);
-  if (SINGLE (data))
-    g_assert_cmpuint (ward_fhir_sync_get_n_retried (f->sync) - retried, ==, 1);
-  else
-    g_assert_cmpuint (ward_fhir_sync_get_n_retried (f->sync) - retried, >=, 1);
+  /* The throttled row, and on a server that checks references what
+   * names it when it is a Patient or Device (a take sends those first).
+   */
+  g_assert_cmpuint (ward_fhir_sync_get_n_retried (f->sync) - retried, >=, 1);
   g_assert_cmpuint (ward_fhir_sync_get_n_parked (f->sync), ==, 0);
 }
 
