@@ -105,16 +105,22 @@ ward_a11y_name_button (GtkButton *button)
   update_button_name (button);
 }
 
+/* A menu button, or a drop-down (which GTK 4.8 names by its type, as
+ * its toggle inside), takes its label without the mnemonic, else its
+ * tooltip.
+ */
 static void
-name_menu_button (GtkMenuButton *menu_button)
+name_popup_button (GtkWidget *menu_button)
 {
-  const char *label = gtk_menu_button_get_label (menu_button);
+  const char *label = NULL;
   g_autofree char *name = NULL;
 
+  if (GTK_IS_MENU_BUTTON (menu_button))
+    label = gtk_menu_button_get_label (GTK_MENU_BUTTON (menu_button));
   if (label != NULL)
     name = ward_a11y_strip_mnemonic (label);
   else
-    name = g_strdup (gtk_widget_get_tooltip_text (GTK_WIDGET (menu_button)));
+    name = g_strdup (gtk_widget_get_tooltip_text (menu_button));
 
   if (name == NULL || name[0] == '\0')
     return;
@@ -123,7 +129,7 @@ name_menu_button (GtkMenuButton *menu_button)
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, name,
                                   -1);
   /* AT-SPI shows the toggle button inside, the one that takes the focus. */
-  for (GtkWidget *inner = gtk_widget_get_first_child (GTK_WIDGET (menu_button));
+  for (GtkWidget *inner = gtk_widget_get_first_child (menu_button);
        inner != NULL;
        inner = gtk_widget_get_next_sibling (inner))
     if (GTK_IS_BUTTON (inner))
@@ -136,17 +142,17 @@ name_menu_button (GtkMenuButton *menu_button)
  * ward_a11y_name_buttons:
  * @root: a widget, usually a window or a view just built from its template
  *
- * Names every button with a mnemonic (ward_a11y_name_button()) and every
- * menu button under @root, @root included.
+ * Names every button with a mnemonic (ward_a11y_name_button()), every
+ * menu button and every drop-down under @root, @root included.
  */
 void
 ward_a11y_name_buttons (GtkWidget *root)
 {
   g_return_if_fail (GTK_IS_WIDGET (root));
 
-  if (GTK_IS_MENU_BUTTON (root))
+  if (GTK_IS_MENU_BUTTON (root) || GTK_IS_DROP_DOWN (root))
     {
-      name_menu_button (GTK_MENU_BUTTON (root));
+      name_popup_button (root);
       return;
     }
 
