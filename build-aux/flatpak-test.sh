@@ -369,7 +369,8 @@ window_run () {
   wait "$app_pid"
   return 0
 }
-export -f window_run
+# xvfb-run is a POSIX shell script, and dash drops exported bash functions
+# from the environment: the function goes in the command itself.
 export app_id logs
 
 if [ -n "$broken" ]; then
@@ -377,7 +378,7 @@ if [ -n "$broken" ]; then
 else
   start=$(date +%s)
   if sandbox timeout 240 xvfb-run -a -s '-screen 0 1366x768x24' \
-       dbus-run-session -- bash -c window_run &&
+       dbus-run-session -- bash -c "$(declare -f window_run); window_run" &&
      ! grep -E 'CRITICAL|Segmentation|Aborted|core dumped' "$logs/window.err" >/dev/null; then
     ok sandbox-window-opens "$(elapsed "$start")"
     grep -m 1 '"Wardwatch"' "$logs/window-tree.txt" | sed 's/^ */#   /'
