@@ -301,22 +301,21 @@ check_shared_tasks (const char *db)
       g_autoptr(JsonNode) remote = json_node_init_object (json_node_alloc (), task);
 
       g_assert_no_error (error);
-      if (known_version == NULL)
+      if (known_version == NULL || g_strcmp0 (known_version, version) != 0)
         {
-          /* Killed after the server took it, before the station knew: a
-           * write still queued, recognised by its write id at the next
-           * start.
+          /* Killed after the server took it (or took an update of it),
+           * before the station knew: a write still queued, recognised by
+           * its write id at the next start.
            */
           g_free (sql);
           sql = g_strdup_printf ("SELECT count(*) FROM shared_outbox WHERE resource_type = 'Task' "
                                  "AND id = '%s' AND state = 'pending'", id);
           if (_ward_store_query_int (store, sql, &error) != 1)
-            g_error ("Task/%s is on the server and neither known nor queued here", id);
+            g_error ("Task/%s is version %s on the server, %s here, and no write of it is queued",
+                     id, version, known_version != NULL ? known_version : "unknown");
           n_pending++;
           continue;
         }
-      if (g_strcmp0 (known_version, version) != 0)
-        g_error ("Task/%s is version %s on the server, %s here", id, version, known_version);
       g_free (sql);
       sql = g_strdup_printf ("SELECT json FROM shared_known WHERE resource_type = 'Task' AND id = '%s'", id);
       known_json = _ward_store_query_text (store, sql, &error);
