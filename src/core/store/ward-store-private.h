@@ -57,6 +57,15 @@ gint64      _ward_store_step_insert        (WardStore              *self,
                                             const char             *what,
                                             GError                **error);
 
+/* PRAGMA user_version: the schema version, or -1 when it cannot be read. */
+int         _ward_store_read_user_version  (WardStore              *self);
+/* Runs the migrations that take the database from its version up to
+ * target, each in its own transaction (ward-store-migrations.c).
+ */
+gboolean    _ward_store_migrate            (WardStore              *self,
+                                            int                     target,
+                                            GError                **error);
+
 /* Test-only hooks.  For tests of the migrations: create a database at an
  * older version.
  */
