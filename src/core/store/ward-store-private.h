@@ -16,6 +16,22 @@ G_BEGIN_DECLS
  * the connection's cached statements and its error reporting.
  */
 
+/* The instance, for the store's own files; nothing outside store/
+ * touches its fields.
+ */
+struct _WardStore
+{
+  GObject      parent_instance;
+
+  sqlite3     *db;
+  char        *path;
+  GHashTable  *statements;   /* const char *sql -> sqlite3_stmt */
+  gboolean     readonly;
+  gboolean     in_transaction;
+  gint64       n_pending;    /* outbox rows pending, or -1 until counted */
+  gint64       n_failed;     /* outbox rows parked, or -1 until counted */
+};
+
 /* A reset statement with no bindings, prepared on first use and cached by
  * the address of sql (a static string).
  */
