@@ -12,7 +12,8 @@ G_BEGIN_DECLS
 
 /* Shared by the simulator's files: ward-simulator.c (the beds' timing
  * and the merged event stream), ward-simulator-scenario.c (loading
- * scenarios).  Nothing outside ingest/ includes it.
+ * scenarios) and ward-simulator-device.c (the monitors' values and
+ * messages).  Nothing outside ingest/ includes it.
  */
 
 #define SCENARIO_RESOURCE_DIR "/io/github/wardwatch/Wardwatch/core/scenarios/"
@@ -166,5 +167,18 @@ GHashTable *_ward_sim_collect_sources      (const char * const  *scenario_dirs,
 Scenario   *_ward_sim_load_source          (const char          *id,
                                             const Source        *source,
                                             GError             **error);
+
+/* ward-simulator-device.c: the bed's next message of each kind, at at,
+ * written into payload (PAYLOAD_SIZE bytes) as its monitor sends it.
+ */
+void        _ward_sim_produce_vitals       (Bed                 *bed,
+                                            gint64               at,
+                                            char                *payload);
+void        _ward_sim_produce_nibp         (Bed                 *bed,
+                                            gint64               at,
+                                            char                *payload);
+void        _ward_sim_produce_temperature  (Bed                 *bed,
+                                            gint64               at,
+                                            char                *payload);
 
 G_END_DECLS
