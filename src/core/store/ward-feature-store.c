@@ -53,6 +53,78 @@ set_sql_error (GError     **error,
   return FALSE;
 }
 
+/* Prepares sql on the reader's connection: NULL with error naming what
+ * otherwise.
+ */
+static sqlite3_stmt *
+prepare (WardFeatureReader  *self,
+         const char         *sql,
+         const char         *what,
+         GError            **error)
+{
+  sqlite3_stmt *stmt = NULL;
+
+  if (sqlite3_prepare_v2 (self->db, sql, -1, &stmt, NULL) != SQLITE_OK)
+    {
+      set_sql_error (error, self->db, what);
+      return NULL;
+    }
+
+  return stmt;
+}
+
+/* Steps stmt, prepared and bound by the caller, and finalizes it: the
+ * text of its first column in each row (patient ids).
+ */
+static GPtrArray *
+collect_texts (WardFeatureReader  *self,
+               sqlite3_stmt       *stmt,
+               const char         *what,
+               GError            **error)
+{
+  g_autoptr(GPtrArray) texts = g_ptr_array_new_with_free_func (g_free);
+  int rc;
+
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    g_ptr_array_add (texts, g_strdup ((const char *) sqlite3_column_text (stmt, 0)));
+  sqlite3_finalize (stmt);
+
+  if (rc != SQLITE_DONE)
+    {
+      set_sql_error (error, self->db, what);
+      return NULL;
+    }
+
+  return g_steal_pointer (&texts);
+}
+
+/* The same for a column of times (window ends). */
+static GArray *
+collect_times (WardFeatureReader  *self,
+               sqlite3_stmt       *stmt,
+               const char         *what,
+               GError            **error)
+{
+  g_autoptr(GArray) times = g_array_new (FALSE, FALSE, sizeof (gint64));
+  int rc;
+
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      gint64 at = sqlite3_column_int64 (stmt, 0);
+
+      g_array_append_val (times, at);
+    }
+  sqlite3_finalize (stmt);
+
+  if (rc != SQLITE_DONE)
+    {
+      set_sql_error (error, self->db, what);
+      return NULL;
+    }
+
+  return g_steal_pointer (&times);
+}
+
 WardFeatureReader *
 ward_feature_reader_new (const char  *db_path,
                          GError     **error)
@@ -198,33 +270,19 @@ GPtrArray *
 ward_feature_reader_list_patients (WardFeatureReader  *self,
                                    GError            **error)
 {
-  g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
-  sqlite3_stmt *stmt = NULL;
-  int rc;
+  sqlite3_stmt *stmt;
 
   g_return_val_if_fail (self != NULL, NULL);
 
   /* One probe of the index per patient, not a scan of measurements. */
-  if (sqlite3_prepare_v2 (self->db,
-                          "SELECT id FROM patients p WHERE EXISTS "
-                          "(SELECT 1 FROM measurements m WHERE m.patient_id = p.id) "
-                          "ORDER BY id", -1, &stmt, NULL) != SQLITE_OK)
-    {
-      set_sql_error (error, self->db, "the patients");
-      return NULL;
-    }
+  stmt = prepare (self,
+                  "SELECT id FROM patients p WHERE EXISTS "
+                  "(SELECT 1 FROM measurements m WHERE m.patient_id = p.id) "
+                  "ORDER BY id", "the patients", error);
+  if (stmt == NULL)
+    return NULL;
 
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    g_ptr_array_add (ids, g_strdup ((const char *) sqlite3_column_text (stmt, 0)));
-  sqlite3_finalize (stmt);
-
-  if (rc != SQLITE_DONE)
-    {
-      set_sql_error (error, self->db, "the patients");
-      return NULL;
-    }
-
-  return g_steal_pointer (&ids);
+  return collect_texts (self, stmt, "the patients", error);
 }
 
 GArray *
@@ -234,40 +292,23 @@ ward_feature_reader_window_ends (WardFeatureReader  *self,
                                  gint64              to,
                                  GError            **error)
 {
-  g_autoptr(GArray) ends = g_array_new (FALSE, FALSE, sizeof (gint64));
-  sqlite3_stmt *stmt = NULL;
-  int rc;
+  sqlite3_stmt *stmt;
 
   g_return_val_if_fail (self != NULL, NULL);
   g_return_val_if_fail (patient_id != NULL, NULL);
 
-  if (sqlite3_prepare_v2 (self->db,
-                          "SELECT DISTINCT window_end FROM scores WHERE patient_id = ?1 "
-                          "AND window_end >= ?2 AND window_end <= ?3 ORDER BY window_end",
-                          -1, &stmt, NULL) != SQLITE_OK)
-    {
-      set_sql_error (error, self->db, "the score windows");
-      return NULL;
-    }
+  stmt = prepare (self,
+                  "SELECT DISTINCT window_end FROM scores WHERE patient_id = ?1 "
+                  "AND window_end >= ?2 AND window_end <= ?3 ORDER BY window_end",
+                  "the score windows", error);
+  if (stmt == NULL)
+    return NULL;
 
   sqlite3_bind_text (stmt, 1, patient_id, -1, SQLITE_TRANSIENT);
   sqlite3_bind_int64 (stmt, 2, from);
   sqlite3_bind_int64 (stmt, 3, to);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    {
-      gint64 end = sqlite3_column_int64 (stmt, 0);
 
-      g_array_append_val (ends, end);
-    }
-  sqlite3_finalize (stmt);
-
-  if (rc != SQLITE_DONE)
-    {
-      set_sql_error (error, self->db, "the score windows");
-      return NULL;
-    }
-
-  return g_steal_pointer (&ends);
+  return collect_times (self, stmt, "the score windows", error);
 }
 
 gboolean
@@ -338,35 +379,22 @@ ward_feature_reader_list_scored_patients (WardFeatureReader  *self,
                                           gint64              upto_id,
                                           GError            **error)
 {
-  g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
-  sqlite3_stmt *stmt = NULL;
-  int rc;
+  sqlite3_stmt *stmt;
 
   g_return_val_if_fail (self != NULL, NULL);
 
   /* A range of the primary key: only the rows stored since after_id. */
-  if (sqlite3_prepare_v2 (self->db,
-                          "SELECT DISTINCT patient_id FROM scores "
-                          "WHERE id > ?1 AND id <= ?2 AND kind = 'news2' ORDER BY patient_id",
-                          -1, &stmt, NULL) != SQLITE_OK)
-    {
-      set_sql_error (error, self->db, "the scored patients");
-      return NULL;
-    }
+  stmt = prepare (self,
+                  "SELECT DISTINCT patient_id FROM scores "
+                  "WHERE id > ?1 AND id <= ?2 AND kind = 'news2' ORDER BY patient_id",
+                  "the scored patients", error);
+  if (stmt == NULL)
+    return NULL;
 
   sqlite3_bind_int64 (stmt, 1, after_id);
   sqlite3_bind_int64 (stmt, 2, upto_id);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    g_ptr_array_add (ids, g_strdup ((const char *) sqlite3_column_text (stmt, 0)));
-  sqlite3_finalize (stmt);
 
-  if (rc != SQLITE_DONE)
-    {
-      set_sql_error (error, self->db, "the scored patients");
-      return NULL;
-    }
-
-  return g_steal_pointer (&ids);
+  return collect_texts (self, stmt, "the scored patients", error);
 }
 
 GArray *
@@ -377,39 +405,22 @@ ward_feature_reader_new_window_ends (WardFeatureReader  *self,
                                      gint64              since,
                                      GError            **error)
 {
-  g_autoptr(GArray) ends = g_array_new (FALSE, FALSE, sizeof (gint64));
-  sqlite3_stmt *stmt = NULL;
-  int rc;
+  sqlite3_stmt *stmt;
 
   g_return_val_if_fail (self != NULL, NULL);
   g_return_val_if_fail (patient_id != NULL, NULL);
 
-  if (sqlite3_prepare_v2 (self->db,
-                          "SELECT window_end FROM scores WHERE patient_id = ?1 AND kind = 'news2' "
-                          "AND id > ?2 AND id <= ?3 AND window_end >= ?4 ORDER BY window_end",
-                          -1, &stmt, NULL) != SQLITE_OK)
-    {
-      set_sql_error (error, self->db, "the new score windows");
-      return NULL;
-    }
+  stmt = prepare (self,
+                  "SELECT window_end FROM scores WHERE patient_id = ?1 AND kind = 'news2' "
+                  "AND id > ?2 AND id <= ?3 AND window_end >= ?4 ORDER BY window_end",
+                  "the new score windows", error);
+  if (stmt == NULL)
+    return NULL;
 
   sqlite3_bind_text (stmt, 1, patient_id, -1, SQLITE_TRANSIENT);
   sqlite3_bind_int64 (stmt, 2, after_id);
   sqlite3_bind_int64 (stmt, 3, upto_id);
   sqlite3_bind_int64 (stmt, 4, since);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    {
-      gint64 end = sqlite3_column_int64 (stmt, 0);
 
-      g_array_append_val (ends, end);
-    }
-  sqlite3_finalize (stmt);
-
-  if (rc != SQLITE_DONE)
-    {
-      set_sql_error (error, self->db, "the new score windows");
-      return NULL;
-    }
-
-  return g_steal_pointer (&ends);
+  return collect_times (self, stmt, "the new score windows", error);
 }
