@@ -120,22 +120,6 @@ _ward_preferences_set_mapping (WardPreferences *self,
 }
 
 static void
-mapping_chooser_response_cb (GtkNativeDialog *dialog,
-                             int              response,
-                             WardPreferences *self)
-{
-  if (response == GTK_RESPONSE_ACCEPT)
-    {
-      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
-      g_autofree char *path = file != NULL ? g_file_get_path (file) : NULL;
-
-      if (path != NULL)
-        _ward_preferences_set_mapping (self, path);
-    }
-  g_clear_object (&self->chooser);
-}
-
-static void
 mapping_choose_clicked_cb (WardPreferences *self)
 {
   g_autoptr(GtkFileFilter) filter = gtk_file_filter_new ();
@@ -144,13 +128,8 @@ mapping_choose_clicked_cb (WardPreferences *self)
   gtk_file_filter_add_mime_type (filter, "application/json");
   gtk_file_filter_add_pattern (filter, "*.json");
 
-  g_clear_object (&self->chooser);
-  self->chooser = gtk_file_chooser_native_new (_("Choose a Device Mapping"), GTK_WINDOW (self),
-                                               GTK_FILE_CHOOSER_ACTION_OPEN, _("_Choose"),
-                                               _("_Cancel"));
-  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (self->chooser), filter);
-  g_signal_connect (self->chooser, "response", G_CALLBACK (mapping_chooser_response_cb), self);
-  gtk_native_dialog_show (GTK_NATIVE_DIALOG (self->chooser));
+  _ward_preferences_choose_file (self, _("Choose a Device Mapping"), filter,
+                                 _ward_preferences_set_mapping);
 }
 
 static void
@@ -164,8 +143,8 @@ _ward_preferences_mapping_page (WardPreferences *self)
 {
   AdwPreferencesPage *page = ADW_PREFERENCES_PAGE (adw_preferences_page_new ());
   AdwPreferencesGroup *group = ADW_PREFERENCES_GROUP (adw_preferences_group_new ());
-  GtkWidget *box;
-  GtkWidget *button;
+  GtkWidget *choose;
+  GtkWidget *built_in;
 
   adw_preferences_page_set_title (page, _("Mappings"));
   adw_preferences_page_set_name (page, "mappings");
@@ -176,20 +155,13 @@ _ward_preferences_mapping_page (WardPreferences *self)
                                                   "Applies at the next start."));
   adw_preferences_page_add (page, group);
 
-  self->mapping.row = adw_action_row_new ();
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->mapping.row), _("Mapping File"));
-  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (self->mapping.row), FALSE);
-  box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
-  gtk_widget_set_valign (box, GTK_ALIGN_CENTER);
-  button = gtk_button_new_with_mnemonic (_("_Choose…"));
-  g_signal_connect_swapped (button, "clicked", G_CALLBACK (mapping_choose_clicked_cb), self);
-  gtk_box_append (GTK_BOX (box), button);
-  button = gtk_button_new_with_mnemonic (_("_Built In"));
-  gtk_widget_set_tooltip_text (button, _("Use the built-in mapping"));
-  g_signal_connect_swapped (button, "clicked", G_CALLBACK (mapping_default_clicked_cb), self);
-  gtk_box_append (GTK_BOX (box), button);
-  adw_action_row_add_suffix (ADW_ACTION_ROW (self->mapping.row), box);
-  adw_preferences_group_add (group, self->mapping.row);
+  choose = gtk_button_new_with_mnemonic (_("_Choose…"));
+  g_signal_connect_swapped (choose, "clicked", G_CALLBACK (mapping_choose_clicked_cb), self);
+  built_in = gtk_button_new_with_mnemonic (_("_Built In"));
+  gtk_widget_set_tooltip_text (built_in, _("Use the built-in mapping"));
+  g_signal_connect_swapped (built_in, "clicked", G_CALLBACK (mapping_default_clicked_cb), self);
+  self->mapping.row = GTK_WIDGET (_ward_preferences_add_button_row (group, _("Mapping File"),
+                                                                    choose, built_in, NULL));
   self->mapping.error_row = _ward_preferences_add_error_row (group);
 
   self->mapping_issues = GTK_LABEL (gtk_label_new (NULL));
@@ -311,8 +283,8 @@ _ward_preferences_policy_page (WardPreferences *self)
   AdwPreferencesPage *page = ADW_PREFERENCES_PAGE (adw_preferences_page_new ());
   AdwPreferencesGroup *group;
   g_autoptr(GtkStringList) bands = gtk_string_list_new (NULL);
-  GtkWidget *box;
-  GtkWidget *button;
+  GtkWidget *built_in;
+  GtkWidget *save;
 
   adw_preferences_page_set_title (page, _("Ward Policy"));
   adw_preferences_page_set_name (page, "policy");
@@ -324,22 +296,15 @@ _ward_preferences_policy_page (WardPreferences *self)
                                                   "writes your own copy, keeps what this page "
                                                   "does not show, and applies at the next start."));
   adw_preferences_page_add (page, group);
-  self->policy_file_row = ADW_ACTION_ROW (adw_action_row_new ());
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->policy_file_row), _("In Use"));
-  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (self->policy_file_row), FALSE);
-  box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
-  gtk_widget_set_valign (box, GTK_ALIGN_CENTER);
-  button = gtk_button_new_with_mnemonic (_("_Built In"));
-  gtk_widget_set_tooltip_text (button, _("Use the built-in ward policy"));
-  g_signal_connect_swapped (button, "clicked", G_CALLBACK (policy_default_clicked_cb), self);
-  gtk_box_append (GTK_BOX (box), button);
-  button = gtk_button_new_with_mnemonic (_("_Save"));
-  gtk_widget_add_css_class (button, "suggested-action");
-  gtk_widget_set_tooltip_text (button, _("Save the policy to your own file"));
-  g_signal_connect_swapped (button, "clicked", G_CALLBACK (policy_save_clicked_cb), self);
-  gtk_box_append (GTK_BOX (box), button);
-  adw_action_row_add_suffix (self->policy_file_row, box);
-  adw_preferences_group_add (group, GTK_WIDGET (self->policy_file_row));
+  built_in = gtk_button_new_with_mnemonic (_("_Built In"));
+  gtk_widget_set_tooltip_text (built_in, _("Use the built-in ward policy"));
+  g_signal_connect_swapped (built_in, "clicked", G_CALLBACK (policy_default_clicked_cb), self);
+  save = gtk_button_new_with_mnemonic (_("_Save"));
+  gtk_widget_add_css_class (save, "suggested-action");
+  gtk_widget_set_tooltip_text (save, _("Save the policy to your own file"));
+  g_signal_connect_swapped (save, "clicked", G_CALLBACK (policy_save_clicked_cb), self);
+  self->policy_file_row = _ward_preferences_add_button_row (group, _("In Use"),
+                                                            built_in, save, NULL);
   self->policy_save.row = GTK_WIDGET (self->policy_file_row);
   self->policy_save.error_row = _ward_preferences_add_error_row (group);
 

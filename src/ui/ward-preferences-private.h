@@ -20,6 +20,10 @@ typedef struct
   AdwActionRow *error_row;
 } WardCheckedRow;
 
+/* What a file chooser calls with the path chosen. */
+typedef void (*WardPreferencesPathFunc) (WardPreferences *self,
+                                         const char      *path);
+
 /* A "Test connection" row: its button, and the outcome in its subtitle. */
 typedef struct
 {
@@ -57,6 +61,7 @@ struct _WardPreferences
   WardCheckedRow        mapping;
   GtkLabel             *mapping_issues;
   GtkFileChooserNative *chooser;
+  WardPreferencesPathFunc chooser_chosen;
 
   /* Ward policy */
   AdwActionRow         *policy_file_row;
@@ -84,6 +89,14 @@ struct _WardPreferences
 void       _ward_preferences_show_error   (WardCheckedRow   *checked,
                                            const GError     *error);
 AdwActionRow *_ward_preferences_add_error_row (AdwPreferencesGroup *group);
+AdwActionRow *_ward_preferences_add_button_row (AdwPreferencesGroup *group,
+                                                const char          *title,
+                                                GtkWidget           *button,
+                                                ...) G_GNUC_NULL_TERMINATED;
+void       _ward_preferences_choose_file  (WardPreferences  *self,
+                                           const char       *title,
+                                           GtkFileFilter    *filter,
+                                           WardPreferencesPathFunc chosen);
 GtkWidget *_ward_preferences_spin_row     (AdwPreferencesGroup *group,
                                            const char       *title,
                                            const char       *subtitle,

@@ -55,6 +55,69 @@ _ward_preferences_add_error_row (AdwPreferencesGroup *group)
   return ADW_ACTION_ROW (row);
 }
 
+/* A row that names a file (its subtitle) with buttons at its end: the
+ * NULL-terminated list from button on.
+ */
+AdwActionRow *
+_ward_preferences_add_button_row (AdwPreferencesGroup *group,
+                                  const char          *title,
+                                  GtkWidget           *button,
+                                  ...)
+{
+  GtkWidget *row = adw_action_row_new ();
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+  va_list args;
+
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
+  /* The subtitle is a path: never markup. */
+  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+  gtk_widget_set_valign (box, GTK_ALIGN_CENTER);
+  va_start (args, button);
+  for (; button != NULL; button = va_arg (args, GtkWidget *))
+    gtk_box_append (GTK_BOX (box), button);
+  va_end (args);
+  adw_action_row_add_suffix (ADW_ACTION_ROW (row), box);
+  adw_preferences_group_add (group, row);
+
+  return ADW_ACTION_ROW (row);
+}
+
+static void
+chooser_response_cb (GtkNativeDialog *dialog,
+                     int              response,
+                     WardPreferences *self)
+{
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
+      g_autofree char *path = file != NULL ? g_file_get_path (file) : NULL;
+
+      if (path != NULL)
+        self->chooser_chosen (self, path);
+    }
+  g_clear_object (&self->chooser);
+}
+
+/* Opens a file chooser titled title, showing the files filter lets
+ * through (NULL: all); chosen gets the path of the file opened.
+ */
+void
+_ward_preferences_choose_file (WardPreferences         *self,
+                               const char              *title,
+                               GtkFileFilter           *filter,
+                               WardPreferencesPathFunc  chosen)
+{
+  g_clear_object (&self->chooser);
+  self->chooser = gtk_file_chooser_native_new (title, GTK_WINDOW (self),
+                                               GTK_FILE_CHOOSER_ACTION_OPEN, _("_Choose"),
+                                               _("_Cancel"));
+  self->chooser_chosen = chosen;
+  if (filter != NULL)
+    gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (self->chooser), filter);
+  g_signal_connect (self->chooser, "response", G_CALLBACK (chooser_response_cb), self);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (self->chooser));
+}
+
 GtkWidget *
 _ward_preferences_spin_row (AdwPreferencesGroup  *group,
                             const char           *title,
@@ -243,30 +306,9 @@ set_ca_file (WardPreferences *self,
 }
 
 static void
-ca_chooser_response_cb (GtkNativeDialog *dialog,
-                        int              response,
-                        WardPreferences *self)
-{
-  if (response == GTK_RESPONSE_ACCEPT)
-    {
-      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
-      g_autofree char *path = file != NULL ? g_file_get_path (file) : NULL;
-
-      if (path != NULL)
-        set_ca_file (self, path);
-    }
-  g_clear_object (&self->chooser);
-}
-
-static void
 ca_choose_clicked_cb (WardPreferences *self)
 {
-  g_clear_object (&self->chooser);
-  self->chooser = gtk_file_chooser_native_new (_("Choose the CA Certificates"), GTK_WINDOW (self),
-                                               GTK_FILE_CHOOSER_ACTION_OPEN, _("_Choose"),
-                                               _("_Cancel"));
-  g_signal_connect (self->chooser, "response", G_CALLBACK (ca_chooser_response_cb), self);
-  gtk_native_dialog_show (GTK_NATIVE_DIALOG (self->chooser));
+  _ward_preferences_choose_file (self, _("Choose the CA Certificates"), NULL, set_ca_file);
 }
 
 static void
@@ -563,8 +605,8 @@ build_mqtt_group (WardPreferences    *self,
                   AdwPreferencesPage *page)
 {
   AdwPreferencesGroup *group = ADW_PREFERENCES_GROUP (adw_preferences_group_new ());
-  GtkWidget *box;
-  GtkWidget *button;
+  GtkWidget *choose;
+  GtkWidget *clear;
 
   adw_preferences_group_set_title (group, _("MQTT Broker"));
   adw_preferences_group_set_description (group, _("Device messages from monitors and gateways. "
@@ -601,25 +643,18 @@ build_mqtt_group (WardPreferences    *self,
   g_signal_connect_swapped (self->mqtt_password.row, "apply",
                             G_CALLBACK (mqtt_password_apply_cb), self);
 
-  self->mqtt_ca.row = adw_action_row_new ();
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->mqtt_ca.row), _("CA Certificates"));
-  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (self->mqtt_ca.row), FALSE);
-  box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
-  gtk_widget_set_valign (box, GTK_ALIGN_CENTER);
-  button = gtk_button_new_from_icon_name ("document-open-symbolic");
-  gtk_widget_set_tooltip_text (button, _("Choose a File"));
-  gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL,
+  choose = gtk_button_new_from_icon_name ("document-open-symbolic");
+  gtk_widget_set_tooltip_text (choose, _("Choose a File"));
+  gtk_accessible_update_property (GTK_ACCESSIBLE (choose), GTK_ACCESSIBLE_PROPERTY_LABEL,
                                   _("Choose the CA certificates file"), -1);
-  g_signal_connect_swapped (button, "clicked", G_CALLBACK (ca_choose_clicked_cb), self);
-  gtk_box_append (GTK_BOX (box), button);
-  button = gtk_button_new_from_icon_name ("edit-clear-symbolic");
-  gtk_widget_set_tooltip_text (button, _("Use the System’s Certificates"));
-  gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL,
+  g_signal_connect_swapped (choose, "clicked", G_CALLBACK (ca_choose_clicked_cb), self);
+  clear = gtk_button_new_from_icon_name ("edit-clear-symbolic");
+  gtk_widget_set_tooltip_text (clear, _("Use the System’s Certificates"));
+  gtk_accessible_update_property (GTK_ACCESSIBLE (clear), GTK_ACCESSIBLE_PROPERTY_LABEL,
                                   _("Use the system’s certificates"), -1);
-  g_signal_connect_swapped (button, "clicked", G_CALLBACK (ca_clear_clicked_cb), self);
-  gtk_box_append (GTK_BOX (box), button);
-  adw_action_row_add_suffix (ADW_ACTION_ROW (self->mqtt_ca.row), box);
-  adw_preferences_group_add (group, self->mqtt_ca.row);
+  g_signal_connect_swapped (clear, "clicked", G_CALLBACK (ca_clear_clicked_cb), self);
+  self->mqtt_ca.row = GTK_WIDGET (_ward_preferences_add_button_row (group, _("CA Certificates"),
+                                                                    choose, clear, NULL));
   self->mqtt_ca.error_row = _ward_preferences_add_error_row (group);
 
   self->mqtt_test = add_test_row (group, _("Test Connection to the Broker"),
