@@ -25,8 +25,10 @@
 #include "ward-window.h"
 #include "ward-window-private.h"
 
+#include "ward-test-window.h"
+
 /* 2026-11-22T10:00:00Z */
-#define NOW (G_GINT64_CONSTANT (1795341600) * G_USEC_PER_SEC)
+#define NOW WARD_TEST_NOW
 
 /* ---- The grid alone ---- */
 
@@ -116,27 +118,6 @@ test_density_nicks (void)
 
 /* ---- On screen ---- */
 
-static GArray *
-create_beds (void)
-{
-  GArray *beds = g_array_new (FALSE, TRUE, sizeof (WardBedState));
-
-  g_array_set_clear_func (beds, (GDestroyNotify) _ward_bed_state_clear);
-
-  return beds;
-}
-
-static void
-set_latest (WardBedState *bed,
-            WardMeasKind  kind,
-            double        value)
-{
-  bed->latest[kind].valid = TRUE;
-  bed->latest[kind].value = value;
-  bed->latest[kind].observed_at = NOW - 20 * G_USEC_PER_SEC;
-  bed->latest[kind].source = WARD_SOURCE_DEVICE;
-}
-
 /* The widest texts a tile shows: three-digit rates, a two-digit total,
  * SpO₂ on Scale 2, BP 188/112, a long name; every third bed flagged,
  * every fifth silent.
@@ -144,94 +125,44 @@ set_latest (WardBedState *bed,
 static WardSnapshot *
 make_ward (guint n_beds)
 {
-  g_autoptr(GArray) beds = create_beds ();
-  WardCounters counters = { 0 };
+  g_autoptr(GArray) beds = ward_test_beds_new ();
+  gint64 measured_at = NOW - 20 * G_USEC_PER_SEC;
 
   for (guint i = 0; i < n_beds; i++)
     {
-      WardBedState bed = { 0 };
+      WardBedState *bed = ward_test_beds_append (beds);
 
-      bed.bed_id = g_strdup_printf ("bed-%02u", i + 1);
-      bed.bed_label = g_strdup_printf ("Bed %u", i + 1);
-      bed.patient_id = g_strdup_printf ("patient-%02u", i + 1);
-      bed.patient_name = g_strdup_printf ("Bartholomew Featherstonehaugh-Wimbledon %u", i + 1);
-      bed.patient_initials = g_strdup ("B.F.-W.");
-      bed.device_id = g_strdup_printf ("monitor-%02u", i + 1);
-      bed.spo2_scale = i % 4 == 1 ? 2 : 1;
-      set_latest (&bed, WARD_MEAS_HR, 148);
-      set_latest (&bed, WARD_MEAS_RR, 128);
-      set_latest (&bed, WARD_MEAS_SPO2, 100);
-      set_latest (&bed, WARD_MEAS_SBP, 188);
-      set_latest (&bed, WARD_MEAS_DBP, 112);
-      set_latest (&bed, WARD_MEAS_TEMP, 39.4);
-      bed.has_score = TRUE;
-      bed.score_total = 10 + i % 10;
-      bed.score_band = WARD_BAND_HIGH;
-      bed.score_complete = TRUE;
-      bed.score_window_start = NOW - 30 * WARD_USEC_PER_MINUTE;
-      bed.score_window_end = NOW;
+      bed->patient_name = g_strdup_printf ("Bartholomew Featherstonehaugh-Wimbledon %u", i + 1);
+      g_free (bed->patient_initials);
+      bed->patient_initials = g_strdup ("B.F.-W.");
+      bed->spo2_scale = i % 4 == 1 ? 2 : 1;
+      ward_test_bed_set_latest (bed, WARD_MEAS_HR, 148, measured_at);
+      ward_test_bed_set_latest (bed, WARD_MEAS_RR, 128, measured_at);
+      ward_test_bed_set_latest (bed, WARD_MEAS_SPO2, 100, measured_at);
+      ward_test_bed_set_latest (bed, WARD_MEAS_SBP, 188, measured_at);
+      ward_test_bed_set_latest (bed, WARD_MEAS_DBP, 112, measured_at);
+      ward_test_bed_set_latest (bed, WARD_MEAS_TEMP, 39.4, measured_at);
+      bed->has_score = TRUE;
+      bed->score_total = 10 + i % 10;
+      bed->score_band = WARD_BAND_HIGH;
+      bed->score_complete = TRUE;
+      bed->score_window_start = NOW - 30 * WARD_USEC_PER_MINUTE;
+      bed->score_window_end = NOW;
       if (i % 3 == 0)
         {
-          bed.flag_state = WARD_FLAG_STATE_OPEN;
-          bed.flag_id = i + 1;
-          bed.flag_band = WARD_BAND_HIGH;
-          bed.flag_opened_at = NOW - 5 * WARD_USEC_PER_MINUTE;
+          bed->flag_state = WARD_FLAG_STATE_OPEN;
+          bed->flag_id = i + 1;
+          bed->flag_band = WARD_BAND_HIGH;
+          bed->flag_opened_at = NOW - 5 * WARD_USEC_PER_MINUTE;
         }
       if (i % 5 == 0)
         {
-          bed.technical_alert = TRUE;
-          bed.technical_alert_since = NOW - 2 * WARD_USEC_PER_MINUTE;
+          bed->technical_alert = TRUE;
+          bed->technical_alert_since = NOW - 2 * WARD_USEC_PER_MINUTE;
         }
-      g_array_append_val (beds, bed);
     }
 
-  return _ward_snapshot_new (NOW, 1, beds, &counters);
-}
-
-static gboolean
-timeout_cb (gpointer user_data)
-{
-  *(gboolean *) user_data = TRUE;
-
-  return G_SOURCE_REMOVE;
-}
-
-static void
-wait_ms (guint msec)
-{
-  gboolean done = FALSE;
-
-  g_timeout_add (msec, timeout_cb, &done);
-  while (!done)
-    g_main_context_iteration (NULL, TRUE);
-}
-
-static void
-load_style (void)
-{
-  static GtkCssProvider *provider;
-
-  if (provider != NULL)
-    return;
-
-  /* What the application loads from its resources. */
-  provider = gtk_css_provider_new ();
-  gtk_css_provider_load_from_resource (provider, "/io/github/wardwatch/Wardwatch/style.css");
-  gtk_style_context_add_provider_for_display (gdk_display_get_default (),
-                                              GTK_STYLE_PROVIDER (provider),
-                                              GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
-}
-
-static GtkWidget *
-get_child (gpointer    widget,
-           GType       type,
-           const char *name)
-{
-  GObject *child = gtk_widget_get_template_child (GTK_WIDGET (widget), type, name);
-
-  g_assert_nonnull (child);
-
-  return GTK_WIDGET (child);
+  return ward_test_snapshot_new (beds, NOW, 1);
 }
 
 /* The label's font size in pixels, and its layout's logical and ink
@@ -298,7 +229,7 @@ check_board (WardWindow *window,
              int         width,
              int         height)
 {
-  GtkWidget *flow_box = get_child (window, WARD_TYPE_WINDOW, "flow_box");
+  GtkWidget *flow_box = ward_test_get_child (window, WARD_TYPE_WINDOW, "flow_box");
   GtkWidget *scrolled = gtk_widget_get_ancestor (flow_box, GTK_TYPE_SCROLLED_WINDOW);
   GtkAdjustment *vadjustment = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scrolled));
   const WardBoardGrid *grid = ward_board_layout_get_grid (_ward_window_get_board_layout (window));
@@ -323,7 +254,7 @@ check_board (WardWindow *window,
   for (guint i = 0; i < n_beds; i++)
     {
       WardBedTile *tile = _ward_window_get_tile (window, i);
-      GtkWidget *score = get_child (tile, WARD_TYPE_BED_TILE, "score_label");
+      GtkWidget *score = ward_test_get_child (tile, WARD_TYPE_BED_TILE, "score_label");
       graphene_rect_t bounds, inner;
       double font_px;
       int logical_height, ink_height;
@@ -351,7 +282,7 @@ check_board (WardWindow *window,
 
       for (guint v = 0; v < G_N_ELEMENTS (vitals); v++)
         {
-          GtkWidget *label = get_child (tile, WARD_TYPE_BED_TILE, vitals[v]);
+          GtkWidget *label = ward_test_get_child (tile, WARD_TYPE_BED_TILE, vitals[v]);
           PangoRectangle logical;
 
           g_assert_true (gtk_widget_get_mapped (label));
@@ -430,7 +361,7 @@ show_board (guint            n_beds,
       return NULL;
     }
 
-  load_style ();
+  ward_test_load_style ();
   window = ward_window_new (NULL);
   ward_window_set_board_density (window, density);
   gtk_window_set_default_size (GTK_WINDOW (window), width, height);
@@ -443,15 +374,15 @@ show_board (guint            n_beds,
    */
   for (guint i = 0; i < 100 && (gtk_widget_get_width (GTK_WIDGET (window)) <= 1 ||
                                 _ward_window_has_pending_snapshot (window)); i++)
-    wait_ms (50);
-  wait_ms (200);
+    ward_test_wait_ms (50);
+  ward_test_wait_ms (200);
   gtk_window_set_default_size (GTK_WINDOW (window),
                                2 * width - gtk_widget_get_width (GTK_WIDGET (window)),
                                2 * height - gtk_widget_get_height (GTK_WIDGET (window)));
   /* Until the board has laid itself out at that size (a few frames). */
   for (guint i = 0; i < 100 && gtk_widget_get_width (GTK_WIDGET (window)) != width; i++)
-    wait_ms (50);
-  wait_ms (500);
+    ward_test_wait_ms (50);
+  ward_test_wait_ms (500);
   g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (window)), ==, width);
   g_assert_cmpint (gtk_widget_get_height (GTK_WIDGET (window)), ==, height);
 
@@ -476,15 +407,15 @@ test_desk_768 (void)
     return;
 
   save_picture (GTK_WIDGET (window), "desk-16x768.png");
-  flow_box = get_child (window, WARD_TYPE_WINDOW, "flow_box");
+  flow_box = ward_test_get_child (window, WARD_TYPE_WINDOW, "flow_box");
   scrolled = gtk_widget_get_ancestor (flow_box, GTK_TYPE_SCROLLED_WINDOW);
   g_assert_true (gtk_widget_compute_bounds (scrolled, GTK_WIDGET (window), &view));
 
   for (guint i = 0; i < 16; i++)
     {
       WardBedTile *tile = _ward_window_get_tile (window, i);
-      GtkWidget *value = get_child (tile, WARD_TYPE_BED_TILE, "hr_label");
-      GtkWidget *age = get_child (tile, WARD_TYPE_BED_TILE, "hr_age_label");
+      GtkWidget *value = ward_test_get_child (tile, WARD_TYPE_BED_TILE, "hr_label");
+      GtkWidget *age = ward_test_get_child (tile, WARD_TYPE_BED_TILE, "hr_age_label");
       graphene_rect_t bounds;
       double font_px;
       int logical_height, ink_height;
@@ -526,27 +457,6 @@ test_wall_768 (void)
   run_wall_board (32, 1366, 768);
 }
 
-static GtkWidget *
-find_action_button (GtkWidget  *widget,
-                    const char *action)
-{
-  if (GTK_IS_ACTIONABLE (widget) &&
-      g_strcmp0 (gtk_actionable_get_action_name (GTK_ACTIONABLE (widget)), action) == 0)
-    return widget;
-
-  for (GtkWidget *child = gtk_widget_get_first_child (widget);
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_action_button (child, action);
-
-      if (found != NULL)
-        return found;
-    }
-
-  return NULL;
-}
-
 /* Issue #12: at 1366×768 the patient view's Record button was below the
  * screen's edge.  It is wholly inside the window, with nothing to scroll.
  */
@@ -561,11 +471,11 @@ test_record_768 (void)
     return;
 
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.open-patient", "s",
-                                             "patient-02"));
-  view = get_child (window, WARD_TYPE_WINDOW, "patient_view");
-  record = find_action_button (view, "patient.record");
+                                             "sim-patient-02"));
+  view = ward_test_get_child (window, WARD_TYPE_WINDOW, "patient_view");
+  record = ward_test_find_actionable (view, "patient.record");
   g_assert_nonnull (record);
-  wait_ms (500);
+  ward_test_wait_ms (500);
   save_picture (GTK_WIDGET (window), "patient-1366x768.png");
 
   g_assert_true (gtk_widget_get_mapped (record));

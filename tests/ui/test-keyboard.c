@@ -20,6 +20,8 @@
 #include "ward-window.h"
 #include "ward-window-private.h"
 
+#include "ward-test-window.h"
+
 /* The window's shortcuts pressed on the keyboard, from each place the
  * focus can be: the board, a focused tile, the alarm bar (which keeps the
  * focus when it opens a patient) and the patient view.  Real key events:
@@ -28,7 +30,7 @@
  */
 
 /* 2026-11-22T10:00:00Z */
-#define NOW (G_GINT64_CONSTANT (1795341600) * G_USEC_PER_SEC)
+#define NOW WARD_TEST_NOW
 
 #define NOT_RUNNING "Could not acknowledge the flag: the ward pipeline is not running"
 
@@ -40,64 +42,25 @@ typedef enum {
 } EntryPath;
 
 static gboolean
-timeout_cb (gpointer user_data)
-{
-  gboolean *timed_out = user_data;
-
-  *timed_out = TRUE;
-
-  return G_SOURCE_REMOVE;
-}
-
-static void
-wait_until (gboolean (*done) (gpointer data),
-            gpointer   data,
-            const char *what)
-{
-  gboolean timed_out = FALSE;
-  guint timeout = g_timeout_add_seconds (10, timeout_cb, &timed_out);
-
-  while (!done (data) && !timed_out)
-    g_main_context_iteration (NULL, TRUE);
-  if (timed_out)
-    g_error ("timed out waiting for %s", what);
-  g_source_remove (timeout);
-}
-
-static gboolean
-no_pending_cb (gpointer data)
-{
-  return !_ward_window_has_pending_snapshot (data);
-}
-
-static gboolean
 is_active_cb (gpointer data)
 {
   return gtk_window_is_active (GTK_WINDOW (data));
 }
 
 static void
-add_flagged_bed (GArray *beds,
-                 guint   number)
+add_flagged_bed (GArray *beds)
 {
-  WardBedState bed = { 0 };
+  WardBedState *bed = ward_test_beds_append (beds);
 
-  bed.bed_id = g_strdup_printf ("bed-%02u", number);
-  bed.bed_label = g_strdup_printf ("Bed %u", number);
-  bed.patient_id = g_strdup_printf ("sim-patient-%02u", number);
-  bed.patient_initials = g_strdup_printf ("P.N%u", number);
-  bed.device_id = g_strdup_printf ("sim-monitor-%02u", number);
-  bed.spo2_scale = 1;
-  bed.has_score = TRUE;
-  bed.score_total = 8;
-  bed.score_band = WARD_BAND_HIGH;
-  bed.score_window_start = NOW - 30 * WARD_USEC_PER_MINUTE;
-  bed.score_window_end = NOW;
-  bed.flag_state = WARD_FLAG_STATE_OPEN;
-  bed.flag_id = 40 + number;
-  bed.flag_band = WARD_BAND_HIGH;
-  bed.flag_opened_at = NOW - 5 * WARD_USEC_PER_MINUTE;
-  g_array_append_val (beds, bed);
+  bed->has_score = TRUE;
+  bed->score_total = 8;
+  bed->score_band = WARD_BAND_HIGH;
+  bed->score_window_start = NOW - 30 * WARD_USEC_PER_MINUTE;
+  bed->score_window_end = NOW;
+  bed->flag_state = WARD_FLAG_STATE_OPEN;
+  bed->flag_id = 40 + beds->len;
+  bed->flag_band = WARD_BAND_HIGH;
+  bed->flag_opened_at = NOW - 5 * WARD_USEC_PER_MINUTE;
 }
 
 /* A window with two beds whose flags wait for acknowledgement, shown and
@@ -105,20 +68,16 @@ add_flagged_bed (GArray *beds,
 static WardWindow *
 present_window (void)
 {
-  WardWindow *window = ward_window_new (NULL);
-  g_autoptr(GArray) beds = g_array_new (FALSE, TRUE, sizeof (WardBedState));
+  WardWindow *window = ward_test_window_present ();
+  g_autoptr(GArray) beds = ward_test_beds_new ();
   g_autoptr(WardSnapshot) snapshot = NULL;
-  WardCounters counters = { 0 };
 
-  g_array_set_clear_func (beds, (GDestroyNotify) _ward_bed_state_clear);
-  add_flagged_bed (beds, 1);
-  add_flagged_bed (beds, 2);
-  snapshot = _ward_snapshot_new (NOW, 1, beds, &counters);
+  add_flagged_bed (beds);
+  add_flagged_bed (beds);
+  snapshot = ward_test_snapshot_new (beds, NOW, 1);
 
-  gtk_window_present (GTK_WINDOW (window));
-  ward_window_apply_snapshot (window, snapshot);
-  wait_until (no_pending_cb, window, "the snapshot");
-  wait_until (is_active_cb, window, "the window to have the focus");
+  ward_test_window_apply (window, snapshot);
+  ward_test_wait_until (is_active_cb, window, "the window to have the focus");
 
   return window;
 }
@@ -138,25 +97,9 @@ press_keys (GtkWidget   *widget,
 }
 
 static gboolean
-find_label (GtkWidget  *widget,
-            const char *text)
-{
-  if (GTK_IS_LABEL (widget) && g_strcmp0 (gtk_label_get_text (GTK_LABEL (widget)), text) == 0)
-    return TRUE;
-
-  for (GtkWidget *child = gtk_widget_get_first_child (widget);
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    if (find_label (child, text))
-      return TRUE;
-
-  return FALSE;
-}
-
-static gboolean
 toast_shown_cb (gpointer data)
 {
-  return find_label (data, NOT_RUNNING);
+  return ward_test_has_label (data, NOT_RUNNING);
 }
 
 static void
@@ -209,9 +152,9 @@ test_acknowledge_top (gconstpointer data)
   WardWindow *window = present_window ();
 
   focus_entry_path (window, path);
-  g_assert_false (find_label (GTK_WIDGET (window), NOT_RUNNING));
+  g_assert_false (ward_test_has_label (GTK_WIDGET (window), NOT_RUNNING));
   press_keys (GTK_WIDGET (window), keys, G_N_ELEMENTS (keys));
-  wait_until (toast_shown_cb, window, "Ctrl+Shift+A to act");
+  ward_test_wait_until (toast_shown_cb, window, "Ctrl+Shift+A to act");
 
   gtk_window_destroy (GTK_WINDOW (window));
 }
@@ -245,7 +188,7 @@ test_span (gconstpointer data)
       const guint keys[] = { GDK_KEY_Alt_L, GDK_KEY_1 + n };
 
       press_keys (GTK_WIDGET (window), keys, G_N_ELEMENTS (keys));
-      wait_until (span_active_cb, spans[n], "Alt+N to choose the span");
+      ward_test_wait_until (span_active_cb, spans[n], "Alt+N to choose the span");
     }
 
   gtk_window_destroy (GTK_WINDOW (window));

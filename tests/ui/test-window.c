@@ -19,30 +19,10 @@
 #include "ward-window.h"
 #include "ward-window-private.h"
 
+#include "ward-test-window.h"
+
 /* 2026-11-22T10:00:00Z */
-#define NOW (G_GINT64_CONSTANT (1795341600) * G_USEC_PER_SEC)
-
-static GArray *
-create_beds (void)
-{
-  GArray *beds = g_array_new (FALSE, TRUE, sizeof (WardBedState));
-
-  g_array_set_clear_func (beds, (GDestroyNotify) _ward_bed_state_clear);
-
-  return beds;
-}
-
-static void
-set_latest (WardBedState *bed,
-            WardMeasKind  kind,
-            double        value,
-            gint64        observed_at)
-{
-  bed->latest[kind].valid = TRUE;
-  bed->latest[kind].value = value;
-  bed->latest[kind].observed_at = observed_at;
-  bed->latest[kind].source = WARD_SOURCE_DEVICE;
-}
+#define NOW WARD_TEST_NOW
 
 /* A scored bed with a full set of recent vital signs. */
 static WardBedState *
@@ -50,46 +30,35 @@ add_bed (GArray   *beds,
          int       total,
          WardBand  band)
 {
-  WardBedState bed = { 0 };
-  guint number = beds->len + 1;
+  WardBedState *bed = ward_test_beds_append (beds);
 
-  bed.bed_id = g_strdup_printf ("bed-%02u", number);
-  bed.bed_label = g_strdup_printf ("Bed %u", number);
-  bed.patient_id = g_strdup_printf ("sim-patient-%02u", number);
-  bed.patient_name = g_strdup_printf ("Patient Number%u", number);
-  bed.patient_initials = g_strdup_printf ("P.N%u", number);
-  bed.device_id = g_strdup_printf ("sim-monitor-%02u", number);
-  bed.spo2_scale = 1;
+  bed->patient_name = g_strdup_printf ("Patient Number%u", beds->len);
 
-  set_latest (&bed, WARD_MEAS_HR, 112, NOW - 10 * G_USEC_PER_SEC);
-  set_latest (&bed, WARD_MEAS_RR, 24, NOW - 10 * G_USEC_PER_SEC);
-  set_latest (&bed, WARD_MEAS_SPO2, 93, NOW - 10 * G_USEC_PER_SEC);
-  set_latest (&bed, WARD_MEAS_SBP, 98, NOW - 60 * G_USEC_PER_SEC);
-  set_latest (&bed, WARD_MEAS_DBP, 61, NOW - 60 * G_USEC_PER_SEC);
-  set_latest (&bed, WARD_MEAS_TEMP, 38.4, NOW - 120 * G_USEC_PER_SEC);
+  ward_test_bed_set_latest (bed, WARD_MEAS_HR, 112, NOW - 10 * G_USEC_PER_SEC);
+  ward_test_bed_set_latest (bed, WARD_MEAS_RR, 24, NOW - 10 * G_USEC_PER_SEC);
+  ward_test_bed_set_latest (bed, WARD_MEAS_SPO2, 93, NOW - 10 * G_USEC_PER_SEC);
+  ward_test_bed_set_latest (bed, WARD_MEAS_SBP, 98, NOW - 60 * G_USEC_PER_SEC);
+  ward_test_bed_set_latest (bed, WARD_MEAS_DBP, 61, NOW - 60 * G_USEC_PER_SEC);
+  ward_test_bed_set_latest (bed, WARD_MEAS_TEMP, 38.4, NOW - 120 * G_USEC_PER_SEC);
 
-  bed.has_score = TRUE;
-  bed.score_total = total;
-  bed.score_band = band;
-  bed.score_complete = TRUE;
-  bed.score_final = FALSE;
+  bed->has_score = TRUE;
+  bed->score_total = total;
+  bed->score_band = band;
+  bed->score_complete = TRUE;
+  bed->score_final = FALSE;
   for (guint i = 0; i < WARD_NEWS2_N_PARAMS; i++)
-    bed.score_points[i] = 0;
-  bed.score_window_start = NOW - 30 * WARD_USEC_PER_MINUTE;
-  bed.score_window_end = NOW;
+    bed->score_points[i] = 0;
+  bed->score_window_start = NOW - 30 * WARD_USEC_PER_MINUTE;
+  bed->score_window_end = NOW;
 
-  g_array_append_val (beds, bed);
-
-  return &g_array_index (beds, WardBedState, beds->len - 1);
+  return bed;
 }
 
 static WardSnapshot *
 create_snapshot (GArray  *beds,
                  guint64  serial)
 {
-  WardCounters counters = { 0 };
-
-  return _ward_snapshot_new (NOW + serial * G_USEC_PER_SEC, serial, beds, &counters);
+  return ward_test_snapshot_new (beds, NOW + serial * G_USEC_PER_SEC, serial);
 }
 
 /* Six beds; bed 4 is in the given state. */
@@ -99,7 +68,7 @@ make_snapshot_with_bed4 (guint64   serial,
                          WardBand  band,
                          gboolean  final)
 {
-  g_autoptr(GArray) beds = create_beds ();
+  g_autoptr(GArray) beds = ward_test_beds_new ();
 
   for (guint i = 0; i < 6; i++)
     {
@@ -112,74 +81,18 @@ make_snapshot_with_bed4 (guint64   serial,
   return create_snapshot (beds, serial);
 }
 
-static WardWindow *
-present_window (void)
-{
-  WardWindow *window = ward_window_new (NULL);
-
-  gtk_window_present (GTK_WINDOW (window));
-
-  return window;
-}
-
-static void
-iterate_main_loop (void)
-{
-  while (g_main_context_iteration (NULL, FALSE))
-    ;
-}
-
-static gboolean
-wait_timeout_cb (gpointer user_data)
-{
-  gboolean *timed_out = user_data;
-
-  *timed_out = TRUE;
-
-  return G_SOURCE_REMOVE;
-}
-
-/* Snapshots are shown at the next frame: wait for it. */
-static void
-apply_snapshot (WardWindow   *window,
-                WardSnapshot *snapshot)
-{
-  gboolean timed_out = FALSE;
-  guint timeout;
-
-  ward_window_apply_snapshot (window, snapshot);
-  timeout = g_timeout_add_seconds (10, wait_timeout_cb, &timed_out);
-  while (_ward_window_has_pending_snapshot (window) && !timed_out)
-    g_main_context_iteration (NULL, TRUE);
-  g_assert_false (timed_out);
-  g_source_remove (timeout);
-  iterate_main_loop ();
-}
-
-static GtkWidget *
-get_child (gpointer    widget,
-           GType       type,
-           const char *name)
-{
-  GObject *child = gtk_widget_get_template_child (GTK_WIDGET (widget), type, name);
-
-  g_assert_nonnull (child);
-
-  return GTK_WIDGET (child);
-}
-
 static const char *
 get_label_text (gpointer    widget,
                 GType       type,
                 const char *name)
 {
-  return gtk_label_get_text (GTK_LABEL (get_child (widget, type, name)));
+  return gtk_label_get_text (GTK_LABEL (ward_test_get_child (widget, type, name)));
 }
 
 static guint
 count_tiles (WardWindow *window)
 {
-  GtkWidget *flow_box = get_child (window, WARD_TYPE_WINDOW, "flow_box");
+  GtkWidget *flow_box = ward_test_get_child (window, WARD_TYPE_WINDOW, "flow_box");
   guint n = 0;
 
   for (GtkWidget *child = gtk_widget_get_first_child (flow_box);
@@ -204,15 +117,16 @@ get_tile (WardWindow *window,
 static const char *
 get_visible_page (WardWindow *window)
 {
-  return gtk_stack_get_visible_child_name (GTK_STACK (get_child (window, WARD_TYPE_WINDOW, "stack")));
+  return gtk_stack_get_visible_child_name (GTK_STACK (ward_test_get_child (window, WARD_TYPE_WINDOW,
+                                                                           "stack")));
 }
 
 static void
 test_window_waiting (void)
 {
-  WardWindow *window = present_window ();
+  WardWindow *window = ward_test_window_present ();
 
-  iterate_main_loop ();
+  ward_test_iterate ();
 
   g_assert_cmpstr (get_visible_page (window), ==, "status");
   g_assert_cmpuint (count_tiles (window), ==, 0);
@@ -228,15 +142,15 @@ test_window_waiting (void)
 static void
 test_window_tiles (void)
 {
-  WardWindow *window = present_window ();
+  WardWindow *window = ward_test_window_present ();
   g_autoptr(WardSnapshot) first = make_snapshot_with_bed4 (1, 7, WARD_BAND_HIGH, FALSE);
   g_autoptr(WardSnapshot) second = make_snapshot_with_bed4 (2, 5, WARD_BAND_MEDIUM, TRUE);
   g_autoptr(WardSnapshot) third = NULL;
-  g_autoptr(GArray) fewer = create_beds ();
+  g_autoptr(GArray) fewer = ward_test_beds_new ();
   WardBedTile *tiles[6];
   WardBedTile *tile;
 
-  apply_snapshot (window, first);
+  ward_test_window_apply (window, first);
 
   g_assert_cmpstr (get_visible_page (window), ==, "beds");
   g_assert_cmpuint (count_tiles (window), ==, 6);
@@ -252,8 +166,10 @@ test_window_tiles (void)
   g_assert_cmpstr (get_label_text (tile, WARD_TYPE_BED_TILE, "bp_label"), ==, "98/61 mmHg");
   g_assert_cmpstr (get_label_text (tile, WARD_TYPE_BED_TILE, "temp_label"), ==, "38.4 °C");
   g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (tile), "band-high"));
-  g_assert_false (gtk_widget_get_visible (get_child (tile, WARD_TYPE_BED_TILE, "flag_box")));
-  g_assert_false (gtk_widget_get_visible (get_child (tile, WARD_TYPE_BED_TILE, "silent_box")));
+  g_assert_false (gtk_widget_get_visible (ward_test_get_child (tile, WARD_TYPE_BED_TILE,
+                                                               "flag_box")));
+  g_assert_false (gtk_widget_get_visible (ward_test_get_child (tile, WARD_TYPE_BED_TILE,
+                                                               "silent_box")));
 
   /* The same beds again: the tiles stay, only their texts change. */
   for (guint i = 0; i < G_N_ELEMENTS (tiles); i++)
@@ -262,7 +178,7 @@ test_window_tiles (void)
       g_object_add_weak_pointer (G_OBJECT (tiles[i]), (gpointer *) &tiles[i]);
     }
 
-  apply_snapshot (window, second);
+  ward_test_window_apply (window, second);
 
   g_assert_cmpuint (count_tiles (window), ==, 6);
   for (guint i = 0; i < G_N_ELEMENTS (tiles); i++)
@@ -283,7 +199,7 @@ test_window_tiles (void)
     add_bed (fewer, 0, WARD_BAND_LOW);
   third = create_snapshot (fewer, 3);
 
-  apply_snapshot (window, third);
+  ward_test_window_apply (window, third);
 
   g_assert_cmpuint (count_tiles (window), ==, 4);
   for (guint i = 0; i < G_N_ELEMENTS (tiles); i++)
@@ -297,8 +213,8 @@ test_window_tiles (void)
 static void
 test_window_flags (void)
 {
-  WardWindow *window = present_window ();
-  g_autoptr(GArray) beds = create_beds ();
+  WardWindow *window = ward_test_window_present ();
+  g_autoptr(GArray) beds = ward_test_beds_new ();
   g_autoptr(WardSnapshot) snapshot = NULL;
   WardBedState *bed;
   WardBedTile *tile;
@@ -327,25 +243,29 @@ test_window_flags (void)
   bed->score_points[WARD_NEWS2_CONSCIOUSNESS] = -1;
 
   snapshot = create_snapshot (beds, 1);
-  apply_snapshot (window, snapshot);
+  ward_test_window_apply (window, snapshot);
 
   tile = get_tile (window, 0);
-  g_assert_true (gtk_widget_get_visible (get_child (tile, WARD_TYPE_BED_TILE, "flag_box")));
+  g_assert_true (gtk_widget_get_visible (ward_test_get_child (tile, WARD_TYPE_BED_TILE,
+                                                              "flag_box")));
   g_assert_cmpstr (get_label_text (tile, WARD_TYPE_BED_TILE, "flag_label"), ==, "Flag high");
   g_assert_cmpstr (get_label_text (tile, WARD_TYPE_BED_TILE, "ack_label"), ==, "Acknowledged by Sam Carter");
-  g_assert_false (gtk_widget_get_visible (get_child (tile, WARD_TYPE_BED_TILE, "silent_box")));
+  g_assert_false (gtk_widget_get_visible (ward_test_get_child (tile, WARD_TYPE_BED_TILE,
+                                                               "silent_box")));
 
   tile = get_tile (window, 1);
   g_assert_cmpstr (get_label_text (tile, WARD_TYPE_BED_TILE, "flag_label"), ==, "Flag medium");
   g_assert_cmpstr (get_label_text (tile, WARD_TYPE_BED_TILE, "ack_label"), ==, "Not acknowledged");
-  g_assert_true (gtk_widget_get_visible (get_child (tile, WARD_TYPE_BED_TILE, "silent_box")));
+  g_assert_true (gtk_widget_get_visible (ward_test_get_child (tile, WARD_TYPE_BED_TILE,
+                                                              "silent_box")));
   g_assert_true (g_str_has_prefix (get_label_text (tile, WARD_TYPE_BED_TILE, "silent_label"),
                                    "Device silent"));
 
   tile = get_tile (window, 2);
   gtk_test_accessible_assert_property (tile, GTK_ACCESSIBLE_PROPERTY_LABEL, "Bed 3, no NEWS2 score");
   g_assert_cmpstr (get_label_text (tile, WARD_TYPE_BED_TILE, "band_label"), ==, "No score");
-  g_assert_false (gtk_widget_get_visible (get_child (tile, WARD_TYPE_BED_TILE, "flag_box")));
+  g_assert_false (gtk_widget_get_visible (ward_test_get_child (tile, WARD_TYPE_BED_TILE,
+                                                               "flag_box")));
 
   /* The points behind a score, with the SpO₂ scale they were scored on. */
   tile = get_tile (window, 3);
@@ -363,12 +283,12 @@ test_window_flags (void)
 static void
 test_window_patient_names (void)
 {
-  WardWindow *window = present_window ();
+  WardWindow *window = ward_test_window_present ();
   g_autoptr(GSettings) settings = g_settings_new (SCHEMA_ID);
   g_autoptr(WardSnapshot) snapshot = make_snapshot_with_bed4 (1, 7, WARD_BAND_HIGH, FALSE);
   WardBedTile *tile;
 
-  apply_snapshot (window, snapshot);
+  ward_test_window_apply (window, snapshot);
   tile = get_tile (window, 3);
   g_assert_cmpstr (get_label_text (tile, WARD_TYPE_BED_TILE, "patient_label"), ==, "P.N4");
 
@@ -388,16 +308,16 @@ test_window_patient_names (void)
 static void
 test_window_demo_title (void)
 {
-  WardWindow *window = present_window ();
+  WardWindow *window = ward_test_window_present ();
   g_autoptr(WardSnapshot) snapshot = make_snapshot_with_bed4 (1, 7, WARD_BAND_HIGH, FALSE);
-  GtkWidget *title = get_child (window, WARD_TYPE_WINDOW, "window_title");
+  GtkWidget *title = ward_test_get_child (window, WARD_TYPE_WINDOW, "window_title");
 
   g_assert_cmpstr (adw_window_title_get_title (ADW_WINDOW_TITLE (title)), ==, "Wardwatch");
 
   ward_window_set_demo (window, TRUE);
   g_assert_cmpstr (adw_window_title_get_subtitle (ADW_WINDOW_TITLE (title)), ==, "Demo");
 
-  apply_snapshot (window, snapshot);
+  ward_test_window_apply (window, snapshot);
   g_assert_true (g_str_has_prefix (adw_window_title_get_subtitle (ADW_WINDOW_TITLE (title)),
                                    "Demo · simulated time "));
 
@@ -407,19 +327,19 @@ test_window_demo_title (void)
 static void
 test_window_source_alarm (void)
 {
-  WardWindow *window = present_window ();
+  WardWindow *window = ward_test_window_present ();
 
   g_assert_false (_ward_window_get_source_alarm_visible (window));
 
   /* A broker that went away is a technical alarm, marked in text too. */
   ward_window_set_source_alarm (window, "No connection to the device broker (Connection refused)");
-  iterate_main_loop ();
+  ward_test_iterate ();
   g_assert_true (_ward_window_get_source_alarm_visible (window));
   g_assert_cmpstr (_ward_window_get_source_alarm_text (window), ==,
                    "*** No connection to the device broker (Connection refused)");
 
   ward_window_set_source_alarm (window, NULL);
-  iterate_main_loop ();
+  ward_test_iterate ();
   g_assert_false (_ward_window_get_source_alarm_visible (window));
 
   gtk_window_destroy (GTK_WINDOW (window));
@@ -428,44 +348,23 @@ test_window_source_alarm (void)
 static void
 test_window_error (void)
 {
-  WardWindow *window = present_window ();
+  WardWindow *window = ward_test_window_present ();
   g_autoptr(GError) error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED,
                                                  "Cannot open <demo.db> & co");
-  GtkWidget *status_page = get_child (window, WARD_TYPE_WINDOW, "status_page");
+  GtkWidget *status_page = ward_test_get_child (window, WARD_TYPE_WINDOW, "status_page");
 
   ward_window_show_error (window, error);
-  iterate_main_loop ();
+  ward_test_iterate ();
 
   g_assert_cmpstr (get_visible_page (window), ==, "status");
   g_assert_cmpstr (adw_status_page_get_title (ADW_STATUS_PAGE (status_page)), ==,
                    "Could Not Start the Ward Pipeline");
   g_assert_cmpstr (adw_status_page_get_description (ADW_STATUS_PAGE (status_page)), ==,
                    "Cannot open &lt;demo.db&gt; &amp; co");
-  g_assert_false (gtk_widget_get_visible (get_child (window, WARD_TYPE_WINDOW, "spinner")));
+  g_assert_false (gtk_widget_get_visible (ward_test_get_child (window, WARD_TYPE_WINDOW,
+                                                               "spinner")));
 
   gtk_window_destroy (GTK_WINDOW (window));
-}
-
-/* The first actionable widget for action_name under widget, depth first. */
-static GtkWidget *
-find_actionable (GtkWidget  *widget,
-                 const char *action_name)
-{
-  if (GTK_IS_ACTIONABLE (widget) &&
-      g_strcmp0 (gtk_actionable_get_action_name (GTK_ACTIONABLE (widget)), action_name) == 0)
-    return widget;
-
-  for (GtkWidget *child = gtk_widget_get_first_child (widget);
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_actionable (child, action_name);
-
-      if (found != NULL)
-        return found;
-    }
-
-  return NULL;
 }
 
 static WardDataIssues *
@@ -490,26 +389,15 @@ find_data_issues (WardWindow *window)
 }
 
 static gboolean
-timeout_cb (gpointer user_data)
+loaded_cb (gpointer data)
 {
-  gboolean *timed_out = user_data;
-
-  *timed_out = TRUE;
-
-  return G_SOURCE_REMOVE;
+  return !ward_data_issues_get_loading (data);
 }
 
 static void
 wait_loaded (WardDataIssues *view)
 {
-  gboolean timed_out = FALSE;
-  guint timeout = g_timeout_add_seconds (10, timeout_cb, &timed_out);
-
-  while (ward_data_issues_get_loading (view) && !timed_out)
-    g_main_context_iteration (NULL, TRUE);
-
-  g_assert_false (timed_out);
-  g_source_remove (timeout);
+  ward_test_wait_until (loaded_cb, view, "the data issues to load");
 }
 
 static void
@@ -521,7 +409,7 @@ test_window_data_issues (void)
   g_autofree char *shm = g_strconcat (db, "-shm", NULL);
   g_autoptr(WardStore) store = NULL;
   g_autoptr(GError) error = NULL;
-  WardWindow *window = present_window ();
+  WardWindow *window = ward_test_window_present ();
   WardDataIssues *view;
   GtkWidget *button;
   gint64 raw_id;
@@ -537,13 +425,13 @@ test_window_data_issues (void)
   g_assert_no_error (error);
 
   /* In the header bar; without a database there is nothing to show. */
-  button = find_actionable (GTK_WIDGET (window), "win.data-issues");
+  button = ward_test_find_actionable (GTK_WIDGET (window), "win.data-issues");
   g_assert_nonnull (button);
-  iterate_main_loop ();
+  ward_test_iterate ();
   g_assert_false (gtk_widget_get_sensitive (button));
 
   g_object_set (window, "db-path", db, NULL);
-  iterate_main_loop ();
+  ward_test_iterate ();
   g_assert_true (gtk_widget_get_sensitive (button));
 
   /* The action (Ctrl+I) opens the view, transient for the window. */
@@ -564,7 +452,7 @@ test_window_data_issues (void)
 
   /* It goes with its window. */
   gtk_window_destroy (GTK_WINDOW (window));
-  iterate_main_loop ();
+  ward_test_iterate ();
   g_assert_null (view);
 
   g_clear_object (&store);
@@ -591,7 +479,7 @@ assert_order (WardWindow  *window,
 static WardSnapshot *
 make_ranked_snapshot (guint64 serial)
 {
-  g_autoptr(GArray) beds = create_beds ();
+  g_autoptr(GArray) beds = ward_test_beds_new ();
   WardBedState *bed;
 
   add_bed (beds, 1, WARD_BAND_LOW);
@@ -622,24 +510,24 @@ test_window_sort_filter (void)
   g_autoptr(WardSnapshot) first = make_ranked_snapshot (1);
   g_autoptr(WardSnapshot) second = make_ranked_snapshot (2);
   g_auto(GStrv) mine = NULL;
-  WardWindow *window = present_window ();
+  WardWindow *window = ward_test_window_present ();
   WardBedTile *tile;
 
-  apply_snapshot (window, first);
+  ward_test_window_apply (window, first);
   assert_order (window, by_risk, G_N_ELEMENTS (by_risk));
   tile = get_tile (window, 3);
 
-  apply_snapshot (window, second);
+  ward_test_window_apply (window, second);
   assert_order (window, by_risk, G_N_ELEMENTS (by_risk));
   g_assert_true (get_tile (window, 3) == tile);
 
   /* Ctrl+R switches to the bed order, kept in the settings. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.toggle-sort", NULL));
-  iterate_main_loop ();
+  ward_test_iterate ();
   assert_order (window, by_bed, G_N_ELEMENTS (by_bed));
   g_assert_cmpint (g_settings_get_enum (settings, "board-sort"), ==, 1);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.toggle-sort", NULL));
-  iterate_main_loop ();
+  ward_test_iterate ();
   assert_order (window, by_risk, G_N_ELEMENTS (by_risk));
 
   /* My patients: the tile's star, kept in the settings, then the filter. */
@@ -650,32 +538,32 @@ test_window_sort_filter (void)
   g_assert_cmpstrv (mine, ((const char * const []) { "sim-patient-05", NULL }));
 
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.my-patients-only", NULL));
-  iterate_main_loop ();
+  ward_test_iterate ();
   assert_order (window, (const guint []) { 4 }, 1);
   g_assert_true (g_str_has_prefix (get_label_text (window, WARD_TYPE_WINDOW, "summary_label"),
                                    "1 of 6 beds (my patients)"));
 
   /* New snapshots keep the filter. */
-  apply_snapshot (window, first);
+  ward_test_window_apply (window, first);
   assert_order (window, (const guint []) { 4 }, 1);
 
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.toggle-my-patient", "s",
                                              "sim-patient-05"));
-  iterate_main_loop ();
+  ward_test_iterate ();
   g_assert_false (ward_bed_tile_get_mine (get_tile (window, 4)));
   assert_order (window, NULL, 0);
 
   g_settings_reset (settings, "my-patients-only");
   g_settings_reset (settings, "my-patients");
   g_settings_reset (settings, "board-sort");
-  iterate_main_loop ();
+  ward_test_iterate ();
   assert_order (window, by_risk, G_N_ELEMENTS (by_risk));
 
   /* NEWS2 does not apply to the child in bed 1: its 9 does not rank it
    * above the adults' scores; it goes with the beds without one.
    */
   {
-    g_autoptr(GArray) beds = create_beds ();
+    g_autoptr(GArray) beds = ward_test_beds_new ();
     g_autoptr(WardSnapshot) snapshot = NULL;
     WardBedState *child;
 
@@ -691,7 +579,7 @@ test_window_sort_filter (void)
     add_bed (beds, 1, WARD_BAND_LOW)->has_score = FALSE;
     add_bed (beds, 5, WARD_BAND_MEDIUM);
     snapshot = create_snapshot (beds, 3);
-    apply_snapshot (window, snapshot);
+    ward_test_window_apply (window, snapshot);
     assert_order (window, (const guint []) { 5, 1, 3, 2, 0, 4 }, 6);
   }
 
@@ -702,8 +590,8 @@ test_window_sort_filter (void)
 static void
 test_window_values (void)
 {
-  WardWindow *window = present_window ();
-  g_autoptr(GArray) beds = create_beds ();
+  WardWindow *window = ward_test_window_present ();
+  g_autoptr(GArray) beds = ward_test_beds_new ();
   g_autoptr(WardSnapshot) snapshot = NULL;
   WardBedState *bed;
   WardBedTile *tile;
@@ -713,8 +601,8 @@ test_window_values (void)
 
   bed = add_bed (beds, 7, WARD_BAND_HIGH);
   /* Continuous values are stale after 2 min; others outside the window. */
-  set_latest (bed, WARD_MEAS_RR, 24, NOW - 3 * WARD_USEC_PER_MINUTE);
-  set_latest (bed, WARD_MEAS_TEMP, 38.4, NOW - 40 * WARD_USEC_PER_MINUTE);
+  ward_test_bed_set_latest (bed, WARD_MEAS_RR, 24, NOW - 3 * WARD_USEC_PER_MINUTE);
+  ward_test_bed_set_latest (bed, WARD_MEAS_TEMP, 38.4, NOW - 40 * WARD_USEC_PER_MINUTE);
   bed->flag_state = WARD_FLAG_STATE_OPEN;
   bed->flag_id = 41;
   bed->flag_band = WARD_BAND_HIGH;
@@ -725,18 +613,20 @@ test_window_values (void)
   bed->trend.n_points = 12;
 
   snapshot = create_snapshot (beds, 1);
-  apply_snapshot (window, snapshot);
+  ward_test_window_apply (window, snapshot);
   tile = get_tile (window, 0);
 
   /* The snapshot is at NOW + 1 s. */
   g_assert_cmpstr (get_label_text (tile, WARD_TYPE_BED_TILE, "hr_age_label"), ==, "11 s");
-  g_assert_false (gtk_widget_has_css_class (get_child (tile, WARD_TYPE_BED_TILE, "hr_label"), "stale"));
+  g_assert_false (gtk_widget_has_css_class (ward_test_get_child (tile, WARD_TYPE_BED_TILE,
+                                                                 "hr_label"), "stale"));
   g_assert_cmpstr (get_label_text (tile, WARD_TYPE_BED_TILE, "rr_age_label"), ==, "3 min, stale");
-  g_assert_true (gtk_widget_has_css_class (get_child (tile, WARD_TYPE_BED_TILE, "rr_label"), "stale"));
+  g_assert_true (gtk_widget_has_css_class (ward_test_get_child (tile, WARD_TYPE_BED_TILE,
+                                                                "rr_label"), "stale"));
   g_assert_cmpstr (get_label_text (tile, WARD_TYPE_BED_TILE, "temp_age_label"), ==, "40 min, stale");
   g_assert_cmpstr (get_label_text (tile, WARD_TYPE_BED_TILE, "bp_age_label"), ==, "1 min");
 
-  trend = get_child (tile, WARD_TYPE_BED_TILE, "trend_image");
+  trend = ward_test_get_child (tile, WARD_TYPE_BED_TILE, "trend_image");
   g_assert_true (gtk_widget_get_visible (trend));
   g_assert_cmpstr (gtk_image_get_icon_name (GTK_IMAGE (trend)), ==, "go-up-symbolic");
   gtk_test_accessible_assert_property (trend, GTK_ACCESSIBLE_PROPERTY_LABEL,
@@ -750,7 +640,7 @@ test_window_values (void)
                                        GTK_ACCESSIBLE_PROPERTY_LABEL,
                                        "Bed 1, NEWS2 7, high, flag open");
 
-  ack_button = get_child (tile, WARD_TYPE_BED_TILE, "ack_button");
+  ack_button = ward_test_get_child (tile, WARD_TYPE_BED_TILE, "ack_button");
   g_assert_true (gtk_widget_get_visible (ack_button));
   gtk_test_accessible_assert_property (ack_button, GTK_ACCESSIBLE_PROPERTY_LABEL,
                                        "Acknowledge the flag of Bed 1");
@@ -765,20 +655,20 @@ test_window_values (void)
 static void
 test_window_once_per_frame (void)
 {
-  WardWindow *window = present_window ();
+  WardWindow *window = ward_test_window_present ();
   g_autoptr(WardSnapshot) first = make_snapshot_with_bed4 (1, 2, WARD_BAND_LOW, FALSE);
   g_autoptr(WardSnapshot) second = make_snapshot_with_bed4 (2, 5, WARD_BAND_MEDIUM, FALSE);
   g_autoptr(WardSnapshot) third = make_snapshot_with_bed4 (3, 7, WARD_BAND_HIGH, FALSE);
   guint64 n_received, n_applied;
   gint64 max_usec, total_usec;
 
-  apply_snapshot (window, first);
+  ward_test_window_apply (window, first);
   _ward_window_get_stats (window, &n_received, &n_applied, &max_usec, &total_usec);
   g_assert_cmpuint (n_received, ==, 1);
   g_assert_cmpuint (n_applied, ==, 1);
 
   ward_window_apply_snapshot (window, second);
-  apply_snapshot (window, third);
+  ward_test_window_apply (window, third);
   _ward_window_get_stats (window, &n_received, &n_applied, &max_usec, &total_usec);
   g_assert_cmpuint (n_received, ==, 3);
   g_assert_cmpuint (n_applied, ==, 2);
@@ -791,25 +681,26 @@ test_window_once_per_frame (void)
 static void
 test_window_patient_page (void)
 {
-  WardWindow *window = present_window ();
+  WardWindow *window = ward_test_window_present ();
   g_autoptr(WardSnapshot) snapshot = make_snapshot_with_bed4 (1, 7, WARD_BAND_HIGH, FALSE);
-  GtkWidget *view = get_child (window, WARD_TYPE_WINDOW, "patient_view");
-  GtkWidget *back = get_child (window, WARD_TYPE_WINDOW, "back_button");
+  GtkWidget *view = ward_test_get_child (window, WARD_TYPE_WINDOW, "patient_view");
+  GtkWidget *back = ward_test_get_child (window, WARD_TYPE_WINDOW, "back_button");
   GtkWidget *child;
 
-  apply_snapshot (window, snapshot);
+  ward_test_window_apply (window, snapshot);
   g_assert_false (gtk_widget_get_visible (back));
 
   child = gtk_widget_get_parent (GTK_WIDGET (get_tile (window, 3)));
   g_assert_true (GTK_IS_FLOW_BOX_CHILD (child));
-  g_signal_emit_by_name (get_child (window, WARD_TYPE_WINDOW, "flow_box"), "child-activated", child);
+  g_signal_emit_by_name (ward_test_get_child (window, WARD_TYPE_WINDOW, "flow_box"),
+                         "child-activated", child);
 
   g_assert_cmpstr (get_visible_page (window), ==, "patient");
   g_assert_cmpstr (ward_patient_view_get_patient (WARD_PATIENT_VIEW (view)), ==, "sim-patient-04");
   g_assert_true (gtk_widget_get_visible (back));
 
   /* Snapshots keep the patient page. */
-  apply_snapshot (window, snapshot);
+  ward_test_window_apply (window, snapshot);
   g_assert_cmpstr (get_visible_page (window), ==, "patient");
 
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.show-board", NULL));
@@ -924,38 +815,19 @@ test_window_shortcuts (void)
   g_type_class_unref (klass);
 }
 
-/* Whether a label with this text is somewhere under widget. */
-static gboolean
-has_label (GtkWidget  *widget,
-           const char *text)
-{
-  if (GTK_IS_LABEL (widget) && g_strcmp0 (gtk_label_get_text (GTK_LABEL (widget)), text) == 0)
-    return TRUE;
-
-  for (GtkWidget *child = gtk_widget_get_first_child (widget);
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      if (has_label (child, text))
-        return TRUE;
-    }
-
-  return FALSE;
-}
-
 /* An acknowledgement that cannot be sent says why, in a toast. */
 static void
 test_window_acknowledge_error (void)
 {
-  WardWindow *window = present_window ();
+  WardWindow *window = ward_test_window_present ();
   const char *text = "Could not acknowledge the flag: the ward pipeline is not running";
 
   ward_window_set_user (window, "Sam Carter");
-  g_assert_false (has_label (GTK_WIDGET (window), text));
+  g_assert_false (ward_test_has_label (GTK_WIDGET (window), text));
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.acknowledge", "x",
                                              G_GINT64_CONSTANT (12)));
-  iterate_main_loop ();
-  g_assert_true (has_label (GTK_WIDGET (window), text));
+  ward_test_iterate ();
+  g_assert_true (ward_test_has_label (GTK_WIDGET (window), text));
 
   gtk_window_destroy (GTK_WINDOW (window));
 }
@@ -970,7 +842,7 @@ make_sync_snapshot (guint64     serial,
                     gint64      failing_for,
                     const char *last_error)
 {
-  g_autoptr(GArray) beds = create_beds ();
+  g_autoptr(GArray) beds = ward_test_beds_new ();
   WardCounters counters = { 0 };
   WardSnapshot *snapshot;
   gint64 now = NOW + serial * G_USEC_PER_SEC;
@@ -990,7 +862,7 @@ make_sync_snapshot (guint64     serial,
 static gboolean
 sync_warning_shown (WardWindow *window)
 {
-  return gtk_revealer_get_reveal_child (GTK_REVEALER (get_child (window, WARD_TYPE_WINDOW,
+  return gtk_revealer_get_reveal_child (GTK_REVEALER (ward_test_get_child (window, WARD_TYPE_WINDOW,
                                                                  "sync_revealer")));
 }
 
@@ -1002,18 +874,18 @@ sync_warning_shown (WardWindow *window)
 static void
 test_window_sync_warning (void)
 {
-  WardWindow *window = present_window ();
-  GtkWidget *details = get_child (window, WARD_TYPE_WINDOW, "sync_details_button");
+  WardWindow *window = ward_test_window_present ();
+  GtkWidget *details = ward_test_get_child (window, WARD_TYPE_WINDOW, "sync_details_button");
   g_autoptr(GDateTime) since = NULL;
   g_autofree char *clock = NULL;
   g_autofree char *expected = NULL;
   const char *text;
 
   /* No server, outbox under its limit: a demo ward is fine as it is. */
-  apply_snapshot (window, make_sync_snapshot (1, 1200, FALSE, 0, FALSE, 0, NULL));
+  ward_test_window_apply (window, make_sync_snapshot (1, 1200, FALSE, 0, FALSE, 0, NULL));
   g_assert_false (sync_warning_shown (window));
 
-  apply_snapshot (window, make_sync_snapshot (2, 600001, TRUE, 0, FALSE, 0, NULL));
+  ward_test_window_apply (window, make_sync_snapshot (2, 600001, TRUE, 0, FALSE, 0, NULL));
   g_assert_true (sync_warning_shown (window));
   text = get_label_text (window, WARD_TYPE_WINDOW, "sync_label");
   g_assert_nonnull (strstr (text, "No FHIR server is configured"));
@@ -1025,12 +897,12 @@ test_window_sync_warning (void)
   g_assert_false (gtk_widget_get_visible (details));
 
   /* A server that failed 30 s ago: retried quietly. */
-  apply_snapshot (window, make_sync_snapshot (3, 40, FALSE, 0, TRUE, 30 * G_USEC_PER_SEC,
+  ward_test_window_apply (window, make_sync_snapshot (3, 40, FALSE, 0, TRUE, 30 * G_USEC_PER_SEC,
                                               "Could not connect: Connection refused"));
   g_assert_false (sync_warning_shown (window));
 
   /* Five minutes: the nurse is told since when and why. */
-  apply_snapshot (window, make_sync_snapshot (4, 41, FALSE, 0, TRUE, 300 * G_USEC_PER_SEC,
+  ward_test_window_apply (window, make_sync_snapshot (4, 41, FALSE, 0, TRUE, 300 * G_USEC_PER_SEC,
                                               "Could not connect: Connection refused"));
   g_assert_true (sync_warning_shown (window));
   since = g_date_time_new_from_unix_local ((NOW + 4 * G_USEC_PER_SEC - 300 * G_USEC_PER_SEC) /
@@ -1042,7 +914,7 @@ test_window_sync_warning (void)
   g_assert_cmpstr (get_label_text (window, WARD_TYPE_WINDOW, "sync_label"), ==, expected);
 
   /* It answers again, but rejected two resources: Details lists them. */
-  apply_snapshot (window, make_sync_snapshot (5, 0, FALSE, 2, TRUE, 0, NULL));
+  ward_test_window_apply (window, make_sync_snapshot (5, 0, FALSE, 2, TRUE, 0, NULL));
   g_assert_true (sync_warning_shown (window));
   g_assert_cmpstr (get_label_text (window, WARD_TYPE_WINDOW, "sync_label"), ==,
                    "The FHIR server rejected 2 resources; they are kept here with the server's "
@@ -1051,7 +923,7 @@ test_window_sync_warning (void)
   g_assert_cmpstr (gtk_actionable_get_action_name (GTK_ACTIONABLE (details)), ==, "win.data-issues");
 
   /* Everything sent. */
-  apply_snapshot (window, make_sync_snapshot (6, 0, FALSE, 0, TRUE, 0, NULL));
+  ward_test_window_apply (window, make_sync_snapshot (6, 0, FALSE, 0, TRUE, 0, NULL));
   g_assert_false (sync_warning_shown (window));
 
   gtk_window_destroy (GTK_WINDOW (window));
@@ -1064,9 +936,9 @@ test_window_sync_warning (void)
 static void
 test_window_under_16 (void)
 {
-  WardWindow *window = present_window ();
-  g_autoptr(GArray) beds = create_beds ();
-  g_autoptr(GArray) adults = create_beds ();
+  WardWindow *window = ward_test_window_present ();
+  g_autoptr(GArray) beds = ward_test_beds_new ();
+  g_autoptr(GArray) adults = ward_test_beds_new ();
   g_autoptr(WardSnapshot) child = NULL;
   g_autoptr(WardSnapshot) adult = NULL;
   WardBedState *bed;
@@ -1083,7 +955,7 @@ test_window_under_16 (void)
   child = create_snapshot (beds, 1);
   adult = create_snapshot (adults, 2);
 
-  apply_snapshot (window, child);
+  ward_test_window_apply (window, child);
   tile = get_tile (window, 3);
   g_assert_cmpstr (get_label_text (tile, WARD_TYPE_BED_TILE, "score_label"), ==, "7");
   g_assert_cmpstr (get_label_text (tile, WARD_TYPE_BED_TILE, "band_label"), ==,
@@ -1095,7 +967,7 @@ test_window_under_16 (void)
   /* The adults' tiles are as before. */
   g_assert_cmpstr (get_label_text (get_tile (window, 0), WARD_TYPE_BED_TILE, "band_label"), ==, "Low");
 
-  apply_snapshot (window, adult);
+  ward_test_window_apply (window, adult);
   g_assert_true (get_tile (window, 3) == tile);
   g_assert_cmpstr (get_label_text (tile, WARD_TYPE_BED_TILE, "band_label"), ==, "High");
   g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (tile), "band-high"));
