@@ -31,7 +31,9 @@ typedef enum
   WARD_STORE_ERROR_DAMAGED,      /* the file is not a sound database */
 } WardStoreError;
 
-/* The latest schema version; the migrations in ward-store.c go up to it. */
+/* The latest schema version; the migrations in ward-store-migrations.c go
+ * up to it.
+ */
 #define WARD_STORE_SCHEMA_VERSION 13
 
 typedef struct
