@@ -153,4 +153,29 @@ struct _WardFhirSync
   gint64             failing_since;  /* first transient failure since the last answer, or 0 */
 };
 
+/* ward-fhir-sync-marks.c */
+void _ward_fhir_sync_flush_marks (WardFhirSync *self);
+void _ward_fhir_sync_mark_clear (Mark *mark);
+void _ward_fhir_sync_mark_failed (WardFhirSync *self,
+                                  Item         *item,
+                                  const char   *reason,
+                                  const char   *outcome_json);
+void _ward_fhir_sync_mark_retry (WardFhirSync *self,
+                                 Item         *item,
+                                 gint64        retry_after_sec,
+                                 const char   *reason);
+void _ward_fhir_sync_mark_sent (WardFhirSync *self,
+                                Item         *item);
+void _ward_fhir_sync_retry_all (WardFhirSync *self,
+                                GPtrArray    *items,
+                                gint64        retry_after_sec,
+                                const char   *reason);
+void _ward_fhir_sync_setup_failed (WardFhirSync *self,
+                                   char         *reason);
+/* ward-fhir-sync.c */
+JsonNode *_ward_fhir_sync_parse_json (const char *json);
+void _ward_fhir_sync_set_last_error (WardFhirSync *self,
+                                     char         *text);
+gint64 _ward_fhir_sync_now (WardFhirSync *self);
+
 G_END_DECLS

@@ -46,15 +46,6 @@ item_free (Item *item)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (Item, item_free)
 
 static void
-mark_clear (Mark *mark)
-{
-  g_free (mark->reason);
-  g_free (mark->outcome_json);
-  g_free (mark->id);
-  g_free (mark->merged_json);
-}
-
-static void
 request_free (Request *req)
 {
   g_clear_object (&req->self);
@@ -78,8 +69,8 @@ request_new (WardFhirSync *self,
   return req;
 }
 
-static gint64
-sync_now (WardFhirSync *self)
+gint64
+_ward_fhir_sync_now (WardFhirSync *self)
 {
   if (self->clock != NULL)
     return self->clock (self->clock_data);
@@ -87,46 +78,12 @@ sync_now (WardFhirSync *self)
   return g_get_real_time ();
 }
 
-static void
-set_last_error (WardFhirSync *self,
-                char         *text)
+void
+_ward_fhir_sync_set_last_error (WardFhirSync *self,
+                                char         *text)
 {
   g_free (self->last_error);
   self->last_error = text;
-}
-
-/* Whether the server is taking resources: a transient failure starts the
- * clock the window's warning shows; an answer that settles a row (sent,
- * or parked with the server's reason) stops it.
- */
-static void
-note_transient_failure (WardFhirSync *self)
-{
-  if (self->failing_since == 0)
-    self->failing_since = MAX (sync_now (self), 1);
-}
-
-static void
-note_answer (WardFhirSync *self)
-{
-  self->failing_since = 0;
-}
-
-static guint64
-backoff_msec (WardFhirSync *self,
-              int           attempts,
-              gint64        retry_after_sec)
-{
-  guint64 delay = self->backoff_min_msec;
-
-  for (int i = 0; i < attempts && delay < self->backoff_max_msec; i++)
-    delay *= 2;
-  delay = MIN (delay, self->backoff_max_msec);
-  delay += g_random_int_range (0, (gint32) (delay / 4) + 1);
-  if (retry_after_sec > 0)
-    delay = MAX (delay, (guint64) retry_after_sec * 1000);
-
-  return delay;
 }
 
 static void
@@ -175,7 +132,7 @@ ward_fhir_sync_init (WardFhirSync *self)
 {
   g_queue_init (&self->queue);
   self->marks = g_array_new (FALSE, TRUE, sizeof (Mark));
-  g_array_set_clear_func (self->marks, (GDestroyNotify) mark_clear);
+  g_array_set_clear_func (self->marks, (GDestroyNotify) _ward_fhir_sync_mark_clear);
   self->backoff_min_msec = 1000;
   self->backoff_max_msec = 5 * 60 * 1000;
   self->interval_msec = 1000;
@@ -283,8 +240,8 @@ ward_fhir_sync_set_batch_size (WardFhirSync *self,
   self->batch_size = MAX (batch_size, 1);
 }
 
-static JsonNode *
-parse_json (const char *json)
+JsonNode *
+_ward_fhir_sync_parse_json (const char *json)
 {
   g_autoptr(JsonParser) parser = json_parser_new_immutable ();
 
@@ -292,234 +249,6 @@ parse_json (const char *json)
     return NULL;
 
   return json_parser_steal_root (parser);
-}
-
-/* The local copy of a merged Observation becomes what the server has, so
- * that the next merges (the engine's, and ours with If-Match) start from
- * it.  When the engine has updated it since it was taken, that newer
- * version is merged into the server's copy instead (it goes next, with
- * the server's version).  Nothing is queued: the row is marked sent.
- */
-static void
-store_merged (WardFhirSync *self,
-              const Mark   *mark)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(JsonNode) server_copy = NULL;
-  g_autoptr(JsonNode) local = NULL;
-  g_autoptr(JsonNode) merged = NULL;
-  g_autofree char *local_json = NULL;
-  g_autofree char *merged_json = NULL;
-  gboolean replaced = FALSE;
-  gint64 version = 0;
-
-  if (!ward_store_replace_resource_json (self->store, "Observation", mark->id, mark->version,
-                                         mark->merged_json, &replaced, &error))
-    goto failed;
-  if (replaced)
-    return;
-
-  local_json = ward_store_get_resource (self->store, "Observation", mark->id, &version, &error);
-  if (local_json == NULL)
-    goto failed;
-  server_copy = parse_json (mark->merged_json);
-  local = parse_json (local_json);
-  if (server_copy == NULL || local == NULL)
-    goto failed;
-  merged = ward_fhir_template_merge_observations (self->template, server_copy, local, &error);
-  if (merged == NULL)
-    goto failed;
-  merged_json = ward_fhir_template_to_json (merged);
-  if (ward_store_replace_resource_json (self->store, "Observation", mark->id, version, merged_json,
-                                        NULL, &error))
-    return;
-
-failed:
-  /* The local copy lacks the server's values: the next send reads the
-   * server's copy again rather than trusting our version of it.
-   */
-  g_debug ("The merged Observation is not stored locally: %s",
-           error != NULL ? error->message : "not JSON");
-  g_hash_table_remove (self->versions, mark->id);
-}
-
-/* Store writes.  Marks are kept in memory and written together, in one
- * short transaction: after each batch Bundle's answer, after SINGLE_TAKE
- * single answers, and when a cycle ends or stops.  A crash before that
- * only sends those rows again (PUT is idempotent); a transaction per
- * single PUT would cost an fsync per resource.
- */
-static void
-flush_marks (WardFhirSync *self)
-{
-  g_autoptr(GError) error = NULL;
-
-  if (self->marks->len == 0)
-    return;
-
-  if (!ward_store_begin (self->store, &error))
-    {
-      g_critical ("FHIR sync: cannot begin a store write: %s", error->message);
-      g_array_set_size (self->marks, 0);
-      return;
-    }
-  for (guint i = 0; i < self->marks->len; i++)
-    {
-      const Mark *mark = &g_array_index (self->marks, Mark, i);
-      gboolean ok = FALSE;
-
-      switch (mark->kind)
-        {
-        case MARK_SENT:
-          if (mark->merged_json != NULL)
-            store_merged (self, mark);
-          ok = ward_store_outbox_mark_sent (self->store, mark->seq, mark->version, mark->at,
-                                            NULL, &error);
-          break;
-        case MARK_RETRY:
-          ok = ward_store_outbox_mark_retry (self->store, mark->seq, mark->at, mark->reason,
-                                             &error);
-          break;
-        case MARK_FAILED:
-          ok = ward_store_outbox_mark_failed (self->store, mark->seq, mark->reason,
-                                              mark->outcome_json, &error);
-          break;
-        default:
-          g_assert_not_reached ();
-        }
-      if (!ok)
-        {
-          g_critical ("FHIR sync: store write failed: %s", error->message);
-          g_clear_error (&error);
-        }
-    }
-  g_array_set_size (self->marks, 0);
-
-  if (!ward_store_commit (self->store, &error))
-    {
-      g_critical ("FHIR sync: commit failed: %s", error->message);
-      ward_store_rollback (self->store);
-    }
-}
-
-static void
-add_mark (WardFhirSync *self,
-          MarkKind      kind,
-          Item         *item,
-          gint64        at,
-          const char   *reason,
-          const char   *outcome_json)
-{
-  Mark mark = {
-    .kind = kind,
-    .seq = item->seq,
-    .version = item->version,
-    .at = at,
-    .reason = g_strdup (reason),
-    .outcome_json = g_strdup (outcome_json),
-  };
-
-  if (kind == MARK_SENT && item->merged)
-    {
-      mark.id = g_strdup (item->id);
-      mark.merged_json = g_strdup (item->json);
-    }
-
-  g_array_append_val (self->marks, mark);
-}
-
-static void
-mark_sent (WardFhirSync *self,
-           Item         *item)
-{
-  add_mark (self, MARK_SENT, item, sync_now (self), NULL, NULL);
-  self->n_sent++;
-  note_answer (self);
-}
-
-static void
-mark_retry (WardFhirSync *self,
-            Item         *item,
-            gint64        retry_after_sec,
-            const char   *reason)
-{
-  guint64 delay = backoff_msec (self, item->attempts, retry_after_sec);
-
-  add_mark (self, MARK_RETRY, item, sync_now (self) + (gint64) delay * 1000, reason, NULL);
-  self->n_retried++;
-  g_debug ("%s: %s; retry in %" G_GUINT64_FORMAT " ms", item->resource_type, reason, delay);
-  set_last_error (self, g_strdup (reason));
-  note_transient_failure (self);
-}
-
-static void
-mark_failed (WardFhirSync *self,
-             Item         *item,
-             const char   *reason,
-             const char   *outcome_json)
-{
-  g_autofree char *missing_type = NULL;
-  g_autofree char *missing_id = NULL;
-
-  /* Refused for a reference to a resource we send too (its write failed
-   * for now): retried, not parked (ward-fhir-references.c).
-   */
-  if (ward_fhir_outcome_missing_reference (outcome_json, &missing_type, &missing_id))
-    {
-      g_autofree char *ours = ward_store_get_resource (self->store, missing_type, missing_id,
-                                                       NULL, NULL);
-      gboolean shared_pending = FALSE;
-
-      /* A Task shared between stations goes through the sharing layer's
-       * own queue (ward-fhir-shared.c), not this outbox: what references
-       * it waits until that queue has sent it.
-       */
-      if (ours == NULL &&
-          ward_store_shared_is_pending (self->store, missing_type, missing_id, &shared_pending,
-                                        NULL) &&
-          shared_pending)
-        {
-          g_debug ("%s waits for the shared %s/%s", item->resource_type, missing_type, missing_id);
-          mark_retry (self, item, 0, reason);
-          return;
-        }
-
-      if (ours != NULL)
-        {
-          g_autoptr(GError) error = NULL;
-          gboolean queued = FALSE;
-
-          /* Not pending: the server had it and lost it (restored from
-           * an older backup, a new server): it goes again, first.
-           */
-          if (!ward_store_outbox_requeue (self->store, missing_type, missing_id, sync_now (self),
-                                          &queued, &error))
-            g_debug ("Could not queue %s again: %s", missing_type, error->message);
-          else if (queued)
-            g_message ("The FHIR server does not have the %s that a %s references: sending it again",
-                       missing_type, item->resource_type);
-          mark_retry (self, item, 0, reason);
-          return;
-        }
-    }
-
-  add_mark (self, MARK_FAILED, item, 0, reason, outcome_json);
-  self->n_parked++;
-  note_answer (self);
-  g_message ("A %s was rejected by the FHIR server and parked (wardwatch-cli stats counts them)",
-             item->resource_type);
-  set_last_error (self, g_strdup (reason));
-}
-
-/* Every item of a request retried, in one transaction. */
-static void
-retry_all (WardFhirSync *self,
-           GPtrArray    *items,
-           gint64        retry_after_sec,
-           const char   *reason)
-{
-  for (guint i = 0; i < items->len; i++)
-    mark_retry (self, g_ptr_array_index (items, i), retry_after_sec, reason);
 }
 
 static gint64
@@ -615,7 +344,7 @@ finish_cycle (WardFhirSync *self)
 {
   gboolean again = self->take_full;
 
-  flush_marks (self);
+  _ward_fhir_sync_flush_marks (self);
   g_queue_clear_full (&self->queue, (GDestroyNotify) item_free);
   self->busy = FALSE;
   self->taken = FALSE;
@@ -629,27 +358,12 @@ finish_cycle (WardFhirSync *self)
 static void
 abandon_cycle (WardFhirSync *self)
 {
-  flush_marks (self);
+  _ward_fhir_sync_flush_marks (self);
   g_queue_clear_full (&self->queue, (GDestroyNotify) item_free);
   self->busy = FALSE;
   self->taken = FALSE;
   self->take_full = FALSE;
   self->bundle_due = FALSE;
-}
-
-/* Metadata, Device: a setup step failed for a transient reason.  The
- * cycle ends and the step is tried again after a backoff of its own.
- */
-static void
-setup_failed (WardFhirSync *self,
-              char         *reason)
-{
-  guint64 delay = backoff_msec (self, self->setup_attempts++, 0);
-
-  self->setup_next_at = sync_now (self) + (gint64) delay * 1000;
-  g_debug ("FHIR sync setup: %s; again in %" G_GUINT64_FORMAT " ms", reason, delay);
-  set_last_error (self, reason);
-  note_transient_failure (self);
 }
 
 static void
@@ -724,7 +438,7 @@ handle_device (WardFhirSync *self,
     }
   else if (is_transient (status))
     {
-      setup_failed (self, status_reason (status, root));
+      _ward_fhir_sync_setup_failed (self, status_reason (status, root));
     }
   else
     {
@@ -732,7 +446,7 @@ handle_device (WardFhirSync *self,
        * is sent in turn; the rest goes on.
        */
       self->device_done = TRUE;
-      set_last_error (self, status_reason (status, root));
+      _ward_fhir_sync_set_last_error (self, status_reason (status, root));
       g_message ("The FHIR server refused Wardwatch's Device; sending the rest anyway");
     }
 }
@@ -873,7 +587,7 @@ static gboolean
 server_has_ours (Item     *item,
                  JsonNode *server_copy)
 {
-  g_autoptr(JsonNode) ours = parse_json (item->local_json);
+  g_autoptr(JsonNode) ours = _ward_fhir_sync_parse_json (item->local_json);
   g_autoptr(JsonNode) theirs = NULL;
 
   if (ours == NULL || !JSON_NODE_HOLDS_OBJECT (ours) || !JSON_NODE_HOLDS_OBJECT (server_copy))
@@ -895,7 +609,7 @@ merge_into (WardFhirSync  *self,
             const char    *etag,
             GError       **error)
 {
-  g_autoptr(JsonNode) ours = parse_json (item->local_json);
+  g_autoptr(JsonNode) ours = _ward_fhir_sync_parse_json (item->local_json);
   g_autoptr(JsonNode) merged = NULL;
 
   if (ours == NULL)
@@ -945,7 +659,7 @@ requeue_conflict (WardFhirSync *self,
                                                  "between our read and our write %d times",
                                                  item->conflicts);
 
-      mark_retry (self, item, 0, reason);
+      _ward_fhir_sync_mark_retry (self, item, 0, reason);
       return FALSE;
     }
 
@@ -983,7 +697,7 @@ retry_or_park (WardFhirSync *self,
 
   if (is_transient (status))
     {
-      mark_retry (self, item, retry_after_sec (req, status), reason);
+      _ward_fhir_sync_mark_retry (self, item, retry_after_sec (req, status), reason);
     }
   else
     {
@@ -992,7 +706,7 @@ retry_or_park (WardFhirSync *self,
 
       if (why != NULL)
         outcome_json = g_strndup (data, len);
-      mark_failed (self, item, reason, outcome_json);
+      _ward_fhir_sync_mark_failed (self, item, reason, outcome_json);
     }
 }
 
@@ -1009,7 +723,7 @@ handle_read (WardFhirSync *self,
   self->n_reads++;
   if (status == SOUP_STATUS_OK && is_resource (root) && server_has_ours (item, root))
     {
-      mark_sent (self, item);
+      _ward_fhir_sync_mark_sent (self, item);
     }
   else if (status == SOUP_STATUS_OK && is_resource (root))
     {
@@ -1024,7 +738,7 @@ handle_read (WardFhirSync *self,
         g_autofree char *reason = g_strdup_printf ("Cannot merge into the server's copy: %s",
                                                    error->message);
 
-        mark_failed (self, item, reason, NULL);
+        _ward_fhir_sync_mark_failed (self, item, reason, NULL);
       }
     }
   else if (status == SOUP_STATUS_NOT_FOUND || status == SOUP_STATUS_GONE)
@@ -1035,7 +749,7 @@ handle_read (WardFhirSync *self,
     }
   else if (status == SOUP_STATUS_OK)
     {
-      mark_retry (self, item, 0, "HTTP 200 with a body that is not a FHIR resource");
+      _ward_fhir_sync_mark_retry (self, item, 0, "HTTP 200 with a body that is not a FHIR resource");
     }
   else
     retry_or_park (self, req, item, status, root, data, len);
@@ -1058,13 +772,13 @@ handle_single (WardFhirSync *self,
         {
           if (item->merge)
             remember_version (self, item, answer_version (root, response_etag (req->msg)));
-          mark_sent (self, item);
+          _ward_fhir_sync_mark_sent (self, item);
         }
       else
         {
           g_autofree char *reason = g_strdup_printf ("HTTP %u with a body that is not a FHIR resource",
                                                      status);
-          mark_retry (self, item, 0, reason);
+          _ward_fhir_sync_mark_retry (self, item, 0, reason);
         }
     }
   else if (status == STATUS_PRECONDITION_FAILED && item->merge)
@@ -1086,7 +800,7 @@ fall_back_to_single (WardFhirSync *self,
                      char         *reason)
 {
   g_message ("The FHIR server refused a batch Bundle (%s); sending single PUTs", reason);
-  set_last_error (self, reason);
+  _ward_fhir_sync_set_last_error (self, reason);
   self->batch_allowed = FALSE;
   for (guint i = req->items->len; i > 0; i--)
     g_queue_push_head (&self->queue, g_ptr_array_steal_index (req->items, i - 1));
@@ -1166,14 +880,14 @@ batch_response_entries (WardFhirSync *self,
 
   if (status == SOUP_STATUS_OK && root == NULL)
     {
-      retry_all (self, req->items, 0, "HTTP 200 with a body that is not a FHIR Bundle");
+      _ward_fhir_sync_retry_all (self, req->items, 0, "HTTP 200 with a body that is not a FHIR Bundle");
       return NULL;
     }
   if (status != SOUP_STATUS_OK && is_transient (status))
     {
       g_autofree char *reason = status_reason (status, root);
 
-      retry_all (self, req->items, retry_after_sec (req, status), reason);
+      _ward_fhir_sync_retry_all (self, req->items, retry_after_sec (req, status), reason);
       return NULL;
     }
   if (status != SOUP_STATUS_OK)
@@ -1221,7 +935,7 @@ handle_batch (WardFhirSync *self,
           if (item->merge)
             remember_version (self, item,
                               answer_version (entry_resource (entry), entry_etag (entry)));
-          mark_sent (self, item);
+          _ward_fhir_sync_mark_sent (self, item);
         }
       else if (entry_st == STATUS_PRECONDITION_FAILED && item->merge)
         {
@@ -1235,7 +949,7 @@ handle_batch (WardFhirSync *self,
           g_autofree char *reason = entry_st != 0 ? status_reason (entry_st, outcome)
                                                   : g_strdup ("batch entry without a status");
 
-          mark_retry (self, item, 0, reason);
+          _ward_fhir_sync_mark_retry (self, item, 0, reason);
         }
       else
         {
@@ -1244,7 +958,7 @@ handle_batch (WardFhirSync *self,
 
           if (outcome != NULL && outcome_reason (outcome) != NULL)
             outcome_json = json_to_string (outcome, FALSE);
-          mark_failed (self, item, reason, outcome_json);
+          _ward_fhir_sync_mark_failed (self, item, reason, outcome_json);
         }
     }
 }
@@ -1281,7 +995,7 @@ handle_read_batch (WardFhirSync *self,
       if (entry_st == SOUP_STATUS_OK && entry_resource (entry) != NULL &&
           server_has_ours (item, entry_resource (entry)))
         {
-          mark_sent (self, item);
+          _ward_fhir_sync_mark_sent (self, item);
         }
       else if (entry_st == SOUP_STATUS_OK && entry_resource (entry) != NULL)
         {
@@ -1295,7 +1009,7 @@ handle_read_batch (WardFhirSync *self,
               continue;
             }
           reason = g_strdup_printf ("Cannot merge into the server's copy: %s", error->message);
-          mark_failed (self, item, reason, NULL);
+          _ward_fhir_sync_mark_failed (self, item, reason, NULL);
         }
       else if (entry_st == SOUP_STATUS_NOT_FOUND || entry_st == SOUP_STATUS_GONE)
         {
@@ -1310,7 +1024,7 @@ handle_read_batch (WardFhirSync *self,
                                                   ? g_strdup ("batch entry 200 without a resource")
                                                   : status_reason (entry_st, outcome);
 
-          mark_retry (self, item, 0, reason);
+          _ward_fhir_sync_mark_retry (self, item, 0, reason);
         }
       else
         {
@@ -1320,7 +1034,7 @@ handle_read_batch (WardFhirSync *self,
 
           if (why != NULL)
             outcome_json = json_to_string (outcome, FALSE);
-          mark_failed (self, item, reason, outcome_json);
+          _ward_fhir_sync_mark_failed (self, item, reason, outcome_json);
         }
     }
 }
@@ -1357,14 +1071,14 @@ response_cb (GObject      *source,
           self->caps_tried = TRUE;
           break;
         case REQUEST_DEVICE:
-          setup_failed (self, g_steal_pointer (&reason));
+          _ward_fhir_sync_setup_failed (self, g_steal_pointer (&reason));
           finish_cycle (self);
           return;
         case REQUEST_SINGLE:
         case REQUEST_BATCH:
         case REQUEST_READ:
         case REQUEST_READ_BATCH:
-          retry_all (self, req->items, 0, reason);
+          _ward_fhir_sync_retry_all (self, req->items, 0, reason);
           break;
         default:
           g_assert_not_reached ();
@@ -1423,7 +1137,7 @@ response_cb (GObject      *source,
     }
 
   if (req->kind == REQUEST_BATCH || self->marks->len >= SINGLE_TAKE)
-    flush_marks (self);
+    _ward_fhir_sync_flush_marks (self);
   advance (self);
 }
 
@@ -1465,7 +1179,7 @@ send_request (WardFhirSync *self,
       /* A URL that does not parse never will: nothing is marked, the
        * rows stay pending for a corrected --fhir-url.
        */
-      set_last_error (self, g_strdup ("Invalid FHIR server URL"));
+      _ward_fhir_sync_set_last_error (self, g_strdup ("Invalid FHIR server URL"));
       g_critical ("FHIR sync: the server URL is not valid");
       finish_cycle (self);
       return;
@@ -1517,7 +1231,7 @@ auth_failed (WardFhirSync *self,
       advance (self);
       return;
     case REQUEST_DEVICE:
-      setup_failed (self, g_steal_pointer (&reason));
+      _ward_fhir_sync_setup_failed (self, g_steal_pointer (&reason));
       break;
     case REQUEST_SINGLE:
     case REQUEST_BATCH:
@@ -1528,7 +1242,7 @@ auth_failed (WardFhirSync *self,
 
         while ((rest = g_queue_pop_head (&self->queue)) != NULL)
           g_ptr_array_add (req->items, rest);
-        retry_all (self, req->items, 0, reason);
+        _ward_fhir_sync_retry_all (self, req->items, 0, reason);
         self->take_full = FALSE;
       }
       break;
@@ -1619,7 +1333,7 @@ is_connector_observation (WardFhirSync          *self,
   if (strstr (entry->json, WARD_FHIR_SERVICE_SYSTEM) == NULL)
     return FALSE;
 
-  root = parse_json (entry->json);
+  root = _ward_fhir_sync_parse_json (entry->json);
   return root != NULL && ward_fhir_template_observation_identifier (root) != NULL;
 }
 
@@ -1639,7 +1353,7 @@ collect_cb (const WardOutboxEntry *entry,
       g_autoptr(Item) item = item_new (entry->resource_type, entry->id, entry->seq,
                                        entry->version, entry->attempts, NULL);
 
-      mark_sent (self, item);
+      _ward_fhir_sync_mark_sent (self, item);
       return;
     }
 
@@ -1801,7 +1515,7 @@ advance (WardFhirSync *self)
 
   g_assert (self->busy);
 
-  if (self->setup_next_at > sync_now (self))
+  if (self->setup_next_at > _ward_fhir_sync_now (self))
     {
       finish_cycle (self);
       return;
@@ -1833,7 +1547,7 @@ advance (WardFhirSync *self)
 
       self->taken = TRUE;
       self->last_pending = ward_store_outbox_get_n_pending (self->store, NULL);
-      if (!ward_store_outbox_next (self->store, sync_now (self), limit, collect_cb, self, &error))
+      if (!ward_store_outbox_next (self->store, _ward_fhir_sync_now (self), limit, collect_cb, self, &error))
         {
           g_critical ("FHIR sync: reading the outbox failed: %s", error->message);
           g_queue_clear_full (&self->queue, (GDestroyNotify) item_free);
@@ -1959,7 +1673,7 @@ ward_fhir_sync_start (WardFhirSync *self)
    */
   {
     g_autoptr(GError) error = NULL;
-    gint64 n = ward_store_outbox_make_due (self->store, sync_now (self), &error);
+    gint64 n = ward_store_outbox_make_due (self->store, _ward_fhir_sync_now (self), &error);
 
     if (n < 0)
       g_warning ("Could not reschedule the FHIR outbox: %s", error->message);
@@ -2093,7 +1807,7 @@ ward_fhir_sync_stop (WardFhirSync *self)
   while (self->busy && self->context != NULL)
     g_main_context_iteration (self->context, TRUE);
 
-  flush_marks (self);
+  _ward_fhir_sync_flush_marks (self);
   if (self->session != NULL)
     soup_session_abort (self->session);
   g_clear_object (&self->session);
