@@ -71,6 +71,10 @@ typedef struct
   int           conflicts;        /* 412 answers this cycle */
 } Item;
 
+void _ward_fhir_sync_item_free (Item *item);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Item, _ward_fhir_sync_item_free)
+
 typedef enum
 {
   MARK_SENT,
@@ -177,5 +181,39 @@ JsonNode *_ward_fhir_sync_parse_json (const char *json);
 void _ward_fhir_sync_set_last_error (WardFhirSync *self,
                                      char         *text);
 gint64 _ward_fhir_sync_now (WardFhirSync *self);
+
+/* ward-fhir-sync-merge.c */
+char *_ward_fhir_sync_answer_version (JsonNode   *resource,
+                                      const char *etag);
+void _ward_fhir_sync_handle_read (WardFhirSync *self,
+                                  Request      *req,
+                                  guint         status,
+                                  JsonNode     *root,
+                                  const char   *data,
+                                  gsize         len);
+gboolean _ward_fhir_sync_is_connector_observation (WardFhirSync          *self,
+                                                   const WardOutboxEntry *entry);
+gboolean _ward_fhir_sync_merge_into (WardFhirSync  *self,
+                                     Item          *item,
+                                     JsonNode      *server_copy,
+                                     const char    *etag,
+                                     GError       **error);
+void _ward_fhir_sync_remember_version (WardFhirSync *self,
+                                       Item         *item,
+                                       char         *version);
+gboolean _ward_fhir_sync_requeue_conflict (WardFhirSync *self,
+                                           Item         *item);
+const char *_ward_fhir_sync_response_etag (SoupMessage *msg);
+gboolean _ward_fhir_sync_server_has_ours (Item     *item,
+                                          JsonNode *server_copy);
+/* ward-fhir-sync.c */
+gboolean _ward_fhir_sync_is_resource (JsonNode *root);
+void _ward_fhir_sync_retry_or_park (WardFhirSync *self,
+                                    Request      *req,
+                                    Item         *item,
+                                    guint         status,
+                                    JsonNode     *root,
+                                    const char   *data,
+                                    gsize         len);
 
 G_END_DECLS

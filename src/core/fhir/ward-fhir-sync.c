@@ -29,8 +29,8 @@ static void advance       (WardFhirSync *self);
 static void start_request (WardFhirSync *self,
                            Request      *req);
 
-static void
-item_free (Item *item)
+void
+_ward_fhir_sync_item_free (Item *item)
 {
   if (item == NULL)
     return;
@@ -42,8 +42,6 @@ item_free (Item *item)
   g_free (item->if_match);
   g_free (item);
 }
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (Item, item_free)
 
 static void
 request_free (Request *req)
@@ -65,7 +63,7 @@ request_new (WardFhirSync *self,
 
   req->self = g_object_ref (self);
   req->kind = kind;
-  req->items = g_ptr_array_new_with_free_func ((GDestroyNotify) item_free);
+  req->items = g_ptr_array_new_with_free_func ((GDestroyNotify) _ward_fhir_sync_item_free);
   return req;
 }
 
@@ -92,7 +90,7 @@ ward_fhir_sync_dispose (GObject *object)
   WardFhirSync *self = (WardFhirSync *) object;
 
   ward_fhir_sync_stop (self);
-  g_queue_clear_full (&self->queue, (GDestroyNotify) item_free);
+  g_queue_clear_full (&self->queue, (GDestroyNotify) _ward_fhir_sync_item_free);
 
   G_OBJECT_CLASS (ward_fhir_sync_parent_class)->dispose (object);
 }
@@ -331,8 +329,8 @@ status_reason (guint     status,
                      : g_strdup_printf ("HTTP %u", status);
 }
 
-static gboolean
-is_resource (JsonNode *root)
+gboolean
+_ward_fhir_sync_is_resource (JsonNode *root)
 {
   return root != NULL && JSON_NODE_HOLDS_OBJECT (root) &&
          json_object_has_member (json_node_get_object (root), "resourceType");
@@ -345,7 +343,7 @@ finish_cycle (WardFhirSync *self)
   gboolean again = self->take_full;
 
   _ward_fhir_sync_flush_marks (self);
-  g_queue_clear_full (&self->queue, (GDestroyNotify) item_free);
+  g_queue_clear_full (&self->queue, (GDestroyNotify) _ward_fhir_sync_item_free);
   self->busy = FALSE;
   self->taken = FALSE;
   self->take_full = FALSE;
@@ -359,7 +357,7 @@ static void
 abandon_cycle (WardFhirSync *self)
 {
   _ward_fhir_sync_flush_marks (self);
-  g_queue_clear_full (&self->queue, (GDestroyNotify) item_free);
+  g_queue_clear_full (&self->queue, (GDestroyNotify) _ward_fhir_sync_item_free);
   self->busy = FALSE;
   self->taken = FALSE;
   self->take_full = FALSE;
@@ -375,7 +373,7 @@ handle_metadata (WardFhirSync *self,
   JsonArray *rest;
 
   self->caps_tried = TRUE;
-  if (status != SOUP_STATUS_OK || !is_resource (root))
+  if (status != SOUP_STATUS_OK || !_ward_fhir_sync_is_resource (root))
     {
       /* No CapabilityStatement: single PUTs this cycle.  A server that
        * said no is not asked again this session; one that failed is,
@@ -429,7 +427,7 @@ handle_device (WardFhirSync *self,
 {
   Item *item = g_ptr_array_index (req->items, 0);
 
-  if ((status == SOUP_STATUS_OK || status == SOUP_STATUS_CREATED) && is_resource (root))
+  if ((status == SOUP_STATUS_OK || status == SOUP_STATUS_CREATED) && _ward_fhir_sync_is_resource (root))
     {
       self->device_done = TRUE;
       self->device_version = item->version;
@@ -453,222 +451,6 @@ handle_device (WardFhirSync *self,
 
 /* Versions of connector Observations */
 
-/* W/"3", "3" or 3: 3. */
-static char *
-version_of_etag (const char *etag)
-{
-  const char *p = etag;
-  gsize len;
-
-  if (p == NULL)
-    return NULL;
-  if (g_str_has_prefix (p, "W/"))
-    p += 2;
-  len = strlen (p);
-  if (len >= 2 && p[0] == '"' && p[len - 1] == '"')
-    return len > 2 ? g_strndup (p + 1, len - 2) : NULL;
-
-  return len > 0 ? g_strdup (p) : NULL;
-}
-
-static const char *
-response_etag (SoupMessage *msg)
-{
-  return soup_message_headers_get_one (soup_message_get_response_headers (msg), "ETag");
-}
-
-/* meta.versionId of a resource, or NULL. */
-static const char *
-meta_version (JsonNode *resource)
-{
-  JsonNode *meta;
-  JsonNode *version;
-
-  if (resource == NULL || !JSON_NODE_HOLDS_OBJECT (resource))
-    return NULL;
-  meta = json_object_get_member (json_node_get_object (resource), "meta");
-  if (meta == NULL || !JSON_NODE_HOLDS_OBJECT (meta))
-    return NULL;
-  version = json_object_get_member (json_node_get_object (meta), "versionId");
-  if (version == NULL || !JSON_NODE_HOLDS_VALUE (version) ||
-      json_node_get_value_type (version) != G_TYPE_STRING)
-    return NULL;
-
-  return json_node_get_string (version);
-}
-
-/* The server's version after a write or a read: the resource's
- * meta.versionId, else the ETag.
- */
-static char *
-answer_version (JsonNode   *resource,
-                const char *etag)
-{
-  const char *version = meta_version (resource);
-
-  return version != NULL ? g_strdup (version) : version_of_etag (etag);
-}
-
-static void
-remember_version (WardFhirSync *self,
-                  Item         *item,
-                  char         *version)
-{
-  if (version == NULL)
-    {
-      g_hash_table_remove (self->versions, item->id);
-      return;
-    }
-  if (g_hash_table_size (self->versions) >= MAX_VERSIONS_KEPT &&
-      !g_hash_table_contains (self->versions, item->id))
-    g_hash_table_remove_all (self->versions);
-  g_hash_table_replace (self->versions, g_strdup (item->id), version);
-}
-
-/* JSON equal as FHIR content: numbers by value (a server may write our
- * 37.0 as 37), objects whatever their member order.
- */
-static gboolean
-same_content (JsonNode *a,
-              JsonNode *b)
-{
-  if (JSON_NODE_TYPE (a) != JSON_NODE_TYPE (b))
-    return FALSE;
-
-  if (JSON_NODE_HOLDS_OBJECT (a))
-    {
-      JsonObject *oa = json_node_get_object (a);
-      JsonObject *ob = json_node_get_object (b);
-      JsonObjectIter iter;
-      const char *name;
-      JsonNode *child;
-
-      if (json_object_get_size (oa) != json_object_get_size (ob))
-        return FALSE;
-      json_object_iter_init (&iter, oa);
-      while (json_object_iter_next (&iter, &name, &child))
-        if (!json_object_has_member (ob, name) ||
-            !same_content (child, json_object_get_member (ob, name)))
-          return FALSE;
-      return TRUE;
-    }
-
-  if (JSON_NODE_HOLDS_ARRAY (a))
-    {
-      JsonArray *aa = json_node_get_array (a);
-      JsonArray *ab = json_node_get_array (b);
-
-      if (json_array_get_length (aa) != json_array_get_length (ab))
-        return FALSE;
-      for (guint i = 0; i < json_array_get_length (aa); i++)
-        if (!same_content (json_array_get_element (aa, i), json_array_get_element (ab, i)))
-          return FALSE;
-      return TRUE;
-    }
-
-  if (JSON_NODE_HOLDS_VALUE (a))
-    {
-      GType ta = json_node_get_value_type (a);
-      GType tb = json_node_get_value_type (b);
-
-      if ((ta == G_TYPE_INT64 || ta == G_TYPE_DOUBLE) && (tb == G_TYPE_INT64 || tb == G_TYPE_DOUBLE))
-        return json_node_get_double (a) == json_node_get_double (b);
-    }
-
-  return json_node_equal (a, b);
-}
-
-/* Whether the server's copy is ours already, apart from its meta: our
- * own earlier write, whose answer was lost (a kill before the mark was
- * stored).  Merging into it would still change it (an amendment), and
- * write a second version of what was made here once.
- */
-static gboolean
-server_has_ours (Item     *item,
-                 JsonNode *server_copy)
-{
-  g_autoptr(JsonNode) ours = _ward_fhir_sync_parse_json (item->local_json);
-  g_autoptr(JsonNode) theirs = NULL;
-
-  if (ours == NULL || !JSON_NODE_HOLDS_OBJECT (ours) || !JSON_NODE_HOLDS_OBJECT (server_copy))
-    return FALSE;
-
-  theirs = json_node_copy (server_copy);
-  json_object_remove_member (json_node_get_object (theirs), "meta");
-  json_object_remove_member (json_node_get_object (ours), "meta");
-  return same_content (theirs, ours);
-}
-
-/* The server's copy read: ours merged into it, to be written with its
- * version.
- */
-static gboolean
-merge_into (WardFhirSync  *self,
-            Item          *item,
-            JsonNode      *server_copy,
-            const char    *etag,
-            GError       **error)
-{
-  g_autoptr(JsonNode) ours = _ward_fhir_sync_parse_json (item->local_json);
-  g_autoptr(JsonNode) merged = NULL;
-
-  if (ours == NULL)
-    {
-      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                           "the stored Observation is not JSON");
-      return FALSE;
-    }
-  merged = ward_fhir_template_merge_observations (self->template, server_copy, ours, error);
-  if (merged == NULL)
-    return FALSE;
-
-  g_free (item->json);
-  item->json = ward_fhir_template_to_json (merged);
-  g_free (item->if_match);
-  item->if_match = answer_version (server_copy, etag);
-  item->read = TRUE;
-  item->merged = TRUE;
-  return TRUE;
-}
-
-/* Read again and merged again, from our stored copy. */
-static void
-reset_merge (Item *item)
-{
-  g_free (item->json);
-  item->json = g_strdup (item->local_json);
-  g_clear_pointer (&item->if_match, g_free);
-  item->read = FALSE;
-  item->merged = FALSE;
-}
-
-/* 412: another writer changed the Observation between our read and our
- * write.  It is read, merged and written again, first in the queue, up
- * to MAX_CONFLICTS times in a cycle; then it waits for a retry.  Returns
- * whether the queue took the item.
- */
-static gboolean
-requeue_conflict (WardFhirSync *self,
-                  Item         *item)
-{
-  self->n_conflicts++;
-  g_hash_table_remove (self->versions, item->id);
-  if (++item->conflicts > MAX_CONFLICTS)
-    {
-      g_autofree char *reason = g_strdup_printf ("HTTP 412: the Observation changed on the server "
-                                                 "between our read and our write %d times",
-                                                 item->conflicts);
-
-      _ward_fhir_sync_mark_retry (self, item, 0, reason);
-      return FALSE;
-    }
-
-  g_debug ("Observation %s changed on the server meanwhile: merging again", item->id);
-  reset_merge (item);
-  g_queue_push_head (&self->queue, item);
-  return TRUE;
-}
-
 /* Seconds the server asked to wait (Retry-After on 429 and 503), or 0. */
 static gint64
 retry_after_sec (Request *req,
@@ -684,14 +466,14 @@ retry_after_sec (Request *req,
  * transient one is retried, any other parks the row with the server's
  * OperationOutcome.
  */
-static void
-retry_or_park (WardFhirSync *self,
-               Request      *req,
-               Item         *item,
-               guint         status,
-               JsonNode     *root,
-               const char   *data,
-               gsize         len)
+void
+_ward_fhir_sync_retry_or_park (WardFhirSync *self,
+                               Request      *req,
+                               Item         *item,
+                               guint         status,
+                               JsonNode     *root,
+                               const char   *data,
+                               gsize         len)
 {
   g_autofree char *reason = status_reason (status, root);
 
@@ -711,51 +493,6 @@ retry_or_park (WardFhirSync *self,
 }
 
 static void
-handle_read (WardFhirSync *self,
-             Request      *req,
-             guint         status,
-             JsonNode     *root,
-             const char   *data,
-             gsize         len)
-{
-  g_autoptr(Item) item = g_ptr_array_steal_index (req->items, 0);
-
-  self->n_reads++;
-  if (status == SOUP_STATUS_OK && is_resource (root) && server_has_ours (item, root))
-    {
-      _ward_fhir_sync_mark_sent (self, item);
-    }
-  else if (status == SOUP_STATUS_OK && is_resource (root))
-    {
-      g_autoptr(GError) error = NULL;
-      if (merge_into (self, item, root, response_etag (req->msg), &error))
-        {
-          g_queue_push_head (&self->queue, g_steal_pointer (&item));
-          return;
-        }
-
-      {
-        g_autofree char *reason = g_strdup_printf ("Cannot merge into the server's copy: %s",
-                                                   error->message);
-
-        _ward_fhir_sync_mark_failed (self, item, reason, NULL);
-      }
-    }
-  else if (status == SOUP_STATUS_NOT_FOUND || status == SOUP_STATUS_GONE)
-    {
-      /* None on the server: ours creates it. */
-      item->read = TRUE;
-      g_queue_push_head (&self->queue, g_steal_pointer (&item));
-    }
-  else if (status == SOUP_STATUS_OK)
-    {
-      _ward_fhir_sync_mark_retry (self, item, 0, "HTTP 200 with a body that is not a FHIR resource");
-    }
-  else
-    retry_or_park (self, req, item, status, root, data, len);
-}
-
-static void
 handle_single (WardFhirSync *self,
                Request      *req,
                guint         status,
@@ -768,10 +505,10 @@ handle_single (WardFhirSync *self,
   if (status == SOUP_STATUS_OK || status == SOUP_STATUS_CREATED)
     {
       /* Anything but a resource is not an answer to trust. */
-      if (is_resource (root))
+      if (_ward_fhir_sync_is_resource (root))
         {
           if (item->merge)
-            remember_version (self, item, answer_version (root, response_etag (req->msg)));
+            _ward_fhir_sync_remember_version (self, item, _ward_fhir_sync_answer_version (root, _ward_fhir_sync_response_etag (req->msg)));
           _ward_fhir_sync_mark_sent (self, item);
         }
       else
@@ -784,11 +521,11 @@ handle_single (WardFhirSync *self,
   else if (status == STATUS_PRECONDITION_FAILED && item->merge)
     {
       g_ptr_array_steal_index (req->items, 0);
-      if (!requeue_conflict (self, item))
-        item_free (item);
+      if (!_ward_fhir_sync_requeue_conflict (self, item))
+        _ward_fhir_sync_item_free (item);
     }
   else
-    retry_or_park (self, req, item, status, root, data, len);
+    _ward_fhir_sync_retry_or_park (self, req, item, status, root, data, len);
 }
 
 /* The batch Bundle itself was refused: single PUTs from now on in this
@@ -831,7 +568,7 @@ static JsonArray *
 response_entries (JsonNode *root,
                   guint     n_entries)
 {
-  JsonObject *bundle = is_resource (root) ? json_node_get_object (root) : NULL;
+  JsonObject *bundle = _ward_fhir_sync_is_resource (root) ? json_node_get_object (root) : NULL;
   JsonArray *entries;
 
   entries = bundle != NULL &&
@@ -852,7 +589,7 @@ entry_resource (JsonObject *entry)
 {
   JsonNode *resource = entry != NULL ? json_object_get_member (entry, "resource") : NULL;
 
-  return is_resource (resource) ? resource : NULL;
+  return _ward_fhir_sync_is_resource (resource) ? resource : NULL;
 }
 
 static const char *
@@ -933,16 +670,16 @@ handle_batch (WardFhirSync *self,
       if (entry_st >= 200 && entry_st < 300)
         {
           if (item->merge)
-            remember_version (self, item,
-                              answer_version (entry_resource (entry), entry_etag (entry)));
+            _ward_fhir_sync_remember_version (self, item,
+                              _ward_fhir_sync_answer_version (entry_resource (entry), entry_etag (entry)));
           _ward_fhir_sync_mark_sent (self, item);
         }
       else if (entry_st == STATUS_PRECONDITION_FAILED && item->merge)
         {
           /* Read, merged and written again, one by one, this cycle. */
           req->items->pdata[i] = NULL;
-          if (!requeue_conflict (self, item))
-            item_free (item);
+          if (!_ward_fhir_sync_requeue_conflict (self, item))
+            _ward_fhir_sync_item_free (item);
         }
       else if (entry_st == 0 || is_transient (entry_st))
         {
@@ -993,7 +730,7 @@ handle_read_batch (WardFhirSync *self,
         outcome = json_object_get_member (json_object_get_object_member (entry, "response"), "outcome");
 
       if (entry_st == SOUP_STATUS_OK && entry_resource (entry) != NULL &&
-          server_has_ours (item, entry_resource (entry)))
+          _ward_fhir_sync_server_has_ours (item, entry_resource (entry)))
         {
           _ward_fhir_sync_mark_sent (self, item);
         }
@@ -1002,7 +739,7 @@ handle_read_batch (WardFhirSync *self,
           g_autoptr(GError) error = NULL;
           g_autofree char *reason = NULL;
 
-          if (merge_into (self, item, entry_resource (entry), entry_etag (entry), &error))
+          if (_ward_fhir_sync_merge_into (self, item, entry_resource (entry), entry_etag (entry), &error))
             {
               req->items->pdata[i] = NULL;
               g_queue_push_tail (&self->queue, item);
@@ -1127,7 +864,7 @@ response_cb (GObject      *source,
       handle_batch (self, req, status, root);
       break;
     case REQUEST_READ:
-      handle_read (self, req, status, root, data, len);
+      _ward_fhir_sync_handle_read (self, req, status, root, data, len);
       break;
     case REQUEST_READ_BATCH:
       handle_read_batch (self, req, status, root);
@@ -1315,28 +1052,6 @@ item_new (const char *resource_type,
   return item;
 }
 
-/* An Observation with the connector's identifier (the vital signs the
- * FHIR destination mapping makes), which the connector writes too; not
- * what Wardwatch alone writes (the NEWS2 Observation has no such
- * identifier).  Only those that name the connector's system are parsed.
- */
-static gboolean
-is_connector_observation (WardFhirSync          *self,
-                          const WardOutboxEntry *entry)
-{
-  g_autoptr(JsonNode) root = NULL;
-
-  if (g_strcmp0 (entry->resource_type, "Observation") != 0 || entry->json == NULL)
-    return FALSE;
-  if (g_hash_table_contains (self->versions, entry->id))
-    return TRUE;
-  if (strstr (entry->json, WARD_FHIR_SERVICE_SYSTEM) == NULL)
-    return FALSE;
-
-  root = _ward_fhir_sync_parse_json (entry->json);
-  return root != NULL && ward_fhir_template_observation_identifier (root) != NULL;
-}
-
 static void
 collect_cb (const WardOutboxEntry *entry,
             gpointer               user_data)
@@ -1361,7 +1076,7 @@ collect_cb (const WardOutboxEntry *entry,
     Item *item = item_new (entry->resource_type, entry->id, entry->seq, entry->version,
                            entry->attempts, g_strdup (entry->json));
 
-    if (is_connector_observation (self, entry))
+    if (_ward_fhir_sync_is_connector_observation (self, entry))
       {
         const char *version = g_hash_table_lookup (self->versions, entry->id);
 
@@ -1550,7 +1265,7 @@ advance (WardFhirSync *self)
       if (!ward_store_outbox_next (self->store, _ward_fhir_sync_now (self), limit, collect_cb, self, &error))
         {
           g_critical ("FHIR sync: reading the outbox failed: %s", error->message);
-          g_queue_clear_full (&self->queue, (GDestroyNotify) item_free);
+          g_queue_clear_full (&self->queue, (GDestroyNotify) _ward_fhir_sync_item_free);
         }
       /* g_queue_sort() is a merge sort, stable: within a type the
        * outbox's order (the most overdue first) stays.
