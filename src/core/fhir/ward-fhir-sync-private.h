@@ -216,4 +216,24 @@ void _ward_fhir_sync_retry_or_park (WardFhirSync *self,
                                     const char   *data,
                                     gsize         len);
 
+/* ward-fhir-sync-batch.c */
+GBytes *_ward_fhir_sync_batch_body (WardFhirSync *self,
+                                    GPtrArray    *items);
+void _ward_fhir_sync_handle_batch (WardFhirSync *self,
+                                   Request      *req,
+                                   guint         status,
+                                   JsonNode     *root);
+void _ward_fhir_sync_handle_read_batch (WardFhirSync *self,
+                                        Request      *req,
+                                        guint         status,
+                                        JsonNode     *root);
+GBytes *_ward_fhir_sync_read_batch_body (GPtrArray *items);
+/* ward-fhir-sync.c */
+gboolean _ward_fhir_sync_is_transient (guint status);
+char *_ward_fhir_sync_outcome_reason (JsonNode *root);
+gint64 _ward_fhir_sync_retry_after_sec (Request *req,
+                                        guint    status);
+char *_ward_fhir_sync_status_reason (guint     status,
+                                     JsonNode *outcome);
+
 G_END_DECLS
