@@ -236,4 +236,18 @@ gint64 _ward_fhir_sync_retry_after_sec (Request *req,
 char *_ward_fhir_sync_status_reason (guint     status,
                                      JsonNode *outcome);
 
+/* ward-fhir-sync-request.c */
+void _ward_fhir_sync_request_free (Request *req);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Request, _ward_fhir_sync_request_free)
+
+Request *_ward_fhir_sync_request_new (WardFhirSync *self,
+                                      RequestKind   kind);
+void _ward_fhir_sync_start_request (WardFhirSync *self,
+                                    Request      *req);
+/* ward-fhir-sync.c */
+void _ward_fhir_sync_abandon_cycle (WardFhirSync *self);
+void _ward_fhir_sync_advance (WardFhirSync *self);
+void _ward_fhir_sync_finish_cycle (WardFhirSync *self);
+
 G_END_DECLS
