@@ -107,14 +107,16 @@ batch_response_entries (WardFhirSync *self,
 
   if (status == SOUP_STATUS_OK && root == NULL)
     {
-      _ward_fhir_sync_retry_all (self, req->items, 0, "HTTP 200 with a body that is not a FHIR Bundle");
+      _ward_fhir_sync_retry_all (self, req->items, 0,
+                                 "HTTP 200 with a body that is not a FHIR Bundle");
       return NULL;
     }
   if (status != SOUP_STATUS_OK && _ward_fhir_sync_is_transient (status))
     {
       g_autofree char *reason = _ward_fhir_sync_status_reason (status, root);
 
-      _ward_fhir_sync_retry_all (self, req->items, _ward_fhir_sync_retry_after_sec (req, status), reason);
+      _ward_fhir_sync_retry_all (self, req->items, _ward_fhir_sync_retry_after_sec (req, status),
+                                 reason);
       return NULL;
     }
   if (status != SOUP_STATUS_OK)
@@ -161,7 +163,8 @@ _ward_fhir_sync_handle_batch (WardFhirSync *self,
         {
           if (item->merge)
             _ward_fhir_sync_remember_version (self, item,
-                              _ward_fhir_sync_answer_version (entry_resource (entry), entry_etag (entry)));
+                              _ward_fhir_sync_answer_version (entry_resource (entry),
+                                                              entry_etag (entry)));
           _ward_fhir_sync_mark_sent (self, item);
         }
       else if (entry_st == STATUS_PRECONDITION_FAILED && item->merge)
@@ -173,8 +176,10 @@ _ward_fhir_sync_handle_batch (WardFhirSync *self,
         }
       else if (entry_st == 0 || _ward_fhir_sync_is_transient (entry_st))
         {
-          g_autofree char *reason = entry_st != 0 ? _ward_fhir_sync_status_reason (entry_st, outcome)
-                                                  : g_strdup ("batch entry without a status");
+          g_autofree char *reason = NULL;
+
+          reason = entry_st != 0 ? _ward_fhir_sync_status_reason (entry_st, outcome)
+                                 : g_strdup ("batch entry without a status");
 
           _ward_fhir_sync_mark_retry (self, item, 0, reason);
         }
@@ -217,7 +222,8 @@ _ward_fhir_sync_handle_read_batch (WardFhirSync *self,
 
       /* entry_status() found a response object. */
       if (entry_st != 0)
-        outcome = json_object_get_member (json_object_get_object_member (entry, "response"), "outcome");
+        outcome = json_object_get_member (json_object_get_object_member (entry, "response"),
+                                          "outcome");
 
       if (entry_st == SOUP_STATUS_OK && entry_resource (entry) != NULL &&
           _ward_fhir_sync_server_has_ours (item, entry_resource (entry)))
@@ -229,7 +235,8 @@ _ward_fhir_sync_handle_read_batch (WardFhirSync *self,
           g_autoptr(GError) error = NULL;
           g_autofree char *reason = NULL;
 
-          if (_ward_fhir_sync_merge_into (self, item, entry_resource (entry), entry_etag (entry), &error))
+          if (_ward_fhir_sync_merge_into (self, item, entry_resource (entry), entry_etag (entry),
+                                          &error))
             {
               req->items->pdata[i] = NULL;
               g_queue_push_tail (&self->queue, item);
@@ -244,12 +251,15 @@ _ward_fhir_sync_handle_read_batch (WardFhirSync *self,
           req->items->pdata[i] = NULL;
           g_queue_push_tail (&self->queue, item);
         }
-      else if (entry_st == 0 || entry_st == SOUP_STATUS_OK || _ward_fhir_sync_is_transient (entry_st))
+      else if (entry_st == 0 || entry_st == SOUP_STATUS_OK ||
+               _ward_fhir_sync_is_transient (entry_st))
         {
-          g_autofree char *reason = entry_st == 0 ? g_strdup ("batch entry without a status")
-                                                  : entry_st == SOUP_STATUS_OK
-                                                  ? g_strdup ("batch entry 200 without a resource")
-                                                  : _ward_fhir_sync_status_reason (entry_st, outcome);
+          g_autofree char *reason = NULL;
+
+          reason = entry_st == 0 ? g_strdup ("batch entry without a status")
+                                 : entry_st == SOUP_STATUS_OK
+                                 ? g_strdup ("batch entry 200 without a resource")
+                                 : _ward_fhir_sync_status_reason (entry_st, outcome);
 
           _ward_fhir_sync_mark_retry (self, item, 0, reason);
         }

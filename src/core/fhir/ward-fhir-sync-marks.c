@@ -212,7 +212,8 @@ _ward_fhir_sync_mark_retry (WardFhirSync *self,
 {
   guint64 delay = backoff_msec (self, item->attempts, retry_after_sec);
 
-  add_mark (self, MARK_RETRY, item, _ward_fhir_sync_now (self) + (gint64) delay * 1000, reason, NULL);
+  add_mark (self, MARK_RETRY, item, _ward_fhir_sync_now (self) + (gint64) delay * 1000, reason,
+            NULL);
   self->n_retried++;
   g_debug ("%s: %s; retry in %" G_GUINT64_FORMAT " ms", item->resource_type, reason, delay);
   _ward_fhir_sync_set_last_error (self, g_strdup (reason));
@@ -259,7 +260,8 @@ _ward_fhir_sync_mark_failed (WardFhirSync *self,
           /* Not pending: the server had it and lost it (restored from
            * an older backup, a new server): it goes again, first.
            */
-          if (!ward_store_outbox_requeue (self->store, missing_type, missing_id, _ward_fhir_sync_now (self),
+          if (!ward_store_outbox_requeue (self->store, missing_type, missing_id,
+                                          _ward_fhir_sync_now (self),
                                           &queued, &error))
             g_debug ("Could not queue %s again: %s", missing_type, error->message);
           else if (queued)

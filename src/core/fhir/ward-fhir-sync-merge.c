@@ -246,14 +246,16 @@ _ward_fhir_sync_handle_read (WardFhirSync *self,
   g_autoptr(Item) item = g_ptr_array_steal_index (req->items, 0);
 
   self->n_reads++;
-  if (status == SOUP_STATUS_OK && _ward_fhir_sync_is_resource (root) && _ward_fhir_sync_server_has_ours (item, root))
+  if (status == SOUP_STATUS_OK && _ward_fhir_sync_is_resource (root) &&
+      _ward_fhir_sync_server_has_ours (item, root))
     {
       _ward_fhir_sync_mark_sent (self, item);
     }
   else if (status == SOUP_STATUS_OK && _ward_fhir_sync_is_resource (root))
     {
       g_autoptr(GError) error = NULL;
-      if (_ward_fhir_sync_merge_into (self, item, root, _ward_fhir_sync_response_etag (req->msg), &error))
+      if (_ward_fhir_sync_merge_into (self, item, root, _ward_fhir_sync_response_etag (req->msg),
+                                      &error))
         {
           g_queue_push_head (&self->queue, g_steal_pointer (&item));
           return;
@@ -274,7 +276,8 @@ _ward_fhir_sync_handle_read (WardFhirSync *self,
     }
   else if (status == SOUP_STATUS_OK)
     {
-      _ward_fhir_sync_mark_retry (self, item, 0, "HTTP 200 with a body that is not a FHIR resource");
+      _ward_fhir_sync_mark_retry (self, item, 0,
+                                  "HTTP 200 with a body that is not a FHIR resource");
     }
   else
     _ward_fhir_sync_retry_or_park (self, req, item, status, root, data, len);

@@ -71,10 +71,6 @@ typedef struct
   int           conflicts;        /* 412 answers this cycle */
 } Item;
 
-void _ward_fhir_sync_item_free (Item *item);
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (Item, _ward_fhir_sync_item_free)
-
 typedef enum
 {
   MARK_SENT,
@@ -157,97 +153,100 @@ struct _WardFhirSync
   gint64             failing_since;  /* first transient failure since the last answer, or 0 */
 };
 
-/* ward-fhir-sync-marks.c */
-void _ward_fhir_sync_flush_marks (WardFhirSync *self);
-void _ward_fhir_sync_mark_clear (Mark *mark);
-void _ward_fhir_sync_mark_failed (WardFhirSync *self,
-                                  Item         *item,
-                                  const char   *reason,
-                                  const char   *outcome_json);
-void _ward_fhir_sync_mark_retry (WardFhirSync *self,
-                                 Item         *item,
-                                 gint64        retry_after_sec,
-                                 const char   *reason);
-void _ward_fhir_sync_mark_sent (WardFhirSync *self,
-                                Item         *item);
-void _ward_fhir_sync_retry_all (WardFhirSync *self,
-                                GPtrArray    *items,
-                                gint64        retry_after_sec,
-                                const char   *reason);
-void _ward_fhir_sync_setup_failed (WardFhirSync *self,
-                                   char         *reason);
-/* ward-fhir-sync.c */
-JsonNode *_ward_fhir_sync_parse_json (const char *json);
-void _ward_fhir_sync_set_last_error (WardFhirSync *self,
-                                     char         *text);
-gint64 _ward_fhir_sync_now (WardFhirSync *self);
+/* ward-fhir-sync.c: the object, its sessions and cycles */
+gint64      _ward_fhir_sync_now                      (WardFhirSync *self);
+void        _ward_fhir_sync_set_last_error           (WardFhirSync *self,
+                                                      char         *text);
+JsonNode   *_ward_fhir_sync_parse_json               (const char *json);
 
-/* ward-fhir-sync-merge.c */
-char *_ward_fhir_sync_answer_version (JsonNode   *resource,
-                                      const char *etag);
-void _ward_fhir_sync_handle_read (WardFhirSync *self,
-                                  Request      *req,
-                                  guint         status,
-                                  JsonNode     *root,
-                                  const char   *data,
-                                  gsize         len);
-gboolean _ward_fhir_sync_is_connector_observation (WardFhirSync          *self,
-                                                   const WardOutboxEntry *entry);
-gboolean _ward_fhir_sync_merge_into (WardFhirSync  *self,
-                                     Item          *item,
-                                     JsonNode      *server_copy,
-                                     const char    *etag,
-                                     GError       **error);
-void _ward_fhir_sync_remember_version (WardFhirSync *self,
-                                       Item         *item,
-                                       char         *version);
-gboolean _ward_fhir_sync_requeue_conflict (WardFhirSync *self,
-                                           Item         *item);
-const char *_ward_fhir_sync_response_etag (SoupMessage *msg);
-gboolean _ward_fhir_sync_server_has_ours (Item     *item,
-                                          JsonNode *server_copy);
-/* ward-fhir-sync.c */
-gboolean _ward_fhir_sync_is_resource (JsonNode *root);
-void _ward_fhir_sync_retry_or_park (WardFhirSync *self,
-                                    Request      *req,
-                                    Item         *item,
-                                    guint         status,
-                                    JsonNode     *root,
-                                    const char   *data,
-                                    gsize         len);
+/* ward-fhir-sync-take.c: the outbox take, its order, the steps of a cycle */
+void        _ward_fhir_sync_item_free                (Item *item);
 
-/* ward-fhir-sync-batch.c */
-GBytes *_ward_fhir_sync_batch_body (WardFhirSync *self,
-                                    GPtrArray    *items);
-void _ward_fhir_sync_handle_batch (WardFhirSync *self,
-                                   Request      *req,
-                                   guint         status,
-                                   JsonNode     *root);
-void _ward_fhir_sync_handle_read_batch (WardFhirSync *self,
-                                        Request      *req,
-                                        guint         status,
-                                        JsonNode     *root);
-GBytes *_ward_fhir_sync_read_batch_body (GPtrArray *items);
-/* ward-fhir-sync.c */
-gboolean _ward_fhir_sync_is_transient (guint status);
-char *_ward_fhir_sync_outcome_reason (JsonNode *root);
-gint64 _ward_fhir_sync_retry_after_sec (Request *req,
-                                        guint    status);
-char *_ward_fhir_sync_status_reason (guint     status,
-                                     JsonNode *outcome);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Item, _ward_fhir_sync_item_free)
 
-/* ward-fhir-sync-request.c */
-void _ward_fhir_sync_request_free (Request *req);
+void        _ward_fhir_sync_advance                  (WardFhirSync *self);
+void        _ward_fhir_sync_finish_cycle             (WardFhirSync *self);
+void        _ward_fhir_sync_abandon_cycle            (WardFhirSync *self);
+
+/* ward-fhir-sync-request.c: requests and their answers */
+Request    *_ward_fhir_sync_request_new              (WardFhirSync *self,
+                                                      RequestKind   kind);
+void        _ward_fhir_sync_request_free             (Request *req);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (Request, _ward_fhir_sync_request_free)
 
-Request *_ward_fhir_sync_request_new (WardFhirSync *self,
-                                      RequestKind   kind);
-void _ward_fhir_sync_start_request (WardFhirSync *self,
-                                    Request      *req);
-/* ward-fhir-sync.c */
-void _ward_fhir_sync_abandon_cycle (WardFhirSync *self);
-void _ward_fhir_sync_advance (WardFhirSync *self);
-void _ward_fhir_sync_finish_cycle (WardFhirSync *self);
+void        _ward_fhir_sync_start_request            (WardFhirSync *self,
+                                                      Request      *req);
+gboolean    _ward_fhir_sync_is_resource              (JsonNode *root);
+gboolean    _ward_fhir_sync_is_transient             (guint status);
+char       *_ward_fhir_sync_outcome_reason           (JsonNode *root);
+char       *_ward_fhir_sync_status_reason            (guint     status,
+                                                      JsonNode *outcome);
+gint64      _ward_fhir_sync_retry_after_sec          (Request *req,
+                                                      guint    status);
+void        _ward_fhir_sync_retry_or_park            (WardFhirSync *self,
+                                                      Request      *req,
+                                                      Item         *item,
+                                                      guint         status,
+                                                      JsonNode     *root,
+                                                      const char   *data,
+                                                      gsize         len);
 
+/* ward-fhir-sync-marks.c: answers become outbox marks */
+void        _ward_fhir_sync_mark_clear               (Mark *mark);
+void        _ward_fhir_sync_mark_sent                (WardFhirSync *self,
+                                                      Item         *item);
+void        _ward_fhir_sync_mark_retry               (WardFhirSync *self,
+                                                      Item         *item,
+                                                      gint64        retry_after_sec,
+                                                      const char   *reason);
+void        _ward_fhir_sync_mark_failed              (WardFhirSync *self,
+                                                      Item         *item,
+                                                      const char   *reason,
+                                                      const char   *outcome_json);
+void        _ward_fhir_sync_retry_all                (WardFhirSync *self,
+                                                      GPtrArray    *items,
+                                                      gint64        retry_after_sec,
+                                                      const char   *reason);
+void        _ward_fhir_sync_setup_failed             (WardFhirSync *self,
+                                                      char         *reason);
+void        _ward_fhir_sync_flush_marks              (WardFhirSync *self);
+
+/* ward-fhir-sync-merge.c: connector Observations, merged into the server's copy */
+gboolean    _ward_fhir_sync_is_connector_observation (WardFhirSync          *self,
+                                                      const WardOutboxEntry *entry);
+const char *_ward_fhir_sync_response_etag            (SoupMessage *msg);
+char       *_ward_fhir_sync_answer_version           (JsonNode   *resource,
+                                                      const char *etag);
+void        _ward_fhir_sync_remember_version         (WardFhirSync *self,
+                                                      Item         *item,
+                                                      char         *version);
+gboolean    _ward_fhir_sync_server_has_ours          (Item     *item,
+                                                      JsonNode *server_copy);
+gboolean    _ward_fhir_sync_merge_into               (WardFhirSync  *self,
+                                                      Item          *item,
+                                                      JsonNode      *server_copy,
+                                                      const char    *etag,
+                                                      GError       **error);
+gboolean    _ward_fhir_sync_requeue_conflict         (WardFhirSync *self,
+                                                      Item         *item);
+void        _ward_fhir_sync_handle_read              (WardFhirSync *self,
+                                                      Request      *req,
+                                                      guint         status,
+                                                      JsonNode     *root,
+                                                      const char   *data,
+                                                      gsize         len);
+
+/* ward-fhir-sync-batch.c: batch mode */
+GBytes     *_ward_fhir_sync_batch_body               (WardFhirSync *self,
+                                                      GPtrArray    *items);
+GBytes     *_ward_fhir_sync_read_batch_body          (GPtrArray *items);
+void        _ward_fhir_sync_handle_batch             (WardFhirSync *self,
+                                                      Request      *req,
+                                                      guint         status,
+                                                      JsonNode     *root);
+void        _ward_fhir_sync_handle_read_batch        (WardFhirSync *self,
+                                                      Request      *req,
+                                                      guint         status,
+                                                      JsonNode     *root);
 G_END_DECLS

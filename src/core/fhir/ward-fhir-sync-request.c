@@ -94,7 +94,8 @@ _ward_fhir_sync_outcome_reason (JsonNode *root)
       text = json_object_get_string_member_with_default (issue, "diagnostics", NULL);
       if (text == NULL && json_object_has_member (issue, "details") &&
           JSON_NODE_HOLDS_OBJECT (json_object_get_member (issue, "details")))
-        text = json_object_get_string_member_with_default (json_object_get_object_member (issue, "details"),
+        text = json_object_get_string_member_with_default (json_object_get_object_member (issue,
+                                                                                          "details"),
                                                            "text", NULL);
       if (text != NULL)
         return g_strdup (text);
@@ -164,7 +165,8 @@ handle_metadata (WardFhirSync *self,
                                                                  "mode", "server"),
                      "server") != 0 ||
           !json_object_has_member (json_node_get_object (node), "interaction") ||
-          !JSON_NODE_HOLDS_ARRAY (json_object_get_member (json_node_get_object (node), "interaction")))
+          !JSON_NODE_HOLDS_ARRAY (json_object_get_member (json_node_get_object (node),
+                                                          "interaction")))
         continue;
       interactions = json_object_get_array_member (json_node_get_object (node), "interaction");
       for (guint j = 0; j < json_array_get_length (interactions); j++)
@@ -190,7 +192,8 @@ handle_device (WardFhirSync *self,
 {
   Item *item = g_ptr_array_index (req->items, 0);
 
-  if ((status == SOUP_STATUS_OK || status == SOUP_STATUS_CREATED) && _ward_fhir_sync_is_resource (root))
+  if ((status == SOUP_STATUS_OK || status == SOUP_STATUS_CREATED) &&
+      _ward_fhir_sync_is_resource (root))
     {
       self->device_done = TRUE;
       self->device_version = item->version;
@@ -240,7 +243,8 @@ _ward_fhir_sync_retry_or_park (WardFhirSync *self,
 
   if (_ward_fhir_sync_is_transient (status))
     {
-      _ward_fhir_sync_mark_retry (self, item, _ward_fhir_sync_retry_after_sec (req, status), reason);
+      _ward_fhir_sync_mark_retry (self, item, _ward_fhir_sync_retry_after_sec (req, status),
+                                  reason);
     }
   else
     {
@@ -269,13 +273,19 @@ handle_single (WardFhirSync *self,
       if (_ward_fhir_sync_is_resource (root))
         {
           if (item->merge)
-            _ward_fhir_sync_remember_version (self, item, _ward_fhir_sync_answer_version (root, _ward_fhir_sync_response_etag (req->msg)));
+            {
+              const char *etag = _ward_fhir_sync_response_etag (req->msg);
+
+              _ward_fhir_sync_remember_version (self, item,
+                                                _ward_fhir_sync_answer_version (root, etag));
+            }
           _ward_fhir_sync_mark_sent (self, item);
         }
       else
         {
-          g_autofree char *reason = g_strdup_printf ("HTTP %u with a body that is not a FHIR resource",
-                                                     status);
+          g_autofree char *reason = NULL;
+
+          reason = g_strdup_printf ("HTTP %u with a body that is not a FHIR resource", status);
           _ward_fhir_sync_mark_retry (self, item, 0, reason);
         }
     }
