@@ -452,8 +452,8 @@ update_vitals (WardBedTile        *self,
   /* Wall tiles have no room for units: their names say them (and the
    * tooltips), as on a central station's screen.
    */
-  g_snprintf (hr_text, sizeof hr_text, self->wall ? "%.0f" : "%.0f /min", hr->value);
-  g_snprintf (rr_text, sizeof rr_text, self->wall ? "%.0f" : "%.0f /min", rr->value);
+  g_snprintf (hr_text, sizeof hr_text, self->wall ? "%.0f" : _("%.0f /min"), hr->value);
+  g_snprintf (rr_text, sizeof rr_text, self->wall ? "%.0f" : _("%.0f /min"), rr->value);
   /* Scale 2 scores SpO₂ against a target of 88-92 %: a value that would
    * alarm on Scale 1 is no alarm here, so the scale is said beside it,
    * on every tile size (compact tiles say it short).
