@@ -5,6 +5,9 @@
 # dbus). Extra arguments go to ward-screenshot (--seed=N, --minutes=N, --width=PX...).
 #   WARD_BUILD_DIR  the meson build folder to use (default _build)
 #   WARD_SHOT_DIR   where the PNGs go (default docs/screenshots)
+#   WARD_SHOT_LANGUAGE  a language to check a translation in, e.g. fr or ko
+#                   (default none: English, as the README shows); with
+#                   --preferences each preferences page is taken too
 set -euo pipefail
 top="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 build="${WARD_BUILD_DIR:-$top/_build}"
@@ -31,6 +34,7 @@ glib-compile-schemas --strict --targetdir="$schemas" "$top/data"
 # without one, the alarm bar would show "Alarm sound cannot play" in every
 # picture.
 env GDK_BACKEND=x11 GSK_RENDERER=cairo GTK_A11Y=none NO_AT_BRIDGE=1 LC_ALL=C.UTF-8 \
+    LANGUAGE="${WARD_SHOT_LANGUAGE:-}" WARDWATCH_LOCALEDIR="$build/po" \
     WARDWATCH_MODEL_DIR="$top/data/models" \
     WARDWATCH_AUDIO_SINK="fakesink sync=true" \
     GSETTINGS_SCHEMA_DIR="$schemas" \

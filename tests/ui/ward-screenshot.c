@@ -24,6 +24,7 @@
 #include <stdlib.h>
 
 #include "ward-application.h"
+#include "ward-i18n.h"
 #include "ward-patient-view.h"
 #include "ward-pipeline.h"
 #include "ward-window.h"
@@ -51,6 +52,7 @@ typedef struct
   double            settle;
   gboolean          acknowledge;
   gboolean          wall_board;
+  gboolean          preferences;
 
   /* Run */
   WardApplication  *app;
@@ -342,6 +344,49 @@ fail (Shots      *shots,
   return G_SOURCE_REMOVE;
 }
 
+/* Each page of the preferences, at the window's size: the words a
+ * translation makes longer show there first.
+ */
+static gboolean
+save_preferences (Shots   *shots,
+                  GError **error)
+{
+  static const char * const pages[] = { "sources", "mappings", "policy", "retention", "privacy" };
+  GtkWidget *prefs = NULL;
+
+  g_action_group_activate_action (G_ACTION_GROUP (shots->app), "preferences", NULL);
+  /* Not one of the application's windows: a transient of the main one. */
+  {
+    g_autoptr(GList) toplevels = gtk_window_list_toplevels ();
+
+    for (GList *l = toplevels; l != NULL; l = l->next)
+      if (ADW_IS_PREFERENCES_WINDOW (l->data))
+        prefs = l->data;
+  }
+  if (prefs == NULL)
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+                           "the preferences window did not open");
+      return FALSE;
+    }
+
+  gtk_window_set_default_size (GTK_WINDOW (prefs), shots->width, shots->height);
+  for (guint i = 0; i < G_N_ELEMENTS (pages); i++)
+    {
+      g_autofree char *name = g_strdup_printf ("preferences-%s.png", pages[i]);
+      g_autofree char *path = g_build_filename (shots->output_dir, name, NULL);
+
+      adw_preferences_window_set_visible_page_name (ADW_PREFERENCES_WINDOW (prefs), pages[i]);
+      wait_until (NULL, NULL, shots->settle / 2);
+      wait_frames (prefs, 5);
+      if (!save_png (prefs, path, error))
+        return FALSE;
+    }
+  gtk_window_close (GTK_WINDOW (prefs));
+
+  return TRUE;
+}
+
 static gboolean
 run_cb (gpointer user_data)
 {
@@ -462,6 +507,9 @@ run_cb (gpointer user_data)
     gtk_window_close (GTK_WINDOW (other));
   }
 
+  if (shots->preferences && !save_preferences (shots, &error))
+    return fail (shots, error->message);
+
   printf ("ward-screenshot: patient view of %s\n", patient_id);
   ward_window_open_patient (shots->window, patient_id);
   if (!wait_until (patient_view_shown, shots, 5))
@@ -555,6 +603,8 @@ main (int   argc,
       "Seconds to let a view settle before it is rendered (3)", "S" },
     { "wall-board", 0, 0, G_OPTION_ARG_NONE, &shots.wall_board,
       "Only the board, in wall density, as wall-board.png", NULL },
+    { "preferences", 0, 0, G_OPTION_ARG_NONE, &shots.preferences,
+      "Also each page of the preferences, as preferences-PAGE.png", NULL },
     { "no-acknowledge", 0, 0, G_OPTION_ARG_NONE, &no_acknowledge,
       "Leave every flag unacknowledged", NULL },
     { NULL }
@@ -571,6 +621,11 @@ main (int   argc,
    */
   g_setenv ("TZ", "UTC", TRUE);
   g_setenv ("GSETTINGS_BACKEND", "memory", TRUE);
+  /* The translations of LANGUAGE, from WARDWATCH_LOCALEDIR when it is set
+   * (build-aux/screenshots.sh sets it to the build's po/), as wardwatch
+   * itself does; without LANGUAGE, in C.UTF-8, the pictures are English.
+   */
+  ward_i18n_init ();
 
   context = g_option_context_new ("- make the README's screenshots from a demo run");
   g_option_context_add_main_entries (context, entries, NULL);
