@@ -34,6 +34,13 @@
  * server that has them, as after a restart: each of those Observations
  * is then read, merged into the server's copy and written with
  * If-Match.
+ *
+ * The runs are interleaved, ROUNDS times (plain loop, batch, single), and
+ * the best rate of each is kept: on a shared machine the load changes
+ * from one minute to the next, and a plain loop measured in a quiet
+ * minute against a sync measured in a busy one (or the reverse) says
+ * nothing about either.  Both sides send the same rows to the same server
+ * (lax references for both; the plain loop in the outbox's order).
  */
 
 #define N_BEDS            32
@@ -41,6 +48,7 @@
 #define TICK_RESOURCES    200      /* resources per store transaction, as a busy tick */
 #define MIN_RATIO_BATCH   1.2      /* batch sync >= 1.2 times the plain loop of PUTs */
 #define MIN_RATIO_SINGLE  0.8      /* single-PUT sync >= 0.8 of it */
+#define ROUNDS            3        /* interleaved runs of each, the best kept */
 
 /* Fewer beds and simulated hours under WARD_BENCH_QUICK. */
 static guint sim_hours = SIM_HOURS;
@@ -331,6 +339,7 @@ main (int   argc,
   guint64 n_bundles = 0, n_bundles_single = 0, n_bundles_again = 0;
   guint64 n_reads = 0, n_reads_single = 0, n_reads_again = 0;
   double write_rate, plain_rate, batch_rate, single_rate, again_rate, ratio_batch, ratio_single;
+  guint rounds;
   gboolean pass;
 
   if (ward_test_fhir_server_skip_reason () != NULL)
@@ -341,6 +350,7 @@ main (int   argc,
 
   sim_hours = ward_bench_scale (SIM_HOURS, 1);
   n_beds = ward_bench_scale (N_BEDS, 8);
+  rounds = ward_bench_scale (ROUNDS, 1);
 
   /* On the disk the store lives on, not tmpfs: fsync is part of the cost. */
   dir = g_build_filename (bench_dir ? bench_dir : g_get_user_cache_dir (), "wardwatch-bench-fhir", NULL);
@@ -371,14 +381,29 @@ main (int   argc,
   /* Warm-up: the server compiles its schema validators on first use. */
   run_plain_puts (server, resources);
 
-  plain_rate = run_plain_puts (server, resources);
-  g_assert_cmpint (server_total (server), ==, resources->len);
-  batch_rate = run_sync (server, db_batch, resources, 100, TRUE, &n_bundles, &n_reads);
-  g_assert_cmpint (server_total (server), ==, resources->len);
-  single_rate = run_sync (server, db_single, resources, 1, TRUE, &n_bundles_single, &n_reads_single);
-  g_assert_cmpint (server_total (server), ==, resources->len);
-  g_assert_cmpuint (n_bundles_single, ==, 0);
-  g_assert_cmpuint (n_reads_single, ==, n_reads);
+  plain_rate = batch_rate = single_rate = 0;
+  for (guint r = 0; r < rounds; r++)
+    {
+      double rate;
+
+      rate = run_plain_puts (server, resources);
+      g_assert_cmpint (server_total (server), ==, resources->len);
+      plain_rate = MAX (plain_rate, rate);
+
+      g_free (db_batch);
+      db_batch = fresh_db (dir, "batch.db");
+      rate = run_sync (server, db_batch, resources, 100, TRUE, &n_bundles, &n_reads);
+      g_assert_cmpint (server_total (server), ==, resources->len);
+      batch_rate = MAX (batch_rate, rate);
+
+      g_free (db_single);
+      db_single = fresh_db (dir, "single.db");
+      rate = run_sync (server, db_single, resources, 1, TRUE, &n_bundles_single, &n_reads_single);
+      g_assert_cmpint (server_total (server), ==, resources->len);
+      g_assert_cmpuint (n_bundles_single, ==, 0);
+      g_assert_cmpuint (n_reads_single, ==, n_reads);
+      single_rate = MAX (single_rate, rate);
+    }
   /* Again into the server that has them all: no new resource. */
   again_rate = run_sync (server, db_again, resources, 100, FALSE, &n_bundles_again, &n_reads_again);
   g_assert_cmpint (server_total (server), ==, resources->len);
@@ -389,8 +414,8 @@ main (int   argc,
   pass = ratio_batch >= MIN_RATIO_BATCH && ratio_single >= MIN_RATIO_SINGLE;
 
   printf ("bench-fhir-sync: %u FHIR resources from %u simulated beds over %u hours, "
-          "into the FHIR test server (Medplum 4.5.2 on Node, in memory)\n",
-          resources->len, n_beds, sim_hours);
+          "into the FHIR test server (Medplum 4.5.2 on Node, in memory); best of %u "
+          "interleaved rounds\n", resources->len, n_beds, sim_hours, rounds);
   printf ("  outbox local write rate (store + outbox, %d per transaction): %.0f resources/s\n",
           TICK_RESOURCES, write_rate);
   printf ("  plain loop of PUTs, minimal libsoup client:     %.0f resources/s\n", plain_rate);

@@ -13,10 +13,13 @@
 #include <math.h>
 #include <sqlite3.h>
 #include <stdio.h>
+#include <time.h>
 
 #include "ward-bench.h"
+#include "ward-engine.h"
 #include "ward-history.h"
 #include "ward-store.h"
+#include "ward-store-restore.h"
 #include "ward-store-rollups.h"
 
 /* How fast the patient view opens on a month of history: a store with
@@ -39,8 +42,14 @@
  *
  * Limit: the 24 h load under 20 ms, best of ROUNDS; the ratio is that
  * time over 20 ms and passes at or below 1.  The ratio to the bare scan
- * is a figure.  The cold start to the board's first frame is not
- * measured yet.
+ * is a figure.
+ *
+ * The store's share of a cold start (a figure, no limit): what the engine
+ * reads back before the board's first snapshot (ward_engine_restore():
+ * each bed's newest values within the longest validity), the store
+ * opened afresh, against a bare scan of every row of that span, which is
+ * what the restore read until it asked for the newest of each kind.  The
+ * rest of the way to the first frame (GTK, the window) is bench-station's.
  */
 
 /* A month of 64 beds is some 100 million rows and 12 GB: too much to
@@ -76,6 +85,19 @@ static double
 now_ms (void)
 {
   return g_get_monotonic_time () / 1000.0;
+}
+
+/* The CPU time of this thread: on a machine shared with other work the
+ * wall time also counts the time the scheduler gave to others; this is
+ * printed beside it (the limit stays on the wall time).
+ */
+static double
+thread_cpu_ms (void)
+{
+  struct timespec ts;
+
+  clock_gettime (CLOCK_THREAD_CPUTIME_ID, &ts);
+  return ts.tv_sec * 1000.0 + ts.tv_nsec / 1e6;
 }
 
 static void
@@ -253,15 +275,18 @@ static double
 time_history (const char *path,
               const char *patient,
               gint64      span,
-              guint64    *n_rows)
+              guint64    *n_rows,
+              double     *cpu_ms)
 {
   g_autoptr(WardHistory) history = NULL;
   g_autoptr(GError) error = NULL;
   double start = now_ms ();
+  double cpu_start = thread_cpu_ms ();
   double ms;
 
   history = ward_history_load (path, patient, END - span, END, MAX_POINTS, NULL, &error);
   ms = now_ms () - start;
+  *cpu_ms = thread_cpu_ms () - cpu_start;
   if (history == NULL)
     g_error ("bench-history: %s", error->message);
 
@@ -275,6 +300,100 @@ time_history (const char *path,
     }
 
   return ms;
+}
+
+static void
+restore_cb (const char *kind,
+            double      value,
+            gint64      observed_at,
+            const char *source,
+            const char *entered_by,
+            gpointer    user_data)
+{
+  (*(guint64 *) user_data)++;
+}
+
+/* The longest validity of the engine's default configuration, as
+ * ward_engine_restore() reads back.
+ */
+static gint64
+longest_validity (void)
+{
+  WardEngineConfig config;
+  gint64 longest = 0;
+
+  ward_engine_config_init (&config);
+  for (int kind = 0; kind < WARD_MEAS_N_KINDS; kind++)
+    {
+      longest = MAX (longest, ward_window_kind_validity (&config.window, kind, WARD_SOURCE_DEVICE));
+      longest = MAX (longest, ward_window_kind_validity (&config.window, kind, WARD_SOURCE_NURSE));
+    }
+
+  return longest;
+}
+
+/* The store opened and every bed's newest values read back; ms. */
+static double
+time_restore (const char *path,
+              guint       n_beds,
+              gint64      since,
+              guint64    *n_rows)
+{
+  g_autoptr(WardStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+  double start = now_ms ();
+
+  *n_rows = 0;
+  store = ward_store_open_readonly (path, &error);
+  if (store == NULL)
+    g_error ("bench-history: %s", error->message);
+  for (guint b = 0; b < n_beds; b++)
+    {
+      g_autofree char *patient = g_strdup_printf ("bench-patient-%02u", b);
+
+      if (!ward_store_foreach_measurement_since (store, patient, since, restore_cb, n_rows,
+                                                 &error))
+        g_error ("bench-history: %s", error->message);
+    }
+
+  return now_ms () - start;
+}
+
+/* Every bed's rows of the span, as the restore read them before. */
+static double
+time_restore_scan (sqlite3 *db,
+                   guint    n_beds,
+                   gint64   since,
+                   guint64 *n_rows)
+{
+  sqlite3_stmt *stmt = NULL;
+  double start = now_ms ();
+  double sum = 0;
+
+  *n_rows = 0;
+  g_assert_cmpint (sqlite3_prepare_v2 (db,
+                                       "SELECT kind, value, observed_at, source, entered_by "
+                                       "FROM measurements WHERE patient_id = ?1 "
+                                       "AND observed_at >= ?2 ORDER BY observed_at, id",
+                                       -1, &stmt, NULL), ==, SQLITE_OK);
+  for (guint b = 0; b < n_beds; b++)
+    {
+      g_autofree char *patient = g_strdup_printf ("bench-patient-%02u", b);
+
+      sqlite3_bind_text (stmt, 1, patient, -1, SQLITE_TRANSIENT);
+      sqlite3_bind_int64 (stmt, 2, since);
+      while (sqlite3_step (stmt) == SQLITE_ROW)
+        {
+          sum += sqlite3_column_double (stmt, 1);
+          (*n_rows)++;
+        }
+      sqlite3_reset (stmt);
+    }
+  sqlite3_finalize (stmt);
+  if (sum < 0)
+    printf ("%f\n", sum);
+
+  return now_ms () - start;
 }
 
 /* The same rows read with the same index, nothing made of them. */
@@ -348,8 +467,13 @@ main (int   argc,
   double history_ms[2] = { G_MAXDOUBLE, G_MAXDOUBLE };
   double scan_ms[2] = { G_MAXDOUBLE, G_MAXDOUBLE };
   double cold_ms[2] = { 0 };
+  double cpu_ms[2] = { G_MAXDOUBLE, G_MAXDOUBLE };
+  double cpu;
   guint64 history_rows[2] = { 0 }, scan_rows[2] = { 0 };
   const char *patient = "bench-patient-01";
+  gint64 since = END - longest_validity ();
+  double restore_ms = G_MAXDOUBLE, restore_scan_ms = G_MAXDOUBLE, restore_cold_ms;
+  guint64 restore_rows = 0, restore_scan_rows = 0;
   sqlite3 *db = NULL;
   double ratio;
   gboolean pass;
@@ -384,16 +508,27 @@ main (int   argc,
 
   g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
 
+  /* The first read back after opening: a station's start. */
+  restore_cold_ms = time_restore (path, n_beds, since, &restore_rows);
+
   /* The first load after opening: the view opening on a patient. */
   for (guint s = 0; s < G_N_ELEMENTS (spans); s++)
-    cold_ms[s] = time_history (path, patient, spans[s], &history_rows[s]);
+    cold_ms[s] = time_history (path, patient, spans[s], &history_rows[s], &cpu);
 
   for (guint r = 0; r < rounds; r++)
     for (guint s = 0; s < G_N_ELEMENTS (spans); s++)
       {
-        history_ms[s] = MIN (history_ms[s], time_history (path, patient, spans[s], &history_rows[s]));
+        history_ms[s] = MIN (history_ms[s], time_history (path, patient, spans[s], &history_rows[s],
+                                                          &cpu));
+        cpu_ms[s] = MIN (cpu_ms[s], cpu);
         scan_ms[s] = MIN (scan_ms[s], time_scan (db, patient, spans[s], &scan_rows[s]));
       }
+  for (guint r = 0; r < rounds; r++)
+    {
+      restore_ms = MIN (restore_ms, time_restore (path, n_beds, since, &restore_rows));
+      restore_scan_ms = MIN (restore_scan_ms, time_restore_scan (db, n_beds, since,
+                                                                 &restore_scan_rows));
+    }
   sqlite3_close (db);
 
   /* Both read every row of the span. */
@@ -404,10 +539,15 @@ main (int   argc,
   printf ("bench-history: %u days of %u beds; one patient's charts (%d points a series at most), "
           "best of %u\n", days, n_beds, MAX_POINTS, rounds);
   for (guint s = 0; s < G_N_ELEMENTS (spans); s++)
-    printf ("  %2d h: %7" G_GUINT64_FORMAT " rows; the view's load %7.1f ms (first %7.1f ms), "
-            "bare scan %7.1f ms, ratio %.2f\n",
+    printf ("  %2d h: %7" G_GUINT64_FORMAT " rows; the view's load %7.1f ms (first %7.1f ms, "
+            "CPU %5.1f ms), bare scan %7.1f ms, ratio %.2f\n",
             (int) (spans[s] / WARD_USEC_PER_HOUR), scan_rows[s], history_ms[s], cold_ms[s],
-            scan_ms[s], history_ms[s] / scan_ms[s]);
+            cpu_ms[s], scan_ms[s], history_ms[s] / scan_ms[s]);
+  printf ("  start, the store's part: %u beds' newest values within %.0f h read back in %.1f ms "
+          "(first %.1f ms, %" G_GUINT64_FORMAT " rows), bare scan of the %" G_GUINT64_FORMAT
+          " rows of that span %.1f ms\n",
+          n_beds, (END - since) / (double) WARD_USEC_PER_HOUR, restore_ms, restore_cold_ms,
+          restore_rows, restore_scan_rows, restore_scan_ms);
   printf ("  24 h load over its limit of %.0f ms: %.3f (limit <= 1): %s\n", LIMIT_24H_MS, ratio,
           ward_bench_passes (WARD_BENCH_AT_MOST, ratio, 1.0) ? "PASS" : "FAIL");
 
@@ -417,6 +557,9 @@ main (int   argc,
                             "load_72h_ms", history_ms[1], "first_72h_ms", cold_ms[1],
                             "scan_72h_ms", scan_ms[1], "rows_72h", (double) scan_rows[1],
                             "ratio_24h_to_scan", history_ms[0] / scan_ms[0],
+                            "cpu_24h_ms", cpu_ms[0], "cpu_72h_ms", cpu_ms[1],
+                            "restore_ms", restore_ms, "first_restore_ms", restore_cold_ms,
+                            "restore_scan_ms", restore_scan_ms,
                             NULL);
   return ward_bench_exit_status (pass);
 }

@@ -308,6 +308,10 @@ test_sync_all (Fixture       *f,
   g_assert_cmpint (server_total (), ==, n_resources);
   g_assert_cmpint (query_int (f, "SELECT count(*) FROM outbox WHERE state = 'failed'"), ==, 0);
   g_assert_cmpuint (ward_fhir_sync_get_n_parked (f->sync), ==, 0);
+  /* The server checks references: each went after what it references,
+   * even with several single requests in flight, so none was refused.
+   */
+  g_assert_cmpuint (ward_fhir_sync_get_n_retried (f->sync), ==, 0);
   g_assert_cmpuint (ward_fhir_sync_get_n_sent (f->sync), >=, n_resources);
   g_assert_true (ward_fhir_sync_get_device_registered (f->sync));
   g_assert_cmpint (server_requests ("metadata", "GET"), ==, 1);

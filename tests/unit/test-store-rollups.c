@@ -381,6 +381,70 @@ test_migration (Fixture       *f,
   g_assert_cmpint (ward_store_rollup (store, &error), ==, 0);
 }
 
+/* The patient view's 24-hour chart (1,600 points) comes from the minute
+ * roll-ups, as bench-history measures it: a 5-second spike and dip still
+ * show, every stored reading is counted, and the readings stored after
+ * the roll-ups' mark are on it too.
+ */
+static void
+test_day_chart (Fixture       *f,
+                gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(WardHistory) history = NULL;
+  const WardHistoryPoint *points;
+  gint64 from = NOW - 24 * G_TIME_SPAN_HOUR;
+  gboolean spike = FALSE, dip = FALSE, newest = FALSE, from_rollups = FALSE;
+  guint n = 0;
+  guint n_rows = 0;
+
+  g_assert_true (ward_store_begin (f->store, &error));
+  for (gint64 t = from + 5 * G_USEC_PER_SEC; t <= NOW - G_TIME_SPAN_MINUTE;
+       t += 5 * G_USEC_PER_SEC)
+    {
+      double value = 70 + (n_rows % 7);
+
+      if (n_rows == 4000)
+        value = 190;
+      else if (n_rows == 12000)
+        value = 35;
+      add (f->store, "p1", WARD_MEAS_HR, value, t, WARD_SOURCE_DEVICE);
+      n_rows++;
+    }
+  g_assert_cmpint (ward_store_rollup (f->store, &error), ==, n_rows);
+  g_assert_true (ward_store_commit (f->store, &error));
+  g_assert_no_error (error);
+  /* The last minute, not rolled up yet. */
+  for (gint64 t = NOW - 55 * G_USEC_PER_SEC; t <= NOW; t += 5 * G_USEC_PER_SEC)
+    {
+      add (f->store, "p1", WARD_MEAS_HR, t == NOW ? 200 : 72, t, WARD_SOURCE_DEVICE);
+      n_rows++;
+    }
+
+  history = ward_history_load (f->path, "p1", from, NOW, 1600, NULL, &error);
+  g_assert_no_error (error);
+  points = ward_history_get_points (history, WARD_MEAS_HR, &n);
+  g_assert_cmpuint (ward_history_get_n_stored (history, WARD_MEAS_HR), ==, n_rows);
+  g_assert_true (ward_history_is_decimated (history, WARD_MEAS_HR));
+  g_assert_cmpuint (n, >, 800);
+  g_assert_cmpuint (n, <=, 1600 + 4);
+  for (guint i = 0; i < n; i++)
+    {
+      g_assert_cmpint (points[i].t, >, from - G_TIME_SPAN_MINUTE);
+      g_assert_cmpint (points[i].t, <=, NOW);
+      spike |= points[i].value == 190;
+      dip |= points[i].value == 35;
+      newest |= points[i].value == 200 && points[i].t == NOW;
+      /* A roll-up's point stands at the middle of its minute. */
+      from_rollups |= points[i].value == 190 &&
+                      points[i].t % G_TIME_SPAN_MINUTE == 30 * G_USEC_PER_SEC;
+    }
+  g_assert_true (spike);
+  g_assert_true (dip);
+  g_assert_true (newest);
+  g_assert_true (from_rollups);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -397,6 +461,8 @@ main (int   argc,
               test_retention_batched, fixture_tear_down);
   g_test_add ("/store/rollups/migration", Fixture, NULL, fixture_set_up,
               test_migration, fixture_tear_down);
+  g_test_add ("/store/rollups/day-chart", Fixture, NULL, fixture_set_up,
+              test_day_chart, fixture_tear_down);
 
   return g_test_run ();
 }

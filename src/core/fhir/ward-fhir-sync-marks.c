@@ -111,7 +111,7 @@ failed:
 }
 
 /* Store writes.  Marks are kept in memory and written together, in one
- * short transaction: after each batch Bundle's answer, after SINGLE_TAKE
+ * short transaction: after each batch Bundle's answer, after MARKS_PER_FLUSH
  * single answers, and when a cycle ends or stops.  A crash before that
  * only sends those rows again (PUT is idempotent); a transaction per
  * single PUT would cost an fsync per resource.

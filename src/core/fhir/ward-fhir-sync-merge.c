@@ -257,7 +257,7 @@ _ward_fhir_sync_handle_read (WardFhirSync *self,
       if (_ward_fhir_sync_merge_into (self, item, root, _ward_fhir_sync_response_etag (req->msg),
                                       &error))
         {
-          g_queue_push_head (&self->queue, g_steal_pointer (&item));
+          _ward_fhir_sync_queue_insert (self, g_steal_pointer (&item));
           return;
         }
 
@@ -272,7 +272,7 @@ _ward_fhir_sync_handle_read (WardFhirSync *self,
     {
       /* None on the server: ours creates it. */
       item->read = TRUE;
-      g_queue_push_head (&self->queue, g_steal_pointer (&item));
+      _ward_fhir_sync_queue_insert (self, g_steal_pointer (&item));
     }
   else if (status == SOUP_STATUS_OK)
     {

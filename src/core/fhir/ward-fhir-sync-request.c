@@ -12,15 +12,24 @@
 
 #include <string.h>
 
-/* Requests and their answers: one request at a time, a token first when
- * there is authentication, and each answer handed to what it is an answer
- * to (the CapabilityStatement, the Device, a single PUT or GET, a batch
- * Bundle).
+/* Requests and their answers: a token first when there is
+ * authentication, and each answer handed to what it is an answer to (the
+ * CapabilityStatement, the Device, a single PUT or GET, a batch Bundle).
+ * A request is in flight (self->in_flight) from its start to its answer.
  */
+
+/* The answer came (or the request failed, or was never sent). */
+void
+_ward_fhir_sync_request_done (Request *req)
+{
+  if (req->self != NULL)
+    g_ptr_array_remove_fast (req->self->in_flight, req);
+}
 
 void
 _ward_fhir_sync_request_free (Request *req)
 {
+  _ward_fhir_sync_request_done (req);
   g_clear_object (&req->self);
   g_clear_pointer (&req->items, g_ptr_array_unref);
   g_clear_pointer (&req->body, g_bytes_unref);
@@ -315,13 +324,16 @@ response_cb (GObject      *source,
   const char *data;
 
   bytes = soup_session_send_and_read_finish (SOUP_SESSION (source), result, &error);
+  /* Out of flight before anything else: what waited for it may go. */
+  _ward_fhir_sync_request_done (req);
   if (bytes == NULL)
     {
       g_autofree char *reason = NULL;
 
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         {
-          _ward_fhir_sync_abandon_cycle (self);
+          if (self->in_flight->len == 0)
+            _ward_fhir_sync_abandon_cycle (self);
           return;
         }
       reason = g_strdup_printf ("network: %s", error->message);
@@ -396,7 +408,7 @@ response_cb (GObject      *source,
       g_assert_not_reached ();
     }
 
-  if (req->kind == REQUEST_BATCH || self->marks->len >= SINGLE_TAKE)
+  if (req->kind == REQUEST_BATCH || self->marks->len >= MARKS_PER_FLUSH)
     _ward_fhir_sync_flush_marks (self);
   _ward_fhir_sync_advance (self);
 }
@@ -441,6 +453,7 @@ send_request (WardFhirSync *self,
        */
       _ward_fhir_sync_set_last_error (self, g_strdup ("Invalid FHIR server URL"));
       g_critical ("FHIR sync: the server URL is not valid");
+      _ward_fhir_sync_request_done (bad);
       _ward_fhir_sync_finish_cycle (self);
       return;
     }
@@ -527,9 +540,11 @@ token_cb (GObject      *source,
     {
       g_autoptr(Request) failed = req;
 
+      _ward_fhir_sync_request_done (failed);
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         {
-          _ward_fhir_sync_abandon_cycle (self);
+          if (self->in_flight->len == 0)
+            _ward_fhir_sync_abandon_cycle (self);
           return;
         }
       auth_failed (self, failed, error);
@@ -539,11 +554,15 @@ token_cb (GObject      *source,
   send_request (self, req, token);
 }
 
-/* Takes ownership of req. */
+/* Takes ownership of req, which is in flight until its answer. */
 void
 _ward_fhir_sync_start_request (WardFhirSync *self,
                                Request      *req)
 {
+  /* Sent again after a 401, it is in flight already. */
+  if (!g_ptr_array_find (self->in_flight, req, NULL))
+    g_ptr_array_add (self->in_flight, req);
+
   /* SMART servers serve their CapabilityStatement without a token. */
   if (self->auth != NULL &&
       !(req->kind == REQUEST_METADATA &&

@@ -35,11 +35,17 @@ _ward_fhir_sync_item_free (Item *item)
   g_free (item);
 }
 
-/* Ends this cycle; a full take starts the next one at once. */
+/* Ends this cycle; a full take starts the next one at once.  With
+ * requests still in flight it ends when the last is answered (each answer
+ * advances the cycle, which comes back here).
+ */
 void
 _ward_fhir_sync_finish_cycle (WardFhirSync *self)
 {
   gboolean again = self->take_full;
+
+  if (self->in_flight->len > 0)
+    return;
 
   _ward_fhir_sync_flush_marks (self);
   g_queue_clear_full (&self->queue, (GDestroyNotify) _ward_fhir_sync_item_free);
@@ -51,16 +57,39 @@ _ward_fhir_sync_finish_cycle (WardFhirSync *self)
     ward_fhir_sync_kick (self);
 }
 
-/* Stopping: what is in flight and the rest of the take stay pending. */
+/* Stopping: what is in flight and the rest of the take stay pending.
+ * Called when the last request in flight was cancelled.
+ */
 void
 _ward_fhir_sync_abandon_cycle (WardFhirSync *self)
 {
+  g_assert (self->in_flight->len == 0);
+
   _ward_fhir_sync_flush_marks (self);
   g_queue_clear_full (&self->queue, (GDestroyNotify) _ward_fhir_sync_item_free);
   self->busy = FALSE;
   self->taken = FALSE;
   self->take_full = FALSE;
   self->bundle_due = FALSE;
+}
+
+static int
+compare_order (gconstpointer a,
+               gconstpointer b,
+               gpointer      user_data)
+{
+  const Item *item_a = a;
+  const Item *item_b = b;
+
+  return item_a->order < item_b->order ? -1 : item_a->order > item_b->order ? 1 : 0;
+}
+
+/* Back into the queue at its place in the take, after a read. */
+void
+_ward_fhir_sync_queue_insert (WardFhirSync *self,
+                              Item         *item)
+{
+  g_queue_insert_sorted (&self->queue, item, compare_order, NULL);
 }
 
 static Item *
@@ -182,6 +211,42 @@ find_device (WardFhirSync *self)
   return item_new ("Device", self->device_id, 0, version, 0, g_steal_pointer (&json));
 }
 
+/* Whether the row's PUT may go while other requests are in flight: not
+ * before the answer to a row earlier in the take that is still being
+ * read (the PUTs keep the take's order), nor before the answer for a
+ * resource it references (a strict server would refuse it; a mention of
+ * its "Type/id" anywhere in the JSON is enough to wait).
+ */
+static gboolean
+may_send (WardFhirSync *self,
+          Item         *item)
+{
+  for (guint i = 0; i < self->in_flight->len; i++)
+    {
+      Request *req = g_ptr_array_index (self->in_flight, i);
+
+      for (guint j = 0; j < req->items->len; j++)
+        {
+          const Item *other = g_ptr_array_index (req->items, j);
+          g_autofree char *reference = NULL;
+
+          if (other == NULL)
+            continue;
+          if (req->kind == REQUEST_READ)
+            {
+              if (other->order < item->order)
+                return FALSE;
+              continue;
+            }
+          reference = g_strconcat (other->resource_type, "/", other->id, NULL);
+          if (item->json != NULL && strstr (item->json, reference) != NULL)
+            return FALSE;
+        }
+    }
+
+  return TRUE;
+}
+
 /* The next step of a cycle: the CapabilityStatement and the Device once
  * per session, then this cycle's rows, as batch Bundles or one by one.
  */
@@ -235,6 +300,12 @@ _ward_fhir_sync_advance (WardFhirSync *self)
        * outbox's order (the most overdue first) stays.
        */
       g_queue_sort (&self->queue, compare_take_order, NULL);
+      {
+        guint order = 0;
+
+        for (GList *l = self->queue.head; l != NULL; l = l->next)
+          ((Item *) l->data)->order = order++;
+      }
       self->take_full = g_queue_get_length (&self->queue) >= limit;
       self->bundle_due = self->batch_allowed && self->batch_size > 1 &&
                          g_queue_get_length (&self->queue) > 1;
@@ -287,23 +358,40 @@ _ward_fhir_sync_advance (WardFhirSync *self)
         }
     }
 
-  item = g_queue_pop_head (&self->queue);
-  if (item == NULL)
+  /* Single requests, up to MAX_IN_FLIGHT at once.  The PUTs go in the
+   * take's order; the GETs of connector Observations go ahead of their
+   * turn, since a read changes nothing on the server.
+   */
+  while (self->busy && self->in_flight->len < MAX_IN_FLIGHT)
     {
-      _ward_fhir_sync_finish_cycle (self);
-      return;
-    }
+      GList *l;
 
-  if (needs_read (item))
-    {
+      item = g_queue_peek_head (&self->queue);
+      if (item == NULL)
+        break;
+
+      if (!needs_read (item) && may_send (self, item))
+        {
+          g_queue_pop_head (&self->queue);
+          req = _ward_fhir_sync_request_new (self, REQUEST_SINGLE);
+          req->body = g_bytes_new (item->json, strlen (item->json));
+          g_ptr_array_add (req->items, item);
+          _ward_fhir_sync_start_request (self, req);
+          continue;
+        }
+
+      /* The first row to read; its answer puts it back in its place. */
+      for (l = self->queue.head; l != NULL && !needs_read (l->data); l = l->next)
+        ;
+      if (l == NULL)
+        break;
+      item = l->data;
+      g_queue_delete_link (&self->queue, l);
       req = _ward_fhir_sync_request_new (self, REQUEST_READ);
       g_ptr_array_add (req->items, item);
       _ward_fhir_sync_start_request (self, req);
-      return;
     }
 
-  req = _ward_fhir_sync_request_new (self, REQUEST_SINGLE);
-  req->body = g_bytes_new (item->json, strlen (item->json));
-  g_ptr_array_add (req->items, item);
-  _ward_fhir_sync_start_request (self, req);
+  if (self->busy && self->in_flight->len == 0 && g_queue_is_empty (&self->queue))
+    _ward_fhir_sync_finish_cycle (self);
 }

@@ -60,6 +60,7 @@ ward_fhir_sync_finalize (GObject *object)
   g_free (self->device_id);
   g_free (self->last_error);
   g_clear_pointer (&self->marks, g_array_unref);
+  g_clear_pointer (&self->in_flight, g_ptr_array_unref);
 
   G_OBJECT_CLASS (ward_fhir_sync_parent_class)->finalize (object);
 }
@@ -77,6 +78,7 @@ static void
 ward_fhir_sync_init (WardFhirSync *self)
 {
   g_queue_init (&self->queue);
+  self->in_flight = g_ptr_array_new ();
   self->marks = g_array_new (FALSE, TRUE, sizeof (Mark));
   g_array_set_clear_func (self->marks, (GDestroyNotify) _ward_fhir_sync_mark_clear);
   self->backoff_min_msec = 1000;
@@ -260,7 +262,8 @@ ward_fhir_sync_start (WardFhirSync *self)
    * before it is written, whoever wrote it meanwhile.
    */
   g_hash_table_remove_all (self->versions);
-  self->session = soup_session_new ();
+  /* One connection per request in flight. */
+  self->session = soup_session_new_with_options ("max-conns-per-host", MAX_IN_FLIGHT, NULL);
   soup_session_set_timeout (self->session, self->timeout_sec);
   soup_session_set_idle_timeout (self->session, 60);
   soup_session_set_user_agent (self->session, "Wardwatch/" PACKAGE_VERSION " ");

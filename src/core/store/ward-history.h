@@ -83,19 +83,21 @@ typedef struct _WardHistory WardHistory;
 GType                   ward_history_get_type          (void) G_GNUC_CONST;
 GQuark                  ward_history_error_quark       (void);
 
-/* Spans longer than this (with max_points set) are read from the
- * history roll-ups rather than the raw measurements: per minute when
- * (to - from) holds at most max_points / 2 minutes, else per hour.
+/* A span whose decimation buckets (two points each, so (to - from) /
+ * (max_points / 2)) are at least this wide is read from the history
+ * roll-ups rather than the raw measurements: the minute roll-ups when
+ * (to - from) holds at most max_points minutes, else the hourly ones.
+ * With the patient view's 1,600 points that is from about 13 hours on.
  */
-#define WARD_HISTORY_ROLLUP_AFTER  (24 * G_TIME_SPAN_HOUR)
+#define WARD_HISTORY_ROLLUP_BUCKET (60 * G_TIME_SPAN_SECOND)
 #define WARD_HISTORY_ROLLUP_MINUTE 60      /* seconds, as measurement_rollups.span */
 #define WARD_HISTORY_ROLLUP_HOUR   3600
 
 /* Reads measurements observed in (from, to], the scores of windows ending
  * in it and the flags open during it.  max_points > 0 limits each series:
  * a longer one is decimated per time bucket, keeping each bucket's
- * minimum and maximum (so a spike survives) and every nurse entry.  Over
- * WARD_HISTORY_ROLLUP_AFTER the device points come from the roll-ups
+ * minimum and maximum (so a spike survives) and every nurse entry.  From
+ * WARD_HISTORY_ROLLUP_BUCKET on the device points come from the roll-ups
  * (each bucket's minimum and maximum at its middle) plus the raw rows not
  * rolled up yet, so they reach back past the raw retention.
  * Blocking: call it from a worker thread.

@@ -10,7 +10,7 @@
 
 G_BEGIN_DECLS
 
-/* Called for each stored measurement of a patient, oldest first.
+/* Called for each measurement read back, oldest first within its kind.
  * entered_by is NULL for a device value.
  */
 typedef void (*WardStoreRestoreFunc) (const char *kind,
@@ -20,8 +20,12 @@ typedef void (*WardStoreRestoreFunc) (const char *kind,
                                       const char *entered_by,
                                       gpointer    user_data);
 
-/* The patient's measurements observed at or after since, oldest first:
- * what the engine reads back at start to rebuild its newest values.
+/* What the engine reads back at start to rebuild its newest values: of
+ * the patient's measurements observed at or after since, for each kind
+ * the engine knows, the newest and the newest nurse-entered one, oldest
+ * first within the kind.  (Older rows of the span are not read: only the
+ * newest of each matters, and a month of 5-second readings made the
+ * start slow.)
  */
 gboolean ward_store_foreach_measurement_since (WardStore             *self,
                                                const char            *patient_id,
