@@ -32,7 +32,7 @@ typedef enum
 } WardStoreError;
 
 /* The latest schema version; the migrations in ward-store.c go up to it. */
-#define WARD_STORE_SCHEMA_VERSION 13
+#define WARD_STORE_SCHEMA_VERSION 15
 
 typedef struct
 {
