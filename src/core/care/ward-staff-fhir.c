@@ -764,8 +764,11 @@ ward_staff_fhir_read (const WardStaffFhirConfig *config,
       WardStaffMember member = *ward_staff_get_member (staff, i);
       WardStaffRoles *roles = g_hash_table_lookup (roles_by_id, member.id);
 
+      gboolean added;
+
       member.roles = *roles;
-      g_assert (ward_staff_add (result, &member, NULL));
+      added = ward_staff_add (result, &member, NULL);
+      g_assert (added);
     }
 
   return g_steal_pointer (&result);

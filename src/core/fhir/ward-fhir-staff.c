@@ -10,6 +10,8 @@
 
 #include "ward-fhir-staff.h"
 
+#include "ward-json-strict.h"
+
 #include <libsoup/soup.h>
 #include <string.h>
 
@@ -23,6 +25,14 @@ typedef struct
   const char   *bearer_token;
   GCancellable *cancellable;
 } Fetch;
+
+/* A string member, or NULL (whatever else the server put there). */
+static const char *
+string_member (JsonObject *object,
+               const char *name)
+{
+  return ward_json_strict_get_string (json_object_get_member (object, name));
+}
 
 /* GET url: the JSON object, or NULL.  *gone is set for 404 and 410 (an
  * issue for one resource, not a failure of the read).
@@ -146,10 +156,11 @@ search_teams (Fetch                      *fetch,
           JsonNode *link = json_array_get_element (links, i);
           JsonObject *object = JSON_NODE_HOLDS_OBJECT (link) ? json_node_get_object (link) : NULL;
 
-          if (object != NULL &&
-              g_strcmp0 (json_object_get_string_member_with_default (object, "relation", NULL),
-                         "next") == 0)
-            url = g_strdup (json_object_get_string_member_with_default (object, "url", NULL));
+          if (object != NULL && g_strcmp0 (string_member (object, "relation"), "next") == 0)
+            {
+              g_free (url);
+              url = g_strdup (string_member (object, "url"));
+            }
         }
     }
 
@@ -251,7 +262,7 @@ ward_fhir_staff_fetch (const char                 *base_url,
       g_autoptr(GPtrArray) references = ward_staff_fhir_participants (team, now);
 
       g_string_append_printf (names, "%sCareTeam/%s", names->len > 0 ? ", " : "",
-                              json_object_get_string_member_with_default (team, "id", "?"));
+                              string_member (team, "id") ?: "?");
 
       for (guint i = 0; i < references->len; i++)
         {
@@ -270,9 +281,7 @@ ward_fhir_staff_fetch (const char                 *base_url,
           practitioner = json_object_has_member (role, "practitioner") &&
                          JSON_NODE_HOLDS_OBJECT (json_object_get_member (role, "practitioner"))
                          ? json_object_get_object_member (role, "practitioner") : NULL;
-          target = practitioner != NULL
-                   ? json_object_get_string_member_with_default (practitioner, "reference", NULL)
-                   : NULL;
+          target = practitioner != NULL ? string_member (practitioner, "reference") : NULL;
           if (target != NULL && g_str_has_prefix (target, "Practitioner/") &&
               strchr (target + strlen ("Practitioner/"), '/') == NULL &&
               target[strlen ("Practitioner/")] != '\0' &&
