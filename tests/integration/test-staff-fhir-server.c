@@ -337,6 +337,58 @@ test_read_route_remove (void)
   ward_test_db_remove (&dir, &path);
 }
 
+/* A headless station started with the staff file and the server: the
+ * team is read at start, without anything else asking for it.
+ */
+static void
+test_station_reads_team (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *staff_path = NULL;
+  g_autofree char *db_arg = NULL;
+  g_autofree char *staff_arg = NULL;
+  g_autofree char *fhir_arg = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  const char *wardwatch = g_getenv ("WARDWATCH");
+
+  if (skip_reason != NULL)
+    {
+      g_test_skip (skip_reason);
+      return;
+    }
+  g_assert_nonnull (wardwatch);
+
+  seed_team ();
+  path = ward_test_db_new ("staff-station", &dir);
+  staff_path = g_build_filename (dir, "staff.json", NULL);
+  g_assert_true (g_file_set_contents (staff_path, staff_file, -1, &error));
+  g_assert_no_error (error);
+
+  db_arg = g_strconcat ("--db=", path, NULL);
+  staff_arg = g_strconcat ("--staff=", staff_path, NULL);
+  fhir_arg = g_strconcat ("--fhir-url=", ward_test_fhir_server_get_base_url (server), NULL);
+  {
+    const char *argv[] = { wardwatch, "--headless", "--demo", "--beds=2", "--duration=15",
+                           db_arg, staff_arg, fhir_arg, NULL };
+
+    g_assert_cmpint (ward_test_run (argv, NULL, NULL, &err), ==, 0);
+  }
+
+  g_assert_cmpint (ward_test_run_cli ("staff", (const char *[]) { db_arg, NULL }, NULL, &out,
+                                      &err), ==, 0);
+  g_assert_nonnull (strstr (out, "\"id\":\"ada.nwosu\""));
+  g_assert_nonnull (strstr (out, "\"source\":\"policy+fhir\""));
+  g_assert_nonnull (strstr (out, "\"id\":\"p-cat\",\"name\":\"Cat Jones\","
+                                 "\"roles\":[\"nurse-in-charge\"],\"source\":\"fhir\""));
+  g_assert_nonnull (strstr (err, "issue: PractitionerRole/r-bad: no code maps"));
+
+  g_assert_cmpint (g_remove (staff_path), ==, 0);
+  ward_test_db_remove (&dir, &path);
+}
+
 static void
 test_server_down_uses_cache (void)
 {
@@ -419,6 +471,7 @@ main (int   argc,
 
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/staff/fhir/read-route-remove", test_read_route_remove);
+  g_test_add_func ("/staff/fhir/station-reads-team", test_station_reads_team);
   g_test_add_func ("/staff/fhir/server-down-uses-cache", test_server_down_uses_cache);
 
   skip_reason = ward_test_fhir_server_skip_reason ();
