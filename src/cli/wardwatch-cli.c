@@ -42,7 +42,7 @@ static const Command commands[] = {
   { "score", "Score NEWS2 for vital-sign sets read as JSON lines on standard input", ward_cli_score },
   { "secret", "Store or clear Wardwatch's secrets in the desktop keyring (read from standard input)", ward_cli_secret },
   { "simulate", "Run the demo ward's devices against a real MQTT broker or MLLP listener", ward_cli_simulate },
-  { "staff", "Hash a staff PIN for the ward staff file (read from standard input), or check a staff file", ward_cli_staff },
+  { "staff", "Hash a staff PIN for the ward staff file (read from standard input), check a staff file, or list a station's staff and where each came from (--db)", ward_cli_staff },
   { "stats", "Count every kind of record in a Wardwatch database, as JSON", ward_cli_stats },
   { "tasks", "List the care team's tasks as JSON lines, with owner, state, priority and due time", ward_cli_tasks },
   { "vacuum", "Delete raw measurements past their retention (once rolled up) and give free space back", ward_cli_vacuum },

@@ -11,6 +11,7 @@
 #include "ward-headless.h"
 
 #include "ward-actions.h"
+#include "ward-staff-directory.h"
 #include "ward-store.h"
 
 #include <glib-unix.h>
@@ -206,6 +207,7 @@ ward_headless_run_full (const WardPipelineConfig *config,
 {
   g_auto(WardSessionConfig) default_session = { 0 };
   g_autoptr(WardSession) session = NULL;
+  g_autoptr(WardStaffDirectory) directory = NULL;
   g_autoptr(WardActions) actions = NULL;
   g_autoptr(GApplication) app = NULL;
   g_autoptr(WardPipeline) pipeline = NULL;
@@ -262,6 +264,16 @@ ward_headless_run_full (const WardPipelineConfig *config,
         }
     }
 
+  /* Staff from the FHIR server's CareTeam, when the staff file names one;
+   * a failure leaves the file's list (or the cached one).
+   */
+  directory = ward_staff_directory_new_for_session (session, config, &error);
+  if (directory == NULL && error != NULL)
+    {
+      g_printerr ("wardwatch: staff from the FHIR server: %s\n", error->message);
+      g_clear_error (&error);
+    }
+
   actions = ward_actions_new (pipeline, session);
   g_signal_connect (actions, "outcome", G_CALLBACK (outcome_cb), NULL);
   app = export_actions (actions);
@@ -297,6 +309,7 @@ ward_headless_run_full (const WardPipelineConfig *config,
   if (app != NULL)
     g_application_quit (app);
   g_clear_object (&actions);
+  g_clear_object (&directory);
   g_clear_object (&session);
   if (sources != NULL)
     ward_sources_stop (sources);

@@ -48,3 +48,47 @@ ward_json_strict_get_string (JsonNode *node)
 
   return json_node_get_string (node);
 }
+
+gboolean
+ward_json_strict_read_object (const WardJsonStrictContext  *context,
+                              JsonNode                     *node,
+                              const char                   *path,
+                              const char * const           *keys,
+                              WardJsonStrictMemberFunc      func,
+                              gpointer                      user_data,
+                              GError                      **error)
+{
+  g_autoptr(GList) members = NULL;
+  JsonObject *object;
+
+  g_return_val_if_fail (context != NULL, FALSE);
+  g_return_val_if_fail (path != NULL, FALSE);
+  g_return_val_if_fail (keys != NULL, FALSE);
+  g_return_val_if_fail (func != NULL, FALSE);
+
+  if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
+    return ward_json_strict_fail (error, context->domain, context->code, context->origin,
+                                  "%s: expected an object", path);
+
+  object = json_node_get_object (node);
+  members = json_object_get_members (object);
+  for (GList *l = members; l != NULL; l = l->next)
+    {
+      const char *key = l->data;
+      g_autofree char *member_path = g_strdup_printf ("%s.%s", path, key);
+
+      if (!g_strv_contains (keys, key))
+        {
+          g_autofree char *known = g_strjoinv (", ", (char **) keys);
+
+          return ward_json_strict_fail (error, context->domain, context->code, context->origin,
+                                        "%s: unknown key (%s)", member_path, known);
+        }
+
+      if (!func (context, key, member_path, json_object_get_member (object, key), user_data,
+                 error))
+        return FALSE;
+    }
+
+  return TRUE;
+}

@@ -24,6 +24,7 @@
 #include "ward-palette.h"
 #include "ward-preferences.h"
 #include "ward-settings-config.h"
+#include "ward-staff-directory.h"
 #include "ward-switch-user.h"
 #include "ward-window.h"
 
@@ -42,6 +43,7 @@ struct _WardApplication
   WardSession        *session;        /* who acts */
   WardActions        *actions;        /* the scriptable actions, on the session bus */
   WardKiosk          *kiosk;          /* NULL: not a kiosk */
+  WardStaffDirectory *staff_directory; /* NULL: staff from the file only */
   gboolean            kiosk_requested;
 
   /* Borrowed */
@@ -134,6 +136,13 @@ mqtt_status_changed_cb (WardApplication *self)
     ward_alarm_sound_set_source_alarm (self->alarm_sound, text != NULL);
 }
 
+/* A new staff list from the FHIR server: every view names staff from it. */
+static void
+staff_changed_cb (WardApplication *self)
+{
+  _ward_flag_words_set_staff (ward_session_get_staff (self->session));
+}
+
 static void
 start_pipeline (WardApplication *self)
 {
@@ -152,6 +161,19 @@ start_pipeline (WardApplication *self)
 
   self->pipeline = g_steal_pointer (&pipeline);
   ward_actions_set_pipeline (self->actions, self->pipeline);
+
+  /* Staff from the FHIR server's CareTeam (ward-staff-directory.h). */
+  self->staff_directory = ward_staff_directory_new_for_session (self->session, &self->config,
+                                                                &error);
+  if (self->staff_directory != NULL)
+    g_signal_connect_object (self->staff_directory, "changed", G_CALLBACK (staff_changed_cb),
+                             self, G_CONNECT_SWAPPED | G_CONNECT_AFTER);
+  else if (error != NULL)
+    {
+      g_message ("Staff from the FHIR server: %s", error->message);
+      g_clear_error (&error);
+    }
+  staff_changed_cb (self);
 
   /* The network sources start once the pipeline runs: a port that cannot
    * be bound is shown like any failure to start.
@@ -651,6 +673,7 @@ ward_application_shutdown (GApplication *app)
   if (self->sources != NULL)
     ward_sources_stop (self->sources);
   g_clear_object (&self->sources);
+  g_clear_object (&self->staff_directory);
   if (self->pipeline != NULL)
     ward_pipeline_stop (self->pipeline);
   g_clear_object (&self->pipeline);
@@ -680,6 +703,7 @@ ward_application_dispose (GObject *object)
   g_clear_object (&self->settings);
   g_clear_object (&self->actions);
   g_clear_object (&self->kiosk);
+  g_clear_object (&self->staff_directory);
   g_clear_object (&self->session);
 
   G_OBJECT_CLASS (ward_application_parent_class)->dispose (object);

@@ -11,21 +11,19 @@
 #include <glib/gi18n.h>
 
 #include "ward-kiosk-pin.h"
+#include "ward-staff-pin-entry.h"
 
 struct _WardKioskPin
 {
   AdwWindow        parent_instance;
 
   /* Template widgets */
-  GtkLabel        *purpose_label;
-  AdwComboRow     *staff_row;
-  AdwEntryRow     *pin_row;
-  GtkLabel        *error_label;
+  GtkLabel          *purpose_label;
+  WardStaffPinEntry *pin_entry;
 
   /* Owned */
-  WardKioskGuard  *guard;
-  GPtrArray       *ids;            /* staff ids, in the order of staff_row's model */
-  guint            countdown_source;
+  WardKioskGuard    *guard;
+  guint              countdown_source;
 
   WardKioskClock   clock;
   gpointer         clock_data;
@@ -44,12 +42,7 @@ static void
 show_error (WardKioskPin *self,
             const char   *message)
 {
-  gtk_label_set_text (self->error_label, message ? message : "");
-  gtk_widget_set_visible (GTK_WIDGET (self->error_label), message != NULL);
-
-  /* A screen reader says the reason at once, not only on the next focus. */
-  gtk_accessible_update_property (GTK_ACCESSIBLE (self->pin_row),
-                                  GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, message ? message : "", -1);
+  ward_staff_pin_entry_show_error (self->pin_entry, message);
 }
 
 static gboolean
@@ -112,23 +105,21 @@ unlock_action_cb (GtkWidget  *widget,
 
   if (ward_kiosk_guard_uses_staff (self->guard))
     {
-      guint selected = adw_combo_row_get_selected (self->staff_row);
-
-      if (selected == GTK_INVALID_LIST_POSITION || selected >= self->ids->len)
+      staff_id = ward_staff_pin_entry_get_selected (self->pin_entry);
+      if (staff_id == NULL)
         {
           show_error (self, _("Pick your name first."));
           return;
         }
-      staff_id = g_ptr_array_index (self->ids, selected);
     }
 
-  pin = g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->pin_row)));
+  pin = g_strdup (ward_staff_pin_entry_get_pin (self->pin_entry));
   /* The PIN is never left in the field for the next person to see. */
-  gtk_editable_set_text (GTK_EDITABLE (self->pin_row), "");
+  ward_staff_pin_entry_clear_pin (self->pin_entry);
   if (pin[0] == '\0')
     {
       show_error (self, _("Type your PIN."));
-      gtk_widget_grab_focus (GTK_WIDGET (self->pin_row));
+      gtk_widget_grab_focus (ward_staff_pin_entry_get_pin_row (self->pin_entry));
       return;
     }
 
@@ -139,7 +130,7 @@ unlock_action_cb (GtkWidget  *widget,
       if (g_error_matches (error, WARD_KIOSK_ERROR, WARD_KIOSK_ERROR_LOCKED))
         /* The countdown says it now, but the first words said why. */
         show_error (self, error->message);
-      gtk_widget_grab_focus (GTK_WIDGET (self->pin_row));
+      gtk_widget_grab_focus (ward_staff_pin_entry_get_pin_row (self->pin_entry));
       return;
     }
 
@@ -175,7 +166,6 @@ ward_kiosk_pin_dispose (GObject *object)
   g_clear_handle_id (&self->countdown_source, g_source_remove);
   gtk_widget_dispose_template (GTK_WIDGET (self), WARD_TYPE_KIOSK_PIN);
   g_clear_object (&self->guard);
-  g_clear_pointer (&self->ids, g_ptr_array_unref);
 
   G_OBJECT_CLASS (ward_kiosk_pin_parent_class)->dispose (object);
 }
@@ -192,12 +182,11 @@ ward_kiosk_pin_class_init (WardKioskPinClass *klass)
   signals[VERIFIED] = g_signal_new ("verified", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                                     0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
 
+  g_type_ensure (WARD_TYPE_STAFF_PIN_ENTRY);
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/wardwatch/Wardwatch/ui/ward-kiosk-pin.ui");
   gtk_widget_class_bind_template_child (widget_class, WardKioskPin, purpose_label);
-  gtk_widget_class_bind_template_child (widget_class, WardKioskPin, staff_row);
-  gtk_widget_class_bind_template_child (widget_class, WardKioskPin, pin_row);
-  gtk_widget_class_bind_template_child (widget_class, WardKioskPin, error_label);
+  gtk_widget_class_bind_template_child (widget_class, WardKioskPin, pin_entry);
   gtk_widget_class_bind_template_callback (widget_class, pin_activated_cb);
 
   gtk_widget_class_install_action (widget_class, "kiosk-pin.unlock", NULL, unlock_action_cb);
@@ -208,7 +197,6 @@ static void
 ward_kiosk_pin_init (WardKioskPin *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
-  self->ids = g_ptr_array_new_with_free_func (g_free);
 }
 
 WardKioskPin *
@@ -217,9 +205,8 @@ ward_kiosk_pin_new (GtkWindow      *parent,
                     WardKioskClock  clock,
                     gpointer        clock_data)
 {
-  g_autoptr(GtkStringList) names = gtk_string_list_new (NULL);
-  WardStaff *staff;
   WardKioskPin *self;
+  guint n_staff = 0;
 
   g_return_val_if_fail (parent == NULL || GTK_IS_WINDOW (parent), NULL);
   g_return_val_if_fail (WARD_IS_KIOSK_GUARD (guard), NULL);
@@ -235,35 +222,19 @@ ward_kiosk_pin_new (GtkWindow      *parent,
   self->clock_data = clock_data;
 
   /* Only those who can unlock: members with a PIN. */
-  staff = ward_kiosk_guard_get_staff (guard);
-  if (ward_kiosk_guard_uses_staff (guard))
-    for (guint i = 0; i < ward_staff_get_n_members (staff); i++)
-      {
-        const WardStaffMember *member = ward_staff_get_member (staff, i);
-        g_autofree char *roles = NULL;
-        g_autofree char *item = NULL;
-
-        if (member->pin_hash == NULL)
-          continue;
-
-        roles = ward_staff_roles_describe (member->roles);
-        /* Translators: a staff member in the PIN prompt's list, "Ada Nwosu (Bed nurse)" */
-        item = g_strdup_printf (_("%s (%s)"), member->name, roles);
-        gtk_string_list_append (names, item);
-        g_ptr_array_add (self->ids, g_strdup (member->id));
-      }
-  adw_combo_row_set_model (self->staff_row, G_LIST_MODEL (names));
-  gtk_widget_set_visible (GTK_WIDGET (self->staff_row), self->ids->len > 0);
-  if (self->ids->len == 0)
+  n_staff = ward_staff_pin_entry_set_staff (self->pin_entry,
+                                            ward_kiosk_guard_uses_staff (guard)
+                                            ? ward_kiosk_guard_get_staff (guard) : NULL);
+  if (n_staff == 0)
     /* Translators: the field of the kiosk's PIN prompt when the ward has one PIN */
-    adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->pin_row), _("Ward _PIN"));
+    ward_staff_pin_entry_set_pin_title (self->pin_entry, _("Ward _PIN"));
 
   if (!ward_kiosk_guard_has_pin (guard))
     show_error (self, _("Nobody can unlock this kiosk: the ward has no staff PIN and no kiosk "
                         "PIN. Ask the ward's IT contact to set one."));
 
   ward_kiosk_pin_update (self);
-  gtk_window_set_focus (GTK_WINDOW (self), GTK_WIDGET (self->pin_row));
+  gtk_window_set_focus (GTK_WINDOW (self), ward_staff_pin_entry_get_pin_row (self->pin_entry));
 
   return self;
 }
@@ -283,9 +254,7 @@ ward_kiosk_pin_select (WardKioskPin *self,
 {
   g_return_if_fail (WARD_IS_KIOSK_PIN (self));
 
-  for (guint i = 0; staff_id != NULL && i < self->ids->len; i++)
-    if (g_str_equal (g_ptr_array_index (self->ids, i), staff_id))
-      adw_combo_row_set_selected (self->staff_row, i);
+  ward_staff_pin_entry_select (self->pin_entry, staff_id);
 }
 
 const char *
@@ -293,8 +262,5 @@ ward_kiosk_pin_get_error (WardKioskPin *self)
 {
   g_return_val_if_fail (WARD_IS_KIOSK_PIN (self), NULL);
 
-  if (!gtk_widget_get_visible (GTK_WIDGET (self->error_label)))
-    return NULL;
-
-  return gtk_label_get_text (self->error_label);
+  return ward_staff_pin_entry_get_error (self->pin_entry);
 }

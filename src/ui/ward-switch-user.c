@@ -11,6 +11,7 @@
 #include <glib/gi18n.h>
 
 #include "ward-a11y.h"
+#include "ward-staff-pin-entry.h"
 #include "ward-switch-user.h"
 #include "ward-switch-user-private.h"
 
@@ -19,31 +20,16 @@ struct _WardSwitchUser
   AdwWindow     parent_instance;
 
   /* Template widgets */
-  GtkLabel     *current_label;
-  AdwComboRow  *staff_row;
-  AdwEntryRow  *pin_row;
-  GtkLabel     *error_label;
-  GtkButton    *sign_out_button;
+  GtkLabel          *current_label;
+  WardStaffPinEntry *pin_entry;
+  GtkButton         *sign_out_button;
 
   /* Owned */
-  WardSession  *session;
-  GPtrArray    *ids;            /* staff ids, in the order of staff_row's model */
+  WardSession       *session;
+  guint              n_staff;     /* members listed: those with a PIN */
 };
 
 G_DEFINE_FINAL_TYPE (WardSwitchUser, ward_switch_user, ADW_TYPE_WINDOW)
-
-static void
-show_error (WardSwitchUser *self,
-            const char     *message)
-{
-  gtk_label_set_text (self->error_label, message ? message : "");
-  gtk_widget_set_visible (GTK_WIDGET (self->error_label), message != NULL);
-
-  /* A screen reader says the reason at once, not only on the next focus. */
-  if (message != NULL)
-    gtk_accessible_update_property (GTK_ACCESSIBLE (self->pin_row),
-                                    GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, message, -1);
-}
 
 static void
 update (WardSwitchUser *self)
@@ -67,7 +53,7 @@ update (WardSwitchUser *self)
 
   gtk_label_set_text (self->current_label, text);
   gtk_widget_set_visible (GTK_WIDGET (self->sign_out_button), acting != NULL);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "switch-user.sign-in", self->ids->len > 0);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "switch-user.sign-in", self->n_staff > 0);
 }
 
 static void
@@ -77,31 +63,31 @@ sign_in_action_cb (GtkWidget  *widget,
 {
   WardSwitchUser *self = WARD_SWITCH_USER (widget);
   g_autoptr(GError) error = NULL;
-  guint selected = adw_combo_row_get_selected (self->staff_row);
-  const char *pin = gtk_editable_get_text (GTK_EDITABLE (self->pin_row));
+  const char *staff_id = ward_staff_pin_entry_get_selected (self->pin_entry);
+  const char *pin = ward_staff_pin_entry_get_pin (self->pin_entry);
 
-  if (selected == GTK_INVALID_LIST_POSITION || selected >= self->ids->len)
+  if (staff_id == NULL)
     {
-      show_error (self, _("Pick your name first."));
-      gtk_widget_grab_focus (GTK_WIDGET (self->staff_row));
+      ward_staff_pin_entry_show_error (self->pin_entry, _("Pick your name first."));
+      gtk_widget_grab_focus (ward_staff_pin_entry_get_staff_row (self->pin_entry));
       return;
     }
 
   if (pin[0] == '\0')
     {
-      show_error (self, _("Type your PIN."));
-      gtk_widget_grab_focus (GTK_WIDGET (self->pin_row));
+      ward_staff_pin_entry_show_error (self->pin_entry, _("Type your PIN."));
+      gtk_widget_grab_focus (ward_staff_pin_entry_get_pin_row (self->pin_entry));
       return;
     }
 
-  if (!ward_session_sign_in (self->session, g_ptr_array_index (self->ids, selected), pin, &error))
+  if (!ward_session_sign_in (self->session, staff_id, pin, &error))
     {
       /* The PIN is never left in the field for the next person to see
        * or to try again by pressing Enter.
        */
-      gtk_editable_set_text (GTK_EDITABLE (self->pin_row), "");
-      show_error (self, error->message);
-      gtk_widget_grab_focus (GTK_WIDGET (self->pin_row));
+      ward_staff_pin_entry_clear_pin (self->pin_entry);
+      ward_staff_pin_entry_show_error (self->pin_entry, error->message);
+      gtk_widget_grab_focus (ward_staff_pin_entry_get_pin_row (self->pin_entry));
       return;
     }
 
@@ -116,8 +102,8 @@ sign_out_action_cb (GtkWidget  *widget,
   WardSwitchUser *self = WARD_SWITCH_USER (widget);
 
   ward_session_sign_out (self->session);
-  show_error (self, NULL);
-  gtk_widget_grab_focus (GTK_WIDGET (self->staff_row));
+  ward_staff_pin_entry_show_error (self->pin_entry, NULL);
+  gtk_widget_grab_focus (ward_staff_pin_entry_get_staff_row (self->pin_entry));
 }
 
 static void
@@ -133,7 +119,6 @@ ward_switch_user_dispose (GObject *object)
 
   gtk_widget_dispose_template (GTK_WIDGET (self), WARD_TYPE_SWITCH_USER);
   g_clear_object (&self->session);
-  g_clear_pointer (&self->ids, g_ptr_array_unref);
 
   G_OBJECT_CLASS (ward_switch_user_parent_class)->dispose (object);
 }
@@ -146,12 +131,11 @@ ward_switch_user_class_init (WardSwitchUserClass *klass)
 
   object_class->dispose = ward_switch_user_dispose;
 
+  g_type_ensure (WARD_TYPE_STAFF_PIN_ENTRY);
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/wardwatch/Wardwatch/ui/ward-switch-user.ui");
   gtk_widget_class_bind_template_child (widget_class, WardSwitchUser, current_label);
-  gtk_widget_class_bind_template_child (widget_class, WardSwitchUser, staff_row);
-  gtk_widget_class_bind_template_child (widget_class, WardSwitchUser, pin_row);
-  gtk_widget_class_bind_template_child (widget_class, WardSwitchUser, error_label);
+  gtk_widget_class_bind_template_child (widget_class, WardSwitchUser, pin_entry);
   gtk_widget_class_bind_template_child (widget_class, WardSwitchUser, sign_out_button);
   gtk_widget_class_bind_template_callback (widget_class, pin_activated_cb);
 
@@ -165,15 +149,12 @@ ward_switch_user_init (WardSwitchUser *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
   ward_a11y_name_buttons (GTK_WIDGET (self));
-  self->ids = g_ptr_array_new_with_free_func (g_free);
 }
 
 WardSwitchUser *
 ward_switch_user_new (GtkWindow   *parent,
                       WardSession *session)
 {
-  g_autoptr(GtkStringList) names = gtk_string_list_new (NULL);
-  WardStaff *staff;
   WardSwitchUser *self;
 
   g_return_val_if_fail (parent == NULL || GTK_IS_WINDOW (parent), NULL);
@@ -184,34 +165,18 @@ ward_switch_user_new (GtkWindow   *parent,
                        NULL);
   self->session = g_object_ref (session);
 
-  /* Only those who can switch in: members with a PIN. */
-  staff = ward_session_get_staff (session);
-  for (guint i = 0; i < ward_staff_get_n_members (staff); i++)
-    {
-      const WardStaffMember *member = ward_staff_get_member (staff, i);
-      g_autofree char *roles = NULL;
-      g_autofree char *item = NULL;
-
-      if (member->pin_hash == NULL)
-        continue;
-
-      roles = ward_staff_roles_describe (member->roles);
-      /* Translators: a staff member in the Switch User list, "Ada Nwosu (Bed nurse)" */
-      item = g_strdup_printf (_("%s (%s)"), member->name, roles);
-      gtk_string_list_append (names, item);
-      g_ptr_array_add (self->ids, g_strdup (member->id));
-    }
-  adw_combo_row_set_model (self->staff_row, G_LIST_MODEL (names));
-
-  if (self->ids->len == 0)
-    show_error (self, _("Nobody on this ward's staff list has a PIN: ask the nurse in charge."));
+  self->n_staff = ward_staff_pin_entry_set_staff (self->pin_entry, ward_session_get_staff (session));
+  if (self->n_staff == 0)
+    ward_staff_pin_entry_show_error (self->pin_entry,
+                                     _("Nobody on this ward's staff list has a PIN: ask the "
+                                       "nurse in charge."));
 
   g_signal_connect_object (session, "notify::acting-id", G_CALLBACK (update), self, G_CONNECT_SWAPPED);
   update (self);
   /* Typing goes straight into the PIN: the name is usually the one
    * preselected (ward_switch_user_select()).
    */
-  gtk_window_set_focus (GTK_WINDOW (self), GTK_WIDGET (self->pin_row));
+  gtk_window_set_focus (GTK_WINDOW (self), ward_staff_pin_entry_get_pin_row (self->pin_entry));
 
   return self;
 }
@@ -222,9 +187,7 @@ ward_switch_user_select (WardSwitchUser *self,
 {
   g_return_if_fail (WARD_IS_SWITCH_USER (self));
 
-  for (guint i = 0; staff_id != NULL && i < self->ids->len; i++)
-    if (g_str_equal (g_ptr_array_index (self->ids, i), staff_id))
-      adw_combo_row_set_selected (self->staff_row, i);
+  ward_staff_pin_entry_select (self->pin_entry, staff_id);
 }
 
 const char *
@@ -232,10 +195,7 @@ ward_switch_user_get_error (WardSwitchUser *self)
 {
   g_return_val_if_fail (WARD_IS_SWITCH_USER (self), NULL);
 
-  if (!gtk_widget_get_visible (GTK_WIDGET (self->error_label)))
-    return NULL;
-
-  return gtk_label_get_text (self->error_label);
+  return ward_staff_pin_entry_get_error (self->pin_entry);
 }
 
 static void

@@ -14,6 +14,7 @@
 #include "ward-care-share.h"
 #include "ward-fhir-model-flag.h"
 #include "ward-fhir-resources.h"
+#include "ward-store-staff-fhir.h"
 
 #include <json-glib/json-glib.h>
 #include <string.h>
@@ -436,6 +437,23 @@ route_to_allocation (WardCare  *self,
     {
       g_propagate_error (error, g_steal_pointer (&local_error));
       return FALSE;
+    }
+
+  /* A nurse no longer on the ward's staff (taken off the CareTeam) is
+   * routed nothing: the task goes to the role (store/ward-store-staff-fhir.h).
+   */
+  if (task->owner_staff != NULL)
+    {
+      gboolean may_route = TRUE;
+
+      if (!ward_store_staff_may_route (self->store, task->owner_staff, &may_route, error))
+        return FALSE;
+      if (!may_route)
+        {
+          g_debug ("Bed %s: its nurse %s is not on the staff roster; routed to the role",
+                   task->bed_id, task->owner_staff);
+          g_clear_pointer (&task->owner_staff, g_free);
+        }
     }
 
   return TRUE;

@@ -90,71 +90,82 @@ ward_kiosk_policy_clear (WardKioskPolicy *policy)
   g_clear_pointer (&policy->pin_hash, g_free);
 }
 
+typedef struct
+{
+  char  *pin_hash;
+  int    auto_lock_seconds;
+} KioskRead;
+
+static gboolean
+read_kiosk_member (const WardJsonStrictContext  *context,
+                   const char                   *key,
+                   const char                   *path,
+                   JsonNode                     *value,
+                   gpointer                      user_data,
+                   GError                      **error)
+{
+  KioskRead *read = user_data;
+
+  if (g_str_equal (key, "pin_hash"))
+    {
+      g_autoptr(GError) local_error = NULL;
+      const char *text = ward_json_strict_get_string (value);
+
+      if (text == NULL)
+        return set_invalid (error, context->origin, "%s: expected a string", path);
+      if (!ward_pin_hash_is_valid (text, &local_error))
+        return set_invalid (error, context->origin, "%s: %s", path, local_error->message);
+      g_free (read->pin_hash);
+      read->pin_hash = g_strdup (text);
+    }
+  else
+    {
+      double minutes;
+
+      g_assert (g_str_equal (key, "auto_lock_minutes"));
+      if (!ward_json_strict_is_number (value))
+        return set_invalid (error, context->origin, "%s: expected a number", path);
+      minutes = json_node_get_double (value);
+      if (!(minutes >= 0 && minutes <= WARD_KIOSK_MAX_AUTO_LOCK_MINUTES))
+        return set_invalid (error, context->origin, "%s: expected 0 (never) to %d minutes", path,
+                            WARD_KIOSK_MAX_AUTO_LOCK_MINUTES);
+      read->auto_lock_seconds = (int) (minutes * 60 + 0.5);
+    }
+
+  return TRUE;
+}
+
 gboolean
 ward_kiosk_policy_load_json (WardKioskPolicy  *policy,
                              JsonNode         *node,
                              const char       *origin,
                              GError          **error)
 {
-  g_autoptr(GList) members = NULL;
-  g_autofree char *pin_hash = NULL;
-  int auto_lock_seconds = policy->auto_lock_seconds;
-  JsonObject *object;
+  static const char * const keys[] = { "pin_hash", "auto_lock_minutes", NULL };
+  WardJsonStrictContext context = { WARD_KIOSK_ERROR, WARD_KIOSK_ERROR_INVALID, NULL };
+  KioskRead read = { NULL, 0 };
+  gboolean ok;
 
   g_return_val_if_fail (policy != NULL, FALSE);
   g_return_val_if_fail (node != NULL, FALSE);
 
-  if (origin == NULL)
-    origin = "policy";
+  context.origin = origin != NULL ? origin : "policy";
+  read.auto_lock_seconds = policy->auto_lock_seconds;
 
-  if (!JSON_NODE_HOLDS_OBJECT (node))
-    return set_invalid (error, origin, "kiosk: expected an object");
-
-  object = json_node_get_object (node);
-  members = json_object_get_members (object);
-  for (GList *l = members; l != NULL; l = l->next)
+  /* Read aside: a refused object changes nothing. */
+  ok = ward_json_strict_read_object (&context, node, "kiosk", keys, read_kiosk_member, &read, error);
+  if (ok)
     {
-      const char *name = l->data;
-      JsonNode *member = json_object_get_member (object, name);
-
-      if (g_str_equal (name, "pin_hash"))
+      if (read.pin_hash != NULL)
         {
-          g_autoptr(GError) local_error = NULL;
-          const char *text = ward_json_strict_get_string (member);
-
-          if (text == NULL)
-            return set_invalid (error, origin, "kiosk.pin_hash: expected a string");
-          if (!ward_pin_hash_is_valid (text, &local_error))
-            return set_invalid (error, origin, "kiosk.pin_hash: %s", local_error->message);
-          g_free (pin_hash);
-          pin_hash = g_strdup (text);
+          g_free (policy->pin_hash);
+          policy->pin_hash = g_steal_pointer (&read.pin_hash);
         }
-      else if (g_str_equal (name, "auto_lock_minutes"))
-        {
-          double minutes;
-
-          if (!ward_json_strict_is_number (member))
-            return set_invalid (error, origin, "kiosk.auto_lock_minutes: expected a number");
-          minutes = json_node_get_double (member);
-          if (!(minutes >= 0 && minutes <= WARD_KIOSK_MAX_AUTO_LOCK_MINUTES))
-            return set_invalid (error, origin,
-                                "kiosk.auto_lock_minutes: expected 0 (never) to %d minutes",
-                                WARD_KIOSK_MAX_AUTO_LOCK_MINUTES);
-          auto_lock_seconds = (int) (minutes * 60 + 0.5);
-        }
-      else
-        return set_invalid (error, origin, "kiosk.%s: unknown key (pin_hash, auto_lock_minutes)",
-                            name);
+      policy->auto_lock_seconds = read.auto_lock_seconds;
     }
+  g_free (read.pin_hash);
 
-  if (pin_hash != NULL)
-    {
-      g_free (policy->pin_hash);
-      policy->pin_hash = g_steal_pointer (&pin_hash);
-    }
-  policy->auto_lock_seconds = auto_lock_seconds;
-
-  return TRUE;
+  return ok;
 }
 
 gboolean

@@ -165,36 +165,23 @@ read_minutes (JsonNode    *node,
 }
 
 static gboolean
-read_response (JsonObject      *object,
-               const char      *origin,
-               WardCarePolicy  *policy,
-               GError         **error)
+read_response_member (const WardJsonStrictContext  *context,
+                      const char                   *key,
+                      const char                   *path,
+                      JsonNode                     *value,
+                      gpointer                      user_data,
+                      GError                      **error)
 {
-  g_autoptr(GList) members = json_object_get_members (object);
+  WardCarePolicy *policy = user_data;
+  WardBand band;
 
-  for (GList *l = members; l != NULL; l = l->next)
-    {
-      const char *name = l->data;
-      g_autofree char *key = g_strdup_printf ("care.response_minutes.%s", name);
-      JsonNode *node = json_object_get_member (object, name);
-      WardBand band;
+  if (g_str_equal (key, "concern"))
+    return read_minutes (value, context->origin, path, &policy->concern_response_usec, error);
 
-      if (g_str_equal (name, "concern"))
-        {
-          if (!read_minutes (node, origin, key, &policy->concern_response_usec, error))
-            return FALSE;
-        }
-      else if (ward_band_from_string (name, &band))
-        {
-          if (!read_minutes (node, origin, key, &policy->response_usec[band], error))
-            return FALSE;
-        }
-      else
-        return set_invalid (error, origin, "%s: unknown key (low, low-medium, medium, high, "
-                            "concern)", key);
-    }
+  if (!ward_band_from_string (key, &band))
+    g_assert_not_reached ();
 
-  return TRUE;
+  return read_minutes (value, context->origin, path, &policy->response_usec[band], error);
 }
 
 /* g_set_str() is GLib 2.76. */
@@ -206,6 +193,59 @@ replace_string (char       **field,
   *field = g_strdup (text);
 }
 
+typedef struct
+{
+  WardRoutingRule  *rule;
+  gboolean          has_role;
+} RuleRead;
+
+static gboolean
+read_rule_member (const WardJsonStrictContext  *context,
+                  const char                   *name,
+                  const char                   *key,
+                  JsonNode                     *member,
+                  gpointer                      user_data,
+                  GError                      **error)
+{
+  RuleRead *read = user_data;
+  WardRoutingRule *rule = read->rule;
+  const char *origin = context->origin;
+  const char *text = node_string (member);
+
+  if (g_str_equal (name, "role"))
+    {
+      if (!read_role (member, origin, key, &rule->role, error))
+        return FALSE;
+      read->has_role = TRUE;
+      return TRUE;
+    }
+
+  if (text == NULL)
+    return set_invalid (error, origin, "%s: expected a non-empty string", key);
+
+  if (g_str_equal (name, "ward"))
+    replace_string (&rule->ward, text);
+  else if (g_str_equal (name, "bed"))
+    replace_string (&rule->bed, text);
+  else if (g_str_equal (name, "score_kind"))
+    replace_string (&rule->score_kind, text);
+  else if (g_str_equal (name, "band"))
+    {
+      if (!ward_band_from_string (text, &rule->band))
+        return set_invalid (error, origin, "%s: expected low, low-medium, medium or high", key);
+      rule->has_band = TRUE;
+    }
+  else
+    {
+      g_assert (g_str_equal (name, "flag_kind"));
+      if (!ward_care_kind_from_string (text, &rule->flag_kind))
+        return set_invalid (error, origin, "%s: expected clinical, technical or concern", key);
+      rule->has_flag_kind = TRUE;
+    }
+
+  return TRUE;
+}
+
 static gboolean
 read_rule (JsonNode         *node,
            const char       *origin,
@@ -213,57 +253,17 @@ read_rule (JsonNode         *node,
            WardRoutingRule  *rule,
            GError          **error)
 {
-  g_autoptr(GList) members = NULL;
-  JsonObject *object;
-  gboolean has_role = FALSE;
+  static const char * const keys[] = {
+    "ward", "bed", "band", "score_kind", "flag_kind", "role", NULL
+  };
+  WardJsonStrictContext context = { WARD_POLICY_ERROR, WARD_POLICY_ERROR_INVALID, origin };
+  g_autofree char *path = g_strdup_printf ("care.routing[%u]", index);
+  RuleRead read = { rule, FALSE };
 
-  if (!JSON_NODE_HOLDS_OBJECT (node))
-    return set_invalid (error, origin, "care.routing[%u]: expected an object", index);
+  if (!ward_json_strict_read_object (&context, node, path, keys, read_rule_member, &read, error))
+    return FALSE;
 
-  object = json_node_get_object (node);
-  members = json_object_get_members (object);
-  for (GList *l = members; l != NULL; l = l->next)
-    {
-      const char *name = l->data;
-      g_autofree char *key = g_strdup_printf ("care.routing[%u].%s", index, name);
-      JsonNode *member = json_object_get_member (object, name);
-      const char *text = node_string (member);
-
-      if (g_str_equal (name, "role"))
-        {
-          if (!read_role (member, origin, key, &rule->role, error))
-            return FALSE;
-          has_role = TRUE;
-          continue;
-        }
-
-      if (text == NULL)
-        return set_invalid (error, origin, "%s: expected a non-empty string", key);
-
-      if (g_str_equal (name, "ward"))
-        replace_string (&rule->ward, text);
-      else if (g_str_equal (name, "bed"))
-        replace_string (&rule->bed, text);
-      else if (g_str_equal (name, "score_kind"))
-        replace_string (&rule->score_kind, text);
-      else if (g_str_equal (name, "band"))
-        {
-          if (!ward_band_from_string (text, &rule->band))
-            return set_invalid (error, origin, "%s: expected low, low-medium, medium or high", key);
-          rule->has_band = TRUE;
-        }
-      else if (g_str_equal (name, "flag_kind"))
-        {
-          if (!ward_care_kind_from_string (text, &rule->flag_kind))
-            return set_invalid (error, origin, "%s: expected clinical, technical or concern", key);
-          rule->has_flag_kind = TRUE;
-        }
-      else
-        return set_invalid (error, origin, "%s: unknown key (ward, bed, band, score_kind, "
-                            "flag_kind, role)", key);
-    }
-
-  if (!has_role)
+  if (!read.has_role)
     return set_invalid (error, origin, "care.routing[%u]: a rule needs a role", index);
 
   return TRUE;
@@ -293,57 +293,49 @@ read_rules (JsonNode        *node,
   return TRUE;
 }
 
+static gboolean
+read_care_member (const WardJsonStrictContext  *context,
+                  const char                   *name,
+                  const char                   *path,
+                  JsonNode                     *node,
+                  gpointer                      user_data,
+                  GError                      **error)
+{
+  static const char * const bands[] = { "low", "low-medium", "medium", "high", "concern", NULL };
+  WardCarePolicy *result = user_data;
+
+  if (g_str_equal (name, "escalation"))
+    return read_chain (node, context->origin, result, error);
+
+  if (g_str_equal (name, "response_minutes"))
+    return ward_json_strict_read_object (context, node, path, bands, read_response_member, result,
+                                         error);
+
+  /* The file's rules replace any there were. */
+  g_assert (g_str_equal (name, "routing"));
+  g_ptr_array_set_size (result->rules, 0);
+  return read_rules (node, context->origin, result, error);
+}
+
 gboolean
 ward_care_policy_load_json (WardCarePolicy  *policy,
                             JsonNode        *care,
                             const char      *origin,
                             GError         **error)
 {
+  static const char * const keys[] = { "escalation", "response_minutes", "routing", NULL };
+  WardJsonStrictContext context = { WARD_POLICY_ERROR, WARD_POLICY_ERROR_INVALID, NULL };
   g_autoptr(WardCarePolicy) result = NULL;
-  g_autoptr(GList) members = NULL;
-  JsonObject *object;
 
   g_return_val_if_fail (policy != NULL, FALSE);
   g_return_val_if_fail (care != NULL, FALSE);
 
-  if (origin == NULL)
-    origin = "policy";
-
-  if (!JSON_NODE_HOLDS_OBJECT (care))
-    return set_invalid (error, origin, "care: expected an object");
+  context.origin = origin != NULL ? origin : "policy";
 
   /* Read into a copy: a refused object changes nothing. */
   result = ward_care_policy_copy (policy);
-  object = json_node_get_object (care);
-  members = json_object_get_members (object);
-  for (GList *l = members; l != NULL; l = l->next)
-    {
-      const char *name = l->data;
-      JsonNode *node = json_object_get_member (object, name);
-
-      if (g_str_equal (name, "escalation"))
-        {
-          if (!read_chain (node, origin, result, error))
-            return FALSE;
-        }
-      else if (g_str_equal (name, "response_minutes"))
-        {
-          if (!JSON_NODE_HOLDS_OBJECT (node))
-            return set_invalid (error, origin, "care.response_minutes: expected an object");
-          if (!read_response (json_node_get_object (node), origin, result, error))
-            return FALSE;
-        }
-      else if (g_str_equal (name, "routing"))
-        {
-          /* The file's rules replace any there were. */
-          g_ptr_array_set_size (result->rules, 0);
-          if (!read_rules (node, origin, result, error))
-            return FALSE;
-        }
-      else
-        return set_invalid (error, origin, "care.%s: unknown key (escalation, response_minutes, "
-                            "routing)", name);
-    }
+  if (!ward_json_strict_read_object (&context, care, "care", keys, read_care_member, result, error))
+    return FALSE;
 
   g_ptr_array_unref (policy->rules);
   *policy = *result;

@@ -322,6 +322,29 @@ ward_session_get_staff (WardSession *self)
   return self->staff;
 }
 
+void
+ward_session_set_staff (WardSession *self,
+                        WardStaff   *staff)
+{
+  g_return_if_fail (WARD_IS_SESSION (self));
+  g_return_if_fail (WARD_IS_STAFF (staff));
+
+  if (self->staff == staff)
+    return;
+
+  g_set_object (&self->staff, staff);
+
+  /* A desktop login without a list acts by its name: only a member of a
+   * list can be taken off one.
+   */
+  if (self->acting_id != NULL && ward_staff_get_n_members (staff) > 0 &&
+      ward_staff_lookup (staff, self->acting_id) == NULL)
+    {
+      add_event (self, self->acting_id, "staff-sign-out-removed");
+      set_acting (self, NULL);
+    }
+}
+
 gboolean
 ward_session_get_station_mode (WardSession *self)
 {

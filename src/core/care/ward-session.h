@@ -72,6 +72,13 @@ WardSession           *ward_session_new              (WardStaff    *staff,
                                                       const char   *db_path,
                                                       gboolean      station_mode);
 WardStaff             *ward_session_get_staff        (WardSession  *self);
+/* Replaces the staff list (care/ward-staff-directory.h, after a read of
+ * the FHIR server).  The acting member, when no longer on it, is signed
+ * out (staff-sign-out-removed): someone taken off the ward's CareTeam
+ * acts no more.
+ */
+void                   ward_session_set_staff        (WardSession  *self,
+                                                      WardStaff    *staff);
 gboolean               ward_session_get_station_mode (WardSession  *self);
 void                   ward_session_set_idle_seconds (WardSession  *self,
                                                       guint         seconds);

@@ -13,6 +13,7 @@
 #include "ward-core-resources.h"
 #include "ward-json-strict.h"
 #include "ward-pin.h"
+#include "ward-staff-fhir.h"
 
 #include <gio/gio.h>
 #include <glib/gi18n.h>
@@ -28,7 +29,8 @@ struct _WardStaff
   GObject  parent_instance;
 
   /* Owned */
-  GArray  *members;   /* of WardStaffMember */
+  GArray               *members;   /* of WardStaffMember */
+  WardStaffFhirConfig  *fhir;      /* NULL: the file names no CareTeam */
 };
 
 G_DEFINE_FINAL_TYPE (WardStaff, ward_staff, G_TYPE_OBJECT)
@@ -175,6 +177,7 @@ ward_staff_finalize (GObject *object)
   WardStaff *self = WARD_STAFF (object);
 
   g_clear_pointer (&self->members, g_array_unref);
+  g_clear_pointer (&self->fhir, ward_staff_fhir_config_free);
 
   G_OBJECT_CLASS (ward_staff_parent_class)->finalize (object);
 }
@@ -219,6 +222,16 @@ ward_staff_role_from_string (const char     *text,
       }
 
   return FALSE;
+}
+
+const char *
+ward_staff_source_to_string (WardStaffSource source)
+{
+  if ((source & WARD_STAFF_SOURCE_FHIR) == 0)
+    return "policy";
+  if ((source & WARD_STAFF_SOURCE_POLICY) == 0)
+    return "fhir";
+  return "policy+fhir";
 }
 
 char *
@@ -280,6 +293,7 @@ ward_staff_add (WardStaff              *self,
   copy.roles = member->roles;
   copy.os_account = g_strdup (member->os_account);
   copy.pin_hash = g_strdup (member->pin_hash);
+  copy.source = member->source != 0 ? member->source : WARD_STAFF_SOURCE_POLICY;
   g_array_append_val (self->members, copy);
 
   return TRUE;
@@ -332,6 +346,13 @@ ward_staff_new_from_data (const char  *data,
               return NULL;
             }
         }
+      else if (strcmp (key, "fhir") == 0)
+        {
+          g_clear_pointer (&self->fhir, ward_staff_fhir_config_free);
+          self->fhir = ward_staff_fhir_config_load (value, origin, error);
+          if (self->fhir == NULL)
+            return NULL;
+        }
       else if (strcmp (key, "staff") == 0)
         {
           if (!JSON_NODE_HOLDS_ARRAY (value))
@@ -343,7 +364,7 @@ ward_staff_new_from_data (const char  *data,
         }
       else
         {
-          set_invalid (error, origin, "%s: unknown key (description, staff)", key);
+          set_invalid (error, origin, "%s: unknown key (description, staff, fhir)", key);
           return NULL;
         }
     }
@@ -458,4 +479,12 @@ ward_staff_lookup_os_account (WardStaff  *self,
     }
 
   return NULL;
+}
+
+const WardStaffFhirConfig *
+ward_staff_get_fhir_config (WardStaff *self)
+{
+  g_return_val_if_fail (WARD_IS_STAFF (self), NULL);
+
+  return self->fhir;
 }

@@ -27,6 +27,17 @@ typedef enum
   WARD_STAFF_ROLE_OUTREACH        = 1 << 3,
 } WardStaffRoles;
 
+/* Where a member came from: the staff file, the FHIR server's CareTeam
+ * (care/ward-staff-fhir.h), or both (the file giving the PIN).
+ */
+typedef enum
+{
+  WARD_STAFF_SOURCE_POLICY = 1 << 0,
+  WARD_STAFF_SOURCE_FHIR   = 1 << 1,
+} WardStaffSource;
+
+typedef struct _WardStaffFhirConfig WardStaffFhirConfig;
+
 /* One member of the ward's staff.  id is what the store and the FHIR
  * resources record as who did something; name is what people read.
  */
@@ -37,6 +48,7 @@ typedef struct
   WardStaffRoles  roles;
   char           *os_account;   /* NULL: none; the desktop login that is this member */
   char           *pin_hash;     /* NULL: cannot switch in with a PIN (ward-pin.h) */
+  WardStaffSource source;       /* 0 counts as the staff file */
 } WardStaffMember;
 
 #define WARD_TYPE_STAFF (ward_staff_get_type ())
@@ -52,6 +64,8 @@ gboolean               ward_staff_role_from_string     (const char      *text,
  * joined with commas.
  */
 char                  *ward_staff_roles_describe       (WardStaffRoles   roles);
+/* "policy", "fhir" or "policy+fhir". */
+const char            *ward_staff_source_to_string     (WardStaffSource  source);
 
 WardStaff             *ward_staff_new                  (void);
 /* The ward staff file (docs/ARCHITECTURE.md, "Who is acting"): an
@@ -80,5 +94,9 @@ const WardStaffMember *ward_staff_lookup               (WardStaff       *self,
                                                         const char      *id);
 const WardStaffMember *ward_staff_lookup_os_account    (WardStaff       *self,
                                                         const char      *os_account);
+/* The file's "fhir" object (care/ward-staff-fhir.h): which CareTeam is
+ * the ward's, and how its roles read; NULL when the file has none.
+ */
+const WardStaffFhirConfig *ward_staff_get_fhir_config  (WardStaff       *self);
 
 G_END_DECLS

@@ -450,6 +450,39 @@ static const char * const migrations[] = {
   "CREATE INDEX fhir_resources_change ON fhir_resources (change_seq);"
   "CREATE INDEX measurements_nurse ON measurements (patient_id, kind, observed_at) "
   "  WHERE source = 'nurse';",
+  /* 14: staff from the FHIR server (store/ward-store-staff-fhir.c).
+   * staff_fhir caches the CareTeam's members as last read, so that a
+   * station starts with them while the server is down; staff_fhir_state
+   * says when (a row: read at least once, even an empty team);
+   * staff_fhir_issues are the last read's problems (a PractitionerRole
+   * that maps to no role...).  staff_roster is the merged list in use,
+   * with where each member came from: routing sends tasks only to
+   * members on it (when it has any).
+   */
+  "CREATE TABLE staff_fhir ("
+  "  staff_id TEXT PRIMARY KEY,"
+  "  name TEXT NOT NULL,"
+  "  roles INTEGER NOT NULL,"
+  "  os_account TEXT"
+  ");"
+  "CREATE TABLE staff_fhir_state ("
+  "  id INTEGER PRIMARY KEY CHECK (id = 1),"
+  "  care_teams TEXT NOT NULL,"
+  "  read_at INTEGER NOT NULL"
+  ");"
+  "CREATE TABLE staff_fhir_issues ("
+  "  id INTEGER PRIMARY KEY,"
+  "  message TEXT NOT NULL,"
+  "  read_at INTEGER NOT NULL"
+  ");"
+  "CREATE TABLE staff_roster ("
+  "  staff_id TEXT PRIMARY KEY,"
+  "  name TEXT NOT NULL,"
+  "  roles INTEGER NOT NULL,"
+  "  source TEXT NOT NULL CHECK (source IN ('policy', 'fhir', 'policy+fhir')),"
+  "  has_pin INTEGER NOT NULL,"
+  "  updated_at INTEGER NOT NULL"
+  ");",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == WARD_STORE_SCHEMA_VERSION);
