@@ -1370,9 +1370,10 @@ handle_batch (WardFhirSync *self,
       else
         {
           g_autofree char *reason = status_reason (entry_st, outcome);
+          g_autofree char *why = outcome_reason (outcome);
           g_autofree char *outcome_json = NULL;
 
-          if (outcome != NULL && outcome_reason (outcome) != NULL)
+          if (why != NULL)
             outcome_json = json_to_string (outcome, FALSE);
           mark_failed (self, item, reason, outcome_json);
         }
