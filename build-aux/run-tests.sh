@@ -37,6 +37,22 @@ all_stages="main noui asan valgrind fuzz bench flatpak"
 # 25 minutes on 2 cores) runs when named, and so does flatpak: its first
 # run makes the stand-in runtime and builds XGBoost from source, which
 # took over 40 minutes on 2 cores, more than CI's time.
+#
+# asan is not in the default run yet (issue #14).  Its first partial run
+# (unit and integration suites, on a 2-core machine shared by eight
+# builds, load about 20) found four bugs, fixed: a leak in the FHIR sync
+# (the reason of every batch entry the server refused for good), an int
+# overflow (UBSan) and two leaks in the tests; and fontconfig's caches
+# held by Pango and cairo, suppressed (lsan.supp says why).  What else
+# failed there failed on time, not on a report:
+# the tests that count what a real-time run achieves (test-headless's
+# message count, test-mqtt, test-mqtt-sigkill, test-mqtt-tls) and two
+# unit tests over their timeout even multiplied by 4 (test-engine,
+# test-simulator).  The plan, once it has passed whole on an unloaded
+# machine: build noui with -Db_sanitize=address,undefined (one build
+# for noui and the sanitizers, the suite run once), the real-time tests
+# above left to main's plain run; UBSan already halts on its first
+# finding (meson.build: -fno-sanitize-recover=undefined).
 default_stages="main noui valgrind fuzz bench"
 stages="$default_stages"
 test_args=()

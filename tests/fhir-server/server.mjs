@@ -15,11 +15,13 @@
 //   - has test-control endpoints outside /fhir: POST /$reset, POST /$fault,
 //     GET /$stats, POST /$revoke-tokens;
 //   - optionally requires a bearer token (--token) and serves a minimal SMART
-//     Backend Services token endpoint (--smart-jwks).
+//     Backend Services token endpoint (--smart-jwks);
+//   - optionally keeps what it stores across a restart (--data-file): a
+//     server stopped and started again, as a hospital's would be.
 // See README.md.
 
 import { createPublicKey, randomBytes, randomUUID, verify as cryptoVerify } from 'node:crypto';
-import { readFileSync, statSync } from 'node:fs';
+import { existsSync, ftruncateSync, openSync, readFileSync, statSync, writeSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { parseArgs } from 'node:util';
 
@@ -37,7 +39,7 @@ const CLOCK_SKEW_S = 5;
 function usage() {
   return `Usage: node server.mjs [--port N] [--token TOKEN] [--smart-jwks FILE]
                       [--token-lifetime S] [--batch MODE]
-                      [--strict-references] [--verbose]
+                      [--strict-references] [--data-file FILE] [--verbose]
 
   --port N            port on 127.0.0.1 (0, the default, picks a free one)
   --token TOKEN       require "Authorization: Bearer TOKEN" on FHIR requests
@@ -54,6 +56,9 @@ function usage() {
                       resource the server does not have (422, as HAPI's
                       referential integrity does); also
                       WARD_FHIR_STRICT_REFERENCES=1 in the environment
+  --data-file FILE    keep the repository across restarts: every version
+                      written is appended to FILE before the answer goes
+                      out, and FILE is read back at start ($reset empties it)
   --verbose           log requests to stderr
 
 Prints {"port":N} on stdout once listening.`;
@@ -69,6 +74,7 @@ try {
       'token-lifetime': { type: 'string', default: '300' },
       batch: { type: 'string', default: 'yes' },
       'strict-references': { type: 'boolean', default: false },
+      'data-file': { type: 'string' },
       verbose: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
@@ -103,6 +109,7 @@ const strictReferences =
   args['strict-references'] || ['1', 'yes', 'true'].includes(process.env.WARD_FHIR_STRICT_REFERENCES ?? '');
 const staticToken = args.token;
 const jwksPath = args['smart-jwks'];
+const dataPath = args['data-file'];
 
 function log(message) {
   if (verbose) {
@@ -491,6 +498,8 @@ class WardRepository extends FhirRepository {
     // A version is a stored resource, or for a deletion
     // { deleted: true, resourceType, id, meta: { versionId, lastUpdated } }.
     this.types = new Map();
+    // Records written since the last persist(), as "type/id" (--data-file).
+    this.dirty = new Set();
     // type -> lower-cased identifier value -> Set of ids
     this.identifierIndex = new Map();
     this.counts = new Map();
@@ -665,6 +674,7 @@ class WardRepository extends FhirRepository {
     stored.meta = { ...(stored.meta ?? {}), versionId: String(record.lastVersion), lastUpdated: lastUpdatedNow(previousUpdated) };
     record.versions.push(stored);
     this.setCurrent(type, id, record, stored);
+    this.dirty.add(`${type}/${id}`);
     return structuredClone(stored);
   }
 
@@ -785,6 +795,7 @@ class WardRepository extends FhirRepository {
       meta: { versionId: String(record.lastVersion), lastUpdated: lastUpdatedNow(record.current.meta?.lastUpdated) },
     });
     this.setCurrent(resourceType, id, record, null);
+    this.dirty.add(`${resourceType}/${id}`);
   }
 
   // -- reads --------------------------------------------------------------
@@ -934,6 +945,50 @@ class WardRepository extends FhirRepository {
     return results;
   }
 
+  // -- the data file (--data-file) -----------------------------------------
+
+  // Appends the versions written since the last call (one JSON line each)
+  // to FD, synchronously: called at the end of each FHIR request, before
+  // its answer, so that what a client was told is stored survives a stop
+  // or a kill of the server.  A rolled-back transaction has already taken
+  // its versions out again.
+  persist(fd) {
+    let text = '';
+    for (const key of this.dirty) {
+      const slash = key.indexOf('/');
+      const record = this.types.get(key.slice(0, slash))?.get(key.slice(slash + 1));
+      if (!record) {
+        continue;
+      }
+      for (let i = record.persisted ?? 0; i < record.versions.length; i++) {
+        text += JSON.stringify(record.versions[i]) + '\n';
+      }
+      record.persisted = record.versions.length;
+    }
+    this.dirty.clear();
+    if (text) {
+      writeSync(fd, text);
+    }
+  }
+
+  // Reads back what persist() wrote.  A last line cut short (the server
+  // killed in the middle of a write, before it answered) is left out.
+  load(text) {
+    const lines = text.split('\n');
+    lines.pop();
+    for (const line of lines) {
+      const version = JSON.parse(line);
+      const type = version.resourceType;
+      const record = this.record(type, version.id, true);
+      record.versions.push(version);
+      record.lastVersion = Number(version.meta.versionId);
+      record.persisted = record.versions.length;
+      this.setCurrent(type, version.id, record, version.deleted ? null : version);
+    }
+    this.dirty.clear();
+    return lines.length;
+  }
+
   stats() {
     const resources = {};
     let total = 0;
@@ -986,6 +1041,26 @@ const fhirRouter = new FhirRouter();
 }
 
 const repo = new WardRepository();
+
+// --data-file: read back at start, appended to after each request.
+let dataFd = null;
+if (dataPath) {
+  try {
+    const n = existsSync(dataPath) ? repo.load(readFileSync(dataPath, 'utf8')) : 0;
+    dataFd = openSync(dataPath, 'a');
+    if (verbose) {
+      process.stderr.write(`[fhir-server] ${n} versions read back from ${dataPath}\n`);
+    }
+  } catch (err) {
+    process.stderr.write(`server.mjs: cannot use --data-file ${dataPath}: ${err.message}\n`);
+    process.exit(2);
+  }
+}
+function persistRepository() {
+  if (dataFd !== null) {
+    repo.persist(dataFd);
+  }
+}
 
 // ---------------------------------------------------------------------------
 // One FHIR request at a time: transactions and their journal stay simple.
@@ -1602,6 +1677,14 @@ async function handleFhir(req, res, url, rawBody) {
   let headers = {};
 
   await serialized(async () => {
+    try {
+      await handleFhirSerialized();
+    } finally {
+      persistRepository();
+    }
+  });
+
+  async function handleFhirSerialized() {
     if (method === 'POST' && path === '' && body?.resourceType === 'Bundle' && body.type === 'transaction') {
       ({ status, body: responseBody } = await runTransaction(body, req.headers));
       return;
@@ -1635,7 +1718,7 @@ async function handleFhir(req, res, url, rawBody) {
         responseBody = o;
       }
     }
-  });
+  }
 
   if (responseBody?.resourceType === 'OperationOutcome') {
     responseBody = { ...responseBody };
@@ -1692,6 +1775,9 @@ async function handleControl(req, res, url, rawBody) {
     case 'POST /$reset':
       await serialized(async () => {
         repo.clear();
+        if (dataFd !== null) {
+          ftruncateSync(dataFd, 0);
+        }
         fault = null;
         resetStats();
       });

@@ -989,3 +989,80 @@ function signJwt(alg, privateKey, kid, claims) {
     await server.stop();
   });
 }
+
+// --data-file: what the server answered it stored is there after a stop
+// (SIGTERM) and after a kill (SIGKILL), with its versions; a transaction
+// that failed left nothing; $reset empties the file.
+{
+  test('--data-file keeps versions across a stop and a kill', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ward-fhir-data-'));
+    const dataFile = join(dir, 'repository.ndjson');
+    try {
+      let server = await startServer(['--data-file', dataFile]);
+      assert.equal((await http('PUT', `${server.base}/Observation/d1`, { body: observation('d1') })).status, 201);
+      const changed = observation('d1', { valueQuantity: { value: 80, unit: '/min', system: 'http://unitsofmeasure.org', code: '/min' } });
+      assert.equal((await http('PUT', `${server.base}/Observation/d1`, { body: changed })).status, 200);
+      // The same content again: no new version, nothing more in the file.
+      assert.equal((await http('PUT', `${server.base}/Observation/d1`, { body: changed })).status, 200);
+      const failed = {
+        resourceType: 'Bundle',
+        type: 'transaction',
+        entry: [
+          { resource: observation('d2'), request: { method: 'PUT', url: 'Observation/d2' } },
+          { resource: observation('d3', { status: 'bogus' }), request: { method: 'PUT', url: 'Observation/d3' } },
+        ],
+      };
+      assert.equal((await http('POST', server.base, { body: failed })).status, 400);
+      assert.equal((await http('DELETE', `${server.base}/Observation/d1`)).status, 200);
+      assert.equal((await http('PUT', `${server.base}/Patient/d4`, { body: { resourceType: 'Patient', id: 'd4' } })).status, 201);
+      const port = server.port;
+      await server.stop();
+
+      server = await startServer(['--data-file', dataFile]);
+      assert.notEqual(server.port, 0);
+      assert.equal((await http('GET', `${server.base}/Observation/d1`)).status, 410);
+      const history = (await http('GET', `${server.base}/Observation/d1/_history`)).json;
+      assert.equal(history.total, 3);
+      assert.equal(history.entry[1].resource.valueQuantity.value, 80);
+      assert.equal((await http('GET', `${server.base}/Observation/d2`)).status, 404);
+      assert.deepEqual((await stats(server)).resources, { Patient: 1 });
+      // The next version goes on from the last one read back.
+      const again = await http('PUT', `${server.base}/Patient/d4`, { body: { resourceType: 'Patient', id: 'd4', active: true } });
+      assert.equal(again.json.meta.versionId, '2');
+      assert.ok(port > 0);
+
+      // Killed: what it answered for is still there.
+      const killed = new Promise((resolve) => server.child.once('exit', resolve));
+      server.child.kill('SIGKILL');
+      await killed;
+      servers.delete(server);
+      server = await startServer(['--data-file', dataFile]);
+      assert.equal((await http('GET', `${server.base}/Patient/d4`)).json.meta.versionId, '2');
+
+      assert.equal((await http('POST', `${server.root}/$reset`)).status, 200);
+      assert.equal(readFileSync(dataFile, 'utf8'), '');
+      await server.stop();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('--data-file refuses a file it cannot read back', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ward-fhir-data-'));
+    const dataFile = join(dir, 'repository.ndjson');
+    try {
+      writeFileSync(dataFile, 'not json\n');
+      const child = spawn(process.execPath, [join(here, 'server.mjs'), '--port', '0', '--data-file', dataFile], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let stderr = '';
+      child.stderr.on('data', (d) => (stderr += d));
+      const code = await new Promise((resolve) => child.once('exit', resolve));
+      assert.equal(code, 2);
+      assert.match(stderr, /cannot use --data-file/);
+      assert.equal(readFileSync(dataFile, 'utf8'), 'not json\n');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+}

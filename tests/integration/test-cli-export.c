@@ -159,8 +159,11 @@ demo_run (const char *db_arg,
 {
   g_autoptr(GError) error = NULL;
 
-  g_free (run (&error, g_getenv ("WARDWATCH"), "--headless", "--demo", "--beds=4", "--duration=3",
-               "--time-scale=600", seed_arg, db_arg, NULL));
+  /* 30 simulated minutes, counted on the simulated clock: a slow
+   * machine (or the sanitizers) takes longer rather than making less.
+   */
+  g_free (run (&error, g_getenv ("WARDWATCH"), "--headless", "--demo", "--beds=4",
+               "--simulated-duration=1800", "--time-scale=600", seed_arg, db_arg, NULL));
   g_assert_no_error (error);
 }
 
@@ -507,10 +510,12 @@ test_export_features (void)
 
   /* More data: only the windows stored since, appended.  The demo's
    * clock starts again at the real time, so a longer run reaches past
-   * the first run's windows (those it scores again keep their rows).
+   * the first run's windows (those it scores again keep their rows):
+   * 90 simulated minutes against the first run's 30, which leaves an
+   * hour of real time between the runs.
    */
-  g_free (run (&error, g_getenv ("WARDWATCH"), "--headless", "--demo", "--beds=4", "--duration=6",
-               "--time-scale=600", "--seed=2", db_arg, NULL));
+  g_free (run (&error, g_getenv ("WARDWATCH"), "--headless", "--demo", "--beds=4",
+               "--simulated-duration=5400", "--time-scale=600", "--seed=2", db_arg, NULL));
   g_assert_no_error (error);
   {
     g_autofree char *sql = g_strdup_printf ("SELECT count (*) FROM scores WHERE kind = 'news2' "

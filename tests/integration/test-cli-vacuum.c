@@ -53,8 +53,9 @@ fill (const char *db)
   g_assert_true (ward_store_begin (store, &error));
   for (int i = 0; i < 3000; i++)
     {
-      gint64 at = i < 2000 ? now - 100 * 24 * G_TIME_SPAN_HOUR + i * 5 * G_USEC_PER_SEC
-                           : now - (3000 - i) * 5 * G_USEC_PER_SEC;
+      /* In 64 bits: i * 5 s in microseconds passes INT_MAX. */
+      gint64 at = i < 2000 ? now - 100 * 24 * G_TIME_SPAN_HOUR + i * 5 * G_TIME_SPAN_SECOND
+                           : now - (3000 - i) * 5 * G_TIME_SPAN_SECOND;
       WardMeasurement m = {
         .kind = WARD_MEAS_HR, .value = 60 + i % 50, .observed_at = at,
         .source = WARD_SOURCE_DEVICE, .patient_id = (char *) "p1",

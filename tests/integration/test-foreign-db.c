@@ -11,9 +11,10 @@
 #include <sqlite3.h>
 #include <string.h>
 
-/* A damaged file, or another application's SQLite database, given as
- * --db at start: wardwatch --headless and wardwatch-cli refuse it with
- * an error that names the file and what is wrong, exit non-zero, and
+/* A damaged file (pages overwritten, random bytes, a Wardwatch database
+ * cut short or with its header overwritten), or another application's
+ * SQLite database, given as --db at start: wardwatch --headless and
+ * wardwatch-cli refuse it with an error that names the file and what is wrong, exit non-zero, and
  * leave the file byte for byte as it was (no migration, no WAL).
  */
 
@@ -82,6 +83,57 @@ make_garbage (const char *path)
   g_assert_true (g_file_set_contents (path, (const char *) bytes, sizeof bytes, NULL));
 }
 
+/* A real Wardwatch database, from a short demo run (closed cleanly: no
+ * -wal file left), read back whole.
+ */
+static char *
+make_ward_database (const char *path,
+                    gsize      *len)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSubprocess) proc = NULL;
+  g_autofree char *db_arg = g_strconcat ("--db=", path, NULL);
+  g_autofree char *wal = g_strconcat (path, "-wal", NULL);
+  char *contents = NULL;
+
+  proc = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_SILENCE,
+                           &error, g_getenv ("WARDWATCH"), "--headless", "--demo", "--beds=2",
+                           "--duration=2", "--time-scale=600", db_arg, NULL);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_wait_check (proc, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_false (g_file_test (wal, G_FILE_TEST_EXISTS));
+  g_assert_true (g_file_get_contents (path, &contents, len, &error));
+  g_assert_no_error (error);
+  /* More than the header page: a schema and some data. */
+  g_assert_cmpuint (*len, >, 8 * 4096);
+  return contents;
+}
+
+static void
+make_truncated (const char *path)
+{
+  gsize len = 0;
+  g_autofree char *contents = make_ward_database (path, &len);
+
+  /* Cut short in the middle of a page, as a copy that stopped or a full
+   * disk would leave it: the header still counts every page.
+   */
+  g_assert_true (g_file_set_contents (path, contents, len / 2 + 1000, NULL));
+}
+
+static void
+make_bad_header (const char *path)
+{
+  gsize len = 0;
+  g_autofree char *contents = make_ward_database (path, &len);
+
+  /* The 100-byte header overwritten, every page after it intact. */
+  for (gsize i = 0; i < 100; i++)
+    contents[i] = (char) (0xa5 ^ i);
+  g_assert_true (g_file_set_contents (path, contents, len, NULL));
+}
+
 typedef void (*MakeFunc) (const char *path);
 
 typedef struct
@@ -94,6 +146,8 @@ static const Case cases[] = {
   { make_foreign, "another application's database (tables invoices)" },
   { make_damaged, "not a sound database" },
   { make_garbage, "not a sound database" },
+  { make_truncated, "not a sound database" },
+  { make_bad_header, "not a sound database" },
 };
 
 static void
@@ -166,6 +220,8 @@ main (int   argc,
   g_test_add_data_func ("/store/refused/foreign", &cases[0], test_refused);
   g_test_add_data_func ("/store/refused/damaged", &cases[1], test_refused);
   g_test_add_data_func ("/store/refused/garbage", &cases[2], test_refused);
+  g_test_add_data_func ("/store/refused/truncated", &cases[3], test_refused);
+  g_test_add_data_func ("/store/refused/bad-header", &cases[4], test_refused);
 
   return g_test_run ();
 }

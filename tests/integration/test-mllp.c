@@ -824,7 +824,8 @@ test_mllp_dedup (Fixture       *f,
                                              "264864^MDC_DIM_BEAT_PER_MIN^MDC");
   g_autofree char *other_facility = NULL;
   g_autofree char *later = NULL;
-  g_autofree char *first[3] = { NULL, NULL, NULL };
+  /* g_autofree on an array would free its first element only. */
+  g_auto(GStrv) first = g_new0 (char *, 4);
   const char *messages[3] = { accepted, partial, refused };
   g_autoptr(WardStore) store = NULL;
   g_autoptr(GError) error = NULL;
@@ -874,11 +875,19 @@ test_mllp_dedup (Fixture       *f,
     }
 
   /* The same id with other values: a message of its own, stored. */
-  g_free (check_ack (exchange (f, other_content), "AA", "E-1"));
+  {
+    g_autofree char *ack = exchange (f, other_content);
+
+    g_free (check_ack (ack, "AA", "E-1"));
+  }
   /* The same id from another facility: another sender's message. */
   other_facility = g_strdup (accepted);
   memcpy (strstr (other_facility, "|WARD|"), "|ICU0|", 6);
-  g_free (check_ack (exchange (f, other_facility), "AA", "E-1"));
+  {
+    g_autofree char *ack = exchange (f, other_facility);
+
+    g_free (check_ack (ack, "AA", "E-1"));
+  }
 
   ward_mllp_listener_get_counters (f->listener, &counters);
   g_assert_cmpuint (counters.duplicates, ==, 3);
@@ -912,8 +921,16 @@ test_mllp_dedup_off (Fixture       *f,
   g_autoptr(WardStore) store = NULL;
   g_autoptr(GError) error = NULL;
 
-  g_free (check_ack (exchange (f, accepted), "AA", "F-1"));
-  g_free (check_ack (exchange (f, accepted), "AA", "F-1"));
+  {
+    g_autofree char *ack = exchange (f, accepted);
+
+    g_free (check_ack (ack, "AA", "F-1"));
+  }
+  {
+    g_autofree char *ack = exchange (f, accepted);
+
+    g_free (check_ack (ack, "AA", "F-1"));
+  }
   stop_pipeline_and_listener (f);
 
   store = ward_store_open_readonly (f->path, &error);

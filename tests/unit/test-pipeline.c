@@ -238,18 +238,28 @@ static void
 test_one_pending_delivery (Fixture       *f,
                            gconstpointer  data)
 {
-  guint before;
+  guint delivered = 0;
 
   wait_for_messages (f, 1);
 
   /* The main thread is busy for 300 ms: about 15 ticks happen, but the
    * reader gets one delivery with the newest snapshot, not a backlog.
+   * On a loaded machine (or under the sanitizers) the pipeline thread
+   * may not tick at all in 300 ms: the main thread stays busy again
+   * until it has, and never gets more than one.
    */
-  g_usleep (300 * 1000);
-  before = f->n_snapshots;
-  while (g_main_context_iteration (NULL, FALSE))
-    ;
-  g_assert_cmpuint (f->n_snapshots - before, ==, 1);
+  for (guint i = 0; i < 50 && delivered == 0; i++)
+    {
+      guint before;
+
+      g_usleep (300 * 1000);
+      before = f->n_snapshots;
+      while (g_main_context_iteration (NULL, FALSE))
+        ;
+      delivered = f->n_snapshots - before;
+      g_assert_cmpuint (delivered, <=, 1);
+    }
+  g_assert_cmpuint (delivered, ==, 1);
 }
 
 static void

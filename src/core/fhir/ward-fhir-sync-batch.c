@@ -186,9 +186,10 @@ _ward_fhir_sync_handle_batch (WardFhirSync *self,
       else
         {
           g_autofree char *reason = _ward_fhir_sync_status_reason (entry_st, outcome);
+          g_autofree char *why = _ward_fhir_sync_outcome_reason (outcome);
           g_autofree char *outcome_json = NULL;
 
-          if (outcome != NULL && _ward_fhir_sync_outcome_reason (outcome) != NULL)
+          if (why != NULL)
             outcome_json = json_to_string (outcome, FALSE);
           _ward_fhir_sync_mark_failed (self, item, reason, outcome_json);
         }

@@ -93,4 +93,12 @@ char       *_ward_store_query_text         (WardStore              *self,
                                             const char             *sql,
                                             GError                **error);
 
+/* A refused file left as it was found (ward-store-side-files.c): which of
+ * PATH's -wal and -shm files exist, noted before the connection opens it,
+ * and, once it is closed, the removal of those it made.
+ */
+guint       _ward_store_side_files_present    (const char             *path);
+void        _ward_store_remove_new_side_files (const char             *path,
+                                               guint                   present);
+
 G_END_DECLS

@@ -291,6 +291,7 @@ open_store (const char  *path,
             GError     **error)
 {
   g_autoptr(WardStore) self = NULL;
+  guint side_files = 0;
   int flags;
   int rc;
 
@@ -309,6 +310,8 @@ open_store (const char  *path,
 
   flags = (readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE)
         | SQLITE_OPEN_NOMUTEX;
+  if (g_strcmp0 (path, WARD_STORE_IN_MEMORY) != 0)
+    side_files = _ward_store_side_files_present (path);
   rc = sqlite3_open_v2 (path, &self->db, flags, NULL);
   if (rc != SQLITE_OK)
     {
@@ -322,7 +325,15 @@ open_store (const char  *path,
   sqlite3_busy_timeout (self->db, 5000);
 
   if (g_strcmp0 (path, WARD_STORE_IN_MEMORY) != 0 && !check_is_ours (self, error))
-    return NULL;
+    {
+      /* Refused: what the read made beside the file goes too. */
+      if (sqlite3_close (self->db) == SQLITE_OK)
+        {
+          self->db = NULL;
+          _ward_store_remove_new_side_files (path, side_files);
+        }
+      return NULL;
+    }
 
   if (readonly)
     {
