@@ -935,6 +935,118 @@ test_bad_input (void)
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
 }
 
+/* A clean stop sends what the last moment queued before it returns:
+ * a Task written just before the stop is on the server afterwards,
+ * without any cycle having run for it.
+ */
+static void
+test_flush_at_stop (void)
+{
+  g_autofree char *dir = NULL;
+  g_autoptr(Station) a = NULL;
+  g_autoptr(JsonObject) task = NULL;
+  g_autoptr(JsonObject) on_server = NULL;
+  guint n_versions = 0;
+
+  if (!prepare ())
+    return;
+
+  dir = make_dir ();
+  a = station_new (dir, "nurse station");
+  ward_fhir_shared_start (a->shared);
+  /* The start's first cycle (reading every type once) has gone by. */
+  g_assert_cmpint (wait_for (nothing_pending, a, SEEN_WITHIN_MSEC), >=, 0);
+
+  task = new_task ("task-at-stop", "requested");
+  station_write (a, task);
+  g_assert_cmpint (n_pending (a), ==, 1);
+  ward_fhir_shared_flush_and_stop (a->shared, 3000);
+
+  g_assert_cmpint (n_pending (a), ==, 0);
+  on_server = server_task ("task-at-stop", &n_versions);
+  g_assert_nonnull (on_server);
+  g_assert_cmpuint (n_versions, ==, 1);
+  g_assert_false (ward_fhir_shared_is_busy (a->shared));
+
+  g_clear_pointer (&a, station_free);
+  remove_dir (dir);
+}
+
+/* A server that takes the connection and never answers: the stop waits
+ * its bound, not the request timeout, and the write stays queued for the
+ * next start, which sends it once.
+ */
+static void
+test_flush_bounded (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSocket) mute = NULL;
+  g_autoptr(GInetAddress) loopback = NULL;
+  g_autoptr(GSocketAddress) address = NULL;
+  g_autoptr(GSocketAddress) bound = NULL;
+  g_autofree char *dir = NULL;
+  g_autofree char *mute_url = NULL;
+  g_autoptr(Station) a = NULL;
+  g_autoptr(JsonObject) task = NULL;
+  g_autoptr(JsonObject) on_server = NULL;
+  guint n_versions = 0;
+  gint64 started;
+  gint64 took_msec;
+
+  if (!prepare ())
+    return;
+
+  /* Listening, never accepting: the kernel completes the connection and
+   * takes the request, nobody answers.
+   */
+  mute = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, &error);
+  g_assert_no_error (error);
+  loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  address = g_inet_socket_address_new (loopback, 0);
+  g_assert_true (g_socket_bind (mute, address, FALSE, &error));
+  g_assert_true (g_socket_listen (mute, &error));
+  g_assert_no_error (error);
+  bound = g_socket_get_local_address (mute, &error);
+  g_assert_no_error (error);
+  mute_url = g_strdup_printf ("http://127.0.0.1:%u/fhir/R4",
+                              g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound)));
+
+  dir = make_dir ();
+  a = station_new (dir, "nurse station");
+  g_clear_object (&a->shared);
+  a->shared = ward_fhir_shared_new (a->store, mute_url, "nurse station");
+  /* Far longer than the stop's bound: the stop must not wait for it. */
+  ward_fhir_shared_set_timeout (a->shared, 120);
+  ward_fhir_shared_register_type (a->shared, "Task", merge_task, apply_task, a, NULL);
+  ward_fhir_shared_start (a->shared);
+
+  task = new_task ("task-mute", "requested");
+  station_write (a, task);
+  started = g_get_monotonic_time ();
+  ward_fhir_shared_flush_and_stop (a->shared, 1000);
+  took_msec = (g_get_monotonic_time () - started) / 1000;
+  g_test_message ("stop against a server that does not answer: %" G_GINT64_FORMAT " ms", took_msec);
+  /* Bounded by the stop, not by the 120 s request timeout. */
+  g_assert_cmpint (took_msec, <, 60 * 1000);
+  g_assert_cmpint (n_pending (a), ==, 1);
+  g_assert_null (server_task ("task-mute", NULL));
+
+  /* The next start, with the server there: sent, once. */
+  g_clear_object (&a->shared);
+  a->shared = ward_fhir_shared_new (a->store, ward_test_fhir_server_get_base_url (server),
+                                    "nurse station");
+  ward_fhir_shared_set_poll_interval (a->shared, POLL_MSEC);
+  ward_fhir_shared_register_type (a->shared, "Task", merge_task, apply_task, a, NULL);
+  ward_fhir_shared_start (a->shared);
+  g_assert_cmpint (wait_for (nothing_pending, a, SEEN_WITHIN_MSEC), >=, 0);
+  on_server = server_task ("task-mute", &n_versions);
+  g_assert_nonnull (on_server);
+  g_assert_cmpuint (n_versions, ==, 1);
+
+  g_clear_pointer (&a, station_free);
+  remove_dir (dir);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -950,6 +1062,8 @@ main (int    argc,
   g_test_add_func ("/fhir-shared/killed-before-sending", test_killed_before_sending);
   g_test_add_func ("/fhir-shared/paged-poll", test_paged_poll);
   g_test_add_func ("/fhir-shared/refused-write-parked", test_refused_write);
+  g_test_add_func ("/fhir-shared/flush-at-stop", test_flush_at_stop);
+  g_test_add_func ("/fhir-shared/flush-bounded", test_flush_bounded);
 
   status = g_test_run ();
   g_clear_pointer (&server, ward_test_fhir_server_free);
