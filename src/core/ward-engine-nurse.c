@@ -237,6 +237,12 @@ ward_engine_acknowledge (WardEngine  *self,
       g_free (p->flag_ack_by);
       p->flag_ack_by = g_strdup (user);
       p->flag_ack_at = at;
+      /* The acknowledgement is on the FHIR Flag too: the other stations
+       * of the ward read it there.
+       */
+      if (!_ward_engine_ensure_fhir_device (self, at, error) ||
+          !_ward_engine_put_flag (self, p, 0, at, error))
+        return FALSE;
     }
   else if (!_ward_engine_model_flag_acknowledged (self, p, flag_id, user, at))
     {
