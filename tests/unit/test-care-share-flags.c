@@ -391,7 +391,7 @@ test_communication_once (void)
     g_autoptr(GError) parse_error = NULL;
     const char *json =
       "{\"resourceType\": \"Communication\", \"id\": \"ww-communication-x1\", \"status\": \"completed\","
-      " \"category\": [{\"text\": \"handover\"}], \"subject\": {\"reference\": \"Patient/p1\"},"
+      " \"category\": [{\"text\": \"handover\"}], \"subject\": {\"reference\": \"Patient/%s\"},"
       " \"sent\": \"2027-01-15T08:30:00Z\","
       " \"recipient\": [{\"identifier\": {\"system\": \"https://wardwatch.github.io/fhir/sid/staff-id\","
       " \"value\": \"lee\"}}],"
@@ -399,7 +399,23 @@ test_communication_once (void)
       " \"value\": \"kim\"}},"
       " \"payload\": [{\"contentString\": \"S: breathless\"}]}";
 
-    node = json_from_string (json, &parse_error);
+    g_autofree char *subject = NULL;
+    g_autofree char *with_subject = NULL;
+
+    /* In local identity the Patient's FHIR id is not the ward's id:
+     * the message is filed under the patient the Patient names.
+     */
+    g_assert_true (ward_store_begin (b.store, &error));
+    g_assert_true (ward_engine_ensure_fhir_patient (b.engine, "p1", T0, &subject, &error));
+    g_assert_true (ward_store_commit (b.store, &error));
+    g_assert_no_error (error);
+    g_assert_nonnull (subject);
+    {
+      g_auto(GStrv) parts = g_strsplit (json, "%s", 2);
+
+      with_subject = g_strjoinv (subject, parts);
+    }
+    node = json_from_string (with_subject, &parse_error);
     g_assert_no_error (parse_error);
     g_assert_true (ward_store_begin (b.store, &error));
     g_assert_true (ward_care_share_apply_communication (b.store, b_install, json_node_get_object (node),

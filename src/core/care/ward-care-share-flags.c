@@ -350,6 +350,38 @@ staff_of (JsonObject *reference)
   return string_member (identifier, "value");
 }
 
+/* The ward's patient id behind a Patient reference: the identifier of
+ * the Patient this station wrote with that id (in local identity the
+ * connector's id, made from the patient id alike on every station), else
+ * the id itself (a server's identity answer, or the ward's own id).
+ */
+static gboolean
+patient_for_subject (WardStore   *store,
+                     const char  *subject_id,
+                     char       **patient_id,
+                     GError     **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  g_autofree char *json = NULL;
+  g_autoptr(JsonNode) node = NULL;
+  const char *value = NULL;
+
+  *patient_id = NULL;
+  if (subject_id == NULL)
+    return TRUE;
+  json = ward_store_get_resource (store, "Patient", subject_id, NULL, &local_error);
+  if (local_error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+  if (json != NULL && (node = json_from_string (json, NULL)) != NULL && JSON_NODE_HOLDS_OBJECT (node))
+    value = string_member (array_object (array_member (json_node_get_object (node), "identifier"), 0),
+                           "value");
+  *patient_id = g_strdup (value != NULL ? value : subject_id);
+  return TRUE;
+}
+
 /* The local task a Task id names (open tasks only: a ward has few). */
 static gboolean
 find_task (WardStore   *store,
@@ -393,6 +425,7 @@ ward_care_share_apply_communication (WardStore   *store,
   g_autoptr(WardTask) task = NULL;
   g_autoptr(GPtrArray) known = NULL;
   g_autofree char *task_fhir_id = NULL;
+  g_autofree char *subject_patient = NULL;
   JsonObject *recipient;
   JsonObject *sender;
   const char *id;
@@ -440,8 +473,11 @@ ward_care_share_apply_communication (WardStore   *store,
 
   recipient = array_object (array_member (resource, "recipient"), 0);
   sender = object_member (resource, "sender");
-  patient_id = task != NULL ? task->patient_id
-                            : reference_id (object_member (resource, "subject"), "Patient");
+  if (task == NULL &&
+      !patient_for_subject (store, reference_id (object_member (resource, "subject"), "Patient"),
+                            &subject_patient, error))
+    return FALSE;
+  patient_id = task != NULL ? task->patient_id : subject_patient;
 
   c.kind = (char *) kind;
   c.task_id = task != NULL ? task->id : 0;
