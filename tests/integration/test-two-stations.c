@@ -903,7 +903,7 @@ test_flags_and_communications (void)
   action_wait (action_async (&nurse, "escalate-concern",
                              "('sim-patient-01', 'New confusion since the morning round')"));
   took = wait_for_row (&doctor, "SELECT count(*) FROM care_communications WHERE kind = 'concern' "
-                                "AND station = 'nurse-station' "
+                                "AND station = 'nurse-station' AND patient_id = 'sim-patient-01' "
                                 "AND payload LIKE '%New confusion since the morning round%'",
                        SEEN_WITHIN_SEC, "the nurse station's Communication");
   g_test_message ("Communication seen on the other station after %.1f s", took);
