@@ -533,6 +533,11 @@ flag_apply_cb (const char *resource_type,
   g_autoptr(GError) error = NULL;
   gint64 flag_id = 0;
 
+  /* Only an acknowledgement changes anything here: no write lock for
+   * the other Flags.
+   */
+  if (!ward_care_share_flag_acknowledgement (resource, NULL, NULL))
+    return;
   if (!ward_engine_begin (engine, &error))
     {
       g_warning ("Cannot apply a Flag from %s: %s", station ? station : "the server", error->message);
