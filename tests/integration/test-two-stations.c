@@ -959,8 +959,8 @@ test_flags_and_communications (void)
   /* A poll interval more: applied once, not again. */
   g_usleep (4 * G_USEC_PER_SEC);
   g_clear_pointer (&sql, g_free);
-  sql = g_strdup_printf ("SELECT count(*) FROM events WHERE kind = 'acknowledge' AND detail LIKE "
-                         "'%%\"flag_id\":%" G_GINT64_FORMAT "}%%'",
+  sql = g_strdup_printf ("SELECT count(*) FROM events WHERE kind = 'acknowledge-shared' AND detail LIKE "
+                         "'%%\"flag_id\":%" G_GINT64_FORMAT ",%%'",
                          open_flag_of (&nurse, second, NULL));
   g_assert_cmpint (query_int (&nurse, sql), ==, 1);
   {

@@ -298,7 +298,7 @@ test_acknowledgement_applied (void)
     g_assert_no_error (error);
     other = json_object_ref (json_node_get_object (node));
     g_assert_true (ward_engine_begin (s.engine, &error));
-    g_assert_true (ward_care_share_apply_flag (s.engine, other, &changed, &error));
+    g_assert_true (ward_care_share_apply_flag (s.engine, other, "nurse-station", &changed, &error));
     g_assert_true (ward_engine_commit (s.engine, &error));
     g_assert_no_error (error);
     g_assert_cmpint (changed, ==, 0);
@@ -306,7 +306,7 @@ test_acknowledgement_applied (void)
 
   flag = make_flag ("dev-a", WARD_BAND_HIGH, 0, "kim", T0 + 2 * MINUTE);
   g_assert_true (ward_engine_begin (s.engine, &error));
-  g_assert_true (ward_care_share_apply_flag (s.engine, flag, &changed, &error));
+  g_assert_true (ward_care_share_apply_flag (s.engine, flag, "nurse-station", &changed, &error));
   g_assert_true (ward_engine_commit (s.engine, &error));
   g_assert_no_error (error);
   g_assert_cmpint (changed, ==, local_flag);
@@ -315,12 +315,18 @@ test_acknowledgement_applied (void)
 
   /* The same copy again (a poll's overlap): acknowledged once. */
   g_assert_true (ward_engine_begin (s.engine, &error));
-  g_assert_true (ward_care_share_apply_flag (s.engine, flag, &changed, &error));
+  g_assert_true (ward_care_share_apply_flag (s.engine, flag, "nurse-station", &changed, &error));
   g_assert_true (ward_engine_commit (s.engine, &error));
   g_assert_no_error (error);
   g_assert_cmpint (changed, ==, 0);
+  /* Recorded as made elsewhere, naming the station: not an
+   * acknowledgement here that would accept this station's task.
+   */
+  g_assert_cmpint (_ward_store_query_int (s.store, "SELECT count(*) FROM events WHERE "
+                                          "kind = 'acknowledge-shared' AND actor = 'kim' "
+                                          "AND detail LIKE '%nurse-station%'", &error), ==, 1);
   g_assert_cmpint (_ward_store_query_int (s.store, "SELECT count(*) FROM events WHERE kind = 'acknowledge'",
-                                          &error), ==, 1);
+                                          &error), ==, 0);
 
   station_close (&s);
 }

@@ -249,6 +249,7 @@ ward_care_share_merge_flag (JsonObject  *local,
 gboolean
 ward_care_share_apply_flag (WardEngine  *engine,
                             JsonObject  *resource,
+                            const char  *station,
                             gint64      *flag_id,
                             GError     **error)
 {
@@ -279,7 +280,9 @@ ward_care_share_apply_flag (WardEngine  *engine,
       if (flag->acknowledged_by != NULL)
         return TRUE;
 
-      if (!ward_engine_acknowledge (engine, flag->id, at, by, &local_error))
+      if (!ward_engine_acknowledge_shared (engine, flag->id, at, by,
+                                           station != NULL ? station : "another station",
+                                           &local_error))
         {
           /* Closed here meanwhile: nothing to show. */
           if (g_error_matches (local_error, WARD_ENGINE_ERROR, WARD_ENGINE_ERROR_NO_FLAG))
@@ -546,7 +549,7 @@ flag_apply_cb (const char *resource_type,
   /* The acknowledgement rewrites the Flag here: claimed at once, so
    * that it goes out through the sharing layer only.
    */
-  if (!ward_care_share_apply_flag (engine, resource, &flag_id, &error) ||
+  if (!ward_care_share_apply_flag (engine, resource, station, &flag_id, &error) ||
       !ward_fhir_shared_claim_outbox (attached->shared, g_get_real_time (), &error) ||
       !ward_engine_commit (engine, &error))
     {

@@ -45,12 +45,14 @@ gboolean            ward_care_share_flag_acknowledgement (JsonObject  *flag,
                                                       gint64      *at);
 
 /* Another station's Flag, shown here: its acknowledgement acknowledges
- * the same open flag here (through the engine, so the task, the tile and
- * the trail follow).  *flag_id is the local flag it changed, or 0.  In
- * the caller's transaction.
+ * the same open flag here (ward_engine_acknowledge_shared(): the tile,
+ * the alarm and the trail follow, naming station; the flag's task does
+ * not, its Task is shared on its own).  *flag_id is the local flag it
+ * changed, or 0.  In the caller's transaction.
  */
 gboolean            ward_care_share_apply_flag       (WardEngine  *engine,
                                                       JsonObject  *resource,
+                                                      const char  *station,
                                                       gint64      *flag_id,
                                                       GError     **error);
 
