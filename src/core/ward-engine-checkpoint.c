@@ -68,6 +68,7 @@ typedef struct
   WardPatient *named;
   char    *server_id;
   gint64   last_seen;
+  gint64   last_measured;
   gint64   alert_id;
   gint64   alert_since;
   char    *alert_ack_by;
@@ -154,6 +155,7 @@ _ward_engine_take_checkpoint (WardEngine *self)
         .named = d->named,
         .server_id = g_strdup (d->server_id),
         .last_seen = d->last_seen,
+        .last_measured = d->last_measured,
         .alert_id = d->alert_id,
         .alert_since = d->alert_since,
         .alert_ack_by = g_strdup (d->alert_ack_by),
@@ -249,6 +251,7 @@ _ward_engine_restore_checkpoint (WardEngine *self)
       g_free (d->server_id);
       d->server_id = g_steal_pointer (&s->server_id);
       d->last_seen = s->last_seen;
+      d->last_measured = s->last_measured;
       d->alert_id = s->alert_id;
       d->alert_since = s->alert_since;
       g_free (d->alert_ack_by);

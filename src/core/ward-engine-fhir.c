@@ -330,6 +330,8 @@ _ward_engine_put_flag (WardEngine   *self,
     .closed_at = closed_at,
     .band = p->flag_band,
     .assessment_window_end = p->score.window_end,
+    .acknowledged_by = p->flag_ack_by,
+    .acknowledged_at = p->flag_ack_at,
   };
 
   if (!(flag = ward_fhir_flag (&input, &local_error)))

@@ -215,6 +215,28 @@ _ward_engine_run_flag_rules (WardEngine   *self,
   return TRUE;
 }
 
+/* When a silence alert opens, taken from the data like a clinical
+ * flag's: the newest measurement time of the device plus the silence
+ * limit, the moment the device's data became too old.  Silence is
+ * noticed on each station's own arrival times, at its own tick, but two
+ * stations fed the same messages open the alert at the same instant and
+ * so name it (and its Tasks) alike.  Never after now: a device clock
+ * ahead of ours (tolerated up to a few minutes) opens it at the tick.
+ */
+static gint64
+silence_opening_time (WardEngine *self,
+                      WardDevice *d,
+                      gint64      now)
+{
+  gint64 at;
+
+  if (d->last_measured <= 0)
+    return now;
+  at = d->last_measured + self->config.device_silence_usec;
+
+  return at <= now ? at : now;
+}
+
 gboolean
 _ward_engine_check_silence (WardEngine  *self,
                             WardDevice  *d,
@@ -224,6 +246,7 @@ _ward_engine_check_silence (WardEngine  *self,
   g_autofree char *detail = NULL;
   g_autofree char *reason = NULL;
   gint64 silent_for;
+  gint64 opened_at;
 
   /* A device that never sent is not yet "silent": it may not be in use. */
   if (d->last_seen == 0 || d->alert_id != 0)
@@ -235,12 +258,13 @@ _ward_engine_check_silence (WardEngine  *self,
 
   reason = g_strdup_printf ("no data from %s for %" G_GINT64_FORMAT " s", d->device_id,
                             silent_for / WARD_USEC_PER_SEC);
+  opened_at = silence_opening_time (self, d, now);
   d->alert_id = ward_store_open_flag (self->store, ward_device_patient_id (d),
-                                      "technical", d->device_id, WARD_BAND_LOW, now, 0,
+                                      "technical", d->device_id, WARD_BAND_LOW, opened_at, 0,
                                       reason, error);
   if (d->alert_id == 0)
     return FALSE;
-  d->alert_since = now;
+  d->alert_since = opened_at;
   self->counters.technical_alerts++;
 
   detail = g_strdup_printf ("{\"flag_id\":%" G_GINT64_FORMAT ",\"device\":\"%s\",\"last_seen\":%"

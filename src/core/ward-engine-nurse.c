@@ -206,20 +206,18 @@ ward_engine_confirm (WardEngine  *self,
   return _ward_engine_record_event (self, at, user, "confirm", p->patient_id, NULL, error);
 }
 
-gboolean
-ward_engine_acknowledge (WardEngine  *self,
-                         gint64       flag_id,
-                         gint64       at,
-                         const char  *user,
-                         GError     **error)
+static gboolean
+acknowledge (WardEngine  *self,
+             gint64       flag_id,
+             gint64       at,
+             const char  *user,
+             const char  *station,
+             GError     **error)
 {
   g_autoptr(GError) local_error = NULL;
   g_autofree char *detail = NULL;
   g_autofree char *patient_id = NULL;
   WardPatient *p;
-
-  g_return_val_if_fail (WARD_IS_ENGINE (self), FALSE);
-  g_return_val_if_fail (user != NULL, FALSE);
 
   if (!ward_store_acknowledge_flag (self->store, flag_id, user, at, &patient_id, &local_error))
     {
@@ -237,6 +235,12 @@ ward_engine_acknowledge (WardEngine  *self,
       g_free (p->flag_ack_by);
       p->flag_ack_by = g_strdup (user);
       p->flag_ack_at = at;
+      /* The acknowledgement is on the FHIR Flag too: the other stations
+       * of the ward read it there.
+       */
+      if (!_ward_engine_ensure_fhir_device (self, at, error) ||
+          !_ward_engine_put_flag (self, p, 0, at, error))
+        return FALSE;
     }
   else if (!_ward_engine_model_flag_acknowledged (self, p, flag_id, user, at))
     {
@@ -259,6 +263,52 @@ ward_engine_acknowledge (WardEngine  *self,
         }
     }
 
-  detail = g_strdup_printf ("{\"flag_id\":%" G_GINT64_FORMAT "}", flag_id);
-  return _ward_engine_record_event (self, at, user, "acknowledge", patient_id, detail, error);
+  if (station == NULL)
+    {
+      detail = g_strdup_printf ("{\"flag_id\":%" G_GINT64_FORMAT "}", flag_id);
+      return _ward_engine_record_event (self, at, user, "acknowledge", patient_id, detail, error);
+    }
+
+  {
+    g_autoptr(JsonBuilder) builder = json_builder_new ();
+    g_autoptr(JsonNode) root = NULL;
+
+    json_builder_begin_object (builder);
+    json_builder_set_member_name (builder, "flag_id");
+    json_builder_add_int_value (builder, flag_id);
+    json_builder_set_member_name (builder, "station");
+    json_builder_add_string_value (builder, station);
+    json_builder_end_object (builder);
+    root = json_builder_get_root (builder);
+    detail = json_to_string (root, FALSE);
+  }
+  return _ward_engine_record_event (self, at, user, "acknowledge-shared", patient_id, detail, error);
+}
+
+gboolean
+ward_engine_acknowledge (WardEngine  *self,
+                         gint64       flag_id,
+                         gint64       at,
+                         const char  *user,
+                         GError     **error)
+{
+  g_return_val_if_fail (WARD_IS_ENGINE (self), FALSE);
+  g_return_val_if_fail (user != NULL, FALSE);
+
+  return acknowledge (self, flag_id, at, user, NULL, error);
+}
+
+gboolean
+ward_engine_acknowledge_shared (WardEngine  *self,
+                                gint64       flag_id,
+                                gint64       at,
+                                const char  *user,
+                                const char  *station,
+                                GError     **error)
+{
+  g_return_val_if_fail (WARD_IS_ENGINE (self), FALSE);
+  g_return_val_if_fail (user != NULL, FALSE);
+  g_return_val_if_fail (station != NULL, FALSE);
+
+  return acknowledge (self, flag_id, at, user, station, error);
 }

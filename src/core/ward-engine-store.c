@@ -94,6 +94,7 @@ _ward_engine_store_normalized (WardEngine         *self,
               if (p == NULL)
                 {
                   d->last_seen = 0;
+                  d->last_measured = 0;
                   if (!_ward_engine_close_technical_alert (self, d, received_at, error))
                     return FALSE;
                 }
@@ -145,6 +146,7 @@ _ward_engine_store_normalized (WardEngine         *self,
       if (d != NULL)
         {
           d->last_seen = MAX (d->last_seen, received_at);
+          d->last_measured = MAX (d->last_measured, item->occurrence_time);
           if (!_ward_engine_close_technical_alert (self, d, received_at, error))
             return FALSE;
         }

@@ -304,6 +304,17 @@ gboolean            ward_engine_acknowledge     (WardEngine             *self,
                                                  gint64                  at,
                                                  const char             *user,
                                                  GError                **error);
+/* An acknowledgement made at another station (read from the shared
+ * Flag): the same state, recorded as an "acknowledge-shared" event naming
+ * that station, which the care team does not take as accepting a task
+ * here (the Task is shared on its own).
+ */
+gboolean            ward_engine_acknowledge_shared (WardEngine          *self,
+                                                 gint64                  flag_id,
+                                                 gint64                  at,
+                                                 const char             *user,
+                                                 const char             *station,
+                                                 GError                **error);
 
 /* The FHIR id resources about a patient reference (NULL for a patient
  * the ward does not have), its minimal Patient written first in local

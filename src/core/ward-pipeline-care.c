@@ -11,6 +11,7 @@
 #include "ward-pipeline-internal.h"
 
 #include "ward-care-share.h"
+#include "ward-care-share-flags.h"
 
 #include <json-glib/json-glib.h>
 
@@ -32,10 +33,20 @@ _ward_pipeline_run_care_stage (WardPipeline  *self,
   WardStore *store = ward_engine_get_store (self->engine);
   gint64 mono;
 
+  /* The Flags the engine wrote in this tick go to the other stations
+   * through the sharing layer, never also through the outbox: claimed
+   * before the care stage, so that a new Flag is queued before its Task,
+   * and after it for the care team's Communications.
+   */
+  if (self->fhir_shared != NULL &&
+      !ward_fhir_shared_claim_outbox (self->fhir_shared, g_get_real_time (), error))
+    return FALSE;
   if (!_ward_store_exec (store, "SAVEPOINT care_tick", error))
     return FALSE;
   if (ward_care_tick (self->care, now, &local_error))
-    return _ward_store_exec (store, "RELEASE care_tick", error);
+    return _ward_store_exec (store, "RELEASE care_tick", error) &&
+           (self->fhir_shared == NULL ||
+            ward_fhir_shared_claim_outbox (self->fhir_shared, g_get_real_time (), error));
 
   if (_ward_pipeline_is_write_failure (local_error))
     {
@@ -112,10 +123,16 @@ _ward_pipeline_start_sharing (WardPipeline *self)
   if (self->fhir_token != NULL)
     ward_fhir_shared_set_bearer_token (self->fhir_shared, self->fhir_token);
   ward_care_share_attach (self->care, self->fhir_shared, share_notice_cb, self, NULL);
+  ward_care_share_attach_flags (self->care, self->fhir_shared);
   ward_fhir_shared_start (self->fhir_shared);
 }
 
-/* At stop: what is queued stays in the store for the next start. */
+/* At a clean stop (SIGTERM, app.quit): what the last ticks queued is
+ * sent, for a bounded time (a server that does not answer must not hang
+ * the quit); what is left stays in the store for the next start.
+ */
+#define SHARED_STOP_TIMEOUT_MSEC 3000
+
 void
 _ward_pipeline_stop_sharing (WardPipeline *self)
 {
@@ -123,7 +140,7 @@ _ward_pipeline_stop_sharing (WardPipeline *self)
     return;
 
   ward_care_set_shared (self->care, NULL);
-  ward_fhir_shared_stop (self->fhir_shared);
+  ward_fhir_shared_flush_and_stop (self->fhir_shared, SHARED_STOP_TIMEOUT_MSEC);
   g_clear_object (&self->fhir_shared);
 }
 

@@ -985,14 +985,15 @@ pipeline_thread (gpointer data)
   g_clear_pointer (&self->command_source, g_source_unref);
 
   /* One last attempt, bounded; what is left stays pending for the next
-   * start.
+   * start.  The outbox first: the shared Tasks and Flags name the
+   * Patients it sends.
    */
-  _ward_pipeline_stop_sharing (self);
   if (self->fhir_sync != NULL)
     {
       ward_fhir_sync_flush_and_stop (self->fhir_sync, FHIR_STOP_TIMEOUT_MSEC);
       g_clear_object (&self->fhir_sync);
     }
+  _ward_pipeline_stop_sharing (self);
 
   /* The engine and its SQLite connection end on the thread that used them. */
   g_clear_object (&self->simulator);

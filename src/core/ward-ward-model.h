@@ -122,6 +122,7 @@ typedef struct
   WardPatient *named;       /* not in the bed map: the patient the FHIR server names */
   char    *server_id;   /* the FHIR server's Device id, from an identity answer */
   gint64   last_seen;
+  gint64   last_measured; /* the newest measurement time of its data: a silence alert opens from it */
   gint64   alert_id;
   gint64   alert_since;
   char    *alert_ack_by;

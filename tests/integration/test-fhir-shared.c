@@ -19,6 +19,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "ward-care-share-flags.h"
+#include "ward-fhir-resources.h"
 #include "ward-fhir-shared.h"
 #include "ward-store-shared.h"
 #include "ward-test-fhir-server.h"
@@ -935,6 +937,319 @@ test_bad_input (void)
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
 }
 
+/* A clean stop sends what the last moment queued before it returns:
+ * a Task written just before the stop is on the server afterwards,
+ * without any cycle having run for it.
+ */
+static void
+test_flush_at_stop (void)
+{
+  g_autofree char *dir = NULL;
+  g_autoptr(Station) a = NULL;
+  g_autoptr(JsonObject) task = NULL;
+  g_autoptr(JsonObject) on_server = NULL;
+  guint n_versions = 0;
+
+  if (!prepare ())
+    return;
+
+  dir = make_dir ();
+  a = station_new (dir, "nurse station");
+  ward_fhir_shared_start (a->shared);
+  /* The start's first cycle (reading every type once) has gone by. */
+  g_assert_cmpint (wait_for (nothing_pending, a, SEEN_WITHIN_MSEC), >=, 0);
+
+  task = new_task ("task-at-stop", "requested");
+  station_write (a, task);
+  g_assert_cmpint (n_pending (a), ==, 1);
+  ward_fhir_shared_flush_and_stop (a->shared, 3000);
+
+  g_assert_cmpint (n_pending (a), ==, 0);
+  on_server = server_task ("task-at-stop", &n_versions);
+  g_assert_nonnull (on_server);
+  g_assert_cmpuint (n_versions, ==, 1);
+  g_assert_false (ward_fhir_shared_is_busy (a->shared));
+
+  g_clear_pointer (&a, station_free);
+  remove_dir (dir);
+}
+
+/* A server that takes the connection and never answers: the stop waits
+ * its bound, not the request timeout, and the write stays queued for the
+ * next start, which sends it once.
+ */
+static void
+test_flush_bounded (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSocket) mute = NULL;
+  g_autoptr(GInetAddress) loopback = NULL;
+  g_autoptr(GSocketAddress) address = NULL;
+  g_autoptr(GSocketAddress) bound = NULL;
+  g_autofree char *dir = NULL;
+  g_autofree char *mute_url = NULL;
+  g_autoptr(Station) a = NULL;
+  g_autoptr(JsonObject) task = NULL;
+  g_autoptr(JsonObject) on_server = NULL;
+  guint n_versions = 0;
+  gint64 started;
+  gint64 took_msec;
+
+  if (!prepare ())
+    return;
+
+  /* Listening, never accepting: the kernel completes the connection and
+   * takes the request, nobody answers.
+   */
+  mute = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, &error);
+  g_assert_no_error (error);
+  loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  address = g_inet_socket_address_new (loopback, 0);
+  g_assert_true (g_socket_bind (mute, address, FALSE, &error));
+  g_assert_true (g_socket_listen (mute, &error));
+  g_assert_no_error (error);
+  bound = g_socket_get_local_address (mute, &error);
+  g_assert_no_error (error);
+  mute_url = g_strdup_printf ("http://127.0.0.1:%u/fhir/R4",
+                              g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound)));
+
+  dir = make_dir ();
+  a = station_new (dir, "nurse station");
+  g_clear_object (&a->shared);
+  a->shared = ward_fhir_shared_new (a->store, mute_url, "nurse station");
+  /* Far longer than the stop's bound: the stop must not wait for it. */
+  ward_fhir_shared_set_timeout (a->shared, 120);
+  ward_fhir_shared_register_type (a->shared, "Task", merge_task, apply_task, a, NULL);
+  ward_fhir_shared_start (a->shared);
+
+  task = new_task ("task-mute", "requested");
+  station_write (a, task);
+  started = g_get_monotonic_time ();
+  ward_fhir_shared_flush_and_stop (a->shared, 1000);
+  took_msec = (g_get_monotonic_time () - started) / 1000;
+  g_test_message ("stop against a server that does not answer: %" G_GINT64_FORMAT " ms", took_msec);
+  /* Bounded by the stop, not by the 120 s request timeout. */
+  g_assert_cmpint (took_msec, <, 60 * 1000);
+  g_assert_cmpint (n_pending (a), ==, 1);
+  g_assert_null (server_task ("task-mute", NULL));
+
+  /* The next start, with the server there: sent, once. */
+  g_clear_object (&a->shared);
+  a->shared = ward_fhir_shared_new (a->store, ward_test_fhir_server_get_base_url (server),
+                                    "nurse station");
+  ward_fhir_shared_set_poll_interval (a->shared, POLL_MSEC);
+  ward_fhir_shared_register_type (a->shared, "Task", merge_task, apply_task, a, NULL);
+  ward_fhir_shared_start (a->shared);
+  g_assert_cmpint (wait_for (nothing_pending, a, SEEN_WITHIN_MSEC), >=, 0);
+  on_server = server_task ("task-mute", &n_versions);
+  g_assert_nonnull (on_server);
+  g_assert_cmpuint (n_versions, ==, 1);
+
+  g_clear_pointer (&a, station_free);
+  remove_dir (dir);
+}
+
+static WardFhirMergeResult
+merge_flag (const char   *resource_type,
+            JsonObject   *local,
+            JsonObject   *server_copy,
+            JsonObject  **merged,
+            gpointer      user_data)
+{
+  Station *station = user_data;
+
+  station->merges++;
+  return ward_care_share_merge_flag (local, server_copy, merged);
+}
+
+static void
+apply_flag (const char *resource_type,
+            JsonObject *resource,
+            const char *by,
+            gpointer    user_data)
+{
+  Station *station = user_data;
+  const char *id = json_object_get_string_member (resource, "id");
+
+  g_assert_cmpstr (resource_type, ==, "Flag");
+  g_hash_table_replace (station->view, g_strdup (id), copy_object (resource));
+  g_hash_table_replace (station->applied, g_strdup (id),
+                        GUINT_TO_POINTER (GPOINTER_TO_UINT (g_hash_table_lookup (station->applied, id)) + 1));
+  g_hash_table_replace (station->applied_by, g_strdup (id), g_strdup (by));
+}
+
+/* A station's Flag for p1's episode opened at opened_at. */
+static JsonObject *
+station_flag (const char *device,
+              gint64      opened_at,
+              gint64      closed_at,
+              const char *acknowledged_by)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) node = NULL;
+  WardFhirFlagInput input = {
+    .patient_id = "p1",
+    .device_id = device,
+    .opened_at = opened_at,
+    .closed_at = closed_at,
+    .band = WARD_BAND_HIGH,
+    .assessment_window_end = opened_at,
+    .acknowledged_by = acknowledged_by,
+    .acknowledged_at = acknowledged_by != NULL ? opened_at + 60 * G_USEC_PER_SEC : 0,
+  };
+
+  JsonObject *flag;
+  JsonArray *extensions;
+
+  node = ward_fhir_flag (&input, &error);
+  g_assert_no_error (error);
+  flag = json_object_ref (json_node_get_object (node));
+  /* No RiskAssessment on this server: the flag-detail extension (the
+   * second) goes, the server checks every reference.
+   */
+  extensions = json_object_get_array_member (flag, "extension");
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (extensions, 1), "url"),
+                   ==, WARD_FHIR_EXTENSION_FLAG_DETAIL);
+  json_array_remove_element (extensions, 1);
+  return flag;
+}
+
+/* What the Flags reference, on the server (it checks references). */
+static void
+put_referents (void)
+{
+  static const char * const resources[][2] = {
+    { "/fhir/R4/Patient/p1", "{\"resourceType\": \"Patient\", \"id\": \"p1\"}" },
+    { "/fhir/R4/Device/dev-a", "{\"resourceType\": \"Device\", \"id\": \"dev-a\"}" },
+    { "/fhir/R4/Device/dev-b", "{\"resourceType\": \"Device\", \"id\": \"dev-b\"}" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (resources); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autofree char *response = NULL;
+      guint status = ward_test_fhir_server_request (server, "PUT", resources[i][0], NULL, resources[i][1],
+                                                    NULL, &response, &error);
+
+      g_assert_no_error (error);
+      if (status != 200 && status != 201)
+        g_error ("%s refused (%u): %s", resources[i][0], status, response);
+    }
+}
+
+static gboolean
+flag_status_seen (gpointer data)
+{
+  Seen *seen = data;
+  JsonObject *flag = g_hash_table_lookup (seen->station->view, seen->id);
+
+  return flag != NULL && g_hash_table_lookup (seen->station->applied_by, seen->id) != NULL &&
+         g_strcmp0 (json_object_get_string_member (flag, "status"), seen->status) == 0;
+}
+
+static JsonObject *
+server_flag (const char *id,
+             guint      *n_versions)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = g_strdup_printf ("/fhir/R4/Flag/%s", id);
+  g_autofree char *history = g_strdup_printf ("/fhir/R4/Flag/%s/_history", id);
+  g_autofree char *body = NULL;
+  g_autofree char *history_body = NULL;
+  g_autoptr(JsonNode) node = NULL;
+  g_autoptr(JsonNode) history_node = NULL;
+  JsonObject *bundle;
+
+  g_assert_cmpuint (ward_test_fhir_server_request (server, "GET", path, NULL, NULL, NULL, &body,
+                                                   &error), ==, 200);
+  g_assert_cmpuint (ward_test_fhir_server_request (server, "GET", history, NULL, NULL, NULL,
+                                                   &history_body, &error), ==, 200);
+  g_assert_no_error (error);
+  history_node = json_from_string (history_body, &error);
+  g_assert_no_error (error);
+  bundle = json_node_get_object (history_node);
+  *n_versions = json_object_has_member (bundle, "entry")
+                ? json_array_get_length (json_object_get_array_member (bundle, "entry")) : 0;
+  node = json_from_string (body, &error);
+  g_assert_no_error (error);
+  return copy_object (json_node_get_object (node));
+}
+
+/* A Flag closed at one station; the other, whose engine has not seen the
+ * recovery yet, writes its active copy on the closed version it already
+ * polled: If-Match alone would take it (a reopened flag).  Merged before
+ * it goes, it is dropped; an acknowledgement on it still goes, closed.
+ */
+static void
+test_stale_flag_not_reopened (void)
+{
+  g_autofree char *dir = NULL;
+  g_autoptr(Station) a = NULL;
+  g_autoptr(Station) b = NULL;
+  g_autoptr(JsonObject) opened = NULL;
+  g_autoptr(JsonObject) closed = NULL;
+  g_autoptr(JsonObject) stale = NULL;
+  g_autoptr(JsonObject) stale_acknowledged = NULL;
+  g_autoptr(JsonObject) on_server = NULL;
+  g_autofree char *id = NULL;
+  const char *by = NULL;
+  gint64 opened_at = G_GINT64_CONSTANT (1800000000000000);
+  guint n_versions = 0;
+  Seen seen = { 0 };
+
+  if (!prepare ())
+    return;
+
+  put_referents ();
+  dir = make_dir ();
+  a = station_new (dir, "nurse station");
+  b = station_new (dir, "doctors' office desktop");
+  ward_fhir_shared_register_type (a->shared, "Flag", merge_flag, apply_flag, a, NULL);
+  ward_fhir_shared_set_merge_on_write (a->shared, "Flag", TRUE);
+  ward_fhir_shared_register_type (b->shared, "Flag", merge_flag, apply_flag, b, NULL);
+  ward_fhir_shared_set_merge_on_write (b->shared, "Flag", TRUE);
+  ward_fhir_shared_start (a->shared);
+  ward_fhir_shared_start (b->shared);
+
+  opened = station_flag ("dev-a", opened_at, 0, NULL);
+  id = g_strdup (json_object_get_string_member (opened, "id"));
+  station_write (a, opened);
+  seen = (Seen) { b, id, "active", NULL };
+  g_assert_cmpint (wait_for (flag_status_seen, &seen, SEEN_WITHIN_MSEC), >=, 0);
+
+  closed = station_flag ("dev-a", opened_at, opened_at + 600 * G_USEC_PER_SEC, NULL);
+  station_write (a, closed);
+  seen = (Seen) { b, id, "inactive", NULL };
+  g_assert_cmpint (wait_for (flag_status_seen, &seen, SEEN_WITHIN_MSEC), >=, 0);
+
+  /* B's engine still has it open. */
+  stale = station_flag ("dev-b", opened_at, 0, NULL);
+  station_write (b, stale);
+  g_assert_cmpint (wait_for (nothing_pending, b, SEEN_WITHIN_MSEC), >=, 0);
+  on_server = server_flag (id, &n_versions);
+  g_assert_cmpstr (json_object_get_string_member (on_server, "status"), ==, "inactive");
+  g_assert_cmpuint (n_versions, ==, 2);
+  g_clear_pointer (&on_server, json_object_unref);
+
+  /* Acknowledged at B meanwhile: the acknowledgement goes, the flag
+   * stays closed.
+   */
+  stale_acknowledged = station_flag ("dev-b", opened_at, 0, "dev.patel");
+  station_write (b, stale_acknowledged);
+  g_assert_cmpint (wait_for (nothing_pending, b, SEEN_WITHIN_MSEC), >=, 0);
+  on_server = server_flag (id, &n_versions);
+  g_assert_cmpstr (json_object_get_string_member (on_server, "status"), ==, "inactive");
+  g_assert_cmpuint (n_versions, ==, 3);
+  g_assert_true (ward_care_share_flag_acknowledgement (on_server, &by, NULL));
+  g_assert_cmpstr (by, ==, "dev.patel");
+  g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (on_server, "author"),
+                                                  "reference"), ==, "Device/dev-a");
+
+  g_clear_pointer (&a, station_free);
+  g_clear_pointer (&b, station_free);
+  remove_dir (dir);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -950,6 +1265,9 @@ main (int    argc,
   g_test_add_func ("/fhir-shared/killed-before-sending", test_killed_before_sending);
   g_test_add_func ("/fhir-shared/paged-poll", test_paged_poll);
   g_test_add_func ("/fhir-shared/refused-write-parked", test_refused_write);
+  g_test_add_func ("/fhir-shared/flush-at-stop", test_flush_at_stop);
+  g_test_add_func ("/fhir-shared/flush-bounded", test_flush_bounded);
+  g_test_add_func ("/fhir-shared/stale-flag-not-reopened", test_stale_flag_not_reopened);
 
   status = g_test_run ();
   g_clear_pointer (&server, ward_test_fhir_server_free);

@@ -15,7 +15,12 @@
  *  - two accepts at the same moment end with one owner on both, and the
  *    station whose accept gave way is told;
  *  - a Task made while the server is stopped arrives on it once when it
- *    is started again on the same port.
+ *    is started again on the same port;
+ *  - Flags and Communications (/two-stations/flags-and-communications):
+ *    an acknowledgement and a concern's Communication on the other
+ *    station within 10 s, a recovered flag stays closed on the server,
+ *    an acknowledgement made offline arrives once, and a station stopped
+ *    by SIGTERM right after an action has sent it before it exits.
  */
 
 #include "config.h"
@@ -26,6 +31,7 @@
 #include <signal.h>
 #include <string.h>
 
+#include "ward-fhir-resources.h"
 #include "ward-store.h"
 #include "ward-store-private.h"
 #include "ward-test-broker.h"
@@ -40,6 +46,7 @@ typedef struct
 {
   const char  *name;       /* --station */
   const char  *staff;      /* --staff-id: who acts there */
+  const char  *extra;      /* one more option, or NULL */
   char        *db;
   char        *bus_address;
   GSubprocess *bus;
@@ -147,7 +154,7 @@ start_station (Station *station)
      */
     const char *argv[] = { wardwatch (), "--headless", "--demo", "--beds=3", db_arg, mqtt_arg,
                            client_arg, fhir_arg, station_arg, staff_arg, "--flag-open-delay=0",
-                           NULL };
+                           station->extra, NULL };
 
     launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
     g_subprocess_launcher_unsetenv (launcher, "DISPLAY");
@@ -355,7 +362,9 @@ wait_for_task (Station    *station,
  * flag at the same time whichever of them they saw first.
  */
 static void
-publish_deterioration (guint bed)
+publish_vitals (guint       bed,
+                const char *tag,
+                const char *values)
 {
   g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
   g_autofree char *iso = g_date_time_format (now, "%Y-%m-%dT%H:%M:%SZ");
@@ -367,11 +376,17 @@ publish_deterioration (guint bed)
   g_autofree char *err = NULL;
 
   for (guint i = 0; i < 3; i++)
-    g_string_append_printf (lines, "{\"deviceId\":\"sim-monitor-%02u\",\"messageId\":\"%s-%u-%u\","
-                            "\"kind\":\"vitals\",\"measuredAt\":\"%s\",\"heartRate\":135,"
-                            "\"respiratoryRate\":26,\"spo2\":90}\n", bed, iso, bed, i, iso);
+    g_string_append_printf (lines, "{\"deviceId\":\"sim-monitor-%02u\",\"messageId\":\"%s%s-%u-%u\","
+                            "\"kind\":\"vitals\",\"measuredAt\":\"%s\",%s}\n", bed, tag, iso, bed, i,
+                            iso, values);
   if (ward_test_run (argv, lines->str, NULL, &err) != 0)
     g_error ("mosquitto_pub: %s", err);
+}
+
+static void
+publish_deterioration (guint bed)
+{
+  publish_vitals (bed, "", "\"heartRate\":135,\"respiratoryRate\":26,\"spo2\":90");
 }
 
 /* The flag task of the bed's patient on both stations, requested; the
@@ -669,6 +684,317 @@ test_two_stations (void)
   g_clear_pointer (&server, ward_test_fhir_server_free);
 }
 
+/* -- Flags and Communications between the stations ---------------------- */
+
+static gint64
+query_int (Station    *station,
+           const char *sql)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(WardStore) store = ward_store_open_readonly (station->db, &error);
+  gint64 n;
+
+  g_assert_no_error (error);
+  n = _ward_store_query_int (store, sql, &error);
+  g_assert_no_error (error);
+  return n;
+}
+
+/* Waits at most seconds for sql to count at least one row on the
+ * station; returns the seconds it took, or fails with the station's log.
+ */
+static double
+wait_for_row (Station    *station,
+              const char *sql,
+              guint       seconds,
+              const char *what)
+{
+  gint64 started = g_get_monotonic_time ();
+  gint64 deadline = started + seconds * G_USEC_PER_SEC;
+
+  do
+    {
+      if (query_int (station, sql) > 0)
+        return (g_get_monotonic_time () - started) / (double) G_USEC_PER_SEC;
+      g_usleep (200 * 1000);
+    }
+  while (g_get_monotonic_time () < deadline);
+
+  {
+    g_autofree char *err = dup_stderr (station);
+
+    g_error ("%s: %s not seen within %u s:\n%s", station->name, what, seconds, err);
+  }
+  return -1;
+}
+
+/* The open clinical flag of the patient on the station: its row id, and
+ * its FHIR Flag id (from the patient and the opening time).
+ */
+static gint64
+open_flag_of (Station    *station,
+              const char *patient,
+              char      **fhir_id)
+{
+  g_autofree char *sql = g_strdup_printf ("SELECT id FROM flags WHERE kind = 'clinical' AND "
+                                          "patient_id = '%s' AND closed_at IS NULL", patient);
+  g_autofree char *opened = g_strdup_printf ("SELECT opened_at FROM flags WHERE kind = 'clinical' AND "
+                                             "patient_id = '%s' AND closed_at IS NULL", patient);
+  gint64 id = query_int (station, sql);
+
+  g_assert_cmpint (id, >, 0);
+  if (fhir_id != NULL)
+    *fhir_id = ward_fhir_flag_id (patient, query_int (station, opened));
+  return id;
+}
+
+/* GET path on the test server: the resource, or NULL on 404. */
+static JsonObject *
+server_get (const char *path)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *body = NULL;
+  g_autoptr(JsonNode) node = NULL;
+  guint status;
+
+  status = ward_test_fhir_server_request (server, "GET", path, NULL, NULL, NULL, &body, &error);
+  g_assert_no_error (error);
+  if (status == 404 || status == 410)
+    return NULL;
+  g_assert_cmpuint (status, ==, 200);
+  node = json_from_string (body, &error);
+  g_assert_no_error (error);
+  return json_object_ref (json_node_get_object (node));
+}
+
+static JsonObject *
+server_flag (const char *id)
+{
+  g_autofree char *path = g_strconcat ("/fhir/R4/Flag/", id, NULL);
+
+  return server_get (path);
+}
+
+/* The acknowledgement extension's "by" of a Flag, or NULL. */
+static char *
+flag_acknowledged_by (JsonObject *flag)
+{
+  g_autoptr(JsonNode) node = NULL;
+  g_autofree char *text = NULL;
+  const char *by;
+
+  if (flag == NULL)
+    return NULL;
+  node = json_node_init_object (json_node_alloc (), flag);
+  text = json_to_string (node, FALSE);
+  if (strstr (text, WARD_FHIR_EXTENSION_FLAG_ACKNOWLEDGEMENT) == NULL)
+    return NULL;
+  by = strstr (text, "\"valueString\":\"");
+  if (by == NULL)
+    return NULL;
+  by += strlen ("\"valueString\":\"");
+  return g_strndup (by, strcspn (by, "\""));
+}
+
+/* How many of the server's Communications carry text in their payload. */
+static guint
+server_communications_with (const char *text)
+{
+  g_autoptr(JsonObject) bundle = server_get ("/fhir/R4/Communication?_count=500");
+  g_autoptr(JsonNode) node = NULL;
+  g_autofree char *all = NULL;
+  guint n = 0;
+
+  if (bundle == NULL)
+    return 0;
+  node = json_node_init_object (json_node_alloc (), bundle);
+  all = json_to_string (node, FALSE);
+  for (const char *p = strstr (all, text); p != NULL; p = strstr (p + 1, text))
+    n++;
+  return n;
+}
+
+static void
+test_flags_and_communications (void)
+{
+  Station nurse = { .name = "nurse-station", .staff = "eunji.park", .extra = "--flag-close-delay=0" };
+  Station doctor = { .name = "doctors-office", .staff = "dev.patel", .extra = "--flag-close-delay=0" };
+  g_autoptr(GError) error = NULL;
+  g_autofree char *first = NULL;
+  g_autofree char *second = NULL;
+  g_autofree char *third = NULL;
+  g_autofree char *flag_id = NULL;
+  g_autofree char *second_flag_id = NULL;
+  g_autofree char *param = NULL;
+  g_autofree char *sql = NULL;
+  g_autofree char *by = NULL;
+  gint64 local_flag;
+  double took;
+
+  if (ward_test_fhir_server_skip_reason () != NULL)
+    {
+      g_test_skip (ward_test_fhir_server_skip_reason ());
+      return;
+    }
+  if (!has_program ("dbus-daemon") || !has_program ("gapplication") || !has_program ("mosquitto_pub"))
+    {
+      g_test_skip ("dbus-daemon, gapplication and mosquitto_pub are needed (Debian: dbus-daemon, "
+                   "libglib2.0-bin, mosquitto-clients)");
+      return;
+    }
+  if (g_getenv ("WARDWATCH_CLI") == NULL)
+    {
+      g_test_skip ("WARDWATCH_CLI is not set: run through meson test");
+      return;
+    }
+
+  server = ward_test_fhir_server_new ((const char *[]) { WARD_TEST_FHIR_LAX_REFERENCES, NULL },
+                                      &error);
+  g_assert_no_error (error);
+  g_assert_true (ward_test_fhir_server_start (server, &error));
+  g_assert_no_error (error);
+  broker = ward_test_broker_new (&error);
+  if (broker == NULL && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED))
+    {
+      g_test_skip (error->message);
+      g_clear_pointer (&server, ward_test_fhir_server_free);
+      return;
+    }
+  g_assert_no_error (error);
+  dir = g_dir_make_tmp ("ward-two-stations-XXXXXX", &error);
+  g_assert_no_error (error);
+
+  start_station (&nurse);
+  start_station (&doctor);
+  wait_for_name (&nurse);
+  wait_for_name (&doctor);
+
+  /* (1) One deterioration, one Flag on both (opened at the data's time);
+   * acknowledged at the nurse station, the acknowledgement shows on the
+   * doctor's desktop within 10 s, and is on the server's Flag.
+   */
+  first = both_have_task (&nurse, &doctor, 1);
+  local_flag = open_flag_of (&nurse, first, &flag_id);
+  {
+    g_autofree char *doctor_flag_id = NULL;
+
+    open_flag_of (&doctor, first, &doctor_flag_id);
+    g_assert_cmpstr (flag_id, ==, doctor_flag_id);
+  }
+  param = g_strdup_printf ("int64 %" G_GINT64_FORMAT, local_flag);
+  action_wait (action_async (&nurse, "acknowledge", param));
+  sql = g_strdup_printf ("SELECT count(*) FROM flags WHERE patient_id = '%s' AND closed_at IS NULL "
+                         "AND acknowledged_by = 'eunji.park'", first);
+  took = wait_for_row (&doctor, sql, SEEN_WITHIN_SEC, "the nurse's acknowledgement");
+  g_test_message ("acknowledgement seen on the other station after %.1f s", took);
+  {
+    g_autoptr(JsonObject) flag = server_flag (flag_id);
+
+    by = flag_acknowledged_by (flag);
+    g_assert_cmpstr (by, ==, "eunji.park");
+    g_clear_pointer (&by, g_free);
+  }
+
+  /* (2) A concern raised at the nurse station: its Communication is on
+   * the doctor's desktop (its timeline) within 10 s, from that station.
+   * The flag's notification, made by both stations, is one Communication
+   * on the server and one row on each.
+   */
+  action_wait (action_async (&nurse, "escalate-concern",
+                             "('sim-patient-01', 'New confusion since the morning round')"));
+  took = wait_for_row (&doctor, "SELECT count(*) FROM care_communications WHERE kind = 'concern' "
+                                "AND station = 'nurse-station' AND patient_id = 'sim-patient-01' "
+                                "AND payload LIKE '%New confusion since the morning round%'",
+                       SEEN_WITHIN_SEC, "the nurse station's Communication");
+  g_test_message ("Communication seen on the other station after %.1f s", took);
+  g_clear_pointer (&sql, g_free);
+  sql = g_strdup_printf ("SELECT count(*) FROM care_communications WHERE kind = 'notification' "
+                         "AND patient_id = '%s'", first);
+  g_assert_cmpint (query_int (&doctor, sql), ==, 1);
+  g_assert_cmpint (query_int (&nurse, sql), ==, 1);
+
+  /* (3) The patient recovers: the flag closes on both, and stays closed
+   * on the server (no station writes back an open copy), the
+   * acknowledgement kept.
+   */
+  g_clear_pointer (&sql, g_free);
+  sql = g_strdup_printf ("SELECT count(*) FROM flags WHERE patient_id = '%s' AND kind = 'clinical' "
+                         "AND closed_at IS NOT NULL", first);
+  for (guint i = 0; i < 60 && (query_int (&nurse, sql) == 0 || query_int (&doctor, sql) == 0); i++)
+    {
+      publish_vitals (1, "ok-", "\"heartRate\":72,\"respiratoryRate\":16,\"spo2\":97");
+      g_usleep (500 * 1000);
+    }
+  wait_for_row (&nurse, sql, 1, "the flag's closing");
+  wait_for_row (&doctor, sql, 1, "the flag's closing");
+  /* A poll interval and more: every write of either station is in. */
+  g_usleep (4 * G_USEC_PER_SEC);
+  {
+    g_autoptr(JsonObject) flag = server_flag (flag_id);
+
+    g_assert_nonnull (flag);
+    g_assert_cmpstr (json_object_get_string_member (flag, "status"), ==, "inactive");
+    by = flag_acknowledged_by (flag);
+    g_assert_cmpstr (by, ==, "eunji.park");
+    g_clear_pointer (&by, g_free);
+  }
+
+  /* (4) The server stops; a second deterioration, acknowledged at the
+   * doctor's desktop meanwhile; the server starts again (empty): the
+   * acknowledgement arrives there and at the nurse station, once.
+   */
+  ward_test_fhir_server_stop (server);
+  second = both_have_task (&nurse, &doctor, 2);
+  local_flag = open_flag_of (&doctor, second, &second_flag_id);
+  g_clear_pointer (&param, g_free);
+  param = g_strdup_printf ("int64 %" G_GINT64_FORMAT, local_flag);
+  action_wait (action_async (&doctor, "acknowledge", param));
+  g_assert_true (ward_test_fhir_server_start (server, &error));
+  g_assert_no_error (error);
+  g_clear_pointer (&sql, g_free);
+  sql = g_strdup_printf ("SELECT count(*) FROM flags WHERE patient_id = '%s' AND closed_at IS NULL "
+                         "AND acknowledged_by = 'dev.patel'", second);
+  took = wait_for_row (&nurse, sql, 30, "the acknowledgement made offline");
+  g_test_message ("offline acknowledgement seen after %.1f s once the server was back", took);
+  /* A poll interval more: applied once, not again. */
+  g_usleep (4 * G_USEC_PER_SEC);
+  g_clear_pointer (&sql, g_free);
+  sql = g_strdup_printf ("SELECT count(*) FROM events WHERE kind = 'acknowledge-shared' AND detail LIKE "
+                         "'%%\"flag_id\":%" G_GINT64_FORMAT ",%%'",
+                         open_flag_of (&nurse, second, NULL));
+  g_assert_cmpint (query_int (&nurse, sql), ==, 1);
+  {
+    g_autoptr(JsonObject) flag = server_flag (second_flag_id);
+
+    by = flag_acknowledged_by (flag);
+    g_assert_cmpstr (by, ==, "dev.patel");
+    g_clear_pointer (&by, g_free);
+  }
+
+  /* (5) A concern raised at the doctor's desktop and the desktop stopped
+   * at once (SIGTERM): its Task and Communication are on the server when
+   * the process has exited.
+   */
+  third = g_strdup ("Stopped right after: chest pain at rest");
+  action_wait (action_async (&doctor, "escalate-concern",
+                             "('sim-patient-03', 'Stopped right after: chest pain at rest')"));
+  stop_station (&doctor);
+  g_assert_cmpuint (server_communications_with (third), ==, 1);
+  {
+    g_autoptr(JsonObject) tasks = server_get ("/fhir/R4/Task?_count=500");
+    g_autoptr(JsonNode) node = json_node_init_object (json_node_alloc (), tasks);
+    g_autofree char *text = json_to_string (node, FALSE);
+
+    g_assert_nonnull (strstr (text, "chest pain at rest"));
+  }
+
+  stop_station (&nurse);
+  g_rmdir (dir);
+  g_clear_pointer (&dir, g_free);
+  g_clear_pointer (&broker, ward_test_broker_free);
+  g_clear_pointer (&server, ward_test_fhir_server_free);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -676,6 +1002,7 @@ main (int    argc,
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/two-stations/accept-race-offline", test_two_stations);
+  g_test_add_func ("/two-stations/flags-and-communications", test_flags_and_communications);
 
   return g_test_run ();
 }

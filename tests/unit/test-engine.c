@@ -578,7 +578,8 @@ test_technical_alert (Fixture       *f,
                              "AND patient_id = 'p1' AND closed_at IS NULL"), ==, 1);
   snap = ward_engine_snapshot (f->engine, T0 + 90 * SEC);
   g_assert_true (bed_state (snap, 0)->technical_alert);
-  g_assert_cmpint (bed_state (snap, 0)->technical_alert_since, ==, T0 + 61 * SEC);
+  /* Open from the data: the last measurement plus the silence limit. */
+  g_assert_cmpint (bed_state (snap, 0)->technical_alert_since, ==, T0 + 60 * SEC);
   /* A device that never sent is not "silent". */
   g_assert_false (bed_state (snap, 1)->technical_alert);
 
@@ -989,6 +990,74 @@ test_flag_opens_at_data_time (void)
   fixture_tear_down (&b, NULL);
 }
 
+/* A silent device seen by two stations: each notices the silence on its
+ * own arrival times and at its own tick, and both open the alert at one
+ * instant taken from the data (the last measurement plus the silence
+ * limit), so its key and its Tasks' ids are the same on both.
+ */
+static void
+test_technical_alert_opens_at_data_time (void)
+{
+  Fixture a = { 0 };
+  Fixture b = { 0 };
+  gint64 last = T0 + 40 * SEC;
+  gint64 opened_a;
+  gint64 opened_b;
+
+  fixture_set_up (&a, NULL);
+  fixture_set_up (&b, NULL);
+
+  /* Station a receives each message 0.3 s after it was measured and
+   * ticks every 1.1 s; station b receives them 2.7 s late and ticks
+   * every 1.7 s.
+   */
+  for (gint64 t = T0; t <= last; t += 5 * SEC)
+    {
+      ingest_then_tick (&a, t, t + 300 * 1000, "\"heartRate\":75");
+      ingest_then_tick (&b, t, t + 2700 * 1000, "\"heartRate\":75");
+    }
+  for (gint64 t = last + SEC; t < last + 90 * SEC; t += 1100 * 1000)
+    evaluate (&a, t);
+  for (gint64 t = last + 3 * SEC; t < last + 90 * SEC; t += 1700 * 1000)
+    evaluate (&b, t);
+
+  g_assert_cmpint (query (&a, "SELECT count(*) FROM flags WHERE kind = 'technical'"), ==, 1);
+  g_assert_cmpint (query (&b, "SELECT count(*) FROM flags WHERE kind = 'technical'"), ==, 1);
+  opened_a = query (&a, "SELECT opened_at FROM flags WHERE kind = 'technical'");
+  opened_b = query (&b, "SELECT opened_at FROM flags WHERE kind = 'technical'");
+  g_assert_cmpint (opened_a, ==, last + 60 * SEC);
+  g_assert_cmpint (opened_b, ==, opened_a);
+  /* Noticed at each station's own tick, never before it opens. */
+  g_assert_cmpint (query (&a, "SELECT count(*) FROM events WHERE kind = 'technical-alert' "
+                              "AND at >= (SELECT opened_at FROM flags WHERE kind = 'technical')"), ==, 1);
+  g_assert_cmpint (query (&b, "SELECT count(*) FROM events WHERE kind = 'technical-alert' "
+                              "AND at >= (SELECT opened_at FROM flags WHERE kind = 'technical')"), ==, 1);
+
+  fixture_tear_down (&a, NULL);
+  fixture_tear_down (&b, NULL);
+}
+
+/* A device clock ahead of ours: the alert cannot open in the future. */
+static void
+test_technical_alert_never_in_future (Fixture       *f,
+                                      gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *msg = vitals_message ("mon-1", T0 + 2 * MINUTE, "\"heartRate\":75");
+
+  /* Measured 2 minutes ahead of its arrival (within the tolerated skew). */
+  g_assert_true (ward_engine_begin (f->engine, &error));
+  g_assert_true (ward_engine_ingest (f->engine, "test", WARD_CONTENT_TYPE_JSON, NULL, msg,
+                                     strlen (msg), T0, NULL, NULL, &error));
+  g_assert_true (ward_engine_evaluate (f->engine, T0, &error));
+  g_assert_true (ward_engine_commit (f->engine, &error));
+  g_assert_no_error (error);
+
+  evaluate (f, T0 + 61 * SEC);
+  g_assert_cmpint (query (f, "SELECT count(*) FROM flags WHERE kind = 'technical' "
+                             "AND opened_at = 1800000061000000"), ==, 1);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1017,6 +1086,10 @@ main (int   argc,
               test_fhir_references_local, fixture_tear_down);
 #undef ADD
   g_test_add_func ("/core/engine/flag-opens-at-data-time", test_flag_opens_at_data_time);
+  g_test_add_func ("/core/engine/technical-alert-opens-at-data-time",
+                   test_technical_alert_opens_at_data_time);
+  g_test_add ("/core/engine/technical-alert-never-in-future", Fixture, NULL, fixture_set_up,
+              test_technical_alert_never_in_future, fixture_tear_down);
 
   return g_test_run ();
 }

@@ -237,7 +237,9 @@ ward_care_fhir_communication (const WardCareFhirContext *context,
   g_return_val_if_fail (context->device_id != NULL, NULL);
   g_return_val_if_fail (c != NULL, NULL);
 
-  id = ward_care_fhir_communication_id (context->installation_id, c->id);
+  id = context->communication_id != NULL
+       ? g_strdup (context->communication_id)
+       : ward_care_fhir_communication_id (context->installation_id, c->id);
 
   json_builder_begin_object (builder);
   ward_fhir_add_string (builder, "resourceType", "Communication");

@@ -40,6 +40,8 @@ typedef struct
   const char *task_id;          /* FHIR id of the Task concerned, or NULL: from the installation
                                  * and the row (care/ward-care-share.h names a flag's tasks) */
   const char *part_of_id;       /* FHIR id of the Task it escalates, or NULL: likewise */
+  const char *communication_id; /* FHIR id of the Communication, or NULL: from the installation
+                                 * and the row (ward-care-share-flags.h names a Task's notices) */
 } WardCareFhirContext;
 
 char     *ward_care_fhir_task_id           (const char                 *installation_id,

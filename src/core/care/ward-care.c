@@ -12,6 +12,7 @@
 #include "ward-audit.h"
 #include "ward-care-fhir.h"
 #include "ward-care-share.h"
+#include "ward-care-share-flags.h"
 #include "ward-fhir-model-flag.h"
 #include "ward-fhir-resources.h"
 #include "ward-store-staff-fhir.h"
@@ -153,6 +154,7 @@ fill_context (WardCare             *self,
   context->flag_id = NULL;
   context->task_id = NULL;
   context->part_of_id = NULL;
+  context->communication_id = NULL;
 
   if (flag_id != 0)
     {
@@ -305,6 +307,7 @@ communicate (WardCare        *self,
   g_autofree char *flag_fhir_id = NULL;
   g_autofree char *subject_id = NULL;
   g_autofree char *task_fhir_id = NULL;
+  g_autofree char *shared_id = NULL;
   g_autoptr(JsonNode) node = NULL;
   WardCareFhirContext context;
   WardCommunication c = {
@@ -327,6 +330,11 @@ communicate (WardCare        *self,
                                   error)))
     return FALSE;
   context.task_id = task_fhir_id;
+  /* A flag's notification or escalation is made by every station that
+   * made its Task: named from the Task, the ward gets it once.
+   */
+  shared_id = ward_care_share_communication_id (task_fhir_id, kind);
+  context.communication_id = shared_id;
   node = ward_care_fhir_communication (&context, &c);
 
   return put_resource (self, node, at, error);
@@ -1007,6 +1015,14 @@ ward_care_get_store (WardCare *self)
   g_return_val_if_fail (WARD_IS_CARE (self), NULL);
 
   return self->store;
+}
+
+WardEngine *
+ward_care_get_engine (WardCare *self)
+{
+  g_return_val_if_fail (WARD_IS_CARE (self), NULL);
+
+  return self->engine;
 }
 
 gboolean

@@ -52,6 +52,7 @@ WardCare  *ward_care_new               (WardEngine            *engine,
                                         const char            *station_id);
 const WardCarePolicy *ward_care_get_policy (WardCare          *self);
 WardStore *ward_care_get_store         (WardCare              *self);
+WardEngine *ward_care_get_engine       (WardCare              *self);
 const char *ward_care_get_station      (WardCare              *self);
 /* With a sharing layer (kept weakly), Tasks are written through it
  * instead of the outbox (care/ward-care-share.h); NULL: alone.

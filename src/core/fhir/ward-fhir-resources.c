@@ -1213,6 +1213,15 @@ ward_fhir_flag (const WardFhirFlagInput  *input,
       !check_time ("assessment_window_end", input->assessment_window_end, error) ||
       !check_band (input->band, error))
     return NULL;
+  if (input->acknowledged_by != NULL &&
+      (*input->acknowledged_by == '\0' || !g_utf8_validate (input->acknowledged_by, -1, NULL) ||
+       !check_time ("acknowledged_at", input->acknowledged_at, error)))
+    {
+      if (error != NULL && *error == NULL)
+        g_set_error (error, WARD_FHIR_RESOURCE_ERROR, WARD_FHIR_RESOURCE_ERROR_INVALID,
+                     "acknowledged_by must be non-empty UTF-8");
+      return NULL;
+    }
 
   if (input->closed_at != 0 && input->closed_at < input->opened_at)
     {
@@ -1239,6 +1248,23 @@ ward_fhir_flag (const WardFhirFlagInput  *input,
   ward_fhir_add_string (builder, "url", WARD_FHIR_EXTENSION_FLAG_DETAIL);
   ward_fhir_add_reference (builder, "valueReference", "RiskAssessment", assessment_id);
   json_builder_end_object (builder);
+  if (input->acknowledged_by != NULL && input->acknowledged_at != 0)
+    {
+      json_builder_begin_object (builder);
+      ward_fhir_add_string (builder, "url", WARD_FHIR_EXTENSION_FLAG_ACKNOWLEDGEMENT);
+      add_member (builder, "extension");
+      json_builder_begin_array (builder);
+      json_builder_begin_object (builder);
+      ward_fhir_add_string (builder, "url", "by");
+      ward_fhir_add_string (builder, "valueString", input->acknowledged_by);
+      json_builder_end_object (builder);
+      json_builder_begin_object (builder);
+      ward_fhir_add_string (builder, "url", "at");
+      ward_fhir_add_time (builder, "valueDateTime", input->acknowledged_at);
+      json_builder_end_object (builder);
+      json_builder_end_array (builder);
+      json_builder_end_object (builder);
+    }
   json_builder_end_array (builder);
 
   ward_fhir_add_string (builder, "status", input->closed_at != 0 ? "inactive" : "active");

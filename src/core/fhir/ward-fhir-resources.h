@@ -69,6 +69,12 @@ typedef enum
 #define WARD_FHIR_SYSTEM_FLAG_PRIORITY      "http://hl7.org/fhir/flag-priority-code"
 #define WARD_FHIR_EXTENSION_FLAG_PRIORITY   "http://hl7.org/fhir/StructureDefinition/flag-priority"
 #define WARD_FHIR_EXTENSION_FLAG_DETAIL     "http://hl7.org/fhir/StructureDefinition/flag-detail"
+/* Who acknowledged a Flag and when (FHIR R4 has no element for it): a
+ * complex extension with the sub-extensions "by" (valueString, the staff
+ * id) and "at" (valueDateTime).  Shared between stations with the Flag.
+ */
+#define WARD_FHIR_EXTENSION_FLAG_ACKNOWLEDGEMENT \
+  "https://wardwatch.github.io/fhir/StructureDefinition/flag-acknowledgement"
 /* The naming system of installation ids.  The host is the reverse of the
  * application id (io.github.wardwatch.Wardwatch), the one namespace the
  * project already claims.
@@ -168,6 +174,8 @@ typedef struct
  *               flag-priority extension.
  * assessment_window_end: window_end of the score whose RiskAssessment
  *               supports the flag now (flag-detail extension).
+ * acknowledged_by, acknowledged_at: who acknowledged it and when (the
+ *               flag-acknowledgement extension), or NULL and 0.
  */
 typedef struct
 {
@@ -179,6 +187,8 @@ typedef struct
   gint64      closed_at;
   WardBand    band;
   gint64      assessment_window_end;
+  const char *acknowledged_by;
+  gint64      acknowledged_at;
 } WardFhirFlagInput;
 
 GQuark      ward_fhir_resource_error_quark     (void);

@@ -33,6 +33,7 @@ typedef struct
   WardFhirSharedApplyFunc  apply;
   gpointer                 user_data;
   GDestroyNotify           destroy;
+  gboolean                 merge_on_write;
 } SharedType;
 
 struct _WardFhirShared
@@ -60,7 +61,9 @@ struct _WardFhirShared
   gboolean      busy;
   gboolean      again;
   gboolean      cycle_failed;
+  gboolean      flushing;       /* flush_and_stop(): writes only, no polling */
   guint         merges;
+  guint         n_in_flight;    /* requests not completed yet (also cancelled ones) */
 
   /* The write in flight. */
   gint64        seq;
@@ -203,6 +206,8 @@ request_done (GObject      *source,
   g_autoptr(JsonObject) body = NULL;
   guint status = 0;
 
+  g_assert (self->n_in_flight > 0);
+  self->n_in_flight--;
   bytes = soup_session_send_and_read_finish (SOUP_SESSION (source), result, &error);
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     {
@@ -282,6 +287,7 @@ send_request (WardFhirShared  *self,
   if (body != NULL)
     soup_message_set_request_body_from_bytes (req->msg, "application/fhir+json", body);
 
+  self->n_in_flight++;
   soup_session_send_and_read_async (self->session, req->msg, G_PRIORITY_DEFAULT,
                                     self->cancellable, request_done, req);
 }
@@ -382,6 +388,14 @@ fail_write (WardFhirShared *self,
     g_warning ("Cannot record a shared write's attempt: %s", store_error->message);
   self->cycle_failed = TRUE;
   clear_write (self);
+  /* At a clean stop the server does not answer: what is left waits for
+   * the next start.
+   */
+  if (self->flushing)
+    {
+      end_cycle (self);
+      return;
+    }
   self->poll_index = 0;
   poll_type (self, NULL);
 }
@@ -673,6 +687,50 @@ take_write (const WardSharedWrite *write,
   self->merged = write->merged;
 }
 
+/* For a type merged on write: the write is first merged with the
+ * server's copy it is based on.  A write that would bring nothing new is
+ * dropped (FALSE); one that would undo another station's change (reopen
+ * a flag it closed, take an acknowledgement away) is corrected before it
+ * goes.  Polling does not apply a resource with a write pending, so the
+ * known copy is still the base here.
+ */
+static gboolean
+merge_before_write (WardFhirShared *self)
+{
+  SharedType *type = g_hash_table_lookup (self->types, self->resource_type);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonObject) known = NULL;
+  g_autoptr(JsonObject) local = NULL;
+  g_autoptr(JsonObject) merged = NULL;
+  WardFhirMergeResult result;
+
+  if (type == NULL || !type->merge_on_write || type->merge == NULL || self->base_version == NULL)
+    return TRUE;
+  known = ward_fhir_shared_dup_known (self, self->resource_type, self->id, &error);
+  if (known == NULL ||
+      g_strcmp0 (_ward_fhir_shared_meta_string (known, "versionId"), self->base_version) != 0)
+    return TRUE;
+  local = _ward_fhir_shared_parse_object (self->json, strlen (self->json), NULL);
+  if (local == NULL)
+    return TRUE;
+
+  result = type->merge (self->resource_type, local, known, &merged, type->user_data);
+  if (result == WARD_FHIR_MERGE_WRITE && merged != NULL)
+    {
+      json_object_set_string_member (merged, "resourceType", self->resource_type);
+      json_object_set_string_member (merged, "id", self->id);
+      g_free (self->json);
+      self->json = _ward_fhir_shared_object_to_string (merged);
+      return TRUE;
+    }
+
+  /* The server has it all already. */
+  if (!ward_store_shared_mark_ended (self->store, self->seq, FALSE, self->base_version, NULL,
+                                     g_get_real_time (), &error))
+    g_warning ("Cannot end a shared write: %s", error->message);
+  return FALSE;
+}
+
 static void
 send_next (WardFhirShared *self)
 {
@@ -689,8 +747,19 @@ send_next (WardFhirShared *self)
     }
   if (!found)
     {
+      if (self->flushing)
+        {
+          end_cycle (self);
+          return;
+        }
       self->poll_index = 0;
       poll_type (self, NULL);
+      return;
+    }
+
+  if (!merge_before_write (self))
+    {
+      send_next (self);
       return;
     }
 
@@ -1112,6 +1181,20 @@ ward_fhir_shared_register_type (WardFhirShared          *self,
 }
 
 void
+ward_fhir_shared_set_merge_on_write (WardFhirShared *self,
+                                     const char     *resource_type,
+                                     gboolean        merge_on_write)
+{
+  SharedType *type;
+
+  g_return_if_fail (WARD_IS_FHIR_SHARED (self));
+
+  type = g_hash_table_lookup (self->types, resource_type);
+  g_return_if_fail (type != NULL);
+  type->merge_on_write = merge_on_write;
+}
+
+void
 ward_fhir_shared_set_poll_interval (WardFhirShared *self,
                                     guint           msec)
 {
@@ -1222,6 +1305,30 @@ ward_fhir_shared_write (WardFhirShared  *self,
     return FALSE;
 
   if (self->started)
+    ward_fhir_shared_kick (self);
+
+  return TRUE;
+}
+
+gboolean
+ward_fhir_shared_claim_outbox (WardFhirShared  *self,
+                               gint64           at,
+                               GError         **error)
+{
+  gint64 n_claimed = 0;
+
+  g_return_val_if_fail (WARD_IS_FHIR_SHARED (self), FALSE);
+
+  for (guint i = 0; i < self->type_names->len; i++)
+    {
+      gint64 n = ward_store_shared_claim_outbox (self->store, g_ptr_array_index (self->type_names, i),
+                                                 at, error);
+
+      if (n < 0)
+        return FALSE;
+      n_claimed += n;
+    }
+  if (n_claimed > 0 && self->started)
     ward_fhir_shared_kick (self);
 
   return TRUE;
@@ -1340,6 +1447,71 @@ ward_fhir_shared_stop (WardFhirShared *self)
       self->busy = FALSE;
       clear_write (self);
     }
+}
+
+static gboolean
+flush_deadline_cb (gpointer user_data)
+{
+  gboolean *expired = user_data;
+
+  *expired = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+void
+ward_fhir_shared_flush_and_stop (WardFhirShared *self,
+                                 guint           timeout_msec)
+{
+  g_autoptr(GSource) deadline = NULL;
+  gboolean expired = FALSE;
+
+  g_return_if_fail (WARD_IS_FHIR_SHARED (self));
+
+  if (!self->started)
+    {
+      ward_fhir_shared_stop (self);
+      return;
+    }
+
+  /* No more polls: only the queue, in order, as in any cycle.  A cycle
+   * running now (a poll, or a write) finishes first, then one more goes
+   * through what is queued.
+   */
+  self->flushing = TRUE;
+  if (self->timer != NULL)
+    {
+      g_source_destroy (self->timer);
+      g_clear_pointer (&self->timer, g_source_unref);
+    }
+  if (self->idle != NULL)
+    {
+      g_source_destroy (self->idle);
+      g_clear_pointer (&self->idle, g_source_unref);
+    }
+  if (self->busy)
+    self->again = TRUE;
+  else
+    cycle_begin (self);
+
+  deadline = g_timeout_source_new (timeout_msec);
+  g_source_set_callback (deadline, flush_deadline_cb, &expired, NULL);
+  g_source_set_static_name (deadline, "[wardwatch] shared flush deadline");
+  g_source_attach (deadline, self->context);
+  while ((self->busy || self->idle != NULL) && !expired)
+    g_main_context_iteration (self->context, TRUE);
+  g_source_destroy (deadline);
+
+  if (self->busy)
+    g_message ("The FHIR server did not take every shared change before the stop: "
+               "they are kept and go at the next start");
+  ward_fhir_shared_stop (self);
+  self->flushing = FALSE;
+
+  /* The cancelled request completes on the next iterations (it holds a
+   * reference on us).
+   */
+  while (self->n_in_flight > 0)
+    g_main_context_iteration (self->context, TRUE);
 }
 
 gboolean

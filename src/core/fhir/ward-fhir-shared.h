@@ -107,6 +107,16 @@ void            ward_fhir_shared_register_type  (WardFhirShared          *self,
                                                  WardFhirSharedApplyFunc  apply,
                                                  gpointer                 user_data,
                                                  GDestroyNotify           destroy);
+/* A type whose writes are merged (with its merge callback) with the
+ * server's copy they are based on before they go, and dropped when the
+ * server's copy already holds everything: for resources every station
+ * derives on its own (Flags), so that a station that has not yet seen
+ * the data change does not write back an older state.  After
+ * register_type().
+ */
+void            ward_fhir_shared_set_merge_on_write (WardFhirShared      *self,
+                                                 const char              *resource_type,
+                                                 gboolean                 merge_on_write);
 /* Default 3000 ms. */
 void            ward_fhir_shared_set_poll_interval (WardFhirShared       *self,
                                                  guint                    msec);
@@ -129,6 +139,15 @@ void            ward_fhir_shared_set_timeout    (WardFhirShared          *self,
 gboolean        ward_fhir_shared_write          (WardFhirShared          *self,
                                                  JsonObject              *resource,
                                                  GError                 **error);
+/* Resources of the shared types that another part of the station wrote
+ * through the store's outbox (the engine's Flags) become shared writes:
+ * queued here, marked sent in the outbox, so that they have one writer.
+ * Run in the caller's transaction, right after the stage that wrote
+ * them; kicks a cycle when something was claimed.
+ */
+gboolean        ward_fhir_shared_claim_outbox   (WardFhirShared          *self,
+                                                 gint64                   at,
+                                                 GError                 **error);
 /* The server's copy this station last saw (a new object), or NULL. */
 JsonObject     *ward_fhir_shared_dup_known      (WardFhirShared          *self,
                                                  const char              *resource_type,
@@ -140,6 +159,12 @@ void            ward_fhir_shared_start          (WardFhirShared          *self);
 void            ward_fhir_shared_kick           (WardFhirShared          *self);
 /* Cancels what is in flight (it stays pending) and stops the timer. */
 void            ward_fhir_shared_stop           (WardFhirShared          *self);
+/* A clean stop: sends what is queued (no polling) for at most
+ * timeout_msec on the context of start(), then stops as stop() does.
+ * What the server did not take stays queued for the next start.
+ */
+void            ward_fhir_shared_flush_and_stop (WardFhirShared          *self,
+                                                 guint                    timeout_msec);
 gboolean        ward_fhir_shared_is_busy        (WardFhirShared          *self);
 
 guint64         ward_fhir_shared_get_n_sent     (WardFhirShared          *self);

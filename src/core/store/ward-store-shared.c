@@ -443,6 +443,7 @@ static gboolean
 adopt_rows (WardStore   *self,
             const char  *resource_type,
             GPtrArray   *rows,
+            gboolean     outbox_is_newest,
             gint64       at,
             GError     **error)
 {
@@ -453,7 +454,8 @@ adopt_rows (WardStore   *self,
       g_autofree char *write_id = NULL;
       gboolean pending = FALSE;
 
-      if (!ward_store_shared_is_pending (self, resource_type, row->id, &pending, error))
+      if (!outbox_is_newest &&
+          !ward_store_shared_is_pending (self, resource_type, row->id, &pending, error))
         return FALSE;
       /* A pending shared write is newer than the outbox's copy. */
       if (!pending)
@@ -474,11 +476,10 @@ adopt_rows (WardStore   *self,
   return TRUE;
 }
 
-gint64
-ward_store_shared_adopt_outbox (WardStore   *self,
-                                const char  *resource_type,
-                                gint64       at,
-                                GError     **error)
+static GPtrArray *
+read_outbox_rows (WardStore   *self,
+                  const char  *resource_type,
+                  GError     **error)
 {
   static const char sql[] =
     "SELECT o.seq, o.version, o.id, r.json FROM outbox o JOIN fhir_resources r "
@@ -488,11 +489,8 @@ ward_store_shared_adopt_outbox (WardStore   *self,
   sqlite3_stmt *stmt;
   int rc;
 
-  g_return_val_if_fail (WARD_IS_STORE (self), -1);
-  g_return_val_if_fail (resource_type != NULL, -1);
-
   if (!(stmt = _ward_store_get_statement (self, sql, error)))
-    return -1;
+    return NULL;
   sqlite3_bind_text (stmt, 1, resource_type, -1, SQLITE_TRANSIENT);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
@@ -508,14 +506,31 @@ ward_store_shared_adopt_outbox (WardStore   *self,
   if (rc != SQLITE_DONE)
     {
       _ward_store_set_sql_error (self, rc, "read the outbox", error);
-      return -1;
+      return NULL;
     }
+
+  return g_steal_pointer (&rows);
+}
+
+gint64
+ward_store_shared_adopt_outbox (WardStore   *self,
+                                const char  *resource_type,
+                                gint64       at,
+                                GError     **error)
+{
+  g_autoptr(GPtrArray) rows = NULL;
+
+  g_return_val_if_fail (WARD_IS_STORE (self), -1);
+  g_return_val_if_fail (resource_type != NULL, -1);
+
+  if (!(rows = read_outbox_rows (self, resource_type, error)))
+    return -1;
   if (rows->len == 0)
     return 0;
 
   if (!ward_store_begin (self, error))
     return -1;
-  if (!adopt_rows (self, resource_type, rows, at, error))
+  if (!adopt_rows (self, resource_type, rows, FALSE, at, error))
     {
       ward_store_rollback (self);
       return -1;
@@ -527,4 +542,70 @@ ward_store_shared_adopt_outbox (WardStore   *self,
     }
 
   return rows->len;
+}
+
+gint64
+ward_store_shared_claim_outbox (WardStore   *self,
+                                const char  *resource_type,
+                                gint64       at,
+                                GError     **error)
+{
+  g_autoptr(GPtrArray) rows = NULL;
+
+  g_return_val_if_fail (WARD_IS_STORE (self), -1);
+  g_return_val_if_fail (resource_type != NULL, -1);
+
+  if (!(rows = read_outbox_rows (self, resource_type, error)))
+    return -1;
+  if (rows->len > 0 && !adopt_rows (self, resource_type, rows, TRUE, at, error))
+    return -1;
+
+  return rows->len;
+}
+
+static void
+open_flag_clear (gpointer data)
+{
+  WardSharedOpenFlag *flag = data;
+
+  g_clear_pointer (&flag->patient_id, g_free);
+  g_clear_pointer (&flag->acknowledged_by, g_free);
+}
+
+GArray *
+ward_store_shared_list_open_flags (WardStore  *self,
+                                   GError    **error)
+{
+  static const char sql[] =
+    "SELECT id, patient_id, opened_at, acknowledged_by FROM flags "
+    "WHERE kind = 'clinical' AND closed_at IS NULL AND patient_id IS NOT NULL ORDER BY id";
+  g_autoptr(GArray) flags = NULL;
+  sqlite3_stmt *stmt;
+  int rc;
+
+  g_return_val_if_fail (WARD_IS_STORE (self), NULL);
+
+  if (!(stmt = _ward_store_get_statement (self, sql, error)))
+    return NULL;
+  flags = g_array_new (FALSE, TRUE, sizeof (WardSharedOpenFlag));
+  g_array_set_clear_func (flags, open_flag_clear);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      WardSharedOpenFlag flag = {
+        .id = sqlite3_column_int64 (stmt, 0),
+        .patient_id = g_strdup ((const char *) sqlite3_column_text (stmt, 1)),
+        .opened_at = sqlite3_column_int64 (stmt, 2),
+        .acknowledged_by = g_strdup ((const char *) sqlite3_column_text (stmt, 3)),
+      };
+
+      g_array_append_val (flags, flag);
+    }
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      _ward_store_set_sql_error (self, rc, "read the open flags", error);
+      return NULL;
+    }
+
+  return g_steal_pointer (&flags);
 }

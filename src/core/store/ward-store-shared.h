@@ -137,6 +137,29 @@ gint64      ward_store_shared_adopt_outbox  (WardStore    *self,
                                              const char   *resource_type,
                                              gint64        at,
                                              GError      **error);
+/* The same while the station runs, in the caller's transaction (the
+ * pipeline's tick, right after the stage that wrote them): the outbox's
+ * row is the newest local state, so it replaces a shared write still
+ * pending for the resource.  Returns the rows handed over, -1 with error.
+ */
+gint64      ward_store_shared_claim_outbox  (WardStore    *self,
+                                             const char   *resource_type,
+                                             gint64        at,
+                                             GError      **error);
+/* An open clinical (NEWS2) flag, as the sharing of Flags needs it. */
+typedef struct
+{
+  gint64  id;
+  char   *patient_id;
+  gint64  opened_at;
+  char   *acknowledged_by;   /* or NULL */
+} WardSharedOpenFlag;
+
+/* The open clinical flags (WardSharedOpenFlag, cleared by the array), or
+ * NULL with error.
+ */
+GArray     *ward_store_shared_list_open_flags (WardStore  *self,
+                                             GError      **error);
 /* Pending writes; -1 with error. */
 gint64      ward_store_shared_get_n_pending (WardStore    *self,
                                              GError      **error);
