@@ -12,7 +12,7 @@
 
 /* How often a live board is updated.
  *
- * The pipeline makes a snapshot every 50 ms, and at real time each one
+ * The pipeline makes several snapshots a second, and at real time each
  * changes something small somewhere: a value's age ("12 s") ticks over
  * at its own moment for every value on the ward, and a 64-bed ward's
  * monitors send values in every fraction of a second.  Shown as they
@@ -25,8 +25,16 @@
  * second is shown in one frame.  A demo whose clock runs faster is shown
  * as it comes.  What a nurse must see at once is shown at the next
  * frame whatever the pace: a flag raised, escalated, acknowledged or
- * closed, a score or its band that changed, a device that fell silent or
- * came back, a bed or patient that changed.
+ * closed, a device that fell silent or came back or its alert
+ * acknowledged, a bed or patient that changed.  Those are the alarms
+ * and what a nurse acts on.
+ *
+ * Scores are not among them: a noisy value crossing one of NEWS2's
+ * limits and back moves a total, its band and a pending flag several
+ * times a second on a 64-bed ward, and each move redrew the board at
+ * once (five frames a second at 64 beds).  They are shown with the
+ * next once-a-second update, at most a second late; a score that stays
+ * up raises its flag, which is shown at once.
  */
 
 static gboolean
@@ -42,13 +50,9 @@ bed_is_urgent (const WardBedState *shown,
 {
   return differs (shown->bed_id, next->bed_id) ||
          differs (shown->patient_id, next->patient_id) ||
-         shown->has_score != next->has_score ||
-         shown->score_total != next->score_total ||
-         shown->score_band != next->score_band ||
          shown->flag_state != next->flag_state ||
          shown->flag_id != next->flag_id ||
          shown->flag_band != next->flag_band ||
-         shown->flag_pending_band != next->flag_pending_band ||
          shown->flag_escalated_at != next->flag_escalated_at ||
          differs (shown->flag_acknowledged_by, next->flag_acknowledged_by) ||
          shown->technical_alert != next->technical_alert ||

@@ -129,6 +129,24 @@ test_pace_ordinary (void)
   g_assert_cmpint (_ward_board_pace_get_delay (shown, value, T0, T0 + G_USEC_PER_SEC), ==, 0);
 }
 
+/* A score that moves, within its band or out of it, waits for the pace
+ * like any value; the flag it raises does not (test_pace_urgent()).
+ */
+static void
+test_pace_scores (void)
+{
+  g_autoptr(WardSnapshot) shown = make_snapshot (1, 2, 90, 0, NULL);
+  g_autoptr(WardSnapshot) moved = make_snapshot (2, 3, 91, 0, NULL);
+  g_autoptr(WardSnapshot) banded = make_snapshot (3, 5, 91, 0, NULL);
+
+  g_assert_false (_ward_board_pace_is_urgent (shown, moved));
+  g_assert_cmpint (_ward_board_pace_get_delay (shown, moved, T0, T0 + 50000), ==,
+                   WARD_BOARD_PACE_INTERVAL_USEC - 50000);
+  g_assert_false (_ward_board_pace_is_urgent (moved, banded));
+  g_assert_cmpint (_ward_board_pace_get_delay (moved, banded, T0, T0 + 50000), ==,
+                   WARD_BOARD_PACE_INTERVAL_USEC - 50000);
+}
+
 /* A demo at 120 times real time: ten simulated seconds in 50 ms of the
  * wall clock is shown at once.
  */
@@ -142,23 +160,21 @@ test_pace_fast_demo (void)
   g_assert_cmpint (_ward_board_pace_get_delay (shown, later, T0, T0 + 50000), ==, 0);
 }
 
-/* A score that changed, a flag raised or acknowledged, a bed that came
- * or went: at the next frame, whatever the pace.
+/* A flag raised or acknowledged, a bed that came or went: at the next
+ * frame, whatever the pace.
  */
 static void
 test_pace_urgent (void)
 {
   g_autoptr(WardSnapshot) shown = make_snapshot (1, 2, 90, 0, NULL);
-  g_autoptr(WardSnapshot) score = make_snapshot (2, 5, 90, 0, NULL);
   g_autoptr(WardSnapshot) flag = make_snapshot (3, 5, 90, 42, NULL);
   g_autoptr(WardSnapshot) acknowledged = make_snapshot (4, 5, 90, 42, "nurse-1");
   g_autoptr(GArray) beds = g_array_new (FALSE, TRUE, sizeof (WardBedState));
   WardCounters counters = { 0 };
   g_autoptr(WardSnapshot) fewer = NULL;
 
-  g_assert_true (_ward_board_pace_is_urgent (shown, score));
-  g_assert_cmpint (_ward_board_pace_get_delay (shown, score, T0, T0 + 1000), ==, 0);
-  g_assert_true (_ward_board_pace_is_urgent (score, flag));
+  g_assert_true (_ward_board_pace_is_urgent (shown, flag));
+  g_assert_cmpint (_ward_board_pace_get_delay (shown, flag, T0, T0 + 1000), ==, 0);
   g_assert_true (_ward_board_pace_is_urgent (flag, acknowledged));
   g_assert_false (_ward_board_pace_is_urgent (acknowledged, acknowledged));
 
@@ -179,6 +195,7 @@ main (int   argc,
   g_test_add_func ("/station/renderer/choose-under-xvfb", test_choose_under_xvfb);
   g_test_add_func ("/station/pace/ordinary", test_pace_ordinary);
   g_test_add_func ("/station/pace/urgent", test_pace_urgent);
+  g_test_add_func ("/station/pace/scores", test_pace_scores);
   g_test_add_func ("/station/pace/fast-demo", test_pace_fast_demo);
 
   return g_test_run ();
