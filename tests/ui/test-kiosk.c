@@ -114,7 +114,11 @@ fixture_set_up (Fixture *f)
   g_autoptr(WardStaff) staff = NULL;
   g_autoptr(GError) error = NULL;
 
-  f->dir = g_dir_make_tmp ("ward-kiosk-XXXXXX", &error);
+  /* The restart case's runs share one store. */
+  if (g_getenv ("WARD_TEST_KIOSK_DIR") != NULL)
+    f->dir = g_strdup (g_getenv ("WARD_TEST_KIOSK_DIR"));
+  else
+    f->dir = g_dir_make_tmp ("ward-kiosk-XXXXXX", &error);
   g_assert_no_error (error);
   f->db = g_build_filename (f->dir, "ward.db", NULL);
   f->now = 1000 * SEC;
@@ -169,6 +173,12 @@ fixture_tear_down (Fixture *f)
 
   g_clear_object (&f->app);
   g_clear_object (&f->session);
+  if (g_getenv ("WARD_TEST_KIOSK_DIR") != NULL)
+    {
+      g_free (f->db);
+      g_free (f->dir);
+      return;
+    }
   g_unlink (f->db);
   g_unlink (wal);
   g_unlink (shm);
@@ -449,6 +459,107 @@ test_kiosk_night_contrast (void)
   g_assert_cmpfloat (luminance (g_hash_table_lookup (colours, "night_surface")), <, 0.02);
 }
 
+/* The prompt's lockout outlives the process: a nurse who kills the
+ * kiosk and lets the session restart it (or restarts it herself) meets
+ * the same count of wrong PINs and the same wait.  Three runs on one
+ * store, as the systemd unit restarts it; the test's clock stands for
+ * the wall clock too, and goes on between the runs.
+ */
+static void
+stop_as_session (Fixture   *f,
+                 WardKiosk *kiosk)
+{
+  /* What SIGTERM does: the kiosk is let go, and app.quit quits. */
+  f->done = TRUE;
+  ward_kiosk_release (kiosk);
+  g_action_group_activate_action (G_ACTION_GROUP (f->app), "quit", NULL);
+}
+
+static WardKioskPin *
+open_prompt (Fixture   *f,
+             WardKiosk *kiosk)
+{
+  WardKioskPin *dialog;
+
+  g_action_group_activate_action (G_ACTION_GROUP (f->app), "quit", NULL);
+  spin (50);
+  dialog = _ward_kiosk_get_pin_dialog (kiosk);
+  g_assert_nonnull (dialog);
+  ward_kiosk_pin_update (dialog);
+  return dialog;
+}
+
+static gboolean
+restart_first_cb (gpointer user_data)
+{
+  Fixture *f = user_data;
+  WardKiosk *kiosk;
+  WardKioskPin *dialog;
+
+  f->now = 1000 * SEC;
+  kiosk = get_kiosk (f);
+  dialog = open_prompt (f, kiosk);
+  g_assert_null (ward_kiosk_pin_get_error (dialog));
+  for (guint i = 0; i < 3; i++)
+    type_pin (dialog, "ada.nwosu", "0000");
+  g_assert_cmpstr (ward_kiosk_pin_get_error (dialog), ==,
+                   "Wrong PIN. 2 more wrong tries and the kiosk waits a minute.");
+  stop_as_session (f, kiosk);
+
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+restart_second_cb (gpointer user_data)
+{
+  Fixture *f = user_data;
+  WardKiosk *kiosk;
+  WardKioskPin *dialog;
+
+  /* Ten seconds later: the three wrong PINs still count. */
+  f->now = 1010 * SEC;
+  kiosk = get_kiosk (f);
+  dialog = open_prompt (f, kiosk);
+  g_assert_null (ward_kiosk_pin_get_error (dialog));
+  type_pin (dialog, "ben.carter", "0000");
+  g_assert_cmpstr (ward_kiosk_pin_get_error (dialog), ==,
+                   "Wrong PIN. 1 more wrong try and the kiosk waits a minute.");
+  type_pin (dialog, "ada.nwosu", "0000");
+  g_assert_nonnull (strstr (ward_kiosk_pin_get_error (dialog), "waits 60 seconds"));
+  stop_as_session (f, kiosk);
+
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+restart_third_cb (gpointer user_data)
+{
+  Fixture *f = user_data;
+  WardKiosk *kiosk;
+  WardKioskPin *dialog;
+
+  /* Restarted 20 s into the minute: 40 s to go, the right PIN refused. */
+  f->now = 1030 * SEC;
+  kiosk = get_kiosk (f);
+  dialog = open_prompt (f, kiosk);
+  g_assert_cmpstr (ward_kiosk_pin_get_error (dialog), ==,
+                   "Too many wrong PINs. Try again in 40 seconds.");
+  type_pin (dialog, "ada.nwosu", "1111");
+  g_assert_nonnull (strstr (ward_kiosk_pin_get_error (dialog), "Try again in 40 seconds"));
+  spin (50);
+  g_assert_false (ward_kiosk_allows_quit (kiosk));
+
+  /* The minute is over: the right PIN quits. */
+  f->now += 40 * SEC;
+  ward_kiosk_pin_update (dialog);
+  g_assert_null (ward_kiosk_pin_get_error (dialog));
+  f->done = TRUE;
+  type_pin (dialog, "ada.nwosu", "1111");
+  g_assert_true (ward_kiosk_allows_quit (kiosk));
+
+  return G_SOURCE_REMOVE;
+}
+
 static void
 activate_cb (GApplication *app,
              gpointer      user_data)
@@ -521,6 +632,45 @@ test_kiosk_palette (void)
   g_test_trap_assert_passed ();
 }
 
+static void
+test_kiosk_lockout_restart (void)
+{
+  static const GSourceFunc runs[] = { restart_first_cb, restart_second_cb, restart_third_cb };
+  static const char *files[] = { "ward.db", "ward.db-wal", "ward.db-shm" };
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = NULL;
+  const char *step = g_getenv ("WARD_TEST_KIOSK_STEP");
+
+  if (g_test_subprocess ())
+    {
+      g_assert_nonnull (step);
+      run_case (runs[g_ascii_strtoull (step, NULL, 10) % G_N_ELEMENTS (runs)], NULL);
+      return;
+    }
+
+  dir = g_dir_make_tmp ("ward-kiosk-restart-XXXXXX", &error);
+  g_assert_no_error (error);
+  g_setenv ("WARD_TEST_KIOSK_DIR", dir, TRUE);
+  for (guint i = 0; i < G_N_ELEMENTS (runs); i++)
+    {
+      g_autofree char *number = g_strdup_printf ("%u", i);
+
+      g_setenv ("WARD_TEST_KIOSK_STEP", number, TRUE);
+      g_test_trap_subprocess (NULL, 120 * G_USEC_PER_SEC, G_TEST_SUBPROCESS_INHERIT_STDERR);
+      g_test_trap_assert_passed ();
+    }
+  g_unsetenv ("WARD_TEST_KIOSK_DIR");
+  g_unsetenv ("WARD_TEST_KIOSK_STEP");
+
+  for (guint i = 0; i < G_N_ELEMENTS (files); i++)
+    {
+      g_autofree char *path = g_build_filename (dir, files[i], NULL);
+
+      g_unlink (path);
+    }
+  g_rmdir (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -532,6 +682,7 @@ main (int   argc,
   g_test_add_func ("/ui/kiosk/auto-lock", test_kiosk_auto_lock);
   g_test_add_func ("/ui/kiosk/palette", test_kiosk_palette);
   g_test_add_func ("/ui/kiosk/night-contrast", test_kiosk_night_contrast);
+  g_test_add_func ("/ui/kiosk/lockout-survives-restart", test_kiosk_lockout_restart);
 
   return g_test_run ();
 }
