@@ -36,7 +36,12 @@ import sys
 import tempfile
 import time
 
-import pyatspi
+# The accessibility bus's socket goes in XDG_RUNTIME_DIR (meson.build
+# gives each test its own); it must exist before pyatspi starts the bus.
+if os.environ.get('XDG_RUNTIME_DIR'):
+    os.makedirs(os.environ['XDG_RUNTIME_DIR'], mode=0o700, exist_ok=True)
+
+import pyatspi  # noqa: E402
 from gi.repository import Gio, GLib
 
 ACTIONABLE = {
