@@ -164,3 +164,37 @@ ward_a11y_name_buttons (GtkWidget *root)
        child = gtk_widget_get_next_sibling (child))
     ward_a11y_name_buttons (child);
 }
+
+static void
+banner_revealed_cb (GtkRevealer *revealer)
+{
+  GtkWidget *child = gtk_revealer_get_child (revealer);
+
+  if (child == NULL)
+    return;
+
+  if (gtk_revealer_get_reveal_child (revealer))
+    gtk_widget_set_visible (child, TRUE);
+  else if (!gtk_revealer_get_child_revealed (revealer))
+    gtk_widget_set_visible (child, FALSE);
+}
+
+/**
+ * ward_a11y_banner_revealer:
+ * @revealer: the revealer of a banner (an alert labelled by its title)
+ *
+ * A concealed revealer's child stays in the accessibility tree, where a
+ * banner with no title yet is an alert named "GtkLabel".  This hides the
+ * child while the revealer conceals it (after the slide has ended) and
+ * shows it before it slides in, so that assistive technologies meet the
+ * banner only while it is on screen, and meet it new each time.
+ */
+void
+ward_a11y_banner_revealer (GtkRevealer *revealer)
+{
+  g_return_if_fail (GTK_IS_REVEALER (revealer));
+
+  g_signal_connect (revealer, "notify::reveal-child", G_CALLBACK (banner_revealed_cb), NULL);
+  g_signal_connect (revealer, "notify::child-revealed", G_CALLBACK (banner_revealed_cb), NULL);
+  banner_revealed_cb (revealer);
+}

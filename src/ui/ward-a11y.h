@@ -13,5 +13,6 @@ G_BEGIN_DECLS
 char *ward_a11y_strip_mnemonic (const char *label);
 void  ward_a11y_name_button    (GtkButton  *button);
 void  ward_a11y_name_buttons   (GtkWidget  *root);
+void  ward_a11y_banner_revealer (GtkRevealer *revealer);
 
 G_END_DECLS

@@ -17,4 +17,7 @@ const char        *_ward_alarm_bar_get_entry_text      (GtkWidget      *entry);
 GtkWidget         *_ward_alarm_bar_get_entry_open_button (GtkWidget    *entry);
 GtkWidget         *_ward_alarm_bar_get_entry_ack_button (GtkWidget     *entry);
 
+/* The "+N more" button for the entries the bar has no room for. */
+GtkWidget         *_ward_alarm_bar_get_more_button     (WardAlarmBar   *self);
+
 G_END_DECLS

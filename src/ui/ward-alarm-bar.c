@@ -17,6 +17,7 @@
 #include "ward-clinical.h"
 #include "ward-flag-words.h"
 #include "ward-model-words.h"
+#include "ward-overflow-layout.h"
 
 /* What one entry shows; entries are kept across snapshots by key (the
  * flag, the silent device or the source), so that focus stays on an
@@ -54,6 +55,8 @@ struct _WardAlarmBar
   /* Template widgets */
   GtkBox       *entries_box;
   GtkLabel     *empty_label;
+  GtkWidget    *more_button;
+  GtkBox       *more_box;
 
   /* Owned */
   GHashTable   *entries;          /* key -> GtkWidget (the box owns it) */
@@ -63,6 +66,7 @@ struct _WardAlarmBar
 
   guint         generation;
   guint         n_alarms;
+  guint         more_source;      /* the "+N more" button's update, after a layout */
   gulong        animations_handler;
   guint         show_patient_names : 1;
   guint         animations : 1;
@@ -490,6 +494,97 @@ show_alarm (WardAlarmBar *self,
 }
 
 static void
+more_open_clicked_cb (GtkButton    *button,
+                      WardAlarmBar *self)
+{
+  const char *patient_id = g_object_get_data (G_OBJECT (button), "ward-patient-id");
+
+  gtk_menu_button_popdown (GTK_MENU_BUTTON (self->more_button));
+  if (patient_id != NULL)
+    g_signal_emit (self, signals[OPEN_PATIENT], 0, patient_id);
+}
+
+/* The entries the bar has no room for, in their order (the lowest
+ * priorities), counted on a "+N more" button whose popover lists them,
+ * each opening its patient as the entry would.
+ */
+static gboolean
+update_more_cb (gpointer user_data)
+{
+  WardAlarmBar *self = user_data;
+  GtkLayoutManager *layout = gtk_widget_get_layout_manager (GTK_WIDGET (self->entries_box));
+  guint n_hidden = ward_overflow_layout_get_n_hidden (WARD_OVERFLOW_LAYOUT (layout));
+  g_autofree char *label = NULL;
+  g_autofree char *tooltip = NULL;
+  GtkWidget *child;
+
+  self->more_source = 0;
+
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->more_box))) != NULL)
+    gtk_box_remove (self->more_box, child);
+
+  for (child = gtk_widget_get_first_child (GTK_WIDGET (self->entries_box)); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      Entry *entry = get_entry (child);
+      GtkWidget *row;
+      GtkWidget *text;
+      g_autofree char *markup = NULL;
+      g_autofree char *accessible = NULL;
+
+      if (!gtk_widget_get_visible (child) || gtk_widget_get_child_visible (child) ||
+          entry->alarm == NULL)
+        continue;
+
+      markup = g_markup_printf_escaped ("<b>%s</b>\n<small>%s</small>", entry->alarm->title,
+                                        entry->alarm->detail != NULL ? entry->alarm->detail : "");
+      text = gtk_label_new (NULL);
+      gtk_label_set_markup (GTK_LABEL (text), markup);
+      gtk_label_set_xalign (GTK_LABEL (text), 0);
+      row = gtk_button_new ();
+      gtk_button_set_child (GTK_BUTTON (row), text);
+      gtk_widget_add_css_class (row, "flat");
+      gtk_widget_add_css_class (row, "alarm-more-row");
+      gtk_widget_add_css_class (row, get_priority_class (entry->alarm->priority));
+      gtk_widget_set_sensitive (row, entry->alarm->patient_id != NULL);
+      g_object_set_data_full (G_OBJECT (row), "ward-patient-id",
+                              g_strdup (entry->alarm->patient_id), g_free);
+      /* The entry's own accessible name: priority, what, details. */
+      accessible = g_strdup_printf (_("%s: %s, %s"), get_priority_phrase (entry->alarm->priority),
+                                    entry->alarm->title,
+                                    entry->alarm->detail != NULL ? entry->alarm->detail : "");
+      gtk_accessible_update_property (GTK_ACCESSIBLE (row), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                      accessible, -1);
+      g_signal_connect (row, "clicked", G_CALLBACK (more_open_clicked_cb), self);
+      gtk_box_append (self->more_box, row);
+    }
+
+  gtk_widget_set_visible (self->more_button, n_hidden > 0);
+  if (n_hidden == 0)
+    return G_SOURCE_REMOVE;
+
+  /* Translators: the alarm bar's button for the alarms it has no room for */
+  label = g_strdup_printf (ngettext ("+%u more", "+%u more", n_hidden), n_hidden);
+  /* Translators: tooltip and accessible name of the "+N more" button */
+  tooltip = g_strdup_printf (ngettext ("%u more alarm, not shown for lack of room",
+                                       "%u more alarms, not shown for lack of room", n_hidden),
+                             n_hidden);
+  gtk_menu_button_set_label (GTK_MENU_BUTTON (self->more_button), label);
+  gtk_widget_set_tooltip_text (self->more_button, tooltip);
+  ward_a11y_name_buttons (self->more_button);
+
+  return G_SOURCE_REMOVE;
+}
+
+/* Told during the layout: the button changes after it. */
+static void
+n_hidden_changed_cb (WardAlarmBar *self)
+{
+  if (self->more_source == 0)
+    self->more_source = g_idle_add_full (G_PRIORITY_HIGH_IDLE, update_more_cb, self, NULL);
+}
+
+static void
 rebuild (WardAlarmBar *self)
 {
   g_autoptr(GPtrArray) alarms = g_ptr_array_new_with_free_func ((GDestroyNotify) alarm_free);
@@ -591,6 +686,7 @@ ward_alarm_bar_dispose (GObject *object)
   GtkWidget *child;
 
   g_clear_signal_handler (&self->animations_handler, gtk_settings_get_default ());
+  g_clear_handle_id (&self->more_source, g_source_remove);
   g_clear_pointer (&self->entries, g_hash_table_unref);
   g_clear_pointer (&self->snapshot, ward_snapshot_unref);
   g_clear_pointer (&self->source_text, g_free);
@@ -642,6 +738,8 @@ ward_alarm_bar_class_init (WardAlarmBarClass *klass)
                                                "/io/github/wardwatch/Wardwatch/ui/ward-alarm-bar.ui");
   gtk_widget_class_bind_template_child (widget_class, WardAlarmBar, entries_box);
   gtk_widget_class_bind_template_child (widget_class, WardAlarmBar, empty_label);
+  gtk_widget_class_bind_template_child (widget_class, WardAlarmBar, more_button);
+  gtk_widget_class_bind_template_child (widget_class, WardAlarmBar, more_box);
 
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_css_name (widget_class, "alarmbar");
@@ -652,9 +750,16 @@ static void
 ward_alarm_bar_init (WardAlarmBar *self)
 {
   GtkSettings *settings = gtk_settings_get_default ();
+  GtkLayoutManager *layout;
   gboolean animations = TRUE;
 
   gtk_widget_init_template (GTK_WIDGET (self));
+
+  /* Whole entries only, never one cut at the edge (issue #12). */
+  layout = ward_overflow_layout_new (6);
+  gtk_widget_set_layout_manager (GTK_WIDGET (self->entries_box), layout);
+  g_signal_connect_object (layout, "notify::n-hidden", G_CALLBACK (n_hidden_changed_cb), self,
+                           G_CONNECT_SWAPPED);
 
   self->entries = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 
@@ -814,4 +919,12 @@ GtkWidget *
 _ward_alarm_bar_get_entry_ack_button (GtkWidget *entry)
 {
   return get_entry (entry)->ack_button;
+}
+
+GtkWidget *
+_ward_alarm_bar_get_more_button (WardAlarmBar *self)
+{
+  g_return_val_if_fail (WARD_IS_ALARM_BAR (self), NULL);
+
+  return self->more_button;
 }

@@ -555,6 +555,7 @@ setup_kiosk_and_palette (WardApplication *self)
     ward_session_sign_out (self->session);
   self->kiosk = ward_kiosk_new_for_policy (G_APPLICATION (self), self->session,
                                            self->config.policy_file, self->settings);
+  ward_kiosk_keep_lockout (self->kiosk, self->config.db_path);
 }
 
 static void

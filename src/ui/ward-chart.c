@@ -130,6 +130,57 @@ static const Palette dark_palette = {
   .latest = { 255, 255, 255, 1.0 },
 };
 
+/* The chart's colours from the style sheet, so that they follow the
+ * palette: libadwaita's view colours for the ground and the newest value
+ * (light and dark), and in the night palette (the window's "night"
+ * class) the chart's own night_chart_* colours of data/style.css.  A
+ * colour the style does not define keeps the table's.
+ */
+static void
+lookup_rgb (GtkStyleContext *context,
+            const char      *name,
+            Rgba            *colour)
+{
+  GdkRGBA rgba;
+
+  if (!gtk_style_context_lookup_color (context, name, &rgba))
+    return;
+
+  colour->r = (guint8) CLAMP (rgba.red * 255. + 0.5, 0, 255);
+  colour->g = (guint8) CLAMP (rgba.green * 255. + 0.5, 0, 255);
+  colour->b = (guint8) CLAMP (rgba.blue * 255. + 0.5, 0, 255);
+}
+
+static gboolean
+is_night (WardChart *self)
+{
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+
+  return root != NULL && gtk_widget_has_css_class (GTK_WIDGET (root), "night");
+}
+
+static void
+get_palette (WardChart *self,
+             Palette   *palette)
+{
+  GtkStyleContext *context = gtk_widget_get_style_context (GTK_WIDGET (self));
+
+  *palette = self->dark || is_night (self) ? dark_palette : light_palette;
+  lookup_rgb (context, "view_bg_color", &palette->background);
+  lookup_rgb (context, "view_fg_color", &palette->latest);
+
+  if (!is_night (self))
+    return;
+
+  lookup_rgb (context, "night_chart_bg", &palette->background);
+  lookup_rgb (context, "night_chart_axis", &palette->axis);
+  lookup_rgb (context, "night_chart_device", &palette->device);
+  lookup_rgb (context, "night_chart_second", &palette->second);
+  lookup_rgb (context, "night_chart_nurse", &palette->nurse);
+  lookup_rgb (context, "night_chart_stale", &palette->stale);
+  lookup_rgb (context, "night_chart_latest", &palette->latest);
+}
+
 enum {
   COL_BACKGROUND,
   COL_AXIS,
@@ -433,7 +484,8 @@ draw_chart (WardChart *self,
   int plot_height = MAX (1, height - MARGIN_TOP - MARGIN_BOTTOM);
   const WardHistoryPoint *last = NULL;
   GArray *main_series = self->series[0];
-  const Palette *palette = self->dark ? &dark_palette : &light_palette;
+  Palette palette_colours;
+  const Palette *palette = &palette_colours;
 
   if (self->to > self->from)
     {
@@ -442,6 +494,7 @@ draw_chart (WardChart *self,
         offset = g_date_time_get_utc_offset (now_local);
     }
 
+  get_palette (self, &palette_colours);
   get_world (self, width, height, offset, &x0, &x1, &x_now, &lo, &hi);
   compute_zones (self, lo, hi);
   /* One pixel, in world units, for markers sized in pixels. */

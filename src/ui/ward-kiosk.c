@@ -12,6 +12,7 @@
 
 #include "ward-kiosk.h"
 #include "ward-kiosk-private.h"
+#include "ward-store-kiosk.h"
 
 typedef enum
 {
@@ -47,6 +48,11 @@ struct _WardKiosk
 
   WardKioskClock      clock;
   gpointer            clock_data;
+
+  /* The prompt's lockout, kept in the store across restarts. */
+  char               *lockout_db;     /* NULL: kept in memory only */
+  WardStore          *lockout_store;  /* opened when first needed */
+  gboolean            lockout_restored;
 };
 
 G_DEFINE_FINAL_TYPE (WardKiosk, ward_kiosk, G_TYPE_OBJECT)
@@ -61,6 +67,78 @@ static gint64
 now (WardKiosk *self)
 {
   return self->clock (self->clock_data);
+}
+
+/* Wall time for what outlives the process (UTC microseconds).  A test's
+ * clock stands for both clocks.
+ */
+static gint64
+wall_now (WardKiosk *self)
+{
+  if (self->clock == monotonic_clock)
+    return g_get_real_time ();
+
+  return self->clock (self->clock_data);
+}
+
+static WardStore *
+get_lockout_store (WardKiosk  *self,
+                   GError    **error)
+{
+  if (self->lockout_store == NULL)
+    self->lockout_store = ward_store_open (self->lockout_db, error);
+
+  return self->lockout_store;
+}
+
+/* Reads the lockout of an earlier run into the guard, on the guard's
+ * clock.  A lockout never lasts longer than its minute from now, so that
+ * a wall clock set back cannot lock the station for hours.
+ */
+static void
+restore_lockout (WardKiosk *self)
+{
+  g_autoptr(GError) error = NULL;
+  gint64 locked_until = 0;
+  gint64 remaining = 0;
+  guint failures = 0;
+  WardStore *store;
+
+  if (self->lockout_db == NULL)
+    return;
+
+  if (!(store = get_lockout_store (self, &error)) ||
+      !ward_store_get_kiosk_lockout (store, &failures, &locked_until, &error))
+    {
+      g_warning ("Cannot read the kiosk's PIN lockout: %s", error->message);
+      return;
+    }
+
+  if (locked_until > 0)
+    remaining = CLAMP (locked_until - wall_now (self), 0, WARD_KIOSK_LOCKOUT_USEC);
+  if (locked_until > 0 && remaining == 0)
+    failures = 0;
+  ward_kiosk_guard_restore (self->guard, failures, remaining > 0 ? now (self) + remaining : 0);
+}
+
+static void
+lockout_changed_cb (WardKiosk *self)
+{
+  g_autoptr(GError) error = NULL;
+  gint64 until = ward_kiosk_guard_get_raw_locked_until (self->guard);
+  gint64 wall = wall_now (self);
+  WardStore *store;
+
+  if (self->lockout_db == NULL)
+    return;
+
+  if (until > 0)
+    until = MAX (wall + (until - now (self)), 0);
+  /* A lockout that cannot be written still holds in this run. */
+  if (!(store = get_lockout_store (self, &error)) ||
+      !ward_store_set_kiosk_lockout (store, ward_kiosk_guard_get_failures (self->guard), until,
+                                     wall, &error))
+    g_warning ("Cannot keep the kiosk's PIN lockout: %s", error->message);
 }
 
 static void
@@ -196,6 +274,15 @@ request_pin (WardKiosk *self,
     default:
       text = _("This station is a ward kiosk. Type your PIN to close Wardwatch.");
       break;
+    }
+
+  /* Read the kept lockout when the prompt is first needed, on the clock
+   * the prompt counts with (the store is not opened at start).
+   */
+  if (!self->lockout_restored)
+    {
+      self->lockout_restored = TRUE;
+      restore_lockout (self);
     }
 
   if (self->dialog == NULL)
@@ -342,6 +429,7 @@ ward_kiosk_dispose (GObject *object)
   g_clear_object (&self->settings);
   g_clear_object (&self->guard);
   g_clear_object (&self->session);
+  g_clear_object (&self->lockout_store);
 
   G_OBJECT_CLASS (ward_kiosk_parent_class)->dispose (object);
 }
@@ -352,6 +440,7 @@ ward_kiosk_finalize (GObject *object)
   WardKiosk *self = WARD_KIOSK (object);
 
   g_clear_pointer (&self->status_text, g_free);
+  g_clear_pointer (&self->lockout_db, g_free);
 
   G_OBJECT_CLASS (ward_kiosk_parent_class)->finalize (object);
 }
@@ -439,6 +528,21 @@ ward_kiosk_new_for_policy (GApplication *application,
     }
 
   return self;
+}
+
+void
+ward_kiosk_keep_lockout (WardKiosk  *self,
+                         const char *db_path)
+{
+  g_return_if_fail (WARD_IS_KIOSK (self));
+  g_return_if_fail (self->lockout_db == NULL);
+
+  if (db_path == NULL)
+    return;
+
+  self->lockout_db = g_strdup (db_path);
+  g_signal_connect_object (self->guard, "lockout-changed", G_CALLBACK (lockout_changed_cb), self,
+                           G_CONNECT_SWAPPED);
 }
 
 WardKioskGuard *

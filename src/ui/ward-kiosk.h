@@ -36,6 +36,12 @@ WardKiosk  *ward_kiosk_new_for_policy (GApplication   *application,
                                        WardSession    *session,
                                        const char     *policy_file,
                                        GSettings      *settings);
+/* Keeps the PIN prompt's lockout (wrong PINs in a row, the minute's
+ * wait) in the store at db_path (NULL: in memory only), so that a
+ * restart does not clear it.  Read when the prompt first opens.
+ */
+void        ward_kiosk_keep_lockout   (WardKiosk      *self,
+                                       const char     *db_path);
 WardKioskGuard *ward_kiosk_get_guard  (WardKiosk      *self);
 /* Guards window (one per kiosk) and returns the header bar's widget that
  * says who is signed in, or "Locked".

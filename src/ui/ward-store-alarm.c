@@ -11,6 +11,7 @@
 #include <glib/gi18n.h>
 
 #include "ward-store-alarm.h"
+#include "ward-a11y.h"
 
 struct _WardStoreAlarm
 {
@@ -85,6 +86,7 @@ static void
 ward_store_alarm_init (WardStoreAlarm *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  ward_a11y_banner_revealer (self->revealer);
 }
 
 GtkWidget *

@@ -11,6 +11,7 @@
 #include <glib/gi18n.h>
 
 #include "ward-watchdog-banner.h"
+#include "ward-a11y.h"
 
 /* A still picture must never pass for a live one: while the watchdog
  * says the display is not updating, a red banner across the whole window
@@ -143,6 +144,7 @@ static void
 ward_watchdog_banner_init (WardWatchdogBanner *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  ward_a11y_banner_revealer (self->revealer);
 
   self->watchdog = ward_watchdog_new ();
   g_signal_connect_object (self->watchdog, "notify::state", G_CALLBACK (state_changed_cb), self,

@@ -1160,6 +1160,7 @@ ward_window_init (WardWindow *self)
   gtk_widget_init_template (GTK_WIDGET (self));
   _ward_window_init_keys (self);
   ward_a11y_name_buttons (GTK_WIDGET (self));
+  ward_a11y_banner_revealer (self->sync_revealer);
 
   /* A development build says so: libadwaita stripes the header bar. */
   if (WARD_DEVEL_PROFILE)

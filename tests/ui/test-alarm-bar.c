@@ -346,6 +346,130 @@ click (GtkWidget *button)
   g_signal_emit_by_name (button, "clicked");
 }
 
+/* Runs the main loop until the window has been laid out at its size and
+ * the "+N more" button has followed that layout.
+ */
+static void
+settle (GtkWindow *window G_GNUC_UNUSED)
+{
+  gint64 end = g_get_monotonic_time () + 500 * 1000;
+
+  while (g_get_monotonic_time () < end)
+    g_main_context_iteration (NULL, FALSE);
+}
+
+/* Twelve high flags, the bar 1280 px wide: the entries shown are whole,
+ * the others (the last in priority order) are counted on "+N more",
+ * whose popover lists them and opens their patient; with two alarms
+ * left, both show and the button goes.
+ */
+static void
+test_alarm_bar_overflow (void)
+{
+  g_autoptr(GArray) beds = g_array_new (FALSE, TRUE, sizeof (WardBedState));
+  g_autoptr(WardSnapshot) snapshot = NULL;
+  WardCounters counters = { 0 };
+  Received received = { 0 };
+  GtkWindow *window = GTK_WINDOW (gtk_window_new ());
+  WardAlarmBar *bar = WARD_ALARM_BAR (ward_alarm_bar_new ());
+  GtkWidget *more = _ward_alarm_bar_get_more_button (bar);
+  g_autofree char *expected = NULL;
+  GtkWidget *popover;
+  GtkWidget *row;
+  guint n_shown = 0;
+  guint n_hidden = 0;
+  guint n_rows = 0;
+  int bar_width;
+
+  g_array_set_clear_func (beds, (GDestroyNotify) _ward_bed_state_clear);
+  for (guint i = 0; i < 12; i++)
+    open_flag (add_bed (beds), 100 + i, WARD_BAND_HIGH, 7 + (int) i % 3,
+               (gint64) (i + 1) * WARD_USEC_PER_MINUTE);
+  snapshot = _ward_snapshot_new (NOW, 1, beds, &counters);
+  g_signal_connect (bar, "open-patient", G_CALLBACK (open_patient_cb), &received);
+
+  /* As wide as the test's screen. */
+  gtk_window_set_default_size (window, 1280, -1);
+  gtk_window_set_child (window, GTK_WIDGET (bar));
+  gtk_window_present (window);
+  ward_alarm_bar_update (bar, snapshot, FALSE);
+  settle (window);
+  g_assert_cmpuint (ward_alarm_bar_get_n_alarms (bar), ==, 12);
+
+  bar_width = gtk_widget_get_width (GTK_WIDGET (bar));
+  g_assert_cmpint (bar_width, <=, 1280);
+  for (guint i = 0; i < 12; i++)
+    {
+      GtkWidget *entry = _ward_alarm_bar_get_entry (bar, i);
+      graphene_rect_t bounds;
+
+      if (!gtk_widget_get_child_visible (entry))
+        {
+          n_hidden++;
+          continue;
+        }
+      /* Hidden ones are the last: no entry shown after one left out. */
+      g_assert_cmpuint (n_hidden, ==, 0);
+      n_shown++;
+      g_assert_true (gtk_widget_compute_bounds (entry, GTK_WIDGET (bar), &bounds));
+      g_assert_cmpfloat (bounds.origin.x, >=, 0);
+      g_assert_cmpfloat (bounds.origin.x + bounds.size.width, <=, bar_width);
+      /* Whole: as wide as it asks to be. */
+      {
+        int natural;
+
+        gtk_widget_measure (entry, GTK_ORIENTATION_HORIZONTAL, -1, NULL, &natural, NULL, NULL);
+        g_assert_cmpint ((int) bounds.size.width, ==, natural);
+      }
+    }
+  g_test_message ("%u entries shown, %u counted", n_shown, n_hidden);
+  g_assert_cmpuint (n_shown, >=, 1);
+  g_assert_cmpuint (n_hidden, >=, 1);
+
+  /* The button says how many, is itself on screen, and lists them. */
+  g_assert_true (gtk_widget_is_visible (more));
+  expected = g_strdup_printf ("+%u more", n_hidden);
+  g_assert_cmpstr (gtk_menu_button_get_label (GTK_MENU_BUTTON (more)), ==, expected);
+  {
+    graphene_rect_t bounds;
+
+    g_assert_true (gtk_widget_compute_bounds (more, GTK_WIDGET (bar), &bounds));
+    g_assert_cmpfloat (bounds.origin.x + bounds.size.width, <=, bar_width);
+  }
+  popover = GTK_WIDGET (gtk_menu_button_get_popover (GTK_MENU_BUTTON (more)));
+  row = gtk_widget_get_first_child (gtk_popover_get_child (GTK_POPOVER (popover)));
+  for (GtkWidget *r = row; r != NULL; r = gtk_widget_get_next_sibling (r))
+    n_rows++;
+  g_assert_cmpuint (n_rows, ==, n_hidden);
+  gtk_menu_button_popup (GTK_MENU_BUTTON (more));
+  settle (window);
+  click (row);
+  /* The first row is the first entry left out: it opens that patient. */
+  {
+    const char *title = _ward_alarm_bar_get_entry_text (_ward_alarm_bar_get_entry (bar, n_shown));
+    g_autofree char *bed = NULL;
+
+    g_assert_nonnull (received.patient_id);
+    g_assert_true (g_str_has_prefix (received.patient_id, "sim-patient-"));
+    bed = g_strdup_printf ("Bed %u ·", (guint) g_ascii_strtoull (received.patient_id + 12, NULL, 10));
+    g_assert_nonnull (strstr (title, bed));
+  }
+
+  /* Two alarms left: room for both, no button. */
+  g_array_set_size (beds, 2);
+  g_clear_pointer (&snapshot, ward_snapshot_unref);
+  snapshot = _ward_snapshot_new (NOW + G_USEC_PER_SEC, 2, beds, &counters);
+  ward_alarm_bar_update (bar, snapshot, FALSE);
+  settle (window);
+  g_assert_cmpuint (ward_alarm_bar_get_n_alarms (bar), ==, 2);
+  for (guint i = 0; i < 2; i++)
+    g_assert_true (gtk_widget_get_child_visible (_ward_alarm_bar_get_entry (bar, i)));
+  g_assert_false (gtk_widget_get_visible (more));
+
+  g_free (received.patient_id);
+  gtk_window_destroy (window);
+}
+
 static void
 test_alarm_bar_click (void)
 {
@@ -479,6 +603,7 @@ test_alarm_bar_recovering (void)
   g_autoptr(GArray) beds = g_array_new (FALSE, TRUE, sizeof (WardBedState));
   g_autoptr(GtkCssProvider) provider = gtk_css_provider_new ();
   g_autoptr(WardSnapshot) recovering = NULL;
+  g_autoptr(WardSnapshot) drawn = NULL;
   g_autoptr(WardSnapshot) worse_again = NULL;
   GtkSettings *settings = gtk_settings_get_default ();
   WardCounters counters = { 0 };
@@ -506,7 +631,12 @@ test_alarm_bar_recovering (void)
   open_flag (add_bed (beds), 33, WARD_BAND_MEDIUM, 5, 10 * WARD_USEC_PER_MINUTE);
   recovering = _ward_snapshot_new (NOW, 1, beds, &counters);
 
-  bar = create_bar (&window);
+  /* As wide as the test's screen: the bar shows only whole entries. */
+  window = GTK_WINDOW (gtk_window_new ());
+  gtk_window_set_default_size (window, 1280, -1);
+  bar = WARD_ALARM_BAR (ward_alarm_bar_new ());
+  gtk_window_set_child (window, GTK_WIDGET (bar));
+  gtk_window_present (window);
   ward_alarm_bar_update (bar, recovering, FALSE);
 
   /* The patients who are not better come first, the medium one too,
@@ -541,6 +671,12 @@ test_alarm_bar_recovering (void)
    * so that the sample does not catch a flash), the recovering one is not.
    */
   g_object_set (settings, "gtk-enable-animations", FALSE, NULL);
+  /* Without bed 3's medium flag, both entries are on screen. */
+  g_array_index (beds, WardBedState, 2).flag_state = WARD_FLAG_STATE_NONE;
+  drawn = _ward_snapshot_new (NOW, 1, beds, &counters);
+  ward_alarm_bar_update (bar, drawn, FALSE);
+  entry = _ward_alarm_bar_get_entry (bar, 1);
+  g_assert_true (g_str_has_prefix (_ward_alarm_bar_get_entry_text (entry), "*** Bed 1 "));
   wait_for_layout (entry);
   sample_pixel (_ward_alarm_bar_get_entry (bar, 0), 12, 1, &red, &green, &blue);
   g_assert_true (is_red (red, green, blue));
@@ -585,6 +721,7 @@ main (int   argc,
   g_test_add_func ("/ui/alarm-bar/click", test_alarm_bar_click);
   g_test_add_func ("/ui/alarm-bar/window", test_alarm_bar_window);
   g_test_add_func ("/ui/alarm-bar/recovering", test_alarm_bar_recovering);
+  g_test_add_func ("/ui/alarm-bar/overflow", test_alarm_bar_overflow);
 
   return g_test_run ();
 }

@@ -16,6 +16,10 @@
 # notification's Open Patient does, the care view from the header bar's
 # button, the summary from the main menu.
 #
+# Then it brings up each banner (the FHIR sync strip, the store alarm,
+# the watchdog's) and checks that a screen reader hears an alert named by
+# the banner's title, not "GtkBox".
+#
 # Then it starts the window in French and in Korean (LANGUAGE with the
 # C.UTF-8 locale, the build's own catalogues through WARDWATCH_LOCALEDIR)
 # and checks that a tile names its bed in that language.
@@ -25,12 +29,19 @@
 import os
 import re
 import shutil
+import signal
+import sqlite3
 import subprocess
 import sys
 import tempfile
 import time
 
-import pyatspi
+# The accessibility bus's socket goes in XDG_RUNTIME_DIR (meson.build
+# gives each test its own); it must exist before pyatspi starts the bus.
+if os.environ.get('XDG_RUNTIME_DIR'):
+    os.makedirs(os.environ['XDG_RUNTIME_DIR'], mode=0o700, exist_ok=True)
+
+import pyatspi  # noqa: E402
 from gi.repository import Gio, GLib
 
 ACTIONABLE = {
@@ -125,7 +136,7 @@ def click(node):
     raise AssertionError('%s %r cannot be clicked' % (node.getRoleName(), node.name))
 
 
-def start(wardwatch, tmp, language=None):
+def start(wardwatch, tmp, language=None, extra=()):
     env = dict(os.environ)
     env.pop('NO_AT_BRIDGE', None)
     env.update(GTK_A11Y='atspi', HOME=tmp, XDG_DATA_HOME=tmp + '/data',
@@ -136,10 +147,10 @@ def start(wardwatch, tmp, language=None):
     else:
         env.update(LANGUAGE='', LC_ALL='C.UTF-8')
     db = os.path.join(tmp, 'ward-%s.sqlite' % (language or 'C'))
-    return subprocess.Popen([wardwatch, '--demo', '--beds=4', '--db=' + db], env=env)
+    return subprocess.Popen([wardwatch, '--demo', '--beds=4', '--db=' + db] + list(extra), env=env)
 
 
-def application(process):
+def application(process, timeout=60):
     def found():
         if process.poll() is not None:
             raise SystemError('wardwatch exited with status %d before its window '
@@ -151,7 +162,7 @@ def application(process):
             except Exception:
                 pass
         return None
-    return wait_for('the application on the AT-SPI bus', found)
+    return wait_for('the application on the AT-SPI bus', found, timeout)
 
 
 def check_names(app, where):
@@ -207,6 +218,70 @@ def walk_views(wardwatch, app_id, tmp):
         process.wait(timeout=30)
 
 
+# GTK maps GTK_ACCESSIBLE_ROLE_ALERT to AT-SPI's notification role; an
+# "alert" is also what a screen reader announces at once.
+ALERTS = {pyatspi.ROLE_NOTIFICATION, pyatspi.ROLE_ALERT}
+
+
+def check_banner(app, what, pattern, timeout=60):
+    """The banner is an alert whose name is its title (what a screen
+    reader says first), not a type name and not empty."""
+    try:
+        node = wait_for(what, lambda: find(app, name=None, pattern=pattern), timeout=timeout)
+    except TimeoutError:
+        tap(False, '%s: shown' % what)
+        return
+    alerts = [n for _, r, n, _ in walk(app) if r in ALERTS]
+    named = [n for n in alerts if re.search(pattern, n)]
+    # A banner not shown is not in the tree: no alert is a type name.
+    unnamed = [n for n in alerts if n.strip() == '' or TYPE_NAME.match(n)]
+    tap(len(named) == 1 and not unnamed,
+        '%s: an alert named %r' % (what, named[0] if named else None),
+        ['alerts: %r' % alerts, 'the text was found on a %s' % node.getRoleName()])
+
+
+def force_banners(wardwatch, tmp):
+    """Each banner brought up by what brings it up at a ward: no FHIR
+    server and an outbox over its limit (the sync strip), another program
+    holding the database's write lock (the store alarm), and the whole
+    process stopped for a few seconds (the watchdog's "was not updating")."""
+    tmp = os.path.join(tmp, 'banners')
+    os.makedirs(tmp)
+    process = start(wardwatch, tmp, extra=['--outbox-limit=1'])
+    db = os.path.join(tmp, 'ward-C.sqlite')
+    checks = ['the FHIR sync strip', 'the store alarm', 'the watchdog banner']
+    try:
+        # A loaded machine (the whole suite on two cores) can take long to
+        # start a second instance.
+        app = application(process, timeout=150)
+        frame = wait_for('the main window', lambda: find(app, pyatspi.ROLE_FRAME))
+        wait_for('a bed tile', lambda: find(frame, pyatspi.ROLE_TABLE_CELL, pattern=r'^Bed 1\b'))
+        checks.pop(0)
+        check_banner(app, 'the FHIR sync strip', r'^No FHIR server is configured')
+
+        locker = sqlite3.connect(db, timeout=30, isolation_level=None)
+        try:
+            locker.execute('BEGIN EXCLUSIVE')
+            checks.pop(0)
+            check_banner(app, 'the store alarm', r'^Cannot write: the database has been locked',
+                         timeout=90)
+        finally:
+            locker.execute('ROLLBACK')
+            locker.close()
+
+        os.kill(process.pid, signal.SIGSTOP)
+        time.sleep(4)
+        os.kill(process.pid, signal.SIGCONT)
+        checks.pop(0)
+        check_banner(app, 'the watchdog banner', r'^Display was not updating from')
+    except Exception as error:  # the languages are still checked after
+        for what in checks:
+            tap(False, '%s: %s: %s' % (what, type(error).__name__, error))
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
 def check_language(wardwatch, tmp, language, bed_word):
     process = start(wardwatch, tmp, language)
     try:
@@ -249,11 +324,12 @@ def main():
         sys.exit('usage: test-atspi.py WARDWATCH APP_ID')
     wardwatch, app_id = sys.argv[1:]
     print('TAP version 13', flush=True)
-    print('1..6', flush=True)
+    print('1..9', flush=True)
     tmp = tempfile.mkdtemp(prefix='test-atspi-')
     display = start_display()
     try:
         walk_views(wardwatch, app_id, tmp)
+        force_banners(wardwatch, tmp)
         check_language(wardwatch, tmp, 'fr', 'Lit')
         check_language(wardwatch, tmp, 'ko', '병상')
     except Exception as error:  # a view that did not open, an AT-SPI error
@@ -262,7 +338,7 @@ def main():
         shutil.rmtree(tmp, ignore_errors=True)
         display.terminate()
         display.wait()
-    sys.exit(1 if tap_failed or tap_n != 6 else 0)
+    sys.exit(1 if tap_failed or tap_n != 9 else 0)
 
 
 if __name__ == '__main__':

@@ -363,6 +363,79 @@ test_dark (void)
   adw_style_manager_set_color_scheme (style_manager, ADW_COLOR_SCHEME_DEFAULT);
 }
 
+static guint
+count_named (cairo_surface_t *surface,
+             GtkWidget       *widget,
+             const char      *name,
+             double           tolerance)
+{
+  GdkRGBA rgba;
+
+  g_assert_true (gtk_style_context_lookup_color (gtk_widget_get_style_context (widget), name, &rgba));
+  return count_colour (surface, rgba.red * 255, rgba.green * 255, rgba.blue * 255, tolerance);
+}
+
+/* The night palette (the window's "night" class over the dark style,
+ * with the shipped style sheet): the chart's ground, axes and series are
+ * the style's night_chart_* colours, not the day's white and blue nor
+ * the dark style's grey.  Back to light, the chart is white again.
+ */
+static void
+test_night (void)
+{
+  AdwStyleManager *style_manager = adw_style_manager_get_default ();
+  g_autoptr(GtkCssProvider) provider = gtk_css_provider_new ();
+  WardChart *chart = create_hr_chart ();
+  WardHistoryPoint points[61];
+  GtkWindow *window;
+  cairo_surface_t *surface;
+  int width, height;
+
+  gtk_css_provider_load_from_resource (provider, "/io/github/wardwatch/Wardwatch/style.css");
+  gtk_style_context_add_provider_for_display (gdk_display_get_default (), GTK_STYLE_PROVIDER (provider),
+                                              GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
+  for (guint i = 0; i < G_N_ELEMENTS (points); i++)
+    points[i] = (WardHistoryPoint) { NOW - (gint64) (60 - i) * 60 * G_USEC_PER_SEC,
+                                     70 + i, WARD_SOURCE_DEVICE };
+  points[30].source = WARD_SOURCE_NURSE;
+  ward_chart_set_points (chart, 0, points, G_N_ELEMENTS (points));
+
+  /* As ward_palette_apply_to() makes the night palette. */
+  adw_style_manager_set_color_scheme (style_manager, ADW_COLOR_SCHEME_FORCE_DARK);
+  window = show_chart (chart);
+  gtk_widget_add_css_class (GTK_WIDGET (window), "night");
+  surface = render_widget (GTK_WIDGET (chart));
+  width = cairo_image_surface_get_width (surface);
+  height = cairo_image_surface_get_height (surface);
+  if (g_getenv ("WARDWATCH_TEST_SAVE") != NULL)
+    cairo_surface_write_to_png (surface, "test-chart-night.png");
+
+  g_assert_cmpuint (count_named (surface, GTK_WIDGET (chart), "night_chart_bg", 1), >,
+                    width * height / 20);
+  g_assert_cmpuint (count_named (surface, GTK_WIDGET (chart), "night_chart_device", 30), >, 100);
+  g_assert_cmpuint (count_named (surface, GTK_WIDGET (chart), "night_chart_nurse", 30), >, 10);
+  /* The frame and ticks, thin and antialiased: near its colour. */
+  g_assert_cmpuint (count_named (surface, GTK_WIDGET (chart), "night_chart_axis", 24), >, 20);
+  /* Not the dark style's grey ground, its blue line, nor white. */
+  g_assert_cmpuint (count_colour (surface, 30, 30, 30, 2), <, 200);
+  g_assert_cmpuint (count_colour (surface, 98, 160, 234, 30), <, 10);
+  g_assert_cmpuint (count_colour (surface, 255, 255, 255, 2), <, 200);
+  cairo_surface_destroy (surface);
+
+  /* The palette changes while the chart is shown. */
+  gtk_widget_remove_css_class (GTK_WIDGET (window), "night");
+  adw_style_manager_set_color_scheme (style_manager, ADW_COLOR_SCHEME_FORCE_LIGHT);
+  surface = render_widget (GTK_WIDGET (chart));
+  g_assert_cmpuint (count_colour (surface, 255, 255, 255, 2), >, width * height / 20);
+  g_assert_cmpuint (count_named (surface, GTK_WIDGET (chart), "night_chart_bg", 1), <, 200);
+  cairo_surface_destroy (surface);
+
+  gtk_window_destroy (window);
+  adw_style_manager_set_color_scheme (style_manager, ADW_COLOR_SCHEME_DEFAULT);
+  gtk_style_context_remove_provider_for_display (gdk_display_get_default (),
+                                                 GTK_STYLE_PROVIDER (provider));
+}
+
 /* No data: the zones and axes are still drawn, and nothing fails. */
 static void
 test_missing_data (void)
@@ -463,6 +536,7 @@ main (int   argc,
   g_test_add_func ("/ui/chart/accessible", test_accessible);
   g_test_add_func ("/ui/chart/missing-data", test_missing_data);
   g_test_add_func ("/ui/chart/dark", test_dark);
+  g_test_add_func ("/ui/chart/night", test_night);
   g_test_add_func ("/ui/chart/missing-device", test_missing_device);
   g_test_add_func ("/ui/chart/newest-inside", test_newest_inside);
 

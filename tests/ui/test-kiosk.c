@@ -9,6 +9,10 @@
 #include "config.h"
 
 #include <adwaita.h>
+#include <gdk/x11/gdkx.h>
+#include <X11/Xatom.h>
+#include <X11/keysym.h>
+#include <X11/extensions/XTest.h>
 #include <glib/gstdio.h>
 #include <math.h>
 #include <signal.h>
@@ -114,7 +118,11 @@ fixture_set_up (Fixture *f)
   g_autoptr(WardStaff) staff = NULL;
   g_autoptr(GError) error = NULL;
 
-  f->dir = g_dir_make_tmp ("ward-kiosk-XXXXXX", &error);
+  /* The restart case's runs share one store. */
+  if (g_getenv ("WARD_TEST_KIOSK_DIR") != NULL)
+    f->dir = g_strdup (g_getenv ("WARD_TEST_KIOSK_DIR"));
+  else
+    f->dir = g_dir_make_tmp ("ward-kiosk-XXXXXX", &error);
   g_assert_no_error (error);
   f->db = g_build_filename (f->dir, "ward.db", NULL);
   f->now = 1000 * SEC;
@@ -169,6 +177,12 @@ fixture_tear_down (Fixture *f)
 
   g_clear_object (&f->app);
   g_clear_object (&f->session);
+  if (g_getenv ("WARD_TEST_KIOSK_DIR") != NULL)
+    {
+      g_free (f->db);
+      g_free (f->dir);
+      return;
+    }
   g_unlink (f->db);
   g_unlink (wal);
   g_unlink (shm);
@@ -449,6 +463,229 @@ test_kiosk_night_contrast (void)
   g_assert_cmpfloat (luminance (g_hash_table_lookup (colours, "night_surface")), <, 0.02);
 }
 
+/* The prompt's lockout outlives the process: a nurse who kills the
+ * kiosk and lets the session restart it (or restarts it herself) meets
+ * the same count of wrong PINs and the same wait.  Three runs on one
+ * store, as the systemd unit restarts it; the test's clock stands for
+ * the wall clock too, and goes on between the runs.
+ */
+static void
+stop_as_session (Fixture   *f,
+                 WardKiosk *kiosk)
+{
+  /* What SIGTERM does: the kiosk is let go, and app.quit quits. */
+  f->done = TRUE;
+  ward_kiosk_release (kiosk);
+  g_action_group_activate_action (G_ACTION_GROUP (f->app), "quit", NULL);
+}
+
+static WardKioskPin *
+open_prompt (Fixture   *f,
+             WardKiosk *kiosk)
+{
+  WardKioskPin *dialog;
+
+  g_action_group_activate_action (G_ACTION_GROUP (f->app), "quit", NULL);
+  spin (50);
+  dialog = _ward_kiosk_get_pin_dialog (kiosk);
+  g_assert_nonnull (dialog);
+  ward_kiosk_pin_update (dialog);
+  return dialog;
+}
+
+static gboolean
+restart_first_cb (gpointer user_data)
+{
+  Fixture *f = user_data;
+  WardKiosk *kiosk;
+  WardKioskPin *dialog;
+
+  f->now = 1000 * SEC;
+  kiosk = get_kiosk (f);
+  dialog = open_prompt (f, kiosk);
+  g_assert_null (ward_kiosk_pin_get_error (dialog));
+  for (guint i = 0; i < 3; i++)
+    type_pin (dialog, "ada.nwosu", "0000");
+  g_assert_cmpstr (ward_kiosk_pin_get_error (dialog), ==,
+                   "Wrong PIN. 2 more wrong tries and the kiosk waits a minute.");
+  stop_as_session (f, kiosk);
+
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+restart_second_cb (gpointer user_data)
+{
+  Fixture *f = user_data;
+  WardKiosk *kiosk;
+  WardKioskPin *dialog;
+
+  /* Ten seconds later: the three wrong PINs still count. */
+  f->now = 1010 * SEC;
+  kiosk = get_kiosk (f);
+  dialog = open_prompt (f, kiosk);
+  g_assert_null (ward_kiosk_pin_get_error (dialog));
+  type_pin (dialog, "ben.carter", "0000");
+  g_assert_cmpstr (ward_kiosk_pin_get_error (dialog), ==,
+                   "Wrong PIN. 1 more wrong try and the kiosk waits a minute.");
+  type_pin (dialog, "ada.nwosu", "0000");
+  g_assert_nonnull (strstr (ward_kiosk_pin_get_error (dialog), "waits 60 seconds"));
+  stop_as_session (f, kiosk);
+
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+restart_third_cb (gpointer user_data)
+{
+  Fixture *f = user_data;
+  WardKiosk *kiosk;
+  WardKioskPin *dialog;
+
+  /* Restarted 20 s into the minute: 40 s to go, the right PIN refused. */
+  f->now = 1030 * SEC;
+  kiosk = get_kiosk (f);
+  dialog = open_prompt (f, kiosk);
+  g_assert_cmpstr (ward_kiosk_pin_get_error (dialog), ==,
+                   "Too many wrong PINs. Try again in 40 seconds.");
+  type_pin (dialog, "ada.nwosu", "1111");
+  g_assert_nonnull (strstr (ward_kiosk_pin_get_error (dialog), "Try again in 40 seconds"));
+  spin (50);
+  g_assert_false (ward_kiosk_allows_quit (kiosk));
+
+  /* The minute is over: the right PIN quits. */
+  f->now += 40 * SEC;
+  ward_kiosk_pin_update (dialog);
+  g_assert_null (ward_kiosk_pin_get_error (dialog));
+  f->done = TRUE;
+  type_pin (dialog, "ada.nwosu", "1111");
+  g_assert_true (ward_kiosk_allows_quit (kiosk));
+
+  return G_SOURCE_REMOVE;
+}
+
+/* Alt+F4 and Ctrl+Q pressed on the X server through XTest, with a real
+ * window manager (openbox) running on the test's Xvfb: the window
+ * manager's own Close sends WM_DELETE_WINDOW.  Neither closes the kiosk
+ * without the PIN; Alt+F4 with it does.
+ */
+static void
+press_keys (const guint *keysyms,
+            guint        n_keysyms)
+{
+  Display *xdisplay = gdk_x11_display_get_xdisplay (gdk_display_get_default ());
+
+  for (guint i = 0; i < n_keysyms; i++)
+    XTestFakeKeyEvent (xdisplay, XKeysymToKeycode (xdisplay, keysyms[i]), True, CurrentTime);
+  for (guint i = n_keysyms; i > 0; i--)
+    XTestFakeKeyEvent (xdisplay, XKeysymToKeycode (xdisplay, keysyms[i - 1]), False, CurrentTime);
+  XFlush (xdisplay);
+}
+
+static gboolean
+window_manager_running (void)
+{
+  Display *xdisplay = gdk_x11_display_get_xdisplay (gdk_display_get_default ());
+  Atom check = XInternAtom (xdisplay, "_NET_SUPPORTING_WM_CHECK", False);
+  Atom type = None;
+  int format = 0;
+  unsigned long n_items = 0;
+  unsigned long after = 0;
+  unsigned char *data = NULL;
+  gboolean running;
+
+  if (XGetWindowProperty (xdisplay, DefaultRootWindow (xdisplay), check, 0, 1, False, XA_WINDOW,
+                          &type, &format, &n_items, &after, &data) != Success)
+    return FALSE;
+  running = type == XA_WINDOW && n_items == 1;
+  if (data != NULL)
+    XFree (data);
+
+  return running;
+}
+
+static gboolean
+wait_for (gboolean (*predicate) (gpointer),
+          gpointer   data,
+          guint      ms)
+{
+  gint64 end = g_get_monotonic_time () + ms * 1000;
+
+  while (g_get_monotonic_time () < end)
+    {
+      if (predicate (data))
+        return TRUE;
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (10 * 1000);
+    }
+
+  return predicate (data);
+}
+
+static gboolean
+window_active (gpointer data)
+{
+  return gtk_window_is_active (GTK_WINDOW (data));
+}
+
+static gboolean
+has_pin_dialog (gpointer data)
+{
+  return _ward_kiosk_get_pin_dialog (data) != NULL;
+}
+
+static gboolean
+window_manager_case_cb (gpointer user_data)
+{
+  static const guint alt_f4[] = { XK_Alt_L, XK_F4 };
+  static const guint ctrl_q[] = { XK_Control_L, XK_q };
+  Fixture *f = user_data;
+  WardKiosk *kiosk = get_kiosk (f);
+  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (f->app));
+  WardKioskPin *dialog;
+
+  g_assert_true (WARD_IS_WINDOW (window));
+  g_assert_true (wait_for (window_active, window, 10000));
+  g_assert_true (gtk_window_is_fullscreen (window));
+
+  /* Alt+F4: the window manager asks the window to close; it asks for a PIN. */
+  press_keys (alt_f4, G_N_ELEMENTS (alt_f4));
+  g_assert_true (wait_for (has_pin_dialog, kiosk, 5000));
+  spin (300);
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (window)));
+  g_assert_true (gtk_window_is_fullscreen (window));
+  gtk_window_close (GTK_WINDOW (_ward_kiosk_get_pin_dialog (kiosk)));
+  spin (200);
+  g_assert_null (_ward_kiosk_get_pin_dialog (kiosk));
+  g_assert_true (wait_for (window_active, window, 5000));
+
+  /* Ctrl+Q: app.quit, which asks too. */
+  press_keys (ctrl_q, G_N_ELEMENTS (ctrl_q));
+  g_assert_true (wait_for (has_pin_dialog, kiosk, 5000));
+  spin (300);
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (window)));
+  g_assert_false (ward_kiosk_allows_quit (kiosk));
+  gtk_window_close (GTK_WINDOW (_ward_kiosk_get_pin_dialog (kiosk)));
+  spin (200);
+  g_assert_true (wait_for (window_active, window, 5000));
+
+  /* Alt+F4 again, and the PIN: the window closes, the application ends. */
+  press_keys (alt_f4, G_N_ELEMENTS (alt_f4));
+  g_assert_true (wait_for (has_pin_dialog, kiosk, 5000));
+  dialog = _ward_kiosk_get_pin_dialog (kiosk);
+  f->done = TRUE;
+  type_pin (dialog, "ada.nwosu", "1111");
+
+  return G_SOURCE_REMOVE;
+}
+
+static void
+window_manager_case_after (Fixture *f)
+{
+  g_assert_cmpint (count_events (f, "kiosk-close", "ada.nwosu"), ==, 1);
+  g_assert_cmpint (count_events (f, "kiosk-quit", "ada.nwosu"), ==, 0);
+}
+
 static void
 activate_cb (GApplication *app,
              gpointer      user_data)
@@ -521,6 +758,94 @@ test_kiosk_palette (void)
   g_test_trap_assert_passed ();
 }
 
+static void
+test_kiosk_window_manager (void)
+{
+  g_autoptr(GError) error = NULL;
+  const char *argv[] = { "openbox", "--sm-disable", NULL };
+  GPid pid = 0;
+
+  if (g_test_subprocess ())
+    {
+      run_case (window_manager_case_cb, window_manager_case_after);
+      return;
+    }
+
+  if (!GDK_IS_X11_DISPLAY (gdk_display_get_default ()))
+    {
+      g_test_skip ("Alt+F4 through a window manager needs an X11 display (GDK_BACKEND=x11)");
+      return;
+    }
+  if (window_manager_running ())
+    {
+      g_test_skip ("Another window manager runs on this display");
+      return;
+    }
+  if (!g_spawn_async (NULL, (char **) argv, NULL,
+                      G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL | G_SPAWN_STDERR_TO_DEV_NULL |
+                      G_SPAWN_DO_NOT_REAP_CHILD,
+                      NULL, NULL, &pid, &error))
+    {
+      g_autofree char *reason = g_strdup_printf ("openbox cannot start: %s", error->message);
+
+      g_test_skip (reason);
+      return;
+    }
+  for (guint i = 0; i < 100 && !window_manager_running (); i++)
+    g_usleep (50 * 1000);
+  if (!window_manager_running ())
+    {
+      kill (pid, SIGTERM);
+      g_spawn_close_pid (pid);
+      g_test_skip ("openbox did not take the display within 5 s");
+      return;
+    }
+
+  g_test_trap_subprocess (NULL, 120 * G_USEC_PER_SEC, G_TEST_SUBPROCESS_INHERIT_STDERR);
+  kill (pid, SIGTERM);
+  g_spawn_close_pid (pid);
+  g_test_trap_assert_passed ();
+}
+
+static void
+test_kiosk_lockout_restart (void)
+{
+  static const GSourceFunc runs[] = { restart_first_cb, restart_second_cb, restart_third_cb };
+  static const char *files[] = { "ward.db", "ward.db-wal", "ward.db-shm" };
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = NULL;
+  const char *step = g_getenv ("WARD_TEST_KIOSK_STEP");
+
+  if (g_test_subprocess ())
+    {
+      g_assert_nonnull (step);
+      run_case (runs[g_ascii_strtoull (step, NULL, 10) % G_N_ELEMENTS (runs)], NULL);
+      return;
+    }
+
+  dir = g_dir_make_tmp ("ward-kiosk-restart-XXXXXX", &error);
+  g_assert_no_error (error);
+  g_setenv ("WARD_TEST_KIOSK_DIR", dir, TRUE);
+  for (guint i = 0; i < G_N_ELEMENTS (runs); i++)
+    {
+      g_autofree char *number = g_strdup_printf ("%u", i);
+
+      g_setenv ("WARD_TEST_KIOSK_STEP", number, TRUE);
+      g_test_trap_subprocess (NULL, 120 * G_USEC_PER_SEC, G_TEST_SUBPROCESS_INHERIT_STDERR);
+      g_test_trap_assert_passed ();
+    }
+  g_unsetenv ("WARD_TEST_KIOSK_DIR");
+  g_unsetenv ("WARD_TEST_KIOSK_STEP");
+
+  for (guint i = 0; i < G_N_ELEMENTS (files); i++)
+    {
+      g_autofree char *path = g_build_filename (dir, files[i], NULL);
+
+      g_unlink (path);
+    }
+  g_rmdir (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -532,6 +857,8 @@ main (int   argc,
   g_test_add_func ("/ui/kiosk/auto-lock", test_kiosk_auto_lock);
   g_test_add_func ("/ui/kiosk/palette", test_kiosk_palette);
   g_test_add_func ("/ui/kiosk/night-contrast", test_kiosk_night_contrast);
+  g_test_add_func ("/ui/kiosk/lockout-survives-restart", test_kiosk_lockout_restart);
+  g_test_add_func ("/ui/kiosk/window-manager-close", test_kiosk_window_manager);
 
   return g_test_run ();
 }

@@ -14,10 +14,12 @@
 #include "ward-kiosk-guard.h"
 #include "ward-pin.h"
 #include "ward-policy.h"
+#include "ward-store-kiosk.h"
+#include "ward-store-staff.h"
 
 /* The kiosk's guard on its own clock: which PINs open it, how five wrong
  * ones lock it for a minute and when that minute is over, and when the
- * auto-lock falls due.  No store, no display.
+ * auto-lock falls due; the store's copy of the lockout.  No display.
  */
 
 #define SEC G_GINT64_CONSTANT (1000000)
@@ -136,6 +138,107 @@ test_lockout (void)
 }
 
 static void
+count_cb (WardKioskGuard *guard,
+          guint          *count)
+{
+  (*count)++;
+}
+
+/* What the kiosk keeps across a restart: each change of the count or the
+ * lockout is signalled, and a restored lockout refuses every PIN until
+ * its end, as the original did.
+ */
+static void
+test_lockout_restore (void)
+{
+  g_autoptr(WardKioskGuard) guard = new_demo_guard ();
+  g_autoptr(WardKioskGuard) again = new_demo_guard ();
+  g_autoptr(GError) error = NULL;
+  gint64 now = 500 * SEC;
+  guint changes = 0;
+
+  g_signal_connect (guard, "lockout-changed", G_CALLBACK (count_cb), &changes);
+  g_assert_false (ward_kiosk_guard_check (guard, "ada.nwosu", "9999", now, &error));
+  g_clear_error (&error);
+  g_assert_cmpuint (changes, ==, 1);
+  /* The right PIN clears the count: a change. */
+  g_assert_true (ward_kiosk_guard_check (guard, "ada.nwosu", "1111", now, &error));
+  g_assert_cmpuint (changes, ==, 2);
+  g_assert_cmpuint (ward_kiosk_guard_get_failures (guard), ==, 0);
+  /* The right PIN again: nothing changed, nothing to write. */
+  g_assert_true (ward_kiosk_guard_check (guard, "ada.nwosu", "1111", now, &error));
+  g_assert_cmpuint (changes, ==, 2);
+
+  /* Four wrong PINs kept: the next wrong one locks. */
+  ward_kiosk_guard_restore (again, 4, 0);
+  g_assert_false (ward_kiosk_guard_check (again, "ada.nwosu", "9999", now, &error));
+  g_assert_error (error, WARD_KIOSK_ERROR, WARD_KIOSK_ERROR_LOCKED);
+  g_clear_error (&error);
+  g_assert_cmpint (ward_kiosk_guard_get_raw_locked_until (again), ==, now + 60 * SEC);
+
+  /* A lockout kept until now + 30 s. */
+  ward_kiosk_guard_restore (again, 0, now + 30 * SEC);
+  g_assert_cmpint (ward_kiosk_guard_get_locked_until (again, now), ==, now + 30 * SEC);
+  g_assert_false (ward_kiosk_guard_check (again, "ada.nwosu", "1111", now + 29 * SEC, &error));
+  g_assert_error (error, WARD_KIOSK_ERROR, WARD_KIOSK_ERROR_LOCKED);
+  g_clear_error (&error);
+  g_assert_true (ward_kiosk_guard_check (again, "ada.nwosu", "1111", now + 30 * SEC, &error));
+  g_assert_no_error (error);
+
+  /* A count past the limit without a lockout is one short of it. */
+  ward_kiosk_guard_restore (again, 99, 0);
+  g_assert_cmpuint (ward_kiosk_guard_get_failures (again), ==, WARD_KIOSK_MAX_FAILURES - 1);
+}
+
+/* The store keeps the kiosk's count apart from every staff member's. */
+static void
+test_lockout_store (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("ward-kiosk-store-XXXXXX", &error);
+  g_autofree char *path = g_build_filename (dir, "ward.db", NULL);
+  g_autoptr(WardStore) store = NULL;
+  gint64 until = -1;
+  guint failures = 99;
+
+  g_assert_no_error (error);
+  store = ward_store_open (path, &error);
+  g_assert_no_error (error);
+
+  g_assert_true (ward_store_get_kiosk_lockout (store, &failures, &until, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (failures, ==, 0);
+  g_assert_cmpint (until, ==, 0);
+
+  /* Three wrong PINs, then the fifth locks: the row is overwritten. */
+  g_assert_true (ward_store_set_kiosk_lockout (store, 3, 0, 1000 * SEC, &error));
+  g_assert_no_error (error);
+  g_assert_true (ward_store_set_kiosk_lockout (store, 5, 1234 * SEC, 1174 * SEC, &error));
+  g_assert_no_error (error);
+  g_clear_object (&store);
+
+  /* Read back through a new connection, as after a restart. */
+  store = ward_store_open (path, &error);
+  g_assert_no_error (error);
+  g_assert_true (ward_store_get_kiosk_lockout (store, &failures, &until, &error));
+  g_assert_cmpuint (failures, ==, 5);
+  g_assert_cmpint (until, ==, 1234 * SEC);
+  /* A staff member's own lockout is another row. */
+  g_assert_true (ward_store_get_pin_lock (store, "ada.nwosu", 1200 * SEC, &until, &error));
+  g_assert_cmpint (until, ==, 0);
+  g_clear_object (&store);
+
+  for (guint i = 0; i < 3; i++)
+    {
+      static const char *suffixes[] = { "", "-wal", "-shm" };
+      g_autofree char *file = g_strconcat (path, suffixes[i], NULL);
+
+      g_unlink (file);
+    }
+  g_rmdir (dir);
+}
+
+static void
 test_idle (void)
 {
   g_autoptr(WardKioskGuard) guard = new_demo_guard ();
@@ -230,6 +333,8 @@ main (int   argc,
   g_test_add_func ("/core/kiosk/staff-pin", test_staff_pin);
   g_test_add_func ("/core/kiosk/ward-pin", test_ward_pin);
   g_test_add_func ("/core/kiosk/lockout", test_lockout);
+  g_test_add_func ("/core/kiosk/lockout-restore", test_lockout_restore);
+  g_test_add_func ("/core/kiosk/lockout-store", test_lockout_store);
   g_test_add_func ("/core/kiosk/idle", test_idle);
   g_test_add_func ("/core/kiosk/policy", test_policy);
 

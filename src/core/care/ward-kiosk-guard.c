@@ -33,6 +33,14 @@ struct _WardKioskGuard
 
 G_DEFINE_FINAL_TYPE (WardKioskGuard, ward_kiosk_guard, G_TYPE_OBJECT)
 
+enum
+{
+  LOCKOUT_CHANGED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
 G_DEFINE_QUARK (ward-kiosk-error-quark, ward_kiosk_error)
 
 #define set_invalid(error, origin, ...) \
@@ -65,6 +73,16 @@ ward_kiosk_guard_class_init (WardKioskGuardClass *klass)
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
 
   object_class->finalize = ward_kiosk_guard_finalize;
+
+  /**
+   * WardKioskGuard::lockout-changed:
+   *
+   * The count of wrong PINs or the lockout changed in a check, so that
+   * whoever keeps them across restarts can write them down.
+   */
+  signals[LOCKOUT_CHANGED] =
+    g_signal_new ("lockout-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 0);
 }
 
 static void
@@ -259,20 +277,17 @@ ward_kiosk_guard_get_failures (WardKioskGuard *self)
   return self->failures;
 }
 
-gboolean
-ward_kiosk_guard_check (WardKioskGuard  *self,
-                        const char      *staff_id,
-                        const char      *pin,
-                        gint64           now,
-                        GError         **error)
+static gboolean
+check_pin (WardKioskGuard  *self,
+           const char      *staff_id,
+           const char      *pin,
+           gint64           now,
+           GError         **error)
 {
   g_autoptr(GError) local_error = NULL;
   const char *hash = NULL;
   gboolean matches = FALSE;
   gint64 locked_until;
-
-  g_return_val_if_fail (WARD_IS_KIOSK_GUARD (self), FALSE);
-  g_return_val_if_fail (pin != NULL, FALSE);
 
   locked_until = ward_kiosk_guard_get_locked_until (self, now);
   if (locked_until > 0)
@@ -356,6 +371,54 @@ ward_kiosk_guard_check (WardKioskGuard  *self,
                             WARD_KIOSK_MAX_FAILURES - self->failures),
                WARD_KIOSK_MAX_FAILURES - self->failures);
   return FALSE;
+}
+
+gboolean
+ward_kiosk_guard_check (WardKioskGuard  *self,
+                        const char      *staff_id,
+                        const char      *pin,
+                        gint64           now,
+                        GError         **error)
+{
+  guint failures;
+  gint64 locked_until;
+  gboolean ok;
+
+  g_return_val_if_fail (WARD_IS_KIOSK_GUARD (self), FALSE);
+  g_return_val_if_fail (pin != NULL, FALSE);
+
+  failures = self->failures;
+  locked_until = self->locked_until;
+  ok = check_pin (self, staff_id, pin, now, error);
+  if (failures != self->failures || locked_until != self->locked_until)
+    g_signal_emit (self, signals[LOCKOUT_CHANGED], 0);
+
+  return ok;
+}
+
+void
+ward_kiosk_guard_restore (WardKioskGuard *self,
+                          guint           failures,
+                          gint64          locked_until)
+{
+  g_return_if_fail (WARD_IS_KIOSK_GUARD (self));
+  g_return_if_fail (locked_until >= 0);
+
+  /* A count past the limit without a lockout (a hand-edited store) is
+   * one wrong PIN from it, not past it.
+   */
+  self->failures = MIN (failures, WARD_KIOSK_MAX_FAILURES - 1);
+  self->locked_until = locked_until;
+  if (locked_until > 0)
+    self->failures = WARD_KIOSK_MAX_FAILURES;
+}
+
+gint64
+ward_kiosk_guard_get_raw_locked_until (WardKioskGuard *self)
+{
+  g_return_val_if_fail (WARD_IS_KIOSK_GUARD (self), 0);
+
+  return self->locked_until;
 }
 
 void

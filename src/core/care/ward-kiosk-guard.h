@@ -104,6 +104,18 @@ gint64           ward_kiosk_guard_get_locked_until     (WardKioskGuard  *self,
 /* Wrong PINs since the last right one or the last lockout. */
 guint            ward_kiosk_guard_get_failures         (WardKioskGuard  *self);
 
+/* Puts back a lockout kept from an earlier run (see the
+ * ::lockout-changed signal): failures wrong PINs in a row, and a lockout
+ * until locked_until on the guard's clock (0: none).
+ */
+void             ward_kiosk_guard_restore              (WardKioskGuard  *self,
+                                                        guint            failures,
+                                                        gint64           locked_until);
+/* The lockout's end as set, even when already past (0: none): what a
+ * keeper of the lockout writes down.
+ */
+gint64           ward_kiosk_guard_get_raw_locked_until (WardKioskGuard  *self);
+
 void             ward_kiosk_guard_set_auto_lock_seconds (WardKioskGuard *self,
                                                          guint           seconds);
 guint            ward_kiosk_guard_get_auto_lock_seconds (WardKioskGuard *self);
