@@ -15,6 +15,7 @@
 #include "ward-care-share-flags.h"
 #include "ward-fhir-resources.h"
 #include "ward-store-private.h"
+#include "ward-test-station.h"
 
 /* Flags and Communications between stations, without a server: the
  * merge rule of a Flag field by field (closed stays closed, a person's
@@ -26,81 +27,6 @@
 
 #define T0 G_GINT64_CONSTANT (1800000000000000)
 #define MINUTE WARD_USEC_PER_MINUTE
-
-typedef struct
-{
-  char       *dir;
-  char       *path;
-  WardStore  *store;
-  WardEngine *engine;
-  WardCare   *care;
-} Station;
-
-static void
-station_open (Station    *s,
-              const char *name)
-{
-  g_autoptr(GError) error = NULL;
-  WardEngineConfig config;
-
-  s->dir = g_dir_make_tmp ("ward-share-flags-XXXXXX", &error);
-  g_assert_no_error (error);
-  s->path = g_build_filename (s->dir, "ward.db", NULL);
-  s->store = ward_store_open (s->path, &error);
-  g_assert_no_error (error);
-  ward_engine_config_init (&config);
-  s->engine = ward_engine_new (s->store, &config);
-  g_assert_true (ward_engine_begin (s->engine, &error));
-  g_assert_true (ward_engine_register_bed (s->engine, "bed-01", "Bed 1", "p1", "Ada Obi",
-                                           "mon-1", 1, &error));
-  g_assert_true (ward_engine_commit (s->engine, &error));
-  g_assert_no_error (error);
-  s->care = ward_care_new (s->engine, NULL, "ward-7", name);
-}
-
-static void
-station_close (Station *s)
-{
-  g_autofree char *wal = g_strconcat (s->path, "-wal", NULL);
-  g_autofree char *shm = g_strconcat (s->path, "-shm", NULL);
-
-  g_clear_object (&s->care);
-  g_clear_object (&s->engine);
-  g_clear_object (&s->store);
-  g_unlink (s->path);
-  g_unlink (wal);
-  g_unlink (shm);
-  g_rmdir (s->dir);
-  g_free (s->path);
-  g_free (s->dir);
-}
-
-static void
-tick (Station *s,
-      gint64   now)
-{
-  g_autoptr(GError) error = NULL;
-
-  g_assert_true (ward_engine_begin (s->engine, &error));
-  g_assert_true (ward_engine_evaluate (s->engine, now, &error));
-  g_assert_true (ward_care_tick (s->care, now, &error));
-  g_assert_true (ward_engine_commit (s->engine, &error));
-  g_assert_no_error (error);
-}
-
-static gint64
-open_flag (Station *s,
-           gint64   at)
-{
-  g_autoptr(GError) error = NULL;
-  gint64 id;
-
-  g_assert_true (ward_store_begin (s->store, &error));
-  id = ward_store_open_flag (s->store, "p1", "clinical", NULL, WARD_BAND_HIGH, at, 0, "test", &error);
-  g_assert_true (ward_store_commit (s->store, &error));
-  g_assert_no_error (error);
-  return id;
-}
 
 /* One station's Flag for the episode of p1 opened at T0. */
 static JsonObject *
@@ -277,14 +203,14 @@ test_merge_rules (void)
 static void
 test_acknowledgement_applied (void)
 {
-  Station s = { 0 };
+  WardTestStation s = { 0 };
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonObject) flag = NULL;
   gint64 local_flag;
   gint64 changed = -1;
 
-  station_open (&s, "doctors-office");
-  local_flag = open_flag (&s, T0);
+  ward_test_station_open (&s, "doctors-office");
+  local_flag = ward_test_station_open_flag (&s, T0);
 
   /* A Flag of another episode changes nothing. */
   {
@@ -328,12 +254,12 @@ test_acknowledgement_applied (void)
   g_assert_cmpint (_ward_store_query_int (s.store, "SELECT count(*) FROM events WHERE kind = 'acknowledge'",
                                           &error), ==, 0);
 
-  station_close (&s);
+  ward_test_station_close (&s);
 }
 
 /* The Communication resource of a station's notification of its task. */
 static JsonObject *
-notification_resource (Station *s)
+notification_resource (WardTestStation *s)
 {
   g_autoptr(GError) error = NULL;
   g_autofree char *installation = ward_store_get_installation_id (s->store, &error);
@@ -358,19 +284,19 @@ notification_resource (Station *s)
 static void
 test_communication_once (void)
 {
-  Station a = { 0 }, b = { 0 };
+  WardTestStation a = { 0 }, b = { 0 };
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonObject) from_a = NULL;
   g_autoptr(JsonObject) from_b = NULL;
   g_autofree char *b_install = NULL;
   gboolean inserted = TRUE;
 
-  station_open (&a, "nurse-station");
-  station_open (&b, "doctors-office");
-  open_flag (&a, T0);
-  open_flag (&b, T0);
-  tick (&a, T0 + MINUTE);
-  tick (&b, T0 + MINUTE);
+  ward_test_station_open (&a, "nurse-station");
+  ward_test_station_open (&b, "doctors-office");
+  ward_test_station_open_flag (&a, T0);
+  ward_test_station_open_flag (&b, T0);
+  ward_test_station_tick (&a, T0 + MINUTE);
+  ward_test_station_tick (&b, T0 + MINUTE);
 
   /* Both told the task's owner: one Communication id on both. */
   from_a = notification_resource (&a);
@@ -449,8 +375,8 @@ test_communication_once (void)
     g_assert_false (inserted);
   }
 
-  station_close (&a);
-  station_close (&b);
+  ward_test_station_close (&a);
+  ward_test_station_close (&b);
 }
 
 int

@@ -13,6 +13,7 @@
 #include "ward-care-share.h"
 #include "ward-fhir-resources.h"
 #include "ward-store-private.h"
+#include "ward-test-station.h"
 
 /* The care team's rules for sharing between stations: two stations,
  * each with its own database (and so its own installation id), that see
@@ -24,83 +25,8 @@
 #define T0 G_GINT64_CONSTANT (1800000000000000)
 #define MINUTE WARD_USEC_PER_MINUTE
 
-typedef struct
-{
-  char       *dir;
-  char       *path;
-  WardStore  *store;
-  WardEngine *engine;
-  WardCare   *care;
-} Station;
-
-static void
-station_open (Station    *s,
-              const char *name)
-{
-  g_autoptr(GError) error = NULL;
-  WardEngineConfig config;
-
-  s->dir = g_dir_make_tmp ("ward-care-share-XXXXXX", &error);
-  g_assert_no_error (error);
-  s->path = g_build_filename (s->dir, "ward.db", NULL);
-  s->store = ward_store_open (s->path, &error);
-  g_assert_no_error (error);
-  ward_engine_config_init (&config);
-  s->engine = ward_engine_new (s->store, &config);
-  g_assert_true (ward_engine_begin (s->engine, &error));
-  g_assert_true (ward_engine_register_bed (s->engine, "bed-01", "Bed 1", "p1", "Ada Obi",
-                                           "mon-1", 1, &error));
-  g_assert_true (ward_engine_commit (s->engine, &error));
-  g_assert_no_error (error);
-  s->care = ward_care_new (s->engine, NULL, "ward-7", name);
-}
-
-static void
-station_close (Station *s)
-{
-  g_autofree char *wal = g_strconcat (s->path, "-wal", NULL);
-  g_autofree char *shm = g_strconcat (s->path, "-shm", NULL);
-
-  g_clear_object (&s->care);
-  g_clear_object (&s->engine);
-  g_clear_object (&s->store);
-  g_unlink (s->path);
-  g_unlink (wal);
-  g_unlink (shm);
-  g_rmdir (s->dir);
-  g_free (s->path);
-  g_free (s->dir);
-}
-
-static void
-tick (Station *s,
-      gint64   now)
-{
-  g_autoptr(GError) error = NULL;
-
-  g_assert_true (ward_engine_begin (s->engine, &error));
-  g_assert_true (ward_engine_evaluate (s->engine, now, &error));
-  g_assert_true (ward_care_tick (s->care, now, &error));
-  g_assert_true (ward_engine_commit (s->engine, &error));
-  g_assert_no_error (error);
-}
-
 static gint64
-open_flag (Station *s,
-           gint64   at)
-{
-  g_autoptr(GError) error = NULL;
-  gint64 id;
-
-  g_assert_true (ward_store_begin (s->store, &error));
-  id = ward_store_open_flag (s->store, "p1", "clinical", NULL, WARD_BAND_HIGH, at, 0, "test", &error);
-  g_assert_true (ward_store_commit (s->store, &error));
-  g_assert_no_error (error);
-  return id;
-}
-
-static gint64
-first_task (Station *s)
+first_task (WardTestStation *s)
 {
   g_autoptr(GError) error = NULL;
   gint64 id = _ward_store_query_int (s->store, "SELECT min(id) FROM care_tasks", &error);
@@ -111,7 +37,7 @@ first_task (Station *s)
 }
 
 static char *
-task_fhir_id (Station *s,
+task_fhir_id (WardTestStation *s,
               gint64   task_id,
               char   **part_of)
 {
@@ -129,7 +55,7 @@ task_fhir_id (Station *s,
 
 /* The Task resource a station put in its store for the task. */
 static JsonObject *
-task_resource (Station    *s,
+task_resource (WardTestStation    *s,
                const char *fhir_id)
 {
   g_autoptr(GError) error = NULL;
@@ -149,7 +75,7 @@ task_resource (Station    *s,
 static void
 test_ids_follow_the_flag (void)
 {
-  Station a = { 0 }, b = { 0 };
+  WardTestStation a = { 0 }, b = { 0 };
   g_autofree char *a_id = NULL;
   g_autofree char *b_id = NULL;
   g_autofree char *a_parent = NULL;
@@ -164,17 +90,17 @@ test_ids_follow_the_flag (void)
   g_autoptr(JsonObject) resource = NULL;
   gint64 a_first, b_first, a_second, b_second;
 
-  station_open (&a, "nurse-station");
-  station_open (&b, "doctors-office");
+  ward_test_station_open (&a, "nurse-station");
+  ward_test_station_open (&b, "doctors-office");
   a_install = ward_store_get_installation_id (a.store, &error);
   b_install = ward_store_get_installation_id (b.store, &error);
   g_assert_no_error (error);
   g_assert_cmpstr (a_install, !=, b_install);
 
-  open_flag (&a, T0 + MINUTE);
-  open_flag (&b, T0 + MINUTE);
-  tick (&a, T0 + 2 * MINUTE);
-  tick (&b, T0 + 2 * MINUTE);
+  ward_test_station_open_flag (&a, T0 + MINUTE);
+  ward_test_station_open_flag (&b, T0 + MINUTE);
+  ward_test_station_tick (&a, T0 + 2 * MINUTE);
+  ward_test_station_tick (&b, T0 + 2 * MINUTE);
 
   a_first = first_task (&a);
   b_first = first_task (&b);
@@ -192,8 +118,8 @@ test_ids_follow_the_flag (void)
                                                         "reference"), flag) != NULL);
 
   /* Nobody accepts: both stations escalate, to the same resource. */
-  tick (&a, T0 + 120 * MINUTE);
-  tick (&b, T0 + 120 * MINUTE);
+  ward_test_station_tick (&a, T0 + 120 * MINUTE);
+  ward_test_station_tick (&b, T0 + 120 * MINUTE);
   a_second = _ward_store_query_int (a.store, "SELECT max(id) FROM care_tasks WHERE part_of IS NOT NULL", &error);
   b_second = _ward_store_query_int (b.store, "SELECT max(id) FROM care_tasks WHERE part_of IS NOT NULL", &error);
   g_assert_no_error (error);
@@ -206,8 +132,8 @@ test_ids_follow_the_flag (void)
   g_assert_cmpstr (a_esc_parent, ==, a_id);
   g_assert_cmpstr (b_esc_parent, ==, b_id);
 
-  station_close (&a);
-  station_close (&b);
+  ward_test_station_close (&a);
+  ward_test_station_close (&b);
 }
 
 /* An accept and then a completion on one station, applied on the other
@@ -216,19 +142,19 @@ test_ids_follow_the_flag (void)
 static void
 test_apply_from_another_station (void)
 {
-  Station a = { 0 }, b = { 0 };
+  WardTestStation a = { 0 }, b = { 0 };
   g_autoptr(GError) error = NULL;
   g_autofree char *id = NULL;
   g_autofree char *b_install = NULL;
   g_autoptr(WardTask) seen = NULL;
   gint64 a_task, b_task, applied = -1;
 
-  station_open (&a, "nurse-station");
-  station_open (&b, "doctors-office");
-  open_flag (&a, T0);
-  open_flag (&b, T0);
-  tick (&a, T0 + MINUTE);
-  tick (&b, T0 + MINUTE);
+  ward_test_station_open (&a, "nurse-station");
+  ward_test_station_open (&b, "doctors-office");
+  ward_test_station_open_flag (&a, T0);
+  ward_test_station_open_flag (&b, T0);
+  ward_test_station_tick (&a, T0 + MINUTE);
+  ward_test_station_tick (&b, T0 + MINUTE);
   a_task = first_task (&a);
   b_task = first_task (&b);
   id = task_fhir_id (&a, a_task, NULL);
@@ -283,8 +209,8 @@ test_apply_from_another_station (void)
     g_assert_cmpint (applied, ==, 0);
   }
 
-  station_close (&a);
-  station_close (&b);
+  ward_test_station_close (&a);
+  ward_test_station_close (&b);
 }
 
 static JsonObject *
