@@ -124,6 +124,21 @@ count_type (GHashTable *per_type,
   g_hash_table_insert (per_type, g_strdup (type), GUINT_TO_POINTER (before + n));
 }
 
+/* The types the sharing layer writes when a server is given: the care
+ * team's Tasks, the Flags and the Communications.
+ */
+static const char * const shared_types[] = { "Task", "Flag", "Communication" };
+
+static gboolean
+is_shared_type (const char *resource_type)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (shared_types); i++)
+    if (g_str_equal (resource_type, shared_types[i]))
+      return TRUE;
+
+  return FALSE;
+}
+
 static void
 check_resource_cb (const char *resource_type,
                    const char *id,
@@ -143,8 +158,8 @@ check_resource_cb (const char *resource_type,
   guint n_versions;
   guint status;
 
-  /* Shared between stations: check_tasks(). */
-  if (g_str_equal (resource_type, "Task"))
+  /* Shared between stations: check_shared(). */
+  if (is_shared_type (resource_type))
     return;
 
   status = ward_test_fhir_server_request (data->server, "GET", path, NULL, NULL, NULL, &body, &error);
@@ -177,54 +192,58 @@ check_resource_cb (const char *resource_type,
   data->n_checked++;
 }
 
-/* Each Task on the server is the copy this station last knew, at the
- * version it knew, or a write of it is queued; each Task made here is
- * known there or queued.  Returns how many Tasks the server has.
+/* Each resource of TYPE on the server is the copy this station last
+ * knew, at the version it knew, or a write of it is queued (killed after
+ * the server took it, or an update of it, before the station knew); each
+ * one made here is known there or queued.  Returns how many the server
+ * has.
  */
 static guint
-check_tasks (WardTestFhirServer *server,
-             WardStore          *store)
+check_shared (WardTestFhirServer *server,
+              WardStore          *store,
+              const char         *type)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(JsonNode) root = server_get (server, "/fhir/R4/Task?_count=10000");
+  g_autofree char *search = g_strdup_printf ("/fhir/R4/%s?_count=10000", type);
+  g_autoptr(JsonNode) root = server_get (server, search);
   JsonObject *bundle = json_node_get_object (root);
   JsonArray *entries = json_object_has_member (bundle, "entry")
                        ? json_object_get_array_member (bundle, "entry") : NULL;
   guint n = entries != NULL ? json_array_get_length (entries) : 0;
-  guint n_pending = 0;
+  guint n_unknown = 0;
+  g_autofree char *count_sql = NULL;
 
   for (guint i = 0; i < n; i++)
     {
-      JsonObject *task = json_object_get_object_member (json_array_get_object_element (entries, i),
-                                                        "resource");
-      const char *id = json_object_get_string_member (task, "id");
-      const char *version = json_object_get_string_member (json_object_get_object_member (task, "meta"),
+      JsonObject *resource = json_object_get_object_member (json_array_get_object_element (entries, i),
+                                                            "resource");
+      const char *id = json_object_get_string_member (resource, "id");
+      const char *version = json_object_get_string_member (json_object_get_object_member (resource, "meta"),
                                                            "versionId");
       g_autofree char *sql = g_strdup_printf ("SELECT version_id FROM shared_known "
-                                              "WHERE resource_type = 'Task' AND id = '%s'", id);
+                                              "WHERE resource_type = '%s' AND id = '%s'", type, id);
       g_autofree char *known_version = _ward_store_query_text (store, sql, &error);
       g_autofree char *known_json = NULL;
       g_autoptr(JsonNode) known = NULL;
-      g_autoptr(JsonNode) remote = json_node_init_object (json_node_alloc (), task);
+      g_autoptr(JsonNode) remote = json_node_init_object (json_node_alloc (), resource);
 
       g_assert_no_error (error);
       if (g_strcmp0 (known_version, version) != 0)
         {
-          /* Taken by the server, the station killed before it knew: the
-           * write is still queued, recognised by its write id next time.
-           */
           g_free (sql);
-          sql = g_strdup_printf ("SELECT count(*) FROM shared_outbox WHERE resource_type = 'Task' "
-                                 "AND id = '%s' AND state = 'pending'", id);
+          sql = g_strdup_printf ("SELECT count(*) FROM shared_outbox WHERE resource_type = '%s' "
+                                 "AND id = '%s' AND state = 'pending'", type, id);
           if (_ward_store_query_int (store, sql, &error) != 1)
-            g_error ("Task/%s is version %s on the server, %s here, and no write of it is queued",
-                     id, version, known_version != NULL ? known_version : "unknown");
-          n_pending++;
+            g_error ("%s/%s is version %s on the server, %s here, and no write of it is queued",
+                     type, id, version, known_version != NULL ? known_version : "unknown");
+          /* Only one it never knew is missing from its known copies. */
+          if (known_version == NULL)
+            n_unknown++;
           continue;
         }
       g_free (sql);
-      sql = g_strdup_printf ("SELECT json FROM shared_known WHERE resource_type = 'Task' AND id = '%s'",
-                             id);
+      sql = g_strdup_printf ("SELECT json FROM shared_known WHERE resource_type = '%s' AND id = '%s'",
+                             type, id);
       known_json = _ward_store_query_text (store, sql, &error);
       g_assert_no_error (error);
       known = parse_json (known_json);
@@ -232,19 +251,20 @@ check_tasks (WardTestFhirServer *server,
         {
           g_autofree char *text = json_to_string (remote, FALSE);
 
-          g_error ("Task/%s differs on the server:\nknown  %s\nserver %s", id, known_json, text);
+          g_error ("%s/%s differs on the server:\nknown  %s\nserver %s", type, id, known_json, text);
         }
     }
 
-  g_assert_cmpint (_ward_store_query_int (store, "SELECT count(*) FROM shared_known "
-                                                 "WHERE resource_type = 'Task'", &error), ==, n - n_pending);
+  count_sql = g_strdup_printf ("SELECT count(*) FROM shared_known WHERE resource_type = '%s'", type);
+  g_assert_cmpint (_ward_store_query_int (store, count_sql, &error), ==, n - n_unknown);
   g_assert_no_error (error);
-  g_assert_cmpint (_ward_store_query_int (store, "SELECT count(*) FROM fhir_resources r WHERE "
-                                                 "resource_type = 'Task' AND NOT EXISTS (SELECT 1 "
-                                                 "FROM shared_known k WHERE k.resource_type = 'Task' "
-                                                 "AND k.id = r.id) AND NOT EXISTS (SELECT 1 FROM "
-                                                 "shared_outbox o WHERE o.resource_type = 'Task' AND "
-                                                 "o.id = r.id AND o.state = 'pending')", &error), ==, 0);
+  g_free (count_sql);
+  count_sql = g_strdup_printf ("SELECT count(*) FROM fhir_resources r WHERE resource_type = '%1$s' "
+                               "AND NOT EXISTS (SELECT 1 FROM shared_known k WHERE "
+                               "k.resource_type = '%1$s' AND k.id = r.id) AND NOT EXISTS (SELECT 1 "
+                               "FROM shared_outbox o WHERE o.resource_type = '%1$s' AND o.id = r.id "
+                               "AND o.state = 'pending')", type);
+  g_assert_cmpint (_ward_store_query_int (store, count_sql, &error), ==, 0);
   g_assert_no_error (error);
   return n;
 }
@@ -261,24 +281,30 @@ ward_test_fhir_check_station (WardTestFhirServer  *server,
   CheckData check = { server, per_type, 0 };
   JsonObject *resources;
   gint64 n_local;
-  guint n_tasks;
+  guint n_shared = 0;
 
   g_assert_no_error (error);
   g_assert_true (ward_store_foreach_resource (store, NULL, check_resource_cb, &check, &error));
   g_assert_no_error (error);
   n_local = _ward_store_query_int (store, "SELECT count(*) FROM fhir_resources "
-                                          "WHERE resource_type != 'Task'", &error);
+                                          "WHERE resource_type NOT IN ('Task', 'Flag', 'Communication')",
+                                  &error);
   g_assert_no_error (error);
   g_assert_cmpint (check.n_checked, ==, n_local);
 
-  n_tasks = check_tasks (server, store);
-  if (n_tasks > 0)
-    count_type (per_type, "Task", n_tasks);
+  for (guint i = 0; i < G_N_ELEMENTS (shared_types); i++)
+    {
+      guint n = check_shared (server, store, shared_types[i]);
+
+      if (n > 0)
+        count_type (per_type, shared_types[i], n);
+      n_shared += n;
+    }
 
   /* Nothing else there. */
   stats = server_get (server, "/$stats");
   g_assert_cmpint (json_object_get_int_member (json_node_get_object (stats), "total"), ==,
-                   check.n_checked + n_tasks);
+                   check.n_checked + n_shared);
   resources = json_object_get_object_member (json_node_get_object (stats), "resources");
   {
     g_autoptr(GList) types = json_object_get_members (resources);
@@ -291,5 +317,5 @@ ward_test_fhir_check_station (WardTestFhirServer  *server,
 
   if (resources_per_type != NULL)
     *resources_per_type = g_steal_pointer (&per_type);
-  return check.n_checked + n_tasks;
+  return check.n_checked + n_shared;
 }
