@@ -16,69 +16,13 @@
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 #include <signal.h>
-#include <sys/prctl.h>
 #include <unistd.h>
 
 #include "ward-store.h"
 #include "ward-store-private.h"
+#include "ward-test-cli.h"
 #include "ward-test-fhir-check.h"
 #include "ward-test-fhir-server.h"
-
-static const char *
-wardwatch_path (void)
-{
-  const char *path = g_getenv ("WARDWATCH");
-
-  if (path == NULL)
-    g_error ("WARDWATCH is not set: run through meson test");
-  return path;
-}
-
-/* wardwatch dies with the test, also when an assertion aborts it. */
-static void
-child_setup (gpointer data)
-{
-  pid_t parent = GPOINTER_TO_INT (data);
-
-  prctl (PR_SET_PDEATHSIG, SIGKILL);
-  if (getppid () != parent)
-    _exit (1);
-}
-
-static GSubprocess *
-spawn_wardwatch (const char * const *args)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GSubprocessLauncher) launcher = NULL;
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  GSubprocess *proc;
-
-  g_ptr_array_add (argv, (gpointer) wardwatch_path ());
-  for (guint i = 0; args[i] != NULL; i++)
-    g_ptr_array_add (argv, (gpointer) args[i]);
-  g_ptr_array_add (argv, NULL);
-
-  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE |
-                                        G_SUBPROCESS_FLAGS_STDERR_SILENCE);
-  g_subprocess_launcher_unsetenv (launcher, "DISPLAY");
-  g_subprocess_launcher_unsetenv (launcher, "WAYLAND_DISPLAY");
-  g_subprocess_launcher_set_child_setup (launcher, child_setup, GINT_TO_POINTER (getpid ()), NULL);
-  proc = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
-  g_assert_no_error (error);
-  return proc;
-}
-
-static void
-run_wardwatch (const char * const *args)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GSubprocess) proc = spawn_wardwatch (args);
-
-  g_assert_true (g_subprocess_wait (proc, NULL, &error));
-  g_assert_no_error (error);
-  g_assert_true (g_subprocess_get_if_exited (proc));
-  g_assert_cmpint (g_subprocess_get_exit_status (proc), ==, 0);
-}
 
 static void
 kill_wardwatch (GSubprocess *proc)
@@ -215,7 +159,7 @@ test_stop_kill_restart (void)
     const char *args[] = { "--headless", "--demo", "--db", db, "--seed", "11", "--beds", "8",
                            "--time-scale", "120", "--duration", "3", NULL };
 
-    run_wardwatch (args);
+    ward_test_run_wardwatch (args);
   }
   g_assert_cmpint (local_int (db, "SELECT count(*) FROM outbox WHERE state = 'pending'"), >, 50);
 
@@ -226,7 +170,7 @@ test_stop_kill_restart (void)
   {
     const char *args[] = { "--headless", "--demo", "--db", db, "--seed", "11", "--beds", "8",
                            "--time-scale", "30", "--fhir-url", base, NULL };
-    g_autoptr(GSubprocess) proc = spawn_wardwatch (args);
+    g_autoptr(GSubprocess) proc = ward_test_spawn_wardwatch (args);
 
     g_assert_true (wait_for_progress (server, proc, db, 20));
     total = server_total (server);
@@ -250,7 +194,7 @@ test_stop_kill_restart (void)
   {
     const char *args[] = { "--headless", "--demo", "--db", db, "--seed", "11", "--beds", "8",
                            "--time-scale", "30", "--fhir-url", base, NULL };
-    g_autoptr(GSubprocess) proc = spawn_wardwatch (args);
+    g_autoptr(GSubprocess) proc = ward_test_spawn_wardwatch (args);
 
     g_assert_true (wait_for_progress (server, proc, db, server_total (server) + 10));
     ward_test_fhir_server_stop (server);
@@ -276,7 +220,7 @@ test_stop_kill_restart (void)
                              "--time-scale", "60", "--fhir-url", base, "--duration", "6", NULL };
 
       g_assert_cmpuint (++n_drains, <=, 6);
-      run_wardwatch (args);
+      ward_test_run_wardwatch (args);
     }
 
   /* Nothing parked, nothing lost, nothing twice. */

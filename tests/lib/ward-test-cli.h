@@ -6,7 +6,7 @@
 
 #pragma once
 
-#include <glib.h>
+#include <gio/gio.h>
 
 G_BEGIN_DECLS
 
@@ -27,5 +27,16 @@ int ward_test_run_cli (const char          *command,
                        const char          *input,
                        char               **out,
                        char               **err);
+
+/* Starts `$WARDWATCH args…` (args NULL-terminated) with its output
+ * dropped and no display, so that it runs headless; it is killed when the
+ * test dies, also when an assertion aborts it.  A program that cannot be
+ * started fails the test.
+ */
+GSubprocess *ward_test_spawn_wardwatch (const char * const *args);
+/* ward_test_spawn_wardwatch() and waits: the test fails unless it exits
+ * with status 0.
+ */
+void         ward_test_run_wardwatch   (const char * const *args);
 
 G_END_DECLS
