@@ -121,25 +121,37 @@ def main():
                      if r == pyatspi.ROLE_TABLE_CELL and re.match(r'^Bed \d+\b', name)]
             return found if len(found) >= BEDS else None
 
-        # The layout settles on the full-screen size before the extents are read.
-        cells = wait_for('%d bed tiles' % BEDS, tiles)
+        # The layout settles on the full-screen size before the extents are
+        # read.  The tree changes while it is walked (a tile's name follows
+        # its bed's news), so one walk can catch a tile twice or miss one:
+        # the check is made on a walk that saw every bed once.
+        wait_for('%d bed tiles' % BEDS, tiles)
         time.sleep(3)
-        cells = tiles()
         frame = next(n for n, r, _ in walk(app) if r == pyatspi.ROLE_FRAME)
         fx, fy, fw, fh = frame.queryComponent().getExtents(pyatspi.DESKTOP_COORDS)
         # GTK reports the frame's content, inside the window's own edge.
         print('# the kiosk window: %dx%d at %d,%d on the %dx%d screen'
               % (fw, fh, fx, fy, WIDTH, HEIGHT), flush=True)
 
-        bad = []
-        names = set()
-        for cell in cells:
-            x, y, w, h = cell.queryComponent().getExtents(pyatspi.DESKTOP_COORDS)
-            name = re.match(r'^Bed \d+', cell.name).group(0)
-            names.add(name)
-            if w <= 0 or h <= 0 or x < max(0, fx) or y < max(0, fy) or \
-               x + w > min(WIDTH, fx + fw) or y + h > min(HEIGHT, fy + fh):
-                bad.append('%s at %d,%d %dx%d' % (name, x, y, w, h))
+        def measure():
+            bad = []
+            names = set()
+            for cell in tiles() or []:
+                x, y, w, h = cell.queryComponent().getExtents(pyatspi.DESKTOP_COORDS)
+                name = re.match(r'^Bed \d+', cell.name).group(0)
+                names.add(name)
+                if w <= 0 or h <= 0 or x < max(0, fx) or y < max(0, fy) or \
+                   x + w > min(WIDTH, fx + fw) or y + h > min(HEIGHT, fy + fh):
+                    bad.append('%s at %d,%d %dx%d' % (name, x, y, w, h))
+            return names, bad
+
+        for attempt in range(10):
+            names, bad = measure()
+            if len(names) == BEDS:
+                break
+            print('# walk %d saw %d distinct beds; walking again' % (attempt + 1, len(names)),
+                  flush=True)
+            time.sleep(1)
         ok = len(names) == BEDS and not bad
         print('%s 1 - %d beds, every tile wholly on the screen' % ('ok' if ok else 'not ok',
                                                                    len(names)), flush=True)
