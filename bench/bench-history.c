@@ -502,6 +502,17 @@ main (int   argc,
       fill_store (path, n_beds, days);
       printf ("  made in %.0f s\n", (now_ms () - start) / 1000);
     }
+  else
+    {
+      /* Made by an older Wardwatch: its schema migrated, as a station's
+       * would be at its next start, so that the reads below can open it.
+       */
+      g_autoptr(GError) error = NULL;
+      g_autoptr(WardStore) store = ward_store_open (path, &error);
+
+      if (store == NULL)
+        g_error ("bench-history: %s", error->message);
+    }
 
   flock (lock_fd, LOCK_UN);
   close (lock_fd);
