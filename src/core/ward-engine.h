@@ -81,6 +81,10 @@ WardEngine         *ward_engine_new             (WardStore              *store,
 void                ward_engine_set_device_template (WardEngine          *self,
                                                  WardDeviceTemplate     *device_template);
 WardStore          *ward_engine_get_store       (WardEngine             *self);
+/* ward-engine-policy.c: the policy of a running engine (issue #12). */
+void                ward_engine_set_config      (WardEngine             *self,
+                                                 const WardEngineConfig *config);
+const WardEngineConfig *ward_engine_get_config  (WardEngine             *self);
 
 gboolean            ward_engine_restore         (WardEngine             *self,
                                                  gint64                  now,

@@ -171,6 +171,13 @@ const char *_ward_pipeline_fhir_auth_mode     (WardPipeline  *self);
 gboolean    _ward_pipeline_setup_fhir_auth    (WardPipeline  *self,
                                                GError       **error);
 
+/* ward-pipeline-live.c */
+gboolean  _ward_pipeline_engine_config       (const WardPipelineConfig  *config,
+                                              const char                *policy_file,
+                                              WardEngineConfig          *engine_config,
+                                              GError                   **error);
+void      _ward_pipeline_start_fhir          (WardPipeline  *self);
+
 /* ward-pipeline-care.c */
 gboolean  _ward_pipeline_run_care_stage      (WardPipeline  *self,
                                               gint64         now,

@@ -930,12 +930,6 @@ static GSourceFuncs command_source_funcs = {
 
 #define FHIR_STOP_TIMEOUT_MSEC 2000
 
-static gint64
-sync_clock (gpointer data)
-{
-  return _ward_pipeline_now (data);
-}
-
 static gpointer
 pipeline_thread (gpointer data)
 {
@@ -954,28 +948,8 @@ pipeline_thread (gpointer data)
   g_source_set_static_name (self->command_source, "[ward-pipeline-commands]");
   g_source_attach (self->command_source, self->context);
 
-  if (self->config.fhir_url != NULL)
-    {
-      self->fhir_sync = ward_fhir_sync_new (ward_engine_get_store (self->engine),
-                                            self->config.fhir_url, NULL);
-      ward_fhir_sync_set_auth (self->fhir_sync, self->fhir_auth);
-      ward_fhir_sync_set_clock (self->fhir_sync, sync_clock, self);
-      /* The engine's vital-signs mapping: its rules merge our
-       * Observations into the copies the IoMT connector wrote.
-       */
-      {
-        g_autoptr(GError) template_error = NULL;
-        g_autoptr(WardFhirTemplate) vitals = NULL;
-
-        vitals = ward_fhir_template_new_from_resource (WARD_ENGINE_VITALS_MAPPING_RESOURCE,
-                                                       &template_error);
-        if (vitals == NULL)
-          g_error ("The built-in FHIR mapping does not load: %s", template_error->message);
-        ward_fhir_sync_set_template (self->fhir_sync, vitals);
-      }
-      ward_fhir_sync_start (self->fhir_sync);
-      _ward_pipeline_start_sharing (self);
-    }
+  /* Also started again when the FHIR settings change (ward-pipeline-live.c). */
+  _ward_pipeline_start_fhir (self);
 
   g_main_loop_run (self->loop);
 
@@ -1113,19 +1087,9 @@ ward_pipeline_start (WardPipeline      *self,
   if (store == NULL)
     return FALSE;
 
-  ward_engine_config_init (&engine_config);
-  engine_config.window.window_usec = self->config.window_usec;
-  engine_config.window.step_usec = self->config.window_step_usec;
-  engine_config.window.validity_usec[WARD_NEWS2_CONSCIOUSNESS] = self->config.nurse_validity_usec;
-  engine_config.window.validity_usec[WARD_NEWS2_AIR_OR_OXYGEN] = self->config.nurse_validity_usec;
-  engine_config.flags.threshold = self->config.flag_threshold;
-  engine_config.flags.open_delay_usec = self->config.flag_open_delay_usec;
-  engine_config.flags.close_delay_usec = self->config.flag_close_delay_usec;
-  engine_config.device_silence_usec = self->config.device_silence_usec;
-  engine_config.vitals_observations = self->config.vitals_observations;
-  engine_config.outbox_limit = self->config.outbox_limit;
-  if (self->config.policy_file != NULL &&
-      !ward_policy_load_file (self->config.policy_file, &engine_config, error))
+  /* As a reload while running does it (ward-pipeline-live.c). */
+  if (!_ward_pipeline_engine_config (&self->config, self->config.policy_file, &engine_config,
+                                     error))
     return FALSE;
   self->measurement_retention_usec =
     _ward_pipeline_measurement_retention (&self->config, &engine_config);
