@@ -18,6 +18,7 @@
 #include "ward-pipeline.h"
 #include "ward-secret.h"
 #include "ward-settings-config.h"
+#include "ward-settings-live.h"
 #include "ward-sources.h"
 
 #ifdef WARD_WITH_UI
@@ -71,6 +72,8 @@ main (int   argc,
 {
   g_auto(WardPipelineConfig) config = { 0 };
   g_auto(WardSourcesConfig) sources = { 0 };
+  g_auto(WardPipelineConfig) command_line = { 0 };
+  g_auto(WardSourcesConfig) command_line_sources = { 0 };
   g_auto(WardSessionConfig) session = { 0 };
   g_autofree char *mqtt_password_file = NULL;
   g_autoptr(GOptionContext) context = NULL;
@@ -260,6 +263,12 @@ main (int   argc,
       return 0;
     }
 
+  /* What the command line gave, before the settings: the window's
+   * application merges them again when the preferences change.
+   */
+  ward_pipeline_config_copy (&config, &command_line);
+  ward_sources_config_copy (&sources, &command_line_sources);
+
   /* The preferences' saved settings, under what the command line gives. */
   {
     g_autoptr(GSettings) settings = ward_settings_config_new_settings ();
@@ -373,6 +382,7 @@ main (int   argc,
           return 2;
         }
       app = ward_application_new (&config, &sources);
+      ward_application_set_command_line (app, &command_line, &command_line_sources);
       ward_application_set_session (app, acting);
       ward_application_set_kiosk (app, kiosk);
       if (wall_board)

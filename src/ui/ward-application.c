@@ -24,6 +24,7 @@
 #include "ward-palette.h"
 #include "ward-preferences.h"
 #include "ward-settings-config.h"
+#include "ward-settings-live.h"
 #include "ward-staff-directory.h"
 #include "ward-switch-user.h"
 #include "ward-window.h"
@@ -44,6 +45,9 @@ struct _WardApplication
   WardActions        *actions;        /* the scriptable actions, on the session bus */
   WardKiosk          *kiosk;          /* NULL: not a kiosk */
   WardStaffDirectory *staff_directory; /* NULL: staff from the file only */
+  WardSettingsLive   *live;           /* the preferences applied while running, or NULL */
+  WardPipelineConfig *command_line;   /* what the command line gave, before the settings */
+  WardSourcesConfig  *command_line_sources;
   gboolean            kiosk_requested;
 
   /* Borrowed */
@@ -144,6 +148,52 @@ staff_changed_cb (WardApplication *self)
 }
 
 static void
+watch_mqtt_status (WardApplication *self)
+{
+  if (ward_sources_get_mqtt (self->sources) != NULL)
+    {
+      g_signal_connect_object (ward_sources_get_mqtt (self->sources), "notify::connected",
+                               G_CALLBACK (mqtt_status_changed_cb), self, G_CONNECT_SWAPPED);
+      g_signal_connect_object (ward_sources_get_mqtt (self->sources), "notify::last-error",
+                               G_CALLBACK (mqtt_status_changed_cb), self, G_CONNECT_SWAPPED);
+    }
+}
+
+/* The preferences changed the device sources while running: the new
+ * ones' status is shown, and an alarm about the old broker goes.
+ */
+static void
+live_sources_changed_cb (WardApplication *self)
+{
+  g_set_object (&self->sources, ward_settings_live_get_sources (self->live));
+  if (self->window != NULL)
+    ward_window_set_source_alarm (self->window, NULL);
+  if (self->alarm_sound != NULL)
+    ward_alarm_sound_set_source_alarm (self->alarm_sound, FALSE);
+  if (self->sources != NULL)
+    watch_mqtt_status (self);
+}
+
+/* The saved settings follow the preferences while running (issue #12,
+ * ward-settings-live.h); only when main.c said what the command line
+ * gave, so that its options keep winning.
+ */
+static void
+start_live_settings (WardApplication *self)
+{
+  g_autoptr(GSettings) settings = NULL;
+
+  if (self->command_line == NULL || self->pipeline == NULL ||
+      (settings = ward_settings_config_new_settings ()) == NULL)
+    return;
+
+  self->live = ward_settings_live_new (settings, self->pipeline, self->command_line,
+                                       self->command_line_sources, self->sources);
+  g_signal_connect_object (self->live, "sources-changed", G_CALLBACK (live_sources_changed_cb),
+                           self, G_CONNECT_SWAPPED);
+}
+
+static void
 start_pipeline (WardApplication *self)
 {
   g_autoptr(WardPipeline) pipeline = NULL;
@@ -186,13 +236,8 @@ start_pipeline (WardApplication *self)
       return;
     }
 
-  if (ward_sources_get_mqtt (self->sources) != NULL)
-    {
-      g_signal_connect_object (ward_sources_get_mqtt (self->sources), "notify::connected",
-                               G_CALLBACK (mqtt_status_changed_cb), self, G_CONNECT_SWAPPED);
-      g_signal_connect_object (ward_sources_get_mqtt (self->sources), "notify::last-error",
-                               G_CALLBACK (mqtt_status_changed_cb), self, G_CONNECT_SWAPPED);
-    }
+  watch_mqtt_status (self);
+  start_live_settings (self);
 }
 
 static void
@@ -671,6 +716,7 @@ ward_application_shutdown (GApplication *app)
   /* Sources first, so nothing new arrives; then the pipeline, whose stop
    * runs a last tick and commits it before the thread is joined.
    */
+  g_clear_object (&self->live);
   if (self->sources != NULL)
     ward_sources_stop (self->sources);
   g_clear_object (&self->sources);
@@ -704,6 +750,7 @@ ward_application_dispose (GObject *object)
   g_clear_object (&self->settings);
   g_clear_object (&self->actions);
   g_clear_object (&self->kiosk);
+  g_clear_object (&self->live);
   g_clear_object (&self->staff_directory);
   g_clear_object (&self->session);
 
@@ -717,6 +764,12 @@ ward_application_finalize (GObject *object)
 
   ward_pipeline_config_clear (&self->config);
   ward_sources_config_clear (&self->sources_config);
+  if (self->command_line != NULL)
+    ward_pipeline_config_clear (self->command_line);
+  g_clear_pointer (&self->command_line, g_free);
+  if (self->command_line_sources != NULL)
+    ward_sources_config_clear (self->command_line_sources);
+  g_clear_pointer (&self->command_line_sources, g_free);
 
   G_OBJECT_CLASS (ward_application_parent_class)->finalize (object);
 }
@@ -822,6 +875,31 @@ ward_application_get_alarm_sound (WardApplication *self)
   g_return_val_if_fail (WARD_IS_APPLICATION (self), NULL);
 
   return self->alarm_sound;
+}
+
+/* What the command line gave, before main.c merged the saved settings
+ * in: with it, the preferences apply while running and the command
+ * line's options still win (ward-settings-live.h).  Before the start.
+ */
+void
+ward_application_set_command_line (WardApplication          *self,
+                                   const WardPipelineConfig *config,
+                                   const WardSourcesConfig  *sources)
+{
+  g_return_if_fail (WARD_IS_APPLICATION (self));
+  g_return_if_fail (config != NULL && sources != NULL);
+  g_return_if_fail (self->pipeline == NULL);
+
+  if (self->command_line == NULL)
+    {
+      self->command_line = g_new0 (WardPipelineConfig, 1);
+      self->command_line_sources = g_new0 (WardSourcesConfig, 1);
+      ward_sources_config_init (self->command_line_sources);
+    }
+  else
+    ward_pipeline_config_clear (self->command_line);
+  ward_pipeline_config_copy (config, self->command_line);
+  ward_sources_config_copy (sources, self->command_line_sources);
 }
 
 WardApplication *

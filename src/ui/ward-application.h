@@ -35,6 +35,9 @@ void             ward_application_set_kiosk   (WardApplication *self,
 gpointer         ward_application_get_kiosk   (WardApplication *self);
 /* The station's alarm sound, once the application has started up. */
 WardAlarmSound  *ward_application_get_alarm_sound (WardApplication *self);
+void             ward_application_set_command_line (WardApplication          *self,
+                                                    const WardPipelineConfig *config,
+                                                    const WardSourcesConfig  *sources);
 void             ward_application_set_board_density (WardApplication  *self,
                                                      WardBoardDensity  density);
 
