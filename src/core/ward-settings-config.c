@@ -14,6 +14,7 @@
 #include <glib/gstdio.h>
 #include <string.h>
 
+#include "ward-fhir-auth.h"
 #include "ward-mqtt-source.h"
 #include "ward-secret.h"
 
@@ -213,6 +214,41 @@ ward_settings_config_check_fhir_auth (const char  *mode,
   return set_invalid (error, _("Authentication is none, bearer or smart"));
 }
 
+gboolean
+ward_settings_config_check_private_key (const char  *path,
+                                        char       **algorithm,
+                                        GError     **error)
+{
+  g_autoptr(WardFhirAuth) auth = NULL;
+  g_autoptr(GError) local_error = NULL;
+  g_autofree char *message = NULL;
+
+  if (!ward_settings_config_check_file (path, error))
+    return FALSE;
+
+  /* Loaded exactly as the sync will load it; nothing is sent. */
+  auth = ward_fhir_auth_new_smart ("https://fhir.invalid/R4", "check", path, NULL, NULL,
+                                   &local_error);
+  if (auth == NULL)
+    {
+      if (g_error_matches (local_error, WARD_FHIR_AUTH_ERROR, WARD_FHIR_AUTH_ERROR_KEY))
+        message = g_strdup_printf (_("%s is not a private key the sync can sign with: it takes "
+                                     "an unencrypted PEM RSA key (RS384) or EC P-384 key "
+                                     "(ES384)"), path);
+      else if (g_error_matches (local_error, G_FILE_ERROR, G_FILE_ERROR_PERM))
+        message = g_strdup_printf (_("%s can be read by others: make it readable by you only "
+                                     "(chmod 600)"), path);
+      else
+        message = g_strdup (local_error->message);
+      return set_invalid (error, message);
+    }
+
+  if (algorithm != NULL)
+    *algorithm = g_strdup (ward_fhir_auth_get_algorithm (auth));
+
+  return TRUE;
+}
+
 char *
 ward_settings_config_user_policy_path (void)
 {
@@ -332,6 +368,9 @@ merge_fhir (GSettings           *settings,
                                  "client id is saved"));
           return FALSE;
         }
+      /* A key file chosen in the preferences, else the keyring's. */
+      if (config->fhir_private_key == NULL)
+        config->fhir_private_key = dup_setting (settings, "fhir-private-key");
       if (config->fhir_private_key == NULL)
         config->fhir_private_key = g_strdup (WARD_SECRET_KEYRING_PREFIX);
     }

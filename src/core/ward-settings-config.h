@@ -63,6 +63,13 @@ gboolean    ward_settings_config_check_file     (const char   *path,
 gboolean    ward_settings_config_check_topics   (const char   *text,
                                                  char       ***topics,
                                                  GError      **error);
+/* A SMART Backend Services private key file as the FHIR sync loads it:
+ * readable, only by the user, an unencrypted PEM RSA key (RS384) or EC
+ * P-384 key (ES384).  *algorithm (may be NULL) gets "RS384" or "ES384".
+ */
+gboolean    ward_settings_config_check_private_key (const char  *path,
+                                                    char       **algorithm,
+                                                    GError     **error);
 /* "none", "bearer" or "smart". */
 gboolean    ward_settings_config_check_fhir_auth (const char  *mode,
                                                  GError      **error);

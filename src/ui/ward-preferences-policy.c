@@ -70,7 +70,6 @@ _ward_preferences_set_mapping (WardPreferences *self,
       if (!self->loading)
         {
           g_settings_set_string (self->settings, "device-mapping", "");
-          _ward_preferences_restart_toast (self);
         }
       return;
     }
@@ -114,7 +113,6 @@ _ward_preferences_set_mapping (WardPreferences *self,
       if (!g_str_equal (old, path))
         {
           g_settings_set_string (self->settings, "device-mapping", path);
-          _ward_preferences_restart_toast (self);
         }
     }
 }
@@ -152,7 +150,7 @@ _ward_preferences_mapping_page (WardPreferences *self)
   adw_preferences_group_set_title (group, _("Device Mapping"));
   adw_preferences_group_set_description (group, _("How JSON device messages become measurements: "
                                                   "an IoMT (Azure MedTech) device mapping file. "
-                                                  "Applies at the next start."));
+                                                  "The next message is mapped with it."));
   adw_preferences_page_add (page, group);
 
   choose = gtk_button_new_with_mnemonic (_("_Choose…"));
@@ -259,7 +257,7 @@ _ward_preferences_save_policy (WardPreferences *self)
   _ward_preferences_show_error (&self->policy_save, NULL);
   g_settings_set_string (self->settings, "policy-file", dest);
   adw_action_row_set_subtitle (self->policy_file_row, dest);
-  _ward_preferences_toast (self, _("Ward policy saved. It applies at the next start"));
+  _ward_preferences_toast (self, _("Ward policy saved and applied to the ward"));
 }
 
 static void
@@ -274,7 +272,7 @@ policy_default_clicked_cb (WardPreferences *self)
   g_settings_set_string (self->settings, "policy-file", "");
   _ward_preferences_show_error (&self->policy_save, NULL);
   load_policy (self);
-  _ward_preferences_toast (self, _("Built-in ward policy chosen. It applies at the next start"));
+  _ward_preferences_toast (self, _("Built-in ward policy chosen and applied to the ward"));
 }
 
 AdwPreferencesPage *
@@ -294,7 +292,10 @@ _ward_preferences_policy_page (WardPreferences *self)
   adw_preferences_group_set_title (group, _("Policy File"));
   adw_preferences_group_set_description (group, _("Decided by the ward’s clinical leads. Saving "
                                                   "writes your own copy, keeps what this page "
-                                                  "does not show, and applies at the next start."));
+                                                  "does not show, and applies it from the next "
+                                                  "score on. The models it names are loaded only "
+                                                  "when Wardwatch starts: each is checked against "
+                                                  "its model card before it scores anyone."));
   adw_preferences_page_add (page, group);
   built_in = gtk_button_new_with_mnemonic (_("_Built In"));
   gtk_widget_set_tooltip_text (built_in, _("Use the built-in ward policy"));

@@ -54,7 +54,7 @@ struct _WardPreferences
   AdwComboRow          *fhir_auth_row;
   AdwEntryRow          *fhir_client_id_row;
   WardCheckedRow        fhir_token;
-  AdwActionRow         *fhir_key_row;
+  WardCheckedRow        fhir_key;
   WardTestRow           fhir_test;
 
   /* Mapping */
@@ -82,7 +82,6 @@ struct _WardPreferences
   GSettings            *settings;
   GCancellable         *cancellable;
   guint                 loading : 1;      /* filling the rows: no saving */
-  guint                 restart_told : 1; /* the "restart to apply" toast was shown */
 };
 
 /* ward-preferences.c */
@@ -107,7 +106,6 @@ GtkWidget *_ward_preferences_spin_row     (AdwPreferencesGroup *group,
                                            GtkSpinButton   **spin);
 void       _ward_preferences_toast        (WardPreferences  *self,
                                            const char       *text);
-void       _ward_preferences_restart_toast (WardPreferences *self);
 
 /* ward-preferences-policy.c: the Mappings and Ward Policy pages. */
 AdwPreferencesPage *_ward_preferences_mapping_page (WardPreferences *self);
@@ -115,6 +113,13 @@ AdwPreferencesPage *_ward_preferences_policy_page  (WardPreferences *self);
 void       _ward_preferences_set_mapping  (WardPreferences  *self,
                                            const char       *path);
 void       _ward_preferences_save_policy  (WardPreferences  *self);
+
+/* ward-preferences-key.c: the SMART private key row. */
+void       _ward_preferences_add_key_row  (WardPreferences     *self,
+                                           AdwPreferencesGroup *group);
+void       _ward_preferences_set_private_key (WardPreferences  *self,
+                                           const char       *path);
+void       _ward_preferences_load_private_key (WardPreferences *self);
 
 /* For tests: the outcome of the last test of a row (NULL: none yet). */
 const char *_ward_preferences_test_outcome (WardTestRow     *test);

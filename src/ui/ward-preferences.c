@@ -157,16 +157,6 @@ _ward_preferences_toast (WardPreferences *self,
   adw_preferences_window_add_toast (ADW_PREFERENCES_WINDOW (self), toast);
 }
 
-void
-_ward_preferences_restart_toast (WardPreferences *self)
-{
-  if (self->loading || self->restart_told)
-    return;
-
-  self->restart_told = TRUE;
-  _ward_preferences_toast (self, _("Saved. Restart Wardwatch to apply the change"));
-}
-
 const char *
 _ward_preferences_test_outcome (WardTestRow *test)
 {
@@ -206,7 +196,6 @@ save_string (WardPreferences *self,
     return;
 
   g_settings_set_string (self->settings, key, stripped);
-  _ward_preferences_restart_toast (self);
 }
 
 /* Data sources: MQTT */
@@ -281,6 +270,12 @@ mqtt_password_apply_cb (WardPreferences *self)
 
   _ward_preferences_show_error (&self->mqtt_password, NULL);
   gtk_editable_set_text (GTK_EDITABLE (self->mqtt_password.row), "");
+  /* A new password under a key already set changes no setting: set it
+   * again, so that the running Wardwatch connects with the new password
+   * (ward-settings-live.c merges once for both changes).
+   */
+  if (g_settings_get_boolean (self->settings, "mqtt-password-in-keyring"))
+    g_settings_set_boolean (self->settings, "mqtt-password-in-keyring", FALSE);
   g_settings_set_boolean (self->settings, "mqtt-password-in-keyring", TRUE);
   _ward_preferences_toast (self, _("Password saved in the keyring"));
 }
@@ -435,7 +430,6 @@ mllp_changed_cb (WardPreferences *self)
   if (g_settings_get_int (self->settings, "mllp-port") != (enabled ? port : 0))
     {
       g_settings_set_int (self->settings, "mllp-port", enabled ? port : 0);
-      _ward_preferences_restart_toast (self);
     }
   save_string (self, "mllp-bind", bind);
 }
@@ -486,7 +480,10 @@ fhir_auth_update (WardPreferences *self)
 
   gtk_widget_set_visible (self->fhir_token.row, g_str_equal (mode, "bearer"));
   gtk_widget_set_visible (GTK_WIDGET (self->fhir_client_id_row), g_str_equal (mode, "smart"));
-  gtk_widget_set_visible (GTK_WIDGET (self->fhir_key_row), g_str_equal (mode, "smart"));
+  gtk_widget_set_visible (self->fhir_key.row, g_str_equal (mode, "smart"));
+  /* A key's error stays with its row. */
+  if (!g_str_equal (mode, "smart"))
+    gtk_widget_set_visible (GTK_WIDGET (self->fhir_key.error_row), FALSE);
 }
 
 static void
@@ -737,13 +734,7 @@ build_fhir_group (WardPreferences    *self,
                      (gpointer) "fhir-client-id");
   g_signal_connect (self->fhir_client_id_row, "changed", G_CALLBACK (mqtt_plain_changed_cb), self);
 
-  self->fhir_key_row = ADW_ACTION_ROW (adw_action_row_new ());
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->fhir_key_row), _("Private Key"));
-  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (self->fhir_key_row), FALSE);
-  adw_action_row_set_subtitle (self->fhir_key_row,
-                               _("Read from the keyring under the client ID; store it with "
-                                 "“wardwatch-cli secret store fhir-private-key CLIENT-ID”"));
-  adw_preferences_group_add (group, GTK_WIDGET (self->fhir_key_row));
+  _ward_preferences_add_key_row (self, group);
 
   self->fhir_test = add_test_row (group, _("Test Connection to the Server"),
                                   G_CALLBACK (fhir_test_clicked_cb), self);
@@ -761,9 +752,11 @@ build_sources_page (WardPreferences *self)
 
   /* Said before anything is changed, not only after. */
   note = ADW_PREFERENCES_GROUP (adw_preferences_group_new ());
-  adw_preferences_group_set_description (note, _("Changes to the data sources apply when "
-                                                 "Wardwatch next starts. Options given on the "
-                                                 "command line win over these."));
+  adw_preferences_group_set_description (note, _("A change applies a moment after you stop "
+                                                 "typing: Wardwatch connects again with it, and "
+                                                 "keeps what the server has not received yet. "
+                                                 "Options given on the command line win over "
+                                                 "these."));
   adw_preferences_page_add (page, note);
 
   build_mqtt_group (self, page);
@@ -784,8 +777,7 @@ build_retention_page (WardPreferences *self)
   adw_preferences_page_set_icon_name (page, "document-save-symbolic");
   adw_preferences_group_set_title (group, _("History Kept"));
   adw_preferences_group_set_description (group, _("Scores, flags and hourly roll-ups are always "
-                                                  "kept. 0 keeps everything. Applies at the next "
-                                                  "start."));
+                                                  "kept. 0 keeps everything."));
   adw_preferences_page_add (page, group);
 
   _ward_preferences_spin_row (group, _("Raw Device Messages (days)"),
@@ -872,6 +864,7 @@ load_settings (WardPreferences *self)
       if (g_str_equal (auth, fhir_auth_modes[i]))
         adw_combo_row_set_selected (self->fhir_auth_row, i);
     }
+  _ward_preferences_load_private_key (self);
   fhir_auth_update (self);
 
   {

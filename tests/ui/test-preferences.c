@@ -311,7 +311,7 @@ test_mllp_port (Fixture       *f,
 }
 
 /* The policy page saves the user's own copy, never the source file, and
- * names it in the settings for the next start.
+ * names it in the settings, which the running Wardwatch follows.
  */
 static void
 test_policy_save (Fixture       *f,
@@ -361,6 +361,103 @@ test_mapping (Fixture       *f,
   g_assert_true (gtk_widget_get_visible (GTK_WIDGET (f->prefs->mapping_issues)));
 }
 
+/* Makes a key with openssl genpkey at path (mode 0600); FALSE when
+ * openssl cannot make one here.
+ */
+static gboolean
+make_key (const char         *path,
+          const char * const *args)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_ptr_array_add (argv, (char *) "openssl");
+  g_ptr_array_add (argv, (char *) "genpkey");
+  for (guint i = 0; args[i] != NULL; i++)
+    g_ptr_array_add (argv, (char *) args[i]);
+  g_ptr_array_add (argv, (char *) "-out");
+  g_ptr_array_add (argv, (char *) path);
+  g_ptr_array_add (argv, NULL);
+
+  process = g_subprocess_newv ((const char * const *) argv->pdata,
+                               G_SUBPROCESS_FLAGS_STDOUT_SILENCE |
+                               G_SUBPROCESS_FLAGS_STDERR_SILENCE, &error);
+  if (process == NULL || !g_subprocess_wait_check (process, NULL, NULL))
+    return FALSE;
+
+  return g_chmod (path, 0600) == 0;
+}
+
+/* The SMART private key is chosen as a file and checked as the sync
+ * will load it: a key of the wrong kind, a file that is no key and a
+ * key others can read are refused in the row and not saved.
+ */
+static void
+test_private_key (Fixture       *f,
+                  gconstpointer  data)
+{
+  static const char * const rsa_args[] = { "-algorithm", "RSA", "-pkeyopt",
+                                           "rsa_keygen_bits:2048", NULL };
+  static const char * const p384_args[] = { "-algorithm", "EC", "-pkeyopt",
+                                            "ec_paramgen_curve:P-384", NULL };
+  static const char * const p256_args[] = { "-algorithm", "EC", "-pkeyopt",
+                                            "ec_paramgen_curve:P-256", NULL };
+  g_autofree char *rsa = g_build_filename (config_home, "rsa.pem", NULL);
+  g_autofree char *p384 = g_build_filename (config_home, "p384.pem", NULL);
+  g_autofree char *p256 = g_build_filename (config_home, "p256.pem", NULL);
+  g_autofree char *text = g_build_filename (config_home, "notes.pem", NULL);
+  g_autofree char *saved = NULL;
+  const char *subtitle;
+
+  if (!make_key (rsa, rsa_args) || !make_key (p384, p384_args) || !make_key (p256, p256_args))
+    {
+      g_test_skip ("openssl genpkey cannot make test keys here");
+      return;
+    }
+  g_assert_true (g_file_set_contents (text, "not a key\n", -1, NULL));
+  g_assert_cmpint (g_chmod (text, 0600), ==, 0);
+
+  adw_combo_row_set_selected (f->prefs->fhir_auth_row, 2);
+  g_assert_true (gtk_widget_get_visible (f->prefs->fhir_key.row));
+  assert_error_shown (&f->prefs->fhir_key, FALSE);
+
+  _ward_preferences_set_private_key (f->prefs, rsa);
+  assert_error_shown (&f->prefs->fhir_key, FALSE);
+  saved = g_settings_get_string (f->settings, "fhir-private-key");
+  g_assert_cmpstr (saved, ==, rsa);
+  subtitle = adw_action_row_get_subtitle (ADW_ACTION_ROW (f->prefs->fhir_key.row));
+  g_assert_nonnull (strstr (subtitle, "RS384"));
+
+  _ward_preferences_set_private_key (f->prefs, p384);
+  assert_error_shown (&f->prefs->fhir_key, FALSE);
+  subtitle = adw_action_row_get_subtitle (ADW_ACTION_ROW (f->prefs->fhir_key.row));
+  g_assert_nonnull (strstr (subtitle, "ES384"));
+
+  /* Refused, each with its reason; the key saved before stays. */
+  _ward_preferences_set_private_key (f->prefs, p256);
+  assert_error_shown (&f->prefs->fhir_key, TRUE);
+  g_assert_nonnull (strstr (adw_preferences_row_get_title (
+                              ADW_PREFERENCES_ROW (f->prefs->fhir_key.error_row)), "ES384"));
+  _ward_preferences_set_private_key (f->prefs, text);
+  assert_error_shown (&f->prefs->fhir_key, TRUE);
+  g_assert_cmpint (g_chmod (rsa, 0644), ==, 0);
+  _ward_preferences_set_private_key (f->prefs, rsa);
+  assert_error_shown (&f->prefs->fhir_key, TRUE);
+  g_assert_nonnull (strstr (adw_preferences_row_get_title (
+                              ADW_PREFERENCES_ROW (f->prefs->fhir_key.error_row)), "chmod 600"));
+  g_clear_pointer (&saved, g_free);
+  saved = g_settings_get_string (f->settings, "fhir-private-key");
+  g_assert_cmpstr (saved, ==, p384);
+
+  /* Back to the keyring's key. */
+  _ward_preferences_set_private_key (f->prefs, NULL);
+  assert_error_shown (&f->prefs->fhir_key, FALSE);
+  g_clear_pointer (&saved, g_free);
+  saved = g_settings_get_string (f->settings, "fhir-private-key");
+  g_assert_cmpstr (saved, ==, "");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -387,6 +484,8 @@ main (int   argc,
   g_test_add ("/ui/preferences/policy-save", Fixture, NULL, fixture_set_up, test_policy_save,
               fixture_tear_down);
   g_test_add ("/ui/preferences/mapping", Fixture, NULL, fixture_set_up, test_mapping,
+              fixture_tear_down);
+  g_test_add ("/ui/preferences/private-key", Fixture, NULL, fixture_set_up, test_private_key,
               fixture_tear_down);
 
   status = g_test_run ();
