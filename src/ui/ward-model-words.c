@@ -8,6 +8,8 @@
 
 #include "ward-model-words.h"
 
+#include "ward-model-card-texts.h"
+
 #include "ward-model-scorer.h"
 
 #include <glib/gi18n.h>
@@ -41,6 +43,16 @@ dup_member (JsonObject *object,
   return g_strdup (json_node_get_string (node));
 }
 
+/* A card's text for the user: a shipped card's in their language. */
+static char *
+dup_text_member (JsonObject *object,
+                 const char *name)
+{
+  g_autofree char *text = dup_member (object, name);
+
+  return _ward_model_card_text_translate (text);
+}
+
 gboolean
 _ward_model_words_card (const WardScore    *score,
                         WardModelWordsCard *card)
@@ -62,10 +74,10 @@ _ward_model_words_card (const WardScore    *score,
 
   card->name = dup_member (object, "name");
   card->version = dup_member (object, "version");
-  card->outcome = dup_member (object, "outcome");
-  card->notice = dup_member (object, "notice");
-  card->intended_use = dup_member (object, "intended_use");
-  card->training_data = dup_member (object, "training_data");
+  card->outcome = dup_text_member (object, "outcome");
+  card->notice = dup_text_member (object, "notice");
+  card->intended_use = dup_text_member (object, "intended_use");
+  card->training_data = dup_text_member (object, "training_data");
   card->path = dup_member (object, "path");
   card->horizon_minutes = json_object_get_int_member_with_default (object, "horizon_minutes", 0);
   /* Unknown counts as not for clinical use: the careful reading. */

@@ -9,12 +9,14 @@
 #include "config.h"
 
 #include <adwaita.h>
+#include <json-glib/json-glib.h>
 #include <glib/gstdio.h>
 #include <string.h>
 
 #include "ward-bed-tile.h"
 #include "ward-bed-tile-private.h"
 #include "ward-engine.h"
+#include "ward-model-card-texts.h"
 #include "ward-model-score.h"
 #include "ward-model-score-private.h"
 
@@ -145,6 +147,53 @@ test_shadow (void)
   g_object_unref (section);
 }
 
+/* Every text of a shipped model card the view shows is offered to the
+ * translators, word for word: a card edited without its table would
+ * silently show in English again.
+ */
+static void
+test_card_texts (void)
+{
+  static const char * const members[] = { "intended_use", "training_data", "notice" };
+  g_autofree char *dir = g_build_filename (WARD_TEST_SOURCE_DIR, "..", "data", "models", NULL);
+  g_autoptr(GDir) models = g_dir_open (dir, 0, NULL);
+  const char *name;
+  guint n_cards = 0;
+
+  g_assert_nonnull (models);
+  while ((name = g_dir_read_name (models)) != NULL)
+    {
+      g_autofree char *path = NULL;
+      g_autoptr(JsonParser) parser = json_parser_new ();
+      g_autoptr(GError) error = NULL;
+      JsonObject *card;
+      JsonObject *outcome;
+      const char *texts[G_N_ELEMENTS (members) + 1];
+
+      if (!g_str_has_suffix (name, ".card.json"))
+        continue;
+      path = g_build_filename (dir, name, NULL);
+      g_assert_true (json_parser_load_from_file (parser, path, &error));
+      g_assert_no_error (error);
+      card = json_node_get_object (json_parser_get_root (parser));
+      outcome = json_object_get_object_member (card, "outcome");
+      for (guint i = 0; i < G_N_ELEMENTS (members); i++)
+        texts[i] = json_object_get_string_member_with_default (card, members[i], NULL);
+      texts[G_N_ELEMENTS (members)] = json_object_get_string_member (outcome, "text");
+
+      for (guint i = 0; i < G_N_ELEMENTS (texts); i++)
+        {
+          if (texts[i] == NULL)
+            continue;
+          if (!g_strv_contains (_ward_model_card_texts, texts[i]))
+            g_error ("%s: “%s” is not in src/ui/ward-model-card-texts.c", name, texts[i]);
+        }
+      n_cards++;
+    }
+
+  g_assert_cmpuint (n_cards, >, 0);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -157,6 +206,7 @@ main (int   argc,
 
   g_test_add_func ("/ui/model-score/active", test_active);
   g_test_add_func ("/ui/model-score/shadow", test_shadow);
+  g_test_add_func ("/ui/model-score/card-texts", test_card_texts);
 
   return g_test_run ();
 }
