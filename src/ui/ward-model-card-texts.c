@@ -18,9 +18,7 @@ const char * const _ward_model_card_texts[] = {
   N_("Demonstrates Wardwatch's model runtime, model cards and explanations on the simulated "
      "ward. Not for clinical use: it has never been validated on patients and must not inform "
      "any care decision."),
-  /* Translators: the demo model card's training data; keep the numbers,
-   * the checksum and the program names as they are
-   */
+  /* Translators: the demo card's training data; keep numbers, checksum, program names */
   N_("965 rows of 48 simulated patients from the Wardwatch simulator (feature table sha256 "
      "c674d8c50e7991fb7cfc89a72334739be5b0de4d94c23b41f7135471809efc15, seed 1). Rows without "
      "240 minutes of follow-up and rows already at NEWS2 7 or more are left out. Trained by "

@@ -12,6 +12,7 @@
 #include <glib/gi18n.h>
 
 #include "ward-i18n.h"
+#include "ward-model-card-texts.h"
 #include "ward-window.h"
 
 /* Korean as a Korean nurse's desktop shows it: the build's catalogue is
@@ -76,6 +77,23 @@ test_korean_glyphs (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+/* The shipped model card reads in Korean; another card as its authors
+ * wrote it.
+ */
+static void
+test_model_card (void)
+{
+  g_autofree char *notice = NULL;
+  g_autofree char *other = NULL;
+
+  notice = _ward_model_card_text_translate ("Trained on simulated data from the Wardwatch "
+                                            "simulator. Not for clinical use.");
+  g_assert_cmpstr (notice, ==, "Wardwatch 시뮬레이터의 시뮬레이션 데이터로 학습했습니다. "
+                               "임상용이 아닙니다.");
+  other = _ward_model_card_text_translate ("Validated on 12 000 admissions at St Elsewhere.");
+  g_assert_cmpstr (other, ==, "Validated on 12 000 admissions at St Elsewhere.");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -90,6 +108,7 @@ main (int   argc,
   adw_init ();
 
   g_test_add_func ("/ui/i18n/korean-glyphs", test_korean_glyphs);
+  g_test_add_func ("/ui/i18n/model-card", test_model_card);
 
   return g_test_run ();
 }
