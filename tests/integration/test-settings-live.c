@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include <gio/gio.h>
+#include <json-glib/json-glib.h>
 #include <string.h>
 
 #include "ward-pipeline.h"
@@ -16,6 +17,7 @@
 #include "ward-sources.h"
 #include "ward-store.h"
 #include "ward-test-broker.h"
+#include "ward-test-fhir-server.h"
 #include "ward-test-util.h"
 
 /* The preferences applied while Wardwatch runs (issue #12): a running
@@ -392,6 +394,148 @@ test_policy_threshold (Fixture       *f,
   g_assert_cmpuint (ward_settings_live_get_n_applied (f->live), ==, n);
 }
 
+/* FHIR */
+
+static gint64
+server_total (WardTestFhirServer *server)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *stats = ward_test_fhir_server_dup_stats (server, &error);
+  g_autoptr(JsonParser) parser = json_parser_new ();
+
+  g_assert_no_error (error);
+  g_assert_true (json_parser_load_from_data (parser, stats, -1, &error));
+  return json_object_get_int_member (json_node_get_object (json_parser_get_root (parser)), "total");
+}
+
+static guint64
+outbox_pending (Fixture *f)
+{
+  g_autoptr(WardSnapshot) snapshot = ward_pipeline_get_snapshot (f->pipeline);
+
+  return ward_snapshot_get_counters (snapshot)->outbox_pending;
+}
+
+static void
+push_done_cb (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  gboolean *done = user_data;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (ward_pipeline_push_message_finish (WARD_PIPELINE (object), result, NULL, NULL,
+                                                    &error));
+  g_assert_no_error (error);
+  *done = TRUE;
+}
+
+/* Vital signs (fields: JSON members) from bed 1's monitor, committed. */
+static void
+push_vitals (Fixture    *f,
+             const char *tag,
+             const char *fields)
+{
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autofree char *iso = g_date_time_format (now, "%Y-%m-%dT%H:%M:%SZ");
+  g_autofree char *message = NULL;
+  gboolean done = FALSE;
+
+  message = g_strdup_printf ("{\"deviceId\":\"MON-1\",\"messageId\":\"%s\",\"kind\":\"vitals\","
+                             "\"measuredAt\":\"%s\",%s}", tag, iso, fields);
+  ward_pipeline_push_message_async (f->pipeline, "test", WARD_CONTENT_TYPE_JSON, NULL, message, -1,
+                                    NULL, push_done_cb, &done);
+  while (!done)
+    iterate (20);
+}
+
+static void
+wait_sent (Fixture            *f,
+           WardTestFhirServer *server)
+{
+  gint64 deadline = g_get_monotonic_time () + WAIT_SEC * G_USEC_PER_SEC;
+
+  while ((outbox_pending (f) > 0 || server_total (server) == 0) &&
+         g_get_monotonic_time () < deadline)
+    iterate (100);
+  g_test_message ("outbox %" G_GUINT64_FORMAT ", server %" G_GINT64_FORMAT, outbox_pending (f),
+                  server_total (server));
+  g_assert_cmpuint (outbox_pending (f), ==, 0);
+  g_assert_cmpint (server_total (server), >, 0);
+}
+
+/* What was kept while there was no server goes to the server named
+ * later; with the server taken out again the outbox keeps what comes,
+ * and sends it once the server is back.  Nothing restarts.  (One real
+ * FHIR test server: starting node is the slow part of this test.)
+ */
+static void
+test_fhir_server (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_autoptr(WardTestFhirServer) server = NULL;
+  g_auto(WardPipelineConfig) command_line = { 0 };
+  g_autofree char *ward = g_build_filename (f->dir, "ward.json", NULL);
+  g_autoptr(GError) error = NULL;
+  gint64 deadline;
+  gint64 total;
+  guint n;
+
+  server = ward_test_fhir_server_new (NULL, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED))
+    {
+      g_test_skip (error->message);
+      return;
+    }
+  g_assert_no_error (error);
+
+  g_assert_true (g_file_set_contents (ward, WARD_JSON, -1, NULL));
+  ward_pipeline_config_init (&command_line);
+  command_line.db_path = g_strdup (f->db);
+  command_line.ward_file = g_strdup (ward);
+  command_line.tick_msec = 20;
+  command_line.raw_retention_days = WARD_SETTINGS_CONFIG_UNSET_DAYS;
+  command_line.measurement_retention_days = WARD_SETTINGS_CONFIG_UNSET_DAYS;
+  start (f, &command_line);
+
+  /* No server yet: the outbox keeps it. */
+  push_vitals (f, "before-any-server", "\"heartRate\":72,\"respiratoryRate\":16");
+  deadline = g_get_monotonic_time () + WAIT_SEC * G_USEC_PER_SEC;
+  while (outbox_pending (f) == 0 && g_get_monotonic_time () < deadline)
+    iterate (50);
+  g_assert_cmpuint (outbox_pending (f), >, 0);
+
+  n = ward_settings_live_get_n_applied (f->live);
+  g_settings_set_string (f->settings, "fhir-url", ward_test_fhir_server_get_base_url (server));
+  wait_applied (f, n);
+  wait_sent (f, server);
+  total = server_total (server);
+
+  /* Taken out: what comes stays in the outbox, and nothing reaches the
+   * server.
+   */
+  n = ward_settings_live_get_n_applied (f->live);
+  g_settings_set_string (f->settings, "fhir-url", "");
+  wait_applied (f, n);
+  iterate (200);
+  /* A parameter not sent before: a new Observation of the hour. */
+  push_vitals (f, "while-no-server", "\"spo2\":97");
+  deadline = g_get_monotonic_time () + WAIT_SEC * G_USEC_PER_SEC;
+  while (outbox_pending (f) == 0 && g_get_monotonic_time () < deadline)
+    iterate (50);
+  g_assert_cmpuint (outbox_pending (f), >, 0);
+  iterate (500);
+  g_assert_cmpint (server_total (server), ==, total);
+
+  /* Back: it is sent. */
+  n = ward_settings_live_get_n_applied (f->live);
+  g_settings_set_string (f->settings, "fhir-url", ward_test_fhir_server_get_base_url (server));
+  wait_applied (f, n);
+  wait_sent (f, server);
+  g_assert_cmpint (server_total (server), >, total);
+  g_assert_null (ward_settings_live_get_error (f->live));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -399,6 +543,8 @@ main (int   argc,
   g_test_init (&argc, &argv, NULL);
 
   g_test_add ("/settings-live/mqtt-broker", Fixture, NULL, fixture_set_up, test_mqtt_broker,
+              fixture_tear_down);
+  g_test_add ("/settings-live/fhir-server", Fixture, NULL, fixture_set_up, test_fhir_server,
               fixture_tear_down);
   g_test_add ("/settings-live/policy-threshold", Fixture, NULL, fixture_set_up,
               test_policy_threshold, fixture_tear_down);
