@@ -17,6 +17,7 @@
 #include "ward-snapshot.h"
 #include "ward-store.h"
 #include "ward-window.h"
+#include "ward-preferences-private.h"
 #include "ward-window-private.h"
 
 #include "ward-test-window.h"
@@ -302,6 +303,32 @@ test_window_patient_names (void)
   g_settings_reset (settings, "patient-names");
   g_assert_cmpstr (get_label_text (tile, WARD_TYPE_BED_TILE, "patient_label"), ==, "P.N4");
 
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+/* Privacy from the preferences window: the switch there changes the
+ * board at once, without a restart.
+ */
+static void
+test_window_patient_names_preferences (void)
+{
+  WardWindow *window = ward_test_window_present ();
+  g_autoptr(GSettings) settings = g_settings_new (SCHEMA_ID);
+  g_autoptr(WardSnapshot) snapshot = make_snapshot_with_bed4 (1, 7, WARD_BAND_HIGH, FALSE);
+  WardPreferences *prefs = ward_preferences_new (GTK_WINDOW (window), settings);
+  WardBedTile *tile;
+
+  ward_test_window_apply (window, snapshot);
+  tile = get_tile (window, 3);
+  g_assert_cmpstr (get_label_text (tile, WARD_TYPE_BED_TILE, "patient_label"), ==, "P.N4");
+
+  gtk_switch_set_active (prefs->names_switch, TRUE);
+  g_assert_cmpstr (get_label_text (tile, WARD_TYPE_BED_TILE, "patient_label"), ==, "Patient Number4");
+  gtk_switch_set_active (prefs->names_switch, FALSE);
+  g_assert_cmpstr (get_label_text (tile, WARD_TYPE_BED_TILE, "patient_label"), ==, "P.N4");
+
+  gtk_window_destroy (GTK_WINDOW (prefs));
+  g_settings_reset (settings, "patient-names");
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
@@ -989,6 +1016,7 @@ main (int   argc,
   g_test_add_func ("/ui/window/flags", test_window_flags);
   g_test_add_func ("/ui/window/source-alarm", test_window_source_alarm);
   g_test_add_func ("/ui/window/patient-names", test_window_patient_names);
+  g_test_add_func ("/ui/window/patient-names-preferences", test_window_patient_names_preferences);
   g_test_add_func ("/ui/window/demo-title", test_window_demo_title);
   g_test_add_func ("/ui/window/error", test_window_error);
   g_test_add_func ("/ui/window/data-issues", test_window_data_issues);
