@@ -462,8 +462,14 @@ main (int   argc,
     }
 
   /* On the disk the store lives on, not tmpfs: the commits are the cost. */
-  dir = g_build_filename (bench_dir ? bench_dir : g_get_user_cache_dir (), "wardwatch-bench", NULL);
-  g_mkdir_with_parents (dir, 0700);
+  {
+    g_autofree char *parent = g_strdup (bench_dir ? bench_dir : g_get_user_cache_dir ());
+
+    /* A folder of this run's own: another run may go on beside it. */
+    g_mkdir_with_parents (parent, 0700);
+    dir = g_build_filename (parent, "wardwatch-bench-mqtt-XXXXXX", NULL);
+    g_assert_nonnull (g_mkdtemp (dir));
+  }
   db = g_build_filename (dir, "mqtt.db", NULL);
   bare_db = g_build_filename (dir, "mqtt-bare.db", NULL);
   remove_db (db);
