@@ -14,6 +14,7 @@
 
 #include "ward-clinical.h"
 #include "ward-notifier.h"
+#include "ward-notifier-private.h"
 #include "ward-flag-words.h"
 #include "ward-patient-words.h"
 
@@ -112,6 +113,9 @@ struct _WardNotifier
 
   /* Borrowed */
   GActionGroup       *actions;          /* weak */
+
+  WardNotifierSentHook sent_hook;       /* benchmarks: ward-notifier-private.h */
+  gpointer            sent_hook_data;
 
   guint64             generation;
   guint               n_failures;
@@ -593,6 +597,7 @@ show_episode (WardNotifier *self,
   g_autofree char *line = format_episode_line (episode);
   g_autofree char *summary = NULL;
   g_autofree char *body = format_episode_body (self, episode);
+  gboolean shown;
 
   /* Translators: a priority marker ("***", "**") and a bed's line */
   summary = g_strdup_printf (C_("notification summary", "%s %s"),
@@ -624,8 +629,11 @@ show_episode (WardNotifier *self,
 
   notify_notification_set_urgency (episode->notification, get_band_urgency (episode->band));
 
-  if (show_notification (self, episode->notification))
+  shown = show_notification (self, episode->notification);
+  if (shown)
     g_object_set_data (G_OBJECT (episode->notification), "ward-shown", GUINT_TO_POINTER (TRUE));
+  if (self->sent_hook != NULL)
+    self->sent_hook (self, &episode->flag_id, 1, shown, self->sent_hook_data);
 }
 
 static void
@@ -646,6 +654,7 @@ show_summary (WardNotifier *self)
   g_autofree char *markup = NULL;
   WardBand highest = WARD_BAND_LOW;
   guint n = self->summary_flags->len;
+  gboolean shown;
 
   g_clear_handle_id (&self->summary_source, g_source_remove);
 
@@ -719,8 +728,12 @@ show_summary (WardNotifier *self)
   notify_notification_set_urgency (self->summary, get_band_urgency (highest));
 
   self->summary_shown_at = g_get_monotonic_time ();
-  if (show_notification (self, self->summary))
+  shown = show_notification (self, self->summary);
+  if (shown)
     g_object_set_data (G_OBJECT (self->summary), "ward-shown", GUINT_TO_POINTER (TRUE));
+  if (self->sent_hook != NULL)
+    self->sent_hook (self, (const gint64 *) (gpointer) self->summary_flags->data,
+                     self->summary_flags->len, shown, self->sent_hook_data);
 }
 
 static gboolean
@@ -1228,4 +1241,15 @@ ward_notifier_get_n_failures (WardNotifier *self)
   g_return_val_if_fail (WARD_IS_NOTIFIER (self), 0);
 
   return self->n_failures;
+}
+
+void
+_ward_notifier_set_sent_hook (WardNotifier         *self,
+                              WardNotifierSentHook  hook,
+                              gpointer              user_data)
+{
+  g_return_if_fail (WARD_IS_NOTIFIER (self));
+
+  self->sent_hook = hook;
+  self->sent_hook_data = user_data;
 }

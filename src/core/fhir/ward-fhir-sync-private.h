@@ -28,7 +28,11 @@ G_BEGIN_DECLS
  * a take of 64 does that less often than one of 32 did.
  */
 #define SINGLE_TAKE 64
-/* Single answers whose marks are written together, in one transaction. */
+/* Single answers whose marks are written together, in one transaction.
+ * The marks are also written before each refill (see
+ * ward-fhir-sync-take.c), so at most a take's rows are sent again after
+ * a crash.
+ */
 #define MARKS_PER_FLUSH 32
 /* Entries per batch Bundle (and rows taken per cycle) by default. */
 #define DEFAULT_BATCH_SIZE 100
@@ -141,6 +145,7 @@ struct _WardFhirSync
   gboolean           bundle_due;     /* ... and sends them as a batch Bundle */
   gboolean           reads_sent;     /* ... after reading the Observations to merge into */
   gboolean           take_full;
+  guint              next_order;     /* the order of the next row taken, this cycle */
   gint64             last_pending;
 
   /* Per session (start to stop). */

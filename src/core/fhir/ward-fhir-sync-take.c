@@ -111,11 +111,26 @@ item_new (const char *resource_type,
   return item;
 }
 
+typedef struct
+{
+  WardFhirSync *self;
+  GHashTable   *held;     /* seqs taken earlier this cycle and not answered yet, or NULL */
+  guint         n_rows;   /* rows the query returned, held ones too */
+} Take;
+
 static void
 collect_cb (const WardOutboxEntry *entry,
             gpointer               user_data)
 {
-  WardFhirSync *self = user_data;
+  Take *take = user_data;
+  WardFhirSync *self = take->self;
+
+  take->n_rows++;
+  /* In flight or queued from the take before: still pending in the
+   * store until its answer is marked, and sent once.
+   */
+  if (take->held != NULL && g_hash_table_contains (take->held, &entry->seq))
+    return;
 
   /* The Device registered at the start of this session: its row is
    * already on the server.
@@ -247,6 +262,77 @@ may_send (WardFhirSync *self,
   return TRUE;
 }
 
+/* Reads up to @limit due rows into the queue, in the order they go.
+ * @held: the seqs of rows this cycle took before and has not answered
+ * yet (in flight, or back in the queue after a conflict), which are
+ * still pending in the store: they are skipped, and the query reads that
+ * many more.
+ */
+static void
+take_rows (WardFhirSync *self,
+           guint         limit,
+           GHashTable   *held)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GQueue) taken = g_queue_new ();
+  guint n_held = held != NULL ? g_hash_table_size (held) : 0;
+  Take take = { self, held, 0 };
+  GQueue before = self->queue;
+
+  /* The new rows are sorted among themselves, after those queued. */
+  g_queue_init (&self->queue);
+  self->last_pending = ward_store_outbox_get_n_pending (self->store, NULL);
+  if (!ward_store_outbox_next (self->store, _ward_fhir_sync_now (self), limit + n_held,
+                               collect_cb, &take, &error))
+    {
+      g_critical ("FHIR sync: reading the outbox failed: %s", error->message);
+      g_queue_clear_full (&self->queue, (GDestroyNotify) _ward_fhir_sync_item_free);
+      take.n_rows = 0;
+    }
+  /* g_queue_sort() is a merge sort, stable: within a type the
+   * outbox's order (the most overdue first) stays.
+   */
+  g_queue_sort (&self->queue, compare_take_order, NULL);
+  for (GList *l = self->queue.head; l != NULL; l = l->next)
+    ((Item *) l->data)->order = self->next_order++;
+  *taken = self->queue;
+  self->queue = before;
+  while (!g_queue_is_empty (taken))
+    g_queue_push_tail (&self->queue, g_queue_pop_head (taken));
+  self->take_full = take.n_rows >= limit + n_held;
+}
+
+/* Single PUTs: the next rows are taken while the last of this take are
+ * still in flight, so that the server always has the next request
+ * waiting instead of going idle while a cycle ends and the next one
+ * starts.  The answered rows' marks are written first (nothing is
+ * pending in the store that is not in flight or queued), and the rows
+ * in flight are skipped: each row goes once.
+ */
+static void
+refill (WardFhirSync *self)
+{
+  g_autoptr(GHashTable) held = g_hash_table_new (g_int64_hash, g_int64_equal);
+
+  _ward_fhir_sync_flush_marks (self);
+  for (guint i = 0; i < self->in_flight->len; i++)
+    {
+      Request *req = g_ptr_array_index (self->in_flight, i);
+
+      for (guint j = 0; j < req->items->len; j++)
+        {
+          Item *item = g_ptr_array_index (req->items, j);
+
+          if (item != NULL)
+            g_hash_table_add (held, &item->seq);
+        }
+    }
+  for (GList *l = self->queue.head; l != NULL; l = l->next)
+    g_hash_table_add (held, &((Item *) l->data)->seq);
+
+  take_rows (self, SINGLE_TAKE, held);
+}
+
 /* The next step of a cycle: the CapabilityStatement and the Device once
  * per session, then this cycle's rows, as batch Bundles or one by one.
  */
@@ -285,28 +371,11 @@ _ward_fhir_sync_advance (WardFhirSync *self)
 
   if (!self->taken)
     {
-      g_autoptr(GError) error = NULL;
       guint limit = self->batch_allowed && self->batch_size > 1 ? self->batch_size : SINGLE_TAKE;
 
       self->taken = TRUE;
-      self->last_pending = ward_store_outbox_get_n_pending (self->store, NULL);
-      if (!ward_store_outbox_next (self->store, _ward_fhir_sync_now (self), limit, collect_cb,
-                                   self, &error))
-        {
-          g_critical ("FHIR sync: reading the outbox failed: %s", error->message);
-          g_queue_clear_full (&self->queue, (GDestroyNotify) _ward_fhir_sync_item_free);
-        }
-      /* g_queue_sort() is a merge sort, stable: within a type the
-       * outbox's order (the most overdue first) stays.
-       */
-      g_queue_sort (&self->queue, compare_take_order, NULL);
-      {
-        guint order = 0;
-
-        for (GList *l = self->queue.head; l != NULL; l = l->next)
-          ((Item *) l->data)->order = order++;
-      }
-      self->take_full = g_queue_get_length (&self->queue) >= limit;
+      self->next_order = 0;
+      take_rows (self, limit, NULL);
       self->bundle_due = self->batch_allowed && self->batch_size > 1 &&
                          g_queue_get_length (&self->queue) > 1;
       self->reads_sent = FALSE;
@@ -367,6 +436,11 @@ _ward_fhir_sync_advance (WardFhirSync *self)
       GList *l;
 
       item = g_queue_peek_head (&self->queue);
+      if (item == NULL && self->take_full && !(self->batch_allowed && self->batch_size > 1))
+        {
+          refill (self);
+          item = g_queue_peek_head (&self->queue);
+        }
       if (item == NULL)
         break;
 
