@@ -101,6 +101,12 @@ struct _WardFhirShared
   guint64       n_polls;
   guint64       n_clean_cycles;
   char         *last_error;
+
+  /* Pruning the done writes (ward-fhir-shared.c). */
+  GTimeSpan     retention;
+  gint64        pruned_at;      /* monotonic; 0: not yet */
+  gboolean      prune_backlog;  /* the last batch was full */
+  guint64       n_pruned;
 };
 
 typedef void (*ResponseHandler) (WardFhirShared  *self,

@@ -35,6 +35,38 @@ shared_type_free (gpointer data)
 
 /* -- The cycle ------------------------------------------------------------ */
 
+/* The writes the server has leave shared_outbox after the retention: a
+ * bounded batch after a clean cycle, once an hour, or at each cycle
+ * while a backlog remains (a station that ran for months before).
+ */
+#define PRUNE_INTERVAL_USEC ((gint64) 3600 * G_USEC_PER_SEC)
+#define PRUNE_BATCH         500
+
+static void
+prune_done_writes (WardFhirShared *self)
+{
+  g_autoptr(GError) error = NULL;
+  gint64 mono = g_get_monotonic_time ();
+  gint64 n;
+
+  if (!self->prune_backlog && self->pruned_at != 0 && mono - self->pruned_at < PRUNE_INTERVAL_USEC)
+    return;
+
+  self->pruned_at = mono;
+  n = ward_store_shared_prune (self->store, g_get_real_time () - self->retention, PRUNE_BATCH,
+                               &error);
+  if (n < 0)
+    {
+      g_warning ("Cannot prune the shared writes done: %s", error->message);
+      self->prune_backlog = FALSE;
+      return;
+    }
+  self->n_pruned += n;
+  self->prune_backlog = n == PRUNE_BATCH;
+  if (n > 0)
+    g_debug ("%" G_GINT64_FORMAT " shared writes done before the retention pruned", n);
+}
+
 void
 _ward_fhir_shared_end_cycle (WardFhirShared *self)
 {
@@ -42,6 +74,8 @@ _ward_fhir_shared_end_cycle (WardFhirShared *self)
   g_clear_pointer (&self->poll_mark, g_date_time_unref);
   g_clear_pointer (&self->page_since, g_date_time_unref);
   self->busy = FALSE;
+  if (!self->cycle_failed && !self->flushing)
+    prune_done_writes (self);
   if (!self->cycle_failed)
     self->n_clean_cycles++;
 
@@ -109,6 +143,32 @@ idle_kick (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+/* A write of a shared type was queued by the store (a Flag the engine
+ * wrote, a Communication of the care team): send it soon.
+ */
+static void
+routed_write_queued (const char *resource_type,
+                     const char *id,
+                     gpointer    user_data)
+{
+  ward_fhir_shared_kick (user_data);
+}
+
+/* The types registered go to the sharing queue whenever this station
+ * writes them, never to the FHIR outbox: one path per resource.
+ */
+static void
+set_routes (WardFhirShared *self)
+{
+  g_autoptr(GPtrArray) names = g_ptr_array_new ();
+
+  for (guint i = 0; i < self->type_names->len; i++)
+    g_ptr_array_add (names, g_ptr_array_index (self->type_names, i));
+  g_ptr_array_add (names, NULL);
+  ward_store_shared_set_routes (self->store, (const char * const *) names->pdata,
+                                routed_write_queued, self);
+}
+
 /* -- Public --------------------------------------------------------------- */
 
 static void
@@ -160,6 +220,7 @@ ward_fhir_shared_init (WardFhirShared *self)
   self->page_size = 100;
   self->overlap_msec = 5000;
   self->timeout_sec = 10;
+  self->retention = WARD_FHIR_SHARED_DEFAULT_RETENTION;
 }
 
 gboolean
@@ -252,6 +313,8 @@ ward_fhir_shared_register_type (WardFhirShared          *self,
   if (!g_hash_table_contains (self->types, resource_type))
     g_ptr_array_add (self->type_names, g_strdup (resource_type));
   g_hash_table_insert (self->types, g_strdup (resource_type), type);
+  if (self->started)
+    set_routes (self);
 }
 
 void
@@ -459,6 +522,8 @@ ward_fhir_shared_start (WardFhirShared *self)
       }
   }
 
+  set_routes (self);
+
   g_clear_pointer (&self->context, g_main_context_unref);
   self->context = g_main_context_ref_thread_default ();
   if (self->session == NULL)
@@ -503,6 +568,8 @@ ward_fhir_shared_stop (WardFhirShared *self)
 
   self->started = FALSE;
   self->again = FALSE;
+  if (self->store != NULL)
+    ward_store_shared_set_routes (self->store, NULL, NULL, NULL);
   if (self->timer != NULL)
     {
       g_source_destroy (self->timer);
@@ -586,6 +653,23 @@ ward_fhir_shared_flush_and_stop (WardFhirShared *self,
    */
   while (self->n_in_flight > 0)
     g_main_context_iteration (self->context, TRUE);
+}
+
+void
+ward_fhir_shared_set_retention (WardFhirShared *self,
+                                GTimeSpan       retention)
+{
+  g_return_if_fail (WARD_IS_FHIR_SHARED (self));
+  g_return_if_fail (retention >= 0);
+
+  self->retention = retention;
+}
+
+guint64
+ward_fhir_shared_get_n_pruned (WardFhirShared *self)
+{
+  g_return_val_if_fail (WARD_IS_FHIR_SHARED (self), 0);
+  return self->n_pruned;
 }
 
 gboolean
