@@ -33,20 +33,16 @@ _ward_pipeline_run_care_stage (WardPipeline  *self,
   WardStore *store = ward_engine_get_store (self->engine);
   gint64 mono;
 
-  /* The Flags the engine wrote in this tick go to the other stations
-   * through the sharing layer, never also through the outbox: claimed
-   * before the care stage, so that a new Flag is queued before its Task,
-   * and after it for the care team's Communications.
+  /* With sharing on, the Flags the engine wrote in this tick and the
+   * care team's Communications are in the sharing queue already: the
+   * store routes them there when they are written, in this transaction
+   * (ward_store_shared_set_routes()), so a new Flag is queued before its
+   * Task and nothing here polls the outbox for them.
    */
-  if (self->fhir_shared != NULL &&
-      !ward_fhir_shared_claim_outbox (self->fhir_shared, g_get_real_time (), error))
-    return FALSE;
   if (!_ward_store_exec (store, "SAVEPOINT care_tick", error))
     return FALSE;
   if (ward_care_tick (self->care, now, &local_error))
-    return _ward_store_exec (store, "RELEASE care_tick", error) &&
-           (self->fhir_shared == NULL ||
-            ward_fhir_shared_claim_outbox (self->fhir_shared, g_get_real_time (), error));
+    return _ward_store_exec (store, "RELEASE care_tick", error);
 
   if (_ward_pipeline_is_write_failure (local_error))
     {

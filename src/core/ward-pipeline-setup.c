@@ -10,6 +10,7 @@
 
 #include "ward-pipeline-internal.h"
 
+#include "ward-fhir-auth-config.h"
 #include "ward-secret.h"
 #include "ward-simulator.h"
 #include "ward-ward-file.h"
@@ -77,58 +78,16 @@ _ward_pipeline_load_ward_file (WardPipeline  *self,
 const char *
 _ward_pipeline_fhir_auth_mode (WardPipeline *self)
 {
-  if (self->config.fhir_auth != NULL)
-    return self->config.fhir_auth;
-  return self->config.fhir_client_id != NULL ? "smart"
-         : self->config.fhir_token_file != NULL ? "bearer" : "none";
+  return ward_fhir_auth_config_mode (&self->config);
 }
 
 gboolean
 _ward_pipeline_setup_fhir_auth (WardPipeline  *self,
                                 GError       **error)
 {
-  const char *mode = _ward_pipeline_fhir_auth_mode (self);
-
   g_clear_object (&self->fhir_auth);
-  if (g_strcmp0 (mode, "none") == 0)
-    {
-      self->fhir_auth = ward_fhir_auth_new_none ();
-    }
-  else if (g_strcmp0 (mode, "bearer") == 0)
-    {
-      if (self->config.fhir_token_file == NULL)
-        {
-          g_set_error_literal (error, WARD_PIPELINE_ERROR, WARD_PIPELINE_ERROR_FAILED,
-                               "--fhir-auth=bearer needs --fhir-token-file");
-          return FALSE;
-        }
-      /* A file, or keyring: (the token stored for this server's URL). */
-      if (!ward_secret_read (self->config.fhir_token_file, WARD_SECRET_KIND_FHIR_TOKEN,
-                             self->config.fhir_url, &self->fhir_token, error))
-        return FALSE;
-      self->fhir_auth = ward_fhir_auth_new_bearer (self->fhir_token);
-    }
-  else if (g_strcmp0 (mode, "smart") == 0)
-    {
-      if (self->config.fhir_client_id == NULL || self->config.fhir_private_key == NULL)
-        {
-          g_set_error_literal (error, WARD_PIPELINE_ERROR, WARD_PIPELINE_ERROR_FAILED,
-                               "--fhir-auth=smart needs --fhir-client-id and --fhir-private-key");
-          return FALSE;
-        }
-      self->fhir_auth = ward_fhir_auth_new_smart (self->config.fhir_url,
-                                                  self->config.fhir_client_id,
-                                                  self->config.fhir_private_key,
-                                                  NULL, NULL, error);
-      if (self->fhir_auth == NULL)
-        return FALSE;
-    }
-  else
-    {
-      g_set_error (error, WARD_PIPELINE_ERROR, WARD_PIPELINE_ERROR_FAILED,
-                   "Unknown --fhir-auth %s: use none, bearer or smart", mode);
-      return FALSE;
-    }
+  g_clear_pointer (&self->fhir_token, g_free);
+  self->fhir_auth = ward_fhir_auth_new_for_config (&self->config, &self->fhir_token, error);
 
-  return TRUE;
+  return self->fhir_auth != NULL;
 }

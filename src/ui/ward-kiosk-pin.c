@@ -141,6 +141,33 @@ unlock_action_cb (GtkWidget  *widget,
   g_object_unref (self);
 }
 
+/* Who can unlock, also when the staff list changes with the prompt open
+ * (a member added to or taken off the ward's CareTeam).
+ */
+static void
+update_staff (WardKioskPin *self)
+{
+  const char *nobody = _("Nobody can unlock this kiosk: the ward has no staff PIN and no kiosk "
+                         "PIN. Ask the ward's IT contact to set one.");
+  guint n_staff;
+
+  /* Only those who can unlock: members with a PIN. */
+  n_staff = ward_staff_pin_entry_set_staff (self->pin_entry,
+                                            ward_kiosk_guard_uses_staff (self->guard)
+                                            ? ward_kiosk_guard_get_staff (self->guard) : NULL);
+  if (n_staff == 0)
+    /* Translators: the field of the kiosk's PIN prompt when the ward has one PIN */
+    ward_staff_pin_entry_set_pin_title (self->pin_entry, _("Ward _PIN"));
+  else
+    /* Translators: the field of the kiosk's PIN prompt, under the staff member's name */
+    ward_staff_pin_entry_set_pin_title (self->pin_entry, _("_PIN"));
+
+  if (!ward_kiosk_guard_has_pin (self->guard))
+    show_error (self, nobody);
+  else if (g_strcmp0 (ward_staff_pin_entry_get_error (self->pin_entry), nobody) == 0)
+    show_error (self, NULL);
+}
+
 static void
 pin_activated_cb (WardKioskPin *self)
 {
@@ -206,7 +233,6 @@ ward_kiosk_pin_new (GtkWindow      *parent,
                     gpointer        clock_data)
 {
   WardKioskPin *self;
-  guint n_staff = 0;
 
   g_return_val_if_fail (parent == NULL || GTK_IS_WINDOW (parent), NULL);
   g_return_val_if_fail (WARD_IS_KIOSK_GUARD (guard), NULL);
@@ -221,17 +247,9 @@ ward_kiosk_pin_new (GtkWindow      *parent,
   self->clock = clock;
   self->clock_data = clock_data;
 
-  /* Only those who can unlock: members with a PIN. */
-  n_staff = ward_staff_pin_entry_set_staff (self->pin_entry,
-                                            ward_kiosk_guard_uses_staff (guard)
-                                            ? ward_kiosk_guard_get_staff (guard) : NULL);
-  if (n_staff == 0)
-    /* Translators: the field of the kiosk's PIN prompt when the ward has one PIN */
-    ward_staff_pin_entry_set_pin_title (self->pin_entry, _("Ward _PIN"));
-
-  if (!ward_kiosk_guard_has_pin (guard))
-    show_error (self, _("Nobody can unlock this kiosk: the ward has no staff PIN and no kiosk "
-                        "PIN. Ask the ward's IT contact to set one."));
+  update_staff (self);
+  g_signal_connect_object (guard, "staff-changed", G_CALLBACK (update_staff), self,
+                           G_CONNECT_SWAPPED);
 
   ward_kiosk_pin_update (self);
   gtk_window_set_focus (GTK_WINDOW (self), ward_staff_pin_entry_get_pin_row (self->pin_entry));

@@ -197,6 +197,16 @@ acting_changed_cb (WardKiosk *self)
   update_status (self);
 }
 
+/* The directory read a new staff list (the CareTeam changed on the
+ * server): the PIN prompt lists who is on it now, and a member taken off
+ * it can no longer unlock.
+ */
+static void
+staff_changed_cb (WardKiosk *self)
+{
+  ward_kiosk_guard_set_staff (self->guard, ward_session_get_staff (self->session));
+}
+
 static void
 auto_lock_minutes_changed_cb (WardKiosk *self)
 {
@@ -485,6 +495,8 @@ ward_kiosk_new (GApplication   *application,
   ward_session_set_idle_seconds (session, 0);
   ward_kiosk_guard_touch (guard, now (self));
   g_signal_connect_object (session, "notify::acting-id", G_CALLBACK (acting_changed_cb), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (session, "notify::staff", G_CALLBACK (staff_changed_cb), self,
                            G_CONNECT_SWAPPED);
   self->idle_source = g_timeout_add_seconds (1, idle_check_cb, self);
   update_status (self);

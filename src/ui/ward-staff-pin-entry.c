@@ -101,10 +101,17 @@ ward_staff_pin_entry_set_staff (WardStaffPinEntry *self,
                                 WardStaff         *staff)
 {
   g_autoptr(GtkStringList) names = gtk_string_list_new (NULL);
+  g_autofree char *selected = NULL;
+  gboolean had_list;
 
   g_return_val_if_fail (WARD_IS_STAFF_PIN_ENTRY (self), 0);
   g_return_val_if_fail (staff == NULL || WARD_IS_STAFF (staff), 0);
 
+  /* A new list while the prompt is open (the CareTeam changed): whoever
+   * was picked stays picked when still on it.
+   */
+  had_list = self->ids->len > 0;
+  selected = g_strdup (ward_staff_pin_entry_get_selected (self));
   g_ptr_array_set_size (self->ids, 0);
 
   /* Only those who can switch in: members with a PIN. */
@@ -126,6 +133,21 @@ ward_staff_pin_entry_set_staff (WardStaffPinEntry *self,
 
   adw_combo_row_set_model (self->staff_row, G_LIST_MODEL (names));
   gtk_widget_set_visible (GTK_WIDGET (self->staff_row), self->ids->len > 0);
+
+  if (had_list)
+    {
+      guint position = GTK_INVALID_LIST_POSITION;
+
+      for (guint i = 0; selected != NULL && i < self->ids->len; i++)
+        if (g_str_equal (g_ptr_array_index (self->ids, i), selected))
+          position = i;
+      /* Taken off the list: nobody is picked in their place, and what was
+       * typed goes (it was not the next name's PIN).
+       */
+      if (position == GTK_INVALID_LIST_POSITION)
+        ward_staff_pin_entry_clear_pin (self);
+      adw_combo_row_set_selected (self->staff_row, position);
+    }
 
   return self->ids->len;
 }

@@ -56,6 +56,23 @@ update (WardSwitchUser *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "switch-user.sign-in", self->n_staff > 0);
 }
 
+/* Who can switch in, also when the staff list changes with the dialog
+ * open (a member added to or taken off the ward's CareTeam).
+ */
+static void
+update_staff (WardSwitchUser *self)
+{
+  const char *nobody = _("Nobody on this ward's staff list has a PIN: ask the nurse in charge.");
+
+  self->n_staff = ward_staff_pin_entry_set_staff (self->pin_entry,
+                                                  ward_session_get_staff (self->session));
+  if (self->n_staff == 0)
+    ward_staff_pin_entry_show_error (self->pin_entry, nobody);
+  else if (g_strcmp0 (ward_staff_pin_entry_get_error (self->pin_entry), nobody) == 0)
+    ward_staff_pin_entry_show_error (self->pin_entry, NULL);
+  update (self);
+}
+
 static void
 sign_in_action_cb (GtkWidget  *widget,
                    const char *action_name,
@@ -165,12 +182,9 @@ ward_switch_user_new (GtkWindow   *parent,
                        NULL);
   self->session = g_object_ref (session);
 
-  self->n_staff = ward_staff_pin_entry_set_staff (self->pin_entry, ward_session_get_staff (session));
-  if (self->n_staff == 0)
-    ward_staff_pin_entry_show_error (self->pin_entry,
-                                     _("Nobody on this ward's staff list has a PIN: ask the "
-                                       "nurse in charge."));
-
+  update_staff (self);
+  g_signal_connect_object (session, "notify::staff", G_CALLBACK (update_staff), self,
+                           G_CONNECT_SWAPPED);
   g_signal_connect_object (session, "notify::acting-id", G_CALLBACK (update), self, G_CONNECT_SWAPPED);
   update (self);
   /* Typing goes straight into the PIN: the name is usually the one

@@ -77,9 +77,9 @@ gboolean            ward_care_share_apply_communication (WardStore  *store,
 
 /* Registers Flag and Communication with the sharing layer (after
  * ward_care_share_attach()).  The engine's Flags and the care team's
- * Communications are written to the store's outbox as before and claimed
- * by the layer (ward_fhir_shared_claim_outbox()) in the tick that made
- * them.
+ * Communications are written to the store as before; while the layer
+ * runs, the store queues them for sharing instead of in the outbox, in
+ * the transaction that made them (ward_store_shared_set_routes()).
  */
 void                ward_care_share_attach_flags     (WardCare       *care,
                                                       WardFhirShared *shared);

@@ -36,6 +36,7 @@ G_DEFINE_FINAL_TYPE (WardKioskGuard, ward_kiosk_guard, G_TYPE_OBJECT)
 enum
 {
   LOCKOUT_CHANGED,
+  STAFF_CHANGED,
   N_SIGNALS
 };
 
@@ -82,6 +83,15 @@ ward_kiosk_guard_class_init (WardKioskGuardClass *klass)
    */
   signals[LOCKOUT_CHANGED] =
     g_signal_new ("lockout-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+
+  /**
+   * WardKioskGuard::staff-changed:
+   *
+   * The staff list whose PINs unlock changed (ward_kiosk_guard_set_staff()).
+   */
+  signals[STAFF_CHANGED] =
+    g_signal_new ("staff-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL, G_TYPE_NONE, 0);
 }
 
@@ -255,6 +265,19 @@ ward_kiosk_guard_get_staff (WardKioskGuard *self)
   g_return_val_if_fail (WARD_IS_KIOSK_GUARD (self), NULL);
 
   return self->staff;
+}
+
+void
+ward_kiosk_guard_set_staff (WardKioskGuard *self,
+                            WardStaff      *staff)
+{
+  g_return_if_fail (WARD_IS_KIOSK_GUARD (self));
+  g_return_if_fail (staff == NULL || WARD_IS_STAFF (staff));
+
+  if (!g_set_object (&self->staff, staff))
+    return;
+
+  g_signal_emit (self, signals[STAFF_CHANGED], 0);
 }
 
 gint64

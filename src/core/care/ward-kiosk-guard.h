@@ -88,6 +88,11 @@ gboolean         ward_kiosk_guard_has_pin              (WardKioskGuard  *self);
 /* TRUE: the prompt asks who you are (staff PINs); FALSE: the ward PIN. */
 gboolean         ward_kiosk_guard_uses_staff           (WardKioskGuard  *self);
 WardStaff       *ward_kiosk_guard_get_staff            (WardKioskGuard  *self);
+/* A new staff list (the directory refreshed): a member taken off it can
+ * no longer unlock; emits "staff-changed".  The lockout is kept.
+ */
+void             ward_kiosk_guard_set_staff            (WardKioskGuard  *self,
+                                                        WardStaff       *staff);
 
 /* Checks the PIN of staff_id (NULL: the ward PIN).  FALSE with
  * WRONG_PIN, LOCKED (not even checked) or NO_PIN; the messages are

@@ -37,6 +37,7 @@ enum {
   PROP_ACTING_ID,
   PROP_STATION_MODE,
   PROP_IDLE_SECONDS,
+  PROP_STAFF,
   N_PROPS
 };
 
@@ -179,6 +180,10 @@ ward_session_get_property (GObject    *object,
       g_value_set_uint (value, self->idle_seconds);
       break;
 
+    case PROP_STAFF:
+      g_value_set_object (value, self->staff);
+      break;
+
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -222,6 +227,13 @@ ward_session_class_init (WardSessionClass *klass)
   properties[PROP_IDLE_SECONDS] =
     g_param_spec_uint ("idle-seconds", NULL, NULL, 0, G_MAXUINT, WARD_SESSION_DEFAULT_IDLE_SECONDS,
                        (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+  /* The ward's staff list; notified when the directory replaces it (a
+   * member added to or removed from the CareTeam), so that the PIN
+   * prompts follow without a restart.
+   */
+  properties[PROP_STAFF] =
+    g_param_spec_object ("staff", NULL, NULL, WARD_TYPE_STAFF,
+                         (G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
@@ -343,6 +355,8 @@ ward_session_set_staff (WardSession *self,
       add_event (self, self->acting_id, "staff-sign-out-removed");
       set_acting (self, NULL);
     }
+
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STAFF]);
 }
 
 gboolean

@@ -10,6 +10,7 @@
 
 #include "ward-staff-directory.h"
 
+#include "ward-fhir-auth-config.h"
 #include "ward-fhir-staff.h"
 #include "ward-secret.h"
 #include "ward-staff-fhir.h"
@@ -26,6 +27,7 @@ struct _WardStaffDirectory
   char          *db_path;
   char          *base_url;
   char          *bearer_token;
+  WardFhirAuth  *auth;          /* or NULL: bearer_token */
   char          *last_error;
   GCancellable  *cancellable;
 
@@ -52,6 +54,7 @@ typedef struct
   char       *db_path;
   char       *base_url;
   char       *bearer_token;
+  gboolean    retried;      /* read again after a 401, with a new token */
 
   /* Out */
   WardStaff  *merged;
@@ -126,6 +129,26 @@ apply (WardStaffDirectory *self,
   g_signal_emit (self, signals[CHANGED], 0);
 }
 
+static void start_read (WardStaffDirectory *self,
+                        GTask              *outer);
+
+/* The read failed (or its token could not be had): the list stays. */
+static void
+read_failed (WardStaffDirectory *self,
+             GTask              *outer,
+             GError             *error)
+{
+  self->reading = FALSE;
+  if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      g_message ("Staff from the FHIR server not read; keeping the list there is: %s",
+                 error->message);
+      g_free (self->last_error);
+      self->last_error = g_strdup (error->message);
+    }
+  g_task_return_error (outer, error);
+}
+
 static void
 read_done_cb (GObject      *source,
               GAsyncResult *result,
@@ -134,26 +157,81 @@ read_done_cb (GObject      *source,
   WardStaffDirectory *self = WARD_STAFF_DIRECTORY (source);
   g_autoptr(GTask) outer = user_data;
   g_autoptr(GError) error = NULL;
-  Read *read = g_task_get_task_data (G_TASK (result));
+  Read *read = g_task_get_task_data (outer);
 
-  self->reading = FALSE;
   if (!g_task_propagate_boolean (G_TASK (result), &error))
     {
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+      /* A SMART token the server no longer takes (it restarted, or the
+       * token was revoked): a new one, and one more try.
+       */
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED) && !read->retried &&
+          self->auth != NULL && ward_fhir_auth_get_mode (self->auth) == WARD_FHIR_AUTH_SMART)
         {
-          g_message ("Staff from the FHIR server not read; keeping the list there is: %s",
-                     error->message);
-          g_free (self->last_error);
-          self->last_error = g_strdup (error->message);
+          read->retried = TRUE;
+          ward_fhir_auth_invalidate (self->auth);
+          start_read (self, g_steal_pointer (&outer));
+          return;
         }
-      g_task_return_error (outer, g_steal_pointer (&error));
+      read_failed (self, outer, g_steal_pointer (&error));
       return;
     }
 
+  self->reading = FALSE;
   g_clear_pointer (&self->last_error, g_free);
   self->n_reads++;
   apply (self, read->merged);
   g_task_return_boolean (outer, TRUE);
+}
+
+/* The worker reads with read's token (outer: owned). */
+static void
+run_read (WardStaffDirectory *self,
+          GTask              *outer)
+{
+  g_autoptr(GTask) task = g_task_new (self, self->cancellable, read_done_cb, outer);
+
+  g_task_set_source_tag (task, read_thread);
+  g_task_set_task_data (task, g_task_get_task_data (outer), NULL);
+  g_task_run_in_thread (task, read_thread);
+}
+
+static void
+token_cb (GObject      *source,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  g_autoptr(GTask) outer = user_data;
+  WardStaffDirectory *self = g_task_get_source_object (outer);
+  Read *read = g_task_get_task_data (outer);
+  GError *error = NULL;
+  char *token = ward_fhir_auth_get_token_finish (WARD_FHIR_AUTH (source), result, &error);
+
+  if (error != NULL)
+    {
+      g_prefix_error (&error, "No token for the FHIR server: ");
+      read_failed (self, outer, error);
+      return;
+    }
+
+  g_free (read->bearer_token);
+  read->bearer_token = token;
+  run_read (self, g_steal_pointer (&outer));
+}
+
+/* The token first, on this thread (where the SMART token is cached),
+ * then the read on a worker (outer: owned).
+ */
+static void
+start_read (WardStaffDirectory *self,
+            GTask              *outer)
+{
+  if (self->auth != NULL && ward_fhir_auth_get_mode (self->auth) != WARD_FHIR_AUTH_NONE)
+    {
+      ward_fhir_auth_get_token_async (self->auth, self->cancellable, token_cb, outer);
+      return;
+    }
+
+  run_read (self, outer);
 }
 
 static gboolean
@@ -176,6 +254,7 @@ ward_staff_directory_dispose (GObject *object)
   g_clear_object (&self->cancellable);
   g_clear_object (&self->policy);
   g_clear_object (&self->merged);
+  g_clear_object (&self->auth);
 
   G_OBJECT_CLASS (ward_staff_directory_parent_class)->dispose (object);
 }
@@ -314,8 +393,7 @@ ward_staff_directory_refresh_async (WardStaffDirectory  *self,
                                     GAsyncReadyCallback  callback,
                                     gpointer             user_data)
 {
-  g_autoptr(GTask) outer = NULL;
-  g_autoptr(GTask) task = NULL;
+  GTask *outer;
   Read *read;
 
   g_return_if_fail (WARD_IS_STAFF_DIRECTORY (self));
@@ -328,12 +406,20 @@ ward_staff_directory_refresh_async (WardStaffDirectory  *self,
   read->db_path = g_strdup (self->db_path);
   read->base_url = g_strdup (self->base_url);
   read->bearer_token = g_strdup (self->bearer_token);
+  g_task_set_task_data (outer, read, (GDestroyNotify) read_free);
 
   self->reading = TRUE;
-  task = g_task_new (self, self->cancellable, read_done_cb, g_steal_pointer (&outer));
-  g_task_set_source_tag (task, read_thread);
-  g_task_set_task_data (task, read, (GDestroyNotify) read_free);
-  g_task_run_in_thread (task, read_thread);
+  start_read (self, outer);
+}
+
+void
+ward_staff_directory_set_auth (WardStaffDirectory *self,
+                               WardFhirAuth       *auth)
+{
+  g_return_if_fail (WARD_IS_STAFF_DIRECTORY (self));
+  g_return_if_fail (auth == NULL || WARD_IS_FHIR_AUTH (auth));
+
+  g_set_object (&self->auth, auth);
 }
 
 gboolean
@@ -376,7 +462,7 @@ ward_staff_directory_new_for_session (WardSession               *session,
                                       GError                   **error)
 {
   g_autoptr(WardStaffDirectory) self = NULL;
-  g_autofree char *token = NULL;
+  g_autoptr(WardFhirAuth) auth = NULL;
   WardStaff *policy;
 
   g_return_val_if_fail (WARD_IS_SESSION (session), NULL);
@@ -393,12 +479,14 @@ ward_staff_directory_new_for_session (WardSession               *session,
       return NULL;
     }
 
-  if (config->fhir_token_file != NULL &&
-      !ward_secret_read (config->fhir_token_file, WARD_SECRET_KIND_FHIR_TOKEN, config->fhir_url,
-                         &token, error))
+  /* The sync's authentication: a bearer token, or SMART Backend
+   * Services with the client's key (a token of its own, on this thread).
+   */
+  if (!(auth = ward_fhir_auth_new_for_config (config, NULL, error)))
     return NULL;
 
-  self = ward_staff_directory_new (policy, config->db_path, config->fhir_url, token);
+  self = ward_staff_directory_new (policy, config->db_path, config->fhir_url, NULL);
+  ward_staff_directory_set_auth (self, auth);
   g_signal_connect_object (self, "changed", G_CALLBACK (session_staff_changed_cb), session,
                            G_CONNECT_DEFAULT);
   if (!ward_staff_directory_start (self, error))

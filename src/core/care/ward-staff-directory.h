@@ -8,6 +8,7 @@
 
 #include <gio/gio.h>
 
+#include "ward-fhir-auth.h"
 #include "ward-pipeline.h"
 #include "ward-session.h"
 #include "ward-staff.h"
@@ -36,6 +37,12 @@ WardStaffDirectory *ward_staff_directory_new            (WardStaff           *po
                                                          const char          *db_path,
                                                          const char          *base_url,
                                                          const char          *bearer_token);
+/* Each read's token comes from auth (NULL: the bearer_token of new()):
+ * fetched on the thread-default main context of the read, cached by
+ * auth; after a 401 a SMART token is renewed and the read made once more.
+ */
+void                ward_staff_directory_set_auth       (WardStaffDirectory  *self,
+                                                         WardFhirAuth        *auth);
 /* Refresh interval in seconds (0: none after the first read); default
  * the staff file's refresh_minutes.
  */
@@ -71,9 +78,11 @@ guint               ward_staff_directory_get_n_reads    (WardStaffDirectory  *se
 
 /* The directory a station runs: NULL (no error) when the session's staff
  * file names no CareTeam, or there is no FHIR server or no database.
- * Started; each new list goes to the session (ward_session_set_staff()).
- * The bearer token is --fhir-token-file's; SMART Backend Services is not
- * used for the staff read yet (the cache and the file serve then).
+ * Started; each new list goes to the session (ward_session_set_staff(),
+ * which notifies "staff": the PIN prompts follow).  It authenticates as
+ * the sync does (ward_fhir_auth_new_for_config()): --fhir-token-file's
+ * bearer token, or SMART Backend Services with --fhir-client-id and
+ * --fhir-private-key.
  */
 WardStaffDirectory *ward_staff_directory_new_for_session (WardSession              *session,
                                                           const WardPipelineConfig *config,

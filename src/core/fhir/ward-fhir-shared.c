@@ -21,90 +21,7 @@
 #include "ward-fhir-references.h"
 #include "ward-store-shared.h"
 
-#define MARK_KEY_PREFIX "fhir-shared-mark:"
-/* Merges per cycle before it gives up until the next one (two stations
- * racing on the same resource forever would otherwise never poll).
- */
-#define MAX_MERGES_PER_CYCLE 10
-
-typedef struct
-{
-  WardFhirSharedMergeFunc  merge;
-  WardFhirSharedApplyFunc  apply;
-  gpointer                 user_data;
-  GDestroyNotify           destroy;
-  gboolean                 merge_on_write;
-} SharedType;
-
-struct _WardFhirShared
-{
-  GObject       parent_instance;
-
-  WardStore    *store;
-  char         *base_url;
-  char         *station;
-  char         *authorization;
-  GHashTable   *types;          /* resource type -> SharedType */
-  GPtrArray    *type_names;     /* in registration order */
-
-  guint         poll_interval_msec;
-  guint         page_size;
-  guint         overlap_msec;
-  guint         timeout_sec;
-
-  SoupSession  *session;
-  GMainContext *context;
-  GSource      *timer;
-  GSource      *idle;
-  GCancellable *cancellable;
-  gboolean      started;
-  gboolean      busy;
-  gboolean      again;
-  gboolean      cycle_failed;
-  gboolean      flushing;       /* flush_and_stop(): writes only, no polling */
-  guint         merges;
-  guint         n_in_flight;    /* requests not completed yet (also cancelled ones) */
-
-  /* The write in flight. */
-  gint64        seq;
-  char         *resource_type;
-  char         *id;
-  char         *base_version;
-  char         *write_id;
-  char         *json;
-  gboolean      merged;
-
-  /* The poll in flight. */
-  guint         poll_index;
-  GDateTime    *poll_mark;      /* the newest lastUpdated seen of this type */
-  GDateTime    *page_since;     /* the lower bound of the page asked for */
-
-  guint64       n_sent;
-  guint64       n_conflicts;
-  guint64       n_applied;
-  guint64       n_polls;
-  guint64       n_clean_cycles;
-  char         *last_error;
-};
-
 G_DEFINE_FINAL_TYPE (WardFhirShared, ward_fhir_shared, G_TYPE_OBJECT)
-
-typedef void (*ResponseHandler) (WardFhirShared  *self,
-                                 guint            status,
-                                 SoupMessage     *msg,
-                                 JsonObject      *body,
-                                 const GError    *error);
-
-static void cycle_begin   (WardFhirShared *self);
-static void send_next     (WardFhirShared *self);
-static void poll_type     (WardFhirShared *self,
-                           const char     *url);
-static void handle_polled (WardFhirShared *self,
-                           const char     *resource_type,
-                           JsonObject     *resource);
-static void poll_from     (WardFhirShared *self,
-                           GDateTime      *since,
-                           gboolean        inclusive);
 
 static void
 shared_type_free (gpointer data)
@@ -116,228 +33,49 @@ shared_type_free (gpointer data)
   g_free (type);
 }
 
-static void
-clear_write (WardFhirShared *self)
-{
-  self->seq = 0;
-  g_clear_pointer (&self->resource_type, g_free);
-  g_clear_pointer (&self->id, g_free);
-  g_clear_pointer (&self->base_version, g_free);
-  g_clear_pointer (&self->write_id, g_free);
-  g_clear_pointer (&self->json, g_free);
-  self->merged = FALSE;
-}
-
-static void
-set_last_error (WardFhirShared *self,
-                const char     *format,
-                ...) G_GNUC_PRINTF (2, 3);
-
-static void
-set_last_error (WardFhirShared *self,
-                const char     *format,
-                ...)
-{
-  va_list args;
-
-  g_free (self->last_error);
-  va_start (args, format);
-  self->last_error = g_strdup_vprintf (format, args);
-  va_end (args);
-  g_debug ("%s", self->last_error);
-}
-
-/* The body to PUT: json without the server's versionId/lastUpdated, with
- * meta.source naming this station and the write.
- */
-static GBytes *
-make_body (WardFhirShared  *self,
-           GError         **error)
-{
-  g_autoptr(JsonObject) resource = _ward_fhir_shared_parse_object (self->json, strlen (self->json),
-                                                                   error);
-  g_autofree char *station = NULL;
-  g_autofree char *source = NULL;
-  g_autofree char *text = NULL;
-  JsonObject *meta;
-  gsize length;
-
-  if (resource == NULL)
-    return NULL;
-
-  if (_ward_fhir_shared_object_member (resource, "meta") == NULL)
-    json_object_set_object_member (resource, "meta", json_object_new ());
-  meta = _ward_fhir_shared_object_member (resource, "meta");
-  json_object_remove_member (meta, "versionId");
-  json_object_remove_member (meta, "lastUpdated");
-  station = g_uri_escape_string (self->station, NULL, FALSE);
-  source = g_strconcat (WARD_FHIR_SHARED_SOURCE_PREFIX, station, "#", self->write_id, NULL);
-  json_object_set_string_member (meta, "source", source);
-  text = _ward_fhir_shared_object_to_string (resource);
-  length = strlen (text);
-
-  return g_bytes_new_take (g_steal_pointer (&text), length);
-}
-
-/* -- HTTP ----------------------------------------------------------------- */
-
-typedef struct
-{
-  WardFhirShared  *self;
-  SoupMessage     *msg;
-  ResponseHandler  handler;
-} Request;
-
-static gboolean
-status_is_transient (guint status)
-{
-  return status == 0 || status == 408 || status == 429 || status >= 500;
-}
-
-static void
-request_done (GObject      *source,
-              GAsyncResult *result,
-              gpointer      user_data)
-{
-  Request *req = user_data;
-  WardFhirShared *self = req->self;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GBytes) bytes = NULL;
-  g_autoptr(JsonObject) body = NULL;
-  guint status = 0;
-
-  g_assert (self->n_in_flight > 0);
-  self->n_in_flight--;
-  bytes = soup_session_send_and_read_finish (SOUP_SESSION (source), result, &error);
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    {
-      /* stop(): what was in flight stays pending. */
-      g_object_unref (req->msg);
-      g_object_unref (req->self);
-      g_free (req);
-      return;
-    }
-
-  if (bytes != NULL)
-    {
-      gsize length;
-      const char *data = g_bytes_get_data (bytes, &length);
-
-      status = soup_message_get_status (req->msg);
-      if (length > 0)
-        {
-          g_autoptr(GError) parse_error = NULL;
-
-          body = _ward_fhir_shared_parse_object (data, length, &parse_error);
-          /* An answer that is not FHIR (a proxy's page) is a transient failure. */
-          if (body == NULL && status >= 200 && status < 300)
-            {
-              g_set_error (&error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                           "the answer is not FHIR JSON: %s", parse_error->message);
-              status = 0;
-            }
-        }
-    }
-
-  req->handler (self, status, req->msg, body, error);
-  g_object_unref (req->msg);
-  g_object_unref (req->self);
-  g_free (req);
-}
-
-static void
-send_request (WardFhirShared  *self,
-              const char      *method,
-              const char      *url,
-              const char      *if_match,
-              gboolean         if_none_match,
-              GBytes          *body,
-              ResponseHandler  handler)
-{
-  Request *req;
-  SoupMessageHeaders *headers;
-
-  req = g_new0 (Request, 1);
-  req->self = g_object_ref (self);
-  req->handler = handler;
-  req->msg = soup_message_new (method, url);
-  if (req->msg == NULL)
-    {
-      g_autoptr(GError) error = g_error_new (G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                                             "bad URL %s", url);
-
-      handler (self, 0, NULL, NULL, error);
-      g_object_unref (req->self);
-      g_free (req);
-      return;
-    }
-
-  headers = soup_message_get_request_headers (req->msg);
-  soup_message_headers_replace (headers, "Accept", "application/fhir+json");
-  if (self->authorization != NULL)
-    soup_message_headers_replace (headers, "Authorization", self->authorization);
-  if (if_match != NULL)
-    {
-      g_autofree char *etag = g_strdup_printf ("W/\"%s\"", if_match);
-
-      soup_message_headers_replace (headers, "If-Match", etag);
-    }
-  if (if_none_match)
-    soup_message_headers_replace (headers, "If-None-Match", "*");
-  if (body != NULL)
-    soup_message_set_request_body_from_bytes (req->msg, "application/fhir+json", body);
-
-  self->n_in_flight++;
-  soup_session_send_and_read_async (self->session, req->msg, G_PRIORITY_DEFAULT,
-                                    self->cancellable, request_done, req);
-}
-
-static char *
-resource_url (WardFhirShared *self,
-              const char     *resource_type,
-              const char     *id)
-{
-  g_autofree char *type_escaped = g_uri_escape_string (resource_type, NULL, FALSE);
-  g_autofree char *id_escaped = g_uri_escape_string (id, NULL, FALSE);
-
-  return g_strdup_printf ("%s/%s/%s", self->base_url, type_escaped, id_escaped);
-}
-
-/* "HTTP 400: the outcome's first diagnostics" */
-static char *
-describe_failure (guint         status,
-                  JsonObject   *body,
-                  const GError *error)
-{
-  if (status == 0)
-    return g_strdup_printf ("no answer: %s", error != NULL ? error->message : "unknown error");
-
-  if (g_strcmp0 (_ward_fhir_shared_string_member (body, "resourceType"), "OperationOutcome") == 0)
-    {
-      JsonArray *issues = _ward_fhir_shared_array_member (body, "issue");
-      JsonObject *issue = issues != NULL && json_array_get_length (issues) > 0
-                          ? _ward_fhir_shared_array_object (issues, 0) : NULL;
-      const char *text = _ward_fhir_shared_string_member (issue, "diagnostics");
-
-      if (text == NULL)
-        text = _ward_fhir_shared_string_member (_ward_fhir_shared_object_member (issue, "details"),
-                                                "text");
-      if (text != NULL)
-        return g_strdup_printf ("HTTP %u: %s", status, text);
-    }
-
-  return g_strdup_printf ("HTTP %u", status);
-}
-
 /* -- The cycle ------------------------------------------------------------ */
 
+/* The writes the server has leave shared_outbox after the retention: a
+ * bounded batch after a clean cycle, once an hour, or at each cycle
+ * while a backlog remains (a station that ran for months before).
+ */
+#define PRUNE_INTERVAL_USEC ((gint64) 3600 * G_USEC_PER_SEC)
+#define PRUNE_BATCH         500
+
 static void
-end_cycle (WardFhirShared *self)
+prune_done_writes (WardFhirShared *self)
 {
-  clear_write (self);
+  g_autoptr(GError) error = NULL;
+  gint64 mono = g_get_monotonic_time ();
+  gint64 n;
+
+  if (!self->prune_backlog && self->pruned_at != 0 && mono - self->pruned_at < PRUNE_INTERVAL_USEC)
+    return;
+
+  self->pruned_at = mono;
+  n = ward_store_shared_prune (self->store, g_get_real_time () - self->retention, PRUNE_BATCH,
+                               &error);
+  if (n < 0)
+    {
+      g_warning ("Cannot prune the shared writes done: %s", error->message);
+      self->prune_backlog = FALSE;
+      return;
+    }
+  self->n_pruned += n;
+  self->prune_backlog = n == PRUNE_BATCH;
+  if (n > 0)
+    g_debug ("%" G_GINT64_FORMAT " shared writes done before the retention pruned", n);
+}
+
+void
+_ward_fhir_shared_end_cycle (WardFhirShared *self)
+{
+  _ward_fhir_shared_clear_write (self);
   g_clear_pointer (&self->poll_mark, g_date_time_unref);
   g_clear_pointer (&self->page_since, g_date_time_unref);
   self->busy = FALSE;
+  if (!self->cycle_failed && !self->flushing)
+    prune_done_writes (self);
   if (!self->cycle_failed)
     self->n_clean_cycles++;
 
@@ -351,652 +89,22 @@ end_cycle (WardFhirShared *self)
 /* A transient failure: the write stays pending where it is; the cycle
  * ends and the next one starts with it again.
  */
-static void
-fail_cycle (WardFhirShared *self,
-            const char     *what,
-            guint           status,
-            JsonObject     *body,
-            const GError   *error)
+void
+_ward_fhir_shared_fail_cycle (WardFhirShared *self,
+                              const char     *what,
+                              guint           status,
+                              JsonObject     *body,
+                              const GError   *error)
 {
-  g_autofree char *text = describe_failure (status, body, error);
+  g_autofree char *text = _ward_fhir_shared_describe_failure (status, body, error);
   g_autoptr(GError) store_error = NULL;
 
-  set_last_error (self, "%s: %s", what, text);
+  _ward_fhir_shared_set_last_error (self, "%s: %s", what, text);
   if (self->seq != 0 &&
       !ward_store_shared_mark_attempt (self->store, self->seq, text, &store_error))
     g_warning ("Cannot record a shared write's attempt: %s", store_error->message);
   self->cycle_failed = TRUE;
-  end_cycle (self);
-}
-
-/* A write that could not go out now (network, 5xx...): it stays pending
- * in its place, the later ones wait behind it (order), and the cycle goes
- * on to polling, so that this station still sees the others.
- */
-static void
-fail_write (WardFhirShared *self,
-            const char     *what,
-            guint           status,
-            JsonObject     *body,
-            const GError   *error)
-{
-  g_autofree char *text = describe_failure (status, body, error);
-  g_autoptr(GError) store_error = NULL;
-
-  set_last_error (self, "%s %s/%s: %s", what, self->resource_type, self->id, text);
-  if (!ward_store_shared_mark_attempt (self->store, self->seq, text, &store_error))
-    g_warning ("Cannot record a shared write's attempt: %s", store_error->message);
-  self->cycle_failed = TRUE;
-  clear_write (self);
-  /* At a clean stop the server does not answer: what is left waits for
-   * the next start.
-   */
-  if (self->flushing)
-    {
-      end_cycle (self);
-      return;
-    }
-  self->poll_index = 0;
-  poll_type (self, NULL);
-}
-
-static void
-apply (WardFhirShared *self,
-       const char     *resource_type,
-       JsonObject     *resource)
-{
-  SharedType *type = g_hash_table_lookup (self->types, resource_type);
-  g_autofree char *station = ward_fhir_shared_dup_station (resource);
-
-  self->n_applied++;
-  if (type != NULL && type->apply != NULL)
-    type->apply (resource_type, resource, station, type->user_data);
-}
-
-static gboolean
-remember (WardFhirShared  *self,
-          const char      *resource_type,
-          JsonObject      *resource,
-          GError         **error)
-{
-  g_autofree char *json = NULL;
-  const char *id = _ward_fhir_shared_string_member (resource, "id");
-  const char *version = _ward_fhir_shared_meta_string (resource, "versionId");
-
-  if (id == NULL || version == NULL)
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                   "the server's copy of a %s has no id or no meta.versionId", resource_type);
-      return FALSE;
-    }
-
-  json = _ward_fhir_shared_object_to_string (resource);
-  return ward_store_shared_set_known (self->store, resource_type, id, version,
-                                      _ward_fhir_shared_meta_string (resource, "lastUpdated"), json,
-                                      error);
-}
-
-static void
-finish_sent (WardFhirShared *self,
-             JsonObject     *server_copy)
-{
-  g_autoptr(GError) error = NULL;
-  gboolean done = FALSE;
-
-  if (!remember (self, self->resource_type, server_copy, &error) ||
-      !ward_store_shared_mark_sent (self->store, self->seq, self->write_id,
-                                    _ward_fhir_shared_meta_string (server_copy, "versionId"),
-                                    g_get_real_time (), &done, &error))
-    {
-      fail_cycle (self, "store", 0, NULL, error);
-      return;
-    }
-
-  self->n_sent++;
-  /* A merge's result is new here too; a plain write is what this station
-   * already shows.
-   */
-  if (self->merged)
-    apply (self, self->resource_type, server_copy);
-
-  send_next (self);
-}
-
-static void
-current_read (WardFhirShared *self,
-              guint           status,
-              SoupMessage    *msg,
-              JsonObject     *body,
-              const GError   *error)
-{
-  g_autoptr(GError) store_error = NULL;
-  g_autofree char *write_id = NULL;
-  g_autoptr(JsonObject) local = NULL;
-  g_autoptr(JsonObject) merged = NULL;
-  SharedType *type;
-  const char *version;
-
-  if (status == 404)
-    {
-      /* Not there (a server emptied, or our base came from elsewhere): the
-       * write becomes a creation.
-       */
-      if (!ward_store_shared_rebase (self->store, self->seq, self->write_id, NULL,
-                                     self->write_id, self->json, NULL, &store_error))
-        {
-          fail_cycle (self, "store", 0, NULL, store_error);
-          return;
-        }
-      send_next (self);
-      return;
-    }
-  if (status == 410)
-    {
-      g_autofree char *text = g_strdup_printf ("%s/%s was deleted on the server",
-                                               self->resource_type, self->id);
-
-      g_warning ("Shared write not sent: %s", text);
-      if (!ward_store_shared_mark_ended (self->store, self->seq, TRUE, NULL, text,
-                                         g_get_real_time (), &store_error))
-        g_warning ("Cannot park a shared write: %s", store_error->message);
-      send_next (self);
-      return;
-    }
-  if (status != 200 || body == NULL || _ward_fhir_shared_meta_string (body, "versionId") == NULL)
-    {
-      fail_write (self, "read after a conflict", status == 200 ? 0 : status, body, error);
-      return;
-    }
-
-  version = _ward_fhir_shared_meta_string (body, "versionId");
-  write_id = ward_fhir_shared_dup_write_id (body);
-  if (g_strcmp0 (write_id, self->write_id) == 0)
-    {
-      /* Ours: it reached the server before we could mark it (a crash, a
-       * lost answer).
-       */
-      finish_sent (self, body);
-      return;
-    }
-
-  self->n_conflicts++;
-  if (++self->merges > MAX_MERGES_PER_CYCLE)
-    {
-      fail_write (self, "merge", 412, NULL, NULL);
-      return;
-    }
-
-  if (!remember (self, self->resource_type, body, &store_error))
-    {
-      fail_cycle (self, "store", 0, NULL, store_error);
-      return;
-    }
-
-  local = _ward_fhir_shared_parse_object (self->json, strlen (self->json), NULL);
-  type = g_hash_table_lookup (self->types, self->resource_type);
-  if (local != NULL && type != NULL && type->merge != NULL &&
-      type->merge (self->resource_type, local, body, &merged, type->user_data) == WARD_FHIR_MERGE_WRITE &&
-      merged != NULL)
-    {
-      g_autofree char *merged_json = NULL;
-      g_autofree char *new_write_id = g_uuid_string_random ();
-
-      json_object_set_string_member (merged, "resourceType", self->resource_type);
-      json_object_set_string_member (merged, "id", self->id);
-      merged_json = _ward_fhir_shared_object_to_string (merged);
-      if (!ward_store_shared_rebase (self->store, self->seq, self->write_id, version,
-                                     new_write_id, merged_json, NULL, &store_error))
-        {
-          fail_cycle (self, "store", 0, NULL, store_error);
-          return;
-        }
-      send_next (self);
-      return;
-    }
-
-  /* The local intent gives way to the server's copy. */
-  if (!ward_store_shared_mark_ended (self->store, self->seq, FALSE, version, NULL,
-                                     g_get_real_time (), &store_error))
-    {
-      fail_cycle (self, "store", 0, NULL, store_error);
-      return;
-    }
-  apply (self, self->resource_type, body);
-  send_next (self);
-}
-
-/* After a write was parked: the server's copy, which polling skipped
- * while the write was pending, is shown now if it is newer.
- */
-static void
-refreshed (WardFhirShared *self,
-           guint           status,
-           SoupMessage    *msg,
-           JsonObject     *body,
-           const GError   *error)
-{
-  if (status == 200 && body != NULL)
-    handle_polled (self, self->resource_type, body);
-
-  send_next (self);
-}
-
-/* Refused because the server lacks a resource it references (referential
- * integrity, as HAPI FHIR enforces it) that the outbox sends too: the
- * Patient or Flag of a Task, not sent yet, or lost by the server.  The
- * write is not parked: it waits in its place, like a transient failure,
- * and the referent is queued again when the outbox thinks it sent it.
- */
-static gboolean
-waits_for_reference (WardFhirShared *self,
-                     JsonObject     *body)
-{
-  g_autofree char *outcome = NULL;
-  g_autofree char *missing_type = NULL;
-  g_autofree char *missing_id = NULL;
-  g_autofree char *ours = NULL;
-  g_autoptr(GError) error = NULL;
-  gboolean queued = FALSE;
-
-  if (body == NULL)
-    return FALSE;
-  outcome = _ward_fhir_shared_object_to_string (body);
-  if (!ward_fhir_outcome_missing_reference (outcome, &missing_type, &missing_id))
-    return FALSE;
-  ours = ward_store_get_resource (self->store, missing_type, missing_id, NULL, NULL);
-  if (ours == NULL)
-    return FALSE;
-
-  if (!ward_store_outbox_requeue (self->store, missing_type, missing_id, g_get_real_time (),
-                                  &queued, &error))
-    g_warning ("Cannot queue %s/%s again: %s", missing_type, missing_id, error->message);
-  else if (queued)
-    g_message ("The FHIR server does not have the %s that shared %s/%s references: "
-               "sending it again", missing_type, self->resource_type, self->id);
-  return TRUE;
-}
-
-static void
-put_done (WardFhirShared *self,
-          guint           status,
-          SoupMessage    *msg,
-          JsonObject     *body,
-          const GError   *error)
-{
-  if (status == 200 || status == 201)
-    {
-      if (body == NULL || _ward_fhir_shared_meta_string (body, "versionId") == NULL)
-        {
-          g_autoptr(GError) missing = g_error_new (G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                                                   "the server answered %u without the resource's version",
-                                                   status);
-
-          fail_write (self, "write", 0, NULL, missing);
-          return;
-        }
-      finish_sent (self, body);
-      return;
-    }
-
-  if (status == 412)
-    {
-      g_autofree char *url = resource_url (self, self->resource_type, self->id);
-
-      send_request (self, "GET", url, NULL, FALSE, NULL, current_read);
-      return;
-    }
-
-  if (status_is_transient (status) || status == 401 || waits_for_reference (self, body))
-    {
-      fail_write (self, "write", status, body, error);
-      return;
-    }
-
-  /* Refused for good: parked with its reason, the next one goes. */
-  {
-    g_autofree char *text = describe_failure (status, body, error);
-    g_autofree char *url = NULL;
-    g_autoptr(GError) store_error = NULL;
-
-    g_warning ("The FHIR server refused shared %s/%s: %s", self->resource_type, self->id, text);
-    set_last_error (self, "write %s/%s: %s", self->resource_type, self->id, text);
-    if (!ward_store_shared_mark_ended (self->store, self->seq, TRUE, NULL, text,
-                                       g_get_real_time (), &store_error))
-      {
-        fail_cycle (self, "store", 0, NULL, store_error);
-        return;
-      }
-    url = resource_url (self, self->resource_type, self->id);
-    send_request (self, "GET", url, NULL, FALSE, NULL, refreshed);
-  }
-}
-
-static void
-take_write (const WardSharedWrite *write,
-            gpointer               user_data)
-{
-  WardFhirShared *self = user_data;
-
-  clear_write (self);
-  self->seq = write->seq;
-  self->resource_type = g_strdup (write->resource_type);
-  self->id = g_strdup (write->id);
-  self->base_version = g_strdup (write->base_version);
-  self->write_id = g_strdup (write->write_id);
-  self->json = g_strdup (write->json);
-  self->merged = write->merged;
-}
-
-/* For a type merged on write: the write is first merged with the
- * server's copy it is based on.  A write that would bring nothing new is
- * dropped (FALSE); one that would undo another station's change (reopen
- * a flag it closed, take an acknowledgement away) is corrected before it
- * goes.  Polling does not apply a resource with a write pending, so the
- * known copy is still the base here.
- */
-static gboolean
-merge_before_write (WardFhirShared *self)
-{
-  SharedType *type = g_hash_table_lookup (self->types, self->resource_type);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(JsonObject) known = NULL;
-  g_autoptr(JsonObject) local = NULL;
-  g_autoptr(JsonObject) merged = NULL;
-  WardFhirMergeResult result;
-
-  if (type == NULL || !type->merge_on_write || type->merge == NULL || self->base_version == NULL)
-    return TRUE;
-  known = ward_fhir_shared_dup_known (self, self->resource_type, self->id, &error);
-  if (known == NULL ||
-      g_strcmp0 (_ward_fhir_shared_meta_string (known, "versionId"), self->base_version) != 0)
-    return TRUE;
-  local = _ward_fhir_shared_parse_object (self->json, strlen (self->json), NULL);
-  if (local == NULL)
-    return TRUE;
-
-  result = type->merge (self->resource_type, local, known, &merged, type->user_data);
-  if (result == WARD_FHIR_MERGE_WRITE && merged != NULL)
-    {
-      json_object_set_string_member (merged, "resourceType", self->resource_type);
-      json_object_set_string_member (merged, "id", self->id);
-      g_free (self->json);
-      self->json = _ward_fhir_shared_object_to_string (merged);
-      return TRUE;
-    }
-
-  /* The server has it all already. */
-  if (!ward_store_shared_mark_ended (self->store, self->seq, FALSE, self->base_version, NULL,
-                                     g_get_real_time (), &error))
-    g_warning ("Cannot end a shared write: %s", error->message);
-  return FALSE;
-}
-
-static void
-send_next (WardFhirShared *self)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GBytes) body = NULL;
-  g_autofree char *url = NULL;
-  gboolean found = FALSE;
-
-  clear_write (self);
-  if (!ward_store_shared_next (self->store, take_write, self, &found, &error))
-    {
-      fail_cycle (self, "store", 0, NULL, error);
-      return;
-    }
-  if (!found)
-    {
-      if (self->flushing)
-        {
-          end_cycle (self);
-          return;
-        }
-      self->poll_index = 0;
-      poll_type (self, NULL);
-      return;
-    }
-
-  if (!merge_before_write (self))
-    {
-      send_next (self);
-      return;
-    }
-
-  body = make_body (self, &error);
-  if (body == NULL)
-    {
-      /* Cannot happen for what write() queued; never block the queue on it. */
-      g_warning ("Shared write %s/%s is not JSON: %s", self->resource_type, self->id, error->message);
-      ward_store_shared_mark_ended (self->store, self->seq, TRUE, NULL, error->message,
-                                    g_get_real_time (), NULL);
-      send_next (self);
-      return;
-    }
-
-  url = resource_url (self, self->resource_type, self->id);
-  send_request (self, "PUT", url, self->base_version, self->base_version == NULL, body, put_done);
-}
-
-/* -- Polling -------------------------------------------------------------- */
-
-static char *
-mark_key (const char *resource_type)
-{
-  return g_strconcat (MARK_KEY_PREFIX, resource_type, NULL);
-}
-
-static char *
-format_instant (GDateTime *time)
-{
-  g_autoptr(GDateTime) utc = g_date_time_to_utc (time);
-  g_autofree char *seconds = g_date_time_format (utc, "%Y-%m-%dT%H:%M:%S");
-
-  return g_strdup_printf ("%s.%03dZ", seconds, g_date_time_get_microsecond (utc) / 1000);
-}
-
-static void
-handle_polled (WardFhirShared *self,
-               const char     *resource_type,
-               JsonObject     *resource)
-{
-  g_autoptr(GError) error = NULL;
-  g_autofree char *known = NULL;
-  const char *id = _ward_fhir_shared_string_member (resource, "id");
-  const char *version = _ward_fhir_shared_meta_string (resource, "versionId");
-  const char *updated = _ward_fhir_shared_meta_string (resource, "lastUpdated");
-  gboolean pending = FALSE;
-
-  if (id == NULL || version == NULL ||
-      g_strcmp0 (_ward_fhir_shared_string_member (resource, "resourceType"),
-                 resource_type) != 0)
-    return;
-
-  if (updated != NULL)
-    {
-      g_autoptr(GDateTime) time = g_date_time_new_from_iso8601 (updated, NULL);
-
-      if (time != NULL && (self->poll_mark == NULL || g_date_time_compare (time, self->poll_mark) > 0))
-        {
-          g_clear_pointer (&self->poll_mark, g_date_time_unref);
-          self->poll_mark = g_steal_pointer (&time);
-        }
-    }
-
-  if (!ward_store_shared_get_known (self->store, resource_type, id, &known, NULL, &error) ||
-      !ward_store_shared_is_pending (self->store, resource_type, id, &pending, &error))
-    {
-      g_warning ("Cannot read shared resource state: %s", error->message);
-      return;
-    }
-  /* Already applied (the overlap), our own write coming back, or one that
-   * our pending write will meet as a conflict.
-   */
-  if (!_ward_fhir_shared_version_is_newer (version, known) || pending)
-    return;
-
-  if (!remember (self, resource_type, resource, &error))
-    {
-      g_warning ("Cannot remember shared %s/%s: %s", resource_type, id, error->message);
-      return;
-    }
-  apply (self, resource_type, resource);
-}
-
-static char *
-next_link (JsonObject *bundle)
-{
-  JsonArray *links = _ward_fhir_shared_array_member (bundle, "link");
-
-  for (guint i = 0; links != NULL && i < json_array_get_length (links); i++)
-    {
-      JsonObject *link = _ward_fhir_shared_array_object (links, i);
-
-      if (g_strcmp0 (_ward_fhir_shared_string_member (link, "relation"), "next") == 0)
-        return g_strdup (_ward_fhir_shared_string_member (link, "url"));
-    }
-
-  return NULL;
-}
-
-static void
-poll_done (WardFhirShared *self,
-           guint           status,
-           SoupMessage    *msg,
-           JsonObject     *body,
-           const GError   *error)
-{
-  const char *resource_type = g_ptr_array_index (self->type_names, self->poll_index);
-  g_autofree char *next = NULL;
-  JsonArray *entries = NULL;
-  guint n_entries = 0;
-
-  if (status != 200 || body == NULL ||
-      g_strcmp0 (_ward_fhir_shared_string_member (body, "resourceType"), "Bundle") != 0)
-    {
-      g_autofree char *what = g_strdup_printf ("poll %s", resource_type);
-
-      fail_cycle (self, what, status == 200 ? 0 : status, body, error);
-      return;
-    }
-
-  entries = _ward_fhir_shared_array_member (body, "entry");
-  if (entries != NULL)
-    n_entries = json_array_get_length (entries);
-  for (guint i = 0; i < n_entries; i++)
-    {
-      JsonObject *entry = _ward_fhir_shared_array_object (entries, i);
-      JsonObject *resource = _ward_fhir_shared_object_member (entry, "resource");
-
-      if (resource != NULL)
-        handle_polled (self, resource_type, resource);
-    }
-
-  /* The mark moves on page by page: a poll cut short does not lose what
-   * was applied, and the overlap covers the rest.
-   */
-  if (self->poll_mark != NULL)
-    {
-      g_autoptr(GError) store_error = NULL;
-      g_autofree char *key = mark_key (resource_type);
-      g_autofree char *value = format_instant (self->poll_mark);
-      g_autofree char *stored = ward_store_dup_setting (self->store, key, NULL);
-      g_autoptr(GDateTime) stored_time = stored != NULL ? g_date_time_new_from_iso8601 (stored, NULL) : NULL;
-
-      if ((stored_time == NULL || g_date_time_compare (self->poll_mark, stored_time) > 0) &&
-          !ward_store_set_setting (self->store, key, value, &store_error))
-        g_warning ("Cannot keep the polling mark of %s: %s", resource_type, store_error->message);
-    }
-
-  /* More than a page: the next one starts at the newest time seen
-   * (_lastUpdated=ge, keyset paging) rather than at an offset, which
-   * would skip a resource when one before it changes between pages.
-   * Repeats are skipped by version.  Only when a whole page shares one
-   * instant does it follow the server's next link.
-   */
-  next = next_link (body);
-  if (next != NULL)
-    {
-      if (n_entries >= self->page_size && self->poll_mark != NULL &&
-          (self->page_since == NULL || g_date_time_compare (self->poll_mark, self->page_since) > 0))
-        poll_from (self, self->poll_mark, TRUE);
-      else
-        poll_type (self, next);
-      return;
-    }
-
-  self->poll_index++;
-  g_clear_pointer (&self->poll_mark, g_date_time_unref);
-  g_clear_pointer (&self->page_since, g_date_time_unref);
-  poll_type (self, NULL);
-}
-
-/* Asks for type poll_index's changes since since (NULL: all of them). */
-static void
-poll_from (WardFhirShared *self,
-           GDateTime      *since,
-           gboolean        inclusive)
-{
-  const char *resource_type = g_ptr_array_index (self->type_names, self->poll_index);
-  g_autoptr(GDateTime) bound = since != NULL ? g_date_time_ref (since) : NULL;
-  GString *query;
-  g_autofree char *url = NULL;
-
-  g_clear_pointer (&self->page_since, g_date_time_unref);
-  self->page_since = g_steal_pointer (&bound);
-
-  query = g_string_new (NULL);
-  g_string_append_printf (query, "%s/%s?_sort=_lastUpdated&_count=%u",
-                          self->base_url, resource_type, self->page_size);
-  if (self->page_since != NULL)
-    {
-      g_autofree char *instant = format_instant (self->page_since);
-
-      g_string_append_printf (query, "&_lastUpdated=%s%s", inclusive ? "ge" : "gt", instant);
-    }
-  url = g_string_free (query, FALSE);
-  send_request (self, "GET", url, NULL, FALSE, NULL, poll_done);
-}
-
-/* Polls type poll_index: url is a next page, or NULL for the first. */
-static void
-poll_type (WardFhirShared *self,
-           const char     *url)
-{
-  if (url == NULL)
-    {
-      const char *resource_type;
-      g_autofree char *key = NULL;
-      g_autofree char *mark = NULL;
-      g_autoptr(GDateTime) since = NULL;
-
-      if (self->poll_index >= self->type_names->len)
-        {
-          end_cycle (self);
-          return;
-        }
-
-      /* Each type starts afresh (a refresh after a parked write may have
-       * seen a time that this type's poll has not reached).
-       */
-      g_clear_pointer (&self->poll_mark, g_date_time_unref);
-      resource_type = g_ptr_array_index (self->type_names, self->poll_index);
-      key = mark_key (resource_type);
-      mark = ward_store_dup_setting (self->store, key, NULL);
-      if (mark != NULL)
-        {
-          g_autoptr(GDateTime) time = g_date_time_new_from_iso8601 (mark, NULL);
-
-          if (time != NULL)
-            since = g_date_time_add (time, -(GTimeSpan) self->overlap_msec * 1000);
-        }
-
-      self->n_polls++;
-      poll_from (self, since, FALSE);
-      return;
-    }
-
-  send_request (self, "GET", url, NULL, FALSE, NULL, poll_done);
+  _ward_fhir_shared_end_cycle (self);
 }
 
 static void
@@ -1007,7 +115,7 @@ cycle_begin (WardFhirShared *self)
   self->busy = TRUE;
   self->cycle_failed = FALSE;
   self->merges = 0;
-  send_next (self);
+  _ward_fhir_shared_send_next (self);
 }
 
 static gboolean
@@ -1035,6 +143,32 @@ idle_kick (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+/* A write of a shared type was queued by the store (a Flag the engine
+ * wrote, a Communication of the care team): send it soon.
+ */
+static void
+routed_write_queued (const char *resource_type,
+                     const char *id,
+                     gpointer    user_data)
+{
+  ward_fhir_shared_kick (user_data);
+}
+
+/* The types registered go to the sharing queue whenever this station
+ * writes them, never to the FHIR outbox: one path per resource.
+ */
+static void
+set_routes (WardFhirShared *self)
+{
+  g_autoptr(GPtrArray) names = g_ptr_array_new ();
+
+  for (guint i = 0; i < self->type_names->len; i++)
+    g_ptr_array_add (names, g_ptr_array_index (self->type_names, i));
+  g_ptr_array_add (names, NULL);
+  ward_store_shared_set_routes (self->store, (const char * const *) names->pdata,
+                                routed_write_queued, self);
+}
+
 /* -- Public --------------------------------------------------------------- */
 
 static void
@@ -1054,7 +188,7 @@ ward_fhir_shared_finalize (GObject *object)
 {
   WardFhirShared *self = WARD_FHIR_SHARED (object);
 
-  clear_write (self);
+  _ward_fhir_shared_clear_write (self);
   g_clear_pointer (&self->poll_mark, g_date_time_unref);
   g_clear_pointer (&self->page_since, g_date_time_unref);
   g_free (self->base_url);
@@ -1086,6 +220,7 @@ ward_fhir_shared_init (WardFhirShared *self)
   self->page_size = 100;
   self->overlap_msec = 5000;
   self->timeout_sec = 10;
+  self->retention = WARD_FHIR_SHARED_DEFAULT_RETENTION;
 }
 
 gboolean
@@ -1178,6 +313,8 @@ ward_fhir_shared_register_type (WardFhirShared          *self,
   if (!g_hash_table_contains (self->types, resource_type))
     g_ptr_array_add (self->type_names, g_strdup (resource_type));
   g_hash_table_insert (self->types, g_strdup (resource_type), type);
+  if (self->started)
+    set_routes (self);
 }
 
 void
@@ -1385,6 +522,8 @@ ward_fhir_shared_start (WardFhirShared *self)
       }
   }
 
+  set_routes (self);
+
   g_clear_pointer (&self->context, g_main_context_unref);
   self->context = g_main_context_ref_thread_default ();
   if (self->session == NULL)
@@ -1429,6 +568,8 @@ ward_fhir_shared_stop (WardFhirShared *self)
 
   self->started = FALSE;
   self->again = FALSE;
+  if (self->store != NULL)
+    ward_store_shared_set_routes (self->store, NULL, NULL, NULL);
   if (self->timer != NULL)
     {
       g_source_destroy (self->timer);
@@ -1445,7 +586,7 @@ ward_fhir_shared_stop (WardFhirShared *self)
   if (self->busy)
     {
       self->busy = FALSE;
-      clear_write (self);
+      _ward_fhir_shared_clear_write (self);
     }
 }
 
@@ -1512,6 +653,23 @@ ward_fhir_shared_flush_and_stop (WardFhirShared *self,
    */
   while (self->n_in_flight > 0)
     g_main_context_iteration (self->context, TRUE);
+}
+
+void
+ward_fhir_shared_set_retention (WardFhirShared *self,
+                                GTimeSpan       retention)
+{
+  g_return_if_fail (WARD_IS_FHIR_SHARED (self));
+  g_return_if_fail (retention >= 0);
+
+  self->retention = retention;
+}
+
+guint64
+ward_fhir_shared_get_n_pruned (WardFhirShared *self)
+{
+  g_return_val_if_fail (WARD_IS_FHIR_SHARED (self), 0);
+  return self->n_pruned;
 }
 
 gboolean

@@ -131,6 +131,13 @@ void            ward_fhir_shared_set_overlap    (WardFhirShared          *self,
 /* Request timeout in seconds (default 10). */
 void            ward_fhir_shared_set_timeout    (WardFhirShared          *self,
                                                  guint                    timeout_sec);
+/* How long a write the server has (sent, or merged with the server's
+ * copy) stays in the store's shared_outbox as a record before it is
+ * pruned, in bounded batches after clean cycles (default 7 days).
+ */
+#define WARD_FHIR_SHARED_DEFAULT_RETENTION ((GTimeSpan) 7 * G_TIME_SPAN_DAY)
+void            ward_fhir_shared_set_retention  (WardFhirShared          *self,
+                                                 GTimeSpan                retention);
 
 /* Queues resource (its resourceType a registered type, with an id) on the
  * version this station knows; kicks a cycle when started.  Fails without
@@ -139,11 +146,13 @@ void            ward_fhir_shared_set_timeout    (WardFhirShared          *self,
 gboolean        ward_fhir_shared_write          (WardFhirShared          *self,
                                                  JsonObject              *resource,
                                                  GError                 **error);
-/* Resources of the shared types that another part of the station wrote
- * through the store's outbox (the engine's Flags) become shared writes:
- * queued here, marked sent in the outbox, so that they have one writer.
- * Run in the caller's transaction, right after the stage that wrote
- * them; kicks a cycle when something was claimed.
+/* Resources of the shared types waiting in the store's FHIR outbox
+ * become shared writes: queued here, marked sent in the outbox, so that
+ * they have one writer.  While started, the station's own writes of
+ * those types never reach the outbox (start() routes them to the sharing
+ * queue, see ward_store_shared_set_routes()), so a running station does
+ * not need this; it is for rows another connection queued.  In the
+ * caller's transaction; kicks a cycle when something was claimed.
  */
 gboolean        ward_fhir_shared_claim_outbox   (WardFhirShared          *self,
                                                  gint64                   at,
@@ -154,10 +163,17 @@ JsonObject     *ward_fhir_shared_dup_known      (WardFhirShared          *self,
                                                  const char              *id,
                                                  GError                 **error);
 
+/* Hands over the outbox's rows of the registered types, routes the
+ * store's later writes of them to the sharing queue (until stop()), and
+ * starts the cycles on the thread-default main context.
+ */
 void            ward_fhir_shared_start          (WardFhirShared          *self);
 /* A cycle now (unless one is running: then one more after it). */
 void            ward_fhir_shared_kick           (WardFhirShared          *self);
-/* Cancels what is in flight (it stays pending) and stops the timer. */
+/* Cancels what is in flight (it stays pending), stops the timer and the
+ * routing: later writes of the shared types go to the FHIR outbox (and
+ * are handed over at the next start).
+ */
 void            ward_fhir_shared_stop           (WardFhirShared          *self);
 /* A clean stop: sends what is queued (no polling) for at most
  * timeout_msec on the context of start(), then stops as stop() does.
@@ -173,6 +189,8 @@ guint64         ward_fhir_shared_get_n_applied  (WardFhirShared          *self);
 guint64         ward_fhir_shared_get_n_polls    (WardFhirShared          *self);
 /* Cycles that ended with every pending write sent and every type read. */
 guint64         ward_fhir_shared_get_n_clean_cycles (WardFhirShared      *self);
+/* Done writes pruned from the store since creation. */
+guint64         ward_fhir_shared_get_n_pruned   (WardFhirShared          *self);
 /* The last failure (no resource content), or NULL. */
 char           *ward_fhir_shared_dup_last_error (WardFhirShared          *self);
 

@@ -80,7 +80,12 @@ get_json (Fetch       *fetch,
     }
   if (!SOUP_STATUS_IS_SUCCESSFUL (status))
     {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "the server answered HTTP %u %s", status,
+      /* 401: the token was refused (a SMART token expired early): the
+       * caller may get a new one and read again.
+       */
+      g_set_error (error, G_IO_ERROR,
+                   status == SOUP_STATUS_UNAUTHORIZED ? G_IO_ERROR_PERMISSION_DENIED : G_IO_ERROR_FAILED,
+                   "the server answered HTTP %u %s", status,
                    soup_message_get_reason_phrase (msg) ?: "");
       return NULL;
     }
@@ -95,6 +100,14 @@ get_json (Fetch       *fetch,
     }
 
   return json_object_ref (json_node_get_object (root));
+}
+
+/* A refused token stays recognisable through the read's own words. */
+static int
+failure_code (const GError *error)
+{
+  return g_error_matches (error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED)
+         ? G_IO_ERROR_PERMISSION_DENIED : G_IO_ERROR_FAILED;
 }
 
 /* The matching CareTeams of a search, following its "next" links. */
@@ -126,7 +139,7 @@ search_teams (Fetch                      *fetch,
       bundle = get_json (fetch, url, &gone, &local_error);
       if (bundle == NULL)
         {
-          g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "The CareTeam search failed: %s",
+          g_set_error (error, G_IO_ERROR, failure_code (local_error), "The CareTeam search failed: %s",
                        local_error->message);
           return FALSE;
         }
@@ -213,7 +226,7 @@ read_resource (Fetch       *fetch,
   if (gone)
     return TRUE;
 
-  g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "%s could not be read: %s", reference,
+  g_set_error (error, G_IO_ERROR, failure_code (local_error), "%s could not be read: %s", reference,
                local_error->message);
   return FALSE;
 }

@@ -22,7 +22,8 @@ G_BEGIN_DECLS
  * A resource the server says is gone (404, 410) or that is not JSON is
  * an issue (issues) and leaves that member out; any other failure (the
  * network, a 5xx, a refused search, no CareTeam matching) fails the whole
- * read with error, so that a passing fault never empties the list.
+ * read with error, so that a passing fault never empties the list (a
+ * 401, the token refused, with G_IO_ERROR_PERMISSION_DENIED).
  * *care_teams gets the references of the teams read ("CareTeam/a").
  */
 WardStaff  *ward_fhir_staff_fetch  (const char                 *base_url,

@@ -162,6 +162,18 @@ ward_store_put_resource (WardStore   *self,
   if (!_ward_store_step_done (self, stmt, "store FHIR resource", error))
     return FALSE;
 
+  /* A type shared between stations has one writer, the sharing layer:
+   * queued for it here, in the same transaction (ward-store-shared-route.c).
+   */
+  if (ward_store_shared_is_routed (self, resource_type))
+    {
+      if (!_ward_store_shared_queue_local (self, resource_type, id, json, at, error))
+        return FALSE;
+      if (changed != NULL)
+        *changed = TRUE;
+      return TRUE;
+    }
+
   if (!(stmt = _ward_store_get_statement (self, queue_sql, error)))
     return FALSE;
   sqlite3_bind_text (stmt, 1, resource_type, -1, SQLITE_TRANSIENT);

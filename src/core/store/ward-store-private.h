@@ -9,6 +9,7 @@
 #include <sqlite3.h>
 
 #include "ward-store.h"
+#include "ward-store-shared.h"
 
 G_BEGIN_DECLS
 
@@ -30,6 +31,13 @@ struct _WardStore
   gboolean     in_transaction;
   gint64       n_pending;    /* outbox rows pending, or -1 until counted */
   gint64       n_failed;     /* outbox rows parked, or -1 until counted */
+
+  /* Resource types whose writes go to the sharing queue, and who is told
+   * (ward-store-shared-route.c); NULL when nothing is shared.
+   */
+  GHashTable                *shared_routes;
+  WardStoreSharedQueuedFunc  shared_queued;
+  gpointer                   shared_queued_data;
 };
 
 /* A reset statement with no bindings, prepared on first use and cached by
@@ -71,6 +79,17 @@ gboolean    _ward_store_step_done          (WardStore              *self,
 gint64      _ward_store_step_insert        (WardStore              *self,
                                             sqlite3_stmt           *stmt,
                                             const char             *what,
+                                            GError                **error);
+
+/* Queues a local write of a resource for sharing, on the known version
+ * (ward-store-shared-route.c): the path of routed types and of rows
+ * adopted from the outbox.  In the caller's transaction.
+ */
+gboolean    _ward_store_shared_queue_local (WardStore              *self,
+                                            const char             *resource_type,
+                                            const char             *id,
+                                            const char             *json,
+                                            gint64                  at,
                                             GError                **error);
 
 /* PRAGMA user_version: the schema version, or -1 when it cannot be read. */

@@ -450,23 +450,15 @@ adopt_rows (WardStore   *self,
   for (guint i = 0; i < rows->len; i++)
     {
       OutboxRow *row = g_ptr_array_index (rows, i);
-      g_autofree char *known = NULL;
-      g_autofree char *write_id = NULL;
       gboolean pending = FALSE;
 
       if (!outbox_is_newest &&
           !ward_store_shared_is_pending (self, resource_type, row->id, &pending, error))
         return FALSE;
       /* A pending shared write is newer than the outbox's copy. */
-      if (!pending)
-        {
-          if (!ward_store_shared_get_known (self, resource_type, row->id, &known, NULL, error))
-            return FALSE;
-          write_id = g_uuid_string_random ();
-          if (!ward_store_shared_queue (self, resource_type, row->id, known, write_id, row->json,
-                                        at, NULL, error))
-            return FALSE;
-        }
+      if (!pending &&
+          !_ward_store_shared_queue_local (self, resource_type, row->id, row->json, at, error))
+        return FALSE;
 
       /* Sent, by the sharing layer: the outbox's count follows. */
       if (!ward_store_outbox_mark_sent (self, row->seq, row->version, at, NULL, error))

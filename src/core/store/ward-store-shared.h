@@ -160,6 +160,35 @@ typedef struct
  */
 GArray     *ward_store_shared_list_open_flags (WardStore  *self,
                                              GError      **error);
+/* Routing (ward-store-shared-route.c): while a station shares
+ * resource_types with the others, this connection's
+ * ward_store_put_resource() of those types queues them here, in the same
+ * transaction as the resource, instead of in the FHIR outbox, and calls
+ * queued (on this thread, before the transaction ends: a cue to send
+ * soon, not a promise that the write is committed).  NULL
+ * resource_types: none is routed, everything goes to the outbox.
+ */
+typedef void (*WardStoreSharedQueuedFunc) (const char *resource_type,
+                                           const char *id,
+                                           gpointer    user_data);
+
+void        ward_store_shared_set_routes    (WardStore                 *self,
+                                             const char * const        *resource_types,
+                                             WardStoreSharedQueuedFunc  queued,
+                                             gpointer                   user_data);
+gboolean    ward_store_shared_is_routed     (WardStore    *self,
+                                             const char   *resource_type);
+
+/* Deletes at most limit rows the server has (sent, or merged with its
+ * copy) that were done before done_before (UTC microseconds), oldest
+ * first (ward-store-shared-prune.c); pending and refused rows stay.
+ * Returns the rows deleted, -1 with error.
+ */
+gint64      ward_store_shared_prune         (WardStore    *self,
+                                             gint64        done_before,
+                                             guint         limit,
+                                             GError      **error);
+
 /* Pending writes; -1 with error. */
 gint64      ward_store_shared_get_n_pending (WardStore    *self,
                                              GError      **error);

@@ -381,6 +381,7 @@ ward_store_finalize (GObject *object)
   WardStore *self = (WardStore *) object;
 
   g_clear_pointer (&self->statements, g_hash_table_unref);
+  g_clear_pointer (&self->shared_routes, g_hash_table_unref);
   if (self->db != NULL)
     {
       sqlite3_close (self->db);
