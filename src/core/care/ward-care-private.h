@@ -13,7 +13,8 @@ G_BEGIN_DECLS
 /* What the files of WardCare share: its state and the helpers every
  * action uses.  ward-care.c holds the object, the helpers and the
  * actions on one task; ward-care-tick.c the coordination step;
- * ward-care-beds.c bed allocation and shift handover.  Functions used
+ * ward-care-beds.c bed allocation and shift handover;
+ * ward-care-inbound.c Tasks made on another station.  Functions used
  * across these files start with _ward_care_.
  */
 
@@ -92,5 +93,21 @@ gboolean  _ward_care_create_task  (WardCare        *self,
                                    const char      *payload,
                                    gint64           now,
                                    GError         **error);
+
+/* The bed nurse of the task's bed, for a task of the bed nurse's role
+ * (nobody by name otherwise, or when the nurse is off the roster).
+ */
+gboolean  _ward_care_route_to_allocation (WardCare     *self,
+                                          WardTask     *task,
+                                          GError      **error);
+
+/* ward-care-inbound.c: a flag opening here that another station's Task
+ * (applied before the flag opened here) is about: those tasks are tied
+ * to it (*adopted), and the flag needs no task of its own.
+ */
+gboolean  _ward_care_inbound_adopt_flag (WardCare            *self,
+                                         const WardCareFlag  *flag,
+                                         gboolean            *adopted,
+                                         GError             **error);
 
 G_END_DECLS

@@ -163,8 +163,14 @@ task_new_flags (WardCare  *self,
       };
       WardTask task = { 0 };
       WardRole role;
+      gboolean adopted = FALSE;
       gboolean ok;
 
+      /* Another station's Task for it arrived first: that is its task. */
+      if (!_ward_care_inbound_adopt_flag (self, flag, &adopted, error))
+        return FALSE;
+      if (adopted)
+        continue;
       if (!ward_care_policy_route (self->policy, &query, &role))
         continue;
 

@@ -15,6 +15,7 @@
 #include "ward-care-share-flags.h"
 #include "ward-fhir-model-flag.h"
 #include "ward-fhir-resources.h"
+#include "ward-store-care-inbound.h"
 #include "ward-store-staff-fhir.h"
 
 #include <json-glib/json-glib.h>
@@ -252,6 +253,20 @@ _ward_care_save_task (WardCare  *self,
     return FALSE;
   context.task_id = task_fhir_id;
   context.part_of_id = part_of_fhir_id;
+  /* A task made on another station for a flag this station has not
+   * opened (yet) keeps the Flag it came with.
+   */
+  if (context.flag_id == NULL && task->flag_id == 0)
+    {
+      WardInboundTask row = { 0 };
+      gboolean found = FALSE;
+
+      if (!ward_store_inbound_get_for_task (self->store, task->id, &found, &row, error))
+        return FALSE;
+      flag_fhir_id = g_steal_pointer (&row.focus);
+      context.flag_id = flag_fhir_id;
+      ward_inbound_task_clear (&row);
+    }
   node = ward_care_fhir_task (&context, task);
 
   /* Shared between stations: the Task goes only through the sharing
@@ -401,10 +416,10 @@ check_known (guint        value,
 }
 
 /* The bed nurse of the task's bed, for a task of the bed nurse's role. */
-static gboolean
-route_to_allocation (WardCare  *self,
-                     WardTask  *task,
-                     GError   **error)
+gboolean
+_ward_care_route_to_allocation (WardCare  *self,
+                                WardTask  *task,
+                                GError   **error)
 {
   g_autoptr(GError) local_error = NULL;
 
@@ -573,7 +588,7 @@ _ward_care_create_task (WardCare      *self,
 {
   g_autofree char *detail = NULL;
 
-  if (!route_to_allocation (self, task, error) ||
+  if (!_ward_care_route_to_allocation (self, task, error) ||
       !_ward_care_save_task (self, task, now, error))
     return FALSE;
 
@@ -804,7 +819,7 @@ ward_care_reassign (WardCare    *self,
       g_free (task->owner_staff);
       task->owner_staff = g_strdup (to_staff);
     }
-  else if (!route_to_allocation (self, task, error))
+  else if (!_ward_care_route_to_allocation (self, task, error))
     return FALSE;
 
   detail = _ward_care_detail_json ("role", ward_role_to_string (to_role), "staff",
