@@ -14,7 +14,8 @@ G_BEGIN_DECLS
  * action uses.  ward-care.c holds the object, the helpers and the
  * actions on one task; ward-care-tick.c the coordination step;
  * ward-care-beds.c bed allocation and shift handover;
- * ward-care-inbound.c Tasks made on another station.  Functions used
+ * ward-care-inbound.c Tasks made on another station; ward-care-reroute.c
+ * the tasks of staff taken off the roster.  Functions used
  * across these files start with _ward_care_.
  */
 
@@ -109,5 +110,12 @@ gboolean  _ward_care_inbound_adopt_flag (WardCare            *self,
                                          const WardCareFlag  *flag,
                                          gboolean            *adopted,
                                          GError             **error);
+
+/* ward-care-reroute.c: the requested tasks of staff no longer on the
+ * ward's roster (taken off the CareTeam) routed again, now.
+ */
+gboolean  _ward_care_reroute_unrostered (WardCare  *self,
+                                         gint64     now,
+                                         GError   **error);
 
 G_END_DECLS

@@ -361,5 +361,6 @@ ward_care_tick (WardCare  *self,
          task_new_flags (self, now, error) &&
          apply_acknowledgements (self, acks, error) &&
          follow_flags (self, now, error) &&
+         _ward_care_reroute_unrostered (self, now, error) &&
          escalate_overdue (self, now, error);
 }
