@@ -141,6 +141,8 @@ put_model_flag (WardEngine          *self,
     .opened_at = s->opened_at,
     .closed_at = closed_at,
     .assessment_window_end = p->score.window_end,
+    .acknowledged_by = s->ack_by,
+    .acknowledged_at = s->ack_by != NULL ? s->ack_at : 0,
   };
 
   if (!(flag = ward_fhir_model_flag (&input, &local_error)))
@@ -392,4 +394,53 @@ _ward_engine_model_flag_views (WardEngine  *self,
     }
 
   return views;
+}
+
+static WardModelFlagState *
+find_open (WardPatient *p,
+           gint64       flag_id)
+{
+  for (guint i = 0; p != NULL && flag_id != 0 && i < p->model_flags->len; i++)
+    {
+      WardModelFlagState *s = &g_array_index (p->model_flags, WardModelFlagState, i);
+
+      if (s->flag_id == flag_id)
+        return s;
+    }
+
+  return NULL;
+}
+
+gboolean
+_ward_engine_put_model_flag_of (WardEngine   *self,
+                                WardPatient  *p,
+                                gint64        flag_id,
+                                gint64        now,
+                                GError      **error)
+{
+  WardModelFlagState *s = find_open (p, flag_id);
+
+  return s == NULL || put_model_flag (self, p, s, 0, now, error);
+}
+
+gboolean
+_ward_engine_close_model_flag_held (WardEngine   *self,
+                                    WardPatient  *p,
+                                    gint64        flag_id,
+                                    gint64        at,
+                                    gboolean     *found,
+                                    GError      **error)
+{
+  WardModelFlagState *s = find_open (p, flag_id);
+
+  *found = s != NULL;
+  if (s == NULL)
+    return TRUE;
+  if (!close_model_flag (self, p, s, "closed-at-another-station", at, error))
+    return FALSE;
+  /* A model flag has one level: held at it until the probability falls
+   * below the card's threshold.
+   */
+  ward_flag_tracker_hold (&s->tracker, WARD_BAND_MEDIUM);
+  return TRUE;
 }

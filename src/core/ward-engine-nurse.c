@@ -242,7 +242,14 @@ acknowledge (WardEngine  *self,
           !_ward_engine_put_flag (self, p, 0, at, error))
         return FALSE;
     }
-  else if (!_ward_engine_model_flag_acknowledged (self, p, flag_id, user, at))
+  else if (_ward_engine_model_flag_acknowledged (self, p, flag_id, user, at))
+    {
+      /* On the model's FHIR Flag too, as for NEWS2's. */
+      if (!_ward_engine_ensure_fhir_device (self, at, error) ||
+          !_ward_engine_put_model_flag_of (self, p, flag_id, at, error))
+        return FALSE;
+    }
+  else
     {
       GHashTableIter iter;
       gpointer value;

@@ -250,5 +250,23 @@ gboolean             _ward_engine_model_flag_acknowledged (WardEngine  *self,
                                                            gint64       at);
 GArray              *_ward_engine_model_flag_views (WardEngine  *self,
                                                     WardPatient *p);
+/* Writes the FHIR Flag of the patient's open model flag flag_id again
+ * (an acknowledgement is on it); nothing when it is none of theirs.
+ */
+gboolean             _ward_engine_put_model_flag_of (WardEngine   *self,
+                                                     WardPatient  *p,
+                                                     gint64        flag_id,
+                                                     gint64        now,
+                                                     GError      **error);
+/* Closes the patient's open model flag flag_id at at, closed at another
+ * station: its tracker is held (ward_flag_tracker_hold()).  *found is
+ * FALSE when it is none of theirs.
+ */
+gboolean             _ward_engine_close_model_flag_held (WardEngine   *self,
+                                                         WardPatient  *p,
+                                                         gint64        flag_id,
+                                                         gint64        at,
+                                                         gboolean     *found,
+                                                         GError      **error);
 
 G_END_DECLS

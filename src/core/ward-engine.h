@@ -319,6 +319,17 @@ gboolean            ward_engine_acknowledge_shared (WardEngine          *self,
                                                  const char             *user,
                                                  const char             *station,
                                                  GError                **error);
+/* A flag closed at another station (its shared Flag inactive or
+ * entered-in-error): closed here too at closed_at, and the patient's
+ * tracker held so that the same still-abnormal data do not raise it
+ * again (ward_flag_tracker_hold(); ward-engine-shared-close.c).  A flag
+ * not open here is WARD_ENGINE_ERROR_NO_FLAG.  Inside a batch.
+ */
+gboolean            ward_engine_close_shared    (WardEngine             *self,
+                                                 gint64                  flag_id,
+                                                 gint64                  closed_at,
+                                                 const char             *station,
+                                                 GError                **error);
 
 /* The FHIR id resources about a patient reference (NULL for a patient
  * the ward does not have), its minimal Patient written first in local

@@ -52,6 +52,7 @@ audit_words (const char *action)
     { "task-reassigned", N_("Task reassigned") },
     { "task-completed", N_("Task completed") },
     { "task-handed-over", N_("Task handed over") },
+    { "task-rerouted", N_("Task routed again: its owner left the ward's staff") },
     { "concern", N_("Concern raised") },
     { "bed-allocated", N_("Bed allocated") },
     { "bed-freed", N_("Bed freed") },

@@ -322,9 +322,20 @@ test_read_route_remove (void)
                                                "WHERE patient_id = 'p2' AND owner_staff IS NULL "
                                                "AND owner_role = 'bed-nurse'"), ==, 1);
 
-  /* ...and what she did stays hers. */
+  /* ...the task already requested of her went to the role at that same
+   * tick, with a row in the trail, not left until it escalates...
+   */
   owner = ward_test_query_text (store, "SELECT owner_staff FROM care_tasks WHERE patient_id = 'p1'");
-  g_assert_cmpstr (owner, ==, "ada.nwosu");
+  g_assert_null (owner);
+  g_assert_cmpint (ward_test_query_int (store, "SELECT count(*) FROM care_tasks "
+                                               "WHERE patient_id = 'p1' AND status = 'requested' "
+                                               "AND owner_role = 'bed-nurse' "
+                                               "AND escalated_at IS NULL"), ==, 1);
+  g_assert_cmpint (ward_test_query_int (store, "SELECT count(*) FROM audit_log "
+                                               "WHERE action = 'task-rerouted' "
+                                               "AND detail LIKE '%ada.nwosu%'"), ==, 1);
+
+  /* ...and what she did stays hers. */
   g_assert_cmpint (ward_test_query_int (store, "SELECT count(*) FROM events "
                                                "WHERE kind = 'staff-sign-in' "
                                                "AND actor = 'ada.nwosu'"), ==, 1);

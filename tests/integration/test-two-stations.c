@@ -20,7 +20,11 @@
  *    an acknowledgement and a concern's Communication on the other
  *    station within 10 s, a recovered flag stays closed on the server,
  *    an acknowledgement made offline arrives once, and a station stopped
- *    by SIGTERM right after an action has sent it before it exits.
+ *    by SIGTERM right after an action has sent it before it exits;
+ *  - inbound work: the nurse station's concern is on the doctor's task
+ *    list within 10 s and the doctor's accept of it back within 10 s;
+ *    a flag the nurse station closed closes on the doctor's desktop
+ *    (which would wait an hour itself) within 10 s.
  */
 
 #include "config.h"
@@ -268,12 +272,13 @@ action_wait (GSubprocess *proc)
   g_object_unref (proc);
 }
 
-/* The station's first task for the patient's flag (its chain's first
+/* The station's first task of kind for the patient (its chain's first
  * task), as `wardwatch-cli tasks --db` prints it, or NULL.
  */
 static JsonObject *
-flag_task (Station    *station,
-           const char *patient)
+kind_task (Station    *station,
+           const char *patient,
+           const char *kind)
 {
   g_autofree char *db_arg = g_strconcat ("--db=", station->db, NULL);
   const char *args[] = { db_arg, NULL };
@@ -300,12 +305,20 @@ flag_task (Station    *station,
       g_assert_nonnull (node);
       task = json_node_get_object (node);
       if (g_strcmp0 (json_object_get_string_member_with_default (task, "patient", ""), patient) == 0 &&
-          g_strcmp0 (json_object_get_string_member_with_default (task, "kind", ""), "clinical") == 0 &&
+          g_strcmp0 (json_object_get_string_member_with_default (task, "kind", ""), kind) == 0 &&
           json_object_get_null_member (task, "part_of"))
         return json_object_ref (task);
     }
 
   return NULL;
+}
+
+/* The station's first task for the patient's flag. */
+static JsonObject *
+flag_task (Station    *station,
+           const char *patient)
+{
+  return kind_task (station, patient, "clinical");
 }
 
 static gboolean
@@ -324,11 +337,12 @@ task_is (JsonObject *task,
  * status (accepted by accepted_by, unless NULL); returns it.
  */
 static JsonObject *
-wait_for_task (Station    *station,
-               const char *patient,
-               const char *status,
-               const char *accepted_by,
-               guint       seconds)
+wait_for_kind_task (Station    *station,
+                    const char *patient,
+                    const char *kind,
+                    const char *status,
+                    const char *accepted_by,
+                    guint       seconds)
 {
   gint64 deadline = g_get_monotonic_time () + seconds * G_USEC_PER_SEC;
   g_autoptr(JsonObject) task = NULL;
@@ -336,7 +350,7 @@ wait_for_task (Station    *station,
   do
     {
       g_clear_pointer (&task, json_object_unref);
-      task = flag_task (station, patient);
+      task = kind_task (station, patient, kind);
       if (task_is (task, status, accepted_by))
         return g_steal_pointer (&task);
       g_usleep (200 * 1000);
@@ -348,11 +362,21 @@ wait_for_task (Station    *station,
     g_autoptr(JsonNode) node = task != NULL ? json_node_init_object (json_node_alloc (), task) : NULL;
     g_autofree char *last = node != NULL ? json_to_string (node, FALSE) : g_strdup ("none");
 
-    g_error ("%s: the task of %s never became %s%s%s within %u s (last %s):\n%s", station->name,
-             patient, status, accepted_by != NULL ? " by " : "", accepted_by != NULL ? accepted_by : "",
-             seconds, last, err);
+    g_error ("%s: the %s task of %s never became %s%s%s within %u s (last %s):\n%s", station->name,
+             kind, patient, status, accepted_by != NULL ? " by " : "",
+             accepted_by != NULL ? accepted_by : "", seconds, last, err);
   }
   return NULL;
+}
+
+static JsonObject *
+wait_for_task (Station    *station,
+               const char *patient,
+               const char *status,
+               const char *accepted_by,
+               guint       seconds)
+{
+  return wait_for_kind_task (station, patient, "clinical", status, accepted_by, seconds);
 }
 
 /* Publishes a deteriorating set of vitals (NEWS2 high: pulse 3, rate 3,
@@ -818,7 +842,10 @@ static void
 test_flags_and_communications (void)
 {
   Station nurse = { .name = "nurse-station", .staff = "eunji.park", .extra = "--flag-close-delay=0" };
-  Station doctor = { .name = "doctors-office", .staff = "dev.patel", .extra = "--flag-close-delay=0" };
+  /* The doctor's desktop waits an hour for a recovery to be sustained:
+   * the flag closes there only because the nurse station closed it.
+   */
+  Station doctor = { .name = "doctors-office", .staff = "dev.patel", .extra = "--flag-close-delay=3600" };
   g_autoptr(GError) error = NULL;
   g_autofree char *first = NULL;
   g_autofree char *second = NULL;
@@ -913,9 +940,40 @@ test_flags_and_communications (void)
   g_assert_cmpint (query_int (&doctor, sql), ==, 1);
   g_assert_cmpint (query_int (&nurse, sql), ==, 1);
 
-  /* (3) The patient recovers: the flag closes on both, and stays closed
-   * on the server (no station writes back an open copy), the
-   * acknowledgement kept.
+  /* (2b) The concern's Task, made at the nurse station, is on the
+   * doctor's task list (wardwatch-cli tasks) within 10 s with the same
+   * owner, priority and due time; accepted there, the nurse station has
+   * it accepted by the doctor within 10 s.
+   */
+  {
+    g_autoptr(JsonObject) here = NULL;
+    g_autoptr(JsonObject) there = NULL;
+    g_autoptr(JsonObject) accepted = NULL;
+    g_autofree char *accept_param = NULL;
+    const char *members[] = { "owner_role", "priority", "due_at", "requested_at", "bed" };
+    gint64 started = g_get_monotonic_time ();
+
+    here = wait_for_kind_task (&nurse, "sim-patient-01", "concern", "requested", NULL, 5);
+    there = wait_for_kind_task (&doctor, "sim-patient-01", "concern", "requested", NULL,
+                                SEEN_WITHIN_SEC);
+    g_test_message ("concern's Task on the other station after %.1f s",
+                    (g_get_monotonic_time () - started) / (double) G_USEC_PER_SEC);
+    for (guint i = 0; i < G_N_ELEMENTS (members); i++)
+      g_assert_cmpstr (json_object_get_string_member_with_default (there, members[i], ""), ==,
+                       json_object_get_string_member_with_default (here, members[i], "?"));
+    accept_param = g_strdup_printf ("int64 %" G_GINT64_FORMAT,
+                                    json_object_get_int_member (there, "id"));
+    action_wait (action_async (&doctor, "accept-task", accept_param));
+    accepted = wait_for_kind_task (&nurse, "sim-patient-01", "concern", "accepted", "dev.patel",
+                                   SEEN_WITHIN_SEC);
+    g_assert_cmpstr (json_object_get_string_member (accepted, "owner_staff"), ==, "dev.patel");
+  }
+
+  /* (3) The patient recovers: the flag closes at the nurse station (at
+   * once), and on the doctor's desktop (which would wait an hour) within
+   * 10 s because the nurse station closed it; it stays closed on the
+   * server (no station writes back an open copy), the acknowledgement
+   * kept, and no new flag opens on the desktop.
    */
   g_clear_pointer (&sql, g_free);
   sql = g_strdup_printf ("SELECT count(*) FROM flags WHERE patient_id = '%s' AND kind = 'clinical' "
@@ -926,7 +984,10 @@ test_flags_and_communications (void)
       g_usleep (500 * 1000);
     }
   wait_for_row (&nurse, sql, 1, "the flag's closing");
-  wait_for_row (&doctor, sql, 1, "the flag's closing");
+  took = wait_for_row (&doctor, sql, SEEN_WITHIN_SEC, "the nurse station's closing");
+  g_test_message ("closing seen on the other station after %.1f s", took);
+  g_assert_cmpint (query_int (&doctor, "SELECT count(*) FROM events WHERE kind = 'flag-closed' AND "
+                                       "detail LIKE '%closed-at-another-station%nurse-station%'"), ==, 1);
   /* A poll interval and more: every write of either station is in. */
   g_usleep (4 * G_USEC_PER_SEC);
   {
@@ -938,6 +999,10 @@ test_flags_and_communications (void)
     g_assert_cmpstr (by, ==, "eunji.park");
     g_clear_pointer (&by, g_free);
   }
+  g_clear_pointer (&sql, g_free);
+  sql = g_strdup_printf ("SELECT count(*) FROM flags WHERE patient_id = '%s' AND kind = 'clinical' "
+                         "AND closed_at IS NULL", first);
+  g_assert_cmpint (query_int (&doctor, sql), ==, 0);
 
   /* (4) The server stops; a second deterioration, acknowledged at the
    * doctor's desktop meanwhile; the server starts again (empty): the

@@ -12,7 +12,9 @@
 #include "ward-care-fhir.h"
 #include "ward-care-share.h"
 #include "ward-fhir-resources.h"
+#include "ward-store-care-inbound.h"
 #include "ward-store-shared.h"
+#include "ward-fhir-model-flag.h"
 
 #include <string.h>
 
@@ -246,6 +248,17 @@ ward_care_share_merge_flag (JsonObject  *local,
   return WARD_FHIR_MERGE_WRITE;
 }
 
+/* The FHIR id of a local flag: a NEWS2 flag's, or a model's own. */
+char *
+ward_care_share_local_flag_id (const WardPatientFlag *flag)
+{
+  g_return_val_if_fail (flag != NULL && flag->patient_id != NULL, NULL);
+
+  if (g_strcmp0 (flag->kind, "model") == 0 && flag->scorer != NULL)
+    return ward_fhir_model_flag_id (flag->patient_id, flag->scorer, flag->opened_at);
+  return ward_fhir_flag_id (flag->patient_id, flag->opened_at);
+}
+
 gboolean
 ward_care_share_apply_flag (WardEngine  *engine,
                             JsonObject  *resource,
@@ -253,44 +266,73 @@ ward_care_share_apply_flag (WardEngine  *engine,
                             gint64      *flag_id,
                             GError     **error)
 {
+  WardStore *store;
   g_autoptr(GArray) open = NULL;
-  g_autoptr(GError) local_error = NULL;
   const char *id;
   const char *by = NULL;
+  const char *from = station != NULL ? station : "another station";
   gint64 at = 0;
+  gboolean acknowledged;
+  gboolean closed;
 
   g_return_val_if_fail (WARD_IS_ENGINE (engine), FALSE);
   g_return_val_if_fail (resource != NULL, FALSE);
 
   *flag_id = 0;
+  store = ward_engine_get_store (engine);
   id = string_member (resource, "id");
-  if (id == NULL || !ward_care_share_flag_acknowledgement (resource, &by, &at))
+  acknowledged = ward_care_share_flag_acknowledgement (resource, &by, &at);
+  closed = flag_is_closed (resource);
+  if (id == NULL || (!acknowledged && !closed))
     return TRUE;
 
-  if (!(open = ward_store_shared_list_open_flags (ward_engine_get_store (engine), error)))
+  if (!(open = ward_store_inbound_list_open_flags (store, error)))
     return FALSE;
   for (guint i = 0; i < open->len; i++)
     {
-      WardSharedOpenFlag *flag = &g_array_index (open, WardSharedOpenFlag, i);
-      g_autofree char *fhir_id = ward_fhir_flag_id (flag->patient_id, flag->opened_at);
+      WardPatientFlag *flag = &g_array_index (open, WardPatientFlag, i);
+      g_autoptr(GError) local_error = NULL;
+      g_autofree char *fhir_id = ward_care_share_local_flag_id (flag);
+      gboolean changed = FALSE;
 
       if (!g_str_equal (fhir_id, id))
         continue;
-      /* Already acknowledged here (by whoever came first here). */
-      if (flag->acknowledged_by != NULL)
-        return TRUE;
 
-      if (!ward_engine_acknowledge_shared (engine, flag->id, at, by,
-                                           station != NULL ? station : "another station",
-                                           &local_error))
+      /* Acknowledged here already (by whoever came first here): kept. */
+      if (acknowledged && flag->acknowledged_by == NULL)
         {
-          /* Closed here meanwhile: nothing to show. */
-          if (g_error_matches (local_error, WARD_ENGINE_ERROR, WARD_ENGINE_ERROR_NO_FLAG))
-            return TRUE;
-          g_propagate_error (error, g_steal_pointer (&local_error));
-          return FALSE;
+          if (!ward_engine_acknowledge_shared (engine, flag->id, at, by, from, &local_error) &&
+              !g_error_matches (local_error, WARD_ENGINE_ERROR, WARD_ENGINE_ERROR_NO_FLAG))
+            {
+              g_propagate_error (error, g_steal_pointer (&local_error));
+              return FALSE;
+            }
+          changed = local_error == NULL;
+          g_clear_error (&local_error);
         }
-      *flag_id = flag->id;
+
+      /* Closed there: closed here, at the time it closed there (never
+       * before it opened; now when it says no time), and not raised
+       * again for the same data (ward_engine_close_shared()).
+       */
+      if (closed)
+        {
+          gint64 closed_at = parse_time (string_member (object_member (resource, "period"), "end"));
+
+          if (closed_at == 0)
+            closed_at = g_get_real_time ();
+          closed_at = MAX (closed_at, flag->opened_at);
+          if (!ward_engine_close_shared (engine, flag->id, closed_at, from, &local_error) &&
+              !g_error_matches (local_error, WARD_ENGINE_ERROR, WARD_ENGINE_ERROR_NO_FLAG))
+            {
+              g_propagate_error (error, g_steal_pointer (&local_error));
+              return FALSE;
+            }
+          changed = changed || local_error == NULL;
+        }
+
+      if (changed)
+        *flag_id = flag->id;
       return TRUE;
     }
 
@@ -358,11 +400,11 @@ staff_of (JsonObject *reference)
  * connector's id, made from the patient id alike on every station), else
  * the id itself (a server's identity answer, or the ward's own id).
  */
-static gboolean
-patient_for_subject (WardStore   *store,
-                     const char  *subject_id,
-                     char       **patient_id,
-                     GError     **error)
+gboolean
+ward_care_share_patient_for_subject (WardStore   *store,
+                                     const char  *subject_id,
+                                     char       **patient_id,
+                                     GError     **error)
 {
   g_autoptr(GError) local_error = NULL;
   g_autofree char *json = NULL;
@@ -477,8 +519,10 @@ ward_care_share_apply_communication (WardStore   *store,
   recipient = array_object (array_member (resource, "recipient"), 0);
   sender = object_member (resource, "sender");
   if (task == NULL &&
-      !patient_for_subject (store, reference_id (object_member (resource, "subject"), "Patient"),
-                            &subject_patient, error))
+      !ward_care_share_patient_for_subject (store,
+                                            reference_id (object_member (resource, "subject"),
+                                                          "Patient"),
+                                            &subject_patient, error))
     return FALSE;
   patient_id = task != NULL ? task->patient_id : subject_patient;
 
@@ -536,18 +580,18 @@ flag_apply_cb (const char *resource_type,
   g_autoptr(GError) error = NULL;
   gint64 flag_id = 0;
 
-  /* Only an acknowledgement changes anything here: no write lock for
-   * the other Flags.
+  /* Only an acknowledgement or a closing changes anything here: no
+   * write lock for the other Flags.
    */
-  if (!ward_care_share_flag_acknowledgement (resource, NULL, NULL))
+  if (!ward_care_share_flag_acknowledgement (resource, NULL, NULL) && !flag_is_closed (resource))
     return;
   if (!ward_engine_begin (engine, &error))
     {
       g_warning ("Cannot apply a Flag from %s: %s", station ? station : "the server", error->message);
       return;
     }
-  /* The acknowledgement rewrites the Flag here: claimed at once, so
-   * that it goes out through the sharing layer only.
+  /* The acknowledgement or the closing rewrites the Flag here: claimed
+   * at once, so that it goes out through the sharing layer only.
    */
   if (!ward_care_share_apply_flag (engine, resource, station, &flag_id, &error) ||
       !ward_fhir_shared_claim_outbox (attached->shared, g_get_real_time (), &error) ||
@@ -558,7 +602,8 @@ flag_apply_cb (const char *resource_type,
       return;
     }
   if (flag_id != 0)
-    g_message ("Flag %" G_GINT64_FORMAT " acknowledged at %s", flag_id,
+    g_message ("Flag %" G_GINT64_FORMAT " %s at %s", flag_id,
+               flag_is_closed (resource) ? "closed" : "acknowledged",
                station ? station : "another station");
 }
 

@@ -11,6 +11,7 @@
 #include "ward-care.h"
 #include "ward-engine.h"
 #include "ward-fhir-shared.h"
+#include "ward-store-care-inbound.h"
 
 G_BEGIN_DECLS
 
@@ -44,16 +45,36 @@ gboolean            ward_care_share_flag_acknowledgement (JsonObject  *flag,
                                                       const char **by,
                                                       gint64      *at);
 
-/* Another station's Flag, shown here: its acknowledgement acknowledges
- * the same open flag here (ward_engine_acknowledge_shared(): the tile,
- * the alarm and the trail follow, naming station; the flag's task does
- * not, its Task is shared on its own).  *flag_id is the local flag it
- * changed, or 0.  In the caller's transaction.
+/* Another station's Flag, shown here, NEWS2's or a model's own:
+ *
+ * - its acknowledgement acknowledges the same open flag here
+ *   (ward_engine_acknowledge_shared(): the tile, the alarm and the trail
+ *   follow, naming station; the flag's task does not, its Task is shared
+ *   on its own);
+ * - its closing (inactive, entered-in-error) closes the same open flag
+ *   here (ward_engine_close_shared()): it leaves the board and the alarm
+ *   bar, the care stage's next tick cancels its requested tasks as for
+ *   any closed flag, and the same still-abnormal data raise no new flag.
+ *
+ * *flag_id is the local flag it changed, or 0.  In the caller's
+ * transaction.
  */
 gboolean            ward_care_share_apply_flag       (WardEngine  *engine,
                                                       JsonObject  *resource,
                                                       const char  *station,
                                                       gint64      *flag_id,
+                                                      GError     **error);
+
+/* The FHIR Flag id of a local flag (a NEWS2 flag's or a model's). */
+char               *ward_care_share_local_flag_id    (const WardPatientFlag *flag);
+
+/* The ward's patient id behind a Patient id of a shared resource (the
+ * identifier of the local Patient with that id, else the id itself);
+ * NULL for a NULL subject_id.
+ */
+gboolean            ward_care_share_patient_for_subject (WardStore   *store,
+                                                      const char  *subject_id,
+                                                      char       **patient_id,
                                                       GError     **error);
 
 /* The FHIR id of a notification or escalation Communication about a

@@ -10,9 +10,11 @@
 
 #include "ward-care-share.h"
 #include "ward-care-fhir.h"
+#include "ward-care-inbound.h"
 #include "ward-fhir-model-flag.h"
 #include "ward-fhir-resources.h"
 #include "ward-routing.h"
+#include "ward-store-care-inbound.h"
 
 char *
 ward_care_share_chain_task_id (const char *flag_key,
@@ -56,6 +58,7 @@ ward_care_share_task_ids (WardStore   *store,
   g_autofree char *key = NULL;
   WardCareFlag flag = { 0 };
   gboolean found = FALSE;
+  gboolean flagless = FALSE;
   guint level = 0;
 
   g_return_val_if_fail (installation_id != NULL, FALSE);
@@ -67,24 +70,66 @@ ward_care_share_task_ids (WardStore   *store,
   if (!(task = ward_store_get_task (store, task_id, error)))
     return FALSE;
 
+  /* A task made on another station keeps the id it came with. */
+  {
+    WardInboundTask row = { 0 };
+    gboolean inbound = FALSE;
+
+    if (!ward_store_inbound_get_for_task (store, task->id, &inbound, &row, error))
+      return FALSE;
+    if (inbound)
+      {
+        *fhir_id = g_steal_pointer (&row.fhir_id);
+        ward_inbound_task_clear (&row);
+        if (part_of_fhir_id != NULL && task->part_of != 0)
+          return ward_care_share_task_ids (store, installation_id, task->part_of, part_of_fhir_id,
+                                           NULL, error);
+        return TRUE;
+      }
+  }
+
   if (task->flag_id != 0 &&
       !ward_store_get_care_flag (store, task->flag_id, &found, &flag, error))
     return FALSE;
-  if (!found || flag.patient_id == NULL)
+  if ((!found || flag.patient_id == NULL) && task->part_of == 0)
     {
       ward_care_flag_clear (&flag);
       *fhir_id = ward_care_fhir_task_id (installation_id, task->id);
-      if (part_of_fhir_id != NULL && task->part_of != 0)
-        *part_of_fhir_id = ward_care_fhir_task_id (installation_id, task->part_of);
       return TRUE;
     }
-  key = flag_key (&flag);
-  ward_care_flag_clear (&flag);
+  if (!found || flag.patient_id == NULL)
+    {
+      /* A task without a flag (a concern) escalated: named from its
+       * chain's first Task and the level, so that two stations that
+       * escalate one concern (it was made on one, and reached the other)
+       * write one escalation.
+       */
+      ward_care_flag_clear (&flag);
+      flagless = TRUE;
+      root = ward_task_copy (task);
+      for (guint hops = 0; root->part_of != 0 && hops < 64; hops++)
+        {
+          WardTask *parent = ward_store_get_task (store, root->part_of, error);
+
+          if (parent == NULL)
+            return FALSE;
+          ward_task_free (root);
+          root = parent;
+        }
+      if (!ward_care_share_task_ids (store, installation_id, root->id, &key, NULL, error))
+        return FALSE;
+    }
+  else
+    {
+      key = flag_key (&flag);
+      ward_care_flag_clear (&flag);
+    }
 
   /* The level is the task's place in its chain (the first task and the
    * escalations made from it, by row id, which follows their order).
    */
-  root = ward_task_copy (task);
+  if (root == NULL)
+    root = ward_task_copy (task);
   for (guint hops = 0; root->part_of != 0 && hops < 64; hops++)
     {
       WardTask *parent = ward_store_get_task (store, root->part_of, error);
@@ -108,7 +153,10 @@ ward_care_share_task_ids (WardStore   *store,
       for (guint i = 0; i < chain->len; i++)
         if (((WardTask *) g_ptr_array_index (chain, i))->id == task->part_of)
           parent_level = i;
-      *part_of_fhir_id = ward_care_share_chain_task_id (key, parent_level);
+      /* A concern's first Task keeps its own id. */
+      *part_of_fhir_id = flagless && parent_level == 0
+                         ? g_strdup (key)
+                         : ward_care_share_chain_task_id (key, parent_level);
     }
 
   return TRUE;
@@ -482,7 +530,14 @@ attached_apply (const char *resource_type,
       g_warning ("Cannot apply Task from %s: %s", station ? station : "the server", error->message);
       return;
     }
+  /* No open task of that id here: one made on another station that
+   * this station has never seen becomes a task here
+   * (care/ward-care-inbound.h).
+   */
   if (!ward_care_share_apply_task (store, installation, resource, &task_id, &error) ||
+      (task_id == 0 &&
+       !ward_care_inbound_apply_task (attached->care, resource, station, g_get_real_time (),
+                                      &task_id, &error)) ||
       !ward_store_commit (store, &error))
     {
       /* Known to the sharing layer now: a later change of it comes again. */

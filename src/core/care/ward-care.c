@@ -8,45 +8,18 @@
 
 #include "config.h"
 
-#include "ward-care.h"
+#include "ward-care-private.h"
 #include "ward-audit.h"
 #include "ward-care-fhir.h"
 #include "ward-care-share.h"
 #include "ward-care-share-flags.h"
 #include "ward-fhir-model-flag.h"
 #include "ward-fhir-resources.h"
+#include "ward-store-care-inbound.h"
 #include "ward-store-staff-fhir.h"
 
 #include <json-glib/json-glib.h>
 #include <string.h>
-
-/* The system's own actions (a task made for a flag, an escalation) are
- * the engine's actor.
- */
-#define SYSTEM_ACTOR "wardwatch"
-/* The last event (events.id) copied into the audit trail. */
-#define EVENTS_SEEN_KEY "care.audit-events-seen"
-/* The engine's events copied into the audit trail per tick: a database
- * upgraded with months of events catches up over the first ticks rather
- * than holding one of them for long.
- */
-#define MAX_EVENTS_PER_TICK 200
-/* What a person types: a note, an SBAR part. */
-#define MAX_NOTE_LENGTH 4000
-
-struct _WardCare
-{
-  GObject          parent_instance;
-
-  WardEngine      *engine;
-  WardStore       *store;
-  WardCarePolicy  *policy;
-  char            *ward_id;
-  char            *station_id;
-  char            *installation_id;  /* read from the store on first use */
-  char            *device_id;
-  WardFhirShared  *shared;           /* weak: Tasks go there instead of the outbox */
-};
 
 G_DEFINE_FINAL_TYPE (WardCare, ward_care, G_TYPE_OBJECT)
 
@@ -54,11 +27,11 @@ G_DEFINE_QUARK (ward-care-error-quark, ward_care_error)
 
 /* Helpers */
 
-static gboolean
-check_text (const char  *text,
-            const char  *what,
-            gsize        max,
-            GError     **error)
+gboolean
+_ward_care_check_text (const char  *text,
+                       const char  *what,
+                       gsize        max,
+                       GError     **error)
 {
   gboolean blank = TRUE;
 
@@ -84,13 +57,13 @@ check_text (const char  *text,
   return TRUE;
 }
 
-static gboolean
-check_actor (const char  *staff_id,
-             const char  *station_id,
-             GError     **error)
+gboolean
+_ward_care_check_actor (const char  *staff_id,
+                        const char  *station_id,
+                        GError     **error)
 {
-  return check_text (staff_id, "The staff id", 256, error) &&
-         check_text (station_id, "The station id", 256, error);
+  return _ward_care_check_text (staff_id, "The staff id", 256, error) &&
+         _ward_care_check_text (station_id, "The station id", 256, error);
 }
 
 static gboolean
@@ -173,17 +146,17 @@ fill_context (WardCare             *self,
   return TRUE;
 }
 
-static gboolean
-audit (WardCare    *self,
-       gint64       at,
-       const char  *actor,
-       const char  *action,
-       const char  *patient_id,
-       gint64       flag_id,
-       gint64       task_id,
-       const char  *station_id,
-       const char  *detail,
-       GError     **error)
+gboolean
+_ward_care_audit (WardCare    *self,
+                  gint64       at,
+                  const char  *actor,
+                  const char  *action,
+                  const char  *patient_id,
+                  gint64       flag_id,
+                  gint64       task_id,
+                  const char  *station_id,
+                  const char  *detail,
+                  GError     **error)
 {
   g_autofree char *flag_fhir_id = NULL;
   g_autofree char *subject_id = NULL;
@@ -221,9 +194,9 @@ audit (WardCare    *self,
   return put_resource (self, node, at, error);
 }
 
-static char *
-detail_json (const char *first_member,
-             ...)
+char *
+_ward_care_detail_json (const char *first_member,
+                        ...)
 {
   g_autoptr(JsonBuilder) builder = json_builder_new ();
   g_autoptr(JsonGenerator) generator = json_generator_new ();
@@ -251,11 +224,11 @@ detail_json (const char *first_member,
 }
 
 /* Writes the task (a new one when its id is 0) and its FHIR Task. */
-static gboolean
-save_task (WardCare  *self,
-           WardTask  *task,
-           gint64     at,
-           GError   **error)
+gboolean
+_ward_care_save_task (WardCare  *self,
+                      WardTask  *task,
+                      gint64     at,
+                      GError   **error)
 {
   g_autofree char *flag_fhir_id = NULL;
   g_autofree char *subject_id = NULL;
@@ -280,6 +253,20 @@ save_task (WardCare  *self,
     return FALSE;
   context.task_id = task_fhir_id;
   context.part_of_id = part_of_fhir_id;
+  /* A task made on another station for a flag this station has not
+   * opened (yet) keeps the Flag it came with.
+   */
+  if (context.flag_id == NULL && task->flag_id == 0)
+    {
+      WardInboundTask row = { 0 };
+      gboolean found = FALSE;
+
+      if (!ward_store_inbound_get_for_task (self->store, task->id, &found, &row, error))
+        return FALSE;
+      flag_fhir_id = g_steal_pointer (&row.focus);
+      context.flag_id = flag_fhir_id;
+      ward_inbound_task_clear (&row);
+    }
   node = ward_care_fhir_task (&context, task);
 
   /* Shared between stations: the Task goes only through the sharing
@@ -291,18 +278,18 @@ save_task (WardCare  *self,
   return put_resource (self, node, at, error);
 }
 
-static gboolean
-communicate (WardCare        *self,
-             const char      *kind,
-             const WardTask  *task,
-             const char      *patient_id,
-             const char      *sender,
-             const char      *recipient_role,
-             const char      *recipient_staff,
-             const char      *payload,
-             const char      *station_id,
-             gint64           at,
-             GError         **error)
+gboolean
+_ward_care_communicate (WardCare        *self,
+                        const char      *kind,
+                        const WardTask  *task,
+                        const char      *patient_id,
+                        const char      *sender,
+                        const char      *recipient_role,
+                        const char      *recipient_staff,
+                        const char      *payload,
+                        const char      *station_id,
+                        gint64           at,
+                        GError         **error)
 {
   g_autofree char *flag_fhir_id = NULL;
   g_autofree char *subject_id = NULL;
@@ -353,15 +340,15 @@ notify_owner (WardCare        *self,
               gint64           at,
               GError         **error)
 {
-  return communicate (self, kind, task, task->patient_id, sender,
-                      ward_role_to_string (task->owner_role), task->owner_staff, payload,
-                      station_id, at, error);
+  return _ward_care_communicate (self, kind, task, task->patient_id, sender,
+                                 ward_role_to_string (task->owner_role), task->owner_staff, payload,
+                                 station_id, at, error);
 }
 
-static WardTask *
-load_task (WardCare  *self,
-           gint64     task_id,
-           GError   **error)
+WardTask *
+_ward_care_load_task (WardCare  *self,
+                      gint64     task_id,
+                      GError   **error)
 {
   g_autoptr(GError) local_error = NULL;
   WardTask *task;
@@ -406,8 +393,8 @@ task_for_action (WardCare    *self,
 {
   g_autoptr(WardTask) task = NULL;
 
-  if (!check_actor (staff_id, station_id, error) ||
-      !(task = load_task (self, task_id, error)) ||
+  if (!_ward_care_check_actor (staff_id, station_id, error) ||
+      !(task = _ward_care_load_task (self, task_id, error)) ||
       (open_only && !check_open (task, error)))
     return NULL;
 
@@ -429,10 +416,10 @@ check_known (guint        value,
 }
 
 /* The bed nurse of the task's bed, for a task of the bed nurse's role. */
-static gboolean
-route_to_allocation (WardCare  *self,
-                     WardTask  *task,
-                     GError   **error)
+gboolean
+_ward_care_route_to_allocation (WardCare  *self,
+                                WardTask  *task,
+                                GError   **error)
 {
   g_autoptr(GError) local_error = NULL;
 
@@ -521,10 +508,10 @@ cancel_rest_of_chain (WardCare        *self,
       g_free (other->closed_by);
       other->closed_by = g_strdup (actor);
       other->closed_at = at;
-      detail = detail_json ("reason", reason, NULL);
-      if (!save_task (self, other, at, error) ||
-          !audit (self, at, actor, "task-cancelled", other->patient_id, other->flag_id, other->id,
-                  station_id, detail, error))
+      detail = _ward_care_detail_json ("reason", reason, NULL);
+      if (!_ward_care_save_task (self, other, at, error) ||
+          !_ward_care_audit (self, at, actor, "task-cancelled", other->patient_id, other->flag_id,
+                             other->id, station_id, detail, error))
         return FALSE;
     }
 
@@ -535,14 +522,14 @@ cancel_rest_of_chain (WardCare        *self,
  * through the engine (FALSE when the flag's acknowledgement is what
  * accepts it).
  */
-static gboolean
-accept_task (WardCare    *self,
-             WardTask    *task,
-             const char  *staff_id,
-             const char  *station_id,
-             gint64       at,
-             gboolean     acknowledge_flag,
-             GError     **error)
+gboolean
+_ward_care_accept_task (WardCare    *self,
+                        WardTask    *task,
+                        const char  *staff_id,
+                        const char  *station_id,
+                        gint64       at,
+                        gboolean     acknowledge_flag,
+                        GError     **error)
 {
   g_autofree char *reason = NULL;
 
@@ -582,346 +569,37 @@ accept_task (WardCare    *self,
   task->accepted_at = at;
   g_free (task->owner_staff);
   task->owner_staff = g_strdup (staff_id);
-  if (!save_task (self, task, at, error) ||
-      !audit (self, at, staff_id, "task-accepted", task->patient_id, task->flag_id, task->id,
-              station_id, NULL, error))
+  if (!_ward_care_save_task (self, task, at, error) ||
+      !_ward_care_audit (self, at, staff_id, "task-accepted", task->patient_id, task->flag_id,
+                         task->id, station_id, NULL, error))
     return FALSE;
 
   reason = g_strdup_printf ("accepted by %s (task %" G_GINT64_FORMAT ")", staff_id, task->id);
   return cancel_rest_of_chain (self, task, reason, staff_id, station_id, at, error);
 }
 
-static gboolean
-create_task (WardCare      *self,
-             WardTask      *task,
-             const char    *action,
-             const char    *payload,
-             gint64         now,
-             GError       **error)
+gboolean
+_ward_care_create_task (WardCare      *self,
+                        WardTask      *task,
+                        const char    *action,
+                        const char    *payload,
+                        gint64         now,
+                        GError       **error)
 {
   g_autofree char *detail = NULL;
 
-  if (!route_to_allocation (self, task, error) ||
-      !save_task (self, task, now, error))
+  if (!_ward_care_route_to_allocation (self, task, error) ||
+      !_ward_care_save_task (self, task, now, error))
     return FALSE;
 
-  detail = detail_json ("role", ward_role_to_string (task->owner_role),
-                        "staff", task->owner_staff,
-                        "priority", ward_task_priority_to_string (task->priority), NULL);
-  return audit (self, now, task->requester, action, task->patient_id, task->flag_id, task->id,
-                task->station, detail, error) &&
+  detail = _ward_care_detail_json ("role", ward_role_to_string (task->owner_role),
+                                   "staff", task->owner_staff,
+                                   "priority", ward_task_priority_to_string (task->priority), NULL);
+  return _ward_care_audit (self, now, task->requester, action, task->patient_id, task->flag_id,
+                           task->id, task->station, detail, error) &&
          notify_owner (self, task->part_of != 0 ? "escalation" :
                        task->kind == WARD_CARE_KIND_CONCERN ? "concern" : "notification",
                        task, task->requester, payload, task->station, now, error);
-}
-
-/* Tick stages */
-
-static gint64
-flag_id_of_event (const WardStoreEvent *event)
-{
-  g_autoptr(JsonParser) parser = NULL;
-  JsonNode *root;
-
-  if (event->detail == NULL)
-    return 0;
-
-  parser = json_parser_new ();
-  if (!json_parser_load_from_data (parser, event->detail, -1, NULL))
-    return 0;
-  root = json_parser_get_root (parser);
-  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
-    return 0;
-
-  return json_object_get_int_member_with_default (json_node_get_object (root), "flag_id", 0);
-}
-
-/* An acknowledgement the engine recorded, for apply_acknowledgements(). */
-typedef struct
-{
-  gint64  flag_id;
-  char   *actor;
-  gint64  at;
-} Ack;
-
-static void
-ack_clear (Ack *ack)
-{
-  g_free (ack->actor);
-}
-
-/* The engine's own record (events) joins the audit trail, in order, each
- * event once: acknowledgements, nurse entries, confirmations, SpO2
- * scale decisions, flags raised and closed.  The acknowledgements are
- * kept in acks, for their tasks.
- */
-static gboolean
-audit_engine_events (WardCare  *self,
-                     GArray    *acks,
-                     GError   **error)
-{
-  g_autoptr(GPtrArray) events = NULL;
-  gint64 seen = 0;
-
-  if (!ward_store_get_setting_int (self->store, EVENTS_SEEN_KEY, 0, &seen, error))
-    return FALSE;
-  if (!(events = ward_store_list_events_after (self->store, seen, MAX_EVENTS_PER_TICK, error)))
-    return FALSE;
-
-  for (guint i = 0; i < events->len; i++)
-    {
-      const WardStoreEvent *e = g_ptr_array_index (events, i);
-      gint64 flag_id = flag_id_of_event (e);
-
-      if (!audit (self, e->at, e->actor, e->kind, e->patient_id, flag_id, 0, self->station_id,
-                  e->detail, error))
-        return FALSE;
-      if (flag_id != 0 && g_strcmp0 (e->kind, "acknowledge") == 0)
-        {
-          Ack ack = { flag_id, g_strdup (e->actor), e->at };
-
-          g_array_append_val (acks, ack);
-        }
-      seen = e->id;
-    }
-
-  if (events->len == 0)
-    return TRUE;
-
-  return ward_store_set_setting_int (self->store, EVENTS_SEEN_KEY, seen, error);
-}
-
-/* A flag acknowledged the old way (the flag's own button, or a UI that
- * does not know tasks yet): whoever did it has its task.  Each
- * acknowledgement counts once, when its event is read, so that a task
- * reassigned later is not taken back.  An acknowledgement by accepting
- * a task finds nothing left to accept.
- */
-static gboolean
-apply_acknowledgements (WardCare  *self,
-                        GArray    *acks,
-                        GError   **error)
-{
-  for (guint i = 0; i < acks->len; i++)
-    {
-      const Ack *ack = &g_array_index (acks, Ack, i);
-      g_autoptr(GPtrArray) tasks = NULL;
-
-      if (!(tasks = ward_store_list_tasks (self->store, WARD_TASK_LIST_FOR_FLAG, ack->flag_id, NULL,
-                                           error)))
-        return FALSE;
-
-      for (guint t = 0; t < tasks->len; t++)
-        {
-          WardTask *task = g_ptr_array_index (tasks, t);
-
-          /* An acknowledgement older than the task's last change (it was
-           * reassigned since) is not taken as accepting it.
-           */
-          if (task->status != WARD_TASK_REQUESTED || ack->at < task->updated_at)
-            continue;
-          /* The first requested one; the rest of its chain is cancelled. */
-          if (!accept_task (self, task, ack->actor, self->station_id, ack->at, FALSE, error))
-            return FALSE;
-          break;
-        }
-    }
-
-  return TRUE;
-}
-
-static gboolean
-task_new_flags (WardCare  *self,
-                gint64     now,
-                GError   **error)
-{
-  g_autoptr(GArray) flags = NULL;
-
-  if (!(flags = ward_store_list_untasked_flags (self->store, error)))
-    return FALSE;
-
-  for (guint i = 0; i < flags->len; i++)
-    {
-      const WardCareFlag *flag = &g_array_index (flags, WardCareFlag, i);
-      g_autofree char *payload = NULL;
-      WardRoutingQuery query = {
-        .ward = self->ward_id,
-        .bed = flag->bed_id,
-        .kind = flag->kind,
-        .has_band = flag->has_band,
-        .band = flag->band,
-        .score_kind = flag->score_kind,
-      };
-      WardTask task = { 0 };
-      WardRole role;
-      gboolean ok;
-
-      if (!ward_care_policy_route (self->policy, &query, &role))
-        continue;
-
-      task.flag_id = flag->id;
-      task.patient_id = g_strdup (flag->patient_id);
-      task.bed_id = g_strdup (flag->bed_id);
-      task.kind = flag->kind;
-      task.has_band = flag->has_band;
-      task.band = flag->band;
-      task.status = WARD_TASK_REQUESTED;
-      task.priority = ward_care_priority_for (flag->kind, flag->has_band, flag->band);
-      task.owner_role = role;
-      task.requester = g_strdup (SYSTEM_ACTOR);
-      /* The target runs from now, not from when the flag opened: a flag
-       * already open when the care team's tables arrived (an upgrade)
-       * does not escalate at once.  In the pipeline the two are the
-       * same tick.
-       */
-      task.requested_at = now;
-      task.due_at = now + ward_care_policy_response (self->policy, flag->kind, flag->has_band,
-                                                     flag->band);
-      task.station = g_strdup (self->station_id);
-      payload = ward_care_score_kind_is_model (flag->score_kind)
-        ? g_strdup_printf ("Model alert (%s) for the patient in %s: respond by the due time",
-                           flag->score_kind, flag->bed_id ? flag->bed_id : "no bed")
-        : flag->kind == WARD_CARE_KIND_CLINICAL
-        ? g_strdup_printf ("NEWS2 flag (%s) for the patient in %s: respond by the due time",
-                           flag->has_band ? ward_band_to_string (flag->band) : "?",
-                           flag->bed_id ? flag->bed_id : "no bed")
-        : g_strdup_printf ("Technical alert for the patient in %s",
-                           flag->bed_id ? flag->bed_id : "no bed");
-
-      ok = create_task (self, &task, "task-created", payload, now, error);
-      /* Acknowledged before its task existed (a flag open when the care
-       * tables arrived): the acknowledger has it.
-       */
-      if (ok && flag->acknowledged_by != NULL)
-        ok = accept_task (self, &task, flag->acknowledged_by, self->station_id,
-                          flag->acknowledged_at != 0 ? flag->acknowledged_at : now, FALSE, error);
-      ward_task_clear (&task);
-      if (!ok)
-        return FALSE;
-    }
-
-  return TRUE;
-}
-
-/* The flag side of each requested task: its close, its band. */
-static gboolean
-follow_flags (WardCare  *self,
-              gint64     now,
-              GError   **error)
-{
-  g_autoptr(GPtrArray) tasks = NULL;
-
-  if (!(tasks = ward_store_list_tasks (self->store, WARD_TASK_LIST_OPEN, 0, NULL, error)))
-    return FALSE;
-
-  for (guint i = 0; i < tasks->len; i++)
-    {
-      WardTask *task = g_ptr_array_index (tasks, i);
-      g_autoptr(WardTask) fresh = NULL;
-      WardCareFlag flag = { 0 };
-      gboolean found = FALSE;
-      gboolean ok = TRUE;
-
-      if (task->flag_id == 0 || task->status != WARD_TASK_REQUESTED)
-        continue;
-
-      /* An earlier task of this loop may have cancelled this one. */
-      if (!(fresh = load_task (self, task->id, error)))
-        return FALSE;
-      if (fresh->status != WARD_TASK_REQUESTED)
-        continue;
-
-      if (!ward_store_get_care_flag (self->store, fresh->flag_id, &found, &flag, error))
-        return FALSE;
-
-      if (found && flag.closed_at != 0)
-        {
-          fresh->status = WARD_TASK_CANCELLED;
-          fresh->status_reason = g_strdup ("the flag closed before anybody accepted the task");
-          fresh->closed_by = g_strdup (SYSTEM_ACTOR);
-          fresh->closed_at = now;
-          ok = save_task (self, fresh, now, error) &&
-               audit (self, now, SYSTEM_ACTOR, "task-cancelled", fresh->patient_id,
-                      fresh->flag_id, fresh->id, self->station_id, NULL, error);
-        }
-      else if (found && flag.has_band && fresh->has_band && flag.band > fresh->band)
-        {
-          g_autofree char *detail = NULL;
-          WardTaskPriority priority = ward_care_priority_for (fresh->kind, TRUE, flag.band);
-          gint64 due = now + ward_care_policy_response (self->policy, fresh->kind, TRUE, flag.band);
-
-          fresh->band = flag.band;
-          fresh->priority = MAX (fresh->priority, priority);
-          fresh->due_at = MIN (fresh->due_at, due);
-          detail = detail_json ("band", ward_band_to_string (flag.band), NULL);
-          ok = save_task (self, fresh, now, error) &&
-               audit (self, now, SYSTEM_ACTOR, "task-band-raised", fresh->patient_id,
-                      fresh->flag_id, fresh->id, self->station_id, detail, error);
-        }
-
-      ward_care_flag_clear (&flag);
-      if (!ok)
-        return FALSE;
-    }
-
-  return TRUE;
-}
-
-static gboolean
-escalate_overdue (WardCare  *self,
-                  gint64     now,
-                  GError   **error)
-{
-  g_autoptr(GPtrArray) due = NULL;
-
-  if (!(due = ward_store_list_tasks (self->store, WARD_TASK_LIST_REQUESTED_DUE, now, NULL, error)))
-    return FALSE;
-
-  for (guint i = 0; i < due->len; i++)
-    {
-      WardTask *task = g_ptr_array_index (due, i);
-      g_autofree char *payload = NULL;
-      WardTask next = { 0 };
-      WardRole role;
-      gboolean ok;
-
-      /* At the top of the chain there is nobody further to call: the
-       * task stays requested and overdue, which the ward shows.
-       */
-      if (!ward_care_policy_next_role (self->policy, task->owner_role, &role))
-        continue;
-
-      task->escalated_at = now;
-      if (!save_task (self, task, now, error))
-        return FALSE;
-
-      next.flag_id = task->flag_id;
-      next.patient_id = g_strdup (task->patient_id);
-      next.bed_id = g_strdup (task->bed_id);
-      next.kind = task->kind;
-      next.has_band = task->has_band;
-      next.band = task->band;
-      next.status = WARD_TASK_REQUESTED;
-      next.priority = MIN (task->priority + 1, WARD_TASK_STAT);
-      next.owner_role = role;
-      next.requester = g_strdup (SYSTEM_ACTOR);
-      next.requested_at = now;
-      next.due_at = now + ward_care_policy_response (self->policy, task->kind, task->has_band,
-                                                     task->band);
-      next.part_of = task->id;
-      next.station = g_strdup (self->station_id);
-      payload = g_strdup_printf ("Not accepted by the %s within its target: escalated to the %s "
-                                 "(task %" G_GINT64_FORMAT ", %s)",
-                                 ward_role_to_string (task->owner_role), ward_role_to_string (role),
-                                 task->id, task->bed_id ? task->bed_id : "no bed");
-
-      ok = create_task (self, &next, "task-escalated", payload, now, error);
-      ward_task_clear (&next);
-      if (!ok)
-        return FALSE;
-    }
-
-  return TRUE;
 }
 
 /* GObject */
@@ -1090,28 +768,6 @@ ward_care_fill_snapshot (WardCare      *self,
 }
 
 gboolean
-ward_care_tick (WardCare  *self,
-                gint64     now,
-                GError   **error)
-{
-  g_autoptr(GArray) acks = NULL;
-
-  g_return_val_if_fail (WARD_IS_CARE (self), FALSE);
-
-  acks = g_array_new (FALSE, TRUE, sizeof (Ack));
-  g_array_set_clear_func (acks, (GDestroyNotify) ack_clear);
-
-  /* Events first: the flags raised this tick are in the trail before the
-   * tasks made for them, which the acknowledgements then accept.
-   */
-  return audit_engine_events (self, acks, error) &&
-         task_new_flags (self, now, error) &&
-         apply_acknowledgements (self, acks, error) &&
-         follow_flags (self, now, error) &&
-         escalate_overdue (self, now, error);
-}
-
-gboolean
 ward_care_accept (WardCare    *self,
                   gint64       task_id,
                   const char  *staff_id,
@@ -1126,7 +782,7 @@ ward_care_accept (WardCare    *self,
   if (!(task = task_for_action (self, task_id, staff_id, station_id, FALSE, error)))
     return FALSE;
 
-  return accept_task (self, task, staff_id, station_id, at, TRUE, error);
+  return _ward_care_accept_task (self, task, staff_id, station_id, at, TRUE, error);
 }
 
 gboolean
@@ -1145,7 +801,8 @@ ward_care_reassign (WardCare    *self,
 
   g_return_val_if_fail (WARD_IS_CARE (self), FALSE);
 
-  if ((to_staff != NULL && !check_text (to_staff, "The new owner's staff id", 256, error)) ||
+  if ((to_staff != NULL && !_ward_care_check_text (to_staff, "The new owner's staff id", 256,
+                                                   error)) ||
       !check_known (to_role, WARD_N_ROLES, "role", error) ||
       !(task = task_for_action (self, task_id, staff_id, station_id, TRUE, error)))
     return FALSE;
@@ -1162,16 +819,17 @@ ward_care_reassign (WardCare    *self,
       g_free (task->owner_staff);
       task->owner_staff = g_strdup (to_staff);
     }
-  else if (!route_to_allocation (self, task, error))
+  else if (!_ward_care_route_to_allocation (self, task, error))
     return FALSE;
 
-  detail = detail_json ("role", ward_role_to_string (to_role), "staff", task->owner_staff, NULL);
+  detail = _ward_care_detail_json ("role", ward_role_to_string (to_role), "staff",
+                                   task->owner_staff, NULL);
   payload = g_strdup_printf ("Task %" G_GINT64_FORMAT " (%s) reassigned to you by %s", task->id,
                              task->bed_id ? task->bed_id : "no bed", staff_id);
 
-  return save_task (self, task, at, error) &&
-         audit (self, at, staff_id, "task-reassigned", task->patient_id, task->flag_id, task->id,
-                station_id, detail, error) &&
+  return _ward_care_save_task (self, task, at, error) &&
+         _ward_care_audit (self, at, staff_id, "task-reassigned", task->patient_id, task->flag_id,
+                           task->id, station_id, detail, error) &&
          notify_owner (self, "reassignment", task, staff_id, payload, station_id, at, error);
 }
 
@@ -1191,13 +849,14 @@ ward_care_complete (WardCare         *self,
 
   g_return_val_if_fail (WARD_IS_CARE (self), FALSE);
 
-  if ((note != NULL && *note != '\0' && !check_text (note, "The note", MAX_NOTE_LENGTH, error)) ||
+  if ((note != NULL && *note != '\0' && !_ward_care_check_text (note, "The note", MAX_NOTE_LENGTH,
+                                                                error)) ||
       !check_known (outcome, WARD_N_OUTCOMES, "outcome", error) ||
       !(task = task_for_action (self, task_id, staff_id, station_id, TRUE, error)))
     return FALSE;
 
   if (task->status == WARD_TASK_REQUESTED &&
-      !accept_task (self, task, staff_id, station_id, at, TRUE, error))
+      !_ward_care_accept_task (self, task, staff_id, station_id, at, TRUE, error))
     return FALSE;
 
   task->status = WARD_TASK_COMPLETED;
@@ -1208,12 +867,13 @@ ward_care_complete (WardCare         *self,
   g_free (task->closed_by);
   task->closed_by = g_strdup (staff_id);
   task->closed_at = at;
-  detail = detail_json ("outcome", ward_task_outcome_to_string (outcome), "note", task->note, NULL);
+  detail = _ward_care_detail_json ("outcome", ward_task_outcome_to_string (outcome), "note",
+                                   task->note, NULL);
   reason = g_strdup_printf ("completed by %s (task %" G_GINT64_FORMAT ")", staff_id, task->id);
 
-  return save_task (self, task, at, error) &&
-         audit (self, at, staff_id, "task-completed", task->patient_id, task->flag_id, task->id,
-                station_id, detail, error) &&
+  return _ward_care_save_task (self, task, at, error) &&
+         _ward_care_audit (self, at, staff_id, "task-completed", task->patient_id, task->flag_id,
+                           task->id, station_id, detail, error) &&
          cancel_rest_of_chain (self, task, reason, staff_id, station_id, at, error);
 }
 
@@ -1236,9 +896,9 @@ ward_care_raise_concern (WardCare    *self,
 
   g_return_val_if_fail (WARD_IS_CARE (self), 0);
 
-  if (!check_actor (staff_id, station_id, error) ||
-      !check_text (patient_id, "The patient", 256, error) ||
-      !check_text (note, "What worries you (the note)", MAX_NOTE_LENGTH, error))
+  if (!_ward_care_check_actor (staff_id, station_id, error) ||
+      !_ward_care_check_text (patient_id, "The patient", 256, error) ||
+      !_ward_care_check_text (note, "What worries you (the note)", MAX_NOTE_LENGTH, error))
     return 0;
 
   bed_id = ward_store_get_patient_bed (self->store, patient_id, &local_error);
@@ -1273,285 +933,8 @@ ward_care_raise_concern (WardCare    *self,
   payload = g_strdup_printf ("Clinical concern about the patient in %s, raised by %s: %s",
                              bed_id, staff_id, note);
 
-  ok = create_task (self, &task, "concern", payload, at, error);
+  ok = _ward_care_create_task (self, &task, "concern", payload, at, error);
   ward_task_clear (&task);
 
   return ok ? task.id : 0;
-}
-
-gboolean
-ward_care_allocate (WardCare    *self,
-                    const char  *bed_id,
-                    const char  *nurse_id,
-                    const char  *staff_id,
-                    const char  *station_id,
-                    gint64       at,
-                    GError     **error)
-{
-  g_autoptr(GError) local_error = NULL;
-  g_autoptr(GPtrArray) tasks = NULL;
-  g_autofree char *patient_id = NULL;
-  g_autofree char *detail = NULL;
-  gboolean exists = FALSE;
-
-  g_return_val_if_fail (WARD_IS_CARE (self), FALSE);
-
-  if (!check_actor (staff_id, station_id, error) ||
-      !check_text (bed_id, "The bed", 256, error) ||
-      (nurse_id != NULL && !check_text (nurse_id, "The nurse's staff id", 256, error)))
-    return FALSE;
-
-  /* A bed that is not on the ward is a typing mistake: refused. */
-  if (!ward_store_has_bed (self->store, bed_id, &exists, error))
-    return FALSE;
-  if (!exists)
-    {
-      g_set_error (error, WARD_CARE_ERROR, WARD_CARE_ERROR_NOT_FOUND,
-                   "There is no bed %s on this ward", bed_id);
-      return FALSE;
-    }
-  patient_id = ward_store_get_bed_patient (self->store, bed_id, &local_error);
-  if (local_error != NULL)
-    {
-      g_propagate_error (error, g_steal_pointer (&local_error));
-      return FALSE;
-    }
-
-  if (!ward_store_set_allocation (self->store, bed_id, nurse_id, staff_id, at, station_id, error))
-    return FALSE;
-
-  /* The bed nurse's requested tasks follow the allocation. */
-  if (!(tasks = ward_store_list_tasks (self->store, WARD_TASK_LIST_OPEN_FOR_BED, 0, bed_id, error)))
-    return FALSE;
-  for (guint i = 0; i < tasks->len; i++)
-    {
-      WardTask *task = g_ptr_array_index (tasks, i);
-
-      if (task->status != WARD_TASK_REQUESTED || task->owner_role != WARD_ROLE_BED_NURSE ||
-          g_strcmp0 (task->owner_staff, nurse_id) == 0)
-        continue;
-      g_free (task->owner_staff);
-      task->owner_staff = g_strdup (nurse_id);
-      if (!save_task (self, task, at, error))
-        return FALSE;
-    }
-
-  detail = detail_json ("bed", bed_id, "nurse", nurse_id, NULL);
-  return audit (self, at, staff_id, nurse_id ? "bed-allocated" : "bed-freed", patient_id, 0, 0,
-                station_id, detail, error);
-}
-
-GStrv
-ward_care_dup_my_beds (WardCare    *self,
-                       const char  *staff_id,
-                       GError     **error)
-{
-  g_autoptr(GPtrArray) list = NULL;
-  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
-
-  g_return_val_if_fail (WARD_IS_CARE (self), NULL);
-  g_return_val_if_fail (staff_id != NULL, NULL);
-
-  if (!(list = ward_store_list_allocations (self->store, staff_id, error)))
-    return NULL;
-  for (guint i = 0; i < list->len; i++)
-    g_strv_builder_add (builder, ((WardAllocation *) g_ptr_array_index (list, i))->bed_id);
-
-  return g_strv_builder_end (builder);
-}
-
-gint64
-ward_care_offer_handover (WardCare               *self,
-                          const char             *from_staff,
-                          const char             *to_staff,
-                          const WardHandoverBed  *beds,
-                          guint                   n_beds,
-                          const char             *station_id,
-                          gint64                  at,
-                          GError                **error)
-{
-  g_autofree char *detail = NULL;
-  g_autofree char *id_text = NULL;
-  gint64 id;
-
-  g_return_val_if_fail (WARD_IS_CARE (self), 0);
-  g_return_val_if_fail (beds != NULL || n_beds == 0, 0);
-
-  if (!check_actor (from_staff, station_id, error) ||
-      !check_text (to_staff, "The incoming nurse's staff id", 256, error))
-    return 0;
-  if (g_str_equal (from_staff, to_staff))
-    {
-      g_set_error (error, WARD_CARE_ERROR, WARD_CARE_ERROR_INVALID,
-                   "A handover goes to another nurse, not to %s again", from_staff);
-      return 0;
-    }
-  if (n_beds == 0)
-    {
-      g_set_error (error, WARD_CARE_ERROR, WARD_CARE_ERROR_INVALID, "A handover needs a bed");
-      return 0;
-    }
-
-  /* Everything is checked before anything is written. */
-  for (guint i = 0; i < n_beds; i++)
-    {
-      const WardHandoverBed *bed = &beds[i];
-      g_autoptr(GError) local_error = NULL;
-      g_autofree char *owner = NULL;
-
-      if (!check_text (bed->bed_id, "The bed", 256, error) ||
-          !check_text (bed->situation, "The situation (SBAR)", MAX_NOTE_LENGTH, error) ||
-          !check_text (bed->background, "The background (SBAR)", MAX_NOTE_LENGTH, error) ||
-          !check_text (bed->assessment, "The assessment (SBAR)", MAX_NOTE_LENGTH, error) ||
-          !check_text (bed->recommendation, "The recommendation (SBAR)", MAX_NOTE_LENGTH, error))
-        return 0;
-      for (guint j = 0; j < i; j++)
-        {
-          if (g_str_equal (beds[j].bed_id, bed->bed_id))
-            {
-              g_set_error (error, WARD_CARE_ERROR, WARD_CARE_ERROR_INVALID,
-                           "Bed %s is in the handover twice", bed->bed_id);
-              return 0;
-            }
-        }
-      owner = ward_store_get_allocation (self->store, bed->bed_id, &local_error);
-      if (local_error != NULL)
-        {
-          g_propagate_error (error, g_steal_pointer (&local_error));
-          return 0;
-        }
-      if (owner != NULL && !g_str_equal (owner, from_staff))
-        {
-          g_set_error (error, WARD_CARE_ERROR, WARD_CARE_ERROR_NOT_ALLOWED,
-                       "Bed %s is allocated to %s, not to %s", bed->bed_id, owner, from_staff);
-          return 0;
-        }
-    }
-
-  if ((id = ward_store_add_handover (self->store, from_staff, to_staff, at, station_id, error)) == 0)
-    return 0;
-  for (guint i = 0; i < n_beds; i++)
-    {
-      g_autoptr(GError) local_error = NULL;
-      WardHandoverBed bed = beds[i];
-      g_autofree char *patient_id = NULL;
-
-      bed.patient_id = patient_id = ward_store_get_bed_patient (self->store, beds[i].bed_id,
-                                                                &local_error);
-      if (local_error != NULL)
-        {
-          g_propagate_error (error, g_steal_pointer (&local_error));
-          return 0;
-        }
-      if (!ward_store_add_handover_bed (self->store, id, &bed, error))
-        return 0;
-    }
-
-  id_text = g_strdup_printf ("%" G_GINT64_FORMAT, id);
-  detail = detail_json ("handover", id_text, "to", to_staff, NULL);
-  if (!audit (self, at, from_staff, "handover-offered", NULL, 0, 0, station_id, detail, error))
-    return 0;
-
-  return id;
-}
-
-static char *
-sbar_text (const WardHandoverBed *bed)
-{
-  return g_strdup_printf ("Handover of %s. S: %s B: %s A: %s R: %s", bed->bed_id, bed->situation,
-                          bed->background, bed->assessment, bed->recommendation);
-}
-
-gboolean
-ward_care_accept_handover (WardCare    *self,
-                           gint64       handover_id,
-                           const char  *staff_id,
-                           const char  *station_id,
-                           gint64       at,
-                           GError     **error)
-{
-  g_autoptr(GPtrArray) beds = NULL;
-  g_autofree char *detail = NULL;
-  g_autofree char *id_text = NULL;
-  WardHandover handover = { 0 };
-  gboolean found = FALSE;
-  gboolean ok = FALSE;
-
-  g_return_val_if_fail (WARD_IS_CARE (self), FALSE);
-
-  if (!check_actor (staff_id, station_id, error) ||
-      !ward_store_get_handover (self->store, handover_id, &found, &handover, error))
-    return FALSE;
-  if (!found)
-    {
-      g_set_error (error, WARD_CARE_ERROR, WARD_CARE_ERROR_NOT_FOUND,
-                   "There is no handover %" G_GINT64_FORMAT, handover_id);
-      return FALSE;
-    }
-  if (!g_str_equal (handover.to_staff, staff_id))
-    {
-      g_set_error (error, WARD_CARE_ERROR, WARD_CARE_ERROR_NOT_ALLOWED,
-                   "Handover %" G_GINT64_FORMAT " is for %s: only they can accept it",
-                   handover_id, handover.to_staff);
-      goto out;
-    }
-  if (handover.state != WARD_HANDOVER_OFFERED)
-    {
-      g_set_error (error, WARD_CARE_ERROR, WARD_CARE_ERROR_STATE,
-                   "Handover %" G_GINT64_FORMAT " is not waiting to be accepted", handover_id);
-      goto out;
-    }
-
-  if (!ward_store_close_handover (self->store, handover_id, WARD_HANDOVER_ACCEPTED, at, error) ||
-      !(beds = ward_store_list_handover_beds (self->store, handover_id, error)))
-    goto out;
-
-  for (guint i = 0; i < beds->len; i++)
-    {
-      const WardHandoverBed *bed = g_ptr_array_index (beds, i);
-      g_autoptr(GPtrArray) tasks = NULL;
-      g_autofree char *payload = sbar_text (bed);
-
-      if (!ward_store_set_allocation (self->store, bed->bed_id, staff_id, staff_id, at, station_id,
-                                      error) ||
-          !(tasks = ward_store_list_tasks (self->store, WARD_TASK_LIST_OPEN_FOR_BED, 0, bed->bed_id,
-                                           error)))
-        goto out;
-
-      /* The open tasks move with the bed: the bed nurse's, and any the
-       * outgoing nurse held by name.
-       */
-      for (guint t = 0; t < tasks->len; t++)
-        {
-          WardTask *task = g_ptr_array_index (tasks, t);
-
-          if (task->owner_role != WARD_ROLE_BED_NURSE &&
-              g_strcmp0 (task->owner_staff, handover.from_staff) != 0)
-            continue;
-          g_free (task->owner_staff);
-          task->owner_staff = g_strdup (staff_id);
-          if (task->status == WARD_TASK_ACCEPTED)
-            {
-              g_free (task->accepted_by);
-              task->accepted_by = g_strdup (staff_id);
-              task->accepted_at = at;
-            }
-          if (!save_task (self, task, at, error) ||
-              !audit (self, at, staff_id, "task-handed-over", task->patient_id, task->flag_id,
-                      task->id, station_id, NULL, error))
-            goto out;
-        }
-
-      if (!communicate (self, "handover", NULL, bed->patient_id, handover.from_staff, NULL,
-                        staff_id, payload, station_id, at, error))
-        goto out;
-    }
-
-  id_text = g_strdup_printf ("%" G_GINT64_FORMAT, handover_id);
-  detail = detail_json ("handover", id_text, "from", handover.from_staff, NULL);
-  ok = audit (self, at, staff_id, "handover-accepted", NULL, 0, 0, station_id, detail, error);
-
-out:
-  ward_handover_clear (&handover);
-  return ok;
 }

@@ -64,7 +64,9 @@ void       ward_care_set_shared        (WardCare              *self,
  * own acknowledgement accepts its task (the two never disagree);
  * a requested task whose flag closed is cancelled; a flag whose band
  * rose raises its requested task's priority and brings its due time
- * forward; a requested task past due escalates to the next role.  The
+ * forward; a task requested of someone no longer on the ward's staff
+ * roster is routed again (as a new task would be, with a Communication
+ * saying why); a requested task past due escalates to the next role.  The
  * events the engine recorded since the last step (acknowledgements,
  * nurse entries, confirmations, SpO2 scale decisions, flags) join the
  * audit trail.

@@ -57,6 +57,17 @@ ward_flag_tracker_update_full (WardFlagTracker      *tracker,
 
   above = band >= policy->threshold;
 
+  if (tracker->held)
+    {
+      /* Closed elsewhere: a new crossing releases it, from below the
+       * threshold or above the band it was closed at.
+       */
+      if (!above || band > tracker->held_band)
+        tracker->held = FALSE;
+      if (!above || tracker->held)
+        return WARD_FLAG_ACTION_NONE;
+    }
+
   switch (tracker->state)
     {
     case WARD_FLAG_STATE_NONE:
@@ -177,4 +188,17 @@ ward_flag_tracker_get_pending (const WardFlagTracker *tracker,
     *at = t;
 
   return t != 0;
+}
+
+void
+ward_flag_tracker_hold (WardFlagTracker *tracker,
+                        WardBand         band)
+{
+  g_return_if_fail (tracker != NULL);
+
+  *tracker = (WardFlagTracker) {
+    .state = WARD_FLAG_STATE_NONE,
+    .held = TRUE,
+    .held_band = band,
+  };
 }

@@ -42,6 +42,12 @@ typedef struct
   gint64        escalate_since;   /* OPEN: when a higher band was first seen, 0 if none */
   WardBand      escalate_band;    /* the lowest higher band seen since then */
   gint64        recovering_since; /* RECOVERING: when the band fell below threshold */
+  /* Closed from outside while at or above threshold (another station
+   * closed the flag): no new flag until the band falls below threshold
+   * or rises above held_band (ward_flag_tracker_hold()).
+   */
+  gboolean      held;
+  WardBand      held_band;
 } WardFlagTracker;
 
 void            ward_flag_policy_init     (WardFlagPolicy        *policy);
@@ -70,6 +76,15 @@ WardFlagAction  ward_flag_tracker_update_full (WardFlagTracker   *tracker,
  * escalates to *band at *at; RECOVERING, it closes at *at (*band is then
  * the band it last had open).  FALSE when nothing is pending.
  */
+/* The flag was closed from outside (at another station) while the
+ * score may still be at or above threshold, at band: the tracker is
+ * back at NONE and opens a new flag only on a new crossing, that is once
+ * the band has fallen below threshold (and then risen again, sustained
+ * as usual) or as soon as it rises above band (a worse crossing, also
+ * sustained).  The same still-abnormal data do not raise it again.
+ */
+void            ward_flag_tracker_hold    (WardFlagTracker       *tracker,
+                                           WardBand               band);
 gboolean        ward_flag_tracker_get_pending (const WardFlagTracker *tracker,
                                            const WardFlagPolicy  *policy,
                                            WardBand              *band,

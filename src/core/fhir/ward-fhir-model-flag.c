@@ -63,6 +63,10 @@ ward_fhir_model_flag (const WardFhirModelFlagInput  *input,
     return invalid (error, "no opening time or window");
   if (input->closed_at != 0 && input->closed_at < input->opened_at)
     return invalid (error, "the flag closes before it opens");
+  if (input->acknowledged_by != NULL &&
+      (*input->acknowledged_by == '\0' || !g_utf8_validate (input->acknowledged_by, -1, NULL) ||
+       input->acknowledged_at <= 0))
+    return invalid (error, "acknowledged_by must be non-empty UTF-8, with a time");
 
   subject = input->subject_id != NULL ? input->subject_id : input->patient_id;
   id = ward_fhir_model_flag_id (input->patient_id, input->scorer, input->opened_at);
@@ -85,6 +89,23 @@ ward_fhir_model_flag (const WardFhirModelFlagInput  *input,
   ward_fhir_add_string (builder, "url", WARD_FHIR_EXTENSION_FLAG_DETAIL);
   ward_fhir_add_reference (builder, "valueReference", "RiskAssessment", assessment_id);
   json_builder_end_object (builder);
+  if (input->acknowledged_by != NULL && input->acknowledged_at != 0)
+    {
+      json_builder_begin_object (builder);
+      ward_fhir_add_string (builder, "url", WARD_FHIR_EXTENSION_FLAG_ACKNOWLEDGEMENT);
+      json_builder_set_member_name (builder, "extension");
+      json_builder_begin_array (builder);
+      json_builder_begin_object (builder);
+      ward_fhir_add_string (builder, "url", "by");
+      ward_fhir_add_string (builder, "valueString", input->acknowledged_by);
+      json_builder_end_object (builder);
+      json_builder_begin_object (builder);
+      ward_fhir_add_string (builder, "url", "at");
+      ward_fhir_add_time (builder, "valueDateTime", input->acknowledged_at);
+      json_builder_end_object (builder);
+      json_builder_end_array (builder);
+      json_builder_end_object (builder);
+    }
   json_builder_end_array (builder);
 
   ward_fhir_add_string (builder, "status", input->closed_at != 0 ? "inactive" : "active");

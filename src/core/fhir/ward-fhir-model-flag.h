@@ -36,6 +36,12 @@ typedef struct
   gint64      opened_at;
   gint64      closed_at;        /* 0: still open */
   gint64      assessment_window_end; /* the window of the RiskAssessment that raised it */
+  /* Who acknowledged it and when (NULL, 0: nobody): the same
+   * flag-acknowledgement extension as a NEWS2 Flag's, for the other
+   * stations of the ward.
+   */
+  const char *acknowledged_by;
+  gint64      acknowledged_at;
 } WardFhirModelFlagInput;
 
 char       *ward_fhir_model_flag_id (const char                    *patient_id,

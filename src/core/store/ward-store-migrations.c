@@ -483,6 +483,25 @@ static const char * const migrations[] = {
   "  has_pin INTEGER NOT NULL,"
   "  updated_at INTEGER NOT NULL"
   ");",
+  /* 15: care-team Tasks made on another station
+   * (store/ward-store-care-inbound.c): each Task the sharing layer
+   * brought that this station had no task for, by its FHIR id, with the
+   * local task it became (applied) or why it was not taken (ignored).
+   * focus is the Flag id the Task is about, for a flag this station has
+   * not opened yet.
+   */
+  "CREATE TABLE care_tasks_inbound ("
+  "  fhir_id TEXT PRIMARY KEY,"
+  "  task_id INTEGER REFERENCES care_tasks (id),"
+  "  focus TEXT,"
+  "  station TEXT,"
+  "  received_at INTEGER NOT NULL,"
+  "  outcome TEXT NOT NULL CHECK (outcome IN ('applied', 'ignored')),"
+  "  reason TEXT,"
+  "  CHECK ((outcome = 'applied') = (task_id IS NOT NULL))"
+  ");"
+  "CREATE UNIQUE INDEX care_tasks_inbound_task ON care_tasks_inbound (task_id);"
+  "CREATE INDEX care_tasks_inbound_focus ON care_tasks_inbound (focus) WHERE focus IS NOT NULL;",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == WARD_STORE_SCHEMA_VERSION);

@@ -34,7 +34,7 @@ typedef enum
 /* The latest schema version; the migrations in ward-store-migrations.c go
  * up to it.
  */
-#define WARD_STORE_SCHEMA_VERSION 14
+#define WARD_STORE_SCHEMA_VERSION 15
 
 typedef struct
 {
