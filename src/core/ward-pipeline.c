@@ -63,7 +63,7 @@ ward_pipeline_config_init (WardPipelineConfig *config)
   config->flag_open_delay_usec = 3 * WARD_USEC_PER_MINUTE;
   config->flag_close_delay_usec = 10 * WARD_USEC_PER_MINUTE;
   config->device_silence_usec = 60 * WARD_USEC_PER_SEC;
-  config->tick_msec = 0;      /* ward_pipeline_new() picks it for the time scale */
+  config->tick_msec = 50;
   config->raw_retention_days = 30;
   config->measurement_retention_days = NAN;
   config->identity_cache_seconds = WARD_IDENTITY_DEFAULT_LIFETIME_USEC / (double) G_USEC_PER_SEC;
@@ -930,19 +930,6 @@ static GSourceFuncs command_source_funcs = {
 
 #define FHIR_STOP_TIMEOUT_MSEC 2000
 
-/* The timer's tick, when the config leaves it to the pipeline.  Device
- * messages and commands run a tick of their own at once, so the timer
- * only brings what the clock alone changes: the simulator's next values,
- * a flag's delay or a device's silence running out, a score window
- * ending.  At real time none of those needs more than a few ticks a
- * second, and each tick is a transaction, an evaluation of every bed
- * and a whole-ward snapshot: twenty a second were most of what a quiet
- * 64-bed ward cost (issue #14).  A demo whose clock runs faster keeps
- * 50 ms, so that its simulated time moves in small steps.
- */
-#define REAL_TIME_TICK_MSEC 250
-#define FAST_TICK_MSEC      50
-
 static gint64
 sync_clock (gpointer data)
 {
@@ -1088,10 +1075,10 @@ ward_pipeline_new (const WardPipelineConfig *config)
 
   self = g_object_new (WARD_TYPE_PIPELINE, NULL);
   ward_pipeline_config_copy (config, &self->config);
+  if (self->config.tick_msec == 0)
+    self->config.tick_msec = 50;
   if (self->config.time_scale <= 0)
     self->config.time_scale = 1.0;
-  if (self->config.tick_msec == 0)
-    self->config.tick_msec = self->config.time_scale > 1.0 ? FAST_TICK_MSEC : REAL_TIME_TICK_MSEC;
 
   return self;
 }

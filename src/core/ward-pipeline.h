@@ -53,8 +53,7 @@ typedef struct
   gint64      flag_open_delay_usec;   /* sustained this long before a flag opens, 3 min */
   gint64      flag_close_delay_usec;  /* sustained recovery before it closes, 10 min */
   gint64      device_silence_usec;    /* technical alert after this, 60 s */
-  guint       tick_msec;              /* real time between timer ticks; 0 (the default):
-                                       * 250 ms at real time, 50 ms for a faster clock */
+  guint       tick_msec;              /* real time between ticks, 50 ms */
   double      raw_retention_days;     /* raw payloads kept this long, 30; 0 keeps them forever */
   double      measurement_retention_days; /* raw measurements kept this long once rolled up;
                                        * 0 keeps them forever; NAN (the default): the
