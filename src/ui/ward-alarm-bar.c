@@ -67,6 +67,7 @@ struct _WardAlarmBar
   guint         generation;
   guint         n_alarms;
   guint         more_source;      /* the "+N more" button's update, after a layout */
+  guint         flash_source;     /* the next flip of a flashing entry */
   gulong        animations_handler;
   guint         show_patient_names : 1;
   guint         animations : 1;
@@ -434,6 +435,96 @@ create_entry (WardAlarmBar *self)
   return widget;
 }
 
+/* The flash (IEC 60601-1-8): high priority at 2 Hz, medium at 0.6 Hz,
+ * bright for the first half of each period and dim for the second.  It
+ * is a class ("flash-dim") that a timer toggles at each half period, not
+ * a CSS animation: GTK runs the frame clock at 60 Hz for as long as a CSS
+ * animation runs, even one whose colour changes twice a period, which on
+ * a station without a GPU cost a few per cent of a core whenever an
+ * alarm flashed.  Now a flashing alarm costs two small redraws a period.
+ * Every entry of one priority flashes in step, from the monotonic clock.
+ */
+guint
+_ward_alarm_bar_get_flash_period_msec (WardAlarmPriority priority)
+{
+  switch (priority)
+    {
+    case WARD_ALARM_PRIORITY_HIGH:
+      return 500;
+    case WARD_ALARM_PRIORITY_MEDIUM:
+      return 1667;
+    case WARD_ALARM_PRIORITY_LOW:
+    default:
+      return 0;
+    }
+}
+
+/* Half a period in microseconds, or 0 for a steady priority. */
+static gint64
+get_flash_half_usec (WardAlarmPriority priority)
+{
+  return (gint64) _ward_alarm_bar_get_flash_period_msec (priority) * 1000 / 2;
+}
+
+static gboolean
+is_flash_dim (WardAlarmPriority priority,
+              gint64            now)
+{
+  gint64 half = get_flash_half_usec (priority);
+
+  return half > 0 && (now / half) % 2 == 1;
+}
+
+static gboolean flash_cb (gpointer user_data);
+
+/* Each flashing entry in its phase; the timer runs to the next flip of
+ * any of them, and stops when none flashes.
+ */
+static void
+update_flash (WardAlarmBar *self)
+{
+  gint64 now = g_get_monotonic_time ();
+  gint64 next = G_MAXINT64;
+
+  g_clear_handle_id (&self->flash_source, g_source_remove);
+  if (self->entries_box == NULL)
+    return;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (self->entries_box));
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      Entry *entry = get_entry (child);
+      gboolean flashing = gtk_widget_has_css_class (child, "flashing") && entry->alarm != NULL;
+      gint64 half = flashing ? get_flash_half_usec (entry->alarm->priority) : 0;
+
+      set_class (child, "flash-dim", flashing && is_flash_dim (entry->alarm->priority, now));
+      if (half > 0)
+        next = MIN (next, (now / half + 1) * half);
+    }
+
+  if (next != G_MAXINT64)
+    {
+      /* Rounded up: at the flip or just after it, never before. */
+      self->flash_source = g_timeout_add_full (G_PRIORITY_DEFAULT,
+                                               (guint) ((next - now + 999) / 1000),
+                                               flash_cb, self, NULL);
+      g_source_set_static_name (g_main_context_find_source_by_id (NULL, self->flash_source),
+                                "[ward-alarm-flash]");
+    }
+}
+
+static gboolean
+flash_cb (gpointer user_data)
+{
+  WardAlarmBar *self = user_data;
+
+  self->flash_source = 0;
+  update_flash (self);
+
+  return G_SOURCE_REMOVE;
+}
+
 static void
 show_alarm (WardAlarmBar *self,
             GtkWidget    *widget,
@@ -662,6 +753,7 @@ rebuild (WardAlarmBar *self)
   gtk_widget_set_visible (GTK_WIDGET (self->empty_label), alarms->len == 0);
   gtk_widget_set_visible (GTK_WIDGET (self->entries_box), alarms->len > 0);
   set_class (GTK_WIDGET (self), "has-alarms", alarms->len > 0);
+  update_flash (self);
 }
 
 static void
@@ -687,6 +779,7 @@ ward_alarm_bar_dispose (GObject *object)
 
   g_clear_signal_handler (&self->animations_handler, gtk_settings_get_default ());
   g_clear_handle_id (&self->more_source, g_source_remove);
+  g_clear_handle_id (&self->flash_source, g_source_remove);
   g_clear_pointer (&self->entries, g_hash_table_unref);
   g_clear_pointer (&self->snapshot, ward_snapshot_unref);
   g_clear_pointer (&self->source_text, g_free);

@@ -223,65 +223,58 @@ parsing_error_cb (GtkCssProvider *provider,
   g_error ("style.css: %s: %s", where, error->message);
 }
 
-/* The animation period of the rule whose selector ends in selector_end. */
-static double
-get_flash_hz (const char *css,
-              const char *selector_end,
-              char      **keyframes)
+/* The background colour of the rule whose selector is exactly @selector
+ * (spaces as written), or NULL.
+ */
+static char *
+get_rule_background (const char *css,
+                     const char *selector)
 {
   g_autoptr(GRegex) rule = g_regex_new ("([^{}]+)\\{([^{}]*)\\}", 0, 0, NULL);
-  g_autoptr(GRegex) duration = g_regex_new ("animation-duration:\\s*([0-9.]+)(ms|s)\\s*;", 0, 0, NULL);
-  g_autoptr(GRegex) name = g_regex_new ("animation-name:\\s*([a-z0-9-]+)\\s*;", 0, 0, NULL);
+  g_autoptr(GRegex) background = g_regex_new ("background-color:\\s*([^;]+);", 0, 0, NULL);
   g_autoptr(GMatchInfo) match = NULL;
-  double hz = 0;
+  char *found = NULL;
 
   g_regex_match (rule, css, 0, &match);
   while (g_match_info_matches (match))
     {
-      g_autofree char *selector = g_match_info_fetch (match, 1);
+      g_autofree char *head = g_match_info_fetch (match, 1);
       g_autofree char *body = g_match_info_fetch (match, 2);
+      g_autoptr(GMatchInfo) b = NULL;
 
-      g_strstrip (selector);
-      if (g_str_has_suffix (selector, selector_end))
+      /* The rule's head follows the comment before it, if any. */
+      if (strstr (head, "*/") != NULL)
+        memmove (head, strstr (head, "*/") + 2, strlen (strstr (head, "*/") + 2) + 1);
+      g_strstrip (head);
+      if (g_str_equal (head, selector) && g_regex_match (background, body, 0, &b))
         {
-          g_autoptr(GMatchInfo) d = NULL;
-          g_autoptr(GMatchInfo) n = NULL;
-          g_autofree char *value = NULL;
-          g_autofree char *unit = NULL;
-          double period;
-
-          g_assert_true (g_regex_match (duration, body, 0, &d));
-          value = g_match_info_fetch (d, 1);
-          unit = g_match_info_fetch (d, 2);
-          period = g_ascii_strtod (value, NULL) / (g_str_equal (unit, "ms") ? 1000.0 : 1.0);
-          g_assert_cmpfloat (period, >, 0);
-          hz = 1.0 / period;
-
-          g_assert_true (g_regex_match (name, body, 0, &n));
-          *keyframes = g_match_info_fetch (n, 1);
-          g_assert_nonnull (strstr (body, "animation-iteration-count: infinite;"));
+          g_free (found);
+          found = g_match_info_fetch (b, 1);
         }
       g_match_info_next (match, NULL);
     }
 
-  return hz;
+  return found;
 }
 
-/* The rates come from the CSS the application loads (data/style.css,
- * compiled into the resource), within IEC 60601-1-8's ranges.
+/* The rates are within IEC 60601-1-8's ranges; the dim half of high and
+ * medium alarms has a colour of its own in the CSS the application loads
+ * (data/style.css, compiled into the resource), and no CSS animation
+ * runs the frame clock.
  */
 static void
 test_alarm_bar_flash_rates (void)
 {
   g_autoptr(GBytes) bytes = NULL;
   g_autoptr(GtkCssProvider) provider = gtk_css_provider_new ();
-  g_autofree char *high_keyframes = NULL;
-  g_autofree char *medium_keyframes = NULL;
-  g_autofree char *low_keyframes = NULL;
-  g_autofree char *at_high = NULL;
-  g_autofree char *at_medium = NULL;
+  static const char * const dim_rules[] = {
+    "alarmbar .alarm.alarm-high.flashing.flash-dim",
+    "alarmbar .alarm.alarm-medium.flashing.flash-dim",
+    "window.night alarmbar .alarm.alarm-high.flashing.flash-dim",
+    "window.night alarmbar .alarm.alarm-medium.flashing.flash-dim",
+  };
   const char *css;
-  double high, medium, low;
+  double high, medium;
 
   bytes = g_resources_lookup_data ("/io/github/wardwatch/Wardwatch/style.css", 0, NULL);
   g_assert_nonnull (bytes);
@@ -291,24 +284,125 @@ test_alarm_bar_flash_rates (void)
   g_signal_connect (provider, "parsing-error", G_CALLBACK (parsing_error_cb), NULL);
   gtk_css_provider_load_from_data (provider, css, g_bytes_get_size (bytes));
 
-  high = get_flash_hz (css, ".alarm.alarm-high.flashing", &high_keyframes);
-  medium = get_flash_hz (css, ".alarm.alarm-medium.flashing", &medium_keyframes);
-  low = get_flash_hz (css, ".alarm.alarm-low.flashing", &low_keyframes);
-
+  high = 1000.0 / _ward_alarm_bar_get_flash_period_msec (WARD_ALARM_PRIORITY_HIGH);
+  medium = 1000.0 / _ward_alarm_bar_get_flash_period_msec (WARD_ALARM_PRIORITY_MEDIUM);
   g_test_message ("high %.2f Hz, medium %.2f Hz", high, medium);
   g_assert_cmpfloat (high, >=, 1.4);
   g_assert_cmpfloat (high, <=, 2.8);
   g_assert_cmpfloat (medium, >=, 0.4);
   g_assert_cmpfloat (medium, <=, 0.8);
   /* Low priority is steady. */
-  g_assert_cmpfloat (low, ==, 0);
-  g_assert_null (low_keyframes);
+  g_assert_cmpuint (_ward_alarm_bar_get_flash_period_msec (WARD_ALARM_PRIORITY_LOW), ==, 0);
 
-  /* The animations they name exist. */
-  at_high = g_strdup_printf ("@keyframes %s {", high_keyframes);
-  at_medium = g_strdup_printf ("@keyframes %s {", medium_keyframes);
-  g_assert_nonnull (strstr (css, at_high));
-  g_assert_nonnull (strstr (css, at_medium));
+  for (guint i = 0; i < G_N_ELEMENTS (dim_rules); i++)
+    {
+      g_autofree char *dim = get_rule_background (css, dim_rules[i]);
+      g_autofree char *steady = NULL;
+      g_autofree char *selector = g_strndup (dim_rules[i],
+                                             strlen (dim_rules[i]) - strlen (".flashing.flash-dim"));
+
+      steady = get_rule_background (css, selector);
+      g_test_message ("%s: %s, dim %s", selector, steady, dim);
+      g_assert_nonnull (dim);
+      g_assert_nonnull (steady);
+      g_assert_cmpstr (dim, !=, steady);
+    }
+  g_assert_null (get_rule_background (css, "alarmbar .alarm.alarm-low.flashing.flash-dim"));
+  g_assert_null (strstr (css, "animation-name"));
+}
+
+static void
+count_frame_cb (GdkFrameClock *clock,
+                guint         *n_frames)
+{
+  (*n_frames)++;
+}
+
+/* A flashing alarm flips between its bright and dim halves at its rate,
+ * all entries of one priority in step, and the window draws a frame per
+ * flip, not sixty a second.  An acknowledged alarm stays steady.
+ */
+static void
+test_alarm_bar_flash_timer (void)
+{
+  g_autoptr(WardSnapshot) snapshot = make_snapshot ();
+  GtkWindow *window;
+  WardAlarmBar *bar = create_bar (&window);
+  GtkWidget *high, *medium, *acknowledged;
+  GdkFrameClock *clock;
+  gboolean seen_dim[2] = { FALSE, FALSE };
+  gboolean seen_bright[2] = { FALSE, FALSE };
+  guint flips = 0;
+  guint n_frames = 0;
+  gboolean last_high_dim;
+  gulong handler;
+  gint64 start, end;
+
+  ward_alarm_bar_update (bar, snapshot, FALSE);
+  high = medium = acknowledged = NULL;
+  for (guint i = 0; _ward_alarm_bar_get_entry (bar, i) != NULL; i++)
+    {
+      GtkWidget *entry = _ward_alarm_bar_get_entry (bar, i);
+
+      if (gtk_widget_has_css_class (entry, "acknowledged"))
+        acknowledged = entry;
+      else if (gtk_widget_has_css_class (entry, "alarm-medium"))
+        medium = entry;
+      else if (gtk_widget_has_css_class (entry, "alarm-high") &&
+               !gtk_widget_has_css_class (entry, "technical"))
+        high = entry;
+    }
+  g_assert_nonnull (high);
+  g_assert_true (gtk_widget_has_css_class (high, "flashing"));
+  g_assert_true (gtk_widget_has_css_class (medium, "flashing"));
+  g_assert_false (gtk_widget_has_css_class (acknowledged, "flashing"));
+  g_assert_nonnull (medium);
+  g_assert_nonnull (acknowledged);
+
+  while (!gtk_widget_get_mapped (GTK_WIDGET (bar)))
+    g_main_context_iteration (NULL, TRUE);
+  clock = gtk_widget_get_frame_clock (GTK_WIDGET (window));
+  g_assert_nonnull (clock);
+  handler = g_signal_connect (clock, "after-paint", G_CALLBACK (count_frame_cb), &n_frames);
+
+  /* Two seconds: four high periods, more than one medium period. */
+  last_high_dim = gtk_widget_has_css_class (high, "flash-dim");
+  start = g_get_monotonic_time ();
+  end = start + 2 * G_USEC_PER_SEC;
+  while (g_get_monotonic_time () < end)
+    {
+      gboolean high_dim, medium_dim;
+
+      g_main_context_iteration (NULL, TRUE);
+      high_dim = gtk_widget_has_css_class (high, "flash-dim");
+      medium_dim = gtk_widget_has_css_class (medium, "flash-dim");
+      seen_dim[0] |= high_dim;
+      seen_bright[0] |= !high_dim;
+      seen_dim[1] |= medium_dim;
+      seen_bright[1] |= !medium_dim;
+      flips += high_dim != last_high_dim;
+      last_high_dim = high_dim;
+      g_assert_false (gtk_widget_has_css_class (acknowledged, "flash-dim"));
+    }
+  g_signal_handler_disconnect (clock, handler);
+  end = g_get_monotonic_time ();
+
+  g_test_message ("%u flips of the high alarm and %u frames in 2 s", flips, n_frames);
+  g_assert_true (seen_dim[0] && seen_bright[0]);
+  g_assert_true (seen_dim[1] && seen_bright[1]);
+  /* 2 Hz: a flip every 250 ms; a loaded machine may run late, never early. */
+  g_assert_cmpuint (flips, >=, 2);
+  g_assert_cmpuint (flips, <=, (end - start) / 250000 + 1);
+  /* A frame or two per flip (the medium's too), not 60 a second. */
+  g_assert_cmpuint (n_frames, <=, 40);
+
+  /* Without animations nothing is dim, and no timer is left. */
+  g_object_set (gtk_settings_get_default (), "gtk-enable-animations", FALSE, NULL);
+  g_assert_false (gtk_widget_has_css_class (high, "flash-dim"));
+  g_assert_false (gtk_widget_has_css_class (medium, "flash-dim"));
+  g_object_set (gtk_settings_get_default (), "gtk-enable-animations", TRUE, NULL);
+
+  gtk_window_destroy (window);
 }
 
 typedef struct
@@ -718,6 +812,7 @@ main (int   argc,
   g_test_add_func ("/ui/alarm-bar/order", test_alarm_bar_order);
   g_test_add_func ("/ui/alarm-bar/no-animations", test_alarm_bar_no_animations);
   g_test_add_func ("/ui/alarm-bar/flash-rates", test_alarm_bar_flash_rates);
+  g_test_add_func ("/ui/alarm-bar/flash-timer", test_alarm_bar_flash_timer);
   g_test_add_func ("/ui/alarm-bar/click", test_alarm_bar_click);
   g_test_add_func ("/ui/alarm-bar/window", test_alarm_bar_window);
   g_test_add_func ("/ui/alarm-bar/recovering", test_alarm_bar_recovering);
