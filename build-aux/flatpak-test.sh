@@ -76,7 +76,35 @@ not_ok () {
 skip () { n=$((n + 1)); echo "ok $n - $1 # SKIP $2"; }
 # The last lines of a log, as TAP comments.
 tail_log () { tail -n "${2:-25}" "$1" | sed 's/^/#   /'; }
-elapsed () { echo "$(( $(date +%s) - $1 )) s"; }
+
+# The cost of each phase: wall seconds, and the CPU seconds (user + sys)
+# of the processes it ran, from bash's `times` (the children this shell
+# has waited for, with theirs).  On a shared machine the wall time says
+# little; CPU seconds over the cores, plus the downloads, is what an idle
+# machine would take.  `times` goes to a file: in a $(...) subshell it
+# would count the subshell's children only.
+cpu_file="$(mktemp)"
+cpu_now=0
+read_cpu () {
+  times > "$cpu_file"
+  cpu_now="$(awk 'NR == 2 { t = 0
+                             for (i = 1; i <= 2; i++) { split($i, a, /[ms]/); t += a[1] * 60 + a[2] }
+                             printf "%.0f", t }' "$cpu_file")"
+}
+# phase_start: marks the start of a phase; phase_cost: "N s, N CPU-s"
+# since the mark.
+phase_start () { read_cpu; phase_wall0=$(date +%s); phase_cpu0=$cpu_now; }
+phase_cost () {
+  read_cpu
+  phase_text="$(( $(date +%s) - phase_wall0 )) s, $(( cpu_now - phase_cpu0 )) CPU-s"
+}
+# costs: the "#   PHASE: N s, N CPU-s" lines of the current check.
+costs=""
+# check_start / check_cost: the same for a whole check ("N s, N CPU-s").
+check_start () { read_cpu; check_wall0=$(date +%s); check_cpu0=$cpu_now; }
+check_cost () { read_cpu; check_text="$(( $(date +%s) - check_wall0 )) s, $(( cpu_now - check_cpu0 )) CPU-s"; }
+add_cost () { phase_cost; costs+="#   $1: $phase_text"$'\n'; }
+print_costs () { printf '%s' "$costs"; costs=""; }
 
 for tool in flatpak flatpak-builder debootstrap xvfb-run dbus-run-session xwininfo apt-get; do
   if ! command -v "$tool" >/dev/null; then
@@ -112,11 +140,23 @@ make_runtime () {
   rm -rf "$dir" "$dir.tmp"
   mkdir -p "$dir.tmp"
   echo "# debootstrap $suite for $id (log: $logs/debootstrap-$kind.log)"
-  if ! debootstrap --variant=minbase --cache-dir="$cache/debs" --include="$want" \
+  # The packages first, on their own: the download is the one part of
+  # the cost that is not CPU.
+  phase_start
+  if ! debootstrap --download-only --variant=minbase --cache-dir="$cache/debs" --include="$want" \
          "$suite" "$dir.tmp/root" "$mirror" > "$logs/debootstrap-$kind.log" 2>&1; then
     tail_log "$logs/debootstrap-$kind.log"
     return 1
   fi
+  add_cost "download $kind packages"
+  rm -rf "$dir.tmp/root"
+  phase_start
+  if ! debootstrap --variant=minbase --cache-dir="$cache/debs" --include="$want" \
+         "$suite" "$dir.tmp/root" "$mirror" >> "$logs/debootstrap-$kind.log" 2>&1; then
+    tail_log "$logs/debootstrap-$kind.log"
+    return 1
+  fi
+  add_cost "debootstrap $kind"
 
   # The runtime's files are the root's /usr, with /etc inside it.
   mv "$dir.tmp/root/usr" "$dir.tmp/files" &&
@@ -147,14 +187,18 @@ EOF
   } > "$dir.tmp/metadata"
 
   echo "# exporting $id to $cache/repo"
+  phase_start
   if ! flatpak build-export --runtime --files=files --arch="$arch" "$cache/repo" "$dir.tmp" "$branch" \
          > "$logs/export-$kind.log" 2>&1; then
     tail_log "$logs/export-$kind.log"
     return 1
   fi
+  add_cost "export $kind"
+  phase_start
   flatpak --user remote-add --if-not-exists --no-gpg-verify wardwatch-stand-in "file://$cache/repo" &&
   flatpak --user install -y --noninteractive --or-update wardwatch-stand-in "$id//$branch" \
     > "$logs/install-$kind.log" 2>&1 || { tail_log "$logs/install-$kind.log"; return 1; }
+  add_cost "install $kind"
 
   # Only the list stays: the files are in the repository and installed.
   rm -rf "$dir.tmp/files"
@@ -162,12 +206,15 @@ EOF
   mv "$dir.tmp" "$dir"
 }
 
-start=$(date +%s)
+check_start
 if make_runtime "$platform_id" platform "$lists/platform-packages.txt" &&
    make_runtime "$sdk_id" sdk "$lists/platform-packages.txt" "$lists/sdk-packages.txt"; then
-  ok stand-in-runtime "$(elapsed "$start")"
+  check_cost
+  ok stand-in-runtime "$check_text"
+  print_costs
 else
   not_ok stand-in-runtime "see $logs"
+  print_costs
   broken="the stand-in runtime"
 fi
 
@@ -252,9 +299,11 @@ fetch_sources () {
   done <<< "$list"
 }
 
-start=$(date +%s)
+check_start
 if fetch_sources > "$logs/sources.log" 2>&1; then
-  ok sources-pinned "$(elapsed "$start")"
+  check_cost
+  ok sources-pinned "$check_text"
+  print_costs
   grep '^# ' "$logs/sources.log"
 else
   not_ok sources-pinned "see $logs/sources.log"
@@ -266,17 +315,40 @@ fi
 # The build
 
 stand_in="$cache/$app_id.json"
-start=$(date +%s)
+builder () {
+  flatpak-builder --user --force-clean --disable-rofiles-fuse --ccache \
+    --state-dir="$cache/builder" --extra-sources="$sources_dir" \
+    "$@" "$cache/build-dir" "$stand_in" >> "$logs/flatpak-builder.log" 2>&1
+}
+# The modules one at a time, so that each one's cost is seen: flatpak-builder
+# --stop-at=NEXT builds the modules before NEXT (those already built come
+# from its cache), and the last call builds the app and installs it.
+build_app () {
+  local modules i
+  : > "$logs/flatpak-builder.log"
+  $python "$lists/stand-in-manifest.py" "$manifest" "$stand_in" "$platform_id" "$sdk_id" "$branch" &&
+  mapfile -t modules < <($python "$lists/stand-in-manifest.py" --modules "$manifest") || return 1
+  for ((i = 1; i < ${#modules[@]}; i++)); do
+    phase_start
+    builder --stop-at="${modules[i]}" || return 1
+    add_cost "module ${modules[i - 1]}"
+  done
+  phase_start
+  builder --install || return 1
+  add_cost "module ${modules[i - 1]}, finish and install"
+}
+
+check_start
 if [ -n "$broken" ]; then
   skip manifest-builds "no $broken"
 else
-  if $python "$lists/stand-in-manifest.py" "$manifest" "$stand_in" "$platform_id" "$sdk_id" "$branch" &&
-     flatpak-builder --user --install --force-clean --disable-rofiles-fuse --ccache \
-       --state-dir="$cache/builder" --extra-sources="$sources_dir" \
-       "$cache/build-dir" "$stand_in" > "$logs/flatpak-builder.log" 2>&1; then
-    ok manifest-builds "$(elapsed "$start")"
+  if build_app; then
+    check_cost
+    ok manifest-builds "$check_text"
+    print_costs
   else
     not_ok manifest-builds "see $logs/flatpak-builder.log"
+    print_costs
     tail_log "$logs/flatpak-builder.log" 40
     broken="the app"
   fi
@@ -299,7 +371,7 @@ if [ -n "$broken" ]; then
   skip sandbox-headless-run "no $broken"
   skip sandbox-data-folder "no $broken"
 else
-  start=$(date +%s)
+  check_start
   sandbox timeout 120 dbus-run-session -- \
     flatpak run "$app_id" --headless --demo --duration=10 \
     > "$logs/headless.out" 2> "$logs/headless.err"
@@ -321,7 +393,9 @@ print(('; '.join(problems) + ': ' if problems else '') + lines[-1].strip())
 sys.exit(1 if problems else 0)
 EOF
 )" && [ "$status" = 0 ]; then
-    ok sandbox-headless-run "$(elapsed "$start")"
+    check_cost
+    ok sandbox-headless-run "$check_text"
+    print_costs
     echo "#   $summary"
   else
     not_ok sandbox-headless-run "exit status $status" "${summary:-no summary}"
@@ -376,11 +450,13 @@ export app_id logs
 if [ -n "$broken" ]; then
   skip sandbox-window-opens "no $broken"
 else
-  start=$(date +%s)
+  check_start
   if sandbox timeout 240 xvfb-run -a -s '-screen 0 1366x768x24' \
        dbus-run-session -- bash -c "$(declare -f window_run); window_run" &&
      ! grep -E 'CRITICAL|Segmentation|Aborted|core dumped' "$logs/window.err" >/dev/null; then
-    ok sandbox-window-opens "$(elapsed "$start")"
+    check_cost
+    ok sandbox-window-opens "$check_text"
+    print_costs
     grep -m 1 '"Wardwatch"' "$logs/window-tree.txt" | sed 's/^ */#   /'
   else
     not_ok sandbox-window-opens "see $logs/window.err"
