@@ -31,7 +31,7 @@
 # state: a second run reuses them all and rebuilds only what changed.
 # It must be on one file system (flatpak-builder's state and build folder).
 # Needs root (debootstrap), flatpak, flatpak-builder, debootstrap, xvfb-run,
-# dbus-run-session, xwininfo and apt-get.
+# dbus-run-session, xwininfo, ostree and apt-get.
 #
 # Usage: build-aux/flatpak-test.sh [--rebuild-runtime]
 set -uo pipefail
@@ -106,7 +106,7 @@ check_cost () { read_cpu; check_text="$(( $(date +%s) - check_wall0 )) s, $(( cp
 add_cost () { phase_cost; costs+="#   $1: $phase_text"$'\n'; }
 print_costs () { printf '%s' "$costs"; costs=""; }
 
-for tool in flatpak flatpak-builder debootstrap xvfb-run dbus-run-session xwininfo apt-get; do
+for tool in flatpak flatpak-builder ostree debootstrap xvfb-run dbus-run-session xwininfo apt-get; do
   if ! command -v "$tool" >/dev/null; then
     echo "Bail out! flatpak-test: $tool is missing (build-aux/debian-packages.txt)"
     exit 1
@@ -125,48 +125,31 @@ package_list () {
   grep -h -v -E '^[[:space:]]*(#|$)' "$@" | sed 's/[[:space:]]//g' | sort -u | paste -sd, -
 }
 
-# make_runtime ID KIND LIST...: the runtime ID (a Platform or an Sdk) from
-# a bookworm root with LIST's packages, exported to the cache's repository.
-# Reused while the list is the same and the runtime is installed.
-make_runtime () {
-  local id="$1" kind="$2"; shift 2
-  local dir="$cache/runtime-$kind" want
-  want="$(package_list "$@")"
-  if ! $rebuild_runtime && [ -f "$dir/packages" ] && [ "$(cat "$dir/packages")" = "$want" ] &&
-     flatpak --user info "$id//$branch" >/dev/null 2>&1; then
-    return 0
-  fi
+# One bookworm root makes both runtimes, so that what they share is
+# unpacked once.  debootstrap brings in the Sdk's packages (the two lists:
+# what it resolves is the Sdk's whole set), installs the Platform's list
+# from them in a root, and the root's files become the Platform; then dpkg
+# adds the rest of the Sdk's set to the same root, and it becomes the Sdk.
+# Both are reused while the lists are the same and both are installed.
+runtime_dir="$cache/runtime"
+root="$runtime_dir/root"
 
-  rm -rf "$dir" "$dir.tmp"
-  mkdir -p "$dir.tmp"
-  echo "# debootstrap $suite for $id (log: $logs/debootstrap-$kind.log)"
-  # The packages first, on their own: the download is the one part of
-  # the cost that is not CPU.
-  phase_start
-  if ! debootstrap --download-only --variant=minbase --cache-dir="$cache/debs" --include="$want" \
-         "$suite" "$dir.tmp/root" "$mirror" > "$logs/debootstrap-$kind.log" 2>&1; then
-    tail_log "$logs/debootstrap-$kind.log"
-    return 1
-  fi
-  add_cost "download $kind packages"
-  rm -rf "$dir.tmp/root"
-  phase_start
-  if ! debootstrap --variant=minbase --cache-dir="$cache/debs" --include="$want" \
-         "$suite" "$dir.tmp/root" "$mirror" >> "$logs/debootstrap-$kind.log" 2>&1; then
-    tail_log "$logs/debootstrap-$kind.log"
-    return 1
-  fi
-  add_cost "debootstrap $kind"
-
-  # The runtime's files are the root's /usr, with /etc inside it.
-  mv "$dir.tmp/root/usr" "$dir.tmp/files" &&
-  mv "$dir.tmp/root/etc" "$dir.tmp/files/etc" &&
-  rm -rf "$dir.tmp/root" || return 1
+# export_runtime ID KIND: the root's /usr, with /etc inside it, as the
+# runtime ID, exported to the cache's repository and installed.
+export_runtime () {
+  local id="$1" kind="$2"
+  local dir="$runtime_dir/$kind"
+  rm -rf "$dir"
+  mkdir -p "$dir" || return 1
+  # Hard links: the root stays whole for the Sdk.  What is written below
+  # is a new file, never a linked one.
+  cp -al "$root/usr" "$dir/files" && cp -al "$root/etc" "$dir/files/etc" || return 1
   # Flatpak runs files/bin/ldconfig; Debian's is in sbin.
-  [ -e "$dir.tmp/files/bin/ldconfig" ] || ln -s ../sbin/ldconfig "$dir.tmp/files/bin/ldconfig"
+  [ -e "$dir/files/bin/ldconfig" ] || ln -s ../sbin/ldconfig "$dir/files/bin/ldconfig"
   # The app's libraries (/app/lib) before the runtime's, as GNOME's
   # runtime orders them.
-  cat > "$dir.tmp/files/etc/ld.so.conf" <<EOF
+  rm -f "$dir/files/etc/ld.so.conf"
+  cat > "$dir/files/etc/ld.so.conf" <<EOF
 include /run/flatpak/ld.so.conf.d/app-*.conf
 include /app/etc/ld.so.conf
 /app/lib
@@ -184,11 +167,11 @@ EOF
       echo "[Environment]"
       echo "PKG_CONFIG_PATH=/app/lib/pkgconfig:/app/share/pkgconfig"
     fi
-  } > "$dir.tmp/metadata"
+  } > "$dir/metadata"
 
   echo "# exporting $id to $cache/repo"
   phase_start
-  if ! flatpak build-export --runtime --files=files --arch="$arch" "$cache/repo" "$dir.tmp" "$branch" \
+  if ! flatpak build-export --runtime --files=files --arch="$arch" "$cache/repo" "$dir" "$branch" \
          > "$logs/export-$kind.log" 2>&1; then
     tail_log "$logs/export-$kind.log"
     return 1
@@ -199,22 +182,101 @@ EOF
   flatpak --user install -y --noninteractive --or-update wardwatch-stand-in "$id//$branch" \
     > "$logs/install-$kind.log" 2>&1 || { tail_log "$logs/install-$kind.log"; return 1; }
   add_cost "install $kind"
+  # The files are in the repository and installed.
+  rm -rf "$dir"
+}
 
-  # Only the list stays: the files are in the repository and installed.
-  rm -rf "$dir.tmp/files"
-  echo "$want" > "$dir.tmp/packages"
-  mv "$dir.tmp" "$dir"
+# add_sdk_packages DL: dpkg installs into the root the packages that
+# debootstrap --download-only resolved in DL and the root lacks, from the
+# package cache.
+add_sdk_packages () {
+  local dl="$1" status=0
+  local -a debs
+  # debpaths: "PACKAGE PATH" of each; the file has the same name in the
+  # cache (debootstrap's --cache-dir).
+  mapfile -t debs < <(
+    awk -v debs="$cache/debs/" 'NR == FNR { have[$1] = 1; next }
+                                !($1 in have) { n = split($2, p, "/"); print debs p[n] }' \
+      <(dpkg-query --admindir="$root/var/lib/dpkg" -W -f='${Package}\n') "$dl/debootstrap/debpaths")
+  [ ${#debs[@]} -gt 0 ] || { echo "no package to add for the Sdk" >&2; return 1; }
+  mkdir -p "$root/tmp/sdk-debs" && cp -l "${debs[@]}" "$root/tmp/sdk-debs/" || return 1
+  # No service starts in the root.
+  printf '#!/bin/sh\nexit 101\n' > "$root/usr/sbin/policy-rc.d" && chmod +x "$root/usr/sbin/policy-rc.d" &&
+  mount -t proc proc "$root/proc" || return 1
+  # As debootstrap does: unpack them all, then configure in dpkg's order.
+  chroot "$root" sh -c 'dpkg --unpack --force-depends /tmp/sdk-debs/*.deb' &&
+  chroot "$root" dpkg --configure --pending --force-configure-any --force-depends || status=1
+  umount "$root/proc"
+  rm -rf "$root/tmp/sdk-debs" "$root/usr/sbin/policy-rc.d"
+  # Nothing left half-installed or unconfigured.
+  if [ $status = 0 ] && [ -n "$(chroot "$root" dpkg --audit)" ]; then
+    chroot "$root" dpkg --audit
+    status=1
+  fi
+  return $status
+}
+
+make_runtimes () {
+  local want_platform want_sdk want dl="$runtime_dir/download"
+  want_platform="$(package_list "$lists/platform-packages.txt")"
+  want_sdk="$(package_list "$lists/platform-packages.txt" "$lists/sdk-packages.txt")"
+  want="platform: $want_platform"$'\n'"sdk: $want_sdk"
+  if ! $rebuild_runtime && [ -f "$runtime_dir/packages" ] && [ "$(cat "$runtime_dir/packages")" = "$want" ] &&
+     flatpak --user info "$platform_id//$branch" >/dev/null 2>&1 &&
+     flatpak --user info "$sdk_id//$branch" >/dev/null 2>&1; then
+    return 0
+  fi
+  # A run stopped midway may have left the root's /proc (or debootstrap's
+  # mounts) mounted: off first, deepest first, or rm would go into them.
+  findmnt -rn -o TARGET | grep -F "$runtime_dir/" | sort -r | while read -r mnt; do umount "$mnt"; done
+  rm -rf "$runtime_dir"
+  mkdir -p "$runtime_dir" || return 1
+
+  echo "# debootstrap $suite for $platform_id and $sdk_id (log: $logs/debootstrap.log)"
+  # The download on its own: the one part of the cost that is not CPU.
+  phase_start
+  if ! debootstrap --download-only --variant=minbase --cache-dir="$cache/debs" --include="$want_sdk" \
+         "$suite" "$dl" "$mirror" > "$logs/debootstrap.log" 2>&1; then
+    tail_log "$logs/debootstrap.log"
+    return 1
+  fi
+  add_cost "download the packages"
+  phase_start
+  if ! debootstrap --variant=minbase --cache-dir="$cache/debs" --include="$want_platform" \
+         "$suite" "$root" "$mirror" >> "$logs/debootstrap.log" 2>&1; then
+    tail_log "$logs/debootstrap.log"
+    return 1
+  fi
+  add_cost "debootstrap platform"
+  # The repository holds the files as they are (bare-user-only, the mode
+  # of a Flatpak installation's own), not zlib-compressed as build-export
+  # would make it (archive): nothing is compressed on export nor
+  # uncompressed on install, and flatpak install pulls from a local
+  # repository of any mode.
+  rm -rf "$cache/repo"
+  ostree init --mode=bare-user-only --repo="$cache/repo" || return 1
+  export_runtime "$platform_id" platform || return 1
+
+  phase_start
+  if ! add_sdk_packages "$dl" >> "$logs/debootstrap.log" 2>&1; then
+    tail_log "$logs/debootstrap.log"
+    return 1
+  fi
+  add_cost "add the sdk packages"
+  export_runtime "$sdk_id" sdk || return 1
+
+  # Only the lists stay: the files are in the repository and installed.
+  rm -rf "$root" "$dl"
+  echo "$want" > "$runtime_dir/packages"
 }
 
 check_start
-if make_runtime "$platform_id" platform "$lists/platform-packages.txt" &&
-   make_runtime "$sdk_id" sdk "$lists/platform-packages.txt" "$lists/sdk-packages.txt"; then
+if make_runtimes; then
   check_cost
   ok stand-in-runtime "$check_text"
   print_costs
 else
   not_ok stand-in-runtime "see $logs"
-  print_costs
   broken="the stand-in runtime"
 fi
 
