@@ -53,7 +53,9 @@ all_stages="main noui asan valgrind fuzz bench flatpak"
 #     idle cores plus the download;
 #   the modules: XGBoost, most of flatpak-builder's 836 s (wall, loaded)
 #     before, is a unity build: 19 build steps instead of 82.  Each
-#     module's CPU seconds are in the stage's output (manifest-builds).
+#     module's wall time is in the stage's output (manifest-builds); its
+#     CPU seconds are not (bwrap's sandbox hides them from `times`), and
+#     the modules' cold cost after the cut is not measured yet.
 #
 # asan is not in the default run yet (issue #14).  Its first partial run
 # (unit and integration suites, on a 2-core machine shared by eight
