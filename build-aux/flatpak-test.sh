@@ -31,7 +31,7 @@
 # state: a second run reuses them all and rebuilds only what changed.
 # It must be on one file system (flatpak-builder's state and build folder).
 # Needs root (debootstrap), flatpak, flatpak-builder, debootstrap, xvfb-run,
-# dbus-run-session, xwininfo and apt-get.
+# dbus-run-session, xwininfo, ostree and apt-get.
 #
 # Usage: build-aux/flatpak-test.sh [--rebuild-runtime]
 set -uo pipefail
@@ -76,9 +76,46 @@ not_ok () {
 skip () { n=$((n + 1)); echo "ok $n - $1 # SKIP $2"; }
 # The last lines of a log, as TAP comments.
 tail_log () { tail -n "${2:-25}" "$1" | sed 's/^/#   /'; }
-elapsed () { echo "$(( $(date +%s) - $1 )) s"; }
 
-for tool in flatpak flatpak-builder debootstrap xvfb-run dbus-run-session xwininfo apt-get; do
+# The cost of each phase: wall seconds, and the CPU seconds (user + sys)
+# of the processes it ran, from bash's `times` (the children this shell
+# has waited for, with theirs).  On a shared machine the wall time says
+# little; CPU seconds over the cores, plus the downloads, is what an idle
+# machine would take.  `times` goes to a file: in a $(...) subshell it
+# would count the subshell's children only.  What runs in the sandbox
+# (flatpak-builder's builds, flatpak run) is not seen: bwrap's processes
+# are not counted in flatpak's (measured: 3 CPU-s for four modules), so
+# those phases and checks print their wall time only ("N s, sandboxed").
+cpu_file="$(mktemp)"
+cpu_now=0
+read_cpu () {
+  times > "$cpu_file"
+  cpu_now="$(awk 'NR == 2 { t = 0
+                             for (i = 1; i <= 2; i++) { split($i, a, /[ms]/); t += a[1] * 60 + a[2] }
+                             printf "%.0f", t }' "$cpu_file")"
+}
+# phase_start: marks the start of a phase; phase_cost: "N s, N CPU-s"
+# since the mark.
+phase_start () { read_cpu; phase_wall0=$(date +%s); phase_cpu0=$cpu_now; }
+phase_cost () {
+  read_cpu
+  phase_text="$(( $(date +%s) - phase_wall0 )) s, $(( cpu_now - phase_cpu0 )) CPU-s"
+  [ "${1:-}" != sandboxed ] || phase_text="$(( $(date +%s) - phase_wall0 )) s, sandboxed"
+}
+# costs: the "#   PHASE: N s, N CPU-s" lines of the current check.
+costs=""
+# check_start / check_cost: the same for a whole check ("N s, N CPU-s").
+check_start () { read_cpu; check_wall0=$(date +%s); check_cpu0=$cpu_now; }
+# check_cost sandboxed / add_cost NAME sandboxed: the wall time only.
+check_cost () {
+  read_cpu
+  check_text="$(( $(date +%s) - check_wall0 )) s, $(( cpu_now - check_cpu0 )) CPU-s"
+  [ "${1:-}" != sandboxed ] || check_text="$(( $(date +%s) - check_wall0 )) s, sandboxed"
+}
+add_cost () { phase_cost "${2:-}"; costs+="#   $1: $phase_text"$'\n'; }
+print_costs () { printf '%s' "$costs"; costs=""; }
+
+for tool in flatpak flatpak-builder ostree debootstrap xvfb-run dbus-run-session xwininfo apt-get; do
   if ! command -v "$tool" >/dev/null; then
     echo "Bail out! flatpak-test: $tool is missing (build-aux/debian-packages.txt)"
     exit 1
@@ -97,36 +134,31 @@ package_list () {
   grep -h -v -E '^[[:space:]]*(#|$)' "$@" | sed 's/[[:space:]]//g' | sort -u | paste -sd, -
 }
 
-# make_runtime ID KIND LIST...: the runtime ID (a Platform or an Sdk) from
-# a bookworm root with LIST's packages, exported to the cache's repository.
-# Reused while the list is the same and the runtime is installed.
-make_runtime () {
-  local id="$1" kind="$2"; shift 2
-  local dir="$cache/runtime-$kind" want
-  want="$(package_list "$@")"
-  if ! $rebuild_runtime && [ -f "$dir/packages" ] && [ "$(cat "$dir/packages")" = "$want" ] &&
-     flatpak --user info "$id//$branch" >/dev/null 2>&1; then
-    return 0
-  fi
+# One bookworm root makes both runtimes, so that what they share is
+# unpacked once.  debootstrap brings in the Sdk's packages (the two lists:
+# what it resolves is the Sdk's whole set), installs the Platform's list
+# from them in a root, and the root's files become the Platform; then dpkg
+# adds the rest of the Sdk's set to the same root, and it becomes the Sdk.
+# Both are reused while the lists are the same and both are installed.
+runtime_dir="$cache/runtime"
+root="$runtime_dir/root"
 
-  rm -rf "$dir" "$dir.tmp"
-  mkdir -p "$dir.tmp"
-  echo "# debootstrap $suite for $id (log: $logs/debootstrap-$kind.log)"
-  if ! debootstrap --variant=minbase --cache-dir="$cache/debs" --include="$want" \
-         "$suite" "$dir.tmp/root" "$mirror" > "$logs/debootstrap-$kind.log" 2>&1; then
-    tail_log "$logs/debootstrap-$kind.log"
-    return 1
-  fi
-
-  # The runtime's files are the root's /usr, with /etc inside it.
-  mv "$dir.tmp/root/usr" "$dir.tmp/files" &&
-  mv "$dir.tmp/root/etc" "$dir.tmp/files/etc" &&
-  rm -rf "$dir.tmp/root" || return 1
+# export_runtime ID KIND: the root's /usr, with /etc inside it, as the
+# runtime ID, exported to the cache's repository and installed.
+export_runtime () {
+  local id="$1" kind="$2"
+  local dir="$runtime_dir/$kind"
+  rm -rf "$dir"
+  mkdir -p "$dir" || return 1
+  # Hard links: the root stays whole for the Sdk.  What is written below
+  # is a new file, never a linked one.
+  cp -al "$root/usr" "$dir/files" && cp -al "$root/etc" "$dir/files/etc" || return 1
   # Flatpak runs files/bin/ldconfig; Debian's is in sbin.
-  [ -e "$dir.tmp/files/bin/ldconfig" ] || ln -s ../sbin/ldconfig "$dir.tmp/files/bin/ldconfig"
+  [ -e "$dir/files/bin/ldconfig" ] || ln -s ../sbin/ldconfig "$dir/files/bin/ldconfig"
   # The app's libraries (/app/lib) before the runtime's, as GNOME's
   # runtime orders them.
-  cat > "$dir.tmp/files/etc/ld.so.conf" <<EOF
+  rm -f "$dir/files/etc/ld.so.conf"
+  cat > "$dir/files/etc/ld.so.conf" <<EOF
 include /run/flatpak/ld.so.conf.d/app-*.conf
 include /app/etc/ld.so.conf
 /app/lib
@@ -144,28 +176,114 @@ EOF
       echo "[Environment]"
       echo "PKG_CONFIG_PATH=/app/lib/pkgconfig:/app/share/pkgconfig"
     fi
-  } > "$dir.tmp/metadata"
+  } > "$dir/metadata"
 
   echo "# exporting $id to $cache/repo"
-  if ! flatpak build-export --runtime --files=files --arch="$arch" "$cache/repo" "$dir.tmp" "$branch" \
+  phase_start
+  if ! flatpak build-export --runtime --files=files --arch="$arch" "$cache/repo" "$dir" "$branch" \
          > "$logs/export-$kind.log" 2>&1; then
     tail_log "$logs/export-$kind.log"
     return 1
   fi
+  add_cost "export $kind"
+  phase_start
   flatpak --user remote-add --if-not-exists --no-gpg-verify wardwatch-stand-in "file://$cache/repo" &&
   flatpak --user install -y --noninteractive --or-update wardwatch-stand-in "$id//$branch" \
     > "$logs/install-$kind.log" 2>&1 || { tail_log "$logs/install-$kind.log"; return 1; }
-
-  # Only the list stays: the files are in the repository and installed.
-  rm -rf "$dir.tmp/files"
-  echo "$want" > "$dir.tmp/packages"
-  mv "$dir.tmp" "$dir"
+  add_cost "install $kind"
+  # The files are in the repository and installed.
+  rm -rf "$dir"
 }
 
-start=$(date +%s)
-if make_runtime "$platform_id" platform "$lists/platform-packages.txt" &&
-   make_runtime "$sdk_id" sdk "$lists/platform-packages.txt" "$lists/sdk-packages.txt"; then
-  ok stand-in-runtime "$(elapsed "$start")"
+# add_sdk_packages DL: dpkg installs into the root the packages that
+# debootstrap --download-only resolved in DL and the root lacks, from the
+# package cache.
+add_sdk_packages () {
+  local dl="$1" status=0
+  local -a debs
+  # debpaths: "PACKAGE PATH" of each; the file has the same name in the
+  # cache (debootstrap's --cache-dir).
+  mapfile -t debs < <(
+    awk -v debs="$cache/debs/" 'NR == FNR { have[$1] = 1; next }
+                                !($1 in have) { n = split($2, p, "/"); print debs p[n] }' \
+      <(dpkg-query --admindir="$root/var/lib/dpkg" -W -f='${Package}\n') "$dl/debootstrap/debpaths")
+  [ ${#debs[@]} -gt 0 ] || { echo "no package to add for the Sdk" >&2; return 1; }
+  mkdir -p "$root/tmp/sdk-debs" && cp -l "${debs[@]}" "$root/tmp/sdk-debs/" || return 1
+  # No service starts in the root.
+  printf '#!/bin/sh\nexit 101\n' > "$root/usr/sbin/policy-rc.d" && chmod +x "$root/usr/sbin/policy-rc.d" &&
+  mount -t proc proc "$root/proc" || return 1
+  # As debootstrap does: unpack them all, then configure in dpkg's order.
+  chroot "$root" sh -c 'dpkg --unpack --force-depends /tmp/sdk-debs/*.deb' &&
+  chroot "$root" dpkg --configure --pending --force-configure-any --force-depends || status=1
+  umount "$root/proc"
+  rm -rf "$root/tmp/sdk-debs" "$root/usr/sbin/policy-rc.d"
+  # Nothing left half-installed or unconfigured.
+  if [ $status = 0 ] && [ -n "$(chroot "$root" dpkg --audit)" ]; then
+    chroot "$root" dpkg --audit
+    status=1
+  fi
+  return $status
+}
+
+make_runtimes () {
+  local want_platform want_sdk want dl="$runtime_dir/download"
+  want_platform="$(package_list "$lists/platform-packages.txt")"
+  want_sdk="$(package_list "$lists/platform-packages.txt" "$lists/sdk-packages.txt")"
+  want="platform: $want_platform"$'\n'"sdk: $want_sdk"
+  if ! $rebuild_runtime && [ -f "$runtime_dir/packages" ] && [ "$(cat "$runtime_dir/packages")" = "$want" ] &&
+     flatpak --user info "$platform_id//$branch" >/dev/null 2>&1 &&
+     flatpak --user info "$sdk_id//$branch" >/dev/null 2>&1; then
+    return 0
+  fi
+  # A run stopped midway may have left the root's /proc (or debootstrap's
+  # mounts) mounted: off first, deepest first, or rm would go into them.
+  findmnt -rn -o TARGET | grep -F "$runtime_dir/" | sort -r | while read -r mnt; do umount "$mnt"; done
+  rm -rf "$runtime_dir"
+  mkdir -p "$runtime_dir" || return 1
+
+  echo "# debootstrap $suite for $platform_id and $sdk_id (log: $logs/debootstrap.log)"
+  # The download on its own: the one part of the cost that is not CPU.
+  phase_start
+  if ! debootstrap --download-only --variant=minbase --cache-dir="$cache/debs" --include="$want_sdk" \
+         "$suite" "$dl" "$mirror" > "$logs/debootstrap.log" 2>&1; then
+    tail_log "$logs/debootstrap.log"
+    return 1
+  fi
+  add_cost "download the packages"
+  phase_start
+  if ! debootstrap --variant=minbase --cache-dir="$cache/debs" --include="$want_platform" \
+         "$suite" "$root" "$mirror" >> "$logs/debootstrap.log" 2>&1; then
+    tail_log "$logs/debootstrap.log"
+    return 1
+  fi
+  add_cost "debootstrap platform"
+  # The repository holds the files as they are (bare-user-only, the mode
+  # of a Flatpak installation's own), not zlib-compressed as build-export
+  # would make it (archive): nothing is compressed on export nor
+  # uncompressed on install, and flatpak install pulls from a local
+  # repository of any mode.
+  rm -rf "$cache/repo"
+  ostree init --mode=bare-user-only --repo="$cache/repo" || return 1
+  export_runtime "$platform_id" platform || return 1
+
+  phase_start
+  if ! add_sdk_packages "$dl" >> "$logs/debootstrap.log" 2>&1; then
+    tail_log "$logs/debootstrap.log"
+    return 1
+  fi
+  add_cost "add the sdk packages"
+  export_runtime "$sdk_id" sdk || return 1
+
+  # Only the lists stay: the files are in the repository and installed.
+  rm -rf "$root" "$dl"
+  echo "$want" > "$runtime_dir/packages"
+}
+
+check_start
+if make_runtimes; then
+  check_cost
+  ok stand-in-runtime "$check_text"
+  print_costs
 else
   not_ok stand-in-runtime "see $logs"
   broken="the stand-in runtime"
@@ -252,9 +370,11 @@ fetch_sources () {
   done <<< "$list"
 }
 
-start=$(date +%s)
+check_start
 if fetch_sources > "$logs/sources.log" 2>&1; then
-  ok sources-pinned "$(elapsed "$start")"
+  check_cost
+  ok sources-pinned "$check_text"
+  print_costs
   grep '^# ' "$logs/sources.log"
 else
   not_ok sources-pinned "see $logs/sources.log"
@@ -266,17 +386,40 @@ fi
 # The build
 
 stand_in="$cache/$app_id.json"
-start=$(date +%s)
+builder () {
+  flatpak-builder --user --force-clean --disable-rofiles-fuse --ccache \
+    --state-dir="$cache/builder" --extra-sources="$sources_dir" \
+    "$@" "$cache/build-dir" "$stand_in" >> "$logs/flatpak-builder.log" 2>&1
+}
+# The modules one at a time, so that each one's cost is seen: flatpak-builder
+# --stop-at=NEXT builds the modules before NEXT (those already built come
+# from its cache), and the last call builds the app and installs it.
+build_app () {
+  local modules i
+  : > "$logs/flatpak-builder.log"
+  $python "$lists/stand-in-manifest.py" "$manifest" "$stand_in" "$platform_id" "$sdk_id" "$branch" &&
+  mapfile -t modules < <($python "$lists/stand-in-manifest.py" --modules "$manifest") || return 1
+  for ((i = 1; i < ${#modules[@]}; i++)); do
+    phase_start
+    builder --stop-at="${modules[i]}" || return 1
+    add_cost "module ${modules[i - 1]}" sandboxed
+  done
+  phase_start
+  builder --install || return 1
+  add_cost "module ${modules[i - 1]}, finish and install" sandboxed
+}
+
+check_start
 if [ -n "$broken" ]; then
   skip manifest-builds "no $broken"
 else
-  if $python "$lists/stand-in-manifest.py" "$manifest" "$stand_in" "$platform_id" "$sdk_id" "$branch" &&
-     flatpak-builder --user --install --force-clean --disable-rofiles-fuse --ccache \
-       --state-dir="$cache/builder" --extra-sources="$sources_dir" \
-       "$cache/build-dir" "$stand_in" > "$logs/flatpak-builder.log" 2>&1; then
-    ok manifest-builds "$(elapsed "$start")"
+  if build_app; then
+    check_cost sandboxed
+    ok manifest-builds "$check_text"
+    print_costs
   else
     not_ok manifest-builds "see $logs/flatpak-builder.log"
+    print_costs
     tail_log "$logs/flatpak-builder.log" 40
     broken="the app"
   fi
@@ -299,7 +442,7 @@ if [ -n "$broken" ]; then
   skip sandbox-headless-run "no $broken"
   skip sandbox-data-folder "no $broken"
 else
-  start=$(date +%s)
+  check_start
   sandbox timeout 120 dbus-run-session -- \
     flatpak run "$app_id" --headless --demo --duration=10 \
     > "$logs/headless.out" 2> "$logs/headless.err"
@@ -321,7 +464,9 @@ print(('; '.join(problems) + ': ' if problems else '') + lines[-1].strip())
 sys.exit(1 if problems else 0)
 EOF
 )" && [ "$status" = 0 ]; then
-    ok sandbox-headless-run "$(elapsed "$start")"
+    check_cost sandboxed
+    ok sandbox-headless-run "$check_text"
+    print_costs
     echo "#   $summary"
   else
     not_ok sandbox-headless-run "exit status $status" "${summary:-no summary}"
@@ -376,11 +521,13 @@ export app_id logs
 if [ -n "$broken" ]; then
   skip sandbox-window-opens "no $broken"
 else
-  start=$(date +%s)
+  check_start
   if sandbox timeout 240 xvfb-run -a -s '-screen 0 1366x768x24' \
        dbus-run-session -- bash -c "$(declare -f window_run); window_run" &&
      ! grep -E 'CRITICAL|Segmentation|Aborted|core dumped' "$logs/window.err" >/dev/null; then
-    ok sandbox-window-opens "$(elapsed "$start")"
+    check_cost sandboxed
+    ok sandbox-window-opens "$check_text"
+    print_costs
     grep -m 1 '"Wardwatch"' "$logs/window-tree.txt" | sed 's/^ */#   /'
   else
     not_ok sandbox-window-opens "see $logs/window.err"

@@ -17,6 +17,8 @@
 #       prints each archive or file source as "SHA256 BASENAME MODULE URL",
 #       one a line, for the script to bring in; exits 1 when a source has no
 #       sha256 pin (git sources must name a commit)
+#   stand-in-manifest.py --modules MANIFEST
+#       prints the name of each top-level module, in build order
 
 import json
 import os
@@ -101,6 +103,12 @@ def stand_in(manifest, manifest_dir, platform, sdk, branch):
 def main(argv):
     if len(argv) == 3 and argv[1] == '--sources':
         return 0 if list_sources(load(argv[2])) else 1
+    if len(argv) == 3 and argv[1] == '--modules':
+        for module in load(argv[2])['modules']:
+            if isinstance(module, str):
+                raise ValueError('module file "%s" is not supported' % module)
+            print(module['name'])
+        return 0
     if len(argv) != 6:
         print(__doc__ if __doc__ else 'usage: see the header', file=sys.stderr)
         return 2
