@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "ward-test-broker.h"
+#include "ward-test-util.h"
 
 /* Acknowledged means committed, proven the hard way: a real mosquitto
  * (persistence true, max_queued_messages raised) receives a stream of
@@ -406,7 +407,7 @@ run_scenario (const Params *p,
   {
     g_autofree char *needle = g_strdup_printf ("as %s", CLIENT_ID);
 
-    deadline = g_get_monotonic_time () + START_WAIT_MSEC * 1000;
+    deadline = g_get_monotonic_time () + ward_test_timeout_msec (START_WAIT_MSEC) * (gint64) 1000;
     while (g_get_monotonic_time () < deadline)
       {
         g_autofree char *log = ward_test_broker_dup_log (broker);
@@ -437,7 +438,7 @@ run_scenario (const Params *p,
   /* Kill at evenly spaced points of what the subject has stored. */
   start = g_get_monotonic_time ();
   last_progress = started = start;
-  deadline = start + RUN_TIMEOUT_MSEC * 1000;
+  deadline = start + ward_test_timeout_msec (RUN_TIMEOUT_MSEC) * (gint64) 1000;
   while (g_get_monotonic_time () < deadline)
     {
       gint64 now = g_get_monotonic_time ();
@@ -471,7 +472,8 @@ run_scenario (const Params *p,
       if (distinct >= p->n && kills == p->kills)
         break;
       /* Nothing more comes: the rest is lost. */
-      if (g_subprocess_get_identifier (publisher) == NULL && now - last_progress > STALL_MSEC * 1000)
+      if (g_subprocess_get_identifier (publisher) == NULL &&
+          now - last_progress > ward_test_timeout_msec (STALL_MSEC) * (gint64) 1000)
         break;
 
       g_usleep (5 * 1000);

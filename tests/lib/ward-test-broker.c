@@ -94,7 +94,7 @@ gboolean
 ward_test_wait_for_port (guint16 port,
                          guint   timeout_msec)
 {
-  gint64 deadline = g_get_monotonic_time () + (gint64) timeout_msec * 1000;
+  gint64 deadline = g_get_monotonic_time () + (gint64) ward_test_timeout_msec (timeout_msec) * 1000;
 
   while (g_get_monotonic_time () < deadline)
     {
@@ -272,7 +272,7 @@ gboolean
 ward_test_wait_process (GSubprocess *process,
                         guint        timeout_msec)
 {
-  gint64 deadline = g_get_monotonic_time () + (gint64) timeout_msec * 1000;
+  gint64 deadline = g_get_monotonic_time () + (gint64) ward_test_timeout_msec (timeout_msec) * 1000;
 
   g_return_val_if_fail (G_IS_SUBPROCESS (process), FALSE);
 
