@@ -130,6 +130,10 @@ write_config (WardTestBroker  *self,
                           "log_type warning\n"
                           "log_type notice\n"
                           "log_type information\n"
+                          /* A line per SUBSCRIBE (client id, QoS, filter),
+                           * so that a test can wait for a subscriber.
+                           */
+                          "log_type subscribe\n"
                           "connection_messages true\n"
                           "log_timestamp true\n",
                           self->port, g_get_user_name (), self->dir, self->log_path);
