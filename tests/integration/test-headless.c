@@ -201,6 +201,28 @@ test_demo_summary (void)
   remove_db (db);
 }
 
+/* Waits until the store at db holds a raw message: the program is past its
+ * start and running the demo ward.
+ */
+static gboolean
+wait_archiving (const char *db)
+{
+  gint64 deadline = g_get_monotonic_time () + ward_test_timeout_msec (30 * 1000) * (gint64) 1000;
+
+  while (g_get_monotonic_time () < deadline)
+    {
+      g_autoptr(WardStore) store = NULL;
+
+      if (g_file_test (db, G_FILE_TEST_EXISTS))
+        store = ward_store_open_readonly (db, NULL);
+      if (store != NULL && _ward_store_query_int (store, "SELECT count(*) FROM raw_messages", NULL) > 0)
+        return TRUE;
+      g_usleep (50 * 1000);
+    }
+
+  return FALSE;
+}
+
 static void
 test_sigterm_stops_cleanly (void)
 {
@@ -216,7 +238,10 @@ test_sigterm_stops_cleanly (void)
 
   proc = g_subprocess_launcher_spawnv (launcher, argv, &error);
   g_assert_no_error (error);
-  g_usleep (1500 * 1000);
+  /* Running (its SIGTERM handler in place, the demo ward archiving), on a
+   * slow build too: a signal during start would end it before.
+   */
+  g_assert_true (wait_archiving (db));
   g_subprocess_send_signal (proc, SIGTERM);
   g_subprocess_communicate_utf8 (proc, NULL, NULL, &out, &err, &error);
   g_assert_no_error (error);
