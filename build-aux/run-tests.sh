@@ -76,8 +76,11 @@ all_stages="main noui noui-asan ui-asan asan valgrind fuzz bench flatpak"
 #   test-headless   the 2-hour demo at 1800x made 8,569 of 11,200
 #                   messages in its 300 s bound (it ends on the ward's
 #                   clock; the bound is only for a run that never gets
-#                   there): the bound now scales with the timeouts, not
-#                   yet rerun under the sanitizers.
+#                   there): the bound now scales with the timeouts.
+#                   Rerun so (load 25), the test took 711 s of its 720 and
+#                   its MQTT case waited 60 s in vain for wardwatch's
+#                   SUBSCRIBE in the broker's log (it passes plain):
+#                   unexplained yet.
 # test-engine, test-mqtt and test-mqtt-sigkill pass (the first two were
 # over time before; sigkill sent SIGTERM to a wardwatch still starting,
 # now it waits for the restarted one to connect).
