@@ -5,8 +5,14 @@
 #   main      the default build (_build) and its whole suite
 #   noui      -Dui=false (_build-noui): the core, the CLI and the headless
 #             program without GTK, and every test that needs no window
-#   asan      AddressSanitizer + UndefinedBehaviorSanitizer (_build-asan)
-#             and the whole suite under them (see ASAN_SKIP below)
+#   noui-asan -Dui=false (_build-noui-asan) under AddressSanitizer,
+#             LeakSanitizer and UndefinedBehaviorSanitizer, and every test
+#             that needs no window under them (see ASAN_SKIP below)
+#   ui-asan   the sanitized UI build (_build-asan), only what the tests
+#             the -Dui=false build lacks need (tests/ui: the window's, the
+#             alarm logic's, the AT-SPI runs), and those tests under the
+#             sanitizers: with noui-asan, every test once sanitized
+#   asan      the whole suite in _build-asan under the sanitizers
 #   valgrind  memcheck on `wardwatch --headless --demo` from _build for a
 #             bounded time: no memory error, no definite leak
 #   fuzz      every tests/fuzz target of _build-fuzz (clang, libFuzzer,
@@ -19,8 +25,8 @@
 #
 # Usage: build-aux/run-tests.sh [--stage=STAGE[,STAGE...]] [MESON-TEST-ARGS...]
 #   Without --stage: main, noui, valgrind, fuzz and bench, in that order,
-#   and flatpak in the background beside them (the CI run); asan runs when
-#   named (--stage=asan).  MESON-TEST-ARGS
+#   and flatpak in the background beside them (the CI run); the others
+#   run when named (--stage=noui-asan,ui-asan).  MESON-TEST-ARGS
 #   go to each stage's `meson test` (e.g. a test name).
 #   FUZZ_SECONDS=600 build-aux/run-tests.sh --stage=fuzz is the longer fuzz
 #   run; VALGRIND_SECONDS sets the valgrind stage's demo time.
@@ -32,11 +38,8 @@ set -uo pipefail
 top="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$top"
 
-all_stages="main noui asan valgrind fuzz bench flatpak"
-# What runs without --stage: the stages that pass within CI's time.  asan
-# (a second full build and the whole suite under ASan and UBSan, about
-# 25 minutes on 2 cores) runs when named.
-#
+all_stages="main noui noui-asan ui-asan asan valgrind fuzz bench flatpak"
+# What runs without --stage: the stages that pass within CI's time.
 # flatpak (issue #12) runs in the default run, in the background from the
 # start at nice 19 and idle I/O priority (flatpak_start_background), and
 # is collected last.  Its cold run (nothing cached) was cut from 2 to 1
@@ -57,28 +60,53 @@ all_stages="main noui asan valgrind fuzz bench flatpak"
 #     CPU seconds are not (bwrap's sandbox hides them from `times`), and
 #     the modules' cold cost after the cut is not measured yet.
 #
-# asan is not in the default run yet (issue #14).  Its first partial run
-# (unit and integration suites, on a 2-core machine shared by eight
-# builds, load about 20) found four bugs, fixed: a leak in the FHIR sync
-# (the reason of every batch entry the server refused for good), an int
-# overflow (UBSan) and two leaks in the tests; and fontconfig's caches
-# held by Pango and cairo, suppressed (lsan.supp says why).  What else
-# failed there failed on time, not on a report:
-# the tests that count what a real-time run achieves (test-headless's
-# message count, test-mqtt, test-mqtt-sigkill, test-mqtt-tls) and two
-# unit tests over their timeout even multiplied by 4 (test-engine,
-# test-simulator).  The plan, once it has passed whole on an unloaded
-# machine: build noui with -Db_sanitize=address,undefined (one build
-# for noui and the sanitizers, the suite run once), the real-time tests
-# above left to main's plain run; UBSan already halts on its first
-# finding (meson.build: -fno-sanitize-recover=undefined).
+# The sanitizers (issue #14), planned for the default run as two
+# stages that replace noui: noui-asan, the -Dui=false build with
+# -Db_sanitize=address,undefined (one build and one run of the suite for
+# "built and tested without GTK" and for the sanitizers), and ui-asan,
+# the tests only the UI build has, in a sanitized UI build of only what
+# they need.  Every test would run once plain (main) and once under
+# ASan, LSan and UBSan.  They are not in the default run yet: their
+# first runs still fail (below), and a failing stage would fail CI.
+#
+# Measured on the shared 2-core machine (load 18-26 from six other
+# engineers' builds, so wall time says little; user+sys CPU seconds / 2
+# is the idle estimate).  noui-asan's cold build (gcc, CCACHE_DISABLE=1,
+# the whole -Dui=false tree, 396 steps): 272 s user + 38 s sys = 310 CPU
+# seconds, about 2.6 minutes on an idle 2-core machine.  Under ASan
+# test-simulator took 8.0 s of CPU with the fast unwinder against 1.7 s
+# plain, and a 0.56 s part of it 16.3 s with fast_unwind_on_malloc=0
+# (29 times): run_sanitized_suite says why the suites unwind the fast way.
+#
+# What still fails under noui-asan (first run, load 25):
+#   test-simulator  GLib's g_set_user_dirs() keeps the old XDG paths of
+#                   each G_TEST_OPTION_ISOLATE_DIRS test on purpose (a
+#                   caller may still hold them); with the fast unwinder
+#                   the leak's stack ends at g_malloc, so no suppression
+#                   can name it.  Needs a way to suppress it that does not
+#                   hide our own g_malloc leaks.
+#   test-mqtt-tls   68 bytes in 4 blocks, stack ending at g_malloc (the
+#                   same GLib paths, most likely; unconfirmed).
+#   test-bed-tile   (ui-asan, the one UI test run so far) 128 bytes from
+#                   realloc in a module unloaded before the report.
+#   test-headless   the 2-hour demo at 1800x made 8,569 of 11,200
+#                   messages in its 300 s bound (it ends on the ward's
+#                   clock; the bound is only for a run that never gets
+#                   there): the bound now scales with the timeouts.
+#                   Rerun so (load 25), the test took 711 s of its 720 and
+#                   its MQTT case waited 60 s in vain for wardwatch's
+#                   SUBSCRIBE in the broker's log (it passes plain):
+#                   unexplained yet.
+# test-engine, test-mqtt and test-mqtt-sigkill pass (the first two were
+# over time before; sigkill sent SIGTERM to a wardwatch still starting,
+# now it waits for the restarted one to connect).
 default_stages="main noui valgrind fuzz bench flatpak"
 stages="$default_stages"
 test_args=()
 for arg in "$@"; do
   case "$arg" in
     --stage=*) stages="${arg#--stage=}"; stages="${stages//,/ }" ;;
-    --help|-h) sed -n '2,26p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --help|-h) sed -n '2,/^set -uo/p' "${BASH_SOURCE[0]}" | sed -n 's/^# \{0,1\}//p'; exit 0 ;;
     *) test_args+=("$arg") ;;
   esac
 done
@@ -101,7 +129,7 @@ mkdir -p "$results"
 logs=()
 timings=()
 
-# Suites the asan stage leaves out, and why.  Neither runs Wardwatch's C:
+# Suites the sanitizer stages (noui, ui-asan, asan) leave out, and why.  Neither runs Wardwatch's C:
 #   fhir-server  the Node test server's own tests (JavaScript only; the C
 #                talking to that server runs in the integration suite)
 #   data         desktop-file-validate, appstreamcli, glib-compile-schemas
@@ -173,6 +201,33 @@ sanitizer_env () {
   export G_SLICE=always-malloc
 }
 
+# The sanitizer stages' time: meson's timeouts and the tests' own bounds
+# on waiting for a condition (WARD_TEST_TIMEOUT_MULTIPLIER, read by
+# ward_test_timeout_msec() in tests/lib) are multiplied by this.  A test
+# waits for what users rely on, never for what a fixed time achieved, so
+# a slower build only takes longer.
+sanitizer_timeouts=4
+
+# run_sanitized_suite DIR [MESON-TEST-OPTIONS...]: run_suite under the
+# sanitizers, without the suites in ASAN_SKIP.  Unlike the fuzzers, the
+# suite unwinds each allocation's stack the fast way (frame pointers):
+# the slow unwinder on every malloc made GLib-heavy tests tens of times
+# slower (test-simulator did not finish in 15 minutes, against 17 s
+# plain).  A leak is still found and fails its test, its stack only
+# shorter where GLib has no frame pointers; the fontconfig suppression
+# still matches (its blocks are allocated in libfontconfig itself).  To
+# read a leak's whole stack, rerun that test with
+# ASAN_OPTIONS=fast_unwind_on_malloc=0.
+run_sanitized_suite () {
+  local dir="$1"; shift
+  local skip=()
+  for t in "${ASAN_SKIP[@]}"; do skip+=(--no-suite "$t"); done
+  ( sanitizer_env
+    ASAN_OPTIONS="${ASAN_OPTIONS/fast_unwind_on_malloc=0/fast_unwind_on_malloc=1}"
+    export WARD_TEST_TIMEOUT_MULTIPLIER=$sanitizer_timeouts
+    run_suite "$dir" --timeout-multiplier $sanitizer_timeouts "${skip[@]}" "$@" )
+}
+
 # The -Dui=false build (_build-noui, gcc, as a distribution without GTK
 # would build it) and its whole suite: every test but the window's.  Not
 # under the sanitizers: the demo and action tests measure throughput at
@@ -183,13 +238,48 @@ stage_noui () {
   run_suite "$dir" --no-suite fhir-server
 }
 
+# The same -Dui=false build under the sanitizers (_build-noui-asan), and
+# its whole suite under them.
+noui_build="${main_build}-noui-asan"
+setup_noui_build () {
+  setup "$noui_build" -Dui=false -Db_sanitize=address,undefined
+}
+
+stage_noui-asan () {
+  { setup_noui_build && ninja -C "$noui_build"; } || { build_failed; return; }
+  run_sanitized_suite "$noui_build"
+}
+
+asan_build="${main_build}-asan"
+setup_asan_build () {
+  setup "$asan_build" -Db_sanitize=address,undefined
+}
+
+# The tests the -Dui=false build lacks (build-aux/ui-only-tests.py
+# compares the two builds' test lists; _build-noui-asan is configured for
+# it if need be), under the sanitizers in _build-asan, which builds only
+# what they need: not the unit and integration tests, which noui-asan
+# runs.  With MESON-TEST-ARGS (a test's name) it builds the whole of
+# _build-asan and passes them on, as asan does.
+stage_ui-asan () {
+  { setup_asan_build && { [ -f "$noui_build/build.ninja" ] || setup_noui_build; }; } ||
+    { build_failed; return; }
+  if [ ${#test_args[@]} -gt 0 ]; then
+    ninja -C "$asan_build" || { build_failed; return; }
+    run_sanitized_suite "$asan_build"
+    return
+  fi
+  local tests=() targets=()
+  mapfile -t tests < <(build-aux/ui-only-tests.py tests "$asan_build" "$noui_build")
+  mapfile -t targets < <(build-aux/ui-only-tests.py targets "$asan_build" "$noui_build")
+  { [ ${#tests[@]} -gt 0 ] && [ ${#targets[@]} -gt 0 ] && ninja -C "$asan_build" "${targets[@]}"; } ||
+    { build_failed; return; }
+  run_sanitized_suite "$asan_build" --no-rebuild "${tests[@]}"
+}
+
 stage_asan () {
-  local dir="${main_build}-asan"
-  { setup "$dir" -Db_sanitize=address,undefined && ninja -C "$dir"; } || { build_failed; return; }
-  local skip=()
-  for t in "${ASAN_SKIP[@]}"; do skip+=(--no-suite "$t"); done
-  ( sanitizer_env
-    run_suite "$dir" --timeout-multiplier 4 "${skip[@]}" )
+  { setup_asan_build && ninja -C "$asan_build"; } || { build_failed; return; }
+  run_sanitized_suite "$asan_build"
 }
 
 stage_valgrind () {

@@ -14,6 +14,7 @@
 
 #include "ward-store.h"
 #include "ward-test-broker.h"
+#include "ward-test-util.h"
 
 /* Runs the installed-style binaries the way a user does. */
 
@@ -124,8 +125,13 @@ test_demo_summary (void)
   g_autofree char *db_arg = g_strconcat ("--db=", db, NULL);
   g_autoptr(JsonObject) summary = NULL;
   g_autoptr(JsonObject) stats = NULL;
+  /* The run ends on the ward's clock; this only bounds it on a build too
+   * slow to get there (scaled as the sanitizer runs scale timeouts).
+   */
+  g_autofree char *duration_arg = g_strdup_printf ("--duration=%u",
+                                                   ward_test_timeout_msec (300 * 1000) / 1000);
   const char *argv[] = { wardwatch (), "--headless", "--demo", "--simulated-duration=7200",
-                         "--duration=300", "--time-scale=1800", "--seed=3", "--beds=8", db_arg, "--acvpu=2:C", "--spo2-scale=bed-04:2",
+                         duration_arg, "--time-scale=1800", "--seed=3", "--beds=8", db_arg, "--acvpu=2:C", "--spo2-scale=bed-04:2",
                          "--station=Ward 7 nurse station", NULL };
   static const char * const keys[] = {
     "beds", "messages", "measurements", "scores", "flags_raised", "dead_letters",
@@ -195,6 +201,28 @@ test_demo_summary (void)
   remove_db (db);
 }
 
+/* Waits until the store at db holds a raw message: the program is past its
+ * start and running the demo ward.
+ */
+static gboolean
+wait_archiving (const char *db)
+{
+  gint64 deadline = g_get_monotonic_time () + ward_test_timeout_msec (30 * 1000) * (gint64) 1000;
+
+  while (g_get_monotonic_time () < deadline)
+    {
+      g_autoptr(WardStore) store = NULL;
+
+      if (g_file_test (db, G_FILE_TEST_EXISTS))
+        store = ward_store_open_readonly (db, NULL);
+      if (store != NULL && _ward_store_query_int (store, "SELECT count(*) FROM raw_messages", NULL) > 0)
+        return TRUE;
+      g_usleep (50 * 1000);
+    }
+
+  return FALSE;
+}
+
 static void
 test_sigterm_stops_cleanly (void)
 {
@@ -210,7 +238,10 @@ test_sigterm_stops_cleanly (void)
 
   proc = g_subprocess_launcher_spawnv (launcher, argv, &error);
   g_assert_no_error (error);
-  g_usleep (1500 * 1000);
+  /* Running (its SIGTERM handler in place, the demo ward archiving), on a
+   * slow build too: a signal during start would end it before.
+   */
+  g_assert_true (wait_archiving (db));
   g_subprocess_send_signal (proc, SIGTERM);
   g_subprocess_communicate_utf8 (proc, NULL, NULL, &out, &err, &error);
   g_assert_no_error (error);
@@ -224,14 +255,39 @@ test_sigterm_stops_cleanly (void)
   remove_db (db);
 }
 
+/* Waits until a client has subscribed to the demo ward's monitor topics
+ * at the broker (its log has a line per SUBSCRIBE): what the monitors
+ * publish from then on reaches Wardwatch.
+ */
+static gboolean
+wait_subscribed (WardTestBroker *broker)
+{
+  gint64 deadline = g_get_monotonic_time () + ward_test_timeout_msec (15 * 1000) * (gint64) 1000;
+
+  while (g_get_monotonic_time () < deadline)
+    {
+      g_autofree char *log = ward_test_broker_dup_log (broker);
+
+      if (log != NULL && strstr (log, " devices/+/messages/events/#") != NULL)
+        return TRUE;
+      g_usleep (20 * 1000);
+    }
+
+  return FALSE;
+}
+
 /* Runs wardwatch --headless with a network source while wardwatch-cli
- * simulate plays the demo ward's monitors into it; returns the summary.
+ * simulate plays the demo ward's monitors into it, waits until the store
+ * holds every message processed, stops it and returns the summary.  What
+ * the test waits for is the condition, not a fixed time: a slower build
+ * (the sanitizers) takes longer, and the run ends as soon as it is done.
  */
 static JsonObject *
-run_with_simulated_devices (const char *db,
-                            const char *source_arg,
-                            const char *simulate_arg,
-                            guint16     wait_port)
+run_with_simulated_devices (const char     *db,
+                            const char     *source_arg,
+                            const char     *simulate_arg,
+                            guint16         wait_port,
+                            WardTestBroker *broker)
 {
   g_autofree char *db_arg = g_strconcat ("--db=", db, NULL);
   g_autoptr(GSubprocessLauncher) launcher = make_launcher ();
@@ -239,18 +295,23 @@ run_with_simulated_devices (const char *db,
   g_autoptr(GError) error = NULL;
   g_autofree char *out = NULL;
   g_autofree char *err = NULL;
-  const char *app_argv[] = { wardwatch (), "--headless", "--demo", "--beds=4", "--duration=8",
+  /* A bound on the whole run, in case it never gets there. */
+  g_autofree char *duration_arg = g_strdup_printf ("--duration=%u",
+                                                   ward_test_timeout_msec (120 * 1000) / 1000);
+  const char *app_argv[] = { wardwatch (), "--headless", "--demo", "--beds=4", duration_arg,
                              db_arg, source_arg, NULL };
   const char *sim_argv[] = { g_getenv ("WARDWATCH_CLI"), "simulate", simulate_arg, "--beds=4",
                              "--time-scale=0", "--count=400", NULL };
   Result sim;
+  gint64 deadline;
+  gint64 processed = 0;
 
   app = g_subprocess_launcher_spawnv (launcher, app_argv, &error);
   g_assert_no_error (error);
   if (wait_port != 0)
     g_assert_true (ward_test_wait_for_port (wait_port, 5000));
   else
-    g_usleep (1500 * 1000);
+    g_assert_true (wait_subscribed (broker));
 
   sim = run (sim_argv);
   if (sim.status != 0)
@@ -258,6 +319,21 @@ run_with_simulated_devices (const char *db,
   g_assert_cmpint (sim.status, ==, 0);
   g_assert_nonnull (strstr (sim.out, "\"sent\":400,\"acked\":400,\"errors\":0"));
   result_clear (&sim);
+
+  /* Acknowledged is not yet processed for MQTT (the broker acknowledges
+   * the publisher): every message archived and mapped (or a dead letter),
+   * then a clean stop, which prints the summary.
+   */
+  deadline = g_get_monotonic_time () + ward_test_timeout_msec (30 * 1000) * (gint64) 1000;
+  while (g_get_monotonic_time () < deadline)
+    {
+      processed = db_count (db, "SELECT count(*) FROM raw_messages WHERE processed_at IS NOT NULL");
+      if (processed >= 400)
+        break;
+      g_usleep (50 * 1000);
+    }
+  g_assert_cmpint (processed, ==, 400);
+  g_subprocess_send_signal (app, SIGTERM);
 
   g_subprocess_communicate_utf8 (app, NULL, NULL, &out, &err, &error);
   g_assert_no_error (error);
@@ -283,7 +359,7 @@ test_mllp_source (void)
   /* The demo ward's monitors over MLLP: each ORU^R01 acknowledged after
    * its commit, mapped by the HL7 mapper to the simulated patients.
    */
-  summary = run_with_simulated_devices (db, port_arg, sim_arg, port);
+  summary = run_with_simulated_devices (db, port_arg, sim_arg, port, NULL);
   g_assert_cmpint (json_object_get_int_member (summary, "messages"), ==, 400);
   g_assert_cmpint (json_object_get_int_member (summary, "dead_letters"), ==, 0);
   /* Three values a monitor message, fewer while a probe is off. */
@@ -314,7 +390,7 @@ test_mqtt_source (void)
   /* The demo ward's monitors over a real broker: JSON on the IoT Hub
    * device topics, mapped by the built-in IoMT device mapping.
    */
-  summary = run_with_simulated_devices (db, url_arg, sim_arg, 0);
+  summary = run_with_simulated_devices (db, url_arg, sim_arg, 0, broker);
   g_assert_cmpint (json_object_get_int_member (summary, "messages"), ==, 400);
   g_assert_cmpint (db_count (db, "SELECT count(*) FROM raw_messages WHERE source = 'mqtt'"), ==, 400);
   g_assert_cmpint (db_count (db, "SELECT count(*) FROM raw_messages WHERE processed_at IS NULL"), ==, 0);

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "ward-test-broker.h"
+#include "ward-test-util.h"
 
 /* Acknowledged means committed, proven the hard way: a real mosquitto
  * (persistence true, max_queued_messages raised) receives a stream of
@@ -203,6 +204,37 @@ start_subject (const Params   *p,
   return process;
 }
 
+/* How many connections of the subject's client id the broker has logged. */
+static guint
+n_connections (WardTestBroker *broker)
+{
+  g_autofree char *log = ward_test_broker_dup_log (broker);
+  guint seen = 0;
+
+  for (const char *at = log; at != NULL && (at = strstr (at, "as " CLIENT_ID " ")) != NULL; at++)
+    seen++;
+  return seen;
+}
+
+/* Waits until the broker has logged more than n connections of the
+ * subject's client id.
+ */
+static gboolean
+wait_connections_above (WardTestBroker *broker,
+                        guint           n)
+{
+  gint64 deadline = g_get_monotonic_time () + ward_test_timeout_msec (START_WAIT_MSEC) * (gint64) 1000;
+
+  while (g_get_monotonic_time () < deadline)
+    {
+      if (n_connections (broker) > n)
+        return TRUE;
+      g_usleep (20 * 1000);
+    }
+
+  return FALSE;
+}
+
 static sqlite3 *
 open_db (const char *db)
 {
@@ -377,6 +409,7 @@ run_scenario (const Params *p,
   guint kills = 0;
   gint64 start, deadline, last_progress, started;
   gint64 distinct = 0, last_distinct = -1;
+  guint connections = 0;
 
   broker = ward_test_broker_new (&error);
   g_assert_no_error (error);
@@ -406,7 +439,7 @@ run_scenario (const Params *p,
   {
     g_autofree char *needle = g_strdup_printf ("as %s", CLIENT_ID);
 
-    deadline = g_get_monotonic_time () + START_WAIT_MSEC * 1000;
+    deadline = g_get_monotonic_time () + ward_test_timeout_msec (START_WAIT_MSEC) * (gint64) 1000;
     while (g_get_monotonic_time () < deadline)
       {
         g_autofree char *log = ward_test_broker_dup_log (broker);
@@ -437,7 +470,7 @@ run_scenario (const Params *p,
   /* Kill at evenly spaced points of what the subject has stored. */
   start = g_get_monotonic_time ();
   last_progress = started = start;
-  deadline = start + RUN_TIMEOUT_MSEC * 1000;
+  deadline = start + ward_test_timeout_msec (RUN_TIMEOUT_MSEC) * (gint64) 1000;
   while (g_get_monotonic_time () < deadline)
     {
       gint64 now = g_get_monotonic_time ();
@@ -460,6 +493,10 @@ run_scenario (const Params *p,
           g_test_message ("kill %u at %" G_GINT64_FORMAT " stored", kills, distinct);
           if (p->down_msec > 0)
             g_usleep (p->down_msec * 1000);
+          /* The killed subject logs no connection from now on: the
+           * next one logged is the new subject's.
+           */
+          connections = n_connections (broker);
           subject = start_subject (p, broker, db);
           last_progress = started = g_get_monotonic_time ();
           continue;
@@ -471,7 +508,8 @@ run_scenario (const Params *p,
       if (distinct >= p->n && kills == p->kills)
         break;
       /* Nothing more comes: the rest is lost. */
-      if (g_subprocess_get_identifier (publisher) == NULL && now - last_progress > STALL_MSEC * 1000)
+      if (g_subprocess_get_identifier (publisher) == NULL &&
+          now - last_progress > ward_test_timeout_msec (STALL_MSEC) * (gint64) 1000)
         break;
 
       g_usleep (5 * 1000);
@@ -483,7 +521,11 @@ run_scenario (const Params *p,
   g_assert_cmpint (g_subprocess_get_exit_status (publisher), ==, 0);
   g_assert_cmpuint (kills, ==, p->kills);
 
-  /* Redeliveries still in flight have their moment, then a clean stop. */
+  /* The last subject started has connected (so it is up, its SIGTERM
+   * handler in place: a slow build may still be starting it), then
+   * redeliveries still in flight have their moment, then a clean stop.
+   */
+  g_assert_true (wait_connections_above (broker, connections));
   g_usleep (1000 * 1000);
   g_subprocess_send_signal (subject, SIGTERM);
   g_assert_true (ward_test_wait_process (subject, 30000));

@@ -14,6 +14,7 @@
 #include "ward-pipeline.h"
 #include "ward-store.h"
 #include "ward-test-broker.h"
+#include "ward-test-util.h"
 
 /* mqtts:// against a real mosquitto TLS listener on 127.0.0.1, with a CA
  * and a server certificate made by openssl at test time.  Without
@@ -236,7 +237,7 @@ iterate (guint msec)
 static gboolean
 wait_connected (WardMqttSource *source)
 {
-  gint64 deadline = g_get_monotonic_time () + CONNECT_TIMEOUT_MSEC * 1000;
+  gint64 deadline = g_get_monotonic_time () + ward_test_timeout_msec (CONNECT_TIMEOUT_MSEC) * (gint64) 1000;
 
   while (!ward_mqtt_source_get_connected (source) && g_get_monotonic_time () < deadline)
     iterate (20);
@@ -248,7 +249,7 @@ wait_connected (WardMqttSource *source)
 static char *
 wait_error (WardMqttSource *source)
 {
-  gint64 deadline = g_get_monotonic_time () + CONNECT_TIMEOUT_MSEC * 1000;
+  gint64 deadline = g_get_monotonic_time () + ward_test_timeout_msec (CONNECT_TIMEOUT_MSEC) * (gint64) 1000;
   char *message = NULL;
 
   while (message == NULL && g_get_monotonic_time () < deadline)
@@ -289,7 +290,7 @@ test_store_from_env (Fixture       *f,
   g_assert_no_error (error);
   g_assert_true (ward_test_wait_process (publisher, 10000));
 
-  deadline = g_get_monotonic_time () + CONNECT_TIMEOUT_MSEC * 1000;
+  deadline = g_get_monotonic_time () + ward_test_timeout_msec (CONNECT_TIMEOUT_MSEC) * (gint64) 1000;
   while (ward_mqtt_source_get_n_archived (source) < 1 && g_get_monotonic_time () < deadline)
     iterate (20);
   g_assert_cmpuint (ward_mqtt_source_get_n_archived (source), ==, 1);

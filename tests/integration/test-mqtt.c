@@ -16,6 +16,7 @@
 #include "ward-pipeline.h"
 #include "ward-store.h"
 #include "ward-test-broker.h"
+#include "ward-test-util.h"
 
 /* The MQTT source against a real mosquitto broker on 127.0.0.1, fed by
  * mosquitto_pub and by `wardwatch-cli simulate`.  "Nothing lost" is
@@ -200,7 +201,7 @@ static void
 wait_archived_and_mapped (Fixture *f,
                           gint64   n)
 {
-  gint64 deadline = g_get_monotonic_time () + ARRIVE_TIMEOUT_MSEC * 1000;
+  gint64 deadline = g_get_monotonic_time () + ward_test_timeout_msec (ARRIVE_TIMEOUT_MSEC) * (gint64) 1000;
   gint64 distinct = 0, pending = -1;
 
   while (g_get_monotonic_time () < deadline)
@@ -234,7 +235,7 @@ static void
 wait_connected (Fixture  *f,
                 gboolean  connected)
 {
-  gint64 deadline = g_get_monotonic_time () + CONNECT_TIMEOUT_MSEC * 1000;
+  gint64 deadline = g_get_monotonic_time () + ward_test_timeout_msec (CONNECT_TIMEOUT_MSEC) * (gint64) 1000;
 
   while (ward_mqtt_source_get_connected (f->source) != connected &&
          g_get_monotonic_time () < deadline)
@@ -570,7 +571,7 @@ test_broker_restart (Fixture       *f,
   }
 
   /* Until some of the stream has arrived. */
-  deadline = g_get_monotonic_time () + ARRIVE_TIMEOUT_MSEC * 1000;
+  deadline = g_get_monotonic_time () + ward_test_timeout_msec (ARRIVE_TIMEOUT_MSEC) * (gint64) 1000;
   while (n_raw (f) < 500 && g_get_monotonic_time () < deadline)
     iterate (20);
   g_assert_cmpint (n_raw (f), >=, 500);

@@ -94,7 +94,7 @@ gboolean
 ward_test_wait_for_port (guint16 port,
                          guint   timeout_msec)
 {
-  gint64 deadline = g_get_monotonic_time () + (gint64) timeout_msec * 1000;
+  gint64 deadline = g_get_monotonic_time () + (gint64) ward_test_timeout_msec (timeout_msec) * 1000;
 
   while (g_get_monotonic_time () < deadline)
     {
@@ -130,6 +130,10 @@ write_config (WardTestBroker  *self,
                           "log_type warning\n"
                           "log_type notice\n"
                           "log_type information\n"
+                          /* A line per SUBSCRIBE (client id, QoS, filter),
+                           * so that a test can wait for a subscriber.
+                           */
+                          "log_type subscribe\n"
                           "connection_messages true\n"
                           "log_timestamp true\n",
                           self->port, g_get_user_name (), self->dir, self->log_path);
@@ -272,7 +276,7 @@ gboolean
 ward_test_wait_process (GSubprocess *process,
                         guint        timeout_msec)
 {
-  gint64 deadline = g_get_monotonic_time () + (gint64) timeout_msec * 1000;
+  gint64 deadline = g_get_monotonic_time () + (gint64) ward_test_timeout_msec (timeout_msec) * 1000;
 
   g_return_val_if_fail (G_IS_SUBPROCESS (process), FALSE);
 

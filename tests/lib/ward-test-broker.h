@@ -54,15 +54,18 @@ WardTestBroker *ward_test_broker_new_at_port   (guint16           port,
 GSubprocess    *ward_test_spawnv               (const char * const *argv,
                                                 GSubprocessFlags   flags,
                                                 GError           **error);
-/* Waits at most timeout_msec for the process to exit; kills it and
- * returns FALSE when it did not.
+/* Waits at most timeout_msec (ward_test_timeout_msec(): multiplied in a
+ * sanitizer run) for the process to exit; kills it and returns FALSE when
+ * it did not.
  */
 gboolean        ward_test_wait_process         (GSubprocess       *process,
                                                 guint              timeout_msec);
 
 /* A port on 127.0.0.1 that was free a moment ago. */
 guint16         ward_test_free_port            (GError          **error);
-/* Waits until 127.0.0.1:port accepts a connection; FALSE on timeout. */
+/* Waits until 127.0.0.1:port accepts a connection; FALSE on timeout
+ * (timeout_msec as ward_test_timeout_msec() multiplies it).
+ */
 gboolean        ward_test_wait_for_port        (guint16           port,
                                                 guint             timeout_msec);
 

@@ -28,3 +28,20 @@ ward_test_remove_tree (const char *path)
 
   g_rmdir (path);
 }
+
+guint
+ward_test_timeout_msec (guint msec)
+{
+  const char *text = g_getenv ("WARD_TEST_TIMEOUT_MULTIPLIER");
+  guint64 multiplier = 1;
+
+  if (text != NULL && *text != '\0')
+    {
+      g_autoptr(GError) error = NULL;
+
+      if (!g_ascii_string_to_unsigned (text, 10, 1, 100, &multiplier, &error))
+        g_error ("WARD_TEST_TIMEOUT_MULTIPLIER: %s", error->message);
+    }
+
+  return (guint) MIN ((guint64) msec * multiplier, G_MAXUINT);
+}

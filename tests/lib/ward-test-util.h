@@ -15,4 +15,12 @@ G_BEGIN_DECLS
  */
 void ward_test_remove_tree (const char *path);
 
+/* A test's bound on waiting for a condition, msec, multiplied as meson's
+ * own timeout is: by WARD_TEST_TIMEOUT_MULTIPLIER when it is set (the
+ * sanitizer stages of build-aux/run-tests.sh set it with meson test's
+ * --timeout-multiplier).  A slower build then waits longer for the same
+ * condition; the condition itself is the same.
+ */
+guint ward_test_timeout_msec (guint msec);
+
 G_END_DECLS
