@@ -529,37 +529,31 @@ n_superseded (Station *station)
   return n;
 }
 
-static void
-test_two_stations (void)
+/* What both cases need: the real FHIR test server and broker, a folder,
+ * and the two stations started and on their buses.  FALSE (the test
+ * skipped, with why) when a part cannot run here.
+ */
+static gboolean
+start_ward (Station *nurse,
+            Station *doctor)
 {
-  Station nurse = { .name = "nurse-station", .staff = "eunji.park" };
-  Station doctor = { .name = "doctors-office", .staff = "dev.patel" };
   g_autoptr(GError) error = NULL;
-  g_autoptr(JsonObject) task = NULL;
-  g_autofree char *first = NULL;
-  g_autofree char *second = NULL;
-  g_autofree char *third = NULL;
-  g_autofree char *param = NULL;
-  g_autofree char *owner = NULL;
-  Station *loser;
-  gint64 accepted_at;
-  guint n_versions = 0;
 
   if (ward_test_fhir_server_skip_reason () != NULL)
     {
       g_test_skip (ward_test_fhir_server_skip_reason ());
-      return;
+      return FALSE;
     }
   if (!has_program ("dbus-daemon") || !has_program ("gapplication") || !has_program ("mosquitto_pub"))
     {
       g_test_skip ("dbus-daemon, gapplication and mosquitto_pub are needed (Debian: dbus-daemon, "
                    "libglib2.0-bin, mosquitto-clients)");
-      return;
+      return FALSE;
     }
   if (g_getenv ("WARDWATCH_CLI") == NULL)
     {
       g_test_skip ("WARDWATCH_CLI is not set: run through meson test");
-      return;
+      return FALSE;
     }
 
   /* Lax references, for now: on a strict server this test failed in its
@@ -577,16 +571,38 @@ test_two_stations (void)
     {
       g_test_skip (error->message);
       g_clear_pointer (&server, ward_test_fhir_server_free);
-      return;
+      return FALSE;
     }
   g_assert_no_error (error);
   dir = g_dir_make_tmp ("ward-two-stations-XXXXXX", &error);
   g_assert_no_error (error);
 
-  start_station (&nurse);
-  start_station (&doctor);
-  wait_for_name (&nurse);
-  wait_for_name (&doctor);
+  start_station (nurse);
+  start_station (doctor);
+  wait_for_name (nurse);
+  wait_for_name (doctor);
+
+  return TRUE;
+}
+
+static void
+test_two_stations (void)
+{
+  Station nurse = { .name = "nurse-station", .staff = "eunji.park" };
+  Station doctor = { .name = "doctors-office", .staff = "dev.patel" };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonObject) task = NULL;
+  g_autofree char *first = NULL;
+  g_autofree char *second = NULL;
+  g_autofree char *third = NULL;
+  g_autofree char *param = NULL;
+  g_autofree char *owner = NULL;
+  Station *loser;
+  gint64 accepted_at;
+  guint n_versions = 0;
+
+  if (!start_ward (&nurse, &doctor))
+    return;
 
   /* One deterioration, seen by both: one Task on the server. */
   first = both_have_task (&nurse, &doctor, 1);
@@ -858,43 +874,8 @@ test_flags_and_communications (void)
   gint64 local_flag;
   double took;
 
-  if (ward_test_fhir_server_skip_reason () != NULL)
-    {
-      g_test_skip (ward_test_fhir_server_skip_reason ());
-      return;
-    }
-  if (!has_program ("dbus-daemon") || !has_program ("gapplication") || !has_program ("mosquitto_pub"))
-    {
-      g_test_skip ("dbus-daemon, gapplication and mosquitto_pub are needed (Debian: dbus-daemon, "
-                   "libglib2.0-bin, mosquitto-clients)");
-      return;
-    }
-  if (g_getenv ("WARDWATCH_CLI") == NULL)
-    {
-      g_test_skip ("WARDWATCH_CLI is not set: run through meson test");
-      return;
-    }
-
-  server = ward_test_fhir_server_new ((const char *[]) { WARD_TEST_FHIR_LAX_REFERENCES, NULL },
-                                      &error);
-  g_assert_no_error (error);
-  g_assert_true (ward_test_fhir_server_start (server, &error));
-  g_assert_no_error (error);
-  broker = ward_test_broker_new (&error);
-  if (broker == NULL && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED))
-    {
-      g_test_skip (error->message);
-      g_clear_pointer (&server, ward_test_fhir_server_free);
-      return;
-    }
-  g_assert_no_error (error);
-  dir = g_dir_make_tmp ("ward-two-stations-XXXXXX", &error);
-  g_assert_no_error (error);
-
-  start_station (&nurse);
-  start_station (&doctor);
-  wait_for_name (&nurse);
-  wait_for_name (&doctor);
+  if (!start_ward (&nurse, &doctor))
+    return;
 
   /* (1) One deterioration, one Flag on both (opened at the data's time);
    * acknowledged at the nurse station, the acknowledgement shows on the
